@@ -1,0 +1,316 @@
+// Byte helpers and the two cursors every codec is built on: a Reader with bounded
+// sub-readers and a Writer that back-patches length prefixes (RFC 8446 §3.4 vectors).
+import { TlsError } from './errors.js';
+
+export function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
+  return out;
+}
+
+/** Parses hex, ignoring whitespace (so RFC 8448 dumps can be pasted as they are). */
+export function fromHex(text: string): Uint8Array {
+  const clean = text.replace(/\s+/g, '');
+  if (clean.length % 2 !== 0 || /[^0-9a-fA-F]/.test(clean)) throw new Error(`not a hex string: ${text.slice(0, 40)}`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Comparison whose time depends only on the lengths: for Finished and PSK binders (RFC 8446 §4.4.4). */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export const utf8 = {
+  encode: (text: string): Uint8Array => new TextEncoder().encode(text),
+  decode: (bytes: Uint8Array): string => new TextDecoder().decode(bytes),
+};
+
+/**
+ * One annotated field of a decoded structure: where it is, what it is called, what it holds.
+ * Recorded only when a SpanSink is attached, so decoding without tracing pays nothing.
+ */
+export interface Span {
+  /** Offset from the start of the buffer the top-level reader was made on. */
+  offset: number;
+  length: number;
+  /** Dotted path, e.g. `client_hello.extensions[3].key_share.client_shares[0].group`. */
+  path: string;
+  /** Decoded value in display form (a number, a hex string, a name). */
+  value?: string | number;
+  /** What the value means, e.g. `x25519` for group 0x001d. */
+  meaning?: string;
+  /** RFC section that defines the field, e.g. `RFC 8446 §4.1.2`. */
+  rfc?: string;
+}
+
+export type SpanSink = Span[];
+
+/**
+ * A cursor over bytes. Every read is bounds-checked and fails with decode_error; a sub-reader covers
+ * exactly one length-prefixed vector and must be consumed completely (`end()`), so trailing bytes
+ * inside a vector are a decode_error too (RFC 8446 §6.2: "decode_error ... a message could not be
+ * decoded because some field was out of the specified range or the length of the message was incorrect").
+ */
+export class Reader {
+  private pos: number;
+  private readonly limit: number;
+  private prefix: string;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    /** Offset of this reader's first byte in `bytes`. */
+    readonly start = 0,
+    limit = bytes.length,
+    /** Where annotation spans go; undefined when tracing is off. */
+    readonly spans?: SpanSink,
+    prefix = '',
+  ) {
+    this.pos = start;
+    this.limit = limit;
+    this.prefix = prefix;
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  get remaining(): number {
+    return this.limit - this.pos;
+  }
+
+  /** Path prefix for spans recorded through this reader. */
+  get path(): string {
+    return this.prefix;
+  }
+
+  private fail(what: string): never {
+    throw new TlsError('decode_error', `${this.prefix || 'message'}: ${what}`);
+  }
+
+  private take(n: number, field: string): number {
+    if (n > this.limit - this.pos) this.fail(`${field} needs ${n} bytes, ${this.limit - this.pos} left`);
+    const at = this.pos;
+    this.pos += n;
+    return at;
+  }
+
+  private note(at: number, length: number, field: string | undefined, value?: string | number, meaning?: string, rfc?: string) {
+    if (!this.spans || field === undefined) return;
+    const span: Span = { offset: at, length, path: this.join(field) };
+    if (value !== undefined) span.value = value;
+    if (meaning !== undefined) span.meaning = meaning;
+    if (rfc !== undefined) span.rfc = rfc;
+    this.spans.push(span);
+  }
+
+  join(field: string): string {
+    return this.prefix ? (field.startsWith('[') ? this.prefix + field : `${this.prefix}.${field}`) : field;
+  }
+
+  /** Annotates the next or a past range explicitly (for meanings that need more context than one read). */
+  annotate(offset: number, length: number, field: string, value?: string | number, meaning?: string, rfc?: string) {
+    this.note(offset, length, field, value, meaning, rfc);
+  }
+
+  u8(field?: string, meaning?: (v: number) => string | undefined, rfc?: string): number {
+    const at = this.take(1, field ?? 'uint8');
+    const v = this.bytes[at]!;
+    if (this.spans) this.note(at, 1, field, v, meaning?.(v), rfc);
+    return v;
+  }
+
+  u16(field?: string, meaning?: (v: number) => string | undefined, rfc?: string): number {
+    const at = this.take(2, field ?? 'uint16');
+    const v = (this.bytes[at]! << 8) | this.bytes[at + 1]!;
+    if (this.spans) this.note(at, 2, field, v, meaning?.(v), rfc);
+    return v;
+  }
+
+  u24(field?: string): number {
+    const at = this.take(3, field ?? 'uint24');
+    const v = (this.bytes[at]! << 16) | (this.bytes[at + 1]! << 8) | this.bytes[at + 2]!;
+    if (this.spans) this.note(at, 3, field, v);
+    return v;
+  }
+
+  u32(field?: string): number {
+    const at = this.take(4, field ?? 'uint32');
+    const v = ((this.bytes[at]! << 24) | (this.bytes[at + 1]! << 16) | (this.bytes[at + 2]! << 8) | this.bytes[at + 3]!) >>> 0;
+    if (this.spans) this.note(at, 4, field, v);
+    return v;
+  }
+
+  /** Exactly n bytes, as a view (no copy). */
+  raw(n: number, field?: string, meaning?: string): Uint8Array {
+    const at = this.take(n, field ?? 'bytes');
+    const v = this.bytes.subarray(at, at + n);
+    if (this.spans) this.note(at, n, field, hex(v), meaning);
+    return v;
+  }
+
+  /** The rest of this reader's range. */
+  rest(field?: string): Uint8Array {
+    return this.raw(this.remaining, field);
+  }
+
+  /** A sub-reader over a vector with an n-byte length prefix (n = 1, 2 or 3), bounded to [min, max] bytes. */
+  sub(prefixBytes: 1 | 2 | 3, field?: string, min = 0, max = Infinity): Reader {
+    const length = prefixBytes === 1 ? this.u8() : prefixBytes === 2 ? this.u16() : this.u24();
+    if (length < min || length > max) this.fail(`${field ?? 'vector'} length ${length} outside [${min}, ${max}]`);
+    const at = this.take(length, field ?? 'vector');
+    if (this.spans && field !== undefined) this.note(at - prefixBytes, prefixBytes, `${field}.length`, length);
+    return new Reader(this.bytes, at, at + length, this.spans, field === undefined ? this.prefix : this.join(field));
+  }
+
+  /** Bytes of a vector with an n-byte length prefix. */
+  vec(prefixBytes: 1 | 2 | 3, field?: string, min = 0, max = Infinity, meaning?: string): Uint8Array {
+    const r = this.sub(prefixBytes, undefined, min, max);
+    const v = r.rest();
+    if (this.spans && field !== undefined) {
+      this.note(r.start - prefixBytes, prefixBytes, `${field}.length`, v.length);
+      this.note(r.start, v.length, field, hex(v), meaning);
+    }
+    return v;
+  }
+
+  /** Fails with decode_error unless every byte was read. */
+  end(): void {
+    if (this.pos !== this.limit) this.fail(`${this.limit - this.pos} unexpected trailing bytes`);
+  }
+
+  /** Runs `read` over each element until the vector is used up. */
+  list<T>(read: (r: Reader, index: number) => T): T[] {
+    const out: T[] = [];
+    const base = this.prefix;
+    for (let i = 0; this.remaining > 0; i++) {
+      if (this.spans) this.prefix = `${base}[${i}]`;
+      out.push(read(this, i));
+    }
+    this.prefix = base;
+    return out;
+  }
+
+  /** A child path for spans, e.g. while decoding one list element. */
+  withPath<T>(field: string, read: () => T): T {
+    const base = this.prefix;
+    this.prefix = this.join(field);
+    try {
+      return read();
+    } finally {
+      this.prefix = base;
+    }
+  }
+}
+
+/** A growable buffer with back-patched length prefixes. */
+export class Writer {
+  private buf: Uint8Array;
+  private pos = 0;
+
+  constructor(initialCapacity = 256) {
+    this.buf = new Uint8Array(initialCapacity);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  private ensure(n: number) {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+    return this;
+  }
+
+  u16(v: number): this {
+    this.ensure(2);
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
+    return this;
+  }
+
+  u24(v: number): this {
+    this.ensure(3);
+    this.buf[this.pos++] = (v >>> 16) & 0xff;
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
+    return this;
+  }
+
+  u32(v: number): this {
+    this.ensure(4);
+    this.buf[this.pos++] = (v >>> 24) & 0xff;
+    this.buf[this.pos++] = (v >>> 16) & 0xff;
+    this.buf[this.pos++] = (v >>> 8) & 0xff;
+    this.buf[this.pos++] = v & 0xff;
+    return this;
+  }
+
+  raw(bytes: Uint8Array): this {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+    return this;
+  }
+
+  /** Writes a length-prefixed vector: reserves the prefix, runs `body`, then patches the length in. */
+  block(prefixBytes: 1 | 2 | 3, body: (w: this) => void): this {
+    this.ensure(prefixBytes);
+    const at = this.pos;
+    this.pos += prefixBytes;
+    body(this);
+    const length = this.pos - at - prefixBytes;
+    const max = prefixBytes === 1 ? 0xff : prefixBytes === 2 ? 0xffff : 0xffffff;
+    if (length > max) throw new Error(`vector of ${length} bytes does not fit a ${prefixBytes}-byte length`);
+    for (let i = prefixBytes - 1, v = length; i >= 0; i--, v >>>= 8) this.buf[at + i] = v & 0xff;
+    return this;
+  }
+
+  /** A length-prefixed byte string. */
+  vec(prefixBytes: 1 | 2 | 3, bytes: Uint8Array): this {
+    return this.block(prefixBytes, (w) => w.raw(bytes));
+  }
+
+  /** The written bytes (a copy, so the writer can be dropped). */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+/** Builds bytes with a Writer in one expression. */
+export function encode(body: (w: Writer) => void, capacity?: number): Uint8Array {
+  const w = new Writer(capacity);
+  body(w);
+  return w.finish();
+}
