@@ -1,0 +1,19 @@
+// The crypto layer's public surface.
+export type {
+  AeadKey,
+  AeadName,
+  CryptoProvider,
+  CurveName,
+  GroupName,
+  HashName,
+  HashState,
+  KeyExchange,
+  PrivateKey,
+  PublicKey,
+  RandomSource,
+  SignatureAlgorithm,
+} from './provider.js';
+export { nobleProvider } from './noble.js';
+export { fixedRandom, seededRandom, systemRandom } from './random.js';
+export { recoverPssSalt, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify } from './rsa.js';
+export type { RsaPrivateKey, RsaPublicKey } from './rsa.js';

@@ -1,0 +1,48 @@
+// RandomSources: the operating system's, a seeded stream for reproducible runs, and fixed chunks
+// for replaying published traces (RFC 8448 randoms, key-share private keys, PSS salts).
+import { chacha20 } from '@noble/ciphers/chacha.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { concat, utf8 } from '../wire/bytes.js';
+import type { RandomSource } from './provider.js';
+
+/** The platform CSPRNG (globalThis.crypto.getRandomValues, in browsers and Node 20). */
+export const systemRandom: RandomSource = (length) => randomBytes(length);
+
+const CHACHA20_BLOCK_LENGTH = 64;
+
+/**
+ * A deterministic stream: the ChaCha20 keystream (RFC 8439 §2.4) under the key SHA-256(seed), an all-zero
+ * nonce and block counter 0 onwards. Reading 10 then 20 bytes gives the same bytes as reading 30.
+ */
+export function seededRandom(seed: Uint8Array | string): RandomSource {
+  const key = sha256(typeof seed === 'string' ? utf8.encode(seed) : seed);
+  const nonce = new Uint8Array(12);
+  let nextBlock = 0;
+  let unread: Uint8Array = new Uint8Array(0);
+  return (length) => {
+    if (unread.length < length) {
+      const blocks = Math.ceil((length - unread.length) / CHACHA20_BLOCK_LENGTH);
+      const keystream = chacha20(key, nonce, new Uint8Array(blocks * CHACHA20_BLOCK_LENGTH), undefined, nextBlock);
+      nextBlock += blocks;
+      unread = concat(unread, keystream);
+    }
+    const out = unread.slice(0, length);
+    unread = unread.subarray(length);
+    return out;
+  };
+}
+
+/** Hands out exactly the given chunks, in order; a request of any other length is an error. */
+export function fixedRandom(...chunks: Uint8Array[]): RandomSource {
+  let next = 0;
+  return (length) => {
+    const chunk = chunks[next];
+    if (chunk === undefined) throw new Error(`fixedRandom: asked for ${length} bytes, but all ${chunks.length} chunks are used`);
+    if (chunk.length !== length) {
+      throw new Error(`fixedRandom: asked for ${length} bytes, but chunk ${next} has ${chunk.length} bytes`);
+    }
+    next++;
+    return chunk.slice();
+  };
+}
