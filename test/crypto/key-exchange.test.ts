@@ -1,0 +1,100 @@
+import { createECDH } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { nobleProvider as crypto } from '../../src/crypto/noble.js';
+import type { GroupName } from '../../src/crypto/provider.js';
+import { fixedRandom, seededRandom } from '../../src/crypto/random.js';
+import { fromHex, hex } from '../../src/wire/bytes.js';
+
+describe('X25519', () => {
+  const x25519 = crypto.keyExchange('x25519');
+  // RFC 7748 §6.1
+  const alicePrivate = fromHex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
+  const alicePublic = '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a';
+  const bobPrivate = fromHex('5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb');
+  const bobPublic = 'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f';
+  const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
+
+  it('derives the public keys of RFC 7748 §6.1', () => {
+    expect(hex(x25519.publicKey(alicePrivate))).toBe(alicePublic);
+    expect(hex(x25519.publicKey(bobPrivate))).toBe(bobPublic);
+  });
+
+  it('computes the shared secret of RFC 7748 §6.1 from both sides', () => {
+    expect(hex(x25519.sharedSecret(alicePrivate, fromHex(bobPublic))!)).toBe(shared);
+    expect(hex(x25519.sharedSecret(bobPrivate, fromHex(alicePublic))!)).toBe(shared);
+  });
+
+  it('takes its private key from the random source', () => {
+    expect(hex(x25519.generatePrivateKey(fixedRandom(alicePrivate)))).toBe(hex(alicePrivate));
+  });
+
+  it('returns null for low-order peer points, whose shared secret would be all zeros', () => {
+    // u = 0 and u = 1 are points of small order (RFC 7748 §7); so is p - 1 (= 0xec ff .. 7f).
+    const lowOrder = ['00'.repeat(32), '01' + '00'.repeat(31), 'ec' + 'ff'.repeat(30) + '7f'];
+    for (const u of lowOrder) expect(x25519.sharedSecret(alicePrivate, fromHex(u))).toBeNull();
+  });
+
+  it('returns null for a peer value of the wrong length', () => {
+    expect(x25519.sharedSecret(alicePrivate, fromHex(bobPublic).subarray(1))).toBeNull();
+    expect(x25519.sharedSecret(alicePrivate, new Uint8Array(33))).toBeNull();
+  });
+});
+
+const NIST_GROUPS: [GroupName, string, number][] = [
+  ['secp256r1', 'prime256v1', 32],
+  ['secp384r1', 'secp384r1', 48],
+];
+
+describe('ECDHE over P-256 and P-384', () => {
+  for (const [group, nodeCurve, fieldLength] of NIST_GROUPS) {
+    const kex = crypto.keyExchange(group);
+
+    it(`${group}: the public key is the uncompressed point node:crypto derives from the same private key`, () => {
+      const privateKey = kex.generatePrivateKey(seededRandom(`${group} public key`));
+      const node = createECDH(nodeCurve);
+      node.setPrivateKey(privateKey);
+      const ours = kex.publicKey(privateKey);
+      expect(ours.length).toBe(1 + 2 * fieldLength);
+      expect(hex(ours)).toBe(node.getPublicKey('hex', 'uncompressed'));
+    });
+
+    it(`${group}: the shared secret is the x-coordinate node:crypto computes, for random keys`, () => {
+      for (let i = 0; i < 5; i++) {
+        const ourPrivate = kex.generatePrivateKey(seededRandom(`${group} ${i}`));
+        const node = createECDH(nodeCurve);
+        const nodePublic = node.generateKeys();
+        const ours = kex.sharedSecret(ourPrivate, nodePublic);
+        expect(ours?.length).toBe(fieldLength);
+        expect(hex(ours!)).toBe(node.computeSecret(kex.publicKey(ourPrivate)).toString('hex'));
+      }
+    });
+
+    it(`${group}: every random input makes a private key node:crypto accepts`, () => {
+      for (const fill of [0x00, 0xff]) {
+        const privateKey = kex.generatePrivateKey((length) => new Uint8Array(length).fill(fill));
+        expect(() => createECDH(nodeCurve).setPrivateKey(privateKey)).not.toThrow();
+      }
+    });
+
+    it(`${group}: returns null for invalid peer points`, () => {
+      const privateKey = kex.generatePrivateKey(seededRandom(`${group} invalid`));
+      const valid = createECDH(nodeCurve);
+      valid.generateKeys();
+      const uncompressed = new Uint8Array(valid.getPublicKey());
+      const offCurve = uncompressed.slice();
+      offCurve[offCurve.length - 1]! ^= 1;
+      const beyondField = uncompressed.slice();
+      beyondField.fill(0xff, 1, 1 + fieldLength);
+      const invalid = [
+        offCurve,
+        beyondField,
+        new Uint8Array(valid.getPublicKey(null, 'compressed')), // TLS 1.3 allows the uncompressed form only
+        Uint8Array.of(0x00), // the point at infinity
+        new Uint8Array(1 + 2 * fieldLength), // zero prefix
+        uncompressed.subarray(0, uncompressed.length - 1),
+        new Uint8Array(0),
+      ];
+      for (const peer of invalid) expect(kex.sharedSecret(privateKey, peer)).toBeNull();
+    });
+  }
+});
