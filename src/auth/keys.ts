@@ -1,0 +1,311 @@
+// Keys in their standard containers: SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, RFC 3279, RFC 5480,
+// RFC 8410), PKCS#8 (RFC 5208 / RFC 5958), SEC1 ECPrivateKey (RFC 5915) and PKCS#1 RSAPrivateKey
+// (RFC 8017 Appendix A.1.2), in DER or PEM.
+import { hex } from '../wire/bytes.js';
+import type { SpanSink } from '../wire/bytes.js';
+import type { CryptoProvider, CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
+import { der, DerError, DerReader, readSingle, Tag } from './der.js';
+import { OID, oidName } from './oids.js';
+import { base64Encode, PemError, readPemOrDer } from './pem.js';
+
+/** A key that cannot be used: malformed, encrypted, or of a kind we do not support. One line, says what. */
+export class KeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyError';
+  }
+}
+
+const CURVES: Readonly<Record<string, { curve: CurveName; size: number }>> = {
+  [OID.prime256v1]: { curve: 'P-256', size: 32 },
+  [OID.secp384r1]: { curve: 'P-384', size: 48 },
+};
+
+const CURVE_OID: Readonly<Record<CurveName, string>> = { 'P-256': OID.prime256v1, 'P-384': OID.secp384r1 };
+
+function describeOid(oid: string): string {
+  const name = oidName(oid);
+  return name ? `${name} (${oid})` : oid;
+}
+
+function curveOf(oid: string): { curve: CurveName; size: number } {
+  const curve = CURVES[oid];
+  if (!curve) throw new KeyError(`unsupported elliptic curve ${describeOid(oid)}: only P-256 and P-384 are supported`);
+  return curve;
+}
+
+/** AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID and the raw parameters element, if any. */
+export function readAlgorithmIdentifier(r: DerReader, field: string): { oid: string; params?: DerReader; paramsRaw?: Uint8Array } {
+  const seq = r.sequence(field);
+  const oid = seq.oid('algorithm', oidName);
+  if (seq.atEnd) return { oid };
+  const element = seq.any('parameters');
+  seq.end();
+  const params = new DerReader(element.raw, undefined, seq.join('parameters'));
+  return { oid, params, paramsRaw: element.raw };
+}
+
+/** The parameters are absent (RFC 8410 §3, RFC 5758 §3.2) or, for RSA, NULL (RFC 3279 §2.3.1). */
+function expectNoParams(alg: { oid: string; params?: DerReader }, allowNull: boolean): void {
+  if (!alg.params) return;
+  if (allowNull && alg.params.peekTag() === Tag.NULL) {
+    alg.params.null();
+    alg.params.end();
+    return;
+  }
+  throw new KeyError(`${describeOid(alg.oid)} must not carry algorithm parameters`);
+}
+
+function readNamedCurve(alg: { oid: string; params?: DerReader }): { curve: CurveName; size: number } {
+  // RFC 5480 §2.1.1: namedCurve is the only form allowed; implicit and explicit curves are refused.
+  if (!alg.params || alg.params.peekTag() !== Tag.OBJECT_IDENTIFIER) throw new KeyError('EC key without a named curve (explicit curve parameters are not supported)');
+  const curve = curveOf(alg.params.oid('namedCurve', oidName));
+  alg.params.end();
+  return curve;
+}
+
+/** RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 Appendix A.1.1). */
+function readRsaPublicKey(r: DerReader): PublicKey {
+  const seq = r.sequence('RSAPublicKey');
+  const n = seq.integer('modulus');
+  const e = seq.integer('publicExponent');
+  seq.end();
+  if (n <= 0n || e <= 0n) throw new KeyError('RSA public key with a non-positive modulus or exponent');
+  return { kind: 'rsa', n, e };
+}
+
+/** Reads a SubjectPublicKeyInfo from a reader (for certificates), recording spans when tracing. */
+export function readSubjectPublicKeyInfo(r: DerReader, field = 'subjectPublicKeyInfo'): PublicKey {
+  const seq = r.sequence(field, 'RFC 5280 §4.1.2.7');
+  const alg = readAlgorithmIdentifier(seq, 'algorithm');
+  const bits = seq.bitStringBytes('subjectPublicKey');
+  seq.end();
+  switch (alg.oid) {
+    case OID.rsaEncryption:
+      expectNoParams(alg, true);
+      return readSingle(bits, (k) => readRsaPublicKey(k), undefined, seq.join('subjectPublicKey'));
+    case OID.ecPublicKey: {
+      const { curve, size } = readNamedCurve(alg);
+      // RFC 5480 §2.2: the uncompressed form is mandatory; compressed points are refused.
+      if (bits[0] !== 0x04) throw new KeyError(`${curve} public key is not an uncompressed point (first byte 0x${(bits[0] ?? 0).toString(16)})`);
+      if (bits.length !== 1 + 2 * size) throw new KeyError(`${curve} public key has ${bits.length} bytes, expected ${1 + 2 * size}`);
+      return { kind: 'ecdsa', curve, point: bits };
+    }
+    case OID.ed25519:
+      expectNoParams(alg, false);
+      if (bits.length !== 32) throw new KeyError(`Ed25519 public key has ${bits.length} bytes, expected 32`);
+      return { kind: 'ed25519', publicKey: bits };
+    default:
+      throw new KeyError(`unsupported public key algorithm ${describeOid(alg.oid)}`);
+  }
+}
+
+/** A PublicKey from SubjectPublicKeyInfo DER. Throws KeyError (malformed DER included). */
+export function parseSpki(spki: Uint8Array, spans?: SpanSink): PublicKey {
+  return asKeyError('SubjectPublicKeyInfo', () => readSingle(spki, (r) => readSubjectPublicKeyInfo(r), spans));
+}
+
+/** SubjectPublicKeyInfo DER for a public key, as OpenSSL and node:crypto encode it. */
+export function encodeSpki(key: PublicKey): Uint8Array {
+  switch (key.kind) {
+    case 'rsa':
+      return der.sequence(der.sequence(der.oid(OID.rsaEncryption), der.null()), der.bitString(der.sequence(der.integer(key.n), der.integer(key.e))));
+    case 'ecdsa':
+      return der.sequence(der.sequence(der.oid(OID.ecPublicKey), der.oid(CURVE_OID[key.curve])), der.bitString(key.point));
+    case 'ed25519':
+      return der.sequence(der.sequence(der.oid(OID.ed25519)), der.bitString(key.publicKey));
+  }
+}
+
+/** PKCS#1 RSAPrivateKey (RFC 8017 Appendix A.1.2); only two-prime keys (version 0). */
+function readRsaPrivateKey(r: DerReader): PrivateKey {
+  const seq = r.sequence('RSAPrivateKey');
+  const version = seq.smallInteger('version');
+  if (version !== 0) throw new KeyError('multi-prime RSA private keys are not supported');
+  const [n, e, d, p, q] = ['modulus', 'publicExponent', 'privateExponent', 'prime1', 'prime2'].map((f) => seq.integer(f)) as [bigint, bigint, bigint, bigint, bigint];
+  for (const f of ['exponent1', 'exponent2', 'coefficient']) seq.integer(f);
+  seq.end();
+  if (n <= 0n || e <= 0n || d <= 0n || p * q !== n) throw new KeyError('RSA private key is inconsistent (p·q ≠ n or a non-positive component)');
+  return { kind: 'rsa', n, e, d, p, q };
+}
+
+/** SEC1 ECPrivateKey (RFC 5915 §3). `curveFromAlgorithm` is the curve named by PKCS#8, if wrapped. */
+function readEcPrivateKey(r: DerReader, curveFromAlgorithm?: { curve: CurveName; size: number }): PrivateKey {
+  const seq = r.sequence('ECPrivateKey');
+  if (seq.smallInteger('version') !== 1) throw new KeyError('ECPrivateKey version must be 1');
+  const secret = seq.octetString('privateKey');
+  const params = seq.optionalExplicit(0, 'parameters');
+  let curve = curveFromAlgorithm;
+  if (params) {
+    if (params.peekTag() !== Tag.OBJECT_IDENTIFIER) throw new KeyError('EC key without a named curve (explicit curve parameters are not supported)');
+    const named = curveOf(params.oid('namedCurve', oidName));
+    params.end();
+    if (curve && curve.curve !== named.curve) throw new KeyError(`EC key names two curves: ${curve.curve} and ${named.curve}`);
+    curve = named;
+  }
+  seq.optionalExplicit(1, 'publicKey')?.bitStringBytes('publicKey');
+  seq.end();
+  if (!curve) throw new KeyError('EC private key does not name its curve');
+  // RFC 5915 §3: the private key is ceiling(log2(n)/8) octets; some encoders drop leading zeros.
+  if (secret.length > curve.size || secret.length === 0) throw new KeyError(`${curve.curve} private key has ${secret.length} bytes, expected ${curve.size}`);
+  const d = new Uint8Array(curve.size);
+  d.set(secret, curve.size - secret.length);
+  return { kind: 'ecdsa', curve: curve.curve, d };
+}
+
+/** PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5208 §5, RFC 5958 §2). */
+function readPkcs8(r: DerReader): PrivateKey {
+  const seq = r.sequence('PrivateKeyInfo');
+  const version = seq.smallInteger('version');
+  if (version > 1) throw new KeyError(`PKCS#8 version ${version} is not supported`);
+  const alg = readAlgorithmIdentifier(seq, 'privateKeyAlgorithm');
+  const inner = seq.octetStringReader('privateKey');
+  seq.optionalExplicit(0, 'attributes');
+  // RFC 5958: [1] publicKey, IMPLICIT BIT STRING; ignored (we derive the public key ourselves).
+  if (seq.peekTag() === 0x81) seq.any('publicKey');
+  seq.end();
+  let key: PrivateKey;
+  switch (alg.oid) {
+    case OID.rsaEncryption:
+      expectNoParams(alg, true);
+      key = readRsaPrivateKey(inner);
+      break;
+    case OID.ecPublicKey:
+      key = readEcPrivateKey(inner, readNamedCurve(alg));
+      break;
+    case OID.ed25519: {
+      expectNoParams(alg, false);
+      // RFC 8410 §7: CurvePrivateKey ::= OCTET STRING, itself inside the privateKey OCTET STRING.
+      const seed = inner.octetString('CurvePrivateKey');
+      if (seed.length !== 32) throw new KeyError(`Ed25519 private key has ${seed.length} bytes, expected 32`);
+      key = { kind: 'ed25519', seed };
+      break;
+    }
+    case OID.rsassaPss:
+      throw new KeyError('RSASSA-PSS-restricted keys (id-RSASSA-PSS) are not supported; use an rsaEncryption key');
+    default:
+      throw new KeyError(`unsupported private key algorithm ${describeOid(alg.oid)}`);
+  }
+  inner.end();
+  return key;
+}
+
+function asKeyError<T>(what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof DerError) throw new KeyError(`malformed ${what}: ${e.message}`);
+    if (e instanceof PemError) throw new KeyError(e.message);
+    throw e;
+  }
+}
+
+/** A PrivateKey from PKCS#8 DER. */
+export function parsePkcs8(pkcs8: Uint8Array): PrivateKey {
+  return asKeyError('PKCS#8 private key', () => readSingle(pkcs8, readPkcs8));
+}
+
+/** True when DER is a PKCS#8 EncryptedPrivateKeyInfo (RFC 5958 §3), which we refuse with a clear message. */
+function looksEncryptedPkcs8(bytes: Uint8Array): boolean {
+  try {
+    return readSingle(bytes, (r) => {
+      const seq = r.sequence();
+      const alg = readAlgorithmIdentifier(seq, 'encryptionAlgorithm');
+      seq.octetString();
+      seq.end();
+      return alg.oid === OID.pbes2 || alg.oid.startsWith('1.2.840.113549.1.12.1.') || alg.oid.startsWith('1.2.840.113549.1.5.');
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A private key from PEM ("PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY") or DER (PKCS#8, SEC1 or
+ * PKCS#1, tried in that order). The first key block in a PEM file is used; others (certificates,
+ * "EC PARAMETERS") are skipped.
+ */
+export function loadPrivateKey(pemOrDer: string | Uint8Array): PrivateKey {
+  const blocks = asKeyError('PEM', () => readPemOrDer(pemOrDer, 'DER'));
+  const block = blocks.find((b) => /PRIVATE KEY$/.test(b.label) || b.label === 'DER');
+  if (!block) throw new KeyError(`no private key found (PEM blocks: ${blocks.map((b) => b.label).join(', ')})`);
+  if (block.label === 'ENCRYPTED PRIVATE KEY' || block.headers['Proc-Type']?.includes('ENCRYPTED')) {
+    throw new KeyError('encrypted private keys are not supported: decrypt it first (openssl pkey -in key.pem -out plain.pem)');
+  }
+  switch (block.label) {
+    case 'PRIVATE KEY':
+      return parsePkcs8(block.der);
+    case 'EC PRIVATE KEY':
+      return asKeyError('SEC1 EC private key', () => readSingle(block.der, (r) => readEcPrivateKey(r)));
+    case 'RSA PRIVATE KEY':
+      return asKeyError('PKCS#1 RSA private key', () => readSingle(block.der, readRsaPrivateKey));
+    case 'DER': {
+      if (looksEncryptedPkcs8(block.der)) throw new KeyError('encrypted private keys are not supported: decrypt it first');
+      const attempts: [string, (r: DerReader) => PrivateKey][] = [
+        ['PKCS#8', readPkcs8],
+        ['SEC1', (r) => readEcPrivateKey(r)],
+        ['PKCS#1', readRsaPrivateKey],
+      ];
+      const failures: string[] = [];
+      for (const [name, read] of attempts) {
+        try {
+          return readSingle(block.der, read);
+        } catch (e) {
+          if (e instanceof KeyError) throw e; // the structure matched, the key itself is the problem
+          if (!(e instanceof DerError)) throw e;
+          failures.push(`${name}: ${e.message}`);
+        }
+      }
+      throw new KeyError(`DER is not a PKCS#8, SEC1 or PKCS#1 private key (${failures.join('; ')})`);
+    }
+    default:
+      throw new KeyError(`unsupported PEM label "${block.label}"`);
+  }
+}
+
+/** PKCS#8 DER for a private key (RSA keys need their primes). */
+export function encodePkcs8(key: PrivateKey): Uint8Array {
+  const wrap = (algorithm: Uint8Array, privateKey: Uint8Array) => der.sequence(der.integer(0), algorithm, der.octetString(privateKey));
+  switch (key.kind) {
+    case 'ed25519':
+      return wrap(der.sequence(der.oid(OID.ed25519)), der.octetString(key.seed));
+    case 'ecdsa':
+      return wrap(der.sequence(der.oid(OID.ecPublicKey), der.oid(CURVE_OID[key.curve])), der.sequence(der.integer(1), der.octetString(key.d)));
+    case 'rsa': {
+      const { n, e, d, p, q } = key;
+      if (p === undefined || q === undefined) throw new KeyError('an RSA private key without its primes cannot be encoded as PKCS#8');
+      const rsa = der.sequence(...[0n, n, e, d, p, q, d % (p - 1n), d % (q - 1n), modInverse(q, p)].map((v) => der.integer(v)));
+      return wrap(der.sequence(der.oid(OID.rsaEncryption), der.null()), rsa);
+    }
+  }
+}
+
+function modInverse(a: bigint, m: bigint): bigint {
+  let [oldR, r] = [((a % m) + m) % m, m];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const quotient = oldR / r;
+    [oldR, r] = [r, oldR - quotient * r];
+    [oldS, s] = [s, oldS - quotient * s];
+  }
+  if (oldR !== 1n) throw new KeyError('RSA primes are not coprime');
+  return ((oldS % m) + m) % m;
+}
+
+/** A SHA-256 fingerprint in the forms pins are written in. */
+export interface Fingerprint {
+  bytes: Uint8Array;
+  hex: string;
+  base64: string;
+}
+
+export function sha256Fingerprint(data: Uint8Array, provider: CryptoProvider): Fingerprint {
+  const bytes = provider.hash('sha256', data);
+  return { bytes, hex: hex(bytes), base64: base64Encode(bytes) };
+}
+
+/** SHA-256 of SubjectPublicKeyInfo DER: the value of an SPKI pin (as in RFC 7469 pin-sha256). */
+export function spkiSha256(spkiDer: Uint8Array, provider: CryptoProvider): Fingerprint {
+  return sha256Fingerprint(spkiDer, provider);
+}
+

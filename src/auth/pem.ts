@@ -1,0 +1,111 @@
+// PEM (RFC 7468): "-----BEGIN LABEL-----", base64 of DER, "-----END LABEL-----". Several blocks may
+// follow each other with text between them. A small strict base64 of our own keeps this free of node:*.
+
+/** Malformed PEM text. */
+export class PemError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PemError';
+  }
+}
+
+export interface PemBlock {
+  label: string;
+  der: Uint8Array;
+  /** RFC 1421 headers ("Proc-Type: 4,ENCRYPTED") when present: legacy encrypted keys carry them. */
+  headers: Record<string, string>;
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
+
+export function base64Encode(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
+    out += i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63]! : '=';
+    out += i + 2 < bytes.length ? ALPHABET[n & 63]! : '=';
+  }
+  return out;
+}
+
+/** Strict base64 (RFC 4648 §4): whitespace is skipped, anything else outside the alphabet fails. Null on error. */
+export function base64Decode(text: string): Uint8Array | null {
+  const clean = text.replace(/\s+/g, '');
+  if (clean.length % 4 !== 0) return null;
+  const padding = clean.endsWith('==') ? 2 : clean.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((clean.length / 4) * 3 - padding);
+  let o = 0;
+  for (let i = 0; i < clean.length; i += 4) {
+    let n = 0;
+    for (let j = 0; j < 4; j++) {
+      const code = clean.charCodeAt(i + j);
+      const isPad = code === 61 && i + 4 === clean.length && j >= 4 - padding;
+      const v = isPad ? 0 : code < 128 ? VALUE[code]! : -1;
+      if (v < 0) return null;
+      n = (n << 6) | v;
+    }
+    // Canonical encoding: the bits dropped by padding must be zero (RFC 4648 §3.5).
+    if ((padding === 1 && (n & 0xff) !== 0) || (padding === 2 && (n & 0xffff) !== 0)) return null;
+    out[o++] = n >> 16;
+    if (o < out.length) out[o++] = (n >> 8) & 0xff;
+    if (o < out.length) out[o++] = n & 0xff;
+  }
+  return out;
+}
+
+const BLOCK = /-----BEGIN ([^-\r\n]*)-----([\s\S]*?)-----END ([^-\r\n]*)-----/g;
+
+/** Every PEM block in `text`, in order. Throws PemError when there is none or one is damaged. */
+export function parsePem(text: string): PemBlock[] {
+  const blocks: PemBlock[] = [];
+  for (const m of text.matchAll(BLOCK)) {
+    const label = m[1]!;
+    if (m[3] !== label) throw new PemError(`PEM block "BEGIN ${label}" ends with "END ${m[3]}"`);
+    const headers: Record<string, string> = {};
+    let body = m[2]!;
+    // RFC 1421 §4.4: headers, then a blank line, then the base64 text.
+    const split = /^\s*((?:[A-Za-z-]+:[^\r\n]*\r?\n)+)\r?\n/.exec(body);
+    if (split) {
+      for (const line of split[1]!.split(/\r?\n/)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+      }
+      body = body.slice(split[0].length);
+    }
+    const der = base64Decode(body);
+    if (!der || der.length === 0) throw new PemError(`bad base64 in ${label} block`);
+    blocks.push({ label, der, headers });
+  }
+  if (blocks.length === 0) {
+    throw new PemError(text.includes('-----BEGIN') ? 'PEM block without a matching END line' : 'no PEM block found');
+  }
+  return blocks;
+}
+
+/** True when the bytes look like DER rather than PEM text: a SEQUENCE tag first (certificates and keys). */
+export function isDer(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes[0] === 0x30;
+}
+
+/**
+ * Blocks from either PEM text or raw DER. Raw DER becomes one block labelled `derLabel`, since
+ * DER carries no label of its own.
+ */
+export function readPemOrDer(input: string | Uint8Array, derLabel: string): PemBlock[] {
+  if (typeof input !== 'string') {
+    if (isDer(input)) return [{ label: derLabel, der: input, headers: {} }];
+    input = new TextDecoder().decode(input);
+  }
+  return parsePem(input);
+}
+
+/** PEM text of one block, 64 characters a line (RFC 7468 §2). */
+export function toPem(label: string, der: Uint8Array): string {
+  const b64 = base64Encode(der);
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
