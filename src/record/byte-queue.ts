@@ -1,0 +1,79 @@
+// A FIFO of byte chunks: the buffer under both record framing and handshake reassembly. Pushing keeps
+// the caller's chunk (no copy); taking returns a view when the bytes lie in one chunk, and copies once
+// otherwise, so input delivered one byte at a time costs linear, not quadratic, work.
+
+export class ByteQueue {
+  private chunks: Uint8Array[] = [];
+  /** Index of the first live chunk in `chunks`, and bytes of it already taken. */
+  private head = 0;
+  private headOffset = 0;
+  private size = 0;
+
+  /** Bytes queued. */
+  get length(): number {
+    return this.size;
+  }
+
+  push(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.chunks.push(bytes);
+    this.size += bytes.length;
+  }
+
+  /** The first n bytes (n <= length), left in the queue. */
+  peek(n: number): Uint8Array {
+    return this.read(n, false);
+  }
+
+  /** Removes and returns the first n bytes (n <= length). */
+  take(n: number): Uint8Array {
+    return this.read(n, true);
+  }
+
+  private read(n: number, remove: boolean): Uint8Array {
+    if (n > this.size) throw new Error(`ByteQueue: ${n} bytes requested, ${this.size} queued`);
+    let index = this.head;
+    let offset = this.headOffset;
+    let out: Uint8Array;
+    const first = this.chunks[index];
+    if (first !== undefined && first.length - offset >= n) {
+      out = first.subarray(offset, offset + n);
+      offset += n;
+    } else {
+      out = new Uint8Array(n);
+      for (let filled = 0; filled < n; ) {
+        const chunk = this.chunks[index]!;
+        const count = Math.min(chunk.length - offset, n - filled);
+        out.set(chunk.subarray(offset, offset + count), filled);
+        filled += count;
+        offset += count;
+        if (offset === chunk.length) {
+          index++;
+          offset = 0;
+        }
+      }
+    }
+    if (remove) {
+      if (offset === this.chunks[index]?.length) {
+        index++;
+        offset = 0;
+      }
+      this.head = index;
+      this.headOffset = offset;
+      this.size -= n;
+      this.compact();
+    }
+    return out;
+  }
+
+  /** Drops spent chunk references once they are the larger part of the array. */
+  private compact(): void {
+    if (this.head === this.chunks.length) {
+      this.chunks = [];
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Handshake message reassembly (RFC 8446 §4, §5.1): handshake messages may be coalesced into one
+// record or fragmented across several; this turns record contents back into whole messages.
+import { handshakeTypeName } from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
+import { ByteQueue } from './byte-queue.js';
+
+/** Handshake header: msg_type (1 byte) and a 24-bit length (RFC 8446 §4). */
+export const HANDSHAKE_HEADER_LENGTH = 4;
+
+/**
+ * Default cap on a handshake message body. The protocol allows 2^24 - 1 bytes, but memory must stay
+ * bounded; 64 KiB holds any certificate chain we expect. A longer message fails with
+ * TlsError('ResourceLimit') (internal_error: the message may be valid, the limit is ours).
+ */
+export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
+
+export interface HandshakeMessage {
+  msgType: number;
+  body: Uint8Array;
+  /** Header and body: exactly the bytes that go into the transcript hash (RFC 8446 §4.4.1). */
+  raw: Uint8Array;
+}
+
+export class HandshakeBuffer {
+  private readonly queue = new ByteQueue();
+
+  constructor(readonly maxMessageLength = DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH) {}
+
+  /** Adds the content of one handshake record. */
+  push(content: Uint8Array): void {
+    this.queue.push(content);
+  }
+
+  /**
+   * True when handshake bytes are buffered that did not yet come out of next(): a partial message, or
+   * whole ones not yet taken. A key change at that moment means a message spans it (RFC 8446 §5.1).
+   */
+  hasPartialMessage(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /**
+   * The next whole message, or undefined until more content arrives. A message that lies within one
+   * record comes back as a view of that record; one spread over several records is copied once.
+   */
+  next(): HandshakeMessage | undefined {
+    if (this.queue.length < HANDSHAKE_HEADER_LENGTH) return undefined;
+    const header = this.queue.peek(HANDSHAKE_HEADER_LENGTH);
+    const msgType = header[0]!;
+    const length = (header[1]! << 16) | (header[2]! << 8) | header[3]!;
+    if (length > this.maxMessageLength) {
+      throw new TlsError('ResourceLimit', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${this.maxMessageLength}`);
+    }
+    if (this.queue.length < HANDSHAKE_HEADER_LENGTH + length) return undefined;
+    const raw = this.queue.take(HANDSHAKE_HEADER_LENGTH + length);
+    return { msgType, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
+  }
+}

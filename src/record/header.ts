@@ -1,0 +1,46 @@
+// The 5-byte record header and the size limits of RFC 8446 §5.1 and §5.2.
+import { ProtocolVersion } from '../wire/enums.js';
+
+export const RECORD_HEADER_LENGTH = 5;
+
+/** TLSPlaintext.length: "MUST NOT exceed 2^14 bytes" (RFC 8446 §5.1). */
+export const MAX_PLAINTEXT_LENGTH = 2 ** 14;
+
+/** The encoded TLSInnerPlaintext (content, type, padding) "MUST NOT exceed 2^14 + 1 octets" (RFC 8446 §5.4). */
+export const MAX_INNER_PLAINTEXT_LENGTH = 2 ** 14 + 1;
+
+/** TLSCiphertext.length: "MUST NOT exceed 2^14 + 256 bytes" (RFC 8446 §5.2). */
+export const MAX_CIPHERTEXT_LENGTH = 2 ** 14 + 256;
+
+/**
+ * legacy_record_version of every record a TLS 1.3 implementation sends, except that an initial
+ * ClientHello MAY use 0x0301 (RFC 8446 §5.1); TLSCiphertext always carries 0x0303 (§5.2).
+ */
+export const LEGACY_RECORD_VERSION = ProtocolVersion.TLSv1_2;
+
+export function recordHeader(contentType: number, version: number, length: number): Uint8Array {
+  return Uint8Array.of(contentType, version >>> 8, version & 0xff, length >>> 8, length & 0xff);
+}
+
+/** A TLSPlaintext record: header and a copy of the fragment (RFC 8446 §5.1). */
+export function plaintextRecord(contentType: number, version: number, fragment: Uint8Array): Uint8Array {
+  const record = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
+  record.set(recordHeader(contentType, version, fragment.length));
+  record.set(fragment, RECORD_HEADER_LENGTH);
+  return record;
+}
+
+/** What trace code sees of each record, in either direction. */
+export interface RecordTrace {
+  kind: 'record';
+  direction: 'in' | 'out';
+  /** The real content type: for a protected record, the inner one recovered after decryption. */
+  contentType: number;
+  /** The content without header, inner type, padding or tag. */
+  content: Uint8Array;
+  /** The record exactly as on the wire. */
+  raw: Uint8Array;
+  protected: boolean;
+}
+
+export type RecordHook = (record: RecordTrace) => void;

@@ -1,0 +1,130 @@
+// The record layer as the handshake layer sees it: bytes in, whole handshake messages, alerts,
+// application data and ChangeCipherSpec out; a writer for the other direction. Pull-based: a record
+// is decrypted only when next() needs it, so keys installed between two calls apply to the next record.
+import { ContentType } from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
+import { HandshakeBuffer, type HandshakeMessage } from './handshake-buffer.js';
+import { MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, type RecordHook } from './header.js';
+import type { RecordProtection } from './protection.js';
+import { deprotect, isValidChangeCipherSpec, RecordReader, type RawRecord } from './reader.js';
+import { RecordWriter, type RecordWriterOptions } from './writer.js';
+
+export type IncomingItem =
+  | ({ kind: 'handshake' } & HandshakeMessage)
+  | { kind: 'alert'; level: number; description: number }
+  | { kind: 'application_data'; data: Uint8Array }
+  /** A valid (0x01) ChangeCipherSpec; whether one is allowed now is the handshake layer's call (§5). */
+  | { kind: 'change_cipher_spec' };
+
+/**
+ * Our cap on consecutive records that carry nothing: ChangeCipherSpec and empty application data. The
+ * RFC allows both, but a peer (or fuzzer) could send them forever; past the cap we fail with
+ * unexpected_message.
+ */
+export const MAX_CONSECUTIVE_EMPTY_RECORDS = 32;
+
+export interface RecordLayerOptions extends RecordWriterOptions {
+  /** Largest handshake message body accepted (default DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH). */
+  maxHandshakeMessageLength?: number;
+}
+
+export class RecordLayer {
+  readonly writer: RecordWriter;
+  private readonly reader = new RecordReader();
+  private readonly handshake: HandshakeBuffer;
+  private readProtection: RecordProtection | null = null;
+  private hook: RecordHook | undefined;
+  private emptyRecords = 0;
+
+  constructor(options: RecordLayerOptions = {}) {
+    this.writer = new RecordWriter(options);
+    this.handshake = new HandshakeBuffer(options.maxHandshakeMessageLength);
+    this.hook = options.onRecord;
+  }
+
+  /** Sees every record in both directions, with its real content type and content. */
+  get onRecord(): RecordHook | undefined {
+    return this.hook;
+  }
+
+  set onRecord(hook: RecordHook | undefined) {
+    this.hook = hook;
+    this.writer.onRecord = hook;
+  }
+
+  /** Bytes from the peer, in any chunking. */
+  receive(bytes: Uint8Array): void {
+    this.reader.push(bytes);
+  }
+
+  /** The next incoming item, or undefined until more bytes arrive. Throws TlsError on any fault. */
+  next(): IncomingItem | undefined {
+    for (;;) {
+      const message = this.handshake.next();
+      if (message !== undefined) return { kind: 'handshake', ...message };
+      const record = this.reader.next();
+      if (record === undefined) return undefined;
+      const item = this.accept(record);
+      if (item !== undefined) return item;
+    }
+  }
+
+  /** See HandshakeBuffer.hasPartialMessage. */
+  hasPartialMessage(): boolean {
+    return this.handshake.hasPartialMessage();
+  }
+
+  /**
+   * Installs read keys (null: plaintext). A key change must fall on a message boundary and a record
+   * boundary (RFC 8446 §5.1), so buffered handshake bytes make this fail with HandshakeSpansKeyChange.
+   */
+  setReadProtection(protection: RecordProtection | null): void {
+    if (this.handshake.hasPartialMessage()) {
+      throw new TlsError('HandshakeSpansKeyChange', 'handshake bytes are buffered across a change of read keys (RFC 8446 §5.1)');
+    }
+    this.readProtection = protection;
+    this.reader.maxLength = protection === null ? MAX_PLAINTEXT_LENGTH : MAX_CIPHERTEXT_LENGTH;
+  }
+
+  setWriteProtection(protection: RecordProtection | null): void {
+    this.writer.setProtection(protection);
+  }
+
+  private accept(record: RawRecord): IncomingItem | undefined {
+    const { contentType, content, protected: isProtected } = deprotect(record, this.readProtection);
+    this.hook?.({ kind: 'record', direction: 'in', contentType, content, raw: record.raw, protected: isProtected });
+    if (contentType !== ContentType.handshake && this.handshake.hasPartialMessage()) {
+      throw new TlsError('unexpected_message', 'a record of another type arrived inside a fragmented handshake message (RFC 8446 §5.1)');
+    }
+    switch (contentType) {
+      case ContentType.handshake:
+        if (content.length === 0) throw new TlsError('EmptyRecord', 'zero-length handshake fragment (RFC 8446 §5.1)');
+        this.emptyRecords = 0;
+        this.handshake.push(content);
+        return undefined;
+      case ContentType.alert:
+        if (content.length === 0) throw new TlsError('EmptyRecord', 'zero-length alert fragment (RFC 8446 §5.1)');
+        // §5.1: alerts are neither fragmented nor coalesced, so an alert record holds exactly 2 bytes.
+        if (content.length !== 2) throw new TlsError('decode_error', `alert record of ${content.length} bytes, expected 2 (RFC 8446 §6)`);
+        this.emptyRecords = 0;
+        return { kind: 'alert', level: content[0]!, description: content[1]! };
+      case ContentType.change_cipher_spec:
+        if (!isValidChangeCipherSpec(content)) {
+          throw new TlsError('UnexpectedChangeCipherSpec', 'change_cipher_spec other than the single byte 0x01 (RFC 8446 §5)');
+        }
+        this.countEmptyRecord();
+        return { kind: 'change_cipher_spec' };
+      default:
+        // deprotect() admits only the four known types, so this is application data.
+        if (content.length === 0) this.countEmptyRecord();
+        else this.emptyRecords = 0;
+        return { kind: 'application_data', data: content };
+    }
+  }
+
+  private countEmptyRecord(): void {
+    if (++this.emptyRecords > MAX_CONSECUTIVE_EMPTY_RECORDS) {
+      throw new TlsError('unexpected_message', `more than ${MAX_CONSECUTIVE_EMPTY_RECORDS} consecutive records without content`);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+// Record payload protection (RFC 8446 §5.2-§5.4): one AEAD key, one static IV, one sequence number.
+import type { AeadKey, AeadName, CryptoProvider } from '../crypto/provider.js';
+import { ContentType } from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
+import {
+  LEGACY_RECORD_VERSION,
+  MAX_INNER_PLAINTEXT_LENGTH,
+  RECORD_HEADER_LENGTH,
+  recordHeader,
+} from './header.js';
+
+/** All TLS 1.3 AEADs we support have a 16-byte tag and a 12-byte nonce (RFC 8446 §5.3: iv_length = 12). */
+export const AEAD_TAG_LENGTH = 16;
+export const AEAD_IV_LENGTH = 12;
+
+/**
+ * Sequence numbers are 64 bits and "MUST NOT wrap" (RFC 8446 §5.3). We count with a JavaScript number,
+ * so the default cap is the largest exactly representable integer, far below 2^64. Reaching it is a
+ * TlsError('ResourceLimit'); a key update must come first. A lower cap (e.g. the §5.5 AEAD usage limits)
+ * can be passed to the constructor.
+ */
+export const DEFAULT_MAX_RECORDS = Number.MAX_SAFE_INTEGER;
+
+/** The content of one record after protection is removed. */
+export interface RecordContent {
+  contentType: number;
+  content: Uint8Array;
+}
+
+export class RecordProtection {
+  private readonly key: AeadKey;
+  private readonly iv: Uint8Array;
+  private sequence = 0;
+
+  constructor(
+    provider: Pick<CryptoProvider, 'createAead'>,
+    readonly aead: AeadName,
+    key: Uint8Array,
+    iv: Uint8Array,
+    private readonly maxRecords = DEFAULT_MAX_RECORDS,
+  ) {
+    if (iv.length !== AEAD_IV_LENGTH) throw new Error(`record IV must be ${AEAD_IV_LENGTH} bytes, got ${iv.length}`);
+    this.key = provider.createAead(aead, key);
+    this.iv = iv.slice();
+  }
+
+  /** The sequence number the next record will use (starts at 0 for every key, RFC 8446 §5.3). */
+  get sequenceNumber(): number {
+    return this.sequence;
+  }
+
+  /**
+   * Protects one record: TLSInnerPlaintext = content || contentType || zeros(padLength) (§5.2, §5.4),
+   * sealed with the 5-byte header as additional data. Returns header || encrypted_record.
+   */
+  seal(contentType: number, content: Uint8Array, padLength = 0): Uint8Array {
+    if (!Number.isInteger(padLength) || padLength < 0) throw new Error(`invalid padding length ${padLength}`);
+    const innerLength = content.length + 1 + padLength;
+    if (innerLength > MAX_INNER_PLAINTEXT_LENGTH) {
+      throw new Error(`TLSInnerPlaintext of ${innerLength} bytes exceeds 2^14 + 1 (RFC 8446 §5.4)`);
+    }
+    const inner = new Uint8Array(innerLength);
+    inner.set(content);
+    inner[content.length] = contentType;
+    const header = recordHeader(ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + AEAD_TAG_LENGTH);
+    const encrypted = this.key.seal(this.nextNonce(), header, inner);
+    const record = new Uint8Array(RECORD_HEADER_LENGTH + encrypted.length);
+    record.set(header);
+    record.set(encrypted, RECORD_HEADER_LENGTH);
+    return record;
+  }
+
+  /**
+   * Removes protection from one TLSCiphertext (header || encrypted_record). The header is the AEAD's
+   * additional data exactly as received. Fails with bad_record_mac when the tag does not verify,
+   * record_overflow when the inner plaintext is too long, unexpected_message when it is all zeros.
+   */
+  open(record: Uint8Array): RecordContent {
+    const header = record.subarray(0, RECORD_HEADER_LENGTH);
+    const encrypted = record.subarray(RECORD_HEADER_LENGTH);
+    if (header.length < RECORD_HEADER_LENGTH || ((header[3]! << 8) | header[4]!) !== encrypted.length) {
+      throw new TlsError('decode_error', 'record length field does not match the record');
+    }
+    // The sequence number advances even if the record then fails, which ends the connection anyway.
+    const inner = this.key.open(this.nextNonce(), header, encrypted);
+    if (inner === null) throw new TlsError('BadRecordMac', 'record failed AEAD authentication');
+    if (inner.length > MAX_INNER_PLAINTEXT_LENGTH) {
+      throw new TlsError('RecordOverflow', `TLSInnerPlaintext of ${inner.length} bytes exceeds 2^14 + 1`);
+    }
+    // §5.4: the content type is the last non-zero byte; everything after it is padding.
+    let typeAt = inner.length - 1;
+    while (typeAt >= 0 && inner[typeAt] === 0) typeAt--;
+    if (typeAt < 0) throw new TlsError('EmptyRecord', 'TLSInnerPlaintext has no non-zero content type byte (RFC 8446 §5.4)');
+    return { contentType: inner[typeAt]!, content: inner.subarray(0, typeAt) };
+  }
+
+  /** §5.3: the 64-bit sequence number, left-padded to iv_length, XORed with the static IV. */
+  private nextNonce(): Uint8Array {
+    if (this.sequence >= this.maxRecords) {
+      throw new TlsError('ResourceLimit', `sequence number limit of ${this.maxRecords} records reached for this key`);
+    }
+    const nonce = this.iv.slice();
+    const high = Math.floor(this.sequence / 2 ** 32);
+    const low = this.sequence >>> 0;
+    for (let i = 0; i < 4; i++) {
+      nonce[AEAD_IV_LENGTH - 1 - i]! ^= (low >>> (8 * i)) & 0xff;
+      nonce[AEAD_IV_LENGTH - 5 - i]! ^= (high >>> (8 * i)) & 0xff;
+    }
+    this.sequence++;
+    return nonce;
+  }
+}

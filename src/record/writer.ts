@@ -1,0 +1,147 @@
+// Outgoing records (RFC 8446 §5.1-§5.4): fragmentation, protection, padding, and a queue of bytes
+// for the caller to put on the wire.
+import { ContentType } from '../wire/enums.js';
+import {
+  LEGACY_RECORD_VERSION,
+  MAX_INNER_PLAINTEXT_LENGTH,
+  MAX_PLAINTEXT_LENGTH,
+  plaintextRecord,
+  type RecordHook,
+} from './header.js';
+import type { RecordProtection } from './protection.js';
+
+/**
+ * How many zero bytes to append to a protected record's content (RFC 8446 §5.4). The writer lowers
+ * the answer when needed so the TLSInnerPlaintext stays within the record size limit.
+ */
+export type PaddingPolicy = (contentType: number, contentLength: number) => number;
+
+export const noPadding: PaddingPolicy = () => 0;
+
+/** RFC 8449 §4: a record_size_limit "MUST NOT" be below 64. */
+export const MIN_RECORD_SIZE_LIMIT = 64;
+
+export interface RecordWriterOptions {
+  /** RFC 8449 record_size_limit of the peer; default 2^14 + 1. */
+  recordSizeLimit?: number;
+  padding?: PaddingPolicy;
+  onRecord?: RecordHook;
+}
+
+export interface HandshakeWriteOptions {
+  /** 0x0301 is allowed for an initial ClientHello only (RFC 8446 §5.1); default 0x0303. */
+  legacyRecordVersion?: 0x0301 | 0x0303;
+}
+
+export class RecordWriter {
+  padding: PaddingPolicy;
+  onRecord: RecordHook | undefined;
+  private limit = MAX_INNER_PLAINTEXT_LENGTH;
+  private protection: RecordProtection | null = null;
+  private queue: Uint8Array[] = [];
+
+  constructor(options: RecordWriterOptions = {}) {
+    this.padding = options.padding ?? noPadding;
+    this.onRecord = options.onRecord;
+    if (options.recordSizeLimit !== undefined) this.recordSizeLimit = options.recordSizeLimit;
+  }
+
+  /**
+   * The largest TLSInnerPlaintext (content, type byte and padding) of a protected record (RFC 8449 §4).
+   * Plaintext records are not subject to it and always carry up to 2^14 bytes.
+   */
+  get recordSizeLimit(): number {
+    return this.limit;
+  }
+
+  set recordSizeLimit(limit: number) {
+    if (!Number.isInteger(limit) || limit < MIN_RECORD_SIZE_LIMIT || limit > MAX_INNER_PLAINTEXT_LENGTH) {
+      throw new Error(`record size limit must be an integer in [${MIN_RECORD_SIZE_LIMIT}, 2^14 + 1], got ${limit}`);
+    }
+    this.limit = limit;
+  }
+
+  /** Installs write keys (null: plaintext). Records already queued keep the protection they were made with. */
+  setProtection(protection: RecordProtection | null): void {
+    this.protection = protection;
+  }
+
+  /** One or more handshake messages, fragmented as needed (§5.1 allows coalescing and fragmenting). */
+  handshake(messages: Uint8Array, options: HandshakeWriteOptions = {}): void {
+    if (messages.length === 0) throw new Error('zero-length handshake fragments are not allowed (RFC 8446 §5.1)');
+    const version = options.legacyRecordVersion ?? LEGACY_RECORD_VERSION;
+    if (version !== LEGACY_RECORD_VERSION && this.protection !== null) {
+      throw new Error('only a plaintext initial ClientHello may use legacy_record_version 0x0301');
+    }
+    this.fragment(ContentType.handshake, messages, version);
+  }
+
+  /** One alert: always a record of its own (§5.1: alerts are neither fragmented nor coalesced). */
+  alert(level: number, description: number): void {
+    this.emit(ContentType.alert, Uint8Array.of(level, description), LEGACY_RECORD_VERSION);
+  }
+
+  /** The middlebox-compatibility ChangeCipherSpec, always in the clear (RFC 8446 §5, Appendix D.4). */
+  changeCipherSpec(): void {
+    const content = Uint8Array.of(0x01);
+    this.enqueue(plaintextRecord(ContentType.change_cipher_spec, LEGACY_RECORD_VERSION, content), ContentType.change_cipher_spec, content, false);
+  }
+
+  /** Application data; nothing is sent for zero bytes (allowed by §5.1, but never needed). */
+  applicationData(data: Uint8Array): void {
+    if (this.protection === null) throw new Error('application data needs write keys');
+    if (data.length > 0) this.fragment(ContentType.application_data, data, LEGACY_RECORD_VERSION);
+  }
+
+  /** Bytes of every queued record, concatenated; the queue is emptied. */
+  take(): Uint8Array {
+    const records = this.takeRecords();
+    if (records.length === 1) return records[0]!;
+    let length = 0;
+    for (const r of records) length += r.length;
+    const out = new Uint8Array(length);
+    let offset = 0;
+    for (const r of records) {
+      out.set(r, offset);
+      offset += r.length;
+    }
+    return out;
+  }
+
+  /** The queued records one by one (to drop, reorder or tamper with them in tests); the queue is emptied. */
+  takeRecords(): Uint8Array[] {
+    const records = this.queue;
+    this.queue = [];
+    return records;
+  }
+
+  /** Bytes waiting in the queue. */
+  get pendingBytes(): number {
+    let length = 0;
+    for (const r of this.queue) length += r.length;
+    return length;
+  }
+
+  private fragment(contentType: number, data: Uint8Array, version: number): void {
+    const size = this.protection === null ? MAX_PLAINTEXT_LENGTH : this.limit - 1;
+    for (let offset = 0; offset < data.length; offset += size) {
+      this.emit(contentType, data.subarray(offset, offset + size), version);
+    }
+  }
+
+  private emit(contentType: number, content: Uint8Array, version: number): void {
+    if (this.protection === null) {
+      this.enqueue(plaintextRecord(contentType, version, content), contentType, content, false);
+      return;
+    }
+    const requested = this.padding(contentType, content.length);
+    if (!Number.isInteger(requested) || requested < 0) throw new Error(`padding policy returned ${requested}`);
+    const padLength = Math.min(requested, this.limit - 1 - content.length);
+    this.enqueue(this.protection.seal(contentType, content, padLength), contentType, content, true);
+  }
+
+  private enqueue(raw: Uint8Array, contentType: number, content: Uint8Array, isProtected: boolean): void {
+    this.queue.push(raw);
+    this.onRecord?.({ kind: 'record', direction: 'out', contentType, content, raw, protected: isProtected });
+  }
+}
