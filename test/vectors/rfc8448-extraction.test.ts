@@ -1,4 +1,13 @@
-import { createECDH, createHash, createHmac, createPrivateKey, createPublicKey } from 'node:crypto';
+import {
+  constants,
+  createECDH,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  verify,
+  X509Certificate,
+} from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -206,6 +215,43 @@ describe('RFC 8448 extraction', () => {
     }
   });
 
+  it('has CertificateVerify signatures that verify over the printed transcript with the printed certificates', () => {
+    let checked = 0;
+    for (const section of sections) {
+      const messages: string[] = [];
+      const certificates = new Map<string, X509Certificate>();
+      for (const step of section.steps) {
+        for (const value of step.values) {
+          const message = Buffer.from(value.hex, 'hex');
+          if (value.label === 'Certificate') certificates.set(step.actor, firstCertificate(message));
+          if (value.label === 'CertificateVerify') {
+            // RFC 8446 §4.1.4: after a HelloRetryRequest, ClientHello1 is replaced by message_hash.
+            const transcript =
+              section.section === 5 ? ['fe000020' + sha256(messages[0]!), ...messages.slice(1)] : messages;
+            const context = `TLS 1.3, ${step.actor} CertificateVerify`;
+            const signed = Buffer.concat([
+              Buffer.alloc(64, 0x20),
+              Buffer.from(context),
+              Buffer.from([0]),
+              Buffer.from(sha256(transcript.join('')), 'hex'),
+            ]);
+            const scheme = message.readUInt16BE(4);
+            const signature = message.subarray(8);
+            const key = certificates.get(step.actor)!.publicKey;
+            const verified =
+              scheme === 0x0804
+                ? verify('sha256', signed, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature)
+                : verify('sha256', signed, key, signature);
+            expect(verified, `§${section.section} ${step.actor} scheme ${scheme.toString(16)}`).toBe(true);
+            checked++;
+          }
+          if (HANDSHAKE_MESSAGE_LABELS.has(value.label)) messages.push(value.hex);
+        }
+      }
+    }
+    expect(checked).toBe(5);
+  });
+
   it('gives a consistent §2 RSA key: n = p·q, d·e ≡ 1 mod (p−1) and (q−1), the CRT parts match', () => {
     const key = loadRfc8448RsaKey();
     const int = (bytes: Uint8Array): bigint => BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
@@ -237,6 +283,14 @@ describe('findValue', () => {
     expect(() => findValue(s3, 'server', 'no such step', 'payload')).toThrow(/matching steps: none/);
   });
 });
+
+/** The first certificate of a Certificate handshake message (RFC 8446 §4.4.2). */
+function firstCertificate(message: Buffer): X509Certificate {
+  const contextLength = message[4]!;
+  const listStart = 5 + contextLength + 3;
+  const certificateLength = message.readUIntBE(listStart, 3);
+  return new X509Certificate(message.subarray(listStart + 3, listStart + 3 + certificateLength));
+}
 
 function findStepWith(section: Rfc8448Section, actionIncludes: string): Rfc8448Step {
   const step = section.steps.find((candidate) => candidate.action.includes(actionIncludes) && candidate.values.length);
