@@ -7,12 +7,12 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nobleProvider as crypto } from '../../src/crypto/noble.js';
 import type { HashName, PrivateKey, PublicKey } from '../../src/crypto/provider.js';
 import { fixedRandom, systemRandom } from '../../src/crypto/random.js';
 import { recoverPssSalt } from '../../src/crypto/rsa.js';
+import { findValue, loadRfc8448RsaKey, loadRfc8448Section } from '../../src/testing/rfc8448.js';
 import { concat, fromHex, hex, utf8 } from '../../src/wire/bytes.js';
 
 type RsaPrivate = Extract<PrivateKey, { kind: 'rsa' }>;
@@ -195,24 +195,16 @@ describe('RSA range and length checks', () => {
 });
 
 describe('RSA-PSS in the RFC 8448 §3 trace', () => {
-  interface Value {
-    label: string;
-    octets: number;
-    hex: string;
-  }
-  const readJson = (name: string) => JSON.parse(readFileSync(new URL(`../../vectors/rfc8448/${name}`, import.meta.url), 'utf8'));
-  const section3: { steps: { actor: string; values: Value[] }[] } = readJson('section-3.json');
-  const privateKeyValues: Value[] = readJson('private-key.json').values;
-  const message = (label: string) => fromHex(section3.steps.flatMap((s) => s.values).find((v) => v.label === label)!.hex);
-  const keyValue = (label: string) => toBigInt(fromHex(privateKeyValues.find((v) => v.label === label)!.hex));
-
+  const section3 = loadRfc8448Section(3);
+  const message = (label: string) => findValue(section3, label === 'ClientHello' ? 'client' : 'server', 'construct', label);
+  const rfc = loadRfc8448RsaKey();
   const rfcKey: RsaPrivate = {
     kind: 'rsa',
-    n: keyValue('modulus (public)'),
-    e: keyValue('public exponent'),
-    d: keyValue('private exponent'),
-    p: keyValue('prime1'),
-    q: keyValue('prime2'),
+    n: toBigInt(rfc.modulus),
+    e: toBigInt(rfc.publicExponent),
+    d: toBigInt(rfc.privateExponent),
+    p: toBigInt(rfc.prime1),
+    q: toBigInt(rfc.prime2),
   };
   const publicKey: RsaPublic = { kind: 'rsa', n: rfcKey.n, e: rfcKey.e };
   const certificateVerify = message('CertificateVerify');
@@ -228,12 +220,12 @@ describe('RSA-PSS in the RFC 8448 §3 trace', () => {
   it('finds the server key of §2 inside the §3 Certificate message', () => {
     expect(scheme).toBe('0804'); // rsa_pss_rsae_sha256
     expect(signature.length).toBe(128);
-    expect(hex(message('Certificate'))).toContain(hex(fromHex(rfcKey.n.toString(16))));
+    expect(hex(message('Certificate'))).toContain(hex(rfc.modulus));
   });
 
   it("accepts the server's CertificateVerify signature, as node:crypto does", () => {
     const nodeKey = createPublicKey({
-      key: { kty: 'RSA', n: Buffer.from(rfcKey.n.toString(16), 'hex').toString('base64url'), e: 'AQAB' },
+      key: { kty: 'RSA', n: Buffer.from(rfc.modulus).toString('base64url'), e: Buffer.from(rfc.publicExponent).toString('base64url') },
       format: 'jwk',
     });
     expect(nodeVerify('sha256', signedContent, nodePss(nodeKey, 'sha256'), signature)).toBe(true);
