@@ -108,7 +108,7 @@ function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: typeof p256): Ke
       if (peerPublic.length !== uncompressedLength || peerPublic[0] !== 0x04) return null;
       if (!curve.utils.isValidPublicKey(peerPublic, false)) return null;
       // The shared secret is the x-coordinate alone: drop the compressed point's prefix byte.
-      return curve.getSharedSecret(privateKey, peerPublic, true).subarray(1);
+      return curve.getSharedSecret(privateKey, peerPublic, true).slice(1);
     },
   };
 }
