@@ -1,0 +1,543 @@
+// Typed views of extension bodies (RFC 8446 §4.2 and the RFCs it names). Messages keep extensions as raw
+// (type, data) pairs; the handshake layer reads and writes their bodies through the codecs here.
+//
+// Every codec has `encode(value)` (the body only, no type or length), `decode(r)` (reads the whole reader,
+// recording spans when the reader carries them) and `parse(body)` (decode over a standalone body).
+// `decodeExtensionBody` picks the decoder for an extension in a given message; its table is the
+// RFC 8446 §4.2 table of which extension may appear in which message.
+import { encode, Reader, type Writer } from './bytes.js';
+import {
+  certificateTypeName,
+  extensionTypeName,
+  namedGroupName,
+  protocolVersionName,
+  pskKeyExchangeModeName,
+  signatureSchemeName,
+  type ExtensionTypeName,
+} from './enums.js';
+import { TlsError } from './errors.js';
+import type { Extension, KeyShareEntry, OfferedPsks, OidFilter, PskIdentity } from './types.js';
+
+/** The messages of the RFC 8446 §4.2 table: ClientHello, ServerHello, HelloRetryRequest, EncryptedExtensions,
+ * Certificate (per entry), CertificateRequest, NewSessionTicket. */
+export type ExtensionContext = 'CH' | 'SH' | 'HRR' | 'EE' | 'CT' | 'CR' | 'NST';
+
+export interface BodyCodec<T> {
+  /** The extension_data bytes for `value`. */
+  encode(value: T): Uint8Array;
+  /** Reads the body from `r` and requires every byte of it to be used (else decode_error). */
+  decode(r: Reader): T;
+  /** `decode` over a standalone body. */
+  parse(body: Uint8Array): T;
+}
+
+function bodyCodec<T>(write: (w: Writer, value: T) => void, read: (r: Reader) => T): BodyCodec<T> {
+  const decode = (r: Reader): T => {
+    const value = read(r);
+    r.end();
+    return value;
+  };
+  return {
+    encode: (value) => encode((w) => write(w, value)),
+    decode,
+    parse: (body) => decode(new Reader(body)),
+  };
+}
+
+export function ext(type: number, body: Uint8Array): Extension {
+  return { type, data: body };
+}
+
+export function findExtension(list: Extension[], type: number): Extension | undefined {
+  return list.find((e) => e.type === type);
+}
+
+// ---- Shared readers (also used by messages.ts) ----
+
+/** A length-prefixed vector bounded to [min, max] bytes; with spans, the whole vector gets a span of its own. */
+export function vector(r: Reader, prefixBytes: 1 | 2 | 3, field: string, min: number, max: number): Reader {
+  const v = r.sub(prefixBytes, field, min, max);
+  if (r.spans) r.annotate(v.start, v.remaining, field);
+  return v;
+}
+
+/** Span field name of list element i, built only when spans are recorded. */
+export function elementField(r: Reader, i: number): string | undefined {
+  return r.spans ? `[${i}]` : undefined;
+}
+
+/** A vector of uint16 values (cipher suites, groups, schemes, versions): an even number of bytes in [min, max]. */
+export function readU16Vector(
+  r: Reader,
+  prefixBytes: 1 | 2,
+  field: string,
+  min: number,
+  max: number,
+  name?: (value: number) => string,
+): number[] {
+  const list = vector(r, prefixBytes, field, min, max);
+  if (list.remaining % 2 !== 0) throw new TlsError('decode_error', `${r.join(field)}: odd length ${list.remaining}`);
+  const values: number[] = [];
+  for (let i = 0; list.remaining > 0; i++) values.push(list.u16(elementField(list, i), name));
+  return values;
+}
+
+/** A vector of uint8 values with a one-byte length in [min, max]. */
+function readU8Vector(r: Reader, field: string, min: number, name: (value: number) => string): number[] {
+  const list = vector(r, 1, field, min, 0xff);
+  const values: number[] = [];
+  for (let i = 0; list.remaining > 0; i++) values.push(list.u8(elementField(list, i), name));
+  return values;
+}
+
+export function writeU16Vector(w: Writer, prefixBytes: 1 | 2, values: number[]): void {
+  w.block(prefixBytes, (b) => values.forEach((v) => b.u16(v)));
+}
+
+function writeU8Vector(w: Writer, values: number[]): void {
+  w.block(1, (b) => values.forEach((v) => b.u8(v)));
+}
+
+/** Byte strings in these extensions are names (DNS names, ALPN ids): one char per byte, so any bytes round-trip. */
+function bytesToText(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes);
+}
+
+function textToBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => {
+    const code = c.charCodeAt(0);
+    if (code > 0xff) throw new Error(`character ${JSON.stringify(c)} does not fit in one byte`);
+    return code;
+  });
+}
+
+/** A length-prefixed name, annotated with its text. */
+function readName(r: Reader, prefixBytes: 1 | 2, field: string | undefined, min: number, max: number): Uint8Array {
+  const bytes = r.vec(prefixBytes, undefined, min, max);
+  if (r.spans && field !== undefined) r.annotate(r.offset - bytes.length, bytes.length, field, bytesToText(bytes));
+  return bytes;
+}
+
+/** A vector of opaque items, e.g. DistinguishedName authorities<3..2^16-1> of opaque<1..2^16-1>. */
+function readOpaqueList(
+  r: Reader,
+  field: string,
+  list: { prefixBytes: 1 | 2 | 3; min: number; max: number },
+  item: { prefixBytes: 1 | 2 | 3; min: number; max: number },
+): Uint8Array[] {
+  const items = vector(r, list.prefixBytes, field, list.min, list.max);
+  const out: Uint8Array[] = [];
+  for (let i = 0; items.remaining > 0; i++) out.push(items.vec(item.prefixBytes, elementField(items, i), item.min, item.max));
+  return out;
+}
+
+function writeOpaqueList(w: Writer, listPrefixBytes: 1 | 2 | 3, itemPrefixBytes: 1 | 2 | 3, items: Uint8Array[]): void {
+  w.block(listPrefixBytes, (list) => items.forEach((item) => list.vec(itemPrefixBytes, item)));
+}
+
+const u16Codec = (field: string, name: (v: number) => string) =>
+  bodyCodec<number>((w, v) => w.u16(v), (r) => r.u16(field, name));
+
+const u8Codec = (field: string, name: (v: number) => string) =>
+  bodyCodec<number>((w, v) => w.u8(v), (r) => r.u8(field, name));
+
+/** Empty extension_data: acknowledgements and flags (early_data in CH/EE, post_handshake_auth, ...). */
+export const emptyBody = bodyCodec<void>(
+  () => {},
+  () => {},
+);
+
+// ---- server_name (RFC 6066 §3) ----
+
+/**
+ * ServerNameList in a ClientHello; an empty body (the server's acknowledgement in EncryptedExtensions)
+ * decodes as []. Only host_name (type 0) is defined, so another type cannot be parsed (decode_error).
+ */
+export const serverName = bodyCodec<string[]>(
+  (w, hostNames) => {
+    if (hostNames.length === 0) return;
+    w.block(2, (list) => {
+      for (const name of hostNames) list.u8(0).vec(2, textToBytes(name));
+    });
+  },
+  (r) => {
+    if (r.remaining === 0) return [];
+    const list = vector(r, 2, 'server_name_list', 1, 0xffff);
+    return list.list((entry) => {
+      const nameType = entry.u8('name_type', (t) => (t === 0 ? 'host_name' : undefined));
+      if (nameType !== 0) throw new TlsError('decode_error', `${entry.path}: unknown name_type ${nameType}`);
+      const name = readName(entry, 2, 'host_name', 1, 0xffff);
+      if (name.some((b) => b > 0x7f)) throw new TlsError('decode_error', `${entry.path}: HostName is not ASCII`);
+      return bytesToText(name);
+    });
+  },
+);
+
+/** RFC 6066 §3: "The ServerNameList MUST NOT contain more than one name of the same name_type." */
+function offeredServerName(r: Reader): string[] {
+  if (r.remaining === 0) throw new TlsError('decode_error', `${r.path}: empty server_name in ClientHello`);
+  const names = serverName.decode(r);
+  if (names.length > 1) throw new TlsError('illegal_parameter', `${r.path}: more than one host_name`);
+  return names;
+}
+
+// ---- max_fragment_length (RFC 6066 §4) ----
+
+const MAX_FRAGMENT_LENGTHS = ['', '2^9', '2^10', '2^11', '2^12'];
+
+/** RFC 6066 §4: a value other than 1..4 is an illegal_parameter. */
+export const maxFragmentLength = bodyCodec<number>(
+  (w, v) => w.u8(v),
+  (r) => {
+    const v = r.u8('max_fragment_length', (x) => MAX_FRAGMENT_LENGTHS[x]);
+    if (v < 1 || v > 4) throw new TlsError('illegal_parameter', `max_fragment_length ${v} is not one of 1..4`);
+    return v;
+  },
+);
+
+// ---- status_request (RFC 6066 §8; RFC 8446 §4.4.2.1) ----
+
+/** OCSPStatusRequest, the only CertificateStatusRequest defined (status_type ocsp = 1). */
+export interface OcspStatusRequest {
+  responderIds: Uint8Array[];
+  /** DER-encoded request Extensions. */
+  requestExtensions: Uint8Array;
+}
+
+const OCSP = 1;
+const U16_LIST = { prefixBytes: 2, min: 0, max: 0xffff } as const;
+
+function readOcspStatusType(r: Reader): void {
+  if (r.u8('status_type', (t) => (t === OCSP ? 'ocsp' : undefined)) !== OCSP) {
+    throw new TlsError('decode_error', `${r.path}: unknown CertificateStatusType`);
+  }
+}
+
+/** CertificateStatusRequest in a ClientHello. (In a CertificateRequest the body is empty.) */
+export const statusRequestClientHello = bodyCodec<OcspStatusRequest>(
+  (w, req) => {
+    w.u8(OCSP);
+    writeOpaqueList(w, 2, 2, req.responderIds);
+    w.vec(2, req.requestExtensions);
+  },
+  (r) => {
+    readOcspStatusType(r);
+    const responderIds = readOpaqueList(r, 'responder_id_list', U16_LIST, { prefixBytes: 2, min: 1, max: 0xffff });
+    return { responderIds, requestExtensions: r.vec(2, 'request_extensions') };
+  },
+);
+
+/** CertificateStatus in a CertificateEntry: the OCSP response (RFC 8446 §4.4.2.1). */
+export const statusRequestCertificate = bodyCodec<Uint8Array>(
+  (w, response) => w.u8(OCSP).vec(3, response),
+  (r) => {
+    readOcspStatusType(r);
+    return r.vec(3, 'ocsp_response', 1, 0xffffff);
+  },
+);
+
+// ---- supported_groups, signature_algorithms(_cert) (RFC 8446 §4.2.7, §4.2.3) ----
+
+function u16ListCodec(field: string, name: (v: number) => string): BodyCodec<number[]> {
+  return bodyCodec<number[]>(
+    (w, values) => writeU16Vector(w, 2, values),
+    (r) => readU16Vector(r, 2, field, 2, 0xffff, name),
+  );
+}
+
+export const supportedGroups = u16ListCodec('named_group_list', namedGroupName);
+export const signatureAlgorithms = u16ListCodec('supported_signature_algorithms', signatureSchemeName);
+export const signatureAlgorithmsCert = u16ListCodec('supported_signature_algorithms', signatureSchemeName);
+
+// ---- use_srtp (RFC 5764 §4.1.1) ----
+
+export interface UseSrtpData {
+  profiles: number[];
+  mki: Uint8Array;
+}
+
+export const useSrtp = bodyCodec<UseSrtpData>(
+  (w, d) => {
+    writeU16Vector(w, 2, d.profiles);
+    w.vec(1, d.mki);
+  },
+  (r) => ({
+    profiles: readU16Vector(r, 2, 'srtp_protection_profiles', 2, 0xffff),
+    mki: r.vec(1, 'srtp_mki'),
+  }),
+);
+
+// ---- heartbeat (RFC 6520 §2) ----
+
+const HEARTBEAT_MODES = ['', 'peer_allowed_to_send', 'peer_not_allowed_to_send'];
+
+/** RFC 6520 §2: an unknown mode is an illegal_parameter. */
+export const heartbeat = bodyCodec<number>(
+  (w, mode) => w.u8(mode),
+  (r) => {
+    const mode = r.u8('mode', (m) => HEARTBEAT_MODES[m]);
+    if (mode !== 1 && mode !== 2) throw new TlsError('illegal_parameter', `heartbeat mode ${mode}`);
+    return mode;
+  },
+);
+
+// ---- application_layer_protocol_negotiation (RFC 7301 §3.1) ----
+
+/** ProtocolNameList: ProtocolName<1..2^8-1>, list <2..2^16-1>. Names map byte for byte to characters. */
+export const alpn = bodyCodec<string[]>(
+  (w, protocols) => w.block(2, (list) => protocols.forEach((p) => list.vec(1, textToBytes(p)))),
+  (r) => {
+    const list = vector(r, 2, 'protocol_name_list', 2, 0xffff);
+    const names: string[] = [];
+    for (let i = 0; list.remaining > 0; i++) names.push(bytesToText(readName(list, 1, elementField(list, i), 1, 0xff)));
+    return names;
+  },
+);
+
+/** RFC 7301 §3.1: the server's list "MUST contain exactly one ProtocolName". */
+function selectedAlpn(r: Reader): string[] {
+  const names = alpn.decode(r);
+  if (names.length !== 1) throw new TlsError('decode_error', `${r.path}: server sent ${names.length} protocols`);
+  return names;
+}
+
+// ---- signed_certificate_timestamp (RFC 6962 §3.3; empty in ClientHello and CertificateRequest) ----
+
+/** SignedCertificateTimestampList in a CertificateEntry: SerializedSCT<1..2^16-1>, list <1..2^16-1>. */
+export const signedCertificateTimestamps = bodyCodec<Uint8Array[]>(
+  (w, scts) => writeOpaqueList(w, 2, 2, scts),
+  (r) => readOpaqueList(r, 'sct_list', { prefixBytes: 2, min: 1, max: 0xffff }, { prefixBytes: 2, min: 1, max: 0xffff }),
+);
+
+// ---- client_certificate_type, server_certificate_type (RFC 7250 §3) ----
+
+function certificateTypeCodecs(offered: string, selected: string) {
+  return {
+    clientHello: bodyCodec<number[]>(
+      (w, types) => writeU8Vector(w, types),
+      (r) => readU8Vector(r, offered, 1, certificateTypeName),
+    ),
+    serverSide: u8Codec(selected, certificateTypeName),
+  };
+}
+
+const clientCertificateType = certificateTypeCodecs('client_certificate_types', 'client_certificate_type');
+const serverCertificateType = certificateTypeCodecs('server_certificate_types', 'server_certificate_type');
+/** CertificateType client_certificate_types<1..2^8-1> offered in a ClientHello. */
+export const clientCertificateTypeClientHello = clientCertificateType.clientHello;
+/** The one type the server chose, in EncryptedExtensions. */
+export const clientCertificateTypeServerSide = clientCertificateType.serverSide;
+export const serverCertificateTypeClientHello = serverCertificateType.clientHello;
+export const serverCertificateTypeServerSide = serverCertificateType.serverSide;
+
+// ---- padding (RFC 7685 §3) ----
+
+/** The body is `length` zero bytes; decode returns the length and rejects a non-zero byte. */
+export const padding = bodyCodec<number>(
+  (w, length) => w.raw(new Uint8Array(length)),
+  (r) => {
+    const bytes = r.rest('padding');
+    if (bytes.some((b) => b !== 0)) throw new TlsError('decode_error', `${r.path}: padding is not all zero`);
+    return bytes.length;
+  },
+);
+
+// ---- pre_shared_key (RFC 8446 §4.2.11) ----
+
+function writeBinders(w: Writer, binders: Uint8Array[]): void {
+  writeOpaqueList(w, 2, 1, binders);
+}
+
+/** OfferedPsks: identities <7..2^16-1>, binders <33..2^16-1>, one binder (PskBinderEntry<32..255>) per identity. */
+export const preSharedKeyClientHello = bodyCodec<OfferedPsks>(
+  (w, offered) => {
+    w.block(2, (list) => {
+      for (const id of offered.identities) list.vec(2, id.identity).u32(id.obfuscatedTicketAge);
+    });
+    writeBinders(w, offered.binders);
+  },
+  (r) => {
+    const identityList = vector(r, 2, 'identities', 7, 0xffff);
+    const identities = identityList.list(
+      (e): PskIdentity => ({ identity: e.vec(2, 'identity', 1, 0xffff), obfuscatedTicketAge: e.u32('obfuscated_ticket_age') }),
+    );
+    const binders = readOpaqueList(r, 'binders', { prefixBytes: 2, min: 33, max: 0xffff }, { prefixBytes: 1, min: 32, max: 0xff });
+    // §4.2.11: binders are "one for each value in the identities list and in the same order".
+    if (binders.length !== identities.length) {
+      throw new TlsError('illegal_parameter', `${r.path}: ${identities.length} identities but ${binders.length} binders`);
+    }
+    return { identities, binders };
+  },
+);
+
+/** selected_identity in a ServerHello. */
+export const preSharedKeyServerHello = u16Codec('selected_identity', (v) => `identity #${v}`);
+
+/** The `binders` vector (with its 2-byte length) as it ends a ClientHello. */
+export function encodePreSharedKeyBinders(binders: Uint8Array[]): Uint8Array {
+  return encode((w) => writeBinders(w, binders));
+}
+
+/** Bytes the binders vector takes at the end of the ClientHello (RFC 8446 §4.2.11.2 truncation). */
+export function bindersLength(offered: OfferedPsks): number {
+  return offered.binders.reduce((sum, b) => sum + 1 + b.length, 2);
+}
+
+// ---- early_data (RFC 8446 §4.2.10) ----
+
+/** Empty in ClientHello and EncryptedExtensions. */
+export const earlyDataEmpty = emptyBody;
+/** max_early_data_size in NewSessionTicket. */
+export const earlyDataNewSessionTicket = bodyCodec<number>(
+  (w, size) => w.u32(size),
+  (r) => r.u32('max_early_data_size'),
+);
+
+// ---- psk_key_exchange_modes (RFC 8446 §4.2.9) ----
+
+export const pskKeyExchangeModes = bodyCodec<number[]>(
+  (w, modes) => writeU8Vector(w, modes),
+  (r) => readU8Vector(r, 'ke_modes', 1, pskKeyExchangeModeName),
+);
+
+// ---- cookie (RFC 8446 §4.2.2) ----
+
+export const cookie = bodyCodec<Uint8Array>(
+  (w, value) => w.vec(2, value),
+  (r) => r.vec(2, 'cookie', 1, 0xffff),
+);
+
+// ---- supported_versions (RFC 8446 §4.2.1) ----
+
+/** ProtocolVersion versions<2..254> in a ClientHello. */
+export const supportedVersionsClientHello = bodyCodec<number[]>(
+  (w, versions) => writeU16Vector(w, 1, versions),
+  (r) => readU16Vector(r, 1, 'versions', 2, 254, protocolVersionName),
+);
+
+/** selected_version in a ServerHello or HelloRetryRequest. */
+export const supportedVersionsServerHello = u16Codec('selected_version', protocolVersionName);
+
+// ---- certificate_authorities (RFC 8446 §4.2.4) ----
+
+/** DistinguishedName authorities<3..2^16-1>, each DER opaque<1..2^16-1>. */
+export const certificateAuthorities = bodyCodec<Uint8Array[]>(
+  (w, names) => writeOpaqueList(w, 2, 2, names),
+  (r) => readOpaqueList(r, 'authorities', { prefixBytes: 2, min: 3, max: 0xffff }, { prefixBytes: 2, min: 1, max: 0xffff }),
+);
+
+// ---- oid_filters (RFC 8446 §4.2.5) ----
+
+export const oidFilters = bodyCodec<OidFilter[]>(
+  (w, filters) => w.block(2, (list) => filters.forEach((f) => list.vec(1, f.oid).vec(2, f.values))),
+  (r) =>
+    vector(r, 2, 'filters', 0, 0xffff).list((e) => ({
+      oid: e.vec(1, 'certificate_extension_oid', 1, 0xff),
+      values: e.vec(2, 'certificate_extension_values', 0, 0xffff),
+    })),
+);
+
+// ---- post_handshake_auth (RFC 8446 §4.2.6) ----
+
+export const postHandshakeAuth = emptyBody;
+
+// ---- key_share (RFC 8446 §4.2.8) ----
+
+function writeKeyShareEntry(w: Writer, entry: KeyShareEntry): void {
+  w.u16(entry.group).vec(2, entry.keyExchange);
+}
+
+function readKeyShareEntry(r: Reader): KeyShareEntry {
+  return { group: r.u16('group', namedGroupName), keyExchange: r.vec(2, 'key_exchange', 1, 0xffff) };
+}
+
+/** KeyShareEntry client_shares<0..2^16-1>. */
+export const keyShareClientHello = bodyCodec<KeyShareEntry[]>(
+  (w, entries) => w.block(2, (list) => entries.forEach((e) => writeKeyShareEntry(list, e))),
+  (r) => {
+    const entries = vector(r, 2, 'client_shares', 0, 0xffff).list(readKeyShareEntry);
+    // §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group ... Servers MAY check".
+    const groups = new Set(entries.map((e) => e.group));
+    if (groups.size !== entries.length) throw new TlsError('BadKeyShare', `${r.path}: two key shares for one group`);
+    return entries;
+  },
+);
+
+/** server_share in a ServerHello. */
+export const keyShareServerHello = bodyCodec<KeyShareEntry>(writeKeyShareEntry, readKeyShareEntry);
+
+/** selected_group in a HelloRetryRequest. */
+export const keyShareHelloRetryRequest = u16Codec('selected_group', namedGroupName);
+
+// ---- record_size_limit (RFC 8449 §4) ----
+
+/** RFC 8449 §4: "An endpoint MUST treat receipt of a smaller value [than 64] as a fatal error" (illegal_parameter). */
+export const recordSizeLimit = bodyCodec<number>(
+  (w, limit) => w.u16(limit),
+  (r) => {
+    const limit = r.u16('record_size_limit');
+    if (limit < 64) throw new TlsError('illegal_parameter', `record_size_limit ${limit} is below 64`);
+    return limit;
+  },
+);
+
+// ---- Which body each extension has in each message: the RFC 8446 §4.2 table (+ RFC 8449 record_size_limit) ----
+
+type BodyDecoder = (r: Reader) => unknown;
+
+const EXTENSION_BODIES = {
+  server_name: { CH: offeredServerName, EE: emptyBody.decode },
+  max_fragment_length: { CH: maxFragmentLength.decode, EE: maxFragmentLength.decode },
+  status_request: { CH: statusRequestClientHello.decode, CR: emptyBody.decode, CT: statusRequestCertificate.decode },
+  supported_groups: { CH: supportedGroups.decode, EE: supportedGroups.decode },
+  signature_algorithms: { CH: signatureAlgorithms.decode, CR: signatureAlgorithms.decode },
+  use_srtp: { CH: useSrtp.decode, EE: useSrtp.decode },
+  heartbeat: { CH: heartbeat.decode, EE: heartbeat.decode },
+  application_layer_protocol_negotiation: { CH: alpn.decode, EE: selectedAlpn },
+  signed_certificate_timestamp: { CH: emptyBody.decode, CR: emptyBody.decode, CT: signedCertificateTimestamps.decode },
+  client_certificate_type: { CH: clientCertificateTypeClientHello.decode, EE: clientCertificateTypeServerSide.decode },
+  server_certificate_type: { CH: serverCertificateTypeClientHello.decode, EE: serverCertificateTypeServerSide.decode },
+  padding: { CH: padding.decode },
+  pre_shared_key: { CH: preSharedKeyClientHello.decode, SH: preSharedKeyServerHello.decode },
+  early_data: { CH: earlyDataEmpty.decode, EE: earlyDataEmpty.decode, NST: earlyDataNewSessionTicket.decode },
+  psk_key_exchange_modes: { CH: pskKeyExchangeModes.decode },
+  cookie: { CH: cookie.decode, HRR: cookie.decode },
+  supported_versions: {
+    CH: supportedVersionsClientHello.decode,
+    SH: supportedVersionsServerHello.decode,
+    HRR: supportedVersionsServerHello.decode,
+  },
+  certificate_authorities: { CH: certificateAuthorities.decode, CR: certificateAuthorities.decode },
+  oid_filters: { CR: oidFilters.decode },
+  post_handshake_auth: { CH: postHandshakeAuth.decode },
+  signature_algorithms_cert: { CH: signatureAlgorithmsCert.decode, CR: signatureAlgorithmsCert.decode },
+  key_share: { CH: keyShareClientHello.decode, SH: keyShareServerHello.decode, HRR: keyShareHelloRetryRequest.decode },
+  record_size_limit: { CH: recordSizeLimit.decode, EE: recordSizeLimit.decode },
+} satisfies Partial<Record<ExtensionTypeName, Partial<Record<ExtensionContext, BodyDecoder>>>>;
+
+type KnownExtension = keyof typeof EXTENSION_BODIES;
+
+/** The RFC 8446 §4.2 table: for each extension it governs, the messages it may appear in. */
+export const ALLOWED_EXTENSIONS: Readonly<Record<KnownExtension, readonly ExtensionContext[]>> = Object.fromEntries(
+  Object.entries(EXTENSION_BODIES).map(([name, bodies]) => [name, Object.keys(bodies)]),
+) as Record<KnownExtension, ExtensionContext[]>;
+
+/** The extension's name if the §4.2 table governs it, else undefined (an unknown or pre-1.3 extension). */
+export function knownExtensionName(type: number): KnownExtension | undefined {
+  const name = extensionTypeName(type);
+  return Object.hasOwn(EXTENSION_BODIES, name) ? (name as KnownExtension) : undefined;
+}
+
+/**
+ * Validates (and, with spans, annotates) one extension body as it appears in `context`. A known extension in a
+ * message the §4.2 table does not list is ExtensionNotAllowedHere; an unknown one is left alone: a ClientHello
+ * must ignore it, and in server messages the handshake layer decides whether it was solicited.
+ */
+export function decodeExtensionBody(type: number, context: ExtensionContext, r: Reader): void {
+  const name = knownExtensionName(type);
+  if (name === undefined) return;
+  const bodies: Partial<Record<ExtensionContext, BodyDecoder>> = EXTENSION_BODIES[name];
+  const decode = bodies[context];
+  if (decode === undefined) throw new TlsError('ExtensionNotAllowedHere', `${name} is not allowed in ${context}`);
+  decode(r);
+}
