@@ -1,0 +1,218 @@
+// A small X.509 v3 certificate builder (RFC 5280 §4.1) for in-process test certificates and the CLI:
+// self-signed or issued by a given CA, with the usual extensions, signed through the CryptoProvider.
+import type { CryptoProvider, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
+import { der, readSingle } from './der.js';
+import { encodeSpki } from './keys.js';
+import { OID } from './oids.js';
+import { parseIpAddress } from './hostname.js';
+import type { Certificate, KeyUsageName } from './x509.js';
+import { KEY_USAGE_BITS } from './x509.js';
+
+export { toPem } from './pem.js';
+
+/** Name attributes, written in the conventional order C, ST, L, O, OU, CN. */
+export interface NameSpec {
+  C?: string;
+  ST?: string;
+  L?: string;
+  O?: string;
+  OU?: string;
+  CN?: string;
+}
+
+const NAME_ORDER: [keyof NameSpec, string][] = [
+  ['C', OID.countryName],
+  ['ST', OID.stateOrProvinceName],
+  ['L', OID.localityName],
+  ['O', OID.organizationName],
+  ['OU', OID.organizationalUnitName],
+  ['CN', OID.commonName],
+];
+
+export interface CertificateSpec {
+  subject: NameSpec;
+  /** The issuing CA (its certificate, or its name and public key); omitted for a self-signed certificate. */
+  issuer?: Certificate | { name: NameSpec; publicKey: PublicKey };
+  publicKey: PublicKey;
+  /** The issuer's private key (the subject's own for self-signed). */
+  signingKey: PrivateKey;
+  serial: bigint;
+  notBefore: number;
+  notAfter: number;
+  sans?: { dns?: string[]; ip?: string[]; uri?: string[]; email?: string[] };
+  /** Adds a critical basicConstraints: cA=TRUE (with pathLen) or an empty one for false; nothing when undefined. */
+  isCA?: boolean;
+  pathLen?: number;
+  keyUsage?: KeyUsageName[];
+  /** Purpose names (serverAuth, clientAuth, anyExtendedKeyUsage, ...) or dotted OIDs. */
+  extKeyUsage?: string[];
+  extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
+  /** Defaults by signing key: Ed25519; ECDSA with SHA-256 (P-256) or SHA-384 (P-384); RSA PKCS#1 v1.5 SHA-256. */
+  signatureAlgorithm?: SignatureAlgorithm;
+}
+
+/** Name DER: one single-valued RDN per attribute; C is a PrintableString, the rest UTF8String (RFC 5280 §4.1.2.4). */
+export function encodeName(name: NameSpec): Uint8Array {
+  const rdns = NAME_ORDER.filter(([key]) => name[key] !== undefined).map(([key, oid]) =>
+    der.set(der.sequence(der.oid(oid), key === 'C' ? der.printableString(name[key]!) : der.utf8String(name[key]!))),
+  );
+  return der.sequence(...rdns);
+}
+
+const PSS_HASH_OID = { sha256: OID.sha256, sha384: OID.sha384, sha512: OID.sha512, sha1: OID.sha1 } as const;
+
+/** AlgorithmIdentifier for a signature (RFC 4055 §5, RFC 5758 §3.2, RFC 8410 §3). */
+export function encodeSignatureAlgorithm(alg: SignatureAlgorithm): Uint8Array {
+  switch (alg.kind) {
+    case 'ed25519':
+      return der.sequence(der.oid(OID.ed25519));
+    case 'ecdsa': {
+      const oid = { sha256: OID.ecdsaWithSHA256, sha384: OID.ecdsaWithSHA384, sha512: OID.ecdsaWithSHA512, sha1: undefined }[alg.hash];
+      if (!oid) throw new Error(`ECDSA with ${alg.hash} is not supported in certificates`);
+      return der.sequence(der.oid(oid));
+    }
+    case 'rsa-pkcs1': {
+      const oid = { sha256: OID.sha256WithRSAEncryption, sha384: OID.sha384WithRSAEncryption, sha512: OID.sha512WithRSAEncryption, sha1: undefined }[alg.hash];
+      if (!oid) throw new Error(`RSA PKCS#1 v1.5 with ${alg.hash} is not supported in certificates`);
+      return der.sequence(der.oid(oid), der.null());
+    }
+    case 'rsa-pss': {
+      const hash = der.sequence(der.oid(PSS_HASH_OID[alg.hash]), der.null());
+      const params = der.sequence(der.explicit(0, hash), der.explicit(1, der.sequence(der.oid(OID.mgf1), hash)), der.explicit(2, der.integer(alg.saltLength)));
+      return der.sequence(der.oid(OID.rsassaPss), params);
+    }
+  }
+}
+
+function defaultSignatureAlgorithm(key: PrivateKey): SignatureAlgorithm {
+  switch (key.kind) {
+    case 'ed25519':
+      return { kind: 'ed25519' };
+    case 'ecdsa':
+      return { kind: 'ecdsa', hash: key.curve === 'P-256' ? 'sha256' : 'sha384' };
+    case 'rsa':
+      return { kind: 'rsa-pkcs1', hash: 'sha256' };
+  }
+}
+
+/** Key identifier method 1 of RFC 5280 §4.2.1.2: SHA-1 of the subjectPublicKey BIT STRING value. */
+export function keyIdentifier(publicKey: PublicKey, provider: CryptoProvider): Uint8Array {
+  const bits = readSingle(encodeSpki(publicKey), (r) => {
+    const spki = r.sequence();
+    spki.any();
+    const value = spki.bitStringBytes();
+    spki.end();
+    return value;
+  });
+  return provider.hash('sha1', bits);
+}
+
+/** A named bit list in DER: trailing zero bits dropped (X.690 §11.2.2). */
+function encodeKeyUsage(names: KeyUsageName[]): Uint8Array {
+  const bits = KEY_USAGE_BITS.map((name) => names.includes(name));
+  const last = bits.lastIndexOf(true);
+  if (last < 0) throw new Error('keyUsage needs at least one bit');
+  const bytes = new Uint8Array((last >> 3) + 1);
+  bits.forEach((set, i) => {
+    if (set) bytes[i >> 3]! |= 0x80 >> (i & 7);
+  });
+  return der.bitString(bytes, 7 - (last & 7));
+}
+
+const PURPOSE_OIDS: Readonly<Record<string, string>> = {
+  serverAuth: OID.serverAuth,
+  clientAuth: OID.clientAuth,
+  anyExtendedKeyUsage: OID.anyExtendedKeyUsage,
+  codeSigning: OID.codeSigning,
+  emailProtection: OID.emailProtection,
+};
+
+function encodeSans(sans: NonNullable<CertificateSpec['sans']>): Uint8Array {
+  const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+  const names = [
+    ...(sans.email ?? []).map((v) => der.implicit(1, ascii(v))),
+    ...(sans.dns ?? []).map((v) => der.implicit(2, ascii(v))),
+    ...(sans.uri ?? []).map((v) => der.implicit(6, ascii(v))),
+    ...(sans.ip ?? []).map((v) => {
+      const bytes = parseIpAddress(v);
+      if (!bytes) throw new Error(`not an IP address: ${v}`);
+      return der.implicit(7, bytes);
+    }),
+  ];
+  return der.sequence(...names);
+}
+
+function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
+  return der.sequence(der.oid(oid), ...(critical ? [der.boolean(true)] : []), der.octetString(value));
+}
+
+/** Builds and signs a certificate; returns its DER. */
+export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider, random: RandomSource): Uint8Array {
+  if (spec.serial <= 0n) throw new Error('serial number must be positive (RFC 5280 §4.1.2.2)');
+  const subject = encodeName(spec.subject);
+  const issuer = spec.issuer;
+  const issuerName = !issuer ? subject : 'der' in issuer ? issuer.subject.raw : encodeName(issuer.name);
+  const authorityKeyId = !issuer
+    ? keyIdentifier(spec.publicKey, provider)
+    : 'der' in issuer
+      ? (issuer.subjectKeyIdentifier ?? (issuer.publicKey ? keyIdentifier(issuer.publicKey, provider) : undefined))
+      : keyIdentifier(issuer.publicKey, provider);
+  const algorithm = spec.signatureAlgorithm ?? defaultSignatureAlgorithm(spec.signingKey);
+  const algorithmId = encodeSignatureAlgorithm(algorithm);
+
+  const extensions: Uint8Array[] = [];
+  if (spec.isCA !== undefined) {
+    const body = spec.isCA ? [der.boolean(true), ...(spec.pathLen !== undefined ? [der.integer(spec.pathLen)] : [])] : [];
+    extensions.push(extension(OID.basicConstraints, true, der.sequence(...body)));
+  }
+  if (spec.keyUsage) extensions.push(extension(OID.keyUsage, true, encodeKeyUsage(spec.keyUsage)));
+  if (spec.extKeyUsage) extensions.push(extension(OID.extKeyUsage, false, der.sequence(...spec.extKeyUsage.map((p) => der.oid(PURPOSE_OIDS[p] ?? p)))));
+  const sans = spec.sans;
+  if (sans && (sans.dns?.length || sans.ip?.length || sans.uri?.length || sans.email?.length)) {
+    // RFC 5280 §4.2.1.6: critical when the subject name is empty.
+    extensions.push(extension(OID.subjectAltName, Object.keys(spec.subject).length === 0, encodeSans(sans)));
+  }
+  extensions.push(extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(spec.publicKey, provider))));
+  if (authorityKeyId) extensions.push(extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, authorityKeyId))));
+  for (const extra of spec.extraExtensions ?? []) extensions.push(extension(extra.oid, extra.critical ?? false, extra.value));
+
+  const tbs = der.sequence(
+    der.explicit(0, der.integer(2)),
+    der.integer(spec.serial),
+    algorithmId,
+    issuerName,
+    der.sequence(der.time(spec.notBefore), der.time(spec.notAfter)),
+    subject,
+    encodeSpki(spec.publicKey),
+    der.explicit(3, der.sequence(...extensions)),
+  );
+  const signature = provider.sign(algorithm, spec.signingKey, tbs, random);
+  return der.sequence(tbs, algorithmId, der.bitString(signature));
+}
+
+/** Group orders of the NIST curves (FIPS 186-4 §D.1.2): a private scalar must lie in [1, n-1]. */
+const CURVE_ORDERS = {
+  'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+} as const;
+
+function toBigInt(bytes: Uint8Array): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** A fresh key pair from the caller's randomness (rejection sampling for the EC scalar). */
+export function generateKeyPair(kind: 'ed25519' | 'p256' | 'p384', random: RandomSource, provider: CryptoProvider): { privateKey: PrivateKey; publicKey: PublicKey } {
+  let privateKey: PrivateKey;
+  if (kind === 'ed25519') {
+    privateKey = { kind: 'ed25519', seed: random(32) };
+  } else {
+    const curve = kind === 'p256' ? 'P-256' : 'P-384';
+    const size = curve === 'P-256' ? 32 : 48;
+    let d = random(size);
+    while (toBigInt(d) === 0n || toBigInt(d) >= CURVE_ORDERS[curve]) d = random(size);
+    privateKey = { kind: 'ecdsa', curve, d };
+  }
+  return { privateKey, publicKey: provider.publicKeyOf(privateKey) };
+}

@@ -1,0 +1,102 @@
+// Server identity check (RFC 6125 §6, as profiled for TLS by RFC 9525): the reference identity is
+// matched against subjectAltName only. dNSName for host names, iPAddress for IP literals; the
+// subject Common Name is never consulted (RFC 9525 §6.3, RFC 6125 §6.4.4 only allowed it as a fallback).
+import { equalBytes } from '../wire/bytes.js';
+import type { Certificate } from './x509.js';
+
+export type HostnameMatch = { ok: true; matched: string } | { ok: false; detail: string };
+
+/** IPv4 dotted quad (four decimal octets, no leading zeros) to 4 bytes, else null. */
+function parseIpv4(text: string): Uint8Array | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return null;
+    out[i] = Number(p);
+  }
+  return out;
+}
+
+/** IPv6 text (RFC 4291 §2.2, with optional trailing IPv4 and `::`) to 16 bytes, else null. */
+function parseIpv6(text: string): Uint8Array | null {
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const groupsOf = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const pieces = part.split(':');
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i]!;
+      if (i === pieces.length - 1 && piece.includes('.')) {
+        const v4 = parseIpv4(piece);
+        if (!v4) return null;
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(piece)) {
+        out.push(parseInt(piece, 16));
+      } else {
+        return null;
+      }
+    }
+    return out;
+  };
+  const head = groupsOf(halves[0]!);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
+  if (!head || !tail) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const groups = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
+  return out;
+}
+
+/** The bytes of an IP literal (IPv4, IPv6, or bracketed IPv6), or null for a host name. */
+export function parseIpAddress(text: string): Uint8Array | null {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  return parseIpv4(bare) ?? (bare.includes(':') ? parseIpv6(bare) : null);
+}
+
+/** Lowercase ASCII and drop one trailing dot (an absolute name is the same name). */
+function normalizeDns(name: string): string {
+  const lower = name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
+/**
+ * One presented dNSName against the reference host (both normalized). A wildcard is allowed only as
+ * the complete left-most label (RFC 6125 §6.4.3, RFC 9525 §6.3): `*.example.com` matches
+ * `www.example.com` but not `example.com` or `a.b.example.com`; `w*.example.com` matches nothing.
+ */
+function dnsMatches(presented: string, host: string): boolean {
+  if (presented === '' || host === '') return false;
+  const p = presented.split('.');
+  const h = host.split('.');
+  if (p.some((label) => label === '') || h.some((label) => label === '')) return false;
+  if (!p[0]!.includes('*')) return p.join('.') === h.join('.') && !presented.includes('*');
+  // Wildcard: exactly "*" as the first label, no other '*', and at least two labels after it.
+  if (p[0] !== '*' || p.slice(1).some((label) => label.includes('*')) || p.length < 3) return false;
+  return p.length === h.length && p.slice(1).join('.') === h.slice(1).join('.');
+}
+
+/** Checks `host` (a DNS name or an IP literal) against the certificate's subjectAltName. */
+export function matchHostname(cert: Certificate, host: string): HostnameMatch {
+  const san = cert.subjectAltName;
+  if (!san) return { ok: false, detail: `certificate for "${cert.subject.text}" has no subjectAltName, and the Common Name is not used (RFC 9525 §6.3)` };
+  const ip = parseIpAddress(host);
+  if (ip) {
+    // An IP literal is matched against iPAddress entries only, never against dNSName wildcards.
+    const found = san.ip.find((entry) => equalBytes(entry.bytes, ip));
+    if (found) return { ok: true, matched: `IP:${found.text}` };
+    return { ok: false, detail: `IP address ${host} is not among the certificate's iPAddress names [${san.ip.map((e) => e.text).join(', ')}]` };
+  }
+  if (/[^\x21-\x7e]/.test(host)) return { ok: false, detail: `host name "${host}" is not ASCII; pass its A-label (xn--) form` };
+  const reference = normalizeDns(host);
+  const found = san.dns.find((name) => dnsMatches(normalizeDns(name), reference));
+  if (found) return { ok: true, matched: `DNS:${found}` };
+  return { ok: false, detail: `host name ${host} matches none of the certificate's DNS names [${san.dns.join(', ')}]` };
+}

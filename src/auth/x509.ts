@@ -1,0 +1,466 @@
+// X.509 v3 certificates (RFC 5280 §4.1): a strict parse into a plain object, with every field kept
+// as raw DER where comparisons need bytes (names, SPKI) and decoded where people read it.
+//
+//   Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
+import type { CryptoProvider, PublicKey, SignatureAlgorithm, HashName } from '../crypto/provider.js';
+import { hex } from '../wire/bytes.js';
+import type { SpanSink } from '../wire/bytes.js';
+import { TlsError } from '../wire/errors.js';
+import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
+import { KeyError, readAlgorithmIdentifier, readSubjectPublicKeyInfo, sha256Fingerprint } from './keys.js';
+import type { Fingerprint } from './keys.js';
+import { NAME_ATTRIBUTE_LABELS, OID, oidName } from './oids.js';
+
+export interface NameAttribute {
+  oid: string;
+  /** Short label (CN, O, ...) or the dotted OID when we have none. */
+  label: string;
+  value: string;
+}
+
+/** A distinguished name: raw DER for comparison (RFC 5280 §7.1 in its byte-exact form) and text for people. */
+export interface DistinguishedName {
+  raw: Uint8Array;
+  /** RelativeDistinguishedNames in encoding order (most significant first). */
+  rdns: NameAttribute[][];
+  /** RFC 4514 string: last RDN first, e.g. `CN=server,O=Example`. */
+  text: string;
+}
+
+export interface CertificateSignatureAlgorithm {
+  oid: string;
+  name: string;
+  /** The algorithm to verify with, or undefined when we do not support it (see `problem`). */
+  algorithm?: SignatureAlgorithm;
+  problem?: string;
+}
+
+export interface Extension {
+  oid: string;
+  name?: string;
+  critical: boolean;
+  /** The content of extnValue: the DER of the extension itself. */
+  value: Uint8Array;
+}
+
+export const KEY_USAGE_BITS = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
+export type KeyUsageName = (typeof KEY_USAGE_BITS)[number];
+
+export interface IpAddress {
+  /** 4 bytes (IPv4) or 16 bytes (IPv6), RFC 5280 §4.2.1.6. */
+  bytes: Uint8Array;
+  text: string;
+}
+
+export interface SubjectAltName {
+  dns: string[];
+  ip: IpAddress[];
+  email: string[];
+  uri: string[];
+  /** otherName, x400Address, directoryName, ediPartyName, registeredID: kept as raw DER, not interpreted. */
+  other: Uint8Array[];
+}
+
+export interface Certificate {
+  der: Uint8Array;
+  /** The exact bytes the issuer signed. */
+  tbs: Uint8Array;
+  version: 1 | 2 | 3;
+  /** Serial number as lowercase hex of its DER content (two's complement, as encoded). */
+  serialNumber: string;
+  signatureAlgorithm: CertificateSignatureAlgorithm;
+  signature: Uint8Array;
+  issuer: DistinguishedName;
+  subject: DistinguishedName;
+  /** Validity in epoch milliseconds, both ends inclusive (RFC 5280 §4.1.2.5). */
+  notBefore: number;
+  notAfter: number;
+  /** SubjectPublicKeyInfo DER (what SPKI pins hash). */
+  spki: Uint8Array;
+  /** The parsed key, or null when its algorithm is unsupported (see `publicKeyProblem`). */
+  publicKey: PublicKey | null;
+  publicKeyProblem?: string;
+  extensions: Extension[];
+  basicConstraints?: { cA: boolean; pathLen?: number };
+  keyUsage?: KeyUsageName[];
+  extKeyUsage?: { oids: string[]; names: string[] };
+  subjectAltName?: SubjectAltName;
+  subjectKeyIdentifier?: Uint8Array;
+  authorityKeyIdentifier?: { keyIdentifier?: Uint8Array };
+}
+
+/** Extensions whose meaning this module implements; a critical extension outside this set is unknown. */
+export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.subjectAltName,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
+]);
+
+const HASH_OIDS: Readonly<Record<string, HashName>> = {
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+  [OID.sha1]: 'sha1',
+};
+
+/** Signature algorithms whose parameters must be absent or NULL; SHA-1 is named but not accepted. */
+const SIMPLE_SIGNATURES: Readonly<Record<string, { algorithm: SignatureAlgorithm; nullParams: boolean }>> = {
+  [OID.sha256WithRSAEncryption]: { algorithm: { kind: 'rsa-pkcs1', hash: 'sha256' }, nullParams: true },
+  [OID.sha384WithRSAEncryption]: { algorithm: { kind: 'rsa-pkcs1', hash: 'sha384' }, nullParams: true },
+  [OID.sha512WithRSAEncryption]: { algorithm: { kind: 'rsa-pkcs1', hash: 'sha512' }, nullParams: true },
+  [OID.ecdsaWithSHA256]: { algorithm: { kind: 'ecdsa', hash: 'sha256' }, nullParams: false },
+  [OID.ecdsaWithSHA384]: { algorithm: { kind: 'ecdsa', hash: 'sha384' }, nullParams: false },
+  [OID.ecdsaWithSHA512]: { algorithm: { kind: 'ecdsa', hash: 'sha512' }, nullParams: false },
+  [OID.ed25519]: { algorithm: { kind: 'ed25519' }, nullParams: false },
+};
+
+/** The parameters of a hash AlgorithmIdentifier: absent or NULL (RFC 4055 §2.1). */
+function readHashAlgorithm(r: DerReader, field: string): HashName | undefined {
+  const alg = readAlgorithmIdentifier(r, field);
+  if (alg.params) {
+    alg.params.null();
+    alg.params.end();
+  }
+  return HASH_OIDS[alg.oid];
+}
+
+/** RSASSA-PSS-params (RFC 4055 §3.1); MGF1 must use the same hash, trailerField must be 1. */
+function readPssParams(params: DerReader | undefined): SignatureAlgorithm | string {
+  if (!params) return 'RSASSA-PSS without parameters';
+  const seq = params.sequence('RSASSA-PSS-params');
+  const hashField = seq.optionalExplicit(0, 'hashAlgorithm');
+  const hash = hashField ? readHashAlgorithm(hashField, 'hashAlgorithm') : 'sha1';
+  hashField?.end();
+  let mgfHash: HashName | undefined = 'sha1';
+  const mgfField = seq.optionalExplicit(1, 'maskGenAlgorithm');
+  if (mgfField) {
+    const mgf = readAlgorithmIdentifier(mgfField, 'maskGenAlgorithm');
+    mgfField.end();
+    if (mgf.oid !== OID.mgf1 || !mgf.params) return `unsupported mask generation function ${mgf.oid}`;
+    mgfHash = readHashAlgorithm(mgf.params, 'mgf1Hash');
+    mgf.params.end();
+  }
+  const saltField = seq.optionalExplicit(2, 'saltLength');
+  const saltLength = saltField ? saltField.smallInteger('saltLength') : 20;
+  saltField?.end();
+  const trailerField = seq.optionalExplicit(3, 'trailerField');
+  const trailer = trailerField ? trailerField.smallInteger('trailerField') : 1;
+  trailerField?.end();
+  seq.end();
+  params.end();
+  if (trailer !== 1) return `RSASSA-PSS trailerField ${trailer} (must be 1)`;
+  if (!hash || hash === 'sha1') return `RSASSA-PSS with ${hash ?? 'an unknown hash'} is not supported`;
+  if (mgfHash !== hash) return `RSASSA-PSS with MGF1 over ${mgfHash ?? 'an unknown hash'} and message hash ${hash}`;
+  return { kind: 'rsa-pss', hash, saltLength };
+}
+
+function readSignatureAlgorithm(r: DerReader, field: string): { info: CertificateSignatureAlgorithm; raw: Uint8Array } {
+  const start = r.offset;
+  const alg = readAlgorithmIdentifier(r, field);
+  const raw = r.bytes.subarray(start, r.offset);
+  const name = oidName(alg.oid) ?? alg.oid;
+  const simple = SIMPLE_SIGNATURES[alg.oid];
+  if (simple) {
+    if (alg.params) {
+      // RFC 4055 §5: NULL for the RSA PKCS#1 ones; RFC 5758 §3.2, RFC 8410 §3: absent for ECDSA and Ed25519.
+      if (!simple.nullParams) throw new DerError(`${field}: ${name} must not carry parameters`);
+      alg.params.null();
+      alg.params.end();
+    }
+    return { info: { oid: alg.oid, name, algorithm: simple.algorithm }, raw };
+  }
+  if (alg.oid === OID.rsassaPss) {
+    const pss = readPssParams(alg.params);
+    return { info: typeof pss === 'string' ? { oid: alg.oid, name, problem: pss } : { oid: alg.oid, name, algorithm: pss }, raw };
+  }
+  return { info: { oid: alg.oid, name, problem: `unsupported signature algorithm ${name}` }, raw };
+}
+
+/** RFC 4514 §2.4 escaping of an attribute value. */
+function escapeRfc4514(value: string): string {
+  let out = value.replace(/[\\,+"<>;=]/g, (c) => '\\' + c).replace(/\0/g, '\\00');
+  if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out;
+  if (out.endsWith(' ')) out = out.slice(0, -1) + '\\ ';
+  return out;
+}
+
+/** Name ::= SEQUENCE OF SET OF AttributeTypeAndValue (RFC 5280 §4.1.2.4). */
+function readName(r: DerReader, field: string): DistinguishedName {
+  const start = r.offset;
+  const seq = r.sequence(field, 'RFC 5280 §4.1.2.4');
+  const rdns: NameAttribute[][] = [];
+  for (let i = 0; !seq.atEnd; i++) {
+    const set = seq.set(`[${i}]`);
+    const rdn: NameAttribute[] = [];
+    for (let j = 0; !set.atEnd; j++) {
+      const atv = set.sequence(`[${j}]`);
+      const oid = atv.oid('type', (o) => NAME_ATTRIBUTE_LABELS[o] ?? oidName(o));
+      const value = atv.string('value');
+      atv.end();
+      rdn.push({ oid, label: NAME_ATTRIBUTE_LABELS[oid] ?? oid, value });
+    }
+    if (rdn.length === 0) throw new DerError(`${seq.join(`[${i}]`)}: empty RelativeDistinguishedName`);
+    rdns.push(rdn);
+  }
+  const text = [...rdns]
+    .reverse()
+    .map((rdn) => rdn.map((a) => `${a.label}=${escapeRfc4514(a.value)}`).join('+'))
+    .join(',');
+  return { raw: r.bytes.subarray(start, r.offset), rdns, text };
+}
+
+/** Text form of an iPAddress: dotted quad, or RFC 5952 IPv6 (longest zero run as ::). */
+export function formatIp(bytes: Uint8Array): string {
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);
+  let bestStart = -1;
+  let bestLength = 1; // RFC 5952 §4.2.2: a single zero group is not shortened.
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const text = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return text.join(':');
+  return `${text.slice(0, bestStart).join(':')}::${text.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** GeneralNames for subjectAltName (RFC 5280 §4.2.1.6). */
+function readSubjectAltName(r: DerReader): SubjectAltName {
+  const seq = r.sequence('subjectAltName');
+  const san: SubjectAltName = { dns: [], ip: [], email: [], uri: [] , other: [] };
+  for (let i = 0; !seq.atEnd; i++) {
+    const field = `[${i}]`;
+    const element = seq.element(undefined, field);
+    switch (element.tag) {
+      case contextTag(1, false): {
+        const v = seq.ia5Content(element.content, seq.join(field));
+        seq.annotate(element, field, v, 'rfc822Name');
+        san.email.push(v);
+        break;
+      }
+      case contextTag(2, false): {
+        const v = seq.ia5Content(element.content, seq.join(field));
+        seq.annotate(element, field, v, 'dNSName');
+        san.dns.push(v);
+        break;
+      }
+      case contextTag(6, false): {
+        const v = seq.ia5Content(element.content, seq.join(field));
+        seq.annotate(element, field, v, 'uniformResourceIdentifier');
+        san.uri.push(v);
+        break;
+      }
+      case contextTag(7, false): {
+        if (element.content.length !== 4 && element.content.length !== 16) {
+          throw new DerError(`${seq.join(field)}: iPAddress of ${element.content.length} bytes (must be 4 or 16)`);
+        }
+        const text = formatIp(element.content);
+        seq.annotate(element, field, text, 'iPAddress');
+        san.ip.push({ bytes: element.content, text });
+        break;
+      }
+      default:
+        seq.annotate(element, field, hex(element.content), `GeneralName [${element.tag & 0x1f}] (not interpreted)`);
+        san.other.push(element.raw);
+    }
+  }
+  // RFC 5280 §4.2.1.6: GeneralNames ::= SEQUENCE SIZE (1..MAX).
+  if (san.dns.length + san.ip.length + san.email.length + san.uri.length + san.other.length === 0) throw new DerError('subjectAltName: empty GeneralNames');
+  return san;
+}
+
+function readBasicConstraints(r: DerReader): { cA: boolean; pathLen?: number } {
+  const seq = r.sequence('basicConstraints');
+  // cA BOOLEAN DEFAULT FALSE: an explicit FALSE is tolerated, as most verifiers do.
+  const cA = seq.peekTag() === Tag.BOOLEAN ? seq.boolean('cA') : false;
+  const pathLen = seq.atEnd ? undefined : seq.smallInteger('pathLenConstraint');
+  seq.end();
+  return pathLen === undefined ? { cA } : { cA, pathLen };
+}
+
+function readKeyUsage(r: DerReader): KeyUsageName[] {
+  const { bytes } = r.bitString('keyUsage');
+  const names: KeyUsageName[] = [];
+  KEY_USAGE_BITS.forEach((name, bit) => {
+    if (((bytes[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1) names.push(name);
+  });
+  return names;
+}
+
+const EKU_NAMES: Readonly<Record<string, string>> = {
+  [OID.serverAuth]: 'serverAuth',
+  [OID.clientAuth]: 'clientAuth',
+  [OID.anyExtendedKeyUsage]: 'anyExtendedKeyUsage',
+  [OID.codeSigning]: 'codeSigning',
+  [OID.emailProtection]: 'emailProtection',
+  [OID.timeStamping]: 'timeStamping',
+  [OID.ocspSigning]: 'OCSPSigning',
+};
+
+function readExtKeyUsage(r: DerReader): { oids: string[]; names: string[] } {
+  const seq = r.sequence('extKeyUsage');
+  const oids: string[] = [];
+  for (let i = 0; !seq.atEnd; i++) oids.push(seq.oid(`[${i}]`, (o) => EKU_NAMES[o]));
+  if (oids.length === 0) throw new DerError('extKeyUsage: empty KeyPurposeId list');
+  return { oids, names: oids.map((o) => EKU_NAMES[o] ?? o) };
+}
+
+function readAuthorityKeyIdentifier(r: DerReader): { keyIdentifier?: Uint8Array } {
+  const seq = r.sequence('authorityKeyIdentifier');
+  const keyIdentifier = seq.optionalImplicit(0, 'keyIdentifier');
+  // authorityCertIssuer [1] and authorityCertSerialNumber [2] are not used for path building here.
+  if (seq.peekTag() === contextTag(1, true)) seq.any('authorityCertIssuer');
+  if (seq.peekTag() === contextTag(2, false)) seq.any('authorityCertSerialNumber');
+  seq.end();
+  return keyIdentifier ? { keyIdentifier } : {};
+}
+
+/** Decodes one known extension into the certificate; unknown ones stay in `extensions` only. */
+function applyExtension(cert: Certificate, ext: Extension, r: DerReader): void {
+  switch (ext.oid) {
+    case OID.basicConstraints:
+      cert.basicConstraints = readBasicConstraints(r);
+      break;
+    case OID.keyUsage:
+      cert.keyUsage = readKeyUsage(r);
+      break;
+    case OID.extKeyUsage:
+      cert.extKeyUsage = readExtKeyUsage(r);
+      break;
+    case OID.subjectAltName:
+      cert.subjectAltName = readSubjectAltName(r);
+      break;
+    case OID.subjectKeyIdentifier:
+      cert.subjectKeyIdentifier = r.octetString('subjectKeyIdentifier');
+      break;
+    case OID.authorityKeyIdentifier:
+      cert.authorityKeyIdentifier = readAuthorityKeyIdentifier(r);
+      break;
+    default:
+      r.any('value');
+  }
+  r.end();
+}
+
+function readCertificate(r: DerReader): Certificate {
+  const certificate = r.sequence('certificate', 'RFC 5280 §4.1');
+  const tbsStart = certificate.offset;
+  const tbs = certificate.sequence('tbsCertificate', 'RFC 5280 §4.1.2');
+  const versionField = tbs.optionalExplicit(0, 'version');
+  const versionNumber = versionField ? versionField.smallInteger('version', (v) => `v${v + 1}`) : 0;
+  versionField?.end();
+  if (versionNumber > 2) throw new DerError(`unknown certificate version ${versionNumber + 1}`);
+  const version = (versionNumber + 1) as 1 | 2 | 3;
+  const serial = tbs.integerBytes('serialNumber', 'RFC 5280 §4.1.2.2');
+  const innerSignature = readSignatureAlgorithm(tbs, 'signature');
+  const issuer = readName(tbs, 'issuer');
+  const validity = tbs.sequence('validity', 'RFC 5280 §4.1.2.5');
+  const notBefore = validity.time('notBefore');
+  const notAfter = validity.time('notAfter');
+  validity.end();
+  const subject = readName(tbs, 'subject');
+  const spkiStart = tbs.offset;
+  let publicKey: PublicKey | null = null;
+  let publicKeyProblem: string | undefined;
+  try {
+    publicKey = readSubjectPublicKeyInfo(tbs);
+  } catch (e) {
+    if (!(e instanceof KeyError)) throw e;
+    publicKeyProblem = e.message;
+  }
+  const spki = tbs.bytes.subarray(spkiStart, tbs.offset);
+  // issuerUniqueID [1] and subjectUniqueID [2]: v2 or v3 only (RFC 5280 §4.1.2.8).
+  for (const [n, field] of [[1, 'issuerUniqueID'], [2, 'subjectUniqueID']] as const) {
+    if (tbs.peekTag() === contextTag(n, false)) {
+      if (version < 2) throw new DerError(`${field} in a version 1 certificate`);
+      tbs.any(field);
+    }
+  }
+  const cert: Certificate = {
+    der: r.bytes,
+    tbs: new Uint8Array(),
+    version,
+    serialNumber: hex(serial),
+    signatureAlgorithm: innerSignature.info,
+    signature: new Uint8Array(),
+    issuer,
+    subject,
+    notBefore,
+    notAfter,
+    spki,
+    publicKey,
+    extensions: [],
+  };
+  if (publicKeyProblem !== undefined) cert.publicKeyProblem = publicKeyProblem;
+  const extensionsField = tbs.optionalExplicit(3, 'extensions');
+  if (extensionsField) {
+    // RFC 5280 §4.1.2.9: extensions appear only in version 3 certificates.
+    if (version !== 3) throw new DerError(`extensions in a version ${version} certificate`);
+    const list = extensionsField.sequence('extensions', 'RFC 5280 §4.2');
+    for (let i = 0; !list.atEnd; i++) {
+      const seq = list.sequence(`[${i}]`);
+      const oid = seq.oid('extnID', oidName);
+      const critical = seq.peekTag() === Tag.BOOLEAN ? seq.boolean('critical') : false;
+      const valueReader = seq.octetStringReader(oidName(oid) ?? 'extnValue');
+      const value = valueReader.bytes.subarray(valueReader.offset, seq.offset);
+      seq.end();
+      // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
+      if (cert.extensions.some((e) => e.oid === oid)) throw new DerError(`duplicate extension ${oidName(oid) ?? oid}`);
+      const ext: Extension = { oid, critical, value };
+      const name = oidName(oid);
+      if (name) ext.name = name;
+      cert.extensions.push(ext);
+      applyExtension(cert, ext, valueReader);
+    }
+    if (cert.extensions.length === 0) throw new DerError('empty extensions list (SIZE (1..MAX))');
+    extensionsField.end();
+  }
+  tbs.end();
+  cert.tbs = certificate.bytes.subarray(tbsStart, certificate.offset);
+  const outerSignature = readSignatureAlgorithm(certificate, 'signatureAlgorithm');
+  // RFC 5280 §4.1.1.2: the outer algorithm MUST equal the signature field inside tbsCertificate.
+  if (hex(outerSignature.raw) !== hex(innerSignature.raw)) throw new DerError('signatureAlgorithm differs from tbsCertificate.signature');
+  cert.signature = certificate.bitStringBytes('signatureValue', 'RFC 5280 §4.1.1.3');
+  certificate.end();
+  return cert;
+}
+
+/**
+ * Parses one DER certificate. A malformed or non-conforming one (bad DER, trailing data, duplicate
+ * extensions, extensions outside v3, ...) throws TlsError BadCertificate: RFC 8446 §6.2 "a certificate
+ * was corrupt". With `spans`, every field is annotated (paths like `certificate.tbsCertificate.validity.notAfter`).
+ */
+export function parseCertificate(der: Uint8Array, spans?: SpanSink): Certificate {
+  try {
+    return readSingle(der, readCertificate, spans);
+  } catch (e) {
+    if (e instanceof DerError) throw new TlsError('BadCertificate', `malformed certificate: ${e.message}`);
+    throw e;
+  }
+}
+
+/** SHA-256 of the certificate DER: the fingerprint people compare and pin. */
+export function certificateSha256(der: Uint8Array, provider: CryptoProvider): Fingerprint {
+  return sha256Fingerprint(der, provider);
+}
+
+/** True when the certificate names itself as issuer (RFC 5280 §3.2 self-issued). */
+export function isSelfIssued(cert: Certificate): boolean {
+  return hex(cert.issuer.raw) === hex(cert.subject.raw);
+}
