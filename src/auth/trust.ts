@@ -1,0 +1,173 @@
+// Trust policies: one model for both roles. A policy decides whether the certificate (or key) the peer
+// presented is one we accept. It never decides alone that the peer is authenticated: possession of the
+// key is proven separately by CertificateVerify (RFC 8446 §4.4.3), and the handshake requires both.
+import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
+import { constantTimeEqual, equalBytes, fromHex, hex } from '../wire/bytes.js';
+import { TlsError, type Reason } from '../wire/errors.js';
+import { verifyChain, checkValidity, type Purpose } from './chain.js';
+import { sha256Fingerprint } from './keys.js';
+import { base64Decode, base64Encode } from './pem.js';
+import { parseCertificate, type Certificate } from './x509.js';
+
+export type TrustPolicy =
+  /** Chains to one of these CA certificates (DER), with RFC 5280 path validation. */
+  | { kind: 'ca'; anchors: Uint8Array[] }
+  /**
+   * Exactly these certificates: DER, or the SHA-256 of the DER (hex, base64, or `sha256/BASE64`).
+   * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked.
+   */
+  | { kind: 'pinned-certificate'; certificates: Array<Uint8Array | string> }
+  /** Any certificate whose SubjectPublicKeyInfo hashes (SHA-256) to one of these pins (RFC 7469 style). */
+  | { kind: 'pinned-key'; spkiSha256: string[] }
+  /** Accept when any of these policies accepts. */
+  | { kind: 'any-of'; policies: TrustPolicy[] }
+  /** Pause with a `verify-peer` decision and let the caller answer with `resolve()`. */
+  | { kind: 'ask' };
+
+export interface TrustVerdict {
+  trusted: boolean;
+  /** The answer is the caller's to give (policy `ask`). */
+  pending?: boolean;
+  /** Which rule decided: `ca`, `pinned-certificate`, `pinned-key`, `caller`. */
+  rule: string;
+  /** Why it failed, as a protocol reason (decides the alert). */
+  reason?: Reason;
+  detail: string;
+}
+
+/** Who the peer is, as far as its certificate says; exposed once trust and possession are both shown. */
+export interface PeerIdentity {
+  subject?: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  emails: string[];
+  uris: string[];
+  /** The SPIFFE ID of an X.509-SVID: exactly one spiffe:// URI SAN and not a CA certificate. */
+  spiffeId?: string;
+  /** SHA-256 of the leaf certificate DER, hex. */
+  certificateSha256?: string;
+  /** SHA-256 of the leaf SubjectPublicKeyInfo, hex and base64 (the RFC 7469 pin). */
+  spkiSha256: string;
+  spkiSha256Base64: string;
+  keyType: string;
+  /** Certificates as received, leaf first (DER). */
+  chain: Uint8Array[];
+  verdict: TrustVerdict;
+}
+
+export interface LeafInfo {
+  publicKey: PublicKey;
+  identity: Omit<PeerIdentity, 'verdict'>;
+}
+
+export interface TrustContext {
+  provider: CryptoProvider;
+  now?: () => number;
+  purpose: Purpose;
+  /** For server certificates: the name the certificate must match (CA policy only). */
+  hostname?: string;
+}
+
+/** Parses a pin written as hex (colons allowed), base64, or `sha256/BASE64`, into the 32 hash bytes. */
+export function parsePin(pin: string): Uint8Array {
+  const text = pin.trim().replace(/^sha256\//i, '');
+  const hexText = text.replace(/:/g, '');
+  const bytes = /^[0-9a-fA-F]{64}$/.test(hexText) ? fromHex(hexText) : base64Decode(text);
+  if (!bytes || bytes.length !== 32) throw new Error(`not a SHA-256 pin (64 hex digits or 44 base64 characters): ${pin}`);
+  return bytes;
+}
+
+function keyType(key: PublicKey): string {
+  if (key.kind === 'ecdsa') return `ECDSA ${key.curve}`;
+  if (key.kind === 'rsa') return `RSA-${key.n.toString(2).length}`;
+  return 'Ed25519';
+}
+
+function identityOf(leaf: Certificate, publicKey: PublicKey, chain: Uint8Array[], provider: CryptoProvider): Omit<PeerIdentity, 'verdict'> {
+  const san = leaf.subjectAltName;
+  const spki = sha256Fingerprint(leaf.spki, provider);
+  const spiffe = (san?.uri ?? []).filter((u) => u.toLowerCase().startsWith('spiffe://'));
+  const identity: Omit<PeerIdentity, 'verdict'> = {
+    subject: leaf.subject.text,
+    dnsNames: san?.dns ?? [],
+    ipAddresses: (san?.ip ?? []).map((ip) => ip.text),
+    emails: san?.email ?? [],
+    uris: san?.uri ?? [],
+    certificateSha256: hex(provider.hash('sha256', leaf.der)),
+    spkiSha256: spki.hex,
+    spkiSha256Base64: spki.base64,
+    keyType: keyType(publicKey),
+    chain,
+  };
+  if (spiffe.length === 1 && (san?.uri.length ?? 0) === 1 && !leaf.basicConstraints?.cA) identity.spiffeId = spiffe[0]!;
+  return identity;
+}
+
+const trusted = (rule: string, detail: string): TrustVerdict => ({ trusted: true, rule, detail });
+const rejected = (rule: string, reason: Reason, detail: string): TrustVerdict => ({ trusted: false, rule, reason, detail });
+
+function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx: TrustContext): TrustVerdict {
+  const now = ctx.now?.();
+  switch (policy.kind) {
+    case 'ca': {
+      if (now === undefined) throw new Error('a CA trust policy needs a clock: set `now` in the config');
+      const anchors = policy.anchors.map((der) => parseCertificate(der));
+      const result = verifyChain({
+        leaf,
+        intermediates: rest,
+        anchors,
+        now,
+        purpose: ctx.purpose,
+        provider: ctx.provider,
+        ...(ctx.hostname ? { hostname: ctx.hostname } : {}),
+      });
+      if (!result.ok) return rejected('ca', result.reason, result.detail);
+      const anchor = result.path[result.path.length - 1]!;
+      return trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`);
+    }
+    case 'pinned-certificate': {
+      const fingerprint = ctx.provider.hash('sha256', leaf.der);
+      const match = policy.certificates.some((pin) =>
+        typeof pin === 'string' ? constantTimeEqual(parsePin(pin), fingerprint) : equalBytes(pin, leaf.der),
+      );
+      // A pin does not chain and does not match names: the certificate itself is the identity.
+      if (!match) return rejected('pinned-certificate', 'BadCertificate', `certificate sha256 ${hex(fingerprint)} is not pinned`);
+      const expiry = now === undefined ? undefined : checkValidity(leaf, now);
+      if (expiry) return rejected('pinned-certificate', expiry.reason, expiry.detail);
+      return trusted('pinned-certificate', `certificate sha256 ${hex(fingerprint)} is pinned`);
+    }
+    case 'pinned-key': {
+      const spki = ctx.provider.hash('sha256', leaf.spki);
+      const match = policy.spkiSha256.some((pin) => constantTimeEqual(parsePin(pin), spki));
+      if (!match) return rejected('pinned-key', 'BadCertificate', `key sha256/${base64Encode(spki)} is not pinned`);
+      return trusted('pinned-key', `key sha256/${base64Encode(spki)} is pinned`);
+    }
+    case 'any-of': {
+      const verdicts = policy.policies.map((p) => judge(p, leaf, rest, ctx));
+      return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
+    }
+    case 'ask':
+      return { trusted: false, pending: true, rule: 'caller', detail: 'waiting for the caller to decide' };
+    default: {
+      const never: never = policy;
+      throw new Error(`unknown trust policy ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * Judges a certificate chain (leaf first, DER, as received) under a policy. A leaf that cannot be parsed or
+ * whose key we cannot use fails at once with the alert the RFC names; everything else becomes a verdict.
+ */
+export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: TrustContext): { verdict: TrustVerdict; leaf: LeafInfo } {
+  let certificates: Certificate[];
+  try {
+    certificates = chain.map((der) => parseCertificate(der));
+  } catch (e) {
+    throw new TlsError('BadCertificate', `cannot parse the peer certificate: ${(e as Error).message}`);
+  }
+  const leaf = certificates[0]!;
+  if (!leaf.publicKey) throw new TlsError('UnsupportedCertificate', `peer key: ${leaf.publicKeyProblem ?? 'unsupported'}`);
+  const verdict = judge(policy, leaf, certificates.slice(1), ctx);
+  return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, chain, ctx.provider) } };
+}

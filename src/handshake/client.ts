@@ -1,0 +1,454 @@
+// The TLS 1.3 client state machine (RFC 8446 Appendix A.1).
+//
+//                               START <----+
+//                Send ClientHello |        | Recv HelloRetryRequest
+//           [K_send = early data] |        |
+//                                 v        |
+//            /                 WAIT_SH ----+
+//            |                    | Recv ServerHello
+//            |                    | K_recv = handshake
+//        Can |                    V
+//       send |                 WAIT_EE
+//      early |                    | Recv EncryptedExtensions
+//       data |           +--------+--------+
+//            |     Using |                 | Using certificate
+//            |       PSK |                 v
+//            |           |            WAIT_CERT_CR
+//            |           |        Recv |       | Recv CertificateRequest
+//            |           | Certificate |       v
+//            |           |             |    WAIT_CERT
+//            |           |             |       | Recv Certificate
+//            |           |             v       v
+//            |           |              WAIT_CV
+//            |           |                 | Recv CertificateVerify
+//            |           +> WAIT_FINISHED <+
+//            |                  | Recv Finished
+//            \                  | [Send EndOfEarlyData]
+//                               | K_send = handshake
+//                               | [Send Certificate [+ CertificateVerify]]
+//     Can send                  | Send Finished
+//     app data   -->            | K_send = K_recv = application
+//     after here                v
+//                           CONNECTED
+//
+// This file implements the certificate-authenticated path; PSK, early data and HelloRetryRequest come
+// with the resumption work.
+import { evaluateTrust, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
+import type { PublicKey } from '../crypto/provider.js';
+import { equalBytes } from '../wire/bytes.js';
+import {
+  DOWNGRADE_TLS11,
+  DOWNGRADE_TLS12,
+  ExtensionType,
+  GREASE_VALUES,
+  ProtocolVersion,
+  PskKeyExchangeMode,
+  cipherSuiteName,
+  namedGroupName,
+  signatureSchemeName,
+  type ExtensionTypeName,
+} from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
+import * as X from '../wire/extensions.js';
+import type { Certificate, CertificateRequest, ClientHello, Extension, HandshakeMessage, ServerHello } from '../wire/types.js';
+import type { ClientConfig } from './config.js';
+import { HandshakeContext, unexpected, type PossessionProven } from './context.js';
+import { KeySchedule, resumptionPsk } from './keyschedule.js';
+import { groupName, isIpLiteral, requireSolicited, view } from './negotiation.js';
+import { checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
+import { SUITES, type SuiteInfo } from './suites.js';
+
+interface Negotiated {
+  /** Middlebox compatibility mode (RFC 8446 §D.4): on when our legacy_session_id is not empty. */
+  compat: boolean;
+  suite: SuiteInfo;
+  schedule: KeySchedule;
+  clientHandshakeSecret: Uint8Array;
+  serverHandshakeSecret: Uint8Array;
+}
+
+type ClientState =
+  | { name: 'START' }
+  | { name: 'WAIT_SH'; hello: ClientHello; offered: Set<number>; privateKeys: Map<number, Uint8Array> }
+  | ({ name: 'WAIT_EE'; offered: Set<number> } & Negotiated)
+  | ({ name: 'WAIT_CERT_CR'; offered: Set<number> } & Negotiated)
+  | ({ name: 'WAIT_CERT'; offered: Set<number>; request: CertificateRequest } & Negotiated)
+  | ({ name: 'WAIT_CV'; request?: CertificateRequest; leaf: LeafInfo; verdict?: TrustVerdict } & Negotiated)
+  | ({ name: 'WAIT_FINISHED'; request?: CertificateRequest } & Negotiated)
+  | { name: 'CONNECTED'; suite: SuiteInfo; resumptionMasterSecret: Uint8Array }
+  | { name: 'CLOSED' };
+
+const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
+  'server_name',
+  'supported_versions',
+  'supported_groups',
+  'signature_algorithms',
+  'key_share',
+  'psk_key_exchange_modes',
+  'application_layer_protocol_negotiation',
+  'record_size_limit',
+];
+
+export class ClientHandshake {
+  state: ClientState = { name: 'START' };
+
+  constructor(
+    readonly ctx: HandshakeContext,
+    readonly config: ClientConfig,
+  ) {}
+
+  /** Builds and sends the first ClientHello (RFC 8446 §4.1.2). */
+  start(): void {
+    if (this.state.name !== 'START') throw new Error('client handshake already started');
+    const { ctx, config } = this;
+    const shape = config.clientHello ?? {};
+    const random = ctx.cfg.random(32);
+    ctx.clientRandom = random;
+    const legacySessionId = shape.legacySessionId ?? (config.compatibilityMode === false ? new Uint8Array(0) : ctx.cfg.random(32));
+    const grease = shape.grease ? greaseValues(ctx.cfg.random(6)) : undefined;
+
+    const privateKeys = new Map<number, Uint8Array>();
+    const shareGroups = config.keyShareGroups ?? ctx.cfg.groups.slice(0, 1);
+    const shares = shareGroups.map((group) => {
+      const name = groupName(group);
+      if (!name) throw new Error(`cannot make a key share for group ${namedGroupName(group)}`);
+      const kx = ctx.provider.keyExchange(name);
+      const privateKey = kx.generatePrivateKey(ctx.cfg.random);
+      privateKeys.set(group, privateKey);
+      return { group, keyExchange: kx.publicKey(privateKey) };
+    });
+
+    const withGrease = (values: readonly number[], g: number | undefined) => (g === undefined ? [...values] : [g, ...values]);
+    const builtIn: Partial<Record<ExtensionTypeName, () => Uint8Array | undefined>> = {
+      server_name: () =>
+        config.serverName && !isIpLiteral(config.serverName) ? X.serverName.encode([config.serverName]) : undefined,
+      supported_versions: () => X.supportedVersionsClientHello.encode(withGrease([ProtocolVersion.TLSv1_3], grease?.[0])),
+      supported_groups: () => X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1])),
+      signature_algorithms: () =>
+        X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2])),
+      key_share: () =>
+        X.keyShareClientHello.encode(grease ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares),
+      psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode([PskKeyExchangeMode.psk_dhe_ke]),
+      application_layer_protocol_negotiation: () =>
+        ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
+      record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
+    };
+    const extensions: Extension[] = [];
+    if (grease) extensions.push({ type: grease[3]!, data: new Uint8Array(0) });
+    for (const item of shape.extensions ?? DEFAULT_EXTENSION_ORDER) {
+      if (typeof item !== 'string') {
+        extensions.push(item);
+        continue;
+      }
+      const make = builtIn[item];
+      if (!make) throw new Error(`the client cannot build the ${item} extension itself; pass it as {type, data}`);
+      const data = make();
+      if (data) extensions.push({ type: ExtensionType[item], data });
+    }
+    if (grease) extensions.push({ type: grease[4]!, data: new Uint8Array([0]) });
+
+    const hello: ClientHello = {
+      kind: 'client_hello',
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      random,
+      legacySessionId,
+      cipherSuites: withGrease(shape.advertisedCipherSuites ?? ctx.cfg.cipherSuites, grease?.[5]),
+      legacyCompressionMethods: new Uint8Array([0]),
+      extensions,
+    };
+    ctx.send(hello);
+    ctx.enter('WAIT_SH');
+    this.state = { name: 'WAIT_SH', hello, offered: new Set(extensions.map((e) => e.type)), privateKeys };
+  }
+
+  handle(message: HandshakeMessage, raw: Uint8Array): void {
+    const state = this.state;
+    switch (state.name) {
+      case 'WAIT_SH':
+        if (message.kind === 'server_hello') return this.onServerHello(state, message, raw);
+        if (message.kind === 'hello_retry_request') {
+          throw new TlsError('UnexpectedMessage', 'HelloRetryRequest is not supported by this client yet');
+        }
+        throw unexpected(state.name, message);
+      case 'WAIT_EE':
+        if (message.kind !== 'encrypted_extensions') throw unexpected(state.name, message);
+        return this.onEncryptedExtensions(state, message.extensions, raw);
+      case 'WAIT_CERT_CR':
+        if (message.kind === 'certificate_request') return this.onCertificateRequest(state, message, raw);
+        if (message.kind === 'certificate') return this.onCertificate(state, message, raw, undefined);
+        throw unexpected(state.name, message);
+      case 'WAIT_CERT':
+        if (message.kind !== 'certificate') throw unexpected(state.name, message);
+        return this.onCertificate(state, message, raw, state.request);
+      case 'WAIT_CV':
+        if (message.kind !== 'certificate_verify') throw unexpected(state.name, message);
+        return this.onCertificateVerify(state, message.scheme, message.signature, raw);
+      case 'WAIT_FINISHED':
+        if (message.kind !== 'finished') throw unexpected(state.name, message);
+        return this.onFinished(state, message.verifyData, raw);
+      case 'CONNECTED':
+        if (message.kind === 'new_session_ticket') return this.onNewSessionTicket(state, message);
+        throw unexpected(state.name, message);
+      case 'START':
+      case 'CLOSED':
+        throw unexpected(state.name, message);
+      default: {
+        const never: never = state;
+        throw new Error(`unknown state ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** The caller's answer to a `verify-peer` decision. */
+  resolveTrust(verdict: TrustVerdict): void {
+    const state = this.state;
+    if (state.name !== 'WAIT_CV' || state.verdict) throw new Error('no peer verification is pending');
+    if (!verdict.trusted) throw new TlsError(verdict.reason ?? 'BadCertificate', verdict.detail);
+    this.ctx.decide('trust', 'trusted', `${verdict.rule}: ${verdict.detail}`);
+    state.verdict = verdict;
+  }
+
+  private onServerHello(state: Extract<ClientState, { name: 'WAIT_SH' }>, sh: ServerHello, raw: Uint8Array): void {
+    const { ctx } = this;
+    const versions = X.findExtension(sh.extensions, ExtensionType.supported_versions);
+    if (!versions) {
+      // A server that does not speak TLS 1.3. Its random may carry the downgrade sentinel (RFC 8446 §4.1.3).
+      const tail = sh.random.subarray(24);
+      if (equalBytes(tail, DOWNGRADE_TLS12) || equalBytes(tail, DOWNGRADE_TLS11)) {
+        throw new TlsError('Downgrade', 'ServerHello.random carries the TLS 1.3 downgrade sentinel');
+      }
+      throw new TlsError('NoTls13', `server chose ${ProtocolVersion.TLSv1_2 === sh.legacyVersion ? 'TLS 1.2' : 'an older version'}`);
+    }
+    const version = view(X.supportedVersionsServerHello, versions);
+    if (version !== ProtocolVersion.TLSv1_3) {
+      throw new TlsError('SelectedUnofferedParameter', `server selected version 0x${version.toString(16)}`);
+    }
+    if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw new TlsError('IllegalParameter', 'ServerHello.legacy_version is not 0x0303');
+    if (!equalBytes(sh.legacySessionIdEcho, state.hello.legacySessionId)) {
+      throw new TlsError('IllegalParameter', 'legacy_session_id_echo differs from our legacy_session_id');
+    }
+    if (sh.legacyCompressionMethod !== 0) throw new TlsError('IllegalParameter', 'legacy_compression_method is not 0');
+    const suite = SUITES.get(sh.cipherSuite);
+    if (!suite || !state.hello.cipherSuites.includes(sh.cipherSuite)) {
+      throw new TlsError('SelectedUnofferedParameter', `server chose cipher suite ${cipherSuiteName(sh.cipherSuite)}, which we did not offer`);
+    }
+    requireSolicited(sh.extensions, state.offered, 'ServerHello');
+    if (X.findExtension(sh.extensions, ExtensionType.pre_shared_key)) {
+      throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
+    }
+    const keyShareExt = X.findExtension(sh.extensions, ExtensionType.key_share);
+    if (!keyShareExt) throw new TlsError('MissingExtension', 'ServerHello has no key_share and we offered no PSK');
+    const share = view(X.keyShareServerHello, keyShareExt);
+    const privateKey = state.privateKeys.get(share.group);
+    if (!privateKey) throw new TlsError('SelectedUnofferedParameter', `server key share uses ${namedGroupName(share.group)}, for which we sent no share`);
+    const shared = ctx.provider.keyExchange(groupName(share.group)!).sharedSecret(privateKey, share.keyExchange);
+    if (!shared) throw new TlsError('BadKeyShare', `server ${namedGroupName(share.group)} key share is not a valid public value`);
+
+    ctx.decide('version', 'TLS 1.3', 'supported_versions in ServerHello selects 0x0304');
+    ctx.decide('cipher_suite', suite.name, 'chosen by the server from our list');
+    ctx.decide('group', namedGroupName(share.group), 'the server answered our key share for it');
+    ctx.info.version = 'TLSv1.3';
+    ctx.info.cipherSuite = suite.name;
+    ctx.info.group = namedGroupName(share.group);
+
+    ctx.transcript.selectHash(suite.hash);
+    ctx.transcript.add(raw);
+    const schedule = new KeySchedule(ctx.provider, suite);
+    schedule.enterHandshake(shared);
+    const secrets = schedule.handshakeTrafficSecrets(ctx.transcript.current());
+    ctx.secret('client_handshake_traffic_secret', secrets.client);
+    ctx.secret('server_handshake_traffic_secret', secrets.server);
+    ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite, secret: secrets.server });
+    ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: secrets.client });
+    ctx.enter('WAIT_EE');
+    this.state = {
+      name: 'WAIT_EE',
+      offered: state.offered,
+      compat: state.hello.legacySessionId.length > 0,
+      suite,
+      schedule,
+      clientHandshakeSecret: secrets.client,
+      serverHandshakeSecret: secrets.server,
+    };
+  }
+
+  private onEncryptedExtensions(state: Extract<ClientState, { name: 'WAIT_EE' }>, extensions: Extension[], raw: Uint8Array): void {
+    const { ctx } = this;
+    requireSolicited(extensions, state.offered, 'EncryptedExtensions');
+    const alpnExt = X.findExtension(extensions, ExtensionType.application_layer_protocol_negotiation);
+    if (alpnExt) {
+      const chosen = view(X.alpn, alpnExt);
+      if (chosen.length !== 1 || !ctx.cfg.alpnProtocols.includes(chosen[0]!)) {
+        throw new TlsError('IllegalParameter', `server ALPN answer ${JSON.stringify(chosen)} is not one of our protocols`);
+      }
+      ctx.info.alpn = chosen[0]!;
+      ctx.decide('alpn', chosen[0]!, 'selected by the server from our list');
+    }
+    const sniExt = X.findExtension(extensions, ExtensionType.server_name);
+    if (sniExt) {
+      if (sniExt.data.length !== 0) throw new TlsError('DecodeError', 'server_name acknowledgement must be empty');
+      ctx.info.serverName = this.config.serverName!;
+      ctx.decide('server_name', this.config.serverName!, 'the server acknowledged our SNI');
+    }
+    ctx.transcript.add(raw);
+    ctx.enter('WAIT_CERT_CR');
+    this.state = { ...state, name: 'WAIT_CERT_CR' };
+  }
+
+  private onCertificateRequest(state: Extract<ClientState, { name: 'WAIT_CERT_CR' }>, request: CertificateRequest, raw: Uint8Array) {
+    const { ctx } = this;
+    // In the main handshake the context is empty (RFC 8446 §4.3.2).
+    if (request.context.length !== 0) throw new TlsError('IllegalParameter', 'certificate_request_context must be empty in the handshake');
+    if (!X.findExtension(request.extensions, ExtensionType.signature_algorithms)) {
+      throw new TlsError('MissingExtension', 'CertificateRequest without signature_algorithms');
+    }
+    ctx.decide('client_auth', 'requested', 'the server sent CertificateRequest');
+    ctx.transcript.add(raw);
+    ctx.enter('WAIT_CERT');
+    this.state = { ...state, name: 'WAIT_CERT', request };
+  }
+
+  private onCertificate(
+    state: Extract<ClientState, { name: 'WAIT_CERT_CR' | 'WAIT_CERT' }>,
+    certificate: Certificate,
+    raw: Uint8Array,
+    request: CertificateRequest | undefined,
+  ): void {
+    const { ctx } = this;
+    if (certificate.context.length !== 0) throw new TlsError('IllegalParameter', 'server Certificate has a non-empty context');
+    if (certificate.entries.length === 0) throw new TlsError('EmptyServerCertificate', 'the server sent no certificate');
+    for (const entry of certificate.entries) requireSolicited(entry.extensions, state.offered, 'CertificateEntry');
+    const chain = certificate.entries.map((e) => e.data);
+    const now = ctx.cfg.now;
+    const evaluation = evaluateTrust(ctx.cfg.trust!, chain, {
+      provider: ctx.provider,
+      ...(now ? { now } : {}),
+      purpose: 'serverAuth',
+      ...(this.config.serverName ? { hostname: this.config.serverName } : {}),
+    });
+    ctx.transcript.add(raw);
+    ctx.enter('WAIT_CV');
+    const next: Extract<ClientState, { name: 'WAIT_CV' }> = { ...state, name: 'WAIT_CV', leaf: evaluation.leaf! };
+    if (request) next.request = request;
+    this.state = next;
+    if (evaluation.verdict.pending) {
+      ctx.effects.push({ kind: 'await-decision', decision: { kind: 'verify-peer', chain, suggestion: evaluation.verdict } });
+      return;
+    }
+    this.resolveTrust(evaluation.verdict);
+  }
+
+  private onCertificateVerify(
+    state: Extract<ClientState, { name: 'WAIT_CV' }>,
+    scheme: number,
+    signature: Uint8Array,
+    raw: Uint8Array,
+  ): void {
+    const { ctx } = this;
+    if (!ctx.cfg.signatureSchemes.includes(scheme)) {
+      throw new TlsError('CertificateVerifySchemeNotOffered', `server signed with ${signatureSchemeName(scheme)}, which we did not offer`);
+    }
+    const proof = this.checkSignature(state.leaf.publicKey, scheme, signature);
+    ctx.decide('signature_scheme', signatureSchemeName(scheme), 'the server signed the transcript with it');
+    ctx.info.signatureScheme = signatureSchemeName(scheme);
+    ctx.authenticate(state.leaf.identity, state.verdict!, proof);
+    ctx.transcript.add(raw);
+    ctx.enter('WAIT_FINISHED');
+    const next: Extract<ClientState, { name: 'WAIT_FINISHED' }> = {
+      name: 'WAIT_FINISHED',
+      compat: state.compat,
+      suite: state.suite,
+      schedule: state.schedule,
+      clientHandshakeSecret: state.clientHandshakeSecret,
+      serverHandshakeSecret: state.serverHandshakeSecret,
+    };
+    if (state.request) next.request = state.request;
+    this.state = next;
+  }
+
+  private checkSignature(key: PublicKey, scheme: number, signature: Uint8Array): PossessionProven {
+    const outcome = checkCertificateVerify(this.ctx.provider, scheme, key, 'server', this.ctx.transcript.current(), signature);
+    if (outcome === 'scheme-does-not-fit-key') {
+      throw new TlsError('IllegalParameter', `${signatureSchemeName(scheme)} does not fit the server's ${key.kind} key`);
+    }
+    if (outcome === 'bad-signature') throw new TlsError('BadCertificateVerifySignature', 'server CertificateVerify does not verify');
+    return this.ctx.possessionProven();
+  }
+
+  private onFinished(state: Extract<ClientState, { name: 'WAIT_FINISHED' }>, verifyData: Uint8Array, raw: Uint8Array): void {
+    const { ctx } = this;
+    const { suite, schedule } = state;
+    const proof = ctx.verifyFinished(suite, state.serverHandshakeSecret, verifyData);
+    ctx.transcript.add(raw);
+    schedule.enterMaster();
+    const app = schedule.applicationSecrets(ctx.transcript.current());
+    ctx.secret('client_application_traffic_secret_0', app.client);
+    ctx.secret('server_application_traffic_secret_0', app.server);
+    ctx.secret('exporter_master_secret', app.exporter);
+    ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite, secret: app.server, proof });
+
+    // Middlebox compatibility mode: a dummy ChangeCipherSpec before our second flight (RFC 8446 §D.4).
+    if (state.compat) {
+      ctx.effects.push({ kind: 'send-change-cipher-spec' });
+    }
+    if (state.request) this.answerCertificateRequest(state.request);
+    else ctx.info.clientAuth = 'not-requested';
+    ctx.sendFinished(suite, state.clientHandshakeSecret);
+    ctx.effects.push({ kind: 'write-keys', epoch: 'application', suite, secret: app.client });
+    const resumptionMasterSecret = schedule.resumptionMasterSecret(ctx.transcript.current());
+    ctx.secret('resumption_master_secret', resumptionMasterSecret);
+    ctx.exporterMasterSecret = app.exporter;
+    ctx.enter('CONNECTED');
+    this.state = { name: 'CONNECTED', suite, resumptionMasterSecret };
+    ctx.effects.push({ kind: 'event', event: { type: 'connected', info: { ...ctx.info } } });
+  }
+
+  /** Our Certificate and CertificateVerify, or an empty Certificate when we have nothing that fits (§4.4.2). */
+  private answerCertificateRequest(request: CertificateRequest): void {
+    const { ctx, config } = this;
+    const offered = view(X.signatureAlgorithms, X.findExtension(request.extensions, ExtensionType.signature_algorithms)!);
+    const ours = config.certificate;
+    const scheme = ours && chooseScheme(ctx.cfg.signatureSchemes, offered, ctx.provider.publicKeyOf(ours.privateKey));
+    if (!ours || scheme === undefined) {
+      ctx.decide('client_certificate', 'none', ours ? 'our key fits none of the signature algorithms the server accepts' : 'no client certificate configured');
+      ctx.info.clientAuth = 'requested-none-sent';
+      ctx.send({ kind: 'certificate', context: request.context, entries: [] });
+      return;
+    }
+    ctx.decide('client_certificate', 'sent', `our certificate, signing with ${signatureSchemeName(scheme)}`);
+    ctx.info.clientAuth = 'authenticated';
+    ctx.send({ kind: 'certificate', context: request.context, entries: ours.chain.map((data) => ({ data, extensions: [] })) });
+    const signature = signCertificateVerify(ctx.provider, scheme, ours.privateKey, 'client', ctx.transcript.current(), ctx.cfg.random);
+    ctx.send({ kind: 'certificate_verify', scheme, signature });
+  }
+
+  private onNewSessionTicket(
+    state: Extract<ClientState, { name: 'CONNECTED' }>,
+    nst: Extract<HandshakeMessage, { kind: 'new_session_ticket' }>,
+  ): void {
+    const earlyData = X.findExtension(nst.extensions, ExtensionType.early_data);
+    const ticket = {
+      lifetime: nst.lifetime,
+      ageAdd: nst.ageAdd,
+      nonce: nst.nonce,
+      ticket: nst.ticket,
+      psk: resumptionPsk(this.ctx.provider, state.suite, state.resumptionMasterSecret, nst.nonce),
+      cipherSuite: state.suite.code,
+      ...(earlyData ? { maxEarlyDataSize: view(X.earlyDataNewSessionTicket, earlyData) } : {}),
+      ...(this.ctx.info.serverName ? { serverName: this.ctx.info.serverName } : {}),
+      ...(this.ctx.info.alpn ? { alpn: this.ctx.info.alpn } : {}),
+    };
+    this.ctx.effects.push({ kind: 'event', event: { type: 'session-ticket', ticket } });
+  }
+}
+
+/** Six distinct GREASE values (RFC 8701) chosen by random bytes. */
+function greaseValues(seed: Uint8Array): number[] {
+  const values: number[] = [];
+  for (const byte of seed) {
+    let v = GREASE_VALUES[byte % 16]!;
+    while (values.includes(v)) v = GREASE_VALUES[(GREASE_VALUES.indexOf(v) + 1) % 16]!;
+    values.push(v);
+  }
+  return values;
+}

@@ -1,0 +1,145 @@
+// Configuration of a client or server connection. Everything that varies between runs (randomness, the
+// clock, key-share private keys for replays) comes from here, so the same config and the same input
+// bytes always give the same output bytes.
+import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provider.js';
+import { nobleProvider } from '../crypto/noble.js';
+import { systemRandom } from '../crypto/random.js';
+import type { TrustPolicy } from '../auth/trust.js';
+import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
+import type { Extension } from '../wire/types.js';
+import { DEFAULT_CIPHER_SUITES } from './suites.js';
+
+/** Our own certificate chain (leaf first, DER) and the private key of the leaf. */
+export interface CertifiedKey {
+  chain: Uint8Array[];
+  privateKey: PrivateKey;
+}
+
+interface CommonConfig {
+  provider?: CryptoProvider;
+  /** Source of every random byte: hello randoms, key shares, RSA-PSS salts, ticket values. */
+  random?: RandomSource;
+  /** Milliseconds since the epoch, for certificate validity and ticket ages. Required to validate certificates. */
+  now?: () => number;
+  /** In order of preference. */
+  cipherSuites?: number[];
+  /** Key-exchange groups, in order of preference. */
+  groups?: number[];
+  /** Signature schemes we accept from the peer and can use ourselves, in order of preference. */
+  signatureSchemes?: number[];
+  alpnProtocols?: string[];
+  /** How we judge the peer's certificate (server: the client's). */
+  trust?: TrustPolicy;
+  /** Record annotation spans for every handshake message (tracing). Off by default: it costs time. */
+  trace?: boolean;
+  /** Emit a `record` event for every record in and out. */
+  traceRecords?: boolean;
+}
+
+/** Everything about the ClientHello that a replay, an interop test or a fuzzer may want to dictate. */
+export interface ClientHelloShape {
+  legacySessionId?: Uint8Array;
+  /**
+   * The extensions, in order. A name asks for our own encoding of that extension (omitted when it does not
+   * apply, e.g. server_name without a serverName); an Extension object is sent as given. Default: our order.
+   */
+  extensions?: Array<ExtensionTypeName | Extension>;
+  /** Groups listed in supported_groups; may include groups we cannot use (they just won't be chosen). */
+  advertisedGroups?: number[];
+  /** Schemes listed in signature_algorithms; default: `signatureSchemes`. */
+  advertisedSignatureSchemes?: number[];
+  /** Cipher suites listed, including ones we cannot use. Default: `cipherSuites`. */
+  advertisedCipherSuites?: number[];
+  /** Add RFC 8701 GREASE values to suites, groups, extensions, versions and signature algorithms. */
+  grease?: boolean;
+  /** RFC 8449 record_size_limit value to offer. */
+  recordSizeLimit?: number;
+}
+
+export interface ClientConfig extends CommonConfig {
+  /** SNI and the name the server certificate must match (RFC 6066 §3, RFC 6125). */
+  serverName?: string;
+  /** Which groups get a key share in the first ClientHello (default: the first of `groups`). */
+  keyShareGroups?: number[];
+  /** Our certificate for client authentication, if the server asks. */
+  certificate?: CertifiedKey;
+  /**
+   * Middlebox compatibility mode (RFC 8446 §D.4): a random 32-byte legacy_session_id and a dummy
+   * ChangeCipherSpec before our second flight. On by default, as in common stacks.
+   */
+  compatibilityMode?: boolean;
+  clientHello?: ClientHelloShape;
+}
+
+export interface ServerConfig extends CommonConfig {
+  certificate: CertifiedKey;
+  /** Whether to ask for and require a client certificate. */
+  clientAuth?: 'none' | 'optional' | 'require';
+  /** Send our supported_groups in EncryptedExtensions (RFC 8446 §4.2.7 allows it). */
+  advertiseGroups?: boolean;
+  /** RFC 8449 record_size_limit value to answer with when the client offers one. */
+  recordSizeLimit?: number;
+  /** Order of our EncryptedExtensions (names of extensions); unlisted ones follow in our default order. */
+  encryptedExtensionsOrder?: ExtensionTypeName[];
+  /** Session tickets sent after the handshake (RFC 8446 §4.6.1). */
+  tickets?: TicketConfig;
+}
+
+export interface TicketConfig {
+  /** How many NewSessionTicket messages to send after the client's Finished (default 1; 0 for none). */
+  count?: number;
+  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1). */
+  lifetime?: number;
+  /** max_early_data_size to advertise; absent: no early_data extension. */
+  maxEarlyDataSize?: number;
+  /**
+   * Turns the session state we need to resume into the opaque ticket. Default: AEAD-sealed with a key
+   * drawn from `random` when the connection starts. Replays of published traces inject the ticket here.
+   */
+  seal?: (state: Uint8Array) => Uint8Array;
+}
+
+export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+
+export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
+  SignatureScheme.ed25519,
+  SignatureScheme.ecdsa_secp256r1_sha256,
+  SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.rsa_pss_rsae_sha256,
+  SignatureScheme.rsa_pss_rsae_sha384,
+  SignatureScheme.rsa_pss_rsae_sha512,
+  // Only for certificate signatures (RFC 8446 §4.2.3): never used in CertificateVerify.
+  SignatureScheme.rsa_pkcs1_sha256,
+  SignatureScheme.rsa_pkcs1_sha384,
+  SignatureScheme.rsa_pkcs1_sha512,
+];
+
+/** The parts of a config every connection uses, with defaults filled in. */
+export interface Resolved {
+  provider: CryptoProvider;
+  random: RandomSource;
+  now?: () => number;
+  cipherSuites: readonly number[];
+  groups: readonly number[];
+  signatureSchemes: readonly number[];
+  alpnProtocols: readonly string[];
+  trust?: TrustPolicy;
+  trace: boolean;
+  traceRecords: boolean;
+}
+
+export function resolveCommon(config: CommonConfig): Resolved {
+  const resolved: Resolved = {
+    provider: config.provider ?? nobleProvider,
+    random: config.random ?? systemRandom,
+    cipherSuites: config.cipherSuites ?? DEFAULT_CIPHER_SUITES,
+    groups: config.groups ?? DEFAULT_GROUPS,
+    signatureSchemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
+    alpnProtocols: config.alpnProtocols ?? [],
+    trace: config.trace ?? false,
+    traceRecords: config.traceRecords ?? false,
+  };
+  if (config.now) resolved.now = config.now;
+  if (config.trust) resolved.trust = config.trust;
+  return resolved;
+}

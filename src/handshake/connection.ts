@@ -1,0 +1,300 @@
+// The sans-I/O connection: bytes in, events and bytes out. It drives one state machine (client or
+// server), applies the effects the machine returns in order, and turns every protocol failure into the
+// RFC's alert on the wire and a closed connection. Nothing but API misuse throws out of it.
+import type { TrustVerdict } from '../auth/trust.js';
+import { RecordLayer, RecordProtection, type IncomingItem } from '../record/index.js';
+import { concat, type Span } from '../wire/bytes.js';
+import { AlertDescription, AlertLevel, alertDescriptionName, type AlertName } from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
+import { decodeHandshakeBody } from '../wire/messages.js';
+import type { HandshakeMessage } from '../wire/types.js';
+import { ClientHandshake } from './client.js';
+import { resolveCommon, type ClientConfig, type ServerConfig } from './config.js';
+import { HandshakeContext, type Effect, type Epoch } from './context.js';
+import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
+import { exporter, trafficKeys } from './keyschedule.js';
+import { ServerHandshake } from './server.js';
+import type { SuiteInfo } from './suites.js';
+
+/** The answer to a `decision-needed` event. */
+export type DecisionAnswer = { kind: 'verify-peer'; verdict: Pick<TrustVerdict, 'trusted'> & Partial<TrustVerdict> };
+
+export class Connection {
+  private readonly ctx: HandshakeContext;
+  private readonly machine: ClientHandshake | ServerHandshake;
+  private readonly records = new RecordLayer();
+  private events: TlsEvent[] = [];
+  private outgoingHandshake: Uint8Array[] = [];
+  private readEpoch: Epoch | 'plaintext' = 'plaintext';
+  private awaiting?: PendingDecision;
+  private closedState = false;
+
+  private constructor(role: Role, config: ClientConfig | ServerConfig) {
+    const cfg = resolveCommon(config);
+    this.ctx = new HandshakeContext(role, cfg);
+    if (cfg.traceRecords) {
+      this.records.onRecord = (r) =>
+        this.events.push({ type: 'record', direction: r.direction, contentType: r.contentType, protected: r.protected, raw: r.raw });
+    }
+    this.machine = role === 'client' ? new ClientHandshake(this.ctx, config as ClientConfig) : new ServerHandshake(this.ctx, config as ServerConfig);
+  }
+
+  /** A client connection; its ClientHello is ready in `takeOutput()` at once. */
+  static client(config: ClientConfig): Connection {
+    if (!config.trust) throw new Error('a client needs a trust policy for the server certificate (config.trust)');
+    const conn = new Connection('client', config);
+    const client = conn.machine as ClientHandshake;
+    conn.guard(() => client.start());
+    return conn;
+  }
+
+  static server(config: ServerConfig): Connection {
+    if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) {
+      throw new Error('a server that asks for client certificates needs a trust policy (config.trust)');
+    }
+    return new Connection('server', config);
+  }
+
+  get role(): Role {
+    return this.ctx.role;
+  }
+
+  /** The RFC 8446 Appendix A state name, or CLOSED. */
+  get state(): string {
+    return this.closedState ? 'CLOSED' : this.machine.state.name;
+  }
+
+  get isConnected(): boolean {
+    return !this.closedState && this.machine.state.name === 'CONNECTED';
+  }
+
+  get isClosed(): boolean {
+    return this.closedState;
+  }
+
+  /** What has been negotiated so far (complete once connected). */
+  get info(): Readonly<NegotiatedInfo> {
+    return this.ctx.info;
+  }
+
+  /** The decision the connection is waiting for, if any. */
+  get pendingDecision(): PendingDecision | undefined {
+    return this.awaiting;
+  }
+
+  /** Bytes from the peer, in any chunking. Ignored once the connection is closed. */
+  receive(bytes: Uint8Array): void {
+    if (this.closedState) return;
+    this.records.receive(bytes);
+    this.pump();
+  }
+
+  /** Events since the last call, oldest first. */
+  takeEvents(): TlsEvent[] {
+    const events = this.events;
+    this.events = [];
+    return events;
+  }
+
+  nextEvent(): TlsEvent | undefined {
+    return this.events.shift();
+  }
+
+  /** Bytes to put on the wire, possibly empty. */
+  takeOutput(): Uint8Array {
+    return this.records.writer.take();
+  }
+
+  /** Application data to send; only once connected. */
+  write(data: Uint8Array): void {
+    if (this.closedState) throw new Error('write on a closed connection');
+    if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
+    this.records.writer.applicationData(data);
+  }
+
+  /** Sends close_notify (RFC 8446 §6.1) and closes. */
+  close(): void {
+    if (this.closedState) return;
+    this.sendAlert('close_notify', AlertLevel.warning);
+    this.finish('us');
+  }
+
+  /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
+  resolve(answer: DecisionAnswer): void {
+    if (!this.awaiting || this.awaiting.kind !== answer.kind) throw new Error(`no ${answer.kind} decision is pending`);
+    this.awaiting = undefined;
+    const verdict: TrustVerdict = {
+      rule: 'caller',
+      detail: answer.verdict.trusted ? 'accepted by the caller' : 'rejected by the caller',
+      ...answer.verdict,
+    };
+    if (!verdict.trusted && !verdict.reason) verdict.reason = 'BadCertificate';
+    this.guard(() => this.machine.resolveTrust(verdict));
+    this.pump();
+  }
+
+  /** TLS-Exporter (RFC 8446 §7.5), available once connected. */
+  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    const secret = this.ctx.exporterMasterSecret;
+    const suite = this.suite();
+    if (!secret || !suite || !this.isConnected) throw new Error('exporters are available once connected');
+    return exporter(this.ctx.provider, suite, secret, label, context, length);
+  }
+
+  private suite(): SuiteInfo | undefined {
+    const state = this.machine.state;
+    return 'suite' in state ? state.suite : undefined;
+  }
+
+  private pump(): void {
+    this.guard(() => {
+      while (!this.closedState && !this.awaiting) {
+        const item = this.records.next();
+        if (!item) break;
+        this.dispatch(item);
+      }
+    });
+  }
+
+  /** Runs a step; a failure becomes a fatal alert and a closed connection. */
+  private guard(step: () => void): void {
+    try {
+      step();
+      this.applyEffects();
+    } catch (e) {
+      this.ctx.effects.length = 0;
+      const error = e instanceof TlsError ? e : new TlsError('InternalError', e instanceof Error ? e.message : String(e));
+      this.flushHandshake();
+      this.sendAlert(error.alert, AlertLevel.fatal, error);
+      this.finish('us', error.message);
+    }
+  }
+
+  private dispatch(item: IncomingItem): void {
+    switch (item.kind) {
+      case 'handshake': {
+        const spans: Span[] | undefined = this.ctx.cfg.trace ? [] : undefined;
+        const message = decodeHandshakeBody(item.msgType, item.body, spans);
+        this.events.push(messageEvent('in', message, item.raw, spans));
+        this.machine.handle(message, item.raw);
+        this.applyEffects();
+        return;
+      }
+      case 'application_data':
+        // Application data only under application (or accepted early) keys (RFC 8446 §2, §5.1).
+        if (this.readEpoch !== 'application') throw new TlsError('UnexpectedMessage', `application data before the handshake completed (state ${this.state})`);
+        if (item.data.length > 0) this.events.push({ type: 'data', data: item.data });
+        return;
+      case 'change_cipher_spec':
+        // Middlebox compatibility: one dummy CCS may arrive after the first ClientHello and before the
+        // peer's Finished; it is dropped. At any other time it is unexpected_message (RFC 8446 §5).
+        if (!this.ccsAllowed()) throw new TlsError('UnexpectedChangeCipherSpec', `change_cipher_spec in state ${this.state}`);
+        return;
+      case 'alert':
+        return this.onAlert(item.level, item.description);
+      default: {
+        const never: never = item;
+        throw new Error(`unknown record item ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** Client: from our ClientHello to the server Finished; server: from the ClientHello to the client Finished. */
+  private ccsAllowed(): boolean {
+    const state = this.machine.state.name;
+    return state !== 'START' && state !== 'CONNECTED';
+  }
+
+  private onAlert(level: number, description: number): void {
+    const name = alertDescriptionName(description) as AlertName;
+    this.events.push({ type: 'alert', direction: 'in', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name });
+    if (description === AlertDescription.user_canceled) return;
+    if (description === AlertDescription.close_notify) {
+      // Answer with our own close_notify and close both directions.
+      this.sendAlert('close_notify', AlertLevel.warning);
+      this.finish('peer');
+      return;
+    }
+    // Every other alert is an error alert in TLS 1.3, whatever its level (RFC 8446 §6).
+    this.finish('peer', `peer sent ${name}`);
+  }
+
+  private applyEffects(): void {
+    const effects = this.ctx.effects.splice(0);
+    for (const effect of effects) this.apply(effect);
+    this.flushHandshake();
+  }
+
+  private apply(effect: Effect): void {
+    switch (effect.kind) {
+      case 'send': {
+        const spans: Span[] | undefined = this.ctx.cfg.trace ? [] : undefined;
+        if (spans) decodeHandshakeBody(effect.raw[0]!, effect.raw.subarray(4), spans);
+        this.events.push(messageEvent('out', effect.message, effect.raw, spans));
+        this.outgoingHandshake.push(effect.raw);
+        return;
+      }
+      case 'send-change-cipher-spec':
+        this.flushHandshake();
+        this.records.writer.changeCipherSpec();
+        return;
+      case 'write-keys':
+        this.flushHandshake();
+        this.records.setWriteProtection(this.protection(effect.suite, effect.secret));
+        if (this.machine instanceof ServerHandshake && this.machine.peerRecordSizeLimit !== undefined) {
+          this.records.writer.recordSizeLimit = Math.min(this.machine.peerRecordSizeLimit, 2 ** 14 + 1);
+        }
+        return;
+      case 'read-keys':
+        this.records.setReadProtection(this.protection(effect.suite, effect.secret));
+        this.readEpoch = effect.epoch;
+        return;
+      case 'await-decision':
+        this.awaiting = effect.decision;
+        this.events.push({ type: 'decision-needed', decision: effect.decision });
+        return;
+      case 'event':
+        this.events.push(effect.event);
+        return;
+      default: {
+        const never: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private protection(suite: SuiteInfo, secret: Uint8Array): RecordProtection {
+    const { key, iv } = trafficKeys(this.ctx.provider, suite, secret);
+    return new RecordProtection(this.ctx.provider, suite.aead, key, iv);
+  }
+
+  /** Handshake messages of one flight under the same keys share records, as RFC 8446 §5.1 allows. */
+  private flushHandshake(): void {
+    if (this.outgoingHandshake.length === 0) return;
+    const bytes = this.outgoingHandshake.length === 1 ? this.outgoingHandshake[0]! : concat(...this.outgoingHandshake);
+    this.outgoingHandshake = [];
+    // The first ClientHello may use record version 0x0301 for old middleboxes (RFC 8446 §5.1).
+    const first = this.role === 'client' && bytes[0] === 1 && this.machine.state.name === 'WAIT_SH';
+    this.records.writer.handshake(bytes, first ? { legacyRecordVersion: 0x0301 } : {});
+  }
+
+  private sendAlert(name: AlertName, level: number, error?: TlsError): void {
+    this.records.writer.alert(level, AlertDescription[name]);
+    const event: TlsEvent = { type: 'alert', direction: 'out', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name };
+    if (error) {
+      event.reason = error.reason;
+      event.detail = error.message;
+    }
+    this.events.push(event);
+  }
+
+  private finish(by: 'us' | 'peer', error?: string): void {
+    this.closedState = true;
+    this.awaiting = undefined;
+    this.events.push(error ? { type: 'closed', by, error } : { type: 'closed', by });
+  }
+}
+
+function messageEvent(direction: 'in' | 'out', message: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
+  return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
+}

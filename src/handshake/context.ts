@@ -1,0 +1,110 @@
+// What the client and server state machines share: the effects they return (as data, applied in order by
+// the connection driver), the transcript, and the small proofs that gate key installation and identity.
+import type { CryptoProvider } from '../crypto/provider.js';
+import { constantTimeEqual } from '../wire/bytes.js';
+import { TlsError } from '../wire/errors.js';
+import { encodeHandshake } from '../wire/messages.js';
+import type { HandshakeMessage } from '../wire/types.js';
+import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
+import type { Resolved } from './config.js';
+import type { DecisionTopic, NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
+import { finishedVerifyData, SECRETS, type SecretName } from './keyschedule.js';
+import type { SuiteInfo } from './suites.js';
+import { Transcript } from './transcript.js';
+
+declare const finishedVerified: unique symbol;
+/** Proof that the peer's Finished was checked: the only way to install the peer's application read keys. */
+export type PeerFinishedVerified = { readonly [finishedVerified]: true };
+
+declare const possessionProven: unique symbol;
+/** Proof that the peer signed this transcript with the key of the certificate it sent (RFC 8446 §4.4.3). */
+export type PossessionProven = { readonly [possessionProven]: true };
+
+export type Epoch = 'early' | 'handshake' | 'application';
+
+export type Effect =
+  | { kind: 'send'; message: HandshakeMessage; raw: Uint8Array }
+  | { kind: 'send-change-cipher-spec' }
+  | { kind: 'write-keys'; epoch: Epoch; suite: SuiteInfo; secret: Uint8Array }
+  | { kind: 'read-keys'; epoch: 'early' | 'handshake'; suite: SuiteInfo; secret: Uint8Array }
+  | { kind: 'read-keys'; epoch: 'application'; suite: SuiteInfo; secret: Uint8Array; proof: PeerFinishedVerified }
+  | { kind: 'await-decision'; decision: PendingDecision }
+  | { kind: 'event'; event: TlsEvent };
+
+/** Per-connection handshake machinery; the state machines read config from here and push effects into it. */
+export class HandshakeContext {
+  readonly effects: Effect[] = [];
+  readonly transcript: Transcript;
+  readonly info: NegotiatedInfo = {};
+  clientRandom?: Uint8Array;
+  /** For exporters (RFC 8446 §7.5), once the server Finished is known. */
+  exporterMasterSecret?: Uint8Array;
+  stateName = 'START';
+
+  constructor(
+    readonly role: Role,
+    readonly cfg: Resolved,
+  ) {
+    this.transcript = new Transcript(cfg.provider);
+  }
+
+  get provider(): CryptoProvider {
+    return this.cfg.provider;
+  }
+
+  /** Encodes a message, adds it to the transcript in the same step, and queues it for sending. */
+  send(message: HandshakeMessage): Uint8Array {
+    const raw = encodeHandshake(message);
+    this.transcript.add(raw);
+    this.effects.push({ kind: 'send', message, raw });
+    return raw;
+  }
+
+  secret(name: SecretName, secret: Uint8Array): void {
+    const { label, keylog } = SECRETS[name];
+    const event: TlsEvent = { type: 'secret', name, label, clientRandom: this.clientRandom!, secret };
+    if (keylog) event.keylog = keylog;
+    this.effects.push({ kind: 'event', event });
+  }
+
+  decide(topic: DecisionTopic, value: string, reason: string): void {
+    this.effects.push({ kind: 'event', event: { type: 'decision', topic, value, reason } });
+  }
+
+  enter(state: string): void {
+    this.effects.push({ kind: 'event', event: { type: 'state', role: this.role, from: this.stateName, to: state } });
+    this.stateName = state;
+  }
+
+  /** Computes our Finished over the transcript so far and sends it (RFC 8446 §4.4.4). */
+  sendFinished(suite: SuiteInfo, baseKey: Uint8Array): void {
+    const verifyData = finishedVerifyData(this.provider, suite, baseKey, this.transcript.current());
+    this.send({ kind: 'finished', verifyData });
+  }
+
+  /** Checks the peer's Finished in constant time; call before adding it to the transcript. */
+  verifyFinished(suite: SuiteInfo, baseKey: Uint8Array, received: Uint8Array): PeerFinishedVerified {
+    const expected = finishedVerifyData(this.provider, suite, baseKey, this.transcript.current());
+    if (!constantTimeEqual(expected, received)) throw new TlsError('BadFinished', 'verify_data does not match our transcript');
+    return {} as PeerFinishedVerified;
+  }
+
+  /** A proof token for a CertificateVerify that was checked; only signatures.ts results should lead here. */
+  possessionProven(): PossessionProven {
+    return {} as PossessionProven;
+  }
+
+  /**
+   * The peer counts as authenticated only with both halves: a trust verdict that accepted its
+   * certificate or key, and proof that it holds the private key.
+   */
+  authenticate(identity: Omit<PeerIdentity, 'verdict'>, verdict: TrustVerdict, _proof: PossessionProven): void {
+    if (!verdict.trusted) throw new Error('authenticate: an untrusted peer cannot be marked authenticated');
+    this.info.peer = { ...identity, verdict };
+  }
+}
+
+/** The message a state did not expect: unexpected_message (RFC 8446 §6.2). */
+export function unexpected(state: string, message: HandshakeMessage | { kind: string }): TlsError {
+  return new TlsError('UnexpectedMessage', `${message.kind} in state ${state}`);
+}

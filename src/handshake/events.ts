@@ -1,0 +1,87 @@
+// What a connection tells its caller: typed events, taken with `takeEvents()` / `nextEvent()`.
+import type { Span } from '../wire/bytes.js';
+import type { AlertName } from '../wire/enums.js';
+import type { HandshakeMessage } from '../wire/types.js';
+import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
+import type { SecretName } from './keyschedule.js';
+
+export type Role = 'client' | 'server';
+export type Direction = 'in' | 'out';
+
+/** What was agreed, available from `connection.info` once known and complete at `connected`. */
+export interface NegotiatedInfo {
+  version?: 'TLSv1.3';
+  cipherSuite?: string;
+  group?: string;
+  signatureScheme?: string;
+  alpn?: string;
+  serverName?: string;
+  /** Who the peer proved to be: set only with a trust verdict and a verified CertificateVerify. */
+  peer?: PeerIdentity;
+  /** Whether the client presented a certificate (server side) / was asked for one (client side). */
+  clientAuth?: 'not-requested' | 'requested-none-sent' | 'authenticated';
+}
+
+export type DecisionTopic =
+  | 'version'
+  | 'cipher_suite'
+  | 'group'
+  | 'signature_scheme'
+  | 'alpn'
+  | 'server_name'
+  | 'client_certificate'
+  | 'trust'
+  | 'client_auth';
+
+/** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */
+export type PendingDecision = {
+  kind: 'verify-peer';
+  /** The peer's certificate entries as received (DER X.509, leaf first). */
+  chain: Uint8Array[];
+  /** What the configured policy would say, for a caller that wants to log or override it. */
+  suggestion?: TrustVerdict;
+};
+
+export interface SessionTicket {
+  /** The ticket as the server sent it. */
+  lifetime: number;
+  ageAdd: number;
+  nonce: Uint8Array;
+  ticket: Uint8Array;
+  maxEarlyDataSize?: number;
+  /** The PSK this ticket stands for (RFC 8446 §4.6.1). Secret: keep it like a key. */
+  psk: Uint8Array;
+  cipherSuite: number;
+  serverName?: string;
+  alpn?: string;
+}
+
+export type TlsEvent =
+  | { type: 'state'; role: Role; from: string; to: string }
+  | { type: 'record'; direction: Direction; contentType: number; protected: boolean; raw: Uint8Array }
+  | { type: 'handshake-message'; direction: Direction; message: HandshakeMessage; raw: Uint8Array; spans?: Span[] }
+  | {
+      type: 'secret';
+      name: SecretName;
+      /** The HKDF label of RFC 8446 §7.1. */
+      label: string;
+      /** The NSS key-log label, when the secret has one. */
+      keylog?: string;
+      clientRandom: Uint8Array;
+      secret: Uint8Array;
+    }
+  | { type: 'decision'; topic: DecisionTopic; value: string; reason: string }
+  | { type: 'decision-needed'; decision: PendingDecision }
+  | { type: 'connected'; info: NegotiatedInfo }
+  | { type: 'session-ticket'; ticket: SessionTicket }
+  | { type: 'data'; data: Uint8Array }
+  | {
+      type: 'alert';
+      direction: Direction;
+      level: 'warning' | 'fatal';
+      description: AlertName | `unknown(${string})`;
+      /** For alerts we send: the reason (a key of REASONS) and what exactly was wrong. */
+      reason?: string;
+      detail?: string;
+    }
+  | { type: 'closed'; by: 'us' | 'peer'; error?: string };

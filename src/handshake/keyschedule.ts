@@ -1,0 +1,178 @@
+// The TLS 1.3 key schedule (RFC 8446 §7.1) and the secrets table that ties each secret's HKDF label to
+// its key-log label (NSS SSLKEYLOGFILE, RFC 9850) and the name traces use.
+//
+//              0
+//              |
+//              v
+//    PSK ->  HKDF-Extract = Early Secret
+//              +-----> Derive-Secret(., "ext binder" | "res binder", "") = binder_key
+//              +-----> Derive-Secret(., "c e traffic", ClientHello)      = client_early_traffic_secret
+//              +-----> Derive-Secret(., "e exp master", ClientHello)     = early_exporter_master_secret
+//              v
+//        Derive-Secret(., "derived", "")
+//              |
+//              v
+//    (EC)DHE -> HKDF-Extract = Handshake Secret
+//              +-----> Derive-Secret(., "c hs traffic", ClientHello...ServerHello) = client_handshake_traffic_secret
+//              +-----> Derive-Secret(., "s hs traffic", ClientHello...ServerHello) = server_handshake_traffic_secret
+//              v
+//        Derive-Secret(., "derived", "")
+//              |
+//              v
+//    0 -> HKDF-Extract = Master Secret
+//              +-----> Derive-Secret(., "c ap traffic", ClientHello...server Finished) = client_application_traffic_secret_0
+//              +-----> Derive-Secret(., "s ap traffic", ClientHello...server Finished) = server_application_traffic_secret_0
+//              +-----> Derive-Secret(., "exp master", ClientHello...server Finished)   = exporter_master_secret
+//              +-----> Derive-Secret(., "res master", ClientHello...client Finished)   = resumption_master_secret
+import type { CryptoProvider } from '../crypto/provider.js';
+import { Writer, utf8 } from '../wire/bytes.js';
+import type { SuiteInfo } from './suites.js';
+
+/** Every secret a TLS 1.3 connection derives, with its HKDF label and key-log label. */
+export const SECRETS = {
+  binder_key: { label: 'ext binder / res binder', keylog: undefined },
+  client_early_traffic_secret: { label: 'c e traffic', keylog: 'CLIENT_EARLY_TRAFFIC_SECRET' },
+  early_exporter_master_secret: { label: 'e exp master', keylog: 'EARLY_EXPORTER_SECRET' },
+  client_handshake_traffic_secret: { label: 'c hs traffic', keylog: 'CLIENT_HANDSHAKE_TRAFFIC_SECRET' },
+  server_handshake_traffic_secret: { label: 's hs traffic', keylog: 'SERVER_HANDSHAKE_TRAFFIC_SECRET' },
+  client_application_traffic_secret_0: { label: 'c ap traffic', keylog: 'CLIENT_TRAFFIC_SECRET_0' },
+  server_application_traffic_secret_0: { label: 's ap traffic', keylog: 'SERVER_TRAFFIC_SECRET_0' },
+  exporter_master_secret: { label: 'exp master', keylog: 'EXPORTER_SECRET' },
+  resumption_master_secret: { label: 'res master', keylog: undefined },
+} as const;
+
+export type SecretName = keyof typeof SECRETS;
+
+/** HKDF-Expand-Label (RFC 8446 §7.1): the label is prefixed with "tls13 ". */
+export function hkdfExpandLabel(
+  provider: CryptoProvider,
+  suite: SuiteInfo,
+  secret: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+): Uint8Array {
+  const info = new Writer(10 + label.length + context.length)
+    .u16(length)
+    .vec(1, utf8.encode(`tls13 ${label}`))
+    .vec(1, context)
+    .finish();
+  return provider.hkdfExpand(suite.hash, secret, info, length);
+}
+
+/** Derive-Secret(Secret, Label, Messages) with the transcript hash already computed. */
+export function deriveSecret(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array, label: string, transcriptHash: Uint8Array) {
+  return hkdfExpandLabel(provider, suite, secret, label, transcriptHash, suite.hashLength);
+}
+
+/** The AEAD key and IV of one direction of one epoch (RFC 8446 §7.3). */
+export function trafficKeys(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array) {
+  return {
+    key: hkdfExpandLabel(provider, suite, secret, 'key', new Uint8Array(0), suite.keyLength),
+    iv: hkdfExpandLabel(provider, suite, secret, 'iv', new Uint8Array(0), 12),
+  };
+}
+
+/** verify_data of a Finished message (RFC 8446 §4.4.4). */
+export function finishedVerifyData(provider: CryptoProvider, suite: SuiteInfo, baseKey: Uint8Array, transcriptHash: Uint8Array) {
+  const finishedKey = hkdfExpandLabel(provider, suite, baseKey, 'finished', new Uint8Array(0), suite.hashLength);
+  return provider.hmac(suite.hash, finishedKey, transcriptHash);
+}
+
+/** application_traffic_secret_N+1 (RFC 8446 §7.2). */
+export function nextTrafficSecret(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array) {
+  return hkdfExpandLabel(provider, suite, secret, 'traffic upd', new Uint8Array(0), suite.hashLength);
+}
+
+/** The PSK a ticket stands for (RFC 8446 §4.6.1). */
+export function resumptionPsk(provider: CryptoProvider, suite: SuiteInfo, resumptionMasterSecret: Uint8Array, ticketNonce: Uint8Array) {
+  return hkdfExpandLabel(provider, suite, resumptionMasterSecret, 'resumption', ticketNonce, suite.hashLength);
+}
+
+/** TLS-Exporter (RFC 8446 §7.5). */
+export function exporter(
+  provider: CryptoProvider,
+  suite: SuiteInfo,
+  exporterMasterSecret: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+) {
+  const emptyHash = provider.hash(suite.hash, new Uint8Array(0));
+  const secret = deriveSecret(provider, suite, exporterMasterSecret, label, emptyHash);
+  return hkdfExpandLabel(provider, suite, secret, 'exporter', provider.hash(suite.hash, context), length);
+}
+
+/**
+ * The chain of extract steps. Each stage is computed once, in order; the handshake calls the stage
+ * methods as the transcript reaches the points RFC 8446 §7.1 names.
+ */
+export class KeySchedule {
+  private readonly zeros: Uint8Array;
+  private readonly emptyHash: Uint8Array;
+  readonly earlySecret: Uint8Array;
+  private handshakeSecret?: Uint8Array;
+  private masterSecret?: Uint8Array;
+
+  constructor(
+    private readonly provider: CryptoProvider,
+    readonly suite: SuiteInfo,
+    psk?: Uint8Array,
+  ) {
+    this.zeros = new Uint8Array(suite.hashLength);
+    this.emptyHash = provider.hash(suite.hash, new Uint8Array(0));
+    this.earlySecret = provider.hkdfExtract(suite.hash, this.zeros, psk ?? this.zeros);
+  }
+
+  derive(secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
+    return deriveSecret(this.provider, this.suite, secret, label, transcriptHash);
+  }
+
+  binderKey(resumption: boolean): Uint8Array {
+    return this.derive(this.earlySecret, resumption ? 'res binder' : 'ext binder', this.emptyHash);
+  }
+
+  /** Handshake Secret = HKDF-Extract(Derive-Secret(Early Secret, "derived", ""), (EC)DHE). */
+  enterHandshake(sharedSecret: Uint8Array | undefined): Uint8Array {
+    const salt = this.derive(this.earlySecret, 'derived', this.emptyHash);
+    this.handshakeSecret = this.provider.hkdfExtract(this.suite.hash, salt, sharedSecret ?? this.zeros);
+    return this.handshakeSecret;
+  }
+
+  /** Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0). */
+  enterMaster(): Uint8Array {
+    if (!this.handshakeSecret) throw new Error('key schedule: master secret before handshake secret');
+    const salt = this.derive(this.handshakeSecret, 'derived', this.emptyHash);
+    this.masterSecret = this.provider.hkdfExtract(this.suite.hash, salt, this.zeros);
+    return this.masterSecret;
+  }
+
+  handshakeTrafficSecrets(transcriptHash: Uint8Array) {
+    if (!this.handshakeSecret) throw new Error('key schedule: handshake secrets before the handshake secret');
+    return {
+      client: this.derive(this.handshakeSecret, 'c hs traffic', transcriptHash),
+      server: this.derive(this.handshakeSecret, 's hs traffic', transcriptHash),
+    };
+  }
+
+  applicationSecrets(transcriptHashThroughServerFinished: Uint8Array) {
+    if (!this.masterSecret) throw new Error('key schedule: application secrets before the master secret');
+    return {
+      client: this.derive(this.masterSecret, 'c ap traffic', transcriptHashThroughServerFinished),
+      server: this.derive(this.masterSecret, 's ap traffic', transcriptHashThroughServerFinished),
+      exporter: this.derive(this.masterSecret, 'exp master', transcriptHashThroughServerFinished),
+    };
+  }
+
+  resumptionMasterSecret(transcriptHashThroughClientFinished: Uint8Array) {
+    if (!this.masterSecret) throw new Error('key schedule: resumption secret before the master secret');
+    return this.derive(this.masterSecret, 'res master', transcriptHashThroughClientFinished);
+  }
+
+  earlySecrets(transcriptHashOfClientHello: Uint8Array) {
+    return {
+      clientEarlyTraffic: this.derive(this.earlySecret, 'c e traffic', transcriptHashOfClientHello),
+      earlyExporter: this.derive(this.earlySecret, 'e exp master', transcriptHashOfClientHello),
+    };
+  }
+}

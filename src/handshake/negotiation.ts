@@ -1,0 +1,44 @@
+// Helpers both roles use while negotiating: key-exchange groups by code point, typed extension views,
+// and the "did we ask for this?" rule for extensions in responses (RFC 8446 §4.2).
+import type { GroupName } from '../crypto/provider.js';
+import { Reader } from '../wire/bytes.js';
+import { NamedGroup, extensionTypeName } from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
+import type { Extension } from '../wire/types.js';
+
+const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map([
+  [NamedGroup.x25519, 'x25519'],
+  [NamedGroup.secp256r1, 'secp256r1'],
+  [NamedGroup.secp384r1, 'secp384r1'],
+]);
+
+/** The provider's name for a group we implement, or undefined. */
+export function groupName(group: number): GroupName | undefined {
+  return GROUP_NAMES.get(group);
+}
+
+/** Decodes an extension body with one of the codecs of extensions.ts; the body must be used up. */
+export function view<T>(codec: { decode(r: Reader): T }, extension: Extension): T {
+  const r = new Reader(extension.data);
+  const value = codec.decode(r);
+  r.end();
+  return value;
+}
+
+/**
+ * "Implementations MUST NOT send extension responses if the remote endpoint did not send the corresponding
+ * extension requests ... Upon receiving such an extension, an endpoint MUST abort the handshake with an
+ * unsupported_extension alert" (RFC 8446 §4.2).
+ */
+export function requireSolicited(received: Extension[], offered: ReadonlySet<number>, where: string): void {
+  for (const e of received) {
+    if (!offered.has(e.type)) {
+      throw new TlsError('UnsolicitedExtension', `${where} carries ${extensionTypeName(e.type)}, which we did not offer`);
+    }
+  }
+}
+
+/** True for an IPv4 or IPv6 literal, which must not go in server_name (RFC 6066 §3). */
+export function isIpLiteral(name: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':');
+}

@@ -1,0 +1,87 @@
+// Signature schemes in CertificateVerify (RFC 8446 §4.2.3, §4.4.3): which scheme fits which key, what is
+// signed, and how it is checked.
+import type { CryptoProvider, HashName, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
+import { concat, utf8 } from '../wire/bytes.js';
+import { SignatureScheme } from '../wire/enums.js';
+
+interface SchemeInfo {
+  algorithm: SignatureAlgorithm;
+  /** The key a scheme needs; ECDSA schemes name their curve in TLS 1.3 (RFC 8446 §4.2.3). */
+  fits: (key: PublicKey) => boolean;
+}
+
+const pss = (hash: HashName, saltLength: number): SchemeInfo => ({
+  algorithm: { kind: 'rsa-pss', hash, saltLength },
+  fits: (key) => key.kind === 'rsa',
+});
+
+/**
+ * The schemes that may appear in a TLS 1.3 CertificateVerify. RSASSA-PKCS1-v1_5 is absent on purpose:
+ * "RSA signatures MUST use an RSASSA-PSS algorithm, regardless of whether RSASSA-PKCS1-v1_5 algorithms
+ * appear in signature_algorithms" (RFC 8446 §4.4.3). rsa_pss_pss_* needs RSASSA-PSS keys, which we do not load.
+ */
+const HANDSHAKE_SCHEMES: ReadonlyMap<number, SchemeInfo> = new Map([
+  [SignatureScheme.ed25519, { algorithm: { kind: 'ed25519' }, fits: (key: PublicKey) => key.kind === 'ed25519' }],
+  [
+    SignatureScheme.ecdsa_secp256r1_sha256,
+    { algorithm: { kind: 'ecdsa', hash: 'sha256' }, fits: (key: PublicKey) => key.kind === 'ecdsa' && key.curve === 'P-256' },
+  ],
+  [
+    SignatureScheme.ecdsa_secp384r1_sha384,
+    { algorithm: { kind: 'ecdsa', hash: 'sha384' }, fits: (key: PublicKey) => key.kind === 'ecdsa' && key.curve === 'P-384' },
+  ],
+  [SignatureScheme.rsa_pss_rsae_sha256, pss('sha256', 32)],
+  [SignatureScheme.rsa_pss_rsae_sha384, pss('sha384', 48)],
+  [SignatureScheme.rsa_pss_rsae_sha512, pss('sha512', 64)],
+]);
+
+export function isHandshakeScheme(scheme: number): boolean {
+  return HANDSHAKE_SCHEMES.has(scheme);
+}
+
+/** The first scheme in our preference that the peer offered and our key can make (RFC 8446 §4.4.2.2). */
+export function chooseScheme(ourPreference: readonly number[], peerOffered: readonly number[], key: PublicKey): number | undefined {
+  return ourPreference.find((s) => peerOffered.includes(s) && HANDSHAKE_SCHEMES.get(s)?.fits(key));
+}
+
+/**
+ * The content covered by a CertificateVerify signature (RFC 8446 §4.4.3): 64 spaces, a context string
+ * naming the signer's role, a zero byte, and the transcript hash up to (not including) this message.
+ * The role in the context string is what stops a server's signature being replayed as a client's.
+ */
+export function certificateVerifyContent(signer: 'client' | 'server', transcriptHash: Uint8Array): Uint8Array {
+  return concat(
+    new Uint8Array(64).fill(0x20),
+    utf8.encode(`TLS 1.3, ${signer} CertificateVerify`),
+    new Uint8Array([0]),
+    transcriptHash,
+  );
+}
+
+export function signCertificateVerify(
+  provider: CryptoProvider,
+  scheme: number,
+  key: PrivateKey,
+  signer: 'client' | 'server',
+  transcriptHash: Uint8Array,
+  random: RandomSource,
+): Uint8Array {
+  const info = HANDSHAKE_SCHEMES.get(scheme);
+  if (!info) throw new Error(`cannot sign CertificateVerify with scheme 0x${scheme.toString(16)}`);
+  return provider.sign(info.algorithm, key, certificateVerifyContent(signer, transcriptHash), random);
+}
+
+/** 'ok', or why the signature does not count. */
+export function checkCertificateVerify(
+  provider: CryptoProvider,
+  scheme: number,
+  key: PublicKey,
+  signer: 'client' | 'server',
+  transcriptHash: Uint8Array,
+  signature: Uint8Array,
+): 'ok' | 'scheme-does-not-fit-key' | 'bad-signature' {
+  const info = HANDSHAKE_SCHEMES.get(scheme);
+  if (!info || !info.fits(key)) return 'scheme-does-not-fit-key';
+  const content = certificateVerifyContent(signer, transcriptHash);
+  return provider.verify(info.algorithm, key, content, signature) ? 'ok' : 'bad-signature';
+}

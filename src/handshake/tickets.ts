@@ -1,0 +1,71 @@
+// What a session ticket carries and how the server protects it (RFC 8446 §4.6.1 leaves the format to
+// the server). The state is sealed with an AEAD under a server-only key, so the ticket is opaque to the
+// client and tamper-evident to us.
+import type { CryptoProvider, RandomSource } from '../crypto/provider.js';
+import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
+
+export interface TicketState {
+  cipherSuite: number;
+  /** The resumption PSK (RFC 8446 §4.6.1): secret. */
+  psk: Uint8Array;
+  ageAdd: number;
+  /** Milliseconds since the epoch by the server's injected clock. */
+  issuedAt: number;
+  /** Seconds. */
+  lifetime: number;
+  /** Whether the original handshake authenticated the client: resumption must not add authentication. */
+  clientAuthenticated: boolean;
+  alpn?: string;
+}
+
+const TICKET_FORMAT_VERSION = 1;
+const NONCE_LENGTH = 12;
+
+export function encodeTicketState(state: TicketState): Uint8Array {
+  return new Writer(128)
+    .u8(TICKET_FORMAT_VERSION)
+    .u16(state.cipherSuite)
+    .vec(1, state.psk)
+    .u32(state.ageAdd)
+    .u32(Math.floor(state.issuedAt / 2 ** 32))
+    .u32(state.issuedAt >>> 0)
+    .u32(state.lifetime)
+    .u8(state.clientAuthenticated ? 1 : 0)
+    .vec(1, utf8.encode(state.alpn ?? ''))
+    .finish();
+}
+
+export function decodeTicketState(bytes: Uint8Array): TicketState {
+  const r = new Reader(bytes);
+  if (r.u8() !== TICKET_FORMAT_VERSION) throw new Error('unknown ticket format');
+  const cipherSuite = r.u16();
+  const psk = r.vec(1);
+  const ageAdd = r.u32();
+  const issuedAt = r.u32() * 2 ** 32 + r.u32();
+  const lifetime = r.u32();
+  const clientAuthenticated = r.u8() === 1;
+  const alpn = utf8.decode(r.vec(1));
+  r.end();
+  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientAuthenticated, ...(alpn ? { alpn } : {}) };
+}
+
+/** nonce || AES-256-GCM(key, nonce, state). */
+export function sealTicket(provider: CryptoProvider, key: Uint8Array, state: TicketState, random: RandomSource): Uint8Array {
+  const nonce = random(NONCE_LENGTH);
+  const sealed = provider.createAead('AES-256-GCM', key).seal(nonce, new Uint8Array(0), encodeTicketState(state));
+  return concat(nonce, sealed);
+}
+
+/** The state inside a ticket we sealed, or undefined for a ticket that is not ours or was altered. */
+export function openTicket(provider: CryptoProvider, key: Uint8Array, ticket: Uint8Array): TicketState | undefined {
+  if (ticket.length <= NONCE_LENGTH) return undefined;
+  const plaintext = provider
+    .createAead('AES-256-GCM', key)
+    .open(ticket.subarray(0, NONCE_LENGTH), new Uint8Array(0), ticket.subarray(NONCE_LENGTH));
+  if (!plaintext) return undefined;
+  try {
+    return decodeTicketState(plaintext);
+  } catch {
+    return undefined;
+  }
+}

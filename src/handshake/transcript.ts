@@ -1,0 +1,62 @@
+// The transcript hash (RFC 8446 §4.4.1): a running hash over every handshake message, header included,
+// in the order sent and received. Until the cipher suite (and so the hash) is known, the messages are kept
+// and hashed when it is chosen.
+import type { CryptoProvider, HashName, HashState } from '../crypto/provider.js';
+import { HandshakeType } from '../wire/enums.js';
+
+export class Transcript {
+  private pending: Uint8Array[] = [];
+  private state?: HashState;
+  private hashName?: HashName;
+
+  constructor(private readonly provider: CryptoProvider) {}
+
+  get hash(): HashName | undefined {
+    return this.hashName;
+  }
+
+  /** Adds one whole handshake message (4-byte header and body). */
+  add(message: Uint8Array): void {
+    if (this.state) this.state.update(message);
+    else this.pending.push(message);
+  }
+
+  /** Fixes the hash function once the cipher suite is known, hashing what came before. */
+  selectHash(hash: HashName): void {
+    if (this.hashName === hash) return;
+    if (this.state) throw new Error('transcript: hash already chosen');
+    this.hashName = hash;
+    this.state = this.provider.createHash(hash);
+    for (const m of this.pending) this.state.update(m);
+    this.pending = [];
+  }
+
+  /** Transcript-Hash of everything added so far. */
+  current(): Uint8Array {
+    if (!this.state) throw new Error('transcript: hash not chosen yet');
+    return this.state.digest();
+  }
+
+  /**
+   * After a HelloRetryRequest, ClientHello1 is replaced by a synthetic message_hash message holding its
+   * hash (RFC 8446 §4.4.1): handshake type 254, length Hash.length, Hash(ClientHello1).
+   */
+  replaceWithMessageHash(): void {
+    const hash = this.current();
+    const synthetic = new Uint8Array(4 + hash.length);
+    synthetic[0] = HandshakeType.message_hash;
+    synthetic[3] = hash.length;
+    synthetic.set(hash, 4);
+    this.state = this.provider.createHash(this.hashName!);
+    this.state.update(synthetic);
+  }
+
+  /** An independent copy, e.g. to hash a truncated ClientHello for a PSK binder. */
+  fork(): Transcript {
+    const copy = new Transcript(this.provider);
+    copy.hashName = this.hashName;
+    copy.pending = [...this.pending];
+    copy.state = this.state?.clone();
+    return copy;
+  }
+}
