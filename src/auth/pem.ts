@@ -39,16 +39,17 @@ export function base64Decode(text: string): Uint8Array | null {
   const out = new Uint8Array((clean.length / 4) * 3 - padding);
   let o = 0;
   for (let i = 0; i < clean.length; i += 4) {
+    const last = i + 4 === clean.length;
     let n = 0;
     for (let j = 0; j < 4; j++) {
       const code = clean.charCodeAt(i + j);
-      const isPad = code === 61 && i + 4 === clean.length && j >= 4 - padding;
+      const isPad = code === 61 && last && j >= 4 - padding;
       const v = isPad ? 0 : code < 128 ? VALUE[code]! : -1;
       if (v < 0) return null;
       n = (n << 6) | v;
     }
     // Canonical encoding: the bits dropped by padding must be zero (RFC 4648 §3.5).
-    if ((padding === 1 && (n & 0xff) !== 0) || (padding === 2 && (n & 0xffff) !== 0)) return null;
+    if (last && ((padding === 1 && (n & 0xff) !== 0) || (padding === 2 && (n & 0xffff) !== 0))) return null;
     out[o++] = n >> 16;
     if (o < out.length) out[o++] = (n >> 8) & 0xff;
     if (o < out.length) out[o++] = n & 0xff;

@@ -191,7 +191,7 @@ function readSignatureAlgorithm(r: DerReader, field: string): { info: Certificat
 
 /** RFC 4514 §2.4 escaping of an attribute value. */
 function escapeRfc4514(value: string): string {
-  let out = value.replace(/[\\,+"<>;=]/g, (c) => '\\' + c).replace(/\0/g, '\\00');
+  let out = value.replace(/[\\,+"<>;]/g, (c) => '\\' + c).replace(/\0/g, '\\00');
   if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out;
   if (out.endsWith(' ')) out = out.slice(0, -1) + '\\ ';
   return out;
