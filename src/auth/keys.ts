@@ -221,8 +221,25 @@ function looksEncryptedPkcs8(bytes: Uint8Array): boolean {
 }
 
 /**
+ * Raw DER carries no label, so the structure tells: after the version INTEGER, PKCS#8 has an
+ * AlgorithmIdentifier SEQUENCE, SEC1 an OCTET STRING, PKCS#1 the modulus INTEGER.
+ */
+function readUnlabelledDer(bytes: Uint8Array): PrivateKey {
+  if (looksEncryptedPkcs8(bytes)) throw new KeyError('encrypted private keys are not supported: decrypt it first');
+  const second = asKeyError('private key DER', () => {
+    const seq = new DerReader(bytes).sequence();
+    seq.integer();
+    return seq.peekTag();
+  });
+  if (second === Tag.SEQUENCE) return parsePkcs8(bytes);
+  if (second === Tag.OCTET_STRING) return asKeyError('SEC1 EC private key', () => readSingle(bytes, (r) => readEcPrivateKey(r)));
+  if (second === Tag.INTEGER) return asKeyError('PKCS#1 RSA private key', () => readSingle(bytes, readRsaPrivateKey));
+  throw new KeyError('DER is not a PKCS#8, SEC1 or PKCS#1 private key');
+}
+
+/**
  * A private key from PEM ("PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY") or DER (PKCS#8, SEC1 or
- * PKCS#1, tried in that order). The first key block in a PEM file is used; others (certificates,
+ * PKCS#1, told apart by their structure). The first key block in a PEM file is used; others (certificates,
  * "EC PARAMETERS") are skipped.
  */
 export function loadPrivateKey(pemOrDer: string | Uint8Array): PrivateKey {
@@ -239,25 +256,8 @@ export function loadPrivateKey(pemOrDer: string | Uint8Array): PrivateKey {
       return asKeyError('SEC1 EC private key', () => readSingle(block.der, (r) => readEcPrivateKey(r)));
     case 'RSA PRIVATE KEY':
       return asKeyError('PKCS#1 RSA private key', () => readSingle(block.der, readRsaPrivateKey));
-    case 'DER': {
-      if (looksEncryptedPkcs8(block.der)) throw new KeyError('encrypted private keys are not supported: decrypt it first');
-      const attempts: [string, (r: DerReader) => PrivateKey][] = [
-        ['PKCS#8', readPkcs8],
-        ['SEC1', (r) => readEcPrivateKey(r)],
-        ['PKCS#1', readRsaPrivateKey],
-      ];
-      const failures: string[] = [];
-      for (const [name, read] of attempts) {
-        try {
-          return readSingle(block.der, read);
-        } catch (e) {
-          if (e instanceof KeyError) throw e; // the structure matched, the key itself is the problem
-          if (!(e instanceof DerError)) throw e;
-          failures.push(`${name}: ${e.message}`);
-        }
-      }
-      throw new KeyError(`DER is not a PKCS#8, SEC1 or PKCS#1 private key (${failures.join('; ')})`);
-    }
+    case 'DER':
+      return readUnlabelledDer(block.der);
     default:
       throw new KeyError(`unsupported PEM label "${block.label}"`);
   }
