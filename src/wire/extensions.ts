@@ -183,7 +183,7 @@ function offeredServerName(r: Reader): string[] {
 
 // ---- max_fragment_length (RFC 6066 §4) ----
 
-const MAX_FRAGMENT_LENGTHS = ['', '2^9', '2^10', '2^11', '2^12'];
+const MAX_FRAGMENT_LENGTHS: Record<number, string> = { 1: '2^9', 2: '2^10', 3: '2^11', 4: '2^12' };
 
 /** RFC 6066 §4: a value other than 1..4 is an illegal_parameter. */
 export const maxFragmentLength = bodyCodec<number>(
@@ -247,7 +247,8 @@ function u16ListCodec(field: string, name: (v: number) => string): BodyCodec<num
 
 export const supportedGroups = u16ListCodec('named_group_list', namedGroupName);
 export const signatureAlgorithms = u16ListCodec('supported_signature_algorithms', signatureSchemeName);
-export const signatureAlgorithmsCert = u16ListCodec('supported_signature_algorithms', signatureSchemeName);
+/** §4.2.3: signature_algorithms_cert has the same SignatureSchemeList structure. */
+export const signatureAlgorithmsCert = signatureAlgorithms;
 
 // ---- use_srtp (RFC 5764 §4.1.1) ----
 
@@ -269,7 +270,7 @@ export const useSrtp = bodyCodec<UseSrtpData>(
 
 // ---- heartbeat (RFC 6520 §2) ----
 
-const HEARTBEAT_MODES = ['', 'peer_allowed_to_send', 'peer_not_allowed_to_send'];
+const HEARTBEAT_MODES: Record<number, string> = { 1: 'peer_allowed_to_send', 2: 'peer_not_allowed_to_send' };
 
 /** RFC 6520 §2: an unknown mode is an illegal_parameter. */
 export const heartbeat = bodyCodec<number>(
