@@ -55,6 +55,8 @@ export function issue(
     serial: serial++,
     notBefore: NOW - 30 * DAY,
     notAfter: NOW + 30 * DAY,
+    // RFC 5280 §4.2.1.3: CA certificates carry keyUsage with keyCertSign (openssl -x509_strict insists).
+    ...(extra.isCA ? { keyUsage: ['keyCertSign', 'cRLSign'] } : {}),
     ...extra,
   };
   if (issuer) spec.issuer = issuer.cert;
