@@ -261,7 +261,7 @@ describe('round trips of hand-built messages', () => {
       { kind: 'new_session_ticket', lifetime: 604800, ageAdd: 1, nonce: new Uint8Array(0), ticket: fromHex('cafe'), extensions: [] },
       '04 00000f 00093a80 00000001 00 0002 cafe 0000',
     ],
-    ['empty Finished (a body is whatever bytes follow)', { kind: 'finished', verifyData: fromHex('0102') }, '14 000002 0102'],
+    ['Finished (verify_data is the whole body)', { kind: 'finished', verifyData: fromHex('0102') }, '14 000002 0102'],
     ['CertificateVerify with an empty signature', { kind: 'certificate_verify', scheme: 0x0807, signature: new Uint8Array(0) }, '0f 000004 0807 0000'],
   ];
 
