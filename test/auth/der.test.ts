@@ -1,0 +1,112 @@
+// The DER reader against X.690's own rules and examples, and PEM against RFC 7468 / node's base64.
+import { describe, expect, it } from 'vitest';
+import { der, DerError, DerReader, readSingle } from '../../src/auth/der.js';
+import { base64Decode, base64Encode, parsePem, PemError, toPem } from '../../src/auth/pem.js';
+import { fromHex, hex } from '../../src/wire/bytes.js';
+import type { Span } from '../../src/wire/bytes.js';
+
+const read = <T>(h: string, f: (r: DerReader) => T) => readSingle(fromHex(h), f);
+
+describe('DER lengths', () => {
+  it('reads short and long definite lengths', () => {
+    expect(read('0403010203', (r) => hex(r.octetString()))).toBe('010203');
+    const long = '0481' + '80' + '00'.repeat(128);
+    expect(read(long, (r) => r.octetString().length)).toBe(128);
+  });
+
+  it('rejects the indefinite length form', () => {
+    expect(() => read('30800000', (r) => r.sequence())).toThrow(/indefinite length/);
+  });
+
+  it('rejects non-minimal lengths: long form for a short length, and a leading zero octet', () => {
+    expect(() => read('04810101', (r) => r.octetString())).toThrow(/non-minimal length/);
+    expect(() => read('0482000101', (r) => r.octetString())).toThrow(/non-minimal length/);
+  });
+
+  it('rejects trailing bytes after the element and inside a SEQUENCE', () => {
+    expect(() => read('050000', (r) => r.null())).toThrow(/1 unexpected trailing bytes/);
+    const sequenceWithExtra = (r: DerReader) => {
+      const s = r.sequence('seq');
+      s.integer();
+      s.end();
+    };
+    expect(() => read('30050201010500', sequenceWithExtra)).toThrow(new DerError('seq: 2 unexpected trailing bytes'));
+  });
+
+  it('rejects a length running past its container', () => {
+    expect(() => read('3003020501', (r) => r.sequence().integer())).toThrow(/INTEGER of 5 bytes overruns/);
+    expect(() => read('3005020101', (r) => r.sequence())).toThrow(/SEQUENCE of 5 bytes overruns/);
+  });
+});
+
+describe('DER values (X.690 §8 examples)', () => {
+  it('reads and writes INTEGERs in minimal two\'s complement', () => {
+    for (const [value, encoding] of [[0n, '020100'], [127n, '02017f'], [128n, '02020080'], [256n, '02020100'], [-128n, '020180'], [-129n, '0202ff7f']] as const) {
+      expect(read(encoding, (r) => r.integer())).toBe(value);
+      expect(hex(der.integer(value))).toBe(encoding);
+    }
+    expect(() => read('02020001', (r) => r.integer())).toThrow(/non-minimal INTEGER/);
+    expect(() => read('0202ff80', (r) => r.integer())).toThrow(/non-minimal INTEGER/);
+    expect(() => read('0200', (r) => r.integer())).toThrow(/empty INTEGER/);
+  });
+
+  it('reads and writes OBJECT IDENTIFIERs (X.690 §8.19.5: 2.100.3 is 06 03 81 34 03)', () => {
+    expect(read('0603813403', (r) => r.oid())).toBe('2.100.3');
+    expect(hex(der.oid('2.100.3'))).toBe('0603813403');
+    expect(hex(der.oid('1.2.840.113549.1.1.11'))).toBe('06092a864886f70d01010b');
+    expect(() => read('0603808134', (r) => r.oid())).toThrow(/non-minimal OID/);
+  });
+
+  it('accepts only FF and 00 as BOOLEAN (X.690 §11.1)', () => {
+    expect(read('0101ff', (r) => r.boolean())).toBe(true);
+    expect(() => read('010101', (r) => r.boolean())).toThrow(/not a DER BOOLEAN/);
+  });
+
+  it('requires zero padding bits in a BIT STRING (X.690 §11.2.1)', () => {
+    expect(read('03020780', (r) => r.bitString().unusedBits)).toBe(7);
+    expect(() => read('03020781', (r) => r.bitString())).toThrow(/unused bits are not zero/);
+  });
+
+  it('maps UTCTime years 50-99 to 19xx and 00-49 to 20xx (RFC 5280 §4.1.2.5.1)', () => {
+    const utc = (text: string) => '170d' + Buffer.from(text).toString('hex');
+    expect(read(utc('491231235959Z'), (r) => r.time())).toBe(Date.UTC(2049, 11, 31, 23, 59, 59));
+    expect(read(utc('500101000000Z'), (r) => r.time())).toBe(Date.UTC(1950, 0, 1));
+    expect(() => read(utc('500101000000+0100'.slice(0, 13)), (r) => r.time())).toThrow(/malformed time/);
+    expect(() => read(utc('230230000000Z'), (r) => r.time())).toThrow(/impossible date/);
+    expect(hex(der.time(Date.UTC(2050, 0, 1)))).toBe('180f' + Buffer.from('20500101000000Z').toString('hex'));
+  });
+
+  it('records spans with paths, values and offsets', () => {
+    const spans: Span[] = [];
+    readSingle(fromHex('3006020105 0101ff'.replace(' ', '')), (r) => {
+      const s = r.sequence('outer');
+      s.integer('n');
+      s.boolean('flag');
+      s.end();
+    }, spans);
+    expect(spans.map((s) => [s.path, s.offset, s.value])).toEqual([['outer', 0, undefined], ['outer.n', 2, '5'], ['outer.flag', 5, 'TRUE']]);
+  });
+});
+
+describe('PEM', () => {
+  it('encodes and decodes base64 as node does', () => {
+    for (const length of [0, 1, 2, 3, 4, 5, 64, 100]) {
+      const bytes = new Uint8Array(Buffer.from(Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff)));
+      expect(base64Encode(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+      expect(Buffer.from(base64Decode(Buffer.from(bytes).toString('base64'))!).equals(Buffer.from(bytes))).toBe(true);
+    }
+    expect(base64Decode('QR==')).toBeNull(); // non-canonical: padding bits set
+    expect(base64Decode('Q===')).toBeNull();
+  });
+
+  it('parses several blocks with text between them and keeps their labels', () => {
+    const text = `intro\n${toPem('CERTIFICATE', Uint8Array.of(0x30, 0))}middle\n${toPem('PRIVATE KEY', Uint8Array.of(0x30, 1, 5))}`;
+    expect(parsePem(text).map((b) => [b.label, hex(b.der)])).toEqual([['CERTIFICATE', '3000'], ['PRIVATE KEY', '300105']]);
+  });
+
+  it('gives clear errors for malformed PEM', () => {
+    expect(() => parsePem('nothing here')).toThrow(new PemError('no PEM block found'));
+    expect(() => parsePem('-----BEGIN CERTIFICATE-----\nMII@\n-----END CERTIFICATE-----')).toThrow('bad base64 in CERTIFICATE block');
+    expect(() => parsePem('-----BEGIN CERTIFICATE-----\nMIIB\n-----END PRIVATE KEY-----')).toThrow(/ends with "END PRIVATE KEY"/);
+  });
+});
