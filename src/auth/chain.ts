@@ -7,7 +7,7 @@
 //   ("a certificate has expired or is not currently valid").
 // - Signatures: each certificate's signature is checked with its issuer's key; a wrong one is
 //   bad_certificate ("contained signatures that did not verify correctly"). Anchors are trusted as
-//   given: their own signature is not checked.
+//   given: their own signature and critical extensions are not checked, only their validity.
 // - Unknown critical extension (RFC 5280 §4.2 "MUST reject"): unsupported_certificate, because the
 //   certificate is of a kind we do not implement rather than corrupt. nameConstraints and policy
 //   extensions are not implemented, so they too are unknown when critical.

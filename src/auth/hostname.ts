@@ -77,7 +77,7 @@ function dnsMatches(presented: string, host: string): boolean {
   const p = presented.split('.');
   const h = host.split('.');
   if (p.some((label) => label === '') || h.some((label) => label === '')) return false;
-  if (!p[0]!.includes('*')) return p.join('.') === h.join('.') && !presented.includes('*');
+  if (!presented.includes('*')) return presented === host;
   // Wildcard: exactly "*" as the first label, no other '*', and at least two labels after it.
   if (p[0] !== '*' || p.slice(1).some((label) => label.includes('*')) || p.length < 3) return false;
   return p.length === h.length && p.slice(1).join('.') === h.slice(1).join('.');

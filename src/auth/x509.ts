@@ -243,7 +243,7 @@ export function formatIp(bytes: Uint8Array): string {
 /** GeneralNames for subjectAltName (RFC 5280 §4.2.1.6). */
 function readSubjectAltName(r: DerReader): SubjectAltName {
   const seq = r.sequence('subjectAltName');
-  const san: SubjectAltName = { dns: [], ip: [], email: [], uri: [] , other: [] };
+  const san: SubjectAltName = { dns: [], ip: [], email: [], uri: [], other: [] };
   for (let i = 0; !seq.atEnd; i++) {
     const field = `[${i}]`;
     const element = seq.element(undefined, field);
