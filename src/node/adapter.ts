@@ -1,0 +1,337 @@
+// The Node adapter: drives a sans-I/O `Connection` over a net.Socket or any stream.Duplex, with an API
+// close to node:tls (`connect`, `createServer`, a TLSSocket-like Duplex), so HTTP/1.1 can run on top.
+// This file (and src/cli) is the only place that touches node: modules, the real clock and timers.
+import { Duplex } from 'node:stream';
+import * as net from 'node:net';
+import { Connection, type DecisionAnswer } from '../handshake/connection.js';
+import type { ClientConfig, ServerConfig } from '../handshake/config.js';
+import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
+import type { PeerIdentity } from '../auth/trust.js';
+import { systemRandom } from '../crypto/random.js';
+import { hex } from '../wire/bytes.js';
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface SocketOptions {
+  /** Destroy the connection when the handshake has not completed after this many milliseconds (default 10 s; 0: never). */
+  handshakeTimeout?: number;
+}
+
+export interface ConnectOptions extends ClientConfig, SocketOptions {
+  host?: string;
+  port?: number;
+  /** An already connected transport; `host`/`port` are then only used for the default server name. */
+  socket?: Duplex;
+}
+
+export type ServerOptions = ServerConfig & SocketOptions;
+
+/** A fatal alert ended the connection: one we sent (`direction: 'sent'`) or the peer's (`'received'`). */
+export class TlsAlertError extends Error {
+  constructor(
+    readonly alert: string,
+    readonly direction: 'sent' | 'received',
+    /** For alerts we sent: the protocol reason (a key of REASONS). */
+    readonly reason?: string,
+    detail?: string,
+  ) {
+    super(direction === 'sent' ? `TLS alert ${alert} sent${detail ? `: ${detail}` : ''}` : `TLS alert ${alert} received from the peer`);
+    this.name = 'TlsAlertError';
+  }
+}
+
+/** Real clock and OS randomness, unless the caller injected their own. */
+function withNodeDefaults<T extends { now?: () => number; random?: ClientConfig['random'] }>(config: T): T {
+  return { ...config, now: config.now ?? (() => Date.now()), random: config.random ?? systemRandom };
+}
+
+/**
+ * A TLS 1.3 connection as a Duplex: the readable side gives decrypted application data, the writable side
+ * takes application data to encrypt. Events as node:tls: 'secureConnect' (client) / 'secure', 'keylog'
+ * (NSS key-log line), 'session' (ticket), 'error', 'end', 'close'; plus 'tlsEvent' for every engine event
+ * and 'decision-needed' for the `ask` trust policy (answer with `resolve()`).
+ */
+export class Tls13Socket extends Duplex {
+  readonly encrypted = true;
+  private secured = false;
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  /** A write that arrived before the handshake finished, sent once connected. */
+  private pendingWrite: { data: Uint8Array; callback: (error?: Error | null) => void } | undefined;
+  private readonly onTransportData = (chunk: Buffer) => this.receive(chunk);
+  private readonly onTransportEnd = () => this.onPeerEof();
+  private readonly onTransportError = (error: Error) => this.destroy(error);
+  private readonly onTransportClose = () => {
+    if (!this.destroyed) this.destroy(this.secured ? undefined : handshakeAborted(this.connection.state));
+  };
+
+  constructor(
+    readonly transport: Duplex,
+    /** The sans-I/O engine, for callers who want its state, events or trace. */
+    readonly connection: Connection,
+    options: SocketOptions = {},
+  ) {
+    // Like node:tls: when the peer has finished (close_notify), we finish too.
+    super({ allowHalfOpen: false });
+    transport.on('data', this.onTransportData);
+    transport.on('end', this.onTransportEnd);
+    transport.on('error', this.onTransportError);
+    transport.on('close', this.onTransportClose);
+    transport.on('timeout', () => this.emit('timeout'));
+    const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    if (timeout > 0) {
+      this.handshakeTimer = setTimeout(() => this.destroy(new Error(`TLS handshake timed out after ${timeout} ms (state ${connection.state})`)), timeout);
+    }
+    // A client's ClientHello is already queued; its events wait until the caller attached listeners.
+    this.flushOutput();
+    process.nextTick(() => this.processEvents());
+  }
+
+  /** What was negotiated (complete once secure). */
+  get info(): Readonly<NegotiatedInfo> {
+    return this.connection.info;
+  }
+
+  /** The negotiated ALPN protocol, or false (as node:tls). */
+  get alpnProtocol(): string | false {
+    return this.connection.info.alpn ?? false;
+  }
+
+  get remoteAddress(): string | undefined {
+    return (this.transport as Partial<net.Socket>).remoteAddress;
+  }
+
+  get remotePort(): number | undefined {
+    return (this.transport as Partial<net.Socket>).remotePort;
+  }
+
+  get localAddress(): string | undefined {
+    return (this.transport as Partial<net.Socket>).localAddress;
+  }
+
+  get localPort(): number | undefined {
+    return (this.transport as Partial<net.Socket>).localPort;
+  }
+
+  /** Who the peer proved to be (trust verdict and CertificateVerify), or undefined. */
+  getPeerIdentity(): PeerIdentity | undefined {
+    return this.connection.info.peer;
+  }
+
+  /** TLS-Exporter (RFC 8446 §7.5), with node:tls's argument order. */
+  exportKeyingMaterial(length: number, label: string, context: Uint8Array = new Uint8Array(0)): Buffer {
+    const out = this.connection.exportKeyingMaterial(label, context, length);
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  }
+
+  /** Answers a 'decision-needed' event (trust policy `ask`). */
+  resolve(answer: DecisionAnswer): void {
+    this.connection.resolve(answer);
+    this.afterEngineStep();
+  }
+
+  // Socket options used by node:http; passed through to a net.Socket transport.
+  setTimeout(ms: number, callback?: () => void): this {
+    if (callback) this.once('timeout', callback);
+    (this.transport as Partial<net.Socket>).setTimeout?.(ms);
+    return this;
+  }
+
+  setNoDelay(noDelay?: boolean): this {
+    (this.transport as Partial<net.Socket>).setNoDelay?.(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    (this.transport as Partial<net.Socket>).setKeepAlive?.(enable, initialDelay);
+    return this;
+  }
+
+  override _read(): void {
+    this.transport.resume();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.connection.isClosed) return callback(new Error('write after the TLS connection was closed'));
+    // Node's TLSSocket also accepts writes during the handshake and sends them once secure.
+    if (!this.secured) {
+      this.pendingWrite = { data: chunk, callback };
+      return;
+    }
+    this.sendApplicationData(chunk, callback);
+  }
+
+  /** end(): close_notify (RFC 8446 §6.1), then the transport's end. */
+  override _final(callback: (error?: Error | null) => void): void {
+    this.connection.close();
+    this.processEvents();
+    const closeNotify = this.connection.takeOutput();
+    if (this.transport.writable) this.transport.end(closeNotify, () => callback());
+    else callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.handshakeTimer);
+    this.transport.off('data', this.onTransportData);
+    this.transport.off('end', this.onTransportEnd);
+    this.transport.off('error', this.onTransportError);
+    this.transport.off('close', this.onTransportClose);
+    // Errors of the transport after we stopped listening must not crash the process.
+    this.transport.on('error', () => {});
+    const pending = this.pendingWrite;
+    this.pendingWrite = undefined;
+    pending?.callback(error ?? new Error('TLS socket destroyed'));
+    // A fatal alert still has to reach the peer: end gracefully, drain what comes back, and drop the
+    // transport a moment later if the peer does not close its side.
+    const output = this.connection.takeOutput();
+    if (!this.transport.destroyed) {
+      this.transport.resume();
+      if (this.transport.writable) this.transport.end(output);
+      setTimeout(() => this.transport.destroy(), 1000).unref();
+    }
+    callback(error);
+  }
+
+  private receive(chunk: Buffer): void {
+    this.connection.receive(chunk);
+    this.afterEngineStep();
+  }
+
+  private afterEngineStep(): void {
+    this.flushOutput();
+    this.processEvents();
+  }
+
+  private flushOutput(): boolean {
+    const output = this.connection.takeOutput();
+    if (output.length === 0 || !this.transport.writable) return true;
+    return this.transport.write(output);
+  }
+
+  private sendApplicationData(data: Uint8Array, callback: (error?: Error | null) => void): void {
+    if (data.length > 0) this.connection.write(data);
+    if (this.flushOutput()) callback();
+    else this.transport.once('drain', () => callback());
+  }
+
+  /** Applies the engine's events in order; safe to re-enter from listeners. */
+  private processEvents(): void {
+    for (let event = this.connection.nextEvent(); event; event = this.connection.nextEvent()) {
+      this.emit('tlsEvent', event);
+      this.apply(event);
+    }
+  }
+
+  private lastAlertSent: Extract<TlsEvent, { type: 'alert' }> | undefined;
+
+  private apply(event: TlsEvent): void {
+    switch (event.type) {
+      case 'secret':
+        if (event.keylog) this.emit('keylog', Buffer.from(`${event.keylog} ${hex(event.clientRandom)} ${hex(event.secret)}\n`));
+        return;
+      case 'connected':
+        this.onSecure();
+        return;
+      case 'session-ticket':
+        this.emit('session', event.ticket satisfies SessionTicket);
+        return;
+      case 'data':
+        if (!this.push(Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength))) this.transport.pause();
+        return;
+      case 'decision-needed':
+        this.onDecisionNeeded(event.decision);
+        return;
+      case 'alert':
+        if (event.direction === 'out' && event.level === 'fatal') this.lastAlertSent = event;
+        return;
+      case 'closed':
+        this.onClosed(event);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onSecure(): void {
+    this.secured = true;
+    clearTimeout(this.handshakeTimer);
+    this.emit(this.connection.role === 'client' ? 'secureConnect' : 'secure');
+    const pending = this.pendingWrite;
+    this.pendingWrite = undefined;
+    if (pending) this.sendApplicationData(pending.data, pending.callback);
+  }
+
+  /** Without a listener, a decision nobody can answer is a rejection (bad_certificate), not a hang. */
+  private onDecisionNeeded(decision: PendingDecision): void {
+    if (this.listenerCount('decision-needed') > 0) this.emit('decision-needed', decision);
+    else this.resolve({ kind: 'verify-peer', verdict: { trusted: false, detail: "no 'decision-needed' listener" } });
+  }
+
+  private onClosed(event: Extract<TlsEvent, { type: 'closed' }>): void {
+    if (event.by === 'us' && !event.error) return; // our close_notify, from _final
+    if (event.error) {
+      const error =
+        event.by === 'peer'
+          ? new TlsAlertError(event.error.replace(/^peer sent /, ''), 'received')
+          : new TlsAlertError(this.lastAlertSent?.description ?? 'internal_error', 'sent', this.lastAlertSent?.reason, event.error);
+      this.destroy(error);
+      return;
+    }
+    // The peer's close_notify; the engine queued ours in answer.
+    this.flushOutput();
+    if (!this.secured) this.destroy(handshakeAborted(this.connection.state));
+    else this.push(null);
+  }
+
+  /** TCP end without close_notify. */
+  private onPeerEof(): void {
+    if (this.connection.isClosed) return;
+    if (!this.secured) this.destroy(handshakeAborted(this.connection.state));
+    else this.push(null); // a truncated stream: the application's framing must notice.
+  }
+}
+
+function handshakeAborted(state: string): Error {
+  return Object.assign(new Error(`the peer closed the connection during the TLS handshake (state ${state})`), { code: 'ECONNRESET' });
+}
+
+/** A client connection, like node:tls `connect`. `serverName` defaults to `host` when it is a DNS name. */
+export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
+  const { host, port, socket, handshakeTimeout, ...clientConfig } = options;
+  const serverName = clientConfig.serverName ?? (host && net.isIP(host) === 0 ? host : undefined);
+  const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443 });
+  const config = withNodeDefaults(serverName ? { ...clientConfig, serverName } : clientConfig);
+  const tls = new Tls13Socket(transport, Connection.client(config), handshakeTimeout === undefined ? {} : { handshakeTimeout });
+  if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
+  return tls;
+}
+
+/**
+ * A TCP server speaking TLS 1.3, like node:tls `Server`: 'secureConnection' (socket) per client that
+ * completed the handshake, 'tlsClientError' (error, socket) for one that did not, 'keylog' (line, socket).
+ * One misbehaving client never affects the others.
+ */
+export class Tls13Server extends net.Server {
+  constructor(
+    private readonly tlsOptions: ServerOptions,
+    onSecureConnection?: (socket: Tls13Socket) => void,
+  ) {
+    super((raw) => this.accept(raw));
+    if (onSecureConnection) this.on('secureConnection', onSecureConnection);
+  }
+
+  private accept(raw: net.Socket): void {
+    const { handshakeTimeout, ...serverConfig } = this.tlsOptions;
+    const socket = new Tls13Socket(raw, Connection.server(withNodeDefaults(serverConfig)), handshakeTimeout === undefined ? {} : { handshakeTimeout });
+    const onHandshakeError = (error: Error) => this.emit('tlsClientError', error, socket);
+    socket.on('error', onHandshakeError);
+    socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    socket.once('secure', () => {
+      socket.off('error', onHandshakeError);
+      this.emit('secureConnection', socket);
+    });
+  }
+}
+
+export function createServer(options: ServerOptions, onSecureConnection?: (socket: Tls13Socket) => void): Tls13Server {
+  return new Tls13Server(options, onSecureConnection);
+}

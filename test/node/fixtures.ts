@@ -1,0 +1,71 @@
+// Certificates and helpers shared by the node:tls and command-line interop tests. Certificates are made
+// once per process by our builder, valid around the real clock (real peers check validity with it).
+import { generateKeyPairSync } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo, Server } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { encodePkcs8, loadPrivateKey } from '../../src/auth/keys.js';
+import { toPem } from '../../src/auth/pem.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { makeIdentity, DAY, type Identity } from '../../src/testing/certs.js';
+import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
+
+const random = seededRandom('node interop fixtures');
+const validity = { notBefore: Date.now() - DAY, notAfter: Date.now() + 30 * DAY };
+
+export const ca = makeIdentity({ subject: { CN: 'tls13-lab interop CA' }, keyType: 'p256', isCA: true, keyUsage: ['keyCertSign'], ...validity }, random);
+
+function serverLeaf(keyType: 'ed25519' | 'p256' | 'rsa', serial: bigint): Identity {
+  const key =
+    keyType === 'rsa'
+      ? { privateKey: loadPrivateKey(new Uint8Array(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'der' }))) }
+      : { keyType };
+  return makeIdentity(
+    { subject: { CN: `localhost ${keyType}` }, serial, issuer: ca, sans: { dns: ['localhost'], ip: ['127.0.0.1'] }, extKeyUsage: ['serverAuth'], ...key, ...validity },
+    random,
+  );
+}
+
+export const serverCertificates = {
+  Ed25519: serverLeaf('ed25519', 2n),
+  'ECDSA P-256': serverLeaf('p256', 3n),
+  'RSA-2048': serverLeaf('rsa', 4n),
+} as const;
+
+/** Self-signed client certificates: one the peers are told to trust, one they are not. */
+export const trustedClient = makeIdentity({ subject: { CN: 'trusted client' }, keyType: 'p256', serial: 10n, extKeyUsage: ['clientAuth'], ...validity }, random);
+export const strangerClient = makeIdentity({ subject: { CN: 'stranger client' }, keyType: 'p256', serial: 11n, extKeyUsage: ['clientAuth'], ...validity }, random);
+
+export const certPem = (identity: Identity): string => toPem('CERTIFICATE', identity.der);
+export const keyPem = (identity: Identity): string => toPem('PRIVATE KEY', encodePkcs8(identity.privateKey));
+
+/** Our name and id, node's (OpenSSL's) names of each suite and group. */
+export const SUITES = [
+  { name: 'TLS_AES_128_GCM_SHA256', id: CipherSuite.TLS_AES_128_GCM_SHA256 },
+  { name: 'TLS_AES_256_GCM_SHA384', id: CipherSuite.TLS_AES_256_GCM_SHA384 },
+  { name: 'TLS_CHACHA20_POLY1305_SHA256', id: CipherSuite.TLS_CHACHA20_POLY1305_SHA256 },
+] as const;
+
+export const GROUPS = [
+  { name: 'x25519', id: NamedGroup.x25519, openssl: 'X25519' },
+  { name: 'secp256r1', id: NamedGroup.secp256r1, openssl: 'prime256v1' },
+  { name: 'secp384r1', id: NamedGroup.secp384r1, openssl: 'secp384r1' },
+] as const;
+
+export async function listen(server: Server): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+/** Everything a stream gives until it ends. */
+export async function readAll(stream: Duplex): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The first 'error' a stream emits. */
+export function nextError(stream: NodeJS.EventEmitter): Promise<Error> {
+  return new Promise((resolve) => stream.once('error', resolve));
+}
