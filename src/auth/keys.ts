@@ -35,14 +35,14 @@ function curveOf(oid: string): { curve: CurveName; size: number } {
 }
 
 /** AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID and the raw parameters element, if any. */
-export function readAlgorithmIdentifier(r: DerReader, field: string): { oid: string; params?: DerReader; paramsRaw?: Uint8Array } {
+export function readAlgorithmIdentifier(r: DerReader, field: string): { oid: string; params?: DerReader } {
   const seq = r.sequence(field);
   const oid = seq.oid('algorithm', oidName);
   if (seq.atEnd) return { oid };
   const element = seq.any('parameters');
   seq.end();
   const params = new DerReader(element.raw, undefined, seq.join('parameters'));
-  return { oid, params, paramsRaw: element.raw };
+  return { oid, params };
 }
 
 /** The parameters are absent (RFC 8410 §3, RFC 5758 §3.2) or, for RSA, NULL (RFC 3279 §2.3.1). */
