@@ -1,0 +1,150 @@
+// `tls13 cert`: a key and a self-signed or CA-issued certificate as PEM files, e.g. the self-signed client
+// certificate a server can pin. Prints the two pins people need: certificate SHA-256 and SPKI SHA-256.
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { buildCertificate, generateKeyPair } from '../auth/builder.js';
+import { parseIpAddress } from '../auth/hostname.js';
+import { encodePkcs8, encodeSpki, loadPrivateKey, sha256Fingerprint } from '../auth/keys.js';
+import { toPem } from '../auth/pem.js';
+import { parseCertificate } from '../auth/x509.js';
+import type { PrivateKey } from '../crypto/provider.js';
+import { nobleProvider } from '../crypto/noble.js';
+import { systemRandom } from '../crypto/random.js';
+import { equalBytes } from '../wire/bytes.js';
+import { choice, flag, integer, list, str, type Command, type Parsed } from './args.js';
+import { loadCertificates, loadKey, UsageError } from './io.js';
+
+const KEY_TYPES = ['ed25519', 'p256', 'p384', 'rsa2048'] as const;
+type KeyType = (typeof KEY_TYPES)[number];
+const PURPOSES = ['serverAuth', 'clientAuth'] as const;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Back-date notBefore a little, for peers whose clocks run behind. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+function newKey(type: KeyType): PrivateKey {
+  if (type === 'rsa2048') {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return loadPrivateKey(new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })));
+  }
+  return generateKeyPair(type, systemRandom, nobleProvider).privateKey;
+}
+
+/** A random positive 127-bit serial (RFC 5280 §4.1.2.2: positive, at most 20 octets). */
+function randomSerial(): bigint {
+  const bytes = systemRandom(16);
+  bytes[0]! &= 0x7f;
+  return BigInt(`0x${Buffer.from(bytes).toString('hex')}`) || 1n;
+}
+
+function required(args: Parsed, name: string): string {
+  const value = str(args, name);
+  if (value === undefined) throw new UsageError(`cert: --${name} FILE is required`);
+  return value;
+}
+
+function issuerOf(args: Parsed) {
+  const certFile = str(args, 'issuer-cert');
+  const keyFile = str(args, 'issuer-key');
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new UsageError('cert: --issuer-cert and --issuer-key go together');
+  const certificate = loadCertificates('--issuer-cert', certFile)[0]!;
+  const privateKey = loadKey('--issuer-key', keyFile);
+  if (!equalBytes(encodeSpki(nobleProvider.publicKeyOf(privateKey)), certificate.spki)) {
+    throw new UsageError(`--issuer-key ${keyFile}: not the key of the certificate in ${certFile}`);
+  }
+  return { certificate, privateKey };
+}
+
+export const certCommand: Command = {
+  name: 'cert',
+  summary: 'make a key and a self-signed or CA-issued certificate (PEM files)',
+  help: `Usage: tls13 cert --out-cert FILE --out-key FILE [options]
+
+Makes a private key (PKCS#8 PEM) and an X.509 v3 certificate (PEM), self-signed unless an issuer is given,
+and prints the certificate's SHA-256 fingerprint and its SPKI pin (sha256/BASE64): what a peer pins with
+--pin-cert / --pin-spki (connect) or --pin-client-cert / --pin-client-spki (serve).
+
+Options:
+  --out-cert FILE        where to write the certificate
+  --out-key FILE         where to write the private key (mode 0600)
+  --type T               ed25519 (default), p256, p384 or rsa2048
+  --cn NAME              subject common name (default: the first --dns name, else "tls13-lab")
+  --dns NAME             a DNS subjectAltName (repeatable)
+  --ip ADDRESS           an IP address subjectAltName (repeatable)
+  --uri URI              a URI subjectAltName, e.g. a SPIFFE ID (repeatable)
+  --eku PURPOSE          serverAuth or clientAuth extended key usage (repeatable; default: none, any use)
+  --ca                   a CA certificate (basicConstraints cA, keyCertSign)
+  --days N               validity in days (default 365)
+  --issuer-cert FILE     sign with this CA certificate ...
+  --issuer-key FILE      ... and its private key
+`,
+  options: {
+    'out-cert': { type: 'string' },
+    'out-key': { type: 'string' },
+    type: { type: 'string' },
+    cn: { type: 'string' },
+    dns: { type: 'string', multiple: true },
+    ip: { type: 'string', multiple: true },
+    uri: { type: 'string', multiple: true },
+    eku: { type: 'string', multiple: true },
+    ca: { type: 'boolean' },
+    days: { type: 'string' },
+    'issuer-cert': { type: 'string' },
+    'issuer-key': { type: 'string' },
+  },
+  async run(args, io) {
+    const certFile = required(args, 'out-cert');
+    const keyFile = required(args, 'out-key');
+    const type = choice(args, 'type', KEY_TYPES, 'ed25519');
+    const days = integer(args, 'days', 1, 36500) ?? 365;
+    const dns = list(args, 'dns');
+    const ip = list(args, 'ip');
+    const uri = list(args, 'uri');
+    for (const address of ip) if (!parseIpAddress(address)) throw new UsageError(`--ip ${address}: not an IPv4 or IPv6 address`);
+    for (const u of uri) if (!/^[a-z][a-z0-9+.-]*:/i.test(u)) throw new UsageError(`--uri ${u}: not a URI (scheme:...)`);
+    const eku = list(args, 'eku');
+    for (const purpose of eku) {
+      if (!(PURPOSES as readonly string[]).includes(purpose)) throw new UsageError(`--eku ${purpose}: expected ${PURPOSES.join(' or ')}`);
+    }
+    const isCA = flag(args, 'ca');
+    const issuer = issuerOf(args);
+
+    const privateKey = newKey(type);
+    const now = Date.now();
+    const der = buildCertificate(
+      {
+        subject: { CN: str(args, 'cn') ?? dns[0] ?? 'tls13-lab' },
+        ...(issuer ? { issuer: issuer.certificate } : {}),
+        publicKey: nobleProvider.publicKeyOf(privateKey),
+        signingKey: issuer ? issuer.privateKey : privateKey,
+        serial: randomSerial(),
+        notBefore: now - CLOCK_SKEW_MS,
+        notAfter: now + days * DAY_MS,
+        sans: { dns, ip, uri },
+        isCA,
+        keyUsage: isCA ? ['keyCertSign', 'cRLSign', 'digitalSignature'] : ['digitalSignature'],
+        ...(eku.length > 0 ? { extKeyUsage: eku } : {}),
+      },
+      nobleProvider,
+      systemRandom,
+    );
+    const certificate = parseCertificate(der);
+    try {
+      writeFileSync(keyFile, toPem('PRIVATE KEY', encodePkcs8(privateKey)), { mode: 0o600 });
+      writeFileSync(certFile, toPem('CERTIFICATE', der));
+    } catch (e) {
+      throw new UsageError(`cannot write ${(e as { path?: string }).path ?? certFile}: ${(e as Error).message}`);
+    }
+    const fingerprint = sha256Fingerprint(der, nobleProvider);
+    const pin = sha256Fingerprint(certificate.spki, nobleProvider);
+    const sans = [...dns, ...ip, ...uri];
+    const out = (line: string) => io.stdout.write(`${line}\n`);
+    out(`wrote ${certFile} (certificate) and ${keyFile} (${type} private key)`);
+    out(`subject: ${certificate.subject.text}${issuer ? `, issued by ${issuer.certificate.subject.text}` : ', self-signed'}${isCA ? ', CA' : ''}`);
+    if (sans.length > 0) out(`subjectAltName: ${sans.join(' ')}`);
+    out(`valid until: ${new Date(certificate.notAfter).toISOString()}`);
+    out(`certificate sha256: ${fingerprint.hex}`);
+    out(`SPKI pin: sha256/${pin.base64}`);
+    return 0;
+  },
+};

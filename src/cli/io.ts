@@ -1,0 +1,82 @@
+// What a command may touch: its output streams, the environment, a stop signal. Passing these in (rather
+// than using process.* directly) lets tests run commands in-process and read what they printed.
+import { appendFileSync, readFileSync } from 'node:fs';
+import { parseCertificate, type Certificate } from '../auth/x509.js';
+import { loadPrivateKey } from '../auth/keys.js';
+import { readPemOrDer } from '../auth/pem.js';
+import type { PrivateKey } from '../crypto/provider.js';
+
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface Io {
+  stdout: Output;
+  stderr: Output;
+  env: Record<string, string | undefined>;
+  /** Stops long-running commands (serve, connect); by default SIGINT/SIGTERM do. */
+  signal?: AbortSignal;
+}
+
+export function processIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+}
+
+/** A mistake in what the user asked for: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function useColor(io: Io): boolean {
+  return io.stdout.isTTY === true && !io.env['NO_COLOR'];
+}
+
+function describe(e: unknown): string {
+  if (e && typeof e === 'object' && 'code' in e) {
+    if (e.code === 'ENOENT') return 'no such file';
+    if (e.code === 'EACCES') return 'permission denied';
+    if (e.code === 'EISDIR') return 'is a directory';
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Runs `load`, turning any failure into a UsageError that names the flag and the file. */
+function forFlag<T>(flag: string, file: string, load: () => T): T {
+  try {
+    return load();
+  } catch (e) {
+    throw new UsageError(`${flag} ${file}: ${describe(e)}`);
+  }
+}
+
+export function readFileFor(flag: string, file: string): Uint8Array {
+  return forFlag(flag, file, () => new Uint8Array(readFileSync(file)));
+}
+
+/** Every certificate in a PEM file (or the one in a DER file), parsed, in file order. */
+export function loadCertificates(flag: string, file: string): Certificate[] {
+  const bytes = readFileFor(flag, file);
+  return forFlag(flag, file, () => {
+    const blocks = readPemOrDer(bytes, 'CERTIFICATE').filter((b) => b.label === 'CERTIFICATE' || b.label === 'TRUSTED CERTIFICATE');
+    if (blocks.length === 0) throw new Error('no CERTIFICATE block found');
+    return blocks.map((b) => parseCertificate(b.der));
+  });
+}
+
+/** A private key file: PKCS#8, SEC1 or PKCS#1, PEM or DER. */
+export function loadKey(flag: string, file: string): PrivateKey {
+  const bytes = readFileFor(flag, file);
+  return forFlag(flag, file, () => loadPrivateKey(bytes));
+}
+
+/** Appends key-log lines to a file (SSLKEYLOGFILE convention: append, never truncate). */
+export function keylogAppender(file: string): (line: string) => void {
+  return (line) => forFlag('--keylog', file, () => appendFileSync(file, `${line}\n`));
+}
+
+/** The key-log file: --keylog wins over SSLKEYLOGFILE. */
+export function keylogFile(flag: string | undefined, io: Io): string | undefined {
+  return flag ?? (io.env['SSLKEYLOGFILE'] || undefined);
+}

@@ -1,0 +1,51 @@
+// The `tls13` command: dispatches to a subcommand and turns user mistakes into one line and exit code 2.
+// Exit codes: 0 success, 1 the TLS operation failed (handshake, network), 2 wrong usage or unusable input.
+import { parseCommandArgs, type Command } from './args.js';
+import { certCommand } from './cert.js';
+import { connectCommand } from './connect.js';
+import { demoCommand } from './demo.js';
+import { processIo, UsageError, type Io } from './io.js';
+import { serveCommand } from './serve.js';
+
+export { type Io } from './io.js';
+
+const COMMANDS: readonly Command[] = [demoCommand, connectCommand, serveCommand, certCommand];
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: tls13 <command> [options]
+
+A TLS 1.3 (RFC 8446) client and server in TypeScript that shows its work.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run tls13 <command> --help for the options of a command.
+`;
+}
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout).write(overview());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command ${name} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    const args = parseCommandArgs(command, rest);
+    if (args.values['help']) {
+      io.stdout.write(command.help);
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`tls13: ${e.message}\n`);
+      return 2;
+    }
+    // Anything else is a bug of ours: say so plainly, with the stack for the report.
+    io.stderr.write(`tls13: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}

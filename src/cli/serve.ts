@@ -1,0 +1,151 @@
+// `tls13 serve`: a TLS 1.3 server over TCP that answers each HTTP request with a small page saying what
+// was negotiated and who the client proved to be. Serves clients concurrently; a client that fails its
+// handshake costs one line on stderr and nothing else.
+import type { AddressInfo } from 'node:net';
+import { createServer, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
+import { describeNegotiated } from '../trace/text.js';
+import { choice, integer, list, str, type Command, type Parsed } from './args.js';
+import { loadCertifiedKey, trustFromFlags } from './credentials.js';
+import { describePeer } from './demo.js';
+import { describeFailure } from './failure.js';
+import { keylogAppender, keylogFile, UsageError, type Io } from './io.js';
+
+/** Requests larger than this (headers) are refused: the page needs nothing from them. */
+const MAX_REQUEST_BYTES = 16 * 1024;
+/** A connected client that sends no complete request in this time is dropped. */
+const IDLE_TIMEOUT_MS = 30_000;
+
+function required(args: Parsed, name: string): string {
+  const value = str(args, name);
+  if (value === undefined) throw new UsageError(`serve: --${name} is required`);
+  return value;
+}
+
+/** The page: the negotiated parameters and the client's identity, as plain text. */
+export function statusPage(socket: Tls13Socket): string {
+  const info = socket.info;
+  const peer = info.peer;
+  return [
+    'tls13-lab: TLS 1.3 connection established',
+    '',
+    `version: ${info.version ?? '?'}`,
+    `cipher suite: ${info.cipherSuite ?? '?'}`,
+    `group: ${info.group ?? '?'}`,
+    `signature scheme: ${info.signatureScheme ?? '?'}`,
+    `ALPN: ${info.alpn ?? 'none'}`,
+    `server name (SNI): ${info.serverName ?? 'none'}`,
+    `client: ${peer ? describePeer(peer) : 'none'}`,
+    ...(peer ? [`client trusted by ${peer.verdict.rule}: ${peer.verdict.detail}`] : []),
+    '',
+  ].join('\n');
+}
+
+function respond(socket: Tls13Socket, status: string, body: string): void {
+  const bytes = Buffer.from(body, 'utf8');
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Waits for the end of the request head (a blank line), then answers once and closes. */
+function serveHttp(socket: Tls13Socket): void {
+  let request = '';
+  socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
+  socket.on('data', (chunk: Buffer) => {
+    if (socket.writableEnded) return;
+    request += chunk.toString('latin1');
+    if (/\r?\n\r?\n/.test(request)) respond(socket, '200 OK', statusPage(socket));
+    else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
+  });
+  socket.on('error', () => socket.destroy());
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'a TLS 1.3 server that answers HTTP requests with what was negotiated',
+  help: `Usage: tls13 serve --port P --cert FILE --key FILE [options]
+
+Serves TLS 1.3 on HOST:PORT, many clients at once. Each HTTP request gets a "200 OK" text page naming the
+negotiated version, cipher suite, group, signature scheme, ALPN and the client's identity (or "none"). A
+failed handshake is logged as one line on stderr (peer address and alert) and the server keeps serving.
+Prints "listening on HOST:PORT" once ready.
+
+Options:
+  --port P                  TCP port (0: any free port)
+  --host ADDRESS            address to listen on (default 127.0.0.1)
+  --cert FILE               our certificate chain, leaf first (PEM or DER)
+  --key FILE                its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)
+  --client-auth MODE        none, optional or require (default: require when a client trust flag is
+                            given, else none)
+  --client-ca FILE          accept client certificates chaining to these CAs (repeatable)
+  --pin-client-cert FILE    accept exactly this client certificate (repeatable)
+  --pin-client-spki HASH    accept client certificates with this key, sha256/BASE64 or hex (repeatable)
+  --alpn PROTO              ALPN protocols we accept, in order of preference (repeatable)
+  --keylog FILE             append NSS key-log lines (also: SSLKEYLOGFILE)
+`,
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    'client-auth': { type: 'string' },
+    'client-ca': { type: 'string', multiple: true },
+    'pin-client-cert': { type: 'string', multiple: true },
+    'pin-client-spki': { type: 'string', multiple: true },
+    alpn: { type: 'string', multiple: true },
+    keylog: { type: 'string' },
+  },
+  async run(args, io) {
+    const port = integer(args, 'port', 0, 65535);
+    if (port === undefined) throw new UsageError('serve: --port is required');
+    const host = str(args, 'host') ?? '127.0.0.1';
+    const certificate = loadCertifiedKey('--cert', required(args, 'cert'), '--key', required(args, 'key'));
+    const trust = trustFromFlags({
+      ca: ['--client-ca', list(args, 'client-ca')],
+      pinCert: ['--pin-client-cert', list(args, 'pin-client-cert')],
+      pinSpki: ['--pin-client-spki', list(args, 'pin-client-spki')],
+    });
+    const clientAuth = choice(args, 'client-auth', ['none', 'optional', 'require'], trust ? 'require' : 'none');
+    if (clientAuth !== 'none' && !trust) {
+      throw new UsageError(`--client-auth ${clientAuth}: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates`);
+    }
+    const options: ServerOptions = { certificate, clientAuth };
+    if (trust) options.trust = trust;
+    const alpn = list(args, 'alpn');
+    if (alpn.length > 0) options.alpnProtocols = alpn;
+    return listen(options, host, port, keylogFile(str(args, 'keylog'), io), io);
+  },
+};
+
+/** Runs the server until the io signal (or SIGINT/SIGTERM) stops it; resolves with the exit code. */
+function listen(options: ServerOptions, host: string, port: number, keylogPath: string | undefined, io: Io): Promise<number> {
+  const server = createServer(options, (socket) => {
+    io.stdout.write(`${socket.remoteAddress}:${socket.remotePort}: ${describeNegotiated(socket.info)}; client ${describePeer(socket.info.peer)}\n`);
+    serveHttp(socket);
+  });
+  server.on('tlsClientError', (error: Error, socket: Tls13Socket) => {
+    io.stderr.write(`${socket.remoteAddress}:${socket.remotePort}: handshake failed: ${describeFailure(error, 'client')}\n`);
+  });
+  if (keylogPath) {
+    const append = keylogAppender(keylogPath);
+    server.on('keylog', (line: Buffer) => append(line.toString('latin1').trimEnd()));
+  }
+  return new Promise((resolve) => {
+    const stop = () => server.close();
+    const signals = io.signal ? [] : (['SIGINT', 'SIGTERM'] as const);
+    for (const s of signals) process.once(s, stop);
+    io.signal?.addEventListener('abort', stop);
+    server.on('error', (error: Error) => {
+      io.stderr.write(`tls13: cannot listen on ${host}:${port}: ${error.message}\n`);
+      resolve(1);
+    });
+    server.on('close', () => {
+      for (const s of signals) process.off(s, stop);
+      io.signal?.removeEventListener('abort', stop);
+      resolve(0);
+    });
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      io.stdout.write(`listening on ${shown}:${address.port}\n`);
+    });
+  });
+}

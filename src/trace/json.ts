@@ -1,0 +1,26 @@
+// Trace events as JSON lines: one object per event per line, schema documented in docs/cli.md.
+// Every object carries `"v": 1` (the schema version), `side` (which end reported it) and the event's own
+// fields; byte strings (Uint8Array) become lowercase hex strings.
+import type { Role, TlsEvent } from '../handshake/events.js';
+import { hex } from '../wire/bytes.js';
+
+/** Bumped when a field changes meaning or disappears; adding fields keeps the version. */
+export const TRACE_JSON_VERSION = 1;
+
+export interface JsonTraceOptions {
+  /** Leave out secret values (`secret` events keep their names and labels). Default: secrets are included. */
+  secrets?: boolean;
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  if (value instanceof Uint8Array) return hex(value);
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/** One JSON line (without the trailing newline) for an event one side of a connection reported. */
+export function jsonTraceLine(side: Role, event: TlsEvent, options: JsonTraceOptions = {}): string {
+  const record: Record<string, unknown> = { v: TRACE_JSON_VERSION, side, ...event };
+  if (event.type === 'secret' && options.secrets === false) delete record['secret'];
+  return JSON.stringify(record, replacer);
+}
