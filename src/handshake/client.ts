@@ -50,11 +50,12 @@ import {
 } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import * as X from '../wire/extensions.js';
-import type { Certificate, CertificateRequest, ClientHello, Extension, HandshakeMessage, ServerHello } from '../wire/types.js';
+import { encodeHandshake } from '../wire/messages.js';
+import type { Certificate, CertificateRequest, ClientHello, Extension, HandshakeMessage, HelloRetryRequest, ServerHello } from '../wire/types.js';
 import type { ClientConfig } from './config.js';
 import { HandshakeContext, unexpected, type PossessionProven } from './context.js';
 import { KeySchedule, resumptionPsk } from './keyschedule.js';
-import { groupName, isIpLiteral, requireSolicited, view } from './negotiation.js';
+import { groupName, isIpLiteral, requireSolicited } from './negotiation.js';
 import { checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
 import { SUITES, type SuiteInfo } from './suites.js';
 
@@ -67,9 +68,15 @@ interface Negotiated {
   serverHandshakeSecret: Uint8Array;
 }
 
+/** What a HelloRetryRequest fixed: the second ServerHello must agree with it (RFC 8446 §4.1.4). */
+interface HelloRetry {
+  cipherSuite: number;
+  group?: number;
+}
+
 type ClientState =
   | { name: 'START' }
-  | { name: 'WAIT_SH'; hello: ClientHello; offered: Set<number>; privateKeys: Map<number, Uint8Array> }
+  | { name: 'WAIT_SH'; hello: ClientHello; offered: Set<number>; privateKeys: Map<number, Uint8Array>; retry?: HelloRetry }
   | ({ name: 'WAIT_EE'; offered: Set<number> } & Negotiated)
   | ({ name: 'WAIT_CERT_CR'; offered: Set<number> } & Negotiated)
   | ({ name: 'WAIT_CERT'; offered: Set<number>; request: CertificateRequest } & Negotiated)
@@ -101,23 +108,38 @@ export class ClientHandshake {
   start(): void {
     if (this.state.name !== 'START') throw new Error('client handshake already started');
     const { ctx, config } = this;
-    const shape = config.clientHello ?? {};
     const random = ctx.cfg.random(32);
     ctx.clientRandom = random;
-    const legacySessionId = shape.legacySessionId ?? (config.compatibilityMode === false ? new Uint8Array(0) : ctx.cfg.random(32));
-    const grease = shape.grease ? greaseValues(ctx.cfg.random(6)) : undefined;
-
+    const legacySessionId =
+      config.clientHello?.legacySessionId ?? (config.compatibilityMode === false ? new Uint8Array(0) : ctx.cfg.random(32));
+    this.grease = config.clientHello?.grease ? greaseValues(ctx.cfg.random(6)) : undefined;
     const privateKeys = new Map<number, Uint8Array>();
-    const shareGroups = config.keyShareGroups ?? ctx.cfg.groups.slice(0, 1);
-    const shares = shareGroups.map((group) => {
-      const name = groupName(group);
-      if (!name) throw new Error(`cannot make a key share for group ${namedGroupName(group)}`);
-      const kx = ctx.provider.keyExchange(name);
-      const privateKey = kx.generatePrivateKey(ctx.cfg.random);
-      privateKeys.set(group, privateKey);
-      return { group, keyExchange: kx.publicKey(privateKey) };
-    });
+    for (const group of config.keyShareGroups ?? ctx.cfg.groups.slice(0, 1)) privateKeys.set(group, this.newKeyShare(group));
+    const hello = this.sendClientHello(random, legacySessionId, privateKeys);
+    ctx.enter('WAIT_SH');
+    this.state = { name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys };
+  }
 
+  private grease?: number[];
+
+  private newKeyShare(group: number): Uint8Array {
+    const name = groupName(group);
+    if (!name) throw new Error(`cannot make a key share for group ${namedGroupName(group)}`);
+    return this.ctx.provider.keyExchange(name).generatePrivateKey(this.ctx.cfg.random);
+  }
+
+  /**
+   * Encodes and sends a ClientHello. The second ClientHello after a HelloRetryRequest is the first one
+   * with the new key share and the server's cookie (RFC 8446 §4.1.2), so both come from here.
+   */
+  private sendClientHello(random: Uint8Array, legacySessionId: Uint8Array, privateKeys: Map<number, Uint8Array>, cookie?: Uint8Array): ClientHello {
+    const { ctx, config } = this;
+    const shape = config.clientHello ?? {};
+    const grease = this.grease;
+    const shares = [...privateKeys].map(([group, privateKey]) => ({
+      group,
+      keyExchange: ctx.provider.keyExchange(groupName(group)!).publicKey(privateKey),
+    }));
     const withGrease = (values: readonly number[], g: number | undefined) => (g === undefined ? [...values] : [g, ...values]);
     const builtIn: Partial<Record<ExtensionTypeName, () => Uint8Array | undefined>> = {
       server_name: () =>
@@ -132,6 +154,9 @@ export class ClientHandshake {
       application_layer_protocol_negotiation: () =>
         ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
       record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
+      cookie: () => (cookie ? X.cookie.encode(cookie) : undefined),
+      // Placeholder, sized below once the rest of the message is known.
+      padding: () => new Uint8Array(0),
     };
     const extensions: Extension[] = [];
     if (grease) extensions.push({ type: grease[3]!, data: new Uint8Array(0) });
@@ -145,6 +170,7 @@ export class ClientHandshake {
       const data = make();
       if (data) extensions.push({ type: ExtensionType[item], data });
     }
+    if (cookie && !extensions.some((e) => e.type === ExtensionType.cookie)) extensions.push(X.ext(ExtensionType.cookie, X.cookie.encode(cookie)));
     if (grease) extensions.push({ type: grease[4]!, data: new Uint8Array([0]) });
 
     const hello: ClientHello = {
@@ -156,9 +182,9 @@ export class ClientHandshake {
       legacyCompressionMethods: new Uint8Array([0]),
       extensions,
     };
+    padClientHello(hello);
     ctx.send(hello);
-    ctx.enter('WAIT_SH');
-    this.state = { name: 'WAIT_SH', hello, offered: new Set(extensions.map((e) => e.type)), privateKeys };
+    return hello;
   }
 
   handle(message: HandshakeMessage, raw: Uint8Array): void {
@@ -166,9 +192,7 @@ export class ClientHandshake {
     switch (state.name) {
       case 'WAIT_SH':
         if (message.kind === 'server_hello') return this.onServerHello(state, message, raw);
-        if (message.kind === 'hello_retry_request') {
-          throw new TlsError('UnexpectedMessage', 'HelloRetryRequest is not supported by this client yet');
-        }
+        if (message.kind === 'hello_retry_request') return this.onHelloRetryRequest(state, message, raw);
         throw unexpected(state.name, message);
       case 'WAIT_EE':
         if (message.kind !== 'encrypted_extensions') throw unexpected(state.name, message);
@@ -208,37 +232,88 @@ export class ClientHandshake {
     state.verdict = verdict;
   }
 
-  private onServerHello(state: Extract<ClientState, { name: 'WAIT_SH' }>, sh: ServerHello, raw: Uint8Array): void {
+  /** HelloRetryRequest (RFC 8446 §4.1.4): check it changes something we can do, then send ClientHello2. */
+  private onHelloRetryRequest(state: Extract<ClientState, { name: 'WAIT_SH' }>, hrr: HelloRetryRequest, raw: Uint8Array): void {
     const { ctx } = this;
+    if (state.retry) throw new TlsError('UnexpectedMessage', 'a second HelloRetryRequest');
+    this.checkServerHelloCommon(state, hrr, 'HelloRetryRequest');
+    requireSolicited(hrr.extensions, new Set([...state.offered, ExtensionType.cookie]), 'HelloRetryRequest');
+    const suite = SUITES.get(hrr.cipherSuite)!;
+    const keyShareExt = X.findExtension(hrr.extensions, ExtensionType.key_share);
+    const cookieExt = X.findExtension(hrr.extensions, ExtensionType.cookie);
+    const retry: HelloRetry = { cipherSuite: hrr.cipherSuite };
+    const privateKeys = new Map(state.privateKeys);
+    if (keyShareExt) {
+      const group = X.keyShareHelloRetryRequest.parse(keyShareExt.data);
+      const advertised = this.config.clientHello?.advertisedGroups ?? ctx.cfg.groups;
+      if (!advertised.includes(group) || !groupName(group)) {
+        throw new TlsError('SelectedUnofferedParameter', `HelloRetryRequest asks for ${namedGroupName(group)}, which we do not support`);
+      }
+      if (state.privateKeys.has(group)) {
+        throw new TlsError('IllegalParameter', `HelloRetryRequest asks for ${namedGroupName(group)}, for which we already sent a share`);
+      }
+      privateKeys.clear();
+      privateKeys.set(group, this.newKeyShare(group));
+      retry.group = group;
+      ctx.decide('group', namedGroupName(group), 'the server asked for it in a HelloRetryRequest');
+    }
+    const cookie = cookieExt ? X.cookie.parse(cookieExt.data) : undefined;
+    if (!keyShareExt && !cookie) throw new TlsError('IllegalParameter', 'HelloRetryRequest would not change the ClientHello');
+    // The transcript restarts with a message_hash standing for ClientHello1 (RFC 8446 §4.4.1).
+    ctx.transcript.selectHash(suite.hash);
+    ctx.transcript.replaceWithMessageHash();
+    ctx.transcript.add(raw);
+    const hello = this.sendClientHello(state.hello.random, state.hello.legacySessionId, privateKeys, cookie);
+    ctx.enter('WAIT_SH');
+    this.state = { name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys, retry };
+  }
+
+  /** The ServerHello and HelloRetryRequest rules of RFC 8446 §4.1.3 and §4.1.4 that both share. */
+  private checkServerHelloCommon(
+    state: Extract<ClientState, { name: 'WAIT_SH' }>,
+    sh: ServerHello | HelloRetryRequest,
+    what: string,
+  ): void {
     const versions = X.findExtension(sh.extensions, ExtensionType.supported_versions);
     if (!versions) {
       // A server that does not speak TLS 1.3. Its random may carry the downgrade sentinel (RFC 8446 §4.1.3).
-      const tail = sh.random.subarray(24);
+      const tail = sh.kind === 'server_hello' ? sh.random.subarray(24) : new Uint8Array(0);
       if (equalBytes(tail, DOWNGRADE_TLS12) || equalBytes(tail, DOWNGRADE_TLS11)) {
         throw new TlsError('Downgrade', 'ServerHello.random carries the TLS 1.3 downgrade sentinel');
       }
-      throw new TlsError('NoTls13', `server chose ${ProtocolVersion.TLSv1_2 === sh.legacyVersion ? 'TLS 1.2' : 'an older version'}`);
+      throw new TlsError('NoTls13', `${what} without supported_versions: the server does not speak TLS 1.3`);
     }
-    const version = view(X.supportedVersionsServerHello, versions);
+    const version = X.supportedVersionsServerHello.parse(versions.data);
     if (version !== ProtocolVersion.TLSv1_3) {
-      throw new TlsError('SelectedUnofferedParameter', `server selected version 0x${version.toString(16)}`);
+      throw new TlsError('SelectedUnofferedParameter', `${what} selects version 0x${version.toString(16)}`);
     }
-    if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw new TlsError('IllegalParameter', 'ServerHello.legacy_version is not 0x0303');
+    if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw new TlsError('IllegalParameter', `${what}.legacy_version is not 0x0303`);
     if (!equalBytes(sh.legacySessionIdEcho, state.hello.legacySessionId)) {
       throw new TlsError('IllegalParameter', 'legacy_session_id_echo differs from our legacy_session_id');
     }
     if (sh.legacyCompressionMethod !== 0) throw new TlsError('IllegalParameter', 'legacy_compression_method is not 0');
-    const suite = SUITES.get(sh.cipherSuite);
-    if (!suite || !state.hello.cipherSuites.includes(sh.cipherSuite)) {
-      throw new TlsError('SelectedUnofferedParameter', `server chose cipher suite ${cipherSuiteName(sh.cipherSuite)}, which we did not offer`);
+    if (!SUITES.has(sh.cipherSuite) || !state.hello.cipherSuites.includes(sh.cipherSuite)) {
+      throw new TlsError('SelectedUnofferedParameter', `${what} chose cipher suite ${cipherSuiteName(sh.cipherSuite)}, which we did not offer`);
     }
+    if (state.retry && sh.cipherSuite !== state.retry.cipherSuite) {
+      throw new TlsError('IllegalParameter', 'ServerHello cipher suite differs from the HelloRetryRequest (RFC 8446 §4.1.4)');
+    }
+  }
+
+  private onServerHello(state: Extract<ClientState, { name: 'WAIT_SH' }>, sh: ServerHello, raw: Uint8Array): void {
+    const { ctx } = this;
+    this.checkServerHelloCommon(state, sh, 'ServerHello');
+    const suite = SUITES.get(sh.cipherSuite)!;
     requireSolicited(sh.extensions, state.offered, 'ServerHello');
     if (X.findExtension(sh.extensions, ExtensionType.pre_shared_key)) {
       throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
     }
     const keyShareExt = X.findExtension(sh.extensions, ExtensionType.key_share);
     if (!keyShareExt) throw new TlsError('MissingExtension', 'ServerHello has no key_share and we offered no PSK');
-    const share = view(X.keyShareServerHello, keyShareExt);
+    const share = X.keyShareServerHello.parse(keyShareExt.data);
+    if (state.retry?.group !== undefined && share.group !== state.retry.group) {
+      throw new TlsError('IllegalParameter', 'ServerHello key share is not for the group the HelloRetryRequest asked for');
+    }
     const privateKey = state.privateKeys.get(share.group);
     if (!privateKey) throw new TlsError('SelectedUnofferedParameter', `server key share uses ${namedGroupName(share.group)}, for which we sent no share`);
     const shared = ctx.provider.keyExchange(groupName(share.group)!).sharedSecret(privateKey, share.keyExchange);
@@ -277,7 +352,7 @@ export class ClientHandshake {
     requireSolicited(extensions, state.offered, 'EncryptedExtensions');
     const alpnExt = X.findExtension(extensions, ExtensionType.application_layer_protocol_negotiation);
     if (alpnExt) {
-      const chosen = view(X.alpn, alpnExt);
+      const chosen = X.alpn.parse(alpnExt.data);
       if (chosen.length !== 1 || !ctx.cfg.alpnProtocols.includes(chosen[0]!)) {
         throw new TlsError('IllegalParameter', `server ALPN answer ${JSON.stringify(chosen)} is not one of our protocols`);
       }
@@ -406,7 +481,7 @@ export class ClientHandshake {
   /** Our Certificate and CertificateVerify, or an empty Certificate when we have nothing that fits (§4.4.2). */
   private answerCertificateRequest(request: CertificateRequest): void {
     const { ctx, config } = this;
-    const offered = view(X.signatureAlgorithms, X.findExtension(request.extensions, ExtensionType.signature_algorithms)!);
+    const offered = X.signatureAlgorithms.parse(X.findExtension(request.extensions, ExtensionType.signature_algorithms)!.data);
     const ours = config.certificate;
     const scheme = ours && chooseScheme(ctx.cfg.signatureSchemes, offered, ctx.provider.publicKeyOf(ours.privateKey));
     if (!ours || scheme === undefined) {
@@ -434,12 +509,26 @@ export class ClientHandshake {
       ticket: nst.ticket,
       psk: resumptionPsk(this.ctx.provider, state.suite, state.resumptionMasterSecret, nst.nonce),
       cipherSuite: state.suite.code,
-      ...(earlyData ? { maxEarlyDataSize: view(X.earlyDataNewSessionTicket, earlyData) } : {}),
+      ...(earlyData ? { maxEarlyDataSize: X.earlyDataNewSessionTicket.parse(earlyData.data) } : {}),
       ...(this.ctx.info.serverName ? { serverName: this.ctx.info.serverName } : {}),
       ...(this.ctx.info.alpn ? { alpn: this.ctx.info.alpn } : {}),
     };
     this.ctx.effects.push({ kind: 'event', event: { type: 'session-ticket', ticket } });
   }
+}
+
+/**
+ * RFC 7685 padding, as NSS and BoringSSL do it: some middleboxes choke on a ClientHello of 256 to 511
+ * bytes, so one of that size is padded to 512 when the shape lists a `padding` extension.
+ */
+function padClientHello(hello: ClientHello): void {
+  const index = hello.extensions.findIndex((e) => e.type === ExtensionType.padding);
+  if (index < 0) return;
+  hello.extensions.splice(index, 1);
+  const length = encodeHandshake(hello).length;
+  if (length < 256 || length >= 512) return;
+  const bodyLength = Math.max(512 - length - 4, 1);
+  hello.extensions.splice(index, 0, X.ext(ExtensionType.padding, new Uint8Array(bodyLength)));
 }
 
 /** Six distinct GREASE values (RFC 8701) chosen by random bytes. */

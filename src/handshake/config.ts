@@ -6,7 +6,7 @@ import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
 import type { TrustPolicy } from '../auth/trust.js';
 import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
-import type { Extension } from '../wire/types.js';
+import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
 
 /** Our own certificate chain (leaf first, DER) and the private key of the leaf. */
@@ -81,6 +81,13 @@ export interface ServerConfig extends CommonConfig {
   recordSizeLimit?: number;
   /** Order of our EncryptedExtensions (names of extensions); unlisted ones follow in our default order. */
   encryptedExtensionsOrder?: ExtensionTypeName[];
+  /**
+   * Ask for our most preferred common group with a HelloRetryRequest even when the client already sent a
+   * share for another group we support (costs a round trip; default false).
+   */
+  helloRetryForPreferredGroup?: boolean;
+  /** Put a cookie in our HelloRetryRequest (RFC 8446 §4.2.2); ClientHello2 must echo it. */
+  helloRetryCookie?: (clientHello1: ClientHello) => Uint8Array;
   /** Session tickets sent after the handshake (RFC 8446 §4.6.1). */
   tickets?: TicketConfig;
 }

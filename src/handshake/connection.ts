@@ -28,6 +28,7 @@ export class Connection {
   private readEpoch: Epoch | 'plaintext' = 'plaintext';
   private awaiting?: PendingDecision;
   private closedState = false;
+  private sentFirstFlight = false;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config);
@@ -201,8 +202,7 @@ export class Connection {
 
   /** Client: from our ClientHello to the server Finished; server: from the ClientHello to the client Finished. */
   private ccsAllowed(): boolean {
-    const state = this.machine.state.name;
-    return state !== 'START' && state !== 'CONNECTED';
+    return this.ctx.clientRandom !== undefined && this.machine.state.name !== 'CONNECTED';
   }
 
   private onAlert(level: number, description: number): void {
@@ -274,7 +274,8 @@ export class Connection {
     const bytes = this.outgoingHandshake.length === 1 ? this.outgoingHandshake[0]! : concat(...this.outgoingHandshake);
     this.outgoingHandshake = [];
     // The first ClientHello may use record version 0x0301 for old middleboxes (RFC 8446 §5.1).
-    const first = this.role === 'client' && bytes[0] === 1 && this.machine.state.name === 'WAIT_SH';
+    const first = this.role === 'client' && !this.sentFirstFlight;
+    this.sentFirstFlight = true;
     this.records.writer.handshake(bytes, first ? { legacyRecordVersion: 0x0301 } : {});
   }
 

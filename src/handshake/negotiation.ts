@@ -1,7 +1,6 @@
 // Helpers both roles use while negotiating: key-exchange groups by code point, typed extension views,
 // and the "did we ask for this?" rule for extensions in responses (RFC 8446 §4.2).
 import type { GroupName } from '../crypto/provider.js';
-import { Reader } from '../wire/bytes.js';
 import { NamedGroup, extensionTypeName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import type { Extension } from '../wire/types.js';
@@ -15,14 +14,6 @@ const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map([
 /** The provider's name for a group we implement, or undefined. */
 export function groupName(group: number): GroupName | undefined {
   return GROUP_NAMES.get(group);
-}
-
-/** Decodes an extension body with one of the codecs of extensions.ts; the body must be used up. */
-export function view<T>(codec: { decode(r: Reader): T }, extension: Extension): T {
-  const r = new Reader(extension.data);
-  const value = codec.decode(r);
-  r.end();
-  return value;
 }
 
 /**

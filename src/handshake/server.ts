@@ -44,7 +44,7 @@
 // WAIT_FLIGHT2 has no message of its own: it only chooses between WAIT_CERT and WAIT_FINISHED, so we
 // pass through it in the same step as the server's flight.
 import { evaluateTrust, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
-import { Writer } from '../wire/bytes.js';
+import { Writer, equalBytes } from '../wire/bytes.js';
 import {
   ExtensionType,
   ProtocolVersion,
@@ -60,7 +60,7 @@ import type { Certificate, ClientHello, Extension, HandshakeMessage } from '../w
 import type { ServerConfig } from './config.js';
 import { HandshakeContext, unexpected } from './context.js';
 import { KeySchedule, resumptionPsk } from './keyschedule.js';
-import { groupName, view } from './negotiation.js';
+import { groupName } from './negotiation.js';
 import { checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
 import { SUITES, type SuiteInfo } from './suites.js';
 import { encodeTicketState, sealTicket, type TicketState } from './tickets.js';
@@ -73,8 +73,16 @@ interface Keys {
   clientApplicationSecret: Uint8Array;
 }
 
+/** What we asked for in a HelloRetryRequest; ClientHello2 must deliver it (RFC 8446 §4.1.2, §4.1.4). */
+interface HelloRetry {
+  hello1: ClientHello;
+  cipherSuite: number;
+  group: number;
+  cookie?: Uint8Array;
+}
+
 type ServerState =
-  | { name: 'START' }
+  | { name: 'START'; retry?: HelloRetry }
   | ({ name: 'WAIT_CERT'; requestContext: Uint8Array; acceptedSchemes: number[] } & Keys)
   | ({ name: 'WAIT_CV'; acceptedSchemes: number[]; leaf: LeafInfo; verdict?: TrustVerdict } & Keys)
   | ({ name: 'WAIT_FINISHED' } & Keys)
@@ -104,7 +112,7 @@ export class ServerHandshake {
     switch (state.name) {
       case 'START':
         if (message.kind !== 'client_hello') throw unexpected(state.name, message);
-        return this.onClientHello(message, raw);
+        return this.onClientHello(message, raw, state.retry);
       case 'WAIT_CERT':
         if (message.kind !== 'certificate') throw unexpected(state.name, message);
         return this.onCertificate(state, message, raw);
@@ -133,15 +141,16 @@ export class ServerHandshake {
     state.verdict = verdict;
   }
 
-  private onClientHello(hello: ClientHello, raw: Uint8Array): void {
+  private onClientHello(hello: ClientHello, raw: Uint8Array, retry: HelloRetry | undefined): void {
     const { ctx, config } = this;
     ctx.clientRandom = hello.random;
     ctx.enter('RECVD_CH');
+    if (retry) checkSecondClientHello(retry, hello);
     const ext = (type: number) => X.findExtension(hello.extensions, type);
 
     // Version (RFC 8446 §4.2.1): without supported_versions the client speaks TLS 1.2 or older.
     const versionsExt = ext(ExtensionType.supported_versions);
-    const versions = versionsExt ? view(X.supportedVersionsClientHello, versionsExt) : [];
+    const versions = versionsExt ? X.supportedVersionsClientHello.parse(versionsExt.data) : [];
     if (!versions.includes(ProtocolVersion.TLSv1_3)) {
       throw new TlsError('NoTls13', versionsExt ? 'supported_versions does not list TLS 1.3' : 'no supported_versions: a pre-TLS 1.3 client');
     }
@@ -154,12 +163,13 @@ export class ServerHandshake {
     const suiteCode = ctx.cfg.cipherSuites.find((s) => hello.cipherSuites.includes(s) && SUITES.has(s));
     if (suiteCode === undefined) throw new TlsError('NoCommonCipherSuite', `client offered ${hello.cipherSuites.map(cipherSuiteName).join(', ')}`);
     const suite = SUITES.get(suiteCode)!;
+    if (retry && suite.code !== retry.cipherSuite) throw new TlsError('IllegalParameter', 'the second ClientHello no longer allows the cipher suite of our HelloRetryRequest');
     ctx.decide('cipher_suite', suite.name, 'our most preferred suite that the client offered');
 
     // Signature scheme for our CertificateVerify (RFC 8446 §4.4.2.2, §4.2.3).
     const sigExt = ext(ExtensionType.signature_algorithms);
     if (!sigExt) throw new TlsError('MissingExtension', 'ClientHello without signature_algorithms');
-    const clientSchemes = view(X.signatureAlgorithms, sigExt);
+    const clientSchemes = X.signatureAlgorithms.parse(sigExt.data);
     const ourKey = ctx.provider.publicKeyOf(config.certificate.privateKey);
     const scheme = chooseScheme(ctx.cfg.signatureSchemes, clientSchemes, ourKey);
     if (scheme === undefined) {
@@ -172,8 +182,8 @@ export class ServerHandshake {
     const groupsExt = ext(ExtensionType.supported_groups);
     const shareExt = ext(ExtensionType.key_share);
     if (!groupsExt || !shareExt) throw new TlsError('MissingExtension', 'ClientHello needs supported_groups and key_share for (EC)DHE');
-    const clientGroups = view(X.supportedGroups, groupsExt);
-    const shares = view(X.keyShareClientHello, shareExt);
+    const clientGroups = X.supportedGroups.parse(groupsExt.data);
+    const shares = X.keyShareClientHello.parse(shareExt.data);
     const seen = new Set<number>();
     for (const share of shares) {
       if (seen.has(share.group)) throw new TlsError('IllegalParameter', `two key shares for ${namedGroupName(share.group)}`);
@@ -182,15 +192,15 @@ export class ServerHandshake {
       }
       seen.add(share.group);
     }
-    const group = ctx.cfg.groups.find((g) => seen.has(g) && groupName(g));
-    if (group === undefined) {
-      const mutual = ctx.cfg.groups.find((g) => clientGroups.includes(g) && groupName(g));
-      throw new TlsError(
-        'NoCommonGroup',
-        mutual === undefined
-          ? `no common group: the client supports ${clientGroups.map(namedGroupName).join(', ')}`
-          : `the client sent no key share for ${namedGroupName(mutual)} (HelloRetryRequest is not supported yet)`,
-      );
+    // Our preference among the groups we share with the client. Normally the first one the client already
+    // sent a share for (no extra round trip); with helloRetryForPreferredGroup, our favourite, asked for
+    // with a HelloRetryRequest when needed.
+    const mutual = ctx.cfg.groups.filter((g) => clientGroups.includes(g) && groupName(g));
+    if (mutual.length === 0) throw new TlsError('NoCommonGroup', `no common group: the client supports ${clientGroups.map(namedGroupName).join(', ')}`);
+    const group = (config.helloRetryForPreferredGroup ? undefined : mutual.find((g) => seen.has(g))) ?? mutual[0]!;
+    if (!seen.has(group)) {
+      if (retry) throw new TlsError('IllegalParameter', `the second ClientHello still has no key share for ${namedGroupName(group)}`);
+      return this.sendHelloRetryRequest(hello, raw, suite, group);
     }
     const share = shares.find((s) => s.group === group)!;
     const kx = ctx.provider.keyExchange(groupName(group)!);
@@ -198,7 +208,7 @@ export class ServerHandshake {
 
     // Optional extensions.
     const sniExt = ext(ExtensionType.server_name);
-    const serverName = sniExt ? view(X.serverName, sniExt)[0] : undefined;
+    const serverName = sniExt ? X.serverName.parse(sniExt.data)[0] : undefined;
     if (serverName) {
       ctx.info.serverName = serverName;
       ctx.decide('server_name', serverName, 'sent by the client (SNI)');
@@ -206,7 +216,7 @@ export class ServerHandshake {
     const alpnExt = ext(ExtensionType.application_layer_protocol_negotiation);
     let alpn: string | undefined;
     if (alpnExt && ctx.cfg.alpnProtocols.length > 0) {
-      const offered = view(X.alpn, alpnExt);
+      const offered = X.alpn.parse(alpnExt.data);
       alpn = ctx.cfg.alpnProtocols.find((p) => offered.includes(p));
       // RFC 7301 §3.2: no overlap is fatal.
       if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${offered.join(', ')}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
@@ -214,7 +224,7 @@ export class ServerHandshake {
       ctx.decide('alpn', alpn, 'our most preferred protocol that the client offered');
     }
     const limitExt = ext(ExtensionType.record_size_limit);
-    if (limitExt) this.peerRecordSizeLimit = view(X.recordSizeLimit, limitExt);
+    if (limitExt) this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
 
     ctx.info.version = 'TLSv1.3';
     ctx.info.cipherSuite = suite.name;
@@ -240,8 +250,9 @@ export class ServerHandshake {
         X.ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(ProtocolVersion.TLSv1_3)),
       ],
     });
-    // Middlebox compatibility mode: answer a non-empty session id with a dummy ChangeCipherSpec (§D.4).
-    if (hello.legacySessionId.length > 0) ctx.effects.push({ kind: 'send-change-cipher-spec' });
+    // Middlebox compatibility mode: answer a non-empty session id with one dummy ChangeCipherSpec right
+    // after our first handshake message, ServerHello or HelloRetryRequest (§D.4).
+    if (hello.legacySessionId.length > 0 && !retry) ctx.effects.push({ kind: 'send-change-cipher-spec' });
 
     const schedule = new KeySchedule(ctx.provider, suite);
     schedule.enterHandshake(shared);
@@ -291,6 +302,33 @@ export class ServerHandshake {
       ctx.enter('WAIT_FINISHED');
       this.state = { name: 'WAIT_FINISHED', ...keys };
     }
+  }
+
+  /** HelloRetryRequest (RFC 8446 §4.1.4) asking for a key share in `group`. */
+  private sendHelloRetryRequest(hello: ClientHello, raw: Uint8Array, suite: SuiteInfo, group: number): void {
+    const { ctx, config } = this;
+    ctx.decide('group', namedGroupName(group), 'our preferred common group, but the client sent no key share for it: HelloRetryRequest');
+    // The transcript restarts with a message_hash standing for ClientHello1 (RFC 8446 §4.4.1).
+    ctx.transcript.selectHash(suite.hash);
+    ctx.transcript.add(raw);
+    ctx.transcript.replaceWithMessageHash();
+    const cookie = config.helloRetryCookie?.(hello);
+    const extensions = [X.ext(ExtensionType.key_share, X.keyShareHelloRetryRequest.encode(group))];
+    if (cookie) extensions.push(X.ext(ExtensionType.cookie, X.cookie.encode(cookie)));
+    extensions.push(X.ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(ProtocolVersion.TLSv1_3)));
+    ctx.send({
+      kind: 'hello_retry_request',
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      legacySessionIdEcho: hello.legacySessionId,
+      cipherSuite: suite.code,
+      legacyCompressionMethod: 0,
+      extensions,
+    });
+    if (hello.legacySessionId.length > 0) ctx.effects.push({ kind: 'send-change-cipher-spec' });
+    ctx.enter('START');
+    const retry: HelloRetry = { hello1: hello, cipherSuite: suite.code, group };
+    if (cookie) retry.cookie = cookie;
+    this.state = { name: 'START', retry };
   }
 
   /** EncryptedExtensions (RFC 8446 §4.3.1): only answers to what the client asked, plus our supported_groups. */
@@ -412,5 +450,28 @@ export class ServerHandshake {
   private ticketKey(): Uint8Array {
     this.ticketKeyBytes ??= this.ctx.cfg.random(32);
     return this.ticketKeyBytes;
+  }
+}
+
+/**
+ * ClientHello2 must be ClientHello1 with only the changes RFC 8446 §4.1.2 allows: one key share for the
+ * group we asked for, our cookie echoed, early_data gone, PSK binders updated, padding adjusted.
+ */
+function checkSecondClientHello(retry: HelloRetry, hello: ClientHello): void {
+  const first = retry.hello1;
+  if (!equalBytes(first.random, hello.random) || !equalBytes(first.legacySessionId, hello.legacySessionId)) {
+    throw new TlsError('IllegalParameter', 'the second ClientHello changed its random or legacy_session_id');
+  }
+  const shareExt = X.findExtension(hello.extensions, ExtensionType.key_share);
+  const shares = shareExt ? X.keyShareClientHello.parse(shareExt.data) : [];
+  if (shares.length !== 1 || shares[0]!.group !== retry.group) {
+    throw new TlsError('IllegalParameter', `the second ClientHello must carry exactly one key share, for ${namedGroupName(retry.group)}`);
+  }
+  const cookieExt = X.findExtension(hello.extensions, ExtensionType.cookie);
+  if (retry.cookie && (!cookieExt || !equalBytes(X.cookie.parse(cookieExt.data), retry.cookie))) {
+    throw new TlsError('IllegalParameter', 'the second ClientHello does not echo our cookie');
+  }
+  if (X.findExtension(hello.extensions, ExtensionType.early_data)) {
+    throw new TlsError('IllegalParameter', 'early_data in the ClientHello after a HelloRetryRequest');
   }
 }
