@@ -1,0 +1,99 @@
+// The handshake variants the bench measures, each described once and turned into configs for our engine
+// and into options for node:tls, over the same certificates and keys (made once, up front).
+import { generateKeyPairSync } from 'node:crypto';
+import { encodePkcs8, loadPrivateKey } from '../../src/auth/keys.js';
+import { toPem } from '../../src/auth/pem.js';
+import type { TrustPolicy } from '../../src/auth/trust.js';
+import type { CryptoProvider, RandomSource } from '../../src/crypto/provider.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import { DAY, makeIdentity, TEST_NOW, type Identity, type IdentityOptions } from '../../src/testing/certs.js';
+import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
+
+export const SERVER_NAME = 'bench.test';
+
+export interface HandshakeCase {
+  name: string;
+  /** What the row measures, in words, for the table legend and the JSON. */
+  description: string;
+  serverIdentity: Identity;
+  /** How the client judges the server; node:tls gets the equivalent `ca` list. */
+  trust: { kind: 'pinned-certificate' | 'ca'; anchor: Identity };
+  /** Mutual TLS: the client's identity, pinned by the server. */
+  clientIdentity?: Identity;
+}
+
+/** The PEM texts node:tls needs for one side. */
+export interface NodeCredentials {
+  cert: string;
+  key: string;
+}
+
+export function nodeCredentials(identity: CertifiedKey): NodeCredentials {
+  return {
+    cert: identity.chain.map((der) => toPem('CERTIFICATE', der)).join(''),
+    key: toPem('PRIVATE KEY', encodePkcs8(identity.privateKey)),
+  };
+}
+
+/** Certificates valid for years around now, so node:tls (which reads the real clock) accepts them too. */
+function identity(options: IdentityOptions, random: RandomSource): Identity {
+  return makeIdentity({ notBefore: TEST_NOW - 3650 * DAY, notAfter: TEST_NOW + 3650 * DAY, ...options }, random);
+}
+
+/** Every certificate and key the bench uses, made once from a fixed seed (RSA from node:crypto). */
+export function makeCases(): HandshakeCase[] {
+  const random = seededRandom('tls13-lab bench');
+  const server = (keyType: IdentityOptions['keyType'], extra: IdentityOptions = {}) =>
+    identity({ subject: { CN: SERVER_NAME }, sans: { dns: [SERVER_NAME] }, extKeyUsage: ['serverAuth'], keyType, ...extra }, random);
+
+  const ed25519 = server('ed25519');
+  const ca = identity({ subject: { CN: 'Bench CA' }, isCA: true, keyUsage: ['keyCertSign'], keyType: 'ed25519' }, random);
+  const ed25519Issued = server('ed25519', { issuer: ca });
+  const p256 = server('p256');
+  const rsaDer = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'der' });
+  const rsa2048 = server(undefined, { privateKey: loadPrivateKey(new Uint8Array(rsaDer)) });
+  const client = identity({ subject: { CN: 'bench client' }, extKeyUsage: ['clientAuth'], keyType: 'ed25519' }, random);
+
+  return [
+    { name: 'ed25519 pinned', description: 'Ed25519 server certificate, client pins it (DER match)', serverIdentity: ed25519, trust: { kind: 'pinned-certificate', anchor: ed25519 } },
+    { name: 'ed25519 CA', description: 'Ed25519 server certificate issued by an Ed25519 CA, client validates the chain', serverIdentity: ed25519Issued, trust: { kind: 'ca', anchor: ca } },
+    { name: 'p256 pinned', description: 'ECDSA P-256 server certificate (self-signed), client pins it', serverIdentity: p256, trust: { kind: 'pinned-certificate', anchor: p256 } },
+    { name: 'rsa2048 pinned', description: 'RSA-2048 server certificate (rsa_pss_rsae_sha256), client pins it', serverIdentity: rsa2048, trust: { kind: 'pinned-certificate', anchor: rsa2048 } },
+    {
+      name: 'mtls ed25519',
+      description: 'Ed25519 server certificate pinned by the client, Ed25519 client certificate pinned by the server',
+      serverIdentity: ed25519,
+      trust: { kind: 'pinned-certificate', anchor: ed25519 },
+      clientIdentity: client,
+    },
+  ];
+}
+
+function trustPolicy(c: HandshakeCase): TrustPolicy {
+  return c.trust.kind === 'ca'
+    ? { kind: 'ca', anchors: [c.trust.anchor.der] }
+    : { kind: 'pinned-certificate', certificates: [c.trust.anchor.der] };
+}
+
+/**
+ * Configs for our engine: TLS_AES_128_GCM_SHA256, x25519 only, no session tickets (node:tls cannot turn
+ * them off and makes two per handshake: a few microseconds of symmetric crypto, see node-tls.ts).
+ */
+export function engineConfigs(c: HandshakeCase, provider: CryptoProvider, random: RandomSource): { client: ClientConfig; server: ServerConfig } {
+  const common = {
+    provider,
+    random,
+    now: () => Date.now(),
+    cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256],
+    groups: [NamedGroup.x25519],
+  };
+  const client: ClientConfig = { ...common, serverName: SERVER_NAME, trust: trustPolicy(c) };
+  const server: ServerConfig = { ...common, certificate: c.serverIdentity, tickets: { count: 0 } };
+  if (c.clientIdentity) {
+    client.certificate = c.clientIdentity;
+    server.clientAuth = 'require';
+    server.trust = { kind: 'pinned-certificate', certificates: [c.clientIdentity.der] };
+  }
+  return { client, server };
+}

@@ -1,0 +1,59 @@
+// Our engine under the bench: whole handshakes through an InMemoryPair, and 16 KiB records through a
+// connected pair, next to the provider's bare AEAD on the same sizes.
+import type { AeadName, CryptoProvider, RandomSource } from '../../src/crypto/provider.js';
+import type { Connection } from '../../src/handshake/connection.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import type { SuiteInfo } from '../../src/handshake/suites.js';
+import { engineConfigs, type HandshakeCase } from './cases.js';
+
+/** A function doing one full handshake with fresh connections; it throws unless both sides end connected. */
+export function engineHandshake(c: HandshakeCase, provider: CryptoProvider, random: RandomSource): () => void {
+  const { client, server } = engineConfigs(c, provider, random);
+  return () => {
+    const pair = new InMemoryPair(client, server).run();
+    if (!pair.client.isConnected || !pair.server.isConnected) {
+      throw new Error(`${c.name}: handshake did not complete (client ${pair.client.state}, server ${pair.server.state})`);
+    }
+  };
+}
+
+/** The largest TLSPlaintext fragment (RFC 8446 §5.1): one full record of application data. */
+export const RECORD_PAYLOAD = 2 ** 14;
+/** RFC 8446 §5.2: the AEAD input is the payload plus the inner content type byte; the header is the AAD. */
+const INNER_PLAINTEXT = RECORD_PAYLOAD + 1;
+const RECORD_HEADER = 5;
+const NONCE_LENGTH = 12;
+
+/**
+ * A function sending one full record from client to server of a connected pair using `suite`: the client
+ * seals and frames it, the server parses, opens and delivers it as a `data` event.
+ */
+export function engineRecordTransfer(c: HandshakeCase, suite: SuiteInfo, provider: CryptoProvider, random: RandomSource): () => void {
+  const { client, server } = engineConfigs(c, provider, random);
+  const pair = new InMemoryPair({ ...client, cipherSuites: [suite.code] }, { ...server, cipherSuites: [suite.code] }).run();
+  if (pair.client.info.cipherSuite !== suite.name) throw new Error(`negotiated ${pair.client.info.cipherSuite}, not ${suite.name}`);
+  const payload = random(RECORD_PAYLOAD);
+  return () => {
+    pair.client.write(payload);
+    pair.server.receive(pair.client.takeOutput());
+    expectDelivered(pair.server, RECORD_PAYLOAD);
+  };
+}
+
+function expectDelivered(receiver: Connection, length: number): void {
+  let delivered = 0;
+  for (const event of receiver.takeEvents()) if (event.type === 'data') delivered += event.data.length;
+  if (delivered !== length) throw new Error(`delivered ${delivered} bytes, expected ${length}`);
+}
+
+/** A function doing what the record layer must do at least for one record: seal and open it with the bare AEAD. */
+export function rawAeadRoundTrip(aead: AeadName, provider: CryptoProvider, random: RandomSource): () => void {
+  const key = provider.createAead(aead, random(provider.aeadKeyLength(aead)));
+  const nonce = random(NONCE_LENGTH);
+  const aad = random(RECORD_HEADER);
+  const plaintext = random(INNER_PLAINTEXT);
+  return () => {
+    const opened = key.open(nonce, aad, key.seal(nonce, aad, plaintext));
+    if (opened?.length !== INNER_PLAINTEXT) throw new Error(`${aead} did not open its own ciphertext`);
+  };
+}

@@ -1,0 +1,124 @@
+// A metering CryptoProvider: every call goes to the real provider, and its count and elapsed time
+// (performance.now()) go to a tally, per primitive. Hash states and AEAD keys it hands out are metered too,
+// so a handshake run with it tells how much of its time is spent inside primitives.
+import { performance } from 'node:perf_hooks';
+import type {
+  AeadKey,
+  CryptoProvider,
+  GroupName,
+  HashState,
+  KeyExchange,
+  RandomSource,
+  SignatureAlgorithm,
+} from '../../src/crypto/provider.js';
+
+export interface PrimitiveCost {
+  calls: number;
+  ms: number;
+}
+
+/** Counts and times per primitive name. Only outermost calls are timed (see `measure`). */
+export class Tally {
+  readonly primitives = new Map<string, PrimitiveCost>();
+  /** Time inside primitives; nested calls are not counted twice. */
+  totalMs = 0;
+  private depth = 0;
+
+  /**
+   * Runs `fn` as primitive `name`. A primitive that calls another metered one (key generation and RSA-PSS
+   * signing draw from the metered RandomSource) counts the inner call but keeps its time in the outer one.
+   */
+  measure<T>(name: string, fn: () => T): T {
+    let cost = this.primitives.get(name);
+    if (!cost) this.primitives.set(name, (cost = { calls: 0, ms: 0 }));
+    cost.calls++;
+    if (this.depth > 0) return fn();
+    this.depth++;
+    const start = performance.now();
+    try {
+      return fn();
+    } finally {
+      const elapsed = performance.now() - start;
+      this.depth--;
+      cost.ms += elapsed;
+      this.totalMs += elapsed;
+    }
+  }
+
+  reset(): void {
+    this.primitives.clear();
+    this.totalMs = 0;
+  }
+}
+
+function signatureName(alg: SignatureAlgorithm): string {
+  return alg.kind === 'ed25519' ? 'ed25519' : `${alg.kind} ${alg.hash}`;
+}
+
+class MeteredHashState implements HashState {
+  constructor(
+    private readonly inner: HashState,
+    private readonly tally: Tally,
+  ) {}
+  update(data: Uint8Array): this {
+    this.tally.measure('hash update', () => this.inner.update(data));
+    return this;
+  }
+  digest(): Uint8Array {
+    return this.tally.measure('hash digest', () => this.inner.digest());
+  }
+  clone(): HashState {
+    return new MeteredHashState(
+      this.tally.measure('hash clone', () => this.inner.clone()),
+      this.tally,
+    );
+  }
+}
+
+function meteredAead(inner: AeadKey, tally: Tally): AeadKey {
+  return {
+    seal: (nonce, aad, plaintext) => tally.measure('aead seal', () => inner.seal(nonce, aad, plaintext)),
+    open: (nonce, aad, ciphertext) => tally.measure('aead open', () => inner.open(nonce, aad, ciphertext)),
+  };
+}
+
+function meteredKeyExchange(inner: KeyExchange, tally: Tally): KeyExchange {
+  const group = inner.group;
+  return {
+    group,
+    generatePrivateKey: (random) => tally.measure(`${group} private key`, () => inner.generatePrivateKey(random)),
+    publicKey: (privateKey) => tally.measure(`${group} public key`, () => inner.publicKey(privateKey)),
+    sharedSecret: (privateKey, peerPublic) =>
+      tally.measure(`${group} shared secret`, () => inner.sharedSecret(privateKey, peerPublic)),
+  };
+}
+
+/** `base` with every primitive call counted and timed in `tally`. Length lookups pass through unmetered. */
+export function meteredProvider(base: CryptoProvider, tally: Tally): CryptoProvider {
+  const exchanges = new Map<GroupName, KeyExchange>();
+  return {
+    name: `metered ${base.name}`,
+    hashLength: (hash) => base.hashLength(hash),
+    aeadKeyLength: (aead) => base.aeadKeyLength(aead),
+    hash: (hash, data) => tally.measure('hash one-shot', () => base.hash(hash, data)),
+    createHash: (hash) => new MeteredHashState(tally.measure('hash create', () => base.createHash(hash)), tally),
+    hmac: (hash, key, data) => tally.measure('hmac', () => base.hmac(hash, key, data)),
+    hkdfExtract: (hash, salt, ikm) => tally.measure('hkdf extract', () => base.hkdfExtract(hash, salt, ikm)),
+    hkdfExpand: (hash, prk, info, length) => tally.measure('hkdf expand', () => base.hkdfExpand(hash, prk, info, length)),
+    createAead: (aead, key) => meteredAead(tally.measure('aead key setup', () => base.createAead(aead, key)), tally),
+    keyExchange(group) {
+      let exchange = exchanges.get(group);
+      if (!exchange) exchanges.set(group, (exchange = meteredKeyExchange(base.keyExchange(group), tally)));
+      return exchange;
+    },
+    sign: (alg, key, message, random) => tally.measure(`sign ${signatureName(alg)}`, () => base.sign(alg, key, message, random)),
+    verify: (alg, key, message, signature) =>
+      tally.measure(`verify ${signatureName(alg)}`, () => base.verify(alg, key, message, signature)),
+    publicKeyOf: (key) => tally.measure('public key of', () => base.publicKeyOf(key)),
+  };
+}
+
+/** The randomness every handshake draws (hello randoms, key shares, PSS salts), metered like a primitive. */
+export function meteredRandom(base: RandomSource, tally: Tally): RandomSource {
+  return (length) => tally.measure('random', () => base(length));
+}

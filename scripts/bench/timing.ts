@@ -1,0 +1,63 @@
+// Time-budgeted loops: a short warm-up (so the JIT has compiled the hot paths), then as many rounds as fit
+// in the budget. Operations compared with each other run alternately, one of each per round, so a change in
+// machine load during the run (other processes, CPU frequency) weighs on all of them alike.
+import { performance } from 'node:perf_hooks';
+
+export interface Measurement {
+  iterations: number;
+  elapsedMs: number;
+  /** CPU time of the whole process (all threads) over the same spans: near elapsedMs unless others took the CPU. */
+  cpuMs: number;
+}
+
+/** The warm-up takes this share of the budget. */
+const WARMUP_SHARE = 0.2;
+const MIN_ROUNDS = 3;
+
+export function perSecond(m: Measurement): number {
+  return (m.iterations * 1000) / m.elapsedMs;
+}
+
+export function msPer(m: Measurement): number {
+  return m.elapsedMs / m.iterations;
+}
+
+export function cpuMsPer(m: Measurement): number {
+  return m.cpuMs / m.iterations;
+}
+
+/** A synchronous operation, or one that completes asynchronously (awaited before the next one starts). */
+export type Operation = () => void | Promise<void>;
+
+async function rounds(budgetMs: number, operations: Operation[]): Promise<Measurement[]> {
+  const results = operations.map(() => ({ iterations: 0, elapsedMs: 0, cpuMs: 0 }));
+  let spentMs = 0;
+  for (let round = 0; round < MIN_ROUNDS || spentMs < budgetMs; round++) {
+    for (const [i, operation] of operations.entries()) {
+      const cpuStart = process.cpuUsage();
+      const start = performance.now();
+      const pending = operation();
+      // A synchronous operation never yields to the event loop, so it pays no await.
+      if (pending) await pending;
+      const elapsedMs = performance.now() - start;
+      const cpu = process.cpuUsage(cpuStart);
+      const result = results[i]!;
+      result.iterations++;
+      result.elapsedMs += elapsedMs;
+      result.cpuMs += (cpu.user + cpu.system) / 1000;
+      spentMs += elapsedMs;
+    }
+  }
+  return results;
+}
+
+/**
+ * Runs the operations alternately for about `seconds` each, after a warm-up; `beforeMeasuring` runs between
+ * the two. One Measurement per operation, in order.
+ */
+export async function measure(seconds: number, operations: Operation[], beforeMeasuring?: () => void): Promise<Measurement[]> {
+  const budgetMs = seconds * 1000 * operations.length;
+  await rounds(budgetMs * WARMUP_SHARE, operations);
+  beforeMeasuring?.();
+  return rounds(budgetMs, operations);
+}
