@@ -41,3 +41,24 @@ export function rfcPssSalt(section: Rfc8448Section, actor: 'client' | 'server', 
   return recoverPssSalt({ n, e }, 'sha256', signature);
 }
 
+
+/**
+ * The 48 random bytes from which our P-256 key generation makes exactly `privateKey`: noble maps a seed s
+ * to (s mod (n - 1)) + 1, so the seed for key k is k - 1. This is how a trace's P-256 key is injected.
+ */
+export function p256SeedFor(privateKey: Uint8Array): Uint8Array {
+  let k = 0n;
+  for (const b of privateKey) k = (k << 8n) | BigInt(b);
+  k -= 1n;
+  const seed = new Uint8Array(48);
+  for (let i = 47; i >= 0; i--, k >>= 8n) seed[i] = Number(k & 0xffn);
+  return seed;
+}
+
+/** The NSS signature_algorithms list of RFC 8448 (with its reserved DSA code points, see vectors/rfc8448/README.md). */
+export const NSS_SIGNATURE_ALGORITHMS = [
+  0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202,
+];
+
+/** The groups NSS lists in RFC 8448 §3 and §7, several of which nobody uses here. */
+export const NSS_GROUPS = [0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104];
