@@ -8,7 +8,9 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, TlsAlertError, type Tls13Socket } from '../../src/node/adapter.js';
-import { ca, certPem, GROUPS, keyPem, listen, nextError, readAll, serverCertificates, strangerClient, SUITES, trustedClient } from './fixtures.js';
+import { Connection } from '../../src/handshake/connection.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { ca, certPem, GROUPS, keyPem, listen, nextError, readAll, readBytes, serverCertificates, strangerClient, SUITES, trustedClient } from './fixtures.js';
 
 const caPem = certPem(ca);
 const SIGNATURE_SCHEME = { Ed25519: 'ed25519', 'ECDSA P-256': 'ecdsa_secp256r1_sha256', 'RSA-2048': 'rsa_pss_rsae_sha256' } as const;
@@ -22,7 +24,7 @@ afterEach(() => {
 function track<T extends net.Server>(server: T): T {
   cleanups.push(() => {
     server.close();
-    (server as Partial<http.Server>).closeAllConnections?.();
+    (server as unknown as Partial<http.Server>).closeAllConnections?.();
   });
   return server;
 }
@@ -44,7 +46,7 @@ describe('our client against a node:tls server', () => {
           const nodeKeylog: Buffer[] = [];
           const serverSide = { received: '', ended: false, exporter: Buffer.alloc(0) };
           const server = track(
-            tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity), ciphersuites: suite.name, ecdhCurve: group.openssl }, (socket) => {
+            tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity), ciphers: suite.name, ecdhCurve: group.openssl }, (socket) => {
               serverSide.exporter = socket.exportKeyingMaterial(32, 'EXPORTER-interop', Buffer.from('ctx'));
               socket.once('data', (chunk: Buffer) => {
                 serverSide.received = chunk.toString();
@@ -100,7 +102,7 @@ describe('a node:tls client against our server', () => {
           const port = await listen(server);
 
           const nodeKeylog: Buffer[] = [];
-          const client = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem, ciphersuites: suite.name, ecdhCurve: group.openssl });
+          const client = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem, ciphers: suite.name, ecdhCurve: group.openssl });
           client.on('keylog', (line: Buffer) => nodeKeylog.push(line));
           await once(client, 'secureConnect');
           expect(client.authorized).toBe(true);
@@ -120,6 +122,208 @@ describe('a node:tls client against our server', () => {
     }
   }
 });
+
+describe('HTTP/1.1 over the adapter', () => {
+  it("carries node:http's request over our client to a node:https server", async () => {
+    const identity = serverCertificates['ECDSA P-256'];
+    const server = track(https.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity) }, (req, res) => res.end(`hello ${req.method} ${req.url}`)));
+    const port = await listen(server);
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const request = http.request({ host: 'localhost', port, path: '/over-tls13-lab', headers: { connection: 'close' }, createConnection: () => ourClient(port) }, resolve);
+      request.on('error', reject);
+      request.end();
+    });
+    expect(response.statusCode).toBe(200);
+    expect(await readAll(response)).toBe('hello GET /over-tls13-lab');
+  });
+
+  it("serves node's https client from a node:http server running on our createServer", async () => {
+    const httpServer = http.createServer((req, res) => res.end(`served by tls13-lab: ${req.url}`));
+    cleanups.push(() => httpServer.closeAllConnections());
+    const server = track(createServer({ certificate: serverCertificates.Ed25519 }, (socket) => httpServer.emit('connection', socket)));
+    const port = await listen(server);
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const request = https.get({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem, path: '/hello', agent: false }, resolve);
+      request.on('error', reject);
+    });
+    expect(response.statusCode).toBe(200);
+    expect((response.socket as tls.TLSSocket).getProtocol()).toBe('TLSv1.3');
+    expect(await readAll(response)).toBe('served by tls13-lab: /hello');
+  });
+});
+
+describe('mutual TLS with node:tls', () => {
+  /** A node:tls server that requires client certificates issued by (here: equal to) `trusted`. */
+  async function nodeServerRequiring(trusted: string) {
+    const identity = serverCertificates['ECDSA P-256'];
+    const seen = { peerCn: '', authorized: false, clientErrors: [] as Error[] };
+    const server = track(
+      tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity), requestCert: true, rejectUnauthorized: true, ca: [trusted] }, (socket) => {
+        seen.authorized = socket.authorized;
+        seen.peerCn = String(socket.getPeerCertificate().subject?.CN);
+        socket.end('welcome');
+      }),
+    );
+    server.on('tlsClientError', (error: Error) => seen.clientErrors.push(error));
+    return { port: await listen(server), seen };
+  }
+
+  it('a node:tls server that trusts our self-signed client certificate accepts our client presenting it', async () => {
+    const { port, seen } = await nodeServerRequiring(certPem(trustedClient));
+    const client = ourClient(port, { certificate: trustedClient });
+    expect(await readAll(client)).toBe('welcome');
+    expect(client.info.clientAuth).toBe('authenticated');
+    expect(seen).toMatchObject({ authorized: true, peerCn: 'trusted client', clientErrors: [] });
+  });
+
+  it('a node:tls server drops our client presenting a certificate it does not trust, without an alert', async () => {
+    const { port, seen } = await nodeServerRequiring(certPem(trustedClient));
+    const client = ourClient(port, { certificate: strangerClient });
+    const alerts: string[] = [];
+    client.on('tlsEvent', (event: TlsEvent) => event.type === 'alert' && event.direction === 'in' && alerts.push(event.description));
+    // TLS 1.3: the client is done before the server judges its certificate. Node (rejectUnauthorized) then
+    // closes TCP without any alert, so our client sees a stream that ends without close_notify.
+    expect(await readAll(client)).toBe('');
+    expect(alerts).toEqual([]);
+    await vitestEventually(() => seen.clientErrors.length === 1);
+    expect(seen.authorized).toBe(false);
+    expect(seen.clientErrors[0]).toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('our server pinning a self-signed client certificate accepts a node:tls client presenting it', async () => {
+    const server = track(
+      createServer({ certificate: serverCertificates.Ed25519, clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [trustedClient.der] } }, (socket) => {
+        socket.end(`hello ${socket.getPeerIdentity()?.subject}`);
+        socket.on('error', () => {});
+      }),
+    );
+    const port = await listen(server);
+    const client = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem, cert: certPem(trustedClient), key: keyPem(trustedClient) });
+    expect(await readAll(client)).toBe('hello CN=trusted client');
+  });
+
+  it('our server pinning one client certificate sends bad_certificate to a node:tls client presenting another', async () => {
+    const server = track(createServer({ certificate: serverCertificates.Ed25519, clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [trustedClient.der] } }));
+    const ourError = firstClientError(server);
+    const port = await listen(server);
+    const client = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem, cert: certPem(strangerClient), key: keyPem(strangerClient) });
+    client.resume();
+    const nodeError = await nextError(client);
+    expect(await ourError).toMatchObject({ direction: 'sent', alert: 'bad_certificate' });
+    expect(nodeError).toMatchObject({ code: 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE' });
+  });
+
+  it('our server requiring a client certificate sends certificate_required to a node:tls client without one', async () => {
+    const server = track(createServer({ certificate: serverCertificates.Ed25519, clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [trustedClient.der] } }));
+    const ourError = firstClientError(server);
+    const port = await listen(server);
+    const client = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem });
+    client.resume();
+    const nodeError = await nextError(client);
+    expect(await ourError).toMatchObject({ direction: 'sent', alert: 'certificate_required' });
+    expect(nodeError).toMatchObject({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
+  });
+});
+
+describe('handshake failures name the alert', () => {
+  it('our client sends unknown_ca for a server certificate that does not chain to its anchor, and node hears it', async () => {
+    const identity = serverCertificates['ECDSA P-256'];
+    const nodeErrors: Error[] = [];
+    const server = track(tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity) }));
+    server.on('tlsClientError', (error: Error) => nodeErrors.push(error));
+    const port = await listen(server);
+    const client = ourClient(port, { trust: { kind: 'ca', anchors: [trustedClient.der] } });
+    const error = await nextError(client);
+    expect(error).toBeInstanceOf(TlsAlertError);
+    expect(error).toMatchObject({ direction: 'sent', alert: 'unknown_ca' });
+    await vitestEventually(() => nodeErrors.length === 1);
+    expect(nodeErrors[0]).toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA' });
+  });
+
+  it("our client reports node's alert when no cipher suite is shared", async () => {
+    const identity = serverCertificates['ECDSA P-256'];
+    const server = track(tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity), ciphers: 'TLS_AES_256_GCM_SHA384' }));
+    server.on('tlsClientError', () => {});
+    const port = await listen(server);
+    const client = ourClient(port, { cipherSuites: [SUITES[0].id] });
+    expect(await nextError(client)).toMatchObject({ direction: 'received', alert: 'handshake_failure' });
+  });
+
+  it('our client gives up on a server that never answers after handshakeTimeout', async () => {
+    const silent = track(net.createServer(() => {}));
+    const port = await listen(silent);
+    const client = ourClient(port, { handshakeTimeout: 100 });
+    expect((await nextError(client)).message).toMatch(/timed out after 100 ms \(state WAIT_SH\)/);
+  });
+});
+
+describe('flow control', () => {
+  it('moves a megabyte each way through a node:tls echo server', async () => {
+    const identity = serverCertificates.Ed25519;
+    const server = track(tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity) }, (socket) => socket.pipe(socket)));
+    const port = await listen(server);
+    const payload = Buffer.alloc(1 << 20);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7919) & 0xff;
+    const client = ourClient(port);
+    client.write(payload);
+    const echoed: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of client) {
+      echoed.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+      if (length >= payload.length) break;
+    }
+    expect(Buffer.concat(echoed).equals(payload)).toBe(true);
+  });
+});
+
+describe('our server keeps serving while clients misbehave', () => {
+  it('answers garbage with an alert, drops an abrupt disconnect, times out a staller, and serves a good client meanwhile', async () => {
+    const clientErrors: Error[] = [];
+    const server = track(
+      createServer({ certificate: serverCertificates['ECDSA P-256'], handshakeTimeout: 300 }, (socket) => {
+        socket.end('still here');
+        socket.on('error', () => {});
+      }),
+    );
+    server.on('tlsClientError', (error: Error) => clientErrors.push(error));
+    const port = await listen(server);
+    const raw = () => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      cleanups.push(() => socket.destroy());
+      socket.on('error', () => {});
+      return socket;
+    };
+
+    const staller = raw();
+    await once(staller, 'connect');
+
+    const garbage = raw();
+    garbage.end('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const garbageReply = await readBytes(garbage);
+    // One plaintext fatal alert: content type 21, record version 0x0303, length 2, fatal (2), unexpected_message (10).
+    expect([...garbageReply]).toEqual([21, 3, 3, 0, 2, 2, 10]);
+
+    const quitter = raw();
+    await once(quitter, 'connect');
+    const clientHello = Connection.client({ trust: { kind: 'ca', anchors: [ca.der] } }).takeOutput();
+    await new Promise((resolve) => quitter.write(clientHello.subarray(0, 40), resolve));
+    quitter.destroy();
+
+    const good = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem });
+    expect(await readAll(good)).toBe('still here');
+
+    await vitestEventually(() => clientErrors.length === 3, 2000);
+    const messages = clientErrors.map((e) => e.message);
+    expect(messages.some((m) => /^TLS alert unexpected_message sent: .*unknown content type/.test(m))).toBe(true);
+    expect(messages.some((m) => /closed the connection during the TLS handshake \(state START\)|ECONNRESET/.test(m))).toBe(true);
+    expect(messages.some((m) => /timed out after 300 ms/.test(m))).toBe(true);
+  });
+});
+
+function firstClientError(server: net.Server): Promise<Error> {
+  return new Promise((resolve) => server.once('tlsClientError', resolve));
+}
 
 async function vitestEventually(condition: () => boolean, timeoutMs = 2000): Promise<void> {
   const start = Date.now();

@@ -3,7 +3,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { encodePkcs8, loadPrivateKey } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -59,11 +58,13 @@ export async function listen(server: Server): Promise<number> {
 }
 
 /** Everything a stream gives until it ends. */
-export async function readAll(stream: Duplex): Promise<string> {
+export async function readBytes(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
+
+export const readAll = async (stream: AsyncIterable<unknown>): Promise<string> => (await readBytes(stream)).toString('utf8');
 
 /** The first 'error' a stream emits. */
 export function nextError(stream: NodeJS.EventEmitter): Promise<Error> {
