@@ -8,6 +8,8 @@ export interface Measurement {
   elapsedMs: number;
   /** CPU time of the whole process (all threads) over the same spans: near elapsedMs unless others took the CPU. */
   cpuMs: number;
+  /** Each iteration's time: their median shrugs off the iterations another process interrupted. */
+  samplesMs: number[];
 }
 
 /** The warm-up takes this share of the budget. */
@@ -26,11 +28,17 @@ export function cpuMsPer(m: Measurement): number {
   return m.cpuMs / m.iterations;
 }
 
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** A synchronous operation, or one that completes asynchronously (awaited before the next one starts). */
 export type Operation = () => void | Promise<void>;
 
 async function rounds(budgetMs: number, operations: Operation[]): Promise<Measurement[]> {
-  const results = operations.map(() => ({ iterations: 0, elapsedMs: 0, cpuMs: 0 }));
+  const results: Measurement[] = operations.map(() => ({ iterations: 0, elapsedMs: 0, cpuMs: 0, samplesMs: [] }));
   let spentMs = 0;
   for (let round = 0; round < MIN_ROUNDS || spentMs < budgetMs; round++) {
     for (const [i, operation] of operations.entries()) {
@@ -45,6 +53,7 @@ async function rounds(budgetMs: number, operations: Operation[]): Promise<Measur
       result.iterations++;
       result.elapsedMs += elapsedMs;
       result.cpuMs += (cpu.user + cpu.system) / 1000;
+      result.samplesMs.push(elapsedMs);
       spentMs += elapsedMs;
     }
   }

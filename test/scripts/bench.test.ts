@@ -1,0 +1,92 @@
+// Smoke test of the bench on a tiny budget: the report's shape, the primitive counts the protocol dictates,
+// and the metering provider's transparency. Timings are never asserted, only that they are positive numbers.
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { renderReport, table } from '../../scripts/bench/report.js';
+import { meteredProvider, Tally } from '../../scripts/bench/metering.js';
+import { runBench, type Rate } from '../../scripts/bench/run.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { utf8 } from '../../src/wire/bytes.js';
+
+function expectRate(rate: Rate): void {
+  for (const value of [rate.perSecond, rate.msEach, rate.medianMs, rate.cpuMsEach]) {
+    expect(Number.isFinite(value)).toBe(true);
+    expect(value).toBeGreaterThan(0);
+  }
+  expect(rate.iterations).toBeGreaterThanOrEqual(3);
+}
+
+describe('bench', () => {
+  it('reports a pinned Ed25519 handshake with the primitive calls RFC 8446 requires, node:tls beside it, and bulk rows per suite', async () => {
+    const report = await runBench({ seconds: 0.01, filter: 'ed25519 pinned' });
+    expect(report.handshakes.map((h) => h.name)).toEqual(['ed25519 pinned']);
+    const [row] = report.handshakes;
+    expectRate(row!.engine);
+    expectRate(row!.metered);
+    expectRate(row!.nodeTls);
+    expect(row!.metered.primitiveMsPerHandshake).toBeGreaterThan(0);
+    expect(row!.targetMet).toBe(row!.overheadPercent <= report.overheadTargetPercent);
+    const calls = Object.fromEntries(Object.entries(row!.metered.primitives).map(([name, share]) => [name, share.callsPerHandshake]));
+    // One ECDHE on each side (§4.2.8), one CertificateVerify made by the server and checked by the client
+    // (§4.4.3), and with a pinned certificate no chain signature to verify.
+    expect(calls).toMatchObject({ 'x25519 public key': 2, 'x25519 shared secret': 2, 'sign ed25519': 1, 'verify ed25519': 1 });
+    // Every protected record one side seals, the other opens.
+    expect(calls['aead seal']).toBe(calls['aead open']);
+    expect(report.bulk.map((b) => b.suite)).toEqual(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']);
+    for (const b of report.bulk) {
+      expect(b.recordPayloadBytes).toBe(16384);
+      expect(b.engineMBps).toBeGreaterThan(0);
+      expect(b.rawAeadMBps).toBeGreaterThan(0);
+    }
+    const text = renderReport(report);
+    expect(text).toContain('ed25519 pinned');
+    expect(text).toContain('TLS_CHACHA20_POLY1305_SHA256');
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
+
+  it('verifies the server chain once more with a CA policy than with a pinned certificate', async () => {
+    const report = await runBench({ seconds: 0.01, filter: 'ed25519 CA', bulk: false });
+    expect(report.bulk).toEqual([]);
+    expect(report.handshakes[0]!.metered.primitives['verify ed25519']!.callsPerHandshake).toBe(2);
+  });
+});
+
+describe('metering provider', () => {
+  it('returns what node:crypto computes and counts every call, including those on hash states it handed out', () => {
+    const tally = new Tally();
+    const provider = meteredProvider(nobleProvider, tally);
+    const data = utf8.encode('abc');
+    expect(Buffer.from(provider.hash('sha256', data)).toString('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(Buffer.from(provider.hmac('sha384', data, data)).toString('hex')).toBe(createHmac('sha384', data).update(data).digest('hex'));
+    const state = provider.createHash('sha256').update(data).clone().update(data);
+    expect(Buffer.from(state.digest()).toString('hex')).toBe(createHash('sha256').update(data).update(data).digest('hex'));
+    const counts = Object.fromEntries([...tally.primitives].map(([name, cost]) => [name, cost.calls]));
+    expect(counts).toEqual({ 'hash one-shot': 1, hmac: 1, 'hash create': 1, 'hash update': 2, 'hash clone': 1, 'hash digest': 1 });
+    expect(tally.totalMs).toBeGreaterThan(0);
+  });
+
+  it('meters AEAD keys and key exchanges, and keeps a nested random draw inside the primitive that made it', () => {
+    const tally = new Tally();
+    const provider = meteredProvider(nobleProvider, tally);
+    const random = seededRandom('metering');
+    const meteredDraw = (n: number) => tally.measure('random', () => random(n));
+    const key = provider.createAead('AES-128-GCM', new Uint8Array(16));
+    const nonce = new Uint8Array(12);
+    const sealed = key.seal(nonce, new Uint8Array(0), utf8.encode('hello'));
+    expect(utf8.decode(key.open(nonce, new Uint8Array(0), sealed)!)).toBe('hello');
+    const x25519 = provider.keyExchange('x25519');
+    x25519.generatePrivateKey(meteredDraw);
+    const names = [...tally.primitives.keys()].sort();
+    expect(names).toEqual(['aead key setup', 'aead open', 'aead seal', 'random', 'x25519 private key']);
+    const sumOfParts = [...tally.primitives.values()].reduce((sum, cost) => sum + cost.ms, 0);
+    expect(tally.primitives.get('random')!.ms).toBe(0);
+    expect(sumOfParts).toBeCloseTo(tally.totalMs, 9);
+  });
+});
+
+describe('table', () => {
+  it('right-aligns number columns and left-aligns text columns', () => {
+    expect(table(['name', 'n'], [['a', 1.25], ['long', 10]], 1)).toBe(['name     n', '----  ----', 'a      1.3', 'long  10.0'].join('\n'));
+  });
+});
