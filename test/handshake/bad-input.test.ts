@@ -61,7 +61,7 @@ interface Abort {
  * must decrypt it and report it as received. 'either' is for the one fault where the RFC leaves open
  * whether keys computed in the failing step are already in use.
  */
-type Wire = { plaintext: true } | { protectedFor: Connection } | { either: true };
+type Wire = { plaintext: true } | { protectedFor: Connection; afterServerHello?: true } | { either: true };
 
 function expectAbort({ victim, events, output }: Abort, alert: AlertName, wire: Wire, reason?: string): void {
   const sent = events.filter((e) => e.type === 'alert' && e.direction === 'out');
@@ -74,8 +74,17 @@ function expectAbort({ victim, events, output }: Abort, alert: AlertName, wire: 
     expect(hex(output)).toBe(plaintextAlert);
   } else {
     // One TLSCiphertext (RFC 8446 §5.2): opaque_type 23, 0x0303, 2 alert bytes + 1 type byte + 16-byte tag.
-    expect(hex(output.subarray(0, 5))).toBe('1703030013');
-    expect(output).toHaveLength(5 + 19);
+    const alertAt = output.length - (5 + 19);
+    expect(hex(output.subarray(alertAt, alertAt + 5))).toBe('1703030013');
+    if ('afterServerHello' in wire) {
+      // A server that found the fault only when installing its handshake keys has already sent its
+      // ServerHello (and the compatibility ChangeCipherSpec); the peer needs them to read the alert.
+      const before = splitRecords(output.subarray(0, alertAt));
+      expect(before.map((r) => r.type)).toEqual([0x16, 0x14]);
+      expect(before[0]!.fragment[0]).toBe(2);
+    } else {
+      expect(alertAt).toBe(0);
+    }
     if ('protectedFor' in wire) {
       const peer = wire.protectedFor;
       peer.takeEvents();
@@ -340,11 +349,12 @@ describe('server fed a hand-made ClientHello', () => {
 type FlightEdit = (bytes: Uint8Array, pair: InMemoryPair) => Uint8Array | undefined;
 
 /** A pair whose `n`-th flight (0-based) from `from` goes through `edit`. */
-function tamperedPair(client: ClientConfig, srv: ServerConfig, from: Flight['from'], n: number, edit: FlightEdit): InMemoryPair {
+function tamperedPair(client: ClientConfig, srv: ServerConfig, from: Flight['from'], n: number, edit: FlightEdit, chunkSize?: number): InMemoryPair {
   let seen = 0;
   const holder: { pair?: InMemoryPair } = {};
   const pair = new InMemoryPair(client, srv, {
     tamper: (flight) => (flight.from === from && seen++ === n ? edit(flight.bytes, holder.pair!) : flight.bytes),
+    ...(chunkSize ? { chunkSize } : {}),
   });
   holder.pair = pair;
   return pair;
@@ -377,6 +387,22 @@ function protectedEdit(sender: 'client' | 'server', edit: HandshakeEdit): Flight
     return editProtectedHandshake(bytes, { suite: suiteNamed(pair.server.info.cipherSuite), secret }, edit);
   };
 }
+
+describe('server fed a tampered client flight', () => {
+  it.each([
+    ['the start of a second message', Uint8Array.of(0x14, 0x00, 0x00)],
+    ['a whole second message', handshakeMessage(20, new Uint8Array(32))],
+  ])('sends unexpected_message when the ClientHello record also holds %s, which the handshake keys would have to cover (RFC 8446 §5.1)', (_, extra) => {
+    const pair = tamperedPair(clientConfig(), serverConfig(), 'client', 0, (bytes) => {
+      const records = splitRecords(bytes);
+      records[0]!.fragment = concat(records[0]!.fragment, extra);
+      return joinRecords(records);
+    });
+    const result = runUntilAbort(pair);
+    expect(result.side).toBe('server');
+    expectAbort(result, 'unexpected_message', { protectedFor: result.peer, afterServerHello: true }, 'HandshakeSpansKeyChange');
+  });
+});
 
 describe('client fed a tampered ServerHello', () => {
   function clientAbort(edit: FlightEdit, client: Partial<ClientConfig> = {}) {
@@ -436,6 +462,24 @@ describe('client fed a tampered ServerHello', () => {
     expectAbort(result, 'unsupported_extension', { plaintext: true });
   });
 
+  // ENGINE BUG: the server cannot read the plaintext alert of a client that failed on the ServerHello. The
+  // client has no keys yet, so it must send its alert in plaintext ("or as plaintext if no such key has been
+  // established", RFC 8446 §7.3), but the server has already switched its read side to the client handshake
+  // keys and rejects the record ("plaintext alert record received after keys were installed"), answering
+  // with an unexpected_message alert of its own instead of reporting the client's illegal_parameter.
+  it.fails("lets the server read the client's plaintext alert about a bad ServerHello", () => {
+    const result = clientAbort(serverHelloEdit((sh) => ({ ...sh, cipherSuite: 0x1303 })), { cipherSuites: [0x1301] });
+    expectAbort(result, 'illegal_parameter', { plaintext: true });
+    const server = result.peer;
+    server.takeEvents();
+    server.receive(result.output);
+    expect(server.takeEvents().filter((e) => e.type === 'alert')).toEqual([
+      { type: 'alert', direction: 'in', level: 'fatal', description: 'illegal_parameter' },
+    ]);
+    expect(server.takeOutput()).toHaveLength(0);
+    expect(server.state).toBe('CLOSED');
+  });
+
   it('sends unexpected_message when a second ServerHello follows the first in the same record', () => {
     const result = clientAbort(serverHelloEdit((sh) => [sh, sh]));
     // The second message is buffered when the handshake keys come in: RFC 8446 §5.1 forbids that too.
@@ -487,6 +531,13 @@ describe('client fed a tampered protected server flight', () => {
     const result = clientAbort(
       protectedEdit('server', (messages) => messages.map((m) => (m.kind === 'finished' ? { ...m, verifyData: flipBit(m.verifyData, 5) } : m))),
     );
+    expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadFinished');
+  });
+
+  it('reaches the same verdict on a bad server Finished delivered one byte at a time', () => {
+    const edit = protectedEdit('server', (messages) => messages.map((m) => (m.kind === 'finished' ? { ...m, verifyData: flipBit(m.verifyData, 0) } : m)));
+    const result = runUntilAbort(tamperedPair(clientConfig(), serverConfig(), 'server', 0, edit, 1));
+    expect(result.side).toBe('client');
     expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadFinished');
   });
 
