@@ -155,6 +155,13 @@ function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx:
   }
 }
 
+/** The CA certificates a policy trusts (for CertificateRequest.certificate_authorities). */
+export function trustAnchors(policy: TrustPolicy | undefined): Uint8Array[] {
+  if (policy?.kind === 'ca') return policy.anchors;
+  if (policy?.kind === 'any-of') return policy.policies.flatMap(trustAnchors);
+  return [];
+}
+
 /**
  * Judges a certificate chain (leaf first, DER, as received) under a policy. A leaf that cannot be parsed or
  * whose key we cannot use fails at once with the alert the RFC names; everything else becomes a verdict.

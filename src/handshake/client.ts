@@ -52,11 +52,17 @@ import { TlsError } from '../wire/errors.js';
 import * as X from '../wire/extensions.js';
 import { encodeHandshake } from '../wire/messages.js';
 import type { Certificate, CertificateRequest, ClientHello, Extension, HandshakeMessage, HelloRetryRequest, ServerHello } from '../wire/types.js';
-import type { ClientConfig } from './config.js';
+import type { CertifiedKey, ClientConfig } from './config.js';
 import { HandshakeContext, unexpected, type PossessionProven } from './context.js';
 import { KeySchedule, resumptionPsk } from './keyschedule.js';
 import { groupName, isIpLiteral, requireSolicited } from './negotiation.js';
-import { checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
+import { checkCertificateVerify, signCertificateVerify } from './signatures.js';
+import {
+  chooseClientCertificate,
+  describeCertificateRequest,
+  type CertificateRequestInfo,
+  type ClientCertificateChoice,
+} from './client-certificate.js';
 import { SUITES, type SuiteInfo } from './suites.js';
 
 interface Negotiated {
@@ -66,6 +72,13 @@ interface Negotiated {
   schedule: KeySchedule;
   clientHandshakeSecret: Uint8Array;
   serverHandshakeSecret: Uint8Array;
+}
+
+/** A CertificateRequest and, once chosen, what we answer it with. */
+interface ClientAuthRequest {
+  message: CertificateRequest;
+  info: CertificateRequestInfo;
+  answer?: ClientCertificateChoice;
 }
 
 /** What a HelloRetryRequest fixed: the second ServerHello must agree with it (RFC 8446 §4.1.4). */
@@ -79,9 +92,9 @@ type ClientState =
   | { name: 'WAIT_SH'; hello: ClientHello; offered: Set<number>; privateKeys: Map<number, Uint8Array>; retry?: HelloRetry }
   | ({ name: 'WAIT_EE'; offered: Set<number> } & Negotiated)
   | ({ name: 'WAIT_CERT_CR'; offered: Set<number> } & Negotiated)
-  | ({ name: 'WAIT_CERT'; offered: Set<number>; request: CertificateRequest } & Negotiated)
-  | ({ name: 'WAIT_CV'; request?: CertificateRequest; leaf: LeafInfo; verdict?: TrustVerdict } & Negotiated)
-  | ({ name: 'WAIT_FINISHED'; request?: CertificateRequest } & Negotiated)
+  | ({ name: 'WAIT_CERT'; offered: Set<number>; request: ClientAuthRequest } & Negotiated)
+  | ({ name: 'WAIT_CV'; request?: ClientAuthRequest; leaf: LeafInfo; verdict?: TrustVerdict } & Negotiated)
+  | ({ name: 'WAIT_FINISHED'; request?: ClientAuthRequest } & Negotiated)
   | { name: 'CONNECTED'; suite: SuiteInfo; resumptionMasterSecret: Uint8Array }
   | { name: 'CLOSED' };
 
@@ -370,24 +383,41 @@ export class ClientHandshake {
     this.state = { ...state, name: 'WAIT_CERT_CR' };
   }
 
-  private onCertificateRequest(state: Extract<ClientState, { name: 'WAIT_CERT_CR' }>, request: CertificateRequest, raw: Uint8Array) {
-    const { ctx } = this;
+  private onCertificateRequest(state: Extract<ClientState, { name: 'WAIT_CERT_CR' }>, message: CertificateRequest, raw: Uint8Array) {
+    const { ctx, config } = this;
     // In the main handshake the context is empty (RFC 8446 §4.3.2).
-    if (request.context.length !== 0) throw new TlsError('IllegalParameter', 'certificate_request_context must be empty in the handshake');
-    if (!X.findExtension(request.extensions, ExtensionType.signature_algorithms)) {
+    if (message.context.length !== 0) throw new TlsError('IllegalParameter', 'certificate_request_context must be empty in the handshake');
+    if (!X.findExtension(message.extensions, ExtensionType.signature_algorithms)) {
       throw new TlsError('MissingExtension', 'CertificateRequest without signature_algorithms');
     }
+    const request: ClientAuthRequest = { message, info: describeCertificateRequest(message) };
     ctx.decide('client_auth', 'requested', 'the server sent CertificateRequest');
     ctx.transcript.add(raw);
     ctx.enter('WAIT_CERT');
     this.state = { ...state, name: 'WAIT_CERT', request };
+    if (config.certificate === 'ask') {
+      ctx.effects.push({ kind: 'await-decision', decision: { kind: 'client-certificate', request: request.info } });
+      return;
+    }
+    const candidates = config.certificate === undefined ? [] : [config.certificate].flat();
+    request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, candidates, request.info);
+  }
+
+  /** The caller's answer to a `client-certificate` decision: a certificate to send, or none. */
+  resolveClientCertificate(certified: CertifiedKey | undefined): void {
+    const state = this.state;
+    const request = 'request' in state ? state.request : undefined;
+    if (!request || request.answer) throw new Error('no client certificate choice is pending');
+    request.answer = certified
+      ? chooseClientCertificate(this.ctx.provider, this.ctx.cfg.signatureSchemes, [certified], request.info)
+      : { reason: 'the caller chose to send none' };
   }
 
   private onCertificate(
     state: Extract<ClientState, { name: 'WAIT_CERT_CR' | 'WAIT_CERT' }>,
     certificate: Certificate,
     raw: Uint8Array,
-    request: CertificateRequest | undefined,
+    request: ClientAuthRequest | undefined,
   ): void {
     const { ctx } = this;
     if (certificate.context.length !== 0) throw new TlsError('IllegalParameter', 'server Certificate has a non-empty context');
@@ -479,22 +509,21 @@ export class ClientHandshake {
   }
 
   /** Our Certificate and CertificateVerify, or an empty Certificate when we have nothing that fits (§4.4.2). */
-  private answerCertificateRequest(request: CertificateRequest): void {
-    const { ctx, config } = this;
-    const offered = X.signatureAlgorithms.parse(X.findExtension(request.extensions, ExtensionType.signature_algorithms)!.data);
-    const ours = config.certificate;
-    const scheme = ours && chooseScheme(ctx.cfg.signatureSchemes, offered, ctx.provider.publicKeyOf(ours.privateKey));
-    if (!ours || scheme === undefined) {
-      ctx.decide('client_certificate', 'none', ours ? 'our key fits none of the signature algorithms the server accepts' : 'no client certificate configured');
+  private answerCertificateRequest(request: ClientAuthRequest): void {
+    const { ctx } = this;
+    const answer = request.answer!;
+    const context = request.message.context;
+    if (!answer.certified) {
+      ctx.decide('client_certificate', 'none', answer.reason);
       ctx.info.clientAuth = 'requested-none-sent';
-      ctx.send({ kind: 'certificate', context: request.context, entries: [] });
+      ctx.send({ kind: 'certificate', context, entries: [] });
       return;
     }
-    ctx.decide('client_certificate', 'sent', `our certificate, signing with ${signatureSchemeName(scheme)}`);
+    ctx.decide('client_certificate', 'sent', answer.reason);
     ctx.info.clientAuth = 'authenticated';
-    ctx.send({ kind: 'certificate', context: request.context, entries: ours.chain.map((data) => ({ data, extensions: [] })) });
-    const signature = signCertificateVerify(ctx.provider, scheme, ours.privateKey, 'client', ctx.transcript.current(), ctx.cfg.random);
-    ctx.send({ kind: 'certificate_verify', scheme, signature });
+    ctx.send({ kind: 'certificate', context, entries: answer.certified.chain.map((data) => ({ data, extensions: [] })) });
+    const signature = signCertificateVerify(ctx.provider, answer.scheme, answer.certified, 'client', ctx.transcript.current(), ctx.cfg.random);
+    ctx.send({ kind: 'certificate_verify', scheme: answer.scheme, signature });
   }
 
   private onNewSessionTicket(

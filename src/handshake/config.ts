@@ -9,10 +9,16 @@ import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enu
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
 
-/** Our own certificate chain (leaf first, DER) and the private key of the leaf. */
+/** Our own certificate chain (leaf first, DER) and the means to sign with the leaf's key. */
 export interface CertifiedKey {
   chain: Uint8Array[];
-  privateKey: PrivateKey;
+  /** The leaf's private key. */
+  privateKey?: PrivateKey;
+  /**
+   * Or a signer for keys held elsewhere (an HSM, another process): given the scheme and the exact
+   * CertificateVerify content (RFC 8446 §4.4.3), it returns the signature.
+   */
+  signer?: (scheme: number, content: Uint8Array) => Uint8Array;
 }
 
 interface CommonConfig {
@@ -61,8 +67,12 @@ export interface ClientConfig extends CommonConfig {
   serverName?: string;
   /** Which groups get a key share in the first ClientHello (default: the first of `groups`). */
   keyShareGroups?: number[];
-  /** Our certificate for client authentication, if the server asks. */
-  certificate?: CertifiedKey;
+  /**
+   * Our certificate(s) for client authentication, if the server asks: the first whose key fits the
+   * server's signature_algorithms (and, when it names some, its certificate_authorities) is sent.
+   * 'ask' pauses with a `client-certificate` decision instead.
+   */
+  certificate?: CertifiedKey | CertifiedKey[] | 'ask';
   /**
    * Middlebox compatibility mode (RFC 8446 §D.4): a random 32-byte legacy_session_id and a dummy
    * ChangeCipherSpec before our second flight. On by default, as in common stacks.
@@ -75,6 +85,11 @@ export interface ServerConfig extends CommonConfig {
   certificate: CertifiedKey;
   /** Whether to ask for and require a client certificate. */
   clientAuth?: 'none' | 'optional' | 'require';
+  /**
+   * List the subjects of our CA trust anchors in CertificateRequest.certificate_authorities (RFC 8446
+   * §4.2.4) so clients can pick the right certificate. Default true; only CA policies have anchors.
+   */
+  sendCertificateAuthorities?: boolean;
   /** Send our supported_groups in EncryptedExtensions (RFC 8446 §4.2.7 allows it). */
   advertiseGroups?: boolean;
   /** RFC 8449 record_size_limit value to answer with when the client offers one. */

@@ -9,7 +9,7 @@ import { TlsError } from '../wire/errors.js';
 import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { ClientHandshake } from './client.js';
-import { resolveCommon, type ClientConfig, type ServerConfig } from './config.js';
+import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
 import { exporter, trafficKeys } from './keyschedule.js';
@@ -17,7 +17,10 @@ import { ServerHandshake } from './server.js';
 import type { SuiteInfo } from './suites.js';
 
 /** The answer to a `decision-needed` event. */
-export type DecisionAnswer = { kind: 'verify-peer'; verdict: Pick<TrustVerdict, 'trusted'> & Partial<TrustVerdict> };
+export type DecisionAnswer =
+  | { kind: 'verify-peer'; verdict: Pick<TrustVerdict, 'trusted'> & Partial<TrustVerdict> }
+  /** Our certificate for the server's CertificateRequest, or none (an empty Certificate). */
+  | { kind: 'client-certificate'; certificate?: CertifiedKey };
 
 export class Connection {
   private readonly ctx: HandshakeContext;
@@ -124,13 +127,19 @@ export class Connection {
   resolve(answer: DecisionAnswer): void {
     if (!this.awaiting || this.awaiting.kind !== answer.kind) throw new Error(`no ${answer.kind} decision is pending`);
     this.awaiting = undefined;
-    const verdict: TrustVerdict = {
-      rule: 'caller',
-      detail: answer.verdict.trusted ? 'accepted by the caller' : 'rejected by the caller',
-      ...answer.verdict,
-    };
-    if (!verdict.trusted && !verdict.reason) verdict.reason = 'BadCertificate';
-    this.guard(() => this.machine.resolveTrust(verdict));
+    if (answer.kind === 'client-certificate') {
+      if (!(this.machine instanceof ClientHandshake)) throw new Error('only a client chooses a client certificate');
+      const client = this.machine;
+      this.guard(() => client.resolveClientCertificate(answer.certificate));
+    } else {
+      const verdict: TrustVerdict = {
+        rule: 'caller',
+        detail: answer.verdict.trusted ? 'accepted by the caller' : 'rejected by the caller',
+        ...answer.verdict,
+      };
+      if (!verdict.trusted && !verdict.reason) verdict.reason = 'BadCertificate';
+      this.guard(() => this.machine.resolveTrust(verdict));
+    }
     this.pump();
   }
 

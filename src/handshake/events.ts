@@ -4,6 +4,7 @@ import type { AlertName } from '../wire/enums.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
 import type { SecretName } from './keyschedule.js';
+import type { CertificateRequestInfo } from './client-certificate.js';
 
 export type Role = 'client' | 'server';
 export type Direction = 'in' | 'out';
@@ -34,13 +35,19 @@ export type DecisionTopic =
   | 'client_auth';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */
-export type PendingDecision = {
-  kind: 'verify-peer';
-  /** The peer's certificate entries as received (DER X.509, leaf first). */
-  chain: Uint8Array[];
-  /** What the configured policy would say, for a caller that wants to log or override it. */
-  suggestion?: TrustVerdict;
-};
+export type PendingDecision =
+  | {
+      kind: 'verify-peer';
+      /** The peer's certificate entries as received (DER X.509, leaf first). */
+      chain: Uint8Array[];
+      /** What the configured policy would say, for a caller that wants to log or override it. */
+      suggestion?: TrustVerdict;
+    }
+  | {
+      kind: 'client-certificate';
+      /** What the server's CertificateRequest asks for. */
+      request: CertificateRequestInfo;
+    };
 
 export interface SessionTicket {
   /** The ticket as the server sent it. */

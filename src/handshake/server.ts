@@ -43,7 +43,8 @@
 //
 // WAIT_FLIGHT2 has no message of its own: it only chooses between WAIT_CERT and WAIT_FINISHED, so we
 // pass through it in the same step as the server's flight.
-import { evaluateTrust, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
+import { evaluateTrust, trustAnchors, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
+import { parseCertificate } from '../auth/x509.js';
 import { Writer, equalBytes } from '../wire/bytes.js';
 import {
   ExtensionType,
@@ -61,7 +62,7 @@ import type { ServerConfig } from './config.js';
 import { HandshakeContext, unexpected } from './context.js';
 import { KeySchedule, resumptionPsk } from './keyschedule.js';
 import { groupName } from './negotiation.js';
-import { checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
+import { certifiedPublicKey, checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
 import { SUITES, type SuiteInfo } from './suites.js';
 import { encodeTicketState, sealTicket, type TicketState } from './tickets.js';
 
@@ -170,7 +171,7 @@ export class ServerHandshake {
     const sigExt = ext(ExtensionType.signature_algorithms);
     if (!sigExt) throw new TlsError('MissingExtension', 'ClientHello without signature_algorithms');
     const clientSchemes = X.signatureAlgorithms.parse(sigExt.data);
-    const ourKey = ctx.provider.publicKeyOf(config.certificate.privateKey);
+    const ourKey = certifiedPublicKey(ctx.provider, config.certificate);
     const scheme = chooseScheme(ctx.cfg.signatureSchemes, clientSchemes, ourKey);
     if (scheme === undefined) {
       throw new TlsError('NoCommonSignatureScheme', `none of the client's signature algorithms fits our ${ourKey.kind} key`);
@@ -268,11 +269,7 @@ export class ServerHandshake {
     const requestContext = new Uint8Array(0);
     if (clientAuth !== 'none') {
       ctx.decide('client_auth', clientAuth, `configured client-auth policy: ${clientAuth}`);
-      ctx.send({
-        kind: 'certificate_request',
-        context: requestContext,
-        extensions: [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode(acceptedSchemes))],
-      });
+      ctx.send({ kind: 'certificate_request', context: requestContext, extensions: this.certificateRequestExtensions(acceptedSchemes) });
     } else {
       ctx.info.clientAuth = 'not-requested';
     }
@@ -281,7 +278,7 @@ export class ServerHandshake {
       context: new Uint8Array(0),
       entries: config.certificate.chain.map((data) => ({ data, extensions: [] })),
     });
-    const signature = signCertificateVerify(ctx.provider, scheme, config.certificate.privateKey, 'server', ctx.transcript.current(), ctx.cfg.random);
+    const signature = signCertificateVerify(ctx.provider, scheme, config.certificate, 'server', ctx.transcript.current(), ctx.cfg.random);
     ctx.send({ kind: 'certificate_verify', scheme, signature });
     ctx.sendFinished(suite, hs.server);
 
@@ -329,6 +326,17 @@ export class ServerHandshake {
     const retry: HelloRetry = { hello1: hello, cipherSuite: suite.code, group };
     if (cookie) retry.cookie = cookie;
     this.state = { name: 'START', retry };
+  }
+
+  /** CertificateRequest extensions (RFC 8446 §4.3.2): the schemes we verify and, for a CA policy, our CAs. */
+  private certificateRequestExtensions(acceptedSchemes: number[]): Extension[] {
+    const extensions = [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode(acceptedSchemes))];
+    const anchors = this.config.sendCertificateAuthorities === false ? [] : trustAnchors(this.ctx.cfg.trust);
+    if (anchors.length > 0) {
+      const names = anchors.map((der) => parseCertificate(der).subject.raw);
+      extensions.push(X.ext(ExtensionType.certificate_authorities, X.certificateAuthorities.encode(names)));
+    }
+    return extensions;
   }
 
   /** EncryptedExtensions (RFC 8446 §4.3.1): only answers to what the client asked, plus our supported_groups. */

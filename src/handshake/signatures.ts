@@ -1,8 +1,10 @@
 // Signature schemes in CertificateVerify (RFC 8446 §4.2.3, §4.4.3): which scheme fits which key, what is
 // signed, and how it is checked.
-import type { CryptoProvider, HashName, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
+import { parseCertificate } from '../auth/x509.js';
+import type { CryptoProvider, HashName, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
 import { concat, utf8 } from '../wire/bytes.js';
 import { SignatureScheme } from '../wire/enums.js';
+import type { CertifiedKey } from './config.js';
 
 interface SchemeInfo {
   algorithm: SignatureAlgorithm;
@@ -58,17 +60,28 @@ export function certificateVerifyContent(signer: 'client' | 'server', transcript
   );
 }
 
+/** The public key of our own certificate: from the private key when we have it, else from the leaf. */
+export function certifiedPublicKey(provider: CryptoProvider, certified: CertifiedKey): PublicKey {
+  if (certified.privateKey) return provider.publicKeyOf(certified.privateKey);
+  const leaf = parseCertificate(certified.chain[0]!);
+  if (!leaf.publicKey) throw new Error(`our certificate's key is not usable: ${leaf.publicKeyProblem}`);
+  return leaf.publicKey;
+}
+
 export function signCertificateVerify(
   provider: CryptoProvider,
   scheme: number,
-  key: PrivateKey,
+  certified: CertifiedKey,
   signer: 'client' | 'server',
   transcriptHash: Uint8Array,
   random: RandomSource,
 ): Uint8Array {
   const info = HANDSHAKE_SCHEMES.get(scheme);
   if (!info) throw new Error(`cannot sign CertificateVerify with scheme 0x${scheme.toString(16)}`);
-  return provider.sign(info.algorithm, key, certificateVerifyContent(signer, transcriptHash), random);
+  const content = certificateVerifyContent(signer, transcriptHash);
+  if (certified.signer) return certified.signer(scheme, content);
+  if (!certified.privateKey) throw new Error('our certificate has neither a private key nor a signer');
+  return provider.sign(info.algorithm, certified.privateKey, content, random);
 }
 
 /** 'ok', or why the signature does not count. */

@@ -7,6 +7,7 @@ import { nobleProvider } from '../crypto/noble.js';
 import type { CertifiedKey } from '../handshake/config.js';
 
 export interface Identity extends CertifiedKey {
+  privateKey: PrivateKey;
   certificate: Certificate;
   der: Uint8Array;
 }
