@@ -60,8 +60,8 @@ export interface BoundedChild {
   kill: () => void;
 }
 
-export function spawnBounded(path: string, args: string[], options: { timeoutMs: number; cwd?: string }): BoundedChild {
-  const child = spawn(path, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnBounded(path: string, args: string[], options: { timeoutMs: number; cwd?: string; env?: NodeJS.ProcessEnv }): BoundedChild {
+  const child = spawn(path, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const watchers: Array<() => void> = [];
