@@ -216,7 +216,7 @@ export class TextNarrator {
       case 'decision':
         return [`  ${who} ${p.decision(`${event.topic}: ${event.value}`)} (${event.reason})`];
       case 'decision-needed': {
-        const suggestion = event.decision.suggestion;
+        const suggestion = 'suggestion' in event.decision ? event.decision.suggestion : undefined;
         const hint = suggestion ? `; the policy would say ${suggestion.trusted ? 'trusted' : 'not trusted'}: ${suggestion.detail}` : '';
         return [`  ${who} waits for the caller to decide: ${event.decision.kind}${hint}`];
       }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../../src/cli/scenarios.js';
+import type { CertifiedKey } from '../../src/handshake/config.js';
 import { runCli } from './helpers.js';
 
 const MUTUAL_TLS_HEADINGS = [
@@ -38,7 +39,7 @@ describe('tls13 demo', () => {
   });
 
   it('names the pinned client by subject and the SPKI pin node:crypto computes for its certificate', async () => {
-    const alice = SCENARIOS['mutual-tls']!.setup('pin-check').client.certificate!.chain[0]!;
+    const alice = (SCENARIOS['mutual-tls']!.setup('pin-check').client.certificate as CertifiedKey).chain[0]!;
     const x509 = new X509Certificate(alice);
     const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
     const pin = createHash('sha256').update(spki).digest('base64');
