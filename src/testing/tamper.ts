@@ -10,7 +10,7 @@ import type { TlsEvent } from '../handshake/events.js';
 import { trafficKeys, type SecretName } from '../handshake/keyschedule.js';
 import { SUITES, type SuiteInfo } from '../handshake/suites.js';
 import { MAX_PLAINTEXT_LENGTH, plaintextRecord, RECORD_HEADER_LENGTH } from '../record/header.js';
-import { RecordProtection } from '../record/protection.js';
+import { RecordProtection, type RecordContent } from '../record/protection.js';
 import { concat } from '../wire/bytes.js';
 import { ContentType } from '../wire/enums.js';
 import { decodeHandshake, encodeHandshake } from '../wire/messages.js';
@@ -144,24 +144,31 @@ function protectionFor(keys: TrafficSecret): RecordProtection {
 
 /**
  * Opens the protected records of a flight with one traffic secret (sequence numbers from 0), lets `edit`
- * rewrite the handshake messages they carry, and seals the result again under the same key, one record
- * per 2^14 bytes. Plaintext records (ServerHello, ChangeCipherSpec) keep their place before them. For
- * flights whose protected records all use that one key: a server's first flight (handshake keys), a
- * client's second flight.
+ * rewrite their contents (drop, add, reorder, change content types), and seals the result again under the
+ * same key. Plaintext records (ServerHello, ChangeCipherSpec) keep their place before them. For flights
+ * whose protected records all use that one key: a server's first flight (handshake keys), a client's
+ * second flight.
  */
-export function editProtectedHandshake(flight: Uint8Array, keys: TrafficSecret, edit: HandshakeEdit): Uint8Array {
+export function editProtectedRecords(flight: Uint8Array, keys: TrafficSecret, edit: (records: RecordContent[]) => RecordContent[]): Uint8Array {
   const records = splitRecords(flight);
   const firstProtected = records.findIndex((r) => r.type === ContentType.application_data);
   if (firstProtected < 0) throw new Error('the flight has no protected records');
   const opener = protectionFor(keys);
-  const content = concat(
-    ...records.slice(firstProtected).map((record) => {
-      const opened = opener.open(plaintextRecord(record.type, record.version, record.fragment));
-      if (opened.contentType !== ContentType.handshake) throw new Error(`protected record of content type ${opened.contentType} in a handshake flight`);
-      return opened.content;
-    }),
-  );
+  const opened = records.slice(firstProtected).map((r) => opener.open(plaintextRecord(r.type, r.version, r.fragment)));
   const sealer = protectionFor(keys);
-  const sealed = chunks(applyEdit(splitHandshakeMessages(content), edit)).map((chunk) => sealer.seal(ContentType.handshake, chunk));
+  const sealed = edit(opened).map((r) => sealer.seal(r.contentType, r.content));
   return concat(joinRecords(records.slice(0, firstProtected)), ...sealed);
+}
+
+/**
+ * Rewrites the handshake messages carried by the protected records of a flight (see editProtectedRecords);
+ * the result is sealed one record per 2^14 bytes.
+ */
+export function editProtectedHandshake(flight: Uint8Array, keys: TrafficSecret, edit: HandshakeEdit): Uint8Array {
+  return editProtectedRecords(flight, keys, (records) => {
+    const other = records.find((r) => r.contentType !== ContentType.handshake);
+    if (other) throw new Error(`protected record of content type ${other.contentType} in a handshake flight`);
+    const content = applyEdit(splitHandshakeMessages(concat(...records.map((r) => r.content))), edit);
+    return chunks(content).map((chunk) => ({ contentType: ContentType.handshake, content: chunk }));
+  });
 }

@@ -13,6 +13,7 @@ import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/ce
 import {
   announcedSecret,
   editProtectedHandshake,
+  editProtectedRecords,
   editServerHello,
   flipBit,
   joinRecords,
@@ -311,6 +312,38 @@ describe('server fed a hand-made ClientHello', () => {
     expectAbort(feedServer(record(0x16, handshakeMessage(20, new Uint8Array(32)))), 'unexpected_message', { plaintext: true });
   });
 
+  it('sends unexpected_message for a ChangeCipherSpec before the ClientHello (RFC 8446 §5)', () => {
+    expectAbort(feedServer(record(0x14, Uint8Array.of(1))), 'unexpected_message', { plaintext: true }, 'UnexpectedChangeCipherSpec');
+  });
+
+  it('sends unexpected_message for a record of an unknown content type (RFC 8446 §5)', () => {
+    expectAbort(feedServer(record(0x18, Uint8Array.of(1, 0, 0))), 'unexpected_message', { plaintext: true });
+  });
+
+  it('sends unexpected_message for an alert between the fragments of a ClientHello (RFC 8446 §5.1)', () => {
+    const hello = helloWith(() => {});
+    const bytes = concat(record(0x16, hello.subarray(0, 40)), record(0x15, Uint8Array.of(1, 0)), record(0x16, hello.subarray(40)));
+    expectAbort(feedServer(bytes), 'unexpected_message', { plaintext: true });
+  });
+
+  it('sends unexpected_message for an unknown handshake message type', () => {
+    expectAbort(feedServer(record(0x16, handshakeMessage(99, new Uint8Array(8)))), 'unexpected_message', { plaintext: true });
+  });
+
+  it('sends illegal_parameter for two key shares of the same group (RFC 8446 §4.2.8)', () => {
+    const a = x25519Public();
+    const b = x25519Public();
+    const twice = ext(EXT.key_share, [...u16(2 * 36), ...shareEntry(0x001d, a), ...shareEntry(0x001d, b)]);
+    expectAbort(feedServer(record(0x16, helloWith(replacingExtension(twice)))), 'illegal_parameter', { plaintext: true });
+  });
+
+  it('sends illegal_parameter for a pre_shared_key that is not the last extension (RFC 8446 §4.2.11)', () => {
+    // OfferedPsks: one identity (1 byte, age 0) and one 32-byte binder.
+    const psk = ext(EXT.pre_shared_key, [0, 7, 0, 1, 0xaa, 0, 0, 0, 0, 0, 33, 32, ...new Uint8Array(32)]);
+    const hello = helloWith((h) => h.extensions.unshift(psk, ext(45, [1, 1])));
+    expectAbort(feedServer(record(0x16, hello)), 'illegal_parameter', { plaintext: true });
+  });
+
   it('sends illegal_parameter for an all-zero X25519 public value (RFC 8446 §7.4.2)', () => {
     const hello = helloWith(replacingExtension(keyShare(0x001d, new Uint8Array(32))));
     expectAbort(feedServer(record(0x16, hello)), 'illegal_parameter', { plaintext: true });
@@ -435,6 +468,13 @@ describe('client fed a tampered ServerHello', () => {
     expectAbort(result, 'protocol_version', { plaintext: true });
   });
 
+  it('sends illegal_parameter for supported_versions selecting TLS 1.2 (RFC 8446 §4.2.1)', () => {
+    const result = clientAbort(
+      serverHelloEdit((sh) => ({ ...sh, extensions: sh.extensions.map((e) => (e.type === EXT.supported_versions ? ext(e.type, [0x03, 0x03]) : e)) })),
+    );
+    expectAbort(result, 'illegal_parameter', { plaintext: true });
+  });
+
   it('sends illegal_parameter for the TLS 1.2 downgrade sentinel in a ServerHello without supported_versions (RFC 8446 §4.1.3)', () => {
     const sentinel = Uint8Array.of(0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01);
     const result = clientAbort(
@@ -520,6 +560,41 @@ describe('client fed a tampered protected server flight', () => {
   it('sends unexpected_message for a Finished before CertificateVerify', () => {
     const result = clientAbort(protectedEdit('server', (messages) => messages.filter((m) => m.kind !== 'certificate_verify')));
     expectAbort(result, 'unexpected_message', { protectedFor: result.peer });
+  });
+
+  const inEncryptedExtensions = (extension: Extension) =>
+    protectedEdit('server', (messages) =>
+      messages.map((m) => (m.kind === 'encrypted_extensions' ? { ...m, extensions: [...m.extensions, extension] } : m)),
+    );
+
+  it('sends unsupported_extension for an ALPN answer in EncryptedExtensions when it offered no ALPN (RFC 8446 §4.2)', () => {
+    const result = clientAbort(inEncryptedExtensions(ext(EXT.alpn, [0, 3, 2, 0x68, 0x32])));
+    expectAbort(result, 'unsupported_extension', { protectedFor: result.peer });
+  });
+
+  it('sends illegal_parameter for key_share in EncryptedExtensions, where the §4.2 table does not allow it', () => {
+    const result = clientAbort(inEncryptedExtensions(serverKeyShare(0x001d, x25519Public())));
+    expectAbort(result, 'illegal_parameter', { protectedFor: result.peer }, 'ExtensionNotAllowedHere');
+  });
+
+  /** An edit of the server's protected records, with its handshake traffic secret. */
+  const protectedRecordsEdit =
+    (edit: Parameters<typeof editProtectedRecords>[2]): FlightEdit =>
+    (bytes, pair) =>
+      editProtectedRecords(
+        bytes,
+        { suite: suiteNamed(pair.server.info.cipherSuite), secret: announcedSecret(pair.events('server'), 'server_handshake_traffic_secret') },
+        edit,
+      );
+
+  it.each([
+    ['application data under handshake keys (RFC 8446 §2, §6.2)', 0x17, utf8.encode('too early'), 'UnexpectedMessage'],
+    ['a protected ChangeCipherSpec (RFC 8446 §5)', 0x14, Uint8Array.of(1), 'UnexpectedChangeCipherSpec'],
+    ['a protected record of an unknown content type (RFC 8446 §5)', 0x18, Uint8Array.of(1), 'UnexpectedMessage'],
+    ['a protected record whose plaintext is all zeros (RFC 8446 §5.4)', 0x00, new Uint8Array(0), 'EmptyRecord'],
+  ])('sends unexpected_message for %s', (_, contentType, content, reason) => {
+    const result = clientAbort(protectedRecordsEdit((records) => [{ contentType, content }, ...records]));
+    expectAbort(result, 'unexpected_message', { protectedFor: result.peer }, reason);
   });
 
   it('sends decode_error for an empty server Certificate (RFC 8446 §4.4.2.4)', () => {
@@ -652,6 +727,17 @@ describe('client authentication failures', () => {
     const result = runUntilAbort(pair);
     expect(result.side).toBe('server');
     expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadFinished');
+  });
+});
+
+describe('server fed a tampered protected client flight', () => {
+  it('sends unexpected_message for a client Certificate it did not request', () => {
+    const pair = tamperedPair(clientConfig(), serverConfig(), 'client', 1,
+      protectedEdit('client', (messages) => [{ kind: 'certificate', context: new Uint8Array(0), entries: [] }, ...messages]),
+    );
+    const result = runUntilAbort(pair);
+    expect(result.side).toBe('server');
+    expectAbort(result, 'unexpected_message', { protectedFor: result.peer });
   });
 });
 
