@@ -4,9 +4,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { encodePkcs8, loadPrivateKey } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
-import type { CryptoProvider, RandomSource } from '../../src/crypto/provider.js';
+import type { CryptoProvider, PrivateKey, RandomSource } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
-import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { DAY, makeIdentity, TEST_NOW, type Identity, type IdentityOptions } from '../../src/testing/certs.js';
 import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
 
@@ -29,7 +29,7 @@ export interface NodeCredentials {
   key: string;
 }
 
-export function nodeCredentials(identity: CertifiedKey): NodeCredentials {
+export function nodeCredentials(identity: { chain: Uint8Array[]; privateKey: PrivateKey }): NodeCredentials {
   return {
     cert: identity.chain.map((der) => toPem('CERTIFICATE', der)).join(''),
     key: toPem('PRIVATE KEY', encodePkcs8(identity.privateKey)),
