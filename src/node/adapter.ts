@@ -61,8 +61,11 @@ export class Tls13Socket extends Duplex {
   private readonly onTransportEnd = () => this.onPeerEof();
   private readonly onTransportError = (error: Error) => this.destroy(error);
   private readonly onTransportClose = () => {
-    if (!this.destroyed) this.destroy(this.secured ? undefined : handshakeAborted(this.connection.state));
+    // After the peer's end, data may still wait in our readable buffer: the 'end' path closes us then.
+    if (!this.destroyed && !this.peerFinished) this.destroy(this.secured ? undefined : handshakeAborted(this.connection.state));
   };
+  /** The peer finished sending (close_notify or TCP end) and we ended our readable side. */
+  private peerFinished = false;
 
   constructor(
     readonly transport: Duplex,
@@ -279,14 +282,21 @@ export class Tls13Socket extends Duplex {
     // The peer's close_notify; the engine queued ours in answer.
     this.flushOutput();
     if (!this.secured) this.destroy(handshakeAborted(this.connection.state));
-    else this.push(null);
+    else this.endReadable();
   }
 
   /** TCP end without close_notify. */
   private onPeerEof(): void {
     if (this.connection.isClosed) return;
     if (!this.secured) this.destroy(handshakeAborted(this.connection.state));
-    else this.push(null); // a truncated stream: the application's framing must notice.
+    else this.endReadable(); // a truncated stream: the application's framing must notice.
+  }
+
+  private endReadable(): void {
+    this.peerFinished = true;
+    this.push(null);
+    // Nothing the peer sends now matters, but the transport must keep flowing to see its end.
+    this.transport.resume();
   }
 }
 

@@ -9,7 +9,7 @@ import * as tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, TlsAlertError, type Tls13Socket } from '../../src/node/adapter.js';
 import { Connection } from '../../src/handshake/connection.js';
-import type { TlsEvent } from '../../src/handshake/events.js';
+import type { SessionTicket, TlsEvent } from '../../src/handshake/events.js';
 import { ca, certPem, GROUPS, keyPem, listen, nextError, readAll, readBytes, serverCertificates, strangerClient, SUITES, trustedClient } from './fixtures.js';
 
 const caPem = certPem(ca);
@@ -274,6 +274,31 @@ describe('flow control', () => {
       if (length >= payload.length) break;
     }
     expect(Buffer.concat(echoed).equals(payload)).toBe(true);
+  });
+});
+
+describe('stream semantics', () => {
+  it("keeps the data a peer sent before close_notify for a reader that comes late", async () => {
+    const identity = serverCertificates.Ed25519;
+    const payload = Buffer.alloc(8 * 1024, 'z'); // below the readable high-water mark: nothing pauses the transport
+    const server = track(tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity) }, (socket) => socket.end(payload)));
+    const port = await listen(server);
+    const client = ourClient(port);
+    await once(client, 'secureConnect');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await readBytes(client)).equals(payload)).toBe(true);
+  });
+
+  it("emits 'session' for each NewSessionTicket node:tls sends", async () => {
+    const identity = serverCertificates.Ed25519;
+    const server = track(tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity), sessionTimeout: 600 }, (socket) => socket.end('bye')));
+    const port = await listen(server);
+    const client = ourClient(port);
+    const tickets: SessionTicket[] = [];
+    client.on('session', (ticket: SessionTicket) => tickets.push(ticket));
+    expect(await readAll(client)).toBe('bye');
+    // OpenSSL sends two tickets after a full handshake by default, with the session timeout as lifetime.
+    expect(tickets.map((t) => t.lifetime)).toEqual([600, 600]);
   });
 });
 
