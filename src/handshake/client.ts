@@ -64,6 +64,7 @@ import {
   type ClientCertificateChoice,
 } from './client-certificate.js';
 import { SUITES, type SuiteInfo } from './suites.js';
+import { ApplicationTraffic } from './traffic.js';
 
 interface Negotiated {
   /** Middlebox compatibility mode (RFC 8446 §D.4): on when our legacy_session_id is not empty. */
@@ -95,7 +96,7 @@ type ClientState =
   | ({ name: 'WAIT_CERT'; offered: Set<number>; request: ClientAuthRequest } & Negotiated)
   | ({ name: 'WAIT_CV'; request?: ClientAuthRequest; leaf: LeafInfo; verdict?: TrustVerdict } & Negotiated)
   | ({ name: 'WAIT_FINISHED'; request?: ClientAuthRequest } & Negotiated)
-  | { name: 'CONNECTED'; suite: SuiteInfo; resumptionMasterSecret: Uint8Array }
+  | { name: 'CONNECTED'; suite: SuiteInfo; resumptionMasterSecret: Uint8Array; traffic: ApplicationTraffic }
   | { name: 'CLOSED' };
 
 const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
@@ -225,6 +226,7 @@ export class ClientHandshake {
         return this.onFinished(state, message.verifyData, raw);
       case 'CONNECTED':
         if (message.kind === 'new_session_ticket') return this.onNewSessionTicket(state, message);
+        if (message.kind === 'key_update') return state.traffic.onKeyUpdate(message);
         throw unexpected(state.name, message);
       case 'START':
       case 'CLOSED':
@@ -504,7 +506,8 @@ export class ClientHandshake {
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.exporterMasterSecret = app.exporter;
     ctx.enter('CONNECTED');
-    this.state = { name: 'CONNECTED', suite, resumptionMasterSecret };
+    const traffic = new ApplicationTraffic(ctx, suite, app.client, app.server, proof);
+    this.state = { name: 'CONNECTED', suite, resumptionMasterSecret, traffic };
     ctx.effects.push({ kind: 'event', event: { type: 'connected', info: { ...ctx.info } } });
   }
 

@@ -15,6 +15,7 @@ import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.j
 import { exporter, trafficKeys } from './keyschedule.js';
 import { ServerHandshake } from './server.js';
 import type { SuiteInfo } from './suites.js';
+import type { ApplicationTraffic } from './traffic.js';
 
 /** The answer to a `decision-needed` event. */
 export type DecisionAnswer =
@@ -116,6 +117,18 @@ export class Connection {
     this.records.writer.applicationData(data);
   }
 
+  /** Sends KeyUpdate and switches to fresh write keys (RFC 8446 §4.6.3); `requestPeer` asks the peer to follow. */
+  updateKeys(requestPeer = false): void {
+    const traffic = this.traffic();
+    if (this.closedState || !traffic) throw new Error(`KeyUpdate needs a connected connection (state ${this.state})`);
+    this.guard(() => traffic.update(requestPeer));
+  }
+
+  private traffic(): ApplicationTraffic | undefined {
+    const state = this.machine.state;
+    return state.name === 'CONNECTED' ? state.traffic : undefined;
+  }
+
   /** Sends close_notify (RFC 8446 §6.1) and closes. */
   close(): void {
     if (this.closedState) return;
@@ -193,7 +206,10 @@ export class Connection {
       case 'application_data':
         // Application data only under application (or accepted early) keys (RFC 8446 §2, §5.1).
         if (this.readEpoch !== 'application') throw new TlsError('UnexpectedMessage', `application data before the handshake completed (state ${this.state})`);
-        if (item.data.length > 0) this.events.push({ type: 'data', data: item.data });
+        if (item.data.length > 0) {
+          this.traffic()?.sawData();
+          this.events.push({ type: 'data', data: item.data });
+        }
         return;
       case 'change_cipher_spec':
         // Middlebox compatibility: one dummy CCS may arrive after the first ClientHello and before the

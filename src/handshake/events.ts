@@ -32,7 +32,8 @@ export type DecisionTopic =
   | 'server_name'
   | 'client_certificate'
   | 'trust'
-  | 'client_auth';
+  | 'client_auth'
+  | 'key_update';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */
 export type PendingDecision =

@@ -64,6 +64,7 @@ import { KeySchedule, resumptionPsk } from './keyschedule.js';
 import { groupName } from './negotiation.js';
 import { certifiedPublicKey, checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
 import { SUITES, type SuiteInfo } from './suites.js';
+import { ApplicationTraffic } from './traffic.js';
 import { encodeTicketState, sealTicket, type TicketState } from './tickets.js';
 
 interface Keys {
@@ -72,6 +73,7 @@ interface Keys {
   clientHandshakeSecret: Uint8Array;
   /** Installed for reading only once the client's Finished is verified. */
   clientApplicationSecret: Uint8Array;
+  serverApplicationSecret: Uint8Array;
 }
 
 /** What we asked for in a HelloRetryRequest; ClientHello2 must deliver it (RFC 8446 §4.1.2, §4.1.4). */
@@ -87,7 +89,7 @@ type ServerState =
   | ({ name: 'WAIT_CERT'; requestContext: Uint8Array; acceptedSchemes: number[] } & Keys)
   | ({ name: 'WAIT_CV'; acceptedSchemes: number[]; leaf: LeafInfo; verdict?: TrustVerdict } & Keys)
   | ({ name: 'WAIT_FINISHED' } & Keys)
-  | { name: 'CONNECTED'; suite: SuiteInfo }
+  | { name: 'CONNECTED'; suite: SuiteInfo; traffic: ApplicationTraffic }
   | { name: 'CLOSED' };
 
 const DEFAULT_EE_ORDER: ExtensionTypeName[] = [
@@ -124,6 +126,8 @@ export class ServerHandshake {
         if (message.kind !== 'finished') throw unexpected(state.name, message);
         return this.onFinished(state, message.verifyData, raw);
       case 'CONNECTED':
+        if (message.kind === 'key_update') return state.traffic.onKeyUpdate(message);
+        throw unexpected(state.name, message);
       case 'CLOSED':
         throw unexpected(state.name, message);
       default: {
@@ -291,7 +295,7 @@ export class ServerHandshake {
     ctx.effects.push({ kind: 'write-keys', epoch: 'application', suite, secret: app.server });
 
     ctx.enter('WAIT_FLIGHT2');
-    const keys: Keys = { suite, schedule, clientHandshakeSecret: hs.client, clientApplicationSecret: app.client };
+    const keys: Keys = { suite, schedule, clientHandshakeSecret: hs.client, clientApplicationSecret: app.client, serverApplicationSecret: app.server };
     if (clientAuth !== 'none') {
       ctx.enter('WAIT_CERT');
       this.state = { name: 'WAIT_CERT', requestContext, acceptedSchemes, ...keys };
@@ -366,8 +370,8 @@ export class ServerHandshake {
       throw new TlsError('IllegalParameter', 'client Certificate context differs from our certificate_request_context');
     }
     ctx.transcript.add(raw);
-    const { suite, schedule, clientHandshakeSecret, clientApplicationSecret } = state;
-    const keys: Keys = { suite, schedule, clientHandshakeSecret, clientApplicationSecret };
+    const { suite, schedule, clientHandshakeSecret, clientApplicationSecret, serverApplicationSecret } = state;
+    const keys: Keys = { suite, schedule, clientHandshakeSecret, clientApplicationSecret, serverApplicationSecret };
     if (certificate.entries.length === 0) {
       if (this.config.clientAuth === 'require') {
         throw new TlsError('CertificateRequired', 'the client sent no certificate and our policy requires one');
@@ -412,8 +416,8 @@ export class ServerHandshake {
     ctx.decide('client_auth', 'authenticated', `the client proved possession of its key with ${signatureSchemeName(scheme)}`);
     ctx.transcript.add(raw);
     ctx.enter('WAIT_FINISHED');
-    const { suite, schedule, clientHandshakeSecret, clientApplicationSecret } = state;
-    this.state = { name: 'WAIT_FINISHED', suite, schedule, clientHandshakeSecret, clientApplicationSecret };
+    const { suite, schedule, clientHandshakeSecret, clientApplicationSecret, serverApplicationSecret } = state;
+    this.state = { name: 'WAIT_FINISHED', suite, schedule, clientHandshakeSecret, clientApplicationSecret, serverApplicationSecret };
   }
 
   private onFinished(state: Extract<ServerState, { name: 'WAIT_FINISHED' }>, verifyData: Uint8Array, raw: Uint8Array): void {
@@ -424,7 +428,8 @@ export class ServerHandshake {
     const resumptionMasterSecret = state.schedule.resumptionMasterSecret(ctx.transcript.current());
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.enter('CONNECTED');
-    this.state = { name: 'CONNECTED', suite: state.suite };
+    const traffic = new ApplicationTraffic(ctx, state.suite, state.serverApplicationSecret, state.clientApplicationSecret, proof);
+    this.state = { name: 'CONNECTED', suite: state.suite, traffic };
     ctx.effects.push({ kind: 'event', event: { type: 'connected', info: { ...ctx.info } } });
     for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) this.sendTicket(state.suite, resumptionMasterSecret);
   }

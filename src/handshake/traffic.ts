@@ -1,0 +1,53 @@
+// Application traffic after the handshake: the current secret of each direction and KeyUpdate
+// (RFC 8446 §4.6.3, §7.2), shared by both roles.
+import { KeyUpdateRequest } from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
+import type { KeyUpdate } from '../wire/types.js';
+import type { HandshakeContext, PeerFinishedVerified } from './context.js';
+import { nextTrafficSecret } from './keyschedule.js';
+import type { SuiteInfo } from './suites.js';
+
+/**
+ * How many KeyUpdates a peer may send in a row without application data in between. The RFC sets no
+ * limit, but each one costs us a key derivation, so a flood is stopped with unexpected_message.
+ */
+export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
+
+export class ApplicationTraffic {
+  private updatesWithoutData = 0;
+
+  constructor(
+    private readonly ctx: HandshakeContext,
+    readonly suite: SuiteInfo,
+    private ourSecret: Uint8Array,
+    private peerSecret: Uint8Array,
+    /** Kept from the peer's verified Finished: the licence to install read keys again after a KeyUpdate. */
+    private readonly proof: PeerFinishedVerified,
+  ) {}
+
+  /** Application data arrived: the peer is not just spinning keys. */
+  sawData(): void {
+    this.updatesWithoutData = 0;
+  }
+
+  /** The peer's KeyUpdate: new read keys, and our own update if it asked for one (RFC 8446 §4.6.3). */
+  onKeyUpdate(message: KeyUpdate): void {
+    if (++this.updatesWithoutData > MAX_KEY_UPDATES_WITHOUT_DATA) {
+      throw new TlsError('TooManyKeyUpdates', `more than ${MAX_KEY_UPDATES_WITHOUT_DATA} KeyUpdates without application data`);
+    }
+    this.peerSecret = nextTrafficSecret(this.ctx.provider, this.suite, this.peerSecret);
+    this.ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite: this.suite, secret: this.peerSecret, proof: this.proof });
+    const requested = message.requestUpdate === KeyUpdateRequest.update_requested;
+    this.ctx.decide('key_update', 'peer updated its keys', requested ? 'the peer asked us to update ours too' : 'update_not_requested');
+    if (requested) this.update(false);
+  }
+
+  /** Sends KeyUpdate and switches our write keys; `requestPeer` asks the peer to do the same. */
+  update(requestPeer: boolean): void {
+    const requestUpdate = requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested;
+    this.ctx.send({ kind: 'key_update', requestUpdate });
+    this.ourSecret = nextTrafficSecret(this.ctx.provider, this.suite, this.ourSecret);
+    this.ctx.effects.push({ kind: 'write-keys', epoch: 'application', suite: this.suite, secret: this.ourSecret });
+    this.ctx.decide('key_update', 'we updated our keys', requestPeer ? 'and asked the peer to update' : 'update_not_requested');
+  }
+}
