@@ -100,7 +100,7 @@ Options:
     const request = unescape(str(args, 'send') ?? `GET / HTTP/1.0\\r\\nHost: ${hostHeader}\\r\\n\\r\\n`);
     const keylogPath = keylogFile(str(args, 'keylog'), io);
 
-    const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, trace: trace === 'text' };
+    const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, trace: trace !== 'none' };
     if (serverName) options.serverName = serverName;
     const alpn = list(args, 'alpn');
     if (alpn.length > 0) options.alpnProtocols = alpn;

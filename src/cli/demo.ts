@@ -58,7 +58,7 @@ Options:
     const appendKeylog = keylogPath ? keylogAppender(keylogPath) : undefined;
 
     const setup = scenario.setup(seed);
-    const tracing = trace === 'text';
+    const tracing = trace !== 'none';
     const pair = new InMemoryPair({ ...setup.client, trace: tracing }, { ...setup.server, trace: tracing });
     pair.run();
     if (pair.client.isConnected && pair.server.isConnected) {
@@ -80,7 +80,7 @@ Options:
     if (trace === 'json') {
       for (const { side, event } of pair.log) out(jsonTraceLine(side, event, { secrets }));
     } else {
-      const narrator = new TextNarrator({ secrets, hexdump: tracing, color: useColor(io) });
+      const narrator = new TextNarrator({ secrets, hexdump: trace === 'text', color: useColor(io) });
       out(`tls13 demo --scenario ${name} --seed ${JSON.stringify(seed)}`);
       for (const line of setup.story) out(line);
       for (const { side, event } of pair.log) for (const line of narrator.render(side, event)) out(line);

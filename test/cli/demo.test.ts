@@ -74,8 +74,9 @@ describe('tls13 demo', () => {
       expect(e['v']).toBe(1);
       expect(['client', 'server']).toContain(e['side']);
     }
-    const hello = events.find((e) => e['type'] === 'handshake-message') as { message: { kind: string; random: string } };
+    const hello = events.find((e) => e['type'] === 'handshake-message') as { message: { kind: string; random: string }; spans: Array<{ path: string }> };
     expect(hello.message.kind).toBe('client_hello');
+    expect(hello.spans.map((s) => s.path)).toContain('client_hello.random');
     expect(hello.message.random).toMatch(/^[0-9a-f]{64}$/);
     const secrets = events.filter((e) => e['type'] === 'secret');
     expect(secrets.length).toBeGreaterThan(0);
