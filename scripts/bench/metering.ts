@@ -1,7 +1,6 @@
-// A metering CryptoProvider: every call goes to the real provider, and its count and elapsed time
-// (performance.now()) go to a tally, per primitive. Hash states and AEAD keys it hands out are metered too,
+// A metering CryptoProvider: every call goes to the real provider, and its count and elapsed time (on a
+// clock of the caller's choice: CPU time or performance.now()) go to a tally, per primitive. Hash states and AEAD keys it hands out are metered too,
 // so a handshake run with it tells how much of its time is spent inside primitives.
-import { performance } from 'node:perf_hooks';
 import type {
   AeadKey,
   CryptoProvider,
@@ -14,6 +13,8 @@ import type {
 
 export interface PrimitiveCost {
   calls: number;
+  /** Calls that were timed: all but those nested in another primitive. */
+  timedCalls: number;
   ms: number;
 }
 
@@ -22,7 +23,11 @@ export class Tally {
   readonly primitives = new Map<string, PrimitiveCost>();
   /** Time inside primitives; nested calls are not counted twice. */
   totalMs = 0;
+  timedCalls = 0;
   private depth = 0;
+
+  /** `clock` reads milliseconds. */
+  constructor(private readonly clock: () => number) {}
 
   /**
    * Runs `fn` as primitive `name`. A primitive that calls another metered one (key generation and RSA-PSS
@@ -30,15 +35,17 @@ export class Tally {
    */
   measure<T>(name: string, fn: () => T): T {
     let cost = this.primitives.get(name);
-    if (!cost) this.primitives.set(name, (cost = { calls: 0, ms: 0 }));
+    if (!cost) this.primitives.set(name, (cost = { calls: 0, timedCalls: 0, ms: 0 }));
     cost.calls++;
     if (this.depth > 0) return fn();
+    cost.timedCalls++;
+    this.timedCalls++;
     this.depth++;
-    const start = performance.now();
+    const start = this.clock();
     try {
       return fn();
     } finally {
-      const elapsed = performance.now() - start;
+      const elapsed = this.clock() - start;
       this.depth--;
       cost.ms += elapsed;
       this.totalMs += elapsed;
@@ -48,7 +55,18 @@ export class Tally {
   reset(): void {
     this.primitives.clear();
     this.totalMs = 0;
+    this.timedCalls = 0;
   }
+}
+
+/**
+ * What metering adds to each measured call on this clock: the part of reading the clock that falls between
+ * the two reads. It is what an empty primitive measures as; the bench subtracts it per call.
+ */
+export function meteringBiasMs(clock: () => number, calls = 20_000): number {
+  const tally = new Tally(clock);
+  for (let i = 0; i < calls; i++) tally.measure('empty', () => undefined);
+  return tally.totalMs / calls;
 }
 
 function signatureName(alg: SignatureAlgorithm): string {
