@@ -64,8 +64,10 @@ export class Tls13Socket extends Duplex {
     // After the peer's end, data may still wait in our readable buffer: the 'end' path closes us then.
     if (!this.destroyed && !this.peerFinished) this.destroy(this.secured ? undefined : handshakeAborted(this.connection.state));
   };
+  private readonly onTransportTimeout = () => this.emit('timeout');
   /** The peer finished sending (close_notify or TCP end) and we ended our readable side. */
   private peerFinished = false;
+  private lastAlertSent: Extract<TlsEvent, { type: 'alert' }> | undefined;
 
   constructor(
     readonly transport: Duplex,
@@ -79,7 +81,7 @@ export class Tls13Socket extends Duplex {
     transport.on('end', this.onTransportEnd);
     transport.on('error', this.onTransportError);
     transport.on('close', this.onTransportClose);
-    transport.on('timeout', () => this.emit('timeout'));
+    transport.on('timeout', this.onTransportTimeout);
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     if (timeout > 0) {
       this.handshakeTimer = setTimeout(() => this.destroy(new Error(`TLS handshake timed out after ${timeout} ms (state ${connection.state})`)), timeout);
@@ -178,6 +180,7 @@ export class Tls13Socket extends Duplex {
     this.transport.off('end', this.onTransportEnd);
     this.transport.off('error', this.onTransportError);
     this.transport.off('close', this.onTransportClose);
+    this.transport.off('timeout', this.onTransportTimeout);
     // Errors of the transport after we stopped listening must not crash the process.
     this.transport.on('error', () => {});
     const pending = this.pendingWrite;
@@ -224,8 +227,6 @@ export class Tls13Socket extends Duplex {
     }
   }
 
-  private lastAlertSent: Extract<TlsEvent, { type: 'alert' }> | undefined;
-
   private apply(event: TlsEvent): void {
     switch (event.type) {
       case 'secret':
@@ -263,10 +264,14 @@ export class Tls13Socket extends Duplex {
     if (pending) this.sendApplicationData(pending.data, pending.callback);
   }
 
-  /** Without a listener, a decision nobody can answer is a rejection (bad_certificate), not a hang. */
+  /**
+   * Without a listener nobody can answer, and a pause would only end in the handshake timeout: an
+   * unverifiable peer is rejected (bad_certificate), a certificate request gets no certificate.
+   */
   private onDecisionNeeded(decision: PendingDecision): void {
     if (this.listenerCount('decision-needed') > 0) this.emit('decision-needed', decision);
-    else this.resolve({ kind: 'verify-peer', verdict: { trusted: false, detail: "no 'decision-needed' listener" } });
+    else if (decision.kind === 'verify-peer') this.resolve({ kind: 'verify-peer', verdict: { trusted: false, detail: "no 'decision-needed' listener" } });
+    else this.resolve({ kind: 'client-certificate' });
   }
 
   private onClosed(event: Extract<TlsEvent, { type: 'closed' }>): void {

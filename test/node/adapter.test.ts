@@ -9,7 +9,7 @@ import * as tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, TlsAlertError, type Tls13Socket } from '../../src/node/adapter.js';
 import { Connection } from '../../src/handshake/connection.js';
-import type { SessionTicket, TlsEvent } from '../../src/handshake/events.js';
+import type { PendingDecision, SessionTicket, TlsEvent } from '../../src/handshake/events.js';
 import { ca, certPem, GROUPS, keyPem, listen, nextError, readAll, readBytes, serverCertificates, strangerClient, SUITES, trustedClient } from './fixtures.js';
 
 const caPem = certPem(ca);
@@ -190,6 +190,19 @@ describe('mutual TLS with node:tls', () => {
     expect(seen.clientErrors[0]).toMatchObject({ code: 'ECONNRESET' });
   });
 
+  it("lets a 'decision-needed' listener pick the client certificate for node's CertificateRequest", async () => {
+    const { port, seen } = await nodeServerRequiring(certPem(trustedClient));
+    const client = ourClient(port, { certificate: 'ask' });
+    const asked: string[] = [];
+    client.on('decision-needed', (decision: PendingDecision) => {
+      asked.push(decision.kind);
+      if (decision.kind === 'client-certificate') client.resolve({ kind: 'client-certificate', certificate: trustedClient });
+    });
+    expect(await readAll(client)).toBe('welcome');
+    expect(asked).toEqual(['client-certificate']);
+    expect(seen).toMatchObject({ authorized: true, peerCn: 'trusted client' });
+  });
+
   it('our server pinning a self-signed client certificate accepts a node:tls client presenting it', async () => {
     const server = track(
       createServer({ certificate: serverCertificates.Ed25519, clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [trustedClient.der] } }, (socket) => {
@@ -274,6 +287,30 @@ describe('flow control', () => {
       if (length >= payload.length) break;
     }
     expect(Buffer.concat(echoed).equals(payload)).toBe(true);
+  });
+});
+
+describe("the 'ask' trust policy over a socket", () => {
+  async function nodeServer() {
+    const identity = serverCertificates['ECDSA P-256'];
+    const server = track(tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity) }, (socket) => socket.end('hi')));
+    server.on('tlsClientError', () => {});
+    return { port: await listen(server), identity };
+  }
+
+  it("pauses at 'decision-needed' and goes on when the listener trusts the chain it was shown", async () => {
+    const { port, identity } = await nodeServer();
+    const client = ourClient(port, { trust: { kind: 'ask' } });
+    client.on('decision-needed', (decision: PendingDecision) => {
+      if (decision.kind === 'verify-peer') client.resolve({ kind: 'verify-peer', verdict: { trusted: Buffer.from(decision.chain[0]!).equals(identity.der) } });
+    });
+    expect(await readAll(client)).toBe('hi');
+  });
+
+  it("rejects with bad_certificate when nobody listens for 'decision-needed'", async () => {
+    const { port } = await nodeServer();
+    const client = ourClient(port, { trust: { kind: 'ask' } });
+    expect(await nextError(client)).toMatchObject({ direction: 'sent', alert: 'bad_certificate' });
   });
 });
 
