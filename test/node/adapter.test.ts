@@ -152,6 +152,35 @@ describe('HTTP/1.1 over the adapter', () => {
   });
 });
 
+describe('ALPN with node:tls', () => {
+  it('our client learns the protocol a node:tls server picked from its offer', async () => {
+    const identity = serverCertificates.Ed25519;
+    let nodeView: string | false = false;
+    const server = track(
+      tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity), ALPNProtocols: ['http/1.1'] }, (socket) => {
+        nodeView = socket.alpnProtocol ?? false;
+        socket.end();
+      }),
+    );
+    const port = await listen(server);
+    const client = ourClient(port, { alpnProtocols: ['h2', 'http/1.1'] });
+    await once(client, 'secureConnect');
+    expect(client.alpnProtocol).toBe('http/1.1');
+    await readAll(client);
+    expect(nodeView).toBe('http/1.1');
+  });
+
+  it('our server picks its preferred protocol among those a node:tls client offers, and says false without ALPN', async () => {
+    const server = track(createServer({ certificate: serverCertificates.Ed25519, alpnProtocols: ['h2', 'http/1.1'] }, (socket) => socket.end(String(socket.alpnProtocol))));
+    const port = await listen(server);
+    const offering = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem, ALPNProtocols: ['http/1.1', 'h2'] });
+    expect(await readAll(offering)).toBe('h2');
+    expect(offering.alpnProtocol).toBe('h2');
+    const silent = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem });
+    expect(await readAll(silent)).toBe('false');
+  });
+});
+
 describe('mutual TLS with node:tls', () => {
   /** A node:tls server that requires client certificates issued by (here: equal to) `trusted`. */
   async function nodeServerRequiring(trusted: string) {
