@@ -1,7 +1,8 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): time per layer (noble primitives, our src/ directories,
 // node internals, GC) and the functions with the most self time. Built-in frames (typed array copies and
 // the like, which have no script URL) are charged to the nearest caller that has one.
-// usage: node dist/scripts/bench/profile-summary.js FILE.cpuprofile [--top N]
+// usage: node dist/scripts/bench/profile-summary.js FILE.cpuprofile [--top N] [--under FUNCTION]
+// --under keeps only the samples taken inside a function of that name (e.g. unmeteredEngineHandshake).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { table } from './report.js';
@@ -34,7 +35,7 @@ function frameName(node: ProfileNode): string {
   return `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : '(built-in)'}`;
 }
 
-function summarise(profile: CpuProfile, top: number): string {
+function summarise(profile: CpuProfile, top: number, under?: string): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -52,10 +53,21 @@ function summarise(profile: CpuProfile, top: number): string {
     return result;
   };
 
+  const insideCache = new Map<number, boolean>();
+  const inside = (id: number): boolean => {
+    const cached = insideCache.get(id);
+    if (cached !== undefined) return cached;
+    const up = parent.get(id);
+    const result = byId.get(id)!.callFrame.functionName === under || (up !== undefined && inside(up));
+    insideCache.set(id, result);
+    return result;
+  };
+
   const layerMs = new Map<string, number>();
   const frameMs = new Map<string, { ms: number; layer: string }>();
   let totalMs = 0;
   profile.samples.forEach((id, i) => {
+    if (under !== undefined && !inside(id)) return;
     const ms = (profile.timeDeltas[i] ?? 0) / 1000;
     totalMs += ms;
     const l = layer(id);
@@ -77,13 +89,16 @@ function summarise(profile: CpuProfile, top: number): string {
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '25' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { top: { type: 'string', default: '25' }, under: { type: 'string' } },
+    allowPositionals: true,
+  });
   if (positionals.length !== 1) {
-    console.error('usage: node dist/scripts/bench/profile-summary.js FILE.cpuprofile [--top N]');
+    console.error('usage: node dist/scripts/bench/profile-summary.js FILE.cpuprofile [--top N] [--under FUNCTION]');
     process.exitCode = 2;
     return;
   }
-  console.log(summarise(JSON.parse(readFileSync(positionals[0]!, 'utf8')) as CpuProfile, Number(values.top)));
+  console.log(summarise(JSON.parse(readFileSync(positionals[0]!, 'utf8')) as CpuProfile, Number(values.top), values.under));
 }
 
 main();
