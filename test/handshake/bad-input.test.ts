@@ -36,12 +36,15 @@ const ALERT = {
   record_overflow: 22,
   handshake_failure: 40,
   bad_certificate: 42,
+  unsupported_certificate: 43,
   certificate_expired: 45,
+  certificate_unknown: 46,
   illegal_parameter: 47,
   unknown_ca: 48,
   decode_error: 50,
   decrypt_error: 51,
   protocol_version: 70,
+  internal_error: 80,
   missing_extension: 109,
   unsupported_extension: 110,
   certificate_required: 116,
@@ -757,6 +760,73 @@ describe('record layer after the handshake', () => {
     victim.takeEvents();
     victim.receive(record(0x16, helloWith(() => {})));
     expectAbort({ victim, events: victim.takeEvents(), output: victim.takeOutput() }, 'unexpected_message', { protectedFor: pair.client });
+  });
+});
+
+describe('single-bit flips anywhere in a flight', () => {
+  /**
+   * The outcome a fuzzer may rely on: the victim goes on (no alert), or sends exactly one fatal alert, as a
+   * plaintext record or one protected record, and closes. internal_error from an unclassified exception
+   * would mean a fault the engine did not recognise.
+   */
+  function expectCleanOutcome(victim: Connection, events: TlsEvent[], output: Uint8Array): string {
+    const alerts = events.filter((e): e is Extract<TlsEvent, { type: 'alert' }> => e.type === 'alert' && e.direction === 'out');
+    if (!victim.isClosed) {
+      expect(alerts).toEqual([]);
+      return 'going on';
+    }
+    expect(alerts).toHaveLength(1);
+    const alert = alerts[0]!;
+    expect(alert.level).toBe('fatal');
+    expect(alert.reason).not.toBe('InternalError');
+    expect(Object.keys(ALERT)).toContain(alert.description);
+    const description = ALERT[alert.description as AlertName];
+    const protectedAlert = output.length >= 24 && hex(output.subarray(output.length - 24, output.length - 19)) === '1703030013';
+    if (!protectedAlert) expect(hex(output.subarray(-7))).toBe(hex(Uint8Array.of(0x15, 0x03, 0x03, 0x00, 0x02, 0x02, description)));
+    return alert.description;
+  }
+
+  it('never lets an exception escape the server, whichever ClientHello bit is flipped', () => {
+    const hello = Connection.client(clientConfig({ alpnProtocols: ['h2'] })).takeOutput();
+    const outcomes = new Set<string>();
+    for (let i = 0; i < hello.length; i++) {
+      const victim = Connection.server(serverConfig({ alpnProtocols: ['h2'] }));
+      expect(() => victim.receive(flipBit(hello, i, i % 8))).not.toThrow();
+      outcomes.add(expectCleanOutcome(victim, victim.takeEvents(), victim.takeOutput()));
+    }
+    // The sweep reached the decoder, the negotiation and the record layer, not just one check.
+    expect(outcomes).toContain('going on');
+    expect(outcomes).toContain('decode_error');
+    expect(outcomes.size).toBeGreaterThan(4);
+  });
+
+  it('never lets an exception escape the client, whichever bit of the decrypted server flight is flipped', () => {
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 1200; i += 7) {
+      let flipped = false;
+      const pair = tamperedPair(clientConfig(), serverConfig(), 'server', 0, (bytes, p) =>
+        editProtectedRecords(
+          bytes,
+          { suite: suiteNamed(p.server.info.cipherSuite), secret: announcedSecret(p.events('server'), 'server_handshake_traffic_secret') },
+          (records) => {
+            let at = i;
+            return records.map((r) => {
+              const inside = at >= 0 && at < r.content.length;
+              const edited = inside ? { ...r, content: flipBit(r.content, at, i % 8) } : r;
+              flipped ||= inside;
+              at -= r.content.length;
+              return edited;
+            });
+          },
+        ),
+      );
+      expect(() => pair.step('client') && pair.step('server')).not.toThrow();
+      if (!flipped) break;
+      outcomes.add(expectCleanOutcome(pair.client, pair.events('client'), pair.client.takeOutput()));
+    }
+    expect(outcomes).toContain('bad_certificate');
+    expect(outcomes).toContain('decrypt_error');
+    expect(outcomes.size).toBeGreaterThan(3);
   });
 });
 
