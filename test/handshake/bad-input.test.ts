@@ -2,8 +2,9 @@
 // alert the victim reported (its `alert` event, direction 'out'), the bytes it put on the wire (a plaintext
 // alert record byte for byte, or one protected record that its peer decrypts to the same alert), that it is
 // CLOSED, and that it stays silent and calm when more bytes arrive.
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { loadPrivateKey } from '../../src/auth/keys.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
@@ -129,6 +130,13 @@ const impostor = makeIdentity({ subject: { CN: 'impostor' } }, rnd);
 const alice = makeIdentity({ subject: { CN: 'alice' } }, rnd);
 const mallory = makeIdentity({ subject: { CN: 'mallory' } }, rnd);
 
+/** A client identity whose Ed25519 key node:crypto made, so node can sign with it too. */
+const nodeClient = (() => {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const identity = makeIdentity({ subject: { CN: 'node client' }, privateKey: loadPrivateKey(new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }))) }, rnd);
+  return { identity, privateKey };
+})();
+
 const pinned = (...ids: Identity[]) => ({ kind: 'pinned-certificate' as const, certificates: ids.map((i) => i.der) });
 
 function clientConfig(extra: Partial<ClientConfig> = {}): ClientConfig {
@@ -149,6 +157,7 @@ const EXT = {
   pre_shared_key: 41,
   supported_versions: 43,
   oid_filters: 48,
+  signature_algorithms_cert: 50,
   key_share: 51,
   grease: 0x3a3a,
 } as const;
@@ -370,6 +379,26 @@ describe('server fed a hand-made ClientHello', () => {
   it('sends no_application_protocol when the offered ALPN protocols do not overlap ours (RFC 7301 §3.2)', () => {
     const hello = helloWith((h) => h.extensions.unshift(alpnOffer('http/1.1', 'spdy/3')));
     expectAbort(feedServer(record(0x16, hello), { alpnProtocols: ['h2'] }), 'no_application_protocol', { plaintext: true });
+  });
+
+  it('sends decode_error for an empty protocol name in ALPN (RFC 7301 §3.1)', () => {
+    const hello = helloWith((h) => h.extensions.unshift(ext(EXT.alpn, [0, 4, 0, 2, 0x68, 0x32])));
+    expectAbort(feedServer(record(0x16, hello), { alpnProtocols: ['h2'] }), 'decode_error', { plaintext: true });
+  });
+
+  it('sends handshake_failure when no offered signature scheme fits its key (RFC 8446 §4.1.1)', () => {
+    // rsa_pss_rsae_sha256 and ecdsa_secp256r1_sha256 offered; the server holds an Ed25519 key.
+    const hello = helloWith(replacingExtension(ext(EXT.signature_algorithms, [0, 4, 0x08, 0x04, 0x04, 0x03])));
+    expectAbort(feedServer(record(0x16, hello)), 'handshake_failure', { plaintext: true });
+  });
+
+  it('sends handshake_failure when no offered group is one it implements (RFC 8446 §4.1.1)', () => {
+    const ffdhe2048 = 0x0100;
+    const hello = helloWith((h) => {
+      replacingExtension(ext(EXT.supported_groups, [0, 2, ...u16(ffdhe2048)]))(h);
+      replacingExtension(keyShare(ffdhe2048, new Uint8Array(256).fill(2)))(h);
+    });
+    expectAbort(feedServer(record(0x16, hello)), 'handshake_failure', { plaintext: true });
   });
 
   it('reaches the same verdict when the bad ClientHello arrives one byte at a time', () => {
@@ -619,6 +648,23 @@ describe('client fed a tampered protected server flight', () => {
     expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadFinished');
   });
 
+  it('sends unexpected_message for a handshake message after the server Finished, which the application keys would have to cover (RFC 8446 §5.1)', () => {
+    const result = clientAbort(protectedEdit('server', (messages) => [...messages, messages[messages.length - 1]!]));
+    expectAbort(result, 'unexpected_message', { protectedFor: result.peer }, 'HandshakeSpansKeyChange');
+  });
+
+  it('sends missing_extension for a CertificateRequest without signature_algorithms (RFC 8446 §4.3.2)', () => {
+    const result = clientAbort(
+      // Only signature_algorithms_cert is left (the extension list may not be empty: <2..2^16-1>).
+      protectedEdit('server', (messages) =>
+        messages.map((m) => (m.kind === 'certificate_request' ? { ...m, extensions: [ext(EXT.signature_algorithms_cert, [0, 2, 0x08, 0x07])] } : m)),
+      ),
+      { certificate: alice },
+      { clientAuth: 'require', trust: pinned(alice) },
+    );
+    expectAbort(result, 'missing_extension', { protectedFor: result.peer });
+  });
+
   it('sends decrypt_error for a CertificateVerify signature with one bit flipped (RFC 8446 §4.4.3)', () => {
     const result = clientAbort(
       protectedEdit('server', (messages) =>
@@ -721,6 +767,39 @@ describe('client authentication failures', () => {
     const result = serverAbort({ certificate: { chain: [alice.der], privateKey: mallory.privateKey } }, { trust: pinned(alice) });
     expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadCertificateVerifySignature');
     expect(result.victim.info.peer).toBeUndefined();
+  });
+
+  /** The client's CertificateVerify re-signed by node:crypto over the transcript, with the given role in the context string. */
+  function resignedClientCertificateVerify(role: 'client' | 'server'): FlightEdit {
+    return (bytes, pair) =>
+      protectedEdit('client', (messages) =>
+        messages.map((m) => {
+          if (m.kind !== 'certificate_verify') return m;
+          const events = pair.events('client').filter((e): e is Extract<TlsEvent, { type: 'handshake-message' }> => e.type === 'handshake-message');
+          const before = events.slice(0, events.findIndex((e) => e.direction === 'out' && e.message.kind === 'certificate_verify'));
+          const transcript = createHash('sha256').update(concat(...before.map((e) => e.raw))).digest();
+          // RFC 8446 §4.4.3: 64 spaces, the context string, a zero byte, the transcript hash.
+          const content = Buffer.concat([Buffer.alloc(64, 0x20), Buffer.from(`TLS 1.3, ${role} CertificateVerify`), Buffer.of(0), transcript]);
+          return { ...m, signature: new Uint8Array(sign(null, content, nodeClient.privateKey)) };
+        }),
+      )(bytes, pair);
+  }
+
+  function withResignedCertificateVerify(role: 'client' | 'server'): InMemoryPair {
+    const client = clientConfig({ certificate: nodeClient.identity });
+    return tamperedPair(client, serverConfig({ clientAuth: 'require', trust: pinned(nodeClient.identity) }), 'client', 1, resignedClientCertificateVerify(role));
+  }
+
+  it('accepts a client CertificateVerify that node:crypto signed with the client context string (control)', () => {
+    const pair = withResignedCertificateVerify('client').run();
+    expect(pair.server.isConnected).toBe(true);
+    expect(pair.server.info.clientAuth).toBe('authenticated');
+  });
+
+  it('sends decrypt_error for a client CertificateVerify signed with the server context string (RFC 8446 §4.4.3)', () => {
+    const result = runUntilAbort(withResignedCertificateVerify('server'));
+    expect(result.side).toBe('server');
+    expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadCertificateVerifySignature');
   });
 
   it('sends decrypt_error for a client Finished with one bit flipped (RFC 8446 §4.4.4)', () => {
