@@ -50,11 +50,21 @@ import {
 } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import * as X from '../wire/extensions.js';
-import { encodeHandshake } from '../wire/messages.js';
-import type { Certificate, CertificateRequest, ClientHello, Extension, HandshakeMessage, HelloRetryRequest, ServerHello } from '../wire/types.js';
+import { encodeHandshake, truncateClientHelloForBinders } from '../wire/messages.js';
+import type {
+  Certificate,
+  CertificateRequest,
+  ClientHello,
+  Extension,
+  HandshakeMessage,
+  HelloRetryRequest,
+  OfferedPsks,
+  ServerHello,
+} from '../wire/types.js';
 import type { CertifiedKey, ClientConfig } from './config.js';
+import type { SessionTicket } from './events.js';
 import { HandshakeContext, unexpected, type PossessionProven } from './context.js';
-import { KeySchedule, resumptionPsk } from './keyschedule.js';
+import { KeySchedule, finishedVerifyData, resumptionPsk } from './keyschedule.js';
 import { groupName, isIpLiteral, requireSolicited } from './negotiation.js';
 import { checkCertificateVerify, signCertificateVerify } from './signatures.js';
 import {
@@ -67,8 +77,12 @@ import { SUITES, type SuiteInfo } from './suites.js';
 import { ApplicationTraffic } from './traffic.js';
 
 interface Negotiated {
-  /** Middlebox compatibility mode (RFC 8446 §D.4): on when our legacy_session_id is not empty. */
+  /** A dummy ChangeCipherSpec is still to be sent before our second flight (RFC 8446 §D.4). */
   compat: boolean;
+  /** The server accepted our PSK: no certificates; the peer is who it was in the original session. */
+  resumed: boolean;
+  /** Our 0-RTT data: none sent, or what the server said of it (known after EncryptedExtensions). */
+  earlyData: 'none' | 'sent' | 'accepted' | 'rejected';
   suite: SuiteInfo;
   schedule: KeySchedule;
   clientHandshakeSecret: Uint8Array;
@@ -90,7 +104,7 @@ interface HelloRetry {
 
 type ClientState =
   | { name: 'START' }
-  | { name: 'WAIT_SH'; hello: ClientHello; offered: Set<number>; privateKeys: Map<number, Uint8Array>; retry?: HelloRetry }
+  | { name: 'WAIT_SH'; hello: ClientHello; offered: Set<number>; privateKeys: Map<number, Uint8Array>; retry?: HelloRetry; earlyDataSent: boolean }
   | ({ name: 'WAIT_EE'; offered: Set<number> } & Negotiated)
   | ({ name: 'WAIT_CERT_CR'; offered: Set<number> } & Negotiated)
   | ({ name: 'WAIT_CERT'; offered: Set<number>; request: ClientAuthRequest } & Negotiated)
@@ -106,8 +120,10 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'signature_algorithms',
   'key_share',
   'psk_key_exchange_modes',
+  'early_data',
   'application_layer_protocol_negotiation',
   'record_size_limit',
+  'pre_shared_key',
 ];
 
 export class ClientHandshake {
@@ -130,8 +146,27 @@ export class ClientHandshake {
     const privateKeys = new Map<number, Uint8Array>();
     for (const group of config.keyShareGroups ?? ctx.cfg.groups.slice(0, 1)) privateKeys.set(group, this.newKeyShare(group));
     const hello = this.sendClientHello(random, legacySessionId, privateKeys);
+    const earlyDataSent = hello.extensions.some((e) => e.type === ExtensionType.early_data);
+    if (earlyDataSent) this.sendEarlyData(legacySessionId.length > 0);
     ctx.enter('WAIT_SH');
-    this.state = { name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys };
+    this.state = { name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys, earlyDataSent };
+  }
+
+  /** 0-RTT (RFC 8446 §2.3): early secrets over ClientHello, then the data under client_early_traffic_secret. */
+  private sendEarlyData(compat: boolean): void {
+    const { ctx } = this;
+    const { ticket, earlyData } = this.config.resumption!;
+    const suite = SUITES.get(ticket.cipherSuite)!;
+    const transcript = ctx.transcript.fork();
+    transcript.selectHash(suite.hash);
+    const early = new KeySchedule(ctx.provider, suite, ticket.psk).earlySecrets(transcript.current());
+    ctx.secret('client_early_traffic_secret', early.clientEarlyTraffic);
+    ctx.secret('early_exporter_master_secret', early.earlyExporter);
+    // With early data, the compatibility ChangeCipherSpec goes right after the ClientHello (§D.4).
+    if (compat) ctx.effects.push({ kind: 'send-change-cipher-spec' });
+    ctx.effects.push({ kind: 'write-keys', epoch: 'early', suite, secret: early.clientEarlyTraffic });
+    ctx.effects.push({ kind: 'send-application-data', data: earlyData! });
+    ctx.decide('early_data', `${earlyData!.length} bytes sent`, 'resuming with a ticket that allows 0-RTT');
   }
 
   private grease?: number[];
@@ -150,6 +185,9 @@ export class ClientHandshake {
     const { ctx, config } = this;
     const shape = config.clientHello ?? {};
     const grease = this.grease;
+    const resumption = config.resumption;
+    // No 0-RTT in the ClientHello that answers a HelloRetryRequest (RFC 8446 §4.1.2).
+    const offerEarlyData = !cookie && !this.retried && resumption?.earlyData !== undefined && (resumption.ticket.maxEarlyDataSize ?? 0) > 0;
     const shares = [...privateKeys].map(([group, privateKey]) => ({
       group,
       keyExchange: ctx.provider.keyExchange(groupName(group)!).publicKey(privateKey),
@@ -164,7 +202,10 @@ export class ClientHandshake {
         X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2])),
       key_share: () =>
         X.keyShareClientHello.encode(grease ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares),
-      psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode([PskKeyExchangeMode.psk_dhe_ke]),
+      psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode((resumption?.modes ?? ['psk_dhe_ke']).map((m) => PskKeyExchangeMode[m])),
+      early_data: () => (offerEarlyData ? new Uint8Array(0) : undefined),
+      // Binders are zeros here and filled in below, once the rest of the message is final.
+      pre_shared_key: () => (resumption ? X.preSharedKeyClientHello.encode(this.offeredPsk(resumption.ticket)) : undefined),
       application_layer_protocol_negotiation: () =>
         ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
       record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
@@ -186,6 +227,9 @@ export class ClientHandshake {
     }
     if (cookie && !extensions.some((e) => e.type === ExtensionType.cookie)) extensions.push(X.ext(ExtensionType.cookie, X.cookie.encode(cookie)));
     if (grease) extensions.push({ type: grease[4]!, data: new Uint8Array([0]) });
+    // pre_shared_key MUST be the last extension (RFC 8446 §4.2.11).
+    const psk = extensions.findIndex((e) => e.type === ExtensionType.pre_shared_key);
+    if (psk >= 0) extensions.push(...extensions.splice(psk, 1));
 
     const hello: ClientHello = {
       kind: 'client_hello',
@@ -197,8 +241,40 @@ export class ClientHandshake {
       extensions,
     };
     padClientHello(hello);
+    if (resumption) this.bindPsk(hello, resumption.ticket);
     ctx.send(hello);
     return hello;
+  }
+
+  /** Set by a HelloRetryRequest: the next ClientHello is the second. */
+  private retried = false;
+
+  /** OfferedPsks with one identity: the ticket and its obfuscated age (RFC 8446 §4.2.11.1); binder zeroed. */
+  private offeredPsk(ticket: SessionTicket): OfferedPsks {
+    const now = this.ctx.cfg.now?.();
+    const age = now !== undefined && ticket.receivedAt !== undefined ? Math.max(0, now - ticket.receivedAt) : 0;
+    const hashLength = SUITES.get(ticket.cipherSuite)!.hashLength;
+    return {
+      identities: [{ identity: ticket.ticket, obfuscatedTicketAge: (age + ticket.ageAdd) >>> 0 }],
+      binders: [new Uint8Array(hashLength)],
+    };
+  }
+
+  /**
+   * The PSK binder (RFC 8446 §4.2.11.2): an HMAC, keyed from the PSK, over the transcript up to this
+   * ClientHello truncated before its binders, so the PSK is bound to this handshake.
+   */
+  private bindPsk(hello: ClientHello, ticket: SessionTicket): void {
+    const { ctx } = this;
+    const suite = SUITES.get(ticket.cipherSuite)!;
+    const transcript = ctx.transcript.fork();
+    transcript.selectHash(suite.hash);
+    transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
+    const binderKey = new KeySchedule(ctx.provider, suite, ticket.psk).binderKey(true);
+    const binder = finishedVerifyData(ctx.provider, suite, binderKey, transcript.current());
+    const last = hello.extensions[hello.extensions.length - 1]!;
+    const offered = { ...X.preSharedKeyClientHello.parse(last.data), binders: [binder] };
+    hello.extensions[hello.extensions.length - 1] = X.ext(ExtensionType.pre_shared_key, X.preSharedKeyClientHello.encode(offered));
   }
 
   handle(message: HandshakeMessage, raw: Uint8Array): void {
@@ -278,9 +354,11 @@ export class ClientHandshake {
     ctx.transcript.selectHash(suite.hash);
     ctx.transcript.replaceWithMessageHash();
     ctx.transcript.add(raw);
+    this.retried = true;
+    if (state.earlyDataSent) ctx.info.earlyData = 'rejected';
     const hello = this.sendClientHello(state.hello.random, state.hello.legacySessionId, privateKeys, cookie);
     ctx.enter('WAIT_SH');
-    this.state = { name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys, retry };
+    this.state = { name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys, retry, earlyDataSent: false };
   }
 
   /** The ServerHello and HelloRetryRequest rules of RFC 8446 §4.1.3 and §4.1.4 that both share. */
@@ -320,46 +398,65 @@ export class ClientHandshake {
     this.checkServerHelloCommon(state, sh, 'ServerHello');
     const suite = SUITES.get(sh.cipherSuite)!;
     requireSolicited(sh.extensions, state.offered, 'ServerHello');
-    if (X.findExtension(sh.extensions, ExtensionType.pre_shared_key)) {
-      throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
-    }
+    const psk = this.acceptedPsk(sh, suite);
     const keyShareExt = X.findExtension(sh.extensions, ExtensionType.key_share);
-    if (!keyShareExt) throw new TlsError('MissingExtension', 'ServerHello has no key_share and we offered no PSK');
-    const share = X.keyShareServerHello.parse(keyShareExt.data);
-    if (state.retry?.group !== undefined && share.group !== state.retry.group) {
-      throw new TlsError('IllegalParameter', 'ServerHello key share is not for the group the HelloRetryRequest asked for');
+    if (!keyShareExt && !psk) throw new TlsError('MissingExtension', 'ServerHello has neither key_share nor pre_shared_key');
+    let shared: Uint8Array | undefined;
+    if (keyShareExt) {
+      const share = X.keyShareServerHello.parse(keyShareExt.data);
+      if (state.retry?.group !== undefined && share.group !== state.retry.group) {
+        throw new TlsError('IllegalParameter', 'ServerHello key share is not for the group the HelloRetryRequest asked for');
+      }
+      const privateKey = state.privateKeys.get(share.group);
+      if (!privateKey) throw new TlsError('SelectedUnofferedParameter', `server key share uses ${namedGroupName(share.group)}, for which we sent no share`);
+      shared = ctx.provider.keyExchange(groupName(share.group)!).sharedSecret(privateKey, share.keyExchange) ?? undefined;
+      if (!shared) throw new TlsError('BadKeyShare', `server ${namedGroupName(share.group)} key share is not a valid public value`);
+      ctx.decide('group', namedGroupName(share.group), 'the server answered our key share for it');
+      ctx.info.group = namedGroupName(share.group);
     }
-    const privateKey = state.privateKeys.get(share.group);
-    if (!privateKey) throw new TlsError('SelectedUnofferedParameter', `server key share uses ${namedGroupName(share.group)}, for which we sent no share`);
-    const shared = ctx.provider.keyExchange(groupName(share.group)!).sharedSecret(privateKey, share.keyExchange);
-    if (!shared) throw new TlsError('BadKeyShare', `server ${namedGroupName(share.group)} key share is not a valid public value`);
 
     ctx.decide('version', 'TLS 1.3', 'supported_versions in ServerHello selects 0x0304');
     ctx.decide('cipher_suite', suite.name, 'chosen by the server from our list');
-    ctx.decide('group', namedGroupName(share.group), 'the server answered our key share for it');
     ctx.info.version = 'TLSv1.3';
     ctx.info.cipherSuite = suite.name;
-    ctx.info.group = namedGroupName(share.group);
 
     ctx.transcript.selectHash(suite.hash);
     ctx.transcript.add(raw);
-    const schedule = new KeySchedule(ctx.provider, suite);
+    const schedule = new KeySchedule(ctx.provider, suite, psk);
     schedule.enterHandshake(shared);
     const secrets = schedule.handshakeTrafficSecrets(ctx.transcript.current());
     ctx.secret('client_handshake_traffic_secret', secrets.client);
     ctx.secret('server_handshake_traffic_secret', secrets.server);
     ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite, secret: secrets.server });
-    ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: secrets.client });
+    // With 0-RTT in flight our write keys stay the early ones until EndOfEarlyData (RFC 8446 §4.5).
+    if (!state.earlyDataSent) ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: secrets.client });
     ctx.enter('WAIT_EE');
     this.state = {
       name: 'WAIT_EE',
       offered: state.offered,
-      compat: state.hello.legacySessionId.length > 0,
+      compat: state.hello.legacySessionId.length > 0 && !state.earlyDataSent,
+      resumed: psk !== undefined,
+      earlyData: state.earlyDataSent ? 'sent' : 'none',
       suite,
       schedule,
       clientHandshakeSecret: secrets.client,
       serverHandshakeSecret: secrets.server,
     };
+  }
+
+  /** The PSK the server selected in ServerHello, if any (RFC 8446 §4.2.11): it must be ours and fit the suite. */
+  private acceptedPsk(sh: ServerHello, suite: SuiteInfo): Uint8Array | undefined {
+    const ext = X.findExtension(sh.extensions, ExtensionType.pre_shared_key);
+    if (!ext) return undefined;
+    const ticket = this.config.resumption!.ticket;
+    const selected = X.preSharedKeyServerHello.parse(ext.data);
+    if (selected !== 0) throw new TlsError('IllegalParameter', `server selected PSK identity #${selected}; we offered one`);
+    if (SUITES.get(ticket.cipherSuite)!.hash !== suite.hash) {
+      throw new TlsError('IllegalParameter', `server resumed with ${suite.name}, whose hash differs from the ticket's suite`);
+    }
+    this.ctx.info.resumed = true;
+    this.ctx.decide('resumption', 'resumed', 'the server accepted our ticket');
+    return ticket.psk;
   }
 
   private onEncryptedExtensions(state: Extract<ClientState, { name: 'WAIT_EE' }>, extensions: Extension[], raw: Uint8Array): void {
@@ -380,7 +477,22 @@ export class ClientHandshake {
       ctx.info.serverName = this.config.serverName!;
       ctx.decide('server_name', this.config.serverName!, 'the server acknowledged our SNI');
     }
+    const earlyData = X.findExtension(extensions, ExtensionType.early_data);
+    if (state.earlyData === 'sent') {
+      if (earlyData && (!state.resumed || state.suite.code !== this.config.resumption!.ticket.cipherSuite)) {
+        throw new TlsError('IllegalParameter', 'the server accepted 0-RTT without resuming our ticket with its cipher suite');
+      }
+      state.earlyData = earlyData ? 'accepted' : 'rejected';
+      ctx.info.earlyData = state.earlyData;
+      ctx.decide('early_data', state.earlyData, earlyData ? 'early_data in EncryptedExtensions' : 'no early_data in EncryptedExtensions: resend the data now if it matters');
+    }
     ctx.transcript.add(raw);
+    if (state.resumed) {
+      // A PSK handshake has no certificates (RFC 8446 §2.2): straight to the server's Finished.
+      ctx.enter('WAIT_FINISHED');
+      this.state = { ...state, name: 'WAIT_FINISHED' };
+      return;
+    }
     ctx.enter('WAIT_CERT_CR');
     this.state = { ...state, name: 'WAIT_CERT_CR' };
   }
@@ -461,16 +573,8 @@ export class ClientHandshake {
     ctx.authenticate(state.leaf.identity, state.verdict!, proof);
     ctx.transcript.add(raw);
     ctx.enter('WAIT_FINISHED');
-    const next: Extract<ClientState, { name: 'WAIT_FINISHED' }> = {
-      name: 'WAIT_FINISHED',
-      compat: state.compat,
-      suite: state.suite,
-      schedule: state.schedule,
-      clientHandshakeSecret: state.clientHandshakeSecret,
-      serverHandshakeSecret: state.serverHandshakeSecret,
-    };
-    if (state.request) next.request = state.request;
-    this.state = next;
+    const { leaf: _leaf, verdict: _verdict, ...rest } = state;
+    this.state = { ...rest, name: 'WAIT_FINISHED' };
   }
 
   private checkSignature(key: PublicKey, scheme: number, signature: Uint8Array): PossessionProven {
@@ -493,11 +597,13 @@ export class ClientHandshake {
     ctx.secret('server_application_traffic_secret_0', app.server);
     ctx.secret('exporter_master_secret', app.exporter);
     ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite, secret: app.server, proof });
+    if (state.resumed) this.authenticateResumedServer();
 
+    // 0-RTT: EndOfEarlyData closes the early data under the early keys (RFC 8446 §4.5), then handshake keys.
+    if (state.earlyData === 'accepted') ctx.send({ kind: 'end_of_early_data' });
+    if (state.earlyData !== 'none') ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: state.clientHandshakeSecret });
     // Middlebox compatibility mode: a dummy ChangeCipherSpec before our second flight (RFC 8446 §D.4).
-    if (state.compat) {
-      ctx.effects.push({ kind: 'send-change-cipher-spec' });
-    }
+    if (state.compat) ctx.effects.push({ kind: 'send-change-cipher-spec' });
     if (state.request) this.answerCertificateRequest(state.request);
     else ctx.info.clientAuth = 'not-requested';
     ctx.sendFinished(suite, state.clientHandshakeSecret);
@@ -509,6 +615,15 @@ export class ClientHandshake {
     const traffic = new ApplicationTraffic(ctx, suite, app.client, app.server, proof);
     this.state = { name: 'CONNECTED', suite, resumptionMasterSecret, traffic };
     ctx.effects.push({ kind: 'event', event: { type: 'connected', info: { ...ctx.info } } });
+  }
+
+  /**
+   * In a resumed handshake the server proved it holds the PSK (its Finished is keyed from it); who it is
+   * comes from the handshake that issued the ticket.
+   */
+  private authenticateResumedServer(): void {
+    const peer = this.config.resumption!.ticket.peer;
+    if (peer) this.ctx.authenticate(peer, { ...peer.verdict, rule: `resumed ${peer.verdict.rule}` }, this.ctx.possessionProven());
   }
 
   /** Our Certificate and CertificateVerify, or an empty Certificate when we have nothing that fits (§4.4.2). */
@@ -542,8 +657,10 @@ export class ClientHandshake {
       psk: resumptionPsk(this.ctx.provider, state.suite, state.resumptionMasterSecret, nst.nonce),
       cipherSuite: state.suite.code,
       ...(earlyData ? { maxEarlyDataSize: X.earlyDataNewSessionTicket.parse(earlyData.data) } : {}),
+      ...(this.ctx.cfg.now ? { receivedAt: this.ctx.cfg.now() } : {}),
       ...(this.ctx.info.serverName ? { serverName: this.ctx.info.serverName } : {}),
       ...(this.ctx.info.alpn ? { alpn: this.ctx.info.alpn } : {}),
+      ...(this.ctx.info.peer ? { peer: this.ctx.info.peer } : {}),
     };
     this.ctx.effects.push({ kind: 'event', event: { type: 'session-ticket', ticket } });
   }

@@ -5,6 +5,8 @@ import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provide
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
 import type { TrustPolicy } from '../auth/trust.js';
+import type { SessionTicket } from './events.js';
+import type { SingleUseTickets } from './tickets.js';
 import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
@@ -79,6 +81,16 @@ export interface ClientConfig extends CommonConfig {
    */
   compatibilityMode?: boolean;
   clientHello?: ClientHelloShape;
+  /** Resume a session from one of its tickets (RFC 8446 §2.2), optionally sending 0-RTT data (§2.3). */
+  resumption?: ResumptionConfig;
+}
+
+export interface ResumptionConfig {
+  ticket: SessionTicket;
+  /** Application data to send in the first flight, before the handshake completes (replayable!). */
+  earlyData?: Uint8Array;
+  /** psk_key_exchange_modes to offer, in order (default ['psk_dhe_ke']). */
+  modes?: Array<'psk_dhe_ke' | 'psk_ke'>;
 }
 
 export interface ServerConfig extends CommonConfig {
@@ -110,15 +122,27 @@ export interface ServerConfig extends CommonConfig {
 export interface TicketConfig {
   /** How many NewSessionTicket messages to send after the client's Finished (default 1; 0 for none). */
   count?: number;
-  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1). */
+  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1; default 7200). */
   lifetime?: number;
-  /** max_early_data_size to advertise; absent: no early_data extension. */
-  maxEarlyDataSize?: number;
   /**
-   * Turns the session state we need to resume into the opaque ticket. Default: AEAD-sealed with a key
-   * drawn from `random` when the connection starts. Replays of published traces inject the ticket here.
+   * The 32-byte key that seals tickets (AES-256-GCM). Give every connection of one server the same key,
+   * or tickets cannot be used to resume. Default: drawn from `random` for this connection only.
+   */
+  key?: Uint8Array;
+  /** Accept 0-RTT data up to this many bytes per connection and advertise it in tickets; absent: no 0-RTT. */
+  maxEarlyDataSize?: number;
+  /** The single-use register that makes 0-RTT replay-safe; 0-RTT is refused without one. */
+  antiReplay?: SingleUseTickets;
+  /** Also resume without (EC)DHE when the client offers only psk_ke (no forward secrecy). Default false. */
+  allowPskWithoutDhe?: boolean;
+  /** How far the client's view of a ticket's age may differ from ours for 0-RTT (ms, default 10000). */
+  maxAgeSkewMs?: number;
+  /**
+   * Replace the sealing: turn the encoded session state into the opaque ticket, and back (undefined for a
+   * ticket that is not ours). Replays of published traces inject the trace's ticket here.
    */
   seal?: (state: Uint8Array) => Uint8Array;
+  open?: (ticket: Uint8Array) => Uint8Array | undefined;
 }
 
 export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];

@@ -33,6 +33,7 @@ export class Connection {
   private awaiting?: PendingDecision;
   private closedState = false;
   private sentFirstFlight = false;
+  private earlyDataToSkip = 0;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config);
@@ -172,11 +173,37 @@ export class Connection {
   private pump(): void {
     this.guard(() => {
       while (!this.closedState && !this.awaiting) {
-        const item = this.records.next();
+        const item = this.nextItem();
+        if (item === 'skipped') continue;
         if (!item) break;
+        if (item.kind !== 'change_cipher_spec') this.earlyDataToSkip = 0;
         this.dispatch(item);
       }
     });
+  }
+
+  /**
+   * The next record item. After the server rejected 0-RTT, the client's early records cannot be
+   * decrypted: they are skipped, up to a budget, until a record decrypts (RFC 8446 §4.2.10).
+   */
+  private nextItem(): IncomingItem | 'skipped' | undefined {
+    if (this.earlyDataToSkip <= 0) return this.records.next();
+    const before = this.records.bufferedBytes;
+    try {
+      const item = this.records.next();
+      // After a HelloRetryRequest the early records arrive while we still read plaintext.
+      if (item?.kind === 'application_data' && this.readEpoch === 'plaintext') return this.skip(item.data.length + 5);
+      return item;
+    } catch (e) {
+      if (!(e instanceof TlsError) || e.reason !== 'BadRecordMac') throw e;
+      return this.skip(before - this.records.bufferedBytes);
+    }
+  }
+
+  private skip(length: number): 'skipped' {
+    this.earlyDataToSkip -= length;
+    if (this.earlyDataToSkip < 0) throw new TlsError('BadRecordMac', 'more undecryptable records than the rejected 0-RTT data could explain');
+    return 'skipped';
   }
 
   /** Runs a step; a failure becomes a fatal alert and a closed connection. */
@@ -204,7 +231,12 @@ export class Connection {
         return;
       }
       case 'application_data':
-        // Application data only under application (or accepted early) keys (RFC 8446 §2, §5.1).
+        // Application data only under application keys, or accepted 0-RTT keys (RFC 8446 §2.3, §5.1).
+        if (this.readEpoch === 'early' && this.machine instanceof ServerHandshake) {
+          this.machine.onEarlyData(item.data.length);
+          if (item.data.length > 0) this.events.push({ type: 'data', data: item.data, early: true });
+          return;
+        }
         if (this.readEpoch !== 'application') throw new TlsError('UnexpectedMessage', `application data before the handshake completed (state ${this.state})`);
         if (item.data.length > 0) {
           this.traffic()?.sawData();
@@ -273,6 +305,13 @@ export class Connection {
       case 'read-keys':
         this.records.setReadProtection(this.protection(effect.suite, effect.secret));
         this.readEpoch = effect.epoch;
+        return;
+      case 'skip-early-data':
+        this.earlyDataToSkip = effect.budget;
+        return;
+      case 'send-application-data':
+        this.flushHandshake();
+        this.records.writer.applicationData(effect.data);
         return;
       case 'await-decision':
         this.awaiting = effect.decision;

@@ -29,6 +29,10 @@ export type Effect =
   | { kind: 'read-keys'; epoch: 'early' | 'handshake'; suite: SuiteInfo; secret: Uint8Array }
   | { kind: 'read-keys'; epoch: 'application'; suite: SuiteInfo; secret: Uint8Array; proof: PeerFinishedVerified }
   | { kind: 'await-decision'; decision: PendingDecision }
+  /** Rejected 0-RTT: skip up to `budget` bytes of early records we cannot decrypt (RFC 8446 §4.2.10). */
+  | { kind: 'skip-early-data'; budget: number }
+  /** Application data to send now (the client's 0-RTT data, right after its ClientHello). */
+  | { kind: 'send-application-data'; data: Uint8Array }
   | { kind: 'event'; event: TlsEvent };
 
 /** Per-connection handshake machinery; the state machines read config from here and push effects into it. */

@@ -19,6 +19,10 @@ export interface NegotiatedInfo {
   serverName?: string;
   /** Who the peer proved to be: set only with a trust verdict and a verified CertificateVerify. */
   peer?: PeerIdentity;
+  /** The handshake resumed a session with a PSK (RFC 8446 §2.2) instead of authenticating by certificate. */
+  resumed?: boolean;
+  /** 0-RTT data: offered by the client, and accepted or rejected by the server. */
+  earlyData?: 'accepted' | 'rejected';
   /** Whether the client presented a certificate (server side) / was asked for one (client side). */
   clientAuth?: 'not-requested' | 'requested-none-sent' | 'authenticated';
 }
@@ -33,7 +37,9 @@ export type DecisionTopic =
   | 'client_certificate'
   | 'trust'
   | 'client_auth'
-  | 'key_update';
+  | 'key_update'
+  | 'resumption'
+  | 'early_data';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */
 export type PendingDecision =
@@ -60,8 +66,12 @@ export interface SessionTicket {
   /** The PSK this ticket stands for (RFC 8446 §4.6.1). Secret: keep it like a key. */
   psk: Uint8Array;
   cipherSuite: number;
+  /** When we received it, by our clock (for the obfuscated ticket age, RFC 8446 §4.2.11.1). */
+  receivedAt?: number;
   serverName?: string;
   alpn?: string;
+  /** Who the server proved to be in the handshake that issued the ticket. */
+  peer?: PeerIdentity;
 }
 
 export type TlsEvent =
@@ -82,7 +92,8 @@ export type TlsEvent =
   | { type: 'decision-needed'; decision: PendingDecision }
   | { type: 'connected'; info: NegotiatedInfo }
   | { type: 'session-ticket'; ticket: SessionTicket }
-  | { type: 'data'; data: Uint8Array }
+  /** Application data; `early` for 0-RTT data the server accepted before the handshake completed. */
+  | { type: 'data'; data: Uint8Array; early?: boolean }
   | {
       type: 'alert';
       direction: Direction;

@@ -45,10 +45,11 @@
 // pass through it in the same step as the server's flight.
 import { evaluateTrust, trustAnchors, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
 import { parseCertificate } from '../auth/x509.js';
-import { Writer, equalBytes } from '../wire/bytes.js';
+import { Writer, constantTimeEqual, equalBytes } from '../wire/bytes.js';
 import {
   ExtensionType,
   ProtocolVersion,
+  PskKeyExchangeMode,
   cipherSuiteName,
   extensionTypeName,
   namedGroupName,
@@ -57,15 +58,16 @@ import {
 } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import * as X from '../wire/extensions.js';
-import type { Certificate, ClientHello, Extension, HandshakeMessage } from '../wire/types.js';
+import { encodeHandshake, truncateClientHelloForBinders } from '../wire/messages.js';
+import type { Certificate, ClientHello, Extension, HandshakeMessage, KeyShareEntry } from '../wire/types.js';
 import type { ServerConfig } from './config.js';
 import { HandshakeContext, unexpected } from './context.js';
-import { KeySchedule, resumptionPsk } from './keyschedule.js';
+import { KeySchedule, finishedVerifyData, resumptionPsk } from './keyschedule.js';
 import { groupName } from './negotiation.js';
 import { certifiedPublicKey, checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
 import { SUITES, type SuiteInfo } from './suites.js';
 import { ApplicationTraffic } from './traffic.js';
-import { encodeTicketState, sealTicket, type TicketState } from './tickets.js';
+import { decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from './tickets.js';
 
 interface Keys {
   suite: SuiteInfo;
@@ -84,8 +86,24 @@ interface HelloRetry {
   cookie?: Uint8Array;
 }
 
+/** A ticket we accepted for this handshake. */
+interface AcceptedPsk {
+  /** Which offered identity (selected_identity in ServerHello). */
+  index: number;
+  mode: number;
+  schedule: KeySchedule;
+  earlyData: boolean;
+}
+
+/**
+ * When we reject 0-RTT without a max_early_data_size of our own, how many bytes of undecryptable early
+ * records we skip before treating them as the error they then are (RFC 8446 §4.2.10).
+ */
+const MAX_SKIPPED_EARLY_DATA = 16_384;
+
 type ServerState =
   | { name: 'START'; retry?: HelloRetry }
+  | ({ name: 'WAIT_EOED' } & Keys)
   | ({ name: 'WAIT_CERT'; requestContext: Uint8Array; acceptedSchemes: number[] } & Keys)
   | ({ name: 'WAIT_CV'; acceptedSchemes: number[]; leaf: LeafInfo; verdict?: TrustVerdict } & Keys)
   | ({ name: 'WAIT_FINISHED' } & Keys)
@@ -97,6 +115,7 @@ const DEFAULT_EE_ORDER: ExtensionTypeName[] = [
   'supported_groups',
   'application_layer_protocol_negotiation',
   'record_size_limit',
+  'early_data',
 ];
 
 export class ServerHandshake {
@@ -116,6 +135,9 @@ export class ServerHandshake {
       case 'START':
         if (message.kind !== 'client_hello') throw unexpected(state.name, message);
         return this.onClientHello(message, raw, state.retry);
+      case 'WAIT_EOED':
+        if (message.kind !== 'end_of_early_data') throw unexpected(state.name, message);
+        return this.onEndOfEarlyData(state, raw);
       case 'WAIT_CERT':
         if (message.kind !== 'certificate') throw unexpected(state.name, message);
         return this.onCertificate(state, message, raw);
@@ -171,21 +193,130 @@ export class ServerHandshake {
     if (retry && suite.code !== retry.cipherSuite) throw new TlsError('IllegalParameter', 'the second ClientHello no longer allows the cipher suite of our HelloRetryRequest');
     ctx.decide('cipher_suite', suite.name, 'our most preferred suite that the client offered');
 
-    // Signature scheme for our CertificateVerify (RFC 8446 §4.4.2.2, §4.2.3).
-    const sigExt = ext(ExtensionType.signature_algorithms);
-    if (!sigExt) throw new TlsError('MissingExtension', 'ClientHello without signature_algorithms');
-    const clientSchemes = X.signatureAlgorithms.parse(sigExt.data);
-    const ourKey = certifiedPublicKey(ctx.provider, config.certificate);
-    const scheme = chooseScheme(ctx.cfg.signatureSchemes, clientSchemes, ourKey);
-    if (scheme === undefined) {
-      throw new TlsError('NoCommonSignatureScheme', `none of the client's signature algorithms fits our ${ourKey.kind} key`);
+    const alpn = this.negotiateAlpn(hello);
+    const resumption = this.acceptPsk(hello, suite, alpn, retry !== undefined);
+    let exchange: { group: number; share: KeyShareEntry } | undefined;
+    if (!resumption || resumption.mode === PskKeyExchangeMode.psk_dhe_ke) {
+      const selected = this.selectKeyShare(hello, retry);
+      if (selected === 'retry') return this.sendHelloRetryRequest(hello, raw, suite, this.retryGroup!);
+      exchange = selected;
     }
-    ctx.decide('signature_scheme', signatureSchemeName(scheme), `our first scheme that fits our ${ourKey.kind} key and the client accepts`);
-    ctx.info.signatureScheme = signatureSchemeName(scheme);
+    const certificateAuth = resumption ? undefined : this.chooseOwnScheme(hello);
 
-    // Key exchange (RFC 8446 §4.2.7, §4.2.8).
-    const groupsExt = ext(ExtensionType.supported_groups);
-    const shareExt = ext(ExtensionType.key_share);
+    const sniExt = ext(ExtensionType.server_name);
+    const serverName = sniExt ? X.serverName.parse(sniExt.data)[0] : undefined;
+    if (serverName) {
+      ctx.info.serverName = serverName;
+      ctx.decide('server_name', serverName, 'sent by the client (SNI)');
+    }
+    const limitExt = ext(ExtensionType.record_size_limit);
+    if (limitExt) this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
+
+    ctx.info.version = 'TLSv1.3';
+    ctx.info.cipherSuite = suite.name;
+    if (exchange) ctx.info.group = namedGroupName(exchange.group);
+    ctx.enter('NEGOTIATED');
+
+    // ServerHello (RFC 8446 §4.1.3).
+    const random = ctx.cfg.random(32);
+    const serverHelloExtensions: Extension[] = [];
+    if (resumption) serverHelloExtensions.push(X.ext(ExtensionType.pre_shared_key, X.preSharedKeyServerHello.encode(resumption.index)));
+    let shared: Uint8Array | undefined;
+    if (exchange) {
+      const kx = ctx.provider.keyExchange(groupName(exchange.group)!);
+      const privateKey = kx.generatePrivateKey(ctx.cfg.random);
+      shared = kx.sharedSecret(privateKey, exchange.share.keyExchange) ?? undefined;
+      if (!shared) throw new TlsError('BadKeyShare', `the client's ${namedGroupName(exchange.group)} key share is not a valid public value`);
+      serverHelloExtensions.push(X.ext(ExtensionType.key_share, X.keyShareServerHello.encode({ group: exchange.group, keyExchange: kx.publicKey(privateKey) })));
+    }
+    serverHelloExtensions.push(X.ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(ProtocolVersion.TLSv1_3)));
+    ctx.transcript.selectHash(suite.hash);
+    ctx.transcript.add(raw);
+    const schedule = resumption ? resumption.schedule : new KeySchedule(ctx.provider, suite);
+    if (resumption?.earlyData) {
+      const early = schedule.earlySecrets(ctx.transcript.current());
+      ctx.secret('client_early_traffic_secret', early.clientEarlyTraffic);
+      ctx.secret('early_exporter_master_secret', early.earlyExporter);
+      ctx.effects.push({ kind: 'read-keys', epoch: 'early', suite, secret: early.clientEarlyTraffic });
+    }
+    ctx.send({
+      kind: 'server_hello',
+      legacyVersion: ProtocolVersion.TLSv1_2,
+      random,
+      legacySessionIdEcho: hello.legacySessionId,
+      cipherSuite: suite.code,
+      legacyCompressionMethod: 0,
+      extensions: serverHelloExtensions,
+    });
+    // Middlebox compatibility mode: answer a non-empty session id with one dummy ChangeCipherSpec right
+    // after our first handshake message, ServerHello or HelloRetryRequest (§D.4).
+    if (hello.legacySessionId.length > 0 && !retry) ctx.effects.push({ kind: 'send-change-cipher-spec' });
+
+    schedule.enterHandshake(shared);
+    const hs = schedule.handshakeTrafficSecrets(ctx.transcript.current());
+    ctx.secret('client_handshake_traffic_secret', hs.client);
+    ctx.secret('server_handshake_traffic_secret', hs.server);
+    ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: hs.server });
+    if (!resumption?.earlyData) ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite, secret: hs.client });
+    if (ext(ExtensionType.early_data) && !resumption?.earlyData) {
+      // Rejected 0-RTT: the client's early records cannot be decrypted and are skipped (RFC 8446 §4.2.10).
+      ctx.info.earlyData = 'rejected';
+      ctx.effects.push({ kind: 'skip-early-data', budget: config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA });
+    }
+
+    ctx.send({ kind: 'encrypted_extensions', extensions: this.encryptedExtensions(serverName, alpn, resumption?.earlyData === true) });
+    const clientAuth = resumption ? 'none' : (config.clientAuth ?? 'none');
+    const acceptedSchemes = [...ctx.cfg.signatureSchemes];
+    const requestContext = new Uint8Array(0);
+    if (clientAuth !== 'none') {
+      ctx.decide('client_auth', clientAuth, `configured client-auth policy: ${clientAuth}`);
+      ctx.send({ kind: 'certificate_request', context: requestContext, extensions: this.certificateRequestExtensions(acceptedSchemes) });
+    } else if (!resumption) {
+      ctx.info.clientAuth = 'not-requested';
+    }
+    if (certificateAuth !== undefined) {
+      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries: config.certificate.chain.map((data) => ({ data, extensions: [] })) });
+      const signature = signCertificateVerify(ctx.provider, certificateAuth, config.certificate, 'server', ctx.transcript.current(), ctx.cfg.random);
+      ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });
+    }
+    ctx.sendFinished(suite, hs.server);
+
+    schedule.enterMaster();
+    const app = schedule.applicationSecrets(ctx.transcript.current());
+    ctx.secret('client_application_traffic_secret_0', app.client);
+    ctx.secret('server_application_traffic_secret_0', app.server);
+    ctx.secret('exporter_master_secret', app.exporter);
+    ctx.exporterMasterSecret = app.exporter;
+    ctx.effects.push({ kind: 'write-keys', epoch: 'application', suite, secret: app.server });
+
+    const keys: Keys = { suite, schedule, clientHandshakeSecret: hs.client, clientApplicationSecret: app.client, serverApplicationSecret: app.server };
+    if (resumption?.earlyData) {
+      ctx.enter('WAIT_EOED');
+      this.state = { name: 'WAIT_EOED', ...keys };
+      return;
+    }
+    ctx.enter('WAIT_FLIGHT2');
+    if (clientAuth !== 'none') {
+      ctx.enter('WAIT_CERT');
+      this.state = { name: 'WAIT_CERT', requestContext, acceptedSchemes, ...keys };
+    } else {
+      ctx.enter('WAIT_FINISHED');
+      this.state = { name: 'WAIT_FINISHED', ...keys };
+    }
+  }
+
+  /** The group we asked for in a HelloRetryRequest, when selectKeyShare answers 'retry'. */
+  private retryGroup?: number;
+
+  /**
+   * Key exchange (RFC 8446 §4.2.7, §4.2.8): our preference among the groups we share with the client.
+   * Normally the first one the client already sent a share for (no extra round trip); with
+   * helloRetryForPreferredGroup, our favourite, asked for with a HelloRetryRequest when needed.
+   */
+  private selectKeyShare(hello: ClientHello, retry: HelloRetry | undefined): { group: number; share: KeyShareEntry } | 'retry' {
+    const { ctx, config } = this;
+    const groupsExt = X.findExtension(hello.extensions, ExtensionType.supported_groups);
+    const shareExt = X.findExtension(hello.extensions, ExtensionType.key_share);
     if (!groupsExt || !shareExt) throw new TlsError('MissingExtension', 'ClientHello needs supported_groups and key_share for (EC)DHE');
     const clientGroups = X.supportedGroups.parse(groupsExt.data);
     const shares = X.keyShareClientHello.parse(shareExt.data);
@@ -197,112 +328,161 @@ export class ServerHandshake {
       }
       seen.add(share.group);
     }
-    // Our preference among the groups we share with the client. Normally the first one the client already
-    // sent a share for (no extra round trip); with helloRetryForPreferredGroup, our favourite, asked for
-    // with a HelloRetryRequest when needed.
     const mutual = ctx.cfg.groups.filter((g) => clientGroups.includes(g) && groupName(g));
     if (mutual.length === 0) throw new TlsError('NoCommonGroup', `no common group: the client supports ${clientGroups.map(namedGroupName).join(', ')}`);
     const group = (config.helloRetryForPreferredGroup ? undefined : mutual.find((g) => seen.has(g))) ?? mutual[0]!;
     if (!seen.has(group)) {
       if (retry) throw new TlsError('IllegalParameter', `the second ClientHello still has no key share for ${namedGroupName(group)}`);
-      return this.sendHelloRetryRequest(hello, raw, suite, group);
+      this.retryGroup = group;
+      return 'retry';
     }
-    const share = shares.find((s) => s.group === group)!;
-    const kx = ctx.provider.keyExchange(groupName(group)!);
     ctx.decide('group', namedGroupName(group), 'our most preferred group the client sent a key share for');
+    return { group, share: shares.find((s) => s.group === group)! };
+  }
 
-    // Optional extensions.
-    const sniExt = ext(ExtensionType.server_name);
-    const serverName = sniExt ? X.serverName.parse(sniExt.data)[0] : undefined;
-    if (serverName) {
-      ctx.info.serverName = serverName;
-      ctx.decide('server_name', serverName, 'sent by the client (SNI)');
+  /** Signature scheme for our CertificateVerify (RFC 8446 §4.4.2.2, §4.2.3). */
+  private chooseOwnScheme(hello: ClientHello): number {
+    const { ctx, config } = this;
+    const sigExt = X.findExtension(hello.extensions, ExtensionType.signature_algorithms);
+    if (!sigExt) throw new TlsError('MissingExtension', 'ClientHello without signature_algorithms (needed for certificate authentication)');
+    const ourKey = certifiedPublicKey(ctx.provider, config.certificate);
+    const scheme = chooseScheme(ctx.cfg.signatureSchemes, X.signatureAlgorithms.parse(sigExt.data), ourKey);
+    if (scheme === undefined) {
+      throw new TlsError('NoCommonSignatureScheme', `none of the client's signature algorithms fits our ${ourKey.kind} key`);
     }
-    const alpnExt = ext(ExtensionType.application_layer_protocol_negotiation);
-    let alpn: string | undefined;
-    if (alpnExt && ctx.cfg.alpnProtocols.length > 0) {
-      const offered = X.alpn.parse(alpnExt.data);
-      alpn = ctx.cfg.alpnProtocols.find((p) => offered.includes(p));
-      // RFC 7301 §3.2: no overlap is fatal.
-      if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${offered.join(', ')}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
-      ctx.info.alpn = alpn;
-      ctx.decide('alpn', alpn, 'our most preferred protocol that the client offered');
+    ctx.decide('signature_scheme', signatureSchemeName(scheme), `our first scheme that fits our ${ourKey.kind} key and the client accepts`);
+    ctx.info.signatureScheme = signatureSchemeName(scheme);
+    return scheme;
+  }
+
+  /** ALPN (RFC 7301 §3.2): our preference among the client's; no overlap is fatal. */
+  private negotiateAlpn(hello: ClientHello): string | undefined {
+    const { ctx } = this;
+    const alpnExt = X.findExtension(hello.extensions, ExtensionType.application_layer_protocol_negotiation);
+    if (!alpnExt || ctx.cfg.alpnProtocols.length === 0) return undefined;
+    const offered = X.alpn.parse(alpnExt.data);
+    const alpn = ctx.cfg.alpnProtocols.find((p) => offered.includes(p));
+    if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${offered.join(', ')}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
+    ctx.info.alpn = alpn;
+    ctx.decide('alpn', alpn, 'our most preferred protocol that the client offered');
+    return alpn;
+  }
+
+  /**
+   * PSK resumption (RFC 8446 §4.2.11): the first offered ticket that is ours, alive, fits the suite and the
+   * client-auth policy; its binder must verify (else decrypt_error). 0-RTT on top when every §4.2.10
+   * condition holds and the ticket is used for the first time.
+   */
+  private acceptPsk(hello: ClientHello, suite: SuiteInfo, alpn: string | undefined, afterRetry: boolean): AcceptedPsk | undefined {
+    const { ctx, config } = this;
+    const pskExt = X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
+    if (!pskExt) return undefined;
+    const modesExt = X.findExtension(hello.extensions, ExtensionType.psk_key_exchange_modes);
+    if (!modesExt) throw new TlsError('MissingExtension', 'pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9)');
+    const modes = X.pskKeyExchangeModes.parse(modesExt.data);
+    const canDhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && X.findExtension(hello.extensions, ExtensionType.key_share) !== undefined;
+    const mode = canDhe ? PskKeyExchangeMode.psk_dhe_ke : modes.includes(PskKeyExchangeMode.psk_ke) && config.tickets?.allowPskWithoutDhe ? PskKeyExchangeMode.psk_ke : undefined;
+    const now = ctx.cfg.now?.();
+    if (mode === undefined || now === undefined || !config.tickets) {
+      const why = mode === undefined ? 'no PSK key exchange mode we accept' : now === undefined ? 'no clock to check ticket lifetimes' : 'tickets are not configured';
+      ctx.decide('resumption', 'full handshake', `a PSK was offered, but ${why}`);
+      return undefined;
     }
-    const limitExt = ext(ExtensionType.record_size_limit);
-    if (limitExt) this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
-
-    ctx.info.version = 'TLSv1.3';
-    ctx.info.cipherSuite = suite.name;
-    ctx.info.group = namedGroupName(group);
-    ctx.enter('NEGOTIATED');
-
-    // ServerHello (RFC 8446 §4.1.3).
-    const random = ctx.cfg.random(32);
-    const privateKey = kx.generatePrivateKey(ctx.cfg.random);
-    const shared = kx.sharedSecret(privateKey, share.keyExchange);
-    if (!shared) throw new TlsError('BadKeyShare', `the client's ${namedGroupName(group)} key share is not a valid public value`);
-    ctx.transcript.selectHash(suite.hash);
-    ctx.transcript.add(raw);
-    ctx.send({
-      kind: 'server_hello',
-      legacyVersion: ProtocolVersion.TLSv1_2,
-      random,
-      legacySessionIdEcho: hello.legacySessionId,
-      cipherSuite: suite.code,
-      legacyCompressionMethod: 0,
-      extensions: [
-        X.ext(ExtensionType.key_share, X.keyShareServerHello.encode({ group, keyExchange: kx.publicKey(privateKey) })),
-        X.ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(ProtocolVersion.TLSv1_3)),
-      ],
-    });
-    // Middlebox compatibility mode: answer a non-empty session id with one dummy ChangeCipherSpec right
-    // after our first handshake message, ServerHello or HelloRetryRequest (§D.4).
-    if (hello.legacySessionId.length > 0 && !retry) ctx.effects.push({ kind: 'send-change-cipher-spec' });
-
-    const schedule = new KeySchedule(ctx.provider, suite);
-    schedule.enterHandshake(shared);
-    const hs = schedule.handshakeTrafficSecrets(ctx.transcript.current());
-    ctx.secret('client_handshake_traffic_secret', hs.client);
-    ctx.secret('server_handshake_traffic_secret', hs.server);
-    ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: hs.server });
-    ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite, secret: hs.client });
-
-    ctx.send({ kind: 'encrypted_extensions', extensions: this.encryptedExtensions(serverName, alpn) });
-    const clientAuth = config.clientAuth ?? 'none';
-    const acceptedSchemes = [...ctx.cfg.signatureSchemes];
-    const requestContext = new Uint8Array(0);
-    if (clientAuth !== 'none') {
-      ctx.decide('client_auth', clientAuth, `configured client-auth policy: ${clientAuth}`);
-      ctx.send({ kind: 'certificate_request', context: requestContext, extensions: this.certificateRequestExtensions(acceptedSchemes) });
-    } else {
-      ctx.info.clientAuth = 'not-requested';
+    const offered = X.preSharedKeyClientHello.parse(pskExt.data);
+    for (const [index, identity] of offered.identities.entries()) {
+      const state = this.openTicket(identity.identity);
+      if (!state) continue;
+      const age = now - state.issuedAt;
+      if (age < 0 || age > state.lifetime * 1000) continue;
+      if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
+      const authenticated = state.clientChain.length > 0;
+      if (config.clientAuth === 'require' && !authenticated) continue;
+      const schedule = new KeySchedule(ctx.provider, suite, state.psk);
+      this.verifyBinder(hello, schedule, suite, offered.binders[index]!);
+      if (authenticated) this.reauthenticate(state.clientChain);
+      else if ((config.clientAuth ?? 'none') !== 'none') ctx.info.clientAuth = 'requested-none-sent';
+      ctx.info.resumed = true;
+      ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
+      const earlyData = this.acceptEarlyData(hello, identity, index, state, suite, alpn, age, afterRetry);
+      return { index, mode, schedule, earlyData };
     }
-    ctx.send({
-      kind: 'certificate',
-      context: new Uint8Array(0),
-      entries: config.certificate.chain.map((data) => ({ data, extensions: [] })),
-    });
-    const signature = signCertificateVerify(ctx.provider, scheme, config.certificate, 'server', ctx.transcript.current(), ctx.cfg.random);
-    ctx.send({ kind: 'certificate_verify', scheme, signature });
-    ctx.sendFinished(suite, hs.server);
+    ctx.decide('resumption', 'full handshake', 'none of the offered tickets is ours, alive and suitable');
+    return undefined;
+  }
 
-    schedule.enterMaster();
-    const app = schedule.applicationSecrets(ctx.transcript.current());
-    ctx.secret('client_application_traffic_secret_0', app.client);
-    ctx.secret('server_application_traffic_secret_0', app.server);
-    ctx.secret('exporter_master_secret', app.exporter);
-    ctx.exporterMasterSecret = app.exporter;
-    ctx.effects.push({ kind: 'write-keys', epoch: 'application', suite, secret: app.server });
-
-    ctx.enter('WAIT_FLIGHT2');
-    const keys: Keys = { suite, schedule, clientHandshakeSecret: hs.client, clientApplicationSecret: app.client, serverApplicationSecret: app.server };
-    if (clientAuth !== 'none') {
-      ctx.enter('WAIT_CERT');
-      this.state = { name: 'WAIT_CERT', requestContext, acceptedSchemes, ...keys };
-    } else {
-      ctx.enter('WAIT_FINISHED');
-      this.state = { name: 'WAIT_FINISHED', ...keys };
+  private openTicket(ticket: Uint8Array): TicketState | undefined {
+    const tickets = this.config.tickets!;
+    if (!tickets.open) return openTicket(this.ctx.provider, this.ticketKey(), ticket);
+    const plaintext = tickets.open(ticket);
+    try {
+      return plaintext ? decodeTicketState(plaintext) : undefined;
+    } catch {
+      return undefined;
     }
+  }
+
+  /** The binder over the ClientHello truncated before the binders list (RFC 8446 §4.2.11.2), in constant time. */
+  private verifyBinder(hello: ClientHello, schedule: KeySchedule, suite: SuiteInfo, binder: Uint8Array): void {
+    const transcript = this.ctx.transcript.fork();
+    transcript.selectHash(suite.hash);
+    transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
+    const expected = finishedVerifyData(this.ctx.provider, suite, schedule.binderKey(true), transcript.current());
+    if (!constantTimeEqual(expected, binder)) throw new TlsError('BadPskBinder', 'the PSK binder does not match the ClientHello');
+  }
+
+  /** A resumed session is authenticated only as the original one was, judged under today's trust policy. */
+  private reauthenticate(chain: Uint8Array[]): void {
+    const { ctx } = this;
+    const now = ctx.cfg.now;
+    const evaluation = evaluateTrust(ctx.cfg.trust ?? { kind: 'ask' }, chain, { provider: ctx.provider, ...(now ? { now } : {}), purpose: 'clientAuth' });
+    if (!evaluation.verdict.trusted) {
+      ctx.info.clientAuth = 'requested-none-sent';
+      ctx.decide('client_auth', 'none', `the resumed session's client certificate is no longer trusted: ${evaluation.verdict.detail}`);
+      return;
+    }
+    // Possession was proven by the CertificateVerify of the handshake that issued this ticket (sealed by us).
+    ctx.authenticate(evaluation.leaf.identity, { ...evaluation.verdict, rule: `resumed ${evaluation.verdict.rule}` }, ctx.possessionProven());
+    ctx.info.clientAuth = 'authenticated';
+  }
+
+  /** 0-RTT (RFC 8446 §4.2.10, §8): accepted only when every condition holds; each reason is a decision. */
+  private acceptEarlyData(
+    hello: ClientHello,
+    identity: { identity: Uint8Array; obfuscatedTicketAge: number },
+    index: number,
+    state: TicketState,
+    suite: SuiteInfo,
+    alpn: string | undefined,
+    age: number,
+    afterRetry: boolean,
+  ): boolean {
+    const { ctx, config } = this;
+    if (!X.findExtension(hello.extensions, ExtensionType.early_data)) return false;
+    const tickets = config.tickets!;
+    const clientAge = (identity.obfuscatedTicketAge - state.ageAdd) >>> 0;
+    const refusal =
+      tickets.maxEarlyDataSize === undefined ? 'we do not accept 0-RTT'
+      : !tickets.antiReplay ? 'no single-use ticket register to stop replays'
+      : afterRetry ? 'after a HelloRetryRequest'
+      : index !== 0 ? 'only the first PSK may carry early data'
+      : state.cipherSuite !== suite.code ? 'the cipher suite differs from the original session'
+      : (state.alpn ?? '') !== (alpn ?? '') ? 'the ALPN protocol differs from the original session'
+      : Math.abs(clientAge - age) > (tickets.maxAgeSkewMs ?? 10_000) ? `ticket age ${clientAge} ms does not match ours (${age} ms)`
+      : !tickets.antiReplay.firstUse(identity.identity) ? 'this ticket was already used (replay)'
+      : undefined;
+    ctx.decide('early_data', refusal ? 'rejected' : 'accepted', refusal ?? `up to ${tickets.maxEarlyDataSize} bytes`);
+    ctx.info.earlyData = refusal ? 'rejected' : 'accepted';
+    if (!refusal) this.earlyDataBudget = tickets.maxEarlyDataSize!;
+    return !refusal;
+  }
+
+  /** Bytes of 0-RTT data the client may still send (RFC 8446 §4.2.10: more is unexpected_message). */
+  private earlyDataBudget = 0;
+
+  /** Counts accepted 0-RTT data against max_early_data_size. */
+  onEarlyData(length: number): void {
+    this.earlyDataBudget -= length;
+    if (this.earlyDataBudget < 0) throw new TlsError('TooMuchEarlyData', 'the client sent more 0-RTT data than max_early_data_size');
   }
 
   /** HelloRetryRequest (RFC 8446 §4.1.4) asking for a key share in `group`. */
@@ -326,6 +506,11 @@ export class ServerHandshake {
       extensions,
     });
     if (hello.legacySessionId.length > 0) ctx.effects.push({ kind: 'send-change-cipher-spec' });
+    // 0-RTT is never accepted after a HelloRetryRequest: skip the client's early records (RFC 8446 §4.2.10).
+    if (X.findExtension(hello.extensions, ExtensionType.early_data)) {
+      ctx.info.earlyData = 'rejected';
+      ctx.effects.push({ kind: 'skip-early-data', budget: config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA });
+    }
     ctx.enter('START');
     const retry: HelloRetry = { hello1: hello, cipherSuite: suite.code, group };
     if (cookie) retry.cookie = cookie;
@@ -344,7 +529,7 @@ export class ServerHandshake {
   }
 
   /** EncryptedExtensions (RFC 8446 §4.3.1): only answers to what the client asked, plus our supported_groups. */
-  private encryptedExtensions(serverName: string | undefined, alpn: string | undefined): Extension[] {
+  private encryptedExtensions(serverName: string | undefined, alpn: string | undefined, earlyDataAccepted: boolean): Extension[] {
     const { config, ctx } = this;
     const answers: Partial<Record<ExtensionTypeName, Uint8Array | undefined>> = {
       server_name: serverName ? new Uint8Array(0) : undefined,
@@ -354,14 +539,26 @@ export class ServerHandshake {
         this.peerRecordSizeLimit !== undefined && config.recordSizeLimit !== undefined
           ? X.recordSizeLimit.encode(config.recordSizeLimit)
           : undefined,
+      early_data: earlyDataAccepted ? new Uint8Array(0) : undefined,
     };
     const order = [...(config.encryptedExtensionsOrder ?? []), ...DEFAULT_EE_ORDER.filter((n) => !config.encryptedExtensionsOrder?.includes(n))];
     const out: Extension[] = [];
     for (const name of order) {
       const body = answers[name];
-      if (body) out.push(X.ext(ExtensionType[name], body));
+      if (body !== undefined) out.push(X.ext(ExtensionType[name], body));
     }
     return out;
+  }
+
+  /** EndOfEarlyData (RFC 8446 §4.5): the client's 0-RTT data is over; its handshake keys take over. */
+  private onEndOfEarlyData(state: Extract<ServerState, { name: 'WAIT_EOED' }>, raw: Uint8Array): void {
+    const { ctx } = this;
+    ctx.transcript.add(raw);
+    ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite: state.suite, secret: state.clientHandshakeSecret });
+    ctx.enter('WAIT_FLIGHT2');
+    ctx.enter('WAIT_FINISHED');
+    const { name: _name, ...keys } = state;
+    this.state = { name: 'WAIT_FINISHED', ...keys };
   }
 
   private onCertificate(state: Extract<ServerState, { name: 'WAIT_CERT' }>, certificate: Certificate, raw: Uint8Array): void {
@@ -448,7 +645,7 @@ export class ServerHandshake {
       ageAdd,
       issuedAt: ctx.cfg.now?.() ?? 0,
       lifetime,
-      clientAuthenticated: ctx.info.clientAuth === 'authenticated',
+      clientChain: ctx.info.clientAuth === 'authenticated' ? (ctx.info.peer?.chain ?? []) : [],
       ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
     };
     const ticket = tickets.seal ? tickets.seal(encodeTicketState(state)) : sealTicket(ctx.provider, this.ticketKey(), state, ctx.cfg.random);
@@ -461,7 +658,7 @@ export class ServerHandshake {
 
   private ticketKeyBytes?: Uint8Array;
   private ticketKey(): Uint8Array {
-    this.ticketKeyBytes ??= this.ctx.cfg.random(32);
+    this.ticketKeyBytes ??= this.config.tickets?.key ?? this.ctx.cfg.random(32);
     return this.ticketKeyBytes;
   }
 }

@@ -13,12 +13,16 @@ export interface TicketState {
   issuedAt: number;
   /** Seconds. */
   lifetime: number;
-  /** Whether the original handshake authenticated the client: resumption must not add authentication. */
-  clientAuthenticated: boolean;
+  /**
+   * The client's certificate chain if the original handshake authenticated the client (its CertificateVerify
+   * was checked then). Resumption re-judges it under the current trust policy and never adds authentication
+   * that the original handshake did not have.
+   */
+  clientChain: Uint8Array[];
   alpn?: string;
 }
 
-const TICKET_FORMAT_VERSION = 1;
+const TICKET_FORMAT_VERSION = 2;
 const NONCE_LENGTH = 12;
 
 export function encodeTicketState(state: TicketState): Uint8Array {
@@ -30,7 +34,7 @@ export function encodeTicketState(state: TicketState): Uint8Array {
     .u32(Math.floor(state.issuedAt / 2 ** 32))
     .u32(state.issuedAt >>> 0)
     .u32(state.lifetime)
-    .u8(state.clientAuthenticated ? 1 : 0)
+    .block(3, (w) => state.clientChain.forEach((der) => w.vec(3, der)))
     .vec(1, utf8.encode(state.alpn ?? ''))
     .finish();
 }
@@ -43,10 +47,10 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
   const ageAdd = r.u32();
   const issuedAt = r.u32() * 2 ** 32 + r.u32();
   const lifetime = r.u32();
-  const clientAuthenticated = r.u8() === 1;
+  const clientChain = r.sub(3).list((c) => c.vec(3));
   const alpn = utf8.decode(r.vec(1));
   r.end();
-  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientAuthenticated, ...(alpn ? { alpn } : {}) };
+  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, ...(alpn ? { alpn } : {}) };
 }
 
 /** nonce || AES-256-GCM(key, nonce, state). */
@@ -67,5 +71,26 @@ export function openTicket(provider: CryptoProvider, key: Uint8Array, ticket: Ui
     return decodeTicketState(plaintext);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The 0-RTT replay defence (RFC 8446 §8.1): each ticket may carry early data once. Shared by every
+ * connection of a server; remembers at most `capacity` tickets (the oldest are forgotten, and a ticket
+ * lives at most its lifetime, so size it for the ticket rate times the lifetime).
+ */
+export class SingleUseTickets {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly capacity = 100_000) {}
+
+  /** True the first time a ticket is presented, false ever after. */
+  firstUse(ticket: Uint8Array): boolean {
+    let key = '';
+    for (const b of ticket) key += String.fromCharCode(b);
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > this.capacity) this.seen.delete(this.seen.values().next().value!);
+    return true;
   }
 }

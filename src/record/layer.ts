@@ -69,6 +69,11 @@ export class RecordLayer {
     }
   }
 
+  /** Bytes received and not yet taken out as records. */
+  get bufferedBytes(): number {
+    return this.reader.buffered;
+  }
+
   /** See HandshakeBuffer.hasPartialMessage. */
   hasPartialMessage(): boolean {
     return this.handshake.hasPartialMessage();

@@ -4,120 +4,13 @@
 // every secret they derive, must equal the RFC's bytes.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import { fixedRandom } from '../../src/crypto/random.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
-import { Connection } from '../../src/handshake/connection.js';
-import type { TlsEvent } from '../../src/handshake/events.js';
 import { KeySchedule, hkdfExpandLabel, trafficKeys } from '../../src/handshake/keyschedule.js';
 import { SUITES } from '../../src/handshake/suites.js';
-import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
-import { fromHex, hex } from '../../src/wire/bytes.js';
-import { ExtensionType, NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
-import { rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
-
-const s3 = loadRfc8448Section(3);
-const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) =>
-  findValue(s3, actor, action, label, occurrence);
-const record = (actor: 'client' | 'server', action: string, occurrence = 0) => hex(value(actor, action, 'complete record', occurrence));
-
-const serverKey = rfcServerKey();
-const serverCert = rfcCertificate(s3, 'server');
-/** The RFC's certificates expired in 2026: the replay runs at the RFC's own time. */
-const rfcTime = () => Date.UTC(2019, 0, 1);
-
-const clientHello = value('client', 'construct a ClientHello', 'ClientHello');
-const clientConfig: ClientConfig = {
-  serverName: 'server',
-  trust: { kind: 'pinned-certificate', certificates: [serverCert] },
-  now: rfcTime,
-  random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
-  cipherSuites: [0x1301, 0x1303, 0x1302],
-  groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
-  clientHello: {
-    legacySessionId: new Uint8Array(0),
-    // NSS's ClientHello: renegotiation_info and an empty session_ticket as sent, groups and signature
-    // algorithms it lists but never uses (including the reserved DSA code points, see vectors/rfc8448/README.md).
-    extensions: [
-      'server_name',
-      { type: ExtensionType.renegotiation_info, data: fromHex('00') },
-      'supported_groups',
-      { type: ExtensionType.session_ticket, data: new Uint8Array(0) },
-      'key_share',
-      'supported_versions',
-      'signature_algorithms',
-      'psk_key_exchange_modes',
-      'record_size_limit',
-    ],
-    advertisedGroups: [0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104],
-    advertisedSignatureSchemes: [
-      0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202,
-    ],
-    recordSizeLimit: 0x4001,
-  },
-};
-
-const serverRandom = value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38);
-const nst = value('server', 'construct a NewSessionTicket', 'NewSessionTicket');
-const serverConfig: ServerConfig = {
-  certificate: { chain: [serverCert], privateKey: serverKey },
-  now: rfcTime,
-  random: fixedRandom(
-    serverRandom,
-    value('server', 'create an ephemeral x25519', 'private key'),
-    rfcPssSalt(s3, 'server', serverKey.n, serverKey.e),
-    nst.subarray(8, 12), // ticket_age_add
-  ),
-  groups: [0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104],
-  signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
-  advertiseGroups: true,
-  recordSizeLimit: 0x4001,
-  encryptedExtensionsOrder: ['supported_groups', 'record_size_limit', 'server_name'],
-  tickets: {
-    count: 1,
-    lifetime: 30,
-    maxEarlyDataSize: 1024,
-    // The RFC's ticket is the server's opaque blob: injected like a random value.
-    seal: () => nst.subarray(17, 17 + 0xb2),
-  },
-};
-
-function secrets(events: TlsEvent[]): Map<string, string> {
-  return new Map(events.flatMap((e) => (e.type === 'secret' ? [[e.label, hex(e.secret)] as const] : [])));
-}
-
-function run() {
-  const client = Connection.client(clientConfig);
-  const server = Connection.server(serverConfig);
-  const clientHelloRecord = client.takeOutput();
-  server.receive(clientHelloRecord);
-  const serverFlight = splitRecords(server.takeOutput());
-  client.receive(Uint8Array.from(Buffer.concat(serverFlight)));
-  const clientFinished = client.takeOutput();
-  server.receive(clientFinished);
-  const ticketRecord = server.takeOutput();
-  client.receive(ticketRecord);
-  const data = Uint8Array.from({ length: 50 }, (_, i) => i);
-  client.write(data);
-  const clientData = client.takeOutput();
-  server.receive(clientData);
-  server.write(data);
-  const serverData = server.takeOutput();
-  client.receive(serverData);
-  client.close();
-  const clientAlert = client.takeOutput();
-  server.receive(clientAlert);
-  const serverAlert = server.takeOutput();
-  return {
-    client,
-    server,
-    clientEvents: client.takeEvents(),
-    serverEvents: server.takeEvents(),
-    records: { clientHelloRecord, serverFlight, clientFinished, ticketRecord, clientData, serverData, clientAlert, serverAlert },
-  };
-}
+import { hex } from '../../src/wire/bytes.js';
+import { record, runSection3, secrets, value } from './rfc8448-section3-replay.js';
 
 describe('RFC 8448 §3 Simple 1-RTT Handshake', () => {
-  const { client, server, clientEvents, serverEvents, records } = run();
+  const { client, server, clientEvents, serverEvents, records } = runSection3();
 
   it('client writes the RFC ClientHello record', () => {
     expect(hex(records.clientHelloRecord)).toBe(record('client', 'send handshake record', 0));

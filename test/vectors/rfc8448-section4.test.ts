@@ -1,0 +1,143 @@
+// RFC 8448 §4 (Resumed 0-RTT Handshake), byte for byte in both roles. The client resumes with the ticket
+// our own client received in the §3 replay, and sends "ABCDEF" as 0-RTT data; the server accepts it.
+// The server's ticket is opaque NSS state, so the replayed server opens it through an injected `open`
+// that knows the §3 session (suite, PSK, ticket_age_add), as it would know its own sealing key.
+import { describe, expect, it } from 'vitest';
+import { fixedRandom } from '../../src/crypto/random.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import { Connection } from '../../src/handshake/connection.js';
+import type { SessionTicket } from '../../src/handshake/events.js';
+import { SingleUseTickets, encodeTicketState } from '../../src/handshake/tickets.js';
+import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
+import { equalBytes, fromHex, hex, utf8 } from '../../src/wire/bytes.js';
+import { ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
+import { decodeHandshakeBody } from '../../src/wire/messages.js';
+import { NSS_GROUPS, NSS_SIGNATURE_ALGORITHMS, splitRecords } from './rfc8448-replay.js';
+import { runSection3 } from './rfc8448-section3-replay.js';
+
+const s3 = loadRfc8448Section(3);
+const s4 = loadRfc8448Section(4);
+const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) => findValue(s4, actor, action, label, occurrence);
+const record = (actor: 'client' | 'server', action: string, occurrence = 0) => hex(value(actor, action, 'complete record', occurrence));
+const rfcTime = Date.UTC(2019, 0, 1);
+/** The RFC's obfuscated_ticket_age is ticket_age_add + 6: the client resumes 6 ms after receiving the ticket. */
+const resumeTime = rfcTime + 6;
+
+function section3Ticket(): SessionTicket {
+  const ticket = runSection3().clientEvents.find((e) => e.type === 'session-ticket');
+  if (ticket?.type !== 'session-ticket') throw new Error('the §3 replay produced no ticket');
+  return ticket.ticket;
+}
+
+const ticket = section3Ticket();
+const clientHello = value('client', 'send handshake record', 'payload');
+
+const clientConfig: ClientConfig = {
+  serverName: 'server',
+  trust: { kind: 'ask' },
+  now: () => resumeTime,
+  random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
+  cipherSuites: [0x1301, 0x1303, 0x1302],
+  resumption: { ticket, earlyData: utf8.encode('ABCDEF') },
+  clientHello: {
+    legacySessionId: new Uint8Array(0),
+    extensions: [
+      'server_name',
+      { type: ExtensionType.renegotiation_info, data: fromHex('00') },
+      'supported_groups',
+      'key_share',
+      'early_data',
+      'supported_versions',
+      'signature_algorithms',
+      'psk_key_exchange_modes',
+      'record_size_limit',
+      'padding',
+      'pre_shared_key',
+    ],
+    advertisedGroups: NSS_GROUPS,
+    advertisedSignatureSchemes: NSS_SIGNATURE_ALGORITHMS,
+    recordSizeLimit: 0x4001,
+  },
+};
+
+const rfcTicket = (() => {
+  const nst = findValue(s3, 'server', 'construct a NewSessionTicket', 'NewSessionTicket');
+  const message = decodeHandshakeBody(nst[0]!, nst.subarray(4));
+  if (message.kind !== 'new_session_ticket') throw new Error('not a NewSessionTicket');
+  return message;
+})();
+
+const serverConfig: ServerConfig = {
+  // Never used: a resumed handshake sends no certificate.
+  certificate: { chain: [], signer: () => new Uint8Array(0) },
+  now: () => resumeTime,
+  random: fixedRandom(value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38), value('server', 'create an ephemeral x25519', 'private key')),
+  groups: NSS_GROUPS,
+  signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
+  advertiseGroups: true,
+  recordSizeLimit: 0x4001,
+  encryptedExtensionsOrder: ['supported_groups', 'record_size_limit', 'server_name', 'early_data'],
+  tickets: {
+    count: 0,
+    maxEarlyDataSize: 1024,
+    antiReplay: new SingleUseTickets(),
+    open: (presented) =>
+      equalBytes(presented, rfcTicket.ticket)
+        ? encodeTicketState({
+            cipherSuite: 0x1301,
+            psk: findValue(s3, 'server', 'generate resumption secret', 'expanded'),
+            ageAdd: rfcTicket.ageAdd,
+            issuedAt: rfcTime,
+            lifetime: rfcTicket.lifetime,
+            clientChain: [],
+          })
+        : undefined,
+  },
+};
+
+describe('RFC 8448 §4 Resumed 0-RTT Handshake', () => {
+  const client = Connection.client(clientConfig);
+  const server = Connection.server(serverConfig);
+  const clientFirstFlight = client.takeOutput();
+  server.receive(clientFirstFlight);
+  const serverFlight = server.takeOutput();
+  const serverEvents = server.takeEvents();
+  client.receive(serverFlight);
+  const clientSecondFlight = client.takeOutput();
+  server.receive(clientSecondFlight);
+  const data = Uint8Array.from({ length: 50 }, (_, i) => i);
+  client.write(data);
+  const clientData = client.takeOutput();
+  server.receive(clientData);
+  server.write(data);
+  const serverData = server.takeOutput();
+  client.receive(serverData);
+  client.close();
+  const clientAlert = client.takeOutput();
+  server.receive(clientAlert);
+  server.close();
+  const serverAlert = server.takeOutput();
+
+  it('client writes the RFC ClientHello (PSK with binder, early_data, padding) and the RFC 0-RTT record', () => {
+    expect(splitRecords(clientFirstFlight).map(hex)).toEqual([record('client', 'send handshake record', 0), record('client', 'send application_data record', 0)]);
+  });
+
+  it('server accepts the ticket and the early data, and writes the RFC ServerHello and EncryptedExtensions..Finished records', () => {
+    expect(splitRecords(serverFlight).map(hex)).toEqual([record('server', 'send handshake record', 0), record('server', 'send handshake record', 1)]);
+    const early = serverEvents.find((e) => e.type === 'data');
+    expect(early?.type === 'data' && [utf8.decode(early.data), early.early]).toEqual(['ABCDEF', true]);
+    expect(server.info).toMatchObject({ resumed: true, earlyData: 'accepted' });
+  });
+
+  it('client writes the RFC EndOfEarlyData record under early keys, then its Finished under handshake keys', () => {
+    expect(splitRecords(clientSecondFlight).map(hex)).toEqual([record('client', 'send handshake record', 1), record('client', 'send handshake record', 2)]);
+    expect(client.info).toMatchObject({ resumed: true, earlyData: 'accepted' });
+  });
+
+  it('both sides write the RFC application data and close_notify records', () => {
+    expect(hex(clientData)).toBe(record('client', 'send application_data record', 1));
+    expect(hex(serverData)).toBe(record('server', 'send application_data record'));
+    expect(hex(clientAlert)).toBe(record('client', 'send alert record'));
+    expect(hex(serverAlert)).toBe(record('server', 'send alert record'));
+  });
+});
