@@ -22,6 +22,7 @@ import {
   splitRecords,
   suiteNamed,
   type HandshakeEdit,
+  type TrafficSecret,
 } from '../../src/testing/tamper.js';
 import { concat, hex, utf8 } from '../../src/wire/bytes.js';
 import { TlsError } from '../../src/wire/errors.js';
@@ -63,8 +64,8 @@ interface Abort {
 
 /**
  * How the alert travels: in a plaintext record (no write keys yet), or protected, in which case the peer
- * must decrypt it and report it as received. 'either' is for the one fault where the RFC leaves open
- * whether keys computed in the failing step are already in use.
+ * must decrypt it and report it as received. 'either' is for faults found while installing keys computed
+ * in the same step, where the RFC leaves open whether the new write keys are already in use.
  */
 type Wire = { plaintext: true } | { protectedFor: Connection; afterServerHello?: true } | { either: true };
 
@@ -441,17 +442,33 @@ function runUntilAbort(pair: InMemoryPair): Abort & { side: Flight['from']; peer
   throw new Error('the handshake ended without an abort');
 }
 
+/** The client's abort when the server's first flight goes through `edit`. */
+function clientAbort(edit: FlightEdit, client: Partial<ClientConfig> = {}, srv: Partial<ServerConfig> = {}) {
+  const result = runUntilAbort(tamperedPair(clientConfig(client), serverConfig(srv), 'server', 0, edit));
+  expect(result.side).toBe('client');
+  return result;
+}
+
 /** The server's first flight edited at the ServerHello. */
 const serverHelloEdit = (edit: Parameters<typeof editServerHello>[1]): FlightEdit => (bytes) => editServerHello(bytes, edit);
 
-/** An edit of the protected messages of a flight, with the sender's handshake traffic secret. */
-function protectedEdit(sender: 'client' | 'server', edit: HandshakeEdit): FlightEdit {
-  return (bytes, pair) => {
-    const events = pair.events(sender);
-    const secret = announcedSecret(events, sender === 'server' ? 'server_handshake_traffic_secret' : 'client_handshake_traffic_secret');
-    return editProtectedHandshake(bytes, { suite: suiteNamed(pair.server.info.cipherSuite), secret }, edit);
-  };
+/** The handshake traffic secret `sender` protects its flight with, from its own `secret` events. */
+function handshakeKeys(pair: InMemoryPair, sender: 'client' | 'server'): TrafficSecret {
+  const name = sender === 'server' ? 'server_handshake_traffic_secret' : 'client_handshake_traffic_secret';
+  return { suite: suiteNamed(pair.server.info.cipherSuite), secret: announcedSecret(pair.events(sender), name) };
 }
+
+/** An edit of the protected handshake messages of a flight from `sender`. */
+const protectedEdit =
+  (sender: 'client' | 'server', edit: HandshakeEdit): FlightEdit =>
+  (bytes, pair) =>
+    editProtectedHandshake(bytes, handshakeKeys(pair, sender), edit);
+
+/** An edit of the protected records of the server's first flight. */
+const protectedRecordsEdit =
+  (edit: Parameters<typeof editProtectedRecords>[2]): FlightEdit =>
+  (bytes, pair) =>
+    editProtectedRecords(bytes, handshakeKeys(pair, 'server'), edit);
 
 describe('server fed a tampered client flight', () => {
   it.each([
@@ -470,11 +487,6 @@ describe('server fed a tampered client flight', () => {
 });
 
 describe('client fed a tampered ServerHello', () => {
-  function clientAbort(edit: FlightEdit, client: Partial<ClientConfig> = {}) {
-    const result = runUntilAbort(tamperedPair(clientConfig(client), serverConfig(), 'server', 0, edit));
-    expect(result.side).toBe('client');
-    return result;
-  }
 
   it('completes the handshake when the flight is passed through the editor unchanged', () => {
     const pair = tamperedPair(clientConfig(), serverConfig(), 'server', 0, (bytes, p) =>
@@ -560,11 +572,6 @@ describe('client fed a tampered ServerHello', () => {
 });
 
 describe('client fed a tampered protected server flight', () => {
-  function clientAbort(edit: FlightEdit, client: Partial<ClientConfig> = {}, srv: Partial<ServerConfig> = {}) {
-    const result = runUntilAbort(tamperedPair(clientConfig(client), serverConfig(srv), 'server', 0, edit));
-    expect(result.side).toBe('client');
-    return result;
-  }
 
   it('sends bad_record_mac for one flipped bit in a protected record (RFC 8446 §5.2)', () => {
     const result = clientAbort((bytes) => {
@@ -608,16 +615,6 @@ describe('client fed a tampered protected server flight', () => {
     const result = clientAbort(inEncryptedExtensions(serverKeyShare(0x001d, x25519Public())));
     expectAbort(result, 'illegal_parameter', { protectedFor: result.peer }, 'ExtensionNotAllowedHere');
   });
-
-  /** An edit of the server's protected records, with its handshake traffic secret. */
-  const protectedRecordsEdit =
-    (edit: Parameters<typeof editProtectedRecords>[2]): FlightEdit =>
-    (bytes, pair) =>
-      editProtectedRecords(
-        bytes,
-        { suite: suiteNamed(pair.server.info.cipherSuite), secret: announcedSecret(pair.events('server'), 'server_handshake_traffic_secret') },
-        edit,
-      );
 
   it.each([
     ['application data under handshake keys (RFC 8446 §2, §6.2)', 0x17, utf8.encode('too early'), 'UnexpectedMessage'],
@@ -697,35 +694,35 @@ describe('client fed a tampered protected server flight', () => {
 });
 
 describe('authentication failures', () => {
-  function clientAbort(client: Partial<ClientConfig>, srv: Partial<ServerConfig> = {}) {
+  function clientRejects(client: Partial<ClientConfig>, srv: Partial<ServerConfig> = {}) {
     const result = runUntilAbort(new InMemoryPair(clientConfig(client), serverConfig(srv)));
     expect(result.side).toBe('client');
     return result;
   }
 
   it('sends decrypt_error when the server signs with a key that is not its certificate key', () => {
-    const result = clientAbort({ trust: pinned(alice) }, { certificate: { chain: [alice.der], privateKey: mallory.privateKey } });
+    const result = clientRejects({ trust: pinned(alice) }, { certificate: { chain: [alice.der], privateKey: mallory.privateKey } });
     expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadCertificateVerifySignature');
     expect(result.victim.info.peer).toBeUndefined();
   });
 
   it('sends bad_certificate for a certificate that is not the pinned one', () => {
-    const result = clientAbort({ trust: pinned(impostor) });
+    const result = clientRejects({ trust: pinned(impostor) });
     expectAbort(result, 'bad_certificate', { protectedFor: result.peer });
   });
 
   it('sends unknown_ca for a chain that ends at a CA it does not trust', () => {
-    const result = clientAbort({ trust: { kind: 'ca', anchors: [otherCa.der] } });
+    const result = clientRejects({ trust: { kind: 'ca', anchors: [otherCa.der] } });
     expectAbort(result, 'unknown_ca', { protectedFor: result.peer });
   });
 
   it('sends certificate_expired for an expired certificate under a CA policy', () => {
-    const result = clientAbort({ trust: { kind: 'ca', anchors: [ca.der] } }, { certificate: expiredServer });
+    const result = clientRejects({ trust: { kind: 'ca', anchors: [ca.der] } }, { certificate: expiredServer });
     expectAbort(result, 'certificate_expired', { protectedFor: result.peer });
   });
 
   it('sends bad_certificate when the certificate does not name the host it asked for', () => {
-    const result = clientAbort({ trust: { kind: 'ca', anchors: [ca.der] }, serverName: 'other.test' });
+    const result = clientRejects({ trust: { kind: 'ca', anchors: [ca.der] }, serverName: 'other.test' });
     expectAbort(result, 'bad_certificate', { protectedFor: result.peer });
   });
 
@@ -883,22 +880,17 @@ describe('single-bit flips anywhere in a flight', () => {
     const outcomes = new Set<string>();
     for (let i = 0; i < 1200; i += 7) {
       let flipped = false;
-      const pair = tamperedPair(clientConfig(), serverConfig(), 'server', 0, (bytes, p) =>
-        editProtectedRecords(
-          bytes,
-          { suite: suiteNamed(p.server.info.cipherSuite), secret: announcedSecret(p.events('server'), 'server_handshake_traffic_secret') },
-          (records) => {
-            let at = i;
-            return records.map((r) => {
-              const inside = at >= 0 && at < r.content.length;
-              const edited = inside ? { ...r, content: flipBit(r.content, at, i % 8) } : r;
-              flipped ||= inside;
-              at -= r.content.length;
-              return edited;
-            });
-          },
-        ),
-      );
+      const flipOne = protectedRecordsEdit((records) => {
+        let at = i;
+        return records.map((r) => {
+          const inside = at >= 0 && at < r.content.length;
+          const edited = inside ? { ...r, content: flipBit(r.content, at, i % 8) } : r;
+          flipped ||= inside;
+          at -= r.content.length;
+          return edited;
+        });
+      });
+      const pair = tamperedPair(clientConfig(), serverConfig(), 'server', 0, flipOne);
       expect(() => pair.step('client') && pair.step('server')).not.toThrow();
       if (!flipped) break;
       outcomes.add(expectCleanOutcome(pair.client, pair.events('client'), pair.client.takeOutput()));
