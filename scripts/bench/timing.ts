@@ -39,6 +39,10 @@ export function cpuMsPer(m: Measurement): number {
   return m.cpuMs / m.iterations;
 }
 
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
