@@ -31,9 +31,13 @@ export class Connection {
   private outgoingHandshake: Uint8Array[] = [];
   private readEpoch: Epoch | 'plaintext' = 'plaintext';
   private awaiting?: PendingDecision;
-  private closedState = false;
+  /** A fatal alert was sent or received: nothing more happens. */
+  private failed = false;
+  /** We sent close_notify: no more writing (RFC 8446 §6.1). */
+  private writeClosed = false;
+  /** The peer sent close_notify: nothing more will be read. */
+  private readClosed = false;
   private sentFirstFlight = false;
-  private earlyDataToSkip = 0;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config);
@@ -67,15 +71,21 @@ export class Connection {
 
   /** The RFC 8446 Appendix A state name, or CLOSED. */
   get state(): string {
-    return this.closedState ? 'CLOSED' : this.machine.state.name;
+    return this.isClosed ? 'CLOSED' : this.machine.state.name;
   }
 
   get isConnected(): boolean {
-    return !this.closedState && this.machine.state.name === 'CONNECTED';
+    return !this.isClosed && this.machine.state.name === 'CONNECTED';
   }
 
+  /** After a fatal alert, or once close_notify went both ways. */
   get isClosed(): boolean {
-    return this.closedState;
+    return this.failed || (this.readClosed && this.writeClosed);
+  }
+
+  /** We may still write: connected, and we have not sent close_notify. */
+  get isWritable(): boolean {
+    return !this.failed && !this.writeClosed && this.machine.state.name === 'CONNECTED';
   }
 
   /** What has been negotiated so far (complete once connected). */
@@ -88,9 +98,9 @@ export class Connection {
     return this.awaiting;
   }
 
-  /** Bytes from the peer, in any chunking. Ignored once the connection is closed. */
+  /** Bytes from the peer, in any chunking. Ignored after a fatal alert or the peer's close_notify. */
   receive(bytes: Uint8Array): void {
-    if (this.closedState) return;
+    if (this.failed || this.readClosed) return;
     this.records.receive(bytes);
     this.pump();
   }
@@ -113,7 +123,7 @@ export class Connection {
 
   /** Application data to send; only once connected. */
   write(data: Uint8Array): void {
-    if (this.closedState) throw new Error('write on a closed connection');
+    if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
     if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
     this.records.writer.applicationData(data);
   }
@@ -121,7 +131,7 @@ export class Connection {
   /** Sends KeyUpdate and switches to fresh write keys (RFC 8446 §4.6.3); `requestPeer` asks the peer to follow. */
   updateKeys(requestPeer = false): void {
     const traffic = this.traffic();
-    if (this.closedState || !traffic) throw new Error(`KeyUpdate needs a connected connection (state ${this.state})`);
+    if (!this.isWritable || !traffic) throw new Error(`KeyUpdate needs a connected, writable connection (state ${this.state})`);
     this.guard(() => traffic.update(requestPeer));
   }
 
@@ -130,11 +140,16 @@ export class Connection {
     return state.name === 'CONNECTED' ? state.traffic : undefined;
   }
 
-  /** Sends close_notify (RFC 8446 §6.1) and closes. */
+  /**
+   * Sends close_notify and closes our write side (RFC 8446 §6.1). Reading goes on until the peer's own
+   * close_notify: "This does not have any effect on its read side of the connection."
+   */
   close(): void {
-    if (this.closedState) return;
+    if (this.failed || this.writeClosed) return;
+    this.flushHandshake();
     this.sendAlert('close_notify', AlertLevel.warning);
-    this.finish('us');
+    this.writeClosed = true;
+    this.events.push({ type: 'closed', by: 'us' });
   }
 
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
@@ -157,11 +172,11 @@ export class Connection {
     this.pump();
   }
 
-  /** TLS-Exporter (RFC 8446 §7.5), available once connected. */
+  /** TLS-Exporter (RFC 8446 §7.5): once connected, also after a clean close. */
   exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
     const secret = this.ctx.exporterMasterSecret;
     const suite = this.suite();
-    if (!secret || !suite || !this.isConnected) throw new Error('exporters are available once connected');
+    if (!secret || !suite || this.failed || this.machine.state.name !== 'CONNECTED') throw new Error('exporters are available once connected');
     return exporter(this.ctx.provider, suite, secret, label, context, length);
   }
 
@@ -172,38 +187,12 @@ export class Connection {
 
   private pump(): void {
     this.guard(() => {
-      while (!this.closedState && !this.awaiting) {
-        const item = this.nextItem();
-        if (item === 'skipped') continue;
+      while (!this.failed && !this.readClosed && !this.awaiting) {
+        const item = this.records.next();
         if (!item) break;
-        if (item.kind !== 'change_cipher_spec') this.earlyDataToSkip = 0;
         this.dispatch(item);
       }
     });
-  }
-
-  /**
-   * The next record item. After the server rejected 0-RTT, the client's early records cannot be
-   * decrypted: they are skipped, up to a budget, until a record decrypts (RFC 8446 §4.2.10).
-   */
-  private nextItem(): IncomingItem | 'skipped' | undefined {
-    if (this.earlyDataToSkip <= 0) return this.records.next();
-    const before = this.records.bufferedBytes;
-    try {
-      const item = this.records.next();
-      // After a HelloRetryRequest the early records arrive while we still read plaintext.
-      if (item?.kind === 'application_data' && this.readEpoch === 'plaintext') return this.skip(item.data.length + 5);
-      return item;
-    } catch (e) {
-      if (!(e instanceof TlsError) || e.reason !== 'BadRecordMac') throw e;
-      return this.skip(before - this.records.bufferedBytes);
-    }
-  }
-
-  private skip(length: number): 'skipped' {
-    this.earlyDataToSkip -= length;
-    if (this.earlyDataToSkip < 0) throw new TlsError('BadRecordMac', 'more undecryptable records than the rejected 0-RTT data could explain');
-    return 'skipped';
   }
 
   /** Runs a step; a failure becomes a fatal alert and a closed connection. */
@@ -216,7 +205,7 @@ export class Connection {
       const error = e instanceof TlsError ? e : new TlsError('InternalError', e instanceof Error ? e.message : String(e));
       this.flushHandshake();
       this.sendAlert(error.alert, AlertLevel.fatal, error);
-      this.finish('us', error.message);
+      this.fail('us', error.message);
     }
   }
 
@@ -267,13 +256,14 @@ export class Connection {
     this.events.push({ type: 'alert', direction: 'in', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name });
     if (description === AlertDescription.user_canceled) return;
     if (description === AlertDescription.close_notify) {
-      // Answer with our own close_notify and close both directions.
-      this.sendAlert('close_notify', AlertLevel.warning);
-      this.finish('peer');
+      // The peer will send no more; we may still write until we close() (RFC 8446 §6.1).
+      this.readClosed = true;
+      this.awaiting = undefined;
+      this.events.push({ type: 'closed', by: 'peer' });
       return;
     }
     // Every other alert is an error alert in TLS 1.3, whatever its level (RFC 8446 §6).
-    this.finish('peer', `peer sent ${name}`);
+    this.fail('peer', `peer sent ${name}`);
   }
 
   private applyEffects(): void {
@@ -307,7 +297,7 @@ export class Connection {
         this.readEpoch = effect.epoch;
         return;
       case 'skip-early-data':
-        this.earlyDataToSkip = effect.budget;
+        this.records.skipEarlyData(effect.budget);
         return;
       case 'send-application-data':
         this.flushHandshake();
@@ -353,10 +343,10 @@ export class Connection {
     this.events.push(event);
   }
 
-  private finish(by: 'us' | 'peer', error?: string): void {
-    this.closedState = true;
+  private fail(by: 'us' | 'peer', error: string): void {
+    this.failed = true;
     this.awaiting = undefined;
-    this.events.push(error ? { type: 'closed', by, error } : { type: 'closed', by });
+    this.events.push({ type: 'closed', by, error });
   }
 }
 

@@ -35,6 +35,8 @@ export class RecordLayer {
   private readProtection: RecordProtection | null = null;
   private hook: RecordHook | undefined;
   private emptyRecords = 0;
+  private openedUnderReadKeys = false;
+  private earlyDataToSkip = 0;
 
   constructor(options: RecordLayerOptions = {}) {
     this.writer = new RecordWriter(options);
@@ -88,7 +90,17 @@ export class RecordLayer {
       throw new TlsError('HandshakeSpansKeyChange', 'handshake bytes are buffered across a change of read keys (RFC 8446 §5.1)');
     }
     this.readProtection = protection;
+    this.openedUnderReadKeys = false;
     this.reader.maxLength = protection === null ? MAX_PLAINTEXT_LENGTH : MAX_CIPHERTEXT_LENGTH;
+  }
+
+  /**
+   * After the server rejected 0-RTT, the client's early records cannot be read: skip up to `budget` bytes
+   * of records that fail to decrypt (or, after a HelloRetryRequest, of application_data records while
+   * reading plaintext), until a record is read normally (RFC 8446 §4.2.10).
+   */
+  skipEarlyData(budget: number): void {
+    this.earlyDataToSkip = budget;
   }
 
   setWriteProtection(protection: RecordProtection | null): void {
@@ -96,7 +108,11 @@ export class RecordLayer {
   }
 
   private accept(record: RawRecord): IncomingItem | undefined {
-    const { contentType, content, protected: isProtected } = deprotect(record, this.readProtection);
+    const deprotected = this.earlyDataToSkip > 0 && record.type === ContentType.application_data ? this.skipOrDeprotect(record) : this.deprotect(record);
+    if (!deprotected) return undefined;
+    const { contentType, content, protected: isProtected } = deprotected;
+    if (isProtected) this.openedUnderReadKeys = true;
+    if (contentType !== ContentType.change_cipher_spec) this.earlyDataToSkip = 0;
     this.hook?.({ kind: 'record', direction: 'in', contentType, content, raw: record.raw, protected: isProtected });
     if (contentType !== ContentType.handshake && this.handshake.hasPartialMessage()) {
       throw new TlsError('unexpected_message', 'a record of another type arrived inside a fragmented handshake message (RFC 8446 §5.1)');
@@ -125,6 +141,27 @@ export class RecordLayer {
         else this.emptyRecords = 0;
         return { kind: 'application_data', data: content };
     }
+  }
+
+  /**
+   * A peer that fails before it has our keys sends its alert in plaintext (RFC 8446 §7.3: "as plaintext
+   * if no such key has been established"); that is accepted until a record opens under the new keys.
+   */
+  private deprotect(record: RawRecord) {
+    const plaintextAlert = record.type === ContentType.alert && !this.openedUnderReadKeys;
+    return deprotect(record, plaintextAlert ? null : this.readProtection);
+  }
+
+  /** An early record we cannot read is skipped while the budget lasts (see skipEarlyData). */
+  private skipOrDeprotect(record: RawRecord) {
+    try {
+      if (this.readProtection !== null) return this.deprotect(record);
+    } catch (e) {
+      if (!(e instanceof TlsError) || e.reason !== 'BadRecordMac') throw e;
+    }
+    this.earlyDataToSkip -= record.fragment.length;
+    if (this.earlyDataToSkip < 0) throw new TlsError('BadRecordMac', 'more unreadable records than the rejected 0-RTT data can explain');
+    return undefined;
   }
 
   private countEmptyRecord(): void {

@@ -81,9 +81,11 @@ export class RecordProtection {
     if (header.length < RECORD_HEADER_LENGTH || ((header[3]! << 8) | header[4]!) !== encrypted.length) {
       throw new TlsError('decode_error', 'record length field does not match the record');
     }
-    // The sequence number advances even if the record then fails, which ends the connection anyway.
-    const inner = this.key.open(this.nextNonce(), header, encrypted);
+    // The sequence number advances only for a record that authenticates, so a server that skips the
+    // rejected 0-RTT records it cannot decrypt (RFC 8446 §4.2.10) stays in step with the client.
+    const inner = this.key.open(this.nonceFor(this.sequence), header, encrypted);
     if (inner === null) throw new TlsError('BadRecordMac', 'record failed AEAD authentication');
+    this.sequence++;
     if (inner.length > MAX_INNER_PLAINTEXT_LENGTH) {
       throw new TlsError('RecordOverflow', `TLSInnerPlaintext of ${inner.length} bytes exceeds 2^14 + 1`);
     }
@@ -94,19 +96,24 @@ export class RecordProtection {
     return { contentType: inner[typeAt]!, content: inner.subarray(0, typeAt) };
   }
 
-  /** §5.3: the 64-bit sequence number, left-padded to iv_length, XORed with the static IV. */
   private nextNonce(): Uint8Array {
-    if (this.sequence >= this.maxRecords) {
+    const nonce = this.nonceFor(this.sequence);
+    this.sequence++;
+    return nonce;
+  }
+
+  /** §5.3: the 64-bit sequence number, left-padded to iv_length, XORed with the static IV. */
+  private nonceFor(sequence: number): Uint8Array {
+    if (sequence >= this.maxRecords) {
       throw new TlsError('ResourceLimit', `sequence number limit of ${this.maxRecords} records reached for this key`);
     }
     const nonce = this.iv.slice();
-    const high = Math.floor(this.sequence / 2 ** 32);
-    const low = this.sequence >>> 0;
+    const high = Math.floor(sequence / 2 ** 32);
+    const low = sequence >>> 0;
     for (let i = 0; i < 4; i++) {
       nonce[AEAD_IV_LENGTH - 1 - i]! ^= (low >>> (8 * i)) & 0xff;
       nonce[AEAD_IV_LENGTH - 5 - i]! ^= (high >>> (8 * i)) & 0xff;
     }
-    this.sequence++;
     return nonce;
   }
 }

@@ -546,12 +546,9 @@ describe('client fed a tampered ServerHello', () => {
     expectAbort(result, 'unsupported_extension', { plaintext: true });
   });
 
-  // ENGINE BUG: the server cannot read the plaintext alert of a client that failed on the ServerHello. The
-  // client has no keys yet, so it must send its alert in plaintext ("or as plaintext if no such key has been
-  // established", RFC 8446 §7.3), but the server has already switched its read side to the client handshake
-  // keys and rejects the record ("plaintext alert record received after keys were installed"), answering
-  // with an unexpected_message alert of its own instead of reporting the client's illegal_parameter.
-  it.fails("lets the server read the client's plaintext alert about a bad ServerHello", () => {
+  // The client has no keys yet, so it sends its alert in plaintext ("or as plaintext if no such key has been
+  // established", RFC 8446 §7.3), although the server already reads with the client handshake keys.
+  it("lets the server read the client's plaintext alert about a bad ServerHello", () => {
     const result = clientAbort(serverHelloEdit((sh) => ({ ...sh, cipherSuite: 0x1303 })), { cipherSuites: [0x1301] });
     expectAbort(result, 'illegal_parameter', { plaintext: true });
     const server = result.peer;

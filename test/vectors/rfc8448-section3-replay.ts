@@ -99,7 +99,9 @@ export function runSection3() {
   client.close();
   const clientAlert = client.takeOutput();
   server.receive(clientAlert);
+  server.close();
   const serverAlert = server.takeOutput();
+  client.receive(serverAlert);
   return {
     client,
     server,

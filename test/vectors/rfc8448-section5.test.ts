@@ -88,6 +88,7 @@ describe('RFC 8448 §5 HelloRetryRequest', () => {
   client.close();
   const clientAlert = client.takeOutput();
   server.receive(clientAlert);
+  server.close();
   const serverAlert = server.takeOutput();
 
   it('client writes the RFC first ClientHello record', () => {

@@ -100,6 +100,7 @@ describe('RFC 8448 §6 Client Authentication', () => {
   client.close();
   const clientAlert = client.takeOutput();
   server.receive(clientAlert);
+  server.close();
   const serverAlert = server.takeOutput();
 
   it('client writes the RFC ClientHello record', () => {

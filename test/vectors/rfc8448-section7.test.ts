@@ -69,7 +69,9 @@ describe('RFC 8448 §7 Compatibility Mode', () => {
   client.close();
   const clientAlert = client.takeOutput();
   server.receive(clientAlert);
+  server.close();
   const serverAlert = server.takeOutput();
+  client.receive(serverAlert);
 
   it('client writes the RFC ClientHello record with a 32-byte legacy_session_id', () => {
     expect(hex(clientHelloRecord)).toBe(record('client', 'send handshake record', 0));
