@@ -192,7 +192,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const metering = { clockName, clock, biasMsPerCall: meteringBiasMs(clock) };
   // One warm-up over every operation of every selected case first, so V8 has compiled all of them (on
   // background threads, whose CPU time would otherwise land on the first row) before any row is measured.
-  await measure(options.seconds / 2, selected.flatMap((c) => rowOperations(c, metering).operations));
+  const warmUp = selected.flatMap((c) => rowOperations(c, metering).operations);
+  await measure(options.seconds / warmUp.length, warmUp);
   const handshakes: HandshakeRow[] = [];
   for (const c of selected) {
     const row = await handshakeRow(c, options.seconds, metering);
