@@ -162,6 +162,7 @@ export class ClientHandshake {
     const early = new KeySchedule(ctx.provider, suite, ticket.psk).earlySecrets(transcript.current());
     ctx.secret('client_early_traffic_secret', early.clientEarlyTraffic);
     ctx.secret('early_exporter_master_secret', early.earlyExporter);
+    ctx.earlyExporter = { secret: early.earlyExporter, suite };
     // With early data, the compatibility ChangeCipherSpec goes right after the ClientHello (§D.4).
     if (compat) ctx.effects.push({ kind: 'send-change-cipher-spec' });
     ctx.effects.push({ kind: 'write-keys', epoch: 'early', suite, secret: early.clientEarlyTraffic });
@@ -355,7 +356,11 @@ export class ClientHandshake {
     ctx.transcript.replaceWithMessageHash();
     ctx.transcript.add(raw);
     this.retried = true;
-    if (state.earlyDataSent) ctx.info.earlyData = 'rejected';
+    if (state.earlyDataSent) {
+      // The server will not read our 0-RTT data; ClientHello2 goes out in plaintext again.
+      ctx.info.earlyData = 'rejected';
+      ctx.effects.push({ kind: 'plaintext-writes' });
+    }
     const hello = this.sendClientHello(state.hello.random, state.hello.legacySessionId, privateKeys, cookie);
     ctx.enter('WAIT_SH');
     this.state = { name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys, retry, earlyDataSent: false };

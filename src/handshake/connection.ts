@@ -180,6 +180,16 @@ export class Connection {
     return exporter(this.ctx.provider, suite, secret, label, context, length);
   }
 
+  /**
+   * The early exporter (RFC 8446 §7.5), from early_exporter_master_secret: on a client that sent 0-RTT data,
+   * and on a server that accepted it. Like 0-RTT data itself, it is not protected against replay.
+   */
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    const early = this.ctx.earlyExporter;
+    if (!early || this.failed) throw new Error('the early exporter needs 0-RTT: offered (client) or accepted (server)');
+    return exporter(this.ctx.provider, early.suite, early.secret, label, context, length);
+  }
+
   private suite(): SuiteInfo | undefined {
     const state = this.machine.state;
     return 'suite' in state ? state.suite : undefined;
@@ -291,6 +301,10 @@ export class Connection {
         if (this.machine instanceof ServerHandshake && this.machine.peerRecordSizeLimit !== undefined) {
           this.records.writer.recordSizeLimit = Math.min(this.machine.peerRecordSizeLimit, 2 ** 14 + 1);
         }
+        return;
+      case 'plaintext-writes':
+        this.flushHandshake();
+        this.records.setWriteProtection(null);
         return;
       case 'read-keys':
         this.records.setReadProtection(this.protection(effect.suite, effect.secret));

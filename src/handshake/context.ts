@@ -26,6 +26,8 @@ export type Effect =
   | { kind: 'send'; message: HandshakeMessage; raw: Uint8Array }
   | { kind: 'send-change-cipher-spec' }
   | { kind: 'write-keys'; epoch: Epoch; suite: SuiteInfo; secret: Uint8Array }
+  /** Back to plaintext records: a client's abandoned 0-RTT keys after a HelloRetryRequest (RFC 8446 §4.1.2). */
+  | { kind: 'plaintext-writes' }
   | { kind: 'read-keys'; epoch: 'early' | 'handshake'; suite: SuiteInfo; secret: Uint8Array }
   | { kind: 'read-keys'; epoch: 'application'; suite: SuiteInfo; secret: Uint8Array; proof: PeerFinishedVerified }
   | { kind: 'await-decision'; decision: PendingDecision }
@@ -43,6 +45,8 @@ export class HandshakeContext {
   clientRandom?: Uint8Array;
   /** For exporters (RFC 8446 §7.5), once the server Finished is known. */
   exporterMasterSecret?: Uint8Array;
+  /** For the early exporter (RFC 8446 §7.5), when 0-RTT is offered; with the suite of the PSK. */
+  earlyExporter?: { secret: Uint8Array; suite: SuiteInfo };
   stateName = 'START';
 
   constructor(

@@ -237,6 +237,7 @@ export class ServerHandshake {
       const early = schedule.earlySecrets(ctx.transcript.current());
       ctx.secret('client_early_traffic_secret', early.clientEarlyTraffic);
       ctx.secret('early_exporter_master_secret', early.earlyExporter);
+      ctx.earlyExporter = { secret: early.earlyExporter, suite };
       ctx.effects.push({ kind: 'read-keys', epoch: 'early', suite, secret: early.clientEarlyTraffic });
     }
     ctx.send({
