@@ -3,6 +3,7 @@
 import type { ClientConfig, ServerConfig } from '../handshake/config.js';
 import { seededRandom } from '../crypto/random.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
+import { describeExpected, MUTUAL_TLS_SCENARIOS, type ExpectedOutcome } from '../scenarios/mutual-tls.js';
 
 export interface DemoSetup {
   client: ClientConfig;
@@ -12,6 +13,11 @@ export interface DemoSetup {
   /** The application data each side sends once connected. */
   clientMessage: string;
   serverReply: string;
+  /**
+   * How the handshake must end: connected (the default) or one fatal alert. A scenario that shows a refusal
+   * succeeds when the refusal happens (`meetsExpectation(expected, outcomeOf(pair))` in src/scenarios).
+   */
+  expected?: ExpectedOutcome;
 }
 
 export interface Scenario {
@@ -81,4 +87,23 @@ export const SCENARIOS: Record<string, Scenario> = {
       };
     },
   },
+  ...Object.fromEntries(
+    Object.entries(MUTUAL_TLS_SCENARIOS).map(([name, scenario]): [string, Scenario] => [
+      name,
+      {
+        summary: scenario.summary,
+        setup(seed) {
+          const { client, server, story, question, expected } = scenario.setup(seed);
+          return {
+            client,
+            server,
+            story: [question, ...story, `Expected: ${describeExpected(expected)}.`],
+            clientMessage: 'hello from the client',
+            serverReply: 'hello, authenticated client',
+            expected,
+          };
+        },
+      },
+    ]),
+  ),
 };
