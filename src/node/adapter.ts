@@ -4,9 +4,10 @@
 import { Duplex } from 'node:stream';
 import * as net from 'node:net';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
-import type { ClientConfig, ServerConfig } from '../handshake/config.js';
+import type { ClientConfig, ServerConfig, TicketConfig } from '../handshake/config.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
+import { SingleUseTickets } from '../handshake/tickets.js';
 import { systemRandom } from '../crypto/random.js';
 import { hex } from '../wire/bytes.js';
 
@@ -22,7 +23,18 @@ export interface ConnectOptions extends ClientConfig, SocketOptions {
   port?: number;
   /** An already connected transport; `host`/`port` are then only used for the default server name. */
   socket?: Duplex;
+  /** Resume the session of this ticket (a 'session' event of an earlier connection to the same server). */
+  session?: SessionTicket;
+  /**
+   * With `session`: application data sent as 0-RTT (RFC 8446 §2.3) in the first flight, when the ticket
+   * allows it. Replayable by an attacker! Once connected, `info.earlyData` says whether the server
+   * accepted it; if 'rejected' it was not delivered, and it is up to the caller to write it again.
+   */
+  earlyData?: Uint8Array | string;
 }
+
+/** Default NewSessionTickets per handshake, as OpenSSL (a client can use one ticket per connection). */
+export const DEFAULT_TICKET_COUNT = 2;
 
 export type ServerOptions = ServerConfig & SocketOptions;
 
@@ -48,11 +60,14 @@ function withNodeDefaults<T extends { now?: () => number; random?: ClientConfig[
 /**
  * A TLS 1.3 connection as a Duplex: the readable side gives decrypted application data, the writable side
  * takes application data to encrypt. Events as node:tls: 'secureConnect' (client) / 'secure', 'keylog'
- * (NSS key-log line), 'session' (ticket), 'error', 'end', 'close'; plus 'tlsEvent' for every engine event
- * and 'decision-needed' for the `ask` trust policy (answer with `resolve()`).
+ * (NSS key-log line), 'session' (ticket), 'error', 'end', 'close'; plus 'tlsEvent' for every engine event,
+ * 'decision-needed' for the `ask` trust policy (answer with `resolve()`) and, on a server, 'earlyData'
+ * (chunk) for accepted 0-RTT data, which is then readable like any other data.
  */
 export class Tls13Socket extends Duplex {
   readonly encrypted = true;
+  /** Client: the server name we asked for (SNI), as node:tls; server: the one the client asked for, once known. */
+  servername: string | undefined;
   private secured = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** A write that arrived before the handshake finished, sent once connected. */
@@ -68,6 +83,7 @@ export class Tls13Socket extends Duplex {
   /** The peer finished sending (close_notify or TCP end) and we ended our readable side. */
   private peerFinished = false;
   private lastAlertSent: Extract<TlsEvent, { type: 'alert' }> | undefined;
+  private earlyBytes = 0;
 
   constructor(
     readonly transport: Duplex,
@@ -86,6 +102,7 @@ export class Tls13Socket extends Duplex {
     if (timeout > 0) {
       this.handshakeTimer = setTimeout(() => this.destroy(new Error(`TLS handshake timed out after ${timeout} ms (state ${connection.state})`)), timeout);
     }
+    this.servername = connection.info.serverName;
     // A client's ClientHello is already queued; its events wait until the caller attached listeners.
     this.flushOutput();
     process.nextTick(() => this.processEvents());
@@ -115,6 +132,28 @@ export class Tls13Socket extends Duplex {
 
   get localPort(): number | undefined {
     return (this.transport as Partial<net.Socket>).localPort;
+  }
+
+  /** Whether the handshake resumed a session with a ticket (as node:tls). */
+  isSessionReused(): boolean {
+    return this.connection.info.resumed === true;
+  }
+
+  /**
+   * Server: how many bytes at the start of the readable stream arrived as accepted 0-RTT data (each such
+   * chunk is also announced by an 'earlyData' event before it is readable). Replayable: RFC 8446 §8.
+   */
+  get earlyDataLength(): number {
+    return this.earlyBytes;
+  }
+
+  /**
+   * KeyUpdate (RFC 8446 §4.6.3): fresh write keys for us; `requestPeer` asks the peer to update its own.
+   * A peer's KeyUpdate is answered by the engine by itself.
+   */
+  updateKeys(requestPeer = false): void {
+    this.connection.updateKeys(requestPeer);
+    this.afterEngineStep();
   }
 
   /** Who the peer proved to be (trust verdict and CertificateVerify), or undefined. */
@@ -239,6 +278,10 @@ export class Tls13Socket extends Duplex {
         this.emit('session', event.ticket satisfies SessionTicket);
         return;
       case 'data':
+        if (event.early) {
+          this.earlyBytes += event.data.length;
+          this.emit('earlyData', Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength));
+        }
         if (!this.push(Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength))) this.transport.pause();
         return;
       case 'decision-needed':
@@ -257,6 +300,7 @@ export class Tls13Socket extends Duplex {
 
   private onSecure(): void {
     this.secured = true;
+    this.servername ??= this.connection.info.serverName;
     clearTimeout(this.handshakeTimer);
     this.emit(this.connection.role === 'client' ? 'secureConnect' : 'secure');
     const pending = this.pendingWrite;
@@ -311,26 +355,37 @@ function handshakeAborted(state: string): Error {
 
 /** A client connection, like node:tls `connect`. `serverName` defaults to `host` when it is a DNS name. */
 export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
-  const { host, port, socket, handshakeTimeout, ...clientConfig } = options;
+  const { host, port, socket, handshakeTimeout, session, earlyData, ...clientConfig } = options;
   const serverName = clientConfig.serverName ?? (host && net.isIP(host) === 0 ? host : undefined);
+  if (earlyData !== undefined && !session) throw new Error('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
+  if (session) {
+    clientConfig.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
+  }
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443 });
   const config = withNodeDefaults(serverName ? { ...clientConfig, serverName } : clientConfig);
   const tls = new Tls13Socket(transport, Connection.client(config), handshakeTimeout === undefined ? {} : { handshakeTimeout });
+  tls.servername = serverName;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
   return tls;
 }
 
 /**
  * A TCP server speaking TLS 1.3, like node:tls `Server`: 'secureConnection' (socket) per client that
- * completed the handshake, 'tlsClientError' (error, socket) for one that did not, 'keylog' (line, socket).
+ * completed the handshake, 'tlsClientError' (error, socket) for one that did not, 'keylog' (line, socket),
+ * 'earlyData' (chunk, socket) for accepted 0-RTT data (before 'secureConnection'; the chunk is also readable).
  * One misbehaving client never affects the others.
+ *
+ * Session tickets: every connection of one server shares one ticket key (random per server unless
+ * `tickets.key` is given), so a ticket from one connection resumes on any other; `tickets.count` defaults
+ * to 2. With `tickets.maxEarlyDataSize` the server accepts 0-RTT, each ticket at most once (one
+ * SingleUseTickets register per server unless `tickets.antiReplay` is given).
  */
 export class Tls13Server extends net.Server {
-  constructor(
-    private readonly tlsOptions: ServerOptions,
-    onSecureConnection?: (socket: Tls13Socket) => void,
-  ) {
+  private readonly tlsOptions: ServerOptions;
+
+  constructor(options: ServerOptions, onSecureConnection?: (socket: Tls13Socket) => void) {
     super((raw) => this.accept(raw));
+    this.tlsOptions = { ...options, tickets: serverTickets(options) };
     if (onSecureConnection) this.on('secureConnection', onSecureConnection);
   }
 
@@ -340,11 +395,19 @@ export class Tls13Server extends net.Server {
     const onHandshakeError = (error: Error) => this.emit('tlsClientError', error, socket);
     socket.on('error', onHandshakeError);
     socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    socket.on('earlyData', (chunk: Buffer) => this.emit('earlyData', chunk, socket));
     socket.once('secure', () => {
       socket.off('error', onHandshakeError);
       this.emit('secureConnection', socket);
     });
   }
+}
+
+function serverTickets(options: ServerOptions): TicketConfig {
+  const tickets: TicketConfig = { count: DEFAULT_TICKET_COUNT, ...options.tickets };
+  tickets.key ??= (options.random ?? systemRandom)(32);
+  if (tickets.maxEarlyDataSize !== undefined) tickets.antiReplay ??= new SingleUseTickets();
+  return tickets;
 }
 
 export function createServer(options: ServerOptions, onSecureConnection?: (socket: Tls13Socket) => void): Tls13Server {
