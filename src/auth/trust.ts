@@ -5,7 +5,7 @@ import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import { constantTimeEqual, equalBytes, fromHex, hex } from '../wire/bytes.js';
 import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
-import { sha256Fingerprint } from './keys.js';
+import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode } from './pem.js';
 import { parseCertificate, type Certificate } from './x509.js';
 
@@ -17,8 +17,11 @@ export type TrustPolicy =
    * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked.
    */
   | { kind: 'pinned-certificate'; certificates: Array<Uint8Array | string> }
-  /** Any certificate whose SubjectPublicKeyInfo hashes (SHA-256) to one of these pins (RFC 7469 style). */
-  | { kind: 'pinned-key'; spkiSha256: string[] }
+  /**
+   * Any certificate, or RFC 7250 raw public key, whose SubjectPublicKeyInfo is one of `keys` (DER) or hashes
+   * (SHA-256) to one of `spkiSha256` (RFC 7469 pins: hex, base64 or `sha256/BASE64`). Survives re-issuing.
+   */
+  | { kind: 'pinned-key'; spkiSha256?: string[]; keys?: Uint8Array[] }
   /** Accept when any of these policies accepts. */
   | { kind: 'any-of'; policies: TrustPolicy[] }
   /** Pause with a `verify-peer` decision and let the caller answer with `resolve()`. */
@@ -106,6 +109,14 @@ function identityOf(leaf: Certificate, publicKey: PublicKey, chain: Uint8Array[]
 const trusted = (rule: string, detail: string): TrustVerdict => ({ trusted: true, rule, detail });
 const rejected = (rule: string, reason: Reason, detail: string): TrustVerdict => ({ trusted: false, rule, reason, detail });
 
+function judgeKey(policy: Extract<TrustPolicy, { kind: 'pinned-key' }>, spkiDer: Uint8Array, ctx: TrustContext): TrustVerdict {
+  const spki = ctx.provider.hash('sha256', spkiDer);
+  const pin = `sha256/${base64Encode(spki)}`;
+  const match =
+    (policy.spkiSha256 ?? []).some((p) => constantTimeEqual(parsePin(p), spki)) || (policy.keys ?? []).some((der) => equalBytes(der, spkiDer));
+  return match ? trusted('pinned-key', `key ${pin} is pinned`) : rejected('pinned-key', 'BadCertificate', `key ${pin} is not pinned`);
+}
+
 function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx: TrustContext): TrustVerdict {
   const now = ctx.now?.();
   switch (policy.kind) {
@@ -136,12 +147,8 @@ function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx:
       if (expiry) return rejected('pinned-certificate', expiry.reason, expiry.detail);
       return trusted('pinned-certificate', `certificate sha256 ${hex(fingerprint)} is pinned`);
     }
-    case 'pinned-key': {
-      const spki = ctx.provider.hash('sha256', leaf.spki);
-      const match = policy.spkiSha256.some((pin) => constantTimeEqual(parsePin(pin), spki));
-      if (!match) return rejected('pinned-key', 'BadCertificate', `key sha256/${base64Encode(spki)} is not pinned`);
-      return trusted('pinned-key', `key sha256/${base64Encode(spki)} is pinned`);
-    }
+    case 'pinned-key':
+      return judgeKey(policy, leaf.spki, ctx);
     case 'any-of': {
       const verdicts = policy.policies.map((p) => judge(p, leaf, rest, ctx));
       return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
@@ -177,4 +184,47 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   if (!leaf.publicKey) throw new TlsError('UnsupportedCertificate', `peer key: ${leaf.publicKeyProblem ?? 'unsupported'}`);
   const verdict = judge(policy, leaf, certificates.slice(1), ctx);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, chain, ctx.provider) } };
+}
+
+/** Judges an RFC 7250 raw public key: only key pins (or the caller) can vouch for a bare key. */
+function judgeRawKey(policy: TrustPolicy, spki: Uint8Array, ctx: TrustContext): TrustVerdict {
+  switch (policy.kind) {
+    case 'pinned-key':
+      return judgeKey(policy, spki, ctx);
+    case 'any-of': {
+      const verdicts = policy.policies.map((p) => judgeRawKey(p, spki, ctx));
+      return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
+    }
+    case 'ask':
+      return { trusted: false, pending: true, rule: 'caller', detail: 'waiting for the caller to decide' };
+    case 'ca':
+    case 'pinned-certificate':
+      return rejected(policy.kind, 'BadCertificate', `a ${policy.kind} policy cannot vouch for a raw public key; pin the key`);
+    default: {
+      const never: never = policy;
+      throw new Error(`unknown trust policy ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Judges a raw public key (a DER SubjectPublicKeyInfo, RFC 7250) under a policy. */
+export function evaluateRawPublicKey(policy: TrustPolicy, spki: Uint8Array, ctx: TrustContext): { verdict: TrustVerdict; leaf: LeafInfo } {
+  let publicKey: PublicKey;
+  try {
+    publicKey = parseSpki(spki);
+  } catch (e) {
+    throw new TlsError('BadCertificate', `cannot use the peer's raw public key: ${(e as Error).message}`);
+  }
+  const fingerprint = sha256Fingerprint(spki, ctx.provider);
+  const identity: Omit<PeerIdentity, 'verdict'> = {
+    dnsNames: [],
+    ipAddresses: [],
+    emails: [],
+    uris: [],
+    spkiSha256: fingerprint.hex,
+    spkiSha256Base64: fingerprint.base64,
+    keyType: keyType(publicKey),
+    chain: [spki],
+  };
+  return { verdict: judgeRawKey(policy, spki, ctx), leaf: { publicKey, identity } };
 }

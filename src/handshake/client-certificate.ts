@@ -75,9 +75,11 @@ export function chooseClientCertificate(
   for (const certified of candidates) {
     const scheme = chooseScheme(ourSchemes, request.signatureSchemes, certifiedPublicKey(provider, certified));
     if (scheme === undefined) continue;
+    const signing = `signing with ${signatureSchemeName(scheme)}`;
+    // A raw public key has no issuer or extensions for certificate_authorities and oid_filters to match.
+    if (certified.rawPublicKey) return { certified, scheme, reason: `our raw public key, ${signing}` };
     const chain = certified.chain.map((der) => parseCertificate(der));
     if (!matchesOidFilters(chain[0]!, request.oidFilters)) continue;
-    const signing = `signing with ${signatureSchemeName(scheme)}`;
     if (request.authorities.length === 0 || fromNamedAuthority(chain, request.authorities)) {
       const why = request.authorities.length === 0 ? 'the server named no CAs' : 'issued by a CA the server named';
       return { certified, scheme, reason: `"${chain[0]!.subject.text}": ${why}, ${signing}` };

@@ -33,10 +33,13 @@
 //
 // This file implements the certificate-authenticated path; PSK, early data and HelloRetryRequest come
 // with the resumption work.
-import { evaluateTrust, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
+import type { LeafInfo, TrustVerdict } from '../auth/trust.js';
+import { evaluatePeerCertificate } from './peer-certificate.js';
+import { certificateTypeCode, describeCertificateType, rawPublicKeyCertified, type CertificateTypeName } from './certificate-types.js';
 import type { PublicKey } from '../crypto/provider.js';
 import { equalBytes } from '../wire/bytes.js';
 import {
+  CertificateType,
   DOWNGRADE_TLS11,
   DOWNGRADE_TLS12,
   ExtensionType,
@@ -83,6 +86,9 @@ interface Negotiated {
   resumed: boolean;
   /** Our 0-RTT data: none sent, or what the server said of it (known after EncryptedExtensions). */
   earlyData: 'none' | 'sent' | 'accepted' | 'rejected';
+  /** RFC 7250 types agreed in EncryptedExtensions: a raw public key instead of X.509, per direction. */
+  serverRawPublicKey: boolean;
+  clientRawPublicKey: boolean;
   suite: SuiteInfo;
   schedule: KeySchedule;
   clientHandshakeSecret: Uint8Array;
@@ -118,6 +124,8 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'supported_versions',
   'supported_groups',
   'signature_algorithms',
+  'client_certificate_type',
+  'server_certificate_type',
   'key_share',
   'psk_key_exchange_modes',
   'early_data',
@@ -211,6 +219,9 @@ export class ClientHandshake {
         ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
       record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
       cookie: () => (cookie ? X.cookie.encode(cookie) : undefined),
+      // RFC 7250 §4.1: sent only when we can do more than X.509.
+      client_certificate_type: () => certificateTypeList(X.clientCertificateTypeClientHello, this.clientCertificateTypes()),
+      server_certificate_type: () => certificateTypeList(X.serverCertificateTypeClientHello, this.serverCertificateTypes()),
       // Placeholder, sized below once the rest of the message is known.
       padding: () => new Uint8Array(0),
     };
@@ -442,6 +453,8 @@ export class ClientHandshake {
       compat: state.hello.legacySessionId.length > 0 && !state.earlyDataSent,
       resumed: psk !== undefined,
       earlyData: state.earlyDataSent ? 'sent' : 'none',
+      serverRawPublicKey: false,
+      clientRawPublicKey: false,
       suite,
       schedule,
       clientHandshakeSecret: secrets.client,
@@ -482,6 +495,7 @@ export class ClientHandshake {
       ctx.info.serverName = this.config.serverName!;
       ctx.decide('server_name', this.config.serverName!, 'the server acknowledged our SNI');
     }
+    if (!state.resumed) this.agreeCertificateTypes(state, extensions);
     const earlyData = X.findExtension(extensions, ExtensionType.early_data);
     if (state.earlyData === 'sent') {
       if (earlyData && (!state.resumed || state.suite.code !== this.config.resumption!.ticket.cipherSuite)) {
@@ -502,6 +516,42 @@ export class ClientHandshake {
     this.state = { ...state, name: 'WAIT_CERT_CR' };
   }
 
+  /**
+   * RFC 7250 §4.2: the server answers our certificate type lists in EncryptedExtensions; no answer means
+   * X.509. A type we did not offer is illegal_parameter; X.509 when we demand a raw key is
+   * unsupported_certificate.
+   */
+  private agreeCertificateTypes(state: Extract<ClientState, { name: 'WAIT_EE' }>, extensions: Extension[]): void {
+    const { ctx } = this;
+    const agree = (type: number, codec: { parse(body: Uint8Array): number }, ours: readonly CertificateTypeName[], who: 'server' | 'client') => {
+      const answer = X.findExtension(extensions, type);
+      const chosen = answer ? codec.parse(answer.data) : CertificateType.X509;
+      if (!ours.map(certificateTypeCode).includes(chosen)) {
+        if (answer) throw new TlsError('SelectedUnofferedParameter', `the server chose ${describeCertificateType(chosen)} for the ${who}, which we did not offer`);
+        throw new TlsError('UnsupportedCertificateType', `we accept only ${ours.join(', ')} for the ${who} and the server can do only X.509`);
+      }
+      ctx.decide('certificate_type', `${who}: ${describeCertificateType(chosen)}`, answer ? `the server's ${who}_certificate_type answer` : 'no answer from the server: X.509');
+      return chosen === CertificateType.RawPublicKey;
+    };
+    state.serverRawPublicKey = agree(ExtensionType.server_certificate_type, X.serverCertificateTypeServerSide, this.serverCertificateTypes(), 'server');
+    ctx.info.serverCertificateType = state.serverRawPublicKey ? 'raw-public-key' : 'x509';
+    const clientAnswer = X.findExtension(extensions, ExtensionType.client_certificate_type);
+    if (clientAnswer) state.clientRawPublicKey = agree(ExtensionType.client_certificate_type, X.clientCertificateTypeServerSide, this.clientCertificateTypes(), 'client');
+  }
+
+  /** Types we accept for the server's certificate, in preference order (RFC 7250 §4.1). */
+  private serverCertificateTypes(): CertificateTypeName[] {
+    return this.config.serverCertificateTypes ?? ['x509'];
+  }
+
+  /** Types we can send, in preference order: a raw key when we have one, X.509 when we have a certificate. */
+  private clientCertificateTypes(): CertificateTypeName[] {
+    const { config } = this;
+    if (config.clientCertificateTypes) return config.clientCertificateTypes;
+    if (!config.rawPublicKey) return ['x509'];
+    return config.certificate ? ['raw-public-key', 'x509'] : ['raw-public-key'];
+  }
+
   private onCertificateRequest(state: Extract<ClientState, { name: 'WAIT_CERT_CR' }>, message: CertificateRequest, raw: Uint8Array) {
     const { ctx, config } = this;
     // In the main handshake the context is empty (RFC 8446 §4.3.2).
@@ -518,8 +568,11 @@ export class ClientHandshake {
       ctx.effects.push({ kind: 'await-decision', decision: { kind: 'client-certificate', request: request.info } });
       return;
     }
-    const candidates = config.certificate === undefined ? [] : [config.certificate].flat();
+    const candidates = state.clientRawPublicKey
+      ? config.rawPublicKey ? [rawPublicKeyCertified(ctx.provider, config.rawPublicKey)] : []
+      : config.certificate === undefined ? [] : [config.certificate].flat();
     request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, candidates, request.info);
+    if (state.clientRawPublicKey) ctx.info.clientCertificateType = 'raw-public-key';
   }
 
   /** The caller's answer to a `client-certificate` decision: a certificate to send, or none. */
@@ -542,21 +595,15 @@ export class ClientHandshake {
     if (certificate.context.length !== 0) throw new TlsError('IllegalParameter', 'server Certificate has a non-empty context');
     if (certificate.entries.length === 0) throw new TlsError('EmptyServerCertificate', 'the server sent no certificate');
     for (const entry of certificate.entries) requireSolicited(entry.extensions, state.offered, 'CertificateEntry');
-    const chain = certificate.entries.map((e) => e.data);
-    const now = ctx.cfg.now;
-    const evaluation = evaluateTrust(ctx.cfg.trust!, chain, {
-      provider: ctx.provider,
-      ...(now ? { now } : {}),
-      purpose: 'serverAuth',
-      ...(this.config.serverName ? { hostname: this.config.serverName } : {}),
-    });
+    const evaluation = evaluatePeerCertificate(ctx, certificate, state.serverRawPublicKey, 'serverAuth', this.config.serverName);
     ctx.transcript.add(raw);
     ctx.enter('WAIT_CV');
-    const next: Extract<ClientState, { name: 'WAIT_CV' }> = { ...state, name: 'WAIT_CV', leaf: evaluation.leaf! };
+    const next: Extract<ClientState, { name: 'WAIT_CV' }> = { ...state, name: 'WAIT_CV', leaf: evaluation.leaf };
     if (request) next.request = request;
     this.state = next;
     if (evaluation.verdict.pending) {
-      ctx.effects.push({ kind: 'await-decision', decision: { kind: 'verify-peer', chain, suggestion: evaluation.verdict } });
+      const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: state.serverRawPublicKey, suggestion: evaluation.verdict };
+      ctx.effects.push({ kind: 'await-decision', decision });
       return;
     }
     this.resolveTrust(evaluation.verdict);
@@ -669,6 +716,10 @@ export class ClientHandshake {
     };
     this.ctx.effects.push({ kind: 'event', event: { type: 'session-ticket', ticket } });
   }
+}
+
+function certificateTypeList(codec: { encode(types: number[]): Uint8Array }, types: CertificateTypeName[]): Uint8Array | undefined {
+  return types.length === 1 && types[0] === 'x509' ? undefined : codec.encode(types.map(certificateTypeCode));
 }
 
 /**

@@ -7,6 +7,7 @@ import { systemRandom } from '../crypto/random.js';
 import type { TrustPolicy } from '../auth/trust.js';
 import type { SessionTicket } from './events.js';
 import type { SingleUseTickets } from './tickets.js';
+import type { CertificateTypeName } from './certificate-types.js';
 import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
@@ -21,6 +22,16 @@ export interface CertifiedKey {
    * CertificateVerify content (RFC 8446 §4.4.3), it returns the signature.
    */
   signer?: (scheme: number, content: Uint8Array) => Uint8Array;
+  /** `chain` holds one DER SubjectPublicKeyInfo: an RFC 7250 raw public key (made by rawPublicKeyCertified). */
+  rawPublicKey?: boolean;
+}
+
+/** Our key pair for RFC 7250 raw public keys: the SubjectPublicKeyInfo goes on the wire instead of a certificate. */
+export interface RawPublicKeyIdentity {
+  privateKey?: PrivateKey;
+  signer?: (scheme: number, content: Uint8Array) => Uint8Array;
+  /** DER SubjectPublicKeyInfo; derived from privateKey when absent. */
+  spki?: Uint8Array;
 }
 
 interface CommonConfig {
@@ -80,6 +91,15 @@ export interface ClientConfig extends CommonConfig {
    * ChangeCipherSpec before our second flight. On by default, as in common stacks.
    */
   compatibilityMode?: boolean;
+  /** Our raw public key for client authentication (RFC 7250), if the server asks for one. */
+  rawPublicKey?: RawPublicKeyIdentity;
+  /**
+   * Certificate types we accept from the server, in order of preference (RFC 7250 §4.1). Default ['x509'];
+   * ['raw-public-key'] alone demands a raw key (unsupported_certificate when the server cannot).
+   */
+  serverCertificateTypes?: CertificateTypeName[];
+  /** Certificate types we can send, in order of preference. Default: from `rawPublicKey` and `certificate`. */
+  clientCertificateTypes?: CertificateTypeName[];
   clientHello?: ClientHelloShape;
   /** Resume a session from one of its tickets (RFC 8446 §2.2), optionally sending 0-RTT data (§2.3). */
   resumption?: ResumptionConfig;
@@ -94,7 +114,12 @@ export interface ResumptionConfig {
 }
 
 export interface ServerConfig extends CommonConfig {
-  certificate: CertifiedKey;
+  /** Our X.509 certificate chain and key (one of `certificate` and `rawPublicKey` is required). */
+  certificate?: CertifiedKey;
+  /** Our raw public key (RFC 7250), for clients that accept one in server_certificate_type. */
+  rawPublicKey?: RawPublicKeyIdentity;
+  /** Certificate types we accept from clients, in our order of preference (default ['x509']). */
+  clientCertificateTypes?: CertificateTypeName[];
   /** Whether to ask for and require a client certificate. */
   clientAuth?: 'none' | 'optional' | 'require';
   /**

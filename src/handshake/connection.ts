@@ -59,6 +59,7 @@ export class Connection {
   }
 
   static server(config: ServerConfig): Connection {
+    if (!config.certificate && !config.rawPublicKey) throw new Error('a server needs a certificate or a raw public key (config.certificate / config.rawPublicKey)');
     if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) {
       throw new Error('a server that asks for client certificates needs a trust policy (config.trust)');
     }

@@ -19,6 +19,9 @@ export interface NegotiatedInfo {
   serverName?: string;
   /** Who the peer proved to be: set only with a trust verdict and a verified CertificateVerify. */
   peer?: PeerIdentity;
+  /** RFC 7250: what each side authenticated with, when not X.509 by default. */
+  serverCertificateType?: 'x509' | 'raw-public-key';
+  clientCertificateType?: 'x509' | 'raw-public-key';
   /** The handshake resumed a session with a PSK (RFC 8446 §2.2) instead of authenticating by certificate. */
   resumed?: boolean;
   /** 0-RTT data: offered by the client, and accepted or rejected by the server. */
@@ -39,14 +42,17 @@ export type DecisionTopic =
   | 'client_auth'
   | 'key_update'
   | 'resumption'
-  | 'early_data';
+  | 'early_data'
+  | 'certificate_type';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */
 export type PendingDecision =
   | {
       kind: 'verify-peer';
-      /** The peer's certificate entries as received (DER X.509, leaf first). */
+      /** The peer's certificate entries as received (DER X.509, leaf first; or one SubjectPublicKeyInfo). */
       chain: Uint8Array[];
+      /** The peer sent an RFC 7250 raw public key, not a certificate. */
+      rawPublicKey: boolean;
       /** What the configured policy would say, for a caller that wants to log or override it. */
       suggestion?: TrustVerdict;
     }

@@ -44,9 +44,11 @@
 // WAIT_FLIGHT2 has no message of its own: it only chooses between WAIT_CERT and WAIT_FINISHED, so we
 // pass through it in the same step as the server's flight.
 import { evaluateTrust, trustAnchors, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
+import { evaluatePeerCertificate } from './peer-certificate.js';
 import { parseCertificate } from '../auth/x509.js';
 import { Writer, constantTimeEqual, equalBytes } from '../wire/bytes.js';
 import {
+  CertificateType,
   ExtensionType,
   ProtocolVersion,
   PskKeyExchangeMode,
@@ -60,7 +62,8 @@ import { TlsError } from '../wire/errors.js';
 import * as X from '../wire/extensions.js';
 import { encodeHandshake, truncateClientHelloForBinders } from '../wire/messages.js';
 import type { Certificate, ClientHello, Extension, HandshakeMessage, KeyShareEntry } from '../wire/types.js';
-import type { ServerConfig } from './config.js';
+import type { CertifiedKey, ServerConfig } from './config.js';
+import { describeCertificateType, rawPublicKeyCertified, selectCertificateType, type CertificateTypeName } from './certificate-types.js';
 import { HandshakeContext, unexpected } from './context.js';
 import { KeySchedule, finishedVerifyData, resumptionPsk } from './keyschedule.js';
 import { groupName } from './negotiation.js';
@@ -86,6 +89,13 @@ interface HelloRetry {
   cookie?: Uint8Array;
 }
 
+/** The RFC 7250 outcome: the key or chain we authenticate with, and the EncryptedExtensions answers. */
+interface NegotiatedCertificateTypes {
+  own: CertifiedKey;
+  answers: Partial<Record<'server_certificate_type' | 'client_certificate_type', Uint8Array>>;
+  clientRawPublicKey: boolean;
+}
+
 /** A ticket we accepted for this handshake. */
 interface AcceptedPsk {
   /** Which offered identity (selected_identity in ServerHello). */
@@ -104,7 +114,7 @@ const MAX_SKIPPED_EARLY_DATA = 16_384;
 type ServerState =
   | { name: 'START'; retry?: HelloRetry }
   | ({ name: 'WAIT_EOED' } & Keys)
-  | ({ name: 'WAIT_CERT'; requestContext: Uint8Array; acceptedSchemes: number[] } & Keys)
+  | ({ name: 'WAIT_CERT'; requestContext: Uint8Array; acceptedSchemes: number[]; rawPublicKey: boolean } & Keys)
   | ({ name: 'WAIT_CV'; acceptedSchemes: number[]; leaf: LeafInfo; verdict?: TrustVerdict } & Keys)
   | ({ name: 'WAIT_FINISHED' } & Keys)
   | { name: 'CONNECTED'; suite: SuiteInfo; traffic: ApplicationTraffic }
@@ -116,6 +126,8 @@ const DEFAULT_EE_ORDER: ExtensionTypeName[] = [
   'application_layer_protocol_negotiation',
   'record_size_limit',
   'early_data',
+  'server_certificate_type',
+  'client_certificate_type',
 ];
 
 export class ServerHandshake {
@@ -201,7 +213,9 @@ export class ServerHandshake {
       if (selected === 'retry') return this.sendHelloRetryRequest(hello, raw, suite, this.retryGroup!);
       exchange = selected;
     }
-    const certificateAuth = resumption ? undefined : this.chooseOwnScheme(hello);
+    const clientAuth = resumption ? 'none' : (config.clientAuth ?? 'none');
+    const types = resumption ? undefined : this.negotiateCertificateTypes(hello, clientAuth !== 'none');
+    const certificateAuth = types ? this.chooseOwnScheme(hello, types.own) : undefined;
 
     const sniExt = ext(ExtensionType.server_name);
     const serverName = sniExt ? X.serverName.parse(sniExt.data)[0] : undefined;
@@ -265,8 +279,7 @@ export class ServerHandshake {
       ctx.effects.push({ kind: 'skip-early-data', budget: config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA });
     }
 
-    ctx.send({ kind: 'encrypted_extensions', extensions: this.encryptedExtensions(serverName, alpn, resumption?.earlyData === true) });
-    const clientAuth = resumption ? 'none' : (config.clientAuth ?? 'none');
+    ctx.send({ kind: 'encrypted_extensions', extensions: this.encryptedExtensions(serverName, alpn, resumption?.earlyData === true, types?.answers ?? {}) });
     const acceptedSchemes = [...ctx.cfg.signatureSchemes];
     const requestContext = new Uint8Array(0);
     if (clientAuth !== 'none') {
@@ -275,9 +288,9 @@ export class ServerHandshake {
     } else if (!resumption) {
       ctx.info.clientAuth = 'not-requested';
     }
-    if (certificateAuth !== undefined) {
-      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries: config.certificate.chain.map((data) => ({ data, extensions: [] })) });
-      const signature = signCertificateVerify(ctx.provider, certificateAuth, config.certificate, 'server', ctx.transcript.current(), ctx.cfg.random);
+    if (types && certificateAuth !== undefined) {
+      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries: types.own.chain.map((data) => ({ data, extensions: [] })) });
+      const signature = signCertificateVerify(ctx.provider, certificateAuth, types.own, 'server', ctx.transcript.current(), ctx.cfg.random);
       ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });
     }
     ctx.sendFinished(suite, hs.server);
@@ -299,7 +312,7 @@ export class ServerHandshake {
     ctx.enter('WAIT_FLIGHT2');
     if (clientAuth !== 'none') {
       ctx.enter('WAIT_CERT');
-      this.state = { name: 'WAIT_CERT', requestContext, acceptedSchemes, ...keys };
+      this.state = { name: 'WAIT_CERT', requestContext, acceptedSchemes, rawPublicKey: types?.clientRawPublicKey === true, ...keys };
     } else {
       ctx.enter('WAIT_FINISHED');
       this.state = { name: 'WAIT_FINISHED', ...keys };
@@ -341,12 +354,44 @@ export class ServerHandshake {
     return { group, share: shares.find((s) => s.group === group)! };
   }
 
-  /** Signature scheme for our CertificateVerify (RFC 8446 §4.4.2.2, §4.2.3). */
-  private chooseOwnScheme(hello: ClientHello): number {
+  /**
+   * RFC 7250 §4.2: what we authenticate with (the first type in the client's server_certificate_type list
+   * that we have) and, when we ask for client authentication, what the client may send (the first in its
+   * client_certificate_type list that we accept). No common type is unsupported_certificate.
+   */
+  private negotiateCertificateTypes(hello: ClientHello, requestClientAuth: boolean): NegotiatedCertificateTypes {
     const { ctx, config } = this;
+    const ours: CertificateTypeName[] = [...(config.rawPublicKey ? ['raw-public-key' as const] : []), ...(config.certificate ? ['x509' as const] : [])];
+    const serverTypesExt = X.findExtension(hello.extensions, ExtensionType.server_certificate_type);
+    const serverType = serverTypesExt ? selectCertificateType(X.serverCertificateTypeClientHello.parse(serverTypesExt.data), ours) : config.certificate ? CertificateType.X509 : undefined;
+    if (serverType === undefined) {
+      throw new TlsError('UnsupportedCertificateType', `the client accepts no server certificate type we have (${ours.join(', ')})`);
+    }
+    const answers: NegotiatedCertificateTypes['answers'] = {};
+    if (serverTypesExt) answers.server_certificate_type = X.serverCertificateTypeServerSide.encode(serverType);
+    const rawPublicKey = serverType === CertificateType.RawPublicKey;
+    ctx.info.serverCertificateType = rawPublicKey ? 'raw-public-key' : 'x509';
+    ctx.decide('certificate_type', `server: ${describeCertificateType(serverType)}`, serverTypesExt ? "the first in the client's server_certificate_type list that we have" : 'the client sent no server_certificate_type: X.509');
+    const own = rawPublicKey ? rawPublicKeyCertified(ctx.provider, config.rawPublicKey!) : config.certificate!;
+    if (!requestClientAuth) return { own, answers, clientRawPublicKey: false };
+
+    const accepted = config.clientCertificateTypes ?? ['x509'];
+    const clientTypesExt = X.findExtension(hello.extensions, ExtensionType.client_certificate_type);
+    const clientType = selectCertificateType(clientTypesExt ? X.clientCertificateTypeClientHello.parse(clientTypesExt.data) : [CertificateType.X509], accepted);
+    if (clientType === undefined) {
+      throw new TlsError('UnsupportedCertificateType', `the client can send no certificate type we accept (${accepted.join(', ')})`);
+    }
+    if (clientTypesExt) answers.client_certificate_type = X.clientCertificateTypeServerSide.encode(clientType);
+    ctx.decide('certificate_type', `client: ${describeCertificateType(clientType)}`, clientTypesExt ? "the first in the client's client_certificate_type list that we accept" : 'the client sent no client_certificate_type: X.509');
+    return { own, answers, clientRawPublicKey: clientType === CertificateType.RawPublicKey };
+  }
+
+  /** Signature scheme for our CertificateVerify (RFC 8446 §4.4.2.2, §4.2.3). */
+  private chooseOwnScheme(hello: ClientHello, own: CertifiedKey): number {
+    const { ctx } = this;
     const sigExt = X.findExtension(hello.extensions, ExtensionType.signature_algorithms);
     if (!sigExt) throw new TlsError('MissingExtension', 'ClientHello without signature_algorithms (needed for certificate authentication)');
-    const ourKey = certifiedPublicKey(ctx.provider, config.certificate);
+    const ourKey = certifiedPublicKey(ctx.provider, own);
     const scheme = chooseScheme(ctx.cfg.signatureSchemes, X.signatureAlgorithms.parse(sigExt.data), ourKey);
     if (scheme === undefined) {
       throw new TlsError('NoCommonSignatureScheme', `none of the client's signature algorithms fits our ${ourKey.kind} key`);
@@ -530,7 +575,12 @@ export class ServerHandshake {
   }
 
   /** EncryptedExtensions (RFC 8446 §4.3.1): only answers to what the client asked, plus our supported_groups. */
-  private encryptedExtensions(serverName: string | undefined, alpn: string | undefined, earlyDataAccepted: boolean): Extension[] {
+  private encryptedExtensions(
+    serverName: string | undefined,
+    alpn: string | undefined,
+    earlyDataAccepted: boolean,
+    certificateTypes: NegotiatedCertificateTypes['answers'],
+  ): Extension[] {
     const { config, ctx } = this;
     const answers: Partial<Record<ExtensionTypeName, Uint8Array | undefined>> = {
       server_name: serverName ? new Uint8Array(0) : undefined,
@@ -541,6 +591,7 @@ export class ServerHandshake {
           ? X.recordSizeLimit.encode(config.recordSizeLimit)
           : undefined,
       early_data: earlyDataAccepted ? new Uint8Array(0) : undefined,
+      ...certificateTypes,
     };
     const order = [...(config.encryptedExtensionsOrder ?? []), ...DEFAULT_EE_ORDER.filter((n) => !config.encryptedExtensionsOrder?.includes(n))];
     const out: Extension[] = [];
@@ -585,13 +636,13 @@ export class ServerHandshake {
         throw new TlsError('UnsolicitedExtension', `CertificateEntry carries ${extensionTypeName(entry.extensions[0]!.type)}, which we did not request`);
       }
     }
-    const chain = certificate.entries.map((e) => e.data);
-    const now = ctx.cfg.now;
-    const evaluation = evaluateTrust(ctx.cfg.trust!, chain, { provider: ctx.provider, ...(now ? { now } : {}), purpose: 'clientAuth' });
+    const evaluation = evaluatePeerCertificate(ctx, certificate, state.rawPublicKey, 'clientAuth');
+    ctx.info.clientCertificateType = state.rawPublicKey ? 'raw-public-key' : 'x509';
     ctx.enter('WAIT_CV');
-    this.state = { name: 'WAIT_CV', acceptedSchemes: state.acceptedSchemes, leaf: evaluation.leaf!, ...keys };
+    this.state = { name: 'WAIT_CV', acceptedSchemes: state.acceptedSchemes, leaf: evaluation.leaf, ...keys };
     if (evaluation.verdict.pending) {
-      ctx.effects.push({ kind: 'await-decision', decision: { kind: 'verify-peer', chain, suggestion: evaluation.verdict } });
+      const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: state.rawPublicKey, suggestion: evaluation.verdict };
+      ctx.effects.push({ kind: 'await-decision', decision });
       return;
     }
     this.resolveTrust(evaluation.verdict);

@@ -1,5 +1,6 @@
 // Signature schemes in CertificateVerify (RFC 8446 §4.2.3, §4.4.3): which scheme fits which key, what is
 // signed, and how it is checked.
+import { parseSpki } from '../auth/keys.js';
 import { parseCertificate } from '../auth/x509.js';
 import type { CryptoProvider, HashName, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
 import { concat, utf8 } from '../wire/bytes.js';
@@ -60,12 +61,22 @@ export function certificateVerifyContent(signer: 'client' | 'server', transcript
   );
 }
 
-/** The public key of our own certificate: from the private key when we have it, else from the leaf. */
+const publicKeys = new WeakMap<CertifiedKey, PublicKey>();
+
+/**
+ * The public key of our own certificate or raw key, from the leaf (or the SPKI): read once per CertifiedKey,
+ * since a server consults it on every ClientHello and deriving it from the private key costs a scalar
+ * multiplication.
+ */
 export function certifiedPublicKey(provider: CryptoProvider, certified: CertifiedKey): PublicKey {
-  if (certified.privateKey) return provider.publicKeyOf(certified.privateKey);
-  const leaf = parseCertificate(certified.chain[0]!);
-  if (!leaf.publicKey) throw new Error(`our certificate's key is not usable: ${leaf.publicKeyProblem}`);
-  return leaf.publicKey;
+  let key = publicKeys.get(certified);
+  if (!key) {
+    const leaf = certified.rawPublicKey ? undefined : parseCertificate(certified.chain[0]!);
+    key = certified.rawPublicKey ? parseSpki(certified.chain[0]!) : (leaf?.publicKey ?? (certified.privateKey && provider.publicKeyOf(certified.privateKey)));
+    if (!key) throw new Error(`our certificate's key is not usable: ${leaf?.publicKeyProblem}`);
+    publicKeys.set(certified, key);
+  }
+  return key;
 }
 
 export function signCertificateVerify(

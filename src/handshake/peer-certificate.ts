@@ -1,0 +1,25 @@
+// Judging the certificate a peer sent, in either role: an X.509 chain under the trust policy, or an
+// RFC 7250 raw public key (a single SubjectPublicKeyInfo) under the same policy's key pins.
+import { evaluateRawPublicKey, evaluateTrust, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
+import type { Purpose } from '../auth/chain.js';
+import { TlsError } from '../wire/errors.js';
+import type { Certificate } from '../wire/types.js';
+import type { HandshakeContext } from './context.js';
+
+export function evaluatePeerCertificate(
+  ctx: HandshakeContext,
+  certificate: Certificate,
+  rawPublicKey: boolean,
+  purpose: Purpose,
+  hostname?: string,
+): { chain: Uint8Array[]; verdict: TrustVerdict; leaf: LeafInfo } {
+  const chain = certificate.entries.map((e) => e.data);
+  const now = ctx.cfg.now;
+  const trustContext = { provider: ctx.provider, ...(now ? { now } : {}), purpose, ...(hostname ? { hostname } : {}) };
+  if (rawPublicKey) {
+    // RFC 8446 §4.4.2: with RawPublicKey "the certificate_list MUST contain no more than one CertificateEntry".
+    if (chain.length !== 1) throw new TlsError('IllegalParameter', `a raw public key Certificate carries ${chain.length} entries, not one`);
+    return { chain, ...evaluateRawPublicKey(ctx.cfg.trust!, chain[0]!, trustContext) };
+  }
+  return { chain, ...evaluateTrust(ctx.cfg.trust!, chain, trustContext) };
+}
