@@ -3,6 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Io } from './io.js';
 import { UsageError } from './io.js';
+import { NamedGroup } from '../wire/enums.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -87,4 +88,20 @@ export function integer(args: Parsed, name: string, min: number, max: number): n
   const n = Number(v);
   if (!/^\d+$/.test(v) || n < min || n > max) throw new UsageError(`--${name} ${v}: expected a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** Other spellings of group names (OpenSSL's and NIST's), lower case. */
+const GROUP_ALIASES: Record<string, string> = { 'p-256': 'secp256r1', prime256v1: 'secp256r1', 'p-384': 'secp384r1', 'p-521': 'secp521r1' };
+
+/** A comma-separated list of named groups (x25519,secp256r1 or X25519:P-256 as OpenSSL spells them), or undefined. */
+export function namedGroups(args: Parsed, name: string): number[] | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  const byName = new Map(Object.entries(NamedGroup).map(([n, id]) => [n.toLowerCase(), id]));
+  return v.split(/[,:]/).map((item) => {
+    const key = item.trim().toLowerCase();
+    const id = byName.get(GROUP_ALIASES[key] ?? key);
+    if (id === undefined) throw new UsageError(`--${name} ${v}: unknown group ${item} (known: ${Object.keys(NamedGroup).join(', ')})`);
+    return id;
+  });
 }

@@ -6,10 +6,11 @@ import type { TrustPolicy } from '../auth/trust.js';
 import { parsePem } from '../auth/pem.js';
 import { parseCertificate } from '../auth/x509.js';
 import { connect, type ConnectOptions, type Tls13Socket } from '../node/adapter.js';
-import type { TlsEvent } from '../handshake/events.js';
+import type { SessionTicket, TlsEvent } from '../handshake/events.js';
+import { fromHex, hex } from '../wire/bytes.js';
 import { jsonTraceLine } from '../trace/json.js';
 import { describeNegotiated, TextNarrator } from '../trace/text.js';
-import { choice, flag, integer, list, str, type Command } from './args.js';
+import { choice, flag, integer, list, namedGroups, str, type Command } from './args.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer } from './demo.js';
 import { describeFailure } from './failure.js';
@@ -28,6 +29,21 @@ export function parseHostPort(text: string): { host: string; port: number } {
 /** `\r`, `\n`, `\t` and `\\` in --send text, so a request can be typed on one line. */
 export function unescape(text: string): string {
   return text.replace(/\\([rnt\\])/g, (_, c: string) => ({ r: '\r', n: '\n', t: '\t', '\\': '\\' })[c]!);
+}
+
+/** `--export LABEL:LEN`: an exporter label (which may itself contain colons) and a length in bytes. */
+export function parseExport(text: string): { label: string; length: number } {
+  const colon = text.lastIndexOf(':');
+  const length = Number(text.slice(colon + 1));
+  if (colon <= 0 || !/^\d+$/.test(text.slice(colon + 1)) || length < 1 || length > 16320) {
+    throw new UsageError(`--export ${text}: expected LABEL:LEN with LEN from 1 to 16320 (e.g. EXPORTER-my-app:32)`);
+  }
+  return { label: text.slice(0, colon), length };
+}
+
+function parseHexFlag(name: string, text: string): Uint8Array {
+  if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new UsageError(`--${name} ${text}: expected hex digits, two per byte`);
+  return fromHex(text);
 }
 
 /** Node's bundled Mozilla roots, those our X.509 parser reads (a root it cannot read could not anchor a chain). */
@@ -69,6 +85,19 @@ Options:
   --trace text|json    narrate the handshake (text, with annotated hex dumps) or print JSON lines
   --no-secrets         with --trace: do not print secret values
   --timeout MS         give up on the handshake, and stop waiting for the reply, after MS (default ${DEFAULT_TIMEOUT_MS})
+  --groups LIST        key-exchange groups to offer, in order, comma-separated (e.g. x25519,secp256r1;
+                       OpenSSL's X25519:P-256 spelling works too)
+  --key-share-groups LIST
+                       groups that get a key share in the first ClientHello (default: the first of
+                       --groups); a server that wants another one answers with a HelloRetryRequest
+  --resume             connect twice: the second connection resumes the session with the newest ticket
+                       from the first (RFC 8446 §2.2) and prints "resumed: yes" or "resumed: no"
+  --early-data TEXT    with --resume: send TEXT as 0-RTT data on the second connection (\r \n \t unescaped)
+                       and print whether the server accepted it; if not, it is sent again after the
+                       handshake. On that connection TEXT replaces the request unless --send is given
+  --key-update         after the handshake send KeyUpdate asking the server to update too, then the request
+  --export LABEL:LEN   print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex
+  --export-context HEX the exporter's context (default: empty)
 `,
   options: {
     servername: { type: 'string' },
@@ -83,6 +112,13 @@ Options:
     trace: { type: 'string' },
     'no-secrets': { type: 'boolean' },
     timeout: { type: 'string' },
+    groups: { type: 'string' },
+    'key-share-groups': { type: 'string' },
+    resume: { type: 'boolean' },
+    'early-data': { type: 'string' },
+    'key-update': { type: 'boolean' },
+    export: { type: 'string' },
+    'export-context': { type: 'string' },
   },
   positionals: { min: 1, max: 1 },
   async run(args, io) {
@@ -97,31 +133,64 @@ Options:
       trustFromFlags({ ca: ['--ca', list(args, 'ca')], pinCert: ['--pin-cert', list(args, 'pin-cert')], pinSpki: ['--pin-spki', list(args, 'pin-spki')] }) ??
       systemRoots();
     const hostHeader = serverName ?? (isIP(host) === 6 ? `[${host}]` : host);
-    const request = unescape(str(args, 'send') ?? `GET / HTTP/1.0\\r\\nHost: ${hostHeader}\\r\\n\\r\\n`);
+    const sendFlag = str(args, 'send');
+    const request = unescape(sendFlag ?? `GET / HTTP/1.0\\r\\nHost: ${hostHeader}\\r\\n\\r\\n`);
     const keylogPath = keylogFile(str(args, 'keylog'), io);
+    const resume = flag(args, 'resume');
+    const earlyFlag = str(args, 'early-data');
+    if (earlyFlag !== undefined && !resume) throw new UsageError('connect: --early-data needs --resume (0-RTT data rides on a ticket from a first connection)');
+    const exportFlag = str(args, 'export');
+    const contextFlag = str(args, 'export-context');
+    if (contextFlag !== undefined && exportFlag === undefined) throw new UsageError('connect: --export-context needs --export');
+    const exported = exportFlag === undefined ? undefined : { ...parseExport(exportFlag), context: parseHexFlag('export-context', contextFlag ?? '') };
 
     const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, trace: trace !== 'none' };
     if (serverName) options.serverName = serverName;
     const alpn = list(args, 'alpn');
     if (alpn.length > 0) options.alpnProtocols = alpn;
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
+    const groups = namedGroups(args, 'groups');
+    if (groups) options.groups = groups;
+    const keyShareGroups = namedGroups(args, 'key-share-groups');
+    if (keyShareGroups) options.keyShareGroups = keyShareGroups;
 
-    const socket = connect(options);
-    if (keylogPath) {
-      const append = keylogAppender(keylogPath);
-      socket.on('keylog', (line: Buffer) => append(line.toString('latin1').trimEnd()));
-    }
     const out = (line: string) => io.stdout.write(`${line}\n`);
-    if (trace === 'json') {
-      const secrets = !flag(args, 'no-secrets');
-      socket.on('tlsEvent', (event: TlsEvent) => out(jsonTraceLine('client', event, { secrets })));
-    } else if (trace === 'text') {
-      const narrator = new TextNarrator({ secrets: !flag(args, 'no-secrets'), hexdump: true, color: useColor(io) });
-      socket.on('tlsEvent', (event: TlsEvent) => narrator.render('client', event).forEach(out));
-    }
     // In JSON mode stdout carries only JSON lines; the summary goes to stderr.
     const say = trace === 'json' ? (line: string) => io.stderr.write(`${line}\n`) : out;
-    return session(socket, { target: `${host}:${port}`, serverName, request, timeout, say, io, echo: trace !== 'json' });
+    const open = (extra: Partial<ConnectOptions>): Tls13Socket => {
+      const socket = connect({ ...options, ...extra });
+      if (keylogPath) {
+        const append = keylogAppender(keylogPath);
+        socket.on('keylog', (line: Buffer) => append(line.toString('latin1').trimEnd()));
+      }
+      if (trace === 'json') {
+        const secrets = !flag(args, 'no-secrets');
+        socket.on('tlsEvent', (event: TlsEvent) => out(jsonTraceLine('client', event, { secrets })));
+      } else if (trace === 'text') {
+        const narrator = new TextNarrator({ secrets: !flag(args, 'no-secrets'), hexdump: true, color: useColor(io) });
+        socket.on('tlsEvent', (event: TlsEvent) => narrator.render('client', event).forEach(out));
+      }
+      return socket;
+    };
+    const common = { target: `${host}:${port}`, serverName, timeout, say, io, echo: trace !== 'json', keyUpdate: flag(args, 'key-update'), exported, showResumed: resume };
+
+    const first = await session(open({}), { ...common, request });
+    if (!resume || first.code !== 0) return first.code;
+    const ticket = first.tickets.at(-1);
+    if (!ticket) {
+      io.stderr.write('tls13: connect --resume: the server sent no session ticket, nothing to resume\n');
+      return 1;
+    }
+    say('');
+    say(`resuming with the newest of ${first.tickets.length} ticket(s) from the first connection (lifetime ${ticket.lifetime} s, 0-RTT ${ticket.maxEarlyDataSize ? `up to ${ticket.maxEarlyDataSize} bytes` : 'not allowed'})`);
+    const earlyData = earlyFlag === undefined ? undefined : Buffer.from(unescape(earlyFlag));
+    const second = await session(open({ session: ticket, ...(earlyData ? { earlyData } : {}) }), {
+      ...common,
+      // The early data is the request, unless --send says otherwise.
+      request: earlyData && sendFlag === undefined ? '' : request,
+      ...(earlyData ? { earlyData } : {}),
+    });
+    return second.code;
   },
 };
 
@@ -134,17 +203,29 @@ interface SessionOptions {
   io: Io;
   /** Print the reply (off in JSON mode, where the `data` events carry it). */
   echo: boolean;
+  /** Print "resumed: yes/no". */
+  showResumed: boolean;
+  /** Send KeyUpdate(update_requested) before the request. */
+  keyUpdate: boolean;
+  exported: { label: string; length: number; context: Uint8Array } | undefined;
+  /** The 0-RTT data this connection offered: reported, and sent again if the server did not take it. */
+  earlyData?: Buffer;
 }
 
-/** Resolves with the exit code: 0 once the server closed (or the reply timeout passed), 1 on failure. */
-function session(socket: Tls13Socket, o: SessionOptions): Promise<number> {
+/**
+ * Resolves with the exit code (0 once the server closed or the reply timeout passed, 1 on failure) and
+ * the session tickets the server sent.
+ */
+function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number; tickets: SessionTicket[] }> {
   return new Promise((resolve) => {
     let secured = false;
     let replyTimer: NodeJS.Timeout | undefined;
+    const tickets: SessionTicket[] = [];
+    socket.on('session', (ticket: SessionTicket) => tickets.push(ticket));
     const finish = (code: number) => {
       clearTimeout(replyTimer);
       o.io.signal?.removeEventListener('abort', onAbort);
-      resolve(code);
+      resolve({ code, tickets });
     };
     const onAbort = () => socket.destroy();
     o.io.signal?.addEventListener('abort', onAbort);
@@ -157,9 +238,26 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<number> {
       o.say(`  server: ${describePeer(info.peer)}`);
       if (info.peer) o.say(`  trusted by ${info.peer.verdict.rule}: ${info.peer.verdict.detail}`);
       if (info.clientAuth && info.clientAuth !== 'not-requested') o.say(`  client certificate: ${info.clientAuth}`);
+      if (o.showResumed) o.say(`  resumed: ${info.resumed ? 'yes' : 'no'}`);
+      if (o.earlyData) o.say(`  early data: ${earlyDataOutcome(info.earlyData, o.earlyData.length)}`);
+      if (o.exported) {
+        const { label, length, context } = o.exported;
+        const value = socket.exportKeyingMaterial(length, label, context);
+        o.say(`  exporter ${label} (${length} bytes, ${context.length ? `context ${hex(context)}` : 'empty context'}): ${value.toString('hex')}`);
+      }
+      if (o.keyUpdate) {
+        socket.updateKeys(true);
+        o.say('  key update: sent KeyUpdate(update_requested)');
+      }
       o.say('');
+      if (o.earlyData && info.earlyData !== 'accepted') socket.write(o.earlyData);
       socket.write(o.request);
       replyTimer = setTimeout(() => socket.end(), o.timeout);
+    });
+    socket.on('tlsEvent', (event: TlsEvent) => {
+      if (o.keyUpdate && event.type === 'handshake-message' && event.direction === 'in' && event.message.kind === 'key_update') {
+        o.say('  key update: the server updated its keys');
+      }
     });
     socket.on('data', (chunk: Buffer) => {
       if (o.echo) o.io.stdout.write(chunk.toString('utf8'));
@@ -170,4 +268,10 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<number> {
     });
     socket.on('close', () => finish(secured ? 0 : 1));
   });
+}
+
+function earlyDataOutcome(outcome: 'accepted' | 'rejected' | undefined, length: number): string {
+  if (outcome === 'accepted') return `accepted (${length} bytes sent as 0-RTT)`;
+  if (outcome === 'rejected') return `rejected (${length} bytes sent again after the handshake)`;
+  return `not sent (the ticket does not allow 0-RTT; ${length} bytes sent after the handshake)`;
 }

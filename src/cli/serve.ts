@@ -2,9 +2,10 @@
 // was negotiated and who the client proved to be. Serves clients concurrently; a client that fails its
 // handshake costs one line on stderr and nothing else.
 import type { AddressInfo } from 'node:net';
-import { createServer, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
+import { Connection } from '../handshake/connection.js';
+import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
 import { describeNegotiated } from '../trace/text.js';
-import { choice, integer, list, str, type Command, type Parsed } from './args.js';
+import { choice, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer } from './demo.js';
 import { describeFailure } from './failure.js';
@@ -14,6 +15,8 @@ import { keylogAppender, keylogFile, UsageError, type Io } from './io.js';
 const MAX_REQUEST_BYTES = 16 * 1024;
 /** A connected client that sends no complete request in this time is dropped. */
 const IDLE_TIMEOUT_MS = 30_000;
+/** max_early_data_size with a bare --early-data. */
+const DEFAULT_MAX_EARLY_DATA = 16384;
 
 function required(args: Parsed, name: string): string {
   const value = str(args, name);
@@ -36,8 +39,15 @@ export function statusPage(socket: Tls13Socket): string {
     `server name (SNI): ${info.serverName ?? 'none'}`,
     `client: ${peer ? describePeer(peer) : 'none'}`,
     ...(peer ? [`client trusted by ${peer.verdict.rule}: ${peer.verdict.detail}`] : []),
+    `resumed: ${info.resumed ? 'yes' : 'no'}`,
+    `early data: ${earlyDataSummary(socket)}`,
     '',
   ].join('\n');
+}
+
+function earlyDataSummary(socket: Tls13Socket): string {
+  const outcome = socket.info.earlyData;
+  return outcome === 'accepted' ? `accepted, ${socket.earlyDataLength} bytes` : (outcome ?? 'none');
 }
 
 function respond(socket: Tls13Socket, status: string, body: string): void {
@@ -80,6 +90,14 @@ Options:
   --pin-client-spki HASH    accept client certificates with this key, sha256/BASE64 or hex (repeatable)
   --alpn PROTO              ALPN protocols we accept, in order of preference (repeatable)
   --keylog FILE             append NSS key-log lines (also: SSLKEYLOGFILE)
+  --groups LIST             key-exchange groups we accept, in order of preference, comma-separated
+                            (e.g. secp256r1 alone makes a client that sent only an x25519 key share
+                            go through a HelloRetryRequest)
+  --tickets N               NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none)
+  --early-data              accept 0-RTT data (up to ${DEFAULT_MAX_EARLY_DATA} bytes; each ticket once)
+  --max-early-data BYTES    accept 0-RTT data up to BYTES per connection (implies --early-data)
+  --request-post-handshake-auth
+                            ask each client for a certificate after the handshake (RFC 8446 §4.6.2)
 `,
   options: {
     port: { type: 'string' },
@@ -92,8 +110,16 @@ Options:
     'pin-client-spki': { type: 'string', multiple: true },
     alpn: { type: 'string', multiple: true },
     keylog: { type: 'string' },
+    groups: { type: 'string' },
+    tickets: { type: 'string' },
+    'early-data': { type: 'boolean' },
+    'max-early-data': { type: 'string' },
+    'request-post-handshake-auth': { type: 'boolean' },
   },
   async run(args, io) {
+    if (flag(args, 'request-post-handshake-auth') && !('requestClientCertificate' in Connection.prototype)) {
+      throw new UsageError('serve: --request-post-handshake-auth: post-handshake client authentication is not supported yet');
+    }
     const port = integer(args, 'port', 0, 65535);
     if (port === undefined) throw new UsageError('serve: --port is required');
     const host = str(args, 'host') ?? '127.0.0.1';
@@ -111,6 +137,10 @@ Options:
     if (trust) options.trust = trust;
     const alpn = list(args, 'alpn');
     if (alpn.length > 0) options.alpnProtocols = alpn;
+    const groups = namedGroups(args, 'groups');
+    if (groups) options.groups = groups;
+    const maxEarlyData = integer(args, 'max-early-data', 0, 2 ** 32 - 1) ?? (flag(args, 'early-data') ? DEFAULT_MAX_EARLY_DATA : undefined);
+    options.tickets = { count: integer(args, 'tickets', 0, 16) ?? DEFAULT_TICKET_COUNT, ...(maxEarlyData === undefined ? {} : { maxEarlyDataSize: maxEarlyData }) };
     return listen(options, host, port, keylogFile(str(args, 'keylog'), io), io);
   },
 };
@@ -118,7 +148,9 @@ Options:
 /** Runs the server until the io signal (or SIGINT/SIGTERM) stops it; resolves with the exit code. */
 function listen(options: ServerOptions, host: string, port: number, keylogPath: string | undefined, io: Io): Promise<number> {
   const server = createServer(options, (socket) => {
-    io.stdout.write(`${socket.remoteAddress}:${socket.remotePort}: ${describeNegotiated(socket.info)}; client ${describePeer(socket.info.peer)}\n`);
+    const resumed = socket.info.resumed ? '; resumed' : '';
+    const early = socket.info.earlyData ? `; early data ${earlyDataSummary(socket)}` : '';
+    io.stdout.write(`${socket.remoteAddress}:${socket.remotePort}: ${describeNegotiated(socket.info)}; client ${describePeer(socket.info.peer)}${resumed}${early}\n`);
     serveHttp(socket);
   });
   server.on('tlsClientError', (error: Error, socket: Tls13Socket) => {
