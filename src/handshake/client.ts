@@ -78,6 +78,7 @@ import {
 } from './client-certificate.js';
 import { SUITES, type SuiteInfo } from './suites.js';
 import { ApplicationTraffic } from './traffic.js';
+import type { Transcript } from './transcript.js';
 
 interface Negotiated {
   /** A dummy ChangeCipherSpec is still to be sent before our second flight (RFC 8446 §D.4). */
@@ -102,6 +103,11 @@ interface ClientAuthRequest {
   answer?: ClientCertificateChoice;
 }
 
+/** A post-handshake CertificateRequest (RFC 8446 §4.6.2), answered over its own transcript fork. */
+interface PostHandshakeRequest extends ClientAuthRequest {
+  transcript: Transcript;
+}
+
 /** What a HelloRetryRequest fixed: the second ServerHello must agree with it (RFC 8446 §4.1.4). */
 interface HelloRetry {
   cipherSuite: number;
@@ -116,7 +122,14 @@ type ClientState =
   | ({ name: 'WAIT_CERT'; offered: Set<number>; request: ClientAuthRequest } & Negotiated)
   | ({ name: 'WAIT_CV'; request?: ClientAuthRequest; leaf: LeafInfo; verdict?: TrustVerdict } & Negotiated)
   | ({ name: 'WAIT_FINISHED'; request?: ClientAuthRequest } & Negotiated)
-  | { name: 'CONNECTED'; suite: SuiteInfo; resumptionMasterSecret: Uint8Array; traffic: ApplicationTraffic }
+  | {
+      name: 'CONNECTED';
+      suite: SuiteInfo;
+      resumptionMasterSecret: Uint8Array;
+      traffic: ApplicationTraffic;
+      /** A post-handshake CertificateRequest waiting for the caller's `client-certificate` answer. */
+      postHandshake?: PostHandshakeRequest;
+    }
   | { name: 'CLOSED' };
 
 const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
@@ -131,6 +144,7 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'early_data',
   'application_layer_protocol_negotiation',
   'record_size_limit',
+  'post_handshake_auth',
   'pre_shared_key',
 ];
 
@@ -219,6 +233,7 @@ export class ClientHandshake {
         ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
       record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
       cookie: () => (cookie ? X.cookie.encode(cookie) : undefined),
+      post_handshake_auth: () => (config.postHandshakeAuth ? new Uint8Array(0) : undefined),
       // RFC 7250 §4.1: sent only when we can do more than X.509.
       client_certificate_type: () => certificateTypeList(X.clientCertificateTypeClientHello, this.clientCertificateTypes()),
       server_certificate_type: () => certificateTypeList(X.serverCertificateTypeClientHello, this.serverCertificateTypes()),
@@ -315,6 +330,7 @@ export class ClientHandshake {
       case 'CONNECTED':
         if (message.kind === 'new_session_ticket') return this.onNewSessionTicket(state, message);
         if (message.kind === 'key_update') return state.traffic.onKeyUpdate(message);
+        if (message.kind === 'certificate_request') return this.onPostHandshakeCertificateRequest(state, message, raw);
         throw unexpected(state.name, message);
       case 'START':
       case 'CLOSED':
@@ -578,11 +594,44 @@ export class ClientHandshake {
   /** The caller's answer to a `client-certificate` decision: a certificate to send, or none. */
   resolveClientCertificate(certified: CertifiedKey | undefined): void {
     const state = this.state;
-    const request = 'request' in state ? state.request : undefined;
+    const request = 'request' in state ? state.request : state.name === 'CONNECTED' ? state.postHandshake : undefined;
     if (!request || request.answer) throw new Error('no client certificate choice is pending');
     request.answer = certified
       ? chooseClientCertificate(this.ctx.provider, this.ctx.cfg.signatureSchemes, [certified], request.info)
       : { reason: 'the caller chose to send none' };
+    if (state.name === 'CONNECTED' && state.postHandshake) this.answerPostHandshakeRequest(state, state.postHandshake);
+  }
+
+  /**
+   * Post-handshake authentication (RFC 8446 §4.6.2): Certificate, CertificateVerify and Finished over the
+   * handshake transcript plus this request, the Finished keyed from our current application traffic secret.
+   */
+  private onPostHandshakeCertificateRequest(state: Extract<ClientState, { name: 'CONNECTED' }>, message: CertificateRequest, raw: Uint8Array): void {
+    const { ctx, config } = this;
+    if (!config.postHandshakeAuth) throw new TlsError('UnexpectedMessage', 'a post-handshake CertificateRequest, but we did not offer post_handshake_auth');
+    if (message.context.length === 0) throw new TlsError('IllegalParameter', 'a post-handshake certificate_request_context must not be empty');
+    if (state.postHandshake) throw new TlsError('UnexpectedMessage', 'a second post-handshake CertificateRequest while one is unanswered');
+    if (!X.findExtension(message.extensions, ExtensionType.signature_algorithms)) {
+      throw new TlsError('MissingExtension', 'CertificateRequest without signature_algorithms');
+    }
+    const transcript = ctx.transcript.fork();
+    transcript.add(raw);
+    const request: PostHandshakeRequest = { message, info: describeCertificateRequest(message), transcript };
+    ctx.decide('client_auth', 'requested after the handshake', 'the server sent a post-handshake CertificateRequest');
+    state.postHandshake = request;
+    if (config.certificate === 'ask') {
+      ctx.effects.push({ kind: 'await-decision', decision: { kind: 'client-certificate', request: request.info } });
+      return;
+    }
+    const candidates = config.certificate === undefined ? [] : [config.certificate].flat();
+    request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, candidates, request.info);
+    this.answerPostHandshakeRequest(state, request);
+  }
+
+  private answerPostHandshakeRequest(state: Extract<ClientState, { name: 'CONNECTED' }>, request: PostHandshakeRequest): void {
+    this.answerCertificateRequest(request, request.transcript);
+    this.ctx.sendFinished(state.suite, state.traffic.clientSecret('client'), request.transcript);
+    delete state.postHandshake;
   }
 
   private onCertificate(
@@ -679,21 +728,21 @@ export class ClientHandshake {
   }
 
   /** Our Certificate and CertificateVerify, or an empty Certificate when we have nothing that fits (§4.4.2). */
-  private answerCertificateRequest(request: ClientAuthRequest): void {
+  private answerCertificateRequest(request: ClientAuthRequest, transcript = this.ctx.transcript): void {
     const { ctx } = this;
     const answer = request.answer!;
     const context = request.message.context;
     if (!answer.certified) {
       ctx.decide('client_certificate', 'none', answer.reason);
       ctx.info.clientAuth = 'requested-none-sent';
-      ctx.send({ kind: 'certificate', context, entries: [] });
+      ctx.send({ kind: 'certificate', context, entries: [] }, transcript);
       return;
     }
     ctx.decide('client_certificate', 'sent', answer.reason);
     ctx.info.clientAuth = 'authenticated';
-    ctx.send({ kind: 'certificate', context, entries: answer.certified.chain.map((data) => ({ data, extensions: [] })) });
-    const signature = signCertificateVerify(ctx.provider, answer.scheme, answer.certified, 'client', ctx.transcript.current(), ctx.cfg.random);
-    ctx.send({ kind: 'certificate_verify', scheme: answer.scheme, signature });
+    ctx.send({ kind: 'certificate', context, entries: answer.certified.chain.map((data) => ({ data, extensions: [] })) }, transcript);
+    const signature = signCertificateVerify(ctx.provider, answer.scheme, answer.certified, 'client', transcript.current(), ctx.cfg.random);
+    ctx.send({ kind: 'certificate_verify', scheme: answer.scheme, signature }, transcript);
   }
 
   private onNewSessionTicket(

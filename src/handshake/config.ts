@@ -91,6 +91,8 @@ export interface ClientConfig extends CommonConfig {
    * ChangeCipherSpec before our second flight. On by default, as in common stacks.
    */
   compatibilityMode?: boolean;
+  /** Offer post_handshake_auth (RFC 8446 §4.2.6): the server may ask for our certificate after the handshake. */
+  postHandshakeAuth?: boolean;
   /** Our raw public key for client authentication (RFC 7250), if the server asks for one. */
   rawPublicKey?: RawPublicKeyIdentity;
   /**

@@ -53,8 +53,9 @@ export class Connection {
   static client(config: ClientConfig): Connection {
     if (!config.trust) throw new Error('a client needs a trust policy for the server certificate (config.trust)');
     const conn = new Connection('client', config);
-    const client = conn.machine as ClientHandshake;
-    conn.guard(() => client.start());
+    // A config the client cannot act on (a group we cannot make a key share for, ...) is the caller's error.
+    (conn.machine as ClientHandshake).start();
+    conn.applyEffects();
     return conn;
   }
 
@@ -134,6 +135,18 @@ export class Connection {
     const traffic = this.traffic();
     if (!this.isWritable || !traffic) throw new Error(`KeyUpdate needs a connected, writable connection (state ${this.state})`);
     this.guard(() => traffic.update(requestPeer));
+  }
+
+  /**
+   * Server: asks the client for its certificate after the handshake (RFC 8446 §4.6.2); the client must have
+   * offered post_handshake_auth. The answer is judged by the same trust policy; a `post-handshake-auth`
+   * event reports the outcome.
+   */
+  requestClientCertificate(): void {
+    if (!(this.machine instanceof ServerHandshake)) throw new Error('only a server requests a client certificate');
+    if (!this.isWritable) throw new Error(`post-handshake authentication needs a connected, writable connection (state ${this.state})`);
+    this.machine.requestClientCertificate();
+    this.applyEffects();
   }
 
   private traffic(): ApplicationTraffic | undefined {

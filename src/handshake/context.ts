@@ -61,9 +61,9 @@ export class HandshakeContext {
   }
 
   /** Encodes a message, adds it to the transcript in the same step, and queues it for sending. */
-  send(message: HandshakeMessage): Uint8Array {
+  send(message: HandshakeMessage, transcript = this.transcript): Uint8Array {
     const raw = encodeHandshake(message);
-    this.transcript.add(raw);
+    transcript.add(raw);
     this.effects.push({ kind: 'send', message, raw });
     return raw;
   }
@@ -85,14 +85,14 @@ export class HandshakeContext {
   }
 
   /** Computes our Finished over the transcript so far and sends it (RFC 8446 §4.4.4). */
-  sendFinished(suite: SuiteInfo, baseKey: Uint8Array): void {
-    const verifyData = finishedVerifyData(this.provider, suite, baseKey, this.transcript.current());
-    this.send({ kind: 'finished', verifyData });
+  sendFinished(suite: SuiteInfo, baseKey: Uint8Array, transcript = this.transcript): void {
+    const verifyData = finishedVerifyData(this.provider, suite, baseKey, transcript.current());
+    this.send({ kind: 'finished', verifyData }, transcript);
   }
 
   /** Checks the peer's Finished in constant time; call before adding it to the transcript. */
-  verifyFinished(suite: SuiteInfo, baseKey: Uint8Array, received: Uint8Array): PeerFinishedVerified {
-    const expected = finishedVerifyData(this.provider, suite, baseKey, this.transcript.current());
+  verifyFinished(suite: SuiteInfo, baseKey: Uint8Array, received: Uint8Array, transcript = this.transcript): PeerFinishedVerified {
+    const expected = finishedVerifyData(this.provider, suite, baseKey, transcript.current());
     if (!constantTimeEqual(expected, received)) throw new TlsError('BadFinished', 'verify_data does not match our transcript');
     return {} as PeerFinishedVerified;
   }

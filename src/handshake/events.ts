@@ -97,6 +97,8 @@ export type TlsEvent =
   | { type: 'decision'; topic: DecisionTopic; value: string; reason: string }
   | { type: 'decision-needed'; decision: PendingDecision }
   | { type: 'connected'; info: NegotiatedInfo }
+  /** A post-handshake client authentication finished (RFC 8446 §4.6.2); `info.peer` says who, if anyone. */
+  | { type: 'post-handshake-auth'; info: NegotiatedInfo }
   | { type: 'session-ticket'; ticket: SessionTicket }
   /** Application data; `early` for 0-RTT data the server accepted before the handshake completed. */
   | { type: 'data'; data: Uint8Array; early?: boolean }

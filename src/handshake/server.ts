@@ -69,6 +69,7 @@ import { KeySchedule, finishedVerifyData, resumptionPsk } from './keyschedule.js
 import { groupName } from './negotiation.js';
 import { certifiedPublicKey, checkCertificateVerify, chooseScheme, signCertificateVerify } from './signatures.js';
 import { SUITES, type SuiteInfo } from './suites.js';
+import type { Transcript } from './transcript.js';
 import { ApplicationTraffic } from './traffic.js';
 import { decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from './tickets.js';
 
@@ -87,6 +88,26 @@ interface HelloRetry {
   cipherSuite: number;
   group: number;
   cookie?: Uint8Array;
+}
+
+/**
+ * One CertificateRequest → Certificate → CertificateVerify exchange with the client, in the handshake or
+ * after it (RFC 8446 §4.3.2, §4.6.2). After the handshake its transcript is a fork: the handshake through
+ * the client Finished, then this exchange only (RFC 8446 §4.4).
+ */
+interface ClientAuthExchange {
+  context: Uint8Array;
+  acceptedSchemes: number[];
+  rawPublicKey: boolean;
+  transcript: Transcript;
+  leaf?: LeafInfo;
+  verdict?: TrustVerdict;
+}
+
+/** A post-handshake CertificateRequest we sent and the message we expect next. */
+interface PostHandshakeAuth {
+  exchange: ClientAuthExchange;
+  expecting: 'certificate' | 'certificate_verify' | 'finished';
 }
 
 /** The RFC 7250 outcome: the key or chain we authenticate with, and the EncryptedExtensions answers. */
@@ -114,10 +135,10 @@ const MAX_SKIPPED_EARLY_DATA = 16_384;
 type ServerState =
   | { name: 'START'; retry?: HelloRetry }
   | ({ name: 'WAIT_EOED' } & Keys)
-  | ({ name: 'WAIT_CERT'; requestContext: Uint8Array; acceptedSchemes: number[]; rawPublicKey: boolean } & Keys)
-  | ({ name: 'WAIT_CV'; acceptedSchemes: number[]; leaf: LeafInfo; verdict?: TrustVerdict } & Keys)
+  | ({ name: 'WAIT_CERT'; exchange: ClientAuthExchange } & Keys)
+  | ({ name: 'WAIT_CV'; exchange: ClientAuthExchange } & Keys)
   | ({ name: 'WAIT_FINISHED' } & Keys)
-  | { name: 'CONNECTED'; suite: SuiteInfo; traffic: ApplicationTraffic }
+  | { name: 'CONNECTED'; suite: SuiteInfo; traffic: ApplicationTraffic; postHandshake?: PostHandshakeAuth }
   | { name: 'CLOSED' };
 
 const DEFAULT_EE_ORDER: ExtensionTypeName[] = [
@@ -142,6 +163,7 @@ export class ServerHandshake {
   ) {}
 
   handle(message: HandshakeMessage, raw: Uint8Array): void {
+    const { ctx } = this;
     const state = this.state;
     switch (state.name) {
       case 'START':
@@ -150,17 +172,28 @@ export class ServerHandshake {
       case 'WAIT_EOED':
         if (message.kind !== 'end_of_early_data') throw unexpected(state.name, message);
         return this.onEndOfEarlyData(state, raw);
-      case 'WAIT_CERT':
+      case 'WAIT_CERT': {
         if (message.kind !== 'certificate') throw unexpected(state.name, message);
-        return this.onCertificate(state, message, raw);
-      case 'WAIT_CV':
+        const { exchange, name: _name, ...keys } = state;
+        const next = this.receiveClientCertificate(exchange, message, raw);
+        ctx.enter(next === 'none' ? 'WAIT_FINISHED' : 'WAIT_CV');
+        this.state = next === 'none' ? { name: 'WAIT_FINISHED', ...keys } : { name: 'WAIT_CV', exchange, ...keys };
+        return;
+      }
+      case 'WAIT_CV': {
         if (message.kind !== 'certificate_verify') throw unexpected(state.name, message);
-        return this.onCertificateVerify(state, message.scheme, message.signature, raw);
+        this.receiveClientCertificateVerify(state.exchange, message.scheme, message.signature, raw);
+        const { exchange: _exchange, name: _name, ...keys } = state;
+        ctx.enter('WAIT_FINISHED');
+        this.state = { name: 'WAIT_FINISHED', ...keys };
+        return;
+      }
       case 'WAIT_FINISHED':
         if (message.kind !== 'finished') throw unexpected(state.name, message);
         return this.onFinished(state, message.verifyData, raw);
       case 'CONNECTED':
         if (message.kind === 'key_update') return state.traffic.onKeyUpdate(message);
+        if (state.postHandshake?.expecting === message.kind) return this.onPostHandshakeAuth(state, state.postHandshake, message, raw);
         throw unexpected(state.name, message);
       case 'CLOSED':
         throw unexpected(state.name, message);
@@ -174,10 +207,11 @@ export class ServerHandshake {
   /** The caller's answer to a `verify-peer` decision about the client's certificate. */
   resolveTrust(verdict: TrustVerdict): void {
     const state = this.state;
-    if (state.name !== 'WAIT_CV' || state.verdict) throw new Error('no peer verification is pending');
+    const exchange = state.name === 'WAIT_CV' ? state.exchange : state.name === 'CONNECTED' ? state.postHandshake?.exchange : undefined;
+    if (!exchange?.leaf || exchange.verdict) throw new Error('no peer verification is pending');
     if (!verdict.trusted) throw new TlsError(verdict.reason ?? 'BadCertificate', verdict.detail);
     this.ctx.decide('trust', 'trusted', `${verdict.rule}: ${verdict.detail}`);
-    state.verdict = verdict;
+    exchange.verdict = verdict;
   }
 
   private onClientHello(hello: ClientHello, raw: Uint8Array, retry: HelloRetry | undefined): void {
@@ -185,6 +219,7 @@ export class ServerHandshake {
     ctx.clientRandom = hello.random;
     ctx.enter('RECVD_CH');
     if (retry) checkSecondClientHello(retry, hello);
+    this.clientOfferedPostHandshakeAuth = X.findExtension(hello.extensions, ExtensionType.post_handshake_auth) !== undefined;
     const ext = (type: number) => X.findExtension(hello.extensions, type);
 
     // Version (RFC 8446 §4.2.1): without supported_versions the client speaks TLS 1.2 or older.
@@ -312,7 +347,8 @@ export class ServerHandshake {
     ctx.enter('WAIT_FLIGHT2');
     if (clientAuth !== 'none') {
       ctx.enter('WAIT_CERT');
-      this.state = { name: 'WAIT_CERT', requestContext, acceptedSchemes, rawPublicKey: types?.clientRawPublicKey === true, ...keys };
+      const exchange: ClientAuthExchange = { context: requestContext, acceptedSchemes, rawPublicKey: types?.clientRawPublicKey === true, transcript: ctx.transcript };
+      this.state = { name: 'WAIT_CERT', exchange, ...keys };
     } else {
       ctx.enter('WAIT_FINISHED');
       this.state = { name: 'WAIT_FINISHED', ...keys };
@@ -613,61 +649,102 @@ export class ServerHandshake {
     this.state = { name: 'WAIT_FINISHED', ...keys };
   }
 
-  private onCertificate(state: Extract<ServerState, { name: 'WAIT_CERT' }>, certificate: Certificate, raw: Uint8Array): void {
+  /** The client's Certificate (RFC 8446 §4.4.2): empty (allowed unless required), or judged by the trust policy. */
+  private receiveClientCertificate(exchange: ClientAuthExchange, certificate: Certificate, raw: Uint8Array): 'none' | 'judged' {
     const { ctx } = this;
-    if (certificate.context.length !== state.requestContext.length || certificate.context.some((b, i) => b !== state.requestContext[i])) {
+    if (!equalBytes(certificate.context, exchange.context)) {
       throw new TlsError('IllegalParameter', 'client Certificate context differs from our certificate_request_context');
     }
-    ctx.transcript.add(raw);
-    const { suite, schedule, clientHandshakeSecret, clientApplicationSecret, serverApplicationSecret } = state;
-    const keys: Keys = { suite, schedule, clientHandshakeSecret, clientApplicationSecret, serverApplicationSecret };
+    exchange.transcript.add(raw);
     if (certificate.entries.length === 0) {
       if (this.config.clientAuth === 'require') {
         throw new TlsError('CertificateRequired', 'the client sent no certificate and our policy requires one');
       }
       ctx.decide('client_auth', 'none', 'the client sent an empty Certificate; our policy makes it optional');
       ctx.info.clientAuth = 'requested-none-sent';
-      ctx.enter('WAIT_FINISHED');
-      this.state = { name: 'WAIT_FINISHED', ...keys };
-      return;
+      return 'none';
     }
     for (const entry of certificate.entries) {
       if (entry.extensions.length > 0) {
         throw new TlsError('UnsolicitedExtension', `CertificateEntry carries ${extensionTypeName(entry.extensions[0]!.type)}, which we did not request`);
       }
     }
-    const evaluation = evaluatePeerCertificate(ctx, certificate, state.rawPublicKey, 'clientAuth');
-    ctx.info.clientCertificateType = state.rawPublicKey ? 'raw-public-key' : 'x509';
-    ctx.enter('WAIT_CV');
-    this.state = { name: 'WAIT_CV', acceptedSchemes: state.acceptedSchemes, leaf: evaluation.leaf, ...keys };
+    const evaluation = evaluatePeerCertificate(ctx, certificate, exchange.rawPublicKey, 'clientAuth');
+    ctx.info.clientCertificateType = exchange.rawPublicKey ? 'raw-public-key' : 'x509';
+    exchange.leaf = evaluation.leaf;
     if (evaluation.verdict.pending) {
-      const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: state.rawPublicKey, suggestion: evaluation.verdict };
+      const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: exchange.rawPublicKey, suggestion: evaluation.verdict };
       ctx.effects.push({ kind: 'await-decision', decision });
-      return;
+    } else {
+      this.resolveTrust(evaluation.verdict);
     }
-    this.resolveTrust(evaluation.verdict);
+    return 'judged';
   }
 
-  private onCertificateVerify(state: Extract<ServerState, { name: 'WAIT_CV' }>, scheme: number, signature: Uint8Array, raw: Uint8Array) {
+  /** The client's CertificateVerify (RFC 8446 §4.4.3): proof that it holds the key; then it is authenticated. */
+  private receiveClientCertificateVerify(exchange: ClientAuthExchange, scheme: number, signature: Uint8Array, raw: Uint8Array): void {
     const { ctx } = this;
-    if (!state.acceptedSchemes.includes(scheme)) {
+    const leaf = exchange.leaf!;
+    if (!exchange.acceptedSchemes.includes(scheme)) {
       throw new TlsError('CertificateVerifySchemeNotOffered', `client signed with ${signatureSchemeName(scheme)}, which our CertificateRequest did not offer`);
     }
-    const outcome = checkCertificateVerify(ctx.provider, scheme, state.leaf.publicKey, 'client', ctx.transcript.current(), signature);
+    const outcome = checkCertificateVerify(ctx.provider, scheme, leaf.publicKey, 'client', exchange.transcript.current(), signature);
     if (outcome === 'scheme-does-not-fit-key') {
-      throw new TlsError('IllegalParameter', `${signatureSchemeName(scheme)} does not fit the client's ${state.leaf.publicKey.kind} key`);
+      throw new TlsError('IllegalParameter', `${signatureSchemeName(scheme)} does not fit the client's ${leaf.publicKey.kind} key`);
     }
     if (outcome === 'bad-signature') {
       throw new TlsError('BadCertificateVerifySignature', 'client CertificateVerify does not verify: the client does not hold the key of its certificate, or signed another transcript');
     }
-    ctx.authenticate(state.leaf.identity, state.verdict!, ctx.possessionProven());
+    ctx.authenticate(leaf.identity, exchange.verdict!, ctx.possessionProven());
     ctx.info.clientAuth = 'authenticated';
     ctx.decide('client_auth', 'authenticated', `the client proved possession of its key with ${signatureSchemeName(scheme)}`);
-    ctx.transcript.add(raw);
-    ctx.enter('WAIT_FINISHED');
-    const { suite, schedule, clientHandshakeSecret, clientApplicationSecret, serverApplicationSecret } = state;
-    this.state = { name: 'WAIT_FINISHED', suite, schedule, clientHandshakeSecret, clientApplicationSecret, serverApplicationSecret };
+    exchange.transcript.add(raw);
   }
+
+  /** Sends a post-handshake CertificateRequest (RFC 8446 §4.6.2); the client offered post_handshake_auth. */
+  requestClientCertificate(): void {
+    const { ctx } = this;
+    const state = this.state;
+    if (state.name !== 'CONNECTED') throw new Error(`post-handshake authentication needs a connected connection (state ${state.name})`);
+    if (!this.clientOfferedPostHandshakeAuth) throw new Error('the client did not offer post_handshake_auth');
+    if (state.postHandshake) throw new Error('a post-handshake CertificateRequest is already outstanding');
+    if (!ctx.cfg.trust) throw new Error('post-handshake authentication needs a trust policy (config.trust)');
+    // A fresh, unpredictable context ties the answer to this request (RFC 8446 §4.3.2).
+    const exchange: ClientAuthExchange = {
+      context: ctx.cfg.random(16),
+      acceptedSchemes: [...ctx.cfg.signatureSchemes],
+      rawPublicKey: false,
+      transcript: ctx.transcript.fork(),
+    };
+    ctx.send({ kind: 'certificate_request', context: exchange.context, extensions: this.certificateRequestExtensions(exchange.acceptedSchemes) }, exchange.transcript);
+    ctx.decide('client_auth', 'requested after the handshake', 'post-handshake CertificateRequest sent');
+    state.postHandshake = { exchange, expecting: 'certificate' };
+  }
+
+  private onPostHandshakeAuth(state: Extract<ServerState, { name: 'CONNECTED' }>, pending: PostHandshakeAuth, message: HandshakeMessage, raw: Uint8Array): void {
+    const { ctx } = this;
+    const { exchange } = pending;
+    switch (message.kind) {
+      case 'certificate':
+        pending.expecting = this.receiveClientCertificate(exchange, message, raw) === 'none' ? 'finished' : 'certificate_verify';
+        return;
+      case 'certificate_verify':
+        this.receiveClientCertificateVerify(exchange, message.scheme, message.signature, raw);
+        pending.expecting = 'finished';
+        return;
+      case 'finished':
+        // Base key: the client's current application traffic secret (RFC 8446 §4.4).
+        ctx.verifyFinished(state.suite, state.traffic.clientSecret('server'), message.verifyData, exchange.transcript);
+        delete state.postHandshake;
+        ctx.effects.push({ kind: 'event', event: { type: 'post-handshake-auth', info: { ...ctx.info } } });
+        return;
+      default:
+        throw unexpected(state.name, message);
+    }
+  }
+
+  /** Whether the ClientHello carried post_handshake_auth (RFC 8446 §4.2.6). */
+  private clientOfferedPostHandshakeAuth = false;
 
   private onFinished(state: Extract<ServerState, { name: 'WAIT_FINISHED' }>, verifyData: Uint8Array, raw: Uint8Array): void {
     const { ctx } = this;

@@ -25,6 +25,11 @@ export class ApplicationTraffic {
     private readonly proof: PeerFinishedVerified,
   ) {}
 
+  /** The client's current application traffic secret: the Finished key of post-handshake authentication (§4.4). */
+  clientSecret(role: 'client' | 'server'): Uint8Array {
+    return role === 'client' ? this.ourSecret : this.peerSecret;
+  }
+
   /** Application data arrived: the peer is not just spinning keys. */
   sawData(): void {
     this.updatesWithoutData = 0;
