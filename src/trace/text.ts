@@ -228,6 +228,8 @@ export class TextNarrator {
       }
       case 'connected':
         return [`  ${who} ${p.heading('connected')}: ${describeNegotiated(event.info)}`];
+      case 'post-handshake-auth':
+        return [`  ${who} ${p.heading('post-handshake authentication done')}: client ${event.info.peer ? event.info.peer.subject || '(empty subject)' : 'sent no certificate'}`];
       case 'session-ticket':
         return [`  ${who} session ticket received: lifetime ${event.ticket.lifetime} s for ${event.ticket.serverName ?? 'this server'}`];
       case 'data':
