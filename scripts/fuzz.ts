@@ -1,0 +1,100 @@
+// npm run fuzz -- [--seconds N] [--seed S] [--target NAME] [--provider fuzzing|noble] [--list]
+// Runs the fuzz targets of src/testing/fuzz for a time budget, prints executions per second per target,
+// and for every failure a minimal reproducible input (target, seed, hex). Failures are saved as
+// test/regressions/<target>-<hash>.json, which `npm test` replays (test/regressions/regressions.test.ts).
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { insecureFuzzingProvider } from '../src/crypto/fuzzing.js';
+import { nobleProvider } from '../src/crypto/noble.js';
+import { Prng } from '../src/testing/fuzz/input.js';
+import { fuzzTargets, type FuzzTarget } from '../src/testing/fuzz/targets.js';
+import { hex } from '../src/wire/bytes.js';
+import { failureOf, minimize } from './fuzz/minimize.js';
+
+const USAGE = `usage: npm run fuzz -- [--seconds N] [--seed S] [--target NAME] [--provider fuzzing|noble] [--list]
+  --seconds N    total time budget, shared equally by the selected targets (default 60)
+  --seed S       seed of the input generator (default 1); the same seed makes the same inputs
+  --target NAME  only targets whose name is NAME or starts with NAME (e.g. codec, stateful:hrr)
+  --provider P   crypto for the stateful targets: fuzzing (the insecure fast one, default) or noble (real)
+  --list         print the target names and exit`;
+
+const REGRESSIONS = join(process.cwd(), 'test', 'regressions');
+
+/** A per-target seed, so adding a target does not change the inputs of the others. */
+function targetSeed(seed: number, name: string): number {
+  return createHash('sha256').update(`${seed}:${name}`).digest().readUInt32LE(0);
+}
+
+interface TargetReport {
+  name: string;
+  executions: number;
+  seconds: number;
+  failures: number;
+}
+
+function fuzzOne(target: FuzzTarget, seed: number, budgetMs: number): TargetReport {
+  const prng = new Prng(targetSeed(seed, target.name));
+  const started = performance.now();
+  let executions = 0;
+  let failures = 0;
+  const seen = new Set<string>();
+  while (performance.now() - started < budgetMs) {
+    const input = target.generate(prng);
+    executions++;
+    const error = failureOf(target, input);
+    if (!error) continue;
+    const key = error.message.split('\n')[0]!.replace(/\d+/g, '#');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    failures++;
+    const small = minimize(target, input, error);
+    const hash = createHash('sha256').update(target.name).update(small).digest('hex').slice(0, 12);
+    const file = join(REGRESSIONS, `${target.name.replace(/[^a-z0-9_-]+/gi, '-')}-${hash}.json`);
+    mkdirSync(REGRESSIONS, { recursive: true });
+    writeFileSync(file, `${JSON.stringify({ target: target.name, seed, input: hex(small), error: error.message.split('\n')[0], found: new Date().toISOString() }, null, 2)}\n`);
+    console.log(`FAIL ${target.name} seed ${seed}\n  input ${hex(small)}\n  ${error.name}: ${error.message.split('\n')[0]}\n  saved ${file}`);
+  }
+  return { name: target.name, executions, seconds: (performance.now() - started) / 1000, failures };
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '60' },
+      seed: { type: 'string', default: '1' },
+      target: { type: 'string' },
+      provider: { type: 'string', default: 'fuzzing' },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const seed = Number(values.seed);
+  if (values.help || !(seconds > 0) || !Number.isInteger(seed) || !['fuzzing', 'noble'].includes(values.provider!)) {
+    console.log(USAGE);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  const provider = values.provider === 'noble' ? nobleProvider : insecureFuzzingProvider;
+  const targets = fuzzTargets(provider).filter((t) => !values.target || t.name === values.target || t.name.startsWith(values.target));
+  if (values.list || targets.length === 0) {
+    for (const t of fuzzTargets(provider)) console.log(t.name);
+    if (targets.length === 0) process.exitCode = 2;
+    return;
+  }
+  const budgetMs = (seconds * 1000) / targets.length;
+  console.log(`fuzzing ${targets.length} targets for ${seconds}s (seed ${seed}, stateful crypto: ${provider.name})`);
+  const reports = targets.map((t) => fuzzOne(t, seed, budgetMs));
+  const width = Math.max(...reports.map((r) => r.name.length));
+  console.log(`\n${'target'.padEnd(width)}  ${'execs'.padStart(9)}  ${'execs/s'.padStart(9)}  failures`);
+  for (const r of reports) {
+    console.log(`${r.name.padEnd(width)}  ${String(r.executions).padStart(9)}  ${(r.executions / r.seconds).toFixed(0).padStart(9)}  ${r.failures}`);
+  }
+  const failed = reports.reduce((n, r) => n + r.failures, 0);
+  console.log(failed === 0 ? '\nno failures' : `\n${failed} distinct failures saved under test/regressions/`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+main();

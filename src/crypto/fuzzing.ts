@@ -1,0 +1,208 @@
+// !!! INSECURE !!! A CryptoProvider for fuzzing only, in the spirit of rustls's fuzzing provider.
+//
+// Every primitive here is a cheap, deterministic stand-in that keeps the *protocol logic* intact while
+// giving up all security:
+//   - hashes are a 64-bit non-cryptographic mix stretched to the real digest length;
+//   - HMAC/HKDF are that hash over key and data (different keys or data give different outputs);
+//   - the AEAD XORs with a keystream from (key, nonce) and appends a 16-byte checksum tag over key, nonce,
+//     aad and ciphertext: a flipped bit or a wrong key still fails `open`;
+//   - key exchange: the public value is a hash of the private key, the shared secret a hash of both
+//     public values (anyone who sees the handshake can compute it);
+//   - signatures are a hash of the public key, algorithm and message: they verify only against the key
+//     that "made" them, but anyone can forge one.
+// Wire lengths (key shares, signatures, digests) match the real algorithms, so messages look realistic.
+// It exists so that stateful fuzz targets reach deep handshake states at high speed. Never use it for a
+// real connection; the CLI cannot select it.
+import type {
+  AeadKey,
+  AeadName,
+  CryptoProvider,
+  GroupName,
+  HashName,
+  HashState,
+  KeyExchange,
+  PrivateKey,
+  PublicKey,
+  SignatureAlgorithm,
+} from './provider.js';
+
+const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
+const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'ChaCha20-Poly1305': 32 };
+const TAG_LENGTH = 16;
+
+/** Two 32-bit lanes of a multiply-rotate mix (MurmurHash3-like finalisation): fast, not collision resistant. */
+class CheapHash implements HashState {
+  constructor(
+    private readonly outputLength: number,
+    private a = 0x9e3779b9,
+    private b = 0x85ebca6b ^ outputLength,
+    private length = 0,
+  ) {}
+
+  update(data: Uint8Array): this {
+    let { a, b } = this;
+    for (let i = 0; i < data.length; i++) {
+      a = Math.imul(a ^ data[i]!, 0x01000193);
+      b = Math.imul((b << 5) | (b >>> 27), 0xcc9e2d51) ^ data[i]! ^ a;
+    }
+    this.a = a;
+    this.b = b;
+    this.length += data.length;
+    return this;
+  }
+
+  digest(): Uint8Array {
+    return stretch(this.a ^ Math.imul(this.length, 0x27d4eb2f), this.b + this.length, this.outputLength);
+  }
+
+  clone(): HashState {
+    return new CheapHash(this.outputLength, this.a, this.b, this.length);
+  }
+}
+
+/** `length` bytes of a xorshift stream seeded by two 32-bit words. */
+function stretch(seedA: number, seedB: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = seedA | 1;
+  let y = seedB ^ 0x5bd1e995;
+  for (let i = 0; i < length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    y = Math.imul(y ^ (y >>> 15), 0x2c1b3c6d) + x;
+    const word = (x ^ y) >>> 0;
+    for (let j = 0; j < 4 && i + j < length; j++) out[i + j] = (word >>> (8 * j)) & 0xff;
+  }
+  return out;
+}
+
+/** The cheap hash of several parts, each length-prefixed so that part boundaries matter. */
+function hashParts(outputLength: number, ...parts: Uint8Array[]): Uint8Array {
+  const h = new CheapHash(outputLength);
+  for (const part of parts) h.update(Uint8Array.of(part.length >>> 24, part.length >>> 16, part.length >>> 8, part.length)).update(part);
+  return h.digest();
+}
+
+const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+
+function createAead(aead: AeadName, key: Uint8Array): AeadKey {
+  if (key.length !== AEAD_KEY_LENGTHS[aead]) throw new Error(`${aead} needs a ${AEAD_KEY_LENGTHS[aead]}-byte key, got ${key.length}`);
+  const boundKey = key.slice();
+  const keystream = (nonce: Uint8Array, length: number) => {
+    const seed = hashParts(8, boundKey, nonce);
+    return stretch(seed[0]! | (seed[1]! << 8) | (seed[2]! << 16) | (seed[3]! << 24), seed[4]! | (seed[5]! << 8) | (seed[6]! << 16), length);
+  };
+  const xor = (data: Uint8Array, stream: Uint8Array) => data.map((byte, i) => byte ^ stream[i]!);
+  const tag = (nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array) => hashParts(TAG_LENGTH, text('tag'), boundKey, nonce, aad, ciphertext);
+  return {
+    seal(nonce, aad, plaintext) {
+      const ciphertext = xor(plaintext, keystream(nonce, plaintext.length));
+      const out = new Uint8Array(ciphertext.length + TAG_LENGTH);
+      out.set(ciphertext);
+      out.set(tag(nonce, aad, ciphertext), ciphertext.length);
+      return out;
+    },
+    open(nonce, aad, sealed) {
+      if (sealed.length < TAG_LENGTH) return null;
+      const ciphertext = sealed.subarray(0, sealed.length - TAG_LENGTH);
+      const expected = tag(nonce, aad, ciphertext);
+      const received = sealed.subarray(sealed.length - TAG_LENGTH);
+      if (!expected.every((b, i) => b === received[i])) return null;
+      return xor(ciphertext, keystream(nonce, ciphertext.length));
+    },
+  };
+}
+
+/** Public values as long as the real ones: X25519 32 bytes, uncompressed NIST points 0x04 || X || Y. */
+const PUBLIC_LENGTHS: Readonly<Record<GroupName, number>> = { x25519: 32, secp256r1: 65, secp384r1: 97 };
+
+function keyExchange(group: GroupName): KeyExchange {
+  const length = PUBLIC_LENGTHS[group];
+  const publicKey = (privateKey: Uint8Array) => {
+    const value = hashParts(length, text(group), privateKey);
+    if (group !== 'x25519') value[0] = 0x04;
+    return value;
+  };
+  return {
+    group,
+    generatePrivateKey: (random) => random(32),
+    publicKey,
+    sharedSecret(privateKey, peerPublic) {
+      if (peerPublic.length !== length || (group !== 'x25519' && peerPublic[0] !== 0x04)) return null;
+      const ours = publicKey(privateKey);
+      // Order-independent, so both sides agree: the two public values sorted.
+      const [first, second] = compare(ours, peerPublic) <= 0 ? [ours, peerPublic] : [peerPublic, ours];
+      return hashParts(group === 'secp384r1' ? 48 : 32, text('shared'), first, second);
+    },
+  };
+}
+
+function compare(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+function publicKeyOf(key: PrivateKey): PublicKey {
+  switch (key.kind) {
+    case 'ed25519':
+      return { kind: 'ed25519', publicKey: hashParts(32, text('ed25519'), key.seed) };
+    case 'ecdsa': {
+      const point = hashParts(key.curve === 'P-256' ? 65 : 97, text(key.curve), key.d);
+      point[0] = 0x04;
+      return { kind: 'ecdsa', curve: key.curve, point };
+    }
+    case 'rsa':
+      return { kind: 'rsa', n: key.n, e: key.e };
+  }
+}
+
+/** The bytes a "signature" binds: the public key and the algorithm with its parameters. */
+function publicKeyBytes(key: PublicKey): Uint8Array {
+  switch (key.kind) {
+    case 'ed25519':
+      return key.publicKey;
+    case 'ecdsa':
+      return key.point;
+    case 'rsa':
+      return text(`${key.n.toString(16)}:${key.e.toString(16)}`);
+  }
+}
+
+const SIGNATURE_LENGTHS = { ed25519: 64, ecdsa: 72, 'rsa-pkcs1': 256, 'rsa-pss': 256 } as const;
+
+function keyFits(alg: SignatureAlgorithm, kind: PublicKey['kind']): boolean {
+  return alg.kind === kind || (kind === 'rsa' && (alg.kind === 'rsa-pkcs1' || alg.kind === 'rsa-pss'));
+}
+
+function fakeSignature(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array): Uint8Array {
+  return hashParts(SIGNATURE_LENGTHS[alg.kind], text(JSON.stringify(alg)), publicKeyBytes(key), message);
+}
+
+/** The insecure, deterministic, fast provider for fuzz targets. NEVER use it outside fuzzing. */
+export const insecureFuzzingProvider: CryptoProvider = {
+  name: 'INSECURE-fuzzing',
+  hashLength: (hash) => DIGEST_LENGTHS[hash],
+  hash: (hash, data) => new CheapHash(DIGEST_LENGTHS[hash]).update(data).digest(),
+  createHash: (hash) => new CheapHash(DIGEST_LENGTHS[hash]),
+  hmac: (hash, key, data) => hashParts(DIGEST_LENGTHS[hash], text('hmac'), key, data),
+  hkdfExtract: (hash, salt, ikm) => hashParts(DIGEST_LENGTHS[hash], text('extract'), salt, ikm),
+  hkdfExpand(hash, prk, info, length) {
+    // RFC 5869 §2.3 caps L at 255 * HashLen; keep the same misuse check as a real HKDF.
+    if (length > 255 * DIGEST_LENGTHS[hash]) throw new Error(`HKDF-Expand: length ${length} too large`);
+    return hashParts(length, text('expand'), prk, info);
+  },
+  aeadKeyLength: (aead) => AEAD_KEY_LENGTHS[aead],
+  createAead,
+  keyExchange,
+  sign(alg, key, message) {
+    const publicKey = publicKeyOf(key);
+    if (!keyFits(alg, publicKey.kind)) throw new Error(`a ${key.kind} key cannot make ${alg.kind} signatures`);
+    return fakeSignature(alg, publicKey, message);
+  },
+  verify(alg, key, message, signature) {
+    if (!keyFits(alg, key.kind)) return false;
+    const expected = fakeSignature(alg, key, message);
+    return expected.length === signature.length && expected.every((b, i) => b === signature[i]);
+  },
+  publicKeyOf,
+};
