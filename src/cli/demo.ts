@@ -3,13 +3,17 @@
 import type { PeerIdentity } from '../auth/trust.js';
 import { InMemoryPair } from '../handshake/pair.js';
 import type { Role, TlsEvent } from '../handshake/events.js';
-import { jsonTraceLine } from '../trace/json.js';
 import { KeylogCollector } from '../trace/keylog.js';
 import { TextNarrator } from '../trace/text.js';
 import { utf8 } from '../wire/bytes.js';
-import { choice, flag, str, type Command } from './args.js';
-import { keylogAppender, keylogFile, UsageError, useColor } from './io.js';
-import { SCENARIOS } from './scenarios.js';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { flag, str, type Command } from './args.js';
+import { keylogAppender, keylogFile, UsageError, useColor, type Io } from './io.js';
+import { SCENARIOS, type DemoSetup } from './scenarios.js';
+import { toPcap } from '../trace/pcap.js';
+import { createTraceSink, parseTraceSpec, type TraceSink, type TraceSinkOptions, type TraceSpec } from '../trace/sink.js';
+import { TEST_NOW } from '../testing/certs.js';
 
 const DEFAULT_SEED = 'tls13-lab';
 
@@ -35,8 +39,14 @@ Options:
     .map(([name, s]) => `${name}${name === 'mutual-tls' ? ' (default)' : ''}: ${s.summary}`)
     .join('\n                     ')}
   --seed S           seed of every random byte and key (default "${DEFAULT_SEED}")
-  --trace text|json  text: the narration plus an annotated hex dump of each message;
-                     json: one JSON object per event per line ("v":1, see docs/cli.md)
+  --trace FORMAT[=FILE]
+                     text: the narration plus an annotated hex dump of each message;
+                     json: one JSON object per event per line ("v":1, see docs/trace.md);
+                     html: an illustrated page (one self-contained file) of the whole connection.
+                     With =FILE the trace goes to FILE and the narration stays on the terminal.
+  --step             pause after each handshake message (Enter: go on, q: stop)
+  --pcap FILE        write the session as a pcap file (synthetic TCP/IP, 127.0.0.1 -> 127.0.0.2:443);
+                     open it in Wireshark together with --keylog
   --keylog FILE      append NSS key-log lines (also: the SSLKEYLOGFILE environment variable)
   --no-secrets       do not print secret values
 `,
@@ -44,6 +54,8 @@ Options:
     scenario: { type: 'string' },
     seed: { type: 'string' },
     trace: { type: 'string' },
+    step: { type: 'boolean' },
+    pcap: { type: 'string' },
     keylog: { type: 'string' },
     'no-secrets': { type: 'boolean' },
   },
@@ -51,45 +63,148 @@ Options:
     const name = str(args, 'scenario') ?? 'mutual-tls';
     const scenario = SCENARIOS[name];
     if (!scenario) throw new UsageError(`--scenario ${name}: unknown scenario (known: ${Object.keys(SCENARIOS).join(', ')})`);
-    const trace = choice(args, 'trace', ['text', 'json', 'none'], 'none');
+    const traceText = str(args, 'trace');
     const secrets = !flag(args, 'no-secrets');
     const seed = str(args, 'seed') ?? DEFAULT_SEED;
+    const setup = scenario.setup(seed);
+    const sink = traceText === undefined || traceText === 'none' ? undefined : openTraceSink(traceText, io, { secrets, title: `tls13 demo --scenario ${name}`, description: setup.story });
+    // The narration goes to the terminal unless a JSON or HTML trace takes standard output.
+    const narrate = !sink || sink.spec.file !== undefined || sink.spec.format === 'text';
+    const step = flag(args, 'step');
+    if (step && !narrate) throw new UsageError(`--step needs the narration on standard output; write the ${sink!.spec.format} trace to a file (--trace ${sink!.spec.format}=FILE)`);
+    const pcapPath = str(args, 'pcap');
     const keylogPath = keylogFile(str(args, 'keylog'), io);
     const appendKeylog = keylogPath ? keylogAppender(keylogPath) : undefined;
 
-    const setup = scenario.setup(seed);
-    const tracing = trace !== 'none';
-    const pair = new InMemoryPair({ ...setup.client, trace: tracing }, { ...setup.server, trace: tracing });
-    pair.run();
-    if (pair.client.isConnected && pair.server.isConnected) {
-      pair.client.write(utf8.encode(setup.clientMessage));
-      pair.run();
-      pair.server.write(utf8.encode(setup.serverReply));
-      pair.run();
-      pair.client.close();
-      pair.run();
+    const tracing = sink !== undefined;
+    const pair = new InMemoryPair({ ...setup.client, trace: tracing, traceRecords: sink?.spec.format === 'html' }, { ...setup.server, trace: tracing });
+    const out = (line: string) => io.stdout.write(`${line}\n`);
+    // A text trace on standard output is the narration with hex dumps; otherwise the narration is plain.
+    const narrator = new TextNarrator({ secrets, hexdump: sink?.spec.format === 'text' && !sink.spec.file, color: useColor(io) });
+    const toStdout = sink !== undefined && !sink.spec.file;
+    if (narrate) {
+      out(`tls13 demo --scenario ${name} --seed ${JSON.stringify(seed)}`);
+      for (const line of setup.story) out(line);
     }
+
+    let shown = 0;
+    let messagesShown = 0;
+    const pauser = step ? stepPrompt(io) : undefined;
+    /** Narrates and traces the log entries not shown yet; false when the user asked to stop. */
+    const show = async (): Promise<boolean> => {
+      for (; shown < pair.log.length; shown++) {
+        const { side, event } = pair.log[shown]!;
+        if (sink && !(toStdout && sink.spec.format === 'text')) sink.event(side, event);
+        if (!narrate) continue;
+        const lines = narrator.render(side, event);
+        const opensMessage = event.type === 'handshake-message' && event.direction === 'out';
+        if (opensMessage && pauser && messagesShown++ > 0 && !(await pauser.pause())) return false;
+        for (const line of lines) out(line);
+      }
+      return true;
+    };
+    const deliver = step
+      ? async () => {
+          while (pair.stepRecord('client') ?? pair.stepRecord('server')) if (!(await show())) return false;
+          return show();
+        }
+      : async () => {
+          pair.run();
+          return true;
+        };
+
+    const finished = await playSession(pair, setup, deliver);
+    pauser?.close();
+    if (finished) await show();
 
     const keylog = new KeylogCollector();
     for (const { event } of pair.log) {
       const line = keylog.add(event);
       if (line && appendKeylog) appendKeylog(line);
     }
-
-    const out = (line: string) => io.stdout.write(`${line}\n`);
-    if (trace === 'json') {
-      for (const { side, event } of pair.log) out(jsonTraceLine(side, event, { secrets }));
-    } else {
-      const narrator = new TextNarrator({ secrets, hexdump: trace === 'text', color: useColor(io) });
-      out(`tls13 demo --scenario ${name} --seed ${JSON.stringify(seed)}`);
-      for (const line of setup.story) out(line);
-      for (const { side, event } of pair.log) for (const line of narrator.render(side, event)) out(line);
+    if (pcapPath) writeOutput('--pcap', pcapPath, toPcap(pair.wire, { startTime: TEST_NOW }));
+    sink?.end();
+    if (!finished) {
+      out('stopped (q)');
+      return 0;
+    }
+    if (narrate) {
       out('');
       for (const line of verdict(pair)) out(line);
     }
     return handshakeSucceeded(pair.log) ? 0 : 1;
   },
 };
+
+/** The demo conversation: handshake, one message each way, the client's close_notify. */
+async function playSession(pair: InMemoryPair, setup: DemoSetup, deliver: () => Promise<boolean>): Promise<boolean> {
+  if (!(await deliver())) return false;
+  if (!pair.client.isConnected || !pair.server.isConnected) return true;
+  pair.client.write(utf8.encode(setup.clientMessage));
+  if (!(await deliver())) return false;
+  pair.server.write(utf8.encode(setup.serverReply));
+  if (!(await deliver())) return false;
+  pair.client.close();
+  return deliver();
+}
+
+/** Terminal input for --step: a prompt, then Enter goes on and q (or Q) stops; the end of input goes on. */
+function stepPrompt(io: Io): { pause(): Promise<boolean>; close(): void } {
+  const lines = createInterface({ input: (io as StepIo).stdin ?? process.stdin, terminal: false });
+  const next = lines[Symbol.asyncIterator]();
+  let ended = false;
+  return {
+    async pause() {
+      if (ended) return true;
+      io.stdout.write('-- Enter: next message, q: stop -- ');
+      const answer = await next.next();
+      io.stdout.write('\n');
+      if (answer.done) ended = true;
+      return answer.done || answer.value.trim().toLowerCase() !== 'q';
+    },
+    close: () => lines.close(),
+  };
+}
+
+/** Io with the input --step reads (process.stdin unless a test scripts it). */
+export interface StepIo extends Io {
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Writes a whole file, turning a failure into a usage error naming the flag. */
+function writeOutput(flagName: string, file: string, data: Uint8Array | string): void {
+  try {
+    writeFileSync(file, data);
+  } catch (e) {
+    throw new UsageError(`${flagName} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * A trace sink for a `--trace FORMAT[=FILE]` argument: to the file (created afresh) or to standard output,
+ * coloured only on a terminal without NO_COLOR. For `demo`, `connect` and `serve`; call `end()` when done.
+ */
+export function openTraceSink(specText: string, io: Io, options: TraceSinkOptions = {}): TraceSink {
+  let spec: TraceSpec;
+  try {
+    spec = parseTraceSpec(specText);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const file = spec.file;
+  if (file === undefined) return createTraceSink(spec, io.stdout, { color: useColor(io), ...options });
+  writeOutput('--trace', file, '');
+  const target = {
+    write: (text: string) => {
+      try {
+        appendFileSync(file, text);
+      } catch (e) {
+        throw new UsageError(`--trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+  };
+  return createTraceSink(spec, target, options);
+}
 
 function handshakeSucceeded(log: ReadonlyArray<{ side: Role; event: TlsEvent }>): boolean {
   return ['client', 'server'].every((side) => log.some((e) => e.side === side && e.event.type === 'connected'));

@@ -1,0 +1,91 @@
+// The tracing flags of `tls13 demo`: --trace FORMAT[=FILE], --step with scripted input, --pcap.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { StepIo } from '../../src/cli/demo.js';
+import { requireBinary } from '../../src/testing/interop.js';
+import { capture, runCli } from '../cli/helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-demo-trace-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const HEADINGS = /^(?:\S+ →|← \S+)  \d+ bytes$/;
+const headings = (text: string) => text.split('\n').filter((l) => HEADINGS.test(l));
+
+async function stepped(answers: string[]): Promise<{ code: number; stdout: string }> {
+  const stdout = capture();
+  const io: StepIo = { stdout, stderr: capture(), env: {}, stdin: Readable.from(answers) };
+  const code = await main(['demo', '--step'], io);
+  return { code, stdout: stdout.text };
+}
+
+describe('tls13 demo tracing flags', () => {
+  it('writes an illustrated page with --trace html=FILE and keeps the narration on the terminal', async () => {
+    const file = join(dir, 'demo.html');
+    const { code, stdout } = await runCli(['demo', '--trace', `html=${file}`]);
+    expect(code).toBe(0);
+    const page = readFileSync(file, 'utf8');
+    expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
+    for (const heading of headings(stdout)) expect(page).toContain(heading.split('  ')[0]!);
+    expect(page).toContain('class="ev record"');
+    expect(stdout).toContain('verdict: the server trusts the client');
+  });
+
+  it('prints only the page with --trace html', async () => {
+    const { code, stdout } = await runCli(['demo', '--trace', 'html']);
+    expect(code).toBe(0);
+    expect(stdout.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(stdout.trimEnd().endsWith('</html>')).toBe(true);
+  });
+
+  it('writes JSON lines to a file with --trace json=FILE, the same lines --trace json prints', async () => {
+    const file = join(dir, 'demo.jsonl');
+    const toFile = await runCli(['demo', '--trace', `json=${file}`]);
+    const toStdout = await runCli(['demo', '--trace', 'json']);
+    expect(readFileSync(file, 'utf8')).toBe(toStdout.stdout);
+    expect(toFile.stdout).toContain('ClientHello →');
+  });
+
+  it('rejects an unknown trace format with exit code 2', async () => {
+    const { code, stderr } = await runCli(['demo', '--trace', 'xml']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('tls13: --trace xml: expected text, json or html, optionally =FILE\n');
+  });
+
+  it('pauses before each handshake message after the first and stops at q', async () => {
+    const { code, stdout } = await stepped(['\n', '\n', 'q\n']);
+    expect(code).toBe(0);
+    expect(stdout.match(/-- Enter: next message, q: stop --/g)).toHaveLength(3);
+    expect(headings(stdout).map((h) => h.split('  ')[0])).toEqual(['ClientHello →', '← ServerHello', '← EncryptedExtensions']);
+    expect(stdout.trimEnd().endsWith('stopped (q)')).toBe(true);
+  });
+
+  it('tells the same story stepped as in one go, only with pauses', async () => {
+    const all = await runCli(['demo']);
+    const { code, stdout } = await stepped(Array.from({ length: 20 }, () => '\n'));
+    expect(code).toBe(0);
+    const pauses = stdout.match(/-- Enter: next message, q: stop -- \n/g)!;
+    expect(pauses).toHaveLength(headings(all.stdout).length - 1);
+    expect(headings(stdout)).toEqual(headings(all.stdout));
+    expect(stdout.replace(/-- Enter: next message, q: stop -- \n/g, '').split('\n').sort()).toEqual(all.stdout.split('\n').sort());
+  });
+
+  it('refuses --step when a JSON trace takes standard output', async () => {
+    const { code, stderr } = await runCli(['demo', '--step', '--trace', 'json']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--step needs the narration on standard output');
+  });
+
+  it('writes a pcap that tshark decodes with the --keylog file: every handshake message of mutual TLS', async (test) => {
+    const tshark = requireBinary('tshark', test);
+    const pcap = join(dir, 'demo.pcap');
+    const keylog = join(dir, 'demo.keylog');
+    expect((await runCli(['demo', '--pcap', pcap, '--keylog', keylog])).code).toBe(0);
+    const types = execFileSync(tshark, ['-r', pcap, '-o', `tls.keylog_file:${keylog}`, '-Y', 'tls', '-T', 'fields', '-e', 'tls.handshake.type'], { encoding: 'utf8', timeout: 30_000 });
+    expect(types.split(/[\n,]/).filter((t) => t !== '').map(Number)).toEqual([1, 2, 8, 13, 11, 15, 20, 11, 15, 20]);
+  });
+});
