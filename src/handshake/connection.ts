@@ -366,7 +366,7 @@ export class Connection {
     const event: TlsEvent = { type: 'alert', direction: 'out', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name };
     if (error) {
       event.reason = error.reason;
-      event.detail = error.message;
+      event.detail = error.detail;
     }
     this.events.push(event);
   }

@@ -209,6 +209,10 @@ export class ServerHandshake {
     const state = this.state;
     const exchange = state.name === 'WAIT_CV' ? state.exchange : state.name === 'CONNECTED' ? state.postHandshake?.exchange : undefined;
     if (!exchange?.leaf || exchange.verdict) throw new Error('no peer verification is pending');
+    this.applyVerdict(exchange, verdict);
+  }
+
+  private applyVerdict(exchange: ClientAuthExchange, verdict: TrustVerdict): void {
     if (!verdict.trusted) throw new TlsError(verdict.reason ?? 'BadCertificate', verdict.detail);
     this.ctx.decide('trust', 'trusted', `${verdict.rule}: ${verdict.detail}`);
     exchange.verdict = verdict;
@@ -676,7 +680,7 @@ export class ServerHandshake {
       const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: exchange.rawPublicKey, suggestion: evaluation.verdict };
       ctx.effects.push({ kind: 'await-decision', decision });
     } else {
-      this.resolveTrust(evaluation.verdict);
+      this.applyVerdict(exchange, evaluation.verdict);
     }
     return 'judged';
   }

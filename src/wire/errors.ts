@@ -66,6 +66,8 @@ export class TlsError extends Error {
   readonly reason: Reason;
   readonly alert: AlertName;
   readonly rfc: string;
+  /** What exactly was wrong, without the reason and alert prefix of `message`. */
+  readonly detail: string;
 
   constructor(reason: Reason | 'decode_error' | 'illegal_parameter' | 'unexpected_message' | 'internal_error', detail: string) {
     const key: Reason =
@@ -80,6 +82,7 @@ export class TlsError extends Error {
     this.reason = key;
     this.alert = info.alert;
     this.rfc = info.rfc;
+    this.detail = detail;
   }
 }
 
