@@ -373,6 +373,7 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
  * A TCP server speaking TLS 1.3, like node:tls `Server`: 'secureConnection' (socket) per client that
  * completed the handshake, 'tlsClientError' (error, socket) for one that did not, 'keylog' (line, socket),
  * 'earlyData' (chunk, socket) for accepted 0-RTT data (before 'secureConnection'; the chunk is also readable).
+ * 'tlsSocket' (socket) as soon as a TCP connection is accepted, for watching the whole handshake.
  * One misbehaving client never affects the others.
  *
  * Session tickets: every connection of one server shares one ticket key (random per server unless
@@ -392,6 +393,8 @@ export class Tls13Server extends net.Server {
   private accept(raw: net.Socket): void {
     const { handshakeTimeout, ...serverConfig } = this.tlsOptions;
     const socket = new Tls13Socket(raw, Connection.server(withNodeDefaults(serverConfig)), handshakeTimeout === undefined ? {} : { handshakeTimeout });
+    // Before any handshake event: a listener sees the socket's 'tlsEvent's from the ClientHello on.
+    this.emit('tlsSocket', socket);
     const onHandshakeError = (error: Error) => this.emit('tlsClientError', error, socket);
     socket.on('error', onHandshakeError);
     socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));

@@ -41,7 +41,7 @@ describe('tls13 usage errors and help', () => {
 
   it('rejects an unknown command', () => expectUsageError(['frobnicate'], /^tls13: unknown command frobnicate/));
 
-  it('rejects a value outside the choices', () => expectUsageError(['demo', '--trace', 'xml'], 'tls13: --trace xml: expected one of text, json, none'));
+  it('rejects a value outside the choices', () => expectUsageError(['connect', '127.0.0.1:1', '--trace', 'xml'], 'tls13: --trace xml: expected one of text, json, none'));
 
   it('names the missing --cert file of serve', () =>
     expectUsageError(['serve', '--port', '0', '--cert', join(dir, 'missing.pem'), '--key', notPem], `tls13: --cert ${join(dir, 'missing.pem')}: no such file`));
