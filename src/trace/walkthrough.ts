@@ -2,13 +2,17 @@
 // randomness, fixed clock) and rendered as Markdown with an annotated hex dump of each message. A pure
 // function: `scripts/walkthrough.ts` writes the pages to docs/walkthrough/, and a test regenerates them in
 // memory and fails when the committed pages no longer match what the code produces.
+import { generateKeyPair } from '../auth/builder.js';
+import { encodeSpki } from '../auth/keys.js';
+import { nobleProvider } from '../crypto/noble.js';
+import type { PrivateKey } from '../crypto/provider.js';
 import { seededRandom } from '../crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { Role, SessionTicket } from '../handshake/events.js';
 import { InMemoryPair } from '../handshake/pair.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
-import { utf8 } from '../wire/bytes.js';
+import { hex, utf8 } from '../wire/bytes.js';
 import { cipherSuiteName, NamedGroup } from '../wire/enums.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { describeNegotiated, hexDump, messageHeading, messageSummary, TextNarrator } from './text.js';
@@ -232,6 +236,43 @@ export const WALKTHROUGHS: readonly Walkthrough[] = [
       };
     },
   },
+  {
+    slug: 'raw-public-keys',
+    title: 'Raw public keys (RFC 7250) in both directions',
+    intro: [
+      'No certificates at all: each side sends only its SubjectPublicKeyInfo, after both agreed on the raw public key ' +
+        'certificate type (server_certificate_type and client_certificate_type, RFC 7250 §4.1). Trust is an allow-list ' +
+        'of keys: the client pins the SHA-256 of the server key, the server lists the client key. As with certificates, ' +
+        'each side proves it holds its private key with CertificateVerify; the key alone, like a certificate, is public.',
+    ],
+    run() {
+      const random = seededRandom(`${SEED}/raw keys`);
+      const serverKey = generateKeyPair('ed25519', random, nobleProvider).privateKey;
+      const clientKey = generateKeyPair('p256', random, nobleProvider).privateKey;
+      const spki = (key: PrivateKey) => encodeSpki(nobleProvider.publicKeyOf(key));
+      return {
+        pair: converse(
+          new InMemoryPair(
+            {
+              ...common('rpk/client'),
+              trust: { kind: 'pinned-key', spkiSha256: [hex(nobleProvider.hash('sha256', spki(serverKey)))] },
+              serverCertificateTypes: ['raw-public-key'],
+              rawPublicKey: { privateKey: clientKey },
+            },
+            {
+              ...common('rpk/server'),
+              rawPublicKey: { privateKey: serverKey },
+              clientAuth: 'require',
+              clientCertificateTypes: ['raw-public-key'],
+              trust: { kind: 'pinned-key', keys: [spki(clientKey)] },
+            },
+          ),
+          'hello from a raw key',
+          'hello, raw key',
+        ),
+      };
+    },
+  },
 ];
 
 /** What each message is for, in a sentence, with its section of RFC 8446. */
@@ -265,7 +306,7 @@ function outcome(pair: InMemoryPair): string[] {
     const event = connected(side);
     if (event?.type === 'connected') lines.push(`- The ${side} is connected: ${describeNegotiated(event.info)}${event.info.resumed ? ', resumed' : ''}${event.info.earlyData ? `, 0-RTT ${event.info.earlyData}` : ''}.`);
     const peer = pair.connection(side).info.peer;
-    if (peer) lines.push(`- The ${side} trusts its peer (${peer.subject}): ${peer.verdict.rule}, ${peer.verdict.detail}.`);
+    if (peer) lines.push(`- The ${side} trusts its peer (${peer.subject ?? `raw key sha256/${peer.spkiSha256Base64}`}): ${peer.verdict.rule}, ${peer.verdict.detail}.`);
   }
   for (const { side, event } of pair.log) {
     if (event.type === 'alert' && event.direction === 'out' && event.level === 'fatal') {
