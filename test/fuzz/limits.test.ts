@@ -1,0 +1,163 @@
+// Resource limits (docs/robustness.md): each bound the engine keeps against a hostile peer, driven past
+// its edge. Where the engine has no bound yet, the test is `it.fails` with an ENGINE BUG note.
+import { describe, expect, it } from 'vitest';
+import { insecureFuzzingProvider as provider } from '../../src/crypto/fuzzing.js';
+import { Connection } from '../../src/handshake/connection.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import { MAX_KEY_UPDATES_WITHOUT_DATA } from '../../src/handshake/traffic.js';
+import { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/record/handshake-buffer.js';
+import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../../src/record/header.js';
+import { MAX_CONSECUTIVE_EMPTY_RECORDS, RecordLayer } from '../../src/record/layer.js';
+import { Prng } from '../../src/testing/fuzz/input.js';
+import { scenarioConfigs } from '../../src/testing/fuzz/scenarios.js';
+import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
+import { concat } from '../../src/wire/bytes.js';
+
+const sentAlerts = (events: TlsEvent[]) => events.flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []));
+const record = (type: number, fragment: Uint8Array) => concat(Uint8Array.of(type, 3, 3, fragment.length >> 8, fragment.length & 0xff), fragment);
+const CCS = record(20, Uint8Array.of(1));
+const MB = 1024 * 1024;
+
+/** Bytes the record layer holds: the most one record can take (header + 2^14 + 256) plus one partial header. */
+const RECORD_BUFFER_BOUND = RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_LENGTH;
+
+describe('bytes buffered per connection', () => {
+  it('stays under one record while 10 MB of valid-looking handshake fragments stream in', () => {
+    const layer = new RecordLayer();
+    // Records of 2^14 bytes carrying handshake messages that each claim the largest allowed length.
+    const message = concat(Uint8Array.of(1, 0, 0xff, 0xff), new Uint8Array(0xffff));
+    const fragments: Uint8Array[] = [];
+    for (let at = 0; at < message.length; at += 2 ** 14) fragments.push(record(22, message.subarray(at, at + 2 ** 14)));
+    const stream = concat(...fragments);
+    let peak = 0;
+    let messages = 0;
+    for (let fed = 0; fed < 10 * MB; fed += stream.length) {
+      for (let at = 0; at < stream.length; at += 1000) {
+        layer.receive(stream.subarray(at, at + 1000));
+        while (layer.next() !== undefined) messages++;
+        peak = Math.max(peak, layer.bufferedBytes);
+      }
+    }
+    expect(messages).toBeGreaterThan(100);
+    expect(peak).toBeLessThanOrEqual(RECORD_BUFFER_BOUND);
+  });
+
+  it('stops reading an endless stream of garbage at the first bad header, and then drops all input', () => {
+    const { server: config } = scenarioConfigs('1rtt', provider, 1);
+    const server = Connection.server(config);
+    const prng = new Prng(42);
+    for (let fed = 0; fed < 10 * MB; fed += 64 * 1024) server.receive(prng.bytes(64 * 1024));
+    expect(server.state).toBe('CLOSED');
+    expect(sentAlerts(server.takeEvents())).toHaveLength(1);
+    // Nothing is kept after the failure: the record layer holds at most what arrived before it.
+    expect((server as unknown as { records: RecordLayer }).records.bufferedBytes).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  // ENGINE BUG: while a decision is pending (trust 'ask'), Connection.receive keeps pushing input into the
+  // record reader and pump() reads nothing, so a peer can make one connection buffer without bound.
+  // Suggested fix (src/handshake/connection.ts receive): while `awaiting`, fail with
+  // TlsError('ResourceLimit') once records.bufferedBytes exceeds e.g. MAX_BUFFERED_WHILE_PAUSED = 64 KiB.
+  it.fails('bounds the bytes buffered while the connection waits for a decision', () => {
+    const configs = scenarioConfigs('1rtt', provider, 2);
+    const client = Connection.client({ ...configs.client, trust: { kind: 'ask' } });
+    const server = Connection.server(configs.server);
+    server.receive(client.takeOutput());
+    client.receive(server.takeOutput());
+    expect(client.pendingDecision?.kind).toBe('verify-peer');
+    const junk = record(23, new Uint8Array(2 ** 14));
+    for (let fed = 0; fed < 10 * MB; fed += junk.length) client.receive(junk);
+    expect((client as unknown as { records: RecordLayer }).records.bufferedBytes).toBeLessThanOrEqual(RECORD_BUFFER_BOUND);
+  });
+});
+
+describe('handshake messages', () => {
+  it(`refuses a message longer than ${DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH} bytes from its header, before buffering its body`, () => {
+    const { server: config } = scenarioConfigs('1rtt', provider, 3);
+    const at = (length: number) => {
+      const server = Connection.server(config);
+      server.receive(record(22, Uint8Array.of(1, length >> 16, (length >> 8) & 0xff, length & 0xff)));
+      return server.takeEvents().find((e) => e.type === 'alert');
+    };
+    expect(at(DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH)).toBeUndefined();
+    expect(at(DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH + 1)).toMatchObject({ description: 'internal_error', reason: 'ResourceLimit' });
+  });
+
+  // ENGINE BUG: no cap on the number of CertificateEntry values; only the 64 KiB message limit bounds it
+  // (about 10,000 entries), and each entry is parsed as X.509. Suggested: MAX_CERTIFICATE_CHAIN_LENGTH = 10
+  // in src/handshake/client.ts / server.ts where the Certificate is handled, failing with BadCertificate.
+  it.fails('refuses a certificate chain of more than 10 certificates', () => {
+    const configs = scenarioConfigs('1rtt', provider, 4);
+    let done = false;
+    const pair = new InMemoryPair(configs.client, configs.server, {
+      tamper: ({ from, bytes }) => {
+        if (from !== 'server' || done) return bytes;
+        done = true;
+        const keys = { suite: suiteNamed(pair.server.info.cipherSuite), secret: announcedSecret(pair.events('server'), 'server_handshake_traffic_secret'), provider };
+        return editProtectedHandshake(bytes, keys, (messages) =>
+          messages.map((m) => (m.kind === 'certificate' ? { ...m, entries: Array.from({ length: 50 }, () => m.entries[0]!) } : m)),
+        );
+      },
+    });
+    pair.run();
+    expect(sentAlerts(pair.events('client'))).toEqual(['bad_certificate']);
+  });
+
+  // ENGINE BUG: no cap on the number of extensions in a message; a ClientHello with 5000 unknown extensions
+  // is processed in full. Suggested: MAX_EXTENSIONS = 64 per block in src/wire/messages.ts readExtensions,
+  // failing with decode_error (well above the ~20 that browsers send).
+  it.fails('refuses a ClientHello with thousands of extensions', () => {
+    const configs = scenarioConfigs('1rtt', provider, 5);
+    const pair = new InMemoryPair(configs.client, configs.server, {
+      tamper: ({ from, bytes }) =>
+        from === 'client'
+          ? editPlaintextHandshake(bytes, (ms) =>
+              ms.map((m) => (m.kind === 'client_hello' ? { ...m, extensions: [...Array.from({ length: 5000 }, (_, i) => ({ type: 0x4000 + i, data: new Uint8Array(0) })), ...m.extensions] } : m)),
+            )
+          : bytes,
+    });
+    pair.step('client');
+    expect(sentAlerts(pair.events('server'))).toEqual(['decode_error']);
+  });
+});
+
+describe('floods', () => {
+  it(`allows ${MAX_CONSECUTIVE_EMPTY_RECORDS} consecutive ChangeCipherSpec records and refuses one more`, () => {
+    const flood = (count: number) => {
+      const configs = scenarioConfigs('1rtt', provider, 6);
+      const client = Connection.client(configs.client);
+      const server = Connection.server(configs.server);
+      server.receive(concat(client.takeOutput(), ...Array.from({ length: count }, () => CCS)));
+      return sentAlerts(server.takeEvents());
+    };
+    expect(flood(MAX_CONSECUTIVE_EMPTY_RECORDS)).toEqual([]);
+    expect(flood(MAX_CONSECUTIVE_EMPTY_RECORDS + 1)).toEqual(['unexpected_message']);
+  });
+
+  it(`allows ${MAX_KEY_UPDATES_WITHOUT_DATA} KeyUpdates without data in between and refuses one more`, () => {
+    const flood = (count: number) => {
+      const configs = scenarioConfigs('1rtt', provider, 7);
+      const pair = new InMemoryPair(configs.client, configs.server).run();
+      for (let i = 0; i < count; i++) {
+        pair.client.updateKeys(false);
+        pair.step('client');
+      }
+      return sentAlerts(pair.events('server'));
+    };
+    expect(flood(MAX_KEY_UPDATES_WITHOUT_DATA)).toEqual([]);
+    expect(flood(MAX_KEY_UPDATES_WITHOUT_DATA + 1)).toEqual(['unexpected_message']);
+  });
+});
+
+describe('early data', () => {
+  it('accepts 0-RTT data up to max_early_data_size and refuses a byte more', () => {
+    const run = (size: number) => {
+      const configs = scenarioConfigs('0rtt', provider, 8);
+      configs.client.resumption = { ...configs.client.resumption!, earlyData: new Uint8Array(size).fill(0x61) };
+      const pair = new InMemoryPair(configs.client, configs.server).run();
+      return { alerts: sentAlerts(pair.events('server')), early: pair.events('server').filter((e) => e.type === 'data' && e.early).length };
+    };
+    expect(run(1024)).toEqual({ alerts: [], early: 1 });
+    expect(run(1025).alerts).toEqual(['unexpected_message']);
+  });
+});
