@@ -11,7 +11,7 @@ import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../../src/record/he
 import { MAX_CONSECUTIVE_EMPTY_RECORDS, RecordLayer } from '../../src/record/layer.js';
 import { Prng } from '../../src/testing/fuzz/input.js';
 import { scenarioConfigs } from '../../src/testing/fuzz/scenarios.js';
-import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
+import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, suiteNamed, type TrafficSecret } from '../../src/testing/tamper.js';
 import { concat } from '../../src/wire/bytes.js';
 
 const sentAlerts = (events: TlsEvent[]) => events.flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []));
@@ -89,11 +89,11 @@ describe('handshake messages', () => {
   it.fails('refuses a certificate chain of more than 10 certificates', () => {
     const configs = scenarioConfigs('1rtt', provider, 4);
     let done = false;
-    const pair = new InMemoryPair(configs.client, configs.server, {
-      tamper: ({ from, bytes }) => {
+    const pair: InMemoryPair = new InMemoryPair(configs.client, configs.server, {
+      tamper: ({ from, bytes }): Uint8Array => {
         if (from !== 'server' || done) return bytes;
         done = true;
-        const keys = { suite: suiteNamed(pair.server.info.cipherSuite), secret: announcedSecret(pair.events('server'), 'server_handshake_traffic_secret'), provider };
+        const keys: TrafficSecret = { suite: suiteNamed(pair.server.info.cipherSuite), secret: announcedSecret(pair.events('server'), 'server_handshake_traffic_secret'), provider };
         return editProtectedHandshake(bytes, keys, (messages) =>
           messages.map((m) => (m.kind === 'certificate' ? { ...m, entries: Array.from({ length: 50 }, () => m.entries[0]!) } : m)),
         );
