@@ -11,7 +11,7 @@ import { describeNegotiated, messageHeading, messageSummary, messageTitle } from
 export interface HtmlTraceOptions {
   /** The page title (default "TLS 1.3 connection"). */
   title?: string;
-  /** Show secret values (default true); without them secrets are only named. */
+  /** Show secret values (default false: only when asked); without them secrets are only named. */
   secrets?: boolean;
   /** Lines shown under the title, e.g. what the scenario is. */
   description?: string[];
@@ -146,7 +146,7 @@ function renderEvent(side: Role, event: TlsEvent, shown: Set<string>, lists: Lis
       const key = `secret ${event.name} ${hex(event.clientRandom)}`;
       if (shown.has(key)) return '';
       shown.add(key);
-      const value = options.secrets === false ? '<i>hidden</i>' : `<code>${hex(event.secret)}</code>`;
+      const value = options.secrets === true ? `<code>${hex(event.secret)}</code>` : '<i>hidden</i>';
       lists.secrets.push(
         `<tr><td>${escapeHtml(event.name)}</td><td>${escapeHtml(event.label)}</td><td>${escapeHtml(event.keylog ?? '')}</td><td class="secret-value">${value}</td></tr>`,
       );

@@ -1,4 +1,4 @@
-// Trace events as JSON lines: one object per event per line, schema documented in docs/cli.md.
+// Trace events as JSON lines: one object per event per line, schema documented in docs/trace.md.
 // Every object carries `"v": 1` (the schema version), `side` (which end reported it) and the event's own
 // fields; byte strings (Uint8Array) become lowercase hex strings.
 import type { Role, TlsEvent } from '../handshake/events.js';
@@ -8,7 +8,7 @@ import { hex } from '../wire/bytes.js';
 export const TRACE_JSON_VERSION = 1;
 
 export interface JsonTraceOptions {
-  /** Leave out secret values (`secret` events keep their names and labels). Default: secrets are included. */
+  /** Include secret values (default false: only when asked); without them `secret` events keep their names and labels. */
   secrets?: boolean;
 }
 
@@ -21,6 +21,6 @@ function replacer(_key: string, value: unknown): unknown {
 /** One JSON line (without the trailing newline) for an event one side of a connection reported. */
 export function jsonTraceLine(side: Role, event: TlsEvent, options: JsonTraceOptions = {}): string {
   const record: Record<string, unknown> = { v: TRACE_JSON_VERSION, side, ...event };
-  if (event.type === 'secret' && options.secrets === false) delete record['secret'];
+  if (event.type === 'secret' && options.secrets !== true) delete record['secret'];
   return JSON.stringify(record, replacer);
 }

@@ -30,7 +30,7 @@ export interface TraceTarget {
 }
 
 export interface TraceSinkOptions {
-  /** Show secret values (default true). */
+  /** Show secret values (default false: only when asked). */
   secrets?: boolean;
   /** ANSI colours in the text trace (only for a terminal; the caller checks NO_COLOR). */
   color?: boolean;
@@ -49,7 +49,7 @@ export interface TraceSink {
 /** A renderer for `spec` writing to `target`. Text traces include annotated hex dumps. */
 export function createTraceSink(spec: TraceSpec | string, target: TraceTarget, options: TraceSinkOptions = {}): TraceSink {
   const parsed = typeof spec === 'string' ? parseTraceSpec(spec) : spec;
-  const secrets = options.secrets ?? true;
+  const secrets = options.secrets ?? false;
   switch (parsed.format) {
     case 'text': {
       const narrator = new TextNarrator({ secrets, hexdump: true, color: options.color ?? false });

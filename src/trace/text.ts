@@ -14,7 +14,7 @@ import {
 import type { Extension, HandshakeMessage } from '../wire/types.js';
 
 export interface TextTraceOptions {
-  /** Print secret values (default true); without them a secret is only named. */
+  /** Print secret values (default false: only when asked); without them a secret is only named. */
   secrets?: boolean;
   /** A hex dump with annotation spans under each handshake message (needs `trace: true` in the config). */
   hexdump?: boolean;
@@ -222,7 +222,7 @@ export class TextNarrator {
       }
       case 'secret': {
         if (!this.once(`secret ${event.name} ${hex(event.clientRandom)}`)) return [];
-        const value = this.options.secrets === false ? '(value hidden)' : hex(event.secret);
+        const value = this.options.secrets === true ? hex(event.secret) : '(value hidden)';
         const keylog = event.keylog ? `, key log ${event.keylog}` : '';
         return [`  ${p.secret(`secret ${event.name}`)} ("${event.label}"${keylog}) = ${value}`];
       }

@@ -19,11 +19,12 @@ describe('JSON trace lines', () => {
     expect(JSON.parse(line)).toMatchObject({ message: { kind: 'finished', verifyData: 'dead' }, raw: '14000002dead' });
   });
 
-  it('drops only the secret value when secrets are off', () => {
+  it('drops only the secret value unless secrets are asked for', () => {
     const event = { type: 'secret', name: 'exporter_master_secret', label: 'exp master', keylog: 'EXPORTER_SECRET', clientRandom: Uint8Array.of(1), secret: Uint8Array.of(2) } as const;
     expect(JSON.parse(jsonTraceLine('client', event, { secrets: false }))).toEqual({
       v: 1, side: 'client', type: 'secret', name: 'exporter_master_secret', label: 'exp master', keylog: 'EXPORTER_SECRET', clientRandom: '01',
     });
-    expect(JSON.parse(jsonTraceLine('client', event)).secret).toBe('02');
+    expect(JSON.parse(jsonTraceLine('client', event)).secret).toBeUndefined();
+    expect(JSON.parse(jsonTraceLine('client', event, { secrets: true })).secret).toBe('02');
   });
 });

@@ -4,6 +4,7 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { hexDump, messageHeading, TextNarrator } from '../../src/trace/text.js';
+import { hex } from '../../src/wire/bytes.js';
 
 function tracedHandshake() {
   const random = seededRandom('text-trace');
@@ -67,6 +68,19 @@ describe('text trace', () => {
     expect(text.match(/secret client_handshake_traffic_secret/g)).toHaveLength(1);
     expect(text).toContain('[server] receives ClientHello');
     expect(text).toContain('[server] alpn: h2');
+  });
+
+  it('shows secret values only when asked, and colours only when told to', () => {
+    const pair = tracedHandshake();
+    const secret = pair.log.map((e) => e.event).find((e) => e.type === 'secret')!;
+    if (secret.type !== 'secret') throw new Error('no secret');
+    const plain = new TextNarrator().render('client', secret).join('\n');
+    expect(plain).toContain('(value hidden)');
+    expect(plain).not.toContain(hex(secret.secret));
+    expect(plain).not.toContain('\x1b[');
+    const shown = new TextNarrator({ secrets: true, color: true }).render('client', secret).join('\n');
+    expect(shown).toContain(hex(secret.secret));
+    expect(shown).toContain('\x1b[33m');
   });
 
   it('names the alert we sent and why', () => {
