@@ -546,7 +546,9 @@ export class ClientHandshake {
         if (answer) throw new TlsError('SelectedUnofferedParameter', `the server chose ${describeCertificateType(chosen)} for the ${who}, which we did not offer`);
         throw new TlsError('UnsupportedCertificateType', `we accept only ${ours.join(', ')} for the ${who} and the server can do only X.509`);
       }
-      ctx.decide('certificate_type', `${who}: ${describeCertificateType(chosen)}`, answer ? `the server's ${who}_certificate_type answer` : 'no answer from the server: X.509');
+      if (answer || ours.length > 1 || ours[0] !== 'x509') {
+        ctx.decide('certificate_type', `${who}: ${describeCertificateType(chosen)}`, answer ? `the server's ${who}_certificate_type answer` : 'no answer from the server: X.509');
+      }
       return chosen === CertificateType.RawPublicKey;
     };
     state.serverRawPublicKey = agree(ExtensionType.server_certificate_type, X.serverCertificateTypeServerSide, this.serverCertificateTypes(), 'server');

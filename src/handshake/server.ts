@@ -411,7 +411,7 @@ export class ServerHandshake {
     if (serverTypesExt) answers.server_certificate_type = X.serverCertificateTypeServerSide.encode(serverType);
     const rawPublicKey = serverType === CertificateType.RawPublicKey;
     ctx.info.serverCertificateType = rawPublicKey ? 'raw-public-key' : 'x509';
-    ctx.decide('certificate_type', `server: ${describeCertificateType(serverType)}`, serverTypesExt ? "the first in the client's server_certificate_type list that we have" : 'the client sent no server_certificate_type: X.509');
+    if (serverTypesExt) ctx.decide('certificate_type', `server: ${describeCertificateType(serverType)}`, "the first in the client's server_certificate_type list that we have");
     const own = rawPublicKey ? rawPublicKeyCertified(ctx.provider, config.rawPublicKey!) : config.certificate!;
     if (!requestClientAuth) return { own, answers, clientRawPublicKey: false };
 
@@ -421,8 +421,10 @@ export class ServerHandshake {
     if (clientType === undefined) {
       throw new TlsError('UnsupportedCertificateType', `the client can send no certificate type we accept (${accepted.join(', ')})`);
     }
-    if (clientTypesExt) answers.client_certificate_type = X.clientCertificateTypeServerSide.encode(clientType);
-    ctx.decide('certificate_type', `client: ${describeCertificateType(clientType)}`, clientTypesExt ? "the first in the client's client_certificate_type list that we accept" : 'the client sent no client_certificate_type: X.509');
+    if (clientTypesExt) {
+      answers.client_certificate_type = X.clientCertificateTypeServerSide.encode(clientType);
+      ctx.decide('certificate_type', `client: ${describeCertificateType(clientType)}`, "the first in the client's client_certificate_type list that we accept");
+    }
     return { own, answers, clientRawPublicKey: clientType === CertificateType.RawPublicKey };
   }
 
