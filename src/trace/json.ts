@@ -21,6 +21,13 @@ function replacer(_key: string, value: unknown): unknown {
 /** One JSON line (without the trailing newline) for an event one side of a connection reported. */
 export function jsonTraceLine(side: Role, event: TlsEvent, options: JsonTraceOptions = {}): string {
   const record: Record<string, unknown> = { v: TRACE_JSON_VERSION, side, ...event };
-  if (event.type === 'secret' && options.secrets !== true) delete record['secret'];
+  if (options.secrets !== true) {
+    if (event.type === 'secret') delete record['secret'];
+    // A ticket's PSK is as secret as a traffic secret (RFC 8446 §4.6.1).
+    if (event.type === 'session-ticket') {
+      const { psk: _psk, ...ticket } = event.ticket;
+      record['ticket'] = ticket;
+    }
+  }
   return JSON.stringify(record, replacer);
 }

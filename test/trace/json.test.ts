@@ -27,4 +27,11 @@ describe('JSON trace lines', () => {
     expect(JSON.parse(jsonTraceLine('client', event)).secret).toBeUndefined();
     expect(JSON.parse(jsonTraceLine('client', event, { secrets: true })).secret).toBe('02');
   });
+
+  it('leaves out the PSK of a session ticket unless secrets are asked for', () => {
+    const ticket = { lifetime: 7200, ageAdd: 1, nonce: Uint8Array.of(0), ticket: Uint8Array.of(9, 9), psk: Uint8Array.of(0xaa, 0xbb), cipherSuite: 0x1301 };
+    const hidden = JSON.parse(jsonTraceLine('client', { type: 'session-ticket', ticket }));
+    expect(hidden.ticket).toEqual({ lifetime: 7200, ageAdd: 1, nonce: '00', ticket: '0909', cipherSuite: 0x1301 });
+    expect(JSON.parse(jsonTraceLine('client', { type: 'session-ticket', ticket }, { secrets: true })).ticket.psk).toBe('aabb');
+  });
 });
