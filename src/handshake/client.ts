@@ -129,8 +129,7 @@ type ClientState =
       traffic: ApplicationTraffic;
       /** A post-handshake CertificateRequest waiting for the caller's `client-certificate` answer. */
       postHandshake?: PostHandshakeRequest;
-    }
-  | { name: 'CLOSED' };
+    };
 
 const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'server_name',
@@ -333,7 +332,6 @@ export class ClientHandshake {
         if (message.kind === 'certificate_request') return this.onPostHandshakeCertificateRequest(state, message, raw);
         throw unexpected(state.name, message);
       case 'START':
-      case 'CLOSED':
         throw unexpected(state.name, message);
       default: {
         const never: never = state;
@@ -346,9 +344,7 @@ export class ClientHandshake {
   resolveTrust(verdict: TrustVerdict): void {
     const state = this.state;
     if (state.name !== 'WAIT_CV' || state.verdict) throw new Error('no peer verification is pending');
-    if (!verdict.trusted) throw new TlsError(verdict.reason ?? 'BadCertificate', verdict.detail);
-    this.ctx.decide('trust', 'trusted', `${verdict.rule}: ${verdict.detail}`);
-    state.verdict = verdict;
+    state.verdict = this.ctx.acceptVerdict(verdict);
   }
 
   /** HelloRetryRequest (RFC 8446 §4.1.4): check it changes something we can do, then send ClientHello2. */

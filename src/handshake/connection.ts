@@ -17,6 +17,9 @@ import { ServerHandshake } from './server.js';
 import type { SuiteInfo } from './suites.js';
 import type { ApplicationTraffic } from './traffic.js';
 
+/** How much input a connection keeps while it waits for a decision (a few flights' worth). */
+export const MAX_BUFFERED_WHILE_PAUSED = 64 * 1024;
+
 /** The answer to a `decision-needed` event. */
 export type DecisionAnswer =
   | { kind: 'verify-peer'; verdict: Pick<TrustVerdict, 'trusted'> & Partial<TrustVerdict> }
@@ -100,10 +103,19 @@ export class Connection {
     return this.awaiting;
   }
 
-  /** Bytes from the peer, in any chunking. Ignored after a fatal alert or the peer's close_notify. */
+  /**
+   * Bytes from the peer, in any chunking. Ignored after a fatal alert or the peer's close_notify. While a
+   * decision is pending nothing is read, so input is buffered only up to MAX_BUFFERED_WHILE_PAUSED.
+   */
   receive(bytes: Uint8Array): void {
     if (this.failed || this.readClosed) return;
     this.records.receive(bytes);
+    if (this.awaiting && this.records.bufferedBytes > MAX_BUFFERED_WHILE_PAUSED) {
+      this.guard(() => {
+        throw new TlsError('ResourceLimit', `more than ${MAX_BUFFERED_WHILE_PAUSED} bytes arrived while waiting for a ${this.awaiting!.kind} decision`);
+      });
+      return;
+    }
     this.pump();
   }
 

@@ -97,6 +97,13 @@ export class HandshakeContext {
     return {} as PeerFinishedVerified;
   }
 
+  /** A trust verdict that rejects ends the handshake with its reason's alert; one that accepts is recorded. */
+  acceptVerdict(verdict: TrustVerdict): TrustVerdict {
+    if (!verdict.trusted) throw new TlsError(verdict.reason ?? 'BadCertificate', verdict.detail);
+    this.decide('trust', 'trusted', `${verdict.rule}: ${verdict.detail}`);
+    return verdict;
+  }
+
   /** A proof token for a CertificateVerify that was checked; only signatures.ts results should lead here. */
   possessionProven(): PossessionProven {
     return {} as PossessionProven;

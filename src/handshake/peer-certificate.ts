@@ -6,6 +6,9 @@ import { TlsError } from '../wire/errors.js';
 import type { Certificate } from '../wire/types.js';
 import type { HandshakeContext } from './context.js';
 
+/** Our bound on the certificates a peer may send: real chains have 2 to 4; each one is parsed as X.509. */
+export const MAX_CERTIFICATE_CHAIN_LENGTH = 10;
+
 export function evaluatePeerCertificate(
   ctx: HandshakeContext,
   certificate: Certificate,
@@ -14,6 +17,9 @@ export function evaluatePeerCertificate(
   hostname?: string,
 ): { chain: Uint8Array[]; verdict: TrustVerdict; leaf: LeafInfo } {
   const chain = certificate.entries.map((e) => e.data);
+  if (chain.length > MAX_CERTIFICATE_CHAIN_LENGTH) {
+    throw new TlsError('BadCertificate', `a chain of ${chain.length} certificates; we accept at most ${MAX_CERTIFICATE_CHAIN_LENGTH}`);
+  }
   const now = ctx.cfg.now;
   const trustContext = { provider: ctx.provider, ...(now ? { now } : {}), purpose, ...(hostname ? { hostname } : {}) };
   if (rawPublicKey) {

@@ -138,8 +138,7 @@ type ServerState =
   | ({ name: 'WAIT_CERT'; exchange: ClientAuthExchange } & Keys)
   | ({ name: 'WAIT_CV'; exchange: ClientAuthExchange } & Keys)
   | ({ name: 'WAIT_FINISHED' } & Keys)
-  | { name: 'CONNECTED'; suite: SuiteInfo; traffic: ApplicationTraffic; postHandshake?: PostHandshakeAuth }
-  | { name: 'CLOSED' };
+  | { name: 'CONNECTED'; suite: SuiteInfo; traffic: ApplicationTraffic; postHandshake?: PostHandshakeAuth };
 
 const DEFAULT_EE_ORDER: ExtensionTypeName[] = [
   'server_name',
@@ -195,8 +194,6 @@ export class ServerHandshake {
         if (message.kind === 'key_update') return state.traffic.onKeyUpdate(message);
         if (state.postHandshake?.expecting === message.kind) return this.onPostHandshakeAuth(state, state.postHandshake, message, raw);
         throw unexpected(state.name, message);
-      case 'CLOSED':
-        throw unexpected(state.name, message);
       default: {
         const never: never = state;
         throw new Error(`unknown state ${JSON.stringify(never)}`);
@@ -213,9 +210,7 @@ export class ServerHandshake {
   }
 
   private applyVerdict(exchange: ClientAuthExchange, verdict: TrustVerdict): void {
-    if (!verdict.trusted) throw new TlsError(verdict.reason ?? 'BadCertificate', verdict.detail);
-    this.ctx.decide('trust', 'trusted', `${verdict.rule}: ${verdict.detail}`);
-    exchange.verdict = verdict;
+    exchange.verdict = this.ctx.acceptVerdict(verdict);
   }
 
   private onClientHello(hello: ClientHello, raw: Uint8Array, retry: HelloRetry | undefined): void {

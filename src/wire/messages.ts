@@ -68,10 +68,17 @@ const RFC_SECTION: Record<HandshakeKind, string> = {
  * type the §4.2 table does not allow in `context` (ExtensionNotAllowedHere); decodes each known body so a
  * malformed one fails here. Returns the raw list, so order and unknown extensions round-trip byte for byte.
  */
+/**
+ * Our bound on extensions in one block. The RFC sets none; browsers send about 20, and each extension costs
+ * a decode, so a block of thousands is refused as decode_error (docs/robustness.md).
+ */
+export const MAX_EXTENSIONS = 128;
+
 function readExtensions(r: Reader, context: ExtensionContext, min: number, max: number): Extension[] {
   const block = vector(r, 2, 'extensions', min, max);
   const seen = new Set<number>();
   const extensions = block.list((e): Extension => {
+    if (seen.size >= MAX_EXTENSIONS) throw new TlsError('decode_error', `more than ${MAX_EXTENSIONS} extensions in one block`);
     const type = e.u16('type', extensionTypeName);
     // §4.2: "There MUST NOT be more than one extension of the same type in a given extension block."
     if (seen.has(type)) throw new TlsError('DuplicateExtension', `${e.path}: second ${extensionTypeName(type)}`);
