@@ -1,0 +1,363 @@
+// A CryptoProvider on node:crypto (OpenSSL): the same interface as the noble provider, many times faster.
+// Synchronous APIs only, as the sans-I/O engine needs. Keys arrive as our raw structures (provider.ts) and
+// become KeyObjects (JWK import for raw public values and key shares, our PKCS#8 for signing keys), cached
+// per key object.
+//
+// Not reproducible: OpenSSL draws ECDSA nonces and RSA-PSS salts itself and cannot take them from our
+// RandomSource, so signatures from this provider differ from run to run even under fixedRandom/seededRandom
+// (RFC 8448's byte-for-byte RSA-PSS CertificateVerify needs the noble provider; verifying it is fine here).
+// Everything else that draws randomness (key shares) still draws it from the RandomSource the engine passes.
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createECDH,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  diffieHellman,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type CipherGCMTypes,
+  type Hash,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
+import { encodePkcs8 } from '../auth/keys.js';
+import { rsaPkcs1Sign, rsaPssSign } from '../crypto/rsa.js';
+import type {
+  AeadKey,
+  AeadName,
+  CryptoProvider,
+  CurveName,
+  GroupName,
+  HashName,
+  HashState,
+  KeyExchange,
+  PrivateKey,
+  PublicKey,
+  RandomSource,
+  SignatureAlgorithm,
+} from '../crypto/provider.js';
+
+/** A Uint8Array view of a Buffer (no copy), so results look like every other provider's. */
+function plain(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/** Big-endian bytes of a non-negative bigint, as JWK's RSA members want them (RFC 7518 §6.3). */
+function bigintBase64url(value: bigint): string {
+  const hex = value.toString(16);
+  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex').toString('base64url');
+}
+
+const HASH_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
+
+/** digest() reads a copy of the OpenSSL context, so the running state stays usable. */
+class NodeHashState implements HashState {
+  constructor(private readonly state: Hash) {}
+  update(data: Uint8Array): this {
+    this.state.update(data);
+    return this;
+  }
+  digest(): Uint8Array {
+    return plain(this.state.copy().digest());
+  }
+  clone(): HashState {
+    return new NodeHashState(this.state.copy());
+  }
+}
+
+function hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
+  return plain(createHmac(hash, key).update(data).digest());
+}
+
+/** RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an empty salt is HashLen zeros, which HMAC pads to the same key. */
+function hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+  return hmac(hash, salt, ikm);
+}
+
+/** RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), output the first `length` bytes of T(1) | T(2) | ... */
+function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  const hashLength = HASH_LENGTHS[hash];
+  if (length > 255 * hashLength) throw new Error(`HKDF-Expand: length ${length} exceeds 255 * HashLen`);
+  const okm = new Uint8Array(length);
+  let previous: Uint8Array = new Uint8Array(0);
+  for (let i = 1, filled = 0; filled < length; i++) {
+    previous = createHmac(hash, prk).update(previous).update(info).update(Uint8Array.of(i)).digest();
+    okm.set(previous.subarray(0, length - filled), filled);
+    filled += previous.length;
+  }
+  return okm;
+}
+
+const AEAD_CIPHERS: Readonly<Record<AeadName, { cipher: CipherGCMTypes | 'chacha20-poly1305'; keyLength: number }>> = {
+  'AES-128-GCM': { cipher: 'aes-128-gcm', keyLength: 16 },
+  'AES-256-GCM': { cipher: 'aes-256-gcm', keyLength: 32 },
+  'ChaCha20-Poly1305': { cipher: 'chacha20-poly1305', keyLength: 32 },
+};
+
+const AEAD_NONCE_LENGTH = 12;
+const AEAD_TAG_LENGTH = 16;
+/** RFC 5116 §5.1, RFC 8439 §2.8: both AEADs append a 16-byte tag. */
+const AEAD_OPTIONS = { authTagLength: AEAD_TAG_LENGTH } as const;
+
+function createAead(aead: AeadName, key: Uint8Array): AeadKey {
+  const { cipher, keyLength } = AEAD_CIPHERS[aead];
+  if (key.length !== keyLength) throw new Error(`${aead} needs a ${keyLength}-byte key, got ${key.length}`);
+  const secret = createSecretKey(key);
+  return {
+    seal(nonce, aad, plaintext) {
+      if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${aead} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
+      // The cast picks one overload: all three ciphers take the same options.
+      const sealer = createCipheriv(cipher as 'aes-128-gcm', secret, nonce, AEAD_OPTIONS).setAAD(aad);
+      const body = sealer.update(plaintext);
+      sealer.final(); // GCM and ChaCha20-Poly1305 are stream modes: nothing is held back
+      const sealed = new Uint8Array(body.length + AEAD_TAG_LENGTH);
+      sealed.set(body);
+      sealed.set(sealer.getAuthTag(), body.length);
+      return sealed;
+    },
+    open(nonce, aad, ciphertext) {
+      if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < AEAD_TAG_LENGTH) return null;
+      const bodyLength = ciphertext.length - AEAD_TAG_LENGTH;
+      try {
+        const opener = createDecipheriv(cipher as 'aes-128-gcm', secret, nonce, AEAD_OPTIONS)
+          .setAAD(aad)
+          .setAuthTag(ciphertext.subarray(bodyLength));
+        const plaintext = opener.update(ciphertext.subarray(0, bodyLength));
+        opener.final(); // throws when the tag does not verify
+        return plain(plaintext);
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+// --- Key objects, built once per key structure ------------------------------------------------------
+
+const JWK_CURVES: Readonly<Record<CurveName, { jwk: string; openssl: string; length: number }>> = {
+  'P-256': { jwk: 'P-256', openssl: 'prime256v1', length: 32 },
+  'P-384': { jwk: 'P-384', openssl: 'secp384r1', length: 48 },
+};
+
+/** Caches one derived value per key object; keys are immutable once made. */
+function memoize<K extends object, V>(make: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = make(key)));
+    return value;
+  };
+}
+
+/** An OKP private key (RFC 8037 §2) from its 32 raw bytes; node derives the public half itself. */
+function okpPrivateKey(crv: 'Ed25519' | 'X25519', d: Uint8Array): KeyObject {
+  return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
+}
+
+function okpPublicKey(crv: 'Ed25519' | 'X25519', x: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv, x: base64url(x) }, format: 'jwk' });
+}
+
+/** The raw public value of an OKP key object. */
+function okpPublicBytes(key: KeyObject): Uint8Array {
+  return plain(Buffer.from(createPublicKey(key).export({ format: 'jwk' }).x!, 'base64url'));
+}
+
+/** JWK x and y of an uncompressed SEC1 point (0x04 || X || Y); import checks that it lies on the curve. */
+function ecPointJwk(curve: CurveName, point: Uint8Array): JsonWebKey {
+  const { jwk, length } = JWK_CURVES[curve];
+  if (point.length !== 1 + 2 * length || point[0] !== 0x04) throw new Error(`not an uncompressed ${curve} point`);
+  return { kty: 'EC', crv: jwk, x: base64url(point.subarray(1, 1 + length)), y: base64url(point.subarray(1 + length)) };
+}
+
+/** The uncompressed public point d·G; JWK import of an EC private key needs it beside d. */
+function ecPublicPoint(curve: CurveName, d: Uint8Array): Uint8Array {
+  const ecdh = createECDH(JWK_CURVES[curve].openssl);
+  ecdh.setPrivateKey(d);
+  return plain(ecdh.getPublicKey());
+}
+
+function ecPrivateKey(curve: CurveName, d: Uint8Array, point: Uint8Array): KeyObject {
+  return createPrivateKey({ key: { ...ecPointJwk(curve, point), d: base64url(d) }, format: 'jwk' });
+}
+
+/**
+ * Private KeyObjects from our own PKCS#8 encoding (src/auth/keys.ts computes RSA's CRT values, RFC 8017
+ * §3.2; OpenSSL derives the public half of Ed25519 and EC keys). Null for an RSA key without its primes,
+ * which PKCS#8 cannot carry.
+ */
+const privateKeyObject = memoize((key: PrivateKey): KeyObject | null =>
+  key.kind === 'rsa' && (key.p === undefined || key.q === undefined)
+    ? null
+    : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' }),
+);
+
+const publicKeyObject = memoize((key: PublicKey): KeyObject => {
+  switch (key.kind) {
+    case 'ed25519':
+      return okpPublicKey('Ed25519', key.publicKey);
+    case 'ecdsa':
+      return createPublicKey({ key: ecPointJwk(key.curve, key.point), format: 'jwk' });
+    case 'rsa':
+      return createPublicKey({ key: { kty: 'RSA', n: bigintBase64url(key.n), e: bigintBase64url(key.e) }, format: 'jwk' });
+  }
+});
+
+// --- Key exchange ---------------------------------------------------------------------------------
+
+const X25519_KEY_LENGTH = 32;
+
+/** The private KeyObject of a key share, made when its public value is computed and reused for the secret. */
+const x25519PrivateKey = memoize((privateKey: Uint8Array) => okpPrivateKey('X25519', privateKey));
+
+function exactLength(bytes: Uint8Array, length: number, what: string): Uint8Array {
+  if (bytes.length !== length) throw new Error(`${what} must be ${length} bytes, got ${bytes.length}`);
+  return bytes;
+}
+
+/** The secret, or null when OpenSSL refuses the peer's value (off the curve, or an all-zero X25519 result). */
+function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | null {
+  try {
+    return plain(diffieHellman({ privateKey, publicKey: makePeer() }));
+  } catch {
+    return null;
+  }
+}
+
+const x25519Exchange: KeyExchange = {
+  group: 'x25519',
+  // RFC 7748 §5: any 32 bytes are a private key; clamping happens inside the scalar multiplication.
+  generatePrivateKey: (random) => exactLength(random(X25519_KEY_LENGTH), X25519_KEY_LENGTH, 'x25519 private key'),
+  publicKey: (privateKey) => okpPublicBytes(x25519PrivateKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key'))),
+  sharedSecret(privateKey, peerPublic) {
+    const key = x25519PrivateKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key'));
+    if (peerPublic.length !== X25519_KEY_LENGTH) return null;
+    // OpenSSL fails the derivation when the result is all zeros (RFC 7748 §6.1, RFC 8446 §7.4.2).
+    return agree(key, () => okpPublicKey('X25519', peerPublic));
+  },
+};
+
+/** The order n of each curve's base point (SEC 2 §2.4.2, §2.5.1). */
+const CURVE_ORDERS: Readonly<Record<CurveName, bigint>> = {
+  'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+  'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+};
+
+/** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
+function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: CurveName): KeyExchange {
+  const { length } = JWK_CURVES[curve];
+  const order = CURVE_ORDERS[curve];
+  // The private KeyObject of a key share with its public point, both made once from the scalar.
+  const share = memoize((d: Uint8Array) => {
+    const point = ecPublicPoint(curve, d);
+    return { point, key: ecPrivateKey(curve, d, point) };
+  });
+  return {
+    group,
+    // A seed 1.5 times the order's length reduced into [1, n-1] (FIPS 186-5 A.2.1): every seed gives a
+    // valid scalar, with a bias below 2^-64. The noble provider maps seeds the same way.
+    generatePrivateKey(random) {
+      const seed = random(length + length / 2);
+      const scalar = (BigInt('0x' + Buffer.from(seed).toString('hex')) % (order - 1n)) + 1n;
+      return plain(Buffer.from(scalar.toString(16).padStart(2 * length, '0'), 'hex'));
+    },
+    publicKey: (privateKey) => share(privateKey).point,
+    sharedSecret(privateKey, peerPublic) {
+      // Only the uncompressed form is allowed in TLS 1.3 (§4.2.8.2); the JWK import checks the point is
+      // on the curve. The secret is the x-coordinate, as OpenSSL's ECDH derives it.
+      if (peerPublic.length !== 1 + 2 * length || peerPublic[0] !== 0x04) return null;
+      return agree(share(privateKey).key, () => createPublicKey({ key: ecPointJwk(curve, peerPublic), format: 'jwk' }));
+    },
+  };
+}
+
+const KEY_EXCHANGES: Readonly<Record<GroupName, KeyExchange>> = {
+  x25519: x25519Exchange,
+  secp256r1: ecdheExchange('secp256r1', 'P-256'),
+  secp384r1: ecdheExchange('secp384r1', 'P-384'),
+};
+
+// --- Signatures -----------------------------------------------------------------------------------
+
+/** node's sign/verify options for an algorithm; the hash (null for Ed25519, which hashes internally). */
+function signingOptions(alg: SignatureAlgorithm): { hash: HashName | null; options: { dsaEncoding?: 'der'; padding?: number; saltLength?: number } } {
+  switch (alg.kind) {
+    case 'ed25519':
+      return { hash: null, options: {} };
+    case 'ecdsa':
+      return { hash: alg.hash, options: { dsaEncoding: 'der' } };
+    case 'rsa-pkcs1':
+      return { hash: alg.hash, options: { padding: constants.RSA_PKCS1_PADDING } };
+    case 'rsa-pss':
+      // MGF1 over the same hash is OpenSSL's default for PSS.
+      return { hash: alg.hash, options: { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength } };
+  }
+}
+
+const KEY_KINDS: Readonly<Record<SignatureAlgorithm['kind'], PrivateKey['kind']>> = {
+  ed25519: 'ed25519',
+  ecdsa: 'ecdsa',
+  'rsa-pkcs1': 'rsa',
+  'rsa-pss': 'rsa',
+};
+
+/**
+ * OpenSSL draws the RSA-PSS salt and the ECDSA nonce itself: `random` is used only for an RSA key without
+ * its primes, which goes to our bigint RSA instead.
+ */
+function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array {
+  if (KEY_KINDS[alg.kind] !== key.kind) throw new Error(`a ${key.kind} key cannot make ${alg.kind} signatures`);
+  const keyObject = privateKeyObject(key);
+  if (keyObject === null && key.kind === 'rsa') {
+    if (alg.kind === 'rsa-pss') return rsaPssSign(key, alg.hash, message, alg.saltLength, random);
+    if (alg.kind === 'rsa-pkcs1') return rsaPkcs1Sign(key, alg.hash, message);
+  }
+  const { hash, options } = signingOptions(alg);
+  return plain(nodeSign(hash, message, { key: keyObject!, ...options }));
+}
+
+function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  if (KEY_KINDS[alg.kind] !== key.kind) return false;
+  try {
+    const { hash, options } = signingOptions(alg);
+    return nodeVerify(hash, message, { key: publicKeyObject(key), ...options }, signature);
+  } catch {
+    return false; // malformed signature or key
+  }
+}
+
+function publicKeyOf(key: PrivateKey): PublicKey {
+  switch (key.kind) {
+    case 'ed25519':
+      return { kind: 'ed25519', publicKey: okpPublicBytes(privateKeyObject(key)!) };
+    case 'ecdsa':
+      return { kind: 'ecdsa', curve: key.curve, point: ecPublicPoint(key.curve, key.d) };
+    case 'rsa':
+      return { kind: 'rsa', n: key.n, e: key.e };
+  }
+}
+
+export const nodeCryptoProvider: CryptoProvider = {
+  name: 'node:crypto',
+  hashLength: (hash) => HASH_LENGTHS[hash],
+  hash: (hash, data) => plain(createHash(hash).update(data).digest()),
+  createHash: (hash) => new NodeHashState(createHash(hash)),
+  hmac,
+  hkdfExtract,
+  hkdfExpand,
+  aeadKeyLength: (aead) => AEAD_CIPHERS[aead].keyLength,
+  createAead,
+  keyExchange: (group) => KEY_EXCHANGES[group],
+  sign,
+  verify,
+  publicKeyOf,
+};

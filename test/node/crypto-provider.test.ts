@@ -1,0 +1,193 @@
+// The node:crypto provider against the noble provider, an independent implementation of every primitive:
+// equal outputs where the primitive is deterministic, and signatures made by one verified by the other.
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src/auth/builder.js';
+import { loadPrivateKey } from '../../src/auth/keys.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import type { AeadName, GroupName, HashName, PrivateKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
+import { utf8 } from '../../src/wire/bytes.js';
+
+const HASHES: HashName[] = ['sha1', 'sha256', 'sha384', 'sha512'];
+const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305'];
+const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
+const random = seededRandom('node crypto provider');
+
+/** A plain Uint8Array with the same bytes, so a Buffer in disguise would fail `toStrictEqual`. */
+const bytes = (data: Uint8Array) => new Uint8Array(data);
+
+describe('hashes, HMAC and HKDF', () => {
+  it.each(HASHES)('hashes %s like noble, in one shot and incrementally, and reads a digest without finalizing', (hash) => {
+    for (const length of [0, 1, 55, 64, 1000]) {
+      const data = random(length);
+      expect(node.hash(hash, data)).toStrictEqual(bytes(nobleProvider.hash(hash, data)));
+    }
+    expect(node.hashLength(hash)).toBe(nobleProvider.hashLength(hash));
+    const [a, b] = [random(100), random(7)];
+    const state = node.createHash(hash).update(a);
+    const first = state.digest();
+    expect(state.digest()).toStrictEqual(first);
+    expect(first).toStrictEqual(bytes(nobleProvider.hash(hash, a)));
+    const forked = state.clone().update(b);
+    expect(forked.digest()).toStrictEqual(bytes(nobleProvider.createHash(hash).update(a).update(b).digest()));
+    expect(state.digest()).toStrictEqual(first);
+  });
+
+  it.each(HASHES)('computes HMAC-%s and HKDF extract and expand like noble', (hash) => {
+    const [key, data, ikm, info] = [random(13), random(200), random(32), random(20)];
+    expect(node.hmac(hash, key, data)).toStrictEqual(bytes(nobleProvider.hmac(hash, key, data)));
+    for (const salt of [new Uint8Array(0), random(node.hashLength(hash))]) {
+      expect(node.hkdfExtract(hash, salt, ikm)).toStrictEqual(bytes(nobleProvider.hkdfExtract(hash, salt, ikm)));
+    }
+    const prk = nobleProvider.hkdfExtract(hash, new Uint8Array(0), ikm);
+    for (const length of [1, 12, node.hashLength(hash), node.hashLength(hash) + 1, 255 * node.hashLength(hash)]) {
+      expect(node.hkdfExpand(hash, prk, info, length)).toStrictEqual(bytes(nobleProvider.hkdfExpand(hash, prk, info, length)));
+    }
+  });
+
+  it('refuses an HKDF output longer than 255 hash lengths (RFC 5869 §2.3)', () => {
+    expect(() => node.hkdfExpand('sha256', random(32), new Uint8Array(0), 255 * 32 + 1)).toThrow(/255/);
+  });
+});
+
+describe('AEAD', () => {
+  it.each(AEADS)('seals %s like noble and opens what noble sealed', (aead) => {
+    const key = random(node.aeadKeyLength(aead));
+    expect(node.aeadKeyLength(aead)).toBe(nobleProvider.aeadKeyLength(aead));
+    const [ours, theirs] = [node.createAead(aead, key), nobleProvider.createAead(aead, key)];
+    for (const length of [0, 1, 16, 17, 16385]) {
+      const [nonce, aad, plaintext] = [random(12), random(5), random(length)];
+      const sealed = ours.seal(nonce, aad, plaintext);
+      expect(sealed).toStrictEqual(bytes(theirs.seal(nonce, aad, plaintext)));
+      expect(ours.open(nonce, aad, sealed)).toStrictEqual(plaintext);
+    }
+  });
+
+  it.each(AEADS)('returns null from %s open for a changed tag, body, AAD or nonce, and for a short input', (aead) => {
+    const aeadKey = node.createAead(aead, random(node.aeadKeyLength(aead)));
+    const [nonce, aad] = [random(12), random(5)];
+    const sealed = aeadKey.seal(nonce, aad, utf8.encode('attack at dawn'));
+    const flipped = (data: Uint8Array, at: number) => data.map((b, i) => (i === at ? b ^ 1 : b));
+    expect(aeadKey.open(nonce, aad, flipped(sealed, sealed.length - 1))).toBeNull();
+    expect(aeadKey.open(nonce, aad, flipped(sealed, 0))).toBeNull();
+    expect(aeadKey.open(nonce, flipped(aad, 2), sealed)).toBeNull();
+    expect(aeadKey.open(flipped(nonce, 11), aad, sealed)).toBeNull();
+    expect(aeadKey.open(nonce, aad, sealed.subarray(0, 15))).toBeNull();
+    expect(aeadKey.open(nonce.subarray(1), aad, sealed)).toBeNull();
+  });
+
+  it('refuses a key of the wrong length', () => {
+    expect(() => node.createAead('AES-256-GCM', random(16))).toThrow(/32-byte key/);
+  });
+});
+
+describe('key exchange', () => {
+  it.each(GROUPS)('makes the same %s private key, public value and shared secret as noble', (group) => {
+    const [ours, theirs] = [node.keyExchange(group), nobleProvider.keyExchange(group)];
+    expect(ours.group).toBe(group);
+    const seed = random(72);
+    const replay = () => {
+      let offset = 0;
+      return (n: number) => seed.slice(offset, (offset += n));
+    };
+    const privateKey = ours.generatePrivateKey(replay());
+    expect(privateKey).toStrictEqual(bytes(theirs.generatePrivateKey(replay())));
+    expect(ours.publicKey(privateKey)).toStrictEqual(bytes(theirs.publicKey(privateKey)));
+    const peerPrivate = theirs.generatePrivateKey(random);
+    const peerPublic = theirs.publicKey(peerPrivate);
+    expect(ours.sharedSecret(privateKey, peerPublic)).toStrictEqual(bytes(theirs.sharedSecret(peerPrivate, theirs.publicKey(privateKey))!));
+  });
+
+  it.each(GROUPS)('returns null for a %s peer value of the wrong length', (group) => {
+    const exchange = node.keyExchange(group);
+    const peer = nobleProvider.keyExchange(group).publicKey(nobleProvider.keyExchange(group).generatePrivateKey(random));
+    expect(exchange.sharedSecret(exchange.generatePrivateKey(random), peer.subarray(1))).toBeNull();
+  });
+
+  it('returns null for NIST points that are compressed or off the curve, as noble does', () => {
+    for (const group of ['secp256r1', 'secp384r1'] as const) {
+      const [ours, theirs] = [node.keyExchange(group), nobleProvider.keyExchange(group)];
+      const privateKey = ours.generatePrivateKey(random);
+      const offCurve = theirs.publicKey(theirs.generatePrivateKey(random));
+      offCurve[offCurve.length - 1]! ^= 1;
+      const compressed = new Uint8Array(offCurve.length).fill(0x02, 0, 1);
+      for (const bad of [offCurve, compressed]) {
+        expect(ours.sharedSecret(privateKey, bad)).toBeNull();
+        expect(theirs.sharedSecret(privateKey, bad)).toBeNull();
+      }
+    }
+  });
+
+  it('returns null for an X25519 low-order point whose secret is all zeros (RFC 8446 §7.4.2)', () => {
+    const x25519 = node.keyExchange('x25519');
+    const privateKey = x25519.generatePrivateKey(random);
+    for (const lowOrder of [new Uint8Array(32), Uint8Array.of(1, ...new Uint8Array(31))]) {
+      expect(x25519.sharedSecret(privateKey, lowOrder)).toBeNull();
+      expect(nobleProvider.keyExchange('x25519').sharedSecret(privateKey, lowOrder)).toBeNull();
+    }
+  });
+});
+
+function rsaKey(): PrivateKey {
+  const der = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'der' });
+  return loadPrivateKey(new Uint8Array(der));
+}
+
+const RSA = rsaKey();
+const KEYS: { name: string; key: PrivateKey; algorithms: SignatureAlgorithm[]; deterministic: boolean }[] = [
+  { name: 'Ed25519', key: generateKeyPair('ed25519', random, nobleProvider).privateKey, algorithms: [{ kind: 'ed25519' }], deterministic: true },
+  { name: 'ECDSA P-256', key: generateKeyPair('p256', random, nobleProvider).privateKey, algorithms: [{ kind: 'ecdsa', hash: 'sha256' }, { kind: 'ecdsa', hash: 'sha384' }], deterministic: false },
+  { name: 'ECDSA P-384', key: generateKeyPair('p384', random, nobleProvider).privateKey, algorithms: [{ kind: 'ecdsa', hash: 'sha384' }, { kind: 'ecdsa', hash: 'sha256' }], deterministic: false },
+  { name: 'RSA-2048 PSS', key: RSA, algorithms: [{ kind: 'rsa-pss', hash: 'sha256', saltLength: 32 }, { kind: 'rsa-pss', hash: 'sha512', saltLength: 64 }], deterministic: false },
+  { name: 'RSA-2048 PKCS#1', key: RSA, algorithms: [{ kind: 'rsa-pkcs1', hash: 'sha256' }, { kind: 'rsa-pkcs1', hash: 'sha1' }], deterministic: true },
+];
+
+describe.each(KEYS)('$name signatures', ({ key, algorithms, deterministic }) => {
+  const publicKey = nobleProvider.publicKeyOf(key);
+  const message = utf8.encode('TLS 1.3, server CertificateVerify');
+
+  it('derives the same public key as noble', () => {
+    expect(node.publicKeyOf(key)).toStrictEqual(publicKey);
+  });
+
+  it.each(algorithms)('verifies its own %o signatures with noble and noble\'s with itself', (alg) => {
+    const ours = node.sign(alg, key, message, random);
+    const theirs = nobleProvider.sign(alg, key, message, random);
+    expect(nobleProvider.verify(alg, publicKey, message, ours)).toBe(true);
+    expect(node.verify(alg, publicKey, message, theirs)).toBe(true);
+    if (deterministic) expect(ours).toStrictEqual(bytes(theirs));
+  });
+
+  it.each(algorithms)('rejects %o signatures over another message, changed signatures and garbage without throwing', (alg) => {
+    const signature = nobleProvider.sign(alg, key, message, random);
+    const changed = signature.map((b, i) => (i === signature.length - 1 ? b ^ 1 : b));
+    expect(node.verify(alg, publicKey, utf8.encode('another message'), signature)).toBe(false);
+    expect(node.verify(alg, publicKey, message, changed)).toBe(false);
+    expect(node.verify(alg, publicKey, message, new Uint8Array(0))).toBe(false);
+    expect(node.verify(alg, publicKey, message, random(signature.length))).toBe(false);
+  });
+});
+
+describe('mismatched keys and algorithms', () => {
+  it('refuses to verify with a key of another kind or a malformed public key, and never throws', () => {
+    const ed = KEYS[0]!.key;
+    const signature = nobleProvider.sign({ kind: 'ed25519' }, ed, utf8.encode('m'), random);
+    expect(node.verify({ kind: 'ecdsa', hash: 'sha256' }, nobleProvider.publicKeyOf(ed), utf8.encode('m'), signature)).toBe(false);
+    expect(node.verify({ kind: 'ed25519' }, { kind: 'ed25519', publicKey: random(31) }, utf8.encode('m'), signature)).toBe(false);
+    expect(node.verify({ kind: 'ecdsa', hash: 'sha256' }, { kind: 'ecdsa', curve: 'P-256', point: random(65) }, utf8.encode('m'), signature)).toBe(false);
+  });
+
+  it('refuses to sign with a key of another kind', () => {
+    expect(() => node.sign({ kind: 'ed25519' }, RSA, utf8.encode('m'), random)).toThrow(/rsa key cannot make ed25519/);
+  });
+
+  it('signs with an RSA key that lacks its primes (our bigint RSA), verifiable by node:crypto', () => {
+    if (RSA.kind !== 'rsa') throw new Error('expected an RSA key');
+    const { n, e, d } = RSA;
+    const alg = { kind: 'rsa-pss', hash: 'sha256', saltLength: 32 } as const;
+    const signature = node.sign(alg, { kind: 'rsa', n, e, d }, utf8.encode('m'), random);
+    expect(node.verify(alg, { kind: 'rsa', n, e }, utf8.encode('m'), signature)).toBe(true);
+  });
+});
