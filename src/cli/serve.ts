@@ -2,7 +2,6 @@
 // was negotiated and who the client proved to be. Serves clients concurrently; a client that fails its
 // handshake costs one line on stderr and nothing else.
 import type { AddressInfo } from 'node:net';
-import { Connection } from '../handshake/connection.js';
 import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
 import { describeNegotiated } from '../trace/text.js';
 import { choice, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
@@ -55,14 +54,34 @@ function respond(socket: Tls13Socket, status: string, body: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-/** Waits for the end of the request head (a blank line), then answers once and closes. */
-function serveHttp(socket: Tls13Socket): void {
+/**
+ * Post-handshake authentication (RFC 8446 §4.6.2): resolves once the client answered our CertificateRequest,
+ * or at once when it did not offer post_handshake_auth (logged).
+ */
+function requestClientCertificate(socket: Tls13Socket, io: Io): Promise<void> {
+  const client = `${socket.remoteAddress}:${socket.remotePort}`;
+  try {
+    socket.requestClientCertificate();
+  } catch (e) {
+    io.stdout.write(`${client}: no post-handshake authentication: ${e instanceof Error ? e.message : String(e)}\n`);
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    socket.once('postHandshakeAuth', () => {
+      io.stdout.write(`${client}: after the handshake, client ${describePeer(socket.info.peer)}\n`);
+      resolve();
+    });
+  });
+}
+
+/** Waits for the end of the request head (a blank line) and for `ready`, then answers once and closes. */
+function serveHttp(socket: Tls13Socket, ready: Promise<void>): void {
   let request = '';
   socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
   socket.on('data', (chunk: Buffer) => {
     if (socket.writableEnded) return;
     request += chunk.toString('latin1');
-    if (/\r?\n\r?\n/.test(request)) respond(socket, '200 OK', statusPage(socket));
+    if (/\r?\n\r?\n/.test(request)) void ready.then(() => !socket.writableEnded && respond(socket, '200 OK', statusPage(socket)));
     else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
   });
   socket.on('error', () => socket.destroy());
@@ -97,7 +116,9 @@ Options:
   --early-data              accept 0-RTT data (up to ${DEFAULT_MAX_EARLY_DATA} bytes; each ticket once)
   --max-early-data BYTES    accept 0-RTT data up to BYTES per connection (implies --early-data)
   --request-post-handshake-auth
-                            ask each client for a certificate after the handshake (RFC 8446 §4.6.2)
+                            ask each client that offers it for a certificate after the handshake
+                            (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for
+                            the answer
 `,
   options: {
     port: { type: 'string' },
@@ -117,9 +138,7 @@ Options:
     'request-post-handshake-auth': { type: 'boolean' },
   },
   async run(args, io) {
-    if (flag(args, 'request-post-handshake-auth') && !('requestClientCertificate' in Connection.prototype)) {
-      throw new UsageError('serve: --request-post-handshake-auth: post-handshake client authentication is not supported yet');
-    }
+    const postHandshakeAuth = flag(args, 'request-post-handshake-auth');
     const port = integer(args, 'port', 0, 65535);
     if (port === undefined) throw new UsageError('serve: --port is required');
     const host = str(args, 'host') ?? '127.0.0.1';
@@ -130,6 +149,9 @@ Options:
       pinSpki: ['--pin-client-spki', list(args, 'pin-client-spki')],
     });
     const clientAuth = choice(args, 'client-auth', ['none', 'optional', 'require'], trust ? 'require' : 'none');
+    if (postHandshakeAuth && !trust) {
+      throw new UsageError('--request-post-handshake-auth: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates');
+    }
     if (clientAuth !== 'none' && !trust) {
       throw new UsageError(`--client-auth ${clientAuth}: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates`);
     }
@@ -141,17 +163,17 @@ Options:
     if (groups) options.groups = groups;
     const maxEarlyData = integer(args, 'max-early-data', 0, 2 ** 32 - 1) ?? (flag(args, 'early-data') ? DEFAULT_MAX_EARLY_DATA : undefined);
     options.tickets = { count: integer(args, 'tickets', 0, 16) ?? DEFAULT_TICKET_COUNT, ...(maxEarlyData === undefined ? {} : { maxEarlyDataSize: maxEarlyData }) };
-    return listen(options, host, port, keylogFile(str(args, 'keylog'), io), io);
+    return listen(options, host, port, keylogFile(str(args, 'keylog'), io), io, postHandshakeAuth);
   },
 };
 
 /** Runs the server until the io signal (or SIGINT/SIGTERM) stops it; resolves with the exit code. */
-function listen(options: ServerOptions, host: string, port: number, keylogPath: string | undefined, io: Io): Promise<number> {
+function listen(options: ServerOptions, host: string, port: number, keylogPath: string | undefined, io: Io, postHandshakeAuth: boolean): Promise<number> {
   const server = createServer(options, (socket) => {
     const resumed = socket.info.resumed ? '; resumed' : '';
     const early = socket.info.earlyData ? `; early data ${earlyDataSummary(socket)}` : '';
     io.stdout.write(`${socket.remoteAddress}:${socket.remotePort}: ${describeNegotiated(socket.info)}; client ${describePeer(socket.info.peer)}${resumed}${early}\n`);
-    serveHttp(socket);
+    serveHttp(socket, postHandshakeAuth ? requestClientCertificate(socket, io) : Promise.resolve());
   });
   server.on('tlsClientError', (error: Error, socket: Tls13Socket) => {
     io.stderr.write(`${socket.remoteAddress}:${socket.remotePort}: handshake failed: ${describeFailure(error, 'client')}\n`);

@@ -156,6 +156,16 @@ export class Tls13Socket extends Duplex {
     this.afterEngineStep();
   }
 
+  /**
+   * Server: asks the client for a certificate now (post-handshake authentication, RFC 8446 §4.6.2; the
+   * client must have offered it). 'postHandshakeAuth' (info) follows once the client answered; `info.peer`
+   * then says who it is, if anyone. Throws if the client did not offer post_handshake_auth.
+   */
+  requestClientCertificate(): void {
+    this.connection.requestClientCertificate();
+    this.afterEngineStep();
+  }
+
   /** Who the peer proved to be (trust verdict and CertificateVerify), or undefined. */
   getPeerIdentity(): PeerIdentity | undefined {
     return this.connection.info.peer;
@@ -286,6 +296,9 @@ export class Tls13Socket extends Duplex {
         return;
       case 'decision-needed':
         this.onDecisionNeeded(event.decision);
+        return;
+      case 'post-handshake-auth':
+        this.emit('postHandshakeAuth', event.info);
         return;
       case 'alert':
         if (event.direction === 'out' && event.level === 'fatal') this.lastAlertSent = event;

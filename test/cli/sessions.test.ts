@@ -147,12 +147,10 @@ describe('session flag mistakes', () => {
     }
   });
 
-  it('says --request-post-handshake-auth is not supported yet, in one line, while the engine lacks it', async (test) => {
-    const { Connection } = await import('../../src/handshake/connection.js');
-    if ('requestClientCertificate' in Connection.prototype) test.skip('the engine now supports post-handshake authentication');
+  it('refuses --request-post-handshake-auth without a client trust flag to judge the certificate', async () => {
     const { code, stdout, stderr } = await runCli(['serve', '--port', '0', '--cert', file('server.pem'), '--key', file('server.key'), '--request-post-handshake-auth']);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe('tls13: serve: --request-post-handshake-auth: post-handshake client authentication is not supported yet\n');
+    expect(stderr).toBe('tls13: --request-post-handshake-auth: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates\n');
   });
 });

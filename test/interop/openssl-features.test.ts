@@ -11,7 +11,7 @@ import { TicketStore } from '../../src/node/tickets.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { NamedGroup } from '../../src/wire/enums.js';
 import { freePort, requireBinary, spawnBounded, type BoundedChild } from '../../src/testing/interop.js';
-import { ca, certPem, keyPem, listen, readAll, serverCertificates } from '../node/fixtures.js';
+import { ca, certPem, keyPem, listen, readAll, serverCertificates, trustedClient } from '../node/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-features-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -297,5 +297,45 @@ describe('exporters', () => {
     expect(/Keying material: ([0-9A-F]+)/.exec(server.stdout())![1]!.toLowerCase()).toBe(ours);
     client.end();
     await server.exited;
+  });
+});
+
+/** Our echo server asks s_client -enable_pha for its certificate after the handshake; resolves with who it was. */
+async function postHandshakeAuthAgainstSClient(openssl: string, tickets: number) {
+  const ours = await ourServer({ clientAuth: 'none', trust: { kind: 'pinned-certificate', certificates: [trustedClient.der] }, tickets: { count: tickets } }, false);
+  const authenticated: string[] = [];
+  servers.at(-1)!.on('secureConnection', (socket: Tls13Socket) => {
+    socket.on('postHandshakeAuth', () => authenticated.push(socket.getPeerIdentity()?.subject ?? 'nobody'));
+    socket.requestClientCertificate();
+  });
+  const client = sClient(openssl, ours.port, ['-enable_pha', '-ign_eof', '-cert', file(certPem(trustedClient)), '-key', file(keyPem(trustedClient))]);
+  client.child.stdin.write('ping\n');
+  await client.waitFor(/echo: ping/);
+  await eventually(() => authenticated.length === 1 || ours.errors.length > 0);
+  ours.sockets[0]!.end();
+  client.child.stdin.end();
+  await client.exited;
+  return { ours, authenticated };
+}
+
+describe('post-handshake client authentication', () => {
+  it('our server (no tickets) asks s_client -enable_pha for its certificate after the handshake and learns who it is', async (test) => {
+    const { ours, authenticated } = await postHandshakeAuthAgainstSClient(requireBinary('openssl', test), 0);
+    expect(ours.errors).toEqual([]);
+    expect(authenticated).toHaveLength(1);
+    expect(authenticated[0]).toContain('trusted client');
+    expect(ours.sockets[0]!.info.clientAuth).toBe('authenticated');
+    expect(ours.logs[0]).toEqual(expect.arrayContaining(['out certificate_request', 'in certificate', 'in certificate_verify', 'in finished']));
+  });
+
+  // ENGINE BUG: the server's NewSessionTickets go through ctx.send, which adds them to the handshake
+  // transcript; the post-handshake CertificateRequest then forks a transcript that includes them, while
+  // OpenSSL (correctly, RFC 8446 §4.4: the Handshake Context ends at the client Finished) signs without
+  // them, so its valid CertificateVerify is rejected with decrypt_error. KeyUpdate (also sent through
+  // ctx.send) has the same effect.
+  it.fails('our server that sent session tickets asks s_client -enable_pha for its certificate after the handshake', async (test) => {
+    const { ours, authenticated } = await postHandshakeAuthAgainstSClient(requireBinary('openssl', test), 2);
+    expect(ours.errors).toEqual([]);
+    expect(authenticated).toHaveLength(1);
   });
 });
