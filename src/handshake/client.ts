@@ -757,7 +757,7 @@ export class ClientHandshake {
       cipherSuite: state.suite.code,
       ...(earlyData ? { maxEarlyDataSize: X.earlyDataNewSessionTicket.parse(earlyData.data) } : {}),
       ...(this.ctx.cfg.now ? { receivedAt: this.ctx.cfg.now() } : {}),
-      ...(this.ctx.info.serverName ? { serverName: this.ctx.info.serverName } : {}),
+      ...(this.config.serverName ? { serverName: this.config.serverName } : {}),
       ...(this.ctx.info.alpn ? { alpn: this.ctx.info.alpn } : {}),
       ...(this.ctx.info.peer ? { peer: this.ctx.info.peer } : {}),
     };

@@ -68,6 +68,14 @@ export class HandshakeContext {
     return raw;
   }
 
+  /**
+   * Sends a post-handshake message that is part of no transcript: NewSessionTicket, KeyUpdate (RFC 8446
+   * §4.4: the handshake transcript ends with the client Finished).
+   */
+  sendOutsideTranscript(message: HandshakeMessage): void {
+    this.effects.push({ kind: 'send', message, raw: encodeHandshake(message) });
+  }
+
   secret(name: SecretName, secret: Uint8Array): void {
     const { label, keylog } = SECRETS[name];
     const event: TlsEvent = { type: 'secret', name, label, clientRandom: this.clientRandom!, secret };

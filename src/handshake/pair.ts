@@ -150,9 +150,7 @@ export class InMemoryPair {
       this.log
         .slice(start)
         .flatMap((e) => (e.side === receiver && e.event.type === 'handshake-message' && e.event.direction === 'in' ? [e.event] : []));
-    while (arrived().length === 0 && this.stepRecord(from)) {
-      // one more record
-    }
+    while (arrived().length === 0) if (!this.stepRecord(from)) break;
     return arrived();
   }
 

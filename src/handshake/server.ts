@@ -783,7 +783,7 @@ export class ServerHandshake {
       tickets.maxEarlyDataSize !== undefined
         ? [X.ext(ExtensionType.early_data, X.earlyDataNewSessionTicket.encode(tickets.maxEarlyDataSize))]
         : [];
-    ctx.send({ kind: 'new_session_ticket', lifetime, ageAdd, nonce, ticket, extensions });
+    ctx.sendOutsideTranscript({ kind: 'new_session_ticket', lifetime, ageAdd, nonce, ticket, extensions });
   }
 
   private ticketKeyBytes?: Uint8Array;

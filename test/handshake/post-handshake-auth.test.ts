@@ -56,3 +56,15 @@ describe('post-handshake client authentication (RFC 8446 §4.6.2)', () => {
     expect(() => pair.server.requestClientCertificate()).toThrow(/did not offer post_handshake_auth/);
   });
 });
+
+describe('post-handshake authentication after other post-handshake messages', () => {
+  it('still authenticates after session tickets and KeyUpdates, which belong to no transcript (RFC 8446 §4.4)', () => {
+    const pair = connect({ certificate: alice }, { tickets: { count: 2 } });
+    pair.client.updateKeys(true);
+    pair.run();
+    pair.server.requestClientCertificate();
+    pair.run();
+    expect(pair.server.info.clientAuth).toBe('authenticated');
+    expect(pair.events('server').some((e) => e.type === 'post-handshake-auth')).toBe(true);
+  });
+});

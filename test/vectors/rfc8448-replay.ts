@@ -1,7 +1,11 @@
 // Shared pieces of the RFC 8448 replays: the RFC's server key and certificate, and record splitting.
 import type { PrivateKey } from '../../src/crypto/provider.js';
 import { recoverPssSalt } from '../../src/crypto/rsa.js';
-import { Reader } from '../../src/wire/bytes.js';
+import type { ClientConfig, ClientHelloShape, ServerConfig } from '../../src/handshake/config.js';
+import type { Connection } from '../../src/handshake/connection.js';
+import { Reader, fromHex } from '../../src/wire/bytes.js';
+import { ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
+import type { Extension } from '../../src/wire/types.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
 import { findValue, loadRfc8448RsaKey, type Rfc8448Section } from '../../src/testing/rfc8448.js';
 
@@ -62,3 +66,54 @@ export const NSS_SIGNATURE_ALGORITHMS = [
 
 /** The groups NSS lists in RFC 8448 §3 and §7, several of which nobody uses here. */
 export const NSS_GROUPS = [0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104];
+
+/** The RFC's certificates expired in 2026: replays run at the RFC's own time. */
+export const rfcTime = () => Date.UTC(2019, 0, 1);
+
+/** renegotiation_info as NSS sends it in every RFC 8448 ClientHello (an unknown extension to us). */
+export const RENEGOTIATION_INFO: Extension = { type: ExtensionType.renegotiation_info, data: fromHex('00') };
+
+/**
+ * The RFC's client (NSS): SNI "server", its cipher suite order, and a ClientHello with exactly `extensions`
+ * in that order, listing the groups and signature algorithms NSS lists (some of which nobody uses here).
+ */
+export function nssClient(config: Pick<ClientConfig, 'trust' | 'random'> & Partial<ClientConfig>, extensions: ClientHelloShape['extensions'], shape: ClientHelloShape = {}): ClientConfig {
+  return {
+    serverName: 'server',
+    now: rfcTime,
+    cipherSuites: [0x1301, 0x1303, 0x1302],
+    ...config,
+    clientHello: {
+      legacySessionId: new Uint8Array(0),
+      extensions,
+      advertisedGroups: NSS_GROUPS,
+      advertisedSignatureSchemes: NSS_SIGNATURE_ALGORITHMS,
+      recordSizeLimit: 0x4001,
+      ...shape,
+    },
+  };
+}
+
+/** The RFC's server (NSS): its groups (advertised in EncryptedExtensions), record_size_limit, and extension order. */
+export function nssServer(config: Pick<ServerConfig, 'random'> & Partial<ServerConfig>): ServerConfig {
+  return {
+    now: rfcTime,
+    groups: NSS_GROUPS,
+    signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
+    advertiseGroups: true,
+    recordSizeLimit: 0x4001,
+    encryptedExtensionsOrder: ['supported_groups', 'record_size_limit', 'server_name', 'early_data'],
+    ...config,
+  };
+}
+
+/** The client sends close_notify, the server answers with its own: both records, as the traces end. */
+export function closeBoth(client: Connection, server: Connection): { clientAlert: Uint8Array; serverAlert: Uint8Array } {
+  client.close();
+  const clientAlert = client.takeOutput();
+  server.receive(clientAlert);
+  server.close();
+  const serverAlert = server.takeOutput();
+  client.receive(serverAlert);
+  return { clientAlert, serverAlert };
+}

@@ -5,9 +5,9 @@ import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
-import { fromHex, hex } from '../../src/wire/bytes.js';
-import { ExtensionType, NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
-import { NSS_GROUPS, NSS_SIGNATURE_ALGORITHMS, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
+import { hex } from '../../src/wire/bytes.js';
+import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
+import { RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
 
 export const s3 = loadRfc8448Section(3);
 export const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) =>
@@ -16,62 +16,37 @@ export const record = (actor: 'client' | 'server', action: string, occurrence = 
 
 const serverKey = rfcServerKey();
 const serverCert = rfcCertificate(s3, 'server');
-/** The RFC's certificates expired in 2026: the replay runs at the RFC's own time. */
-const rfcTime = () => Date.UTC(2019, 0, 1);
 
 const clientHello = value('client', 'construct a ClientHello', 'ClientHello');
-const clientConfig = (): ClientConfig => ({
-  serverName: 'server',
-  trust: { kind: 'pinned-certificate', certificates: [serverCert] },
-  now: rfcTime,
-  random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
-  cipherSuites: [0x1301, 0x1303, 0x1302],
-  groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
-  clientHello: {
-    legacySessionId: new Uint8Array(0),
-    // NSS's ClientHello: renegotiation_info and an empty session_ticket as sent, groups and signature
-    // algorithms it lists but never uses (including the reserved DSA code points, see vectors/rfc8448/README.md).
-    extensions: [
-      'server_name',
-      { type: ExtensionType.renegotiation_info, data: fromHex('00') },
-      'supported_groups',
-      { type: ExtensionType.session_ticket, data: new Uint8Array(0) },
-      'key_share',
-      'supported_versions',
-      'signature_algorithms',
-      'psk_key_exchange_modes',
-      'record_size_limit',
-    ],
-    advertisedGroups: NSS_GROUPS,
-    advertisedSignatureSchemes: NSS_SIGNATURE_ALGORITHMS,
-    recordSizeLimit: 0x4001,
-  },
-});
+const clientConfig = (): ClientConfig =>
+  nssClient(
+    {
+      trust: { kind: 'pinned-certificate', certificates: [serverCert] },
+      random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
+      groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
+    },
+    // NSS's §3 ClientHello also carries an empty session_ticket (another extension unknown to us).
+    ['server_name', RENEGOTIATION_INFO, 'supported_groups', { type: ExtensionType.session_ticket, data: new Uint8Array(0) }, 'key_share', 'supported_versions', 'signature_algorithms', 'psk_key_exchange_modes', 'record_size_limit'],
+  );
 
-const serverRandom = value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38);
 const nst = value('server', 'construct a NewSessionTicket', 'NewSessionTicket');
-const serverConfig = (): ServerConfig => ({
-  certificate: { chain: [serverCert], privateKey: serverKey },
-  now: rfcTime,
-  random: fixedRandom(
-    serverRandom,
-    value('server', 'create an ephemeral x25519', 'private key'),
-    rfcPssSalt(s3, 'server', serverKey.n, serverKey.e),
-    nst.subarray(8, 12), // ticket_age_add
-  ),
-  groups: NSS_GROUPS,
-  signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
-  advertiseGroups: true,
-  recordSizeLimit: 0x4001,
-  encryptedExtensionsOrder: ['supported_groups', 'record_size_limit', 'server_name'],
-  tickets: {
-    count: 1,
-    lifetime: 30,
-    maxEarlyDataSize: 1024,
-    // The RFC's ticket is the server's opaque blob: injected like a random value.
-    seal: () => nst.subarray(17, 17 + 0xb2),
-  },
-});
+const serverConfig = (): ServerConfig =>
+  nssServer({
+    certificate: { chain: [serverCert], privateKey: serverKey },
+    random: fixedRandom(
+      value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38),
+      value('server', 'create an ephemeral x25519', 'private key'),
+      rfcPssSalt(s3, 'server', serverKey.n, serverKey.e),
+      nst.subarray(8, 12), // ticket_age_add
+    ),
+    tickets: {
+      count: 1,
+      lifetime: 30,
+      maxEarlyDataSize: 1024,
+      // The RFC's ticket is the server's opaque blob: injected like a random value.
+      seal: () => nst.subarray(17, 17 + 0xb2),
+    },
+  });
 
 export function secrets(events: TlsEvent[]): Map<string, string> {
   return new Map(events.flatMap((e) => (e.type === 'secret' ? [[e.label, hex(e.secret)] as const] : [])));
@@ -96,12 +71,7 @@ export function runSection3() {
   server.write(data);
   const serverData = server.takeOutput();
   client.receive(serverData);
-  client.close();
-  const clientAlert = client.takeOutput();
-  server.receive(clientAlert);
-  server.close();
-  const serverAlert = server.takeOutput();
-  client.receive(serverAlert);
+  const { clientAlert, serverAlert } = closeBoth(client, server);
   return {
     client,
     server,

@@ -4,15 +4,13 @@
 // that knows the §3 session (suite, PSK, ticket_age_add), as it would know its own sealing key.
 import { describe, expect, it } from 'vitest';
 import { fixedRandom } from '../../src/crypto/random.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { SessionTicket } from '../../src/handshake/events.js';
 import { SingleUseTickets, encodeTicketState } from '../../src/handshake/tickets.js';
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
-import { equalBytes, fromHex, hex, utf8 } from '../../src/wire/bytes.js';
-import { ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
+import { equalBytes, hex, utf8 } from '../../src/wire/bytes.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
-import { NSS_GROUPS, NSS_SIGNATURE_ALGORITHMS, splitRecords } from './rfc8448-replay.js';
+import { RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, splitRecords } from './rfc8448-replay.js';
 import { runSection3 } from './rfc8448-section3-replay.js';
 
 const s3 = loadRfc8448Section(3);
@@ -32,33 +30,27 @@ function section3Ticket(): SessionTicket {
 const ticket = section3Ticket();
 const clientHello = value('client', 'send handshake record', 'payload');
 
-const clientConfig: ClientConfig = {
-  serverName: 'server',
-  trust: { kind: 'ask' },
-  now: () => resumeTime,
-  random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
-  cipherSuites: [0x1301, 0x1303, 0x1302],
-  resumption: { ticket, earlyData: utf8.encode('ABCDEF') },
-  clientHello: {
-    legacySessionId: new Uint8Array(0),
-    extensions: [
-      'server_name',
-      { type: ExtensionType.renegotiation_info, data: fromHex('00') },
-      'supported_groups',
-      'key_share',
-      'early_data',
-      'supported_versions',
-      'signature_algorithms',
-      'psk_key_exchange_modes',
-      'record_size_limit',
-      'padding',
-      'pre_shared_key',
-    ],
-    advertisedGroups: NSS_GROUPS,
-    advertisedSignatureSchemes: NSS_SIGNATURE_ALGORITHMS,
-    recordSizeLimit: 0x4001,
+const clientConfig = nssClient(
+  {
+    trust: { kind: 'ask' },
+    now: () => resumeTime,
+    random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
+    resumption: { ticket, earlyData: utf8.encode('ABCDEF') },
   },
-};
+  [
+    'server_name',
+    RENEGOTIATION_INFO,
+    'supported_groups',
+    'key_share',
+    'early_data',
+    'supported_versions',
+    'signature_algorithms',
+    'psk_key_exchange_modes',
+    'record_size_limit',
+    'padding',
+    'pre_shared_key',
+  ],
+);
 
 const rfcTicket = (() => {
   const nst = findValue(s3, 'server', 'construct a NewSessionTicket', 'NewSessionTicket');
@@ -67,16 +59,11 @@ const rfcTicket = (() => {
   return message;
 })();
 
-const serverConfig: ServerConfig = {
+const serverConfig = nssServer({
   // Never used: a resumed handshake sends no certificate.
   certificate: { chain: [], signer: () => new Uint8Array(0) },
   now: () => resumeTime,
   random: fixedRandom(value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38), value('server', 'create an ephemeral x25519', 'private key')),
-  groups: NSS_GROUPS,
-  signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
-  advertiseGroups: true,
-  recordSizeLimit: 0x4001,
-  encryptedExtensionsOrder: ['supported_groups', 'record_size_limit', 'server_name', 'early_data'],
   tickets: {
     count: 0,
     maxEarlyDataSize: 1024,
@@ -93,7 +80,7 @@ const serverConfig: ServerConfig = {
           })
         : undefined,
   },
-};
+});
 
 describe('RFC 8448 §4 Resumed 0-RTT Handshake', () => {
   const client = Connection.client(clientConfig);
@@ -112,11 +99,7 @@ describe('RFC 8448 §4 Resumed 0-RTT Handshake', () => {
   server.write(data);
   const serverData = server.takeOutput();
   client.receive(serverData);
-  client.close();
-  const clientAlert = client.takeOutput();
-  server.receive(clientAlert);
-  server.close();
-  const serverAlert = server.takeOutput();
+  const { clientAlert, serverAlert } = closeBoth(client, server);
 
   it('client writes the RFC ClientHello (PSK with binder, early_data, padding) and the RFC 0-RTT record', () => {
     expect(splitRecords(clientFirstFlight).map(hex)).toEqual([record('client', 'send handshake record', 0), record('client', 'send application_data record', 0)]);

@@ -3,19 +3,17 @@
 // cookie and is padded to 512 bytes (RFC 7685), the transcript restarts with message_hash.
 import { describe, expect, it } from 'vitest';
 import { fixedRandom } from '../../src/crypto/random.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
-import { fromHex, hex } from '../../src/wire/bytes.js';
-import { ExtensionType, NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
+import { hex } from '../../src/wire/bytes.js';
+import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
-import { NSS_SIGNATURE_ALGORITHMS, p256SeedFor, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
+import { RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, p256SeedFor, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
 
 const s5 = loadRfc8448Section(5);
 const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) => findValue(s5, actor, action, label, occurrence);
 const record = (actor: 'client' | 'server', action: string, occurrence = 0) => hex(value(actor, action, 'complete record', occurrence));
-const rfcTime = () => Date.UTC(2019, 0, 1);
 const serverKey = rfcServerKey();
 const serverCert = rfcCertificate(s5, 'server');
 const clientHello1 = value('client', 'construct a ClientHello', 'ClientHello', 0);
@@ -24,39 +22,23 @@ const helloRetryRequest = value('server', 'construct a ServerHello', 'ServerHell
 const hrr = decodeHandshakeBody(helloRetryRequest[0]!, helloRetryRequest.subarray(4));
 const rfcCookie = hrr.kind === 'hello_retry_request' ? X.cookie.parse(X.findExtension(hrr.extensions, ExtensionType.cookie)!.data) : undefined;
 
-const clientConfig: ClientConfig = {
-  serverName: 'server',
-  trust: { kind: 'pinned-certificate', certificates: [serverCert] },
-  now: rfcTime,
-  random: fixedRandom(
-    clientHello1.subarray(6, 38),
-    value('client', 'create an ephemeral x25519', 'private key'),
-    p256SeedFor(value('client', 'create an ephemeral P-256', 'private key')),
-  ),
-  cipherSuites: [0x1301, 0x1303, 0x1302],
-  groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
-  clientHello: {
-    legacySessionId: new Uint8Array(0),
-    extensions: [
-      'server_name',
-      { type: ExtensionType.renegotiation_info, data: fromHex('00') },
-      'supported_groups',
-      'key_share',
-      'supported_versions',
-      'signature_algorithms',
-      'cookie',
-      'psk_key_exchange_modes',
-      'record_size_limit',
-      'padding',
-    ],
-    advertisedSignatureSchemes: NSS_SIGNATURE_ALGORITHMS,
-    recordSizeLimit: 0x4001,
+const clientConfig = nssClient(
+  {
+    trust: { kind: 'pinned-certificate', certificates: [serverCert] },
+    random: fixedRandom(
+      clientHello1.subarray(6, 38),
+      value('client', 'create an ephemeral x25519', 'private key'),
+      p256SeedFor(value('client', 'create an ephemeral P-256', 'private key')),
+    ),
+    groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
   },
-};
+  ['server_name', RENEGOTIATION_INFO, 'supported_groups', 'key_share', 'supported_versions', 'signature_algorithms', 'cookie', 'psk_key_exchange_modes', 'record_size_limit', 'padding'],
+  // §5's client lists only the groups it can share.
+  { advertisedGroups: undefined },
+);
 
-const serverConfig: ServerConfig = {
+const serverConfig = nssServer({
   certificate: { chain: [serverCert], privateKey: serverKey },
-  now: rfcTime,
   random: fixedRandom(
     value('server', 'construct a ServerHello', 'ServerHello', 1).subarray(6, 38),
     p256SeedFor(value('server', 'create an ephemeral P-256', 'private key')),
@@ -66,11 +48,7 @@ const serverConfig: ServerConfig = {
   helloRetryForPreferredGroup: true,
   // The server's cookie is opaque state of its own: injected like a random value.
   helloRetryCookie: () => rfcCookie!,
-  signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
-  advertiseGroups: true,
-  recordSizeLimit: 0x4001,
-  encryptedExtensionsOrder: ['supported_groups', 'record_size_limit', 'server_name'],
-};
+});
 
 describe('RFC 8448 §5 HelloRetryRequest', () => {
   const client = Connection.client(clientConfig);
@@ -85,11 +63,7 @@ describe('RFC 8448 §5 HelloRetryRequest', () => {
   client.receive(serverFlight);
   const clientFinished = client.takeOutput();
   server.receive(clientFinished);
-  client.close();
-  const clientAlert = client.takeOutput();
-  server.receive(clientAlert);
-  server.close();
-  const serverAlert = server.takeOutput();
+  const { clientAlert, serverAlert } = closeBoth(client, server);
 
   it('client writes the RFC first ClientHello record', () => {
     expect(hex(clientHello1Record)).toBe(record('client', 'send handshake record', 0));

@@ -7,19 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../../src/auth/x509.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { fixedRandom } from '../../src/crypto/random.js';
-import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import type { CertifiedKey } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
-import { fromHex, hex } from '../../src/wire/bytes.js';
-import { ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
+import { hex } from '../../src/wire/bytes.js';
+import { SignatureScheme } from '../../src/wire/enums.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
-import { NSS_GROUPS, NSS_SIGNATURE_ALGORITHMS, rfcCertificate, splitRecords } from './rfc8448-replay.js';
+import { NSS_SIGNATURE_ALGORITHMS, RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, rfcCertificate, splitRecords } from './rfc8448-replay.js';
 
 const s6 = loadRfc8448Section(6);
 const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) => findValue(s6, actor, action, label, occurrence);
 const record = (actor: 'client' | 'server', action: string, occurrence = 0) => hex(value(actor, action, 'complete record', occurrence));
-const rfcTime = () => Date.UTC(2019, 0, 1);
 
 const ALGORITHMS: Record<number, SignatureAlgorithm> = {
   [SignatureScheme.ecdsa_secp256r1_sha256]: { kind: 'ecdsa', hash: 'sha256' },
@@ -49,44 +48,23 @@ const clientHello = value('client', 'construct a ClientHello', 'ClientHello');
 const clientIdentity = rfcSigner('client');
 const serverIdentity = rfcSigner('server');
 
-const clientConfig: ClientConfig = {
-  serverName: 'server',
-  trust: { kind: 'pinned-certificate', certificates: [serverIdentity.chain[0]!] },
-  certificate: clientIdentity,
-  now: rfcTime,
-  random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
-  cipherSuites: [0x1301, 0x1303, 0x1302],
-  clientHello: {
-    legacySessionId: new Uint8Array(0),
-    extensions: [
-      'server_name',
-      { type: ExtensionType.renegotiation_info, data: fromHex('00') },
-      'supported_groups',
-      'key_share',
-      'supported_versions',
-      'signature_algorithms',
-      'psk_key_exchange_modes',
-      'record_size_limit',
-    ],
-    advertisedGroups: NSS_GROUPS,
-    advertisedSignatureSchemes: NSS_SIGNATURE_ALGORITHMS,
-    recordSizeLimit: 0x4001,
+const clientConfig = nssClient(
+  {
+    trust: { kind: 'pinned-certificate', certificates: [serverIdentity.chain[0]!] },
+    certificate: clientIdentity,
+    random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
   },
-};
+  ['server_name', RENEGOTIATION_INFO, 'supported_groups', 'key_share', 'supported_versions', 'signature_algorithms', 'psk_key_exchange_modes', 'record_size_limit'],
+);
 
-const serverConfig: ServerConfig = {
+const serverConfig = nssServer({
   certificate: serverIdentity,
   clientAuth: 'require',
   trust: { kind: 'pinned-certificate', certificates: [clientIdentity.chain[0]!] },
-  now: rfcTime,
   random: fixedRandom(value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38), value('server', 'create an ephemeral x25519', 'private key')),
-  groups: NSS_GROUPS,
   // NSS lists (and so accepts in CertificateRequest) the same algorithms it offers as a client.
   signatureSchemes: NSS_SIGNATURE_ALGORITHMS,
-  advertiseGroups: true,
-  recordSizeLimit: 0x4001,
-  encryptedExtensionsOrder: ['supported_groups', 'record_size_limit', 'server_name'],
-};
+});
 
 describe('RFC 8448 §6 Client Authentication', () => {
   const client = Connection.client(clientConfig);
@@ -97,11 +75,7 @@ describe('RFC 8448 §6 Client Authentication', () => {
   client.receive(serverFlight);
   const clientFlight = client.takeOutput();
   server.receive(clientFlight);
-  client.close();
-  const clientAlert = client.takeOutput();
-  server.receive(clientAlert);
-  server.close();
-  const serverAlert = server.takeOutput();
+  const { clientAlert, serverAlert } = closeBoth(client, server);
 
   it('client writes the RFC ClientHello record', () => {
     expect(hex(clientHelloRecord)).toBe(record('client', 'send handshake record', 0));

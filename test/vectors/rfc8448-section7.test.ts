@@ -3,59 +3,36 @@
 // Finished), RFC 8446 Appendix D.4.
 import { describe, expect, it } from 'vitest';
 import { fixedRandom } from '../../src/crypto/random.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
-import { fromHex, hex } from '../../src/wire/bytes.js';
-import { ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
-import { NSS_GROUPS, NSS_SIGNATURE_ALGORITHMS, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
+import { hex } from '../../src/wire/bytes.js';
+import { RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
 
 const s7 = loadRfc8448Section(7);
 const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) => findValue(s7, actor, action, label, occurrence);
 const record = (actor: 'client' | 'server', action: string, occurrence = 0) => hex(value(actor, action, 'complete record', occurrence));
-const rfcTime = () => Date.UTC(2019, 0, 1);
 const serverKey = rfcServerKey();
 const serverCert = rfcCertificate(s7, 'server');
 const clientHello = value('client', 'construct a ClientHello', 'ClientHello');
 
-const clientConfig: ClientConfig = {
-  serverName: 'server',
-  trust: { kind: 'pinned-certificate', certificates: [serverCert] },
-  now: rfcTime,
-  // Compatibility mode is our default: the session id is drawn from the random source after the random.
-  random: fixedRandom(clientHello.subarray(6, 38), clientHello.subarray(39, 71), value('client', 'create an ephemeral x25519', 'private key')),
-  cipherSuites: [0x1301, 0x1303, 0x1302],
-  clientHello: {
-    extensions: [
-      'server_name',
-      { type: ExtensionType.renegotiation_info, data: fromHex('00') },
-      'supported_groups',
-      'key_share',
-      'supported_versions',
-      'signature_algorithms',
-      'psk_key_exchange_modes',
-      'record_size_limit',
-    ],
-    advertisedGroups: NSS_GROUPS,
-    advertisedSignatureSchemes: NSS_SIGNATURE_ALGORITHMS,
-    recordSizeLimit: 0x4001,
+// Compatibility mode is our default: the session id is drawn from the random source after the random.
+const clientConfig = nssClient(
+  {
+    trust: { kind: 'pinned-certificate', certificates: [serverCert] },
+    random: fixedRandom(clientHello.subarray(6, 38), clientHello.subarray(39, 71), value('client', 'create an ephemeral x25519', 'private key')),
   },
-};
+  ['server_name', RENEGOTIATION_INFO, 'supported_groups', 'key_share', 'supported_versions', 'signature_algorithms', 'psk_key_exchange_modes', 'record_size_limit'],
+  { legacySessionId: undefined },
+);
 
-const serverConfig: ServerConfig = {
+const serverConfig = nssServer({
   certificate: { chain: [serverCert], privateKey: serverKey },
-  now: rfcTime,
   random: fixedRandom(
     value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38),
     value('server', 'create an ephemeral x25519', 'private key'),
     rfcPssSalt(s7, 'server', serverKey.n, serverKey.e),
   ),
-  groups: NSS_GROUPS,
-  signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
-  advertiseGroups: true,
-  recordSizeLimit: 0x4001,
-  encryptedExtensionsOrder: ['supported_groups', 'record_size_limit', 'server_name'],
-};
+});
 
 describe('RFC 8448 §7 Compatibility Mode', () => {
   const client = Connection.client(clientConfig);
@@ -66,12 +43,7 @@ describe('RFC 8448 §7 Compatibility Mode', () => {
   client.receive(serverFlight);
   const clientFlight = client.takeOutput();
   server.receive(clientFlight);
-  client.close();
-  const clientAlert = client.takeOutput();
-  server.receive(clientAlert);
-  server.close();
-  const serverAlert = server.takeOutput();
-  client.receive(serverAlert);
+  const { clientAlert, serverAlert } = closeBoth(client, server);
 
   it('client writes the RFC ClientHello record with a 32-byte legacy_session_id', () => {
     expect(hex(clientHelloRecord)).toBe(record('client', 'send handshake record', 0));
