@@ -190,10 +190,10 @@ details.msg>summary{cursor:pointer}.heading{font-weight:600;font-size:15px}.size
 ul.fields{list-style:none;margin:0;padding-left:12px;font-size:12px}ul.fields details>summary{color:#888;font-size:11px;cursor:pointer}
 .row{cursor:pointer;border-radius:3px;padding:0 3px;overflow-wrap:anywhere}.row .name{font-weight:600}.row .value{font-family:ui-monospace,monospace}
 .row .meaning{color:#1b7a3d}.row .rfc,.row .len{color:#999;font-size:11px}
-.hex{font:12px/1.5 ui-monospace,monospace;white-space:pre}.hex .off{color:#aaa}.hex [data-i]{cursor:pointer;border-radius:2px}
+.hex{font:12px/1.5 ui-monospace,monospace;white-space:pre;position:sticky;top:0;align-self:start;background:#fff}.hex .off{color:#aaa}.hex [data-i]{cursor:pointer;border-radius:2px}
 .hl{background:#ffe08a}.pinned .hl{background:#ffc64a}
 aside section{background:#fff;border:1px solid #cfd6de;border-radius:6px;padding:8px 10px;margin-bottom:12px}
-aside h2{font-size:14px;margin:0 0 6px}aside ul{padding-left:0;list-style:none;margin:0;font-size:12px}
+aside h2{font-size:14px;margin:0 0 6px}aside ul{padding-left:0;list-style:none;margin:0;font-size:12px;overflow-wrap:anywhere}
 table{border-collapse:collapse;font-size:11px;width:100%}td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top}
 .secret-value code{overflow-wrap:anywhere;font-size:10px}.note{color:#777;font-size:12px}
 `;
