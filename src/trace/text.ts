@@ -179,7 +179,8 @@ export function describeNegotiated(info: Readonly<NegotiatedInfo>): string {
     info.version ?? 'version ?',
     info.cipherSuite ?? 'suite ?',
     `group ${info.group ?? '?'}`,
-    `signature ${info.signatureScheme ?? '?'}`,
+    // A resumed session authenticates by its PSK: no CertificateVerify, so no signature (RFC 8446 §2.2).
+    `signature ${info.signatureScheme ?? (info.resumed ? 'none (PSK)' : '?')}`,
     `ALPN ${info.alpn ?? 'none'}`,
   ];
   return parts.join(', ');
@@ -233,7 +234,7 @@ export class TextNarrator {
       case 'session-ticket':
         return [`  ${who} session ticket received: lifetime ${event.ticket.lifetime} s for ${event.ticket.serverName ?? 'this server'}`];
       case 'data':
-        return [`  ${who} received ${event.data.length} bytes of application data: ${printable(event.data)}`];
+        return [`  ${who} received ${event.data.length} bytes of ${event.early ? '0-RTT' : 'application'} data: ${printable(event.data)}`];
       case 'alert': {
         const verb = event.direction === 'out' ? 'sends' : 'received';
         const why = event.detail ? ` (${event.reason}: ${event.detail})` : '';
