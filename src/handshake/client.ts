@@ -149,6 +149,8 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
 
 export class ClientHandshake {
   state: ClientState = { name: 'START' };
+  /** The server's record_size_limit (RFC 8449), which our records to it must respect. */
+  peerRecordSizeLimit?: number;
 
   constructor(
     readonly ctx: HandshakeContext,
@@ -501,6 +503,8 @@ export class ClientHandshake {
       ctx.info.alpn = chosen[0]!;
       ctx.decide('alpn', chosen[0]!, 'selected by the server from our list');
     }
+    const limitExt = X.findExtension(extensions, ExtensionType.record_size_limit);
+    if (limitExt) this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
     const sniExt = X.findExtension(extensions, ExtensionType.server_name);
     if (sniExt) {
       if (sniExt.data.length !== 0) throw new TlsError('DecodeError', 'server_name acknowledgement must be empty');

@@ -5,6 +5,7 @@ import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provide
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
 import type { TrustPolicy } from '../auth/trust.js';
+import type { PaddingPolicy } from '../record/writer.js';
 import type { SessionTicket } from './events.js';
 import type { SingleUseTickets } from './tickets.js';
 import type { CertificateTypeName } from './certificate-types.js';
@@ -53,6 +54,11 @@ interface CommonConfig {
   trace?: boolean;
   /** Emit a `record` event for every record in and out. */
   traceRecords?: boolean;
+  /**
+   * How many zero bytes to add to each protected record (RFC 8446 §5.4), to hide lengths. Default none;
+   * the record layer keeps every record within the size limit whatever the policy asks.
+   */
+  recordPadding?: PaddingPolicy;
 }
 
 /** Everything about the ClientHello that a replay, an interop test or a fuzzer may want to dictate. */

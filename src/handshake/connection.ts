@@ -29,7 +29,7 @@ export type DecisionAnswer =
 export class Connection {
   private readonly ctx: HandshakeContext;
   private readonly machine: ClientHandshake | ServerHandshake;
-  private readonly records = new RecordLayer();
+  private readonly records: RecordLayer;
   private events: TlsEvent[] = [];
   private outgoingHandshake: Uint8Array[] = [];
   private readEpoch: Epoch | 'plaintext' = 'plaintext';
@@ -44,6 +44,7 @@ export class Connection {
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config);
+    this.records = new RecordLayer(config.recordPadding ? { padding: config.recordPadding } : {});
     this.ctx = new HandshakeContext(role, cfg);
     if (cfg.traceRecords) {
       this.records.onRecord = (r) =>
@@ -324,7 +325,7 @@ export class Connection {
       case 'write-keys':
         this.flushHandshake();
         this.records.setWriteProtection(this.protection(effect.suite, effect.secret));
-        if (this.machine instanceof ServerHandshake && this.machine.peerRecordSizeLimit !== undefined) {
+        if (this.machine.peerRecordSizeLimit !== undefined) {
           this.records.writer.recordSizeLimit = Math.min(this.machine.peerRecordSizeLimit, 2 ** 14 + 1);
         }
         return;

@@ -152,7 +152,7 @@ const DEFAULT_EE_ORDER: ExtensionTypeName[] = [
 
 export class ServerHandshake {
   state: ServerState = { name: 'START' };
-  /** Set when the client offered record_size_limit: the most plaintext we may put in one record to it. */
+  /** The client's record_size_limit (RFC 8449), which our records to it must respect. */
   peerRecordSizeLimit?: number;
   private ticketsSent = 0;
 
@@ -623,10 +623,8 @@ export class ServerHandshake {
       server_name: serverName ? new Uint8Array(0) : undefined,
       supported_groups: config.advertiseGroups ? X.supportedGroups.encode([...ctx.cfg.groups]) : undefined,
       application_layer_protocol_negotiation: alpn ? X.alpn.encode([alpn]) : undefined,
-      record_size_limit:
-        this.peerRecordSizeLimit !== undefined && config.recordSizeLimit !== undefined
-          ? X.recordSizeLimit.encode(config.recordSizeLimit)
-          : undefined,
+      // RFC 8449 §4: a limit applies only when both sides sent one; we answer every offer.
+      record_size_limit: this.peerRecordSizeLimit !== undefined ? X.recordSizeLimit.encode(config.recordSizeLimit ?? 2 ** 14 + 1) : undefined,
       early_data: earlyDataAccepted ? new Uint8Array(0) : undefined,
       ...certificateTypes,
     };
