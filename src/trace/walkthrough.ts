@@ -354,13 +354,13 @@ export function renderWalkthrough(walkthrough: Walkthrough, session: Walkthrough
     narration = [];
   };
   for (const { side, event } of session.pair.log) {
+    // Rendered even when not printed, so the narrator knows a message it later sees arrive.
     const lines = narrator.render(side, event);
     // A message opens a new section when its sender reports it; the receiver's copy is one narrated line.
     if (event.type === 'handshake-message' && event.direction === 'out') {
       flush();
-      const sender = event.direction === 'out' ? side : side === 'client' ? 'server' : 'client';
-      out.push(`### ${++count}. ${messageHeading(sender, event.message.kind)}`, '');
-      out.push(`${MESSAGE_ROLES[event.message.kind]} ${event.raw.length} bytes, sent by the ${sender}.`, '');
+      out.push(`### ${++count}. ${messageHeading(side, event.message.kind)}`, '');
+      out.push(`${MESSAGE_ROLES[event.message.kind]} ${event.raw.length} bytes, sent by the ${side}.`, '');
       out.push(...fence([messageSummary(event.message)]), '');
       out.push(...fence(hexDump(event.raw, event.spans ?? [])), '');
       continue;
