@@ -1,12 +1,13 @@
 // The handshake variants the bench measures, each described once and turned into configs for our engine
 // and into options for node:tls, over the same certificates and keys (made once, up front).
 import { generateKeyPairSync } from 'node:crypto';
-import { encodePkcs8, loadPrivateKey } from '../../src/auth/keys.js';
+import { encodePkcs8, encodeSpki, loadPrivateKey, spkiSha256 } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import type { CryptoProvider, PrivateKey, RandomSource } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
 import { DAY, makeIdentity, TEST_NOW, type Identity, type IdentityOptions } from '../../src/testing/certs.js';
 import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
 
@@ -21,6 +22,13 @@ export interface HandshakeCase {
   trust: { kind: 'pinned-certificate' | 'ca'; anchor: Identity };
   /** Mutual TLS: the client's identity, pinned by the server. */
   clientIdentity?: Identity;
+  /**
+   * 'raw-public-key': the server sends its SubjectPublicKeyInfo (RFC 7250), the client pins its SHA-256
+   * (node:tls, without RFC 7250, does the certificate handshake instead). 'resumption': each handshake
+   * resumes from one ticket of an earlier full handshake (psk_dhe_ke, RFC 8446 §2.2), as node:tls resumes
+   * its session.
+   */
+  variant?: 'raw-public-key' | 'resumption';
 }
 
 /** The PEM texts node:tls needs for one side. */
@@ -67,6 +75,20 @@ export function makeCases(): HandshakeCase[] {
       trust: { kind: 'pinned-certificate', anchor: ed25519 },
       clientIdentity: client,
     },
+    {
+      name: 'rpk ed25519',
+      description: 'Ed25519 raw public key (RFC 7250) pinned by its SPKI SHA-256; node:tls: the Ed25519 certificate, pinned',
+      serverIdentity: ed25519,
+      trust: { kind: 'pinned-certificate', anchor: ed25519 },
+      variant: 'raw-public-key',
+    },
+    {
+      name: 'psk resumption',
+      description: 'Resumption (psk_dhe_ke, x25519) from a ticket of an Ed25519 handshake; a new ticket each time, as node:tls',
+      serverIdentity: ed25519,
+      trust: { kind: 'pinned-certificate', anchor: ed25519 },
+      variant: 'resumption',
+    },
   ];
 }
 
@@ -78,7 +100,8 @@ function trustPolicy(c: HandshakeCase): TrustPolicy {
 
 /**
  * Configs for our engine: TLS_AES_128_GCM_SHA256, x25519 only, no session tickets (node:tls cannot turn
- * them off and makes two per handshake: a few microseconds of symmetric crypto, see node-tls.ts).
+ * them off and makes two per handshake: a few microseconds of symmetric crypto, see node-tls.ts), except
+ * for resumption, where the server issues one ticket per handshake under a key shared by its connections.
  */
 export function engineConfigs(c: HandshakeCase, provider: CryptoProvider, random: RandomSource): { client: ClientConfig; server: ServerConfig } {
   const common = {
@@ -94,6 +117,20 @@ export function engineConfigs(c: HandshakeCase, provider: CryptoProvider, random
     client.certificate = c.clientIdentity;
     server.clientAuth = 'require';
     server.trust = { kind: 'pinned-certificate', certificates: [c.clientIdentity.der] };
+  }
+  if (c.variant === 'raw-public-key') {
+    const spki = encodeSpki(provider.publicKeyOf(c.serverIdentity.privateKey));
+    delete server.certificate;
+    server.rawPublicKey = { privateKey: c.serverIdentity.privateKey, spki };
+    client.serverCertificateTypes = ['raw-public-key'];
+    client.trust = { kind: 'pinned-key', spkiSha256: [spkiSha256(spki, provider).hex] };
+  }
+  if (c.variant === 'resumption') {
+    server.tickets = { count: 1, key: random(32) };
+    const first = new InMemoryPair(client, server).run();
+    const ticket = first.events('client').find((e) => e.type === 'session-ticket');
+    if (ticket?.type !== 'session-ticket') throw new Error(`${c.name}: the first handshake gave no ticket`);
+    client.resumption = { ticket: ticket.ticket };
   }
   return { client, server };
 }

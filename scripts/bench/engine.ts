@@ -14,6 +14,7 @@ export function engineHandshake(c: HandshakeCase, provider: CryptoProvider, rand
     if (!pair.client.isConnected || !pair.server.isConnected) {
       throw new Error(`${c.name}: handshake did not complete (client ${pair.client.state}, server ${pair.server.state})`);
     }
+    if ((c.variant === 'resumption') !== (pair.client.info.resumed === true)) throw new Error(`${c.name}: resumed is ${pair.client.info.resumed}`);
   };
 }
 

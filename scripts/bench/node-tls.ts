@@ -14,13 +14,15 @@ const PROTOCOL = {
   ecdhCurve: 'X25519',
 } as const;
 
-/**
- * A function doing one full handshake: it resolves when the client has verified the server's Finished
- * (`secureConnect`) and the server the client's (`secureConnection`), both peers authorized.
- */
-export function nodeTlsHandshake(c: HandshakeCase): () => Promise<void> {
+interface Endpoints {
+  server: tls.Server;
+  clientContext: tls.SecureContext;
+}
+
+function endpoints(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): Endpoints {
   const server = tls.createServer({
     ...PROTOCOL,
+    ciphers,
     ...nodeCredentials(c.serverIdentity),
     ...(c.clientIdentity ? { ca: nodeCredentials(c.clientIdentity).cert, requestCert: true, rejectUnauthorized: true } : {}),
   });
@@ -28,21 +30,76 @@ export function nodeTlsHandshake(c: HandshakeCase): () => Promise<void> {
   // OpenSSL does not check the signature of a trust anchor, so a self-signed anchor costs no verify.
   const clientContext = tls.createSecureContext({
     ...PROTOCOL,
+    ciphers,
     ca: nodeCredentials(c.trust.anchor).cert,
     ...(c.clientIdentity ? nodeCredentials(c.clientIdentity) : {}),
   });
+  return { server, clientContext };
+}
 
-  return async () => {
-    const [serverSide, clientSide] = duplexPair();
-    const accepted = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
-    // A tls.Server takes any Duplex handed to it as a new connection.
-    server.emit('connection', serverSide);
-    const client = tls.connect({ socket: clientSide, secureContext: clientContext, servername: SERVER_NAME });
-    // `once` rejects on an 'error' event, so a failed handshake stops the bench instead of hanging it.
-    const [[serverSocket]] = await Promise.all([accepted, once(client, 'secureConnect')]);
-    client.destroy();
-    serverSocket.destroy();
+/** One connection over a fresh Duplex pair: the client socket at once, and both sides once connected. */
+function openPair({ server, clientContext }: Endpoints, c: HandshakeCase, session?: Buffer) {
+  const [serverSide, clientSide] = duplexPair();
+  const accepted = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
+  // A tls.Server takes any Duplex handed to it as a new connection.
+  server.emit('connection', serverSide);
+  const client = tls.connect({ socket: clientSide, secureContext: clientContext, servername: SERVER_NAME, ...(session ? { session } : {}) });
+  // `once` rejects on an 'error' event, so a failed handshake stops the bench instead of hanging it.
+  const connected = Promise.all([accepted, once(client, 'secureConnect')]).then(([[serverSocket]]): [tls.TLSSocket, tls.TLSSocket] => {
     if (!client.authorized) throw new Error(`node:tls client did not authorize the server: ${client.authorizationError}`);
     if (c.clientIdentity && !serverSocket.authorized) throw new Error(`node:tls server did not authorize the client: ${serverSocket.authorizationError}`);
+    return [client, serverSocket];
+  });
+  return { client, connected };
+}
+
+/** A TLS 1.3 session (its ticket) from one full handshake; TLS 1.3 tickets arrive after the handshake. */
+async function firstSession(ends: Endpoints, c: HandshakeCase): Promise<Buffer> {
+  const { client, connected } = openPair(ends, c);
+  const session = once(client, 'session') as Promise<[Buffer]>;
+  const [, serverSocket] = await connected;
+  const [ticket] = await session;
+  client.destroy();
+  serverSocket.destroy();
+  return ticket;
+}
+
+/**
+ * A function doing one full handshake (or, for the resumption case, one resumed from the session of a
+ * first handshake): it resolves when the client has verified the server's Finished (`secureConnect`) and
+ * the server the client's (`secureConnection`), both peers authorized.
+ */
+export function nodeTlsHandshake(c: HandshakeCase): () => Promise<void> {
+  const ends = endpoints(c);
+  let session: Promise<Buffer> | undefined;
+  if (c.variant === 'resumption') session = firstSession(ends, c);
+  return async () => {
+    const [client, serverSocket] = await openPair(ends, c, session && (await session)).connected;
+    const resumed = client.isSessionReused();
+    client.destroy();
+    serverSocket.destroy();
+    if (resumed !== (session !== undefined)) throw new Error(`node:tls resumed: ${resumed}`);
   };
+}
+
+/**
+ * A function sending `records` full 16 KiB writes from client to server of one connected pair under
+ * `suite` (an OpenSSL TLS 1.3 suite name), resolving when the server has read them all.
+ */
+export async function nodeTlsTransfer(c: HandshakeCase, suite: string, recordPayload: number, records: number): Promise<() => Promise<void>> {
+  const ends = endpoints(c, suite);
+  const [client, serverSocket] = await openPair(ends, c).connected;
+  const payload = Buffer.alloc(recordPayload, 0x61);
+  let pending = 0;
+  let done: (() => void) | undefined;
+  serverSocket.on('data', (chunk: Buffer) => {
+    pending -= chunk.length;
+    if (pending === 0) done?.();
+  });
+  return () =>
+    new Promise<void>((resolve) => {
+      pending = recordPayload * records;
+      done = resolve;
+      for (let i = 0; i < records; i++) client.write(payload);
+    });
 }

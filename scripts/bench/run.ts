@@ -1,16 +1,34 @@
 // The whole bench as one function returning plain numbers (the CLI prints them, the smoke test checks them).
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { nobleProvider } from '../../src/crypto/noble.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { systemRandom } from '../../src/crypto/random.js';
 import { SUITES } from '../../src/handshake/suites.js';
+import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { makeCases, type HandshakeCase } from './cases.js';
 import { engineHandshake, engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD } from './engine.js';
+import { retainedPerConnection, type MemoryReport } from './memory.js';
 import { meteredProvider, meteredRandom, meteringBiasMs, Tally } from './metering.js';
-import { nodeTlsHandshake as makeNodeTlsHandshake } from './node-tls.js';
-import { cpuClock, cpuMsPer, mean, measure, median, msPer, perSecond, wallClock, type Measurement } from './timing.js';
+import { nodeTlsHandshake as makeNodeTlsHandshake, nodeTlsTransfer } from './node-tls.js';
+import { cpuClock, cpuMsPer, mean, measure, median, msPer, perSecond, wallClock, type Measurement, type Operation } from './timing.js';
 
-/** The goal set in the issue: time outside primitives at most this share of the time inside them. */
-export const OVERHEAD_TARGET_PERCENT = 10;
+/** The goals set in the issue. */
+export const TARGETS = {
+  /** Time outside primitives at most this share of the time inside them (noble provider). */
+  overheadPercent: 10,
+  /** With the node provider, at least this many times node:tls's handshakes per second (1-RTT and mTLS). */
+  nodeHandshakeSpeedup: 2,
+  /** Bulk throughput at least this share of the provider's bare AEAD. */
+  bulkShareOfAead: 0.9,
+  /** With the node provider, bulk throughput at least node:tls's. */
+  nodeBulkShareOfNodeTls: 1,
+  /** Retained heap per established idle connection, bytes. */
+  retainedBytesPerConnection: 16 * 1024,
+} as const;
+
+export type ProviderName = 'noble' | 'node';
+
+export const PROVIDERS: Readonly<Record<ProviderName, CryptoProvider>> = { noble: nobleProvider, node: nodeCryptoProvider };
 
 export interface Rate {
   perSecond: number;
@@ -27,12 +45,9 @@ export interface PrimitiveShare {
   msPerHandshake: number;
 }
 
-export interface HandshakeRow {
-  name: string;
-  description: string;
-  trust: 'pinned-certificate' | 'ca';
-  mutual: boolean;
-  /** Our handshake with the plain noble provider. */
+/** Our engine on one provider, in one handshake row. */
+export interface ProviderRun {
+  provider: ProviderName;
   engine: Rate;
   /**
    * Our handshake with the metering provider: its time, the mean time inside primitives per handshake,
@@ -47,19 +62,45 @@ export interface HandshakeRow {
   overheadPercent: number;
   /** The same from the metered run alone: includes the cost of metering itself. */
   meteredOverheadPercent: number;
-  targetMet: boolean;
+  /** Our handshakes per second over node:tls's in the same row. */
+  vsNodeTls: number;
+}
+
+export interface HandshakeRow {
+  name: string;
+  description: string;
+  trust: 'pinned-certificate' | 'ca';
+  mutual: boolean;
+  variant: 'certificate' | 'raw-public-key' | 'resumption';
+  runs: ProviderRun[];
   nodeTls: Rate;
 }
 
 export interface BulkRow {
   suite: string;
+  provider: ProviderName;
   recordPayloadBytes: number;
   /** Payload megabytes (10^6 bytes) per second through client write -> server data event. */
   engineMBps: number;
   /** The same payload through the bare AEAD: seal and open of one record's inner plaintext. */
   rawAeadMBps: number;
-  /** How much longer a record takes through the connection than through the bare AEAD, in percent. */
-  framingOverheadPercent: number;
+  /** engineMBps / rawAeadMBps. */
+  shareOfAead: number;
+}
+
+export interface NodeTlsBulkRow {
+  suite: string;
+  /** node:tls over an in-memory Duplex pair: 64 writes of 16 KiB from client to server per round. */
+  MBps: number;
+}
+
+export interface TargetResult {
+  target: string;
+  /** The measured value (a ratio, a percentage or bytes, as `unit` says) and its goal. */
+  measured: number;
+  goal: number;
+  unit: '%' | 'x' | 'bytes';
+  met: boolean;
 }
 
 /**
@@ -73,22 +114,29 @@ export interface BenchReport {
   machine: { cpu: string; parallelism: number; node: string; openssl: string; platform: string; loadAverage: { start: number[]; end: number[] } };
   secondsPerRow: number;
   clock: ClockName;
+  providers: ProviderName[];
   /** Subtracted from each timed primitive call: what reading the clock adds to it (see meteringBiasMs). */
   meteringBiasMsPerCall: number;
-  overheadTargetPercent: number;
   handshakes: HandshakeRow[];
   bulk: BulkRow[];
+  nodeTlsBulk: NodeTlsBulkRow[];
+  memory: MemoryReport | null;
+  targets: TargetResult[];
 }
 
 export interface BenchOptions {
-  /** Measuring time per operation of a row (ours, ours metered, node:tls), plus a 20% warm-up. */
+  /** Measuring time per operation of a row (each provider plain and metered, node:tls), plus a 20% warm-up. */
   seconds: number;
   /** Only the handshake cases whose names contain this text. */
   filter?: string;
   /** Clock for primitives and overhead (default cpu). */
   clock?: ClockName;
+  /** Providers to run our engine on (default both). */
+  providers?: ProviderName[];
   /** Bulk transfer rows (on by default). */
   bulk?: boolean;
+  /** Idle connections to open for the memory row; 0 skips it (default 10,000). */
+  connections?: number;
   /** Progress lines, one per finished measurement. */
   progress?: (line: string) => void;
 }
@@ -103,15 +151,14 @@ interface Metering {
   biasMsPerCall: number;
 }
 
-/** The three operations of a handshake row, and where the metered one leaves its primitive times. */
-function rowOperations(c: HandshakeCase, metering: Metering) {
+/** A handshake row's operations for one provider: plain and metered, and where the metered one leaves its times. */
+function providerOperations(c: HandshakeCase, provider: CryptoProvider, metering: Metering) {
   const tally = new Tally(metering.clock);
-  const meteredHandshake = engineHandshake(c, meteredProvider(nobleProvider, tally), meteredRandom(systemRandom, tally));
+  const meteredHandshake = engineHandshake(c, meteredProvider(provider, tally), meteredRandom(systemRandom, tally));
   const primitiveSamplesMs: number[] = [];
-  const plainHandshake = engineHandshake(c, nobleProvider, systemRandom);
-  const nodeHandshake = makeNodeTlsHandshake(c);
+  const plainHandshake = engineHandshake(c, provider, systemRandom);
   // Named functions, so a CPU profile can be cut down to one of them (profile-summary --under).
-  const operations = [
+  const operations: Operation[] = [
     function unmeteredEngineHandshake() {
       plainHandshake();
     },
@@ -119,9 +166,6 @@ function rowOperations(c: HandshakeCase, metering: Metering) {
       const [ms, calls] = [tally.totalMs, tally.timedCalls];
       meteredHandshake();
       primitiveSamplesMs.push(tally.totalMs - ms - (tally.timedCalls - calls) * metering.biasMsPerCall);
-    },
-    function nodeTlsHandshake() {
-      return nodeHandshake();
     },
   ];
   const reset = () => {
@@ -131,59 +175,114 @@ function rowOperations(c: HandshakeCase, metering: Metering) {
   return { operations, tally, primitiveSamplesMs, reset };
 }
 
-async function handshakeRow(c: HandshakeCase, seconds: number, metering: Metering): Promise<HandshakeRow> {
-  const { operations, tally, primitiveSamplesMs, reset } = rowOperations(c, metering);
-  const [engineRun, meteredRun, nodeRun] = await measure(seconds, operations, reset);
-  const perHandshake = (x: number) => x / meteredRun!.iterations;
-  const primitives: Record<string, PrimitiveShare> = {};
-  for (const [name, cost] of [...tally.primitives].sort(([a], [b]) => a.localeCompare(b))) {
-    primitives[name] = {
-      callsPerHandshake: perHandshake(cost.calls),
-      msPerHandshake: perHandshake(cost.ms - cost.timedCalls * metering.biasMsPerCall),
+/** All operations of a row: per provider plain and metered, then node:tls. */
+function rowOperations(c: HandshakeCase, providers: ProviderName[], metering: Metering) {
+  const perProvider = providers.map((name) => ({ name, ...providerOperations(c, PROVIDERS[name], metering) }));
+  const nodeHandshake = makeNodeTlsHandshake(c);
+  const operations: Operation[] = [
+    ...perProvider.flatMap((p) => p.operations),
+    function nodeTlsHandshake() {
+      return nodeHandshake();
+    },
+  ];
+  return { operations, perProvider, reset: () => perProvider.forEach((p) => p.reset()) };
+}
+
+async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, metering: Metering): Promise<HandshakeRow> {
+  const { operations, perProvider, reset } = rowOperations(c, providers, metering);
+  const measurements = await measure(seconds, operations, reset);
+  const nodeRun = measurements[measurements.length - 1]!;
+  const runs = perProvider.map(({ name, tally, primitiveSamplesMs }, i): ProviderRun => {
+    const [engineRun, meteredRun] = [measurements[2 * i]!, measurements[2 * i + 1]!];
+    const perHandshake = (x: number) => x / meteredRun.iterations;
+    const primitives: Record<string, PrimitiveShare> = {};
+    for (const [primitive, cost] of [...tally.primitives].sort(([a], [b]) => a.localeCompare(b))) {
+      primitives[primitive] = {
+        callsPerHandshake: perHandshake(cost.calls),
+        msPerHandshake: perHandshake(cost.ms - cost.timedCalls * metering.biasMsPerCall),
+      };
+    }
+    // The overhead compares means on the metering clock, un-metered handshake against primitives: a garbage
+    // collection counts where it lands, and on the CPU clock other processes' turns count nowhere.
+    const primitiveMs = mean(primitiveSamplesMs);
+    const onClock = (m: Measurement) => (metering.clockName === 'cpu' ? cpuMsPer(m) : msPer(m));
+    return {
+      provider: name,
+      engine: rate(engineRun),
+      metered: { ...rate(meteredRun), primitiveMsPerHandshake: primitiveMs, primitives },
+      overheadPercent: ((onClock(engineRun) - primitiveMs) / primitiveMs) * 100,
+      meteredOverheadPercent: ((onClock(meteredRun) - primitiveMs) / primitiveMs) * 100,
+      vsNodeTls: perSecond(engineRun) / perSecond(nodeRun),
     };
-  }
-  // The overhead compares means on the metering clock, un-metered handshake against primitives: a garbage
-  // collection counts where it lands, and on the CPU clock other processes' turns count nowhere.
-  const primitiveMs = mean(primitiveSamplesMs);
-  const onClock = (m: Measurement) => (metering.clockName === 'cpu' ? cpuMsPer(m) : msPer(m));
-  const overheadPercent = ((onClock(engineRun!) - primitiveMs) / primitiveMs) * 100;
+  });
   return {
     name: c.name,
     description: c.description,
     trust: c.trust.kind,
     mutual: c.clientIdentity !== undefined,
-    engine: rate(engineRun!),
-    metered: { ...rate(meteredRun!), primitiveMsPerHandshake: primitiveMs, primitives },
-    overheadPercent,
-    meteredOverheadPercent: ((onClock(meteredRun!) - primitiveMs) / primitiveMs) * 100,
-    targetMet: overheadPercent <= OVERHEAD_TARGET_PERCENT,
-    nodeTls: rate(nodeRun!),
+    variant: c.variant ?? 'certificate',
+    runs,
+    nodeTls: rate(nodeRun),
   };
 }
 
-async function bulkRows(c: HandshakeCase, seconds: number, progress: (line: string) => void): Promise<BulkRow[]> {
+/** node:tls sends this many records per measured round, so the event loop's turns are shared among many. */
+const NODE_TLS_RECORDS_PER_ROUND = 64;
+
+async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: number, progress: (line: string) => void) {
   const rows: BulkRow[] = [];
+  const nodeTls: NodeTlsBulkRow[] = [];
+  const mbps = (m: Measurement, bytesEach: number) => (perSecond(m) * bytesEach) / 1e6;
   for (const suite of SUITES.values()) {
-    const mbps = (m: Measurement) => (perSecond(m) * RECORD_PAYLOAD) / 1e6;
-    const [engine, raw] = await measure(seconds, [
-      engineRecordTransfer(c, suite, nobleProvider, systemRandom),
-      rawAeadRoundTrip(suite.aead, nobleProvider, systemRandom),
+    const operations: Operation[] = providers.flatMap((name) => [
+      engineRecordTransfer(c, suite, PROVIDERS[name], systemRandom),
+      rawAeadRoundTrip(suite.aead, PROVIDERS[name], systemRandom),
     ]);
-    const row = {
-      suite: suite.name,
-      recordPayloadBytes: RECORD_PAYLOAD,
-      engineMBps: mbps(engine!),
-      rawAeadMBps: mbps(raw!),
-      framingOverheadPercent: (msPer(engine!) / msPer(raw!) - 1) * 100,
-    };
-    progress(`bulk ${row.suite}: ${row.engineMBps.toFixed(1)} MB/s (bare AEAD ${row.rawAeadMBps.toFixed(1)} MB/s)`);
-    rows.push(row);
+    operations.push(await nodeTlsTransfer(c, suite.name, RECORD_PAYLOAD, NODE_TLS_RECORDS_PER_ROUND));
+    const measured = await measure(seconds, operations);
+    providers.forEach((provider, i) => {
+      const [engine, raw] = [mbps(measured[2 * i]!, RECORD_PAYLOAD), mbps(measured[2 * i + 1]!, RECORD_PAYLOAD)];
+      rows.push({ suite: suite.name, provider, recordPayloadBytes: RECORD_PAYLOAD, engineMBps: engine, rawAeadMBps: raw, shareOfAead: engine / raw });
+      progress(`bulk ${suite.name} ${provider}: ${engine.toFixed(1)} MB/s (bare AEAD ${raw.toFixed(1)} MB/s)`);
+    });
+    nodeTls.push({ suite: suite.name, MBps: mbps(measured[measured.length - 1]!, RECORD_PAYLOAD * NODE_TLS_RECORDS_PER_ROUND) });
   }
-  return rows;
+  return { rows, nodeTls };
+}
+
+/** Every target the issue sets, measured: one result per row it applies to. */
+function evaluateTargets(handshakes: HandshakeRow[], bulk: BulkRow[], nodeTlsBulk: NodeTlsBulkRow[], memory: MemoryReport | null): TargetResult[] {
+  const results: TargetResult[] = [];
+  for (const row of handshakes) {
+    const noble = row.runs.find((r) => r.provider === 'noble');
+    if (noble) {
+      results.push({ target: `engine overhead, ${row.name} (noble)`, measured: noble.overheadPercent, goal: TARGETS.overheadPercent, unit: '%', met: noble.overheadPercent <= TARGETS.overheadPercent });
+    }
+    const node = row.runs.find((r) => r.provider === 'node');
+    if (node && row.variant === 'certificate') {
+      results.push({ target: `node provider vs node:tls handshakes/s, ${row.name}`, measured: node.vsNodeTls, goal: TARGETS.nodeHandshakeSpeedup, unit: 'x', met: node.vsNodeTls >= TARGETS.nodeHandshakeSpeedup });
+    }
+  }
+  for (const row of bulk) {
+    results.push({ target: `bulk vs bare AEAD, ${row.suite} (${row.provider})`, measured: row.shareOfAead, goal: TARGETS.bulkShareOfAead, unit: 'x', met: row.shareOfAead >= TARGETS.bulkShareOfAead });
+    const reference = nodeTlsBulk.find((n) => n.suite === row.suite);
+    if (row.provider === 'node' && reference) {
+      const share = row.engineMBps / reference.MBps;
+      results.push({ target: `node provider bulk vs node:tls, ${row.suite}`, measured: share, goal: TARGETS.nodeBulkShareOfNodeTls, unit: 'x', met: share >= TARGETS.nodeBulkShareOfNodeTls });
+    }
+  }
+  if (memory) {
+    for (const side of ['client', 'server'] as const) {
+      const bytes = memory[side].heapBytes + memory[side].arrayBufferBytes;
+      results.push({ target: `retained heap + array buffers per idle ${side} connection`, measured: bytes, goal: TARGETS.retainedBytesPerConnection, unit: 'bytes', met: bytes <= TARGETS.retainedBytesPerConnection });
+    }
+  }
+  return results;
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const progress = options.progress ?? (() => {});
+  const providers = options.providers ?? ['noble', 'node'];
   const loadStart = loadavg();
   const cases = makeCases();
   const selected = cases.filter((c) => c.name.includes(options.filter ?? ''));
@@ -192,18 +291,25 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const metering = { clockName, clock, biasMsPerCall: meteringBiasMs(clock) };
   // One warm-up over every operation of every selected case first, so V8 has compiled all of them (on
   // background threads, whose CPU time would otherwise land on the first row) before any row is measured.
-  const warmUp = selected.flatMap((c) => rowOperations(c, metering).operations);
+  const warmUp = selected.flatMap((c) => rowOperations(c, providers, metering).operations);
   await measure(options.seconds / warmUp.length, warmUp);
   const handshakes: HandshakeRow[] = [];
   for (const c of selected) {
-    const row = await handshakeRow(c, options.seconds, metering);
-    progress(
-      `handshake ${row.name}: ${row.engine.perSecond.toFixed(1)}/s, overhead ${row.overheadPercent.toFixed(1)}%, node:tls ${row.nodeTls.perSecond.toFixed(1)}/s`,
-    );
+    const row = await handshakeRow(c, providers, options.seconds, metering);
+    const runs = row.runs.map((r) => `${r.provider} ${r.engine.perSecond.toFixed(1)}/s (overhead ${r.overheadPercent.toFixed(1)}%)`).join(', ');
+    progress(`handshake ${row.name}: ${runs}, node:tls ${row.nodeTls.perSecond.toFixed(1)}/s`);
     handshakes.push(row);
   }
   // Bulk rows run over the first case's certificates; the certificate plays no part after the handshake.
-  const bulk = options.bulk === false ? [] : await bulkRows(cases[0]!, options.seconds / 2, progress);
+  const { rows: bulk, nodeTls: nodeTlsBulk } = options.bulk === false ? { rows: [], nodeTls: [] } : await bulkRows(cases[0]!, providers, options.seconds / 2, progress);
+  // Memory with the fastest provider available, to open the connections quickly; what a connection keeps
+  // after its handshake is the engine's, whichever provider computed it.
+  const connections = options.connections ?? 10_000;
+  let memory: MemoryReport | null = null;
+  if (connections > 0) {
+    memory = retainedPerConnection(cases[0]!, PROVIDERS[providers.includes('node') ? 'node' : 'noble'], systemRandom, connections);
+    progress(`memory: ${((memory.client.heapBytes + memory.client.arrayBufferBytes) / 1024).toFixed(1)} KiB per client, ${((memory.server.heapBytes + memory.server.arrayBufferBytes) / 1024).toFixed(1)} KiB per server`);
+  }
   return {
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown',
@@ -215,9 +321,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     },
     secondsPerRow: options.seconds,
     clock: clockName,
+    providers,
     meteringBiasMsPerCall: metering.biasMsPerCall,
-    overheadTargetPercent: OVERHEAD_TARGET_PERCENT,
     handshakes,
     bulk,
+    nodeTlsBulk,
+    memory,
+    targets: evaluateTargets(handshakes, bulk, nodeTlsBulk, memory),
   };
 }

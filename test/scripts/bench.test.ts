@@ -4,7 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { renderReport, table } from '../../scripts/bench/report.js';
 import { meteredProvider, Tally } from '../../scripts/bench/metering.js';
-import { runBench, type Rate } from '../../scripts/bench/run.js';
+import { runBench, TARGETS, type ProviderRun, type Rate } from '../../scripts/bench/run.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { utf8 } from '../../src/wire/bytes.js';
@@ -17,38 +17,59 @@ function expectRate(rate: Rate): void {
   expect(rate.iterations).toBeGreaterThanOrEqual(3);
 }
 
+const calls = (run: ProviderRun) => Object.fromEntries(Object.entries(run.metered.primitives).map(([name, share]) => [name, share.callsPerHandshake]));
+
 describe('bench', () => {
-  it('reports a pinned Ed25519 handshake with the primitive calls RFC 8446 requires, node:tls beside it, and bulk rows per suite', async () => {
-    const report = await runBench({ seconds: 0.01, filter: 'ed25519 pinned' });
+  it('reports a pinned Ed25519 handshake on both providers with the primitive calls RFC 8446 requires, node:tls beside it, bulk rows, memory and targets', async () => {
+    const report = await runBench({ seconds: 0.01, filter: 'ed25519 pinned', connections: 20 });
     expect(report.handshakes.map((h) => h.name)).toEqual(['ed25519 pinned']);
     const [row] = report.handshakes;
-    expectRate(row!.engine);
-    expectRate(row!.metered);
+    expect(row!.runs.map((r) => r.provider)).toEqual(['noble', 'node']);
     expectRate(row!.nodeTls);
-    expect(row!.metered.primitiveMsPerHandshake).toBeGreaterThan(0);
-    expect(row!.targetMet).toBe(row!.overheadPercent <= report.overheadTargetPercent);
-    const calls = Object.fromEntries(Object.entries(row!.metered.primitives).map(([name, share]) => [name, share.callsPerHandshake]));
-    // One ECDHE on each side (§4.2.8), one CertificateVerify made by the server and checked by the client
-    // (§4.4.3), and with a pinned certificate no chain signature to verify.
-    expect(calls).toMatchObject({ 'x25519 public key': 2, 'x25519 shared secret': 2, 'sign ed25519': 1, 'verify ed25519': 1 });
-    // Every protected record one side seals, the other opens.
-    expect(calls['aead seal']).toBe(calls['aead open']);
-    expect(report.bulk.map((b) => b.suite)).toEqual(['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256']);
-    for (const b of report.bulk) {
-      expect(b.recordPayloadBytes).toBe(16384);
-      expect(b.engineMBps).toBeGreaterThan(0);
-      expect(b.rawAeadMBps).toBeGreaterThan(0);
+    for (const run of row!.runs) {
+      expectRate(run.engine);
+      expectRate(run.metered);
+      expect(run.metered.primitiveMsPerHandshake).toBeGreaterThan(0);
+      expect(run.vsNodeTls).toBeCloseTo(run.engine.perSecond / row!.nodeTls.perSecond, 9);
+      // One ECDHE on each side (§4.2.8), one CertificateVerify made by the server and checked by the client
+      // (§4.4.3), and with a pinned certificate no chain signature to verify: whatever the provider.
+      expect(calls(run)).toMatchObject({ 'x25519 public key': 2, 'x25519 shared secret': 2, 'sign ed25519': 1, 'verify ed25519': 1 });
+      // Every protected record one side seals, the other opens.
+      expect(calls(run)['aead seal']).toBe(calls(run)['aead open']);
     }
+    const suites = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+    expect(report.bulk.map((b) => `${b.suite} ${b.provider}`)).toEqual(suites.flatMap((s) => [`${s} noble`, `${s} node`]));
+    expect(report.nodeTlsBulk.map((b) => b.suite)).toEqual(suites);
+    for (const b of [...report.bulk.map((b) => b.engineMBps), ...report.bulk.map((b) => b.rawAeadMBps), ...report.nodeTlsBulk.map((b) => b.MBps)]) {
+      expect(b).toBeGreaterThan(0);
+    }
+    expect(report.memory).toMatchObject({ connections: 20, provider: 'node:crypto' });
+    const overhead = report.targets.find((t) => t.target === 'engine overhead, ed25519 pinned (noble)');
+    expect(overhead).toEqual({ target: overhead!.target, measured: row!.runs[0]!.overheadPercent, goal: TARGETS.overheadPercent, unit: '%', met: row!.runs[0]!.overheadPercent <= 10 });
+    // Overhead for noble and node:tls speed for node per handshake; two per bulk suite; memory per side.
+    expect(report.targets).toHaveLength(2 + 3 * 3 + 2);
     const text = renderReport(report);
-    expect(text).toContain('ed25519 pinned');
-    expect(text).toContain('TLS_CHACHA20_POLY1305_SHA256');
+    for (const expected of ['ed25519 pinned', 'TLS_CHACHA20_POLY1305_SHA256', 'Memory', 'Targets']) expect(text).toContain(expected);
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
   it('verifies the server chain once more with a CA policy than with a pinned certificate', async () => {
-    const report = await runBench({ seconds: 0.01, filter: 'ed25519 CA', bulk: false });
+    const report = await runBench({ seconds: 0.01, filter: 'ed25519 CA', bulk: false, connections: 0, providers: ['noble'] });
     expect(report.bulk).toEqual([]);
-    expect(report.handshakes[0]!.metered.primitives['verify ed25519']!.callsPerHandshake).toBe(2);
+    expect(report.memory).toBeNull();
+    expect(calls(report.handshakes[0]!.runs[0]!)['verify ed25519']).toBe(2);
+  });
+
+  it('resumes without any signature, and authenticates a raw public key with one signature and no certificate', async () => {
+    const run = async (filter: string) => {
+      const report = await runBench({ seconds: 0.01, filter, bulk: false, connections: 0, providers: ['node'] });
+      expect(report.handshakes.map((h) => h.name)).toEqual([filter]);
+      return calls(report.handshakes[0]!.runs[0]!);
+    };
+    const byName = { 'psk resumption': await run('psk resumption'), 'rpk ed25519': await run('rpk ed25519') };
+    expect(Object.keys(byName['psk resumption']!).filter((name) => /sign|verify/.test(name))).toEqual([]);
+    expect(byName['psk resumption']).toMatchObject({ 'x25519 shared secret': 2 });
+    expect(byName['rpk ed25519']).toMatchObject({ 'sign ed25519': 1, 'verify ed25519': 1 });
   });
 });
 
