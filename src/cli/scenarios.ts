@@ -4,6 +4,7 @@ import type { ClientConfig, ServerConfig } from '../handshake/config.js';
 import { seededRandom } from '../crypto/random.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
 import { describeExpected, MUTUAL_TLS_SCENARIOS, type ExpectedOutcome } from '../scenarios/mutual-tls.js';
+import { RAW_PUBLIC_KEYS_SCENARIO } from '../scenarios/raw-public-keys.js';
 
 export interface DemoSetup {
   client: ClientConfig;
@@ -84,6 +85,20 @@ export const SCENARIOS: Record<string, Scenario> = {
         ],
         clientMessage: 'GET / HTTP/1.1',
         serverReply: 'HTTP/1.1 204 No Content',
+      };
+    },
+  },
+  'raw-public-keys': {
+    summary: RAW_PUBLIC_KEYS_SCENARIO.summary,
+    setup(seed) {
+      const { client, server, story, question, expected } = RAW_PUBLIC_KEYS_SCENARIO.setup(seed);
+      return {
+        client,
+        server,
+        story: [question, ...story, `Expected: ${describeExpected(expected)}.`],
+        clientMessage: 'hello from a pinned raw key',
+        serverReply: 'hello, your key is pinned',
+        expected,
       };
     },
   },
