@@ -4,6 +4,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Io } from './io.js';
 import { UsageError } from './io.js';
 import { NamedGroup } from '../wire/enums.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { nobleProvider } from '../crypto/noble.js';
+import { nodeCryptoProvider } from '../node/crypto.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -104,4 +107,14 @@ export function namedGroups(args: Parsed, name: string): number[] | undefined {
     if (id === undefined) throw new UsageError(`--${name} ${v}: unknown group ${item} (known: ${Object.keys(NamedGroup).join(', ')})`);
     return id;
   });
+}
+
+export const CRYPTO_PROVIDERS = ['node', 'noble'] as const;
+
+/**
+ * The CryptoProvider `--crypto node|noble` names: node:crypto (OpenSSL underneath, fast) or the @noble
+ * packages (pure JavaScript, the engine's default). Commands declare `crypto: { type: 'string' }`.
+ */
+export function cryptoProvider(args: Parsed): CryptoProvider {
+  return choice(args, 'crypto', CRYPTO_PROVIDERS, 'noble') === 'node' ? nodeCryptoProvider : nobleProvider;
 }

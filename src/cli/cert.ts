@@ -12,7 +12,7 @@ import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
 import { equalBytes } from '../wire/bytes.js';
 import { choice, flag, integer, list, str, type Command, type Parsed } from './args.js';
-import { loadCertificates, loadKey, UsageError } from './io.js';
+import { loadCertificates, loadKey, UsageError, type Io } from './io.js';
 
 const KEY_TYPES = ['ed25519', 'p256', 'p384', 'rsa2048'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
@@ -59,6 +59,7 @@ export const certCommand: Command = {
   name: 'cert',
   summary: 'make a key and a self-signed or CA-issued certificate (PEM files)',
   help: `Usage: tls13 cert --out-cert FILE --out-key FILE [options]
+       tls13 cert --raw (--out-key FILE [--type T] | --key FILE) [--out-spki FILE]
 
 Makes a private key (PKCS#8 PEM) and an X.509 v3 certificate (PEM), self-signed unless an issuer is given,
 and prints the certificate's SHA-256 fingerprint and its SPKI pin (sha256/BASE64): what a peer pins with
@@ -77,6 +78,13 @@ Options:
   --days N               validity in days (default 365)
   --issuer-cert FILE     sign with this CA certificate ...
   --issuer-key FILE      ... and its private key
+
+Raw public keys (RFC 7250), no certificate:
+  --raw                  print the key's SubjectPublicKeyInfo as a PEM "PUBLIC KEY" block (what GnuTLS's
+                         --rawpkfile reads) and its SHA-256 pin, for --pin-spki / --pin-client-spki;
+                         the key is new (--out-key, --type) or an existing one (--key)
+  --key FILE             with --raw: the existing private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)
+  --out-spki FILE        with --raw: also write the PUBLIC KEY block to FILE
 `,
   options: {
     'out-cert': { type: 'string' },
@@ -91,8 +99,13 @@ Options:
     days: { type: 'string' },
     'issuer-cert': { type: 'string' },
     'issuer-key': { type: 'string' },
+    raw: { type: 'boolean' },
+    key: { type: 'string' },
+    'out-spki': { type: 'string' },
   },
   async run(args, io) {
+    if (flag(args, 'raw')) return rawPublicKey(args, io);
+    for (const name of ['key', 'out-spki']) if (args.values[name] !== undefined) throw new UsageError(`cert: --${name} goes with --raw`);
     const certFile = required(args, 'out-cert');
     const keyFile = required(args, 'out-key');
     const type = choice(args, 'type', KEY_TYPES, 'ed25519');
@@ -129,12 +142,7 @@ Options:
       systemRandom,
     );
     const certificate = parseCertificate(der);
-    try {
-      writeFileSync(keyFile, toPem('PRIVATE KEY', encodePkcs8(privateKey)), { mode: 0o600 });
-      writeFileSync(certFile, toPem('CERTIFICATE', der));
-    } catch (e) {
-      throw new UsageError(`cannot write ${(e as { path?: string }).path ?? certFile}: ${(e as Error).message}`);
-    }
+    writeFiles([keyFile, toPem('PRIVATE KEY', encodePkcs8(privateKey)), 0o600], [certFile, toPem('CERTIFICATE', der)]);
     const fingerprint = sha256Fingerprint(der, nobleProvider);
     const pin = sha256Fingerprint(certificate.spki, nobleProvider);
     const sans = [...dns, ...ip, ...uri];
@@ -148,3 +156,43 @@ Options:
     return 0;
   },
 };
+
+/** Flags that only make sense for a certificate. */
+const CERTIFICATE_FLAGS = ['out-cert', 'cn', 'dns', 'ip', 'uri', 'eku', 'ca', 'days', 'issuer-cert', 'issuer-key'];
+
+/** `cert --raw`: a new or existing key's SubjectPublicKeyInfo as PEM, and its SHA-256 pin (RFC 7250 trust). */
+function rawPublicKey(args: Parsed, io: Io): number {
+  for (const name of CERTIFICATE_FLAGS) if (args.values[name] !== undefined) throw new UsageError(`cert: --raw makes no certificate, so --${name} does not apply`);
+  const keyFile = str(args, 'key');
+  const outKey = str(args, 'out-key');
+  if ((keyFile === undefined) === (outKey === undefined)) throw new UsageError('cert --raw: give either --out-key FILE (a new key) or --key FILE (an existing one)');
+  if (keyFile !== undefined && args.values['type'] !== undefined) throw new UsageError('cert --raw: --type is for a new key (--out-key), not --key');
+  const type = choice(args, 'type', KEY_TYPES, 'ed25519');
+  const privateKey = keyFile === undefined ? newKey(type) : loadKey('--key', keyFile);
+  const spki = encodeSpki(nobleProvider.publicKeyOf(privateKey));
+  const pem = toPem('PUBLIC KEY', spki);
+  const outSpki = str(args, 'out-spki');
+  const files: Array<[string, string, number?]> = [];
+  if (outKey !== undefined) files.push([outKey, toPem('PRIVATE KEY', encodePkcs8(privateKey)), 0o600]);
+  if (outSpki !== undefined) files.push([outSpki, pem]);
+  writeFiles(...files);
+  const out = (line: string) => io.stdout.write(`${line}\n`);
+  if (outKey !== undefined) out(`wrote ${outKey} (${type} private key)`);
+  if (outSpki !== undefined) out(`wrote ${outSpki} (public key)`);
+  io.stdout.write(pem);
+  const pin = sha256Fingerprint(spki, nobleProvider);
+  out(`SPKI sha256: ${pin.hex}`);
+  out(`SPKI pin: sha256/${pin.base64}`);
+  return 0;
+}
+
+/** Writes [file, text, mode?] pairs; a failure is a usage error naming the file. */
+function writeFiles(...files: Array<[string, string, number?]>): void {
+  for (const [file, text, mode] of files) {
+    try {
+      writeFileSync(file, text, mode === undefined ? {} : { mode });
+    } catch (e) {
+      throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
+    }
+  }
+}

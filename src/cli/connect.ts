@@ -6,15 +6,16 @@ import type { TrustPolicy } from '../auth/trust.js';
 import { parsePem } from '../auth/pem.js';
 import { parseCertificate } from '../auth/x509.js';
 import { connect, type ConnectOptions, type Tls13Socket } from '../node/adapter.js';
-import type { SessionTicket, TlsEvent } from '../handshake/events.js';
+import type { CertificateTypeName } from '../handshake/certificate-types.js';
+import type { NegotiatedInfo, SessionTicket, TlsEvent } from '../handshake/events.js';
 import { fromHex, hex } from '../wire/bytes.js';
-import { jsonTraceLine } from '../trace/json.js';
-import { describeNegotiated, TextNarrator } from '../trace/text.js';
-import { choice, flag, integer, list, namedGroups, str, type Command } from './args.js';
+import type { TraceSink } from '../trace/sink.js';
+import { describeNegotiated } from '../trace/text.js';
+import { cryptoProvider, flag, integer, list, namedGroups, str, type Command } from './args.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
-import { describePeer } from './demo.js';
+import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
-import { keylogAppender, keylogFile, UsageError, useColor, type Io } from './io.js';
+import { keylogAppender, keylogFile, loadKey, UsageError, type Io } from './io.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -74,16 +75,25 @@ Options:
   --servername NAME    SNI and the name the certificate must match (default: HOST, unless an IP address)
   --ca FILE            trust certificates chaining to these CA certificates (PEM/DER; repeatable)
   --pin-cert FILE      trust exactly this certificate (self-signed is fine; repeatable)
-  --pin-spki HASH      trust any certificate with this key: sha256/BASE64 or hex (repeatable)
+  --pin-spki HASH|FILE trust this key, in a certificate or as an RFC 7250 raw public key: sha256/BASE64
+                       or hex, or a file holding a PUBLIC KEY, a certificate or a private key (repeatable).
+                       Asks the server for its raw public key first, X.509 second
                        (several trust flags: any of them may accept; none: Node's bundled root CAs)
   --alpn PROTO         offer this ALPN protocol (repeatable, in order of preference)
   --send TEXT          what to send once connected; \\r \\n \\t are unescaped
                        (default: GET / HTTP/1.0 with a Host header)
   --cert FILE          our certificate chain, if the server asks for one ...
   --key FILE           ... and its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)
+  --rpk-key FILE       a private key whose public key we offer as an RFC 7250 raw public key, if the
+                       server asks for client authentication and accepts raw keys (before --cert)
   --keylog FILE        append NSS key-log lines (also: SSLKEYLOGFILE)
-  --trace text|json    narrate the handshake (text, with annotated hex dumps) or print JSON lines
-  --no-secrets         with --trace: do not print secret values
+  --trace FORMAT[=FILE]
+                       text: narrate the handshake with annotated hex dumps; json: JSON lines (v1);
+                       html: a self-contained page per connection. To FILE (with --resume, the
+                       second connection goes to FILE-2, e.g. out-2.html), or to stdout, where json
+                       and html replace the summary and the reply (the summary goes to stderr)
+  --no-secrets         with --trace: do not show secret values
+  --crypto node|noble  the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)
   --timeout MS         give up on the handshake, and stop waiting for the reply, after MS (default ${DEFAULT_TIMEOUT_MS})
   --groups LIST        key-exchange groups to offer, in order, comma-separated (e.g. x25519,secp256r1;
                        OpenSSL's X25519:P-256 spelling works too)
@@ -108,6 +118,8 @@ Options:
     send: { type: 'string' },
     cert: { type: 'string' },
     key: { type: 'string' },
+    'rpk-key': { type: 'string' },
+    crypto: { type: 'string' },
     keylog: { type: 'string' },
     trace: { type: 'string' },
     'no-secrets': { type: 'boolean' },
@@ -124,14 +136,15 @@ Options:
   async run(args, io) {
     const { host, port } = parseHostPort(args.positionals[0]!);
     const serverName = str(args, 'servername') ?? (isIP(host) === 0 ? host : undefined);
-    const trace = choice(args, 'trace', ['text', 'json', 'none'], 'none');
+    const traceSpec = str(args, 'trace');
+    const provider = cryptoProvider(args);
     const timeout = integer(args, 'timeout', 1, 3_600_000) ?? DEFAULT_TIMEOUT_MS;
     const certFile = str(args, 'cert');
     const keyFile = str(args, 'key');
     if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('connect: --cert and --key go together');
+    const pinSpki = list(args, 'pin-spki');
     const trust =
-      trustFromFlags({ ca: ['--ca', list(args, 'ca')], pinCert: ['--pin-cert', list(args, 'pin-cert')], pinSpki: ['--pin-spki', list(args, 'pin-spki')] }) ??
-      systemRoots();
+      trustFromFlags({ ca: ['--ca', list(args, 'ca')], pinCert: ['--pin-cert', list(args, 'pin-cert')], pinSpki: ['--pin-spki', pinSpki] }) ?? systemRoots();
     const hostHeader = serverName ?? (isIP(host) === 6 ? `[${host}]` : host);
     const sendFlag = str(args, 'send');
     const request = unescape(sendFlag ?? `GET / HTTP/1.0\\r\\nHost: ${hostHeader}\\r\\n\\r\\n`);
@@ -144,37 +157,48 @@ Options:
     if (contextFlag !== undefined && exportFlag === undefined) throw new UsageError('connect: --export-context needs --export');
     const exported = exportFlag === undefined ? undefined : { ...parseExport(exportFlag), context: parseHexFlag('export-context', contextFlag ?? '') };
 
-    const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, trace: trace !== 'none' };
+    const tracing = traceSpec !== undefined && traceSpec !== 'none';
+    const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, provider, trace: tracing };
     if (serverName) options.serverName = serverName;
     const alpn = list(args, 'alpn');
     if (alpn.length > 0) options.alpnProtocols = alpn;
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
+    const rpkFile = str(args, 'rpk-key');
+    if (rpkFile) {
+      options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
+      options.clientCertificateTypes = options.certificate ? ['raw-public-key', 'x509'] : ['raw-public-key'];
+    }
+    // A pinned key may arrive raw (RFC 7250) or in a certificate: ask for the raw key first. Keeping X.509
+    // lets the same pin work against servers that do not know raw keys.
+    if (pinSpki.length > 0) options.serverCertificateTypes = ['raw-public-key', 'x509'];
     const groups = namedGroups(args, 'groups');
     if (groups) options.groups = groups;
     const keyShareGroups = namedGroups(args, 'key-share-groups');
     if (keyShareGroups) options.keyShareGroups = keyShareGroups;
 
-    const out = (line: string) => io.stdout.write(`${line}\n`);
-    // In JSON mode stdout carries only JSON lines; the summary goes to stderr.
-    const say = trace === 'json' ? (line: string) => io.stderr.write(`${line}\n`) : out;
-    const open = (extra: Partial<ConnectOptions>): Tls13Socket => {
+    const secrets = !flag(args, 'no-secrets');
+    const openSink = (connection: number): TraceSink | undefined =>
+      tracing ? openTraceSink(connection === 1 ? traceSpec : numberedTraceFile(traceSpec, connection), io, { secrets, title: `tls13 connect ${host}:${port}` }) : undefined;
+    const firstSink = openSink(1);
+    if (firstSink?.spec.format === 'html') options.traceRecords = true;
+    // JSON lines and HTML on stdout leave no room for the summary: it goes to stderr.
+    const stdoutIsTrace = firstSink !== undefined && firstSink.spec.format !== 'text' && firstSink.spec.file === undefined;
+    const say = stdoutIsTrace ? (line: string) => io.stderr.write(`${line}\n`) : (line: string) => io.stdout.write(`${line}\n`);
+    const open = (extra: Partial<ConnectOptions>, sink: TraceSink | undefined): Tls13Socket => {
       const socket = connect({ ...options, ...extra });
       if (keylogPath) {
         const append = keylogAppender(keylogPath);
         socket.on('keylog', (line: Buffer) => append(line.toString('latin1').trimEnd()));
       }
-      if (trace === 'json') {
-        const secrets = !flag(args, 'no-secrets');
-        socket.on('tlsEvent', (event: TlsEvent) => out(jsonTraceLine('client', event, { secrets })));
-      } else if (trace === 'text') {
-        const narrator = new TextNarrator({ secrets: !flag(args, 'no-secrets'), hexdump: true, color: useColor(io) });
-        socket.on('tlsEvent', (event: TlsEvent) => narrator.render('client', event).forEach(out));
+      if (sink) {
+        socket.on('tlsEvent', (event: TlsEvent) => sink.event('client', event));
+        socket.once('close', () => sink.end());
       }
       return socket;
     };
-    const common = { target: `${host}:${port}`, serverName, timeout, say, io, echo: trace !== 'json', keyUpdate: flag(args, 'key-update'), exported, showResumed: resume };
+    const common = { target: `${host}:${port}`, serverName, timeout, say, io, echo: !stdoutIsTrace, keyUpdate: flag(args, 'key-update'), exported, showResumed: resume };
 
-    const first = await session(open({}), { ...common, request });
+    const first = await session(open({}, firstSink), { ...common, request });
     if (!resume || first.code !== 0) return first.code;
     const ticket = first.tickets.at(-1);
     if (!ticket) {
@@ -184,7 +208,9 @@ Options:
     say('');
     say(`resuming with the newest of ${first.tickets.length} ticket(s) from the first connection (lifetime ${ticket.lifetime} s, 0-RTT ${ticket.maxEarlyDataSize ? `up to ${ticket.maxEarlyDataSize} bytes` : 'not allowed'})`);
     const earlyData = earlyFlag === undefined ? undefined : Buffer.from(unescape(earlyFlag));
-    const second = await session(open({ session: ticket, ...(earlyData ? { earlyData } : {}) }), {
+    // A text or JSON trace on stdout simply goes on; a file or a page gets a second one.
+    const secondSink = firstSink && (firstSink.spec.file !== undefined || firstSink.spec.format === 'html') ? openSink(2) : firstSink;
+    const second = await session(open({ session: ticket, ...(earlyData ? { earlyData } : {}) }, secondSink), {
       ...common,
       // The early data is the request, unless --send says otherwise.
       request: earlyData && sendFlag === undefined ? '' : request,
@@ -236,6 +262,7 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say(`connected to ${o.target}${o.serverName ? ` (server name ${o.serverName})` : ''}`);
       o.say(`  negotiated: ${describeNegotiated(info)}`);
       o.say(`  server: ${describePeer(info.peer)}`);
+      o.say(`  certificate type: ${describeCertificateTypes(info)}`);
       if (info.peer) o.say(`  trusted by ${info.peer.verdict.rule}: ${info.peer.verdict.detail}`);
       if (info.clientAuth && info.clientAuth !== 'not-requested') o.say(`  client certificate: ${info.clientAuth}`);
       if (o.showResumed) o.say(`  resumed: ${info.resumed ? 'yes' : 'no'}`);
@@ -268,6 +295,21 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
     });
     socket.on('close', () => finish(secured ? 0 : 1));
   });
+}
+
+/** `server raw public key (RFC 7250), client X.509`: what each side authenticated with, as negotiated. */
+export function describeCertificateTypes(info: Readonly<NegotiatedInfo>): string {
+  const name = (type: CertificateTypeName | undefined) => (type === 'raw-public-key' ? 'raw public key (RFC 7250)' : 'X.509');
+  const client = info.clientAuth === 'authenticated' ? `, client ${name(info.clientCertificateType)}` : '';
+  return `server ${name(info.serverCertificateType)}${client}`;
+}
+
+/**
+ * The `--trace` argument for connection N > 1 when each connection gets its own file: `html=out.html`
+ * becomes `html=out-2.html`; a page for stdout stays on stdout.
+ */
+export function numberedTraceFile(spec: string, connection: number): string {
+  return spec.replace(/^([^=]*=.*?)(\.[^./\\]*)?$/, (_, stem: string, extension: string | undefined) => `${stem}-${connection}${extension ?? ''}`);
 }
 
 function earlyDataOutcome(outcome: 'accepted' | 'rejected' | undefined, length: number): string {

@@ -1,10 +1,11 @@
 // Certificates, keys and trust policies from the files and pins named on the command line.
+import { existsSync } from 'node:fs';
 import { parsePin, type TrustPolicy } from '../auth/trust.js';
 import { encodeSpki } from '../auth/keys.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { CertifiedKey } from '../handshake/config.js';
-import { equalBytes } from '../wire/bytes.js';
-import { loadCertificates, loadKey, UsageError } from './io.js';
+import { equalBytes, hex } from '../wire/bytes.js';
+import { loadCertificates, loadKey, loadSpki, UsageError } from './io.js';
 
 /** Our chain (leaf first, as in the file) and the leaf's key; refuses a key that is not the leaf's. */
 export function loadCertifiedKey(certFlag: string, certFile: string, keyFlag: string, keyFile: string): CertifiedKey {
@@ -21,7 +22,7 @@ export interface TrustFlags {
   ca: [string, string[]];
   /** [flag name, files] for pinned certificates. */
   pinCert: [string, string[]];
-  /** [flag name, pins] for SPKI SHA-256 pins. */
+  /** [flag name, pins or files] for SubjectPublicKeyInfo pins, in a certificate or raw (RFC 7250). */
   pinSpki: [string, string[]];
 }
 
@@ -32,14 +33,24 @@ export function trustFromFlags({ ca, pinCert, pinSpki }: TrustFlags): TrustPolic
   if (anchors.length > 0) policies.push({ kind: 'ca', anchors });
   const pinned = pinCert[1].map((file) => loadCertificates(pinCert[0], file)[0]!.der);
   if (pinned.length > 0) policies.push({ kind: 'pinned-certificate', certificates: pinned });
-  for (const pin of pinSpki[1]) {
-    try {
-      parsePin(pin);
-    } catch {
-      throw new UsageError(`${pinSpki[0]} ${pin}: not a SHA-256 pin (sha256/BASE64, 44 base64 characters, or 64 hex digits)`);
-    }
-  }
-  if (pinSpki[1].length > 0) policies.push({ kind: 'pinned-key', spkiSha256: pinSpki[1] });
+  const pins = pinSpki[1].map((value) => spkiPin(pinSpki[0], value));
+  if (pins.length > 0) policies.push({ kind: 'pinned-key', spkiSha256: pins });
   if (policies.length <= 1) return policies[0];
   return { kind: 'any-of', policies };
+}
+
+/**
+ * A pin as given (sha256/BASE64, base64 or hex), or the SHA-256 (hex) of the SubjectPublicKeyInfo in a
+ * public key, certificate or private key file.
+ */
+function spkiPin(flag: string, value: string): string {
+  try {
+    parsePin(value);
+    return value;
+  } catch {
+    if (!existsSync(value)) {
+      throw new UsageError(`${flag} ${value}: not a SHA-256 pin (sha256/BASE64, 44 base64 characters, or 64 hex digits) nor a key or certificate file`);
+    }
+  }
+  return hex(nobleProvider.hash('sha256', loadSpki(flag, value)));
 }

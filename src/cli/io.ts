@@ -2,8 +2,9 @@
 // than using process.* directly) lets tests run commands in-process and read what they printed.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
-import { loadPrivateKey } from '../auth/keys.js';
+import { encodeSpki, loadPrivateKey, parseSpki } from '../auth/keys.js';
 import { readPemOrDer } from '../auth/pem.js';
+import { nobleProvider } from '../crypto/noble.js';
 import type { PrivateKey } from '../crypto/provider.js';
 
 export interface Output {
@@ -69,6 +70,46 @@ export function loadCertificates(flag: string, file: string): Certificate[] {
 export function loadKey(flag: string, file: string): PrivateKey {
   const bytes = readFileFor(flag, file);
   return forFlag(flag, file, () => loadPrivateKey(bytes));
+}
+
+/**
+ * A SubjectPublicKeyInfo (DER) from a file holding a "PUBLIC KEY" (as `tls13 cert --raw` and GnuTLS's
+ * --rawpkfile write it), a certificate (its key) or a private key (its public half); PEM or DER.
+ */
+export function loadSpki(flag: string, file: string): Uint8Array {
+  const bytes = readFileFor(flag, file);
+  return forFlag(flag, file, () => {
+    const blocks = readPemOrDer(bytes, 'DER');
+    const block = blocks.find((b) => b.label === 'PUBLIC KEY' || b.label === 'CERTIFICATE' || /PRIVATE KEY$/.test(b.label) || b.label === 'DER');
+    if (!block) throw new Error(`no PUBLIC KEY, CERTIFICATE or PRIVATE KEY block (found: ${blocks.map((b) => b.label).join(', ')})`);
+    const fromPrivateKey = () => encodeSpki(nobleProvider.publicKeyOf(loadPrivateKey(bytes)));
+    switch (block.label) {
+      case 'PUBLIC KEY':
+        parseSpki(block.der);
+        return block.der;
+      case 'CERTIFICATE':
+        return parseCertificate(block.der).spki;
+      case 'DER':
+        return firstThatParses(block.der, fromPrivateKey);
+      default:
+        return fromPrivateKey();
+    }
+  });
+}
+
+/** Unlabelled DER: a SubjectPublicKeyInfo, a certificate or a private key, whichever it parses as. */
+function firstThatParses(der: Uint8Array, fromPrivateKey: () => Uint8Array): Uint8Array {
+  try {
+    parseSpki(der);
+    return der;
+  } catch {
+    // not an SPKI; try a certificate
+  }
+  try {
+    return parseCertificate(der).spki;
+  } catch {
+    return fromPrivateKey();
+  }
 }
 
 /** Appends key-log lines to a file (SSLKEYLOGFILE convention: append, never truncate). */

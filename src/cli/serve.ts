@@ -2,13 +2,16 @@
 // was negotiated and who the client proved to be. Serves clients concurrently; a client that fails its
 // handshake costs one line on stderr and nothing else.
 import type { AddressInfo } from 'node:net';
+import type { TlsEvent } from '../handshake/events.js';
 import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
+import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
-import { choice, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
+import { choice, cryptoProvider, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
+import { describeCertificateTypes, numberedTraceFile } from './connect.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
-import { describePeer } from './demo.js';
+import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
-import { keylogAppender, keylogFile, UsageError, type Io } from './io.js';
+import { keylogAppender, keylogFile, loadKey, UsageError, type Io } from './io.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -16,12 +19,6 @@ const MAX_REQUEST_BYTES = 16 * 1024;
 const IDLE_TIMEOUT_MS = 30_000;
 /** max_early_data_size with a bare --early-data. */
 const DEFAULT_MAX_EARLY_DATA = 16384;
-
-function required(args: Parsed, name: string): string {
-  const value = str(args, name);
-  if (value === undefined) throw new UsageError(`serve: --${name} is required`);
-  return value;
-}
 
 /** The page: the negotiated parameters and the client's identity, as plain text. */
 export function statusPage(socket: Tls13Socket): string {
@@ -34,6 +31,7 @@ export function statusPage(socket: Tls13Socket): string {
     `cipher suite: ${info.cipherSuite ?? '?'}`,
     `group: ${info.group ?? '?'}`,
     `signature scheme: ${info.signatureScheme ?? '?'}`,
+    `certificate type: ${describeCertificateTypes(info)}`,
     `ALPN: ${info.alpn ?? 'none'}`,
     `server name (SNI): ${info.serverName ?? 'none'}`,
     `client: ${peer ? describePeer(peer) : 'none'}`,
@@ -90,7 +88,7 @@ function serveHttp(socket: Tls13Socket, ready: Promise<void>): void {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'a TLS 1.3 server that answers HTTP requests with what was negotiated',
-  help: `Usage: tls13 serve --port P --cert FILE --key FILE [options]
+  help: `Usage: tls13 serve --port P (--cert FILE --key FILE | --rpk-key FILE | both) [options]
 
 Serves TLS 1.3 on HOST:PORT, many clients at once. Each HTTP request gets a "200 OK" text page naming the
 negotiated version, cipher suite, group, signature scheme, ALPN and the client's identity (or "none"). A
@@ -102,13 +100,25 @@ Options:
   --host ADDRESS            address to listen on (default 127.0.0.1)
   --cert FILE               our certificate chain, leaf first (PEM or DER)
   --key FILE                its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)
+  --rpk-key FILE            a private key whose public key we serve as an RFC 7250 raw public key to
+                            clients that ask for one (with --cert/--key too: X.509 to the others)
   --client-auth MODE        none, optional or require (default: require when a client trust flag is
                             given, else none)
   --client-ca FILE          accept client certificates chaining to these CAs (repeatable)
   --pin-client-cert FILE    accept exactly this client certificate (repeatable)
-  --pin-client-spki HASH    accept client certificates with this key, sha256/BASE64 or hex (repeatable)
+  --pin-client-spki HASH|FILE
+                            accept a client with this key, in a certificate or as an RFC 7250 raw
+                            public key: sha256/BASE64 or hex, or a file holding a PUBLIC KEY, a
+                            certificate or a private key (repeatable)
   --alpn PROTO              ALPN protocols we accept, in order of preference (repeatable)
   --keylog FILE             append NSS key-log lines (also: SSLKEYLOGFILE)
+  --trace FORMAT[=FILE]     text (annotated hex dumps) or json (JSON lines, v1): every connection's
+                            events, to stdout or FILE, interleaved when clients overlap;
+                            html=FILE: one page per connection, FILE-1.html, FILE-2.html, ... in
+                            the order connections are accepted, written when each one closes
+  --no-secrets              with --trace: do not show secret values
+  --crypto node|noble       the crypto provider: node:crypto or the pure-JavaScript @noble packages
+                            (default)
   --groups LIST             key-exchange groups we accept, in order of preference, comma-separated
                             (e.g. secp256r1 alone makes a client that sent only an x25519 key share
                             go through a HelloRetryRequest)
@@ -125,12 +135,16 @@ Options:
     host: { type: 'string' },
     cert: { type: 'string' },
     key: { type: 'string' },
+    'rpk-key': { type: 'string' },
     'client-auth': { type: 'string' },
     'client-ca': { type: 'string', multiple: true },
     'pin-client-cert': { type: 'string', multiple: true },
     'pin-client-spki': { type: 'string', multiple: true },
     alpn: { type: 'string', multiple: true },
     keylog: { type: 'string' },
+    trace: { type: 'string' },
+    'no-secrets': { type: 'boolean' },
+    crypto: { type: 'string' },
     groups: { type: 'string' },
     tickets: { type: 'string' },
     'early-data': { type: 'boolean' },
@@ -142,11 +156,16 @@ Options:
     const port = integer(args, 'port', 0, 65535);
     if (port === undefined) throw new UsageError('serve: --port is required');
     const host = str(args, 'host') ?? '127.0.0.1';
-    const certificate = loadCertifiedKey('--cert', required(args, 'cert'), '--key', required(args, 'key'));
+    const certFile = str(args, 'cert');
+    const keyFile = str(args, 'key');
+    const rpkFile = str(args, 'rpk-key');
+    if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('serve: --cert and --key go together');
+    if (certFile === undefined && rpkFile === undefined) throw new UsageError('serve: --cert and --key (or --rpk-key) are required');
+    const pinClientSpki = list(args, 'pin-client-spki');
     const trust = trustFromFlags({
       ca: ['--client-ca', list(args, 'client-ca')],
       pinCert: ['--pin-client-cert', list(args, 'pin-client-cert')],
-      pinSpki: ['--pin-client-spki', list(args, 'pin-client-spki')],
+      pinSpki: ['--pin-client-spki', pinClientSpki],
     });
     const clientAuth = choice(args, 'client-auth', ['none', 'optional', 'require'], trust ? 'require' : 'none');
     if (postHandshakeAuth && !trust) {
@@ -155,26 +174,80 @@ Options:
     if (clientAuth !== 'none' && !trust) {
       throw new UsageError(`--client-auth ${clientAuth}: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates`);
     }
-    const options: ServerOptions = { certificate, clientAuth };
+    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args) };
+    if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
+    if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     if (trust) options.trust = trust;
+    // A pinned client key may come raw (RFC 7250) or in a certificate; clients that do not offer
+    // client_certificate_type send X.509 as before.
+    if (pinClientSpki.length > 0) options.clientCertificateTypes = ['raw-public-key', 'x509'];
     const alpn = list(args, 'alpn');
     if (alpn.length > 0) options.alpnProtocols = alpn;
     const groups = namedGroups(args, 'groups');
     if (groups) options.groups = groups;
     const maxEarlyData = integer(args, 'max-early-data', 0, 2 ** 32 - 1) ?? (flag(args, 'early-data') ? DEFAULT_MAX_EARLY_DATA : undefined);
     options.tickets = { count: integer(args, 'tickets', 0, 16) ?? DEFAULT_TICKET_COUNT, ...(maxEarlyData === undefined ? {} : { maxEarlyDataSize: maxEarlyData }) };
-    return listen(options, host, port, keylogFile(str(args, 'keylog'), io), io, postHandshakeAuth);
+    const trace = serverTrace(args, io);
+    if (trace) options.trace = true;
+    if (trace?.format === 'html') options.traceRecords = true;
+    return listen(options, host, port, keylogFile(str(args, 'keylog'), io), io, postHandshakeAuth, trace);
   },
 };
 
+interface ServerTrace {
+  format: string;
+  /** The sink for the Nth accepted connection (from 1). */
+  sinkFor(connection: number): TraceSink;
+}
+
+/**
+ * `--trace`: text and JSON lines go to one stream for all connections; an HTML page shows one connection,
+ * so each gets its own file.
+ */
+function serverTrace(args: Parsed, io: Io): ServerTrace | undefined {
+  const text = str(args, 'trace');
+  if (text === undefined || text === 'none') return undefined;
+  const options = { secrets: !flag(args, 'no-secrets'), title: 'tls13 serve' };
+  let spec;
+  try {
+    spec = parseTraceSpec(text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (spec.format !== 'html') {
+    const shared = openTraceSink(text, io, options);
+    return { format: spec.format, sinkFor: () => shared };
+  }
+  if (spec.file === undefined) throw new UsageError('--trace html: serve writes one page per connection, so it needs a file: --trace html=FILE (pages FILE-1, FILE-2, ...)');
+  return { format: 'html', sinkFor: (connection) => openTraceSink(numberedTraceFile(text, connection), io, options) };
+}
+
 /** Runs the server until the io signal (or SIGINT/SIGTERM) stops it; resolves with the exit code. */
-function listen(options: ServerOptions, host: string, port: number, keylogPath: string | undefined, io: Io, postHandshakeAuth: boolean): Promise<number> {
+function listen(
+  options: ServerOptions,
+  host: string,
+  port: number,
+  keylogPath: string | undefined,
+  io: Io,
+  postHandshakeAuth: boolean,
+  trace: ServerTrace | undefined,
+): Promise<number> {
   const server = createServer(options, (socket) => {
-    const resumed = socket.info.resumed ? '; resumed' : '';
-    const early = socket.info.earlyData ? `; early data ${earlyDataSummary(socket)}` : '';
-    io.stdout.write(`${socket.remoteAddress}:${socket.remotePort}: ${describeNegotiated(socket.info)}; client ${describePeer(socket.info.peer)}${resumed}${early}\n`);
+    const info = socket.info;
+    const resumed = info.resumed ? '; resumed' : '';
+    const early = info.earlyData ? `; early data ${earlyDataSummary(socket)}` : '';
+    const raw = info.serverCertificateType === 'raw-public-key' || info.clientCertificateType === 'raw-public-key' ? `; ${describeCertificateTypes(info)}` : '';
+    io.stdout.write(`${socket.remoteAddress}:${socket.remotePort}: ${describeNegotiated(info)}; client ${describePeer(info.peer)}${raw}${resumed}${early}\n`);
     serveHttp(socket, postHandshakeAuth ? requestClientCertificate(socket, io) : Promise.resolve());
   });
+  if (trace) {
+    let accepted = 0;
+    server.on('tlsSocket', (socket: Tls13Socket) => {
+      const sink = trace.sinkFor(++accepted);
+      socket.on('tlsEvent', (event: TlsEvent) => sink.event('server', event));
+      socket.once('close', () => sink.end());
+    });
+  }
   server.on('tlsClientError', (error: Error, socket: Tls13Socket) => {
     io.stderr.write(`${socket.remoteAddress}:${socket.remotePort}: handshake failed: ${describeFailure(error, 'client')}\n`);
   });

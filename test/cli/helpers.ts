@@ -59,3 +59,14 @@ export async function waitFor<T>(check: () => T | undefined, ms = 5000): Promise
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Starts `tls13 serve` with these arguments and waits for its "listening on 127.0.0.1:PORT" line. */
+export async function startServe(argv: string[], env: Record<string, string> = {}) {
+  const server = startCli(['serve', '--port', '0', ...argv], env);
+  const port = await waitFor(() => {
+    const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(server.stdout.text);
+    if (!m && server.stderr.text) throw new Error(`serve failed: ${server.stderr.text}`);
+    return m ? Number(m[1]) : undefined;
+  });
+  return { ...server, port };
+}

@@ -41,7 +41,29 @@ describe('tls13 usage errors and help', () => {
 
   it('rejects an unknown command', () => expectUsageError(['frobnicate'], /^tls13: unknown command frobnicate/));
 
-  it('rejects a value outside the choices', () => expectUsageError(['connect', '127.0.0.1:1', '--trace', 'xml'], 'tls13: --trace xml: expected one of text, json, none'));
+  it('rejects a value outside the choices', async () => {
+    await expectUsageError(['connect', '127.0.0.1:1', '--trace', 'xml'], 'tls13: --trace xml: expected text, json or html, optionally =FILE');
+    await expectUsageError(['connect', '127.0.0.1:1', '--crypto', 'openssl'], 'tls13: --crypto openssl: expected one of node, noble');
+    await expectUsageError(['serve', '--port', '0', '--rpk-key', notPem, '--crypto', 'openssl'], 'tls13: --crypto openssl: expected one of node, noble');
+  });
+
+  it('refuses serve --trace html without a file, and an unknown format', async () => {
+    const key = join(dir, 'rpk.key');
+    await runCli(['cert', '--raw', '--out-key', key]);
+    await expectUsageError(['serve', '--port', '0', '--rpk-key', key, '--trace', 'html'], /^tls13: --trace html: serve writes one page per connection, so it needs a file/);
+    await expectUsageError(['serve', '--port', '0', '--rpk-key', key, '--trace', 'xml'], 'tls13: --trace xml: expected text, json or html, optionally =FILE');
+  });
+
+  it('needs a key for serve: --cert with --key, or --rpk-key', async () => {
+    await expectUsageError(['serve', '--port', '0'], 'tls13: serve: --cert and --key (or --rpk-key) are required');
+    await expectUsageError(['serve', '--port', '0', '--cert', notPem], 'tls13: serve: --cert and --key go together');
+  });
+
+  it('names a --pin-spki value that is neither a pin nor a file', () =>
+    expectUsageError(['connect', '127.0.0.1:1', '--pin-spki', join(dir, 'nothing.pub')], `tls13: --pin-spki ${join(dir, 'nothing.pub')}: not a SHA-256 pin (sha256/BASE64, 44 base64 characters, or 64 hex digits) nor a key or certificate file`));
+
+  it('names a --pin-spki file that holds no key', () =>
+    expectUsageError(['connect', '127.0.0.1:1', '--pin-spki', notPem], `tls13: --pin-spki ${notPem}: no PEM block found`));
 
   it('names the missing --cert file of serve', () =>
     expectUsageError(['serve', '--port', '0', '--cert', join(dir, 'missing.pem'), '--key', notPem], `tls13: --cert ${join(dir, 'missing.pem')}: no such file`));
