@@ -80,7 +80,7 @@ function readTrace(vector: RpkVector): { messages: Message[]; data: Record<'clie
   for (const { from, hex } of vector.records) {
     const record = buf(hex);
     let type = record[0]!;
-    let content = record.subarray(5);
+    let content: Buffer = record.subarray(5);
     if (type === 20) continue; // change_cipher_spec (middlebox compatibility), never protected
     if (type === 23) {
       ({ type, content } = decrypt(keys[from][epoch[from]]!, sequence[from]++, record));
