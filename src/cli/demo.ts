@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { flag, str, type Command } from './args.js';
 import { keylogAppender, keylogFile, UsageError, useColor, type Io } from './io.js';
 import { SCENARIOS, type DemoSetup } from './scenarios.js';
+import { meetsExpectation, outcomeOf } from '../scenarios/mutual-tls.js';
 import { toPcap } from '../trace/pcap.js';
 import { createTraceSink, parseTraceSpec, type TraceSink, type TraceSinkOptions, type TraceSpec } from '../trace/sink.js';
 import { TEST_NOW } from '../testing/certs.js';
@@ -132,19 +133,30 @@ Options:
       out('');
       for (const line of verdict(pair)) out(line);
     }
+    // A scenario that shows a refusal succeeds when the refusal happens as expected.
+    if (setup.expected) return meetsExpectation(setup.expected, outcomeOf(pair)) ? 0 : 1;
     return handshakeSucceeded(pair.log) ? 0 : 1;
   },
 };
 
-/** The demo conversation: handshake, one message each way, the client's close_notify. */
+/**
+ * The demo conversation: handshake, what the scenario does once connected (a KeyUpdate, a post-handshake
+ * CertificateRequest), one message each way, then close_notify from each side.
+ */
 async function playSession(pair: InMemoryPair, setup: DemoSetup, deliver: () => Promise<boolean>): Promise<boolean> {
   if (!(await deliver())) return false;
   if (!pair.client.isConnected || !pair.server.isConnected) return true;
+  if (setup.afterConnected) {
+    setup.afterConnected(pair);
+    if (!(await deliver())) return false;
+  }
   pair.client.write(utf8.encode(setup.clientMessage));
   if (!(await deliver())) return false;
   pair.server.write(utf8.encode(setup.serverReply));
   if (!(await deliver())) return false;
   pair.client.close();
+  if (!(await deliver())) return false;
+  pair.server.close();
   return deliver();
 }
 

@@ -4,6 +4,8 @@ import type { ClientConfig, ServerConfig } from '../handshake/config.js';
 import { seededRandom } from '../crypto/random.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
 import { describeExpected, MUTUAL_TLS_SCENARIOS, type ExpectedOutcome } from '../scenarios/mutual-tls.js';
+import { FEATURE_SCENARIOS } from '../scenarios/tls13-features.js';
+import type { InMemoryPair } from '../handshake/pair.js';
 import { RAW_PUBLIC_KEYS_SCENARIO } from '../scenarios/raw-public-keys.js';
 
 export interface DemoSetup {
@@ -14,6 +16,8 @@ export interface DemoSetup {
   /** The application data each side sends once connected. */
   clientMessage: string;
   serverReply: string;
+  /** What happens once both sides are connected (a KeyUpdate, a post-handshake CertificateRequest). */
+  afterConnected?: (pair: InMemoryPair) => void;
   /**
    * How the handshake must end: connected (the default) or one fatal alert. A scenario that shows a refusal
    * succeeds when the refusal happens (`meetsExpectation(expected, outcomeOf(pair))` in src/scenarios).
@@ -121,4 +125,5 @@ export const SCENARIOS: Record<string, Scenario> = {
       },
     ]),
   ),
+  ...FEATURE_SCENARIOS,
 };

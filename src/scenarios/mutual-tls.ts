@@ -374,7 +374,8 @@ export function outcomeOf(pair: InMemoryPair): ActualOutcome {
     const { description, reason, detail } = sent.event;
     return { kind: 'alert', alert: description, sentBy: sent.side, ...(reason ? { reason } : {}), ...(detail ? { detail } : {}) };
   }
-  if (pair.client.isConnected && pair.server.isConnected) {
+  // Both completed the handshake (they may have closed cleanly since).
+  if (['client', 'server'].every((side) => pair.log.some((e) => e.side === side && e.event.type === 'connected'))) {
     const client = pair.server.info.peer;
     return { kind: 'connected', ...(client ? { client } : {}) };
   }
