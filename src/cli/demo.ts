@@ -8,7 +8,7 @@ import { TextNarrator } from '../trace/text.js';
 import { utf8 } from '../wire/bytes.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { flag, str, type Command } from './args.js';
+import { cryptoProvider, flag, str, type Command } from './args.js';
 import { keylogAppender, keylogFile, UsageError, useColor, type Io } from './io.js';
 import { SCENARIOS, type DemoSetup } from './scenarios.js';
 import { meetsExpectation, outcomeOf } from '../scenarios/mutual-tls.js';
@@ -50,6 +50,7 @@ Options:
                      open it in Wireshark together with --keylog
   --keylog FILE      append NSS key-log lines (also: the SSLKEYLOGFILE environment variable)
   --no-secrets       do not print secret values
+  --crypto node|noble  the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)
 `,
   options: {
     scenario: { type: 'string' },
@@ -59,6 +60,7 @@ Options:
     pcap: { type: 'string' },
     keylog: { type: 'string' },
     'no-secrets': { type: 'boolean' },
+    crypto: { type: 'string' },
   },
   async run(args, io) {
     const name = str(args, 'scenario') ?? 'mutual-tls';
@@ -78,7 +80,11 @@ Options:
     const appendKeylog = keylogPath ? keylogAppender(keylogPath) : undefined;
 
     const tracing = sink !== undefined;
-    const pair = new InMemoryPair({ ...setup.client, trace: tracing, traceRecords: sink?.spec.format === 'html' }, { ...setup.server, trace: tracing });
+    const provider = cryptoProvider(args);
+    const pair = new InMemoryPair(
+      { ...setup.client, provider, trace: tracing, traceRecords: sink?.spec.format === 'html' },
+      { ...setup.server, provider, trace: tracing },
+    );
     const out = (line: string) => io.stdout.write(`${line}\n`);
     // A text trace on standard output is the narration with hex dumps; otherwise the narration is plain.
     const narrator = new TextNarrator({ secrets, hexdump: sink?.spec.format === 'text' && !sink.spec.file, color: useColor(io) });
