@@ -3,8 +3,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CryptoProvider, RandomSource } from '../../src/crypto/provider.js';
-import type { Connection } from '../../src/handshake/connection.js';
-import { InMemoryPair } from '../../src/handshake/pair.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import { Connection } from '../../src/handshake/connection.js';
 import { engineConfigs, type HandshakeCase } from './cases.js';
 
 export interface Retained {
@@ -42,9 +42,26 @@ function perConnection(after: NodeJS.MemoryUsage, before: NodeJS.MemoryUsage, co
 }
 
 /**
- * `count` client and `count` server connections, connected and idle (events taken, as an application would),
- * the in-memory pairs that carried their bytes dropped. Clients and servers are told apart by releasing the
- * clients first.
+ * A client and a server connection that have completed their handshake, events taken as an application
+ * would; unlike an InMemoryPair (which both connections reference), nothing ties one to the other.
+ */
+function connectedPair(clientConfig: ClientConfig, serverConfig: ServerConfig): [Connection, Connection] {
+  const client = Connection.client(clientConfig);
+  const server = Connection.server(serverConfig);
+  for (let flights = 0; flights < 8 && !(client.isConnected && server.isConnected); flights++) {
+    server.receive(client.takeOutput());
+    client.receive(server.takeOutput());
+  }
+  server.receive(client.takeOutput());
+  client.takeEvents();
+  server.takeEvents();
+  if (!client.isConnected || !server.isConnected) throw new Error(`handshake did not complete (client ${client.state}, server ${server.state})`);
+  return [client, server];
+}
+
+/**
+ * `count` client and `count` server connections, connected and idle. Clients and servers are told apart by
+ * releasing the clients first.
  */
 export function retainedPerConnection(c: HandshakeCase, provider: CryptoProvider, random: RandomSource, count: number): MemoryReport {
   const gc = garbageCollector();
@@ -53,12 +70,9 @@ export function retainedPerConnection(c: HandshakeCase, provider: CryptoProvider
   const servers: Connection[] = [];
   const before = settledUsage(gc);
   for (let i = 0; i < count; i++) {
-    const pair = new InMemoryPair(client, server).run();
-    if (!pair.client.isConnected || !pair.server.isConnected) throw new Error(`connection ${i} did not complete`);
-    pair.client.takeEvents();
-    pair.server.takeEvents();
-    clients.push(pair.client);
-    servers.push(pair.server);
+    const [clientSide, serverSide] = connectedPair(client, server);
+    clients.push(clientSide);
+    servers.push(serverSide);
   }
   const allOpen = settledUsage(gc);
   clients = [];

@@ -119,10 +119,8 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
       const sealer = createCipheriv(cipher as 'aes-128-gcm', secret, nonce, AEAD_OPTIONS).setAAD(aad);
       const body = sealer.update(plaintext);
       sealer.final(); // GCM and ChaCha20-Poly1305 are stream modes: nothing is held back
-      const sealed = new Uint8Array(body.length + AEAD_TAG_LENGTH);
-      sealed.set(body);
-      sealed.set(sealer.getAuthTag(), body.length);
-      return sealed;
+      // Buffer.concat allocates without zero-filling: this copy is a measurable share of a 16 KiB record.
+      return plain(Buffer.concat([body, sealer.getAuthTag()], body.length + AEAD_TAG_LENGTH));
     },
     open(nonce, aad, ciphertext) {
       if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < AEAD_TAG_LENGTH) return null;
