@@ -109,7 +109,9 @@ Options:
   --pin-client-spki HASH|FILE
                             accept a client with this key, in a certificate or as an RFC 7250 raw
                             public key: sha256/BASE64 or hex, or a file holding a PUBLIC KEY, a
-                            certificate or a private key (repeatable)
+                            certificate or a private key (repeatable). Raw client keys are then
+                            accepted too; only they, when the server has no --cert and no other
+                            client trust flag
   --alpn PROTO              ALPN protocols we accept, in order of preference (repeatable)
   --keylog FILE             append NSS key-log lines (also: SSLKEYLOGFILE)
   --trace FORMAT[=FILE]     text (annotated hex dumps) or json (JSON lines, v1): every connection's
@@ -161,10 +163,12 @@ Options:
     const rpkFile = str(args, 'rpk-key');
     if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('serve: --cert and --key go together');
     if (certFile === undefined && rpkFile === undefined) throw new UsageError('serve: --cert and --key (or --rpk-key) are required');
+    const clientCa = list(args, 'client-ca');
+    const pinClientCert = list(args, 'pin-client-cert');
     const pinClientSpki = list(args, 'pin-client-spki');
     const trust = trustFromFlags({
-      ca: ['--client-ca', list(args, 'client-ca')],
-      pinCert: ['--pin-client-cert', list(args, 'pin-client-cert')],
+      ca: ['--client-ca', clientCa],
+      pinCert: ['--pin-client-cert', pinClientCert],
       pinSpki: ['--pin-client-spki', pinClientSpki],
     });
     const clientAuth = choice(args, 'client-auth', ['none', 'optional', 'require'], trust ? 'require' : 'none');
@@ -178,9 +182,13 @@ Options:
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     if (trust) options.trust = trust;
-    // A pinned client key may come raw (RFC 7250) or in a certificate; clients that do not offer
-    // client_certificate_type send X.509 as before.
-    if (pinClientSpki.length > 0) options.clientCertificateTypes = ['raw-public-key', 'x509'];
+    // A pinned client key may come raw (RFC 7250) or in a certificate. The client's preference picks
+    // (RFC 7250 §4.2), and GnuTLS lists X.509 first even without a certificate: so a server that deals
+    // only in raw keys (no --cert, no X.509 client trust flag) takes raw client keys only.
+    if (pinClientSpki.length > 0) {
+      const x509 = options.certificate !== undefined || clientCa.length > 0 || pinClientCert.length > 0;
+      options.clientCertificateTypes = x509 ? ['raw-public-key', 'x509'] : ['raw-public-key'];
+    }
     const alpn = list(args, 'alpn');
     if (alpn.length > 0) options.alpnProtocols = alpn;
     const groups = namedGroups(args, 'groups');
