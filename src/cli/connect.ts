@@ -299,6 +299,8 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
 
 /** `server raw public key (RFC 7250), client X.509`: what each side authenticated with, as negotiated. */
 export function describeCertificateTypes(info: Readonly<NegotiatedInfo>): string {
+  // A resumed session authenticates by its PSK: no Certificate message at all (RFC 8446 §2.2).
+  if (info.resumed) return 'none (resumed with a PSK)';
   const name = (type: CertificateTypeName | undefined) => (type === 'raw-public-key' ? 'raw public key (RFC 7250)' : 'X.509');
   const client = info.clientAuth === 'authenticated' ? `, client ${name(info.clientCertificateType)}` : '';
   return `server ${name(info.serverCertificateType)}${client}`;

@@ -150,6 +150,13 @@ describe('tls13 serve --rpk-key and tls13 connect --pin-spki over 127.0.0.1', ()
     expect(await x509only.stop()).toBe(0);
   });
 
+  it('resumes a raw-key session and says no certificate was involved the second time', async () => {
+    const { code, stdout } = await runCli(['connect', `127.0.0.1:${server.port}`, '--pin-spki', file('server.pub'), '--resume']);
+    expect(code).toBe(0);
+    expect(stdout.match(/^ {2}certificate type: .*$/gm)).toEqual(['  certificate type: server raw public key (RFC 7250)', '  certificate type: none (resumed with a PSK)']);
+    expect(stdout).toContain('resumed: yes');
+  });
+
   it('logs the certificate types of a raw-key connection on the server side', async () => {
     await runCli(['connect', `127.0.0.1:${server.port}`, '--pin-spki', file('server.pub')]);
     await waitFor(() => (/; server raw public key \(RFC 7250\)\n/.test(server.stdout.text) ? true : undefined));
