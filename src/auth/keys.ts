@@ -264,13 +264,19 @@ export function loadPrivateKey(pemOrDer: string | Uint8Array): PrivateKey {
 }
 
 /** PKCS#8 DER for a private key (RSA keys need their primes). */
-export function encodePkcs8(key: PrivateKey): Uint8Array {
+/**
+ * PKCS#8 (RFC 5958) for a private key. For ECDSA give the public key too: RFC 5915 makes ECPrivateKey's
+ * publicKey [1] optional, but some readers (GnuTLS 3.7) refuse a key without it.
+ */
+export function encodePkcs8(key: PrivateKey, publicKey?: PublicKey): Uint8Array {
   const wrap = (algorithm: Uint8Array, privateKey: Uint8Array) => der.sequence(der.integer(0), algorithm, der.octetString(privateKey));
   switch (key.kind) {
     case 'ed25519':
       return wrap(der.sequence(der.oid(OID.ed25519)), der.octetString(key.seed));
-    case 'ecdsa':
-      return wrap(der.sequence(der.oid(OID.ecPublicKey), der.oid(CURVE_OID[key.curve])), der.sequence(der.integer(1), der.octetString(key.d)));
+    case 'ecdsa': {
+      const point = publicKey?.kind === 'ecdsa' ? [der.explicit(1, der.bitString(publicKey.point))] : [];
+      return wrap(der.sequence(der.oid(OID.ecPublicKey), der.oid(CURVE_OID[key.curve])), der.sequence(der.integer(1), der.octetString(key.d), ...point));
+    }
     case 'rsa': {
       const { n, e, d, p, q } = key;
       if (p === undefined || q === undefined) throw new KeyError('an RSA private key without its primes cannot be encoded as PKCS#8');

@@ -142,7 +142,7 @@ Raw public keys (RFC 7250), no certificate:
       systemRandom,
     );
     const certificate = parseCertificate(der);
-    writeFiles([keyFile, toPem('PRIVATE KEY', encodePkcs8(privateKey)), 0o600], [certFile, toPem('CERTIFICATE', der)]);
+    writeFiles([keyFile, toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey))), 0o600], [certFile, toPem('CERTIFICATE', der)]);
     const fingerprint = sha256Fingerprint(der, nobleProvider);
     const pin = sha256Fingerprint(certificate.spki, nobleProvider);
     const sans = [...dns, ...ip, ...uri];
@@ -173,7 +173,7 @@ function rawPublicKey(args: Parsed, io: Io): number {
   const pem = toPem('PUBLIC KEY', spki);
   const outSpki = str(args, 'out-spki');
   const files: Array<[string, string, number?]> = [];
-  if (outKey !== undefined) files.push([outKey, toPem('PRIVATE KEY', encodePkcs8(privateKey)), 0o600]);
+  if (outKey !== undefined) files.push([outKey, toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey))), 0o600]);
   if (outSpki !== undefined) files.push([outSpki, pem]);
   writeFiles(...files);
   const out = (line: string) => io.stdout.write(`${line}\n`);

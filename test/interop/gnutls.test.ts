@@ -9,7 +9,7 @@
 // keys, still takes an X.509 certificate from a client that sends no client_certificate_type.
 // Every child is bounded by a deadline and killed after its test. A missing gnutls-bin skips loudly
 // (fails with REQUIRE_INTEROP=1).
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import * as tls from 'node:tls';
@@ -67,18 +67,9 @@ interface RawKey {
 
 const random = seededRandom('gnutls interop');
 
-/**
- * A PKCS#8 PEM GnuTLS can read. GnuTLS 3.7 refuses an ECPrivateKey without its optional publicKey field
- * (RFC 5915 §3), which encodePkcs8 leaves out (see the it.fails below), so ECDSA keys go through a JWK that
- * node:crypto encodes with the public point.
- */
+/** A PKCS#8 PEM GnuTLS can read: ECDSA keys carry their public point (GnuTLS 3.7 requires it). */
 function gnutlsKeyPem(privateKey: PrivateKey): string {
-  if (privateKey.kind !== 'ecdsa') return toPem('PRIVATE KEY', encodePkcs8(privateKey));
-  const publicKey = nobleProvider.publicKeyOf(privateKey);
-  if (publicKey.kind !== 'ecdsa' || privateKey.curve !== 'P-256') throw new Error('only P-256 keys are used here');
-  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
-  const jwk = { kty: 'EC', crv: 'P-256', d: b64(privateKey.d), x: b64(publicKey.point.subarray(1, 33)), y: b64(publicKey.point.subarray(33)) };
-  return createPrivateKey({ key: jwk, format: 'jwk' }).export({ type: 'pkcs8', format: 'pem' }).toString();
+  return toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey)));
 }
 
 function rawKey(name: string, kind: 'ed25519' | 'p256'): RawKey {
@@ -375,13 +366,10 @@ describe('node:tls, which does not implement RFC 7250, and our endpoints that pr
 });
 
 describe('GnuTLS reading our key files', () => {
-  // ENGINE BUG (src/auth/keys.ts, encodePkcs8): the ECPrivateKey inside our PKCS#8 omits the optional
-  // publicKey [1] field (RFC 5915 §3); GnuTLS 3.7 refuses such a key ("ASN1 parser: Element was not found"),
-  // so a P-256 key written by encodePkcs8 (e.g. `tls13 cert --key-out`) cannot be used with gnutls-serv/cli.
-  // OpenSSL and node:crypto, which always write publicKey, load fine. Fix: append [1] BIT STRING(point).
-  it.fails('certtool loads the PKCS#8 P-256 private key that encodePkcs8 writes', async (test) => {
+  // With the public key given, encodePkcs8 writes ECPrivateKey.publicKey [1], which GnuTLS 3.7 requires.
+  it('certtool loads the PKCS#8 P-256 private key that encodePkcs8 writes', async (test) => {
     const certtool = requireBinary('certtool', test);
-    const keyFile = file('encodePkcs8-p256.key', toPem('PRIVATE KEY', encodePkcs8(KEYS[1].server.privateKey)));
+    const keyFile = file('encodePkcs8-p256.key', toPem('PRIVATE KEY', encodePkcs8(KEYS[1].server.privateKey, nobleProvider.publicKeyOf(KEYS[1].server.privateKey))));
     const child = run(certtool, ['--load-privkey', keyFile, '--pubkey-info']);
     expect(await child.exited).toBe(0);
   });
