@@ -22,7 +22,8 @@ const DEFAULT_SEED = 'tls13-lab';
 export function describePeer(peer: PeerIdentity | undefined): string {
   if (!peer) return 'none (no certificate)';
   const sans = [...peer.dnsNames, ...peer.ipAddresses, ...peer.uris, ...peer.emails];
-  return `${peer.subject || '(empty subject)'}${sans.length ? `, SANs ${sans.join(' ')}` : ''}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;
+  const who = peer.subject === undefined ? 'a raw public key (RFC 7250)' : peer.subject || '(empty subject)';
+  return `${who}${sans.length ? `, SANs ${sans.join(' ')}` : ''}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;
 }
 
 export const demoCommand: Command = {
