@@ -117,7 +117,7 @@ describe('tls13 serve --rpk-key and tls13 connect --pin-spki over 127.0.0.1', ()
     expect(code).toBe(0);
     expect(stdout).toContain('  certificate type: server raw public key (RFC 7250), client raw public key (RFC 7250)\n');
     expect(stdout).toContain('client certificate: authenticated');
-    expect(stdout).toContain(`client: (empty subject), ECDSA P-256 key, SPKI pin sha256/${pinOfKey(file('client.key')).toString('base64')}\n`);
+    expect(stdout).toContain(`client: a raw public key (RFC 7250), ECDSA P-256 key, SPKI pin sha256/${pinOfKey(file('client.key')).toString('base64')}\n`);
     expect(stdout).toContain('client trusted by pinned-key');
   });
 
