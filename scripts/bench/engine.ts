@@ -26,18 +26,20 @@ const RECORD_HEADER = 5;
 const NONCE_LENGTH = 12;
 
 /**
- * A function sending one full record from client to server of a connected pair using `suite`: the client
- * seals and frames it, the server parses, opens and delivers it as a `data` event.
+ * A function sending `records` full records, one at a time, from client to server of a connected pair
+ * using `suite`: the client seals and frames each, the server parses, opens and delivers it as a `data` event.
  */
-export function engineRecordTransfer(c: HandshakeCase, suite: SuiteInfo, provider: CryptoProvider, random: RandomSource): () => void {
+export function engineRecordTransfer(c: HandshakeCase, suite: SuiteInfo, provider: CryptoProvider, random: RandomSource, records: number): () => void {
   const { client, server } = engineConfigs(c, provider, random);
   const pair = new InMemoryPair({ ...client, cipherSuites: [suite.code] }, { ...server, cipherSuites: [suite.code] }).run();
   if (pair.client.info.cipherSuite !== suite.name) throw new Error(`negotiated ${pair.client.info.cipherSuite}, not ${suite.name}`);
   const payload = random(RECORD_PAYLOAD);
   return () => {
-    pair.client.write(payload);
-    pair.server.receive(pair.client.takeOutput());
-    expectDelivered(pair.server, RECORD_PAYLOAD);
+    for (let i = 0; i < records; i++) {
+      pair.client.write(payload);
+      pair.server.receive(pair.client.takeOutput());
+      expectDelivered(pair.server, RECORD_PAYLOAD);
+    }
   };
 }
 
@@ -47,14 +49,16 @@ function expectDelivered(receiver: Connection, length: number): void {
   if (delivered !== length) throw new Error(`delivered ${delivered} bytes, expected ${length}`);
 }
 
-/** A function doing what the record layer must do at least for one record: seal and open it with the bare AEAD. */
-export function rawAeadRoundTrip(aead: AeadName, provider: CryptoProvider, random: RandomSource): () => void {
+/** A function doing what the record layer must do at least for `records` records: seal and open each with the bare AEAD. */
+export function rawAeadRoundTrip(aead: AeadName, provider: CryptoProvider, random: RandomSource, records: number): () => void {
   const key = provider.createAead(aead, random(provider.aeadKeyLength(aead)));
   const nonce = random(NONCE_LENGTH);
   const aad = random(RECORD_HEADER);
   const plaintext = random(INNER_PLAINTEXT);
   return () => {
-    const opened = key.open(nonce, aad, key.seal(nonce, aad, plaintext));
-    if (opened?.length !== INNER_PLAINTEXT) throw new Error(`${aead} did not open its own ciphertext`);
+    for (let i = 0; i < records; i++) {
+      const opened = key.open(nonce, aad, key.seal(nonce, aad, plaintext));
+      if (opened?.length !== INNER_PLAINTEXT) throw new Error(`${aead} did not open its own ciphertext`);
+    }
   };
 }

@@ -69,7 +69,7 @@ export function renderReport(report: BenchReport): string {
   if (bulk.length > 0) {
     sections.push(
       `Bulk: ${bulk[0]!.recordPayloadBytes}-byte records, client write -> server data event, vs the bare AEAD seal+open of the same\n` +
-        'record, and node:tls over an in-memory Duplex pair (64 records per round); MB = 10^6 bytes:',
+        'record, and node:tls over an in-memory Duplex pair; 64 records per timed round for all three; MB = 10^6 bytes:',
       table(
         ['suite', 'provider', 'ours MB/s', 'bare AEAD MB/s', 'ours / AEAD', 'node:tls MB/s', 'ours / node:tls'],
         bulk.map((b) => {
