@@ -22,18 +22,18 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-/** Ed25519 keys (GnuTLS reads our PKCS#8 Ed25519 keys; P-256 ones lack the optional public key it wants). */
-async function rawKey(name: string) {
-  const result = await runCli(['cert', '--raw', '--out-key', file(`${name}.key`), '--out-spki', file(`${name}.pub`)]);
+/** A key made by `cert --raw`, as gnutls-cli/gnutls-serv take it. */
+async function rawKey(name: string, type: 'ed25519' | 'p256') {
+  const result = await runCli(['cert', '--raw', '--out-key', file(`${name}.key`), '--type', type, '--out-spki', file(`${name}.pub`)]);
   expect(result.code).toBe(0);
   return ['--rawpkkeyfile', file(`${name}.key`), '--rawpkfile', file(`${name}.pub`)];
 }
 
 describe('tls13 serve and tls13 connect with GnuTLS, raw public keys both ways', () => {
-  it('gnutls-cli gets the page from tls13 serve --rpk-key, authenticating with its own raw key that the server pins', async (test) => {
+  it('gnutls-cli gets the page from tls13 serve --rpk-key (Ed25519), authenticating with its own raw P-256 key that the server pins', async (test) => {
     const path = requireBinary('gnutls-cli', test);
-    const clientFiles = await rawKey('gnutls-client');
-    await rawKey('serve');
+    const clientFiles = await rawKey('gnutls-client', 'p256');
+    await rawKey('serve', 'ed25519');
     const server = await startServe(['--rpk-key', file('serve.key'), '--pin-client-spki', file('gnutls-client.pub')]);
     stops.push(server.stop);
     // gnutls-cli cannot pin a raw key on its command line: --insecure, and we check what it saw.
@@ -48,10 +48,10 @@ describe('tls13 serve and tls13 connect with GnuTLS, raw public keys both ways',
     expect(cli.stdout()).toContain('client trusted by pinned-key');
   });
 
-  it('tls13 connect --rpk-key --pin-spki completes against gnutls-serv with raw keys, requiring a client key', async (test) => {
+  it('tls13 connect --rpk-key (Ed25519) --pin-spki completes against gnutls-serv with a raw P-256 key, requiring a client key', async (test) => {
     const path = requireBinary('gnutls-serv', test);
-    const serverFiles = await rawKey('gnutls-server');
-    await rawKey('connect');
+    const serverFiles = await rawKey('gnutls-server', 'p256');
+    await rawKey('connect', 'ed25519');
     const port = await freePort();
     const server = spawnBounded(path, ['--port', String(port), '--echo', '--priority', PRIORITY_RPK, '--require-client-cert', ...serverFiles], { timeoutMs: 10_000 });
     children.push(server);
