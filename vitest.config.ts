@@ -24,12 +24,14 @@ const shared = { testTimeout: 60_000, hookTimeout: 60_000 };
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'noble', include: ['test/**/*.test.ts'] } },
+      { test: { ...shared, name: 'noble', include: ['test/**/*.test.ts'], env: { EXPECTED_DEFAULT_PROVIDER: 'noble' } } },
       {
         plugins: [nodeCryptoAsDefaultProvider()],
         test: {
           ...shared,
           name: 'node-crypto',
+          // test/node/crypto-provider.test.ts checks that the plugin took effect.
+          env: { EXPECTED_DEFAULT_PROVIDER: 'node:crypto' },
           // The tests whose connections take the default provider: the engine, the published vectors,
           // scenarios, the node adapter, interop with OpenSSL and GnuTLS, and the fuzz regressions.
           // Not here: test/crypto (noble's own unit tests, and the node provider's are in test/node),

@@ -7,6 +7,7 @@ import { loadPrivateKey } from '../../src/auth/keys.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { AeadName, GroupName, HashName, PrivateKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
+import { resolveCommon } from '../../src/handshake/config.js';
 import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
 import { utf8 } from '../../src/wire/bytes.js';
 
@@ -189,5 +190,14 @@ describe('mismatched keys and algorithms', () => {
     const alg = { kind: 'rsa-pss', hash: 'sha256', saltLength: 32 } as const;
     const signature = node.sign(alg, { kind: 'rsa', n, e, d }, utf8.encode('m'), random);
     expect(node.verify(alg, { kind: 'rsa', n, e }, utf8.encode('m'), signature)).toBe(true);
+  });
+});
+
+describe('default provider of the test project', () => {
+  // vitest.config.ts runs the suite twice: "noble" as is, "node-crypto" with the engine's default provider
+  // resolved to nodeCryptoProvider; each project names the provider it expects.
+  it('is the provider this vitest project promises, while an explicit nobleProvider stays noble', () => {
+    expect(resolveCommon({}).provider.name).toBe(process.env.EXPECTED_DEFAULT_PROVIDER);
+    expect(nobleProvider.name).toBe('noble');
   });
 });
