@@ -1,6 +1,7 @@
-// The handshakes the stateful fuzz targets mutate: 1-RTT, HelloRetryRequest, PSK resumption, 0-RTT and
-// mutual TLS, each as a pair of configs. Every run gets fresh configs (fresh randomness, a fresh anti-replay
+// The handshakes the stateful fuzz targets mutate: 1-RTT, HelloRetryRequest, PSK resumption, 0-RTT,
+// mutual TLS and raw public keys, each as a pair of configs. Every run gets fresh configs (fresh randomness, a fresh anti-replay
 // register) built from identities and tickets made once per provider. Core-safe: no node imports.
+import { encodeSpki } from '../../auth/keys.js';
 import type { CryptoProvider } from '../../crypto/provider.js';
 import type { ClientConfig, ServerConfig } from '../../handshake/config.js';
 import { Connection } from '../../handshake/connection.js';
@@ -10,7 +11,7 @@ import { NamedGroup } from '../../wire/enums.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../certs.js';
 import { fastRandom } from './input.js';
 
-export const SCENARIOS = ['1rtt', 'hrr', 'resumption', '0rtt', 'mtls'] as const;
+export const SCENARIOS = ['1rtt', 'hrr', 'resumption', '0rtt', 'mtls', 'rpk'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioConfigs {
@@ -107,6 +108,18 @@ export function scenarioConfigs(name: ScenarioName, provider: CryptoProvider, se
       configs.server.clientAuth = 'require';
       configs.server.trust = { kind: 'pinned-certificate', certificates: [material(provider).client.der] };
       return configs;
+    case 'rpk': {
+      // RFC 7250 raw public keys both ways, each pinned by its SubjectPublicKeyInfo.
+      const { server, client } = material(provider);
+      configs.server.rawPublicKey = { privateKey: server.privateKey };
+      configs.server.clientAuth = 'require';
+      configs.server.clientCertificateTypes = ['raw-public-key'];
+      configs.server.trust = { kind: 'pinned-key', keys: [encodeSpki(provider.publicKeyOf(client.privateKey))] };
+      configs.client.rawPublicKey = { privateKey: client.privateKey };
+      configs.client.serverCertificateTypes = ['raw-public-key'];
+      configs.client.trust = { kind: 'pinned-key', keys: [encodeSpki(provider.publicKeyOf(server.privateKey))] };
+      return configs;
+    }
     default: {
       const never: never = name;
       throw new Error(`unknown scenario ${String(never)}`);
