@@ -151,6 +151,8 @@ export class ClientHandshake {
   state: ClientState = { name: 'START' };
   /** The server's record_size_limit (RFC 8449), which our records to it must respect. */
   peerRecordSizeLimit?: number;
+  /** The limit we offered, once the server answered (RFC 8449 §4: only then does it apply). */
+  ownRecordSizeLimit?: number;
 
   constructor(
     readonly ctx: HandshakeContext,
@@ -504,7 +506,10 @@ export class ClientHandshake {
       ctx.decide('alpn', chosen[0]!, 'selected by the server from our list');
     }
     const limitExt = X.findExtension(extensions, ExtensionType.record_size_limit);
-    if (limitExt) this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
+    if (limitExt) {
+      this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
+      this.ownRecordSizeLimit = this.config.clientHello?.recordSizeLimit;
+    }
     const sniExt = X.findExtension(extensions, ExtensionType.server_name);
     if (sniExt) {
       if (sniExt.data.length !== 0) throw new TlsError('DecodeError', 'server_name acknowledgement must be empty');

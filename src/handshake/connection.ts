@@ -335,6 +335,7 @@ export class Connection {
         return;
       case 'read-keys':
         this.records.setReadProtection(this.protection(effect.suite, effect.secret));
+        if (this.machine.ownRecordSizeLimit !== undefined) this.records.readRecordSizeLimit = this.machine.ownRecordSizeLimit;
         this.readEpoch = effect.epoch;
         return;
       case 'skip-early-data':

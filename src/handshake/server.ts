@@ -154,6 +154,8 @@ export class ServerHandshake {
   state: ServerState = { name: 'START' };
   /** The client's record_size_limit (RFC 8449), which our records to it must respect. */
   peerRecordSizeLimit?: number;
+  /** The limit we answer with when the client offered one (RFC 8449 §4). */
+  ownRecordSizeLimit?: number;
   private ticketsSent = 0;
 
   constructor(
@@ -258,7 +260,10 @@ export class ServerHandshake {
       ctx.decide('server_name', serverName, 'sent by the client (SNI)');
     }
     const limitExt = ext(ExtensionType.record_size_limit);
-    if (limitExt) this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
+    if (limitExt) {
+      this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
+      this.ownRecordSizeLimit = config.recordSizeLimit ?? 2 ** 14 + 1;
+    }
 
     ctx.info.version = 'TLSv1.3';
     ctx.info.cipherSuite = suite.name;
@@ -624,7 +629,7 @@ export class ServerHandshake {
       supported_groups: config.advertiseGroups ? X.supportedGroups.encode([...ctx.cfg.groups]) : undefined,
       application_layer_protocol_negotiation: alpn ? X.alpn.encode([alpn]) : undefined,
       // RFC 8449 §4: a limit applies only when both sides sent one; we answer every offer.
-      record_size_limit: this.peerRecordSizeLimit !== undefined ? X.recordSizeLimit.encode(config.recordSizeLimit ?? 2 ** 14 + 1) : undefined,
+      record_size_limit: this.ownRecordSizeLimit !== undefined ? X.recordSizeLimit.encode(this.ownRecordSizeLimit) : undefined,
       early_data: earlyDataAccepted ? new Uint8Array(0) : undefined,
       ...certificateTypes,
     };

@@ -4,8 +4,8 @@
 import { ContentType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { HandshakeBuffer, type HandshakeMessage } from './handshake-buffer.js';
-import { MAX_CIPHERTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, type RecordHook } from './header.js';
-import type { RecordProtection } from './protection.js';
+import { MAX_CIPHERTEXT_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, type RecordHook } from './header.js';
+import { AEAD_TAG_LENGTH, type RecordProtection } from './protection.js';
 import { deprotect, isValidChangeCipherSpec, RecordReader, type RawRecord } from './reader.js';
 import { RecordWriter, type RecordWriterOptions } from './writer.js';
 
@@ -36,6 +36,8 @@ export class RecordLayer {
   private hook: RecordHook | undefined;
   private emptyRecords = 0;
   private openedUnderReadKeys = false;
+  /** The record_size_limit we announced (RFC 8449), once the peer agreed to it; 2^14 + 1 by default. */
+  readRecordSizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
   private earlyDataToSkip = 0;
 
   constructor(options: RecordLayerOptions = {}) {
@@ -111,6 +113,11 @@ export class RecordLayer {
     const deprotected = this.earlyDataToSkip > 0 && record.type === ContentType.application_data ? this.skipOrDeprotect(record) : this.deprotect(record);
     if (!deprotected) return undefined;
     const { contentType, content, protected: isProtected } = deprotected;
+    // RFC 8449 §4: a record larger than the limit we announced is record_overflow (TLSInnerPlaintext =
+    // ciphertext minus the tag).
+    if (isProtected && record.fragment.length - AEAD_TAG_LENGTH > this.readRecordSizeLimit) {
+      throw new TlsError('RecordOverflow', `a record of ${record.fragment.length - AEAD_TAG_LENGTH} bytes exceeds our record_size_limit of ${this.readRecordSizeLimit}`);
+    }
     if (isProtected) this.openedUnderReadKeys = true;
     if (contentType !== ContentType.change_cipher_spec) this.earlyDataToSkip = 0;
     this.hook?.({ kind: 'record', direction: 'in', contentType, content, raw: record.raw, protected: isProtected });

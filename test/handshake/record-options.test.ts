@@ -73,3 +73,15 @@ describe('GREASE (RFC 8701)', () => {
     expect(X.signatureAlgorithms.parse(body(ExtensionType.signature_algorithms)).some(isGrease)).toBe(true);
   });
 });
+
+describe('record_size_limit enforced on what we receive (RFC 8449 §4)', () => {
+  it('sends record_overflow for a record larger than the limit it announced', () => {
+    // The server announces 256 but is tricked into believing the client allows full records.
+    const p = pair({ clientHello: { recordSizeLimit: 2 ** 14 + 1 } }, { recordSizeLimit: 256 });
+    (p.client as unknown as { records: { writer: { recordSizeLimit: number } } }).records.writer.recordSizeLimit = 2 ** 14 + 1;
+    p.client.write(new Uint8Array(1000));
+    p.run();
+    const alert = p.events('server').find((e) => e.type === 'alert' && e.direction === 'out');
+    expect(alert).toMatchObject({ description: 'record_overflow' });
+  });
+});
