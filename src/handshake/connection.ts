@@ -8,6 +8,7 @@ import { AlertDescription, AlertLevel, alertDescriptionName, type AlertName } fr
 import { TlsError } from '../wire/errors.js';
 import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
+import { messageSpans } from './annotate.js';
 import { ClientHandshake } from './client.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
@@ -249,9 +250,8 @@ export class Connection {
   private dispatch(item: IncomingItem): void {
     switch (item.kind) {
       case 'handshake': {
-        const spans: Span[] | undefined = this.ctx.cfg.trace ? [] : undefined;
-        const message = decodeHandshakeBody(item.msgType, item.body, spans);
-        this.events.push(messageEvent('in', message, item.raw, spans));
+        const message = decodeHandshakeBody(item.msgType, item.body);
+        this.events.push(messageEvent('in', message, item.raw, this.ctx.cfg.trace ? messageSpans(message, item.raw) : undefined));
         this.machine.handle(message, item.raw);
         this.applyEffects();
         return;
@@ -312,9 +312,7 @@ export class Connection {
   private apply(effect: Effect): void {
     switch (effect.kind) {
       case 'send': {
-        const spans: Span[] | undefined = this.ctx.cfg.trace ? [] : undefined;
-        if (spans) decodeHandshakeBody(effect.raw[0]!, effect.raw.subarray(4), spans);
-        this.events.push(messageEvent('out', effect.message, effect.raw, spans));
+        this.events.push(messageEvent('out', effect.message, effect.raw, this.ctx.cfg.trace ? messageSpans(effect.message, effect.raw) : undefined));
         this.outgoingHandshake.push(effect.raw);
         return;
       }
