@@ -1,23 +1,12 @@
 // The handshakes `tls13 demo` can show. Each scenario makes its certificates in-process from the seed and
 // returns the two configs; adding a scenario is adding one entry to SCENARIOS.
-import type { ClientConfig, ServerConfig } from '../handshake/config.js';
 import { seededRandom } from '../crypto/random.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
 import { describeExpected, MUTUAL_TLS_SCENARIOS, type ExpectedOutcome } from '../scenarios/mutual-tls.js';
-import { FEATURE_SCENARIOS } from '../scenarios/tls13-features.js';
-import type { InMemoryPair } from '../handshake/pair.js';
+import { FEATURE_SCENARIOS, type FeatureSetup } from '../scenarios/tls13-features.js';
 import { RAW_PUBLIC_KEYS_SCENARIO } from '../scenarios/raw-public-keys.js';
 
-export interface DemoSetup {
-  client: ClientConfig;
-  server: ServerConfig;
-  /** What the scenario shows, printed before the trace. */
-  story: string[];
-  /** The application data each side sends once connected. */
-  clientMessage: string;
-  serverReply: string;
-  /** What happens once both sides are connected (a KeyUpdate, a post-handshake CertificateRequest). */
-  afterConnected?: (pair: InMemoryPair) => void;
+export interface DemoSetup extends FeatureSetup {
   /**
    * How the handshake must end: connected (the default) or one fatal alert. A scenario that shows a refusal
    * succeeds when the refusal happens (`meetsExpectation(expected, outcomeOf(pair))` in src/scenarios).

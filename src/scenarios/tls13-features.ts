@@ -16,10 +16,13 @@ export interface FeatureScenario {
   setup(seed: string): FeatureSetup;
 }
 
+/** One demo connection: its two configs, the story told before it, and what each side says. */
 export interface FeatureSetup {
   client: ClientConfig;
   server: ServerConfig;
+  /** What the scenario shows, printed before the trace. */
   story: string[];
+  /** The application data each side sends once connected. */
   clientMessage: string;
   serverReply: string;
   /** What happens once both sides are connected (a KeyUpdate, a post-handshake CertificateRequest). */
