@@ -12,18 +12,15 @@ import { der } from '../../src/auth/der.js';
 import { toPem } from '../../src/auth/pem.js';
 import { parseCertificate } from '../../src/auth/x509.js';
 import type { Reason } from '../../src/wire/errors.js';
+import { findBinary, interopRequired } from '../../src/testing/interop.js';
 import { DAY, issue, makeChain, nodeKey, NOW, provider } from './helpers.js';
 import type { Issued } from './helpers.js';
 
-const haveOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version']);
-    return true;
-  } catch {
-    console.warn('\n*** openssl not found: chain verdicts are NOT cross-checked with openssl verify ***\n');
-    return false;
-  }
-})();
+const haveOpenssl = findBinary('openssl') !== undefined;
+if (!haveOpenssl) {
+  if (interopRequired()) throw new Error('openssl is not installed, and REQUIRE_INTEROP=1 makes that a failure');
+  console.warn('\n*** openssl not found: chain verdicts are NOT cross-checked with openssl verify ***\n');
+}
 
 interface Case {
   leaf: Issued;

@@ -5,6 +5,7 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireBinary } from '../../src/testing/interop.js';
 import { describe, expect, it } from 'vitest';
 import { parseIpAddress } from '../../src/auth/hostname.js';
 import { encodeSpki } from '../../src/auth/keys.js';
@@ -118,15 +119,6 @@ function opensslText(derBytes: Uint8Array): string | undefined {
 }
 
 describe('certificates made by openssl req -x509', () => {
-  const haveOpenssl = (() => {
-    try {
-      execFileSync('openssl', ['version']);
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  if (!haveOpenssl) console.warn('\n*** openssl not found: SKIPPING the openssl-generated certificate tests ***\n');
 
   const cases: [string, string[]][] = [
     ['ec P-256', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']],
@@ -136,7 +128,8 @@ describe('certificates made by openssl req -x509', () => {
     ['ed25519', ['-newkey', 'ed25519']],
   ];
   for (const [name, args] of cases) {
-    it.skipIf(!haveOpenssl)(`parse an openssl ${name} certificate and agree with node`, () => {
+    it(`parse an openssl ${name} certificate and agree with node`, (test) => {
+      requireBinary('openssl', test);
       const dir = mkdtempSync(join(tmpdir(), 'tls13-auth-'));
       try {
         const certPath = join(dir, 'cert.pem');

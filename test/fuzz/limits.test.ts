@@ -1,5 +1,5 @@
 // Resource limits (docs/robustness.md): each bound the engine keeps against a hostile peer, driven past
-// its edge. Where the engine has no bound yet, the test is `it.fails` with an ENGINE BUG note.
+// its edge.
 import { describe, expect, it } from 'vitest';
 import { insecureFuzzingProvider as provider } from '../../src/crypto/fuzzing.js';
 import { Connection, MAX_BUFFERED_WHILE_PAUSED } from '../../src/handshake/connection.js';
