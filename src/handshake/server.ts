@@ -798,7 +798,8 @@ export class ServerHandshake {
 
 /**
  * ClientHello2 must be ClientHello1 with only the changes RFC 8446 §4.1.2 allows: one key share for the
- * group we asked for, our cookie echoed, early_data gone, PSK binders updated, padding adjusted.
+ * group we asked for, our cookie echoed, early_data gone, PSK binders updated, padding adjusted. We hold
+ * the client to it: anything else that changed is illegal_parameter.
  */
 function checkSecondClientHello(retry: HelloRetry, hello: ClientHello): void {
   const first = retry.hello1;
@@ -817,4 +818,25 @@ function checkSecondClientHello(retry: HelloRetry, hello: ClientHello): void {
   if (X.findExtension(hello.extensions, ExtensionType.early_data)) {
     throw new TlsError('IllegalParameter', 'early_data in the ClientHello after a HelloRetryRequest');
   }
+  if (
+    first.legacyVersion !== hello.legacyVersion ||
+    first.cipherSuites.join() !== hello.cipherSuites.join() ||
+    !equalBytes(first.legacyCompressionMethods, hello.legacyCompressionMethods)
+  ) {
+    throw new TlsError('IllegalParameter', 'the second ClientHello changed its version, cipher suites or compression methods');
+  }
+  const unchanged = (list: Extension[]) => list.filter((e) => !MAY_CHANGE_AFTER_RETRY.has(e.type));
+  const before = unchanged(first.extensions);
+  const after = unchanged(hello.extensions);
+  const same = before.length === after.length && before.every((e, i) => e.type === after[i]!.type && equalBytes(e.data, after[i]!.data));
+  if (!same) throw new TlsError('IllegalParameter', 'the second ClientHello changed an extension that must stay the same');
 }
+
+/** What ClientHello2 may change (RFC 8446 §4.1.2); every other extension must be repeated byte for byte. */
+const MAY_CHANGE_AFTER_RETRY: ReadonlySet<number> = new Set([
+  ExtensionType.key_share,
+  ExtensionType.cookie,
+  ExtensionType.early_data,
+  ExtensionType.pre_shared_key,
+  ExtensionType.padding,
+]);

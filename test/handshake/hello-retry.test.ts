@@ -88,3 +88,18 @@ describe('HelloRetryRequest (RFC 8446 §4.1.4)', () => {
     expect(sentAlert(pair.events('server'))).toMatchObject({ description: 'illegal_parameter' });
   });
 });
+
+describe('ClientHello2 may change only what RFC 8446 §4.1.2 allows', () => {
+  it('server sends illegal_parameter when the second ClientHello drops a cipher suite', () => {
+    const pair = run('client', 1, editHello((ch) => ({ ...ch, cipherSuites: ch.cipherSuites.slice(0, 1) })));
+    expect(sentAlert(pair.events('server'))).toMatchObject({ description: 'illegal_parameter' });
+  });
+
+  it('server sends illegal_parameter when the second ClientHello changes its signature_algorithms', () => {
+    const pair = run('client', 1, editHello((ch) => ({
+      ...ch,
+      extensions: ch.extensions.map((e) => (e.type === ExtensionType.signature_algorithms ? X.ext(e.type, X.signatureAlgorithms.encode([0x0807])) : e)),
+    })));
+    expect(sentAlert(pair.events('server'))).toMatchObject({ description: 'illegal_parameter' });
+  });
+});
