@@ -31,8 +31,8 @@
 //     after here                v
 //                           CONNECTED
 //
-// This file implements the certificate-authenticated path; PSK, early data and HelloRetryRequest come
-// with the resumption work.
+// After CONNECTED the client still handles NewSessionTicket, KeyUpdate and post-handshake
+// CertificateRequest (RFC 8446 §4.6). WAIT_SH is entered twice after a HelloRetryRequest.
 import type { LeafInfo, TrustVerdict } from '../auth/trust.js';
 import { evaluatePeerCertificate } from './peer-certificate.js';
 import { certificateTypeCode, describeCertificateType, rawPublicKeyCertified, type CertificateTypeName } from './certificate-types.js';

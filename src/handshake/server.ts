@@ -42,7 +42,9 @@
 //                             CONNECTED
 //
 // WAIT_FLIGHT2 has no message of its own: it only chooses between WAIT_CERT and WAIT_FINISHED, so we
-// pass through it in the same step as the server's flight.
+// pass through it in the same step as the server's flight. After a HelloRetryRequest the server is in
+// START again, remembering what it asked for; once CONNECTED it still handles KeyUpdate and the answer to
+// a post-handshake CertificateRequest (RFC 8446 §4.6).
 import { evaluateTrust, trustAnchors, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
 import { evaluatePeerCertificate } from './peer-certificate.js';
 import { parseCertificate } from '../auth/x509.js';
