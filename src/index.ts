@@ -1,6 +1,7 @@
 // tls13-lab's public surface: the sans-I/O engine and what it needs to be configured.
 export { Connection, type DecisionAnswer } from './handshake/connection.js';
-export { InMemoryPair, type Flight, type PairOptions } from './handshake/pair.js';
+export { InMemoryPair, type Flight, type InFlightRecord, type PairOptions, type SideSnapshot } from './handshake/pair.js';
+export { SingleUseTickets } from './handshake/tickets.js';
 export type { CertifiedKey, ClientConfig, ClientHelloShape, ServerConfig, TicketConfig } from './handshake/config.js';
 export { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES } from './handshake/config.js';
 export { DEFAULT_CIPHER_SUITES, SUITES } from './handshake/suites.js';
@@ -17,3 +18,8 @@ export { fixedRandom, seededRandom, systemRandom } from './crypto/random.js';
 export * from './wire/enums.js';
 export { TlsError, REASONS, type Reason } from './wire/errors.js';
 export type * from './wire/types.js';
+export { createTraceSink, parseTraceSpec, type TraceSink, type TraceSpec } from './trace/sink.js';
+export { renderHtml, type HtmlTraceOptions } from './trace/html.js';
+export { jsonTraceLine, TRACE_JSON_VERSION } from './trace/json.js';
+export { KeylogCollector, keylogLine } from './trace/keylog.js';
+export { toPcap, type PcapOptions } from './trace/pcap.js';
