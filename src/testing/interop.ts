@@ -1,8 +1,9 @@
 // Helpers for interop tests against real peers (openssl, curl, ...): find a binary or skip loudly, pick
 // a free port, run a child process with a deadline. Test-only code: like src/node, it may use node: modules.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 /** The absolute path of an executable on PATH, or undefined. */
@@ -94,5 +95,19 @@ export function spawnBounded(path: string, args: string[], options: { timeoutMs:
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
+  };
+}
+
+/** A temporary directory for one test file's key files and logs; `remove()` in afterAll. */
+export function scratchDirectory(prefix: string): { dir: string; file(name: string, text: string): string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return {
+    dir,
+    file(name, text) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

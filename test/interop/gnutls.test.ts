@@ -10,10 +10,9 @@
 // Every child is bounded by a deadline and killed after its test. A missing gnutls-bin skips loudly
 // (fails with REQUIRE_INTEROP=1).
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { once } from 'node:events';
 import * as tls from 'node:tls';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/auth/builder.js';
@@ -24,17 +23,13 @@ import type { PrivateKey } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import { connect, createServer, type ConnectOptions, type ServerOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
-import { freePort, requireBinary, spawnBounded, type BoundedChild } from '../../src/testing/interop.js';
+import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
 import { ca, certPem, keyPem, listen, nextError, readAll, serverCertificates, trustedClient } from '../node/fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-gnutls-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-gnutls-');
+const { dir, file } = scratch;
+afterAll(scratch.remove);
 
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 const children: BoundedChild[] = [];
 const servers: Array<Tls13Server | tls.Server> = [];

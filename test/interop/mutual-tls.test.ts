@@ -4,26 +4,19 @@
 // self-signed certificate with bad_certificate. Every child is bounded by a deadline and killed after its
 // test. A missing openssl skips loudly (fails with REQUIRE_INTEROP=1).
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/auth/keys.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
-import { freePort, requireBinary, spawnBounded, type BoundedChild } from '../../src/testing/interop.js';
+import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
 import { DAY, makeIdentity, type Identity } from '../../src/testing/certs.js';
 import { ca, certPem, keyPem, listen, nextError, readAll, serverCertificates } from '../node/fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-mtls-interop-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-mtls-interop-');
+const { dir, file } = scratch;
+afterAll(scratch.remove);
 
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 const children: BoundedChild[] = [];
 const servers: Tls13Server[] = [];

@@ -1,23 +1,18 @@
 // Our client and server against real binaries: `openssl s_server` / `openssl s_client` and `curl`, each
 // bounded by a timeout. Both peers log their secrets (openssl -keylogfile, curl SSLKEYLOGFILE), and the
 // logs must equal ours line for line. A missing binary skips loudly (fails with REQUIRE_INTEROP=1).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type Tls13Server } from '../../src/node/adapter.js';
-import { freePort, requireBinary, spawnBounded, type BoundedChild } from '../../src/testing/interop.js';
+import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
 import { ca, certPem, GROUPS, keyPem, listen, readAll, serverCertificates, strangerClient, SUITES, trustedClient } from '../node/fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-interop-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-interop-');
+const { dir, file } = scratch;
+afterAll(scratch.remove);
 
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 const caFile = file('ca.pem', certPem(ca));
 const children: BoundedChild[] = [];

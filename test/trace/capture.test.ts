@@ -3,16 +3,15 @@
 // themselves, so tshark shows the application data only if our key-log lines are complete and right.
 // Needs tshark and openssl (loud skip; failure under REQUIRE_INTEROP=1) and the right to capture on lo.
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type Tls13Server } from '../../src/node/adapter.js';
-import { freePort, requireBinary, spawnBounded, type BoundedChild } from '../../src/testing/interop.js';
+import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
 import { ca, certPem, keyPem, listen, readAll, serverCertificates } from '../node/fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-capture-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-capture-');
+const { dir, file } = scratch;
+afterAll(scratch.remove);
 
 const children: BoundedChild[] = [];
 const servers: Tls13Server[] = [];
@@ -27,11 +26,6 @@ function run(path: string, args: string[]): BoundedChild {
   return child;
 }
 
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
 /**
  * Starts tshark capturing `port <port>` on lo into a file; `stop()` ends it cleanly and returns the file.

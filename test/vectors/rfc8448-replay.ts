@@ -117,3 +117,14 @@ export function closeBoth(client: Connection, server: Connection): { clientAlert
   client.receive(serverAlert);
   return { clientAlert, serverAlert };
 }
+
+/** A full handshake: the ClientHello record, the server's flight, the client's second flight. */
+export function fullHandshake(client: Connection, server: Connection): { clientHelloRecord: Uint8Array; serverFlight: Uint8Array; clientFlight: Uint8Array } {
+  const clientHelloRecord = client.takeOutput();
+  server.receive(clientHelloRecord);
+  const serverFlight = server.takeOutput();
+  client.receive(serverFlight);
+  const clientFlight = client.takeOutput();
+  server.receive(clientFlight);
+  return { clientHelloRecord, serverFlight, clientFlight };
+}

@@ -14,7 +14,7 @@ import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
 import { hex } from '../../src/wire/bytes.js';
 import { SignatureScheme } from '../../src/wire/enums.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
-import { NSS_SIGNATURE_ALGORITHMS, RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, rfcCertificate, splitRecords } from './rfc8448-replay.js';
+import { NSS_SIGNATURE_ALGORITHMS, RENEGOTIATION_INFO, closeBoth, fullHandshake, nssClient, nssServer, rfcCertificate, splitRecords } from './rfc8448-replay.js';
 
 const s6 = loadRfc8448Section(6);
 const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) => findValue(s6, actor, action, label, occurrence);
@@ -69,12 +69,7 @@ const serverConfig = nssServer({
 describe('RFC 8448 §6 Client Authentication', () => {
   const client = Connection.client(clientConfig);
   const server = Connection.server(serverConfig);
-  const clientHelloRecord = client.takeOutput();
-  server.receive(clientHelloRecord);
-  const serverFlight = server.takeOutput();
-  client.receive(serverFlight);
-  const clientFlight = client.takeOutput();
-  server.receive(clientFlight);
+  const { clientHelloRecord, serverFlight, clientFlight } = fullHandshake(client, server);
   const { clientAlert, serverAlert } = closeBoth(client, server);
 
   it('client writes the RFC ClientHello record', () => {

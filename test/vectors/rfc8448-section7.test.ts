@@ -6,7 +6,7 @@ import { fixedRandom } from '../../src/crypto/random.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
 import { hex } from '../../src/wire/bytes.js';
-import { RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
+import { RENEGOTIATION_INFO, closeBoth, fullHandshake, nssClient, nssServer, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
 
 const s7 = loadRfc8448Section(7);
 const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) => findValue(s7, actor, action, label, occurrence);
@@ -37,12 +37,7 @@ const serverConfig = nssServer({
 describe('RFC 8448 §7 Compatibility Mode', () => {
   const client = Connection.client(clientConfig);
   const server = Connection.server(serverConfig);
-  const clientHelloRecord = client.takeOutput();
-  server.receive(clientHelloRecord);
-  const serverFlight = server.takeOutput();
-  client.receive(serverFlight);
-  const clientFlight = client.takeOutput();
-  server.receive(clientFlight);
+  const { clientHelloRecord, serverFlight, clientFlight } = fullHandshake(client, server);
   const { clientAlert, serverAlert } = closeBoth(client, server);
 
   it('client writes the RFC ClientHello record with a 32-byte legacy_session_id', () => {
