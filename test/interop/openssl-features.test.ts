@@ -2,19 +2,19 @@
 // s_server` (OpenSSL 3.0), both directions, each child bounded by a timeout and killed after the test.
 // A missing openssl skips loudly (fails with REQUIRE_INTEROP=1).
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type ServerOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
 import { TicketStore } from '../../src/node/tickets.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { NamedGroup } from '../../src/wire/enums.js';
-import { freePort, requireBinary, spawnBounded, type BoundedChild } from '../../src/testing/interop.js';
+import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
 import { ca, certPem, keyPem, listen, readAll, serverCertificates, trustedClient } from '../node/fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-features-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-features-');
+const { dir } = scratch;
+afterAll(scratch.remove);
 
 let fileNumber = 0;
 function file(text: string | Buffer): string {

@@ -1,17 +1,17 @@
 // The tracing flags of `tls13 demo`: --trace FORMAT[=FILE], --step with scripted input, --pcap.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { StepIo } from '../../src/cli/demo.js';
-import { requireBinary } from '../../src/testing/interop.js';
+import { requireBinary, scratchDirectory } from '../../src/testing/interop.js';
 import { capture, runCli } from '../cli/helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-demo-trace-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-demo-trace-');
+const { dir } = scratch;
+afterAll(scratch.remove);
 
 const HEADINGS = /^(?:\S+ →|← \S+)  \d+ bytes$/;
 const headings = (text: string) => text.split('\n').filter((l) => HEADINGS.test(l));

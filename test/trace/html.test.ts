@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDirectory } from '../../src/testing/interop.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { hex } from '../../src/wire/bytes.js';
 import { escapeHtml, renderHtml, type SidedEvent } from '../../src/trace/html.js';
 import { WALKTHROUGHS } from '../../src/trace/walkthrough.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-html-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-html-');
+const { dir } = scratch;
+afterAll(scratch.remove);
 
 function session(slug: string): SidedEvent[] {
   return WALKTHROUGHS.find((w) => w.slug === slug)!.run().pair.log;

@@ -1,18 +1,18 @@
 // The pcap export read back by tshark: synthetic TCP framing that Wireshark accepts (checksums, sequence
 // numbers), and with our key log every handshake message of the session decoded, and the HTTP inside.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InMemoryPair } from '../../src/handshake/pair.js';
-import { requireBinary } from '../../src/testing/interop.js';
+import { requireBinary, scratchDirectory } from '../../src/testing/interop.js';
 import { KeylogCollector } from '../../src/trace/keylog.js';
 import { internetChecksum, toPcap } from '../../src/trace/pcap.js';
 import { WALKTHROUGHS } from '../../src/trace/walkthrough.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-pcap-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-pcap-');
+const { dir } = scratch;
+afterAll(scratch.remove);
 
 function session(slug: string): InMemoryPair {
   const walkthrough = WALKTHROUGHS.find((w) => w.slug === slug);

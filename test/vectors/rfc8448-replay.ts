@@ -128,3 +128,15 @@ export function fullHandshake(client: Connection, server: Connection): { clientH
   server.receive(clientFlight);
   return { clientHelloRecord, serverFlight, clientFlight };
 }
+
+/** The traces' application data: bytes 0..49 from the client, then the same from the server. */
+export function exchangeData(client: Connection, server: Connection): { clientData: Uint8Array; serverData: Uint8Array } {
+  const data = Uint8Array.from({ length: 50 }, (_, i) => i);
+  client.write(data);
+  const clientData = client.takeOutput();
+  server.receive(clientData);
+  server.write(data);
+  const serverData = server.takeOutput();
+  client.receive(serverData);
+  return { clientData, serverData };
+}

@@ -7,7 +7,7 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
 import { hex } from '../../src/wire/bytes.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
-import { RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
+import { RENEGOTIATION_INFO, closeBoth, exchangeData, nssClient, nssServer, rfcCertificate, rfcPssSalt, rfcServerKey, splitRecords } from './rfc8448-replay.js';
 
 export const s3 = loadRfc8448Section(3);
 export const value = (actor: 'client' | 'server', action: string, label: string, occurrence = 0) =>
@@ -64,13 +64,7 @@ export function runSection3() {
   server.receive(clientFinished);
   const ticketRecord = server.takeOutput();
   client.receive(ticketRecord);
-  const data = Uint8Array.from({ length: 50 }, (_, i) => i);
-  client.write(data);
-  const clientData = client.takeOutput();
-  server.receive(clientData);
-  server.write(data);
-  const serverData = server.takeOutput();
-  client.receive(serverData);
+  const { clientData, serverData } = exchangeData(client, server);
   const { clientAlert, serverAlert } = closeBoth(client, server);
   return {
     client,

@@ -10,7 +10,7 @@ import { SingleUseTickets, encodeTicketState } from '../../src/handshake/tickets
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
 import { equalBytes, hex, utf8 } from '../../src/wire/bytes.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
-import { RENEGOTIATION_INFO, closeBoth, nssClient, nssServer, splitRecords } from './rfc8448-replay.js';
+import { RENEGOTIATION_INFO, closeBoth, exchangeData, nssClient, nssServer, splitRecords } from './rfc8448-replay.js';
 import { runSection3 } from './rfc8448-section3-replay.js';
 
 const s3 = loadRfc8448Section(3);
@@ -92,13 +92,7 @@ describe('RFC 8448 §4 Resumed 0-RTT Handshake', () => {
   client.receive(serverFlight);
   const clientSecondFlight = client.takeOutput();
   server.receive(clientSecondFlight);
-  const data = Uint8Array.from({ length: 50 }, (_, i) => i);
-  client.write(data);
-  const clientData = client.takeOutput();
-  server.receive(clientData);
-  server.write(data);
-  const serverData = server.takeOutput();
-  client.receive(serverData);
+  const { clientData, serverData } = exchangeData(client, server);
   const { clientAlert, serverAlert } = closeBoth(client, server);
 
   it('client writes the RFC ClientHello (PSK with binder, early_data, padding) and the RFC 0-RTT record', () => {

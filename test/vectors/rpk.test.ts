@@ -8,13 +8,12 @@
 //    gnutls-serv and gnutls-cli; a GnuTLS handshake cannot be deterministic, so what is compared is that both
 //    implementations log the same secrets for the same connection, line for line.
 import { createHash, createHmac, createDecipheriv, createPrivateKey, createPublicKey, verify } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { systemRandom } from '../../src/crypto/random.js';
 import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
-import { freePort, requireBinary, spawnBounded, type BoundedChild } from '../../src/testing/interop.js';
+import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
 import { generateRpkVector, RPK_CLIENT_MESSAGE, RPK_SERVER_MESSAGE, RPK_VECTOR_NAMES, rpkVectorFile, rpkVectorSetup, type RpkVector } from '../../src/testing/rpk-vectors.js';
 import { listen, readAll } from '../node/fixtures.js';
 
@@ -176,8 +175,9 @@ describe('the raw-public-key vectors read with node:crypto alone', () => {
 
 // ---- the cross-check with GnuTLS ----
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-lab-rpk-vectors-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scratch = scratchDirectory('tls13-lab-rpk-vectors-');
+const { dir } = scratch;
+afterAll(scratch.remove);
 const children: BoundedChild[] = [];
 const servers: Tls13Server[] = [];
 const sockets: Tls13Socket[] = [];
