@@ -7,7 +7,7 @@ import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode } from './pem.js';
-import { parseCertificate, type Certificate } from './x509.js';
+import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
 
 export type TrustPolicy =
   /** Chains to one of these CA certificates (DER), with RFC 5280 path validation. */
@@ -96,7 +96,7 @@ function identityOf(leaf: Certificate, publicKey: PublicKey, chain: Uint8Array[]
     ipAddresses: (san?.ip ?? []).map((ip) => ip.text),
     emails: san?.email ?? [],
     uris: san?.uri ?? [],
-    certificateSha256: hex(provider.hash('sha256', leaf.der)),
+    certificateSha256: certificateSha256(leaf.der, provider).hex,
     spkiSha256: spki.hex,
     spkiSha256Base64: spki.base64,
     keyType: keyType(publicKey),

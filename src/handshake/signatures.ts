@@ -38,10 +38,6 @@ const HANDSHAKE_SCHEMES: ReadonlyMap<number, SchemeInfo> = new Map([
   [SignatureScheme.rsa_pss_rsae_sha512, pss('sha512', 64)],
 ]);
 
-export function isHandshakeScheme(scheme: number): boolean {
-  return HANDSHAKE_SCHEMES.has(scheme);
-}
-
 /** The first scheme in our preference that the peer offered and our key can make (RFC 8446 §4.4.2.2). */
 export function chooseScheme(ourPreference: readonly number[], peerOffered: readonly number[], key: PublicKey): number | undefined {
   return ourPreference.find((s) => peerOffered.includes(s) && HANDSHAKE_SCHEMES.get(s)?.fits(key));
