@@ -14,7 +14,7 @@ import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig 
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
 import { exporter, trafficKeys } from './keyschedule.js';
-import { ServerHandshake } from './server.js';
+import { ServerHandshake } from './server/machine.js';
 import type { SuiteInfo } from './suites.js';
 import type { ApplicationTraffic } from './traffic.js';
 

@@ -1,0 +1,101 @@
+// Client authentication on the server (RFC 8446 §4.3.2, §4.4.2, §4.4.3): the CertificateRequest we send,
+// the client's Certificate judged by the trust policy, and its CertificateVerify proving it holds the key.
+// The same exchange runs in the handshake and after it (§4.6.2, see post-handshake.ts).
+import { trustAnchors, type LeafInfo, type TrustVerdict } from '../../auth/trust.js';
+import { parseCertificate } from '../../auth/x509.js';
+import { equalBytes } from '../../wire/bytes.js';
+import { ExtensionType, extensionTypeName, signatureSchemeName } from '../../wire/enums.js';
+import { TlsError } from '../../wire/errors.js';
+import * as X from '../../wire/extensions.js';
+import type { Certificate, Extension } from '../../wire/types.js';
+import type { ServerConfig } from '../config.js';
+import type { HandshakeContext } from '../context.js';
+import { evaluatePeerCertificate } from '../peer-certificate.js';
+import { checkCertificateVerify } from '../signatures.js';
+import type { Transcript } from '../transcript.js';
+
+/**
+ * One CertificateRequest → Certificate → CertificateVerify exchange with the client, in the handshake or
+ * after it (RFC 8446 §4.3.2, §4.6.2). After the handshake its transcript is a fork: the handshake through
+ * the client Finished, then this exchange only (RFC 8446 §4.4).
+ */
+export interface ClientAuthExchange {
+  context: Uint8Array;
+  acceptedSchemes: number[];
+  rawPublicKey: boolean;
+  transcript: Transcript;
+  leaf?: LeafInfo;
+  verdict?: TrustVerdict;
+}
+
+/** CertificateRequest extensions (RFC 8446 §4.3.2): the schemes we verify and, for a CA policy, our CAs. */
+export function certificateRequestExtensions(ctx: HandshakeContext, config: ServerConfig, acceptedSchemes: number[]): Extension[] {
+  const extensions = [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode(acceptedSchemes))];
+  const anchors = config.sendCertificateAuthorities === false ? [] : trustAnchors(ctx.cfg.trust);
+  if (anchors.length > 0) {
+    const names = anchors.map((der) => parseCertificate(der).subject.raw);
+    extensions.push(X.ext(ExtensionType.certificate_authorities, X.certificateAuthorities.encode(names)));
+  }
+  return extensions;
+}
+
+/** A verdict for the exchange: one that rejects ends the handshake with its alert. */
+export function applyVerdict(ctx: HandshakeContext, exchange: ClientAuthExchange, verdict: TrustVerdict): void {
+  exchange.verdict = ctx.acceptVerdict(verdict);
+}
+
+/** The client's Certificate (RFC 8446 §4.4.2): empty (allowed unless required), or judged by the trust policy. */
+export function receiveClientCertificate(
+  ctx: HandshakeContext,
+  config: ServerConfig,
+  exchange: ClientAuthExchange,
+  certificate: Certificate,
+  raw: Uint8Array,
+): 'none' | 'judged' {
+  if (!equalBytes(certificate.context, exchange.context)) {
+    throw new TlsError('IllegalParameter', 'client Certificate context differs from our certificate_request_context');
+  }
+  exchange.transcript.add(raw);
+  if (certificate.entries.length === 0) {
+    if (config.clientAuth === 'require') {
+      throw new TlsError('CertificateRequired', 'the client sent no certificate and our policy requires one');
+    }
+    ctx.decide('client_auth', 'none', 'the client sent an empty Certificate; our policy makes it optional');
+    ctx.info.clientAuth = 'requested-none-sent';
+    return 'none';
+  }
+  for (const entry of certificate.entries) {
+    if (entry.extensions.length > 0) {
+      throw new TlsError('UnsolicitedExtension', `CertificateEntry carries ${extensionTypeName(entry.extensions[0]!.type)}, which we did not request`);
+    }
+  }
+  const evaluation = evaluatePeerCertificate(ctx, certificate, exchange.rawPublicKey, 'clientAuth');
+  ctx.info.clientCertificateType = exchange.rawPublicKey ? 'raw-public-key' : 'x509';
+  exchange.leaf = evaluation.leaf;
+  if (evaluation.verdict.pending) {
+    const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: exchange.rawPublicKey, suggestion: evaluation.verdict };
+    ctx.effects.push({ kind: 'await-decision', decision });
+  } else {
+    applyVerdict(ctx, exchange, evaluation.verdict);
+  }
+  return 'judged';
+}
+
+/** The client's CertificateVerify (RFC 8446 §4.4.3): proof that it holds the key; then it is authenticated. */
+export function receiveClientCertificateVerify(ctx: HandshakeContext, exchange: ClientAuthExchange, scheme: number, signature: Uint8Array, raw: Uint8Array): void {
+  const leaf = exchange.leaf!;
+  if (!exchange.acceptedSchemes.includes(scheme)) {
+    throw new TlsError('CertificateVerifySchemeNotOffered', `client signed with ${signatureSchemeName(scheme)}, which our CertificateRequest did not offer`);
+  }
+  const outcome = checkCertificateVerify(ctx.provider, scheme, leaf.publicKey, 'client', exchange.transcript.current(), signature);
+  if (outcome === 'scheme-does-not-fit-key') {
+    throw new TlsError('IllegalParameter', `${signatureSchemeName(scheme)} does not fit the client's ${leaf.publicKey.kind} key`);
+  }
+  if (outcome === 'bad-signature') {
+    throw new TlsError('BadCertificateVerifySignature', 'client CertificateVerify does not verify: the client does not hold the key of its certificate, or signed another transcript');
+  }
+  ctx.authenticate(leaf.identity, exchange.verdict!, ctx.possessionProven());
+  ctx.info.clientAuth = 'authenticated';
+  ctx.decide('client_auth', 'authenticated', `the client proved possession of its key with ${signatureSchemeName(scheme)}`);
+  exchange.transcript.add(raw);
+}

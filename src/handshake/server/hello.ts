@@ -1,0 +1,268 @@
+// The server's negotiation (RFC 8446 §4.1.1): what it answers a ClientHello with. Version, cipher suite and
+// key share come first, because they decide whether the answer is a HelloRetryRequest; everything else
+// (ALPN, certificate types, our signature scheme, EncryptedExtensions) is decided only for the ClientHello
+// that a ServerHello answers. Nothing here writes `ctx.info`: the machine publishes the outcome at once.
+import { CertificateType, ExtensionType, ProtocolVersion, cipherSuiteName, namedGroupName, signatureSchemeName, type ExtensionTypeName } from '../../wire/enums.js';
+import { equalBytes } from '../../wire/bytes.js';
+import { TlsError } from '../../wire/errors.js';
+import * as X from '../../wire/extensions.js';
+import type { ClientHello, Extension, KeyShareEntry } from '../../wire/types.js';
+import { describeCertificateType, rawPublicKeyCertified, selectCertificateType, type CertificateTypeName } from '../certificate-types.js';
+import type { CertifiedKey, ServerConfig } from '../config.js';
+import type { HandshakeContext } from '../context.js';
+import { groupName } from '../negotiation.js';
+import { certifiedPublicKey, chooseScheme } from '../signatures.js';
+import { SUITES, type SuiteInfo } from '../suites.js';
+
+/**
+ * What a HelloRetryRequest carries over to the second ClientHello (RFC 8446 §4.1.4): the suite, the group
+ * and cookie we asked for, ClientHello1 to hold ClientHello2 to (§4.1.2), and whether ClientHello1 offered
+ * 0-RTT (rejected, whatever follows). The transcript's message_hash is the rest. Nothing else survives.
+ */
+export interface HelloRetry {
+  hello1: ClientHello;
+  cipherSuite: number;
+  group: number;
+  cookie?: Uint8Array;
+  earlyDataOffered: boolean;
+}
+
+/** The RFC 7250 outcome: the key or chain we authenticate with, and the EncryptedExtensions answers. */
+export interface NegotiatedCertificateTypes {
+  own: CertifiedKey;
+  answers: Partial<Record<'server_certificate_type' | 'client_certificate_type', Uint8Array>>;
+  serverRawPublicKey: boolean;
+  clientRawPublicKey: boolean;
+}
+
+export type KeyShareChoice =
+  | { kind: 'share'; group: number; share: KeyShareEntry }
+  /** Our group has no share in this ClientHello: ask for one (HelloRetryRequest). */
+  | { kind: 'retry'; group: number }
+  /** No supported_groups or key_share at all: only a psk_ke resumption can go on. */
+  | { kind: 'none' };
+
+/**
+ * MAX_SKIPPED_EARLY_DATA: when we reject 0-RTT without a max_early_data_size of our own, how many bytes of
+ * undecryptable early records we skip before treating them as the error they then are (RFC 8446 §4.2.10).
+ */
+export const MAX_SKIPPED_EARLY_DATA = 16_384;
+
+const find = (hello: ClientHello, type: number) => X.findExtension(hello.extensions, type);
+
+/** Version (RFC 8446 §4.2.1) and compression (§4.1.2): without supported_versions the client speaks TLS 1.2 or older. */
+export function checkVersion(ctx: HandshakeContext, hello: ClientHello): void {
+  const versionsExt = find(hello, ExtensionType.supported_versions);
+  const versions = versionsExt ? X.supportedVersionsClientHello.parse(versionsExt.data) : [];
+  if (!versions.includes(ProtocolVersion.TLSv1_3)) {
+    throw new TlsError('NoTls13', versionsExt ? 'supported_versions does not list TLS 1.3' : 'no supported_versions: a pre-TLS 1.3 client');
+  }
+  ctx.decide('version', 'TLS 1.3', 'listed in the client supported_versions');
+  if (hello.legacyCompressionMethods.length !== 1 || hello.legacyCompressionMethods[0] !== 0) {
+    throw new TlsError('IllegalParameter', 'legacy_compression_methods must be exactly [null] in TLS 1.3');
+  }
+}
+
+/** Cipher suite: our preference among the client's (RFC 8446 §4.1.1); after a retry, the one we named. */
+export function selectSuite(ctx: HandshakeContext, hello: ClientHello, retry: HelloRetry | undefined): SuiteInfo {
+  const suiteCode = ctx.cfg.cipherSuites.find((s) => hello.cipherSuites.includes(s) && SUITES.has(s));
+  if (suiteCode === undefined) throw new TlsError('NoCommonCipherSuite', `client offered ${hello.cipherSuites.map(cipherSuiteName).join(', ')}`);
+  const suite = SUITES.get(suiteCode)!;
+  if (retry && suite.code !== retry.cipherSuite) throw new TlsError('IllegalParameter', 'the second ClientHello no longer allows the cipher suite of our HelloRetryRequest');
+  ctx.decide('cipher_suite', suite.name, 'our most preferred suite that the client offered');
+  return suite;
+}
+
+/**
+ * Key exchange (RFC 8446 §4.2.7, §4.2.8): our preference among the groups we share with the client.
+ * Normally the first one the client already sent a share for (no extra round trip); with
+ * helloRetryForPreferredGroup, our favourite, asked for with a HelloRetryRequest when needed.
+ */
+export function selectKeyShare(ctx: HandshakeContext, config: ServerConfig, hello: ClientHello, retry: HelloRetry | undefined): KeyShareChoice {
+  const groupsExt = find(hello, ExtensionType.supported_groups);
+  const shareExt = find(hello, ExtensionType.key_share);
+  if (!groupsExt || !shareExt) return { kind: 'none' };
+  const clientGroups = X.supportedGroups.parse(groupsExt.data);
+  const shares = X.keyShareClientHello.parse(shareExt.data);
+  const seen = new Set<number>();
+  for (const share of shares) {
+    if (seen.has(share.group)) throw new TlsError('IllegalParameter', `two key shares for ${namedGroupName(share.group)}`);
+    if (!clientGroups.includes(share.group)) {
+      throw new TlsError('IllegalParameter', `key share for ${namedGroupName(share.group)}, which is not in supported_groups`);
+    }
+    seen.add(share.group);
+  }
+  const mutual = ctx.cfg.groups.filter((g) => clientGroups.includes(g) && groupName(g));
+  if (mutual.length === 0) throw new TlsError('NoCommonGroup', `no common group: the client supports ${clientGroups.map(namedGroupName).join(', ')}`);
+  const group = (config.helloRetryForPreferredGroup ? undefined : mutual.find((g) => seen.has(g))) ?? mutual[0]!;
+  if (!seen.has(group)) {
+    if (retry) throw new TlsError('IllegalParameter', `the second ClientHello still has no key share for ${namedGroupName(group)}`);
+    return { kind: 'retry', group };
+  }
+  return { kind: 'share', group, share: shares.find((s) => s.group === group)! };
+}
+
+/** HelloRetryRequest (RFC 8446 §4.1.4) asking for a key share in `group`; returns what the retry carries over. */
+export function sendHelloRetryRequest(ctx: HandshakeContext, config: ServerConfig, hello: ClientHello, raw: Uint8Array, suite: SuiteInfo, group: number): HelloRetry {
+  ctx.decide('group', namedGroupName(group), 'our preferred common group, but the client sent no key share for it: HelloRetryRequest');
+  // The transcript restarts with a message_hash standing for ClientHello1 (RFC 8446 §4.4.1).
+  ctx.transcript.selectHash(suite.hash);
+  ctx.transcript.add(raw);
+  ctx.transcript.replaceWithMessageHash();
+  const cookie = config.helloRetryCookie?.(hello);
+  const extensions = [X.ext(ExtensionType.key_share, X.keyShareHelloRetryRequest.encode(group))];
+  if (cookie) extensions.push(X.ext(ExtensionType.cookie, X.cookie.encode(cookie)));
+  extensions.push(X.ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(ProtocolVersion.TLSv1_3)));
+  ctx.send({
+    kind: 'hello_retry_request',
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    legacySessionIdEcho: hello.legacySessionId,
+    cipherSuite: suite.code,
+    legacyCompressionMethod: 0,
+    extensions,
+  });
+  if (hello.legacySessionId.length > 0) ctx.effects.push({ kind: 'send-change-cipher-spec' });
+  // 0-RTT is never accepted after a HelloRetryRequest: skip the client's early records (RFC 8446 §4.2.10).
+  const earlyDataOffered = find(hello, ExtensionType.early_data) !== undefined;
+  if (earlyDataOffered) ctx.effects.push({ kind: 'skip-early-data', budget: config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA });
+  return { hello1: hello, cipherSuite: suite.code, group, earlyDataOffered, ...(cookie ? { cookie } : {}) };
+}
+
+/**
+ * ClientHello2 must be ClientHello1 with only the changes RFC 8446 §4.1.2 allows: one key share for the
+ * group we asked for, our cookie echoed, early_data gone, PSK binders updated, padding adjusted. We hold
+ * the client to it: anything else that changed is illegal_parameter.
+ */
+export function checkSecondClientHello(retry: HelloRetry, hello: ClientHello): void {
+  const first = retry.hello1;
+  if (!equalBytes(first.random, hello.random) || !equalBytes(first.legacySessionId, hello.legacySessionId)) {
+    throw new TlsError('IllegalParameter', 'the second ClientHello changed its random or legacy_session_id');
+  }
+  const shareExt = find(hello, ExtensionType.key_share);
+  const shares = shareExt ? X.keyShareClientHello.parse(shareExt.data) : [];
+  if (shares.length !== 1 || shares[0]!.group !== retry.group) {
+    throw new TlsError('IllegalParameter', `the second ClientHello must carry exactly one key share, for ${namedGroupName(retry.group)}`);
+  }
+  const cookieExt = find(hello, ExtensionType.cookie);
+  if (retry.cookie && (!cookieExt || !equalBytes(X.cookie.parse(cookieExt.data), retry.cookie))) {
+    throw new TlsError('IllegalParameter', 'the second ClientHello does not echo our cookie');
+  }
+  if (find(hello, ExtensionType.early_data)) {
+    throw new TlsError('IllegalParameter', 'early_data in the ClientHello after a HelloRetryRequest');
+  }
+  if (
+    first.legacyVersion !== hello.legacyVersion ||
+    first.cipherSuites.join() !== hello.cipherSuites.join() ||
+    !equalBytes(first.legacyCompressionMethods, hello.legacyCompressionMethods)
+  ) {
+    throw new TlsError('IllegalParameter', 'the second ClientHello changed its version, cipher suites or compression methods');
+  }
+  const unchanged = (list: Extension[]) => list.filter((e) => !MAY_CHANGE_AFTER_RETRY.has(e.type));
+  const before = unchanged(first.extensions);
+  const after = unchanged(hello.extensions);
+  const same = before.length === after.length && before.every((e, i) => e.type === after[i]!.type && equalBytes(e.data, after[i]!.data));
+  if (!same) throw new TlsError('IllegalParameter', 'the second ClientHello changed an extension that must stay the same');
+}
+
+/** What ClientHello2 may change (RFC 8446 §4.1.2); every other extension must be repeated byte for byte. */
+const MAY_CHANGE_AFTER_RETRY: ReadonlySet<number> = new Set([
+  ExtensionType.key_share,
+  ExtensionType.cookie,
+  ExtensionType.early_data,
+  ExtensionType.pre_shared_key,
+  ExtensionType.padding,
+]);
+
+/** ALPN (RFC 7301 §3.2): our preference among the client's; no overlap is fatal. */
+export function negotiateAlpn(ctx: HandshakeContext, hello: ClientHello): string | undefined {
+  const alpnExt = find(hello, ExtensionType.application_layer_protocol_negotiation);
+  if (!alpnExt || ctx.cfg.alpnProtocols.length === 0) return undefined;
+  const offered = X.alpn.parse(alpnExt.data);
+  const alpn = ctx.cfg.alpnProtocols.find((p) => offered.includes(p));
+  if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${offered.join(', ')}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
+  ctx.decide('alpn', alpn, 'our most preferred protocol that the client offered');
+  return alpn;
+}
+
+/**
+ * RFC 7250 §4.2: what we authenticate with (the first type in the client's server_certificate_type list
+ * that we have) and, when we ask for client authentication, what the client may send (the first in its
+ * client_certificate_type list that we accept). No common type is unsupported_certificate.
+ */
+export function negotiateCertificateTypes(ctx: HandshakeContext, config: ServerConfig, hello: ClientHello, requestClientAuth: boolean): NegotiatedCertificateTypes {
+  const ours: CertificateTypeName[] = [...(config.rawPublicKey ? ['raw-public-key' as const] : []), ...(config.certificate ? ['x509' as const] : [])];
+  const serverTypesExt = find(hello, ExtensionType.server_certificate_type);
+  const serverType = serverTypesExt ? selectCertificateType(X.serverCertificateTypeClientHello.parse(serverTypesExt.data), ours) : config.certificate ? CertificateType.X509 : undefined;
+  if (serverType === undefined) {
+    throw new TlsError('UnsupportedCertificateType', `the client accepts no server certificate type we have (${ours.join(', ')})`);
+  }
+  const answers: NegotiatedCertificateTypes['answers'] = {};
+  if (serverTypesExt) answers.server_certificate_type = X.serverCertificateTypeServerSide.encode(serverType);
+  const serverRawPublicKey = serverType === CertificateType.RawPublicKey;
+  if (serverTypesExt) ctx.decide('certificate_type', `server: ${describeCertificateType(serverType)}`, "the first in the client's server_certificate_type list that we have");
+  const own = serverRawPublicKey ? rawPublicKeyCertified(ctx.provider, config.rawPublicKey!) : config.certificate!;
+  if (!requestClientAuth) return { own, answers, serverRawPublicKey, clientRawPublicKey: false };
+
+  const accepted = config.clientCertificateTypes ?? ['x509'];
+  const clientTypesExt = find(hello, ExtensionType.client_certificate_type);
+  const clientType = selectCertificateType(clientTypesExt ? X.clientCertificateTypeClientHello.parse(clientTypesExt.data) : [CertificateType.X509], accepted);
+  if (clientType === undefined) {
+    throw new TlsError('UnsupportedCertificateType', `the client can send no certificate type we accept (${accepted.join(', ')})`);
+  }
+  if (clientTypesExt) {
+    answers.client_certificate_type = X.clientCertificateTypeServerSide.encode(clientType);
+    ctx.decide('certificate_type', `client: ${describeCertificateType(clientType)}`, "the first in the client's client_certificate_type list that we accept");
+  }
+  return { own, answers, serverRawPublicKey, clientRawPublicKey: clientType === CertificateType.RawPublicKey };
+}
+
+/** Signature scheme for our CertificateVerify (RFC 8446 §4.4.2.2, §4.2.3). */
+export function chooseOwnScheme(ctx: HandshakeContext, hello: ClientHello, own: CertifiedKey): number {
+  const sigExt = find(hello, ExtensionType.signature_algorithms);
+  if (!sigExt) throw new TlsError('MissingExtension', 'ClientHello without signature_algorithms (needed for certificate authentication)');
+  const ourKey = certifiedPublicKey(ctx.provider, own);
+  const scheme = chooseScheme(ctx.cfg.signatureSchemes, X.signatureAlgorithms.parse(sigExt.data), ourKey);
+  if (scheme === undefined) {
+    throw new TlsError('NoCommonSignatureScheme', `none of the client's signature algorithms fits our ${ourKey.kind} key`);
+  }
+  ctx.decide('signature_scheme', signatureSchemeName(scheme), `our first scheme that fits our ${ourKey.kind} key and the client accepts`);
+  return scheme;
+}
+
+const DEFAULT_EE_ORDER: ExtensionTypeName[] = [
+  'server_name',
+  'supported_groups',
+  'application_layer_protocol_negotiation',
+  'record_size_limit',
+  'early_data',
+  'server_certificate_type',
+  'client_certificate_type',
+];
+
+export interface EncryptedExtensionsAnswers {
+  serverName: string | undefined;
+  alpn: string | undefined;
+  ownRecordSizeLimit: number | undefined;
+  earlyDataAccepted: boolean;
+  certificateTypes: NegotiatedCertificateTypes['answers'];
+}
+
+/** EncryptedExtensions (RFC 8446 §4.3.1): only answers to what the client asked, plus our supported_groups. */
+export function encryptedExtensions(ctx: HandshakeContext, config: ServerConfig, answered: EncryptedExtensionsAnswers): Extension[] {
+  const answers: Partial<Record<ExtensionTypeName, Uint8Array | undefined>> = {
+    server_name: answered.serverName ? new Uint8Array(0) : undefined,
+    supported_groups: config.advertiseGroups ? X.supportedGroups.encode([...ctx.cfg.groups]) : undefined,
+    application_layer_protocol_negotiation: answered.alpn ? X.alpn.encode([answered.alpn]) : undefined,
+    // RFC 8449 §4: a limit applies only when both sides sent one; we answer every offer.
+    record_size_limit: answered.ownRecordSizeLimit !== undefined ? X.recordSizeLimit.encode(answered.ownRecordSizeLimit) : undefined,
+    early_data: answered.earlyDataAccepted ? new Uint8Array(0) : undefined,
+    ...answered.certificateTypes,
+  };
+  const order = [...(config.encryptedExtensionsOrder ?? []), ...DEFAULT_EE_ORDER.filter((n) => !config.encryptedExtensionsOrder?.includes(n))];
+  const out: Extension[] = [];
+  for (const name of order) {
+    const body = answers[name];
+    if (body !== undefined) out.push(X.ext(ExtensionType[name], body));
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+// What the server does once CONNECTED (RFC 8446 §4.6): NewSessionTicket (§4.6.1) and post-handshake client
+// authentication (§4.6.2). KeyUpdate is in traffic.ts.
+import { Writer } from '../../wire/bytes.js';
+import { ExtensionType } from '../../wire/enums.js';
+import * as X from '../../wire/extensions.js';
+import type { HandshakeMessage } from '../../wire/types.js';
+import type { ServerConfig } from '../config.js';
+import { unexpected, type HandshakeContext } from '../context.js';
+import { resumptionPsk } from '../keyschedule.js';
+import type { SuiteInfo } from '../suites.js';
+import type { TicketState } from '../tickets.js';
+import type { ApplicationTraffic } from '../traffic.js';
+import { certificateRequestExtensions, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
+import type { TicketKey } from './psk.js';
+
+/** A post-handshake CertificateRequest we sent and the message we expect next. */
+export interface PostHandshakeAuth {
+  exchange: ClientAuthExchange;
+  expecting: 'certificate' | 'certificate_verify' | 'finished';
+}
+
+/** What CONNECTED knows: its traffic keys, what the client offered, and an outstanding CertificateRequest. */
+export interface Connected {
+  name: 'CONNECTED';
+  suite: SuiteInfo;
+  traffic: ApplicationTraffic;
+  /** The answered ClientHello carried post_handshake_auth (RFC 8446 §4.2.6). */
+  postHandshakeAuthOffered: boolean;
+  postHandshake?: PostHandshakeAuth;
+}
+
+/** NewSessionTicket (RFC 8446 §4.6.1) number `nonceCounter`, carrying the client chain authenticated in this handshake. */
+export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKey: TicketKey, suite: SuiteInfo, resumptionMasterSecret: Uint8Array, nonceCounter: number): void {
+  const tickets = config.tickets!;
+  const lifetime = tickets.lifetime ?? 7200;
+  const ageAddBytes = ctx.cfg.random(4);
+  const ageAdd = ((ageAddBytes[0]! << 24) | (ageAddBytes[1]! << 16) | (ageAddBytes[2]! << 8) | ageAddBytes[3]!) >>> 0;
+  const nonce = new Writer(2).u16(nonceCounter).finish();
+  const state: TicketState = {
+    cipherSuite: suite.code,
+    psk: resumptionPsk(ctx.provider, suite, resumptionMasterSecret, nonce),
+    ageAdd,
+    issuedAt: ctx.cfg.now?.() ?? 0,
+    lifetime,
+    clientChain: ctx.info.clientAuth === 'authenticated' ? (ctx.info.peer?.chain ?? []) : [],
+    ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
+  };
+  const ticket = ticketKey.seal(state);
+  const extensions = tickets.maxEarlyDataSize !== undefined ? [X.ext(ExtensionType.early_data, X.earlyDataNewSessionTicket.encode(tickets.maxEarlyDataSize))] : [];
+  ctx.sendOutsideTranscript({ kind: 'new_session_ticket', lifetime, ageAdd, nonce, ticket, extensions });
+}
+
+/** Sends a post-handshake CertificateRequest (RFC 8446 §4.6.2); the client offered post_handshake_auth. */
+export function requestClientCertificate(ctx: HandshakeContext, config: ServerConfig, state: Connected): void {
+  if (!state.postHandshakeAuthOffered) throw new Error('the client did not offer post_handshake_auth');
+  if (state.postHandshake) throw new Error('a post-handshake CertificateRequest is already outstanding');
+  if (!ctx.cfg.trust) throw new Error('post-handshake authentication needs a trust policy (config.trust)');
+  // A fresh, unpredictable context ties the answer to this request (RFC 8446 §4.3.2).
+  const exchange: ClientAuthExchange = {
+    context: ctx.cfg.random(16),
+    acceptedSchemes: [...ctx.cfg.signatureSchemes],
+    rawPublicKey: false,
+    transcript: ctx.transcript.fork(),
+  };
+  ctx.send({ kind: 'certificate_request', context: exchange.context, extensions: certificateRequestExtensions(ctx, config, exchange.acceptedSchemes) }, exchange.transcript);
+  ctx.decide('client_auth', 'requested after the handshake', 'post-handshake CertificateRequest sent');
+  state.postHandshake = { exchange, expecting: 'certificate' };
+}
+
+/** The client's answer to our post-handshake CertificateRequest, one message at a time. */
+export function onPostHandshakeAuth(ctx: HandshakeContext, config: ServerConfig, state: Connected, pending: PostHandshakeAuth, message: HandshakeMessage, raw: Uint8Array): void {
+  const { exchange } = pending;
+  switch (message.kind) {
+    case 'certificate':
+      pending.expecting = receiveClientCertificate(ctx, config, exchange, message, raw) === 'none' ? 'finished' : 'certificate_verify';
+      return;
+    case 'certificate_verify':
+      receiveClientCertificateVerify(ctx, exchange, message.scheme, message.signature, raw);
+      pending.expecting = 'finished';
+      return;
+    case 'finished':
+      // Base key: the client's current application traffic secret (RFC 8446 §4.4).
+      ctx.verifyFinished(state.suite, state.traffic.clientSecret('server'), message.verifyData, exchange.transcript);
+      delete state.postHandshake;
+      ctx.effects.push({ kind: 'event', event: { type: 'post-handshake-auth', info: { ...ctx.info } } });
+      return;
+    default:
+      throw unexpected(state.name, message);
+  }
+}

@@ -1,0 +1,169 @@
+// PSK resumption on the server (RFC 8446 §4.2.11): opening our tickets, checking binders, re-judging the
+// identity a ticket carries under the current trust policy, and 0-RTT (§4.2.10). Judged only for the
+// ClientHello a ServerHello answers; the result is returned, never stored on the connection.
+import { evaluateTrust, type LeafInfo, type TrustVerdict } from '../../auth/trust.js';
+import { constantTimeEqual } from '../../wire/bytes.js';
+import { ExtensionType, PskKeyExchangeMode } from '../../wire/enums.js';
+import { TlsError } from '../../wire/errors.js';
+import * as X from '../../wire/extensions.js';
+import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
+import type { ClientHello } from '../../wire/types.js';
+import type { ServerConfig } from '../config.js';
+import type { HandshakeContext } from '../context.js';
+import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
+import { SUITES, type SuiteInfo } from '../suites.js';
+import { decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
+
+/** A ticket we accepted for this handshake. */
+export interface AcceptedPsk {
+  /** Which offered identity (selected_identity in ServerHello). */
+  index: number;
+  mode: number;
+  schedule: KeySchedule;
+  /** Bytes of 0-RTT data accepted (max_early_data_size), or undefined when 0-RTT is not accepted. */
+  earlyDataBudget?: number;
+  /** The ticket's client identity, re-judged trusted now; absent for a ticket that carries none. */
+  client?: { identity: LeafInfo['identity']; verdict: TrustVerdict };
+}
+
+/** The connection's ticket key: given, or drawn once when first needed (so idle servers draw no randomness). */
+export class TicketKey {
+  private bytes?: Uint8Array;
+
+  constructor(
+    private readonly ctx: HandshakeContext,
+    private readonly config: ServerConfig,
+  ) {}
+
+  seal(state: TicketState): Uint8Array {
+    const tickets = this.config.tickets!;
+    return tickets.seal ? tickets.seal(encodeTicketState(state)) : sealTicket(this.ctx.provider, this.key(), state, this.ctx.cfg.random);
+  }
+
+  open(ticket: Uint8Array): TicketState | undefined {
+    const tickets = this.config.tickets!;
+    if (!tickets.open) return openTicket(this.ctx.provider, this.key(), ticket);
+    const plaintext = tickets.open(ticket);
+    try {
+      return plaintext ? decodeTicketState(plaintext) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private key(): Uint8Array {
+    this.bytes ??= this.config.tickets?.key ?? this.ctx.cfg.random(32);
+    return this.bytes;
+  }
+}
+
+/**
+ * PSK resumption (RFC 8446 §4.2.11): the first offered ticket that is ours, alive, fits the suite and the
+ * client-auth policy; its binder must verify (else decrypt_error). 0-RTT on top when every §4.2.10
+ * condition holds and the ticket is used for the first time.
+ */
+export function acceptPsk(
+  ctx: HandshakeContext,
+  config: ServerConfig,
+  ticketKey: TicketKey,
+  hello: ClientHello,
+  suite: SuiteInfo,
+  alpn: string | undefined,
+): AcceptedPsk | undefined {
+  const pskExt = X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
+  if (!pskExt) return undefined;
+  const modesExt = X.findExtension(hello.extensions, ExtensionType.psk_key_exchange_modes);
+  if (!modesExt) throw new TlsError('MissingExtension', 'pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9)');
+  const modes = X.pskKeyExchangeModes.parse(modesExt.data);
+  const canDhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && X.findExtension(hello.extensions, ExtensionType.key_share) !== undefined;
+  const mode = canDhe ? PskKeyExchangeMode.psk_dhe_ke : modes.includes(PskKeyExchangeMode.psk_ke) && config.tickets?.allowPskWithoutDhe ? PskKeyExchangeMode.psk_ke : undefined;
+  const now = ctx.cfg.now?.();
+  if (mode === undefined || now === undefined || !config.tickets) {
+    const why = mode === undefined ? 'no PSK key exchange mode we accept' : now === undefined ? 'no clock to check ticket lifetimes' : 'tickets are not configured';
+    ctx.decide('resumption', 'full handshake', `a PSK was offered, but ${why}`);
+    return undefined;
+  }
+  const clientAuth = config.clientAuth ?? 'none';
+  const offered = X.preSharedKeyClientHello.parse(pskExt.data);
+  for (const [index, identity] of offered.identities.entries()) {
+    const state = ticketKey.open(identity.identity);
+    if (!state) continue;
+    const age = now - state.issuedAt;
+    if (age < 0 || age > state.lifetime * 1000) continue;
+    if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
+    if (clientAuth === 'require' && state.clientChain.length === 0) continue;
+    const schedule = new KeySchedule(ctx.provider, suite, state.psk);
+    verifyBinder(ctx, hello, schedule, suite, offered.binders[index]!);
+    const client = state.clientChain.length > 0 ? rejudge(ctx, state.clientChain) : undefined;
+    // A ticket whose client identity today's policy does not accept (pin removed, certificate expired or
+    // revoked, 'ask' with nobody asked yet) is declined whenever we ask for certificates, 'optional' as
+    // much as 'require': the full handshake then sends a CertificateRequest, so the client can prove who it
+    // is now, and under 'ask' the caller decides on that proof. Resuming and dropping the identity would
+    // silently demote a client that believes it is authenticated. Under 'none' nothing was asked, so the
+    // session resumes without an identity.
+    if (client && !client.verdict.trusted && clientAuth !== 'none') {
+      ctx.decide('resumption', `declined PSK #${index}`, `the ticket's client certificate does not pass the current trust policy: ${client.verdict.detail}`);
+      continue;
+    }
+    ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
+    const earlyDataBudget = acceptEarlyData(ctx, config, hello, identity, index, state, suite, alpn, age);
+    return {
+      index,
+      mode,
+      schedule,
+      ...(earlyDataBudget !== undefined ? { earlyDataBudget } : {}),
+      ...(client?.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
+    };
+  }
+  ctx.decide('resumption', 'full handshake', 'none of the offered tickets is ours, alive and suitable');
+  return undefined;
+}
+
+/** The binder over the ClientHello truncated before the binders list (RFC 8446 §4.2.11.2), in constant time. */
+function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySchedule, suite: SuiteInfo, binder: Uint8Array): void {
+  const transcript = ctx.transcript.fork();
+  transcript.selectHash(suite.hash);
+  transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
+  const expected = finishedVerifyData(ctx.provider, suite, schedule.binderKey(true), transcript.current());
+  if (!constantTimeEqual(expected, binder)) throw new TlsError('BadPskBinder', 'the PSK binder does not match the ClientHello');
+}
+
+/**
+ * The ticket's client chain judged under today's policy. Possession of its key was proven by the
+ * CertificateVerify of the handshake that issued the ticket (sealed by us); trust is today's question.
+ * A pending verdict ('ask') counts as not trusted: nobody has been asked.
+ */
+function rejudge(ctx: HandshakeContext, chain: Uint8Array[]): { identity: LeafInfo['identity']; verdict: TrustVerdict } {
+  const now = ctx.cfg.now;
+  const evaluation = evaluateTrust(ctx.cfg.trust ?? { kind: 'ask' }, chain, { provider: ctx.provider, ...(now ? { now } : {}), purpose: 'clientAuth' });
+  const verdict = evaluation.verdict.pending ? { ...evaluation.verdict, trusted: false } : evaluation.verdict;
+  return { identity: evaluation.leaf.identity, verdict };
+}
+
+/** 0-RTT (RFC 8446 §4.2.10, §8): accepted only when every condition holds; each reason is a decision. */
+function acceptEarlyData(
+  ctx: HandshakeContext,
+  config: ServerConfig,
+  hello: ClientHello,
+  identity: { identity: Uint8Array; obfuscatedTicketAge: number },
+  index: number,
+  state: TicketState,
+  suite: SuiteInfo,
+  alpn: string | undefined,
+  age: number,
+): number | undefined {
+  if (!X.findExtension(hello.extensions, ExtensionType.early_data)) return undefined;
+  const tickets = config.tickets!;
+  const clientAge = (identity.obfuscatedTicketAge - state.ageAdd) >>> 0;
+  const refusal =
+    tickets.maxEarlyDataSize === undefined ? 'we do not accept 0-RTT'
+    : !tickets.antiReplay ? 'no single-use ticket register to stop replays'
+    : index !== 0 ? 'only the first PSK may carry early data'
+    : state.cipherSuite !== suite.code ? 'the cipher suite differs from the original session'
+    : (state.alpn ?? '') !== (alpn ?? '') ? 'the ALPN protocol differs from the original session'
+    : Math.abs(clientAge - age) > (tickets.maxAgeSkewMs ?? 10_000) ? `ticket age ${clientAge} ms does not match ours (${age} ms)`
+    : !tickets.antiReplay.firstUse(identity.identity) ? 'this ticket was already used (replay)'
+    : undefined;
+  ctx.decide('early_data', refusal ? 'rejected' : 'accepted', refusal ?? `up to ${tickets.maxEarlyDataSize} bytes`);
+  return refusal ? undefined : tickets.maxEarlyDataSize!;
+}
