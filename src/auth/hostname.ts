@@ -2,7 +2,7 @@
 // matched against subjectAltName only. dNSName for host names, iPAddress for IP literals; the
 // subject Common Name is never consulted (RFC 9525 §6.3, RFC 6125 §6.4.4 only allowed it as a fallback).
 import { equalBytes } from '../wire/bytes.js';
-import type { Certificate } from './x509.js';
+import { formatIp, type Certificate } from './x509.js';
 
 export type HostnameMatch = { ok: true; matched: string } | { ok: false; detail: string };
 
@@ -59,6 +59,26 @@ function parseIpv6(text: string): Uint8Array | null {
 export function parseIpAddress(text: string): Uint8Array | null {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   return parseIpv4(bare) ?? (bare.includes(':') ? parseIpv6(bare) : null);
+}
+
+/**
+ * The name a client means to reach (RFC 6125 §6.2 "reference identity"): a DNS name, lowercased and without
+ * a trailing dot, or an IP address. Parsed once from the caller's text; `text` is the canonical spelling
+ * (IPv6 as RFC 5952 writes it), which `matchHostname` reads back as the same identity.
+ */
+export type ReferenceIdentity = { kind: 'dns'; text: string } | { kind: 'ip'; address: Uint8Array; text: string };
+
+/** A DNS name as SNI carries one (RFC 6066 §3: ASCII, no trailing dot; RFC 1035 §2.3.4 lengths). */
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+/** Parses a DNS name or an IP literal (IPv4, IPv6, bracketed IPv6); a string saying why not otherwise. */
+export function parseReferenceIdentity(text: string): ReferenceIdentity | string {
+  const address = parseIpAddress(text);
+  if (address) return { kind: 'ip', address, text: formatIp(address) };
+  if (/[^\x00-\x7f]/.test(text)) return `"${text}" is not ASCII; pass its A-label (xn--) form`;
+  const name = normalizeDns(text);
+  if (!DNS_NAME.test(name)) return `"${text}" is neither a DNS name nor an IP address`;
+  return { kind: 'dns', text: name };
 }
 
 /** Lowercase ASCII and drop one trailing dot (an absolute name is the same name). */

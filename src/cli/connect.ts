@@ -72,7 +72,8 @@ is (subject, SANs, key pin, and which trust rule accepted it). Then sends a requ
 until the server closes. Exit 0 on success, 1 when the handshake or the connection fails, 2 on bad usage.
 
 Options:
-  --servername NAME    SNI and the name the certificate must match (default: HOST, unless an IP address)
+  --servername NAME    the name the certificate must match, a DNS name or an IP address (default: HOST);
+                       a DNS name is also sent as SNI, an IP address is not (RFC 6066 §3)
   --ca FILE            trust certificates chaining to these CA certificates (PEM/DER; repeatable)
   --pin-cert FILE      trust exactly this certificate (self-signed is fine; repeatable)
   --pin-spki HASH|FILE trust this key, in a certificate or as an RFC 7250 raw public key: sha256/BASE64
@@ -135,7 +136,8 @@ Options:
   positionals: { min: 1, max: 1 },
   async run(args, io) {
     const { host, port } = parseHostPort(args.positionals[0]!);
-    const serverName = str(args, 'servername') ?? (isIP(host) === 0 ? host : undefined);
+    // The certificate must name what we connect to, an IP address included (RFC 6125 §6, RFC 9525 §6.2).
+    const serverName = str(args, 'servername') ?? host;
     const traceSpec = str(args, 'trace');
     const provider = cryptoProvider(args);
     const timeout = integer(args, 'timeout', 1, 3_600_000) ?? DEFAULT_TIMEOUT_MS;
@@ -145,7 +147,7 @@ Options:
     const pinSpki = list(args, 'pin-spki');
     const trust =
       trustFromFlags({ ca: ['--ca', list(args, 'ca')], pinCert: ['--pin-cert', list(args, 'pin-cert')], pinSpki: ['--pin-spki', pinSpki] }) ?? systemRoots();
-    const hostHeader = serverName ?? (isIP(host) === 6 ? `[${host}]` : host);
+    const hostHeader = isIP(serverName) === 6 ? `[${serverName}]` : serverName;
     const sendFlag = str(args, 'send');
     const request = unescape(sendFlag ?? `GET / HTTP/1.0\\r\\nHost: ${hostHeader}\\r\\n\\r\\n`);
     const keylogPath = keylogFile(str(args, 'keylog'), io);
@@ -159,7 +161,7 @@ Options:
 
     const tracing = traceSpec !== undefined && traceSpec !== 'none';
     const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, provider, trace: tracing };
-    if (serverName) options.serverName = serverName;
+    options.serverName = serverName;
     const alpn = list(args, 'alpn');
     if (alpn.length > 0) options.alpnProtocols = alpn;
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);

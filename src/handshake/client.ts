@@ -68,7 +68,10 @@ import type { CertifiedKey, ClientConfig } from './config.js';
 import type { SessionTicket } from './events.js';
 import { HandshakeContext, unexpected, type PossessionProven } from './context.js';
 import { KeySchedule, finishedVerifyData, resumptionPsk } from './keyschedule.js';
-import { groupName, isIpLiteral, requireSolicited } from './negotiation.js';
+import { groupName, requireSolicited } from './negotiation.js';
+import type { ReferenceIdentity } from '../auth/hostname.js';
+import { serverIdentity } from './client/server-auth.js';
+import { ticketNotFor } from './client/psk.js';
 import { checkCertificateVerify, signCertificateVerify } from './signatures.js';
 import {
   chooseClientCertificate,
@@ -154,10 +157,17 @@ export class ClientHandshake {
   /** The limit we offered, once the server answered (RFC 8449 §4: only then does it apply). */
   ownRecordSizeLimit?: number;
 
+  /** Who the server must be (RFC 6125 §6.2); undefined for a pinned policy or an explicit opt-out. */
+  readonly serverIdentity: ReferenceIdentity | undefined;
+  /** The ticket our ClientHello offers, if any: dropped when it does not fit the server or the suite. */
+  private offeredTicket?: SessionTicket;
+
   constructor(
     readonly ctx: HandshakeContext,
     readonly config: ClientConfig,
-  ) {}
+  ) {
+    this.serverIdentity = serverIdentity(config);
+  }
 
   /** Builds and sends the first ClientHello (RFC 8446 §4.1.2). */
   start(): void {
@@ -165,6 +175,12 @@ export class ClientHandshake {
     const { ctx, config } = this;
     const random = ctx.cfg.random(32);
     ctx.clientRandom = random;
+    if (config.insecureSkipServerNameCheck) ctx.decide('server_name', 'not checked', 'insecureSkipServerNameCheck: any name a trusted CA vouches for is accepted');
+    if (config.resumption) {
+      const mismatch = ticketNotFor(config.resumption.ticket, this.serverIdentity);
+      if (mismatch) ctx.decide('resumption', 'ticket not offered', mismatch);
+      else this.offeredTicket = config.resumption.ticket;
+    }
     const legacySessionId =
       config.clientHello?.legacySessionId ?? (config.compatibilityMode === false ? new Uint8Array(0) : ctx.cfg.random(32));
     this.grease = config.clientHello?.grease ? greaseValues(ctx.cfg.random(6)) : undefined;
@@ -180,7 +196,8 @@ export class ClientHandshake {
   /** 0-RTT (RFC 8446 §2.3): early secrets over ClientHello, then the data under client_early_traffic_secret. */
   private sendEarlyData(compat: boolean): void {
     const { ctx } = this;
-    const { ticket, earlyData } = this.config.resumption!;
+    const ticket = this.offeredTicket!;
+    const earlyData = this.config.resumption!.earlyData;
     const suite = SUITES.get(ticket.cipherSuite)!;
     const transcript = ctx.transcript.fork();
     transcript.selectHash(suite.hash);
@@ -212,16 +229,18 @@ export class ClientHandshake {
     const shape = config.clientHello ?? {};
     const grease = this.grease;
     const resumption = config.resumption;
+    const ticket = this.offeredTicket;
+    const identity = this.serverIdentity;
     // No 0-RTT in the ClientHello that answers a HelloRetryRequest (RFC 8446 §4.1.2).
-    const offerEarlyData = !cookie && !this.retried && resumption?.earlyData !== undefined && (resumption.ticket.maxEarlyDataSize ?? 0) > 0;
+    const offerEarlyData = !cookie && !this.retried && ticket !== undefined && resumption?.earlyData !== undefined && (ticket.maxEarlyDataSize ?? 0) > 0;
     const shares = [...privateKeys].map(([group, privateKey]) => ({
       group,
       keyExchange: ctx.provider.keyExchange(groupName(group)!).publicKey(privateKey),
     }));
     const withGrease = (values: readonly number[], g: number | undefined) => (g === undefined ? [...values] : [g, ...values]);
     const builtIn: Partial<Record<ExtensionTypeName, () => Uint8Array | undefined>> = {
-      server_name: () =>
-        config.serverName && !isIpLiteral(config.serverName) ? X.serverName.encode([config.serverName]) : undefined,
+      // An IP address is never sent as SNI (RFC 6066 §3).
+      server_name: () => (identity?.kind === 'dns' ? X.serverName.encode([identity.text]) : undefined),
       supported_versions: () => X.supportedVersionsClientHello.encode(withGrease([ProtocolVersion.TLSv1_3], grease?.[0])),
       supported_groups: () => X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1])),
       signature_algorithms: () =>
@@ -231,7 +250,7 @@ export class ClientHandshake {
       psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode((resumption?.modes ?? ['psk_dhe_ke']).map((m) => PskKeyExchangeMode[m])),
       early_data: () => (offerEarlyData ? new Uint8Array(0) : undefined),
       // Binders are zeros here and filled in below, once the rest of the message is final.
-      pre_shared_key: () => (resumption ? X.preSharedKeyClientHello.encode(this.offeredPsk(resumption.ticket)) : undefined),
+      pre_shared_key: () => (ticket ? X.preSharedKeyClientHello.encode(this.offeredPsk(ticket)) : undefined),
       application_layer_protocol_negotiation: () =>
         ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
       record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
@@ -271,7 +290,7 @@ export class ClientHandshake {
       extensions,
     };
     padClientHello(hello);
-    if (resumption) this.bindPsk(hello, resumption.ticket);
+    if (ticket) this.bindPsk(hello, ticket);
     ctx.send(hello);
     return hello;
   }
@@ -378,6 +397,11 @@ export class ClientHandshake {
     }
     const cookie = cookieExt ? X.cookie.parse(cookieExt.data) : undefined;
     if (!keyShareExt && !cookie) throw new TlsError('IllegalParameter', 'HelloRetryRequest would not change the ClientHello');
+    // A PSK is bound to its suite's hash: one the chosen suite cannot use leaves ClientHello2 (RFC 8446 §4.1.4).
+    if (this.offeredTicket && SUITES.get(this.offeredTicket.cipherSuite)!.hash !== suite.hash) {
+      delete this.offeredTicket;
+      ctx.decide('resumption', 'ticket not offered', `the HelloRetryRequest chose ${suite.name}, whose hash the ticket cannot use (RFC 8446 §4.1.4)`);
+    }
     // The transcript restarts with a message_hash standing for ClientHello1 (RFC 8446 §4.4.1).
     ctx.transcript.selectHash(suite.hash);
     ctx.transcript.replaceWithMessageHash();
@@ -482,7 +506,8 @@ export class ClientHandshake {
   private acceptedPsk(sh: ServerHello, suite: SuiteInfo): Uint8Array | undefined {
     const ext = X.findExtension(sh.extensions, ExtensionType.pre_shared_key);
     if (!ext) return undefined;
-    const ticket = this.config.resumption!.ticket;
+    const ticket = this.offeredTicket;
+    if (!ticket) throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
     const selected = X.preSharedKeyServerHello.parse(ext.data);
     if (selected !== 0) throw new TlsError('IllegalParameter', `server selected PSK identity #${selected}; we offered one`);
     if (SUITES.get(ticket.cipherSuite)!.hash !== suite.hash) {
@@ -513,13 +538,13 @@ export class ClientHandshake {
     const sniExt = X.findExtension(extensions, ExtensionType.server_name);
     if (sniExt) {
       if (sniExt.data.length !== 0) throw new TlsError('DecodeError', 'server_name acknowledgement must be empty');
-      ctx.info.serverName = this.config.serverName!;
-      ctx.decide('server_name', this.config.serverName!, 'the server acknowledged our SNI');
+      ctx.info.serverName = this.serverIdentity!.text;
+      ctx.decide('server_name', this.serverIdentity!.text, 'the server acknowledged our SNI');
     }
     if (!state.resumed) this.agreeCertificateTypes(state, extensions);
     const earlyData = X.findExtension(extensions, ExtensionType.early_data);
     if (state.earlyData === 'sent') {
-      if (earlyData && (!state.resumed || state.suite.code !== this.config.resumption!.ticket.cipherSuite)) {
+      if (earlyData && (!state.resumed || state.suite.code !== this.offeredTicket!.cipherSuite)) {
         throw new TlsError('IllegalParameter', 'the server accepted 0-RTT without resuming our ticket with its cipher suite');
       }
       state.earlyData = earlyData ? 'accepted' : 'rejected';
@@ -651,7 +676,7 @@ export class ClientHandshake {
     if (certificate.context.length !== 0) throw new TlsError('IllegalParameter', 'server Certificate has a non-empty context');
     if (certificate.entries.length === 0) throw new TlsError('EmptyServerCertificate', 'the server sent no certificate');
     for (const entry of certificate.entries) requireSolicited(entry.extensions, state.offered, 'CertificateEntry');
-    const evaluation = evaluatePeerCertificate(ctx, certificate, state.serverRawPublicKey, 'serverAuth', this.config.serverName);
+    const evaluation = evaluatePeerCertificate(ctx, certificate, state.serverRawPublicKey, 'serverAuth', this.serverIdentity?.text);
     ctx.transcript.add(raw);
     ctx.enter('WAIT_CV');
     const next: Extract<ClientState, { name: 'WAIT_CV' }> = { ...state, name: 'WAIT_CV', leaf: evaluation.leaf };
@@ -730,7 +755,7 @@ export class ClientHandshake {
    * comes from the handshake that issued the ticket.
    */
   private authenticateResumedServer(): void {
-    const peer = this.config.resumption!.ticket.peer;
+    const peer = this.offeredTicket!.peer;
     if (peer) this.ctx.authenticate(peer, { ...peer.verdict, rule: `resumed ${peer.verdict.rule}` }, this.ctx.possessionProven());
   }
 
@@ -766,7 +791,7 @@ export class ClientHandshake {
       cipherSuite: state.suite.code,
       ...(earlyData ? { maxEarlyDataSize: X.earlyDataNewSessionTicket.parse(earlyData.data) } : {}),
       ...(this.ctx.cfg.now ? { receivedAt: this.ctx.cfg.now() } : {}),
-      ...(this.config.serverName ? { serverName: this.config.serverName } : {}),
+      ...(this.serverIdentity ? { serverName: this.serverIdentity.text } : {}),
       ...(this.ctx.info.alpn ? { alpn: this.ctx.info.alpn } : {}),
       ...(this.ctx.info.peer ? { peer: this.ctx.info.peer } : {}),
     };

@@ -82,8 +82,18 @@ export interface ClientHelloShape {
 }
 
 export interface ClientConfig extends CommonConfig {
-  /** SNI and the name the server certificate must match (RFC 6066 §3, RFC 6125). */
+  /**
+   * The server we mean to reach: a DNS name or an IP address (IPv4, IPv6, bracketed IPv6). The server
+   * certificate must name it (RFC 6125 §6, RFC 9525: dNSName or iPAddress SAN); a DNS name is also sent as
+   * SNI, an IP address is not (RFC 6066 §3). Required with a CA trust policy; tickets are bound to it.
+   */
   serverName?: string;
+  /**
+   * With a CA trust policy and no serverName: accept a certificate for *any* name a trusted CA vouches for.
+   * Any holder of such a certificate can then impersonate the server (a man in the middle); only for
+   * setups that check the identity some other way. Pinned-certificate and pinned-key policies need neither.
+   */
+  insecureSkipServerNameCheck?: true;
   /** Which groups get a key share in the first ClientHello (default: the first of `groups`). */
   keyShareGroups?: number[];
   /**

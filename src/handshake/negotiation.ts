@@ -28,8 +28,3 @@ export function requireSolicited(received: Extension[], offered: ReadonlySet<num
     }
   }
 }
-
-/** True for an IPv4 or IPv6 literal, which must not go in server_name (RFC 6066 §3). */
-export function isIpLiteral(name: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name.includes(':');
-}

@@ -366,10 +366,14 @@ function handshakeAborted(state: string): Error {
   return Object.assign(new Error(`the peer closed the connection during the TLS handshake (state ${state})`), { code: 'ECONNRESET' });
 }
 
-/** A client connection, like node:tls `connect`. `serverName` defaults to `host` when it is a DNS name. */
+/**
+ * A client connection, like node:tls `connect`. `serverName`, the name the server certificate must carry,
+ * defaults to `host` (default 'localhost'), DNS name or IP address as node:tls checks it; only a DNS name
+ * goes out as SNI (RFC 6066 §3). With `insecureSkipServerNameCheck` there is no default.
+ */
 export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
   const { host, port, socket, handshakeTimeout, session, earlyData, ...clientConfig } = options;
-  const serverName = clientConfig.serverName ?? (host && net.isIP(host) === 0 ? host : undefined);
+  const serverName = clientConfig.insecureSkipServerNameCheck ? undefined : clientConfig.serverName ?? host ?? 'localhost';
   if (earlyData !== undefined && !session) throw new Error('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
   if (session) {
     clientConfig.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
@@ -377,7 +381,7 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443 });
   const config = withNodeDefaults(serverName ? { ...clientConfig, serverName } : clientConfig);
   const tls = new Tls13Socket(transport, Connection.client(config), handshakeTimeout === undefined ? {} : { handshakeTimeout });
-  tls.servername = serverName;
+  tls.servername = serverName !== undefined && net.isIP(serverName.replace(/^\[(.*)\]$/, '$1')) === 0 ? serverName : undefined;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
   return tls;
 }
