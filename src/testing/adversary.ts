@@ -68,7 +68,10 @@ export interface Plan {
     /** The driver's own ticket, or alice's ticket identity with a PSK the driver made up (it has no other). */
     ticket: 'none' | 'own' | 'swapped';
     earlyData: boolean;
-    /** Mallory sends alice's sniffed resumption ClientHello1 and answers the HelloRetryRequest herself. */
+    /**
+     * Mallory sends alice's sniffed resumption ClientHello1 and answers the HelloRetryRequest herself
+     * (issue 11, hole 1). Takes effect with `hrr`, driver mallory and a ticket issued to alice.
+     */
     mimicAlice: boolean;
     actions: Action[];
   };
