@@ -138,7 +138,11 @@ export interface ServerConfig extends CommonConfig {
   rawPublicKey?: RawPublicKeyIdentity;
   /** Certificate types we accept from clients, in our order of preference (default ['x509']). */
   clientCertificateTypes?: CertificateTypeName[];
-  /** Whether to ask for and require a client certificate. */
+  /**
+   * Whether to ask for and require a client certificate. A resumed session is authenticated only if the
+   * ticket's client chain passes the current `trust` policy now (an unanswered 'ask' does not pass);
+   * otherwise, under 'optional' or 'require', the ticket is declined and the full handshake asks again.
+   */
   clientAuth?: 'none' | 'optional' | 'require';
   /**
    * List the subjects of our CA trust anchors in CertificateRequest.certificate_authorities (RFC 8446

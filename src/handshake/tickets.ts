@@ -15,8 +15,8 @@ export interface TicketState {
   lifetime: number;
   /**
    * The client's certificate chain if the original handshake authenticated the client (its CertificateVerify
-   * was checked then). Resumption re-judges it under the current trust policy and never adds authentication
-   * that the original handshake did not have.
+   * was checked then). Resumption re-judges it under the current trust policy (server/psk.ts declines the
+   * ticket when it fails) and never adds authentication that the original handshake did not have.
    */
   clientChain: Uint8Array[];
   alpn?: string;

@@ -92,6 +92,12 @@ describe('PSK resumption (RFC 8446 §2.2, §4.2.11)', () => {
     ).run();
     expect(messages(second.events('client'), 'in')[0]).toBe('hello_retry_request');
     expect(second.server.info).toMatchObject({ resumed: true, group: 'secp256r1' });
+    // The PSK is judged once, for ClientHello2 only: the HelloRetryRequest came before any resumption decision.
+    const serverEvents = second.events('server');
+    const hrr = serverEvents.findIndex((e) => e.type === 'handshake-message' && e.message.kind === 'hello_retry_request');
+    const judged = serverEvents.flatMap((e, i) => (e.type === 'decision' && e.topic === 'resumption' ? [i] : []));
+    expect(judged).toHaveLength(1);
+    expect(judged[0]).toBeGreaterThan(hrr);
   });
 
   it('never lets a resumed session skip a client certificate the policy requires', () => {

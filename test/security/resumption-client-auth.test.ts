@@ -111,6 +111,20 @@ describe("clientAuth 'require' and a ticket whose identity the current policy no
   });
 });
 
+describe("clientAuth 'require' and a ticket from a session that had no client certificate", () => {
+  it('never resumes it, nor takes its 0-RTT data: the full handshake requires a certificate', () => {
+    const anonymous = new InMemoryPair(clientConfig(alice, TEST_NOW, { certificate: [] }), { ...serverConfig(pinned(alice), TEST_NOW), clientAuth: 'none' }).run();
+    const event = anonymous.events('client').find((e) => e.type === 'session-ticket');
+    if (event?.type !== 'session-ticket') throw new Error('no ticket');
+    const pair = new InMemoryPair(
+      clientConfig(alice, TEST_NOW + 1000, { certificate: [], resumption: { ticket: event.ticket, earlyData: utf8.encode('transfer 100') } }),
+      serverConfig(pinned(alice), TEST_NOW + 1000),
+    ).run();
+    expectDeclinedAndReasked(pair);
+    expect(sentAlert(pair.events('server'))).toMatchObject({ description: 'certificate_required' });
+  });
+});
+
 describe('0-RTT under clientAuth require', () => {
   it('delivers early data when the ticket identity still passes (the control case)', () => {
     const ticket = ticketFor(alice);

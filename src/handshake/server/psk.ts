@@ -131,13 +131,12 @@ function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySc
 /**
  * The ticket's client chain judged under today's policy. Possession of its key was proven by the
  * CertificateVerify of the handshake that issued the ticket (sealed by us); trust is today's question.
- * A pending verdict ('ask') counts as not trusted: nobody has been asked.
+ * A pending verdict ('ask') is not trusted: nobody has been asked.
  */
 function rejudge(ctx: HandshakeContext, chain: Uint8Array[]): { identity: LeafInfo['identity']; verdict: TrustVerdict } {
   const now = ctx.cfg.now;
   const evaluation = evaluateTrust(ctx.cfg.trust ?? { kind: 'ask' }, chain, { provider: ctx.provider, ...(now ? { now } : {}), purpose: 'clientAuth' });
-  const verdict = evaluation.verdict.pending ? { ...evaluation.verdict, trusted: false } : evaluation.verdict;
-  return { identity: evaluation.leaf.identity, verdict };
+  return { identity: evaluation.leaf.identity, verdict: evaluation.verdict };
 }
 
 /** 0-RTT (RFC 8446 §4.2.10, §8): accepted only when every condition holds; each reason is a decision. */
