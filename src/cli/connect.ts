@@ -198,7 +198,7 @@ Options:
       }
       return socket;
     };
-    const common = { target: `${host}:${port}`, serverName, timeout, say, io, echo: !stdoutIsTrace, keyUpdate: flag(args, 'key-update'), exported, showResumed: resume };
+    const common = { target: `${host}:${port}`, serverName: isIP(serverName) === 0 ? serverName : undefined, timeout, say, io, echo: !stdoutIsTrace, keyUpdate: flag(args, 'key-update'), exported, showResumed: resume };
 
     const first = await session(open({}, firstSink), { ...common, request });
     if (!resume || first.code !== 0) return first.code;

@@ -9,7 +9,7 @@ import { TlsError } from '../wire/errors.js';
 import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { messageSpans } from './annotate.js';
-import { ClientHandshake } from './client.js';
+import { ClientHandshake } from './client/machine.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';

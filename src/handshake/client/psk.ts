@@ -1,6 +1,15 @@
-// Which ticket the client offers (RFC 8446 §4.2.11, §4.6.1).
+// Resumption on the client (RFC 8446 §2.2, §4.2.11): which ticket is offered, its binder, 0-RTT data
+// (§2.3), and what a ServerHello that accepts the PSK means.
 import { parseReferenceIdentity, type ReferenceIdentity } from '../../auth/hostname.js';
+import { ExtensionType } from '../../wire/enums.js';
+import { TlsError } from '../../wire/errors.js';
+import * as X from '../../wire/extensions.js';
+import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
+import type { ClientHello, OfferedPsks, ServerHello } from '../../wire/types.js';
 import type { SessionTicket } from '../events.js';
+import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
+import { SUITES, type SuiteInfo } from '../suites.js';
+import type { ClientHandshake } from './machine.js';
 
 /**
  * "Clients MUST only resume if the new SNI value is valid for the server certificate presented in the
@@ -8,9 +17,97 @@ import type { SessionTicket } from '../events.js';
  * (RFC 8446 §4.6.1). A ticket is bound to the reference identity it was issued under, which that session
  * checked the certificate against: offered only to the same identity. Why not, or undefined when it fits.
  */
-export function ticketNotFor(ticket: SessionTicket, identity: ReferenceIdentity | undefined): string | undefined {
+function ticketNotFor(ticket: SessionTicket, identity: ReferenceIdentity | undefined): string | undefined {
   const issued = ticket.serverName === undefined ? undefined : parseReferenceIdentity(ticket.serverName);
   const same = issued === undefined || identity === undefined ? issued === identity : typeof issued !== 'string' && issued.kind === identity.kind && issued.text === identity.text;
   if (same) return undefined;
   return `the ticket was issued for ${ticket.serverName ?? 'a server with no name'}, not ${identity?.text ?? 'a server with no name'} (RFC 8446 §4.6.1)`;
+}
+
+/** The configured ticket, when it was issued for the server we now mean to reach. */
+export function chooseTicket(c: ClientHandshake): void {
+  const resumption = c.config.resumption;
+  if (!resumption) return;
+  const mismatch = ticketNotFor(resumption.ticket, c.serverIdentity);
+  if (mismatch) c.ctx.decide('resumption', 'ticket not offered', mismatch);
+  else c.offeredTicket = resumption.ticket;
+}
+
+/** A PSK is bound to its suite's hash: one the HelloRetryRequest's suite cannot use leaves ClientHello2 (RFC 8446 §4.1.4). */
+export function dropTicketForSuite(c: ClientHandshake, suite: SuiteInfo): void {
+  if (!c.offeredTicket || SUITES.get(c.offeredTicket.cipherSuite)!.hash === suite.hash) return;
+  delete c.offeredTicket;
+  c.ctx.decide('resumption', 'ticket not offered', `the HelloRetryRequest chose ${suite.name}, whose hash the ticket cannot use (RFC 8446 §4.1.4)`);
+}
+
+/** 0-RTT (RFC 8446 §2.3): early secrets over ClientHello, then the data under client_early_traffic_secret. */
+export function sendEarlyData(c: ClientHandshake, compat: boolean): void {
+  const { ctx } = c;
+  const ticket = c.offeredTicket!;
+  const earlyData = c.config.resumption!.earlyData;
+  const suite = SUITES.get(ticket.cipherSuite)!;
+  const transcript = ctx.transcript.fork();
+  transcript.selectHash(suite.hash);
+  const early = new KeySchedule(ctx.provider, suite, ticket.psk).earlySecrets(transcript.current());
+  ctx.secret('client_early_traffic_secret', early.clientEarlyTraffic);
+  ctx.secret('early_exporter_master_secret', early.earlyExporter);
+  ctx.earlyExporter = { secret: early.earlyExporter, suite };
+  // With early data, the compatibility ChangeCipherSpec goes right after the ClientHello (§D.4).
+  if (compat) ctx.effects.push({ kind: 'send-change-cipher-spec' });
+  ctx.effects.push({ kind: 'write-keys', epoch: 'early', suite, secret: early.clientEarlyTraffic });
+  ctx.effects.push({ kind: 'send-application-data', data: earlyData! });
+  ctx.decide('early_data', `${earlyData!.length} bytes sent`, 'resuming with a ticket that allows 0-RTT');
+}
+
+/** OfferedPsks with one identity: the ticket and its obfuscated age (RFC 8446 §4.2.11.1); binder zeroed. */
+export function offeredPsk(c: ClientHandshake, ticket: SessionTicket): OfferedPsks {
+  const now = c.ctx.cfg.now?.();
+  const age = now !== undefined && ticket.receivedAt !== undefined ? Math.max(0, now - ticket.receivedAt) : 0;
+  const hashLength = SUITES.get(ticket.cipherSuite)!.hashLength;
+  return {
+    identities: [{ identity: ticket.ticket, obfuscatedTicketAge: (age + ticket.ageAdd) >>> 0 }],
+    binders: [new Uint8Array(hashLength)],
+  };
+}
+
+/**
+ * The PSK binder (RFC 8446 §4.2.11.2): an HMAC, keyed from the PSK, over the transcript up to this
+ * ClientHello truncated before its binders, so the PSK is bound to this handshake.
+ */
+export function bindPsk(c: ClientHandshake, hello: ClientHello, ticket: SessionTicket): void {
+  const { ctx } = c;
+  const suite = SUITES.get(ticket.cipherSuite)!;
+  const transcript = ctx.transcript.fork();
+  transcript.selectHash(suite.hash);
+  transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
+  const binderKey = new KeySchedule(ctx.provider, suite, ticket.psk).binderKey(true);
+  const binder = finishedVerifyData(ctx.provider, suite, binderKey, transcript.current());
+  const last = hello.extensions[hello.extensions.length - 1]!;
+  const offered = { ...X.preSharedKeyClientHello.parse(last.data), binders: [binder] };
+  hello.extensions[hello.extensions.length - 1] = X.ext(ExtensionType.pre_shared_key, X.preSharedKeyClientHello.encode(offered));
+}
+
+/** The PSK the server selected in ServerHello, if any (RFC 8446 §4.2.11): it must be ours and fit the suite. */
+export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInfo): Uint8Array | undefined {
+  const ext = X.findExtension(sh.extensions, ExtensionType.pre_shared_key);
+  if (!ext) return undefined;
+  const ticket = c.offeredTicket;
+  if (!ticket) throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
+  const selected = X.preSharedKeyServerHello.parse(ext.data);
+  if (selected !== 0) throw new TlsError('IllegalParameter', `server selected PSK identity #${selected}; we offered one`);
+  if (SUITES.get(ticket.cipherSuite)!.hash !== suite.hash) {
+    throw new TlsError('IllegalParameter', `server resumed with ${suite.name}, whose hash differs from the ticket's suite`);
+  }
+  c.ctx.info.resumed = true;
+  c.ctx.decide('resumption', 'resumed', 'the server accepted our ticket');
+  return ticket.psk;
+}
+
+/**
+ * In a resumed handshake the server proved it holds the PSK (its Finished is keyed from it); who it is
+ * comes from the handshake that issued the ticket.
+ */
+export function authenticateResumedServer(c: ClientHandshake): void {
+  const peer = c.offeredTicket!.peer;
+  if (peer) c.ctx.authenticate(peer, { ...peer.verdict, rule: `resumed ${peer.verdict.rule}` }, c.ctx.possessionProven());
 }

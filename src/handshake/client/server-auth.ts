@@ -1,8 +1,18 @@
-// The client's view of who the server must be: the reference identity (RFC 6125 §6.2), required for every
-// CA trust policy, because a CA vouches for many servers and only the name tells them apart.
+// Authenticating the server (RFC 8446 §4.4.2, §4.4.3): its Certificate judged under our trust policy for
+// the reference identity (RFC 6125 §6.2), which every CA policy needs because a CA vouches for many
+// servers and only the name tells them apart; then its CertificateVerify over the transcript.
 import { parseReferenceIdentity, type ReferenceIdentity } from '../../auth/hostname.js';
 import type { TrustPolicy } from '../../auth/trust.js';
+import type { PublicKey } from '../../crypto/provider.js';
+import { signatureSchemeName } from '../../wire/enums.js';
+import { TlsError } from '../../wire/errors.js';
+import type { Certificate } from '../../wire/types.js';
 import type { ClientConfig } from '../config.js';
+import type { PossessionProven } from '../context.js';
+import { requireSolicited } from '../negotiation.js';
+import { evaluatePeerCertificate } from '../peer-certificate.js';
+import { checkCertificateVerify } from '../signatures.js';
+import type { ClientAuthRequest, ClientHandshake, ClientState } from './machine.js';
 
 /** A policy that accepts certificates by their issuer, so the name in them decides who the server is. */
 function vouchesByCa(policy: TrustPolicy | undefined): boolean {
@@ -28,4 +38,57 @@ export function serverIdentity(config: ClientConfig): ReferenceIdentity | undefi
     );
   }
   return undefined;
+}
+
+export function onCertificate(
+  c: ClientHandshake,
+  state: Extract<ClientState, { name: 'WAIT_CERT_CR' | 'WAIT_CERT' }>,
+  certificate: Certificate,
+  raw: Uint8Array,
+  request: ClientAuthRequest | undefined,
+): void {
+  const { ctx } = c;
+  if (certificate.context.length !== 0) throw new TlsError('IllegalParameter', 'server Certificate has a non-empty context');
+  if (certificate.entries.length === 0) throw new TlsError('EmptyServerCertificate', 'the server sent no certificate');
+  for (const entry of certificate.entries) requireSolicited(entry.extensions, state.offered, 'CertificateEntry');
+  const evaluation = evaluatePeerCertificate(ctx, certificate, state.serverRawPublicKey, 'serverAuth', c.serverIdentity?.text);
+  ctx.transcript.add(raw);
+  const next: Extract<ClientState, { name: 'WAIT_CV' }> = { ...state, name: 'WAIT_CV', leaf: evaluation.leaf };
+  if (request) next.request = request;
+  c.enter(next);
+  if (evaluation.verdict.pending) {
+    const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: state.serverRawPublicKey, suggestion: evaluation.verdict };
+    ctx.effects.push({ kind: 'await-decision', decision });
+    return;
+  }
+  c.resolveTrust(evaluation.verdict);
+}
+
+export function onCertificateVerify(
+  c: ClientHandshake,
+  state: Extract<ClientState, { name: 'WAIT_CV' }>,
+  scheme: number,
+  signature: Uint8Array,
+  raw: Uint8Array,
+): void {
+  const { ctx } = c;
+  if (!ctx.cfg.signatureSchemes.includes(scheme)) {
+    throw new TlsError('CertificateVerifySchemeNotOffered', `server signed with ${signatureSchemeName(scheme)}, which we did not offer`);
+  }
+  const proof = checkSignature(c, state.leaf.publicKey, scheme, signature);
+  ctx.decide('signature_scheme', signatureSchemeName(scheme), 'the server signed the transcript with it');
+  ctx.info.signatureScheme = signatureSchemeName(scheme);
+  ctx.authenticate(state.leaf.identity, state.verdict!, proof);
+  ctx.transcript.add(raw);
+  const { leaf: _leaf, verdict: _verdict, ...rest } = state;
+  c.enter({ ...rest, name: 'WAIT_FINISHED' });
+}
+
+function checkSignature(c: ClientHandshake, key: PublicKey, scheme: number, signature: Uint8Array): PossessionProven {
+  const outcome = checkCertificateVerify(c.ctx.provider, scheme, key, 'server', c.ctx.transcript.current(), signature);
+  if (outcome === 'scheme-does-not-fit-key') {
+    throw new TlsError('IllegalParameter', `${signatureSchemeName(scheme)} does not fit the server's ${key.kind} key`);
+  }
+  if (outcome === 'bad-signature') throw new TlsError('BadCertificateVerifySignature', 'server CertificateVerify does not verify');
+  return c.ctx.possessionProven();
 }

@@ -1,0 +1,51 @@
+// Our side of client authentication in the handshake (RFC 8446 §4.3.2, §4.4.2): the server's
+// CertificateRequest, and the Certificate and CertificateVerify we answer it with.
+import { rawPublicKeyCertified } from '../certificate-types.js';
+import { TlsError } from '../../wire/errors.js';
+import { ExtensionType } from '../../wire/enums.js';
+import * as X from '../../wire/extensions.js';
+import type { CertificateRequest } from '../../wire/types.js';
+import { chooseClientCertificate, describeCertificateRequest } from '../client-certificate.js';
+import { signCertificateVerify } from '../signatures.js';
+import type { ClientAuthRequest, ClientHandshake, ClientState } from './machine.js';
+
+/** CertificateRequest in the handshake: checked, then answered from our config now or by the caller ('ask'). */
+export function onCertificateRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_CERT_CR' }>, message: CertificateRequest, raw: Uint8Array) {
+  const { ctx, config } = c;
+  // In the main handshake the context is empty (RFC 8446 §4.3.2).
+  if (message.context.length !== 0) throw new TlsError('IllegalParameter', 'certificate_request_context must be empty in the handshake');
+  if (!X.findExtension(message.extensions, ExtensionType.signature_algorithms)) {
+    throw new TlsError('MissingExtension', 'CertificateRequest without signature_algorithms');
+  }
+  const request: ClientAuthRequest = { message, info: describeCertificateRequest(message) };
+  ctx.decide('client_auth', 'requested', 'the server sent CertificateRequest');
+  ctx.transcript.add(raw);
+  c.enter({ ...state, name: 'WAIT_CERT', request });
+  if (config.certificate === 'ask') {
+    ctx.effects.push({ kind: 'await-decision', decision: { kind: 'client-certificate', request: request.info } });
+    return;
+  }
+  const candidates = state.clientRawPublicKey
+    ? config.rawPublicKey ? [rawPublicKeyCertified(ctx.provider, config.rawPublicKey)] : []
+    : config.certificate === undefined ? [] : [config.certificate].flat();
+  request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, candidates, request.info);
+  if (state.clientRawPublicKey) ctx.info.clientCertificateType = 'raw-public-key';
+}
+
+/** Our Certificate and CertificateVerify, or an empty Certificate when we have nothing that fits (§4.4.2). */
+export function answerCertificateRequest(c: ClientHandshake, request: ClientAuthRequest, transcript = c.ctx.transcript): void {
+  const { ctx } = c;
+  const answer = request.answer!;
+  const context = request.message.context;
+  if (!answer.certified) {
+    ctx.decide('client_certificate', 'none', answer.reason);
+    ctx.info.clientAuth = 'requested-none-sent';
+    ctx.send({ kind: 'certificate', context, entries: [] }, transcript);
+    return;
+  }
+  ctx.decide('client_certificate', 'sent', answer.reason);
+  ctx.info.clientAuth = 'authenticated';
+  ctx.send({ kind: 'certificate', context, entries: answer.certified.chain.map((data) => ({ data, extensions: [] })) }, transcript);
+  const signature = signCertificateVerify(ctx.provider, answer.scheme, answer.certified, 'client', transcript.current(), ctx.cfg.random);
+  ctx.send({ kind: 'certificate_verify', scheme: answer.scheme, signature }, transcript);
+}

@@ -1,0 +1,353 @@
+// The hello exchange of the client (RFC 8446 §4.1): building ClientHello (and ClientHello2 after a
+// HelloRetryRequest), checking ServerHello and HelloRetryRequest, and what EncryptedExtensions settles.
+import { certificateTypeCode, describeCertificateType, type CertificateTypeName } from '../certificate-types.js';
+import { equalBytes } from '../../wire/bytes.js';
+import {
+  CertificateType,
+  DOWNGRADE_TLS11,
+  DOWNGRADE_TLS12,
+  ExtensionType,
+  GREASE_VALUES,
+  ProtocolVersion,
+  PskKeyExchangeMode,
+  cipherSuiteName,
+  namedGroupName,
+  type ExtensionTypeName,
+} from '../../wire/enums.js';
+import { TlsError } from '../../wire/errors.js';
+import * as X from '../../wire/extensions.js';
+import { encodeHandshake } from '../../wire/messages.js';
+import type { ClientHello, Extension, HelloRetryRequest, ServerHello } from '../../wire/types.js';
+import { KeySchedule } from '../keyschedule.js';
+import { groupName, requireSolicited } from '../negotiation.js';
+import { SUITES } from '../suites.js';
+import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
+import { acceptedPsk, bindPsk, dropTicketForSuite, offeredPsk } from './psk.js';
+
+const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
+  'server_name',
+  'supported_versions',
+  'supported_groups',
+  'signature_algorithms',
+  'client_certificate_type',
+  'server_certificate_type',
+  'key_share',
+  'psk_key_exchange_modes',
+  'early_data',
+  'application_layer_protocol_negotiation',
+  'record_size_limit',
+  'post_handshake_auth',
+  'pre_shared_key',
+];
+
+/**
+ * Encodes and sends a ClientHello. The second ClientHello after a HelloRetryRequest is the first one
+ * with the new key share and the server's cookie (RFC 8446 §4.1.2), so both come from here.
+ */
+export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySessionId: Uint8Array, privateKeys: Map<number, Uint8Array>, cookie?: Uint8Array): ClientHello {
+  const { ctx, config } = c;
+  const shape = config.clientHello ?? {};
+  const grease = c.grease;
+  const resumption = config.resumption;
+  const ticket = c.offeredTicket;
+  const identity = c.serverIdentity;
+  // No 0-RTT in the ClientHello that answers a HelloRetryRequest (RFC 8446 §4.1.2).
+  const offerEarlyData = !cookie && !c.retried && ticket !== undefined && resumption?.earlyData !== undefined && (ticket.maxEarlyDataSize ?? 0) > 0;
+  const shares = [...privateKeys].map(([group, privateKey]) => ({
+    group,
+    keyExchange: ctx.provider.keyExchange(groupName(group)!).publicKey(privateKey),
+  }));
+  const withGrease = (values: readonly number[], g: number | undefined) => (g === undefined ? [...values] : [g, ...values]);
+  const builtIn: Partial<Record<ExtensionTypeName, () => Uint8Array | undefined>> = {
+    // An IP address is never sent as SNI (RFC 6066 §3).
+    server_name: () => (identity?.kind === 'dns' ? X.serverName.encode([identity.text]) : undefined),
+    supported_versions: () => X.supportedVersionsClientHello.encode(withGrease([ProtocolVersion.TLSv1_3], grease?.[0])),
+    supported_groups: () => X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1])),
+    signature_algorithms: () =>
+      X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2])),
+    key_share: () =>
+      X.keyShareClientHello.encode(grease ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares),
+    psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode((resumption?.modes ?? ['psk_dhe_ke']).map((m) => PskKeyExchangeMode[m])),
+    early_data: () => (offerEarlyData ? new Uint8Array(0) : undefined),
+    // Binders are zeros here and filled in below, once the rest of the message is final.
+    pre_shared_key: () => (ticket ? X.preSharedKeyClientHello.encode(offeredPsk(c, ticket)) : undefined),
+    application_layer_protocol_negotiation: () =>
+      ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
+    record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
+    cookie: () => (cookie ? X.cookie.encode(cookie) : undefined),
+    post_handshake_auth: () => (config.postHandshakeAuth ? new Uint8Array(0) : undefined),
+    // RFC 7250 §4.1: sent only when we can do more than X.509.
+    client_certificate_type: () => certificateTypeList(X.clientCertificateTypeClientHello, clientCertificateTypes(c)),
+    server_certificate_type: () => certificateTypeList(X.serverCertificateTypeClientHello, serverCertificateTypes(c)),
+    // Placeholder, sized below once the rest of the message is known.
+    padding: () => new Uint8Array(0),
+  };
+  const extensions: Extension[] = [];
+  if (grease) extensions.push({ type: grease[3]!, data: new Uint8Array(0) });
+  for (const item of shape.extensions ?? DEFAULT_EXTENSION_ORDER) {
+    if (typeof item !== 'string') {
+      extensions.push(item);
+      continue;
+    }
+    const make = builtIn[item];
+    if (!make) throw new Error(`the client cannot build the ${item} extension itself; pass it as {type, data}`);
+    const data = make();
+    if (data) extensions.push({ type: ExtensionType[item], data });
+  }
+  if (cookie && !extensions.some((e) => e.type === ExtensionType.cookie)) extensions.push(X.ext(ExtensionType.cookie, X.cookie.encode(cookie)));
+  if (grease) extensions.push({ type: grease[4]!, data: new Uint8Array([0]) });
+  // pre_shared_key MUST be the last extension (RFC 8446 §4.2.11).
+  const psk = extensions.findIndex((e) => e.type === ExtensionType.pre_shared_key);
+  if (psk >= 0) extensions.push(...extensions.splice(psk, 1));
+
+  const hello: ClientHello = {
+    kind: 'client_hello',
+    legacyVersion: ProtocolVersion.TLSv1_2,
+    random,
+    legacySessionId,
+    cipherSuites: withGrease(shape.advertisedCipherSuites ?? ctx.cfg.cipherSuites, grease?.[5]),
+    legacyCompressionMethods: new Uint8Array([0]),
+    extensions,
+  };
+  padClientHello(hello);
+  if (ticket) bindPsk(c, hello, ticket);
+  ctx.send(hello);
+  return hello;
+}
+
+export function newKeyShare(c: ClientHandshake, group: number): Uint8Array {
+  const name = groupName(group);
+  if (!name) throw new Error(`cannot make a key share for group ${namedGroupName(group)}`);
+  return c.ctx.provider.keyExchange(name).generatePrivateKey(c.ctx.cfg.random);
+}
+
+/** HelloRetryRequest (RFC 8446 §4.1.4): check it changes something we can do, then send ClientHello2. */
+export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_SH' }>, hrr: HelloRetryRequest, raw: Uint8Array): void {
+  const { ctx } = c;
+  if (state.retry) throw new TlsError('UnexpectedMessage', 'a second HelloRetryRequest');
+  checkServerHelloCommon(state, hrr, 'HelloRetryRequest');
+  requireSolicited(hrr.extensions, new Set([...state.offered, ExtensionType.cookie]), 'HelloRetryRequest');
+  const suite = SUITES.get(hrr.cipherSuite)!;
+  const keyShareExt = X.findExtension(hrr.extensions, ExtensionType.key_share);
+  const cookieExt = X.findExtension(hrr.extensions, ExtensionType.cookie);
+  const retry: HelloRetry = { cipherSuite: hrr.cipherSuite };
+  const privateKeys = new Map(state.privateKeys);
+  if (keyShareExt) {
+    const group = X.keyShareHelloRetryRequest.parse(keyShareExt.data);
+    const advertised = c.config.clientHello?.advertisedGroups ?? ctx.cfg.groups;
+    if (!advertised.includes(group) || !groupName(group)) {
+      throw new TlsError('SelectedUnofferedParameter', `HelloRetryRequest asks for ${namedGroupName(group)}, which we do not support`);
+    }
+    if (state.privateKeys.has(group)) {
+      throw new TlsError('IllegalParameter', `HelloRetryRequest asks for ${namedGroupName(group)}, for which we already sent a share`);
+    }
+    privateKeys.clear();
+    privateKeys.set(group, newKeyShare(c, group));
+    retry.group = group;
+    ctx.decide('group', namedGroupName(group), 'the server asked for it in a HelloRetryRequest');
+  }
+  const cookie = cookieExt ? X.cookie.parse(cookieExt.data) : undefined;
+  if (!keyShareExt && !cookie) throw new TlsError('IllegalParameter', 'HelloRetryRequest would not change the ClientHello');
+  dropTicketForSuite(c, suite);
+  // The transcript restarts with a message_hash standing for ClientHello1 (RFC 8446 §4.4.1).
+  ctx.transcript.selectHash(suite.hash);
+  ctx.transcript.replaceWithMessageHash();
+  ctx.transcript.add(raw);
+  c.retried = true;
+  if (state.earlyDataSent) {
+    // The server will not read our 0-RTT data; ClientHello2 goes out in plaintext again.
+    ctx.info.earlyData = 'rejected';
+    ctx.effects.push({ kind: 'plaintext-writes' });
+  }
+  const hello = sendClientHello(c, state.hello.random, state.hello.legacySessionId, privateKeys, cookie);
+  c.enter({ name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys, retry, earlyDataSent: false });
+}
+
+/** The ServerHello and HelloRetryRequest rules of RFC 8446 §4.1.3 and §4.1.4 that both share. */
+function checkServerHelloCommon(state: Extract<ClientState, { name: 'WAIT_SH' }>, sh: ServerHello | HelloRetryRequest, what: string): void {
+  const versions = X.findExtension(sh.extensions, ExtensionType.supported_versions);
+  if (!versions) {
+    // A server that does not speak TLS 1.3. Its random may carry the downgrade sentinel (RFC 8446 §4.1.3).
+    const tail = sh.kind === 'server_hello' ? sh.random.subarray(24) : new Uint8Array(0);
+    if (equalBytes(tail, DOWNGRADE_TLS12) || equalBytes(tail, DOWNGRADE_TLS11)) {
+      throw new TlsError('Downgrade', 'ServerHello.random carries the TLS 1.3 downgrade sentinel');
+    }
+    throw new TlsError('NoTls13', `${what} without supported_versions: the server does not speak TLS 1.3`);
+  }
+  const version = X.supportedVersionsServerHello.parse(versions.data);
+  if (version !== ProtocolVersion.TLSv1_3) {
+    throw new TlsError('SelectedUnofferedParameter', `${what} selects version 0x${version.toString(16)}`);
+  }
+  if (sh.legacyVersion !== ProtocolVersion.TLSv1_2) throw new TlsError('IllegalParameter', `${what}.legacy_version is not 0x0303`);
+  if (!equalBytes(sh.legacySessionIdEcho, state.hello.legacySessionId)) {
+    throw new TlsError('IllegalParameter', 'legacy_session_id_echo differs from our legacy_session_id');
+  }
+  if (sh.legacyCompressionMethod !== 0) throw new TlsError('IllegalParameter', 'legacy_compression_method is not 0');
+  if (!SUITES.has(sh.cipherSuite) || !state.hello.cipherSuites.includes(sh.cipherSuite)) {
+    throw new TlsError('SelectedUnofferedParameter', `${what} chose cipher suite ${cipherSuiteName(sh.cipherSuite)}, which we did not offer`);
+  }
+  if (state.retry && sh.cipherSuite !== state.retry.cipherSuite) {
+    throw new TlsError('IllegalParameter', 'ServerHello cipher suite differs from the HelloRetryRequest (RFC 8446 §4.1.4)');
+  }
+}
+
+export function onServerHello(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_SH' }>, sh: ServerHello, raw: Uint8Array): void {
+  const { ctx } = c;
+  checkServerHelloCommon(state, sh, 'ServerHello');
+  const suite = SUITES.get(sh.cipherSuite)!;
+  requireSolicited(sh.extensions, state.offered, 'ServerHello');
+  const psk = acceptedPsk(c, sh, suite);
+  const keyShareExt = X.findExtension(sh.extensions, ExtensionType.key_share);
+  if (!keyShareExt && !psk) throw new TlsError('MissingExtension', 'ServerHello has neither key_share nor pre_shared_key');
+  let shared: Uint8Array | undefined;
+  if (keyShareExt) {
+    const share = X.keyShareServerHello.parse(keyShareExt.data);
+    if (state.retry?.group !== undefined && share.group !== state.retry.group) {
+      throw new TlsError('IllegalParameter', 'ServerHello key share is not for the group the HelloRetryRequest asked for');
+    }
+    const privateKey = state.privateKeys.get(share.group);
+    if (!privateKey) throw new TlsError('SelectedUnofferedParameter', `server key share uses ${namedGroupName(share.group)}, for which we sent no share`);
+    shared = ctx.provider.keyExchange(groupName(share.group)!).sharedSecret(privateKey, share.keyExchange) ?? undefined;
+    if (!shared) throw new TlsError('BadKeyShare', `server ${namedGroupName(share.group)} key share is not a valid public value`);
+    ctx.decide('group', namedGroupName(share.group), 'the server answered our key share for it');
+    ctx.info.group = namedGroupName(share.group);
+  }
+
+  ctx.decide('version', 'TLS 1.3', 'supported_versions in ServerHello selects 0x0304');
+  ctx.decide('cipher_suite', suite.name, 'chosen by the server from our list');
+  ctx.info.version = 'TLSv1.3';
+  ctx.info.cipherSuite = suite.name;
+
+  ctx.transcript.selectHash(suite.hash);
+  ctx.transcript.add(raw);
+  const schedule = new KeySchedule(ctx.provider, suite, psk);
+  schedule.enterHandshake(shared);
+  const secrets = schedule.handshakeTrafficSecrets(ctx.transcript.current());
+  ctx.secret('client_handshake_traffic_secret', secrets.client);
+  ctx.secret('server_handshake_traffic_secret', secrets.server);
+  ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite, secret: secrets.server });
+  // With 0-RTT in flight our write keys stay the early ones until EndOfEarlyData (RFC 8446 §4.5).
+  if (!state.earlyDataSent) ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: secrets.client });
+  c.enter({
+    name: 'WAIT_EE',
+    offered: state.offered,
+    compat: state.hello.legacySessionId.length > 0 && !state.earlyDataSent,
+    resumed: psk !== undefined,
+    earlyData: state.earlyDataSent ? 'sent' : 'none',
+    serverRawPublicKey: false,
+    clientRawPublicKey: false,
+    suite,
+    schedule,
+    clientHandshakeSecret: secrets.client,
+    serverHandshakeSecret: secrets.server,
+  });
+}
+
+export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_EE' }>, extensions: Extension[], raw: Uint8Array): void {
+  const { ctx } = c;
+  requireSolicited(extensions, state.offered, 'EncryptedExtensions');
+  const alpnExt = X.findExtension(extensions, ExtensionType.application_layer_protocol_negotiation);
+  if (alpnExt) {
+    const chosen = X.alpn.parse(alpnExt.data);
+    if (chosen.length !== 1 || !ctx.cfg.alpnProtocols.includes(chosen[0]!)) {
+      throw new TlsError('IllegalParameter', `server ALPN answer ${JSON.stringify(chosen)} is not one of our protocols`);
+    }
+    ctx.info.alpn = chosen[0]!;
+    ctx.decide('alpn', chosen[0]!, 'selected by the server from our list');
+  }
+  const limitExt = X.findExtension(extensions, ExtensionType.record_size_limit);
+  if (limitExt) {
+    c.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
+    c.ownRecordSizeLimit = c.config.clientHello?.recordSizeLimit;
+  }
+  const sniExt = X.findExtension(extensions, ExtensionType.server_name);
+  if (sniExt) {
+    if (sniExt.data.length !== 0) throw new TlsError('DecodeError', 'server_name acknowledgement must be empty');
+    ctx.info.serverName = c.serverIdentity!.text;
+    ctx.decide('server_name', c.serverIdentity!.text, 'the server acknowledged our SNI');
+  }
+  if (!state.resumed) agreeCertificateTypes(c, state, extensions);
+  const earlyData = X.findExtension(extensions, ExtensionType.early_data);
+  if (state.earlyData === 'sent') {
+    if (earlyData && (!state.resumed || state.suite.code !== c.offeredTicket!.cipherSuite)) {
+      throw new TlsError('IllegalParameter', 'the server accepted 0-RTT without resuming our ticket with its cipher suite');
+    }
+    state.earlyData = earlyData ? 'accepted' : 'rejected';
+    ctx.info.earlyData = state.earlyData;
+    ctx.decide('early_data', state.earlyData, earlyData ? 'early_data in EncryptedExtensions' : 'no early_data in EncryptedExtensions: resend the data now if it matters');
+  }
+  ctx.transcript.add(raw);
+  if (state.resumed) {
+    // A PSK handshake has no certificates (RFC 8446 §2.2): straight to the server's Finished.
+    c.enter({ ...state, name: 'WAIT_FINISHED' });
+    return;
+  }
+  c.enter({ ...state, name: 'WAIT_CERT_CR' });
+}
+
+/**
+ * RFC 7250 §4.2: the server answers our certificate type lists in EncryptedExtensions; no answer means
+ * X.509. A type we did not offer is illegal_parameter; X.509 when we demand a raw key is
+ * unsupported_certificate.
+ */
+function agreeCertificateTypes(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_EE' }>, extensions: Extension[]): void {
+  const { ctx } = c;
+  const agree = (type: number, codec: { parse(body: Uint8Array): number }, ours: readonly CertificateTypeName[], who: 'server' | 'client') => {
+    const answer = X.findExtension(extensions, type);
+    const chosen = answer ? codec.parse(answer.data) : CertificateType.X509;
+    if (!ours.map(certificateTypeCode).includes(chosen)) {
+      if (answer) throw new TlsError('SelectedUnofferedParameter', `the server chose ${describeCertificateType(chosen)} for the ${who}, which we did not offer`);
+      throw new TlsError('UnsupportedCertificateType', `we accept only ${ours.join(', ')} for the ${who} and the server can do only X.509`);
+    }
+    if (answer || ours.length > 1 || ours[0] !== 'x509') {
+      ctx.decide('certificate_type', `${who}: ${describeCertificateType(chosen)}`, answer ? `the server's ${who}_certificate_type answer` : 'no answer from the server: X.509');
+    }
+    return chosen === CertificateType.RawPublicKey;
+  };
+  state.serverRawPublicKey = agree(ExtensionType.server_certificate_type, X.serverCertificateTypeServerSide, serverCertificateTypes(c), 'server');
+  ctx.info.serverCertificateType = state.serverRawPublicKey ? 'raw-public-key' : 'x509';
+  const clientAnswer = X.findExtension(extensions, ExtensionType.client_certificate_type);
+  if (clientAnswer) state.clientRawPublicKey = agree(ExtensionType.client_certificate_type, X.clientCertificateTypeServerSide, clientCertificateTypes(c), 'client');
+}
+
+/** Types we accept for the server's certificate, in preference order (RFC 7250 §4.1). */
+function serverCertificateTypes(c: ClientHandshake): CertificateTypeName[] {
+  return c.config.serverCertificateTypes ?? ['x509'];
+}
+
+/** Types we can send, in preference order: a raw key when we have one, X.509 when we have a certificate. */
+function clientCertificateTypes(c: ClientHandshake): CertificateTypeName[] {
+  const { config } = c;
+  if (config.clientCertificateTypes) return config.clientCertificateTypes;
+  if (!config.rawPublicKey) return ['x509'];
+  return config.certificate ? ['raw-public-key', 'x509'] : ['raw-public-key'];
+}
+
+function certificateTypeList(codec: { encode(types: number[]): Uint8Array }, types: CertificateTypeName[]): Uint8Array | undefined {
+  return types.length === 1 && types[0] === 'x509' ? undefined : codec.encode(types.map(certificateTypeCode));
+}
+
+/**
+ * RFC 7685 padding, as NSS and BoringSSL do it: some middleboxes choke on a ClientHello of 256 to 511
+ * bytes, so one of that size is padded to 512 when the shape lists a `padding` extension.
+ */
+function padClientHello(hello: ClientHello): void {
+  const index = hello.extensions.findIndex((e) => e.type === ExtensionType.padding);
+  if (index < 0) return;
+  hello.extensions.splice(index, 1);
+  const length = encodeHandshake(hello).length;
+  if (length < 256 || length >= 512) return;
+  const bodyLength = Math.max(512 - length - 4, 1);
+  hello.extensions.splice(index, 0, X.ext(ExtensionType.padding, new Uint8Array(bodyLength)));
+}
+
+/** Six distinct GREASE values (RFC 8701) chosen by random bytes. */
+export function greaseValues(seed: Uint8Array): number[] {
+  const values: number[] = [];
+  for (const byte of seed) {
+    let v = GREASE_VALUES[byte % 16]!;
+    while (values.includes(v)) v = GREASE_VALUES[(GREASE_VALUES.indexOf(v) + 1) % 16]!;
+    values.push(v);
+  }
+  return values;
+}

@@ -1,0 +1,64 @@
+// After CONNECTED (RFC 8446 §4.6): NewSessionTicket becomes a resumable SessionTicket, and a
+// post-handshake CertificateRequest is answered over its own transcript fork. KeyUpdate is traffic.ts's.
+import { TlsError } from '../../wire/errors.js';
+import { ExtensionType } from '../../wire/enums.js';
+import * as X from '../../wire/extensions.js';
+import type { CertificateRequest, HandshakeMessage } from '../../wire/types.js';
+import { chooseClientCertificate, describeCertificateRequest } from '../client-certificate.js';
+import { resumptionPsk } from '../keyschedule.js';
+import { answerCertificateRequest } from './client-auth.js';
+import type { ClientHandshake, ClientState, PostHandshakeRequest } from './machine.js';
+
+/**
+ * Post-handshake authentication (RFC 8446 §4.6.2): Certificate, CertificateVerify and Finished over the
+ * handshake transcript plus this request, the Finished keyed from our current application traffic secret.
+ */
+export function onPostHandshakeCertificateRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'CONNECTED' }>, message: CertificateRequest, raw: Uint8Array): void {
+  const { ctx, config } = c;
+  if (!config.postHandshakeAuth) throw new TlsError('UnexpectedMessage', 'a post-handshake CertificateRequest, but we did not offer post_handshake_auth');
+  if (message.context.length === 0) throw new TlsError('IllegalParameter', 'a post-handshake certificate_request_context must not be empty');
+  if (state.postHandshake) throw new TlsError('UnexpectedMessage', 'a second post-handshake CertificateRequest while one is unanswered');
+  if (!X.findExtension(message.extensions, ExtensionType.signature_algorithms)) {
+    throw new TlsError('MissingExtension', 'CertificateRequest without signature_algorithms');
+  }
+  const transcript = ctx.transcript.fork();
+  transcript.add(raw);
+  const request: PostHandshakeRequest = { message, info: describeCertificateRequest(message), transcript };
+  ctx.decide('client_auth', 'requested after the handshake', 'the server sent a post-handshake CertificateRequest');
+  state.postHandshake = request;
+  if (config.certificate === 'ask') {
+    ctx.effects.push({ kind: 'await-decision', decision: { kind: 'client-certificate', request: request.info } });
+    return;
+  }
+  const candidates = config.certificate === undefined ? [] : [config.certificate].flat();
+  request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, candidates, request.info);
+  answerPostHandshakeRequest(c, state, request);
+}
+
+export function answerPostHandshakeRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'CONNECTED' }>, request: PostHandshakeRequest): void {
+  answerCertificateRequest(c, request, request.transcript);
+  c.ctx.sendFinished(state.suite, state.traffic.clientSecret('client'), request.transcript);
+  delete state.postHandshake;
+}
+
+export function onNewSessionTicket(
+  c: ClientHandshake,
+  state: Extract<ClientState, { name: 'CONNECTED' }>,
+  nst: Extract<HandshakeMessage, { kind: 'new_session_ticket' }>,
+): void {
+  const earlyData = X.findExtension(nst.extensions, ExtensionType.early_data);
+  const ticket = {
+    lifetime: nst.lifetime,
+    ageAdd: nst.ageAdd,
+    nonce: nst.nonce,
+    ticket: nst.ticket,
+    psk: resumptionPsk(c.ctx.provider, state.suite, state.resumptionMasterSecret, nst.nonce),
+    cipherSuite: state.suite.code,
+    ...(earlyData ? { maxEarlyDataSize: X.earlyDataNewSessionTicket.parse(earlyData.data) } : {}),
+    ...(c.ctx.cfg.now ? { receivedAt: c.ctx.cfg.now() } : {}),
+    ...(c.serverIdentity ? { serverName: c.serverIdentity.text } : {}),
+    ...(c.ctx.info.alpn ? { alpn: c.ctx.info.alpn } : {}),
+    ...(c.ctx.info.peer ? { peer: c.ctx.info.peer } : {}),
+  };
+  c.ctx.effects.push({ kind: 'event', event: { type: 'session-ticket', ticket } });
+}
