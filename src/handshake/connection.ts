@@ -387,6 +387,9 @@ export class Connection {
   }
 
   private fail(by: 'us' | 'peer', error: string): void {
+    // A handshake that failed before its end proved nobody: a resumed session's identity, published at
+    // ServerHello for 0-RTT, is withdrawn with it.
+    if (this.machine.state.name !== 'CONNECTED') delete this.ctx.info.peer;
     this.failed = true;
     this.awaiting = undefined;
     this.events.push({ type: 'closed', by, error });

@@ -20,6 +20,20 @@ declare const possessionProven: unique symbol;
 /** Proof that the peer signed this transcript with the key of the certificate it sent (RFC 8446 §4.4.3). */
 export type PossessionProven = { readonly [possessionProven]: true };
 
+declare const pskBinderVerified: unique symbol;
+/** Proof that the PSK binder checked out (RFC 8446 §4.2.11.2): the peer holds the resumed session's secret. */
+export type PskBinderVerified = { readonly [pskBinderVerified]: true };
+
+/**
+ * What authenticates a peer: in a full handshake (or post-handshake authentication) its CertificateVerify
+ * and then its Finished over the same transcript; in a resumed session, the PSK of a session whose
+ * original chain was re-judged by the current policy.
+ */
+export type AuthenticationProof =
+  | { possession: PossessionProven; finished: PeerFinishedVerified }
+  /** The server checked the client's binder; the client checked the server's Finished, keyed from the PSK. */
+  | { resumedSession: PskBinderVerified | PeerFinishedVerified };
+
 export type Epoch = 'early' | 'handshake' | 'application';
 
 export type Effect =
@@ -119,9 +133,9 @@ export class HandshakeContext {
 
   /**
    * The peer counts as authenticated only with both halves: a trust verdict that accepted its
-   * certificate or key, and proof that it holds the private key.
+   * certificate or key, and proof that it holds the private key, confirmed by its Finished.
    */
-  authenticate(identity: Omit<PeerIdentity, 'verdict'>, verdict: TrustVerdict, _proof: PossessionProven): void {
+  authenticate(identity: Omit<PeerIdentity, 'verdict'>, verdict: TrustVerdict, _proof: AuthenticationProof): void {
     if (!verdict.trusted) throw new Error('authenticate: an untrusted peer cannot be marked authenticated');
     this.info.peer = { ...identity, verdict };
   }

@@ -168,7 +168,7 @@ describe('HelloRetryRequest impersonation end to end, through the node adapter o
     expect(reports[0]!.peer?.subject).toBe('CN=alice');
 
     // The attacker replays her next ClientHello1 and answers the HelloRetryRequest itself.
-    const attacker = new HrrReplayAttacker(Connection.client(aliceConfig({ resumption: { ticket } })).takeOutput(), { provider: nobleProvider, random: seededRandom('attacker-e2e') });
+    const attacker = new HrrReplayAttacker(Connection.client(aliceConfig({ serverName: '127.0.0.1', resumption: { ticket } })).takeOutput(), { provider: nobleProvider, random: seededRandom('attacker-e2e') });
     await new Promise<void>((resolve, reject) => {
       const socket = net.connect({ host: '127.0.0.1', port }, () => socket.write(attacker.start()));
       socket.on('data', (bytes: Buffer) => {

@@ -54,7 +54,7 @@ import { answerCertificateRequest, onCertificateRequest } from './client-auth.js
 import { greaseValues, newKeyShare, onEncryptedExtensions, onHelloRetryRequest, onServerHello, sendClientHello } from './hello.js';
 import { answerPostHandshakeRequest, onNewSessionTicket, onPostHandshakeCertificateRequest } from './post-handshake.js';
 import { authenticateResumedServer, chooseTicket, sendEarlyData } from './psk.js';
-import { onCertificate, onCertificateVerify, serverIdentity } from './server-auth.js';
+import { onCertificate, onCertificateVerify, serverIdentity, type ProvenServer } from './server-auth.js';
 
 export interface Negotiated {
   /** A dummy ChangeCipherSpec is still to be sent before our second flight (RFC 8446 §D.4). */
@@ -97,7 +97,8 @@ export type ClientState =
   | ({ name: 'WAIT_CERT_CR'; offered: Set<number> } & Negotiated)
   | ({ name: 'WAIT_CERT'; offered: Set<number>; request: ClientAuthRequest } & Negotiated)
   | ({ name: 'WAIT_CV'; request?: ClientAuthRequest; leaf: LeafInfo; verdict?: TrustVerdict } & Negotiated)
-  | ({ name: 'WAIT_FINISHED'; request?: ClientAuthRequest } & Negotiated)
+  /** `server`: the certificate's identity and the proof of possession, confirmed by the server's Finished. */
+  | ({ name: 'WAIT_FINISHED'; request?: ClientAuthRequest; server?: ProvenServer } & Negotiated)
   | {
       name: 'CONNECTED';
       suite: SuiteInfo;
@@ -220,7 +221,10 @@ export class ClientHandshake {
     ctx.secret('server_application_traffic_secret_0', app.server);
     ctx.secret('exporter_master_secret', app.exporter);
     ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite, secret: app.server, proof });
-    if (state.resumed) authenticateResumedServer(this);
+    // The server is authenticated only now: its Finished covers the Certificate and CertificateVerify
+    // (RFC 8446 §4.4.4), or, when resuming, proves it holds the ticket's PSK.
+    if (state.server) ctx.authenticate(state.server.identity, state.server.verdict, { possession: state.server.possession, finished: proof });
+    if (state.resumed) authenticateResumedServer(this, proof);
 
     // 0-RTT: EndOfEarlyData closes the early data under the early keys (RFC 8446 §4.5), then handshake keys.
     if (state.earlyData === 'accepted') ctx.send({ kind: 'end_of_early_data' });

@@ -6,6 +6,7 @@ import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
 import type { ClientHello, OfferedPsks, ServerHello } from '../../wire/types.js';
+import type { PeerFinishedVerified } from '../context.js';
 import type { SessionTicket } from '../events.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
@@ -107,7 +108,7 @@ export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInf
  * In a resumed handshake the server proved it holds the PSK (its Finished is keyed from it); who it is
  * comes from the handshake that issued the ticket.
  */
-export function authenticateResumedServer(c: ClientHandshake): void {
+export function authenticateResumedServer(c: ClientHandshake, finished: PeerFinishedVerified): void {
   const peer = c.offeredTicket!.peer;
-  if (peer) c.ctx.authenticate(peer, { ...peer.verdict, rule: `resumed ${peer.verdict.rule}` }, c.ctx.possessionProven());
+  if (peer) c.ctx.authenticate(peer, { ...peer.verdict, rule: `resumed ${peer.verdict.rule}` }, { resumedSession: finished });
 }

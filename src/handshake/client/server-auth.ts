@@ -2,7 +2,7 @@
 // the reference identity (RFC 6125 §6.2), which every CA policy needs because a CA vouches for many
 // servers and only the name tells them apart; then its CertificateVerify over the transcript.
 import { parseReferenceIdentity, type ReferenceIdentity } from '../../auth/hostname.js';
-import type { TrustPolicy } from '../../auth/trust.js';
+import type { LeafInfo, TrustPolicy, TrustVerdict } from '../../auth/trust.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { signatureSchemeName } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
@@ -38,6 +38,13 @@ export function serverIdentity(config: ClientConfig): ReferenceIdentity | undefi
     );
   }
   return undefined;
+}
+
+/** A server whose CertificateVerify checked out; it counts as authenticated once its Finished does. */
+export interface ProvenServer {
+  identity: LeafInfo['identity'];
+  verdict: TrustVerdict;
+  possession: PossessionProven;
 }
 
 export function onCertificate(
@@ -78,10 +85,9 @@ export function onCertificateVerify(
   const proof = checkSignature(c, state.leaf.publicKey, scheme, signature);
   ctx.decide('signature_scheme', signatureSchemeName(scheme), 'the server signed the transcript with it');
   ctx.info.signatureScheme = signatureSchemeName(scheme);
-  ctx.authenticate(state.leaf.identity, state.verdict!, proof);
   ctx.transcript.add(raw);
-  const { leaf: _leaf, verdict: _verdict, ...rest } = state;
-  c.enter({ ...rest, name: 'WAIT_FINISHED' });
+  const { leaf, verdict, ...rest } = state;
+  c.enter({ ...rest, name: 'WAIT_FINISHED', server: { identity: leaf.identity, verdict: verdict!, possession: proof } });
 }
 
 function checkSignature(c: ClientHandshake, key: PublicKey, scheme: number, signature: Uint8Array): PossessionProven {

@@ -9,7 +9,7 @@ import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import type { Certificate, Extension } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
-import type { HandshakeContext } from '../context.js';
+import type { HandshakeContext, PeerFinishedVerified, PossessionProven } from '../context.js';
 import { evaluatePeerCertificate } from '../peer-certificate.js';
 import { checkCertificateVerify } from '../signatures.js';
 import type { Transcript } from '../transcript.js';
@@ -26,6 +26,8 @@ export interface ClientAuthExchange {
   transcript: Transcript;
   leaf?: LeafInfo;
   verdict?: TrustVerdict;
+  /** Set by a CertificateVerify that checked out; the identity is reported only after the Finished. */
+  possession?: PossessionProven;
 }
 
 /** CertificateRequest extensions (RFC 8446 §4.3.2): the schemes we verify and, for a CA policy, our CAs. */
@@ -94,8 +96,19 @@ export function receiveClientCertificateVerify(ctx: HandshakeContext, exchange: 
   if (outcome === 'bad-signature') {
     throw new TlsError('BadCertificateVerifySignature', 'client CertificateVerify does not verify: the client does not hold the key of its certificate, or signed another transcript');
   }
-  ctx.authenticate(leaf.identity, exchange.verdict!, ctx.possessionProven());
-  ctx.info.clientAuth = 'authenticated';
-  ctx.decide('client_auth', 'authenticated', `the client proved possession of its key with ${signatureSchemeName(scheme)}`);
+  exchange.possession = ctx.possessionProven();
+  ctx.decide('client_auth', 'key possession proven', `the client signed the transcript with ${signatureSchemeName(scheme)}; its Finished comes next`);
   exchange.transcript.add(raw);
+}
+
+/**
+ * After the client's Finished checked out: the client is authenticated only now. Its Finished, a MAC
+ * over the whole transcript (RFC 8446 §4.4.4), ties the Certificate and CertificateVerify to this
+ * connection; an identity reported before it could outlive a handshake that fails at the last message.
+ */
+export function confirmClientAuthentication(ctx: HandshakeContext, exchange: ClientAuthExchange | undefined, finished: PeerFinishedVerified): void {
+  if (!exchange?.possession) return;
+  ctx.authenticate(exchange.leaf!.identity, exchange.verdict!, { possession: exchange.possession, finished });
+  ctx.info.clientAuth = 'authenticated';
+  ctx.decide('client_auth', 'authenticated', 'the client proved possession of its key, and its Finished covers this transcript');
 }

@@ -62,7 +62,7 @@ import { groupName } from '../negotiation.js';
 import { signCertificateVerify } from '../signatures.js';
 import type { SuiteInfo } from '../suites.js';
 import { ApplicationTraffic } from '../traffic.js';
-import { applyVerdict, certificateRequestExtensions, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
+import { applyVerdict, certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
 import {
   MAX_SKIPPED_EARLY_DATA,
   checkSecondClientHello,
@@ -97,7 +97,8 @@ type ServerState =
   | ({ name: 'WAIT_EOED'; earlyDataBudget: number } & Keys)
   | ({ name: 'WAIT_CERT'; exchange: ClientAuthExchange } & Keys)
   | ({ name: 'WAIT_CV'; exchange: ClientAuthExchange } & Keys)
-  | ({ name: 'WAIT_FINISHED' } & Keys)
+  /** `exchange`: the client's certificate and proof of possession, confirmed by its Finished. */
+  | ({ name: 'WAIT_FINISHED'; exchange?: ClientAuthExchange } & Keys)
   | Connected;
 
 export class ServerHandshake {
@@ -137,7 +138,7 @@ export class ServerHandshake {
       case 'WAIT_CV': {
         if (message.kind !== 'certificate_verify') throw unexpected(state.name, message);
         receiveClientCertificateVerify(ctx, state.exchange, message.scheme, message.signature, raw);
-        const { exchange: _exchange, name: _name, ...keys } = state;
+        const { name: _name, ...keys } = state;
         ctx.enter('WAIT_FINISHED');
         this.state = { name: 'WAIT_FINISHED', ...keys };
         return;
@@ -242,7 +243,7 @@ export class ServerHandshake {
       // Possession was proven by the CertificateVerify of the handshake that issued the ticket (sealed by
       // us); psk.ts re-judged its trust under the current policy just now.
       if (psk.client) {
-        ctx.authenticate(psk.client.identity, psk.client.verdict, ctx.possessionProven());
+        ctx.authenticate(psk.client.identity, psk.client.verdict, { resumedSession: psk.binder });
         info.clientAuth = 'authenticated';
       } else if ((config.clientAuth ?? 'none') !== 'none') {
         info.clientAuth = 'requested-none-sent';
@@ -360,6 +361,7 @@ export class ServerHandshake {
   private onFinished(state: Extract<ServerState, { name: 'WAIT_FINISHED' }>, verifyData: Uint8Array, raw: Uint8Array): void {
     const { ctx } = this;
     const proof = ctx.verifyFinished(state.suite, state.clientHandshakeSecret, verifyData);
+    confirmClientAuthentication(ctx, state.exchange, proof);
     ctx.transcript.add(raw);
     ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite: state.suite, secret: state.clientApplicationSecret, proof });
     const resumptionMasterSecret = state.schedule.resumptionMasterSecret(ctx.transcript.current());

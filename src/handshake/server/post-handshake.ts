@@ -10,7 +10,7 @@ import { resumptionPsk } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
 import type { TicketState } from '../tickets.js';
 import type { ApplicationTraffic } from '../traffic.js';
-import { certificateRequestExtensions, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
+import { certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
 import type { TicketKey } from './psk.js';
 
 /** A post-handshake CertificateRequest we sent and the message we expect next. */
@@ -80,7 +80,7 @@ export function onPostHandshakeAuth(ctx: HandshakeContext, config: ServerConfig,
       return;
     case 'finished':
       // Base key: the client's current application traffic secret (RFC 8446 §4.4).
-      ctx.verifyFinished(state.suite, state.traffic.clientSecret('server'), message.verifyData, exchange.transcript);
+      confirmClientAuthentication(ctx, exchange, ctx.verifyFinished(state.suite, state.traffic.clientSecret('server'), message.verifyData, exchange.transcript));
       delete state.postHandshake;
       ctx.effects.push({ kind: 'event', event: { type: 'post-handshake-auth', info: { ...ctx.info } } });
       return;

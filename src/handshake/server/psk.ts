@@ -9,7 +9,7 @@ import * as X from '../../wire/extensions.js';
 import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
 import type { ClientHello } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
-import type { HandshakeContext } from '../context.js';
+import type { HandshakeContext, PskBinderVerified } from '../context.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import { decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
@@ -20,6 +20,8 @@ export interface AcceptedPsk {
   index: number;
   mode: number;
   schedule: KeySchedule;
+  /** The binder of this PSK checked out: the client holds the resumed session's secret. */
+  binder: PskBinderVerified;
   /** Bytes of 0-RTT data accepted (max_early_data_size), or undefined when 0-RTT is not accepted. */
   earlyDataBudget?: number;
   /** The ticket's client identity, re-judged trusted now; absent for a ticket that carries none. */
@@ -93,7 +95,7 @@ export function acceptPsk(
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
-    verifyBinder(ctx, hello, schedule, suite, offered.binders[index]!);
+    const binder = verifyBinder(ctx, hello, schedule, suite, offered.binders[index]!);
     const client = state.clientChain.length > 0 ? rejudge(ctx, state.clientChain) : undefined;
     // A ticket whose client identity today's policy does not accept (pin removed, certificate expired or
     // revoked, 'ask' with nobody asked yet) is declined whenever we ask for certificates, 'optional' as
@@ -111,6 +113,7 @@ export function acceptPsk(
       index,
       mode,
       schedule,
+      binder,
       ...(earlyDataBudget !== undefined ? { earlyDataBudget } : {}),
       ...(client?.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
     };
@@ -120,12 +123,13 @@ export function acceptPsk(
 }
 
 /** The binder over the ClientHello truncated before the binders list (RFC 8446 §4.2.11.2), in constant time. */
-function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySchedule, suite: SuiteInfo, binder: Uint8Array): void {
+function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySchedule, suite: SuiteInfo, binder: Uint8Array): PskBinderVerified {
   const transcript = ctx.transcript.fork();
   transcript.selectHash(suite.hash);
   transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
   const expected = finishedVerifyData(ctx.provider, suite, schedule.binderKey(true), transcript.current());
   if (!constantTimeEqual(expected, binder)) throw new TlsError('BadPskBinder', 'the PSK binder does not match the ClientHello');
+  return {} as PskBinderVerified;
 }
 
 /**
