@@ -17,7 +17,16 @@ export function evaluatePeerCertificate(
   purpose: Purpose,
   hostname?: string,
 ): { chain: Uint8Array[]; verdict: TrustVerdict; leaf: LeafInfo } {
-  const chain = certificate.entries.map((e) => e.data);
+  return evaluatePeerChain(ctx, certificate.entries.map((e) => e.data), rawPublicKey, purpose, hostname);
+}
+
+function evaluatePeerChain(
+  ctx: HandshakeContext,
+  chain: Uint8Array[],
+  rawPublicKey: boolean,
+  purpose: Purpose,
+  hostname?: string,
+): { chain: Uint8Array[]; verdict: TrustVerdict; leaf: LeafInfo } {
   if (chain.length > MAX_CERTIFICATE_CHAIN_LENGTH) {
     throw new TlsError('BadCertificate', `a chain of ${chain.length} certificates; we accept at most ${MAX_CERTIFICATE_CHAIN_LENGTH}`);
   }
@@ -30,4 +39,25 @@ export function evaluatePeerCertificate(
   const weak = checkRsaKeySize(evaluation.leaf.publicKey, ctx.cfg.minimumRsaKeyBits);
   if (weak) throw new TlsError('UnsupportedCertificate', `peer key: ${weak}`);
   return { chain, ...evaluation };
+}
+
+/**
+ * Resumption re-judges the identity a ticket carries under today's policy, in either role: a pin removed,
+ * a certificate expired or revoked since the ticket was issued must not come back through the PSK. The
+ * chain was parsed and proven once; a parse failure now (stricter limits) is simply an untrusted verdict.
+ */
+export function rejudgeStoredPeer(
+  ctx: HandshakeContext,
+  chain: Uint8Array[],
+  rawPublicKey: boolean,
+  purpose: Purpose,
+  hostname?: string,
+): { identity: LeafInfo['identity']; verdict: TrustVerdict } | { identity?: undefined; verdict: TrustVerdict } {
+  try {
+    const { verdict, leaf } = evaluatePeerChain(ctx, chain, rawPublicKey, purpose, hostname);
+    return { identity: leaf.identity, verdict };
+  } catch (e) {
+    if (!(e instanceof TlsError)) throw e;
+    return { verdict: { trusted: false, rule: 'resumption', detail: e.message } };
+  }
 }

@@ -19,10 +19,12 @@ export interface TicketState {
    * ticket when it fails) and never adds authentication that the original handshake did not have.
    */
   clientChain: Uint8Array[];
+  /** The client authenticated with an RFC 7250 raw public key: clientChain is one SubjectPublicKeyInfo. */
+  clientRawPublicKey: boolean;
   alpn?: string;
 }
 
-const TICKET_FORMAT_VERSION = 2;
+const TICKET_FORMAT_VERSION = 3;
 const NONCE_LENGTH = 12;
 
 export function encodeTicketState(state: TicketState): Uint8Array {
@@ -35,6 +37,7 @@ export function encodeTicketState(state: TicketState): Uint8Array {
     .u32(state.issuedAt >>> 0)
     .u32(state.lifetime)
     .block(3, (w) => state.clientChain.forEach((der) => w.vec(3, der)))
+    .u8(state.clientRawPublicKey ? 1 : 0)
     .vec(1, utf8.encode(state.alpn ?? ''))
     .finish();
 }
@@ -48,9 +51,10 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
   const issuedAt = r.u32() * 2 ** 32 + r.u32();
   const lifetime = r.u32();
   const clientChain = r.sub(3).list((c) => c.vec(3));
+  const clientRawPublicKey = r.u8() === 1;
   const alpn = utf8.decode(r.vec(1));
   r.end();
-  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, ...(alpn ? { alpn } : {}) };
+  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}) };
 }
 
 /** nonce || AES-256-GCM(key, nonce, state). */

@@ -137,3 +137,32 @@ describe('a ticket is offered only to the server name it was issued for (RFC 844
     expect(again.client.info.resumed).toBe(true);
   });
 });
+
+// (c) the server identity a ticket carries is re-judged by the client's current policy: a CA the client
+//     no longer trusts, or a certificate expired since, does not come back through the PSK.
+describe("a ticket whose server identity the client's current policy no longer accepts", () => {
+  const ticket = ticketFor({ serverName: 'a.example' });
+  const otherCa = makeIdentity({ subject: { CN: 'other CA' }, keyType: 'p256', isCA: true, keyUsage: ['keyCertSign'] }, random);
+  const resumeWith = (extra: Partial<ClientConfig>) =>
+    new InMemoryPair(clientConfig({ serverName: 'a.example', resumption: { ticket }, ...extra }), serverConfig()).run();
+
+  it('is offered, and reports the re-judged identity, while the policy still accepts it', () => {
+    const pair = resumeWith({});
+    expect(pair.client.info.resumed).toBe(true);
+    expect(pair.client.info.peer?.verdict.rule).toBe('resumed ca');
+  });
+
+  it('is not offered once the CA that vouched for the server is no longer trusted; the full handshake then fails on the certificate', () => {
+    const pair = resumeWith({ trust: { kind: 'ca', anchors: [otherCa.der] } });
+    expect(offersPsk(clientHellos(pair.events('client'))[0]!)).toBe(false);
+    expect(pair.client.info.resumed).toBeUndefined();
+    expect(pair.client.info.peer).toBeUndefined();
+    expect(alerts(pair.events('client'))).toEqual(['out unknown_ca']);
+  });
+
+  it('is offered under an ask policy but reports no server identity, since nobody re-judged it', () => {
+    const pair = resumeWith({ trust: { kind: 'ask' } satisfies TrustPolicy });
+    expect(pair.client.info.resumed).toBe(true);
+    expect(pair.client.info.peer).toBeUndefined();
+  });
+});

@@ -78,6 +78,7 @@ const serverConfig = nssServer({
             issuedAt: rfcTime,
             lifetime: rfcTicket.lifetime,
             clientChain: [],
+            clientRawPublicKey: false,
           })
         : undefined,
   },

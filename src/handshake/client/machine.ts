@@ -118,6 +118,8 @@ export class ClientHandshake {
   readonly serverIdentity: ReferenceIdentity | undefined;
   /** The ticket our ClientHello offers, if any: dropped when it does not fit the server or the suite. */
   offeredTicket?: SessionTicket;
+  /** The offered ticket's server identity, re-judged trusted by the current policy (psk.ts chooseTicket). */
+  resumedServer?: { identity: LeafInfo['identity']; verdict: TrustVerdict };
   /** RFC 8701 GREASE values for this connection, the same in both ClientHellos. */
   grease?: number[];
   /** Set by a HelloRetryRequest: the next ClientHello is the second. */

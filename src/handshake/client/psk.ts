@@ -7,6 +7,7 @@ import * as X from '../../wire/extensions.js';
 import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
 import type { ClientHello, OfferedPsks, ServerHello } from '../../wire/types.js';
 import type { PeerFinishedVerified } from '../context.js';
+import { rejudgeStoredPeer } from '../peer-certificate.js';
 import type { SessionTicket } from '../events.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
@@ -30,14 +31,25 @@ export function chooseTicket(c: ClientHandshake): void {
   const resumption = c.config.resumption;
   if (!resumption) return;
   const mismatch = ticketNotFor(resumption.ticket, c.serverIdentity);
-  if (mismatch) c.ctx.decide('resumption', 'ticket not offered', mismatch);
-  else c.offeredTicket = resumption.ticket;
+  if (mismatch) return c.ctx.decide('resumption', 'ticket not offered', mismatch);
+  const peer = resumption.ticket.peer;
+  if (peer) {
+    // The server's identity comes back through the PSK only if today's policy still accepts it.
+    const rejudged = rejudgeStoredPeer(c.ctx, peer.chain, peer.certificateSha256 === undefined, 'serverAuth', c.serverIdentity?.text);
+    if (!rejudged.verdict.trusted && !rejudged.verdict.pending) {
+      return c.ctx.decide('resumption', 'ticket not offered', `the ticket's server certificate does not pass the current trust policy: ${rejudged.verdict.detail}`);
+    }
+    if (rejudged.identity && rejudged.verdict.trusted) c.resumedServer = { identity: rejudged.identity, verdict: rejudged.verdict };
+    else c.ctx.decide('resumption', 'identity not re-judged', "the trust policy asks the caller, who is not asked about a resumed session: a resumption reports no server identity");
+  }
+  c.offeredTicket = resumption.ticket;
 }
 
 /** A PSK is bound to its suite's hash: one the HelloRetryRequest's suite cannot use leaves ClientHello2 (RFC 8446 §4.1.4). */
 export function dropTicketForSuite(c: ClientHandshake, suite: SuiteInfo): void {
   if (!c.offeredTicket || SUITES.get(c.offeredTicket.cipherSuite)!.hash === suite.hash) return;
   delete c.offeredTicket;
+  delete c.resumedServer;
   c.ctx.decide('resumption', 'ticket not offered', `the HelloRetryRequest chose ${suite.name}, whose hash the ticket cannot use (RFC 8446 §4.1.4)`);
 }
 
@@ -106,9 +118,9 @@ export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInf
 
 /**
  * In a resumed handshake the server proved it holds the PSK (its Finished is keyed from it); who it is
- * comes from the handshake that issued the ticket.
+ * comes from the handshake that issued the ticket, re-judged by chooseTicket under the current policy.
  */
 export function authenticateResumedServer(c: ClientHandshake, finished: PeerFinishedVerified): void {
-  const peer = c.offeredTicket!.peer;
-  if (peer) c.ctx.authenticate(peer, { ...peer.verdict, rule: `resumed ${peer.verdict.rule}` }, { resumedSession: finished });
+  const server = c.resumedServer;
+  if (server) c.ctx.authenticate(server.identity, { ...server.verdict, rule: `resumed ${server.verdict.rule}` }, { resumedSession: finished });
 }

@@ -43,6 +43,7 @@ export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKe
     issuedAt: ctx.cfg.now?.() ?? 0,
     lifetime,
     clientChain: ctx.info.clientAuth === 'authenticated' ? (ctx.info.peer?.chain ?? []) : [],
+    clientRawPublicKey: ctx.info.clientCertificateType === 'raw-public-key',
     ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
   };
   const ticket = ticketKey.seal(state);

@@ -1,7 +1,8 @@
 // PSK resumption on the server (RFC 8446 §4.2.11): opening our tickets, checking binders, re-judging the
 // identity a ticket carries under the current trust policy, and 0-RTT (§4.2.10). Judged only for the
 // ClientHello a ServerHello answers; the result is returned, never stored on the connection.
-import { evaluateTrust, type LeafInfo, type TrustVerdict } from '../../auth/trust.js';
+import type { LeafInfo, TrustVerdict } from '../../auth/trust.js';
+import { rejudgeStoredPeer } from '../peer-certificate.js';
 import { constantTimeEqual } from '../../wire/bytes.js';
 import { ExtensionType, PskKeyExchangeMode } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
@@ -96,7 +97,7 @@ export function acceptPsk(
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
     const binder = verifyBinder(ctx, hello, schedule, suite, offered.binders[index]!);
-    const client = state.clientChain.length > 0 ? rejudge(ctx, state.clientChain) : undefined;
+    const client = state.clientChain.length > 0 ? rejudgeStoredPeer(ctx, state.clientChain, state.clientRawPublicKey, 'clientAuth') : undefined;
     // A ticket whose client identity today's policy does not accept (pin removed, certificate expired or
     // revoked, 'ask' with nobody asked yet) is declined whenever we ask for certificates, 'optional' as
     // much as 'require': the full handshake then sends a CertificateRequest, so the client can prove who it
@@ -115,7 +116,7 @@ export function acceptPsk(
       schedule,
       binder,
       ...(earlyDataBudget !== undefined ? { earlyDataBudget } : {}),
-      ...(client?.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
+      ...(client?.identity && client.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
     };
   }
   ctx.decide('resumption', 'full handshake', 'none of the offered tickets is ours, alive and suitable');
@@ -137,12 +138,6 @@ function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySc
  * CertificateVerify of the handshake that issued the ticket (sealed by us); trust is today's question.
  * A pending verdict ('ask') is not trusted: nobody has been asked.
  */
-function rejudge(ctx: HandshakeContext, chain: Uint8Array[]): { identity: LeafInfo['identity']; verdict: TrustVerdict } {
-  const now = ctx.cfg.now;
-  const evaluation = evaluateTrust(ctx.cfg.trust ?? { kind: 'ask' }, chain, { provider: ctx.provider, ...(now ? { now } : {}), purpose: 'clientAuth' });
-  return { identity: evaluation.leaf.identity, verdict: evaluation.verdict };
-}
-
 /** 0-RTT (RFC 8446 §4.2.10, §8): accepted only when every condition holds; each reason is a decision. */
 function acceptEarlyData(
   ctx: HandshakeContext,
