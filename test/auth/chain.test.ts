@@ -147,7 +147,7 @@ describe('verifyChain', () => {
     const anyEku = issue({ CN: 'any eku' }, nodeKey('p256'), intermediate, { extKeyUsage: ['anyExtendedKeyUsage'] });
     // openssl's sslserver purpose does not honour anyExtendedKeyUsage, so only ours is checked here.
     expect(verify({ leaf: anyEku, intermediates: [intermediate], anchors: [root], profile: 'rfc5280' })).toMatchObject({ ok: true });
-    expect(verify({ leaf: anyEku, intermediates: [intermediate], anchors: [root] })).toMatchObject({ ok: false, reason: 'UnsupportedCertificate', detail: /anyExtendedKeyUsage/ });
+    expect(verify({ leaf: anyEku, intermediates: [intermediate], anchors: [root] })).toMatchObject({ ok: false, reason: 'UnsupportedCertificate', detail: expect.stringMatching(/anyExtendedKeyUsage/) });
   });
 
   it('rejects a leaf whose keyUsage does not allow digitalSignature', () => {
