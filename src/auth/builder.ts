@@ -1,7 +1,7 @@
 // A small X.509 v3 certificate builder (RFC 5280 §4.1) for in-process test certificates and the CLI:
 // self-signed or issued by a given CA, with the usual extensions, signed through the CryptoProvider.
 import type { CryptoProvider, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
-import { der, readSingle } from './der.js';
+import { contextTag, der, readSingle } from './der.js';
 import { encodeSpki } from './keys.js';
 import { OID } from './oids.js';
 import { parseIpAddress } from './hostname.js';
@@ -18,7 +18,15 @@ export interface NameSpec {
   O?: string;
   OU?: string;
   CN?: string;
+  /** PKCS #9 emailAddress (legacy; RFC 5280 §4.1.2.6), written last as an IA5String. */
+  emailAddress?: string;
 }
+
+/** One GeneralName (RFC 5280 §4.2.1.6): `ip` takes a CIDR (`10.0.0.0/8`) inside nameConstraints. */
+export type GeneralNameSpec = { dns: string } | { ip: string } | { email: string } | { uri: string } | { dn: NameSpec } | { raw: Uint8Array };
+
+/** Extensions whose criticality a spec may override (for certificates that break the profile on purpose). */
+export type BuiltExtension = 'basicConstraints' | 'keyUsage' | 'extKeyUsage' | 'subjectAltName' | 'subjectKeyIdentifier' | 'authorityKeyIdentifier' | 'nameConstraints';
 
 const NAME_ORDER: [keyof NameSpec, string][] = [
   ['C', OID.countryName],
@@ -27,6 +35,7 @@ const NAME_ORDER: [keyof NameSpec, string][] = [
   ['O', OID.organizationName],
   ['OU', OID.organizationalUnitName],
   ['CN', OID.commonName],
+  ['emailAddress', OID.emailAddress],
 ];
 
 export interface CertificateSpec {
@@ -36,16 +45,29 @@ export interface CertificateSpec {
   publicKey: PublicKey;
   /** The issuer's private key (the subject's own for self-signed). */
   signingKey: PrivateKey;
+  /** Any integer: zero, negative and over-long serials are allowed so tests can build bad certificates. */
   serial: bigint;
   notBefore: number;
   notAfter: number;
-  sans?: { dns?: string[]; ip?: string[]; uri?: string[]; email?: string[] };
+  sans?: { dns?: string[]; ip?: string[]; uri?: string[]; email?: string[]; dn?: NameSpec[]; raw?: Uint8Array[] };
   /** Adds a critical basicConstraints: cA=TRUE (with pathLen) or an empty one for false; nothing when undefined. */
   isCA?: boolean;
+  /** pathLenConstraint; written even when isCA is false, so tests can break RFC 5280 §4.2.1.9. */
   pathLen?: number;
+  /** Default for a CA: keyCertSign and cRLSign (RFC 5280 §4.2.1.3 requires keyUsage on CA certificates). */
   keyUsage?: KeyUsageName[];
-  /** Purpose names (serverAuth, clientAuth, anyExtendedKeyUsage, ...) or dotted OIDs. */
+  /**
+   * Purpose names (serverAuth, clientAuth, anyExtendedKeyUsage, ...) or dotted OIDs. Default for a
+   * certificate that is not a CA: serverAuth and clientAuth (the Baseline Requirements want an EKU);
+   * `[]` writes no extKeyUsage.
+   */
   extKeyUsage?: string[];
+  /** A nameConstraints extension (RFC 5280 §4.2.1.10), critical unless `critical.nameConstraints` is false. */
+  nameConstraints?: { permitted?: GeneralNameSpec[]; excluded?: GeneralNameSpec[] };
+  /** Criticality overrides; the defaults are the ones RFC 5280 asks for. */
+  critical?: Partial<Record<BuiltExtension, boolean>>;
+  /** Key identifiers to leave out (both are written by default, RFC 5280 §4.2.1.1, §4.2.1.2). */
+  omit?: Array<'subjectKeyIdentifier' | 'authorityKeyIdentifier'>;
   extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
   /** Defaults by signing key: Ed25519; ECDSA with SHA-256 (P-256) or SHA-384 (P-384); RSA PKCS#1 v1.5 SHA-256. */
   signatureAlgorithm?: SignatureAlgorithm;
@@ -127,19 +149,49 @@ const PURPOSE_OIDS: Readonly<Record<string, string>> = {
   emailProtection: OID.emailProtection,
 };
 
+const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+
+function ipBytes(text: string): Uint8Array {
+  const bytes = parseIpAddress(text);
+  if (!bytes) throw new Error(`not an IP address: ${text}`);
+  return bytes;
+}
+
+/** An iPAddress constraint: address then mask (RFC 5280 §4.2.1.10), from CIDR text. */
+function ipSubtree(cidr: string): Uint8Array {
+  const [address, prefix] = cidr.split('/');
+  const bytes = ipBytes(address!);
+  const bits = prefix === undefined ? bytes.length * 8 : Number(prefix);
+  const mask = bytes.map((_, i) => (0xff << (8 - Math.max(0, Math.min(8, bits - 8 * i)))) & 0xff);
+  return Uint8Array.from([...bytes, ...mask]);
+}
+
+function encodeGeneralName(name: GeneralNameSpec, inSubtree: boolean): Uint8Array {
+  if ('email' in name) return der.implicit(1, ascii(name.email));
+  if ('dns' in name) return der.implicit(2, ascii(name.dns));
+  if ('dn' in name) return der.explicit(4, encodeName(name.dn));
+  if ('uri' in name) return der.implicit(6, ascii(name.uri));
+  if ('ip' in name) return der.implicit(7, inSubtree ? ipSubtree(name.ip) : ipBytes(name.ip));
+  return name.raw;
+}
+
 function encodeSans(sans: NonNullable<CertificateSpec['sans']>): Uint8Array {
-  const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-  const names = [
-    ...(sans.email ?? []).map((v) => der.implicit(1, ascii(v))),
-    ...(sans.dns ?? []).map((v) => der.implicit(2, ascii(v))),
-    ...(sans.uri ?? []).map((v) => der.implicit(6, ascii(v))),
-    ...(sans.ip ?? []).map((v) => {
-      const bytes = parseIpAddress(v);
-      if (!bytes) throw new Error(`not an IP address: ${v}`);
-      return der.implicit(7, bytes);
-    }),
+  const names: GeneralNameSpec[] = [
+    ...(sans.email ?? []).map((email) => ({ email })),
+    ...(sans.dns ?? []).map((dns) => ({ dns })),
+    ...(sans.dn ?? []).map((dn) => ({ dn })),
+    ...(sans.uri ?? []).map((uri) => ({ uri })),
+    ...(sans.ip ?? []).map((ip) => ({ ip })),
+    ...(sans.raw ?? []).map((raw) => ({ raw })),
   ];
-  return der.sequence(...names);
+  return der.sequence(...names.map((n) => encodeGeneralName(n, false)));
+}
+
+/** NameConstraints ::= SEQUENCE { permittedSubtrees [0], excludedSubtrees [1] } of GeneralSubtree { base }. */
+function encodeNameConstraints(nc: NonNullable<CertificateSpec['nameConstraints']>): Uint8Array {
+  const subtrees = (n: number, list: GeneralNameSpec[] | undefined) =>
+    list ? [der.tlv(contextTag(n, true), ...list.map((name) => der.sequence(encodeGeneralName(name, true))))] : [];
+  return der.sequence(...subtrees(0, nc.permitted), ...subtrees(1, nc.excluded));
 }
 
 function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
@@ -148,7 +200,6 @@ function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Arra
 
 /** Builds and signs a certificate; returns its DER. */
 export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider, random: RandomSource): Uint8Array {
-  if (spec.serial <= 0n) throw new Error('serial number must be positive (RFC 5280 §4.1.2.2)');
   const subject = encodeName(spec.subject);
   const issuer = spec.issuer;
   const issuerName = !issuer ? subject : 'der' in issuer ? issuer.subject.raw : encodeName(issuer.name);
@@ -161,19 +212,23 @@ export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider
   const algorithmId = encodeSignatureAlgorithm(algorithm);
 
   const extensions: Uint8Array[] = [];
+  const add = (name: BuiltExtension, critical: boolean, value: Uint8Array) => extensions.push(extension(OID[name], spec.critical?.[name] ?? critical, value));
   if (spec.isCA !== undefined) {
-    const body = spec.isCA ? [der.boolean(true), ...(spec.pathLen !== undefined ? [der.integer(spec.pathLen)] : [])] : [];
-    extensions.push(extension(OID.basicConstraints, true, der.sequence(...body)));
+    const body = [...(spec.isCA ? [der.boolean(true)] : []), ...(spec.pathLen !== undefined ? [der.integer(spec.pathLen)] : [])];
+    add('basicConstraints', true, der.sequence(...body));
   }
-  if (spec.keyUsage) extensions.push(extension(OID.keyUsage, true, encodeKeyUsage(spec.keyUsage)));
-  if (spec.extKeyUsage) extensions.push(extension(OID.extKeyUsage, false, der.sequence(...spec.extKeyUsage.map((p) => der.oid(PURPOSE_OIDS[p] ?? p)))));
+  const keyUsage = spec.keyUsage ?? (spec.isCA ? (['keyCertSign', 'cRLSign'] as KeyUsageName[]) : undefined);
+  if (keyUsage) add('keyUsage', true, encodeKeyUsage(keyUsage));
+  const extKeyUsage = spec.extKeyUsage ?? (spec.isCA ? [] : ['serverAuth', 'clientAuth']);
+  if (extKeyUsage.length > 0) add('extKeyUsage', false, der.sequence(...extKeyUsage.map((p) => der.oid(PURPOSE_OIDS[p] ?? p))));
   const sans = spec.sans;
-  if (sans && (sans.dns?.length || sans.ip?.length || sans.uri?.length || sans.email?.length)) {
+  if (sans && Object.values(sans).some((list) => list.length > 0)) {
     // RFC 5280 §4.2.1.6: critical when the subject name is empty.
-    extensions.push(extension(OID.subjectAltName, Object.keys(spec.subject).length === 0, encodeSans(sans)));
+    add('subjectAltName', Object.keys(spec.subject).length === 0, encodeSans(sans));
   }
-  extensions.push(extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(spec.publicKey, provider))));
-  if (authorityKeyId) extensions.push(extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, authorityKeyId))));
+  if (spec.nameConstraints) add('nameConstraints', true, encodeNameConstraints(spec.nameConstraints));
+  if (!spec.omit?.includes('subjectKeyIdentifier')) add('subjectKeyIdentifier', false, der.octetString(keyIdentifier(spec.publicKey, provider)));
+  if (authorityKeyId && !spec.omit?.includes('authorityKeyIdentifier')) add('authorityKeyIdentifier', false, der.sequence(der.implicit(0, authorityKeyId)));
   for (const extra of spec.extraExtensions ?? []) extensions.push(extension(extra.oid, extra.critical ?? false, extra.value));
 
   const tbs = der.sequence(
@@ -188,6 +243,39 @@ export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider
   );
   const signature = provider.sign(algorithm, spec.signingKey, tbs, random);
   return der.sequence(tbs, algorithmId, der.bitString(signature));
+}
+
+export interface CrlSpec {
+  /** The CA whose CRL this is: its subject becomes the CRL issuer, its SKI the CRL's AKI. */
+  issuer: Certificate;
+  signingKey: PrivateKey;
+  thisUpdate: number;
+  nextUpdate?: number;
+  revoked: { serial: bigint; date?: number }[];
+  crlNumber?: bigint;
+  extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
+}
+
+/** Builds and signs a version 2 CRL (RFC 5280 §5.1); returns its DER. */
+export function buildCrl(spec: CrlSpec, provider: CryptoProvider, random: RandomSource): Uint8Array {
+  const algorithm = defaultSignatureAlgorithm(spec.signingKey);
+  const algorithmId = encodeSignatureAlgorithm(algorithm);
+  const entries = spec.revoked.map((r) => der.sequence(der.integer(r.serial), der.time(r.date ?? spec.thisUpdate)));
+  const extensions = [
+    ...(spec.issuer.subjectKeyIdentifier ? [extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, spec.issuer.subjectKeyIdentifier)))] : []),
+    extension(OID.cRLNumber, false, der.integer(spec.crlNumber ?? 1n)),
+    ...(spec.extraExtensions ?? []).map((e) => extension(e.oid, e.critical ?? false, e.value)),
+  ];
+  const tbs = der.sequence(
+    der.integer(1),
+    algorithmId,
+    spec.issuer.subject.raw,
+    der.time(spec.thisUpdate),
+    ...(spec.nextUpdate !== undefined ? [der.time(spec.nextUpdate)] : []),
+    ...(entries.length > 0 ? [der.sequence(...entries)] : []),
+    der.explicit(0, der.sequence(...extensions)),
+  );
+  return der.sequence(tbs, algorithmId, der.bitString(provider.sign(algorithm, spec.signingKey, tbs, random)));
 }
 
 /** Group orders of the NIST curves (FIPS 186-4 §D.1.2): a private scalar must lie in [1, n-1]. */

@@ -1,42 +1,38 @@
-// Certificate path validation (RFC 5280 §6, reduced to what TLS peers need) with path building over
-// an unordered pool of intermediates. The pieces are exported separately (`checkEndEntity`,
-// `checkValidity`, `buildPath`) so trust policies (pinned certificates, pinned keys) can reuse them.
+// Certificate path validation (RFC 5280 §6) for TLS peers: the public entry point `verifyChain`, and the
+// end-entity checks that pinned policies reuse. The pieces live in auth/path/ (see its DESIGN.md):
+// building with bounded work, name constraints, profile rules, revocation.
 //
 // Decisions, with the alert each failure gets (RFC 8446 §6.2):
-// - Validity: every certificate, anchors included, must cover `now`; outside it is certificate_expired
-//   ("a certificate has expired or is not currently valid").
+// - Validity: every certificate, anchors included, must cover `now`; outside it is certificate_expired.
 // - Signatures: each certificate's signature is checked with its issuer's key; a wrong one is
-//   bad_certificate ("contained signatures that did not verify correctly"). Anchors are trusted as
-//   given: their own signature and critical extensions are not checked, only their validity.
-// - Unknown critical extension (RFC 5280 §4.2 "MUST reject"): unsupported_certificate, because the
-//   certificate is of a kind we do not implement rather than corrupt. nameConstraints and policy
-//   extensions are not implemented, so they too are unknown when critical.
-// - Extended key usage (RFC 5280 §4.2.1.12): checked on the end entity only. Absent: no restriction,
-//   accepted. Present: must list the purpose (serverAuth or clientAuth) or anyExtendedKeyUsage; otherwise
-//   unsupported_certificate. EKU on CA certificates is not enforced (RFC 5280 gives it no meaning there).
-// - Key usage: if present on the end entity it must allow digitalSignature (TLS 1.3 authenticates
-//   by signing, RFC 8446 §4.4.3); if present on an issuer it must allow keyCertSign (RFC 5280 §4.2.1.3).
-//   Either failure is unsupported_certificate.
-// - An end entity must not be a CA (basicConstraints cA=TRUE): bad_certificate. Every issuer that is
-//   not an anchor must have cA=TRUE (RFC 5280 §6.1.4(k)) and respect pathLenConstraint (§6.1.4(m)):
-//   bad_certificate. An anchor is refused as issuer only when it explicitly says it is not a CA
-//   (basicConstraints cA=FALSE, or keyUsage without keyCertSign): v1 roots have no extensions at all.
+//   bad_certificate. Anchors are trusted as given: their own signature is not checked.
+// - Unknown critical extension (RFC 5280 §4.2 "MUST reject") on the leaf or an intermediate:
+//   unsupported_certificate. Policy processing (certificatePolicies, policyConstraints, inhibitAnyPolicy)
+//   is not implemented, so those are refused when critical and ignored otherwise.
+// - Key usage: the end entity must allow digitalSignature if it has keyUsage (RFC 8446 §4.4.2.2); an
+//   issuer must allow keyCertSign (RFC 5280 §6.1.4(n)): unsupported_certificate.
+// - An end entity must not be a CA; every non-anchor issuer must be one (§6.1.4(k)) and respect
+//   pathLenConstraint (§6.1.4(l)(m)): bad_certificate. An anchor is refused as issuer only when it says
+//   it is not a CA (cA=FALSE); a v1 root has no extensions at all.
+// - Profile rules (auth/path/profile.ts), name constraints, revocation: see docs/path-validation.md.
 // - Host name (RFC 9525): checked against subjectAltName only; mismatch is bad_certificate.
-// - No issuer anywhere: unknown_ca. When several candidate paths fail, the first concrete defect found
-//   is reported rather than unknown_ca.
+// - No issuer anywhere: unknown_ca. When candidate paths fail, the first concrete defect is reported.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { equalBytes } from '../wire/bytes.js';
-import type { Reason } from '../wire/errors.js';
 import { matchHostname } from './hostname.js';
-import { OID } from './oids.js';
+import { buildPath } from './path/build.js';
+import { checkNameConstraints } from './path/names.js';
+import { checkProfile, defaultProfile, ekuPurposeProblem, PROFILES, type ProfileName, type Role } from './path/profile.js';
+import { checkRevocation, type Crl } from './path/revocation.js';
+import { describe, fail, type ChainVerdict, type Failure } from './path/verdict.js';
 import { isSelfIssued, UNDERSTOOD_EXTENSIONS } from './x509.js';
 import type { Certificate } from './x509.js';
 
+export type { ChainVerdict, Failure } from './path/verdict.js';
+export type { ProfileName } from './path/profile.js';
+export type { Crl } from './path/revocation.js';
+
 export type Purpose = 'serverAuth' | 'clientAuth';
-
-export type ChainVerdict = { ok: true; path: Certificate[] } | { ok: false; reason: Reason; detail: string };
-
-export type Failure = { ok: false; reason: Reason; detail: string };
 
 export interface VerifyChainOptions {
   leaf: Certificate;
@@ -47,16 +43,16 @@ export interface VerifyChainOptions {
   now: number;
   purpose: Purpose;
   provider: CryptoProvider;
-  /** The reference identity to match (server certificates); omitted for client certificates. */
+  /** The reference identity to match (server certificates): a DNS name or an IP literal. */
   hostname?: string;
+  /** Which rules apply; default `webpki` for serverAuth, `rfc5280` for clientAuth (`defaultProfile`). */
+  profile?: ProfileName;
+  /** CRLs to check revocation against (parsed with `parseCrl`). */
+  crls?: readonly Crl[];
   /** Most certificates in a path, anchor included. Default 8. */
   maxDepth?: number;
-}
-
-const fail = (reason: Reason, detail: string): Failure => ({ ok: false, reason, detail });
-
-function describe(cert: Certificate): string {
-  return `"${cert.subject.text || '(empty subject)'}"`;
+  /** Most signature checks in one validation. Default 100. */
+  signatureBudget?: number;
 }
 
 /** Validity window check (RFC 5280 §4.1.2.5: both ends inclusive). */
@@ -74,21 +70,17 @@ export function checkCriticalExtensions(cert: Certificate): Failure | undefined 
 }
 
 /**
- * Everything about the end-entity certificate itself: validity, critical extensions, key, key usage,
- * extended key usage, and the host name. `allowCa` skips the "a leaf is not a CA" rule (pinned
- * self-signed certificates are often marked cA=TRUE by `openssl req -x509`).
+ * What every profile asks of the end-entity certificate itself: validity, critical extensions, key,
+ * key usage, and the host name. `allowCa` skips the "a leaf is not a CA" rule (pinned self-signed
+ * certificates are often marked cA=TRUE by `openssl req -x509`).
  */
-export function checkEndEntity(leaf: Certificate, options: { now: number; purpose: Purpose; hostname?: string; allowCa?: boolean }): Failure | undefined {
+export function checkEndEntity(leaf: Certificate, options: { now: number; hostname?: string; allowCa?: boolean }): Failure | undefined {
   const problem = checkValidity(leaf, options.now) ?? checkCriticalExtensions(leaf);
   if (problem) return problem;
   if (!leaf.publicKey) return fail('UnsupportedCertificate', `${describe(leaf)}: ${leaf.publicKeyProblem ?? 'unsupported public key'}`);
   if (!options.allowCa && leaf.basicConstraints?.cA) return fail('BadCertificate', `end-entity certificate ${describe(leaf)} is a CA certificate (basicConstraints cA=TRUE)`);
   if (leaf.keyUsage && !leaf.keyUsage.includes('digitalSignature')) {
     return fail('UnsupportedCertificate', `${describe(leaf)} keyUsage [${leaf.keyUsage.join(', ')}] does not allow digitalSignature`);
-  }
-  const eku = leaf.extKeyUsage;
-  if (eku && !eku.oids.includes(OID[options.purpose]) && !eku.oids.includes(OID.anyExtendedKeyUsage)) {
-    return fail('UnsupportedCertificate', `${describe(leaf)} extKeyUsage [${eku.names.join(', ')}] does not include ${options.purpose}`);
   }
   if (options.hostname !== undefined) {
     const match = matchHostname(leaf, options.hostname);
@@ -97,7 +89,7 @@ export function checkEndEntity(leaf: Certificate, options: { now: number; purpos
   return undefined;
 }
 
-/** Is `issuer` allowed to have issued `path[path.length - 1]`, given what is below it? */
+/** Is `issuer` allowed to have issued the top of `path`, given what is below it? (§6.1.4, §6.1.3(a)(2)) */
 function checkIssuer(issuer: Certificate, path: Certificate[], isAnchor: boolean, now: number): Failure | undefined {
   const problem = checkValidity(issuer, now) ?? (isAnchor ? undefined : checkCriticalExtensions(issuer));
   if (problem) return problem;
@@ -106,80 +98,38 @@ function checkIssuer(issuer: Certificate, path: Certificate[], isAnchor: boolean
   if (isAnchor ? bc?.cA === false : !bc?.cA) return fail('BadCertificate', `issuer ${describe(issuer)} is not a CA (basicConstraints cA is not TRUE)`);
   if (ku && !ku.includes('keyCertSign')) return fail('UnsupportedCertificate', `issuer ${describe(issuer)} keyUsage [${ku.join(', ')}] does not allow keyCertSign`);
   if (bc?.pathLen !== undefined) {
-    // RFC 5280 §6.1.4(l)-(m): intermediates below this one, self-issued ones not counted.
+    // §6.1.4(l)-(m): intermediates below this one, self-issued ones not counted.
     const below = path.slice(1).filter((c) => !isSelfIssued(c)).length;
     if (below > bc.pathLen) return fail('BadCertificate', `issuer ${describe(issuer)} has pathLenConstraint ${bc.pathLen} but ${below} CA certificates follow it`);
   }
   return undefined;
 }
 
-function checkSignature(cert: Certificate, issuer: Certificate, provider: CryptoProvider): Failure | undefined {
-  const alg = cert.signatureAlgorithm;
-  if (!alg.algorithm) return fail('UnsupportedCertificate', `${describe(cert)}: ${alg.problem ?? `unsupported signature algorithm ${alg.name}`}`);
-  if (!issuer.publicKey) return fail('UnsupportedCertificate', `issuer ${describe(issuer)}: ${issuer.publicKeyProblem ?? 'unsupported public key'}`);
-  if (!provider.verify(alg.algorithm, issuer.publicKey, cert.tbs, cert.signature)) {
-    return fail('BadCertificate', `signature on ${describe(cert)} does not verify with the key of ${describe(issuer)} (${alg.name})`);
-  }
-  return undefined;
-}
-
-/** Candidate issuers of `cert`: subject DN equal to its issuer DN, those whose SKI matches its AKI first. */
-function candidateIssuers(cert: Certificate, pool: Certificate[]): Certificate[] {
-  const named = pool.filter((c) => equalBytes(c.subject.raw, cert.issuer.raw));
-  const aki = cert.authorityKeyIdentifier?.keyIdentifier;
-  if (!aki) return named;
-  const keyMatches = (c: Certificate) => c.subjectKeyIdentifier !== undefined && equalBytes(c.subjectKeyIdentifier, aki);
-  return [...named.filter(keyMatches), ...named.filter((c) => !keyMatches(c))];
-}
-
 /**
- * Depth-first path building from `leaf` to one of `anchors` (anchors tried before intermediates at
- * each step). Each certificate appears at most once per path, paths are at most `maxDepth` long, and at
- * most 64 signatures are checked in total, so a hostile pool cannot make this loop or explode.
- */
-export function buildPath(leaf: Certificate, intermediates: Certificate[], anchors: Certificate[], now: number, provider: CryptoProvider, maxDepth = 8): ChainVerdict {
-  let budget = 64;
-  let firstDefect: Failure | undefined;
-  const note = (failure: Failure) => {
-    firstDefect ??= failure;
-  };
-  const anchorSet = new Set(anchors);
-  const extend = (path: Certificate[]): Certificate[] | undefined => {
-    const top = path[path.length - 1]!;
-    for (const issuer of [...candidateIssuers(top, anchors), ...candidateIssuers(top, intermediates)]) {
-      if (path.some((c) => equalBytes(c.der, issuer.der))) continue;
-      const isAnchor = anchorSet.has(issuer);
-      if (!isAnchor && path.length + 1 >= maxDepth) {
-        note(fail('BadCertificate', `no path to a trust anchor within ${maxDepth} certificates`));
-        continue;
-      }
-      if (budget-- <= 0) return undefined;
-      const problem = checkSignature(top, issuer, provider) ?? checkIssuer(issuer, path, isAnchor, now);
-      if (problem) {
-        note(problem);
-        continue;
-      }
-      if (isAnchor) return [...path, issuer];
-      const found = extend([...path, issuer]);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  const path = extend([leaf]);
-  if (path) return { ok: true, path };
-  if (firstDefect) return firstDefect;
-  return fail('UnknownCa', `no trust anchor issued the chain of ${describe(leaf)} (issuer "${leaf.issuer.text}")`);
-}
-
-/**
- * CA-based verification of a peer's certificate chain. A leaf that is byte-for-byte one of the anchors
- * is accepted on its own (as a pinned certificate would be), with the end-entity checks still applied.
+ * Validates the chain of `leaf` to one of `anchors` under a profile. A leaf that is byte-for-byte one of
+ * the anchors is accepted on its own (as a pinned certificate would be), with the end-entity checks.
  */
 export function verifyChain(options: VerifyChainOptions): ChainVerdict {
-  const { leaf, anchors, now, purpose, hostname } = options;
+  const { leaf, anchors, now, purpose, hostname, provider } = options;
+  const profile = PROFILES[options.profile ?? defaultProfile(purpose)];
   const pinned = anchors.some((a) => equalBytes(a.der, leaf.der));
-  const endEntity = checkEndEntity(leaf, { now, purpose, allowCa: pinned, ...(hostname !== undefined ? { hostname } : {}) });
+  const endEntity = checkEndEntity(leaf, { now, allowCa: pinned, ...(hostname !== undefined ? { hostname } : {}) });
   if (endEntity) return endEntity;
-  if (pinned) return { ok: true, path: [leaf] };
-  return buildPath(leaf, options.intermediates, anchors, now, options.provider, options.maxDepth);
+  const ruleFailure = (cert: Certificate, role: Role): Failure | undefined => {
+    const broken = checkProfile(profile, cert, role, purpose);
+    return broken && fail(broken.reason, `${describe(cert)}: ${broken.detail}`);
+  };
+  if (pinned) {
+    const eku = ekuPurposeProblem(leaf, purpose);
+    return eku ? fail('UnsupportedCertificate', `${describe(leaf)}: ${eku}`) : { ok: true, path: [leaf] };
+  }
+  const leafProblem = ruleFailure(leaf, 'leaf');
+  if (leafProblem) return leafProblem;
+  return buildPath(leaf, options.intermediates, anchors, {
+    provider,
+    maxDepth: options.maxDepth ?? profile.maxDepth,
+    signatureBudget: options.signatureBudget ?? profile.signatureBudget,
+    checkIssuer: (issuer, path, isAnchor) => checkIssuer(issuer, path, isAnchor, now) ?? ruleFailure(issuer, isAnchor ? 'anchor' : 'intermediate'),
+    checkPath: (path) => checkNameConstraints(path, profile.nameConstraintBudget) ?? checkRevocation(path, options.crls ?? [], now, provider),
+  });
 }

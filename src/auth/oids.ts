@@ -54,6 +54,12 @@ export const OID = {
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
   inhibitAnyPolicy: '2.5.29.54',
+  // CRL and CRL entry extensions (RFC 5280 §5.2, §5.3).
+  cRLNumber: '2.5.29.20',
+  reasonCode: '2.5.29.21',
+  invalidityDate: '2.5.29.24',
+  deltaCRLIndicator: '2.5.29.27',
+  issuingDistributionPoint: '2.5.29.28',
   authorityInfoAccess: '1.3.6.1.5.5.7.1.1',
   ctPrecertificateScts: '1.3.6.1.4.1.11129.2.4.2',
   // Extended key purposes (RFC 5280 §4.2.1.12).

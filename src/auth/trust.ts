@@ -5,13 +5,19 @@ import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import { constantTimeEqual, equalBytes, fromHex, hex } from '../wire/bytes.js';
 import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
+import { PROFILES, type ProfileName } from './path/profile.js';
+import { parseCrl, type Crl } from './path/revocation.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
-import { base64Decode, base64Encode } from './pem.js';
+import { base64Decode, base64Encode, readPemOrDer } from './pem.js';
 import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
 
 export type TrustPolicy =
-  /** Chains to one of these CA certificates (DER), with RFC 5280 path validation. */
-  | { kind: 'ca'; anchors: Uint8Array[] }
+  /**
+   * Chains to one of these CA certificates (DER), with RFC 5280 path validation under `profile`
+   * (default: `webpki` for server certificates, `rfc5280` for client certificates; docs/path-validation.md).
+   * `crls` (DER or PEM) revoke certificates their issuers signed (RFC 5280 §6.3).
+   */
+  | { kind: 'ca'; anchors: Uint8Array[]; profile?: ProfileName; crls?: Array<Uint8Array | string>; maxDepth?: number }
   /**
    * Exactly these certificates: DER, or the SHA-256 of the DER (hex, base64, or `sha256/BASE64`).
    * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked.
@@ -117,19 +123,48 @@ function judgeKey(policy: Extract<TrustPolicy, { kind: 'pinned-key' }>, spkiDer:
   return match ? trusted('pinned-key', `key ${pin} is pinned`) : rejected('pinned-key', 'BadCertificate', `key ${pin} is not pinned`);
 }
 
+/** Candidate certificates (anchors, intermediates): one we cannot parse cannot be on a path, so it is skipped. */
+function parseCandidates(ders: Uint8Array[]): Certificate[] {
+  const out: Certificate[] = [];
+  for (const der of ders) {
+    try {
+      out.push(parseCertificate(der));
+    } catch (e) {
+      if (!(e instanceof TlsError)) throw e;
+    }
+  }
+  return out;
+}
+
+function policyCrls(policy: Extract<TrustPolicy, { kind: 'ca' }>): Crl[] {
+  return (policy.crls ?? []).flatMap((input) => readPemOrDer(input, 'X509 CRL').filter((b) => b.label === 'X509 CRL').map((b) => parseCrl(b.der)));
+}
+
+/** Configuration errors in a policy, thrown as TypeError before anything is sent. */
+export function checkTrustPolicy(policy: TrustPolicy): void {
+  if (policy.kind === 'any-of') return policy.policies.forEach(checkTrustPolicy);
+  if (policy.kind !== 'ca') return;
+  if (policy.profile !== undefined && !(policy.profile in PROFILES)) throw new TypeError(`trust.profile must be 'rfc5280' or 'webpki', not ${JSON.stringify(policy.profile)}`);
+  if (policy.maxDepth !== undefined && !(Number.isInteger(policy.maxDepth) && policy.maxDepth >= 1 && policy.maxDepth <= 16)) throw new TypeError('trust.maxDepth must be an integer from 1 to 16');
+  if (parseCandidates(policy.anchors).length === 0) throw new TypeError('trust.anchors: no parsable CA certificate');
+  policyCrls(policy);
+}
+
 function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx: TrustContext): TrustVerdict {
   const now = ctx.now?.();
   switch (policy.kind) {
     case 'ca': {
       if (now === undefined) throw new Error('a CA trust policy needs a clock: set `now` in the config');
-      const anchors = policy.anchors.map((der) => parseCertificate(der));
       const result = verifyChain({
         leaf,
         intermediates: rest,
-        anchors,
+        anchors: parseCandidates(policy.anchors),
         now,
         purpose: ctx.purpose,
         provider: ctx.provider,
+        crls: policyCrls(policy),
+        ...(policy.profile ? { profile: policy.profile } : {}),
+        ...(policy.maxDepth !== undefined ? { maxDepth: policy.maxDepth } : {}),
         ...(ctx.hostname ? { hostname: ctx.hostname } : {}),
       });
       if (!result.ok) return rejected('ca', result.reason, result.detail);
@@ -174,15 +209,15 @@ export function trustAnchors(policy: TrustPolicy | undefined): Uint8Array[] {
  * whose key we cannot use fails at once with the alert the RFC names; everything else becomes a verdict.
  */
 export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: TrustContext): { verdict: TrustVerdict; leaf: LeafInfo } {
-  let certificates: Certificate[];
+  let leaf: Certificate;
   try {
-    certificates = chain.map((der) => parseCertificate(der));
+    leaf = parseCertificate(chain[0]!);
   } catch (e) {
     throw new TlsError('BadCertificate', `cannot parse the peer certificate: ${(e as Error).message}`);
   }
-  const leaf = certificates[0]!;
   if (!leaf.publicKey) throw new TlsError('UnsupportedCertificate', `peer key: ${leaf.publicKeyProblem ?? 'unsupported'}`);
-  const verdict = judge(policy, leaf, certificates.slice(1), ctx);
+  // The other certificates are candidates for path building: one we cannot parse is simply never used.
+  const verdict = judge(policy, leaf, parseCandidates(chain.slice(1)), ctx);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, chain, ctx.provider) } };
 }
 

@@ -107,6 +107,18 @@ export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.subjectAltName,
   OID.subjectKeyIdentifier,
   OID.authorityKeyIdentifier,
+  // Decoded and enforced by path validation (auth/path/names.ts), not here.
+  OID.nameConstraints,
+]);
+
+/** Extensions decoded into the certificate object; any other extnValue is kept as opaque bytes. */
+const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
+  OID.basicConstraints,
+  OID.keyUsage,
+  OID.extKeyUsage,
+  OID.subjectAltName,
+  OID.subjectKeyIdentifier,
+  OID.authorityKeyIdentifier,
 ]);
 
 const HASH_OIDS: Readonly<Record<string, HashName>> = {
@@ -167,7 +179,7 @@ function readPssParams(params: DerReader | undefined): SignatureAlgorithm | stri
   return { kind: 'rsa-pss', hash, saltLength };
 }
 
-function readSignatureAlgorithm(r: DerReader, field: string): { info: CertificateSignatureAlgorithm; raw: Uint8Array } {
+export function readSignatureAlgorithm(r: DerReader, field: string): { info: CertificateSignatureAlgorithm; raw: Uint8Array } {
   const start = r.offset;
   const alg = readAlgorithmIdentifier(r, field);
   const raw = r.bytes.subarray(start, r.offset);
@@ -198,7 +210,7 @@ function escapeRfc4514(value: string): string {
 }
 
 /** Name ::= SEQUENCE OF SET OF AttributeTypeAndValue (RFC 5280 §4.1.2.4). */
-function readName(r: DerReader, field: string): DistinguishedName {
+export function readName(r: DerReader, field: string): DistinguishedName {
   const start = r.offset;
   const seq = r.sequence(field, 'RFC 5280 §4.1.2.4');
   const rdns: NameAttribute[][] = [];
@@ -331,7 +343,7 @@ function readAuthorityKeyIdentifier(r: DerReader): { keyIdentifier?: Uint8Array 
   return keyIdentifier ? { keyIdentifier } : {};
 }
 
-/** Decodes one known extension into the certificate; unknown ones stay in `extensions` only. */
+/** Decodes one known extension into the certificate. */
 function applyExtension(cert: Certificate, ext: Extension, r: DerReader): void {
   switch (ext.oid) {
     case OID.basicConstraints:
@@ -352,8 +364,6 @@ function applyExtension(cert: Certificate, ext: Extension, r: DerReader): void {
     case OID.authorityKeyIdentifier:
       cert.authorityKeyIdentifier = readAuthorityKeyIdentifier(r);
       break;
-    default:
-      r.any('value');
   }
   r.end();
 }
@@ -426,7 +436,8 @@ function readCertificate(r: DerReader): Certificate {
       const name = oidName(oid);
       if (name) ext.name = name;
       cert.extensions.push(ext);
-      applyExtension(cert, ext, valueReader);
+      // An extension we do not decode is opaque: its value need not even be DER we can read (RFC 5280 §4.2).
+      if (DECODED_EXTENSIONS.has(oid)) applyExtension(cert, ext, valueReader);
     }
     if (cert.extensions.length === 0) throw new DerError('empty extensions list (SIZE (1..MAX))');
     extensionsField.end();

@@ -4,7 +4,7 @@
 import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
-import type { TrustPolicy } from '../auth/trust.js';
+import { checkTrustPolicy, type TrustPolicy } from '../auth/trust.js';
 import type { PaddingPolicy } from '../record/writer.js';
 import type { SessionTicket } from './events.js';
 import type { SingleUseTickets } from './tickets.js';
@@ -219,6 +219,9 @@ export function resolveCommon(config: CommonConfig): Resolved {
     traceRecords: config.traceRecords ?? false,
   };
   if (config.now) resolved.now = config.now;
-  if (config.trust) resolved.trust = config.trust;
+  if (config.trust) {
+    checkTrustPolicy(config.trust);
+    resolved.trust = config.trust;
+  }
   return resolved;
 }

@@ -45,7 +45,10 @@ export class Connection {
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config);
-    this.records = new RecordLayer(config.recordPadding ? { padding: config.recordPadding } : {});
+    this.records = new RecordLayer({
+      ...(config.recordPadding ? { padding: config.recordPadding } : {}),
+      plaintextAlertsUnderFirstReadKeys: role === 'server',
+    });
     this.ctx = new HandshakeContext(role, cfg);
     if (cfg.traceRecords) {
       this.records.onRecord = (r) =>

@@ -1,7 +1,7 @@
 // The record layer as the handshake layer sees it: bytes in, whole handshake messages, alerts,
 // application data and ChangeCipherSpec out; a writer for the other direction. Pull-based: a record
 // is decrypted only when next() needs it, so keys installed between two calls apply to the next record.
-import { ContentType } from '../wire/enums.js';
+import { AlertDescription, ContentType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { HandshakeBuffer, type HandshakeMessage } from './handshake-buffer.js';
 import { MAX_CIPHERTEXT_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, type RecordHook } from './header.js';
@@ -26,6 +26,26 @@ export const MAX_CONSECUTIVE_EMPTY_RECORDS = 32;
 export interface RecordLayerOptions extends RecordWriterOptions {
   /** Largest handshake message body accepted (default DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH). */
   maxHandshakeMessageLength?: number;
+  /**
+   * The server's one exception to "no plaintext alert once read keys are in": it reads with the client's
+   * keys as soon as it has sent ServerHello, but a client that rejects the ServerHello has no keys yet and
+   * alerts in plaintext (RFC 8446 §7.3: "as plaintext if no such key has been established"). With this
+   * set, a plaintext *error* alert is read under the *first* read keys until a record opens under them;
+   * never a close_notify or user_canceled (no forged clean close), never after that, and never under
+   * later keys (application keys, KeyUpdate).
+   */
+  plaintextAlertsUnderFirstReadKeys?: boolean;
+}
+
+/** A plaintext alert record whose description is an error, not a closure alert (RFC 8446 §6.1, §6.2). */
+function isErrorAlert(record: RawRecord): boolean {
+  const description = record.fragment[1];
+  return (
+    record.type === ContentType.alert &&
+    record.fragment.length === 2 &&
+    description !== AlertDescription.close_notify &&
+    description !== AlertDescription.user_canceled
+  );
 }
 
 export class RecordLayer {
@@ -35,7 +55,8 @@ export class RecordLayer {
   private readProtection: RecordProtection | null = null;
   private hook: RecordHook | undefined;
   private emptyRecords = 0;
-  private openedUnderReadKeys = false;
+  /** See RecordLayerOptions.plaintextAlertsUnderFirstReadKeys; cleared for good by any later key change. */
+  private plaintextAlertsAllowed: boolean;
   /** The record_size_limit we announced (RFC 8449), once the peer agreed to it; 2^14 + 1 by default. */
   readRecordSizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
   private earlyDataToSkip = 0;
@@ -44,6 +65,7 @@ export class RecordLayer {
     this.writer = new RecordWriter(options);
     this.handshake = new HandshakeBuffer(options.maxHandshakeMessageLength);
     this.hook = options.onRecord;
+    this.plaintextAlertsAllowed = options.plaintextAlertsUnderFirstReadKeys ?? false;
   }
 
   /** Sees every record in both directions, with its real content type and content. */
@@ -86,13 +108,15 @@ export class RecordLayer {
   /**
    * Installs read keys (null: plaintext). A key change must fall on a message boundary and a record
    * boundary (RFC 8446 §5.1), so buffered handshake bytes make this fail with HandshakeSpansKeyChange.
+   * From the first keys on, every record but ChangeCipherSpec must be protected (§5).
    */
   setReadProtection(protection: RecordProtection | null): void {
     if (this.handshake.hasPartialMessage()) {
       throw new TlsError('HandshakeSpansKeyChange', 'handshake bytes are buffered across a change of read keys (RFC 8446 §5.1)');
     }
+    // The exception holds under the first keys only: a second change means the peer has long had keys.
+    if (this.readProtection !== null) this.plaintextAlertsAllowed = false;
     this.readProtection = protection;
-    this.openedUnderReadKeys = false;
     this.reader.maxLength = protection === null ? MAX_PLAINTEXT_LENGTH : MAX_CIPHERTEXT_LENGTH;
   }
 
@@ -118,7 +142,7 @@ export class RecordLayer {
     if (isProtected && record.fragment.length - AEAD_TAG_LENGTH > this.readRecordSizeLimit) {
       throw new TlsError('RecordOverflow', `a record of ${record.fragment.length - AEAD_TAG_LENGTH} bytes exceeds our record_size_limit of ${this.readRecordSizeLimit}`);
     }
-    if (isProtected) this.openedUnderReadKeys = true;
+    if (isProtected) this.plaintextAlertsAllowed = false;
     if (contentType !== ContentType.change_cipher_spec) this.earlyDataToSkip = 0;
     this.hook?.({ kind: 'record', direction: 'in', contentType, content, raw: record.raw, protected: isProtected });
     if (contentType !== ContentType.handshake && this.handshake.hasPartialMessage()) {
@@ -150,13 +174,9 @@ export class RecordLayer {
     }
   }
 
-  /**
-   * A peer that fails before it has our keys sends its alert in plaintext (RFC 8446 §7.3: "as plaintext
-   * if no such key has been established"); that is accepted until a record opens under the new keys.
-   */
+  /** Removes protection; an unprotected alert only in the window of plaintextAlertsUnderFirstReadKeys. */
   private deprotect(record: RawRecord) {
-    const plaintextAlert = record.type === ContentType.alert && !this.openedUnderReadKeys;
-    return deprotect(record, plaintextAlert ? null : this.readProtection);
+    return deprotect(record, this.plaintextAlertsAllowed && isErrorAlert(record) ? null : this.readProtection);
   }
 
   /** An early record we cannot read is skipped while the budget lasts (see skipEarlyData). */

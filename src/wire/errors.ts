@@ -44,6 +44,7 @@ export const REASONS = {
   CertificateExpired: { alert: 'certificate_expired', rfc: 'RFC 8446 §6.2 (certificate_expired)' },
   UnknownCa: { alert: 'unknown_ca', rfc: 'RFC 8446 §6.2 (unknown_ca)' },
   CertificateUnknown: { alert: 'certificate_unknown', rfc: 'RFC 8446 §6.2 (certificate_unknown)' },
+  CertificateRevoked: { alert: 'certificate_revoked', rfc: 'RFC 8446 §6.2 (certificate_revoked)' },
   AccessDenied: { alert: 'access_denied', rfc: 'RFC 8446 §6.2 (access_denied)' },
   // PSK and tickets.
   BadPskBinder: { alert: 'decrypt_error', rfc: 'RFC 8446 §4.2.11' },

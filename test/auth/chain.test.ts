@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/auth/chain.js';
-import type { ChainVerdict, Purpose } from '../../src/auth/chain.js';
+import type { ChainVerdict, ProfileName, Purpose } from '../../src/auth/chain.js';
 import { der } from '../../src/auth/der.js';
 import { toPem } from '../../src/auth/pem.js';
 import { parseCertificate } from '../../src/auth/x509.js';
@@ -29,6 +29,7 @@ interface Case {
   now?: number;
   purpose?: Purpose;
   hostname?: string;
+  profile?: ProfileName;
 }
 
 /** openssl's verdict on the same inputs: true when `openssl verify` accepts. */
@@ -62,6 +63,7 @@ function verify(c: Case): ChainVerdict {
     purpose: c.purpose ?? 'serverAuth',
     provider,
     ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
+    ...(c.profile ? { profile: c.profile } : {}),
   });
 }
 
@@ -138,12 +140,14 @@ describe('verifyChain', () => {
     expectAccepted({ leaf: clientOnly, intermediates: [intermediate], anchors: [root], purpose: 'clientAuth' }, 3);
   });
 
-  it('accepts a leaf without extKeyUsage, and one with anyExtendedKeyUsage', () => {
-    const noEku = issue({ CN: 'no eku' }, nodeKey('p256'), intermediate, {});
-    expectAccepted({ leaf: noEku, intermediates: [intermediate], anchors: [root] }, 3);
+  it('rfc5280 accepts a leaf without extKeyUsage and one with anyExtendedKeyUsage; webpki refuses both', () => {
+    const noEku = issue({ CN: 'no eku' }, nodeKey('p256'), intermediate, { extKeyUsage: [] });
+    expectAccepted({ leaf: noEku, intermediates: [intermediate], anchors: [root], profile: 'rfc5280' }, 3);
+    expectRejected({ leaf: noEku, intermediates: [intermediate], anchors: [root], profile: 'webpki' }, 'UnsupportedCertificate', /no extKeyUsage/, false);
     const anyEku = issue({ CN: 'any eku' }, nodeKey('p256'), intermediate, { extKeyUsage: ['anyExtendedKeyUsage'] });
     // openssl's sslserver purpose does not honour anyExtendedKeyUsage, so only ours is checked here.
-    expect(verify({ leaf: anyEku, intermediates: [intermediate], anchors: [root] })).toMatchObject({ ok: true });
+    expect(verify({ leaf: anyEku, intermediates: [intermediate], anchors: [root], profile: 'rfc5280' })).toMatchObject({ ok: true });
+    expect(verify({ leaf: anyEku, intermediates: [intermediate], anchors: [root] })).toMatchObject({ ok: false, reason: 'UnsupportedCertificate', detail: /anyExtendedKeyUsage/ });
   });
 
   it('rejects a leaf whose keyUsage does not allow digitalSignature', () => {

@@ -256,6 +256,60 @@ describe('RecordLayer', () => {
     expect(receiver.next()).toBeUndefined();
   });
 
+  describe('plaintext alerts once read keys are in (RFC 8446 §5, §6, §7.3)', () => {
+    const alert = (description: number) => plaintextRecord(ContentType.alert, Uint8Array.of(AlertLevel.fatal, description));
+    const closeNotify = plaintextRecord(ContentType.alert, fromHex('0100'));
+    const serverSide = () => new RecordLayer({ plaintextAlertsUnderFirstReadKeys: true });
+
+    it('refuses any plaintext alert under read keys by default', () => {
+      for (const record of [closeNotify, alert(AlertDescription.illegal_parameter)]) {
+        const layer = new RecordLayer();
+        layer.setReadProtection(protection(serverHandshakeKeys));
+        layer.receive(record);
+        expectTlsError(() => layer.next(), 'UnexpectedMessage', 'unexpected_message');
+      }
+    });
+
+    it("server: reads a plaintext error alert under its first keys, before anything opened under them", () => {
+      const layer = serverSide();
+      layer.setReadProtection(protection(serverHandshakeKeys));
+      layer.receive(alert(AlertDescription.illegal_parameter));
+      expect(layer.next()).toEqual({ kind: 'alert', level: 2, description: AlertDescription.illegal_parameter });
+    });
+
+    it('server: never a plaintext close_notify or user_canceled, even in that window', () => {
+      for (const record of [closeNotify, plaintextRecord(ContentType.alert, fromHex('015a'))]) {
+        const layer = serverSide();
+        layer.setReadProtection(protection(serverHandshakeKeys));
+        layer.receive(record);
+        expectTlsError(() => layer.next(), 'UnexpectedMessage', 'unexpected_message');
+      }
+    });
+
+    it('server: the window closes with the first record opened under the keys', () => {
+      const layer = serverSide();
+      layer.setReadProtection(protection(serverHandshakeKeys));
+      layer.receive(nodeSealRecord(serverHandshakeKeys, 0n, concat(finished, fromHex('16'))));
+      expect(layer.next()?.kind).toBe('handshake');
+      layer.receive(alert(AlertDescription.illegal_parameter));
+      expectTlsError(() => layer.next(), 'UnexpectedMessage', 'unexpected_message');
+    });
+
+    it('server: the window closes for good with the next key change, even with nothing opened yet', () => {
+      const layer = serverSide();
+      layer.setReadProtection(protection(serverHandshakeKeys));
+      layer.setReadProtection(protection(serverApplicationKeys));
+      layer.receive(alert(AlertDescription.illegal_parameter));
+      expectTlsError(() => layer.next(), 'UnexpectedMessage', 'unexpected_message');
+    });
+
+    it('still reads a plaintext alert before any read keys', () => {
+      const layer = new RecordLayer();
+      layer.receive(closeNotify);
+      expect(layer.next()).toEqual({ kind: 'alert', level: 1, description: 0 });
+    });
+  });
+
   it('shows outgoing records to the same hook', () => {
     const traces: RecordTrace[] = [];
     const layer = new RecordLayer();

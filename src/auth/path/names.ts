@@ -1,0 +1,271 @@
+// Name constraints (RFC 5280 §4.2.1.10): the nameConstraints of every CA in the path, the trust anchor
+// included, restrict the names of every certificate below it (§6.1.3(b)(c), §6.1.4(g)). Each CA's
+// subtrees are applied on their own, which is the intersection §6.1.4(g) asks for.
+//
+// Forms processed: dNSName, iPAddress (v4 and v6 with masks), rfc822Name, uniformResourceIdentifier (its
+// host, so a SPIFFE trust domain `spiffe://td/...` is constrained by `td`) and directoryName. Any other
+// form in a constraint fails closed when a name of that form is presented below it. Malformed
+// constraints fail closed, and the comparisons one validation may make are bounded.
+import { contextTag, DerError, DerReader } from '../der.js';
+import { OID } from '../oids.js';
+import { isSelfIssued, readName } from '../x509.js';
+import type { Certificate, NameAttribute } from '../x509.js';
+import { describe, fail, type Failure } from './verdict.js';
+
+type Subtree =
+  | { form: 'dns' | 'email' | 'uri'; base: string }
+  | { form: 'ip'; address: Uint8Array; mask: Uint8Array }
+  | { form: 'dn'; rdns: NameAttribute[][] }
+  /** A GeneralName form we do not process, by its tag. */
+  | { form: 'other'; tag: number };
+
+type Name =
+  | { form: 'dns' | 'email' | 'uri'; value: string }
+  | { form: 'ip'; bytes: Uint8Array }
+  | { form: 'dn'; rdns: NameAttribute[][] }
+  | { form: 'other'; tag: number };
+
+export interface NameConstraints {
+  permitted: Subtree[];
+  excluded: Subtree[];
+}
+
+const TAG = {
+  rfc822Name: contextTag(1, false),
+  dNSName: contextTag(2, false),
+  directoryName: contextTag(4, true),
+  uniformResourceIdentifier: contextTag(6, false),
+  iPAddress: contextTag(7, false),
+};
+
+const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+const dropDot = (s: string) => (s.endsWith('.') ? s.slice(0, -1) : s);
+
+/** A contiguous mask (RFC 4632 prefix): ones then zeros. webpki and Go refuse others too. */
+function isPrefixMask(mask: Uint8Array): boolean {
+  let zeros = false;
+  for (const byte of mask) {
+    for (let bit = 7; bit >= 0; bit--) {
+      const one = (byte >> bit) & 1;
+      if (one && zeros) return false;
+      if (!one) zeros = true;
+    }
+  }
+  return true;
+}
+
+function readSubtree(r: DerReader, field: string): Subtree {
+  const seq = r.sequence(field);
+  const element = seq.peekTag();
+  let subtree: Subtree;
+  if (element === TAG.directoryName) {
+    const inner = seq.explicit(4, 'directoryName');
+    subtree = { form: 'dn', rdns: readName(inner, 'directoryName').rdns };
+    inner.end();
+  } else {
+    const base = seq.element(undefined, 'base');
+    const text = () => seq.ia5Content(base.content, seq.join('base'));
+    if (base.tag === TAG.dNSName) {
+      const name = lower(text());
+      // A dNSName constraint is a domain, optionally with a leading '.', in letters, digits, '-', '_'.
+      if (!/^\.?([a-z0-9_-]+(\.[a-z0-9_-]+)*)?$/.test(name) && name !== '') throw new DerError(`dNSName constraint "${name}" is not a domain`);
+      subtree = { form: 'dns', base: name };
+    } else if (base.tag === TAG.rfc822Name || base.tag === TAG.uniformResourceIdentifier) {
+      subtree = { form: base.tag === TAG.rfc822Name ? 'email' : 'uri', base: text() };
+    } else if (base.tag === TAG.iPAddress) {
+      const n = base.content.length;
+      if (n !== 8 && n !== 32) throw new DerError(`iPAddress constraint of ${n} bytes (must be 8 or 32: address and mask)`);
+      const address = base.content.subarray(0, n / 2);
+      const mask = base.content.subarray(n / 2);
+      if (!isPrefixMask(mask)) throw new DerError('iPAddress constraint mask is not a prefix');
+      subtree = { form: 'ip', address, mask };
+    } else {
+      subtree = { form: 'other', tag: base.tag };
+    }
+  }
+  // §4.2.1.10: "minimum MUST be zero, and maximum MUST be absent"; DER omits a DEFAULT, so neither appears.
+  if (!seq.atEnd) throw new DerError(`${field}: minimum or maximum present`);
+  seq.end();
+  return subtree;
+}
+
+function readSubtrees(r: DerReader | undefined, field: string): Subtree[] {
+  if (!r) return [];
+  const out: Subtree[] = [];
+  for (let i = 0; !r.atEnd; i++) out.push(readSubtree(r, `${field}[${i}]`));
+  if (out.length === 0) throw new DerError(`${field}: empty GeneralSubtrees`);
+  r.end();
+  return out;
+}
+
+/** NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1] OPTIONAL }. */
+export function parseNameConstraints(value: Uint8Array): NameConstraints {
+  const r = new DerReader(value);
+  const seq = r.sequence('nameConstraints');
+  const permitted = readSubtrees(seq.optionalExplicit(0, 'permittedSubtrees'), 'permittedSubtrees');
+  const excluded = readSubtrees(seq.optionalExplicit(1, 'excludedSubtrees'), 'excludedSubtrees');
+  seq.end();
+  r.end();
+  // §4.2.1.10: "either the permittedSubtrees field or the excludedSubtrees MUST be present".
+  if (permitted.length + excluded.length === 0) throw new DerError('nameConstraints with neither permitted nor excluded subtrees');
+  return { permitted, excluded };
+}
+
+/** The names §6.1.3(b)(c) checks: the subject DN, every subjectAltName, and legacy subject emails. */
+function namesOf(cert: Certificate): Name[] {
+  const names: Name[] = [];
+  if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: cert.subject.rdns });
+  const san = cert.subjectAltName;
+  if (san) {
+    for (const value of san.dns) names.push({ form: 'dns', value });
+    for (const value of san.email) names.push({ form: 'email', value });
+    for (const value of san.uri) names.push({ form: 'uri', value });
+    for (const ip of san.ip) names.push({ form: 'ip', bytes: ip.bytes });
+    for (const raw of san.other) names.push({ form: 'other', tag: raw[0]! });
+  } else {
+    // §4.2.1.10: with no subjectAltName, rfc822Name constraints apply to the subject's emailAddress.
+    for (const a of cert.subject.rdns.flat()) if (a.oid === OID.emailAddress) names.push({ form: 'email', value: a.value });
+  }
+  return names;
+}
+
+/** dNSName: "any DNS name that can be constructed by simply adding zero or more labels to the left-hand side". */
+function dnsWithin(name: string, base: string): boolean {
+  if (base === '') return true;
+  if (base.startsWith('.')) return name.endsWith(base);
+  return name === base || name.endsWith('.' + base);
+}
+
+/** Whether some name a presented `*.rest` wildcard stands for lies in the subtree (for excluded subtrees). */
+function wildcardMayMatch(name: string, base: string): boolean {
+  if (dnsWithin(name, base)) return true;
+  if (!name.startsWith('*.') || base.startsWith('.')) return false;
+  const rest = name.slice(2);
+  const dot = base.indexOf('.');
+  return dot > 0 && base.slice(dot + 1) === rest;
+}
+
+function splitMailbox(mailbox: string): { local: string; domain: string } | undefined {
+  const at = mailbox.lastIndexOf('@');
+  if (at <= 0 || at === mailbox.length - 1) return undefined;
+  return { local: mailbox.slice(0, at), domain: lower(mailbox.slice(at + 1)) };
+}
+
+/** rfc822Name: a mailbox (exact), a host (exact domain), or `.domain` (any subdomain). */
+function emailWithin(mailbox: { local: string; domain: string }, base: string): boolean {
+  if (base.includes('@')) {
+    const b = splitMailbox(base);
+    return b !== undefined && b.local === mailbox.local && b.domain === mailbox.domain;
+  }
+  const domain = lower(base);
+  return domain.startsWith('.') ? mailbox.domain.endsWith(domain) : mailbox.domain === domain;
+}
+
+/** The host of a URI (RFC 3986 §3.2.2), lowercased; undefined when it has none. */
+export function uriHost(uri: string): string | undefined {
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(uri);
+  if (!m) return undefined;
+  let authority = m[1]!;
+  authority = authority.slice(authority.lastIndexOf('@') + 1);
+  const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.replace(/:\d*$/, '');
+  return host === '' ? undefined : dropDot(lower(host));
+}
+
+/** uniformResourceIdentifier: the host exactly, or with a leading '.' any host below it. */
+function uriWithin(host: string, base: string): boolean {
+  const b = lower(base);
+  return b.startsWith('.') ? host.endsWith(b) : host === b;
+}
+
+function ipWithin(bytes: Uint8Array, address: Uint8Array, mask: Uint8Array): boolean {
+  if (bytes.length !== address.length) return false;
+  return bytes.every((b, i) => (b & mask[i]!) === (address[i]! & mask[i]!));
+}
+
+/** RFC 5280 §7.1, simplified from RFC 4518: case-insensitive, insignificant spaces collapsed. */
+const normalizeValue = (v: string) => lower(v).trim().replace(/\s+/g, ' ');
+
+function rdnEqual(a: NameAttribute[], b: NameAttribute[]): boolean {
+  return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && normalizeValue(x.value) === normalizeValue(y.value)));
+}
+
+/** directoryName: the base is a prefix of the name's RDN sequence. */
+function dnWithin(rdns: NameAttribute[][], base: NameAttribute[][]): boolean {
+  return base.length <= rdns.length && base.every((rdn, i) => rdnEqual(rdn, rdns[i]!));
+}
+
+/** Does `name` lie in `subtree`? `excluded` widens wildcards to every name they may stand for. */
+function within(name: Name, subtree: Subtree, excluded: boolean): boolean {
+  switch (name.form) {
+    case 'dns': {
+      if (subtree.form !== 'dns') return false;
+      const value = dropDot(lower(name.value));
+      return excluded ? wildcardMayMatch(value, subtree.base) : dnsWithin(value, subtree.base);
+    }
+    case 'email':
+      return subtree.form === 'email' && emailWithin(splitMailbox(name.value)!, subtree.base);
+    case 'uri':
+      return subtree.form === 'uri' && uriWithin(uriHost(name.value)!, subtree.base);
+    case 'ip':
+      return subtree.form === 'ip' && ipWithin(name.bytes, subtree.address, subtree.mask);
+    case 'dn':
+      return subtree.form === 'dn' && dnWithin(name.rdns, subtree.rdns);
+    case 'other':
+      return false;
+  }
+}
+
+const sameForm = (name: Name, subtree: Subtree) => name.form === subtree.form && (name.form !== 'other' || (subtree.form === 'other' && subtree.tag === name.tag));
+
+function nameText(name: Name): string {
+  if (name.form === 'ip') return `IP:${[...name.bytes].join('.')}`;
+  if (name.form === 'dn') return 'the subject DN';
+  if (name.form === 'other') return `a GeneralName [${name.tag & 0x1f}]`;
+  return `${name.form.toUpperCase()}:${name.value}`;
+}
+
+/** A name that cannot be compared (a mailbox without '@', a URI without a host) fails closed. */
+function malformed(name: Name): boolean {
+  return (name.form === 'email' && !splitMailbox(name.value)) || (name.form === 'uri' && uriHost(name.value) === undefined);
+}
+
+/**
+ * Checks the names of every certificate in `path` (leaf first, anchor last) against the nameConstraints of
+ * every CA above it. Self-issued intermediates are not checked (§6.1.3(b)); the leaf always is.
+ * At most `budget` name-to-subtree comparisons are made.
+ */
+export function checkNameConstraints(path: Certificate[], budget: number): Failure | undefined {
+  let comparisons = 0;
+  for (let i = path.length - 1; i >= 1; i--) {
+    const ca = path[i]!;
+    const ext = ca.extensions.find((e) => e.oid === OID.nameConstraints);
+    if (!ext) continue;
+    let constraints: NameConstraints;
+    try {
+      constraints = parseNameConstraints(ext.value);
+    } catch (e) {
+      if (!(e instanceof DerError)) throw e;
+      return fail('BadCertificate', `${describe(ca)} has malformed nameConstraints: ${e.message}`);
+    }
+    for (let j = i - 1; j >= 0; j--) {
+      const cert = path[j]!;
+      if (j > 0 && isSelfIssued(cert)) continue;
+      for (const name of namesOf(cert)) {
+        const relevant = (list: Subtree[]) => list.filter((s) => sameForm(name, s));
+        const excluded = relevant(constraints.excluded);
+        const permitted = relevant(constraints.permitted);
+        comparisons += excluded.length + permitted.length;
+        if (comparisons > budget) return fail('BadCertificate', `name constraints need more than ${budget} comparisons; refused (bounded work)`);
+        if (excluded.length + permitted.length === 0) continue;
+        const where = `${nameText(name)} of ${describe(cert)}`;
+        if (name.form === 'other') return fail('UnsupportedCertificate', `${describe(ca)} constrains the name form of ${where}, which we do not process (RFC 5280 §4.2.1.10)`);
+        if (malformed(name)) return fail('BadCertificate', `${where} cannot be checked against the nameConstraints of ${describe(ca)}`);
+        if (excluded.some((s) => within(name, s, true))) return fail('BadCertificate', `${where} is in an excluded subtree of ${describe(ca)} (RFC 5280 §4.2.1.10)`);
+        if (permitted.length > 0 && !permitted.some((s) => within(name, s, false))) {
+          return fail('BadCertificate', `${where} is outside the permitted subtrees of ${describe(ca)} (RFC 5280 §4.2.1.10)`);
+        }
+      }
+    }
+  }
+  return undefined;
+}

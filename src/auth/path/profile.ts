@@ -1,0 +1,252 @@
+// Profiles: which rules a path must satisfy beyond RFC 5280 §6.1's algorithm itself. `rfc5280` holds
+// certificates to the MUSTs RFC 5280 §4 puts on the CAs that issue them (what `openssl verify
+// -x509_strict` enforces); `webpki` adds the CA/Browser Forum Baseline Requirements and rustls-webpki's
+// rules. Every rule names its section; docs/path-validation.md is the same table for people.
+import type { Reason } from '../../wire/errors.js';
+import { OID } from '../oids.js';
+import { isSelfIssued } from '../x509.js';
+import type { Certificate, KeyUsageName } from '../x509.js';
+import type { Purpose } from '../chain.js';
+
+export type ProfileName = 'rfc5280' | 'webpki';
+
+/** Where a certificate sits in the path: the end entity, a CA the peer sent, or our trust anchor. */
+export type Role = 'leaf' | 'intermediate' | 'anchor';
+
+export interface Rule {
+  id: string;
+  /** RFC 5280 or Baseline Requirements section. */
+  section: string;
+  roles: readonly Role[];
+  reason: Reason;
+  /** The problem, or undefined when the certificate satisfies the rule. */
+  check(cert: Certificate, purpose: Purpose): string | undefined;
+}
+
+export interface Profile {
+  name: ProfileName;
+  rules: readonly Rule[];
+  /** Most certificates in one path, anchor included. */
+  maxDepth: number;
+  /** Most signatures one validation may check (webpki's budget is 100). */
+  signatureBudget: number;
+  /** Most name-to-subtree comparisons one validation may make. */
+  nameConstraintBudget: number;
+}
+
+const ext = (cert: Certificate, oid: string) => cert.extensions.find((e) => e.oid === oid);
+const isCa = (cert: Certificate) => cert.basicConstraints?.cA === true;
+const hasKu = (cert: Certificate, bit: KeyUsageName) => cert.keyUsage?.includes(bit) ?? false;
+const ALL: readonly Role[] = ['leaf', 'intermediate', 'anchor'];
+const CAS: readonly Role[] = ['intermediate', 'anchor'];
+
+/** serialNumber content: two's complement; at most 20 octets, positive (RFC 5280 §4.1.2.2). */
+function serialProblem(cert: Certificate): string | undefined {
+  const bytes = cert.serialNumber.length / 2;
+  const first = parseInt(cert.serialNumber.slice(0, 2), 16);
+  if (first >= 0x80) return `serial number is negative`;
+  if (/^0+$/.test(cert.serialNumber)) return 'serial number is zero';
+  if (bytes > 20) return `serial number of ${bytes} octets (at most 20)`;
+  return undefined;
+}
+
+/** A presented dNSName in preferred name syntax (RFC 5280 §4.2.1.6, RFC 1034 §3.5), webpki's way. */
+function dnsNameProblem(name: string): string | undefined {
+  const labels = (name.endsWith('.') ? name.slice(0, -1) : name).split('.');
+  if (labels.some((l) => l === '' || l.length > 63)) return `dNSName "${name}" has an empty or over-long label`;
+  const [first, ...rest] = labels;
+  if (first === '*') {
+    // BR §4.2.1.6 / §7.1.2.7.12: a wildcard stands for one label of a registered domain. Without the
+    // Public Suffix List we refuse `*` over a single label (`*.com`); `*.co.uk` is not caught here.
+    if (rest.length < 2) return `wildcard dNSName "${name}" covers a top-level domain`;
+  } else if (first!.includes('*')) {
+    return `dNSName "${name}" has a partial wildcard`;
+  }
+  const bad = rest.concat(first === '*' ? [] : [first!]).find((l) => !/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(l));
+  if (bad !== undefined) return `dNSName "${name}" has label "${bad}" outside letters, digits and inner hyphens${bad.includes('_') ? ' (underscore)' : ''}${bad.includes('*') ? ' (wildcard not left-most)' : ''}`;
+  return undefined;
+}
+
+/** The end entity's extKeyUsage, when present, allows the purpose (anyExtendedKeyUsage counts here). */
+export function ekuPurposeProblem(cert: Certificate, purpose: Purpose): string | undefined {
+  const eku = cert.extKeyUsage;
+  if (!eku || eku.oids.includes(OID[purpose]) || eku.oids.includes(OID.anyExtendedKeyUsage)) return undefined;
+  return `extKeyUsage [${eku.names.join(', ')}] does not include ${purpose}`;
+}
+
+/** Rules both profiles apply: RFC 5280's requirements on conforming certificates. */
+const RFC5280_RULES: readonly Rule[] = [
+  {
+    id: 'serial-number',
+    section: 'RFC 5280 §4.1.2.2',
+    roles: ALL,
+    reason: 'BadCertificate',
+    check: serialProblem,
+  },
+  {
+    id: 'issuer-not-empty',
+    section: 'RFC 5280 §4.1.2.4',
+    roles: ALL,
+    reason: 'BadCertificate',
+    check: (c) => (c.issuer.rdns.length === 0 ? 'issuer name is empty' : undefined),
+  },
+  {
+    id: 'ca-subject-not-empty',
+    section: 'RFC 5280 §4.1.2.6',
+    roles: CAS,
+    reason: 'BadCertificate',
+    check: (c) => (c.subject.rdns.length === 0 ? 'CA certificate with an empty subject' : undefined),
+  },
+  {
+    id: 'empty-subject-needs-critical-san',
+    section: 'RFC 5280 §4.1.2.6, §4.2.1.6',
+    roles: ALL,
+    reason: 'BadCertificate',
+    check: (c) => (c.subject.rdns.length === 0 && !ext(c, OID.subjectAltName)?.critical ? 'empty subject without a critical subjectAltName' : undefined),
+  },
+  {
+    id: 'aki-not-critical',
+    section: 'RFC 5280 §4.2.1.1',
+    roles: ALL,
+    reason: 'BadCertificate',
+    check: (c) => (ext(c, OID.authorityKeyIdentifier)?.critical ? 'authorityKeyIdentifier is critical' : undefined),
+  },
+  {
+    id: 'aki-present',
+    section: 'RFC 5280 §4.2.1.1',
+    roles: ['leaf', 'intermediate'],
+    reason: 'BadCertificate',
+    check: (c) => (c.version === 3 && !isSelfIssued(c) && !c.authorityKeyIdentifier?.keyIdentifier ? 'no authorityKeyIdentifier keyIdentifier' : undefined),
+  },
+  {
+    id: 'ski-not-critical',
+    section: 'RFC 5280 §4.2.1.2',
+    roles: ALL,
+    reason: 'BadCertificate',
+    check: (c) => (ext(c, OID.subjectKeyIdentifier)?.critical ? 'subjectKeyIdentifier is critical' : undefined),
+  },
+  {
+    id: 'ca-ski-present',
+    section: 'RFC 5280 §4.2.1.2',
+    roles: CAS,
+    reason: 'BadCertificate',
+    check: (c) => (c.version === 3 && !c.subjectKeyIdentifier ? 'CA certificate without subjectKeyIdentifier' : undefined),
+  },
+  {
+    id: 'ca-basic-constraints',
+    section: 'RFC 5280 §4.2.1.9',
+    roles: CAS,
+    reason: 'BadCertificate',
+    check: (c) => {
+      if (c.version !== 3) return undefined; // A v1 trust anchor carries no extensions at all.
+      const bc = ext(c, OID.basicConstraints);
+      if (!bc) return 'CA certificate without basicConstraints';
+      return bc.critical ? undefined : 'basicConstraints of a CA certificate is not critical';
+    },
+  },
+  {
+    id: 'ca-key-usage-present',
+    section: 'RFC 5280 §4.2.1.3',
+    roles: CAS,
+    reason: 'BadCertificate',
+    check: (c) => (c.version === 3 && !c.keyUsage ? 'CA certificate without keyUsage' : undefined),
+  },
+  {
+    id: 'key-cert-sign-needs-ca',
+    section: 'RFC 5280 §4.2.1.3',
+    roles: ALL,
+    reason: 'BadCertificate',
+    check: (c) => (hasKu(c, 'keyCertSign') && !isCa(c) ? 'keyUsage keyCertSign without basicConstraints cA' : undefined),
+  },
+  {
+    id: 'path-len-needs-ca',
+    section: 'RFC 5280 §4.2.1.9',
+    roles: ALL,
+    reason: 'BadCertificate',
+    check: (c) => (c.basicConstraints?.pathLen !== undefined && !isCa(c) ? 'pathLenConstraint without cA' : undefined),
+  },
+  {
+    id: 'leaf-eku-purpose',
+    section: 'RFC 5280 §4.2.1.12',
+    roles: ['leaf'],
+    reason: 'UnsupportedCertificate',
+    check: ekuPurposeProblem,
+  },
+];
+
+/** Rules only the webpki profile applies: the Baseline Requirements and webpki's stricter reading. */
+const WEBPKI_RULES: readonly Rule[] = [
+  {
+    id: 'leaf-eku-required',
+    section: 'BR §7.1.2.7.10',
+    roles: ['leaf'],
+    reason: 'UnsupportedCertificate',
+    check: (c) => (c.extKeyUsage ? undefined : 'no extKeyUsage on the end-entity certificate'),
+  },
+  {
+    id: 'no-any-eku',
+    section: 'BR §7.1.2.7.10, §7.1.2.10.6',
+    roles: ['leaf', 'intermediate'],
+    reason: 'UnsupportedCertificate',
+    check: (c) => (c.extKeyUsage?.oids.includes(OID.anyExtendedKeyUsage) ? 'extKeyUsage anyExtendedKeyUsage' : undefined),
+  },
+  {
+    id: 'eku-not-critical',
+    section: 'BR §7.1.2.7.10, §7.1.2.10.6',
+    roles: ALL,
+    reason: 'UnsupportedCertificate',
+    check: (c) => (ext(c, OID.extKeyUsage)?.critical ? 'extKeyUsage is critical' : undefined),
+  },
+  {
+    id: 'intermediate-eku-purpose',
+    section: 'BR §7.1.2.10.6 (webpki: EKU chaining)',
+    roles: ['intermediate'],
+    reason: 'UnsupportedCertificate',
+    check: (c, purpose) => (c.extKeyUsage && !c.extKeyUsage.oids.includes(OID[purpose]) ? `CA extKeyUsage [${c.extKeyUsage.names.join(', ')}] does not include ${purpose}` : undefined),
+  },
+  {
+    id: 'root-no-eku',
+    section: 'BR §7.1.2.1.2',
+    roles: ['anchor'],
+    reason: 'UnsupportedCertificate',
+    check: (c) => (c.extKeyUsage ? 'root certificate with extKeyUsage' : undefined),
+  },
+  {
+    id: 'dns-name-syntax',
+    section: 'RFC 5280 §4.2.1.6, BR §7.1.2.7.12',
+    roles: ['leaf'],
+    reason: 'BadCertificate',
+    check: (c) => (c.subjectAltName?.dns ?? []).map(dnsNameProblem).find((p) => p !== undefined),
+  },
+  {
+    id: 'rsa-modulus',
+    section: 'BR §6.1.5',
+    roles: ALL,
+    reason: 'UnsupportedCertificate',
+    check: (c) => {
+      if (c.publicKey?.kind !== 'rsa') return undefined;
+      const bits = c.publicKey.n.toString(2).length;
+      return bits < 2048 || bits % 8 !== 0 ? `RSA modulus of ${bits} bits (at least 2048 and a multiple of 8)` : undefined;
+    },
+  },
+];
+
+export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
+  rfc5280: { name: 'rfc5280', rules: RFC5280_RULES, maxDepth: 8, signatureBudget: 100, nameConstraintBudget: 1024 },
+  webpki: { name: 'webpki', rules: [...RFC5280_RULES, ...WEBPKI_RULES], maxDepth: 8, signatureBudget: 100, nameConstraintBudget: 1024 },
+};
+
+/** The default: webpki for the certificates servers present, rfc5280 for clients of a private CA. */
+export function defaultProfile(purpose: Purpose): ProfileName {
+  return purpose === 'serverAuth' ? 'webpki' : 'rfc5280';
+}
+
+/** The first rule of `profile` that `cert`, in `role`, breaks. */
+export function checkProfile(profile: Profile, cert: Certificate, role: Role, purpose: Purpose): { reason: Reason; detail: string } | undefined {
+  for (const rule of profile.rules) {
+    if (!rule.roles.includes(role)) continue;
+    const problem = rule.check(cert, purpose);
+    if (problem) return { reason: rule.reason, detail: `${problem} (${rule.section}, rule ${rule.id})` };
+  }
+  return undefined;
+}

@@ -1,0 +1,133 @@
+// Revocation from CRLs the user supplies (RFC 5280 §5 format, §6.3 processing, simplified): for each
+// certificate in the path whose issuer has a supplied CRL, the CRL must be signed by that issuer's key,
+// be current under the injected clock, and not list the certificate's serial number. A listed serial is
+// certificate_revoked (RFC 8446 §6.2). When the issuer has CRLs but none is usable (wrong signature,
+// stale, a critical extension we do not process), the status is undetermined and we fail closed with
+// certificate_unknown. A certificate whose issuer has no supplied CRL is not revocation-checked.
+import type { CryptoProvider } from '../../crypto/provider.js';
+import { equalBytes, hex } from '../../wire/bytes.js';
+import { DerError, Tag, type DerReader, readSingle } from '../der.js';
+import { OID, oidName } from '../oids.js';
+import { readName, readSignatureAlgorithm } from '../x509.js';
+import type { Certificate, CertificateSignatureAlgorithm, DistinguishedName } from '../x509.js';
+import { describe, fail, type Failure } from './verdict.js';
+
+export interface Crl {
+  der: Uint8Array;
+  tbs: Uint8Array;
+  signatureAlgorithm: CertificateSignatureAlgorithm;
+  signature: Uint8Array;
+  issuer: DistinguishedName;
+  thisUpdate: number;
+  nextUpdate?: number;
+  /** Revoked serial numbers, as lowercase hex of their DER content (as Certificate.serialNumber). */
+  revoked: Set<string>;
+  /** Why this CRL cannot be used to decide a status (RFC 5280 §5.2, §5.3: an unprocessed critical extension). */
+  unusable?: string;
+}
+
+/** CRL extensions we understand: the CRL number and AKI carry nothing a status depends on (§5.2.1, §5.2.3). */
+const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([OID.authorityKeyIdentifier, OID.cRLNumber]);
+/** Entry extensions: reasonCode and invalidityDate do not change that the serial is revoked (§5.3.1, §5.3.2). */
+const UNDERSTOOD_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([OID.reasonCode, OID.invalidityDate]);
+
+/** The first critical extension outside `understood`, by name; the list is consumed. */
+function readExtensions(r: DerReader, understood: ReadonlySet<string>): string | undefined {
+  let unknown: string | undefined;
+  const list = r.sequence('extensions');
+  while (!list.atEnd) {
+    const seq = list.sequence();
+    const oid = seq.oid('extnID');
+    const critical = seq.peekTag() === Tag.BOOLEAN ? seq.boolean('critical') : false;
+    seq.octetString('extnValue');
+    seq.end();
+    if (critical && !understood.has(oid)) unknown ??= oidName(oid) ?? oid;
+  }
+  return unknown;
+}
+
+function readCrl(r: DerReader): Crl {
+  const certList = r.sequence('CertificateList', 'RFC 5280 §5.1');
+  const tbsStart = certList.offset;
+  const tbs = certList.sequence('tbsCertList');
+  const version = tbs.peekTag() === Tag.INTEGER ? tbs.smallInteger('version') : 0;
+  if (version > 1) throw new DerError(`CRL version ${version + 1}`);
+  const inner = readSignatureAlgorithm(tbs, 'signature');
+  const issuer = readName(tbs, 'issuer');
+  const thisUpdate = tbs.time('thisUpdate');
+  const nextUpdate = tbs.peekTag() === Tag.UTCTime || tbs.peekTag() === Tag.GeneralizedTime ? tbs.time('nextUpdate') : undefined;
+  const revoked = new Set<string>();
+  let unusable: string | undefined;
+  if (tbs.peekTag() === Tag.SEQUENCE) {
+    const entries = tbs.sequence('revokedCertificates');
+    while (!entries.atEnd) {
+      const entry = entries.sequence();
+      revoked.add(hex(entry.integerBytes('userCertificate')));
+      entry.time('revocationDate');
+      if (!entry.atEnd) {
+        const unknown = readExtensions(entry, UNDERSTOOD_ENTRY_EXTENSIONS);
+        if (unknown) unusable ??= `critical CRL entry extension ${unknown}`;
+      }
+      entry.end();
+    }
+  }
+  const extensions = tbs.optionalExplicit(0, 'crlExtensions');
+  if (extensions) {
+    if (version !== 1) throw new DerError('crlExtensions in a version 1 CRL');
+    const unknown = readExtensions(extensions, UNDERSTOOD_CRL_EXTENSIONS);
+    if (unknown) unusable ??= `critical CRL extension ${unknown}`;
+    extensions.end();
+  }
+  tbs.end();
+  const tbsBytes = certList.bytes.subarray(tbsStart, certList.offset);
+  const outer = readSignatureAlgorithm(certList, 'signatureAlgorithm');
+  if (!equalBytes(outer.raw, inner.raw)) throw new DerError('signatureAlgorithm differs from tbsCertList.signature');
+  const signature = certList.bitStringBytes('signatureValue');
+  certList.end();
+  const crl: Crl = { der: r.bytes, tbs: tbsBytes, signatureAlgorithm: inner.info, signature, issuer, thisUpdate, revoked };
+  if (nextUpdate !== undefined) crl.nextUpdate = nextUpdate;
+  if (unusable !== undefined) crl.unusable = unusable;
+  return crl;
+}
+
+/** Parses one DER CRL; a malformed one is a configuration error (TypeError). */
+export function parseCrl(der: Uint8Array): Crl {
+  try {
+    return readSingle(der, readCrl);
+  } catch (e) {
+    if (e instanceof DerError) throw new TypeError(`trust.crls: malformed CRL: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Is `crl` one `issuer` signed, and may it decide statuses now? The problem when not. */
+function crlProblem(crl: Crl, issuer: Certificate, now: number, provider: CryptoProvider): string | undefined {
+  const alg = crl.signatureAlgorithm.algorithm;
+  if (!alg || !issuer.publicKey || !provider.verify(alg, issuer.publicKey, crl.tbs, crl.signature)) return `its signature does not verify with the key of ${describe(issuer)}`;
+  // §6.3.3(f): the CRL issuer's key must be allowed to sign CRLs.
+  if (issuer.keyUsage && !issuer.keyUsage.includes('cRLSign')) return `${describe(issuer)} keyUsage lacks cRLSign`;
+  if (crl.unusable) return `it has a ${crl.unusable}`;
+  if (now < crl.thisUpdate) return `it is not valid before ${new Date(crl.thisUpdate).toISOString()}`;
+  if (crl.nextUpdate !== undefined && now > crl.nextUpdate) return `its nextUpdate ${new Date(crl.nextUpdate).toISOString()} has passed`;
+  return undefined;
+}
+
+/** RFC 5280 §6.3 over the path (leaf first, anchor last): the anchor itself is not revocation-checked. */
+export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: number, provider: CryptoProvider): Failure | undefined {
+  if (crls.length === 0) return undefined;
+  for (let i = 0; i + 1 < path.length; i++) {
+    const cert = path[i]!;
+    const issuer = path[i + 1]!;
+    const named = crls.filter((crl) => equalBytes(crl.issuer.raw, cert.issuer.raw));
+    if (named.length === 0) continue;
+    const problems = named.map((crl) => crlProblem(crl, issuer, now, provider));
+    const usable = named.filter((_, k) => problems[k] === undefined);
+    if (usable.length === 0) {
+      return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: the CRL of "${cert.issuer.text}" cannot be used (${problems[0]})`);
+    }
+    if (usable.some((crl) => crl.revoked.has(cert.serialNumber))) {
+      return fail('CertificateRevoked', `${describe(cert)} (serial ${cert.serialNumber}) is revoked by the CRL of "${cert.issuer.text}" (RFC 5280 §6.3)`);
+    }
+  }
+  return undefined;
+}
