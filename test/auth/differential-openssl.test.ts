@@ -6,6 +6,7 @@
 //   so that the list stays honest (remove the entry when the fix lands).
 // A missing openssl skips loudly, and fails with REQUIRE_INTEROP=1 (src/testing/interop.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProfileName } from '../../src/auth/chain.js';
 import { evaluateTrust } from '../../src/auth/trust.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { builderKit, certtoolVerify, materialize, opensslVerify, pool, type ChainFiles, type OracleVerdict } from '../../src/testing/chain-corpus.js';
@@ -29,13 +30,17 @@ const WHY = {
   noCnFallback: 'RFC 9525 §6.3 and CA/Browser Forum BR §7.1.2.7.12: the reference identity is matched against subjectAltName only, never the Common Name',
   wildcardWholeLabel: 'RFC 9525 §6.3: a wildcard is only the complete left-most label; f*.example.com matches nothing',
   criticalPolicy: 'RFC 5280 §4.2: a critical extension the validator does not process MUST be rejected; certificate policies are not implemented (issue 11: refuse what is not implemented when critical)',
-  anchorIsInput: 'RFC 5280 §6.1.1(d) and §6.2: the trust anchor is an input (name and key), not a certificate of the path; its own extensions are not processed (rustls-webpki, Go do the same)',
+  anchorIsInput: 'RFC 5280 §6.1.1(d), §6.2: the trust anchor is an input, not one of the n certificates §6.1.3/§6.1.4 process, so an unknown critical extension on it (§6.1.4(o)) does not void it (rustls-webpki and Go agree)',
   absoluteName: 'RFC 1034 §3.1: a trailing dot marks the same fully qualified name (absolute form); node:tls strips it too',
-  selfSignedLeafAnchor: 'RFC 5280 §6.1.1(d): a configured self-signed end-entity certificate is itself the trust anchor (RFC 7250/6698-style pinning); GnuTLS requires an anchor to be a CA',
-  cnNotConstrained: 'RFC 5280 §4.2.1.10: dNSName constraints apply to dNSName subjectAltNames; OpenSSL also constrains a host-like Common Name when no dNSName SAN exists (its own heuristic)',
+  selfSignedLeafAnchor: 'RFC 5280 §6.1.1(d): a configured self-signed end-entity certificate is itself the trust anchor (pinning); GnuTLS requires an anchor to be a CA',
+  cnNotConstrained: 'RFC 5280 §4.2.1.10: dNSName constraints apply to dNSName subjectAltNames; OpenSSL and GnuTLS also constrain a host-like Common Name when no dNSName SAN exists (their heuristic, not the RFC)',
+  anyEkuRfc: 'RFC 5280 §4.2.1.12: anyExtendedKeyUsage is a purpose like any other and grants serverAuth under rfc5280 (the webpki profile refuses it, as OpenSSL does)',
+  ekuOnCaRfc: 'RFC 5280 §4.2.1.12 gives extKeyUsage no meaning on CA certificates, so under rfc5280 an intermediate EKU does not constrain the path (the webpki profile enforces it, CA/B BR §7.1.2.10.6)',
+  serialStrict: 'RFC 5280 §4.1.2.2: serialNumber MUST be positive and at most 20 octets (issue 11 strict list); OpenSSL and GnuTLS accept such certificates (the RFC also says users SHOULD handle them gracefully)',
+  gnutlsLenient: 'a MUST of RFC 5280 §4.2 (basicConstraints critical in CAs §4.2.1.9, AKI/SKI present and non-critical §4.2.1.1-2, CA keyUsage §4.2.1.3, keyCertSign only in CAs, empty subject needs a critical SAN §4.2.1.6) that openssl -x509_strict enforces and GnuTLS 3.7 does not',
 } as const;
 
-/** Differences from `openssl verify -x509_strict` on purpose. */
+/** Differences from `openssl verify -x509_strict` (profile rfc5280) on purpose. */
 const ALLOWED_VS_OPENSSL: Record<string, Allowed> = {
   'edge/at-not-after': accept(WHY.notAfterInclusive),
   'bc/leaf-ca': reject(WHY.eeNotCa),
@@ -43,14 +48,19 @@ const ALLOWED_VS_OPENSSL: Record<string, Allowed> = {
   'name/cn-only': reject(WHY.noCnFallback),
   'wild/partial': reject(WHY.wildcardWholeLabel),
   'crit/int-policy-constraints': reject(WHY.criticalPolicy),
-  'bc/root-missing': accept(WHY.anchorIsInput),
-  'bc/root-noncritical': accept(WHY.anchorIsInput),
   'crit/root-unknown': accept(WHY.anchorIsInput),
   'name/trailing-dot-host': accept(WHY.absoluteName),
   'nc/root/dns-permitted-ip-san-only': accept(WHY.cnNotConstrained),
+  'nc/int/dns-permitted-ip-san-only': accept(WHY.cnNotConstrained),
+  'eku/any-only': accept(WHY.anyEkuRfc),
+  'eku/int-client-only': accept(WHY.ekuOnCaRfc),
+  'serial/leaf-zero': reject(WHY.serialStrict),
+  'serial/leaf-negative': reject(WHY.serialStrict),
+  'serial/leaf-21-octets': reject(WHY.serialStrict),
+  'serial/int-zero': reject(WHY.serialStrict),
 };
 
-/** Differences from `certtool --verify` on purpose. */
+/** Differences from `certtool --verify` (profile rfc5280) on purpose. */
 const ALLOWED_VS_CERTTOOL: Record<string, Allowed> = {
   'anchor/self-signed-leaf': accept(WHY.selfSignedLeafAnchor),
   'anchor/self-signed-leaf-host': accept(WHY.selfSignedLeafAnchor),
@@ -61,73 +71,56 @@ const ALLOWED_VS_CERTTOOL: Record<string, Allowed> = {
   'crit/root-unknown': accept(WHY.anchorIsInput),
   'name/trailing-dot-host': accept(WHY.absoluteName),
   'nc/root/dns-permitted-ip-san-only': accept(WHY.cnNotConstrained),
+  'nc/int/dns-permitted-ip-san-only': accept(WHY.cnNotConstrained),
+  'eku/int-client-only': accept(WHY.ekuOnCaRfc),
+  'serial/leaf-zero': reject(WHY.serialStrict),
+  'serial/leaf-negative': reject(WHY.serialStrict),
+  'serial/leaf-21-octets': reject(WHY.serialStrict),
+  'serial/int-zero': reject(WHY.serialStrict),
+  ...Object.fromEntries(
+    ['bc/int-noncritical', 'bc/root-missing', 'bc/root-noncritical', 'kid/aki-critical', 'kid/ski-critical', 'kid/leaf-aki-missing', 'kid/int-aki-missing',
+      'kid/int-ski-missing', 'kid/root-ski-missing', 'ku/int-missing', 'ku/leaf-keycertsign', 'name/empty-subject-noncritical-san'].map((id) => [id, reject(WHY.gnutlsLenient)]),
+  ),
 };
 
 /** Cases certtool cannot judge: GnuTLS 3.7.9 accepts names outside permitted URI and directoryName subtrees. */
 const CERTTOOL_CANNOT_JUDGE = new Set(['uri-permitted-miss', 'spiffe-permitted-miss', 'dirname-permitted-miss'].flatMap((n) => [`nc/root/${n}`, `nc/int/${n}`]).concat('builder-nc/spiffe-miss'));
 
 const BUG = {
-  nameConstraints: 'nameConstraints not implemented (RFC 5280 §4.2.1.10, §6.1.3(b)-(c), §6.1.4(g)): ignored on an anchor (false accept), unknown critical extension on an intermediate (false reject)',
-  keyFloor: 'no RSA key-size floor (issue 11: 2048 bits by default)',
-  bcCritical: 'RFC 5280 §4.2.1.9: a CA certificate MUST mark basicConstraints critical; non-critical is accepted',
-  kidCritical: 'RFC 5280 §4.2.1.1/§4.2.1.2: AKI and SKI MUST be non-critical; a critical one is accepted',
-  kidMissing: 'RFC 5280 §4.2.1.1/§4.2.1.2: AKI (all but self-signed) and SKI (CA certificates) MUST be present; a missing one is accepted',
-  caKeyUsage: 'RFC 5280 §4.2.1.3: a CA certificate whose key signs certificates MUST have keyUsage (with keyCertSign); one without is accepted',
-  leafKeyCertSign: 'RFC 5280 §4.2.1.3/§4.2.1.9: keyCertSign only with cA=TRUE; a leaf with keyCertSign is accepted',
-  caEmptySubject: 'RFC 5280 §4.1.2.4/§4.1.2.6: a CA subject (the issuer of the next certificate) MUST be non-empty; accepted',
-  emptySubjectSan: 'RFC 5280 §4.2.1.6: an empty subject requires a critical subjectAltName; non-critical is accepted',
-  anyEku: 'strict (webpki) EKU: anyExtendedKeyUsage alone does not grant serverAuth (CA/B BR §7.1.2.7.10, rustls-webpki); accepted',
-  ekuChain: 'strict (webpki) EKU: an intermediate EKU that excludes the purpose constrains the path (CA/B BR §7.1.2.10.6, rustls-webpki, Go); accepted',
+  keyFloor: 'rfc5280 profile accepts a 1024-bit RSA key; issue 11 asks for a 2048-bit minimum by default wherever a key is used (the webpki profile already refuses it)',
 } as const;
-
-const ids = (prefix: string, names: string[]) => names.map((n) => `${prefix}${n}`);
-const NC_ROOT_FALSE_ACCEPTS = ids('nc/root/', [
-  'dirname-excluded-hit', 'dirname-permitted-miss', 'dns-excluded-case', 'dns-excluded-hit', 'dns-permitted-miss', 'dns-permitted-one-of-two',
-  'dns-permitted-suffix-trick', 'email-excluded-hit', 'email-permitted-miss', 'ip4-excluded-hit', 'ip4-permitted-miss', 'ip6-excluded-hit',
-  'ip6-permitted-miss', 'spiffe-excluded-hit', 'spiffe-permitted-miss', 'uri-permitted-miss',
-]).concat('builder-nc/spiffe-excluded', 'builder-nc/spiffe-miss');
-const NC_INT_FALSE_REJECTS = ids('nc/int/', [
-  'dirname-permitted-empty-subject', 'dirname-permitted-match', 'dns-excluded-miss', 'dns-permitted-exact', 'dns-permitted-match', 'email-permitted-match',
-  'ip4-permitted-dns-san', 'ip4-permitted-match', 'ip6-permitted-match', 'spiffe-permitted-match', 'uri-permitted-match',
-]);
 
 /**
  * KNOWN BUGS of ours against `openssl verify -x509_strict`: case id → what is wrong. The test of such a case
  * asserts that we still differ, so a fix FAILS it: then remove the entry (and the case passes as agreement).
  */
 const KNOWN_BUGS_VS_OPENSSL: Record<string, string> = {
-  ...Object.fromEntries([...NC_ROOT_FALSE_ACCEPTS, ...NC_INT_FALSE_REJECTS].map((id) => [id, BUG.nameConstraints])),
   'key/leaf-rsa1024': BUG.keyFloor,
   'key/root-rsa1024': BUG.keyFloor,
-  'bc/int-noncritical': BUG.bcCritical,
-  'kid/aki-critical': BUG.kidCritical,
-  'kid/ski-critical': BUG.kidCritical,
-  'kid/leaf-aki-missing': BUG.kidMissing,
-  'kid/int-aki-missing': BUG.kidMissing,
-  'kid/int-ski-missing': BUG.kidMissing,
-  'kid/root-ski-missing': BUG.kidMissing,
-  'ku/int-missing': BUG.caKeyUsage,
-  'ku/leaf-keycertsign': BUG.leafKeyCertSign,
-  'name/ca-empty-subject': BUG.caEmptySubject,
-  'name/empty-subject-noncritical-san': BUG.emptySubjectSan,
-  'eku/any-only': BUG.anyEku,
-  'eku/int-client-only': BUG.ekuChain,
 };
 
 /** KNOWN BUGS of ours against `certtool --verify` (same rule: a fix fails the test until the entry goes). */
 const KNOWN_BUGS_VS_CERTTOOL: Record<string, string> = {
-  ...Object.fromEntries(
-    [...NC_ROOT_FALSE_ACCEPTS, ...NC_INT_FALSE_REJECTS].filter((id) => !CERTTOOL_CANNOT_JUDGE.has(id.replace('nc/int/', 'nc/root/')) && !CERTTOOL_CANNOT_JUDGE.has(id)).map((id) => [id, BUG.nameConstraints]),
-  ),
   'key/leaf-rsa1024': BUG.keyFloor,
   'key/root-rsa1024': BUG.keyFloor,
-  'name/ca-empty-subject': BUG.caEmptySubject,
-  'eku/int-client-only': BUG.ekuChain,
 };
 
-function ours(f: ChainFiles): OracleVerdict {
+/**
+ * The webpki profile is meant to be at least as strict as `openssl verify -x509_strict`: it may refuse more,
+ * but what it accepts openssl accepts, except these (same reasons as above).
+ */
+const WEBPKI_ACCEPTS_WHAT_OPENSSL_REJECTS: Record<string, string> = {
+  'edge/at-not-after': WHY.notAfterInclusive,
+  'crit/root-unknown': WHY.anchorIsInput,
+  'name/trailing-dot-host': WHY.absoluteName,
+  'nc/root/dns-permitted-ip-san-only': WHY.cnNotConstrained,
+  'nc/int/dns-permitted-ip-san-only': WHY.cnNotConstrained,
+};
+
+/** Our verdict under `profile` (rfc5280 is the profile documented to match `openssl verify -x509_strict`). */
+function ours(f: ChainFiles, profile: ProfileName = 'rfc5280'): OracleVerdict {
   try {
-    const { verdict } = evaluateTrust({ kind: 'ca', anchors: [f.anchor] }, [f.leaf, ...f.untrusted], {
+    const { verdict } = evaluateTrust({ kind: 'ca', anchors: [f.anchor], profile }, [f.leaf, ...f.untrusted], {
       provider,
       now: () => f.atMs,
       purpose: f.purpose,
@@ -191,12 +184,26 @@ describe('path validation agrees with openssl verify -x509_strict', () => {
   });
   it('lists no unknown case ids in its allow-lists', () => {
     const ids = new Set(CASES.map((c) => c.id));
-    for (const id of [VS_OPENSSL, VS_CERTTOOL].flatMap((e) => [...Object.keys(e.allowed), ...Object.keys(e.knownBugs)]).concat([...CERTTOOL_CANNOT_JUDGE])) expect(ids.has(id), id).toBe(true);
+    for (const id of [VS_OPENSSL, VS_CERTTOOL].flatMap((e) => [...Object.keys(e.allowed), ...Object.keys(e.knownBugs)]).concat([...CERTTOOL_CANNOT_JUDGE], Object.keys(WEBPKI_ACCEPTS_WHAT_OPENSSL_REJECTS))) expect(ids.has(id), id).toBe(true);
   });
   for (const c of CASES) {
     it(`${c.id}: ${c.about}`, (test) => {
       requireBinary('openssl', test);
       judgeAgreement(c.id, verdicts.get(c.id)!.openssl, ours(corpus.get(c.id)!), VS_OPENSSL);
+    });
+  }
+});
+
+describe('the webpki profile accepts nothing openssl verify -x509_strict rejects', () => {
+  for (const c of CASES) {
+    it(`${c.id}: ${c.about}`, (test) => {
+      requireBinary('openssl', test);
+      const theirs = verdicts.get(c.id)!.openssl;
+      const mine = ours(corpus.get(c.id)!, 'webpki');
+      const summary = `${c.id}: openssl ${theirs.ok ? 'accepts' : 'rejects'} (${theirs.detail}); webpki ${mine.ok ? 'accepts' : 'rejects'} (${mine.detail})`;
+      const why = WEBPKI_ACCEPTS_WHAT_OPENSSL_REJECTS[c.id];
+      if (why) expect(mine.ok && !theirs.ok, `listed exception (${why}) no longer holds: remove it. ${summary}`).toBe(true);
+      else expect(mine.ok && !theirs.ok, summary).toBe(false);
     });
   }
 });
