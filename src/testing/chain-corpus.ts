@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCertificate, generateKeyPair, toPem, type CertificateSpec } from '../auth/builder.js';
+import { buildCertificate, buildCrl, generateKeyPair, toPem, type CertificateSpec, type CrlSpec } from '../auth/builder.js';
 import { contextTag, der } from '../auth/der.js';
 import { parsePem } from '../auth/pem.js';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
@@ -72,7 +72,7 @@ export interface OpensslCase extends CaseCommon {
 export interface BuilderCase extends CaseCommon {
   /** Whether the verdict depends on the clock (default true: builder cases are mostly validity edges). */
   timeSensitive?: boolean;
-  make: (kit: BuilderKit) => { anchor: Uint8Array; untrusted: Uint8Array[]; leaf: Uint8Array; atMs: number };
+  make: (kit: BuilderKit) => { anchor: Uint8Array; untrusted: Uint8Array[]; leaf: Uint8Array; atMs: number; crls?: Uint8Array[] };
 }
 
 export type ChainCase = OpensslCase | BuilderCase;
@@ -89,6 +89,9 @@ export interface ChainFiles {
   anchor: Uint8Array;
   untrusted: Uint8Array[];
   leaf: Uint8Array;
+  /** CRLs (DER) of the leaf's issuer; when present the oracles check the leaf's revocation status. */
+  crls: Uint8Array[];
+  crlFile?: string;
   anchorFile: string;
   untrustedFile?: string;
   leafFile: string;
@@ -193,6 +196,8 @@ export interface BuilderKit {
   key: (kind: 'ed25519' | 'p256' | 'p384') => { privateKey: PrivateKey; publicKey: PublicKey };
   /** Builds and parses; `issuer` omitted for self-signed. */
   issue: (spec: Omit<CertificateSpec, 'issuer' | 'signingKey'>, issuer?: { cert: Certificate; privateKey: PrivateKey }, selfKey?: PrivateKey) => Certificate;
+  /** Builds a CRL (RFC 5280 §5) with our builder. */
+  crl: (spec: Omit<CrlSpec, 'issuer'> & { issuer: Certificate }) => Uint8Array;
   /** The run's reference instant, epoch milliseconds (whole seconds). */
   t0: number;
 }
@@ -209,6 +214,7 @@ export function builderKit(provider: CryptoProvider, t0: number): BuilderKit {
       if (!signingKey) throw new Error('a self-signed certificate needs its own private key');
       return parseCertificate(buildCertificate({ ...spec, signingKey, ...(issuer ? { issuer: issuer.cert } : {}) }, provider, random));
     },
+    crl: (spec) => buildCrl(spec, provider, random),
   };
 }
 
@@ -248,10 +254,10 @@ export async function materialize(cases: ChainCase[], options: { openssl: string
   };
   await pool(cases, 3, async (c) => {
     const id = c.id.replace(/[^a-z0-9.-]/gi, '_');
-    let chain: { anchor: Uint8Array; untrusted: Uint8Array[]; leaf: Uint8Array; atMs: number; timeSensitive: boolean };
+    let chain: { anchor: Uint8Array; untrusted: Uint8Array[]; leaf: Uint8Array; atMs: number; timeSensitive: boolean; crls: Uint8Array[] };
     if ('make' in c) {
       const made = c.make(options.kit);
-      chain = { ...made, timeSensitive: c.timeSensitive ?? true };
+      chain = { ...made, crls: made.crls ?? [], timeSensitive: c.timeSensitive ?? true };
     } else {
       const rootPem = await issue(`${id}.root`, c.root);
       let parent = { pem: rootPem, key: c.root.key };
@@ -273,9 +279,12 @@ export async function materialize(cases: ChainCase[], options: { openssl: string
         leaf: derOfPemFile(leafPem),
         atMs: (t0 + at) * 1000,
         timeSensitive: c.at !== undefined || days.some((d) => d * DAY_S < 2 * DAY_S),
+        crls: [],
       };
     }
     const untrustedFile = chain.untrusted.length ? write(`${id}.untrusted.pem`, chain.untrusted) : undefined;
+    const crlFile = chain.crls.length ? join(dir, `${id}.crl.pem`) : undefined;
+    if (crlFile) writeFileSync(crlFile, chain.crls.map((d) => toPem('X509 CRL', d)).join(''));
     files.push({
       id: c.id,
       purpose: c.purpose ?? 'serverAuth',
@@ -283,6 +292,7 @@ export async function materialize(cases: ChainCase[], options: { openssl: string
       ...chain,
       anchorFile: write(`${id}.anchor.pem`, [chain.anchor]),
       ...(untrustedFile ? { untrustedFile } : {}),
+      ...(crlFile ? { crlFile } : {}),
       leafFile: write(`${id}.leaf-only.pem`, [chain.leaf]),
       chainFile: write(`${id}.chain.pem`, [chain.leaf, ...chain.untrusted]),
     });
@@ -307,6 +317,8 @@ export async function opensslVerify(openssl: string, f: ChainFiles): Promise<Ora
   const args = ['verify', '-x509_strict', '-auth_level', '2', '-purpose', f.purpose === 'serverAuth' ? 'sslserver' : 'sslclient'];
   args.push('-attime', String(Math.floor(f.atMs / 1000)), '-CAfile', f.anchorFile);
   if (f.untrustedFile) args.push('-untrusted', f.untrustedFile);
+  // -crl_check: the leaf's status from the supplied CRL of its issuer (ours checks wherever a CRL is given).
+  if (f.crlFile) args.push('-crl_check', '-CRLfile', f.crlFile);
   if (f.host !== undefined) args.push(isIp(f.host) ? '-verify_ip' : '-verify_hostname', f.host);
   const { code, out } = await run(openssl, [...args, f.leafFile]);
   const ok = code === 0 && /: OK\s*$/.test(out);
@@ -319,6 +331,7 @@ const PURPOSE_OID = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.
 export async function certtoolVerify(certtool: string, f: ChainFiles): Promise<OracleVerdict> {
   const args = ['--verify', '--verify-profile=medium', '--load-ca-certificate', f.anchorFile, '--infile', f.chainFile];
   args.push(`--verify-purpose=${PURPOSE_OID[f.purpose]}`);
+  if (f.crlFile) args.push('--load-crl', f.crlFile);
   if (f.host !== undefined) args.push(`--verify-hostname=${f.host}`);
   const { code, out } = await run(certtool, args);
   const ok = code === 0 && /Chain verification output: Verified\./.test(out);

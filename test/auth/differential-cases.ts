@@ -258,4 +258,53 @@ const anchors: ChainCase[] = [
   { id: 'anchor/self-signed-leaf-client-eku', about: 'self-signed leaf as anchor, EKU clientAuth only, used as server', root: selfSignedLeaf({ ext: { extendedKeyUsage: 'clientAuth' } }), leaf: 'anchor' },
 ];
 
-export const CASES: ChainCase[] = [...baseline, ...keySizes, ...nameConstraintCases, ...validity, ...edges, ...builderNameConstraints, ...profile, ...anchors];
+/**
+ * Revocation (RFC 5280 §5, §6.3) with CRLs made by our builder: root → [intermediate →] leaf, and one CRL of the
+ * leaf's issuer (openssl verify -crl_check checks exactly that one).
+ */
+function crlCase(
+  id: string,
+  about: string,
+  options: { viaIntermediate?: boolean; revokeLeaf?: boolean; /** days from the reference instant */ thisUpdate?: number; nextUpdate?: number; foreignSigner?: boolean; criticalUnknown?: boolean },
+): ChainCase {
+  return {
+    id,
+    about,
+    make: (kit) => {
+      const t = kit.t0;
+      const rootKey = kit.key('p256');
+      const intKey = kit.key('p256');
+      const leafKey = kit.key('ed25519');
+      const ca = (cn: string, serial: bigint) => ({ subject: { O: 'Lab', CN: cn }, serial, notBefore: t - 10 * ALL_DAY, notAfter: t + 100 * ALL_DAY, isCA: true, keyUsage: ['keyCertSign', 'cRLSign'] as ('keyCertSign' | 'cRLSign')[] });
+      const rootCert = kit.issue({ ...ca('CRL Root', 20n), publicKey: rootKey.publicKey }, undefined, rootKey.privateKey);
+      const intCert = kit.issue({ ...ca('CRL Intermediate', 21n), publicKey: intKey.publicKey }, { cert: rootCert, privateKey: rootKey.privateKey });
+      const issuer = options.viaIntermediate ? { cert: intCert, privateKey: intKey.privateKey } : { cert: rootCert, privateKey: rootKey.privateKey };
+      const leafCert = kit.issue(
+        { subject: { CN: 'leaf.example' }, publicKey: leafKey.publicKey, serial: 0x4242n, notBefore: t - ALL_DAY, notAfter: t + 30 * ALL_DAY, keyUsage: ['digitalSignature'], extKeyUsage: ['serverAuth'], sans: { dns: ['leaf.example'] } },
+        issuer,
+      );
+      const crl = kit.crl({
+        issuer: issuer.cert,
+        signingKey: options.foreignSigner ? kit.key('p256').privateKey : issuer.privateKey,
+        thisUpdate: t + (options.thisUpdate ?? -1) * ALL_DAY,
+        nextUpdate: t + (options.nextUpdate ?? 7) * ALL_DAY,
+        revoked: [{ serial: 7n }, ...(options.revokeLeaf ? [{ serial: 0x4242n }] : [])],
+        ...(options.criticalUnknown ? { extraExtensions: [{ oid: '1.3.6.1.4.1.55555.2', critical: true, value: Uint8Array.of(5, 0) }] } : {}),
+      });
+      return { anchor: rootCert.der, untrusted: options.viaIntermediate ? [intCert.der] : [], leaf: leafCert.der, atMs: t + HOUR * 1000, crls: [crl] };
+    },
+  };
+}
+
+const revocation: ChainCase[] = [
+  crlCase('crl/leaf-revoked', 'root CRL lists the leaf', { revokeLeaf: true }),
+  crlCase('crl/leaf-not-revoked', 'root CRL lists another serial', {}),
+  crlCase('crl/int-leaf-revoked', 'intermediate CRL lists the leaf', { viaIntermediate: true, revokeLeaf: true }),
+  crlCase('crl/int-leaf-not-revoked', 'intermediate CRL lists another serial', { viaIntermediate: true }),
+  crlCase('crl/stale', 'CRL nextUpdate has passed', { thisUpdate: -8, nextUpdate: -1 }),
+  crlCase('crl/not-yet-valid', 'CRL thisUpdate in the future', { thisUpdate: 1, nextUpdate: 2 }),
+  crlCase('crl/foreign-signer', 'CRL with the issuer name signed by another key', { foreignSigner: true, revokeLeaf: true }),
+  crlCase('crl/critical-unknown-extension', 'CRL with an unknown critical extension', { criticalUnknown: true }),
+];
+
+export const CASES: ChainCase[] = [...baseline, ...keySizes, ...nameConstraintCases, ...validity, ...edges, ...builderNameConstraints, ...profile, ...anchors, ...revocation];

@@ -120,7 +120,7 @@ const WEBPKI_ACCEPTS_WHAT_OPENSSL_REJECTS: Record<string, string> = {
 /** Our verdict under `profile` (rfc5280 is the profile documented to match `openssl verify -x509_strict`). */
 function ours(f: ChainFiles, profile: ProfileName = 'rfc5280'): OracleVerdict {
   try {
-    const { verdict } = evaluateTrust({ kind: 'ca', anchors: [f.anchor], profile }, [f.leaf, ...f.untrusted], {
+    const { verdict } = evaluateTrust({ kind: 'ca', anchors: [f.anchor], profile, crls: f.crls }, [f.leaf, ...f.untrusted], {
       provider,
       now: () => f.atMs,
       purpose: f.purpose,
