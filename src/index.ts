@@ -9,7 +9,9 @@ export type { NegotiatedInfo, PendingDecision, Role, SessionTicket, TlsEvent } f
 export { SECRETS, type SecretName } from './handshake/keyschedule.js';
 export { evaluateTrust, parsePin, type PeerIdentity, type TrustPolicy, type TrustVerdict } from './auth/trust.js';
 export { parseCertificate, type Certificate } from './auth/x509.js';
-export { buildCertificate, generateKeyPair, type CertificateSpec } from './auth/builder.js';
+export { buildCertificate, buildCrl, generateKeyPair, type CertificateSpec, type CrlSpec } from './auth/builder.js';
+export { verifyChain, type ChainVerdict, type ProfileName, type Purpose, type VerifyChainOptions } from './auth/chain.js';
+export { parseCrl, type Crl } from './auth/path/revocation.js';
 export { loadPrivateKey, parseSpki, encodeSpki, encodePkcs8, spkiSha256 } from './auth/keys.js';
 export { parsePem, readPemOrDer, toPem } from './auth/pem.js';
 export type { CryptoProvider, PrivateKey, PublicKey, RandomSource } from './crypto/provider.js';

@@ -66,8 +66,8 @@ export interface CertificateSpec {
   nameConstraints?: { permitted?: GeneralNameSpec[]; excluded?: GeneralNameSpec[] };
   /** Criticality overrides; the defaults are the ones RFC 5280 asks for. */
   critical?: Partial<Record<BuiltExtension, boolean>>;
-  /** Key identifiers to leave out (both are written by default, RFC 5280 §4.2.1.1, §4.2.1.2). */
-  omit?: Array<'subjectKeyIdentifier' | 'authorityKeyIdentifier'>;
+  /** Default extensions to leave out (RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.1.3 ask for them). */
+  omit?: Array<'keyUsage' | 'subjectKeyIdentifier' | 'authorityKeyIdentifier'>;
   extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
   /** Defaults by signing key: Ed25519; ECDSA with SHA-256 (P-256) or SHA-384 (P-384); RSA PKCS#1 v1.5 SHA-256. */
   signatureAlgorithm?: SignatureAlgorithm;
@@ -218,7 +218,7 @@ export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider
     add('basicConstraints', true, der.sequence(...body));
   }
   const keyUsage = spec.keyUsage ?? (spec.isCA ? (['keyCertSign', 'cRLSign'] as KeyUsageName[]) : undefined);
-  if (keyUsage) add('keyUsage', true, encodeKeyUsage(keyUsage));
+  if (keyUsage && !spec.omit?.includes('keyUsage')) add('keyUsage', true, encodeKeyUsage(keyUsage));
   const extKeyUsage = spec.extKeyUsage ?? (spec.isCA ? [] : ['serverAuth', 'clientAuth']);
   if (extKeyUsage.length > 0) add('extKeyUsage', false, der.sequence(...extKeyUsage.map((p) => der.oid(PURPOSE_OIDS[p] ?? p))));
   const sans = spec.sans;

@@ -44,6 +44,8 @@ export function buildPath(leaf: Certificate, intermediates: Certificate[], ancho
   let budget = options.signatureBudget;
   let exhausted: Failure | undefined;
   let firstDefect: Failure | undefined;
+  // A signature that does not verify usually means "another CA of the same name", the least telling defect.
+  let signatureMismatch: Failure | undefined;
   const note = (failure: Failure) => {
     firstDefect ??= failure;
   };
@@ -68,7 +70,7 @@ export function buildPath(leaf: Certificate, intermediates: Certificate[], ancho
       }
       const bad = checkSignature(top, issuer, options.provider);
       if (bad) {
-        note(bad);
+        signatureMismatch ??= bad;
         continue;
       }
       const next = [...path, issuer];
@@ -86,6 +88,7 @@ export function buildPath(leaf: Certificate, intermediates: Certificate[], ancho
   const path = extend([leaf]);
   if (path) return { ok: true, path };
   if (exhausted) return exhausted;
-  if (firstDefect) return firstDefect;
+  const defect = firstDefect ?? signatureMismatch;
+  if (defect) return defect;
   return fail('UnknownCa', `no trust anchor issued the chain of ${describe(leaf)} (issuer "${leaf.issuer.text}")`);
 }
