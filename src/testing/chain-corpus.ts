@@ -236,7 +236,18 @@ export async function materialize(cases: ChainCase[], options: { openssl: string
   const { openssl, dir, t0 } = options;
   const keys = await generateKeys(openssl, dir);
   const files: ChainFiles[] = [];
-  const issue = async (name: string, cert: OpensslCert, issuer?: { pem: string; key: KeyKind }): Promise<string> => {
+  // Identical specs under the same issuer are made once (most cases share the default root and intermediate).
+  const made = new Map<string, Promise<string>>();
+  const issue = (name: string, cert: OpensslCert, issuer?: { pem: string; key: KeyKind }): Promise<string> => {
+    const memo = JSON.stringify([cert, issuer?.pem]);
+    let pending = made.get(memo);
+    if (!pending) {
+      pending = makeCertificate(`${made.size}-${name}`, cert, issuer);
+      made.set(memo, pending);
+    }
+    return pending;
+  };
+  const makeCertificate = async (name: string, cert: OpensslCert, issuer?: { pem: string; key: KeyKind }): Promise<string> => {
     const config = join(dir, `${name}.cnf`);
     const out = join(dir, `${name}.pem`);
     writeFileSync(config, configText(cert));
