@@ -270,6 +270,8 @@ function crlCase(
   return {
     id,
     about,
+    // CRL times are relative to the reference instant, which is the real clock certtool uses, give or take an hour.
+    timeSensitive: false,
     make: (kit) => {
       const t = kit.t0;
       const rootKey = kit.key('p256');

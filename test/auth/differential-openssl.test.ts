@@ -37,6 +37,7 @@ const WHY = {
   anyEkuRfc: 'RFC 5280 §4.2.1.12: anyExtendedKeyUsage is a purpose like any other and grants serverAuth under rfc5280 (the webpki profile refuses it, as OpenSSL does)',
   ekuOnCaRfc: 'RFC 5280 §4.2.1.12 gives extKeyUsage no meaning on CA certificates, so under rfc5280 an intermediate EKU does not constrain the path (the webpki profile enforces it, CA/B BR §7.1.2.10.6)',
   serialStrict: 'RFC 5280 §4.1.2.2: serialNumber MUST be positive and at most 20 octets (issue 11 strict list); OpenSSL and GnuTLS accept such certificates (the RFC also says users SHOULD handle them gracefully)',
+  crlFailClosed: 'RFC 5280 §6.3.3(k)/(l): a status that the supplied CRLs cannot decide is UNDETERMINED; we fail closed as openssl -crl_check does, where GnuTLS ignores an unusable CRL and accepts',
   gnutlsLenient: 'a MUST of RFC 5280 §4.2 (basicConstraints critical in CAs §4.2.1.9, AKI/SKI present and non-critical §4.2.1.1-2, CA keyUsage §4.2.1.3, keyCertSign only in CAs, empty subject needs a critical SAN §4.2.1.6) that openssl -x509_strict enforces and GnuTLS 3.7 does not',
 } as const;
 
@@ -77,6 +78,9 @@ const ALLOWED_VS_CERTTOOL: Record<string, Allowed> = {
   'serial/leaf-negative': reject(WHY.serialStrict),
   'serial/leaf-21-octets': reject(WHY.serialStrict),
   'serial/int-zero': reject(WHY.serialStrict),
+  'crl/stale': reject(WHY.crlFailClosed),
+  'crl/not-yet-valid': reject(WHY.crlFailClosed),
+  'crl/critical-unknown-extension': reject(WHY.crlFailClosed),
   ...Object.fromEntries(
     ['bc/int-noncritical', 'bc/root-missing', 'bc/root-noncritical', 'kid/aki-critical', 'kid/ski-critical', 'kid/leaf-aki-missing', 'kid/int-aki-missing',
       'kid/int-ski-missing', 'kid/root-ski-missing', 'ku/int-missing', 'ku/leaf-keycertsign', 'name/empty-subject-noncritical-san'].map((id) => [id, reject(WHY.gnutlsLenient)]),
