@@ -1,19 +1,35 @@
-// npm run bench [-- --seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk]
+// npm run bench [-- --seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk] [--worst-certificate-key FILE | --no-worst-certificate]
 // Handshakes per second of our engine and of node:tls, the time our handshakes spend inside crypto
-// primitives, bulk record throughput, retained memory per idle connection, and the issue's targets. Tables go to stdout (progress to stderr); --json writes the numbers.
-import { writeFileSync } from 'node:fs';
+// primitives, bulk record throughput, retained memory per idle connection, the CPU to reject the worst certificate message a peer can send,
+// and the issue's targets. Tables go to stdout (progress to stderr); --json writes the numbers.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { renderReport } from './bench/report.js';
 import { runBench } from './bench/run.js';
+import { measureWorstCertificate, type WorstCertificateReport } from './bench/worst-certificate.js';
+
+function renderWorstCertificate(w: WorstCertificateReport): string {
+  return [
+    'Worst certificate message a peer can send within the limits: CPU to reject (noble provider):',
+    `  ${w.entries} entries, ${w.certificateMessageBytes} bytes, ${w.modulusBits}-bit RSA keys with e = ${w.publicExponent}`,
+    `  ${w.signatureChecks} signature checks, ${w.cpuMs.toFixed(0)} ms CPU (median of ${w.runs}), ${w.cpuMsPerSignatureCheck.toFixed(1)} ms each; answered ${w.alert}`,
+    `  goal <= ${w.goalMs} ms: ${w.met ? 'met' : 'MISSED'} (a budget of at most ${w.signatureBudgetForGoal} such checks meets it)`,
+    '',
+  ].join('\n');
+}
 
 const USAGE = `usage: node dist/scripts/bench.js [--seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk]
+  [--worst-certificate-key FILE | --no-worst-certificate]
   --seconds N      measuring time per operation of a row (default 2; plus a 20% warm-up)
   --json [FILE]    write the numbers as JSON to FILE, or to stdout instead of the tables
   --filter TEXT    only handshake cases whose name contains TEXT (ed25519, CA, p256, rsa2048, mtls, rpk, psk)
   --clock C        time primitives and the overhead in CPU time (cpu, default: fair on a busy machine) or wall time
   --crypto P       run our engine on one provider only: node (node:crypto) or noble (default: both)
   --connections N  idle connections to open for the memory row (default 10000; 0 skips it)
-  --no-bulk        skip the bulk transfer rows`;
+  --no-bulk        skip the bulk transfer rows
+  --worst-certificate-key FILE  the attacker's RSA key (PEM) for the worst-certificate row (default: a fresh
+                   8192-bit key with e = 2^32 - 1; openssl can make one with e = 2^33 - 1, our bound)
+  --no-worst-certificate        skip that row (generating the key takes a while)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -25,6 +41,8 @@ async function main(): Promise<void> {
       crypto: { type: 'string' },
       connections: { type: 'string', default: '10000' },
       'no-bulk': { type: 'boolean', default: false },
+      'worst-certificate-key': { type: 'string' },
+      'no-worst-certificate': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -57,13 +75,18 @@ async function main(): Promise<void> {
     progress: (line) => console.error(line),
     ...(values.filter ? { filter: values.filter } : {}),
   });
-  const json = JSON.stringify(report, null, 2) + '\n';
+  const keyFile = values['worst-certificate-key'];
+  const worstCertificate = values['no-worst-certificate']
+    ? null
+    : measureWorstCertificate({ progress: (line) => console.error(line), ...(keyFile ? { keyPem: readFileSync(keyFile, 'utf8') } : {}) });
+  const json = JSON.stringify({ ...report, worstCertificate }, null, 2) + '\n';
   if (values.json && !jsonFile) {
     process.stdout.write(json);
     return;
   }
   if (jsonFile) writeFileSync(jsonFile, json);
   process.stdout.write('\n' + renderReport(report));
+  if (worstCertificate) process.stdout.write('\n' + renderWorstCertificate(worstCertificate));
 }
 
 await main();

@@ -2,7 +2,7 @@
 // Strict where DER is strict: definite lengths in their shortest form, minimal INTEGERs, canonical
 // BOOLEANs, zero padding bits. When a span sink is attached, every named element is annotated with its
 // path, value and meaning, so a trace can explain a certificate byte by byte.
-import { hex, utf8 } from '../wire/bytes.js';
+import { fromHex, hex, utf8 } from '../wire/bytes.js';
 import type { Span, SpanSink } from '../wire/bytes.js';
 
 /** A malformed DER encoding. The X.509 and key layers turn it into their own failures. */
@@ -209,8 +209,8 @@ export class DerReader {
 
   integer(field?: string, meaning?: (v: bigint) => string | undefined): bigint {
     const { element, content } = this.integerContent(field);
-    let v = 0n;
-    for (const b of content) v = (v << 8n) | BigInt(b);
+    // Through hex: linear in the length, where shifting in one byte at a time is quadratic.
+    let v = BigInt(`0x${hex(content)}`);
     if (content[0]! >= 0x80) v -= 1n << BigInt(8 * content.length);
     if (this.spans) this.note(element, field, v.toString(), meaning?.(v));
     return v;
@@ -423,17 +423,20 @@ function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Two's complement, shortest form (X.690 §8.3.2), through hex: linear in the length. */
 function integerContent(value: bigint): Uint8Array {
-  const bytes: number[] = [];
-  let v = value;
-  // Two's complement, shortest form: stop once the remaining value is just the sign extension.
-  for (;;) {
-    const byte = Number(v & 0xffn);
-    bytes.unshift(byte);
-    v >>= 8n;
-    if ((v === 0n && byte < 0x80) || (v === -1n && byte >= 0x80)) break;
+  // A negative value is written as 2^(8k) + value, for the smallest k whose top bit then reads as the sign.
+  let k = Math.ceil((value < 0n ? -value - 1n : value).toString(16).length / 2);
+  const top = (v: bigint) => (v >> BigInt(8 * k - 1)) & 1n;
+  let digits: string;
+  if (value >= 0n) {
+    digits = value.toString(16).padStart(2 * k, '0');
+    if (top(value) === 1n) digits = `00${digits}`;
+  } else {
+    if (top((1n << BigInt(8 * k)) + value) === 0n) k++;
+    digits = ((1n << BigInt(8 * k)) + value).toString(16);
   }
-  return Uint8Array.from(bytes);
+  return fromHex(digits);
 }
 
 function oidContent(oid: string): Uint8Array {

@@ -4,6 +4,7 @@
 import { hex } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import type { CryptoProvider, CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
+import { RSA_MAX_MODULUS_BITS, rsaPublicKeyProblem } from '../crypto/rsa.js';
 import { der, DerError, DerReader, readSingle, Tag } from './der.js';
 import { OID, oidName } from './oids.js';
 import { base64Encode, PemError, readPemOrDer } from './pem.js';
@@ -64,14 +65,39 @@ function readNamedCurve(alg: { oid: string; params?: DerReader }): { curve: Curv
   return curve;
 }
 
-/** RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 Appendix A.1.1). */
+/**
+ * RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 Appendix A.1.1), within
+ * our bounds (rsaPublicKeyProblem): every RSA key from a peer comes through here, so an oversized one is
+ * refused at parse, before any signature could be checked with it.
+ */
 function readRsaPublicKey(r: DerReader): PublicKey {
   const seq = r.sequence('RSAPublicKey');
   const n = seq.integer('modulus');
   const e = seq.integer('publicExponent');
   seq.end();
-  if (n <= 0n || e <= 0n) throw new KeyError('RSA public key with a non-positive modulus or exponent');
+  const problem = rsaPublicKeyProblem(n, e);
+  if (problem) throw new KeyError(problem);
   return { kind: 'rsa', n, e };
+}
+
+/**
+ * Smallest RSA modulus we accept in a key the peer authenticates with, leaf or CA, by default (NIST SP
+ * 800-131A, CA/Browser Forum BR §6.1.5). Lower it (`minimumRsaKeyBits`) only for old test vectors.
+ */
+export const DEFAULT_MINIMUM_RSA_KEY_BITS = 2048;
+
+/** Why `key` is too weak to use where `minimumBits` is the floor, or undefined (also for non-RSA keys). */
+export function checkRsaKeySize(key: PublicKey, minimumBits: number = DEFAULT_MINIMUM_RSA_KEY_BITS): string | undefined {
+  if (key.kind !== 'rsa') return undefined;
+  const bits = key.n.toString(2).length;
+  return bits < minimumBits ? `RSA key of ${bits} bits is below our minimum of ${minimumBits}` : undefined;
+}
+
+/** A `minimumRsaKeyBits` setting: a whole number of bytes from 1024 to RSA_MAX_MODULUS_BITS bits. */
+export function validateMinimumRsaKeyBits(bits: number): void {
+  if (!Number.isInteger(bits) || bits % 8 !== 0 || bits < 1024 || bits > RSA_MAX_MODULUS_BITS) {
+    throw new TypeError(`minimumRsaKeyBits must be a multiple of 8 from 1024 to ${RSA_MAX_MODULUS_BITS}, got ${bits}`);
+  }
 }
 
 /** Reads a SubjectPublicKeyInfo from a reader (for certificates), recording spans when tracing. */

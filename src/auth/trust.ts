@@ -136,8 +136,18 @@ function parseCandidates(ders: Uint8Array[]): Certificate[] {
   return out;
 }
 
+/** The policy's CRLs; an input that holds no CRL is a configuration error, never silently ignored. */
 function policyCrls(policy: Extract<TrustPolicy, { kind: 'ca' }>): Crl[] {
-  return (policy.crls ?? []).flatMap((input) => readPemOrDer(input, 'X509 CRL').filter((b) => b.label === 'X509 CRL').map((b) => parseCrl(b.der)));
+  return (policy.crls ?? []).flatMap((input, i) => {
+    let blocks;
+    try {
+      blocks = readPemOrDer(input, 'X509 CRL').filter((b) => b.label === 'X509 CRL');
+    } catch (e) {
+      throw new TypeError(`trust.crls[${i}]: ${(e as Error).message}`);
+    }
+    if (blocks.length === 0) throw new TypeError(`trust.crls[${i}]: no X509 CRL in it (DER, or PEM "-----BEGIN X509 CRL-----")`);
+    return blocks.map((b) => parseCrl(b.der));
+  });
 }
 
 /** Configuration errors in a policy, thrown as TypeError before anything is sent. */

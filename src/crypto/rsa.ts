@@ -1,13 +1,39 @@
 // RSA signatures with bigints, following RFC 8017: RSASSA-PSS (§8.1, EMSA-PSS §9.1) and
 // RSASSA-PKCS1-v1_5 (§8.2, EMSA-PKCS1-v1_5 §9.2). The one primitive noble lacks.
 // Not constant-time: this is a teaching stack. Every length and range the RFC checks is checked.
-import { concat, constantTimeEqual } from '../wire/bytes.js';
+import { concat, constantTimeEqual, fromHex, hex } from '../wire/bytes.js';
 import { digest, digestLength } from './hashes.js';
 import type { HashName, RandomSource } from './provider.js';
 
 export interface RsaPublicKey {
   n: bigint;
   e: bigint;
+}
+
+/**
+ * Our bounds on an RSA public key, checked wherever one is parsed (rsaPublicKeyProblem) and again before
+ * any verification, so a peer cannot make one signature check cost more than an 8192-bit modulus with a
+ * 33-bit exponent: the bounds of ring, which webpki and rustls use (BoringSSL also caps e at 33 bits).
+ */
+export const RSA_MAX_MODULUS_BITS = 8192;
+export const RSA_MAX_PUBLIC_EXPONENT = (1n << 33n) - 1n;
+
+/**
+ * Why (n, e) is not an RSA public key we use, or undefined. RFC 8017 §3.1: n is a product of odd primes,
+ * so odd; 3 <= e < n, and e is odd since it is coprime to (p-1)(q-1). The modulus must be a whole number
+ * of bytes (a multiple of 8 bits), as strict verifiers require.
+ */
+export function rsaPublicKeyProblem(n: bigint, e: bigint): string | undefined {
+  if (n <= 0n) return 'RSA modulus is not positive';
+  const bits = bitLength(n);
+  if (bits > RSA_MAX_MODULUS_BITS) return `RSA modulus of ${bits} bits exceeds our limit of ${RSA_MAX_MODULUS_BITS}`;
+  if (bits % 8 !== 0) return `RSA modulus of ${bits} bits is not a multiple of 8 bits`;
+  if ((n & 1n) === 0n) return 'RSA modulus is even';
+  if (e < 3n) return `RSA public exponent ${e} is below 3`;
+  if ((e & 1n) === 0n) return `RSA public exponent ${e} is even`;
+  if (e > RSA_MAX_PUBLIC_EXPONENT) return `RSA public exponent of ${bitLength(e)} bits exceeds our limit of 33 bits`;
+  if (e >= n) return 'RSA public exponent is not below the modulus';
+  return undefined;
 }
 
 /** `p` and `q`, when both are given, must be the prime factors of `n`; signing then uses the CRT. */
@@ -168,7 +194,9 @@ function signEncoded(key: RsaPrivateKey, em: Uint8Array | null): Uint8Array {
  * §8.2.2 step 1-2): the encoded message, or null when the signature or the key is out of range.
  */
 function openSignature(key: RsaPublicKey, signature: Uint8Array, emLen: number): Uint8Array | null {
-  if (key.n < 3n || key.e < 1n || signature.length !== byteLength(bitLength(key.n))) return null;
+  // Only the cost bounds here (a key made in code need not come through the parser's full checks).
+  if (key.n < 3n || key.e < 1n || key.e > RSA_MAX_PUBLIC_EXPONENT || bitLength(key.n) > RSA_MAX_MODULUS_BITS) return null;
+  if (signature.length !== byteLength(bitLength(key.n))) return null;
   const s = os2ip(signature);
   if (s >= key.n) return null;
   const m = modPow(s, key.e, key.n);
@@ -223,19 +251,15 @@ function byteLength(bits: number): number {
   return Math.ceil(bits / 8);
 }
 
-/** OS2IP (RFC 8017 §4.2): big-endian bytes to a non-negative integer. */
+/** OS2IP (RFC 8017 §4.2): big-endian bytes to a non-negative integer, through hex (linear in the length). */
 function os2ip(bytes: Uint8Array): bigint {
-  let x = 0n;
-  for (const byte of bytes) x = (x << 8n) | BigInt(byte);
-  return x;
+  return bytes.length === 0 ? 0n : BigInt(`0x${hex(bytes)}`);
 }
 
 /** I2OSP (RFC 8017 §4.1): a non-negative integer below 256^length to big-endian bytes. */
 function i2osp(x: bigint, length: number): Uint8Array {
   if (x >= 1n << BigInt(8 * length)) throw new Error('integer too large');
-  const out = new Uint8Array(length);
-  for (let i = length - 1; i >= 0; i--, x >>= 8n) out[i] = Number(x & 0xffn);
-  return out;
+  return fromHex(x.toString(16).padStart(2 * length, '0'));
 }
 
 function xor(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -4,6 +4,7 @@
 import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
+import { DEFAULT_MINIMUM_RSA_KEY_BITS, validateMinimumRsaKeyBits } from '../auth/keys.js';
 import { checkTrustPolicy, type TrustPolicy } from '../auth/trust.js';
 import type { PaddingPolicy } from '../record/writer.js';
 import type { SessionTicket } from './events.js';
@@ -50,6 +51,12 @@ interface CommonConfig {
   alpnProtocols?: string[];
   /** How we judge the peer's certificate (server: the client's). */
   trust?: TrustPolicy;
+  /**
+   * Smallest RSA modulus, in bits, accepted in the peer's keys: the key it signs CertificateVerify with and
+   * the CA keys of its chain. Default 2048 (DEFAULT_MINIMUM_RSA_KEY_BITS); lower it only for old test
+   * vectors, such as RFC 8448's 1024-bit server key.
+   */
+  minimumRsaKeyBits?: number;
   /** Record annotation spans for every handshake message (tracing). Off by default: it costs time. */
   trace?: boolean;
   /** Emit a `record` event for every record in and out. */
@@ -203,11 +210,13 @@ export interface Resolved {
   signatureSchemes: readonly number[];
   alpnProtocols: readonly string[];
   trust?: TrustPolicy;
+  minimumRsaKeyBits: number;
   trace: boolean;
   traceRecords: boolean;
 }
 
 export function resolveCommon(config: CommonConfig): Resolved {
+  if (config.minimumRsaKeyBits !== undefined) validateMinimumRsaKeyBits(config.minimumRsaKeyBits);
   const resolved: Resolved = {
     provider: config.provider ?? nobleProvider,
     random: config.random ?? systemRandom,
@@ -215,6 +224,7 @@ export function resolveCommon(config: CommonConfig): Resolved {
     groups: config.groups ?? DEFAULT_GROUPS,
     signatureSchemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
     alpnProtocols: config.alpnProtocols ?? [],
+    minimumRsaKeyBits: config.minimumRsaKeyBits ?? DEFAULT_MINIMUM_RSA_KEY_BITS,
     trace: config.trace ?? false,
     traceRecords: config.traceRecords ?? false,
   };

@@ -1,5 +1,6 @@
 // Judging the certificate a peer sent, in either role: an X.509 chain under the trust policy, or an
 // RFC 7250 raw public key (a single SubjectPublicKeyInfo) under the same policy's key pins.
+import { checkRsaKeySize } from '../auth/keys.js';
 import { evaluateRawPublicKey, evaluateTrust, type LeafInfo, type TrustVerdict } from '../auth/trust.js';
 import type { Purpose } from '../auth/chain.js';
 import { TlsError } from '../wire/errors.js';
@@ -22,10 +23,11 @@ export function evaluatePeerCertificate(
   }
   const now = ctx.cfg.now;
   const trustContext = { provider: ctx.provider, ...(now ? { now } : {}), purpose, ...(hostname ? { hostname } : {}) };
-  if (rawPublicKey) {
-    // RFC 8446 §4.4.2: with RawPublicKey "the certificate_list MUST contain no more than one CertificateEntry".
-    if (chain.length !== 1) throw new TlsError('IllegalParameter', `a raw public key Certificate carries ${chain.length} entries, not one`);
-    return { chain, ...evaluateRawPublicKey(ctx.cfg.trust!, chain[0]!, trustContext) };
-  }
-  return { chain, ...evaluateTrust(ctx.cfg.trust!, chain, trustContext) };
+  // RFC 8446 §4.4.2: with RawPublicKey "the certificate_list MUST contain no more than one CertificateEntry".
+  if (rawPublicKey && chain.length !== 1) throw new TlsError('IllegalParameter', `a raw public key Certificate carries ${chain.length} entries, not one`);
+  const evaluation = rawPublicKey ? evaluateRawPublicKey(ctx.cfg.trust!, chain[0]!, trustContext) : evaluateTrust(ctx.cfg.trust!, chain, trustContext);
+  // The key CertificateVerify will be checked with, whatever the policy says of it (CA keys: the path validator).
+  const weak = checkRsaKeySize(evaluation.leaf.publicKey, ctx.cfg.minimumRsaKeyBits);
+  if (weak) throw new TlsError('UnsupportedCertificate', `peer key: ${weak}`);
+  return { chain, ...evaluation };
 }

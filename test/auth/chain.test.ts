@@ -223,3 +223,33 @@ describe('verifyChain', () => {
     expectRejected({ ...c, hostname: '192.0.2.8' }, 'BadCertificate', /not among the certificate's iPAddress/);
   });
 });
+
+describe('name constraints, cross-checked with openssl verify', () => {
+  const root = issue({ CN: 'NC Root', O: 'tls13-lab' }, nodeKey('p256'), undefined, { isCA: true });
+  const constrained = (nameConstraints: NonNullable<Parameters<typeof issue>[3]>['nameConstraints']) =>
+    issue({ CN: 'NC Intermediate', O: 'tls13-lab' }, nodeKey('p256'), root, { isCA: true, nameConstraints });
+  const leafFor = (issuer: Issued, sans: { dns?: string[]; ip?: string[]; email?: string[] }) =>
+    issue({ CN: 'leaf', O: 'tls13-lab' }, nodeKey('p256'), issuer, { extKeyUsage: ['serverAuth'], keyUsage: ['digitalSignature'], sans });
+
+  it('permitted and excluded dNSName subtrees', () => {
+    const int = constrained({ permitted: [{ dns: 'corp.example' }], excluded: [{ dns: 'secret.corp.example' }] });
+    expectAccepted({ leaf: leafFor(int, { dns: ['www.corp.example'] }), intermediates: [int], anchors: [root] }, 3);
+    expectRejected({ leaf: leafFor(int, { dns: ['www.bank.example'] }), intermediates: [int], anchors: [root] }, 'BadCertificate', /permitted/);
+    expectRejected({ leaf: leafFor(int, { dns: ['a.secret.corp.example'] }), intermediates: [int], anchors: [root] }, 'BadCertificate', /excluded/);
+  });
+
+  it('iPAddress subtrees, IPv4 and IPv6', () => {
+    const int = constrained({ permitted: [{ ip: '192.0.2.0/24' }, { ip: '2001:db8::/48' }] });
+    expectAccepted({ leaf: leafFor(int, { ip: ['192.0.2.9', '2001:db8:0:1::9'] }), intermediates: [int], anchors: [root] }, 3);
+    expectRejected({ leaf: leafFor(int, { ip: ['198.51.100.1'] }), intermediates: [int], anchors: [root] }, 'BadCertificate', /permitted/);
+    expectRejected({ leaf: leafFor(int, { ip: ['2001:db8:1::1'] }), intermediates: [int], anchors: [root] }, 'BadCertificate', /permitted/);
+  });
+
+  it('rfc822Name and directoryName subtrees', () => {
+    const int = constrained({ permitted: [{ email: '.corp.example' }, { dn: { O: 'tls13-lab' } }] });
+    expectAccepted({ leaf: leafFor(int, { dns: ['x.example'], email: ['a@mail.corp.example'] }), intermediates: [int], anchors: [root] }, 3);
+    expectRejected({ leaf: leafFor(int, { dns: ['x.example'], email: ['a@corp.example'] }), intermediates: [int], anchors: [root] }, 'BadCertificate', /permitted/);
+    const outsider = issue({ CN: 'leaf', O: 'Elsewhere' }, nodeKey('p256'), int, { extKeyUsage: ['serverAuth'], sans: { dns: ['x.example'] } });
+    expectRejected({ leaf: outsider, intermediates: [int], anchors: [root] }, 'BadCertificate', /subject DN/);
+  });
+});

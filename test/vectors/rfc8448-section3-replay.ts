@@ -22,6 +22,7 @@ const clientConfig = (): ClientConfig =>
   nssClient(
     {
       trust: { kind: 'pinned-certificate', certificates: [serverCert] },
+      minimumRsaKeyBits: 1024, // RFC 8448 signs with a 1024-bit RSA key
       random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
       groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
     },

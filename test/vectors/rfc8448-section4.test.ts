@@ -33,6 +33,7 @@ const clientHello = value('client', 'send handshake record', 'payload');
 const clientConfig = nssClient(
   {
     trust: { kind: 'ask' },
+    minimumRsaKeyBits: 1024, // RFC 8448 signs with a 1024-bit RSA key
     now: () => resumeTime,
     random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
     resumption: { ticket, earlyData: utf8.encode('ABCDEF') },

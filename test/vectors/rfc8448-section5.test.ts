@@ -25,6 +25,7 @@ const rfcCookie = hrr.kind === 'hello_retry_request' ? X.cookie.parse(X.findExte
 const clientConfig = nssClient(
   {
     trust: { kind: 'pinned-certificate', certificates: [serverCert] },
+    minimumRsaKeyBits: 1024, // RFC 8448 signs with a 1024-bit RSA key
     random: fixedRandom(
       clientHello1.subarray(6, 38),
       value('client', 'create an ephemeral x25519', 'private key'),

@@ -51,6 +51,7 @@ const serverIdentity = rfcSigner('server');
 const clientConfig = nssClient(
   {
     trust: { kind: 'pinned-certificate', certificates: [serverIdentity.chain[0]!] },
+    minimumRsaKeyBits: 1024, // RFC 8448 signs with a 1024-bit RSA key
     certificate: clientIdentity,
     random: fixedRandom(clientHello.subarray(6, 38), value('client', 'create an ephemeral x25519', 'private key')),
   },
@@ -61,6 +62,7 @@ const serverConfig = nssServer({
   certificate: serverIdentity,
   clientAuth: 'require',
   trust: { kind: 'pinned-certificate', certificates: [clientIdentity.chain[0]!] },
+  minimumRsaKeyBits: 1024, // RFC 8448 signs with a 1024-bit RSA key
   random: fixedRandom(value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38), value('server', 'create an ephemeral x25519', 'private key')),
   // NSS lists (and so accepts in CertificateRequest) the same algorithms it offers as a client.
   signatureSchemes: NSS_SIGNATURE_ALGORITHMS,

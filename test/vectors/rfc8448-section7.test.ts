@@ -19,6 +19,7 @@ const clientHello = value('client', 'construct a ClientHello', 'ClientHello');
 const clientConfig = nssClient(
   {
     trust: { kind: 'pinned-certificate', certificates: [serverCert] },
+    minimumRsaKeyBits: 1024, // RFC 8448 signs with a 1024-bit RSA key
     random: fixedRandom(clientHello.subarray(6, 38), clientHello.subarray(39, 71), value('client', 'create an ephemeral x25519', 'private key')),
   },
   ['server_name', RENEGOTIATION_INFO, 'supported_groups', 'key_share', 'supported_versions', 'signature_algorithms', 'psk_key_exchange_modes', 'record_size_limit'],

@@ -39,6 +39,12 @@ const isCa = (cert: Certificate) => cert.basicConstraints?.cA === true;
 const hasKu = (cert: Certificate, bit: KeyUsageName) => cert.keyUsage?.includes(bit) ?? false;
 const ALL: readonly Role[] = ['leaf', 'intermediate', 'anchor'];
 const CAS: readonly Role[] = ['intermediate', 'anchor'];
+/**
+ * Certificates the peer sent. An anchor is trusted as configured (RFC 5280 §6.1.1(d)); roots in the
+ * Mozilla store break some issuance rules (serial 0: GoDaddy and Starfield G2; non-critical
+ * basicConstraints and no keyUsage: Chunghwa ePKI; no SKI: TWCA Global), so those rules judge only what the peer sent.
+ */
+const PEER: readonly Role[] = ['leaf', 'intermediate'];
 
 /** serialNumber content: two's complement; at most 20 octets, positive (RFC 5280 §4.1.2.2). */
 function serialProblem(cert: Certificate): string | undefined {
@@ -79,7 +85,7 @@ const RFC5280_RULES: readonly Rule[] = [
   {
     id: 'serial-number',
     section: 'RFC 5280 §4.1.2.2',
-    roles: ALL,
+    roles: PEER,
     reason: 'BadCertificate',
     check: serialProblem,
   },
@@ -128,17 +134,16 @@ const RFC5280_RULES: readonly Rule[] = [
   {
     id: 'ca-ski-present',
     section: 'RFC 5280 §4.2.1.2',
-    roles: CAS,
+    roles: ['intermediate'],
     reason: 'BadCertificate',
     check: (c) => (c.version === 3 && !c.subjectKeyIdentifier ? 'CA certificate without subjectKeyIdentifier' : undefined),
   },
   {
     id: 'ca-basic-constraints',
     section: 'RFC 5280 §4.2.1.9',
-    roles: CAS,
+    roles: ['intermediate'],
     reason: 'BadCertificate',
     check: (c) => {
-      if (c.version !== 3) return undefined; // A v1 trust anchor carries no extensions at all.
       const bc = ext(c, OID.basicConstraints);
       if (!bc) return 'CA certificate without basicConstraints';
       return bc.critical ? undefined : 'basicConstraints of a CA certificate is not critical';
@@ -147,7 +152,7 @@ const RFC5280_RULES: readonly Rule[] = [
   {
     id: 'ca-key-usage-present',
     section: 'RFC 5280 §4.2.1.3',
-    roles: CAS,
+    roles: ['intermediate'],
     reason: 'BadCertificate',
     check: (c) => (c.version === 3 && !c.keyUsage ? 'CA certificate without keyUsage' : undefined),
   },
