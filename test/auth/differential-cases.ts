@@ -28,7 +28,7 @@ const baseline: ChainCase[] = [
 const keySizes: ChainCase[] = (['rsa1024', 'rsa2048', 'rsa3072', 'rsa4096', 'p256c', 'p384', 'ed25519b'] as KeyKind[]).flatMap((key) => [
   chain(`key/leaf-${key}`, `leaf key ${key}`, { leaf: leaf({ key }) }),
   chain(`key/root-${key}`, `root key ${key} (direct leaf)`, { root: root({ key: key === 'p256c' ? 'p256a' : key }), intermediates: [] }),
-]);
+]).concat(chain('key/int-rsa1024', 'intermediate key rsa1024', { intermediates: [intermediate(1, { key: 'rsa1024' })] }));
 
 /** [id, constraint (openssl syntax), leaf SAN, purpose, host, extra config sections, leaf subject] */
 type Nc = [string, string, string, ('serverAuth' | 'clientAuth')?, string?, string?, string?];
