@@ -51,7 +51,7 @@ export interface VerifyChainOptions {
   crls?: readonly Crl[];
   /** Most certificates in a path, anchor included. Default 8. */
   maxDepth?: number;
-  /** Most signature checks in one validation. Default 100. */
+  /** Most signature checks in one validation. Default 50. */
   signatureBudget?: number;
 }
 

@@ -110,3 +110,36 @@ describe('PEM', () => {
     expect(() => parsePem('-----BEGIN CERTIFICATE-----\nMIIB\n-----END PRIVATE KEY-----')).toThrow(/ends with "END PRIVATE KEY"/);
   });
 });
+
+describe('INTEGER conversions (X.690 §8.3), through hex', () => {
+  /** The shortest two's complement, byte by byte: an independent reference. */
+  function reference(value: bigint): string {
+    const bytes: number[] = [];
+    for (let v = value; ; ) {
+      const byte = Number(v & 0xffn);
+      bytes.unshift(byte);
+      v >>= 8n;
+      if ((v === 0n && byte < 0x80) || (v === -1n && byte >= 0x80)) break;
+    }
+    return hex(Uint8Array.from(bytes));
+  }
+
+  it('writes and reads every value around the byte and sign boundaries in the shortest form', () => {
+    const values: bigint[] = [];
+    for (let i = -300; i <= 300; i++) values.push(BigInt(i));
+    for (let bits = 7; bits <= 1030; bits += bits < 70 ? 1 : 61) {
+      for (const d of [-1n, 0n, 1n]) values.push((1n << BigInt(bits)) + d, -(1n << BigInt(bits)) + d);
+    }
+    for (const value of values) {
+      const encoded = der.integer(value);
+      expect(hex(readSingle(encoded, (r) => r.integerBytes()))).toBe(reference(value));
+      expect(readSingle(encoded, (r) => r.integer())).toBe(value);
+    }
+  });
+
+  it('reads a 64 KiB INTEGER (a hostile one in a certificate) to the same value as bytes', () => {
+    const content = Uint8Array.from({ length: 65536 }, (_, i) => (i === 0 ? 0x7f : (i * 7) & 0xff));
+    const value = readSingle(der.tlv(0x02, content), (r) => r.integer());
+    expect(value.toString(16)).toBe(hex(content).replace(/^0+/, ''));
+  });
+});

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { nobleProvider as crypto } from '../../src/crypto/noble.js';
 import type { HashName, PrivateKey, PublicKey } from '../../src/crypto/provider.js';
 import { fixedRandom, systemRandom } from '../../src/crypto/random.js';
-import { recoverPssSalt } from '../../src/crypto/rsa.js';
+import { recoverPssSalt, RSA_MAX_MODULUS_BITS, RSA_MAX_PUBLIC_EXPONENT, rsaPkcs1Verify, rsaPssVerify } from '../../src/crypto/rsa.js';
 import { findValue, loadRfc8448RsaKey, loadRfc8448Section } from '../../src/testing/rfc8448.js';
 import { concat, fromHex, hex, utf8 } from '../../src/wire/bytes.js';
 
@@ -236,5 +236,23 @@ describe('RSA-PSS in the RFC 8448 §3 trace', () => {
     const salt = recoverPssSalt(publicKey, 'sha256', signature);
     expect(salt.length).toBe(32);
     expect(hex(crypto.sign(pss('sha256'), rfcKey, signedContent, fixedRandom(salt)))).toBe(hex(signature));
+  });
+});
+
+describe('the verify primitive refuses keys beyond the cost bounds, whatever made the key', () => {
+  it('refuses a good signature under an exponent over 33 bits that would open it (e + phi(n))', () => {
+    const { n, e, p, q } = rsa2048.privateKey as { n: bigint; e: bigint; p: bigint; q: bigint };
+    const good = crypto.sign({ kind: 'rsa-pss', hash: 'sha256', saltLength: 32 }, rsa2048.privateKey, message, systemRandom);
+    expect(rsaPssVerify({ n, e }, 'sha256', message, good, 32)).toBe(true);
+    // s^(e + phi(n)) = s^e (mod n): the same signature, but the check would cost a 2048-bit exponent.
+    const costly = e + (p - 1n) * (q - 1n);
+    expect(costly > RSA_MAX_PUBLIC_EXPONENT).toBe(true);
+    expect(rsaPssVerify({ n, e: costly }, 'sha256', message, good, 32)).toBe(false);
+  });
+
+  it(`opens no signature under a modulus over ${RSA_MAX_MODULUS_BITS} bits`, () => {
+    const bits = RSA_MAX_MODULUS_BITS + 8;
+    const n = (1n << BigInt(bits - 1)) | 1n;
+    expect(rsaPkcs1Verify({ n, e: 65537n }, 'sha256', message, new Uint8Array(bits / 8).fill(0x01))).toBe(false);
   });
 });

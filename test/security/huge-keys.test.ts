@@ -126,6 +126,7 @@ describe('attacker sends a malformed or weak RSA key (RFC 8017 §3.1; key-size f
     ['an even e', fakeRsa(2048, 65536n), /exponent 65536 is even/],
     ['a modulus not a multiple of 8 bits', fakeRsa(2049), /2049 bits is not a multiple of 8/],
     ['an even modulus', { ...fakeRsa(2048), n: fakeRsa(2048).n - 1n }, /modulus is even/],
+    ['an exponent not below a 16-bit modulus', fakeRsa(16), /exponent is not below the modulus/],
   ];
   for (const [name, key, detail] of malformed) {
     it(`${name}: refused at parse, and as the key of an intermediate`, () => {

@@ -188,19 +188,38 @@ describe('candidates not on the chosen path do not matter; building is bounded',
     expect(evaluateTrust({ kind: 'ca', anchors: [root.der] }, [...chain, broken.der, weird.der], ctx).verdict).toMatchObject({ trusted: true });
   });
 
-  it('a peer cannot make path building check more than 100 signatures', () => {
-    // Nine cross-signed CAs under one name: every one verifies every other, so naive building explodes.
+  it('a peer cannot make path building check more than 50 signatures, nor one signature twice', () => {
+    // Nine cross-signed CAs under one name (three keys, each certified by each): naive building explodes.
     const keys = [nodeKey('ed25519'), nodeKey('ed25519'), nodeKey('ed25519')];
     const name = { CN: 'Hydra' };
-    const selfs = keys.map((k) => issue(name, k, undefined, { isCA: true }));
-    const mesh = keys.flatMap((k) => selfs.map((s) => issue(name, k, s, { isCA: true })));
-    const victim = leaf(selfs[0]!, { dns: ['server.example'] });
-    let verifications = 0;
-    const counting: CryptoProvider = { ...provider, verify: (...args) => (verifications++, provider.verify(...args)) };
-    const verdict = verify({ leaf: victim, intermediates: mesh, anchors: [root], provider: counting });
-    expect(verdict.ok).toBe(false);
-    expect(verifications).toBeLessThanOrEqual(100);
-    if (!verdict.ok) expect(verdict.detail).toMatch(/more than 100 signature checks/);
+    const hydra = (omit: CertificateSpec['omit']) => {
+      const selfs = keys.map((k) => issue(name, k, undefined, { isCA: true, ...(omit ? { omit } : {}) }));
+      return { victim: leaf(selfs[0]!, { dns: ['server.example'] }), mesh: keys.flatMap((k) => selfs.map((s) => issue(name, k, s, { isCA: true, ...(omit ? { omit } : {}) }))) };
+    };
+    const run = (omit: CertificateSpec['omit']) => {
+      const { victim, mesh } = hydra(omit);
+      const seen = new Set<string>();
+      let repeated = 0;
+      const counting: CryptoProvider = {
+        ...provider,
+        verify: (alg, key, data, signature) => {
+          const pair = Buffer.from(data).toString('hex') + JSON.stringify(key, (_, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
+          if (seen.has(pair)) repeated++;
+          seen.add(pair);
+          return provider.verify(alg, key, data, signature);
+        },
+      };
+      const verdict = verify({ leaf: victim, intermediates: mesh, anchors: [root], provider: counting });
+      expect(verdict.ok).toBe(false);
+      expect(repeated).toBe(0);
+      return { verdict, verifications: seen.size };
+    };
+    // With key identifiers, only the three certificates of the signing key are tried at each step.
+    expect(run(undefined).verifications).toBeLessThanOrEqual(30);
+    // Without them every same-name certificate is a candidate, and the budget ends the search.
+    const blind = run(['subjectKeyIdentifier', 'authorityKeyIdentifier']);
+    expect(blind.verifications).toBeLessThanOrEqual(50);
+    expect(blind.verdict).toMatchObject({ ok: false, detail: /more than 50 signature checks/ });
   });
 
   it('refuses a path longer than the maximum depth', () => {

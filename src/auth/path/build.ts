@@ -3,10 +3,11 @@
 // candidate is judged only when it is tried, and its defect is only remembered for the report.
 //
 // Work is bounded before it is paid: each certificate at most once per path, at most `maxDepth`
-// certificates in a path, and at most `signatureBudget` signature checks in one validation, so a peer's
-// junk intermediates cannot cost unbounded CPU (webpki's limits are the model).
+// certificates in a path, each signature checked once per issuer key, at most `signatureBudget`
+// signature checks and MAX_CANDIDATES_CONSIDERED candidates in one validation, so a peer's junk
+// intermediates cannot cost unbounded CPU (webpki's limits are the model).
 import type { CryptoProvider } from '../../crypto/provider.js';
-import { equalBytes } from '../../wire/bytes.js';
+import { equalBytes, hex } from '../../wire/bytes.js';
 import type { Certificate } from '../x509.js';
 import { describe, fail, type ChainVerdict, type Failure } from './verdict.js';
 
@@ -30,18 +31,38 @@ function checkSignature(cert: Certificate, issuer: Certificate, provider: Crypto
   return undefined;
 }
 
-/** Candidate issuers of `cert`: subject DN equal to its issuer DN, those whose SKI matches its AKI first. */
+/**
+ * Candidate issuers of `cert`: subject DN equal to its issuer DN (§6.1.3(a)(4)). When both key
+ * identifiers are present they must agree (§4.2.1.1: the AKI names the issuer's SKI); like openssl we
+ * do not spend a signature check on a candidate whose SKI says it holds another key.
+ */
 function candidateIssuers(cert: Certificate, pool: Certificate[]): Certificate[] {
-  const named = pool.filter((c) => equalBytes(c.subject.raw, cert.issuer.raw));
   const aki = cert.authorityKeyIdentifier?.keyIdentifier;
-  if (!aki) return named;
-  const keyMatches = (c: Certificate) => c.subjectKeyIdentifier !== undefined && equalBytes(c.subjectKeyIdentifier, aki);
-  return [...named.filter(keyMatches), ...named.filter((c) => !keyMatches(c))];
+  return pool.filter(
+    (c) => equalBytes(c.subject.raw, cert.issuer.raw) && (!aki || !c.subjectKeyIdentifier || equalBytes(c.subjectKeyIdentifier, aki)),
+  );
 }
+
+/** Most candidate issuers considered in one validation (webpki bounds its build calls the same way). */
+const MAX_CANDIDATES_CONSIDERED = 4096;
 
 /** The first path from `leaf` to one of `anchors` that passes every check (anchors tried first at each step). */
 export function buildPath(leaf: Certificate, intermediates: Certificate[], anchors: Certificate[], options: BuildOptions): ChainVerdict {
   let budget = options.signatureBudget;
+  let considered = 0;
+  // Each certificate's signature is checked once per issuer key, however many paths or issuer
+  // certificates share the pair.
+  const verified = new Map<Certificate, Map<string, Failure | undefined>>();
+  const signatureProblem = (cert: Certificate, issuer: Certificate): Failure | undefined | 'exhausted' => {
+    const known = verified.get(cert) ?? new Map<string, Failure | undefined>();
+    verified.set(cert, known);
+    const key = hex(issuer.spki);
+    if (known.has(key)) return known.get(key);
+    if (budget-- <= 0) return 'exhausted';
+    const problem = checkSignature(cert, issuer, options.provider);
+    known.set(key, problem);
+    return problem;
+  };
   let exhausted: Failure | undefined;
   let firstDefect: Failure | undefined;
   // A signature that does not verify usually means "another CA of the same name", the least telling defect.
@@ -54,6 +75,10 @@ export function buildPath(leaf: Certificate, intermediates: Certificate[], ancho
     const top = path[path.length - 1]!;
     for (const issuer of [...candidateIssuers(top, anchors), ...candidateIssuers(top, intermediates)]) {
       if (path.some((c) => equalBytes(c.der, issuer.der))) continue;
+      if (++considered > MAX_CANDIDATES_CONSIDERED) {
+        exhausted = fail('BadCertificate', `path building considers more than ${MAX_CANDIDATES_CONSIDERED} candidate issuers; refused (bounded work)`);
+        return undefined;
+      }
       const isAnchor = anchorSet.has(issuer);
       if (path.length + 1 > options.maxDepth || (!isAnchor && path.length + 1 === options.maxDepth)) {
         note(fail('BadCertificate', `no path to a trust anchor within ${options.maxDepth} certificates`));
@@ -64,11 +89,11 @@ export function buildPath(leaf: Certificate, intermediates: Certificate[], ancho
         note(problem);
         continue;
       }
-      if (budget-- <= 0) {
+      const bad = signatureProblem(top, issuer);
+      if (bad === 'exhausted') {
         exhausted = fail('BadCertificate', `path building needs more than ${options.signatureBudget} signature checks; refused (bounded work)`);
         return undefined;
       }
-      const bad = checkSignature(top, issuer, options.provider);
       if (bad) {
         signatureMismatch ??= bad;
         continue;
