@@ -20,6 +20,7 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { equalBytes } from '../wire/bytes.js';
 import { matchHostname } from './hostname.js';
+import { checkRsaKeySize } from './keys.js';
 import { buildPath } from './path/build.js';
 import { checkNameConstraints } from './path/names.js';
 import { checkProfile, defaultProfile, ekuPurposeProblem, PROFILES, type ProfileName, type Role } from './path/profile.js';
@@ -51,8 +52,10 @@ export interface VerifyChainOptions {
   crls?: readonly Crl[];
   /** Most certificates in a path, anchor included. Default 8. */
   maxDepth?: number;
-  /** Most signature checks in one validation. Default 50. */
+  /** Most signature checks in one validation. Default: the profile's (16). */
   signatureBudget?: number;
+  /** The smallest RSA modulus accepted anywhere in the path, anchor included. Default 2048 bits. */
+  minimumRsaKeyBits?: number;
 }
 
 /** Validity window check (RFC 5280 §4.1.2.5: both ends inclusive). */
@@ -116,6 +119,9 @@ export function verifyChain(options: VerifyChainOptions): ChainVerdict {
   const endEntity = checkEndEntity(leaf, { now, allowCa: pinned, ...(hostname !== undefined ? { hostname } : {}) });
   if (endEntity) return endEntity;
   const ruleFailure = (cert: Certificate, role: Role): Failure | undefined => {
+    // A weak key anywhere in the path breaks it, in every profile (NIST SP 800-131A, BR §6.1.5).
+    const weak = cert.publicKey && checkRsaKeySize(cert.publicKey, options.minimumRsaKeyBits);
+    if (weak) return fail('UnsupportedCertificate', `${describe(cert)}: ${weak}`);
     const broken = checkProfile(profile, cert, role, purpose);
     return broken && fail(broken.reason, `${describe(cert)}: ${broken.detail}`);
   };

@@ -75,6 +75,8 @@ export interface TrustContext {
   purpose: Purpose;
   /** For server certificates: the name the certificate must match (CA policy only). */
   hostname?: string;
+  /** The RSA floor for every key in a CA path (the leaf's is also checked by the handshake). */
+  minimumRsaKeyBits?: number;
 }
 
 /** Parses a pin written as hex (colons allowed), base64, or `sha256/BASE64`, into the 32 hash bytes. */
@@ -176,6 +178,7 @@ function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx:
         ...(policy.profile ? { profile: policy.profile } : {}),
         ...(policy.maxDepth !== undefined ? { maxDepth: policy.maxDepth } : {}),
         ...(ctx.hostname ? { hostname: ctx.hostname } : {}),
+        ...(ctx.minimumRsaKeyBits !== undefined ? { minimumRsaKeyBits: ctx.minimumRsaKeyBits } : {}),
       });
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;

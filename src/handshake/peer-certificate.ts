@@ -31,7 +31,7 @@ function evaluatePeerChain(
     throw new TlsError('BadCertificate', `a chain of ${chain.length} certificates; we accept at most ${MAX_CERTIFICATE_CHAIN_LENGTH}`);
   }
   const now = ctx.cfg.now;
-  const trustContext = { provider: ctx.provider, ...(now ? { now } : {}), purpose, ...(hostname ? { hostname } : {}) };
+  const trustContext = { provider: ctx.provider, ...(now ? { now } : {}), purpose, ...(hostname ? { hostname } : {}), minimumRsaKeyBits: ctx.cfg.minimumRsaKeyBits };
   // RFC 8446 §4.4.2: with RawPublicKey "the certificate_list MUST contain no more than one CertificateEntry".
   if (rawPublicKey && chain.length !== 1) throw new TlsError('IllegalParameter', `a raw public key Certificate carries ${chain.length} entries, not one`);
   const evaluation = rawPublicKey ? evaluateRawPublicKey(ctx.cfg.trust!, chain[0]!, trustContext) : evaluateTrust(ctx.cfg.trust!, chain, trustContext);

@@ -92,25 +92,14 @@ const ALLOWED_VS_CERTTOOL: Record<string, Allowed> = {
 /** Cases certtool cannot judge: GnuTLS 3.7.9 accepts names outside permitted URI and directoryName subtrees. */
 const CERTTOOL_CANNOT_JUDGE = new Set(['uri-permitted-miss', 'spiffe-permitted-miss', 'dirname-permitted-miss'].flatMap((n) => [`nc/root/${n}`, `nc/int/${n}`]).concat('builder-nc/spiffe-miss'));
 
-const BUG = {
-  keyFloor:
-    'rfc5280 profile accepts a 1024-bit RSA CA key (root or intermediate): the 2048-bit floor (minimumRsaKeyBits) is applied to the leaf by handshake/peer-certificate.ts, which leaves CA keys to the path validator, and only the webpki profile floors them (issue 11: "512-bit and 1000-bit RSA roots" are false accepts)',
-} as const;
-
 /**
  * KNOWN BUGS of ours against `openssl verify -x509_strict`: case id → what is wrong. The test of such a case
  * asserts that we still differ, so a fix FAILS it: then remove the entry (and the case passes as agreement).
  */
-const KNOWN_BUGS_VS_OPENSSL: Record<string, string> = {
-  'key/root-rsa1024': BUG.keyFloor,
-  'key/int-rsa1024': BUG.keyFloor,
-};
+const KNOWN_BUGS_VS_OPENSSL: Record<string, string> = {};
 
 /** KNOWN BUGS of ours against `certtool --verify` (same rule: a fix fails the test until the entry goes). */
-const KNOWN_BUGS_VS_CERTTOOL: Record<string, string> = {
-  'key/root-rsa1024': BUG.keyFloor,
-  'key/int-rsa1024': BUG.keyFloor,
-};
+const KNOWN_BUGS_VS_CERTTOOL: Record<string, string> = {};
 
 /**
  * The webpki profile is meant to be at least as strict as `openssl verify -x509_strict`: it may refuse more,

@@ -10,6 +10,7 @@ import type { ChainVerdict, ProfileName, Purpose } from '../../src/auth/chain.js
 import { der } from '../../src/auth/der.js';
 import { loadPrivateKey } from '../../src/auth/keys.js';
 import { OID } from '../../src/auth/oids.js';
+import { SIGNATURE_BUDGET } from '../../src/auth/path/profile.js';
 import { parseCrl } from '../../src/auth/path/revocation.js';
 import { evaluateTrust } from '../../src/auth/trust.js';
 import { parseCertificate } from '../../src/auth/x509.js';
@@ -190,7 +191,7 @@ describe('candidates not on the chosen path do not matter; building is bounded',
     expect(evaluateTrust({ kind: 'ca', anchors: [root.der] }, [...chain, broken.der, weird.der], ctx).verdict).toMatchObject({ trusted: true });
   });
 
-  it('a peer cannot make path building check more than 50 signatures, nor one signature twice', () => {
+  it(`a peer cannot make path building check more than ${SIGNATURE_BUDGET} signatures, nor one signature twice`, () => {
     const name = { CN: 'Hydra' };
     const run = (intermediates: Issued[], victim: Issued, signatureBudget?: number) => {
       const seen = new Set<string>();
@@ -214,7 +215,7 @@ describe('candidates not on the chosen path do not matter; building is bounded',
     const keys = [nodeKey('ed25519'), nodeKey('ed25519'), nodeKey('ed25519')];
     const selfs = keys.map((k) => issue(name, k, undefined, { isCA: true }));
     const mesh = keys.flatMap((k) => selfs.map((s) => issue(name, k, s, { isCA: true })));
-    expect(run(mesh, leaf(selfs[0]!, { dns: ['server.example'] })).verifications).toBeLessThanOrEqual(30);
+    expect(run(mesh, leaf(selfs[0]!, { dns: ['server.example'] })).verifications).toBeLessThanOrEqual(SIGNATURE_BUDGET);
     // A ring of nine keys whose self-issued CAs carry no authorityKeyIdentifier (allowed for self-issued):
     // every CA is a candidate for every other; each signature is still checked once per key, and a
     // smaller budget ends the search.
@@ -222,7 +223,7 @@ describe('candidates not on the chosen path do not matter; building is bounded',
     const ringSelfs = ringKeys.map((k) => issue(name, k, undefined, { isCA: true }));
     const ring = ringKeys.map((k, i) => issue(name, k, ringSelfs[(i + 1) % 9]!, { isCA: true, omit: ['authorityKeyIdentifier'] }));
     const victim = leaf(ringSelfs[0]!, { dns: ['server.example'] });
-    expect(run(ring, victim).verifications).toBeLessThanOrEqual(50);
+    expect(run(ring, victim).verifications).toBe(SIGNATURE_BUDGET);
     const capped = run(ring, victim, 10);
     expect(capped.verifications).toBe(10);
     expect(capped.verdict).toMatchObject({ ok: false, detail: expect.stringMatching(/more than 10 signature checks/) });
@@ -312,6 +313,29 @@ describe('profile checks (RFC 5280 §4.2, CA/B Forum Baseline Requirements)', ()
       both(under({ extraExtensions: [{ oid, critical: true, value }] }), 'UnsupportedCertificate', /unsupported critical extension/);
     }
   });
+});
+
+describe('the RSA key floor holds for every key in the path, in every profile (NIST SP 800-131A, BR §6.1.5)', () => {
+  const rsaKey = (bits: number): Parameters<typeof issue>[1] => {
+    const node = generateKeyPairSync('rsa', { modulusLength: bits });
+    const privateKey = loadPrivateKey(new Uint8Array(node.privateKey.export({ format: 'der', type: 'pkcs8' })));
+    return { node, privateKey, publicKey: provider.publicKeyOf(privateKey) };
+  };
+  const weakRoot = issue({ CN: 'Weak Root' }, rsaKey(1024), undefined, { isCA: true });
+  const weakIntermediate = issue({ CN: 'Weak Intermediate' }, rsaKey(1024), root, { isCA: true });
+
+  for (const profile of ['rfc5280', 'webpki'] as const) {
+    it(`${profile}: a 1024-bit RSA root cannot vouch for a leaf with a strong key`, () => {
+      refused({ leaf: leaf(weakRoot, { dns: ['server.example'] }), anchors: [weakRoot], hostname: 'server.example', profile }, 'UnsupportedCertificate', /RSA key of 1024 bits/);
+    });
+    it(`${profile}: a 1024-bit RSA intermediate breaks the path`, () => {
+      refused(
+        { leaf: leaf(weakIntermediate, { dns: ['server.example'] }), intermediates: [weakIntermediate], anchors: [root], hostname: 'server.example', profile },
+        'UnsupportedCertificate',
+        /RSA key of 1024 bits/,
+      );
+    });
+  }
 });
 
 describe('revocation from CRLs the user supplies (RFC 5280 §6.3)', () => {
