@@ -99,18 +99,6 @@ export interface Certificate {
   authorityKeyIdentifier?: { keyIdentifier?: Uint8Array };
 }
 
-/** Extensions whose meaning this module implements; a critical extension outside this set is unknown. */
-export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
-  OID.basicConstraints,
-  OID.keyUsage,
-  OID.extKeyUsage,
-  OID.subjectAltName,
-  OID.subjectKeyIdentifier,
-  OID.authorityKeyIdentifier,
-  // Decoded and enforced by path validation (auth/path/names.ts), not here.
-  OID.nameConstraints,
-]);
-
 /** Extensions decoded into the certificate object; any other extnValue is kept as opaque bytes. */
 const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.basicConstraints,
@@ -119,6 +107,13 @@ const DECODED_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.subjectAltName,
   OID.subjectKeyIdentifier,
   OID.authorityKeyIdentifier,
+]);
+
+/** Extensions whose meaning we implement; a critical extension outside this set is unknown. */
+export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
+  ...DECODED_EXTENSIONS,
+  // Decoded and enforced by path validation (auth/path/names.ts), not here.
+  OID.nameConstraints,
 ]);
 
 const HASH_OIDS: Readonly<Record<string, HashName>> = {
