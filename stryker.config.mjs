@@ -24,7 +24,8 @@ export default {
   coverageAnalysis: 'perTest',
   // The machine is shared: one test-runner process.
   concurrency: 1,
-  timeoutMS: 30_000,
+  // A mutant that makes a loop run forever is a kill by timeout; 10 s above the normal run time is plenty.
+  timeoutMS: 10_000,
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
