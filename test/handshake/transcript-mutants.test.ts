@@ -1,0 +1,52 @@
+// Transcript behaviour the RFC 8448 replays do not reach (found by mutation testing, docs/mutation.md):
+// forks taken before the hash is known, and the two misuse errors. node:crypto is the independent oracle.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import { Transcript } from '../../src/handshake/transcript.js';
+import { hex } from '../../src/wire/bytes.js';
+
+const sha256 = (...parts: Uint8Array[]): string => createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+const clientHello = Uint8Array.of(1, 0, 0, 2, 3, 3);
+const serverHello = Uint8Array.of(2, 0, 0, 2, 3, 3);
+
+describe('Transcript', () => {
+  it('reports no hash until one is selected, then the selected one', () => {
+    const transcript = new Transcript(nobleProvider);
+    expect(transcript.hash).toBeUndefined();
+    transcript.selectHash('sha256');
+    expect(transcript.hash).toBe('sha256');
+  });
+
+  it('refuses to hash before a hash function is chosen', () => {
+    expect(() => new Transcript(nobleProvider).current()).toThrow('transcript: hash not chosen yet');
+  });
+
+  it('refuses to switch to another hash function once one is chosen', () => {
+    const transcript = new Transcript(nobleProvider);
+    transcript.selectHash('sha256');
+    expect(() => transcript.selectHash('sha384')).toThrow('transcript: hash already chosen');
+  });
+
+  it('a fork taken before the hash is chosen keeps the messages added so far, and only those', () => {
+    const transcript = new Transcript(nobleProvider);
+    transcript.add(clientHello);
+    const fork = transcript.fork();
+    transcript.add(serverHello);
+    fork.selectHash('sha256');
+    transcript.selectHash('sha256');
+    expect(hex(fork.current())).toBe(sha256(clientHello));
+    expect(hex(transcript.current())).toBe(sha256(clientHello, serverHello));
+  });
+
+  it('a fork taken after the hash is chosen continues independently of the original', () => {
+    const transcript = new Transcript(nobleProvider);
+    transcript.selectHash('sha256');
+    transcript.add(clientHello);
+    const fork = transcript.fork();
+    fork.add(serverHello);
+    expect(fork.hash).toBe('sha256');
+    expect(hex(transcript.current())).toBe(sha256(clientHello));
+    expect(hex(fork.current())).toBe(sha256(clientHello, serverHello));
+  });
+});
