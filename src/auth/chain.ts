@@ -52,7 +52,7 @@ export interface VerifyChainOptions {
   crls?: readonly Crl[];
   /** Most certificates in a path, anchor included. Default 8. */
   maxDepth?: number;
-  /** Most signature checks in one validation. Default: the profile's (16). */
+  /** Most signature checks in one validation. Default: the profile's (SIGNATURE_BUDGET, 12). */
   signatureBudget?: number;
   /** The smallest RSA modulus accepted anywhere in the path, anchor included. Default 2048 bits. */
   minimumRsaKeyBits?: number;

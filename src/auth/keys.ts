@@ -88,9 +88,9 @@ export const DEFAULT_MINIMUM_RSA_KEY_BITS = 2048;
 
 /** Why `key` is too weak to use where `minimumBits` is the floor, or undefined (also for non-RSA keys). */
 export function checkRsaKeySize(key: PublicKey, minimumBits: number = DEFAULT_MINIMUM_RSA_KEY_BITS): string | undefined {
-  if (key.kind !== 'rsa') return undefined;
-  const bits = key.n.toString(2).length;
-  return bits < minimumBits ? `RSA key of ${bits} bits is below our minimum of ${minimumBits}` : undefined;
+  // A comparison, not a bit count: path building asks this of the same key at every step.
+  if (key.kind !== 'rsa' || key.n >= 1n << BigInt(minimumBits - 1)) return undefined;
+  return `RSA key of ${key.n.toString(2).length} bits is below our minimum of ${minimumBits}`;
 }
 
 /** A `minimumRsaKeyBits` setting: a whole number of bytes from 1024 to RSA_MAX_MODULUS_BITS bits. */

@@ -47,7 +47,19 @@ function candidateIssuers(cert: Certificate, pool: Certificate[]): Certificate[]
 const MAX_CANDIDATES_CONSIDERED = 4096;
 
 /** The first path from `leaf` to one of `anchors` that passes every check (anchors tried first at each step). */
-export function buildPath(leaf: Certificate, intermediates: Certificate[], anchors: Certificate[], options: BuildOptions): ChainVerdict {
+export function buildPath(leaf: Certificate, peerIntermediates: Certificate[], anchors: Certificate[], options: BuildOptions): ChainVerdict {
+  // One object per distinct certificate, so that "already on the path" is an identity test (a peer's
+  // 6 KB certificates compared byte by byte at every step cost more than the signatures they guard).
+  const anchorDers = new Set(anchors.map((a) => hex(a.der)));
+  const seenDers = new Set([hex(leaf.der)]);
+  const intermediates = peerIntermediates.filter((c) => {
+    const der = hex(c.der);
+    if (anchorDers.has(der) || seenDers.has(der)) return false;
+    seenDers.add(der);
+    return true;
+  });
+  const keyOf = new Map<Certificate, string>();
+  const issuerKey = (issuer: Certificate) => keyOf.get(issuer) ?? keyOf.set(issuer, hex(issuer.spki)).get(issuer)!;
   let budget = options.signatureBudget;
   let considered = 0;
   // Each certificate's signature is checked once per issuer key, however many paths or issuer
@@ -56,7 +68,7 @@ export function buildPath(leaf: Certificate, intermediates: Certificate[], ancho
   const signatureProblem = (cert: Certificate, issuer: Certificate): Failure | undefined | 'exhausted' => {
     const known = verified.get(cert) ?? new Map<string, Failure | undefined>();
     verified.set(cert, known);
-    const key = hex(issuer.spki);
+    const key = issuerKey(issuer);
     if (known.has(key)) return known.get(key);
     if (budget-- <= 0) return 'exhausted';
     const problem = checkSignature(cert, issuer, options.provider);
@@ -74,7 +86,7 @@ export function buildPath(leaf: Certificate, intermediates: Certificate[], ancho
   const extend = (path: Certificate[]): Certificate[] | undefined => {
     const top = path[path.length - 1]!;
     for (const issuer of [...candidateIssuers(top, anchors), ...candidateIssuers(top, intermediates)]) {
-      if (path.some((c) => equalBytes(c.der, issuer.der))) continue;
+      if (path.includes(issuer)) continue;
       if (++considered > MAX_CANDIDATES_CONSIDERED) {
         exhausted = fail('BadCertificate', `path building considers more than ${MAX_CANDIDATES_CONSIDERED} candidate issuers; refused (bounded work)`);
         return undefined;

@@ -228,10 +228,10 @@ const WEBPKI_RULES: readonly Rule[] = [
 /**
  * Signature checks one validation may make. webpki allows 100; the worst certificate message within our
  * limits (scripts/bench/worst-certificate.ts: ten 8192-bit RSA keys with e = 2^33-1, or P-384 in pure
- * JS) costs 8-12 ms a check with the noble provider, and the budget keeps its rejection near 200 ms of
+ * JS) costs 8-12 ms a check with the noble provider, and the budget keeps its rejection under 200 ms of
  * CPU. Real chains need 2-4 checks, a few more with cross-signed roots.
  */
-export const SIGNATURE_BUDGET = 16;
+export const SIGNATURE_BUDGET = 12;
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   rfc5280: { name: 'rfc5280', rules: RFC5280_RULES, maxDepth: 8, signatureBudget: SIGNATURE_BUDGET, nameConstraintBudget: 1024 },
