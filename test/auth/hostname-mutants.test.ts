@@ -49,11 +49,12 @@ describe('parseIpAddress reads each IP literal to its exact bytes', () => {
   });
 
   it('refuses IPv6 text that node:net refuses: too many groups, "::" with no room, long groups, a stray port or bracket', () => {
-    for (const text of ['1:2:3:4:5:6:7:8::', '::1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7', '12345::', '1.2.3.4:5', '1:2:3:4:5:6:7:1.2.3.4', '1:2:3:4:5:6:1.2.3', '::g', ':1::', '1::2:', '1:::2']) {
+    for (const text of ['1:2:3:4:5:6:7:8::', '::1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7', '12345::', '1.2.3.4:5', '1:2:3:4:5:6:7:1.2.3.4', '1:2:3:4:5:6:1.2.3', '1.2.3.4:1:2:3:4:5:6', '1:2:3:4:5:6:7:8::::', '::g', ':1::', '1::2:', '1:::2']) {
       expect(isIP(text)).toBe(0);
       expect(parseIpAddress(text)).toBeNull();
     }
-    for (const text of ['[::1', '::1]', '[]']) expect(parseIpAddress(text)).toBeNull();
+    // Brackets are taken off only as a pair: one bracket and a stray character is no address.
+    for (const text of ['[::1', '::1]', '[]', '[1.2.3.45', 'x::1]', '[::1x']) expect(parseIpAddress(text)).toBeNull();
   });
 
   it('takes a host name for a host name, not an address', () => {
@@ -75,8 +76,8 @@ describe('matchHostname: the rules that keep one name from passing for another',
     expect(ok('.')).toBe(false);
   });
 
-  it('never matches a name with an empty label, even one spelled exactly as in the certificate', () => {
-    for (const host of ['.empty.example', 'a..double.example', 'www..example.com', '.www.example.com', 'x..wild.example']) expect(ok(host)).toBe(false);
+  it('never matches a name with an empty label, even one spelled exactly as in the certificate or covered by a wildcard', () => {
+    for (const host of ['.example.net', '.empty.example', 'a..double.example', 'www..example.com', '.www.example.com', 'x..wild.example']) expect(ok(host)).toBe(false);
   });
 
   it('never lets a wildcard SAN with a "*" in a later label match, even a host spelling that label literally', () => {
@@ -135,5 +136,6 @@ describe('parseReferenceIdentity', () => {
     expect(parseReferenceIdentity(long)).toEqual({ kind: 'dns', text: long });
     expect(parseReferenceIdentity(`${long}a`)).toBe(`"${long}a" is neither a DNS name nor an IP address`);
     expect(parseReferenceIdentity('_srv.1a-b.example')).toEqual({ kind: 'dns', text: '_srv.1a-b.example' });
+    expect(parseReferenceIdentity('a.b.c')).toEqual({ kind: 'dns', text: 'a.b.c' });
   });
 });
