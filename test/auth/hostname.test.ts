@@ -1,15 +1,21 @@
 // Host-name matching, cross-checked with node's X509Certificate.checkHost / checkIP (OpenSSL's
 // X509_check_host with partial wildcards off and no subject fallback) on the same certificate.
 import { X509Certificate } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { matchHostname, parseIpAddress } from '../../src/auth/hostname.js';
-import { issue, nodeKey } from './helpers.js';
+import { issue, nodeKey, type Issued } from './helpers.js';
 
 describe('matchHostname', () => {
-  const cert = issue({ CN: 'cn-only.example' }, nodeKey('p256'), undefined, {
-    sans: { dns: ['www.example.com', '*.example.net', 'baz*.example.org', '*.com', 'Mixed.Case.Example', 'xn--bcher-kva.example'], ip: ['192.0.2.1', '2001:db8::42'] },
+  // Built in beforeAll, not while the file is collected: the builder parses the iPAddress SANs with
+  // parseIpAddress, and a broken parser must fail tests (a collection-time error is no kill for Stryker).
+  let cert: Issued;
+  let node: X509Certificate;
+  beforeAll(() => {
+    cert = issue({ CN: 'cn-only.example' }, nodeKey('p256'), undefined, {
+      sans: { dns: ['www.example.com', '*.example.net', 'baz*.example.org', '*.com', 'Mixed.Case.Example', 'xn--bcher-kva.example'], ip: ['192.0.2.1', '2001:db8::42'] },
+    });
+    node = new X509Certificate(cert.der);
   });
-  const node = new X509Certificate(cert.der);
   const nodeSays = (host: string) => {
     const ip = parseIpAddress(host);
     if (ip) return node.checkIP(host.replace(/^\[|\]$/g, '')) !== undefined;
