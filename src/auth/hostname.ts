@@ -23,13 +23,14 @@ function parseIpv4(text: string): Uint8Array | null {
 function parseIpv6(text: string): Uint8Array | null {
   const halves = text.split('::');
   if (halves.length > 2) return null;
-  const groupsOf = (part: string): number[] | null => {
+  // A dotted IPv4 part may only end the address (RFC 4291 §2.2 form 3): `::1.2.3.4`, never `1.2.3.4::`.
+  const groupsOf = (part: string, endsAddress: boolean): number[] | null => {
     if (part === '') return [];
     const out: number[] = [];
     const pieces = part.split(':');
     for (let i = 0; i < pieces.length; i++) {
       const piece = pieces[i]!;
-      if (i === pieces.length - 1 && piece.includes('.')) {
+      if (endsAddress && i === pieces.length - 1 && piece.includes('.')) {
         const v4 = parseIpv4(piece);
         if (!v4) return null;
         out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
@@ -41,8 +42,8 @@ function parseIpv6(text: string): Uint8Array | null {
     }
     return out;
   };
-  const head = groupsOf(halves[0]!);
-  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
+  const head = groupsOf(halves[0]!, halves.length === 1);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!, true) : [];
   if (!head || !tail) return null;
   const missing = 8 - head.length - tail.length;
   if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
@@ -55,10 +56,10 @@ function parseIpv6(text: string): Uint8Array | null {
   return out;
 }
 
-/** The bytes of an IP literal (IPv4, IPv6, or bracketed IPv6), or null for a host name. */
+/** The bytes of an IP literal (IPv4, IPv6, or bracketed IPv6: brackets belong to IPv6 only), or null for a host name. */
 export function parseIpAddress(text: string): Uint8Array | null {
-  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  return parseIpv4(bare) ?? (bare.includes(':') ? parseIpv6(bare) : null);
+  if (text.startsWith('[') && text.endsWith(']')) return parseIpv6(text.slice(1, -1));
+  return parseIpv4(text) ?? (text.includes(':') ? parseIpv6(text) : null);
 }
 
 /**

@@ -57,6 +57,15 @@ describe('parseIpAddress reads each IP literal to its exact bytes', () => {
     for (const text of ['[::1', '::1]', '[]', '[1.2.3.45', 'x::1]', '[::1x']) expect(parseIpAddress(text)).toBeNull();
   });
 
+  it('refuses a dotted IPv4 part that does not end the address, and brackets around IPv4 (RFC 4291 §2.2, RFC 3986 §3.2.2)', () => {
+    for (const text of ['1.2.3.4::', '1.2.3.4::1', '1.2.3.4::1.2.3.4']) {
+      expect(isIP(text)).toBe(0);
+      expect(parseIpAddress(text)).toBeNull();
+    }
+    expect(parseIpAddress('[1.2.3.4]')).toBeNull();
+    expect(parseIpAddress('[::1.2.3.4]')).toEqual(parseIpAddress('::1.2.3.4'));
+  });
+
   it('takes a host name for a host name, not an address', () => {
     for (const text of ['example.com', 'a:b.example', '[example.com]']) expect(parseIpAddress(text)).toBeNull();
   });
