@@ -10,7 +10,7 @@
 // its signature budget runs out; no anchor ever matches, and the server answers with an alert.
 import { generateKeyPairSync } from 'node:crypto';
 import { buildCertificate } from '../../src/auth/builder.js';
-import { der } from '../../src/auth/der.js';
+import { der } from '../../src/auth/der-writer.js';
 import { loadPrivateKey } from '../../src/auth/keys.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { CryptoProvider, PrivateKey } from '../../src/crypto/provider.js';

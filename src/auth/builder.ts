@@ -1,7 +1,8 @@
 // A small X.509 v3 certificate builder (RFC 5280 §4.1) for in-process test certificates and the CLI:
 // self-signed or issued by a given CA, with the usual extensions, signed through the CryptoProvider.
 import type { CryptoProvider, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
-import { contextTag, der, readSingle } from './der.js';
+import { contextTag, readSingle } from './der.js';
+import { der } from './der-writer.js';
 import { encodeSpki } from './keys.js';
 import { OID } from './oids.js';
 import { parseIpAddress } from './hostname.js';

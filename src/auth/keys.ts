@@ -5,7 +5,8 @@ import { hex } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import type { CryptoProvider, CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { RSA_MAX_MODULUS_BITS, rsaPublicKeyProblem } from '../crypto/rsa.js';
-import { der, DerError, DerReader, readSingle, Tag } from './der.js';
+import { DerError, DerReader, readSingle, Tag } from './der.js';
+import { der } from './der-writer.js';
 import { OID, oidName } from './oids.js';
 import { base64Encode, PemError, readPemOrDer } from './pem.js';
 

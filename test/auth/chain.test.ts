@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/auth/chain.js';
 import type { ChainVerdict, ProfileName, Purpose } from '../../src/auth/chain.js';
-import { der } from '../../src/auth/der.js';
+import { der } from '../../src/auth/der-writer.js';
 import { toPem } from '../../src/auth/pem.js';
 import { parseCertificate } from '../../src/auth/x509.js';
 import type { Reason } from '../../src/wire/errors.js';

@@ -1,6 +1,7 @@
 // The DER reader against X.690's own rules and examples, and PEM against RFC 7468 / node's base64.
 import { describe, expect, it } from 'vitest';
-import { der, DerError, DerReader, readSingle } from '../../src/auth/der.js';
+import { DerError, DerReader, readSingle } from '../../src/auth/der.js';
+import { der } from '../../src/auth/der-writer.js';
 import { base64Decode, base64Encode, parsePem, PemError, toPem } from '../../src/auth/pem.js';
 import { fromHex, hex } from '../../src/wire/bytes.js';
 import type { Span } from '../../src/wire/bytes.js';

@@ -2,7 +2,7 @@
 // and trust policy configuration errors (TypeError before anything is sent).
 import { describe, expect, it } from 'vitest';
 import { buildCrl } from '../../src/auth/builder.js';
-import { der } from '../../src/auth/der.js';
+import { der } from '../../src/auth/der-writer.js';
 import { parseNameConstraints, uriHost } from '../../src/auth/path/names.js';
 import { defaultProfile, PROFILES } from '../../src/auth/path/profile.js';
 import { parseCrl } from '../../src/auth/path/revocation.js';

@@ -6,7 +6,7 @@
 // the peer signs with is refused below the floor (2048 bits by default), whatever the trust policy.
 import { describe, expect, it } from 'vitest';
 import { buildCertificate, type CertificateSpec } from '../../src/auth/builder.js';
-import { der } from '../../src/auth/der.js';
+import { der } from '../../src/auth/der-writer.js';
 import { encodeSpki, KeyError, parseSpki } from '../../src/auth/keys.js';
 import { OID } from '../../src/auth/oids.js';
 import { parseCertificate } from '../../src/auth/x509.js';

@@ -7,7 +7,7 @@ import { buildCertificate, buildCrl } from '../../src/auth/builder.js';
 import type { CertificateSpec, GeneralNameSpec } from '../../src/auth/builder.js';
 import { verifyChain } from '../../src/auth/chain.js';
 import type { ChainVerdict, ProfileName, Purpose } from '../../src/auth/chain.js';
-import { der } from '../../src/auth/der.js';
+import { der } from '../../src/auth/der-writer.js';
 import { loadPrivateKey } from '../../src/auth/keys.js';
 import { OID } from '../../src/auth/oids.js';
 import { SIGNATURE_BUDGET } from '../../src/auth/path/profile.js';
