@@ -13,6 +13,7 @@ import { InMemoryPair } from '../../src/handshake/pair.js';
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { connect, createServer, type Tls13Server } from '../../src/node/adapter.js';
 import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { flipBit } from '../../src/testing/tamper.js';
 import { utf8 } from '../../src/wire/bytes.js';
 
 const serverIdentity = makeIdentity({ subject: { CN: 'server' } }, seededRandom('rca-server'));
@@ -214,5 +215,20 @@ describe('resumption bypass end to end, through the node adapter over 127.0.0.1'
     expect(after.secure).toEqual([]);
     expect(after.errors.map((e) => (e as { alert?: string }).alert)).toEqual(['bad_certificate']);
     if (!(clientSaw instanceof Error)) expect(clientSaw).toEqual({ reused: false, earlyData: 'rejected' });
+  });
+});
+
+describe('a resumed handshake that fails before the client Finished checks out', () => {
+  it("withdraws the ticket's identity, published at ServerHello, so a closed connection names nobody", () => {
+    const ticket = ticketFor(alice);
+    let clientFlights = 0;
+    const pair = new InMemoryPair(clientConfig(alice, TEST_NOW + 1000, { resumption: { ticket } }), serverConfig(pinned(alice), TEST_NOW + 1000), {
+      // The client's second flight carries its Finished: one bit of its last record's tag is flipped.
+      tamper: ({ from, bytes }) => (from === 'client' && ++clientFlights === 2 ? flipBit(bytes, bytes.length - 1) : bytes),
+    }).run();
+    expect(pair.server.info.resumed).toBe(true);
+    expect(sentAlert(pair.events('server'))).toMatchObject({ description: 'bad_record_mac' });
+    expect(connected(pair.events('server'))).toBeUndefined();
+    expect(pair.server.info.peer).toBeUndefined();
   });
 });
