@@ -256,6 +256,7 @@ interface SessionOptions {
 function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number; tickets: SessionTicket[] }> {
   return new Promise((resolve) => {
     let secured = false;
+    let replied = false;
     let replyTimer: NodeJS.Timeout | undefined;
     const tickets: SessionTicket[] = [];
     socket.on('session', (ticket: SessionTicket) => tickets.push(ticket));
@@ -290,7 +291,10 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say('');
       if (o.earlyData && info.earlyData !== 'accepted') socket.write(o.earlyData);
       socket.write(o.request);
-      replyTimer = setTimeout(() => socket.end(), o.timeout);
+      replyTimer = setTimeout(() => {
+        if (!replied) o.io.stderr.write(`tls13: no reply within ${o.timeout} ms (an HTTP request ends with a blank line: 'GET / HTTP/1.0\\r\\n\\r\\n')\n`);
+        socket.end();
+      }, o.timeout);
     });
     socket.on('tlsEvent', (event: TlsEvent) => {
       if (o.keyUpdate && event.type === 'handshake-message' && event.direction === 'in' && event.message.kind === 'key_update') {
@@ -298,6 +302,7 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       }
     });
     socket.on('data', (chunk: Buffer) => {
+      replied = true;
       if (o.echo) o.io.stdout.write(chunk.toString('utf8'));
     });
     socket.on('error', (error: Error) => {
