@@ -2,7 +2,7 @@
 // `npx tls13` is the built bin/tls13.js, a line ending in `&` (the server) is started in the background and
 // waited for until it listens, port 8443 becomes a free port. Left out, explicitly: the install block
 // (`npm ci && ...`) and lines that need the Internet.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,3 +73,33 @@ describe('README.md runs as written', () => {
     expect(left).toEqual([blocks[0]![0], blocks[0]![1], 'npx tls13 connect example.com:443 --keylog keys.log']);
   });
 });
+
+describe("docs/trace.md's stepping example runs as written", () => {
+  it('imports only what the package exports, steps, tampers and writes a capture', async () => {
+    const markdown = readFileSync(join(root, 'docs', 'trace.md'), 'utf8');
+    const example = [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!).find((code) => code.includes('stepMessage'));
+    expect(example).toBeDefined();
+    expect(example).not.toMatch(/tls13-lab\/src/);
+    // The configurations the example leaves to the reader: those of the 1-RTT demo.
+    const prelude = `import { SCENARIOS } from ${JSON.stringify(join(root, 'dist', 'src', 'cli', 'scenarios.js'))};\nconst { client: clientConfig, server: serverConfig } = SCENARIOS['1rtt'].setup('docs');\n`;
+    const { transform } = await import('esbuild');
+    const js = (await transform(example!, { loader: 'ts', format: 'esm' })).code;
+    // Inside the package directory, so that 'tls13-lab' resolves to this package through its "exports".
+    const file = join(root, 'dist', 'docs-trace-example.mjs');
+    const { imports, body } = splitImports(js);
+    writeFileSync(file, `${imports}\n${prelude}\n${body}`);
+    const dir = mkdtempSync(join(tmpdir(), 'tls13-trace-doc-'));
+    const result = await runShell(`node ${file}`, dir, {}, 30_000);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/server→client handshake \d+ bytes/);
+    expect(result.stdout).toContain("description: 'bad_record_mac'");
+    expect(readFileSync(join(dir, 'session.pcap')).length).toBeGreaterThan(24);
+  }, 60_000);
+});
+
+/** ES module import lines first (they must precede the prelude's code), the rest after. */
+function splitImports(js: string): { imports: string; body: string } {
+  const lines = js.split('\n');
+  return { imports: lines.filter((l) => l.startsWith('import ')).join('\n'), body: lines.filter((l) => !l.startsWith('import ')).join('\n') };
+}
