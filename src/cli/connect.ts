@@ -4,7 +4,7 @@ import { connect as netConnect, isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { TrustPolicy } from '../auth/trust.js';
 import { parsePem } from '../auth/pem.js';
-import { parseCertificate } from '../auth/x509.js';
+import { parseCertificate, type Certificate } from '../auth/x509.js';
 import { connect, type ConnectOptions, type Tls13Socket } from '../node/adapter.js';
 import type { CertificateTypeName } from '../handshake/certificate-types.js';
 import type { NegotiatedInfo, SessionTicket, TlsEvent } from '../handshake/events.js';
@@ -274,6 +274,8 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say(`connected to ${o.target}${o.serverName ? ` (server name ${o.serverName})` : ''}`);
       o.say(`  negotiated: ${describeNegotiated(info)}`);
       o.say(`  server: ${describePeer(info.peer)}`);
+      const leaf = info.peer?.chain[0];
+      if (leaf) o.say(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
       o.say(`  certificate type: ${describeCertificateTypes(info)}`);
       if (info.peer) o.say(`  trusted by ${info.peer.verdict.rule}: ${info.peer.verdict.detail}`);
       if (info.clientAuth && info.clientAuth !== 'not-requested') o.say(`  client certificate: ${info.clientAuth}`);
@@ -315,6 +317,12 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
     });
     socket.on('close', () => finish(secured ? 0 : 1));
   });
+}
+
+/** `issuer CN=Demo Root CA, valid 2026-01-01T00:00:00Z to 2027-01-01T00:00:00Z` for the server's certificate. */
+export function describeIssuerAndValidity(certificate: Certificate): string {
+  const date = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+  return `issuer ${certificate.issuer.text || '(empty)'}, valid ${date(certificate.notBefore)} to ${date(certificate.notAfter)}`;
 }
 
 /** `server raw public key (RFC 7250), client X.509`: what each side authenticated with, as negotiated. */

@@ -115,3 +115,21 @@ describe('npm start builds only a stale dist/', () => {
     expect(await runShell('node bin/ensure-built.js', repoRoot)).toMatchObject({ code: 0, stderr: '' });
   }, 90_000);
 });
+
+describe('s_client habits', () => {
+  it('--version prints the package version', async () => {
+    const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(await runShell('$TLS13 --version', dir)).toMatchObject({ code: 0, stdout: `tls13 ${version}\n`, stderr: '' });
+  });
+
+  it('the connect summary names the issuer and the validity; --alpn takes a list', async () => {
+    const script = `$TLS13 serve --port 0 --cert leaf.pem --key leaf.key --alpn http/1.1 > alpn-serve.log 2>&1 &
+for t in $(seq 100); do grep -q '^listening on' alpn-serve.log && break; sleep 0.1; done
+port=$(sed -n 's/^listening on 127.0.0.1://p' alpn-serve.log)
+$TLS13 connect localhost:$port --ca ca.pem --alpn h2,http/1.1; status=$?; kill $!; exit $status`;
+    const { code, stdout } = await runShell(script, dir);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}issuer CN=Test CA, valid \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ to \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
+    expect(stdout).toMatch(/ALPN http\/1\.1/);
+  });
+});
