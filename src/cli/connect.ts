@@ -274,7 +274,8 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say(`connected to ${o.target}${o.serverName ? ` (server name ${o.serverName})` : ''}`);
       o.say(`  negotiated: ${describeNegotiated(info)}`);
       o.say(`  server: ${describePeer(info.peer)}`);
-      const leaf = info.peer?.chain[0];
+      // A raw public key (RFC 7250) has no issuer and no validity.
+      const leaf = info.peer?.subject === undefined ? undefined : info.peer.chain[0];
       if (leaf) o.say(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
       o.say(`  certificate type: ${describeCertificateTypes(info)}`);
       if (info.peer) o.say(`  trusted by ${info.peer.verdict.rule}: ${info.peer.verdict.detail}`);
