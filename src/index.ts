@@ -1,6 +1,6 @@
 // tls13-lab's public surface: the sans-I/O engine and what it needs to be configured.
 export { Connection, type DecisionAnswer } from './handshake/connection.js';
-export { InMemoryPair, type Flight, type InFlightRecord, type PairOptions, type SideSnapshot } from './handshake/pair.js';
+export { InMemoryPair, describeInFlight, type Flight, type InFlightRecord, type PairOptions, type SideSnapshot } from './handshake/pair.js';
 export { SingleUseTickets } from './handshake/tickets.js';
 export type { CertifiedKey, ClientConfig, ClientHelloShape, ServerConfig, TicketConfig } from './handshake/config.js';
 export { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES } from './handshake/config.js';

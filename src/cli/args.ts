@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Io } from './io.js';
 import { UsageError } from './io.js';
 import { NamedGroup } from '../wire/enums.js';
+import { groupName } from '../handshake/negotiation.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { nodeCryptoProvider } from '../node/crypto.js';
@@ -28,6 +29,11 @@ export interface Command {
 
 /** Parses a command's arguments; `--help` is always accepted and reported as `values.help`. */
 export function parseCommandArgs(command: Command, argv: string[]): Parsed {
+  const end = argv.indexOf('--');
+  for (const arg of end < 0 ? argv : argv.slice(0, end)) {
+    const hint = singleDashHint(command, arg);
+    if (hint) throw new UsageError(`${command.name}: unknown option ${arg}: ${hint} (see tls13 ${command.name} --help)`);
+  }
   let parsed: Parsed;
   try {
     parsed = parseArgs({
@@ -37,7 +43,7 @@ export function parseCommandArgs(command: Command, argv: string[]): Parsed {
       strict: true,
     }) as Parsed;
   } catch (e) {
-    throw new UsageError(`${command.name}: ${parseErrorText(e)} (see tls13 ${command.name} --help)`);
+    throw new UsageError(`${command.name}: ${parseErrorText(e, argv)} (see tls13 ${command.name} --help)`);
   }
   if (parsed.values['help']) return parsed;
   const { min, max } = command.positionals ?? { min: 0, max: 0 };
@@ -46,10 +52,33 @@ export function parseCommandArgs(command: Command, argv: string[]): Parsed {
   return parsed;
 }
 
+/** OpenSSL s_client/s_server option names whose tls13 flag is spelled differently. */
+const OPENSSL_SPELLINGS: Record<string, string> = { CAfile: 'ca', accept: 'port', keylogfile: 'keylog', curves: 'groups', connect: '' };
+
+/**
+ * What to say about `-name` (one dash, as openssl spells its options), or undefined when `arg` is not
+ * that shape: `did you mean --name?` when the command has such a flag.
+ */
+function singleDashHint(command: Command, arg: string): string | undefined {
+  const m = /^-([A-Za-z][\w-]+)$/.exec(arg);
+  if (!m) return undefined;
+  const name = OPENSSL_SPELLINGS[m[1]!] ?? m[1]!;
+  if (name === '') return "did you mean tls13 connect HOST:PORT? (openssl's -connect target is the argument here)";
+  if (name in command.options || name === 'help') return `did you mean --${name}?`;
+  return 'flags are spelled with two dashes';
+}
+
 /** parseArgs' messages are long and multi-line; keep the first sentence and our flag spelling. */
-function parseErrorText(e: unknown): string {
+function parseErrorText(e: unknown, argv: string[]): string {
   const message = e instanceof Error ? e.message : String(e);
   const first = message.split('\n')[0]!;
+  // `--port -1`, `--ca --cert x`: parseArgs will not take a value that starts with a dash.
+  const ambiguous = /Option '(?:-\w, )?(--[\w-]+)' argument is ambiguous/.exec(first);
+  if (ambiguous) {
+    const name = ambiguous[1]!;
+    const next = argv[argv.indexOf(name) + 1];
+    return `${name} needs a value, but is followed by ${next ?? 'nothing'} (a value that starts with a dash is written ${name}=${next ?? '-VALUE'})`;
+  }
   const unknown = /Unknown option '([^']+)'/.exec(first);
   if (unknown) return `unknown option ${unknown[1]}`;
   const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(first);
@@ -96,17 +125,37 @@ export function integer(args: Parsed, name: string, min: number, max: number): n
 /** Other spellings of group names (OpenSSL's and NIST's), lower case. */
 const GROUP_ALIASES: Record<string, string> = { 'p-256': 'secp256r1', prime256v1: 'secp256r1', 'p-384': 'secp384r1', 'p-521': 'secp521r1' };
 
-/** A comma-separated list of named groups (x25519,secp256r1 or X25519:P-256 as OpenSSL spells them), or undefined. */
+/**
+ * A comma-separated list of named groups (x25519,secp256r1 or X25519:P-256 as OpenSSL spells them), or
+ * undefined. Only groups the engine implements (its group table, negotiation.ts) are accepted: a group it
+ * merely knows the code point of would fail mid-handshake.
+ */
 export function namedGroups(args: Parsed, name: string): number[] | undefined {
   const v = str(args, name);
   if (v === undefined) return undefined;
   const byName = new Map(Object.entries(NamedGroup).map(([n, id]) => [n.toLowerCase(), id]));
+  const implemented = Object.entries(NamedGroup).filter(([, id]) => groupName(id) !== undefined).map(([n]) => n);
   return v.split(/[,:]/).map((item) => {
     const key = item.trim().toLowerCase();
     const id = byName.get(GROUP_ALIASES[key] ?? key);
-    if (id === undefined) throw new UsageError(`--${name} ${v}: unknown group ${item} (known: ${Object.keys(NamedGroup).join(', ')})`);
+    if (id === undefined) throw new UsageError(`--${name} ${v}: unknown group ${item} (supported: ${implemented.join(', ')})`);
+    if (groupName(id) === undefined) throw new UsageError(`--${name} ${v}: ${item} is not implemented here (supported: ${implemented.join(', ')})`);
     return id;
   });
+}
+
+/**
+ * ALPN protocol names (RFC 7301 §3.1): repeatable, and each value may be a comma-separated list in order
+ * of preference (`--alpn h2,http/1.1`, as curl and s_client take it). Each name is 1 to 255 bytes.
+ */
+export function alpnProtocols(args: Parsed): string[] {
+  return list(args, 'alpn').flatMap((value) =>
+    value.split(',').map((protocol) => {
+      const length = Buffer.byteLength(protocol, 'utf8');
+      if (length < 1 || length > 255) throw new UsageError(`--alpn ${value}: each protocol name is 1 to 255 bytes (RFC 7301 §3.1)`);
+      return protocol;
+    }),
+  );
 }
 
 export const CRYPTO_PROVIDERS = ['node', 'noble'] as const;

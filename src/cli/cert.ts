@@ -2,6 +2,7 @@
 // certificate a server can pin. Prints the two pins people need: certificate SHA-256 and SPKI SHA-256.
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { buildCertificate, generateKeyPair } from '../auth/builder.js';
 import { parseIpAddress } from '../auth/hostname.js';
 import { encodePkcs8, encodeSpki, loadPrivateKey, sha256Fingerprint } from '../auth/keys.js';
@@ -12,7 +13,7 @@ import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
 import { equalBytes } from '../wire/bytes.js';
 import { choice, flag, integer, list, str, type Command, type Parsed } from './args.js';
-import { loadCertificates, loadKey, UsageError, type Io } from './io.js';
+import { checkWritable, loadCertificates, loadKey, UsageError, type Io } from './io.js';
 
 const KEY_TYPES = ['ed25519', 'p256', 'p384', 'rsa2048'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
@@ -51,6 +52,14 @@ function issuerOf(args: Parsed) {
   const privateKey = loadKey('--issuer-key', keyFile);
   if (!equalBytes(encodeSpki(nobleProvider.publicKeyOf(privateKey)), certificate.spki)) {
     throw new UsageError(`--issuer-key ${keyFile}: not the key of the certificate in ${certFile}`);
+  }
+  // A verifier refuses a chain through a certificate without cA, or without keyCertSign when it has a
+  // key usage (RFC 5280 §4.2.1.9, §4.2.1.3): issuing from one would make a certificate nobody accepts.
+  if (certificate.basicConstraints?.cA !== true) {
+    throw new UsageError(`--issuer-cert ${certFile}: not a CA certificate (no basicConstraints cA); make one with tls13 cert --ca`);
+  }
+  if (certificate.keyUsage && !certificate.keyUsage.includes('keyCertSign')) {
+    throw new UsageError(`--issuer-cert ${certFile}: its key usage does not allow signing certificates (no keyCertSign)`);
   }
   return { certificate, privateKey };
 }
@@ -108,6 +117,7 @@ Raw public keys (RFC 7250), no certificate:
     for (const name of ['key', 'out-spki']) if (args.values[name] !== undefined) throw new UsageError(`cert: --${name} goes with --raw`);
     const certFile = required(args, 'out-cert');
     const keyFile = required(args, 'out-key');
+    checkOutputs(['--out-cert', certFile], ['--out-key', keyFile]);
     const type = choice(args, 'type', KEY_TYPES, 'ed25519');
     const days = integer(args, 'days', 1, 36500) ?? 365;
     const dns = list(args, 'dns');
@@ -172,6 +182,7 @@ function rawPublicKey(args: Parsed, io: Io): number {
   const spki = encodeSpki(nobleProvider.publicKeyOf(privateKey));
   const pem = toPem('PUBLIC KEY', spki);
   const outSpki = str(args, 'out-spki');
+  checkOutputs(...(outKey === undefined ? [] : [['--out-key', outKey] as const]), ...(outSpki === undefined ? [] : [['--out-spki', outSpki] as const]));
   const files: Array<[string, string, number?]> = [];
   if (outKey !== undefined) files.push([outKey, toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey))), 0o600]);
   if (outSpki !== undefined) files.push([outSpki, pem]);
@@ -184,6 +195,15 @@ function rawPublicKey(args: Parsed, io: Io): number {
   out(`SPKI sha256: ${pin.hex}`);
   out(`SPKI pin: sha256/${pin.base64}`);
   return 0;
+}
+
+/** Before any work: each output a different file (one would overwrite the other), and each writable. */
+function checkOutputs(...outputs: ReadonlyArray<readonly [string, string]>): void {
+  outputs.forEach(([flagName, file], i) => {
+    const same = outputs.slice(0, i).find(([, other]) => resolve(other) === resolve(file));
+    if (same) throw new UsageError(`cert: ${same[0]} and ${flagName} are the same file (${file}): one would overwrite the other`);
+    checkWritable(flagName, file);
+  });
 }
 
 /** Writes [file, text, mode?] pairs; a failure is a usage error naming the file. */

@@ -1,21 +1,21 @@
 // `tls13 connect HOST:PORT`: a TLS 1.3 client over TCP. Shows what was negotiated and who the server is,
 // sends a request, prints the reply until the server closes.
-import { isIP } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { TrustPolicy } from '../auth/trust.js';
 import { parsePem } from '../auth/pem.js';
-import { parseCertificate } from '../auth/x509.js';
+import { parseCertificate, type Certificate } from '../auth/x509.js';
 import { connect, type ConnectOptions, type Tls13Socket } from '../node/adapter.js';
 import type { CertificateTypeName } from '../handshake/certificate-types.js';
 import type { NegotiatedInfo, SessionTicket, TlsEvent } from '../handshake/events.js';
 import { fromHex, hex } from '../wire/bytes.js';
-import type { TraceSink } from '../trace/sink.js';
+import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
-import { cryptoProvider, flag, integer, list, namedGroups, str, type Command } from './args.js';
+import { alpnProtocols, cryptoProvider, flag, integer, list, namedGroups, str, type Command } from './args.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
-import { describeFailure } from './failure.js';
-import { keylogAppender, keylogFile, loadKey, UsageError, type Io } from './io.js';
+import { connectFailure, describeFailure, notTls } from './failure.js';
+import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -80,7 +80,7 @@ Options:
                        or hex, or a file holding a PUBLIC KEY, a certificate or a private key (repeatable).
                        Asks the server for its raw public key first, X.509 second
                        (several trust flags: any of them may accept; none: Node's bundled root CAs)
-  --alpn PROTO         offer this ALPN protocol (repeatable, in order of preference)
+  --alpn LIST          offer these ALPN protocols, comma-separated, in order of preference (repeatable)
   --send TEXT          what to send once connected; \\r \\n \\t are unescaped
                        (default: GET / HTTP/1.0 with a Host header)
   --cert FILE          our certificate chain, if the server asks for one ...
@@ -103,7 +103,7 @@ Options:
                        --groups); a server that wants another one answers with a HelloRetryRequest
   --resume             connect twice: the second connection resumes the session with the newest ticket
                        from the first (RFC 8446 §2.2) and prints "resumed: yes" or "resumed: no"
-  --early-data TEXT    with --resume: send TEXT as 0-RTT data on the second connection (\r \n \t unescaped)
+  --early-data TEXT    with --resume: send TEXT as 0-RTT data on the second connection (\\r \\n \\t unescaped)
                        and print whether the server accepted it; if not, it is sent again after the
                        handshake. On that connection TEXT replaces the request unless --send is given
   --key-update         after the handshake send KeyUpdate asking the server to update too, then the request
@@ -150,7 +150,7 @@ Options:
     const hostHeader = isIP(serverName) === 6 ? `[${serverName}]` : serverName;
     const sendFlag = str(args, 'send');
     const request = unescape(sendFlag ?? `GET / HTTP/1.0\\r\\nHost: ${hostHeader}\\r\\n\\r\\n`);
-    const keylogPath = keylogFile(str(args, 'keylog'), io);
+    const appendKeylog = openKeylog(str(args, 'keylog'), io);
     const resume = flag(args, 'resume');
     const earlyFlag = str(args, 'early-data');
     if (earlyFlag !== undefined && !resume) throw new UsageError('connect: --early-data needs --resume (0-RTT data rides on a ticket from a first connection)');
@@ -162,7 +162,7 @@ Options:
     const tracing = traceSpec !== undefined && traceSpec !== 'none';
     const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, provider, trace: tracing };
     options.serverName = serverName;
-    const alpn = list(args, 'alpn');
+    const alpn = alpnProtocols(args);
     if (alpn.length > 0) options.alpnProtocols = alpn;
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     const rpkFile = str(args, 'rpk-key');
@@ -182,16 +182,22 @@ Options:
     const openSink = (connection: number): TraceSink | undefined =>
       tracing ? openTraceSink(connection === 1 ? traceSpec : numberedTraceFile(traceSpec, connection), io, { secrets, title: `tls13 connect ${host}:${port}` }) : undefined;
     const firstSink = openSink(1);
+    // With --resume the second connection's file must be writable too, before anything is sent.
+    const secondFile = resume && firstSink?.spec.file !== undefined ? parseTraceSpec(numberedTraceFile(traceSpec!, 2)).file : undefined;
+    if (secondFile !== undefined) checkWritable('--trace', secondFile);
     if (firstSink?.spec.format === 'html') options.traceRecords = true;
     // JSON lines and HTML on stdout leave no room for the summary: it goes to stderr.
     const stdoutIsTrace = firstSink !== undefined && firstSink.spec.format !== 'text' && firstSink.spec.file === undefined;
     const say = stdoutIsTrace ? (line: string) => io.stderr.write(`${line}\n`) : (line: string) => io.stdout.write(`${line}\n`);
+    const firstBytesOf = new WeakMap<Tls13Socket, () => Buffer | undefined>();
     const open = (extra: Partial<ConnectOptions>, sink: TraceSink | undefined): Tls13Socket => {
-      const socket = connect({ ...options, ...extra });
-      if (keylogPath) {
-        const append = keylogAppender(keylogPath);
-        socket.on('keylog', (line: Buffer) => append(line.toString('latin1').trimEnd()));
-      }
+      // Our own transport, to see the first bytes the server sends (is it TLS at all?).
+      const transport = netConnect({ host, port });
+      transport.once('data', (bytes: Buffer) => (firstBytes = bytes));
+      const socket = connect({ ...options, ...extra, socket: transport });
+      let firstBytes: Buffer | undefined;
+      firstBytesOf.set(socket, () => firstBytes);
+      if (appendKeylog) socket.on('keylog', (line: Buffer) => appendKeylog(line.toString('latin1').trimEnd()));
       if (sink) {
         socket.on('tlsEvent', (event: TlsEvent) => sink.event('client', event));
         socket.once('close', () => sink.end());
@@ -200,7 +206,7 @@ Options:
     };
     const common = { target: `${host}:${port}`, serverName: isIP(serverName) === 0 ? serverName : undefined, timeout, say, io, echo: !stdoutIsTrace, keyUpdate: flag(args, 'key-update'), exported, showResumed: resume };
 
-    const first = await session(open({}, firstSink), { ...common, request });
+    const first = await session(open({}, firstSink), { ...common, request, firstBytesOf });
     if (!resume || first.code !== 0) return first.code;
     const ticket = first.tickets.at(-1);
     if (!ticket) {
@@ -214,6 +220,7 @@ Options:
     const secondSink = firstSink && (firstSink.spec.file !== undefined || firstSink.spec.format === 'html') ? openSink(2) : firstSink;
     const second = await session(open({ session: ticket, ...(earlyData ? { earlyData } : {}) }, secondSink), {
       ...common,
+      firstBytesOf,
       // The early data is the request, unless --send says otherwise.
       request: earlyData && sendFlag === undefined ? '' : request,
       ...(earlyData ? { earlyData } : {}),
@@ -238,6 +245,8 @@ interface SessionOptions {
   exported: { label: string; length: number; context: Uint8Array } | undefined;
   /** The 0-RTT data this connection offered: reported, and sent again if the server did not take it. */
   earlyData?: Buffer;
+  /** The first bytes the server sent on a socket, if any. */
+  firstBytesOf: WeakMap<Tls13Socket, () => Buffer | undefined>;
 }
 
 /**
@@ -247,6 +256,7 @@ interface SessionOptions {
 function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number; tickets: SessionTicket[] }> {
   return new Promise((resolve) => {
     let secured = false;
+    let replied = false;
     let replyTimer: NodeJS.Timeout | undefined;
     const tickets: SessionTicket[] = [];
     socket.on('session', (ticket: SessionTicket) => tickets.push(ticket));
@@ -264,6 +274,9 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say(`connected to ${o.target}${o.serverName ? ` (server name ${o.serverName})` : ''}`);
       o.say(`  negotiated: ${describeNegotiated(info)}`);
       o.say(`  server: ${describePeer(info.peer)}`);
+      // A raw public key (RFC 7250) has no issuer and no validity.
+      const leaf = info.peer?.subject === undefined ? undefined : info.peer.chain[0];
+      if (leaf) o.say(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
       o.say(`  certificate type: ${describeCertificateTypes(info)}`);
       if (info.peer) o.say(`  trusted by ${info.peer.verdict.rule}: ${info.peer.verdict.detail}`);
       if (info.clientAuth && info.clientAuth !== 'not-requested') o.say(`  client certificate: ${info.clientAuth}`);
@@ -281,7 +294,10 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say('');
       if (o.earlyData && info.earlyData !== 'accepted') socket.write(o.earlyData);
       socket.write(o.request);
-      replyTimer = setTimeout(() => socket.end(), o.timeout);
+      replyTimer = setTimeout(() => {
+        if (!replied) o.io.stderr.write(`tls13: no reply within ${o.timeout} ms (an HTTP request ends with a blank line: 'GET / HTTP/1.0\\r\\n\\r\\n')\n`);
+        socket.end();
+      }, o.timeout);
     });
     socket.on('tlsEvent', (event: TlsEvent) => {
       if (o.keyUpdate && event.type === 'handshake-message' && event.direction === 'in' && event.message.kind === 'key_update') {
@@ -289,14 +305,25 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       }
     });
     socket.on('data', (chunk: Buffer) => {
+      replied = true;
       if (o.echo) o.io.stdout.write(chunk.toString('utf8'));
     });
     socket.on('error', (error: Error) => {
-      o.io.stderr.write(`tls13: ${secured ? 'connection failed' : 'handshake failed'}: ${describeFailure(error, 'server')}\n`);
+      const refused = connectFailure(error);
+      const notTlsText = notTls(o.firstBytesOf.get(socket)?.(), 'server');
+      if (refused) o.io.stderr.write(`tls13: cannot connect to ${o.target}: ${refused}\n`);
+      else if (notTlsText) o.io.stderr.write(`tls13: ${notTlsText}\n`);
+      else o.io.stderr.write(`tls13: ${secured ? 'connection failed' : 'handshake failed'}: ${describeFailure(error, 'server')}\n`);
       finish(1);
     });
     socket.on('close', () => finish(secured ? 0 : 1));
   });
+}
+
+/** `issuer CN=Demo Root CA, valid 2026-01-01T00:00:00Z to 2027-01-01T00:00:00Z` for the server's certificate. */
+export function describeIssuerAndValidity(certificate: Certificate): string {
+  const date = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+  return `issuer ${certificate.issuer.text || '(empty)'}, valid ${date(certificate.notBefore)} to ${date(certificate.notAfter)}`;
 }
 
 /** `server raw public key (RFC 7250), client X.509`: what each side authenticated with, as negotiated. */

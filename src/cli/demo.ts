@@ -9,7 +9,7 @@ import { utf8 } from '../wire/bytes.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
-import { keylogAppender, keylogFile, UsageError, useColor, type Io } from './io.js';
+import { checkWritable, openKeylog, UsageError, useColor, type Io } from './io.js';
 import { SCENARIOS, type DemoSetup } from './scenarios.js';
 import { meetsExpectation, outcomeOf } from '../scenarios/mutual-tls.js';
 import { toPcap } from '../trace/pcap.js';
@@ -77,8 +77,8 @@ Options:
     const step = flag(args, 'step');
     if (step && !narrate) throw new UsageError(`--step needs the narration on standard output; write the ${sink!.spec.format} trace to a file (--trace ${sink!.spec.format}=FILE)`);
     const pcapPath = str(args, 'pcap');
-    const keylogPath = keylogFile(str(args, 'keylog'), io);
-    const appendKeylog = keylogPath ? keylogAppender(keylogPath) : undefined;
+    if (pcapPath) checkWritable('--pcap', pcapPath);
+    const appendKeylog = openKeylog(str(args, 'keylog'), io);
 
     const tracing = sink !== undefined;
     const provider = cryptoProvider(args);

@@ -1,6 +1,7 @@
 // What a command may touch: its output streams, the environment, a stop signal. Passing these in (rather
 // than using process.* directly) lets tests run commands in-process and read what they printed.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
 import { encodeSpki, loadPrivateKey, parseSpki } from '../auth/keys.js';
 import { readPemOrDer } from '../auth/pem.js';
@@ -21,6 +22,12 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  // A closed standard output (`tls13 demo --trace text | head -3`) ends the program quietly, as Unix
+  // tools do; any other write error is ours to report.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
@@ -36,7 +43,7 @@ export function useColor(io: Io): boolean {
 
 function describe(e: unknown): string {
   if (e && typeof e === 'object' && 'code' in e) {
-    if (e.code === 'ENOENT') return 'no such file';
+    if (e.code === 'ENOENT') return 'no such file or directory';
     if (e.code === 'EACCES') return 'permission denied';
     if (e.code === 'EISDIR') return 'is a directory';
   }
@@ -112,12 +119,48 @@ function firstThatParses(der: Uint8Array, fromPrivateKey: () => Uint8Array): Uin
   }
 }
 
-/** Appends key-log lines to a file (SSLKEYLOGFILE convention: append, never truncate). */
-export function keylogAppender(file: string): (line: string) => void {
-  return (line) => forFlag('--keylog', file, () => appendFileSync(file, `${line}\n`));
+/**
+ * Fails now, with a UsageError naming the flag, when `file` could not be written later: an output file is
+ * checked before the first byte is sent, not when the first result arrives.
+ */
+export function checkWritable(flag: string, file: string): void {
+  forFlag(flag, file, () => {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(file).isDirectory();
+    } catch {
+      // does not exist yet: its directory must take it
+      accessSync(dirname(file), constants.W_OK);
+      return;
+    }
+    if (isDirectory) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    accessSync(file, constants.W_OK);
+  });
 }
 
-/** The key-log file: --keylog wins over SSLKEYLOGFILE. */
-export function keylogFile(flag: string | undefined, io: Io): string | undefined {
-  return flag ?? (io.env['SSLKEYLOGFILE'] || undefined);
+/**
+ * The key-log appender (SSLKEYLOGFILE convention: append, never truncate), or undefined when none was
+ * asked for. `--keylog` wins over the SSLKEYLOGFILE environment variable; the file is opened now so that a
+ * bad path is reported, under the name the user gave it, before anything is sent. A write failure later
+ * (disk full) is reported once on stderr and stops the key log, not the connection.
+ */
+export function openKeylog(flagValue: string | undefined, io: Io): ((line: string) => void) | undefined {
+  const file = flagValue ?? (io.env['SSLKEYLOGFILE'] || undefined);
+  if (file === undefined) return undefined;
+  const source = flagValue === undefined ? 'SSLKEYLOGFILE' : '--keylog';
+  try {
+    appendFileSync(file, '');
+  } catch (e) {
+    throw new UsageError(source === '--keylog' ? `--keylog ${file}: ${describe(e)}` : `SSLKEYLOGFILE=${file} (environment): ${describe(e)}`);
+  }
+  let failed = false;
+  return (line) => {
+    if (failed) return;
+    try {
+      appendFileSync(file, `${line}\n`);
+    } catch (e) {
+      failed = true;
+      io.stderr.write(`tls13: ${source} ${file}: ${describe(e)}; no more key-log lines\n`);
+    }
+  };
 }

@@ -6,12 +6,12 @@ import type { TlsEvent } from '../handshake/events.js';
 import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
-import { choice, cryptoProvider, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
+import { alpnProtocols, choice, cryptoProvider, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
 import { describeCertificateTypes, numberedTraceFile } from './connect.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
-import { keylogAppender, keylogFile, loadKey, UsageError, type Io } from './io.js';
+import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -112,7 +112,7 @@ Options:
                             certificate or a private key (repeatable). Raw client keys are then
                             accepted too; only they, when the server has no --cert and no other
                             client trust flag
-  --alpn PROTO              ALPN protocols we accept, in order of preference (repeatable)
+  --alpn LIST               ALPN protocols we accept, comma-separated, in order of preference (repeatable)
   --keylog FILE             append NSS key-log lines (also: SSLKEYLOGFILE)
   --trace FORMAT[=FILE]     text (annotated hex dumps) or json (JSON lines, v1): every connection's
                             events, to stdout or FILE, interleaved when clients overlap;
@@ -189,7 +189,7 @@ Options:
       const x509 = options.certificate !== undefined || clientCa.length > 0 || pinClientCert.length > 0;
       options.clientCertificateTypes = x509 ? ['raw-public-key', 'x509'] : ['raw-public-key'];
     }
-    const alpn = list(args, 'alpn');
+    const alpn = alpnProtocols(args);
     if (alpn.length > 0) options.alpnProtocols = alpn;
     const groups = namedGroups(args, 'groups');
     if (groups) options.groups = groups;
@@ -198,7 +198,7 @@ Options:
     const trace = serverTrace(args, io);
     if (trace) options.trace = true;
     if (trace?.format === 'html') options.traceRecords = true;
-    return listen(options, host, port, keylogFile(str(args, 'keylog'), io), io, postHandshakeAuth, trace);
+    return listen(options, host, port, openKeylog(str(args, 'keylog'), io), io, postHandshakeAuth, trace);
   },
 };
 
@@ -227,6 +227,7 @@ function serverTrace(args: Parsed, io: Io): ServerTrace | undefined {
     return { format: spec.format, sinkFor: () => shared };
   }
   if (spec.file === undefined) throw new UsageError('--trace html: serve writes one page per connection, so it needs a file: --trace html=FILE (pages FILE-1, FILE-2, ...)');
+  checkWritable('--trace', parseTraceSpec(numberedTraceFile(text, 1)).file!);
   return { format: 'html', sinkFor: (connection) => openTraceSink(numberedTraceFile(text, connection), io, options) };
 }
 
@@ -235,7 +236,7 @@ function listen(
   options: ServerOptions,
   host: string,
   port: number,
-  keylogPath: string | undefined,
+  appendKeylog: ((line: string) => void) | undefined,
   io: Io,
   postHandshakeAuth: boolean,
   trace: ServerTrace | undefined,
@@ -259,10 +260,7 @@ function listen(
   server.on('tlsClientError', (error: Error, socket: Tls13Socket) => {
     io.stderr.write(`${socket.remoteAddress}:${socket.remotePort}: handshake failed: ${describeFailure(error, 'client')}\n`);
   });
-  if (keylogPath) {
-    const append = keylogAppender(keylogPath);
-    server.on('keylog', (line: Buffer) => append(line.toString('latin1').trimEnd()));
-  }
+  if (appendKeylog) server.on('keylog', (line: Buffer) => appendKeylog(line.toString('latin1').trimEnd()));
   return new Promise((resolve) => {
     const stop = () => server.close();
     const signals = io.signal ? [] : (['SIGINT', 'SIGTERM'] as const);

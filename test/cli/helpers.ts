@@ -1,4 +1,7 @@
-// Runs the tls13 command in-process with captured output.
+// Runs the tls13 command in-process with captured output, or the real binary as a child process.
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main, type Io } from '../../src/cli/main.js';
 
 export interface Captured {
@@ -69,4 +72,39 @@ export async function startServe(argv: string[], env: Record<string, string> = {
     return m ? Number(m[1]) : undefined;
   });
   return { ...server, port };
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The real command, as a user runs it: node bin/tls13.js. */
+export const TLS13_BIN = join(repoRoot, 'bin', 'tls13.js');
+
+/** Builds dist/ when a source is newer (bin/ensure-built.js); call in beforeAll of tests that run the binary. */
+export function ensureBuilt(): void {
+  execFileSync(process.execPath, [join(repoRoot, 'bin', 'ensure-built.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/**
+ * Runs `sh -c SCRIPT` (with $TLS13 naming the real command) in `cwd`, killed after `timeoutMs`. Async, so
+ * that servers in the test process keep answering.
+ */
+export function runShell(script: string, cwd: string, env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ShellResult> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', script], {
+      cwd,
+      env: { ...process.env, SSLKEYLOGFILE: '', ...env, TLS13: `${process.execPath} ${TLS13_BIN}` },
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+export interface ShellResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
 }

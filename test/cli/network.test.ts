@@ -131,7 +131,7 @@ describe('tls13 serve and tls13 connect over 127.0.0.1', () => {
     });
     const { code, stderr } = await runCli(['connect', `127.0.0.1:${closed}`, '--pin-cert', file('server.pem')]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^tls13: handshake failed: connect ECONNREFUSED 127\.0\.0\.1:\d+\n$/);
+    expect(stderr).toBe(`tls13: cannot connect to 127.0.0.1:${closed}: connection refused\n`);
   });
 });
 

@@ -66,7 +66,7 @@ describe('tls13 usage errors and help', () => {
     expectUsageError(['connect', '127.0.0.1:1', '--pin-spki', notPem], `tls13: --pin-spki ${notPem}: no PEM block found`));
 
   it('names the missing --cert file of serve', () =>
-    expectUsageError(['serve', '--port', '0', '--cert', join(dir, 'missing.pem'), '--key', notPem], `tls13: --cert ${join(dir, 'missing.pem')}: no such file`));
+    expectUsageError(['serve', '--port', '0', '--cert', join(dir, 'missing.pem'), '--key', notPem], `tls13: --cert ${join(dir, 'missing.pem')}: no such file or directory`));
 
   it('names the --cert file that holds no PEM block', () =>
     expectUsageError(['serve', '--port', '0', '--cert', notPem, '--key', notPem], `tls13: --cert ${notPem}: no PEM block found`));
