@@ -3,24 +3,30 @@
 //
 // Every codec has `encode(value)` (the body only, no type or length), `decode(r)` (reads the whole reader,
 // recording spans when the reader carries them) and `parse(body)` (decode over a standalone body).
-// `decodeExtensionBody` picks the decoder for an extension in a given message; its table is the
-// RFC 8446 §4.2 table of which extension may appear in which message.
+// Which extension may appear in which message, and with which decoder, is extension-table.ts.
 import { encode, Reader, type Writer } from './bytes.js';
 import {
   certificateTypeName,
-  extensionTypeName,
   namedGroupName,
   protocolVersionName,
   pskKeyExchangeModeName,
   signatureSchemeName,
-  type ExtensionTypeName,
 } from './enums.js';
 import { TlsError } from './errors.js';
 import type { Extension, KeyShareEntry, OfferedPsks, OidFilter, PskIdentity } from './types.js';
-
-/** The messages of the RFC 8446 §4.2 table: ClientHello, ServerHello, HelloRetryRequest, EncryptedExtensions,
- * Certificate (per entry), CertificateRequest, NewSessionTicket. */
-export type ExtensionContext = 'CH' | 'SH' | 'HRR' | 'EE' | 'CT' | 'CR' | 'NST';
+import {
+  bytesToText,
+  elementField,
+  readName,
+  readOpaqueList,
+  readU16Vector,
+  readU8Vector,
+  textToBytes,
+  vector,
+  writeOpaqueList,
+  writeU16Vector,
+  writeU8Vector,
+} from './vectors.js';
 
 export interface BodyCodec<T> {
   /** The extension_data bytes for `value`. */
@@ -50,89 +56,6 @@ export function ext(type: number, body: Uint8Array): Extension {
 
 export function findExtension(list: Extension[], type: number): Extension | undefined {
   return list.find((e) => e.type === type);
-}
-
-// ---- Shared readers (also used by messages.ts) ----
-
-/** A length-prefixed vector bounded to [min, max] bytes; with spans, the whole vector gets a span of its own. */
-export function vector(r: Reader, prefixBytes: 1 | 2 | 3, field: string, min: number, max: number): Reader {
-  const v = r.sub(prefixBytes, field, min, max);
-  if (r.spans) r.annotate(v.start, v.remaining, field);
-  return v;
-}
-
-/** Span field name of list element i, built only when spans are recorded. */
-export function elementField(r: Reader, i: number): string | undefined {
-  return r.spans ? `[${i}]` : undefined;
-}
-
-/** A vector of uint16 values (cipher suites, groups, schemes, versions): an even number of bytes in [min, max]. */
-export function readU16Vector(
-  r: Reader,
-  prefixBytes: 1 | 2,
-  field: string,
-  min: number,
-  max: number,
-  name?: (value: number) => string,
-): number[] {
-  const list = vector(r, prefixBytes, field, min, max);
-  if (list.remaining % 2 !== 0) throw new TlsError('decode_error', `${r.join(field)}: odd length ${list.remaining}`);
-  const values: number[] = [];
-  for (let i = 0; list.remaining > 0; i++) values.push(list.u16(elementField(list, i), name));
-  return values;
-}
-
-/** A vector of uint8 values with a one-byte length in [min, max]. */
-function readU8Vector(r: Reader, field: string, min: number, name: (value: number) => string): number[] {
-  const list = vector(r, 1, field, min, 0xff);
-  const values: number[] = [];
-  for (let i = 0; list.remaining > 0; i++) values.push(list.u8(elementField(list, i), name));
-  return values;
-}
-
-export function writeU16Vector(w: Writer, prefixBytes: 1 | 2, values: number[]): void {
-  w.block(prefixBytes, (b) => values.forEach((v) => b.u16(v)));
-}
-
-function writeU8Vector(w: Writer, values: number[]): void {
-  w.block(1, (b) => values.forEach((v) => b.u8(v)));
-}
-
-/** Byte strings in these extensions are names (DNS names, ALPN ids): one char per byte, so any bytes round-trip. */
-function bytesToText(bytes: Uint8Array): string {
-  return String.fromCharCode(...bytes);
-}
-
-function textToBytes(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => {
-    const code = c.charCodeAt(0);
-    if (code > 0xff) throw new Error(`character ${JSON.stringify(c)} does not fit in one byte`);
-    return code;
-  });
-}
-
-/** A length-prefixed name, annotated with its text. */
-function readName(r: Reader, prefixBytes: 1 | 2, field: string | undefined, min: number, max: number): Uint8Array {
-  const bytes = r.vec(prefixBytes, undefined, min, max);
-  if (r.spans && field !== undefined) r.annotate(r.offset - bytes.length, bytes.length, field, bytesToText(bytes));
-  return bytes;
-}
-
-/** A vector of opaque items, e.g. DistinguishedName authorities<3..2^16-1> of opaque<1..2^16-1>. */
-function readOpaqueList(
-  r: Reader,
-  field: string,
-  list: { prefixBytes: 1 | 2 | 3; min: number; max: number },
-  item: { prefixBytes: 1 | 2 | 3; min: number; max: number },
-): Uint8Array[] {
-  const items = vector(r, list.prefixBytes, field, list.min, list.max);
-  const out: Uint8Array[] = [];
-  for (let i = 0; items.remaining > 0; i++) out.push(items.vec(item.prefixBytes, elementField(items, i), item.min, item.max));
-  return out;
-}
-
-function writeOpaqueList(w: Writer, listPrefixBytes: 1 | 2 | 3, itemPrefixBytes: 1 | 2 | 3, items: Uint8Array[]): void {
-  w.block(listPrefixBytes, (list) => items.forEach((item) => list.vec(itemPrefixBytes, item)));
 }
 
 const u16Codec = (field: string, name: (v: number) => string) =>
@@ -174,7 +97,7 @@ export const serverName = bodyCodec<string[]>(
 );
 
 /** RFC 6066 §3: "The ServerNameList MUST NOT contain more than one name of the same name_type." */
-function offeredServerName(r: Reader): string[] {
+export function offeredServerName(r: Reader): string[] {
   if (r.remaining === 0) throw new TlsError('decode_error', `${r.path}: empty server_name in ClientHello`);
   const names = serverName.decode(r);
   if (names.length > 1) throw new TlsError('illegal_parameter', `${r.path}: more than one host_name`);
@@ -296,7 +219,7 @@ export const alpn = bodyCodec<string[]>(
 );
 
 /** RFC 7301 §3.1: the server's list "MUST contain exactly one ProtocolName". */
-function selectedAlpn(r: Reader): string[] {
+export function selectedAlpn(r: Reader): string[] {
   const names = alpn.decode(r);
   if (names.length !== 1) throw new TlsError('decode_error', `${r.path}: server sent ${names.length} protocols`);
   return names;
@@ -481,64 +404,3 @@ export const recordSizeLimit = bodyCodec<number>(
     return limit;
   },
 );
-
-// ---- Which body each extension has in each message: the RFC 8446 §4.2 table (+ RFC 8449 record_size_limit) ----
-
-type BodyDecoder = (r: Reader) => unknown;
-
-const EXTENSION_BODIES = {
-  server_name: { CH: offeredServerName, EE: emptyBody.decode },
-  max_fragment_length: { CH: maxFragmentLength.decode, EE: maxFragmentLength.decode },
-  status_request: { CH: statusRequestClientHello.decode, CR: emptyBody.decode, CT: statusRequestCertificate.decode },
-  supported_groups: { CH: supportedGroups.decode, EE: supportedGroups.decode },
-  signature_algorithms: { CH: signatureAlgorithms.decode, CR: signatureAlgorithms.decode },
-  use_srtp: { CH: useSrtp.decode, EE: useSrtp.decode },
-  heartbeat: { CH: heartbeat.decode, EE: heartbeat.decode },
-  application_layer_protocol_negotiation: { CH: alpn.decode, EE: selectedAlpn },
-  signed_certificate_timestamp: { CH: emptyBody.decode, CR: emptyBody.decode, CT: signedCertificateTimestamps.decode },
-  client_certificate_type: { CH: clientCertificateTypeClientHello.decode, EE: clientCertificateTypeServerSide.decode },
-  server_certificate_type: { CH: serverCertificateTypeClientHello.decode, EE: serverCertificateTypeServerSide.decode },
-  padding: { CH: padding.decode },
-  pre_shared_key: { CH: preSharedKeyClientHello.decode, SH: preSharedKeyServerHello.decode },
-  early_data: { CH: earlyDataEmpty.decode, EE: earlyDataEmpty.decode, NST: earlyDataNewSessionTicket.decode },
-  psk_key_exchange_modes: { CH: pskKeyExchangeModes.decode },
-  cookie: { CH: cookie.decode, HRR: cookie.decode },
-  supported_versions: {
-    CH: supportedVersionsClientHello.decode,
-    SH: supportedVersionsServerHello.decode,
-    HRR: supportedVersionsServerHello.decode,
-  },
-  certificate_authorities: { CH: certificateAuthorities.decode, CR: certificateAuthorities.decode },
-  oid_filters: { CR: oidFilters.decode },
-  post_handshake_auth: { CH: postHandshakeAuth.decode },
-  signature_algorithms_cert: { CH: signatureAlgorithmsCert.decode, CR: signatureAlgorithmsCert.decode },
-  key_share: { CH: keyShareClientHello.decode, SH: keyShareServerHello.decode, HRR: keyShareHelloRetryRequest.decode },
-  record_size_limit: { CH: recordSizeLimit.decode, EE: recordSizeLimit.decode },
-} satisfies Partial<Record<ExtensionTypeName, Partial<Record<ExtensionContext, BodyDecoder>>>>;
-
-type KnownExtension = keyof typeof EXTENSION_BODIES;
-
-/** The RFC 8446 §4.2 table: for each extension it governs, the messages it may appear in. */
-export const ALLOWED_EXTENSIONS: Readonly<Record<KnownExtension, readonly ExtensionContext[]>> = Object.fromEntries(
-  Object.entries(EXTENSION_BODIES).map(([name, bodies]) => [name, Object.keys(bodies)]),
-) as Record<KnownExtension, ExtensionContext[]>;
-
-/** The extension's name if the §4.2 table governs it, else undefined (an unknown or pre-1.3 extension). */
-export function knownExtensionName(type: number): KnownExtension | undefined {
-  const name = extensionTypeName(type);
-  return Object.hasOwn(EXTENSION_BODIES, name) ? (name as KnownExtension) : undefined;
-}
-
-/**
- * Validates (and, with spans, annotates) one extension body as it appears in `context`. A known extension in a
- * message the §4.2 table does not list is ExtensionNotAllowedHere; an unknown one is left alone: a ClientHello
- * must ignore it, and in server messages the handshake layer decides whether it was solicited.
- */
-export function decodeExtensionBody(type: number, context: ExtensionContext, r: Reader): void {
-  const name = knownExtensionName(type);
-  if (name === undefined) return;
-  const bodies: Partial<Record<ExtensionContext, BodyDecoder>> = EXTENSION_BODIES[name];
-  const decode = bodies[context];
-  if (decode === undefined) throw new TlsError('ExtensionNotAllowedHere', `${name} is not allowed in ${context}`);
-  decode(r);
-}

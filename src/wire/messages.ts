@@ -15,16 +15,8 @@ import {
   signatureSchemeName,
 } from './enums.js';
 import { TlsError } from './errors.js';
-import {
-  bindersLength,
-  decodeExtensionBody,
-  knownExtensionName,
-  preSharedKeyClientHello,
-  readU16Vector,
-  vector,
-  writeU16Vector,
-  type ExtensionContext,
-} from './extensions.js';
+import { decodeExtensionBody, knownExtensionName, type ExtensionContext } from './extension-table.js';
+import { bindersLength, preSharedKeyClientHello } from './extensions.js';
 import type {
   Certificate,
   CertificateEntry,
@@ -42,8 +34,9 @@ import type {
   NewSessionTicket,
   ServerHello,
 } from './types.js';
+import { readU16Vector, vector, writeU16Vector } from './vectors.js';
 
-export { ALLOWED_EXTENSIONS } from './extensions.js';
+export { ALLOWED_EXTENSIONS } from './extension-table.js';
 
 /** Where each message is defined; cited on the spans of its top-level fields. */
 const RFC_SECTION: Record<HandshakeKind, string> = {

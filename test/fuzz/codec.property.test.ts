@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkDecoder, DECODED_KINDS, DECODER_ALERTS, MSG_TYPES, seedCorpus, UNKNOWN_TYPE_ALERTS } from '../../src/testing/fuzz/codec.js';
 import { HandshakeType, HELLO_RETRY_REQUEST_RANDOM } from '../../src/wire/enums.js';
+import { knownExtensionName } from '../../src/wire/extension-table.js';
 import * as X from '../../src/wire/extensions.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import type { Extension, HandshakeMessage } from '../../src/wire/types.js';
@@ -22,7 +23,7 @@ const u16List = (min: number, max: number) => fc.array(u16, { minLength: min, ma
 /** Extensions the §4.2 table does not govern: carried raw, in any message. */
 const unknownExtension: fc.Arbitrary<Extension> = fc
   .record({ type: u16, data: bytes(0, 20) })
-  .filter((e) => X.knownExtensionName(e.type) === undefined);
+  .filter((e) => knownExtensionName(e.type) === undefined);
 
 /** A list of extensions with distinct types (RFC 8446 §4.2). */
 const extensionList = (known: fc.Arbitrary<Extension>[] = [], min = 0) =>

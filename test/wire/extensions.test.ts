@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, hex, Reader } from '../../src/wire/bytes.js';
 import {
-  ALLOWED_EXTENSIONS,
   alpn,
   bindersLength,
   certificateAuthorities,
   clientCertificateTypeClientHello,
   clientCertificateTypeServerSide,
   cookie,
-  decodeExtensionBody,
   earlyDataEmpty,
   earlyDataNewSessionTicket,
   encodePreSharedKeyBinders,
@@ -39,8 +37,8 @@ import {
   supportedVersionsServerHello,
   useSrtp,
   type BodyCodec,
-  type ExtensionContext,
 } from '../../src/wire/extensions.js';
+import { ALLOWED_EXTENSIONS, decodeExtensionBody, type ExtensionContext } from '../../src/wire/extension-table.js';
 import { ALLOWED_EXTENSIONS as ALLOWED_FROM_MESSAGES } from '../../src/wire/messages.js';
 import { expectTlsError, rfcValue } from './helpers.js';
 
