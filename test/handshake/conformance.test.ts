@@ -242,7 +242,7 @@ describe('fixed-length fields and bounded vectors: length before meaning', () =>
     expectAbort(result, 'decode_error', { protectedFor: result.peer }, 'DecodeError');
   });
 
-  it.each([31, 33])('the server sends decode_error for a PSK binder of %i bytes, not decrypt_error (as OpenSSL)', (length) => {
+  it.each([31, 33])('the server sends decode_error for a PSK binder of %i bytes (31: under <32..255>; 33: not SHA-256 length), not decrypt_error (as OpenSSL)', (length) => {
     const configs = scenarioConfigs('resumption', nobleProvider, 12);
     const pair = new InMemoryPair(configs.client, configs.server, {
       tamper: ({ from, bytes }) =>
