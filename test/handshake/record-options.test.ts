@@ -84,4 +84,20 @@ describe('record_size_limit enforced on what we receive (RFC 8449 §4)', () => {
     const alert = p.events('server').find((e) => e.type === 'alert' && e.direction === 'out');
     expect(alert).toMatchObject({ description: 'record_overflow' });
   });
+
+  it.each([
+    ['TLS_AES_128_GCM_SHA256', 0x1301],
+    ['TLS_AES_128_CCM_8_SHA256', 0x1305],
+  ])('under %s, takes exactly the limit of inner plaintext and refuses one byte more (the tag length is the suite\'s)', (_, suite) => {
+    const alertsAfterWriting = (dataLength: number) => {
+      const p = pair({ cipherSuites: [suite], clientHello: { recordSizeLimit: 2 ** 14 + 1 } }, { cipherSuites: [suite], recordSizeLimit: 256 });
+      (p.client as unknown as { records: { writer: { recordSizeLimit: number } } }).records.writer.recordSizeLimit = 2 ** 14 + 1;
+      p.client.write(new Uint8Array(dataLength));
+      p.run();
+      return p.events('server').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []));
+    };
+    // TLSInnerPlaintext = data | content type: 255 bytes of data fill the 256 announced.
+    expect(alertsAfterWriting(255)).toEqual([]);
+    expect(alertsAfterWriting(256)).toEqual(['record_overflow']);
+  });
 });

@@ -1,0 +1,54 @@
+// The AES-CCM suites of RFC 8446 §B.4 end to end on an in-memory pair (this file runs under both providers:
+// noble's CCM from src/crypto/ccm.ts, node:crypto's aes-128-ccm). Off by default, as in OpenSSL.
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/crypto/random.js';
+import { DEFAULT_CIPHER_SUITES } from '../../src/handshake/suites.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { splitRecords } from '../../src/testing/tamper.js';
+import { utf8 } from '../../src/wire/bytes.js';
+
+const TLS_AES_128_CCM_SHA256 = 0x1304;
+const TLS_AES_128_CCM_8_SHA256 = 0x1305;
+const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('ccm identity'));
+
+function pair(clientSuites: number[] | undefined, serverSuites: number[] | undefined) {
+  return new InMemoryPair(
+    { trust: { kind: 'pinned-certificate', certificates: [server.der] }, now: () => TEST_NOW, random: seededRandom('ccm c'), ...(clientSuites ? { cipherSuites: clientSuites } : {}) },
+    { certificate: server, now: () => TEST_NOW, random: seededRandom('ccm s'), ...(serverSuites ? { cipherSuites: serverSuites } : {}) },
+  );
+}
+
+describe('TLS_AES_128_CCM_SHA256 and TLS_AES_128_CCM_8_SHA256 (RFC 8446 §B.4)', () => {
+  it.each([
+    ['TLS_AES_128_CCM_SHA256', 16, TLS_AES_128_CCM_SHA256],
+    ['TLS_AES_128_CCM_8_SHA256', 8, TLS_AES_128_CCM_8_SHA256],
+  ])('%s completes a handshake and carries data both ways, each record %i bytes longer than its inner plaintext', (name, tagLength, code) => {
+    const p = pair([code], [code, 0x1301]).run();
+    expect(p.client.info.cipherSuite).toBe(name);
+    expect(p.server.info.cipherSuite).toBe(name);
+    const message = utf8.encode('hello over CCM');
+    p.client.write(message);
+    const sent = p.client.takeOutput();
+    // TLSInnerPlaintext = content | content type (RFC 8446 §5.2), then the AEAD's tag (RFC 6655 §3).
+    expect(splitRecords(sent).map((r) => r.fragment.length)).toEqual([message.length + 1 + tagLength]);
+    p.server.receive(sent);
+    p.server.write(utf8.encode('and back'));
+    p.run();
+    const data = (side: 'client' | 'server') => p.events(side).flatMap((e) => (e.type === 'data' ? [utf8.decode(e.data)] : []));
+    expect(data('server')).toEqual(['hello over CCM']);
+    expect(data('client')).toEqual(['and back']);
+  });
+
+  it('prefers what the server lists first among the suites both offer', () => {
+    const p = pair([0x1301, TLS_AES_128_CCM_8_SHA256, TLS_AES_128_CCM_SHA256], [TLS_AES_128_CCM_SHA256, 0x1301]).run();
+    expect(p.server.info.cipherSuite).toBe('TLS_AES_128_CCM_SHA256');
+  });
+
+  it('is off by default: not offered, and not accepted from a client that offers only CCM', () => {
+    expect(DEFAULT_CIPHER_SUITES).not.toContain(TLS_AES_128_CCM_SHA256);
+    expect(DEFAULT_CIPHER_SUITES).not.toContain(TLS_AES_128_CCM_8_SHA256);
+    const p = pair([TLS_AES_128_CCM_SHA256, TLS_AES_128_CCM_8_SHA256], undefined).run();
+    expect(p.events('server').filter((e) => e.type === 'alert' && e.direction === 'out').map((e) => e.type === 'alert' && e.description)).toEqual(['handshake_failure']);
+  });
+});
