@@ -47,8 +47,8 @@ export function diffieHellmanKeyExchange(dh: DiffieHellmanGroup): KeyExchange<Ui
  * Two key exchanges side by side, as one group (draft-ietf-tls-hybrid-design §3.2): each share is the
  * concatenation of the two components' shares, the shared secret the concatenation of their secrets, in
  * the order the group defines (draft-ietf-tls-ecdhe-mlkem §3: ML-KEM first in X25519MLKEM768, ECDH first
- * in SecP256r1MLKEM768 and SecP384r1MLKEM1024). A share of the wrong total length, or a component that
- * refuses its part, makes the whole share invalid (illegal_parameter, draft-ietf-tls-ecdhe-mlkem §3).
+ * in SecP256r1MLKEM768 and SecP384r1MLKEM1024). A part that refuses its piece (wrong length, invalid
+ * value) makes the whole share invalid (illegal_parameter, draft-ietf-tls-ecdhe-mlkem §3).
  */
 export function hybridKeyExchange<A, B>(group: GroupName, first: KeyExchange<A>, second: KeyExchange<B>): KeyExchange<[A, B]> {
   const shareLengths = {
@@ -62,14 +62,14 @@ export function hybridKeyExchange<A, B>(group: GroupName, first: KeyExchange<A>,
       const [a, b] = [first.generate(random), second.generate(random)];
       return { privateKey: [a.privateKey, b.privateKey], share: concat(a.share, b.share) };
     },
+    // Each part checks its own length: the first gets exactly its share's length (or less, when the whole
+    // is too short), the second the rest.
     encapsulate(clientShare, random) {
-      if (clientShare.length !== shareLengths.client) return null;
       const a = first.encapsulate(clientShare.subarray(0, first.shareLengths.client), random);
       const b = a && second.encapsulate(clientShare.subarray(first.shareLengths.client), random);
       return a && b && { share: concat(a.share, b.share), sharedSecret: concat(a.sharedSecret, b.sharedSecret) };
     },
     decapsulate([firstKey, secondKey], serverShare) {
-      if (serverShare.length !== shareLengths.server) return null;
       const a = first.decapsulate(firstKey, serverShare.subarray(0, first.shareLengths.server));
       const b = a && second.decapsulate(secondKey, serverShare.subarray(first.shareLengths.server));
       return a && b && concat(a, b);
