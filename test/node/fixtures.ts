@@ -3,6 +3,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
+import { createServer, type ServerOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
 import { encodePkcs8, loadPrivateKey } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -69,4 +71,33 @@ export const readAll = async (stream: AsyncIterable<unknown>): Promise<string> =
 /** The first 'error' a stream emits. */
 export function nextError(stream: NodeJS.EventEmitter): Promise<Error> {
   return new Promise((resolve) => stream.once('error', resolve));
+}
+
+/** Every engine event of a socket of ours, from now on ('tlsEvent'). */
+export function eventsOf(socket: Tls13Socket): TlsEvent[] {
+  const events: TlsEvent[] = [];
+  socket.on('tlsEvent', (event: TlsEvent) => events.push(event));
+  return events;
+}
+
+/** Whether a HelloRetryRequest went either way among these events. */
+export const sawHelloRetry = (events: TlsEvent[]): boolean =>
+  events.some((e) => e.type === 'handshake-message' && e.message.kind === 'hello_retry_request');
+
+/**
+ * Our server: answers the first chunk with `pong: <chunk>` and closes with close_notify. Keeps its key log,
+ * the errors of its connections, and each connection's engine events (`sockets`); `server.close()` it after.
+ */
+export async function pongServer(options: ServerOptions) {
+  const keylog: string[] = [];
+  const errors: Error[] = [];
+  const sockets: Array<{ socket: Tls13Socket; events: TlsEvent[] }> = [];
+  const server: Tls13Server = createServer(options, (socket) => {
+    socket.once('data', (chunk: Buffer) => socket.end(`pong: ${chunk.toString()}`));
+    socket.on('error', (error) => errors.push(error));
+  });
+  server.on('tlsSocket', (socket: Tls13Socket) => sockets.push({ socket, events: eventsOf(socket) }));
+  server.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1').trimEnd()));
+  server.on('tlsClientError', (error: Error) => errors.push(error));
+  return { server, port: await listen(server), keylog, errors, sockets };
 }
