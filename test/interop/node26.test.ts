@@ -91,3 +91,28 @@ describe('a node:tls 26 client with our server', () => {
     });
   }
 });
+
+/** HelloRetryRequests: the client's one key share is for `share`, the server accepts only `demanded`. */
+const HELLO_RETRIES = [{ share: GROUPS[0], demanded: GROUPS[1] }] as const;
+
+describe('HelloRetryRequest between node:tls 26 and us', () => {
+  for (const { share, demanded } of HELLO_RETRIES) {
+    it(`our server asks a node:tls 26 client that sent a ${share.name} share for ${demanded.name}`, async (test) => {
+      const { reply, info, helloRetry, keylog, peer } = await nodeClientAgainst(test, `${share.openssl}:${demanded.openssl}`, { groups: [demanded.id] });
+      expect(reply).toBe('pong: ping');
+      expect(info.group).toBe(demanded.name);
+      expect(helloRetry).toBe(true);
+      expect(peer.serverHellos()).toEqual([{ retry: true, group: demanded.id }, { retry: false, group: demanded.id }]);
+      expect(sorted(peer.keylog())).toEqual(sorted(keylog));
+    });
+
+    it(`a node:tls 26 server asks our client that sent a ${share.name} share for ${demanded.name}`, async (test) => {
+      const { reply, info, helloRetry, keylog, peer } = await ourClientAgainst(test, demanded.openssl, { groups: [share.id, demanded.id], keyShareGroups: [share.id] });
+      expect(reply).toBe('pong: ping');
+      expect(info.group).toBe(demanded.name);
+      expect(helloRetry).toBe(true);
+      expect(peer.serverHellos()).toEqual([{ retry: true, group: demanded.id }, { retry: false, group: demanded.id }]);
+      expect(sorted(peer.keylog())).toEqual(sorted(keylog));
+    });
+  }
+});
