@@ -25,12 +25,12 @@ describe('bench', () => {
     expect(report.handshakes.map((h) => h.name)).toEqual(['ed25519 pinned']);
     const [row] = report.handshakes;
     expect(row!.runs.map((r) => r.provider)).toEqual(['noble', 'node']);
-    expectRate(row!.nodeTls);
+    expectRate(row!.nodeTls!);
     for (const run of row!.runs) {
       expectRate(run.engine);
       expectRate(run.metered);
       expect(run.metered.primitiveMsPerHandshake).toBeGreaterThan(0);
-      expect(run.vsNodeTls).toBeCloseTo(run.engine.perSecond / row!.nodeTls.perSecond, 9);
+      expect(run.vsNodeTls).toBeCloseTo(run.engine.perSecond / row!.nodeTls!.perSecond, 9);
       // One ECDHE on each side (§4.2.8), one CertificateVerify made by the server and checked by the client
       // (§4.4.3), and with a pinned certificate no chain signature to verify: whatever the provider.
       expect(calls(run)).toMatchObject({ 'x25519 public key': 2, 'x25519 shared secret': 2, 'sign ed25519': 1, 'verify ed25519': 1 });
