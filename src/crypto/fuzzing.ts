@@ -25,6 +25,7 @@ import type {
   PublicKey,
   SignatureAlgorithm,
 } from './provider.js';
+import { diffieHellmanKeyExchange } from './key-exchange.js';
 
 const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'ChaCha20-Poly1305': 32 };
@@ -123,8 +124,9 @@ function keyExchange(group: GroupName): KeyExchange {
     if (group !== 'x25519') value[0] = 0x04;
     return value;
   };
-  return {
+  return diffieHellmanKeyExchange({
     group,
+    publicLength: length,
     generatePrivateKey: (random) => random(32),
     publicKey,
     sharedSecret(privateKey, peerPublic) {
@@ -134,7 +136,7 @@ function keyExchange(group: GroupName): KeyExchange {
       const [first, second] = compare(ours, peerPublic) <= 0 ? [ours, peerPublic] : [peerPublic, ours];
       return hashParts(group === 'secp384r1' ? 48 : 32, text('shared'), first, second);
     },
-  };
+  });
 }
 
 function compare(a: Uint8Array, b: Uint8Array): number {

@@ -7,6 +7,7 @@ import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import type { Hash } from '@noble/hashes/utils.js';
 import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
+import { diffieHellmanKeyExchange, type DiffieHellmanGroup } from './key-exchange.js';
 import type {
   AeadKey,
   AeadName,
@@ -75,8 +76,9 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 
 const X25519_KEY_LENGTH = 32;
 
-const x25519Exchange: KeyExchange = {
+const x25519Group: DiffieHellmanGroup = {
   group: 'x25519',
+  publicLength: X25519_KEY_LENGTH,
   // RFC 7748 §5: any 32 bytes are a private key; clamping happens inside the scalar multiplication.
   generatePrivateKey: (random) => exactLength(random(X25519_KEY_LENGTH), X25519_KEY_LENGTH, 'x25519 private key'),
   publicKey: (privateKey) => x25519.getPublicKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key')),
@@ -96,10 +98,11 @@ const x25519Exchange: KeyExchange = {
 const CURVES = { 'P-256': p256, 'P-384': p384 } as const;
 
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
-function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: typeof p256): KeyExchange {
+function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: typeof p256): DiffieHellmanGroup {
   const uncompressedLength = curve.lengths.publicKeyUncompressed!;
   return {
     group,
+    publicLength: uncompressedLength,
     // noble maps seed bytes (1.5 times the order's length) onto [1, n-1], so every seed gives a valid scalar.
     generatePrivateKey: (random) => curve.utils.randomSecretKey(random(curve.lengths.seed!)),
     publicKey: (privateKey) => curve.getPublicKey(privateKey, false),
@@ -114,9 +117,9 @@ function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: typeof p256): Ke
 }
 
 const KEY_EXCHANGES: Readonly<Record<GroupName, KeyExchange>> = {
-  x25519: x25519Exchange,
-  secp256r1: ecdheExchange('secp256r1', p256),
-  secp384r1: ecdheExchange('secp384r1', p384),
+  x25519: diffieHellmanKeyExchange(x25519Group),
+  secp256r1: diffieHellmanKeyExchange(ecdheGroup('secp256r1', p256)),
+  secp384r1: diffieHellmanKeyExchange(ecdheGroup('secp384r1', p384)),
 };
 
 function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array {

@@ -22,17 +22,32 @@ export interface AeadKey {
 
 export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
 
-export interface KeyExchange {
+/** A client's key share: the secret half it keeps and the value it sends. */
+export interface KeySharePair<Private = unknown> {
+  privateKey: Private;
+  share: Uint8Array;
+}
+
+/**
+ * A key-exchange group in the shape of a key encapsulation mechanism (draft-ietf-tls-mlkem §3: KeyGen,
+ * Encaps, Decaps), which fits Diffie-Hellman groups and ML-KEM alike, so the handshake never branches on a
+ * group's kind. The client makes a key pair and sends its share; the server answers that share with its own
+ * (a DH public value, or an ML-KEM ciphertext) and gets the shared secret; the client recovers the same
+ * secret from the server's share. `Private` is the client's secret half; only this group reads it.
+ */
+export interface KeyExchange<Private = unknown> {
   readonly group: GroupName;
-  /** A fresh private key made from the caller's randomness. */
-  generatePrivateKey(random: RandomSource): Uint8Array;
-  /** The public value as it goes in a KeyShareEntry (RFC 8446 §4.2.8.1, §4.2.8.2). */
-  publicKey(privateKey: Uint8Array): Uint8Array;
+  /** Byte lengths of the client's key_exchange value and of the server's (RFC 8446 §4.2.8). */
+  readonly shareLengths: { readonly client: number; readonly server: number };
+  /** Client: a fresh key pair from the caller's randomness; `share` goes in the ClientHello's KeyShareEntry. */
+  generate(random: RandomSource): KeySharePair<Private>;
   /**
-   * The shared secret (x-coordinate for ECDHE, RFC 8446 §7.4.2), or null when the peer's value is
-   * invalid: not on the curve, wrong length, or an all-zero X25519 result (RFC 8446 §7.4.2).
+   * Server: answers the client's share. Null when the client's share is invalid (wrong length, not a valid
+   * public value or encapsulation key, an all-zero DH result): the handshake ends with illegal_parameter.
    */
-  sharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array | null;
+  encapsulate(clientShare: Uint8Array, random: RandomSource): { share: Uint8Array; sharedSecret: Uint8Array } | null;
+  /** Client: the shared secret from our private key and the server's share, or null when that share is invalid. */
+  decapsulate(privateKey: Private, serverShare: Uint8Array): Uint8Array | null;
 }
 
 export type CurveName = 'P-256' | 'P-384';

@@ -26,6 +26,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
+import { diffieHellmanKeyExchange, type DiffieHellmanGroup } from '../crypto/key-exchange.js';
 import { rsaPkcs1Sign, rsaPssSign } from '../crypto/rsa.js';
 import type {
   AeadKey,
@@ -231,8 +232,9 @@ function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | n
   }
 }
 
-const x25519Exchange: KeyExchange = {
+const x25519Group: DiffieHellmanGroup = {
   group: 'x25519',
+  publicLength: X25519_KEY_LENGTH,
   // RFC 7748 §5: any 32 bytes are a private key; clamping happens inside the scalar multiplication.
   generatePrivateKey: (random) => exactLength(random(X25519_KEY_LENGTH), X25519_KEY_LENGTH, 'x25519 private key'),
   publicKey: (privateKey) => okpPublicBytes(x25519PrivateKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key'))),
@@ -251,7 +253,7 @@ const CURVE_ORDERS: Readonly<Record<CurveName, bigint>> = {
 };
 
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
-function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: CurveName): KeyExchange {
+function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: CurveName): DiffieHellmanGroup {
   const { length } = JWK_CURVES[curve];
   const order = CURVE_ORDERS[curve];
   // The private KeyObject of a key share with its public point, both made once from the scalar.
@@ -261,6 +263,7 @@ function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: CurveName): KeyE
   });
   return {
     group,
+    publicLength: 1 + 2 * length,
     // A seed 1.5 times the order's length reduced into [1, n-1] (FIPS 186-5 A.2.1): every seed gives a
     // valid scalar, with a bias below 2^-64. The noble provider maps seeds the same way.
     generatePrivateKey(random) {
@@ -279,9 +282,9 @@ function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: CurveName): KeyE
 }
 
 const KEY_EXCHANGES: Readonly<Record<GroupName, KeyExchange>> = {
-  x25519: x25519Exchange,
-  secp256r1: ecdheExchange('secp256r1', 'P-256'),
-  secp384r1: ecdheExchange('secp384r1', 'P-384'),
+  x25519: diffieHellmanKeyExchange(x25519Group),
+  secp256r1: diffieHellmanKeyExchange(ecdheGroup('secp256r1', 'P-256')),
+  secp384r1: diffieHellmanKeyExchange(ecdheGroup('secp384r1', 'P-384')),
 };
 
 // --- Signatures -----------------------------------------------------------------------------------

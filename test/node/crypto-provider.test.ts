@@ -85,48 +85,54 @@ describe('AEAD', () => {
 });
 
 describe('key exchange', () => {
-  it.each(GROUPS)('makes the same %s private key, public value and shared secret as noble', (group) => {
+  it.each(GROUPS)('makes the same %s key pair, server share and shared secret as noble from the same randomness', (group) => {
     const [ours, theirs] = [node.keyExchange(group), nobleProvider.keyExchange(group)];
     expect(ours.group).toBe(group);
+    expect(ours.shareLengths).toEqual(theirs.shareLengths);
     const seed = random(72);
     const replay = () => {
       let offset = 0;
       return (n: number) => seed.slice(offset, (offset += n));
     };
-    const privateKey = ours.generatePrivateKey(replay());
-    expect(privateKey).toStrictEqual(bytes(theirs.generatePrivateKey(replay())));
-    expect(ours.publicKey(privateKey)).toStrictEqual(bytes(theirs.publicKey(privateKey)));
-    const peerPrivate = theirs.generatePrivateKey(random);
-    const peerPublic = theirs.publicKey(peerPrivate);
-    expect(ours.sharedSecret(privateKey, peerPublic)).toStrictEqual(bytes(theirs.sharedSecret(peerPrivate, theirs.publicKey(privateKey))!));
+    const client = ours.generate(replay());
+    expect(client.share).toStrictEqual(bytes(theirs.generate(replay()).share));
+    const answer = ours.encapsulate(client.share, replay())!;
+    const nobleAnswer = theirs.encapsulate(client.share, replay())!;
+    expect(answer.share).toStrictEqual(bytes(nobleAnswer.share));
+    expect(answer.sharedSecret).toStrictEqual(bytes(nobleAnswer.sharedSecret));
+    expect(ours.decapsulate(client.privateKey, answer.share)).toStrictEqual(bytes(answer.sharedSecret));
+    expect(theirs.decapsulate(client.privateKey, answer.share)).toStrictEqual(bytes(answer.sharedSecret));
   });
 
   it.each(GROUPS)('returns null for a %s peer value of the wrong length', (group) => {
     const exchange = node.keyExchange(group);
-    const peer = nobleProvider.keyExchange(group).publicKey(nobleProvider.keyExchange(group).generatePrivateKey(random));
-    expect(exchange.sharedSecret(exchange.generatePrivateKey(random), peer.subarray(1))).toBeNull();
+    const peer = nobleProvider.keyExchange(group).generate(random).share;
+    expect(exchange.decapsulate(exchange.generate(random).privateKey, peer.subarray(1))).toBeNull();
+    expect(exchange.encapsulate(peer.subarray(1), random)).toBeNull();
   });
 
   it('returns null for NIST points that are compressed or off the curve, as noble does', () => {
     for (const group of ['secp256r1', 'secp384r1'] as const) {
       const [ours, theirs] = [node.keyExchange(group), nobleProvider.keyExchange(group)];
-      const privateKey = ours.generatePrivateKey(random);
-      const offCurve = theirs.publicKey(theirs.generatePrivateKey(random));
+      const { privateKey } = ours.generate(random);
+      const offCurve = theirs.generate(random).share;
       offCurve[offCurve.length - 1]! ^= 1;
       const compressed = new Uint8Array(offCurve.length).fill(0x02, 0, 1);
       for (const bad of [offCurve, compressed]) {
-        expect(ours.sharedSecret(privateKey, bad)).toBeNull();
-        expect(theirs.sharedSecret(privateKey, bad)).toBeNull();
+        expect(ours.decapsulate(privateKey, bad)).toBeNull();
+        expect(theirs.decapsulate(privateKey, bad)).toBeNull();
+        expect(ours.encapsulate(bad, random)).toBeNull();
       }
     }
   });
 
   it('returns null for an X25519 low-order point whose secret is all zeros (RFC 8446 §7.4.2)', () => {
     const x25519 = node.keyExchange('x25519');
-    const privateKey = x25519.generatePrivateKey(random);
+    const { privateKey } = x25519.generate(random);
     for (const lowOrder of [new Uint8Array(32), Uint8Array.of(1, ...new Uint8Array(31))]) {
-      expect(x25519.sharedSecret(privateKey, lowOrder)).toBeNull();
-      expect(nobleProvider.keyExchange('x25519').sharedSecret(privateKey, lowOrder)).toBeNull();
+      expect(x25519.decapsulate(privateKey, lowOrder)).toBeNull();
+      expect(x25519.encapsulate(lowOrder, random)).toBeNull();
+      expect(nobleProvider.keyExchange('x25519').decapsulate(privateKey, lowOrder)).toBeNull();
     }
   });
 });
