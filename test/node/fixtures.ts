@@ -53,6 +53,17 @@ export const GROUPS = [
   { name: 'secp384r1', id: NamedGroup.secp384r1, openssl: 'secp384r1' },
 ] as const;
 
+/** The other RFC 8446 groups: our name and id, OpenSSL's name, GnuTLS's priority keyword. */
+export const MORE_GROUPS = [
+  { name: 'secp521r1', id: NamedGroup.secp521r1, openssl: 'P-521', gnutls: 'GROUP-SECP521R1' },
+  { name: 'x448', id: NamedGroup.x448, openssl: 'X448', gnutls: 'GROUP-X448' },
+  { name: 'ffdhe2048', id: NamedGroup.ffdhe2048, openssl: 'ffdhe2048', gnutls: 'GROUP-FFDHE2048' },
+  { name: 'ffdhe3072', id: NamedGroup.ffdhe3072, openssl: 'ffdhe3072', gnutls: 'GROUP-FFDHE3072' },
+  { name: 'ffdhe4096', id: NamedGroup.ffdhe4096, openssl: 'ffdhe4096', gnutls: 'GROUP-FFDHE4096' },
+  { name: 'ffdhe6144', id: NamedGroup.ffdhe6144, openssl: 'ffdhe6144', gnutls: 'GROUP-FFDHE6144' },
+  { name: 'ffdhe8192', id: NamedGroup.ffdhe8192, openssl: 'ffdhe8192', gnutls: 'GROUP-FFDHE8192' },
+] as const;
+
 export async function listen(server: Server): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
