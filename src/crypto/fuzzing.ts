@@ -17,15 +17,15 @@ import type {
   AeadKey,
   AeadName,
   CryptoProvider,
-  GroupName,
   HashName,
   HashState,
-  KeyExchange,
   PrivateKey,
   PublicKey,
   SignatureAlgorithm,
 } from './provider.js';
-import { diffieHellmanKeyExchange } from './key-exchange.js';
+import { keyExchangeGroups, type DiffieHellmanGroupName } from './groups.js';
+import type { DiffieHellmanGroup } from './key-exchange.js';
+import { encapsulationKeyLength, ML_KEM_1024, ML_KEM_768, type MlKemParameters, type MlKemPrimitive } from './mlkem.js';
 
 const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'ChaCha20-Poly1305': 32 };
@@ -114,30 +114,67 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   };
 }
 
-/** Public values as long as the real ones: X25519 32 bytes, uncompressed NIST points 0x04 || X || Y. */
-const PUBLIC_LENGTHS: Readonly<Record<GroupName, number>> = { x25519: 32, secp256r1: 65, secp384r1: 97 };
+/**
+ * Public values and secrets as long as the real ones: X25519 32 bytes, uncompressed NIST points
+ * 0x04 || X || Y and their x-coordinate.
+ */
+const DH_LENGTHS: Readonly<Record<DiffieHellmanGroupName, { publicLength: number; secretLength: number; point: boolean }>> = {
+  x25519: { publicLength: 32, secretLength: 32, point: false },
+  secp256r1: { publicLength: 65, secretLength: 32, point: true },
+  secp384r1: { publicLength: 97, secretLength: 48, point: true },
+};
 
-function keyExchange(group: GroupName): KeyExchange {
-  const length = PUBLIC_LENGTHS[group];
+function fakeDiffieHellman(group: DiffieHellmanGroupName): DiffieHellmanGroup {
+  const { publicLength, secretLength, point } = DH_LENGTHS[group];
   const publicKey = (privateKey: Uint8Array) => {
-    const value = hashParts(length, text(group), privateKey);
-    if (group !== 'x25519') value[0] = 0x04;
+    const value = hashParts(publicLength, text(group), privateKey);
+    if (point) value[0] = 0x04;
     return value;
   };
-  return diffieHellmanKeyExchange({
+  return {
     group,
-    publicLength: length,
+    publicLength,
     generatePrivateKey: (random) => random(32),
     publicKey,
     sharedSecret(privateKey, peerPublic) {
-      if (peerPublic.length !== length || (group !== 'x25519' && peerPublic[0] !== 0x04)) return null;
+      if (peerPublic.length !== publicLength || (point && peerPublic[0] !== 0x04)) return null;
       const ours = publicKey(privateKey);
       // Order-independent, so both sides agree: the two public values sorted.
       const [first, second] = compare(ours, peerPublic) <= 0 ? [ours, peerPublic] : [peerPublic, ours];
-      return hashParts(group === 'secp384r1' ? 48 : 32, text('shared'), first, second);
+      return hashParts(secretLength, text('shared'), first, second);
     },
-  });
+  };
 }
+
+/**
+ * A stand-in for ML-KEM with its sizes: the "secret key" is the public key itself, the ciphertext a hash
+ * of the message, the secret a hash of both. Coefficients are kept below q so the real encapsulation key
+ * check (mlkem.ts) passes.
+ */
+function fakeMlKem(params: MlKemParameters): MlKemPrimitive {
+  const publicLength = encapsulationKeyLength(params);
+  return {
+    keygen(seed) {
+      const publicKey = hashParts(publicLength, text(params.name), seed);
+      // Two 12-bit coefficients per three bytes: clearing bit 7 of the 2nd and 3rd byte keeps both below 2^11.
+      for (let i = 0; i < 384 * params.k; i += 3) {
+        publicKey[i + 1]! &= 0x77;
+        publicKey[i + 2]! &= 0x7f;
+      }
+      return { publicKey, secretKey: publicKey };
+    },
+    encapsulate(publicKey, message) {
+      const cipherText = hashParts(params.cipherTextLength, text('ciphertext'), message);
+      return { cipherText, sharedSecret: hashParts(32, text('shared'), publicKey, cipherText) };
+    },
+    decapsulate: (cipherText, secretKey) => hashParts(32, text('shared'), secretKey, cipherText),
+  };
+}
+
+const KEY_EXCHANGES = keyExchangeGroups(
+  { x25519: fakeDiffieHellman('x25519'), secp256r1: fakeDiffieHellman('secp256r1'), secp384r1: fakeDiffieHellman('secp384r1') },
+  { 'ML-KEM-768': fakeMlKem(ML_KEM_768), 'ML-KEM-1024': fakeMlKem(ML_KEM_1024) },
+);
 
 function compare(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
@@ -195,7 +232,7 @@ export const insecureFuzzingProvider: CryptoProvider = {
   },
   aeadKeyLength: (aead) => AEAD_KEY_LENGTHS[aead],
   createAead,
-  keyExchange,
+  keyExchange: (group) => KEY_EXCHANGES[group],
   sign(alg, key, message) {
     const publicKey = publicKeyOf(key);
     if (!keyFits(alg, publicKey.kind)) throw new Error(`a ${key.kind} key cannot make ${alg.kind} signatures`);

@@ -7,15 +7,15 @@ import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import type { Hash } from '@noble/hashes/utils.js';
 import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
-import { diffieHellmanKeyExchange, type DiffieHellmanGroup } from './key-exchange.js';
+import { keyExchangeGroups } from './groups.js';
+import type { DiffieHellmanGroup } from './key-exchange.js';
+import { NOBLE_ML_KEM } from './mlkem.js';
 import type {
   AeadKey,
   AeadName,
   CryptoProvider,
-  GroupName,
   HashName,
   HashState,
-  KeyExchange,
   PrivateKey,
   PublicKey,
   RandomSource,
@@ -116,11 +116,10 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: typeof p256): Diffi
   };
 }
 
-const KEY_EXCHANGES: Readonly<Record<GroupName, KeyExchange>> = {
-  x25519: diffieHellmanKeyExchange(x25519Group),
-  secp256r1: diffieHellmanKeyExchange(ecdheGroup('secp256r1', p256)),
-  secp384r1: diffieHellmanKeyExchange(ecdheGroup('secp384r1', p384)),
-};
+const KEY_EXCHANGES = keyExchangeGroups(
+  { x25519: x25519Group, secp256r1: ecdheGroup('secp256r1', p256), secp384r1: ecdheGroup('secp384r1', p384) },
+  NOBLE_ML_KEM,
+);
 
 function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array {
   switch (alg.kind) {

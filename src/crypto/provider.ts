@@ -20,7 +20,17 @@ export interface AeadKey {
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 }
 
-export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
+export type GroupName =
+  | 'x25519'
+  | 'secp256r1'
+  | 'secp384r1'
+  /** draft-ietf-tls-ecdhe-mlkem hybrids. */
+  | 'X25519MLKEM768'
+  | 'SecP256r1MLKEM768'
+  | 'SecP384r1MLKEM1024'
+  /** draft-ietf-tls-mlkem, ML-KEM alone. */
+  | 'MLKEM768'
+  | 'MLKEM1024';
 
 /** A client's key share: the secret half it keeps and the value it sends. */
 export interface KeySharePair<Private = unknown> {

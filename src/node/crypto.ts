@@ -26,17 +26,17 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
-import { diffieHellmanKeyExchange, type DiffieHellmanGroup } from '../crypto/key-exchange.js';
+import { keyExchangeGroups } from '../crypto/groups.js';
+import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
+import { NOBLE_ML_KEM } from '../crypto/mlkem.js';
 import { rsaPkcs1Sign, rsaPssSign } from '../crypto/rsa.js';
 import type {
   AeadKey,
   AeadName,
   CryptoProvider,
   CurveName,
-  GroupName,
   HashName,
   HashState,
-  KeyExchange,
   PrivateKey,
   PublicKey,
   RandomSource,
@@ -281,11 +281,11 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: CurveName): DiffieH
   };
 }
 
-const KEY_EXCHANGES: Readonly<Record<GroupName, KeyExchange>> = {
-  x25519: diffieHellmanKeyExchange(x25519Group),
-  secp256r1: diffieHellmanKeyExchange(ecdheGroup('secp256r1', 'P-256')),
-  secp384r1: diffieHellmanKeyExchange(ecdheGroup('secp384r1', 'P-384')),
-};
+/** ML-KEM from noble: Node 20's OpenSSL has none. */
+const KEY_EXCHANGES = keyExchangeGroups(
+  { x25519: x25519Group, secp256r1: ecdheGroup('secp256r1', 'P-256'), secp384r1: ecdheGroup('secp384r1', 'P-384') },
+  NOBLE_ML_KEM,
+);
 
 // --- Signatures -----------------------------------------------------------------------------------
 

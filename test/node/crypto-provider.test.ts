@@ -13,7 +13,7 @@ import { utf8 } from '../../src/wire/bytes.js';
 
 const HASHES: HashName[] = ['sha1', 'sha256', 'sha384', 'sha512'];
 const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305'];
-const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
+const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'MLKEM768', 'MLKEM1024'];
 const random = seededRandom('node crypto provider');
 
 /** A plain Uint8Array with the same bytes, so a Buffer in disguise would fail `toStrictEqual`. */
@@ -89,11 +89,7 @@ describe('key exchange', () => {
     const [ours, theirs] = [node.keyExchange(group), nobleProvider.keyExchange(group)];
     expect(ours.group).toBe(group);
     expect(ours.shareLengths).toEqual(theirs.shareLengths);
-    const seed = random(72);
-    const replay = () => {
-      let offset = 0;
-      return (n: number) => seed.slice(offset, (offset += n));
-    };
+    const replay = () => seededRandom(`${group} replay`);
     const client = ours.generate(replay());
     expect(client.share).toStrictEqual(bytes(theirs.generate(replay()).share));
     const answer = ours.encapsulate(client.share, replay())!;
