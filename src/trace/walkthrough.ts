@@ -175,10 +175,10 @@ export const WALKTHROUGHS: readonly Walkthrough[] = [
         [NamedGroup.X25519MLKEM768],
         [NamedGroup.X25519MLKEM768, NamedGroup.x25519],
         [NamedGroup.secp256r1],
-        [0x11eb /* SecP256r1MLKEM768 */],
-        [0x11ed /* SecP384r1MLKEM1024 */],
-        [0x0201 /* MLKEM768 */],
-        [0x0202 /* MLKEM1024 */],
+        [NamedGroup.SecP256r1MLKEM768],
+        [NamedGroup.SecP384r1MLKEM1024],
+        [NamedGroup.MLKEM768],
+        [NamedGroup.MLKEM1024],
       ]);
       return [
         '## The size cost',

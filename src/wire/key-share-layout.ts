@@ -75,10 +75,10 @@ function mlkemAlone(level: 768 | 1024): ShareLayout {
 /** Layouts of the groups whose shares have more than one part or need explaining; others are one public value. */
 export const SHARE_LAYOUTS: ReadonlyMap<number, ShareLayout> = new Map([
   [NamedGroup.X25519MLKEM768, hybrid('x25519', 768, true)],
-  [0x11eb /* SecP256r1MLKEM768 */, hybrid('secp256r1', 768, false)],
-  [0x11ed /* SecP384r1MLKEM1024 */, hybrid('secp384r1', 1024, false)],
-  [0x0201 /* MLKEM768 */, mlkemAlone(768)],
-  [0x0202 /* MLKEM1024 */, mlkemAlone(1024)],
+  [NamedGroup.SecP256r1MLKEM768, hybrid('secp256r1', 768, false)],
+  [NamedGroup.SecP384r1MLKEM1024, hybrid('secp384r1', 1024, false)],
+  [NamedGroup.MLKEM768, mlkemAlone(768)],
+  [NamedGroup.MLKEM1024, mlkemAlone(1024)],
 ]);
 
 const CLASSICAL = 'classical only: a quantum computer could later recover this secret from a recording of the handshake';
