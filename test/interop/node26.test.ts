@@ -27,6 +27,11 @@ afterEach(() => {
 
 /** Each group OpenSSL 3.5 offers that we speak: our name and id, OpenSSL's name, and node's name for it. */
 const GROUPS = [
+  { name: 'X25519MLKEM768', id: NamedGroup.X25519MLKEM768, openssl: 'X25519MLKEM768', node: 'X25519MLKEM768' },
+  { name: 'SecP256r1MLKEM768', id: NamedGroup.SecP256r1MLKEM768, openssl: 'SecP256r1MLKEM768', node: 'SecP256r1MLKEM768' },
+  { name: 'SecP384r1MLKEM1024', id: NamedGroup.SecP384r1MLKEM1024, openssl: 'SecP384r1MLKEM1024', node: 'SecP384r1MLKEM1024' },
+  { name: 'MLKEM768', id: NamedGroup.MLKEM768, openssl: 'MLKEM768', node: 'MLKEM768' },
+  { name: 'MLKEM1024', id: NamedGroup.MLKEM1024, openssl: 'MLKEM1024', node: 'MLKEM1024' },
   { name: 'x25519', id: NamedGroup.x25519, openssl: 'X25519', node: 'X25519' },
   { name: 'secp256r1', id: NamedGroup.secp256r1, openssl: 'P-256', node: 'prime256v1' },
   { name: 'secp384r1', id: NamedGroup.secp384r1, openssl: 'P-384', node: 'secp384r1' },
@@ -65,7 +70,18 @@ async function nodeClientAgainst(test: Parameters<typeof requireNode26>[0], clie
   return { reply, info: socket.info, helloRetry: sawHelloRetry(events), keylog: ours.keylog, peer };
 }
 
+const [HYBRID, , , , , X25519, P256] = GROUPS;
+
 describe('a node:tls 26 server with our client', () => {
+  it('negotiates X25519MLKEM768 when both use their defaults, with equal key logs', async (test) => {
+    const { reply, info, helloRetry, keylog, peer } = await ourClientAgainst(test, undefined);
+    expect(reply).toBe('pong: ping');
+    expect(info.group).toBe('X25519MLKEM768');
+    expect(helloRetry).toBe(false);
+    expect(peer.serverHellos()).toEqual([{ retry: false, group: NamedGroup.X25519MLKEM768 }]);
+    expect(sorted(peer.keylog())).toEqual(sorted(keylog));
+  });
+
   for (const group of GROUPS) {
     it(`negotiates ${group.name} when the server allows only ${group.openssl}, with equal key logs`, async (test) => {
       const { reply, info, helloRetry, keylog, peer } = await ourClientAgainst(test, group.openssl, { groups: [group.id] });
@@ -79,6 +95,16 @@ describe('a node:tls 26 server with our client', () => {
 });
 
 describe('a node:tls 26 client with our server', () => {
+  it('negotiates X25519MLKEM768 when both use their defaults, with equal key logs', async (test) => {
+    const { reply, info, helloRetry, keylog, peer } = await nodeClientAgainst(test, undefined);
+    expect(reply).toBe('pong: ping');
+    expect(info.group).toBe('X25519MLKEM768');
+    expect(peer.secure()?.ephemeral?.name).toBe('X25519MLKEM768');
+    expect(helloRetry).toBe(false);
+    expect(peer.serverHellos()).toEqual([{ retry: false, group: NamedGroup.X25519MLKEM768 }]);
+    expect(sorted(peer.keylog())).toEqual(sorted(keylog));
+  });
+
   for (const group of GROUPS) {
     it(`negotiates ${group.name} when the client offers only ${group.openssl}, with equal key logs`, async (test) => {
       const { reply, info, helloRetry, keylog, peer } = await nodeClientAgainst(test, group.openssl, { groups: [group.id] });
@@ -93,7 +119,11 @@ describe('a node:tls 26 client with our server', () => {
 });
 
 /** HelloRetryRequests: the client's one key share is for `share`, the server accepts only `demanded`. */
-const HELLO_RETRIES = [{ share: GROUPS[0], demanded: GROUPS[1] }] as const;
+const HELLO_RETRIES = [
+  { share: X25519!, demanded: HYBRID! },
+  { share: HYBRID!, demanded: X25519! },
+  { share: X25519!, demanded: P256! },
+];
 
 describe('HelloRetryRequest between node:tls 26 and us', () => {
   for (const { share, demanded } of HELLO_RETRIES) {
