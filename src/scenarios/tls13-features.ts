@@ -100,9 +100,9 @@ export const FEATURE_SCENARIOS: Record<'hrr' | 'post-quantum' | 'resumption' | '
         story: [
           'The client sends two key shares, as browsers do: X25519MLKEM768 first, x25519 next to it for servers',
           `without post-quantum support. The hybrid share is ${sizes(HYBRID.client)}.`,
-          `The server picks the hybrid and answers with ${sizes(HYBRID.server)}: it encapsulated a secret to the`,
-          'client\'s ML-KEM key and did an X25519 exchange. The key schedule gets both secrets concatenated',
-          `(draft-ietf-tls-ecdhe-mlkem): ${HYBRID.protection}.`,
+          `The server picks the hybrid and answers with ${sizes(HYBRID.server)}.`,
+          'It encapsulated a fresh secret to the client\'s ML-KEM key and did an X25519 exchange; the key schedule',
+          `gets both secrets concatenated (draft-ietf-tls-ecdhe-mlkem): ${HYBRID.protection}.`,
           'A recording of this handshake stays secret even from a future quantum computer, unless ML-KEM fails too.',
         ],
         clientMessage: 'hello, post-quantum',

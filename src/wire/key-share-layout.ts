@@ -21,7 +21,7 @@ export interface ShareLayout {
 }
 
 const HYBRID = 'draft-ietf-tls-ecdhe-mlkem';
-const MLKEM = 'draft-ietf-tls-mlkem';
+const MLKEM = 'draft-ietf-tls-mlkem §3';
 
 const encapsulationKey = (level: 768 | 1024, rfc: string): SharePart => ({
   field: `mlkem${level}_encapsulation_key`,
@@ -58,8 +58,8 @@ const ecdhShare = (curve: Curve, side: 'client' | 'server', rfc: string): ShareP
 function hybrid(curve: Curve, level: 768 | 1024, mlkemFirst: boolean): ShareLayout {
   const order = (a: SharePart, b: SharePart) => (mlkemFirst ? [a, b] : [b, a]);
   return {
-    client: order(encapsulationKey(level, `${HYBRID}, client share`), ecdhShare(curve, 'client', `${HYBRID}, client share`)),
-    server: order(ciphertext(level, `${HYBRID}, server share`), ecdhShare(curve, 'server', `${HYBRID}, server share`)),
+    client: order(encapsulationKey(level, `${HYBRID} §3, client share`), ecdhShare(curve, 'client', `${HYBRID} §3, client share`)),
+    server: order(ciphertext(level, `${HYBRID} §3, server share`), ecdhShare(curve, 'server', `${HYBRID} §3, server share`)),
     protection: `hybrid: secure if either ${CURVE_SHARE[curve].name} or ML-KEM holds`,
   };
 }
