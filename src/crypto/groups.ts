@@ -9,6 +9,15 @@ export type HybridGroupName = 'X25519MLKEM768' | 'SecP256r1MLKEM768' | 'SecP384r
 export type MlKemGroupName = 'MLKEM768' | 'MLKEM1024';
 export type DiffieHellmanGroupName = Exclude<GroupName, HybridGroupName | MlKemGroupName>;
 
+/** The groups whose shared secret holds against a quantum computer: ML-KEM, alone or in a hybrid. */
+export const POST_QUANTUM_GROUPS: ReadonlySet<GroupName> = new Set<HybridGroupName | MlKemGroupName>([
+  'X25519MLKEM768',
+  'SecP256r1MLKEM768',
+  'SecP384r1MLKEM1024',
+  'MLKEM768',
+  'MLKEM1024',
+]);
+
 export type DiffieHellmanGroups = Readonly<Record<DiffieHellmanGroupName, DiffieHellmanGroup>>;
 export type MlKemPrimitives = Readonly<Record<MlKemParameters['name'], MlKemPrimitive>>;
 

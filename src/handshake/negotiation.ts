@@ -1,5 +1,6 @@
 // Helpers both roles use while negotiating: key-exchange groups by code point, typed extension views,
 // and the "did we ask for this?" rule for extensions in responses (RFC 8446 §4.2).
+import { POST_QUANTUM_GROUPS } from '../crypto/groups.js';
 import type { GroupName } from '../crypto/provider.js';
 import { NamedGroup, extensionTypeName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
@@ -22,6 +23,12 @@ const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map(IMPLEMENTED_GROUPS.m
 /** The provider's name for a group we implement, or undefined. */
 export function groupName(group: number): GroupName | undefined {
   return GROUP_NAMES.get(group);
+}
+
+/** A group we implement whose secret resists a quantum computer: ML-KEM alone or in a hybrid. */
+export function isPostQuantum(group: number): boolean {
+  const name = groupName(group);
+  return name !== undefined && POST_QUANTUM_GROUPS.has(name);
 }
 
 /**

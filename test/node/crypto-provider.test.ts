@@ -199,7 +199,7 @@ describe('default provider of the test project', () => {
   // vitest.config.ts runs the suite twice: "noble" as is, "node-crypto" with the engine's default provider
   // resolved to nodeCryptoProvider; each project names the provider it expects.
   it('is the provider this vitest project promises, while an explicit nobleProvider stays noble', () => {
-    expect(resolveCommon({}).provider.name).toBe(process.env.EXPECTED_DEFAULT_PROVIDER);
+    expect(resolveCommon({}, 'client').provider.name).toBe(process.env.EXPECTED_DEFAULT_PROVIDER);
     expect(nobleProvider.name).toBe('noble');
   });
 });

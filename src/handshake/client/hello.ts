@@ -20,7 +20,7 @@ import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello, Extension, HelloRetryRequest, ServerHello } from '../../wire/types.js';
 import type { KeySharePair } from '../../crypto/provider.js';
 import { KeySchedule } from '../keyschedule.js';
-import { groupName, requireSolicited } from '../negotiation.js';
+import { groupName, isPostQuantum, requireSolicited } from '../negotiation.js';
 import { SUITES } from '../suites.js';
 import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
 import { acceptedPsk, bindPsk, dropTicketForSuite, offeredPsk } from './psk.js';
@@ -111,6 +111,15 @@ export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySe
   if (ticket) bindPsk(c, hello, ticket);
   ctx.send(hello);
   return hello;
+}
+
+/** The first group, and after a post-quantum one the first classical group too (ClientConfig.keyShareGroups). */
+export function defaultKeyShareGroups(groups: readonly number[]): number[] {
+  const [first] = groups;
+  if (first === undefined) return [];
+  if (!isPostQuantum(first)) return [first];
+  const classical = groups.find((g) => groupName(g) !== undefined && !isPostQuantum(g));
+  return classical === undefined ? [first] : [first, classical];
 }
 
 export function newKeyShare(c: ClientHandshake, group: number): KeySharePair {

@@ -52,7 +52,7 @@ import type { SuiteInfo } from '../suites.js';
 import { ApplicationTraffic } from '../traffic.js';
 import type { Transcript } from '../transcript.js';
 import { answerCertificateRequest, onCertificateRequest } from './client-auth.js';
-import { greaseValues, newKeyShare, onEncryptedExtensions, onHelloRetryRequest, onServerHello, sendClientHello } from './hello.js';
+import { defaultKeyShareGroups, greaseValues, newKeyShare, onEncryptedExtensions, onHelloRetryRequest, onServerHello, sendClientHello } from './hello.js';
 import { answerPostHandshakeRequest, onNewSessionTicket, onPostHandshakeCertificateRequest } from './post-handshake.js';
 import { authenticateResumedServer, chooseTicket, sendEarlyData } from './psk.js';
 import { onCertificate, onCertificateVerify, serverIdentity, type ProvenServer } from './server-auth.js';
@@ -145,7 +145,7 @@ export class ClientHandshake {
       config.clientHello?.legacySessionId ?? (config.compatibilityMode === false ? new Uint8Array(0) : ctx.cfg.random(32));
     this.grease = config.clientHello?.grease ? greaseValues(ctx.cfg.random(6)) : undefined;
     const keyShares = new Map<number, KeySharePair>();
-    for (const group of config.keyShareGroups ?? ctx.cfg.groups.slice(0, 1)) keyShares.set(group, newKeyShare(this, group));
+    for (const group of config.keyShareGroups ?? defaultKeyShareGroups(ctx.cfg.groups)) keyShares.set(group, newKeyShare(this, group));
     const hello = sendClientHello(this, random, legacySessionId, keyShares);
     const earlyDataSent = hello.extensions.some((e) => e.type === ExtensionType.early_data);
     if (earlyDataSent) sendEarlyData(this, legacySessionId.length > 0);
