@@ -119,8 +119,8 @@ export const FEATURE_SCENARIOS: Record<'hrr' | 'post-quantum' | 'resumption' | '
         server,
         story: [
           'An earlier full handshake left the client a NewSessionTicket. Now it offers that ticket as a PSK',
-          '(pre_shared_key, with a binder proving it knows the PSK, RFC 8446 §4.2.11) together with an x25519',
-          'share (psk_dhe_ke). The server opens the ticket, checks the binder and resumes: no Certificate, no',
+          '(pre_shared_key, with a binder proving it knows the PSK, RFC 8446 §4.2.11) together with fresh key',
+          'shares (psk_dhe_ke). The server opens the ticket, checks the binder and resumes: no Certificate, no',
           'CertificateVerify; the Finished messages, keyed from the PSK, prove both sides know it.',
         ],
         clientMessage: 'hello again',

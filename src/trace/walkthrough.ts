@@ -100,8 +100,10 @@ export const WALKTHROUGHS: readonly Walkthrough[] = [
     slug: '1-rtt',
     title: 'A full 1-RTT handshake',
     intro: [
-      `The handshake of RFC 8446 §2: one round trip. The client offers an x25519 key share; the server (${SERVER_NAME}) ` +
-        'answers with its own, and from then on everything is encrypted. The server proves its identity with a ' +
+      'The handshake of RFC 8446 §2: one round trip. The client offers key shares for X25519MLKEM768 and x25519 (its ' +
+        'defaults, what browsers send; [post-quantum.md](post-quantum.md) takes the hybrid share apart); the server ' +
+        `(${SERVER_NAME}) answers with its own share for the hybrid, and from then on everything is encrypted. The server ` +
+        'proves its identity with a ' +
         'certificate issued by "Walkthrough Root CA" and a CertificateVerify signature over the transcript; the client ' +
         'stays anonymous. ALPN picks http/1.1.',
     ],
