@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/testing/interop.js';
+import { namedGroupName } from '../../src/wire/enums.js';
+import { SHARE_LAYOUTS } from '../../src/wire/key-share-layout.js';
 import { ensureBuilt, runShell } from '../cli/helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -117,4 +119,14 @@ describe("docs/post-quantum.md's commands run as written", () => {
     const negotiated = [...result.stdout.matchAll(/^\s*negotiated: .*group (\S+),/gm)].map((m) => m[1]);
     expect(negotiated).toEqual(['X25519MLKEM768', 'x25519', 'SecP384r1MLKEM1024']);
   }, 120_000);
+
+  it("gives each group's share sizes as the engine's layout table has them", () => {
+    const markdown = readFileSync(join(root, 'docs', 'post-quantum.md'), 'utf8');
+    const total = (parts: readonly { length: number }[]) => parts.reduce((sum, p) => sum + p.length, 0);
+    for (const [id, layout] of SHARE_LAYOUTS) {
+      const code = `0x${id.toString(16).padStart(4, '0').toUpperCase()}`;
+      expect(markdown).toContain(`| ${namedGroupName(id)} | ${code} | ${total(layout.client)} `);
+      expect(markdown).toMatch(new RegExp(`^\\| ${namedGroupName(id)} \\| ${code} \\|[^|]+\\| ${total(layout.server)} `, 'm'));
+    }
+  });
 });
