@@ -122,8 +122,9 @@ Options:
   --crypto node|noble       the crypto provider: node:crypto or the pure-JavaScript @noble packages
                             (default)
   --groups LIST             key-exchange groups we accept, in order of preference, comma-separated
-                            (e.g. secp256r1 alone makes a client that sent only an x25519 key share
-                            go through a HelloRetryRequest)
+                            (default: every group implemented, X25519MLKEM768 first; e.g. secp256r1
+                            alone makes a client that sent only an x25519 key share go through a
+                            HelloRetryRequest)
   --tickets N               NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none)
   --early-data              accept 0-RTT data (up to ${DEFAULT_MAX_EARLY_DATA} bytes; each ticket once)
   --max-early-data BYTES    accept 0-RTT data up to BYTES per connection (implies --early-data)
