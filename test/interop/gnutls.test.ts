@@ -1,8 +1,10 @@
 // RFC 7250 raw public keys with GnuTLS as the peer (gnutls-serv / gnutls-cli from gnutls-bin), in both
 // directions: the server's key only, the client's key only, both; Ed25519 and ECDSA P-256. Negative cases:
 // a raw key that is not pinned (bad_certificate), a raw key demanded from a peer that offers only X.509
-// (unsupported_certificate). GnuTLS honours SSLKEYLOGFILE: its key log for a connection must equal the
-// secrets our side announced for the same connection, line for line. node:tls knows nothing of RFC 7250,
+// (unsupported_certificate). Then, with X.509 certificates, each RFC 8446 group beyond the usual three
+// (secp521r1, x448, ffdhe2048..8192) with GnuTLS restricted to it, both directions. GnuTLS honours
+// SSLKEYLOGFILE: its key log for a connection must equal the secrets our side announced for the same
+// connection, line for line. node:tls knows nothing of RFC 7250,
 // so an endpoint that prefers raw keys must fall back to X.509 with it, in both roles.
 // What GnuTLS 3.7 does that the RFC leaves open: it answers a server_certificate_type it cannot meet with
 // unsupported_certificate even when raw keys are not in its priorities, and, as a server restricted to raw client
@@ -24,7 +26,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import { connect, createServer, type ConnectOptions, type ServerOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
 import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
-import { ca, certPem, keyPem, listen, nextError, readAll, serverCertificates, trustedClient } from '../node/fixtures.js';
+import { ca, certPem, keyPem, listen, MORE_GROUPS, nextError, readAll, serverCertificates, trustedClient } from '../node/fixtures.js';
 
 const scratch = scratchDirectory('tls13-lab-gnutls-');
 const { dir, file } = scratch;
@@ -310,6 +312,33 @@ describe('gnutls-cli against our server with raw public keys', () => {
     expect(await cli.exited).not.toBe(0);
     expect(cli.stdout() + cli.stderr()).toContain('Could not find a suitable key to send to server');
   });
+});
+
+describe('GnuTLS and us over the other RFC 8446 groups (secp521r1, x448, FFDHE), with X.509 certificates', () => {
+  for (const group of MORE_GROUPS) {
+    const priority = `${PRIORITY_X509}:-GROUP-ALL:+${group.gnutls}`;
+    /** How GnuTLS names the key exchange in its session description: ECDHE-X448, DHE-FFDHE2048, ... */
+    const kx = `${group.name.startsWith('ffdhe') ? 'DHE' : 'ECDHE'}-${group.gnutls.replace('GROUP-', '')}`;
+
+    it(`our client and gnutls-serv allowing only ${group.name} agree on it, and both log the same secrets`, async (test) => {
+      const { server, port } = await gnutlsServ(test, ['--priority', priority, ...x509Server]);
+      const { client, keylog, echoed } = await ourClientEcho({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] }, groups: [group.id] });
+      expect(echoed).toBe('ping\n');
+      expect(client.info.group).toBe(group.name);
+      expectSameKeylog(keylog, server.keylog());
+    });
+
+    it(`gnutls-cli allowing only ${group.name} and our server agree on it, and both log the same secrets`, async (test) => {
+      const ours = await ourEchoServer({ certificate: serverX509, groups: [group.id] });
+      const cli = gnutlsCli(test, ours.port, ['--priority', priority, '--x509cafile', caFile]);
+      expect(await cli.exited).toBe(0);
+      expect(cli.stdout()).toContain(`-(${kx})-`);
+      expect(cli.stdout()).toContain('ping');
+      expect(ours.errors).toEqual([]);
+      expect(ours.connections[0]!.socket.info.group).toBe(group.name);
+      expectSameKeylog(ours.connections[0]!.keylog, cli.keylog());
+    });
+  }
 });
 
 describe('node:tls, which does not implement RFC 7250, and our endpoints that prefer raw keys', () => {
