@@ -6,6 +6,7 @@ import { der } from './der-writer.js';
 import { encodeSpki } from './keys.js';
 import { OID } from './oids.js';
 import { encodePssParams } from './pss-params.js';
+import { digestLength } from '../crypto/hashes.js';
 import { parseIpAddress } from './hostname.js';
 import type { Certificate, KeyUsageName } from './x509.js';
 import { KEY_USAGE_BITS } from './x509.js';
@@ -105,7 +106,6 @@ export function encodeSignatureAlgorithm(alg: SignatureAlgorithm): Uint8Array {
 }
 
 const CURVE_HASHES = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512' } as const;
-const HASH_LENGTHS = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 } as const;
 
 /**
  * The signature a key makes by default: EdDSA; ECDSA with the hash of its curve's size; PKCS#1 v1.5 with
@@ -123,7 +123,7 @@ export function defaultSignatureAlgorithm(key: PrivateKey): SignatureAlgorithm {
       return { kind: 'rsa-pkcs1', hash: 'sha256' };
     case 'rsa-pss': {
       const hash = key.params?.hash ?? 'sha256';
-      return { kind: 'rsa-pss', hash, saltLength: Math.max(HASH_LENGTHS[hash], key.params?.minSaltLength ?? 0) };
+      return { kind: 'rsa-pss', hash, saltLength: Math.max(digestLength(hash), key.params?.minSaltLength ?? 0) };
     }
   }
 }

@@ -1,7 +1,7 @@
 // Keys in their standard containers: SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, RFC 3279, RFC 4055, RFC 5480,
 // RFC 8410), PKCS#8 (RFC 5208 / RFC 5958), SEC1 ECPrivateKey (RFC 5915) and PKCS#1 RSAPrivateKey
 // (RFC 8017 Appendix A.1.2), in DER or PEM.
-import { hex } from '../wire/bytes.js';
+import { equalBytes, hex } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import type { CryptoProvider, CurveName, PrivateKey, PublicKey, RsaPssKeyParams } from '../crypto/provider.js';
 import { RSA_MAX_MODULUS_BITS, rsaPublicKeyProblem } from '../crypto/rsa.js';
@@ -175,6 +175,14 @@ export function encodeSpki(key: PublicKey): Uint8Array {
     case 'ed448':
       return der.sequence(der.sequence(der.oid(EDDSA_OID[key.kind])), der.bitString(key.publicKey));
   }
+}
+
+/**
+ * Whether two keys are the same key, with the same restriction, however their DER was spelled (a hash
+ * AlgorithmIdentifier inside RSASSA-PSS-params may carry NULL or nothing, RFC 4055 §2.1).
+ */
+export function samePublicKey(a: PublicKey, b: PublicKey): boolean {
+  return equalBytes(encodeSpki(a), encodeSpki(b));
 }
 
 /** PKCS#1 RSAPrivateKey (RFC 8017 Appendix A.1.2); only two-prime keys (version 0). */
