@@ -70,7 +70,7 @@ export function meteringBiasMs(clock: () => number, calls = 20_000): number {
 }
 
 function signatureName(alg: SignatureAlgorithm): string {
-  return alg.kind === 'ed25519' ? 'ed25519' : `${alg.kind} ${alg.hash}`;
+  return 'hash' in alg ? `${alg.kind} ${alg.hash}` : alg.kind;
 }
 
 class MeteredHashState implements HashState {

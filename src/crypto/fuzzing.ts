@@ -13,20 +13,21 @@
 // Wire lengths (key shares, signatures, digests) match the real algorithms, so messages look realistic.
 // It exists so that stateful fuzz targets reach deep handshake states at high speed. Never use it for a
 // real connection; the CLI cannot select it.
-import type {
-  AeadKey,
-  AeadName,
-  CryptoProvider,
-  HashName,
-  HashState,
-  PrivateKey,
-  PublicKey,
-  SignatureAlgorithm,
+import {
+  AEAD_TAG_LENGTHS,
+  type AeadKey,
+  type AeadName,
+  type CryptoProvider,
+  type HashName,
+  type HashState,
+  type PrivateKey,
+  type PublicKey,
+  type SignatureAlgorithm,
 } from './provider.js';
 import { keyExchangeGroups, type DiffieHellmanGroupName } from './groups.js';
 import type { DiffieHellmanGroup } from './key-exchange.js';
 import { encapsulationKeyLength, ML_KEM_1024, ML_KEM_768, type MlKemParameters, type MlKemPrimitive } from './mlkem.js';
-import { AEAD_TAG_LENGTHS } from './provider.js';
+import { rsaPublicKeyOf, signatureKeyProblem } from './signature-keys.js';
 
 const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'ChaCha20-Poly1305': 32, 'AES-128-CCM': 16, 'AES-128-CCM-8': 16 };
@@ -186,13 +187,16 @@ function publicKeyOf(key: PrivateKey): PublicKey {
   switch (key.kind) {
     case 'ed25519':
       return { kind: 'ed25519', publicKey: hashParts(32, text('ed25519'), key.seed) };
+    case 'ed448':
+      return { kind: 'ed448', publicKey: hashParts(57, text('ed448'), key.seed) };
     case 'ecdsa': {
-      const point = hashParts(key.curve === 'P-256' ? 65 : 97, text(key.curve), key.d);
+      const point = hashParts(POINT_LENGTHS[key.curve], text(key.curve), key.d);
       point[0] = 0x04;
       return { kind: 'ecdsa', curve: key.curve, point };
     }
     case 'rsa':
-      return { kind: 'rsa', n: key.n, e: key.e };
+    case 'rsa-pss':
+      return rsaPublicKeyOf(key);
   }
 }
 
@@ -200,19 +204,18 @@ function publicKeyOf(key: PrivateKey): PublicKey {
 function publicKeyBytes(key: PublicKey): Uint8Array {
   switch (key.kind) {
     case 'ed25519':
+    case 'ed448':
       return key.publicKey;
     case 'ecdsa':
       return key.point;
     case 'rsa':
+    case 'rsa-pss':
       return text(`${key.n.toString(16)}:${key.e.toString(16)}`);
   }
 }
 
-const SIGNATURE_LENGTHS = { ed25519: 64, ecdsa: 72, 'rsa-pkcs1': 256, 'rsa-pss': 256 } as const;
-
-function keyFits(alg: SignatureAlgorithm, kind: PublicKey['kind']): boolean {
-  return alg.kind === kind || (kind === 'rsa' && (alg.kind === 'rsa-pkcs1' || alg.kind === 'rsa-pss'));
-}
+const SIGNATURE_LENGTHS = { ed25519: 64, ed448: 114, ecdsa: 72, 'rsa-pkcs1': 256, 'rsa-pss': 256 } as const;
+const POINT_LENGTHS = { 'P-256': 65, 'P-384': 97, 'P-521': 133 } as const;
 
 function fakeSignature(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array): Uint8Array {
   return hashParts(SIGNATURE_LENGTHS[alg.kind], text(JSON.stringify(alg)), publicKeyBytes(key), message);
@@ -235,12 +238,12 @@ export const insecureFuzzingProvider: CryptoProvider = {
   createAead,
   keyExchange: (group) => KEY_EXCHANGES[group],
   sign(alg, key, message) {
-    const publicKey = publicKeyOf(key);
-    if (!keyFits(alg, publicKey.kind)) throw new Error(`a ${key.kind} key cannot make ${alg.kind} signatures`);
-    return fakeSignature(alg, publicKey, message);
+    const problem = signatureKeyProblem(alg, key);
+    if (problem) throw new Error(problem);
+    return fakeSignature(alg, publicKeyOf(key), message);
   },
   verify(alg, key, message, signature) {
-    if (!keyFits(alg, key.kind)) return false;
+    if (signatureKeyProblem(alg, key)) return false;
     const expected = fakeSignature(alg, key, message);
     return expected.length === signature.length && expected.every((b, i) => b === signature[i]);
   },

@@ -72,26 +72,46 @@ export interface KeyExchange<Private = unknown> {
   decapsulate(privateKey: Private, serverShare: Uint8Array): Uint8Array | null;
 }
 
-export type CurveName = 'P-256' | 'P-384';
+export type CurveName = 'P-256' | 'P-384' | 'P-521';
+
+/**
+ * The restriction an id-RSASSA-PSS key carries in its RSASSA-PSS-params (RFC 4055 §3.1, §3.3): it signs
+ * only with this hash (MGF1 over the same hash: keys with another MGF1 hash are refused when parsed) and a
+ * salt of at least `minSaltLength` bytes. A key without parameters is unrestricted.
+ */
+export interface RsaPssKeyParams {
+  hash: HashName;
+  minSaltLength: number;
+}
 
 export type PublicKey =
   | { kind: 'ed25519'; publicKey: Uint8Array }
+  /** RFC 8032 §5.2.5: 57 bytes. */
+  | { kind: 'ed448'; publicKey: Uint8Array }
   /** `point` is the uncompressed SEC1 encoding (0x04 || X || Y). */
   | { kind: 'ecdsa'; curve: CurveName; point: Uint8Array }
-  | { kind: 'rsa'; n: bigint; e: bigint };
+  /** An rsaEncryption key (RFC 3279 §2.3.1): PKCS#1 v1.5 and PSS signatures (TLS: rsa_pss_rsae_*). */
+  | { kind: 'rsa'; n: bigint; e: bigint }
+  /** An id-RSASSA-PSS key (RFC 4055 §1.2): PSS signatures only (TLS: rsa_pss_pss_*), within `params`. */
+  | { kind: 'rsa-pss'; n: bigint; e: bigint; params?: RsaPssKeyParams };
 
 export type PrivateKey =
   | { kind: 'ed25519'; seed: Uint8Array }
+  /** RFC 8032 §5.2.5: a 57-byte secret. */
+  | { kind: 'ed448'; seed: Uint8Array }
   | { kind: 'ecdsa'; curve: CurveName; d: Uint8Array }
-  | { kind: 'rsa'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint };
+  | { kind: 'rsa'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint }
+  | { kind: 'rsa-pss'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint; params?: RsaPssKeyParams };
 
 /**
  * A signature algorithm independent of TLS code points, so the same call serves CertificateVerify
  * (RFC 8446 §4.4.3) and X.509 certificate signatures (RFC 5280 §4.1.1.2).
  * ECDSA signatures are DER-encoded Ecdsa-Sig-Value, as both TLS and X.509 carry them.
+ * EdDSA is PureEdDSA with an empty context (RFC 8032 §5.1, §5.2; RFC 8446 §4.2.3; RFC 8410 §6).
  */
 export type SignatureAlgorithm =
   | { kind: 'ed25519' }
+  | { kind: 'ed448' }
   | { kind: 'ecdsa'; hash: HashName }
   | { kind: 'rsa-pkcs1'; hash: HashName }
   /** RSASSA-PSS with MGF1 over the same hash; TLS 1.3 fixes saltLength to the hash length. */

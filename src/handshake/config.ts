@@ -227,11 +227,16 @@ export const DEFAULT_SERVER_GROUPS: readonly number[] = [
 
 export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
   SignatureScheme.ed25519,
+  SignatureScheme.ed448,
   SignatureScheme.ecdsa_secp256r1_sha256,
   SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ecdsa_secp521r1_sha512,
   SignatureScheme.rsa_pss_rsae_sha256,
   SignatureScheme.rsa_pss_rsae_sha384,
   SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
   // Only for certificate signatures (RFC 8446 §4.2.3): never used in CertificateVerify.
   SignatureScheme.rsa_pkcs1_sha256,
   SignatureScheme.rsa_pkcs1_sha384,

@@ -31,6 +31,7 @@ import { keyExchangeGroups } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
 import { NOBLE_ML_KEM } from '../crypto/mlkem.js';
 import { rsaPkcs1Sign, rsaPssSign } from '../crypto/rsa.js';
+import { rsaPublicKeyOf, signatureKeyProblem } from '../crypto/signature-keys.js';
 import type {
   AeadKey,
   AeadName,
@@ -150,6 +151,7 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 const JWK_CURVES: Readonly<Record<CurveName, { jwk: string; openssl: string; length: number }>> = {
   'P-256': { jwk: 'P-256', openssl: 'prime256v1', length: 32 },
   'P-384': { jwk: 'P-384', openssl: 'secp384r1', length: 48 },
+  'P-521': { jwk: 'P-521', openssl: 'secp521r1', length: 66 },
 };
 
 /** Caches one derived value per key object; keys are immutable once made. */
@@ -162,12 +164,14 @@ function memoize<K extends object, V>(make: (key: K) => V): (key: K) => V {
   };
 }
 
-/** An OKP private key (RFC 8037 §2) from its 32 raw bytes; node derives the public half itself. */
-function okpPrivateKey(crv: 'Ed25519' | 'X25519', d: Uint8Array): KeyObject {
+type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519';
+
+/** An OKP private key (RFC 8037 §2) from its raw bytes; node derives the public half itself. */
+function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
   return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
 }
 
-function okpPublicKey(crv: 'Ed25519' | 'X25519', x: Uint8Array): KeyObject {
+function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv, x: base64url(x) }, format: 'jwk' });
 }
 
@@ -196,11 +200,11 @@ function ecPrivateKey(curve: CurveName, d: Uint8Array, point: Uint8Array): KeyOb
 
 /**
  * Private KeyObjects from our own PKCS#8 encoding (src/auth/keys.ts computes RSA's CRT values, RFC 8017
- * §3.2; OpenSSL derives the public half of Ed25519 and EC keys). Null for an RSA key without its primes,
- * which PKCS#8 cannot carry.
+ * §3.2; OpenSSL derives the public half of EdDSA and EC keys; an id-RSASSA-PSS key keeps its parameters,
+ * which OpenSSL enforces again). Null for an RSA key without its primes, which PKCS#8 cannot carry.
  */
 const privateKeyObject = memoize((key: PrivateKey): KeyObject | null =>
-  key.kind === 'rsa' && (key.p === undefined || key.q === undefined)
+  (key.kind === 'rsa' || key.kind === 'rsa-pss') && (key.p === undefined || key.q === undefined)
     ? null
     : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' }),
 );
@@ -209,9 +213,13 @@ const publicKeyObject = memoize((key: PublicKey): KeyObject => {
   switch (key.kind) {
     case 'ed25519':
       return okpPublicKey('Ed25519', key.publicKey);
+    case 'ed448':
+      return okpPublicKey('Ed448', key.publicKey);
     case 'ecdsa':
       return createPublicKey({ key: ecPointJwk(key.curve, key.point), format: 'jwk' });
     case 'rsa':
+    case 'rsa-pss':
+      // The arithmetic of both is RSA's; what an id-RSASSA-PSS key may sign was checked before (signatureKeyProblem).
       return createPublicKey({ key: { kty: 'RSA', n: bigintBase64url(key.n), e: bigintBase64url(key.e) }, format: 'jwk' });
   }
 });
@@ -255,6 +263,7 @@ const x25519Group: DiffieHellmanGroup = {
 const CURVE_ORDERS: Readonly<Record<CurveName, bigint>> = {
   'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  'P-521': 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
 };
 
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
@@ -294,10 +303,11 @@ const KEY_EXCHANGES = keyExchangeGroups(
 
 // --- Signatures -----------------------------------------------------------------------------------
 
-/** node's sign/verify options for an algorithm; the hash (null for Ed25519, which hashes internally). */
+/** node's sign/verify options for an algorithm; the hash (null for EdDSA, which hashes internally). */
 function signingOptions(alg: SignatureAlgorithm): { hash: HashName | null; options: { dsaEncoding?: 'der'; padding?: number; saltLength?: number } } {
   switch (alg.kind) {
     case 'ed25519':
+    case 'ed448':
       return { hash: null, options: {} };
     case 'ecdsa':
       return { hash: alg.hash, options: { dsaEncoding: 'der' } };
@@ -309,21 +319,15 @@ function signingOptions(alg: SignatureAlgorithm): { hash: HashName | null; optio
   }
 }
 
-const KEY_KINDS: Readonly<Record<SignatureAlgorithm['kind'], PrivateKey['kind']>> = {
-  ed25519: 'ed25519',
-  ecdsa: 'ecdsa',
-  'rsa-pkcs1': 'rsa',
-  'rsa-pss': 'rsa',
-};
-
 /**
  * OpenSSL draws the RSA-PSS salt and the ECDSA nonce itself: `random` is used only for an RSA key without
  * its primes, which goes to our bigint RSA instead.
  */
 function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array {
-  if (KEY_KINDS[alg.kind] !== key.kind) throw new Error(`a ${key.kind} key cannot make ${alg.kind} signatures`);
+  const problem = signatureKeyProblem(alg, key);
+  if (problem) throw new Error(problem);
   const keyObject = privateKeyObject(key);
-  if (keyObject === null && key.kind === 'rsa') {
+  if (keyObject === null && (key.kind === 'rsa' || key.kind === 'rsa-pss')) {
     if (alg.kind === 'rsa-pss') return rsaPssSign(key, alg.hash, message, alg.saltLength, random);
     if (alg.kind === 'rsa-pkcs1') return rsaPkcs1Sign(key, alg.hash, message);
   }
@@ -332,7 +336,7 @@ function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, ran
 }
 
 function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-  if (KEY_KINDS[alg.kind] !== key.kind) return false;
+  if (signatureKeyProblem(alg, key)) return false;
   try {
     const { hash, options } = signingOptions(alg);
     return nodeVerify(hash, message, { key: publicKeyObject(key), ...options }, signature);
@@ -345,10 +349,13 @@ function publicKeyOf(key: PrivateKey): PublicKey {
   switch (key.kind) {
     case 'ed25519':
       return { kind: 'ed25519', publicKey: okpPublicBytes(privateKeyObject(key)!) };
+    case 'ed448':
+      return { kind: 'ed448', publicKey: okpPublicBytes(privateKeyObject(key)!) };
     case 'ecdsa':
       return { kind: 'ecdsa', curve: key.curve, point: ecPublicPoint(key.curve, key.d) };
     case 'rsa':
-      return { kind: 'rsa', n: key.n, e: key.e };
+    case 'rsa-pss':
+      return rsaPublicKeyOf(key);
   }
 }
 

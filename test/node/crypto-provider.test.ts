@@ -9,6 +9,7 @@ import type { AeadName, GroupName, HashName, PrivateKey, SignatureAlgorithm } fr
 import { seededRandom } from '../../src/crypto/random.js';
 import { resolveCommon } from '../../src/handshake/config.js';
 import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
+import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { utf8 } from '../../src/wire/bytes.js';
 
 const HASHES: HashName[] = ['sha1', 'sha256', 'sha384', 'sha512'];
@@ -146,6 +147,15 @@ const KEYS: { name: string; key: PrivateKey; algorithms: SignatureAlgorithm[]; d
   { name: 'ECDSA P-384', key: generateKeyPair('p384', random, nobleProvider).privateKey, algorithms: [{ kind: 'ecdsa', hash: 'sha384' }, { kind: 'ecdsa', hash: 'sha256' }], deterministic: false },
   { name: 'RSA-2048 PSS', key: RSA, algorithms: [{ kind: 'rsa-pss', hash: 'sha256', saltLength: 32 }, { kind: 'rsa-pss', hash: 'sha512', saltLength: 64 }], deterministic: false },
   { name: 'RSA-2048 PKCS#1', key: RSA, algorithms: [{ kind: 'rsa-pkcs1', hash: 'sha256' }, { kind: 'rsa-pkcs1', hash: 'sha1' }], deterministic: true },
+  { name: 'Ed448', key: generateKeyPair('ed448', random, nobleProvider).privateKey, algorithms: [{ kind: 'ed448' }], deterministic: true },
+  { name: 'ECDSA P-521', key: generateKeyPair('p521', random, nobleProvider).privateKey, algorithms: [{ kind: 'ecdsa', hash: 'sha512' }, { kind: 'ecdsa', hash: 'sha256' }], deterministic: false },
+  { name: 'RSASSA-PSS-2048 without parameters', key: asPssKey(rsaTestKey()), algorithms: [{ kind: 'rsa-pss', hash: 'sha256', saltLength: 32 }, { kind: 'rsa-pss', hash: 'sha384', saltLength: 20 }], deterministic: false },
+  {
+    name: 'RSASSA-PSS-2048 restricted to SHA-384',
+    key: asPssKey(rsaTestKey(), { hash: 'sha384', minSaltLength: 48 }),
+    algorithms: [{ kind: 'rsa-pss', hash: 'sha384', saltLength: 48 }, { kind: 'rsa-pss', hash: 'sha384', saltLength: 64 }],
+    deterministic: false,
+  },
 ];
 
 describe.each(KEYS)('$name signatures', ({ key, algorithms, deterministic }) => {
