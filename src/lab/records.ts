@@ -12,7 +12,7 @@ import { RecordProtection } from '../record/protection.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { splitHandshakeMessages } from '../testing/tamper.js';
 import type { Span } from '../wire/bytes.js';
-import { ContentType, contentTypeName } from '../wire/enums.js';
+import { alertDescriptionName, ContentType, contentTypeName } from '../wire/enums.js';
 import type { HandshakeMessage } from '../wire/types.js';
 
 /** A handshake message found in a record's content, with its field spans when it decodes. */
@@ -35,6 +35,8 @@ export interface RecordView {
   contentType?: number;
   content?: Uint8Array;
   messages: MessageView[];
+  /** Fields of non-handshake content (an alert, a ChangeCipherSpec, application data), offsets from its start. */
+  contentSpans: Span[];
   /** Why a protected record could not be opened. */
   failure?: string;
 }
@@ -50,6 +52,21 @@ function headerSpans(bytes: Uint8Array): Span[] {
     { offset: 3, length: 2, path: 'record.length', value: ((bytes[3] ?? 0) << 8) | (bytes[4] ?? 0), rfc: 'RFC 8446 §5.1' },
     { offset: 5, length: fragment, path: isProtected ? 'record.encrypted_record' : 'record.fragment', meaning: isProtected ? 'AEAD ciphertext of content || type || padding, then the 16-byte tag' : 'the plaintext content', rfc: isProtected ? 'RFC 8446 §5.2' : 'RFC 8446 §5.1' },
   ];
+}
+
+/** The fields of an alert (RFC 8446 §6), a ChangeCipherSpec (§5, Appendix D.4) or application data. */
+function contentSpans(type: number, content: Uint8Array): Span[] {
+  switch (type) {
+    case ContentType.alert:
+      return [
+        { offset: 0, length: 1, path: 'alert.level', value: content[0] ?? 0, meaning: content[0] === 2 ? 'fatal' : content[0] === 1 ? 'warning' : 'unknown', rfc: 'RFC 8446 §6' },
+        { offset: 1, length: 1, path: 'alert.description', value: content[1] ?? 0, meaning: alertDescriptionName(content[1] ?? 0), rfc: 'RFC 8446 §6.2' },
+      ];
+    case ContentType.change_cipher_spec:
+      return [{ offset: 0, length: content.length, path: 'change_cipher_spec', value: content[0] ?? 0, meaning: 'middlebox compatibility only: ignored by TLS 1.3', rfc: 'RFC 8446 §5, Appendix D.4' }];
+    default:
+      return [{ offset: 0, length: content.length, path: 'application_data', meaning: JSON.stringify(new TextDecoder('utf-8', { fatal: false }).decode(content)), rfc: 'RFC 8446 §5.2' }];
+  }
 }
 
 /** Handshake messages in record content, each decoded with its spans where it can be. */
@@ -100,7 +117,7 @@ export class RecordOpener {
   ) {}
 
   view(bytes: Uint8Array): RecordView {
-    const view: RecordView = { bytes, headerSpans: headerSpans(bytes), protected: bytes[0] === ContentType.application_data, messages: [] };
+    const view: RecordView = { bytes, headerSpans: headerSpans(bytes), protected: bytes[0] === ContentType.application_data, messages: [], contentSpans: [] };
     if (!view.protected) {
       view.contentType = bytes[0]!;
       view.content = bytes.subarray(RECORD_HEADER_LENGTH);
@@ -108,6 +125,7 @@ export class RecordOpener {
       this.open(bytes, view);
     }
     if (view.contentType === ContentType.handshake && view.content) view.messages = messageViews(view.content);
+    else if (view.content) view.contentSpans = contentSpans(view.contentType!, view.content);
     return view;
   }
 

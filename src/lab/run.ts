@@ -40,6 +40,8 @@ export interface LabStep {
   /** The record delivered in this step, as the receiver got it. */
   delivered?: { from: Role; seq: number; view: RecordView; edited: boolean };
   tamper?: TamperOp;
+  /** How many records had been delivered by the end of this step (where a tamper made here applies). */
+  deliveries: number;
   /** The events of this step are pair.log[logStart, logEnd). */
   logStart: number;
   logEnd: number;
@@ -106,10 +108,11 @@ export function runLab(options: LabOptions, tampers: readonly Tamper[] = []): La
       }
     }
   };
-  const snapshot = (step: Omit<LabStep, 'sides' | 'inFlight' | 'logEnd'>) => {
+  let deliveries = 0;
+  const snapshot = (step: Omit<LabStep, 'sides' | 'inFlight' | 'logEnd' | 'deliveries'>) => {
     const side = (role: Role) => ({ ...pair.inspect(role), keys: { ...keys[role] } });
     const inFlight = (role: Role) => pair.queue[role].map((r) => ({ ...queued.get(r)! }));
-    steps.push({ ...step, logEnd: pair.log.length, sides: { client: side('client'), server: side('server') }, inFlight: { client: inFlight('client'), server: inFlight('server') } });
+    steps.push({ ...step, deliveries, logEnd: pair.log.length, sides: { client: side('client'), server: side('server') }, inFlight: { client: inFlight('client'), server: inFlight('server') } });
   };
   const context = {
     seed: options.seed,
@@ -120,7 +123,6 @@ export function runLab(options: LabOptions, tampers: readonly Tamper[] = []): La
   snapshot({ kind: 'start', title: 'the client starts: its ClientHello is in flight', logStart: 0 });
   const moves = conversation(pair, setup);
   let talking = false;
-  let deliveries = 0;
   let nextTamper = 0;
   while (steps.length < MAX_STEPS) {
     while (nextTamper < tampers.length && tampers[nextTamper]!.at <= deliveries) {

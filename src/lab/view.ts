@@ -43,7 +43,7 @@ function secretsTable(snapshot: SideSnapshot, events: TlsEvent[]): string {
 
 function decisionsList(events: TlsEvent[]): string {
   const items = events.flatMap((e) =>
-    e.type === 'decision' ? [`<li><b>${escapeHtml(e.topic)}</b>: ${escapeHtml(e.value)} <span class="why">because ${escapeHtml(e.reason)}</span></li>`] : [],
+    e.type === 'decision' ? [`<li><b>${escapeHtml(e.topic)}</b>: ${escapeHtml(e.value)} <span class="why">(${escapeHtml(e.reason)})</span></li>`] : [],
   );
   return items.length > 0 ? `<ul class="decisions">${items.join('')}</ul>` : '<p class="note">no decisions yet</p>';
 }
@@ -91,8 +91,7 @@ function contentBox(sender: Role, view: RecordView): string {
     view.epoch ? `, opened with <b>${escapeHtml(view.epoch.secret)}</b>, record number ${view.epoch.sequence} (the nonce's sequence number, RFC 8446 §5.3)` : ''
   }</p>`;
   if (view.messages.length > 0) return heading + view.messages.map((m) => messageBox(sender, m)).join('');
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(content);
-  return `${heading}<div class="box">${hexView(content, true)}<p class="note">as text: <code>${escapeHtml(JSON.stringify(text))}</code></p></div>`;
+  return `${heading}<div class="box"><div class="panes"><div class="tree">${fieldList(flatNodes(view.contentSpans))}</div>${hexView(content, true)}</div></div>`;
 }
 
 /** The record delivered in this step: on the wire, and (when protected) opened, side by side. */
@@ -160,7 +159,7 @@ function eventLine(event: TlsEvent): string {
     case 'state':
       return `state ${escapeHtml(event.from)} → <b>${escapeHtml(event.to)}</b>`;
     case 'decision':
-      return `decides <b>${escapeHtml(event.topic)}</b>: ${escapeHtml(event.value)} <span class="why">because ${escapeHtml(event.reason)}</span>`;
+      return `decides <b>${escapeHtml(event.topic)}</b>: ${escapeHtml(event.value)} <span class="why">(${escapeHtml(event.reason)})</span>`;
     case 'secret': {
       const line = keylogLine(event);
       return `derives <b>${escapeHtml(event.name)}</b> ("${escapeHtml(event.label)}")${line ? `<div class="keylog">${escapeHtml(line)}</div>` : ''}`;
