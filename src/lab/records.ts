@@ -54,6 +54,11 @@ function headerSpans(bytes: Uint8Array): Span[] {
   ];
 }
 
+/** A record as the wire shows it, not opened yet. */
+export function wireView(bytes: Uint8Array): RecordView {
+  return { bytes, headerSpans: headerSpans(bytes), protected: bytes[0] === ContentType.application_data, messages: [], contentSpans: [] };
+}
+
 /** The fields of an alert (RFC 8446 §6), a ChangeCipherSpec (§5, Appendix D.4) or application data. */
 function contentSpans(type: number, content: Uint8Array): Span[] {
   switch (type) {
@@ -117,7 +122,7 @@ export class RecordOpener {
   ) {}
 
   view(bytes: Uint8Array): RecordView {
-    const view: RecordView = { bytes, headerSpans: headerSpans(bytes), protected: bytes[0] === ContentType.application_data, messages: [], contentSpans: [] };
+    const view = wireView(bytes);
     if (!view.protected) {
       view.contentType = bytes[0]!;
       view.content = bytes.subarray(RECORD_HEADER_LENGTH);

@@ -14,7 +14,7 @@ import { utf8 } from '../wire/bytes.js';
 import { contentTypeName } from '../wire/enums.js';
 import type { CertificateVerify } from '../wire/types.js';
 import { labSetup, type LabOptions } from './options.js';
-import { RecordOpener, type RecordView } from './records.js';
+import { RecordOpener, wireView, type RecordView } from './records.js';
 import { applyTamper, describeTamper, type Tamper, type TamperOp } from './tamper.js';
 
 export const ROLES: readonly Role[] = ['client', 'server'];
@@ -130,11 +130,7 @@ export function runLab(options: LabOptions, tampers: readonly Tamper[] = []): La
       const logStart = pair.log.length;
       try {
         const replaced = applyTamper(pair, op, context);
-        for (const record of replaced) {
-          const original = queued.get(record);
-          const view = original?.view ?? opener(op.side).view(record.bytes);
-          queued.set(record, { record, view, edited: true });
-        }
+        for (const { record, source } of replaced) queued.set(record, { record, view: placedView(op, record, source && queued.get(source), () => opener(op.side)), edited: true });
         snapshot({ kind: 'tamper', title: `you ${describeTamper(op)}`, tamper: op, logStart });
       } catch (e) {
         tamperError = e instanceof Error ? e.message : String(e);
@@ -170,6 +166,18 @@ export function runLab(options: LabOptions, tampers: readonly Tamper[] = []): La
   }
   const expected = setup.expected;
   return { options, setup, pair, steps, outcome: outcomeOf(pair), ...(expected ? { expected } : {}), ...(tamperError ? { tamperError } : {}) };
+}
+
+/**
+ * How a record a tamper put in flight looks before delivery: a copy looks like its original; a protected
+ * record changed after sealing cannot be opened as sent (its receiver checks the tag when it arrives);
+ * anything else (plaintext, or re-sealed from record 0) is read again from its bytes.
+ */
+function placedView(op: TamperOp, record: InFlightRecord, original: QueuedRecord | undefined, freshOpener: () => RecordOpener): RecordView {
+  if (op.kind === 'duplicate' && original) return original.view;
+  const view = wireView(record.bytes);
+  if (op.kind === 'edit-record-byte' && view.protected) return { ...view, failure: 'changed after it was sealed: the receiver checks its AEAD tag when it arrives (RFC 8446 §5.2)' };
+  return freshOpener().view(record.bytes);
 }
 
 /** What a delivered record carried, in a few words. */

@@ -70,8 +70,14 @@ export interface TamperContext {
   otherRunCertificateVerify(side: Role): CertificateVerify | undefined;
 }
 
-/** Applies one tamper to the queues; returns the records it put in place (their views are the caller's), or an error. */
-export function applyTamper(pair: InMemoryPair, op: TamperOp, context: TamperContext): InFlightRecord[] {
+/** A record a tamper put in flight, and the record it was made from (for an edited or copied one). */
+export interface PlacedRecord {
+  record: InFlightRecord;
+  source?: InFlightRecord;
+}
+
+/** Applies one tamper to the queues and returns the records it put there; a tamper that cannot be made throws a TypeError. */
+export function applyTamper(pair: InMemoryPair, op: TamperOp, context: TamperContext): PlacedRecord[] {
   const queue = pair.queue[op.side];
   if ('record' in op) {
     const target = queue[op.record];
@@ -83,7 +89,7 @@ export function applyTamper(pair: InMemoryPair, op: TamperOp, context: TamperCon
         bytes[op.offset] = op.value & 0xff;
         const edited = { ...target, bytes };
         queue.splice(op.record, 1, edited);
-        return [edited];
+        return [{ record: edited, source: target }];
       }
       case 'drop':
         queue.splice(op.record, 1);
@@ -91,7 +97,7 @@ export function applyTamper(pair: InMemoryPair, op: TamperOp, context: TamperCon
       case 'duplicate': {
         const copy = { ...target, bytes: target.bytes.slice() };
         queue.splice(op.record + 1, 0, copy);
-        return [copy];
+        return [{ record: copy, source: target }];
       }
       case 'reorder': {
         const next = queue[op.record + 1];
@@ -135,7 +141,7 @@ function messageEdit(op: TamperOp, context: TamperContext): HandshakeEdit {
  * ones opened and sealed again with the side's handshake traffic secret. The protected records must be the
  * whole flight from the first record under that key (sealing starts at record number 0).
  */
-function rewriteFlight(pair: InMemoryPair, side: Role, edit: HandshakeEdit): InFlightRecord[] {
+function rewriteFlight(pair: InMemoryPair, side: Role, edit: HandshakeEdit): PlacedRecord[] {
   const queue = pair.queue[side];
   if (queue.length === 0) throw new TypeError(`the ${side} has nothing in flight`);
   let changed = false;
@@ -161,5 +167,5 @@ function rewriteFlight(pair: InMemoryPair, side: Role, edit: HandshakeEdit): InF
   const first = queue[0]!.seq;
   const records = splitRecords(edited).map((r, i) => ({ seq: first + i, from: side, bytes: plaintextRecord(r.type, r.version, r.fragment) }));
   queue.splice(0, queue.length, ...records);
-  return records;
+  return records.map((record) => ({ record }));
 }

@@ -94,18 +94,23 @@ function contentBox(sender: Role, view: RecordView): string {
   return `${heading}<div class="box"><div class="panes"><div class="tree">${fieldList(flatNodes(view.contentSpans))}</div>${hexView(content, true)}</div></div>`;
 }
 
-/** The record delivered in this step: on the wire, and (when protected) opened, side by side. */
+/** A record on the wire and, when protected, opened: side by side. */
+function recordViews(sender: Role, view: RecordView, edited: boolean): string {
+  const wire =
+    `<section class="pane wire" aria-label="on the wire"><h3>On the wire${view.protected ? ' (encrypted)' : ''}${edited ? ' <span class="tampered">tampered</span>' : ''}</h3>` +
+    `<div class="box"><div class="panes"><div class="tree">${fieldList(flatNodes(view.headerSpans))}</div>${hexView(view.bytes, true)}</div></div></section>`;
+  const inner = `<section class="pane opened" aria-label="${view.protected ? 'decrypted' : 'content'}"><h3>${view.protected ? 'Decrypted' : 'Content'}</h3>${contentBox(sender, view)}</section>`;
+  return `<div class="record-views">${wire}${inner}</div>`;
+}
+
+/** The record delivered in this step; before any delivery or after a tamper, the next record in flight. */
 export function recordPanel(step: LabStep): string {
   const delivered = step.delivered;
-  if (!delivered) return `<p class="note">${step.kind === 'tamper' ? 'You changed what is in flight; nothing was delivered in this step.' : 'Nothing delivered yet: press Next.'}</p>`;
-  const { view, from } = delivered;
-  const wire =
-    `<section class="pane wire" aria-label="on the wire"><h3>On the wire${view.protected ? ' (encrypted)' : ''}${delivered.edited ? ' <span class="tampered">tampered</span>' : ''}</h3>` +
-    `<div class="box"><div class="panes"><div class="tree">${fieldList(flatNodes(view.headerSpans))}</div>${hexView(view.bytes, true)}</div></div></section>`;
-  const inner = view.protected
-    ? `<section class="pane opened" aria-label="decrypted"><h3>Decrypted</h3>${contentBox(from, view)}</section>`
-    : `<section class="pane opened" aria-label="content"><h3>Content</h3>${contentBox(from, view)}</section>`;
-  return `<h2>${escapeHtml(step.title)}</h2><div class="record-views">${wire}${inner}</div>`;
+  if (delivered) return `<h2>${escapeHtml(step.title)}</h2>${recordViews(delivered.from, delivered.view, delivered.edited)}`;
+  const next = (['client', 'server'] as const).find((side) => step.inFlight[side].length > 0);
+  if (!next) return '<p class="note">Nothing was delivered in this step, and nothing is in flight.</p>';
+  const queued = step.inFlight[next][0]!;
+  return `<h2>Next to arrive: #${queued.record.seq} ${next}→${next === 'client' ? 'server' : 'client'} <span class="note">(press Next to deliver it)</span></h2>${recordViews(next, queued.view, queued.edited === true)}`;
 }
 
 /** Tamper buttons for one queued record (index `i` in its sender's queue). */

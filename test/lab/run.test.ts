@@ -96,6 +96,10 @@ describe('lab tampering', () => {
     const run = runLab({ scenario: '1rtt', seed: SEED }, [tamperAt(clean, 'server', 'finished', { kind: 'edit-message-byte', side: 'server', message: 'finished', offset: 10, value: 0x5a })]);
     expect(run.tamperError).toBeUndefined();
     expect(fatalAlert(run)).toMatchObject({ alert: 'decrypt_error', sentBy: 'client', reason: 'BadFinished' });
+    // Before delivery, the page shows the re-sealed record opened: the Finished with the byte changed.
+    const tampered = run.steps.find((s) => s.kind === 'tamper')!;
+    const finished = tampered.inFlight.server.flatMap((q) => q.view.messages).find((m) => m.message?.kind === 'finished')!;
+    expect(finished.raw[10]).toBe(0x5a);
   });
 
   it('a byte of a protected record changed on the wire: bad_record_mac', () => {
