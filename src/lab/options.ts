@@ -108,13 +108,23 @@ function fromIdentity(identity: Identity): Party {
 
 /** The pasted chain and key; a mistake in them is the user's, told in one line. */
 export function pastedParty(pasted: PastedIdentity): Party {
-  const chain = readPemOrDer(pasted.certificatePem, 'CERTIFICATE')
-    .filter((b) => b.label === 'CERTIFICATE')
-    .map((b) => b.der);
-  if (chain.length === 0) throw new TypeError('the pasted certificate has no CERTIFICATE block');
-  parseCertificate(chain[0]!);
-  const privateKey = loadPrivateKey(pasted.keyPem);
+  const chain = userInput('the pasted certificate', () => {
+    const blocks = readPemOrDer(pasted.certificatePem, 'CERTIFICATE').filter((b) => b.label === 'CERTIFICATE');
+    if (blocks.length === 0) throw new Error('no CERTIFICATE block');
+    parseCertificate(blocks[0]!.der);
+    return blocks.map((b) => b.der);
+  });
+  const privateKey = userInput('the pasted key', () => loadPrivateKey(pasted.keyPem));
   return { certified: { chain, privateKey }, leaf: chain[0]!, spki: encodeSpki(nobleProvider.publicKeyOf(privateKey)) };
+}
+
+/** Runs `read`, turning its failure into a TypeError that says which input was wrong. */
+function userInput<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new TypeError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 function trustFor(choice: TrustChoice, peer: Party, ca: Identity): TrustPolicy {

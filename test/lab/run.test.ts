@@ -11,6 +11,10 @@ import type { Tamper } from '../../src/lab/tamper.js';
 import { meetsExpectation } from '../../src/scenarios/mutual-tls.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { hex } from '../../src/wire/bytes.js';
+import { encodePkcs8 } from '../../src/auth/keys.js';
+import { toPem } from '../../src/auth/pem.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { makeIdentity } from '../../src/testing/certs.js';
 
 const SEED = 'lab-unit';
 
@@ -86,6 +90,28 @@ describe('lab runs', () => {
     const run = runLab({ scenario: CUSTOM, seed: SEED, custom });
     expect(run.outcome.kind).toBe('connected');
     expect(run.pair.client.info.serverCertificateType).toBe('raw-public-key');
+  });
+});
+
+describe('lab runs with a pasted certificate and key', () => {
+  const identity = makeIdentity({ subject: { CN: 'pasted.example' }, sans: { dns: ['pasted.example'] }, keyType: 'p256' }, seededRandom('pasted'));
+  const pasted = { certificatePem: toPem('CERTIFICATE', identity.der), keyPem: toPem('PRIVATE KEY', encodePkcs8(identity.privateKey)) };
+
+  it('authenticates the server with them, pinned by the client, under the name in the certificate', () => {
+    const custom = { ...defaultCustomOptions(), serverCredential: 'pasted' as const, clientTrust: 'pinned-certificate' as const, clientAuth: 'none' as const, clientCredential: 'none' as const };
+    const run = runLab({ scenario: CUSTOM, seed: SEED, custom, pasted });
+    expect(run.outcome.kind).toBe('connected');
+    expect(run.pair.client.info.peer?.subject).toBe('CN=pasted.example');
+    expect(run.pair.client.info.serverName).toBe('pasted.example');
+  });
+
+  it('refuses a key that is not a key in one line, and never puts a pasted key in a permalink', () => {
+    const custom = { ...defaultCustomOptions(), serverCredential: 'pasted' as const };
+    expect(() => runLab({ scenario: CUSTOM, seed: SEED, custom, pasted: { ...pasted, keyPem: 'not a key' } })).toThrow('the pasted key: no PEM block found');
+    expect(() => runLab({ scenario: CUSTOM, seed: SEED, custom })).toThrow('paste a certificate and key (PEM) for the server');
+    const fragment = permalinkFragment({ scenario: CUSTOM, seed: SEED, custom, pasted }, [], 0);
+    expect(fragment).not.toContain('PRIVATE');
+    expect(decodeURIComponent(fragment)).not.toContain(pasted.keyPem.split('\n')[1]!);
   });
 });
 
