@@ -1,13 +1,15 @@
 // docs/lab.html in a real browser (headless Chromium, one launch for the file), opened from file:// as a
 // learner would: the engine runs in the page, and what the page shows is checked against the same seeded
 // run in Node. Screenshots of three states go to test-artifacts/lab/ (not committed).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../../src/cli/scenarios.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
+import { runLab } from '../../src/lab/run.js';
+import { pcapDownload } from '../../src/lab/takeaway.js';
 import { runMutualTlsScenario } from '../../src/scenarios/mutual-tls.js';
 import { launchChromium, type Chromium } from '../../src/testing/browser.js';
 import { hex } from '../../src/wire/bytes.js';
@@ -76,6 +78,12 @@ describe('the lab page in headless Chromium', () => {
     await row.hover();
     expect(await page.locator('#record .pane.opened .hex .hl').count()).toBeGreaterThan(0);
     await noHorizontalOverflow(page);
+    // The pcap the page offers holds the bytes the same seeded run makes in Node.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-download="pcap"]')]);
+    expect(download.suggestedFilename()).toBe(`tls13-lab-1rtt-${seed}.pcap`);
+    const saved = join(artifacts, 'run.pcap');
+    await download.saveAs(saved);
+    expect(hex(readFileSync(saved))).toBe(hex(pcapDownload(runLab({ scenario: '1rtt', seed })).data as Uint8Array));
     expect(errors).toEqual([]);
   });
 
