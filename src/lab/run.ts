@@ -63,9 +63,9 @@ export interface LabRun {
 /** No run of the demo conversation comes close; a bound keeps a tamper loop (duplicating forever) finite. */
 const MAX_STEPS = 400;
 
-/** The engine's pair for `setup`, tracing every message (fields and spans) and the client's records. */
+/** The engine's pair for `setup`, tracing every message (fields and spans) and every record. */
 function makePair(setup: DemoSetup): InMemoryPair {
-  return new InMemoryPair({ ...setup.client, trace: true, traceRecords: true }, { ...setup.server, trace: true });
+  return new InMemoryPair({ ...setup.client, trace: true, traceRecords: true }, { ...setup.server, trace: true, traceRecords: true });
 }
 
 /** The demo conversation after the handshake, one move at a time (each may produce records). */

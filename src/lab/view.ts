@@ -129,7 +129,7 @@ function tamperControls(side: Role, i: number, queued: QueuedRecord): string {
   const messages = queued.view.messages.flatMap((m) => {
     if (!m.message) return [];
     const kind = m.message.kind;
-    const mattrs = (op: string) => `data-op="${op}" data-side="${side}" data-message="${kind}"`;
+    const mattrs = (op: string) => `data-op="${op}" data-side="${side}" data-message="${escapeHtml(kind)}"`;
     const out = [
       `<span class="edit">${escapeHtml(kind)} byte <input type="number" min="0" max="${m.raw.length - 1}" value="${m.raw.length - 1}" aria-label="offset in the ${escapeHtml(kind)}" data-field="offset"> ` +
         `:= 0x<input type="text" size="2" maxlength="2" value="${(m.raw[m.raw.length - 1]! ^ 1).toString(16).padStart(2, '0')}" aria-label="new value (hex)" data-field="value"> ` +
@@ -143,7 +143,7 @@ function tamperControls(side: Role, i: number, queued: QueuedRecord): string {
 }
 
 /** What each side has sent that has not arrived, oldest first, each with its tamper controls. */
-export function inFlightPanel(step: LabStep, last: boolean): string {
+export function inFlightPanel(step: LabStep): string {
   const sides = (['client', 'server'] as const).map((side) => {
     const queue = step.inFlight[side];
     if (queue.length === 0) return '';
@@ -151,7 +151,7 @@ export function inFlightPanel(step: LabStep, last: boolean): string {
       const what = q.view.messages.map((m) => m.message?.kind ?? 'undecodable').join(', ') || contentTypeName(q.view.contentType ?? 0);
       return `<li>${badge(side)} #${q.record.seq} → ${side === 'client' ? 'server' : 'client'}: ${escapeHtml(what)}${q.view.protected ? ' (protected)' : ''}, ${q.record.bytes.length} bytes${
         q.edited ? ' <span class="tampered">tampered</span>' : ''
-      }${last ? '' : tamperControls(side, i, q)}</li>`;
+      }${tamperControls(side, i, q)}</li>`;
     });
     return items.join('');
   });

@@ -122,7 +122,7 @@ function render(): void {
   element('client-side').innerHTML = sidePanel(run, step, 'client', LAB_DIAGRAMS);
   element('server-side').innerHTML = sidePanel(run, step, 'server', LAB_DIAGRAMS);
   element('record').innerHTML = recordPanel(step);
-  element('inflight').innerHTML = inFlightPanel(step, last);
+  element('inflight').innerHTML = inFlightPanel(step);
   element('events').innerHTML = eventsPanel(run, step);
   element('outcome').innerHTML = outcomePanel(run, step, last);
   const fragment = permalinkFragment(run.options, tampersUpTo(cursor), cursor);
