@@ -65,8 +65,8 @@ describe('lab runs', () => {
     }
   });
 
-  it('opens every protected record it delivers, to the very messages the receiver got', () => {
-    const run = runLab({ scenario: 'mutual-tls', seed: SEED });
+  it.each(['mutual-tls', 'hrr', '0rtt', 'key-update', 'post-handshake-auth'])('opens every record it delivers in %s, to the very messages the receiver got', (scenario) => {
+    const run = runLab({ scenario, seed: SEED });
     for (const step of run.steps) {
       const delivered = step.delivered;
       if (!delivered) continue;
