@@ -48,7 +48,7 @@ function headerSpans(bytes: Uint8Array): Span[] {
   const isProtected = type === ContentType.application_data;
   return [
     { offset: 0, length: 1, path: 'record.type', value: type, meaning: contentTypeName(type), rfc: isProtected ? 'RFC 8446 §5.2 (opaque_type)' : 'RFC 8446 §5.1' },
-    { offset: 1, length: 2, path: 'record.legacy_record_version', value: `0x${(((bytes[1] ?? 0) << 8) | (bytes[2] ?? 0)).toString(16).padStart(4, '0')}`, meaning: 'always 0x0303 (TLS 1.2) but in an initial ClientHello', rfc: 'RFC 8446 §5.1' },
+    { offset: 1, length: 2, path: 'record.legacy_record_version', value: `0x${(((bytes[1] ?? 0) << 8) | (bytes[2] ?? 0)).toString(16).padStart(4, '0')}`, meaning: '0x0303 (TLS 1.2) in every record; an initial ClientHello may say 0x0301', rfc: 'RFC 8446 §5.1' },
     { offset: 3, length: 2, path: 'record.length', value: ((bytes[3] ?? 0) << 8) | (bytes[4] ?? 0), rfc: 'RFC 8446 §5.1' },
     { offset: 5, length: fragment, path: isProtected ? 'record.encrypted_record' : 'record.fragment', meaning: isProtected ? 'AEAD ciphertext of content || type || padding, then the 16-byte tag' : 'the plaintext content', rfc: isProtected ? 'RFC 8446 §5.2' : 'RFC 8446 §5.1' },
   ];

@@ -210,7 +210,8 @@ export function outcomePanel(run: LabRun, step: LabStep, last: boolean): string 
     );
   }
   if (last) {
-    const expected = run.expected ? ` Expected: ${escapeHtml(describeExpected(run.expected))}.` : '';
+    const tampered = run.steps.some((s) => s.kind === 'tamper');
+    const expected = run.expected ? ` ${tampered ? 'Untampered, the scenario ends' : 'Expected'}: ${escapeHtml(describeExpected(run.expected))}.` : '';
     parts.push(`<p class="final">The run ends: <b>${escapeHtml(describeActual(run.outcome))}</b>.${expected}</p>`);
   }
   return parts.join('');
