@@ -111,7 +111,8 @@ export class Connection {
   }
 
   /**
-   * Bytes from the peer, in any chunking. Ignored after a fatal alert or the peer's close_notify. While a
+   * Bytes from the peer, in any chunking. Ignored after a fatal alert, and after the peer's close_notify
+   * ("Any data received after a closure alert has been received MUST be ignored", RFC 8446 §6.1). While a
    * decision is pending nothing is read, so input is buffered only up to MAX_BUFFERED_WHILE_PAUSED.
    */
   receive(bytes: Uint8Array): void {
