@@ -6,6 +6,7 @@ import { validateMinimumRsaKeyBits } from '../auth/keys.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
 import { ExtensionType } from '../wire/enums.js';
+import { vouchesByCa } from './client/server-auth.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
@@ -278,10 +279,16 @@ const SERVER: Schema<ServerConfig> = {
 const clientShape = topLevel(CLIENT);
 const serverShape = topLevel(SERVER);
 
+/** Certificate validity needs a time: the engine reads no clock of its own. */
+function clockForCa(config: ClientConfig | ServerConfig): void {
+  if (vouchesByCa(config.trust) && !config.now) throw new TypeError("trust { kind: 'ca' } needs now, the clock that certificate validity is judged by (e.g. now: Date.now)");
+}
+
 /** Every field of a client config, and what the fields need of each other. Throws a TypeError. */
 export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
   if (!config.trust) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies)');
+  clockForCa(config);
 }
 
 /** Every field of a server config, and what the fields need of each other. Throws a TypeError. */
@@ -289,6 +296,7 @@ export function validateServerConfig(config: ServerConfig): void {
   serverShape(config);
   if (!config.certificate && !config.rawPublicKey) throw new TypeError('a server needs certificate or rawPublicKey');
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
+  clockForCa(config);
 }
 
 /** The option names each config accepts (the node adapter refuses all others). */

@@ -14,6 +14,9 @@ import { SingleUseTickets } from '../handshake/tickets.js';
 import { systemRandom } from '../crypto/random.js';
 import { hex } from '../wire/bytes.js';
 
+export { ConnectionDriver, type DriverHandlers } from './stream-driver.js';
+export type { CheckServerIdentity, NodeTlsClientOptions, NodeTlsOptions, NodeTlsServerOptions } from './tls-options.js';
+
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface SocketOptions {
@@ -58,11 +61,6 @@ export class TlsAlertError extends Error {
     super(direction === 'sent' ? `TLS alert ${alert} sent${detail ? `: ${detail}` : ''}` : `TLS alert ${alert} received from the peer`);
     this.name = 'TlsAlertError';
   }
-}
-
-/** Real clock and OS randomness, unless the caller injected their own. */
-function withNodeDefaults<T extends { now?: () => number; random?: ClientConfig['random'] }>(config: T): T {
-  return { ...config, now: config.now ?? (() => Date.now()), random: config.random ?? systemRandom };
 }
 
 /**
@@ -380,7 +378,7 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
   const { config, verification } = translateClientOptions({ ...rest, ...(host === undefined ? {} : { host }) });
   if (session) config.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
   // The config is checked whole before the TCP connection is opened.
-  const connection = Connection.client(withNodeDefaults(config));
+  const connection = Connection.client(config);
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
   const tls = new Tls13Socket(transport, connection, { ...socketOptions({ handshakeTimeout, allowHalfOpen }), ...(verification ? { verification } : {}) });
   const serverName = config.serverName;
@@ -416,7 +414,7 @@ export class Tls13Server extends net.Server {
     super({ allowHalfOpen: true }, (raw) => this.accept(raw));
     const { handshakeTimeout, allowHalfOpen, ...rest } = options;
     const config = translateServerOptions(rest);
-    this.config = withNodeDefaults({ ...config, tickets: serverTickets(config) });
+    this.config = { ...config, tickets: serverTickets(config) };
     validateServerConfig(this.config);
     this.socketOptions = socketOptions({ handshakeTimeout, allowHalfOpen });
     if (onSecureConnection) this.on('secureConnection', onSecureConnection);

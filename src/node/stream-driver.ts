@@ -78,6 +78,8 @@ export class ConnectionDriver {
     for (let event = this.connection.nextEvent(); event; event = this.connection.nextEvent()) {
       if (event.type === 'closed' && event.by === 'peer' && !event.error) this.closeNotifyReceived = true;
       this.handlers.event(event);
+      // A fatal alert (its record is already on the stream) ends the connection: nothing more to send.
+      if (event.type === 'closed' && event.error && this.transport.writable) this.transport.end();
     }
   }
 }

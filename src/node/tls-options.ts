@@ -11,6 +11,7 @@ import { evaluateTrust, type TrustPolicy, type TrustVerdict } from '../auth/trus
 import { TlsError } from '../wire/errors.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
+import { systemRandom } from '../crypto/random.js';
 import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
 
@@ -185,9 +186,12 @@ function translateShared(options: NodeTlsOptions & Record<string, unknown>, conf
   if (options.ca !== undefined) config.trust = { kind: 'ca', anchors: certificatesOf('ca', options.ca) };
 }
 
-/** The engine's config fields of `options`, without the node and adapter ones. */
-function engineFields<T>(options: object, fields: readonly string[]): T {
-  return Object.fromEntries(Object.entries(options).filter(([k]) => fields.includes(k))) as T;
+/** The engine's config fields of `options`, without the node and adapter ones; the real clock and OS randomness unless given. */
+function engineFields<T extends ClientConfig | ServerConfig>(options: object, fields: readonly string[]): T {
+  const config = Object.fromEntries(Object.entries(options).filter(([k]) => fields.includes(k))) as T;
+  config.now ??= () => Date.now();
+  config.random ??= systemRandom;
+  return config;
 }
 
 let roots: TrustPolicy | undefined;
@@ -232,7 +236,7 @@ export function translateClientOptions(
   validateClientConfig(config);
   if (options.rejectUnauthorized !== false && options.checkServerIdentity === undefined) return { config };
   if (options.checkServerIdentity !== undefined && options.insecureSkipServerNameCheck) throw new TypeError('checkServerIdentity and insecureSkipServerNameCheck contradict each other: drop one');
-  const context = { provider: config.provider ?? nobleProvider, now: config.now ?? (() => Date.now()), ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}) };
+  const context = { provider: config.provider ?? nobleProvider, now: config.now!, ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}) };
   const verification: NodeVerification = { trust: config.trust, hostname, rejectUnauthorized: options.rejectUnauthorized !== false, context };
   if (options.checkServerIdentity) verification.checkServerIdentity = options.checkServerIdentity;
   return { config: { ...config, trust: { kind: 'ask' } }, verification };

@@ -90,6 +90,7 @@ describe('the messages a user sees for the usual mistakes', () => {
     ['a pin that is not a SHA-256', client({ ...goodClient, trust: { kind: 'pinned-key', spkiSha256: ['abc'] } }), 'trust.spkiSha256[0]: not a SHA-256 pin'],
     ["node's spelling of serverName", client({ ...goodClient, servername: 'b.example' }), "unknown option 'servername'"],
     ['two unknown options', client({ ...goodClient, ca: 'x', rejectUnauthorized: false }), "unknown options 'ca', 'rejectUnauthorized'"],
+    ['a CA policy without a clock (was an internal_error alert at the server Certificate)', client({ ...goodClient, trust: { kind: 'any-of', policies: [{ kind: 'ca', anchors: [identity.der] }] } }), "trust { kind: 'ca' } needs now"],
     ['no trust at all', client({ serverName: 'a.example' }), 'trust is required'],
     ['an empty ALPN name', client({ ...goodClient, alpnProtocols: ['h2', ''] }), 'alpnProtocols[1] must be a protocol name of 1 to 255 bytes (RFC 7301 §3.1)'],
     ['a cipher suite by name', client({ ...goodClient, cipherSuites: ['TLS_AES_128_GCM_SHA256'] }), "cipherSuites[0] must be an integer from 0 to 65535: got 'TLS_AES_128_GCM_SHA256'"],
