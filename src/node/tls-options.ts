@@ -233,8 +233,9 @@ export function translateClientOptions(
   const hostname = options.insecureSkipServerNameCheck ? undefined : (named ?? options.host ?? 'localhost');
   if (hostname !== undefined) config.serverName = hostname;
   config.trust ??= nodeRootCertificates();
-  validateClientConfig(config);
   if (options.rejectUnauthorized !== false && options.checkServerIdentity === undefined) return { config };
+  // The engine gets `ask` in place of the real policy, so the real one is checked here.
+  validateClientConfig(config);
   if (options.checkServerIdentity !== undefined && options.insecureSkipServerNameCheck) throw new TypeError('checkServerIdentity and insecureSkipServerNameCheck contradict each other: drop one');
   const context = { provider: config.provider ?? nobleProvider, now: config.now!, ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}) };
   const verification: NodeVerification = { trust: config.trust, hostname, rejectUnauthorized: options.rejectUnauthorized !== false, context };
