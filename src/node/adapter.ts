@@ -3,11 +3,12 @@
 // This file (and src/cli) is the only place that touches node: modules, the real clock and timers.
 import { Duplex } from 'node:stream';
 import * as net from 'node:net';
+import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig, ServerConfig, TicketConfig } from '../handshake/config.js';
 import { validateServerConfig } from '../handshake/config-validation.js';
 import { ConnectionDriver } from './stream-driver.js';
-import { judgeServer, translateClientOptions, translateServerOptions, type NodeTlsClientOptions, type NodeTlsServerOptions, type NodeVerification } from './tls-options.js';
+import { judgeServer, peerCertificate, translateClientOptions, translateServerOptions, type NodeTlsClientOptions, type NodeTlsServerOptions, type NodeVerification } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
@@ -186,6 +187,13 @@ export class Tls13Socket extends Duplex {
    */
   getPeerIdentity(): PeerIdentity | undefined {
     return this.authorizationError === undefined ? this.connection.info.peer : undefined;
+  }
+
+  /** node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key). */
+  getPeerCertificate(): PeerCertificate | Record<string, never> {
+    const peer = this.connection.info.peer;
+    const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
+    return peer && isX509 ? peerCertificate(peer.chain[0]!) : {};
   }
 
   /** TLS-Exporter (RFC 8446 §7.5), with node:tls's argument order. */

@@ -78,6 +78,8 @@ describe('rejectUnauthorized: false connects, but never reports the server as ve
     expect(socket.authorized).toBe(false);
     expect(socket.authorizationError).toMatch(/good\.example/);
     expect(socket.getPeerIdentity()).toBeUndefined();
+    // As node: the certificate itself can still be looked at.
+    expect(socket.getPeerCertificate().subjectaltname).toBe('DNS:evil.example');
     // The engine was told in so many words: not a verified identity.
     expect(socket.info.peer?.verdict).toMatchObject({ rule: 'rejectUnauthorized: false' });
     expect(socket.info.peer?.verdict.detail).toMatch(/^NOT verified/);
