@@ -13,7 +13,19 @@ export interface Output {
   isTTY?: boolean;
 }
 
+/** Standard input as `connect` reads it: a byte stream, maybe a terminal. */
+export interface Input {
+  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  off(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
+  off(event: 'end', listener: () => void): unknown;
+  pause(): unknown;
+  isTTY?: boolean;
+}
+
 export interface Io {
+  /** What `connect` sends when no --send is given; absent: nothing to read (in-process callers). */
+  stdin?: Input;
   stdout: Output;
   stderr: Output;
   env: Record<string, string | undefined>;
@@ -28,7 +40,7 @@ export function processIo(): Io {
     if (e.code !== 'EPIPE') throw e;
     process.exit(0);
   });
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
 /** A mistake in what the user asked for: printed as one line, exit code 2. */

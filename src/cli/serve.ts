@@ -7,7 +7,8 @@ import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socke
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
 import { alpnProtocols, choice, cryptoProvider, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
-import { describeCertificateTypes, numberedTraceFile } from './connect.js';
+import { numberedTraceFile } from './connect.js';
+import { describeCertificateTypes } from './connect-summary.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
