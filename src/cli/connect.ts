@@ -69,90 +69,37 @@ function systemRoots(): TrustPolicy {
 export const connectCommand: Command = {
   name: 'connect',
   summary: 'connect to a TLS 1.3 server, show what was negotiated and who it is',
-  help: `Usage: tls13 connect HOST:PORT [options]
-
-Connects, prints the negotiated version, cipher suite, group, signature scheme and ALPN, and who the server
-is (subject, SANs, key pin, and which trust rule accepted it). Then sends a request and prints the reply
-until the server closes. Exit 0 on success, 1 when the handshake or the connection fails, 2 on bad usage.
-
-Options:
-  --servername NAME    the name the certificate must match, a DNS name or an IP address (default: HOST);
-                       a DNS name is also sent as SNI, an IP address is not (RFC 6066 §3)
-  --ca FILE            trust certificates chaining to these CA certificates (PEM/DER; repeatable)
-  --pin-cert FILE      trust exactly this certificate (self-signed is fine; repeatable)
-  --pin-spki HASH|FILE trust this key, in a certificate or as an RFC 7250 raw public key: sha256/BASE64
-                       or hex, or a file holding a PUBLIC KEY, a certificate or a private key (repeatable).
-                       Asks the server for its raw public key first, X.509 second
-                       (several trust flags: any of them may accept; none: Node's bundled root CAs)
-  --insecure           connect to any server: accept its certificate unverified, print its chain, and
-                       say NOT verified wherever the server is named (the pin it prints is what
-                       --pin-spki takes). The trust flags are only reported: would they accept it?
-  --show-certs         print the server's certificate chain (subject, issuer, validity, SANs, key,
-                       SHA-256 fingerprint, SPKI pin), also when it is refused
-  --alpn LIST          offer these ALPN protocols, comma-separated, in order of preference (repeatable)
-  --send TEXT          what to send once connected; \\r \\n \\t are unescaped. Without it, standard
-                       input is sent as it comes, and its end half-closes (close_notify); on a
-                       terminal, each line typed. Empty piped input: GET / HTTP/1.0 with a Host header
-  --crlf               with standard input: send each line end as CR LF (as s_client -crlf)
-  --cert FILE          our certificate chain, if the server asks for one ...
-  --key FILE           ... and its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)
-  --rpk-key FILE       a private key whose public key we offer as an RFC 7250 raw public key, if the
-                       server asks for client authentication and accepts raw keys (before --cert)
-  --keylog FILE        append NSS key-log lines (also: SSLKEYLOGFILE)
-  --trace FORMAT[=FILE]
-                       text: narrate the handshake with annotated hex dumps; json: JSON lines (v1);
-                       html: a self-contained page per connection. To FILE (with --resume, the
-                       second connection goes to FILE-2, e.g. out-2.html), or to stdout, where json
-                       and html replace the summary and the reply (the summary goes to stderr)
-  --no-secrets         with --trace: do not show secret values
-  --crypto node|noble  the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)
-  --timeout MS         give up on the handshake, and stop waiting for the reply, after MS (default ${DEFAULT_TIMEOUT_MS})
-  --groups LIST        key-exchange groups to offer, in order, comma-separated (e.g. x25519,secp256r1;
-                       OpenSSL's X25519:P-256 spelling works too)
-  --key-share-groups LIST
-                       groups that get a key share in the first ClientHello (default: the first of
-                       --groups); a server that wants another one answers with a HelloRetryRequest
-  --resume             connect twice: the second connection resumes the session with the newest ticket
-                       from the first (RFC 8446 §2.2) and prints "resumed: yes" or "resumed: no"
-  --early-data TEXT    with --resume: send TEXT as 0-RTT data on the second connection (\\r \\n \\t unescaped)
-                       and print whether the server accepted it; if not, it is sent again after the
-                       handshake. On that connection TEXT replaces the request unless --send is given
-  --sess-out FILE      save the newest session ticket, and what resuming it needs, to FILE (mode 0600:
-                       it holds the session's key)
-  --sess-in FILE       resume the session saved in FILE (by --sess-out, for the same server name);
-                       --early-data then sends 0-RTT data on this connection
-  --key-update         after the handshake send KeyUpdate asking the server to update too, then the request
-  --export LABEL:LEN   print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex
-  --export-context HEX the exporter's context (default: empty)
-`,
+  usage: [`tls13 connect HOST:PORT [options]`],
+  description: `Connects, prints the negotiated version, cipher suite, group, signature scheme and ALPN, and who the server is (subject, SANs, key pin, and which trust rule accepted it). Then sends the request (--send TEXT, or standard input as openssl s_client does) and prints the reply until the server closes. Exit 0 on success, 1 when the handshake or the connection fails, 2 on bad usage.`,
   options: {
-    servername: { type: 'string' },
-    ca: { type: 'string', multiple: true },
-    'pin-cert': { type: 'string', multiple: true },
-    'pin-spki': { type: 'string', multiple: true },
-    alpn: { type: 'string', multiple: true },
-    send: { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-    'rpk-key': { type: 'string' },
-    crypto: { type: 'string' },
-    keylog: { type: 'string' },
-    trace: { type: 'string' },
-    'no-secrets': { type: 'boolean' },
-    timeout: { type: 'string' },
-    groups: { type: 'string' },
-    'key-share-groups': { type: 'string' },
-    resume: { type: 'boolean' },
-    'early-data': { type: 'string' },
-    'key-update': { type: 'boolean' },
-    export: { type: 'string' },
-    'export-context': { type: 'string' },
-    insecure: { type: 'boolean' },
-    'show-certs': { type: 'boolean' },
-    'sess-out': { type: 'string' },
-    'sess-in': { type: 'string' },
-    crlf: { type: 'boolean' },
+    servername: { type: 'string', value: 'NAME', help: `the name the certificate must match, a DNS name or an IP address (default: HOST); a DNS name is also sent as SNI, an IP address is not (RFC 6066 §3)` },
+    ca: { type: 'string', value: 'FILE', multiple: true, help: `trust certificates chaining to these CA certificates (PEM/DER)` },
+    'pin-cert': { type: 'string', value: 'FILE', multiple: true, help: `trust exactly this certificate (self-signed is fine)` },
+    'pin-spki': { type: 'string', value: 'HASH|FILE', multiple: true, help: `trust this key, in a certificate or as an RFC 7250 raw public key: sha256/BASE64 or hex, or a file holding a PUBLIC KEY, a certificate or a private key. Asks the server for its raw public key first, X.509 second. Several trust flags: any of them may accept; none: Node's bundled root CAs` },
+    insecure: { type: 'boolean', help: `connect to any server: accept its certificate unverified, print its chain, and say NOT verified wherever the server is named (the pin it prints is what --pin-spki takes). The trust flags are only reported: would they accept it?` },
+    'show-certs': { type: 'boolean', help: `print the server's certificate chain (subject, issuer, validity, SANs, key, SHA-256 fingerprint, SPKI pin), also when it is refused` },
+    alpn: { type: 'string', value: 'LIST', multiple: true, help: `offer these ALPN protocols, comma-separated, in order of preference` },
+    send: { type: 'string', value: 'TEXT', help: `what to send once connected; \\r \\n \\t are unescaped. Without it, standard input is sent as it comes, and its end half-closes (close_notify); on a terminal, each line typed. Empty piped input: GET / HTTP/1.0 with a Host header` },
+    crlf: { type: 'boolean', help: `with standard input: send each line end as CR LF (as s_client -crlf)` },
+    cert: { type: 'string', value: 'FILE', help: `our certificate chain, if the server asks for one ...` },
+    key: { type: 'string', value: 'FILE', help: `... and its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)` },
+    'rpk-key': { type: 'string', value: 'FILE', help: `a private key whose public key we offer as an RFC 7250 raw public key, if the server asks for client authentication and accepts raw keys (before --cert)` },
+    keylog: { type: 'string', value: 'FILE', help: `append NSS key-log lines (also: SSLKEYLOGFILE)` },
+    trace: { type: 'string', value: 'FORMAT[=FILE]', help: `text: narrate the handshake with annotated hex dumps; json: JSON lines (v1); html: a self-contained page per connection. To FILE (with --resume, the second connection goes to FILE-2, e.g. out-2.html), or to stdout, where json and html replace the summary and the reply (the summary goes to stderr)` },
+    'no-secrets': { type: 'boolean', help: `with --trace: do not show secret values` },
+    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)` },
+    timeout: { type: 'string', value: 'MS', help: `give up on the handshake, and stop waiting for the reply, after MS (default ${DEFAULT_TIMEOUT_MS})` },
+    groups: { type: 'string', value: 'LIST', help: `key-exchange groups to offer, in order, comma-separated (e.g. x25519,secp256r1; OpenSSL's X25519:P-256 spelling works too)` },
+    'key-share-groups': { type: 'string', value: 'LIST', help: `groups that get a key share in the first ClientHello (default: the first of --groups); a server that wants another one answers with a HelloRetryRequest` },
+    resume: { type: 'boolean', help: `connect twice: the second connection resumes the session with the newest ticket from the first (RFC 8446 §2.2) and prints "resumed: yes" or "resumed: no"` },
+    'early-data': { type: 'string', value: 'TEXT', help: `with --resume (or --sess-in): send TEXT (\\r \\n \\t unescaped) as 0-RTT data on the second connection (with --sess-in: on this one) and print whether the server accepted it; if not, it is sent again after the handshake. On that connection TEXT replaces the request unless --send is given` },
+    'sess-out': { type: 'string', value: 'FILE', help: `save the newest session ticket, and what resuming it needs, to FILE (mode 0600: it holds the session's key)` },
+    'sess-in': { type: 'string', value: 'FILE', help: `resume the session saved in FILE (by --sess-out, for the same server name); --early-data then sends 0-RTT data on this connection` },
+    'key-update': { type: 'boolean', help: `after the handshake send KeyUpdate asking the server to update too, then the request` },
+    export: { type: 'string', value: 'LABEL:LEN', help: `print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex` },
+    'export-context': { type: 'string', value: 'HEX', help: `the exporter's context (default: empty)` },
   },
+
   positionals: { min: 1, max: 1 },
   async run(args, io) {
     const { host, port } = parseHostPort(args.positionals[0]!);

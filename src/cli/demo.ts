@@ -29,40 +29,21 @@ export function describePeer(peer: PeerIdentity | undefined): string {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'an in-memory handshake with every message, decision and secret explained',
-  help: `Usage: tls13 demo [options]
-
-Runs a client and a server in memory, back to back, and narrates their handshake: one heading per
-handshake message (ClientHello →, ← ServerHello, ...), each side's decisions with their reasons, the state
-transitions of RFC 8446 Appendix A, and every secret of the key schedule. Then the two sides exchange a
-message and the verdict says who the client is. Same seed, same bytes.
-
-Options:
-  --scenario NAME    ${Object.entries(SCENARIOS)
-    .map(([name, s]) => `${name}${name === 'mutual-tls' ? ' (default)' : ''}: ${s.summary}`)
-    .join('\n                     ')}
-  --seed S           seed of every random byte and key (default "${DEFAULT_SEED}")
-  --trace FORMAT[=FILE]
-                     text: the narration plus an annotated hex dump of each message;
-                     json: one JSON object per event per line ("v":1, see docs/trace.md);
-                     html: an illustrated page (one self-contained file) of the whole connection.
-                     With =FILE the trace goes to FILE and the narration stays on the terminal.
-  --step             pause after each handshake message (Enter: go on, q: stop)
-  --pcap FILE        write the session as a pcap file (synthetic TCP/IP, 127.0.0.1 -> 127.0.0.2:443);
-                     open it in Wireshark together with --keylog
-  --keylog FILE      append NSS key-log lines (also: the SSLKEYLOGFILE environment variable)
-  --no-secrets       do not print secret values
-  --crypto node|noble  the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)
-`,
+  usage: [`tls13 demo [options]`],
+  description: `Runs a client and a server in memory, back to back, and narrates their handshake: one heading per handshake message (ClientHello →, ← ServerHello, ...), each side's decisions with their reasons, the state transitions of RFC 8446 Appendix A, and every secret of the key schedule. Then the two sides exchange a message and the verdict says who the client is. Same seed, same bytes.`,
   options: {
-    scenario: { type: 'string' },
-    seed: { type: 'string' },
-    trace: { type: 'string' },
-    step: { type: 'boolean' },
-    pcap: { type: 'string' },
-    keylog: { type: 'string' },
-    'no-secrets': { type: 'boolean' },
-    crypto: { type: 'string' },
+    scenario: { type: 'string', value: 'NAME', help: `the handshake to run:\n${Object.entries(SCENARIOS)
+        .map(([name, s]) => `${name}${name === 'mutual-tls' ? ' (default)' : ''}: ${s.summary}`)
+        .join('\n')}` },
+    seed: { type: 'string', value: 'S', help: `seed of every random byte and key (default "${DEFAULT_SEED}")` },
+    trace: { type: 'string', value: 'FORMAT[=FILE]', help: `text: the narration plus an annotated hex dump of each message; json: one JSON object per event per line ("v":1, see docs/trace.md); html: an illustrated page (one self-contained file) of the whole connection. With =FILE the trace goes to FILE and the narration stays on the terminal.` },
+    step: { type: 'boolean', help: `pause after each handshake message (Enter: go on, q: stop)` },
+    pcap: { type: 'string', value: 'FILE', help: `write the session as a pcap file (synthetic TCP/IP, 127.0.0.1 -> 127.0.0.2:443); open it in Wireshark together with --keylog` },
+    keylog: { type: 'string', value: 'FILE', help: `append NSS key-log lines (also: the SSLKEYLOGFILE environment variable)` },
+    'no-secrets': { type: 'boolean', help: `do not print secret values` },
+    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)` },
   },
+
   async run(args, io) {
     const name = str(args, 'scenario') ?? 'mutual-tls';
     const scenario = SCENARIOS[name];

@@ -1,40 +1,19 @@
-// README.md's shell blocks run as written, line by line, from an empty directory, over loopback only:
-// `npx tls13` is the built bin/tls13.js, a line ending in `&` (the server) is started in the background and
-// waited for until it listens, port 8443 becomes a free port. Left out, explicitly: the install block
-// (`npm ci && ...`) and lines that need the Internet.
+// README.md's shell blocks run as written, line by line, from an empty directory, over loopback only
+// (shell-script.ts). Left out, explicitly: the install block (`npm ci && ...`) and lines that need the
+// Internet.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/testing/interop.js';
 import { ensureBuilt, runShell } from '../cli/helpers.js';
+import { scriptFor, shellBlocks } from './shell-script.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-/** The ```sh blocks of a Markdown text, each as its lines (without the trailing comments' continuations). */
-export function shellBlocks(markdown: string): string[][] {
-  return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!.split('\n').filter((line) => line.trim() !== ''));
-}
-
 const INSTALL = /^npm ci && /;
 const INTERNET = /^npx tls13 connect (?!localhost:|127\.0\.0\.1:)/;
-
-/** One sh script for the blocks: each line echoed, run, and failing the script with its line number. */
-function scriptFor(lines: string[], port: number): string {
-  const steps = lines.map((line, i) => {
-    const command = line.replace(/^npx tls13 /, '$TLS13 ').replace(/\b8443\b/g, String(port));
-    if (/^\s*#/.test(line)) return '';
-    if (/&\s*(#.*)?$/.test(command)) {
-      // The server: its output to a log, and the next line only once it listens (at most 10 s).
-      const background = command.replace(/&\s*(#.*)?$/, `> server-${i}.log 2>&1 &`);
-      return `${background}\nfor t in $(seq 100); do grep -q '^listening on' server-${i}.log && break; sleep 0.1; done\ngrep -q '^listening on' server-${i}.log || { echo "line ${i + 1}: the server did not start" >&2; cat server-${i}.log >&2; exit 1; }`;
-    }
-    return `echo '>>> ${i + 1}' >&2\n${command} || { echo "line ${i + 1} failed: ${line.replace(/'/g, '')}" >&2; exit 1; }`;
-  });
-  return steps.join('\n');
-}
 
 beforeAll(() => ensureBuilt(), 60_000);
 
@@ -52,8 +31,7 @@ describe('README.md runs as written', () => {
     const lines = blocks.flat().filter((line) => !INSTALL.test(line) && !INTERNET.test(line));
     expect(lines.filter((line) => line.startsWith('npx tls13 ')).length).toBeGreaterThanOrEqual(11);
     const dir = mkdtempSync(join(tmpdir(), 'tls13-readme-'));
-    const port = await freePort();
-    const result = await runShell(`trap 'kill $(jobs -p) 2>/dev/null' EXIT\n${scriptFor(lines, port)}`, dir, {}, 90_000);
+    const result = await runShell(await scriptFor(lines), dir, {}, 90_000);
     expect(result.stderr).not.toMatch(/failed|did not start|\n\s+at /);
     expect(result.code).toBe(0);
     // What each README line promises.
