@@ -5,7 +5,7 @@ import { InMemoryPair } from '../handshake/pair.js';
 import type { Role, TlsEvent } from '../handshake/events.js';
 import { KeylogCollector } from '../trace/keylog.js';
 import { TextNarrator } from '../trace/text.js';
-import { utf8 } from '../wire/bytes.js';
+import { equalBytes, utf8 } from '../wire/bytes.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
@@ -77,20 +77,39 @@ export const demoCommand: Command = {
     }
 
     let shown = 0;
-    let messagesShown = 0;
+    let received = 0;
     const pauser = step ? stepPrompt(io) : undefined;
+    // Stepping: a message is told when its receiver processes it, followed by the receiver's reaction;
+    // its sender only says it sent it. Sent messages nobody processed yet, oldest first:
+    const unreceived: Array<{ side: Role; event: Extract<TlsEvent, { type: 'handshake-message' }> }> = [];
     /** Narrates and traces the log entries not shown yet; false when the user asked to stop. */
     const show = async (): Promise<boolean> => {
       for (; shown < pair.log.length; shown++) {
         const { side, event } = pair.log[shown]!;
         if (sink && !(toStdout && sink.spec.format === 'text')) sink.event(side, event);
         if (!narrate) continue;
-        const lines = narrator.render(side, event);
-        const opensMessage = event.type === 'handshake-message' && event.direction === 'out';
-        if (opensMessage && pauser && messagesShown++ > 0 && !(await pauser.pause())) return false;
-        for (const line of lines) out(line);
+        if (pauser && event.type === 'handshake-message') {
+          if (event.direction === 'out') {
+            unreceived.push({ side, event });
+            out(narrator.sends(side, event));
+            continue;
+          }
+          if (received++ > 0 && !(await pauser.pause())) return false;
+          const sent = unreceived.findIndex((u) => equalBytes(u.event.raw, event.raw));
+          if (sent >= 0) unreceived.splice(sent, 1);
+          // The first rendering of a message is its whole text; the second, the receiver's "receives" line.
+          for (const line of narrator.render(side, event)) out(line);
+        }
+        for (const line of narrator.render(side, event)) out(line);
       }
       return true;
+    };
+    /** Stepping: the messages that were sent but never processed (the peer failed first), in full. */
+    const showUnreceived = () => {
+      for (const { side, event } of unreceived.splice(0)) {
+        for (const line of narrator.render(side, event)) out(line);
+        out(`  (the ${side === 'client' ? 'server' : 'client'} never processed it)`);
+      }
     };
     const deliver = step
       ? async () => {
@@ -105,6 +124,7 @@ export const demoCommand: Command = {
     const finished = await playSession(pair, setup, deliver);
     pauser?.close();
     if (finished) await show();
+    if (finished) showUnreceived();
 
     const keylog = new KeylogCollector();
     for (const { event } of pair.log) {
@@ -150,7 +170,7 @@ async function playSession(pair: InMemoryPair, setup: DemoSetup, deliver: () => 
 
 /** Terminal input for --step: a prompt, then Enter goes on and q (or Q) stops; the end of input goes on. */
 function stepPrompt(io: Io): { pause(): Promise<boolean>; close(): void } {
-  const lines = createInterface({ input: (io as StepIo).stdin ?? process.stdin, terminal: false });
+  const lines = createInterface({ input: io.stdin ?? process.stdin, terminal: false });
   const next = lines[Symbol.asyncIterator]();
   let ended = false;
   return {
@@ -164,11 +184,6 @@ function stepPrompt(io: Io): { pause(): Promise<boolean>; close(): void } {
     },
     close: () => lines.close(),
   };
-}
-
-/** Io with the input --step reads (process.stdin unless a test scripts it). */
-export interface StepIo extends Io {
-  stdin?: NodeJS.ReadableStream;
 }
 
 /** Writes a whole file, turning a failure into a usage error naming the flag. */

@@ -13,18 +13,11 @@ export interface Output {
   isTTY?: boolean;
 }
 
-/** Standard input as `connect` reads it: a byte stream, maybe a terminal. */
-export interface Input {
-  on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
-  on(event: 'end', listener: () => void): unknown;
-  off(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
-  off(event: 'end', listener: () => void): unknown;
-  pause(): unknown;
-  isTTY?: boolean;
-}
+/** Standard input: what `connect` sends and what `demo --step` reads; maybe a terminal. */
+export type Input = NodeJS.ReadableStream & { isTTY?: boolean };
 
 export interface Io {
-  /** What `connect` sends when no --send is given; absent: nothing to read (in-process callers). */
+  /** Standard input (connect's request, demo --step's answers); absent: nothing to read (in-process callers). */
   stdin?: Input;
   stdout: Output;
   stderr: Output;

@@ -215,6 +215,11 @@ export class TextNarrator {
     this.paint = palette(options.color ?? false);
   }
 
+  /** One line for a message `side` sends, when the message itself is told as its receiver reads it. */
+  sends(side: Role, event: Extract<TlsEvent, { type: 'handshake-message' }>): string {
+    return `  ${this.paint.dim(`[${side}]`)} sends ${messageTitle(event.message.kind)} (${event.raw.length} bytes)`;
+  }
+
   /** Lines for one event reported by `side`; often none (a repeat) or one. */
   render(side: Role, event: TlsEvent): string[] {
     const p = this.paint;
