@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../src/testing/interop.js';
 import { ensureBuilt, runCli, runShell, startServe } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tls13-habits-'));
@@ -117,25 +118,35 @@ describe('--sess-out and --sess-in', () => {
 });
 
 describe('standard input is the request', () => {
-  it('piped: sent as it is, then the write side half-closes and the reply is read to the end', async () => {
-    // node:tls with allowHalfOpen answers only once the client's close_notify ended its input.
+  // node:tls with allowHalfOpen answers only once the client's close_notify ended its input.
+  let halfOpen: { server: tls.Server; port: number };
+  beforeAll(async () => {
     const server = tls.createServer({ cert: readFileSync(file('leaf.pem')), key: readFileSync(file('leaf.key')), allowHalfOpen: true }, (socket) => {
       let received = '';
       socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
       socket.on('end', () => socket.end(`got ${received.length} bytes: ${JSON.stringify(received)}\n`));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as { port: number }).port;
-    try {
-      const { code, stdout, stderr } = await connect(`localhost:${port} --ca ca.pem`, "printf 'line one\\nline two\\n' | ");
-      expect(stderr).toBe('');
-      expect(stdout).toContain('got 18 bytes: "line one\\nline two\\n"');
-      expect(code).toBe(0);
-      const crlf = await connect(`localhost:${port} --ca ca.pem --crlf`, "printf 'GET / HTTP/1.0\\n\\n' | ");
-      expect(crlf.stdout).toContain('got 18 bytes: "GET / HTTP/1.0\\r\\n\\r\\n"');
-    } finally {
-      server.close();
-    }
+    halfOpen = { server, port: (server.address() as { port: number }).port };
+  });
+  afterAll(() => halfOpen.server.close());
+
+  it('piped: sent as it is, then the write side half-closes and the reply is read to the end', async () => {
+    const { code, stdout, stderr } = await connect(`localhost:${halfOpen.port} --ca ca.pem`, "printf 'line one\\nline two\\n' | ");
+    expect(stderr).toBe('');
+    expect(stdout).toContain('got 18 bytes: "line one\\nline two\\n"');
+    expect(code).toBe(0);
+    const crlf = await connect(`localhost:${halfOpen.port} --ca ca.pem --crlf`, "printf 'GET / HTTP/1.0\\n\\n' | ");
+    expect(crlf.stdout).toContain('got 18 bytes: "GET / HTTP/1.0\\r\\n\\r\\n"');
+  });
+
+  it('on a terminal: each line typed is sent, Ctrl-D half-closes (run under script(1) for a pseudo-terminal)', async (test) => {
+    requireBinary('script', test);
+    // The terminal gets a line, then Ctrl-D (\004) at the start of the next line: the end of the input.
+    const { code, stdout } = await runShell(`printf 'hello\\n\\004' | script -qec "$TLS13 connect localhost:${halfOpen.port} --ca ca.pem --crlf" /dev/null`, dir);
+    expect(stdout).toContain('tls13: connected; each line you type is sent, Ctrl-D ends the input (half-close)');
+    expect(stdout).toContain('got 7 bytes: "hello\\r\\n"');
+    expect(code).toBe(0);
   });
 
   it('empty (< /dev/null, a script): the default request, and --send still wins over stdin', async () => {
