@@ -108,6 +108,8 @@ describe('--sess-out and --sess-in', () => {
       ['a truncated PSK', JSON.stringify({ ...session, psk: '00ff' })],
       ['a ticket that is not base64', JSON.stringify({ ...session, ticket: '***' })],
       ['another format', JSON.stringify({ ...session, version: 2 })],
+      ['an expired session', JSON.stringify({ ...session, receivedAt: '2020-01-01T00:00:00.000Z' })],
+      ['a lifetime over 7 days (RFC 8446 §4.6.1)', JSON.stringify({ ...session, lifetime: 604_801 })],
     ]) {
       writeFileSync(file('bad.json'), text!);
       const bad = await connect(`localhost:${genuine.port} --ca ca.pem --sess-in bad.json`);
