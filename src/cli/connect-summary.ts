@@ -34,10 +34,7 @@ export function describeConnection(info: Readonly<NegotiatedInfo>, o: SummaryOpt
   const leaf = peer?.subject === undefined ? undefined : peer.chain[0];
   if (leaf) lines.push(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
   lines.push(`  certificate type: ${describeCertificateTypes(info)}`);
-  if (unverified) {
-    const wouldBe = peer?.verdict.detail.replace(/^NOT verified \(--insecure\); /, '');
-    lines.push(`  NOT verified: --insecure accepted the server without checking who it is${wouldBe ? `; ${wouldBe}` : ''}`);
-  }
+  if (unverified) lines.push(`  NOT verified: --insecure accepted the server without checking who it is${peer ? `; ${peer.verdict.detail}` : ''}`);
   else if (peer) lines.push(`  trusted by ${peer.verdict.rule}: ${peer.verdict.detail}`);
   if (info.clientAuth && info.clientAuth !== 'not-requested') lines.push(`  client certificate: ${info.clientAuth}`);
   if (o.showResumed) lines.push(`  resumed: ${info.resumed ? 'yes' : 'no'}`);

@@ -15,14 +15,15 @@ export interface InsecureOptions {
 }
 
 /**
- * Answers the socket's `verify-peer` decision (trust policy `ask`) with "accept, unverified"; the verdict's
- * detail says what the trust flags would have decided.
+ * Answers the socket's `verify-peer` decision (trust policy `ask`) with "accept, unverified". The verdict's
+ * rule says NOT verified (it is what traces, the JSON `connected` event and the page show); its detail,
+ * what the trust flags would have decided.
  */
 export function acceptUnverified(socket: Tls13Socket, o: InsecureOptions): void {
   socket.on('decision-needed', (decision: PendingDecision) => {
     if (decision.kind !== 'verify-peer') return socket.resolve({ kind: 'client-certificate' });
     const wouldBe = describeWouldBe(judge(decision.chain, decision.rawPublicKey, o));
-    socket.resolve({ kind: 'verify-peer', verdict: { trusted: true, rule: 'insecure', detail: `NOT verified (--insecure); ${wouldBe}` } });
+    socket.resolve({ kind: 'verify-peer', verdict: { trusted: true, rule: 'NOT verified (--insecure)', detail: wouldBe } });
   });
 }
 

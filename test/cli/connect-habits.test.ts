@@ -47,6 +47,13 @@ describe('--insecure and --show-certs', () => {
     expect(stdout).toContain('HTTP/1.1 200 OK');
   });
 
+  it('the JSON trace of an --insecure connection carries the NOT verified verdict too', async () => {
+    const { code, stdout } = await connect(`localhost:${impostor.port} --ca ca.pem --insecure --trace json`);
+    expect(code).toBe(0);
+    const connected = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; info?: { peer?: { verdict: { rule: string } } } }).find((e) => e.type === 'connected');
+    expect(connected?.info?.peer?.verdict.rule).toBe('NOT verified (--insecure)');
+  });
+
   it('the same server without --insecure is refused', async () => {
     const { code, stdout, stderr } = await connect(`localhost:${impostor.port} --ca ca.pem`);
     expect(stderr).toMatch(/^tls13: handshake failed: we sent unknown_ca/);
