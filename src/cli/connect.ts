@@ -273,9 +273,10 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say(`  certificate chain as the server sent it${o.insecure ? ' (NOT verified)' : ''}:`);
       for (const line of describeChain(serverChain, o.provider)) o.say(line);
     };
+    let saveFailed = false;
     socket.on('session', (ticket: SessionTicket) => {
       tickets.push(ticket);
-      if (o.sessOut) saveSession(o.sessOut, ticket, o.io);
+      if (o.sessOut && !saveFailed) saveFailed = !saveSession(o.sessOut, ticket, o.io);
     });
     const finish = (code: number) => {
       clearTimeout(replyTimer);
@@ -350,11 +351,16 @@ export function numberedTraceFile(spec: string, connection: number): string {
   return spec.replace(/^([^=]*=.*?)(\.[^./\\]*)?$/, (_, stem: string, extension: string | undefined) => `${stem}-${connection}${extension ?? ''}`);
 }
 
-/** Each ticket replaces the file's session: the newest is the one to resume (RFC 8446 §C.4: use each once). */
-function saveSession(file: string, ticket: SessionTicket, io: Io): void {
+/**
+ * Each ticket replaces the file's session: the newest is the one to resume (RFC 8446 §C.4: use each once).
+ * False, once said on stderr, when it could not be written.
+ */
+function saveSession(file: string, ticket: SessionTicket, io: Io): boolean {
   try {
     writeSessionFile(file, ticket);
+    return true;
   } catch (e) {
     io.stderr.write(`tls13: --sess-out ${file}: ${(e as Error).message}\n`);
+    return false;
   }
 }

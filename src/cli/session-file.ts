@@ -9,8 +9,8 @@
 //     "receivedAt": "2026-12-06T01:00:00.000Z", "lifetime": 7200,   seconds; the ticket age counts from receivedAt
 //     "ageAdd": 1234, "maxEarlyDataSize": 16384,                     maxEarlyDataSize optional: no 0-RTT
 //     "nonce": HEX, "ticket": BASE64, "psk": HEX,
-//     "serverChain": [BASE64 DER, ...], "serverRawPublicKey": false }  what the server presented, re-judged
-//                                                                       by the trust flags when resuming
+//     "serverChain": [BASE64 DER, ...], "serverRawPublicKey": false }  what the server presented (required),
+//                                                                       re-judged by the trust flags when resuming
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { parseReferenceIdentity } from '../auth/hostname.js';
 import { base64Decode, base64Encode } from '../auth/pem.js';
@@ -24,8 +24,12 @@ import { readFileFor, UsageError } from './io.js';
 const FORMAT = 'tls13-lab session';
 const VERSION = 1;
 
-/** Writes `ticket` to `file` (created or truncated), readable by its owner only. */
+/**
+ * Writes `ticket` to `file` (created or truncated), readable by its owner only. A ticket that names no
+ * server identity (one from a resumption under --insecure) is refused: resuming it could not be judged.
+ */
 export function writeSessionFile(file: string, ticket: SessionTicket): void {
+  if (!ticket.peer) throw new Error('the session names no server identity to judge when resuming (it was resumed under --insecure); nothing written');
   const suite = SUITES.get(ticket.cipherSuite);
   const json = {
     format: FORMAT,
@@ -40,7 +44,8 @@ export function writeSessionFile(file: string, ticket: SessionTicket): void {
     nonce: hex(ticket.nonce),
     ticket: base64Encode(ticket.ticket),
     psk: hex(ticket.psk),
-    ...(ticket.peer ? { serverChain: ticket.peer.chain.map(base64Encode), serverRawPublicKey: ticket.peer.certificateSha256 === undefined } : {}),
+    serverChain: ticket.peer.chain.map(base64Encode),
+    serverRawPublicKey: ticket.peer.certificateSha256 === undefined,
   };
   // The mode applies when the file is created; an existing file is narrowed before the secret goes in.
   const fd = openSync(file, 'w', 0o600);
@@ -94,8 +99,8 @@ export function readSessionFile(file: string, serverName: string, provider: Cryp
     ...(alpn === undefined ? {} : { alpn }),
     ...(maxEarlyDataSize === undefined ? {} : { maxEarlyDataSize }),
   };
-  const chain = field.optionalBase64List('serverChain');
-  if (chain) ticket.peer = storedPeer(chain, field.boolean('serverRawPublicKey'), provider, bad);
+  // Without the server's chain, resumption could not judge who the server is under this run's trust flags.
+  ticket.peer = storedPeer(field.base64List('serverChain'), field.boolean('serverRawPublicKey'), provider, bad);
   return ticket;
 }
 
@@ -151,9 +156,8 @@ function fieldReader(json: unknown, bad: (why: string) => UsageError) {
     },
     hex: (name: string, min: number, max: number) => bytes(name, o[name], hexOrNull, 'hex', min, max),
     base64: (name: string, min: number, max: number) => bytes(name, o[name], base64Decode, 'base64', min, max),
-    optionalBase64List(name: string): Uint8Array[] | undefined {
+    base64List(name: string): Uint8Array[] {
       const v = o[name];
-      if (v === undefined) return undefined;
       if (!Array.isArray(v) || v.length === 0 || v.length > 16) throw wrong(name, 'a list of 1 to 16 base64 DER entries');
       return v.map((entry, i) => bytes(`${name}[${i}]`, entry, base64Decode, 'base64', 1, 0xff_ffff));
     },

@@ -115,6 +115,7 @@ describe('--sess-out and --sess-in', () => {
       ['a truncated PSK', JSON.stringify({ ...session, psk: '00ff' })],
       ['a ticket that is not base64', JSON.stringify({ ...session, ticket: '***' })],
       ['another format', JSON.stringify({ ...session, version: 2 })],
+      ['no server chain (resuming could not judge the server)', JSON.stringify({ ...session, serverChain: undefined })],
       ['an expired session', JSON.stringify({ ...session, receivedAt: '2020-01-01T00:00:00.000Z' })],
       ['a lifetime over 7 days (RFC 8446 §4.6.1)', JSON.stringify({ ...session, lifetime: 604_801 })],
     ]) {
