@@ -74,6 +74,21 @@ describe('README.md runs as written', () => {
   });
 });
 
+describe("docs/cli.md's shell block runs as written", () => {
+  it('makes an RSASSA-PSS CA, an Ed448 server and a P-521 client, and they connect', async () => {
+    const blocks = shellBlocks(readFileSync(join(root, 'docs', 'cli.md'), 'utf8'));
+    expect(blocks).toHaveLength(1);
+    const dir = mkdtempSync(join(tmpdir(), 'tls13-cli-doc-'));
+    const result = await runShell(`trap 'kill $(jobs -p) 2>/dev/null' EXIT\n${scriptFor(blocks[0]!, await freePort())}`, dir, {}, 60_000);
+    expect(result.stderr).not.toMatch(/failed|did not start|\n\s+at /);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('wrote pss-ca.pem (certificate) and pss-ca.key (rsa-pss private key)');
+    expect(result.stdout).toMatch(/negotiated: TLSv1\.3, \S+, group \S+, signature ed448/);
+    expect(result.stdout).toContain('client certificate: authenticated');
+    expect(readFileSync(join(dir, 'server-3.log'), 'utf8')).toMatch(/client CN=alice, ECDSA P-521 key/);
+  }, 90_000);
+});
+
 describe("docs/trace.md's stepping example runs as written", () => {
   it('imports only what the package exports, steps, tampers and writes a capture', async () => {
     const markdown = readFileSync(join(root, 'docs', 'trace.md'), 'utf8');
