@@ -11,9 +11,11 @@ export type {
   PrivateKey,
   PublicKey,
   RandomSource,
+  RsaPssKeyParams,
   SignatureAlgorithm,
 } from './provider.js';
 export { nobleProvider } from './noble.js';
 export { fixedRandom, seededRandom, systemRandom } from './random.js';
 export { recoverPssSalt, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify } from './rsa.js';
 export type { RsaPrivateKey, RsaPublicKey } from './rsa.js';
+export { signatureKeyProblem } from './signature-keys.js';
