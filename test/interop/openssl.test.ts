@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type Tls13Server } from '../../src/node/adapter.js';
 import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
-import { ca, certPem, GROUPS, keyPem, listen, readAll, serverCertificates, strangerClient, SUITES, trustedClient } from '../node/fixtures.js';
+import { ca, CCM_SUITES, certPem, GROUPS, keyPem, listen, readAll, serverCertificates, strangerClient, SUITES, trustedClient } from '../node/fixtures.js';
 
 const scratch = scratchDirectory('tls13-lab-interop-');
 const { dir, file } = scratch;
@@ -36,10 +36,11 @@ function keylogLines(text: string): string[] {
     .sort();
 }
 
-/** One case per suite, with the groups and key types rotated so that each of them appears. */
-const CASES = SUITES.map((suite, i) => {
-  const [keyName, identity] = Object.entries(serverCertificates)[i]!;
-  return { suite, group: GROUPS[i]!, keyName, identity };
+/** One case per suite (the CCM ones too, named with -ciphersuites), with the groups and key types rotated. */
+const IDENTITIES = Object.entries(serverCertificates);
+const CASES = [...SUITES, ...CCM_SUITES].map((suite, i) => {
+  const [keyName, identity] = IDENTITIES[i % IDENTITIES.length]!;
+  return { suite, group: GROUPS[i % GROUPS.length]!, keyName, identity };
 });
 
 let caseNumber = 0;
