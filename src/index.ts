@@ -3,7 +3,7 @@ export { Connection, type DecisionAnswer } from './handshake/connection.js';
 export { InMemoryPair, describeInFlight, type Flight, type InFlightRecord, type PairOptions, type SideSnapshot } from './handshake/pair.js';
 export { SingleUseTickets } from './handshake/tickets.js';
 export type { CertifiedKey, ClientConfig, ClientHelloShape, ServerConfig, TicketConfig } from './handshake/config.js';
-export { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES } from './handshake/config.js';
+export { DEFAULT_GROUPS, DEFAULT_SERVER_GROUPS, DEFAULT_SIGNATURE_SCHEMES } from './handshake/config.js';
 export { DEFAULT_CIPHER_SUITES, SUITES } from './handshake/suites.js';
 export type { NegotiatedInfo, PendingDecision, Role, SessionTicket, TlsEvent } from './handshake/events.js';
 export { SECRETS, type SecretName } from './handshake/keyschedule.js';

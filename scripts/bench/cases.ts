@@ -29,7 +29,25 @@ export interface HandshakeCase {
    * its session.
    */
   variant?: 'raw-public-key' | 'resumption';
+  /** The key-exchange group of both sides (x25519 unless given): our code point and OpenSSL's name. */
+  group?: BenchGroup;
 }
+
+export interface BenchGroup {
+  name: string;
+  id: number;
+  openssl: string;
+}
+
+export const X25519: BenchGroup = { name: 'x25519', id: NamedGroup.x25519, openssl: 'X25519' };
+
+/** The groups with a row of their own (an Ed25519 pinned handshake each), beside x25519 in every other row. */
+export const GROUP_ROWS: readonly BenchGroup[] = [
+  { name: 'X25519MLKEM768', id: NamedGroup.X25519MLKEM768, openssl: 'X25519MLKEM768' },
+  { name: 'secp521r1', id: NamedGroup.secp521r1, openssl: 'P-521' },
+  { name: 'x448', id: NamedGroup.x448, openssl: 'X448' },
+  { name: 'ffdhe2048', id: NamedGroup.ffdhe2048, openssl: 'ffdhe2048' },
+];
 
 /** The PEM texts node:tls needs for one side. */
 export interface NodeCredentials {
@@ -89,6 +107,13 @@ export function makeCases(): HandshakeCase[] {
       trust: { kind: 'pinned-certificate', anchor: ed25519 },
       variant: 'resumption',
     },
+    ...GROUP_ROWS.map((group) => ({
+      name: `group ${group.name}`,
+      description: `Ed25519 server certificate pinned by the client, key exchange over ${group.name}`,
+      serverIdentity: ed25519,
+      trust: { kind: 'pinned-certificate' as const, anchor: ed25519 },
+      group,
+    })),
   ];
 }
 
@@ -99,7 +124,7 @@ function trustPolicy(c: HandshakeCase): TrustPolicy {
 }
 
 /**
- * Configs for our engine: TLS_AES_128_GCM_SHA256, x25519 only, no session tickets (node:tls cannot turn
+ * Configs for our engine: TLS_AES_128_GCM_SHA256, x25519 only (or the case's group), no session tickets (node:tls cannot turn
  * them off and makes two per handshake: a few microseconds of symmetric crypto, see node-tls.ts), except
  * for resumption, where the server issues one ticket per handshake under a key shared by its connections.
  */
@@ -109,7 +134,7 @@ export function engineConfigs(c: HandshakeCase, provider: CryptoProvider, random
     random,
     now: () => Date.now(),
     cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256],
-    groups: [NamedGroup.x25519],
+    groups: [(c.group ?? X25519).id],
   };
   const client: ClientConfig = { ...common, serverName: SERVER_NAME, trust: trustPolicy(c) };
   const server: ServerConfig = { ...common, certificate: c.serverIdentity, tickets: { count: 0 } };

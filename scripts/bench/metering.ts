@@ -70,7 +70,7 @@ export function meteringBiasMs(clock: () => number, calls = 20_000): number {
 }
 
 function signatureName(alg: SignatureAlgorithm): string {
-  return alg.kind === 'ed25519' ? 'ed25519' : `${alg.kind} ${alg.hash}`;
+  return 'hash' in alg ? `${alg.kind} ${alg.hash}` : alg.kind;
 }
 
 class MeteredHashState implements HashState {
@@ -104,10 +104,10 @@ function meteredKeyExchange(inner: KeyExchange, tally: Tally): KeyExchange {
   const group = inner.group;
   return {
     group,
-    generatePrivateKey: (random) => tally.measure(`${group} private key`, () => inner.generatePrivateKey(random)),
-    publicKey: (privateKey) => tally.measure(`${group} public key`, () => inner.publicKey(privateKey)),
-    sharedSecret: (privateKey, peerPublic) =>
-      tally.measure(`${group} shared secret`, () => inner.sharedSecret(privateKey, peerPublic)),
+    shareLengths: inner.shareLengths,
+    generate: (random) => tally.measure(`${group} generate`, () => inner.generate(random)),
+    encapsulate: (clientShare, random) => tally.measure(`${group} encapsulate`, () => inner.encapsulate(clientShare, random)),
+    decapsulate: (privateKey, serverShare) => tally.measure(`${group} decapsulate`, () => inner.decapsulate(privateKey, serverShare)),
   };
 }
 

@@ -1,18 +1,32 @@
 // The node:tls (OpenSSL) reference: a tls.Server and a client TLSSocket over an in-memory Duplex pair, with
-// the same protocol choices as our rows (TLS 1.3 only, TLS_AES_128_GCM_SHA256, X25519) and the same
-// certificates. node:tls cannot turn TLS 1.3 session tickets off (it exposes no SSL_CTX_set_num_tickets,
+// the same protocol choices as our rows (TLS 1.3 only, TLS_AES_128_GCM_SHA256, X25519 or the row's group)
+// and the same certificates. node:tls cannot turn TLS 1.3 session tickets off (it exposes no SSL_CTX_set_num_tickets,
 // and SSL_OP_NO_TICKET only makes them stateful), so its server makes two tickets per handshake; ours none.
 import { once } from 'node:events';
 import { duplexPair } from 'node:stream';
 import * as tls from 'node:tls';
-import { SERVER_NAME, nodeCredentials, type HandshakeCase } from './cases.js';
+import { SERVER_NAME, nodeCredentials, X25519, type HandshakeCase } from './cases.js';
 
 const PROTOCOL = {
   minVersion: 'TLSv1.3',
   maxVersion: 'TLSv1.3',
   ciphers: 'TLS_AES_128_GCM_SHA256',
-  ecdhCurve: 'X25519',
 } as const;
+
+const ecdhCurve = (c: HandshakeCase) => (c.group ?? X25519).openssl;
+
+/**
+ * Whether the running node:tls can use the case's group: the OpenSSL 3.0 of Node 20 has no ML-KEM, so no
+ * X25519MLKEM768 (OpenSSL 3.5, in Node 24.5+ and 26, has it).
+ */
+export function nodeTlsHasGroup(c: HandshakeCase): boolean {
+  try {
+    tls.createSecureContext({ ...PROTOCOL, ecdhCurve: ecdhCurve(c) });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 interface Endpoints {
   server: tls.Server;
@@ -22,6 +36,7 @@ interface Endpoints {
 function endpoints(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): Endpoints {
   const server = tls.createServer({
     ...PROTOCOL,
+    ecdhCurve: ecdhCurve(c),
     ciphers,
     ...nodeCredentials(c.serverIdentity),
     ...(c.clientIdentity ? { ca: nodeCredentials(c.clientIdentity).cert, requestCert: true, rejectUnauthorized: true } : {}),
@@ -30,6 +45,7 @@ function endpoints(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): Endpoi
   // OpenSSL does not check the signature of a trust anchor, so a self-signed anchor costs no verify.
   const clientContext = tls.createSecureContext({
     ...PROTOCOL,
+    ecdhCurve: ecdhCurve(c),
     ciphers,
     ca: nodeCredentials(c.trust.anchor).cert,
     ...(c.clientIdentity ? nodeCredentials(c.clientIdentity) : {}),

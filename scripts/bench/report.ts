@@ -3,6 +3,9 @@ import type { BenchReport } from './run.js';
 
 type Cell = string | number;
 
+/** A number a row does not have (node:tls without the row's group). */
+const MISSING = '-';
+
 function cellText(cell: Cell, digits: number): string {
   return typeof cell === 'number' ? cell.toFixed(digits) : cell;
 }
@@ -11,7 +14,8 @@ function cellText(cell: Cell, digits: number): string {
 export function table(header: string[], rows: Cell[][], digits = 1): string {
   const texts = rows.map((row) => row.map((cell) => cellText(cell, digits)));
   const widths = header.map((h, i) => Math.max(h.length, ...texts.map((row) => row[i]!.length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number'));
+  // A column of numbers, some of them missing ('-'), is still a column of numbers.
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((row) => typeof row[i] === 'number' || row[i] === MISSING) && rows.some((row) => typeof row[i] === 'number'));
   const line = (cells: string[]) =>
     cells
       .map((text, i) => (numeric[i] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
@@ -30,17 +34,31 @@ export function renderReport(report: BenchReport): string {
 
   if (handshakes.length > 0) {
     sections.push(
-      'Handshakes (client + server in one thread, TLS_AES_128_GCM_SHA256, x25519), each row with its node:tls reference\n' +
+      'Handshakes (client + server in one thread, TLS_AES_128_GCM_SHA256, x25519 unless the case names a group), each row with its node:tls reference\n' +
         'measured alternately in the same run. ms: median wall time; primitives ms: mean; overhead = (ours - primitives) /\n' +
         `primitives on the ${report.clock} clock; x node:tls = our handshakes/s over node:tls's:`,
       table(
         ['case', 'provider', 'ours hs/s', 'ours ms', 'in primitives ms', 'overhead %', 'node:tls hs/s', 'node:tls ms', 'x node:tls'],
         handshakes.flatMap((h) =>
-          h.runs.map((r) => [h.name, r.provider, r.engine.perSecond, r.engine.medianMs, r.metered.primitiveMsPerHandshake, r.overheadPercent, h.nodeTls.perSecond, h.nodeTls.medianMs, r.vsNodeTls]),
+          h.runs.map((r) => [
+            h.name,
+            r.provider,
+            r.engine.perSecond,
+            r.engine.medianMs,
+            r.metered.primitiveMsPerHandshake,
+            r.overheadPercent,
+            h.nodeTls?.perSecond ?? MISSING,
+            h.nodeTls?.medianMs ?? MISSING,
+            r.vsNodeTls ?? MISSING,
+          ]),
         ),
         2,
       ),
     );
+    const without = handshakes.filter((h) => h.nodeTls === null).map((h) => h.group);
+    if (without.length > 0) {
+      sections.push(`node:tls here (node ${machine.node}, OpenSSL ${machine.openssl}) has no ${without.join(', ')}: no node:tls reference in ${without.length === 1 ? 'that row' : 'those rows'} (${MISSING}).`);
+    }
 
     for (const provider of report.providers) {
       const runs = handshakes.flatMap((h) => h.runs.filter((r) => r.provider === provider).map((r) => ({ name: h.name, run: r })));

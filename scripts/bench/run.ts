@@ -5,11 +5,11 @@ import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { systemRandom } from '../../src/crypto/random.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
-import { makeCases, type HandshakeCase } from './cases.js';
+import { makeCases, X25519, type HandshakeCase } from './cases.js';
 import { engineHandshake, engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD } from './engine.js';
 import { retainedPerConnection, type MemoryReport } from './memory.js';
 import { meteredProvider, meteredRandom, meteringBiasMs, Tally } from './metering.js';
-import { nodeTlsHandshake as makeNodeTlsHandshake, nodeTlsTransfer } from './node-tls.js';
+import { nodeTlsHandshake as makeNodeTlsHandshake, nodeTlsHasGroup, nodeTlsTransfer } from './node-tls.js';
 import { cpuClock, cpuMsPer, mean, measure, median, msPer, perSecond, wallClock, type Measurement, type Operation } from './timing.js';
 
 /** The goals set in the issue. */
@@ -62,8 +62,8 @@ export interface ProviderRun {
   overheadPercent: number;
   /** The same from the metered run alone: includes the cost of metering itself. */
   meteredOverheadPercent: number;
-  /** Our handshakes per second over node:tls's in the same row. */
-  vsNodeTls: number;
+  /** Our handshakes per second over node:tls's in the same row (null where node:tls lacks the row's group). */
+  vsNodeTls: number | null;
 }
 
 export interface HandshakeRow {
@@ -72,8 +72,11 @@ export interface HandshakeRow {
   trust: 'pinned-certificate' | 'ca';
   mutual: boolean;
   variant: 'certificate' | 'raw-public-key' | 'resumption';
+  /** The key-exchange group of the row. */
+  group: string;
   runs: ProviderRun[];
-  nodeTls: Rate;
+  /** Null when the running node:tls cannot use the row's group (Node 20's OpenSSL 3.0 has no ML-KEM). */
+  nodeTls: Rate | null;
 }
 
 export interface BulkRow {
@@ -175,23 +178,23 @@ function providerOperations(c: HandshakeCase, provider: CryptoProvider, metering
   return { operations, tally, primitiveSamplesMs, reset };
 }
 
-/** All operations of a row: per provider plain and metered, then node:tls. */
+/** All operations of a row: per provider plain and metered, then node:tls where it has the row's group. */
 function rowOperations(c: HandshakeCase, providers: ProviderName[], metering: Metering) {
   const perProvider = providers.map((name) => ({ name, ...providerOperations(c, PROVIDERS[name], metering) }));
-  const nodeHandshake = makeNodeTlsHandshake(c);
-  const operations: Operation[] = [
-    ...perProvider.flatMap((p) => p.operations),
-    function nodeTlsHandshake() {
+  const nodeHandshake = nodeTlsHasGroup(c) ? makeNodeTlsHandshake(c) : undefined;
+  const operations: Operation[] = perProvider.flatMap((p) => p.operations);
+  if (nodeHandshake) {
+    operations.push(function nodeTlsHandshake() {
       return nodeHandshake();
-    },
-  ];
-  return { operations, perProvider, reset: () => perProvider.forEach((p) => p.reset()) };
+    });
+  }
+  return { operations, perProvider, withNodeTls: nodeHandshake !== undefined, reset: () => perProvider.forEach((p) => p.reset()) };
 }
 
 async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, metering: Metering): Promise<HandshakeRow> {
-  const { operations, perProvider, reset } = rowOperations(c, providers, metering);
+  const { operations, perProvider, withNodeTls, reset } = rowOperations(c, providers, metering);
   const measurements = await measure(seconds, operations, reset);
-  const nodeRun = measurements[measurements.length - 1]!;
+  const nodeRun = withNodeTls ? measurements[measurements.length - 1]! : undefined;
   const runs = perProvider.map(({ name, tally, primitiveSamplesMs }, i): ProviderRun => {
     const [engineRun, meteredRun] = [measurements[2 * i]!, measurements[2 * i + 1]!];
     const perHandshake = (x: number) => x / meteredRun.iterations;
@@ -212,7 +215,7 @@ async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds
       metered: { ...rate(meteredRun), primitiveMsPerHandshake: primitiveMs, primitives },
       overheadPercent: ((onClock(engineRun) - primitiveMs) / primitiveMs) * 100,
       meteredOverheadPercent: ((onClock(meteredRun) - primitiveMs) / primitiveMs) * 100,
-      vsNodeTls: perSecond(engineRun) / perSecond(nodeRun),
+      vsNodeTls: nodeRun ? perSecond(engineRun) / perSecond(nodeRun) : null,
     };
   });
   return {
@@ -221,8 +224,9 @@ async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds
     trust: c.trust.kind,
     mutual: c.clientIdentity !== undefined,
     variant: c.variant ?? 'certificate',
+    group: (c.group ?? X25519).name,
     runs,
-    nodeTls: rate(nodeRun),
+    nodeTls: nodeRun ? rate(nodeRun) : null,
   };
 }
 
@@ -262,7 +266,7 @@ function evaluateTargets(handshakes: HandshakeRow[], bulk: BulkRow[], nodeTlsBul
       results.push({ target: `engine overhead, ${row.name} (noble)`, measured: noble.overheadPercent, goal: TARGETS.overheadPercent, unit: '%', met: noble.overheadPercent <= TARGETS.overheadPercent });
     }
     const node = row.runs.find((r) => r.provider === 'node');
-    if (node && row.variant === 'certificate') {
+    if (node?.vsNodeTls != null && row.variant === 'certificate') {
       results.push({ target: `node provider vs node:tls handshakes/s, ${row.name}`, measured: node.vsNodeTls, goal: TARGETS.nodeHandshakeSpeedup, unit: 'x', met: node.vsNodeTls >= TARGETS.nodeHandshakeSpeedup });
     }
   }
@@ -300,7 +304,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   for (const c of selected) {
     const row = await handshakeRow(c, providers, options.seconds, metering);
     const runs = row.runs.map((r) => `${r.provider} ${r.engine.perSecond.toFixed(1)}/s (overhead ${r.overheadPercent.toFixed(1)}%)`).join(', ');
-    progress(`handshake ${row.name}: ${runs}, node:tls ${row.nodeTls.perSecond.toFixed(1)}/s`);
+    progress(`handshake ${row.name}: ${runs}, node:tls ${row.nodeTls ? `${row.nodeTls.perSecond.toFixed(1)}/s` : `has no ${row.group}`}`);
     handshakes.push(row);
   }
   // Bulk rows run over the first case's certificates; the certificate plays no part after the handshake.

@@ -5,6 +5,8 @@ import { contextTag, readSingle } from './der.js';
 import { der } from './der-writer.js';
 import { encodeSpki } from './keys.js';
 import { OID } from './oids.js';
+import { encodePssParams } from './pss-params.js';
+import { digestLength } from '../crypto/hashes.js';
 import { parseIpAddress } from './hostname.js';
 import type { Certificate, KeyUsageName } from './x509.js';
 import { KEY_USAGE_BITS } from './x509.js';
@@ -70,7 +72,7 @@ export interface CertificateSpec {
   /** Default extensions to leave out (RFC 5280 §4.2.1.1, §4.2.1.2, §4.2.1.3 ask for them). */
   omit?: Array<'keyUsage' | 'subjectKeyIdentifier' | 'authorityKeyIdentifier'>;
   extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
-  /** Defaults by signing key: Ed25519; ECDSA with SHA-256 (P-256) or SHA-384 (P-384); RSA PKCS#1 v1.5 SHA-256. */
+  /** Default by signing key: `defaultSignatureAlgorithm`. */
   signatureAlgorithm?: SignatureAlgorithm;
 }
 
@@ -82,13 +84,12 @@ export function encodeName(name: NameSpec): Uint8Array {
   return der.sequence(...rdns);
 }
 
-const PSS_HASH_OID = { sha256: OID.sha256, sha384: OID.sha384, sha512: OID.sha512, sha1: OID.sha1 } as const;
-
 /** AlgorithmIdentifier for a signature (RFC 4055 §5, RFC 5758 §3.2, RFC 8410 §3). */
 export function encodeSignatureAlgorithm(alg: SignatureAlgorithm): Uint8Array {
   switch (alg.kind) {
     case 'ed25519':
-      return der.sequence(der.oid(OID.ed25519));
+    case 'ed448':
+      return der.sequence(der.oid(OID[alg.kind]));
     case 'ecdsa': {
       const oid = { sha256: OID.ecdsaWithSHA256, sha384: OID.ecdsaWithSHA384, sha512: OID.ecdsaWithSHA512, sha1: undefined }[alg.hash];
       if (!oid) throw new Error(`ECDSA with ${alg.hash} is not supported in certificates`);
@@ -99,22 +100,31 @@ export function encodeSignatureAlgorithm(alg: SignatureAlgorithm): Uint8Array {
       if (!oid) throw new Error(`RSA PKCS#1 v1.5 with ${alg.hash} is not supported in certificates`);
       return der.sequence(der.oid(oid), der.null());
     }
-    case 'rsa-pss': {
-      const hash = der.sequence(der.oid(PSS_HASH_OID[alg.hash]), der.null());
-      const params = der.sequence(der.explicit(0, hash), der.explicit(1, der.sequence(der.oid(OID.mgf1), hash)), der.explicit(2, der.integer(alg.saltLength)));
-      return der.sequence(der.oid(OID.rsassaPss), params);
-    }
+    case 'rsa-pss':
+      return der.sequence(der.oid(OID.rsassaPss), encodePssParams(alg));
   }
 }
 
-function defaultSignatureAlgorithm(key: PrivateKey): SignatureAlgorithm {
+const CURVE_HASHES = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512' } as const;
+
+/**
+ * The signature a key makes by default: EdDSA; ECDSA with the hash of its curve's size; PKCS#1 v1.5 with
+ * SHA-256 for an rsaEncryption key; PSS for an id-RSASSA-PSS key, with its restricted hash (SHA-256 when
+ * unrestricted) and a salt of the hash's length or the key's minimum, whichever is longer (RFC 4055 §3.3).
+ */
+export function defaultSignatureAlgorithm(key: PrivateKey): SignatureAlgorithm {
   switch (key.kind) {
     case 'ed25519':
-      return { kind: 'ed25519' };
+    case 'ed448':
+      return { kind: key.kind };
     case 'ecdsa':
-      return { kind: 'ecdsa', hash: key.curve === 'P-256' ? 'sha256' : 'sha384' };
+      return { kind: 'ecdsa', hash: CURVE_HASHES[key.curve] };
     case 'rsa':
       return { kind: 'rsa-pkcs1', hash: 'sha256' };
+    case 'rsa-pss': {
+      const hash = key.params?.hash ?? 'sha256';
+      return { kind: 'rsa-pss', hash, saltLength: Math.max(digestLength(hash), key.params?.minSaltLength ?? 0) };
+    }
   }
 }
 
@@ -283,7 +293,14 @@ export function buildCrl(spec: CrlSpec, provider: CryptoProvider, random: Random
 const CURVE_ORDERS = {
   'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  'P-521': 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
 } as const;
+
+/** Curves by the key-type names tests and the CLI use, with the byte length of a scalar. */
+const EC_KEY_TYPES = { p256: { curve: 'P-256', size: 32 }, p384: { curve: 'P-384', size: 48 }, p521: { curve: 'P-521', size: 66 } } as const;
+const EDDSA_SEED_LENGTHS = { ed25519: 32, ed448: 57 } as const;
+
+export type GeneratedKeyType = keyof typeof EC_KEY_TYPES | keyof typeof EDDSA_SEED_LENGTHS;
 
 function toBigInt(bytes: Uint8Array): bigint {
   let v = 0n;
@@ -291,16 +308,24 @@ function toBigInt(bytes: Uint8Array): bigint {
   return v;
 }
 
-/** A fresh key pair from the caller's randomness (rejection sampling for the EC scalar). */
-export function generateKeyPair(kind: 'ed25519' | 'p256' | 'p384', random: RandomSource, provider: CryptoProvider): { privateKey: PrivateKey; publicKey: PublicKey } {
+/**
+ * A fresh key pair from the caller's randomness (rejection sampling for the EC scalar; P-521's scalar has
+ * 521 bits, so the top 7 bits of its 66 bytes are cleared before sampling). RSA keys come from elsewhere
+ * (node:crypto in the CLI, fixtures in tests): generating primes is no job for this builder.
+ */
+export function generateKeyPair(kind: GeneratedKeyType, random: RandomSource, provider: CryptoProvider): { privateKey: PrivateKey; publicKey: PublicKey } {
   let privateKey: PrivateKey;
-  if (kind === 'ed25519') {
-    privateKey = { kind: 'ed25519', seed: random(32) };
+  if (kind === 'ed25519' || kind === 'ed448') {
+    privateKey = { kind, seed: random(EDDSA_SEED_LENGTHS[kind]) };
   } else {
-    const curve = kind === 'p256' ? 'P-256' : 'P-384';
-    const size = curve === 'P-256' ? 32 : 48;
-    let d = random(size);
-    while (toBigInt(d) === 0n || toBigInt(d) >= CURVE_ORDERS[curve]) d = random(size);
+    const { curve, size } = EC_KEY_TYPES[kind];
+    const draw = () => {
+      const d = random(size);
+      if (curve === 'P-521') d[0]! &= 0x01;
+      return d;
+    };
+    let d = draw();
+    while (toBigInt(d) === 0n || toBigInt(d) >= CURVE_ORDERS[curve]) d = draw();
     privateKey = { kind: 'ecdsa', curve, d };
   }
   return { privateKey, publicKey: provider.publicKeyOf(privateKey) };

@@ -1,13 +1,15 @@
-// Keys in their standard containers: SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, RFC 3279, RFC 5480,
+// Keys in their standard containers: SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, RFC 3279, RFC 4055, RFC 5480,
 // RFC 8410), PKCS#8 (RFC 5208 / RFC 5958), SEC1 ECPrivateKey (RFC 5915) and PKCS#1 RSAPrivateKey
 // (RFC 8017 Appendix A.1.2), in DER or PEM.
-import { hex } from '../wire/bytes.js';
+import { equalBytes, hex } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
-import type { CryptoProvider, CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
+import type { CryptoProvider, CurveName, PrivateKey, PublicKey, RsaPssKeyParams } from '../crypto/provider.js';
 import { RSA_MAX_MODULUS_BITS, rsaPublicKeyProblem } from '../crypto/rsa.js';
 import { DerError, DerReader, readSingle, Tag } from './der.js';
 import { der } from './der-writer.js';
+import { readAlgorithmIdentifier } from './algorithm-identifier.js';
 import { OID, oidName } from './oids.js';
+import { encodePssParams, readPssParams } from './pss-params.js';
 import { base64Encode, PemError, readPemOrDer } from './pem.js';
 
 /** A key that cannot be used: malformed, encrypted, or of a kind we do not support. One line, says what. */
@@ -21,9 +23,17 @@ export class KeyError extends Error {
 const CURVES: Readonly<Record<string, { curve: CurveName; size: number }>> = {
   [OID.prime256v1]: { curve: 'P-256', size: 32 },
   [OID.secp384r1]: { curve: 'P-384', size: 48 },
+  [OID.secp521r1]: { curve: 'P-521', size: 66 },
 };
 
-const CURVE_OID: Readonly<Record<CurveName, string>> = { 'P-256': OID.prime256v1, 'P-384': OID.secp384r1 };
+const CURVE_OID: Readonly<Record<CurveName, string>> = { 'P-256': OID.prime256v1, 'P-384': OID.secp384r1, 'P-521': OID.secp521r1 };
+
+/** Public and private key lengths of EdDSA (RFC 8032 §5.1.5, §5.2.5; RFC 8410 §3, §7). */
+const EDDSA = {
+  [OID.ed25519]: { kind: 'ed25519', name: 'Ed25519', length: 32 },
+  [OID.ed448]: { kind: 'ed448', name: 'Ed448', length: 57 },
+} as const;
+const EDDSA_OID = { ed25519: OID.ed25519, ed448: OID.ed448 } as const;
 
 function describeOid(oid: string): string {
   const name = oidName(oid);
@@ -32,19 +42,8 @@ function describeOid(oid: string): string {
 
 function curveOf(oid: string): { curve: CurveName; size: number } {
   const curve = CURVES[oid];
-  if (!curve) throw new KeyError(`unsupported elliptic curve ${describeOid(oid)}: only P-256 and P-384 are supported`);
+  if (!curve) throw new KeyError(`unsupported elliptic curve ${describeOid(oid)}: only P-256, P-384 and P-521 are supported`);
   return curve;
-}
-
-/** AlgorithmIdentifier (RFC 5280 §4.1.1.2): the OID and the raw parameters element, if any. */
-export function readAlgorithmIdentifier(r: DerReader, field: string): { oid: string; params?: DerReader } {
-  const seq = r.sequence(field);
-  const oid = seq.oid('algorithm', oidName);
-  if (seq.atEnd) return { oid };
-  const element = seq.any('parameters');
-  seq.end();
-  const params = new DerReader(element.raw, undefined, seq.join('parameters'));
-  return { oid, params };
 }
 
 /** The parameters are absent (RFC 8410 §3, RFC 5758 §3.2) or, for RSA, NULL (RFC 3279 §2.3.1). */
@@ -67,18 +66,37 @@ function readNamedCurve(alg: { oid: string; params?: DerReader }): { curve: Curv
 }
 
 /**
+ * The restriction of an id-RSASSA-PSS key (RFC 4055 §3.3): absent parameters leave it unrestricted;
+ * present ones name its hash and its smallest salt. Parameters we do not use (SHA-1, another MGF1 hash, a
+ * trailer other than 1) make the key unusable, as OpenSSL's would be for a TLS 1.3 scheme.
+ */
+function readPssKeyParams(alg: { params?: DerReader }): RsaPssKeyParams | undefined {
+  if (!alg.params) return undefined;
+  const params = readPssParams(alg.params);
+  alg.params.end();
+  if (typeof params === 'string') throw new KeyError(`RSASSA-PSS key: ${params}`);
+  return { hash: params.hash, minSaltLength: params.saltLength };
+}
+
+/** The AlgorithmIdentifier of an id-RSASSA-PSS key: parameters only when it is restricted. */
+function pssKeyAlgorithm(params: RsaPssKeyParams | undefined): Uint8Array {
+  if (!params) return der.sequence(der.oid(OID.rsassaPss));
+  return der.sequence(der.oid(OID.rsassaPss), encodePssParams({ hash: params.hash, saltLength: params.minSaltLength }));
+}
+
+/**
  * RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 Appendix A.1.1), within
  * our bounds (rsaPublicKeyProblem): every RSA key from a peer comes through here, so an oversized one is
- * refused at parse, before any signature could be checked with it.
+ * refused at parse, before any signature could be checked with it. Also the key of id-RSASSA-PSS (RFC 4055 §1.2).
  */
-function readRsaPublicKey(r: DerReader): PublicKey {
+function readRsaPublicKey(r: DerReader): { n: bigint; e: bigint } {
   const seq = r.sequence('RSAPublicKey');
   const n = seq.integer('modulus');
   const e = seq.integer('publicExponent');
   seq.end();
   const problem = rsaPublicKeyProblem(n, e);
   if (problem) throw new KeyError(problem);
-  return { kind: 'rsa', n, e };
+  return { n, e };
 }
 
 /**
@@ -87,10 +105,13 @@ function readRsaPublicKey(r: DerReader): PublicKey {
  */
 export const DEFAULT_MINIMUM_RSA_KEY_BITS = 2048;
 
-/** Why `key` is too weak to use where `minimumBits` is the floor, or undefined (also for non-RSA keys). */
+/**
+ * Why `key` is too weak to use where `minimumBits` is the floor, or undefined (also for non-RSA keys). An
+ * id-RSASSA-PSS key is an RSA key like any other here.
+ */
 export function checkRsaKeySize(key: PublicKey, minimumBits: number = DEFAULT_MINIMUM_RSA_KEY_BITS): string | undefined {
   // A comparison, not a bit count: path building asks this of the same key at every step.
-  if (key.kind !== 'rsa' || key.n >= 1n << BigInt(minimumBits - 1)) return undefined;
+  if ((key.kind !== 'rsa' && key.kind !== 'rsa-pss') || key.n >= 1n << BigInt(minimumBits - 1)) return undefined;
   return `RSA key of ${key.n.toString(2).length} bits is below our minimum of ${minimumBits}`;
 }
 
@@ -110,7 +131,12 @@ export function readSubjectPublicKeyInfo(r: DerReader, field = 'subjectPublicKey
   switch (alg.oid) {
     case OID.rsaEncryption:
       expectNoParams(alg, true);
-      return readSingle(bits, (k) => readRsaPublicKey(k), undefined, seq.join('subjectPublicKey'));
+      return { kind: 'rsa', ...readSingle(bits, (k) => readRsaPublicKey(k), undefined, seq.join('subjectPublicKey')) };
+    case OID.rsassaPss: {
+      const params = readPssKeyParams(alg);
+      const rsa = readSingle(bits, (k) => readRsaPublicKey(k), undefined, seq.join('subjectPublicKey'));
+      return params ? { kind: 'rsa-pss', ...rsa, params } : { kind: 'rsa-pss', ...rsa };
+    }
     case OID.ecPublicKey: {
       const { curve, size } = readNamedCurve(alg);
       // RFC 5480 §2.2: the uncompressed form is mandatory; compressed points are refused.
@@ -119,9 +145,12 @@ export function readSubjectPublicKeyInfo(r: DerReader, field = 'subjectPublicKey
       return { kind: 'ecdsa', curve, point: bits };
     }
     case OID.ed25519:
+    case OID.ed448: {
+      const { kind, name, length } = EDDSA[alg.oid];
       expectNoParams(alg, false);
-      if (bits.length !== 32) throw new KeyError(`Ed25519 public key has ${bits.length} bytes, expected 32`);
-      return { kind: 'ed25519', publicKey: bits };
+      if (bits.length !== length) throw new KeyError(`${name} public key has ${bits.length} bytes, expected ${length}`);
+      return { kind, publicKey: bits };
+    }
     default:
       throw new KeyError(`unsupported public key algorithm ${describeOid(alg.oid)}`);
   }
@@ -134,18 +163,30 @@ export function parseSpki(spki: Uint8Array, spans?: SpanSink): PublicKey {
 
 /** SubjectPublicKeyInfo DER for a public key, as OpenSSL and node:crypto encode it. */
 export function encodeSpki(key: PublicKey): Uint8Array {
+  const rsaPublicKey = (n: bigint, e: bigint) => der.bitString(der.sequence(der.integer(n), der.integer(e)));
   switch (key.kind) {
     case 'rsa':
-      return der.sequence(der.sequence(der.oid(OID.rsaEncryption), der.null()), der.bitString(der.sequence(der.integer(key.n), der.integer(key.e))));
+      return der.sequence(der.sequence(der.oid(OID.rsaEncryption), der.null()), rsaPublicKey(key.n, key.e));
+    case 'rsa-pss':
+      return der.sequence(pssKeyAlgorithm(key.params), rsaPublicKey(key.n, key.e));
     case 'ecdsa':
       return der.sequence(der.sequence(der.oid(OID.ecPublicKey), der.oid(CURVE_OID[key.curve])), der.bitString(key.point));
     case 'ed25519':
-      return der.sequence(der.sequence(der.oid(OID.ed25519)), der.bitString(key.publicKey));
+    case 'ed448':
+      return der.sequence(der.sequence(der.oid(EDDSA_OID[key.kind])), der.bitString(key.publicKey));
   }
 }
 
+/**
+ * Whether two keys are the same key, with the same restriction, however their DER was spelled (a hash
+ * AlgorithmIdentifier inside RSASSA-PSS-params may carry NULL or nothing, RFC 4055 §2.1).
+ */
+export function samePublicKey(a: PublicKey, b: PublicKey): boolean {
+  return equalBytes(encodeSpki(a), encodeSpki(b));
+}
+
 /** PKCS#1 RSAPrivateKey (RFC 8017 Appendix A.1.2); only two-prime keys (version 0). */
-function readRsaPrivateKey(r: DerReader): PrivateKey {
+function readRsaPrivateKey(r: DerReader): Extract<PrivateKey, { kind: 'rsa' }> {
   const seq = r.sequence('RSAPrivateKey');
   const version = seq.smallInteger('version');
   if (version !== 0) throw new KeyError('multi-prime RSA private keys are not supported');
@@ -200,16 +241,23 @@ function readPkcs8(r: DerReader): PrivateKey {
     case OID.ecPublicKey:
       key = readEcPrivateKey(inner, readNamedCurve(alg));
       break;
-    case OID.ed25519: {
+    case OID.rsassaPss: {
+      // RFC 4055 §1.2: the same RSAPrivateKey, under the id-RSASSA-PSS algorithm and its restriction.
+      const params = readPssKeyParams(alg);
+      const rsa = readRsaPrivateKey(inner);
+      key = params ? { ...rsa, kind: 'rsa-pss', params } : { ...rsa, kind: 'rsa-pss' };
+      break;
+    }
+    case OID.ed25519:
+    case OID.ed448: {
+      const { kind, name, length } = EDDSA[alg.oid];
       expectNoParams(alg, false);
       // RFC 8410 §7: CurvePrivateKey ::= OCTET STRING, itself inside the privateKey OCTET STRING.
       const seed = inner.octetString('CurvePrivateKey');
-      if (seed.length !== 32) throw new KeyError(`Ed25519 private key has ${seed.length} bytes, expected 32`);
-      key = { kind: 'ed25519', seed };
+      if (seed.length !== length) throw new KeyError(`${name} private key has ${seed.length} bytes, expected ${length}`);
+      key = { kind, seed };
       break;
     }
-    case OID.rsassaPss:
-      throw new KeyError('RSASSA-PSS-restricted keys (id-RSASSA-PSS) are not supported; use an rsaEncryption key');
     default:
       throw new KeyError(`unsupported private key algorithm ${describeOid(alg.oid)}`);
   }
@@ -299,16 +347,19 @@ export function encodePkcs8(key: PrivateKey, publicKey?: PublicKey): Uint8Array 
   const wrap = (algorithm: Uint8Array, privateKey: Uint8Array) => der.sequence(der.integer(0), algorithm, der.octetString(privateKey));
   switch (key.kind) {
     case 'ed25519':
-      return wrap(der.sequence(der.oid(OID.ed25519)), der.octetString(key.seed));
+    case 'ed448':
+      return wrap(der.sequence(der.oid(EDDSA_OID[key.kind])), der.octetString(key.seed));
     case 'ecdsa': {
       const point = publicKey?.kind === 'ecdsa' ? [der.explicit(1, der.bitString(publicKey.point))] : [];
       return wrap(der.sequence(der.oid(OID.ecPublicKey), der.oid(CURVE_OID[key.curve])), der.sequence(der.integer(1), der.octetString(key.d), ...point));
     }
-    case 'rsa': {
+    case 'rsa':
+    case 'rsa-pss': {
       const { n, e, d, p, q } = key;
       if (p === undefined || q === undefined) throw new KeyError('an RSA private key without its primes cannot be encoded as PKCS#8');
       const rsa = der.sequence(...[0n, n, e, d, p, q, d % (p - 1n), d % (q - 1n), modInverse(q, p)].map((v) => der.integer(v)));
-      return wrap(der.sequence(der.oid(OID.rsaEncryption), der.null()), rsa);
+      const algorithm = key.kind === 'rsa' ? der.sequence(der.oid(OID.rsaEncryption), der.null()) : pssKeyAlgorithm(key.params);
+      return wrap(algorithm, rsa);
     }
   }
 }

@@ -89,9 +89,18 @@ export function parsePin(pin: string): Uint8Array {
 }
 
 function keyType(key: PublicKey): string {
-  if (key.kind === 'ecdsa') return `ECDSA ${key.curve}`;
-  if (key.kind === 'rsa') return `RSA-${key.n.toString(2).length}`;
-  return 'Ed25519';
+  switch (key.kind) {
+    case 'ecdsa':
+      return `ECDSA ${key.curve}`;
+    case 'rsa':
+      return `RSA-${key.n.toString(2).length}`;
+    case 'rsa-pss':
+      return `RSA-PSS-${key.n.toString(2).length}${key.params ? ` (${key.params.hash}, salt >= ${key.params.minSaltLength})` : ''}`;
+    case 'ed25519':
+      return 'Ed25519';
+    case 'ed448':
+      return 'Ed448';
+  }
 }
 
 function identityOf(leaf: Certificate, publicKey: PublicKey, chain: Uint8Array[], provider: CryptoProvider): Omit<PeerIdentity, 'verdict'> {

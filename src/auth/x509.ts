@@ -2,14 +2,16 @@
 // as raw DER where comparisons need bytes (names, SPKI) and decoded where people read it.
 //
 //   Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
-import type { CryptoProvider, PublicKey, SignatureAlgorithm, HashName } from '../crypto/provider.js';
+import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
 import { hex } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
 import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
-import { KeyError, readAlgorithmIdentifier, readSubjectPublicKeyInfo, sha256Fingerprint } from './keys.js';
+import { readAlgorithmIdentifier } from './algorithm-identifier.js';
+import { KeyError, readSubjectPublicKeyInfo, sha256Fingerprint } from './keys.js';
 import type { Fingerprint } from './keys.js';
 import { NAME_ATTRIBUTE_LABELS, OID, oidName } from './oids.js';
+import { readPssParams } from './pss-params.js';
 
 export interface NameAttribute {
   oid: string;
@@ -116,13 +118,6 @@ export const UNDERSTOOD_EXTENSIONS: ReadonlySet<string> = new Set([
   OID.nameConstraints,
 ]);
 
-const HASH_OIDS: Readonly<Record<string, HashName>> = {
-  [OID.sha256]: 'sha256',
-  [OID.sha384]: 'sha384',
-  [OID.sha512]: 'sha512',
-  [OID.sha1]: 'sha1',
-};
-
 /** Signature algorithms whose parameters must be absent or NULL; SHA-1 is named but not accepted. */
 const SIMPLE_SIGNATURES: Readonly<Record<string, { algorithm: SignatureAlgorithm; nullParams: boolean }>> = {
   [OID.sha256WithRSAEncryption]: { algorithm: { kind: 'rsa-pkcs1', hash: 'sha256' }, nullParams: true },
@@ -132,47 +127,8 @@ const SIMPLE_SIGNATURES: Readonly<Record<string, { algorithm: SignatureAlgorithm
   [OID.ecdsaWithSHA384]: { algorithm: { kind: 'ecdsa', hash: 'sha384' }, nullParams: false },
   [OID.ecdsaWithSHA512]: { algorithm: { kind: 'ecdsa', hash: 'sha512' }, nullParams: false },
   [OID.ed25519]: { algorithm: { kind: 'ed25519' }, nullParams: false },
+  [OID.ed448]: { algorithm: { kind: 'ed448' }, nullParams: false },
 };
-
-/** The parameters of a hash AlgorithmIdentifier: absent or NULL (RFC 4055 §2.1). */
-function readHashAlgorithm(r: DerReader, field: string): HashName | undefined {
-  const alg = readAlgorithmIdentifier(r, field);
-  if (alg.params) {
-    alg.params.null();
-    alg.params.end();
-  }
-  return HASH_OIDS[alg.oid];
-}
-
-/** RSASSA-PSS-params (RFC 4055 §3.1); MGF1 must use the same hash, trailerField must be 1. */
-function readPssParams(params: DerReader | undefined): SignatureAlgorithm | string {
-  if (!params) return 'RSASSA-PSS without parameters';
-  const seq = params.sequence('RSASSA-PSS-params');
-  const hashField = seq.optionalExplicit(0, 'hashAlgorithm');
-  const hash = hashField ? readHashAlgorithm(hashField, 'hashAlgorithm') : 'sha1';
-  hashField?.end();
-  let mgfHash: HashName | undefined = 'sha1';
-  const mgfField = seq.optionalExplicit(1, 'maskGenAlgorithm');
-  if (mgfField) {
-    const mgf = readAlgorithmIdentifier(mgfField, 'maskGenAlgorithm');
-    mgfField.end();
-    if (mgf.oid !== OID.mgf1 || !mgf.params) return `unsupported mask generation function ${mgf.oid}`;
-    mgfHash = readHashAlgorithm(mgf.params, 'mgf1Hash');
-    mgf.params.end();
-  }
-  const saltField = seq.optionalExplicit(2, 'saltLength');
-  const saltLength = saltField ? saltField.smallInteger('saltLength') : 20;
-  saltField?.end();
-  const trailerField = seq.optionalExplicit(3, 'trailerField');
-  const trailer = trailerField ? trailerField.smallInteger('trailerField') : 1;
-  trailerField?.end();
-  seq.end();
-  params.end();
-  if (trailer !== 1) return `RSASSA-PSS trailerField ${trailer} (must be 1)`;
-  if (!hash || hash === 'sha1') return `RSASSA-PSS with ${hash ?? 'an unknown hash'} is not supported`;
-  if (mgfHash !== hash) return `RSASSA-PSS with MGF1 over ${mgfHash ?? 'an unknown hash'} and message hash ${hash}`;
-  return { kind: 'rsa-pss', hash, saltLength };
-}
 
 export function readSignatureAlgorithm(r: DerReader, field: string): { info: CertificateSignatureAlgorithm; raw: Uint8Array } {
   const start = r.offset;
@@ -190,8 +146,11 @@ export function readSignatureAlgorithm(r: DerReader, field: string): { info: Cer
     return { info: { oid: alg.oid, name, algorithm: simple.algorithm }, raw };
   }
   if (alg.oid === OID.rsassaPss) {
-    const pss = readPssParams(alg.params);
-    return { info: typeof pss === 'string' ? { oid: alg.oid, name, problem: pss } : { oid: alg.oid, name, algorithm: pss }, raw };
+    // RFC 4055 §3.1: with a signature value, the parameters MUST be present.
+    const pss = alg.params ? readPssParams(alg.params) : 'RSASSA-PSS without parameters';
+    alg.params?.end();
+    const info = typeof pss === 'string' ? { oid: alg.oid, name, problem: pss } : { oid: alg.oid, name, algorithm: { kind: 'rsa-pss' as const, ...pss } };
+    return { info, raw };
   }
   return { info: { oid: alg.oid, name, problem: `unsupported signature algorithm ${name}` }, raw };
 }

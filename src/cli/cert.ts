@@ -5,29 +5,46 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildCertificate, generateKeyPair } from '../auth/builder.js';
 import { parseIpAddress } from '../auth/hostname.js';
-import { encodePkcs8, encodeSpki, loadPrivateKey, sha256Fingerprint } from '../auth/keys.js';
+import { encodePkcs8, encodeSpki, loadPrivateKey, samePublicKey, sha256Fingerprint } from '../auth/keys.js';
 import { toPem } from '../auth/pem.js';
 import { parseCertificate } from '../auth/x509.js';
 import type { PrivateKey } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
-import { equalBytes } from '../wire/bytes.js';
 import { choice, flag, integer, list, str, type Command, type Parsed } from './args.js';
 import { checkWritable, loadCertificates, loadKey, UsageError, type Io } from './io.js';
 
-const KEY_TYPES = ['ed25519', 'p256', 'p384', 'rsa2048'] as const;
+const KEY_TYPES = ['ed25519', 'ed448', 'p256', 'p384', 'p521', 'rsa2048', 'rsa-pss'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
+const PSS_HASHES = ['sha256', 'sha384', 'sha512'] as const;
+type PssHash = (typeof PSS_HASHES)[number];
 const PURPOSES = ['serverAuth', 'clientAuth'] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Back-date notBefore a little, for peers whose clocks run behind. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-function newKey(type: KeyType): PrivateKey {
-  if (type === 'rsa2048') {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+/**
+ * A new key. RSA keys are 2048 bits, from node:crypto; `rsa-pss` is an id-RSASSA-PSS key (RFC 4055), with
+ * no parameters (any hash) unless `pssHash` restricts it to that hash, MGF1 over it and a salt of at least
+ * its length (what `openssl genpkey -algorithm rsa-pss -pkeyopt rsa_pss_keygen_md:sha256` makes).
+ */
+function newKey(type: KeyType, pssHash?: PssHash): PrivateKey {
+  if (type === 'rsa2048' || type === 'rsa-pss') {
+    // OpenSSL's minimum salt for a restricted key is the hash's length unless told otherwise.
+    const restriction = pssHash === undefined ? {} : { hashAlgorithm: pssHash, mgf1HashAlgorithm: pssHash };
+    const { privateKey } = type === 'rsa2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('rsa-pss', { modulusLength: 2048, ...restriction });
     return loadPrivateKey(new Uint8Array(privateKey.export({ type: 'pkcs8', format: 'der' })));
   }
   return generateKeyPair(type, systemRandom, nobleProvider).privateKey;
+}
+
+/** --type, and --pss-hash, which only an rsa-pss key takes. */
+function keyTypeOf(args: Parsed): { type: KeyType; pssHash?: PssHash } {
+  const type = choice(args, 'type', KEY_TYPES, 'ed25519');
+  const pssHash = args.values['pss-hash'] === undefined ? undefined : choice(args, 'pss-hash', PSS_HASHES, 'sha256');
+  if (pssHash === undefined) return { type };
+  if (type !== 'rsa-pss') throw new UsageError('cert: --pss-hash restricts an RSASSA-PSS key: it goes with --type rsa-pss');
+  return { type, pssHash };
 }
 
 /** A random positive 127-bit serial (RFC 5280 §4.1.2.2: positive, at most 20 octets). */
@@ -50,7 +67,7 @@ function issuerOf(args: Parsed) {
   if (certFile === undefined || keyFile === undefined) throw new UsageError('cert: --issuer-cert and --issuer-key go together');
   const certificate = loadCertificates('--issuer-cert', certFile)[0]!;
   const privateKey = loadKey('--issuer-key', keyFile);
-  if (!equalBytes(encodeSpki(nobleProvider.publicKeyOf(privateKey)), certificate.spki)) {
+  if (!certificate.publicKey || !samePublicKey(nobleProvider.publicKeyOf(privateKey), certificate.publicKey)) {
     throw new UsageError(`--issuer-key ${keyFile}: not the key of the certificate in ${certFile}`);
   }
   // A verifier refuses a chain through a certificate without cA, or without keyCertSign when it has a
@@ -77,7 +94,10 @@ and prints the certificate's SHA-256 fingerprint and its SPKI pin (sha256/BASE64
 Options:
   --out-cert FILE        where to write the certificate
   --out-key FILE         where to write the private key (mode 0600)
-  --type T               ed25519 (default), p256, p384 or rsa2048
+  --type T               ed25519 (default), ed448, p256, p384, p521, rsa2048 or rsa-pss (a 2048-bit
+                         RSASSA-PSS key, id-RSASSA-PSS: signs only RSA-PSS, rsa_pss_pss_* in TLS 1.3)
+  --pss-hash H           with --type rsa-pss: restrict the key to sha256, sha384 or sha512 (RFC 4055
+                         parameters: that hash, MGF1 over it, a salt of at least its length)
   --cn NAME              subject common name (default: the first --dns name, else "tls13-lab")
   --dns NAME             a DNS subjectAltName (repeatable)
   --ip ADDRESS           an IP address subjectAltName (repeatable)
@@ -99,6 +119,7 @@ Raw public keys (RFC 7250), no certificate:
     'out-cert': { type: 'string' },
     'out-key': { type: 'string' },
     type: { type: 'string' },
+    'pss-hash': { type: 'string' },
     cn: { type: 'string' },
     dns: { type: 'string', multiple: true },
     ip: { type: 'string', multiple: true },
@@ -118,7 +139,7 @@ Raw public keys (RFC 7250), no certificate:
     const certFile = required(args, 'out-cert');
     const keyFile = required(args, 'out-key');
     checkOutputs(['--out-cert', certFile], ['--out-key', keyFile]);
-    const type = choice(args, 'type', KEY_TYPES, 'ed25519');
+    const { type, pssHash } = keyTypeOf(args);
     const days = integer(args, 'days', 1, 36500) ?? 365;
     const dns = list(args, 'dns');
     const ip = list(args, 'ip');
@@ -132,7 +153,7 @@ Raw public keys (RFC 7250), no certificate:
     const isCA = flag(args, 'ca');
     const issuer = issuerOf(args);
 
-    const privateKey = newKey(type);
+    const privateKey = newKey(type, pssHash);
     const now = Date.now();
     const der = buildCertificate(
       {
@@ -176,9 +197,11 @@ function rawPublicKey(args: Parsed, io: Io): number {
   const keyFile = str(args, 'key');
   const outKey = str(args, 'out-key');
   if ((keyFile === undefined) === (outKey === undefined)) throw new UsageError('cert --raw: give either --out-key FILE (a new key) or --key FILE (an existing one)');
-  if (keyFile !== undefined && args.values['type'] !== undefined) throw new UsageError('cert --raw: --type is for a new key (--out-key), not --key');
-  const type = choice(args, 'type', KEY_TYPES, 'ed25519');
-  const privateKey = keyFile === undefined ? newKey(type) : loadKey('--key', keyFile);
+  for (const name of ['type', 'pss-hash']) {
+    if (keyFile !== undefined && args.values[name] !== undefined) throw new UsageError(`cert --raw: --${name} is for a new key (--out-key), not --key`);
+  }
+  const { type, pssHash } = keyTypeOf(args);
+  const privateKey = keyFile === undefined ? newKey(type, pssHash) : loadKey('--key', keyFile);
   const spki = encodeSpki(nobleProvider.publicKeyOf(privateKey));
   const pem = toPem('PUBLIC KEY', spki);
   const outSpki = str(args, 'out-spki');

@@ -96,11 +96,12 @@ Options:
   --no-secrets         with --trace: do not show secret values
   --crypto node|noble  the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)
   --timeout MS         give up on the handshake, and stop waiting for the reply, after MS (default ${DEFAULT_TIMEOUT_MS})
-  --groups LIST        key-exchange groups to offer, in order, comma-separated (e.g. x25519,secp256r1;
-                       OpenSSL's X25519:P-256 spelling works too)
+  --groups LIST        key-exchange groups to offer, in order, comma-separated (default
+                       X25519MLKEM768,x25519,secp256r1,secp384r1; OpenSSL's X25519:P-256 spelling works too)
   --key-share-groups LIST
                        groups that get a key share in the first ClientHello (default: the first of
-                       --groups); a server that wants another one answers with a HelloRetryRequest
+                       --groups, and after a post-quantum one the first classical one too); a server that
+                       wants another one answers with a HelloRetryRequest
   --ciphersuites LIST  TLS 1.3 cipher suites to offer, in order, as openssl's -ciphersuites takes them
                        (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256); the CCM suites, off by default,
                        only this way

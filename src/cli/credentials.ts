@@ -1,17 +1,18 @@
 // Certificates, keys and trust policies from the files and pins named on the command line.
 import { existsSync } from 'node:fs';
 import { parsePin, type TrustPolicy } from '../auth/trust.js';
-import { encodeSpki } from '../auth/keys.js';
+import { samePublicKey } from '../auth/keys.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { CertifiedKey } from '../handshake/config.js';
-import { equalBytes, hex } from '../wire/bytes.js';
+import { hex } from '../wire/bytes.js';
 import { loadCertificates, loadKey, loadSpki, UsageError } from './io.js';
 
 /** Our chain (leaf first, as in the file) and the leaf's key; refuses a key that is not the leaf's. */
 export function loadCertifiedKey(certFlag: string, certFile: string, keyFlag: string, keyFile: string): CertifiedKey {
   const chain = loadCertificates(certFlag, certFile);
   const privateKey = loadKey(keyFlag, keyFile);
-  if (!equalBytes(encodeSpki(nobleProvider.publicKeyOf(privateKey)), chain[0]!.spki)) {
+  const leafKey = chain[0]!.publicKey;
+  if (!leafKey || !samePublicKey(nobleProvider.publicKeyOf(privateKey), leafKey)) {
     throw new UsageError(`${keyFlag} ${keyFile}: not the key of the first certificate in ${certFile}`);
   }
   return { chain: chain.map((c) => c.der), privateKey };

@@ -122,8 +122,9 @@ Options:
   --crypto node|noble       the crypto provider: node:crypto or the pure-JavaScript @noble packages
                             (default)
   --groups LIST             key-exchange groups we accept, in order of preference, comma-separated
-                            (e.g. secp256r1 alone makes a client that sent only an x25519 key share
-                            go through a HelloRetryRequest)
+                            (default: every group implemented, X25519MLKEM768 first; e.g. secp256r1
+                            alone makes a client that sent only an x25519 key share go through a
+                            HelloRetryRequest)
   --ciphersuites LIST       TLS 1.3 cipher suites we accept, in order of preference, as openssl's
                             -ciphersuites takes them (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256);
                             the CCM suites, off by default, only this way

@@ -13,19 +13,21 @@
 // Wire lengths (key shares, signatures, digests) match the real algorithms, so messages look realistic.
 // It exists so that stateful fuzz targets reach deep handshake states at high speed. Never use it for a
 // real connection; the CLI cannot select it.
-import type {
-  AeadKey,
-  AeadName,
-  CryptoProvider,
-  GroupName,
-  HashName,
-  HashState,
-  KeyExchange,
-  PrivateKey,
-  PublicKey,
-  SignatureAlgorithm,
+import {
+  AEAD_TAG_LENGTHS,
+  type AeadKey,
+  type AeadName,
+  type CryptoProvider,
+  type HashName,
+  type HashState,
+  type PrivateKey,
+  type PublicKey,
+  type SignatureAlgorithm,
 } from './provider.js';
-import { AEAD_TAG_LENGTHS } from './provider.js';
+import { keyExchangeGroups, type DiffieHellmanGroupName } from './groups.js';
+import type { DiffieHellmanGroup } from './key-exchange.js';
+import { encapsulationKeyLength, ML_KEM_1024, ML_KEM_768, type MlKemParameters, type MlKemPrimitive } from './mlkem.js';
+import { rsaPublicKeyOf, signatureKeyProblem } from './signature-keys.js';
 
 const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'ChaCha20-Poly1305': 32, 'AES-128-CCM': 16, 'AES-128-CCM-8': 16 };
@@ -114,29 +116,67 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   };
 }
 
-/** Public values as long as the real ones: X25519 32 bytes, uncompressed NIST points 0x04 || X || Y. */
-const PUBLIC_LENGTHS: Readonly<Record<GroupName, number>> = { x25519: 32, secp256r1: 65, secp384r1: 97 };
+/**
+ * Public values and secrets as long as the real ones: X25519 32 bytes, uncompressed NIST points
+ * 0x04 || X || Y and their x-coordinate.
+ */
+const DH_LENGTHS: Readonly<Record<DiffieHellmanGroupName, { publicLength: number; secretLength: number; point: boolean }>> = {
+  x25519: { publicLength: 32, secretLength: 32, point: false },
+  secp256r1: { publicLength: 65, secretLength: 32, point: true },
+  secp384r1: { publicLength: 97, secretLength: 48, point: true },
+};
 
-function keyExchange(group: GroupName): KeyExchange {
-  const length = PUBLIC_LENGTHS[group];
+function fakeDiffieHellman(group: DiffieHellmanGroupName): DiffieHellmanGroup {
+  const { publicLength, secretLength, point } = DH_LENGTHS[group];
   const publicKey = (privateKey: Uint8Array) => {
-    const value = hashParts(length, text(group), privateKey);
-    if (group !== 'x25519') value[0] = 0x04;
+    const value = hashParts(publicLength, text(group), privateKey);
+    if (point) value[0] = 0x04;
     return value;
   };
   return {
     group,
+    publicLength,
     generatePrivateKey: (random) => random(32),
     publicKey,
     sharedSecret(privateKey, peerPublic) {
-      if (peerPublic.length !== length || (group !== 'x25519' && peerPublic[0] !== 0x04)) return null;
+      if (peerPublic.length !== publicLength || (point && peerPublic[0] !== 0x04)) return null;
       const ours = publicKey(privateKey);
       // Order-independent, so both sides agree: the two public values sorted.
       const [first, second] = compare(ours, peerPublic) <= 0 ? [ours, peerPublic] : [peerPublic, ours];
-      return hashParts(group === 'secp384r1' ? 48 : 32, text('shared'), first, second);
+      return hashParts(secretLength, text('shared'), first, second);
     },
   };
 }
+
+/**
+ * A stand-in for ML-KEM with its sizes: the "secret key" is the public key itself, the ciphertext a hash
+ * of the message, the secret a hash of both. Coefficients are kept below q so the real encapsulation key
+ * check (mlkem.ts) passes.
+ */
+function fakeMlKem(params: MlKemParameters): MlKemPrimitive {
+  const publicLength = encapsulationKeyLength(params);
+  return {
+    keygen(seed) {
+      const publicKey = hashParts(publicLength, text(params.name), seed);
+      // Two 12-bit coefficients per three bytes: clearing bit 7 of the 2nd and 3rd byte keeps both below 2^11.
+      for (let i = 0; i < 384 * params.k; i += 3) {
+        publicKey[i + 1]! &= 0x77;
+        publicKey[i + 2]! &= 0x7f;
+      }
+      return { publicKey, secretKey: publicKey };
+    },
+    encapsulate(publicKey, message) {
+      const cipherText = hashParts(params.cipherTextLength, text('ciphertext'), message);
+      return { cipherText, sharedSecret: hashParts(32, text('shared'), publicKey, cipherText) };
+    },
+    decapsulate: (cipherText, secretKey) => hashParts(32, text('shared'), secretKey, cipherText),
+  };
+}
+
+const KEY_EXCHANGES = keyExchangeGroups(
+  { x25519: fakeDiffieHellman('x25519'), secp256r1: fakeDiffieHellman('secp256r1'), secp384r1: fakeDiffieHellman('secp384r1') },
+  { 'ML-KEM-768': fakeMlKem(ML_KEM_768), 'ML-KEM-1024': fakeMlKem(ML_KEM_1024) },
+);
 
 function compare(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
@@ -147,13 +187,16 @@ function publicKeyOf(key: PrivateKey): PublicKey {
   switch (key.kind) {
     case 'ed25519':
       return { kind: 'ed25519', publicKey: hashParts(32, text('ed25519'), key.seed) };
+    case 'ed448':
+      return { kind: 'ed448', publicKey: hashParts(57, text('ed448'), key.seed) };
     case 'ecdsa': {
-      const point = hashParts(key.curve === 'P-256' ? 65 : 97, text(key.curve), key.d);
+      const point = hashParts(POINT_LENGTHS[key.curve], text(key.curve), key.d);
       point[0] = 0x04;
       return { kind: 'ecdsa', curve: key.curve, point };
     }
     case 'rsa':
-      return { kind: 'rsa', n: key.n, e: key.e };
+    case 'rsa-pss':
+      return rsaPublicKeyOf(key);
   }
 }
 
@@ -161,19 +204,18 @@ function publicKeyOf(key: PrivateKey): PublicKey {
 function publicKeyBytes(key: PublicKey): Uint8Array {
   switch (key.kind) {
     case 'ed25519':
+    case 'ed448':
       return key.publicKey;
     case 'ecdsa':
       return key.point;
     case 'rsa':
+    case 'rsa-pss':
       return text(`${key.n.toString(16)}:${key.e.toString(16)}`);
   }
 }
 
-const SIGNATURE_LENGTHS = { ed25519: 64, ecdsa: 72, 'rsa-pkcs1': 256, 'rsa-pss': 256 } as const;
-
-function keyFits(alg: SignatureAlgorithm, kind: PublicKey['kind']): boolean {
-  return alg.kind === kind || (kind === 'rsa' && (alg.kind === 'rsa-pkcs1' || alg.kind === 'rsa-pss'));
-}
+const SIGNATURE_LENGTHS = { ed25519: 64, ed448: 114, ecdsa: 72, 'rsa-pkcs1': 256, 'rsa-pss': 256 } as const;
+const POINT_LENGTHS = { 'P-256': 65, 'P-384': 97, 'P-521': 133 } as const;
 
 function fakeSignature(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array): Uint8Array {
   return hashParts(SIGNATURE_LENGTHS[alg.kind], text(JSON.stringify(alg)), publicKeyBytes(key), message);
@@ -194,14 +236,14 @@ export const insecureFuzzingProvider: CryptoProvider = {
   },
   aeadKeyLength: (aead) => AEAD_KEY_LENGTHS[aead],
   createAead,
-  keyExchange,
+  keyExchange: (group) => KEY_EXCHANGES[group],
   sign(alg, key, message) {
-    const publicKey = publicKeyOf(key);
-    if (!keyFits(alg, publicKey.kind)) throw new Error(`a ${key.kind} key cannot make ${alg.kind} signatures`);
-    return fakeSignature(alg, publicKey, message);
+    const problem = signatureKeyProblem(alg, key);
+    if (problem) throw new Error(problem);
+    return fakeSignature(alg, publicKeyOf(key), message);
   },
   verify(alg, key, message, signature) {
-    if (!keyFits(alg, key.kind)) return false;
+    if (signatureKeyProblem(alg, key)) return false;
     const expected = fakeSignature(alg, key, message);
     return expected.length === signature.length && expected.every((b, i) => b === signature[i]);
   },

@@ -8,11 +8,14 @@ export type {
   HashName,
   HashState,
   KeyExchange,
+  KeySharePair,
   PrivateKey,
   PublicKey,
   RandomSource,
   SignatureAlgorithm,
 } from './provider.js';
+export { diffieHellmanKeyExchange } from './key-exchange.js';
+export type { DiffieHellmanGroup } from './key-exchange.js';
 export { nobleProvider } from './noble.js';
 export { fixedRandom, seededRandom, systemRandom } from './random.js';
 export { recoverPssSalt, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify } from './rsa.js';

@@ -2,27 +2,30 @@
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { p256, p384 } from '@noble/curves/nist.js';
+import { ed448 } from '@noble/curves/ed448.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import type { Hash } from '@noble/hashes/utils.js';
 import { aesCcm } from './ccm.js';
 import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
+import { keyExchangeGroups } from './groups.js';
+import type { DiffieHellmanGroup } from './key-exchange.js';
+import { NOBLE_ML_KEM } from './mlkem.js';
 import {
   AEAD_TAG_LENGTHS,
   type AeadKey,
   type AeadName,
   type CryptoProvider,
-  type GroupName,
   type HashName,
   type HashState,
-  type KeyExchange,
   type PrivateKey,
   type PublicKey,
   type RandomSource,
   type SignatureAlgorithm,
 } from './provider.js';
 import { rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify } from './rsa.js';
+import { rsaPublicKeyOf, signatureKeyProblem } from './signature-keys.js';
 
 /** Wraps a noble hash so that digest() reads a copy and the running state stays usable. */
 class NobleHashState implements HashState {
@@ -96,8 +99,9 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 
 const X25519_KEY_LENGTH = 32;
 
-const x25519Exchange: KeyExchange = {
+const x25519Group: DiffieHellmanGroup = {
   group: 'x25519',
+  publicLength: X25519_KEY_LENGTH,
   // RFC 7748 §5: any 32 bytes are a private key; clamping happens inside the scalar multiplication.
   generatePrivateKey: (random) => exactLength(random(X25519_KEY_LENGTH), X25519_KEY_LENGTH, 'x25519 private key'),
   publicKey: (privateKey) => x25519.getPublicKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key')),
@@ -114,13 +118,14 @@ const x25519Exchange: KeyExchange = {
   },
 };
 
-const CURVES = { 'P-256': p256, 'P-384': p384 } as const;
+const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
 
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
-function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: typeof p256): KeyExchange {
+function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: typeof p256): DiffieHellmanGroup {
   const uncompressedLength = curve.lengths.publicKeyUncompressed!;
   return {
     group,
+    publicLength: uncompressedLength,
     // noble maps seed bytes (1.5 times the order's length) onto [1, n-1], so every seed gives a valid scalar.
     generatePrivateKey: (random) => curve.utils.randomSecretKey(random(curve.lengths.seed!)),
     publicKey: (privateKey) => curve.getPublicKey(privateKey, false),
@@ -134,51 +139,54 @@ function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: typeof p256): Ke
   };
 }
 
-const KEY_EXCHANGES: Readonly<Record<GroupName, KeyExchange>> = {
-  x25519: x25519Exchange,
-  secp256r1: ecdheExchange('secp256r1', p256),
-  secp384r1: ecdheExchange('secp384r1', p384),
-};
+const KEY_EXCHANGES = keyExchangeGroups(
+  { x25519: x25519Group, secp256r1: ecdheGroup('secp256r1', p256), secp384r1: ecdheGroup('secp384r1', p384) },
+  NOBLE_ML_KEM,
+);
 
 function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array {
-  switch (alg.kind) {
+  const problem = signatureKeyProblem(alg, key);
+  if (problem) throw new Error(problem);
+  switch (key.kind) {
     case 'ed25519':
-      if (key.kind !== 'ed25519') break;
       return ed25519.sign(message, key.seed);
+    case 'ed448':
+      return ed448.sign(message, key.seed);
     case 'ecdsa':
-      if (key.kind !== 'ecdsa') break;
       // RFC 6979 deterministic nonce; the digest is ours, so noble must not hash again.
-      return CURVES[key.curve].sign(digest(alg.hash, message), key.d, { prehash: false, format: 'der' });
-    case 'rsa-pkcs1':
-      if (key.kind !== 'rsa') break;
-      return rsaPkcs1Sign(key, alg.hash, message);
+      return CURVES[key.curve].sign(digest(hashOf(alg), message), key.d, { prehash: false, format: 'der' });
+    case 'rsa':
     case 'rsa-pss':
-      if (key.kind !== 'rsa') break;
-      return rsaPssSign(key, alg.hash, message, alg.saltLength, random);
+      return alg.kind === 'rsa-pss' ? rsaPssSign(key, alg.hash, message, alg.saltLength, random) : rsaPkcs1Sign(key, hashOf(alg), message);
     default:
-      return unreachable(alg);
+      return unreachable(key);
   }
-  throw new Error(`a ${key.kind} key cannot make ${alg.kind} signatures`);
+}
+
+/** The hash of an algorithm that has one (signatureKeyProblem has matched it to the key already). */
+function hashOf(alg: SignatureAlgorithm) {
+  if (!('hash' in alg)) throw new Error(`${alg.kind} has no separate hash`);
+  return alg.hash;
 }
 
 function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  if (signatureKeyProblem(alg, key)) return false;
   try {
-    switch (alg.kind) {
+    switch (key.kind) {
       case 'ed25519':
         // zip215: false is the strict RFC 8032 §5.1.7 check (canonical encodings only).
-        return key.kind === 'ed25519' && ed25519.verify(signature, message, key.publicKey, { zip215: false });
+        return ed25519.verify(signature, message, key.publicKey, { zip215: false });
+      case 'ed448':
+        // RFC 8032 §5.2.7, with the empty context of PureEdDSA; noble's ed448 checks encodings strictly.
+        return ed448.verify(signature, message, key.publicKey);
       case 'ecdsa':
         // lowS: false, because OpenSSL and others produce high-S signatures and X9.62 allows them.
-        return (
-          key.kind === 'ecdsa' &&
-          CURVES[key.curve].verify(signature, digest(alg.hash, message), key.point, { prehash: false, lowS: false, format: 'der' })
-        );
-      case 'rsa-pkcs1':
-        return key.kind === 'rsa' && rsaPkcs1Verify(key, alg.hash, message, signature);
+        return CURVES[key.curve].verify(signature, digest(hashOf(alg), message), key.point, { prehash: false, lowS: false, format: 'der' });
+      case 'rsa':
       case 'rsa-pss':
-        return key.kind === 'rsa' && rsaPssVerify(key, alg.hash, message, signature, alg.saltLength);
+        return alg.kind === 'rsa-pss' ? rsaPssVerify(key, alg.hash, message, signature, alg.saltLength) : rsaPkcs1Verify(key, hashOf(alg), message, signature);
       default:
-        return unreachable(alg);
+        return unreachable(key);
     }
   } catch {
     return false; // malformed signature or key
@@ -189,10 +197,13 @@ function publicKeyOf(key: PrivateKey): PublicKey {
   switch (key.kind) {
     case 'ed25519':
       return { kind: 'ed25519', publicKey: ed25519.getPublicKey(key.seed) };
+    case 'ed448':
+      return { kind: 'ed448', publicKey: ed448.getPublicKey(key.seed) };
     case 'ecdsa':
       return { kind: 'ecdsa', curve: key.curve, point: CURVES[key.curve].getPublicKey(key.d, false) };
     case 'rsa':
-      return { kind: 'rsa', n: key.n, e: key.e };
+    case 'rsa-pss':
+      return rsaPublicKeyOf(key);
     default:
       return unreachable(key);
   }

@@ -32,41 +32,86 @@ export interface AeadKey {
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 }
 
-export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1';
+export type GroupName =
+  | 'x25519'
+  | 'secp256r1'
+  | 'secp384r1'
+  /** draft-ietf-tls-ecdhe-mlkem hybrids. */
+  | 'X25519MLKEM768'
+  | 'SecP256r1MLKEM768'
+  | 'SecP384r1MLKEM1024'
+  /** draft-ietf-tls-mlkem, ML-KEM alone. */
+  | 'MLKEM768'
+  | 'MLKEM1024';
 
-export interface KeyExchange {
-  readonly group: GroupName;
-  /** A fresh private key made from the caller's randomness. */
-  generatePrivateKey(random: RandomSource): Uint8Array;
-  /** The public value as it goes in a KeyShareEntry (RFC 8446 §4.2.8.1, §4.2.8.2). */
-  publicKey(privateKey: Uint8Array): Uint8Array;
-  /**
-   * The shared secret (x-coordinate for ECDHE, RFC 8446 §7.4.2), or null when the peer's value is
-   * invalid: not on the curve, wrong length, or an all-zero X25519 result (RFC 8446 §7.4.2).
-   */
-  sharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array | null;
+/** A client's key share: the secret half it keeps and the value it sends. */
+export interface KeySharePair<Private = unknown> {
+  privateKey: Private;
+  share: Uint8Array;
 }
 
-export type CurveName = 'P-256' | 'P-384';
+/**
+ * A key-exchange group in the shape of a key encapsulation mechanism (draft-ietf-tls-mlkem §3: KeyGen,
+ * Encaps, Decaps), which fits Diffie-Hellman groups and ML-KEM alike, so the handshake never branches on a
+ * group's kind. The client makes a key pair and sends its share; the server answers that share with its own
+ * (a DH public value, or an ML-KEM ciphertext) and gets the shared secret; the client recovers the same
+ * secret from the server's share. `Private` is the client's secret half; only this group reads it.
+ */
+export interface KeyExchange<Private = unknown> {
+  readonly group: GroupName;
+  /** Byte lengths of the client's key_exchange value and of the server's (RFC 8446 §4.2.8). */
+  readonly shareLengths: { readonly client: number; readonly server: number };
+  /** Client: a fresh key pair from the caller's randomness; `share` goes in the ClientHello's KeyShareEntry. */
+  generate(random: RandomSource): KeySharePair<Private>;
+  /**
+   * Server: answers the client's share. Null when the client's share is invalid (wrong length, not a valid
+   * public value or encapsulation key, an all-zero DH result): the handshake ends with illegal_parameter.
+   */
+  encapsulate(clientShare: Uint8Array, random: RandomSource): { share: Uint8Array; sharedSecret: Uint8Array } | null;
+  /** Client: the shared secret from our private key and the server's share, or null when that share is invalid. */
+  decapsulate(privateKey: Private, serverShare: Uint8Array): Uint8Array | null;
+}
+
+export type CurveName = 'P-256' | 'P-384' | 'P-521';
+
+/**
+ * The restriction an id-RSASSA-PSS key carries in its RSASSA-PSS-params (RFC 4055 §3.1, §3.3): it signs
+ * only with this hash (MGF1 over the same hash: keys with another MGF1 hash are refused when parsed) and a
+ * salt of at least `minSaltLength` bytes. A key without parameters is unrestricted.
+ */
+export interface RsaPssKeyParams {
+  hash: HashName;
+  minSaltLength: number;
+}
 
 export type PublicKey =
   | { kind: 'ed25519'; publicKey: Uint8Array }
+  /** RFC 8032 §5.2.5: 57 bytes. */
+  | { kind: 'ed448'; publicKey: Uint8Array }
   /** `point` is the uncompressed SEC1 encoding (0x04 || X || Y). */
   | { kind: 'ecdsa'; curve: CurveName; point: Uint8Array }
-  | { kind: 'rsa'; n: bigint; e: bigint };
+  /** An rsaEncryption key (RFC 3279 §2.3.1): PKCS#1 v1.5 and PSS signatures (TLS: rsa_pss_rsae_*). */
+  | { kind: 'rsa'; n: bigint; e: bigint }
+  /** An id-RSASSA-PSS key (RFC 4055 §1.2): PSS signatures only (TLS: rsa_pss_pss_*), within `params`. */
+  | { kind: 'rsa-pss'; n: bigint; e: bigint; params?: RsaPssKeyParams };
 
 export type PrivateKey =
   | { kind: 'ed25519'; seed: Uint8Array }
+  /** RFC 8032 §5.2.5: a 57-byte secret. */
+  | { kind: 'ed448'; seed: Uint8Array }
   | { kind: 'ecdsa'; curve: CurveName; d: Uint8Array }
-  | { kind: 'rsa'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint };
+  | { kind: 'rsa'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint }
+  | { kind: 'rsa-pss'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint; params?: RsaPssKeyParams };
 
 /**
  * A signature algorithm independent of TLS code points, so the same call serves CertificateVerify
  * (RFC 8446 §4.4.3) and X.509 certificate signatures (RFC 5280 §4.1.1.2).
  * ECDSA signatures are DER-encoded Ecdsa-Sig-Value, as both TLS and X.509 carry them.
+ * EdDSA is PureEdDSA with an empty context (RFC 8032 §5.1, §5.2; RFC 8446 §4.2.3; RFC 8410 §6).
  */
 export type SignatureAlgorithm =
   | { kind: 'ed25519' }
+  | { kind: 'ed448' }
   | { kind: 'ecdsa'; hash: HashName }
   | { kind: 'rsa-pkcs1'; hash: HashName }
   /** RSASSA-PSS with MGF1 over the same hash; TLS 1.3 fixes saltLength to the hash length. */

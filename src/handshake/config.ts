@@ -44,7 +44,7 @@ interface CommonConfig {
   now?: () => number;
   /** In order of preference. */
   cipherSuites?: number[];
-  /** Key-exchange groups, in order of preference. */
+  /** Key-exchange groups, in order of preference. Default: DEFAULT_GROUPS (client), DEFAULT_SERVER_GROUPS (server). */
   groups?: number[];
   /** Signature schemes we accept from the peer and can use ourselves, in order of preference. */
   signatureSchemes?: number[];
@@ -101,7 +101,11 @@ export interface ClientConfig extends CommonConfig {
    * setups that check the identity some other way. Pinned-certificate and pinned-key policies need neither.
    */
   insecureSkipServerNameCheck?: true;
-  /** Which groups get a key share in the first ClientHello (default: the first of `groups`). */
+  /**
+   * Which groups get a key share in the first ClientHello. Default: the first of `groups`, and when that
+   * is post-quantum, also the first classical group after it, as browsers send X25519MLKEM768 with x25519:
+   * a server without post-quantum groups then answers at once, with no HelloRetryRequest.
+   */
   keyShareGroups?: number[];
   /**
    * Our certificate(s) for client authentication, if the server asks: the first whose key fits the
@@ -199,15 +203,40 @@ export interface TicketConfig {
   open?: (ticket: Uint8Array) => Uint8Array | undefined;
 }
 
-export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+/**
+ * What a client offers by default, in order: what browsers send in 2026 (Chrome, Firefox), the
+ * X25519MLKEM768 hybrid first (draft-ietf-tls-ecdhe-mlkem), then the classical ECDHE groups. The first
+ * ClientHello carries key shares for X25519MLKEM768 and x25519 (see `keyShareGroups`).
+ */
+export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.X25519MLKEM768, NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+
+/**
+ * What a server accepts by default, in its order of preference: every group we implement, post-quantum
+ * hybrids first ("secure if either X25519 or ML-KEM holds"), then classical ECDHE, then ML-KEM alone.
+ */
+export const DEFAULT_SERVER_GROUPS: readonly number[] = [
+  NamedGroup.X25519MLKEM768,
+  NamedGroup.SecP256r1MLKEM768,
+  NamedGroup.SecP384r1MLKEM1024,
+  NamedGroup.x25519,
+  NamedGroup.secp256r1,
+  NamedGroup.secp384r1,
+  NamedGroup.MLKEM768,
+  NamedGroup.MLKEM1024,
+];
 
 export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
   SignatureScheme.ed25519,
+  SignatureScheme.ed448,
   SignatureScheme.ecdsa_secp256r1_sha256,
   SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ecdsa_secp521r1_sha512,
   SignatureScheme.rsa_pss_rsae_sha256,
   SignatureScheme.rsa_pss_rsae_sha384,
   SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
   // Only for certificate signatures (RFC 8446 §4.2.3): never used in CertificateVerify.
   SignatureScheme.rsa_pkcs1_sha256,
   SignatureScheme.rsa_pkcs1_sha384,
@@ -229,13 +258,13 @@ export interface Resolved {
   traceRecords: boolean;
 }
 
-export function resolveCommon(config: CommonConfig): Resolved {
+export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolved {
   if (config.minimumRsaKeyBits !== undefined) validateMinimumRsaKeyBits(config.minimumRsaKeyBits);
   const resolved: Resolved = {
     provider: config.provider ?? nobleProvider,
     random: config.random ?? systemRandom,
     cipherSuites: config.cipherSuites ?? DEFAULT_CIPHER_SUITES,
-    groups: config.groups ?? DEFAULT_GROUPS,
+    groups: config.groups ?? (role === 'client' ? DEFAULT_GROUPS : DEFAULT_SERVER_GROUPS),
     signatureSchemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
     alpnProtocols: config.alpnProtocols ?? [],
     minimumRsaKeyBits: config.minimumRsaKeyBits ?? DEFAULT_MINIMUM_RSA_KEY_BITS,

@@ -44,7 +44,7 @@ export class Connection {
   private sentFirstFlight = false;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
-    const cfg = resolveCommon(config);
+    const cfg = resolveCommon(config, role);
     this.records = new RecordLayer({
       ...(config.recordPadding ? { padding: config.recordPadding } : {}),
       plaintextAlertsUnderFirstReadKeys: role === 'server',

@@ -2,7 +2,9 @@
 // the connection driver), the transcript, and the small proofs that gate key installation and identity.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { constantTimeEqual } from '../wire/bytes.js';
+import { NamedGroup } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
+import { groupProtection } from '../wire/key-share-layout.js';
 import { encodeHandshake } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
@@ -98,6 +100,8 @@ export class HandshakeContext {
   }
 
   decide(topic: DecisionTopic, value: string, reason: string): void {
+    // A group's decision also says what the secret rests on ("hybrid: secure if either X25519 or ML-KEM-768 holds").
+    if (topic === 'group' && Object.hasOwn(NamedGroup, value)) reason = `${reason}; ${groupProtection(NamedGroup[value as keyof typeof NamedGroup])}`;
     this.effects.push({ kind: 'event', event: { type: 'decision', topic, value, reason } });
   }
 

@@ -1,19 +1,34 @@
 // Helpers both roles use while negotiating: key-exchange groups by code point, typed extension views,
 // and the "did we ask for this?" rule for extensions in responses (RFC 8446 §4.2).
+import { POST_QUANTUM_GROUPS } from '../crypto/groups.js';
 import type { GroupName } from '../crypto/provider.js';
 import { NamedGroup, extensionTypeName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import type { Extension } from '../wire/types.js';
 
-const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map([
-  [NamedGroup.x25519, 'x25519'],
-  [NamedGroup.secp256r1, 'secp256r1'],
-  [NamedGroup.secp384r1, 'secp384r1'],
-]);
+const IMPLEMENTED_GROUPS: readonly GroupName[] = [
+  'x25519',
+  'secp256r1',
+  'secp384r1',
+  'X25519MLKEM768',
+  'SecP256r1MLKEM768',
+  'SecP384r1MLKEM1024',
+  'MLKEM768',
+  'MLKEM1024',
+];
+
+/** Every group we implement, by code point; the provider's names are the IANA names of the code points. */
+const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map(IMPLEMENTED_GROUPS.map((name) => [NamedGroup[name], name]));
 
 /** The provider's name for a group we implement, or undefined. */
 export function groupName(group: number): GroupName | undefined {
   return GROUP_NAMES.get(group);
+}
+
+/** A group we implement whose secret resists a quantum computer: ML-KEM alone or in a hybrid. */
+export function isPostQuantum(group: number): boolean {
+  const name = groupName(group);
+  return name !== undefined && POST_QUANTUM_GROUPS.has(name);
 }
 
 /**

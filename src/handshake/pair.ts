@@ -173,7 +173,7 @@ export class InMemoryPair {
   inspect(side: Role): SideSnapshot {
     const connection = this.connection(side);
     const events = this.events(side);
-    const provider = resolveCommon(this.configs[side]).provider;
+    const provider = resolveCommon(this.configs[side], side).provider;
     const transcript = new Transcript(provider);
     const kinds: string[] = [];
     let suite: SuiteInfo | undefined;

@@ -2,7 +2,9 @@
 // signed, and how it is checked.
 import { parseSpki } from '../auth/keys.js';
 import { parseCertificate } from '../auth/x509.js';
-import type { CryptoProvider, HashName, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
+import type { CryptoProvider, CurveName, HashName, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
+import { digestLength } from '../crypto/hashes.js';
+import { signatureKeyProblem } from '../crypto/signature-keys.js';
 import { concat, utf8 } from '../wire/bytes.js';
 import { SignatureScheme } from '../wire/enums.js';
 import type { CertifiedKey } from './config.js';
@@ -13,29 +15,39 @@ interface SchemeInfo {
   fits: (key: PublicKey) => boolean;
 }
 
-const pss = (hash: HashName, saltLength: number): SchemeInfo => ({
-  algorithm: { kind: 'rsa-pss', hash, saltLength },
-  fits: (key) => key.kind === 'rsa',
+/**
+ * A scheme for one kind of key (and curve). The key must also allow the algorithm: an id-RSASSA-PSS key
+ * restricted by its parameters signs only with their hash and salt (RFC 4055 §3.3, signatureKeyProblem).
+ */
+const scheme = (algorithm: SignatureAlgorithm, kind: PublicKey['kind'], curve?: CurveName): SchemeInfo => ({
+  algorithm,
+  fits: (key) => key.kind === kind && (curve === undefined || (key.kind === 'ecdsa' && key.curve === curve)) && !signatureKeyProblem(algorithm, key),
 });
+
+/**
+ * RFC 8446 §4.2.3: rsa_pss_rsae_* is for an rsaEncryption key, rsa_pss_pss_* for an id-RSASSA-PSS key; in
+ * both "the length of the Salt MUST be equal to the length of the digest algorithm", and MGF1 uses the
+ * same hash.
+ */
+const pss = (hash: HashName, kind: 'rsa' | 'rsa-pss'): SchemeInfo => scheme({ kind: 'rsa-pss', hash, saltLength: digestLength(hash) }, kind);
 
 /**
  * The schemes that may appear in a TLS 1.3 CertificateVerify. RSASSA-PKCS1-v1_5 is absent on purpose:
  * "RSA signatures MUST use an RSASSA-PSS algorithm, regardless of whether RSASSA-PKCS1-v1_5 algorithms
- * appear in signature_algorithms" (RFC 8446 §4.4.3). rsa_pss_pss_* needs RSASSA-PSS keys, which we do not load.
+ * appear in signature_algorithms" (RFC 8446 §4.4.3).
  */
 const HANDSHAKE_SCHEMES: ReadonlyMap<number, SchemeInfo> = new Map([
-  [SignatureScheme.ed25519, { algorithm: { kind: 'ed25519' }, fits: (key: PublicKey) => key.kind === 'ed25519' }],
-  [
-    SignatureScheme.ecdsa_secp256r1_sha256,
-    { algorithm: { kind: 'ecdsa', hash: 'sha256' }, fits: (key: PublicKey) => key.kind === 'ecdsa' && key.curve === 'P-256' },
-  ],
-  [
-    SignatureScheme.ecdsa_secp384r1_sha384,
-    { algorithm: { kind: 'ecdsa', hash: 'sha384' }, fits: (key: PublicKey) => key.kind === 'ecdsa' && key.curve === 'P-384' },
-  ],
-  [SignatureScheme.rsa_pss_rsae_sha256, pss('sha256', 32)],
-  [SignatureScheme.rsa_pss_rsae_sha384, pss('sha384', 48)],
-  [SignatureScheme.rsa_pss_rsae_sha512, pss('sha512', 64)],
+  [SignatureScheme.ed25519, scheme({ kind: 'ed25519' }, 'ed25519')],
+  [SignatureScheme.ed448, scheme({ kind: 'ed448' }, 'ed448')],
+  [SignatureScheme.ecdsa_secp256r1_sha256, scheme({ kind: 'ecdsa', hash: 'sha256' }, 'ecdsa', 'P-256')],
+  [SignatureScheme.ecdsa_secp384r1_sha384, scheme({ kind: 'ecdsa', hash: 'sha384' }, 'ecdsa', 'P-384')],
+  [SignatureScheme.ecdsa_secp521r1_sha512, scheme({ kind: 'ecdsa', hash: 'sha512' }, 'ecdsa', 'P-521')],
+  [SignatureScheme.rsa_pss_rsae_sha256, pss('sha256', 'rsa')],
+  [SignatureScheme.rsa_pss_rsae_sha384, pss('sha384', 'rsa')],
+  [SignatureScheme.rsa_pss_rsae_sha512, pss('sha512', 'rsa')],
+  [SignatureScheme.rsa_pss_pss_sha256, pss('sha256', 'rsa-pss')],
+  [SignatureScheme.rsa_pss_pss_sha384, pss('sha384', 'rsa-pss')],
+  [SignatureScheme.rsa_pss_pss_sha512, pss('sha512', 'rsa-pss')],
 ]);
 
 /** The first scheme in our preference that the peer offered and our key can make (RFC 8446 §4.4.2.2). */

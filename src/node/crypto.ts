@@ -27,16 +27,18 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
+import { keyExchangeGroups } from '../crypto/groups.js';
+import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
+import { NOBLE_ML_KEM } from '../crypto/mlkem.js';
 import { rsaPkcs1Sign, rsaPssSign } from '../crypto/rsa.js';
+import { rsaPublicKeyOf, signatureKeyProblem } from '../crypto/signature-keys.js';
 import type {
   AeadKey,
   AeadName,
   CryptoProvider,
   CurveName,
-  GroupName,
   HashName,
   HashState,
-  KeyExchange,
   PrivateKey,
   PublicKey,
   RandomSource,
@@ -149,6 +151,7 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 const JWK_CURVES: Readonly<Record<CurveName, { jwk: string; openssl: string; length: number }>> = {
   'P-256': { jwk: 'P-256', openssl: 'prime256v1', length: 32 },
   'P-384': { jwk: 'P-384', openssl: 'secp384r1', length: 48 },
+  'P-521': { jwk: 'P-521', openssl: 'secp521r1', length: 66 },
 };
 
 /** Caches one derived value per key object; keys are immutable once made. */
@@ -161,12 +164,14 @@ function memoize<K extends object, V>(make: (key: K) => V): (key: K) => V {
   };
 }
 
-/** An OKP private key (RFC 8037 §2) from its 32 raw bytes; node derives the public half itself. */
-function okpPrivateKey(crv: 'Ed25519' | 'X25519', d: Uint8Array): KeyObject {
+type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519';
+
+/** An OKP private key (RFC 8037 §2) from its raw bytes; node derives the public half itself. */
+function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
   return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
 }
 
-function okpPublicKey(crv: 'Ed25519' | 'X25519', x: Uint8Array): KeyObject {
+function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv, x: base64url(x) }, format: 'jwk' });
 }
 
@@ -195,11 +200,11 @@ function ecPrivateKey(curve: CurveName, d: Uint8Array, point: Uint8Array): KeyOb
 
 /**
  * Private KeyObjects from our own PKCS#8 encoding (src/auth/keys.ts computes RSA's CRT values, RFC 8017
- * §3.2; OpenSSL derives the public half of Ed25519 and EC keys). Null for an RSA key without its primes,
- * which PKCS#8 cannot carry.
+ * §3.2; OpenSSL derives the public half of EdDSA and EC keys; an id-RSASSA-PSS key keeps its parameters,
+ * which OpenSSL enforces again). Null for an RSA key without its primes, which PKCS#8 cannot carry.
  */
 const privateKeyObject = memoize((key: PrivateKey): KeyObject | null =>
-  key.kind === 'rsa' && (key.p === undefined || key.q === undefined)
+  (key.kind === 'rsa' || key.kind === 'rsa-pss') && (key.p === undefined || key.q === undefined)
     ? null
     : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' }),
 );
@@ -208,9 +213,13 @@ const publicKeyObject = memoize((key: PublicKey): KeyObject => {
   switch (key.kind) {
     case 'ed25519':
       return okpPublicKey('Ed25519', key.publicKey);
+    case 'ed448':
+      return okpPublicKey('Ed448', key.publicKey);
     case 'ecdsa':
       return createPublicKey({ key: ecPointJwk(key.curve, key.point), format: 'jwk' });
     case 'rsa':
+    case 'rsa-pss':
+      // The arithmetic of both is RSA's; what an id-RSASSA-PSS key may sign was checked before (signatureKeyProblem).
       return createPublicKey({ key: { kty: 'RSA', n: bigintBase64url(key.n), e: bigintBase64url(key.e) }, format: 'jwk' });
   }
 });
@@ -236,8 +245,9 @@ function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | n
   }
 }
 
-const x25519Exchange: KeyExchange = {
+const x25519Group: DiffieHellmanGroup = {
   group: 'x25519',
+  publicLength: X25519_KEY_LENGTH,
   // RFC 7748 §5: any 32 bytes are a private key; clamping happens inside the scalar multiplication.
   generatePrivateKey: (random) => exactLength(random(X25519_KEY_LENGTH), X25519_KEY_LENGTH, 'x25519 private key'),
   publicKey: (privateKey) => okpPublicBytes(x25519PrivateKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key'))),
@@ -253,10 +263,11 @@ const x25519Exchange: KeyExchange = {
 const CURVE_ORDERS: Readonly<Record<CurveName, bigint>> = {
   'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  'P-521': 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
 };
 
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
-function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: CurveName): KeyExchange {
+function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: CurveName): DiffieHellmanGroup {
   const { length } = JWK_CURVES[curve];
   const order = CURVE_ORDERS[curve];
   // The private KeyObject of a key share with its public point, both made once from the scalar.
@@ -266,6 +277,7 @@ function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: CurveName): KeyE
   });
   return {
     group,
+    publicLength: 1 + 2 * length,
     // A seed 1.5 times the order's length reduced into [1, n-1] (FIPS 186-5 A.2.1): every seed gives a
     // valid scalar, with a bias below 2^-64. The noble provider maps seeds the same way.
     generatePrivateKey(random) {
@@ -283,18 +295,19 @@ function ecdheExchange(group: 'secp256r1' | 'secp384r1', curve: CurveName): KeyE
   };
 }
 
-const KEY_EXCHANGES: Readonly<Record<GroupName, KeyExchange>> = {
-  x25519: x25519Exchange,
-  secp256r1: ecdheExchange('secp256r1', 'P-256'),
-  secp384r1: ecdheExchange('secp384r1', 'P-384'),
-};
+/** ML-KEM from noble: Node 20's OpenSSL has none. */
+const KEY_EXCHANGES = keyExchangeGroups(
+  { x25519: x25519Group, secp256r1: ecdheGroup('secp256r1', 'P-256'), secp384r1: ecdheGroup('secp384r1', 'P-384') },
+  NOBLE_ML_KEM,
+);
 
 // --- Signatures -----------------------------------------------------------------------------------
 
-/** node's sign/verify options for an algorithm; the hash (null for Ed25519, which hashes internally). */
+/** node's sign/verify options for an algorithm; the hash (null for EdDSA, which hashes internally). */
 function signingOptions(alg: SignatureAlgorithm): { hash: HashName | null; options: { dsaEncoding?: 'der'; padding?: number; saltLength?: number } } {
   switch (alg.kind) {
     case 'ed25519':
+    case 'ed448':
       return { hash: null, options: {} };
     case 'ecdsa':
       return { hash: alg.hash, options: { dsaEncoding: 'der' } };
@@ -306,21 +319,15 @@ function signingOptions(alg: SignatureAlgorithm): { hash: HashName | null; optio
   }
 }
 
-const KEY_KINDS: Readonly<Record<SignatureAlgorithm['kind'], PrivateKey['kind']>> = {
-  ed25519: 'ed25519',
-  ecdsa: 'ecdsa',
-  'rsa-pkcs1': 'rsa',
-  'rsa-pss': 'rsa',
-};
-
 /**
  * OpenSSL draws the RSA-PSS salt and the ECDSA nonce itself: `random` is used only for an RSA key without
  * its primes, which goes to our bigint RSA instead.
  */
 function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array {
-  if (KEY_KINDS[alg.kind] !== key.kind) throw new Error(`a ${key.kind} key cannot make ${alg.kind} signatures`);
+  const problem = signatureKeyProblem(alg, key);
+  if (problem) throw new Error(problem);
   const keyObject = privateKeyObject(key);
-  if (keyObject === null && key.kind === 'rsa') {
+  if (keyObject === null && (key.kind === 'rsa' || key.kind === 'rsa-pss')) {
     if (alg.kind === 'rsa-pss') return rsaPssSign(key, alg.hash, message, alg.saltLength, random);
     if (alg.kind === 'rsa-pkcs1') return rsaPkcs1Sign(key, alg.hash, message);
   }
@@ -329,7 +336,7 @@ function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, ran
 }
 
 function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-  if (KEY_KINDS[alg.kind] !== key.kind) return false;
+  if (signatureKeyProblem(alg, key)) return false;
   try {
     const { hash, options } = signingOptions(alg);
     return nodeVerify(hash, message, { key: publicKeyObject(key), ...options }, signature);
@@ -342,10 +349,13 @@ function publicKeyOf(key: PrivateKey): PublicKey {
   switch (key.kind) {
     case 'ed25519':
       return { kind: 'ed25519', publicKey: okpPublicBytes(privateKeyObject(key)!) };
+    case 'ed448':
+      return { kind: 'ed448', publicKey: okpPublicBytes(privateKeyObject(key)!) };
     case 'ecdsa':
       return { kind: 'ecdsa', curve: key.curve, point: ecPublicPoint(key.curve, key.d) };
     case 'rsa':
-      return { kind: 'rsa', n: key.n, e: key.e };
+    case 'rsa-pss':
+      return rsaPublicKeyOf(key);
   }
 }
 

@@ -10,6 +10,7 @@ import { SingleUseTickets } from '../handshake/tickets.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
 import { utf8 } from '../wire/bytes.js';
 import { NamedGroup } from '../wire/enums.js';
+import { SHARE_LAYOUTS, type SharePart } from '../wire/key-share-layout.js';
 
 export interface FeatureScenario {
   summary: string;
@@ -62,7 +63,15 @@ function firstTicket(seed: string): SessionTicket {
   return event.ticket;
 }
 
-export const FEATURE_SCENARIOS: Record<'hrr' | 'resumption' | '0rtt' | 'key-update' | 'post-handshake-auth', FeatureScenario> = {
+/** "1216 bytes: 1184 ML-KEM-768 encapsulation key + 32 X25519 public key", from the layout table. */
+function sizes(parts: readonly SharePart[]): string {
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  return `${total} bytes: ${parts.map((part) => `${part.length} ${part.meaning.slice(0, part.meaning.indexOf(' ('))}`).join(' + ')}`;
+}
+
+const HYBRID = SHARE_LAYOUTS.get(NamedGroup.X25519MLKEM768)!;
+
+export const FEATURE_SCENARIOS: Record<'hrr' | 'post-quantum' | 'resumption' | '0rtt' | 'key-update' | 'post-handshake-auth', FeatureScenario> = {
   hrr: {
     summary: 'HelloRetryRequest: the client guesses x25519, the server wants secp256r1 and asks again',
     setup(seed) {
@@ -81,6 +90,26 @@ export const FEATURE_SCENARIOS: Record<'hrr' | 'resumption' | '0rtt' | 'key-upda
       };
     },
   },
+  'post-quantum': {
+    summary: 'post-quantum key exchange: the hybrid X25519MLKEM768 (ML-KEM-768 and X25519 together), as browsers send it',
+    setup(seed) {
+      const { client, server } = cast(seed);
+      return {
+        client: { ...client, groups: [NamedGroup.X25519MLKEM768, NamedGroup.x25519], keyShareGroups: [NamedGroup.X25519MLKEM768, NamedGroup.x25519] },
+        server: { ...server, groups: [NamedGroup.X25519MLKEM768, NamedGroup.x25519] },
+        story: [
+          'The client sends two key shares, as browsers do: X25519MLKEM768 first, x25519 next to it for servers',
+          `without post-quantum support. The hybrid share is ${sizes(HYBRID.client)}.`,
+          `The server picks the hybrid and answers with ${sizes(HYBRID.server)}.`,
+          'It encapsulated a fresh secret to the client\'s ML-KEM key and did an X25519 exchange; the key schedule',
+          `gets both secrets concatenated (draft-ietf-tls-ecdhe-mlkem): ${HYBRID.protection}.`,
+          'A recording of this handshake stays secret even from a future quantum computer, unless ML-KEM fails too.',
+        ],
+        clientMessage: 'hello, post-quantum',
+        serverReply: 'hello, from both halves of the hybrid',
+      };
+    },
+  },
   resumption: {
     summary: 'PSK resumption: a ticket from an earlier handshake, no certificates this time',
     setup(seed) {
@@ -90,8 +119,8 @@ export const FEATURE_SCENARIOS: Record<'hrr' | 'resumption' | '0rtt' | 'key-upda
         server,
         story: [
           'An earlier full handshake left the client a NewSessionTicket. Now it offers that ticket as a PSK',
-          '(pre_shared_key, with a binder proving it knows the PSK, RFC 8446 §4.2.11) together with an x25519',
-          'share (psk_dhe_ke). The server opens the ticket, checks the binder and resumes: no Certificate, no',
+          '(pre_shared_key, with a binder proving it knows the PSK, RFC 8446 §4.2.11) together with fresh key',
+          'shares (psk_dhe_ke). The server opens the ticket, checks the binder and resumes: no Certificate, no',
           'CertificateVerify; the Finished messages, keyed from the PSK, prove both sides know it.',
         ],
         clientMessage: 'hello again',

@@ -1,6 +1,6 @@
 // In-process certificates for tests and demos: a key pair and a certificate made with our builder, so no
 // files and no openssl run are needed. Core-safe (no node imports).
-import { buildCertificate, generateKeyPair, type CertificateSpec } from '../auth/builder.js';
+import { buildCertificate, generateKeyPair, type CertificateSpec, type GeneratedKeyType } from '../auth/builder.js';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
 import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
@@ -17,8 +17,8 @@ export const DAY = 24 * 60 * 60 * 1000;
 export const TEST_NOW = Date.UTC(2026, 0, 1);
 
 export interface IdentityOptions extends Partial<Omit<CertificateSpec, 'publicKey' | 'signingKey' | 'issuer'>> {
-  keyType?: 'ed25519' | 'p256' | 'p384';
-  /** A pre-made private key (e.g. RSA from node:crypto in tests). */
+  keyType?: GeneratedKeyType;
+  /** A pre-made private key (e.g. RSA from node:crypto in tests, src/testing/rsa-keys.ts). */
   privateKey?: PrivateKey;
   issuer?: Identity;
   /** Certificates of intermediate CAs to send after the leaf. */

@@ -29,11 +29,14 @@ export const interopRequired = (): boolean => process.env.REQUIRE_INTEROP === '1
  * test (`test` is vitest's test context).
  */
 export function requireBinary(name: string, test: { skip: (note?: string) => never }): string {
-  const path = findBinary(name);
-  if (path) return path;
-  if (interopRequired()) throw new Error(`${name} is not installed, and REQUIRE_INTEROP=1 makes that a failure`);
-  console.warn(`SKIPPED: ${name} not installed (set REQUIRE_INTEROP=1 to make this a failure)`);
-  return test.skip(`${name} not installed`);
+  return findBinary(name) ?? missingPeer(`${name} not installed`, test);
+}
+
+/** A peer that is not there (`what`, e.g. "openssl not installed"): a failure under REQUIRE_INTEROP=1, else a loud skip. */
+export function missingPeer(what: string, test: { skip: (note?: string) => never }): never {
+  if (interopRequired()) throw new Error(`${what}, and REQUIRE_INTEROP=1 makes that a failure`);
+  console.warn(`SKIPPED: ${what} (set REQUIRE_INTEROP=1 to make this a failure)`);
+  return test.skip(what);
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (for peers that cannot listen on port 0 and tell us). */

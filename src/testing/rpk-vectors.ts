@@ -8,6 +8,7 @@ import { encodePkcs8, encodeSpki } from '../auth/keys.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { PrivateKey } from '../crypto/provider.js';
 import { seededRandom } from '../crypto/random.js';
+import { NamedGroup } from '../wire/enums.js';
 import type { ClientConfig, ServerConfig } from '../handshake/config.js';
 import { InMemoryPair } from '../handshake/pair.js';
 import { keylogLine } from '../trace/keylog.js';
@@ -88,7 +89,13 @@ export function rpkVectorSetup(name: RpkVectorName): RpkVectorSetup {
   const serverKey = keyFor(name, 'server', keyKind);
   const clientKey = mutual ? keyFor(name, 'client', keyKind) : undefined;
   // The provider is named: ECDSA signatures are deterministic with noble (RFC 6979), not with every provider.
-  const common = (side: string) => ({ now: () => TEST_NOW, random: seededRandom(`${SEED_PREFIX}/${name}/${side}`), provider: nobleProvider });
+  // The groups are named too: the vectors are about raw public keys, made over x25519, whatever the defaults.
+  const common = (side: string) => ({
+    now: () => TEST_NOW,
+    random: seededRandom(`${SEED_PREFIX}/${name}/${side}`),
+    provider: nobleProvider,
+    groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
+  });
   const client: ClientConfig = {
     ...common('client'),
     serverCertificateTypes: ['raw-public-key'],

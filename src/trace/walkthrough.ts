@@ -15,6 +15,8 @@ import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
 import { hex, utf8 } from '../wire/bytes.js';
 import { cipherSuiteName, NamedGroup } from '../wire/enums.js';
 import type { HandshakeMessage } from '../wire/types.js';
+import { groupProtection } from '../wire/key-share-layout.js';
+import { helloSizeTable, measureHelloSizes } from './hello-sizes.js';
 import { describeNegotiated, hexDump, messageHeading, messageSummary, TextNarrator } from './text.js';
 
 export interface WalkthroughSession {
@@ -31,6 +33,8 @@ export interface Walkthrough {
   /** Paragraphs before the trace: what the scenario shows and how it is set up. */
   intro: string[];
   run(): WalkthroughSession;
+  /** Sections after the outcome, made from further runs (the post-quantum page's size table). */
+  appendix?(): string[];
 }
 
 const SEED = 'tls13-lab walkthrough';
@@ -96,8 +100,10 @@ export const WALKTHROUGHS: readonly Walkthrough[] = [
     slug: '1-rtt',
     title: 'A full 1-RTT handshake',
     intro: [
-      `The handshake of RFC 8446 §2: one round trip. The client offers an x25519 key share; the server (${SERVER_NAME}) ` +
-        'answers with its own, and from then on everything is encrypted. The server proves its identity with a ' +
+      'The handshake of RFC 8446 §2: one round trip. The client offers key shares for X25519MLKEM768 and x25519 (its ' +
+        'defaults, what browsers send; [post-quantum.md](post-quantum.md) takes the hybrid share apart); the server ' +
+        `(${SERVER_NAME}) answers with its own share for the hybrid, and from then on everything is encrypted. The server ` +
+        'proves its identity with a ' +
         'certificate issued by "Walkthrough Root CA" and a CertificateVerify signature over the transcript; the client ' +
         'stays anonymous. ALPN picks http/1.1.',
     ],
@@ -139,6 +145,53 @@ export const WALKTHROUGHS: readonly Walkthrough[] = [
           RESPONSE,
         ),
       };
+    },
+  },
+  {
+    slug: 'post-quantum',
+    title: 'Post-quantum key exchange: the hybrid X25519MLKEM768',
+    intro: [
+      'The client sends two key shares, as browsers do in 2026: X25519MLKEM768 (0x11EC, draft-ietf-tls-ecdhe-mlkem) ' +
+        'first, and x25519 next to it for servers without post-quantum support. The hybrid share is an ML-KEM-768 ' +
+        'encapsulation key (FIPS 203) followed by an X25519 public key. The server picks the hybrid and answers with an ' +
+        'ML-KEM-768 ciphertext (a fresh secret encapsulated to the client\'s key) followed by its own X25519 public key. ' +
+        'Both sides feed the two shared secrets, concatenated, into the key schedule as the (EC)DHE input of RFC 8446 §7.1: ' +
+        `${groupProtection(NamedGroup.X25519MLKEM768)}. A recording of this handshake cannot be decrypted later by a ` +
+        'quantum computer that breaks X25519, nor today by anyone who finds a flaw in ML-KEM alone.',
+    ],
+    run() {
+      const { ca, server } = identities();
+      const groups = [NamedGroup.X25519MLKEM768, NamedGroup.x25519];
+      return {
+        pair: converse(
+          new InMemoryPair(clientTrustingCa(ca, 'pq/client', { groups, keyShareGroups: groups }), { ...common('pq/server'), certificate: server, groups }),
+          REQUEST,
+          RESPONSE,
+        ),
+      };
+    },
+    appendix() {
+      const { ca, server } = identities();
+      const rows = measureHelloSizes(clientTrustingCa(ca, 'pq/sizes-client'), { ...common('pq/sizes-server'), certificate: server }, [
+        [NamedGroup.x25519],
+        [NamedGroup.X25519MLKEM768],
+        [NamedGroup.X25519MLKEM768, NamedGroup.x25519],
+        [NamedGroup.secp256r1],
+        [NamedGroup.SecP256r1MLKEM768],
+        [NamedGroup.SecP384r1MLKEM1024],
+        [NamedGroup.MLKEM768],
+        [NamedGroup.MLKEM1024],
+      ]);
+      return [
+        '## The size cost',
+        '',
+        'Measured from real handshakes like the one above that differ only in the key shares the client sends (the ' +
+          'server accepts exactly those groups). Sizes are whole handshake messages, header included; the difference ' +
+          'is to the first row, a classical x25519 handshake.',
+        '',
+        ...helloSizeTable(rows),
+        '',
+      ];
     },
   },
   {
@@ -369,6 +422,7 @@ export function renderWalkthrough(walkthrough: Walkthrough, session: Walkthrough
   }
   flush();
   out.push('## Outcome', '', ...outcome(session.pair), '');
+  if (walkthrough.appendix) out.push(...walkthrough.appendix());
   return out.join('\n');
 }
 

@@ -103,7 +103,7 @@ export const ExtensionType = {
 export type ExtensionTypeName = keyof typeof ExtensionType;
 export const extensionTypeName = namer(ExtensionType, 4);
 
-/** RFC 8446 §4.2.7 (and RFC 7919 ffdhe, draft hybrid groups). */
+/** RFC 8446 §4.2.7 (and RFC 7919 ffdhe, draft-ietf-tls-mlkem, draft-ietf-tls-ecdhe-mlkem). */
 export const NamedGroup = {
   secp256r1: 0x0017,
   secp384r1: 0x0018,
@@ -115,7 +115,12 @@ export const NamedGroup = {
   ffdhe4096: 0x0102,
   ffdhe6144: 0x0103,
   ffdhe8192: 0x0104,
+  MLKEM512: 0x0200,
+  MLKEM768: 0x0201,
+  MLKEM1024: 0x0202,
+  SecP256r1MLKEM768: 0x11eb,
   X25519MLKEM768: 0x11ec,
+  SecP384r1MLKEM1024: 0x11ed,
 } as const;
 export const namedGroupName = namer(NamedGroup, 4);
 

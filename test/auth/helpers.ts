@@ -13,7 +13,27 @@ import type { PrivateKey, PublicKey, RandomSource } from '../../src/crypto/provi
 export const provider = nobleProvider;
 export const random: RandomSource = (n) => new Uint8Array(randomBytes(n));
 
-export type KeyKind = 'ed25519' | 'p256' | 'p384' | 'rsa2048';
+export type KeyKind = 'ed25519' | 'ed448' | 'p256' | 'p384' | 'p521' | 'rsa2048' | 'rsa-pss' | 'rsa-pss-sha384';
+export const KEY_KINDS: readonly KeyKind[] = ['ed25519', 'ed448', 'p256', 'p384', 'p521', 'rsa2048', 'rsa-pss', 'rsa-pss-sha384'];
+
+const NAMED_CURVES = { p256: 'prime256v1', p384: 'secp384r1', p521: 'secp521r1' } as const;
+
+function nodeKeyPair(kind: KeyKind): { privateKey: KeyObject; publicKey: KeyObject } {
+  switch (kind) {
+    case 'ed25519':
+    case 'ed448':
+      return generateKeyPairSync(kind as 'ed25519');
+    case 'rsa2048':
+      return generateKeyPairSync('rsa', { modulusLength: 2048 });
+    case 'rsa-pss':
+      return generateKeyPairSync('rsa-pss', { modulusLength: 2048 });
+    case 'rsa-pss-sha384':
+      // An id-RSASSA-PSS key restricted by RFC 4055 parameters: SHA-384, MGF1-SHA-384, salt >= 48.
+      return generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384' });
+    default:
+      return generateKeyPairSync('ec', { namedCurve: NAMED_CURVES[kind] });
+  }
+}
 
 export interface TestKey {
   node: { privateKey: KeyObject; publicKey: KeyObject };
@@ -22,10 +42,7 @@ export interface TestKey {
 }
 
 export function nodeKey(kind: KeyKind): TestKey {
-  const node =
-    kind === 'ed25519' ? generateKeyPairSync('ed25519')
-    : kind === 'rsa2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-    : generateKeyPairSync('ec', { namedCurve: kind === 'p256' ? 'prime256v1' : 'secp384r1' });
+  const node = nodeKeyPair(kind);
   const privateKey = loadPrivateKey(new Uint8Array(node.privateKey.export({ format: 'der', type: 'pkcs8' })));
   return { node, privateKey, publicKey: provider.publicKeyOf(privateKey) };
 }

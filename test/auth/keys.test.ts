@@ -6,23 +6,27 @@ import { generateKeyPair } from '../../src/auth/builder.js';
 import { encodePkcs8, encodeSpki, KeyError, loadPrivateKey, parsePkcs8, parseSpki, spkiSha256 } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import type { PrivateKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
-import { nodeKey, provider, random } from './helpers.js';
-import type { KeyKind } from './helpers.js';
+import { der } from '../../src/auth/der-writer.js';
+import { OID } from '../../src/auth/oids.js';
+import { KEY_KINDS, nodeKey, provider, random } from './helpers.js';
 
 const message = new TextEncoder().encode('signed by tls13-lab, checked by node');
 
 /** The algorithm we sign with and the node verify arguments that check it independently. */
 function signWithUs(key: PrivateKey): { signature: Uint8Array; check: (pub: KeyObject) => boolean } {
+  const pssHash = key.kind === 'rsa-pss' ? (key.params?.hash ?? 'sha256') : 'sha256';
   const alg: SignatureAlgorithm =
-    key.kind === 'ed25519' ? { kind: 'ed25519' } : key.kind === 'ecdsa' ? { kind: 'ecdsa', hash: 'sha256' } : { kind: 'rsa-pss', hash: 'sha256', saltLength: 32 };
+    key.kind === 'ed25519' || key.kind === 'ed448' ? { kind: key.kind }
+    : key.kind === 'ecdsa' ? { kind: 'ecdsa', hash: 'sha256' }
+    : { kind: 'rsa-pss', hash: pssHash, saltLength: 48 };
   const signature = provider.sign(alg, key, message, random);
-  const hash = key.kind === 'ed25519' ? null : 'sha256';
-  const options = (pub: KeyObject) => (key.kind === 'rsa' ? { key: pub, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 } : pub);
+  const hash = alg.kind === 'ed25519' || alg.kind === 'ed448' ? null : pssHash;
+  const options = (pub: KeyObject) => (alg.kind === 'rsa-pss' ? { key: pub, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 48 } : pub);
   return { signature, check: (pub) => nodeVerify(hash, message, options(pub), signature) };
 }
 
 describe('private keys from node:crypto', () => {
-  for (const kind of ['ed25519', 'p256', 'p384', 'rsa2048'] as KeyKind[]) {
+  for (const kind of KEY_KINDS) {
     it(`loads a PKCS#8 ${kind} key (PEM and DER) that signs what node verifies`, () => {
       const { node } = nodeKey(kind);
       const pem = node.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
@@ -104,13 +108,13 @@ describe('key errors name what is wrong', () => {
   });
 
   it('names an unsupported curve', () => {
-    const node = generateKeyPairSync('ec', { namedCurve: 'secp521r1' });
-    expectKeyError(node.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), /unsupported elliptic curve secp521r1/);
+    const node = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+    expectKeyError(node.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), /unsupported elliptic curve 1\.3\.132\.0\.10/);
   });
 
   it('names an unsupported key algorithm', () => {
-    const node = generateKeyPairSync('ed448');
-    expectKeyError(node.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), /unsupported private key algorithm ed448/);
+    const node = generateKeyPairSync('x448');
+    expectKeyError(node.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), /unsupported private key algorithm 1\.3\.101\.111/);
   });
 
   it('refuses a compressed EC public key', () => {
@@ -136,5 +140,42 @@ describe('key errors name what is wrong', () => {
 
   it('says when a PEM file holds only certificates', () => {
     expectKeyError(toPem('CERTIFICATE', Uint8Array.of(0x30, 0)), /no private key found \(PEM blocks: CERTIFICATE\)/);
+  });
+});
+
+describe('RSASSA-PSS-params of an id-RSASSA-PSS key (RFC 4055 §3.1, §3.3)', () => {
+  const { publicKey } = nodeKey('rsa-pss');
+  if (publicKey.kind !== 'rsa-pss') throw new Error('expected an RSASSA-PSS key');
+  const rsaPublicKey = der.bitString(der.sequence(der.integer(publicKey.n), der.integer(publicKey.e)));
+  const hashId = (oid: string) => der.sequence(der.oid(oid), der.null());
+  const spkiWith = (...params: Uint8Array[]) => der.sequence(der.sequence(der.oid(OID.rsassaPss), der.sequence(...params)), rsaPublicKey);
+  const sha256 = der.explicit(0, hashId(OID.sha256));
+  const mgf1 = (oid: string) => der.explicit(1, der.sequence(der.oid(OID.mgf1), hashId(oid)));
+
+  it('reads no parameters as an unrestricted key, and hash, MGF1 hash and salt as its restriction', () => {
+    expect(parseSpki(encodeSpki(publicKey))).toEqual({ kind: 'rsa-pss', n: publicKey.n, e: publicKey.e });
+    expect(parseSpki(spkiWith(sha256, mgf1(OID.sha256), der.explicit(2, der.integer(40))))).toMatchObject({ params: { hash: 'sha256', minSaltLength: 40 } });
+  });
+
+  it('accepts absent parameters in the hash AlgorithmIdentifiers as well as NULL (RFC 4055 §2.1)', () => {
+    const bare = (oid: string) => der.sequence(der.oid(oid));
+    const key = parseSpki(spkiWith(der.explicit(0, bare(OID.sha384)), der.explicit(1, der.sequence(der.oid(OID.mgf1), bare(OID.sha384))), der.explicit(2, der.integer(48))));
+    expect(key).toMatchObject({ kind: 'rsa-pss', params: { hash: 'sha384', minSaltLength: 48 } });
+  });
+
+  it('refuses MGF1 over another hash than the message hash', () => {
+    expect(() => parseSpki(spkiWith(sha256, mgf1(OID.sha1)))).toThrow(/MGF1 over sha1 and message hash sha256 is not supported/);
+  });
+
+  it('refuses a trailer field other than 1', () => {
+    expect(() => parseSpki(spkiWith(sha256, mgf1(OID.sha256), der.explicit(3, der.integer(2))))).toThrow(/trailerField 2/);
+  });
+
+  it('refuses the SHA-1 defaults (an empty parameter sequence)', () => {
+    expect(() => parseSpki(spkiWith())).toThrow(/RSASSA-PSS with sha1 is not supported/);
+  });
+
+  it('refuses a mask generation function other than MGF1', () => {
+    expect(() => parseSpki(spkiWith(sha256, der.explicit(1, der.sequence(der.oid(OID.sha256), hashId(OID.sha256)))))).toThrow(/unsupported mask generation function/);
   });
 });

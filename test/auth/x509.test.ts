@@ -17,8 +17,8 @@ import type { Certificate } from '../../src/auth/x509.js';
 import { TlsError } from '../../src/wire/errors.js';
 import type { Span } from '../../src/wire/bytes.js';
 import { buildCertificate } from '../../src/auth/builder.js';
-import { DAY, issue, makeChain, nodeKey, NOW, provider, random } from './helpers.js';
 import type { KeyKind } from './helpers.js';
+import { DAY, issue, KEY_KINDS, makeChain, nodeKey, NOW, provider, random } from './helpers.js';
 
 /** node's subjectAltName text, e.g. "DNS:a, IP Address:1.2.3.4", rebuilt from our parse. */
 function sanText(cert: Certificate): string[] {
@@ -73,7 +73,7 @@ function expectAgreement(cert: Certificate, derBytes: Uint8Array, issuerDer?: Ui
 }
 
 describe('certificates made by our builder, read by node:crypto and by us', () => {
-  for (const kind of ['ed25519', 'p256', 'p384', 'rsa2048'] as KeyKind[]) {
+  for (const kind of KEY_KINDS) {
     it(`agree on a self-signed ${kind} certificate`, () => {
       const self = issue({ CN: `self ${kind}`, O: 'Example Inc', C: 'NL' }, nodeKey(kind), undefined, {
         sans: { dns: ['a.example', 'b.example'], ip: ['10.0.0.1', '::1'], uri: ['spiffe://example.org/svc'], email: ['ops@example.org'] },
@@ -89,6 +89,15 @@ describe('certificates made by our builder, read by node:crypto and by us', () =
     expectAgreement(intermediate.cert, intermediate.der, root.der);
     expectAgreement(leaf.cert, leaf.der, intermediate.der);
     expect(leaf.cert.authorityKeyIdentifier?.keyIdentifier).toEqual(intermediate.cert.subjectKeyIdentifier);
+  });
+
+  it('agree on every certificate of chains with RSASSA-PSS, Ed448 and P-521 keys at each position', () => {
+    for (const kinds of [['rsa-pss-sha384', 'ed448', 'p521'], ['p521', 'rsa-pss', 'ed448'], ['ed448', 'p521', 'rsa-pss-sha384']] as [KeyKind, KeyKind, KeyKind][]) {
+      const { root, intermediate, leaf } = makeChain({}, kinds);
+      expectAgreement(root.cert, root.der);
+      expectAgreement(intermediate.cert, intermediate.der, root.der);
+      expectAgreement(leaf.cert, leaf.der, intermediate.der);
+    }
   });
 
   it('agree on an RSA-PSS signed certificate', () => {
@@ -127,6 +136,10 @@ describe('certificates made by openssl req -x509', () => {
     ['rsa 2048', ['-newkey', 'rsa:2048']],
     ['rsa 2048 with PSS', ['-newkey', 'rsa:2048', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32']],
     ['ed25519', ['-newkey', 'ed25519']],
+    ['ed448', ['-newkey', 'ed448']],
+    ['ec P-521', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-521', '-sha512']],
+    ['rsa-pss 2048 without parameters', ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048']],
+    ['rsa-pss 2048 restricted to SHA-384', ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048', '-pkeyopt', 'rsa_pss_keygen_md:sha384', '-pkeyopt', 'rsa_pss_keygen_mgf1_md:sha384', '-pkeyopt', 'rsa_pss_keygen_saltlen:48']],
   ];
   for (const [name, args] of cases) {
     it(`parse an openssl ${name} certificate and agree with node`, (test) => {

@@ -16,6 +16,9 @@ describe('tls13 cert', () => {
     ['p256', 'ec'],
     ['p384', 'ec'],
     ['rsa2048', 'rsa'],
+    ['ed448', 'ed448'],
+    ['p521', 'ec'],
+    ['rsa-pss', 'rsa-pss'],
   ])('writes a %s key and a self-signed certificate that node:crypto reads with the SANs asked for', async (type, nodeType) => {
     const { cert, key } = outFiles();
     const { code, stdout } = await runCli([
@@ -58,6 +61,43 @@ describe('tls13 cert', () => {
     expect(leafCert.verify(caCert.publicKey)).toBe(true);
     expect(leafCert.subject).toBe('CN=leaf.example');
     expect(leafCert.issuer).toBe('CN=Test CA');
+  });
+
+  it('makes an RSASSA-PSS key restricted by --pss-hash, and signs its own certificate within the restriction (RFC 4055)', async () => {
+    const { cert, key } = outFiles();
+    const { code, stdout } = await runCli(['cert', '--out-cert', cert, '--out-key', key, '--type', 'rsa-pss', '--pss-hash', 'sha384', '--dns', 'pss.example']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('(rsa-pss private key)');
+    const privateKey = createPrivateKey(readFileSync(key));
+    expect(privateKey.asymmetricKeyDetails).toMatchObject({ hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 });
+    const x509 = new X509Certificate(readFileSync(cert));
+    expect(x509.publicKey.asymmetricKeyDetails).toMatchObject({ hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 });
+    expect(x509.checkPrivateKey(privateKey)).toBe(true);
+    expect(x509.verify(x509.publicKey)).toBe(true);
+  });
+
+  it('issues an Ed448 certificate from an RSASSA-PSS CA, and a P-521 one from an Ed448 CA', async () => {
+    for (const [caType, leafType] of [['rsa-pss', 'ed448'], ['ed448', 'p521']]) {
+      const ca = outFiles();
+      const leaf = outFiles();
+      expect((await runCli(['cert', '--out-cert', ca.cert, '--out-key', ca.key, '--ca', '--cn', 'CA', '--type', caType!])).code).toBe(0);
+      expect((await runCli(['cert', '--out-cert', leaf.cert, '--out-key', leaf.key, '--type', leafType!, '--dns', 'leaf.example', '--issuer-cert', ca.cert, '--issuer-key', ca.key])).code).toBe(0);
+      const leafCert = new X509Certificate(readFileSync(leaf.cert));
+      expect(leafCert.verify(new X509Certificate(readFileSync(ca.cert)).publicKey)).toBe(true);
+      expect(leafCert.publicKey.asymmetricKeyType).toBe(leafType === 'p521' ? 'ec' : leafType);
+    }
+  });
+
+  it('refuses --pss-hash without --type rsa-pss, and an unknown hash, in one line', async () => {
+    const { cert, key } = outFiles();
+    expect(await runCli(['cert', '--out-cert', cert, '--out-key', key, '--pss-hash', 'sha256'])).toMatchObject({
+      code: 2,
+      stderr: 'tls13: cert: --pss-hash restricts an RSASSA-PSS key: it goes with --type rsa-pss\n',
+    });
+    expect(await runCli(['cert', '--out-cert', cert, '--out-key', key, '--type', 'rsa-pss', '--pss-hash', 'sha1'])).toMatchObject({
+      code: 2,
+      stderr: 'tls13: --pss-hash sha1: expected one of sha256, sha384, sha512\n',
+    });
   });
 
   it('refuses an issuer key that does not belong to the issuer certificate', async () => {

@@ -65,6 +65,17 @@ describe('tls13 demo', () => {
     expect(stdout).toContain('verdict: the client is anonymous');
   });
 
+  it('runs the post-quantum scenario: the hybrid share annotated field by field, the decision explained', async () => {
+    const { code, stdout } = await runCli(['demo', '--scenario', 'post-quantum', '--trace', 'text']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('The hybrid share is 1216 bytes: 1184 ML-KEM-768 encapsulation key + 32 X25519 ephemeral public key.');
+    expect(stdout).toMatch(/client_shares\[0\]\.key_exchange\.mlkem768_encapsulation_key \(ML-KEM-768 encapsulation key/);
+    expect(stdout).toMatch(/client_shares\[0\]\.key_exchange\.x25519_public_key \(X25519 ephemeral public key/);
+    expect(stdout).toMatch(/server_hello\.extensions\[\d+\]\.key_share\.key_exchange\.mlkem768_ciphertext \(ML-KEM-768 ciphertext/);
+    expect(stdout).toContain('[server] group: X25519MLKEM768 (our most preferred group the client sent a key share for; hybrid: secure if either X25519 or ML-KEM holds)');
+    expect(stdout).toContain('connected: TLSv1.3, TLS_AES_128_GCM_SHA256, group X25519MLKEM768');
+  });
+
   it('gives one JSON object per line with schema version 1 and byte strings as hex', async () => {
     const { code, stdout } = await runCli(['demo', '--trace', 'json']);
     expect(code).toBe(0);

@@ -84,7 +84,7 @@ describe('tls13 serve and tls13 connect over 127.0.0.1', () => {
     ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toContain('negotiated: TLSv1.3, TLS_AES_128_GCM_SHA256, group x25519, signature ecdsa_secp256r1_sha256, ALPN http/1.1');
+    expect(stdout).toContain('negotiated: TLSv1.3, TLS_AES_128_GCM_SHA256, group X25519MLKEM768, signature ecdsa_secp256r1_sha256, ALPN http/1.1');
     expect(stdout).toContain(`server: CN=localhost, SANs localhost 127.0.0.1, ECDSA P-256 key, SPKI pin sha256/${pinOf(file('server.pem'))}`);
     expect(stdout).toContain('HTTP/1.1 200 OK');
     expect(stdout).toContain('cipher suite: TLS_AES_128_GCM_SHA256');

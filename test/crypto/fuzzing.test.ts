@@ -31,13 +31,17 @@ describe('insecureFuzzingProvider', () => {
   it('agrees on a shared secret from both sides of a key exchange, and a third party gets another', () => {
     for (const group of ['x25519', 'secp256r1', 'secp384r1'] as const) {
       const kx = fuzzing.keyExchange(group);
-      const [a, b, c] = [kx.generatePrivateKey(random), kx.generatePrivateKey(random), kx.generatePrivateKey(random)];
+      const client = kx.generate(random);
       const real = nobleProvider.keyExchange(group);
-      // Same public value lengths as the real group, so messages keep their real shape.
-      expect(kx.publicKey(a)).toHaveLength(real.publicKey(real.generatePrivateKey(random)).length);
-      expect(kx.sharedSecret(a, kx.publicKey(b))).toEqual(kx.sharedSecret(b, kx.publicKey(a)));
-      expect(kx.sharedSecret(a, kx.publicKey(c))).not.toEqual(kx.sharedSecret(a, kx.publicKey(b)));
-      expect(kx.sharedSecret(a, new Uint8Array(5))).toBeNull();
+      // Same share lengths as the real group, so messages keep their real shape.
+      expect(kx.shareLengths).toEqual(real.shareLengths);
+      expect(client.share).toHaveLength(real.generate(random).share.length);
+      const answer = kx.encapsulate(client.share, random)!;
+      expect(kx.decapsulate(client.privateKey, answer.share)).toEqual(answer.sharedSecret);
+      const third = kx.encapsulate(kx.generate(random).share, random)!;
+      expect(kx.decapsulate(client.privateKey, third.share)).not.toEqual(answer.sharedSecret);
+      expect(kx.decapsulate(client.privateKey, new Uint8Array(5))).toBeNull();
+      expect(kx.encapsulate(new Uint8Array(5), random)).toBeNull();
     }
   });
 

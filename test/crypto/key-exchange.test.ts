@@ -14,29 +14,32 @@ describe('X25519', () => {
   const bobPublic = 'de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f';
   const shared = '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742';
 
-  it('derives the public keys of RFC 7748 §6.1', () => {
-    expect(hex(x25519.publicKey(alicePrivate))).toBe(alicePublic);
-    expect(hex(x25519.publicKey(bobPrivate))).toBe(bobPublic);
+  it('makes the key pair of RFC 7748 §6.1 from its private key, drawn from the random source', () => {
+    const alice = x25519.generate(fixedRandom(alicePrivate));
+    expect(hex(alice.privateKey as Uint8Array)).toBe(hex(alicePrivate));
+    expect(hex(alice.share)).toBe(alicePublic);
   });
 
-  it('computes the shared secret of RFC 7748 §6.1 from both sides', () => {
-    expect(hex(x25519.sharedSecret(alicePrivate, fromHex(bobPublic))!)).toBe(shared);
-    expect(hex(x25519.sharedSecret(bobPrivate, fromHex(alicePublic))!)).toBe(shared);
-  });
-
-  it('takes its private key from the random source', () => {
-    expect(hex(x25519.generatePrivateKey(fixedRandom(alicePrivate)))).toBe(hex(alicePrivate));
+  it('computes the shared secret of RFC 7748 §6.1 on both sides: the server encapsulates, the client decapsulates', () => {
+    const answer = x25519.encapsulate(fromHex(alicePublic), fixedRandom(bobPrivate))!;
+    expect(hex(answer.share)).toBe(bobPublic);
+    expect(hex(answer.sharedSecret)).toBe(shared);
+    expect(hex(x25519.decapsulate(alicePrivate, fromHex(bobPublic))!)).toBe(shared);
   });
 
   it('returns null for low-order peer points, whose shared secret would be all zeros', () => {
     // u = 0 and u = 1 are points of small order (RFC 7748 §7); so is p - 1 (= 0xec ff .. 7f).
     const lowOrder = ['00'.repeat(32), '01' + '00'.repeat(31), 'ec' + 'ff'.repeat(30) + '7f'];
-    for (const u of lowOrder) expect(x25519.sharedSecret(alicePrivate, fromHex(u))).toBeNull();
+    for (const u of lowOrder) {
+      expect(x25519.decapsulate(alicePrivate, fromHex(u))).toBeNull();
+      expect(x25519.encapsulate(fromHex(u), fixedRandom(bobPrivate))).toBeNull();
+    }
   });
 
   it('returns null for a peer value of the wrong length', () => {
-    expect(x25519.sharedSecret(alicePrivate, fromHex(bobPublic).subarray(1))).toBeNull();
-    expect(x25519.sharedSecret(alicePrivate, new Uint8Array(33))).toBeNull();
+    expect(x25519.decapsulate(alicePrivate, fromHex(bobPublic).subarray(1))).toBeNull();
+    expect(x25519.decapsulate(alicePrivate, new Uint8Array(33))).toBeNull();
+    expect(x25519.encapsulate(new Uint8Array(0), fixedRandom(bobPrivate))).toBeNull();
   });
 });
 
@@ -50,34 +53,36 @@ describe('ECDHE over P-256 and P-384', () => {
     const kex = crypto.keyExchange(group);
 
     it(`${group}: the public key is the uncompressed point node:crypto derives from the same private key`, () => {
-      const privateKey = kex.generatePrivateKey(seededRandom(`${group} public key`));
+      const { privateKey, share } = kex.generate(seededRandom(`${group} public key`));
       const node = createECDH(nodeCurve);
-      node.setPrivateKey(privateKey);
-      const ours = kex.publicKey(privateKey);
-      expect(ours.length).toBe(1 + 2 * fieldLength);
-      expect(hex(ours)).toBe(node.getPublicKey('hex', 'uncompressed'));
+      node.setPrivateKey(privateKey as Uint8Array);
+      expect(share.length).toBe(1 + 2 * fieldLength);
+      expect(kex.shareLengths).toEqual({ client: share.length, server: share.length });
+      expect(hex(share)).toBe(node.getPublicKey('hex', 'uncompressed'));
     });
 
     it(`${group}: the shared secret is the x-coordinate node:crypto computes, for random keys`, () => {
       for (let i = 0; i < 5; i++) {
-        const ourPrivate = kex.generatePrivateKey(seededRandom(`${group} ${i}`));
+        const ours = kex.generate(seededRandom(`${group} ${i}`));
         const node = createECDH(nodeCurve);
         const nodePublic = node.generateKeys();
-        const ours = kex.sharedSecret(ourPrivate, nodePublic);
-        expect(ours?.length).toBe(fieldLength);
-        expect(hex(ours!)).toBe(node.computeSecret(kex.publicKey(ourPrivate)).toString('hex'));
+        const secret = kex.decapsulate(ours.privateKey, nodePublic);
+        expect(secret?.length).toBe(fieldLength);
+        expect(hex(secret!)).toBe(node.computeSecret(ours.share).toString('hex'));
+        const answer = kex.encapsulate(nodePublic, seededRandom(`${group} server ${i}`))!;
+        expect(hex(answer.sharedSecret)).toBe(node.computeSecret(answer.share).toString('hex'));
       }
     });
 
     it(`${group}: every random input makes a private key node:crypto accepts`, () => {
       for (const fill of [0x00, 0xff]) {
-        const privateKey = kex.generatePrivateKey((length) => new Uint8Array(length).fill(fill));
-        expect(() => createECDH(nodeCurve).setPrivateKey(privateKey)).not.toThrow();
+        const { privateKey } = kex.generate((length) => new Uint8Array(length).fill(fill));
+        expect(() => createECDH(nodeCurve).setPrivateKey(privateKey as Uint8Array)).not.toThrow();
       }
     });
 
     it(`${group}: returns null for invalid peer points`, () => {
-      const privateKey = kex.generatePrivateKey(seededRandom(`${group} invalid`));
+      const { privateKey } = kex.generate(seededRandom(`${group} invalid`));
       const valid = createECDH(nodeCurve);
       valid.generateKeys();
       const uncompressed = new Uint8Array(valid.getPublicKey());
@@ -94,7 +99,10 @@ describe('ECDHE over P-256 and P-384', () => {
         uncompressed.subarray(0, uncompressed.length - 1),
         new Uint8Array(0),
       ];
-      for (const peer of invalid) expect(kex.sharedSecret(privateKey, peer)).toBeNull();
+      for (const peer of invalid) {
+        expect(kex.decapsulate(privateKey, peer)).toBeNull();
+        expect(kex.encapsulate(peer, seededRandom(`${group} server`))).toBeNull();
+      }
     });
   }
 });

@@ -64,7 +64,7 @@ describe('Ed25519 (RFC 8032 §7.1)', () => {
 });
 
 function publicKeyHex(key: PublicKey): string {
-  if (key.kind === 'ed25519') return hex(key.publicKey);
+  if (key.kind === 'ed25519' || key.kind === 'ed448') return hex(key.publicKey);
   if (key.kind === 'ecdsa') return hex(key.point);
   return key.n.toString(16);
 }
@@ -75,8 +75,9 @@ const fromBase64Url = (text: string) => new Uint8Array(Buffer.from(text, 'base64
 const ORDERS: Record<CurveName, bigint> = {
   'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  'P-521': 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
 };
-const NODE_CURVES: Record<CurveName, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1' };
+const NODE_CURVES: Record<CurveName, string> = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
 
 interface EcdsaPair {
   privateKey: PrivateKey;

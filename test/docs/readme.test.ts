@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/testing/interop.js';
+import { namedGroupName } from '../../src/wire/enums.js';
+import { SHARE_LAYOUTS } from '../../src/wire/key-share-layout.js';
 import { ensureBuilt, runShell } from '../cli/helpers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -103,3 +105,28 @@ function splitImports(js: string): { imports: string; body: string } {
   const lines = js.split('\n');
   return { imports: lines.filter((l) => l.startsWith('import ')).join('\n'), body: lines.filter((l) => !l.startsWith('import ')).join('\n') };
 }
+
+describe("docs/post-quantum.md's commands run as written", () => {
+  it('the demo annotates the hybrid share, and a tls13 server negotiates X25519MLKEM768 by default and x25519 with a classical client', async () => {
+    const lines = shellBlocks(readFileSync(join(root, 'docs', 'post-quantum.md'), 'utf8')).flat();
+    const dir = mkdtempSync(join(tmpdir(), 'tls13-pq-doc-'));
+    const result = await runShell(`trap 'kill $(jobs -p) 2>/dev/null' EXIT\n${scriptFor(lines, await freePort())}`, dir, {}, 90_000);
+    expect(result.stderr).not.toMatch(/failed|did not start|\n\s+at /);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/key_exchange\.mlkem768_encapsulation_key \(ML-KEM-768 encapsulation key/);
+    expect(result.stdout).toMatch(/key_exchange\.mlkem768_ciphertext \(ML-KEM-768 ciphertext/);
+    expect(result.stdout).toContain('hybrid: secure if either X25519 or ML-KEM holds');
+    const negotiated = [...result.stdout.matchAll(/^\s*negotiated: .*group (\S+),/gm)].map((m) => m[1]);
+    expect(negotiated).toEqual(['X25519MLKEM768', 'x25519', 'SecP384r1MLKEM1024']);
+  }, 120_000);
+
+  it("gives each group's share sizes as the engine's layout table has them", () => {
+    const markdown = readFileSync(join(root, 'docs', 'post-quantum.md'), 'utf8');
+    const total = (parts: readonly { length: number }[]) => parts.reduce((sum, p) => sum + p.length, 0);
+    for (const [id, layout] of SHARE_LAYOUTS) {
+      const code = `0x${id.toString(16).padStart(4, '0').toUpperCase()}`;
+      expect(markdown).toContain(`| ${namedGroupName(id)} | ${code} | ${total(layout.client)} `);
+      expect(markdown).toMatch(new RegExp(`^\\| ${namedGroupName(id)} \\| ${code} \\|[^|]+\\| ${total(layout.server)} `, 'm'));
+    }
+  });
+});

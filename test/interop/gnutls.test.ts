@@ -1,8 +1,11 @@
 // RFC 7250 raw public keys with GnuTLS as the peer (gnutls-serv / gnutls-cli from gnutls-bin), in both
-// directions: the server's key only, the client's key only, both; Ed25519 and ECDSA P-256. Negative cases:
+// directions: the server's key only, the client's key only, both; Ed25519, Ed448, ECDSA P-256 and P-521; and
+// X.509 certificates with Ed448, P-521 and RSASSA-PSS keys in both directions. Negative cases:
 // a raw key that is not pinned (bad_certificate), a raw key demanded from a peer that offers only X.509
-// (unsupported_certificate). GnuTLS honours SSLKEYLOGFILE: its key log for a connection must equal the
-// secrets our side announced for the same connection, line for line. node:tls knows nothing of RFC 7250,
+// (unsupported_certificate). Then, with X.509 certificates, each RFC 8446 group beyond the usual three
+// (secp521r1, x448, ffdhe2048..8192) with GnuTLS restricted to it, both directions. GnuTLS honours
+// SSLKEYLOGFILE: its key log for a connection must equal the secrets our side announced for the same
+// connection, line for line. node:tls knows nothing of RFC 7250,
 // so an endpoint that prefers raw keys must fall back to X.509 with it, in both roles.
 // What GnuTLS 3.7 does that the RFC leaves open: it answers a server_certificate_type it cannot meet with
 // unsupported_certificate even when raw keys are not in its priorities, and, as a server restricted to raw client
@@ -16,16 +19,18 @@ import { once } from 'node:events';
 import * as tls from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { generateKeyPair } from '../../src/auth/builder.js';
+import { generateKeyPair, type GeneratedKeyType } from '../../src/auth/builder.js';
 import { encodePkcs8, encodeSpki } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { PrivateKey } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
+import { makeIdentity, type Identity } from '../../src/testing/certs.js';
+import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import { connect, createServer, type ConnectOptions, type ServerOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
 import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
-import { ca, certPem, keyPem, listen, nextError, readAll, serverCertificates, trustedClient } from '../node/fixtures.js';
+import { ca, certPem, keyPem, listen, MORE_GROUPS, nextError, readAll, serverCertificates, trustedClient } from '../node/fixtures.js';
 
 const scratch = scratchDirectory('tls13-lab-gnutls-');
 const { dir, file } = scratch;
@@ -68,7 +73,7 @@ function gnutlsKeyPem(privateKey: PrivateKey): string {
   return toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey)));
 }
 
-function rawKey(name: string, kind: 'ed25519' | 'p256'): RawKey {
+function rawKey(name: string, kind: GeneratedKeyType): RawKey {
   const { privateKey, publicKey } = generateKeyPair(kind, random, nobleProvider);
   const spki = encodeSpki(publicKey);
   return {
@@ -83,6 +88,8 @@ function rawKey(name: string, kind: 'ed25519' | 'p256'): RawKey {
 const KEYS = [
   { keyName: 'Ed25519', gnutlsName: 'EdDSA (Ed25519)', server: rawKey('server-ed25519', 'ed25519'), client: rawKey('client-ed25519', 'ed25519') },
   { keyName: 'ECDSA P-256', gnutlsName: 'EC/ECDSA', server: rawKey('server-p256', 'p256'), client: rawKey('client-p256', 'p256') },
+  { keyName: 'Ed448', gnutlsName: 'EdDSA (Ed448)', server: rawKey('server-ed448', 'ed448'), client: rawKey('client-ed448', 'ed448') },
+  { keyName: 'ECDSA P-521', gnutlsName: 'EC/ECDSA', server: rawKey('server-p521', 'p521'), client: rawKey('client-p521', 'p521') },
 ] as const;
 const stranger = rawKey('stranger', 'p256');
 
@@ -313,6 +320,33 @@ describe('gnutls-cli against our server with raw public keys', () => {
   });
 });
 
+describe('GnuTLS and us over the other RFC 8446 groups (secp521r1, x448, FFDHE), with X.509 certificates', () => {
+  for (const group of MORE_GROUPS) {
+    const priority = `${PRIORITY_X509}:-GROUP-ALL:+${group.gnutls}`;
+    /** How GnuTLS names the key exchange in its session description: ECDHE-X448, DHE-FFDHE2048, ... */
+    const kx = `${group.name.startsWith('ffdhe') ? 'DHE' : 'ECDHE'}-${group.gnutls.replace('GROUP-', '')}`;
+
+    it(`our client and gnutls-serv allowing only ${group.name} agree on it, and both log the same secrets`, async (test) => {
+      const { server, port } = await gnutlsServ(test, ['--priority', priority, ...x509Server]);
+      const { client, keylog, echoed } = await ourClientEcho({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] }, groups: [group.id] });
+      expect(echoed).toBe('ping\n');
+      expect(client.info.group).toBe(group.name);
+      expectSameKeylog(keylog, server.keylog());
+    });
+
+    it(`gnutls-cli allowing only ${group.name} and our server agree on it, and both log the same secrets`, async (test) => {
+      const ours = await ourEchoServer({ certificate: serverX509, groups: [group.id] });
+      const cli = gnutlsCli(test, ours.port, ['--priority', priority, '--x509cafile', caFile]);
+      expect(await cli.exited).toBe(0);
+      expect(cli.stdout()).toContain(`-(${kx})-`);
+      expect(cli.stdout()).toContain('ping');
+      expect(ours.errors).toEqual([]);
+      expect(ours.connections[0]!.socket.info.group).toBe(group.name);
+      expectSameKeylog(ours.connections[0]!.keylog, cli.keylog());
+    });
+  }
+});
+
 describe('node:tls, which does not implement RFC 7250, and our endpoints that prefer raw keys', () => {
   it('our client offering [raw-public-key, x509] falls back to the X.509 certificate of a node:tls server, and presents its own certificate', async () => {
     let clientSubject: string | undefined;
@@ -386,6 +420,46 @@ describe('the AES-CCM suites with GnuTLS (priority +AES-128-CCM, +AES-128-CCM-8)
       expect(ours.errors).toEqual([]);
       expect(ours.connections[0]!.socket.info.cipherSuite).toBe(suite);
       expectSameKeylog(ours.connections[0]!.keylog, cli.keylog());
+    });
+  }
+});
+
+/** X.509 chains of the newer key types, issued by the fixtures' CA, valid around the real clock. */
+const X509_KEYS = [
+  { keyName: 'Ed448', key: () => generateKeyPair('ed448', random, nobleProvider).privateKey, scheme: 'ed448', gnutlsSignature: 'EdDSA-Ed448' },
+  { keyName: 'ECDSA P-521', key: () => generateKeyPair('p521', random, nobleProvider).privateKey, scheme: 'ecdsa_secp521r1_sha512', gnutlsSignature: 'ECDSA-SECP521R1-SHA512' },
+  { keyName: 'RSASSA-PSS', key: () => asPssKey(rsaTestKey(), { hash: 'sha256', minSaltLength: 32 }), scheme: 'rsa_pss_pss_sha256', gnutlsSignature: 'RSA-PSS-SHA256' },
+];
+
+describe('X.509 certificates with Ed448, P-521 and RSASSA-PSS keys, in both directions', () => {
+  const validity = { notBefore: Date.now() - 86_400_000, notAfter: Date.now() + 86_400_000 };
+  const issued = (cn: string, eku: string, privateKey: PrivateKey) =>
+    makeIdentity({ subject: { CN: cn }, sans: { dns: [cn] }, extKeyUsage: [eku], issuer: ca, serial: 20n, privateKey, ...validity }, random);
+  const files = (name: string, identity: Identity) => ['--x509certfile', file(`${name}.pem`, certPem(identity)), '--x509keyfile', file(`${name}.key`, gnutlsKeyPem(identity.privateKey))];
+
+  for (const { keyName, key, scheme, gnutlsSignature } of X509_KEYS) {
+    const n = keyName.replace(/\W/g, '');
+    it(`gnutls-cli validates our server's ${keyName} certificate and CertificateVerify, and our server its ${keyName} client certificate`, async (test) => {
+      const ours = await ourEchoServer({ certificate: issued('localhost', 'serverAuth', key()), clientAuth: 'require', trust: { kind: 'ca', anchors: [ca.der] } });
+      const cli = gnutlsCli(test, ours.port, ['--priority', PRIORITY_X509, '--x509cafile', caFile, '--sni-hostname', 'localhost', '--verify-hostname', 'localhost', ...files(`cli-${n}`, issued('alice', 'clientAuth', key()))]);
+      expect(await cli.exited).toBe(0);
+      expect(cli.stdout()).toContain('- Status: The certificate is trusted.');
+      expect(cli.stdout()).toMatch(new RegExp(`- Description: \\(TLS1\\.3-X\\.509\\)-\\([^)]*\\)-\\(${gnutlsSignature}\\)-`));
+      expect(cli.stdout()).toContain('ping');
+      expect(ours.errors).toEqual([]);
+      const { socket, keylog } = ours.connections[0]!;
+      expect(socket.info).toMatchObject({ signatureScheme: scheme, clientAuth: 'authenticated' });
+      expect(socket.getPeerIdentity()?.subject).toBe('CN=alice');
+      expectSameKeylog(keylog, cli.keylog());
+    });
+
+    it(`our client validates gnutls-serv's ${keyName} certificate and CertificateVerify, and gnutls-serv its ${keyName} client certificate`, async (test) => {
+      const { server, port } = await gnutlsServ(test, ['--priority', PRIORITY_X509, '--require-client-cert', '--x509cafile', caFile, ...files(`serv-${n}`, issued('localhost', 'serverAuth', key()))]);
+      const { client, keylog, echoed } = await ourClientEcho({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] }, certificate: issued('alice', 'clientAuth', key()) });
+      expect(echoed).toBe('ping\n');
+      expect(client.info).toMatchObject({ signatureScheme: scheme, clientAuth: 'authenticated' });
+      expect(client.getPeerIdentity()?.subject).toBe('CN=localhost');
+      expectSameKeylog(keylog, server.keylog());
     });
   }
 });

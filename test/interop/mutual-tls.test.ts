@@ -1,11 +1,14 @@
-// Mutual TLS with OpenSSL as the peer, for Ed25519, ECDSA P-256 and RSA-2048 client keys, each with a
-// self-signed client certificate: `openssl s_server -Verify 1 -CAfile <that certificate>` accepts our client,
-// and our server pinning the certificate accepts `openssl s_client -cert -key` and refuses another
-// self-signed certificate with bad_certificate. Every child is bounded by a deadline and killed after its
+// Mutual TLS with OpenSSL as the peer, for Ed25519, Ed448, ECDSA P-256 and P-521, RSA-2048 and RSASSA-PSS
+// client keys, each with a self-signed client certificate made by our builder: `openssl s_server -Verify 1
+// -CAfile <that certificate>` accepts our client, and our server pinning the certificate accepts `openssl
+// s_client -cert -key` and refuses another self-signed certificate with bad_certificate. Every child is bounded by a deadline and killed after its
 // test. A missing openssl skips loudly (fails with REQUIRE_INTEROP=1).
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { GeneratedKeyType } from '../../src/auth/builder.js';
 import { loadPrivateKey } from '../../src/auth/keys.js';
+import type { PrivateKey } from '../../src/crypto/provider.js';
+import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
@@ -38,7 +41,7 @@ const validity = { notBefore: Date.now() - DAY, notAfter: Date.now() + 30 * DAY 
 const random = seededRandom('mutual-tls interop');
 
 /** A self-signed client certificate as `tls13 cert --eku clientAuth` makes it (no basicConstraints cA). */
-function selfSignedClient(name: string, key: { keyType: 'ed25519' | 'p256' } | 'rsa'): Identity {
+function selfSignedClient(name: string, key: { keyType: GeneratedKeyType } | { privateKey: PrivateKey } | 'rsa'): Identity {
   const keyOption =
     key === 'rsa'
       ? { privateKey: loadPrivateKey(new Uint8Array(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'der' }))) }
@@ -51,6 +54,13 @@ const CLIENTS: Array<{ keyName: string; identity: Identity; peerSignatureType?: 
   { keyName: 'Ed25519', identity: selfSignedClient('alice ed25519', { keyType: 'ed25519' }) },
   { keyName: 'ECDSA P-256', identity: selfSignedClient('alice p256', { keyType: 'p256' }), peerSignatureType: 'ECDSA' },
   { keyName: 'RSA-2048', identity: selfSignedClient('alice rsa', 'rsa'), peerSignatureType: 'RSA-PSS' },
+  { keyName: 'Ed448', identity: selfSignedClient('alice ed448', { keyType: 'ed448' }) },
+  { keyName: 'ECDSA P-521', identity: selfSignedClient('alice p521', { keyType: 'p521' }), peerSignatureType: 'ECDSA' },
+  {
+    keyName: 'RSASSA-PSS-2048 restricted to SHA-256',
+    identity: selfSignedClient('alice rsa-pss', { privateKey: asPssKey(rsaTestKey(), { hash: 'sha256', minSaltLength: 32 }) }),
+    peerSignatureType: 'RSA-PSS',
+  },
 ];
 const stranger = selfSignedClient('mallory', { keyType: 'p256' });
 

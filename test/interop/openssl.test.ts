@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { connect, createServer, type Tls13Server } from '../../src/node/adapter.js';
+import { connect, createServer, type ServerOptions, type Tls13Server } from '../../src/node/adapter.js';
 import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
-import { ca, CCM_SUITES, certPem, GROUPS, keyPem, listen, readAll, serverCertificates, strangerClient, SUITES, trustedClient } from '../node/fixtures.js';
+import { ca, CCM_SUITES, certPem, GROUPS, keyPem, listen, MORE_GROUPS, pongServer, readAll, serverCertificates, strangerClient, SUITES, trustedClient } from '../node/fixtures.js';
 
 const scratch = scratchDirectory('tls13-lab-interop-');
 const { dir, file } = scratch;
@@ -36,12 +36,19 @@ function keylogLines(text: string): string[] {
     .sort();
 }
 
-/** One case per suite (the CCM ones too, named with -ciphersuites), with the groups and key types rotated. */
+/**
+ * One case per suite, with the groups and key types rotated so that each of them appears (the CCM suites
+ * too, named with -ciphersuites on both sides); then one case for each other group (secp521r1, x448, the
+ * FFDHE groups), over the first suite and a P-256 certificate.
+ */
 const IDENTITIES = Object.entries(serverCertificates);
-const CASES = [...SUITES, ...CCM_SUITES].map((suite, i) => {
-  const [keyName, identity] = IDENTITIES[i % IDENTITIES.length]!;
-  return { suite, group: GROUPS[i % GROUPS.length]!, keyName, identity };
-});
+const CASES = [
+  ...[...SUITES, ...CCM_SUITES].map((suite, i) => {
+    const [keyName, identity] = IDENTITIES[i % IDENTITIES.length]!;
+    return { suite: suite as { name: string; id: number }, group: GROUPS[i % GROUPS.length]! as { name: string; id: number; openssl: string }, keyName, identity };
+  }),
+  ...MORE_GROUPS.map((group) => ({ suite: SUITES[0] as { name: string; id: number }, group, keyName: 'ECDSA P-256', identity: serverCertificates['ECDSA P-256'] })),
+];
 
 let caseNumber = 0;
 
@@ -74,18 +81,10 @@ describe('openssl s_server with our client', () => {
   }
 });
 
-/** Our server: answers the first chunk with `pong: <chunk>` and closes with close_notify. */
-async function ourPongServer(options: Partial<Parameters<typeof createServer>[0]> & { certificate: Parameters<typeof createServer>[0]['certificate'] }) {
-  const keylog: string[] = [];
-  const errors: Error[] = [];
-  const server = createServer(options, (socket) => {
-    socket.once('data', (chunk: Buffer) => socket.end(`pong: ${chunk.toString()}`));
-    socket.on('error', (error) => errors.push(error));
-  });
-  server.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1').trimEnd()));
-  server.on('tlsClientError', (error: Error) => errors.push(error));
-  servers.push(server);
-  return { port: await listen(server), keylog, errors };
+async function ourPongServer(options: ServerOptions) {
+  const pong = await pongServer(options);
+  servers.push(pong.server);
+  return pong;
 }
 
 describe('openssl s_client against our server', () => {

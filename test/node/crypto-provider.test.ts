@@ -9,11 +9,12 @@ import type { AeadName, GroupName, HashName, PrivateKey, SignatureAlgorithm } fr
 import { seededRandom } from '../../src/crypto/random.js';
 import { resolveCommon } from '../../src/handshake/config.js';
 import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
+import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { utf8 } from '../../src/wire/bytes.js';
 
 const HASHES: HashName[] = ['sha1', 'sha256', 'sha384', 'sha512'];
 const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305', 'AES-128-CCM', 'AES-128-CCM-8'];
-const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
+const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'MLKEM768', 'MLKEM1024'];
 const random = seededRandom('node crypto provider');
 
 /** A plain Uint8Array with the same bytes, so a Buffer in disguise would fail `toStrictEqual`. */
@@ -86,48 +87,50 @@ describe('AEAD', () => {
 });
 
 describe('key exchange', () => {
-  it.each(GROUPS)('makes the same %s private key, public value and shared secret as noble', (group) => {
+  it.each(GROUPS)('makes the same %s key pair, server share and shared secret as noble from the same randomness', (group) => {
     const [ours, theirs] = [node.keyExchange(group), nobleProvider.keyExchange(group)];
     expect(ours.group).toBe(group);
-    const seed = random(72);
-    const replay = () => {
-      let offset = 0;
-      return (n: number) => seed.slice(offset, (offset += n));
-    };
-    const privateKey = ours.generatePrivateKey(replay());
-    expect(privateKey).toStrictEqual(bytes(theirs.generatePrivateKey(replay())));
-    expect(ours.publicKey(privateKey)).toStrictEqual(bytes(theirs.publicKey(privateKey)));
-    const peerPrivate = theirs.generatePrivateKey(random);
-    const peerPublic = theirs.publicKey(peerPrivate);
-    expect(ours.sharedSecret(privateKey, peerPublic)).toStrictEqual(bytes(theirs.sharedSecret(peerPrivate, theirs.publicKey(privateKey))!));
+    expect(ours.shareLengths).toEqual(theirs.shareLengths);
+    const replay = () => seededRandom(`${group} replay`);
+    const client = ours.generate(replay());
+    expect(client.share).toStrictEqual(bytes(theirs.generate(replay()).share));
+    const answer = ours.encapsulate(client.share, replay())!;
+    const nobleAnswer = theirs.encapsulate(client.share, replay())!;
+    expect(answer.share).toStrictEqual(bytes(nobleAnswer.share));
+    expect(answer.sharedSecret).toStrictEqual(bytes(nobleAnswer.sharedSecret));
+    expect(ours.decapsulate(client.privateKey, answer.share)).toStrictEqual(bytes(answer.sharedSecret));
+    expect(theirs.decapsulate(client.privateKey, answer.share)).toStrictEqual(bytes(answer.sharedSecret));
   });
 
   it.each(GROUPS)('returns null for a %s peer value of the wrong length', (group) => {
     const exchange = node.keyExchange(group);
-    const peer = nobleProvider.keyExchange(group).publicKey(nobleProvider.keyExchange(group).generatePrivateKey(random));
-    expect(exchange.sharedSecret(exchange.generatePrivateKey(random), peer.subarray(1))).toBeNull();
+    const peer = nobleProvider.keyExchange(group).generate(random).share;
+    expect(exchange.decapsulate(exchange.generate(random).privateKey, peer.subarray(1))).toBeNull();
+    expect(exchange.encapsulate(peer.subarray(1), random)).toBeNull();
   });
 
   it('returns null for NIST points that are compressed or off the curve, as noble does', () => {
     for (const group of ['secp256r1', 'secp384r1'] as const) {
       const [ours, theirs] = [node.keyExchange(group), nobleProvider.keyExchange(group)];
-      const privateKey = ours.generatePrivateKey(random);
-      const offCurve = theirs.publicKey(theirs.generatePrivateKey(random));
+      const { privateKey } = ours.generate(random);
+      const offCurve = theirs.generate(random).share;
       offCurve[offCurve.length - 1]! ^= 1;
       const compressed = new Uint8Array(offCurve.length).fill(0x02, 0, 1);
       for (const bad of [offCurve, compressed]) {
-        expect(ours.sharedSecret(privateKey, bad)).toBeNull();
-        expect(theirs.sharedSecret(privateKey, bad)).toBeNull();
+        expect(ours.decapsulate(privateKey, bad)).toBeNull();
+        expect(theirs.decapsulate(privateKey, bad)).toBeNull();
+        expect(ours.encapsulate(bad, random)).toBeNull();
       }
     }
   });
 
   it('returns null for an X25519 low-order point whose secret is all zeros (RFC 8446 §7.4.2)', () => {
     const x25519 = node.keyExchange('x25519');
-    const privateKey = x25519.generatePrivateKey(random);
+    const { privateKey } = x25519.generate(random);
     for (const lowOrder of [new Uint8Array(32), Uint8Array.of(1, ...new Uint8Array(31))]) {
-      expect(x25519.sharedSecret(privateKey, lowOrder)).toBeNull();
-      expect(nobleProvider.keyExchange('x25519').sharedSecret(privateKey, lowOrder)).toBeNull();
+      expect(x25519.decapsulate(privateKey, lowOrder)).toBeNull();
+      expect(x25519.encapsulate(lowOrder, random)).toBeNull();
+      expect(nobleProvider.keyExchange('x25519').decapsulate(privateKey, lowOrder)).toBeNull();
     }
   });
 });
@@ -144,6 +147,15 @@ const KEYS: { name: string; key: PrivateKey; algorithms: SignatureAlgorithm[]; d
   { name: 'ECDSA P-384', key: generateKeyPair('p384', random, nobleProvider).privateKey, algorithms: [{ kind: 'ecdsa', hash: 'sha384' }, { kind: 'ecdsa', hash: 'sha256' }], deterministic: false },
   { name: 'RSA-2048 PSS', key: RSA, algorithms: [{ kind: 'rsa-pss', hash: 'sha256', saltLength: 32 }, { kind: 'rsa-pss', hash: 'sha512', saltLength: 64 }], deterministic: false },
   { name: 'RSA-2048 PKCS#1', key: RSA, algorithms: [{ kind: 'rsa-pkcs1', hash: 'sha256' }, { kind: 'rsa-pkcs1', hash: 'sha1' }], deterministic: true },
+  { name: 'Ed448', key: generateKeyPair('ed448', random, nobleProvider).privateKey, algorithms: [{ kind: 'ed448' }], deterministic: true },
+  { name: 'ECDSA P-521', key: generateKeyPair('p521', random, nobleProvider).privateKey, algorithms: [{ kind: 'ecdsa', hash: 'sha512' }, { kind: 'ecdsa', hash: 'sha256' }], deterministic: false },
+  { name: 'RSASSA-PSS-2048 without parameters', key: asPssKey(rsaTestKey()), algorithms: [{ kind: 'rsa-pss', hash: 'sha256', saltLength: 32 }, { kind: 'rsa-pss', hash: 'sha384', saltLength: 20 }], deterministic: false },
+  {
+    name: 'RSASSA-PSS-2048 restricted to SHA-384',
+    key: asPssKey(rsaTestKey(), { hash: 'sha384', minSaltLength: 48 }),
+    algorithms: [{ kind: 'rsa-pss', hash: 'sha384', saltLength: 48 }, { kind: 'rsa-pss', hash: 'sha384', saltLength: 64 }],
+    deterministic: false,
+  },
 ];
 
 describe.each(KEYS)('$name signatures', ({ key, algorithms, deterministic }) => {
@@ -198,7 +210,7 @@ describe('default provider of the test project', () => {
   // vitest.config.ts runs the suite twice: "noble" as is, "node-crypto" with the engine's default provider
   // resolved to nodeCryptoProvider; each project names the provider it expects.
   it('is the provider this vitest project promises, while an explicit nobleProvider stays noble', () => {
-    expect(resolveCommon({}).provider.name).toBe(process.env.EXPECTED_DEFAULT_PROVIDER);
+    expect(resolveCommon({}, 'client').provider.name).toBe(process.env.EXPECTED_DEFAULT_PROVIDER);
     expect(nobleProvider.name).toBe('noble');
   });
 });

@@ -3,6 +3,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
+import { createServer, type ServerOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
 import { encodePkcs8, loadPrivateKey } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -57,6 +59,17 @@ export const GROUPS = [
   { name: 'secp384r1', id: NamedGroup.secp384r1, openssl: 'secp384r1' },
 ] as const;
 
+/** The other RFC 8446 groups: our name and id, OpenSSL's name, GnuTLS's priority keyword. */
+export const MORE_GROUPS = [
+  { name: 'secp521r1', id: NamedGroup.secp521r1, openssl: 'P-521', gnutls: 'GROUP-SECP521R1' },
+  { name: 'x448', id: NamedGroup.x448, openssl: 'X448', gnutls: 'GROUP-X448' },
+  { name: 'ffdhe2048', id: NamedGroup.ffdhe2048, openssl: 'ffdhe2048', gnutls: 'GROUP-FFDHE2048' },
+  { name: 'ffdhe3072', id: NamedGroup.ffdhe3072, openssl: 'ffdhe3072', gnutls: 'GROUP-FFDHE3072' },
+  { name: 'ffdhe4096', id: NamedGroup.ffdhe4096, openssl: 'ffdhe4096', gnutls: 'GROUP-FFDHE4096' },
+  { name: 'ffdhe6144', id: NamedGroup.ffdhe6144, openssl: 'ffdhe6144', gnutls: 'GROUP-FFDHE6144' },
+  { name: 'ffdhe8192', id: NamedGroup.ffdhe8192, openssl: 'ffdhe8192', gnutls: 'GROUP-FFDHE8192' },
+] as const;
+
 export async function listen(server: Server): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -75,4 +88,33 @@ export const readAll = async (stream: AsyncIterable<unknown>): Promise<string> =
 /** The first 'error' a stream emits. */
 export function nextError(stream: NodeJS.EventEmitter): Promise<Error> {
   return new Promise((resolve) => stream.once('error', resolve));
+}
+
+/** Every engine event of a socket of ours, from now on ('tlsEvent'). */
+export function eventsOf(socket: Tls13Socket): TlsEvent[] {
+  const events: TlsEvent[] = [];
+  socket.on('tlsEvent', (event: TlsEvent) => events.push(event));
+  return events;
+}
+
+/** Whether a HelloRetryRequest went either way among these events. */
+export const sawHelloRetry = (events: TlsEvent[]): boolean =>
+  events.some((e) => e.type === 'handshake-message' && e.message.kind === 'hello_retry_request');
+
+/**
+ * Our server: answers the first chunk with `pong: <chunk>` and closes with close_notify. Keeps its key log,
+ * the errors of its connections, and each connection's engine events (`sockets`); `server.close()` it after.
+ */
+export async function pongServer(options: ServerOptions) {
+  const keylog: string[] = [];
+  const errors: Error[] = [];
+  const sockets: Array<{ socket: Tls13Socket; events: TlsEvent[] }> = [];
+  const server: Tls13Server = createServer(options, (socket) => {
+    socket.once('data', (chunk: Buffer) => socket.end(`pong: ${chunk.toString()}`));
+    socket.on('error', (error) => errors.push(error));
+  });
+  server.on('tlsSocket', (socket: Tls13Socket) => sockets.push({ socket, events: eventsOf(socket) }));
+  server.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1').trimEnd()));
+  server.on('tlsClientError', (error: Error) => errors.push(error));
+  return { server, port: await listen(server), keylog, errors, sockets };
 }

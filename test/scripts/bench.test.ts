@@ -4,6 +4,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { renderReport, table } from '../../scripts/bench/report.js';
 import { meteredProvider, Tally } from '../../scripts/bench/metering.js';
+import { makeCases } from '../../scripts/bench/cases.js';
+import { nodeTlsHasGroup } from '../../scripts/bench/node-tls.js';
 import { runBench, TARGETS, type ProviderRun, type Rate } from '../../scripts/bench/run.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -25,15 +27,16 @@ describe('bench', () => {
     expect(report.handshakes.map((h) => h.name)).toEqual(['ed25519 pinned']);
     const [row] = report.handshakes;
     expect(row!.runs.map((r) => r.provider)).toEqual(['noble', 'node']);
-    expectRate(row!.nodeTls);
+    expectRate(row!.nodeTls!);
     for (const run of row!.runs) {
       expectRate(run.engine);
       expectRate(run.metered);
       expect(run.metered.primitiveMsPerHandshake).toBeGreaterThan(0);
-      expect(run.vsNodeTls).toBeCloseTo(run.engine.perSecond / row!.nodeTls.perSecond, 9);
-      // One ECDHE on each side (§4.2.8), one CertificateVerify made by the server and checked by the client
-      // (§4.4.3), and with a pinned certificate no chain signature to verify: whatever the provider.
-      expect(calls(run)).toMatchObject({ 'x25519 public key': 2, 'x25519 shared secret': 2, 'sign ed25519': 1, 'verify ed25519': 1 });
+      expect(run.vsNodeTls).toBeCloseTo(run.engine.perSecond / row!.nodeTls!.perSecond, 9);
+      // One key exchange (§4.2.8: the client's share, the server's answer, the client's secret), one
+      // CertificateVerify made by the server and checked by the client (§4.4.3), and with a pinned
+      // certificate no chain signature to verify: whatever the provider.
+      expect(calls(run)).toMatchObject({ 'x25519 generate': 1, 'x25519 encapsulate': 1, 'x25519 decapsulate': 1, 'sign ed25519': 1, 'verify ed25519': 1 });
       // Every protected record one side seals, the other opens.
       expect(calls(run)['aead seal']).toBe(calls(run)['aead open']);
     }
@@ -68,8 +71,23 @@ describe('bench', () => {
     };
     const byName = { 'psk resumption': await run('psk resumption'), 'rpk ed25519': await run('rpk ed25519') };
     expect(Object.keys(byName['psk resumption']!).filter((name) => /sign|verify/.test(name))).toEqual([]);
-    expect(byName['psk resumption']).toMatchObject({ 'x25519 shared secret': 2 });
+    expect(byName['psk resumption']).toMatchObject({ 'x25519 generate': 1, 'x25519 encapsulate': 1, 'x25519 decapsulate': 1 });
     expect(byName['rpk ed25519']).toMatchObject({ 'sign ed25519': 1, 'verify ed25519': 1 });
+  });
+
+  it('has a row per new group on both providers, with node:tls beside it where the running OpenSSL has the group', async () => {
+    const report = await runBench({ seconds: 0.01, filter: 'group ', bulk: false, connections: 0 });
+    expect(report.handshakes.map((h) => h.group)).toEqual(['X25519MLKEM768', 'secp521r1', 'x448', 'ffdhe2048']);
+    const cases = makeCases();
+    for (const row of report.handshakes) {
+      expect(row.runs.map((r) => r.provider)).toEqual(['noble', 'node']);
+      // One key exchange in the row's group, whatever its kind (RFC 8446 §4.2.8; a KEM for the hybrid).
+      for (const run of row.runs) expect(calls(run)).toMatchObject({ [`${row.group} generate`]: 1, [`${row.group} encapsulate`]: 1, [`${row.group} decapsulate`]: 1 });
+      const nodeHasIt = nodeTlsHasGroup(cases.find((c) => c.name === row.name)!);
+      expect(row.nodeTls !== null).toBe(nodeHasIt);
+      for (const run of row.runs) expect(run.vsNodeTls !== null).toBe(nodeHasIt);
+      if (!nodeHasIt) expect(renderReport(report)).toMatch(new RegExp(`node:tls here \\(node ${process.version}, OpenSSL [^)]+\\) has no [^:]*${row.group}`));
+    }
   });
 });
 
@@ -97,9 +115,9 @@ describe('metering provider', () => {
     const sealed = key.seal(nonce, new Uint8Array(0), utf8.encode('hello'));
     expect(utf8.decode(key.open(nonce, new Uint8Array(0), sealed)!)).toBe('hello');
     const x25519 = provider.keyExchange('x25519');
-    x25519.generatePrivateKey(meteredDraw);
+    x25519.generate(meteredDraw);
     const names = [...tally.primitives.keys()].sort();
-    expect(names).toEqual(['aead key setup', 'aead open', 'aead seal', 'random', 'x25519 private key']);
+    expect(names).toEqual(['aead key setup', 'aead open', 'aead seal', 'random', 'x25519 generate']);
     const sumOfParts = [...tally.primitives.values()].reduce((sum, cost) => sum + cost.ms, 0);
     expect(tally.primitives.get('random')!.ms).toBe(0);
     expect(sumOfParts).toBeCloseTo(tally.totalMs, 9);

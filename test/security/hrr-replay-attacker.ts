@@ -36,7 +36,7 @@ export class HrrReplayAttacker {
   private readonly hello1Raw: Uint8Array;
   private readonly hello1: ClientHello;
   private suite?: SuiteInfo;
-  private privateKey?: Uint8Array;
+  private privateKey?: unknown;
   private group?: number;
   private schedule?: KeySchedule;
   private clientHandshakeSecret?: Uint8Array;
@@ -91,9 +91,9 @@ export class HrrReplayAttacker {
         this.suite = SUITES.get(message.cipherSuite)!;
         this.group = X.keyShareHelloRetryRequest.parse(X.findExtension(message.extensions, ExtensionType.key_share)!.data);
         const cookie = X.findExtension(message.extensions, ExtensionType.cookie);
-        const kx = provider.keyExchange(groupName(this.group)!);
-        this.privateKey = kx.generatePrivateKey(random);
-        const share = X.ext(ExtensionType.key_share, X.keyShareClientHello.encode([{ group: this.group, keyExchange: kx.publicKey(this.privateKey) }]));
+        const keyPair = provider.keyExchange(groupName(this.group)!).generate(random);
+        this.privateKey = keyPair.privateKey;
+        const share = X.ext(ExtensionType.key_share, X.keyShareClientHello.encode([{ group: this.group, keyExchange: keyPair.share }]));
         // ClientHello2: every extension of ClientHello1 repeated, except what RFC 8446 §4.1.2 lets change.
         const extensions = this.hello1.extensions.flatMap((e) => {
           if (e.type === ExtensionType.key_share) return cookie ? [share, cookie] : [share];
@@ -113,7 +113,7 @@ export class HrrReplayAttacker {
         const suite = this.suite!;
         this.transcript.add(raw);
         const share = X.keyShareServerHello.parse(X.findExtension(message.extensions, ExtensionType.key_share)!.data);
-        const shared = provider.keyExchange(groupName(this.group!)!).sharedSecret(this.privateKey!, share.keyExchange)!;
+        const shared = provider.keyExchange(groupName(this.group!)!).decapsulate(this.privateKey, share.keyExchange)!;
         this.schedule = new KeySchedule(provider, suite);
         this.schedule.enterHandshake(shared);
         const hs = this.schedule.handshakeTrafficSecrets(this.transcript.current());

@@ -4,7 +4,7 @@ import { recoverPssSalt } from '../../src/crypto/rsa.js';
 import type { ClientConfig, ClientHelloShape, ServerConfig } from '../../src/handshake/config.js';
 import type { Connection } from '../../src/handshake/connection.js';
 import { Reader, fromHex } from '../../src/wire/bytes.js';
-import { ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
+import { ExtensionType, NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
 import type { Extension } from '../../src/wire/types.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
 import { findValue, loadRfc8448RsaKey, type Rfc8448Section } from '../../src/testing/rfc8448.js';
@@ -82,6 +82,8 @@ export function nssClient(config: Pick<ClientConfig, 'trust' | 'random'> & Parti
     serverName: 'server',
     now: rfcTime,
     cipherSuites: [0x1301, 0x1303, 0x1302],
+    // The groups we can use of the ones NSS lists, x25519 first: its one key share is for x25519.
+    groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
     ...config,
     clientHello: {
       legacySessionId: new Uint8Array(0),

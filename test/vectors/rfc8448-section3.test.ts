@@ -71,7 +71,7 @@ describe('RFC 8448 §3 key schedule, step by step', () => {
   const schedule = new KeySchedule(nobleProvider, suite);
   const shared = nobleProvider
     .keyExchange('x25519')
-    .sharedSecret(value('client', 'create an ephemeral x25519', 'private key'), value('server', 'create an ephemeral x25519', 'public key'))!;
+    .decapsulate(value('client', 'create an ephemeral x25519', 'private key'), value('server', 'create an ephemeral x25519', 'public key'))!;
 
   it('derives the RFC early, handshake and master secrets from the x25519 shared secret', () => {
     expect(hex(schedule.earlySecret)).toBe(hex(value('server', 'extract secret "early"', 'secret')));

@@ -105,7 +105,8 @@ describe('extension body codecs', () => {
 
   it('key_share: rejects two shares for one group and an empty key_exchange', () => {
     expectTlsError(() => keyShareClientHello.parse(fromHex('000a 001d 0001 aa 001d 0001 bb')), 'BadKeyShare', 'illegal_parameter');
-    expectTlsError(() => keyShareServerHello.parse(fromHex('001d 0000')), 'DecodeError', 'decode_error');
+    expectTlsError(() => keyShareServerHello.parse(fromHex('001d 0000')), 'BadKeyShare', 'illegal_parameter');
+    expectTlsError(() => keyShareClientHello.parse(fromHex('0009 001d 0001 aa 11ec 0000')), 'BadKeyShare', 'illegal_parameter');
     expectTlsError(() => keyShareServerHello.parse(fromHex('001d 0001 aa 00')), 'DecodeError', 'decode_error');
   });
 

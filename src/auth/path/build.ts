@@ -7,6 +7,7 @@
 // signature checks and MAX_CANDIDATES_CONSIDERED candidates in one validation, so a peer's junk
 // intermediates cannot cost unbounded CPU (webpki's limits are the model).
 import type { CryptoProvider } from '../../crypto/provider.js';
+import { signatureKeyProblem } from '../../crypto/signature-keys.js';
 import { equalBytes, hex } from '../../wire/bytes.js';
 import type { Certificate } from '../x509.js';
 import { describe, fail, type ChainVerdict, type Failure } from './verdict.js';
@@ -25,6 +26,10 @@ function checkSignature(cert: Certificate, issuer: Certificate, provider: Crypto
   const alg = cert.signatureAlgorithm;
   if (!alg.algorithm) return fail('UnsupportedCertificate', `${describe(cert)}: ${alg.problem ?? `unsupported signature algorithm ${alg.name}`}`);
   if (!issuer.publicKey) return fail('UnsupportedCertificate', `issuer ${describe(issuer)}: ${issuer.publicKeyProblem ?? 'unsupported public key'}`);
+  // An id-RSASSA-PSS issuer key signs only PSS, within its parameters (RFC 4055 §1.2, §3.3): a certificate
+  // whose signatureAlgorithm says otherwise is not one that key can have signed.
+  const misfit = signatureKeyProblem(alg.algorithm, issuer.publicKey);
+  if (misfit) return fail('BadCertificate', `${describe(cert)} is signed with ${alg.name}, which the key of ${describe(issuer)} does not allow: ${misfit}`);
   if (!provider.verify(alg.algorithm, issuer.publicKey, cert.tbs, cert.signature)) {
     return fail('BadCertificate', `signature on ${describe(cert)} does not verify with the key of ${describe(issuer)} (${alg.name})`);
   }

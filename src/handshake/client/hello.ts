@@ -18,8 +18,9 @@ import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello, Extension, HelloRetryRequest, ServerHello } from '../../wire/types.js';
+import type { KeySharePair } from '../../crypto/provider.js';
 import { KeySchedule } from '../keyschedule.js';
-import { groupName, requireSolicited } from '../negotiation.js';
+import { groupName, isPostQuantum, requireSolicited } from '../negotiation.js';
 import { SUITES } from '../suites.js';
 import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
 import { acceptedPsk, bindPsk, dropTicketForSuite, offeredPsk } from './psk.js';
@@ -44,7 +45,7 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
  * Encodes and sends a ClientHello. The second ClientHello after a HelloRetryRequest is the first one
  * with the new key share and the server's cookie (RFC 8446 §4.1.2), so both come from here.
  */
-export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySessionId: Uint8Array, privateKeys: Map<number, Uint8Array>, cookie?: Uint8Array): ClientHello {
+export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySessionId: Uint8Array, keyShares: Map<number, KeySharePair>, cookie?: Uint8Array): ClientHello {
   const { ctx, config } = c;
   const shape = config.clientHello ?? {};
   const grease = c.grease;
@@ -53,10 +54,7 @@ export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySe
   const identity = c.serverIdentity;
   // No 0-RTT in the ClientHello that answers a HelloRetryRequest (RFC 8446 §4.1.2).
   const offerEarlyData = !cookie && !c.retried && ticket !== undefined && resumption?.earlyData !== undefined && (ticket.maxEarlyDataSize ?? 0) > 0;
-  const shares = [...privateKeys].map(([group, privateKey]) => ({
-    group,
-    keyExchange: ctx.provider.keyExchange(groupName(group)!).publicKey(privateKey),
-  }));
+  const shares = [...keyShares].map(([group, { share }]) => ({ group, keyExchange: share }));
   const withGrease = (values: readonly number[], g: number | undefined) => (g === undefined ? [...values] : [g, ...values]);
   const builtIn: Partial<Record<ExtensionTypeName, () => Uint8Array | undefined>> = {
     // An IP address is never sent as SNI (RFC 6066 §3).
@@ -115,10 +113,19 @@ export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySe
   return hello;
 }
 
-export function newKeyShare(c: ClientHandshake, group: number): Uint8Array {
+/** The first group, and after a post-quantum one the first classical group too (ClientConfig.keyShareGroups). */
+export function defaultKeyShareGroups(groups: readonly number[]): number[] {
+  const [first] = groups;
+  if (first === undefined) return [];
+  if (!isPostQuantum(first)) return [first];
+  const classical = groups.find((g) => groupName(g) !== undefined && !isPostQuantum(g));
+  return classical === undefined ? [first] : [first, classical];
+}
+
+export function newKeyShare(c: ClientHandshake, group: number): KeySharePair {
   const name = groupName(group);
   if (!name) throw new Error(`cannot make a key share for group ${namedGroupName(group)}`);
-  return c.ctx.provider.keyExchange(name).generatePrivateKey(c.ctx.cfg.random);
+  return c.ctx.provider.keyExchange(name).generate(c.ctx.cfg.random);
 }
 
 /** HelloRetryRequest (RFC 8446 §4.1.4): check it changes something we can do, then send ClientHello2. */
@@ -131,18 +138,18 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
   const keyShareExt = X.findExtension(hrr.extensions, ExtensionType.key_share);
   const cookieExt = X.findExtension(hrr.extensions, ExtensionType.cookie);
   const retry: HelloRetry = { cipherSuite: hrr.cipherSuite };
-  const privateKeys = new Map(state.privateKeys);
+  const keyShares = new Map(state.keyShares);
   if (keyShareExt) {
     const group = X.keyShareHelloRetryRequest.parse(keyShareExt.data);
     const advertised = c.config.clientHello?.advertisedGroups ?? ctx.cfg.groups;
     if (!advertised.includes(group) || !groupName(group)) {
       throw new TlsError('SelectedUnofferedParameter', `HelloRetryRequest asks for ${namedGroupName(group)}, which we do not support`);
     }
-    if (state.privateKeys.has(group)) {
+    if (state.keyShares.has(group)) {
       throw new TlsError('IllegalParameter', `HelloRetryRequest asks for ${namedGroupName(group)}, for which we already sent a share`);
     }
-    privateKeys.clear();
-    privateKeys.set(group, newKeyShare(c, group));
+    keyShares.clear();
+    keyShares.set(group, newKeyShare(c, group));
     retry.group = group;
     ctx.decide('group', namedGroupName(group), 'the server asked for it in a HelloRetryRequest');
   }
@@ -159,8 +166,8 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
     ctx.info.earlyData = 'rejected';
     ctx.effects.push({ kind: 'plaintext-writes' });
   }
-  const hello = sendClientHello(c, state.hello.random, state.hello.legacySessionId, privateKeys, cookie);
-  c.enter({ name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys, retry, earlyDataSent: false });
+  const hello = sendClientHello(c, state.hello.random, state.hello.legacySessionId, keyShares, cookie);
+  c.enter({ name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), keyShares, retry, earlyDataSent: false });
 }
 
 /** The ServerHello and HelloRetryRequest rules of RFC 8446 §4.1.3 and §4.1.4 that both share. */
@@ -209,9 +216,9 @@ export function onServerHello(c: ClientHandshake, state: Extract<ClientState, { 
     if (state.retry?.group !== undefined && share.group !== state.retry.group) {
       throw new TlsError('IllegalParameter', 'ServerHello key share is not for the group the HelloRetryRequest asked for');
     }
-    const privateKey = state.privateKeys.get(share.group);
-    if (!privateKey) throw new TlsError('SelectedUnofferedParameter', `server key share uses ${namedGroupName(share.group)}, for which we sent no share`);
-    shared = ctx.provider.keyExchange(groupName(share.group)!).sharedSecret(privateKey, share.keyExchange) ?? undefined;
+    const ours = state.keyShares.get(share.group);
+    if (!ours) throw new TlsError('SelectedUnofferedParameter', `server key share uses ${namedGroupName(share.group)}, for which we sent no share`);
+    shared = ctx.provider.keyExchange(groupName(share.group)!).decapsulate(ours.privateKey, share.keyExchange) ?? undefined;
     if (!shared) throw new TlsError('BadKeyShare', `server ${namedGroupName(share.group)} key share is not a valid public value`);
     ctx.decide('group', namedGroupName(share.group), 'the server answered our key share for it');
     ctx.info.group = namedGroupName(share.group);

@@ -39,6 +39,7 @@
 // CertificateRequest (RFC 8446 §4.6). WAIT_SH is entered twice after a HelloRetryRequest.
 import type { ReferenceIdentity } from '../../auth/hostname.js';
 import type { LeafInfo, TrustVerdict } from '../../auth/trust.js';
+import type { KeySharePair } from '../../crypto/provider.js';
 import { ExtensionType } from '../../wire/enums.js';
 import type { CertificateRequest, ClientHello, HandshakeMessage } from '../../wire/types.js';
 import { chooseClientCertificate } from '../client-certificate.js';
@@ -51,7 +52,7 @@ import type { SuiteInfo } from '../suites.js';
 import { ApplicationTraffic } from '../traffic.js';
 import type { Transcript } from '../transcript.js';
 import { answerCertificateRequest, onCertificateRequest } from './client-auth.js';
-import { greaseValues, newKeyShare, onEncryptedExtensions, onHelloRetryRequest, onServerHello, sendClientHello } from './hello.js';
+import { defaultKeyShareGroups, greaseValues, newKeyShare, onEncryptedExtensions, onHelloRetryRequest, onServerHello, sendClientHello } from './hello.js';
 import { answerPostHandshakeRequest, onNewSessionTicket, onPostHandshakeCertificateRequest } from './post-handshake.js';
 import { authenticateResumedServer, chooseTicket, sendEarlyData } from './psk.js';
 import { onCertificate, onCertificateVerify, serverIdentity, type ProvenServer } from './server-auth.js';
@@ -92,7 +93,7 @@ export interface HelloRetry {
 
 export type ClientState =
   | { name: 'START' }
-  | { name: 'WAIT_SH'; hello: ClientHello; offered: Set<number>; privateKeys: Map<number, Uint8Array>; retry?: HelloRetry; earlyDataSent: boolean }
+  | { name: 'WAIT_SH'; hello: ClientHello; offered: Set<number>; keyShares: Map<number, KeySharePair>; retry?: HelloRetry; earlyDataSent: boolean }
   | ({ name: 'WAIT_EE'; offered: Set<number> } & Negotiated)
   | ({ name: 'WAIT_CERT_CR'; offered: Set<number> } & Negotiated)
   | ({ name: 'WAIT_CERT'; offered: Set<number>; request: ClientAuthRequest } & Negotiated)
@@ -143,12 +144,12 @@ export class ClientHandshake {
     const legacySessionId =
       config.clientHello?.legacySessionId ?? (config.compatibilityMode === false ? new Uint8Array(0) : ctx.cfg.random(32));
     this.grease = config.clientHello?.grease ? greaseValues(ctx.cfg.random(6)) : undefined;
-    const privateKeys = new Map<number, Uint8Array>();
-    for (const group of config.keyShareGroups ?? ctx.cfg.groups.slice(0, 1)) privateKeys.set(group, newKeyShare(this, group));
-    const hello = sendClientHello(this, random, legacySessionId, privateKeys);
+    const keyShares = new Map<number, KeySharePair>();
+    for (const group of config.keyShareGroups ?? defaultKeyShareGroups(ctx.cfg.groups)) keyShares.set(group, newKeyShare(this, group));
+    const hello = sendClientHello(this, random, legacySessionId, keyShares);
     const earlyDataSent = hello.extensions.some((e) => e.type === ExtensionType.early_data);
     if (earlyDataSent) sendEarlyData(this, legacySessionId.length > 0);
-    this.enter({ name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), privateKeys, earlyDataSent });
+    this.enter({ name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), keyShares, earlyDataSent });
   }
 
   /** Every transition: the state event, then the new state. */

@@ -257,11 +257,10 @@ export class ServerHandshake {
     if (psk) serverHelloExtensions.push(X.ext(ExtensionType.pre_shared_key, X.preSharedKeyServerHello.encode(psk.index)));
     let shared: Uint8Array | undefined;
     if (exchange) {
-      const kx = ctx.provider.keyExchange(groupName(exchange.group)!);
-      const privateKey = kx.generatePrivateKey(ctx.cfg.random);
-      shared = kx.sharedSecret(privateKey, exchange.share.keyExchange) ?? undefined;
-      if (!shared) throw new TlsError('BadKeyShare', `the client's ${namedGroupName(exchange.group)} key share is not a valid public value`);
-      serverHelloExtensions.push(X.ext(ExtensionType.key_share, X.keyShareServerHello.encode({ group: exchange.group, keyExchange: kx.publicKey(privateKey) })));
+      const answer = ctx.provider.keyExchange(groupName(exchange.group)!).encapsulate(exchange.share.keyExchange, ctx.cfg.random);
+      if (!answer) throw new TlsError('BadKeyShare', `the client's ${namedGroupName(exchange.group)} key share is not a valid public value`);
+      shared = answer.sharedSecret;
+      serverHelloExtensions.push(X.ext(ExtensionType.key_share, X.keyShareServerHello.encode({ group: exchange.group, keyExchange: answer.share })));
     }
     serverHelloExtensions.push(X.ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(ProtocolVersion.TLSv1_3)));
     ctx.transcript.selectHash(suite.hash);

@@ -1,0 +1,42 @@
+// Every key-exchange group we implement, built from what a provider brings: its Diffie-Hellman arithmetic
+// and its ML-KEM. The hybrids are compositions of those parts, in the order their draft defines, so a
+// provider never writes a group twice.
+import { diffieHellmanKeyExchange, hybridKeyExchange, type DiffieHellmanGroup } from './key-exchange.js';
+import { ML_KEM_1024, ML_KEM_768, mlKemKeyExchange, type MlKemParameters, type MlKemPrimitive } from './mlkem.js';
+import type { GroupName, KeyExchange } from './provider.js';
+
+export type HybridGroupName = 'X25519MLKEM768' | 'SecP256r1MLKEM768' | 'SecP384r1MLKEM1024';
+export type MlKemGroupName = 'MLKEM768' | 'MLKEM1024';
+export type DiffieHellmanGroupName = Exclude<GroupName, HybridGroupName | MlKemGroupName>;
+
+/** The groups whose shared secret holds against a quantum computer: ML-KEM, alone or in a hybrid. */
+export const POST_QUANTUM_GROUPS: ReadonlySet<GroupName> = new Set<HybridGroupName | MlKemGroupName>([
+  'X25519MLKEM768',
+  'SecP256r1MLKEM768',
+  'SecP384r1MLKEM1024',
+  'MLKEM768',
+  'MLKEM1024',
+]);
+
+export type DiffieHellmanGroups = Readonly<Record<DiffieHellmanGroupName, DiffieHellmanGroup>>;
+export type MlKemPrimitives = Readonly<Record<MlKemParameters['name'], MlKemPrimitive>>;
+
+export function keyExchangeGroups(dh: DiffieHellmanGroups, mlKem: MlKemPrimitives): Readonly<Record<GroupName, KeyExchange>> {
+  const x25519 = diffieHellmanKeyExchange(dh.x25519);
+  const secp256r1 = diffieHellmanKeyExchange(dh.secp256r1);
+  const secp384r1 = diffieHellmanKeyExchange(dh.secp384r1);
+  const mlKem768 = mlKemKeyExchange('MLKEM768', ML_KEM_768, mlKem['ML-KEM-768']);
+  const mlKem1024 = mlKemKeyExchange('MLKEM1024', ML_KEM_1024, mlKem['ML-KEM-1024']);
+  return {
+    x25519,
+    secp256r1,
+    secp384r1,
+    MLKEM768: mlKem768,
+    MLKEM1024: mlKem1024,
+    // draft-ietf-tls-ecdhe-mlkem §3: "we put the ML-KEM shared secret first in X25519MLKEM768, and the
+    // ECDH shared secret first in SecP256r1MLKEM768 and SecP384r1MLKEM1024"; the shares follow the same order.
+    X25519MLKEM768: hybridKeyExchange('X25519MLKEM768', mlKem768, x25519),
+    SecP256r1MLKEM768: hybridKeyExchange('SecP256r1MLKEM768', secp256r1, mlKem768),
+    SecP384r1MLKEM1024: hybridKeyExchange('SecP384r1MLKEM1024', secp384r1, mlKem1024),
+  };
+}

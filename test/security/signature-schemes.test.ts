@@ -1,0 +1,239 @@
+// Attacker's scripts against the new signature schemes: RSASSA-PSS keys and their RFC 4055 restrictions,
+// the rsae/pss split of RFC 8446 §4.2.3, Ed448 and ECDSA P-521. In each, the attacker holds the private key
+// of its own certificate (or of the CA) and signs with an algorithm the key or the scheme does not allow,
+// so only the check under test stands between it and a connection. Alerts:
+// - a scheme that does not fit the certificate's key (RFC 8446 §4.2.3 names the key of each scheme):
+//   illegal_parameter, "a field in the handshake was incorrect or inconsistent with other fields" (§6.2);
+// - a scheme we did not offer: illegal_parameter (§4.4.3);
+// - a CertificateVerify that does not verify: decrypt_error (§4.4.3);
+// - a certificate whose signature its issuer's key cannot have made: bad_certificate (§6.2, "contained
+//   signatures that did not verify correctly"); a key we cannot use: unsupported_certificate (§6.2).
+import { describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../src/auth/builder.js';
+import type { TrustPolicy } from '../../src/auth/trust.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import type { PrivateKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import type { Role } from '../../src/handshake/events.js';
+import { InMemoryPair, type Flight } from '../../src/handshake/pair.js';
+import { certificateVerifyContent } from '../../src/handshake/signatures.js';
+import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { asPssKey, asRsaEncryptionKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
+import { announcedSecret, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
+import { SignatureScheme } from '../../src/wire/enums.js';
+import type { HandshakeMessage } from '../../src/wire/types.js';
+
+const random = seededRandom('signature scheme attacks');
+const SERVER_NAME = 'server.example';
+const other = (role: Role): Role => (role === 'client' ? 'server' : 'client');
+
+const rsa = rsaTestKey();
+const pssSha256 = asPssKey(rsaTestKey(), { hash: 'sha256', minSaltLength: 32 });
+const pssUnrestricted = asPssKey(rsaTestKey());
+const ed448 = generateKeyPair('ed448', random, nobleProvider).privateKey;
+const p521 = generateKeyPair('p521', random, nobleProvider).privateKey;
+const p384 = generateKeyPair('p384', random, nobleProvider).privateKey;
+
+const selfSigned = (privateKey: PrivateKey, cn: string) => makeIdentity({ subject: { CN: cn }, sans: { dns: [cn] }, privateKey }, random);
+
+/** A pair where each side pins the other's certificate and the server requires a client certificate. */
+function pair(client: CertifiedKey & { der?: Uint8Array }, server: CertifiedKey & { der?: Uint8Array }, options: { client?: Partial<ClientConfig>; server?: Partial<ServerConfig>; tamper?: (flight: Flight) => Uint8Array } = {}) {
+  const pin = (c: CertifiedKey): TrustPolicy => ({ kind: 'pinned-certificate', certificates: [c.chain[0]!] });
+  return new InMemoryPair(
+    { now: () => TEST_NOW, random: seededRandom('client'), serverName: SERVER_NAME, trust: pin(server), certificate: client, ...options.client },
+    { now: () => TEST_NOW, random: seededRandom('server'), clientAuth: 'require', trust: pin(client), certificate: server, ...options.server },
+    options.tamper ? { tamper: options.tamper } : {},
+  );
+}
+
+/**
+ * Runs a pair in which the handshake messages `attacker` sends under its handshake keys pass through `edit`
+ * (the test holds those keys; the attacker needs no more than its own private keys for what it sends).
+ */
+function withRewrite(attacker: Role, client: CertifiedKey, server: CertifiedKey, edit: (m: HandshakeMessage) => HandshakeMessage, options: { client?: Partial<ClientConfig>; server?: Partial<ServerConfig> } = {}) {
+  const secret = attacker === 'server' ? 'server_handshake_traffic_secret' : 'client_handshake_traffic_secret';
+  let rewritten = false;
+  const connection: InMemoryPair = pair(client, server, {
+    ...options,
+    tamper: (flight: Flight) => {
+      const events = connection.events(attacker);
+      if (flight.from !== attacker || rewritten || !events.some((e) => e.type === 'secret' && e.name === secret)) return flight.bytes;
+      rewritten = true;
+      const keys = { suite: suiteNamed(connection.connection(attacker).info.cipherSuite), secret: announcedSecret(events, secret) };
+      return editProtectedHandshake(flight.bytes, keys, (messages) => messages.map(edit));
+    },
+  });
+  connection.run();
+  expect(rewritten).toBe(true);
+  return connection;
+}
+
+/**
+ * `attacker` authenticates with `identity` but signs its CertificateVerify content with `forge`, and its
+ * CertificateVerify is sent with `scheme`. The honest side is given an ordinary certificate.
+ */
+function forgedCertificateVerify(attacker: Role, identity: Identity, scheme: number, forge: (content: Uint8Array) => Uint8Array) {
+  const forged: CertifiedKey = { chain: identity.chain, signer: (_scheme, content) => forge(content) };
+  const honest = selfSigned(generateKeyPair('p256', random, nobleProvider).privateKey, attacker === 'client' ? SERVER_NAME : 'alice');
+  const [client, server] = attacker === 'client' ? [forged, honest] : [honest, forged];
+  return withRewrite(attacker, client, server, (m) => (m.kind === 'certificate_verify' ? { ...m, scheme } : m));
+}
+
+/** The victim sent exactly this fatal alert, connected to nobody and reports no identity. */
+function expectRefused(connection: InMemoryPair, victim: Role, alert: string): void {
+  const events = connection.events(victim);
+  expect(events.flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [`${e.level} ${e.description}`] : []))).toEqual([`fatal ${alert}`]);
+  expect(events.some((e) => e.type === 'connected')).toBe(false);
+  expect(connection.connection(victim).info.peer).toBeUndefined();
+  expect(connection.connection(victim).state).toBe('CLOSED');
+}
+
+/** What an attacker holding the key signs a CertificateVerify content with, bypassing any restriction. */
+const signing = (alg: SignatureAlgorithm, key: PrivateKey) => (content: Uint8Array) => nobleProvider.sign(alg, key, content, random);
+const pss = (hash: 'sha256' | 'sha384' | 'sha512', saltLength: number): SignatureAlgorithm => ({ kind: 'rsa-pss', hash, saltLength });
+
+describe.each(['server', 'client'] as const)('a %s CertificateVerify that its key or scheme does not allow', (attacker) => {
+  const victim = other(attacker);
+  const cn = attacker === 'server' ? SERVER_NAME : 'alice';
+
+  it(`is refused with illegal_parameter: a SHA-256-restricted RSASSA-PSS key signing rsa_pss_pss_sha384 (RFC 4055 §3.3)`, () => {
+    const connection = forgedCertificateVerify(attacker, selfSigned(pssSha256, cn), SignatureScheme.rsa_pss_pss_sha384, signing(pss('sha384', 48), asRsaEncryptionKey(pssSha256)));
+    expectRefused(connection, victim, 'illegal_parameter');
+  });
+
+  it('is refused with illegal_parameter: rsa_pss_rsae_sha256 from an id-RSASSA-PSS key (RFC 8446 §4.2.3)', () => {
+    const connection = forgedCertificateVerify(attacker, selfSigned(pssUnrestricted, cn), SignatureScheme.rsa_pss_rsae_sha256, signing(pss('sha256', 32), pssUnrestricted));
+    expectRefused(connection, victim, 'illegal_parameter');
+  });
+
+  it('is refused with illegal_parameter: rsa_pss_pss_sha256 from an rsaEncryption key (RFC 8446 §4.2.3)', () => {
+    const connection = forgedCertificateVerify(attacker, selfSigned(rsa, cn), SignatureScheme.rsa_pss_pss_sha256, signing(pss('sha256', 32), rsa));
+    expectRefused(connection, victim, 'illegal_parameter');
+  });
+
+  it('is refused with decrypt_error: rsa_pss_pss_sha256 with a 20-byte salt under a key that wants at least 32 (RFC 8446 §4.2.3, §4.4.3)', () => {
+    const connection = forgedCertificateVerify(attacker, selfSigned(pssSha256, cn), SignatureScheme.rsa_pss_pss_sha256, signing(pss('sha256', 20), asRsaEncryptionKey(pssSha256)));
+    expectRefused(connection, victim, 'decrypt_error');
+  });
+
+  it('is refused with decrypt_error: rsa_pss_pss_sha256 with a 64-byte salt, not the hash length TLS 1.3 requires (RFC 8446 §4.2.3)', () => {
+    const connection = forgedCertificateVerify(attacker, selfSigned(pssSha256, cn), SignatureScheme.rsa_pss_pss_sha256, signing(pss('sha256', 64), pssSha256));
+    expectRefused(connection, victim, 'decrypt_error');
+  });
+
+  it('is refused with decrypt_error: an Ed448 signature with a non-empty Ed448 context (RFC 8032 §5.2, RFC 8446 §4.2.3: PureEdDSA)', () => {
+    const withContext = (content: Uint8Array) => ed448ctx.sign(content, ed448Seed(), { context: Uint8Array.of(1) });
+    const connection = forgedCertificateVerify(attacker, selfSigned(ed448, cn), SignatureScheme.ed448, withContext);
+    expectRefused(connection, victim, 'decrypt_error');
+  });
+
+  it(`is refused with decrypt_error: an Ed448 signature over the ${victim}'s context string (RFC 8446 §4.4.3)`, () => {
+    const prefix = certificateVerifyContent(attacker, new Uint8Array(0)).length;
+    const otherRole = (content: Uint8Array) => nobleProvider.sign({ kind: 'ed448' }, ed448, certificateVerifyContent(victim, content.subarray(prefix)), random);
+    const connection = forgedCertificateVerify(attacker, selfSigned(ed448, cn), SignatureScheme.ed448, otherRole);
+    expectRefused(connection, victim, 'decrypt_error');
+  });
+
+  it('is refused with illegal_parameter: ecdsa_secp521r1_sha512 from a P-384 key (RFC 8446 §4.2.3)', () => {
+    const connection = forgedCertificateVerify(attacker, selfSigned(p384, cn), SignatureScheme.ecdsa_secp521r1_sha512, signing({ kind: 'ecdsa', hash: 'sha512' }, p384));
+    expectRefused(connection, victim, 'illegal_parameter');
+  });
+
+  it('is refused with illegal_parameter: ecdsa_secp384r1_sha384 from a P-521 key (RFC 8446 §4.2.3)', () => {
+    const connection = forgedCertificateVerify(attacker, selfSigned(p521, cn), SignatureScheme.ecdsa_secp384r1_sha384, signing({ kind: 'ecdsa', hash: 'sha384' }, p521));
+    expectRefused(connection, victim, 'illegal_parameter');
+  });
+
+  it('the honest runs these attacks start from do connect (the forger signing as the scheme asks)', () => {
+    for (const [key, scheme, alg] of [
+      [pssSha256, SignatureScheme.rsa_pss_pss_sha256, pss('sha256', 32)],
+      [ed448, SignatureScheme.ed448, { kind: 'ed448' }],
+      [p521, SignatureScheme.ecdsa_secp521r1_sha512, { kind: 'ecdsa', hash: 'sha512' }],
+    ] as const) {
+      const connection = forgedCertificateVerify(attacker, selfSigned(key, cn), scheme, signing(alg, key));
+      expect(connection.connection(victim).info.peer?.subject).toBe(`CN=${cn}`);
+    }
+  });
+});
+
+// noble's Ed448 itself, for the one forgery our provider cannot make (a context string).
+import { ed448 as ed448ctx } from '@noble/curves/ed448.js';
+const ed448Seed = () => (ed448.kind === 'ed448' ? ed448.seed : new Uint8Array(57));
+
+describe('a scheme the client did not offer (RFC 8446 §4.4.3)', () => {
+  it('is refused with illegal_parameter: ed448 from a server when the client accepts no ed448, though its hello listed it', () => {
+    const server = selfSigned(ed448, SERVER_NAME);
+    const accepted = [SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.rsa_pss_rsae_sha256, SignatureScheme.ed25519];
+    const connection = pair(selfSigned(p384, 'alice'), server, {
+      client: { signatureSchemes: accepted, clientHello: { advertisedSignatureSchemes: [...accepted, SignatureScheme.ed448] } },
+    }).run();
+    expectRefused(connection, 'client', 'illegal_parameter');
+  });
+});
+
+describe.each(['server', 'client'] as const)("a %s certificate its CA's RSASSA-PSS key cannot have signed", (attacker) => {
+  const victim = other(attacker);
+  const cn = attacker === 'server' ? SERVER_NAME : 'alice';
+  const eku = attacker === 'server' ? 'serverAuth' : 'clientAuth';
+  const ca = makeIdentity({ subject: { CN: 'PSS CA' }, isCA: true, privateKey: pssSha256 }, random);
+
+  /** A leaf under `ca`, signed by the CA's numbers with `alg` (what the CA's key, read as rsaEncryption, could make). */
+  function leafSignedWith(alg: SignatureAlgorithm): CertifiedKey {
+    const key = generateKeyPair('p256', random, nobleProvider).privateKey;
+    const leaf = makeIdentity({ subject: { CN: cn }, sans: { dns: [cn] }, extKeyUsage: [eku], issuer: { ...ca, privateKey: asRsaEncryptionKey(pssSha256) }, serial: 2n, signatureAlgorithm: alg, privateKey: key }, random);
+    return { chain: [leaf.der], privateKey: key };
+  }
+
+  function run(attackerCertificate: CertifiedKey) {
+    const honest = selfSigned(generateKeyPair('p256', random, nobleProvider).privateKey, attacker === 'client' ? SERVER_NAME : 'alice');
+    const trust: TrustPolicy = { kind: 'ca', anchors: [ca.der] };
+    const honestTrust: TrustPolicy = { kind: 'pinned-certificate', certificates: [honest.der] };
+    const [client, server] = attacker === 'client' ? [attackerCertificate, honest] : [honest, attackerCertificate];
+    return pair(client, server, { client: { trust: attacker === 'server' ? trust : honestTrust }, server: { trust: attacker === 'client' ? trust : honestTrust } }).run();
+  }
+
+  it('is refused with bad_certificate: signatureAlgorithm RSASSA-PSS with SHA-384 under a SHA-256-restricted CA key (RFC 4055 §3.3)', () => {
+    const connection = run(leafSignedWith(pss('sha384', 48)));
+    expectRefused(connection, victim, 'bad_certificate');
+    expect(connection.events(victim).find((e) => e.type === 'closed')).toMatchObject({ error: expect.stringMatching(/restricted to sha256, not sha384/) });
+  });
+
+  it('is refused with bad_certificate: a 20-byte salt under a CA key that wants at least 32 (RFC 4055 §3.3)', () => {
+    const connection = run(leafSignedWith(pss('sha256', 20)));
+    expectRefused(connection, victim, 'bad_certificate');
+    expect(connection.events(victim).find((e) => e.type === 'closed')).toMatchObject({ error: expect.stringMatching(/salt of at least 32 bytes, not 20/) });
+  });
+
+  it('is refused with bad_certificate: a PKCS#1 v1.5 signature by an id-RSASSA-PSS CA key (RFC 4055 §1.2)', () => {
+    const connection = run(leafSignedWith({ kind: 'rsa-pkcs1', hash: 'sha256' }));
+    expectRefused(connection, victim, 'bad_certificate');
+    expect(connection.events(victim).find((e) => e.type === 'closed')).toMatchObject({ error: expect.stringMatching(/cannot make PKCS#1 v1\.5 signatures/) });
+  });
+
+  it('is accepted when the CA signed within its restriction (the honest run)', () => {
+    const connection = run(leafSignedWith(pss('sha256', 32)));
+    expect(connection.connection(victim).info.peer?.subject).toBe(`CN=${cn}`);
+  });
+});
+
+describe('RSASSA-PSS keys we cannot use', () => {
+  it('refuses a pinned certificate whose RSASSA-PSS key is restricted to SHA-1 with unsupported_certificate (RFC 8446 §6.2)', () => {
+    // Our server could not sign with such a key: the attacker swaps the certificate in, the client pins it.
+    const sha1Certificate = makeIdentity({ subject: { CN: SERVER_NAME }, sans: { dns: [SERVER_NAME] }, privateKey: asPssKey(rsaTestKey(), { hash: 'sha1', minSaltLength: 20 }) }, random);
+    const server = selfSigned(p521, SERVER_NAME);
+    const connection = withRewrite('server', selfSigned(p384, 'alice'), server, (m) => (m.kind === 'certificate' ? { ...m, entries: [{ data: sha1Certificate.der, extensions: [] }] } : m), {
+      client: { trust: { kind: 'pinned-certificate', certificates: [sha1Certificate.der] } },
+    });
+    expectRefused(connection, 'client', 'unsupported_certificate');
+    expect(connection.events('client').find((e) => e.type === 'closed')).toMatchObject({ error: expect.stringMatching(/RSASSA-PSS with sha1 is not supported/) });
+  });
+
+  it('refuses a CA chain with a 1024-bit RSASSA-PSS key with unsupported_certificate: the RSA floor applies to PSS keys', () => {
+    const weakCa = makeIdentity({ subject: { CN: 'weak PSS CA' }, isCA: true, privateKey: asPssKey(rsaTestKey(1024)) }, random);
+    const server = makeIdentity({ subject: { CN: SERVER_NAME }, sans: { dns: [SERVER_NAME] }, extKeyUsage: ['serverAuth'], issuer: weakCa, serial: 2n, privateKey: p521 }, random);
+    const connection = pair(selfSigned(p384, 'alice'), server, { client: { trust: { kind: 'ca', anchors: [weakCa.der] } } }).run();
+    expectRefused(connection, 'client', 'unsupported_certificate');
+    expect(connection.events('client').find((e) => e.type === 'closed')).toMatchObject({ error: expect.stringMatching(/RSA key of 1024 bits is below our minimum of 2048/) });
+  });
+});
