@@ -225,6 +225,13 @@ describe('fixed-length fields and bounded vectors: length before meaning', () =>
     expectAbort(feedServer(record(0x16, trailing)), 'decode_error', { plaintext: true }, 'DecodeError');
   });
 
+  it('the server sends decode_error, not the illegal_parameter of an empty key_exchange, for a ClientHello with bytes left over', () => {
+    const hello = helloWith((h) => (h.extensions = h.extensions.map((e) => (e.type === 51 ? ext(51, [0, 4, 0x00, 0x1d, 0, 0]) : e))));
+    expectAbort(feedServer(record(0x16, hello)), 'illegal_parameter', { plaintext: true }, 'BadKeyShare');
+    const trailing = handshakeMessage(CLIENT_HELLO, concat(hello.subarray(4), Uint8Array.of(0)));
+    expectAbort(feedServer(record(0x16, trailing)), 'decode_error', { plaintext: true }, 'DecodeError');
+  });
+
   it('the client sends decode_error for an empty cookie in a HelloRetryRequest (§4.2.2: <1..2^16-1>)', () => {
     const result = clientAbort(hrrEdit((hrr) => ({ ...hrr, extensions: [...hrr.extensions, ext(44, [0, 0])] })), ...HRR_CONFIGS);
     expectAbort(result, 'decode_error', { plaintext: true }, 'DecodeError');
