@@ -1,11 +1,9 @@
 // `tls13 connect HOST:PORT`: a TLS 1.3 client over TCP. Shows what was negotiated and who the server is,
 // sends a request, prints the reply until the server closes.
 import { connect as netConnect, isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
-import type { TrustPolicy } from '../auth/trust.js';
-import { parsePem } from '../auth/pem.js';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
 import { connect, type ConnectOptions, type Tls13Socket } from '../node/adapter.js';
+import { nodeRootCertificates } from '../node/tls-options.js';
 import type { CertificateTypeName } from '../handshake/certificate-types.js';
 import type { NegotiatedInfo, SessionTicket, TlsEvent } from '../handshake/events.js';
 import { fromHex, hex } from '../wire/bytes.js';
@@ -45,21 +43,6 @@ export function parseExport(text: string): { label: string; length: number } {
 function parseHexFlag(name: string, text: string): Uint8Array {
   if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new UsageError(`--${name} ${text}: expected hex digits, two per byte`);
   return fromHex(text);
-}
-
-/** Node's bundled Mozilla roots, those our X.509 parser reads (a root it cannot read could not anchor a chain). */
-function systemRoots(): TrustPolicy {
-  const anchors: Uint8Array[] = [];
-  for (const pem of rootCertificates) {
-    try {
-      const der = parsePem(pem)[0]!.der;
-      parseCertificate(der);
-      anchors.push(der);
-    } catch {
-      // skipped: see above
-    }
-  }
-  return { kind: 'ca', anchors };
 }
 
 export const connectCommand: Command = {
@@ -151,7 +134,7 @@ Options:
     if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('connect: --cert and --key go together');
     const pinSpki = list(args, 'pin-spki');
     const trust =
-      trustFromFlags({ ca: ['--ca', list(args, 'ca')], pinCert: ['--pin-cert', list(args, 'pin-cert')], pinSpki: ['--pin-spki', pinSpki] }) ?? systemRoots();
+      trustFromFlags({ ca: ['--ca', list(args, 'ca')], pinCert: ['--pin-cert', list(args, 'pin-cert')], pinSpki: ['--pin-spki', pinSpki] }) ?? nodeRootCertificates();
     const hostHeader = isIP(serverName) === 6 ? `[${serverName}]` : serverName;
     const sendFlag = str(args, 'send');
     const request = unescape(sendFlag ?? `GET / HTTP/1.0\\r\\nHost: ${hostHeader}\\r\\n\\r\\n`);

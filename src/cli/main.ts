@@ -5,6 +5,7 @@ import { parseCommandArgs, type Command } from './args.js';
 import { certCommand } from './cert.js';
 import { connectCommand } from './connect.js';
 import { demoCommand } from './demo.js';
+import { labCommand } from './lab.js';
 import { processIo, UsageError, type Io } from './io.js';
 import { serveCommand } from './serve.js';
 
@@ -23,7 +24,7 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-const COMMANDS: readonly Command[] = [demoCommand, connectCommand, serveCommand, certCommand];
+const COMMANDS: readonly Command[] = [demoCommand, connectCommand, serveCommand, certCommand, labCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

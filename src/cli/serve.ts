@@ -82,6 +82,8 @@ function serveHttp(socket: Tls13Socket, ready: Promise<void>): void {
     if (/\r?\n\r?\n/.test(request)) void ready.then(() => !socket.writableEnded && respond(socket, '200 OK', statusPage(socket)));
     else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
   });
+  // The client finished sending before a whole request head: nothing to answer.
+  socket.on('end', () => !/\r?\n\r?\n/.test(request) && socket.end());
   socket.on('error', () => socket.destroy());
 }
 
@@ -183,7 +185,8 @@ Options:
     if (clientAuth !== 'none' && !trust) {
       throw new UsageError(`--client-auth ${clientAuth}: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates`);
     }
-    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args) };
+    // allowHalfOpen: a client that sends its request and then close_notify still gets the page (RFC 8446 §6.1).
+    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args), allowHalfOpen: true };
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     if (trust) options.trust = trust;

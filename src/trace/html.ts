@@ -30,7 +30,7 @@ export function escapeHtml(text: string | number): string {
 const HEADER_LENGTH = 4;
 const BYTES_PER_ROW = 16;
 
-interface FieldNode {
+export interface FieldNode {
   span: Span;
   start: number;
   end: number;
@@ -42,7 +42,7 @@ function contains(outer: FieldNode, inner: FieldNode): boolean {
 }
 
 /** Spans as a tree by containment, offsets counted from the first header byte (as in the hex view). */
-function fieldTree(raw: Uint8Array, spans: readonly Span[]): FieldNode[] {
+export function fieldTree(raw: Uint8Array, spans: readonly Span[]): FieldNode[] {
   const header: FieldNode = {
     span: { offset: -HEADER_LENGTH, length: HEADER_LENGTH, path: 'handshake', value: `${handshakeTypeName(raw[0] ?? 0)}, length ${raw.length - HEADER_LENGTH}`, rfc: 'RFC 8446 §4' },
     start: 0,
@@ -71,7 +71,7 @@ function fieldLabel(node: FieldNode): string {
   return `${html} <span class="len">${node.end - node.start} B</span>`;
 }
 
-function fieldList(nodes: FieldNode[]): string {
+export function fieldList(nodes: FieldNode[]): string {
   const items = nodes.map((node) => {
     const row = `<div class="row">${fieldLabel(node)}</div>`;
     const inner = node.children.length > 0 ? `<details open><summary>${node.children.length} fields</summary>${fieldList(node.children)}</details>` : '';
@@ -81,7 +81,7 @@ function fieldList(nodes: FieldNode[]): string {
 }
 
 /** Hex rows; with `indexed`, each byte is a span carrying its offset for the highlighting script. */
-function hexView(bytes: Uint8Array, indexed: boolean): string {
+export function hexView(bytes: Uint8Array, indexed: boolean): string {
   const rows: string[] = [];
   for (let at = 0; at < bytes.length; at += BYTES_PER_ROW) {
     const cells = Array.from(bytes.subarray(at, at + BYTES_PER_ROW), (b, i) => {
