@@ -88,7 +88,8 @@ export function parsePin(pin: string): Uint8Array {
   return bytes;
 }
 
-function keyType(key: PublicKey): string {
+/** `ECDSA P-256`, `RSA-2048`, `Ed25519`: the key's algorithm and size, as identities report it. */
+export function keyType(key: PublicKey): string {
   switch (key.kind) {
     case 'ecdsa':
       return `ECDSA ${key.curve}`;

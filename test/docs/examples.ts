@@ -1,10 +1,9 @@
-// Runs the examples of README.md and docs/*.md as written: shell blocks as a script (`npx tls13` is the
-// built bin/tls13.js, a line ending in `&` is a server waited for until it listens, port 8443 becomes a
-// free port), TypeScript blocks compiled by esbuild and run by node from inside dist/, so that
+// Runs the examples of README.md and docs/*.md as written: shell blocks as one script (scriptFor), TypeScript blocks compiled by esbuild and run by node from inside dist/, so that
 // 'tls13-lab' and 'tls13-lab/node' resolve through the package's own "exports", as they do for a user.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/testing/interop.js';
 import { runShell, type ShellResult } from '../cli/helpers.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,16 +13,21 @@ export function shellBlocks(markdown: string): string[][] {
   return [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]!.split('\n').filter((line) => line.trim() !== ''));
 }
 
-/** The ```ts blocks of a Markdown text. */
-export function typescriptBlocks(markdown: string): string[] {
-  return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
-}
+/** `tls13 ...` wherever a command starts: at the line start, after an environment assignment or a pipe. */
+const TLS13_COMMAND = /(^|\|\s*|^\w+=\S+\s+)(?:npx )?tls13 /g;
 
-/** One sh script for shell lines: each line echoed, run, and failing the script with its line number. */
-export function scriptFor(lines: string[], port: number): string {
+/**
+ * One sh script for shell lines: each line echoed and run, failing the script with its line number; `tls13`
+ * and `npx tls13` are the built bin/tls13.js ($TLS13); a line ending in `&` (a server) is started in the
+ * background and waited for until it listens, and killed when the script ends. Each port of the examples
+ * (84xx) becomes a free port, or `port` when the caller needs to know it.
+ */
+export async function scriptFor(lines: string[], port?: number): Promise<string> {
+  const ports = new Map<string, number>();
+  for (const line of lines) for (const [p] of line.matchAll(/\b84\d\d\b/g)) if (!ports.has(p)) ports.set(p, port ?? (await freePort()));
   const steps = lines.map((line, i) => {
-    const command = line.replace(/^npx tls13 /, '$TLS13 ').replace(/\b8443\b/g, String(port));
     if (/^\s*#/.test(line)) return '';
+    const command = line.replace(TLS13_COMMAND, '$1$TLS13 ').replace(/\b84\d\d\b/g, (p) => String(ports.get(p)));
     if (/&\s*(#.*)?$/.test(command)) {
       // The server: its output to a log, and the next line only once it listens (at most 10 s).
       const background = command.replace(/&\s*(#.*)?$/, `> server-${i}.log 2>&1 &`);
@@ -31,7 +35,12 @@ export function scriptFor(lines: string[], port: number): string {
     }
     return `echo '>>> ${i + 1}' >&2\n${command} || { echo "line ${i + 1} failed: ${line.replace(/'/g, '')}" >&2; exit 1; }`;
   });
-  return steps.join('\n');
+  return `trap 'kill $(jobs -p) 2>/dev/null' EXIT\n${steps.join('\n')}`;
+}
+
+/** The ```ts blocks of a Markdown text. */
+export function typescriptBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 }
 
 /** What a TypeScript example needs around it: code before it (after its imports), and text to replace. */

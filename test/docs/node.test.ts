@@ -21,7 +21,7 @@ beforeAll(async () => {
   const lines = shellBlocks(doc).flat();
   const background = lines.filter((line) => /&\s*$/.test(line));
   expect(background).toHaveLength(1);
-  const made = await runShell(scriptFor(lines.filter((line) => !background.includes(line)), port), dir);
+  const made = await runShell(await scriptFor(lines.filter((line) => !background.includes(line)), port), dir);
   expect(made.stderr).not.toMatch(/failed/);
   // The server line as written, run as a child we can stop: `npx tls13 ARGS &`.
   const args = background[0]!.replace(/^npx tls13 /, '').replace(/&\s*$/, '').replace(/\b8443\b/g, String(port)).trim().split(/\s+/);

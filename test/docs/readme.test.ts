@@ -1,7 +1,6 @@
-// README.md's shell blocks run as written, line by line, from an empty directory, over loopback only:
-// `npx tls13` is the built bin/tls13.js, a line ending in `&` (the server) is started in the background and
-// waited for until it listens, port 8443 becomes a free port. Left out, explicitly: the install block
-// (`npm ci && ...`) and lines that need the Internet.
+// README.md's shell blocks run as written, line by line, from an empty directory, over loopback only
+// (examples.ts). Left out, explicitly: the install block (`npm ci && ...`) and lines that need the
+// Internet.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,8 +32,7 @@ describe('README.md runs as written', () => {
     const lines = blocks.flat().filter((line) => !INSTALL.test(line) && !INTERNET.test(line));
     expect(lines.filter((line) => line.startsWith('npx tls13 ')).length).toBeGreaterThanOrEqual(11);
     const dir = mkdtempSync(join(tmpdir(), 'tls13-readme-'));
-    const port = await freePort();
-    const result = await runShell(`trap 'kill $(jobs -p) 2>/dev/null' EXIT\n${scriptFor(lines, port)}`, dir, {}, 90_000);
+    const result = await runShell(await scriptFor(lines), dir, {}, 90_000);
     expect(result.stderr).not.toMatch(/failed|did not start|\n\s+at /);
     expect(result.code).toBe(0);
     // What each README line promises.
@@ -63,7 +61,7 @@ describe("README.md's library example runs as written", () => {
     const port = await freePort();
     const quickStart = shellBlocks(readme).flat().filter((line) => line.startsWith('npx tls13 cert --out-cert'));
     expect(quickStart).toHaveLength(2); // server.pem and alice.pem, as the example expects
-    const made = await runShell(scriptFor(quickStart, port), dir);
+    const made = await runShell(await scriptFor(quickStart, port), dir);
     expect(made.code).toBe(0);
     const args = ['serve', '--port', String(port), '--cert', 'server.pem', '--key', 'server.key', '--pin-client-cert', 'alice.pem', '--tickets', '0'];
     const server = spawnBounded(process.execPath, [TLS13_BIN, ...args], { timeoutMs: 60_000, cwd: dir });
@@ -104,7 +102,7 @@ describe("docs/post-quantum.md's commands run as written", () => {
   it('the demo annotates the hybrid share, and a tls13 server negotiates X25519MLKEM768 by default and x25519 with a classical client', async () => {
     const lines = shellBlocks(readFileSync(join(root, 'docs', 'post-quantum.md'), 'utf8')).flat();
     const dir = mkdtempSync(join(tmpdir(), 'tls13-pq-doc-'));
-    const result = await runShell(`trap 'kill $(jobs -p) 2>/dev/null' EXIT\n${scriptFor(lines, await freePort())}`, dir, {}, 90_000);
+    const result = await runShell(await scriptFor(lines), dir, {}, 90_000);
     expect(result.stderr).not.toMatch(/failed|did not start|\n\s+at /);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/key_exchange\.mlkem768_encapsulation_key \(ML-KEM-768 encapsulation key/);
