@@ -92,7 +92,7 @@ describe('differential: mutated ClientHellos, node:tls vs ours', () => {
       if (index < 9) return 'handshake header';
       const offset = index - 9;
       const covering = spans.filter((s) => s.offset <= offset && offset < s.offset + s.length).sort((a, b) => a.length - b.length);
-      return (covering[0]?.path ?? 'handshake header').replace(/\[\d+\]/g, '[]');
+      return covering[0]!.path.replace(/\[\d+\]/g, '[]');
     };
     expect(await askNode(hello)).toBe('accept');
     expect(askOurs(hello)).toBe('accept');
