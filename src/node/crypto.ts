@@ -11,6 +11,7 @@ import {
   constants,
   createCipheriv,
   createDecipheriv,
+  createDiffieHellman,
   createECDH,
   createHash,
   createHmac,
@@ -26,6 +27,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
+import { ffdheGroups, type FfdheArithmetic } from '../crypto/ffdhe.js';
 import { keyExchangeGroups } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
 import { NOBLE_ML_KEM } from '../crypto/mlkem.js';
@@ -52,10 +54,15 @@ function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
 
-/** Big-endian bytes of a non-negative bigint, as JWK's RSA members want them (RFC 7518 §6.3). */
-function bigintBase64url(value: bigint): string {
+/** Big-endian bytes of a non-negative bigint, without leading zeros. */
+function bigintBytes(value: bigint): Buffer {
   const hex = value.toString(16);
-  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex').toString('base64url');
+  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex');
+}
+
+/** As JWK's RSA members want them (RFC 7518 §6.3). */
+function bigintBase64url(value: bigint): string {
+  return bigintBytes(value).toString('base64url');
 }
 
 const HASH_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
@@ -142,9 +149,13 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 
 // --- Key objects, built once per key structure ------------------------------------------------------
 
-const JWK_CURVES: Readonly<Record<CurveName, { jwk: string; openssl: string; length: number }>> = {
+/** The signature curves, and P-521 for ECDHE. */
+type EcCurve = CurveName | 'P-521';
+
+const JWK_CURVES: Readonly<Record<EcCurve, { jwk: string; openssl: string; length: number }>> = {
   'P-256': { jwk: 'P-256', openssl: 'prime256v1', length: 32 },
   'P-384': { jwk: 'P-384', openssl: 'secp384r1', length: 48 },
+  'P-521': { jwk: 'P-521', openssl: 'secp521r1', length: 66 },
 };
 
 /** Caches one derived value per key object; keys are immutable once made. */
@@ -157,12 +168,14 @@ function memoize<K extends object, V>(make: (key: K) => V): (key: K) => V {
   };
 }
 
-/** An OKP private key (RFC 8037 §2) from its 32 raw bytes; node derives the public half itself. */
-function okpPrivateKey(crv: 'Ed25519' | 'X25519', d: Uint8Array): KeyObject {
+type OkpCurve = 'Ed25519' | 'X25519' | 'X448';
+
+/** An OKP private key (RFC 8037 §2) from its raw bytes; node derives the public half itself. */
+function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
   return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
 }
 
-function okpPublicKey(crv: 'Ed25519' | 'X25519', x: Uint8Array): KeyObject {
+function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv, x: base64url(x) }, format: 'jwk' });
 }
 
@@ -172,20 +185,20 @@ function okpPublicBytes(key: KeyObject): Uint8Array {
 }
 
 /** JWK x and y of an uncompressed SEC1 point (0x04 || X || Y); import checks that it lies on the curve. */
-function ecPointJwk(curve: CurveName, point: Uint8Array): JsonWebKey {
+function ecPointJwk(curve: EcCurve, point: Uint8Array): JsonWebKey {
   const { jwk, length } = JWK_CURVES[curve];
   if (point.length !== 1 + 2 * length || point[0] !== 0x04) throw new Error(`not an uncompressed ${curve} point`);
   return { kty: 'EC', crv: jwk, x: base64url(point.subarray(1, 1 + length)), y: base64url(point.subarray(1 + length)) };
 }
 
 /** The uncompressed public point d·G; JWK import of an EC private key needs it beside d. */
-function ecPublicPoint(curve: CurveName, d: Uint8Array): Uint8Array {
+function ecPublicPoint(curve: EcCurve, d: Uint8Array): Uint8Array {
   const ecdh = createECDH(JWK_CURVES[curve].openssl);
   ecdh.setPrivateKey(d);
   return plain(ecdh.getPublicKey());
 }
 
-function ecPrivateKey(curve: CurveName, d: Uint8Array, point: Uint8Array): KeyObject {
+function ecPrivateKey(curve: EcCurve, d: Uint8Array, point: Uint8Array): KeyObject {
   return createPrivateKey({ key: { ...ecPointJwk(curve, point), d: base64url(d) }, format: 'jwk' });
 }
 
@@ -213,17 +226,12 @@ const publicKeyObject = memoize((key: PublicKey): KeyObject => {
 
 // --- Key exchange ---------------------------------------------------------------------------------
 
-const X25519_KEY_LENGTH = 32;
-
-/** The private KeyObject of a key share, made when its public value is computed and reused for the secret. */
-const x25519PrivateKey = memoize((privateKey: Uint8Array) => okpPrivateKey('X25519', privateKey));
-
 function exactLength(bytes: Uint8Array, length: number, what: string): Uint8Array {
   if (bytes.length !== length) throw new Error(`${what} must be ${length} bytes, got ${bytes.length}`);
   return bytes;
 }
 
-/** The secret, or null when OpenSSL refuses the peer's value (off the curve, or an all-zero X25519 result). */
+/** The secret, or null when OpenSSL refuses the peer's value (off the curve, or an all-zero X25519/X448 result). */
 function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | null {
   try {
     return plain(diffieHellman({ privateKey, publicKey: makePeer() }));
@@ -232,28 +240,34 @@ function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | n
   }
 }
 
-const x25519Group: DiffieHellmanGroup = {
-  group: 'x25519',
-  publicLength: X25519_KEY_LENGTH,
-  // RFC 7748 §5: any 32 bytes are a private key; clamping happens inside the scalar multiplication.
-  generatePrivateKey: (random) => exactLength(random(X25519_KEY_LENGTH), X25519_KEY_LENGTH, 'x25519 private key'),
-  publicKey: (privateKey) => okpPublicBytes(x25519PrivateKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key'))),
-  sharedSecret(privateKey, peerPublic) {
-    const key = x25519PrivateKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key'));
-    if (peerPublic.length !== X25519_KEY_LENGTH) return null;
-    // OpenSSL fails the derivation when the result is all zeros (RFC 7748 §6.1, RFC 8446 §7.4.2).
-    return agree(key, () => okpPublicKey('X25519', peerPublic));
-  },
-};
+/** X25519 and X448 (RFC 7748 §5): any key-length bytes are a private key; clamping happens inside. */
+function montgomeryGroup(group: 'x25519' | 'x448', crv: 'X25519' | 'X448', keyLength: number): DiffieHellmanGroup {
+  // The private KeyObject of a key share, made when its public value is computed and reused for the secret.
+  const privateKeyObject = memoize((privateKey: Uint8Array) => okpPrivateKey(crv, exactLength(privateKey, keyLength, `${group} private key`)));
+  return {
+    group,
+    publicLength: keyLength,
+    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`),
+    publicKey: (privateKey) => okpPublicBytes(privateKeyObject(privateKey)),
+    sharedSecret(privateKey, peerPublic) {
+      const key = privateKeyObject(privateKey);
+      if (peerPublic.length !== keyLength) return null;
+      // OpenSSL fails the derivation when the result is all zeros (RFC 7748 §6, RFC 8446 §7.4.2).
+      return agree(key, () => okpPublicKey(crv, peerPublic));
+    },
+  };
+}
 
-/** The order n of each curve's base point (SEC 2 §2.4.2, §2.5.1). */
-const CURVE_ORDERS: Readonly<Record<CurveName, bigint>> = {
+/** The order n of each curve's base point (SEC 2 §2.4.2, §2.5.1, §2.6.1). */
+const CURVE_ORDERS: Readonly<Record<EcCurve, bigint>> = {
   'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
+  'P-521':
+    0x1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
 };
 
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
-function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: CurveName): DiffieHellmanGroup {
+function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: EcCurve): DiffieHellmanGroup {
   const { length } = JWK_CURVES[curve];
   const order = CURVE_ORDERS[curve];
   // The private KeyObject of a key share with its public point, both made once from the scalar.
@@ -281,9 +295,32 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: CurveName): DiffieH
   };
 }
 
+/**
+ * FFDHE exponentiations by OpenSSL's Diffie-Hellman (constant-time Montgomery exponentiation, four times
+ * faster than bigint.ts): our exponent as the private key of a DH key over p with generator 2. computeSecret
+ * checks the peer's value itself too (and throws); ffdhe.ts checks it first.
+ */
+function opensslDh(prime: bigint, exponent: bigint) {
+  const dh = createDiffieHellman(bigintBytes(prime), 2);
+  dh.setPrivateKey(bigintBytes(exponent));
+  return dh;
+}
+
+const OPENSSL_FFDHE_ARITHMETIC: FfdheArithmetic = {
+  generatorPower: (prime, exponent) => BigInt(`0x${opensslDh(prime, exponent).generateKeys('hex')}`),
+  power: (prime, base, exponent) => BigInt(`0x${opensslDh(prime, exponent).computeSecret(bigintBytes(base)).toString('hex')}`),
+};
+
 /** ML-KEM from noble: Node 20's OpenSSL has none. */
 const KEY_EXCHANGES = keyExchangeGroups(
-  { x25519: x25519Group, secp256r1: ecdheGroup('secp256r1', 'P-256'), secp384r1: ecdheGroup('secp384r1', 'P-384') },
+  {
+    x25519: montgomeryGroup('x25519', 'X25519', 32),
+    x448: montgomeryGroup('x448', 'X448', 56),
+    secp256r1: ecdheGroup('secp256r1', 'P-256'),
+    secp384r1: ecdheGroup('secp384r1', 'P-384'),
+    secp521r1: ecdheGroup('secp521r1', 'P-521'),
+    ...ffdheGroups(OPENSSL_FFDHE_ARITHMETIC),
+  },
   NOBLE_ML_KEM,
 );
 
