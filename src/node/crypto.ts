@@ -6,7 +6,8 @@
 // Not reproducible: OpenSSL draws ECDSA nonces and RSA-PSS salts itself and cannot take them from our
 // RandomSource, so signatures from this provider differ from run to run even under fixedRandom/seededRandom
 // (RFC 8448's byte-for-byte RSA-PSS CertificateVerify needs the noble provider; verifying it is fine here).
-// Everything else that draws randomness (key shares) still draws it from the RandomSource the engine passes.
+// Everything else that draws randomness (key shares) still draws it from the RandomSource the engine passes,
+// except ML-KEM encapsulation on a Node with a native ML-KEM (24.7+), where OpenSSL draws the message itself.
 import {
   constants,
   createCipheriv,
@@ -26,11 +27,12 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
 import { ffdheGroups, type FfdheArithmetic } from '../crypto/ffdhe.js';
-import { keyExchangeGroups } from '../crypto/groups.js';
+import { keyExchangeGroups, type MlKemPrimitives } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
-import { NOBLE_ML_KEM } from '../crypto/mlkem.js';
+import { NOBLE_ML_KEM, type MlKemPrimitive } from '../crypto/mlkem.js';
 import { rsaPkcs1Sign, rsaPssSign } from '../crypto/rsa.js';
 import type {
   AeadKey,
@@ -170,9 +172,20 @@ function memoize<K extends object, V>(make: (key: K) => V): (key: K) => V {
 
 type OkpCurve = 'Ed25519' | 'X25519' | 'X448';
 
-/** An OKP private key (RFC 8037 §2) from its raw bytes; node derives the public half itself. */
+/**
+ * The PKCS#8 encoding of an OKP private key up to its raw bytes (RFC 8410 §7: version 0, the algorithm OID,
+ * then the key as an OCTET STRING inside the privateKey OCTET STRING). A JWK without its public half "x"
+ * would do on Node 20, but later versions refuse one.
+ */
+const OKP_PKCS8_PREFIXES: Readonly<Record<OkpCurve, string>> = {
+  Ed25519: '302e020100300506032b657004220420',
+  X25519: '302e020100300506032b656e04220420',
+  X448: '3046020100300506032b656f043a0438',
+};
+
+/** An OKP private key from its raw bytes; node derives the public half itself. */
 function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
-  return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
+  return createPrivateKey({ key: Buffer.concat([Buffer.from(OKP_PKCS8_PREFIXES[crv], 'hex'), d]), format: 'der', type: 'pkcs8' });
 }
 
 function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
@@ -311,7 +324,52 @@ const OPENSSL_FFDHE_ARITHMETIC: FfdheArithmetic = {
   power: (prime, base, exponent) => BigInt(`0x${opensslDh(prime, exponent).computeSecret(bigintBytes(base)).toString('hex')}`),
 };
 
-/** ML-KEM from noble: Node 20's OpenSSL has none. */
+/** node:crypto's ML-KEM functions, which Node 20's types (and OpenSSL 3.0) do not have. */
+interface NodeKem {
+  encapsulate(key: KeyObject): { sharedKey: Buffer; ciphertext: Buffer };
+  decapsulate(key: KeyObject, ciphertext: Buffer): Buffer;
+}
+
+/**
+ * ML-KEM by OpenSSL 3.5 through node:crypto (Node 24.7 and later). The decapsulation key is kept as its
+ * 64-byte seed d || z (FIPS 203 §7.1 allows that), imported as a 'raw-seed' key; keygen from the same seed
+ * gives the same keys as noble. Encapsulation draws its message m inside OpenSSL, not from our RandomSource:
+ * like ECDSA nonces here, server shares are not reproducible with this provider.
+ */
+function nodeMlKem(type: 'ml-kem-768' | 'ml-kem-1024', kem: NodeKem): MlKemPrimitive {
+  const decapsulationKey = memoize((seed: Uint8Array) => createPrivateKey({ key: Buffer.from(seed), format: 'raw-seed', asymmetricKeyType: type } as never));
+  return {
+    keygen(seed) {
+      const publicKey = createPublicKey(decapsulationKey(seed)).export({ format: 'raw-public' } as never) as Buffer;
+      return { publicKey: plain(publicKey), secretKey: seed };
+    },
+    encapsulate(publicKey) {
+      const key = createPublicKey({ key: Buffer.from(publicKey), format: 'raw-public', asymmetricKeyType: type } as never);
+      const { sharedKey, ciphertext } = kem.encapsulate(key);
+      return { cipherText: plain(ciphertext), sharedSecret: plain(sharedKey) };
+    },
+    decapsulate: (cipherText, seed) => plain(kem.decapsulate(decapsulationKey(seed), Buffer.from(cipherText))),
+  };
+}
+
+/** node:crypto's ML-KEM when the running Node has it, with seed import; noble's otherwise (Node 20). */
+function availableMlKem(): MlKemPrimitives {
+  const kem = nodeCrypto as unknown as Partial<NodeKem>;
+  if (typeof kem.encapsulate !== 'function' || typeof kem.decapsulate !== 'function') return NOBLE_ML_KEM;
+  const native = { 'ML-KEM-768': nodeMlKem('ml-kem-768', kem as NodeKem), 'ML-KEM-1024': nodeMlKem('ml-kem-1024', kem as NodeKem) };
+  try {
+    native['ML-KEM-768'].keygen(new Uint8Array(64));
+    return native;
+  } catch {
+    return NOBLE_ML_KEM; // an ML-KEM without raw-seed keys
+  }
+}
+
+const ML_KEM = availableMlKem();
+
+/** Which ML-KEM this provider runs: 'node:crypto' or 'noble'. */
+export const NODE_PROVIDER_ML_KEM: 'node:crypto' | 'noble' = ML_KEM === NOBLE_ML_KEM ? 'noble' : 'node:crypto';
+
 const KEY_EXCHANGES = keyExchangeGroups(
   {
     x25519: montgomeryGroup('x25519', 'X25519', 32),
@@ -321,7 +379,7 @@ const KEY_EXCHANGES = keyExchangeGroups(
     secp521r1: ecdheGroup('secp521r1', 'P-521'),
     ...ffdheGroups(OPENSSL_FFDHE_ARITHMETIC),
   },
-  NOBLE_ML_KEM,
+  ML_KEM,
 );
 
 // --- Signatures -----------------------------------------------------------------------------------
