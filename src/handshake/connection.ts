@@ -316,6 +316,9 @@ export class Connection {
   }
 
   private apply(effect: Effect): void {
+    // Our close_notify said we "will not send any more messages on this connection" (RFC 8446 §6.1): a
+    // KeyUpdate, a post-handshake Certificate or a ticket the peer's messages would still draw from us stays unsent.
+    if (this.writeClosed && (effect.kind === 'send' || effect.kind === 'send-change-cipher-spec' || effect.kind === 'send-application-data')) return;
     switch (effect.kind) {
       case 'send': {
         this.events.push(messageEvent('out', effect.message, effect.raw, this.ctx.cfg.trace ? messageSpans(effect.message, effect.raw) : undefined));
@@ -380,6 +383,7 @@ export class Connection {
   }
 
   private sendAlert(name: AlertName, level: number, error?: TlsError): void {
+    if (this.writeClosed) return; // not even an error alert after our close_notify (RFC 8446 §6.1)
     this.records.writer.alert(level, AlertDescription[name]);
     const event: TlsEvent = { type: 'alert', direction: 'out', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name };
     if (error) {

@@ -376,10 +376,10 @@ class Oracle {
     if (this.refuseAlert) {
       const { to, at } = this.refuseAlert;
       this.refuseAlert = undefined;
-      const answer = this.pair.events(to).slice(at).find((e) => e.type === 'alert' && e.direction === 'out');
-      if (answer?.type !== 'alert' || answer.description !== 'unexpected_message') {
-        fail(`${to} had read keys and accepted a plaintext alert (answered ${answer?.type === 'alert' ? answer.description : 'nothing'})`);
-      }
+      // A side that already sent close_notify refuses in silence (RFC 8446 §6.1): its closed event names the alert.
+      const answer = this.pair.events(to).slice(at).find((e) => (e.type === 'alert' && e.direction === 'out') || (e.type === 'closed' && e.by === 'us'));
+      const refusal = answer?.type === 'alert' ? answer.description : answer?.type === 'closed' ? /\((\w+)\)/.exec(answer.error ?? '')?.[1] : undefined;
+      if (refusal !== 'unexpected_message') fail(`${to} had read keys and accepted a plaintext alert (answered ${refusal ?? 'nothing'})`);
     }
   }
 
