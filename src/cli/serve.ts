@@ -12,6 +12,7 @@ import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
+import { requestClientCertificate, route, type RouteContext } from './serve-routes.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -53,34 +54,21 @@ function respond(socket: Tls13Socket, status: string, body: string): void {
 }
 
 /**
- * Post-handshake authentication (RFC 8446 §4.6.2): resolves once the client answered our CertificateRequest,
- * or at once when it did not offer post_handshake_auth (logged).
+ * Waits for the end of the request head (a blank line) and for `ready`, then answers once (by path, see
+ * serve-routes.ts) and closes.
  */
-function requestClientCertificate(socket: Tls13Socket, io: Io): Promise<void> {
-  const client = `${socket.remoteAddress}:${socket.remotePort}`;
-  try {
-    socket.requestClientCertificate();
-  } catch (e) {
-    io.stdout.write(`${client}: no post-handshake authentication: ${e instanceof Error ? e.message : String(e)}\n`);
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    socket.once('postHandshakeAuth', () => {
-      io.stdout.write(`${client}: after the handshake, client ${describePeer(socket.info.peer)}\n`);
-      resolve();
-    });
-  });
-}
-
-/** Waits for the end of the request head (a blank line) and for `ready`, then answers once and closes. */
-function serveHttp(socket: Tls13Socket, ready: Promise<void>): void {
+function serveHttp(socket: Tls13Socket, ready: Promise<unknown>, context: RouteContext): void {
   let request = '';
   socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
   socket.on('data', (chunk: Buffer) => {
     if (socket.writableEnded) return;
     request += chunk.toString('latin1');
-    if (/\r?\n\r?\n/.test(request)) void ready.then(() => !socket.writableEnded && respond(socket, '200 OK', statusPage(socket)));
-    else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
+    if (/\r?\n\r?\n/.test(request)) {
+      void ready
+        .then(() => route(socket, request, context))
+        .then((reply) => !socket.writableEnded && respond(socket, reply.status, reply.body))
+        .catch(() => socket.destroy()); // the connection closed while the route waited
+    } else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
   });
   socket.on('error', () => socket.destroy());
 }
@@ -131,6 +119,12 @@ Options:
                             ask each client that offers it for a certificate after the handshake
                             (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for
                             the answer
+
+Paths (for conformance suites; any other path gets the page):
+  GET /keyupdate            a KeyUpdate with update_requested goes out before the reply
+  GET /secret               a post-handshake CertificateRequest first (the client must have offered
+                            post_handshake_auth; judged by the client trust flags), then the page,
+                            or 403 saying why no certificate was asked for
 `,
   options: {
     port: { type: 'string' },
@@ -247,7 +241,8 @@ function listen(
     const early = info.earlyData ? `; early data ${earlyDataSummary(socket)}` : '';
     const raw = info.serverCertificateType === 'raw-public-key' || info.clientCertificateType === 'raw-public-key' ? `; ${describeCertificateTypes(info)}` : '';
     io.stdout.write(`${socket.remoteAddress}:${socket.remotePort}: ${describeNegotiated(info)}; client ${describePeer(info.peer)}${raw}${resumed}${early}\n`);
-    serveHttp(socket, postHandshakeAuth ? requestClientCertificate(socket, io) : Promise.resolve());
+    const context: RouteContext = { io, page: () => statusPage(socket), judgesClients: options.trust !== undefined };
+    serveHttp(socket, postHandshakeAuth ? requestClientCertificate(socket, io) : Promise.resolve(), context);
   });
   if (trace) {
     let accepted = 0;
