@@ -5,6 +5,7 @@ import type { Io } from './io.js';
 import { UsageError } from './io.js';
 import { NamedGroup } from '../wire/enums.js';
 import { groupName } from '../handshake/negotiation.js';
+import { SUITES } from '../handshake/suites.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { nodeCryptoProvider } from '../node/crypto.js';
@@ -142,6 +143,30 @@ export function namedGroups(args: Parsed, name: string): number[] | undefined {
     if (groupName(id) === undefined) throw new UsageError(`--${name} ${v}: ${item} is not implemented here (supported: ${implemented.join(', ')})`);
     return id;
   });
+}
+
+/**
+ * A list of TLS 1.3 cipher suites in order of preference, `:` or `,` separated, as `openssl -ciphersuites`
+ * takes it (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256), or undefined. Each suite by its IANA name (any
+ * case, TLS_ optional) or by its AEAD as GnuTLS priority strings name it (AES-128-CCM, AES-128-CCM-8,
+ * CHACHA20-POLY1305). Only suites the engine implements are accepted.
+ */
+export function cipherSuites(args: Parsed, name: string): number[] | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  const byName = new Map<string, number>();
+  for (const suite of SUITES.values()) {
+    byName.set(suite.name.toLowerCase(), suite.code);
+    byName.set(suite.name.slice('TLS_'.length).toLowerCase(), suite.code);
+    byName.set(suite.aead.toLowerCase(), suite.code);
+  }
+  const supported = [...SUITES.values()].map((s) => s.name).join(', ');
+  const suites = v.split(/[,:]/).map((item) => {
+    const id = byName.get(item.trim().toLowerCase());
+    if (id === undefined) throw new UsageError(`--${name} ${v}: unknown or unsupported cipher suite ${item} (supported: ${supported})`);
+    return id;
+  });
+  return [...new Set(suites)];
 }
 
 /**

@@ -11,7 +11,7 @@ import type { NegotiatedInfo, SessionTicket, TlsEvent } from '../handshake/event
 import { fromHex, hex } from '../wire/bytes.js';
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
-import { alpnProtocols, cryptoProvider, flag, integer, list, namedGroups, str, type Command } from './args.js';
+import { alpnProtocols, cipherSuites, cryptoProvider, flag, integer, list, namedGroups, str, type Command } from './args.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { connectFailure, describeFailure, notTls } from './failure.js';
@@ -101,6 +101,9 @@ Options:
   --key-share-groups LIST
                        groups that get a key share in the first ClientHello (default: the first of
                        --groups); a server that wants another one answers with a HelloRetryRequest
+  --ciphersuites LIST  TLS 1.3 cipher suites to offer, in order, as openssl's -ciphersuites takes them
+                       (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256); the CCM suites, off by default,
+                       only this way
   --resume             connect twice: the second connection resumes the session with the newest ticket
                        from the first (RFC 8446 §2.2) and prints "resumed: yes" or "resumed: no"
   --early-data TEXT    with --resume: send TEXT as 0-RTT data on the second connection (\\r \\n \\t unescaped)
@@ -127,6 +130,7 @@ Options:
     timeout: { type: 'string' },
     groups: { type: 'string' },
     'key-share-groups': { type: 'string' },
+    ciphersuites: { type: 'string' },
     resume: { type: 'boolean' },
     'early-data': { type: 'string' },
     'key-update': { type: 'boolean' },
@@ -177,6 +181,8 @@ Options:
     if (groups) options.groups = groups;
     const keyShareGroups = namedGroups(args, 'key-share-groups');
     if (keyShareGroups) options.keyShareGroups = keyShareGroups;
+    const suites = cipherSuites(args, 'ciphersuites');
+    if (suites) options.cipherSuites = suites;
 
     const secrets = !flag(args, 'no-secrets');
     const openSink = (connection: number): TraceSink | undefined =>

@@ -6,7 +6,7 @@ import type { TlsEvent } from '../handshake/events.js';
 import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
-import { alpnProtocols, choice, cryptoProvider, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
+import { alpnProtocols, choice, cipherSuites, cryptoProvider, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
 import { describeCertificateTypes, numberedTraceFile } from './connect.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
@@ -112,6 +112,9 @@ Options:
   --groups LIST             key-exchange groups we accept, in order of preference, comma-separated
                             (e.g. secp256r1 alone makes a client that sent only an x25519 key share
                             go through a HelloRetryRequest)
+  --ciphersuites LIST       TLS 1.3 cipher suites we accept, in order of preference, as openssl's
+                            -ciphersuites takes them (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256);
+                            the CCM suites, off by default, only this way
   --tickets N               NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none)
   --early-data              accept 0-RTT data (up to ${DEFAULT_MAX_EARLY_DATA} bytes; each ticket once)
   --max-early-data BYTES    accept 0-RTT data up to BYTES per connection (implies --early-data)
@@ -142,6 +145,7 @@ Paths (for conformance suites; any other path gets the page):
     'no-secrets': { type: 'boolean' },
     crypto: { type: 'string' },
     groups: { type: 'string' },
+    ciphersuites: { type: 'string' },
     tickets: { type: 'string' },
     'early-data': { type: 'boolean' },
     'max-early-data': { type: 'string' },
@@ -187,6 +191,8 @@ Paths (for conformance suites; any other path gets the page):
     if (alpn.length > 0) options.alpnProtocols = alpn;
     const groups = namedGroups(args, 'groups');
     if (groups) options.groups = groups;
+    const suites = cipherSuites(args, 'ciphersuites');
+    if (suites) options.cipherSuites = suites;
     const maxEarlyData = integer(args, 'max-early-data', 0, 2 ** 32 - 1) ?? (flag(args, 'early-data') ? DEFAULT_MAX_EARLY_DATA : undefined);
     options.tickets = { count: integer(args, 'tickets', 0, 16) ?? DEFAULT_TICKET_COUNT, ...(maxEarlyData === undefined ? {} : { maxEarlyDataSize: maxEarlyData }) };
     const trace = serverTrace(args, io);

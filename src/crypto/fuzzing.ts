@@ -25,10 +25,10 @@ import type {
   PublicKey,
   SignatureAlgorithm,
 } from './provider.js';
+import { AEAD_TAG_LENGTHS } from './provider.js';
 
 const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
-const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'ChaCha20-Poly1305': 32 };
-const TAG_LENGTH = 16;
+const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = { 'AES-128-GCM': 16, 'AES-256-GCM': 32, 'ChaCha20-Poly1305': 32, 'AES-128-CCM': 16, 'AES-128-CCM-8': 16 };
 
 /** Two 32-bit lanes of a multiply-rotate mix (MurmurHash3-like finalisation): fast, not collision resistant. */
 class CheapHash implements HashState {
@@ -88,25 +88,26 @@ const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   if (key.length !== AEAD_KEY_LENGTHS[aead]) throw new Error(`${aead} needs a ${AEAD_KEY_LENGTHS[aead]}-byte key, got ${key.length}`);
   const boundKey = key.slice();
+  const tagLength = AEAD_TAG_LENGTHS[aead];
   const keystream = (nonce: Uint8Array, length: number) => {
     const seed = hashParts(8, boundKey, nonce);
     return stretch(seed[0]! | (seed[1]! << 8) | (seed[2]! << 16) | (seed[3]! << 24), seed[4]! | (seed[5]! << 8) | (seed[6]! << 16), length);
   };
   const xor = (data: Uint8Array, stream: Uint8Array) => data.map((byte, i) => byte ^ stream[i]!);
-  const tag = (nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array) => hashParts(TAG_LENGTH, text('tag'), boundKey, nonce, aad, ciphertext);
+  const tag = (nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array) => hashParts(tagLength, text('tag'), boundKey, nonce, aad, ciphertext);
   return {
     seal(nonce, aad, plaintext) {
       const ciphertext = xor(plaintext, keystream(nonce, plaintext.length));
-      const out = new Uint8Array(ciphertext.length + TAG_LENGTH);
+      const out = new Uint8Array(ciphertext.length + tagLength);
       out.set(ciphertext);
       out.set(tag(nonce, aad, ciphertext), ciphertext.length);
       return out;
     },
     open(nonce, aad, sealed) {
-      if (sealed.length < TAG_LENGTH) return null;
-      const ciphertext = sealed.subarray(0, sealed.length - TAG_LENGTH);
+      if (sealed.length < tagLength) return null;
+      const ciphertext = sealed.subarray(0, sealed.length - tagLength);
       const expected = tag(nonce, aad, ciphertext);
-      const received = sealed.subarray(sealed.length - TAG_LENGTH);
+      const received = sealed.subarray(sealed.length - tagLength);
       if (!expected.every((b, i) => b === received[i])) return null;
       return xor(ciphertext, keystream(nonce, ciphertext.length));
     },

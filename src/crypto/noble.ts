@@ -6,19 +6,21 @@ import { p256, p384 } from '@noble/curves/nist.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import type { Hash } from '@noble/hashes/utils.js';
+import { aesCcm } from './ccm.js';
 import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
-import type {
-  AeadKey,
-  AeadName,
-  CryptoProvider,
-  GroupName,
-  HashName,
-  HashState,
-  KeyExchange,
-  PrivateKey,
-  PublicKey,
-  RandomSource,
-  SignatureAlgorithm,
+import {
+  AEAD_TAG_LENGTHS,
+  type AeadKey,
+  type AeadName,
+  type CryptoProvider,
+  type GroupName,
+  type HashName,
+  type HashState,
+  type KeyExchange,
+  type PrivateKey,
+  type PublicKey,
+  type RandomSource,
+  type SignatureAlgorithm,
 } from './provider.js';
 import { rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify } from './rsa.js';
 
@@ -41,21 +43,40 @@ const AEAD_KEY_LENGTHS: Readonly<Record<AeadName, number>> = {
   'AES-128-GCM': 16,
   'AES-256-GCM': 32,
   'ChaCha20-Poly1305': 32,
+  'AES-128-CCM': 16,
+  'AES-128-CCM-8': 16,
 };
 
-/** Both AEAD constructions take (key, nonce, aad) and append a 16-byte tag (RFC 5116 §5.1, RFC 8439 §2.8). */
-const AEAD_CIPHERS: Readonly<Record<AeadName, typeof gcm | typeof chacha20poly1305>> = {
+/** Each AEAD as (key, nonce, aad) -> ciphertext | tag, and back (throwing when the tag does not verify). */
+type NobleAead = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => { encrypt(p: Uint8Array): Uint8Array; decrypt(c: Uint8Array): Uint8Array };
+
+/** noble has no CCM: ccm.ts builds it on noble's AES (RFC 3610), with the tag of RFC 6655 §3. */
+const ccmOf = (tagLength: number): NobleAead => (key, nonce, aad) => {
+  const ccm = aesCcm(key, tagLength);
+  return {
+    encrypt: (plaintext) => ccm.seal(nonce, aad, plaintext),
+    decrypt: (sealed) => {
+      const plaintext = ccm.open(nonce, aad, sealed);
+      if (plaintext === null) throw new Error('AES-CCM tag mismatch');
+      return plaintext;
+    },
+  };
+};
+
+const AEAD_CIPHERS: Readonly<Record<AeadName, NobleAead>> = {
   'AES-128-GCM': gcm,
   'AES-256-GCM': gcm,
   'ChaCha20-Poly1305': chacha20poly1305,
+  'AES-128-CCM': ccmOf(AEAD_TAG_LENGTHS['AES-128-CCM']),
+  'AES-128-CCM-8': ccmOf(AEAD_TAG_LENGTHS['AES-128-CCM-8']),
 };
 
 const AEAD_NONCE_LENGTH = 12;
-const AEAD_TAG_LENGTH = 16;
 
 function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   if (key.length !== AEAD_KEY_LENGTHS[aead]) throw new Error(`${aead} needs a ${AEAD_KEY_LENGTHS[aead]}-byte key, got ${key.length}`);
   const cipher = AEAD_CIPHERS[aead];
+  const tagLength = AEAD_TAG_LENGTHS[aead];
   const boundKey = key.slice();
   return {
     seal(nonce, aad, plaintext) {
@@ -63,7 +84,7 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
       return cipher(boundKey, nonce, aad).encrypt(plaintext);
     },
     open(nonce, aad, ciphertext) {
-      if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < AEAD_TAG_LENGTH) return null;
+      if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < tagLength) return null;
       try {
         return cipher(boundKey, nonce, aad).decrypt(ciphertext);
       } catch {

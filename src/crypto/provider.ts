@@ -11,9 +11,21 @@ export interface HashState {
   clone(): HashState;
 }
 
-export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'ChaCha20-Poly1305';
+export type AeadName = 'AES-128-GCM' | 'AES-256-GCM' | 'ChaCha20-Poly1305' | 'AES-128-CCM' | 'AES-128-CCM-8';
 
-/** An AEAD bound to one key (RFC 5116). Nonces are 12 bytes, tags 16 bytes for all TLS 1.3 suites we support. */
+/**
+ * The tag each AEAD appends: 16 bytes (RFC 5116 §5.1 and §5.3, RFC 8439 §2.8), except AEAD_AES_128_CCM_8's
+ * 8 (RFC 6655 §3). The record layer's expansion comes from here, never from a constant.
+ */
+export const AEAD_TAG_LENGTHS: Readonly<Record<AeadName, number>> = {
+  'AES-128-GCM': 16,
+  'AES-256-GCM': 16,
+  'ChaCha20-Poly1305': 16,
+  'AES-128-CCM': 16,
+  'AES-128-CCM-8': 8,
+};
+
+/** An AEAD bound to one key (RFC 5116). Nonces are 12 bytes for every TLS 1.3 suite; tags AEAD_TAG_LENGTHS. */
 export interface AeadKey {
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** The plaintext, or null when authentication fails. */

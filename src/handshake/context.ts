@@ -115,6 +115,11 @@ export class HandshakeContext {
   /** Checks the peer's Finished in constant time; call before adding it to the transcript. */
   verifyFinished(suite: SuiteInfo, baseKey: Uint8Array, received: Uint8Array, transcript = this.transcript): PeerFinishedVerified {
     const expected = finishedVerifyData(this.provider, suite, baseKey, transcript.current());
+    // §4.4.4: verify_data is Hash.length bytes. Another length is a message of the wrong length (decode_error,
+    // §6.2), told apart from a wrong value (decrypt_error) before the value is looked at.
+    if (received.length !== expected.length) {
+      throw new TlsError('decode_error', `Finished of ${received.length} bytes; ${suite.hash} verify_data is ${expected.length}`);
+    }
     if (!constantTimeEqual(expected, received)) throw new TlsError('BadFinished', 'verify_data does not match our transcript');
     return {} as PeerFinishedVerified;
   }

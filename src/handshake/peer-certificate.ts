@@ -7,9 +7,6 @@ import { TlsError } from '../wire/errors.js';
 import type { Certificate } from '../wire/types.js';
 import type { HandshakeContext } from './context.js';
 
-/** Our bound on the certificates a peer may send: real chains have 2 to 4; each one is parsed as X.509. */
-export const MAX_CERTIFICATE_CHAIN_LENGTH = 10;
-
 export function evaluatePeerCertificate(
   ctx: HandshakeContext,
   certificate: Certificate,
@@ -27,9 +24,8 @@ function evaluatePeerChain(
   purpose: Purpose,
   hostname?: string,
 ): { chain: Uint8Array[]; verdict: TrustVerdict; leaf: LeafInfo } {
-  if (chain.length > MAX_CERTIFICATE_CHAIN_LENGTH) {
-    throw new TlsError('BadCertificate', `a chain of ${chain.length} certificates; we accept at most ${MAX_CERTIFICATE_CHAIN_LENGTH}`);
-  }
+  // No count of our own on the certificate_list (RFC 8446 §4.4.2 sets none): the handshake message limit bounds
+  // its bytes, parsing is linear in them, and path building has its own depth and signature budgets.
   const now = ctx.cfg.now;
   const trustContext = { provider: ctx.provider, ...(now ? { now } : {}), purpose, ...(hostname ? { hostname } : {}), minimumRsaKeyBits: ctx.cfg.minimumRsaKeyBits };
   // RFC 8446 §4.4.2: with RawPublicKey "the certificate_list MUST contain no more than one CertificateEntry".

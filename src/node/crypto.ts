@@ -20,6 +20,7 @@ import {
   diffieHellman,
   sign as nodeSign,
   verify as nodeVerify,
+  type CipherCCMTypes,
   type CipherGCMTypes,
   type Hash,
   type JsonWebKey,
@@ -41,6 +42,7 @@ import type {
   RandomSource,
   SignatureAlgorithm,
 } from '../crypto/provider.js';
+import { AEAD_TAG_LENGTHS } from '../crypto/provider.js';
 
 /** A Uint8Array view of a Buffer (no copy), so results look like every other provider's. */
 function plain(buffer: Buffer): Uint8Array {
@@ -97,38 +99,41 @@ function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: n
   return okm;
 }
 
-const AEAD_CIPHERS: Readonly<Record<AeadName, { cipher: CipherGCMTypes | 'chacha20-poly1305'; keyLength: number }>> = {
+const AEAD_CIPHERS: Readonly<Record<AeadName, { cipher: CipherGCMTypes | CipherCCMTypes | 'chacha20-poly1305'; keyLength: number }>> = {
   'AES-128-GCM': { cipher: 'aes-128-gcm', keyLength: 16 },
   'AES-256-GCM': { cipher: 'aes-256-gcm', keyLength: 32 },
   'ChaCha20-Poly1305': { cipher: 'chacha20-poly1305', keyLength: 32 },
+  'AES-128-CCM': { cipher: 'aes-128-ccm', keyLength: 16 },
+  'AES-128-CCM-8': { cipher: 'aes-128-ccm', keyLength: 16 },
 };
 
 const AEAD_NONCE_LENGTH = 12;
-const AEAD_TAG_LENGTH = 16;
-/** RFC 5116 §5.1, RFC 8439 §2.8: both AEADs append a 16-byte tag. */
-const AEAD_OPTIONS = { authTagLength: AEAD_TAG_LENGTH } as const;
 
 function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   const { cipher, keyLength } = AEAD_CIPHERS[aead];
   if (key.length !== keyLength) throw new Error(`${aead} needs a ${keyLength}-byte key, got ${key.length}`);
   const secret = createSecretKey(key);
+  const tagLength = AEAD_TAG_LENGTHS[aead];
+  // The cast picks one overload: every cipher here takes authTagLength; CCM needs it (RFC 6655 §3: 16 or 8).
+  // (node:crypto cannot CCM-seal an empty plaintext; a TLSInnerPlaintext always has its content type byte.)
+  const options = { authTagLength: tagLength };
   return {
     seal(nonce, aad, plaintext) {
       if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${aead} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
-      // The cast picks one overload: all three ciphers take the same options.
-      const sealer = createCipheriv(cipher as 'aes-128-gcm', secret, nonce, AEAD_OPTIONS).setAAD(aad);
+      // CCM authenticates the message length first (RFC 3610 §2.2): node:crypto wants it with the AAD.
+      const sealer = createCipheriv(cipher as 'aes-128-ccm', secret, nonce, options).setAAD(aad, { plaintextLength: plaintext.length });
       const body = sealer.update(plaintext);
-      sealer.final(); // GCM and ChaCha20-Poly1305 are stream modes: nothing is held back
+      sealer.final(); // all four are stream modes: nothing is held back
       // Buffer.concat allocates without zero-filling: this copy is a measurable share of a 16 KiB record.
-      return plain(Buffer.concat([body, sealer.getAuthTag()], body.length + AEAD_TAG_LENGTH));
+      return plain(Buffer.concat([body, sealer.getAuthTag()], body.length + tagLength));
     },
     open(nonce, aad, ciphertext) {
-      if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < AEAD_TAG_LENGTH) return null;
-      const bodyLength = ciphertext.length - AEAD_TAG_LENGTH;
+      if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < tagLength) return null;
+      const bodyLength = ciphertext.length - tagLength;
       try {
-        const opener = createDecipheriv(cipher as 'aes-128-gcm', secret, nonce, AEAD_OPTIONS)
-          .setAAD(aad)
-          .setAuthTag(ciphertext.subarray(bodyLength));
+        const opener = createDecipheriv(cipher as 'aes-128-ccm', secret, nonce, options)
+          .setAuthTag(ciphertext.subarray(bodyLength))
+          .setAAD(aad, { plaintextLength: bodyLength });
         const plaintext = opener.update(ciphertext.subarray(0, bodyLength));
         opener.final(); // throws when the tag does not verify
         return plain(plaintext);

@@ -9,8 +9,10 @@ export const HANDSHAKE_HEADER_LENGTH = 4;
 
 /**
  * Default cap on a handshake message body. The protocol allows 2^24 - 1 bytes, but memory must stay
- * bounded; 64 KiB holds any certificate chain we expect. A longer message fails with
- * TlsError('ResourceLimit') (internal_error: the message may be valid, the limit is ours).
+ * bounded; 64 KiB holds any certificate chain we expect (rustls has the same limit). A longer message is
+ * refused from its 4-byte header, before its body is buffered, with TlsError('HandshakeMessageTooLong'):
+ * illegal_parameter, because the fault is the length field the peer sent (RFC 8446 §6.2: internal_error is
+ * for errors "unrelated to the peer"); OpenSSL and BoringSSL answer an excessive message size the same way.
  */
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
 
@@ -49,7 +51,7 @@ export class HandshakeBuffer {
     const msgType = header[0]!;
     const length = (header[1]! << 16) | (header[2]! << 8) | header[3]!;
     if (length > this.maxMessageLength) {
-      throw new TlsError('ResourceLimit', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${this.maxMessageLength}`);
+      throw new TlsError('HandshakeMessageTooLong', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${this.maxMessageLength}`);
     }
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH + length) return undefined;
     const raw = this.queue.take(HANDSHAKE_HEADER_LENGTH + length);

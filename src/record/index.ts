@@ -7,7 +7,7 @@ export {
   RECORD_HEADER_LENGTH,
 } from './header.js';
 export type { RecordHook, RecordTrace } from './header.js';
-export { AEAD_IV_LENGTH, AEAD_TAG_LENGTH, DEFAULT_MAX_RECORDS, RecordProtection } from './protection.js';
+export { AEAD_IV_LENGTH, DEFAULT_MAX_RECORDS, RecordProtection } from './protection.js';
 export type { RecordContent } from './protection.js';
 export { deprotect, isValidChangeCipherSpec, RecordReader } from './reader.js';
 export type { DeprotectedRecord, RawRecord } from './reader.js';

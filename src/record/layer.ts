@@ -5,7 +5,7 @@ import { AlertDescription, ContentType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { HandshakeBuffer, type HandshakeMessage } from './handshake-buffer.js';
 import { MAX_CIPHERTEXT_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, type RecordHook } from './header.js';
-import { AEAD_TAG_LENGTH, type RecordProtection } from './protection.js';
+import type { RecordProtection } from './protection.js';
 import { deprotect, isValidChangeCipherSpec, RecordReader, type RawRecord } from './reader.js';
 import { RecordWriter, type RecordWriterOptions } from './writer.js';
 
@@ -139,8 +139,9 @@ export class RecordLayer {
     const { contentType, content, protected: isProtected } = deprotected;
     // RFC 8449 §4: a record larger than the limit we announced is record_overflow (TLSInnerPlaintext =
     // ciphertext minus the tag).
-    if (isProtected && record.fragment.length - AEAD_TAG_LENGTH > this.readRecordSizeLimit) {
-      throw new TlsError('RecordOverflow', `a record of ${record.fragment.length - AEAD_TAG_LENGTH} bytes exceeds our record_size_limit of ${this.readRecordSizeLimit}`);
+    const innerLength = record.fragment.length - (isProtected ? this.readProtection!.tagLength : 0);
+    if (isProtected && innerLength > this.readRecordSizeLimit) {
+      throw new TlsError('RecordOverflow', `a record of ${innerLength} bytes exceeds our record_size_limit of ${this.readRecordSizeLimit}`);
     }
     if (isProtected) this.plaintextAlertsAllowed = false;
     if (contentType !== ContentType.change_cipher_spec) this.earlyDataToSkip = 0;

@@ -1,5 +1,5 @@
 // Record payload protection (RFC 8446 §5.2-§5.4): one AEAD key, one static IV, one sequence number.
-import type { AeadKey, AeadName, CryptoProvider } from '../crypto/provider.js';
+import { AEAD_TAG_LENGTHS, type AeadKey, type AeadName, type CryptoProvider } from '../crypto/provider.js';
 import { ContentType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import {
@@ -9,8 +9,7 @@ import {
   recordHeader,
 } from './header.js';
 
-/** All TLS 1.3 AEADs we support have a 16-byte tag and a 12-byte nonce (RFC 8446 §5.3: iv_length = 12). */
-export const AEAD_TAG_LENGTH = 16;
+/** Every TLS 1.3 AEAD takes a 12-byte nonce (RFC 8446 §5.3: iv_length = 12); the tag length is the suite's AEAD's. */
 export const AEAD_IV_LENGTH = 12;
 
 /**
@@ -30,6 +29,8 @@ export interface RecordContent {
 export class RecordProtection {
   private readonly key: AeadKey;
   private readonly iv: Uint8Array;
+  /** Bytes the AEAD adds to each record: 16, or 8 for AES-128-CCM-8 (AEAD_TAG_LENGTHS). */
+  readonly tagLength: number;
   private sequence = 0;
 
   constructor(
@@ -41,6 +42,7 @@ export class RecordProtection {
   ) {
     if (iv.length !== AEAD_IV_LENGTH) throw new Error(`record IV must be ${AEAD_IV_LENGTH} bytes, got ${iv.length}`);
     this.key = provider.createAead(aead, key);
+    this.tagLength = AEAD_TAG_LENGTHS[aead];
     this.iv = iv.slice();
   }
 
@@ -62,7 +64,7 @@ export class RecordProtection {
     const inner = new Uint8Array(innerLength);
     inner.set(content);
     inner[content.length] = contentType;
-    const header = recordHeader(ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + AEAD_TAG_LENGTH);
+    const header = recordHeader(ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength);
     const encrypted = this.key.seal(this.nextNonce(), header, inner);
     const record = new Uint8Array(RECORD_HEADER_LENGTH + encrypted.length);
     record.set(header);

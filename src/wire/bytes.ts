@@ -68,6 +68,11 @@ export interface Span {
 
 export type SpanSink = Span[];
 
+/** Where the readers of one structure keep its first fault of meaning until its syntax is known good. */
+export interface DeferredFault {
+  fault?: TlsError;
+}
+
 /**
  * A cursor over bytes. Every read is bounds-checked and fails with decode_error; a sub-reader covers
  * exactly one length-prefixed vector and must be consumed completely (`end()`), so trailing bytes
@@ -87,6 +92,8 @@ export class Reader {
     /** Where annotation spans go; undefined when tracing is off. */
     readonly spans?: SpanSink,
     prefix = '',
+    /** Where `refuse` keeps a fault of meaning; without it, `refuse` throws at once. */
+    readonly deferred?: DeferredFault,
   ) {
     this.pos = start;
     this.limit = limit;
@@ -182,7 +189,7 @@ export class Reader {
     if (length < min || length > max) this.fail(`${field ?? 'vector'} length ${length} outside [${min}, ${max}]`);
     const at = this.take(length, field ?? 'vector');
     if (this.spans && field !== undefined) this.note(at - prefixBytes, prefixBytes, `${field}.length`, length);
-    return new Reader(this.bytes, at, at + length, this.spans, field === undefined ? this.prefix : this.join(field));
+    return new Reader(this.bytes, at, at + length, this.spans, field === undefined ? this.prefix : this.join(field), this.deferred);
   }
 
   /** Bytes of a vector with an n-byte length prefix. */
@@ -194,6 +201,16 @@ export class Reader {
       this.note(r.start, v.length, field, hex(v), meaning);
     }
     return v;
+  }
+
+  /**
+   * A fault of meaning: a value outside its allowed set, a repeated extension, counts that disagree. RFC 8446
+   * §6.2 makes a message of the wrong length or syntax a decode_error whatever its values mean, so a reader
+   * made by `decodeWhole` keeps the first such fault until every byte has parsed; any other reader throws it.
+   */
+  refuse(fault: TlsError): void {
+    if (!this.deferred) throw fault;
+    this.deferred.fault ??= fault;
   }
 
   /** Fails with decode_error unless every byte was read. */
@@ -223,6 +240,19 @@ export class Reader {
       this.prefix = base;
     }
   }
+}
+
+/**
+ * Reads all of `bytes` with `read`, length before meaning: a syntax fault or a byte left over is a
+ * decode_error, and only a structure that parsed whole can fail with the first fault `read` refused.
+ */
+export function decodeWhole<T>(bytes: Uint8Array, read: (r: Reader) => T, spans?: SpanSink, prefix = ''): T {
+  const deferred: DeferredFault = {};
+  const r = new Reader(bytes, 0, bytes.length, spans, prefix, deferred);
+  const value = read(r);
+  r.end();
+  if (deferred.fault) throw deferred.fault;
+  return value;
 }
 
 /** A growable buffer with back-patched length prefixes. */

@@ -53,6 +53,12 @@ export const REASONS = {
   TooManyKeyUpdates: { alert: 'unexpected_message', rfc: 'RFC 8446 §4.6.3 (our limit)' },
   TooMuchEarlyData: { alert: 'unexpected_message', rfc: 'RFC 8446 §4.2.10' },
   ResourceLimit: { alert: 'internal_error', rfc: 'RFC 8446 §6.2 (our limit)' },
+  // The peer's length field asks for more than we buffer: a field we refuse, not a failure of ours (as OpenSSL
+  // and BoringSSL answer it; rustls sends decode_error).
+  HandshakeMessageTooLong: { alert: 'illegal_parameter', rfc: 'RFC 8446 §6.2 (illegal_parameter; our limit)' },
+  // Appendix D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version or
+  // ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a "protocol_version" alert."
+  ObsoleteLegacyVersion: { alert: 'protocol_version', rfc: 'RFC 8446 App. D.5' },
   // Peer said so.
   InternalError: { alert: 'internal_error', rfc: 'RFC 8446 §6.2 (internal_error)' },
 } as const satisfies Record<string, ReasonInfo>;

@@ -98,6 +98,10 @@ export function decodeExtensionBody(type: number, context: ExtensionContext, r: 
   if (name === undefined) return;
   const bodies: Partial<Record<ExtensionContext, BodyDecoder>> = EXTENSION_BODIES[name];
   const decode = bodies[context];
-  if (decode === undefined) throw new TlsError('ExtensionNotAllowedHere', `${name} is not allowed in ${context}`);
+  if (decode === undefined) {
+    r.refuse(new TlsError('ExtensionNotAllowedHere', `${name} is not allowed in ${context}`));
+    r.rest();
+    return;
+  }
   decode(r);
 }

@@ -4,7 +4,7 @@
 // Every codec has `encode(value)` (the body only, no type or length), `decode(r)` (reads the whole reader,
 // recording spans when the reader carries them) and `parse(body)` (decode over a standalone body).
 // Which extension may appear in which message, and with which decoder, is extension-table.ts.
-import { encode, Reader, type Writer } from './bytes.js';
+import { decodeWhole, encode, type Reader, type Writer } from './bytes.js';
 import {
   certificateTypeName,
   namedGroupName,
@@ -46,7 +46,7 @@ function bodyCodec<T>(write: (w: Writer, value: T) => void, read: (r: Reader) =>
   return {
     encode: (value) => encode((w) => write(w, value)),
     decode,
-    parse: (body) => decode(new Reader(body)),
+    parse: (body) => decodeWhole(body, decode),
   };
 }
 
@@ -100,7 +100,7 @@ export const serverName = bodyCodec<string[]>(
 export function offeredServerName(r: Reader): string[] {
   if (r.remaining === 0) throw new TlsError('decode_error', `${r.path}: empty server_name in ClientHello`);
   const names = serverName.decode(r);
-  if (names.length > 1) throw new TlsError('illegal_parameter', `${r.path}: more than one host_name`);
+  if (names.length > 1) r.refuse(new TlsError('illegal_parameter', `${r.path}: more than one host_name`));
   return names;
 }
 
@@ -113,7 +113,7 @@ export const maxFragmentLength = bodyCodec<number>(
   (w, v) => w.u8(v),
   (r) => {
     const v = r.u8('max_fragment_length', (x) => MAX_FRAGMENT_LENGTHS[x]);
-    if (v < 1 || v > 4) throw new TlsError('illegal_parameter', `max_fragment_length ${v} is not one of 1..4`);
+    if (v < 1 || v > 4) r.refuse(new TlsError('illegal_parameter', `max_fragment_length ${v} is not one of 1..4`));
     return v;
   },
 );
@@ -200,7 +200,7 @@ export const heartbeat = bodyCodec<number>(
   (w, mode) => w.u8(mode),
   (r) => {
     const mode = r.u8('mode', (m) => HEARTBEAT_MODES[m]);
-    if (mode !== 1 && mode !== 2) throw new TlsError('illegal_parameter', `heartbeat mode ${mode}`);
+    if (mode !== 1 && mode !== 2) r.refuse(new TlsError('illegal_parameter', `heartbeat mode ${mode}`));
     return mode;
   },
 );
@@ -288,7 +288,7 @@ export const preSharedKeyClientHello = bodyCodec<OfferedPsks>(
     const binders = readOpaqueList(r, 'binders', { prefixBytes: 2, min: 33, max: 0xffff }, { prefixBytes: 1, min: 32, max: 0xff });
     // §4.2.11: binders are "one for each value in the identities list and in the same order".
     if (binders.length !== identities.length) {
-      throw new TlsError('illegal_parameter', `${r.path}: ${identities.length} identities but ${binders.length} binders`);
+      r.refuse(new TlsError('illegal_parameter', `${r.path}: ${identities.length} identities but ${binders.length} binders`));
     }
     return { identities, binders };
   },
@@ -382,7 +382,7 @@ export const keyShareClientHello = bodyCodec<KeyShareEntry[]>(
     const entries = vector(r, 2, 'client_shares', 0, 0xffff).list(readKeyShareEntry);
     // §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group ... Servers MAY check".
     const groups = new Set(entries.map((e) => e.group));
-    if (groups.size !== entries.length) throw new TlsError('BadKeyShare', `${r.path}: two key shares for one group`);
+    if (groups.size !== entries.length) r.refuse(new TlsError('BadKeyShare', `${r.path}: two key shares for one group`));
     return entries;
   },
 );
@@ -400,7 +400,7 @@ export const recordSizeLimit = bodyCodec<number>(
   (w, limit) => w.u16(limit),
   (r) => {
     const limit = r.u16('record_size_limit');
-    if (limit < 64) throw new TlsError('illegal_parameter', `record_size_limit ${limit} is below 64`);
+    if (limit < 64) r.refuse(new TlsError('illegal_parameter', `record_size_limit ${limit} is below 64`));
     return limit;
   },
 );

@@ -12,7 +12,7 @@ import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
 import { utf8 } from '../../src/wire/bytes.js';
 
 const HASHES: HashName[] = ['sha1', 'sha256', 'sha384', 'sha512'];
-const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305'];
+const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305', 'AES-128-CCM', 'AES-128-CCM-8'];
 const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1'];
 const random = seededRandom('node crypto provider');
 
@@ -58,7 +58,8 @@ describe('AEAD', () => {
     const key = random(node.aeadKeyLength(aead));
     expect(node.aeadKeyLength(aead)).toBe(nobleProvider.aeadKeyLength(aead));
     const [ours, theirs] = [node.createAead(aead, key), nobleProvider.createAead(aead, key)];
-    for (const length of [0, 1, 16, 17, 16385]) {
+    // Node 20's OpenSSL cannot CCM-seal an empty plaintext (Node 26's can); a TLSInnerPlaintext is never empty.
+    for (const length of aead.includes('CCM') ? [1, 16, 17, 16385] : [0, 1, 16, 17, 16385]) {
       const [nonce, aad, plaintext] = [random(12), random(5), random(length)];
       const sealed = ours.seal(nonce, aad, plaintext);
       expect(sealed).toStrictEqual(bytes(theirs.seal(nonce, aad, plaintext)));

@@ -9,7 +9,7 @@ describe('HandshakeBuffer limit error', () => {
   it('names the message type, its declared length and our limit', () => {
     const buffer = new HandshakeBuffer(100);
     buffer.push(fromHex('0b 000065'));
-    const error = expectTlsError(() => buffer.next(), 'ResourceLimit', 'internal_error');
+    const error = expectTlsError(() => buffer.next(), 'HandshakeMessageTooLong', 'illegal_parameter');
     expect(error.detail).toMatch(/^certificate\b.*message of 101 bytes exceeds our limit of 100$/i);
   });
 });

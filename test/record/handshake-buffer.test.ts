@@ -83,12 +83,12 @@ describe('HandshakeBuffer', () => {
     buffer.push(handshakeMessage(HandshakeType.certificate, new Uint8Array(100)));
     expect(buffer.next()?.body.length).toBe(100);
     buffer.push(Uint8Array.of(HandshakeType.certificate, 0, 0, 101));
-    expectTlsError(() => buffer.next(), 'ResourceLimit', 'internal_error');
+    expectTlsError(() => buffer.next(), 'HandshakeMessageTooLong', 'illegal_parameter');
   });
 
   it('rejects a 16 MiB length by default', () => {
     const buffer = new HandshakeBuffer();
     buffer.push(Uint8Array.of(HandshakeType.certificate, 0xff, 0xff, 0xff));
-    expectTlsError(() => buffer.next(), 'ResourceLimit', 'internal_error');
+    expectTlsError(() => buffer.next(), 'HandshakeMessageTooLong', 'illegal_parameter');
   });
 });

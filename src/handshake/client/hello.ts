@@ -165,6 +165,10 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
 
 /** The ServerHello and HelloRetryRequest rules of RFC 8446 §4.1.3 and §4.1.4 that both share. */
 function checkServerHelloCommon(state: Extract<ClientState, { name: 'WAIT_SH' }>, sh: ServerHello | HelloRetryRequest, what: string): void {
+  // App. D.5: ServerHello.legacy_version 0x0300 or less "MUST abort the handshake with a "protocol_version" alert".
+  if (sh.legacyVersion <= ProtocolVersion.SSLv3) {
+    throw new TlsError('ObsoleteLegacyVersion', `${what}.legacy_version 0x${sh.legacyVersion.toString(16).padStart(4, '0')} is SSL 3.0 or older`);
+  }
   const versions = X.findExtension(sh.extensions, ExtensionType.supported_versions);
   if (!versions) {
     // A server that does not speak TLS 1.3. Its random may carry the downgrade sentinel (RFC 8446 §4.1.3).

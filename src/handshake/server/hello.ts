@@ -52,6 +52,12 @@ const find = (hello: ClientHello, type: number) => X.findExtension(hello.extensi
 
 /** Version (RFC 8446 §4.2.1) and compression (§4.1.2): without supported_versions the client speaks TLS 1.2 or older. */
 export function checkVersion(ctx: HandshakeContext, hello: ClientHello): void {
+  // App. D.5: a ClientHello.legacy_version of 0x0300 (SSL 3.0) "MUST abort the handshake with a
+  // "protocol_version" alert", whatever supported_versions lists; §4.1.2 fixes it at 0x0303, and lower
+  // values name no version at all. D.2 keeps what lies between (0x0301, 0x0302) legal for older clients.
+  if (hello.legacyVersion <= ProtocolVersion.SSLv3) {
+    throw new TlsError('ObsoleteLegacyVersion', `ClientHello.legacy_version 0x${hello.legacyVersion.toString(16).padStart(4, '0')} is SSL 3.0 or older`);
+  }
   const versionsExt = find(hello, ExtensionType.supported_versions);
   const versions = versionsExt ? X.supportedVersionsClientHello.parse(versionsExt.data) : [];
   if (!versions.includes(ProtocolVersion.TLSv1_3)) {

@@ -129,6 +129,9 @@ function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySc
   transcript.selectHash(suite.hash);
   transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
   const expected = finishedVerifyData(ctx.provider, suite, schedule.binderKey(true), transcript.current());
+  // §4.2.11.2: the binder is computed like a Finished, Hash.length bytes; another length is a decode_error
+  // (as OpenSSL answers it), not a binder that fails to verify.
+  if (binder.length !== expected.length) throw new TlsError('decode_error', `PSK binder of ${binder.length} bytes; ${suite.hash} needs ${expected.length}`);
   if (!constantTimeEqual(expected, binder)) throw new TlsError('BadPskBinder', 'the PSK binder does not match the ClientHello');
   return {} as PskBinderVerified;
 }

@@ -1,0 +1,103 @@
+// AES-CCM, Counter with CBC-MAC (RFC 3610; NIST SP 800-38C), built on @noble/ciphers' AES, which has no CCM.
+// TLS 1.3 uses it with a 12-byte nonce and a 16-byte (TLS_AES_128_CCM_SHA256) or 8-byte
+// (TLS_AES_128_CCM_8_SHA256) tag (RFC 8446 §B.4, RFC 5116 §5.3, RFC 6655 §3). The construction is general in
+// the RFC 3610 parameters so that its published test vectors apply: M (tag) 4..16 even, nonce 7..13 bytes,
+// L = 15 - nonce length bytes of message length.
+//
+// Both halves come from noble's public AES modes over one key:
+// - the CBC-MAC is the last block of CBC encryption (zero IV, no padding) of B_0 | encoded AAD | message,
+//   each part zero-padded to whole blocks (RFC 3610 §2.2);
+// - the encryption is CTR from A_0: the first key-stream block S_0 masks the tag, S_1... the message
+//   (§2.3). noble's CTR carries over all 16 bytes, CCM's counter is the last L bytes; they agree because a
+//   message fits in L bytes of length, so the counter never overflows them.
+import { cbc, ctr } from '@noble/ciphers/aes.js';
+import { constantTimeEqual } from '../wire/bytes.js';
+
+const BLOCK = 16;
+
+export interface Ccm {
+  readonly tagLength: number;
+  /** ciphertext | tag. */
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** The plaintext, or null when the tag does not verify; no plaintext is released before it does. */
+  open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
+}
+
+/** AES-CCM under `key` (16, 24 or 32 bytes) with an M-byte tag. */
+export function aesCcm(key: Uint8Array, tagLength: number): Ccm {
+  if (![16, 24, 32].includes(key.length)) throw new Error(`AES-CCM needs a 16, 24 or 32-byte key, got ${key.length}`);
+  if (tagLength < 4 || tagLength > 16 || tagLength % 2 !== 0) throw new Error(`AES-CCM tag length ${tagLength} is not one of 4, 6, ..., 16 (RFC 3610 §2)`);
+  const boundKey = key.slice();
+
+  /** The L-byte length field size for this nonce; the message must fit in it. */
+  const lengthFieldSize = (nonce: Uint8Array, messageLength: number): number => {
+    if (nonce.length < 7 || nonce.length > 13) throw new Error(`AES-CCM nonce of ${nonce.length} bytes (7 to 13)`);
+    const L = 15 - nonce.length;
+    if (L < 6 && messageLength >= 2 ** (8 * L)) throw new Error(`AES-CCM message of ${messageLength} bytes does not fit ${L} length bytes`);
+    return L;
+  };
+
+  /** A_i (RFC 3610 §2.3): flags L-1, the nonce, then the counter i in L bytes; here A_0. */
+  const counterBlock0 = (nonce: Uint8Array, L: number): Uint8Array => {
+    const a0 = new Uint8Array(BLOCK);
+    a0[0] = L - 1;
+    a0.set(nonce, 1);
+    return a0;
+  };
+
+  /** T, the first M bytes of the CBC-MAC over B_0, the encoded AAD and the message (RFC 3610 §2.2). */
+  const mac = (nonce: Uint8Array, L: number, aad: Uint8Array, message: Uint8Array): Uint8Array => {
+    const aadLengthBytes = aad.length === 0 ? 0 : aad.length < 0xff00 ? 2 : 6;
+    const aadPart = padded(aadLengthBytes + aad.length);
+    const input = new Uint8Array(BLOCK + aadPart + padded(message.length));
+    // B_0: flags (Adata, M' = (M-2)/2, L' = L-1), the nonce, l(m) in L bytes.
+    input[0] = (aad.length > 0 ? 0x40 : 0) | (((tagLength - 2) / 2) << 3) | (L - 1);
+    input.set(nonce, 1);
+    for (let i = 0, n = message.length; i < L && n > 0; i++, n = Math.floor(n / 256)) input[BLOCK - 1 - i] = n % 256;
+    if (aadLengthBytes === 2) {
+      input[BLOCK] = aad.length >> 8;
+      input[BLOCK + 1] = aad.length & 0xff;
+    } else if (aadLengthBytes === 6) {
+      // 0xff 0xfe then l(a) in 4 bytes, for 2^16 - 2^8 <= l(a) < 2^32.
+      input.set([0xff, 0xfe, aad.length >>> 24, (aad.length >>> 16) & 0xff, (aad.length >>> 8) & 0xff, aad.length & 0xff], BLOCK);
+    }
+    input.set(aad, BLOCK + aadLengthBytes);
+    input.set(message, BLOCK + aadPart);
+    const chained = cbc(boundKey, new Uint8Array(BLOCK), { disablePadding: true }).encrypt(input);
+    return chained.subarray(chained.length - BLOCK, chained.length - BLOCK + tagLength);
+  };
+
+  /** CTR from A_0 over (tag | zero pad | data): returns the masked tag U and the en/decrypted data. */
+  const crypt = (nonce: Uint8Array, L: number, tag: Uint8Array, data: Uint8Array): { tag: Uint8Array; data: Uint8Array } => {
+    const input = new Uint8Array(BLOCK + data.length);
+    input.set(tag);
+    input.set(data, BLOCK);
+    const output = ctr(boundKey, counterBlock0(nonce, L)).encrypt(input);
+    return { tag: output.subarray(0, tagLength), data: output.subarray(BLOCK) };
+  };
+
+  return {
+    tagLength,
+    seal(nonce, aad, plaintext) {
+      const L = lengthFieldSize(nonce, plaintext.length);
+      const { tag, data } = crypt(nonce, L, mac(nonce, L, aad, plaintext), plaintext);
+      const out = new Uint8Array(data.length + tagLength);
+      out.set(data);
+      out.set(tag, data.length);
+      return out;
+    },
+    open(nonce, aad, sealed) {
+      if (sealed.length < tagLength) return null;
+      const L = lengthFieldSize(nonce, sealed.length - tagLength);
+      const received = sealed.subarray(sealed.length - tagLength);
+      const { tag: expectedMask, data: plaintext } = crypt(nonce, L, received, sealed.subarray(0, sealed.length - tagLength));
+      // expectedMask = received XOR S_0, i.e. the T the sender computed if the record is genuine.
+      return constantTimeEqual(expectedMask, mac(nonce, L, aad, plaintext)) ? plaintext : null;
+    },
+  };
+}
+
+/** Bytes of `n` rounded up to whole blocks. */
+function padded(n: number): number {
+  return Math.ceil(n / BLOCK) * BLOCK;
+}
