@@ -281,7 +281,7 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say(`  negotiated: ${describeNegotiated(info)}`);
       o.say(`  server: ${describePeer(info.peer)}`);
       // A raw public key (RFC 7250) has no issuer and no validity.
-      const leaf = info.peer?.subject === undefined ? undefined : info.peer.chain[0];
+      const leaf = info.peer && info.peer.kind !== 'psk' && info.peer.subject !== undefined ? info.peer.chain[0] : undefined;
       if (leaf) o.say(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
       o.say(`  certificate type: ${describeCertificateTypes(info)}`);
       if (info.peer) o.say(`  trusted by ${info.peer.verdict.rule}: ${info.peer.verdict.detail}`);

@@ -13,6 +13,7 @@ import type { CertificateTypeName } from './certificate-types.js';
 import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
+import { externalPskModes, resolveExternalPsks, type ExternalPskConfig, type ResolvedExternalPsk } from './external-psk.js';
 
 /** Our own certificate chain (leaf first, DER) and the means to sign with the leaf's key. */
 export interface CertifiedKey {
@@ -66,6 +67,11 @@ interface CommonConfig {
    * the record layer keeps every record within the size limit whatever the policy asks.
    */
   recordPadding?: PaddingPolicy;
+  /**
+   * Externally provisioned PSKs (RFC 8446 §4.2.11; external-psk.ts): a client offers them, a server selects
+   * one by identity. The peer is then authenticated by the PSK (reported as `{ kind: 'psk', identity }`).
+   */
+  externalPsks?: ExternalPskConfig;
 }
 
 /** Everything about the ClientHello that a replay, an interop test or a fuzzer may want to dictate. */
@@ -227,6 +233,7 @@ export interface Resolved {
   minimumRsaKeyBits: number;
   trace: boolean;
   traceRecords: boolean;
+  externalPsks?: { keys: ResolvedExternalPsk[]; modes: Array<'psk_dhe_ke' | 'psk_ke'> };
 }
 
 export function resolveCommon(config: CommonConfig): Resolved {
@@ -243,6 +250,7 @@ export function resolveCommon(config: CommonConfig): Resolved {
     traceRecords: config.traceRecords ?? false,
   };
   if (config.now) resolved.now = config.now;
+  if (config.externalPsks) resolved.externalPsks = { keys: resolveExternalPsks(config.externalPsks), modes: externalPskModes(config.externalPsks) };
   if (config.trust) {
     checkTrustPolicy(config.trust);
     resolved.trust = config.trust;

@@ -59,7 +59,7 @@ export class Connection {
 
   /** A client connection; its ClientHello is ready in `takeOutput()` at once. */
   static client(config: ClientConfig): Connection {
-    if (!config.trust) throw new Error('a client needs a trust policy for the server certificate (config.trust)');
+    if (!config.trust && !config.externalPsks) throw new Error('a client needs a trust policy for the server certificate (config.trust) or external PSKs');
     const conn = new Connection('client', config);
     // A config the client cannot act on (a group we cannot make a key share for, ...) is the caller's error.
     (conn.machine as ClientHandshake).start();
@@ -68,7 +68,9 @@ export class Connection {
   }
 
   static server(config: ServerConfig): Connection {
-    if (!config.certificate && !config.rawPublicKey) throw new Error('a server needs a certificate or a raw public key (config.certificate / config.rawPublicKey)');
+    if (!config.certificate && !config.rawPublicKey && !config.externalPsks) {
+      throw new Error('a server needs a certificate, a raw public key or external PSKs (config.certificate / config.rawPublicKey / config.externalPsks)');
+    }
     if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) {
       throw new Error('a server that asks for client certificates needs a trust policy (config.trust)');
     }

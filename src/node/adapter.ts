@@ -7,6 +7,7 @@ import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig, ServerConfig, TicketConfig } from '../handshake/config.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
+import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
 import { systemRandom } from '../crypto/random.js';
 import { hex } from '../wire/bytes.js';
@@ -167,7 +168,7 @@ export class Tls13Socket extends Duplex {
   }
 
   /** Who the peer proved to be (trust verdict and CertificateVerify), or undefined. */
-  getPeerIdentity(): PeerIdentity | undefined {
+  getPeerIdentity(): PeerIdentity | PskPeerIdentity | undefined {
     return this.connection.info.peer;
   }
 
