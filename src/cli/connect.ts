@@ -16,6 +16,7 @@ import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { connectFailure, describeFailure, notTls } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
+import { externalPsksFromFlags, PSK_HELP, PSK_OPTIONS } from './psk-flags.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -110,6 +111,7 @@ Options:
                        and print whether the server accepted it; if not, it is sent again after the
                        handshake. On that connection TEXT replaces the request unless --send is given
   --key-update         after the handshake send KeyUpdate asking the server to update too, then the request
+${PSK_HELP.trimEnd()}
   --export LABEL:LEN   print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex
   --export-context HEX the exporter's context (default: empty)
 `,
@@ -136,6 +138,7 @@ Options:
     'key-update': { type: 'boolean' },
     export: { type: 'string' },
     'export-context': { type: 'string' },
+    ...PSK_OPTIONS,
   },
   positionals: { min: 1, max: 1 },
   async run(args, io) {
@@ -183,6 +186,8 @@ Options:
     if (keyShareGroups) options.keyShareGroups = keyShareGroups;
     const suites = cipherSuites(args, 'ciphersuites');
     if (suites) options.cipherSuites = suites;
+    const externalPsks = externalPsksFromFlags(args);
+    if (externalPsks) options.externalPsks = externalPsks;
 
     const secrets = !flag(args, 'no-secrets');
     const openSink = (connection: number): TraceSink | undefined =>
@@ -336,6 +341,7 @@ export function describeIssuerAndValidity(certificate: Certificate): string {
 export function describeCertificateTypes(info: Readonly<NegotiatedInfo>): string {
   // A resumed session authenticates by its PSK: no Certificate message at all (RFC 8446 §2.2).
   if (info.resumed) return 'none (resumed with a PSK)';
+  if (info.peer?.kind === 'psk') return 'none (external PSK)';
   const name = (type: CertificateTypeName | undefined) => (type === 'raw-public-key' ? 'raw public key (RFC 7250)' : 'X.509');
   const client = info.clientAuth === 'authenticated' ? `, client ${name(info.clientCertificateType)}` : '';
   return `server ${name(info.serverCertificateType)}${client}`;

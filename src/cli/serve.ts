@@ -13,6 +13,7 @@ import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 import { requestClientCertificate, route, type RouteContext } from './serve-routes.js';
+import { externalPsksFromFlags, PSK_HELP, PSK_OPTIONS } from './psk-flags.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -76,7 +77,7 @@ function serveHttp(socket: Tls13Socket, ready: Promise<unknown>, context: RouteC
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'a TLS 1.3 server that answers HTTP requests with what was negotiated',
-  help: `Usage: tls13 serve --port P (--cert FILE --key FILE | --rpk-key FILE | both) [options]
+  help: `Usage: tls13 serve --port P (--cert FILE --key FILE | --rpk-key FILE | --psk HEX --psk-identity ID) [options]
 
 Serves TLS 1.3 on HOST:PORT, many clients at once. Each HTTP request gets a "200 OK" text page naming the
 negotiated version, cipher suite, group, signature scheme, ALPN and the client's identity (or "none"). A
@@ -122,7 +123,7 @@ Options:
                             ask each client that offers it for a certificate after the handshake
                             (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for
                             the answer
-
+${PSK_HELP}
 Paths (for conformance suites; any other path gets the page):
   GET /keyupdate            a KeyUpdate with update_requested goes out before the reply
   GET /secret               a post-handshake CertificateRequest first (the client must have offered
@@ -150,6 +151,7 @@ Paths (for conformance suites; any other path gets the page):
     'early-data': { type: 'boolean' },
     'max-early-data': { type: 'string' },
     'request-post-handshake-auth': { type: 'boolean' },
+    ...PSK_OPTIONS,
   },
   async run(args, io) {
     const postHandshakeAuth = flag(args, 'request-post-handshake-auth');
@@ -160,7 +162,8 @@ Paths (for conformance suites; any other path gets the page):
     const keyFile = str(args, 'key');
     const rpkFile = str(args, 'rpk-key');
     if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('serve: --cert and --key go together');
-    if (certFile === undefined && rpkFile === undefined) throw new UsageError('serve: --cert and --key (or --rpk-key) are required');
+    const externalPsks = externalPsksFromFlags(args);
+    if (certFile === undefined && rpkFile === undefined && !externalPsks) throw new UsageError('serve: --cert and --key (or --rpk-key, or --psk and --psk-identity) are required');
     const clientCa = list(args, 'client-ca');
     const pinClientCert = list(args, 'pin-client-cert');
     const pinClientSpki = list(args, 'pin-client-spki');
@@ -180,6 +183,7 @@ Paths (for conformance suites; any other path gets the page):
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     if (trust) options.trust = trust;
+    if (externalPsks) options.externalPsks = externalPsks;
     // A pinned client key may come raw (RFC 7250) or in a certificate. The client's preference picks
     // (RFC 7250 §4.2), and GnuTLS lists X.509 first even without a certificate: so a server that deals
     // only in raw keys (no --cert, no X.509 client trust flag) takes raw client keys only.

@@ -175,12 +175,13 @@ function printable(data: Uint8Array): string {
 
 /** The negotiated parameters in one line: version, suite, group, signature scheme, ALPN. */
 export function describeNegotiated(info: Readonly<NegotiatedInfo>): string {
+  const usedPsk = info.resumed === true || info.peer?.kind === 'psk';
   const parts = [
     info.version ?? 'version ?',
     info.cipherSuite ?? 'suite ?',
-    `group ${info.group ?? '?'}`,
-    // A resumed session authenticates by its PSK: no CertificateVerify, so no signature (RFC 8446 §2.2).
-    `signature ${info.signatureScheme ?? (info.resumed ? 'none (PSK)' : '?')}`,
+    `group ${info.group ?? (usedPsk ? 'none (psk_ke: NO FORWARD SECRECY)' : '?')}`,
+    // A resumed session or an external PSK authenticates by the PSK: no CertificateVerify, so no signature (RFC 8446 §2.2).
+    `signature ${info.signatureScheme ?? (usedPsk ? 'none (PSK)' : '?')}`,
     `ALPN ${info.alpn ?? 'none'}`,
   ];
   return parts.join(', ');
