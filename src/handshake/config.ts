@@ -13,6 +13,7 @@ import type { CertificateTypeName } from './certificate-types.js';
 import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
+import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { externalPskModes, resolveExternalPsks, type ExternalPskConfig, type ResolvedExternalPsk } from './external-psk.js';
 
 /** Our own certificate chain (leaf first, DER) and the means to sign with the leaf's key. */
@@ -72,6 +73,13 @@ interface CommonConfig {
    * one by identity. The peer is then authenticated by the PSK (reported as `{ kind: 'psk', identity }`).
    */
   externalPsks?: ExternalPskConfig;
+  /**
+   * Certificate compression (RFC 8879): the algorithms we can decompress, offered in that order in
+   * compress_certificate, and used to compress our own Certificate when the peer offers one we can
+   * compress with. Default none. PORTABLE_CERTIFICATE_COMPRESSION (any platform) or
+   * nodeCertificateCompression() (node:zlib).
+   */
+  certificateCompression?: readonly CertificateCompressor[];
 }
 
 /** Everything about the ClientHello that a replay, an interop test or a fuzzer may want to dictate. */
@@ -234,6 +242,7 @@ export interface Resolved {
   trace: boolean;
   traceRecords: boolean;
   externalPsks?: { keys: ResolvedExternalPsk[]; modes: Array<'psk_dhe_ke' | 'psk_ke'> };
+  certificateCompression?: readonly CertificateCompressor[];
 }
 
 export function resolveCommon(config: CommonConfig): Resolved {
@@ -251,6 +260,7 @@ export function resolveCommon(config: CommonConfig): Resolved {
   };
   if (config.now) resolved.now = config.now;
   if (config.externalPsks) resolved.externalPsks = { keys: resolveExternalPsks(config.externalPsks), modes: externalPskModes(config.externalPsks) };
+  if (config.certificateCompression) resolved.certificateCompression = checkCertificateCompression(config.certificateCompression);
   if (config.trust) {
     checkTrustPolicy(config.trust);
     resolved.trust = config.trust;

@@ -48,6 +48,7 @@ export type DecisionTopic =
   | 'resumption'
   | 'early_data'
   | 'external_psk'
+  | 'certificate_compression'
   | 'certificate_type';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */

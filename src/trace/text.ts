@@ -5,6 +5,7 @@
 import type { NegotiatedInfo, Role, TlsEvent } from '../handshake/events.js';
 import { hex, type Span } from '../wire/bytes.js';
 import {
+  certificateCompressionAlgorithmName,
   cipherSuiteName,
   extensionTypeName,
   HandshakeType,
@@ -41,6 +42,7 @@ const MESSAGE_TITLES: Record<HandshakeMessage['kind'], string> = {
   new_session_ticket: 'NewSessionTicket',
   end_of_early_data: 'EndOfEarlyData',
   key_update: 'KeyUpdate',
+  compressed_certificate: 'CompressedCertificate',
   message_hash: 'message_hash',
 };
 
@@ -89,6 +91,8 @@ export function messageSummary(message: HandshakeMessage): string {
       return 'end of 0-RTT data';
     case 'key_update':
       return keyUpdateRequestName(message.requestUpdate);
+    case 'compressed_certificate':
+      return `${certificateCompressionAlgorithmName(message.algorithm)}: ${message.compressed.length} bytes for a ${message.uncompressedLength}-byte Certificate message (RFC 8879)`;
     case 'message_hash':
       return `hash ${hex(message.hash)}`;
     default: {

@@ -23,6 +23,7 @@ import { SUITES } from '../suites.js';
 import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
 import { acceptedPsk, bindPsks, dropTicketForSuite, offeredPsks, offersPsk } from './psk.js';
 import { dropExternalPsksForSuite, offeredPskModes } from './external-psk.js';
+import { compressCertificateExtension } from '../certificate-compression.js';
 
 const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'server_name',
@@ -36,6 +37,7 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'early_data',
   'application_layer_protocol_negotiation',
   'record_size_limit',
+  'compress_certificate',
   'post_handshake_auth',
   'pre_shared_key',
 ];
@@ -76,6 +78,7 @@ export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySe
     record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
     cookie: () => (cookie ? X.cookie.encode(cookie) : undefined),
     post_handshake_auth: () => (config.postHandshakeAuth ? new Uint8Array(0) : undefined),
+    compress_certificate: () => compressCertificateExtension(ctx)?.data,
     // RFC 7250 §4.1: sent only when we can do more than X.509.
     client_certificate_type: () => certificateTypeList(X.clientCertificateTypeClientHello, clientCertificateTypes(c)),
     server_certificate_type: () => certificateTypeList(X.serverCertificateTypeClientHello, serverCertificateTypes(c)),

@@ -47,6 +47,7 @@ import type { CertifiedKey, ClientConfig } from '../config.js';
 import { authenticateExternalPsk, unexpected, type HandshakeContext } from '../context.js';
 import type { ResolvedExternalPsk } from '../external-psk.js';
 import { chooseExternalPsks } from './external-psk.js';
+import { decompressCertificate } from '../certificate-compression.js';
 import type { SessionTicket } from '../events.js';
 import type { KeySchedule } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
@@ -163,8 +164,11 @@ export class ClientHandshake {
     this.state = next;
   }
 
-  handle(message: HandshakeMessage, raw: Uint8Array): void {
+  handle(received: HandshakeMessage, raw: Uint8Array): void {
     const state = this.state;
+    // RFC 8879 §4: a CompressedCertificate stands for the Certificate where one is expected; raw stays as sent.
+    const expectsCertificate = state.name === 'WAIT_CERT_CR' || state.name === 'WAIT_CERT';
+    const message = expectsCertificate && received.kind === 'compressed_certificate' ? decompressCertificate(this.ctx, received) : received;
     switch (state.name) {
       case 'WAIT_SH':
         if (message.kind === 'server_hello') return onServerHello(this, state, message, raw);

@@ -81,6 +81,7 @@ import {
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { TicketKey, acceptPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
+import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
 
 interface Keys {
   suite: SuiteInfo;
@@ -121,9 +122,12 @@ export class ServerHandshake {
     this.ticketKey = new TicketKey(ctx, config);
   }
 
-  handle(message: HandshakeMessage, raw: Uint8Array): void {
+  handle(received: HandshakeMessage, raw: Uint8Array): void {
     const { ctx, config } = this;
     const state = this.state;
+    // RFC 8879 §4: a CompressedCertificate stands for the Certificate where one is expected; raw stays as sent.
+    const expectsCertificate = state.name === 'WAIT_CERT' || (state.name === 'CONNECTED' && state.postHandshake?.expecting === 'certificate');
+    const message = expectsCertificate && received.kind === 'compressed_certificate' ? decompressCertificate(ctx, received) : received;
     switch (state.name) {
       case 'START':
         if (message.kind !== 'client_hello') throw unexpected(state.name, message);
@@ -315,7 +319,7 @@ export class ServerHandshake {
       info.clientAuth = 'not-requested';
     }
     if (types && certificateAuth !== undefined) {
-      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries: types.own.chain.map((data) => ({ data, extensions: [] })) });
+      ctx.send(maybeCompress(ctx, hello.extensions, { kind: 'certificate', context: new Uint8Array(0), entries: types.own.chain.map((data) => ({ data, extensions: [] })) }));
       const signature = signCertificateVerify(ctx.provider, certificateAuth, types.own, 'server', ctx.transcript.current(), ctx.cfg.random);
       ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });
     }
