@@ -1,8 +1,9 @@
 // Certificate compression algorithms in pure JavaScript, for any platform (a browser included): zlib
-// (RFC 1950) both ways with fflate, brotli (RFC 7932) and zstd (RFC 8878) for decompression only, with the
-// brotli package's decoder and fzstd. The node layer offers faster ones (src/node/certificate-compression.ts).
-// Every decoder writes into a buffer of the caller's limit, never a larger one.
-import { decompress as brotliDecompress } from 'brotli/decompress.js';
+// (RFC 1950) both ways with fflate, and zstd (RFC 8878) for decompression with fzstd. Both decoders write
+// into a buffer of the caller's limit and never grow it. Brotli is not here: the pure-JavaScript decoders
+// at hand grow their output to whatever each meta-block declares (up to 16 MiB at a time), which a bomb
+// would exploit; the node layer offers brotli with node:zlib's maxOutputLength
+// (src/node/certificate-compression.ts).
 import { unzlibSync, zlibSync } from 'fflate';
 import { decompress as zstdDecompress } from 'fzstd';
 import type { CertificateCompressor } from './certificate-compression.js';
@@ -15,16 +16,11 @@ export const portableZlib: CertificateCompressor = {
   compress: (data) => zlibSync(data, { level: 9 }),
 };
 
-export const portableBrotli: CertificateCompressor = {
-  algorithm: 'brotli',
-  // The decoder throws when the stream would write past the buffer it was given.
-  decompress: (data, limit) => brotliDecompress(data, limit),
-};
-
 export const portableZstd: CertificateCompressor = {
   algorithm: 'zstd',
+  // With the output buffer given, fzstd neither grows it nor allocates the frame's window.
   decompress: (data, limit) => zstdDecompress(data, new Uint8Array(limit)),
 };
 
-/** All three, zlib first (the one both sides can always compress with). */
-export const PORTABLE_CERTIFICATE_COMPRESSION: readonly CertificateCompressor[] = [portableZlib, portableBrotli, portableZstd];
+/** Both, zlib first (the one we can also compress with). */
+export const PORTABLE_CERTIFICATE_COMPRESSION: readonly CertificateCompressor[] = [portableZlib, portableZstd];

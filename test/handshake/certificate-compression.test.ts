@@ -4,7 +4,7 @@
 // message) completes. With the portable codecs and with node:zlib, which must interoperate.
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
-import { PORTABLE_CERTIFICATE_COMPRESSION, portableBrotli, portableZlib, portableZstd } from '../../src/handshake/compression-codecs.js';
+import { PORTABLE_CERTIFICATE_COMPRESSION, portableZlib, portableZstd } from '../../src/handshake/compression-codecs.js';
 import type { CertificateCompressor } from '../../src/handshake/certificate-compression.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
@@ -50,7 +50,8 @@ describe('certificate compression (RFC 8879)', () => {
   });
 
   it("follows the peer's order: brotli first when the client lists it first and the server can compress brotli (node:zlib)", () => {
-    const p = pair([portableBrotli, portableZlib], nodeCertificateCompression());
+    const nodeBrotli = nodeCertificateCompression()[1]!;
+    const p = pair([nodeBrotli, portableZlib], nodeCertificateCompression());
     expect(compressedSent(p.events('server'))[0]).toMatchObject({ algorithm: 2 });
     expect(p.client.info.peer?.subject).toBe('CN=server');
   });
@@ -61,13 +62,12 @@ describe('certificate compression (RFC 8879)', () => {
     expect(p.client.isConnected).toBe(true);
   });
 
-  it('node:zlib and the portable codecs read each other (zlib and brotli)', () => {
+  it('node:zlib and the portable zlib read each other, both ways', () => {
     for (const [a, b] of [[nodeCertificateCompression(), [portableZlib]], [[portableZlib], nodeCertificateCompression()]] as const) {
       const p = pair(a, b);
       expect(p.client.isConnected && p.server.isConnected).toBe(true);
+      expect(compressedSent(p.events('server'))[0]).toMatchObject({ algorithm: 1 });
     }
-    const p = pair([portableBrotli], nodeCertificateCompression());
-    expect(p.client.isConnected).toBe(true);
   });
 
   it('refuses a config with an unknown algorithm or one twice, before anything is sent', () => {

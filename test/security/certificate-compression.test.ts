@@ -2,17 +2,36 @@
 // its handshake keys: the position of tamper.ts) rewrites the CompressedCertificate our client receives.
 // Every one must end in the RFC's alert at bounded memory: the decompressor is never asked for more than the
 // declared length + 1, and a declared length beyond our limit is refused before any decompression.
+import { brotliCompressSync } from 'node:zlib';
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { CertificateCompressor } from '../../src/handshake/certificate-compression.js';
-import { portableZlib } from '../../src/handshake/compression-codecs.js';
+import { portableZlib, portableZstd } from '../../src/handshake/compression-codecs.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { nodeCertificateCompression } from '../../src/node/certificate-compression.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { announcedSecret, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
 import { concat } from '../../src/wire/bytes.js';
 import type { CompressedCertificate, HandshakeMessage } from '../../src/wire/types.js';
+
+/**
+ * 8 MiB of zeros as one zstd frame (RFC 8878 §3.1.1), built by hand: a frame header declaring the content
+ * size, then 64 RLE blocks of 128 KiB (4 bytes each).
+ */
+const ZSTD_BOMB = zstdZeros(8 * 1024 * 1024);
+
+function zstdZeros(size: number): Uint8Array {
+  const blocks = size / (128 * 1024);
+  // Magic, Frame_Header_Descriptor 0xa0 (FCS 4 bytes, single segment), Frame_Content_Size (LE).
+  const out: number[] = [0x28, 0xb5, 0x2f, 0xfd, 0xa0, size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff];
+  for (let i = 0; i < blocks; i++) {
+    // Block_Header: Last_Block, Block_Type 1 (RLE), Block_Size 128 KiB; then the one byte repeated.
+    const header = (i === blocks - 1 ? 1 : 0) | (1 << 1) | ((128 * 1024) << 3);
+    out.push(header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 0);
+  }
+  return Uint8Array.from(out);
+}
 
 const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('compression-attacks-server'));
 
@@ -77,6 +96,18 @@ describe('certificate compression under attack (RFC 8879 §4)', () => {
     const bomb = zlibSync(new Uint8Array(8 * 1024 * 1024));
     expect(attack((m) => ({ ...m!, uncompressedLength: 1000, compressed: bomb }), [spy.compressor])).toEqual(refused('bad_certificate'));
     expect(spy.calls).toEqual([{ limit: 1001 }]); // node:zlib threw instead of producing more
+  });
+
+  it('ends a brotli bomb (node:zlib) and a zstd bomb (portable fzstd) in bad_certificate at the declared length + 1', () => {
+    const brotli = nodeCertificateCompression()[1];
+    const zeros = new Uint8Array(8 * 1024 * 1024);
+    const brotliSpy = spying(brotli!);
+    const brotliBomb = new Uint8Array(brotliCompressSync(zeros));
+    expect(attack((m) => ({ ...m!, algorithm: 2, uncompressedLength: 1000, compressed: brotliBomb }), [portableZlib, brotliSpy.compressor])).toEqual(refused('bad_certificate'));
+    expect(brotliSpy.calls).toEqual([{ limit: 1001 }]);
+    const zstdSpy = spying(portableZstd);
+    expect(attack((m) => ({ ...m!, algorithm: 3, uncompressedLength: 1000, compressed: ZSTD_BOMB }), [portableZlib, zstdSpy.compressor])).toEqual(refused('bad_certificate'));
+    expect(zstdSpy.calls).toEqual([{ limit: 1001, produced: 1001 }]);
   });
 
   it('refuses a huge uncompressed_length with bad_certificate before decompressing anything', () => {
