@@ -17,6 +17,7 @@ import { describePeer, openTraceSink } from './demo.js';
 import { connectFailure, describeFailure, notTls } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 import { externalPsksFromFlags, PSK_HELP, PSK_OPTIONS } from './psk-flags.js';
+import { certificateCompressionFromFlags, COMPRESSION_HELP, COMPRESSION_OPTIONS } from './compression-flags.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -111,7 +112,7 @@ Options:
                        and print whether the server accepted it; if not, it is sent again after the
                        handshake. On that connection TEXT replaces the request unless --send is given
   --key-update         after the handshake send KeyUpdate asking the server to update too, then the request
-${PSK_HELP.trimEnd()}
+${PSK_HELP}${COMPRESSION_HELP.trimEnd()}
   --export LABEL:LEN   print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex
   --export-context HEX the exporter's context (default: empty)
 `,
@@ -139,6 +140,7 @@ ${PSK_HELP.trimEnd()}
     export: { type: 'string' },
     'export-context': { type: 'string' },
     ...PSK_OPTIONS,
+    ...COMPRESSION_OPTIONS,
   },
   positionals: { min: 1, max: 1 },
   async run(args, io) {
@@ -188,6 +190,8 @@ ${PSK_HELP.trimEnd()}
     if (suites) options.cipherSuites = suites;
     const externalPsks = externalPsksFromFlags(args);
     if (externalPsks) options.externalPsks = externalPsks;
+    const compression = certificateCompressionFromFlags(args);
+    if (compression) options.certificateCompression = compression;
 
     const secrets = !flag(args, 'no-secrets');
     const openSink = (connection: number): TraceSink | undefined =>

@@ -14,6 +14,7 @@ import { describeFailure } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 import { requestClientCertificate, route, type RouteContext } from './serve-routes.js';
 import { externalPsksFromFlags, PSK_HELP, PSK_OPTIONS } from './psk-flags.js';
+import { certificateCompressionFromFlags, COMPRESSION_HELP, COMPRESSION_OPTIONS } from './compression-flags.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -123,7 +124,7 @@ Options:
                             ask each client that offers it for a certificate after the handshake
                             (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for
                             the answer
-${PSK_HELP}
+${PSK_HELP}${COMPRESSION_HELP}
 Paths (for conformance suites; any other path gets the page):
   GET /keyupdate            a KeyUpdate with update_requested goes out before the reply
   GET /secret               a post-handshake CertificateRequest first (the client must have offered
@@ -152,6 +153,7 @@ Paths (for conformance suites; any other path gets the page):
     'max-early-data': { type: 'string' },
     'request-post-handshake-auth': { type: 'boolean' },
     ...PSK_OPTIONS,
+    ...COMPRESSION_OPTIONS,
   },
   async run(args, io) {
     const postHandshakeAuth = flag(args, 'request-post-handshake-auth');
@@ -184,6 +186,8 @@ Paths (for conformance suites; any other path gets the page):
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     if (trust) options.trust = trust;
     if (externalPsks) options.externalPsks = externalPsks;
+    const compression = certificateCompressionFromFlags(args);
+    if (compression) options.certificateCompression = compression;
     // A pinned client key may come raw (RFC 7250) or in a certificate. The client's preference picks
     // (RFC 7250 §4.2), and GnuTLS lists X.509 first even without a certificate: so a server that deals
     // only in raw keys (no --cert, no X.509 client trust flag) takes raw client keys only.

@@ -11,7 +11,8 @@ import { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH } from '../record/handshake-buffer
 import { CertificateCompressionAlgorithm, certificateCompressionAlgorithmName, ExtensionType, HandshakeType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import * as X from '../wire/extensions.js';
-import { decodeHandshakeBody, encodeHandshake } from '../wire/messages.js';
+import type { Span } from '../wire/bytes.js';
+import { decodeHandshake, decodeHandshakeBody, encodeHandshake } from '../wire/messages.js';
 import type { Certificate, CompressedCertificate, Extension } from '../wire/types.js';
 import type { HandshakeContext } from './context.js';
 
@@ -74,8 +75,17 @@ export function decompressCertificate(ctx: HandshakeContext, message: Compressed
     throw new TlsError('BadCertificate', `CompressedCertificate: ${name} gives ${body.length > declared ? 'more than' : body.length} bytes, uncompressed_length says ${declared} (RFC 8879 §4)`);
   }
   const certificate = decodeHandshakeBody(HandshakeType.certificate, body) as Certificate;
+  if (ctx.cfg.trace) traceDecompressed(ctx, certificate);
   ctx.decide('certificate_compression', `${name}: ${message.compressed.length} → ${declared} bytes`, 'a CompressedCertificate, decompressed within its declared length (RFC 8879 §4)');
   return certificate;
+}
+
+/** With tracing on, the decompressed Certificate as an event of its own, its bytes annotated like any message's. */
+function traceDecompressed(ctx: HandshakeContext, certificate: Certificate): void {
+  const raw = encodeHandshake(certificate);
+  const spans: Span[] = [];
+  decodeHandshake(raw, spans);
+  ctx.effects.push({ kind: 'event', event: { type: 'handshake-message', direction: 'in', message: certificate, raw, spans, decompressed: true } });
 }
 
 /**

@@ -89,7 +89,8 @@ export interface SessionTicket {
 export type TlsEvent =
   | { type: 'state'; role: Role; from: string; to: string }
   | { type: 'record'; direction: Direction; contentType: number; protected: boolean; raw: Uint8Array }
-  | { type: 'handshake-message'; direction: Direction; message: HandshakeMessage; raw: Uint8Array; spans?: Span[] }
+  /** `decompressed`: not on the wire; the Certificate a CompressedCertificate carried (RFC 8879), traced with its spans. */
+  | { type: 'handshake-message'; direction: Direction; message: HandshakeMessage; raw: Uint8Array; spans?: Span[]; decompressed?: true }
   | {
       type: 'secret';
       name: SecretName;

@@ -70,6 +70,18 @@ describe('certificate compression (RFC 8879)', () => {
     }
   });
 
+  it('traces the decompressed Certificate as an event of its own, its bytes annotated, after the CompressedCertificate', () => {
+    const client: ClientConfig = { now, random: seededRandom('cc trace'), trust: { kind: 'pinned-certificate', certificates: [server.der] }, certificateCompression: [portableZlib], trace: true };
+    const p = new InMemoryPair(client, { now, random: seededRandom('cc trace s'), certificate: server, certificateCompression: [portableZlib] }).run();
+    const received = p.events('client').flatMap((e) => (e.type === 'handshake-message' && e.direction === 'in' ? [e] : []));
+    const at = received.findIndex((e) => e.message.kind === 'compressed_certificate');
+    expect(received[at]!.spans?.some((s) => s.path === 'compressed_certificate.uncompressed_length')).toBe(true);
+    const inner = received[at + 1]!;
+    expect(inner).toMatchObject({ decompressed: true, message: { kind: 'certificate' } });
+    expect(inner.raw.length).toBe(4 + (received[at]!.message as { uncompressedLength: number }).uncompressedLength);
+    expect(inner.spans?.some((s) => s.path.startsWith('certificate.certificate_list'))).toBe(true);
+  });
+
   it('refuses a config with an unknown algorithm or one twice, before anything is sent', () => {
     expect(() => pair([{ algorithm: 'lzma' as 'zlib', decompress: (d) => d }], undefined)).toThrow(TypeError);
     expect(() => pair([portableZlib, portableZlib], undefined)).toThrow(TypeError);
