@@ -12,6 +12,8 @@ import { SingleUseTickets } from '../handshake/tickets.js';
 import { systemRandom } from '../crypto/random.js';
 import { hex } from '../wire/bytes.js';
 
+export { nodeCertificateCompression } from './certificate-compression.js';
+
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface SocketOptions {
