@@ -11,7 +11,7 @@ import { describeCertificateTypes, numberedTraceFile } from './connect.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
-import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
+import { checkWritable, loadKey, openKeylog, readFileFor, UsageError, type Io } from './io.js';
 import { requestClientCertificate, route, type RouteContext } from './serve-routes.js';
 import { externalPsksFromFlags, PSK_HELP, PSK_OPTIONS } from './psk-flags.js';
 import { certificateCompressionFromFlags, COMPRESSION_HELP, COMPRESSION_OPTIONS } from './compression-flags.js';
@@ -124,7 +124,10 @@ Options:
                             ask each client that offers it for a certificate after the handshake
                             (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for
                             the answer
-${PSK_HELP}${COMPRESSION_HELP}
+${PSK_HELP}${COMPRESSION_HELP}  --ocsp FILE               staple this OCSP response (DER, as openssl ocsp -respout writes it) for
+                            our leaf certificate to clients that send status_request (RFC 8446
+                            §4.4.2.1); served as it is, not checked
+
 Paths (for conformance suites; any other path gets the page):
   GET /keyupdate            a KeyUpdate with update_requested goes out before the reply
   GET /secret               a post-handshake CertificateRequest first (the client must have offered
@@ -154,6 +157,7 @@ Paths (for conformance suites; any other path gets the page):
     'request-post-handshake-auth': { type: 'boolean' },
     ...PSK_OPTIONS,
     ...COMPRESSION_OPTIONS,
+    ocsp: { type: 'string' },
   },
   async run(args, io) {
     const postHandshakeAuth = flag(args, 'request-post-handshake-auth');
@@ -188,6 +192,11 @@ Paths (for conformance suites; any other path gets the page):
     if (externalPsks) options.externalPsks = externalPsks;
     const compression = certificateCompressionFromFlags(args);
     if (compression) options.certificateCompression = compression;
+    const ocspFile = str(args, 'ocsp');
+    if (ocspFile !== undefined) {
+      if (!certFile) throw new UsageError('--ocsp: needs --cert (a response is about a certificate)');
+      options.ocspResponse = readFileFor('--ocsp', ocspFile);
+    }
     // A pinned client key may come raw (RFC 7250) or in a certificate. The client's preference picks
     // (RFC 7250 §4.2), and GnuTLS lists X.509 first even without a certificate: so a server that deals
     // only in raw keys (no --cert, no X.509 client trust flag) takes raw client keys only.

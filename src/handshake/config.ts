@@ -185,6 +185,11 @@ export interface ServerConfig extends CommonConfig {
   helloRetryCookie?: (clientHello1: ClientHello) => Uint8Array;
   /** Session tickets sent after the handshake (RFC 8446 §4.6.1). */
   tickets?: TicketConfig;
+  /**
+   * A DER OCSPResponse for our leaf certificate, stapled for clients that send status_request (RFC 8446
+   * §4.4.2.1); not checked by us. server/ocsp-staple.ts.
+   */
+  ocspResponse?: Uint8Array;
 }
 
 export interface TicketConfig {

@@ -49,6 +49,7 @@ export type DecisionTopic =
   | 'early_data'
   | 'external_psk'
   | 'certificate_compression'
+  | 'certificate_status'
   | 'certificate_type';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */

@@ -82,6 +82,7 @@ import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connect
 import { TicketKey, acceptPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
 import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
+import { certificateEntries } from './ocsp-staple.js';
 
 interface Keys {
   suite: SuiteInfo;
@@ -319,7 +320,8 @@ export class ServerHandshake {
       info.clientAuth = 'not-requested';
     }
     if (types && certificateAuth !== undefined) {
-      ctx.send(maybeCompress(ctx, hello.extensions, { kind: 'certificate', context: new Uint8Array(0), entries: types.own.chain.map((data) => ({ data, extensions: [] })) }));
+      const entries = certificateEntries(ctx, config, hello, types.own.chain, types.serverRawPublicKey);
+      ctx.send(maybeCompress(ctx, hello.extensions, { kind: 'certificate', context: new Uint8Array(0), entries }));
       const signature = signCertificateVerify(ctx.provider, certificateAuth, types.own, 'server', ctx.transcript.current(), ctx.cfg.random);
       ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });
     }
