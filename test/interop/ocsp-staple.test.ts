@@ -55,11 +55,4 @@ describe('tls13 serve --ocsp', () => {
     expect(out).toContain('Responder Id: CN = OCSP test CA');
   });
 
-  it('staples nothing for a client that did not send status_request', async (test) => {
-    const openssl = requireBinary('openssl', test);
-    const out = await sClient(openssl, await serve(), []);
-    expect(out).toContain('Verify return code: 0 (ok)');
-    expect(out).not.toContain('OCSP response');
-    expect(out).not.toContain('OCSP Response Status');
-  });
 });
