@@ -163,6 +163,8 @@ export interface ServerConfig extends CommonConfig {
    * Whether to ask for and require a client certificate. A resumed session is authenticated only if the
    * ticket's client chain passes the current `trust` policy now (an unanswered 'ask' does not pass);
    * otherwise, under 'optional' or 'require', the ticket is declined and the full handshake asks again.
+   * An external PSK of `externalPsks` meets 'require' (it is that client's credential; a PSK handshake has
+   * no CertificateRequest, RFC 8446 §4.3.2); a client without one gets the full handshake.
    */
   clientAuth?: 'none' | 'optional' | 'require';
   /**

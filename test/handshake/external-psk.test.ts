@@ -9,6 +9,7 @@ import type { ExternalPsk } from '../../src/handshake/external-psk.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { fromHex, utf8 } from '../../src/wire/bytes.js';
+import { NamedGroup } from '../../src/wire/enums.js';
 
 const serverIdentity = makeIdentity({ subject: { CN: 'server' } }, seededRandom('external-psk-server'));
 const alice: ExternalPsk = { identity: 'alice', key: fromHex('00112233445566778899aabbccddeeff') };
@@ -81,6 +82,13 @@ describe('external PSKs (RFC 8446 §4.2.11)', () => {
     expect(second.server.info.peer).toMatchObject({ kind: 'psk', identity: 'alice' });
     const hello = second.events('client').find((e) => e.type === 'handshake-message' && e.direction === 'out');
     expect(hello?.type === 'handshake-message' && hello.message.kind === 'client_hello').toBe(true);
+  });
+
+  it('keeps the PSK through a HelloRetryRequest: ClientHello2 carries it with a fresh binder', () => {
+    const pair = new InMemoryPair(client(), server({ groups: [NamedGroup.secp256r1] })).run();
+    expect(pair.events('server').some((e) => e.type === 'handshake-message' && e.message.kind === 'hello_retry_request')).toBe(true);
+    expect(pair.server.info.peer).toMatchObject({ kind: 'psk', identity: 'alice' });
+    expect(pair.client.info.group).toBe('secp256r1');
   });
 
   it('refuses PSKs too short to hold 128 bits, before anything is sent', () => {
