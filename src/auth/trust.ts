@@ -46,6 +46,8 @@ export interface TrustVerdict {
 
 /** Who the peer is, as far as its certificate says; exposed once trust and possession are both shown. */
 export interface PeerIdentity {
+  /** A certificate or raw public key; a peer that proved an external PSK is a PskPeerIdentity (handshake/external-psk.ts). */
+  kind?: 'certificate';
   subject?: string;
   dnsNames: string[];
   ipAddresses: string[];

@@ -18,6 +18,8 @@ import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { openTraceSink } from './demo.js';
 import { connectFailure, describeFailure, notTls } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
+import { externalPsksFromFlags, PSK_OPTIONS } from './psk-flags.js';
+import { certificateCompressionFromFlags, COMPRESSION_OPTIONS } from './compression-flags.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -82,6 +84,8 @@ export const connectCommand: Command = {
     'key-update': { type: 'boolean', help: `after the handshake send KeyUpdate asking the server to update too, then the request` },
     export: { type: 'string', value: 'LABEL:LEN', help: `print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex` },
     'export-context': { type: 'string', value: 'HEX', help: `the exporter's context (default: empty)` },
+    ...PSK_OPTIONS,
+    ...COMPRESSION_OPTIONS,
   },
 
   positionals: { min: 1, max: 1 },
@@ -140,6 +144,10 @@ export const connectCommand: Command = {
     if (keyShareGroups) options.keyShareGroups = keyShareGroups;
     const suites = cipherSuites(args, 'ciphersuites');
     if (suites) options.cipherSuites = suites;
+    const externalPsks = externalPsksFromFlags(args);
+    if (externalPsks) options.externalPsks = externalPsks;
+    const compression = certificateCompressionFromFlags(args);
+    if (compression) options.certificateCompression = compression;
 
     const secrets = !flag(args, 'no-secrets');
     const openSink = (connection: number): TraceSink | undefined =>

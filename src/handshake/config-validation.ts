@@ -6,7 +6,9 @@ import { validateMinimumRsaKeyBits } from '../auth/keys.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
 import { ExtensionType } from '../wire/enums.js';
+import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { vouchesByCa } from './client/server-auth.js';
+import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
@@ -246,6 +248,14 @@ const COMMON: Schema<Common> = {
   certificate: () => {},
   rawPublicKey: () => {},
   clientCertificateTypes: arrayOf(certificateType, { nonEmpty: true }),
+  externalPsks: (v, path) => {
+    anObject(v, path);
+    resolveExternalPsks(v as ExternalPskConfig);
+  },
+  certificateCompression: (v, path) => {
+    arrayOf(anObject)(v, path);
+    checkCertificateCompression(v as CertificateCompressor[]);
+  },
 };
 
 const CLIENT: Schema<ClientConfig> = {
@@ -274,6 +284,7 @@ const SERVER: Schema<ServerConfig> = {
   helloRetryForPreferredGroup: bool,
   helloRetryCookie: fn,
   tickets: object(TICKETS, { exact: true }),
+  ocspResponse: bytesOfLength(1, 2 ** 24 - 1),
 };
 
 const clientShape = topLevel(CLIENT);
@@ -287,14 +298,14 @@ function clockForCa(config: ClientConfig | ServerConfig): void {
 /** Every field of a client config, and what the fields need of each other. Throws a TypeError. */
 export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
-  if (!config.trust) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies)');
+  if (!config.trust && !config.externalPsks) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies), unless externalPsks authenticate the server');
   clockForCa(config);
 }
 
 /** Every field of a server config, and what the fields need of each other. Throws a TypeError. */
 export function validateServerConfig(config: ServerConfig): void {
   serverShape(config);
-  if (!config.certificate && !config.rawPublicKey) throw new TypeError('a server needs certificate or rawPublicKey');
+  if (!config.certificate && !config.rawPublicKey && !config.externalPsks) throw new TypeError('a server needs certificate, rawPublicKey or externalPsks');
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
   clockForCa(config);
 }
