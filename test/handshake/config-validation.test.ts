@@ -97,7 +97,7 @@ describe('the messages a user sees for the usual mistakes', () => {
     ['a cipher suite by name', client({ ...goodClient, cipherSuites: ['TLS_AES_128_GCM_SHA256'] }), "cipherSuites[0] must be an integer from 0 to 65535: got 'TLS_AES_128_GCM_SHA256'"],
     ['a certificate without its key', client({ ...goodClient, certificate: { chain: [identity.der] } }), 'certificate must be a CertifiedKey'],
     ['a config that is not an object', client('a.example'), "the config must be an object: got 'a.example'"],
-    ['a server without a certificate', server({ random }), 'a server needs certificate or rawPublicKey'],
+    ['a server without a certificate', server({ random }), 'a server needs certificate, rawPublicKey or externalPsks'],
     ['a server certificate without a key', server({ certificate: { chain: [identity.der] } }), 'certificate needs a privateKey or a signer'],
     ['client authentication without trust', server({ ...goodServer, clientAuth: 'require' }), "clientAuth 'require' needs trust"],
     ['a misspelt clientAuth', server({ ...goodServer, clientAuth: 'required', trust: pinnedKey }), "clientAuth must be one of 'none', 'optional', 'require': got 'required'"],
