@@ -43,7 +43,8 @@ export type DecisionTopic =
   | 'key_update'
   | 'resumption'
   | 'early_data'
-  | 'certificate_type';
+  | 'certificate_type'
+  | 'ocsp';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */
 export type PendingDecision =

@@ -128,7 +128,7 @@ export function buildPath(leaf: Certificate, peerIntermediates: Certificate[], a
     return undefined;
   };
   const path = extend([leaf]);
-  if (path) return { ok: true, path };
+  if (path) return { ok: true, path, signaturesLeft: budget };
   if (exhausted) return exhausted;
   const defect = firstDefect ?? signatureMismatch;
   if (defect) return defect;

@@ -77,6 +77,7 @@ import {
   type HelloRetry,
   type KeyShareChoice,
 } from './hello.js';
+import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { TicketKey, acceptPsk } from './psk.js';
 
@@ -308,7 +309,8 @@ export class ServerHandshake {
       info.clientAuth = 'not-requested';
     }
     if (types && certificateAuth !== undefined) {
-      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries: types.own.chain.map((data) => ({ data, extensions: [] })) });
+      const entries = ownCertificateEntries(ctx, types.own.chain, hello, config.ocspResponse, types.serverRawPublicKey);
+      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries });
       const signature = signCertificateVerify(ctx.provider, certificateAuth, types.own, 'server', ctx.transcript.current(), ctx.cfg.random);
       ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });
     }
