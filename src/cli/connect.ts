@@ -16,6 +16,7 @@ import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { connectFailure, describeFailure, notTls } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
+import { describeStaple } from './ocsp.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -113,6 +114,11 @@ Options:
   --key-update         after the handshake send KeyUpdate asking the server to update too, then the request
   --export LABEL:LEN   print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex
   --export-context HEX the exporter's context (default: empty)
+  --status             ask the server to staple an OCSP response (status_request, RFC 6066 §8; as
+                       openssl s_client -status) and print what it says of the certificate. With a CA
+                       (--ca, or the default roots) a revoked certificate fails the handshake
+                       (certificate_revoked) and a staple we cannot believe too
+                       (bad_certificate_status_response); with pins it is only reported
 `,
   options: {
     servername: { type: 'string' },
@@ -137,6 +143,7 @@ Options:
     'key-update': { type: 'boolean' },
     export: { type: 'string' },
     'export-context': { type: 'string' },
+    status: { type: 'boolean' },
   },
   positionals: { min: 1, max: 1 },
   async run(args, io) {
@@ -167,6 +174,7 @@ Options:
     const tracing = traceSpec !== undefined && traceSpec !== 'none';
     const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, provider, trace: tracing };
     options.serverName = serverName;
+    if (flag(args, 'status')) options.statusRequest = true;
     const alpn = alpnProtocols(args);
     if (alpn.length > 0) options.alpnProtocols = alpn;
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
@@ -211,7 +219,7 @@ Options:
       }
       return socket;
     };
-    const common = { target: `${host}:${port}`, serverName: isIP(serverName) === 0 ? serverName : undefined, timeout, say, io, echo: !stdoutIsTrace, keyUpdate: flag(args, 'key-update'), exported, showResumed: resume };
+    const common = { target: `${host}:${port}`, serverName: isIP(serverName) === 0 ? serverName : undefined, timeout, say, io, echo: !stdoutIsTrace, keyUpdate: flag(args, 'key-update'), exported, showResumed: resume, status: flag(args, 'status') };
 
     const first = await session(open({}, firstSink), { ...common, request, firstBytesOf });
     if (!resume || first.code !== 0) return first.code;
@@ -247,6 +255,8 @@ interface SessionOptions {
   echo: boolean;
   /** Print "resumed: yes/no". */
   showResumed: boolean;
+  /** We sent status_request: print what the staple said. */
+  status: boolean;
   /** Send KeyUpdate(update_requested) before the request. */
   keyUpdate: boolean;
   exported: { label: string; length: number; context: Uint8Array } | undefined;
@@ -286,6 +296,7 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       if (leaf) o.say(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
       o.say(`  certificate type: ${describeCertificateTypes(info)}`);
       if (info.peer) o.say(`  trusted by ${info.peer.verdict.rule}: ${info.peer.verdict.detail}`);
+      if (o.status) o.say(`  OCSP staple: ${describeStaple(info.peer?.verdict.ocsp)}`);
       if (info.clientAuth && info.clientAuth !== 'not-requested') o.say(`  client certificate: ${info.clientAuth}`);
       if (o.showResumed) o.say(`  resumed: ${info.resumed ? 'yes' : 'no'}`);
       if (o.earlyData) o.say(`  early data: ${earlyDataOutcome(info.earlyData, o.earlyData.length)}`);

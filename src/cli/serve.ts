@@ -12,6 +12,7 @@ import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
+import { loadOcspResponse } from './ocsp.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -135,6 +136,10 @@ Options:
                             ask each client that offers it for a certificate after the handshake
                             (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for
                             the answer
+  --ocsp FILE               an OCSP response for our certificate (DER, e.g. from openssl ocsp
+                            -respout), stapled to it for clients that send status_request
+                            (RFC 8446 §4.4.2.1; as openssl s_server -status_file); sent as it is,
+                            so refresh the file before its nextUpdate
 `,
   options: {
     port: { type: 'string' },
@@ -157,6 +162,7 @@ Options:
     'early-data': { type: 'boolean' },
     'max-early-data': { type: 'string' },
     'request-post-handshake-auth': { type: 'boolean' },
+    ocsp: { type: 'string' },
   },
   async run(args, io) {
     const postHandshakeAuth = flag(args, 'request-post-handshake-auth');
@@ -186,6 +192,8 @@ Options:
     const options: ServerOptions = { clientAuth, provider: cryptoProvider(args) };
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
+    const ocspFile = str(args, 'ocsp');
+    if (ocspFile !== undefined) options.ocspResponse = loadOcspResponse(ocspFile, options.certificate);
     if (trust) options.trust = trust;
     // A pinned client key may come raw (RFC 7250) or in a certificate. The client's preference picks
     // (RFC 7250 §4.2), and GnuTLS lists X.509 first even without a certificate: so a server that deals
