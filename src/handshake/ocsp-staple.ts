@@ -8,6 +8,8 @@
 // status_request asks only for the server's own certificate (the multi-staple status_request_v2 is
 // deprecated, §4.4.2.1), so it is solicited but not what we asked: ignored and traced, as OpenSSL and
 // BoringSSL ignore it.
+import { parseOcspResponse } from '../auth/ocsp.js';
+import type { Span } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import * as X from '../wire/extensions.js';
 import type { Certificate, CertificateEntry, ClientHello } from '../wire/types.js';
@@ -51,4 +53,22 @@ export function ownCertificateEntries(ctx: HandshakeContext, chain: Uint8Array[]
 /** Traces what the peer's staple said (the verdict carries it for the application). */
 export function traceStapleVerdict(ctx: HandshakeContext, ocsp: { status: string; detail: string } | undefined): void {
   if (ocsp) ctx.decide('ocsp', ocsp.status, ocsp.detail);
+}
+
+const STAPLE = /certificate_list\[(\d+)\]\.extensions\[(\d+)\]\.status_request\.ocsp_response$/;
+
+/** The DER fields of each stapled OCSPResponse in a Certificate message (a malformed one stays opaque). */
+export function stapleSpans(certificate: Certificate, spans: readonly Span[]): Span[] {
+  return spans.flatMap((staple) => {
+    const m = STAPLE.exec(staple.path);
+    const ext = m && certificate.entries[Number(m[1])]?.extensions[Number(m[2])];
+    if (!ext) return [];
+    const inner: Span[] = [];
+    try {
+      parseOcspResponse(X.statusRequestCertificate.parse(ext.data), inner);
+    } catch {
+      return [];
+    }
+    return inner.map((span) => ({ ...span, offset: staple.offset + span.offset, path: `${staple.path}.${span.path}` }));
+  });
 }

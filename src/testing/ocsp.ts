@@ -31,6 +31,8 @@ export interface OcspResponseSpec {
   serialHex?: string;
   /** A non-successful responseStatus: no responseBytes. */
   responseStatus?: number;
+  /** How many times the SingleResponse is repeated (default 1). */
+  copies?: number;
 }
 
 const generalizedTime = (ms: number) => der.tlv(Tag.GeneralizedTime, utf8.encode(new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z')));
@@ -54,7 +56,7 @@ export function buildOcspResponse(spec: OcspResponseSpec, provider: CryptoProvid
   const signer = spec.signer.certificate;
   const responderId =
     spec.responderId === 'byKey' ? der.explicit(2, der.octetString(provider.hash('sha1', subjectPublicKeyBits(signer.spki)))) : der.explicit(1, signer.subject.raw);
-  const tbs = der.sequence(responderId, generalizedTime(spec.producedAt ?? spec.thisUpdate), der.sequence(single));
+  const tbs = der.sequence(responderId, generalizedTime(spec.producedAt ?? spec.thisUpdate), der.sequence(...Array.from({ length: spec.copies ?? 1 }, () => single)));
   const algorithm = defaultSignatureAlgorithm(spec.signer.privateKey);
   const signature = provider.sign(algorithm, spec.signer.privateKey, tbs, random);
   const basic = der.sequence(tbs, encodeSignatureAlgorithm(algorithm), der.bitString(signature), ...(spec.certs ? [der.explicit(0, der.sequence(...spec.certs))] : []));
