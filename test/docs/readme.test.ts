@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/testing/interop.js';
+import { freePort, requireBinary } from '../../src/testing/interop.js';
 import { namedGroupName } from '../../src/wire/enums.js';
 import { SHARE_LAYOUTS } from '../../src/wire/key-share-layout.js';
 import { ensureBuilt, runShell } from '../cli/helpers.js';
@@ -129,4 +129,18 @@ describe("docs/post-quantum.md's commands run as written", () => {
       expect(markdown).toMatch(new RegExp(`^\\| ${namedGroupName(id)} \\| ${code} \\|[^|]+\\| ${total(layout.server)} `, 'm'));
     }
   });
+});
+
+describe("docs/ocsp.md's commands run as written", () => {
+  it('openssl ocsp makes the staple, tls13 serve --ocsp staples it, s_client -status and tls13 connect --status read it as good', async (test) => {
+    requireBinary('openssl', test);
+    const lines = shellBlocks(readFileSync(join(root, 'docs', 'ocsp.md'), 'utf8')).flat();
+    const dir = mkdtempSync(join(tmpdir(), 'tls13-ocsp-doc-'));
+    const result = await runShell(`trap 'kill $(jobs -p) 2>/dev/null' EXIT\n${scriptFor(lines, await freePort())}`, dir, {}, 90_000);
+    expect(result.stderr).not.toMatch(/failed|did not start|\n\s+at /);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('OCSP Response Status: successful (0x0)');
+    expect(result.stdout).toContain('Cert Status: good');
+    expect(result.stdout).toMatch(/^ {2}OCSP staple: good, signed by the issuer "CN=Demo CA", thisUpdate \S+, nextUpdate \S+$/m);
+  }, 120_000);
 });
