@@ -150,9 +150,16 @@ export class DerReader {
     return { tag, offset: start, raw: this.bytes.subarray(start, at + length), content: this.bytes.subarray(at, at + length) };
   }
 
-  /** A reader over the content of an element just read. */
+  /**
+   * A reader over the content of an element just read. When tracing, the element's identifier and length
+   * octets (X.690 §8.1.1) get a span of their own, so every byte of a structure is explained.
+   */
   private inside(element: DerElement, field: string | undefined): DerReader {
     const contentStart = element.offset + element.raw.length - element.content.length;
+    if (this.spans && field !== undefined) {
+      const header = { ...element, raw: element.raw.subarray(0, contentStart - element.offset) };
+      this.note(header, `${field}.header`, `${tagName(element.tag)}, ${element.content.length} bytes`, undefined, 'X.690 §8.1');
+    }
     return new DerReader(this.bytes, this.spans, field === undefined ? this.path : this.join(field), contentStart, contentStart + element.content.length);
   }
 

@@ -5,7 +5,7 @@ import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import { constantTimeEqual, equalBytes, fromHex, hex } from '../wire/bytes.js';
 import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
-import { PROFILES, type ProfileName } from './path/profile.js';
+import type { ProfileName } from './path/profile.js';
 import { parseCrl, type Crl } from './path/revocation.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode, readPemOrDer } from './pem.js';
@@ -94,7 +94,8 @@ export function parsePin(pin: string): Uint8Array {
   return bytes;
 }
 
-function keyType(key: PublicKey): string {
+/** `ECDSA P-256`, `RSA-2048`, `Ed25519`: the key's algorithm and size, as identities report it. */
+export function keyType(key: PublicKey): string {
   switch (key.kind) {
     case 'ecdsa':
       return `ECDSA ${key.curve}`;
@@ -171,8 +172,6 @@ function policyCrls(policy: Extract<TrustPolicy, { kind: 'ca' }>): Crl[] {
 export function checkTrustPolicy(policy: TrustPolicy): void {
   if (policy.kind === 'any-of') return policy.policies.forEach(checkTrustPolicy);
   if (policy.kind !== 'ca') return;
-  if (policy.profile !== undefined && !(policy.profile in PROFILES)) throw new TypeError(`trust.profile must be 'rfc5280' or 'webpki', not ${JSON.stringify(policy.profile)}`);
-  if (policy.maxDepth !== undefined && !(Number.isInteger(policy.maxDepth) && policy.maxDepth >= 1 && policy.maxDepth <= 16)) throw new TypeError('trust.maxDepth must be an integer from 1 to 16');
   if (parseCandidates(policy.anchors).length === 0) throw new TypeError('trust.anchors: no parsable CA certificate');
   policyCrls(policy);
 }

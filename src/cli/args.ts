@@ -10,7 +10,23 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { nodeCryptoProvider } from '../node/crypto.js';
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
+/**
+ * One option of a command: how the parser reads it and what `--help` and docs/cli.md say about it (both
+ * are rendered from this table by help.ts, so they cannot drift from what is parsed).
+ */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** Repeatable: every value is kept, in order. */
+  multiple?: boolean;
+  /** The value's name in help: `FILE` in `--ca FILE`. */
+  value?: string;
+  /** What the option does, in sentences (wrapped when rendered; a newline starts a new line). */
+  help: string;
+  /** A heading before this option, for a group of related options. */
+  section?: string;
+}
+
+export type OptionTable = Record<string, OptionSpec>;
 
 export interface Parsed {
   values: Record<string, string | boolean | string[] | undefined>;
@@ -21,9 +37,11 @@ export interface Command {
   name: string;
   /** One line for `tls13 --help`. */
   summary: string;
-  /** The full text of `tls13 <name> --help`. */
-  help: string;
-  options: Options;
+  /** Synopsis lines: `tls13 connect HOST:PORT [options]`. */
+  usage: string[];
+  /** What the command does, in sentences (wrapped when rendered; a blank line starts a paragraph). */
+  description: string;
+  options: OptionTable;
   positionals?: { min: number; max: number };
   run(args: Parsed, io: Io): Promise<number>;
 }
@@ -39,7 +57,7 @@ export function parseCommandArgs(command: Command, argv: string[]): Parsed {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      options: { ...parserOptions(command.options), help: { type: 'boolean', short: 'h' } },
       allowPositionals: command.positionals !== undefined,
       strict: true,
     }) as Parsed;
@@ -51,6 +69,10 @@ export function parseCommandArgs(command: Command, argv: string[]): Parsed {
   if (parsed.positionals.length < min) throw new UsageError(`${command.name}: missing argument (see tls13 ${command.name} --help)`);
   if (parsed.positionals.length > max) throw new UsageError(`${command.name}: unexpected argument ${parsed.positionals[max]}`);
   return parsed;
+}
+
+function parserOptions(table: OptionTable): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(Object.entries(table).map(([name, spec]) => [name, spec.multiple ? { type: spec.type, multiple: true } : { type: spec.type }]));
 }
 
 /** OpenSSL s_client/s_server option names whose tls13 flag is spelled differently. */

@@ -84,55 +84,27 @@ function issuerOf(args: Parsed) {
 export const certCommand: Command = {
   name: 'cert',
   summary: 'make a key and a self-signed or CA-issued certificate (PEM files)',
-  help: `Usage: tls13 cert --out-cert FILE --out-key FILE [options]
-       tls13 cert --raw (--out-key FILE [--type T] | --key FILE) [--out-spki FILE]
-
-Makes a private key (PKCS#8 PEM) and an X.509 v3 certificate (PEM), self-signed unless an issuer is given,
-and prints the certificate's SHA-256 fingerprint and its SPKI pin (sha256/BASE64): what a peer pins with
---pin-cert / --pin-spki (connect) or --pin-client-cert / --pin-client-spki (serve).
-
-Options:
-  --out-cert FILE        where to write the certificate
-  --out-key FILE         where to write the private key (mode 0600)
-  --type T               ed25519 (default), ed448, p256, p384, p521, rsa2048 or rsa-pss (a 2048-bit
-                         RSASSA-PSS key, id-RSASSA-PSS: signs only RSA-PSS, rsa_pss_pss_* in TLS 1.3)
-  --pss-hash H           with --type rsa-pss: restrict the key to sha256, sha384 or sha512 (RFC 4055
-                         parameters: that hash, MGF1 over it, a salt of at least its length)
-  --cn NAME              subject common name (default: the first --dns name, else "tls13-lab")
-  --dns NAME             a DNS subjectAltName (repeatable)
-  --ip ADDRESS           an IP address subjectAltName (repeatable)
-  --uri URI              a URI subjectAltName, e.g. a SPIFFE ID (repeatable)
-  --eku PURPOSE          serverAuth or clientAuth extended key usage (repeatable; default: none, any use)
-  --ca                   a CA certificate (basicConstraints cA, keyCertSign)
-  --days N               validity in days (default 365)
-  --issuer-cert FILE     sign with this CA certificate ...
-  --issuer-key FILE      ... and its private key
-
-Raw public keys (RFC 7250), no certificate:
-  --raw                  print the key's SubjectPublicKeyInfo as a PEM "PUBLIC KEY" block (what GnuTLS's
-                         --rawpkfile reads) and its SHA-256 pin, for --pin-spki / --pin-client-spki;
-                         the key is new (--out-key, --type) or an existing one (--key)
-  --key FILE             with --raw: the existing private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)
-  --out-spki FILE        with --raw: also write the PUBLIC KEY block to FILE
-`,
+  usage: [`tls13 cert --out-cert FILE --out-key FILE [options]`, `tls13 cert --raw (--out-key FILE [--type T] | --key FILE) [--out-spki FILE]`],
+  description: `Makes a private key (PKCS#8 PEM) and an X.509 v3 certificate (PEM), self-signed unless an issuer is given, and prints the certificate's SHA-256 fingerprint and its SPKI pin (sha256/BASE64): what a peer pins with --pin-cert / --pin-spki (connect) or --pin-client-cert / --pin-client-spki (serve).`,
   options: {
-    'out-cert': { type: 'string' },
-    'out-key': { type: 'string' },
-    type: { type: 'string' },
-    'pss-hash': { type: 'string' },
-    cn: { type: 'string' },
-    dns: { type: 'string', multiple: true },
-    ip: { type: 'string', multiple: true },
-    uri: { type: 'string', multiple: true },
-    eku: { type: 'string', multiple: true },
-    ca: { type: 'boolean' },
-    days: { type: 'string' },
-    'issuer-cert': { type: 'string' },
-    'issuer-key': { type: 'string' },
-    raw: { type: 'boolean' },
-    key: { type: 'string' },
-    'out-spki': { type: 'string' },
+    'out-cert': { type: 'string', value: 'FILE', help: `where to write the certificate` },
+    'out-key': { type: 'string', value: 'FILE', help: `where to write the private key (mode 0600)` },
+    type: { type: 'string', value: 'T', help: `ed25519 (default), ed448, p256, p384, p521, rsa2048 or rsa-pss (a 2048-bit RSASSA-PSS key, id-RSASSA-PSS: signs only RSA-PSS, rsa_pss_pss_* in TLS 1.3)` },
+    'pss-hash': { type: 'string', value: 'H', help: `with --type rsa-pss: restrict the key to sha256, sha384 or sha512 (RFC 4055 parameters: that hash, MGF1 over it, a salt of at least its length)` },
+    cn: { type: 'string', value: 'NAME', help: `subject common name (default: the first --dns name, else "tls13-lab")` },
+    dns: { type: 'string', value: 'NAME', multiple: true, help: `a DNS subjectAltName` },
+    ip: { type: 'string', value: 'ADDRESS', multiple: true, help: `an IP address subjectAltName` },
+    uri: { type: 'string', value: 'URI', multiple: true, help: `a URI subjectAltName, e.g. a SPIFFE ID` },
+    eku: { type: 'string', value: 'PURPOSE', multiple: true, help: `serverAuth or clientAuth extended key usage (default: none, any use)` },
+    ca: { type: 'boolean', help: `a CA certificate (basicConstraints cA, keyCertSign)` },
+    days: { type: 'string', value: 'N', help: `validity in days (default 365)` },
+    'issuer-cert': { type: 'string', value: 'FILE', help: `sign with this CA certificate ...` },
+    'issuer-key': { type: 'string', value: 'FILE', help: `... and its private key` },
+    raw: { type: 'boolean', section: 'Raw public keys (RFC 7250), no certificate:', help: `print the key's SubjectPublicKeyInfo as a PEM "PUBLIC KEY" block (what GnuTLS's --rawpkfile reads) and its SHA-256 pin, for --pin-spki / --pin-client-spki; the key is new (--out-key, --type) or an existing one (--key)` },
+    key: { type: 'string', value: 'FILE', help: `with --raw: the existing private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)` },
+    'out-spki': { type: 'string', value: 'FILE', help: `with --raw: also write the PUBLIC KEY block to FILE` },
   },
+
   async run(args, io) {
     if (flag(args, 'raw')) return rawPublicKey(args, io);
     for (const name of ['key', 'out-spki']) if (args.values[name] !== undefined) throw new UsageError(`cert: --${name} goes with --raw`);

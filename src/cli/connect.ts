@@ -1,19 +1,21 @@
 // `tls13 connect HOST:PORT`: a TLS 1.3 client over TCP. Shows what was negotiated and who the server is,
 // sends a request, prints the reply until the server closes.
 import { connect as netConnect, isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import type { TrustPolicy } from '../auth/trust.js';
-import { parsePem } from '../auth/pem.js';
-import { parseCertificate, type Certificate } from '../auth/x509.js';
 import { connect, type ConnectOptions, type Tls13Socket } from '../node/adapter.js';
-import type { CertificateTypeName } from '../handshake/certificate-types.js';
-import type { NegotiatedInfo, SessionTicket, TlsEvent } from '../handshake/events.js';
+import { nodeRootCertificates } from '../node/tls-options.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { SessionTicket, TlsEvent } from '../handshake/events.js';
 import { fromHex, hex } from '../wire/bytes.js';
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
-import { describeNegotiated } from '../trace/text.js';
+import { acceptUnverified } from './insecure.js';
+import { describeConnection } from './connect-summary.js';
+import { requestSource, sendRequest, type RequestSource } from './request-input.js';
+import { readSessionFile, writeSessionFile } from './session-file.js';
+import { describeChain } from './show-certs.js';
 import { alpnProtocols, cipherSuites, cryptoProvider, flag, integer, list, namedGroups, str, type Command } from './args.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
-import { describePeer, openTraceSink } from './demo.js';
+import { openTraceSink } from './demo.js';
 import { connectFailure, describeFailure, notTls } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 import { describeStaple } from './ocsp.js';
@@ -48,103 +50,42 @@ function parseHexFlag(name: string, text: string): Uint8Array {
   return fromHex(text);
 }
 
-/** Node's bundled Mozilla roots, those our X.509 parser reads (a root it cannot read could not anchor a chain). */
-function systemRoots(): TrustPolicy {
-  const anchors: Uint8Array[] = [];
-  for (const pem of rootCertificates) {
-    try {
-      const der = parsePem(pem)[0]!.der;
-      parseCertificate(der);
-      anchors.push(der);
-    } catch {
-      // skipped: see above
-    }
-  }
-  return { kind: 'ca', anchors };
-}
-
 export const connectCommand: Command = {
   name: 'connect',
   summary: 'connect to a TLS 1.3 server, show what was negotiated and who it is',
-  help: `Usage: tls13 connect HOST:PORT [options]
-
-Connects, prints the negotiated version, cipher suite, group, signature scheme and ALPN, and who the server
-is (subject, SANs, key pin, and which trust rule accepted it). Then sends a request and prints the reply
-until the server closes. Exit 0 on success, 1 when the handshake or the connection fails, 2 on bad usage.
-
-Options:
-  --servername NAME    the name the certificate must match, a DNS name or an IP address (default: HOST);
-                       a DNS name is also sent as SNI, an IP address is not (RFC 6066 §3)
-  --ca FILE            trust certificates chaining to these CA certificates (PEM/DER; repeatable)
-  --pin-cert FILE      trust exactly this certificate (self-signed is fine; repeatable)
-  --pin-spki HASH|FILE trust this key, in a certificate or as an RFC 7250 raw public key: sha256/BASE64
-                       or hex, or a file holding a PUBLIC KEY, a certificate or a private key (repeatable).
-                       Asks the server for its raw public key first, X.509 second
-                       (several trust flags: any of them may accept; none: Node's bundled root CAs)
-  --alpn LIST          offer these ALPN protocols, comma-separated, in order of preference (repeatable)
-  --send TEXT          what to send once connected; \\r \\n \\t are unescaped
-                       (default: GET / HTTP/1.0 with a Host header)
-  --cert FILE          our certificate chain, if the server asks for one ...
-  --key FILE           ... and its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)
-  --rpk-key FILE       a private key whose public key we offer as an RFC 7250 raw public key, if the
-                       server asks for client authentication and accepts raw keys (before --cert)
-  --keylog FILE        append NSS key-log lines (also: SSLKEYLOGFILE)
-  --trace FORMAT[=FILE]
-                       text: narrate the handshake with annotated hex dumps; json: JSON lines (v1);
-                       html: a self-contained page per connection. To FILE (with --resume, the
-                       second connection goes to FILE-2, e.g. out-2.html), or to stdout, where json
-                       and html replace the summary and the reply (the summary goes to stderr)
-  --no-secrets         with --trace: do not show secret values
-  --crypto node|noble  the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)
-  --timeout MS         give up on the handshake, and stop waiting for the reply, after MS (default ${DEFAULT_TIMEOUT_MS})
-  --groups LIST        key-exchange groups to offer, in order, comma-separated (default
-                       X25519MLKEM768,x25519,secp256r1,secp384r1; OpenSSL's X25519:P-256 spelling works too)
-  --key-share-groups LIST
-                       groups that get a key share in the first ClientHello (default: the first of
-                       --groups, and after a post-quantum one the first classical one too); a server that
-                       wants another one answers with a HelloRetryRequest
-  --ciphersuites LIST  TLS 1.3 cipher suites to offer, in order, as openssl's -ciphersuites takes them
-                       (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256); the CCM suites, off by default,
-                       only this way
-  --resume             connect twice: the second connection resumes the session with the newest ticket
-                       from the first (RFC 8446 §2.2) and prints "resumed: yes" or "resumed: no"
-  --early-data TEXT    with --resume: send TEXT as 0-RTT data on the second connection (\\r \\n \\t unescaped)
-                       and print whether the server accepted it; if not, it is sent again after the
-                       handshake. On that connection TEXT replaces the request unless --send is given
-  --key-update         after the handshake send KeyUpdate asking the server to update too, then the request
-  --export LABEL:LEN   print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex
-  --export-context HEX the exporter's context (default: empty)
-  --status             ask the server to staple an OCSP response (status_request, RFC 6066 §8; as
-                       openssl s_client -status) and print what it says of the certificate. With a CA
-                       (--ca, or the default roots) a revoked certificate fails the handshake
-                       (certificate_revoked) and a staple we cannot believe too
-                       (bad_certificate_status_response); with pins it is only reported
-`,
+  usage: [`tls13 connect HOST:PORT [options]`],
+  description: `Connects, prints the negotiated version, cipher suite, group, signature scheme and ALPN, and who the server is (subject, SANs, key pin, and which trust rule accepted it). Then sends the request (--send TEXT, or standard input as openssl s_client does) and prints the reply until the server closes. Exit 0 on success, 1 when the handshake or the connection fails, 2 on bad usage.`,
   options: {
-    servername: { type: 'string' },
-    ca: { type: 'string', multiple: true },
-    'pin-cert': { type: 'string', multiple: true },
-    'pin-spki': { type: 'string', multiple: true },
-    alpn: { type: 'string', multiple: true },
-    send: { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-    'rpk-key': { type: 'string' },
-    crypto: { type: 'string' },
-    keylog: { type: 'string' },
-    trace: { type: 'string' },
-    'no-secrets': { type: 'boolean' },
-    timeout: { type: 'string' },
-    groups: { type: 'string' },
-    'key-share-groups': { type: 'string' },
-    ciphersuites: { type: 'string' },
-    resume: { type: 'boolean' },
-    'early-data': { type: 'string' },
-    'key-update': { type: 'boolean' },
-    export: { type: 'string' },
-    'export-context': { type: 'string' },
-    status: { type: 'boolean' },
+    servername: { type: 'string', value: 'NAME', help: `the name the certificate must match, a DNS name or an IP address (default: HOST); a DNS name is also sent as SNI, an IP address is not (RFC 6066 §3)` },
+    ca: { type: 'string', value: 'FILE', multiple: true, help: `trust certificates chaining to these CA certificates (PEM/DER)` },
+    'pin-cert': { type: 'string', value: 'FILE', multiple: true, help: `trust exactly this certificate (self-signed is fine)` },
+    'pin-spki': { type: 'string', value: 'HASH|FILE', multiple: true, help: `trust this key, in a certificate or as an RFC 7250 raw public key: sha256/BASE64 or hex, or a file holding a PUBLIC KEY, a certificate or a private key. Asks the server for its raw public key first, X.509 second. Several trust flags: any of them may accept; none: Node's bundled root CAs` },
+    insecure: { type: 'boolean', help: `connect to any server: accept its certificate unverified, print its chain, and say NOT verified wherever the server is named (the pin it prints is what --pin-spki takes). The trust flags are only reported: would they accept it?` },
+    'show-certs': { type: 'boolean', help: `print the server's certificate chain (subject, issuer, validity, SANs, key, SHA-256 fingerprint, SPKI pin), also when it is refused` },
+    alpn: { type: 'string', value: 'LIST', multiple: true, help: `offer these ALPN protocols, comma-separated, in order of preference` },
+    send: { type: 'string', value: 'TEXT', help: `what to send once connected; \\r \\n \\t are unescaped. Without it, standard input is sent as it comes, and its end half-closes (close_notify); on a terminal, each line typed. Empty piped input: GET / HTTP/1.0 with a Host header` },
+    crlf: { type: 'boolean', help: `with standard input: send each line end as CR LF (as s_client -crlf)` },
+    cert: { type: 'string', value: 'FILE', help: `our certificate chain, if the server asks for one ...` },
+    key: { type: 'string', value: 'FILE', help: `... and its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)` },
+    'rpk-key': { type: 'string', value: 'FILE', help: `a private key whose public key we offer as an RFC 7250 raw public key, if the server asks for client authentication and accepts raw keys (before --cert)` },
+    keylog: { type: 'string', value: 'FILE', help: `append NSS key-log lines (also: SSLKEYLOGFILE)` },
+    trace: { type: 'string', value: 'FORMAT[=FILE]', help: `text: narrate the handshake with annotated hex dumps; json: JSON lines (v1); html: a self-contained page per connection. To FILE (with --resume, the second connection goes to FILE-2, e.g. out-2.html), or to stdout, where json and html replace the summary and the reply (the summary goes to stderr)` },
+    'no-secrets': { type: 'boolean', help: `with --trace: do not show secret values` },
+    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)` },
+    timeout: { type: 'string', value: 'MS', help: `give up on the handshake, and stop waiting for the reply, after MS (default ${DEFAULT_TIMEOUT_MS})` },
+    groups: { type: 'string', value: 'LIST', help: `key-exchange groups to offer, in order, comma-separated (default X25519MLKEM768,x25519,secp256r1,secp384r1; OpenSSL's X25519:P-256 spelling works too)` },
+    'key-share-groups': { type: 'string', value: 'LIST', help: `groups that get a key share in the first ClientHello (default: the first of --groups, and after a post-quantum one the first classical one too); a server that wants another one answers with a HelloRetryRequest` },
+    ciphersuites: { type: 'string', value: 'LIST', help: `TLS 1.3 cipher suites to offer, in order, as openssl's -ciphersuites takes them (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256); the CCM suites, off by default, only this way` },
+    resume: { type: 'boolean', help: `connect twice: the second connection resumes the session with the newest ticket from the first (RFC 8446 §2.2) and prints "resumed: yes" or "resumed: no"` },
+    'early-data': { type: 'string', value: 'TEXT', help: `with --resume (or --sess-in): send TEXT (\\r \\n \\t unescaped) as 0-RTT data on the second connection (with --sess-in: on this one) and print whether the server accepted it; if not, it is sent again after the handshake. On that connection TEXT replaces the request unless --send is given` },
+    'sess-out': { type: 'string', value: 'FILE', help: `save the newest session ticket, and what resuming it needs, to FILE (mode 0600: it holds the session's key)` },
+    'sess-in': { type: 'string', value: 'FILE', help: `resume the session saved in FILE (by --sess-out, for the same server name); --early-data then sends 0-RTT data on this connection` },
+    'key-update': { type: 'boolean', help: `after the handshake send KeyUpdate asking the server to update too, then the request` },
+    export: { type: 'string', value: 'LABEL:LEN', help: `print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex` },
+    'export-context': { type: 'string', value: 'HEX', help: `the exporter's context (default: empty)` },
+    status: { type: 'boolean', help: `ask the server to staple an OCSP response (status_request, RFC 6066 §8; as openssl s_client -status) and print what it says of the certificate. With a CA (--ca, or the default roots) a revoked certificate fails the handshake (certificate_revoked), and so does a staple we cannot believe (bad_certificate_status_response); with pins it is only reported` },
   },
+
   positionals: { min: 1, max: 1 },
   async run(args, io) {
     const { host, port } = parseHostPort(args.positionals[0]!);
@@ -157,15 +98,25 @@ Options:
     const keyFile = str(args, 'key');
     if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('connect: --cert and --key go together');
     const pinSpki = list(args, 'pin-spki');
-    const trust =
-      trustFromFlags({ ca: ['--ca', list(args, 'ca')], pinCert: ['--pin-cert', list(args, 'pin-cert')], pinSpki: ['--pin-spki', pinSpki] }) ?? systemRoots();
+    const configuredTrust =
+      trustFromFlags({ ca: ['--ca', list(args, 'ca')], pinCert: ['--pin-cert', list(args, 'pin-cert')], pinSpki: ['--pin-spki', pinSpki] }) ?? nodeRootCertificates();
+    // --insecure: the caller (acceptUnverified) is asked, and accepts anything, marked NOT verified.
+    const insecure = flag(args, 'insecure');
+    const trust: TrustPolicy = insecure ? { kind: 'ask' } : configuredTrust;
     const hostHeader = isIP(serverName) === 6 ? `[${serverName}]` : serverName;
     const sendFlag = str(args, 'send');
     const request = unescape(sendFlag ?? `GET / HTTP/1.0\\r\\nHost: ${hostHeader}\\r\\n\\r\\n`);
     const appendKeylog = openKeylog(str(args, 'keylog'), io);
     const resume = flag(args, 'resume');
+    const sessIn = str(args, 'sess-in');
+    const sessOut = str(args, 'sess-out');
+    if (sessIn !== undefined && resume) throw new UsageError('connect: --sess-in and --resume both choose the session to resume: give one');
+    if (sessOut !== undefined) checkWritable('--sess-out', sessOut);
+    const savedSession = sessIn === undefined ? undefined : readSessionFile(sessIn, serverName, provider);
     const earlyFlag = str(args, 'early-data');
-    if (earlyFlag !== undefined && !resume) throw new UsageError('connect: --early-data needs --resume (0-RTT data rides on a ticket from a first connection)');
+    if (earlyFlag !== undefined && !resume && !savedSession) {
+      throw new UsageError('connect: --early-data needs --resume or --sess-in (0-RTT data rides on a ticket from an earlier connection)');
+    }
     const exportFlag = str(args, 'export');
     const contextFlag = str(args, 'export-context');
     if (contextFlag !== undefined && exportFlag === undefined) throw new UsageError('connect: --export-context needs --export');
@@ -212,6 +163,7 @@ Options:
       const socket = connect({ ...options, ...extra, socket: transport });
       let firstBytes: Buffer | undefined;
       firstBytesOf.set(socket, () => firstBytes);
+      if (insecure) acceptUnverified(socket, { policy: configuredTrust, serverName, provider });
       if (appendKeylog) socket.on('keylog', (line: Buffer) => appendKeylog(line.toString('latin1').trimEnd()));
       if (sink) {
         socket.on('tlsEvent', (event: TlsEvent) => sink.event('client', event));
@@ -219,9 +171,33 @@ Options:
       }
       return socket;
     };
-    const common = { target: `${host}:${port}`, serverName: isIP(serverName) === 0 ? serverName : undefined, timeout, say, io, echo: !stdoutIsTrace, keyUpdate: flag(args, 'key-update'), exported, showResumed: resume, status: flag(args, 'status') };
+    const common = {
+      target: `${host}:${port}`,
+      serverName: isIP(serverName) === 0 ? serverName : undefined,
+      timeout,
+      say,
+      io,
+      echo: !stdoutIsTrace,
+      keyUpdate: flag(args, 'key-update'),
+      exported,
+      showResumed: resume || savedSession !== undefined,
+      status: flag(args, 'status'),
+      insecure,
+      showCerts: insecure || flag(args, 'show-certs'),
+      provider,
+      ...(sessOut === undefined ? {} : { sessOut }),
+    };
+    // Standard input is the request (as s_client's) unless --send gives one; --resume sends it twice, so
+    // it comes from the command line.
+    const firstRequest = requestSource(io, request, sendFlag === undefined && !resume, flag(args, 'crlf'));
+    const earlyData = earlyFlag === undefined ? undefined : Buffer.from(unescape(earlyFlag));
+    if (savedSession) {
+      const early = earlyData ? { earlyData } : {};
+      const source: RequestSource = earlyData && sendFlag === undefined ? { kind: 'text', text: '' } : firstRequest;
+      return (await session(open({ session: savedSession, ...early }, firstSink), { ...common, request: source, firstBytesOf, ...early })).code;
+    }
 
-    const first = await session(open({}, firstSink), { ...common, request, firstBytesOf });
+    const first = await session(open({}, firstSink), { ...common, request: firstRequest, firstBytesOf });
     if (!resume || first.code !== 0) return first.code;
     const ticket = first.tickets.at(-1);
     if (!ticket) {
@@ -230,14 +206,13 @@ Options:
     }
     say('');
     say(`resuming with the newest of ${first.tickets.length} ticket(s) from the first connection (lifetime ${ticket.lifetime} s, 0-RTT ${ticket.maxEarlyDataSize ? `up to ${ticket.maxEarlyDataSize} bytes` : 'not allowed'})`);
-    const earlyData = earlyFlag === undefined ? undefined : Buffer.from(unescape(earlyFlag));
     // A text or JSON trace on stdout simply goes on; a file or a page gets a second one.
     const secondSink = firstSink && (firstSink.spec.file !== undefined || firstSink.spec.format === 'html') ? openSink(2) : firstSink;
     const second = await session(open({ session: ticket, ...(earlyData ? { earlyData } : {}) }, secondSink), {
       ...common,
       firstBytesOf,
       // The early data is the request, unless --send says otherwise.
-      request: earlyData && sendFlag === undefined ? '' : request,
+      request: { kind: 'text', text: earlyData && sendFlag === undefined ? '' : request },
       ...(earlyData ? { earlyData } : {}),
     });
     return second.code;
@@ -247,7 +222,7 @@ Options:
 interface SessionOptions {
   target: string;
   serverName: string | undefined;
-  request: string;
+  request: RequestSource;
   timeout: number;
   say: (line: string) => void;
   io: Io;
@@ -262,6 +237,13 @@ interface SessionOptions {
   exported: { label: string; length: number; context: Uint8Array } | undefined;
   /** The 0-RTT data this connection offered: reported, and sent again if the server did not take it. */
   earlyData?: Buffer;
+  /** The server was accepted unverified (--insecure): say so wherever its identity is reported. */
+  insecure: boolean;
+  /** Print the server's certificate chain (--show-certs, --insecure). */
+  showCerts: boolean;
+  provider: CryptoProvider;
+  /** Write the newest session ticket there (--sess-out). */
+  sessOut?: string;
   /** The first bytes the server sent on a socket, if any. */
   firstBytesOf: WeakMap<Tls13Socket, () => Buffer | undefined>;
 }
@@ -276,9 +258,21 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
     let replied = false;
     let replyTimer: NodeJS.Timeout | undefined;
     const tickets: SessionTicket[] = [];
-    socket.on('session', (ticket: SessionTicket) => tickets.push(ticket));
+    let serverChain: Uint8Array[] | undefined;
+    let stopInput = () => {};
+    const showChain = () => {
+      if (!serverChain) return;
+      o.say(`  certificate chain as the server sent it${o.insecure ? ' (NOT verified)' : ''}:`);
+      for (const line of describeChain(serverChain, o.provider)) o.say(line);
+    };
+    let saveFailed = false;
+    socket.on('session', (ticket: SessionTicket) => {
+      tickets.push(ticket);
+      if (o.sessOut && !saveFailed) saveFailed = !saveSession(o.sessOut, ticket, o.io);
+    });
     const finish = (code: number) => {
       clearTimeout(replyTimer);
+      stopInput();
       o.io.signal?.removeEventListener('abort', onAbort);
       resolve({ code, tickets });
     };
@@ -288,18 +282,10 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
     socket.once('secureConnect', () => {
       secured = true;
       const info = socket.info;
-      o.say(`connected to ${o.target}${o.serverName ? ` (server name ${o.serverName})` : ''}`);
-      o.say(`  negotiated: ${describeNegotiated(info)}`);
-      o.say(`  server: ${describePeer(info.peer)}`);
-      // A raw public key (RFC 7250) has no issuer and no validity.
-      const leaf = info.peer?.subject === undefined ? undefined : info.peer.chain[0];
-      if (leaf) o.say(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
-      o.say(`  certificate type: ${describeCertificateTypes(info)}`);
-      if (info.peer) o.say(`  trusted by ${info.peer.verdict.rule}: ${info.peer.verdict.detail}`);
+      const summary = { target: o.target, serverName: o.serverName, insecure: o.insecure, showResumed: o.showResumed, ...(o.earlyData ? { earlyDataLength: o.earlyData.length } : {}) };
+      for (const line of describeConnection(info, summary)) o.say(line);
       if (o.status) o.say(`  OCSP staple: ${describeStaple(info.peer?.verdict.ocsp)}`);
-      if (info.clientAuth && info.clientAuth !== 'not-requested') o.say(`  client certificate: ${info.clientAuth}`);
-      if (o.showResumed) o.say(`  resumed: ${info.resumed ? 'yes' : 'no'}`);
-      if (o.earlyData) o.say(`  early data: ${earlyDataOutcome(info.earlyData, o.earlyData.length)}`);
+      if (o.showCerts && !info.resumed) showChain();
       if (o.exported) {
         const { label, length, context } = o.exported;
         const value = socket.exportKeyingMaterial(length, label, context);
@@ -311,13 +297,18 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       }
       o.say('');
       if (o.earlyData && info.earlyData !== 'accepted') socket.write(o.earlyData);
-      socket.write(o.request);
-      replyTimer = setTimeout(() => {
-        if (!replied) o.io.stderr.write(`tls13: no reply within ${o.timeout} ms (an HTTP request ends with a blank line: 'GET / HTTP/1.0\\r\\n\\r\\n')\n`);
-        socket.end();
-      }, o.timeout);
+      stopInput = sendRequest(socket, o.request, o.io, (halfClosed) => {
+        replyTimer = setTimeout(() => {
+          if (!replied) o.io.stderr.write(`tls13: no reply within ${o.timeout} ms${halfClosed ? '' : " (an HTTP request ends with a blank line: 'GET / HTTP/1.0\\r\\n\\r\\n')"}\n`);
+          if (halfClosed) socket.destroy();
+          else socket.end();
+        }, o.timeout);
+      });
     });
     socket.on('tlsEvent', (event: TlsEvent) => {
+      if (event.type === 'handshake-message' && event.direction === 'in' && event.message.kind === 'certificate' && serverChain === undefined) {
+        serverChain = event.message.entries.map((entry) => entry.data);
+      }
       if (o.keyUpdate && event.type === 'handshake-message' && event.direction === 'in' && event.message.kind === 'key_update') {
         o.say('  key update: the server updated its keys');
       }
@@ -331,26 +322,18 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       const notTlsText = notTls(o.firstBytesOf.get(socket)?.(), 'server');
       if (refused) o.io.stderr.write(`tls13: cannot connect to ${o.target}: ${refused}\n`);
       else if (notTlsText) o.io.stderr.write(`tls13: ${notTlsText}\n`);
-      else o.io.stderr.write(`tls13: ${secured ? 'connection failed' : 'handshake failed'}: ${describeFailure(error, 'server')}\n`);
+      else {
+        // What the server presented helps to see why it was refused (and to pin it, if that is the fix).
+        if (o.showCerts && !secured) showChain();
+        o.io.stderr.write(`tls13: ${secured ? 'connection failed' : 'handshake failed'}: ${describeFailure(error, 'server')}\n`);
+      }
       finish(1);
     });
-    socket.on('close', () => finish(secured ? 0 : 1));
+    socket.on('close', () => {
+      if (secured && o.sessOut && tickets.length === 0) o.io.stderr.write(`tls13: --sess-out ${o.sessOut}: the server sent no session ticket; nothing written\n`);
+      finish(secured ? 0 : 1);
+    });
   });
-}
-
-/** `issuer CN=Demo Root CA, valid 2026-01-01T00:00:00Z to 2027-01-01T00:00:00Z` for the server's certificate. */
-export function describeIssuerAndValidity(certificate: Certificate): string {
-  const date = (ms: number) => new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-  return `issuer ${certificate.issuer.text || '(empty)'}, valid ${date(certificate.notBefore)} to ${date(certificate.notAfter)}`;
-}
-
-/** `server raw public key (RFC 7250), client X.509`: what each side authenticated with, as negotiated. */
-export function describeCertificateTypes(info: Readonly<NegotiatedInfo>): string {
-  // A resumed session authenticates by its PSK: no Certificate message at all (RFC 8446 §2.2).
-  if (info.resumed) return 'none (resumed with a PSK)';
-  const name = (type: CertificateTypeName | undefined) => (type === 'raw-public-key' ? 'raw public key (RFC 7250)' : 'X.509');
-  const client = info.clientAuth === 'authenticated' ? `, client ${name(info.clientCertificateType)}` : '';
-  return `server ${name(info.serverCertificateType)}${client}`;
 }
 
 /**
@@ -361,8 +344,16 @@ export function numberedTraceFile(spec: string, connection: number): string {
   return spec.replace(/^([^=]*=.*?)(\.[^./\\]*)?$/, (_, stem: string, extension: string | undefined) => `${stem}-${connection}${extension ?? ''}`);
 }
 
-function earlyDataOutcome(outcome: 'accepted' | 'rejected' | undefined, length: number): string {
-  if (outcome === 'accepted') return `accepted (${length} bytes sent as 0-RTT)`;
-  if (outcome === 'rejected') return `rejected (${length} bytes sent again after the handshake)`;
-  return `not sent (the ticket does not allow 0-RTT; ${length} bytes sent after the handshake)`;
+/**
+ * Each ticket replaces the file's session: the newest is the one to resume (RFC 8446 §C.4: use each once).
+ * False, once said on stderr, when it could not be written.
+ */
+function saveSession(file: string, ticket: SessionTicket, io: Io): boolean {
+  try {
+    writeSessionFile(file, ticket);
+    return true;
+  } catch (e) {
+    io.stderr.write(`tls13: --sess-out ${file}: ${(e as Error).message}\n`);
+    return false;
+  }
 }

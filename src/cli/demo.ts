@@ -5,7 +5,7 @@ import { InMemoryPair } from '../handshake/pair.js';
 import type { Role, TlsEvent } from '../handshake/events.js';
 import { KeylogCollector } from '../trace/keylog.js';
 import { TextNarrator } from '../trace/text.js';
-import { utf8 } from '../wire/bytes.js';
+import { equalBytes, utf8 } from '../wire/bytes.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
@@ -29,40 +29,21 @@ export function describePeer(peer: PeerIdentity | undefined): string {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'an in-memory handshake with every message, decision and secret explained',
-  help: `Usage: tls13 demo [options]
-
-Runs a client and a server in memory, back to back, and narrates their handshake: one heading per
-handshake message (ClientHello →, ← ServerHello, ...), each side's decisions with their reasons, the state
-transitions of RFC 8446 Appendix A, and every secret of the key schedule. Then the two sides exchange a
-message and the verdict says who the client is. Same seed, same bytes.
-
-Options:
-  --scenario NAME    ${Object.entries(SCENARIOS)
-    .map(([name, s]) => `${name}${name === 'mutual-tls' ? ' (default)' : ''}: ${s.summary}`)
-    .join('\n                     ')}
-  --seed S           seed of every random byte and key (default "${DEFAULT_SEED}")
-  --trace FORMAT[=FILE]
-                     text: the narration plus an annotated hex dump of each message;
-                     json: one JSON object per event per line ("v":1, see docs/trace.md);
-                     html: an illustrated page (one self-contained file) of the whole connection.
-                     With =FILE the trace goes to FILE and the narration stays on the terminal.
-  --step             pause after each handshake message (Enter: go on, q: stop)
-  --pcap FILE        write the session as a pcap file (synthetic TCP/IP, 127.0.0.1 -> 127.0.0.2:443);
-                     open it in Wireshark together with --keylog
-  --keylog FILE      append NSS key-log lines (also: the SSLKEYLOGFILE environment variable)
-  --no-secrets       do not print secret values
-  --crypto node|noble  the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)
-`,
+  usage: [`tls13 demo [options]`],
+  description: `Runs a client and a server in memory, back to back, and narrates their handshake: one heading per handshake message (ClientHello →, ← ServerHello, ...), each side's decisions with their reasons, the state transitions of RFC 8446 Appendix A, and every secret of the key schedule. Then the two sides exchange a message and the verdict says who the client is. Same seed, same bytes.`,
   options: {
-    scenario: { type: 'string' },
-    seed: { type: 'string' },
-    trace: { type: 'string' },
-    step: { type: 'boolean' },
-    pcap: { type: 'string' },
-    keylog: { type: 'string' },
-    'no-secrets': { type: 'boolean' },
-    crypto: { type: 'string' },
+    scenario: { type: 'string', value: 'NAME', help: `the handshake to run:\n${Object.entries(SCENARIOS)
+        .map(([name, s]) => `${name}${name === 'mutual-tls' ? ' (default)' : ''}: ${s.summary}`)
+        .join('\n')}` },
+    seed: { type: 'string', value: 'S', help: `seed of every random byte and key (default "${DEFAULT_SEED}")` },
+    trace: { type: 'string', value: 'FORMAT[=FILE]', help: `text: the narration plus an annotated hex dump of each message; json: one JSON object per event per line ("v":1, see docs/trace.md); html: an illustrated page (one self-contained file) of the whole connection. With =FILE the trace goes to FILE and the narration stays on the terminal.` },
+    step: { type: 'boolean', help: `pause after each handshake message (Enter: go on, q: stop)` },
+    pcap: { type: 'string', value: 'FILE', help: `write the session as a pcap file (synthetic TCP/IP, 127.0.0.1 -> 127.0.0.2:443); open it in Wireshark together with --keylog` },
+    keylog: { type: 'string', value: 'FILE', help: `append NSS key-log lines (also: the SSLKEYLOGFILE environment variable)` },
+    'no-secrets': { type: 'boolean', help: `do not print secret values` },
+    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)` },
   },
+
   async run(args, io) {
     const name = str(args, 'scenario') ?? 'mutual-tls';
     const scenario = SCENARIOS[name];
@@ -96,20 +77,39 @@ Options:
     }
 
     let shown = 0;
-    let messagesShown = 0;
+    let received = 0;
     const pauser = step ? stepPrompt(io) : undefined;
+    // Stepping: a message is told when its receiver processes it, followed by the receiver's reaction;
+    // its sender only says it sent it. Sent messages nobody processed yet, oldest first:
+    const unreceived: Array<{ side: Role; event: Extract<TlsEvent, { type: 'handshake-message' }> }> = [];
     /** Narrates and traces the log entries not shown yet; false when the user asked to stop. */
     const show = async (): Promise<boolean> => {
       for (; shown < pair.log.length; shown++) {
         const { side, event } = pair.log[shown]!;
         if (sink && !(toStdout && sink.spec.format === 'text')) sink.event(side, event);
         if (!narrate) continue;
-        const lines = narrator.render(side, event);
-        const opensMessage = event.type === 'handshake-message' && event.direction === 'out';
-        if (opensMessage && pauser && messagesShown++ > 0 && !(await pauser.pause())) return false;
-        for (const line of lines) out(line);
+        if (pauser && event.type === 'handshake-message') {
+          if (event.direction === 'out') {
+            unreceived.push({ side, event });
+            out(narrator.sends(side, event));
+            continue;
+          }
+          if (received++ > 0 && !(await pauser.pause())) return false;
+          const sent = unreceived.findIndex((u) => equalBytes(u.event.raw, event.raw));
+          if (sent >= 0) unreceived.splice(sent, 1);
+          // The first rendering of a message is its whole text; the second, the receiver's "receives" line.
+          for (const line of narrator.render(side, event)) out(line);
+        }
+        for (const line of narrator.render(side, event)) out(line);
       }
       return true;
+    };
+    /** Stepping: the messages that were sent but never processed (the peer failed first), in full. */
+    const showUnreceived = () => {
+      for (const { side, event } of unreceived.splice(0)) {
+        for (const line of narrator.render(side, event)) out(line);
+        out(`  (the ${side === 'client' ? 'server' : 'client'} never processed it)`);
+      }
     };
     const deliver = step
       ? async () => {
@@ -124,6 +124,7 @@ Options:
     const finished = await playSession(pair, setup, deliver);
     pauser?.close();
     if (finished) await show();
+    if (finished) showUnreceived();
 
     const keylog = new KeylogCollector();
     for (const { event } of pair.log) {
@@ -169,7 +170,7 @@ async function playSession(pair: InMemoryPair, setup: DemoSetup, deliver: () => 
 
 /** Terminal input for --step: a prompt, then Enter goes on and q (or Q) stops; the end of input goes on. */
 function stepPrompt(io: Io): { pause(): Promise<boolean>; close(): void } {
-  const lines = createInterface({ input: (io as StepIo).stdin ?? process.stdin, terminal: false });
+  const lines = createInterface({ input: io.stdin ?? process.stdin, terminal: false });
   const next = lines[Symbol.asyncIterator]();
   let ended = false;
   return {
@@ -183,11 +184,6 @@ function stepPrompt(io: Io): { pause(): Promise<boolean>; close(): void } {
     },
     close: () => lines.close(),
   };
-}
-
-/** Io with the input --step reads (process.stdin unless a test scripts it). */
-export interface StepIo extends Io {
-  stdin?: NodeJS.ReadableStream;
 }
 
 /** Writes a whole file, turning a failure into a usage error naming the flag. */

@@ -13,7 +13,12 @@ export interface Output {
   isTTY?: boolean;
 }
 
+/** Standard input: what `connect` sends and what `demo --step` reads; maybe a terminal. */
+export type Input = NodeJS.ReadableStream & { isTTY?: boolean };
+
 export interface Io {
+  /** Standard input (connect's request, demo --step's answers); absent: nothing to read (in-process callers). */
+  stdin?: Input;
   stdout: Output;
   stderr: Output;
   env: Record<string, string | undefined>;
@@ -28,7 +33,7 @@ export function processIo(): Io {
     if (e.code !== 'EPIPE') throw e;
     process.exit(0);
   });
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env };
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
 /** A mistake in what the user asked for: printed as one line, exit code 2. */

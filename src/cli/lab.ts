@@ -23,17 +23,9 @@ function labPage(): Buffer {
 export const labCommand: Command = {
   name: 'lab',
   summary: 'serve the lab page: run, step through and tamper with handshakes in a browser',
-  help: `Usage: tls13 lab [--port P]
-
-Serves the lab (docs/lab.html) on 127.0.0.1 and prints its URL. The lab runs this engine in the browser:
-pick a scenario or set the options, step through the handshake record by record, look at every byte and
-secret, and tamper with records in flight to see which check catches it. The page is one offline file:
-opening docs/lab.html directly works too. Ctrl-C stops the server.
-
-Options:
-  --port P    the port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-`,
-  options: { port: { type: 'string' } },
+  usage: ['tls13 lab [--port P]'],
+  description: `Serves the lab (docs/lab.html) on 127.0.0.1 and prints its URL. The lab runs this engine in the browser: pick a scenario or set the options, step through the handshake record by record, look at every byte and secret, and tamper with records in flight to see which check catches it. The page is one offline file: opening docs/lab.html directly works too. Ctrl-C stops the server.`,
+  options: { port: { type: 'string', value: 'P', help: `the port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` } },
   async run(args, io) {
     const port = integer(args, 'port', 0, 65535) ?? DEFAULT_PORT;
     labPage();

@@ -5,6 +5,7 @@ import { parseCommandArgs, type Command } from './args.js';
 import { certCommand } from './cert.js';
 import { connectCommand } from './connect.js';
 import { demoCommand } from './demo.js';
+import { helpText } from './help.js';
 import { labCommand } from './lab.js';
 import { processIo, UsageError, type Io } from './io.js';
 import { serveCommand } from './serve.js';
@@ -24,9 +25,10 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-const COMMANDS: readonly Command[] = [demoCommand, connectCommand, serveCommand, certCommand, labCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, connectCommand, serveCommand, certCommand, labCommand];
 
-function overview(): string {
+/** The text of `tls13 --help`. */
+export function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `Usage: tls13 <command> [options]
 
@@ -54,7 +56,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (!command) throw new UsageError(`unknown command ${name} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
     const args = parseCommandArgs(command, rest);
     if (args.values['help']) {
-      io.stdout.write(command.help);
+      io.stdout.write(helpText(command));
       return 0;
     }
     return await command.run(args, io);

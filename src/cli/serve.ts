@@ -7,7 +7,8 @@ import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socke
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
 import { alpnProtocols, choice, cipherSuites, cryptoProvider, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
-import { describeCertificateTypes, numberedTraceFile } from './connect.js';
+import { numberedTraceFile } from './connect.js';
+import { describeCertificateTypes } from './connect-summary.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
@@ -83,87 +84,40 @@ function serveHttp(socket: Tls13Socket, ready: Promise<void>): void {
     if (/\r?\n\r?\n/.test(request)) void ready.then(() => !socket.writableEnded && respond(socket, '200 OK', statusPage(socket)));
     else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
   });
+  // The client finished sending before a whole request head: nothing to answer.
+  socket.on('end', () => !/\r?\n\r?\n/.test(request) && socket.end());
   socket.on('error', () => socket.destroy());
 }
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'a TLS 1.3 server that answers HTTP requests with what was negotiated',
-  help: `Usage: tls13 serve --port P (--cert FILE --key FILE | --rpk-key FILE | both) [options]
-
-Serves TLS 1.3 on HOST:PORT, many clients at once. Each HTTP request gets a "200 OK" text page naming the
-negotiated version, cipher suite, group, signature scheme, ALPN and the client's identity (or "none"). A
-failed handshake is logged as one line on stderr (peer address and alert) and the server keeps serving.
-Prints "listening on HOST:PORT" once ready.
-
-Options:
-  --port P                  TCP port (0: any free port)
-  --host ADDRESS            address to listen on (default 127.0.0.1)
-  --cert FILE               our certificate chain, leaf first (PEM or DER)
-  --key FILE                its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)
-  --rpk-key FILE            a private key whose public key we serve as an RFC 7250 raw public key to
-                            clients that ask for one (with --cert/--key too: X.509 to the others)
-  --client-auth MODE        none, optional or require (default: require when a client trust flag is
-                            given, else none)
-  --client-ca FILE          accept client certificates chaining to these CAs (repeatable)
-  --pin-client-cert FILE    accept exactly this client certificate (repeatable)
-  --pin-client-spki HASH|FILE
-                            accept a client with this key, in a certificate or as an RFC 7250 raw
-                            public key: sha256/BASE64 or hex, or a file holding a PUBLIC KEY, a
-                            certificate or a private key (repeatable). Raw client keys are then
-                            accepted too; only they, when the server has no --cert and no other
-                            client trust flag
-  --alpn LIST               ALPN protocols we accept, comma-separated, in order of preference (repeatable)
-  --keylog FILE             append NSS key-log lines (also: SSLKEYLOGFILE)
-  --trace FORMAT[=FILE]     text (annotated hex dumps) or json (JSON lines, v1): every connection's
-                            events, to stdout or FILE, interleaved when clients overlap;
-                            html=FILE: one page per connection, FILE-1.html, FILE-2.html, ... in
-                            the order connections are accepted, written when each one closes
-  --no-secrets              with --trace: do not show secret values
-  --crypto node|noble       the crypto provider: node:crypto or the pure-JavaScript @noble packages
-                            (default)
-  --groups LIST             key-exchange groups we accept, in order of preference, comma-separated
-                            (default: every group implemented, X25519MLKEM768 first; e.g. secp256r1
-                            alone makes a client that sent only an x25519 key share go through a
-                            HelloRetryRequest)
-  --ciphersuites LIST       TLS 1.3 cipher suites we accept, in order of preference, as openssl's
-                            -ciphersuites takes them (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256);
-                            the CCM suites, off by default, only this way
-  --tickets N               NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none)
-  --early-data              accept 0-RTT data (up to ${DEFAULT_MAX_EARLY_DATA} bytes; each ticket once)
-  --max-early-data BYTES    accept 0-RTT data up to BYTES per connection (implies --early-data)
-  --request-post-handshake-auth
-                            ask each client that offers it for a certificate after the handshake
-                            (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for
-                            the answer
-  --ocsp FILE               an OCSP response for our certificate (DER, e.g. from openssl ocsp
-                            -respout), stapled to it for clients that send status_request
-                            (RFC 8446 §4.4.2.1; as openssl s_server -status_file); sent as it is,
-                            so refresh the file before its nextUpdate
-`,
+  usage: [`tls13 serve --port P (--cert FILE --key FILE | --rpk-key FILE | both) [options]`],
+  description: `Serves TLS 1.3 on HOST:PORT, many clients at once. Each HTTP request gets a "200 OK" text page naming the negotiated version, cipher suite, group, signature scheme, ALPN and the client's identity (or "none"). A failed handshake is logged as one line on stderr (peer address and alert) and the server keeps serving. Prints "listening on HOST:PORT" once ready.`,
   options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-    'rpk-key': { type: 'string' },
-    'client-auth': { type: 'string' },
-    'client-ca': { type: 'string', multiple: true },
-    'pin-client-cert': { type: 'string', multiple: true },
-    'pin-client-spki': { type: 'string', multiple: true },
-    alpn: { type: 'string', multiple: true },
-    keylog: { type: 'string' },
-    trace: { type: 'string' },
-    'no-secrets': { type: 'boolean' },
-    crypto: { type: 'string' },
-    groups: { type: 'string' },
-    ciphersuites: { type: 'string' },
-    tickets: { type: 'string' },
-    'early-data': { type: 'boolean' },
-    'max-early-data': { type: 'string' },
-    'request-post-handshake-auth': { type: 'boolean' },
-    ocsp: { type: 'string' },
+    port: { type: 'string', value: 'P', help: `TCP port (0: any free port)` },
+    host: { type: 'string', value: 'ADDRESS', help: `address to listen on (default 127.0.0.1)` },
+    cert: { type: 'string', value: 'FILE', help: `our certificate chain, leaf first (PEM or DER)` },
+    key: { type: 'string', value: 'FILE', help: `its private key (PKCS#8, SEC1 or PKCS#1; PEM or DER)` },
+    'rpk-key': { type: 'string', value: 'FILE', help: `a private key whose public key we serve as an RFC 7250 raw public key to clients that ask for one (with --cert/--key too: X.509 to the others)` },
+    'client-auth': { type: 'string', value: 'MODE', help: `none, optional or require (default: require when a client trust flag is given, else none)` },
+    'client-ca': { type: 'string', value: 'FILE', multiple: true, help: `accept client certificates chaining to these CAs` },
+    'pin-client-cert': { type: 'string', value: 'FILE', multiple: true, help: `accept exactly this client certificate` },
+    'pin-client-spki': { type: 'string', value: 'HASH|FILE', multiple: true, help: `accept a client with this key, in a certificate or as an RFC 7250 raw public key: sha256/BASE64 or hex, or a file holding a PUBLIC KEY, a certificate or a private key. Raw client keys are then accepted too; only they, when the server has no --cert and no other client trust flag` },
+    alpn: { type: 'string', value: 'LIST', multiple: true, help: `ALPN protocols we accept, comma-separated, in order of preference` },
+    keylog: { type: 'string', value: 'FILE', help: `append NSS key-log lines (also: SSLKEYLOGFILE)` },
+    trace: { type: 'string', value: 'FORMAT[=FILE]', help: `text (annotated hex dumps) or json (JSON lines, v1): every connection's events, to stdout or FILE, interleaved when clients overlap; html=FILE: one page per connection, FILE-1.html, FILE-2.html, ... in the order connections are accepted, written when each one closes` },
+    'no-secrets': { type: 'boolean', help: `with --trace: do not show secret values` },
+    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)` },
+    groups: { type: 'string', value: 'LIST', help: `key-exchange groups we accept, in order of preference, comma-separated (default: every group implemented, X25519MLKEM768 first; e.g. secp256r1 alone makes a client that sent only an x25519 key share go through a HelloRetryRequest)` },
+    ciphersuites: { type: 'string', value: 'LIST', help: `TLS 1.3 cipher suites we accept, in order of preference, as openssl's -ciphersuites takes them (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256); the CCM suites, off by default, only this way` },
+    tickets: { type: 'string', value: 'N', help: `NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none)` },
+    'early-data': { type: 'boolean', help: `accept 0-RTT data (up to ${DEFAULT_MAX_EARLY_DATA} bytes; each ticket once)` },
+    'max-early-data': { type: 'string', value: 'BYTES', help: `accept 0-RTT data up to BYTES per connection (implies --early-data)` },
+    'request-post-handshake-auth': { type: 'boolean', help: `ask each client that offers it for a certificate after the handshake (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for the answer` },
+    ocsp: { type: 'string', value: 'FILE', help: `an OCSP response for our certificate (DER, e.g. from openssl ocsp -respout), stapled to it for clients that send status_request (RFC 8446 §4.4.2.1; as openssl s_server -status_file); sent as it is, so refresh the file before its nextUpdate` },
   },
+
   async run(args, io) {
     const postHandshakeAuth = flag(args, 'request-post-handshake-auth');
     const port = integer(args, 'port', 0, 65535);
@@ -189,7 +143,8 @@ Options:
     if (clientAuth !== 'none' && !trust) {
       throw new UsageError(`--client-auth ${clientAuth}: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates`);
     }
-    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args) };
+    // allowHalfOpen: a client that sends its request and then close_notify still gets the page (RFC 8446 §6.1).
+    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args), allowHalfOpen: true };
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     const ocspFile = str(args, 'ocsp');

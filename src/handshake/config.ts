@@ -4,8 +4,8 @@
 import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
-import { DEFAULT_MINIMUM_RSA_KEY_BITS, validateMinimumRsaKeyBits } from '../auth/keys.js';
-import { checkTrustPolicy, type TrustPolicy } from '../auth/trust.js';
+import { DEFAULT_MINIMUM_RSA_KEY_BITS } from '../auth/keys.js';
+import type { TrustPolicy } from '../auth/trust.js';
 import type { PaddingPolicy } from '../record/writer.js';
 import type { SessionTicket } from './events.js';
 import type { SingleUseTickets } from './tickets.js';
@@ -271,7 +271,6 @@ export interface Resolved {
 }
 
 export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolved {
-  if (config.minimumRsaKeyBits !== undefined) validateMinimumRsaKeyBits(config.minimumRsaKeyBits);
   const resolved: Resolved = {
     provider: config.provider ?? nobleProvider,
     random: config.random ?? systemRandom,
@@ -284,9 +283,6 @@ export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): 
     traceRecords: config.traceRecords ?? false,
   };
   if (config.now) resolved.now = config.now;
-  if (config.trust) {
-    checkTrustPolicy(config.trust);
-    resolved.trust = config.trust;
-  }
+  if (config.trust) resolved.trust = config.trust;
   return resolved;
 }

@@ -10,6 +10,7 @@ import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { messageSpans } from './annotate.js';
 import { ClientHandshake } from './client/machine.js';
+import { validateClientConfig, validateServerConfig } from './config-validation.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
@@ -57,9 +58,12 @@ export class Connection {
     this.machine = role === 'client' ? new ClientHandshake(this.ctx, config as ClientConfig) : new ServerHandshake(this.ctx, config as ServerConfig);
   }
 
-  /** A client connection; its ClientHello is ready in `takeOutput()` at once. */
+  /**
+   * A client connection; its ClientHello is ready in `takeOutput()` at once. A config that does not fit is
+   * a TypeError naming the field, thrown before anything is sent.
+   */
   static client(config: ClientConfig): Connection {
-    if (!config.trust) throw new Error('a client needs a trust policy for the server certificate (config.trust)');
+    validateClientConfig(config);
     const conn = new Connection('client', config);
     // A config the client cannot act on (a group we cannot make a key share for, ...) is the caller's error.
     (conn.machine as ClientHandshake).start();
@@ -67,11 +71,9 @@ export class Connection {
     return conn;
   }
 
+  /** A server connection, waiting for a ClientHello. A config that does not fit is a TypeError naming the field. */
   static server(config: ServerConfig): Connection {
-    if (!config.certificate && !config.rawPublicKey) throw new Error('a server needs a certificate or a raw public key (config.certificate / config.rawPublicKey)');
-    if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) {
-      throw new Error('a server that asks for client certificates needs a trust policy (config.trust)');
-    }
+    validateServerConfig(config);
     return new Connection('server', config);
   }
 
@@ -109,7 +111,8 @@ export class Connection {
   }
 
   /**
-   * Bytes from the peer, in any chunking. Ignored after a fatal alert or the peer's close_notify. While a
+   * Bytes from the peer, in any chunking. Ignored after a fatal alert, and after the peer's close_notify
+   * ("Any data received after a closure alert has been received MUST be ignored", RFC 8446 §6.1). While a
    * decision is pending nothing is read, so input is buffered only up to MAX_BUFFERED_WHILE_PAUSED.
    */
   receive(bytes: Uint8Array): void {

@@ -89,7 +89,7 @@ export function runLab(options: LabOptions, tampers: readonly Tamper[] = []): La
     const name = pair.connection(side).info.cipherSuite;
     return name === undefined ? (ticketSuite === undefined ? undefined : SUITES.get(ticketSuite)) : [...SUITES.values()].find((s) => s.name === name);
   };
-  const provider = (side: Role) => resolveCommon(side === 'client' ? setup.client : setup.server).provider;
+  const provider = (side: Role) => resolveCommon(side === 'client' ? setup.client : setup.server, side).provider;
   const opener = (side: Role) => new RecordOpener(side, provider(side), suite(side), () => pair.events(side));
   const sealedBy = { client: opener('client'), server: opener('server') };
   const receivedFrom = { client: opener('client'), server: opener('server') };

@@ -3,22 +3,34 @@
 // This file (and src/cli) is the only place that touches node: modules, the real clock and timers.
 import { Duplex } from 'node:stream';
 import * as net from 'node:net';
+import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig, ServerConfig, TicketConfig } from '../handshake/config.js';
+import { validateServerConfig } from '../handshake/config-validation.js';
+import { ConnectionDriver } from './stream-driver.js';
+import { judgeServer, peerCertificate, translateClientOptions, translateServerOptions, type NodeTlsClientOptions, type NodeTlsServerOptions, type NodeVerification } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
 import { systemRandom } from '../crypto/random.js';
 import { hex } from '../wire/bytes.js';
 
+export { ConnectionDriver, type DriverHandlers } from './stream-driver.js';
+export type { CheckServerIdentity, NodeTlsClientOptions, NodeTlsOptions, NodeTlsServerOptions } from './tls-options.js';
+
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface SocketOptions {
   /** Destroy the connection when the handshake has not completed after this many milliseconds (default 10 s; 0: never). */
   handshakeTimeout?: number;
+  /**
+   * As node: false (default) ends our side (close_notify) once the peer's side ended; true keeps it open, so
+   * the application can still answer a peer that sent close_notify (RFC 8446 §6.1), then call end().
+   */
+  allowHalfOpen?: boolean;
 }
 
-export interface ConnectOptions extends ClientConfig, SocketOptions {
+export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClientOptions {
   host?: string;
   port?: number;
   /** An already connected transport; `host`/`port` are then only used for the default server name. */
@@ -36,7 +48,7 @@ export interface ConnectOptions extends ClientConfig, SocketOptions {
 /** Default NewSessionTickets per handshake, as OpenSSL (a client can use one ticket per connection). */
 export const DEFAULT_TICKET_COUNT = 2;
 
-export type ServerOptions = ServerConfig & SocketOptions;
+export type ServerOptions = ServerConfig & SocketOptions & NodeTlsServerOptions;
 
 /** A fatal alert ended the connection: one we sent (`direction: 'sent'`) or the peer's (`'received'`). */
 export class TlsAlertError extends Error {
@@ -52,11 +64,6 @@ export class TlsAlertError extends Error {
   }
 }
 
-/** Real clock and OS randomness, unless the caller injected their own. */
-function withNodeDefaults<T extends { now?: () => number; random?: ClientConfig['random'] }>(config: T): T {
-  return { ...config, now: config.now ?? (() => Date.now()), random: config.random ?? systemRandom };
-}
-
 /**
  * A TLS 1.3 connection as a Duplex: the readable side gives decrypted application data, the writable side
  * takes application data to encrypt. Events as node:tls: 'secureConnect' (client) / 'secure', 'keylog'
@@ -68,12 +75,18 @@ export class Tls13Socket extends Duplex {
   readonly encrypted = true;
   /** Client: the server name we asked for (SNI), as node:tls; server: the one the client asked for, once known. */
   servername: string | undefined;
+  /** As node:tls: whether the peer's identity was verified (client: the server's; server: a client certificate's). */
+  authorized = false;
+  /** Why the server failed verification, when rejectUnauthorized: false let the connection go on anyway. */
+  authorizationError: string | undefined;
+  /** The stream ended without the peer's close_notify: data may be missing (RFC 8446 §6.1). */
+  truncated = false;
+  private readonly driver: ConnectionDriver;
+  private readonly verification: NodeVerification | undefined;
   private secured = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** A write that arrived before the handshake finished, sent once connected. */
   private pendingWrite: { data: Uint8Array; callback: (error?: Error | null) => void } | undefined;
-  private readonly onTransportData = (chunk: Buffer) => this.receive(chunk);
-  private readonly onTransportEnd = () => this.onPeerEof();
   private readonly onTransportError = (error: Error) => this.destroy(error);
   private readonly onTransportClose = () => {
     // After the peer's end, data may still wait in our readable buffer: the 'end' path closes us then.
@@ -89,12 +102,11 @@ export class Tls13Socket extends Duplex {
     readonly transport: Duplex,
     /** The sans-I/O engine, for callers who want its state, events or trace. */
     readonly connection: Connection,
-    options: SocketOptions = {},
+    options: SocketOptions & { verification?: NodeVerification } = {},
   ) {
-    // Like node:tls: when the peer has finished (close_notify), we finish too.
-    super({ allowHalfOpen: false });
-    transport.on('data', this.onTransportData);
-    transport.on('end', this.onTransportEnd);
+    // Like node:tls: unless allowHalfOpen, when the peer has finished (close_notify), we finish too.
+    super({ allowHalfOpen: options.allowHalfOpen ?? false });
+    this.verification = options.verification;
     transport.on('error', this.onTransportError);
     transport.on('close', this.onTransportClose);
     transport.on('timeout', this.onTransportTimeout);
@@ -103,9 +115,14 @@ export class Tls13Socket extends Duplex {
       this.handshakeTimer = setTimeout(() => this.destroy(new Error(`TLS handshake timed out after ${timeout} ms (state ${connection.state})`)), timeout);
     }
     this.servername = connection.info.serverName;
-    // A client's ClientHello is already queued; its events wait until the caller attached listeners.
-    this.flushOutput();
-    process.nextTick(() => this.processEvents());
+    // A client's ClientHello goes out now; its events wait until the caller attached listeners.
+    this.driver = new ConnectionDriver(connection, transport, {
+      event: (event) => {
+        this.emit('tlsEvent', event);
+        this.apply(event);
+      },
+      end: ({ closeNotify }) => this.onPeerEof(closeNotify),
+    });
   }
 
   /** What was negotiated (complete once secure). */
@@ -152,8 +169,7 @@ export class Tls13Socket extends Duplex {
    * A peer's KeyUpdate is answered by the engine by itself.
    */
   updateKeys(requestPeer = false): void {
-    this.connection.updateKeys(requestPeer);
-    this.afterEngineStep();
+    this.driver.step((c) => c.updateKeys(requestPeer));
   }
 
   /**
@@ -162,13 +178,22 @@ export class Tls13Socket extends Duplex {
    * then says who it is, if anyone. Throws if the client did not offer post_handshake_auth.
    */
   requestClientCertificate(): void {
-    this.connection.requestClientCertificate();
-    this.afterEngineStep();
+    this.driver.step((c) => c.requestClientCertificate());
   }
 
-  /** Who the peer proved to be (trust verdict and CertificateVerify), or undefined. */
+  /**
+   * Who the peer proved to be (trust verdict and CertificateVerify), or undefined; also undefined for a
+   * server that failed verification and was let through by rejectUnauthorized: false.
+   */
   getPeerIdentity(): PeerIdentity | undefined {
-    return this.connection.info.peer;
+    return this.authorizationError === undefined ? this.connection.info.peer : undefined;
+  }
+
+  /** node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key). */
+  getPeerCertificate(): PeerCertificate | Record<string, never> {
+    const peer = this.connection.info.peer;
+    const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
+    return peer && isX509 ? peerCertificate(peer.chain[0]!) : {};
   }
 
   /** TLS-Exporter (RFC 8446 §7.5), with node:tls's argument order. */
@@ -179,8 +204,7 @@ export class Tls13Socket extends Duplex {
 
   /** Answers a 'decision-needed' event (trust policy `ask`). */
   resolve(answer: DecisionAnswer): void {
-    this.connection.resolve(answer);
-    this.afterEngineStep();
+    this.driver.step((c) => c.resolve(answer));
   }
 
   // Socket options used by node:http; passed through to a net.Socket transport.
@@ -216,17 +240,14 @@ export class Tls13Socket extends Duplex {
 
   /** end(): close_notify (RFC 8446 §6.1), then the transport's end. */
   override _final(callback: (error?: Error | null) => void): void {
-    this.connection.close();
-    this.processEvents();
-    const closeNotify = this.connection.takeOutput();
-    if (this.transport.writable) this.transport.end(closeNotify, () => callback());
+    this.driver.step((c) => c.close());
+    if (this.transport.writable) this.transport.end(() => callback());
     else callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     clearTimeout(this.handshakeTimer);
-    this.transport.off('data', this.onTransportData);
-    this.transport.off('end', this.onTransportEnd);
+    this.driver.detach();
     this.transport.off('error', this.onTransportError);
     this.transport.off('close', this.onTransportClose);
     this.transport.off('timeout', this.onTransportTimeout);
@@ -246,34 +267,9 @@ export class Tls13Socket extends Duplex {
     callback(error);
   }
 
-  private receive(chunk: Buffer): void {
-    this.connection.receive(chunk);
-    this.afterEngineStep();
-  }
-
-  private afterEngineStep(): void {
-    this.flushOutput();
-    this.processEvents();
-  }
-
-  private flushOutput(): boolean {
-    const output = this.connection.takeOutput();
-    if (output.length === 0 || !this.transport.writable) return true;
-    return this.transport.write(output);
-  }
-
   private sendApplicationData(data: Uint8Array, callback: (error?: Error | null) => void): void {
-    if (data.length > 0) this.connection.write(data);
-    if (this.flushOutput()) callback();
+    if (this.driver.write(data)) callback();
     else this.transport.once('drain', () => callback());
-  }
-
-  /** Applies the engine's events in order; safe to re-enter from listeners. */
-  private processEvents(): void {
-    for (let event = this.connection.nextEvent(); event; event = this.connection.nextEvent()) {
-      this.emit('tlsEvent', event);
-      this.apply(event);
-    }
   }
 
   private apply(event: TlsEvent): void {
@@ -313,6 +309,7 @@ export class Tls13Socket extends Duplex {
 
   private onSecure(): void {
     this.secured = true;
+    this.authorized = this.authorizationError === undefined && this.connection.info.peer !== undefined;
     this.servername ??= this.connection.info.serverName;
     clearTimeout(this.handshakeTimer);
     this.emit(this.connection.role === 'client' ? 'secureConnect' : 'secure');
@@ -326,9 +323,17 @@ export class Tls13Socket extends Duplex {
    * unverifiable peer is rejected (bad_certificate), a certificate request gets no certificate.
    */
   private onDecisionNeeded(decision: PendingDecision): void {
+    if (this.verification && decision.kind === 'verify-peer') return this.verifyAsNode(this.verification, decision.chain);
     if (this.listenerCount('decision-needed') > 0) this.emit('decision-needed', decision);
     else if (decision.kind === 'verify-peer') this.resolve({ kind: 'verify-peer', verdict: { trusted: false, detail: "no 'decision-needed' listener" } });
     else this.resolve({ kind: 'client-certificate' });
+  }
+
+  /** node:tls's rejectUnauthorized and checkServerIdentity (tls-options.ts judgeServer). */
+  private verifyAsNode(verification: NodeVerification, chain: Uint8Array[]): void {
+    const { verdict, authorizationError } = judgeServer(verification, chain);
+    this.authorizationError = authorizationError;
+    this.resolve({ kind: 'verify-peer', verdict });
   }
 
   private onClosed(event: Extract<TlsEvent, { type: 'closed' }>): void {
@@ -341,20 +346,21 @@ export class Tls13Socket extends Duplex {
       this.destroy(error);
       return;
     }
-    // The peer's close_notify; the engine queued ours in answer.
-    this.flushOutput();
+    // The peer's close_notify: its side is finished, ours stays open until end() (RFC 8446 §6.1).
     if (!this.secured) this.destroy(handshakeAborted(this.connection.state));
     else this.endReadable();
   }
 
-  /** TCP end without close_notify. */
-  private onPeerEof(): void {
-    if (this.connection.isClosed) return;
-    if (!this.secured) this.destroy(handshakeAborted(this.connection.state));
-    else this.endReadable(); // a truncated stream: the application's framing must notice.
+  /** The transport ended; without close_notify first, that is a truncation the application can see. */
+  private onPeerEof(closeNotify: boolean): void {
+    if (closeNotify || this.connection.isClosed) return;
+    if (!this.secured) return void this.destroy(handshakeAborted(this.connection.state));
+    this.truncated = true;
+    this.endReadable();
   }
 
   private endReadable(): void {
+    if (this.peerFinished) return;
     this.peerFinished = true;
     this.push(null);
     // Nothing the peer sends now matters, but the transport must keep flowing to see its end.
@@ -372,18 +378,26 @@ function handshakeAborted(state: string): Error {
  * goes out as SNI (RFC 6066 §3). With `insecureSkipServerNameCheck` there is no default.
  */
 export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
-  const { host, port, socket, handshakeTimeout, session, earlyData, ...clientConfig } = options;
-  const serverName = clientConfig.insecureSkipServerNameCheck ? undefined : clientConfig.serverName ?? host ?? 'localhost';
-  if (earlyData !== undefined && !session) throw new Error('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
-  if (session) {
-    clientConfig.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
+  const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData, ...rest } = options;
+  if (earlyData !== undefined && !session) throw new TypeError('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
+  if (session !== undefined && (typeof session !== 'object' || session instanceof Uint8Array)) {
+    throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
   }
-  const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443 });
-  const config = withNodeDefaults(serverName ? { ...clientConfig, serverName } : clientConfig);
-  const tls = new Tls13Socket(transport, Connection.client(config), handshakeTimeout === undefined ? {} : { handshakeTimeout });
+  const { config, verification } = translateClientOptions({ ...rest, ...(host === undefined ? {} : { host }) });
+  if (session) config.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
+  // The config is checked whole before the TCP connection is opened.
+  const connection = Connection.client(config);
+  const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
+  const tls = new Tls13Socket(transport, connection, { ...socketOptions({ handshakeTimeout, allowHalfOpen }), ...(verification ? { verification } : {}) });
+  const serverName = config.serverName;
   tls.servername = serverName !== undefined && net.isIP(serverName.replace(/^\[(.*)\]$/, '$1')) === 0 ? serverName : undefined;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
   return tls;
+}
+
+/** The socket options that were given (exactOptionalPropertyTypes: absent, not undefined). */
+function socketOptions(options: SocketOptions): SocketOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }
 
 /**
@@ -399,17 +413,23 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
  * SingleUseTickets register per server unless `tickets.antiReplay` is given).
  */
 export class Tls13Server extends net.Server {
-  private readonly tlsOptions: ServerOptions;
+  private readonly config: ServerConfig;
+  private readonly socketOptions: SocketOptions;
 
+  /** Checks the options whole, synchronously: a TypeError names what is wrong before anything listens. */
   constructor(options: ServerOptions, onSecureConnection?: (socket: Tls13Socket) => void) {
-    super((raw) => this.accept(raw));
-    this.tlsOptions = { ...options, tickets: serverTickets(options) };
+    // Half-open TCP: a client's FIN must not end our side before we answered (RFC 8446 §6.1).
+    super({ allowHalfOpen: true }, (raw) => this.accept(raw));
+    const { handshakeTimeout, allowHalfOpen, ...rest } = options;
+    const config = translateServerOptions(rest);
+    this.config = { ...config, tickets: serverTickets(config) };
+    validateServerConfig(this.config);
+    this.socketOptions = socketOptions({ handshakeTimeout, allowHalfOpen });
     if (onSecureConnection) this.on('secureConnection', onSecureConnection);
   }
 
   private accept(raw: net.Socket): void {
-    const { handshakeTimeout, ...serverConfig } = this.tlsOptions;
-    const socket = new Tls13Socket(raw, Connection.server(withNodeDefaults(serverConfig)), handshakeTimeout === undefined ? {} : { handshakeTimeout });
+    const socket = new Tls13Socket(raw, Connection.server(this.config), this.socketOptions);
     // Before any handshake event: a listener sees the socket's 'tlsEvent's from the ClientHello on.
     this.emit('tlsSocket', socket);
     const onHandshakeError = (error: Error) => this.emit('tlsClientError', error, socket);
@@ -423,7 +443,7 @@ export class Tls13Server extends net.Server {
   }
 }
 
-function serverTickets(options: ServerOptions): TicketConfig {
+function serverTickets(options: ServerConfig): TicketConfig {
   const tickets: TicketConfig = { count: DEFAULT_TICKET_COUNT, ...options.tickets };
   tickets.key ??= (options.random ?? systemRandom)(32);
   if (tickets.maxEarlyDataSize !== undefined) tickets.antiReplay ??= new SingleUseTickets();

@@ -6,7 +6,7 @@
 import type { Role, TlsEvent } from '../handshake/events.js';
 import { hex, type Span } from '../wire/bytes.js';
 import { contentTypeName, handshakeTypeName } from '../wire/enums.js';
-import { describeNegotiated, messageHeading, messageSummary, messageTitle } from './text.js';
+import { describeNegotiated, messageHeading, messageSummary, messageTitle, orderSpans } from './text.js';
 
 export interface HtmlTraceOptions {
   /** The page title (default "TLS 1.3 connection"). */
@@ -49,7 +49,7 @@ export function fieldTree(raw: Uint8Array, spans: readonly Span[]): FieldNode[] 
     end: HEADER_LENGTH,
     children: [],
   };
-  const sorted = [...spans].sort((a, b) => a.offset - b.offset || b.length - a.length || a.path.length - b.path.length);
+  const sorted = orderSpans(spans);
   const roots: FieldNode[] = [header];
   const stack: FieldNode[] = [];
   for (const span of sorted) {
@@ -177,7 +177,8 @@ function renderEvent(side: Role, event: TlsEvent, shown: Set<string>, lists: Lis
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d232a;background:#f7f8fa}
-header{padding:16px 24px;background:#1d3557;color:#fff}header h1{margin:0 0 4px;font-size:20px}header p{margin:2px 0;opacity:.9}
+header{padding:16px 24px;background:#1d3557;color:#fff;border-bottom:6px solid #2a9d8f}header h1{margin:0 0 4px;font-size:20px}header p{margin:2px 0;opacity:.9}
+header.failed{background:#7a1020;border-bottom-color:#ff6b6b}header .status{font-size:16px;font-weight:600;opacity:1}
 main{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,1fr);gap:16px;padding:16px 24px}
 ol.timeline{list-style:none;padding:0;margin:0}
 .ev{padding:1px 0;color:#444}.ev.alert{color:#b00020}.ev.decision b{color:#1b7a3d}.ev.secret b{color:#8a5a00}
@@ -194,7 +195,7 @@ ul.fields{list-style:none;margin:0;padding-left:12px;font-size:12px}ul.fields de
 .hl{background:#ffe08a}.pinned .hl{background:#ffc64a}
 aside section{background:#fff;border:1px solid #cfd6de;border-radius:6px;padding:8px 10px;margin-bottom:12px}
 aside h2{font-size:14px;margin:0 0 6px}aside ul{padding-left:0;list-style:none;margin:0;font-size:12px;overflow-wrap:anywhere}
-table{border-collapse:collapse;font-size:11px;width:100%}td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top}
+table{border-collapse:collapse;font-size:11px;width:100%;table-layout:fixed}td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top;overflow-wrap:anywhere}
 .secret-value code{overflow-wrap:anywhere;font-size:10px}.note{color:#777;font-size:12px}
 `;
 
@@ -251,7 +252,8 @@ export function renderHtml(events: readonly SidedEvent[], options: HtmlTraceOpti
   const shown = new Set<string>();
   const lists: Lists = { decisions: [], secrets: [], alerts: [] };
   const timeline = events.map(({ side, event }) => renderEvent(side, event, shown, lists, options)).filter((html) => html !== '');
-  const outcome = events.flatMap(({ side, event }) => (event.type === 'connected' ? [`<p>${escapeHtml(side)}: ${escapeHtml(describeNegotiated(event.info))}</p>`] : []));
+  const outcome = connectionOutcome(events);
+  const negotiated = events.flatMap(({ side, event }) => (event.type === 'connected' ? [`<p>${escapeHtml(side)}: ${escapeHtml(describeNegotiated(event.info))}</p>`] : []));
   const section = (heading: string, body: string) => `<section><h2>${heading}</h2>${body}</section>`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -263,7 +265,7 @@ export function renderHtml(events: readonly SidedEvent[], options: HtmlTraceOpti
 <style>${STYLE}</style>
 </head>
 <body>
-<header><h1>${escapeHtml(title)}</h1>${(options.description ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${outcome.join('')}</header>
+<header class="${outcome.failed ? 'failed' : 'ok'}"><h1>${escapeHtml(title)}</h1><p class="status">${escapeHtml(outcome.text)}</p>${(options.description ?? []).map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${negotiated.join('')}</header>
 <main>
 <ol class="timeline">
 ${timeline.join('\n')}
@@ -278,4 +280,21 @@ ${section('Alerts', lists.alerts.length > 0 ? `<ul>${lists.alerts.join('')}</ul>
 </body>
 </html>
 `;
+}
+
+/**
+ * How the connection ended, for the page's header: failed as soon as either side sent or received a fatal
+ * alert or closed on an error (in TLS 1.3 the client may count as connected before the server refuses its
+ * certificate), else connected when a side got there, else unfinished.
+ */
+export function connectionOutcome(events: readonly SidedEvent[]): { failed: boolean; text: string } {
+  for (const { side, event } of events) {
+    if (event.type === 'alert' && event.level === 'fatal') {
+      const who = event.direction === 'out' ? `the ${side} sent` : `the ${side} received`;
+      return { failed: true, text: `✗ Failed: ${who} a fatal ${event.description} alert${event.detail ? ` (${event.detail})` : ''}` };
+    }
+    if (event.type === 'closed' && event.error) return { failed: true, text: `✗ Failed: the ${side}'s connection closed: ${event.error}` };
+  }
+  if (events.some(({ event }) => event.type === 'connected')) return { failed: false, text: '✓ Handshake complete' };
+  return { failed: true, text: '✗ The handshake did not complete' };
 }

@@ -126,6 +126,24 @@ function describeSpan(span: Span, bytes: Uint8Array): string {
 }
 
 /**
+ * Spans in reading order: by offset; at one offset, outer spans before the spans inside them (longest
+ * first, then shallowest path). An empty field (an extension with no body, an empty vector) sits where its
+ * bytes would be: before the spans that start at the same offset, unless it lies inside one of them.
+ */
+export function orderSpans(spans: readonly Span[]): Span[] {
+  const inside = (inner: Span, outer: Span) => inner.path.startsWith(`${outer.path}.`) || inner.path.startsWith(`${outer.path}[`);
+  return [...spans].sort((a, b) => {
+    if (a.offset !== b.offset) return a.offset - b.offset;
+    if ((a.length === 0) !== (b.length === 0)) {
+      const [empty, other] = a.length === 0 ? [a, b] : [b, a];
+      const emptyFirst = inside(empty, other) ? 1 : -1;
+      return a === empty ? emptyFirst : -emptyFirst;
+    }
+    return b.length - a.length || a.path.length - b.path.length;
+  });
+}
+
+/**
  * A hex dump of one handshake message (header included) with the annotation spans beside the bytes. Offsets
  * count from the first byte of the header. A span holding other spans is a heading line; the bytes appear
  * under its innermost fields. Bytes no span covers are shown as "(not annotated)".
@@ -143,8 +161,7 @@ export function hexDump(raw: Uint8Array, spans: readonly Span[], color = false):
   const kind = Object.entries(HandshakeType).find(([, v]) => v === msgType)?.[0] ?? `unknown(${msgType})`;
   row(0, raw.subarray(0, HEADER_LENGTH), `${paint.field('handshake.msg_type')} = ${msgType} (${kind}), length = ${raw.length - HEADER_LENGTH}  [RFC 8446 §4]`);
 
-  // Outer spans before the spans inside them: by offset, then longest first, then shallowest path first.
-  const sorted = [...spans].sort((a, b) => a.offset - b.offset || b.length - a.length || a.path.length - b.path.length);
+  const sorted = orderSpans(spans);
   let covered = HEADER_LENGTH;
   sorted.forEach((span, i) => {
     const start = span.offset + HEADER_LENGTH;
@@ -196,6 +213,11 @@ export class TextNarrator {
 
   constructor(private readonly options: TextTraceOptions = {}) {
     this.paint = palette(options.color ?? false);
+  }
+
+  /** One line for a message `side` sends, when the message itself is told as its receiver reads it. */
+  sends(side: Role, event: Extract<TlsEvent, { type: 'handshake-message' }>): string {
+    return `  ${this.paint.dim(`[${side}]`)} sends ${messageTitle(event.message.kind)} (${event.raw.length} bytes)`;
   }
 
   /** Lines for one event reported by `side`; often none (a repeat) or one. */

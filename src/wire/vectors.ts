@@ -64,7 +64,10 @@ export function textToBytes(text: string): Uint8Array {
 /** A length-prefixed name, annotated with its text. */
 export function readName(r: Reader, prefixBytes: 1 | 2, field: string | undefined, min: number, max: number): Uint8Array {
   const bytes = r.vec(prefixBytes, undefined, min, max);
-  if (r.spans && field !== undefined) r.annotate(r.offset - bytes.length, bytes.length, field, bytesToText(bytes));
+  if (r.spans && field !== undefined) {
+    r.annotate(r.offset - bytes.length - prefixBytes, prefixBytes, `${field}.length`, bytes.length);
+    r.annotate(r.offset - bytes.length, bytes.length, field, bytesToText(bytes));
+  }
   return bytes;
 }
 

@@ -77,7 +77,7 @@ describe('DER values (X.690 §8 examples)', () => {
     expect(hex(der.time(Date.UTC(2050, 0, 1)))).toBe('180f' + Buffer.from('20500101000000Z').toString('hex'));
   });
 
-  it('records spans with paths, values and offsets', () => {
+  it('records spans with paths, values and offsets, the identifier and length octets of a constructed element included', () => {
     const spans: Span[] = [];
     readSingle(fromHex('3006020105 0101ff'.replace(' ', '')), (r) => {
       const s = r.sequence('outer');
@@ -85,7 +85,13 @@ describe('DER values (X.690 §8 examples)', () => {
       s.boolean('flag');
       s.end();
     }, spans);
-    expect(spans.map((s) => [s.path, s.offset, s.value])).toEqual([['outer', 0, undefined], ['outer.n', 2, '5'], ['outer.flag', 5, 'TRUE']]);
+    expect(spans.map((s) => [s.path, s.offset, s.value])).toEqual([
+      ['outer', 0, undefined],
+      ['outer.header', 0, 'SEQUENCE, 6 bytes'],
+      ['outer.n', 2, '5'],
+      ['outer.flag', 5, 'TRUE'],
+    ]);
+    expect(spans[1]!.length).toBe(2);
   });
 });
 

@@ -7,7 +7,7 @@ import { parseNameConstraints, uriHost } from '../../src/auth/path/names.js';
 import { defaultProfile, PROFILES } from '../../src/auth/path/profile.js';
 import { parseCrl } from '../../src/auth/path/revocation.js';
 import { toPem } from '../../src/auth/pem.js';
-import { checkTrustPolicy } from '../../src/auth/trust.js';
+import { checkTrustPolicy, type TrustPolicy } from '../../src/auth/trust.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { issue, nodeKey, NOW, provider, random } from './helpers.js';
 
@@ -77,8 +77,9 @@ describe('trust policy configuration', () => {
   });
 
   it('throws a one-line TypeError for a bad profile, depth, anchor list or CRL, before a connection sends anything', () => {
-    expect(() => checkTrustPolicy({ kind: 'ca', anchors: [root.der], profile: 'strict' as 'webpki' })).toThrow(TypeError);
-    expect(() => checkTrustPolicy({ kind: 'ca', anchors: [root.der], maxDepth: 0 })).toThrow(/maxDepth/);
+    const client = (trust: TrustPolicy) => () => Connection.client({ serverName: 'a.example', now: () => NOW, trust });
+    expect(client({ kind: 'ca', anchors: [root.der], profile: 'strict' as 'webpki' })).toThrow(TypeError);
+    expect(client({ kind: 'ca', anchors: [root.der], maxDepth: 0 })).toThrow(/maxDepth/);
     expect(() => checkTrustPolicy({ kind: 'ca', anchors: [Uint8Array.of(0x30, 0x00)] })).toThrow(/no parsable CA certificate/);
     expect(() => checkTrustPolicy({ kind: 'any-of', policies: [{ kind: 'ca', anchors: [root.der], crls: [Uint8Array.of(0x30, 0x01, 0x05)] }] })).toThrow(/malformed CRL/);
     expect(() => checkTrustPolicy({ kind: 'ca', anchors: [root.der], crls: ['not a CRL at all'] })).toThrow(/trust.crls\[0\]: no PEM block/);

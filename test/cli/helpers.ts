@@ -85,7 +85,8 @@ export function ensureBuilt(): void {
 
 /**
  * Runs `sh -c SCRIPT` (with $TLS13 naming the real command) in `cwd`, killed after `timeoutMs`. Async, so
- * that servers in the test process keep answering.
+ * that servers in the test process keep answering. Standard input is /dev/null, as for a script run
+ * from cron or CI: a command that reads it (`connect`) sees it end at once; pipe into it in SCRIPT.
  */
 export function runShell(script: string, cwd: string, env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ShellResult> {
   return new Promise((resolve) => {
@@ -93,6 +94,7 @@ export function runShell(script: string, cwd: string, env: Record<string, string
       cwd,
       env: { ...process.env, SSLKEYLOGFILE: '', ...env, TLS13: `${process.execPath} ${TLS13_BIN}` },
       timeout: timeoutMs,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';

@@ -397,7 +397,7 @@ describe('our server keeps serving while clients misbehave', () => {
 
     const quitter = raw();
     await once(quitter, 'connect');
-    const clientHello = Connection.client({ serverName: 'localhost', trust: { kind: 'ca', anchors: [ca.der] } }).takeOutput();
+    const clientHello = Connection.client({ serverName: 'localhost', trust: { kind: 'ca', anchors: [ca.der] }, now: Date.now }).takeOutput();
     await new Promise((resolve) => quitter.write(clientHello.subarray(0, 40), resolve));
     quitter.destroy();
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { StepIo } from '../../src/cli/demo.js';
+import type { Io } from '../../src/cli/io.js';
 import { requireBinary, scratchDirectory } from '../../src/testing/interop.js';
 import { capture, runCli } from '../cli/helpers.js';
 
@@ -18,7 +18,7 @@ const headings = (text: string) => text.split('\n').filter((l) => HEADINGS.test(
 
 async function stepped(answers: string[]): Promise<{ code: number; stdout: string }> {
   const stdout = capture();
-  const io: StepIo = { stdout, stderr: capture(), env: {}, stdin: Readable.from(answers) };
+  const io: Io = { stdout, stderr: capture(), env: {}, stdin: Readable.from(answers) };
   const code = await main(['demo', '--step'], io);
   return { code, stdout: stdout.text };
 }
@@ -64,14 +64,43 @@ describe('tls13 demo tracing flags', () => {
     expect(stdout.trimEnd().endsWith('stopped (q)')).toBe(true);
   });
 
-  it('tells the same story stepped as in one go, only with pauses', async () => {
+  it('tells the same story stepped as in one go, with pauses and a line where each message is sent', async () => {
     const all = await runCli(['demo']);
     const { code, stdout } = await stepped(Array.from({ length: 20 }, () => '\n'));
     expect(code).toBe(0);
     const pauses = stdout.match(/-- Enter: next message, q: stop -- \n/g)!;
     expect(pauses).toHaveLength(headings(all.stdout).length - 1);
     expect(headings(stdout)).toEqual(headings(all.stdout));
-    expect(stdout.replace(/-- Enter: next message, q: stop -- \n/g, '').split('\n').sort()).toEqual(all.stdout.split('\n').sort());
+    const told = stdout.replace(/-- Enter: next message, q: stop -- \n/g, '').split('\n').filter((l) => !/^ {2}\[(client|server)\] sends [A-Za-z]+ \(\d+ bytes\)$/.test(l));
+    expect(told.sort()).toEqual(all.stdout.split('\n').sort());
+  });
+
+  it('shows each message as its receiver processes it, with the reaction (state, decisions, alert) before the next pause', async () => {
+    const { stdout } = await stepped(Array.from({ length: 20 }, () => '\n'));
+    const steps = stdout.split('-- Enter: next message, q: stop -- \n');
+    for (const step of steps) {
+      const [heading, ...others] = headings(step);
+      expect(others).toEqual([]);
+      if (!heading) continue;
+      const title = heading.replace(/ →|← /, '').split('  ')[0]!;
+      const receiver = heading.endsWith('bytes') && heading.startsWith('←') ? 'client' : 'server';
+      // The message, then its receiver reading it, within the same step.
+      expect(step.indexOf(`[${receiver}] receives ${title}`)).toBeGreaterThan(step.indexOf(heading));
+    }
+    const serverHello = steps.find((step) => headings(step)[0]?.startsWith('← ServerHello'))!;
+    expect(serverHello).toContain('[client] state WAIT_SH → WAIT_EE');
+    const clientHello = steps.find((step) => headings(step)[0]?.startsWith('ClientHello →'))!;
+    expect(clientHello).toMatch(/\[server\] receives ClientHello[\s\S]*\[server\] cipher_suite: [\s\S]*\[server\] sends ServerHello/);
+  });
+
+  it('a refusal while stepping: the alert comes with the message that caused it; a message never processed is shown at the end', async () => {
+    const stdout = capture();
+    const io: Io = { stdout, stderr: capture(), env: {}, stdin: Readable.from(Array.from({ length: 20 }, () => '\n')) };
+    expect(await main(['demo', '--step', '--scenario', 'stolen-certificate'], io)).toBe(0);
+    const steps = stdout.text.split('-- Enter: next message, q: stop -- \n');
+    const certificateVerify = steps.find((step) => headings(step)[0]?.startsWith('CertificateVerify →'))!;
+    expect(certificateVerify).toMatch(/\[server\] receives CertificateVerify\n {2}\[server\] sends fatal alert decrypt_error/);
+    expect(steps.at(-1)).toMatch(/Finished → {2}36 bytes\n.*\n {2}\(the server never processed it\)/);
   });
 
   it('refuses --step when a JSON trace takes standard output', async () => {

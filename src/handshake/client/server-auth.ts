@@ -16,7 +16,7 @@ import { checkCertificateVerify } from '../signatures.js';
 import type { ClientAuthRequest, ClientHandshake, ClientState } from './machine.js';
 
 /** A policy that accepts certificates by their issuer, so the name in them decides who the server is. */
-function vouchesByCa(policy: TrustPolicy | undefined): boolean {
+export function vouchesByCa(policy: TrustPolicy | undefined): boolean {
   if (policy?.kind === 'ca') return true;
   return policy?.kind === 'any-of' && policy.policies.some(vouchesByCa);
 }

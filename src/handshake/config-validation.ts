@@ -1,0 +1,316 @@
+// A config is the caller's input: checked whole, synchronously, before anything is sent. A misshaped field
+// is a TypeError that names it ("trust.kind must be one of ...: got 'pined-key'"), never an alert to the
+// peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
+// insists every field has its check (`Schema<T>` has a key for each field of T).
+import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import { parseOcspResponse } from '../auth/ocsp.js';
+import { PROFILES } from '../auth/path/profile.js';
+import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
+import { ExtensionType } from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
+import { vouchesByCa } from './client/server-auth.js';
+import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
+
+/** Throws a TypeError naming `path` when `value` does not fit. */
+type Check = (value: unknown, path: string) => void;
+interface Field {
+  check: Check;
+  required?: true;
+}
+/** A check for every field of T, optional or not. */
+type Schema<T> = { [K in keyof Required<T>]-?: Field | Check };
+
+/** The value as an error message shows it: strings quoted, bytes and containers by their kind. */
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'function') return 'a function';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function mismatch(path: string, expected: string, value: unknown): never {
+  throw new TypeError(`${path} must be ${expected}: got ${show(value)}`);
+}
+
+const required = (check: Check): Field => ({ check, required: true });
+
+const bool: Check = (v, path) => typeof v === 'boolean' || mismatch(path, 'true or false', v);
+const fn: Check = (v, path) => typeof v === 'function' || mismatch(path, 'a function', v);
+const bytes: Check = (v, path) => v instanceof Uint8Array || mismatch(path, 'a Uint8Array', v);
+const text: Check = (v, path) => typeof v === 'string' || mismatch(path, 'a string', v);
+const anObject: Check = (v, path) => (typeof v === 'object' && v !== null && !Array.isArray(v)) || mismatch(path, 'an object', v);
+const onlyTrue: Check = (v, path) => v === true || mismatch(path, 'true (or absent)', v);
+
+function integer(min: number, max: number): Check {
+  return (v, path) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max) || mismatch(path, `an integer from ${min} to ${max}`, v);
+}
+const uint16 = integer(0, 0xffff);
+
+function oneOf(...values: readonly string[]): Check {
+  return (v, path) => values.includes(v as string) || mismatch(path, `one of ${values.map((x) => `'${x}'`).join(', ')}`, v);
+}
+
+function bytesOfLength(min: number, max: number): Check {
+  return (v, path) => {
+    bytes(v, path);
+    const length = (v as Uint8Array).length;
+    if (length < min || length > max) mismatch(path, min === max ? `${min} bytes` : `${min} to ${max} bytes`, v);
+  };
+}
+
+function arrayOf(item: Check, { nonEmpty = false } = {}): Check {
+  return (v, path) => {
+    if (!Array.isArray(v)) mismatch(path, nonEmpty ? 'a non-empty array' : 'an array', v);
+    if (nonEmpty && v.length === 0) mismatch(path, 'a non-empty array', v);
+    v.forEach((element, i) => item(element, `${path}[${i}]`));
+  };
+}
+
+/** The first check that accepts the value; otherwise one error saying what was expected. */
+function either(expected: string, ...checks: Check[]): Check {
+  return (v, path) => {
+    for (const check of checks) {
+      try {
+        check(v, path);
+        return;
+      } catch (e) {
+        if (!(e instanceof TypeError)) throw e;
+      }
+    }
+    mismatch(path, expected, v);
+  };
+}
+
+/**
+ * An object whose fields each pass their check. `exact`: a field not in the schema is a TypeError, so a
+ * misspelt option (`servername` for `serverName`) is refused instead of ignored.
+ */
+function object(schema: Record<string, Field | Check>, { exact }: { exact: boolean }): Check {
+  return (v, path) => {
+    anObject(v, path);
+    const record = v as Record<string, unknown>;
+    for (const [key, field] of Object.entries(schema)) {
+      const { check, required: needed } = typeof field === 'function' ? { check: field, required: undefined } : field;
+      const value = record[key];
+      if (value === undefined) {
+        if (needed) throw new TypeError(`${at(path, key)} is required`);
+        continue;
+      }
+      check(value, at(path, key));
+    }
+    if (exact) {
+      const unknown = Object.keys(record).filter((key) => !(key in schema) && record[key] !== undefined);
+      if (unknown.length > 0) {
+        const names = unknown.map((k) => `'${k}'`).join(', ');
+        throw new TypeError(`${path === '' ? '' : `${path}: `}unknown option${unknown.length > 1 ? 's' : ''} ${names}`);
+      }
+    }
+  };
+}
+
+/** Joins a field path; the top level has no prefix ("trust.kind", not "config.trust.kind"). */
+function at(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** A top-level config: an object whose fields are named without a prefix. */
+function topLevel<T>(schema: Schema<T>): (v: unknown) => void {
+  const check = object(schema, { exact: true });
+  return (v) => {
+    anObject(v, 'the config');
+    check(v, '');
+  };
+}
+
+/** RFC 7301 §3.1: non-empty, at most 255 bytes each. */
+const alpnProtocol: Check = (v, path) => {
+  text(v, path);
+  const length = new TextEncoder().encode(v as string).length;
+  if (length < 1 || length > 255) mismatch(path, 'a protocol name of 1 to 255 bytes (RFC 7301 §3.1)', v);
+};
+
+/** A SHA-256 pin as parsePin reads it. */
+const pin: Check = (v, path) => {
+  text(v, path);
+  try {
+    parsePin(v as string);
+  } catch (e) {
+    throw new TypeError(`${path}: ${(e as Error).message}`);
+  }
+};
+
+const certificateType = oneOf('x509', 'raw-public-key');
+const signerOrKey = (v: unknown, path: string) => {
+  const { privateKey, signer } = v as { privateKey?: unknown; signer?: unknown };
+  if (privateKey === undefined && signer === undefined) throw new TypeError(`${path} needs a privateKey or a signer`);
+};
+
+const CERTIFIED_KEY: Schema<CertifiedKey> = {
+  chain: required(arrayOf(bytes, { nonEmpty: true })),
+  privateKey: anObject,
+  signer: fn,
+  rawPublicKey: bool,
+};
+/** Not exact: an object with more fields (a test identity, a loaded credential) is welcome. */
+const certifiedKey: Check = (v, path) => {
+  object(CERTIFIED_KEY, { exact: false })(v, path);
+  signerOrKey(v, path);
+};
+
+const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey: anObject, signer: fn, spki: bytes };
+const rawPublicKey: Check = (v, path) => {
+  object(RAW_PUBLIC_KEY, { exact: false })(v, path);
+  signerOrKey(v, path);
+};
+
+type TrustSchemas = { [K in TrustPolicy['kind']]: Schema<Extract<TrustPolicy, { kind: K }>> };
+const kind: Check = () => {};
+const TRUST: TrustSchemas = {
+  ca: {
+    kind,
+    anchors: required(arrayOf(bytes, { nonEmpty: true })),
+    profile: oneOf(...Object.keys(PROFILES)),
+    crls: arrayOf(either('DER (a Uint8Array) or PEM text', bytes, text)),
+    maxDepth: integer(1, 16),
+  },
+  'pinned-certificate': { kind, certificates: required(arrayOf(either('DER (a Uint8Array) or a SHA-256 pin', bytes, pin), { nonEmpty: true })) },
+  'pinned-key': { kind, spkiSha256: arrayOf(pin), keys: arrayOf(bytes) },
+  'any-of': { kind, policies: required(arrayOf((v, path) => trustPolicy(v, path), { nonEmpty: true })) },
+  ask: { kind },
+};
+const TRUST_KINDS = Object.keys(TRUST) as Array<TrustPolicy['kind']>;
+
+function trustPolicy(v: unknown, path: string): void {
+  anObject(v, path);
+  const policy = v as { kind?: unknown };
+  oneOf(...TRUST_KINDS)(policy.kind, `${path}.kind`);
+  object(TRUST[policy.kind as TrustPolicy['kind']], { exact: true })(v, path);
+}
+
+/** The shape, then what only parsing tells: anchors that are certificates, CRLs that are CRLs. */
+const trust: Check = (v, path) => {
+  trustPolicy(v, path);
+  checkTrustPolicy(v as TrustPolicy);
+};
+
+const SESSION_TICKET: Check = (v, path) =>
+  object({ ticket: required(bytes), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) }, { exact: false })(v, path);
+
+const RESUMPTION: Schema<ResumptionConfig> = {
+  ticket: required(SESSION_TICKET),
+  earlyData: bytes,
+  modes: arrayOf(oneOf('psk_dhe_ke', 'psk_ke'), { nonEmpty: true }),
+};
+
+const EXTENSION_NAMES = Object.keys(ExtensionType);
+const CLIENT_HELLO: Schema<ClientHelloShape> = {
+  legacySessionId: bytesOfLength(0, 32),
+  extensions: arrayOf(either('an extension name or { type, data }', oneOf(...EXTENSION_NAMES), object({ type: required(uint16), data: required(bytes) }, { exact: true }))),
+  advertisedGroups: arrayOf(uint16),
+  advertisedSignatureSchemes: arrayOf(uint16),
+  advertisedCipherSuites: arrayOf(uint16),
+  grease: bool,
+  recordSizeLimit: integer(64, 2 ** 14 + 1),
+};
+
+const TICKETS: Schema<TicketConfig> = {
+  count: integer(0, 255),
+  lifetime: integer(0, 604800), // RFC 8446 §4.6.1: at most seven days
+  key: bytesOfLength(32, 32),
+  maxEarlyDataSize: integer(0, 2 ** 32 - 1),
+  antiReplay: anObject,
+  allowPskWithoutDhe: bool,
+  maxAgeSkewMs: integer(0, 2 ** 31 - 1),
+  seal: fn,
+  open: fn,
+};
+
+type Common = Omit<ClientConfig, keyof ClientOnly>;
+type ClientOnly = Omit<ClientConfig, keyof ServerConfig>;
+
+const COMMON: Schema<Common> = {
+  provider: anObject,
+  random: fn,
+  now: fn,
+  cipherSuites: arrayOf(uint16, { nonEmpty: true }),
+  groups: arrayOf(uint16, { nonEmpty: true }),
+  signatureSchemes: arrayOf(uint16, { nonEmpty: true }),
+  alpnProtocols: arrayOf(alpnProtocol),
+  trust,
+  minimumRsaKeyBits: (v, path) => (typeof v === 'number' ? validateMinimumRsaKeyBits(v) : mismatch(path, 'a number of bits', v)),
+  trace: bool,
+  traceRecords: bool,
+  recordPadding: fn,
+  // Fields both roles have but each shapes in its own way:
+  certificate: () => {},
+  rawPublicKey: () => {},
+  clientCertificateTypes: arrayOf(certificateType, { nonEmpty: true }),
+};
+
+const CLIENT: Schema<ClientConfig> = {
+  ...COMMON,
+  serverName: text,
+  insecureSkipServerNameCheck: onlyTrue,
+  keyShareGroups: arrayOf(uint16),
+  certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", oneOf('ask'), certifiedKey, arrayOf(certifiedKey)),
+  compatibilityMode: bool,
+  postHandshakeAuth: bool,
+  statusRequest: bool,
+  rawPublicKey,
+  serverCertificateTypes: arrayOf(certificateType, { nonEmpty: true }),
+  clientHello: object(CLIENT_HELLO, { exact: true }),
+  resumption: object(RESUMPTION, { exact: true }),
+};
+
+const SERVER: Schema<ServerConfig> = {
+  ...COMMON,
+  certificate: certifiedKey,
+  rawPublicKey,
+  clientAuth: oneOf('none', 'optional', 'require'),
+  sendCertificateAuthorities: bool,
+  advertiseGroups: bool,
+  recordSizeLimit: integer(64, 2 ** 14 + 1),
+  encryptedExtensionsOrder: arrayOf(oneOf(...EXTENSION_NAMES)),
+  helloRetryForPreferredGroup: bool,
+  helloRetryCookie: fn,
+  tickets: object(TICKETS, { exact: true }),
+  ocspResponse: (v, path) => {
+    bytes(v, path);
+    try {
+      parseOcspResponse(v as Uint8Array);
+    } catch (e) {
+      if (e instanceof TlsError) throw new TypeError(`${path} must be a DER OCSPResponse (RFC 6960 §4.2.1): ${e.detail}`);
+      throw e;
+    }
+  },
+};
+
+const clientShape = topLevel(CLIENT);
+const serverShape = topLevel(SERVER);
+
+/** Certificate validity needs a time: the engine reads no clock of its own. */
+function clockForCa(config: ClientConfig | ServerConfig): void {
+  if (vouchesByCa(config.trust) && !config.now) throw new TypeError("trust { kind: 'ca' } needs now, the clock that certificate validity is judged by (e.g. now: Date.now)");
+}
+
+/** Every field of a client config, and what the fields need of each other. Throws a TypeError. */
+export function validateClientConfig(config: ClientConfig): void {
+  clientShape(config);
+  if (!config.trust) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies)');
+  clockForCa(config);
+}
+
+/** Every field of a server config, and what the fields need of each other. Throws a TypeError. */
+export function validateServerConfig(config: ServerConfig): void {
+  serverShape(config);
+  if (!config.certificate && !config.rawPublicKey) throw new TypeError('a server needs certificate or rawPublicKey');
+  if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
+  clockForCa(config);
+}
+
+/** The option names each config accepts (the node adapter refuses all others). */
+export const CLIENT_CONFIG_FIELDS: readonly string[] = Object.keys(CLIENT);
+export const SERVER_CONFIG_FIELDS: readonly string[] = Object.keys(SERVER);

@@ -1,0 +1,85 @@
+// Drives a sans-I/O `Connection` over a byte stream (a net.Socket or any Duplex): bytes from the stream go
+// into the engine, and after every engine call that can produce output (receive, write, close, resolve,
+// KeyUpdate, ...) that output goes onto the stream, so nothing waits for the peer to speak first. Events
+// come out in order; the stream's backpressure is passed on (write() returns false until 'drain').
+import type { Duplex } from 'node:stream';
+import type { Connection } from '../handshake/connection.js';
+import type { TlsEvent } from '../handshake/events.js';
+
+export interface DriverHandlers {
+  /** Every engine event, in order. Calling the driver from here is fine. */
+  event(event: TlsEvent): void;
+  /**
+   * The stream ended. `closeNotify`: the peer sent close_notify first, so everything it sent arrived; false
+   * is a truncation (RFC 8446 §6.1: "the receiver cannot know that all the data that was sent has been
+   * received"), or a peer that left mid-handshake.
+   */
+  end?(info: { closeNotify: boolean }): void;
+}
+
+export class ConnectionDriver {
+  /** The peer's close_notify arrived. */
+  private closeNotifyReceived = false;
+  private readonly onData = (chunk: Uint8Array) => this.step((c) => c.receive(chunk));
+  private readonly onEnd = () => this.handlers.end?.({ closeNotify: this.closeNotifyReceived });
+
+  /** Starts at once: a client's ClientHello goes out now, queued events are delivered on the next tick. */
+  constructor(
+    readonly connection: Connection,
+    readonly transport: Duplex,
+    private readonly handlers: DriverHandlers,
+  ) {
+    transport.on('data', this.onData);
+    transport.on('end', this.onEnd);
+    this.flush();
+    // A caller who creates the driver and then attaches listeners of its own sees the first events too.
+    process.nextTick(() => this.deliver());
+  }
+
+  /**
+   * Runs an engine call (`resolve`, `updateKeys`, `requestClientCertificate`, ...), then puts its output on
+   * the stream and delivers its events. Returns what the call returned.
+   */
+  step<T>(call: (connection: Connection) => T): T {
+    const result = call(this.connection);
+    this.flush();
+    this.deliver();
+    return result;
+  }
+
+  /** Application data (once connected). false: the stream's buffer is full, wait for its 'drain'. */
+  write(data: Uint8Array | string): boolean {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    this.step((c) => bytes.length > 0 && c.write(bytes));
+    return !this.transport.writableNeedDrain;
+  }
+
+  /** Optionally writes, then sends close_notify and ends the stream's write side; reading goes on (RFC 8446 §6.1). */
+  end(data?: Uint8Array | string): void {
+    if (data !== undefined) this.write(data);
+    this.step((c) => c.close());
+    if (this.transport.writable) this.transport.end();
+  }
+
+  /** Puts the engine's pending output on the stream; false when the stream asks us to wait for 'drain'. */
+  flush(): boolean {
+    const output = this.connection.takeOutput();
+    if (output.length === 0 || !this.transport.writable) return !this.transport.writableNeedDrain;
+    return this.transport.write(output);
+  }
+
+  /** Stops listening to the stream (the stream itself is left as it is). */
+  detach(): void {
+    this.transport.off('data', this.onData);
+    this.transport.off('end', this.onEnd);
+  }
+
+  private deliver(): void {
+    for (let event = this.connection.nextEvent(); event; event = this.connection.nextEvent()) {
+      if (event.type === 'closed' && event.by === 'peer' && !event.error) this.closeNotifyReceived = true;
+      this.handlers.event(event);
+      // A fatal alert (its record is already on the stream) ends the connection: nothing more to send.
+      if (event.type === 'closed' && event.error && this.transport.writable) this.transport.end();
+    }
+  }
+}

@@ -1,0 +1,295 @@
+// node:tls's option names, with node's meaning, translated into the engine's config: `servername`, `ca`,
+// `cert`, `key`, `rejectUnauthorized`, `checkServerIdentity`, `ALPNProtocols`, `minVersion`, `maxVersion`,
+// `requestCert`, `allowHalfOpen`. Every other option that is neither ours nor node's is a TypeError that
+// names it, thrown before a byte or a TCP connection goes out (docs/node.md lists them all).
+import { X509Certificate } from 'node:crypto';
+import { rootCertificates, type PeerCertificate } from 'node:tls';
+import { loadPrivateKey } from '../auth/keys.js';
+import { parsePem } from '../auth/pem.js';
+import { parseCertificate } from '../auth/x509.js';
+import { evaluateTrust, type TrustPolicy, type TrustVerdict } from '../auth/trust.js';
+import { TlsError } from '../wire/errors.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { nobleProvider } from '../crypto/noble.js';
+import { systemRandom } from '../crypto/random.js';
+import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
+import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
+
+type Pem = string | Uint8Array;
+type SecureVersion = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.1' | 'TLSv1';
+const SECURE_VERSIONS: readonly string[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** What node:tls's `checkServerIdentity` returns: an Error to refuse the server, undefined to accept it. */
+export type CheckServerIdentity = (hostname: string, cert: PeerCertificate) => Error | undefined;
+
+/** node:tls options both roles take. */
+export interface NodeTlsOptions {
+  /** PEM (or DER) certificates to trust: CA certificates, or the peer's own self-signed certificate. */
+  ca?: Pem | Pem[];
+  /** Our certificate chain, PEM, leaf first (with `key`). */
+  cert?: Pem | Pem[];
+  /** The private key of `cert`'s leaf: PEM or DER, PKCS#8, SEC1 or PKCS#1, not encrypted. */
+  key?: Pem | [Pem];
+  /** ALPN protocols in order of preference: names, or node's wire format ([len][name]...). */
+  ALPNProtocols?: Array<string | Uint8Array> | Uint8Array;
+  /** Only TLS 1.3 is spoken: any minVersion is met; maxVersion must be 'TLSv1.3'. */
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+  /** false: when the peer finishes (close_notify, or TCP end), end our side too (node's default). */
+  allowHalfOpen?: boolean;
+}
+
+export interface NodeTlsClientOptions extends NodeTlsOptions {
+  /** The server's name: sent as SNI (unless an IP address) and checked against its certificate. */
+  servername?: string;
+  /**
+   * false: connect even to a server that fails verification; `authorized` is then false and
+   * `authorizationError` says why, and `getPeerIdentity()` reports nobody. Default true.
+   */
+  rejectUnauthorized?: boolean;
+  /** Replaces the name check (after the chain was verified), as node:tls's option does. */
+  checkServerIdentity?: CheckServerIdentity;
+}
+
+export interface NodeTlsServerOptions extends NodeTlsOptions {
+  /** Ask clients for a certificate and refuse those that `ca` (or `trust`) does not accept. */
+  requestCert?: boolean;
+  /** With requestCert: must stay true (an untrusted client certificate is always refused). */
+  rejectUnauthorized?: boolean;
+}
+
+/** How the adapter itself judges a server when node's verification options ask for it. */
+export interface NodeVerification {
+  /** The real policy (the engine is given `ask` and the adapter answers with this). */
+  trust: TrustPolicy;
+  /** The name checked: servername, else host. */
+  hostname: string | undefined;
+  rejectUnauthorized: boolean;
+  checkServerIdentity?: CheckServerIdentity;
+  /** What evaluateTrust needs from the config: the same provider, clock and RSA floor as the engine's. */
+  context: { provider: CryptoProvider; now: () => number; minimumRsaKeyBits?: number };
+}
+
+/** Options of tls13-lab/node that are neither engine config nor node:tls's. */
+const ADAPTER_CLIENT_OPTIONS = ['host', 'port', 'socket', 'session', 'earlyData', 'handshakeTimeout'];
+const ADAPTER_SERVER_OPTIONS = ['handshakeTimeout'];
+const NODE_SHARED = ['ca', 'cert', 'key', 'ALPNProtocols', 'minVersion', 'maxVersion', 'allowHalfOpen'];
+const NODE_CLIENT = [...NODE_SHARED, 'servername', 'rejectUnauthorized', 'checkServerIdentity'];
+const NODE_SERVER = [...NODE_SHARED, 'requestCert', 'rejectUnauthorized'];
+
+/** node:tls options we do not take, and what to use instead. */
+const INSTEAD: Record<string, string> = {
+  ciphers: 'cipherSuites (code points, e.g. CipherSuite.TLS_AES_128_GCM_SHA256)',
+  ecdhCurve: 'groups (code points, e.g. NamedGroup.x25519)',
+  sigalgs: 'signatureSchemes (code points)',
+  pfx: 'cert and key (PEM)',
+  passphrase: 'an unencrypted key (openssl pkey -in key.pem -out plain.pem)',
+  secureContext: 'the options themselves',
+  enableTrace: "trace: true and the 'tlsEvent' events",
+  sessionTimeout: 'tickets: { lifetime }',
+  secureProtocol: 'nothing: only TLS 1.3 is spoken',
+};
+
+function refuseUnknown(options: object, known: Set<string>, where: string): void {
+  const unknown = Object.keys(options).filter((k) => !known.has(k) && (options as Record<string, unknown>)[k] !== undefined);
+  if (unknown.length === 0) return;
+  const hints = unknown.filter((k) => k in INSTEAD).map((k) => ` (${k}: use ${INSTEAD[k]})`);
+  throw new TypeError(`${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}${hints.join('')}`);
+}
+
+const CLIENT_KNOWN = new Set([...CLIENT_CONFIG_FIELDS, ...ADAPTER_CLIENT_OPTIONS, ...NODE_CLIENT]);
+const SERVER_KNOWN = new Set([...SERVER_CONFIG_FIELDS, ...ADAPTER_SERVER_OPTIONS, ...NODE_SERVER]);
+
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+function pemOrDerList(name: string, value: unknown): Pem[] {
+  const items = list(value);
+  for (const [i, item] of items.entries()) {
+    if (typeof item !== 'string' && !(item instanceof Uint8Array)) throw new TypeError(`${name}${Array.isArray(value) ? `[${i}]` : ''} must be PEM text or a Buffer`);
+  }
+  return items as Pem[];
+}
+
+/** Certificates as DER, from PEM (any number of blocks) or DER; a TypeError names the option. */
+function certificatesOf(name: string, value: unknown): Uint8Array[] {
+  return pemOrDerList(name, value).flatMap((item, i) => {
+    const text = typeof item === 'string' ? item : looksLikePem(item) ? Buffer.from(item).toString('latin1') : undefined;
+    const blocks = text === undefined ? [{ label: 'CERTIFICATE', der: item as Uint8Array }] : text.includes('-----BEGIN') ? parsePem(text) : [];
+    const ders = blocks.filter((b) => b.label === 'CERTIFICATE').map((b) => b.der);
+    if (ders.length === 0) throw new TypeError(`${name}[${i}]: no "-----BEGIN CERTIFICATE-----" block in it`);
+    for (const der of ders) {
+      try {
+        parseCertificate(der);
+      } catch (e) {
+        throw new TypeError(`${name}[${i}]: not a certificate: ${(e as Error).message}`);
+      }
+    }
+    return ders;
+  });
+}
+
+const looksLikePem = (bytes: Uint8Array) => Buffer.from(bytes.subarray(0, 64)).toString('latin1').includes('-----BEGIN');
+
+function certifiedKeyOf(cert: unknown, key: unknown): CertifiedKey {
+  if (cert === undefined || key === undefined) throw new TypeError(`${cert === undefined ? 'key' : 'cert'} needs ${cert === undefined ? 'cert' : 'key'} too`);
+  const keys = pemOrDerList('key', key);
+  if (keys.length !== 1) throw new TypeError(`key: one private key, for cert's leaf (got ${keys.length})`);
+  try {
+    return { chain: certificatesOf('cert', cert), privateKey: loadPrivateKey(keys[0]!) };
+  } catch (e) {
+    if (e instanceof TypeError) throw e;
+    throw new TypeError(`key: ${(e as Error).message}`);
+  }
+}
+
+/** node's ALPNProtocols: an array of names or buffers, or one buffer in wire format (RFC 7301 §3.1). */
+function alpnOf(value: unknown): string[] {
+  if (value instanceof Uint8Array && !Array.isArray(value)) {
+    const names: string[] = [];
+    for (let i = 0; i < value.length; i += 1 + value[i]!) names.push(Buffer.from(value.subarray(i + 1, i + 1 + value[i]!)).toString('utf8'));
+    return names;
+  }
+  if (!Array.isArray(value)) throw new TypeError('ALPNProtocols must be an array of protocol names, or one Buffer in wire format');
+  return value.map((name, i) => {
+    if (typeof name === 'string') return name;
+    if (name instanceof Uint8Array) return Buffer.from(name).toString('utf8');
+    throw new TypeError(`ALPNProtocols[${i}] must be a string or a Buffer`);
+  });
+}
+
+function checkVersions(options: NodeTlsOptions): void {
+  for (const name of ['minVersion', 'maxVersion'] as const) {
+    const value = options[name];
+    if (value !== undefined && !SECURE_VERSIONS.includes(value)) throw new TypeError(`${name} must be one of ${SECURE_VERSIONS.map((v) => `'${v}'`).join(', ')}: got ${JSON.stringify(value)}`);
+  }
+  if (options.maxVersion !== undefined && options.maxVersion !== 'TLSv1.3') throw new TypeError(`maxVersion '${options.maxVersion}': tls13-lab speaks only TLS 1.3`);
+}
+
+/** One option, given in both spellings, must say the same thing. */
+function eitherSpelling(ours: string, node: string, options: Record<string, unknown>): void {
+  if (options[ours] !== undefined && options[node] !== undefined) throw new TypeError(`${ours} and ${node} are the same option: give one`);
+}
+
+function boolean(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`${name} must be true or false: got ${JSON.stringify(value)}`);
+}
+
+/** The options both roles share, into `config` (ALPN, cert/key, versions). */
+function translateShared(options: NodeTlsOptions & Record<string, unknown>, config: ClientConfig | ServerConfig): void {
+  eitherSpelling('alpnProtocols', 'ALPNProtocols', options);
+  eitherSpelling('certificate', 'cert', options);
+  eitherSpelling('trust', 'ca', options);
+  checkVersions(options);
+  boolean('allowHalfOpen', options.allowHalfOpen);
+  if (options.ALPNProtocols !== undefined) config.alpnProtocols = alpnOf(options.ALPNProtocols);
+  if (options.cert !== undefined || options.key !== undefined) config.certificate = certifiedKeyOf(options.cert, options.key);
+  if (options.ca !== undefined) config.trust = { kind: 'ca', anchors: certificatesOf('ca', options.ca) };
+}
+
+/** The engine's config fields of `options`, without the node and adapter ones; the real clock and OS randomness unless given. */
+function engineFields<T extends ClientConfig | ServerConfig>(options: object, fields: readonly string[]): T {
+  const config = Object.fromEntries(Object.entries(options).filter(([k]) => fields.includes(k))) as T;
+  config.now ??= () => Date.now();
+  config.random ??= systemRandom;
+  return config;
+}
+
+let roots: TrustPolicy | undefined;
+/** Node's bundled Mozilla roots, those our X.509 parser reads (what node:tls trusts without `ca`). */
+export function nodeRootCertificates(): TrustPolicy {
+  if (!roots) {
+    const anchors: Uint8Array[] = [];
+    for (const pem of rootCertificates) {
+      try {
+        const der = parsePem(pem)[0]!.der;
+        parseCertificate(der);
+        anchors.push(der);
+      } catch {
+        // A root our parser cannot read could not anchor a chain either.
+      }
+    }
+    roots = { kind: 'ca', anchors };
+  }
+  return roots;
+}
+
+/**
+ * A client's options as the engine takes them. `serverName` comes from servername, else from `host`; trust
+ * from `trust`, else `ca`, else node's root certificates. With rejectUnauthorized: false or a
+ * checkServerIdentity, the engine asks (`verification` says how the adapter answers).
+ */
+export function translateClientOptions(
+  options: NodeTlsClientOptions & ClientConfig & { host?: string },
+): { config: ClientConfig; verification?: NodeVerification } {
+  const record = options as NodeTlsClientOptions & Record<string, unknown>;
+  refuseUnknown(options, CLIENT_KNOWN, 'connect');
+  eitherSpelling('serverName', 'servername', record);
+  boolean('rejectUnauthorized', options.rejectUnauthorized);
+  if (options.servername !== undefined && typeof options.servername !== 'string') throw new TypeError(`servername must be a string: got ${typeof options.servername}`);
+  if (options.checkServerIdentity !== undefined && typeof options.checkServerIdentity !== 'function') throw new TypeError('checkServerIdentity must be a function');
+  const config = engineFields<ClientConfig>(options, CLIENT_CONFIG_FIELDS);
+  translateShared(record, config);
+  const named = options.serverName ?? options.servername;
+  const hostname = options.insecureSkipServerNameCheck ? undefined : (named ?? options.host ?? 'localhost');
+  if (hostname !== undefined) config.serverName = hostname;
+  config.trust ??= nodeRootCertificates();
+  if (options.rejectUnauthorized !== false && options.checkServerIdentity === undefined) return { config };
+  // The engine gets `ask` in place of the real policy, so the real one is checked here.
+  validateClientConfig(config);
+  if (options.checkServerIdentity !== undefined && options.insecureSkipServerNameCheck) throw new TypeError('checkServerIdentity and insecureSkipServerNameCheck contradict each other: drop one');
+  const context = { provider: config.provider ?? nobleProvider, now: config.now!, ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}) };
+  const verification: NodeVerification = { trust: config.trust, hostname, rejectUnauthorized: options.rejectUnauthorized !== false, context };
+  if (options.checkServerIdentity) verification.checkServerIdentity = options.checkServerIdentity;
+  return { config: { ...config, trust: { kind: 'ask' } }, verification };
+}
+
+/** A server's options as the engine takes them: requestCert with `ca` (or `trust`) requires client certificates. */
+export function translateServerOptions(options: NodeTlsServerOptions & ServerConfig): ServerConfig {
+  const record = options as NodeTlsServerOptions & Record<string, unknown>;
+  refuseUnknown(options, SERVER_KNOWN, 'createServer');
+  boolean('requestCert', options.requestCert);
+  boolean('rejectUnauthorized', options.rejectUnauthorized);
+  if (options.rejectUnauthorized === false) {
+    throw new TypeError("rejectUnauthorized: false is not supported on a server: an untrusted client certificate is always refused (clientAuth: 'optional' accepts clients without one)");
+  }
+  if (options.requestCert !== undefined && options.clientAuth !== undefined) throw new TypeError('requestCert and clientAuth are the same option: give one');
+  const config = engineFields<ServerConfig>(options, SERVER_CONFIG_FIELDS);
+  translateShared(record, config);
+  if (options.requestCert) config.clientAuth = 'require';
+  return config;
+}
+
+/** node's view of a certificate (getPeerCertificate()), as checkServerIdentity takes it. */
+export function peerCertificate(der: Uint8Array): PeerCertificate {
+  return new X509Certificate(der).toLegacyObject();
+}
+
+/**
+ * node:tls's verification, for a client with rejectUnauthorized: false or a checkServerIdentity: the chain
+ * under the real policy (the name too, unless checkServerIdentity replaces that check), then the
+ * caller's check. `authorizationError` is set when the server failed; the verdict handed to the engine
+ * then still rejects it, unless rejectUnauthorized is false, where it says in so many words that nobody
+ * verified the server.
+ */
+export function judgeServer(
+  verification: NodeVerification,
+  chain: Uint8Array[],
+): { verdict: Pick<TrustVerdict, 'trusted'> & Partial<TrustVerdict>; authorizationError?: string } {
+  const { hostname, checkServerIdentity, context } = verification;
+  let verdict: TrustVerdict;
+  try {
+    verdict = evaluateTrust(verification.trust, chain, { ...context, purpose: 'serverAuth', ...(hostname && !checkServerIdentity ? { hostname } : {}) }).verdict;
+  } catch (e) {
+    if (!(e instanceof TlsError)) throw e;
+    verdict = { trusted: false, rule: verification.trust.kind, reason: e.reason, detail: e.message };
+  }
+  if (verdict.trusted && checkServerIdentity) {
+    const refusal = checkServerIdentity(hostname ?? '', peerCertificate(chain[0]!));
+    if (refusal) verdict = { trusted: false, rule: 'checkServerIdentity', reason: 'BadCertificate', detail: refusal.message };
+  }
+  if (verdict.trusted || verification.rejectUnauthorized) return { verdict };
+  return {
+    verdict: { trusted: true, rule: 'rejectUnauthorized: false', detail: `NOT verified, accepted anyway: ${verdict.detail}` },
+    authorizationError: verdict.detail,
+  };
+}

@@ -1,0 +1,112 @@
+// Every config field is checked before anything is sent: a TypeError that names the field, not an
+// internal_error alert to the peer (issue 14, defect 5) and not a handshake that waits for its timeout.
+import { describe, expect, it } from 'vitest';
+import type { TrustPolicy } from '../../src/auth/trust.js';
+import type { ClientConfig, ClientHelloShape, ResumptionConfig, ServerConfig, TicketConfig } from '../../src/handshake/config.js';
+import { Connection } from '../../src/handshake/connection.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { makeIdentity } from '../../src/testing/certs.js';
+
+const random = seededRandom('config validation');
+const identity = makeIdentity({ subject: { CN: 'validation' }, keyType: 'ed25519', sans: { dns: ['a.example'] } }, random);
+const pinnedKey: TrustPolicy = { kind: 'pinned-key', spkiSha256: ['sha256/IpCT473h3zxM3B1qd2Fpy3RasBRD/XryvhyMm+9Z/Ec='] };
+const goodClient: ClientConfig = { serverName: 'a.example', trust: pinnedKey, random };
+const goodServer: ServerConfig = { certificate: identity, random };
+
+const client = (config: unknown) => () => Connection.client(config as ClientConfig);
+const server = (config: unknown) => () => Connection.server(config as ServerConfig);
+
+/** A value no field accepts: not a boolean, number, string, bytes, array, object or function. */
+const WRONG = Symbol('wrong');
+
+// The field lists are written out here, checked by the compiler against the config types: a field added
+// to a type without a line here does not compile, and each one must then be refused when misshaped.
+const CLIENT_FIELDS: Record<keyof ClientConfig, true> = {
+  provider: true, random: true, now: true, cipherSuites: true, groups: true, signatureSchemes: true, alpnProtocols: true, trust: true,
+  minimumRsaKeyBits: true, trace: true, traceRecords: true, recordPadding: true, serverName: true, insecureSkipServerNameCheck: true,
+  keyShareGroups: true, certificate: true, compatibilityMode: true, postHandshakeAuth: true, statusRequest: true, rawPublicKey: true, serverCertificateTypes: true,
+  clientCertificateTypes: true, clientHello: true, resumption: true,
+};
+const SERVER_FIELDS: Record<keyof ServerConfig, true> = {
+  provider: true, random: true, now: true, cipherSuites: true, groups: true, signatureSchemes: true, alpnProtocols: true, trust: true,
+  minimumRsaKeyBits: true, trace: true, traceRecords: true, recordPadding: true, certificate: true, rawPublicKey: true,
+  clientCertificateTypes: true, clientAuth: true, sendCertificateAuthorities: true, advertiseGroups: true, recordSizeLimit: true,
+  encryptedExtensionsOrder: true, helloRetryForPreferredGroup: true, helloRetryCookie: true, tickets: true, ocspResponse: true,
+};
+const CLIENT_HELLO_FIELDS: Record<keyof ClientHelloShape, true> = {
+  legacySessionId: true, extensions: true, advertisedGroups: true, advertisedSignatureSchemes: true, advertisedCipherSuites: true, grease: true, recordSizeLimit: true,
+};
+const TICKET_FIELDS: Record<keyof TicketConfig, true> = {
+  count: true, lifetime: true, key: true, maxEarlyDataSize: true, antiReplay: true, allowPskWithoutDhe: true, maxAgeSkewMs: true, seal: true, open: true,
+};
+const RESUMPTION_FIELDS: Record<Exclude<keyof ResumptionConfig, 'ticket'>, true> = { earlyData: true, modes: true };
+const TRUST_FIELDS: { [K in TrustPolicy['kind']]: Record<Exclude<keyof Extract<TrustPolicy, { kind: K }>, 'kind'>, Partial<TrustPolicy>> } = {
+  ca: { anchors: {}, profile: { anchors: [identity.der] }, crls: { anchors: [identity.der] }, maxDepth: { anchors: [identity.der] } },
+  'pinned-certificate': { certificates: {} },
+  'pinned-key': { spkiSha256: {}, keys: {} },
+  'any-of': { policies: {} },
+  ask: {},
+};
+
+const escape = (text: string) => text.replace(/[.[\]]/g, '\\$&');
+
+describe('Connection.client and Connection.server refuse every misshaped field with a TypeError naming it', () => {
+  it('accepts the well-shaped baseline configs', () => {
+    expect(client(goodClient)).not.toThrow();
+    expect(server(goodServer)).not.toThrow();
+  });
+
+  for (const field of Object.keys(CLIENT_FIELDS)) {
+    it(`client: ${field}`, () => expect(client({ ...goodClient, [field]: WRONG })).toThrow(new RegExp(`^${field}\\b.*Symbol\\(wrong\\)$`)));
+  }
+  for (const field of Object.keys(SERVER_FIELDS)) {
+    it(`server: ${field}`, () => expect(server({ ...goodServer, [field]: WRONG })).toThrow(new RegExp(`^${field}\\b.*Symbol\\(wrong\\)$`)));
+  }
+  for (const field of Object.keys(CLIENT_HELLO_FIELDS)) {
+    it(`client: clientHello.${field}`, () => expect(client({ ...goodClient, clientHello: { [field]: WRONG } })).toThrow(new RegExp(`^clientHello\\.${field}\\b`)));
+  }
+  for (const field of Object.keys(TICKET_FIELDS)) {
+    it(`server: tickets.${field}`, () => expect(server({ ...goodServer, tickets: { [field]: WRONG } })).toThrow(new RegExp(`^tickets\\.${field}\\b`)));
+  }
+  for (const field of Object.keys(RESUMPTION_FIELDS)) {
+    const ticket = { ticket: new Uint8Array(4), psk: new Uint8Array(32), nonce: new Uint8Array(1), cipherSuite: 0x1301, lifetime: 60, ageAdd: 1 };
+    it(`client: resumption.${field}`, () => expect(client({ ...goodClient, resumption: { ticket, [field]: WRONG } })).toThrow(new RegExp(`^resumption\\.${field}\\b`)));
+  }
+  for (const [kind, fields] of Object.entries(TRUST_FIELDS)) {
+    for (const [field, rest] of Object.entries(fields)) {
+      it(`trust { kind: '${kind}' }.${field}`, () => expect(client({ ...goodClient, trust: { kind, ...rest, [field]: WRONG } })).toThrow(new RegExp(`^trust\\.${field}\\b`)));
+    }
+  }
+});
+
+describe('the messages a user sees for the usual mistakes', () => {
+  const cases: Array<[string, () => unknown, string]> = [
+    ['a mistyped trust kind', client({ ...goodClient, trust: { kind: 'pined-key', spkiSha256: [] } }), "trust.kind must be one of 'ca', 'pinned-certificate', 'pinned-key', 'any-of', 'ask': got 'pined-key'"],
+    ['a trust policy without its kind', client({ ...goodClient, trust: { anchors: [identity.der] } }), "trust.kind must be one of 'ca', 'pinned-certificate', 'pinned-key', 'any-of', 'ask': got undefined"],
+    ['a CA policy without anchors', client({ ...goodClient, trust: { kind: 'ca' } }), 'trust.anchors is required'],
+    ['anchors given as PEM text', client({ ...goodClient, trust: { kind: 'ca', anchors: '-----BEGIN CERTIFICATE-----' } }), "trust.anchors must be a non-empty array: got '-----BEGIN CERTIFICATE-----'"],
+    ['a field of another trust kind', client({ ...goodClient, trust: { kind: 'pinned-key', certificates: [identity.der] } }), "trust: unknown option 'certificates'"],
+    ['a nested policy that is wrong', client({ ...goodClient, trust: { kind: 'any-of', policies: [pinnedKey, { kind: 'ca', anchors: [] }] } }), 'trust.policies[1].anchors must be a non-empty array: got an array of 0'],
+    ['a pin that is not a SHA-256', client({ ...goodClient, trust: { kind: 'pinned-key', spkiSha256: ['abc'] } }), 'trust.spkiSha256[0]: not a SHA-256 pin'],
+    ["node's spelling of serverName", client({ ...goodClient, servername: 'b.example' }), "unknown option 'servername'"],
+    ['two unknown options', client({ ...goodClient, ca: 'x', rejectUnauthorized: false }), "unknown options 'ca', 'rejectUnauthorized'"],
+    ['a CA policy without a clock (was an internal_error alert at the server Certificate)', client({ ...goodClient, trust: { kind: 'any-of', policies: [{ kind: 'ca', anchors: [identity.der] }] } }), "trust { kind: 'ca' } needs now"],
+    ['no trust at all', client({ serverName: 'a.example' }), 'trust is required'],
+    ['an empty ALPN name', client({ ...goodClient, alpnProtocols: ['h2', ''] }), 'alpnProtocols[1] must be a protocol name of 1 to 255 bytes (RFC 7301 §3.1)'],
+    ['a cipher suite by name', client({ ...goodClient, cipherSuites: ['TLS_AES_128_GCM_SHA256'] }), "cipherSuites[0] must be an integer from 0 to 65535: got 'TLS_AES_128_GCM_SHA256'"],
+    ['a certificate without its key', client({ ...goodClient, certificate: { chain: [identity.der] } }), 'certificate must be a CertifiedKey'],
+    ['a config that is not an object', client('a.example'), "the config must be an object: got 'a.example'"],
+    ['a server without a certificate', server({ random }), 'a server needs certificate or rawPublicKey'],
+    ['a server certificate without a key', server({ certificate: { chain: [identity.der] } }), 'certificate needs a privateKey or a signer'],
+    ['client authentication without trust', server({ ...goodServer, clientAuth: 'require' }), "clientAuth 'require' needs trust"],
+    ['a misspelt clientAuth', server({ ...goodServer, clientAuth: 'required', trust: pinnedKey }), "clientAuth must be one of 'none', 'optional', 'require': got 'required'"],
+    ['a ticket lifetime beyond seven days', server({ ...goodServer, tickets: { lifetime: 604801 } }), 'tickets.lifetime must be an integer from 0 to 604800: got 604801'],
+    ['a ticket key of the wrong size', server({ ...goodServer, tickets: { key: new Uint8Array(16) } }), 'tickets.key must be 32 bytes: got a Uint8Array of 16 bytes'],
+  ];
+  for (const [what, make, message] of cases) {
+    it(`${what}: "${message}"`, () => {
+      expect(make).toThrow(TypeError);
+      expect(make).toThrow(new RegExp(`^${escape(message).replace(/[()|']/g, '\\$&')}`));
+    });
+  }
+});
