@@ -127,14 +127,17 @@ function userInput<T>(what: string, read: () => T): T {
   }
 }
 
-function trustFor(choice: TrustChoice, peer: Party, ca: Identity): TrustPolicy {
+/** How one side judges `peer` (the `role`); a pin needs something to pin. */
+function trustFor(choice: TrustChoice, peer: Party, role: 'client' | 'server', ca: Identity): TrustPolicy {
   switch (choice) {
     case 'ca':
       return { kind: 'ca', anchors: [ca.der] };
     case 'pinned-certificate':
-      return { kind: 'pinned-certificate', certificates: peer.leaf ? [peer.leaf] : [] };
+      if (!peer.leaf) throw new TypeError(`${choice} trust: the ${role} has no certificate to pin (choose 'ca' or give it a certificate)`);
+      return { kind: 'pinned-certificate', certificates: [peer.leaf] };
     case 'pinned-key':
-      return { kind: 'pinned-key', keys: peer.spki ? [peer.spki] : [] };
+      if (!peer.spki) throw new TypeError(`${choice} trust: the ${role} has no key to pin (choose 'ca' or give it a key)`);
+      return { kind: 'pinned-key', keys: [peer.spki] };
   }
 }
 
@@ -173,7 +176,7 @@ export function customSetup(options: CustomOptions, seed: string, pasted?: Paste
     serverName,
     cipherSuites: options.suites,
     groups: options.groups,
-    trust: trustFor(options.clientTrust, server, ca),
+    trust: trustFor(options.clientTrust, server, 'server', ca),
     ...(options.groups[0] !== undefined ? { keyShareGroups: [options.groups[0]] } : {}),
     ...(server.rawKey ? { serverCertificateTypes: ['raw-public-key' as const] } : {}),
     ...(client.certified ? { certificate: client.certified } : {}),
@@ -183,7 +186,8 @@ export function customSetup(options: CustomOptions, seed: string, pasted?: Paste
     now: () => TEST_NOW,
     random: seededRandom(`${seed}/server`),
     clientAuth: options.clientAuth,
-    trust: trustFor(options.serverTrust, client, ca),
+    // Without client authentication the server judges nobody.
+    ...(options.clientAuth === 'none' ? {} : { trust: trustFor(options.serverTrust, client, 'client', ca) }),
     ...(server.certified ? { certificate: server.certified } : {}),
     ...(server.rawKey ? { rawPublicKey: { privateKey: server.rawKey } } : {}),
     ...(client.rawKey ? { clientCertificateTypes: ['raw-public-key' as const] } : {}),
