@@ -168,10 +168,14 @@ describe('a staple the client must not believe: bad_certificate_status_response'
     refused(handshake(withoutNextUpdate(NOW - 2 * DAY)), 'bad_certificate_status_response', /no nextUpdate and thisUpdate .* is older than 24 hours/);
   });
 
-  it('refuses a truncated staple and garbage', () => {
+  it('refuses a truncated staple and garbage (which a ServerConfig refuses up front: a hostile server sends them)', () => {
     const good = staple();
-    refused(handshake(good.subarray(0, good.length - 7)), 'bad_certificate_status_response', /malformed OCSP response/);
-    refused(handshake(random(300)), 'bad_certificate_status_response', /malformed OCSP response/);
+    expect(() => handshake(good.subarray(0, good.length - 7))).toThrow(/ocspResponse must be a DER OCSPResponse/);
+    for (const bad of [good.subarray(0, good.length - 7), random(300)]) {
+      const replaced = X.ext(ExtensionType.status_request, X.statusRequestCertificate.encode(bad));
+      const replaceStaple = editEntries(([first, ...rest]) => [{ ...first!, extensions: [replaced] }, ...rest]);
+      refused(handshake(good, { editServerFlight: replaceStaple }), 'bad_certificate_status_response', /malformed OCSP response/);
+    }
   });
 
   it('refuses a responder error stapled as if it were a status', () => {
