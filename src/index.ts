@@ -14,7 +14,7 @@ export { verifyChain, type ChainVerdict, type ProfileName, type Purpose, type Ve
 export { parseCrl, type Crl } from './auth/path/revocation.js';
 export { loadPrivateKey, parseSpki, encodeSpki, encodePkcs8, spkiSha256 } from './auth/keys.js';
 export { parsePem, readPemOrDer, toPem } from './auth/pem.js';
-export type { CryptoProvider, PrivateKey, PublicKey, RandomSource } from './crypto/provider.js';
+export type { CryptoProvider, PrivateKey, PublicKey, RandomSource, RsaPssKeyParams } from './crypto/provider.js';
 export { nobleProvider } from './crypto/noble.js';
 export { fixedRandom, seededRandom, systemRandom } from './crypto/random.js';
 export * from './wire/enums.js';

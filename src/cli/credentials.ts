@@ -11,8 +11,9 @@ import { loadCertificates, loadKey, loadSpki, UsageError } from './io.js';
 export function loadCertifiedKey(certFlag: string, certFile: string, keyFlag: string, keyFile: string): CertifiedKey {
   const chain = loadCertificates(certFlag, certFile);
   const privateKey = loadKey(keyFlag, keyFile);
-  const leafKey = chain[0]!.publicKey;
-  if (!leafKey || !samePublicKey(nobleProvider.publicKeyOf(privateKey), leafKey)) {
+  const leaf = chain[0]!;
+  if (!leaf.publicKey) throw new UsageError(`${certFlag} ${certFile}: the first certificate's key is not usable: ${leaf.publicKeyProblem}`);
+  if (!samePublicKey(nobleProvider.publicKeyOf(privateKey), leaf.publicKey)) {
     throw new UsageError(`${keyFlag} ${keyFile}: not the key of the first certificate in ${certFile}`);
   }
   return { chain: chain.map((c) => c.der), privateKey };

@@ -12,6 +12,7 @@ export type {
   PrivateKey,
   PublicKey,
   RandomSource,
+  RsaPssKeyParams,
   SignatureAlgorithm,
 } from './provider.js';
 export { diffieHellmanKeyExchange } from './key-exchange.js';
@@ -20,3 +21,4 @@ export { nobleProvider } from './noble.js';
 export { fixedRandom, seededRandom, systemRandom } from './random.js';
 export { recoverPssSalt, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify } from './rsa.js';
 export type { RsaPrivateKey, RsaPublicKey } from './rsa.js';
+export { signatureKeyProblem } from './signature-keys.js';

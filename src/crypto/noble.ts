@@ -177,7 +177,7 @@ function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, si
         // zip215: false is the strict RFC 8032 §5.1.7 check (canonical encodings only).
         return ed25519.verify(signature, message, key.publicKey, { zip215: false });
       case 'ed448':
-        // RFC 8032 §5.2.7, with the empty context of PureEdDSA; noble's ed448 checks encodings strictly.
+        // RFC 8032 §5.2.7 with the empty context of PureEdDSA; noble refuses S >= L (a malleable signature).
         return ed448.verify(signature, message, key.publicKey);
       case 'ecdsa':
         // lowS: false, because OpenSSL and others produce high-S signatures and X9.62 allows them.

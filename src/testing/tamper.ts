@@ -6,7 +6,7 @@
 // Core-safe: no node imports.
 import { nobleProvider } from '../crypto/noble.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import type { TlsEvent } from '../handshake/events.js';
+import type { Role, TlsEvent } from '../handshake/events.js';
 import { trafficKeys, type SecretName } from '../handshake/keyschedule.js';
 import { SUITES, type SuiteInfo } from '../handshake/suites.js';
 import { MAX_PLAINTEXT_LENGTH, plaintextRecord, RECORD_HEADER_LENGTH } from '../record/header.js';
@@ -171,4 +171,28 @@ export function editProtectedHandshake(flight: Uint8Array, keys: TrafficSecret, 
     const content = applyEdit(splitHandshakeMessages(concat(...records.map((r) => r.content))), edit);
     return chunks(content).map((chunk) => ({ contentType: ContentType.handshake, content: chunk }));
   });
+}
+
+/**
+ * A tamper hook for an InMemoryPair: once `from` has its handshake keys, the first flight it sends under
+ * them has its handshake messages rewritten by `edit` (a man in the middle given those keys; it holds no
+ * private key but its own). `edited()` says whether that flight came.
+ */
+export function handshakeRewriter(
+  pair: () => { events(side: Role): TlsEvent[]; connection(side: Role): { info: { cipherSuite?: string } } },
+  from: Role,
+  edit: (message: HandshakeMessage) => HandshakeMessage,
+): { tamper: (flight: { from: Role; bytes: Uint8Array }) => Uint8Array; edited: () => boolean } {
+  const secret = from === 'server' ? 'server_handshake_traffic_secret' : 'client_handshake_traffic_secret';
+  let edited = false;
+  return {
+    tamper: (flight) => {
+      const events = pair().events(from);
+      if (flight.from !== from || edited || !events.some((e) => e.type === 'secret' && e.name === secret)) return flight.bytes;
+      edited = true;
+      const keys = { suite: suiteNamed(pair().connection(from).info.cipherSuite), secret: announcedSecret(events, secret) };
+      return editProtectedHandshake(flight.bytes, keys, (messages) => messages.map(edit));
+    },
+    edited: () => edited,
+  };
 }

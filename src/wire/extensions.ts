@@ -377,7 +377,7 @@ function readKeyShareEntry(r: Reader): KeyShareEntry {
   // key_exchange<1..2^16-1>. Its content and so its length are the group's (§4.2.8: "determined by the
   // specified group"): an empty value is a share of the wrong length, which every group definition answers
   // with illegal_parameter (§4.2.8.2 validation; draft-ietf-tls-ecdhe-mlkem §3, draft-ietf-tls-mlkem §4).
-  if (keyExchange.length === 0) throw new TlsError('BadKeyShare', `${r.path}: empty key_exchange for ${namedGroupName(group)}`);
+  if (keyExchange.length === 0) r.refuse(new TlsError('BadKeyShare', `${r.path}: empty key_exchange for ${namedGroupName(group)}`));
   return { group, keyExchange };
 }
 

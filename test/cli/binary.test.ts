@@ -50,6 +50,11 @@ describe('flag values are validated against what the engine implements', () => {
   for (const command of ['connect 127.0.0.1:1', 'serve --port 0 --cert leaf.pem --key leaf.key']) {
     it(`${command.split(' ')[0]} --groups x448 (a known code point, not implemented)`, () =>
       expectOneLine(`$TLS13 ${command} --groups x448`, /^tls13: --groups x448: x448 is not implemented here \(supported: [\w, ]*x25519/));
+    it(`${command.split(' ')[0]} --ciphersuites with a TLS 1.2 suite`, () =>
+      expectOneLine(
+        `$TLS13 ${command} --ciphersuites TLS_AES_128_CCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256`,
+        /^tls13: --ciphersuites TLS_AES_128_CCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256: unknown or unsupported cipher suite ECDHE-RSA-AES128-GCM-SHA256 \(supported: [\w, ]*TLS_AES_128_CCM_8_SHA256/,
+      ));
   }
   it('an ALPN name over 255 bytes', () => expectOneLine(`$TLS13 connect 127.0.0.1:1 --alpn h2,${'a'.repeat(256)}`, /each protocol name is 1 to 255 bytes/));
 });

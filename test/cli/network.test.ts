@@ -49,6 +49,33 @@ afterAll(async () => {
   expect(await server.stop()).toBe(0);
 });
 
+describe('the AES-CCM suites: off by default, on with --ciphersuites', () => {
+  it('a connect that offers only the CCM suites gets handshake_failure from the default serve', async () => {
+    const { code, stderr } = await runCli(['connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--pin-cert', file('server.pem'), '--ciphersuites', 'TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/handshake_failure/);
+  });
+
+  it('serve --ciphersuites CCM_8 first: tls13 connect (GnuTLS spelling) and node:tls both get a CCM suite', async () => {
+    const ccm = startCli(['serve', '--port', '0', '--cert', file('server.pem'), '--key', file('server.key'), '--ciphersuites', 'TLS_AES_128_CCM_8_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256']);
+    try {
+      const ccmPort = await waitFor(() => {
+        const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(ccm.stdout.text);
+        return m ? Number(m[1]) : undefined;
+      });
+      const { code, stdout } = await runCli(['connect', `127.0.0.1:${ccmPort}`, '--servername', 'localhost', '--pin-cert', file('server.pem'), '--ciphersuites', 'aes-128-ccm-8,TLS_AES_128_GCM_SHA256']);
+      expect(code).toBe(0);
+      expect(stdout).toContain('negotiated: TLSv1.3, TLS_AES_128_CCM_8_SHA256');
+      // node:tls (OpenSSL) offers CCM only when named; the server's preference then picks CCM_8 over CCM.
+      const viaNode = await nodeGet(ccmPort, { ca: readFileSync(file('server.pem')), ciphers: 'TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256' });
+      expect(viaNode.suite).toBe('TLS_AES_128_CCM_8_SHA256');
+      expect(viaNode.page).toContain('cipher suite: TLS_AES_128_CCM_8_SHA256');
+    } finally {
+      expect(await ccm.stop()).toBe(0);
+    }
+  });
+});
+
 describe('tls13 serve and tls13 connect over 127.0.0.1', () => {
   it('connects with a pinned server certificate and a client certificate, and the page names suite and client', async () => {
     const { code, stdout, stderr } = await runCli([

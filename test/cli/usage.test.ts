@@ -2,6 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodePkcs8 } from '../../src/auth/keys.js';
+import { toPem } from '../../src/auth/pem.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { makeIdentity } from '../../src/testing/certs.js';
+import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { runCli } from './helpers.js';
 
 /** A user mistake: exit 2, nothing on stdout, exactly one line on stderr, no stack trace. */
@@ -70,6 +75,18 @@ describe('tls13 usage errors and help', () => {
 
   it('names the --cert file that holds no PEM block', () =>
     expectUsageError(['serve', '--port', '0', '--cert', notPem, '--key', notPem], `tls13: --cert ${notPem}: no PEM block found`));
+
+  it('names an RSASSA-PSS key restricted to SHA-1, as a --key and as the key of the --cert', async () => {
+    const sha1Key = asPssKey(rsaTestKey(), { hash: 'sha1', minSaltLength: 20 });
+    const p256 = makeIdentity({ subject: { CN: 'p256' }, keyType: 'p256' }, seededRandom('p256'));
+    const [keyFile, certFile, p256Cert, p256Key] = ['sha1-pss.key', 'sha1-pss.pem', 'p256.pem', 'p256.key'].map((name) => join(dir, name)) as [string, string, string, string];
+    writeFileSync(keyFile, toPem('PRIVATE KEY', encodePkcs8(sha1Key)));
+    writeFileSync(certFile, toPem('CERTIFICATE', makeIdentity({ subject: { CN: 'sha1' }, privateKey: sha1Key }, seededRandom('sha1-pss')).der));
+    writeFileSync(p256Cert, toPem('CERTIFICATE', p256.der));
+    writeFileSync(p256Key, toPem('PRIVATE KEY', encodePkcs8(p256.privateKey)));
+    await expectUsageError(['serve', '--port', '0', '--cert', p256Cert, '--key', keyFile], `tls13: --key ${keyFile}: RSASSA-PSS key: RSASSA-PSS with sha1 is not supported`);
+    await expectUsageError(['serve', '--port', '0', '--cert', certFile, '--key', p256Key], `tls13: --cert ${certFile}: the first certificate's key is not usable: RSASSA-PSS key: RSASSA-PSS with sha1 is not supported`);
+  });
 
   it('requires --port for serve', () => expectUsageError(['serve', '--cert', notPem, '--key', notPem], 'tls13: serve: --port is required'));
 

@@ -1,6 +1,7 @@
 // Which key may make which signature (src/crypto/signature-keys.ts), as every provider applies it: an
 // id-RSASSA-PSS key makes PSS signatures only, within its RFC 4055 restriction; an rsaEncryption key makes
 // both RSA kinds. And Ed448 (RFC 8032 §7.4 test vectors) and P-521 on both providers.
+import { ed448 as nobleEd448 } from '@noble/curves/ed448.js';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/auth/builder.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
@@ -74,6 +75,18 @@ describe.each([nobleProvider, nodeCryptoProvider] as CryptoProvider[])('the $nam
     expect(provider.verify({ kind: 'ed448' }, publicKey, fromHex(ed448Vector.message), fromHex(ed448Vector.signature))).toBe(true);
     expect(provider.verify({ kind: 'ed448' }, publicKey, fromHex('04'), fromHex(ed448Vector.signature))).toBe(false);
     expect(provider.verify({ kind: 'ed448' }, publicKey, fromHex(ed448Vector.message), fromHex(ed448Vector.signature).subarray(1))).toBe(false);
+  });
+
+  it('refuses an Ed448 signature whose S was replaced by S + L (RFC 8032 §5.2.7: S must be below L)', () => {
+    const key: PrivateKey = { kind: 'ed448', seed: fromHex(ed448Vector.secret) };
+    const signature = fromHex(ed448Vector.signature);
+    const order = 2n ** 446n - 13818066809895115352007386748515426880336692474882178609894547503885n;
+    expect(order).toBe(nobleEd448.Point.Fn.ORDER);
+    let s = 0n;
+    for (let i = 113; i >= 57; i--) s = (s << 8n) | BigInt(signature[i]!);
+    const malleable = signature.slice();
+    for (let i = 57, v = s + order; i < 114; i++, v >>= 8n) malleable[i] = Number(v & 0xffn);
+    expect(provider.verify({ kind: 'ed448' }, provider.publicKeyOf(key), fromHex(ed448Vector.message), malleable)).toBe(false);
   });
 
   it('checks P-521 signatures made by the other provider, and refuses them under a P-384 key', () => {

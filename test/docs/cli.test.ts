@@ -51,6 +51,9 @@ describe('docs/cli.md examples run as written', () => {
     expect(result.stdout).toContain('early data: accepted');
     expect(result.stdout).toContain('-- Enter: next message, q: stop --');
     expect(statSync(join(dir, 'session.json')).mode & 0o777).toBe(0o600);
+    // The key-types block: an RSASSA-PSS CA (SHA-384), an Ed448 server, a P-521 client.
+    expect(result.stdout).toContain('wrote pss-ca.pem (certificate) and pss-ca.key (rsa-pss private key)');
+    expect(result.stdout).toMatch(/negotiated: TLSv1\.3, \S+, group \S+, signature ed448/);
     for (const file of ['conn.html', 'hrr.html', 'refused.html', '0rtt.pcap', '0rtt.keys', 'server.keys', 'client.keys', 'bob.pub']) {
       expect(statSync(join(dir, file)).size, file).toBeGreaterThan(0);
     }

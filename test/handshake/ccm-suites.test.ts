@@ -40,6 +40,29 @@ describe('TLS_AES_128_CCM_SHA256 and TLS_AES_128_CCM_8_SHA256 (RFC 8446 §B.4)',
     expect(data('client')).toEqual(['and back']);
   });
 
+  it('resumes a TLS_AES_128_CCM_8_SHA256 session through a HelloRetryRequest, 0-RTT rejected, binders over the new transcript', () => {
+    const tickets = { count: 1, key: new Uint8Array(32).fill(4), maxEarlyDataSize: 64 };
+    const first = new InMemoryPair(
+      { trust: { kind: 'pinned-certificate', certificates: [server.der] }, now: () => TEST_NOW, random: seededRandom('ccm r1 c'), cipherSuites: [TLS_AES_128_CCM_8_SHA256] },
+      { certificate: server, now: () => TEST_NOW, random: seededRandom('ccm r1 s'), cipherSuites: [TLS_AES_128_CCM_8_SHA256], tickets },
+    ).run();
+    const ticket = first.events('client').flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []))[0]!;
+    const second = new InMemoryPair(
+      {
+        trust: { kind: 'pinned-certificate', certificates: [server.der] },
+        now: () => TEST_NOW,
+        random: seededRandom('ccm r2 c'),
+        cipherSuites: [TLS_AES_128_CCM_8_SHA256],
+        keyShareGroups: [0x001d],
+        resumption: { ticket, earlyData: utf8.encode('early') },
+      },
+      { certificate: server, now: () => TEST_NOW, random: seededRandom('ccm r2 s'), cipherSuites: [TLS_AES_128_CCM_8_SHA256], tickets, groups: [0x0017] },
+    ).run();
+    expect(second.client.info).toMatchObject({ cipherSuite: 'TLS_AES_128_CCM_8_SHA256', resumed: true });
+    expect(second.events('client').some((e) => e.type === 'handshake-message' && e.message.kind === 'hello_retry_request')).toBe(true);
+    expect(second.events('server').filter((e) => e.type === 'alert')).toEqual([]);
+  });
+
   it('prefers what the server lists first among the suites both offer', () => {
     const p = pair([0x1301, TLS_AES_128_CCM_8_SHA256, TLS_AES_128_CCM_SHA256], [TLS_AES_128_CCM_SHA256, 0x1301]).run();
     expect(p.server.info.cipherSuite).toBe('TLS_AES_128_CCM_SHA256');

@@ -219,8 +219,26 @@ describe('fixed-length fields and bounded vectors: length before meaning', () =>
     expectAbort(feedServer(record(0x16, withBody(badValue))), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
   });
 
+  it.each([
+    ['decode_error', 'DecodeError', [0, 16, 0]],
+    ['illegal_parameter', 'IllegalParameter', [0, 16]],
+  ] as const)('the client sends %s for a record_size_limit in EncryptedExtensions of %j (one byte too long, or below 64 alone)', (alert, reason, body) => {
+    const edit = protectedEdit('server', (ms) =>
+      ms.map((m) => (m.kind === 'encrypted_extensions' ? { ...m, extensions: m.extensions.map((e) => (e.type === 28 ? ext(28, body) : e)) } : m)),
+    );
+    const result = clientAbort(edit, { clientHello: { recordSizeLimit: 2 ** 14 + 1 } }, { recordSizeLimit: 4096 });
+    expectAbort(result, alert, { protectedFor: result.peer }, reason);
+  });
+
   it('the server sends decode_error, not illegal_parameter, for a duplicate extension in a ClientHello with bytes left over', () => {
     const hello = helloWith((h) => h.extensions.unshift(ext(0x4000, []), ext(0x4000, [])));
+    const trailing = handshakeMessage(CLIENT_HELLO, concat(hello.subarray(4), Uint8Array.of(0)));
+    expectAbort(feedServer(record(0x16, trailing)), 'decode_error', { plaintext: true }, 'DecodeError');
+  });
+
+  it('the server sends decode_error, not the illegal_parameter of an empty key_exchange, for a ClientHello with bytes left over', () => {
+    const hello = helloWith((h) => (h.extensions = h.extensions.map((e) => (e.type === 51 ? ext(51, [0, 4, 0x00, 0x1d, 0, 0]) : e))));
+    expectAbort(feedServer(record(0x16, hello)), 'illegal_parameter', { plaintext: true }, 'BadKeyShare');
     const trailing = handshakeMessage(CLIENT_HELLO, concat(hello.subarray(4), Uint8Array.of(0)));
     expectAbort(feedServer(record(0x16, trailing)), 'decode_error', { plaintext: true }, 'DecodeError');
   });

@@ -122,6 +122,20 @@ describe.each(KEYS)('$name keys in both roles', ({ key, scheme, keyType }) => {
   });
 });
 
+describe('traces', () => {
+  it("annotate a restricted RSASSA-PSS certificate's algorithm and parameters in the Certificate message", () => {
+    const server = makeIdentity({ ...leafOptions(SERVER_NAME), privateKey: KEYS[3]!.key() }, random);
+    const pair = connect({ trust: { kind: 'pinned-certificate', certificates: [server.der] }, trace: true }, { certificate: server, clientAuth: 'none' });
+    expect(pair.client.info.signatureScheme).toBe('rsa_pss_pss_sha384');
+    const certificate = pair.events('client').find((e) => e.type === 'handshake-message' && e.direction === 'in' && e.message.kind === 'certificate');
+    const spans = certificate?.type === 'handshake-message' ? (certificate.spans ?? []) : [];
+    const at = (suffix: string) => spans.filter((span) => span.path.endsWith(suffix)).map((span) => `${span.value} ${span.meaning ?? ''}`);
+    expect(at('tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm')).toEqual(['1.2.840.113549.1.1.10 rsassaPss']);
+    expect(at('tbsCertificate.subjectPublicKeyInfo.algorithm.parameters')).toHaveLength(1);
+    expect(at('tbsCertificate.signature.algorithm')).toEqual(['1.2.840.113549.1.1.10 rsassaPss']);
+  });
+});
+
 describe('CA chains with the new key types at every position', () => {
   const [ed448, p521, pss] = [KEYS[0]!, KEYS[1]!, KEYS[3]!];
   const chains = [

@@ -10,6 +10,7 @@
 // What GnuTLS 3.7 does that the RFC leaves open: it answers a server_certificate_type it cannot meet with
 // unsupported_certificate even when raw keys are not in its priorities, and, as a server restricted to raw client
 // keys, still takes an X.509 certificate from a client that sends no client_certificate_type.
+// The AES-CCM suites (RFC 8446 §B.4), off by default on both sides, are checked against GnuTLS here too.
 // Every child is bounded by a deadline and killed after its test. A missing gnutls-bin skips loudly
 // (fails with REQUIRE_INTEROP=1).
 import { createHash } from 'node:crypto';
@@ -392,6 +393,35 @@ describe('node:tls, which does not implement RFC 7250, and our endpoints that pr
     expect(socket.info).toMatchObject({ serverCertificateType: 'x509', clientAuth: 'authenticated' });
     expect(socket.getPeerIdentity()?.subject).toBe('CN=trusted client');
   });
+});
+
+describe('the AES-CCM suites with GnuTLS (priority +AES-128-CCM, +AES-128-CCM-8)', () => {
+  const CCM = [
+    { suite: 'TLS_AES_128_CCM_SHA256', id: 0x1304, gnutls: 'AES-128-CCM' },
+    { suite: 'TLS_AES_128_CCM_8_SHA256', id: 0x1305, gnutls: 'AES-128-CCM-8' },
+  ] as const;
+  const priority = (cipher: string) => `${PRIORITY_X509}:+${cipher}`;
+
+  for (const { suite, id, gnutls } of CCM) {
+    it(`our client speaks ${suite} with gnutls-serv, and both log the same secrets`, async (test) => {
+      const { server, port } = await gnutlsServ(test, ['--priority', priority(gnutls), ...x509Server]);
+      const { client, keylog, echoed } = await ourClientEcho({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] }, cipherSuites: [id] });
+      expect(echoed).toBe('ping\n');
+      expect(client.info.cipherSuite).toBe(suite);
+      expectSameKeylog(keylog, server.keylog());
+    });
+
+    it(`gnutls-cli speaks ${suite} with our server, and both log the same secrets`, async (test) => {
+      const ours = await ourEchoServer({ certificate: serverX509, cipherSuites: [id] });
+      const cli = gnutlsCli(test, ours.port, ['--priority', priority(gnutls), '--x509cafile', caFile]);
+      expect(await cli.exited).toBe(0);
+      expect(cli.stdout()).toContain(`-(${gnutls})`);
+      expect(cli.stdout()).toContain('ping');
+      expect(ours.errors).toEqual([]);
+      expect(ours.connections[0]!.socket.info.cipherSuite).toBe(suite);
+      expectSameKeylog(ours.connections[0]!.keylog, cli.keylog());
+    });
+  }
 });
 
 /** X.509 chains of the newer key types, issued by the fixtures' CA, valid around the real clock. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type ServerOptions, type Tls13Server } from '../../src/node/adapter.js';
 import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
-import { ca, certPem, GROUPS, keyPem, listen, MORE_GROUPS, pongServer, readAll, serverCertificates, strangerClient, SUITES, trustedClient } from '../node/fixtures.js';
+import { ca, CCM_SUITES, certPem, GROUPS, keyPem, listen, MORE_GROUPS, pongServer, readAll, serverCertificates, strangerClient, SUITES, trustedClient } from '../node/fixtures.js';
 
 const scratch = scratchDirectory('tls13-lab-interop-');
 const { dir, file } = scratch;
@@ -37,15 +37,17 @@ function keylogLines(text: string): string[] {
 }
 
 /**
- * One case per suite, with the groups and key types rotated so that each of them appears; then one case for
- * each other group (secp521r1, x448, the FFDHE groups), over the first suite and a P-256 certificate.
+ * One case per suite, with the groups and key types rotated so that each of them appears (the CCM suites
+ * too, named with -ciphersuites on both sides); then one case for each other group (secp521r1, x448, the
+ * FFDHE groups), over the first suite and a P-256 certificate.
  */
+const IDENTITIES = Object.entries(serverCertificates);
 const CASES = [
-  ...SUITES.map((suite, i) => {
-    const [keyName, identity] = Object.entries(serverCertificates)[i]!;
-    return { suite, group: GROUPS[i]! as { name: string; id: number; openssl: string }, keyName, identity };
+  ...[...SUITES, ...CCM_SUITES].map((suite, i) => {
+    const [keyName, identity] = IDENTITIES[i % IDENTITIES.length]!;
+    return { suite: suite as { name: string; id: number }, group: GROUPS[i % GROUPS.length]! as { name: string; id: number; openssl: string }, keyName, identity };
   }),
-  ...MORE_GROUPS.map((group) => ({ suite: SUITES[0], group, keyName: 'ECDSA P-256', identity: serverCertificates['ECDSA P-256'] })),
+  ...MORE_GROUPS.map((group) => ({ suite: SUITES[0] as { name: string; id: number }, group, keyName: 'ECDSA P-256', identity: serverCertificates['ECDSA P-256'] })),
 ];
 
 let caseNumber = 0;

@@ -47,6 +47,12 @@ export const SUITES = [
   { name: 'TLS_CHACHA20_POLY1305_SHA256', id: CipherSuite.TLS_CHACHA20_POLY1305_SHA256 },
 ] as const;
 
+/** The AES-CCM suites, off by default (as in OpenSSL): peers and our endpoints must name them. */
+export const CCM_SUITES = [
+  { name: 'TLS_AES_128_CCM_SHA256', id: CipherSuite.TLS_AES_128_CCM_SHA256 },
+  { name: 'TLS_AES_128_CCM_8_SHA256', id: CipherSuite.TLS_AES_128_CCM_8_SHA256 },
+] as const;
+
 export const GROUPS = [
   { name: 'x25519', id: NamedGroup.x25519, openssl: 'X25519' },
   { name: 'secp256r1', id: NamedGroup.secp256r1, openssl: 'prime256v1' },

@@ -227,6 +227,13 @@ describe('candidates not on the chosen path do not matter; building is bounded',
     const capped = run(ring, victim, 10);
     expect(capped.verifications).toBe(10);
     expect(capped.verdict).toMatchObject({ ok: false, detail: expect.stringMatching(/more than 10 signature checks/) });
+    // P-521 verifications cost about twice the others in pure JS: each counts twice, so half as many are made.
+    const p521Keys = Array.from({ length: 9 }, () => nodeKey('p521'));
+    const p521Selfs = p521Keys.map((k) => issue(name, k, undefined, { isCA: true }));
+    const p521Ring = p521Keys.map((k, i) => issue(name, k, p521Selfs[(i + 1) % 9]!, { isCA: true, omit: ['authorityKeyIdentifier'] }));
+    const p521Run = run(p521Ring, leaf(p521Selfs[0]!, { dns: ['server.example'] }));
+    expect(p521Run.verifications).toBe(SIGNATURE_BUDGET / 2);
+    expect(p521Run.verdict).toMatchObject({ ok: false, detail: expect.stringMatching(/more than 12 signature checks \(a P-521 one counts twice\)/) });
   });
 
   it('refuses a path longer than the maximum depth', () => {

@@ -8,6 +8,7 @@
 // - a CertificateVerify that does not verify: decrypt_error (§4.4.3);
 // - a certificate whose signature its issuer's key cannot have made: bad_certificate (§6.2, "contained
 //   signatures that did not verify correctly"); a key we cannot use: unsupported_certificate (§6.2).
+import { ed448 as nobleEd448 } from '@noble/curves/ed448.js';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/auth/builder.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
@@ -20,7 +21,7 @@ import { InMemoryPair, type Flight } from '../../src/handshake/pair.js';
 import { certificateVerifyContent } from '../../src/handshake/signatures.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { asPssKey, asRsaEncryptionKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
-import { announcedSecret, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
+import { handshakeRewriter } from '../../src/testing/tamper.js';
 import { SignatureScheme } from '../../src/wire/enums.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 
@@ -52,20 +53,10 @@ function pair(client: CertifiedKey & { der?: Uint8Array }, server: CertifiedKey 
  * (the test holds those keys; the attacker needs no more than its own private keys for what it sends).
  */
 function withRewrite(attacker: Role, client: CertifiedKey, server: CertifiedKey, edit: (m: HandshakeMessage) => HandshakeMessage, options: { client?: Partial<ClientConfig>; server?: Partial<ServerConfig> } = {}) {
-  const secret = attacker === 'server' ? 'server_handshake_traffic_secret' : 'client_handshake_traffic_secret';
-  let rewritten = false;
-  const connection: InMemoryPair = pair(client, server, {
-    ...options,
-    tamper: (flight: Flight) => {
-      const events = connection.events(attacker);
-      if (flight.from !== attacker || rewritten || !events.some((e) => e.type === 'secret' && e.name === secret)) return flight.bytes;
-      rewritten = true;
-      const keys = { suite: suiteNamed(connection.connection(attacker).info.cipherSuite), secret: announcedSecret(events, secret) };
-      return editProtectedHandshake(flight.bytes, keys, (messages) => messages.map(edit));
-    },
-  });
+  const rewriter = handshakeRewriter(() => connection, attacker, edit);
+  const connection: InMemoryPair = pair(client, server, { ...options, tamper: rewriter.tamper });
   connection.run();
-  expect(rewritten).toBe(true);
+  expect(rewriter.edited()).toBe(true);
   return connection;
 }
 
@@ -93,56 +84,33 @@ function expectRefused(connection: InMemoryPair, victim: Role, alert: string): v
 const signing = (alg: SignatureAlgorithm, key: PrivateKey) => (content: Uint8Array) => nobleProvider.sign(alg, key, content, random);
 const pss = (hash: 'sha256' | 'sha384' | 'sha512', saltLength: number): SignatureAlgorithm => ({ kind: 'rsa-pss', hash, saltLength });
 
+/** Ed448 with a context string: PureEdDSA in TLS has none (RFC 8032 §5.2, RFC 8446 §4.2.3). */
+const ed448WithContext = (content: Uint8Array) => nobleEd448.sign(content, ed448.kind === 'ed448' ? ed448.seed : new Uint8Array(57), { context: Uint8Array.of(1) });
+
+/** What the attacker's certificate holds, the scheme its CertificateVerify claims, how it really signed, the victim's alert. */
+const FORGERIES = [
+  { what: 'a SHA-256-restricted RSASSA-PSS key signing rsa_pss_pss_sha384 (RFC 4055 §3.3)', key: pssSha256, scheme: SignatureScheme.rsa_pss_pss_sha384, forge: signing(pss('sha384', 48), asRsaEncryptionKey(pssSha256)), alert: 'illegal_parameter' },
+  { what: 'rsa_pss_rsae_sha256 from an id-RSASSA-PSS key (RFC 8446 §4.2.3)', key: pssUnrestricted, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing(pss('sha256', 32), pssUnrestricted), alert: 'illegal_parameter' },
+  { what: 'rsa_pss_pss_sha256 from an rsaEncryption key (RFC 8446 §4.2.3)', key: rsa, scheme: SignatureScheme.rsa_pss_pss_sha256, forge: signing(pss('sha256', 32), rsa), alert: 'illegal_parameter' },
+  { what: 'rsa_pss_pss_sha256 with a 20-byte salt under a key that wants at least 32 (RFC 8446 §4.2.3, §4.4.3)', key: pssSha256, scheme: SignatureScheme.rsa_pss_pss_sha256, forge: signing(pss('sha256', 20), asRsaEncryptionKey(pssSha256)), alert: 'decrypt_error' },
+  { what: 'rsa_pss_pss_sha256 with a 64-byte salt, not the hash length TLS 1.3 requires (RFC 8446 §4.2.3)', key: pssSha256, scheme: SignatureScheme.rsa_pss_pss_sha256, forge: signing(pss('sha256', 64), pssSha256), alert: 'decrypt_error' },
+  { what: 'an Ed448 signature with a non-empty Ed448 context (RFC 8032 §5.2)', key: ed448, scheme: SignatureScheme.ed448, forge: ed448WithContext, alert: 'decrypt_error' },
+  { what: 'ecdsa_secp521r1_sha512 from a P-384 key (RFC 8446 §4.2.3)', key: p384, scheme: SignatureScheme.ecdsa_secp521r1_sha512, forge: signing({ kind: 'ecdsa', hash: 'sha512' }, p384), alert: 'illegal_parameter' },
+  { what: 'ecdsa_secp384r1_sha384 from a P-521 key (RFC 8446 §4.2.3)', key: p521, scheme: SignatureScheme.ecdsa_secp384r1_sha384, forge: signing({ kind: 'ecdsa', hash: 'sha384' }, p521), alert: 'illegal_parameter' },
+];
+
 describe.each(['server', 'client'] as const)('a %s CertificateVerify that its key or scheme does not allow', (attacker) => {
   const victim = other(attacker);
   const cn = attacker === 'server' ? SERVER_NAME : 'alice';
 
-  it(`is refused with illegal_parameter: a SHA-256-restricted RSASSA-PSS key signing rsa_pss_pss_sha384 (RFC 4055 §3.3)`, () => {
-    const connection = forgedCertificateVerify(attacker, selfSigned(pssSha256, cn), SignatureScheme.rsa_pss_pss_sha384, signing(pss('sha384', 48), asRsaEncryptionKey(pssSha256)));
-    expectRefused(connection, victim, 'illegal_parameter');
-  });
-
-  it('is refused with illegal_parameter: rsa_pss_rsae_sha256 from an id-RSASSA-PSS key (RFC 8446 §4.2.3)', () => {
-    const connection = forgedCertificateVerify(attacker, selfSigned(pssUnrestricted, cn), SignatureScheme.rsa_pss_rsae_sha256, signing(pss('sha256', 32), pssUnrestricted));
-    expectRefused(connection, victim, 'illegal_parameter');
-  });
-
-  it('is refused with illegal_parameter: rsa_pss_pss_sha256 from an rsaEncryption key (RFC 8446 §4.2.3)', () => {
-    const connection = forgedCertificateVerify(attacker, selfSigned(rsa, cn), SignatureScheme.rsa_pss_pss_sha256, signing(pss('sha256', 32), rsa));
-    expectRefused(connection, victim, 'illegal_parameter');
-  });
-
-  it('is refused with decrypt_error: rsa_pss_pss_sha256 with a 20-byte salt under a key that wants at least 32 (RFC 8446 §4.2.3, §4.4.3)', () => {
-    const connection = forgedCertificateVerify(attacker, selfSigned(pssSha256, cn), SignatureScheme.rsa_pss_pss_sha256, signing(pss('sha256', 20), asRsaEncryptionKey(pssSha256)));
-    expectRefused(connection, victim, 'decrypt_error');
-  });
-
-  it('is refused with decrypt_error: rsa_pss_pss_sha256 with a 64-byte salt, not the hash length TLS 1.3 requires (RFC 8446 §4.2.3)', () => {
-    const connection = forgedCertificateVerify(attacker, selfSigned(pssSha256, cn), SignatureScheme.rsa_pss_pss_sha256, signing(pss('sha256', 64), pssSha256));
-    expectRefused(connection, victim, 'decrypt_error');
-  });
-
-  it('is refused with decrypt_error: an Ed448 signature with a non-empty Ed448 context (RFC 8032 §5.2, RFC 8446 §4.2.3: PureEdDSA)', () => {
-    const withContext = (content: Uint8Array) => ed448ctx.sign(content, ed448Seed(), { context: Uint8Array.of(1) });
-    const connection = forgedCertificateVerify(attacker, selfSigned(ed448, cn), SignatureScheme.ed448, withContext);
-    expectRefused(connection, victim, 'decrypt_error');
+  it.each(FORGERIES)('is refused with $alert: $what', ({ key, scheme, forge, alert }) => {
+    expectRefused(forgedCertificateVerify(attacker, selfSigned(key, cn), scheme, forge), victim, alert);
   });
 
   it(`is refused with decrypt_error: an Ed448 signature over the ${victim}'s context string (RFC 8446 §4.4.3)`, () => {
     const prefix = certificateVerifyContent(attacker, new Uint8Array(0)).length;
     const otherRole = (content: Uint8Array) => nobleProvider.sign({ kind: 'ed448' }, ed448, certificateVerifyContent(victim, content.subarray(prefix)), random);
-    const connection = forgedCertificateVerify(attacker, selfSigned(ed448, cn), SignatureScheme.ed448, otherRole);
-    expectRefused(connection, victim, 'decrypt_error');
-  });
-
-  it('is refused with illegal_parameter: ecdsa_secp521r1_sha512 from a P-384 key (RFC 8446 §4.2.3)', () => {
-    const connection = forgedCertificateVerify(attacker, selfSigned(p384, cn), SignatureScheme.ecdsa_secp521r1_sha512, signing({ kind: 'ecdsa', hash: 'sha512' }, p384));
-    expectRefused(connection, victim, 'illegal_parameter');
-  });
-
-  it('is refused with illegal_parameter: ecdsa_secp384r1_sha384 from a P-521 key (RFC 8446 §4.2.3)', () => {
-    const connection = forgedCertificateVerify(attacker, selfSigned(p521, cn), SignatureScheme.ecdsa_secp384r1_sha384, signing({ kind: 'ecdsa', hash: 'sha384' }, p521));
-    expectRefused(connection, victim, 'illegal_parameter');
+    expectRefused(forgedCertificateVerify(attacker, selfSigned(ed448, cn), SignatureScheme.ed448, otherRole), victim, 'decrypt_error');
   });
 
   it('the honest runs these attacks start from do connect (the forger signing as the scheme asks)', () => {
@@ -156,10 +124,6 @@ describe.each(['server', 'client'] as const)('a %s CertificateVerify that its ke
     }
   });
 });
-
-// noble's Ed448 itself, for the one forgery our provider cannot make (a context string).
-import { ed448 as ed448ctx } from '@noble/curves/ed448.js';
-const ed448Seed = () => (ed448.kind === 'ed448' ? ed448.seed : new Uint8Array(57));
 
 describe('a scheme the client did not offer (RFC 8446 §4.4.3)', () => {
   it('is refused with illegal_parameter: ed448 from a server when the client accepts no ed448, though its hello listed it', () => {

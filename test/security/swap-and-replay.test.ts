@@ -9,11 +9,11 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { Role } from '../../src/handshake/events.js';
-import { InMemoryPair, type Flight } from '../../src/handshake/pair.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
 import { certificateVerifyContent, signCertificateVerify } from '../../src/handshake/signatures.js';
 import { makeCast, MUTUAL_TLS_SCENARIOS, SERVER_NAME, type MutualTlsScenarioName } from '../../src/scenarios/mutual-tls.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
-import { announcedSecret, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
+import { handshakeRewriter } from '../../src/testing/tamper.js';
 import { utf8 } from '../../src/wire/bytes.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 
@@ -71,19 +71,10 @@ function configs(seed: string, client: Partial<ClientConfig> = {}, server: Parti
  */
 function withMitm(seed: string, from: Role, edit: (message: HandshakeMessage) => HandshakeMessage, extra: { client?: Partial<ClientConfig>; server?: Partial<ServerConfig> } = {}) {
   const { client, server } = configs(seed, extra.client, extra.server);
-  const secret = from === 'server' ? 'server_handshake_traffic_secret' : 'client_handshake_traffic_secret';
-  let edited = false;
-  const pair: InMemoryPair = new InMemoryPair(client, server, {
-    tamper: (flight: Flight) => {
-      const events = pair.events(from);
-      if (flight.from !== from || edited || !events.some((e) => e.type === 'secret' && e.name === secret)) return flight.bytes;
-      edited = true;
-      const keys = { suite: suiteNamed(pair.connection(from).info.cipherSuite), secret: announcedSecret(events, secret) };
-      return editProtectedHandshake(flight.bytes, keys, (messages) => messages.map(edit));
-    },
-  });
+  const rewriter = handshakeRewriter(() => pair, from, edit);
+  const pair: InMemoryPair = new InMemoryPair(client, server, { tamper: rewriter.tamper });
   pair.run();
-  expect(edited).toBe(true);
+  expect(rewriter.edited()).toBe(true);
   return pair;
 }
 
