@@ -7,6 +7,7 @@ import { OCSP_LIMITS, parseOcspResponse } from '../../src/auth/ocsp.js';
 import { judgeStaple } from '../../src/auth/ocsp-status.js';
 import { OID } from '../../src/auth/oids.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { Span } from '../../src/wire/bytes.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
@@ -77,7 +78,19 @@ describe('the signature budget shared with path validation', () => {
   });
 
   it('refuses when path validation left too little', () => {
-    expect(judge(response(), 0)).toMatchObject({ ok: false, reason: 'BadCertificateStatusResponse', detail: expect.stringMatching(/bounded work/) });
-    expect(judge(response({ signer: responder, certs: [responder.der] }), 1)).toMatchObject({ ok: false, detail: expect.stringMatching(/needs 2 signature checks/) });
+    expect(judge(response(), 0)).toMatchObject({ ok: false, reason: 'BadCertificateStatusResponse', detail: expect.stringMatching(/exceed the 0 that path validation left \(bounded work\)/) });
+    expect(judge(response({ signer: responder, certs: [responder.der] }), 1)).toMatchObject({ ok: false, detail: expect.stringMatching(/exceed the 1 that/) });
+  });
+
+  it('never verifies more signatures than the budget allows', () => {
+    let verified = 0;
+    const counting: CryptoProvider = Object.create(nobleProvider, { verify: { value: (...args: Parameters<CryptoProvider['verify']>) => (verified++, nobleProvider.verify(...args)) } });
+    for (const der of [response(), response({ signer: responder, certs: [responder.der] })]) {
+      for (const signatureBudget of [0, 1, 2]) {
+        verified = 0;
+        judgeStaple(parseOcspResponse(der), leaf.certificate, ca.certificate, { now: TEST_NOW, provider: counting, signatureBudget });
+        expect(verified).toBeLessThanOrEqual(signatureBudget);
+      }
+    }
   });
 });

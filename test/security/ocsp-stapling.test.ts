@@ -13,9 +13,9 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { buildOcspResponse, type OcspResponseSpec } from '../../src/testing/ocsp.js';
-import { announcedSecret, editProtectedHandshake, suiteNamed, type HandshakeEdit, type TrafficSecret } from '../../src/testing/tamper.js';
+import { handshakeRewriter } from '../../src/testing/tamper.js';
 import * as X from '../../src/wire/extensions.js';
-import type { CertificateEntry } from '../../src/wire/types.js';
+import type { CertificateEntry, HandshakeMessage } from '../../src/wire/types.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { ExtensionType } from '../../src/wire/enums.js';
 
@@ -58,23 +58,15 @@ interface Options {
   trust?: TrustPolicy;
   /** The server's certificate chain (default: the leaf alone). */
   certificate?: Identity;
-  /** An attacker with the server's handshake keys rewrites the server's first flight. */
-  editServerFlight?: HandshakeEdit;
+  /** An attacker with the server's handshake keys rewrites the server's first encrypted flight. */
+  editServerFlight?: (message: HandshakeMessage) => HandshakeMessage;
 }
 
 function handshake(ocspResponse: Uint8Array | undefined, options: Options = {}): Run {
   const client: ClientConfig = { trust: options.trust ?? caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), statusRequest: options.statusRequest ?? true };
   const serverConfig: ServerConfig = { certificate: options.certificate ?? leaf, now: () => NOW, random: seededRandom('s'), ...(ocspResponse ? { ocspResponse } : {}) };
-  const edit = options.editServerFlight;
-  let edited = false;
-  const pair: InMemoryPair = new InMemoryPair(client, serverConfig, {
-    tamper: ({ from, bytes }) => {
-      if (from !== 'server' || edited || !edit) return bytes;
-      edited = true;
-      const keys: TrafficSecret = { suite: suiteNamed(pair.server.info.cipherSuite), secret: announcedSecret(pair.events('server'), 'server_handshake_traffic_secret') };
-      return editProtectedHandshake(bytes, keys, edit);
-    },
-  });
+  const rewriter = options.editServerFlight && handshakeRewriter(() => pair, 'server', options.editServerFlight);
+  const pair: InMemoryPair = new InMemoryPair(client, serverConfig, rewriter ? { tamper: rewriter.tamper } : {});
   pair.run();
   const events = pair.events('client');
   return {
@@ -85,8 +77,8 @@ function handshake(ocspResponse: Uint8Array | undefined, options: Options = {}):
 }
 
 /** Rewrites the CertificateEntry list of the server's Certificate. */
-const editEntries = (edit: (entries: CertificateEntry[]) => CertificateEntry[]): HandshakeEdit => (messages) =>
-  messages.map((m) => (m.kind === 'certificate' ? { ...m, entries: edit(m.entries) } : m));
+const editEntries = (edit: (entries: CertificateEntry[]) => CertificateEntry[]) => (m: HandshakeMessage): HandshakeMessage =>
+  m.kind === 'certificate' ? { ...m, entries: edit(m.entries) } : m;
 
 function refused(run: Run, alert: string, detail: RegExp): void {
   expect(run.alerts).toEqual([alert]);
