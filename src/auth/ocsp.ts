@@ -225,10 +225,10 @@ function readBasicResponse(r: DerReader): BasicOcspResponse {
   const signatureAlgorithm = readSignatureAlgorithm(basic, 'signatureAlgorithm').info;
   const signature = basic.bitStringBytes('signature');
   const certs: Certificate[] = [];
-  const certList = basic.optionalExplicit(0, 'certs')?.sequence();
+  const certList = basic.optionalExplicit(0, 'certs')?.sequence('certs');
   for (let i = 0; certList && !certList.atEnd; i++) {
     if (i === OCSP_LIMITS.maxCertificates) throw new DerError(`more than ${OCSP_LIMITS.maxCertificates} certificates (our limit)`);
-    const element = certList.any(`certs[${i}]`);
+    const element = certList.any(`[${i}]`, 'Certificate (RFC 5280 §4.1)');
     certs.push(parseCertificate(element.raw));
   }
   basic.end();
@@ -247,7 +247,7 @@ function readOcspResponse(r: DerReader): OcspResponse {
   const bytes = seq.optionalExplicit(0, 'responseBytes');
   if ((bytes !== undefined) !== (code === 0)) throw new DerError(`responseBytes ${bytes ? 'present' : 'absent'} with responseStatus ${responseStatus}`);
   if (bytes) {
-    const inner = bytes.sequence();
+    const inner = bytes.sequence('ResponseBytes');
     const type = inner.oid('responseType', oidName);
     if (type !== OID.ocspBasic) throw new DerError(`responseType ${oidName(type) ?? type} is not id-pkix-ocsp-basic`);
     const body = inner.octetStringReader('response', 'DER of BasicOCSPResponse');

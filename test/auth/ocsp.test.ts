@@ -10,6 +10,7 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { Span } from '../../src/wire/bytes.js';
+import { hexDump } from '../../src/trace/text.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { DAY, makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { buildOcspResponse, type OcspResponseSpec } from '../../src/testing/ocsp.js';
@@ -32,14 +33,14 @@ describe('parsing', () => {
     parseOcspResponse(response({ status: { revokedAt: TEST_NOW - DAY, reason: 4 } }), spans);
     const byPath = new Map(spans.map((s) => [s.path, s]));
     expect(byPath.get('OCSPResponse.responseStatus')).toMatchObject({ value: 0, meaning: 'successful', rfc: 'RFC 6960 §4.2.1' });
-    const single = 'OCSPResponse.responseBytes.response.BasicOCSPResponse.tbsResponseData.responses[0]';
+    const single = 'OCSPResponse.responseBytes.ResponseBytes.response.BasicOCSPResponse.tbsResponseData.responses[0]';
     expect(byPath.get(`${single}.certID.serialNumber`)?.value).toBe('42');
     expect(byPath.get(`${single}.certStatus.revocationTime`)?.value).toBe('2025-12-31T00:00:00.000Z');
     expect(byPath.get(`${single}.certStatus.revocationReason.CRLReason`)).toMatchObject({ value: 4, meaning: 'superseded' });
   });
 
   it('explains a staple byte by byte inside a traced Certificate message', () => {
-    const staple = response();
+    const staple = response({ signer: responder, certs: [responder.der] });
     const pair = new InMemoryPair(
       { trust: { kind: 'ca', anchors: [ca.der] }, serverName: 'unit.example', now: () => TEST_NOW, statusRequest: true, trace: true, random: seededRandom('c') },
       { certificate: leaf, now: () => TEST_NOW, ocspResponse: staple, random: seededRandom('s') },
@@ -51,6 +52,7 @@ describe('parsing', () => {
     // The span points at the ENUMERATED in the message body: tag 0x0a, length 1, value 0.
     const body = message.raw.subarray(4);
     expect([...body.subarray(status!.offset, status!.offset + status!.length)]).toEqual([0x0a, 0x01, 0x00]);
+    expect(hexDump(message.raw, message.spans!).filter((line) => line.includes('(not annotated)'))).toEqual([]);
   });
 
   it(`refuses more than ${OCSP_LIMITS.maxResponses} SingleResponses, ${OCSP_LIMITS.maxCertificates} certificates or ${OCSP_LIMITS.maxBytes} bytes before reading them`, () => {
