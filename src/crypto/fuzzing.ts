@@ -116,14 +116,24 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   };
 }
 
+const raw = (length: number) => ({ publicLength: length, secretLength: length, point: false });
+const nist = (coordinate: number) => ({ publicLength: 1 + 2 * coordinate, secretLength: coordinate, point: true });
+
 /**
- * Public values and secrets as long as the real ones: X25519 32 bytes, uncompressed NIST points
- * 0x04 || X || Y and their x-coordinate.
+ * Public values and secrets as long as the real ones: X25519/X448 keys, uncompressed NIST points
+ * 0x04 || X || Y and their x-coordinate, FFDHE values as long as the prime.
  */
 const DH_LENGTHS: Readonly<Record<DiffieHellmanGroupName, { publicLength: number; secretLength: number; point: boolean }>> = {
-  x25519: { publicLength: 32, secretLength: 32, point: false },
-  secp256r1: { publicLength: 65, secretLength: 32, point: true },
-  secp384r1: { publicLength: 97, secretLength: 48, point: true },
+  x25519: raw(32),
+  x448: raw(56),
+  secp256r1: nist(32),
+  secp384r1: nist(48),
+  secp521r1: nist(66),
+  ffdhe2048: raw(256),
+  ffdhe3072: raw(384),
+  ffdhe4096: raw(512),
+  ffdhe6144: raw(768),
+  ffdhe8192: raw(1024),
 };
 
 function fakeDiffieHellman(group: DiffieHellmanGroupName): DiffieHellmanGroup {
@@ -174,7 +184,10 @@ function fakeMlKem(params: MlKemParameters): MlKemPrimitive {
 }
 
 const KEY_EXCHANGES = keyExchangeGroups(
-  { x25519: fakeDiffieHellman('x25519'), secp256r1: fakeDiffieHellman('secp256r1'), secp384r1: fakeDiffieHellman('secp384r1') },
+  Object.fromEntries(Object.keys(DH_LENGTHS).map((group) => [group, fakeDiffieHellman(group as DiffieHellmanGroupName)])) as Record<
+    DiffieHellmanGroupName,
+    DiffieHellmanGroup
+  >,
   { 'ML-KEM-768': fakeMlKem(ML_KEM_768), 'ML-KEM-1024': fakeMlKem(ML_KEM_1024) },
 );
 

@@ -22,21 +22,18 @@ export type DiffieHellmanGroups = Readonly<Record<DiffieHellmanGroupName, Diffie
 export type MlKemPrimitives = Readonly<Record<MlKemParameters['name'], MlKemPrimitive>>;
 
 export function keyExchangeGroups(dh: DiffieHellmanGroups, mlKem: MlKemPrimitives): Readonly<Record<GroupName, KeyExchange>> {
-  const x25519 = diffieHellmanKeyExchange(dh.x25519);
-  const secp256r1 = diffieHellmanKeyExchange(dh.secp256r1);
-  const secp384r1 = diffieHellmanKeyExchange(dh.secp384r1);
+  const entries = Object.entries(dh).map(([name, group]) => [name, diffieHellmanKeyExchange(group)] as const);
+  const classical = Object.fromEntries(entries) as Record<DiffieHellmanGroupName, KeyExchange<Uint8Array>>;
   const mlKem768 = mlKemKeyExchange('MLKEM768', ML_KEM_768, mlKem['ML-KEM-768']);
   const mlKem1024 = mlKemKeyExchange('MLKEM1024', ML_KEM_1024, mlKem['ML-KEM-1024']);
   return {
-    x25519,
-    secp256r1,
-    secp384r1,
+    ...classical,
     MLKEM768: mlKem768,
     MLKEM1024: mlKem1024,
     // draft-ietf-tls-ecdhe-mlkem §3: "we put the ML-KEM shared secret first in X25519MLKEM768, and the
     // ECDH shared secret first in SecP256r1MLKEM768 and SecP384r1MLKEM1024"; the shares follow the same order.
-    X25519MLKEM768: hybridKeyExchange('X25519MLKEM768', mlKem768, x25519),
-    SecP256r1MLKEM768: hybridKeyExchange('SecP256r1MLKEM768', secp256r1, mlKem768),
-    SecP384r1MLKEM1024: hybridKeyExchange('SecP384r1MLKEM1024', secp384r1, mlKem1024),
+    X25519MLKEM768: hybridKeyExchange('X25519MLKEM768', mlKem768, classical.x25519),
+    SecP256r1MLKEM768: hybridKeyExchange('SecP256r1MLKEM768', classical.secp256r1, mlKem768),
+    SecP384r1MLKEM1024: hybridKeyExchange('SecP384r1MLKEM1024', classical.secp384r1, mlKem1024),
   };
 }

@@ -2,12 +2,13 @@
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import { ed448 } from '@noble/curves/ed448.js';
+import { ed448, x448 } from '@noble/curves/ed448.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import type { Hash } from '@noble/hashes/utils.js';
 import { aesCcm } from './ccm.js';
+import { BIGINT_FFDHE_ARITHMETIC, ffdheGroups } from './ffdhe.js';
 import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
 import { keyExchangeGroups } from './groups.js';
 import type { DiffieHellmanGroup } from './key-exchange.js';
@@ -97,31 +98,35 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   };
 }
 
-const X25519_KEY_LENGTH = 32;
-
-const x25519Group: DiffieHellmanGroup = {
-  group: 'x25519',
-  publicLength: X25519_KEY_LENGTH,
-  // RFC 7748 §5: any 32 bytes are a private key; clamping happens inside the scalar multiplication.
-  generatePrivateKey: (random) => exactLength(random(X25519_KEY_LENGTH), X25519_KEY_LENGTH, 'x25519 private key'),
-  publicKey: (privateKey) => x25519.getPublicKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key')),
-  sharedSecret(privateKey, peerPublic) {
-    exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key');
-    if (peerPublic.length !== X25519_KEY_LENGTH) return null;
-    try {
-      // noble refuses the low-order points, the ones whose result would be all zeros
-      // (RFC 7748 §6.1, RFC 8446 §7.4.2), by throwing.
-      return x25519.getSharedSecret(privateKey, peerPublic);
-    } catch {
-      return null;
-    }
-  },
-};
+/**
+ * X25519 and X448 (RFC 7748 §5; RFC 8446 §7.4.2). Any key-length bytes are a private key: clamping happens
+ * inside the scalar multiplication.
+ */
+function montgomeryGroup(group: 'x25519' | 'x448', curve: typeof x25519): DiffieHellmanGroup {
+  const keyLength = curve.lengths.secretKey!;
+  return {
+    group,
+    publicLength: keyLength,
+    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`),
+    publicKey: (privateKey) => curve.getPublicKey(exactLength(privateKey, keyLength, `${group} private key`)),
+    sharedSecret(privateKey, peerPublic) {
+      exactLength(privateKey, keyLength, `${group} private key`);
+      if (peerPublic.length !== keyLength) return null;
+      try {
+        // noble refuses the low-order points, the ones whose result would be all zeros
+        // (RFC 7748 §6, RFC 8446 §7.4.2), by throwing.
+        return curve.getSharedSecret(privateKey, peerPublic);
+      } catch {
+        return null;
+      }
+    },
+  };
+}
 
 const CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
 
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
-function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: typeof p256): DiffieHellmanGroup {
+function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: typeof p256 | typeof p521): DiffieHellmanGroup {
   const uncompressedLength = curve.lengths.publicKeyUncompressed!;
   return {
     group,
@@ -140,7 +145,14 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: typeof p256): Diffi
 }
 
 const KEY_EXCHANGES = keyExchangeGroups(
-  { x25519: x25519Group, secp256r1: ecdheGroup('secp256r1', p256), secp384r1: ecdheGroup('secp384r1', p384) },
+  {
+    x25519: montgomeryGroup('x25519', x25519),
+    x448: montgomeryGroup('x448', x448),
+    secp256r1: ecdheGroup('secp256r1', p256),
+    secp384r1: ecdheGroup('secp384r1', p384),
+    secp521r1: ecdheGroup('secp521r1', p521),
+    ...ffdheGroups(BIGINT_FFDHE_ARITHMETIC),
+  },
   NOBLE_ML_KEM,
 );
 

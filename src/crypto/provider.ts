@@ -34,8 +34,16 @@ export interface AeadKey {
 
 export type GroupName =
   | 'x25519'
+  | 'x448'
   | 'secp256r1'
   | 'secp384r1'
+  | 'secp521r1'
+  /** RFC 7919 finite-field groups. */
+  | 'ffdhe2048'
+  | 'ffdhe3072'
+  | 'ffdhe4096'
+  | 'ffdhe6144'
+  | 'ffdhe8192'
   /** draft-ietf-tls-ecdhe-mlkem hybrids. */
   | 'X25519MLKEM768'
   | 'SecP256r1MLKEM768'

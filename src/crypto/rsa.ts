@@ -1,7 +1,8 @@
 // RSA signatures with bigints, following RFC 8017: RSASSA-PSS (§8.1, EMSA-PSS §9.1) and
 // RSASSA-PKCS1-v1_5 (§8.2, EMSA-PKCS1-v1_5 §9.2). The one primitive noble lacks.
 // Not constant-time: this is a teaching stack. Every length and range the RFC checks is checked.
-import { concat, constantTimeEqual, fromHex, hex } from '../wire/bytes.js';
+import { concat, constantTimeEqual } from '../wire/bytes.js';
+import { bitLength, i2osp, modPow, os2ip } from './bigint.js';
 import { digest, digestLength } from './hashes.js';
 import type { HashName, RandomSource } from './provider.js';
 
@@ -214,17 +215,6 @@ function rsasp1(key: RsaPrivateKey, m: bigint): bigint {
   return s2 + q * h;
 }
 
-/** base^exponent mod modulus, by left-to-right square-and-multiply. */
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  base %= modulus;
-  for (let bit = BigInt(bitLength(exponent) - 1); bit >= 0n; bit--) {
-    result = (result * result) % modulus;
-    if ((exponent >> bit) & 1n) result = (result * base) % modulus;
-  }
-  return result % modulus;
-}
-
 /** a^-1 mod m by the extended Euclidean algorithm. */
 function modInverse(a: bigint, m: bigint): bigint {
   let [oldR, r] = [mod(a, m), m];
@@ -243,23 +233,8 @@ function mod(a: bigint, m: bigint): bigint {
   return r < 0n ? r + m : r;
 }
 
-function bitLength(x: bigint): number {
-  return x > 0n ? x.toString(2).length : 0;
-}
-
 function byteLength(bits: number): number {
   return Math.ceil(bits / 8);
-}
-
-/** OS2IP (RFC 8017 §4.2): big-endian bytes to a non-negative integer, through hex (linear in the length). */
-function os2ip(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${hex(bytes)}`);
-}
-
-/** I2OSP (RFC 8017 §4.1): a non-negative integer below 256^length to big-endian bytes. */
-function i2osp(x: bigint, length: number): Uint8Array {
-  if (x >= 1n << BigInt(8 * length)) throw new Error('integer too large');
-  return fromHex(x.toString(16).padStart(2 * length, '0'));
 }
 
 function xor(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -224,7 +224,8 @@ export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.X25519MLKEM768, Nam
 
 /**
  * What a server accepts by default, in its order of preference: every group we implement, post-quantum
- * hybrids first ("secure if either X25519 or ML-KEM holds"), then classical ECDHE, then ML-KEM alone.
+ * hybrids first ("secure if either X25519 or ML-KEM holds"), then classical ECDHE, then ML-KEM alone, then
+ * the finite-field groups (slowest, largest shares), as OpenSSL's server orders them.
  */
 export const DEFAULT_SERVER_GROUPS: readonly number[] = [
   NamedGroup.X25519MLKEM768,
@@ -232,9 +233,16 @@ export const DEFAULT_SERVER_GROUPS: readonly number[] = [
   NamedGroup.SecP384r1MLKEM1024,
   NamedGroup.x25519,
   NamedGroup.secp256r1,
+  NamedGroup.x448,
   NamedGroup.secp384r1,
+  NamedGroup.secp521r1,
   NamedGroup.MLKEM768,
   NamedGroup.MLKEM1024,
+  NamedGroup.ffdhe2048,
+  NamedGroup.ffdhe3072,
+  NamedGroup.ffdhe4096,
+  NamedGroup.ffdhe6144,
+  NamedGroup.ffdhe8192,
 ];
 
 export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [

@@ -8,8 +8,15 @@ import type { Extension } from '../wire/types.js';
 
 const IMPLEMENTED_GROUPS: readonly GroupName[] = [
   'x25519',
+  'x448',
   'secp256r1',
   'secp384r1',
+  'secp521r1',
+  'ffdhe2048',
+  'ffdhe3072',
+  'ffdhe4096',
+  'ffdhe6144',
+  'ffdhe8192',
   'X25519MLKEM768',
   'SecP256r1MLKEM768',
   'SecP384r1MLKEM1024',

@@ -6,11 +6,13 @@
 // Not reproducible: OpenSSL draws ECDSA nonces and RSA-PSS salts itself and cannot take them from our
 // RandomSource, so signatures from this provider differ from run to run even under fixedRandom/seededRandom
 // (RFC 8448's byte-for-byte RSA-PSS CertificateVerify needs the noble provider; verifying it is fine here).
-// Everything else that draws randomness (key shares) still draws it from the RandomSource the engine passes.
+// Everything else that draws randomness (key shares) still draws it from the RandomSource the engine passes,
+// except ML-KEM encapsulation on a Node with a native ML-KEM (24.7+), where OpenSSL draws the message itself.
 import {
   constants,
   createCipheriv,
   createDecipheriv,
+  createDiffieHellman,
   createECDH,
   createHash,
   createHmac,
@@ -26,10 +28,12 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
-import { keyExchangeGroups } from '../crypto/groups.js';
+import { ffdheGroups, type FfdheArithmetic } from '../crypto/ffdhe.js';
+import { keyExchangeGroups, type MlKemPrimitives } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
-import { NOBLE_ML_KEM } from '../crypto/mlkem.js';
+import { NOBLE_ML_KEM, type MlKemPrimitive } from '../crypto/mlkem.js';
 import { rsaPkcs1Sign, rsaPssSign } from '../crypto/rsa.js';
 import { rsaPublicKeyOf, signatureKeyProblem } from '../crypto/signature-keys.js';
 import type {
@@ -55,10 +59,15 @@ function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
 }
 
-/** Big-endian bytes of a non-negative bigint, as JWK's RSA members want them (RFC 7518 §6.3). */
-function bigintBase64url(value: bigint): string {
+/** Big-endian bytes of a non-negative bigint, without leading zeros. */
+function bigintBytes(value: bigint): Buffer {
   const hex = value.toString(16);
-  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex').toString('base64url');
+  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex');
+}
+
+/** As JWK's RSA members want them (RFC 7518 §6.3). */
+function bigintBase64url(value: bigint): string {
+  return bigintBytes(value).toString('base64url');
 }
 
 const HASH_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
@@ -148,6 +157,7 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 
 // --- Key objects, built once per key structure ------------------------------------------------------
 
+
 const JWK_CURVES: Readonly<Record<CurveName, { jwk: string; openssl: string; length: number }>> = {
   'P-256': { jwk: 'P-256', openssl: 'prime256v1', length: 32 },
   'P-384': { jwk: 'P-384', openssl: 'secp384r1', length: 48 },
@@ -164,11 +174,23 @@ function memoize<K extends object, V>(make: (key: K) => V): (key: K) => V {
   };
 }
 
-type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519';
+type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519' | 'X448';
 
-/** An OKP private key (RFC 8037 §2) from its raw bytes; node derives the public half itself. */
+/**
+ * The PKCS#8 encoding of an OKP private key up to its raw bytes (RFC 8410 §7: version 0, the algorithm OID,
+ * then the key as an OCTET STRING inside the privateKey OCTET STRING). A JWK without its public half "x"
+ * would do on Node 20, but later versions refuse one.
+ */
+const OKP_PKCS8_PREFIXES: Readonly<Record<OkpCurve, string>> = {
+  Ed25519: '302e020100300506032b657004220420',
+  Ed448: '3047020100300506032b6571043b0439',
+  X25519: '302e020100300506032b656e04220420',
+  X448: '3046020100300506032b656f043a0438',
+};
+
+/** An OKP private key from its raw bytes; node derives the public half itself. */
 function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
-  return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
+  return createPrivateKey({ key: Buffer.concat([Buffer.from(OKP_PKCS8_PREFIXES[crv], 'hex'), d]), format: 'der', type: 'pkcs8' });
 }
 
 function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
@@ -226,17 +248,12 @@ const publicKeyObject = memoize((key: PublicKey): KeyObject => {
 
 // --- Key exchange ---------------------------------------------------------------------------------
 
-const X25519_KEY_LENGTH = 32;
-
-/** The private KeyObject of a key share, made when its public value is computed and reused for the secret. */
-const x25519PrivateKey = memoize((privateKey: Uint8Array) => okpPrivateKey('X25519', privateKey));
-
 function exactLength(bytes: Uint8Array, length: number, what: string): Uint8Array {
   if (bytes.length !== length) throw new Error(`${what} must be ${length} bytes, got ${bytes.length}`);
   return bytes;
 }
 
-/** The secret, or null when OpenSSL refuses the peer's value (off the curve, or an all-zero X25519 result). */
+/** The secret, or null when OpenSSL refuses the peer's value (off the curve, or an all-zero X25519/X448 result). */
 function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | null {
   try {
     return plain(diffieHellman({ privateKey, publicKey: makePeer() }));
@@ -245,29 +262,34 @@ function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | n
   }
 }
 
-const x25519Group: DiffieHellmanGroup = {
-  group: 'x25519',
-  publicLength: X25519_KEY_LENGTH,
-  // RFC 7748 §5: any 32 bytes are a private key; clamping happens inside the scalar multiplication.
-  generatePrivateKey: (random) => exactLength(random(X25519_KEY_LENGTH), X25519_KEY_LENGTH, 'x25519 private key'),
-  publicKey: (privateKey) => okpPublicBytes(x25519PrivateKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key'))),
-  sharedSecret(privateKey, peerPublic) {
-    const key = x25519PrivateKey(exactLength(privateKey, X25519_KEY_LENGTH, 'x25519 private key'));
-    if (peerPublic.length !== X25519_KEY_LENGTH) return null;
-    // OpenSSL fails the derivation when the result is all zeros (RFC 7748 §6.1, RFC 8446 §7.4.2).
-    return agree(key, () => okpPublicKey('X25519', peerPublic));
-  },
-};
+/** X25519 and X448 (RFC 7748 §5): any key-length bytes are a private key; clamping happens inside. */
+function montgomeryGroup(group: 'x25519' | 'x448', crv: 'X25519' | 'X448', keyLength: number): DiffieHellmanGroup {
+  // The private KeyObject of a key share, made when its public value is computed and reused for the secret.
+  const privateKeyObject = memoize((privateKey: Uint8Array) => okpPrivateKey(crv, exactLength(privateKey, keyLength, `${group} private key`)));
+  return {
+    group,
+    publicLength: keyLength,
+    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`),
+    publicKey: (privateKey) => okpPublicBytes(privateKeyObject(privateKey)),
+    sharedSecret(privateKey, peerPublic) {
+      const key = privateKeyObject(privateKey);
+      if (peerPublic.length !== keyLength) return null;
+      // OpenSSL fails the derivation when the result is all zeros (RFC 7748 §6, RFC 8446 §7.4.2).
+      return agree(key, () => okpPublicKey(crv, peerPublic));
+    },
+  };
+}
 
-/** The order n of each curve's base point (SEC 2 §2.4.2, §2.5.1). */
+/** The order n of each curve's base point (SEC 2 §2.4.2, §2.5.1, §2.6.1). */
 const CURVE_ORDERS: Readonly<Record<CurveName, bigint>> = {
   'P-256': 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
   'P-384': 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n,
-  'P-521': 0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
+  'P-521':
+    0x1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
 };
 
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
-function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: CurveName): DiffieHellmanGroup {
+function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: CurveName): DiffieHellmanGroup {
   const { length } = JWK_CURVES[curve];
   const order = CURVE_ORDERS[curve];
   // The private KeyObject of a key share with its public point, both made once from the scalar.
@@ -295,10 +317,78 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1', curve: CurveName): DiffieH
   };
 }
 
-/** ML-KEM from noble: Node 20's OpenSSL has none. */
+/**
+ * FFDHE exponentiations by OpenSSL's Diffie-Hellman (constant-time Montgomery exponentiation, four times
+ * faster than bigint.ts): our exponent as the private key of a DH key over p with generator 2. computeSecret
+ * checks the peer's value itself too (and throws); ffdhe.ts checks it first.
+ */
+function opensslDh(prime: bigint, exponent: bigint) {
+  const dh = createDiffieHellman(bigintBytes(prime), 2);
+  dh.setPrivateKey(bigintBytes(exponent));
+  return dh;
+}
+
+const OPENSSL_FFDHE_ARITHMETIC: FfdheArithmetic = {
+  generatorPower: (prime, exponent) => BigInt(`0x${opensslDh(prime, exponent).generateKeys('hex')}`),
+  power: (prime, base, exponent) => BigInt(`0x${opensslDh(prime, exponent).computeSecret(bigintBytes(base)).toString('hex')}`),
+};
+
+/** node:crypto's ML-KEM functions, which Node 20's types (and OpenSSL 3.0) do not have. */
+interface NodeKem {
+  encapsulate(key: KeyObject): { sharedKey: Buffer; ciphertext: Buffer };
+  decapsulate(key: KeyObject, ciphertext: Buffer): Buffer;
+}
+
+/**
+ * ML-KEM by OpenSSL 3.5 through node:crypto (Node 24.7 and later). The decapsulation key is kept as its
+ * 64-byte seed d || z (FIPS 203 §7.1 allows that), imported as a 'raw-seed' key; keygen from the same seed
+ * gives the same keys as noble. Encapsulation draws its message m inside OpenSSL, not from our RandomSource:
+ * like ECDSA nonces here, server shares are not reproducible with this provider.
+ */
+function nodeMlKem(type: 'ml-kem-768' | 'ml-kem-1024', kem: NodeKem): MlKemPrimitive {
+  const decapsulationKey = memoize((seed: Uint8Array) => createPrivateKey({ key: Buffer.from(seed), format: 'raw-seed', asymmetricKeyType: type } as never));
+  return {
+    keygen(seed) {
+      const publicKey = createPublicKey(decapsulationKey(seed)).export({ format: 'raw-public' } as never) as Buffer;
+      return { publicKey: plain(publicKey), secretKey: seed };
+    },
+    encapsulate(publicKey) {
+      const key = createPublicKey({ key: Buffer.from(publicKey), format: 'raw-public', asymmetricKeyType: type } as never);
+      const { sharedKey, ciphertext } = kem.encapsulate(key);
+      return { cipherText: plain(ciphertext), sharedSecret: plain(sharedKey) };
+    },
+    decapsulate: (cipherText, seed) => plain(kem.decapsulate(decapsulationKey(seed), Buffer.from(cipherText))),
+  };
+}
+
+/** node:crypto's ML-KEM when the running Node has it, with seed import; noble's otherwise (Node 20). */
+function availableMlKem(): MlKemPrimitives {
+  const kem = nodeCrypto as unknown as Partial<NodeKem>;
+  if (typeof kem.encapsulate !== 'function' || typeof kem.decapsulate !== 'function') return NOBLE_ML_KEM;
+  const native = { 'ML-KEM-768': nodeMlKem('ml-kem-768', kem as NodeKem), 'ML-KEM-1024': nodeMlKem('ml-kem-1024', kem as NodeKem) };
+  try {
+    native['ML-KEM-768'].keygen(new Uint8Array(64));
+    return native;
+  } catch {
+    return NOBLE_ML_KEM; // an ML-KEM without raw-seed keys
+  }
+}
+
+const ML_KEM = availableMlKem();
+
+/** Which ML-KEM this provider runs: 'node:crypto' or 'noble'. */
+export const NODE_PROVIDER_ML_KEM: 'node:crypto' | 'noble' = ML_KEM === NOBLE_ML_KEM ? 'noble' : 'node:crypto';
+
 const KEY_EXCHANGES = keyExchangeGroups(
-  { x25519: x25519Group, secp256r1: ecdheGroup('secp256r1', 'P-256'), secp384r1: ecdheGroup('secp384r1', 'P-384') },
-  NOBLE_ML_KEM,
+  {
+    x25519: montgomeryGroup('x25519', 'X25519', 32),
+    x448: montgomeryGroup('x448', 'X448', 56),
+    secp256r1: ecdheGroup('secp256r1', 'P-256'),
+    secp384r1: ecdheGroup('secp384r1', 'P-384'),
+    secp521r1: ecdheGroup('secp521r1', 'P-521'),
+    ...ffdheGroups(OPENSSL_FFDHE_ARITHMETIC),
+  },
+  ML_KEM,
 );
 
 // --- Signatures -----------------------------------------------------------------------------------

@@ -43,12 +43,41 @@ describe('X25519', () => {
   });
 });
 
+describe('X448', () => {
+  const x448 = crypto.keyExchange('x448');
+  // RFC 7748 §6.2
+  const alicePrivate = fromHex('9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b');
+  const alicePublic = '9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0';
+  const bobPrivate = fromHex('1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d');
+  const bobPublic = '3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609';
+  const shared = '07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282bb60c0b56fd2464c335543936521c24403085d59a449a5037514a879d';
+
+  it('makes the key pairs of RFC 7748 §6.2 and computes its shared secret on both sides', () => {
+    expect(x448.shareLengths).toEqual({ client: 56, server: 56 });
+    expect(hex(x448.generate(fixedRandom(alicePrivate)).share)).toBe(alicePublic);
+    const answer = x448.encapsulate(fromHex(alicePublic), fixedRandom(bobPrivate))!;
+    expect(hex(answer.share)).toBe(bobPublic);
+    expect(hex(answer.sharedSecret)).toBe(shared);
+    expect(hex(x448.decapsulate(alicePrivate, fromHex(bobPublic))!)).toBe(shared);
+  });
+
+  it('returns null for low-order points (u = 0, u = 1: an all-zero secret, RFC 7748 §6.2) and wrong lengths', () => {
+    for (const u of [new Uint8Array(56), Uint8Array.of(1, ...new Uint8Array(55))]) {
+      expect(x448.decapsulate(alicePrivate, u)).toBeNull();
+      expect(x448.encapsulate(u, fixedRandom(bobPrivate))).toBeNull();
+    }
+    expect(x448.decapsulate(alicePrivate, fromHex(bobPublic).subarray(1))).toBeNull();
+    expect(x448.encapsulate(new Uint8Array(57), fixedRandom(bobPrivate))).toBeNull();
+  });
+});
+
 const NIST_GROUPS: [GroupName, string, number][] = [
   ['secp256r1', 'prime256v1', 32],
   ['secp384r1', 'secp384r1', 48],
+  ['secp521r1', 'secp521r1', 66],
 ];
 
-describe('ECDHE over P-256 and P-384', () => {
+describe('ECDHE over P-256, P-384 and P-521', () => {
   for (const [group, nodeCurve, fieldLength] of NIST_GROUPS) {
     const kex = crypto.keyExchange(group);
 

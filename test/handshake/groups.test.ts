@@ -15,8 +15,15 @@ const server = makeIdentity({ subject: { CN: 'groups' } }, seededRandom('groups 
 /** [group, client key_exchange bytes, server key_exchange bytes] as the group's definition gives them. */
 const GROUP_SIZES: [keyof typeof NamedGroup, number, number][] = [
   ['x25519', 32, 32],
+  ['x448', 56, 56],
   ['secp256r1', 65, 65],
   ['secp384r1', 97, 97],
+  ['secp521r1', 133, 133],
+  ['ffdhe2048', 256, 256],
+  ['ffdhe3072', 384, 384],
+  ['ffdhe4096', 512, 512],
+  ['ffdhe6144', 768, 768],
+  ['ffdhe8192', 1024, 1024],
   ['X25519MLKEM768', 1216, 1120],
   ['SecP256r1MLKEM768', 1249, 1153],
   ['SecP384r1MLKEM1024', 1665, 1665],

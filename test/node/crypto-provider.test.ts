@@ -4,6 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/auth/builder.js';
 import { loadPrivateKey } from '../../src/auth/keys.js';
+import { FFDHE_PARAMETERS } from '../../src/crypto/ffdhe.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { AeadName, GroupName, HashName, PrivateKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -14,7 +15,23 @@ import { utf8 } from '../../src/wire/bytes.js';
 
 const HASHES: HashName[] = ['sha1', 'sha256', 'sha384', 'sha512'];
 const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305', 'AES-128-CCM', 'AES-128-CCM-8'];
-const GROUPS: GroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'MLKEM768', 'MLKEM1024'];
+const GROUPS: GroupName[] = [
+  'x25519',
+  'x448',
+  'secp256r1',
+  'secp384r1',
+  'secp521r1',
+  'ffdhe2048',
+  'ffdhe3072',
+  'ffdhe4096',
+  'ffdhe6144',
+  'ffdhe8192',
+  'X25519MLKEM768',
+  'SecP256r1MLKEM768',
+  'SecP384r1MLKEM1024',
+  'MLKEM768',
+  'MLKEM1024',
+];
 const random = seededRandom('node crypto provider');
 
 /** A plain Uint8Array with the same bytes, so a Buffer in disguise would fail `toStrictEqual`. */
@@ -110,7 +127,7 @@ describe('key exchange', () => {
   });
 
   it('returns null for NIST points that are compressed or off the curve, as noble does', () => {
-    for (const group of ['secp256r1', 'secp384r1'] as const) {
+    for (const group of ['secp256r1', 'secp384r1', 'secp521r1'] as const) {
       const [ours, theirs] = [node.keyExchange(group), nobleProvider.keyExchange(group)];
       const { privateKey } = ours.generate(random);
       const offCurve = theirs.generate(random).share;
@@ -124,13 +141,28 @@ describe('key exchange', () => {
     }
   });
 
-  it('returns null for an X25519 low-order point whose secret is all zeros (RFC 8446 §7.4.2)', () => {
-    const x25519 = node.keyExchange('x25519');
-    const { privateKey } = x25519.generate(random);
-    for (const lowOrder of [new Uint8Array(32), Uint8Array.of(1, ...new Uint8Array(31))]) {
-      expect(x25519.decapsulate(privateKey, lowOrder)).toBeNull();
-      expect(x25519.encapsulate(lowOrder, random)).toBeNull();
-      expect(nobleProvider.keyExchange('x25519').decapsulate(privateKey, lowOrder)).toBeNull();
+  it.each([
+    ['x25519', 32],
+    ['x448', 56],
+  ] as const)('returns null for a %s low-order point whose secret is all zeros (RFC 8446 §7.4.2)', (group, length) => {
+    const exchange = node.keyExchange(group);
+    const { privateKey } = exchange.generate(random);
+    for (const lowOrder of [new Uint8Array(length), Uint8Array.of(1, ...new Uint8Array(length - 1))]) {
+      expect(exchange.decapsulate(privateKey, lowOrder)).toBeNull();
+      expect(exchange.encapsulate(lowOrder, random)).toBeNull();
+      expect(nobleProvider.keyExchange(group).decapsulate(privateKey, lowOrder)).toBeNull();
+    }
+  });
+
+  it.each(['ffdhe2048', 'ffdhe8192'] as const)('returns null for a %s value Y of 1 or p - 1, as noble does (RFC 8446 §4.2.8.1)', (group) => {
+    const exchange = node.keyExchange(group);
+    const { privateKey, share } = exchange.generate(random);
+    const one = new Uint8Array(share.length).fill(1, share.length - 1);
+    const pMinusOne = new Uint8Array(Buffer.from(FFDHE_PARAMETERS[group].prime.toString(16), 'hex'));
+    pMinusOne[pMinusOne.length - 1]! -= 1;
+    for (const bad of [one, pMinusOne]) {
+      expect(exchange.decapsulate(privateKey, bad)).toBeNull();
+      expect(exchange.encapsulate(bad, random)).toBeNull();
     }
   });
 });

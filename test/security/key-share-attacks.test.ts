@@ -11,6 +11,8 @@ import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { editPlaintextHandshake, editServerHello } from '../../src/testing/tamper.js';
+import { i2osp } from '../../src/crypto/bigint.js';
+import { FFDHE_PARAMETERS } from '../../src/crypto/ffdhe.js';
 import { concat, hex } from '../../src/wire/bytes.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
@@ -44,21 +46,24 @@ function expectAlert(victim: Connection, events: TlsEvent[], output: Uint8Array,
   expect(victim.state).toBe('CLOSED');
 }
 
-/** The server's answer to our client's ClientHello whose key shares went through `edit`. */
-function serverFacing(groups: number[], edit: (shares: KeyShareEntry[]) => KeyShareEntry[], srv: Partial<ServerConfig> = {}) {
+/** The server's answer to our client's ClientHello, its extensions rewritten by `edit` (by type). */
+function serverFacingHello(groups: number[], edit: (type: number, data: Uint8Array) => Uint8Array, srv: Partial<ServerConfig> = {}) {
   const client = Connection.client(clientConfig(groups, { keyShareGroups: groups }));
   const flight = editPlaintextHandshake(client.takeOutput(), (messages) =>
-    messages.map((m) => {
-      if (m.kind !== 'client_hello') return m;
-      const extensions = m.extensions.map((e) =>
-        e.type === ExtensionType.key_share ? X.ext(e.type, X.keyShareClientHello.encode(edit(X.keyShareClientHello.parse(e.data)))) : e,
-      );
-      return { ...m, extensions };
-    }),
+    messages.map((m) => (m.kind === 'client_hello' ? { ...m, extensions: m.extensions.map((e) => X.ext(e.type, edit(e.type, e.data))) } : m)),
   );
   const server = Connection.server(serverConfig(groups, srv));
   server.receive(flight);
   return { victim: server, events: server.takeEvents(), output: server.takeOutput() };
+}
+
+/** The server's answer to our client's ClientHello whose key shares went through `edit`. */
+function serverFacing(groups: number[], edit: (shares: KeyShareEntry[]) => KeyShareEntry[], srv: Partial<ServerConfig> = {}) {
+  return serverFacingHello(
+    groups,
+    (type, data) => (type === ExtensionType.key_share ? X.keyShareClientHello.encode(edit(X.keyShareClientHello.parse(data))) : data),
+    srv,
+  );
 }
 
 /** The client's answer to a ServerHello whose key share went through `edit`. */
@@ -197,5 +202,94 @@ describe('an empty key_exchange for a group the server would not even choose', (
       { group: NamedGroup.secp256r1, keyExchange: new Uint8Array(0) },
     ]);
     expectAlert(victim, events, output, 'illegal_parameter', 'BadKeyShare');
+  });
+});
+
+describe('the classical groups: X448, P-521, FFDHE', () => {
+  const pMinusOne = (group: 'ffdhe2048' | 'ffdhe8192') => i2osp(FFDHE_PARAMETERS[group].prime - 1n, FFDHE_PARAMETERS[group].length);
+  const one = (group: 'ffdhe2048' | 'ffdhe8192') => i2osp(1n, FFDHE_PARAMETERS[group].length);
+
+  it.each([
+    ['ffdhe2048', 'Y = 1', one('ffdhe2048')],
+    ['ffdhe2048', 'Y = p - 1', pMinusOne('ffdhe2048')],
+    ['ffdhe8192', 'Y = 1', one('ffdhe8192')],
+    ['ffdhe8192', 'Y = p - 1', pMinusOne('ffdhe8192')],
+  ] as const)('%s: a client value %s gets illegal_parameter (1 < Y < p - 1, RFC 8446 §4.2.8.1)', (group, _, y) => {
+    const { victim, events, output } = serverFacing([NamedGroup[group]], replaceShare(() => y));
+    expectAlert(victim, events, output, 'illegal_parameter', 'BadKeyShare');
+  });
+
+  it.each([
+    ['Y = 1', one('ffdhe2048')],
+    ['Y = p - 1', pMinusOne('ffdhe2048')],
+  ])('ffdhe2048: a server value %s gets illegal_parameter at the client', (_, y) => {
+    const { victim, events, output } = clientFacing(NamedGroup.ffdhe2048, () => y);
+    expectAlert(victim, events, output, 'illegal_parameter', 'BadKeyShare');
+  });
+
+  it('ffdhe2048: a value not padded to the size of p gets illegal_parameter', () => {
+    const { victim, events, output } = serverFacing([NamedGroup.ffdhe2048], replaceShare((k) => k.subarray(1)));
+    expectAlert(victim, events, output, 'illegal_parameter', 'BadKeyShare');
+  });
+
+  it('x448: a low-order point (all-zero secret) gets illegal_parameter on both sides', () => {
+    const server = serverFacing([NamedGroup.x448], replaceShare(() => new Uint8Array(56)));
+    expectAlert(server.victim, server.events, server.output, 'illegal_parameter', 'BadKeyShare');
+    const client = clientFacing(NamedGroup.x448, () => Uint8Array.of(1, ...new Uint8Array(55)));
+    expectAlert(client.victim, client.events, client.output, 'illegal_parameter', 'BadKeyShare');
+  });
+
+  it('secp521r1: a point off the curve gets illegal_parameter on both sides', () => {
+    const offCurve = (k: Uint8Array) => {
+      const out = k.slice();
+      out[132]! ^= 1;
+      return out;
+    };
+    const server = serverFacing([NamedGroup.secp521r1], replaceShare(offCurve));
+    expectAlert(server.victim, server.events, server.output, 'illegal_parameter', 'BadKeyShare');
+    const client = clientFacing(NamedGroup.secp521r1, offCurve);
+    expectAlert(client.victim, client.events, client.output, 'illegal_parameter', 'BadKeyShare');
+  });
+});
+
+describe('a ClientHello offering only groups TLS 1.3 forbids', () => {
+  // RFC 8446 §B.3.1.4: "Values within "obsolete_RESERVED" ranges [0x0001..0x0016, 0x001A..0x001C] are used
+  // in previous versions of TLS and MUST NOT be offered or negotiated by TLS 1.3 implementations." The RFC
+  // names no alert for offering them; what applies is the general rule: no group in common.
+  const sect163k1 = 0x0001;
+  const secp192r1 = 0x0013;
+  const secp224r1 = 0x0015;
+  const obsolete = [sect163k1, secp192r1, secp224r1];
+  const onlyObsoleteGroups = (shares: KeyShareEntry[]) => (type: number, data: Uint8Array) => {
+    if (type === ExtensionType.supported_groups) return X.supportedGroups.encode(obsolete);
+    if (type === ExtensionType.key_share) return X.keyShareClientHello.encode(shares);
+    return data;
+  };
+
+  it('with a key share for one of them: handshake_failure, no common group (RFC 8446 §4.1.1)', () => {
+    // An uncompressed P-192 point is 49 bytes; its content never matters, no group is shared.
+    const share = { group: secp192r1, keyExchange: Uint8Array.of(4, ...new Uint8Array(48).fill(7)) };
+    const { victim, events, output } = serverFacingHello([x25519], onlyObsoleteGroups([share]));
+    expectAlert(victim, events, output, 'handshake_failure', 'NoCommonGroup');
+  });
+
+  it('with no key share at all: handshake_failure, no common group (no HelloRetryRequest for a group we lack)', () => {
+    const { victim, events, output } = serverFacingHello([x25519], onlyObsoleteGroups([]));
+    expectAlert(victim, events, output, 'handshake_failure', 'NoCommonGroup');
+  });
+
+  it('with an x25519 key share although x25519 is not in supported_groups: illegal_parameter (RFC 8446 §4.2.8)', () => {
+    const { victim, events, output } = serverFacingHello([x25519], (type, data) =>
+      type === ExtensionType.supported_groups ? X.supportedGroups.encode(obsolete) : data,
+    );
+    expectAlert(victim, events, output, 'illegal_parameter', 'IllegalParameter');
+  });
+
+  it('listing them beside a group we implement is fine: they are ignored', () => {
+    const { victim, events } = serverFacingHello([x25519], (type, data) =>
+      type === ExtensionType.supported_groups ? X.supportedGroups.encode([...obsolete, x25519]) : data,
+    );
+    expect(events.some((e) => e.type === 'alert')).toBe(false);
+    expect(victim.state).not.toBe('CLOSED');
   });
 });
