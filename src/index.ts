@@ -15,6 +15,8 @@ export { parseCertificate, type Certificate } from './auth/x509.js';
 export { buildCertificate, buildCrl, generateKeyPair, type CertificateSpec, type CrlSpec } from './auth/builder.js';
 export { verifyChain, type ChainVerdict, type ProfileName, type Purpose, type VerifyChainOptions } from './auth/chain.js';
 export { parseCrl, type Crl } from './auth/path/revocation.js';
+export { parseOcspResponse, type OcspResponse } from './auth/ocsp.js';
+export { judgeStaple, type OcspReport } from './auth/ocsp-status.js';
 export { loadPrivateKey, parseSpki, encodeSpki, encodePkcs8, spkiSha256 } from './auth/keys.js';
 export { parsePem, readPemOrDer, toPem } from './auth/pem.js';
 export type { CryptoProvider, PrivateKey, PublicKey, RandomSource, RsaPssKeyParams } from './crypto/provider.js';

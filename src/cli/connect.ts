@@ -20,6 +20,7 @@ import { connectFailure, describeFailure, notTls } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 import { externalPsksFromFlags, PSK_OPTIONS } from './psk-flags.js';
 import { certificateCompressionFromFlags, COMPRESSION_OPTIONS } from './compression-flags.js';
+import { describeStaple } from './ocsp.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -86,6 +87,7 @@ export const connectCommand: Command = {
     'export-context': { type: 'string', value: 'HEX', help: `the exporter's context (default: empty)` },
     ...PSK_OPTIONS,
     ...COMPRESSION_OPTIONS,
+    status: { type: 'boolean', help: `ask the server to staple an OCSP response (status_request, RFC 6066 §8; as openssl s_client -status) and print what it says of the certificate. With a CA (--ca, or the default roots) a revoked certificate fails the handshake (certificate_revoked), and so does a staple we cannot believe (bad_certificate_status_response); with pins it is only reported` },
   },
 
   positionals: { min: 1, max: 1 },
@@ -127,6 +129,7 @@ export const connectCommand: Command = {
     const tracing = traceSpec !== undefined && traceSpec !== 'none';
     const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, provider, trace: tracing };
     options.serverName = serverName;
+    if (flag(args, 'status')) options.statusRequest = true;
     const alpn = alpnProtocols(args);
     if (alpn.length > 0) options.alpnProtocols = alpn;
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
@@ -186,6 +189,7 @@ export const connectCommand: Command = {
       keyUpdate: flag(args, 'key-update'),
       exported,
       showResumed: resume || savedSession !== undefined,
+      status: flag(args, 'status'),
       insecure,
       showCerts: insecure || flag(args, 'show-certs'),
       provider,
@@ -234,6 +238,8 @@ interface SessionOptions {
   echo: boolean;
   /** Print "resumed: yes/no". */
   showResumed: boolean;
+  /** We sent status_request: print what the staple said. */
+  status: boolean;
   /** Send KeyUpdate(update_requested) before the request. */
   keyUpdate: boolean;
   exported: { label: string; length: number; context: Uint8Array } | undefined;
@@ -286,6 +292,7 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       const info = socket.info;
       const summary = { target: o.target, serverName: o.serverName, insecure: o.insecure, showResumed: o.showResumed, ...(o.earlyData ? { earlyDataLength: o.earlyData.length } : {}) };
       for (const line of describeConnection(info, summary)) o.say(line);
+      if (o.status) o.say(`  OCSP staple: ${describeStaple(info.peer?.verdict.ocsp)}`);
       if (o.showCerts && !info.resumed) showChain();
       if (o.exported) {
         const { label, length, context } = o.exported;

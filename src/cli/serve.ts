@@ -12,10 +12,11 @@ import { describeCertificateTypes } from './connect-summary.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
-import { checkWritable, loadKey, openKeylog, readFileFor, UsageError, type Io } from './io.js';
+import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 import { requestClientCertificate, route, type RouteContext } from './serve-routes.js';
 import { externalPsksFromFlags, PSK_OPTIONS } from './psk-flags.js';
 import { certificateCompressionFromFlags, COMPRESSION_OPTIONS } from './compression-flags.js';
+import { loadOcspResponse } from './ocsp.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -108,11 +109,7 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     'request-post-handshake-auth': { type: 'boolean', help: `ask each client that offers it for a certificate after the handshake (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for the answer` },
     ...PSK_OPTIONS,
     ...COMPRESSION_OPTIONS,
-    ocsp: {
-      type: 'string',
-      value: 'FILE',
-      help: `staple this OCSP response (DER, as openssl ocsp -respout writes it) for our leaf certificate to clients that send status_request (RFC 8446 §4.4.2.1); served as it is, not checked`,
-    },
+    ocsp: { type: 'string', value: 'FILE', help: `an OCSP response for our certificate (DER, e.g. from openssl ocsp -respout), stapled to it for clients that send status_request (RFC 8446 §4.4.2.1; as openssl s_server -status_file); sent as it is, so refresh the file before its nextUpdate` },
   },
 
   async run(args, io) {
@@ -145,15 +142,12 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     const options: ServerOptions = { clientAuth, provider: cryptoProvider(args), allowHalfOpen: true };
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
+    const ocspFile = str(args, 'ocsp');
+    if (ocspFile !== undefined) options.ocspResponse = loadOcspResponse(ocspFile, options.certificate);
     if (trust) options.trust = trust;
     if (externalPsks) options.externalPsks = externalPsks;
     const compression = certificateCompressionFromFlags(args);
     if (compression) options.certificateCompression = compression;
-    const ocspFile = str(args, 'ocsp');
-    if (ocspFile !== undefined) {
-      if (!certFile) throw new UsageError('--ocsp: needs --cert (a response is about a certificate)');
-      options.ocspResponse = readFileFor('--ocsp', ocspFile);
-    }
     // A pinned client key may come raw (RFC 7250) or in a certificate. The client's preference picks
     // (RFC 7250 §4.2), and GnuTLS lists X.509 first even without a certificate: so a server that deals
     // only in raw keys (no --cert, no X.509 client trust flag) takes raw client keys only.

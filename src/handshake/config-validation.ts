@@ -3,10 +3,12 @@
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
 import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
+import { TlsError } from '../wire/errors.js';
 import { vouchesByCa } from './client/server-auth.js';
 import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
@@ -266,6 +268,7 @@ const CLIENT: Schema<ClientConfig> = {
   certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", oneOf('ask'), certifiedKey, arrayOf(certifiedKey)),
   compatibilityMode: bool,
   postHandshakeAuth: bool,
+  statusRequest: bool,
   rawPublicKey,
   serverCertificateTypes: arrayOf(certificateType, { nonEmpty: true }),
   clientHello: object(CLIENT_HELLO, { exact: true }),
@@ -284,7 +287,15 @@ const SERVER: Schema<ServerConfig> = {
   helloRetryForPreferredGroup: bool,
   helloRetryCookie: fn,
   tickets: object(TICKETS, { exact: true }),
-  ocspResponse: bytesOfLength(1, 2 ** 24 - 1),
+  ocspResponse: (v, path) => {
+    bytes(v, path);
+    try {
+      parseOcspResponse(v as Uint8Array);
+    } catch (e) {
+      if (e instanceof TlsError) throw new TypeError(`${path} must be a DER OCSPResponse (RFC 6960 §4.2.1): ${e.detail}`);
+      throw e;
+    }
+  },
 };
 
 const clientShape = topLevel(CLIENT);

@@ -132,6 +132,13 @@ export interface ClientConfig extends CommonConfig {
    * ChangeCipherSpec before our second flight. On by default, as in common stacks.
    */
   compatibilityMode?: boolean;
+  /**
+   * Ask the server to staple an OCSP response to its certificate (RFC 6066 §8 status_request, RFC 8446
+   * §4.4.2.1). The staple is judged with the chain: under a `ca` policy a revoked leaf fails with
+   * certificate_revoked and an invalid staple with bad_certificate_status_response; under other policies it
+   * is only reported (`verdict.ocsp`). A server that sends no staple is accepted as before.
+   */
+  statusRequest?: boolean;
   /** Offer post_handshake_auth (RFC 8446 §4.2.6): the server may ask for our certificate after the handshake. */
   postHandshakeAuth?: boolean;
   /** Our raw public key for client authentication (RFC 7250), if the server asks for one. */
@@ -164,6 +171,11 @@ export interface ServerConfig extends CommonConfig {
   /** Certificate types we accept from clients, in our order of preference (default ['x509']). */
   clientCertificateTypes?: CertificateTypeName[];
   /**
+   * A DER OCSPResponse (RFC 6960) for our certificate, stapled to the leaf's CertificateEntry when the client
+   * sends status_request (RFC 8446 §4.4.2.1), never unasked. Sent as given: refresh it before it expires.
+   */
+  ocspResponse?: Uint8Array;
+  /**
    * Whether to ask for and require a client certificate. A resumed session is authenticated only if the
    * ticket's client chain passes the current `trust` policy now (an unanswered 'ask' does not pass);
    * otherwise, under 'optional' or 'require', the ticket is declined and the full handshake asks again.
@@ -191,11 +203,6 @@ export interface ServerConfig extends CommonConfig {
   helloRetryCookie?: (clientHello1: ClientHello) => Uint8Array;
   /** Session tickets sent after the handshake (RFC 8446 §4.6.1). */
   tickets?: TicketConfig;
-  /**
-   * A DER OCSPResponse for our leaf certificate, stapled for clients that send status_request (RFC 8446
-   * §4.4.2.1); not checked by us. server/ocsp-staple.ts.
-   */
-  ocspResponse?: Uint8Array;
 }
 
 export interface TicketConfig {

@@ -49,8 +49,8 @@ export type DecisionTopic =
   | 'early_data'
   | 'external_psk'
   | 'certificate_compression'
-  | 'certificate_status'
-  | 'certificate_type';
+  | 'certificate_type'
+  | 'ocsp';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */
 export type PendingDecision =

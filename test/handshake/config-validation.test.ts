@@ -24,7 +24,7 @@ const WRONG = Symbol('wrong');
 const CLIENT_FIELDS: Record<keyof ClientConfig, true> = {
   provider: true, random: true, now: true, cipherSuites: true, groups: true, signatureSchemes: true, alpnProtocols: true, trust: true,
   minimumRsaKeyBits: true, trace: true, traceRecords: true, recordPadding: true, serverName: true, insecureSkipServerNameCheck: true,
-  keyShareGroups: true, certificate: true, compatibilityMode: true, postHandshakeAuth: true, rawPublicKey: true, serverCertificateTypes: true,
+  keyShareGroups: true, certificate: true, compatibilityMode: true, postHandshakeAuth: true, statusRequest: true, rawPublicKey: true, serverCertificateTypes: true,
   clientCertificateTypes: true, clientHello: true, resumption: true, externalPsks: true, certificateCompression: true,
 };
 const SERVER_FIELDS: Record<keyof ServerConfig, true> = {

@@ -19,6 +19,7 @@ import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello, Extension, HelloRetryRequest, ServerHello } from '../../wire/types.js';
 import type { KeySharePair } from '../../crypto/provider.js';
 import { KeySchedule } from '../keyschedule.js';
+import { statusRequestBody } from '../ocsp-staple.js';
 import { groupName, isPostQuantum, requireSolicited } from '../negotiation.js';
 import { SUITES } from '../suites.js';
 import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
@@ -28,6 +29,7 @@ import { compressCertificateExtension } from '../certificate-compression.js';
 
 const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'server_name',
+  'status_request',
   'supported_versions',
   'supported_groups',
   'signature_algorithms',
@@ -61,6 +63,7 @@ export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySe
   const builtIn: Partial<Record<ExtensionTypeName, () => Uint8Array | undefined>> = {
     // An IP address is never sent as SNI (RFC 6066 §3).
     server_name: () => (identity?.kind === 'dns' ? X.serverName.encode([identity.text]) : undefined),
+    status_request: () => (config.statusRequest ? statusRequestBody() : undefined),
     supported_versions: () => X.supportedVersionsClientHello.encode(withGrease([ProtocolVersion.TLSv1_3], grease?.[0])),
     supported_groups: () => X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1])),
     signature_algorithms: () =>

@@ -78,11 +78,11 @@ import {
   type HelloRetry,
   type KeyShareChoice,
 } from './hello.js';
+import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { TicketKey, acceptPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
 import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
-import { certificateEntries } from './ocsp-staple.js';
 
 interface Keys {
   suite: SuiteInfo;
@@ -319,7 +319,7 @@ export class ServerHandshake {
       info.clientAuth = 'not-requested';
     }
     if (types && certificateAuth !== undefined) {
-      const entries = certificateEntries(ctx, config, hello, types.own.chain, types.serverRawPublicKey);
+      const entries = ownCertificateEntries(ctx, types.own.chain, hello, config.ocspResponse, types.serverRawPublicKey);
       ctx.send(maybeCompress(ctx, hello.extensions, { kind: 'certificate', context: new Uint8Array(0), entries }));
       const signature = signCertificateVerify(ctx.provider, certificateAuth, types.own, 'server', ctx.transcript.current(), ctx.cfg.random);
       ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });
