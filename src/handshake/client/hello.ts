@@ -47,9 +47,17 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
 
 /**
  * Encodes and sends a ClientHello. The second ClientHello after a HelloRetryRequest is the first one
- * with the new key share and the server's cookie (RFC 8446 §4.1.2), so both come from here.
+ * with the new key share and the server's cookie (RFC 8446 §4.1.2), so both come from here. `retryGroup`:
+ * the group a HelloRetryRequest asked for, whose one share replaces the whole list (our GREASE share too).
  */
-export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySessionId: Uint8Array, keyShares: Map<number, KeySharePair>, cookie?: Uint8Array): ClientHello {
+export function sendClientHello(
+  c: ClientHandshake,
+  random: Uint8Array,
+  legacySessionId: Uint8Array,
+  keyShares: Map<number, KeySharePair>,
+  cookie?: Uint8Array,
+  retryGroup?: number,
+): ClientHello {
   const { ctx, config } = c;
   const shape = config.clientHello ?? {};
   const grease = c.grease;
@@ -69,7 +77,7 @@ export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySe
     signature_algorithms: () =>
       X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2])),
     key_share: () =>
-      X.keyShareClientHello.encode(grease ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares),
+      X.keyShareClientHello.encode(grease && retryGroup === undefined ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares),
     psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode(offeredPskModes(c)),
     early_data: () => (offerEarlyData ? new Uint8Array(0) : undefined),
     // Binders are zeros here and filled in below, once the rest of the message is final.
@@ -173,7 +181,7 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
     ctx.info.earlyData = 'rejected';
     ctx.effects.push({ kind: 'plaintext-writes' });
   }
-  const hello = sendClientHello(c, state.hello.random, state.hello.legacySessionId, keyShares, cookie);
+  const hello = sendClientHello(c, state.hello.random, state.hello.legacySessionId, keyShares, cookie, retry.group);
   c.enter({ name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), keyShares, retry, earlyDataSent: false });
 }
 
