@@ -8,6 +8,7 @@ import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
 import { ExtensionType } from '../wire/enums.js';
 import { vouchesByCa } from './client/server-auth.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
+import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
 type Check = (value: unknown, path: string) => void;
@@ -226,6 +227,32 @@ const TICKETS: Schema<TicketConfig> = {
   open: fn,
 };
 
+const extensionOrder = arrayOf(uint16);
+const EXTENSION_ORDERS: Schema<Record<ShapedMessage, number[]>> = {
+  serverHello: extensionOrder,
+  helloRetryRequest: extensionOrder,
+  encryptedExtensions: extensionOrder,
+  certificateRequest: extensionOrder,
+  newSessionTicket: extensionOrder,
+  certificateEntry: extensionOrder,
+};
+
+const TICKET_SHAPE: Schema<TicketShape> = {
+  nonceLength: integer(1, 255),
+  nonces: arrayOf(bytesOfLength(0, 255)),
+  ageAdds: arrayOf(integer(0, 2 ** 32 - 1)),
+  extensions: arrayOf(object({ type: required(uint16), data: required(bytes) }, { exact: true })),
+};
+
+const recordMapping = oneOf('coalesced', 'one-per-record');
+const SERVER_FLIGHT: Schema<ServerFlightShape> = {
+  extensionOrder: object(EXTENSION_ORDERS, { exact: true }),
+  serverNameAck: bool,
+  handshakeRecords: recordMapping,
+  ticketRecords: recordMapping,
+  newSessionTicket: object(TICKET_SHAPE, { exact: true }),
+};
+
 type Common = Omit<ClientConfig, keyof ClientOnly>;
 type ClientOnly = Omit<ClientConfig, keyof ServerConfig>;
 
@@ -274,6 +301,7 @@ const SERVER: Schema<ServerConfig> = {
   helloRetryForPreferredGroup: bool,
   helloRetryCookie: fn,
   tickets: object(TICKETS, { exact: true }),
+  serverFlight: object(SERVER_FLIGHT, { exact: true }),
 };
 
 const clientShape = topLevel(CLIENT);
@@ -295,6 +323,7 @@ export function validateClientConfig(config: ClientConfig): void {
 export function validateServerConfig(config: ServerConfig): void {
   serverShape(config);
   if (!config.certificate && !config.rawPublicKey) throw new TypeError('a server needs certificate or rawPublicKey');
+  if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets?.count ?? 0);
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
   clockForCa(config);
 }

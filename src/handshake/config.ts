@@ -10,6 +10,7 @@ import type { PaddingPolicy } from '../record/writer.js';
 import type { SessionTicket } from './events.js';
 import type { SingleUseTickets } from './tickets.js';
 import type { CertificateTypeName } from './certificate-types.js';
+import type { ServerFlightShape } from './server/flight-shape.js';
 import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
@@ -175,6 +176,8 @@ export interface ServerConfig extends CommonConfig {
   helloRetryCookie?: (clientHello1: ClientHello) => Uint8Array;
   /** Session tickets sent after the handshake (RFC 8446 §4.6.1). */
   tickets?: TicketConfig;
+  /** Extension orders, the server_name acknowledgement, record boundaries and ticket fields (docs/replay.md). */
+  serverFlight?: ServerFlightShape;
 }
 
 export interface TicketConfig {

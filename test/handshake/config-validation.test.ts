@@ -31,7 +31,7 @@ const SERVER_FIELDS: Record<keyof ServerConfig, true> = {
   provider: true, random: true, now: true, cipherSuites: true, groups: true, signatureSchemes: true, alpnProtocols: true, trust: true,
   minimumRsaKeyBits: true, trace: true, traceRecords: true, recordPadding: true, certificate: true, rawPublicKey: true,
   clientCertificateTypes: true, clientAuth: true, sendCertificateAuthorities: true, advertiseGroups: true, recordSizeLimit: true,
-  encryptedExtensionsOrder: true, helloRetryForPreferredGroup: true, helloRetryCookie: true, tickets: true,
+  encryptedExtensionsOrder: true, helloRetryForPreferredGroup: true, helloRetryCookie: true, tickets: true, serverFlight: true,
 };
 const CLIENT_HELLO_FIELDS: Record<keyof ClientHelloShape, true> = {
   legacySessionId: true, extensions: true, advertisedGroups: true, advertisedSignatureSchemes: true, advertisedCipherSuites: true, grease: true, recordSizeLimit: true,

@@ -13,6 +13,7 @@ import type { HandshakeContext, PeerFinishedVerified, PossessionProven } from '.
 import { evaluatePeerCertificate } from '../peer-certificate.js';
 import { checkCertificateVerify } from '../signatures.js';
 import type { Transcript } from '../transcript.js';
+import { shapeExtensions } from './flight-shape.js';
 
 /**
  * One CertificateRequest → Certificate → CertificateVerify exchange with the client, in the handshake or
@@ -38,7 +39,7 @@ export function certificateRequestExtensions(ctx: HandshakeContext, config: Serv
     const names = anchors.map((der) => parseCertificate(der).subject.raw);
     extensions.push(X.ext(ExtensionType.certificate_authorities, X.certificateAuthorities.encode(names)));
   }
-  return extensions;
+  return shapeExtensions(config.serverFlight, 'certificateRequest', extensions);
 }
 
 /** A verdict for the exchange: one that rejects ends the handshake with its alert. */

@@ -78,6 +78,7 @@ import {
   type KeyShareChoice,
 } from './hello.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
+import { shapeExtensions } from './flight-shape.js';
 import { TicketKey, acceptPsk } from './psk.js';
 
 interface Keys {
@@ -280,7 +281,7 @@ export class ServerHandshake {
       legacySessionIdEcho: hello.legacySessionId,
       cipherSuite: suite.code,
       legacyCompressionMethod: 0,
-      extensions: serverHelloExtensions,
+      extensions: shapeExtensions(config.serverFlight, 'serverHello', serverHelloExtensions),
     });
     // Middlebox compatibility mode: answer a non-empty session id with one dummy ChangeCipherSpec right
     // after our first handshake message, ServerHello or HelloRetryRequest (§D.4).
@@ -308,7 +309,7 @@ export class ServerHandshake {
       info.clientAuth = 'not-requested';
     }
     if (types && certificateAuth !== undefined) {
-      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries: types.own.chain.map((data) => ({ data, extensions: [] })) });
+      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries: types.own.chain.map((data) => ({ data, extensions: shapeExtensions(config.serverFlight, 'certificateEntry', []) })) });
       const signature = signCertificateVerify(ctx.provider, certificateAuth, types.own, 'server', ctx.transcript.current(), ctx.cfg.random);
       ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });
     }
