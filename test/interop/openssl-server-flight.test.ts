@@ -1,0 +1,109 @@
+// Replaying OpenSSL 3.0's server flight shape (issue 13 part 1): our client, with fixed randomness, meets a
+// real `openssl s_server` (key log on), and reads the structure of what it sent: message types per record,
+// extension order per message. Our server, shaped with OPENSSL_SERVER_FLIGHT, must answer the very same
+// ClientHello with a flight of the very same structure. A missing binary skips loudly (fails with
+// REQUIRE_INTEROP=1).
+import { readFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { ClientConfig } from '../../src/handshake/config.js';
+import { Connection } from '../../src/handshake/connection.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import type { ServerFlightShape } from '../../src/handshake/server/flight-shape.js';
+import { receivedFlightStructure } from '../../src/testing/flight-structure.js';
+import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
+import { ExtensionType } from '../../src/wire/enums.js';
+import { ca, certPem, keyPem, serverCertificates } from '../node/fixtures.js';
+
+const scratch = scratchDirectory('tls13-lab-flight-');
+afterAll(scratch.remove);
+const children: BoundedChild[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill();
+});
+
+/**
+ * OpenSSL 3.0's s_server as captured here: every handshake message in a record of its own, tickets too;
+ * supported_versions before key_share in ServerHello; no server_name acknowledgement (s_server sets no
+ * servername callback, so OpenSSL does not ack); tickets with 8-byte nonces counting from 0.
+ */
+const OPENSSL_SERVER_FLIGHT: ServerFlightShape = {
+  extensionOrder: { serverHello: [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.pre_shared_key] },
+  serverNameAck: false,
+  handshakeRecords: 'one-per-record',
+  ticketRecords: 'one-per-record',
+  newSessionTicket: { nonceLength: 8 },
+};
+
+const identity = serverCertificates['ECDSA P-256'];
+const clientConfig = (): ClientConfig => ({
+  serverName: 'localhost',
+  trust: { kind: 'ca', anchors: [ca.der] },
+  now: Date.now,
+  random: seededRandom('openssl server flight'),
+  groups: [0x001d],
+  traceRecords: true,
+});
+
+/** Our client against `openssl s_server` until both tickets are in; the client's events. */
+async function openSslFlight(openssl: string): Promise<{ events: TlsEvent[]; keylog: string }> {
+  const port = await freePort();
+  const keylogFile = join(scratch.dir, 'server.keylog');
+  const server = spawnBounded(openssl, [
+    's_server', '-tls1_3', '-accept', String(port), '-naccept', '1', '-cert', scratch.file('server.pem', certPem(identity)),
+    '-key', scratch.file('server.key', keyPem(identity)), '-keylogfile', keylogFile,
+  ], { timeoutMs: 10_000, cwd: scratch.dir });
+  children.push(server);
+  await server.waitFor(/ACCEPT/);
+  const client = Connection.client(clientConfig());
+  const events: TlsEvent[] = [];
+  const socket = tcpConnect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('data', (bytes: Buffer) => {
+      client.receive(new Uint8Array(bytes));
+      events.push(...client.takeEvents());
+      socket.write(client.takeOutput());
+      if (events.filter((e) => e.type === 'session-ticket').length === 2) resolve();
+    });
+    socket.write(client.takeOutput());
+  });
+  socket.destroy();
+  return { events, keylog: readFileSync(keylogFile, 'latin1') };
+}
+
+const ticketFields = (events: TlsEvent[]) =>
+  events.flatMap((e) => (e.type === 'handshake-message' && e.message.kind === 'new_session_ticket' ? [{ lifetime: e.message.lifetime, nonce: Array.from(e.message.nonce) }] : []));
+
+describe('our server reproduces the structure of an openssl s_server flight', () => {
+  it('same ClientHello, same records, same message types per record, same extension orders', async (test) => {
+    const openssl = requireBinary('openssl', test);
+    const captured = await openSslFlight(openssl);
+    // The capture is what OpenSSL sent: our client connected and its secrets match OpenSSL's key log.
+    expect(captured.events.some((e) => e.type === 'connected')).toBe(true);
+    const ours = captured.events.flatMap((e) => (e.type === 'secret' && e.keylog ? [e.name] : []));
+    expect(ours.length).toBeGreaterThan(0);
+    expect(captured.keylog).toContain('SERVER_HANDSHAKE_TRAFFIC_SECRET');
+    const theirs = receivedFlightStructure(captured.events);
+    // s_server 3.0: each message in its own record, supported_versions first, an empty EncryptedExtensions.
+    expect(theirs.records).toContain('certificate_verify');
+    expect(theirs.extensionOrders.server_hello).toEqual([[ExtensionType.supported_versions, ExtensionType.key_share]]);
+
+    const pair = new InMemoryPair(clientConfig(), {
+      certificate: identity,
+      random: seededRandom('our server'),
+      tickets: { count: 2 },
+      serverFlight: OPENSSL_SERVER_FLIGHT,
+    }).run();
+    const replayed = receivedFlightStructure(pair.events('client'));
+    expect(replayed).toEqual(theirs);
+    // The tickets' free fields that carry no secret: lifetime and nonce (OpenSSL: 8 bytes, counting from 0).
+    expect(ticketFields(pair.events('client'))).toEqual(ticketFields(captured.events));
+    // And without the shape, ours differs (coalesced flight, key_share first, server_name acknowledged).
+    const plain = new InMemoryPair(clientConfig(), { certificate: identity, random: seededRandom('our server'), tickets: { count: 2 } }).run();
+    expect(receivedFlightStructure(plain.events('client'))).not.toEqual(theirs);
+  });
+});
