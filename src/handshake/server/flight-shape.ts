@@ -86,9 +86,8 @@ export function checkServerFlightShape(shape: ServerFlightShape, ticketCount: nu
     const distinct = new Set(tickets.nonces.map((n) => Array.from(n).join()));
     if (distinct.size !== tickets.nonces.length) throw new TypeError('serverFlight.newSessionTicket.nonces must be unique (RFC 8446 §4.6.1)');
     if (tickets.nonces.length < ticketCount) throw new TypeError(`serverFlight.newSessionTicket.nonces has ${tickets.nonces.length} nonces for ${ticketCount} tickets`);
-  } else if (ticketCount > 256 ** (tickets.nonceLength ?? 2)) {
-    throw new TypeError(`serverFlight.newSessionTicket.nonceLength ${tickets.nonceLength} cannot number ${ticketCount} tickets uniquely`);
   }
+  // Default nonces are the index in nonceLength >= 1 bytes: unique for the at most 255 tickets of tickets.count.
   const types = (tickets.extensions ?? []).map((e) => e.type);
   if (new Set(types).size !== types.length) throw new TypeError('serverFlight.newSessionTicket.extensions has a type twice');
   if (types.includes(ExtensionType.early_data)) throw new TypeError('serverFlight.newSessionTicket.extensions: early_data comes from tickets.maxEarlyDataSize');
