@@ -4,17 +4,17 @@
 // ClientHello with a flight of the very same structure. A missing binary skips loudly (fails with
 // REQUIRE_INTEROP=1).
 import { readFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
-import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import type { ServerFlightShape } from '../../src/handshake/server/flight-shape.js';
 import { receivedFlightStructure } from '../../src/testing/flight-structure.js';
 import { type BoundedChild, freePort, requireBinary, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
+import { clientEventsOverTcp, ticketsReceived } from '../../src/testing/tcp-client.js';
+import { hex } from '../../src/wire/bytes.js';
 import { ExtensionType } from '../../src/wire/enums.js';
 import { ca, certPem, keyPem, serverCertificates } from '../node/fixtures.js';
 
@@ -58,20 +58,7 @@ async function openSslFlight(openssl: string): Promise<{ events: TlsEvent[]; key
   ], { timeoutMs: 10_000, cwd: scratch.dir });
   children.push(server);
   await server.waitFor(/ACCEPT/);
-  const client = Connection.client(clientConfig());
-  const events: TlsEvent[] = [];
-  const socket = tcpConnect(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    socket.on('error', reject);
-    socket.on('data', (bytes: Buffer) => {
-      client.receive(new Uint8Array(bytes));
-      events.push(...client.takeEvents());
-      socket.write(client.takeOutput());
-      if (events.filter((e) => e.type === 'session-ticket').length === 2) resolve();
-    });
-    socket.write(client.takeOutput());
-  });
-  socket.destroy();
+  const events = await clientEventsOverTcp(port, clientConfig(), ticketsReceived(2));
   return { events, keylog: readFileSync(keylogFile, 'latin1') };
 }
 
@@ -82,11 +69,13 @@ describe('our server reproduces the structure of an openssl s_server flight', ()
   it('same ClientHello, same records, same message types per record, same extension orders', async (test) => {
     const openssl = requireBinary('openssl', test);
     const captured = await openSslFlight(openssl);
-    // The capture is what OpenSSL sent: our client connected and its secrets match OpenSSL's key log.
+    // The capture is what OpenSSL sent, read with our key schedule: our client connected, and the secrets it
+    // derived are OpenSSL's, line for line of its key log.
     expect(captured.events.some((e) => e.type === 'connected')).toBe(true);
-    const ours = captured.events.flatMap((e) => (e.type === 'secret' && e.keylog ? [e.name] : []));
-    expect(ours.length).toBeGreaterThan(0);
-    expect(captured.keylog).toContain('SERVER_HANDSHAKE_TRAFFIC_SECRET');
+    const ours = captured.events.flatMap((e) => (e.type === 'secret' && e.keylog ? [`${e.keylog} ${hex(e.clientRandom)} ${hex(e.secret)}`] : []));
+    const theirLines = captured.keylog.split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(theirLines.length).toBe(5);
+    expect(ours.sort()).toEqual(theirLines.sort());
     const theirs = receivedFlightStructure(captured.events);
     // s_server 3.0: each message in its own record, supported_versions first, an empty EncryptedExtensions.
     expect(theirs.records).toContain('certificate_verify');
