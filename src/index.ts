@@ -2,6 +2,9 @@
 export { Connection, type DecisionAnswer } from './handshake/connection.js';
 export { InMemoryPair, describeInFlight, type Flight, type InFlightRecord, type PairOptions, type SideSnapshot } from './handshake/pair.js';
 export { SingleUseTickets } from './handshake/tickets.js';
+export { PORTABLE_CERTIFICATE_COMPRESSION, portableZlib, portableZstd } from './handshake/compression-codecs.js';
+export type { CertificateCompressor } from './handshake/certificate-compression.js';
+export type { ExternalPsk, ExternalPskConfig, PskPeerIdentity } from './handshake/external-psk.js';
 export type { CertifiedKey, ClientConfig, ClientHelloShape, ServerConfig, TicketConfig } from './handshake/config.js';
 export { DEFAULT_GROUPS, DEFAULT_SERVER_GROUPS, DEFAULT_SIGNATURE_SCHEMES } from './handshake/config.js';
 export { DEFAULT_CIPHER_SUITES, SUITES } from './handshake/suites.js';
@@ -12,6 +15,8 @@ export { parseCertificate, type Certificate } from './auth/x509.js';
 export { buildCertificate, buildCrl, generateKeyPair, type CertificateSpec, type CrlSpec } from './auth/builder.js';
 export { verifyChain, type ChainVerdict, type ProfileName, type Purpose, type VerifyChainOptions } from './auth/chain.js';
 export { parseCrl, type Crl } from './auth/path/revocation.js';
+export { parseOcspResponse, type OcspResponse } from './auth/ocsp.js';
+export { judgeStaple, type OcspReport } from './auth/ocsp-status.js';
 export { loadPrivateKey, parseSpki, encodeSpki, encodePkcs8, spkiSha256 } from './auth/keys.js';
 export { parsePem, readPemOrDer, toPem } from './auth/pem.js';
 export type { CryptoProvider, PrivateKey, PublicKey, RandomSource, RsaPssKeyParams } from './crypto/provider.js';

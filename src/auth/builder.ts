@@ -1,9 +1,9 @@
 // A small X.509 v3 certificate builder (RFC 5280 §4.1) for in-process test certificates and the CLI:
 // self-signed or issued by a given CA, with the usual extensions, signed through the CryptoProvider.
 import type { CryptoProvider, PrivateKey, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
-import { contextTag, readSingle } from './der.js';
+import { contextTag } from './der.js';
 import { der } from './der-writer.js';
-import { encodeSpki } from './keys.js';
+import { encodeSpki, subjectPublicKeyBits } from './keys.js';
 import { OID } from './oids.js';
 import { encodePssParams } from './pss-params.js';
 import { digestLength } from '../crypto/hashes.js';
@@ -130,14 +130,7 @@ export function defaultSignatureAlgorithm(key: PrivateKey): SignatureAlgorithm {
 
 /** Key identifier method 1 of RFC 5280 §4.2.1.2: SHA-1 of the subjectPublicKey BIT STRING value. */
 export function keyIdentifier(publicKey: PublicKey, provider: CryptoProvider): Uint8Array {
-  const bits = readSingle(encodeSpki(publicKey), (r) => {
-    const spki = r.sequence();
-    spki.any();
-    const value = spki.bitStringBytes();
-    spki.end();
-    return value;
-  });
-  return provider.hash('sha1', bits);
+  return provider.hash('sha1', subjectPublicKeyBits(encodeSpki(publicKey)));
 }
 
 /** A named bit list in DER: trailing zero bits dropped (X.690 §11.2.2). */

@@ -125,16 +125,17 @@ export function verifyChain(options: VerifyChainOptions): ChainVerdict {
     const broken = checkProfile(profile, cert, role, purpose);
     return broken && fail(broken.reason, `${describe(cert)}: ${broken.detail}`);
   };
+  const signatureBudget = options.signatureBudget ?? profile.signatureBudget;
   if (pinned) {
     const eku = ekuPurposeProblem(leaf, purpose);
-    return eku ? fail('UnsupportedCertificate', `${describe(leaf)}: ${eku}`) : { ok: true, path: [leaf] };
+    return eku ? fail('UnsupportedCertificate', `${describe(leaf)}: ${eku}`) : { ok: true, path: [leaf], signaturesLeft: signatureBudget };
   }
   const leafProblem = ruleFailure(leaf, 'leaf');
   if (leafProblem) return leafProblem;
   return buildPath(leaf, options.intermediates, anchors, {
     provider,
     maxDepth: options.maxDepth ?? profile.maxDepth,
-    signatureBudget: options.signatureBudget ?? profile.signatureBudget,
+    signatureBudget,
     checkIssuer: (issuer, path, isAnchor) => checkIssuer(issuer, path, isAnchor, now) ?? ruleFailure(issuer, isAnchor ? 'anchor' : 'intermediate'),
     checkPath: (path) => checkNameConstraints(path, profile.nameConstraintBudget) ?? checkRevocation(path, options.crls ?? [], now, provider),
   });

@@ -161,6 +161,17 @@ export function parseSpki(spki: Uint8Array, spans?: SpanSink): PublicKey {
   return asKeyError('SubjectPublicKeyInfo', () => readSingle(spki, (r) => readSubjectPublicKeyInfo(r), spans));
 }
 
+/** The subjectPublicKey BIT STRING value of a SubjectPublicKeyInfo: what key identifiers and OCSP key hashes hash. */
+export function subjectPublicKeyBits(spki: Uint8Array): Uint8Array {
+  return readSingle(spki, (r) => {
+    const seq = r.sequence();
+    seq.any();
+    const bits = seq.bitStringBytes();
+    seq.end();
+    return bits;
+  });
+}
+
 /** SubjectPublicKeyInfo DER for a public key, as OpenSSL and node:crypto encode it. */
 export function encodeSpki(key: PublicKey): Uint8Array {
   const rsaPublicKey = (n: bigint, e: bigint) => der.bitString(der.sequence(der.integer(n), der.integer(e)));

@@ -70,6 +70,10 @@ export const OID = {
   emailProtection: '1.3.6.1.5.5.7.3.4',
   timeStamping: '1.3.6.1.5.5.7.3.8',
   ocspSigning: '1.3.6.1.5.5.7.3.9',
+  // OCSP (RFC 6960 §4.2.1, §4.4.1, §4.2.2.2.1).
+  ocspBasic: '1.3.6.1.5.5.7.48.1.1',
+  ocspNonce: '1.3.6.1.5.5.7.48.1.2',
+  ocspNoCheck: '1.3.6.1.5.5.7.48.1.5',
 } as const;
 
 export type OidName = keyof typeof OID;

@@ -10,6 +10,8 @@ import { parseCrl, type Crl } from './path/revocation.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode, readPemOrDer } from './pem.js';
 import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
+import type { OcspReport } from './ocsp-status.js';
+import { caStapleVerdict, reportedStapleVerdict } from './staple.js';
 
 export type TrustPolicy =
   /**
@@ -42,10 +44,14 @@ export interface TrustVerdict {
   /** Why it failed, as a protocol reason (decides the alert). */
   reason?: Reason;
   detail: string;
+  /** What the peer's stapled OCSP response says of its leaf (RFC 8446 §4.4.2.1), when it sent one. */
+  ocsp?: OcspReport;
 }
 
 /** Who the peer is, as far as its certificate says; exposed once trust and possession are both shown. */
 export interface PeerIdentity {
+  /** A certificate or raw public key; a peer that proved an external PSK is a PskPeerIdentity (handshake/external-psk.ts). */
+  kind?: 'certificate';
   subject?: string;
   dnsNames: string[];
   ipAddresses: string[];
@@ -77,6 +83,8 @@ export interface TrustContext {
   hostname?: string;
   /** The RSA floor for every key in a CA path (the leaf's is also checked by the handshake). */
   minimumRsaKeyBits?: number;
+  /** The OCSP response the peer stapled to its leaf (DER), judged with the chain. */
+  ocspResponse?: Uint8Array;
 }
 
 /** Parses a pin written as hex (colons allowed), base64, or `sha256/BASE64`, into the 32 hash bytes. */
@@ -190,7 +198,9 @@ function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx:
       });
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;
-      return trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`);
+      const verdict = trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`);
+      const staple = ctx.ocspResponse && { staple: ctx.ocspResponse, now, provider: ctx.provider };
+      return staple ? caStapleVerdict(verdict, staple, result.path, result.signaturesLeft) : verdict;
     }
     case 'pinned-certificate': {
       const fingerprint = ctx.provider.hash('sha256', leaf.der);
@@ -238,7 +248,11 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   }
   if (!leaf.publicKey) throw new TlsError('UnsupportedCertificate', `peer key: ${leaf.publicKeyProblem ?? 'unsupported'}`);
   // The other certificates are candidates for path building: one we cannot parse is simply never used.
-  const verdict = judge(policy, leaf, parseCandidates(chain.slice(1)), ctx);
+  const others = parseCandidates(chain.slice(1));
+  let verdict = judge(policy, leaf, others, ctx);
+  // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
+  const now = ctx.now?.();
+  if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, { staple: ctx.ocspResponse, now, provider: ctx.provider }, leaf, others);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, chain, ctx.provider) } };
 }
 

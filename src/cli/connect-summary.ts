@@ -31,7 +31,7 @@ export function describeConnection(info: Readonly<NegotiatedInfo>, o: SummaryOpt
     lines.push(`  server: ${describePeer(peer)}`);
   }
   // A raw public key (RFC 7250) has no issuer and no validity.
-  const leaf = peer?.subject === undefined ? undefined : peer.chain[0];
+  const leaf = peer && peer.kind !== 'psk' && peer.subject !== undefined ? peer.chain[0] : undefined;
   if (leaf) lines.push(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
   lines.push(`  certificate type: ${describeCertificateTypes(info)}`);
   if (unverified) lines.push(`  NOT verified: --insecure accepted the server without checking who it is${peer ? `; ${peer.verdict.detail}` : ''}`);
@@ -46,6 +46,7 @@ export function describeConnection(info: Readonly<NegotiatedInfo>, o: SummaryOpt
 export function describeCertificateTypes(info: Readonly<NegotiatedInfo>): string {
   // A resumed session authenticates by its PSK: no Certificate message at all (RFC 8446 §2.2).
   if (info.resumed) return 'none (resumed with a PSK)';
+  if (info.peer?.kind === 'psk') return 'none (external PSK)';
   const name = (type: CertificateTypeName | undefined) => (type === 'raw-public-key' ? 'raw public key (RFC 7250)' : 'X.509');
   const client = info.clientAuth === 'authenticated' ? `, client ${name(info.clientCertificateType)}` : '';
   return `server ${name(info.serverCertificateType)}${client}`;

@@ -18,6 +18,9 @@ import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { openTraceSink } from './demo.js';
 import { connectFailure, describeFailure, notTls } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
+import { externalPsksFromFlags, PSK_OPTIONS } from './psk-flags.js';
+import { certificateCompressionFromFlags, COMPRESSION_OPTIONS } from './compression-flags.js';
+import { describeStaple } from './ocsp.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -82,6 +85,9 @@ export const connectCommand: Command = {
     'key-update': { type: 'boolean', help: `after the handshake send KeyUpdate asking the server to update too, then the request` },
     export: { type: 'string', value: 'LABEL:LEN', help: `print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex` },
     'export-context': { type: 'string', value: 'HEX', help: `the exporter's context (default: empty)` },
+    ...PSK_OPTIONS,
+    ...COMPRESSION_OPTIONS,
+    status: { type: 'boolean', help: `ask the server to staple an OCSP response (status_request, RFC 6066 §8; as openssl s_client -status) and print what it says of the certificate. With a CA (--ca, or the default roots) a revoked certificate fails the handshake (certificate_revoked), and so does a staple we cannot believe (bad_certificate_status_response); with pins it is only reported` },
   },
 
   positionals: { min: 1, max: 1 },
@@ -123,6 +129,7 @@ export const connectCommand: Command = {
     const tracing = traceSpec !== undefined && traceSpec !== 'none';
     const options: ConnectOptions = { host, port, trust, handshakeTimeout: timeout, provider, trace: tracing };
     options.serverName = serverName;
+    if (flag(args, 'status')) options.statusRequest = true;
     const alpn = alpnProtocols(args);
     if (alpn.length > 0) options.alpnProtocols = alpn;
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
@@ -140,6 +147,10 @@ export const connectCommand: Command = {
     if (keyShareGroups) options.keyShareGroups = keyShareGroups;
     const suites = cipherSuites(args, 'ciphersuites');
     if (suites) options.cipherSuites = suites;
+    const externalPsks = externalPsksFromFlags(args);
+    if (externalPsks) options.externalPsks = externalPsks;
+    const compression = certificateCompressionFromFlags(args);
+    if (compression) options.certificateCompression = compression;
 
     const secrets = !flag(args, 'no-secrets');
     const openSink = (connection: number): TraceSink | undefined =>
@@ -178,6 +189,7 @@ export const connectCommand: Command = {
       keyUpdate: flag(args, 'key-update'),
       exported,
       showResumed: resume || savedSession !== undefined,
+      status: flag(args, 'status'),
       insecure,
       showCerts: insecure || flag(args, 'show-certs'),
       provider,
@@ -226,6 +238,8 @@ interface SessionOptions {
   echo: boolean;
   /** Print "resumed: yes/no". */
   showResumed: boolean;
+  /** We sent status_request: print what the staple said. */
+  status: boolean;
   /** Send KeyUpdate(update_requested) before the request. */
   keyUpdate: boolean;
   exported: { label: string; length: number; context: Uint8Array } | undefined;
@@ -278,6 +292,7 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       const info = socket.info;
       const summary = { target: o.target, serverName: o.serverName, insecure: o.insecure, showResumed: o.showResumed, ...(o.earlyData ? { earlyDataLength: o.earlyData.length } : {}) };
       for (const line of describeConnection(info, summary)) o.say(line);
+      if (o.status) o.say(`  OCSP staple: ${describeStaple(info.peer?.verdict.ocsp)}`);
       if (o.showCerts && !info.resumed) showChain();
       if (o.exported) {
         const { label, length, context } = o.exported;

@@ -15,12 +15,14 @@ import { meetsExpectation, outcomeOf } from '../scenarios/mutual-tls.js';
 import { toPcap } from '../trace/pcap.js';
 import { createTraceSink, parseTraceSpec, type TraceSink, type TraceSinkOptions, type TraceSpec } from '../trace/sink.js';
 import { TEST_NOW } from '../testing/certs.js';
+import type { PskPeerIdentity } from '../handshake/external-psk.js';
 
 const DEFAULT_SEED = 'tls13-lab';
 
-/** "who the peer is" in one line: subject, SANs, the SPKI pin. */
-export function describePeer(peer: PeerIdentity | undefined): string {
+/** "who the peer is" in one line: subject, SANs, the SPKI pin; or the external PSK it proved. */
+export function describePeer(peer: PeerIdentity | PskPeerIdentity | undefined): string {
   if (!peer) return 'none (no certificate)';
+  if (peer.kind === 'psk') return `external PSK "${peer.identity}" (${peer.hash})`;
   const sans = [...peer.dnsNames, ...peer.ipAddresses, ...peer.uris, ...peer.emails];
   const who = peer.subject === undefined ? 'a raw public key (RFC 7250)' : peer.subject || '(empty subject)';
   return `${who}${sans.length ? `, SANs ${sans.join(' ')}` : ''}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;

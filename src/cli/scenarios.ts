@@ -5,6 +5,7 @@ import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
 import { describeExpected, MUTUAL_TLS_SCENARIOS, type ExpectedOutcome } from '../scenarios/mutual-tls.js';
 import { FEATURE_SCENARIOS, type FeatureSetup } from '../scenarios/tls13-features.js';
 import { RAW_PUBLIC_KEYS_SCENARIO } from '../scenarios/raw-public-keys.js';
+import { EXTERNAL_PSK_SCENARIO } from '../scenarios/external-psk.js';
 
 export interface DemoSetup extends FeatureSetup {
   /**
@@ -91,6 +92,20 @@ export const SCENARIOS: Record<string, Scenario> = {
         story: [question, ...story, `Expected: ${describeExpected(expected)}.`],
         clientMessage: 'hello from a pinned raw key',
         serverReply: 'hello, your key is pinned',
+        expected,
+      };
+    },
+  },
+  'external-psk': {
+    summary: EXTERNAL_PSK_SCENARIO.summary,
+    setup(seed) {
+      const { client, server, story, question, expected } = EXTERNAL_PSK_SCENARIO.setup(seed);
+      return {
+        client,
+        server,
+        story: [question, ...story, `Expected: ${describeExpected(expected)}.`],
+        clientMessage: 'hello from the holder of the PSK',
+        serverReply: 'hello, you hold the PSK',
         expected,
       };
     },

@@ -14,6 +14,10 @@ import { loadCertifiedKey, trustFromFlags } from './credentials.js';
 import { describePeer, openTraceSink } from './demo.js';
 import { describeFailure } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
+import { requestClientCertificate, route, type RouteContext } from './serve-routes.js';
+import { externalPsksFromFlags, PSK_OPTIONS } from './psk-flags.js';
+import { certificateCompressionFromFlags, COMPRESSION_OPTIONS } from './compression-flags.js';
+import { loadOcspResponse } from './ocsp.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -55,34 +59,21 @@ function respond(socket: Tls13Socket, status: string, body: string): void {
 }
 
 /**
- * Post-handshake authentication (RFC 8446 §4.6.2): resolves once the client answered our CertificateRequest,
- * or at once when it did not offer post_handshake_auth (logged).
+ * Waits for the end of the request head (a blank line) and for `ready`, then answers once (by path, see
+ * serve-routes.ts) and closes.
  */
-function requestClientCertificate(socket: Tls13Socket, io: Io): Promise<void> {
-  const client = `${socket.remoteAddress}:${socket.remotePort}`;
-  try {
-    socket.requestClientCertificate();
-  } catch (e) {
-    io.stdout.write(`${client}: no post-handshake authentication: ${e instanceof Error ? e.message : String(e)}\n`);
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    socket.once('postHandshakeAuth', () => {
-      io.stdout.write(`${client}: after the handshake, client ${describePeer(socket.info.peer)}\n`);
-      resolve();
-    });
-  });
-}
-
-/** Waits for the end of the request head (a blank line) and for `ready`, then answers once and closes. */
-function serveHttp(socket: Tls13Socket, ready: Promise<void>): void {
+function serveHttp(socket: Tls13Socket, ready: Promise<unknown>, context: RouteContext): void {
   let request = '';
   socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
   socket.on('data', (chunk: Buffer) => {
     if (socket.writableEnded) return;
     request += chunk.toString('latin1');
-    if (/\r?\n\r?\n/.test(request)) void ready.then(() => !socket.writableEnded && respond(socket, '200 OK', statusPage(socket)));
-    else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
+    if (/\r?\n\r?\n/.test(request)) {
+      void ready
+        .then(() => route(socket, request, context))
+        .then((reply) => !socket.writableEnded && respond(socket, reply.status, reply.body))
+        .catch(() => socket.destroy()); // the connection closed while the route waited
+    } else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
   });
   // The client finished sending before a whole request head: nothing to answer.
   socket.on('end', () => !/\r?\n\r?\n/.test(request) && socket.end());
@@ -92,8 +83,10 @@ function serveHttp(socket: Tls13Socket, ready: Promise<void>): void {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'a TLS 1.3 server that answers HTTP requests with what was negotiated',
-  usage: [`tls13 serve --port P (--cert FILE --key FILE | --rpk-key FILE | both) [options]`],
-  description: `Serves TLS 1.3 on HOST:PORT, many clients at once. Each HTTP request gets a "200 OK" text page naming the negotiated version, cipher suite, group, signature scheme, ALPN and the client's identity (or "none"). A failed handshake is logged as one line on stderr (peer address and alert) and the server keeps serving. Prints "listening on HOST:PORT" once ready.`,
+  usage: [`tls13 serve --port P (--cert FILE --key FILE | --rpk-key FILE | --psk HEX --psk-identity ID) [options]`],
+  description: `Serves TLS 1.3 on HOST:PORT, many clients at once. Each HTTP request gets a "200 OK" text page naming the negotiated version, cipher suite, group, signature scheme, ALPN and the client's identity (or "none"). A failed handshake is logged as one line on stderr (peer address and alert) and the server keeps serving. Prints "listening on HOST:PORT" once ready.
+
+Paths, for conformance suites (any other path gets the page): GET /keyupdate sends a KeyUpdate with update_requested before the reply; GET /secret sends a post-handshake CertificateRequest first (the client must have offered post_handshake_auth; judged by the client trust flags), then the page, or 403 saying why no certificate was asked for.`,
   options: {
     port: { type: 'string', value: 'P', help: `TCP port (0: any free port)` },
     host: { type: 'string', value: 'ADDRESS', help: `address to listen on (default 127.0.0.1)` },
@@ -117,6 +110,9 @@ export const serveCommand: Command = {
     'one-message-per-record': { type: 'boolean', help: `put each handshake message and each NewSessionTicket in a record of its own, as OpenSSL does (default: a flight's messages share records)` },
     'no-sni-ack': { type: 'boolean', help: `do not acknowledge the client's server_name in EncryptedExtensions (RFC 6066 §3 makes it optional; BoringSSL and OpenSSL's s_server leave it out)` },
     'request-post-handshake-auth': { type: 'boolean', help: `ask each client that offers it for a certificate after the handshake (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for the answer` },
+    ...PSK_OPTIONS,
+    ...COMPRESSION_OPTIONS,
+    ocsp: { type: 'string', value: 'FILE', help: `an OCSP response for our certificate (DER, e.g. from openssl ocsp -respout), stapled to it for clients that send status_request (RFC 8446 §4.4.2.1; as openssl s_server -status_file); sent as it is, so refresh the file before its nextUpdate` },
   },
 
   async run(args, io) {
@@ -128,7 +124,8 @@ export const serveCommand: Command = {
     const keyFile = str(args, 'key');
     const rpkFile = str(args, 'rpk-key');
     if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('serve: --cert and --key go together');
-    if (certFile === undefined && rpkFile === undefined) throw new UsageError('serve: --cert and --key (or --rpk-key) are required');
+    const externalPsks = externalPsksFromFlags(args);
+    if (certFile === undefined && rpkFile === undefined && !externalPsks) throw new UsageError('serve: --cert and --key (or --rpk-key, or --psk and --psk-identity) are required');
     const clientCa = list(args, 'client-ca');
     const pinClientCert = list(args, 'pin-client-cert');
     const pinClientSpki = list(args, 'pin-client-spki');
@@ -148,7 +145,12 @@ export const serveCommand: Command = {
     const options: ServerOptions = { clientAuth, provider: cryptoProvider(args), allowHalfOpen: true };
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
+    const ocspFile = str(args, 'ocsp');
+    if (ocspFile !== undefined) options.ocspResponse = loadOcspResponse(ocspFile, options.certificate);
     if (trust) options.trust = trust;
+    if (externalPsks) options.externalPsks = externalPsks;
+    const compression = certificateCompressionFromFlags(args);
+    if (compression) options.certificateCompression = compression;
     // A pinned client key may come raw (RFC 7250) or in a certificate. The client's preference picks
     // (RFC 7250 §4.2), and GnuTLS lists X.509 first even without a certificate: so a server that deals
     // only in raw keys (no --cert, no X.509 client trust flag) takes raw client keys only.
@@ -226,7 +228,8 @@ function listen(
     const early = info.earlyData ? `; early data ${earlyDataSummary(socket)}` : '';
     const raw = info.serverCertificateType === 'raw-public-key' || info.clientCertificateType === 'raw-public-key' ? `; ${describeCertificateTypes(info)}` : '';
     io.stdout.write(`${socket.remoteAddress}:${socket.remotePort}: ${describeNegotiated(info)}; client ${describePeer(info.peer)}${raw}${resumed}${early}\n`);
-    serveHttp(socket, postHandshakeAuth ? requestClientCertificate(socket, io) : Promise.resolve());
+    const context: RouteContext = { io, page: () => statusPage(socket), judgesClients: options.trust !== undefined };
+    serveHttp(socket, postHandshakeAuth ? requestClientCertificate(socket, io) : Promise.resolve(), context);
   });
   if (trace) {
     let accepted = 0;

@@ -6,6 +6,7 @@ import { parseSpki } from '../auth/keys.js';
 import { parseCertificate } from '../auth/x509.js';
 import type { Span } from '../wire/bytes.js';
 import { SHARE_LAYOUTS } from '../wire/key-share-layout.js';
+import { stapleSpans } from './ocsp-staple.js';
 import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 
@@ -15,6 +16,7 @@ export function messageSpans(message: HandshakeMessage, raw: Uint8Array): Span[]
   decodeHandshakeBody(raw[0]!, raw.subarray(4), spans);
   if (message.kind === 'client_hello' || message.kind === 'server_hello') spans.push(...keySharePartSpans(spans, message.kind === 'client_hello' ? 'client' : 'server'));
   if (message.kind !== 'certificate') return spans;
+  spans.push(...stapleSpans(message, spans));
   const entries = spans.filter((s) => /certificate_list\[\d+\]\.cert_data$/.test(s.path));
   for (const [i, entry] of entries.entries()) {
     const data = message.entries[i]?.data;

@@ -3,10 +3,14 @@
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
 import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
 import { ExtensionType } from '../wire/enums.js';
+import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
+import { TlsError } from '../wire/errors.js';
 import { vouchesByCa } from './client/server-auth.js';
+import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
 
@@ -273,6 +277,14 @@ const COMMON: Schema<Common> = {
   certificate: () => {},
   rawPublicKey: () => {},
   clientCertificateTypes: arrayOf(certificateType, { nonEmpty: true }),
+  externalPsks: (v, path) => {
+    anObject(v, path);
+    resolveExternalPsks(v as ExternalPskConfig);
+  },
+  certificateCompression: (v, path) => {
+    arrayOf(anObject)(v, path);
+    checkCertificateCompression(v as CertificateCompressor[]);
+  },
 };
 
 const CLIENT: Schema<ClientConfig> = {
@@ -283,6 +295,7 @@ const CLIENT: Schema<ClientConfig> = {
   certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", oneOf('ask'), certifiedKey, arrayOf(certifiedKey)),
   compatibilityMode: bool,
   postHandshakeAuth: bool,
+  statusRequest: bool,
   rawPublicKey,
   serverCertificateTypes: arrayOf(certificateType, { nonEmpty: true }),
   clientHello: object(CLIENT_HELLO, { exact: true }),
@@ -302,6 +315,15 @@ const SERVER: Schema<ServerConfig> = {
   helloRetryCookie: fn,
   tickets: object(TICKETS, { exact: true }),
   serverFlight: object(SERVER_FLIGHT, { exact: true }),
+  ocspResponse: (v, path) => {
+    bytes(v, path);
+    try {
+      parseOcspResponse(v as Uint8Array);
+    } catch (e) {
+      if (e instanceof TlsError) throw new TypeError(`${path} must be a DER OCSPResponse (RFC 6960 §4.2.1): ${e.detail}`);
+      throw e;
+    }
+  },
 };
 
 const clientShape = topLevel(CLIENT);
@@ -315,14 +337,14 @@ function clockForCa(config: ClientConfig | ServerConfig): void {
 /** Every field of a client config, and what the fields need of each other. Throws a TypeError. */
 export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
-  if (!config.trust) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies)');
+  if (!config.trust && !config.externalPsks) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies), unless externalPsks authenticate the server');
   clockForCa(config);
 }
 
 /** Every field of a server config, and what the fields need of each other. Throws a TypeError. */
 export function validateServerConfig(config: ServerConfig): void {
   serverShape(config);
-  if (!config.certificate && !config.rawPublicKey) throw new TypeError('a server needs certificate or rawPublicKey');
+  if (!config.certificate && !config.rawPublicKey && !config.externalPsks) throw new TypeError('a server needs certificate, rawPublicKey or externalPsks');
   if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets?.count ?? 0);
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
   clockForCa(config);

@@ -14,6 +14,8 @@ import type { ServerFlightShape } from './server/flight-shape.js';
 import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
+import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
+import { externalPskModes, resolveExternalPsks, type ExternalPskConfig, type ResolvedExternalPsk } from './external-psk.js';
 
 /** Our own certificate chain (leaf first, DER) and the means to sign with the leaf's key. */
 export interface CertifiedKey {
@@ -67,6 +69,18 @@ interface CommonConfig {
    * the record layer keeps every record within the size limit whatever the policy asks.
    */
   recordPadding?: PaddingPolicy;
+  /**
+   * Externally provisioned PSKs (RFC 8446 §4.2.11; external-psk.ts): a client offers them, a server selects
+   * one by identity. The peer is then authenticated by the PSK (reported as `{ kind: 'psk', identity }`).
+   */
+  externalPsks?: ExternalPskConfig;
+  /**
+   * Certificate compression (RFC 8879): the algorithms we can decompress, offered in that order in
+   * compress_certificate, and used to compress our own Certificate when the peer offers one we can
+   * compress with. Default none. PORTABLE_CERTIFICATE_COMPRESSION (any platform) or
+   * nodeCertificateCompression() (node:zlib).
+   */
+  certificateCompression?: readonly CertificateCompressor[];
 }
 
 /** Everything about the ClientHello that a replay, an interop test or a fuzzer may want to dictate. */
@@ -119,6 +133,13 @@ export interface ClientConfig extends CommonConfig {
    * ChangeCipherSpec before our second flight. On by default, as in common stacks.
    */
   compatibilityMode?: boolean;
+  /**
+   * Ask the server to staple an OCSP response to its certificate (RFC 6066 §8 status_request, RFC 8446
+   * §4.4.2.1). The staple is judged with the chain: under a `ca` policy a revoked leaf fails with
+   * certificate_revoked and an invalid staple with bad_certificate_status_response; under other policies it
+   * is only reported (`verdict.ocsp`). A server that sends no staple is accepted as before.
+   */
+  statusRequest?: boolean;
   /** Offer post_handshake_auth (RFC 8446 §4.2.6): the server may ask for our certificate after the handshake. */
   postHandshakeAuth?: boolean;
   /** Our raw public key for client authentication (RFC 7250), if the server asks for one. */
@@ -151,9 +172,16 @@ export interface ServerConfig extends CommonConfig {
   /** Certificate types we accept from clients, in our order of preference (default ['x509']). */
   clientCertificateTypes?: CertificateTypeName[];
   /**
+   * A DER OCSPResponse (RFC 6960) for our certificate, stapled to the leaf's CertificateEntry when the client
+   * sends status_request (RFC 8446 §4.4.2.1), never unasked. Sent as given: refresh it before it expires.
+   */
+  ocspResponse?: Uint8Array;
+  /**
    * Whether to ask for and require a client certificate. A resumed session is authenticated only if the
    * ticket's client chain passes the current `trust` policy now (an unanswered 'ask' does not pass);
    * otherwise, under 'optional' or 'require', the ticket is declined and the full handshake asks again.
+   * An external PSK of `externalPsks` meets 'require' (it is that client's credential; a PSK handshake has
+   * no CertificateRequest, RFC 8446 §4.3.2); a client without one gets the full handshake.
    */
   clientAuth?: 'none' | 'optional' | 'require';
   /**
@@ -267,6 +295,8 @@ export interface Resolved {
   minimumRsaKeyBits: number;
   trace: boolean;
   traceRecords: boolean;
+  externalPsks?: { keys: ResolvedExternalPsk[]; modes: Array<'psk_dhe_ke' | 'psk_ke'> };
+  certificateCompression?: readonly CertificateCompressor[];
 }
 
 export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolved {
@@ -282,6 +312,8 @@ export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): 
     traceRecords: config.traceRecords ?? false,
   };
   if (config.now) resolved.now = config.now;
+  if (config.externalPsks) resolved.externalPsks = { keys: resolveExternalPsks(config.externalPsks), modes: externalPskModes(config.externalPsks) };
+  if (config.certificateCompression) resolved.certificateCompression = checkCertificateCompression(config.certificateCompression);
   if (config.trust) resolved.trust = config.trust;
   return resolved;
 }

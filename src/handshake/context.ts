@@ -13,6 +13,7 @@ import type { DecisionTopic, NegotiatedInfo, PendingDecision, Role, TlsEvent } f
 import { finishedVerifyData, SECRETS, type SecretName } from './keyschedule.js';
 import type { SuiteInfo } from './suites.js';
 import { Transcript } from './transcript.js';
+import type { ResolvedExternalPsk } from './external-psk.js';
 
 declare const finishedVerified: unique symbol;
 /** Proof that the peer's Finished was checked: the only way to install the peer's application read keys. */
@@ -35,6 +36,13 @@ export type AuthenticationProof =
   | { possession: PossessionProven; finished: PeerFinishedVerified }
   /** The server checked the client's binder; the client checked the server's Finished, keyed from the PSK. */
   | { resumedSession: PskBinderVerified | PeerFinishedVerified };
+
+/**
+ * What authenticates an external PSK (RFC 8446 §4.2.11): on the server, the client's binder and then its
+ * Finished, both keyed from the PSK; on the client, the server's Finished (its key schedule starts from the
+ * PSK, and only a holder of the PSK computes it).
+ */
+export type ExternalPskProof = { binder: PskBinderVerified; finished: PeerFinishedVerified } | { serverFinished: PeerFinishedVerified };
 
 export type Epoch = 'early' | 'handshake' | 'application';
 
@@ -148,6 +156,12 @@ export class HandshakeContext {
     if (!verdict.trusted) throw new Error('authenticate: an untrusted peer cannot be marked authenticated');
     this.info.peer = { ...identity, verdict };
   }
+}
+
+/** Reports the peer as the holder of an external PSK, once its proof is complete. */
+export function authenticateExternalPsk(ctx: HandshakeContext, psk: ResolvedExternalPsk, _proof: ExternalPskProof): void {
+  ctx.info.peer = { kind: 'psk', identity: psk.name, hash: psk.hash, verdict: { trusted: true, rule: 'external-psk', detail: `holds the external PSK "${psk.name}"` } };
+  ctx.decide('trust', 'trusted', `external-psk: the peer proved it holds the PSK "${psk.name}"`);
 }
 
 /** The message a state did not expect: unexpected_message (RFC 8446 §6.2). */

@@ -5,6 +5,7 @@ import type { HandshakeMessage } from '../wire/types.js';
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
 import type { SecretName } from './keyschedule.js';
 import type { CertificateRequestInfo } from './client-certificate.js';
+import type { PskPeerIdentity } from './external-psk.js';
 
 export type Role = 'client' | 'server';
 export type Direction = 'in' | 'out';
@@ -17,8 +18,11 @@ export interface NegotiatedInfo {
   signatureScheme?: string;
   alpn?: string;
   serverName?: string;
-  /** Who the peer proved to be: set only with a trust verdict and a verified CertificateVerify. */
-  peer?: PeerIdentity;
+  /**
+   * Who the peer proved to be: set only with a trust verdict and a verified CertificateVerify (or a resumed
+   * session re-judged now), or, kind 'psk', with an external PSK whose binder and Finished verified.
+   */
+  peer?: PeerIdentity | PskPeerIdentity;
   /** RFC 7250: what each side authenticated with, when not X.509 by default. */
   serverCertificateType?: 'x509' | 'raw-public-key';
   clientCertificateType?: 'x509' | 'raw-public-key';
@@ -43,7 +47,10 @@ export type DecisionTopic =
   | 'key_update'
   | 'resumption'
   | 'early_data'
-  | 'certificate_type';
+  | 'external_psk'
+  | 'certificate_compression'
+  | 'certificate_type'
+  | 'ocsp';
 
 /** A question the engine cannot answer alone; the connection waits until `resolve()` is called. */
 export type PendingDecision =
@@ -83,7 +90,8 @@ export interface SessionTicket {
 export type TlsEvent =
   | { type: 'state'; role: Role; from: string; to: string }
   | { type: 'record'; direction: Direction; contentType: number; protected: boolean; raw: Uint8Array }
-  | { type: 'handshake-message'; direction: Direction; message: HandshakeMessage; raw: Uint8Array; spans?: Span[] }
+  /** `decompressed`: not on the wire; the Certificate a CompressedCertificate carried (RFC 8879), traced with its spans. */
+  | { type: 'handshake-message'; direction: Direction; message: HandshakeMessage; raw: Uint8Array; spans?: Span[]; decompressed?: true }
   | {
       type: 'secret';
       name: SecretName;

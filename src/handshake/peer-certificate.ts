@@ -13,8 +13,9 @@ export function evaluatePeerCertificate(
   rawPublicKey: boolean,
   purpose: Purpose,
   hostname?: string,
+  ocspResponse?: Uint8Array,
 ): { chain: Uint8Array[]; verdict: TrustVerdict; leaf: LeafInfo } {
-  return evaluatePeerChain(ctx, certificate.entries.map((e) => e.data), rawPublicKey, purpose, hostname);
+  return evaluatePeerChain(ctx, certificate.entries.map((e) => e.data), rawPublicKey, purpose, hostname, ocspResponse);
 }
 
 function evaluatePeerChain(
@@ -23,11 +24,19 @@ function evaluatePeerChain(
   rawPublicKey: boolean,
   purpose: Purpose,
   hostname?: string,
+  ocspResponse?: Uint8Array,
 ): { chain: Uint8Array[]; verdict: TrustVerdict; leaf: LeafInfo } {
   // No count of our own on the certificate_list (RFC 8446 §4.4.2 sets none): the handshake message limit bounds
   // its bytes, parsing is linear in them, and path building has its own depth and signature budgets.
   const now = ctx.cfg.now;
-  const trustContext = { provider: ctx.provider, ...(now ? { now } : {}), purpose, ...(hostname ? { hostname } : {}), minimumRsaKeyBits: ctx.cfg.minimumRsaKeyBits };
+  const trustContext = {
+    provider: ctx.provider,
+    ...(now ? { now } : {}),
+    purpose,
+    ...(hostname ? { hostname } : {}),
+    minimumRsaKeyBits: ctx.cfg.minimumRsaKeyBits,
+    ...(ocspResponse && !rawPublicKey ? { ocspResponse } : {}),
+  };
   // RFC 8446 §4.4.2: with RawPublicKey "the certificate_list MUST contain no more than one CertificateEntry".
   if (rawPublicKey && chain.length !== 1) throw new TlsError('IllegalParameter', `a raw public key Certificate carries ${chain.length} entries, not one`);
   const evaluation = rawPublicKey ? evaluateRawPublicKey(ctx.cfg.trust!, chain[0]!, trustContext) : evaluateTrust(ctx.cfg.trust!, chain, trustContext);

@@ -11,12 +11,14 @@ import { ConnectionDriver } from './stream-driver.js';
 import { judgeServer, peerCertificate, translateClientOptions, translateServerOptions, type NodeTlsClientOptions, type NodeTlsServerOptions, type NodeVerification } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
+import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
 import { systemRandom } from '../crypto/random.js';
 import { hex } from '../wire/bytes.js';
 
 export { ConnectionDriver, type DriverHandlers } from './stream-driver.js';
 export type { CheckServerIdentity, NodeTlsClientOptions, NodeTlsOptions, NodeTlsServerOptions } from './tls-options.js';
+export { nodeCertificateCompression } from './certificate-compression.js';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -185,7 +187,7 @@ export class Tls13Socket extends Duplex {
    * Who the peer proved to be (trust verdict and CertificateVerify), or undefined; also undefined for a
    * server that failed verification and was let through by rejectUnauthorized: false.
    */
-  getPeerIdentity(): PeerIdentity | undefined {
+  getPeerIdentity(): PeerIdentity | PskPeerIdentity | undefined {
     return this.authorizationError === undefined ? this.connection.info.peer : undefined;
   }
 
@@ -193,7 +195,8 @@ export class Tls13Socket extends Duplex {
   getPeerCertificate(): PeerCertificate | Record<string, never> {
     const peer = this.connection.info.peer;
     const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
-    return peer && isX509 ? peerCertificate(peer.chain[0]!) : {};
+    const leaf = isX509 ? peer?.chain?.[0] : undefined;
+    return leaf ? peerCertificate(leaf) : {};
   }
 
   /** TLS-Exporter (RFC 8446 §7.5), with node:tls's argument order. */

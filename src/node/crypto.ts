@@ -30,7 +30,7 @@ import {
 } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
-import { ffdheGroups, type FfdheArithmetic } from '../crypto/ffdhe.js';
+import { BIGINT_FFDHE_ARITHMETIC, ffdheGroups, type FfdheArithmetic } from '../crypto/ffdhe.js';
 import { keyExchangeGroups, type MlKemPrimitives } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
 import { NOBLE_ML_KEM, type MlKemPrimitive } from '../crypto/mlkem.js';
@@ -318,9 +318,9 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: Curve
 }
 
 /**
- * FFDHE exponentiations by OpenSSL's Diffie-Hellman (constant-time Montgomery exponentiation, four times
- * faster than bigint.ts): our exponent as the private key of a DH key over p with generator 2. computeSecret
- * checks the peer's value itself too (and throws); ffdhe.ts checks it first.
+ * FFDHE exponentiations by OpenSSL's Diffie-Hellman (constant-time Montgomery exponentiation, three to six
+ * times faster than bigint.ts): our exponent as the private key of a DH key over p with generator 2.
+ * computeSecret checks the peer's value itself too (and throws); ffdhe.ts checks it first.
  */
 function opensslDh(prime: bigint, exponent: bigint) {
   const dh = createDiffieHellman(bigintBytes(prime), 2);
@@ -332,6 +332,13 @@ const OPENSSL_FFDHE_ARITHMETIC: FfdheArithmetic = {
   generatorPower: (prime, exponent) => BigInt(`0x${opensslDh(prime, exponent).generateKeys('hex')}`),
   power: (prime, base, exponent) => BigInt(`0x${opensslDh(prime, exponent).computeSecret(bigintBytes(base)).toString('hex')}`),
 };
+
+/**
+ * OpenSSL 3.0 (Node 20, 22) sets up a DiffieHellman over an RFC 7919 prime at once; later versions (OpenSSL
+ * 3.5 in Node 26) check the prime on every createDiffieHellman: measured 0.8 s for ffdhe2048, 4.6 s for
+ * ffdhe3072, minutes for ffdhe8192, CPU a ClientHello could make us spend. There the bigint arithmetic runs.
+ */
+const FFDHE_ARITHMETIC = process.versions.openssl?.startsWith('3.0.') ? OPENSSL_FFDHE_ARITHMETIC : BIGINT_FFDHE_ARITHMETIC;
 
 /** node:crypto's ML-KEM functions, which Node 20's types (and OpenSSL 3.0) do not have. */
 interface NodeKem {
@@ -386,7 +393,7 @@ const KEY_EXCHANGES = keyExchangeGroups(
     secp256r1: ecdheGroup('secp256r1', 'P-256'),
     secp384r1: ecdheGroup('secp384r1', 'P-384'),
     secp521r1: ecdheGroup('secp521r1', 'P-521'),
-    ...ffdheGroups(OPENSSL_FFDHE_ARITHMETIC),
+    ...ffdheGroups(FFDHE_ARITHMETIC),
   },
   ML_KEM,
 );

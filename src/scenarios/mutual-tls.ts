@@ -6,6 +6,7 @@
 // which receives the exact CertificateVerify content (RFC 8446 §4.4.3), so every fault is one a real
 // client could commit. Core-safe: no node imports.
 import type { PeerIdentity, TrustPolicy } from '../auth/trust.js';
+import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { seededRandom } from '../crypto/random.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
@@ -37,7 +38,7 @@ export type ExpectedOutcome =
 
 /** What did happen. */
 export type ActualOutcome =
-  | { kind: 'connected'; client?: PeerIdentity }
+  | { kind: 'connected'; client?: PeerIdentity | PskPeerIdentity }
   | { kind: 'alert'; alert: string; sentBy: Role; reason?: string; detail?: string }
   | { kind: 'stalled'; clientState: string; serverState: string };
 
@@ -63,7 +64,7 @@ export interface ScenarioResult {
   /** The server's trust decision about the client certificate, when it got that far. */
   serverTrustDecision?: string;
   /** The client as the server sees it (subject, SANs, SPIFFE ID, pins, verdict), when authenticated. */
-  clientIdentity?: PeerIdentity;
+  clientIdentity?: PeerIdentity | PskPeerIdentity;
   /** The pair, with every event of both sides, for narration. */
   pair: InMemoryPair;
 }

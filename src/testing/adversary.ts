@@ -9,6 +9,7 @@
 //   - a plaintext alert that reaches a side with read keys installed is unexpected_message (RFC 8446 §5).
 // Core-safe: no node imports.
 import type { PeerIdentity, TrustPolicy } from '../auth/trust.js';
+import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { RandomSource } from '../crypto/provider.js';
 import { seededRandom } from '../crypto/random.js';
@@ -398,14 +399,14 @@ class Oracle {
     }
   }
 
-  private judgeIdentity(side: Role, peer: PeerIdentity, where: string, fail: (what: string) => never): void {
+  private judgeIdentity(side: Role, peer: PeerIdentity | PskPeerIdentity, where: string, fail: (what: string) => never): void {
     const member = this.pairMember(peer);
     const holder: Member = side === 'client' ? 'server' : this.driver;
     if (member !== holder) fail(`${side} reports ${peer.subject} in ${where}, but the peer is driven by ${holder}, who does not hold that key`);
     if (side === 'server' && !policyAccepts(this.policy, member)) fail(`the server reports ${peer.subject} in ${where}, which its current policy ${this.policy} does not accept`);
   }
 
-  private pairMember(peer: PeerIdentity): Member | 'unknown' {
+  private pairMember(peer: PeerIdentity | PskPeerIdentity): Member | 'unknown' {
     return this.members.get(peer.certificateSha256 ?? '') ?? 'unknown';
   }
 

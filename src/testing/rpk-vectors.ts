@@ -143,7 +143,7 @@ export function generateRpkVector(name: RpkVectorName): RpkVector {
     description: CASES[name].description,
     seed: `${SEED_PREFIX}/${name}`,
     now: TEST_NOW,
-    keyType: peer?.keyType ?? 'unknown',
+    keyType: peer && peer.kind !== 'psk' ? peer.keyType : 'unknown',
     keys: { server: vectorKey(setup.serverKey), ...(setup.clientKey ? { client: vectorKey(setup.clientKey) } : {}) },
     negotiated: {
       cipherSuite: info.cipherSuite ?? 'none',

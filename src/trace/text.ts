@@ -5,6 +5,7 @@
 import type { NegotiatedInfo, Role, TlsEvent } from '../handshake/events.js';
 import { hex, type Span } from '../wire/bytes.js';
 import {
+  certificateCompressionAlgorithmName,
   cipherSuiteName,
   extensionTypeName,
   HandshakeType,
@@ -41,6 +42,7 @@ const MESSAGE_TITLES: Record<HandshakeMessage['kind'], string> = {
   new_session_ticket: 'NewSessionTicket',
   end_of_early_data: 'EndOfEarlyData',
   key_update: 'KeyUpdate',
+  compressed_certificate: 'CompressedCertificate',
   message_hash: 'message_hash',
 };
 
@@ -89,6 +91,8 @@ export function messageSummary(message: HandshakeMessage): string {
       return 'end of 0-RTT data';
     case 'key_update':
       return keyUpdateRequestName(message.requestUpdate);
+    case 'compressed_certificate':
+      return `${certificateCompressionAlgorithmName(message.algorithm)}: ${message.compressed.length} bytes for a ${message.uncompressedLength}-byte Certificate message (RFC 8879)`;
     case 'message_hash':
       return `hash ${hex(message.hash)}`;
     default: {
@@ -192,12 +196,13 @@ function printable(data: Uint8Array): string {
 
 /** The negotiated parameters in one line: version, suite, group, signature scheme, ALPN. */
 export function describeNegotiated(info: Readonly<NegotiatedInfo>): string {
+  const usedPsk = info.resumed === true || info.peer?.kind === 'psk';
   const parts = [
     info.version ?? 'version ?',
     info.cipherSuite ?? 'suite ?',
-    `group ${info.group ?? '?'}`,
-    // A resumed session authenticates by its PSK: no CertificateVerify, so no signature (RFC 8446 §2.2).
-    `signature ${info.signatureScheme ?? (info.resumed ? 'none (PSK)' : '?')}`,
+    `group ${info.group ?? (usedPsk ? 'none (psk_ke: NO FORWARD SECRECY)' : '?')}`,
+    // A resumed session or an external PSK authenticates by the PSK: no CertificateVerify, so no signature (RFC 8446 §2.2).
+    `signature ${info.signatureScheme ?? (usedPsk ? 'none (PSK)' : '?')}`,
     `ALPN ${info.alpn ?? 'none'}`,
   ];
   return parts.join(', ');

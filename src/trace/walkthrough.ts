@@ -345,6 +345,7 @@ const MESSAGE_ROLES: Record<HandshakeMessage['kind'], string> = {
   new_session_ticket: 'After the handshake, a ticket the client can use to resume the session later (RFC 8446 §4.6.1).',
   end_of_early_data: 'The client says its 0-RTT data is over and switches to the handshake keys (RFC 8446 §4.5).',
   key_update: 'A switch to the next generation of traffic keys (RFC 8446 §4.6.3).',
+  compressed_certificate: 'The Certificate message, compressed with an algorithm the receiver offered (RFC 8879 §4).',
   message_hash: 'The stand-in for ClientHello1 in the transcript after a HelloRetryRequest (RFC 8446 §4.4.1).',
 };
 

@@ -41,6 +41,8 @@ export const HandshakeType = {
   certificate_verify: 15,
   finished: 20,
   key_update: 24,
+  /** RFC 8879 §4 */
+  compressed_certificate: 25,
   message_hash: 254,
 } as const;
 export type HandshakeTypeName = keyof typeof HandshakeType;
@@ -191,6 +193,10 @@ export const CertificateType = { X509: 0, RawPublicKey: 2 } as const;
 export const certificateTypeName = namer(CertificateType, 2);
 
 /** RFC 8446 §4.6.3 */
+/** RFC 8879 §7.3: CertificateCompressionAlgorithm. */
+export const CertificateCompressionAlgorithm = { zlib: 1, brotli: 2, zstd: 3 } as const;
+export const certificateCompressionAlgorithmName = namer(CertificateCompressionAlgorithm, 2);
+
 export const KeyUpdateRequest = { update_not_requested: 0, update_requested: 1 } as const;
 export const keyUpdateRequestName = namer(KeyUpdateRequest, 2);
 

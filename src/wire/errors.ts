@@ -45,10 +45,13 @@ export const REASONS = {
   UnknownCa: { alert: 'unknown_ca', rfc: 'RFC 8446 §6.2 (unknown_ca)' },
   CertificateUnknown: { alert: 'certificate_unknown', rfc: 'RFC 8446 §6.2 (certificate_unknown)' },
   CertificateRevoked: { alert: 'certificate_revoked', rfc: 'RFC 8446 §6.2 (certificate_revoked)' },
+  BadCertificateStatusResponse: { alert: 'bad_certificate_status_response', rfc: 'RFC 8446 §6.2 (bad_certificate_status_response), RFC 6066 §8' },
   AccessDenied: { alert: 'access_denied', rfc: 'RFC 8446 §6.2 (access_denied)' },
   // PSK and tickets.
   BadPskBinder: { alert: 'decrypt_error', rfc: 'RFC 8446 §4.2.11' },
-  UnknownPskIdentity: { alert: 'unknown_psk_identity', rfc: 'RFC 8446 §4.2.11' },
+  UnknownPskIdentity: { alert: 'unknown_psk_identity', rfc: 'RFC 8446 §4.2.11, §6.2 (unknown_psk_identity)' },
+  // A PSK-only endpoint (no certificate) with no usable PSK: no acceptable set of parameters.
+  PskRequired: { alert: 'handshake_failure', rfc: 'RFC 8446 §6.2 (handshake_failure)' },
   // Limits.
   TooManyKeyUpdates: { alert: 'unexpected_message', rfc: 'RFC 8446 §4.6.3 (our limit)' },
   TooMuchEarlyData: { alert: 'unexpected_message', rfc: 'RFC 8446 §4.2.10' },

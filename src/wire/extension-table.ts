@@ -8,6 +8,7 @@ import {
   certificateAuthorities,
   clientCertificateTypeClientHello,
   clientCertificateTypeServerSide,
+  compressCertificate,
   cookie,
   earlyDataEmpty,
   earlyDataNewSessionTicket,
@@ -73,6 +74,8 @@ const EXTENSION_BODIES = {
   signature_algorithms_cert: { CH: signatureAlgorithmsCert.decode, CR: signatureAlgorithmsCert.decode },
   key_share: { CH: keyShareClientHello.decode, SH: keyShareServerHello.decode, HRR: keyShareHelloRetryRequest.decode },
   record_size_limit: { CH: recordSizeLimit.decode, EE: recordSizeLimit.decode },
+  // RFC 8879 §3: in ClientHello and CertificateRequest.
+  compress_certificate: { CH: compressCertificate.decode, CR: compressCertificate.decode },
 } satisfies Partial<Record<ExtensionTypeName, Partial<Record<ExtensionContext, BodyDecoder>>>>;
 
 type KnownExtension = keyof typeof EXTENSION_BODIES;

@@ -6,6 +6,7 @@
 // Which extension may appear in which message, and with which decoder, is extension-table.ts.
 import { decodeWhole, encode, type Reader, type Writer } from './bytes.js';
 import {
+  certificateCompressionAlgorithmName,
   certificateTypeName,
   namedGroupName,
   protocolVersionName,
@@ -172,6 +173,12 @@ export const supportedGroups = u16ListCodec('named_group_list', namedGroupName);
 export const signatureAlgorithms = u16ListCodec('supported_signature_algorithms', signatureSchemeName);
 /** §4.2.3: signature_algorithms_cert has the same SignatureSchemeList structure. */
 export const signatureAlgorithmsCert = signatureAlgorithms;
+
+/** compress_certificate (RFC 8879 §3): algorithms the sender can decompress, <2..2^8-2>. */
+export const compressCertificate = bodyCodec<number[]>(
+  (w, values) => writeU16Vector(w, 1, values),
+  (r) => readU16Vector(r, 1, 'algorithms', 2, 0xfe, certificateCompressionAlgorithmName),
+);
 
 // ---- use_srtp (RFC 5764 §4.1.1) ----
 

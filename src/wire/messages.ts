@@ -4,6 +4,7 @@
 // hooks can also build malformed messages on purpose.
 import { decodeWhole, encode, equalBytes, Reader, type SpanSink, type Writer } from './bytes.js';
 import {
+  certificateCompressionAlgorithmName,
   cipherSuiteName,
   ExtensionType,
   extensionTypeName,
@@ -23,6 +24,7 @@ import type {
   CertificateRequest,
   CertificateVerify,
   ClientHello,
+  CompressedCertificate,
   EncryptedExtensions,
   Extension,
   Finished,
@@ -51,6 +53,7 @@ const RFC_SECTION: Record<HandshakeKind, string> = {
   new_session_ticket: 'RFC 8446 §4.6.1',
   end_of_early_data: 'RFC 8446 §4.5',
   key_update: 'RFC 8446 §4.6.3',
+  compressed_certificate: 'RFC 8879 §4',
   message_hash: 'RFC 8446 §4.4.1',
 };
 
@@ -173,6 +176,12 @@ function readKeyUpdate(r: Reader): KeyUpdate {
   return { kind: 'key_update', requestUpdate };
 }
 
+function readCompressedCertificate(r: Reader): CompressedCertificate {
+  const algorithm = r.u16('algorithm', certificateCompressionAlgorithmName);
+  const uncompressedLength = r.u24('uncompressed_length');
+  return { kind: 'compressed_certificate', algorithm, uncompressedLength, compressed: r.vec(3, 'compressed_certificate_message', 1, 0xffffff) };
+}
+
 function readMessageHash(r: Reader): MessageHash {
   return { kind: 'message_hash', hash: r.rest('hash') };
 }
@@ -189,6 +198,7 @@ const READERS: Record<HandshakeKind, (r: Reader) => HandshakeMessage> = {
   new_session_ticket: readNewSessionTicket,
   end_of_early_data: () => ({ kind: 'end_of_early_data' }),
   key_update: readKeyUpdate,
+  compressed_certificate: readCompressedCertificate,
   message_hash: readMessageHash,
 };
 
@@ -296,6 +306,9 @@ function writeBody(w: Writer, msg: HandshakeMessage): void {
       return;
     case 'key_update':
       w.u8(msg.requestUpdate);
+      return;
+    case 'compressed_certificate':
+      w.u16(msg.algorithm).u24(msg.uncompressedLength).vec(3, msg.compressed);
       return;
     case 'message_hash':
       w.raw(msg.hash);

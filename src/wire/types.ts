@@ -106,6 +106,15 @@ export interface MessageHash {
   hash: Uint8Array;
 }
 
+/** RFC 8879 §4: a Certificate message, compressed; it stands in the transcript as sent. */
+export interface CompressedCertificate {
+  kind: 'compressed_certificate';
+  algorithm: number;
+  /** The length of the Certificate message (body, without its header) once decompressed. */
+  uncompressedLength: number;
+  compressed: Uint8Array;
+}
+
 export type HandshakeMessage =
   | ClientHello
   | ServerHello
@@ -118,6 +127,7 @@ export type HandshakeMessage =
   | NewSessionTicket
   | EndOfEarlyData
   | KeyUpdate
+  | CompressedCertificate
   | MessageHash;
 
 export type HandshakeKind = HandshakeMessage['kind'];

@@ -59,8 +59,8 @@ describe('tls13 usage errors and help', () => {
     await expectUsageError(['serve', '--port', '0', '--rpk-key', key, '--trace', 'xml'], 'tls13: --trace xml: expected text, json or html, optionally =FILE');
   });
 
-  it('needs a key for serve: --cert with --key, or --rpk-key', async () => {
-    await expectUsageError(['serve', '--port', '0'], 'tls13: serve: --cert and --key (or --rpk-key) are required');
+  it('needs a key for serve: --cert with --key, --rpk-key or --psk', async () => {
+    await expectUsageError(['serve', '--port', '0'], 'tls13: serve: --cert and --key (or --rpk-key, or --psk and --psk-identity) are required');
     await expectUsageError(['serve', '--port', '0', '--cert', notPem], 'tls13: serve: --cert and --key go together');
   });
 

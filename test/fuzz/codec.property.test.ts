@@ -141,6 +141,12 @@ const MESSAGES: Record<HandshakeMessage['kind'], fc.Arbitrary<HandshakeMessage>>
   }),
   end_of_early_data: fc.constant({ kind: 'end_of_early_data' as const }),
   key_update: fc.record({ kind: fc.constant('key_update' as const), requestUpdate: fc.constantFrom(0, 1) }),
+  compressed_certificate: fc.record({
+    kind: fc.constant('compressed_certificate' as const),
+    algorithm: u16,
+    uncompressedLength: fc.integer({ min: 0, max: 0xffffff }),
+    compressed: bytes(1, 64),
+  }),
   message_hash: fc.record({ kind: fc.constant('message_hash' as const), hash: bytes(32, 48) }),
 };
 

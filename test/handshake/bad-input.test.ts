@@ -208,10 +208,11 @@ describe('server fed a hand-made ClientHello', () => {
   });
 
   it('sends handshake_failure when no offered group is one it implements (RFC 8446 §4.1.1)', () => {
-    const ffdhe2048 = 0x0100;
+    // MLKEM512 (draft-ietf-tls-mlkem): a real group, with an encapsulation key of its size, that we do not implement.
+    const mlkem512 = 0x0200;
     const hello = helloWith((h) => {
-      replacingExtension(ext(EXT.supported_groups, [0, 2, ...u16(ffdhe2048)]))(h);
-      replacingExtension(keyShare(ffdhe2048, new Uint8Array(256).fill(2)))(h);
+      replacingExtension(ext(EXT.supported_groups, [0, 2, ...u16(mlkem512)]))(h);
+      replacingExtension(keyShare(mlkem512, new Uint8Array(800).fill(2)))(h);
     });
     expectAbort(feedServer(record(0x16, hello)), 'handshake_failure', { plaintext: true });
   });

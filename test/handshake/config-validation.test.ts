@@ -24,14 +24,15 @@ const WRONG = Symbol('wrong');
 const CLIENT_FIELDS: Record<keyof ClientConfig, true> = {
   provider: true, random: true, now: true, cipherSuites: true, groups: true, signatureSchemes: true, alpnProtocols: true, trust: true,
   minimumRsaKeyBits: true, trace: true, traceRecords: true, recordPadding: true, serverName: true, insecureSkipServerNameCheck: true,
-  keyShareGroups: true, certificate: true, compatibilityMode: true, postHandshakeAuth: true, rawPublicKey: true, serverCertificateTypes: true,
-  clientCertificateTypes: true, clientHello: true, resumption: true,
+  keyShareGroups: true, certificate: true, compatibilityMode: true, postHandshakeAuth: true, statusRequest: true, rawPublicKey: true, serverCertificateTypes: true,
+  clientCertificateTypes: true, clientHello: true, resumption: true, externalPsks: true, certificateCompression: true,
 };
 const SERVER_FIELDS: Record<keyof ServerConfig, true> = {
   provider: true, random: true, now: true, cipherSuites: true, groups: true, signatureSchemes: true, alpnProtocols: true, trust: true,
   minimumRsaKeyBits: true, trace: true, traceRecords: true, recordPadding: true, certificate: true, rawPublicKey: true,
   clientCertificateTypes: true, clientAuth: true, sendCertificateAuthorities: true, advertiseGroups: true, recordSizeLimit: true,
-  encryptedExtensionsOrder: true, helloRetryForPreferredGroup: true, helloRetryCookie: true, tickets: true, serverFlight: true,
+  encryptedExtensionsOrder: true, helloRetryForPreferredGroup: true, helloRetryCookie: true, tickets: true, ocspResponse: true,
+  externalPsks: true, certificateCompression: true, serverFlight: true,
 };
 const CLIENT_HELLO_FIELDS: Record<keyof ClientHelloShape, true> = {
   legacySessionId: true, extensions: true, advertisedGroups: true, advertisedSignatureSchemes: true, advertisedCipherSuites: true, grease: true, recordSizeLimit: true,
@@ -96,7 +97,7 @@ describe('the messages a user sees for the usual mistakes', () => {
     ['a cipher suite by name', client({ ...goodClient, cipherSuites: ['TLS_AES_128_GCM_SHA256'] }), "cipherSuites[0] must be an integer from 0 to 65535: got 'TLS_AES_128_GCM_SHA256'"],
     ['a certificate without its key', client({ ...goodClient, certificate: { chain: [identity.der] } }), 'certificate must be a CertifiedKey'],
     ['a config that is not an object', client('a.example'), "the config must be an object: got 'a.example'"],
-    ['a server without a certificate', server({ random }), 'a server needs certificate or rawPublicKey'],
+    ['a server without a certificate', server({ random }), 'a server needs certificate, rawPublicKey or externalPsks'],
     ['a server certificate without a key', server({ certificate: { chain: [identity.der] } }), 'certificate needs a privateKey or a signer'],
     ['client authentication without trust', server({ ...goodServer, clientAuth: 'require' }), "clientAuth 'require' needs trust"],
     ['a misspelt clientAuth', server({ ...goodServer, clientAuth: 'required', trust: pinnedKey }), "clientAuth must be one of 'none', 'optional', 'require': got 'required'"],

@@ -48,6 +48,15 @@ describe('HelloRetryRequest (RFC 8446 §4.1.4)', () => {
     expect(X.cookie.parse(X.findExtension(hellos[1]!.extensions, ExtensionType.cookie)!.data)).toEqual(Uint8Array.of(1, 2, 3, 4));
   });
 
+  it('a GREASE client answers a HelloRetryRequest with the one share asked for, its GREASE share dropped (RFC 8446 §4.1.2)', () => {
+    const pair = new InMemoryPair({ ...clientConfig, clientHello: { grease: true } }, serverConfig).run();
+    expect(pair.client.info.group).toBe('secp256r1');
+    const hellos = pair.events('server').flatMap((e) => (e.type === 'handshake-message' && e.message.kind === 'client_hello' ? [e.message] : []));
+    const shares = (hello: ClientHello) => X.keyShareClientHello.parse(X.findExtension(hello.extensions, ExtensionType.key_share)!.data).map((share) => share.group);
+    expect(shares(hellos[0]!)).toHaveLength(2); // the GREASE share and x25519
+    expect(shares(hellos[1]!)).toEqual([NamedGroup.secp256r1]);
+  });
+
   it('client sends unexpected_message for a second HelloRetryRequest', () => {
     const pair = run('server', 0, (m) => (m.kind === 'hello_retry_request' ? [m, m] : m));
     expect(sentAlert(pair.events('client'))).toMatchObject({ description: 'unexpected_message' });

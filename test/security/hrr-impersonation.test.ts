@@ -10,9 +10,8 @@ import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { NegotiatedInfo, SessionTicket, TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { connect, createServer, type Tls13Server } from '../../src/node/adapter.js';
+import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
-import type { PeerIdentity } from '../../src/auth/trust.js';
 import { utf8 } from '../../src/wire/bytes.js';
 import { NamedGroup } from '../../src/wire/enums.js';
 import { HrrReplayAttacker } from './hrr-replay-attacker.js';
@@ -144,7 +143,7 @@ describe('HelloRetryRequest impersonation end to end, through the node adapter o
   afterEach(() => new Promise<void>((done) => (server ? server.close(() => done()) : done())));
 
   it("reports the attacker's connection with no identity and not resumed", async () => {
-    const reports: Array<{ peer: PeerIdentity | undefined; reused: boolean }> = [];
+    const reports: Array<{ peer: ReturnType<Tls13Socket['getPeerIdentity']>; reused: boolean }> = [];
     const errors: Error[] = [];
     server = createServer({ ...serverConfig('optional'), tickets: { count: 1 } }, (socket) => {
       reports.push({ peer: socket.getPeerIdentity(), reused: socket.isSessionReused() });

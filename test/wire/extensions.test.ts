@@ -222,7 +222,8 @@ describe('extension body codecs', () => {
 });
 
 describe('the RFC 8446 §4.2 table', () => {
-  // Copied from the table in RFC 8446 §4.2, plus record_size_limit (RFC 8449 §5: ClientHello, EncryptedExtensions).
+  // Copied from the table in RFC 8446 §4.2, plus record_size_limit (RFC 8449 §5: ClientHello, EncryptedExtensions)
+  // and compress_certificate (RFC 8879 §3: ClientHello, CertificateRequest).
   const rfcTable: Record<string, ExtensionContext[]> = {
     server_name: ['CH', 'EE'],
     max_fragment_length: ['CH', 'EE'],
@@ -247,6 +248,7 @@ describe('the RFC 8446 §4.2 table', () => {
     post_handshake_auth: ['CH'],
     signature_algorithms_cert: ['CH', 'CR'],
     record_size_limit: ['CH', 'EE'],
+    compress_certificate: ['CH', 'CR'],
   };
   const sorted = (table: Readonly<Record<string, readonly string[]>>) =>
     Object.fromEntries(Object.entries(table).map(([name, contexts]) => [name, [...contexts].sort()]));

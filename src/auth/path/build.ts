@@ -41,7 +41,7 @@ function checkSignature(cert: Certificate, issuer: Certificate, provider: Crypto
  * about two of any other we accept (noble: ~24 ms against ~10 ms for P-384, Ed448 or an 8192-bit RSA key),
  * so it counts twice: the budget keeps bounding the CPU a certificate message can cost, whatever its keys.
  */
-function signatureCost(issuer: Certificate): number {
+export function signatureCost(issuer: Certificate): number {
   return issuer.publicKey?.kind === 'ecdsa' && issuer.publicKey.curve === 'P-521' ? 2 : 1;
 }
 
@@ -139,7 +139,7 @@ export function buildPath(leaf: Certificate, peerIntermediates: Certificate[], a
     return undefined;
   };
   const path = extend([leaf]);
-  if (path) return { ok: true, path };
+  if (path) return { ok: true, path, signaturesLeft: budget };
   if (exhausted) return exhausted;
   const defect = firstDefect ?? signatureMismatch;
   if (defect) return defect;

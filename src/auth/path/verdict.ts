@@ -5,7 +5,8 @@ import type { Certificate } from '../x509.js';
 
 export type Failure = { ok: false; reason: Reason; detail: string };
 
-export type ChainVerdict = { ok: true; path: Certificate[] } | Failure;
+/** `signaturesLeft`: what remains of the validation's signature budget, for checks that share it (OCSP staples). */
+export type ChainVerdict = { ok: true; path: Certificate[]; signaturesLeft: number } | Failure;
 
 export const fail = (reason: Reason, detail: string): Failure => ({ ok: false, reason, detail });
 

@@ -4,7 +4,8 @@ import { rawPublicKeyCertified } from '../certificate-types.js';
 import { TlsError } from '../../wire/errors.js';
 import { ExtensionType } from '../../wire/enums.js';
 import * as X from '../../wire/extensions.js';
-import type { CertificateRequest } from '../../wire/types.js';
+import type { Certificate, CertificateRequest } from '../../wire/types.js';
+import { maybeCompress } from '../certificate-compression.js';
 import { chooseClientCertificate, describeCertificateRequest } from '../client-certificate.js';
 import { signCertificateVerify } from '../signatures.js';
 import type { ClientAuthRequest, ClientHandshake, ClientState } from './machine.js';
@@ -45,7 +46,8 @@ export function answerCertificateRequest(c: ClientHandshake, request: ClientAuth
   }
   ctx.decide('client_certificate', 'sent', answer.reason);
   ctx.info.clientAuth = 'authenticated';
-  ctx.send({ kind: 'certificate', context, entries: answer.certified.chain.map((data) => ({ data, extensions: [] })) }, transcript);
+  const certificate: Certificate = { kind: 'certificate', context, entries: answer.certified.chain.map((data) => ({ data, extensions: [] })) };
+  ctx.send(maybeCompress(ctx, request.message.extensions, certificate), transcript);
   const signature = signCertificateVerify(ctx.provider, answer.scheme, answer.certified, 'client', transcript.current(), ctx.cfg.random);
   ctx.send({ kind: 'certificate_verify', scheme: answer.scheme, signature }, transcript);
 }

@@ -9,7 +9,6 @@ import {
   ExtensionType,
   GREASE_VALUES,
   ProtocolVersion,
-  PskKeyExchangeMode,
   cipherSuiteName,
   namedGroupName,
   type ExtensionTypeName,
@@ -20,13 +19,17 @@ import { encodeHandshake } from '../../wire/messages.js';
 import type { ClientHello, Extension, HelloRetryRequest, ServerHello } from '../../wire/types.js';
 import type { KeySharePair } from '../../crypto/provider.js';
 import { KeySchedule } from '../keyschedule.js';
+import { statusRequestBody } from '../ocsp-staple.js';
 import { groupName, isPostQuantum, requireSolicited } from '../negotiation.js';
 import { SUITES } from '../suites.js';
 import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
-import { acceptedPsk, bindPsk, dropTicketForSuite, offeredPsk } from './psk.js';
+import { acceptedPsk, bindPsks, dropTicketForSuite, offeredPsks, offersPsk } from './psk.js';
+import { dropExternalPsksForSuite, offeredPskModes } from './external-psk.js';
+import { compressCertificateExtension } from '../certificate-compression.js';
 
 const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'server_name',
+  'status_request',
   'supported_versions',
   'supported_groups',
   'signature_algorithms',
@@ -37,15 +40,24 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'early_data',
   'application_layer_protocol_negotiation',
   'record_size_limit',
+  'compress_certificate',
   'post_handshake_auth',
   'pre_shared_key',
 ];
 
 /**
  * Encodes and sends a ClientHello. The second ClientHello after a HelloRetryRequest is the first one
- * with the new key share and the server's cookie (RFC 8446 §4.1.2), so both come from here.
+ * with the new key share and the server's cookie (RFC 8446 §4.1.2), so both come from here. `retryGroup`:
+ * the group a HelloRetryRequest asked for, whose one share replaces the whole list (our GREASE share too).
  */
-export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySessionId: Uint8Array, keyShares: Map<number, KeySharePair>, cookie?: Uint8Array): ClientHello {
+export function sendClientHello(
+  c: ClientHandshake,
+  random: Uint8Array,
+  legacySessionId: Uint8Array,
+  keyShares: Map<number, KeySharePair>,
+  cookie?: Uint8Array,
+  retryGroup?: number,
+): ClientHello {
   const { ctx, config } = c;
   const shape = config.clientHello ?? {};
   const grease = c.grease;
@@ -59,21 +71,23 @@ export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySe
   const builtIn: Partial<Record<ExtensionTypeName, () => Uint8Array | undefined>> = {
     // An IP address is never sent as SNI (RFC 6066 §3).
     server_name: () => (identity?.kind === 'dns' ? X.serverName.encode([identity.text]) : undefined),
+    status_request: () => (config.statusRequest ? statusRequestBody() : undefined),
     supported_versions: () => X.supportedVersionsClientHello.encode(withGrease([ProtocolVersion.TLSv1_3], grease?.[0])),
     supported_groups: () => X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1])),
     signature_algorithms: () =>
       X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2])),
     key_share: () =>
-      X.keyShareClientHello.encode(grease ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares),
-    psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode((resumption?.modes ?? ['psk_dhe_ke']).map((m) => PskKeyExchangeMode[m])),
+      X.keyShareClientHello.encode(grease && retryGroup === undefined ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares),
+    psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode(offeredPskModes(c)),
     early_data: () => (offerEarlyData ? new Uint8Array(0) : undefined),
     // Binders are zeros here and filled in below, once the rest of the message is final.
-    pre_shared_key: () => (ticket ? X.preSharedKeyClientHello.encode(offeredPsk(c, ticket)) : undefined),
+    pre_shared_key: () => (offersPsk(c) ? X.preSharedKeyClientHello.encode(offeredPsks(c)) : undefined),
     application_layer_protocol_negotiation: () =>
       ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
     record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
     cookie: () => (cookie ? X.cookie.encode(cookie) : undefined),
     post_handshake_auth: () => (config.postHandshakeAuth ? new Uint8Array(0) : undefined),
+    compress_certificate: () => compressCertificateExtension(ctx)?.data,
     // RFC 7250 §4.1: sent only when we can do more than X.509.
     client_certificate_type: () => certificateTypeList(X.clientCertificateTypeClientHello, clientCertificateTypes(c)),
     server_certificate_type: () => certificateTypeList(X.serverCertificateTypeClientHello, serverCertificateTypes(c)),
@@ -108,7 +122,7 @@ export function sendClientHello(c: ClientHandshake, random: Uint8Array, legacySe
     extensions,
   };
   padClientHello(hello);
-  if (ticket) bindPsk(c, hello, ticket);
+  if (offersPsk(c)) bindPsks(c, hello);
   ctx.send(hello);
   return hello;
 }
@@ -156,6 +170,7 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
   const cookie = cookieExt ? X.cookie.parse(cookieExt.data) : undefined;
   if (!keyShareExt && !cookie) throw new TlsError('IllegalParameter', 'HelloRetryRequest would not change the ClientHello');
   dropTicketForSuite(c, suite);
+  dropExternalPsksForSuite(c, suite);
   // The transcript restarts with a message_hash standing for ClientHello1 (RFC 8446 §4.4.1).
   ctx.transcript.selectHash(suite.hash);
   ctx.transcript.replaceWithMessageHash();
@@ -166,7 +181,7 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
     ctx.info.earlyData = 'rejected';
     ctx.effects.push({ kind: 'plaintext-writes' });
   }
-  const hello = sendClientHello(c, state.hello.random, state.hello.legacySessionId, keyShares, cookie);
+  const hello = sendClientHello(c, state.hello.random, state.hello.legacySessionId, keyShares, cookie, retry.group);
   c.enter({ name: 'WAIT_SH', hello, offered: new Set(hello.extensions.map((e) => e.type)), keyShares, retry, earlyDataSent: false });
 }
 
@@ -208,6 +223,7 @@ export function onServerHello(c: ClientHandshake, state: Extract<ClientState, { 
   const suite = SUITES.get(sh.cipherSuite)!;
   requireSolicited(sh.extensions, state.offered, 'ServerHello');
   const psk = acceptedPsk(c, sh, suite);
+  if (!psk && !ctx.cfg.trust) throw new TlsError('PskRequired', 'the server did not accept our external PSK, and we have no trust policy to judge a certificate');
   const keyShareExt = X.findExtension(sh.extensions, ExtensionType.key_share);
   if (!keyShareExt && !psk) throw new TlsError('MissingExtension', 'ServerHello has neither key_share nor pre_shared_key');
   let shared: Uint8Array | undefined;
@@ -280,7 +296,8 @@ export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientS
   if (!state.resumed) agreeCertificateTypes(c, state, extensions);
   const earlyData = X.findExtension(extensions, ExtensionType.early_data);
   if (state.earlyData === 'sent') {
-    if (earlyData && (!state.resumed || state.suite.code !== c.offeredTicket!.cipherSuite)) {
+    // §4.2.11: early data is accepted only with the first identity, the ticket.
+    if (earlyData && (!state.resumed || c.selectedExternalPsk || state.suite.code !== c.offeredTicket!.cipherSuite)) {
       throw new TlsError('IllegalParameter', 'the server accepted 0-RTT without resuming our ticket with its cipher suite');
     }
     state.earlyData = earlyData ? 'accepted' : 'rejected';

@@ -45,7 +45,10 @@ import type { CertificateRequest, ClientHello, HandshakeMessage } from '../../wi
 import { chooseClientCertificate } from '../client-certificate.js';
 import type { ClientCertificateChoice, CertificateRequestInfo } from '../client-certificate.js';
 import type { CertifiedKey, ClientConfig } from '../config.js';
-import { unexpected, type HandshakeContext } from '../context.js';
+import { authenticateExternalPsk, unexpected, type HandshakeContext } from '../context.js';
+import type { ResolvedExternalPsk } from '../external-psk.js';
+import { chooseExternalPsks } from './external-psk.js';
+import { decompressCertificate } from '../certificate-compression.js';
 import type { SessionTicket } from '../events.js';
 import type { KeySchedule } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
@@ -119,6 +122,9 @@ export class ClientHandshake {
   readonly serverIdentity: ReferenceIdentity | undefined;
   /** The ticket our ClientHello offers, if any: dropped when it does not fit the server or the suite. */
   offeredTicket?: SessionTicket;
+  /** Our external PSKs in this ClientHello (external-psk.ts), and the one the server selected. */
+  offeredExternalPsks: ResolvedExternalPsk[] = [];
+  selectedExternalPsk?: ResolvedExternalPsk;
   /** The offered ticket's server identity, re-judged trusted by the current policy (psk.ts chooseTicket). */
   resumedServer?: { identity: LeafInfo['identity']; verdict: TrustVerdict };
   /** RFC 8701 GREASE values for this connection, the same in both ClientHellos. */
@@ -141,6 +147,7 @@ export class ClientHandshake {
     ctx.clientRandom = random;
     if (config.insecureSkipServerNameCheck) ctx.decide('server_name', 'not checked', 'insecureSkipServerNameCheck: any name a trusted CA vouches for is accepted');
     chooseTicket(this);
+    chooseExternalPsks(this);
     const legacySessionId =
       config.clientHello?.legacySessionId ?? (config.compatibilityMode === false ? new Uint8Array(0) : ctx.cfg.random(32));
     this.grease = config.clientHello?.grease ? greaseValues(ctx.cfg.random(6)) : undefined;
@@ -158,8 +165,11 @@ export class ClientHandshake {
     this.state = next;
   }
 
-  handle(message: HandshakeMessage, raw: Uint8Array): void {
+  handle(received: HandshakeMessage, raw: Uint8Array): void {
     const state = this.state;
+    // RFC 8879 §4: a CompressedCertificate stands for the Certificate where one is expected; raw stays as sent.
+    const expectsCertificate = state.name === 'WAIT_CERT_CR' || state.name === 'WAIT_CERT';
+    const message = expectsCertificate && received.kind === 'compressed_certificate' ? decompressCertificate(this.ctx, received) : received;
     switch (state.name) {
       case 'WAIT_SH':
         if (message.kind === 'server_hello') return onServerHello(this, state, message, raw);
@@ -227,7 +237,8 @@ export class ClientHandshake {
     // The server is authenticated only now: its Finished covers the Certificate and CertificateVerify
     // (RFC 8446 §4.4.4), or, when resuming, proves it holds the ticket's PSK.
     if (state.server) ctx.authenticate(state.server.identity, state.server.verdict, { possession: state.server.possession, finished: proof });
-    if (state.resumed) authenticateResumedServer(this, proof);
+    if (this.selectedExternalPsk) authenticateExternalPsk(ctx, this.selectedExternalPsk, { serverFinished: proof });
+    else if (state.resumed) authenticateResumedServer(this, proof);
 
     // 0-RTT: EndOfEarlyData closes the early data under the early keys (RFC 8446 §4.5), then handshake keys.
     if (state.earlyData === 'accepted') ctx.send({ kind: 'end_of_early_data' });

@@ -58,7 +58,8 @@ export function onNewSessionTicket(
     ...(c.ctx.cfg.now ? { receivedAt: c.ctx.cfg.now() } : {}),
     ...(c.serverIdentity ? { serverName: c.serverIdentity.text } : {}),
     ...(c.ctx.info.alpn ? { alpn: c.ctx.info.alpn } : {}),
-    ...(c.ctx.info.peer ? { peer: c.ctx.info.peer } : {}),
+    // A server that proved an external PSK is not stored: the ticket's own PSK stands for that session.
+    ...(c.ctx.info.peer && c.ctx.info.peer.kind !== 'psk' ? { peer: c.ctx.info.peer } : {}),
   };
   c.ctx.effects.push({ kind: 'event', event: { type: 'session-ticket', ticket } });
 }

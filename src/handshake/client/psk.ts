@@ -1,7 +1,7 @@
 // Resumption on the client (RFC 8446 §2.2, §4.2.11): which ticket is offered, its binder, 0-RTT data
 // (§2.3), and what a ServerHello that accepts the PSK means.
 import { parseReferenceIdentity, type ReferenceIdentity } from '../../auth/hostname.js';
-import { ExtensionType } from '../../wire/enums.js';
+import { ExtensionType, PskKeyExchangeMode } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
@@ -11,6 +11,7 @@ import { rejudgeStoredPeer } from '../peer-certificate.js';
 import type { SessionTicket } from '../events.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
+import { acceptedExternalPsk, externalPskIdentities, offeredPskModes, suiteForHash } from './external-psk.js';
 import type { ClientHandshake } from './machine.js';
 
 /**
@@ -72,31 +73,48 @@ export function sendEarlyData(c: ClientHandshake, compat: boolean): void {
   ctx.decide('early_data', `${earlyData!.length} bytes sent`, 'resuming with a ticket that allows 0-RTT');
 }
 
-/** OfferedPsks with one identity: the ticket and its obfuscated age (RFC 8446 §4.2.11.1); binder zeroed. */
-export function offeredPsk(c: ClientHandshake, ticket: SessionTicket): OfferedPsks {
+/** Whether our ClientHello carries pre_shared_key: a ticket, external PSKs, or both. */
+export function offersPsk(c: ClientHandshake): boolean {
+  return c.offeredTicket !== undefined || c.offeredExternalPsks.length > 0;
+}
+
+/** Every PSK we offer, in identity order: the ticket first (0-RTT needs it first, §4.2.10), then external PSKs. */
+function offeredKeys(c: ClientHandshake): Array<{ suite: SuiteInfo; psk: Uint8Array; resumption: boolean }> {
+  const ticket = c.offeredTicket;
+  return [
+    ...(ticket ? [{ suite: SUITES.get(ticket.cipherSuite)!, psk: ticket.psk, resumption: true }] : []),
+    ...c.offeredExternalPsks.map((p) => ({ suite: suiteForHash(p.hash), psk: p.key, resumption: false })),
+  ];
+}
+
+/** OfferedPsks: the ticket and its obfuscated age (RFC 8446 §4.2.11.1), then our external PSKs; binders zeroed. */
+export function offeredPsks(c: ClientHandshake): OfferedPsks {
+  const ticket = c.offeredTicket;
   const now = c.ctx.cfg.now?.();
-  const age = now !== undefined && ticket.receivedAt !== undefined ? Math.max(0, now - ticket.receivedAt) : 0;
-  const hashLength = SUITES.get(ticket.cipherSuite)!.hashLength;
+  const age = now !== undefined && ticket?.receivedAt !== undefined ? Math.max(0, now - ticket.receivedAt) : 0;
   return {
-    identities: [{ identity: ticket.ticket, obfuscatedTicketAge: (age + ticket.ageAdd) >>> 0 }],
-    binders: [new Uint8Array(hashLength)],
+    identities: [...(ticket ? [{ identity: ticket.ticket, obfuscatedTicketAge: (age + ticket.ageAdd) >>> 0 }] : []), ...externalPskIdentities(c)],
+    binders: offeredKeys(c).map((k) => new Uint8Array(k.suite.hashLength)),
   };
 }
 
 /**
- * The PSK binder (RFC 8446 §4.2.11.2): an HMAC, keyed from the PSK, over the transcript up to this
- * ClientHello truncated before its binders, so the PSK is bound to this handshake.
+ * The PSK binders (RFC 8446 §4.2.11.2): HMACs, each keyed from its PSK ("res binder" for a ticket, "ext
+ * binder" for an external PSK, §7.1), over the transcript up to this ClientHello truncated before its
+ * binders, so each PSK is bound to this handshake.
  */
-export function bindPsk(c: ClientHandshake, hello: ClientHello, ticket: SessionTicket): void {
+export function bindPsks(c: ClientHandshake, hello: ClientHello): void {
   const { ctx } = c;
-  const suite = SUITES.get(ticket.cipherSuite)!;
-  const transcript = ctx.transcript.fork();
-  transcript.selectHash(suite.hash);
-  transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
-  const binderKey = new KeySchedule(ctx.provider, suite, ticket.psk).binderKey(true);
-  const binder = finishedVerifyData(ctx.provider, suite, binderKey, transcript.current());
+  const truncated = truncateClientHelloForBinders(encodeHandshake(hello));
+  const binders = offeredKeys(c).map(({ suite, psk, resumption }) => {
+    const transcript = ctx.transcript.fork();
+    transcript.selectHash(suite.hash);
+    transcript.add(truncated);
+    const binderKey = new KeySchedule(ctx.provider, suite, psk).binderKey(resumption);
+    return finishedVerifyData(ctx.provider, suite, binderKey, transcript.current());
+  });
   const last = hello.extensions[hello.extensions.length - 1]!;
-  const offered = { ...X.preSharedKeyClientHello.parse(last.data), binders: [binder] };
+  const offered = { ...X.preSharedKeyClientHello.parse(last.data), binders };
   hello.extensions[hello.extensions.length - 1] = X.ext(ExtensionType.pre_shared_key, X.preSharedKeyClientHello.encode(offered));
 }
 
@@ -104,10 +122,14 @@ export function bindPsk(c: ClientHandshake, hello: ClientHello, ticket: SessionT
 export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInfo): Uint8Array | undefined {
   const ext = X.findExtension(sh.extensions, ExtensionType.pre_shared_key);
   if (!ext) return undefined;
-  const ticket = c.offeredTicket;
-  if (!ticket) throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
+  if (!offersPsk(c)) throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
+  // §4.2.11: "a server "key_share" extension is present if required by the ClientHello "psk_key_exchange_modes"".
+  if (!X.findExtension(sh.extensions, ExtensionType.key_share) && !offeredPskModes(c).includes(PskKeyExchangeMode.psk_ke)) {
+    throw new TlsError('IllegalParameter', 'the server accepted our PSK without a key_share, but we offered only psk_dhe_ke');
+  }
   const selected = X.preSharedKeyServerHello.parse(ext.data);
-  if (selected !== 0) throw new TlsError('IllegalParameter', `server selected PSK identity #${selected}; we offered one`);
+  const ticket = c.offeredTicket;
+  if (!ticket || selected > 0) return acceptedExternalPsk(c, sh, selected - (ticket ? 1 : 0), suite).key;
   if (SUITES.get(ticket.cipherSuite)!.hash !== suite.hash) {
     throw new TlsError('IllegalParameter', `server resumed with ${suite.name}, whose hash differs from the ticket's suite`);
   }

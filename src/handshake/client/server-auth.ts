@@ -10,6 +10,7 @@ import type { Certificate } from '../../wire/types.js';
 import type { ClientConfig } from '../config.js';
 import type { PossessionProven } from '../context.js';
 import { requireSolicited } from '../negotiation.js';
+import { leafStaple, traceStapleVerdict } from '../ocsp-staple.js';
 import { evaluatePeerCertificate } from '../peer-certificate.js';
 import { checkCertificateVerify } from '../signatures.js';
 import type { ClientAuthRequest, ClientHandshake, ClientState } from './machine.js';
@@ -58,7 +59,8 @@ export function onCertificate(
   if (certificate.context.length !== 0) throw new TlsError('IllegalParameter', 'server Certificate has a non-empty context');
   if (certificate.entries.length === 0) throw new TlsError('EmptyServerCertificate', 'the server sent no certificate');
   for (const entry of certificate.entries) requireSolicited(entry.extensions, state.offered, 'CertificateEntry');
-  const evaluation = evaluatePeerCertificate(ctx, certificate, state.serverRawPublicKey, 'serverAuth', c.serverIdentity?.text);
+  const evaluation = evaluatePeerCertificate(ctx, certificate, state.serverRawPublicKey, 'serverAuth', c.serverIdentity?.text, leafStaple(ctx, certificate));
+  traceStapleVerdict(ctx, evaluation.verdict.ocsp);
   ctx.transcript.add(raw);
   const next: Extract<ClientState, { name: 'WAIT_CV' }> = { ...state, name: 'WAIT_CV', leaf: evaluation.leaf };
   if (request) next.request = request;

@@ -11,6 +11,7 @@ import type { Certificate, Extension } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
 import type { HandshakeContext, PeerFinishedVerified, PossessionProven } from '../context.js';
 import { evaluatePeerCertificate } from '../peer-certificate.js';
+import { compressCertificateExtension } from '../certificate-compression.js';
 import { checkCertificateVerify } from '../signatures.js';
 import type { Transcript } from '../transcript.js';
 import { shapeExtensions } from './flight-shape.js';
@@ -39,6 +40,8 @@ export function certificateRequestExtensions(ctx: HandshakeContext, config: Serv
     const names = anchors.map((der) => parseCertificate(der).subject.raw);
     extensions.push(X.ext(ExtensionType.certificate_authorities, X.certificateAuthorities.encode(names)));
   }
+  const compression = compressCertificateExtension(ctx);
+  if (compression) extensions.push(compression);
   return shapeExtensions(config.serverFlight, 'certificateRequest', extensions);
 }
 

@@ -70,9 +70,13 @@ export function checkVersion(ctx: HandshakeContext, hello: ClientHello): void {
   }
 }
 
-/** Cipher suite: our preference among the client's (RFC 8446 §4.1.1); after a retry, the one we named. */
-export function selectSuite(ctx: HandshakeContext, hello: ClientHello, retry: HelloRetry | undefined): SuiteInfo {
-  const suiteCode = ctx.cfg.cipherSuites.find((s) => hello.cipherSuites.includes(s) && SUITES.has(s));
+/**
+ * Cipher suite: our preference among the client's (RFC 8446 §4.1.1); after a retry, the one we named.
+ * `pskHash`: the hash of an external PSK the client offered, whose suites come first (§4.2.11).
+ */
+export function selectSuite(ctx: HandshakeContext, hello: ClientHello, retry: HelloRetry | undefined, pskHash?: string): SuiteInfo {
+  const usable = ctx.cfg.cipherSuites.filter((s) => hello.cipherSuites.includes(s) && SUITES.has(s));
+  const suiteCode = usable.find((s) => SUITES.get(s)!.hash === pskHash) ?? usable[0];
   if (suiteCode === undefined) throw new TlsError('NoCommonCipherSuite', `client offered ${hello.cipherSuites.map(cipherSuiteName).join(', ')}`);
   const suite = SUITES.get(suiteCode)!;
   if (retry && suite.code !== retry.cipherSuite) throw new TlsError('IllegalParameter', 'the second ClientHello no longer allows the cipher suite of our HelloRetryRequest');

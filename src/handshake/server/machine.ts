@@ -56,7 +56,8 @@ import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import type { ClientHello, Extension, HandshakeMessage, KeyShareEntry } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
-import { HandshakeContext, unexpected } from '../context.js';
+import { HandshakeContext, authenticateExternalPsk, unexpected, type PskBinderVerified } from '../context.js';
+import type { ResolvedExternalPsk } from '../external-psk.js';
 import { KeySchedule } from '../keyschedule.js';
 import { groupName } from '../negotiation.js';
 import { signCertificateVerify } from '../signatures.js';
@@ -77,9 +78,12 @@ import {
   type HelloRetry,
   type KeyShareChoice,
 } from './hello.js';
+import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { shapeExtensions } from './flight-shape.js';
 import { TicketKey, acceptPsk } from './psk.js';
+import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
+import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
 
 interface Keys {
   suite: SuiteInfo;
@@ -90,6 +94,8 @@ interface Keys {
   serverApplicationSecret: Uint8Array;
   /** The answered ClientHello carried post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuthOffered: boolean;
+  /** The external PSK we accepted and its verified binder: the client's identity once its Finished verifies. */
+  externalPsk?: { psk: ResolvedExternalPsk; binder: PskBinderVerified };
 }
 
 type ServerState =
@@ -118,9 +124,12 @@ export class ServerHandshake {
     this.ticketKey = new TicketKey(ctx, config);
   }
 
-  handle(message: HandshakeMessage, raw: Uint8Array): void {
+  handle(received: HandshakeMessage, raw: Uint8Array): void {
     const { ctx, config } = this;
     const state = this.state;
+    // RFC 8879 §4: a CompressedCertificate stands for the Certificate where one is expected; raw stays as sent.
+    const expectsCertificate = state.name === 'WAIT_CERT' || (state.name === 'CONNECTED' && state.postHandshake?.expecting === 'certificate');
+    const message = expectsCertificate && received.kind === 'compressed_certificate' ? decompressCertificate(ctx, received) : received;
     switch (state.name) {
       case 'START':
         if (message.kind !== 'client_hello') throw unexpected(state.name, message);
@@ -191,7 +200,7 @@ export class ServerHandshake {
     ctx.enter('RECVD_CH');
     if (retry) checkSecondClientHello(retry, hello);
     checkVersion(ctx, hello);
-    const suite = selectSuite(ctx, hello, retry);
+    const suite = selectSuite(ctx, hello, retry, offeredExternalPskHash(ctx, hello));
     const keyShare = selectKeyShare(ctx, config, hello, retry);
     if (keyShare.kind === 'retry') {
       const carried = sendHelloRetryRequest(ctx, config, hello, raw, suite, keyShare.group);
@@ -208,6 +217,7 @@ export class ServerHandshake {
     const ext = (type: number) => X.findExtension(hello.extensions, type);
     const alpn = negotiateAlpn(ctx, hello);
     const psk = acceptPsk(ctx, config, this.ticketKey, hello, suite, alpn);
+    if (!psk) requireAcceptedPsk(ctx, config, hello);
     let exchange: { group: number; share: KeyShareEntry } | undefined;
     if (psk?.mode !== PskKeyExchangeMode.psk_ke) {
       if (keyShare.kind === 'none') throw new TlsError('MissingExtension', 'ClientHello needs supported_groups and key_share for (EC)DHE');
@@ -239,7 +249,7 @@ export class ServerHandshake {
     if (certificateAuth !== undefined) info.signatureScheme = signatureSchemeName(certificateAuth);
     if (earlyDataAccepted) info.earlyData = 'accepted';
     else if (earlyDataOffered || retry?.earlyDataOffered) info.earlyData = 'rejected';
-    if (psk) {
+    if (psk && !psk.external) {
       info.resumed = true;
       // Possession was proven by the CertificateVerify of the handshake that issued the ticket (sealed by
       // us); psk.ts re-judged its trust under the current policy just now.
@@ -305,11 +315,16 @@ export class ServerHandshake {
     if (clientAuth !== 'none') {
       ctx.decide('client_auth', clientAuth, `configured client-auth policy: ${clientAuth}`);
       ctx.send({ kind: 'certificate_request', context: requestContext, extensions: certificateRequestExtensions(ctx, config, acceptedSchemes) });
-    } else if (!psk) {
+    } else if (!psk || psk.external) {
+      // A PSK handshake has no CertificateRequest (RFC 8446 §4.3.2): an external PSK is the client's proof.
       info.clientAuth = 'not-requested';
     }
     if (types && certificateAuth !== undefined) {
-      ctx.send({ kind: 'certificate', context: new Uint8Array(0), entries: types.own.chain.map((data) => ({ data, extensions: shapeExtensions(config.serverFlight, 'certificateEntry', []) })) });
+      const entries = ownCertificateEntries(ctx, types.own.chain, hello, config.ocspResponse, types.serverRawPublicKey).map((entry) => ({
+        ...entry,
+        extensions: shapeExtensions(config.serverFlight, 'certificateEntry', entry.extensions),
+      }));
+      ctx.send(maybeCompress(ctx, hello.extensions, { kind: 'certificate', context: new Uint8Array(0), entries }));
       const signature = signCertificateVerify(ctx.provider, certificateAuth, types.own, 'server', ctx.transcript.current(), ctx.cfg.random);
       ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });
     }
@@ -330,6 +345,7 @@ export class ServerHandshake {
       clientApplicationSecret: app.client,
       serverApplicationSecret: app.server,
       postHandshakeAuthOffered: ext(ExtensionType.post_handshake_auth) !== undefined,
+      ...(psk?.external ? { externalPsk: { psk: psk.external, binder: psk.binder } } : {}),
     };
     if (psk?.earlyDataBudget !== undefined) {
       ctx.enter('WAIT_EOED');
@@ -362,6 +378,7 @@ export class ServerHandshake {
     const { ctx } = this;
     const proof = ctx.verifyFinished(state.suite, state.clientHandshakeSecret, verifyData);
     confirmClientAuthentication(ctx, state.exchange, proof);
+    if (state.externalPsk) authenticateExternalPsk(ctx, state.externalPsk.psk, { binder: state.externalPsk.binder, finished: proof });
     ctx.transcript.add(raw);
     ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite: state.suite, secret: state.clientApplicationSecret, proof });
     const resumptionMasterSecret = state.schedule.resumptionMasterSecret(ctx.transcript.current());

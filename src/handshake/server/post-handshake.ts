@@ -42,7 +42,7 @@ export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKe
     ageAdd,
     issuedAt: ctx.cfg.now?.() ?? 0,
     lifetime,
-    clientChain: ctx.info.clientAuth === 'authenticated' ? (ctx.info.peer?.chain ?? []) : [],
+    clientChain: ctx.info.clientAuth === 'authenticated' && ctx.info.peer?.kind !== 'psk' ? (ctx.info.peer?.chain ?? []) : [],
     clientRawPublicKey: ctx.info.clientCertificateType === 'raw-public-key',
     ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
   };

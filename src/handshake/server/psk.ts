@@ -13,6 +13,8 @@ import type { ServerConfig } from '../config.js';
 import type { HandshakeContext, PskBinderVerified } from '../context.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
+import type { ResolvedExternalPsk } from '../external-psk.js';
+import { acceptExternalPsk } from './external-psk.js';
 import { decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
 
 /** A ticket we accepted for this handshake. */
@@ -25,6 +27,8 @@ export interface AcceptedPsk {
   binder: PskBinderVerified;
   /** Bytes of 0-RTT data accepted (max_early_data_size), or undefined when 0-RTT is not accepted. */
   earlyDataBudget?: number;
+  /** An external PSK (external-psk.ts), not a ticket: the client is authenticated by it once its Finished verifies. */
+  external?: ResolvedExternalPsk;
   /** The ticket's client identity, re-judged trusted now; absent for a ticket that carries none. */
   client?: { identity: LeafInfo['identity']; verdict: TrustVerdict };
 }
@@ -79,6 +83,9 @@ export function acceptPsk(
   if (!modesExt) throw new TlsError('MissingExtension', 'pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9)');
   const modes = X.pskKeyExchangeModes.parse(modesExt.data);
   const canDhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && X.findExtension(hello.extensions, ExtensionType.key_share) !== undefined;
+  const offered = X.preSharedKeyClientHello.parse(pskExt.data);
+  const external = acceptExternalPsk(ctx, hello, offered, modes, canDhe, suite);
+  if (external) return external;
   const mode = canDhe ? PskKeyExchangeMode.psk_dhe_ke : modes.includes(PskKeyExchangeMode.psk_ke) && config.tickets?.allowPskWithoutDhe ? PskKeyExchangeMode.psk_ke : undefined;
   const now = ctx.cfg.now?.();
   if (mode === undefined || now === undefined || !config.tickets) {
@@ -87,7 +94,6 @@ export function acceptPsk(
     return undefined;
   }
   const clientAuth = config.clientAuth ?? 'none';
-  const offered = X.preSharedKeyClientHello.parse(pskExt.data);
   for (const [index, identity] of offered.identities.entries()) {
     const state = ticketKey.open(identity.identity);
     if (!state) continue;
@@ -96,7 +102,7 @@ export function acceptPsk(
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
-    const binder = verifyBinder(ctx, hello, schedule, suite, offered.binders[index]!);
+    const binder = verifyBinder(ctx, hello, schedule, suite, offered.binders[index]!, 'resumption');
     const client = state.clientChain.length > 0 ? rejudgeStoredPeer(ctx, state.clientChain, state.clientRawPublicKey, 'clientAuth') : undefined;
     // A ticket whose client identity today's policy does not accept (pin removed, certificate expired or
     // revoked, 'ask' with nobody asked yet) is declined whenever we ask for certificates, 'optional' as
@@ -123,12 +129,15 @@ export function acceptPsk(
   return undefined;
 }
 
-/** The binder over the ClientHello truncated before the binders list (RFC 8446 §4.2.11.2), in constant time. */
-function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySchedule, suite: SuiteInfo, binder: Uint8Array): PskBinderVerified {
+/**
+ * The binder over the ClientHello truncated before the binders list (RFC 8446 §4.2.11.2), in constant time.
+ * Its key is "res binder" for a ticket and "ext binder" for an external PSK (§7.1): the two never mix.
+ */
+export function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySchedule, suite: SuiteInfo, binder: Uint8Array, kind: 'resumption' | 'external'): PskBinderVerified {
   const transcript = ctx.transcript.fork();
   transcript.selectHash(suite.hash);
   transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
-  const expected = finishedVerifyData(ctx.provider, suite, schedule.binderKey(true), transcript.current());
+  const expected = finishedVerifyData(ctx.provider, suite, schedule.binderKey(kind === 'resumption'), transcript.current());
   // §4.2.11.2: the binder is computed like a Finished, Hash.length bytes; another length is a decode_error
   // (as OpenSSL answers it), not a binder that fails to verify.
   if (binder.length !== expected.length) throw new TlsError('decode_error', `PSK binder of ${binder.length} bytes; ${suite.hash} needs ${expected.length}`);

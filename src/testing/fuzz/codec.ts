@@ -31,6 +31,7 @@ export const DECODER_ALERTS: Readonly<Record<Exclude<HandshakeKind, 'hello_retry
   finished: [],
   end_of_early_data: ['decode_error'],
   key_update: ['decode_error', 'illegal_parameter'],
+  compressed_certificate: ['decode_error'],
   message_hash: [],
 };
 

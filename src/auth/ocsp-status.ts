@@ -1,0 +1,157 @@
+// Judging a stapled OCSP response for the peer's leaf (RFC 6960 §3.2, §4.2.2): what a client must confirm
+// before it believes the status, in this order (cheap checks before signatures):
+//
+// 1. The responder answered `successful` and every critical extension is one we process (RFC 6960 §4.4).
+// 2. A SingleResponse's CertID names the leaf: the hash of the leaf's issuer DN, the hash of the issuer's
+//    subjectPublicKey, and the leaf's serial number (§4.1.1), hashed with SHA-1 or SHA-256.
+// 3. thisUpdate <= now (§4.2.2.1: a response from the future is unreliable) and now <= nextUpdate; without
+//    nextUpdate "newer revocation information is available all the time" (§4.2.2.1), so we require
+//    thisUpdate to be recent: at most `maxAgeWithoutNextUpdate` old (§3.2 item 5, "sufficiently recent").
+// 4. The signer is authorized (§4.2.2.2): the issuer itself, or a delegated responder whose certificate
+//    the issuer's key signed, carrying id-kp-OCSPSigning in extKeyUsage, valid now. The responderID names
+//    the signer (byName: its subject; byKey: SHA-1 of its subjectPublicKey).
+// 5. The signature over tbsResponseData verifies with the signer's key.
+//
+// Every signature check is paid from the caller's budget, shared with path validation (and priced alike). A failure is
+// BadCertificateStatusResponse ("an invalid or unacceptable OCSP response", RFC 8446 §6.2); a revoked
+// status is not a failure here: the trust policy decides what it means (ca: certificate_revoked).
+import type { CryptoProvider, HashName } from '../crypto/provider.js';
+import { signatureKeyProblem } from '../crypto/signature-keys.js';
+import { equalBytes } from '../wire/bytes.js';
+import { checkCriticalExtensions, checkValidity } from './chain.js';
+import { subjectPublicKeyBits } from './keys.js';
+import { OID } from './oids.js';
+import type { BasicOcspResponse, CertId, OcspResponse, ResponderId, SingleResponse } from './ocsp.js';
+import { signatureCost } from './path/build.js';
+import { describe, fail, type Failure } from './path/verdict.js';
+import type { Certificate } from './x509.js';
+
+/** What a staple says of the leaf, as reported in the trust verdict and the trace. */
+export interface OcspReport {
+  /** `invalid`: a staple we could not use (reported under policies that do not act on it). */
+  status: 'good' | 'revoked' | 'unknown' | 'invalid';
+  detail: string;
+  /** Who signed it: the issuer, or a delegated responder (its subject). */
+  responder?: string;
+  producedAt?: number;
+  thisUpdate?: number;
+  nextUpdate?: number;
+  revocationTime?: number;
+  revocationReason?: string;
+}
+
+export interface StapleOptions {
+  now: number;
+  provider: CryptoProvider;
+  /** Signature checks this judgement may still spend (what path validation left). */
+  signatureBudget: number;
+  /** How old a response without nextUpdate may be. Default ONE_DAY_MS. */
+  maxAgeWithoutNextUpdate?: number;
+}
+
+export type StapleJudgement = { ok: true; report: OcspReport; signatureChecks: number } | Failure;
+
+export const ONE_DAY_MS = 24 * 60 * 60 * 1000;
+
+const bad = (detail: string): Failure => fail('BadCertificateStatusResponse', `OCSP staple: ${detail}`);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Hashes of the leaf's issuer DN and of the issuer's key, per CertID hash, computed once each. */
+function certIdMatcher(leaf: Certificate, issuer: Certificate, provider: CryptoProvider): (id: CertId) => boolean {
+  const keyBits = subjectPublicKeyBits(issuer.spki);
+  const hashes = new Map<HashName, { name: Uint8Array; key: Uint8Array }>();
+  return (id) => {
+    if (id.hash === undefined || id.serialNumber !== leaf.serialNumber) return false;
+    let h = hashes.get(id.hash);
+    if (!h) hashes.set(id.hash, (h = { name: provider.hash(id.hash, leaf.issuer.raw), key: provider.hash(id.hash, keyBits) }));
+    return equalBytes(id.issuerNameHash, h.name) && equalBytes(id.issuerKeyHash, h.key);
+  };
+}
+
+function namesSigner(id: ResponderId, cert: Certificate, provider: CryptoProvider): boolean {
+  if ('byName' in id) return equalBytes(id.byName.raw, cert.subject.raw);
+  return equalBytes(id.byKey, provider.hash('sha1', subjectPublicKeyBits(cert.spki)));
+}
+
+/** §4.2.2.2: may `responder` sign for certificates `issuer` issued? (its signature is checked by the caller) */
+function delegationProblem(responder: Certificate, issuer: Certificate, now: number): string | undefined {
+  if (!equalBytes(responder.issuer.raw, issuer.subject.raw)) return `delegated responder ${describe(responder)} was not issued by ${describe(issuer)}`;
+  if (!responder.extKeyUsage?.oids.includes(OID.ocspSigning)) return `delegated responder ${describe(responder)} lacks the id-kp-OCSPSigning extKeyUsage (RFC 6960 §4.2.2.2)`;
+  if (responder.keyUsage && !responder.keyUsage.includes('digitalSignature')) return `delegated responder ${describe(responder)} keyUsage does not allow digitalSignature`;
+  const problem = checkValidity(responder, now) ?? checkCriticalExtensions(responder);
+  return problem && `delegated responder: ${problem.detail}`;
+}
+
+/** The one signature check, counted against the budget. */
+function signatureProblem(basic: BasicOcspResponse, signer: Certificate, provider: CryptoProvider): string | undefined {
+  const alg = basic.signatureAlgorithm;
+  if (!alg.algorithm) return alg.problem ?? `unsupported signature algorithm ${alg.name}`;
+  if (!signer.publicKey) return `${describe(signer)}: ${signer.publicKeyProblem ?? 'unsupported public key'}`;
+  const misfit = signatureKeyProblem(alg.algorithm, signer.publicKey);
+  if (misfit) return `signed with ${alg.name}, which the key of ${describe(signer)} does not allow: ${misfit}`;
+  if (!provider.verify(alg.algorithm, signer.publicKey, basic.tbs, basic.signature)) return `signature does not verify with the key of ${describe(signer)}`;
+  return undefined;
+}
+
+function windowProblem(single: SingleResponse, now: number, maxAge: number): string | undefined {
+  if (now < single.thisUpdate) return `thisUpdate ${iso(single.thisUpdate)} is in the future (RFC 6960 §4.2.2.1)`;
+  if (single.nextUpdate !== undefined && now > single.nextUpdate) return `nextUpdate ${iso(single.nextUpdate)} has passed: the response is stale`;
+  if (single.nextUpdate === undefined && now > single.thisUpdate + maxAge) {
+    return `no nextUpdate and thisUpdate ${iso(single.thisUpdate)} is older than ${maxAge / 3_600_000} hours`;
+  }
+  return undefined;
+}
+
+function report(single: SingleResponse, producedAt: number, responder: string): OcspReport {
+  const s = single.certStatus;
+  const validity = `thisUpdate ${iso(single.thisUpdate)}${single.nextUpdate === undefined ? ', no nextUpdate' : `, nextUpdate ${iso(single.nextUpdate)}`}`;
+  const revoked = s.status === 'revoked' ? ` at ${iso(s.revocationTime)}${s.revocationReason ? ` (${s.revocationReason})` : ''}` : '';
+  const out: OcspReport = { status: s.status, detail: `${s.status}${revoked}, signed by ${responder}, ${validity}`, responder, producedAt, thisUpdate: single.thisUpdate };
+  if (single.nextUpdate !== undefined) out.nextUpdate = single.nextUpdate;
+  if (s.status === 'revoked') {
+    out.revocationTime = s.revocationTime;
+    if (s.revocationReason) out.revocationReason = s.revocationReason;
+  }
+  return out;
+}
+
+/** Judges `response` as the status of `leaf`, which `issuer` issued (path validation established that). */
+export function judgeStaple(response: OcspResponse, leaf: Certificate, issuer: Certificate, options: StapleOptions): StapleJudgement {
+  const { now, provider } = options;
+  const basic = response.basic;
+  if (!basic) return bad(`the responder answered ${response.responseStatus}, not a status`);
+  if (basic.unknownCritical) return bad(`unsupported critical response extension ${basic.unknownCritical}`);
+  const namesLeaf = certIdMatcher(leaf, issuer, provider);
+  const single = basic.responses.find((r) => namesLeaf(r.certId));
+  if (!single) {
+    const named = basic.responses.map((r) => `serial ${r.certId.serialNumber} (${r.certId.hashName})`).join(', ') || 'nothing';
+    return bad(`it does not name ${describe(leaf)} (serial ${leaf.serialNumber} of ${describe(issuer)}); it names ${named}`);
+  }
+  if (single.unknownCritical) return bad(`unsupported critical singleExtension ${single.unknownCritical}`);
+  const stale = windowProblem(single, now, options.maxAgeWithoutNextUpdate ?? ONE_DAY_MS);
+  if (stale) return bad(stale);
+
+  let signer = issuer;
+  let responder = `the issuer ${describe(issuer)}`;
+  // What each check costs, as path building counts it (a P-521 key twice).
+  let spent = 0;
+  const affordable = (key: Certificate) => (spent += signatureCost(key)) <= options.signatureBudget;
+  const overBudget = () => bad(`its signature checks exceed the ${options.signatureBudget} that path validation left (bounded work)`);
+  if (!namesSigner(basic.responderId, issuer, provider)) {
+    const delegate = basic.certs.find((c) => namesSigner(basic.responderId, c, provider));
+    if (!delegate) return bad(`its responderID names neither ${describe(issuer)} nor a certificate in the response`);
+    const problem = delegationProblem(delegate, issuer, now);
+    if (problem) return bad(problem);
+    if (!affordable(issuer)) return overBudget();
+    const alg = delegate.signatureAlgorithm.algorithm;
+    if (!alg || !issuer.publicKey || signatureKeyProblem(alg, issuer.publicKey) || !provider.verify(alg, issuer.publicKey, delegate.tbs, delegate.signature)) {
+      return bad(`delegated responder ${describe(delegate)} is not signed by the key of ${describe(issuer)} (RFC 6960 §4.2.2.2)`);
+    }
+    signer = delegate;
+    responder = `delegated responder ${describe(delegate)}`;
+  }
+  if (!affordable(signer)) return overBudget();
+  const unsigned = signatureProblem(basic, signer, provider);
+  if (unsigned) return bad(unsigned);
+  return { ok: true, report: report(single, basic.producedAt, responder), signatureChecks: spent };
+}

@@ -1,0 +1,69 @@
+// What a stapled OCSP response means under a trust policy. Under `ca` it is part of the decision, as a
+// CRL is: a revoked leaf fails with certificate_revoked, a staple we cannot believe with
+// bad_certificate_status_response (RFC 8446 §6.2). Under pinned policies (and `ask`) the pin is the trust:
+// the staple is judged when the peer sent its leaf's issuer, and only reported.
+import type { CryptoProvider } from '../crypto/provider.js';
+import { equalBytes } from '../wire/bytes.js';
+import { TlsError } from '../wire/errors.js';
+import { parseOcspResponse, type OcspResponse } from './ocsp.js';
+import { judgeStaple, type OcspReport } from './ocsp-status.js';
+import { SIGNATURE_BUDGET } from './path/profile.js';
+import type { TrustVerdict } from './trust.js';
+import { describe } from './path/verdict.js';
+import type { Certificate } from './x509.js';
+
+/** Certificates tried as the leaf's issuer when no path was built (one signature check each). */
+const MAX_ISSUER_CANDIDATES = 2;
+
+export interface StapleContext {
+  staple: Uint8Array;
+  now: number;
+  provider: CryptoProvider;
+}
+
+function parse(staple: Uint8Array): OcspResponse | OcspReport {
+  try {
+    return parseOcspResponse(staple);
+  } catch (e) {
+    if (!(e instanceof TlsError)) throw e;
+    return { status: 'invalid', detail: e.detail };
+  }
+}
+
+/** The report for `leaf` issued by `issuer`, spending at most `budget` signature checks. */
+function stapleReport(ctx: StapleContext, leaf: Certificate, issuer: Certificate, budget: number): OcspReport {
+  const response = parse(ctx.staple);
+  if (!('der' in response)) return response;
+  const judged = judgeStaple(response, leaf, issuer, { now: ctx.now, provider: ctx.provider, signatureBudget: budget });
+  return judged.ok ? judged.report : { status: 'invalid', detail: judged.detail };
+}
+
+/**
+ * Under `ca`, for a validated `path` (leaf first): the staple is judged against the leaf's issuer on that
+ * path, with the signature budget path validation left. A leaf that is itself an anchor has no issuer to
+ * judge by: reported, not acted on.
+ */
+export function caStapleVerdict(verdict: TrustVerdict, ctx: StapleContext, path: Certificate[], signaturesLeft: number): TrustVerdict {
+  const [leaf, issuer] = path;
+  if (!issuer) return { ...verdict, ocsp: { status: 'invalid', detail: `OCSP staple not judged: ${describe(leaf!)} is itself a trust anchor, with no issuer to check the staple by` } };
+  const ocsp = stapleReport(ctx, leaf!, issuer, signaturesLeft);
+  if (ocsp.status === 'invalid') return { trusted: false, rule: 'ca', reason: 'BadCertificateStatusResponse', detail: ocsp.detail, ocsp };
+  if (ocsp.status === 'revoked') return { trusted: false, rule: 'ca', reason: 'CertificateRevoked', detail: `${describe(leaf!)} is revoked per its OCSP staple: ${ocsp.detail}`, ocsp };
+  return { ...verdict, ocsp };
+}
+
+/**
+ * Under any other policy: the staple is reported, never acted on. Its issuer must be among the peer's other
+ * certificates (same DN as the leaf's issuer, and its key verifies the leaf's signature: one check).
+ */
+export function reportedStapleVerdict(verdict: TrustVerdict, ctx: StapleContext, leaf: Certificate, others: Certificate[]): TrustVerdict {
+  const alg = leaf.signatureAlgorithm.algorithm;
+  const issuer = others
+    .filter((c) => equalBytes(c.subject.raw, leaf.issuer.raw))
+    .slice(0, MAX_ISSUER_CANDIDATES)
+    .find((c) => alg !== undefined && c.publicKey !== null && ctx.provider.verify(alg, c.publicKey, leaf.tbs, leaf.signature));
+  const ocsp: OcspReport = issuer
+    ? stapleReport(ctx, leaf, issuer, SIGNATURE_BUDGET - MAX_ISSUER_CANDIDATES)
+    : { status: 'invalid', detail: `OCSP staple not judged: the peer did not send the issuer of ${describe(leaf)}` };
+  return { ...verdict, ocsp };
+}

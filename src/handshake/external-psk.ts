@@ -1,0 +1,100 @@
+// Externally provisioned PSKs (RFC 8446 §4.2.11, with the guidance of RFC 9257): what both roles share.
+// An external PSK is an identity, a secret and the hash it is bound to; both sides were given it out of
+// band. Its binder key is derived with the label "ext binder", never "res binder" (§7.1), so an external
+// PSK and a resumption ticket cannot stand in for each other.
+//
+// What an external PSK proves: the peer holds the secret. RFC 9257 §4 warns that a PSK known to more
+// than two parties identifies only the group, not the peer; and psk_ke (no (EC)DHE) gives up forward
+// secrecy: whoever learns the PSK later reads every recorded session (RFC 8446 §E.1, RFC 9257 §6).
+import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
+import type { HashName } from '../crypto/provider.js';
+import { hex, utf8 } from '../wire/bytes.js';
+
+export interface ExternalPsk {
+  /** The PSK identity sent on the wire (1 to 65535 bytes; RFC 8446 §4.2.11). A string is sent as UTF-8. */
+  identity: Uint8Array | string;
+  /** The secret: at least 16 bytes (RFC 9257 §6: at least 128 bits of entropy). */
+  key: Uint8Array;
+  /** The hash the PSK is bound to (RFC 8446 §4.2.11: SHA-256 when none was provisioned). */
+  hash?: 'sha256' | 'sha384';
+}
+
+export interface ExternalPskConfig {
+  /** The PSKs we hold. A client offers all of them; a server selects the one whose identity the client names. */
+  keys: ExternalPsk[];
+  /**
+   * Key exchange modes (RFC 8446 §4.2.9), in order of preference. Default ['psk_dhe_ke']: an (EC)DHE
+   * exchange on top of the PSK. 'psk_ke' uses the PSK alone and GIVES UP FORWARD SECRECY: anyone who
+   * later learns the PSK decrypts every recorded session. Only when explicitly listed.
+   */
+  modes?: Array<'psk_dhe_ke' | 'psk_ke'>;
+}
+
+/** An external PSK checked and normalised: identity bytes, hash and a printable name. */
+export interface ResolvedExternalPsk {
+  identity: Uint8Array;
+  key: Uint8Array;
+  hash: HashName;
+  /** The identity as it is reported: UTF-8 text when printable, else hex. */
+  name: string;
+}
+
+/** Minimum PSK length we accept (RFC 9257 §6: "at least 128 bits of entropy"). */
+export const MIN_EXTERNAL_PSK_BYTES = 16;
+
+/** Checks the caller's PSKs (a TypeError before anything is sent) and normalises them. */
+export function resolveExternalPsks(config: ExternalPskConfig): ResolvedExternalPsk[] {
+  if (!Array.isArray(config.keys) || config.keys.length === 0) throw new TypeError('externalPsks.keys: at least one PSK is needed');
+  for (const mode of config.modes ?? []) {
+    if (mode !== 'psk_dhe_ke' && mode !== 'psk_ke') throw new TypeError(`externalPsks.modes: unknown mode ${String(mode)}`);
+  }
+  if (config.modes?.length === 0) throw new TypeError('externalPsks.modes: at least one mode is needed');
+  const seen = new Set<string>();
+  return config.keys.map((psk, i) => {
+    const identity = typeof psk.identity === 'string' ? utf8.encode(psk.identity) : psk.identity;
+    if (!(identity instanceof Uint8Array) || identity.length < 1 || identity.length > 0xffff) {
+      throw new TypeError(`externalPsks.keys[${i}].identity: 1 to 65535 bytes`);
+    }
+    if (!(psk.key instanceof Uint8Array) || psk.key.length < MIN_EXTERNAL_PSK_BYTES) {
+      throw new TypeError(`externalPsks.keys[${i}].key: at least ${MIN_EXTERNAL_PSK_BYTES} bytes (RFC 9257 §6: 128 bits of entropy)`);
+    }
+    const hash = psk.hash ?? 'sha256';
+    if (hash !== 'sha256' && hash !== 'sha384') throw new TypeError(`externalPsks.keys[${i}].hash: sha256 or sha384`);
+    const key = hex(identity);
+    if (seen.has(key)) throw new TypeError(`externalPsks.keys[${i}].identity: the same identity twice`);
+    seen.add(key);
+    return { identity, key: psk.key, hash, name: pskIdentityName(identity) };
+  });
+}
+
+/** The modes we use, in order; psk_dhe_ke unless psk_ke was asked for explicitly. */
+export function externalPskModes(config: ExternalPskConfig): Array<'psk_dhe_ke' | 'psk_ke'> {
+  return config.modes ?? ['psk_dhe_ke'];
+}
+
+/** A PSK identity for people: the UTF-8 text when it is printable, else `hex:` and the bytes. */
+export function pskIdentityName(identity: Uint8Array): string {
+  let text: string | undefined;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(identity);
+  } catch {
+    text = undefined;
+  }
+  return text !== undefined && /^[\x20-\x7e\u00a0-\uffff]+$/.test(text) ? text : `hex:${hex(identity)}`;
+}
+
+/** What psk_ke costs, in the words the trace, the docs and the CLI use. */
+export const PSK_KE_WARNING = 'psk_ke: no (EC)DHE, NO FORWARD SECRECY (whoever learns the PSK decrypts this session)';
+
+/**
+ * A peer that proved it holds one of our external PSKs: the server checked its binder and its Finished, or
+ * the client checked the server's Finished, keyed from the PSK. It names the PSK, not a person or a key:
+ * none of a certificate's fields (declared undefined, so code that reads them sees nothing).
+ */
+export interface PskPeerIdentity extends Partial<Record<Exclude<keyof PeerIdentity, 'kind' | 'verdict'>, undefined>> {
+  kind: 'psk';
+  /** The PSK identity, as pskIdentityName shows it. */
+  identity: string;
+  hash: HashName;
+  verdict: TrustVerdict;
+}

@@ -1,0 +1,142 @@
+// Attacker's scripts against certificate compression (RFC 8879 §4, §5): a server (or an attacker who holds
+// its handshake keys: the position of tamper.ts) rewrites the CompressedCertificate our client receives.
+// Every one must end in the RFC's alert at bounded memory: the decompressor is never asked for more than the
+// declared length + 1, and a declared length beyond our limit is refused before any decompression.
+import { brotliCompressSync } from 'node:zlib';
+import { zlibSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { CertificateCompressor } from '../../src/handshake/certificate-compression.js';
+import { portableZlib, portableZstd } from '../../src/handshake/compression-codecs.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import { nodeCertificateCompression } from '../../src/node/certificate-compression.js';
+import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { announcedSecret, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
+import { concat } from '../../src/wire/bytes.js';
+import type { CompressedCertificate, HandshakeMessage } from '../../src/wire/types.js';
+
+/**
+ * 8 MiB of zeros as one zstd frame (RFC 8878 §3.1.1), built by hand: a frame header declaring the content
+ * size, then 64 RLE blocks of 128 KiB (4 bytes each).
+ */
+const ZSTD_BOMB = zstdZeros(8 * 1024 * 1024);
+
+function zstdZeros(size: number): Uint8Array {
+  const blocks = size / (128 * 1024);
+  // Magic, Frame_Header_Descriptor 0xa0 (FCS 4 bytes, single segment), Frame_Content_Size (LE).
+  const out: number[] = [0x28, 0xb5, 0x2f, 0xfd, 0xa0, size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff];
+  for (let i = 0; i < blocks; i++) {
+    // Block_Header: Last_Block, Block_Type 1 (RLE), Block_Size 128 KiB; then the one byte repeated.
+    const header = (i === blocks - 1 ? 1 : 0) | (1 << 1) | ((128 * 1024) << 3);
+    out.push(header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 0);
+  }
+  return Uint8Array.from(out);
+}
+
+const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('compression-attacks-server'));
+
+/** A decompressor that records what it was asked for and what it gave. */
+function spying(inner: CertificateCompressor) {
+  const calls: Array<{ limit: number; produced?: number }> = [];
+  const compressor: CertificateCompressor = {
+    ...inner,
+    decompress: (data, limit) => {
+      const call: { limit: number; produced?: number } = { limit };
+      calls.push(call);
+      const out = inner.decompress(data, limit);
+      call.produced = out.length;
+      return out;
+    },
+  };
+  return { compressor, calls };
+}
+
+/**
+ * The client offers `clientCompression`; the server (which compresses with zlib) sends its flight, whose
+ * CompressedCertificate `edit` rewrites (or, for a server without compression, whose Certificate it replaces).
+ */
+function attack(edit: (message: CompressedCertificate | undefined, certificateBody: Uint8Array) => HandshakeMessage, clientCompression: CertificateCompressor[] | undefined, serverCompresses = true) {
+  const pair = new InMemoryPair(
+    { now: () => TEST_NOW, random: seededRandom('cc attack client'), trust: { kind: 'pinned-certificate', certificates: [server.der] }, ...(clientCompression ? { certificateCompression: clientCompression } : {}) },
+    { now: () => TEST_NOW, random: seededRandom('cc attack server'), certificate: server, ...(serverCompresses ? { certificateCompression: [portableZlib] } : {}) },
+  );
+  pair.step('client');
+  const queue = pair.pull('server');
+  const flight = concat(...queue.splice(0).map((r) => r.bytes));
+  const keys = { suite: suiteNamed(pair.server.info.cipherSuite), secret: announcedSecret(pair.events('server'), 'server_handshake_traffic_secret') };
+  const edited = editProtectedHandshake(flight, keys, (messages) =>
+    messages.map((m) => {
+      if (m.kind === 'compressed_certificate') return edit(m, portableZlib.decompress(m.compressed, m.uncompressedLength));
+      if (m.kind === 'certificate') return edit(undefined, new Uint8Array(0));
+      return m;
+    }),
+  );
+  queue.push({ seq: 0, from: 'server', bytes: edited });
+  pair.run();
+  return {
+    alerts: pair.events('client').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : [])),
+    connected: pair.client.isConnected,
+    peer: pair.client.info.peer,
+  };
+}
+
+const refused = (alert: string) => ({ alerts: [alert], connected: false, peer: undefined });
+
+describe('certificate compression under attack (RFC 8879 §4)', () => {
+  it('ends a zlib bomb that claims a small uncompressed_length in bad_certificate, decompressing at most that length + 1', () => {
+    const spy = spying(portableZlib);
+    const bomb = zlibSync(new Uint8Array(8 * 1024 * 1024)); // 8 MiB of zeros in about 8 KiB
+    expect(attack((m) => ({ ...m!, uncompressedLength: 1000, compressed: bomb }), [spy.compressor])).toEqual(refused('bad_certificate'));
+    expect(spy.calls).toEqual([{ limit: 1001, produced: 1001 }]);
+  });
+
+  it('ends the same bomb in bad_certificate with node:zlib (maxOutputLength), too', () => {
+    const zlib = nodeCertificateCompression()[0]!;
+    const spy = spying(zlib);
+    const bomb = zlibSync(new Uint8Array(8 * 1024 * 1024));
+    expect(attack((m) => ({ ...m!, uncompressedLength: 1000, compressed: bomb }), [spy.compressor])).toEqual(refused('bad_certificate'));
+    expect(spy.calls).toEqual([{ limit: 1001 }]); // node:zlib threw instead of producing more
+  });
+
+  it('ends a brotli bomb (node:zlib) and a zstd bomb (portable fzstd) in bad_certificate at the declared length + 1', () => {
+    const brotli = nodeCertificateCompression()[1];
+    const zeros = new Uint8Array(8 * 1024 * 1024);
+    const brotliSpy = spying(brotli!);
+    const brotliBomb = new Uint8Array(brotliCompressSync(zeros));
+    expect(attack((m) => ({ ...m!, algorithm: 2, uncompressedLength: 1000, compressed: brotliBomb }), [portableZlib, brotliSpy.compressor])).toEqual(refused('bad_certificate'));
+    expect(brotliSpy.calls).toEqual([{ limit: 1001 }]);
+    const zstdSpy = spying(portableZstd);
+    expect(attack((m) => ({ ...m!, algorithm: 3, uncompressedLength: 1000, compressed: ZSTD_BOMB }), [portableZlib, zstdSpy.compressor])).toEqual(refused('bad_certificate'));
+    expect(zstdSpy.calls).toEqual([{ limit: 1001, produced: 1001 }]);
+  });
+
+  it('refuses a huge uncompressed_length with bad_certificate before decompressing anything', () => {
+    const spy = spying(portableZlib);
+    expect(attack((m) => ({ ...m!, uncompressedLength: 0xffffff }), [spy.compressor])).toEqual(refused('bad_certificate'));
+    expect(spy.calls).toEqual([]);
+  });
+
+  it('refuses an algorithm the client did not offer with illegal_parameter', () => {
+    expect(attack((m) => ({ ...m!, algorithm: 2 }), [portableZlib])).toEqual(refused('illegal_parameter'));
+  });
+
+  it('refuses a declared length that differs from the actual one with bad_certificate, shorter or longer', () => {
+    expect(attack((m) => ({ ...m!, uncompressedLength: m!.uncompressedLength + 10 }), [portableZlib])).toEqual(refused('bad_certificate'));
+    expect(attack((m) => ({ ...m!, uncompressedLength: m!.uncompressedLength - 10 }), [portableZlib])).toEqual(refused('bad_certificate'));
+  });
+
+  it('refuses a stream that does not decompress with bad_certificate', () => {
+    expect(attack((m) => ({ ...m!, compressed: m!.compressed.map((b, i) => (i > 2 ? b ^ 0x55 : b)) }), [portableZlib])).toEqual(refused('bad_certificate'));
+  });
+
+  it('refuses a CompressedCertificate sent to a client that offered no compression with unexpected_message', () => {
+    const forged = (_: CompressedCertificate | undefined) => ({ kind: 'compressed_certificate' as const, algorithm: 1, uncompressedLength: 4, compressed: zlibSync(new Uint8Array(4)) });
+    expect(attack(forged, undefined, false)).toEqual(refused('unexpected_message'));
+  });
+
+  it('accepts the untouched CompressedCertificate (the harness itself changes nothing)', () => {
+    const result = attack((m) => m!, [portableZlib]);
+    expect(result.alerts).toEqual([]);
+    expect(result.peer?.subject).toBe('CN=server');
+  });
+});

@@ -1,0 +1,203 @@
+// Attacker's scripts against OCSP stapling (RFC 8446 §4.4.2.1, RFC 6066 §8, RFC 6960 §3.2 and §4.2.2):
+// a server (or a man in the middle with a CA-signed certificate) staples a response that must not make
+// the client believe a status it cannot trust. Each case runs a full in-memory handshake and asserts the
+// exact alert the client sends: bad_certificate_status_response for a staple it cannot believe,
+// certificate_revoked for a believable "revoked" under a CA policy, unsupported_extension for a staple
+// it did not ask for.
+import { describe, expect, it } from 'vitest';
+import { OID } from '../../src/auth/oids.js';
+import type { TrustPolicy } from '../../src/auth/trust.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { buildOcspResponse, type OcspResponseSpec } from '../../src/testing/ocsp.js';
+import { handshakeRewriter } from '../../src/testing/tamper.js';
+import * as X from '../../src/wire/extensions.js';
+import type { CertificateEntry, HandshakeMessage } from '../../src/wire/types.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import { ExtensionType } from '../../src/wire/enums.js';
+
+const random = seededRandom('ocsp stapling attacker');
+const NOW = TEST_NOW;
+const HOUR = 60 * 60 * 1000;
+const ca = makeIdentity({ subject: { CN: 'Stapling CA' }, keyType: 'p256', isCA: true, serial: 1n }, random);
+/** Another CA of the same name: what a forger would mint to pass a name comparison. */
+const sameNameRogue = makeIdentity({ subject: { CN: 'Stapling CA' }, keyType: 'p256', isCA: true, serial: 1n }, random);
+const rogueCa = makeIdentity({ subject: { CN: 'Rogue CA' }, keyType: 'p256', isCA: true, serial: 1n }, random);
+const server = (serial: bigint) =>
+  makeIdentity({ subject: { CN: 'victim.example' }, issuer: ca, serial, sans: { dns: ['victim.example'] }, extKeyUsage: ['serverAuth'], keyType: 'p256' }, random);
+const leaf = server(0x1001n);
+const leafWithCa: Identity = { ...leaf, chain: [leaf.der, ca.der] };
+const otherLeaf = server(0x1002n);
+const responder = (issuer: Identity, extKeyUsage: string[]) =>
+  makeIdentity({ subject: { CN: 'Stapling CA OCSP responder' }, issuer, serial: 0x77n, extKeyUsage, keyUsage: ['digitalSignature'], keyType: 'p256' }, random);
+const delegated = responder(ca, [OID.ocspSigning]);
+const withoutEku = responder(ca, ['serverAuth']);
+const fromRogue = responder(rogueCa, [OID.ocspSigning]);
+const fromSameNameRogue = responder(sameNameRogue, [OID.ocspSigning]);
+const caPolicy: TrustPolicy = { kind: 'ca', anchors: [ca.der] };
+
+function staple(spec: Partial<OcspResponseSpec> = {}): Uint8Array {
+  const base: OcspResponseSpec = { leaf: leaf.certificate, issuer: ca.certificate, signer: ca, status: 'good', thisUpdate: NOW - HOUR, nextUpdate: NOW + DAY };
+  return buildOcspResponse({ ...base, ...spec }, nobleProvider, random);
+}
+const withoutNextUpdate = (thisUpdate: number) =>
+  buildOcspResponse({ leaf: leaf.certificate, issuer: ca.certificate, signer: ca, status: 'good', thisUpdate }, nobleProvider, random);
+const signedBy = (r: Identity): Partial<OcspResponseSpec> => ({ signer: r, certs: [r.der] });
+
+interface Run {
+  pair: InMemoryPair;
+  alerts: string[];
+  decisions: string[];
+}
+
+interface Options {
+  statusRequest?: boolean;
+  trust?: TrustPolicy;
+  /** The server's certificate chain (default: the leaf alone). */
+  certificate?: Identity;
+  /** An attacker with the server's handshake keys rewrites the server's first encrypted flight. */
+  editServerFlight?: (message: HandshakeMessage) => HandshakeMessage;
+}
+
+function handshake(ocspResponse: Uint8Array | undefined, options: Options = {}): Run {
+  const client: ClientConfig = { trust: options.trust ?? caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), statusRequest: options.statusRequest ?? true };
+  const serverConfig: ServerConfig = { certificate: options.certificate ?? leaf, now: () => NOW, random: seededRandom('s'), ...(ocspResponse ? { ocspResponse } : {}) };
+  const rewriter = options.editServerFlight && handshakeRewriter(() => pair, 'server', options.editServerFlight);
+  const pair: InMemoryPair = new InMemoryPair(client, serverConfig, rewriter ? { tamper: rewriter.tamper } : {});
+  pair.run();
+  const events = pair.events('client');
+  return {
+    pair,
+    alerts: events.flatMap((e: TlsEvent) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : [])),
+    decisions: events.flatMap((e: TlsEvent) => (e.type === 'decision' && e.topic === 'ocsp' ? [`${e.value}: ${e.reason}`] : [])),
+  };
+}
+
+/** Rewrites the CertificateEntry list of the server's Certificate. */
+const editEntries = (edit: (entries: CertificateEntry[]) => CertificateEntry[]) => (m: HandshakeMessage): HandshakeMessage =>
+  m.kind === 'certificate' ? { ...m, entries: edit(m.entries) } : m;
+
+function refused(run: Run, alert: string, detail: RegExp): void {
+  expect(run.alerts).toEqual([alert]);
+  expect(run.pair.client.isConnected).toBe(false);
+  expect(run.pair.client.info.peer).toBeUndefined();
+  const sent = run.pair.events('client').find((e) => e.type === 'alert' && e.direction === 'out');
+  expect(sent?.type === 'alert' && sent.detail).toMatch(detail);
+}
+
+describe('a staple the client can believe', () => {
+  it('reports good for a response the issuer signed, in the verdict and the trace', () => {
+    const run = handshake(staple());
+    expect(run.pair.client.isConnected).toBe(true);
+    expect(run.pair.client.info.peer?.verdict).toMatchObject({ trusted: true, rule: 'ca', ocsp: { status: 'good', responder: 'the issuer "CN=Stapling CA"' } });
+    expect(run.decisions).toEqual([expect.stringMatching(/^good: good, signed by the issuer "CN=Stapling CA", thisUpdate 2025-12-31T23:00:00.000Z, nextUpdate 2026-01-02/)]);
+  });
+
+  it('accepts a delegated responder the issuer certified for OCSPSigning, named by key', () => {
+    const run = handshake(staple({ ...signedBy(delegated), responderId: 'byKey', hash: 'sha256' }));
+    expect(run.pair.client.info.peer?.verdict.ocsp).toMatchObject({ status: 'good', responder: 'delegated responder "CN=Stapling CA OCSP responder"' });
+  });
+
+  it('reports unknown without failing (no revocation information is not revocation)', () => {
+    const run = handshake(staple({ status: 'unknown' }));
+    expect(run.pair.client.isConnected).toBe(true);
+    expect(run.pair.client.info.peer?.verdict.ocsp?.status).toBe('unknown');
+  });
+
+  it('accepts a response without nextUpdate while thisUpdate is under a day old (RFC 6960 §4.2.2.1)', () => {
+    const run = handshake(withoutNextUpdate(NOW - HOUR));
+    expect(run.pair.client.info.peer?.verdict.ocsp).toMatchObject({ status: 'good', detail: expect.stringContaining('no nextUpdate') });
+  });
+
+  it('staples only when the client asked: nothing in the Certificate otherwise', () => {
+    const run = handshake(staple(), { statusRequest: false });
+    expect(run.pair.client.isConnected).toBe(true);
+    const certificate = run.pair.events('client').find((e) => e.type === 'handshake-message' && e.message.kind === 'certificate');
+    expect(certificate?.type === 'handshake-message' && certificate.message.kind === 'certificate' && certificate.message.entries.map((e) => e.extensions.length)).toEqual([0]);
+    expect(run.pair.client.info.peer?.verdict.ocsp).toBeUndefined();
+  });
+
+  it('connects as before when the server has no staple to give', () => {
+    const run = handshake(undefined);
+    expect(run.pair.client.isConnected).toBe(true);
+    expect(run.pair.client.info.peer?.verdict.ocsp).toBeUndefined();
+  });
+});
+
+describe('a staple the client must not believe: bad_certificate_status_response', () => {
+  it('refuses a staple for another certificate of the same CA (another serial)', () => {
+    refused(handshake(staple({ leaf: otherLeaf.certificate })), 'bad_certificate_status_response', /does not name "CN=victim.example" \(serial 1001.*it names serial 1002/);
+  });
+
+  it('refuses a staple that names the leaf but is signed by an unrelated key', () => {
+    refused(handshake(staple({ signer: { certificate: ca.certificate, privateKey: rogueCa.privateKey } })), 'bad_certificate_status_response', /signature does not verify with the key of "CN=Stapling CA"/);
+  });
+
+  it('refuses a delegated responder without the id-kp-OCSPSigning extKeyUsage', () => {
+    refused(handshake(staple(signedBy(withoutEku))), 'bad_certificate_status_response', /lacks the id-kp-OCSPSigning extKeyUsage/);
+  });
+
+  it('refuses a delegated responder another CA issued', () => {
+    refused(handshake(staple(signedBy(fromRogue))), 'bad_certificate_status_response', /was not issued by "CN=Stapling CA"/);
+  });
+
+  it('refuses a delegated responder from another CA of the same name (its signature, not its name, decides)', () => {
+    refused(handshake(staple(signedBy(fromSameNameRogue))), 'bad_certificate_status_response', /is not signed by the key of "CN=Stapling CA"/);
+  });
+
+  it('refuses an expired staple (nextUpdate in the past)', () => {
+    refused(handshake(staple({ thisUpdate: NOW - 3 * DAY, nextUpdate: NOW - DAY })), 'bad_certificate_status_response', /nextUpdate 2025-12-31T00:00:00.000Z has passed/);
+  });
+
+  it('refuses a staple from the future (thisUpdate after now)', () => {
+    refused(handshake(staple({ thisUpdate: NOW + HOUR, nextUpdate: NOW + 2 * DAY })), 'bad_certificate_status_response', /thisUpdate 2026-01-01T01:00:00.000Z is in the future/);
+  });
+
+  it('refuses a staple without nextUpdate that is older than a day', () => {
+    refused(handshake(withoutNextUpdate(NOW - 2 * DAY)), 'bad_certificate_status_response', /no nextUpdate and thisUpdate .* is older than 24 hours/);
+  });
+
+  it('refuses a truncated staple and garbage (which a ServerConfig refuses up front: a hostile server sends them)', () => {
+    const good = staple();
+    expect(() => handshake(good.subarray(0, good.length - 7))).toThrow(/ocspResponse must be a DER OCSPResponse/);
+    for (const bad of [good.subarray(0, good.length - 7), random(300)]) {
+      const replaced = X.ext(ExtensionType.status_request, X.statusRequestCertificate.encode(bad));
+      const replaceStaple = editEntries(([first, ...rest]) => [{ ...first!, extensions: [replaced] }, ...rest]);
+      refused(handshake(good, { editServerFlight: replaceStaple }), 'bad_certificate_status_response', /malformed OCSP response/);
+    }
+  });
+
+  it('refuses a responder error stapled as if it were a status', () => {
+    refused(handshake(staple({ responseStatus: 3 })), 'bad_certificate_status_response', /answered tryLater/);
+  });
+});
+
+describe('revocation and solicitation', () => {
+  it('fails a revoked staple under the ca policy with certificate_revoked, naming time and reason', () => {
+    refused(handshake(staple({ status: { revokedAt: NOW - 2 * DAY, reason: 1 } })), 'certificate_revoked', /revoked per its OCSP staple: revoked at 2025-12-30T00:00:00.000Z \(keyCompromise\)/);
+  });
+
+  it('reports, but does not act on, a revoked staple under a pinned-certificate policy', () => {
+    const run = handshake(staple({ status: { revokedAt: NOW - 2 * DAY } }), { trust: { kind: 'pinned-certificate', certificates: [leaf.der] }, certificate: leafWithCa });
+    expect(run.pair.client.isConnected).toBe(true);
+    expect(run.pair.client.info.peer?.verdict).toMatchObject({ rule: 'pinned-certificate', ocsp: { status: 'revoked' } });
+  });
+
+  it('aborts with unsupported_extension when a staple arrives that the client did not ask for (RFC 8446 §4.2)', () => {
+    const unsolicited = X.ext(ExtensionType.status_request, X.statusRequestCertificate.encode(staple()));
+    const addStaple = editEntries(([first, ...rest]) => [{ ...first!, extensions: [unsolicited] }, ...rest]);
+    refused(handshake(undefined, { statusRequest: false, editServerFlight: addStaple }), 'unsupported_extension', /CertificateEntry carries status_request, which we did not offer/);
+  });
+
+  it('ignores (and traces) a solicited staple on a non-leaf entry: it speaks of the intermediate, not of the leaf', () => {
+    // Moved from the leaf to the CA's entry in flight: the client ignores it, then the transcript the
+    // server signed no longer matches (decrypt_error), not a staple alert.
+    const moveStaple = editEntries(([first, second]) => [{ ...first!, extensions: [] }, { ...second!, extensions: first!.extensions }]);
+    const run = handshake(staple(), { certificate: leafWithCa, editServerFlight: moveStaple });
+    expect(run.decisions).toEqual([expect.stringMatching(/^ignored: an OCSP staple on certificate_list\[1\], not the leaf/)]);
+    expect(run.alerts).toEqual(['decrypt_error']);
+  });
+});
