@@ -27,7 +27,8 @@ function run(client: Partial<ClientConfig>, serverExtra: Partial<ServerConfig>) 
   const c = recording('client');
   const s = recording('server');
   const pair = new InMemoryPair(
-    { now: () => TEST_NOW, random: c.random, trust: { kind: 'pinned-certificate', certificates: [server.der] }, ...client },
+    // Classical groups, so that the first key share is x25519 alone (the default adds X25519MLKEM768 first: 64 + 32).
+    { now: () => TEST_NOW, random: c.random, trust: { kind: 'pinned-certificate', certificates: [server.der] }, groups: [NamedGroup.x25519, NamedGroup.secp256r1], ...client },
     { now: () => TEST_NOW, random: s.random, certificate: server, ...serverExtra },
   ).run();
   expect(pair.client.isConnected && pair.server.isConnected).toBe(true);
