@@ -3,6 +3,7 @@
 // handshake costs one line on stderr and nothing else.
 import type { AddressInfo } from 'node:net';
 import type { TlsEvent } from '../handshake/events.js';
+import type { ServerFlightShape } from '../handshake/server/flight-shape.js';
 import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
@@ -106,6 +107,8 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     tickets: { type: 'string', value: 'N', help: `NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none)` },
     'early-data': { type: 'boolean', help: `accept 0-RTT data (up to ${DEFAULT_MAX_EARLY_DATA} bytes; each ticket once)` },
     'max-early-data': { type: 'string', value: 'BYTES', help: `accept 0-RTT data up to BYTES per connection (implies --early-data)` },
+    'one-message-per-record': { type: 'boolean', help: `put each handshake message and each NewSessionTicket in a record of its own, as OpenSSL does (default: a flight's messages share records)` },
+    'no-sni-ack': { type: 'boolean', help: `do not acknowledge the client's server_name in EncryptedExtensions (RFC 6066 §3 makes it optional; BoringSSL and OpenSSL's s_server leave it out)` },
     'request-post-handshake-auth': { type: 'boolean', help: `ask each client that offers it for a certificate after the handshake (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for the answer` },
     ...PSK_OPTIONS,
     ...COMPRESSION_OPTIONS,
@@ -163,12 +166,22 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     if (suites) options.cipherSuites = suites;
     const maxEarlyData = integer(args, 'max-early-data', 0, 2 ** 32 - 1) ?? (flag(args, 'early-data') ? DEFAULT_MAX_EARLY_DATA : undefined);
     options.tickets = { count: integer(args, 'tickets', 0, 16) ?? DEFAULT_TICKET_COUNT, ...(maxEarlyData === undefined ? {} : { maxEarlyDataSize: maxEarlyData }) };
+    const serverFlight = flightShape(args);
+    if (serverFlight) options.serverFlight = serverFlight;
     const trace = serverTrace(args, io);
     if (trace) options.trace = true;
     if (trace?.format === 'html') options.traceRecords = true;
     return listen(options, host, port, openKeylog(str(args, 'keylog'), io), io, postHandshakeAuth, trace);
   },
 };
+
+/** The flight-shape flags (docs/replay.md); undefined when none is given. */
+function flightShape(args: Parsed): ServerFlightShape | undefined {
+  const shape: ServerFlightShape = {};
+  if (flag(args, 'one-message-per-record')) Object.assign(shape, { handshakeRecords: 'one-per-record', ticketRecords: 'one-per-record' });
+  if (flag(args, 'no-sni-ack')) shape.serverNameAck = false;
+  return Object.keys(shape).length > 0 ? shape : undefined;
+}
 
 interface ServerTrace {
   format: string;

@@ -12,6 +12,7 @@ import { TlsError } from '../wire/errors.js';
 import { vouchesByCa } from './client/server-auth.js';
 import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
+import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
 type Check = (value: unknown, path: string) => void;
@@ -230,6 +231,32 @@ const TICKETS: Schema<TicketConfig> = {
   open: fn,
 };
 
+const extensionOrder = arrayOf(uint16);
+const EXTENSION_ORDERS: Schema<Record<ShapedMessage, number[]>> = {
+  serverHello: extensionOrder,
+  helloRetryRequest: extensionOrder,
+  encryptedExtensions: extensionOrder,
+  certificateRequest: extensionOrder,
+  newSessionTicket: extensionOrder,
+  certificateEntry: extensionOrder,
+};
+
+const TICKET_SHAPE: Schema<TicketShape> = {
+  nonceLength: integer(1, 255),
+  nonces: arrayOf(bytesOfLength(0, 255)),
+  ageAdds: arrayOf(integer(0, 2 ** 32 - 1)),
+  extensions: arrayOf(object({ type: required(uint16), data: required(bytes) }, { exact: true })),
+};
+
+const recordMapping = oneOf('coalesced', 'one-per-record');
+const SERVER_FLIGHT: Schema<ServerFlightShape> = {
+  extensionOrder: object(EXTENSION_ORDERS, { exact: true }),
+  serverNameAck: bool,
+  handshakeRecords: recordMapping,
+  ticketRecords: recordMapping,
+  newSessionTicket: object(TICKET_SHAPE, { exact: true }),
+};
+
 type Common = Omit<ClientConfig, keyof ClientOnly>;
 type ClientOnly = Omit<ClientConfig, keyof ServerConfig>;
 
@@ -287,6 +314,7 @@ const SERVER: Schema<ServerConfig> = {
   helloRetryForPreferredGroup: bool,
   helloRetryCookie: fn,
   tickets: object(TICKETS, { exact: true }),
+  serverFlight: object(SERVER_FLIGHT, { exact: true }),
   ocspResponse: (v, path) => {
     bytes(v, path);
     try {
@@ -317,6 +345,7 @@ export function validateClientConfig(config: ClientConfig): void {
 export function validateServerConfig(config: ServerConfig): void {
   serverShape(config);
   if (!config.certificate && !config.rawPublicKey && !config.externalPsks) throw new TypeError('a server needs certificate, rawPublicKey or externalPsks');
+  if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets?.count ?? 0);
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
   clockForCa(config);
 }

@@ -10,6 +10,7 @@ import type { PaddingPolicy } from '../record/writer.js';
 import type { SessionTicket } from './events.js';
 import type { SingleUseTickets } from './tickets.js';
 import type { CertificateTypeName } from './certificate-types.js';
+import type { ServerFlightShape } from './server/flight-shape.js';
 import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enums.js';
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
@@ -192,7 +193,10 @@ export interface ServerConfig extends CommonConfig {
   advertiseGroups?: boolean;
   /** RFC 8449 record_size_limit value to answer with when the client offers one. */
   recordSizeLimit?: number;
-  /** Order of our EncryptedExtensions (names of extensions); unlisted ones follow in our default order. */
+  /**
+   * Order of our EncryptedExtensions (names of extensions); unlisted ones follow in our default order.
+   * `serverFlight.extensionOrder.encryptedExtensions` (code points, as for the other messages) applies after it.
+   */
   encryptedExtensionsOrder?: ExtensionTypeName[];
   /**
    * Ask for our most preferred common group with a HelloRetryRequest even when the client already sent a
@@ -203,6 +207,8 @@ export interface ServerConfig extends CommonConfig {
   helloRetryCookie?: (clientHello1: ClientHello) => Uint8Array;
   /** Session tickets sent after the handshake (RFC 8446 §4.6.1). */
   tickets?: TicketConfig;
+  /** Extension orders, the server_name acknowledgement, record boundaries and ticket fields (docs/replay.md). */
+  serverFlight?: ServerFlightShape;
 }
 
 export interface TicketConfig {

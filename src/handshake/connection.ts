@@ -15,6 +15,7 @@ import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig 
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
 import { exporter, trafficKeys } from './keyschedule.js';
+import { endsRecord, type ServerFlightShape } from './server/flight-shape.js';
 import { ServerHandshake } from './server/machine.js';
 import type { SuiteInfo } from './suites.js';
 import type { ApplicationTraffic } from './traffic.js';
@@ -43,6 +44,8 @@ export class Connection {
   /** The peer sent close_notify: nothing more will be read. */
   private readClosed = false;
   private sentFirstFlight = false;
+  /** The server's record boundaries (ServerFlightShape); a client coalesces. */
+  private readonly flightShape: ServerFlightShape | undefined;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config, role);
@@ -51,6 +54,7 @@ export class Connection {
       plaintextAlertsUnderFirstReadKeys: role === 'server',
     });
     this.ctx = new HandshakeContext(role, cfg);
+    this.flightShape = role === 'server' ? (config as ServerConfig).serverFlight : undefined;
     if (cfg.traceRecords) {
       this.records.onRecord = (r) =>
         this.events.push({ type: 'record', direction: r.direction, contentType: r.contentType, protected: r.protected, raw: r.raw });
@@ -323,6 +327,7 @@ export class Connection {
       case 'send': {
         this.events.push(messageEvent('out', effect.message, effect.raw, this.ctx.cfg.trace ? messageSpans(effect.message, effect.raw) : undefined));
         this.outgoingHandshake.push(effect.raw);
+        if (endsRecord(this.flightShape, effect.message)) this.flushHandshake();
         return;
       }
       case 'send-change-cipher-spec':
@@ -371,7 +376,10 @@ export class Connection {
     return new RecordProtection(this.ctx.provider, suite.aead, key, iv);
   }
 
-  /** Handshake messages of one flight under the same keys share records, as RFC 8446 §5.1 allows. */
+  /**
+   * Handshake messages of one flight under the same keys share records, as RFC 8446 §5.1 allows, unless
+   * the server's shape ends a record after each message (endsRecord).
+   */
   private flushHandshake(): void {
     if (this.outgoingHandshake.length === 0) return;
     const bytes = this.outgoingHandshake.length === 1 ? this.outgoingHandshake[0]! : concat(...this.outgoingHandshake);

@@ -32,7 +32,7 @@ const SERVER_FIELDS: Record<keyof ServerConfig, true> = {
   minimumRsaKeyBits: true, trace: true, traceRecords: true, recordPadding: true, certificate: true, rawPublicKey: true,
   clientCertificateTypes: true, clientAuth: true, sendCertificateAuthorities: true, advertiseGroups: true, recordSizeLimit: true,
   encryptedExtensionsOrder: true, helloRetryForPreferredGroup: true, helloRetryCookie: true, tickets: true, ocspResponse: true,
-  externalPsks: true, certificateCompression: true,
+  externalPsks: true, certificateCompression: true, serverFlight: true,
 };
 const CLIENT_HELLO_FIELDS: Record<keyof ClientHelloShape, true> = {
   legacySessionId: true, extensions: true, advertisedGroups: true, advertisedSignatureSchemes: true, advertisedCipherSuites: true, grease: true, recordSizeLimit: true,

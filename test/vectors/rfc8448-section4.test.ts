@@ -61,8 +61,8 @@ const rfcTicket = (() => {
 })();
 
 const serverConfig = nssServer({
-  // Never used: a resumed handshake sends no certificate.
-  certificate: { chain: [], signer: () => new Uint8Array(0) },
+  // Never used: a resumed handshake sends no certificate (a placeholder DER element, as a chain must hold one).
+  certificate: { chain: [Uint8Array.of(0x30, 0x00)], signer: () => new Uint8Array(0) },
   now: () => resumeTime,
   random: fixedRandom(value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38), value('server', 'create an ephemeral x25519', 'private key')),
   tickets: {

@@ -14,6 +14,7 @@ import { evaluatePeerCertificate } from '../peer-certificate.js';
 import { compressCertificateExtension } from '../certificate-compression.js';
 import { checkCertificateVerify } from '../signatures.js';
 import type { Transcript } from '../transcript.js';
+import { shapeExtensions } from './flight-shape.js';
 
 /**
  * One CertificateRequest → Certificate → CertificateVerify exchange with the client, in the handshake or
@@ -41,7 +42,7 @@ export function certificateRequestExtensions(ctx: HandshakeContext, config: Serv
   }
   const compression = compressCertificateExtension(ctx);
   if (compression) extensions.push(compression);
-  return extensions;
+  return shapeExtensions(config.serverFlight, 'certificateRequest', extensions);
 }
 
 /** A verdict for the exchange: one that rejects ends the handshake with its alert. */

@@ -13,6 +13,7 @@ import type { HandshakeContext } from '../context.js';
 import { groupName } from '../negotiation.js';
 import { certifiedPublicKey, chooseScheme } from '../signatures.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
+import { shapeExtensions } from './flight-shape.js';
 
 /**
  * What a HelloRetryRequest carries over to the second ClientHello (RFC 8446 §4.1.4): the suite, the group
@@ -129,7 +130,7 @@ export function sendHelloRetryRequest(ctx: HandshakeContext, config: ServerConfi
     legacySessionIdEcho: hello.legacySessionId,
     cipherSuite: suite.code,
     legacyCompressionMethod: 0,
-    extensions,
+    extensions: shapeExtensions(config.serverFlight, 'helloRetryRequest', extensions),
   });
   if (hello.legacySessionId.length > 0) ctx.effects.push({ kind: 'send-change-cipher-spec' });
   // 0-RTT is never accepted after a HelloRetryRequest: skip the client's early records (RFC 8446 §4.2.10).
@@ -260,7 +261,8 @@ export interface EncryptedExtensionsAnswers {
 /** EncryptedExtensions (RFC 8446 §4.3.1): only answers to what the client asked, plus our supported_groups. */
 export function encryptedExtensions(ctx: HandshakeContext, config: ServerConfig, answered: EncryptedExtensionsAnswers): Extension[] {
   const answers: Partial<Record<ExtensionTypeName, Uint8Array | undefined>> = {
-    server_name: answered.serverName ? new Uint8Array(0) : undefined,
+    // RFC 6066 §3: the acknowledgement of a server_name we used is optional.
+    server_name: answered.serverName && config.serverFlight?.serverNameAck !== false ? new Uint8Array(0) : undefined,
     supported_groups: config.advertiseGroups ? X.supportedGroups.encode([...ctx.cfg.groups]) : undefined,
     application_layer_protocol_negotiation: answered.alpn ? X.alpn.encode([answered.alpn]) : undefined,
     // RFC 8449 §4: a limit applies only when both sides sent one; we answer every offer.
@@ -274,5 +276,5 @@ export function encryptedExtensions(ctx: HandshakeContext, config: ServerConfig,
     const body = answers[name];
     if (body !== undefined) out.push(X.ext(ExtensionType[name], body));
   }
-  return out;
+  return shapeExtensions(config.serverFlight, 'encryptedExtensions', out);
 }

@@ -80,6 +80,7 @@ import {
 } from './hello.js';
 import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
+import { shapeExtensions } from './flight-shape.js';
 import { TicketKey, acceptPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
 import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
@@ -290,7 +291,7 @@ export class ServerHandshake {
       legacySessionIdEcho: hello.legacySessionId,
       cipherSuite: suite.code,
       legacyCompressionMethod: 0,
-      extensions: serverHelloExtensions,
+      extensions: shapeExtensions(config.serverFlight, 'serverHello', serverHelloExtensions),
     });
     // Middlebox compatibility mode: answer a non-empty session id with one dummy ChangeCipherSpec right
     // after our first handshake message, ServerHello or HelloRetryRequest (§D.4).
@@ -319,7 +320,10 @@ export class ServerHandshake {
       info.clientAuth = 'not-requested';
     }
     if (types && certificateAuth !== undefined) {
-      const entries = ownCertificateEntries(ctx, types.own.chain, hello, config.ocspResponse, types.serverRawPublicKey);
+      const entries = ownCertificateEntries(ctx, types.own.chain, hello, config.ocspResponse, types.serverRawPublicKey).map((entry) => ({
+        ...entry,
+        extensions: shapeExtensions(config.serverFlight, 'certificateEntry', entry.extensions),
+      }));
       ctx.send(maybeCompress(ctx, hello.extensions, { kind: 'certificate', context: new Uint8Array(0), entries }));
       const signature = signCertificateVerify(ctx.provider, certificateAuth, types.own, 'server', ctx.transcript.current(), ctx.cfg.random);
       ctx.send({ kind: 'certificate_verify', scheme: certificateAuth, signature });

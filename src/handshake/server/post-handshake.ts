@@ -1,6 +1,5 @@
 // What the server does once CONNECTED (RFC 8446 §4.6): NewSessionTicket (§4.6.1) and post-handshake client
 // authentication (§4.6.2). KeyUpdate is in traffic.ts.
-import { Writer } from '../../wire/bytes.js';
 import { ExtensionType } from '../../wire/enums.js';
 import * as X from '../../wire/extensions.js';
 import type { HandshakeMessage } from '../../wire/types.js';
@@ -11,6 +10,7 @@ import type { SuiteInfo } from '../suites.js';
 import type { TicketState } from '../tickets.js';
 import type { ApplicationTraffic } from '../traffic.js';
 import { certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
+import { shapeExtensions, ticketNonce } from './flight-shape.js';
 import type { TicketKey } from './psk.js';
 
 /** A post-handshake CertificateRequest we sent and the message we expect next. */
@@ -33,9 +33,9 @@ export interface Connected {
 export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKey: TicketKey, suite: SuiteInfo, resumptionMasterSecret: Uint8Array, nonceCounter: number): void {
   const tickets = config.tickets!;
   const lifetime = tickets.lifetime ?? 7200;
-  const ageAddBytes = ctx.cfg.random(4);
-  const ageAdd = ((ageAddBytes[0]! << 24) | (ageAddBytes[1]! << 16) | (ageAddBytes[2]! << 8) | ageAddBytes[3]!) >>> 0;
-  const nonce = new Writer(2).u16(nonceCounter).finish();
+  const shape = config.serverFlight;
+  const ageAdd = shape?.newSessionTicket?.ageAdds?.[nonceCounter] ?? drawAgeAdd(ctx);
+  const nonce = ticketNonce(shape, nonceCounter);
   const state: TicketState = {
     cipherSuite: suite.code,
     psk: resumptionPsk(ctx.provider, suite, resumptionMasterSecret, nonce),
@@ -47,8 +47,15 @@ export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKe
     ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
   };
   const ticket = ticketKey.seal(state);
-  const extensions = tickets.maxEarlyDataSize !== undefined ? [X.ext(ExtensionType.early_data, X.earlyDataNewSessionTicket.encode(tickets.maxEarlyDataSize))] : [];
+  const ours = tickets.maxEarlyDataSize !== undefined ? [X.ext(ExtensionType.early_data, X.earlyDataNewSessionTicket.encode(tickets.maxEarlyDataSize))] : [];
+  const extensions = shapeExtensions(shape, 'newSessionTicket', [...ours, ...(shape?.newSessionTicket?.extensions ?? [])]);
   ctx.sendOutsideTranscript({ kind: 'new_session_ticket', lifetime, ageAdd, nonce, ticket, extensions });
+}
+
+/** A fresh, unpredictable ticket_age_add (RFC 8446 §4.6.1): 4 bytes of `random`, big-endian. */
+function drawAgeAdd(ctx: HandshakeContext): number {
+  const b = ctx.cfg.random(4);
+  return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
 }
 
 /** Sends a post-handshake CertificateRequest (RFC 8446 §4.6.2); the client offered post_handshake_auth. */
