@@ -96,10 +96,14 @@ function hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Ar
   return hmac(hash, salt, ikm);
 }
 
+const FIRST_BLOCK = Uint8Array.of(1);
+
 /** RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), output the first `length` bytes of T(1) | T(2) | ... */
 function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const hashLength = HASH_LENGTHS[hash];
   if (length > 255 * hashLength) throw new Error(`HKDF-Expand: length ${length} exceeds 255 * HashLen`);
+  // One block (every TLS 1.3 key, IV and secret): one HMAC, its output as the result.
+  if (length <= hashLength) return plain(createHmac(hash, prk).update(info).update(FIRST_BLOCK).digest()).subarray(0, length);
   const okm = new Uint8Array(length);
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1, filled = 0; filled < length; i++) {
@@ -231,7 +235,7 @@ const privateKeyObject = memoize((key: PrivateKey): KeyObject | null =>
     : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' }),
 );
 
-const publicKeyObject = memoize((key: PublicKey): KeyObject => {
+function importPublicKey(key: PublicKey): KeyObject {
   switch (key.kind) {
     case 'ed25519':
       return okpPublicKey('Ed25519', key.publicKey);
@@ -244,7 +248,42 @@ const publicKeyObject = memoize((key: PublicKey): KeyObject => {
       // The arithmetic of both is RSA's; what an id-RSASSA-PSS key may sign was checked before (signatureKeyProblem).
       return createPublicKey({ key: { kty: 'RSA', n: bigintBase64url(key.n), e: bigintBase64url(key.e) }, format: 'jwk' });
   }
-});
+}
+
+/** The whole of a public key as text: two keys with the same text are the same key. */
+function publicKeyText(key: PublicKey): string {
+  switch (key.kind) {
+    case 'ed25519':
+    case 'ed448':
+      return `${key.kind} ${base64url(key.publicKey)}`;
+    case 'ecdsa':
+      return `${key.curve} ${base64url(key.point)}`;
+    case 'rsa':
+    case 'rsa-pss':
+      return `rsa ${key.n.toString(36)} ${key.e.toString(36)}`;
+  }
+}
+
+/**
+ * Imported peer keys by their content, at most PEER_KEYS_CACHED of them (the oldest import leaves first):
+ * a pinned or recurring peer's key arrives freshly parsed in every handshake, and importing it costs more
+ * than the verification it serves. KeyObjects are immutable, so sharing one changes nothing but the time.
+ */
+const PEER_KEYS_CACHED = 256;
+const importedPublicKeys = new Map<string, KeyObject>();
+
+function cachedPublicKeyObject(key: PublicKey): KeyObject {
+  const text = publicKeyText(key);
+  let object = importedPublicKeys.get(text);
+  if (object === undefined) {
+    object = importPublicKey(key);
+    if (importedPublicKeys.size >= PEER_KEYS_CACHED) importedPublicKeys.delete(importedPublicKeys.keys().next().value!);
+    importedPublicKeys.set(text, object);
+  }
+  return object;
+}
+
+const publicKeyObject = memoize(cachedPublicKeyObject);
 
 // --- Key exchange ---------------------------------------------------------------------------------
 
