@@ -182,8 +182,7 @@ type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519' | 'X448';
 
 /**
  * The PKCS#8 encoding of an OKP private key up to its raw bytes (RFC 8410 §7: version 0, the algorithm OID,
- * then the key as an OCTET STRING inside the privateKey OCTET STRING). A JWK without its public half "x"
- * would do on Node 20, but later versions refuse one.
+ * then the key as an OCTET STRING inside the privateKey OCTET STRING).
  */
 const OKP_PKCS8_PREFIXES: Readonly<Record<OkpCurve, string>> = {
   Ed25519: '302e020100300506032b657004220420',
@@ -192,9 +191,42 @@ const OKP_PKCS8_PREFIXES: Readonly<Record<OkpCurve, string>> = {
   X448: '3046020100300506032b656f043a0438',
 };
 
+const OKP_PRIVATE_LENGTHS: Readonly<Record<OkpCurve, number>> = { Ed25519: 32, Ed448: 57, X25519: 32, X448: 56 };
+
+function okpFromPkcs8(crv: OkpCurve, d: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([Buffer.from(OKP_PKCS8_PREFIXES[crv], 'hex'), d]), format: 'der', type: 'pkcs8' });
+}
+
+/** A JWK with an empty "x": Node 20 derives the public half from "d" itself; later versions refuse it. */
+function okpFromJwk(crv: OkpCurve, d: Uint8Array): KeyObject {
+  return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
+}
+
+/**
+ * How this Node imports a raw OKP private key, found once per curve: from a JWK where that yields the same
+ * key as PKCS#8 (Node 20, whose OpenSSL 3.0 DER decoders make PKCS#8 about 12x slower: one per key share,
+ * docs/performance.md), from PKCS#8 otherwise (Node 26 refuses the JWK).
+ */
+function okpImporter(crv: OkpCurve): (crv: OkpCurve, d: Uint8Array) => KeyObject {
+  const probe = new Uint8Array(OKP_PRIVATE_LENGTHS[crv]).fill(0x5a);
+  try {
+    const [viaJwk, viaPkcs8] = [okpFromJwk(crv, probe), okpFromPkcs8(crv, probe)];
+    return viaJwk.equals(viaPkcs8) ? okpFromJwk : okpFromPkcs8;
+  } catch {
+    return okpFromPkcs8;
+  }
+}
+
+const OKP_IMPORTERS: Readonly<Record<OkpCurve, (crv: OkpCurve, d: Uint8Array) => KeyObject>> = {
+  Ed25519: okpImporter('Ed25519'),
+  Ed448: okpImporter('Ed448'),
+  X25519: okpImporter('X25519'),
+  X448: okpImporter('X448'),
+};
+
 /** An OKP private key from its raw bytes; node derives the public half itself. */
 function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([Buffer.from(OKP_PKCS8_PREFIXES[crv], 'hex'), d]), format: 'der', type: 'pkcs8' });
+  return OKP_IMPORTERS[crv](crv, d);
 }
 
 function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
