@@ -1,4 +1,5 @@
-// The node:tls (OpenSSL) reference: a tls.Server and a client TLSSocket over an in-memory Duplex pair, with
+// The node:tls (OpenSSL) reference, as fast as node:tls can honestly be for the same work: a server
+// TLSSocket and a client tls.connect({ socket }) over an in-memory Duplex pair, SecureContexts made once, with
 // the same protocol choices as our rows (TLS 1.3 only, TLS_AES_128_GCM_SHA256, X25519 or the row's group)
 // and the same certificates. node:tls cannot turn TLS 1.3 session tickets off (it exposes no SSL_CTX_set_num_tickets,
 // and SSL_OP_NO_TICKET only makes them stateful), so its server makes two tickets per handshake; ours none.
@@ -28,18 +29,19 @@ export function nodeTlsHasGroup(c: HandshakeCase): boolean {
   }
 }
 
+/** Both sides' SecureContexts, made once per case and shared by every connection. */
 interface Endpoints {
-  server: tls.Server;
+  serverContext: tls.SecureContext;
   clientContext: tls.SecureContext;
 }
 
 function endpoints(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): Endpoints {
-  const server = tls.createServer({
+  const serverContext = tls.createSecureContext({
     ...PROTOCOL,
     ecdhCurve: ecdhCurve(c),
     ciphers,
     ...nodeCredentials(c.serverIdentity),
-    ...(c.clientIdentity ? { ca: nodeCredentials(c.clientIdentity).cert, requestCert: true, rejectUnauthorized: true } : {}),
+    ...(c.clientIdentity ? { ca: nodeCredentials(c.clientIdentity).cert } : {}),
   });
   // The client trusts exactly the anchor of the case: the pinned self-signed certificate or the CA.
   // OpenSSL does not check the signature of a trust anchor, so a self-signed anchor costs no verify.
@@ -50,21 +52,41 @@ function endpoints(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): Endpoi
     ca: nodeCredentials(c.trust.anchor).cert,
     ...(c.clientIdentity ? nodeCredentials(c.clientIdentity) : {}),
   });
-  return { server, clientContext };
+  return { serverContext, clientContext };
 }
 
-/** One connection over a fresh Duplex pair: the client socket at once, and both sides once connected. */
-function openPair({ server, clientContext }: Endpoints, c: HandshakeCase, session?: Buffer) {
+/**
+ * Whether `socket`'s peer passes the check our engine makes: for a pinned certificate, its leaf is the
+ * pinned DER (as our `pinned-certificate` policy compares it); for a CA, OpenSSL's chain validation; for a
+ * resumed session, the PSK itself (RFC 8446 §2.2: no certificate is sent).
+ */
+function peerAccepted(socket: tls.TLSSocket, pinned: Uint8Array | undefined): boolean {
+  if (socket.isSessionReused()) return true;
+  return pinned ? socket.getPeerX509Certificate()?.raw.equals(pinned) === true : socket.authorized;
+}
+
+/**
+ * One connection over a fresh Duplex pair: a server TLSSocket and a client `tls.connect({ socket })`, no
+ * tls.Server in between (it adds nothing to the handshake but event-loop work), and both sides once connected.
+ */
+function openPair({ serverContext, clientContext }: Endpoints, c: HandshakeCase, session?: Buffer) {
   const [serverSide, clientSide] = duplexPair();
-  const accepted = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
-  // A tls.Server takes any Duplex handed to it as a new connection.
-  server.emit('connection', serverSide);
-  const client = tls.connect({ socket: clientSide, secureContext: clientContext, servername: SERVER_NAME, ...(session ? { session } : {}) });
+  const mutual = c.clientIdentity !== undefined;
+  const server = new tls.TLSSocket(serverSide, { isServer: true, secureContext: serverContext, requestCert: mutual, rejectUnauthorized: false });
+  const pinned = c.trust.kind === 'pinned-certificate' ? c.trust.anchor.der : undefined;
+  const client = tls.connect({
+    socket: clientSide,
+    secureContext: clientContext,
+    servername: SERVER_NAME,
+    // A pinned certificate is checked by its DER, below, as ours is; a CA by OpenSSL's chain validation.
+    rejectUnauthorized: pinned === undefined,
+    ...(session ? { session } : {}),
+  });
   // `once` rejects on an 'error' event, so a failed handshake stops the bench instead of hanging it.
-  const connected = Promise.all([accepted, once(client, 'secureConnect')]).then(([[serverSocket]]): [tls.TLSSocket, tls.TLSSocket] => {
-    if (!client.authorized) throw new Error(`node:tls client did not authorize the server: ${client.authorizationError}`);
-    if (c.clientIdentity && !serverSocket.authorized) throw new Error(`node:tls server did not authorize the client: ${serverSocket.authorizationError}`);
-    return [client, serverSocket];
+  const connected = Promise.all([once(server, 'secure'), once(client, 'secureConnect')]).then((): [tls.TLSSocket, tls.TLSSocket] => {
+    if (!peerAccepted(client, pinned)) throw new Error(`node:tls client did not accept the server: ${client.authorizationError}`);
+    if (mutual && !peerAccepted(server, c.clientIdentity!.der)) throw new Error(`node:tls server did not accept the client: ${server.authorizationError}`);
+    return [client, server];
   });
   return { client, connected };
 }
@@ -83,7 +105,7 @@ async function firstSession(ends: Endpoints, c: HandshakeCase): Promise<Buffer> 
 /**
  * A function doing one full handshake (or, for the resumption case, one resumed from the session of a
  * first handshake): it resolves when the client has verified the server's Finished (`secureConnect`) and
- * the server the client's (`secureConnection`), both peers authorized.
+ * the server the client's (`secure`), each peer accepted as ours would accept it.
  */
 export function nodeTlsHandshake(c: HandshakeCase): () => Promise<void> {
   const ends = endpoints(c);

@@ -1,7 +1,13 @@
 // Plain-text tables of a BenchReport, columns aligned (numbers to the right), for the terminal and the docs.
 import type { BenchReport } from './run.js';
+import type { Spread } from './timing.js';
 
 type Cell = string | number;
+
+/** A median ratio with its range over the rounds: `1.42 (1.30-1.55)`. */
+export function spreadText(s: Spread): string {
+  return `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
+}
 
 /** A number a row does not have (node:tls without the row's group). */
 const MISSING = '-';
@@ -29,16 +35,16 @@ export function renderReport(report: BenchReport): string {
   const sections: string[] = [
     `${machine.cpu}, ${machine.parallelism} CPUs, node ${machine.node} (OpenSSL ${machine.openssl}), ${machine.platform}; ` +
       `load average ${machine.loadAverage.start[0]!.toFixed(2)} at start, ${machine.loadAverage.end[0]!.toFixed(2)} at end; ` +
-      `${report.secondsPerRow} s per measurement; primitives and overhead on the ${report.clock} clock`,
+      `${report.secondsPerRow} s per measurement in ${report.rounds} interleaved slices; primitives and overhead on the ${report.clock} clock`,
   ];
 
   if (handshakes.length > 0) {
     sections.push(
       'Handshakes (client + server in one thread, TLS_AES_128_GCM_SHA256, x25519 unless the case names a group), each row with its node:tls reference\n' +
-        'measured alternately in the same run. ms: median wall time; primitives ms: mean; overhead = (ours - primitives) /\n' +
-        `primitives on the ${report.clock} clock; x node:tls = our handshakes/s over node:tls's:`,
+        'measured in interleaved time slices in the same run. ms: median wall time; primitives ms: mean; overhead = (ours - primitives) /\n' +
+        `primitives on the ${report.clock} clock; x node:tls = our handshakes/s over node:tls's, median (range) of the ${report.rounds} per-round ratios; load: 1-min load average:`,
       table(
-        ['case', 'provider', 'ours hs/s', 'ours ms', 'in primitives ms', 'overhead %', 'node:tls hs/s', 'node:tls ms', 'x node:tls'],
+        ['case', 'provider', 'ours hs/s', 'ours ms', 'in primitives ms', 'overhead %', 'node:tls hs/s', 'node:tls ms', 'x node:tls', 'load'],
         handshakes.flatMap((h) =>
           h.runs.map((r) => [
             h.name,
@@ -49,7 +55,8 @@ export function renderReport(report: BenchReport): string {
             r.overheadPercent,
             h.nodeTls?.perSecond ?? MISSING,
             h.nodeTls?.medianMs ?? MISSING,
-            r.vsNodeTls ?? MISSING,
+            r.vsNodeTls ? spreadText(r.vsNodeTls) : MISSING,
+            h.loadAverage,
           ]),
         ),
         2,
@@ -87,12 +94,13 @@ export function renderReport(report: BenchReport): string {
   if (bulk.length > 0) {
     sections.push(
       `Bulk: ${bulk[0]!.recordPayloadBytes}-byte records, client write -> server data event, vs the bare AEAD seal+open of the same\n` +
-        'record, and node:tls over an in-memory Duplex pair; 64 records per timed round for all three; MB = 10^6 bytes:',
+        'record, and node:tls over an in-memory Duplex pair; 64 records per timed operation for all three; MB = 10^6 bytes;\n' +
+        `ratios: median (range) of the ${report.rounds} per-round ratios of interleaved slices:`,
       table(
         ['suite', 'provider', 'ours MB/s', 'bare AEAD MB/s', 'ours / AEAD', 'node:tls MB/s', 'ours / node:tls'],
         bulk.map((b) => {
           const reference = nodeTlsBulk.find((n) => n.suite === b.suite)?.MBps ?? NaN;
-          return [b.suite, b.provider, b.engineMBps, b.rawAeadMBps, b.shareOfAead.toFixed(2), reference, (b.engineMBps / reference).toFixed(2)];
+          return [b.suite, b.provider, b.engineMBps, b.rawAeadMBps, spreadText(b.shareOfAead), reference, spreadText(b.vsNodeTls)];
         }),
       ),
     );

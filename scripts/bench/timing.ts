@@ -1,7 +1,18 @@
-// Time-budgeted loops: a short warm-up (so the JIT has compiled the hot paths), then as many rounds as fit
-// in the budget. Operations compared with each other run alternately, one of each per round, so a change in
-// machine load during the run (other processes, CPU frequency) weighs on all of them alike.
+// Interleaved time slices: each contender runs alone, again and again, for a slice of time; one slice of
+// each contender makes a round, and the rounds follow each other. A change in machine load (other
+// processes, CPU frequency) lands within a round on all contenders alike, so the ratio of two contenders'
+// rates within one round is what a loaded machine can still measure honestly: the bench reports the
+// median and range of those per-round ratios. A contender never shares its slice with another, so neither
+// pays for the other's caches, JIT deoptimisations or garbage (one handshake of each in turn did: it cut
+// node:tls's rate by almost half).
 import { performance } from 'node:perf_hooks';
+
+/** One contender's work in one slice. */
+export interface Slice {
+  iterations: number;
+  elapsedMs: number;
+  cpuMs: number;
+}
 
 export interface Measurement {
   iterations: number;
@@ -11,6 +22,8 @@ export interface Measurement {
   /** Each iteration's wall time and CPU time: medians shrug off the iterations another process interrupted. */
   samplesMs: number[];
   cpuSamplesMs: number[];
+  /** One slice per round, in round order: the same index is the same round for every contender. */
+  slices: Slice[];
 }
 
 /** Milliseconds of CPU time this process has used (all threads; µs resolution, about 3 µs per read). */
@@ -23,11 +36,12 @@ export function wallClock(): number {
   return performance.now();
 }
 
-/** The warm-up takes this share of the budget. */
+/** The warm-up (one slice per contender, before the rounds) takes this share of the budget. */
 const WARMUP_SHARE = 0.2;
-const MIN_ROUNDS = 3;
+/** Rounds per measurement: each contender's budget is cut into this many slices. */
+export const ROUNDS = 5;
 
-export function perSecond(m: Measurement): number {
+export function perSecond(m: Measurement | Slice): number {
   return (m.iterations * 1000) / m.elapsedMs;
 }
 
@@ -49,40 +63,70 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** A median with the smallest and largest value it was taken from. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** Per round, `a`'s rate over `b`'s (`a` per second / `b` per second in the same round), as a Spread. */
+export function roundRatios(a: Measurement, b: Measurement): Spread {
+  return spread(a.slices.map((slice, round) => perSecond(slice) / perSecond(b.slices[round]!)));
+}
+
 /** A synchronous operation, or one that completes asynchronously (awaited before the next one starts). */
 export type Operation = () => void | Promise<void>;
 
-async function rounds(budgetMs: number, operations: Operation[]): Promise<Measurement[]> {
-  const results: Measurement[] = operations.map(() => ({ iterations: 0, elapsedMs: 0, cpuMs: 0, samplesMs: [], cpuSamplesMs: [] }));
-  let spentMs = 0;
-  for (let round = 0; round < MIN_ROUNDS || spentMs < budgetMs; round++) {
-    for (const [i, operation] of operations.entries()) {
-      const cpuStart = cpuClock();
-      const start = wallClock();
-      const pending = operation();
-      // A synchronous operation never yields to the event loop, so it pays no await.
-      if (pending) await pending;
-      const elapsedMs = wallClock() - start;
-      const cpuMs = cpuClock() - cpuStart;
-      const result = results[i]!;
-      result.iterations++;
-      result.elapsedMs += elapsedMs;
-      result.cpuMs += cpuMs;
-      result.samplesMs.push(elapsedMs);
-      result.cpuSamplesMs.push(cpuMs);
-      spentMs += elapsedMs;
+function emptyMeasurement(): Measurement {
+  return { iterations: 0, elapsedMs: 0, cpuMs: 0, samplesMs: [], cpuSamplesMs: [], slices: [] };
+}
+
+/** Runs `operation` over and over for `sliceMs` of wall time (at least once), adding to `into`. */
+async function runSlice(operation: Operation, sliceMs: number, into: Measurement): Promise<void> {
+  const slice: Slice = { iterations: 0, elapsedMs: 0, cpuMs: 0 };
+  while (slice.iterations === 0 || slice.elapsedMs < sliceMs) {
+    const cpuStart = cpuClock();
+    const start = wallClock();
+    const pending = operation();
+    // A synchronous operation never yields to the event loop, so it pays no await.
+    if (pending) await pending;
+    const elapsedMs = wallClock() - start;
+    const cpuMs = cpuClock() - cpuStart;
+    slice.iterations++;
+    slice.elapsedMs += elapsedMs;
+    slice.cpuMs += cpuMs;
+    into.samplesMs.push(elapsedMs);
+    into.cpuSamplesMs.push(cpuMs);
+  }
+  into.iterations += slice.iterations;
+  into.elapsedMs += slice.elapsedMs;
+  into.cpuMs += slice.cpuMs;
+  into.slices.push(slice);
+}
+
+/** `rounds` rounds of one slice per operation; the first operation of a round moves on by one each round. */
+async function interleave(rounds: number, sliceMs: number, operations: Operation[]): Promise<Measurement[]> {
+  const results = operations.map(emptyMeasurement);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < operations.length; k++) {
+      const i = (round + k) % operations.length;
+      await runSlice(operations[i]!, sliceMs, results[i]!);
     }
   }
   return results;
 }
 
 /**
- * Runs the operations alternately for about `seconds` each, after a warm-up; `beforeMeasuring` runs between
- * the two. One Measurement per operation, in order.
+ * Runs each operation for about `seconds` in all, in ROUNDS interleaved slices, after a warm-up slice of
+ * each; `beforeMeasuring` runs between the two. One Measurement per operation, in order.
  */
 export async function measure(seconds: number, operations: Operation[], beforeMeasuring?: () => void): Promise<Measurement[]> {
-  const budgetMs = seconds * 1000 * operations.length;
-  await rounds(budgetMs * WARMUP_SHARE, operations);
+  await interleave(1, seconds * 1000 * WARMUP_SHARE, operations);
   beforeMeasuring?.();
-  return rounds(budgetMs, operations);
+  return interleave(ROUNDS, (seconds * 1000) / ROUNDS, operations);
 }

@@ -43,7 +43,26 @@ export const SECRETS = {
 
 export type SecretName = keyof typeof SECRETS;
 
-/** HKDF-Expand-Label (RFC 8446 §7.1): the label is prefixed with "tls13 ". */
+/** The opaque label<7..255> of an HkdfLabel (RFC 8446 §7.1): "tls13 " and the label, after its length byte. */
+function encodedLabel(label: string): Uint8Array {
+  return new Writer(7 + label.length).vec(1, utf8.encode(`tls13 ${label}`)).finish();
+}
+
+/** Every label this engine expands, encoded once (a read-only table, built at load). */
+const ENCODED_LABELS: ReadonlyMap<string, Uint8Array> = new Map(
+  [
+    ...Object.values(SECRETS).flatMap(({ label }) => label.split(' / ')),
+    'derived',
+    'key',
+    'iv',
+    'finished',
+    'traffic upd',
+    'resumption',
+    'exporter',
+  ].map((label) => [label, encodedLabel(label)]),
+);
+
+/** HKDF-Expand-Label (RFC 8446 §7.1): HKDF-Expand(Secret, HkdfLabel, Length), the label prefixed with "tls13 ". */
 export function hkdfExpandLabel(
   provider: CryptoProvider,
   suite: SuiteInfo,
@@ -52,11 +71,8 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const info = new Writer(10 + label.length + context.length)
-    .u16(length)
-    .vec(1, utf8.encode(`tls13 ${label}`))
-    .vec(1, context)
-    .finish();
+  const labelBytes = ENCODED_LABELS.get(label) ?? encodedLabel(label);
+  const info = new Writer(3 + labelBytes.length + context.length).u16(length).raw(labelBytes).vec(1, context).finish();
   return provider.hkdfExpand(suite.hash, secret, info, length);
 }
 

@@ -96,10 +96,14 @@ function hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Ar
   return hmac(hash, salt, ikm);
 }
 
+const FIRST_BLOCK = Uint8Array.of(1);
+
 /** RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), output the first `length` bytes of T(1) | T(2) | ... */
 function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const hashLength = HASH_LENGTHS[hash];
   if (length > 255 * hashLength) throw new Error(`HKDF-Expand: length ${length} exceeds 255 * HashLen`);
+  // One block (every TLS 1.3 key, IV and secret): one HMAC, its output as the result.
+  if (length <= hashLength) return plain(createHmac(hash, prk).update(info).update(FIRST_BLOCK).digest()).subarray(0, length);
   const okm = new Uint8Array(length);
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1, filled = 0; filled < length; i++) {
@@ -178,8 +182,7 @@ type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519' | 'X448';
 
 /**
  * The PKCS#8 encoding of an OKP private key up to its raw bytes (RFC 8410 §7: version 0, the algorithm OID,
- * then the key as an OCTET STRING inside the privateKey OCTET STRING). A JWK without its public half "x"
- * would do on Node 20, but later versions refuse one.
+ * then the key as an OCTET STRING inside the privateKey OCTET STRING).
  */
 const OKP_PKCS8_PREFIXES: Readonly<Record<OkpCurve, string>> = {
   Ed25519: '302e020100300506032b657004220420',
@@ -188,9 +191,42 @@ const OKP_PKCS8_PREFIXES: Readonly<Record<OkpCurve, string>> = {
   X448: '3046020100300506032b656f043a0438',
 };
 
+const OKP_PRIVATE_LENGTHS: Readonly<Record<OkpCurve, number>> = { Ed25519: 32, Ed448: 57, X25519: 32, X448: 56 };
+
+function okpFromPkcs8(crv: OkpCurve, d: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([Buffer.from(OKP_PKCS8_PREFIXES[crv], 'hex'), d]), format: 'der', type: 'pkcs8' });
+}
+
+/** A JWK with an empty "x": Node 20 derives the public half from "d" itself; later versions refuse it. */
+function okpFromJwk(crv: OkpCurve, d: Uint8Array): KeyObject {
+  return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
+}
+
+/**
+ * How this Node imports a raw OKP private key, found once per curve: from a JWK where that yields the same
+ * key as PKCS#8 (Node 20, whose OpenSSL 3.0 DER decoders make PKCS#8 about 12x slower: one per key share,
+ * docs/performance.md), from PKCS#8 otherwise (Node 26 refuses the JWK).
+ */
+function okpImporter(crv: OkpCurve): (crv: OkpCurve, d: Uint8Array) => KeyObject {
+  const probe = new Uint8Array(OKP_PRIVATE_LENGTHS[crv]).fill(0x5a);
+  try {
+    const [viaJwk, viaPkcs8] = [okpFromJwk(crv, probe), okpFromPkcs8(crv, probe)];
+    return viaJwk.equals(viaPkcs8) ? okpFromJwk : okpFromPkcs8;
+  } catch {
+    return okpFromPkcs8;
+  }
+}
+
+const OKP_IMPORTERS: Readonly<Record<OkpCurve, (crv: OkpCurve, d: Uint8Array) => KeyObject>> = {
+  Ed25519: okpImporter('Ed25519'),
+  Ed448: okpImporter('Ed448'),
+  X25519: okpImporter('X25519'),
+  X448: okpImporter('X448'),
+};
+
 /** An OKP private key from its raw bytes; node derives the public half itself. */
 function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([Buffer.from(OKP_PKCS8_PREFIXES[crv], 'hex'), d]), format: 'der', type: 'pkcs8' });
+  return OKP_IMPORTERS[crv](crv, d);
 }
 
 function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
@@ -231,7 +267,7 @@ const privateKeyObject = memoize((key: PrivateKey): KeyObject | null =>
     : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' }),
 );
 
-const publicKeyObject = memoize((key: PublicKey): KeyObject => {
+function importPublicKey(key: PublicKey): KeyObject {
   switch (key.kind) {
     case 'ed25519':
       return okpPublicKey('Ed25519', key.publicKey);
@@ -244,7 +280,42 @@ const publicKeyObject = memoize((key: PublicKey): KeyObject => {
       // The arithmetic of both is RSA's; what an id-RSASSA-PSS key may sign was checked before (signatureKeyProblem).
       return createPublicKey({ key: { kty: 'RSA', n: bigintBase64url(key.n), e: bigintBase64url(key.e) }, format: 'jwk' });
   }
-});
+}
+
+/** The whole of a public key as text: two keys with the same text are the same key. */
+function publicKeyText(key: PublicKey): string {
+  switch (key.kind) {
+    case 'ed25519':
+    case 'ed448':
+      return `${key.kind} ${base64url(key.publicKey)}`;
+    case 'ecdsa':
+      return `${key.curve} ${base64url(key.point)}`;
+    case 'rsa':
+    case 'rsa-pss':
+      return `rsa ${key.n.toString(36)} ${key.e.toString(36)}`;
+  }
+}
+
+/**
+ * Imported peer keys by their content, at most PEER_KEYS_CACHED of them (the oldest import leaves first):
+ * a pinned or recurring peer's key arrives freshly parsed in every handshake, and importing it costs more
+ * than the verification it serves. KeyObjects are immutable, so sharing one changes nothing but the time.
+ */
+const PEER_KEYS_CACHED = 256;
+const importedPublicKeys = new Map<string, KeyObject>();
+
+function cachedPublicKeyObject(key: PublicKey): KeyObject {
+  const text = publicKeyText(key);
+  let object = importedPublicKeys.get(text);
+  if (object === undefined) {
+    object = importPublicKey(key);
+    if (importedPublicKeys.size >= PEER_KEYS_CACHED) importedPublicKeys.delete(importedPublicKeys.keys().next().value!);
+    importedPublicKeys.set(text, object);
+  }
+  return object;
+}
+
+const publicKeyObject = memoize(cachedPublicKeyObject);
 
 // --- Key exchange ---------------------------------------------------------------------------------
 

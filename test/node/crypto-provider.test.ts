@@ -216,6 +216,45 @@ describe.each(KEYS)('$name signatures', ({ key, algorithms, deterministic }) => 
   });
 });
 
+describe('peer keys imported once per key content', () => {
+  // The provider shares one imported KeyObject between public keys with the same content (a pinned peer's
+  // key arrives freshly parsed in every handshake). The attacker's hope: that a key cached for one peer
+  // verifies what another key, or a look-alike of it, signed.
+  const message = utf8.encode('CertificateVerify');
+  const sameKind = (name: string) => KEYS.find((k) => k.name === name)!;
+  const other = (kind: 'ed25519' | 'p256' | 'ed448') => generateKeyPair(kind, random, nobleProvider).privateKey;
+
+  it.each([
+    ['Ed25519', other('ed25519')],
+    ['ECDSA P-256', other('p256')],
+    ['Ed448', other('ed448')],
+    ['RSA-2048 PKCS#1', rsaKey()],
+  ] as const)('%s: a cached key verifies only its own signatures, a fresh copy of it included', (name, another) => {
+    const { key, algorithms } = sameKind(name);
+    const alg = algorithms[0]!;
+    const signature = nobleProvider.sign(alg, key, message, random);
+    const publicKey = nobleProvider.publicKeyOf(key);
+    expect(node.verify(alg, publicKey, message, signature)).toBe(true);
+    expect(node.verify(alg, structuredClone(publicKey), message, signature)).toBe(true);
+    expect(node.verify(alg, nobleProvider.publicKeyOf(another), message, signature)).toBe(false);
+    expect(node.verify(alg, nobleProvider.publicKeyOf(another), message, nobleProvider.sign(alg, another, message, random))).toBe(true);
+  });
+
+  it('keeps an RSA modulus with another exponent apart, and stays right after more keys than it caches', () => {
+    const alg = { kind: 'rsa-pkcs1', hash: 'sha256' } as const;
+    const publicKey = nobleProvider.publicKeyOf(RSA);
+    if (publicKey.kind !== 'rsa') throw new Error('expected an RSA key');
+    const signature = nobleProvider.sign(alg, RSA, message, random);
+    expect(node.verify(alg, publicKey, message, signature)).toBe(true);
+    expect(node.verify(alg, { ...publicKey, e: 3n }, message, signature)).toBe(false);
+    const ed = KEYS[0]!.key;
+    const edSignature = nobleProvider.sign({ kind: 'ed25519' }, ed, message, random);
+    for (let i = 0; i < 300; i++) expect(node.verify({ kind: 'ed25519' }, { kind: 'ed25519', publicKey: random(32) }, message, edSignature)).toBe(false);
+    expect(node.verify({ kind: 'ed25519' }, structuredClone(nobleProvider.publicKeyOf(ed)), message, edSignature)).toBe(true);
+    expect(node.verify(alg, { ...publicKey }, message, signature)).toBe(true);
+  });
+});
+
 describe('mismatched keys and algorithms', () => {
   it('refuses to verify with a key of another kind or a malformed public key, and never throws', () => {
     const ed = KEYS[0]!.key;
