@@ -33,7 +33,7 @@ describe('external PSKs (RFC 8446 §4.2.11)', () => {
     expect(pair.client.isConnected).toBe(true);
     expect(pair.server.info.peer).toMatchObject({ kind: 'psk', identity: 'alice', hash: 'sha256', verdict: { trusted: true, rule: 'external-psk' } });
     expect(pair.client.info.peer).toMatchObject({ kind: 'psk', identity: 'alice' });
-    expect(pair.client.info.group).toBe('x25519');
+    expect(pair.client.info.group).toBe('X25519MLKEM768');
     expect(pair.client.info.resumed).toBeUndefined();
     expect(received(pair.events('client'))).toEqual(['server_hello', 'encrypted_extensions', 'finished']);
     pair.client.write(utf8.encode('hello'));
@@ -58,7 +58,7 @@ describe('external PSKs (RFC 8446 §4.2.11)', () => {
   it('prefers psk_dhe_ke when the client offers both modes', () => {
     const both = { keys: [alice], modes: ['psk_dhe_ke' as const, 'psk_ke' as const] };
     const pair = new InMemoryPair(client({ externalPsks: both }), server({ externalPsks: both })).run();
-    expect(pair.client.info.group).toBe('x25519');
+    expect(pair.client.info.group).toBe('X25519MLKEM768');
   });
 
   it('falls back to a full handshake with the certificate when the server does not know the identity', () => {

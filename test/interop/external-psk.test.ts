@@ -33,7 +33,8 @@ async function serve(extra: string[] = []): Promise<{ server: BoundedChild; port
 
 /** `tls13 connect` with the PSK; resolves with its exit code and output. */
 async function connect(port: number, extra: string[] = []): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const client = tls13(['connect', `127.0.0.1:${port}`, '--psk', KEY, '--psk-identity', 'alice', '--timeout', '5000', ...extra]);
+  // --send: without it connect sends its standard input, which this child's open pipe never ends (as s_client).
+  const client = tls13(['connect', `127.0.0.1:${port}`, '--psk', KEY, '--psk-identity', 'alice', '--timeout', '5000', '--send', 'GET / HTTP/1.0\\r\\n\\r\\n', ...extra]);
   const code = await client.exited;
   return { code, stdout: client.stdout(), stderr: client.stderr() };
 }

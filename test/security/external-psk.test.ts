@@ -121,7 +121,7 @@ describe('external PSKs under attack (RFC 8446 §4.2.11)', () => {
     const pskKeOnly = { externalPsks: { keys: [alice], modes: ['psk_ke' as const] } };
     const withCertificate = new InMemoryPair(client({ ...pskKeOnly, trust: { kind: 'pinned-certificate', certificates: [serverIdentity.der] } }), server({ certificate: serverIdentity })).run();
     expect(withCertificate.server.info.peer).toBeUndefined();
-    expect(withCertificate.server.info.group).toBe('x25519');
+    expect(withCertificate.server.info.group).toBe('X25519MLKEM768');
     expect(serverSaw(new InMemoryPair(client(pskKeOnly), server()).run())).toEqual({ alerts: ['handshake_failure'], connected: false, peer: undefined });
   });
 
