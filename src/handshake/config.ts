@@ -245,9 +245,11 @@ export interface TicketConfig {
 export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.X25519MLKEM768, NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 
 /**
- * What a server accepts by default, in its order of preference: every group we implement, post-quantum
- * hybrids first ("secure if either X25519 or ML-KEM holds"), then classical ECDHE, then ML-KEM alone, then
- * the finite-field groups (slowest, largest shares), as OpenSSL's server orders them.
+ * What a server accepts by default, in its order of preference: post-quantum hybrids first ("secure if either
+ * X25519 or ML-KEM holds"), then classical ECDHE, then ML-KEM alone, then the two smaller finite-field groups
+ * (slowest, largest shares). Not ffdhe4096..8192: a client pays nothing for any in-range Y, while our
+ * exponentiation in those groups costs tens of milliseconds, so a default server would do that work for anyone
+ * who asks. OpenSSL 3.5's default list stops at ffdhe3072 too. Name them in `groups` to accept them.
  */
 export const DEFAULT_SERVER_GROUPS: readonly number[] = [
   NamedGroup.X25519MLKEM768,
@@ -262,9 +264,6 @@ export const DEFAULT_SERVER_GROUPS: readonly number[] = [
   NamedGroup.MLKEM1024,
   NamedGroup.ffdhe2048,
   NamedGroup.ffdhe3072,
-  NamedGroup.ffdhe4096,
-  NamedGroup.ffdhe6144,
-  NamedGroup.ffdhe8192,
 ];
 
 export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [

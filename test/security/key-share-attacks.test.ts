@@ -282,3 +282,23 @@ describe('a ClientHello offering only groups TLS 1.3 forbids', () => {
     expect(victim.state).not.toBe('CLOSED');
   });
 });
+
+describe('the work a ClientHello can make a default server do', () => {
+  // A client pays nothing for any in-range Y, while a server's ffdhe8192 exponentiation costs tens of
+  // milliseconds: by default a server takes only the finite-field groups that OpenSSL 3.5 takes by default.
+  const defaultServer = () => Connection.server({ certificate: identity, now: () => TEST_NOW, random: seededRandom('default server') });
+  it.each([NamedGroup.ffdhe4096, NamedGroup.ffdhe6144, NamedGroup.ffdhe8192])('a ClientHello offering only group %i gets handshake_failure, no exponentiation', (group) => {
+    const client = Connection.client(clientConfig([group], { keyShareGroups: [group] }));
+    const server = defaultServer();
+    server.receive(client.takeOutput());
+    expectAlert(server, server.takeEvents(), server.takeOutput(), 'handshake_failure');
+  });
+
+  it('ffdhe2048 still connects with a default server', () => {
+    const client = Connection.client(clientConfig([NamedGroup.ffdhe2048], { keyShareGroups: [NamedGroup.ffdhe2048] }));
+    const server = defaultServer();
+    server.receive(client.takeOutput());
+    client.receive(server.takeOutput());
+    expect(client.info.group).toBe('ffdhe2048');
+  });
+});
