@@ -220,7 +220,11 @@ function judge(
 
   if (fault === 'alert' && mutation?.alert !== AlertDescription.user_canceled) {
     const victim = conns[input.victim];
-    if (!events[input.victim].some((e) => e.type === 'closed' && e.by === 'peer')) fail('an injected alert did not end the reading side');
+    // A side that already sent close_notify refuses in silence (RFC 8446 §6.1: it sends nothing more), so an
+    // injected alert it could not accept (a plaintext one under keys) ends it by its own `closed` event.
+    const saidCloseNotify = events[input.victim].some((e) => e.type === 'alert' && e.direction === 'out' && e.description === 'close_notify');
+    const ended = events[input.victim].some((e) => e.type === 'closed' && (e.by === 'peer' || (saidCloseNotify && e.error !== undefined)));
+    if (!ended) fail('an injected alert did not end the reading side');
     expectSilence(victim, input.victim, fail);
     return { ...base, result: 'closed-by-peer' };
   }
