@@ -1,4 +1,4 @@
-// The harness of the bad-input tests (bad-input.test.ts, conformance.test.ts): a victim fed a bad message,
+// The harness of the bad-input tests (bad-input.test.ts, bad-client-hello.test.ts, conformance.test.ts): a victim fed a bad message,
 // then the exact alert it must have put on the wire, and its silence afterwards. Hand-made ClientHellos for
 // the server; a client/server pair whose flights can be edited in between for the client.
 import { generateKeyPairSync } from 'node:crypto';
