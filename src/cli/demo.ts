@@ -10,7 +10,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
 import { checkWritable, openKeylog, UsageError, useColor, type Io } from './io.js';
-import { SCENARIOS, type DemoSetup } from './scenarios.js';
+import { SCENARIOS, type DemoSetup } from '../scenarios/catalog.js';
 import { meetsExpectation, outcomeOf } from '../scenarios/mutual-tls.js';
 import { toPcap } from '../trace/pcap.js';
 import { createTraceSink, parseTraceSpec, type TraceSink, type TraceSinkOptions, type TraceSpec } from '../trace/sink.js';

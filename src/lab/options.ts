@@ -5,7 +5,7 @@ import { encodeSpki, loadPrivateKey } from '../auth/keys.js';
 import { readPemOrDer } from '../auth/pem.js';
 import { parseCertificate } from '../auth/x509.js';
 import type { TrustPolicy } from '../auth/trust.js';
-import { SCENARIOS, type DemoSetup } from '../cli/scenarios.js';
+import { SCENARIOS, type DemoSetup } from '../scenarios/catalog.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { PrivateKey } from '../crypto/provider.js';
 import { seededRandom } from '../crypto/random.js';

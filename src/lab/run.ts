@@ -5,7 +5,7 @@
 // connected, one message each way, close_notify from each side.
 import type { ActualOutcome, ExpectedOutcome } from '../scenarios/mutual-tls.js';
 import { outcomeOf } from '../scenarios/mutual-tls.js';
-import type { DemoSetup } from '../cli/scenarios.js';
+import type { DemoSetup } from '../scenarios/catalog.js';
 import { resolveCommon } from '../handshake/config.js';
 import type { Role, TlsEvent } from '../handshake/events.js';
 import { InMemoryPair, type InFlightRecord, type SideSnapshot } from '../handshake/pair.js';

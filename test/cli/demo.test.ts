@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCENARIOS } from '../../src/cli/scenarios.js';
+import { SCENARIOS } from '../../src/scenarios/catalog.js';
 import type { CertifiedKey } from '../../src/handshake/config.js';
 import { runCli } from './helpers.js';
 

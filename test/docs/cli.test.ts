@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/main.js';
 import { commandsMissingFrom, updateCliReference } from '../../src/cli/reference.js';
-import { SCENARIOS } from '../../src/cli/scenarios.js';
+import { SCENARIOS } from '../../src/scenarios/catalog.js';
 import { ensureBuilt, runShell } from '../cli/helpers.js';
 import { scriptFor, shellBlocks } from './examples.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SCENARIOS } from '../../src/cli/scenarios.js';
+import { SCENARIOS } from '../../src/scenarios/catalog.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { runLab } from '../../src/lab/run.js';
 import { pcapDownload } from '../../src/lab/takeaway.js';

@@ -1,7 +1,7 @@
 // The lab's run model in Node: the same engine, the same scenarios and the same bytes as `tls13 demo`, and
 // each kind of tampering ends the way the RFC says the receiver must react.
 import { describe, expect, it } from 'vitest';
-import { SCENARIOS } from '../../src/cli/scenarios.js';
+import { SCENARIOS } from '../../src/scenarios/catalog.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import type { Role, TlsEvent } from '../../src/handshake/events.js';
 import { CUSTOM, defaultCustomOptions, groupChoices, scenarioList, suiteChoices } from '../../src/lab/options.js';

@@ -2,7 +2,7 @@
 // demo scenario or walkthrough (vector length prefixes and DER headers included), and an empty field (an
 // extension with no body) is shown where it is, not inside the field that follows it.
 import { describe, expect, it } from 'vitest';
-import { SCENARIOS } from '../../src/cli/scenarios.js';
+import { SCENARIOS } from '../../src/scenarios/catalog.js';
 import type { Span } from '../../src/wire/bytes.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { messageSpans } from '../../src/handshake/annotate.js';

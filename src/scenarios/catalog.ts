@@ -1,11 +1,11 @@
-// The handshakes `tls13 demo` can show. Each scenario makes its certificates in-process from the seed and
+// The handshakes `tls13 demo` and the lab can show. Each scenario makes its certificates in-process from the seed and
 // returns the two configs; adding a scenario is adding one entry to SCENARIOS.
 import { seededRandom } from '../crypto/random.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
-import { describeExpected, MUTUAL_TLS_SCENARIOS, type ExpectedOutcome } from '../scenarios/mutual-tls.js';
-import { FEATURE_SCENARIOS, type FeatureSetup } from '../scenarios/tls13-features.js';
-import { RAW_PUBLIC_KEYS_SCENARIO } from '../scenarios/raw-public-keys.js';
-import { EXTERNAL_PSK_SCENARIO } from '../scenarios/external-psk.js';
+import { describeExpected, MUTUAL_TLS_SCENARIOS, type ExpectedOutcome } from './mutual-tls.js';
+import { FEATURE_SCENARIOS, type FeatureSetup } from './tls13-features.js';
+import { RAW_PUBLIC_KEYS_SCENARIO } from './raw-public-keys.js';
+import { EXTERNAL_PSK_SCENARIO } from './external-psk.js';
 
 export interface DemoSetup extends FeatureSetup {
   /**
