@@ -109,10 +109,11 @@ describe('--trace on connect and serve', () => {
 });
 
 describe('--crypto', () => {
-  it('selects node:crypto or noble, noble by default', () => {
+  it('selects node:crypto or noble, falling back to the command\'s default', () => {
     const parse = (argv: string[]) => parseCommandArgs(connectCommand, ['127.0.0.1:1', ...argv]);
-    expect(cryptoProvider(parse(['--crypto', 'node']))).toBe(nodeCryptoProvider);
-    expect(cryptoProvider(parse(['--crypto', 'noble']))).toBe(nobleProvider);
-    expect(cryptoProvider(parse([]))).toBe(nobleProvider);
+    expect(cryptoProvider(parse(['--crypto', 'node']), 'noble')).toBe(nodeCryptoProvider);
+    expect(cryptoProvider(parse(['--crypto', 'noble']), 'node')).toBe(nobleProvider);
+    expect(cryptoProvider(parse([]), 'node')).toBe(nodeCryptoProvider);
+    expect(cryptoProvider(parse([]), 'noble')).toBe(nobleProvider);
   });
 });
