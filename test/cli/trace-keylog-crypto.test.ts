@@ -22,8 +22,10 @@ let server: Awaited<ReturnType<typeof startServe>>;
 
 beforeAll(async () => {
   await runCli(['cert', '--out-cert', file('server.pem'), '--out-key', file('server.key'), '--type', 'p256', '--dns', 'localhost']);
+  // The server on noble, the clients on node:crypto (connect's default, or spelled out): each handshake here
+  // is one provider against the other.
   server = await startServe(
-    ['--cert', file('server.pem'), '--key', file('server.key'), '--crypto', 'node', '--trace', `json=${file('server.jsonl')}`, '--no-secrets'],
+    ['--cert', file('server.pem'), '--key', file('server.key'), '--crypto', 'noble', '--trace', `json=${file('server.jsonl')}`, '--no-secrets'],
     { SSLKEYLOGFILE: file('server.keys') },
   );
 });
