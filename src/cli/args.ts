@@ -208,9 +208,12 @@ export function alpnProtocols(args: Parsed): string[] {
 export const CRYPTO_PROVIDERS = ['node', 'noble'] as const;
 
 /**
- * The CryptoProvider `--crypto node|noble` names: node:crypto (OpenSSL underneath, fast) or the @noble
- * packages (pure JavaScript, the engine's default). Commands declare `crypto: { type: 'string' }`.
+ * The CryptoProvider `--crypto node|noble` names: node:crypto (OpenSSL underneath, several times faster) or
+ * the @noble packages (pure JavaScript, the engine's own default). `fallback` is the command's default:
+ * node for `connect` and `serve`, noble for `demo`, whose seeded output must reproduce byte for byte (under
+ * node:crypto, OpenSSL draws RSA-PSS salts and, on Node 26, ML-KEM randomness itself). Commands declare
+ * `crypto: { type: 'string' }`.
  */
-export function cryptoProvider(args: Parsed): CryptoProvider {
-  return choice(args, 'crypto', CRYPTO_PROVIDERS, 'noble') === 'node' ? nodeCryptoProvider : nobleProvider;
+export function cryptoProvider(args: Parsed, fallback: (typeof CRYPTO_PROVIDERS)[number]): CryptoProvider {
+  return choice(args, 'crypto', CRYPTO_PROVIDERS, fallback) === 'node' ? nodeCryptoProvider : nobleProvider;
 }

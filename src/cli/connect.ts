@@ -73,7 +73,7 @@ export const connectCommand: Command = {
     keylog: { type: 'string', value: 'FILE', help: `append NSS key-log lines (also: SSLKEYLOGFILE)` },
     trace: { type: 'string', value: 'FORMAT[=FILE]', help: `text: narrate the handshake with annotated hex dumps; json: JSON lines (v1); html: a self-contained page per connection. To FILE (with --resume, the second connection goes to FILE-2, e.g. out-2.html), or to stdout, where json and html replace the summary and the reply (the summary goes to stderr)` },
     'no-secrets': { type: 'boolean', help: `with --trace: do not show secret values` },
-    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)` },
+    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto (default, faster) or the pure-JavaScript @noble packages` },
     timeout: { type: 'string', value: 'MS', help: `give up on the handshake, and stop waiting for the reply, after MS (default ${DEFAULT_TIMEOUT_MS})` },
     groups: { type: 'string', value: 'LIST', help: `key-exchange groups to offer, in order, comma-separated (default X25519MLKEM768,x25519,secp256r1,secp384r1; OpenSSL's X25519:P-256 spelling works too)` },
     'key-share-groups': { type: 'string', value: 'LIST', help: `groups that get a key share in the first ClientHello (default: the first of --groups, and after a post-quantum one the first classical one too); a server that wants another one answers with a HelloRetryRequest` },
@@ -96,7 +96,7 @@ export const connectCommand: Command = {
     // The certificate must name what we connect to, an IP address included (RFC 6125 §6, RFC 9525 §6.2).
     const serverName = str(args, 'servername') ?? host;
     const traceSpec = str(args, 'trace');
-    const provider = cryptoProvider(args);
+    const provider = cryptoProvider(args, 'node');
     const timeout = integer(args, 'timeout', 1, 3_600_000) ?? DEFAULT_TIMEOUT_MS;
     const certFile = str(args, 'cert');
     const keyFile = str(args, 'key');

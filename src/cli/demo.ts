@@ -43,7 +43,7 @@ export const demoCommand: Command = {
     pcap: { type: 'string', value: 'FILE', help: `write the session as a pcap file (synthetic TCP/IP, 127.0.0.1 -> 127.0.0.2:443); open it in Wireshark together with --keylog` },
     keylog: { type: 'string', value: 'FILE', help: `append NSS key-log lines (also: the SSLKEYLOGFILE environment variable)` },
     'no-secrets': { type: 'boolean', help: `do not print secret values` },
-    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)` },
+    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default, so seeded output reproduces)` },
   },
 
   async run(args, io) {
@@ -64,7 +64,7 @@ export const demoCommand: Command = {
     const appendKeylog = openKeylog(str(args, 'keylog'), io);
 
     const tracing = sink !== undefined;
-    const provider = cryptoProvider(args);
+    const provider = cryptoProvider(args, 'noble');
     const pair = new InMemoryPair(
       { ...setup.client, provider, trace: tracing, traceRecords: sink?.spec.format === 'html' },
       { ...setup.server, provider, trace: tracing },

@@ -101,7 +101,7 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     keylog: { type: 'string', value: 'FILE', help: `append NSS key-log lines (also: SSLKEYLOGFILE)` },
     trace: { type: 'string', value: 'FORMAT[=FILE]', help: `text (annotated hex dumps) or json (JSON lines, v1): every connection's events, to stdout or FILE, interleaved when clients overlap; html=FILE: one page per connection, FILE-1.html, FILE-2.html, ... in the order connections are accepted, written when each one closes` },
     'no-secrets': { type: 'boolean', help: `with --trace: do not show secret values` },
-    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto or the pure-JavaScript @noble packages (default)` },
+    crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto (default, faster) or the pure-JavaScript @noble packages` },
     groups: { type: 'string', value: 'LIST', help: `key-exchange groups we accept, in order of preference, comma-separated (default: every group implemented but ffdhe4096, ffdhe6144 and ffdhe8192, whose cost any client could make us pay, X25519MLKEM768 first; e.g. secp256r1 alone makes a client that sent only an x25519 key share go through a HelloRetryRequest)` },
     ciphersuites: { type: 'string', value: 'LIST', help: `TLS 1.3 cipher suites we accept, in order of preference, as openssl's -ciphersuites takes them (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256); the CCM suites, off by default, only this way` },
     tickets: { type: 'string', value: 'N', help: `NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none)` },
@@ -142,7 +142,7 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
       throw new UsageError(`--client-auth ${clientAuth}: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates`);
     }
     // allowHalfOpen: a client that sends its request and then close_notify still gets the page (RFC 8446 §6.1).
-    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args), allowHalfOpen: true };
+    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args, 'node'), allowHalfOpen: true };
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     const ocspFile = str(args, 'ocsp');

@@ -10,8 +10,8 @@ import { parseCertificate } from '../auth/x509.js';
 import { evaluateTrust, type TrustPolicy, type TrustVerdict } from '../auth/trust.js';
 import { TlsError } from '../wire/errors.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
+import { nodeCryptoProvider } from './crypto.js';
 import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
 
@@ -186,9 +186,14 @@ function translateShared(options: NodeTlsOptions & Record<string, unknown>, conf
   if (options.ca !== undefined) config.trust = { kind: 'ca', anchors: certificatesOf('ca', options.ca) };
 }
 
-/** The engine's config fields of `options`, without the node and adapter ones; the real clock and OS randomness unless given. */
+/**
+ * The engine's config fields of `options`, without the node and adapter ones; unless given, node:crypto
+ * (several times faster than the engine's pure-JavaScript default, docs/performance.md), the real clock and
+ * OS randomness.
+ */
 function engineFields<T extends ClientConfig | ServerConfig>(options: object, fields: readonly string[]): T {
   const config = Object.fromEntries(Object.entries(options).filter(([k]) => fields.includes(k))) as T;
+  config.provider ??= nodeCryptoProvider;
   config.now ??= () => Date.now();
   config.random ??= systemRandom;
   return config;
@@ -237,7 +242,7 @@ export function translateClientOptions(
   // The engine gets `ask` in place of the real policy, so the real one is checked here.
   validateClientConfig(config);
   if (options.checkServerIdentity !== undefined && options.insecureSkipServerNameCheck) throw new TypeError('checkServerIdentity and insecureSkipServerNameCheck contradict each other: drop one');
-  const context = { provider: config.provider ?? nobleProvider, now: config.now!, ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}) };
+  const context = { provider: config.provider!, now: config.now!, ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}) };
   const verification: NodeVerification = { trust: config.trust, hostname, rejectUnauthorized: options.rejectUnauthorized !== false, context };
   if (options.checkServerIdentity) verification.checkServerIdentity = options.checkServerIdentity;
   return { config: { ...config, trust: { kind: 'ask' } }, verification };
