@@ -72,15 +72,22 @@ export function externalPskModes(config: ExternalPskConfig): Array<'psk_dhe_ke' 
   return config.modes ?? ['psk_dhe_ke'];
 }
 
-/** A PSK identity for people: the UTF-8 text when it is printable, else `hex:` and the bytes. */
+const HEX_PREFIX = 'hex:';
+
+/**
+ * A PSK identity for people: the UTF-8 text when it is printable, else `hex:` and the bytes. The name is
+ * what the peer is reported as, so it stays one to one with the identity bytes (opaque, RFC 8446 §4.2.11):
+ * a text that itself starts with `hex:` is shown in hex too, or the text "hex:00" would read as the byte 0x00;
+ * and a leading byte order mark is kept (TextDecoder drops it by default: EF BB BF "alice" would read "alice").
+ */
 export function pskIdentityName(identity: Uint8Array): string {
   let text: string | undefined;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(identity);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(identity);
   } catch {
     text = undefined;
   }
-  return text !== undefined && /^[\x20-\x7e\u00a0-\uffff]+$/.test(text) ? text : `hex:${hex(identity)}`;
+  return text !== undefined && /^[\x20-\x7e\u00a0-\uffff]+$/.test(text) && !text.startsWith(HEX_PREFIX) ? text : `${HEX_PREFIX}${hex(identity)}`;
 }
 
 /** What psk_ke costs, in the words the trace, the docs and the CLI use. */

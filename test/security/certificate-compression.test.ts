@@ -90,6 +90,17 @@ describe('certificate compression under attack (RFC 8879 §4)', () => {
     expect(spy.calls).toEqual([{ limit: 1001, produced: 1001 }]);
   });
 
+  it('stops reading a zlib bomb once it passes the declared length: CPU is bounded, not only memory', () => {
+    // fflate given an output buffer drops what does not fit but goes on inflating to the end of the input:
+    // 60 KiB of bomb cost 245 ms per message that way. The bomb's tail is cut off here, so a decompressor that
+    // reads on to the end fails on it ("unexpected EOF"); one that stops at the limit never sees it.
+    const spy = spying(portableZlib);
+    const bomb = zlibSync(new Uint8Array(8 * 1024 * 1024));
+    const truncated = bomb.subarray(0, bomb.length - 16);
+    expect(attack((m) => ({ ...m!, uncompressedLength: 1000, compressed: truncated }), [spy.compressor])).toEqual(refused('bad_certificate'));
+    expect(spy.calls).toEqual([{ limit: 1001, produced: 1001 }]);
+  });
+
   it('ends the same bomb in bad_certificate with node:zlib (maxOutputLength), too', () => {
     const zlib = nodeCertificateCompression()[0]!;
     const spy = spying(zlib);

@@ -1,7 +1,7 @@
 // Resumption on the client (RFC 8446 §2.2, §4.2.11): which ticket is offered, its binder, 0-RTT data
 // (§2.3), and what a ServerHello that accepts the PSK means.
 import { parseReferenceIdentity, type ReferenceIdentity } from '../../auth/hostname.js';
-import { ExtensionType, PskKeyExchangeMode } from '../../wire/enums.js';
+import { ExtensionType } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
@@ -11,7 +11,7 @@ import { rejudgeStoredPeer } from '../peer-certificate.js';
 import type { SessionTicket } from '../events.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
-import { acceptedExternalPsk, externalPskIdentities, offeredPskModes, suiteForHash } from './external-psk.js';
+import { acceptedExternalPsk, externalPskIdentities, suiteForHash } from './external-psk.js';
 import type { ClientHandshake } from './machine.js';
 
 /**
@@ -123,12 +123,15 @@ export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInf
   const ext = X.findExtension(sh.extensions, ExtensionType.pre_shared_key);
   if (!ext) return undefined;
   if (!offersPsk(c)) throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
-  // §4.2.11: "a server "key_share" extension is present if required by the ClientHello "psk_key_exchange_modes"".
-  if (!X.findExtension(sh.extensions, ExtensionType.key_share) && !offeredPskModes(c).includes(PskKeyExchangeMode.psk_ke)) {
-    throw new TlsError('IllegalParameter', 'the server accepted our PSK without a key_share, but we offered only psk_dhe_ke');
-  }
   const selected = X.preSharedKeyServerHello.parse(ext.data);
   const ticket = c.offeredTicket;
+  // §4.2.11: "a server "key_share" extension is present if required by the ClientHello "psk_key_exchange_modes"".
+  // The list on the wire is the union of our ticket's and our external PSKs' modes (§4.2.9 has one list):
+  // psk_ke is judged by the config of the PSK the server selected, or one kind's psk_ke would admit the other.
+  const selectedModes = !ticket || selected > 0 ? (c.ctx.cfg.externalPsks?.modes ?? []) : (c.config.resumption?.modes ?? ['psk_dhe_ke']);
+  if (!X.findExtension(sh.extensions, ExtensionType.key_share) && !selectedModes.includes('psk_ke')) {
+    throw new TlsError('IllegalParameter', 'the server accepted our PSK without a key_share, but that PSK allows only psk_dhe_ke');
+  }
   if (!ticket || selected > 0) return acceptedExternalPsk(c, sh, selected - (ticket ? 1 : 0), suite).key;
   if (SUITES.get(ticket.cipherSuite)!.hash !== suite.hash) {
     throw new TlsError('IllegalParameter', `server resumed with ${suite.name}, whose hash differs from the ticket's suite`);
