@@ -2,7 +2,7 @@
 export { Connection, type DecisionAnswer } from './handshake/connection.js';
 export { InMemoryPair, describeInFlight, type Flight, type InFlightRecord, type PairOptions, type SideSnapshot } from './handshake/pair.js';
 export { SingleUseTickets } from './handshake/tickets.js';
-export { PORTABLE_CERTIFICATE_COMPRESSION, portableZlib, portableZstd } from './handshake/compression-codecs.js';
+export { PORTABLE_CERTIFICATE_COMPRESSION, portableZlib } from './handshake/compression-codecs.js';
 export type { CertificateCompressor } from './handshake/certificate-compression.js';
 export type { ExternalPsk, ExternalPskConfig, PskPeerIdentity } from './handshake/external-psk.js';
 export type { CertifiedKey, ClientConfig, ClientHelloShape, ServerConfig, TicketConfig } from './handshake/config.js';

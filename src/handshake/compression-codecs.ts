@@ -1,11 +1,11 @@
-// Certificate compression algorithms in pure JavaScript, for any platform (a browser included): zlib
-// (RFC 1950) both ways with fflate, and zstd (RFC 8878) for decompression with fzstd. Neither works far
-// past the caller's limit: zlib is inflated a few bytes of input at a time, fzstd writes into a buffer of
-// the limit. Brotli is not here: the pure-JavaScript decoders at hand grow their output to whatever each
+// Certificate compression in pure JavaScript, for any platform (a browser included): zlib (RFC 1950) both
+// ways with fflate, inflated a few bytes of input at a time so that it never works far past the caller's
+// limit. zstd is not here: fzstd 0.1.1 stops writing at the end of its output buffer but not copying, so a
+// 17-byte frame of long matches costs seconds of CPU (found by our attack review); the node layer offers zstd
+// only where node:zlib has it, bounded by maxOutputLength. Brotli is not here either: the pure-JavaScript decoders at hand grow their output to whatever each
 // meta-block declares (up to 16 MiB at a time), which a bomb would exploit; the node layer offers brotli
 // with node:zlib's maxOutputLength (src/node/certificate-compression.ts).
 import { Unzlib, zlibSync } from 'fflate';
-import { decompress as zstdDecompress } from 'fzstd';
 import type { CertificateCompressor } from './certificate-compression.js';
 
 export const portableZlib: CertificateCompressor = {
@@ -40,11 +40,5 @@ function inflateWithin(data: Uint8Array, limit: number): Uint8Array {
   return out.subarray(0, Math.min(length, limit));
 }
 
-export const portableZstd: CertificateCompressor = {
-  algorithm: 'zstd',
-  // With the output buffer given, fzstd neither grows it nor allocates the frame's window.
-  decompress: (data, limit) => zstdDecompress(data, new Uint8Array(limit)),
-};
-
-/** Both, zlib first (the one we can also compress with). */
-export const PORTABLE_CERTIFICATE_COMPRESSION: readonly CertificateCompressor[] = [portableZlib, portableZstd];
+/** What any platform can offer: zlib. */
+export const PORTABLE_CERTIFICATE_COMPRESSION: readonly CertificateCompressor[] = [portableZlib];

@@ -1,9 +1,8 @@
 // Certificate compression (RFC 8879) on node:zlib: zlib and brotli both ways, at native speed, each bounded
-// by maxOutputLength. zstd with node:zlib where this Node has it (22.15+), else the portable decoder
-// (decompression only: enough to advertise zstd, RFC 8879 §3 lists what we can decompress).
+// by maxOutputLength; zstd too where this Node's node:zlib has it (22.15+). Not on Node 20: the only
+// pure-JavaScript zstd decoder at hand (fzstd) can be made to spend seconds of CPU on a 17-byte frame.
 import * as zlib from 'node:zlib';
 import type { CertificateCompressor } from '../handshake/certificate-compression.js';
-import { portableZstd } from '../handshake/compression-codecs.js';
 
 const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
@@ -15,14 +14,16 @@ interface ZstdZlib {
 
 export function nodeCertificateCompression(): CertificateCompressor[] {
   const native = zlib as unknown as Partial<ZstdZlib>;
-  const zstd: CertificateCompressor =
+  const zstd: CertificateCompressor[] =
     native.zstdDecompressSync && native.zstdCompressSync
-      ? {
-          algorithm: 'zstd',
-          decompress: (data, limit) => bytes(native.zstdDecompressSync!(data, { maxOutputLength: limit })),
-          compress: (data) => bytes(native.zstdCompressSync!(data)),
-        }
-      : portableZstd;
+      ? [
+          {
+            algorithm: 'zstd',
+            decompress: (data, limit) => bytes(native.zstdDecompressSync!(data, { maxOutputLength: limit })),
+            compress: (data) => bytes(native.zstdCompressSync!(data)),
+          },
+        ]
+      : [];
   return [
     {
       algorithm: 'zlib',
@@ -34,6 +35,6 @@ export function nodeCertificateCompression(): CertificateCompressor[] {
       decompress: (data, limit) => bytes(zlib.brotliDecompressSync(data, { maxOutputLength: limit })),
       compress: (data) => bytes(zlib.brotliCompressSync(data)),
     },
-    zstd,
+    ...zstd,
   ];
 }

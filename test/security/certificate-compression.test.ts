@@ -2,12 +2,13 @@
 // its handshake keys: the position of tamper.ts) rewrites the CompressedCertificate our client receives.
 // Every one must end in the RFC's alert at bounded memory: the decompressor is never asked for more than the
 // declared length + 1, and a declared length beyond our limit is refused before any decompression.
+import * as zlib from 'node:zlib';
 import { brotliCompressSync } from 'node:zlib';
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { CertificateCompressor } from '../../src/handshake/certificate-compression.js';
-import { portableZlib, portableZstd } from '../../src/handshake/compression-codecs.js';
+import { PORTABLE_CERTIFICATE_COMPRESSION, portableZlib } from '../../src/handshake/compression-codecs.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { nodeCertificateCompression } from '../../src/node/certificate-compression.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
@@ -16,22 +17,15 @@ import { concat } from '../../src/wire/bytes.js';
 import type { CompressedCertificate, HandshakeMessage } from '../../src/wire/types.js';
 
 /**
- * 8 MiB of zeros as one zstd frame (RFC 8878 §3.1.1), built by hand: a frame header declaring the content
- * size, then 64 RLE blocks of 128 KiB (4 bytes each).
+ * 17 bytes of zstd (RFC 8878 §3.1.1) that ask for 10,000 long matches: one compressed block with no literals,
+ * 10,000 sequences in RLE mode, match-length code 52. fzstd 0.1.1 stops writing at its buffer's end but not
+ * copying: this took it 1.8 s, and a 64 KiB message holds thousands of such blocks (found by the attack review).
  */
-const ZSTD_BOMB = zstdZeros(8 * 1024 * 1024);
-
-function zstdZeros(size: number): Uint8Array {
-  const blocks = size / (128 * 1024);
-  // Magic, Frame_Header_Descriptor 0xa0 (FCS 4 bytes, single segment), Frame_Content_Size (LE).
-  const out: number[] = [0x28, 0xb5, 0x2f, 0xfd, 0xa0, size & 0xff, (size >> 8) & 0xff, (size >> 16) & 0xff, (size >>> 24) & 0xff];
-  for (let i = 0; i < blocks; i++) {
-    // Block_Header: Last_Block, Block_Type 1 (RLE), Block_Size 128 KiB; then the one byte repeated.
-    const header = (i === blocks - 1 ? 1 : 0) | (1 << 1) | ((128 * 1024) << 3);
-    out.push(header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 0);
-  }
-  return Uint8Array.from(out);
-}
+const ZSTD_CPU_BOMB = (() => {
+  const block = [0x00, 128 + 39, 16, 0x54, 0, 0, 52, 0x01];
+  const header = 1 | (2 << 1) | (block.length << 3); // Last_Block, Block_Type 2 (compressed), Block_Size
+  return Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00, header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, ...block]);
+})();
 
 const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('compression-attacks-server'));
 
@@ -109,16 +103,24 @@ describe('certificate compression under attack (RFC 8879 §4)', () => {
     expect(spy.calls).toEqual([{ limit: 1001 }]); // node:zlib threw instead of producing more
   });
 
-  it('ends a brotli bomb (node:zlib) and a zstd bomb (portable fzstd) in bad_certificate at the declared length + 1', () => {
+  it('ends a brotli bomb (node:zlib) in bad_certificate at the declared length + 1', () => {
     const brotli = nodeCertificateCompression()[1];
     const zeros = new Uint8Array(8 * 1024 * 1024);
     const brotliSpy = spying(brotli!);
     const brotliBomb = new Uint8Array(brotliCompressSync(zeros));
     expect(attack((m) => ({ ...m!, algorithm: 2, uncompressedLength: 1000, compressed: brotliBomb }), [portableZlib, brotliSpy.compressor])).toEqual(refused('bad_certificate'));
     expect(brotliSpy.calls).toEqual([{ limit: 1001 }]);
-    const zstdSpy = spying(portableZstd);
-    expect(attack((m) => ({ ...m!, algorithm: 3, uncompressedLength: 1000, compressed: ZSTD_BOMB }), [portableZlib, zstdSpy.compressor])).toEqual(refused('bad_certificate'));
-    expect(zstdSpy.calls).toEqual([{ limit: 1001, produced: 1001 }]);
+  });
+
+  it('offers zstd only with a decoder bounded in CPU (node:zlib, Node 22.15+): the 17-byte fzstd bomb decodes nowhere', () => {
+    const offered = nodeCertificateCompression();
+    const zstd = offered.find((c) => c.algorithm === 'zstd');
+    expect(PORTABLE_CERTIFICATE_COMPRESSION.map((c) => c.algorithm)).toEqual(['zlib']);
+    expect(zstd === undefined).toBe(!('zstdDecompressSync' in zlib)); // never fzstd's unbounded loop as a fallback
+    // Without node:zlib's zstd we never offer it, so the frame is an algorithm we did not offer (RFC 8879 §4);
+    // with it, node:zlib stops at maxOutputLength.
+    const expected = zstd ? 'bad_certificate' : 'illegal_parameter';
+    expect(attack((m) => ({ ...m!, algorithm: 3, uncompressedLength: 1000, compressed: ZSTD_CPU_BOMB }), offered)).toEqual(refused(expected));
   });
 
   it('refuses a huge uncompressed_length with bad_certificate before decompressing anything', () => {
