@@ -87,7 +87,7 @@ describe("docs/trace.md's stepping example runs as written", () => {
     expect(example).toBeDefined();
     expect(example).not.toMatch(/tls13-lab\/src/);
     // The configurations the example leaves to the reader: those of the 1-RTT demo.
-    const prelude = `import { SCENARIOS } from ${JSON.stringify(join(root, 'dist', 'src', 'cli', 'scenarios.js'))};\nconst { client: clientConfig, server: serverConfig } = SCENARIOS['1rtt'].setup('docs');\n`;
+    const prelude = `import { SCENARIOS } from ${JSON.stringify(join(root, 'dist', 'src', 'scenarios', 'catalog.js'))};\nconst { client: clientConfig, server: serverConfig } = SCENARIOS['1rtt'].setup('docs');\n`;
     const dir = mkdtempSync(join(tmpdir(), 'tls13-trace-doc-'));
     const result = await runTypescript(example!, dir, { prelude });
     expect(result.stderr).toBe('');
