@@ -1,0 +1,184 @@
+// node:crypto KeyObjects made from our raw key structures (provider.ts), once per key: private keys from our
+// PKCS#8 (or, where this Node imports them faster and identically, from JWK), public values from JWK, and a
+// bounded cache of peer public keys. The provider (crypto.ts) signs, verifies and agrees with them.
+import { createECDH, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { encodePkcs8 } from '../auth/keys.js';
+import type { CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
+
+/** A Uint8Array view of a Buffer (no copy), so results look like every other provider's. */
+export function plain(buffer: Buffer): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
+function base64url(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+}
+
+/** Big-endian bytes of a non-negative bigint, without leading zeros. */
+export function bigintBytes(value: bigint): Buffer {
+  const hex = value.toString(16);
+  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex');
+}
+
+/** As JWK's RSA members want them (RFC 7518 §6.3). */
+function bigintBase64url(value: bigint): string {
+  return bigintBytes(value).toString('base64url');
+}
+
+// --- Key objects, built once per key structure ------------------------------------------------------
+
+
+export const JWK_CURVES: Readonly<Record<CurveName, { jwk: string; openssl: string; length: number }>> = {
+  'P-256': { jwk: 'P-256', openssl: 'prime256v1', length: 32 },
+  'P-384': { jwk: 'P-384', openssl: 'secp384r1', length: 48 },
+  'P-521': { jwk: 'P-521', openssl: 'secp521r1', length: 66 },
+};
+
+/** Caches one derived value per key object; keys are immutable once made. */
+export function memoize<K extends object, V>(make: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) cache.set(key, (value = make(key)));
+    return value;
+  };
+}
+
+type OkpCurve = 'Ed25519' | 'Ed448' | 'X25519' | 'X448';
+
+/**
+ * The PKCS#8 encoding of an OKP private key up to its raw bytes (RFC 8410 §7: version 0, the algorithm OID,
+ * then the key as an OCTET STRING inside the privateKey OCTET STRING).
+ */
+const OKP_PKCS8_PREFIXES: Readonly<Record<OkpCurve, string>> = {
+  Ed25519: '302e020100300506032b657004220420',
+  Ed448: '3047020100300506032b6571043b0439',
+  X25519: '302e020100300506032b656e04220420',
+  X448: '3046020100300506032b656f043a0438',
+};
+
+const OKP_PRIVATE_LENGTHS: Readonly<Record<OkpCurve, number>> = { Ed25519: 32, Ed448: 57, X25519: 32, X448: 56 };
+
+function okpFromPkcs8(crv: OkpCurve, d: Uint8Array): KeyObject {
+  return createPrivateKey({ key: Buffer.concat([Buffer.from(OKP_PKCS8_PREFIXES[crv], 'hex'), d]), format: 'der', type: 'pkcs8' });
+}
+
+/** A JWK with an empty "x": Node 20 derives the public half from "d" itself; later versions refuse it. */
+function okpFromJwk(crv: OkpCurve, d: Uint8Array): KeyObject {
+  return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
+}
+
+/**
+ * How this Node imports a raw OKP private key, found once per curve: from a JWK where that yields the same
+ * key as PKCS#8 (Node 20, whose OpenSSL 3.0 DER decoders make PKCS#8 about 12x slower: one per key share,
+ * docs/performance.md), from PKCS#8 otherwise (Node 26 refuses the JWK).
+ */
+function okpImporter(crv: OkpCurve): (crv: OkpCurve, d: Uint8Array) => KeyObject {
+  const probe = new Uint8Array(OKP_PRIVATE_LENGTHS[crv]).fill(0x5a);
+  try {
+    const [viaJwk, viaPkcs8] = [okpFromJwk(crv, probe), okpFromPkcs8(crv, probe)];
+    return viaJwk.equals(viaPkcs8) ? okpFromJwk : okpFromPkcs8;
+  } catch {
+    return okpFromPkcs8;
+  }
+}
+
+const OKP_IMPORTERS: Readonly<Record<OkpCurve, (crv: OkpCurve, d: Uint8Array) => KeyObject>> = {
+  Ed25519: okpImporter('Ed25519'),
+  Ed448: okpImporter('Ed448'),
+  X25519: okpImporter('X25519'),
+  X448: okpImporter('X448'),
+};
+
+/** An OKP private key from its raw bytes; node derives the public half itself. */
+export function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
+  return OKP_IMPORTERS[crv](crv, d);
+}
+
+export function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
+  return createPublicKey({ key: { kty: 'OKP', crv, x: base64url(x) }, format: 'jwk' });
+}
+
+/** The raw public value of an OKP key object. */
+export function okpPublicBytes(key: KeyObject): Uint8Array {
+  return plain(Buffer.from(createPublicKey(key).export({ format: 'jwk' }).x!, 'base64url'));
+}
+
+/** JWK x and y of an uncompressed SEC1 point (0x04 || X || Y); import checks that it lies on the curve. */
+export function ecPointJwk(curve: CurveName, point: Uint8Array): JsonWebKey {
+  const { jwk, length } = JWK_CURVES[curve];
+  if (point.length !== 1 + 2 * length || point[0] !== 0x04) throw new Error(`not an uncompressed ${curve} point`);
+  return { kty: 'EC', crv: jwk, x: base64url(point.subarray(1, 1 + length)), y: base64url(point.subarray(1 + length)) };
+}
+
+/** The uncompressed public point d·G; JWK import of an EC private key needs it beside d. */
+export function ecPublicPoint(curve: CurveName, d: Uint8Array): Uint8Array {
+  const ecdh = createECDH(JWK_CURVES[curve].openssl);
+  ecdh.setPrivateKey(d);
+  return plain(ecdh.getPublicKey());
+}
+
+export function ecPrivateKey(curve: CurveName, d: Uint8Array, point: Uint8Array): KeyObject {
+  return createPrivateKey({ key: { ...ecPointJwk(curve, point), d: base64url(d) }, format: 'jwk' });
+}
+
+/**
+ * Private KeyObjects from our own PKCS#8 encoding (src/auth/keys.ts computes RSA's CRT values, RFC 8017
+ * §3.2; OpenSSL derives the public half of EdDSA and EC keys; an id-RSASSA-PSS key keeps its parameters,
+ * which OpenSSL enforces again). Null for an RSA key without its primes, which PKCS#8 cannot carry.
+ */
+export const privateKeyObject = memoize((key: PrivateKey): KeyObject | null =>
+  (key.kind === 'rsa' || key.kind === 'rsa-pss') && (key.p === undefined || key.q === undefined)
+    ? null
+    : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' }),
+);
+
+function importPublicKey(key: PublicKey): KeyObject {
+  switch (key.kind) {
+    case 'ed25519':
+      return okpPublicKey('Ed25519', key.publicKey);
+    case 'ed448':
+      return okpPublicKey('Ed448', key.publicKey);
+    case 'ecdsa':
+      return createPublicKey({ key: ecPointJwk(key.curve, key.point), format: 'jwk' });
+    case 'rsa':
+    case 'rsa-pss':
+      // The arithmetic of both is RSA's; what an id-RSASSA-PSS key may sign was checked before (signatureKeyProblem).
+      return createPublicKey({ key: { kty: 'RSA', n: bigintBase64url(key.n), e: bigintBase64url(key.e) }, format: 'jwk' });
+  }
+}
+
+/** The whole of a public key as text: two keys with the same text are the same key. */
+function publicKeyText(key: PublicKey): string {
+  switch (key.kind) {
+    case 'ed25519':
+    case 'ed448':
+      return `${key.kind} ${base64url(key.publicKey)}`;
+    case 'ecdsa':
+      return `${key.curve} ${base64url(key.point)}`;
+    case 'rsa':
+    case 'rsa-pss':
+      return `rsa ${key.n.toString(36)} ${key.e.toString(36)}`;
+  }
+}
+
+/**
+ * Imported peer keys by their content, at most PEER_KEYS_CACHED of them (the oldest import leaves first):
+ * a pinned or recurring peer's key arrives freshly parsed in every handshake, and importing it costs more
+ * than the verification it serves. KeyObjects are immutable, so sharing one changes nothing but the time.
+ */
+const PEER_KEYS_CACHED = 256;
+const importedPublicKeys = new Map<string, KeyObject>();
+
+function cachedPublicKeyObject(key: PublicKey): KeyObject {
+  const text = publicKeyText(key);
+  let object = importedPublicKeys.get(text);
+  if (object === undefined) {
+    object = importPublicKey(key);
+    if (importedPublicKeys.size >= PEER_KEYS_CACHED) importedPublicKeys.delete(importedPublicKeys.keys().next().value!);
+    importedPublicKeys.set(text, object);
+  }
+  return object;
+}
+
+export const publicKeyObject = memoize(cachedPublicKeyObject);
