@@ -6,7 +6,8 @@ import { NamedGroup, extensionTypeName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import type { Extension } from '../wire/types.js';
 
-const IMPLEMENTED_GROUPS: readonly GroupName[] = [
+/** Every group the engine can negotiate, by the provider's names. */
+export const IMPLEMENTED_GROUPS: readonly GroupName[] = [
   'x25519',
   'x448',
   'secp256r1',

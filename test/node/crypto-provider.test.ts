@@ -6,32 +6,17 @@ import { generateKeyPair } from '../../src/auth/builder.js';
 import { loadPrivateKey } from '../../src/auth/keys.js';
 import { FFDHE_PARAMETERS } from '../../src/crypto/ffdhe.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import type { AeadName, GroupName, HashName, PrivateKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
+import type { AeadName, HashName, PrivateKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { resolveCommon } from '../../src/handshake/config.js';
+import { IMPLEMENTED_GROUPS } from '../../src/handshake/negotiation.js';
 import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
 import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { utf8 } from '../../src/wire/bytes.js';
 
 const HASHES: HashName[] = ['sha1', 'sha256', 'sha384', 'sha512'];
 const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305', 'AES-128-CCM', 'AES-128-CCM-8'];
-const GROUPS: GroupName[] = [
-  'x25519',
-  'x448',
-  'secp256r1',
-  'secp384r1',
-  'secp521r1',
-  'ffdhe2048',
-  'ffdhe3072',
-  'ffdhe4096',
-  'ffdhe6144',
-  'ffdhe8192',
-  'X25519MLKEM768',
-  'SecP256r1MLKEM768',
-  'SecP384r1MLKEM1024',
-  'MLKEM768',
-  'MLKEM1024',
-];
+const GROUPS = IMPLEMENTED_GROUPS;
 const random = seededRandom('node crypto provider');
 
 /** A plain Uint8Array with the same bytes, so a Buffer in disguise would fail `toStrictEqual`. */
