@@ -4,34 +4,32 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBinary, requireBinary } from '../../src/testing/interop.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { launchChromium, type Chromium } from '../../src/testing/browser.js';
 import { renderHtml, type SidedEvent } from '../../src/trace/html.js';
 import { WALKTHROUGHS } from '../../src/trace/walkthrough.js';
 
 const artifacts = fileURLToPath(new URL('../../reports/html-pages/', import.meta.url));
-const chromiumPath = findBinary('chromium') ?? findBinary('chromium-browser');
-let browser: Browser | undefined;
+let chromium: Chromium | undefined;
 
-beforeAll(async () => {
-  if (!chromiumPath) return;
-  mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-  });
-}, 60_000);
+/** One headless Chromium for the file (src/testing/browser.ts), launched by the first test that needs it. */
+async function browser(test: { skip: (note?: string) => never }): Promise<Chromium> {
+  if (!chromium) {
+    chromium = await launchChromium(test);
+    mkdirSync(artifacts, { recursive: true });
+  }
+  return chromium;
+}
 
-afterAll(async () => browser?.close());
+afterAll(async () => chromium?.close());
 
 function session(slug: string): SidedEvent[] {
   return WALKTHROUGHS.find((w) => w.slug === slug)!.run().pair.log;
 }
 
 /** Loads the page at 1280 × 800 and reports its widths and header; writes a full-page screenshot. */
-async function look(html: string, name: string) {
-  const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+async function look(test: { skip: (note?: string) => never }, html: string, name: string) {
+  const page = await (await browser(test)).context.newPage();
   try {
     await page.setContent(html, { waitUntil: 'load' });
     await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
@@ -54,8 +52,7 @@ async function look(html: string, name: string) {
 
 describe('illustrated HTML page at 1280 px in headless Chromium', () => {
   it('a successful handshake with every secret shown: no horizontal scrolling, a header that says it worked', async (test) => {
-    requireBinary('chromium', test);
-    const seen = await look(renderHtml(session('mutual-tls-pinned'), { secrets: true, title: 'mutual TLS' }), 'success-with-secrets');
+    const seen = await look(test, renderHtml(session('mutual-tls-pinned'), { secrets: true, title: 'mutual TLS' }), 'success-with-secrets');
     expect(seen.overflowing).toEqual([]);
     expect(seen.scrollWidth).toBeLessThanOrEqual(seen.clientWidth);
     expect(seen.headerClass).toBe('ok');
@@ -63,9 +60,8 @@ describe('illustrated HTML page at 1280 px in headless Chromium', () => {
   }, 60_000);
 
   it('a failed handshake: the header says failed, with the alert, in another colour', async (test) => {
-    requireBinary('chromium', test);
-    const ok = await look(renderHtml(session('1-rtt')), 'success');
-    const failed = await look(renderHtml(session('stolen-certificate'), { secrets: true }), 'failed');
+    const ok = await look(test, renderHtml(session('1-rtt')), 'success');
+    const failed = await look(test, renderHtml(session('stolen-certificate'), { secrets: true }), 'failed');
     expect(failed.headerClass).toBe('failed');
     expect(failed.status).toMatch(/^✗ Failed: the server sent a fatal decrypt_error alert/);
     expect(failed.headerColor).not.toBe(ok.headerColor);
