@@ -8,7 +8,7 @@
 // the ratios are taken per round (timing.ts).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,11 @@ import { nodeCredentials, SERVER_NAME, type HandshakeCase } from './cases.js';
 import type { ClientSetup, SliceRequest, SliceResult } from './serve-load-clients.js';
 import { table, spreadText } from './report.js';
 import { spread, ROUNDS, type Spread } from './timing.js';
+import { freePort } from '../../src/testing/interop.js';
+
+/** The checkout: the servers and the client worker run from its dist/ (npm run build), whether this module runs from dist/ or its source. */
+const REPO_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../..' : '../..', import.meta.url));
+const BUILT_BENCH = join(REPO_ROOT, 'dist', 'scripts', 'bench');
 
 export const CONCURRENCIES = [1, 8, 64] as const;
 export type ServerName = 'tls13 serve' | 'node:https' | 'openssl s_server';
@@ -57,15 +62,6 @@ interface RunningServer {
   port: number;
   child: ChildProcess;
   stderr: string[];
-}
-
-/** A free loopback port (the OS picks it; free again a moment later, which is all a bench needs). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function acceptsConnections(port: number): Promise<boolean> {
@@ -124,7 +120,7 @@ function hasOpenssl(): string | undefined {
 class ClientWorker {
   private readonly worker: Worker;
   constructor(setup: ClientSetup) {
-    this.worker = new Worker(fileURLToPath(new URL('./serve-load-clients.js', import.meta.url)), { workerData: { serveLoadClients: setup } });
+    this.worker = new Worker(join(BUILT_BENCH, 'serve-load-clients.js'), { workerData: { serveLoadClients: setup } });
   }
   /** Runs one slice of clients; resolves with what they did. */
   post(slice: SliceRequest): Promise<SliceResult> {
@@ -157,8 +153,8 @@ export async function serveLoad(c: HandshakeCase, options: ServeLoadOptions): Pr
   const [certFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
   writeFileSync(certFile, cert);
   writeFileSync(keyFile, key);
-  const tls13 = fileURLToPath(new URL('../../../bin/tls13.js', import.meta.url));
-  const nodeHttps = fileURLToPath(new URL('./node-https-server.js', import.meta.url));
+  const tls13 = join(REPO_ROOT, 'bin', 'tls13.js');
+  const nodeHttps = join(BUILT_BENCH, 'node-https-server.js');
   const skipped: ServeLoadReport['skipped'] = [];
   const servers: RunningServer[] = [];
   const clients = new ClientWorker({ ca: cert, serverName: SERVER_NAME });
