@@ -108,7 +108,8 @@ function clockTicksPerSecond(): number {
   }
 }
 
-function hasOpenssl(): string | undefined {
+/** Why openssl cannot run here, or undefined when it can. */
+export function opensslMissing(): string | undefined {
   try {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
     return undefined;
@@ -161,7 +162,7 @@ export async function serveLoad(c: HandshakeCase, options: ServeLoadOptions): Pr
   try {
     servers.push(await startServer('tls13 serve', process.execPath, [tls13, 'serve', '--port', '{port}', '--cert', certFile, '--key', keyFile]));
     servers.push(await startServer('node:https', process.execPath, [nodeHttps, '{port}', certFile, keyFile]));
-    const noOpenssl = hasOpenssl();
+    const noOpenssl = opensslMissing();
     if (noOpenssl) {
       skipped.push({ server: 'openssl s_server', reason: noOpenssl });
       progress(`serve-load: SKIPPING openssl s_server: ${noOpenssl}`);

@@ -1,23 +1,13 @@
 // Smoke test of the bench rows over real sockets on a tiny budget: loopback TCP handshakes through the
 // adapter beside node:tls, and the three servers under load. Timings are never asserted, only that every
 // contender did its work (no failed request) and the numbers are there.
-import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCases } from '../../scripts/bench/cases.js';
-import { CONCURRENCIES, renderServeLoad, serveLoad } from '../../scripts/bench/serve-load.js';
+import { CONCURRENCIES, opensslMissing, renderServeLoad, serveLoad } from '../../scripts/bench/serve-load.js';
 import { renderTcp, tcpRow } from '../../scripts/bench/tcp.js';
 import { ensureBuilt } from '../cli/helpers.js';
 
 const pinned = makeCases().find((c) => c.name === 'ed25519 pinned')!;
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('bench rows over loopback TCP', () => {
   beforeAll(() => ensureBuilt(), 120_000);
@@ -31,8 +21,9 @@ describe('bench rows over loopback TCP', () => {
 
   it('loads tls13 serve, node:https and openssl s_server at 1, 8 and 64 clients, each request answered', async () => {
     const report = await serveLoad(pinned, { secondsPerSlice: 0.1 });
-    const servers = hasOpenssl() ? ['tls13 serve', 'node:https', 'openssl s_server'] : ['tls13 serve', 'node:https'];
-    expect(report.skipped.map((s) => s.server)).toEqual(hasOpenssl() ? [] : ['openssl s_server']);
+    const withOpenssl = opensslMissing() === undefined;
+    const servers = withOpenssl ? ['tls13 serve', 'node:https', 'openssl s_server'] : ['tls13 serve', 'node:https'];
+    expect(report.skipped.map((s) => s.server)).toEqual(withOpenssl ? [] : ['openssl s_server']);
     expect(report.cells.map((c) => `${c.server}/${c.concurrency}`)).toEqual(CONCURRENCIES.flatMap((n) => servers.map((s) => `${s}/${n}`)));
     for (const cell of report.cells) {
       expect(cell.failed).toBe(0);
