@@ -193,3 +193,9 @@ describe('application data and the handshake', () => {
     expect(pending).toBeInstanceOf(Error);
   });
 });
+
+describe('server options', () => {
+  it('refuses a noDelay that is not a boolean, naming it', () => {
+    expect(() => createServer({ certificate: identity, noDelay: 'yes' as unknown as boolean })).toThrow(/noDelay must be a boolean/);
+  });
+});
