@@ -6,6 +6,7 @@ import { validateMinimumRsaKeyBits } from '../auth/keys.js';
 import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
+import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { TlsError } from '../wire/errors.js';
@@ -133,7 +134,7 @@ function topLevel<T>(schema: Schema<T>): (v: unknown) => void {
 /** RFC 7301 §3.1: non-empty, at most 255 bytes each. */
 const alpnProtocol: Check = (v, path) => {
   text(v, path);
-  const length = new TextEncoder().encode(v as string).length;
+  const length = utf8.encode(v as string).length;
   if (length < 1 || length > 255) mismatch(path, 'a protocol name of 1 to 255 bytes (RFC 7301 §3.1)', v);
 };
 

@@ -97,6 +97,9 @@ function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Arr
   return info;
 }
 
+/** The empty context of keys, IVs, finished keys and key updates (RFC 8446 §7.2, §7.3, §4.4.4). */
+const NO_CONTEXT = new Uint8Array(0);
+
 /** Derive-Secret(Secret, Label, Messages) with the transcript hash already computed. */
 export function deriveSecret(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array, label: string, transcriptHash: Uint8Array) {
   return hkdfExpandLabel(provider, suite, secret, label, transcriptHash, suite.hashLength);
@@ -105,20 +108,20 @@ export function deriveSecret(provider: CryptoProvider, suite: SuiteInfo, secret:
 /** The AEAD key and IV of one direction of one epoch (RFC 8446 §7.3). */
 export function trafficKeys(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array) {
   return {
-    key: hkdfExpandLabel(provider, suite, secret, 'key', new Uint8Array(0), suite.keyLength),
-    iv: hkdfExpandLabel(provider, suite, secret, 'iv', new Uint8Array(0), 12),
+    key: hkdfExpandLabel(provider, suite, secret, 'key', NO_CONTEXT, suite.keyLength),
+    iv: hkdfExpandLabel(provider, suite, secret, 'iv', NO_CONTEXT, 12),
   };
 }
 
 /** verify_data of a Finished message (RFC 8446 §4.4.4). */
 export function finishedVerifyData(provider: CryptoProvider, suite: SuiteInfo, baseKey: Uint8Array, transcriptHash: Uint8Array) {
-  const finishedKey = hkdfExpandLabel(provider, suite, baseKey, 'finished', new Uint8Array(0), suite.hashLength);
+  const finishedKey = hkdfExpandLabel(provider, suite, baseKey, 'finished', NO_CONTEXT, suite.hashLength);
   return provider.hmac(suite.hash, finishedKey, transcriptHash);
 }
 
 /** application_traffic_secret_N+1 (RFC 8446 §7.2). */
 export function nextTrafficSecret(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array) {
-  return hkdfExpandLabel(provider, suite, secret, 'traffic upd', new Uint8Array(0), suite.hashLength);
+  return hkdfExpandLabel(provider, suite, secret, 'traffic upd', NO_CONTEXT, suite.hashLength);
 }
 
 /** The PSK a ticket stands for (RFC 8446 §4.6.1). */

@@ -6,9 +6,10 @@ import { TlsError } from './errors.js';
 const HEX_DIGITS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
 
 export function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX_DIGITS[bytes[i]!]!;
-  return out;
+  // One join instead of a concatenation per byte: one flat string, not a chain of partial ones.
+  const digits = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) digits[i] = HEX_DIGITS[bytes[i]!]!;
+  return digits.join('');
 }
 
 /** Parses hex, ignoring whitespace (so RFC 8448 dumps can be pasted as they are). */
@@ -46,9 +47,12 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+
 export const utf8 = {
-  encode: (text: string): Uint8Array => new TextEncoder().encode(text),
-  decode: (bytes: Uint8Array): string => new TextDecoder().decode(bytes),
+  encode: (text: string): Uint8Array => UTF8_ENCODER.encode(text),
+  decode: (bytes: Uint8Array): string => UTF8_DECODER.decode(bytes),
 };
 
 /**
