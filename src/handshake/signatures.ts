@@ -1,7 +1,7 @@
 // Signature schemes in CertificateVerify (RFC 8446 §4.2.3, §4.4.3): which scheme fits which key, what is
 // signed, and how it is checked.
 import { parseSpki } from '../auth/keys.js';
-import { parseCertificate } from '../auth/x509.js';
+import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
 import type { CryptoProvider, CurveName, HashName, PublicKey, RandomSource, SignatureAlgorithm } from '../crypto/provider.js';
 import { digestLength } from '../crypto/hashes.js';
 import { signatureKeyProblem } from '../crypto/signature-keys.js';
@@ -70,21 +70,17 @@ const CERTIFICATE_VERIFY_PREFIXES = {
   server: concat(new Uint8Array(64).fill(0x20), utf8.encode('TLS 1.3, server CertificateVerify'), new Uint8Array([0])),
 } as const;
 
-const publicKeys = new WeakMap<CertifiedKey, PublicKey>();
-
 /**
- * The public key of our own certificate or raw key, from the leaf (or the SPKI): read once per CertifiedKey,
- * since a server consults it on every ClientHello and deriving it from the private key costs a scalar
- * multiplication.
+ * The public key of our own certificate or raw key, from the leaf (or the SPKI). A server consults it on every
+ * ClientHello, so the leaf comes from the parse-once memo, which answers only while the array still holds
+ * the same bytes: a certificate replaced in place is read afresh.
  */
 export function certifiedPublicKey(provider: CryptoProvider, certified: CertifiedKey): PublicKey {
-  let key = publicKeys.get(certified);
-  if (!key) {
-    const leaf = certified.rawPublicKey ? undefined : parseCertificate(certified.chain[0]!);
-    key = certified.rawPublicKey ? parseSpki(certified.chain[0]!) : (leaf?.publicKey ?? (certified.privateKey && provider.publicKeyOf(certified.privateKey)));
-    if (!key) throw new Error(`our certificate's key is not usable: ${leaf?.publicKeyProblem}`);
-    publicKeys.set(certified, key);
-  }
+  const der = certified.chain[0]!;
+  if (certified.rawPublicKey) return parseSpki(der);
+  const leaf = parseConfiguredCertificate(der);
+  const key = leaf.publicKey ?? (certified.privateKey && provider.publicKeyOf(certified.privateKey));
+  if (!key) throw new Error(`our certificate's key is not usable: ${leaf.publicKeyProblem}`);
   return key;
 }
 

@@ -104,6 +104,25 @@ describe('a configured certificate parsed once', () => {
   });
 });
 
+describe('our own certificate, read once per configured bytes', () => {
+  it('a CertifiedKey whose certificate and key are replaced between handshakes signs with a scheme of the new key', () => {
+    const ed = makeIdentity({ subject: { CN: 'own' }, sans: { dns: ['own.example'] } }, random);
+    const p256 = makeIdentity({ subject: { CN: 'own' }, sans: { dns: ['own.example'] }, keyType: 'p256' }, random);
+    const own = { chain: [ed.der], privateKey: ed.privateKey };
+    const server: ServerConfig = { certificate: own, now: () => TEST_NOW, random: seededRandom('s') };
+    const scheme = (pair: InMemoryPair) =>
+      pair.events('server').flatMap((e) => (e.type === 'decision' && e.topic === 'signature_scheme' ? [e.value] : []));
+    const first = new InMemoryPair(clientConfig({ kind: 'pinned-certificate', certificates: [ed.der] }), server).run();
+    expect(scheme(first)).toEqual(['ed25519']);
+    own.chain = [p256.der];
+    own.privateKey = p256.privateKey;
+    const second = new InMemoryPair(clientConfig({ kind: 'pinned-certificate', certificates: [p256.der] }), server).run();
+    expect(alerts(second.events('client'))).toEqual([]);
+    expect(scheme(second)).toEqual(['ecdsa_secp256r1_sha256']);
+    expect(second.client.info.peer?.certificateSha256).toBe(sha256(p256.der));
+  });
+});
+
 describe('key schedule constants', () => {
   const suite = SUITES.get(CipherSuite.TLS_AES_128_GCM_SHA256)!;
   const zeros = new Uint8Array(32);
