@@ -33,8 +33,9 @@ export interface AeadKey {
    * Seals into the caller's `output` (exactly plaintext.length + tag length bytes): ciphertext || tag. The
    * record layer seals in place: `output` may start at `plaintext`'s first byte (the same memory, with room
    * for the tag after it); any other overlap is not allowed. Nothing is kept of `output` afterwards.
+   * Optional, so a provider written before it still works: the record layer then copies `seal`'s result.
    */
-  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void;
+  sealInto?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void;
   /** The plaintext, or null when authentication fails. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 }

@@ -71,7 +71,9 @@ export class RecordProtection {
     const inner = record.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
     inner.set(content);
     inner[content.length] = contentType;
-    this.key.sealInto(nonce, record.subarray(0, RECORD_HEADER_LENGTH), inner, record.subarray(RECORD_HEADER_LENGTH));
+    const header = record.subarray(0, RECORD_HEADER_LENGTH);
+    if (this.key.sealInto) this.key.sealInto(nonce, header, inner, record.subarray(RECORD_HEADER_LENGTH));
+    else record.set(this.key.seal(nonce, header, inner), RECORD_HEADER_LENGTH);
     return record;
   }
 
