@@ -2,8 +2,8 @@
 // Ed25519-pinned handshake (the TCP row's case and configs) through each layer in turn, CPU time of the
 // whole process per handshake (both sides, all threads), in interleaved slices (timing.ts):
 //   engine in memory -> adapter over a duplexPair -> ConnectionDriver alone over TCP -> adapter over TCP,
-// next to the handshake's I/O alone over net.Socket (its three writes, no TLS), and node:tls over TCP and
-// over a duplexPair (which puts a JSStreamSocket between OpenSSL and the stream).
+// next to the handshake's I/O alone over net.Socket (its three writes, no TLS), the same I/O with an
+// in-memory handshake done inside it (no adapter, no driver), and node:tls over TCP and over a duplexPair.
 // usage: node dist/scripts/bench/tcp-breakdown.js [--seconds N]
 import { once } from 'node:events';
 import * as net from 'node:net';
@@ -66,8 +66,11 @@ async function driverOverTcp(c: HandshakeCase, server: ServerConfig): Promise<{ 
   return { handshake, close: () => listener.close() };
 }
 
-/** The handshake's I/O without TLS: connect, a ClientHello-sized write, a flight-sized answer, a Finished-sized write, close. */
-async function ioAloneOverTcp(): Promise<{ handshake: () => Promise<void>; close: () => void }> {
+/**
+ * The handshake's I/O without TLS: connect, a ClientHello-sized write, a flight-sized answer, a
+ * Finished-sized write, close; `work` (an in-memory handshake) runs where the server would compute its flight.
+ */
+async function ioOverTcp(work?: () => void): Promise<{ handshake: () => Promise<void>; close: () => void }> {
   const listener = net.createServer({ allowHalfOpen: true });
   const port = await listening(listener);
   const [hello, flight, finished] = [Buffer.alloc(250, 1), Buffer.alloc(1100, 2), Buffer.alloc(80, 3)];
@@ -78,6 +81,7 @@ async function ioAloneOverTcp(): Promise<{ handshake: () => Promise<void>; close
     const [raw] = await accepted;
     const serverDone = (async () => {
       await once(raw, 'data');
+      work?.();
       raw.write(flight);
       await once(raw, 'data');
     })();
@@ -95,10 +99,12 @@ const seconds = Number(values.seconds);
 const c = makeCases().find((k) => k.name.includes('ed25519 pinned'));
 if (!c) throw new Error('no ed25519 pinned case');
 const { server } = engineConfigs(c, nodeCryptoProvider, systemRandom);
-const [ours, driver, io, node] = [await oursOverTcp(c), await driverOverTcp(c, server), await ioAloneOverTcp(), await nodeTlsOverTcp(c)];
+const inMemory = engineHandshake(c, nodeCryptoProvider, systemRandom);
+const [ours, driver, io, ioWithEngine, node] = [await oursOverTcp(c), await driverOverTcp(c, server), await ioOverTcp(), await ioOverTcp(inMemory), await nodeTlsOverTcp(c)];
 const contenders: [string, () => unknown][] = [
   ['adapter over TCP', ours.handshake],
-  ['engine in memory', engineHandshake(c, nodeCryptoProvider, systemRandom)],
+  ['engine in memory', inMemory],
+  ['engine in memory inside the I/O alone', ioWithEngine.handshake],
   ['adapter over duplexPair', adapterOverPair(c, server)],
   ['ConnectionDriver over TCP', driver.handshake],
   ['the I/O alone over net.Socket', io.handshake],
@@ -122,4 +128,5 @@ console.log(
 ours.server.close();
 driver.close();
 io.close();
+ioWithEngine.close();
 node.server.close();
