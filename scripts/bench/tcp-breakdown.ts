@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { loadavg } from 'node:os';
 import { duplexPair, type Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { systemRandom } from '../../src/crypto/random.js';
 import { Connection } from '../../src/handshake/connection.js';
@@ -20,7 +21,7 @@ import { engineConfigs, makeCases, type HandshakeCase } from './cases.js';
 import { engineHandshake } from './engine.js';
 import { nodeTlsHandshake } from './node-tls.js';
 import { spreadText, table } from './report.js';
-import { cpuMsPer, measure, msPer, spread, type Measurement } from './timing.js';
+import { cpuMsPer, measure, msPer, spread, type Measurement, type Spread } from './timing.js';
 import { listening, LOOPBACK, nodeTlsOverTcp, oursOverTcp } from './tcp.js';
 
 /** Resolves with the first 'connected' of a driver's connection; rejects on the first 'closed'. */
@@ -94,39 +95,65 @@ async function ioOverTcp(work?: () => void): Promise<{ handshake: () => Promise<
   return { handshake, close: () => listener.close() };
 }
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2' } } });
-const seconds = Number(values.seconds);
-const c = makeCases().find((k) => k.name.includes('ed25519 pinned'));
-if (!c) throw new Error('no ed25519 pinned case');
-const { server } = engineConfigs(c, nodeCryptoProvider, systemRandom);
-const inMemory = engineHandshake(c, nodeCryptoProvider, systemRandom);
-const [ours, driver, io, ioWithEngine, node] = [await oursOverTcp(c), await driverOverTcp(c, server), await ioOverTcp(), await ioOverTcp(inMemory), await nodeTlsOverTcp(c)];
-const contenders: [string, () => unknown][] = [
-  ['adapter over TCP', ours.handshake],
-  ['engine in memory', inMemory],
-  ['engine in memory inside the I/O alone', ioWithEngine.handshake],
-  ['adapter over duplexPair', adapterOverPair(c, server)],
-  ['ConnectionDriver over TCP', driver.handshake],
-  ['the I/O alone over net.Socket', io.handshake],
-  ['node:tls over TCP', node.handshake],
-  ['node:tls over duplexPair', nodeTlsHandshake(c)],
-];
-const load = loadavg()[0]!;
-const runs = (await measure(
-  seconds,
-  contenders.map(([, run]) => run as () => Promise<void>),
-)) as Measurement[];
-const first = runs[0]!;
-console.log(`${c.name}: CPU ms per handshake (both sides, all threads), ${seconds} s per contender, load ${load.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}`);
-console.log(
-  table(
-    ['contender', 'CPU ms/hs', 'wall ms/hs', 'CPU ÷ adapter over TCP (per round)'],
-    runs.map((m, i) => [contenders[i]![0], cpuMsPer(m), msPer(m), spreadText(spread(m.slices.map((s, r) => s.cpuMs / s.iterations / (first.slices[r]!.cpuMs / first.slices[r]!.iterations))))]),
-    3,
-  ),
-);
-ours.server.close();
-driver.close();
-io.close();
-ioWithEngine.close();
-node.server.close();
+export interface BreakdownRow {
+  contender: string;
+  measurement: Measurement;
+  /** CPU per handshake over the adapter-over-TCP contender's, per round. */
+  vsAdapterOverTcp: Spread;
+}
+
+/** Times `c` (a certificate case without mutual TLS, resumption or raw keys) through every layer, `seconds` each. */
+export async function tcpBreakdown(c: HandshakeCase, seconds: number): Promise<BreakdownRow[]> {
+  const { server } = engineConfigs(c, nodeCryptoProvider, systemRandom);
+  const inMemory = engineHandshake(c, nodeCryptoProvider, systemRandom);
+  const ours = await oursOverTcp(c);
+  const driver = await driverOverTcp(c, server);
+  const io = await ioOverTcp();
+  const ioWithEngine = await ioOverTcp(inMemory);
+  const node = await nodeTlsOverTcp(c);
+  try {
+    const contenders: [string, () => void | Promise<void>][] = [
+      ['adapter over TCP', ours.handshake],
+      ['engine in memory', inMemory],
+      ['engine in memory inside the I/O alone', ioWithEngine.handshake],
+      ['adapter over duplexPair', adapterOverPair(c, server)],
+      ['ConnectionDriver over TCP', driver.handshake],
+      ['the I/O alone over net.Socket', io.handshake],
+      ['node:tls over TCP', node.handshake],
+      ['node:tls over duplexPair', nodeTlsHandshake(c)],
+    ];
+    const runs = await measure(seconds, contenders.map(([, run]) => run));
+    const cpuPerSlice = (m: Measurement) => m.slices.map((s) => s.cpuMs / s.iterations);
+    const reference = cpuPerSlice(runs[0]!);
+    return runs.map((measurement, i) => ({
+      contender: contenders[i]![0],
+      measurement,
+      vsAdapterOverTcp: spread(cpuPerSlice(measurement).map((cpu, round) => cpu / reference[round]!)),
+    }));
+  } finally {
+    ours.server.close();
+    driver.close();
+    io.close();
+    ioWithEngine.close();
+    node.server.close();
+  }
+}
+
+export function renderTcpBreakdown(caseName: string, rows: BreakdownRow[]): string {
+  return (
+    `${caseName}: CPU ms per handshake (both sides, all threads), load ${loadavg()[0]!.toFixed(1)}\n` +
+    table(
+      ['contender', 'CPU ms/hs', 'wall ms/hs', 'CPU ÷ adapter over TCP (per round)'],
+      rows.map((r) => [r.contender, cpuMsPer(r.measurement), msPer(r.measurement), spreadText(r.vsAdapterOverTcp)]),
+      3,
+    ) +
+    '\n'
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2' } } });
+  const c = makeCases().find((k) => k.name === 'ed25519 pinned');
+  if (!c) throw new Error('no ed25519 pinned case');
+  console.log(renderTcpBreakdown(c.name, await tcpBreakdown(c, Number(values.seconds))));
+}
