@@ -28,11 +28,11 @@ export interface TcpRow {
   loadAverage: number;
 }
 
-const LOOPBACK = '127.0.0.1';
+export const LOOPBACK = '127.0.0.1';
 /** Handshakes of each contender before the measurement's own warm-up slice. */
 const WARMUP_HANDSHAKES = 100;
 
-async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(server: T): Promise<number> {
+export async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(server: T): Promise<number> {
   server.listen(0, LOOPBACK);
   await once(server as unknown as NodeJS.EventEmitter, 'listening');
   return (server.address() as AddressInfo).port;
@@ -42,7 +42,7 @@ async function listening<T extends { listen(port: number, host: string): unknown
  * Our handshake over TCP: a Tls13Server with the row's server config (the node provider, no session
  * tickets as in the in-memory row) and a client `connect()` pinning the certificate.
  */
-async function oursOverTcp(c: HandshakeCase): Promise<{ handshake: () => Promise<void>; server: Tls13Server }> {
+export async function oursOverTcp(c: HandshakeCase): Promise<{ handshake: () => Promise<void>; server: Tls13Server }> {
   const { client, server: serverConfig } = engineConfigs(c, nodeCryptoProvider, systemRandom);
   const server = createServer(serverConfig);
   const port = await listening(server);
@@ -62,7 +62,7 @@ async function oursOverTcp(c: HandshakeCase): Promise<{ handshake: () => Promise
  * tls.Server makes its own from its options), the client comparing the leaf with the pinned DER (as our pinned-certificate policy).
  * node:tls cannot turn TLS 1.3 tickets off: its server sends two per handshake (node-tls.ts).
  */
-async function nodeTlsOverTcp(c: HandshakeCase): Promise<{ handshake: () => Promise<void>; server: tls.Server }> {
+export async function nodeTlsOverTcp(c: HandshakeCase): Promise<{ handshake: () => Promise<void>; server: tls.Server }> {
   const { clientContext } = endpoints(c);
   const server = tls.createServer(serverContextOptions(c));
   const port = await listening(server);

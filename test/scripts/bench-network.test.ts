@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCases } from '../../scripts/bench/cases.js';
 import { CONCURRENCIES, opensslMissing, renderServeLoad, serveLoad } from '../../scripts/bench/serve-load.js';
 import { renderTcp, tcpRow } from '../../scripts/bench/tcp.js';
+import { renderTcpBreakdown, tcpBreakdown } from '../../scripts/bench/tcp-breakdown.js';
 import { ensureBuilt } from '../cli/helpers.js';
 
 const pinned = makeCases().find((c) => c.name === 'ed25519 pinned')!;
@@ -33,5 +34,18 @@ describe('bench rows over loopback TCP', () => {
     expect(report.ratios.map((r) => `${r.against}/${r.concurrency}`)).toEqual(CONCURRENCIES.flatMap((n) => servers.slice(1).map((s) => `${s}/${n}`)));
     const text = renderServeLoad(report);
     for (const server of servers) expect(text).toContain(server);
+  }, 60_000);
+});
+
+describe('the TCP breakdown (scripts/bench/tcp-breakdown.ts)', () => {
+  it('times the pinned handshake through every layer, each contender completing handshakes', async () => {
+    const rows = await tcpBreakdown(pinned, 0.1);
+    expect(rows.map((r) => r.contender)).toContain('engine in memory inside the I/O alone');
+    for (const row of rows) {
+      expect(row.measurement.iterations).toBeGreaterThan(0);
+      expect(row.vsAdapterOverTcp.min).toBeGreaterThan(0);
+    }
+    const text = renderTcpBreakdown(pinned.name, rows);
+    for (const row of rows) expect(text).toContain(row.contender);
   }, 60_000);
 });
