@@ -94,8 +94,8 @@ const FIRST_BLOCK = Uint8Array.of(1);
 function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const hashLength = HASH_LENGTHS[hash];
   if (length > 255 * hashLength) throw new Error(`HKDF-Expand: length ${length} exceeds 255 * HashLen`);
-  // One block (every TLS 1.3 key, IV and secret): one HMAC, its output as the result.
-  if (length <= hashLength) return plain(createHmac(hash, prk).update(info).update(FIRST_BLOCK).digest()).subarray(0, length);
+  // One block (every TLS 1.3 key, IV and secret): one HMAC, its first `length` bytes as the result (one view).
+  if (length <= hashLength) return plain(createHmac(hash, prk).update(info).update(FIRST_BLOCK).digest(), length);
   const okm = new Uint8Array(length);
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1, filled = 0; filled < length; i++) {

@@ -6,9 +6,9 @@ import { encodePkcs8 } from '../auth/keys.js';
 import type { CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { equalBytes } from '../wire/bytes.js';
 
-/** A Uint8Array view of a Buffer (no copy), so results look like every other provider's. */
-export function plain(buffer: Buffer): Uint8Array {
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+/** A Uint8Array view of a Buffer's first `length` bytes (all by default; no copy), so results look like every other provider's. */
+export function plain(buffer: Buffer, length = buffer.byteLength): Uint8Array {
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
 function base64url(bytes: Uint8Array): string {

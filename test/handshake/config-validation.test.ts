@@ -6,6 +6,7 @@ import type { ClientConfig, ClientHelloShape, ResumptionConfig, ServerConfig, Ti
 import { Connection } from '../../src/handshake/connection.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { makeIdentity } from '../../src/testing/certs.js';
+import { decodeHandshake } from '../../src/wire/messages.js';
 
 const random = seededRandom('config validation');
 const identity = makeIdentity({ subject: { CN: 'validation' }, keyType: 'ed25519', sans: { dns: ['a.example'] } }, random);
@@ -110,4 +111,16 @@ describe('the messages a user sees for the usual mistakes', () => {
       expect(make).toThrow(new RegExp(`^${escape(message).replace(/[()|']/g, '\\$&')}`));
     });
   }
+});
+
+describe('clientHello.extensions', () => {
+  it('names an extension the client cannot build itself, and builds the ones it can in the order given', () => {
+    expect(client({ ...goodClient, clientHello: { extensions: ['supported_versions', 'oid_filters'] } })).toThrow(
+      /cannot build the oid_filters extension itself/,
+    );
+    const conn = Connection.client({ ...goodClient, clientHello: { extensions: ['key_share', 'supported_versions', 'supported_groups', 'signature_algorithms'] } });
+    // One plaintext record (5-byte header) holding the ClientHello (RFC 8446 §5.1).
+    const hello = decodeHandshake(conn.takeOutput().subarray(5));
+    expect(hello.kind === 'client_hello' && hello.extensions.map((e) => e.type)).toStrictEqual([51, 43, 10, 13]);
+  });
 });

@@ -43,6 +43,13 @@ describe('hashes, HMAC and HKDF', () => {
   it.each(HASHES)('computes HMAC-%s and HKDF extract and expand like noble', (hash) => {
     const [key, data, ikm, info] = [random(13), random(200), random(32), random(20)];
     expect(node.hmac(hash, key, data)).toStrictEqual(bytes(nobleProvider.hmac(hash, key, data)));
+    // Keys up to the block length are padded, longer ones hashed first (RFC 2104 §2): both sides of 64 and 128.
+    for (const keyLength of [0, 63, 64, 65, 127, 128, 129, 300]) {
+      const long = random(keyLength);
+      const keyCopy = long.slice();
+      expect(node.hmac(hash, long, data)).toStrictEqual(bytes(nobleProvider.hmac(hash, long, data)));
+      expect(long).toStrictEqual(keyCopy);
+    }
     for (const salt of [new Uint8Array(0), random(node.hashLength(hash))]) {
       expect(node.hkdfExtract(hash, salt, ikm)).toStrictEqual(bytes(nobleProvider.hkdfExtract(hash, salt, ikm)));
     }

@@ -68,31 +68,50 @@ export function sendClientHello(
   const offerEarlyData = !cookie && !c.retried && ticket !== undefined && resumption?.earlyData !== undefined && (ticket.maxEarlyDataSize ?? 0) > 0;
   const shares = [...keyShares].map(([group, { share }]) => ({ group, keyExchange: share }));
   const withGrease = (values: readonly number[], g: number | undefined) => (g === undefined ? [...values] : [g, ...values]);
-  const builtIn: Partial<Record<ExtensionTypeName, () => Uint8Array | undefined>> = {
-    // An IP address is never sent as SNI (RFC 6066 §3).
-    server_name: () => (identity?.kind === 'dns' ? X.serverName.encode([identity.text]) : undefined),
-    status_request: () => (config.statusRequest ? statusRequestBody() : undefined),
-    supported_versions: () => X.supportedVersionsClientHello.encode(withGrease([ProtocolVersion.TLSv1_3], grease?.[0])),
-    supported_groups: () => X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1])),
-    signature_algorithms: () =>
-      X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2])),
-    key_share: () =>
-      X.keyShareClientHello.encode(grease && retryGroup === undefined ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares),
-    psk_key_exchange_modes: () => X.pskKeyExchangeModes.encode(offeredPskModes(c)),
-    early_data: () => (offerEarlyData ? new Uint8Array(0) : undefined),
-    // Binders are zeros here and filled in below, once the rest of the message is final.
-    pre_shared_key: () => (offersPsk(c) ? X.preSharedKeyClientHello.encode(offeredPsks(c)) : undefined),
-    application_layer_protocol_negotiation: () =>
-      ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined,
-    record_size_limit: () => (shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined),
-    cookie: () => (cookie ? X.cookie.encode(cookie) : undefined),
-    post_handshake_auth: () => (config.postHandshakeAuth ? new Uint8Array(0) : undefined),
-    compress_certificate: () => compressCertificateExtension(ctx)?.data,
-    // RFC 7250 §4.1: sent only when we can do more than X.509.
-    client_certificate_type: () => certificateTypeList(X.clientCertificateTypeClientHello, clientCertificateTypes(c)),
-    server_certificate_type: () => certificateTypeList(X.serverCertificateTypeClientHello, serverCertificateTypes(c)),
-    // Placeholder, sized below once the rest of the message is known.
-    padding: () => new Uint8Array(0),
+  // The body of each extension we build ourselves, undefined to leave it out (one function, not a closure each).
+  const builtIn = (item: ExtensionTypeName): Uint8Array | undefined => {
+    switch (item) {
+      // An IP address is never sent as SNI (RFC 6066 §3).
+      case 'server_name':
+        return identity?.kind === 'dns' ? X.serverName.encode([identity.text]) : undefined;
+      case 'status_request':
+        return config.statusRequest ? statusRequestBody() : undefined;
+      case 'supported_versions':
+        return X.supportedVersionsClientHello.encode(withGrease([ProtocolVersion.TLSv1_3], grease?.[0]));
+      case 'supported_groups':
+        return X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1]));
+      case 'signature_algorithms':
+        return X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2]));
+      case 'key_share':
+        return X.keyShareClientHello.encode(grease && retryGroup === undefined ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares);
+      case 'psk_key_exchange_modes':
+        return X.pskKeyExchangeModes.encode(offeredPskModes(c));
+      case 'early_data':
+        return offerEarlyData ? new Uint8Array(0) : undefined;
+      // Binders are zeros here and filled in below, once the rest of the message is final.
+      case 'pre_shared_key':
+        return offersPsk(c) ? X.preSharedKeyClientHello.encode(offeredPsks(c)) : undefined;
+      case 'application_layer_protocol_negotiation':
+        return ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined;
+      case 'record_size_limit':
+        return shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined;
+      case 'cookie':
+        return cookie ? X.cookie.encode(cookie) : undefined;
+      case 'post_handshake_auth':
+        return config.postHandshakeAuth ? new Uint8Array(0) : undefined;
+      case 'compress_certificate':
+        return compressCertificateExtension(ctx)?.data;
+      // RFC 7250 §4.1: sent only when we can do more than X.509.
+      case 'client_certificate_type':
+        return certificateTypeList(X.clientCertificateTypeClientHello, clientCertificateTypes(c));
+      case 'server_certificate_type':
+        return certificateTypeList(X.serverCertificateTypeClientHello, serverCertificateTypes(c));
+      // Placeholder, sized below once the rest of the message is known.
+      case 'padding':
+        return new Uint8Array(0);
+      default:
+        throw new Error(`the client cannot build the ${item} extension itself; pass it as {type, data}`);
+    }
   };
   const extensions: Extension[] = [];
   if (grease) extensions.push({ type: grease[3]!, data: new Uint8Array(0) });
@@ -101,9 +120,7 @@ export function sendClientHello(
       extensions.push(item);
       continue;
     }
-    const make = builtIn[item];
-    if (!make) throw new Error(`the client cannot build the ${item} extension itself; pass it as {type, data}`);
-    const data = make();
+    const data = builtIn(item);
     if (data) extensions.push({ type: ExtensionType[item], data });
   }
   if (cookie && !extensions.some((e) => e.type === ExtensionType.cookie)) extensions.push(X.ext(ExtensionType.cookie, X.cookie.encode(cookie)));
