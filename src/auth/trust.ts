@@ -11,7 +11,7 @@ import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode, readPemOrDer } from './pem.js';
 import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
 import type { OcspReport } from './ocsp-status.js';
-import { caStapleVerdict, reportedStapleVerdict } from './staple.js';
+import { caStapleVerdict, reportedStapleVerdict, stapleContext } from './staple.js';
 
 export type TrustPolicy =
   /**
@@ -199,7 +199,7 @@ function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx:
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;
       const verdict = trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`);
-      const staple = ctx.ocspResponse && { staple: ctx.ocspResponse, now, provider: ctx.provider };
+      const staple = ctx.ocspResponse && stapleContext(ctx.ocspResponse, now, ctx);
       return staple ? caStapleVerdict(verdict, staple, result.path, result.signaturesLeft) : verdict;
     }
     case 'pinned-certificate': {
@@ -252,7 +252,7 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   let verdict = judge(policy, leaf, others, ctx);
   // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
   const now = ctx.now?.();
-  if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, { staple: ctx.ocspResponse, now, provider: ctx.provider }, leaf, others);
+  if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, chain, ctx.provider) } };
 }
 

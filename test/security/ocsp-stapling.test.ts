@@ -11,13 +11,14 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { DAY, makeIdentity, TEST_NOW, withUndecodableName, type Identity } from '../../src/testing/certs.js';
 import { buildOcspResponse, type OcspResponseSpec } from '../../src/testing/ocsp.js';
 import { handshakeRewriter } from '../../src/testing/tamper.js';
 import * as X from '../../src/wire/extensions.js';
 import type { CertificateEntry, HandshakeMessage } from '../../src/wire/types.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { ExtensionType } from '../../src/wire/enums.js';
+import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 
 const random = seededRandom('ocsp stapling attacker');
 const NOW = TEST_NOW;
@@ -37,6 +38,13 @@ const delegated = responder(ca, [OID.ocspSigning]);
 const withoutEku = responder(ca, ['serverAuth']);
 const fromRogue = responder(rogueCa, [OID.ocspSigning]);
 const fromSameNameRogue = responder(sameNameRogue, [OID.ocspSigning]);
+/** A responder the CA certified with a 1024-bit RSA key: below the floor path validation sets for every key. */
+const weakResponder = makeIdentity({ subject: { CN: 'Weak responder' }, issuer: ca, serial: 0x78n, extKeyUsage: [OID.ocspSigning], keyUsage: ['digitalSignature'], privateKey: rsaTestKey(1024) }, random);
+/** A server certificate (mis)issued with id-kp-OCSPSigning too: its own key would vouch for its own status. */
+const selfResponding = makeIdentity(
+  { subject: { CN: 'victim.example' }, issuer: ca, serial: 0x1003n, sans: { dns: ['victim.example'] }, extKeyUsage: ['serverAuth', OID.ocspSigning], keyType: 'p256' },
+  random,
+);
 const caPolicy: TrustPolicy = { kind: 'ca', anchors: [ca.der] };
 
 function staple(spec: Partial<OcspResponseSpec> = {}): Uint8Array {
@@ -173,11 +181,32 @@ describe('a staple the client must not believe: bad_certificate_status_response'
   it('refuses a responder error stapled as if it were a status', () => {
     refused(handshake(staple({ responseStatus: 3 })), 'bad_certificate_status_response', /answered tryLater/);
   });
+
+  it('refuses a delegated responder whose RSA key is below our floor (a forger who factors it says good for revoked certificates)', () => {
+    refused(handshake(staple(signedBy(weakResponder))), 'bad_certificate_status_response', /delegated responder "CN=Weak responder".*RSA key of 1024 bits is below our minimum of 2048/);
+  });
+
+  it("refuses a staple signed by the leaf's own key, even when its certificate carries id-kp-OCSPSigning (a revoked key would vouch for itself)", () => {
+    const own = staple({ leaf: selfResponding.certificate, ...signedBy(selfResponding) });
+    refused(handshake(own, { certificate: selfResponding }), 'bad_certificate_status_response', /is the leaf itself: a certificate cannot vouch for its own status/);
+  });
+
+  it('refuses a staple whose certs hold a certificate with an undecodable name: the staple alert, not internal_error', () => {
+    const poisoned = staple({ certs: [withUndecodableName(rogueCa.der, 'Rogue CA')] });
+    expect(() => handshake(poisoned)).toThrow(TypeError);
+    const replaced = X.ext(ExtensionType.status_request, X.statusRequestCertificate.encode(poisoned));
+    const replaceStaple = editEntries(([first, ...rest]) => [{ ...first!, extensions: [replaced] }, ...rest]);
+    refused(handshake(staple(), { editServerFlight: replaceStaple }), 'bad_certificate_status_response', /OCSP response: malformed certificate: .*UniversalString code point 110000 beyond U\+10FFFF/);
+  });
 });
 
 describe('revocation and solicitation', () => {
   it('fails a revoked staple under the ca policy with certificate_revoked, naming time and reason', () => {
     refused(handshake(staple({ status: { revokedAt: NOW - 2 * DAY, reason: 1 } })), 'certificate_revoked', /revoked per its OCSP staple: revoked at 2025-12-30T00:00:00.000Z \(keyCompromise\)/);
+  });
+
+  it('finds the revoked status of the leaf among SingleResponses that say good for other certificates', () => {
+    refused(handshake(staple({ others: [otherLeaf.certificate, ca.certificate], status: { revokedAt: NOW - DAY } })), 'certificate_revoked', /revoked per its OCSP staple/);
   });
 
   it('reports, but does not act on, a revoked staple under a pinned-certificate policy', () => {
