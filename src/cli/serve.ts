@@ -64,11 +64,14 @@ function respond(socket: Tls13Socket, status: string, body: string): void {
  */
 function serveHttp(socket: Tls13Socket, ready: Promise<unknown>, context: RouteContext): void {
   let request = '';
+  let headComplete = false;
   socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
   socket.on('data', (chunk: Buffer) => {
-    if (socket.writableEnded) return;
+    // One request head per connection: what follows it is neither buffered nor routed a second time.
+    if (headComplete || socket.writableEnded) return;
     request += chunk.toString('latin1');
     if (/\r?\n\r?\n/.test(request)) {
+      headComplete = true;
       void ready
         .then(() => route(socket, request, context))
         .then((reply) => !socket.writableEnded && respond(socket, reply.status, reply.body))
@@ -76,7 +79,7 @@ function serveHttp(socket: Tls13Socket, ready: Promise<unknown>, context: RouteC
     } else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
   });
   // The client finished sending before a whole request head: nothing to answer.
-  socket.on('end', () => !/\r?\n\r?\n/.test(request) && socket.end());
+  socket.on('end', () => !headComplete && socket.end());
   socket.on('error', () => socket.destroy());
 }
 
