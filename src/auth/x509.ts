@@ -3,7 +3,7 @@
 //
 //   Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
 import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
-import { hex } from '../wire/bytes.js';
+import { hex, utf8 } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
 import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
@@ -155,9 +155,19 @@ export function readSignatureAlgorithm(r: DerReader, field: string): { info: Cer
   return { info: { oid: alg.oid, name, problem: `unsupported signature algorithm ${name}` }, raw };
 }
 
+const CONTROL_CHARACTERS = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * A peer's text with each control character (C0, DEL, C1) written as its UTF-8 octets, "\0a" (the RFC 4514
+ * §2.4 form): a name in a certificate must not forge a log line or drive a terminal.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => Array.from(utf8.encode(c), (b) => '\\' + b.toString(16).padStart(2, '0')).join(''));
+}
+
 /** RFC 4514 §2.4 escaping of an attribute value. */
 function escapeRfc4514(value: string): string {
-  let out = value.replace(/[\\,+"<>;]/g, (c) => '\\' + c).replace(/\0/g, '\\00');
+  let out = escapeControlCharacters(value.replace(/[\\,+"<>;]/g, (c) => '\\' + c));
   if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out;
   if (out.endsWith(' ')) out = out.slice(0, -1) + '\\ ';
   return out;
