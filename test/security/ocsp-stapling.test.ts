@@ -13,11 +13,11 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { DAY, makeIdentity, TEST_NOW, withUndecodableName, type Identity } from '../../src/testing/certs.js';
 import { buildOcspResponse, type OcspResponseSpec } from '../../src/testing/ocsp.js';
-import { handshakeRewriter } from '../../src/testing/tamper.js';
+import { editServerHello, handshakeRewriter } from '../../src/testing/tamper.js';
 import * as X from '../../src/wire/extensions.js';
 import type { CertificateEntry, HandshakeMessage } from '../../src/wire/types.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import { ExtensionType } from '../../src/wire/enums.js';
+import { ContentType, ExtensionType } from '../../src/wire/enums.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 
 const random = seededRandom('ocsp stapling attacker');
@@ -228,5 +228,40 @@ describe('revocation and solicitation', () => {
     const run = handshake(staple(), { certificate: leafWithCa, editServerFlight: moveStaple });
     expect(run.decisions).toEqual([expect.stringMatching(/^ignored: an OCSP staple on certificate_list\[1\], not the leaf/)]);
     expect(run.alerts).toEqual(['decrypt_error']);
+  });
+});
+
+describe('status_request where RFC 8446 §4.2 does not put it (ClientHello, CertificateRequest, Certificate only)', () => {
+  const emptyStatusRequest = X.ext(ExtensionType.status_request, new Uint8Array(0));
+
+  it('in ServerHello: illegal_parameter, though the client offered it', () => {
+    const tamper = (flight: { from: string; bytes: Uint8Array }) =>
+      flight.from === 'server' && flight.bytes[0] === ContentType.handshake ? editServerHello(flight.bytes, (sh) => ({ ...sh, extensions: [...sh.extensions, emptyStatusRequest] })) : flight.bytes;
+    const pair = new InMemoryPair({ trust: caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), statusRequest: true }, { certificate: leaf, now: () => NOW, random: seededRandom('s'), ocspResponse: staple() }, { tamper });
+    pair.run();
+    expect(pair.events('client').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [`${e.description}: ${e.detail}`] : []))).toEqual(['illegal_parameter: status_request is not allowed in SH']);
+  });
+
+  it('in EncryptedExtensions, where TLS 1.2 acknowledged it: illegal_parameter', () => {
+    const addToEncryptedExtensions = (m: HandshakeMessage) => (m.kind === 'encrypted_extensions' ? { ...m, extensions: [...m.extensions, emptyStatusRequest] } : m);
+    refused(handshake(staple(), { editServerFlight: addToEncryptedExtensions }), 'illegal_parameter', /status_request is not allowed in EE/);
+  });
+
+  it("in the client's Certificate, which our CertificateRequest did not ask for: unsupported_extension", () => {
+    const client = makeIdentity({ subject: { CN: 'client' }, issuer: ca, serial: 0x2001n, extKeyUsage: ['clientAuth'], keyType: 'p256' }, random);
+    const clientStaple = X.ext(ExtensionType.status_request, X.statusRequestCertificate.encode(staple({ leaf: client.certificate })));
+    const addStaple = editEntries(([first, ...rest]) => [{ ...first!, extensions: [clientStaple] }, ...rest]);
+    const rewriter = handshakeRewriter(() => pair, 'client', addStaple);
+    const pair: InMemoryPair = new InMemoryPair(
+      { trust: caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), certificate: client },
+      { certificate: leaf, now: () => NOW, random: seededRandom('s'), clientAuth: 'require', trust: caPolicy },
+      { tamper: rewriter.tamper },
+    );
+    pair.run();
+    expect(rewriter.edited()).toBe(true);
+    expect(pair.events('server').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [`${e.description}: ${e.detail}`] : []))).toEqual([
+      'unsupported_extension: CertificateEntry carries status_request, which we did not request',
+    ]);
+    expect(pair.server.info.peer).toBeUndefined();
   });
 });
