@@ -140,6 +140,12 @@ describe('a staple the client must not believe: bad_certificate_status_response'
     refused(handshake(staple({ leaf: otherLeaf.certificate })), 'bad_certificate_status_response', /does not name "CN=victim.example" \(serial 1001.*it names serial 1002/);
   });
 
+  it.each(['sha1', 'sha256'] as const)("refuses a %s CertID with the leaf's serial but another issuer's name or key hash, though the issuer signed it", (hash) => {
+    const rogueLeaf = makeIdentity({ subject: { CN: 'victim.example' }, issuer: rogueCa, serial: 0x1001n, keyType: 'p256' }, random);
+    refused(handshake(staple({ hash, leaf: rogueLeaf.certificate })), 'bad_certificate_status_response', new RegExp(`it names serial 1001 \\(${hash}\\)`));
+    refused(handshake(staple({ hash, issuer: sameNameRogue.certificate })), 'bad_certificate_status_response', /does not name "CN=victim.example" \(serial 1001/);
+  });
+
   it('refuses a staple that names the leaf but is signed by an unrelated key', () => {
     refused(handshake(staple({ signer: { certificate: ca.certificate, privateKey: rogueCa.privateKey } })), 'bad_certificate_status_response', /signature does not verify with the key of "CN=Stapling CA"/);
   });
