@@ -91,3 +91,39 @@ describe('records after the request head', () => {
     expect(keyUpdates).toBe(1);
   }, 20_000);
 });
+
+describe('a request head trickled in', () => {
+  it('is dropped 30 s after the handshake however often a byte arrives (the idle timer alone restarted with each)', async () => {
+    const { closedAfterMs, reply } = await withServe([], async (port) => {
+      const tls = Connection.client(client);
+      const socket: Socket = connect(port, '127.0.0.1');
+      let reply = '';
+      socket.on('data', (bytes: Buffer) => {
+        tls.receive(new Uint8Array(bytes));
+        for (const e of tls.takeEvents()) if (e.type === 'data') reply += Buffer.from(e.data).toString('utf8');
+        socket.write(tls.takeOutput());
+      });
+      let open = true;
+      const closed = new Promise<void>((resolve) => socket.on('close', () => {
+        open = false;
+        resolve();
+      }));
+      socket.write(tls.takeOutput());
+      await waitFor(() => (tls.isConnected ? true : undefined));
+      const start = Date.now();
+      // A byte a second, never a blank line: each byte restarts a 30 s idle timer. Give up at 40 s.
+      for (let sent = 0; open && Date.now() - start < 40_000; sent++) {
+        tls.write(utf8.encode(sent === 0 ? 'GET / HTTP/1.1\r\nX: ' : 'a'));
+        socket.write(tls.takeOutput());
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+      }
+      const closedAfterMs = open ? undefined : Date.now() - start;
+      socket.destroy();
+      return { closedAfterMs, reply };
+    });
+    // Closed by the server (at 30 s) before the client gave up (at 40 s).
+    expect(closedAfterMs).toBeDefined();
+    expect(reply).toBe('');
+  }, 60_000);
+});
+
