@@ -6,8 +6,29 @@ import { randomBytes } from '@noble/hashes/utils.js';
 import { concat, utf8 } from '../wire/bytes.js';
 import type { RandomSource } from './provider.js';
 
-/** The platform CSPRNG (globalThis.crypto.getRandomValues, in browsers and Node 20). */
-export const systemRandom: RandomSource = (length) => randomBytes(length);
+/** Requests up to this many bytes come from a pool; larger ones go to the CSPRNG directly. */
+const POOL_LENGTH = 4096;
+const MAX_POOLED_REQUEST = 256;
+let pool: Uint8Array = new Uint8Array(0);
+let poolOffset = 0;
+
+/**
+ * The platform CSPRNG (globalThis.crypto.getRandomValues, in browsers and Node 20), drawn POOL_LENGTH
+ * bytes at a time: a handshake draws five 32-byte values (hello randoms, session id, key shares), and
+ * each draw costs about as much as a pool's worth (1.7 µs; measured +3.7% handshakes per CPU second with
+ * the node provider). Every byte goes out once, as a copy, and is zeroed in the pool as it goes.
+ */
+export const systemRandom: RandomSource = (length) => {
+  if (length > MAX_POOLED_REQUEST) return randomBytes(length);
+  if (poolOffset + length > pool.length) {
+    pool = randomBytes(POOL_LENGTH);
+    poolOffset = 0;
+  }
+  const out = pool.slice(poolOffset, poolOffset + length);
+  pool.fill(0, poolOffset, poolOffset + length);
+  poolOffset += length;
+  return out;
+};
 
 const CHACHA20_BLOCK_LENGTH = 64;
 

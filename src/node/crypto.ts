@@ -19,6 +19,7 @@ import {
   createPublicKey,
   createSecretKey,
   diffieHellman,
+  hash as oneShotHash,
   sign as nodeSign,
   verify as nodeVerify,
   type CipherCCMTypes,
@@ -363,7 +364,8 @@ function publicKeyOf(key: PrivateKey): PublicKey {
 export const nodeCryptoProvider: CryptoProvider = {
   name: 'node:crypto',
   hashLength: (hash) => HASH_LENGTHS[hash],
-  hash: (hash, data) => plain(createHash(hash).update(data).digest()),
+  // crypto.hash (Node 20.12+) digests without a Hash object and its stream machinery.
+  hash: (hash, data) => plain(oneShotHash(hash, data, 'buffer')),
   createHash: (hash) => new NodeHashState(createHash(hash)),
   hmac,
   hkdfExtract,

@@ -4,6 +4,7 @@
 import { createECDH, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
 import type { CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
+import { equalBytes } from '../wire/bytes.js';
 
 /** A Uint8Array view of a Buffer (no copy), so results look like every other provider's. */
 export function plain(buffer: Buffer): Uint8Array {
@@ -99,9 +100,9 @@ export function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
   return createPublicKey({ key: { kty: 'OKP', crv, x: base64url(x) }, format: 'jwk' });
 }
 
-/** The raw public value of an OKP key object. */
+/** The raw public value of an OKP key object; a private key's JWK carries it as "x" (no public KeyObject made). */
 export function okpPublicBytes(key: KeyObject): Uint8Array {
-  return plain(Buffer.from(createPublicKey(key).export({ format: 'jwk' }).x!, 'base64url'));
+  return plain(Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url'));
 }
 
 /** JWK x and y of an uncompressed SEC1 point (0x04 || X || Y); import checks that it lies on the curve. */
@@ -148,37 +149,85 @@ function importPublicKey(key: PublicKey): KeyObject {
   }
 }
 
-/** The whole of a public key as text: two keys with the same text are the same key. */
-function publicKeyText(key: PublicKey): string {
+/**
+ * What a public key is, as the cache compares it: its family (the algorithm, and the curve of an ECDSA key)
+ * and its whole value, with the bytes copied (the caller's may be a view into a buffer it reuses). RSA and
+ * RSASSA-PSS keys share a family: their KeyObjects are the same RSA arithmetic, and what an id-RSASSA-PSS
+ * key may sign is checked before any verification (signatureKeyProblem).
+ */
+type KeyValue = { family: string; bytes: Uint8Array } | { family: 'rsa'; n: bigint; e: bigint };
+
+function keyValue(key: PublicKey): KeyValue {
   switch (key.kind) {
     case 'ed25519':
     case 'ed448':
-      return `${key.kind} ${base64url(key.publicKey)}`;
+      return { family: key.kind, bytes: key.publicKey.slice() };
     case 'ecdsa':
-      return `${key.curve} ${base64url(key.point)}`;
+      return { family: key.curve, bytes: key.point.slice() };
     case 'rsa':
     case 'rsa-pss':
-      return `rsa ${key.n.toString(36)} ${key.e.toString(36)}`;
+      return { family: 'rsa', n: key.n, e: key.e };
   }
+}
+
+/** Whether `key` is the key `value` holds: same family, every byte (or both RSA integers) equal. */
+function isKey(value: KeyValue, key: PublicKey): boolean {
+  switch (key.kind) {
+    case 'ed25519':
+    case 'ed448':
+      return value.family === key.kind && 'bytes' in value && equalBytes(value.bytes, key.publicKey);
+    case 'ecdsa':
+      return value.family === key.curve && 'bytes' in value && equalBytes(value.bytes, key.point);
+    case 'rsa':
+    case 'rsa-pss':
+      return 'n' in value && value.n === key.n && value.e === key.e;
+  }
+}
+
+/**
+ * Where the cache files a key: its last four bytes (the low 32 bits of an RSA modulus). Only a shortcut to
+ * a few candidates, each compared in full (isKey); keys that share it (as an attacker can make them) share
+ * a list, no longer than the cache.
+ */
+function bucketOf(key: PublicKey): number {
+  if (key.kind === 'rsa' || key.kind === 'rsa-pss') return Number(BigInt.asUintN(32, key.n));
+  const bytes = key.kind === 'ecdsa' ? key.point : key.publicKey;
+  const end = bytes.length;
+  return ((bytes[end - 4]! << 24) | (bytes[end - 3]! << 16) | (bytes[end - 2]! << 8) | bytes[end - 1]!) >>> 0;
+}
+
+interface ImportedKey {
+  value: KeyValue;
+  bucket: number;
+  object: KeyObject;
 }
 
 /**
  * Imported peer keys by their content, at most PEER_KEYS_CACHED of them (the oldest import leaves first):
  * a pinned or recurring peer's key arrives freshly parsed in every handshake, and importing it costs more
  * than the verification it serves. KeyObjects are immutable, so sharing one changes nothing but the time.
+ * Found without encoding the key as text (an RSA modulus in base 36 took 8.5 µs a handshake).
  */
 const PEER_KEYS_CACHED = 256;
-const importedPublicKeys = new Map<string, KeyObject>();
+const importedPublicKeys = new Map<number, ImportedKey[]>();
+const importOrder: ImportedKey[] = [];
+
+function forget(oldest: ImportedKey): void {
+  const rest = importedPublicKeys.get(oldest.bucket)!.filter((entry) => entry !== oldest);
+  if (rest.length === 0) importedPublicKeys.delete(oldest.bucket);
+  else importedPublicKeys.set(oldest.bucket, rest);
+}
 
 function cachedPublicKeyObject(key: PublicKey): KeyObject {
-  const text = publicKeyText(key);
-  let object = importedPublicKeys.get(text);
-  if (object === undefined) {
-    object = importPublicKey(key);
-    if (importedPublicKeys.size >= PEER_KEYS_CACHED) importedPublicKeys.delete(importedPublicKeys.keys().next().value!);
-    importedPublicKeys.set(text, object);
-  }
-  return object;
+  const bucket = bucketOf(key);
+  const candidates = importedPublicKeys.get(bucket);
+  const found = candidates?.find((entry) => isKey(entry.value, key));
+  if (found) return found.object;
+  const entry: ImportedKey = { value: keyValue(key), bucket, object: importPublicKey(key) };
+  if (importOrder.length >= PEER_KEYS_CACHED) forget(importOrder.shift()!);
+  importOrder.push(entry);
+  importedPublicKeys.set(bucket, [...(importedPublicKeys.get(bucket) ?? []), entry]);
+  return entry.object;
 }
 
 export const publicKeyObject = memoize(cachedPublicKeyObject);

@@ -70,4 +70,20 @@ describe('systemRandom', () => {
     expect(a.length).toBe(32);
     expect(hex(a)).not.toBe(hex(systemRandom(32)));
   });
+
+  it('hands out every byte of its pool once: no two draws repeat, across many refills', () => {
+    const draws = Array.from({ length: 1000 }, (_, i) => systemRandom(1 + (i % 64)));
+    expect(draws.map((d) => d.length)).toEqual(Array.from({ length: 1000 }, (_, i) => 1 + (i % 64)));
+    const long = draws.filter((d) => d.length >= 16).map(hex);
+    expect(new Set(long).size).toBe(long.length);
+  });
+
+  it('gives each draw its own bytes, not a view of the pool (which is zeroed as it goes and refilled)', () => {
+    const draw = systemRandom(32);
+    const drawn = hex(draw);
+    expect(drawn).not.toBe('00'.repeat(32));
+    for (let i = 0; i < 200; i++) systemRandom(32);
+    expect(hex(draw)).toBe(drawn);
+    expect(systemRandom(1000).length).toBe(1000);
+  });
 });

@@ -238,6 +238,34 @@ describe('peer keys imported once per key content', () => {
     expect(node.verify({ kind: 'ed25519' }, structuredClone(nobleProvider.publicKeyOf(ed)), message, edSignature)).toBe(true);
     expect(node.verify(alg, { ...publicKey }, message, signature)).toBe(true);
   });
+  it.each([
+    ['Ed25519', 0],
+    ['ECDSA P-256', 40],
+  ] as const)('%s: a key one byte away from a cached one (the cache files both together) does not borrow its KeyObject', (name, at) => {
+    const { key, algorithms } = sameKind(name);
+    const alg = algorithms[0]!;
+    const signature = nobleProvider.sign(alg, key, message, random);
+    const publicKey = nobleProvider.publicKeyOf(key);
+    expect(node.verify(alg, publicKey, message, signature)).toBe(true);
+    const flip = (bytes: Uint8Array) => bytes.map((b, i) => (i === at ? b ^ 1 : b));
+    const lookAlike = publicKey.kind === 'ecdsa' ? { ...publicKey, point: flip(publicKey.point) } : publicKey.kind === 'ed25519' ? { ...publicKey, publicKey: flip(publicKey.publicKey) } : publicKey;
+    expect(lookAlike).not.toStrictEqual(publicKey);
+    expect(node.verify(alg, lookAlike, message, signature)).toBe(false);
+  });
+
+  it('keeps what it cached when the caller later changes the bytes of a key it gave', () => {
+    // A view into a receive buffer reused for the next peer's key: changed in one byte, it files with the first.
+    const key = other('ed25519');
+    const signature = nobleProvider.sign({ kind: 'ed25519' }, key, message, random);
+    const publicKey = nobleProvider.publicKeyOf(key);
+    if (publicKey.kind !== 'ed25519') throw new Error('expected an Ed25519 key');
+    const buffer = publicKey.publicKey.slice();
+    expect(node.verify({ kind: 'ed25519' }, { kind: 'ed25519', publicKey: buffer }, message, signature)).toBe(true);
+    buffer[0] ^= 1;
+    expect(node.verify({ kind: 'ed25519' }, { kind: 'ed25519', publicKey: buffer }, message, signature)).toBe(false);
+    buffer[0] ^= 1;
+    expect(node.verify({ kind: 'ed25519' }, { kind: 'ed25519', publicKey: buffer }, message, signature)).toBe(true);
+  });
 });
 
 describe('mismatched keys and algorithms', () => {
