@@ -1,10 +1,12 @@
-// npm run bench [-- --seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk] [--worst-certificate-key FILE | --no-worst-certificate] [--no-floor]
+// npm run bench [-- --seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk] [--worst-certificate-key FILE | --no-worst-certificate] [--no-floor] [--no-garbage]
 // Handshakes per second of our engine and of node:tls, the time our handshakes spend inside crypto
 // primitives, bulk record throughput, retained memory per idle connection, the CPU to reject the worst certificate message a peer can send,
-// and the issue's targets. Tables go to stdout (progress to stderr); --json writes the numbers.
+// garbage and GC pauses per handshake, and the issue's targets. Tables go to stdout (progress to stderr); --json writes the numbers.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { measureFloor, renderFloor } from './bench/floor.js';
+import { makeCases } from './bench/cases.js';
+import { measureGarbage, renderGarbage } from './bench/garbage.js';
 import { renderReport } from './bench/report.js';
 import { runBench } from './bench/run.js';
 import { measureWorstCertificate, type WorstCertificateReport } from './bench/worst-certificate.js';
@@ -20,7 +22,7 @@ function renderWorstCertificate(w: WorstCertificateReport): string {
 }
 
 const USAGE = `usage: node dist/scripts/bench.js [--seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk]
-  [--worst-certificate-key FILE | --no-worst-certificate] [--no-floor]
+  [--worst-certificate-key FILE | --no-worst-certificate] [--no-floor] [--no-garbage]
   --seconds N      measuring time per operation of a row (default 2; plus a 20% warm-up)
   --json [FILE]    write the numbers as JSON to FILE, or to stdout instead of the tables
   --filter TEXT    only handshake cases whose name contains TEXT (ed25519, CA, p256, rsa2048, mtls, rpk, psk)
@@ -31,7 +33,8 @@ const USAGE = `usage: node dist/scripts/bench.js [--seconds N] [--json [FILE]] [
   --worst-certificate-key FILE  the attacker's RSA key (PEM) for the worst-certificate row (default: a fresh
                    8192-bit key with e = 2^32 - 1; openssl can make one with e = 2^33 - 1, our bound)
   --no-worst-certificate        skip that row (generating the key takes a while)
-  --no-floor       skip the primitive floor (the node:crypto calls a handshake needs, each at its cheapest)`;
+  --no-floor       skip the primitive floor (the node:crypto calls a handshake needs, each at its cheapest)
+  --no-garbage     skip the garbage-per-handshake rows (first selected case; ours and node:tls)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
       'worst-certificate-key': { type: 'string' },
       'no-worst-certificate': { type: 'boolean', default: false },
       'no-floor': { type: 'boolean', default: false },
+      'no-garbage': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -85,7 +89,9 @@ async function main(): Promise<void> {
   const floor = values['no-floor']
     ? null
     : await measureFloor({ seconds: seconds / 4, clock, progress: (line) => console.error(line), ...(values.filter ? { filter: values.filter } : {}) });
-  const json = JSON.stringify({ ...report, worstCertificate, floor }, null, 2) + '\n';
+  const garbageCase = makeCases().find((c) => c.name.includes(values.filter ?? ''));
+  const garbage = values['no-garbage'] || !garbageCase ? null : await measureGarbage(garbageCase, { providers: report.providers, progress: (line) => console.error(line) });
+  const json = JSON.stringify({ ...report, worstCertificate, floor, garbage }, null, 2) + '\n';
   if (values.json && !jsonFile) {
     process.stdout.write(json);
     return;
@@ -93,6 +99,7 @@ async function main(): Promise<void> {
   if (jsonFile) writeFileSync(jsonFile, json);
   process.stdout.write('\n' + renderReport(report));
   if (floor) process.stdout.write('\n' + renderFloor(floor, report.handshakes, clock));
+  if (garbage) process.stdout.write('\n' + renderGarbage(garbage));
   if (worstCertificate) process.stdout.write('\n' + renderWorstCertificate(worstCertificate));
 }
 

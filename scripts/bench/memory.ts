@@ -23,7 +23,7 @@ export interface MemoryReport {
 }
 
 /** global.gc under `node --expose-gc`; otherwise the same function, exposed at run time. */
-function garbageCollector(): () => void {
+export function garbageCollector(): () => void {
   const exposed = (globalThis as { gc?: () => void }).gc;
   if (exposed) return exposed;
   setFlagsFromString('--expose-gc');

@@ -5,6 +5,9 @@
 import { hex } from '../wire/bytes.js';
 import type { Span, SpanSink } from '../wire/bytes.js';
 
+/** UTF8String contents must be valid UTF-8 (RFC 5280 §4.1.2.4 via X.690): a decoder that refuses anything else. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** A malformed DER encoding. The X.509 and key layers turn it into their own failures. */
 export class DerError extends Error {
   constructor(message: string) {
@@ -362,7 +365,7 @@ function decodeString(tag: number, c: Uint8Array, fail: (what: string) => never)
   switch (tag) {
     case Tag.UTF8String:
       try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(c);
+        return STRICT_UTF8.decode(c);
       } catch {
         return fail('invalid UTF-8');
       }

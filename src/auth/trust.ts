@@ -2,13 +2,15 @@
 // presented is one we accept. It never decides alone that the peer is authenticated: possession of the
 // key is proven separately by CertificateVerify (RFC 8446 §4.4.3), and the handshake requires both.
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
-import { constantTimeEqual, equalBytes, fromHex, hex } from '../wire/bytes.js';
+import { constantTimeEqual, equalBytes, fromHex } from '../wire/bytes.js';
 import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
 import type { ProfileName } from './path/profile.js';
 import { parseCrl, type Crl } from './path/revocation.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode, readPemOrDer } from './pem.js';
+import { parseConfiguredCertificate } from './configured-certificates.js';
+import type { Fingerprint } from './keys.js';
 import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
 import type { OcspReport } from './ocsp-status.js';
 import { caStapleVerdict, reportedStapleVerdict, stapleContext } from './staple.js';
@@ -112,17 +114,18 @@ export function keyType(key: PublicKey): string {
   }
 }
 
-function identityOf(leaf: Certificate, publicKey: PublicKey, chain: Uint8Array[], provider: CryptoProvider): Omit<PeerIdentity, 'verdict'> {
+function identityOf(leaf: Certificate, publicKey: PublicKey, leafSha256: Fingerprint, chain: Uint8Array[], provider: CryptoProvider): Omit<PeerIdentity, 'verdict'> {
   const san = leaf.subjectAltName;
   const spki = sha256Fingerprint(leaf.spki, provider);
   const spiffe = (san?.uri ?? []).filter((u) => u.toLowerCase().startsWith('spiffe://'));
+  // Arrays of their own: the parsed certificate may be a configured one, shared with later handshakes.
   const identity: Omit<PeerIdentity, 'verdict'> = {
     subject: leaf.subject.text,
-    dnsNames: san?.dns ?? [],
+    dnsNames: [...(san?.dns ?? [])],
     ipAddresses: (san?.ip ?? []).map((ip) => ip.text),
-    emails: san?.email ?? [],
-    uris: san?.uri ?? [],
-    certificateSha256: certificateSha256(leaf.der, provider).hex,
+    emails: [...(san?.email ?? [])],
+    uris: [...(san?.uri ?? [])],
+    certificateSha256: leafSha256.hex,
     spkiSha256: spki.hex,
     spkiSha256Base64: spki.base64,
     keyType: keyType(publicKey),
@@ -143,12 +146,15 @@ function judgeKey(policy: Extract<TrustPolicy, { kind: 'pinned-key' }>, spkiDer:
   return match ? trusted('pinned-key', `key ${pin} is pinned`) : rejected('pinned-key', 'BadCertificate', `key ${pin} is not pinned`);
 }
 
-/** Candidate certificates (anchors, intermediates): one we cannot parse cannot be on a path, so it is skipped. */
-function parseCandidates(ders: Uint8Array[]): Certificate[] {
+/**
+ * Candidate certificates (anchors, intermediates): one we cannot parse cannot be on a path, so it is skipped.
+ * `parse` is parseConfiguredCertificate for the configuration's own certificates.
+ */
+function parseCandidates(ders: Uint8Array[], parse: (der: Uint8Array) => Certificate = parseCertificate): Certificate[] {
   const out: Certificate[] = [];
   for (const der of ders) {
     try {
-      out.push(parseCertificate(der));
+      out.push(parse(der));
     } catch (e) {
       if (!(e instanceof TlsError)) throw e;
     }
@@ -174,11 +180,19 @@ function policyCrls(policy: Extract<TrustPolicy, { kind: 'ca' }>): Crl[] {
 export function checkTrustPolicy(policy: TrustPolicy): void {
   if (policy.kind === 'any-of') return policy.policies.forEach(checkTrustPolicy);
   if (policy.kind !== 'ca') return;
-  if (parseCandidates(policy.anchors).length === 0) throw new TypeError('trust.anchors: no parsable CA certificate');
+  if (parseCandidates(policy.anchors, parseConfiguredCertificate).length === 0) throw new TypeError('trust.anchors: no parsable CA certificate');
   policyCrls(policy);
 }
 
-function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx: TrustContext): TrustVerdict {
+/** What a policy judges: the parsed leaf, its SHA-256 (computed once), the other certificates parsed. */
+interface Presented {
+  leaf: Certificate;
+  leafSha256: Fingerprint;
+  rest: Certificate[];
+}
+
+function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext): TrustVerdict {
+  const { leaf, rest } = presented;
   const now = ctx.now?.();
   switch (policy.kind) {
     case 'ca': {
@@ -186,7 +200,7 @@ function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx:
       const result = verifyChain({
         leaf,
         intermediates: rest,
-        anchors: parseCandidates(policy.anchors),
+        anchors: parseCandidates(policy.anchors, parseConfiguredCertificate),
         now,
         purpose: ctx.purpose,
         provider: ctx.provider,
@@ -203,20 +217,20 @@ function judge(policy: TrustPolicy, leaf: Certificate, rest: Certificate[], ctx:
       return staple ? caStapleVerdict(verdict, staple, result.path, result.signaturesLeft) : verdict;
     }
     case 'pinned-certificate': {
-      const fingerprint = ctx.provider.hash('sha256', leaf.der);
+      const fingerprint = presented.leafSha256;
       const match = policy.certificates.some((pin) =>
-        typeof pin === 'string' ? constantTimeEqual(parsePin(pin), fingerprint) : equalBytes(pin, leaf.der),
+        typeof pin === 'string' ? constantTimeEqual(parsePin(pin), fingerprint.bytes) : equalBytes(pin, leaf.der),
       );
       // A pin does not chain and does not match names: the certificate itself is the identity.
-      if (!match) return rejected('pinned-certificate', 'BadCertificate', `certificate sha256 ${hex(fingerprint)} is not pinned`);
+      if (!match) return rejected('pinned-certificate', 'BadCertificate', `certificate sha256 ${fingerprint.hex} is not pinned`);
       const expiry = now === undefined ? undefined : checkValidity(leaf, now);
       if (expiry) return rejected('pinned-certificate', expiry.reason, expiry.detail);
-      return trusted('pinned-certificate', `certificate sha256 ${hex(fingerprint)} is pinned`);
+      return trusted('pinned-certificate', `certificate sha256 ${fingerprint.hex} is pinned`);
     }
     case 'pinned-key':
       return judgeKey(policy, leaf.spki, ctx);
     case 'any-of': {
-      const verdicts = policy.policies.map((p) => judge(p, leaf, rest, ctx));
+      const verdicts = policy.policies.map((p) => judge(p, presented, ctx));
       return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
     }
     case 'ask':
@@ -239,21 +253,38 @@ export function trustAnchors(policy: TrustPolicy | undefined): Uint8Array[] {
  * Judges a certificate chain (leaf first, DER, as received) under a policy. A leaf that cannot be parsed or
  * whose key we cannot use fails at once with the alert the RFC names; everything else becomes a verdict.
  */
+/** The policy's pinned certificate (DER) with exactly the bytes of `der`, if it pins one (RFC 8446 gives the leaf first). */
+function pinnedCopy(policy: TrustPolicy, der: Uint8Array): Uint8Array | undefined {
+  if (policy.kind === 'any-of') {
+    for (const p of policy.policies) {
+      const pin = pinnedCopy(p, der);
+      if (pin) return pin;
+    }
+    return undefined;
+  }
+  if (policy.kind !== 'pinned-certificate') return undefined;
+  return policy.certificates.find((pin): pin is Uint8Array => typeof pin !== 'string' && equalBytes(pin, der));
+}
+
 export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: TrustContext): { verdict: TrustVerdict; leaf: LeafInfo } {
   let leaf: Certificate;
   try {
-    leaf = parseCertificate(chain[0]!);
+    // A leaf byte for byte equal to a pinned certificate parses as that certificate did (once, memoised);
+    // any other leaf is parsed here. The verdict is judged afresh either way.
+    const pin = pinnedCopy(policy, chain[0]!);
+    leaf = pin ? parseConfiguredCertificate(pin) : parseCertificate(chain[0]!);
   } catch (e) {
     throw new TlsError('BadCertificate', `cannot parse the peer certificate: ${(e as Error).message}`);
   }
   if (!leaf.publicKey) throw new TlsError('UnsupportedCertificate', `peer key: ${leaf.publicKeyProblem ?? 'unsupported'}`);
   // The other certificates are candidates for path building: one we cannot parse is simply never used.
   const others = parseCandidates(chain.slice(1));
-  let verdict = judge(policy, leaf, others, ctx);
+  const leafSha256 = certificateSha256(leaf.der, ctx.provider);
+  let verdict = judge(policy, { leaf, leafSha256, rest: others }, ctx);
   // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
   const now = ctx.now?.();
   if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others);
-  return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, chain, ctx.provider) } };
+  return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, leafSha256, chain, ctx.provider) } };
 }
 
 /** Judges an RFC 7250 raw public key: only key pins (or the caller) can vouch for a bare key. */

@@ -6,6 +6,7 @@ import { validateMinimumRsaKeyBits } from '../auth/keys.js';
 import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
+import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { TlsError } from '../wire/errors.js';
@@ -92,11 +93,12 @@ function either(expected: string, ...checks: Check[]): Check {
  * misspelt option (`servername` for `serverName`) is refused instead of ignored.
  */
 function object(schema: Record<string, Field | Check>, { exact }: { exact: boolean }): Check {
+  // The schema as a list, made once: a config is checked for every connection made with it.
+  const fields = Object.entries(schema).map(([key, field]) => ({ key, ...(typeof field === 'function' ? { check: field } : field) }));
   return (v, path) => {
     anObject(v, path);
     const record = v as Record<string, unknown>;
-    for (const [key, field] of Object.entries(schema)) {
-      const { check, required: needed } = typeof field === 'function' ? { check: field, required: undefined } : field;
+    for (const { key, check, required: needed } of fields) {
       const value = record[key];
       if (value === undefined) {
         if (needed) throw new TypeError(`${at(path, key)} is required`);
@@ -105,8 +107,9 @@ function object(schema: Record<string, Field | Check>, { exact }: { exact: boole
       check(value, at(path, key));
     }
     if (exact) {
-      const unknown = Object.keys(record).filter((key) => !(key in schema) && record[key] !== undefined);
-      if (unknown.length > 0) {
+      let unknown: string[] | undefined;
+      for (const key in record) if (Object.hasOwn(record, key) && !(key in schema) && record[key] !== undefined) (unknown ??= []).push(key);
+      if (unknown) {
         const names = unknown.map((k) => `'${k}'`).join(', ');
         throw new TypeError(`${path === '' ? '' : `${path}: `}unknown option${unknown.length > 1 ? 's' : ''} ${names}`);
       }
@@ -131,7 +134,7 @@ function topLevel<T>(schema: Schema<T>): (v: unknown) => void {
 /** RFC 7301 §3.1: non-empty, at most 255 bytes each. */
 const alpnProtocol: Check = (v, path) => {
   text(v, path);
-  const length = new TextEncoder().encode(v as string).length;
+  const length = utf8.encode(v as string).length;
   if (length < 1 || length > 255) mismatch(path, 'a protocol name of 1 to 255 bytes (RFC 7301 §3.1)', v);
 };
 
@@ -158,14 +161,16 @@ const CERTIFIED_KEY: Schema<CertifiedKey> = {
   rawPublicKey: bool,
 };
 /** Not exact: an object with more fields (a test identity, a loaded credential) is welcome. */
+const certifiedKeyFields = object(CERTIFIED_KEY, { exact: false });
 const certifiedKey: Check = (v, path) => {
-  object(CERTIFIED_KEY, { exact: false })(v, path);
+  certifiedKeyFields(v, path);
   signerOrKey(v, path);
 };
 
 const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey: anObject, signer: fn, spki: bytes };
+const rawPublicKeyFields = object(RAW_PUBLIC_KEY, { exact: false });
 const rawPublicKey: Check = (v, path) => {
-  object(RAW_PUBLIC_KEY, { exact: false })(v, path);
+  rawPublicKeyFields(v, path);
   signerOrKey(v, path);
 };
 
@@ -185,12 +190,14 @@ const TRUST: TrustSchemas = {
   ask: { kind },
 };
 const TRUST_KINDS = Object.keys(TRUST) as Array<TrustPolicy['kind']>;
+const trustKind = oneOf(...TRUST_KINDS);
+const TRUST_FIELDS = Object.fromEntries(TRUST_KINDS.map((k) => [k, object(TRUST[k], { exact: true })])) as Record<TrustPolicy['kind'], Check>;
 
 function trustPolicy(v: unknown, path: string): void {
   anObject(v, path);
   const policy = v as { kind?: unknown };
-  oneOf(...TRUST_KINDS)(policy.kind, `${path}.kind`);
-  object(TRUST[policy.kind as TrustPolicy['kind']], { exact: true })(v, path);
+  trustKind(policy.kind, `${path}.kind`);
+  TRUST_FIELDS[policy.kind as TrustPolicy['kind']](v, path);
 }
 
 /** The shape, then what only parsing tells: anchors that are certificates, CRLs that are CRLs. */
@@ -199,8 +206,10 @@ const trust: Check = (v, path) => {
   checkTrustPolicy(v as TrustPolicy);
 };
 
-const SESSION_TICKET: Check = (v, path) =>
-  object({ ticket: required(bytes), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) }, { exact: false })(v, path);
+const SESSION_TICKET: Check = object(
+  { ticket: required(bytes), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) },
+  { exact: false },
+);
 
 const RESUMPTION: Schema<ResumptionConfig> = {
   ticket: required(SESSION_TICKET),

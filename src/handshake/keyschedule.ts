@@ -62,6 +62,9 @@ const ENCODED_LABELS: ReadonlyMap<string, Uint8Array> = new Map(
   ].map((label) => [label, encodedLabel(label)]),
 );
 
+/** HkdfLabels with an empty context (keys, IVs, finished keys, key updates) are the same every time: by label, then length. */
+const EMPTY_CONTEXT_LABELS: ReadonlyMap<string, Map<number, Uint8Array>> = new Map([...ENCODED_LABELS.keys()].map((label) => [label, new Map()]));
+
 /** HKDF-Expand-Label (RFC 8446 §7.1): HKDF-Expand(Secret, HkdfLabel, Length), the label prefixed with "tls13 ". */
 export function hkdfExpandLabel(
   provider: CryptoProvider,
@@ -71,10 +74,31 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const labelBytes = ENCODED_LABELS.get(label) ?? encodedLabel(label);
-  const info = new Writer(3 + labelBytes.length + context.length).u16(length).raw(labelBytes).vec(1, context).finish();
-  return provider.hkdfExpand(suite.hash, secret, info, length);
+  return provider.hkdfExpand(suite.hash, secret, hkdfLabel(label, context, length), length);
 }
+
+/**
+ * struct { uint16 length; opaque label<7..255>; opaque context<0..255>; } HkdfLabel (RFC 8446 §7.1), written
+ * straight into one array of its size.
+ */
+function hkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
+  const byLength = context.length === 0 ? EMPTY_CONTEXT_LABELS.get(label) : undefined;
+  const known = byLength?.get(length);
+  if (known) return known;
+  if (context.length > 255) throw new Error(`HkdfLabel context of ${context.length} bytes exceeds 255`);
+  const labelBytes = ENCODED_LABELS.get(label) ?? encodedLabel(label);
+  const info = new Uint8Array(2 + labelBytes.length + 1 + context.length);
+  info[0] = length >>> 8;
+  info[1] = length & 0xff;
+  info.set(labelBytes, 2);
+  info[2 + labelBytes.length] = context.length;
+  info.set(context, 3 + labelBytes.length);
+  byLength?.set(length, info);
+  return info;
+}
+
+/** The empty context of keys, IVs, finished keys and key updates (RFC 8446 §7.2, §7.3, §4.4.4). */
+const NO_CONTEXT = new Uint8Array(0);
 
 /** Derive-Secret(Secret, Label, Messages) with the transcript hash already computed. */
 export function deriveSecret(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array, label: string, transcriptHash: Uint8Array) {
@@ -84,20 +108,20 @@ export function deriveSecret(provider: CryptoProvider, suite: SuiteInfo, secret:
 /** The AEAD key and IV of one direction of one epoch (RFC 8446 §7.3). */
 export function trafficKeys(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array) {
   return {
-    key: hkdfExpandLabel(provider, suite, secret, 'key', new Uint8Array(0), suite.keyLength),
-    iv: hkdfExpandLabel(provider, suite, secret, 'iv', new Uint8Array(0), 12),
+    key: hkdfExpandLabel(provider, suite, secret, 'key', NO_CONTEXT, suite.keyLength),
+    iv: hkdfExpandLabel(provider, suite, secret, 'iv', NO_CONTEXT, 12),
   };
 }
 
 /** verify_data of a Finished message (RFC 8446 §4.4.4). */
 export function finishedVerifyData(provider: CryptoProvider, suite: SuiteInfo, baseKey: Uint8Array, transcriptHash: Uint8Array) {
-  const finishedKey = hkdfExpandLabel(provider, suite, baseKey, 'finished', new Uint8Array(0), suite.hashLength);
+  const finishedKey = hkdfExpandLabel(provider, suite, baseKey, 'finished', NO_CONTEXT, suite.hashLength);
   return provider.hmac(suite.hash, finishedKey, transcriptHash);
 }
 
 /** application_traffic_secret_N+1 (RFC 8446 §7.2). */
 export function nextTrafficSecret(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array) {
-  return hkdfExpandLabel(provider, suite, secret, 'traffic upd', new Uint8Array(0), suite.hashLength);
+  return hkdfExpandLabel(provider, suite, secret, 'traffic upd', NO_CONTEXT, suite.hashLength);
 }
 
 /** The PSK a ticket stands for (RFC 8446 §4.6.1). */
@@ -119,6 +143,36 @@ export function exporter(
   return hkdfExpandLabel(provider, suite, secret, 'exporter', provider.hash(suite.hash, context), length);
 }
 
+/** What a key schedule without a PSK starts from: constants of the hash (and of the provider computing them). */
+interface NoPskStart {
+  emptyHash: Uint8Array;
+  /** HKDF-Extract(0, 0). */
+  earlySecret: Uint8Array;
+  /** Derive-Secret(Early Secret, "derived", ""): the salt of the Handshake Secret. */
+  handshakeSalt: Uint8Array;
+}
+
+/**
+ * Computed once per provider and hash: every full handshake without a PSK starts from the same early secret
+ * (RFC 8446 §7.1: "if PSK is not in use ... a string of Hash.length bytes set to zeros"), so its two HKDF
+ * steps and the empty hash are not redone per connection. A schedule with a PSK never looks here.
+ */
+const NO_PSK_STARTS = new WeakMap<CryptoProvider, Map<string, NoPskStart>>();
+
+function noPskStart(provider: CryptoProvider, suite: SuiteInfo): NoPskStart {
+  let perHash = NO_PSK_STARTS.get(provider);
+  if (!perHash) NO_PSK_STARTS.set(provider, (perHash = new Map()));
+  let start = perHash.get(suite.hash);
+  if (!start) {
+    const zeros = new Uint8Array(suite.hashLength);
+    const emptyHash = provider.hash(suite.hash, new Uint8Array(0));
+    const earlySecret = provider.hkdfExtract(suite.hash, zeros, zeros);
+    start = { emptyHash, earlySecret, handshakeSalt: deriveSecret(provider, suite, earlySecret, 'derived', emptyHash) };
+    perHash.set(suite.hash, start);
+  }
+  return start;
+}
+
 /**
  * The chain of extract steps. Each stage is computed once, in order; the handshake calls the stage
  * methods as the transcript reaches the points RFC 8446 §7.1 names.
@@ -127,6 +181,8 @@ export class KeySchedule {
   private readonly zeros: Uint8Array;
   private readonly emptyHash: Uint8Array;
   readonly earlySecret: Uint8Array;
+  /** Known in advance without a PSK (noPskStart); derived from the early secret otherwise. */
+  private readonly handshakeSalt?: Uint8Array;
   private handshakeSecret?: Uint8Array;
   private masterSecret?: Uint8Array;
 
@@ -136,8 +192,15 @@ export class KeySchedule {
     psk?: Uint8Array,
   ) {
     this.zeros = new Uint8Array(suite.hashLength);
-    this.emptyHash = provider.hash(suite.hash, new Uint8Array(0));
-    this.earlySecret = provider.hkdfExtract(suite.hash, this.zeros, psk ?? this.zeros);
+    if (psk) {
+      this.emptyHash = provider.hash(suite.hash, new Uint8Array(0));
+      this.earlySecret = provider.hkdfExtract(suite.hash, this.zeros, psk);
+    } else {
+      const start = noPskStart(provider, suite);
+      this.emptyHash = start.emptyHash;
+      this.earlySecret = start.earlySecret;
+      this.handshakeSalt = start.handshakeSalt;
+    }
   }
 
   derive(secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
@@ -150,7 +213,7 @@ export class KeySchedule {
 
   /** Handshake Secret = HKDF-Extract(Derive-Secret(Early Secret, "derived", ""), (EC)DHE). */
   enterHandshake(sharedSecret: Uint8Array | undefined): Uint8Array {
-    const salt = this.derive(this.earlySecret, 'derived', this.emptyHash);
+    const salt = this.handshakeSalt ?? this.derive(this.earlySecret, 'derived', this.emptyHash);
     this.handshakeSecret = this.provider.hkdfExtract(this.suite.hash, salt, sharedSecret ?? this.zeros);
     return this.handshakeSecret;
   }

@@ -233,7 +233,8 @@ function splitIntoRecords(output: Uint8Array): Uint8Array[] {
   while (at < output.length) {
     const length = output.length - at >= RECORD_HEADER_LENGTH ? (output[at + 3]! << 8) | output[at + 4]! : Infinity;
     const end = Math.min(at + RECORD_HEADER_LENGTH + length, output.length);
-    records.push(output.slice(at, end));
+    // Views: the output is the pair's own from here on.
+    records.push(output.subarray(at, end));
     at = end;
   }
   return records;

@@ -61,13 +61,14 @@ export function chooseScheme(ourPreference: readonly number[], peerOffered: read
  * The role in the context string is what stops a server's signature being replayed as a client's.
  */
 export function certificateVerifyContent(signer: 'client' | 'server', transcriptHash: Uint8Array): Uint8Array {
-  return concat(
-    new Uint8Array(64).fill(0x20),
-    utf8.encode(`TLS 1.3, ${signer} CertificateVerify`),
-    new Uint8Array([0]),
-    transcriptHash,
-  );
+  return concat(CERTIFICATE_VERIFY_PREFIXES[signer], transcriptHash);
 }
+
+/** Everything before the transcript hash, per role: the same bytes in every handshake, so made once. */
+const CERTIFICATE_VERIFY_PREFIXES = {
+  client: concat(new Uint8Array(64).fill(0x20), utf8.encode('TLS 1.3, client CertificateVerify'), new Uint8Array([0])),
+  server: concat(new Uint8Array(64).fill(0x20), utf8.encode('TLS 1.3, server CertificateVerify'), new Uint8Array([0])),
+} as const;
 
 const publicKeys = new WeakMap<CertifiedKey, PublicKey>();
 

@@ -8,6 +8,11 @@ export class Transcript {
   private pending: Uint8Array[] = [];
   private state?: HashState;
   private hashName?: HashName;
+  /**
+   * The hash of exactly the messages added so far, once asked for: the client's Finished and the
+   * application secrets (RFC 8446 §4.4.4, §7.1) hash the same transcript. Any add() forgets it.
+   */
+  private digest?: Uint8Array;
 
   constructor(private readonly provider: CryptoProvider) {}
 
@@ -17,6 +22,7 @@ export class Transcript {
 
   /** Adds one whole handshake message (4-byte header and body). */
   add(message: Uint8Array): void {
+    this.digest = undefined;
     if (this.state) this.state.update(message);
     else this.pending.push(message);
   }
@@ -34,7 +40,7 @@ export class Transcript {
   /** Transcript-Hash of everything added so far. */
   current(): Uint8Array {
     if (!this.state) throw new Error('transcript: hash not chosen yet');
-    return this.state.digest();
+    return (this.digest ??= this.state.digest());
   }
 
   /**
@@ -49,6 +55,7 @@ export class Transcript {
     synthetic.set(hash, 4);
     this.state = this.provider.createHash(this.hashName!);
     this.state.update(synthetic);
+    this.digest = undefined;
   }
 
   /** An independent copy, e.g. to hash a truncated ClientHello for a PSK binder. */
@@ -57,6 +64,7 @@ export class Transcript {
     copy.hashName = this.hashName;
     copy.pending = [...this.pending];
     copy.state = this.state?.clone();
+    copy.digest = this.digest;
     return copy;
   }
 }

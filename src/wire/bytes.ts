@@ -2,10 +2,14 @@
 // sub-readers and a Writer that back-patches length prefixes (RFC 8446 §3.4 vectors).
 import { TlsError } from './errors.js';
 
+/** The two hex digits of every byte value, made once (hex() runs for fingerprints in every handshake). */
+const HEX_DIGITS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return out;
+  // One join instead of a concatenation per byte: one flat string, not a chain of partial ones.
+  const digits = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) digits[i] = HEX_DIGITS[bytes[i]!]!;
+  return digits.join('');
 }
 
 /** Parses hex, ignoring whitespace (so RFC 8448 dumps can be pasted as they are). */
@@ -43,9 +47,12 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+
 export const utf8 = {
-  encode: (text: string): Uint8Array => new TextEncoder().encode(text),
-  decode: (bytes: Uint8Array): string => new TextDecoder().decode(bytes),
+  encode: (text: string): Uint8Array => UTF8_ENCODER.encode(text),
+  decode: (bytes: Uint8Array): string => UTF8_DECODER.decode(bytes),
 };
 
 /**
@@ -259,9 +266,21 @@ export function decodeWhole<T>(bytes: Uint8Array, read: (r: Reader) => T, spans?
 export class Writer {
   private buf: Uint8Array;
   private pos = 0;
+  /** Whether `buf` is the caller's (see the constructor): then `finish` always copies. */
+  private readonly lent: boolean;
 
-  constructor(initialCapacity = 256) {
-    this.buf = new Uint8Array(initialCapacity);
+  /**
+   * `initialCapacity` bytes to start with, or a buffer to write into (its old contents are overwritten; the
+   * writer never hands it out, `finish` copies from it).
+   */
+  constructor(initialCapacity: number | Uint8Array = 256) {
+    this.buf = typeof initialCapacity === 'number' ? new Uint8Array(initialCapacity) : initialCapacity;
+    this.lent = typeof initialCapacity !== 'number';
+  }
+
+  /** The buffer written into, possibly grown past the one the writer was given. */
+  get buffer(): Uint8Array {
+    return this.buf;
   }
 
   get length(): number {
@@ -332,15 +351,38 @@ export class Writer {
     return this.block(prefixBytes, (w) => w.raw(bytes));
   }
 
-  /** The written bytes (a copy, so the writer can be dropped). */
+  /**
+   * The written bytes; the writer starts empty again. A buffer of its own that is exactly full is handed
+   * over as it is (callers that know the size ask for it), anything else is copied out.
+   */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    if (this.lent || this.pos !== this.buf.length) return this.buf.slice(0, this.pos);
+    const written = this.buf;
+    this.buf = new Uint8Array(0);
+    this.pos = 0;
+    return written;
   }
 }
 
+/**
+ * Scratch buffers for `encode`, one per nesting level (a body may encode a part on its own): each call writes
+ * into the buffer of its level and copies out only the bytes written, so building a message allocates its
+ * size once instead of a fresh 256-byte buffer, its growth and then the copy. Buffers that grew past
+ * SCRATCH_KEPT_BYTES (a large Certificate message) are not kept.
+ */
+const scratch: Uint8Array[] = [];
+let encodeDepth = 0;
+const SCRATCH_KEPT_BYTES = 16 * 1024;
+
 /** Builds bytes with a Writer in one expression. */
-export function encode(body: (w: Writer) => void, capacity?: number): Uint8Array {
-  const w = new Writer(capacity);
-  body(w);
-  return w.finish();
+export function encode(body: (w: Writer) => void, capacity = 256): Uint8Array {
+  const level = encodeDepth++;
+  try {
+    const w = new Writer(scratch[level] ?? new Uint8Array(capacity));
+    body(w);
+    if (w.buffer.length <= SCRATCH_KEPT_BYTES) scratch[level] = w.buffer;
+    return w.finish();
+  } finally {
+    encodeDepth--;
+  }
 }

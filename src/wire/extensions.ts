@@ -56,7 +56,8 @@ export function ext(type: number, body: Uint8Array): Extension {
 }
 
 export function findExtension(list: Extension[], type: number): Extension | undefined {
-  return list.find((e) => e.type === type);
+  for (const e of list) if (e.type === type) return e;
+  return undefined;
 }
 
 const u16Codec = (field: string, name: (v: number) => string) =>

@@ -49,4 +49,26 @@ describe('Transcript', () => {
     expect(hex(transcript.current())).toBe(sha256(clientHello));
     expect(hex(fork.current())).toBe(sha256(clientHello, serverHello));
   });
+
+  it('answers twice at the same point with one hash, and never with a stale one after another message or a HelloRetryRequest', () => {
+    const transcript = new Transcript(nobleProvider);
+    transcript.selectHash('sha256');
+    transcript.add(clientHello);
+    expect(hex(transcript.current())).toBe(sha256(clientHello));
+    expect(hex(transcript.current())).toBe(sha256(clientHello));
+    const fork = transcript.fork();
+    transcript.add(serverHello);
+    expect(hex(transcript.current())).toBe(sha256(clientHello, serverHello));
+    expect(hex(fork.current())).toBe(sha256(clientHello));
+    fork.add(serverHello);
+    expect(hex(fork.current())).toBe(sha256(clientHello, serverHello));
+    // RFC 8446 §4.4.1: message_hash(Hash(ClientHello1)) replaces the transcript so far.
+    const retried = new Transcript(nobleProvider);
+    retried.selectHash('sha256');
+    retried.add(clientHello);
+    const first = Buffer.from(createHash('sha256').update(clientHello).digest());
+    expect(hex(retried.current())).toBe(first.toString('hex'));
+    retried.replaceWithMessageHash();
+    expect(hex(retried.current())).toBe(sha256(Uint8Array.of(254, 0, 0, 32), first));
+  });
 });
