@@ -96,6 +96,7 @@ class MeteredHashState implements HashState {
 function meteredAead(inner: AeadKey, tally: Tally): AeadKey {
   return {
     seal: (nonce, aad, plaintext) => tally.measure('aead seal', () => inner.seal(nonce, aad, plaintext)),
+    sealInto: (nonce, aad, plaintext, output) => tally.measure('aead seal', () => inner.sealInto(nonce, aad, plaintext, output)),
     open: (nonce, aad, ciphertext) => tally.measure('aead open', () => inner.open(nonce, aad, ciphertext)),
   };
 }

@@ -19,6 +19,8 @@ export interface Ccm {
   readonly tagLength: number;
   /** ciphertext | tag. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** ciphertext | tag into `output`, which may begin at `plaintext` itself (sealing in place). */
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void;
   /** The plaintext, or null when the tag does not verify; no plaintext is released before it does. */
   open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null;
 }
@@ -76,16 +78,23 @@ export function aesCcm(key: Uint8Array, tagLength: number): Ccm {
     return { tag: output.subarray(0, tagLength), data: output.subarray(BLOCK) };
   };
 
+  /** mac() and crypt() copy the plaintext before anything is written to `output`, so it may alias it. */
+  const sealInto = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void => {
+    if (output.length !== plaintext.length + tagLength) throw new Error(`AES-CCM output must be ${plaintext.length + tagLength} bytes, got ${output.length}`);
+    const L = lengthFieldSize(nonce, plaintext.length);
+    const { tag, data } = crypt(nonce, L, mac(nonce, L, aad, plaintext), plaintext);
+    output.set(data);
+    output.set(tag, data.length);
+  };
+
   return {
     tagLength,
     seal(nonce, aad, plaintext) {
-      const L = lengthFieldSize(nonce, plaintext.length);
-      const { tag, data } = crypt(nonce, L, mac(nonce, L, aad, plaintext), plaintext);
-      const out = new Uint8Array(data.length + tagLength);
-      out.set(data);
-      out.set(tag, data.length);
+      const out = new Uint8Array(plaintext.length + tagLength);
+      sealInto(nonce, aad, plaintext, out);
       return out;
     },
+    sealInto,
     open(nonce, aad, sealed) {
       if (sealed.length < tagLength) return null;
       const L = lengthFieldSize(nonce, sealed.length - tagLength);

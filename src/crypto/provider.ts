@@ -27,7 +27,14 @@ export const AEAD_TAG_LENGTHS: Readonly<Record<AeadName, number>> = {
 
 /** An AEAD bound to one key (RFC 5116). Nonces are 12 bytes for every TLS 1.3 suite; tags AEAD_TAG_LENGTHS. */
 export interface AeadKey {
+  /** ciphertext || tag, in a new array. */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /**
+   * Seals into the caller's `output` (exactly plaintext.length + tag length bytes): ciphertext || tag. The
+   * record layer seals in place: `output` may start at `plaintext`'s first byte (the same memory, with room
+   * for the tag after it); any other overlap is not allowed. Nothing is kept of `output` afterwards.
+   */
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void;
   /** The plaintext, or null when authentication fails. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 }

@@ -43,7 +43,8 @@ export class RecordProtection {
     if (iv.length !== AEAD_IV_LENGTH) throw new Error(`record IV must be ${AEAD_IV_LENGTH} bytes, got ${iv.length}`);
     this.key = provider.createAead(aead, key);
     this.tagLength = AEAD_TAG_LENGTHS[aead];
-    this.iv = iv.slice();
+    // A copy in a plain Uint8Array: a Buffer's slice() is a view, and nonceFor() XORs into a slice of the IV.
+    this.iv = new Uint8Array(iv);
   }
 
   /** The sequence number the next record will use (starts at 0 for every key, RFC 8446 §5.3). */
@@ -53,7 +54,9 @@ export class RecordProtection {
 
   /**
    * Protects one record: TLSInnerPlaintext = content || contentType || zeros(padLength) (§5.2, §5.4),
-   * sealed with the 5-byte header as additional data. Returns header || encrypted_record.
+   * sealed with the 5-byte header as additional data. Returns header || encrypted_record in one new array,
+   * assembled and sealed in place: the caller's content is copied once and never written to, and the
+   * array is never touched again once returned (the caller may keep it as long as it likes).
    */
   seal(contentType: number, content: Uint8Array, padLength = 0): Uint8Array {
     if (!Number.isInteger(padLength) || padLength < 0) throw new Error(`invalid padding length ${padLength}`);
@@ -61,14 +64,14 @@ export class RecordProtection {
     if (innerLength > MAX_INNER_PLAINTEXT_LENGTH) {
       throw new Error(`TLSInnerPlaintext of ${innerLength} bytes exceeds 2^14 + 1 (RFC 8446 §5.4)`);
     }
-    const inner = new Uint8Array(innerLength);
+    const nonce = this.nextNonce();
+    // A new array is all zeros: the padding needs no writing.
+    const record = new Uint8Array(RECORD_HEADER_LENGTH + innerLength + this.tagLength);
+    record.set(recordHeader(ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength));
+    const inner = record.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
     inner.set(content);
     inner[content.length] = contentType;
-    const header = recordHeader(ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength);
-    const encrypted = this.key.seal(this.nextNonce(), header, inner);
-    const record = new Uint8Array(RECORD_HEADER_LENGTH + encrypted.length);
-    record.set(header);
-    record.set(encrypted, RECORD_HEADER_LENGTH);
+    this.key.sealInto(nonce, record.subarray(0, RECORD_HEADER_LENGTH), inner, record.subarray(RECORD_HEADER_LENGTH));
     return record;
   }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { nobleProvider as crypto } from '../../src/crypto/noble.js';
 import { AEAD_TAG_LENGTHS, type AeadName } from '../../src/crypto/provider.js';
 import { concat, fromHex, hex, utf8 } from '../../src/wire/bytes.js';
+import { describeSealInto } from './aead-seal-into.js';
 
 describe('ChaCha20-Poly1305', () => {
   // RFC 8439 §2.8.2: nonce = 32-bit fixed-common part || IV.
@@ -86,3 +87,5 @@ describe('AEAD authentication failures', () => {
     expect(() => crypto.createAead('AES-128-GCM', new Uint8Array(32))).toThrow(/16-byte key/);
   });
 });
+
+describeSealInto(crypto);

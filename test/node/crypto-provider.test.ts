@@ -13,6 +13,7 @@ import { IMPLEMENTED_GROUPS } from '../../src/handshake/negotiation.js';
 import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
 import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { utf8 } from '../../src/wire/bytes.js';
+import { describeSealInto } from '../crypto/aead-seal-into.js';
 
 const HASHES: HashName[] = ['sha1', 'sha256', 'sha384', 'sha512'];
 const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305', 'AES-128-CCM', 'AES-128-CCM-8'];
@@ -298,3 +299,5 @@ describe('default provider of the test project', () => {
     expect(nobleProvider.name).toBe('noble');
   });
 });
+
+describeSealInto(node);

@@ -121,6 +121,6 @@ describe('RecordProtection', () => {
   });
 
   it('rejects an IV that is not 12 bytes', () => {
-    expect(() => new RecordProtection({ createAead: () => ({ seal: (n) => n, open: (n) => n }) }, 'AES-128-GCM', keys.key, new Uint8Array(8))).toThrow(/12 bytes/);
+    expect(() => new RecordProtection({ createAead: () => ({ seal: (n) => n, sealInto: () => {}, open: (n) => n }) }, 'AES-128-GCM', keys.key, new Uint8Array(8))).toThrow(/12 bytes/);
   });
 });
