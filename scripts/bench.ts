@@ -1,4 +1,4 @@
-// npm run bench [-- --seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk] [--worst-certificate-key FILE | --no-worst-certificate] [--no-floor] [--no-garbage]
+// npm run bench [-- --seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk] [--worst-certificate-key FILE | --no-worst-certificate] [--no-floor] [--no-garbage] [--no-tcp] [--no-serve]
 // Handshakes per second of our engine and of node:tls, the time our handshakes spend inside crypto
 // primitives, bulk record throughput, retained memory per idle connection, the CPU to reject the worst certificate message a peer can send,
 // garbage and GC pauses per handshake, and the issue's targets. Tables go to stdout (progress to stderr); --json writes the numbers.
@@ -10,6 +10,7 @@ import { measureGarbage, renderGarbage } from './bench/garbage.js';
 import { renderReport } from './bench/report.js';
 import { runBench } from './bench/run.js';
 import { measureWorstCertificate, type WorstCertificateReport } from './bench/worst-certificate.js';
+import { runTcpAndServeRows } from './bench/tcp-serve-rows.js';
 
 function renderWorstCertificate(w: WorstCertificateReport): string {
   return [
@@ -22,7 +23,7 @@ function renderWorstCertificate(w: WorstCertificateReport): string {
 }
 
 const USAGE = `usage: node dist/scripts/bench.js [--seconds N] [--json [FILE]] [--filter TEXT] [--clock cpu|wall] [--crypto node|noble] [--connections N] [--no-bulk]
-  [--worst-certificate-key FILE | --no-worst-certificate] [--no-floor] [--no-garbage]
+  [--worst-certificate-key FILE | --no-worst-certificate] [--no-floor] [--no-garbage] [--no-tcp] [--no-serve]
   --seconds N      measuring time per operation of a row (default 2; plus a 20% warm-up)
   --json [FILE]    write the numbers as JSON to FILE, or to stdout instead of the tables
   --filter TEXT    only handshake cases whose name contains TEXT (ed25519, CA, p256, rsa2048, mtls, rpk, psk)
@@ -34,7 +35,9 @@ const USAGE = `usage: node dist/scripts/bench.js [--seconds N] [--json [FILE]] [
                    8192-bit key with e = 2^32 - 1; openssl can make one with e = 2^33 - 1, our bound)
   --no-worst-certificate        skip that row (generating the key takes a while)
   --no-floor       skip the primitive floor (the node:crypto calls a handshake needs, each at its cheapest)
-  --no-garbage     skip the garbage-per-handshake rows (first selected case; ours and node:tls)`;
+  --no-garbage     skip the garbage-per-handshake rows (first selected case; ours and node:tls)
+  --no-tcp         skip the loopback TCP handshake row (tls13-lab/node vs node:tls)
+  --no-serve       skip the serve-load row (tls13 serve vs node:https vs openssl s_server; about a minute)`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -50,6 +53,8 @@ async function main(): Promise<void> {
       'no-worst-certificate': { type: 'boolean', default: false },
       'no-floor': { type: 'boolean', default: false },
       'no-garbage': { type: 'boolean', default: false },
+      'no-tcp': { type: 'boolean', default: false },
+      'no-serve': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     allowPositionals: true,
@@ -91,7 +96,9 @@ async function main(): Promise<void> {
     : await measureFloor({ seconds: seconds / 4, clock, progress: (line) => console.error(line), ...(values.filter ? { filter: values.filter } : {}) });
   const garbageCase = makeCases().find((c) => c.name.includes(values.filter ?? ''));
   const garbage = values['no-garbage'] || !garbageCase ? null : await measureGarbage(garbageCase, { providers: report.providers, progress: (line) => console.error(line) });
-  const json = JSON.stringify({ ...report, worstCertificate, floor, garbage }, null, 2) + '\n';
+  const network = await runTcpAndServeRows({ seconds, tcp: !values['no-tcp'], serve: !values['no-serve'], progress: (line) => console.error(line) });
+  report.targets.push(...network.targets);
+  const json = JSON.stringify({ ...report, worstCertificate, floor, garbage, tcp: network.tcp, serveLoad: network.serveLoad }, null, 2) + '\n';
   if (values.json && !jsonFile) {
     process.stdout.write(json);
     return;
@@ -100,6 +107,7 @@ async function main(): Promise<void> {
   process.stdout.write('\n' + renderReport(report));
   if (floor) process.stdout.write('\n' + renderFloor(floor, report.handshakes, clock));
   if (garbage) process.stdout.write('\n' + renderGarbage(garbage));
+  if (network.text) process.stdout.write('\n' + network.text);
   if (worstCertificate) process.stdout.write('\n' + renderWorstCertificate(worstCertificate));
 }
 

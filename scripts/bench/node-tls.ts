@@ -30,19 +30,24 @@ export function nodeTlsHasGroup(c: HandshakeCase): boolean {
 }
 
 /** Both sides' SecureContexts, made once per case and shared by every connection. */
-interface Endpoints {
+export interface Endpoints {
   serverContext: tls.SecureContext;
   clientContext: tls.SecureContext;
 }
 
-function endpoints(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): Endpoints {
-  const serverContext = tls.createSecureContext({
+/** The server's options: a tls.Server takes them whole (it makes its SecureContext from them, once). */
+export function serverContextOptions(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): tls.SecureContextOptions {
+  return {
     ...PROTOCOL,
     ecdhCurve: ecdhCurve(c),
     ciphers,
     ...nodeCredentials(c.serverIdentity),
     ...(c.clientIdentity ? { ca: nodeCredentials(c.clientIdentity).cert } : {}),
-  });
+  };
+}
+
+export function endpoints(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): Endpoints {
+  const serverContext = tls.createSecureContext(serverContextOptions(c, ciphers));
   // The client trusts exactly the anchor of the case: the pinned self-signed certificate or the CA.
   // OpenSSL does not check the signature of a trust anchor, so a self-signed anchor costs no verify.
   const clientContext = tls.createSecureContext({
@@ -60,7 +65,7 @@ function endpoints(c: HandshakeCase, ciphers: string = PROTOCOL.ciphers): Endpoi
  * pinned DER (as our `pinned-certificate` policy compares it); for a CA, OpenSSL's chain validation; for a
  * resumed session, the PSK itself (RFC 8446 §2.2: no certificate is sent).
  */
-function peerAccepted(socket: tls.TLSSocket, pinned: Uint8Array | undefined): boolean {
+export function peerAccepted(socket: tls.TLSSocket, pinned: Uint8Array | undefined): boolean {
   if (socket.isSessionReused()) return true;
   return pinned ? socket.getPeerX509Certificate()?.raw.equals(pinned) === true : socket.authorized;
 }

@@ -149,7 +149,9 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
       throw new UsageError(`--client-auth ${clientAuth}: needs --client-ca, --pin-client-cert or --pin-client-spki to judge client certificates`);
     }
     // allowHalfOpen: a client that sends its request and then close_notify still gets the page (RFC 8446 §6.1).
-    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args, 'node'), allowHalfOpen: true };
+    // noDelay: each flight and reply leaves at once, as from node's http server (Nagle would hold a reply
+    // behind the ACK of the tickets sent just before it).
+    const options: ServerOptions = { clientAuth, provider: cryptoProvider(args, 'node'), allowHalfOpen: true, noDelay: true };
     if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     const ocspFile = str(args, 'ocsp');

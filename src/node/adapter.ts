@@ -50,7 +50,10 @@ export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClie
 /** Default NewSessionTickets per handshake, as OpenSSL (a client can use one ticket per connection). */
 export const DEFAULT_TICKET_COUNT = 2;
 
-export type ServerOptions = ServerConfig & SocketOptions & NodeTlsServerOptions;
+export interface ServerOptions extends ServerConfig, SocketOptions, NodeTlsServerOptions {
+  /** As net.createServer's: turn Nagle's algorithm off on each accepted connection (node's http server does; default false). */
+  noDelay?: boolean;
+}
 
 /** A fatal alert ended the connection: one we sent (`direction: 'sent'`) or the peer's (`'received'`). */
 export class TlsAlertError extends Error {
@@ -99,6 +102,11 @@ export class Tls13Socket extends Duplex {
   private peerFinished = false;
   private lastAlertSent: Extract<TlsEvent, { type: 'alert' }> | undefined;
   private earlyBytes = 0;
+  private transportCorked = false;
+  private readonly uncorkTransport = () => {
+    this.transportCorked = false;
+    this.transport.uncork();
+  };
 
   constructor(
     readonly transport: Duplex,
@@ -260,17 +268,30 @@ export class Tls13Socket extends Duplex {
     this.pendingWrite = undefined;
     pending?.callback(error ?? new Error('TLS socket destroyed'));
     // A fatal alert still has to reach the peer: end gracefully, drain what comes back, and drop the
-    // transport a moment later if the peer does not close its side.
+    // transport a moment later if the peer does not close its side. With nothing to send, close at once,
+    // as node's TLSSocket does.
     const output = this.connection.takeOutput();
-    if (!this.transport.destroyed) {
+    if (output.length === 0 || !this.transport.writable) this.transport.destroy();
+    else if (!this.transport.destroyed) {
       this.transport.resume();
-      if (this.transport.writable) this.transport.end(output);
+      this.transport.end(output);
       setTimeout(() => this.transport.destroy(), 1000).unref();
     }
     callback(error);
   }
 
+  /**
+   * Application data becomes records at once, but the transport is corked until the end of this tick (as
+   * node's http corks a response): the records of every write in the tick, and the close_notify of an
+   * end(), leave in one transport write (end() uncorks at once). The transport's buffer, corked or not,
+   * still counts them: past its highWaterMark, the callback waits for its 'drain'.
+   */
   private sendApplicationData(data: Uint8Array, callback: (error?: Error | null) => void): void {
+    if (!this.transportCorked) {
+      this.transportCorked = true;
+      this.transport.cork();
+      process.nextTick(this.uncorkTransport);
+    }
     if (this.driver.write(data)) callback();
     else this.transport.once('drain', () => callback());
   }
@@ -278,7 +299,8 @@ export class Tls13Socket extends Duplex {
   private apply(event: TlsEvent): void {
     switch (event.type) {
       case 'secret':
-        if (event.keylog) this.emit('keylog', Buffer.from(`${event.keylog} ${hex(event.clientRandom)} ${hex(event.secret)}\n`));
+        // The key-log line is text built from the secret: only for a listener who asked for it.
+        if (event.keylog && this.listenerCount('keylog') > 0) this.emit('keylog', Buffer.from(`${event.keylog} ${hex(event.clientRandom)} ${hex(event.secret)}\n`));
         return;
       case 'connected':
         this.onSecure();
@@ -422,8 +444,9 @@ export class Tls13Server extends net.Server {
   /** Checks the options whole, synchronously: a TypeError names what is wrong before anything listens. */
   constructor(options: ServerOptions, onSecureConnection?: (socket: Tls13Socket) => void) {
     // Half-open TCP: a client's FIN must not end our side before we answered (RFC 8446 §6.1).
-    super({ allowHalfOpen: true }, (raw) => this.accept(raw));
-    const { handshakeTimeout, allowHalfOpen, ...rest } = options;
+    super({ allowHalfOpen: true, noDelay: options.noDelay === true }, (raw) => this.accept(raw));
+    const { handshakeTimeout, allowHalfOpen, noDelay, ...rest } = options;
+    if (noDelay !== undefined && typeof noDelay !== 'boolean') throw new TypeError(`noDelay must be a boolean: got ${typeof noDelay}`);
     const config = translateServerOptions(rest);
     this.config = { ...config, tickets: serverTickets(config) };
     validateServerConfig(this.config);
@@ -437,7 +460,8 @@ export class Tls13Server extends net.Server {
     this.emit('tlsSocket', socket);
     const onHandshakeError = (error: Error) => this.emit('tlsClientError', error, socket);
     socket.on('error', onHandshakeError);
-    socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    // Forwarded when the server has listeners as the connection is accepted (a key-log line costs its hex).
+    if (this.listenerCount('keylog') > 0) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
     socket.on('earlyData', (chunk: Buffer) => this.emit('earlyData', chunk, socket));
     socket.once('secure', () => {
       socket.off('error', onHandshakeError);

@@ -1,0 +1,183 @@
+// The adapter is where the network meets us: an attacker's tests over real TCP on 127.0.0.1. A peer that
+// sends faster than the application reads must not grow our memory (reading from TCP pauses); a peer that
+// does not read must not grow it either (write() says wait); a slowloris client is dropped after the
+// handshake timeout while others are served; application data never leaves before the handshake has
+// completed nor after close_notify; and a write after destroy() fails instead of vanishing.
+import { once } from 'node:events';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Connection } from '../../src/handshake/connection.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { connect, createServer, type Tls13Socket } from '../../src/node/adapter.js';
+import { ca, certPem, eventsOf, keyPem, listen, readAll, serverCertificates } from './fixtures.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+const nodeTls13 = { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' } as const;
+const identity = serverCertificates.Ed25519;
+
+async function ourServer(options: { handshakeTimeout?: number } = {}, onSecure: (socket: Tls13Socket) => void = () => {}) {
+  const server = createServer({ certificate: identity, tickets: { count: 0 }, ...options }, (socket) => {
+    socket.on('error', () => {});
+    onSecure(socket);
+  });
+  server.on('tlsClientError', () => {});
+  cleanups.push(() => server.close());
+  return { server, port: await listen(server) };
+}
+
+function nodeClient(port: number): tls.TLSSocket {
+  const client = tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: certPem(ca) });
+  client.on('error', () => {});
+  cleanups.push(() => client.destroy());
+  return client;
+}
+
+async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The same pseudo-random bytes for writer and reader: a reordered or lost chunk shows. */
+function pattern(length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * 7 + (i >> 11)) & 0xff;
+  return bytes;
+}
+
+describe('a peer that sends faster than the application reads', () => {
+  it('fills our readable side to its limit, no further: reading from TCP pauses, and every byte arrives once the application reads', async () => {
+    const total = 8 * 1024 * 1024;
+    let serverSocket: Tls13Socket | undefined;
+    const { port } = await ourServer({}, (socket) => (serverSocket = socket));
+    const client = nodeClient(port);
+    await once(client, 'secureConnect');
+    const sent = pattern(total);
+    for (let offset = 0; offset < total; offset += 64 * 1024) client.write(sent.subarray(offset, offset + 64 * 1024));
+    await until(() => serverSocket !== undefined);
+    const socket = serverSocket!;
+    // Let the peer push all it can; the application has not read a byte.
+    let last = -1;
+    while (socket.readableLength !== last) {
+      last = socket.readableLength;
+      await sleep(200);
+    }
+    // Our buffer: the readable highWaterMark, plus at most what one TCP read carried when it filled up.
+    expect(socket.readableLength).toBeLessThan(socket.readableHighWaterMark + 256 * 1024);
+    expect(socket.transport.isPaused()).toBe(true);
+
+    const chunks: Buffer[] = [];
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+    });
+    await until(() => received >= total, 20_000);
+    expect(Buffer.concat(chunks).equals(sent)).toBe(true);
+  });
+});
+
+describe('a peer that does not read what we send', () => {
+  it('makes write() wait for drain: what we buffer stays bounded while the application follows write() and drain', async () => {
+    // A node:tls server that completes the handshake and then stops reading.
+    const quiet = tls.createServer({ ...nodeTls13, cert: certPem(identity), key: keyPem(identity) }, (socket) => socket.pause());
+    cleanups.push(() => quiet.close());
+    const quietPort = await listen(quiet);
+    const client = connect({ host: 'localhost', port: quietPort, trust: { kind: 'ca', anchors: [ca.der] } });
+    client.on('error', () => {});
+    cleanups.push(() => client.destroy());
+    await once(client, 'secureConnect');
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    let written = 0;
+    const deadline = Date.now() + 1500;
+    while (Date.now() < deadline && written < 64 * chunk.length) {
+      written += chunk.length;
+      if (!client.write(chunk)) await Promise.race([once(client, 'drain'), sleep(deadline - Date.now())]);
+    }
+    // The kernel's buffers take a few megabytes; the rest must wait in the application, not in us.
+    expect(written).toBeLessThan(64 * chunk.length);
+    expect(client.transport.writableLength).toBeLessThanOrEqual(2 * chunk.length + 64 * 1024);
+  });
+});
+
+describe('a slowloris client', () => {
+  it('trickling its ClientHello a byte at a time is closed after the handshake timeout, while another client is served', async () => {
+    const { server, port } = await ourServer({ handshakeTimeout: 400 }, (socket) => socket.end('served'));
+    const errors: Error[] = [];
+    server.on('tlsClientError', (error: Error) => errors.push(error));
+    const slow = net.connect({ host: '127.0.0.1', port });
+    slow.on('error', () => {});
+    cleanups.push(() => slow.destroy());
+    await once(slow, 'connect');
+    const start = Date.now();
+    const closed = once(slow, 'close').then(() => Date.now() - start);
+    const hello = Connection.client({ serverName: 'localhost', trust: { kind: 'ca', anchors: [ca.der] }, now: Date.now }).takeOutput();
+    const trickle = setInterval(() => {
+      if (!slow.destroyed && slow.writable) slow.write(hello.subarray(0, 1));
+    }, 50);
+    cleanups.push(() => clearInterval(trickle));
+
+    expect(await readAll(nodeClient(port))).toBe('served');
+    const closedAfter = await Promise.race([closed, sleep(3000).then(() => Infinity)]);
+    expect(closedAfter).toBeGreaterThanOrEqual(350);
+    expect(closedAfter).toBeLessThan(2000);
+    expect(errors.some((e) => /timed out after 400 ms/.test(e.message))).toBe(true);
+  });
+});
+
+describe('application data and the handshake', () => {
+  it('holds what is written before the handshake completes: the server sees it only after it is connected, as data', async () => {
+    const serverEvents: TlsEvent[][] = [];
+    const { server, port } = await ourServer({}, (socket) => {
+      socket.once('data', (chunk: Buffer) => socket.end(`got ${chunk.toString()}`));
+    });
+    server.on('tlsSocket', (socket: Tls13Socket) => serverEvents.push(eventsOf(socket)));
+    const client = connect({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] } });
+    client.write('early words');
+    expect(await readAll(client)).toBe('got early words');
+    const events = serverEvents[0]!;
+    const connectedAt = events.findIndex((e) => e.type === 'connected');
+    const firstData = events.findIndex((e) => e.type === 'data');
+    expect(connectedAt).toBeGreaterThanOrEqual(0);
+    expect(firstData).toBeGreaterThan(connectedAt);
+  });
+
+  it('sends a reply and end() in order, data before close_notify: the peer reads it all and sees a clean end, and nothing written after end() leaves', async () => {
+    let late: Promise<Error | null | undefined> | undefined;
+    const { port } = await ourServer({}, (socket) => {
+      socket.write('one, ');
+      socket.end('two');
+      late = new Promise((resolve) => socket.write('three', resolve));
+    });
+    const client = nodeClient(port);
+    const closedCleanly = once(client, 'end');
+    expect(await readAll(client)).toBe('one, two');
+    await closedCleanly;
+    expect(await late).toBeInstanceOf(Error);
+  });
+
+  it('fails a write after destroy() and a write left pending by a handshake that failed, instead of dropping them silently', async () => {
+    const { port } = await ourServer();
+    const client = connect({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] } });
+    client.on('error', () => {});
+    await once(client, 'secureConnect');
+    client.destroy();
+    const afterDestroy = await new Promise<Error | null | undefined>((resolve) => client.write('too late', resolve));
+    expect(afterDestroy).toBeInstanceOf(Error);
+
+    // A client that does not trust the server: its early write can never be sent.
+    const refused = connect({ host: 'localhost', port, trust: { kind: 'pinned-certificate', certificates: [ca.der] } });
+    refused.on('error', () => {});
+    const pending = await Promise.race([new Promise<Error | null | undefined>((resolve) => refused.write('never sent', resolve)), sleep(3000).then(() => 'no callback')]);
+    expect(pending).toBeInstanceOf(Error);
+  });
+});
