@@ -236,7 +236,7 @@ export class Tls13Socket extends Duplex {
   }
 
   override _read(): void {
-    this.transport.resume();
+    this.driver.resumeReading();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

@@ -20,7 +20,16 @@ export interface DriverHandlers {
 export class ConnectionDriver {
   /** The peer's close_notify arrived. */
   private closeNotifyReceived = false;
-  private readonly onData = (chunk: Uint8Array) => this.step((c) => c.receive(chunk));
+  /** Answers to the peer's records wait unsent (see onData): its bytes are not read until they drain. */
+  private awaitingDrain = false;
+  private readonly onData = (chunk: Uint8Array) => {
+    this.connection.receive(chunk);
+    // What the peer's records made us send (a KeyUpdate answer, RFC 8446 §4.6.3) waits unsent while the peer
+    // does not read: read no more of it until that drains, or a peer that asks and never reads fills our memory.
+    const answer = this.connection.takeOutput();
+    if (answer.length > 0 && this.transport.writable && !this.transport.write(answer)) this.pauseUntilDrain();
+    this.deliver();
+  };
   private readonly onEnd = () => this.handlers.end?.({ closeNotify: this.closeNotifyReceived });
 
   /** Starts at once: a client's ClientHello goes out now, queued events are delivered on the next tick. */
@@ -66,6 +75,21 @@ export class ConnectionDriver {
     const output = this.connection.takeOutput();
     if (output.length === 0 || !this.transport.writable) return !this.transport.writableNeedDrain;
     return this.transport.write(output);
+  }
+
+  /** Reads from the stream again, unless answers to the peer still wait for its 'drain' (onData). */
+  resumeReading(): void {
+    if (!this.awaitingDrain) this.transport.resume();
+  }
+
+  private pauseUntilDrain(): void {
+    if (this.awaitingDrain) return;
+    this.awaitingDrain = true;
+    this.transport.pause();
+    this.transport.once('drain', () => {
+      this.awaitingDrain = false;
+      this.transport.resume();
+    });
   }
 
   /** Stops listening to the stream (the stream itself is left as it is). */
