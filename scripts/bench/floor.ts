@@ -40,7 +40,7 @@ import type { Identity } from '../../src/testing/certs.js';
 import { makeCases, type HandshakeCase } from './cases.js';
 import { table } from './report.js';
 import type { ClockName, HandshakeRow } from './run.js';
-import { cpuMsPer, measure, msPer, type Operation } from './timing.js';
+import { measure, median, type Operation } from './timing.js';
 
 /** One kind of primitive call, as often as one handshake makes it, at its cheapest. */
 interface FloorStep {
@@ -52,7 +52,10 @@ interface FloorStep {
 export interface FloorPart {
   name: string;
   calls: number;
-  /** Milliseconds for all `calls` of one handshake, mean over the measurement, on the report's clock. */
+  /**
+   * Milliseconds for all `calls` of one handshake on the report's clock: the median iteration, as the floor
+   * is each call at its best (a median shrugs off the iterations another process or a collection interrupted).
+   */
   ms: number;
 }
 
@@ -204,7 +207,10 @@ export async function measureFloor(options: { seconds: number; clock: ClockName;
   for (const c of cases) {
     const steps = floorSteps(c);
     const measurements = await measure(options.seconds, steps.map((s) => s.run));
-    const parts = steps.map((s, i): FloorPart => ({ name: s.name, calls: s.calls, ms: (options.clock === 'cpu' ? cpuMsPer : msPer)(measurements[i]!) }));
+    const parts = steps.map((s, i): FloorPart => {
+      const m = measurements[i]!;
+      return { name: s.name, calls: s.calls, ms: median(options.clock === 'cpu' ? m.cpuSamplesMs : m.samplesMs) };
+    });
     const ms = parts.reduce((sum, p) => sum + p.ms, 0);
     progress(`floor ${c.name}: ${ms.toFixed(3)} ms`);
     rows.push({ name: c.name, ms, parts, loadAverage: loadavg()[0]! });
@@ -217,7 +223,7 @@ export function renderFloor(rows: FloorRow[], handshakes: HandshakeRow[], clock:
   const ours = (name: string) => handshakes.find((h) => h.name === name)?.runs.find((r) => r.provider === 'node');
   const lines = [
     `Primitive floor per handshake (client + server): the node:crypto calls one handshake needs, each at its cheapest, ` +
-      `mean ms on the ${clock} clock; beside it the node provider's metered primitives and our whole handshake (${clock} clock):`,
+      `median ms on the ${clock} clock; beside it the node provider's metered primitives and our whole handshake (${clock} clock):`,
     '',
     table(
       ['case', 'floor ms', 'node primitives ms', 'primitives / floor', 'ours ms', 'ours / floor', 'load'],
