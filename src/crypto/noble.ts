@@ -59,22 +59,17 @@ interface NobleAeadCall {
 
 type NobleAead = (key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) => NobleAeadCall;
 
-/** noble's GCM has no output parameter: its result is copied (0.1 µs of a ~1 ms seal of 16 KiB). */
-const gcmAead: NobleAead = (key, nonce, aad) => {
-  const cipher = gcm(key, nonce, aad);
-  return { sealInto: (plaintext, output) => output.set(cipher.encrypt(plaintext)), open: (sealed) => cipher.decrypt(sealed) };
-};
-
-/** noble's ChaCha20-Poly1305 copies the plaintext into `output` and encrypts there, so in place is fine. */
-const chachaAead: NobleAead = (key, nonce, aad) => {
-  const cipher = chacha20poly1305(key, nonce, aad);
-  return {
-    sealInto: (plaintext, output) => {
-      cipher.encrypt(plaintext, output);
-    },
-    open: (sealed) => cipher.decrypt(sealed),
+/**
+ * noble's GCM and ChaCha20-Poly1305: sealed into a new aligned array, then copied to `output` (0.1 µs of a
+ * ~1 ms seal of 16 KiB). GCM has no output parameter; ChaCha has one, but ran 7% slower into a misaligned
+ * output, as every record body is (it starts after the 5-byte header).
+ */
+const alignedAead =
+  (cipherOf: typeof gcm | typeof chacha20poly1305): NobleAead =>
+  (key, nonce, aad) => {
+    const cipher = cipherOf(key, nonce, aad);
+    return { sealInto: (plaintext, output) => output.set(cipher.encrypt(plaintext)), open: (sealed) => cipher.decrypt(sealed) };
   };
-};
 
 /** noble has no CCM: ccm.ts builds it on noble's AES (RFC 3610), with the tag of RFC 6655 §3. */
 const ccmOf = (tagLength: number): NobleAead => (key, nonce, aad) => {
@@ -90,9 +85,9 @@ const ccmOf = (tagLength: number): NobleAead => (key, nonce, aad) => {
 };
 
 const AEAD_CIPHERS: Readonly<Record<AeadName, NobleAead>> = {
-  'AES-128-GCM': gcmAead,
-  'AES-256-GCM': gcmAead,
-  'ChaCha20-Poly1305': chachaAead,
+  'AES-128-GCM': alignedAead(gcm),
+  'AES-256-GCM': alignedAead(gcm),
+  'ChaCha20-Poly1305': alignedAead(chacha20poly1305),
   'AES-128-CCM': ccmOf(AEAD_TAG_LENGTHS['AES-128-CCM']),
   'AES-128-CCM-8': ccmOf(AEAD_TAG_LENGTHS['AES-128-CCM-8']),
 };
