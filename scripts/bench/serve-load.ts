@@ -8,7 +8,7 @@
 // the ratios are taken per round (timing.ts).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,11 @@ import { nodeCredentials, SERVER_NAME, type HandshakeCase } from './cases.js';
 import type { ClientSetup, SliceRequest, SliceResult } from './serve-load-clients.js';
 import { table, spreadText } from './report.js';
 import { spread, ROUNDS, type Spread } from './timing.js';
+import { freePort } from '../../src/testing/interop.js';
+
+/** The checkout: the servers and the client worker run from its dist/ (npm run build), whether this module runs from dist/ or its source. */
+const REPO_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../..' : '../..', import.meta.url));
+const BUILT_BENCH = join(REPO_ROOT, 'dist', 'scripts', 'bench');
 
 export const CONCURRENCIES = [1, 8, 64] as const;
 export type ServerName = 'tls13 serve' | 'node:https' | 'openssl s_server';
@@ -59,15 +64,6 @@ interface RunningServer {
   stderr: string[];
 }
 
-/** A free loopback port (the OS picks it; free again a moment later, which is all a bench needs). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -81,10 +77,10 @@ async function acceptsConnections(port: number): Promise<boolean> {
 
 async function startServer(name: ServerName, command: string, args: string[]): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(command, args.map((a) => a.replace('{port}', String(port))), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdout to /dev/null: tls13 serve logs a line per connection, and a pipe the bench drains late would
+  // block it (a pipe write is synchronous); its cost stays counted, as one write(2) to /dev/null.
+  const child = spawn(command, args.map((a) => a.replace('{port}', String(port))), { stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: string[] = [];
-  // Drained by us, so a server that logs every connection (tls13 serve does) never blocks on its pipe.
-  child.stdout!.resume();
   child.stderr!.on('data', (chunk: Buffer) => stderr.length < 20 && stderr.push(chunk.toString()));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${stderr.join('')}`))));
   exited.catch(() => {});
@@ -112,7 +108,8 @@ function clockTicksPerSecond(): number {
   }
 }
 
-function hasOpenssl(): string | undefined {
+/** Why openssl cannot run here, or undefined when it can. */
+export function opensslMissing(): string | undefined {
   try {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
     return undefined;
@@ -124,7 +121,7 @@ function hasOpenssl(): string | undefined {
 class ClientWorker {
   private readonly worker: Worker;
   constructor(setup: ClientSetup) {
-    this.worker = new Worker(fileURLToPath(new URL('./serve-load-clients.js', import.meta.url)), { workerData: { serveLoadClients: setup } });
+    this.worker = new Worker(join(BUILT_BENCH, 'serve-load-clients.js'), { workerData: { serveLoadClients: setup } });
   }
   /** Runs one slice of clients; resolves with what they did. */
   post(slice: SliceRequest): Promise<SliceResult> {
@@ -157,15 +154,15 @@ export async function serveLoad(c: HandshakeCase, options: ServeLoadOptions): Pr
   const [certFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
   writeFileSync(certFile, cert);
   writeFileSync(keyFile, key);
-  const tls13 = fileURLToPath(new URL('../../../bin/tls13.js', import.meta.url));
-  const nodeHttps = fileURLToPath(new URL('./node-https-server.js', import.meta.url));
+  const tls13 = join(REPO_ROOT, 'bin', 'tls13.js');
+  const nodeHttps = join(BUILT_BENCH, 'node-https-server.js');
   const skipped: ServeLoadReport['skipped'] = [];
   const servers: RunningServer[] = [];
   const clients = new ClientWorker({ ca: cert, serverName: SERVER_NAME });
   try {
     servers.push(await startServer('tls13 serve', process.execPath, [tls13, 'serve', '--port', '{port}', '--cert', certFile, '--key', keyFile]));
     servers.push(await startServer('node:https', process.execPath, [nodeHttps, '{port}', certFile, keyFile]));
-    const noOpenssl = hasOpenssl();
+    const noOpenssl = opensslMissing();
     if (noOpenssl) {
       skipped.push({ server: 'openssl s_server', reason: noOpenssl });
       progress(`serve-load: SKIPPING openssl s_server: ${noOpenssl}`);

@@ -29,6 +29,8 @@ export interface TcpRow {
 }
 
 const LOOPBACK = '127.0.0.1';
+/** Handshakes of each contender before the measurement's own warm-up slice. */
+const WARMUP_HANDSHAKES = 100;
 
 async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(server: T): Promise<number> {
   server.listen(0, LOOPBACK);
@@ -81,6 +83,11 @@ export async function tcpRow(c: HandshakeCase, seconds: number): Promise<TcpRow>
   const ours = await oursOverTcp(c);
   const node = await nodeTlsOverTcp(c);
   try {
+    // The engine's code may be cold (a run with no in-memory row before): a fixed warm-up of each first.
+    for (let i = 0; i < WARMUP_HANDSHAKES; i++) {
+      await ours.handshake();
+      await node.handshake();
+    }
     const [oursRun, nodeRun] = (await measure(seconds, [
       function oursTcpHandshake() {
         return ours.handshake();

@@ -270,6 +270,8 @@ export class Tls13Socket extends Duplex {
     // A fatal alert still has to reach the peer: end gracefully, drain what comes back, and drop the
     // transport a moment later if the peer does not close its side. With nothing to send, close at once,
     // as node's TLSSocket does.
+    // Records already written but held by the tick's cork go first, as they would have without it.
+    if (this.transportCorked) this.uncorkTransport();
     const output = this.connection.takeOutput();
     if (output.length === 0 || !this.transport.writable) this.transport.destroy();
     else if (!this.transport.destroyed) {

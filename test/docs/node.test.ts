@@ -51,7 +51,7 @@ describe('docs/node.md runs as written', () => {
 
 describe('docs/node.md documents every option', () => {
   const NODE_NAMES = ['servername', 'ca', 'cert', 'key', 'rejectUnauthorized', 'checkServerIdentity', 'requestCert', 'ALPNProtocols', 'minVersion', 'maxVersion', 'allowHalfOpen', 'session'];
-  const ADAPTER_NAMES = ['host', 'port', 'socket', 'earlyData', 'handshakeTimeout'];
+  const ADAPTER_NAMES = ['host', 'port', 'socket', 'earlyData', 'handshakeTimeout', 'noDelay'];
   for (const name of [...new Set([...NODE_NAMES, ...ADAPTER_NAMES, ...CLIENT_CONFIG_FIELDS, ...SERVER_CONFIG_FIELDS])]) {
     it(name, () => expect(doc).toContain(`\`${name}`));
   }

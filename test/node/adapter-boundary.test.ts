@@ -165,6 +165,18 @@ describe('application data and the handshake', () => {
     expect(await late).toBeInstanceOf(Error);
   });
 
+  it('flushes what was written before a destroy() in the same tick (the batching cork does not swallow it)', async () => {
+    const { port } = await ourServer({}, (socket) => {
+      socket.write('last words');
+      socket.destroy();
+    });
+    const client = nodeClient(port);
+    const received: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => received.push(chunk));
+    await once(client, 'close');
+    expect(Buffer.concat(received).toString()).toBe('last words');
+  });
+
   it('fails a write after destroy() and a write left pending by a handshake that failed, instead of dropping them silently', async () => {
     const { port } = await ourServer();
     const client = connect({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] } });
@@ -179,5 +191,11 @@ describe('application data and the handshake', () => {
     refused.on('error', () => {});
     const pending = await Promise.race([new Promise<Error | null | undefined>((resolve) => refused.write('never sent', resolve)), sleep(3000).then(() => 'no callback')]);
     expect(pending).toBeInstanceOf(Error);
+  });
+});
+
+describe('server options', () => {
+  it('refuses a noDelay that is not a boolean, naming it', () => {
+    expect(() => createServer({ certificate: identity, noDelay: 'yes' as unknown as boolean })).toThrow(/noDelay must be a boolean/);
   });
 });
