@@ -267,16 +267,18 @@ export class Tls13Socket extends Duplex {
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;
     pending?.callback(error ?? new Error('TLS socket destroyed'));
-    // A fatal alert still has to reach the peer: end gracefully, drain what comes back, and drop the
-    // transport a moment later if the peer does not close its side. With nothing to send, close at once,
-    // as node's TLSSocket does.
+    // A fatal alert still has to reach the peer (the driver may already have written it and ended the
+    // transport): end gracefully, drain what comes back, and drop the transport a moment later if the peer
+    // does not close its side (closing at once could reset the connection over the alert, and loses the
+    // peer's address before 'tlsClientError' reports it). With nothing to deliver, close at once, as node's
+    // TLSSocket does.
     // Records already written but held by the tick's cork go first, as they would have without it.
     if (this.transportCorked) this.uncorkTransport();
     const output = this.connection.takeOutput();
-    if (output.length === 0 || !this.transport.writable) this.transport.destroy();
-    else if (!this.transport.destroyed) {
+    if ((output.length === 0 && this.lastAlertSent === undefined) || this.transport.destroyed) this.transport.destroy();
+    else {
       this.transport.resume();
-      this.transport.end(output);
+      if (this.transport.writable) this.transport.end(output);
       setTimeout(() => this.transport.destroy(), 1000).unref();
     }
     callback(error);
