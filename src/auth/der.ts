@@ -362,7 +362,8 @@ function decodeString(tag: number, c: Uint8Array, fail: (what: string) => never)
   switch (tag) {
     case Tag.UTF8String:
       try {
-        return new TextDecoder('utf-8', { fatal: true }).decode(c);
+        // ignoreBOM: a leading U+FEFF is part of the value (dropped, "\uFEFFalice" would read "alice").
+        return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(c);
       } catch {
         return fail('invalid UTF-8');
       }
