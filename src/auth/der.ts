@@ -6,7 +6,8 @@ import { hex } from '../wire/bytes.js';
 import type { Span, SpanSink } from '../wire/bytes.js';
 
 /** UTF8String contents must be valid UTF-8 (RFC 5280 §4.1.2.4 via X.690): a decoder that refuses anything else. */
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the value (dropped, "\uFEFFalice" would read "alice").
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A malformed DER encoding. The X.509 and key layers turn it into their own failures. */
 export class DerError extends Error {

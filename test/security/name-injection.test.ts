@@ -33,6 +33,17 @@ describe('a certificate name with control characters', () => {
     expect(parseCertificate(certificate.der).issuer.text).not.toMatch(CONTROL);
   });
 
+  it('with a leading byte order mark does not read as the name without it (TextDecoder dropped it: "CN=alice")', () => {
+    const { certificate } = makeIdentity({ subject: { CN: '\ufeffalice' }, keyType: 'p256' }, seededRandom('names'));
+    expect(certificate.subject.rdns[0]![0]!.value).toBe('\ufeffalice');
+    expect(certificate.subject.text).toBe('CN=\\ef\\bb\\bfalice');
+  });
+
+  it('with invisible or direction-changing characters shows them as octets (a right-to-left override reorders what a terminal shows)', () => {
+    const { certificate } = makeIdentity({ subject: { CN: 'bob\u202eecila\u200b' }, keyType: 'p256' }, seededRandom('names'));
+    expect(certificate.subject.text).toBe('CN=bob\\e2\\80\\aeecila\\e2\\80\\8b');
+  });
+
   it('never reaches the terminal of `tls13 connect`, trusted or not', async () => {
     const server = await startServe(['--cert', file('server.pem'), '--key', file('server.key')]);
     try {
