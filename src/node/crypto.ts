@@ -186,7 +186,9 @@ function montgomeryGroup(group: 'x25519' | 'x448', crv: 'X25519' | 'X448', keyLe
   return {
     group,
     publicLength: keyLength,
-    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`),
+    // A copy of our own: the memo above is keyed by the array, and a RandomSource may refill and hand out
+    // the same array again (the next connection would find this key share's KeyObject).
+    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`).slice(),
     publicKey: (privateKey) => okpPublicBytes(privateKeyObject(privateKey)),
     sharedSecret(privateKey, peerPublic) {
       const key = privateKeyObject(privateKey);
