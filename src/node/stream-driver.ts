@@ -17,17 +17,27 @@ export interface DriverHandlers {
   end?(info: { closeNotify: boolean }): void;
 }
 
+/** Answers a peer may leave unread before we stop reading it (2,400 KeyUpdate answers; a legitimate peer sends a few). */
+export const MAX_UNSENT_ANSWER_BYTES = 64 * 1024;
+
 export class ConnectionDriver {
   /** The peer's close_notify arrived. */
   private closeNotifyReceived = false;
   /** Answers to the peer's records wait unsent (see onData): its bytes are not read until they drain. */
   private awaitingDrain = false;
+  /** Bytes of answers written while the stream was over its mark, since it last took a write under it. */
+  private unsentAnswerBytes = 0;
   private readonly onData = (chunk: Uint8Array) => {
     this.connection.receive(chunk);
     // What the peer's records made us send (a KeyUpdate answer, RFC 8446 §4.6.3) waits unsent while the peer
-    // does not read: read no more of it until that drains, or a peer that asks and never reads fills our memory.
+    // does not read. A few such answers are nothing (and pausing on the first could deadlock a peer that
+    // uploads before it reads); past MAX_UNSENT_ANSWER_BYTES the peer is asking and not reading: read no more
+    // of it until the stream drains, or it fills our memory 27 bytes per KeyUpdate it sends.
     const answer = this.connection.takeOutput();
-    if (answer.length > 0 && this.transport.writable && !this.transport.write(answer)) this.pauseUntilDrain();
+    if (answer.length > 0 && this.transport.writable) {
+      if (this.transport.write(answer)) this.unsentAnswerBytes = 0;
+      else if ((this.unsentAnswerBytes += answer.length) > MAX_UNSENT_ANSWER_BYTES) this.pauseUntilDrain();
+    }
     this.deliver();
   };
   private readonly onEnd = () => this.handlers.end?.({ closeNotify: this.closeNotifyReceived });
@@ -88,6 +98,7 @@ export class ConnectionDriver {
     this.transport.pause();
     this.transport.once('drain', () => {
       this.awaitingDrain = false;
+      this.unsentAnswerBytes = 0;
       this.transport.resume();
     });
   }
