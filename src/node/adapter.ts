@@ -120,6 +120,8 @@ export class Tls13Socket extends Duplex {
     transport.on('error', this.onTransportError);
     transport.on('close', this.onTransportClose);
     transport.on('timeout', this.onTransportTimeout);
+    this.notePeerAddress();
+    transport.once('connect', this.notePeerAddress);
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     if (timeout > 0) {
       this.handshakeTimer = setTimeout(() => this.destroy(new Error(`TLS handshake timed out after ${timeout} ms (state ${connection.state})`)), timeout);
@@ -145,12 +147,19 @@ export class Tls13Socket extends Duplex {
     return this.connection.info.alpn ?? false;
   }
 
+  /** The peer's address and port, once connected: a closed net.Socket no longer knows them, and failures are reported after the close. */
+  private peerAddress: { address?: string; port?: number } = {};
+  private readonly notePeerAddress = () => {
+    const socket = this.transport as Partial<net.Socket>;
+    if (socket.remoteAddress !== undefined) this.peerAddress = { address: socket.remoteAddress, ...(socket.remotePort !== undefined ? { port: socket.remotePort } : {}) };
+  };
+
   get remoteAddress(): string | undefined {
-    return (this.transport as Partial<net.Socket>).remoteAddress;
+    return (this.transport as Partial<net.Socket>).remoteAddress ?? this.peerAddress.address;
   }
 
   get remotePort(): number | undefined {
-    return (this.transport as Partial<net.Socket>).remotePort;
+    return (this.transport as Partial<net.Socket>).remotePort ?? this.peerAddress.port;
   }
 
   get localAddress(): string | undefined {
@@ -267,18 +276,16 @@ export class Tls13Socket extends Duplex {
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;
     pending?.callback(error ?? new Error('TLS socket destroyed'));
-    // A fatal alert still has to reach the peer (the driver may already have written it and ended the
-    // transport): end gracefully, drain what comes back, and drop the transport a moment later if the peer
-    // does not close its side (closing at once could reset the connection over the alert, and loses the
-    // peer's address before 'tlsClientError' reports it). With nothing to deliver, close at once, as node's
-    // TLSSocket does.
+    // A fatal alert still has to reach the peer: end gracefully, drain what comes back, and drop the
+    // transport a moment later if the peer does not close its side. With nothing to send, close at once,
+    // as node's TLSSocket does.
     // Records already written but held by the tick's cork go first, as they would have without it.
     if (this.transportCorked) this.uncorkTransport();
     const output = this.connection.takeOutput();
-    if ((output.length === 0 && this.lastAlertSent === undefined) || this.transport.destroyed) this.transport.destroy();
-    else {
+    if (output.length === 0 || !this.transport.writable) this.transport.destroy();
+    else if (!this.transport.destroyed) {
       this.transport.resume();
-      if (this.transport.writable) this.transport.end(output);
+      this.transport.end(output);
       setTimeout(() => this.transport.destroy(), 1000).unref();
     }
     callback(error);
