@@ -72,8 +72,18 @@ function describable(c: HandshakeCase): boolean {
   return c.variant === undefined && c.group === undefined;
 }
 
-/** Lengths of the handshake messages as they go into the transcript and the encrypted flights (with their 4-byte headers). */
-const MESSAGE_BYTES = { clientHello: 240, serverHello: 90, encryptedExtensions: 10, finished: 36 };
+/** About the lengths of the handshake messages as they go into the transcript and the flights (with their 4-byte headers). */
+const MESSAGE_BYTES = { clientHello: 240, serverHello: 90, encryptedExtensions: 10, certificateRequest: 40, finished: 36 };
+
+/** Certificate (§4.4.2): header, empty context, list length, one entry (length, DER, no extensions). */
+const certificateBytes = (identity: Identity) => 4 + 1 + 3 + 3 + identity.der.length + 2;
+
+/** CertificateVerify (§4.4.3): header, scheme, length, the signature (a DER ECDSA P-256 signature is at most 72 bytes). */
+function certificateVerifyBytes(identity: Identity): number {
+  const key = identity.privateKey;
+  const signature = key.kind === 'ed25519' ? 64 : key.kind === 'ecdsa' ? 72 : key.kind === 'rsa' || key.kind === 'rsa-pss' ? (key.n.toString(2).length + 7) >> 3 : 114;
+  return 4 + 2 + 2 + signature;
+}
 
 /** The node:crypto form of a signing key's CertificateVerify algorithm (RFC 8446 §4.2.3), and a verifying KeyObject. */
 function signer(key: PrivateKey): { hash: 'sha256' | null; options: object; privateKey: KeyObject; publicKey: KeyObject } {
@@ -125,10 +135,12 @@ function chainVerifyStep(calls: number): FloorStep {
 }
 
 /** Every primitive one handshake of `c` needs, at its cheapest. */
-export function floorSteps(c: HandshakeCase): FloorStep[] {
-  const mutual = c.clientIdentity !== undefined;
-  const serverFlight = MESSAGE_BYTES.encryptedExtensions + (c.serverIdentity.der.length + 13) + 136 + MESSAGE_BYTES.finished;
-  const clientFlight = MESSAGE_BYTES.finished + (mutual ? c.clientIdentity!.der.length + 13 + 72 : 0);
+function floorSteps(c: HandshakeCase): FloorStep[] {
+  const client = c.clientIdentity;
+  const mutual = client !== undefined;
+  const serverFlight =
+    MESSAGE_BYTES.encryptedExtensions + (mutual ? MESSAGE_BYTES.certificateRequest : 0) + certificateBytes(c.serverIdentity) + certificateVerifyBytes(c.serverIdentity) + MESSAGE_BYTES.finished;
+  const clientFlight = MESSAGE_BYTES.finished + (client ? certificateBytes(client) + certificateVerifyBytes(client) : 0);
   const transcript = [MESSAGE_BYTES.clientHello, MESSAGE_BYTES.serverHello, serverFlight, clientFlight].map((n) => randomBytes(n));
 
   const peerPublic = (generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }) as { x: string }).x;
@@ -158,7 +170,7 @@ export function floorSteps(c: HandshakeCase): FloorStep[] {
       calls: 2,
       run: repeat(2, () => diffieHellman({ privateKey: ownKey, publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: peerPublic }, format: 'jwk' }) })),
     },
-    ...certificateVerifySteps(mutual ? [c.serverIdentity, c.clientIdentity!] : [c.serverIdentity], c.trust.kind === 'ca' ? 1 : 0),
+    ...certificateVerifySteps(client ? [c.serverIdentity, client] : [c.serverIdentity], c.trust.kind === 'ca' ? 1 : 0),
     { name: 'hkdf expand', calls: 36, run: repeat(36, () => createHmac('sha256', prk).update(labelInfo).digest()) },
     { name: 'hkdf extract', calls: 6, run: repeat(6, () => createHmac('sha256', prk).update(prk).digest()) },
     { name: 'hmac (finished)', calls: 4, run: repeat(4, () => createHmac('sha256', prk).update(labelInfo.subarray(0, 32)).digest()) },
