@@ -10,7 +10,9 @@
 //   reads themselves allocate is measured the same way around an empty operation and subtracted.
 // - Pauses: a v8.GCProfiler over the whole run adds up the cost of every collection on this thread (the
 //   main-thread pause, µs), divided by the handshakes run. Concurrent marking on V8's helper threads is not a
-//   pause and is not counted.
+//   pause and is not counted. How often the new space fills depends on its size, which V8 grows as a process
+//   allocates: node:tls runs last, after our runs have grown it, so its collections and pauses per handshake
+//   are a lower bound; the allocated bytes are the fair comparison.
 // node:tls allocates most of its handshake state with OpenSSL's malloc, which neither count sees: its
 // figures are its JavaScript side (TLSSocket, streams, Buffers) only, ours are everything ours allocates.
 import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';

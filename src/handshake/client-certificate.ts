@@ -2,7 +2,8 @@
 // one of the server's signature_algorithms; certificate_authorities and oid_filters guide the choice.
 import { readSingle } from '../auth/der.js';
 import { OID } from '../auth/oids.js';
-import { parseCertificate, type Certificate } from '../auth/x509.js';
+import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
+import type { Certificate } from '../auth/x509.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { concat, equalBytes } from '../wire/bytes.js';
 import { ExtensionType, signatureSchemeName } from '../wire/enums.js';
@@ -78,7 +79,8 @@ export function chooseClientCertificate(
     const signing = `signing with ${signatureSchemeName(scheme)}`;
     // A raw public key has no issuer or extensions for certificate_authorities and oid_filters to match.
     if (certified.rawPublicKey) return { certified, scheme, reason: `our raw public key, ${signing}` };
-    const chain = certified.chain.map((der) => parseCertificate(der));
+    // Our own certificates: parsed once, not per CertificateRequest (configured-certificates.ts).
+    const chain = certified.chain.map(parseConfiguredCertificate);
     if (!matchesOidFilters(chain[0]!, request.oidFilters)) continue;
     if (request.authorities.length === 0 || fromNamedAuthority(chain, request.authorities)) {
       const why = request.authorities.length === 0 ? 'the server named no CAs' : 'issued by a CA the server named';

@@ -301,7 +301,8 @@ const CLIENT: Schema<ClientConfig> = {
   serverName: text,
   insecureSkipServerNameCheck: onlyTrue,
   keyShareGroups: arrayOf(uint16),
-  certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", oneOf('ask'), certifiedKey, arrayOf(certifiedKey)),
+  // The common shape first: `either` pays for a thrown TypeError per check that does not fit, on every connection.
+  certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", certifiedKey, arrayOf(certifiedKey), oneOf('ask')),
   compatibilityMode: bool,
   postHandshakeAuth: bool,
   statusRequest: bool,

@@ -289,7 +289,8 @@ export class Writer {
 
   private ensure(n: number) {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    // At least 64 bytes, so that an empty buffer (a finished writer's, or capacity 0) grows too.
+    let size = Math.max(this.buf.length * 2, 64);
     while (size < this.pos + n) size *= 2;
     const grown = new Uint8Array(size);
     grown.set(this.buf.subarray(0, this.pos));
@@ -352,8 +353,8 @@ export class Writer {
   }
 
   /**
-   * The written bytes; the writer starts empty again. A buffer of its own that is exactly full is handed
-   * over as it is (callers that know the size ask for it), anything else is copied out.
+   * The written bytes. A buffer of the writer's own that is exactly full is handed over as it is (callers
+   * that know the size ask for it) and the writer starts over, empty; otherwise the bytes are copied out.
    */
   finish(): Uint8Array {
     if (this.lent || this.pos !== this.buf.length) return this.buf.slice(0, this.pos);
@@ -368,7 +369,8 @@ export class Writer {
  * Scratch buffers for `encode`, one per nesting level (a body may encode a part on its own): each call writes
  * into the buffer of its level and copies out only the bytes written, so building a message allocates its
  * size once instead of a fresh 256-byte buffer, its growth and then the copy. Buffers that grew past
- * SCRATCH_KEPT_BYTES (a large Certificate message) are not kept.
+ * SCRATCH_KEPT_BYTES (a large Certificate message) are not kept. What stays in them is wire bytes, sent or
+ * to be sent; secrets are never encoded through here.
  */
 const scratch: Uint8Array[] = [];
 let encodeDepth = 0;

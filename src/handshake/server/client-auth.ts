@@ -2,7 +2,7 @@
 // the client's Certificate judged by the trust policy, and its CertificateVerify proving it holds the key.
 // The same exchange runs in the handshake and after it (§4.6.2, see post-handshake.ts).
 import { trustAnchors, type LeafInfo, type TrustVerdict } from '../../auth/trust.js';
-import { parseCertificate } from '../../auth/x509.js';
+import { parseConfiguredCertificate } from '../../auth/configured-certificates.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { ExtensionType, extensionTypeName, signatureSchemeName } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
@@ -37,7 +37,7 @@ export function certificateRequestExtensions(ctx: HandshakeContext, config: Serv
   const extensions = [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode(acceptedSchemes))];
   const anchors = config.sendCertificateAuthorities === false ? [] : trustAnchors(ctx.cfg.trust);
   if (anchors.length > 0) {
-    const names = anchors.map((der) => parseCertificate(der).subject.raw);
+    const names = anchors.map((der) => parseConfiguredCertificate(der).subject.raw);
     extensions.push(X.ext(ExtensionType.certificate_authorities, X.certificateAuthorities.encode(names)));
   }
   const compression = compressCertificateExtension(ctx);
