@@ -276,13 +276,14 @@ export class Tls13Socket extends Duplex {
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;
     pending?.callback(error ?? new Error('TLS socket destroyed'));
-    // A fatal alert still has to reach the peer: end gracefully, drain what comes back, and drop the
-    // transport a moment later if the peer does not close its side. With nothing to send, close at once,
-    // as node's TLSSocket does.
     // Records already written but held by the tick's cork go first, as they would have without it.
     if (this.transportCorked) this.uncorkTransport();
+    // A fatal alert (sent already, or still to send) has to reach the peer: end gracefully, drain what
+    // comes back (closing with unread input would answer with a reset, which can destroy the alert), and
+    // drop the transport a moment later if the peer does not close its side. Otherwise close at once, as
+    // node's TLSSocket does.
     const output = this.connection.takeOutput();
-    if (output.length === 0 || !this.transport.writable) this.transport.destroy();
+    if ((output.length === 0 && this.lastAlertSent === undefined) || !this.transport.writable) this.transport.destroy();
     else if (!this.transport.destroyed) {
       this.transport.resume();
       this.transport.end(output);

@@ -134,6 +134,26 @@ describe('a slowloris client', () => {
   });
 });
 
+describe('a peer that sends a flood of garbage', () => {
+  it('gets our fatal alert and a clean end, not a reset that could destroy the alert: we close gracefully after an alert, reading what is left', async () => {
+    const { port } = await ourServer();
+    const peer = net.connect({ host: '127.0.0.1', port });
+    cleanups.push(() => peer.destroy());
+    const errors: Error[] = [];
+    peer.on('error', (error) => errors.push(error));
+    await once(peer, 'connect');
+    // A record of an unknown content type, and 16 MiB more that we will never read as records: closing at
+    // once with all that unread would answer with a reset (which may overtake and destroy the alert).
+    peer.write(Buffer.concat([Buffer.from([0x63, 3, 3, 0, 16]), Buffer.alloc(16 * 1024 * 1024, 0x63)]));
+    const reply: Buffer[] = [];
+    peer.on('data', (chunk: Buffer) => reply.push(chunk));
+    await once(peer, 'close');
+    // One plaintext fatal alert: content type 21, record version 0x0303, length 2, fatal (2), unexpected_message (10).
+    expect([...Buffer.concat(reply)]).toEqual([21, 3, 3, 0, 2, 2, 10]);
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual([]);
+  });
+});
+
 describe('application data and the handshake', () => {
   it('holds what is written before the handshake completes: the server sees it only after it is connected, as data', async () => {
     const serverEvents: TlsEvent[][] = [];
