@@ -274,7 +274,9 @@ interface NodeKem {
 function nodeMlKem(type: 'ml-kem-768' | 'ml-kem-1024', kem: NodeKem): MlKemPrimitive {
   const decapsulationKey = memoize((seed: Uint8Array) => createPrivateKey({ key: Buffer.from(seed), format: 'raw-seed', asymmetricKeyType: type } as never));
   return {
-    keygen(seed) {
+    keygen(drawn) {
+      // A copy of our own: the memo is keyed by the array, which a RandomSource may refill and hand out again.
+      const seed = drawn.slice();
       const publicKey = createPublicKey(decapsulationKey(seed)).export({ format: 'raw-public' } as never) as Buffer;
       return { publicKey: plain(publicKey), secretKey: seed };
     },

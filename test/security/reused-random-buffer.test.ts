@@ -54,7 +54,11 @@ describe.each([
   ])('%s: a new key share for each connection', (_group, group) => {
     const [first, second] = twoKeyShares(provider, group);
     expect(first).not.toBe(second);
-    // Both halves of a hybrid are fresh: the ML-KEM encapsulation key, then X25519's 32 bytes.
-    if (group === NamedGroup.X25519MLKEM768) expect(first!.slice(-64)).not.toBe(second!.slice(-64));
+    // Both halves of a hybrid are fresh: the ML-KEM-768 encapsulation key (1,184 bytes after the 6 bytes
+    // of lengths and group), then X25519's 32 bytes.
+    if (group === NamedGroup.X25519MLKEM768) {
+      expect(first!.slice(12, 12 + 2 * 1184)).not.toBe(second!.slice(12, 12 + 2 * 1184));
+      expect(first!.slice(-64)).not.toBe(second!.slice(-64));
+    }
   });
 });
