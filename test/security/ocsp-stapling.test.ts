@@ -13,11 +13,11 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { DAY, makeIdentity, TEST_NOW, withUndecodableName, type Identity } from '../../src/testing/certs.js';
 import { buildOcspResponse, type OcspResponseSpec } from '../../src/testing/ocsp.js';
-import { editServerHello, handshakeRewriter } from '../../src/testing/tamper.js';
+import { editPlaintextHandshake, editServerHello, handshakeRewriter } from '../../src/testing/tamper.js';
 import * as X from '../../src/wire/extensions.js';
 import type { CertificateEntry, HandshakeMessage } from '../../src/wire/types.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import { ContentType, ExtensionType } from '../../src/wire/enums.js';
+import { ContentType, ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 
 const random = seededRandom('ocsp stapling attacker');
@@ -246,6 +246,21 @@ describe('status_request where RFC 8446 §4.2 does not put it (ClientHello, Cert
     const pair = new InMemoryPair({ trust: caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), statusRequest: true }, { certificate: leaf, now: () => NOW, random: seededRandom('s'), ocspResponse: staple() }, { tamper });
     pair.run();
     expect(pair.events('client').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [`${e.description}: ${e.detail}`] : []))).toEqual(['illegal_parameter: status_request is not allowed in SH']);
+  });
+
+  it('in a HelloRetryRequest: illegal_parameter', () => {
+    const tamper = (flight: { from: string; bytes: Uint8Array }) =>
+      flight.from === 'server' && flight.bytes[0] === ContentType.handshake
+        ? editPlaintextHandshake(flight.bytes, (messages) => messages.map((m) => (m.kind === 'hello_retry_request' ? { ...m, extensions: [...m.extensions, emptyStatusRequest] } : m)))
+        : flight.bytes;
+    const pair = new InMemoryPair(
+      { trust: caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), statusRequest: true, groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShareGroups: [NamedGroup.x25519] },
+      { certificate: leaf, now: () => NOW, random: seededRandom('s'), ocspResponse: staple(), groups: [NamedGroup.secp256r1] },
+      { tamper },
+    );
+    pair.run();
+    // The HelloRetryRequest (the server has no share for x25519) is refused as it is parsed.
+    expect(pair.events('client').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [`${e.description}: ${e.detail}`] : []))).toEqual(['illegal_parameter: status_request is not allowed in HRR']);
   });
 
   it('in EncryptedExtensions, where TLS 1.2 acknowledged it: illegal_parameter', () => {
