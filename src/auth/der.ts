@@ -6,7 +6,8 @@ import { hex } from '../wire/bytes.js';
 import type { Span, SpanSink } from '../wire/bytes.js';
 
 /** UTF8String contents must be valid UTF-8 (RFC 5280 §4.1.2.4 via X.690): a decoder that refuses anything else. */
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the value (dropped, "\uFEFFalice" would read "alice").
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A malformed DER encoding. The X.509 and key layers turn it into their own failures. */
 export class DerError extends Error {
@@ -378,7 +379,12 @@ function decodeString(tag: number, c: Uint8Array, fail: (what: string) => never)
     case Tag.UniversalString: {
       if (c.length % 4 !== 0) fail('UniversalString length not a multiple of 4');
       let s = '';
-      for (let i = 0; i < c.length; i += 4) s += String.fromCodePoint(((c[i]! << 24) | (c[i + 1]! << 16) | (c[i + 2]! << 8) | c[i + 3]!) >>> 0);
+      for (let i = 0; i < c.length; i += 4) {
+        const codePoint = ((c[i]! << 24) | (c[i + 1]! << 16) | (c[i + 2]! << 8) | c[i + 3]!) >>> 0;
+        // UCS-4 beyond Unicode's last code point (String.fromCodePoint would throw a RangeError).
+        if (codePoint > 0x10ffff) fail(`UniversalString code point ${codePoint.toString(16)} beyond U+10FFFF`);
+        s += String.fromCodePoint(codePoint);
+      }
       return s;
     }
     case Tag.IA5String:

@@ -2,7 +2,7 @@
 // matched against subjectAltName only. dNSName for host names, iPAddress for IP literals; the
 // subject Common Name is never consulted (RFC 9525 §6.3, RFC 6125 §6.4.4 only allowed it as a fallback).
 import { equalBytes } from '../wire/bytes.js';
-import { formatIp, type Certificate } from './x509.js';
+import { escapeUnprintable, formatIp, type Certificate } from './x509.js';
 
 export type HostnameMatch = { ok: true; matched: string } | { ok: false; detail: string };
 
@@ -119,5 +119,5 @@ export function matchHostname(cert: Certificate, host: string): HostnameMatch {
   const reference = normalizeDns(host);
   const found = san.dns.find((name) => dnsMatches(normalizeDns(name), reference));
   if (found) return { ok: true, matched: `DNS:${found}` };
-  return { ok: false, detail: `host name ${host} matches none of the certificate's DNS names [${san.dns.join(', ')}]` };
+  return { ok: false, detail: `host name ${host} matches none of the certificate's DNS names [${san.dns.map(escapeUnprintable).join(', ')}]` };
 }

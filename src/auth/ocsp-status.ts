@@ -19,7 +19,7 @@ import type { CryptoProvider, HashName } from '../crypto/provider.js';
 import { signatureKeyProblem } from '../crypto/signature-keys.js';
 import { equalBytes } from '../wire/bytes.js';
 import { checkCriticalExtensions, checkValidity } from './chain.js';
-import { subjectPublicKeyBits } from './keys.js';
+import { checkRsaKeySize, subjectPublicKeyBits } from './keys.js';
 import { OID } from './oids.js';
 import type { BasicOcspResponse, CertId, OcspResponse, ResponderId, SingleResponse } from './ocsp.js';
 import { signatureCost } from './path/build.js';
@@ -47,6 +47,8 @@ export interface StapleOptions {
   signatureBudget: number;
   /** How old a response without nextUpdate may be. Default ONE_DAY_MS. */
   maxAgeWithoutNextUpdate?: number;
+  /** The floor for a delegated responder's RSA key, as for the keys of the path (default 2048). */
+  minimumRsaKeyBits?: number;
 }
 
 export type StapleJudgement = { ok: true; report: OcspReport; signatureChecks: number } | Failure;
@@ -73,12 +75,16 @@ function namesSigner(id: ResponderId, cert: Certificate, provider: CryptoProvide
   return equalBytes(id.byKey, provider.hash('sha1', subjectPublicKeyBits(cert.spki)));
 }
 
-/** §4.2.2.2: may `responder` sign for certificates `issuer` issued? (its signature is checked by the caller) */
-function delegationProblem(responder: Certificate, issuer: Certificate, now: number): string | undefined {
+/** §4.2.2.2: may `responder` sign for `leaf`, which `issuer` issued? (its signature is checked by the caller) */
+function delegationProblem(responder: Certificate, leaf: Certificate, issuer: Certificate, options: StapleOptions): string | undefined {
+  // A key cannot vouch for its own certificate's status: a thief of a revoked key would staple "good".
+  if (equalBytes(responder.spki, leaf.spki)) return `delegated responder ${describe(responder)} is the leaf itself: a certificate cannot vouch for its own status`;
   if (!equalBytes(responder.issuer.raw, issuer.subject.raw)) return `delegated responder ${describe(responder)} was not issued by ${describe(issuer)}`;
   if (!responder.extKeyUsage?.oids.includes(OID.ocspSigning)) return `delegated responder ${describe(responder)} lacks the id-kp-OCSPSigning extKeyUsage (RFC 6960 §4.2.2.2)`;
   if (responder.keyUsage && !responder.keyUsage.includes('digitalSignature')) return `delegated responder ${describe(responder)} keyUsage does not allow digitalSignature`;
-  const problem = checkValidity(responder, now) ?? checkCriticalExtensions(responder);
+  const weak = responder.publicKey && checkRsaKeySize(responder.publicKey, options.minimumRsaKeyBits);
+  if (weak) return `delegated responder ${describe(responder)}: ${weak}`;
+  const problem = checkValidity(responder, options.now) ?? checkCriticalExtensions(responder);
   return problem && `delegated responder: ${problem.detail}`;
 }
 
@@ -140,7 +146,7 @@ export function judgeStaple(response: OcspResponse, leaf: Certificate, issuer: C
   if (!namesSigner(basic.responderId, issuer, provider)) {
     const delegate = basic.certs.find((c) => namesSigner(basic.responderId, c, provider));
     if (!delegate) return bad(`its responderID names neither ${describe(issuer)} nor a certificate in the response`);
-    const problem = delegationProblem(delegate, issuer, now);
+    const problem = delegationProblem(delegate, leaf, issuer, options);
     if (problem) return bad(problem);
     if (!affordable(issuer)) return overBudget();
     const alg = delegate.signatureAlgorithm.algorithm;

@@ -19,6 +19,12 @@ export interface StapleContext {
   staple: Uint8Array;
   now: number;
   provider: CryptoProvider;
+  minimumRsaKeyBits?: number;
+}
+
+/** What judging `staple` needs of a trust context: the clock's reading, the provider and the RSA key floor. */
+export function stapleContext(staple: Uint8Array, now: number, ctx: { provider: CryptoProvider; minimumRsaKeyBits?: number }): StapleContext {
+  return { staple, now, provider: ctx.provider, ...(ctx.minimumRsaKeyBits !== undefined ? { minimumRsaKeyBits: ctx.minimumRsaKeyBits } : {}) };
 }
 
 function parse(staple: Uint8Array): OcspResponse | OcspReport {
@@ -34,7 +40,8 @@ function parse(staple: Uint8Array): OcspResponse | OcspReport {
 function stapleReport(ctx: StapleContext, leaf: Certificate, issuer: Certificate, budget: number): OcspReport {
   const response = parse(ctx.staple);
   if (!('der' in response)) return response;
-  const judged = judgeStaple(response, leaf, issuer, { now: ctx.now, provider: ctx.provider, signatureBudget: budget });
+  const { staple: _staple, ...options } = ctx;
+  const judged = judgeStaple(response, leaf, issuer, { ...options, signatureBudget: budget });
   return judged.ok ? judged.report : { status: 'invalid', detail: judged.detail };
 }
 

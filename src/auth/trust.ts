@@ -13,7 +13,7 @@ import { parseConfiguredCertificate } from './configured-certificates.js';
 import type { Fingerprint } from './keys.js';
 import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
 import type { OcspReport } from './ocsp-status.js';
-import { caStapleVerdict, reportedStapleVerdict } from './staple.js';
+import { caStapleVerdict, reportedStapleVerdict, stapleContext } from './staple.js';
 
 export type TrustPolicy =
   /**
@@ -213,7 +213,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext): Tr
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;
       const verdict = trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`);
-      const staple = ctx.ocspResponse && { staple: ctx.ocspResponse, now, provider: ctx.provider };
+      const staple = ctx.ocspResponse && stapleContext(ctx.ocspResponse, now, ctx);
       return staple ? caStapleVerdict(verdict, staple, result.path, result.signaturesLeft) : verdict;
     }
     case 'pinned-certificate': {
@@ -283,7 +283,7 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   let verdict = judge(policy, { leaf, leafSha256, rest: others }, ctx);
   // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
   const now = ctx.now?.();
-  if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, { staple: ctx.ocspResponse, now, provider: ctx.provider }, leaf, others);
+  if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, leafSha256, chain, ctx.provider) } };
 }
 

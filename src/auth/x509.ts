@@ -3,7 +3,7 @@
 //
 //   Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
 import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
-import { hex } from '../wire/bytes.js';
+import { hex, utf8 } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
 import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
@@ -155,9 +155,23 @@ export function readSignatureAlgorithm(r: DerReader, field: string): { info: Cer
   return { info: { oid: alg.oid, name, problem: `unsupported signature algorithm ${name}` }, raw };
 }
 
+/**
+ * Characters a reader cannot see as themselves: controls (C0, DEL, C1), and the invisible and
+ * direction-changing formats (soft hyphen, zero-width and bidi marks and overrides, U+FEFF).
+ */
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+
+/**
+ * A peer's text with each unprintable character written as its UTF-8 octets, "\0a" (the RFC 4514 §2.4
+ * form): a name in a certificate must not forge a log line, drive a terminal, or look like another name.
+ */
+export function escapeUnprintable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => Array.from(utf8.encode(c), (b) => '\\' + b.toString(16).padStart(2, '0')).join(''));
+}
+
 /** RFC 4514 §2.4 escaping of an attribute value. */
 function escapeRfc4514(value: string): string {
-  let out = value.replace(/[\\,+"<>;]/g, (c) => '\\' + c).replace(/\0/g, '\\00');
+  let out = escapeUnprintable(value.replace(/[\\,+"<>;]/g, (c) => '\\' + c));
   if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out;
   if (out.endsWith(' ')) out = out.slice(0, -1) + '\\ ';
   return out;

@@ -21,7 +21,7 @@ import { loadOcspResponse } from './ocsp.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
 const MAX_REQUEST_BYTES = 16 * 1024;
-/** A connected client that sends no complete request in this time is dropped. */
+/** A connected client that sends no complete request head in this time, or then falls silent for it, is dropped. */
 const IDLE_TIMEOUT_MS = 30_000;
 /** max_early_data_size with a bare --early-data. */
 const DEFAULT_MAX_EARLY_DATA = 16384;
@@ -64,11 +64,18 @@ function respond(socket: Tls13Socket, status: string, body: string): void {
  */
 function serveHttp(socket: Tls13Socket, ready: Promise<unknown>, context: RouteContext): void {
   let request = '';
+  let headComplete = false;
   socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
+  // The idle timer restarts with every byte: a head trickled in a byte at a time needs a deadline of its own.
+  const headDeadline = setTimeout(() => socket.destroy(), IDLE_TIMEOUT_MS);
+  socket.once('close', () => clearTimeout(headDeadline));
   socket.on('data', (chunk: Buffer) => {
-    if (socket.writableEnded) return;
+    // One request head per connection: what follows it is neither buffered nor routed a second time.
+    if (headComplete || socket.writableEnded) return;
     request += chunk.toString('latin1');
     if (/\r?\n\r?\n/.test(request)) {
+      headComplete = true;
+      clearTimeout(headDeadline);
       void ready
         .then(() => route(socket, request, context))
         .then((reply) => !socket.writableEnded && respond(socket, reply.status, reply.body))
@@ -76,7 +83,7 @@ function serveHttp(socket: Tls13Socket, ready: Promise<unknown>, context: RouteC
     } else if (request.length > MAX_REQUEST_BYTES) respond(socket, '431 Request Header Fields Too Large', 'request head too large\n');
   });
   // The client finished sending before a whole request head: nothing to answer.
-  socket.on('end', () => !/\r?\n\r?\n/.test(request) && socket.end());
+  socket.on('end', () => !headComplete && socket.end());
   socket.on('error', () => socket.destroy());
 }
 

@@ -355,7 +355,7 @@ export function validateClientConfig(config: ClientConfig): void {
 export function validateServerConfig(config: ServerConfig): void {
   serverShape(config);
   if (!config.certificate && !config.rawPublicKey && !config.externalPsks) throw new TypeError('a server needs certificate, rawPublicKey or externalPsks');
-  if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets?.count ?? 0);
+  if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets);
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
   clockForCa(config);
 }

@@ -120,6 +120,8 @@ export class Tls13Socket extends Duplex {
     transport.on('error', this.onTransportError);
     transport.on('close', this.onTransportClose);
     transport.on('timeout', this.onTransportTimeout);
+    this.notePeerAddress();
+    transport.once('connect', this.notePeerAddress);
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     if (timeout > 0) {
       this.handshakeTimer = setTimeout(() => this.destroy(new Error(`TLS handshake timed out after ${timeout} ms (state ${connection.state})`)), timeout);
@@ -145,12 +147,19 @@ export class Tls13Socket extends Duplex {
     return this.connection.info.alpn ?? false;
   }
 
+  /** The peer's address and port, once connected: a closed net.Socket no longer knows them, and failures are reported after the close. */
+  private peerAddress: { address?: string; port?: number } = {};
+  private readonly notePeerAddress = () => {
+    const socket = this.transport as Partial<net.Socket>;
+    if (socket.remoteAddress !== undefined) this.peerAddress = { address: socket.remoteAddress, ...(socket.remotePort !== undefined ? { port: socket.remotePort } : {}) };
+  };
+
   get remoteAddress(): string | undefined {
-    return (this.transport as Partial<net.Socket>).remoteAddress;
+    return (this.transport as Partial<net.Socket>).remoteAddress ?? this.peerAddress.address;
   }
 
   get remotePort(): number | undefined {
-    return (this.transport as Partial<net.Socket>).remotePort;
+    return (this.transport as Partial<net.Socket>).remotePort ?? this.peerAddress.port;
   }
 
   get localAddress(): string | undefined {
@@ -236,7 +245,7 @@ export class Tls13Socket extends Duplex {
   }
 
   override _read(): void {
-    this.transport.resume();
+    this.driver.resumeReading();
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

@@ -187,7 +187,9 @@ function montgomeryGroup(group: 'x25519' | 'x448', crv: 'X25519' | 'X448', keyLe
   return {
     group,
     publicLength: keyLength,
-    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`),
+    // A copy of our own: the memo above is keyed by the array, and a RandomSource may refill and hand out
+    // the same array again (the next connection would find this key share's KeyObject).
+    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`).slice(),
     publicKey: (privateKey) => okpPublicBytes(privateKeyObject(privateKey)),
     sharedSecret(privateKey, peerPublic) {
       const key = privateKeyObject(privateKey);
@@ -273,7 +275,9 @@ interface NodeKem {
 function nodeMlKem(type: 'ml-kem-768' | 'ml-kem-1024', kem: NodeKem): MlKemPrimitive {
   const decapsulationKey = memoize((seed: Uint8Array) => createPrivateKey({ key: Buffer.from(seed), format: 'raw-seed', asymmetricKeyType: type } as never));
   return {
-    keygen(seed) {
+    keygen(drawn) {
+      // A copy of our own: the memo is keyed by the array, which a RandomSource may refill and hand out again.
+      const seed = drawn.slice();
       const publicKey = createPublicKey(decapsulationKey(seed)).export({ format: 'raw-public' } as never) as Buffer;
       return { publicKey: plain(publicKey), secretKey: seed };
     },

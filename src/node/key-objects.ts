@@ -230,4 +230,8 @@ function cachedPublicKeyObject(key: PublicKey): KeyObject {
   return entry.object;
 }
 
-export const publicKeyObject = memoize(cachedPublicKeyObject);
+/**
+ * The KeyObject for `key` as its bytes are now. No memo by the PublicKey object in front of the cache: its
+ * bytes can change in place (a view into a reused buffer), and the cache's content comparison is the check.
+ */
+export const publicKeyObject = cachedPublicKeyObject;

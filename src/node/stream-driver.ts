@@ -17,10 +17,29 @@ export interface DriverHandlers {
   end?(info: { closeNotify: boolean }): void;
 }
 
+/** Answers a peer may leave unread before we stop reading it (2,400 KeyUpdate answers; a legitimate peer sends a few). */
+export const MAX_UNSENT_ANSWER_BYTES = 64 * 1024;
+
 export class ConnectionDriver {
   /** The peer's close_notify arrived. */
   private closeNotifyReceived = false;
-  private readonly onData = (chunk: Uint8Array) => this.step((c) => c.receive(chunk));
+  /** Answers to the peer's records wait unsent (see onData): its bytes are not read until they drain. */
+  private awaitingDrain = false;
+  /** Bytes of answers written while the stream was over its mark, since it last took a write under it. */
+  private unsentAnswerBytes = 0;
+  private readonly onData = (chunk: Uint8Array) => {
+    this.connection.receive(chunk);
+    // What the peer's records made us send (a KeyUpdate answer, RFC 8446 §4.6.3) waits unsent while the peer
+    // does not read. A few such answers are nothing (and pausing on the first could deadlock a peer that
+    // uploads before it reads); past MAX_UNSENT_ANSWER_BYTES the peer is asking and not reading: read no more
+    // of it until the stream drains, or it fills our memory 27 bytes per KeyUpdate it sends.
+    const answer = this.connection.takeOutput();
+    if (answer.length > 0 && this.transport.writable) {
+      if (this.transport.write(answer)) this.unsentAnswerBytes = 0;
+      else if ((this.unsentAnswerBytes += answer.length) > MAX_UNSENT_ANSWER_BYTES) this.pauseUntilDrain();
+    }
+    this.deliver();
+  };
   private readonly onEnd = () => this.handlers.end?.({ closeNotify: this.closeNotifyReceived });
 
   /** Starts at once: a client's ClientHello goes out now, queued events are delivered on the next tick. */
@@ -66,6 +85,22 @@ export class ConnectionDriver {
     const output = this.connection.takeOutput();
     if (output.length === 0 || !this.transport.writable) return !this.transport.writableNeedDrain;
     return this.transport.write(output);
+  }
+
+  /** Reads from the stream again, unless answers to the peer still wait for its 'drain' (onData). */
+  resumeReading(): void {
+    if (!this.awaitingDrain) this.transport.resume();
+  }
+
+  private pauseUntilDrain(): void {
+    if (this.awaitingDrain) return;
+    this.awaitingDrain = true;
+    this.transport.pause();
+    this.transport.once('drain', () => {
+      this.awaitingDrain = false;
+      this.unsentAnswerBytes = 0;
+      this.transport.resume();
+    });
   }
 
   /** Stops listening to the stream (the stream itself is left as it is). */

@@ -45,3 +45,19 @@ export function makeIdentity(options: IdentityOptions, random: RandomSource, pro
   );
   return { der, certificate: parseCertificate(der), privateKey, chain: [der, ...(chainExtra ?? [])] };
 }
+
+/**
+ * `der` with its UTF8String `value` (a multiple of 4 bytes, e.g. a CN) turned into a UniversalString of
+ * code point U+110000, which Unicode does not have: what a hostile peer sends to make a name decoder
+ * throw. Parsing must fail as any malformed DER does; the signature no longer matches either.
+ */
+export function withUndecodableName(der: Uint8Array, value: string): Uint8Array {
+  const bytes = new TextEncoder().encode(value);
+  if (bytes.length % 4 !== 0 || bytes.length > 127) throw new Error(`"${value}" is not a multiple of 4 bytes under 128`);
+  const at = der.findIndex((b, i) => b === 0x0c && der[i + 1] === bytes.length && bytes.every((c, j) => der[i + 2 + j] === c));
+  if (at < 0) throw new Error(`no UTF8String "${value}" in the certificate`);
+  const out = der.slice();
+  out[at] = 0x1c; // UniversalString (X.680 §41), 4 bytes a character
+  for (let i = 0; i < bytes.length; i += 4) out.set([0x00, 0x11, 0x00, 0x00], at + 2 + i);
+  return out;
+}

@@ -33,6 +33,8 @@ export interface OcspResponseSpec {
   responseStatus?: number;
   /** How many times the SingleResponse is repeated (default 1). */
   copies?: number;
+  /** Certificates of the same issuer reported `good` in SingleResponses before the leaf's. */
+  others?: Certificate[];
 }
 
 const generalizedTime = (ms: number) => der.tlv(Tag.GeneralizedTime, utf8.encode(new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z')));
@@ -41,22 +43,26 @@ const ENUMERATED = 0x0a;
 export function buildOcspResponse(spec: OcspResponseSpec, provider: CryptoProvider, random: RandomSource): Uint8Array {
   if (spec.responseStatus !== undefined) return der.sequence(der.tlv(ENUMERATED, Uint8Array.of(spec.responseStatus)));
   const hash = spec.hash ?? 'sha1';
-  const certId = der.sequence(
-    der.sequence(der.oid(OID[hash]), der.null()),
-    der.octetString(provider.hash(hash, spec.leaf.issuer.raw)),
-    der.octetString(provider.hash(hash, subjectPublicKeyBits(spec.issuer.spki))),
-    der.tlv(Tag.INTEGER, fromHex(spec.serialHex ?? spec.leaf.serialNumber)),
-  );
+  const certIdOf = (serialHex: string) =>
+    der.sequence(
+      der.sequence(der.oid(OID[hash]), der.null()),
+      der.octetString(provider.hash(hash, spec.leaf.issuer.raw)),
+      der.octetString(provider.hash(hash, subjectPublicKeyBits(spec.issuer.spki))),
+      der.tlv(Tag.INTEGER, fromHex(serialHex)),
+    );
+  const certId = certIdOf(spec.serialHex ?? spec.leaf.serialNumber);
   const s = spec.status;
   const certStatus =
     s === 'good' ? der.implicit(0, new Uint8Array(0))
     : s === 'unknown' ? der.implicit(2, new Uint8Array(0))
     : der.tlv(0xa1, generalizedTime(s.revokedAt), ...(s.reason === undefined ? [] : [der.explicit(0, der.tlv(ENUMERATED, Uint8Array.of(s.reason)))]));
-  const single = der.sequence(certId, certStatus, generalizedTime(spec.thisUpdate), ...(spec.nextUpdate === undefined ? [] : [der.explicit(0, generalizedTime(spec.nextUpdate))]));
+  const window = [generalizedTime(spec.thisUpdate), ...(spec.nextUpdate === undefined ? [] : [der.explicit(0, generalizedTime(spec.nextUpdate))])];
+  const single = der.sequence(certId, certStatus, ...window);
+  const others = (spec.others ?? []).map((c) => der.sequence(certIdOf(c.serialNumber), der.implicit(0, new Uint8Array(0)), ...window));
   const signer = spec.signer.certificate;
   const responderId =
     spec.responderId === 'byKey' ? der.explicit(2, der.octetString(provider.hash('sha1', subjectPublicKeyBits(signer.spki)))) : der.explicit(1, signer.subject.raw);
-  const tbs = der.sequence(responderId, generalizedTime(spec.producedAt ?? spec.thisUpdate), der.sequence(...Array.from({ length: spec.copies ?? 1 }, () => single)));
+  const tbs = der.sequence(responderId, generalizedTime(spec.producedAt ?? spec.thisUpdate), der.sequence(...others, ...Array.from({ length: spec.copies ?? 1 }, () => single)));
   const algorithm = defaultSignatureAlgorithm(spec.signer.privateKey);
   const signature = provider.sign(algorithm, spec.signer.privateKey, tbs, random);
   const basic = der.sequence(tbs, encodeSignatureAlgorithm(algorithm), der.bitString(signature), ...(spec.certs ? [der.explicit(0, der.sequence(...spec.certs))] : []));

@@ -11,13 +11,14 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { DAY, makeIdentity, TEST_NOW, withUndecodableName, type Identity } from '../../src/testing/certs.js';
 import { buildOcspResponse, type OcspResponseSpec } from '../../src/testing/ocsp.js';
-import { handshakeRewriter } from '../../src/testing/tamper.js';
+import { editPlaintextHandshake, editServerHello, handshakeRewriter } from '../../src/testing/tamper.js';
 import * as X from '../../src/wire/extensions.js';
 import type { CertificateEntry, HandshakeMessage } from '../../src/wire/types.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import { ExtensionType } from '../../src/wire/enums.js';
+import { ContentType, ExtensionType, NamedGroup } from '../../src/wire/enums.js';
+import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 
 const random = seededRandom('ocsp stapling attacker');
 const NOW = TEST_NOW;
@@ -37,6 +38,13 @@ const delegated = responder(ca, [OID.ocspSigning]);
 const withoutEku = responder(ca, ['serverAuth']);
 const fromRogue = responder(rogueCa, [OID.ocspSigning]);
 const fromSameNameRogue = responder(sameNameRogue, [OID.ocspSigning]);
+/** A responder the CA certified with a 1024-bit RSA key: below the floor path validation sets for every key. */
+const weakResponder = makeIdentity({ subject: { CN: 'Weak responder' }, issuer: ca, serial: 0x78n, extKeyUsage: [OID.ocspSigning], keyUsage: ['digitalSignature'], privateKey: rsaTestKey(1024) }, random);
+/** A server certificate (mis)issued with id-kp-OCSPSigning too: its own key would vouch for its own status. */
+const selfResponding = makeIdentity(
+  { subject: { CN: 'victim.example' }, issuer: ca, serial: 0x1003n, sans: { dns: ['victim.example'] }, extKeyUsage: ['serverAuth', OID.ocspSigning], keyType: 'p256' },
+  random,
+);
 const caPolicy: TrustPolicy = { kind: 'ca', anchors: [ca.der] };
 
 function staple(spec: Partial<OcspResponseSpec> = {}): Uint8Array {
@@ -132,6 +140,12 @@ describe('a staple the client must not believe: bad_certificate_status_response'
     refused(handshake(staple({ leaf: otherLeaf.certificate })), 'bad_certificate_status_response', /does not name "CN=victim.example" \(serial 1001.*it names serial 1002/);
   });
 
+  it.each(['sha1', 'sha256'] as const)("refuses a %s CertID with the leaf's serial but another issuer's name or key hash, though the issuer signed it", (hash) => {
+    const rogueLeaf = makeIdentity({ subject: { CN: 'victim.example' }, issuer: rogueCa, serial: 0x1001n, keyType: 'p256' }, random);
+    refused(handshake(staple({ hash, leaf: rogueLeaf.certificate })), 'bad_certificate_status_response', new RegExp(`it names serial 1001 \\(${hash}\\)`));
+    refused(handshake(staple({ hash, issuer: sameNameRogue.certificate })), 'bad_certificate_status_response', /does not name "CN=victim.example" \(serial 1001/);
+  });
+
   it('refuses a staple that names the leaf but is signed by an unrelated key', () => {
     refused(handshake(staple({ signer: { certificate: ca.certificate, privateKey: rogueCa.privateKey } })), 'bad_certificate_status_response', /signature does not verify with the key of "CN=Stapling CA"/);
   });
@@ -173,11 +187,32 @@ describe('a staple the client must not believe: bad_certificate_status_response'
   it('refuses a responder error stapled as if it were a status', () => {
     refused(handshake(staple({ responseStatus: 3 })), 'bad_certificate_status_response', /answered tryLater/);
   });
+
+  it('refuses a delegated responder whose RSA key is below our floor (a forger who factors it says good for revoked certificates)', () => {
+    refused(handshake(staple(signedBy(weakResponder))), 'bad_certificate_status_response', /delegated responder "CN=Weak responder".*RSA key of 1024 bits is below our minimum of 2048/);
+  });
+
+  it("refuses a staple signed by the leaf's own key, even when its certificate carries id-kp-OCSPSigning (a revoked key would vouch for itself)", () => {
+    const own = staple({ leaf: selfResponding.certificate, ...signedBy(selfResponding) });
+    refused(handshake(own, { certificate: selfResponding }), 'bad_certificate_status_response', /is the leaf itself: a certificate cannot vouch for its own status/);
+  });
+
+  it('refuses a staple whose certs hold a certificate with an undecodable name: the staple alert, not internal_error', () => {
+    const poisoned = staple({ certs: [withUndecodableName(rogueCa.der, 'Rogue CA')] });
+    expect(() => handshake(poisoned)).toThrow(TypeError);
+    const replaced = X.ext(ExtensionType.status_request, X.statusRequestCertificate.encode(poisoned));
+    const replaceStaple = editEntries(([first, ...rest]) => [{ ...first!, extensions: [replaced] }, ...rest]);
+    refused(handshake(staple(), { editServerFlight: replaceStaple }), 'bad_certificate_status_response', /OCSP response: malformed certificate: .*UniversalString code point 110000 beyond U\+10FFFF/);
+  });
 });
 
 describe('revocation and solicitation', () => {
   it('fails a revoked staple under the ca policy with certificate_revoked, naming time and reason', () => {
     refused(handshake(staple({ status: { revokedAt: NOW - 2 * DAY, reason: 1 } })), 'certificate_revoked', /revoked per its OCSP staple: revoked at 2025-12-30T00:00:00.000Z \(keyCompromise\)/);
+  });
+
+  it('finds the revoked status of the leaf among SingleResponses that say good for other certificates', () => {
+    refused(handshake(staple({ others: [otherLeaf.certificate, ca.certificate], status: { revokedAt: NOW - DAY } })), 'certificate_revoked', /revoked per its OCSP staple/);
   });
 
   it('reports, but does not act on, a revoked staple under a pinned-certificate policy', () => {
@@ -199,5 +234,55 @@ describe('revocation and solicitation', () => {
     const run = handshake(staple(), { certificate: leafWithCa, editServerFlight: moveStaple });
     expect(run.decisions).toEqual([expect.stringMatching(/^ignored: an OCSP staple on certificate_list\[1\], not the leaf/)]);
     expect(run.alerts).toEqual(['decrypt_error']);
+  });
+});
+
+describe('status_request where RFC 8446 §4.2 does not put it (ClientHello, CertificateRequest, Certificate only)', () => {
+  const emptyStatusRequest = X.ext(ExtensionType.status_request, new Uint8Array(0));
+
+  it('in ServerHello: illegal_parameter, though the client offered it', () => {
+    const tamper = (flight: { from: string; bytes: Uint8Array }) =>
+      flight.from === 'server' && flight.bytes[0] === ContentType.handshake ? editServerHello(flight.bytes, (sh) => ({ ...sh, extensions: [...sh.extensions, emptyStatusRequest] })) : flight.bytes;
+    const pair = new InMemoryPair({ trust: caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), statusRequest: true }, { certificate: leaf, now: () => NOW, random: seededRandom('s'), ocspResponse: staple() }, { tamper });
+    pair.run();
+    expect(pair.events('client').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [`${e.description}: ${e.detail}`] : []))).toEqual(['illegal_parameter: status_request is not allowed in SH']);
+  });
+
+  it('in a HelloRetryRequest: illegal_parameter', () => {
+    const tamper = (flight: { from: string; bytes: Uint8Array }) =>
+      flight.from === 'server' && flight.bytes[0] === ContentType.handshake
+        ? editPlaintextHandshake(flight.bytes, (messages) => messages.map((m) => (m.kind === 'hello_retry_request' ? { ...m, extensions: [...m.extensions, emptyStatusRequest] } : m)))
+        : flight.bytes;
+    const pair = new InMemoryPair(
+      { trust: caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), statusRequest: true, groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShareGroups: [NamedGroup.x25519] },
+      { certificate: leaf, now: () => NOW, random: seededRandom('s'), ocspResponse: staple(), groups: [NamedGroup.secp256r1] },
+      { tamper },
+    );
+    pair.run();
+    // The HelloRetryRequest (the server has no share for x25519) is refused as it is parsed.
+    expect(pair.events('client').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [`${e.description}: ${e.detail}`] : []))).toEqual(['illegal_parameter: status_request is not allowed in HRR']);
+  });
+
+  it('in EncryptedExtensions, where TLS 1.2 acknowledged it: illegal_parameter', () => {
+    const addToEncryptedExtensions = (m: HandshakeMessage) => (m.kind === 'encrypted_extensions' ? { ...m, extensions: [...m.extensions, emptyStatusRequest] } : m);
+    refused(handshake(staple(), { editServerFlight: addToEncryptedExtensions }), 'illegal_parameter', /status_request is not allowed in EE/);
+  });
+
+  it("in the client's Certificate, which our CertificateRequest did not ask for: unsupported_extension", () => {
+    const client = makeIdentity({ subject: { CN: 'client' }, issuer: ca, serial: 0x2001n, extKeyUsage: ['clientAuth'], keyType: 'p256' }, random);
+    const clientStaple = X.ext(ExtensionType.status_request, X.statusRequestCertificate.encode(staple({ leaf: client.certificate })));
+    const addStaple = editEntries(([first, ...rest]) => [{ ...first!, extensions: [clientStaple] }, ...rest]);
+    const rewriter = handshakeRewriter(() => pair, 'client', addStaple);
+    const pair: InMemoryPair = new InMemoryPair(
+      { trust: caPolicy, serverName: 'victim.example', now: () => NOW, random: seededRandom('c'), certificate: client },
+      { certificate: leaf, now: () => NOW, random: seededRandom('s'), clientAuth: 'require', trust: caPolicy },
+      { tamper: rewriter.tamper },
+    );
+    pair.run();
+    expect(rewriter.edited()).toBe(true);
+    expect(pair.events('server').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [`${e.description}: ${e.detail}`] : []))).toEqual([
+      'unsupported_extension: CertificateEntry carries status_request, which we did not request',
+    ]);
+    expect(pair.server.info.peer).toBeUndefined();
   });
 });

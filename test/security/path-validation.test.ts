@@ -135,6 +135,15 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     refused({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: 'Evil', CN: 'x' }), intermediates: [int], anchors: [root] }, 'BadCertificate', /subject DN/);
   });
 
+  it('an excluded directoryName is not escaped by characters RFC 4518 maps to nothing (zero-width, soft hyphen, BOM)', () => {
+    // RFC 5280 §7.1: DN attributes compare by LDAP StringPrep (RFC 4518 §2.2), which maps these to nothing.
+    const int = ca({ nameConstraints: { excluded: [{ dn: { O: 'Victim Bank' } }] } });
+    for (const disguised of ['Victim\u200b Bank', 'Vic\u00adtim Bank', '\ufeffVictim Bank', 'Victim\u2060 Bank', 'Victim\u00a0Bank']) {
+      refused({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: disguised, CN: 'x' }), intermediates: [int], anchors: [root] }, 'BadCertificate', /subject DN .*excluded/);
+    }
+    accepted({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: 'Victim Banks', CN: 'x' }), intermediates: [int], anchors: [root] });
+  });
+
   it('a self-issued intermediate is not itself checked, but the leaf below it is (§6.1.3(b))', () => {
     const anchor = issue({ O: 'Lab', CN: 'Root' }, rootKey, undefined, { isCA: true, nameConstraints: { excluded: [{ dn: { O: 'Lab' } }] } });
     // Key rollover: the root's name, a new key, signed by the old key. Its subject is in the excluded subtree.

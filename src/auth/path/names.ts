@@ -182,8 +182,15 @@ function ipWithin(bytes: Uint8Array, address: Uint8Array, mask: Uint8Array): boo
   return bytes.every((b, i) => (b & mask[i]!) === (address[i]! & mask[i]!));
 }
 
-/** RFC 5280 §7.1, simplified from RFC 4518: case-insensitive, insignificant spaces collapsed. */
-const normalizeValue = (v: string) => lower(v).trim().replace(/\s+/g, ' ');
+/** RFC 4518 §2.2 maps these to nothing: soft hyphens, joiners, variation selectors, controls and format characters. */
+const MAPPED_TO_NOTHING =
+  /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u034f\u06dd\u070f\u1806\u180b-\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2063\u206a-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffc]/g;
+
+/**
+ * RFC 5280 §7.1, simplified from RFC 4518: what §2.2 maps to nothing goes (or a name could escape an
+ * excluded subtree with an invisible character), then case-insensitive, insignificant spaces collapsed.
+ */
+const normalizeValue = (v: string) => lower(v.replace(MAPPED_TO_NOTHING, '')).trim().replace(/\s+/g, ' ');
 
 function rdnEqual(a: NameAttribute[], b: NameAttribute[]): boolean {
   return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && normalizeValue(x.value) === normalizeValue(y.value)));

@@ -6,7 +6,9 @@
 // handshake message nor drops a required one, and everything it shapes is encoded before it is added to
 // the transcript, so the transcript always covers exactly the bytes sent.
 import { ExtensionType } from '../../wire/enums.js';
+import { ALLOWED_EXTENSIONS, knownExtensionName } from '../../wire/extension-table.js';
 import type { HandshakeMessage, Extension } from '../../wire/types.js';
+import type { TicketConfig } from '../config.js';
 
 /** The messages whose extension order a shape can set. */
 export type ShapedMessage = 'serverHello' | 'helloRetryRequest' | 'encryptedExtensions' | 'certificateRequest' | 'newSessionTicket' | 'certificateEntry';
@@ -35,7 +37,10 @@ export interface TicketShape {
   nonceLength?: number;
   /** The nonces, one per ticket, in order; they must be unique (the PSK derives from them) and cover every ticket. */
   nonces?: Uint8Array[];
-  /** ticket_age_add per ticket, in order; tickets beyond the list draw theirs from `random`. */
+  /**
+   * ticket_age_add per ticket, in order, all different; tickets beyond the list draw theirs from `random`.
+   * Every connection sends the same ones, which an observer can learn: for replays, not for serving.
+   */
   ageAdds?: number[];
   /** Extensions appended to ours (early_data), e.g. RFC 8701 GREASE values; clients ignore unknown ones. */
   extensions?: Extension[];
@@ -70,25 +75,42 @@ export function ticketNonce(shape: ServerFlightShape | undefined, index: number)
   return nonce;
 }
 
+/** NewSessionTicket.extensions is `Extension extensions<0..2^16-2>` (RFC 8446 §4.6.1); our early_data takes 8 of them. */
+const TICKET_EXTENSIONS_MAX = 0xfffe;
+const EARLY_DATA_EXTENSION_BYTES = 8;
+
 /**
  * What validation cannot express field by field (throws a TypeError): every order names each code point
  * once, ticket nonces can never repeat on one connection (RFC 8446 §4.6.1: "MUST be unique"; two tickets
- * with the same nonce would carry the same PSK), and appended ticket extensions never duplicate a type
- * (nor ours: early_data).
+ * with the same nonce would carry the same PSK), nor ticket_age_add values (§4.6.1: "a fresh value for each
+ * ticket"; a shared one lets an observer link the tickets' resumptions), and appended ticket extensions
+ * never duplicate a type (nor ours: early_data), are none the §4.2 table keeps out of NewSessionTicket,
+ * and fit the extensions vector.
  */
-export function checkServerFlightShape(shape: ServerFlightShape, ticketCount: number): void {
+export function checkServerFlightShape(shape: ServerFlightShape, tickets: TicketConfig | undefined): void {
   for (const [message, order] of Object.entries(shape.extensionOrder ?? {})) {
     if (new Set(order).size !== order.length) throw new TypeError(`serverFlight.extensionOrder.${message} names an extension twice`);
   }
-  const tickets = shape.newSessionTicket;
-  if (!tickets) return;
-  if (tickets.nonces) {
-    const distinct = new Set(tickets.nonces.map((n) => Array.from(n).join()));
-    if (distinct.size !== tickets.nonces.length) throw new TypeError('serverFlight.newSessionTicket.nonces must be unique (RFC 8446 §4.6.1)');
-    if (tickets.nonces.length < ticketCount) throw new TypeError(`serverFlight.newSessionTicket.nonces has ${tickets.nonces.length} nonces for ${ticketCount} tickets`);
+  const ticketShape = shape.newSessionTicket;
+  if (!ticketShape) return;
+  const ticketCount = tickets?.count ?? 0;
+  if (ticketShape.nonces) {
+    const distinct = new Set(ticketShape.nonces.map((n) => Array.from(n).join()));
+    if (distinct.size !== ticketShape.nonces.length) throw new TypeError('serverFlight.newSessionTicket.nonces must be unique (RFC 8446 §4.6.1)');
+    if (ticketShape.nonces.length < ticketCount) throw new TypeError(`serverFlight.newSessionTicket.nonces has ${ticketShape.nonces.length} nonces for ${ticketCount} tickets`);
   }
   // Default nonces are the index in nonceLength >= 1 bytes: unique for the at most 255 tickets of tickets.count.
-  const types = (tickets.extensions ?? []).map((e) => e.type);
+  const ageAdds = ticketShape.ageAdds ?? [];
+  if (new Set(ageAdds).size !== ageAdds.length) throw new TypeError('serverFlight.newSessionTicket.ageAdds must differ from ticket to ticket (RFC 8446 §4.6.1)');
+  const extensions = ticketShape.extensions ?? [];
+  const types = extensions.map((e) => e.type);
   if (new Set(types).size !== types.length) throw new TypeError('serverFlight.newSessionTicket.extensions has a type twice');
   if (types.includes(ExtensionType.early_data)) throw new TypeError('serverFlight.newSessionTicket.extensions: early_data comes from tickets.maxEarlyDataSize');
+  const forbidden = types.map(knownExtensionName).find((name) => name !== undefined && !ALLOWED_EXTENSIONS[name].includes('NST'));
+  if (forbidden) throw new TypeError(`serverFlight.newSessionTicket.extensions: ${forbidden} is not allowed in NewSessionTicket (RFC 8446 §4.2)`);
+  const ours = tickets?.maxEarlyDataSize !== undefined ? EARLY_DATA_EXTENSION_BYTES : 0;
+  const bytes = extensions.reduce((sum, e) => sum + 4 + e.data.length, ours);
+  if (bytes > TICKET_EXTENSIONS_MAX) {
+    throw new TypeError(`serverFlight.newSessionTicket.extensions take ${bytes} bytes${ours ? ` with our early_data's ${ours}` : ''}: more than the ${TICKET_EXTENSIONS_MAX} of RFC 8446 §4.6.1`);
+  }
 }
