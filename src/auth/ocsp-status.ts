@@ -58,16 +58,29 @@ export const ONE_DAY_MS = 24 * 60 * 60 * 1000;
 const bad = (detail: string): Failure => fail('BadCertificateStatusResponse', `OCSP staple: ${detail}`);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Hashes of the leaf's issuer DN and of the issuer's key, per CertID hash, computed once each. */
-function certIdMatcher(leaf: Certificate, issuer: Certificate, provider: CryptoProvider): (id: CertId) => boolean {
-  const keyBits = subjectPublicKeyBits(issuer.spki);
-  const hashes = new Map<HashName, { name: Uint8Array; key: Uint8Array }>();
+/**
+ * Whether a CertID names `leaf` (RFC 6960 §4.1.1): its serial, the hash of its issuer's DN and of the issuer's
+ * key, each hash computed once per CertID hash. Without the issuer (a server whose chain holds only its
+ * leaf), the key hash cannot be checked and only the serial and the name hash are.
+ */
+function certIdMatcher(leaf: Certificate, issuer: Certificate | undefined, provider: CryptoProvider): (id: CertId) => boolean {
+  const keyBits = issuer && subjectPublicKeyBits(issuer.spki);
+  const hashes = new Map<HashName, { name: Uint8Array; key: Uint8Array | undefined }>();
   return (id) => {
     if (id.hash === undefined || id.serialNumber !== leaf.serialNumber) return false;
     let h = hashes.get(id.hash);
-    if (!h) hashes.set(id.hash, (h = { name: provider.hash(id.hash, leaf.issuer.raw), key: provider.hash(id.hash, keyBits) }));
-    return equalBytes(id.issuerNameHash, h.name) && equalBytes(id.issuerKeyHash, h.key);
+    if (!h) hashes.set(id.hash, (h = { name: provider.hash(id.hash, leaf.issuer.raw), key: keyBits && provider.hash(id.hash, keyBits) }));
+    return equalBytes(id.issuerNameHash, h.name) && (h.key === undefined || equalBytes(id.issuerKeyHash, h.key));
   };
+}
+
+/**
+ * For a server given a response to staple: whether it is about our own certificate (some SingleResponse
+ * names `leaf`). A response without a status (a responder's error) names nothing.
+ */
+export function stapleNamesCertificate(response: OcspResponse, leaf: Certificate, issuer: Certificate | undefined, provider: CryptoProvider): boolean {
+  const namesLeaf = certIdMatcher(leaf, issuer, provider);
+  return response.basic?.responses.some((r) => namesLeaf(r.certId)) ?? false;
 }
 
 function namesSigner(id: ResponderId, cert: Certificate, provider: CryptoProvider): boolean {
