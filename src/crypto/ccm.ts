@@ -12,6 +12,7 @@
 //   message fits in L bytes of length, so the counter never overflows them.
 import { cbc, ctr } from '@noble/ciphers/aes.js';
 import { constantTimeEqual } from '../wire/bytes.js';
+import { aeadSealers } from './provider.js';
 
 const BLOCK = 16;
 
@@ -79,22 +80,16 @@ export function aesCcm(key: Uint8Array, tagLength: number): Ccm {
   };
 
   /** mac() and crypt() copy the plaintext before anything is written to `output`, so it may alias it. */
-  const sealInto = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void => {
-    if (output.length !== plaintext.length + tagLength) throw new Error(`AES-CCM output must be ${plaintext.length + tagLength} bytes, got ${output.length}`);
+  const sealers = aeadSealers('AES-CCM', tagLength, (nonce, aad, plaintext, output) => {
     const L = lengthFieldSize(nonce, plaintext.length);
     const { tag, data } = crypt(nonce, L, mac(nonce, L, aad, plaintext), plaintext);
     output.set(data);
     output.set(tag, data.length);
-  };
+  });
 
   return {
     tagLength,
-    seal(nonce, aad, plaintext) {
-      const out = new Uint8Array(plaintext.length + tagLength);
-      sealInto(nonce, aad, plaintext, out);
-      return out;
-    },
-    sealInto,
+    ...sealers,
     open(nonce, aad, sealed) {
       if (sealed.length < tagLength) return null;
       const L = lengthFieldSize(nonce, sealed.length - tagLength);

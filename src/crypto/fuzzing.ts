@@ -15,6 +15,7 @@
 // real connection; the CLI cannot select it.
 import {
   AEAD_TAG_LENGTHS,
+  aeadSealers,
   type AeadKey,
   type AeadName,
   type CryptoProvider,
@@ -98,19 +99,13 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   const xor = (data: Uint8Array, stream: Uint8Array) => data.map((byte, i) => byte ^ stream[i]!);
   const tag = (nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array) => hashParts(tagLength, text('tag'), boundKey, nonce, aad, ciphertext);
   /** xor() reads the plaintext into a new array first, so `output` may alias it (sealing in place). */
-  const sealInto = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void => {
-    if (output.length !== plaintext.length + tagLength) throw new Error(`${aead} output must be ${plaintext.length + tagLength} bytes, got ${output.length}`);
+  const sealers = aeadSealers(aead, tagLength, (nonce, aad, plaintext, output) => {
     const ciphertext = xor(plaintext, keystream(nonce, plaintext.length));
     output.set(ciphertext);
     output.set(tag(nonce, aad, ciphertext), ciphertext.length);
-  };
+  });
   return {
-    seal(nonce, aad, plaintext) {
-      const out = new Uint8Array(plaintext.length + tagLength);
-      sealInto(nonce, aad, plaintext, out);
-      return out;
-    },
-    sealInto,
+    ...sealers,
     open(nonce, aad, sealed) {
       if (sealed.length < tagLength) return null;
       const ciphertext = sealed.subarray(0, sealed.length - tagLength);

@@ -15,6 +15,7 @@ import type { DiffieHellmanGroup } from './key-exchange.js';
 import { NOBLE_ML_KEM } from './mlkem.js';
 import {
   AEAD_TAG_LENGTHS,
+  aeadSealers,
   type AeadKey,
   type AeadName,
   type CryptoProvider,
@@ -99,18 +100,12 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   const cipher = AEAD_CIPHERS[aead];
   const tagLength = AEAD_TAG_LENGTHS[aead];
   const boundKey = key.slice();
-  const sealInto = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void => {
+  const sealers = aeadSealers(aead, tagLength, (nonce, aad, plaintext, output) => {
     if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${aead} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
-    if (output.length !== plaintext.length + tagLength) throw new Error(`${aead} output must be ${plaintext.length + tagLength} bytes, got ${output.length}`);
     cipher(boundKey, nonce, aad).sealInto(plaintext, output);
-  };
+  });
   return {
-    seal(nonce, aad, plaintext) {
-      const output = new Uint8Array(plaintext.length + tagLength);
-      sealInto(nonce, aad, plaintext, output);
-      return output;
-    },
-    sealInto,
+    ...sealers,
     open(nonce, aad, ciphertext) {
       if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < tagLength) return null;
       try {

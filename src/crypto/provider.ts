@@ -40,6 +40,31 @@ export interface AeadKey {
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 }
 
+/** The in-place half of an AeadKey. */
+export type SealInto = NonNullable<AeadKey['sealInto']>;
+
+/**
+ * `seal` and `sealInto` of an AeadKey from its one in-place sealer: the output's length (plaintext + tag) is
+ * checked here, before anything is written, and `seal` seals into a fresh array from `allocate`.
+ */
+export function aeadSealers(
+  name: string,
+  tagLength: number,
+  sealInto: SealInto,
+  allocate = (length: number): Uint8Array => new Uint8Array(length),
+): { seal: AeadKey['seal']; sealInto: SealInto } {
+  const checked: SealInto = (nonce, aad, plaintext, output) => {
+    if (output.length !== plaintext.length + tagLength) throw new Error(`${name} output must be ${plaintext.length + tagLength} bytes, got ${output.length}`);
+    sealInto(nonce, aad, plaintext, output);
+  };
+  const seal: AeadKey['seal'] = (nonce, aad, plaintext) => {
+    const output = allocate(plaintext.length + tagLength);
+    checked(nonce, aad, plaintext, output);
+    return output;
+  };
+  return { seal, sealInto: checked };
+}
+
 export type GroupName =
   | 'x25519'
   | 'x448'

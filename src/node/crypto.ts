@@ -45,7 +45,7 @@ import type {
   RandomSource,
   SignatureAlgorithm,
 } from '../crypto/provider.js';
-import { AEAD_TAG_LENGTHS } from '../crypto/provider.js';
+import { AEAD_TAG_LENGTHS, aeadSealers } from '../crypto/provider.js';
 import {
   bigintBytes,
   ecPointJwk,
@@ -125,9 +125,9 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   // The cast picks one overload: every cipher here takes authTagLength; CCM needs it (RFC 6655 §3: 16 or 8).
   // (node:crypto cannot CCM-seal an empty plaintext; a TLSInnerPlaintext always has its content type byte.)
   const options = { authTagLength: tagLength };
-  const sealInto = (nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void => {
+  // No zero-fill for seal()'s output: the sealer writes every byte (checked below).
+  const sealers = aeadSealers(aead, tagLength, (nonce, aad, plaintext, output) => {
     if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${aead} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
-    if (output.length !== plaintext.length + tagLength) throw new Error(`${aead} output must be ${plaintext.length + tagLength} bytes, got ${output.length}`);
     // CCM authenticates the message length first (RFC 3610 §2.2): node:crypto wants it with the AAD.
     // A Cipheriv cannot take a new nonce, so each record needs its own (about 2 µs).
     const sealer = createCipheriv(cipher as 'aes-128-ccm', secret, nonce, options).setAAD(aad, { plaintextLength: plaintext.length });
@@ -138,15 +138,9 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
     if (body.length !== plaintext.length) throw new Error(`${aead} returned ${body.length} bytes for ${plaintext.length}`);
     output.set(body);
     output.set(sealer.getAuthTag(), body.length);
-  };
+  }, (length) => plain(Buffer.allocUnsafe(length)));
   return {
-    seal(nonce, aad, plaintext) {
-      // No zero-fill: sealInto writes every byte.
-      const output = plain(Buffer.allocUnsafe(plaintext.length + tagLength));
-      sealInto(nonce, aad, plaintext, output);
-      return output;
-    },
-    sealInto,
+    ...sealers,
     open(nonce, aad, ciphertext) {
       if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < tagLength) return null;
       const bodyLength = ciphertext.length - tagLength;
