@@ -20,7 +20,7 @@ export function runClient(trace: IllustratedTrace) {
   const clientHello = client.takeOutput();
   client.receive(records(trace, SERVER_FLIGHT));
   const secondFlight = client.takeOutput();
-  client.write(new TextEncoder().encode('ping'));
+  if (client.state === 'CONNECTED') client.write(new TextEncoder().encode('ping'));
   const ping = client.takeOutput();
   client.receive(records(trace, SERVER_AFTER_HANDSHAKE));
   return { client, events: client.takeEvents(), clientHello, secondFlight, ping };

@@ -23,7 +23,7 @@ export function runServer(trace: IllustratedTrace) {
   const tickets = splitRecords(server.takeOutput()).map(hex);
   server.receive(fromHex(trace.client.records.applicationData!));
   const events = server.takeEvents();
-  server.write(new TextEncoder().encode('pong'));
+  if (server.state === 'CONNECTED') server.write(new TextEncoder().encode('pong'));
   return { server, events, flight, tickets, pong: hex(server.takeOutput()) };
 }
 
