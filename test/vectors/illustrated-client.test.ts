@@ -1,34 +1,43 @@
-// "The Illustrated TLS 1.3 Connection" (tls13.xargs.org, OpenSSL 3.0.1 on both ends), CLIENT side, byte for
-// byte: our client, given the trace's client random, session id and x25519 key and shaped like OpenSSL's
-// s_client, writes the trace's ClientHello; fed the trace's server records it accepts them, derives exactly the
-// trace's key log, writes the trace's ChangeCipherSpec, Finished and "ping" records, and reads the trace's two
-// tickets and "pong". Every value compared comes from vectors/illustrated-tls13/ (provenance in its README.md).
+// "The Illustrated TLS 1.3 Connection" (tls13.xargs.org), CLIENT side, byte for byte, in both editions of the
+// page (OpenSSL 3.0.1 now, BoringSSL archived): our client, given the trace's client random, session id and
+// x25519 key and shaped like the edition's client, writes the trace's ClientHello; fed the trace's server
+// records it accepts them, derives exactly the trace's key log, writes the trace's ChangeCipherSpec, Finished
+// and "ping" records, and reads the trace's two tickets and "pong". Every value compared comes from
+// vectors/illustrated-tls13/ (provenance in its README.md).
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/handshake/connection.js';
-import type { TlsEvent } from '../../src/handshake/events.js';
 import { fromHex, hex } from '../../src/wire/bytes.js';
-import { loadKeylog, loadTrace, traceClient, type IllustratedTrace } from './illustrated-replay.js';
-
-const SERVER_FLIGHT = ['serverHello', 'changeCipherSpec', 'encryptedExtensions', 'certificate', 'certificateVerify', 'finished'];
-const SERVER_AFTER_HANDSHAKE = ['newSessionTicket1', 'newSessionTicket2', 'applicationData'];
+import { EDITIONS, loadKeylog, loadTrace, traceClient, type Edition, type IllustratedTrace } from './illustrated-replay.js';
 
 const records = (trace: IllustratedTrace, names: string[]) => fromHex(names.map((n) => trace.server.records[n]!).join(''));
 
 /** The whole connection from the client's side, against the trace's server bytes. */
-export function runClient(trace: IllustratedTrace) {
-  const client = Connection.client(traceClient(trace));
+function runClient(edition: Edition, trace: IllustratedTrace) {
+  const client = Connection.client(traceClient(edition, trace));
   const clientHello = client.takeOutput();
-  client.receive(records(trace, SERVER_FLIGHT));
+  client.receive(records(trace, edition.serverFlight));
   const secondFlight = client.takeOutput();
   if (client.state === 'CONNECTED') client.write(new TextEncoder().encode('ping'));
   const ping = client.takeOutput();
-  client.receive(records(trace, SERVER_AFTER_HANDSHAKE));
+  client.receive(records(trace, edition.serverAfterHandshake));
   return { client, events: client.takeEvents(), clientHello, secondFlight, ping };
 }
 
-describe('The Illustrated TLS 1.3 Connection: our client against the trace', () => {
-  const trace = loadTrace();
-  const { client, events, clientHello, secondFlight, ping } = runClient(trace);
+/** lifetime, ticket_age_add and nonce of the two tickets, as the page explains them. */
+const TICKETS: Record<Edition['name'], Array<[number, number, string]>> = {
+  openssl: [
+    [7200, 0, '0000000000000000'],
+    [7200, 0, '0000000000000001'],
+  ],
+  boringssl: [
+    [172800, 0x04030201, '00'],
+    [172800, 0x04030201, '01'],
+  ],
+};
+
+describe.each(Object.values(EDITIONS))('The Illustrated TLS 1.3 Connection ($stack): our client against the trace', (edition) => {
+  const trace = loadTrace(edition.name);
+  const { client, events, clientHello, secondFlight, ping } = runClient(edition, trace);
   const received = (kind: string) =>
     events.flatMap((e) => (e.type === 'handshake-message' && e.direction === 'in' && e.message.kind === kind ? [hex(e.raw)] : []));
 
@@ -39,7 +48,7 @@ describe('The Illustrated TLS 1.3 Connection: our client against the trace', () 
   it('accepts the server flight: connected, server authenticated by its pinned certificate, no alert', () => {
     expect(events.filter((e) => e.type === 'alert')).toEqual([]);
     expect(events.some((e) => e.type === 'connected')).toBe(true);
-    expect(client.info.cipherSuite).toBe('TLS_AES_256_GCM_SHA384');
+    expect(client.info.cipherSuite).toBe(edition.suite);
     expect(client.info.peer?.verdict.rule).toBe('pinned-certificate');
     expect(client.info.peer?.subject).toBe('CN=example.ulfheim.net,C=US');
   });
@@ -56,9 +65,8 @@ describe('The Illustrated TLS 1.3 Connection: our client against the trace', () 
   });
 
   it('derives exactly the secrets of the trace key log', () => {
-    const keylog = loadKeylog();
-    const ours = events.flatMap((e: TlsEvent) => (e.type === 'secret' && e.keylog ? [[e.keylog, hex(e.secret), hex(e.clientRandom)] as const] : []));
-    expect(new Map(ours.map(([label, secret]) => [label, secret]))).toEqual(keylog);
+    const ours = events.flatMap((e) => (e.type === 'secret' && e.keylog ? [[e.keylog, hex(e.secret), hex(e.clientRandom)] as const] : []));
+    expect(new Map(ours.map(([label, secret]) => [label, secret]))).toEqual(loadKeylog(edition.name));
     expect(new Set(ours.map(([, , random]) => random))).toEqual(new Set([trace.client.records.clientHello!.slice(22, 86)]));
   });
 
@@ -73,10 +81,7 @@ describe('The Illustrated TLS 1.3 Connection: our client against the trace', () 
   it('reads both tickets and "pong" as the trace decrypts them', () => {
     expect(received('new_session_ticket')).toEqual([trace.server.messages.newSessionTicket1, trace.server.messages.newSessionTicket2]);
     const tickets = events.flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []));
-    expect(tickets.map((t) => [t.lifetime, t.ageAdd, hex(t.nonce)])).toEqual([
-      [7200, 0, '0000000000000000'],
-      [7200, 0, '0000000000000001'],
-    ]);
+    expect(tickets.map((t) => [t.lifetime, t.ageAdd, hex(t.nonce)])).toEqual(TICKETS[edition.name]);
     const data = events.flatMap((e) => (e.type === 'data' ? [hex(e.data)] : []));
     expect(data).toEqual([trace.server.messages.applicationData]);
     expect(new TextDecoder().decode(fromHex(data[0]!))).toBe('pong');

@@ -1,6 +1,7 @@
 // The replay setup for "The Illustrated TLS 1.3 Connection" (vectors/illustrated-tls13/, see its README.md):
-// the trace's values as bytes, and our client and server configured like its OpenSSL 3.0.1 endpoints.
-// Configs are made fresh per run: their fixed random sources and ticket sealers are used up by one handshake.
+// its two editions' values as bytes, and our client and server configured like each edition's endpoints
+// (OpenSSL 3.0.1 in the current page, BoringSSL in the archived one). Configs are made fresh per run: their
+// fixed random sources and ticket sealers are used up by one handshake.
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,10 @@ import { ExtensionType, NamedGroup, SignatureScheme } from '../../src/wire/enums
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
 
 const vectorFile = (name: string) => fileURLToPath(new URL(`../../vectors/illustrated-tls13/${name}`, import.meta.url));
+
+/** Where an edition's files are, under vectors/illustrated-tls13/: the current page at the top, the old one in archive/. */
+export type EditionName = 'openssl' | 'boringssl';
+const DIRECTORY: Record<EditionName, string> = { openssl: '', boringssl: 'archive/' };
 
 type Hex = string;
 interface Side {
@@ -28,13 +33,13 @@ export interface IllustratedTrace {
 }
 
 /** The trace as committed; each call reads the files afresh, so a test may alter its copy. */
-export function loadTrace(): IllustratedTrace {
-  return JSON.parse(readFileSync(vectorFile('trace.json'), 'utf8')) as IllustratedTrace;
+export function loadTrace(edition: EditionName = 'openssl'): IllustratedTrace {
+  return JSON.parse(readFileSync(vectorFile(DIRECTORY[edition] + 'trace.json'), 'utf8')) as IllustratedTrace;
 }
 
 /** captures/keylog.txt: NSS key log label → secret (hex); every line names the trace's client random. */
-export function loadKeylog(): Map<string, Hex> {
-  const lines = readFileSync(vectorFile('keylog.txt'), 'utf8').trim().split('\n');
+export function loadKeylog(edition: EditionName = 'openssl'): Map<string, Hex> {
+  const lines = readFileSync(vectorFile(DIRECTORY[edition] + 'keylog.txt'), 'utf8').trim().split('\n');
   return new Map(lines.map((line) => line.split(' ')).map(([label, , secret]) => [label!, secret!] as const));
 }
 
@@ -70,76 +75,133 @@ function ticketOf(message: Uint8Array): Uint8Array {
 /** The certificate's validity runs from 2018-10-05 to 2019-10-05: replays run inside it. */
 export const traceTime = () => Date.UTC(2019, 0, 1);
 
-/** The groups OpenSSL 3.0.1 lists, several of which we cannot use (x448 and the FFDHE groups). */
-const OPENSSL_GROUPS = [0x001d, 0x0017, 0x001e, 0x0019, 0x0018, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104];
-/** Its signature_algorithms, in its order (Ed448 and the RSA-PSS-PSS schemes included). */
-const OPENSSL_SIGNATURE_ALGORITHMS = [
-  0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
-];
 const empty = new Uint8Array(0);
 
+/** What tells one edition's endpoints from the other's: the client's ClientHello, the server's flight. */
+export interface Edition {
+  name: EditionName;
+  /** The endpoints, as the page names them. */
+  stack: string;
+  suite: 'TLS_AES_256_GCM_SHA384' | 'TLS_AES_128_GCM_SHA256';
+  /** The server's records up to its Finished, then those it sends after the client's Finished, by trace.json name. */
+  serverFlight: string[];
+  serverAfterHandshake: string[];
+  /** The records that carry its NewSessionTickets. */
+  ticketRecords: string[];
+  client: (trace: IllustratedTrace) => Pick<ClientConfig, 'cipherSuites' | 'clientHello'>;
+  server: (tickets: Uint8Array[]) => Pick<ServerConfig, 'cipherSuites' | 'tickets' | 'serverFlight'>;
+}
+
+export const EDITIONS: Record<EditionName, Edition> = {
+  // The current page (April 2022): OpenSSL 3.0.1 s_client and s_server.
+  openssl: {
+    name: 'openssl',
+    stack: 'OpenSSL 3.0.1',
+    suite: 'TLS_AES_256_GCM_SHA384',
+    serverFlight: ['serverHello', 'changeCipherSpec', 'encryptedExtensions', 'certificate', 'certificateVerify', 'finished'],
+    serverAfterHandshake: ['newSessionTicket1', 'newSessionTicket2', 'applicationData'],
+    ticketRecords: ['newSessionTicket1', 'newSessionTicket2'],
+    // Its suites with TLS_EMPTY_RENEGOTIATION_INFO_SCSV, groups and signature algorithms we cannot all use
+    // (x448, FFDHE, Ed448, RSA-PSS-PSS), and TLS 1.2 extensions unknown to us, sent as given.
+    client: () => ({
+      cipherSuites: [0x1302, 0x1303, 0x1301],
+      clientHello: {
+        advertisedCipherSuites: [0x1302, 0x1303, 0x1301, 0x00ff],
+        advertisedGroups: [0x001d, 0x0017, 0x001e, 0x0019, 0x0018, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104],
+        advertisedSignatureSchemes: [0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0809, 0x080a, 0x080b, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601],
+        extensions: [
+          'server_name',
+          { type: ExtensionType.ec_point_formats, data: fromHex('03000102') },
+          'supported_groups',
+          { type: ExtensionType.session_ticket, data: empty },
+          { type: ExtensionType.encrypt_then_mac, data: empty },
+          { type: ExtensionType.extended_master_secret, data: empty },
+          'signature_algorithms',
+          'supported_versions',
+          'psk_key_exchange_modes',
+          'key_share',
+        ],
+      },
+    }),
+    // One record per handshake message and per ticket, supported_versions before key_share, 8-byte nonces.
+    server: (tickets) => ({
+      cipherSuites: [0x1302, 0x1303, 0x1301],
+      tickets: { count: 2, lifetime: 7200, seal: sealInOrder(tickets) },
+      serverFlight: {
+        extensionOrder: { serverHello: [ExtensionType.supported_versions, ExtensionType.key_share] },
+        serverNameAck: false,
+        handshakeRecords: 'one-per-record',
+        ticketRecords: 'one-per-record',
+        newSessionTicket: { nonceLength: 8 },
+      },
+    }),
+  },
+  // The archived first edition: BoringSSL, patched by the author to draw no random bytes.
+  boringssl: {
+    name: 'boringssl',
+    stack: 'BoringSSL',
+    suite: 'TLS_AES_128_GCM_SHA256',
+    serverFlight: ['serverHello', 'changeCipherSpec', 'handshake'],
+    serverAfterHandshake: ['newSessionTickets', 'applicationData'],
+    ticketRecords: ['newSessionTickets'],
+    client: () => ({
+      cipherSuites: [0x1301, 0x1302, 0x1303],
+      clientHello: {
+        advertisedSignatureSchemes: [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601, 0x0201],
+        extensions: ['server_name', 'supported_groups', 'signature_algorithms', 'key_share', 'psk_key_exchange_modes', 'supported_versions'],
+      },
+    }),
+    // The whole flight in one record and both tickets in another (our defaults), key_share before
+    // supported_versions, 1-byte nonces, and one RFC 8701 GREASE extension (0x5a5a, empty) in each ticket.
+    server: (tickets) => ({
+      cipherSuites: [0x1301, 0x1302, 0x1303],
+      tickets: { count: 2, lifetime: 172800, seal: sealInOrder(tickets) },
+      serverFlight: {
+        extensionOrder: { serverHello: [ExtensionType.key_share, ExtensionType.supported_versions] },
+        serverNameAck: false,
+        newSessionTicket: { nonceLength: 1, extensions: [{ type: 0x5a5a, data: empty }] },
+      },
+    }),
+  },
+};
+
+/** A tickets.seal that hands out the trace's opaque tickets, one per call, in order. */
+function sealInOrder(tickets: Uint8Array[]): () => Uint8Array {
+  let sealed = 0;
+  return () => tickets[sealed++]!;
+}
+
 /**
- * The trace's client (OpenSSL 3.0.1 s_client): its suites with TLS_EMPTY_RENEGOTIATION_INFO_SCSV, and the
- * TLS 1.2 extensions it sends beside TLS 1.3's (ec_point_formats, session_ticket, encrypt_then_mac,
- * extended_master_secret), unknown to us and sent as given. Random draws: client random, session id, x25519 key.
+ * The edition's client, pinning the trace's certificate. Random draws: client random, session id, x25519 key.
  */
-export function traceClient(trace: IllustratedTrace, overrides: Partial<ClientConfig> = {}): ClientConfig {
+export function traceClient(edition: Edition, trace: IllustratedTrace, overrides: Partial<ClientConfig> = {}): ClientConfig {
   const hello = fromHex(trace.client.records.clientHello!).subarray(5);
   return {
     serverName: 'example.ulfheim.net',
     now: traceTime,
     trust: { kind: 'pinned-certificate', certificates: [certificateOf(fromHex(trace.server.messages.certificate!))] },
-    cipherSuites: [0x1302, 0x1303, 0x1301],
     groups: [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1],
     random: fixedRandom(hello.subarray(6, 38), hello.subarray(39, 71), fromHex(trace.client.x25519PrivateKey)),
-    clientHello: {
-      advertisedCipherSuites: [0x1302, 0x1303, 0x1301, 0x00ff],
-      advertisedGroups: OPENSSL_GROUPS,
-      advertisedSignatureSchemes: OPENSSL_SIGNATURE_ALGORITHMS,
-      extensions: [
-        'server_name',
-        { type: ExtensionType.ec_point_formats, data: fromHex('03000102') },
-        'supported_groups',
-        { type: ExtensionType.session_ticket, data: empty },
-        { type: ExtensionType.encrypt_then_mac, data: empty },
-        { type: ExtensionType.extended_master_secret, data: empty },
-        'signature_algorithms',
-        'supported_versions',
-        'psk_key_exchange_modes',
-        'key_share',
-      ],
-    },
+    ...edition.client(trace),
     ...overrides,
   };
 }
 
 /**
- * The trace's server (OpenSSL 3.0.1 s_server): one record per handshake message and per ticket, ServerHello
- * extensions supported_versions then key_share, no server_name acknowledgement, two tickets with 8-byte
- * nonces and a lifetime of 7200 s. Random draws: server random, x25519 key, the RSA-PSS salt (recovered from
- * the trace's signature), each ticket's age_add (zero in the trace); the opaque tickets are injected.
+ * The edition's server with the trace's certificate and key. Random draws: server random, x25519 key, the
+ * RSA-PSS salt (recovered from the trace's signature), each ticket's age_add; the opaque tickets are injected.
  */
-export function traceServer(trace: IllustratedTrace, overrides: Partial<ServerConfig> = {}): ServerConfig {
+export function traceServer(edition: Edition, trace: IllustratedTrace, overrides: Partial<ServerConfig> = {}): ServerConfig {
   const key = serverKey();
   const hello = fromHex(trace.server.records.serverHello!).subarray(5);
   const salt = recoverPssSalt({ n: key.n, e: key.e }, 'sha256', signatureOf(fromHex(trace.server.messages.certificateVerify!)));
   const tickets = [trace.server.messages.newSessionTicket1!, trace.server.messages.newSessionTicket2!].map((m) => fromHex(m));
-  const ageAdds = tickets.map((t) => t.subarray(8, 12));
-  let sealed = 0;
   return {
     now: traceTime,
     certificate: { chain: [certificateOf(fromHex(trace.server.messages.certificate!))], privateKey: key },
-    cipherSuites: [0x1302, 0x1303, 0x1301],
     signatureSchemes: [SignatureScheme.rsa_pss_rsae_sha256],
-    random: fixedRandom(hello.subarray(6, 38), fromHex(trace.server.x25519PrivateKey), salt, ...ageAdds),
-    tickets: { count: 2, lifetime: 7200, seal: () => ticketOf(tickets[sealed++]!) },
-    serverFlight: {
-      extensionOrder: { serverHello: [ExtensionType.supported_versions, ExtensionType.key_share] },
-      serverNameAck: false,
-      handshakeRecords: 'one-per-record',
-      ticketRecords: 'one-per-record',
-      newSessionTicket: { nonceLength: 8 },
-    },
+    random: fixedRandom(hello.subarray(6, 38), fromHex(trace.server.x25519PrivateKey), salt, ...tickets.map((t) => t.subarray(8, 12))),
+    ...edition.server(tickets.map(ticketOf)),
     ...overrides,
   };
 }

@@ -9,7 +9,7 @@ import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/handshake/connection.js';
 import { fromHex, hex } from '../../src/wire/bytes.js';
-import { loadTrace, traceClient, type IllustratedTrace } from './illustrated-replay.js';
+import { EDITIONS, loadTrace, traceClient, type IllustratedTrace } from './illustrated-replay.js';
 
 const FLIGHT = ['serverHello', 'changeCipherSpec', 'encryptedExtensions', 'certificate', 'certificateVerify', 'finished'] as const;
 /** Record sequence numbers under the server handshake key. */
@@ -35,7 +35,7 @@ function flipBit(hexBytes: string, at: number): Uint8Array {
 
 /** Our client fed the trace's server flight with `replace`d records; what it said and whether it connected. */
 function clientAgainst(trace: IllustratedTrace, replace: Partial<Record<(typeof FLIGHT)[number], string>>) {
-  const client = Connection.client(traceClient(trace));
+  const client = Connection.client(traceClient(EDITIONS.openssl, trace));
   client.takeOutput();
   client.receive(fromHex(FLIGHT.map((name) => replace[name] ?? trace.server.records[name]!).join('')));
   const events = client.takeEvents();
