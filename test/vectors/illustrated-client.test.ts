@@ -5,7 +5,10 @@
 // and "ping" records, and reads the trace's two tickets and "pong". Every value compared comes from
 // vectors/illustrated-tls13/ (provenance in its README.md).
 import { describe, expect, it } from 'vitest';
+import { nobleProvider } from '../../src/crypto/noble.js';
 import { Connection } from '../../src/handshake/connection.js';
+import { KeySchedule, trafficKeys } from '../../src/handshake/keyschedule.js';
+import { SUITES } from '../../src/handshake/suites.js';
 import { fromHex, hex } from '../../src/wire/bytes.js';
 import { EDITIONS, loadKeylog, loadTrace, traceClient, type Edition, type IllustratedTrace } from './illustrated-replay.js';
 
@@ -85,5 +88,29 @@ describe.each(Object.values(EDITIONS))('The Illustrated TLS 1.3 Connection ($sta
     const data = events.flatMap((e) => (e.type === 'data' ? [hex(e.data)] : []));
     expect(data).toEqual([trace.server.messages.applicationData]);
     expect(new TextDecoder().decode(fromHex(data[0]!))).toBe('pong');
+  });
+});
+
+describe.each(Object.values(EDITIONS))('The Illustrated TLS 1.3 Connection ($stack): our key schedule, step by step', (edition) => {
+  const { client, server, keys } = loadTrace(edition.name);
+  const keylog = loadKeylog(edition.name);
+  const suite = [...SUITES.values()].find((s) => s.name === edition.suite)!;
+
+  it('derives the printed shared secret and handshake secret', () => {
+    const shared = nobleProvider.keyExchange('x25519').decapsulate(fromHex(client.x25519PrivateKey), fromHex(server.x25519PublicKey))!;
+    expect(hex(shared)).toBe(keys.sharedSecret);
+    expect(hex(new KeySchedule(nobleProvider, suite).enterHandshake(shared))).toBe(keys.handshakeSecret);
+  });
+
+  it('derives the printed traffic keys and IVs from the key-log secrets', () => {
+    for (const [traffic, label] of [
+      ['clientHandshake', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET'],
+      ['serverHandshake', 'SERVER_HANDSHAKE_TRAFFIC_SECRET'],
+      ['clientApplication', 'CLIENT_TRAFFIC_SECRET_0'],
+      ['serverApplication', 'SERVER_TRAFFIC_SECRET_0'],
+    ] as const) {
+      const derived = trafficKeys(nobleProvider, suite, fromHex(keylog.get(label)!));
+      expect([hex(derived.key), hex(derived.iv)], traffic).toEqual([keys[traffic + 'Key'], keys[traffic + 'Iv']]);
+    }
   });
 });
