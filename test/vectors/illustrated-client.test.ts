@@ -10,7 +10,7 @@ import { Connection } from '../../src/handshake/connection.js';
 import { KeySchedule, trafficKeys } from '../../src/handshake/keyschedule.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { fromHex, hex } from '../../src/wire/bytes.js';
-import { EDITIONS, loadKeylog, loadTrace, traceClient, type Edition, type IllustratedTrace } from './illustrated-replay.js';
+import { EDITIONS, TRAFFIC_SECRETS, loadKeylog, loadTrace, traceClient, type Edition, type IllustratedTrace } from './illustrated-replay.js';
 
 const records = (trace: IllustratedTrace, names: string[]) => fromHex(names.map((n) => trace.server.records[n]!).join(''));
 
@@ -103,12 +103,7 @@ describe.each(Object.values(EDITIONS))('The Illustrated TLS 1.3 Connection ($sta
   });
 
   it('derives the printed traffic keys and IVs from the key-log secrets', () => {
-    for (const [traffic, label] of [
-      ['clientHandshake', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET'],
-      ['serverHandshake', 'SERVER_HANDSHAKE_TRAFFIC_SECRET'],
-      ['clientApplication', 'CLIENT_TRAFFIC_SECRET_0'],
-      ['serverApplication', 'SERVER_TRAFFIC_SECRET_0'],
-    ] as const) {
+    for (const [traffic, label] of TRAFFIC_SECRETS) {
       const derived = trafficKeys(nobleProvider, suite, fromHex(keylog.get(label)!));
       expect([hex(derived.key), hex(derived.iv)], traffic).toEqual([keys[traffic + 'Key'], keys[traffic + 'Iv']]);
     }

@@ -43,6 +43,14 @@ export function loadKeylog(edition: EditionName = 'openssl'): Map<string, Hex> {
   return new Map(lines.map((line) => line.split(' ')).map(([label, , secret]) => [label!, secret!] as const));
 }
 
+/** The trace's four traffic keys and IVs (`keys.<traffic>Key`, `keys.<traffic>Iv`) and the key-log secret each comes from. */
+export const TRAFFIC_SECRETS = [
+  ['clientHandshake', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET'],
+  ['serverHandshake', 'SERVER_HANDSHAKE_TRAFFIC_SECRET'],
+  ['clientApplication', 'CLIENT_TRAFFIC_SECRET_0'],
+  ['serverApplication', 'SERVER_TRAFFIC_SECRET_0'],
+] as const;
+
 const bigHex = (base64url: string) => BigInt('0x' + Buffer.from(base64url, 'base64url').toString('hex'));
 
 /** The server's RSA key (PKCS#1 PEM), as our PrivateKey. */

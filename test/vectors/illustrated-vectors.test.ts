@@ -6,7 +6,7 @@
 import { constants, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman, verify, X509Certificate, type CipherGCMTypes, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EDITIONS, loadKeylog, loadTrace, type EditionName } from './illustrated-replay.js';
+import { EDITIONS, TRAFFIC_SECRETS, loadKeylog, loadTrace, type EditionName } from './illustrated-replay.js';
 
 type Traffic = 'serverHandshake' | 'clientHandshake' | 'serverApplication' | 'clientApplication';
 /** A protected record: the keys it is under, its sequence number, and the messages (and content type) inside. */
@@ -117,12 +117,7 @@ describe.each(Object.keys(SUITES) as EditionName[])('vectors/illustrated-tls13 (
       ['EXPORTER_SECRET', expandLabel(master, 'exp master', keys.handshakeHash!, hashLength)],
     ]);
     expect(secrets).toEqual(keylog);
-    for (const [traffic, label] of [
-      ['clientHandshake', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET'],
-      ['serverHandshake', 'SERVER_HANDSHAKE_TRAFFIC_SECRET'],
-      ['clientApplication', 'CLIENT_TRAFFIC_SECRET_0'],
-      ['serverApplication', 'SERVER_TRAFFIC_SECRET_0'],
-    ] as const) {
+    for (const [traffic, label] of TRAFFIC_SECRETS) {
       expect(expandLabel(secrets.get(label)!, 'key', '', keyLength), traffic).toBe(keys[traffic + 'Key']);
       expect(expandLabel(secrets.get(label)!, 'iv', '', 12), traffic).toBe(keys[traffic + 'Iv']);
     }
