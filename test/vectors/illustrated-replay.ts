@@ -54,20 +54,20 @@ export const TRAFFIC_SECRETS = [
 const bigHex = (base64url: string) => BigInt('0x' + Buffer.from(base64url, 'base64url').toString('hex'));
 
 /** The server's RSA key (PKCS#1 PEM), as our PrivateKey. */
-export function serverKey(): PrivateKey & { kind: 'rsa' } {
+function serverKey(): PrivateKey & { kind: 'rsa' } {
   const jwk = createPrivateKey(readFileSync(vectorFile('server-key.pem'), 'utf8')).export({ format: 'jwk' });
   return { kind: 'rsa', n: bigHex(jwk.n!), e: bigHex(jwk.e!), d: bigHex(jwk.d!), p: bigHex(jwk.p!), q: bigHex(jwk.q!) };
 }
 
 /** The certificate DER inside a Certificate message. */
-export function certificateOf(message: Uint8Array): Uint8Array {
+function certificateOf(message: Uint8Array): Uint8Array {
   const decoded = decodeHandshakeBody(message[0]!, message.subarray(4));
   if (decoded.kind !== 'certificate') throw new Error('not a Certificate');
   return decoded.entries[0]!.data;
 }
 
 /** The signature inside a CertificateVerify message. */
-export function signatureOf(message: Uint8Array): Uint8Array {
+function signatureOf(message: Uint8Array): Uint8Array {
   const r = new Reader(message, 4);
   r.u16();
   return r.vec(2);
@@ -81,7 +81,7 @@ function ticketOf(message: Uint8Array): Uint8Array {
 }
 
 /** The certificate's validity runs from 2018-10-05 to 2019-10-05: replays run inside it. */
-export const traceTime = () => Date.UTC(2019, 0, 1);
+const traceTime = () => Date.UTC(2019, 0, 1);
 
 const empty = new Uint8Array(0);
 
