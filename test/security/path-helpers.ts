@@ -20,6 +20,8 @@ export interface Case {
   profile?: ProfileName;
   provider?: CryptoProvider;
   signatureBudget?: number;
+  /** The validation time; default NOW. */
+  now?: number;
 }
 
 export function verify(c: Case): ChainVerdict {
@@ -27,7 +29,7 @@ export function verify(c: Case): ChainVerdict {
     leaf: c.leaf.cert,
     intermediates: (c.intermediates ?? []).map((x) => x.cert),
     anchors: c.anchors.map((x) => x.cert),
-    now: NOW,
+    now: c.now ?? NOW,
     purpose: c.purpose ?? 'serverAuth',
     provider: c.provider ?? provider,
     ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
