@@ -66,6 +66,16 @@ describe('name constraints: every name below is checked, and malformed names fai
   });
 });
 
+describe('a CA certificate in the leaf position (RFC 5280 §4.2.1.9, §6.1; BR §7.1.2.7.8)', () => {
+  it('is refused in both profiles (BR, rustls-webpki, pyca/cryptography), though RFC 5280 alone would let a CA end a path', () => {
+    // On purpose: a peer whose own identity is a CA certificate is a misissuance signal, and the
+    // mutual-TLS scenario 'ca-leaf' promises bad_certificate for a client under the default rfc5280 profile.
+    const int = ca({ pathLen: 0 });
+    const caLeaf = issue({ CN: 'ca.example' }, leafKey, int, { isCA: true, pathLen: 0, keyUsage: ['digitalSignature', 'keyCertSign'], extKeyUsage: ['serverAuth'], sans: { dns: ['ca.example'] } });
+    inProfiles(BOTH, { leaf: caLeaf, intermediates: [int], anchors: [root], hostname: 'ca.example' }, 'BadCertificate', /is a CA certificate/);
+  });
+});
+
 describe('policy extensions: RFC 5280 asks CAs to mark them critical, and we do not process them', () => {
   it('a non-critical policyConstraints or inhibitAnyPolicy is refused as well as a critical one (§4.2.1.11, §4.2.1.14)', () => {
     for (const oid of [OID.policyConstraints, OID.inhibitAnyPolicy]) {
