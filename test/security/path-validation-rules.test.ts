@@ -8,7 +8,7 @@ import { der } from '../../src/auth/der-writer.js';
 import { OID } from '../../src/auth/oids.js';
 import type { ProfileName } from '../../src/auth/chain.js';
 import type { Reason } from '../../src/wire/errors.js';
-import { issue, NOW } from '../auth/helpers.js';
+import { issue, nodeKey, NOW } from '../auth/helpers.js';
 import { accepted, ca, leaf, leafKey, refused, root, rootKey } from './path-helpers.js';
 import type { Case, Extra } from './path-helpers.js';
 
@@ -73,6 +73,35 @@ describe('a CA certificate in the leaf position (RFC 5280 §4.2.1.9, §6.1; BR �
     const int = ca({ pathLen: 0 });
     const caLeaf = issue({ CN: 'ca.example' }, leafKey, int, { isCA: true, pathLen: 0, keyUsage: ['digitalSignature', 'keyCertSign'], extKeyUsage: ['serverAuth'], sans: { dns: ['ca.example'] } });
     inProfiles(BOTH, { leaf: caLeaf, intermediates: [int], anchors: [root], hostname: 'ca.example' }, 'BadCertificate', /is a CA certificate/);
+  });
+});
+
+describe('name constraints against wildcards (CVE-2025-61727)', () => {
+  it('a wildcard that could stand for a name outside a permitted subtree, or inside an excluded one, is refused', () => {
+    const permitsFoo = underCa({ nameConstraints: { permitted: [{ dns: 'foo.example.com' }] } }, { dns: ['*.example.com'] });
+    inProfiles(BOTH, { ...permitsFoo, hostname: 'foo.example.com' }, 'BadCertificate', /DNS:\*\.example\.com .*outside the permitted/);
+    const excludesBar = underCa({ nameConstraints: { permitted: [{ dns: 'example.com' }], excluded: [{ dns: 'bar.example.com' }] } }, { dns: ['*.example.com'] });
+    inProfiles(BOTH, { ...excludesBar, hostname: 'bar.example.com' }, 'BadCertificate', /DNS:\*\.example\.com .*excluded/);
+  });
+});
+
+describe('path building through cycles (x509-limbo pathological cases, CVE-2024-0567)', () => {
+  const caNamed = (cn: string, key: ReturnType<typeof nodeKey>, issuer?: Parameters<typeof issue>[2]) => issue({ CN: cn }, key, issuer, { isCA: true });
+  it('two CAs that sign for each other, reaching no anchor: unknown_ca, not a loop', () => {
+    const [k1, k2] = [nodeKey('p256'), nodeKey('p256')];
+    const ica1 = caNamed('Cycle 1', k1, caNamed('Cycle 2', k2));
+    const ica2 = caNamed('Cycle 2', k2, ica1);
+    inProfiles(BOTH, { leaf: leaf(ica1, { dns: ['a.example'] }), intermediates: [ica1, ica2], anchors: [root] }, 'UnknownCa', /no trust anchor/);
+  });
+
+  it('three roots cross-signed in a ring, with Root A trusted: the short path is found', () => {
+    const [ka, kb, kc] = [nodeKey('p256'), nodeKey('p256'), nodeKey('p256')];
+    const selfSigned = { A: caNamed('Root A', ka), B: caNamed('Root B', kb), C: caNamed('Root C', kc) };
+    const keys = { A: ka, B: kb, C: kc };
+    const cross = (['A', 'B', 'C'] as const).flatMap((x) => (['A', 'B', 'C'] as const).filter((y) => y !== x).map((y) => caNamed(`Root ${x}`, keys[x], selfSigned[y])));
+    const a1 = caNamed('Intermediate A1', nodeKey('p256'), selfSigned.A);
+    const subordinates = [caNamed('Intermediate B1', nodeKey('p256'), selfSigned.B), caNamed('Intermediate C1', nodeKey('p256'), selfSigned.C)];
+    for (const profile of BOTH) accepted({ leaf: leaf(a1, { dns: ['a.example'] }), intermediates: [...cross, ...subordinates, a1], anchors: [selfSigned.A], profile });
   });
 });
 
