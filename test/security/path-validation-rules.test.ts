@@ -148,6 +148,22 @@ describe('webpki: the Baseline Requirements for subscriber certificates', () => 
     accepted({ leaf: client, intermediates: [int], anchors: [root], purpose: 'clientAuth', profile: 'webpki' });
   });
 
+  it('peer certificates are X.509 v3 (BR §7.1.1)', () => {
+    const int = ca();
+    const v1 = issue({ CN: 'a.example' }, leafKey, int, { extKeyUsage: [], omit: ['subjectKeyIdentifier', 'authorityKeyIdentifier'], version: 1 });
+    refused({ leaf: v1, intermediates: [int], anchors: [root], profile: 'webpki' }, 'BadCertificate', /version 1 certificate/);
+  });
+
+  it('an authorityInfoAccess must be well-formed, with at least one AccessDescription (BR §7.1.2.7.7)', () => {
+    const caIssuers = der.sequence(der.oid('1.3.6.1.5.5.7.48.2'), der.implicit(6, Uint8Array.from('http://ca.example/i.der', (ch) => ch.charCodeAt(0))));
+    for (const value of [Uint8Array.from('malformed', (ch) => ch.charCodeAt(0)), der.sequence()]) {
+      const c = underCa({}, { dns: ['a.example'] }, { extraExtensions: [{ oid: OID.authorityInfoAccess, value }] });
+      refused({ ...c, profile: 'webpki' }, 'BadCertificate', /authorityInfoAccess/);
+      accepted({ ...c, profile: 'rfc5280' });
+    }
+    accepted({ ...underCa({}, { dns: ['a.example'] }, { extraExtensions: [{ oid: OID.authorityInfoAccess, value: der.sequence(caIssuers) }] }), profile: 'webpki' });
+  });
+
   it('a root whose authorityKeyIdentifier names a key other than its own is refused (BR §7.1.2.1.3)', () => {
     const rootWith = (aki: Uint8Array) => issue({ CN: 'AKI Root' }, rootKey, undefined, { isCA: true, omit: ['authorityKeyIdentifier'], extraExtensions: [{ oid: OID.authorityKeyIdentifier, value: aki }] });
     const stranger = rootWith(der.sequence(der.implicit(0, Uint8Array.of(1, 2, 3, 4))));

@@ -3,7 +3,7 @@
 // -x509_strict` enforces); `webpki` adds the CA/Browser Forum Baseline Requirements and rustls-webpki's
 // rules. Every rule names its section; docs/path-validation.md is the same table for people.
 import type { Reason } from '../../wire/errors.js';
-import { DerError } from '../der.js';
+import { DerError, DerReader } from '../der.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { OID } from '../oids.js';
 import { isSelfIssued } from '../x509.js';
@@ -243,6 +243,28 @@ function rootAkiProblem(cert: Certificate): string | undefined {
   return isSelfIssued(cert) && kid && ski && !equalBytes(kid, ski) ? 'root authorityKeyIdentifier keyIdentifier differs from its subjectKeyIdentifier' : undefined;
 }
 
+/** AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID, accessLocation GeneralName } (RFC 5280 §4.2.2.1). */
+function aiaProblem(cert: Certificate): string | undefined {
+  const aia = ext(cert, OID.authorityInfoAccess);
+  if (!aia) return undefined;
+  try {
+    const r = new DerReader(aia.value);
+    const list = r.sequence('authorityInfoAccess');
+    if (list.atEnd) return 'authorityInfoAccess without an AccessDescription';
+    while (!list.atEnd) {
+      const description = list.sequence('AccessDescription');
+      description.oid('accessMethod');
+      description.element(undefined, 'accessLocation');
+      description.end();
+    }
+    r.end();
+    return undefined;
+  } catch (e) {
+    if (e instanceof DerError) return `malformed authorityInfoAccess: ${e.message}`;
+    throw e;
+  }
+}
+
 /**
  * Rules of RFC 5280 that the Baseline Requirements relax, so only the rfc5280 profile applies them: BR
  * §7.1.2.5.2 allows a non-critical nameConstraints, and Mozilla-trusted roots carry `.example` dNSName
@@ -267,6 +289,20 @@ const RFC5280_ONLY_RULES: readonly Rule[] = [
 
 /** Rules only the webpki profile applies: the Baseline Requirements and webpki's stricter reading. */
 const WEBPKI_RULES: readonly Rule[] = [
+  {
+    id: 'certificate-v3',
+    section: 'BR §7.1.1',
+    roles: PEER,
+    reason: 'BadCertificate',
+    check: (c) => (c.version === 3 ? undefined : `version ${c.version} certificate (X.509 v3 only)`),
+  },
+  {
+    id: 'aia-syntax',
+    section: 'BR §7.1.2.7.7, RFC 5280 §4.2.2.1',
+    roles: PEER,
+    reason: 'BadCertificate',
+    check: aiaProblem,
+  },
   {
     id: 'leaf-eku-required',
     section: 'BR §7.1.2.7.10',
