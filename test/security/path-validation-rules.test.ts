@@ -9,7 +9,7 @@ import { OID } from '../../src/auth/oids.js';
 import type { ProfileName } from '../../src/auth/chain.js';
 import type { Reason } from '../../src/wire/errors.js';
 import { issue, nodeKey, NOW } from '../auth/helpers.js';
-import { accepted, ca, leaf, leafKey, refused, root, rootKey } from './path-helpers.js';
+import { accepted, ca, caKey, leaf, leafKey, refused, root, rootKey } from './path-helpers.js';
 import type { Case, Extra } from './path-helpers.js';
 
 type Sans = NonNullable<CertificateSpec['sans']>;
@@ -73,6 +73,29 @@ describe('a CA certificate in the leaf position (RFC 5280 §4.2.1.9, §6.1; BR �
     const int = ca({ pathLen: 0 });
     const caLeaf = issue({ CN: 'ca.example' }, leafKey, int, { isCA: true, pathLen: 0, keyUsage: ['digitalSignature', 'keyCertSign'], extKeyUsage: ['serverAuth'], sans: { dns: ['ca.example'] } });
     inProfiles(BOTH, { leaf: caLeaf, intermediates: [int], anchors: [root], hostname: 'ca.example' }, 'BadCertificate', /is a CA certificate/);
+  });
+});
+
+describe('pathLenConstraint (RFC 5280 §4.2.1.9, §6.1.4(l)(m))', () => {
+  const chain = (...pathLens: (number | undefined)[]) => {
+    let issuer = root;
+    const cas = pathLens.map((pathLen, i) => (issuer = issue({ CN: `CA ${i}` }, caKey, issuer, { isCA: true, ...(pathLen === undefined ? {} : { pathLen }) })));
+    return { leaf: leaf(issuer, { dns: ['a.example'] }), intermediates: cas, anchors: [root] };
+  };
+  it('counts the CAs below each CA, a later CA may raise its own limit, and the limit is enforced at every level', () => {
+    for (const profile of BOTH) {
+      accepted({ ...chain(0), profile });
+      accepted({ ...chain(1, 2), profile });
+      refused({ ...chain(0, 0), profile }, 'BadCertificate', /"CN=CA 0" has pathLenConstraint 0 but 1 CA certificates follow it/);
+      refused({ ...chain(1, 0, 0), profile }, 'BadCertificate', /"CN=CA 1" has pathLenConstraint 0/);
+    }
+  });
+
+  it('a self-issued CA (key rollover) is not counted', () => {
+    const first = issue({ CN: 'Rollover CA' }, caKey, root, { isCA: true, pathLen: 1 });
+    const rolled = issue({ CN: 'Rollover CA' }, nodeKey('p256'), first, { isCA: true, pathLen: 1 });
+    const last = issue({ CN: 'Issuing CA' }, nodeKey('p256'), rolled, { isCA: true, pathLen: 0 });
+    for (const profile of BOTH) accepted({ leaf: leaf(last, { dns: ['a.example'] }), intermediates: [first, rolled, last], anchors: [root], profile });
   });
 });
 
