@@ -73,15 +73,18 @@ describe('profiles', () => {
 });
 
 describe('docs/path-validation.md', () => {
-  it('lists every profile rule, in the profiles that apply it, and no rule that does not exist', () => {
+  it('lists every profile rule with the profiles, roles and alert it has, and no rule that does not exist', () => {
     const page = readFileSync(new URL('../../docs/path-validation.md', import.meta.url), 'utf8');
-    const documented = new Map([...page.matchAll(/^\| `([a-z0-9-]+)` \|[^|]*\|[^|]*\| (both|rfc5280|webpki) \|/gm)].map((m) => [m[1]!, m[2]!]));
+    const rows = [...page.matchAll(/^\| `([a-z0-9-]+)` \|[^|]*\|[^|]*\| (both|rfc5280|webpki) \| ([a-z, ]+) \| ([a-z_]+) \|$/gm)];
+    const documented = new Map(rows.map((m) => [m[1]!, `${m[2]}; ${m[3]}; ${m[4]}`]));
+    const rules = new Map([...PROFILES.rfc5280.rules, ...PROFILES.webpki.rules].map((r) => [r.id, r]));
+    expect([...documented.keys()].sort()).toEqual([...rules.keys()].sort());
     const inProfile = (name: 'rfc5280' | 'webpki', id: string) => PROFILES[name].rules.some((r) => r.id === id);
-    const ids = new Set([...PROFILES.rfc5280.rules, ...PROFILES.webpki.rules].map((r) => r.id));
-    expect([...documented.keys()].sort()).toEqual([...ids].sort());
-    for (const id of ids) {
+    const roleText = (roles: readonly string[]) => (roles.length === 3 ? 'all' : roles.map((r) => (r === 'intermediate' ? 'intermediates' : r)).join(', '));
+    const alert = (reason: string) => reason.replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase());
+    for (const [id, rule] of rules) {
       const where = inProfile('rfc5280', id) && inProfile('webpki', id) ? 'both' : inProfile('rfc5280', id) ? 'rfc5280' : 'webpki';
-      expect(`${id}: ${documented.get(id)}`).toBe(`${id}: ${where}`);
+      expect(`${id}: ${documented.get(id)}`).toBe(`${id}: ${where}; ${roleText(rule.roles)}; ${alert(rule.reason)}`);
     }
   });
 });
