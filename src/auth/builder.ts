@@ -74,6 +74,8 @@ export interface CertificateSpec {
   extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
   /** Default by signing key: `defaultSignatureAlgorithm`. */
   signatureAlgorithm?: SignatureAlgorithm;
+  /** Writes notBefore and notAfter as GeneralizedTime whatever the year (RFC 5280 §4.1.2.5 wants UTCTime through 2049). */
+  validityAsGeneralizedTime?: boolean;
   /** 1 writes a version 1 certificate: no version field, no extensions (RFC 5280 §4.1.2.1). Default 3. */
   version?: 1 | 3;
 }
@@ -244,7 +246,7 @@ export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider
     der.integer(spec.serial),
     algorithmId,
     issuerName,
-    der.sequence(der.time(spec.notBefore), der.time(spec.notAfter)),
+    der.sequence(...[spec.notBefore, spec.notAfter].map(spec.validityAsGeneralizedTime ? der.generalizedTime : der.time)),
     subject,
     encodeSpki(spec.publicKey),
     ...(v1 ? [] : [der.explicit(3, der.sequence(...extensions))]),

@@ -151,6 +151,18 @@ describe('validity at the granularity of its encoding: whole seconds (RFC 5280 �
   });
 });
 
+describe('validity encoding: UTCTime through 2049 (RFC 5280 §4.1.2.5, as pyca/cryptography)', () => {
+  it('a peer certificate with a GeneralizedTime before 2050 is refused; one from 2050 on is fine', () => {
+    inProfiles(BOTH, underCa({}, { dns: ['a.example'] }, { validityAsGeneralizedTime: true }), 'BadCertificate', /notBefore .* is a GeneralizedTime/);
+    const int = ca({ validityAsGeneralizedTime: true });
+    inProfiles(BOTH, { leaf: leaf(int, { dns: ['a.example'] }), intermediates: [int], anchors: [root] }, 'BadCertificate', /GeneralizedTime/);
+    // The builder writes a notAfter from 2050 on as GeneralizedTime, as RFC 5280 asks.
+    const longInt = ca();
+    const long = leaf(longInt, { dns: ['a.example'] }, { notAfter: Date.UTC(2051, 0, 1) });
+    for (const profile of BOTH) accepted({ leaf: long, intermediates: [longInt], anchors: [root], profile });
+  });
+});
+
 describe('webpki: the Baseline Requirements for subscriber certificates', () => {
   it('subjectAltName is critical only when the subject is empty (BR §7.1.2.7.12)', () => {
     const c = underCa({}, { dns: ['a.example'] }, { critical: { subjectAltName: true } });

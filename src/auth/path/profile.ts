@@ -83,6 +83,15 @@ export function ekuPurposeProblem(cert: Certificate, purpose: Purpose): string |
   return `extKeyUsage [${eku.names.join(', ')}] does not include ${purpose}`;
 }
 
+/** RFC 5280 §4.1.2.5: "CAs conforming to this profile MUST always encode certificate validity dates through the year 2049 as UTCTime". */
+function validityEncodingProblem(cert: Certificate): string | undefined {
+  const early = (['notBefore', 'notAfter'] as const).find((end) => {
+    const year = new Date(cert[end]).getUTCFullYear();
+    return cert.validityEncoding[end] === 'GeneralizedTime' && year >= 1950 && year < 2050;
+  });
+  return early && `${early} ${new Date(cert[early]).toISOString()} is a GeneralizedTime (UTCTime through 2049)`;
+}
+
 /** RFC 5280 §4.2.1.11, §4.2.1.14: "Conforming CAs MUST mark this extension as critical" (and critical ones we refuse as unprocessed). */
 function policyExtensionProblem(cert: Certificate): string | undefined {
   const found = [OID.policyConstraints, OID.inhibitAnyPolicy].map((oid) => ext(cert, oid)).find((e) => e && !e.critical);
@@ -112,6 +121,13 @@ const RFC5280_RULES: readonly Rule[] = [
     roles: PEER,
     reason: 'BadCertificate',
     check: serialProblem,
+  },
+  {
+    id: 'validity-time-type',
+    section: 'RFC 5280 §4.1.2.5',
+    roles: PEER,
+    reason: 'BadCertificate',
+    check: validityEncodingProblem,
   },
   {
     id: 'issuer-not-empty',
