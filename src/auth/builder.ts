@@ -74,6 +74,10 @@ export interface CertificateSpec {
   extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
   /** Default by signing key: `defaultSignatureAlgorithm`. */
   signatureAlgorithm?: SignatureAlgorithm;
+  /** Writes notBefore and notAfter as GeneralizedTime whatever the year (RFC 5280 §4.1.2.5 wants UTCTime through 2049). */
+  validityAsGeneralizedTime?: boolean;
+  /** 1 writes a version 1 certificate: no version field, no extensions (RFC 5280 §4.1.2.1). Default 3. */
+  version?: 1 | 3;
 }
 
 /** Name DER: one single-valued RDN per attribute; C is a PrintableString, the rest UTF8String (RFC 5280 §4.1.2.4). */
@@ -235,15 +239,17 @@ export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider
   if (authorityKeyId && !spec.omit?.includes('authorityKeyIdentifier')) add('authorityKeyIdentifier', false, der.sequence(der.implicit(0, authorityKeyId)));
   for (const extra of spec.extraExtensions ?? []) extensions.push(extension(extra.oid, extra.critical ?? false, extra.value));
 
+  const v1 = spec.version === 1;
+  if (v1 && extensions.length > 0) throw new Error('a version 1 certificate has no extensions');
   const tbs = der.sequence(
-    der.explicit(0, der.integer(2)),
+    ...(v1 ? [] : [der.explicit(0, der.integer(2))]),
     der.integer(spec.serial),
     algorithmId,
     issuerName,
-    der.sequence(der.time(spec.notBefore), der.time(spec.notAfter)),
+    der.sequence(...[spec.notBefore, spec.notAfter].map(spec.validityAsGeneralizedTime ? der.generalizedTime : der.time)),
     subject,
     encodeSpki(spec.publicKey),
-    der.explicit(3, der.sequence(...extensions)),
+    ...(v1 ? [] : [der.explicit(3, der.sequence(...extensions))]),
   );
   const signature = provider.sign(algorithm, spec.signingKey, tbs, random);
   return der.sequence(tbs, algorithmId, der.bitString(signature));

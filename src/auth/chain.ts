@@ -58,8 +58,12 @@ export interface VerifyChainOptions {
   minimumRsaKeyBits?: number;
 }
 
-/** Validity window check (RFC 5280 §4.1.2.5: both ends inclusive). */
-export function checkValidity(cert: Certificate, now: number): Failure | undefined {
+/**
+ * Validity window check (RFC 5280 §4.1.2.5: both ends inclusive). The times are whole seconds, so `now` is
+ * compared at that granularity: a notAfter of 12:00:00Z covers 12:00:00.999 (as webpki's clock in seconds).
+ */
+export function checkValidity(cert: Certificate, nowMs: number): Failure | undefined {
+  const now = Math.floor(nowMs / 1000) * 1000;
   if (now < cert.notBefore) return fail('CertificateExpired', `${describe(cert)} is not valid before ${new Date(cert.notBefore).toISOString()}`);
   if (now > cert.notAfter) return fail('CertificateExpired', `${describe(cert)} expired at ${new Date(cert.notAfter).toISOString()}`);
   return undefined;

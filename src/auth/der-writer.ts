@@ -60,6 +60,12 @@ function twoDigits(n: number): string {
   return n.toString().padStart(2, '0');
 }
 
+/** MMDDHHMMSSZ of a time, the part UTCTime and GeneralizedTime share (RFC 5280 §4.1.2.5.1-2). */
+function monthToSeconds(ms: number): string {
+  const d = new Date(ms);
+  return [d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map(twoDigits).join('') + 'Z';
+}
+
 /** DER encoders. Each returns a complete element (header and content). */
 export const der = {
   tlv,
@@ -84,12 +90,12 @@ export const der = {
   ia5String: (text: string) => tlv(Tag.IA5String, Uint8Array.from(text, (ch) => ch.charCodeAt(0))),
   /** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050. Milliseconds are dropped. */
   time: (ms: number) => {
-    const d = new Date(ms);
-    const year = d.getUTCFullYear();
-    const rest = [d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map(twoDigits).join('') + 'Z';
-    if (year >= 1950 && year < 2050) return tlv(Tag.UTCTime, utf8.encode(twoDigits(year % 100) + rest));
-    return tlv(Tag.GeneralizedTime, utf8.encode(year.toString().padStart(4, '0') + rest));
+    const year = new Date(ms).getUTCFullYear();
+    if (year >= 1950 && year < 2050) return tlv(Tag.UTCTime, utf8.encode(twoDigits(year % 100) + monthToSeconds(ms)));
+    return der.generalizedTime(ms);
   },
+  /** GeneralizedTime YYYYMMDDHHMMSSZ (RFC 5280 §4.1.2.5.2), whatever the year. */
+  generalizedTime: (ms: number) => tlv(Tag.GeneralizedTime, utf8.encode(new Date(ms).getUTCFullYear().toString().padStart(4, '0') + monthToSeconds(ms))),
   /** EXPLICIT [n] around one element. */
   explicit: (n: number, element: Uint8Array) => tlv(contextTag(n, true), element),
   /** IMPLICIT [n] replacing a primitive element's tag: give the content octets. */

@@ -73,6 +73,8 @@ export interface SubjectAltName {
   other: Uint8Array[];
 }
 
+export type TimeType = 'UTCTime' | 'GeneralizedTime';
+
 export interface Certificate {
   der: Uint8Array;
   /** The exact bytes the issuer signed. */
@@ -87,6 +89,8 @@ export interface Certificate {
   /** Validity in epoch milliseconds, both ends inclusive (RFC 5280 §4.1.2.5). */
   notBefore: number;
   notAfter: number;
+  /** Which ASN.1 time type encodes each end (RFC 5280 §4.1.2.5: UTCTime through 2049). */
+  validityEncoding: { notBefore: TimeType; notAfter: TimeType };
   /** SubjectPublicKeyInfo DER (what SPKI pins hash). */
   spki: Uint8Array;
   /** The parsed key, or null when its algorithm is unsupported (see `publicKeyProblem`). */
@@ -349,7 +353,10 @@ function readCertificate(r: DerReader): Certificate {
   const innerSignature = readSignatureAlgorithm(tbs, 'signature');
   const issuer = readName(tbs, 'issuer');
   const validity = tbs.sequence('validity', 'RFC 5280 §4.1.2.5');
+  const timeType = (): TimeType => (validity.peekTag() === Tag.GeneralizedTime ? 'GeneralizedTime' : 'UTCTime');
+  const validityEncoding = { notBefore: timeType(), notAfter: 'UTCTime' as TimeType };
   const notBefore = validity.time('notBefore');
+  validityEncoding.notAfter = timeType();
   const notAfter = validity.time('notAfter');
   validity.end();
   const subject = readName(tbs, 'subject');
@@ -381,6 +388,7 @@ function readCertificate(r: DerReader): Certificate {
     subject,
     notBefore,
     notAfter,
+    validityEncoding,
     spki,
     publicKey,
     extensions: [],

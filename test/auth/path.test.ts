@@ -1,5 +1,6 @@
 // Unit tests of the pieces in src/auth/path/: the nameConstraints parser, URI hosts, profiles as data,
 // and trust policy configuration errors (TypeError before anything is sent).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCrl } from '../../src/auth/builder.js';
 import { der } from '../../src/auth/der-writer.js';
@@ -57,13 +58,34 @@ describe('uriHost', () => {
 });
 
 describe('profiles', () => {
-  it('webpki is rfc5280 plus Baseline Requirements rules, each rule citing its section', () => {
+  it('webpki is rfc5280 plus Baseline Requirements rules, less the two the BR relax, each rule citing its section', () => {
     const ids = (name: 'rfc5280' | 'webpki') => PROFILES[name].rules.map((r) => r.id);
-    expect(ids('webpki').slice(0, ids('rfc5280').length)).toEqual(ids('rfc5280'));
+    const relaxed = ['name-constraints-critical', 'dns-constraint-syntax'];
+    expect(ids('rfc5280')).toEqual(expect.arrayContaining(relaxed));
+    expect(ids('webpki').filter((id) => relaxed.includes(id))).toEqual([]);
+    const shared = ids('rfc5280').filter((id) => !relaxed.includes(id));
+    expect(ids('webpki').slice(0, shared.length)).toEqual(shared);
     expect(ids('webpki')).toContain('leaf-eku-required');
     expect(ids('rfc5280')).not.toContain('leaf-eku-required');
     for (const rule of PROFILES.webpki.rules) expect(rule.section).toMatch(/^(RFC 5280|BR) §/);
     expect([defaultProfile('serverAuth'), defaultProfile('clientAuth')]).toEqual(['webpki', 'rfc5280']);
+  });
+});
+
+describe('docs/path-validation.md', () => {
+  it('lists every profile rule with the profiles, roles and alert it has, and no rule that does not exist', () => {
+    const page = readFileSync(new URL('../../docs/path-validation.md', import.meta.url), 'utf8');
+    const rows = [...page.matchAll(/^\| `([a-z0-9-]+)` \|[^|]*\|[^|]*\| (both|rfc5280|webpki) \| ([a-z, ]+) \| ([a-z_]+) \|$/gm)];
+    const documented = new Map(rows.map((m) => [m[1]!, `${m[2]}; ${m[3]}; ${m[4]}`]));
+    const rules = new Map([...PROFILES.rfc5280.rules, ...PROFILES.webpki.rules].map((r) => [r.id, r]));
+    expect([...documented.keys()].sort()).toEqual([...rules.keys()].sort());
+    const inProfile = (name: 'rfc5280' | 'webpki', id: string) => PROFILES[name].rules.some((r) => r.id === id);
+    const roleText = (roles: readonly string[]) => (roles.length === 3 ? 'all' : roles.map((r) => (r === 'intermediate' ? 'intermediates' : r)).join(', '));
+    const alert = (reason: string) => reason.replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase());
+    for (const [id, rule] of rules) {
+      const where = inProfile('rfc5280', id) && inProfile('webpki', id) ? 'both' : inProfile('rfc5280', id) ? 'rfc5280' : 'webpki';
+      expect(`${id}: ${documented.get(id)}`).toBe(`${id}: ${where}; ${roleText(rule.roles)}; ${alert(rule.reason)}`);
+    }
   });
 });
 

@@ -194,7 +194,10 @@ describe('a staple the client must not believe: bad_certificate_status_response'
 
   it("refuses a staple signed by the leaf's own key, even when its certificate carries id-kp-OCSPSigning (a revoked key would vouch for itself)", () => {
     const own = staple({ leaf: selfResponding.certificate, ...signedBy(selfResponding) });
-    refused(handshake(own, { certificate: selfResponding }), 'bad_certificate_status_response', /is the leaf itself: a certificate cannot vouch for its own status/);
+    // The webpki profile (the default) refuses such a server certificate before its staple (BR §7.1.2.7.10);
+    // under rfc5280 the certificate passes and the staple must be the one refused.
+    refused(handshake(own, { certificate: selfResponding }), 'unsupported_certificate', /OCSPSigning is not allowed in a TLS server certificate/);
+    refused(handshake(own, { certificate: selfResponding, trust: { ...caPolicy, profile: 'rfc5280' } }), 'bad_certificate_status_response', /is the leaf itself: a certificate cannot vouch for its own status/);
   });
 
   it('refuses a staple whose certs hold a certificate with an undecodable name: the staple alert, not internal_error', () => {

@@ -4,9 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { buildCertificate, buildCrl } from '../../src/auth/builder.js';
-import type { CertificateSpec, GeneralNameSpec } from '../../src/auth/builder.js';
+import type { CertificateSpec } from '../../src/auth/builder.js';
 import { verifyChain } from '../../src/auth/chain.js';
-import type { ChainVerdict, ProfileName, Purpose } from '../../src/auth/chain.js';
 import { der } from '../../src/auth/der-writer.js';
 import { loadPrivateKey } from '../../src/auth/keys.js';
 import { OID } from '../../src/auth/oids.js';
@@ -22,57 +21,8 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { Reason } from '../../src/wire/errors.js';
 import { issue, nodeKey, NOW, provider } from '../auth/helpers.js';
 import type { Issued } from '../auth/helpers.js';
-
-type Extra = Parameters<typeof issue>[3];
-
-interface Case {
-  leaf: Issued;
-  intermediates?: Issued[];
-  anchors: Issued[];
-  purpose?: Purpose;
-  hostname?: string;
-  profile?: ProfileName;
-  provider?: CryptoProvider;
-  signatureBudget?: number;
-}
-
-function verify(c: Case): ChainVerdict {
-  return verifyChain({
-    leaf: c.leaf.cert,
-    intermediates: (c.intermediates ?? []).map((x) => x.cert),
-    anchors: c.anchors.map((x) => x.cert),
-    now: NOW,
-    purpose: c.purpose ?? 'serverAuth',
-    provider: c.provider ?? provider,
-    ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
-    ...(c.profile ? { profile: c.profile } : {}),
-    ...(c.signatureBudget ? { signatureBudget: c.signatureBudget } : {}),
-  });
-}
-
-function refused(c: Case, reason: Reason, detail: RegExp) {
-  const verdict = verify(c);
-  expect(verdict).toMatchObject({ ok: false, reason });
-  if (!verdict.ok) expect(verdict.detail).toMatch(detail);
-}
-
-function accepted(c: Case) {
-  const verdict = verify(c);
-  expect(verdict).toMatchObject({ ok: true });
-}
-
-const rootKey = nodeKey('p256');
-const caKey = nodeKey('p256');
-const leafKey = nodeKey('p256');
-const root = issue({ CN: 'Root', O: 'tls13-lab' }, rootKey, undefined, { isCA: true });
-/** A CA under `issuer` (default: the root) with the given extras. */
-const ca = (extra: Extra = {}, issuer: Issued = root, cn = 'Attacker CA') => issue({ CN: cn, O: 'tls13-lab' }, caKey, issuer, { isCA: true, ...extra });
-/** A leaf for serverAuth with these SANs, issued by `issuer`. */
-const leaf = (issuer: Issued, sans: NonNullable<CertificateSpec['sans']>, extra: Extra = {}, subject: Parameters<typeof issue>[0] = { CN: 'leaf' }) =>
-  issue(subject, leafKey, issuer, { extKeyUsage: ['serverAuth'], keyUsage: ['digitalSignature'], sans, ...extra });
-/** A root that carries name constraints: the anchor's own constraints bind the whole path. */
-const constrainedRoot = (permitted?: GeneralNameSpec[], excluded?: GeneralNameSpec[]) =>
-  issue({ CN: 'Constrained Root' }, rootKey, undefined, { isCA: true, nameConstraints: { ...(permitted ? { permitted } : {}), ...(excluded ? { excluded } : {}) } });
+import { accepted, ca, caKey, constrainedRoot, leaf, leafKey, refused, root, rootKey, verify } from './path-helpers.js';
+import type { Case, Extra } from './path-helpers.js';
 
 describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', () => {
   it('an intermediate that excludes victim.example cannot issue for it, nor for a wildcard that covers it', () => {

@@ -22,7 +22,8 @@ type Subtree =
 type Name =
   | { form: 'dns' | 'email' | 'uri'; value: string }
   | { form: 'ip'; bytes: Uint8Array }
-  | { form: 'dn'; rdns: NameAttribute[][] }
+  /** The subject (`text` undefined) or a directoryName in the subjectAltName. */
+  | { form: 'dn'; rdns: NameAttribute[][]; text?: string }
   | { form: 'other'; tag: number };
 
 export interface NameConstraints {
@@ -111,7 +112,21 @@ export function parseNameConstraints(value: Uint8Array): NameConstraints {
   return { permitted, excluded };
 }
 
-/** The names §6.1.3(b)(c) checks: the subject DN, every subjectAltName, and legacy subject emails. */
+/** A subjectAltName directoryName ([4] EXPLICIT Name), read from its raw GeneralName; DerError when malformed. */
+function sanDirectoryName(raw: Uint8Array): Name {
+  const r = new DerReader(raw);
+  const inner = r.explicit(4, 'directoryName');
+  const dn = readName(inner, 'directoryName');
+  inner.end();
+  r.end();
+  return { form: 'dn', rdns: dn.rdns, text: dn.text };
+}
+
+/**
+ * The names §6.1.3(b)(c) checks: the subject DN, every subjectAltName (a directoryName as a DN: "Restrictions
+ * of the form directoryName MUST be applied to the subject field ... and to any names of type directoryName in
+ * the subjectAltName extension", §4.2.1.10), and legacy subject emails. DerError for a malformed directoryName.
+ */
 function namesOf(cert: Certificate): Name[] {
   const names: Name[] = [];
   if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: cert.subject.rdns });
@@ -121,7 +136,7 @@ function namesOf(cert: Certificate): Name[] {
     for (const value of san.email) names.push({ form: 'email', value });
     for (const value of san.uri) names.push({ form: 'uri', value });
     for (const ip of san.ip) names.push({ form: 'ip', bytes: ip.bytes });
-    for (const raw of san.other) names.push({ form: 'other', tag: raw[0]! });
+    for (const raw of san.other) names.push(raw[0] === TAG.directoryName ? sanDirectoryName(raw) : { form: 'other', tag: raw[0]! });
   } else {
     // §4.2.1.10: with no subjectAltName, rfc822Name constraints apply to the subject's emailAddress.
     for (const a of cert.subject.rdns.flat()) if (a.oid === OID.emailAddress) names.push({ form: 'email', value: a.value });
@@ -145,10 +160,13 @@ function wildcardMayMatch(name: string, base: string): boolean {
   return dot > 0 && base.slice(dot + 1) === rest;
 }
 
+/** RFC 5321 §4.1.2 Mailbox: local-part "@" domain; an '@' inside the local part only in a quoted string. */
 function splitMailbox(mailbox: string): { local: string; domain: string } | undefined {
   const at = mailbox.lastIndexOf('@');
   if (at <= 0 || at === mailbox.length - 1) return undefined;
-  return { local: mailbox.slice(0, at), domain: lower(mailbox.slice(at + 1)) };
+  const local = mailbox.slice(0, at);
+  if (local.includes('@') && !/^".*"$/.test(local)) return undefined;
+  return { local, domain: lower(mailbox.slice(at + 1)) };
 }
 
 /** rfc822Name: a mailbox (exact), a host (exact domain), or `.domain` (any subdomain). */
@@ -226,14 +244,26 @@ const sameForm = (name: Name, subtree: Subtree) => name.form === subtree.form &&
 
 function nameText(name: Name): string {
   if (name.form === 'ip') return `IP:${[...name.bytes].join('.')}`;
-  if (name.form === 'dn') return 'the subject DN';
+  if (name.form === 'dn') return name.text === undefined ? 'the subject DN' : `DN:${name.text}`;
   if (name.form === 'other') return `a GeneralName [${name.tag & 0x1f}]`;
   return `${name.form.toUpperCase()}:${name.value}`;
 }
 
-/** A name that cannot be compared (a mailbox without '@', a URI without a host) fails closed. */
+/**
+ * A name that cannot be compared fails closed: a dNSName with an empty label (`.example.com` would otherwise
+ * pass `example.com`), a mailbox without exactly one unquoted '@' (`a@b@example.com`), a URI without a host.
+ */
 function malformed(name: Name): boolean {
-  return (name.form === 'email' && !splitMailbox(name.value)) || (name.form === 'uri' && uriHost(name.value) === undefined);
+  switch (name.form) {
+    case 'dns':
+      return dropDot(name.value).split('.').includes('');
+    case 'email':
+      return !splitMailbox(name.value);
+    case 'uri':
+      return uriHost(name.value) === undefined;
+    default:
+      return false;
+  }
 }
 
 /**
@@ -257,7 +287,14 @@ export function checkNameConstraints(path: Certificate[], budget: number): Failu
     for (let j = i - 1; j >= 0; j--) {
       const cert = path[j]!;
       if (j > 0 && isSelfIssued(cert)) continue;
-      for (const name of namesOf(cert)) {
+      let names: Name[];
+      try {
+        names = namesOf(cert);
+      } catch (e) {
+        if (!(e instanceof DerError)) throw e;
+        return fail('BadCertificate', `${describe(cert)} has a malformed directoryName in its subjectAltName: ${e.message}`);
+      }
+      for (const name of names) {
         const relevant = (list: Subtree[]) => list.filter((s) => sameForm(name, s));
         const excluded = relevant(constraints.excluded);
         const permitted = relevant(constraints.permitted);

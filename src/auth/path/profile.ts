@@ -3,8 +3,11 @@
 // -x509_strict` enforces); `webpki` adds the CA/Browser Forum Baseline Requirements and rustls-webpki's
 // rules. Every rule names its section; docs/path-validation.md is the same table for people.
 import type { Reason } from '../../wire/errors.js';
+import { DerError, DerReader } from '../der.js';
+import { equalBytes } from '../../wire/bytes.js';
 import { OID } from '../oids.js';
 import { isSelfIssued } from '../x509.js';
+import { parseNameConstraints } from './names.js';
 import type { Certificate, KeyUsageName } from '../x509.js';
 import type { Purpose } from '../chain.js';
 
@@ -80,6 +83,36 @@ export function ekuPurposeProblem(cert: Certificate, purpose: Purpose): string |
   return `extKeyUsage [${eku.names.join(', ')}] does not include ${purpose}`;
 }
 
+/** RFC 5280 §4.1.2.5: "CAs conforming to this profile MUST always encode certificate validity dates through the year 2049 as UTCTime". */
+function validityEncodingProblem(cert: Certificate): string | undefined {
+  const early = (['notBefore', 'notAfter'] as const).find((end) => {
+    const year = new Date(cert[end]).getUTCFullYear();
+    return cert.validityEncoding[end] === 'GeneralizedTime' && year >= 1950 && year < 2050;
+  });
+  return early && `${early} ${new Date(cert[early]).toISOString()} is a GeneralizedTime (UTCTime through 2049)`;
+}
+
+/** RFC 5280 §4.2.1.11, §4.2.1.14: "Conforming CAs MUST mark this extension as critical" (and critical ones we refuse as unprocessed). */
+function policyExtensionProblem(cert: Certificate): string | undefined {
+  const found = [OID.policyConstraints, OID.inhibitAnyPolicy].map((oid) => ext(cert, oid)).find((e) => e && !e.critical);
+  return found && `${found.name ?? found.oid} is not critical`;
+}
+
+/** RFC 5280 §4.2.1.10: a dNSName constraint is a domain; a leading '.' is the URI and rfc822Name forms' syntax only. */
+function leadingDotDnsConstraint(cert: Certificate): string | undefined {
+  const nc = ext(cert, OID.nameConstraints);
+  if (!nc) return undefined;
+  let parsed;
+  try {
+    parsed = parseNameConstraints(nc.value);
+  } catch (e) {
+    if (e instanceof DerError) return undefined; // reported as malformed when the path's names are checked
+    throw e;
+  }
+  const dotted = [...parsed.permitted, ...parsed.excluded].find((t) => t.form === 'dns' && t.base.startsWith('.'));
+  return dotted && dotted.form === 'dns' ? `dNSName constraint "${dotted.base}" has a leading "."` : undefined;
+}
+
 /** Rules both profiles apply: RFC 5280's requirements on conforming certificates. */
 const RFC5280_RULES: readonly Rule[] = [
   {
@@ -88,6 +121,13 @@ const RFC5280_RULES: readonly Rule[] = [
     roles: PEER,
     reason: 'BadCertificate',
     check: serialProblem,
+  },
+  {
+    id: 'validity-time-type',
+    section: 'RFC 5280 §4.1.2.5',
+    roles: PEER,
+    reason: 'BadCertificate',
+    check: validityEncodingProblem,
   },
   {
     id: 'issuer-not-empty',
@@ -171,6 +211,20 @@ const RFC5280_RULES: readonly Rule[] = [
     check: (c) => (c.basicConstraints?.pathLen !== undefined && !isCa(c) ? 'pathLenConstraint without cA' : undefined),
   },
   {
+    id: 'name-constraints-in-ca-only',
+    section: 'RFC 5280 §4.2.1.10',
+    roles: ['leaf'],
+    reason: 'BadCertificate',
+    check: (c) => (ext(c, OID.nameConstraints) && !isCa(c) ? 'nameConstraints in a certificate that is not a CA' : undefined),
+  },
+  {
+    id: 'policy-extensions-critical',
+    section: 'RFC 5280 §4.2.1.11, §4.2.1.14',
+    roles: PEER,
+    reason: 'BadCertificate',
+    check: policyExtensionProblem,
+  },
+  {
     id: 'leaf-eku-purpose',
     section: 'RFC 5280 §4.2.1.12',
     roles: ['leaf'],
@@ -179,8 +233,92 @@ const RFC5280_RULES: readonly Rule[] = [
   },
 ];
 
+/** Key purposes BR §7.1.2.7.10 forbids in a TLS server certificate (anyExtendedKeyUsage: rule `no-any-eku`). */
+const NOT_FOR_TLS_SERVERS: ReadonlySet<string> = new Set([
+  OID.codeSigning,
+  OID.emailProtection,
+  OID.timeStamping,
+  OID.ocspSigning,
+  '1.3.6.1.4.1.11129.2.4.4', // Precertificate Signing Certificate (RFC 6962 §3.1)
+]);
+
+function serverEkuProblem(cert: Certificate, purpose: Purpose): string | undefined {
+  const eku = cert.extKeyUsage;
+  const i = purpose === 'serverAuth' && eku ? eku.oids.findIndex((o) => NOT_FOR_TLS_SERVERS.has(o)) : -1;
+  return i < 0 ? undefined : `extKeyUsage ${eku!.names[i]} is not allowed in a TLS server certificate`;
+}
+
+/**
+ * BR §7.1.2.1.3: a root's authorityKeyIdentifier keyIdentifier is identical to its subjectKeyIdentifier. The
+ * rest of that section (keyIdentifier present, no authorityCertIssuer or serial) is not applied: roots that
+ * `openssl req -x509` makes, and three in Node's store (QuoVadis Root CA 2 and 3, Certigna), break it.
+ */
+function rootAkiProblem(cert: Certificate): string | undefined {
+  const kid = cert.authorityKeyIdentifier?.keyIdentifier;
+  const ski = cert.subjectKeyIdentifier;
+  return isSelfIssued(cert) && kid && ski && !equalBytes(kid, ski) ? 'root authorityKeyIdentifier keyIdentifier differs from its subjectKeyIdentifier' : undefined;
+}
+
+/** AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID, accessLocation GeneralName } (RFC 5280 §4.2.2.1). */
+function aiaProblem(cert: Certificate): string | undefined {
+  const aia = ext(cert, OID.authorityInfoAccess);
+  if (!aia) return undefined;
+  try {
+    const r = new DerReader(aia.value);
+    const list = r.sequence('authorityInfoAccess');
+    if (list.atEnd) return 'authorityInfoAccess without an AccessDescription';
+    while (!list.atEnd) {
+      const description = list.sequence('AccessDescription');
+      description.oid('accessMethod');
+      description.element(undefined, 'accessLocation');
+      description.end();
+    }
+    r.end();
+    return undefined;
+  } catch (e) {
+    if (e instanceof DerError) return `malformed authorityInfoAccess: ${e.message}`;
+    throw e;
+  }
+}
+
+/**
+ * Rules of RFC 5280 that the Baseline Requirements relax, so only the rfc5280 profile applies them: BR
+ * §7.1.2.5.2 allows a non-critical nameConstraints, and Mozilla-trusted roots carry `.example` dNSName
+ * constraints, which rustls-webpki and NSS read as "names below".
+ */
+const RFC5280_ONLY_RULES: readonly Rule[] = [
+  {
+    id: 'name-constraints-critical',
+    section: 'RFC 5280 §4.2.1.10',
+    roles: CAS,
+    reason: 'BadCertificate',
+    check: (c) => (ext(c, OID.nameConstraints)?.critical === false ? 'nameConstraints is not critical' : undefined),
+  },
+  {
+    id: 'dns-constraint-syntax',
+    section: 'RFC 5280 §4.2.1.10',
+    roles: CAS,
+    reason: 'BadCertificate',
+    check: leadingDotDnsConstraint,
+  },
+];
+
 /** Rules only the webpki profile applies: the Baseline Requirements and webpki's stricter reading. */
 const WEBPKI_RULES: readonly Rule[] = [
+  {
+    id: 'certificate-v3',
+    section: 'BR §7.1.1',
+    roles: PEER,
+    reason: 'BadCertificate',
+    check: (c) => (c.version === 3 ? undefined : `version ${c.version} certificate (X.509 v3 only)`),
+  },
+  {
+    id: 'aia-syntax',
+    section: 'BR §7.1.2.7.7, RFC 5280 §4.2.2.1',
+    roles: PEER,
+    reason: 'BadCertificate',
+    check: aiaProblem,
+  },
   {
     id: 'leaf-eku-required',
     section: 'BR §7.1.2.7.10',
@@ -210,6 +348,27 @@ const WEBPKI_RULES: readonly Rule[] = [
     check: (c, purpose) => (c.extKeyUsage && !c.extKeyUsage.oids.includes(OID[purpose]) ? `CA extKeyUsage [${c.extKeyUsage.names.join(', ')}] does not include ${purpose}` : undefined),
   },
   {
+    id: 'leaf-eku-tls-server-only',
+    section: 'BR §7.1.2.7.10',
+    roles: ['leaf'],
+    reason: 'UnsupportedCertificate',
+    check: serverEkuProblem,
+  },
+  {
+    id: 'san-critical-only-if-subject-empty',
+    section: 'BR §7.1.2.7.12',
+    roles: ['leaf'],
+    reason: 'BadCertificate',
+    check: (c) => (ext(c, OID.subjectAltName)?.critical && c.subject.rdns.length > 0 ? 'critical subjectAltName with a non-empty subject' : undefined),
+  },
+  {
+    id: 'root-aki-key-identifier',
+    section: 'BR §7.1.2.1.3',
+    roles: ['anchor'],
+    reason: 'BadCertificate',
+    check: rootAkiProblem,
+  },
+  {
     id: 'root-no-eku',
     section: 'BR §7.1.2.1.2',
     roles: ['anchor'],
@@ -234,7 +393,7 @@ const WEBPKI_RULES: readonly Rule[] = [
 export const SIGNATURE_BUDGET = 12;
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
-  rfc5280: { name: 'rfc5280', rules: RFC5280_RULES, maxDepth: 8, signatureBudget: SIGNATURE_BUDGET, nameConstraintBudget: 1024 },
+  rfc5280: { name: 'rfc5280', rules: [...RFC5280_RULES, ...RFC5280_ONLY_RULES], maxDepth: 8, signatureBudget: SIGNATURE_BUDGET, nameConstraintBudget: 1024 },
   webpki: { name: 'webpki', rules: [...RFC5280_RULES, ...WEBPKI_RULES], maxDepth: 8, signatureBudget: SIGNATURE_BUDGET, nameConstraintBudget: 1024 },
 };
 
