@@ -36,7 +36,7 @@ export async function route(socket: Tls13Socket, head: string, { io, page, judge
       return { status: '200 OK', body: `KeyUpdate sent with update_requested before this reply (RFC 8446 §4.6.3)\n\n${page()}` };
     case '/secret': {
       const refused = judgesClients ? await requestClientCertificate(socket, io) : NO_CLIENT_TRUST;
-      if (refused) return { status: '403 Forbidden', body: `no post-handshake CertificateRequest: ${refused}\n` };
+      if (refused) return { status: '403 Forbidden', body: `${refused}\n` };
       const peer = socket.info.peer;
       if (!peer) return { status: '403 Forbidden', body: 'post-handshake CertificateRequest sent; the client presented no trusted certificate\n' };
       return { status: '200 OK', body: `the secret is yours, ${describePeer(peer)}\n\n${page()}` };
@@ -46,12 +46,19 @@ export async function route(socket: Tls13Socket, head: string, { io, page, judge
   }
 }
 
-const NO_CLIENT_TRUST = 'the server has no client trust flag (--client-ca, --pin-client-cert or --pin-client-spki) to judge a certificate with';
+const NO_CLIENT_TRUST = 'no post-handshake CertificateRequest: the server has no client trust flag (--client-ca, --pin-client-cert or --pin-client-spki) to judge a certificate with';
 
 /**
- * Post-handshake authentication (RFC 8446 §4.6.2): resolves once the client answered our CertificateRequest,
- * or at once, with the reason, when none can be sent (the client did not offer post_handshake_auth, or the
- * server has no client trust flags to judge an answer).
+ * How long /secret waits for the answer to its CertificateRequest. Servers "MUST be prepared for some
+ * delay" (RFC 8446 §4.6.2), not for ever: records the client sends meanwhile restart the idle timer, so
+ * without a deadline of its own a client that never answers holds the connection as long as it likes.
+ */
+export const POST_HANDSHAKE_ANSWER_TIMEOUT_MS = 30_000;
+
+/**
+ * Post-handshake authentication (RFC 8446 §4.6.2): resolves once the client answered our CertificateRequest;
+ * or with the reason for a 403: at once when none can be sent (the client did not offer post_handshake_auth,
+ * or the server has no client trust flags to judge an answer), or when no answer came in time.
  */
 export function requestClientCertificate(socket: Tls13Socket, io: Io): Promise<string | undefined> {
   try {
@@ -59,10 +66,17 @@ export function requestClientCertificate(socket: Tls13Socket, io: Io): Promise<s
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     log(socket, io, `no post-handshake authentication: ${reason}`);
-    return Promise.resolve(reason);
+    return Promise.resolve(`no post-handshake CertificateRequest: ${reason}`);
   }
   return new Promise((resolve) => {
+    const deadline = setTimeout(() => {
+      const reason = `no answer to the post-handshake CertificateRequest within ${POST_HANDSHAKE_ANSWER_TIMEOUT_MS / 1000} s`;
+      log(socket, io, reason);
+      resolve(reason);
+    }, POST_HANDSHAKE_ANSWER_TIMEOUT_MS);
+    socket.once('close', () => clearTimeout(deadline));
     socket.once('postHandshakeAuth', () => {
+      clearTimeout(deadline);
       log(socket, io, `after the handshake, client ${describePeer(socket.info.peer)}`);
       resolve(undefined);
     });

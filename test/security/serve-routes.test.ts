@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCertifiedKey } from '../../src/cli/credentials.js';
-import type { ClientConfig } from '../../src/handshake/config.js';
+import type { CertifiedKey, ClientConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { utf8 } from '../../src/wire/bytes.js';
@@ -127,3 +127,45 @@ describe('a request head trickled in', () => {
   }, 60_000);
 });
 
+
+describe('GET /secret, and the CertificateRequest never answered', () => {
+  it('is answered 403 and closed 30 s after the request, however often a record arrives (it waited for ever)', async () => {
+    const { closedAfterMs, reply } = await withServe([], async (port) => {
+      // The client asks its caller which certificate to send, and the caller never says: no answer goes out.
+      const tls = Connection.client({ ...client, certificate: 'ask' });
+      const socket: Socket = connect(port, '127.0.0.1');
+      socket.on('data', (bytes: Buffer) => {
+        tls.receive(new Uint8Array(bytes));
+        // The handshake's own CertificateRequest (--client-auth optional) is answered; the later one is not.
+        if (tls.pendingDecision && !tls.isConnected) tls.resolve({ kind: 'client-certificate', certificate: client.certificate as CertifiedKey });
+        socket.write(tls.takeOutput());
+      });
+      let open = true;
+      const closed = new Promise<void>((resolve) => socket.on('close', () => {
+        open = false;
+        resolve();
+      }));
+      socket.write(tls.takeOutput());
+      await waitFor(() => (tls.isConnected ? true : undefined));
+      tls.write(utf8.encode('GET /secret HTTP/1.1\r\n\r\n'));
+      socket.write(tls.takeOutput());
+      const start = Date.now();
+      // A record a second after the head keeps the idle timer from firing. Give up at 40 s.
+      while (open && Date.now() - start < 40_000) {
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+        if (!open) break;
+        tls.write(utf8.encode('x'));
+        socket.write(tls.takeOutput());
+      }
+      const closedAfterMs = open ? undefined : Date.now() - start;
+      socket.destroy();
+      // Now the caller answers (no certificate), and the records read meanwhile are delivered.
+      if (tls.pendingDecision) tls.resolve({ kind: 'client-certificate' });
+      const reply = tls.takeEvents().flatMap((e) => (e.type === 'data' ? [Buffer.from(e.data).toString('utf8')] : [])).join('');
+      return { closedAfterMs, reply };
+    });
+    expect(closedAfterMs).toBeDefined();
+    expect(reply).toMatch(/^HTTP\/1.1 403 Forbidden/);
+    expect(reply).toContain('no answer to the post-handshake CertificateRequest within 30 s');
+  }, 90_000);
+});
