@@ -10,7 +10,6 @@ import { accepted, connected, feed } from './harness.js';
 const HANDSHAKE = 22;
 const ALERT = 21;
 const APPLICATION_DATA = 23;
-const TAG = 16; // TLS_AES_128_GCM_SHA256, the suite the pair negotiates
 
 /** Data events the victim delivered. */
 const delivered = (events: ReturnType<typeof feed>['events']) => events.flatMap((e) => (e.type === 'data' ? [e.data.length] : []));
