@@ -137,13 +137,13 @@ describe.each(['client', 'server'] as const)('alerts from the %s after the hands
 describe('alerts under the handshake keys, before the client Finished (test-tls13-empty-alert "handshake keys")', () => {
   it.each([0, 32])('an empty alert with %i bytes of padding is unexpected_message', (padding) => {
     const pair = serverAwaitingFinished();
-    const writer = new PeerWriter(pair, 'client', 'client_handshake_traffic_secret');
+    const writer = PeerWriter.of(pair, 'client', 'client_handshake_traffic_secret');
     expectAbort(feed(pair.server, writer.seal(ALERT, new Uint8Array(0), padding)), 'unexpected_message', { protectedFor: pair.client });
   });
 
   it('application data before the client Finished is unexpected_message (§2: only after the handshake)', () => {
     const pair = serverAwaitingFinished();
-    const writer = new PeerWriter(pair, 'client', 'client_handshake_traffic_secret');
+    const writer = PeerWriter.of(pair, 'client', 'client_handshake_traffic_secret');
     expectAbort(feed(pair.server, writer.seal(APPLICATION_DATA, Uint8Array.of(1))), 'unexpected_message', { protectedFor: pair.client });
   });
 });

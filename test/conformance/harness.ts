@@ -5,7 +5,8 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { Connection } from '../../src/handshake/connection.js';
 import type { Role } from '../../src/handshake/events.js';
-import { trafficKeys, type SecretName } from '../../src/handshake/keyschedule.js';
+import { nextTrafficSecret, trafficKeys, type SecretName } from '../../src/handshake/keyschedule.js';
+import type { SuiteInfo } from '../../src/handshake/suites.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { concat } from '../../src/wire/bytes.js';
 import { announcedSecret, suiteNamed } from '../../src/testing/tamper.js';
@@ -21,11 +22,23 @@ export class PeerWriter {
   private readonly iv: Uint8Array;
   private sequence = 0;
 
-  constructor(pair: InMemoryPair, side: Role, secret: SecretName) {
-    const suite = suiteNamed(pair.server.info.cipherSuite);
-    const { key, iv } = trafficKeys(nobleProvider, suite, announcedSecret(pair.events(side), secret));
+  constructor(
+    private readonly suite: SuiteInfo,
+    private readonly secret: Uint8Array,
+  ) {
+    const { key, iv } = trafficKeys(nobleProvider, suite, secret);
     this.aead = nobleProvider.createAead(suite.aead, key);
     this.iv = iv;
+  }
+
+  /** The writer of `side` under the secret it announced as `name`. */
+  static of(pair: InMemoryPair, side: Role, name: SecretName): PeerWriter {
+    return new PeerWriter(suiteNamed(pair.server.info.cipherSuite), announcedSecret(pair.events(side), name));
+  }
+
+  /** The writer under the next application traffic secret, as after a KeyUpdate (RFC 8446 §7.2). */
+  next(): PeerWriter {
+    return new PeerWriter(this.suite, nextTrafficSecret(nobleProvider, this.suite, this.secret));
   }
 
   /** TLSCiphertext of TLSInnerPlaintext = content || type || zeros(padding). */
@@ -45,7 +58,7 @@ export function connected(side: Role, client: Partial<ClientConfig> = {}, server
   const victim = side === 'client' ? pair.server : pair.client;
   const peer = side === 'client' ? pair.client : pair.server;
   if (!victim.isConnected || !peer.isConnected) throw new Error('the honest handshake failed');
-  const writer = new PeerWriter(pair, side, side === 'client' ? 'client_application_traffic_secret_0' : 'server_application_traffic_secret_0');
+  const writer = PeerWriter.of(pair, side, side === 'client' ? 'client_application_traffic_secret_0' : 'server_application_traffic_secret_0');
   return { pair, victim, peer, writer };
 }
 

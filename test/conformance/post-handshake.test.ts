@@ -1,0 +1,87 @@
+// Handshake messages after the handshake (RFC 8446 §4.6, §5.1), from a scripted peer under its real
+// application keys: only NewSessionTicket (to a client), KeyUpdate, and CertificateRequest (to a client that
+// offered post_handshake_auth) with the answer it draws, are allowed; anything else is unexpected_message.
+import { describe, expect, it } from 'vitest';
+import { concat } from '../../src/wire/bytes.js';
+import { expectAbort, handshakeMessage, helloWith } from '../handshake/abort-harness.js';
+import { accepted, connected, feed } from './harness.js';
+
+const HANDSHAKE = 22;
+const APPLICATION_DATA = 23;
+
+const message = (type: number, ...body: number[]) => handshakeMessage(type, Uint8Array.from(body));
+const keyUpdate = (request: number) => message(24, request);
+/** CertificateRequest (§4.3.2): a context, and signature_algorithms [ed25519]. */
+const certificateRequest = message(13, 1, 0xaa, 0, 8, 0, 13, 0, 4, 0, 2, 0x08, 0x07);
+/** NewSessionTicket (§4.6.1): lifetime 1, age_add 0, empty nonce, a 1-byte ticket, no extensions. */
+const newSessionTicket = message(4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0xaa, 0, 0);
+const finished = handshakeMessage(20, new Uint8Array(32));
+const emptyCertificate = message(11, 0, 0, 0, 0);
+
+describe('at the server, after the handshake', () => {
+  it.each([
+    ['a ClientHello', () => helloWith(() => {})],
+    ['a CertificateRequest', () => certificateRequest],
+    ['a NewSessionTicket (server to client only)', () => newSessionTicket],
+    ['an EndOfEarlyData', () => message(5)],
+    ['a Finished', () => finished],
+    ['an unsolicited Certificate', () => emptyCertificate],
+    ['a HelloRequest (TLS 1.2 only)', () => message(0)],
+    ['a message of unknown type 99', () => message(99, 1)],
+  ])('%s is unexpected_message', (_, bytes) => {
+    const { victim, peer, writer } = connected('client');
+    expectAbort(feed(victim, writer.seal(HANDSHAKE, bytes())), 'unexpected_message', { protectedFor: peer });
+  });
+});
+
+describe('at the client, after the handshake', () => {
+  it('a CertificateRequest without post_handshake_auth offered is unexpected_message (§4.6.2)', () => {
+    const { victim, peer, writer } = connected('server');
+    expectAbort(feed(victim, writer.seal(HANDSHAKE, certificateRequest)), 'unexpected_message', { protectedFor: peer });
+  });
+
+  it.each([
+    ['an EncryptedExtensions', () => message(8, 0, 0)],
+    ['a Finished', () => finished],
+    ['an unsolicited Certificate', () => emptyCertificate],
+    ['a HelloRequest (TLS 1.2 only)', () => message(0)],
+  ])('%s is unexpected_message', (_, bytes) => {
+    const { victim, peer, writer } = connected('server');
+    expectAbort(feed(victim, writer.seal(HANDSHAKE, bytes())), 'unexpected_message', { protectedFor: peer });
+  });
+
+  it('a NewSessionTicket is taken, and data flows on', () => {
+    const { victim, writer } = connected('server');
+    const result = feed(victim, writer.seal(HANDSHAKE, newSessionTicket), writer.seal(APPLICATION_DATA, Uint8Array.of(1)));
+    expect(accepted(result)).toBe(true);
+    expect(result.events.filter((e) => e.type === 'data')).toHaveLength(1);
+  });
+});
+
+describe.each(['client', 'server'] as const)('KeyUpdate from the %s (§4.6.3, §5.1)', (sender) => {
+  it('update_requested draws a KeyUpdate back, and data under the new keys is read', () => {
+    const { victim, writer } = connected(sender);
+    const result = feed(victim, writer.seal(HANDSHAKE, keyUpdate(1)));
+    expect(accepted(result)).toBe(true);
+    expect(result.events).toContainEqual(expect.objectContaining({ type: 'handshake-message', direction: 'out', message: expect.objectContaining({ kind: 'key_update' }) }));
+    const after = feed(victim, writer.next().seal(APPLICATION_DATA, Uint8Array.of(1, 2, 3)));
+    expect(accepted(after)).toBe(true);
+    expect(after.events.filter((e) => e.type === 'data')).toEqual([expect.objectContaining({ data: Uint8Array.of(1, 2, 3) })]);
+  });
+
+  it('data still under the old keys after a KeyUpdate is bad_record_mac', () => {
+    const { victim, peer, writer } = connected(sender);
+    expectAbort(feed(victim, writer.seal(HANDSHAKE, keyUpdate(0)), writer.seal(APPLICATION_DATA, Uint8Array.of(1))), 'bad_record_mac', { protectedFor: peer });
+  });
+
+  it('a KeyUpdate followed by more handshake bytes in the same record is unexpected_message (§5.1: a key change ends the record)', () => {
+    const { victim, peer, writer } = connected(sender);
+    expectAbort(feed(victim, writer.seal(HANDSHAKE, concat(keyUpdate(0), keyUpdate(0)))), 'unexpected_message', { protectedFor: peer });
+  });
+
+  it('a KeyUpdate split over two records is read as one', () => {
+    const { victim, writer } = connected(sender);
+    const bytes = keyUpdate(0);
+    expect(accepted(feed(victim, writer.seal(HANDSHAKE, bytes.subarray(0, 3)), writer.seal(HANDSHAKE, bytes.subarray(3))))).toBe(true);
+  });
+});
