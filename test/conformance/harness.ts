@@ -31,9 +31,9 @@ export class PeerWriter {
     this.iv = iv;
   }
 
-  /** The writer of `side` under the secret it announced as `name`. */
-  static of(pair: InMemoryPair, side: Role, name: SecretName): PeerWriter {
-    return new PeerWriter(suiteNamed(pair.server.info.cipherSuite), announcedSecret(pair.events(side), name));
+  /** The writer of `side` under the secret it announced as `name`, in the negotiated suite unless named. */
+  static of(pair: InMemoryPair, side: Role, name: SecretName, suite = pair.server.info.cipherSuite): PeerWriter {
+    return new PeerWriter(suiteNamed(suite), announcedSecret(pair.events(side), name));
   }
 
   /** The writer under the next application traffic secret, as after a KeyUpdate (RFC 8446 §7.2). */
