@@ -93,6 +93,26 @@ describe('padding that is not zeros (a choice the RFC leaves open)', () => {
   });
 });
 
+describe('cipher_suites (§4.1.2, test-tls13-nociphers)', () => {
+  it('only TLS 1.2 suites, beside supported_versions [TLS 1.3, TLS 1.2], is handshake_failure: nothing to negotiate', () => {
+    const hello = (h: ClientHello) => {
+      h.cipherSuites = [0x0035, 0x00ff];
+      h.extensions = h.extensions.map((e) => (e.type === 43 ? ext(43, [4, 0x03, 0x04, 0x03, 0x03]) : e));
+    };
+    expectAbort(serve(hello), 'handshake_failure', { plaintext: true });
+  });
+
+  it('an empty list is decode_error (<2..2^16-2>)', () => {
+    expectAbort(serve((h) => (h.cipherSuites = [])), 'decode_error', { plaintext: true });
+  });
+
+  it('unknown and TLS 1.2 suites around one TLS 1.3 suite are skipped, and that suite is chosen', () => {
+    const hello = expectServerHello(serve((h) => (h.cipherSuites = [0x0a0a, 0xc02f, 0x1301, 0x00ff])));
+    // msg_type, length (3), legacy_version (2), random (32), empty session id echo (1), then the suite.
+    expect([hello[39], hello[40]]).toEqual([0x13, 0x01]);
+  });
+});
+
 describe('signature_algorithms (§4.2.3, §9.2)', () => {
   it('a certificate handshake without signature_algorithms is missing_extension, even with signature_algorithms_cert', () => {
     const hello = (h: ClientHello) => {
