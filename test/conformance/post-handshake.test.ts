@@ -85,3 +85,23 @@ describe.each(['client', 'server'] as const)('KeyUpdate from the %s (§4.6.3, §
     expect(accepted(feed(victim, writer.seal(HANDSHAKE, bytes.subarray(0, 3)), writer.seal(HANDSHAKE, bytes.subarray(3))))).toBe(true);
   });
 });
+
+describe.each(['client', 'server'] as const)('a burst of KeyUpdates from the %s (§4.6.3)', (sender) => {
+  it('32 KeyUpdates with update_requested, each under the next keys, then data: all taken, the data delivered', () => {
+    const { victim, writer } = connected(sender);
+    let keys = writer;
+    const burst: Uint8Array[] = [];
+    for (let i = 0; i < 32; i++) {
+      burst.push(keys.seal(HANDSHAKE, keyUpdate(1)));
+      keys = keys.next();
+    }
+    const result = feed(victim, ...burst, keys.seal(APPLICATION_DATA, Uint8Array.of(1)));
+    expect(accepted(result)).toBe(true);
+    expect(result.events.filter((e) => e.type === 'data')).toHaveLength(1);
+    // We answer each request at once. §4.6.3 notes that an implementation silent meanwhile may answer them
+    // all with a single update; both satisfy its MUST (our KeyUpdate before our next application data).
+    // 32 is also our cap on KeyUpdates without data in between (MAX_KEY_UPDATES_WITHOUT_DATA, traffic.ts).
+    const answers = result.events.filter((e) => e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'key_update');
+    expect(answers).toHaveLength(32);
+  });
+});
