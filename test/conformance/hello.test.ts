@@ -113,6 +113,54 @@ describe('cipher_suites (§4.1.2, test-tls13-nociphers)', () => {
   });
 });
 
+describe('values the server does not know are skipped, not refused (test-tls13-unrecognised-groups, -version-negotiation)', () => {
+  const unknownShare = [0x13, 0x00, 0, 32, ...new Array(32).fill(0xab)];
+
+  it('a key share of an unknown group beside an X25519 one: the X25519 share is used', () => {
+    const hello = (h: ClientHello) => {
+      h.extensions = h.extensions.map((e) => {
+        if (e.type === 10) return ext(10, [0, 4, 0x13, 0x00, 0x00, 0x1d]);
+        if (e.type === 51) return ext(51, [...[0, unknownShare.length + e.data.length - 2], ...unknownShare, ...e.data.subarray(2)]);
+        return e;
+      });
+    };
+    const result = serve(hello);
+    const answer = expectServerHello(result);
+    // Not a HelloRetryRequest (§4.1.3 random constant CF 21 AD 74 ...): the whole flight follows at once.
+    expect([...answer.subarray(6, 10)]).not.toEqual([0xcf, 0x21, 0xad, 0x74]);
+    expect(result.events).toContainEqual(expect.objectContaining({ type: 'handshake-message', direction: 'out', message: expect.objectContaining({ kind: 'finished' }) }));
+  });
+
+  it('only a key share of an unknown group, X25519 also supported: a HelloRetryRequest for X25519 (§4.1.4)', () => {
+    const hello = (h: ClientHello) => {
+      h.extensions = h.extensions.map((e) => {
+        if (e.type === 10) return ext(10, [0, 4, 0x13, 0x00, 0x00, 0x1d]);
+        if (e.type === 51) return ext(51, [0, unknownShare.length, ...unknownShare]);
+        return e;
+      });
+    };
+    const answer = expectServerHello(serve(hello));
+    // The HelloRetryRequest is a ServerHello whose random is the §4.1.3 constant, starting CF 21 AD 74.
+    expect([...answer.subarray(6, 10)]).toEqual([0xcf, 0x21, 0xad, 0x74]);
+  });
+
+  it.each([
+    ['a future version first', [0x03, 0x05, 0x03, 0x04]],
+    ['a draft version and GREASE beside TLS 1.3', [0x7f, 0x1c, 0x3a, 0x3a, 0x03, 0x04]],
+    ['TLS 1.2 and 1.1 after TLS 1.3', [0x03, 0x04, 0x03, 0x03, 0x03, 0x02]],
+  ])('supported_versions with %s negotiates TLS 1.3', (_, versions) => {
+    expectServerHello(serve(replacingExtension(ext(43, [versions.length, ...versions]))));
+  });
+
+  it.each([
+    ['only a TLS 1.3 draft', [0x7f, 0x1c]],
+    ['only TLS 1.2', [0x03, 0x03]],
+    ['only a future version', [0x03, 0x05]],
+  ])('supported_versions with %s is protocol_version (§4.2.1)', (_, versions) => {
+    expectAbort(serve(replacingExtension(ext(43, [versions.length, ...versions]))), 'protocol_version', { plaintext: true });
+  });
+});
+
 describe('signature_algorithms (§4.2.3, §9.2)', () => {
   it('a certificate handshake without signature_algorithms is missing_extension, even with signature_algorithms_cert', () => {
     const hello = (h: ClientHello) => {
