@@ -4,8 +4,9 @@
 // and the victim must answer with the exact alert of §5/§6.2, protected, and close for good.
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../src/wire/bytes.js';
-import { expectAbort, feedServer, helloWith, record } from '../handshake/abort-harness.js';
-import { accepted, connected, feed } from './harness.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import { clientConfig, expectAbort, feedServer, helloWith, record, serverConfig } from '../handshake/abort-harness.js';
+import { accepted, connected, feed, PeerWriter } from './harness.js';
 
 const HANDSHAKE = 22;
 const ALERT = 21;
@@ -145,5 +146,38 @@ describe('plaintext records before the handshake (§5.1)', () => {
 
   it('application data before the ClientHello is unexpected_message', () => {
     expectAbort(feedServer(record(APPLICATION_DATA, Uint8Array.of(1, 2, 3))), 'unexpected_message', { plaintext: true });
+  });
+});
+
+describe('padding on handshake records (§5.4, test-tls13-record-padding)', () => {
+  /** The client's own Finished, sealed again with `padding` zeros under its handshake key. */
+  function paddedFinished(padding: number) {
+    const pair = new InMemoryPair(clientConfig(), serverConfig());
+    pair.step('client');
+    pair.step('server');
+    pair.pull('client');
+    const finished = pair.events('client').find((e) => e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'finished');
+    if (finished?.type !== 'handshake-message') throw new Error('the client sent no Finished');
+    const writer = PeerWriter.of(pair, 'client', 'client_handshake_traffic_secret');
+    return { pair, record: writer.seal(HANDSHAKE, finished.raw, padding), length: finished.raw.length };
+  }
+
+  it.each([1, 255, 4096])('the client Finished with %i bytes of padding completes the handshake', (padding) => {
+    const { pair, record: padded } = paddedFinished(padding);
+    expect(accepted(feed(pair.server, padded))).toBe(true);
+    expect(pair.server.isConnected).toBe(true);
+  });
+
+  it('the client Finished padded to a TLSInnerPlaintext of exactly 2^14 + 1 bytes completes the handshake', () => {
+    const { length } = paddedFinished(0);
+    const { pair, record: padded } = paddedFinished(2 ** 14 + 1 - length - 1);
+    expect(accepted(feed(pair.server, padded))).toBe(true);
+    expect(pair.server.isConnected).toBe(true);
+  });
+
+  it('one byte more of padding is record_overflow', () => {
+    const { length } = paddedFinished(0);
+    const { pair, record: padded } = paddedFinished(2 ** 14 + 1 - length);
+    expectAbort(feed(pair.server, padded), 'record_overflow', { protectedFor: pair.client });
   });
 });
