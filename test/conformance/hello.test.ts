@@ -21,7 +21,8 @@ const PRE_SHARED_KEY = 41;
 const EARLY_DATA = 42;
 const PSK_KEY_EXCHANGE_MODES = 45;
 
-const hostName = (name: number[]) => [0, name.length + 3, 0, name.length >> 8, name.length & 0xff, ...name];
+/** server_name body: a ServerNameList of one host_name entry (RFC 6066 §3). */
+const hostName = (name: number[]) => [(name.length + 3) >> 8, (name.length + 3) & 0xff, 0, name.length >> 8, name.length & 0xff, ...name];
 const serve = (edit: (h: ClientHello) => void) => feedServer(record(HANDSHAKE, helloWith(edit)));
 const plus = (...extensions: ReturnType<typeof ext>[]) => (h: ClientHello) => h.extensions.unshift(...extensions);
 
@@ -62,9 +63,33 @@ describe('vector bounds in ClientHello extensions are decode_error', () => {
   });
 });
 
+describe('server_name that is not a host name (RFC 6066 §3: "the fully qualified DNS hostname ... ASCII")', () => {
+  // Attacker's test: info.serverName reaches the application, whose logs a line feed or a NUL would forge or
+  // cut (as names in certificates did, test/security/name-injection.test.ts). A control character is no
+  // more a host name than a non-ASCII byte, which the codec already refuses with decode_error.
+  it.each([
+    ['a line feed', [0x61, 0x0a, 0x62]],
+    ['a NUL', [0x61, 0x00, 0x62]],
+    ['ESC', [0x1b, 0x5b, 0x32, 0x4a]],
+    ['DEL', [0x61, 0x7f]],
+  ])('a host_name with %s is decode_error, and no name reaches the application', (_, name) => {
+    const result = serve(plus(ext(SERVER_NAME, hostName(name))));
+    expectAbort(result, 'decode_error', { plaintext: true });
+    expect(result.victim.info.serverName).toBeUndefined();
+  });
+});
+
 describe('values the server accepts', () => {
   it('a one-letter host name is answered', () => {
     expectServerHello(serve(plus(ext(SERVER_NAME, hostName([0x61])))));
+  });
+
+  it('a host name of 253 letters, digits, hyphens and dots is answered, and reaches the application as sent', () => {
+    const name = `${'a'.repeat(63)}.${'b-1'.repeat(21)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    expect(name).toHaveLength(253);
+    const result = serve(plus(ext(SERVER_NAME, hostName([...new TextEncoder().encode(name)]))));
+    expectServerHello(result);
+    expect(result.victim.info.serverName).toBe(name);
   });
 
   it('padding of 512 zero bytes (RFC 7685) is answered, and not echoed', () => {
