@@ -3,7 +3,8 @@
 // offered post_handshake_auth) with the answer it draws, are allowed; anything else is unexpected_message.
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../src/wire/bytes.js';
-import { expectAbort, handshakeMessage, helloWith } from '../handshake/abort-harness.js';
+import { announcedSecret, editProtectedHandshake, flipBit, suiteNamed, type HandshakeEdit } from '../../src/testing/tamper.js';
+import { alice, expectAbort, handshakeMessage, helloWith, pinned } from '../handshake/abort-harness.js';
 import { accepted, connected, feed } from './harness.js';
 
 const HANDSHAKE = 22;
@@ -103,5 +104,42 @@ describe.each(['client', 'server'] as const)('a burst of KeyUpdates from the %s 
     // 32 is also our cap on KeyUpdates without data in between (MAX_KEY_UPDATES_WITHOUT_DATA, traffic.ts).
     const answers = result.events.filter((e) => e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'key_update');
     expect(answers).toHaveLength(32);
+  });
+});
+
+describe('post-handshake authentication at the server (§4.6.2)', () => {
+  /** The server asks; the client's answer (Certificate, CertificateVerify, Finished) goes through `edit`. */
+  function answer(edit: HandshakeEdit) {
+    const { pair, victim, peer } = connected('client', { postHandshakeAuth: true, certificate: alice }, { trust: pinned(alice) });
+    victim.requestClientCertificate();
+    pair.step('server');
+    const [first] = pair.pull('client').splice(0);
+    const keys = { suite: suiteNamed(victim.info.cipherSuite), secret: announcedSecret(pair.events('client'), 'client_application_traffic_secret_0') };
+    return { result: feed(victim, editProtectedHandshake(first!.bytes, keys, edit)), peer };
+  }
+
+  it('the honest answer authenticates the client', () => {
+    const { result } = answer((ms) => ms);
+    expect(accepted(result)).toBe(true);
+    expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toHaveLength(1);
+  });
+
+  it('a Certificate with another certificate_request_context is illegal_parameter (§4.4.2: it echoes the request\'s)', () => {
+    const { result, peer } = answer((ms) => ms.map((m) => (m.kind === 'certificate' ? { ...m, context: flipBit(m.context, 0) } : m)));
+    expectAbort(result, 'illegal_parameter', { protectedFor: peer });
+    expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toEqual([]);
+  });
+
+  it('application data between the request and the answer is delivered, and the answer still authenticates', () => {
+    const { pair, victim } = connected('client', { postHandshakeAuth: true, certificate: alice }, { trust: pinned(alice) });
+    victim.requestClientCertificate();
+    // The client writes before the request reaches it: its data arrives after the request, before the answer.
+    pair.client.write(Uint8Array.of(1, 2));
+    pair.pull('client');
+    pair.step('server');
+    const result = feed(victim, concat(...pair.pull('client').splice(0).map((r) => r.bytes)));
+    expect(accepted(result)).toBe(true);
+    expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toHaveLength(1);
+    expect(result.events.filter((e) => e.type === 'data')).toHaveLength(1);
   });
 });
