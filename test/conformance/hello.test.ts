@@ -9,6 +9,7 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { scenarioConfigs } from '../../src/testing/fuzz/scenarios.js';
 import { editPlaintextHandshake, flipBit } from '../../src/testing/tamper.js';
+import { concat } from '../../src/wire/bytes.js';
 import { preSharedKeyClientHello } from '../../src/wire/extensions.js';
 import type { ClientHello } from '../../src/wire/types.js';
 import { expectAbort, ext, feedServer, helloWith, record, replacingExtension, withoutExtension } from '../handshake/abort-harness.js';
@@ -247,4 +248,16 @@ describe('pre_shared_key (§4.2.9, §4.2.11)', () => {
     expect(accepted(result)).toBe(true);
   });
   void PRE_SHARED_KEY;
+});
+
+describe('a second ClientHello without a HelloRetryRequest (§4.1.2: only in answer to one)', () => {
+  it.each([
+    ['in the same record as the first', (hello: Uint8Array) => record(HANDSHAKE, concat(hello, hello))],
+    ['in a record of its own, in plaintext after the server has keys', (hello: Uint8Array) => concat(record(HANDSHAKE, hello), record(HANDSHAKE, hello))],
+  ])('%s is unexpected_message, and the server closes', (_, flight) => {
+    const result = feedServer(flight(helloWith(() => {})));
+    const alerts = result.events.filter((e) => e.type === 'alert' && e.direction === 'out');
+    expect(alerts).toEqual([expect.objectContaining({ level: 'fatal', description: 'unexpected_message' })]);
+    expect(result.victim.isClosed).toBe(true);
+  });
 });
