@@ -36,7 +36,7 @@ export default defineConfig({
           // scenarios, the node adapter, interop with OpenSSL and GnuTLS, and the fuzz regressions.
           // Not here: test/crypto (noble's own unit tests, and the node provider's are in test/node),
           // test/wire, test/record, test/auth (no handshake), the CLI, traces and docs (see below).
-          include: ['test/{handshake,vectors,scenarios,node,interop,regressions,security}/**/*.test.ts'],
+          include: ['test/{handshake,conformance,vectors,scenarios,node,interop,regressions,security}/**/*.test.ts'],
           // RFC 8448 §3, §4, §5 and §7 replay the server's RSA-PSS CertificateVerify byte for byte with the
           // RFC's salt from fixedRandom; OpenSSL draws the salt itself, so only noble can reproduce them
           // (§6's replay reproduces with either). Verification by the node provider is checked in §6 and by

@@ -1,6 +1,7 @@
 // The record layer as the handshake layer sees it: bytes in, whole handshake messages, alerts,
 // application data and ChangeCipherSpec out; a writer for the other direction. Pull-based: a record
 // is decrypted only when next() needs it, so keys installed between two calls apply to the next record.
+import { AEAD_TAG_LENGTHS } from '../crypto/provider.js';
 import { AlertDescription, ContentType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { HandshakeBuffer, type HandshakeMessage } from './handshake-buffer.js';
@@ -22,6 +23,9 @@ export type IncomingItem =
  * unexpected_message.
  */
 export const MAX_CONSECUTIVE_EMPTY_RECORDS = 32;
+
+/** The most bytes protection adds to a record without padding: the content type byte and the longest AEAD tag. */
+const MAX_PROTECTED_RECORD_OVERHEAD = 1 + Math.max(...Object.values(AEAD_TAG_LENGTHS));
 
 export interface RecordLayerOptions extends RecordWriterOptions {
   /** Largest handshake message body accepted (default DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH). */
@@ -187,7 +191,9 @@ export class RecordLayer {
     } catch (e) {
       if (!(e instanceof TlsError) || e.reason !== 'BadRecordMac') throw e;
     }
-    this.earlyDataToSkip -= record.fragment.length;
+    // max_early_data_size counts plaintext payload only, not the content type byte or the tag (§4.2.10): a
+    // record is charged no more than it could carry under any suite, and at least 1 byte.
+    this.earlyDataToSkip -= Math.max(1, record.fragment.length - MAX_PROTECTED_RECORD_OVERHEAD);
     if (this.earlyDataToSkip < 0) throw new TlsError('BadRecordMac', 'more unreadable records than the rejected 0-RTT data can explain');
     return undefined;
   }

@@ -92,7 +92,8 @@ export const serverName = bodyCodec<string[]>(
       const nameType = entry.u8('name_type', (t) => (t === 0 ? 'host_name' : undefined));
       if (nameType !== 0) throw new TlsError('decode_error', `${entry.path}: unknown name_type ${nameType}`);
       const name = readName(entry, 2, 'host_name', 1, 0xffff);
-      if (name.some((b) => b > 0x7f)) throw new TlsError('decode_error', `${entry.path}: HostName is not ASCII`);
+      // ASCII without control characters: a host name, and nothing that could forge a log line downstream.
+      if (name.some((b) => b < 0x20 || b >= 0x7f)) throw new TlsError('decode_error', `${entry.path}: HostName is not printable ASCII`);
       return bytesToText(name);
     });
   },

@@ -52,11 +52,13 @@ describe('RecordLayer: skipping the early data of a rejected 0-RTT attempt (RFC 
   // Early data the server cannot read: sealed under keys it does not have (here the application keys).
   const early = (sequence: bigint) => sealed(serverApplicationKeys, sequence, fromHex('6561726c79'), ContentType.application_data);
   const earlyLength = early(0n).length - 5;
+  /** What skipping charges for one early record: the most payload it could carry, without type byte and tag (RFC 8446 §4.2.10). */
+  const charged = earlyLength - 1 - 16;
 
   it('skips records that fail to decrypt while the budget lasts, then reads the first record that opens', () => {
     const layer = new RecordLayer();
     layer.setReadProtection(protection(serverHandshakeKeys));
-    layer.skipEarlyData(2 * earlyLength);
+    layer.skipEarlyData(2 * charged);
     layer.receive(concat(early(0n), early(1n), sealed(serverHandshakeKeys, 0n, finished, ContentType.handshake)));
     expect(layer.next()).toMatchObject({ kind: 'handshake', msgType: HandshakeType.finished });
   });
@@ -64,7 +66,7 @@ describe('RecordLayer: skipping the early data of a rejected 0-RTT attempt (RFC 
   it('fails with bad_record_mac once the unreadable records exceed the budget by one byte', () => {
     const layer = new RecordLayer();
     layer.setReadProtection(protection(serverHandshakeKeys));
-    layer.skipEarlyData(2 * earlyLength - 1);
+    layer.skipEarlyData(2 * charged - 1);
     layer.receive(concat(early(0n), early(1n)));
     expect(expectTlsError(() => layer.next(), 'BadRecordMac', 'bad_record_mac').detail).toMatch(/more unreadable records than the rejected 0-RTT data can explain/);
   });
@@ -111,14 +113,14 @@ describe('RecordLayer: skipping the early data of a rejected 0-RTT attempt (RFC 
 
   it('after a HelloRetryRequest, fails once the skipped plaintext application_data exceeds the budget', () => {
     const layer = new RecordLayer();
-    layer.skipEarlyData(earlyLength - 1);
+    layer.skipEarlyData(charged - 1);
     layer.receive(early(0n));
     expectTlsError(() => layer.next(), 'BadRecordMac', 'bad_record_mac');
   });
 
   it('after a HelloRetryRequest, ends skipping when the budget is used up exactly: the next application_data is refused', () => {
     const layer = new RecordLayer();
-    layer.skipEarlyData(earlyLength);
+    layer.skipEarlyData(charged);
     layer.receive(concat(early(0n), early(1n)));
     expect(expectTlsError(() => layer.next(), 'UnexpectedMessage', 'unexpected_message').detail).toMatch(/before any keys/);
   });
