@@ -54,4 +54,4 @@ export function recordMemoryIsReusable(transport: Duplex): boolean {
 }
 
 /** One pool for every connection of the process: the memory kept idle is the pool's, not each connection's. */
-export const sharedRecordPool = new RecordPool(32);
+export const sharedRecordPool = new RecordPool(64);
