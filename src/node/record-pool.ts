@@ -3,7 +3,6 @@
 // given back only by the one array it was lent as, when its bytes have left (see recordMemoryIsReusable).
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../record/index.js';
 
 /** The largest protected record (RFC 8446 §5.2): header and 2^14 + 256 bytes. */
@@ -44,13 +43,14 @@ export class RecordPool {
 }
 
 /**
- * Whether a write's callback means the transport is done with the written array: true for a net.Socket on
- * its native handle, where libuv has handed the bytes to the kernel when it calls back. Not for any other
- * Duplex: a PassThrough or stream.duplexPair() calls back at once and hands the very same array to its
- * reader, which may read it much later. (A TLSSocket is a net.Socket too, and may wrap a JavaScript stream.)
+ * Whether a write's callback means the transport is done with the written array: true for a net.Socket itself
+ * (net.connect, a net.Server's connection), whose native handle has handed the bytes to the kernel when it
+ * calls back. Not for any other Duplex: a PassThrough calls back at once and hands the very same array to its
+ * reader, which may read it much later. Not for a subclass either: a TLSSocket, or node's internal socket
+ * over a JavaScript stream, is a net.Socket whose writes may end in such a stream.
  */
 export function recordMemoryIsReusable(transport: Duplex): boolean {
-  return transport instanceof Socket && !(transport instanceof TLSSocket);
+  return Object.getPrototypeOf(transport) === Socket.prototype;
 }
 
 /** One pool for every connection of the process: the memory kept idle is the pool's, not each connection's. */

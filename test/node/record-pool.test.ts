@@ -50,8 +50,9 @@ describe('RecordPool', () => {
 });
 
 describe('recordMemoryIsReusable', () => {
-  it('is true for a net.Socket only: not for a TLSSocket, a PassThrough or a duplexPair end', () => {
+  it('is true for a net.Socket itself only: not for a subclass (a TLSSocket), a PassThrough or a duplexPair end', () => {
     expect(recordMemoryIsReusable(new net.Socket())).toBe(true);
+    expect(recordMemoryIsReusable(new (class extends net.Socket {})())).toBe(false);
     expect(recordMemoryIsReusable(new tls.TLSSocket(new PassThrough()))).toBe(false);
     expect(recordMemoryIsReusable(new PassThrough())).toBe(false);
     expect(recordMemoryIsReusable(duplexPair()[0])).toBe(false);
