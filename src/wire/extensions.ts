@@ -23,7 +23,6 @@ import {
   readU16Vector,
   readU8Vector,
   textToBytes,
-  vector,
   writeOpaqueList,
   writeU16Vector,
   writeU8Vector,
@@ -87,16 +86,20 @@ export const serverName = bodyCodec<string[]>(
   },
   (r) => {
     if (r.remaining === 0) return [];
-    const list = vector(r, 2, 'server_name_list', 1, 0xffff);
-    return list.list((entry) => {
-      const nameType = entry.u8('name_type', (t) => (t === 0 ? 'host_name' : undefined));
-      if (nameType !== 0) throw new TlsError('decode_error', `${entry.path}: unknown name_type ${nameType}`);
-      const name = readName(entry, 2, 'host_name', 1, 0xffff);
-      if (name.some((b) => b > 0x7f)) throw new TlsError('decode_error', `${entry.path}: HostName is not ASCII`);
-      return bytesToText(name);
-    });
+    const outer = r.open(2, 'server_name_list', 1, 0xffff);
+    const names = r.list(readHostName);
+    r.close(outer);
+    return names;
   },
 );
+
+function readHostName(entry: Reader): string {
+  const nameType = entry.u8('name_type', (t) => (t === 0 ? 'host_name' : undefined));
+  if (nameType !== 0) throw new TlsError('decode_error', `${entry.path}: unknown name_type ${nameType}`);
+  const name = readName(entry, 2, 'host_name', 1, 0xffff);
+  if (name.some((b) => b > 0x7f)) throw new TlsError('decode_error', `${entry.path}: HostName is not ASCII`);
+  return bytesToText(name);
+}
 
 /** RFC 6066 §3: "The ServerNameList MUST NOT contain more than one name of the same name_type." */
 export function offeredServerName(r: Reader): string[] {
@@ -219,9 +222,10 @@ export const heartbeat = bodyCodec<number>(
 export const alpn = bodyCodec<string[]>(
   (w, protocols) => w.block(2, (list) => protocols.forEach((p) => list.vec(1, textToBytes(p)))),
   (r) => {
-    const list = vector(r, 2, 'protocol_name_list', 2, 0xffff);
+    const outer = r.open(2, 'protocol_name_list', 2, 0xffff);
     const names: string[] = [];
-    for (let i = 0; list.remaining > 0; i++) names.push(bytesToText(readName(list, 1, elementField(list, i), 1, 0xff)));
+    for (let i = 0; r.remaining > 0; i++) names.push(bytesToText(readName(r, 1, elementField(r, i), 1, 0xff)));
+    r.close(outer);
     return names;
   },
 );
@@ -289,10 +293,11 @@ export const preSharedKeyClientHello = bodyCodec<OfferedPsks>(
     writeBinders(w, offered.binders);
   },
   (r) => {
-    const identityList = vector(r, 2, 'identities', 7, 0xffff);
-    const identities = identityList.list(
+    const outer = r.open(2, 'identities', 7, 0xffff);
+    const identities = r.list(
       (e): PskIdentity => ({ identity: e.vec(2, 'identity', 1, 0xffff), obfuscatedTicketAge: e.u32('obfuscated_ticket_age') }),
     );
+    r.close(outer);
     const binders = readOpaqueList(r, 'binders', { prefixBytes: 2, min: 33, max: 0xffff }, { prefixBytes: 1, min: 32, max: 0xff });
     // §4.2.11: binders are "one for each value in the identities list and in the same order".
     if (binders.length !== identities.length) {
@@ -362,11 +367,15 @@ export const certificateAuthorities = bodyCodec<Uint8Array[]>(
 
 export const oidFilters = bodyCodec<OidFilter[]>(
   (w, filters) => w.block(2, (list) => filters.forEach((f) => list.vec(1, f.oid).vec(2, f.values))),
-  (r) =>
-    vector(r, 2, 'filters', 0, 0xffff).list((e) => ({
+  (r) => {
+    const outer = r.open(2, 'filters', 0, 0xffff);
+    const filters = r.list((e) => ({
       oid: e.vec(1, 'certificate_extension_oid', 1, 0xff),
       values: e.vec(2, 'certificate_extension_values', 0, 0xffff),
-    })),
+    }));
+    r.close(outer);
+    return filters;
+  },
 );
 
 // ---- post_handshake_auth (RFC 8446 §4.2.6) ----
@@ -393,7 +402,9 @@ function readKeyShareEntry(r: Reader): KeyShareEntry {
 export const keyShareClientHello = bodyCodec<KeyShareEntry[]>(
   (w, entries) => w.block(2, (list) => entries.forEach((e) => writeKeyShareEntry(list, e))),
   (r) => {
-    const entries = vector(r, 2, 'client_shares', 0, 0xffff).list(readKeyShareEntry);
+    const outer = r.open(2, 'client_shares', 0, 0xffff);
+    const entries = r.list(readKeyShareEntry);
+    r.close(outer);
     // §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group ... Servers MAY check".
     const groups = new Set(entries.map((e) => e.group));
     if (groups.size !== entries.length) r.refuse(new TlsError('BadKeyShare', `${r.path}: two key shares for one group`));
