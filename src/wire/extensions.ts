@@ -2,7 +2,8 @@
 // (type, data) pairs; the handshake layer reads and writes their bodies through the codecs here.
 //
 // Every codec has `encode(value)` (the body only, no type or length), `decode(r)` (reads the whole reader,
-// recording spans when the reader carries them) and `parse(body)` (decode over a standalone body).
+// recording spans when the reader carries them) and `parse(body)` (decode over a standalone body). The handshake
+// layer reads a received body through `bodyOf(codec, extension)`, which returns the value decoded with the message.
 // Which extension may appear in which message, and with which decoder, is extension-table.ts.
 import { decodeWhole, encode, type Reader, type Writer } from './bytes.js';
 import {
@@ -48,6 +49,48 @@ function bodyCodec<T>(write: (w: Writer, value: T) => void, read: (r: Reader) =>
     decode,
     parse: (body) => decodeWhole(body, decode),
   };
+}
+
+/** `base` with the stricter rules one message adds when decoding; it encodes as `base` does. */
+function refined<T>(base: BodyCodec<T>, read: (r: Reader) => T): BodyCodec<T> {
+  return bodyCodec<T>((w, value) => w.raw(base.encode(value)), read);
+}
+
+/**
+ * An extension of a received message together with the value its body decoded to when the message was
+ * decoded (messages.ts checks every known body against the §4.2 table, with the codec of that message).
+ * `bodyOf` hands that value to the handshake layer, so a body is decoded once. The value answers only for
+ * the codec that made it and while `data` is still the view it was decoded from.
+ */
+export class DecodedExtension implements Extension {
+  readonly #decodedFrom: Uint8Array;
+  readonly #codec: BodyCodec<unknown>;
+  readonly #value: unknown;
+
+  constructor(
+    readonly type: number,
+    public data: Uint8Array,
+    codec: BodyCodec<unknown>,
+    value: unknown,
+  ) {
+    this.#decodedFrom = data;
+    this.#codec = codec;
+    this.#value = value;
+  }
+
+  /** Whether `value` is what `codec` reads from the current `data`. */
+  decodedBy(codec: BodyCodec<unknown>): boolean {
+    return this.#codec === codec && this.#decodedFrom === this.data;
+  }
+
+  get value(): unknown {
+    return this.#value;
+  }
+}
+
+/** The value of an extension's body as `codec` reads it: the one decoded with its message, or parsed now. */
+export function bodyOf<T>(codec: BodyCodec<T>, extension: Extension): T {
+  return extension instanceof DecodedExtension && extension.decodedBy(codec) ? (extension.value as T) : codec.parse(extension.data);
 }
 
 export function ext(type: number, body: Uint8Array): Extension {
@@ -102,12 +145,12 @@ function readHostName(entry: Reader): string {
 }
 
 /** RFC 6066 §3: "The ServerNameList MUST NOT contain more than one name of the same name_type." */
-export function offeredServerName(r: Reader): string[] {
+export const offeredServerName = refined(serverName, (r) => {
   if (r.remaining === 0) throw new TlsError('decode_error', `${r.path}: empty server_name in ClientHello`);
   const names = serverName.decode(r);
   if (names.length > 1) r.refuse(new TlsError('illegal_parameter', `${r.path}: more than one host_name`));
   return names;
-}
+});
 
 // ---- max_fragment_length (RFC 6066 §4) ----
 
@@ -231,11 +274,11 @@ export const alpn = bodyCodec<string[]>(
 );
 
 /** RFC 7301 §3.1: the server's list "MUST contain exactly one ProtocolName". */
-export function selectedAlpn(r: Reader): string[] {
+export const selectedAlpn = refined(alpn, (r) => {
   const names = alpn.decode(r);
   if (names.length !== 1) throw new TlsError('decode_error', `${r.path}: server sent ${names.length} protocols`);
   return names;
-}
+});
 
 // ---- signed_certificate_timestamp (RFC 6962 §3.3; empty in ClientHello and CertificateRequest) ----
 

@@ -17,7 +17,7 @@ import {
 } from './enums.js';
 import { TlsError } from './errors.js';
 import { decodeExtensionBody, knownExtensionName, type ExtensionContext } from './extension-table.js';
-import { bindersLength, preSharedKeyClientHello } from './extensions.js';
+import { bindersLength, bodyOf, preSharedKeyClientHello } from './extensions.js';
 import type {
   Certificate,
   CertificateEntry,
@@ -77,10 +77,9 @@ function readExtensions(r: Reader, context: ExtensionContext, min: number, max: 
     const name = knownExtensionName(type);
     if (name === undefined) return { type, data: e.vec(2, 'data') };
     const body = e.open(2, name, 0, 0xffff);
-    const data = e.bytes.subarray(e.offset, e.offset + e.remaining);
-    decodeExtensionBody(type, context, e);
+    const extension = decodeExtensionBody(type, context, e);
     e.close(body);
-    return { type, data };
+    return extension;
   });
   r.close(outer);
   // §4.2.11: "The "pre_shared_key" extension MUST be the last extension in the ClientHello".
@@ -341,6 +340,6 @@ export function truncateClientHelloForBinders(encodedClientHello: Uint8Array): U
   const hello = decodeHandshake(encodedClientHello);
   const last = hello.kind === 'client_hello' ? hello.extensions.at(-1) : undefined;
   if (last?.type !== ExtensionType.pre_shared_key) throw new Error('not a ClientHello offering a pre_shared_key');
-  const offered = preSharedKeyClientHello.parse(last.data);
+  const offered = bodyOf(preSharedKeyClientHello, last);
   return encodedClientHello.subarray(0, encodedClientHello.length - bindersLength(offered));
 }
