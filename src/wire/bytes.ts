@@ -86,8 +86,12 @@ export type SpanSink = Span[];
 export class Reader {
   private pos: number;
   private limit: number;
-  /** The path of what is being read: the top-level prefix, then one field per open vector or list element. */
+  /**
+   * The path of what is being read: the top-level prefix, then one field per open vector or list element in
+   * fields[1..depth]. Made with room for the usual nesting, so that opening a vector does not grow it.
+   */
   private readonly fields: string[];
+  private level = 0;
   /** The first fault of meaning refused, kept until the syntax is known good (see `refuse`). */
   private fault: TlsError | undefined;
 
@@ -104,7 +108,7 @@ export class Reader {
   ) {
     this.pos = start;
     this.limit = limit;
-    this.fields = [prefix];
+    this.fields = [prefix, '', '', '', '', ''];
   }
 
   get offset(): number {
@@ -118,13 +122,13 @@ export class Reader {
   /** Path prefix for spans recorded here, e.g. `client_hello.extensions[3].key_share`. */
   get path(): string {
     let path = '';
-    for (const field of this.fields) path = joinPath(path, field);
+    for (let i = 0; i <= this.level; i++) path = joinPath(path, this.fields[i]!);
     return path;
   }
 
   /** Vectors opened and not yet closed. */
   get depth(): number {
-    return this.fields.length - 1;
+    return this.level;
   }
 
   private fail(what: string): never {
@@ -216,7 +220,7 @@ export class Reader {
     if (this.spans && field !== undefined) this.note(this.pos, length, field);
     const outer = this.limit;
     this.limit = this.pos + length;
-    this.fields.push(field ?? '');
+    this.fields[++this.level] = field ?? '';
     return outer;
   }
 
@@ -224,7 +228,7 @@ export class Reader {
   close(outer: number): void {
     this.end();
     this.limit = outer;
-    this.fields.pop();
+    this.level--;
   }
 
   /** Bytes of a vector with an n-byte length prefix, as a view (no copy). */
@@ -260,9 +264,9 @@ export class Reader {
   list<T>(read: (r: Reader, index: number) => T): T[] {
     const out: T[] = [];
     for (let i = 0; this.remaining > 0; i++) {
-      if (this.spans) this.fields.push(`[${i}]`);
+      if (this.spans) this.fields[++this.level] = `[${i}]`;
       out.push(read(this, i));
-      if (this.spans) this.fields.pop();
+      if (this.spans) this.level--;
     }
     return out;
   }
