@@ -21,7 +21,7 @@ export { loadPrivateKey, parseSpki, encodeSpki, encodePkcs8, spkiSha256 } from '
 export { parsePem, readPemOrDer, toPem } from './auth/pem.js';
 export type { CryptoProvider, PrivateKey, PublicKey, RandomSource, RsaPssKeyParams } from './crypto/provider.js';
 export { nobleProvider } from './crypto/noble.js';
-export { fixedRandom, seededRandom, systemRandom } from './crypto/random.js';
+export { discardPooledRandom, fixedRandom, seededRandom, systemRandom } from './crypto/random.js';
 export * from './wire/enums.js';
 export { TlsError, REASONS, type Reason } from './wire/errors.js';
 export type * from './wire/types.js';

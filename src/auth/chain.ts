@@ -25,6 +25,7 @@ import { buildPath } from './path/build.js';
 import { checkNameConstraints } from './path/names.js';
 import { checkProfile, defaultProfile, ekuPurposeProblem, PROFILES, type ProfileName, type Role } from './path/profile.js';
 import { checkRevocation, type Crl } from './path/revocation.js';
+import { signatureBudget, type SignatureBudget } from './path/signature-budget.js';
 import { describe, fail, type ChainVerdict, type Failure } from './path/verdict.js';
 import { isSelfIssued, UNDERSTOOD_EXTENSIONS } from './x509.js';
 import type { Certificate } from './x509.js';
@@ -52,8 +53,11 @@ export interface VerifyChainOptions {
   crls?: readonly Crl[];
   /** Most certificates in a path, anchor included. Default 8. */
   maxDepth?: number;
-  /** Most signature checks in one validation. Default: the profile's (SIGNATURE_BUDGET, 12). */
-  signatureBudget?: number;
+  /**
+   * Most signature checks in one validation. Default: the profile's (SIGNATURE_BUDGET, 12). A SignatureBudget
+   * is shared: what this validation spends is gone for the other checks of the same Certificate message.
+   */
+  signatureBudget?: number | SignatureBudget;
   /** The smallest RSA modulus accepted anywhere in the path, anchor included. Default 2048 bits. */
   minimumRsaKeyBits?: number;
 }
@@ -129,17 +133,17 @@ export function verifyChain(options: VerifyChainOptions): ChainVerdict {
     const broken = checkProfile(profile, cert, role, purpose);
     return broken && fail(broken.reason, `${describe(cert)}: ${broken.detail}`);
   };
-  const signatureBudget = options.signatureBudget ?? profile.signatureBudget;
+  const budget = signatureBudget(options.signatureBudget ?? profile.signatureBudget);
   if (pinned) {
     const eku = ekuPurposeProblem(leaf, purpose);
-    return eku ? fail('UnsupportedCertificate', `${describe(leaf)}: ${eku}`) : { ok: true, path: [leaf], signaturesLeft: signatureBudget };
+    return eku ? fail('UnsupportedCertificate', `${describe(leaf)}: ${eku}`) : { ok: true, path: [leaf], signaturesLeft: budget.left };
   }
   const leafProblem = ruleFailure(leaf, 'leaf');
   if (leafProblem) return leafProblem;
   return buildPath(leaf, options.intermediates, anchors, {
     provider,
     maxDepth: options.maxDepth ?? profile.maxDepth,
-    signatureBudget,
+    signatureBudget: budget,
     checkIssuer: (issuer, path, isAnchor) => checkIssuer(issuer, path, isAnchor, now) ?? ruleFailure(issuer, isAnchor ? 'anchor' : 'intermediate'),
     checkPath: (path) => checkNameConstraints(path, profile.nameConstraintBudget) ?? checkRevocation(path, options.crls ?? [], now, provider),
   });

@@ -259,8 +259,9 @@ export class DerReader {
   }
 
   /** BIT STRING: the bytes and the number of unused bits in the last byte (X.690 §8.6, §11.2). */
-  bitString(field?: string, meaning?: string): { bytes: Uint8Array; unusedBits: number } {
-    const element = this.element(Tag.BIT_STRING, field);
+  /** A BIT STRING (X.690 §8.6.2), or one under an IMPLICIT `tag` (UniqueIdentifier [1] and [2]). */
+  bitString(field?: string, meaning?: string, tag: number = Tag.BIT_STRING): { bytes: Uint8Array; unusedBits: number } {
+    const element = this.element(tag, field);
     const c = element.content;
     if (c.length === 0) this.fail(`${field ?? 'BIT STRING'}: missing unused-bits octet`);
     const unusedBits = c[0]!;

@@ -23,6 +23,7 @@ import { checkRsaKeySize, subjectPublicKeyBits } from './keys.js';
 import { OID } from './oids.js';
 import type { BasicOcspResponse, CertId, OcspResponse, ResponderId, SingleResponse } from './ocsp.js';
 import { signatureCost } from './path/build.js';
+import { signatureBudget, type SignatureBudget } from './path/signature-budget.js';
 import { describe, fail, type Failure } from './path/verdict.js';
 import type { Certificate } from './x509.js';
 
@@ -43,8 +44,8 @@ export interface OcspReport {
 export interface StapleOptions {
   now: number;
   provider: CryptoProvider;
-  /** Signature checks this judgement may still spend (what path validation left). */
-  signatureBudget: number;
+  /** Signature checks this judgement may still spend: a number, or the budget shared with path validation. */
+  signatureBudget: number | SignatureBudget;
   /** How old a response without nextUpdate may be. Default ONE_DAY_MS. */
   maxAgeWithoutNextUpdate?: number;
   /** The floor for a delegated responder's RSA key, as for the keys of the path (default 2048). */
@@ -153,9 +154,16 @@ export function judgeStaple(response: OcspResponse, leaf: Certificate, issuer: C
   let signer = issuer;
   let responder = `the issuer ${describe(issuer)}`;
   // What each check costs, as path building counts it (a P-521 key twice).
+  const budget = signatureBudget(options.signatureBudget);
+  const leftAtStart = budget.left;
   let spent = 0;
-  const affordable = (key: Certificate) => (spent += signatureCost(key)) <= options.signatureBudget;
-  const overBudget = () => bad(`its signature checks exceed the ${options.signatureBudget} that path validation left (bounded work)`);
+  const affordable = (key: Certificate) => {
+    const cost = signatureCost(key);
+    if (!budget.spend(cost)) return false;
+    spent += cost;
+    return true;
+  };
+  const overBudget = () => bad(`its signature checks exceed the ${leftAtStart} that path validation left (bounded work)`);
   if (!namesSigner(basic.responderId, issuer, provider)) {
     const delegate = basic.certs.find((c) => namesSigner(basic.responderId, c, provider));
     if (!delegate) return bad(`its responderID names neither ${describe(issuer)} nor a certificate in the response`);

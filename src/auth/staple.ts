@@ -7,7 +7,8 @@ import { equalBytes } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
 import { parseOcspResponse, type OcspResponse } from './ocsp.js';
 import { judgeStaple, type OcspReport } from './ocsp-status.js';
-import { SIGNATURE_BUDGET } from './path/profile.js';
+import { signatureCost } from './path/build.js';
+import type { SignatureBudget } from './path/signature-budget.js';
 import type { TrustVerdict } from './trust.js';
 import { describe } from './path/verdict.js';
 import type { Certificate } from './x509.js';
@@ -36,8 +37,8 @@ function parse(staple: Uint8Array): OcspResponse | OcspReport {
   }
 }
 
-/** The report for `leaf` issued by `issuer`, spending at most `budget` signature checks. */
-function stapleReport(ctx: StapleContext, leaf: Certificate, issuer: Certificate, budget: number): OcspReport {
+/** The report for `leaf` issued by `issuer`, paid from the budget of the Certificate message it came in. */
+function stapleReport(ctx: StapleContext, leaf: Certificate, issuer: Certificate, budget: SignatureBudget): OcspReport {
   const response = parse(ctx.staple);
   if (!('der' in response)) return response;
   const { staple: _staple, ...options } = ctx;
@@ -47,30 +48,32 @@ function stapleReport(ctx: StapleContext, leaf: Certificate, issuer: Certificate
 
 /**
  * Under `ca`, for a validated `path` (leaf first): the staple is judged against the leaf's issuer on that
- * path, with the signature budget path validation left. A leaf that is itself an anchor has no issuer to
+ * path, with what path validation left of the message's signature budget. A leaf that is itself an anchor has no issuer to
  * judge by: reported, not acted on.
  */
-export function caStapleVerdict(verdict: TrustVerdict, ctx: StapleContext, path: Certificate[], signaturesLeft: number): TrustVerdict {
+export function caStapleVerdict(verdict: TrustVerdict, ctx: StapleContext, path: Certificate[], budget: SignatureBudget): TrustVerdict {
   const [leaf, issuer] = path;
   if (!issuer) return { ...verdict, ocsp: { status: 'invalid', detail: `OCSP staple not judged: ${describe(leaf!)} is itself a trust anchor, with no issuer to check the staple by` } };
-  const ocsp = stapleReport(ctx, leaf!, issuer, signaturesLeft);
+  const ocsp = stapleReport(ctx, leaf!, issuer, budget);
   if (ocsp.status === 'invalid') return { trusted: false, rule: 'ca', reason: 'BadCertificateStatusResponse', detail: ocsp.detail, ocsp };
   if (ocsp.status === 'revoked') return { trusted: false, rule: 'ca', reason: 'CertificateRevoked', detail: `${describe(leaf!)} is revoked per its OCSP staple: ${ocsp.detail}`, ocsp };
   return { ...verdict, ocsp };
 }
 
 /**
- * Under any other policy: the staple is reported, never acted on. Its issuer must be among the peer's other
- * certificates (same DN as the leaf's issuer, and its key verifies the leaf's signature: one check).
+ * Under any other policy (or a CA policy that rejected the chain first): the staple is reported, never acted
+ * on. Its issuer must be among the peer's other certificates (same DN as the leaf's issuer, and its key
+ * verifies the leaf's signature: one check each). Every check is paid from what is left of the message's
+ * budget: a path that failed after spending it leaves nothing for the staple.
  */
-export function reportedStapleVerdict(verdict: TrustVerdict, ctx: StapleContext, leaf: Certificate, others: Certificate[]): TrustVerdict {
+export function reportedStapleVerdict(verdict: TrustVerdict, ctx: StapleContext, leaf: Certificate, others: Certificate[], budget: SignatureBudget): TrustVerdict {
   const alg = leaf.signatureAlgorithm.algorithm;
-  const issuer = others
-    .filter((c) => equalBytes(c.subject.raw, leaf.issuer.raw))
-    .slice(0, MAX_ISSUER_CANDIDATES)
-    .find((c) => alg !== undefined && c.publicKey !== null && ctx.provider.verify(alg, c.publicKey, leaf.tbs, leaf.signature));
-  const ocsp: OcspReport = issuer
-    ? stapleReport(ctx, leaf, issuer, SIGNATURE_BUDGET - MAX_ISSUER_CANDIDATES)
-    : { status: 'invalid', detail: `OCSP staple not judged: the peer did not send the issuer of ${describe(leaf)}` };
-  return { ...verdict, ocsp };
+  const notJudged = (why: string): TrustVerdict => ({ ...verdict, ocsp: { status: 'invalid', detail: `OCSP staple not judged: ${why}` } });
+  const candidates = others.filter((c) => equalBytes(c.subject.raw, leaf.issuer.raw)).slice(0, MAX_ISSUER_CANDIDATES);
+  for (const candidate of candidates) {
+    if (alg === undefined || candidate.publicKey === null) continue;
+    if (!budget.spend(signatureCost(candidate))) return notJudged(`the ${budget.limit} signature checks of this certificate message are spent (bounded work)`);
+    if (ctx.provider.verify(alg, candidate.publicKey, leaf.tbs, leaf.signature)) return { ...verdict, ocsp: stapleReport(ctx, leaf, candidate, budget) };
+  }
+  return notJudged(`the peer did not send the issuer of ${describe(leaf)}`);
 }

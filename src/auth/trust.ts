@@ -5,8 +5,9 @@ import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import { constantTimeEqual, equalBytes, fromHex } from '../wire/bytes.js';
 import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
-import type { ProfileName } from './path/profile.js';
+import { SIGNATURE_BUDGET, type ProfileName } from './path/profile.js';
 import { parseCrl, type Crl } from './path/revocation.js';
+import { SignatureBudget } from './path/signature-budget.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode, readPemOrDer } from './pem.js';
 import { parseConfiguredCertificate } from './configured-certificates.js';
@@ -191,7 +192,8 @@ interface Presented {
   rest: Certificate[];
 }
 
-function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext): TrustVerdict {
+/** `signatures`: the budget of the whole Certificate message, shared by every policy and the staple. */
+function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, signatures: SignatureBudget): TrustVerdict {
   const { leaf, rest } = presented;
   const now = ctx.now?.();
   switch (policy.kind) {
@@ -205,6 +207,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext): Tr
         purpose: ctx.purpose,
         provider: ctx.provider,
         crls: policyCrls(policy),
+        signatureBudget: signatures,
         ...(policy.profile ? { profile: policy.profile } : {}),
         ...(policy.maxDepth !== undefined ? { maxDepth: policy.maxDepth } : {}),
         ...(ctx.hostname ? { hostname: ctx.hostname } : {}),
@@ -214,7 +217,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext): Tr
       const anchor = result.path[result.path.length - 1]!;
       const verdict = trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`);
       const staple = ctx.ocspResponse && stapleContext(ctx.ocspResponse, now, ctx);
-      return staple ? caStapleVerdict(verdict, staple, result.path, result.signaturesLeft) : verdict;
+      return staple ? caStapleVerdict(verdict, staple, result.path, signatures) : verdict;
     }
     case 'pinned-certificate': {
       const fingerprint = presented.leafSha256;
@@ -230,7 +233,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext): Tr
     case 'pinned-key':
       return judgeKey(policy, leaf.spki, ctx);
     case 'any-of': {
-      const verdicts = policy.policies.map((p) => judge(p, presented, ctx));
+      const verdicts = policy.policies.map((p) => judge(p, presented, ctx, signatures));
       return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
     }
     case 'ask':
@@ -280,10 +283,11 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   // The other certificates are candidates for path building: one we cannot parse is simply never used.
   const others = parseCandidates(chain.slice(1));
   const leafSha256 = certificateSha256(leaf.der, ctx.provider);
-  let verdict = judge(policy, { leaf, leafSha256, rest: others }, ctx);
+  const signatures = new SignatureBudget(SIGNATURE_BUDGET);
+  let verdict = judge(policy, { leaf, leafSha256, rest: others }, ctx, signatures);
   // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
   const now = ctx.now?.();
-  if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others);
+  if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others, signatures);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, leafSha256, chain, ctx.provider) } };
 }
 

@@ -370,11 +370,12 @@ function readCertificate(r: DerReader): Certificate {
     publicKeyProblem = e.message;
   }
   const spki = tbs.bytes.subarray(spkiStart, tbs.offset);
-  // issuerUniqueID [1] and subjectUniqueID [2]: v2 or v3 only (RFC 5280 §4.1.2.8).
+  // issuerUniqueID [1] and subjectUniqueID [2]: v2 or v3 only (RFC 5280 §4.1.2.8), each a BIT STRING. Read
+  // as one, so a certificate OpenSSL cannot decode (node's X509Certificate, getPeerCertificate()) is not one we take.
   for (const [n, field] of [[1, 'issuerUniqueID'], [2, 'subjectUniqueID']] as const) {
     if (tbs.peekTag() === contextTag(n, false)) {
       if (version < 2) throw new DerError(`${field} in a version 1 certificate`);
-      tbs.any(field);
+      tbs.bitString(field, 'UniqueIdentifier', contextTag(n, false));
     }
   }
   const cert: Certificate = {

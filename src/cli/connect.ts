@@ -207,13 +207,13 @@ export const connectCommand: Command = {
 
     const first = await session(open({}, firstSink), { ...common, request: firstRequest, firstBytesOf });
     if (!resume || first.code !== 0) return first.code;
-    const ticket = first.tickets.at(-1);
+    const ticket = first.newestTicket;
     if (!ticket) {
       io.stderr.write('tls13: connect --resume: the server sent no session ticket, nothing to resume\n');
       return 1;
     }
     say('');
-    say(`resuming with the newest of ${first.tickets.length} ticket(s) from the first connection (lifetime ${ticket.lifetime} s, 0-RTT ${ticket.maxEarlyDataSize ? `up to ${ticket.maxEarlyDataSize} bytes` : 'not allowed'})`);
+    say(`resuming with the newest of ${first.ticketCount} ticket(s) from the first connection (lifetime ${ticket.lifetime} s, 0-RTT ${ticket.maxEarlyDataSize ? `up to ${ticket.maxEarlyDataSize} bytes` : 'not allowed'})`);
     // A text or JSON trace on stdout simply goes on; a file or a page gets a second one.
     const secondSink = firstSink && (firstSink.spec.file !== undefined || firstSink.spec.format === 'html') ? openSink(2) : firstSink;
     const second = await session(open({ session: ticket, ...(earlyData ? { earlyData } : {}) }, secondSink), {
@@ -257,15 +257,14 @@ interface SessionOptions {
 }
 
 /**
- * Resolves with the exit code (0 once the server closed or the reply timeout passed, 1 on failure) and
- * the session tickets the server sent.
+ * Resolves with the exit code (0 once the server closed or the reply timeout passed, 1 on failure), the
+ * newest session ticket the server sent and how many it sent.
  */
-function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number; tickets: SessionTicket[] }> {
+function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number; newestTicket?: SessionTicket; ticketCount: number }> {
   return new Promise((resolve) => {
     let secured = false;
     let replied = false;
     let replyTimer: NodeJS.Timeout | undefined;
-    const tickets: SessionTicket[] = [];
     let serverChain: Uint8Array[] | undefined;
     let stopInput = () => {};
     const showChain = () => {
@@ -273,16 +272,24 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       o.say(`  certificate chain as the server sent it${o.insecure ? ' (NOT verified)' : ''}:`);
       for (const line of describeChain(serverChain, o.provider)) o.say(line);
     };
-    let saveFailed = false;
+    // Only the newest ticket is used (--sess-out saves it, --resume resumes it), and the server decides how
+    // many it sends (RFC 8446 §4.6.1): one is kept, and the file is written once, when the connection ends.
+    let newestTicket: SessionTicket | undefined;
+    let ticketCount = 0;
     socket.on('session', (ticket: SessionTicket) => {
-      tickets.push(ticket);
-      if (o.sessOut && !saveFailed) saveFailed = !saveSession(o.sessOut, ticket, o.io);
+      newestTicket = ticket;
+      ticketCount++;
     });
+    let sessionSaved = false;
     const finish = (code: number) => {
       clearTimeout(replyTimer);
       stopInput();
       o.io.signal?.removeEventListener('abort', onAbort);
-      resolve({ code, tickets });
+      if (o.sessOut && newestTicket && !sessionSaved) {
+        sessionSaved = true;
+        saveSession(o.sessOut, newestTicket, o.io);
+      }
+      resolve({ code, ticketCount, ...(newestTicket ? { newestTicket } : {}) });
     };
     const onAbort = () => socket.destroy();
     o.io.signal?.addEventListener('abort', onAbort);
@@ -338,7 +345,7 @@ function session(socket: Tls13Socket, o: SessionOptions): Promise<{ code: number
       finish(1);
     });
     socket.on('close', () => {
-      if (secured && o.sessOut && tickets.length === 0) o.io.stderr.write(`tls13: --sess-out ${o.sessOut}: the server sent no session ticket; nothing written\n`);
+      if (secured && o.sessOut && !newestTicket) o.io.stderr.write(`tls13: --sess-out ${o.sessOut}: the server sent no session ticket; nothing written\n`);
       finish(secured ? 0 : 1);
     });
   });
@@ -352,16 +359,11 @@ export function numberedTraceFile(spec: string, connection: number): string {
   return spec.replace(/^([^=]*=.*?)(\.[^./\\]*)?$/, (_, stem: string, extension: string | undefined) => `${stem}-${connection}${extension ?? ''}`);
 }
 
-/**
- * Each ticket replaces the file's session: the newest is the one to resume (RFC 8446 §C.4: use each once).
- * False, once said on stderr, when it could not be written.
- */
-function saveSession(file: string, ticket: SessionTicket, io: Io): boolean {
+/** Writes the newest ticket, the one to resume (RFC 8446 §C.4: use each once); a failure is said on stderr. */
+function saveSession(file: string, ticket: SessionTicket, io: Io): void {
   try {
     writeSessionFile(file, ticket);
-    return true;
   } catch (e) {
     io.stderr.write(`tls13: --sess-out ${file}: ${(e as Error).message}\n`);
-    return false;
   }
 }

@@ -18,7 +18,7 @@ export type {
 export { diffieHellmanKeyExchange } from './key-exchange.js';
 export type { DiffieHellmanGroup } from './key-exchange.js';
 export { nobleProvider } from './noble.js';
-export { fixedRandom, seededRandom, systemRandom } from './random.js';
+export { discardPooledRandom, fixedRandom, seededRandom, systemRandom } from './random.js';
 export { recoverPssSalt, rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify } from './rsa.js';
 export type { RsaPrivateKey, RsaPublicKey } from './rsa.js';
 export { signatureKeyProblem } from './signature-keys.js';

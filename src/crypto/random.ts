@@ -30,6 +30,17 @@ export const systemRandom: RandomSource = (length) => {
   return out;
 };
 
+/**
+ * Zeroes and drops the pool, so the next draw refills it from the CSPRNG. For a process image that others
+ * will start from (a V8 startup snapshot: src/node/snapshot.ts calls this as one is written and as one is
+ * started), where pooled bytes would be handed out again, the same, by every process.
+ */
+export function discardPooledRandom(): void {
+  pool.fill(0);
+  pool = new Uint8Array(0);
+  poolOffset = 0;
+}
+
 const CHACHA20_BLOCK_LENGTH = 64;
 
 /**

@@ -144,6 +144,7 @@ export class Connection {
 
   /** Bytes to put on the wire, possibly empty. */
   takeOutput(): Uint8Array {
+    this.traffic()?.outputTaken();
     return this.records.writer.take();
   }
 

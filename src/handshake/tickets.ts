@@ -80,21 +80,31 @@ export function openTicket(provider: CryptoProvider, key: Uint8Array, ticket: Ui
 
 /**
  * The 0-RTT replay defence (RFC 8446 §8.1): each ticket may carry early data once. Shared by every
- * connection of a server; remembers at most `capacity` tickets (the oldest are forgotten, and a ticket
- * lives at most its lifetime, so size it for the ticket rate times the lifetime).
+ * connection of a server. "The server MUST ensure that any instance of it ... would accept 0-RTT for the
+ * same 0-RTT handshake at most once" (§8): a use is remembered as long as a replay of that ClientHello
+ * could still pass the ticket age check, and never forgotten earlier to make room. With `capacity` such
+ * uses in the register, 0-RTT is refused (the handshake goes on in 1-RTT) until the oldest ages out.
  */
 export class SingleUseTickets {
-  private readonly seen = new Set<string>();
+  /** The tickets used for 0-RTT, as strings of their bytes, with when (oldest first: a Map keeps insertion order). */
+  private readonly usedAt = new Map<string, number>();
 
   constructor(private readonly capacity = 100_000) {}
 
-  /** True the first time a ticket is presented, false ever after. */
-  firstUse(ticket: Uint8Array): boolean {
+  /**
+   * True when `ticket` may carry early data now: not used within the last `replayWindowMs`, and there is
+   * room to remember this use. A replay carries the original's obfuscated ticket age, so it passes an age
+   * check of ±skew only within twice the skew of the original (the caller's window).
+   */
+  firstUse(ticket: Uint8Array, now: number, replayWindowMs: number): boolean {
+    for (const [used, at] of this.usedAt) {
+      if (now - at <= replayWindowMs) break;
+      this.usedAt.delete(used);
+    }
     let key = '';
     for (const b of ticket) key += String.fromCharCode(b);
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    if (this.seen.size > this.capacity) this.seen.delete(this.seen.values().next().value!);
+    if (this.usedAt.has(key) || this.usedAt.size >= this.capacity) return false;
+    this.usedAt.set(key, now);
     return true;
   }
 }

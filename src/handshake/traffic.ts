@@ -9,12 +9,16 @@ import type { SuiteInfo } from './suites.js';
 
 /**
  * How many KeyUpdates a peer may send in a row without application data in between. The RFC sets no
- * limit, but each one costs us a key derivation, so a flood is stopped with unexpected_message.
+ * limit, but each one costs us a key derivation and a new AEAD key, so a flood is stopped with
+ * unexpected_message: BoringSSL's limit and alert (kMaxKeyUpdates = 32, SSL_R_TOO_MANY_KEY_UPDATES);
+ * OpenSSL also stops at 32 (MAX_KEY_UPDATE_MESSAGES), with illegal_parameter.
  */
 export const MAX_KEY_UPDATES_WITHOUT_DATA = 32;
 
 export class ApplicationTraffic {
   private updatesWithoutData = 0;
+  /** Our answer to an update_requested waits in the output the caller has not taken yet. */
+  private answerUntaken = false;
 
   constructor(
     private readonly ctx: HandshakeContext,
@@ -44,7 +48,18 @@ export class ApplicationTraffic {
     this.ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite: this.suite, secret: this.peerSecret, proof: this.proof });
     const requested = message.requestUpdate === KeyUpdateRequest.update_requested;
     this.ctx.decide('key_update', 'peer updated its keys', requested ? 'the peer asked us to update ours too' : 'update_not_requested');
-    if (requested) this.update(false);
+    if (!requested) return;
+    // Requests that arrive while our answer is still unsent are answered by it: "an implementation which
+    // receives multiple KeyUpdates while it is silent [responds] with a single update" (RFC 8446 §4.6.3).
+    // Else a peer that asks without reading makes us queue one answer and one key derivation per request.
+    if (this.answerUntaken) return this.ctx.decide('key_update', 'answered by our KeyUpdate not yet sent', 'one answer to the requests received while we were silent');
+    this.update(false);
+    this.answerUntaken = true;
+  }
+
+  /** The caller took our output: a request from now on is one the peer makes after our answer, and gets its own. */
+  outputTaken(): void {
+    this.answerUntaken = false;
   }
 
   /** Sends KeyUpdate and switches our write keys; `requestPeer` asks the peer to do the same. */

@@ -60,6 +60,8 @@ import {
   privateKeyObject,
   publicKeyObject,
 } from './key-objects.js';
+// Empties the random pool when a V8 startup snapshot is written or started (src/node/snapshot.ts).
+import './snapshot.js';
 
 const HASH_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 

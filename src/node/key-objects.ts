@@ -123,16 +123,64 @@ export function ecPrivateKey(curve: CurveName, d: Uint8Array, point: Uint8Array)
   return createPrivateKey({ key: { ...ecPointJwk(curve, point), d: base64url(d) }, format: 'jwk' });
 }
 
+/** A private copy of `key`: the bytes copied, the RSA integers (immutable) and PSS parameters kept. */
+function copyOfPrivateKey(key: PrivateKey): PrivateKey {
+  switch (key.kind) {
+    case 'ed25519':
+    case 'ed448':
+      return { kind: key.kind, seed: key.seed.slice() };
+    case 'ecdsa':
+      return { kind: 'ecdsa', curve: key.curve, d: key.d.slice() };
+    case 'rsa':
+    case 'rsa-pss':
+      return { ...key, ...(key.kind === 'rsa-pss' && key.params ? { params: { ...key.params } } : {}) };
+  }
+}
+
+/** Whether `key` holds now what `held` was copied from: every field its KeyObject was made of. */
+function isSamePrivateKey(held: PrivateKey, key: PrivateKey): boolean {
+  switch (held.kind) {
+    case 'ed25519':
+    case 'ed448':
+      return key.kind === held.kind && equalBytes(key.seed, held.seed);
+    case 'ecdsa':
+      return key.kind === 'ecdsa' && key.curve === held.curve && equalBytes(key.d, held.d);
+    case 'rsa':
+    case 'rsa-pss': {
+      if (key.kind !== held.kind || key.n !== held.n || key.e !== held.e || key.d !== held.d || key.p !== held.p || key.q !== held.q) return false;
+      const [a, b] = [held.kind === 'rsa-pss' ? held.params : undefined, key.kind === 'rsa-pss' ? key.params : undefined];
+      return a?.hash === b?.hash && a?.minSaltLength === b?.minSaltLength;
+    }
+  }
+}
+
 /**
- * Private KeyObjects from our own PKCS#8 encoding (src/auth/keys.ts computes RSA's CRT values, RFC 8017
+ * A private KeyObject from our own PKCS#8 encoding (src/auth/keys.ts computes RSA's CRT values, RFC 8017
  * §3.2; OpenSSL derives the public half of EdDSA and EC keys; an id-RSASSA-PSS key keeps its parameters,
  * which OpenSSL enforces again). Null for an RSA key without its primes, which PKCS#8 cannot carry.
  */
-export const privateKeyObject = memoize((key: PrivateKey): KeyObject | null =>
-  (key.kind === 'rsa' || key.kind === 'rsa-pss') && (key.p === undefined || key.q === undefined)
+function importPrivateKey(key: PrivateKey): KeyObject | null {
+  return (key.kind === 'rsa' || key.kind === 'rsa-pss') && (key.p === undefined || key.q === undefined)
     ? null
-    : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' }),
-);
+    : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' });
+}
+
+const importedPrivateKeys = new WeakMap<PrivateKey, { held: PrivateKey; object: KeyObject | null }>();
+
+/**
+ * The KeyObject for `key` as its content is now, made once per key object while it holds the same content.
+ * The memo keeps a copy of what it imported and compares it on every use (a 32-byte compare, or five bigint
+ * ones): a caller that writes another key into the same object gets that key's KeyObject, as the noble
+ * provider, which reads the fields every time, signs with it.
+ */
+export function privateKeyObject(key: PrivateKey): KeyObject | null {
+  const found = importedPrivateKeys.get(key);
+  if (found && isSamePrivateKey(found.held, key)) return found.object;
+  const held = copyOfPrivateKey(key);
+  const object = importPrivateKey(held);
+  importedPrivateKeys.set(key, { held, object });
+  return object;
+}
 
 function importPublicKey(key: PublicKey): KeyObject {
   switch (key.kind) {

@@ -10,12 +10,14 @@ import type { CryptoProvider } from '../../crypto/provider.js';
 import { signatureKeyProblem } from '../../crypto/signature-keys.js';
 import { equalBytes, hex } from '../../wire/bytes.js';
 import type { Certificate } from '../x509.js';
+import type { SignatureBudget } from './signature-budget.js';
 import { describe, fail, type ChainVerdict, type Failure } from './verdict.js';
 
 export interface BuildOptions {
   provider: CryptoProvider;
   maxDepth: number;
-  signatureBudget: number;
+  /** Shared with the rest of the judgement of the same Certificate message. */
+  signatureBudget: SignatureBudget;
   /** May `issuer` (an anchor or not) sign for the top of `path`? Checked before its signature is. */
   checkIssuer(issuer: Certificate, path: Certificate[], isAnchor: boolean): Failure | undefined;
   /** Checks that need the whole path (name constraints, revocation), leaf first, anchor last. */
@@ -74,7 +76,7 @@ export function buildPath(leaf: Certificate, peerIntermediates: Certificate[], a
   });
   const keyOf = new Map<Certificate, string>();
   const issuerKey = (issuer: Certificate) => keyOf.get(issuer) ?? keyOf.set(issuer, hex(issuer.spki)).get(issuer)!;
-  let budget = options.signatureBudget;
+  const budget = options.signatureBudget;
   let considered = 0;
   // Each certificate's signature is checked once per issuer key, however many paths or issuer
   // certificates share the pair.
@@ -85,8 +87,7 @@ export function buildPath(leaf: Certificate, peerIntermediates: Certificate[], a
     const key = issuerKey(issuer);
     if (known.has(key)) return known.get(key);
     const cost = signatureCost(issuer);
-    if (budget < cost) return 'exhausted';
-    budget -= cost;
+    if (!budget.spend(cost)) return 'exhausted';
     const problem = checkSignature(cert, issuer, options.provider);
     known.set(key, problem);
     return problem;
@@ -119,7 +120,7 @@ export function buildPath(leaf: Certificate, peerIntermediates: Certificate[], a
       }
       const bad = signatureProblem(top, issuer);
       if (bad === 'exhausted') {
-        exhausted = fail('BadCertificate', `path building needs more than ${options.signatureBudget} signature checks (a P-521 one counts twice); refused (bounded work)`);
+        exhausted = fail('BadCertificate', `path building needs more than ${budget.limit} signature checks (a P-521 one counts twice); refused (bounded work)`);
         return undefined;
       }
       if (bad) {
@@ -139,7 +140,7 @@ export function buildPath(leaf: Certificate, peerIntermediates: Certificate[], a
     return undefined;
   };
   const path = extend([leaf]);
-  if (path) return { ok: true, path, signaturesLeft: budget };
+  if (path) return { ok: true, path, signaturesLeft: budget.left };
   if (exhausted) return exhausted;
   const defect = firstDefect ?? signatureMismatch;
   if (defect) return defect;

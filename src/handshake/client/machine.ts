@@ -110,6 +110,8 @@ export type ClientState =
       traffic: ApplicationTraffic;
       /** A post-handshake CertificateRequest waiting for the caller's `client-certificate` answer. */
       postHandshake?: PostHandshakeRequest;
+      /** Post-handshake CertificateRequests received so far (MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS). */
+      certificateRequests: number;
     };
 
 export class ClientHandshake {
@@ -252,7 +254,7 @@ export class ClientHandshake {
     const resumptionMasterSecret = schedule.resumptionMasterSecret(ctx.transcript.current());
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.exporterMasterSecret = app.exporter;
-    this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof) });
+    this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0 });
     ctx.effects.push({ kind: 'event', event: { type: 'connected', info: { ...ctx.info } } });
   }
 }

@@ -10,6 +10,14 @@ import { answerCertificateRequest } from './client-auth.js';
 import type { ClientHandshake, ClientState, PostHandshakeRequest } from './machine.js';
 
 /**
+ * Post-handshake CertificateRequests one connection may make us answer. Each answer costs a signature of
+ * ours for a few dozen bytes of the server's; §4.6.2 lets a server send several "in close succession" but
+ * sets no number. node:tls bounds the TLS 1.2 equivalent, renegotiation, at 3 per 10 minutes
+ * (tls.CLIENT_RENEG_LIMIT); past ours the request is unexpected_message.
+ */
+export const MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS = 16;
+
+/**
  * Post-handshake authentication (RFC 8446 §4.6.2): Certificate, CertificateVerify and Finished over the
  * handshake transcript plus this request, the Finished keyed from our current application traffic secret.
  */
@@ -18,6 +26,9 @@ export function onPostHandshakeCertificateRequest(c: ClientHandshake, state: Ext
   if (!config.postHandshakeAuth) throw new TlsError('UnexpectedMessage', 'a post-handshake CertificateRequest, but we did not offer post_handshake_auth');
   if (message.context.length === 0) throw new TlsError('IllegalParameter', 'a post-handshake certificate_request_context must not be empty');
   if (state.postHandshake) throw new TlsError('UnexpectedMessage', 'a second post-handshake CertificateRequest while one is unanswered');
+  if (++state.certificateRequests > MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS) {
+    throw new TlsError('UnexpectedMessage', `more than ${MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS} post-handshake CertificateRequests on one connection (our limit: each costs a signature)`);
+  }
   if (!X.findExtension(message.extensions, ExtensionType.signature_algorithms)) {
     throw new TlsError('MissingExtension', 'CertificateRequest without signature_algorithms');
   }

@@ -115,7 +115,7 @@ export function acceptPsk(
       continue;
     }
     ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
-    const earlyDataBudget = acceptEarlyData(ctx, config, hello, identity, index, state, suite, alpn, age);
+    const earlyDataBudget = acceptEarlyData(ctx, config, hello, identity, index, state, suite, alpn, age, now);
     return {
       index,
       mode,
@@ -161,18 +161,21 @@ function acceptEarlyData(
   suite: SuiteInfo,
   alpn: string | undefined,
   age: number,
+  now: number,
 ): number | undefined {
   if (!X.findExtension(hello.extensions, ExtensionType.early_data)) return undefined;
   const tickets = config.tickets!;
   const clientAge = (identity.obfuscatedTicketAge - state.ageAdd) >>> 0;
+  const maxAgeSkewMs = tickets.maxAgeSkewMs ?? 10_000;
   const refusal =
     tickets.maxEarlyDataSize === undefined ? 'we do not accept 0-RTT'
     : !tickets.antiReplay ? 'no single-use ticket register to stop replays'
     : index !== 0 ? 'only the first PSK may carry early data'
     : state.cipherSuite !== suite.code ? 'the cipher suite differs from the original session'
     : (state.alpn ?? '') !== (alpn ?? '') ? 'the ALPN protocol differs from the original session'
-    : Math.abs(clientAge - age) > (tickets.maxAgeSkewMs ?? 10_000) ? `ticket age ${clientAge} ms does not match ours (${age} ms)`
-    : !tickets.antiReplay.firstUse(identity.identity) ? 'this ticket was already used (replay)'
+    : Math.abs(clientAge - age) > maxAgeSkewMs ? `ticket age ${clientAge} ms does not match ours (${age} ms)`
+    // Two ClientHellos with one obfuscated age both pass that check only if they arrive within 2 x skew.
+    : !tickets.antiReplay.firstUse(identity.identity, now, 2 * maxAgeSkewMs) ? 'this ticket was already used (replay), or the replay register is full'
     : undefined;
   ctx.decide('early_data', refusal ? 'rejected' : 'accepted', refusal ?? `up to ${tickets.maxEarlyDataSize} bytes`);
   return refusal ? undefined : tickets.maxEarlyDataSize!;
