@@ -96,7 +96,7 @@ export function maybeCompress(ctx: HandshakeContext, peerExtensions: Extension[]
   const ext = X.findExtension(peerExtensions, ExtensionType.compress_certificate);
   const ours = ctx.cfg.certificateCompression ?? [];
   if (!ext || ours.length === 0 || certificate.entries.length === 0) return certificate;
-  const peer = X.compressCertificate.parse(ext.data);
+  const peer = X.bodyOf(X.compressCertificate, ext);
   const code = peer.find((a) => ours.some((c) => c.compress && CertificateCompressionAlgorithm[c.algorithm] === a));
   if (code === undefined) return certificate;
   const compressor = ours.find((c) => CertificateCompressionAlgorithm[c.algorithm] === code)!;

@@ -25,9 +25,9 @@ export function describeCertificateRequest(request: CertificateRequest): Certifi
   const authorities = find(ExtensionType.certificate_authorities);
   const filters = find(ExtensionType.oid_filters);
   return {
-    signatureSchemes: X.signatureAlgorithms.parse(find(ExtensionType.signature_algorithms)!.data),
-    authorities: authorities ? X.certificateAuthorities.parse(authorities.data) : [],
-    oidFilters: filters ? X.oidFilters.parse(filters.data) : [],
+    signatureSchemes: X.bodyOf(X.signatureAlgorithms, find(ExtensionType.signature_algorithms)!),
+    authorities: authorities ? X.bodyOf(X.certificateAuthorities, authorities) : [],
+    oidFilters: filters ? X.bodyOf(X.oidFilters, filters) : [],
   };
 }
 

@@ -29,7 +29,7 @@ export function leafStaple(ctx: HandshakeContext, certificate: Certificate): Uin
     }
   });
   const ext = leaf && X.findExtension(leaf.extensions, ExtensionType.status_request);
-  return ext && X.statusRequestCertificate.parse(ext.data);
+  return ext && X.bodyOf(X.statusRequestCertificate, ext);
 }
 
 /**
@@ -65,7 +65,7 @@ export function stapleSpans(certificate: Certificate, spans: readonly Span[]): S
     if (!ext) return [];
     const inner: Span[] = [];
     try {
-      parseOcspResponse(X.statusRequestCertificate.parse(ext.data), inner);
+      parseOcspResponse(X.bodyOf(X.statusRequestCertificate, ext), inner);
     } catch {
       return [];
     }

@@ -50,7 +50,9 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
   const ageAdd = r.u32();
   const issuedAt = r.u32() * 2 ** 32 + r.u32();
   const lifetime = r.u32();
-  const clientChain = r.sub(3).list((c) => c.vec(3));
+  const chain = r.open(3);
+  const clientChain = r.list((c) => c.vec(3));
+  r.close(chain);
   const clientRawPublicKey = r.u8() === 1;
   const alpn = utf8.decode(r.vec(1));
   r.end();

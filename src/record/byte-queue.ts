@@ -20,17 +20,17 @@ export class ByteQueue {
     this.size += bytes.length;
   }
 
-  /** The first n bytes (n <= length), left in the queue. */
-  peek(n: number): Uint8Array {
-    return this.read(n, false);
+  /** The byte at `index` (< length) from the front, left in the queue: headers are read without a view. */
+  byteAt(index: number): number {
+    if (index >= this.size) throw new Error(`ByteQueue: byte ${index} requested, ${this.size} queued`);
+    let offset = this.headOffset + index;
+    let chunk = this.head;
+    while (offset >= this.chunks[chunk]!.length) offset -= this.chunks[chunk++]!.length;
+    return this.chunks[chunk]![offset]!;
   }
 
   /** Removes and returns the first n bytes (n <= length). */
   take(n: number): Uint8Array {
-    return this.read(n, true);
-  }
-
-  private read(n: number, remove: boolean): Uint8Array {
     if (n > this.size) throw new Error(`ByteQueue: ${n} bytes requested, ${this.size} queued`);
     let index = this.head;
     let offset = this.headOffset;
@@ -53,16 +53,14 @@ export class ByteQueue {
         }
       }
     }
-    if (remove) {
-      if (offset === this.chunks[index]?.length) {
-        index++;
-        offset = 0;
-      }
-      this.head = index;
-      this.headOffset = offset;
-      this.size -= n;
-      this.compact();
+    if (offset === this.chunks[index]?.length) {
+      index++;
+      offset = 0;
     }
+    this.head = index;
+    this.headOffset = offset;
+    this.size -= n;
+    this.compact();
     return out;
   }
 

@@ -17,6 +17,7 @@ export const HANDSHAKE_HEADER_LENGTH = 4;
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
 
 export interface HandshakeMessage {
+  kind: 'handshake';
   msgType: number;
   body: Uint8Array;
   /** Header and body: exactly the bytes that go into the transcript hash (RFC 8446 §4.4.1). */
@@ -47,14 +48,13 @@ export class HandshakeBuffer {
    */
   next(): HandshakeMessage | undefined {
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH) return undefined;
-    const header = this.queue.peek(HANDSHAKE_HEADER_LENGTH);
-    const msgType = header[0]!;
-    const length = (header[1]! << 16) | (header[2]! << 8) | header[3]!;
+    const msgType = this.queue.byteAt(0);
+    const length = (this.queue.byteAt(1) << 16) | (this.queue.byteAt(2) << 8) | this.queue.byteAt(3);
     if (length > this.maxMessageLength) {
       throw new TlsError('HandshakeMessageTooLong', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${this.maxMessageLength}`);
     }
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH + length) return undefined;
     const raw = this.queue.take(HANDSHAKE_HEADER_LENGTH + length);
-    return { msgType, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
+    return { kind: 'handshake', msgType, body: raw.subarray(HANDSHAKE_HEADER_LENGTH), raw };
   }
 }

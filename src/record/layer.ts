@@ -10,7 +10,7 @@ import { deprotect, isValidChangeCipherSpec, RecordReader, type RawRecord } from
 import { RecordWriter, type RecordWriterOptions } from './writer.js';
 
 export type IncomingItem =
-  | ({ kind: 'handshake' } & HandshakeMessage)
+  | HandshakeMessage
   | { kind: 'alert'; level: number; description: number }
   | { kind: 'application_data'; data: Uint8Array }
   /** A valid (0x01) ChangeCipherSpec; whether one is allowed now is the handshake layer's call (§5). */
@@ -87,7 +87,7 @@ export class RecordLayer {
   next(): IncomingItem | undefined {
     for (;;) {
       const message = this.handshake.next();
-      if (message !== undefined) return { kind: 'handshake', ...message };
+      if (message !== undefined) return message;
       const record = this.reader.next();
       if (record === undefined) return undefined;
       const item = this.accept(record);

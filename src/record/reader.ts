@@ -51,10 +51,9 @@ export class RecordReader {
   /** The next whole record, or undefined until more bytes arrive. */
   next(): RawRecord | undefined {
     if (this.queue.length < RECORD_HEADER_LENGTH) return undefined;
-    const header = this.queue.peek(RECORD_HEADER_LENGTH);
-    const type = header[0]!;
-    const version = (header[1]! << 8) | header[2]!;
-    const length = (header[3]! << 8) | header[4]!;
+    const type = this.queue.byteAt(0);
+    const version = (this.queue.byteAt(1) << 8) | this.queue.byteAt(2);
+    const length = (this.queue.byteAt(3) << 8) | this.queue.byteAt(4);
     if (!isKnownContentType(type)) {
       throw new TlsError('unexpected_message', `record of unknown content type ${contentTypeName(type)} (RFC 8446 §5)`);
     }

@@ -1,5 +1,5 @@
-// Byte helpers and the two cursors every codec is built on: a Reader with bounded
-// sub-readers and a Writer that back-patches length prefixes (RFC 8446 §3.4 vectors).
+// Byte helpers and the two cursors every codec is built on: a Reader that narrows itself to one
+// length-prefixed vector at a time and a Writer that back-patches length prefixes (RFC 8446 §3.4 vectors).
 import { TlsError } from './errors.js';
 
 /** The two hex digits of every byte value, made once (hex() runs for fingerprints in every handshake). */
@@ -75,36 +75,40 @@ export interface Span {
 
 export type SpanSink = Span[];
 
-/** Where the readers of one structure keep its first fault of meaning until its syntax is known good. */
-export interface DeferredFault {
-  fault?: TlsError;
-}
-
 /**
- * A cursor over bytes. Every read is bounds-checked and fails with decode_error; a sub-reader covers
- * exactly one length-prefixed vector and must be consumed completely (`end()`), so trailing bytes
- * inside a vector are a decode_error too (RFC 8446 §6.2: "decode_error ... a message could not be
- * decoded because some field was out of the specified range or the length of the message was incorrect").
+ * A cursor over bytes. Every read is bounds-checked and fails with decode_error. `open` narrows the cursor to
+ * one length-prefixed vector and `close` widens it again only once the vector was consumed completely, so
+ * trailing bytes inside a vector are a decode_error too (RFC 8446 §6.2: "decode_error ... a message could not
+ * be decoded because some field was out of the specified range or the length of the message was incorrect").
+ * Nested vectors cost no object each: the cursor keeps its bounds and its path, which are joined into a
+ * string only for a span or an error.
  */
 export class Reader {
   private pos: number;
-  private readonly limit: number;
-  private prefix: string;
+  private limit: number;
+  /**
+   * The path of what is being read: the top-level prefix, then one field per open vector or list element in
+   * fields[1..depth]. Made with room for the usual nesting, so that opening a vector does not grow it.
+   */
+  private readonly fields: string[];
+  private level = 0;
+  /** The first fault of meaning refused, kept until the syntax is known good (see `refuse`). */
+  private fault: TlsError | undefined;
 
   constructor(
     readonly bytes: Uint8Array,
-    /** Offset of this reader's first byte in `bytes`. */
-    readonly start = 0,
+    /** Offset of the first byte to read in `bytes`. */
+    start = 0,
     limit = bytes.length,
     /** Where annotation spans go; undefined when tracing is off. */
     readonly spans?: SpanSink,
     prefix = '',
-    /** Where `refuse` keeps a fault of meaning; without it, `refuse` throws at once. */
-    readonly deferred?: DeferredFault,
+    /** Whether `refuse` keeps a fault of meaning (see `decodeWhole`); otherwise it throws at once. */
+    private readonly defersFaults = false,
   ) {
     this.pos = start;
     this.limit = limit;
-    this.prefix = prefix;
+    this.fields = [prefix, '', '', '', '', ''];
   }
 
   get offset(): number {
@@ -115,13 +119,20 @@ export class Reader {
     return this.limit - this.pos;
   }
 
-  /** Path prefix for spans recorded through this reader. */
+  /** Path prefix for spans recorded here, e.g. `client_hello.extensions[3].key_share`. */
   get path(): string {
-    return this.prefix;
+    let path = '';
+    for (let i = 0; i <= this.level; i++) path = joinPath(path, this.fields[i]!);
+    return path;
+  }
+
+  /** Vectors opened and not yet closed. */
+  get depth(): number {
+    return this.level;
   }
 
   private fail(what: string): never {
-    throw new TlsError('decode_error', `${this.prefix || 'message'}: ${what}`);
+    throw new TlsError('decode_error', `${this.path || 'message'}: ${what}`);
   }
 
   private take(n: number, field: string): number {
@@ -141,7 +152,7 @@ export class Reader {
   }
 
   join(field: string): string {
-    return this.prefix ? (field.startsWith('[') ? this.prefix + field : `${this.prefix}.${field}`) : field;
+    return joinPath(this.path, field);
   }
 
   /** Annotates the next or a past range explicitly (for meanings that need more context than one read). */
@@ -185,28 +196,47 @@ export class Reader {
     return v;
   }
 
-  /** The rest of this reader's range. */
+  /** The rest of the open vector (or of the whole range). */
   rest(field?: string): Uint8Array {
     return this.raw(this.remaining, field);
   }
 
-  /** A sub-reader over a vector with an n-byte length prefix (n = 1, 2 or 3), bounded to [min, max] bytes. */
-  sub(prefixBytes: 1 | 2 | 3, field?: string, min = 0, max = Infinity): Reader {
+  /** The n-byte length prefix (n = 1, 2 or 3) of a vector, checked against [min, max] and the bytes left. */
+  private vectorLength(prefixBytes: 1 | 2 | 3, field: string | undefined, min: number, max: number): number {
     const length = prefixBytes === 1 ? this.u8() : prefixBytes === 2 ? this.u16() : this.u24();
     if (length < min || length > max) this.fail(`${field ?? 'vector'} length ${length} outside [${min}, ${max}]`);
-    const at = this.take(length, field ?? 'vector');
-    if (this.spans && field !== undefined) this.note(at - prefixBytes, prefixBytes, `${field}.length`, length);
-    return new Reader(this.bytes, at, at + length, this.spans, field === undefined ? this.prefix : this.join(field), this.deferred);
+    if (length > this.limit - this.pos) this.fail(`${field ?? 'vector'} needs ${length} bytes, ${this.limit - this.pos} left`);
+    if (this.spans && field !== undefined) this.note(this.pos - prefixBytes, prefixBytes, `${field}.length`, length);
+    return length;
   }
 
-  /** Bytes of a vector with an n-byte length prefix. */
+  /**
+   * Enters a vector with an n-byte length prefix (n = 1, 2 or 3) bounded to [min, max] bytes: until `close`,
+   * reads end where the vector ends, and spans get `field` in their path (the whole vector gets a span too).
+   * Returns where the enclosing range ends, for `close`.
+   */
+  open(prefixBytes: 1 | 2 | 3, field?: string, min = 0, max = Infinity): number {
+    const length = this.vectorLength(prefixBytes, field, min, max);
+    if (this.spans && field !== undefined) this.note(this.pos, length, field);
+    const outer = this.limit;
+    this.limit = this.pos + length;
+    this.fields[++this.level] = field ?? '';
+    return outer;
+  }
+
+  /** Leaves the vector `open` entered (its result is `outer`): fails with decode_error unless every byte of it was read. */
+  close(outer: number): void {
+    this.end();
+    this.limit = outer;
+    this.level--;
+  }
+
+  /** Bytes of a vector with an n-byte length prefix, as a view (no copy). */
   vec(prefixBytes: 1 | 2 | 3, field?: string, min = 0, max = Infinity, meaning?: string): Uint8Array {
-    const r = this.sub(prefixBytes, undefined, min, max);
-    const v = r.rest();
-    if (this.spans && field !== undefined) {
-      this.note(r.start - prefixBytes, prefixBytes, `${field}.length`, v.length);
-      this.note(r.start, v.length, field, hex(v), meaning);
-    }
+    const length = this.vectorLength(prefixBytes, field, min, max);
+    const at = this.take(length, field ?? 'vector');
+    const v = this.bytes.subarray(at, at + length);
+    if (this.spans && field !== undefined) this.note(at, length, field, hex(v), meaning);
     return v;
   }
 
@@ -216,37 +246,36 @@ export class Reader {
    * made by `decodeWhole` keeps the first such fault until every byte has parsed; any other reader throws it.
    */
   refuse(fault: TlsError): void {
-    if (!this.deferred) throw fault;
-    this.deferred.fault ??= fault;
+    if (!this.defersFaults) throw fault;
+    this.fault ??= fault;
   }
 
-  /** Fails with decode_error unless every byte was read. */
+  /** The first fault `refuse` kept, if any. */
+  get refused(): TlsError | undefined {
+    return this.fault;
+  }
+
+  /** Fails with decode_error unless every byte of the open vector (or of the whole range) was read. */
   end(): void {
     if (this.pos !== this.limit) this.fail(`${this.limit - this.pos} unexpected trailing bytes`);
   }
 
-  /** Runs `read` over each element until the vector is used up. */
+  /** Runs `read` over each element until the open vector is used up. */
   list<T>(read: (r: Reader, index: number) => T): T[] {
     const out: T[] = [];
-    const base = this.prefix;
     for (let i = 0; this.remaining > 0; i++) {
-      if (this.spans) this.prefix = `${base}[${i}]`;
+      if (this.spans) this.fields[++this.level] = `[${i}]`;
       out.push(read(this, i));
+      if (this.spans) this.level--;
     }
-    this.prefix = base;
     return out;
   }
+}
 
-  /** A child path for spans, e.g. while decoding one list element. */
-  withPath<T>(field: string, read: () => T): T {
-    const base = this.prefix;
-    this.prefix = this.join(field);
-    try {
-      return read();
-    } finally {
-      this.prefix = base;
-    }
-  }
+/** `prefix.field`, or `prefix[i]` for a list element; an empty field (a vector read without a name) adds nothing. */
+function joinPath(prefix: string, field: string): string {
+  if (field === '') return prefix;
+  return prefix ? (field.startsWith('[') ? prefix + field : `${prefix}.${field}`) : field;
 }
 
 /**
@@ -254,11 +283,13 @@ export class Reader {
  * decode_error, and only a structure that parsed whole can fail with the first fault `read` refused.
  */
 export function decodeWhole<T>(bytes: Uint8Array, read: (r: Reader) => T, spans?: SpanSink, prefix = ''): T {
-  const deferred: DeferredFault = {};
-  const r = new Reader(bytes, 0, bytes.length, spans, prefix, deferred);
+  const r = new Reader(bytes, 0, bytes.length, spans, prefix, true);
   const value = read(r);
+  // A vector left open would hide the bytes after it from end(): a codec bug, not the peer's fault.
+  if (r.depth !== 0) throw new Error(`${prefix || 'decoder'}: ${r.depth} vector(s) opened and not closed`);
   r.end();
-  if (deferred.fault) throw deferred.fault;
+  const fault = r.refused;
+  if (fault) throw fault;
   return value;
 }
 

@@ -3,8 +3,11 @@
 import type { Reader } from './bytes.js';
 import { extensionTypeName, type ExtensionTypeName } from './enums.js';
 import { TlsError } from './errors.js';
+import type { Extension } from './types.js';
 import {
   alpn,
+  type BodyCodec,
+  DecodedExtension,
   certificateAuthorities,
   clientCertificateTypeClientHello,
   clientCertificateTypeServerSide,
@@ -44,39 +47,39 @@ import {
  * Certificate (per entry), CertificateRequest, NewSessionTicket. */
 export type ExtensionContext = 'CH' | 'SH' | 'HRR' | 'EE' | 'CT' | 'CR' | 'NST';
 
-type BodyDecoder = (r: Reader) => unknown;
+type AnyCodec = BodyCodec<unknown>;
 
 const EXTENSION_BODIES = {
-  server_name: { CH: offeredServerName, EE: emptyBody.decode },
-  max_fragment_length: { CH: maxFragmentLength.decode, EE: maxFragmentLength.decode },
-  status_request: { CH: statusRequestClientHello.decode, CR: emptyBody.decode, CT: statusRequestCertificate.decode },
-  supported_groups: { CH: supportedGroups.decode, EE: supportedGroups.decode },
-  signature_algorithms: { CH: signatureAlgorithms.decode, CR: signatureAlgorithms.decode },
-  use_srtp: { CH: useSrtp.decode, EE: useSrtp.decode },
-  heartbeat: { CH: heartbeat.decode, EE: heartbeat.decode },
-  application_layer_protocol_negotiation: { CH: alpn.decode, EE: selectedAlpn },
-  signed_certificate_timestamp: { CH: emptyBody.decode, CR: emptyBody.decode, CT: signedCertificateTimestamps.decode },
-  client_certificate_type: { CH: clientCertificateTypeClientHello.decode, EE: clientCertificateTypeServerSide.decode },
-  server_certificate_type: { CH: serverCertificateTypeClientHello.decode, EE: serverCertificateTypeServerSide.decode },
-  padding: { CH: padding.decode },
-  pre_shared_key: { CH: preSharedKeyClientHello.decode, SH: preSharedKeyServerHello.decode },
-  early_data: { CH: earlyDataEmpty.decode, EE: earlyDataEmpty.decode, NST: earlyDataNewSessionTicket.decode },
-  psk_key_exchange_modes: { CH: pskKeyExchangeModes.decode },
-  cookie: { CH: cookie.decode, HRR: cookie.decode },
+  server_name: { CH: offeredServerName, EE: emptyBody },
+  max_fragment_length: { CH: maxFragmentLength, EE: maxFragmentLength },
+  status_request: { CH: statusRequestClientHello, CR: emptyBody, CT: statusRequestCertificate },
+  supported_groups: { CH: supportedGroups, EE: supportedGroups },
+  signature_algorithms: { CH: signatureAlgorithms, CR: signatureAlgorithms },
+  use_srtp: { CH: useSrtp, EE: useSrtp },
+  heartbeat: { CH: heartbeat, EE: heartbeat },
+  application_layer_protocol_negotiation: { CH: alpn, EE: selectedAlpn },
+  signed_certificate_timestamp: { CH: emptyBody, CR: emptyBody, CT: signedCertificateTimestamps },
+  client_certificate_type: { CH: clientCertificateTypeClientHello, EE: clientCertificateTypeServerSide },
+  server_certificate_type: { CH: serverCertificateTypeClientHello, EE: serverCertificateTypeServerSide },
+  padding: { CH: padding },
+  pre_shared_key: { CH: preSharedKeyClientHello, SH: preSharedKeyServerHello },
+  early_data: { CH: earlyDataEmpty, EE: earlyDataEmpty, NST: earlyDataNewSessionTicket },
+  psk_key_exchange_modes: { CH: pskKeyExchangeModes },
+  cookie: { CH: cookie, HRR: cookie },
   supported_versions: {
-    CH: supportedVersionsClientHello.decode,
-    SH: supportedVersionsServerHello.decode,
-    HRR: supportedVersionsServerHello.decode,
+    CH: supportedVersionsClientHello,
+    SH: supportedVersionsServerHello,
+    HRR: supportedVersionsServerHello,
   },
-  certificate_authorities: { CH: certificateAuthorities.decode, CR: certificateAuthorities.decode },
-  oid_filters: { CR: oidFilters.decode },
-  post_handshake_auth: { CH: postHandshakeAuth.decode },
-  signature_algorithms_cert: { CH: signatureAlgorithmsCert.decode, CR: signatureAlgorithmsCert.decode },
-  key_share: { CH: keyShareClientHello.decode, SH: keyShareServerHello.decode, HRR: keyShareHelloRetryRequest.decode },
-  record_size_limit: { CH: recordSizeLimit.decode, EE: recordSizeLimit.decode },
+  certificate_authorities: { CH: certificateAuthorities, CR: certificateAuthorities },
+  oid_filters: { CR: oidFilters },
+  post_handshake_auth: { CH: postHandshakeAuth },
+  signature_algorithms_cert: { CH: signatureAlgorithmsCert, CR: signatureAlgorithmsCert },
+  key_share: { CH: keyShareClientHello, SH: keyShareServerHello, HRR: keyShareHelloRetryRequest },
+  record_size_limit: { CH: recordSizeLimit, EE: recordSizeLimit },
   // RFC 8879 §3: in ClientHello and CertificateRequest.
-  compress_certificate: { CH: compressCertificate.decode, CR: compressCertificate.decode },
-} satisfies Partial<Record<ExtensionTypeName, Partial<Record<ExtensionContext, BodyDecoder>>>>;
+  compress_certificate: { CH: compressCertificate, CR: compressCertificate },
+} satisfies Partial<Record<ExtensionTypeName, Partial<Record<ExtensionContext, AnyCodec>>>>;
 
 type KnownExtension = keyof typeof EXTENSION_BODIES;
 
@@ -92,19 +95,21 @@ export function knownExtensionName(type: number): KnownExtension | undefined {
 }
 
 /**
- * Validates (and, with spans, annotates) one extension body as it appears in `context`. A known extension in a
- * message the §4.2 table does not list is ExtensionNotAllowedHere; an unknown one is left alone: a ClientHello
- * must ignore it, and in server messages the handshake layer decides whether it was solicited.
+ * Decodes (and, with spans, annotates) one extension body, the rest of `r`, as it appears in `context`, and
+ * returns the extension with its decoded value (see DecodedExtension). A known extension in a message the §4.2
+ * table does not list is ExtensionNotAllowedHere; an unknown one is left alone, unread: a ClientHello must
+ * ignore it, and in server messages the handshake layer decides whether it was solicited.
  */
-export function decodeExtensionBody(type: number, context: ExtensionContext, r: Reader): void {
+export function decodeExtensionBody(type: number, context: ExtensionContext, r: Reader): Extension {
+  const data = r.bytes.subarray(r.offset, r.offset + r.remaining);
   const name = knownExtensionName(type);
-  if (name === undefined) return;
-  const bodies: Partial<Record<ExtensionContext, BodyDecoder>> = EXTENSION_BODIES[name];
-  const decode = bodies[context];
-  if (decode === undefined) {
+  if (name === undefined) return { type, data };
+  const bodies: Partial<Record<ExtensionContext, AnyCodec>> = EXTENSION_BODIES[name];
+  const codec = bodies[context];
+  if (codec === undefined) {
     r.refuse(new TlsError('ExtensionNotAllowedHere', `${name} is not allowed in ${context}`));
     r.rest();
-    return;
+    return { type, data };
   }
-  decode(r);
+  return new DecodedExtension(type, data, codec, codec.decode(r));
 }

@@ -2,7 +2,8 @@
 // (type, data) pairs; the handshake layer reads and writes their bodies through the codecs here.
 //
 // Every codec has `encode(value)` (the body only, no type or length), `decode(r)` (reads the whole reader,
-// recording spans when the reader carries them) and `parse(body)` (decode over a standalone body).
+// recording spans when the reader carries them) and `parse(body)` (decode over a standalone body). The handshake
+// layer reads a received body through `bodyOf(codec, extension)`, which returns the value decoded with the message.
 // Which extension may appear in which message, and with which decoder, is extension-table.ts.
 import { decodeWhole, encode, type Reader, type Writer } from './bytes.js';
 import {
@@ -23,7 +24,6 @@ import {
   readU16Vector,
   readU8Vector,
   textToBytes,
-  vector,
   writeOpaqueList,
   writeU16Vector,
   writeU8Vector,
@@ -49,6 +49,48 @@ function bodyCodec<T>(write: (w: Writer, value: T) => void, read: (r: Reader) =>
     decode,
     parse: (body) => decodeWhole(body, decode),
   };
+}
+
+/** `base` with the stricter rules one message adds when decoding; it encodes as `base` does. */
+function refined<T>(base: BodyCodec<T>, read: (r: Reader) => T): BodyCodec<T> {
+  return bodyCodec<T>((w, value) => w.raw(base.encode(value)), read);
+}
+
+/**
+ * An extension of a received message together with the value its body decoded to when the message was
+ * decoded (messages.ts checks every known body against the §4.2 table, with the codec of that message).
+ * `bodyOf` hands that value to the handshake layer, so a body is decoded once. The value answers only for
+ * the codec that made it and while `data` is still the view it was decoded from.
+ */
+export class DecodedExtension implements Extension {
+  readonly #decodedFrom: Uint8Array;
+  readonly #codec: BodyCodec<unknown>;
+  readonly #value: unknown;
+
+  constructor(
+    readonly type: number,
+    public data: Uint8Array,
+    codec: BodyCodec<unknown>,
+    value: unknown,
+  ) {
+    this.#decodedFrom = data;
+    this.#codec = codec;
+    this.#value = value;
+  }
+
+  /** Whether `value` is what `codec` reads from the current `data`. */
+  decodedBy(codec: BodyCodec<unknown>): boolean {
+    return this.#codec === codec && this.#decodedFrom === this.data;
+  }
+
+  get value(): unknown {
+    return this.#value;
+  }
+}
+
+/** The value of an extension's body as `codec` reads it: the one decoded with its message, or parsed now. */
+export function bodyOf<T>(codec: BodyCodec<T>, extension: Extension): T {
+  return extension instanceof DecodedExtension && extension.decodedBy(codec) ? (extension.value as T) : codec.parse(extension.data);
 }
 
 export function ext(type: number, body: Uint8Array): Extension {
@@ -87,24 +129,28 @@ export const serverName = bodyCodec<string[]>(
   },
   (r) => {
     if (r.remaining === 0) return [];
-    const list = vector(r, 2, 'server_name_list', 1, 0xffff);
-    return list.list((entry) => {
-      const nameType = entry.u8('name_type', (t) => (t === 0 ? 'host_name' : undefined));
-      if (nameType !== 0) throw new TlsError('decode_error', `${entry.path}: unknown name_type ${nameType}`);
-      const name = readName(entry, 2, 'host_name', 1, 0xffff);
-      if (name.some((b) => b > 0x7f)) throw new TlsError('decode_error', `${entry.path}: HostName is not ASCII`);
-      return bytesToText(name);
-    });
+    const outer = r.open(2, 'server_name_list', 1, 0xffff);
+    const names = r.list(readHostName);
+    r.close(outer);
+    return names;
   },
 );
 
+function readHostName(entry: Reader): string {
+  const nameType = entry.u8('name_type', (t) => (t === 0 ? 'host_name' : undefined));
+  if (nameType !== 0) throw new TlsError('decode_error', `${entry.path}: unknown name_type ${nameType}`);
+  const name = readName(entry, 2, 'host_name', 1, 0xffff);
+  if (name.some((b) => b > 0x7f)) throw new TlsError('decode_error', `${entry.path}: HostName is not ASCII`);
+  return bytesToText(name);
+}
+
 /** RFC 6066 §3: "The ServerNameList MUST NOT contain more than one name of the same name_type." */
-export function offeredServerName(r: Reader): string[] {
+export const offeredServerName = refined(serverName, (r) => {
   if (r.remaining === 0) throw new TlsError('decode_error', `${r.path}: empty server_name in ClientHello`);
   const names = serverName.decode(r);
   if (names.length > 1) r.refuse(new TlsError('illegal_parameter', `${r.path}: more than one host_name`));
   return names;
-}
+});
 
 // ---- max_fragment_length (RFC 6066 §4) ----
 
@@ -219,19 +265,20 @@ export const heartbeat = bodyCodec<number>(
 export const alpn = bodyCodec<string[]>(
   (w, protocols) => w.block(2, (list) => protocols.forEach((p) => list.vec(1, textToBytes(p)))),
   (r) => {
-    const list = vector(r, 2, 'protocol_name_list', 2, 0xffff);
+    const outer = r.open(2, 'protocol_name_list', 2, 0xffff);
     const names: string[] = [];
-    for (let i = 0; list.remaining > 0; i++) names.push(bytesToText(readName(list, 1, elementField(list, i), 1, 0xff)));
+    for (let i = 0; r.remaining > 0; i++) names.push(bytesToText(readName(r, 1, elementField(r, i), 1, 0xff)));
+    r.close(outer);
     return names;
   },
 );
 
 /** RFC 7301 §3.1: the server's list "MUST contain exactly one ProtocolName". */
-export function selectedAlpn(r: Reader): string[] {
+export const selectedAlpn = refined(alpn, (r) => {
   const names = alpn.decode(r);
   if (names.length !== 1) throw new TlsError('decode_error', `${r.path}: server sent ${names.length} protocols`);
   return names;
-}
+});
 
 // ---- signed_certificate_timestamp (RFC 6962 §3.3; empty in ClientHello and CertificateRequest) ----
 
@@ -289,10 +336,11 @@ export const preSharedKeyClientHello = bodyCodec<OfferedPsks>(
     writeBinders(w, offered.binders);
   },
   (r) => {
-    const identityList = vector(r, 2, 'identities', 7, 0xffff);
-    const identities = identityList.list(
+    const outer = r.open(2, 'identities', 7, 0xffff);
+    const identities = r.list(
       (e): PskIdentity => ({ identity: e.vec(2, 'identity', 1, 0xffff), obfuscatedTicketAge: e.u32('obfuscated_ticket_age') }),
     );
+    r.close(outer);
     const binders = readOpaqueList(r, 'binders', { prefixBytes: 2, min: 33, max: 0xffff }, { prefixBytes: 1, min: 32, max: 0xff });
     // §4.2.11: binders are "one for each value in the identities list and in the same order".
     if (binders.length !== identities.length) {
@@ -362,11 +410,15 @@ export const certificateAuthorities = bodyCodec<Uint8Array[]>(
 
 export const oidFilters = bodyCodec<OidFilter[]>(
   (w, filters) => w.block(2, (list) => filters.forEach((f) => list.vec(1, f.oid).vec(2, f.values))),
-  (r) =>
-    vector(r, 2, 'filters', 0, 0xffff).list((e) => ({
+  (r) => {
+    const outer = r.open(2, 'filters', 0, 0xffff);
+    const filters = r.list((e) => ({
       oid: e.vec(1, 'certificate_extension_oid', 1, 0xff),
       values: e.vec(2, 'certificate_extension_values', 0, 0xffff),
-    })),
+    }));
+    r.close(outer);
+    return filters;
+  },
 );
 
 // ---- post_handshake_auth (RFC 8446 §4.2.6) ----
@@ -393,7 +445,9 @@ function readKeyShareEntry(r: Reader): KeyShareEntry {
 export const keyShareClientHello = bodyCodec<KeyShareEntry[]>(
   (w, entries) => w.block(2, (list) => entries.forEach((e) => writeKeyShareEntry(list, e))),
   (r) => {
-    const entries = vector(r, 2, 'client_shares', 0, 0xffff).list(readKeyShareEntry);
+    const outer = r.open(2, 'client_shares', 0, 0xffff);
+    const entries = r.list(readKeyShareEntry);
+    r.close(outer);
     // §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group ... Servers MAY check".
     const groups = new Set(entries.map((e) => e.group));
     if (groups.size !== entries.length) r.refuse(new TlsError('BadKeyShare', `${r.path}: two key shares for one group`));

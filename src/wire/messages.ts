@@ -17,7 +17,7 @@ import {
 } from './enums.js';
 import { TlsError } from './errors.js';
 import { decodeExtensionBody, knownExtensionName, type ExtensionContext } from './extension-table.js';
-import { bindersLength, preSharedKeyClientHello } from './extensions.js';
+import { bindersLength, bodyOf, preSharedKeyClientHello } from './extensions.js';
 import type {
   Certificate,
   CertificateEntry,
@@ -36,7 +36,7 @@ import type {
   NewSessionTicket,
   ServerHello,
 } from './types.js';
-import { readU16Vector, vector, writeU16Vector } from './vectors.js';
+import { readU16Vector, writeU16Vector } from './vectors.js';
 
 export { ALLOWED_EXTENSIONS } from './extension-table.js';
 
@@ -67,20 +67,21 @@ const RFC_SECTION: Record<HandshakeKind, string> = {
  * set lookup and one body decode, so a block of 16,383 empty extensions is linear work.
  */
 function readExtensions(r: Reader, context: ExtensionContext, min: number, max: number): Extension[] {
-  const block = vector(r, 2, 'extensions', min, max);
+  const outer = r.open(2, 'extensions', min, max);
   const seen = new Set<number>();
-  const extensions = block.list((e): Extension => {
+  const extensions = r.list((e): Extension => {
     const type = e.u16('type', extensionTypeName);
     // §4.2: "There MUST NOT be more than one extension of the same type in a given extension block."
     if (seen.has(type)) e.refuse(new TlsError('DuplicateExtension', `${e.path}: second ${extensionTypeName(type)}`));
     seen.add(type);
     const name = knownExtensionName(type);
     if (name === undefined) return { type, data: e.vec(2, 'data') };
-    const body = vector(e, 2, name, 0, 0xffff);
-    const data = body.bytes.subarray(body.start, body.start + body.remaining);
-    decodeExtensionBody(type, context, body);
-    return { type, data };
+    const body = e.open(2, name, 0, 0xffff);
+    const extension = decodeExtensionBody(type, context, e);
+    e.close(body);
+    return extension;
   });
+  r.close(outer);
   // §4.2.11: "The "pre_shared_key" extension MUST be the last extension in the ClientHello".
   const psk = extensions.findIndex((e) => e.type === ExtensionType.pre_shared_key);
   if (context === 'CH' && psk !== -1 && psk !== extensions.length - 1) {
@@ -146,9 +147,11 @@ function readCertificateRequest(r: Reader): CertificateRequest {
 
 function readCertificate(r: Reader): Certificate {
   const context = r.vec(1, 'certificate_request_context', 0, 0xff);
-  const entries = vector(r, 3, 'certificate_list', 0, 0xffffff).list(
+  const outer = r.open(3, 'certificate_list', 0, 0xffffff);
+  const entries = r.list(
     (e): CertificateEntry => ({ data: e.vec(3, 'cert_data', 1, 0xffffff), extensions: readExtensions(e, 'CT', 0, 0xffff) }),
   );
+  r.close(outer);
   return { kind: 'certificate', context, entries };
 }
 
@@ -337,6 +340,6 @@ export function truncateClientHelloForBinders(encodedClientHello: Uint8Array): U
   const hello = decodeHandshake(encodedClientHello);
   const last = hello.kind === 'client_hello' ? hello.extensions.at(-1) : undefined;
   if (last?.type !== ExtensionType.pre_shared_key) throw new Error('not a ClientHello offering a pre_shared_key');
-  const offered = preSharedKeyClientHello.parse(last.data);
+  const offered = bodyOf(preSharedKeyClientHello, last);
   return encodedClientHello.subarray(0, encodedClientHello.length - bindersLength(offered));
 }

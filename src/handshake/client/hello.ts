@@ -171,7 +171,7 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
   const retry: HelloRetry = { cipherSuite: hrr.cipherSuite };
   const keyShares = new Map(state.keyShares);
   if (keyShareExt) {
-    const group = X.keyShareHelloRetryRequest.parse(keyShareExt.data);
+    const group = X.bodyOf(X.keyShareHelloRetryRequest, keyShareExt);
     const advertised = c.config.clientHello?.advertisedGroups ?? ctx.cfg.groups;
     if (!advertised.includes(group) || !groupName(group)) {
       throw new TlsError('SelectedUnofferedParameter', `HelloRetryRequest asks for ${namedGroupName(group)}, which we do not support`);
@@ -184,7 +184,7 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
     retry.group = group;
     ctx.decide('group', namedGroupName(group), 'the server asked for it in a HelloRetryRequest');
   }
-  const cookie = cookieExt ? X.cookie.parse(cookieExt.data) : undefined;
+  const cookie = cookieExt ? X.bodyOf(X.cookie, cookieExt) : undefined;
   if (!keyShareExt && !cookie) throw new TlsError('IllegalParameter', 'HelloRetryRequest would not change the ClientHello');
   dropTicketForSuite(c, suite);
   dropExternalPsksForSuite(c, suite);
@@ -217,7 +217,7 @@ function checkServerHelloCommon(state: Extract<ClientState, { name: 'WAIT_SH' }>
     }
     throw new TlsError('NoTls13', `${what} without supported_versions: the server does not speak TLS 1.3`);
   }
-  const version = X.supportedVersionsServerHello.parse(versions.data);
+  const version = X.bodyOf(X.supportedVersionsServerHello, versions);
   if (version !== ProtocolVersion.TLSv1_3) {
     throw new TlsError('SelectedUnofferedParameter', `${what} selects version 0x${version.toString(16)}`);
   }
@@ -245,7 +245,7 @@ export function onServerHello(c: ClientHandshake, state: Extract<ClientState, { 
   if (!keyShareExt && !psk) throw new TlsError('MissingExtension', 'ServerHello has neither key_share nor pre_shared_key');
   let shared: Uint8Array | undefined;
   if (keyShareExt) {
-    const share = X.keyShareServerHello.parse(keyShareExt.data);
+    const share = X.bodyOf(X.keyShareServerHello, keyShareExt);
     if (state.retry?.group !== undefined && share.group !== state.retry.group) {
       throw new TlsError('IllegalParameter', 'ServerHello key share is not for the group the HelloRetryRequest asked for');
     }
@@ -292,7 +292,7 @@ export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientS
   requireSolicited(extensions, state.offered, 'EncryptedExtensions');
   const alpnExt = X.findExtension(extensions, ExtensionType.application_layer_protocol_negotiation);
   if (alpnExt) {
-    const chosen = X.alpn.parse(alpnExt.data);
+    const chosen = X.bodyOf(X.selectedAlpn, alpnExt);
     if (chosen.length !== 1 || !ctx.cfg.alpnProtocols.includes(chosen[0]!)) {
       throw new TlsError('IllegalParameter', `server ALPN answer ${JSON.stringify(chosen)} is not one of our protocols`);
     }
@@ -301,7 +301,7 @@ export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientS
   }
   const limitExt = X.findExtension(extensions, ExtensionType.record_size_limit);
   if (limitExt) {
-    c.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
+    c.peerRecordSizeLimit = X.bodyOf(X.recordSizeLimit, limitExt);
     c.ownRecordSizeLimit = c.config.clientHello?.recordSizeLimit;
   }
   const sniExt = X.findExtension(extensions, ExtensionType.server_name);
@@ -337,9 +337,9 @@ export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientS
  */
 function agreeCertificateTypes(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_EE' }>, extensions: Extension[]): void {
   const { ctx } = c;
-  const agree = (type: number, codec: { parse(body: Uint8Array): number }, ours: readonly CertificateTypeName[], who: 'server' | 'client') => {
+  const agree = (type: number, codec: X.BodyCodec<number>, ours: readonly CertificateTypeName[], who: 'server' | 'client') => {
     const answer = X.findExtension(extensions, type);
-    const chosen = answer ? codec.parse(answer.data) : CertificateType.X509;
+    const chosen = answer ? X.bodyOf(codec, answer) : CertificateType.X509;
     if (!ours.map(certificateTypeCode).includes(chosen)) {
       if (answer) throw new TlsError('SelectedUnofferedParameter', `the server chose ${describeCertificateType(chosen)} for the ${who}, which we did not offer`);
       throw new TlsError('UnsupportedCertificateType', `we accept only ${ours.join(', ')} for the ${who} and the server can do only X.509`);

@@ -65,7 +65,7 @@ export function onNewSessionTicket(
     ticket: nst.ticket,
     psk: resumptionPsk(c.ctx.provider, state.suite, state.resumptionMasterSecret, nst.nonce),
     cipherSuite: state.suite.code,
-    ...(earlyData ? { maxEarlyDataSize: X.earlyDataNewSessionTicket.parse(earlyData.data) } : {}),
+    ...(earlyData ? { maxEarlyDataSize: X.bodyOf(X.earlyDataNewSessionTicket, earlyData) } : {}),
     ...(c.ctx.cfg.now ? { receivedAt: c.ctx.cfg.now() } : {}),
     ...(c.serverIdentity ? { serverName: c.serverIdentity.text } : {}),
     ...(c.ctx.info.alpn ? { alpn: c.ctx.info.alpn } : {}),

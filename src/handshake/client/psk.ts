@@ -114,7 +114,7 @@ export function bindPsks(c: ClientHandshake, hello: ClientHello): void {
     return finishedVerifyData(ctx.provider, suite, binderKey, transcript.current());
   });
   const last = hello.extensions[hello.extensions.length - 1]!;
-  const offered = { ...X.preSharedKeyClientHello.parse(last.data), binders };
+  const offered = { ...X.bodyOf(X.preSharedKeyClientHello, last), binders };
   hello.extensions[hello.extensions.length - 1] = X.ext(ExtensionType.pre_shared_key, X.preSharedKeyClientHello.encode(offered));
 }
 
@@ -123,7 +123,7 @@ export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInf
   const ext = X.findExtension(sh.extensions, ExtensionType.pre_shared_key);
   if (!ext) return undefined;
   if (!offersPsk(c)) throw new TlsError('UnsolicitedExtension', 'ServerHello selects a PSK, but we offered none');
-  const selected = X.preSharedKeyServerHello.parse(ext.data);
+  const selected = X.bodyOf(X.preSharedKeyServerHello, ext);
   const ticket = c.offeredTicket;
   // §4.2.11: "a server "key_share" extension is present if required by the ClientHello "psk_key_exchange_modes"".
   // The list on the wire is the union of our ticket's and our external PSKs' modes (§4.2.9 has one list):

@@ -64,7 +64,7 @@ export function offeredExternalPskHash(ctx: HandshakeContext, hello: ClientHello
   const ours = ctx.cfg.externalPsks?.keys;
   const pskExt = ours && X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
   if (!pskExt) return undefined;
-  const offered = X.preSharedKeyClientHello.parse(pskExt.data);
+  const offered = X.bodyOf(X.preSharedKeyClientHello, pskExt);
   for (const o of offered.identities) {
     const psk = ours.find((k) => equalBytes(k.identity, o.identity));
     if (psk) return psk.hash;
@@ -80,7 +80,7 @@ export function offeredExternalPskHash(ctx: HandshakeContext, hello: ClientHello
 export function requireAcceptedPsk(ctx: HandshakeContext, config: ServerConfig, hello: ClientHello): void {
   if (config.certificate || config.rawPublicKey) return;
   const pskExt = X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
-  const offered = pskExt ? X.preSharedKeyClientHello.parse(pskExt.data) : undefined;
+  const offered = pskExt ? X.bodyOf(X.preSharedKeyClientHello, pskExt) : undefined;
   const ours = ctx.cfg.externalPsks?.keys ?? [];
   const named = offered?.identities.some((o) => ours.some((k: ResolvedExternalPsk) => equalBytes(k.identity, o.identity))) ?? false;
   if (offered && !named) throw new TlsError('UnknownPskIdentity', 'none of the offered PSK identities is ours, and without a certificate we cannot do a full handshake');

@@ -60,7 +60,7 @@ export function checkVersion(ctx: HandshakeContext, hello: ClientHello): void {
     throw new TlsError('ObsoleteLegacyVersion', `ClientHello.legacy_version 0x${hello.legacyVersion.toString(16).padStart(4, '0')} is SSL 3.0 or older`);
   }
   const versionsExt = find(hello, ExtensionType.supported_versions);
-  const versions = versionsExt ? X.supportedVersionsClientHello.parse(versionsExt.data) : [];
+  const versions = versionsExt ? X.bodyOf(X.supportedVersionsClientHello, versionsExt) : [];
   if (!versions.includes(ProtocolVersion.TLSv1_3)) {
     throw new TlsError('NoTls13', versionsExt ? 'supported_versions does not list TLS 1.3' : 'no supported_versions: a pre-TLS 1.3 client');
   }
@@ -93,8 +93,8 @@ export function selectKeyShare(ctx: HandshakeContext, config: ServerConfig, hell
   const groupsExt = find(hello, ExtensionType.supported_groups);
   const shareExt = find(hello, ExtensionType.key_share);
   if (!groupsExt || !shareExt) return { kind: 'none' };
-  const clientGroups = X.supportedGroups.parse(groupsExt.data);
-  const shares = X.keyShareClientHello.parse(shareExt.data);
+  const clientGroups = X.bodyOf(X.supportedGroups, groupsExt);
+  const shares = X.bodyOf(X.keyShareClientHello, shareExt);
   const seen = new Set<number>();
   for (const share of shares) {
     if (seen.has(share.group)) throw new TlsError('IllegalParameter', `two key shares for ${namedGroupName(share.group)}`);
@@ -150,12 +150,12 @@ export function checkSecondClientHello(retry: HelloRetry, hello: ClientHello): v
     throw new TlsError('IllegalParameter', 'the second ClientHello changed its random or legacy_session_id');
   }
   const shareExt = find(hello, ExtensionType.key_share);
-  const shares = shareExt ? X.keyShareClientHello.parse(shareExt.data) : [];
+  const shares = shareExt ? X.bodyOf(X.keyShareClientHello, shareExt) : [];
   if (shares.length !== 1 || shares[0]!.group !== retry.group) {
     throw new TlsError('IllegalParameter', `the second ClientHello must carry exactly one key share, for ${namedGroupName(retry.group)}`);
   }
   const cookieExt = find(hello, ExtensionType.cookie);
-  if (retry.cookie && (!cookieExt || !equalBytes(X.cookie.parse(cookieExt.data), retry.cookie))) {
+  if (retry.cookie && (!cookieExt || !equalBytes(X.bodyOf(X.cookie, cookieExt), retry.cookie))) {
     throw new TlsError('IllegalParameter', 'the second ClientHello does not echo our cookie');
   }
   if (find(hello, ExtensionType.early_data)) {
@@ -188,7 +188,7 @@ const MAY_CHANGE_AFTER_RETRY: ReadonlySet<number> = new Set([
 export function negotiateAlpn(ctx: HandshakeContext, hello: ClientHello): string | undefined {
   const alpnExt = find(hello, ExtensionType.application_layer_protocol_negotiation);
   if (!alpnExt || ctx.cfg.alpnProtocols.length === 0) return undefined;
-  const offered = X.alpn.parse(alpnExt.data);
+  const offered = X.bodyOf(X.alpn, alpnExt);
   const alpn = ctx.cfg.alpnProtocols.find((p) => offered.includes(p));
   if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${offered.join(', ')}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
   ctx.decide('alpn', alpn, 'our most preferred protocol that the client offered');
@@ -203,7 +203,7 @@ export function negotiateAlpn(ctx: HandshakeContext, hello: ClientHello): string
 export function negotiateCertificateTypes(ctx: HandshakeContext, config: ServerConfig, hello: ClientHello, requestClientAuth: boolean): NegotiatedCertificateTypes {
   const ours: CertificateTypeName[] = [...(config.rawPublicKey ? ['raw-public-key' as const] : []), ...(config.certificate ? ['x509' as const] : [])];
   const serverTypesExt = find(hello, ExtensionType.server_certificate_type);
-  const serverType = serverTypesExt ? selectCertificateType(X.serverCertificateTypeClientHello.parse(serverTypesExt.data), ours) : config.certificate ? CertificateType.X509 : undefined;
+  const serverType = serverTypesExt ? selectCertificateType(X.bodyOf(X.serverCertificateTypeClientHello, serverTypesExt), ours) : config.certificate ? CertificateType.X509 : undefined;
   if (serverType === undefined) {
     throw new TlsError('UnsupportedCertificateType', `the client accepts no server certificate type we have (${ours.join(', ')})`);
   }
@@ -216,7 +216,7 @@ export function negotiateCertificateTypes(ctx: HandshakeContext, config: ServerC
 
   const accepted = config.clientCertificateTypes ?? ['x509'];
   const clientTypesExt = find(hello, ExtensionType.client_certificate_type);
-  const clientType = selectCertificateType(clientTypesExt ? X.clientCertificateTypeClientHello.parse(clientTypesExt.data) : [CertificateType.X509], accepted);
+  const clientType = selectCertificateType(clientTypesExt ? X.bodyOf(X.clientCertificateTypeClientHello, clientTypesExt) : [CertificateType.X509], accepted);
   if (clientType === undefined) {
     throw new TlsError('UnsupportedCertificateType', `the client can send no certificate type we accept (${accepted.join(', ')})`);
   }
@@ -232,7 +232,7 @@ export function chooseOwnScheme(ctx: HandshakeContext, hello: ClientHello, own: 
   const sigExt = find(hello, ExtensionType.signature_algorithms);
   if (!sigExt) throw new TlsError('MissingExtension', 'ClientHello without signature_algorithms (needed for certificate authentication)');
   const ourKey = certifiedPublicKey(ctx.provider, own);
-  const scheme = chooseScheme(ctx.cfg.signatureSchemes, X.signatureAlgorithms.parse(sigExt.data), ourKey);
+  const scheme = chooseScheme(ctx.cfg.signatureSchemes, X.bodyOf(X.signatureAlgorithms, sigExt), ourKey);
   if (scheme === undefined) {
     throw new TlsError('NoCommonSignatureScheme', `none of the client's signature algorithms fits our ${ourKey.kind} key`);
   }

@@ -228,11 +228,11 @@ export class ServerHandshake {
     const types = psk ? undefined : negotiateCertificateTypes(ctx, config, hello, clientAuth !== 'none');
     const certificateAuth = types ? chooseOwnScheme(ctx, hello, types.own) : undefined;
     const sniExt = ext(ExtensionType.server_name);
-    const serverName = sniExt ? X.serverName.parse(sniExt.data)[0] : undefined;
+    const serverName = sniExt ? X.bodyOf(X.offeredServerName, sniExt)[0] : undefined;
     if (serverName) ctx.decide('server_name', serverName, 'sent by the client (SNI)');
     const limitExt = ext(ExtensionType.record_size_limit);
     if (limitExt) {
-      this.peerRecordSizeLimit = X.recordSizeLimit.parse(limitExt.data);
+      this.peerRecordSizeLimit = X.bodyOf(X.recordSizeLimit, limitExt);
       this.ownRecordSizeLimit = config.recordSizeLimit ?? 2 ** 14 + 1;
     }
     const earlyDataOffered = ext(ExtensionType.early_data) !== undefined;

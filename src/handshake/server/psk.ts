@@ -81,9 +81,9 @@ export function acceptPsk(
   if (!pskExt) return undefined;
   const modesExt = X.findExtension(hello.extensions, ExtensionType.psk_key_exchange_modes);
   if (!modesExt) throw new TlsError('MissingExtension', 'pre_shared_key without psk_key_exchange_modes (RFC 8446 §4.2.9)');
-  const modes = X.pskKeyExchangeModes.parse(modesExt.data);
+  const modes = X.bodyOf(X.pskKeyExchangeModes, modesExt);
   const canDhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && X.findExtension(hello.extensions, ExtensionType.key_share) !== undefined;
-  const offered = X.preSharedKeyClientHello.parse(pskExt.data);
+  const offered = X.bodyOf(X.preSharedKeyClientHello, pskExt);
   const external = acceptExternalPsk(ctx, hello, offered, modes, canDhe, suite);
   if (external) return external;
   const mode = canDhe ? PskKeyExchangeMode.psk_dhe_ke : modes.includes(PskKeyExchangeMode.psk_ke) && config.tickets?.allowPskWithoutDhe ? PskKeyExchangeMode.psk_ke : undefined;
