@@ -1,8 +1,9 @@
 // Our engine under the bench: whole handshakes through an InMemoryPair, and 16 KiB records through a
 // connected pair, next to the provider's bare AEAD on the same sizes.
-import type { AeadName, CryptoProvider, RandomSource } from '../../src/crypto/provider.js';
+import { AEAD_TAG_LENGTHS, type AeadName, type CryptoProvider, type RandomSource } from '../../src/crypto/provider.js';
 import type { Connection } from '../../src/handshake/connection.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
+import type { RecordPool } from '../../src/node/record-pool.js';
 import type { SuiteInfo } from '../../src/handshake/suites.js';
 import { engineConfigs, type HandshakeCase } from './cases.js';
 
@@ -28,17 +29,33 @@ const NONCE_LENGTH = 12;
 /**
  * A function sending `records` full records, one at a time, from client to server of a connected pair
  * using `suite`: the client seals and frames each, the server parses, opens and delivers it as a `data` event.
+ * With `pool`, the client seals into the pool's memory and gives each record back once the server has taken
+ * it, as the node adapter does over a socket (records given back in the socket write's callback); without,
+ * every record is a new array (Connection's default).
  */
-export function engineRecordTransfer(c: HandshakeCase, suite: SuiteInfo, provider: CryptoProvider, random: RandomSource, records: number): () => void {
+export function engineRecordTransfer(c: HandshakeCase, suite: SuiteInfo, provider: CryptoProvider, random: RandomSource, records: number, pool?: RecordPool): () => void {
   const { client, server } = engineConfigs(c, provider, random);
   const pair = new InMemoryPair({ ...client, cipherSuites: [suite.code] }, { ...server, cipherSuites: [suite.code] }).run();
   if (pair.client.info.cipherSuite !== suite.name) throw new Error(`negotiated ${pair.client.info.cipherSuite}, not ${suite.name}`);
   const payload = random(RECORD_PAYLOAD);
+  if (pool === undefined) {
+    return () => {
+      for (let i = 0; i < records; i++) {
+        pair.client.write(payload);
+        pair.server.receive(pair.client.takeOutput());
+        expectDelivered(pair.server, RECORD_PAYLOAD);
+      }
+    };
+  }
+  pair.client.sealRecordsWith(pool.allocate);
   return () => {
     for (let i = 0; i < records; i++) {
       pair.client.write(payload);
-      pair.server.receive(pair.client.takeOutput());
+      const sent = pair.client.takeOutputRecords();
+      for (const record of sent) pair.server.receive(record);
       expectDelivered(pair.server, RECORD_PAYLOAD);
+      // The server has opened every record whole (nothing of them left in its buffer): they may be reused.
+      for (const record of sent) pool.release(record);
     }
   };
 }
@@ -49,15 +66,21 @@ function expectDelivered(receiver: Connection, length: number): void {
   if (delivered !== length) throw new Error(`delivered ${delivered} bytes, expected ${length}`);
 }
 
-/** A function doing what the record layer must do at least for `records` records: seal and open each with the bare AEAD. */
+/**
+ * A function doing what the record layer must do at least for `records` records, with the provider's best
+ * calls: seal each into memory already at hand (`sealInto` one reused array, where the provider has it) and
+ * open it with the bare AEAD.
+ */
 export function rawAeadRoundTrip(aead: AeadName, provider: CryptoProvider, random: RandomSource, records: number): () => void {
   const key = provider.createAead(aead, random(provider.aeadKeyLength(aead)));
   const nonce = random(NONCE_LENGTH);
   const aad = random(RECORD_HEADER);
   const plaintext = random(INNER_PLAINTEXT);
+  const sealed = new Uint8Array(INNER_PLAINTEXT + AEAD_TAG_LENGTHS[aead]);
+  const seal = key.sealInto ? () => (key.sealInto!(nonce, aad, plaintext, sealed), sealed) : () => key.seal(nonce, aad, plaintext);
   return () => {
     for (let i = 0; i < records; i++) {
-      const opened = key.open(nonce, aad, key.seal(nonce, aad, plaintext));
+      const opened = key.open(nonce, aad, seal());
       if (opened?.length !== INNER_PLAINTEXT) throw new Error(`${aead} did not open its own ciphertext`);
     }
   };

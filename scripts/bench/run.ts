@@ -5,6 +5,7 @@ import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { systemRandom } from '../../src/crypto/random.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
+import { RecordPool } from '../../src/node/record-pool.js';
 import { makeCases, X25519, type HandshakeCase } from './cases.js';
 import { engineHandshake, engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD } from './engine.js';
 import { retainedPerConnection, type MemoryReport } from './memory.js';
@@ -89,12 +90,19 @@ export interface BulkRow {
   suite: string;
   provider: ProviderName;
   recordPayloadBytes: number;
-  /** Payload megabytes (10^6 bytes) per second through client write -> server data event. */
+  /**
+   * Payload megabytes (10^6 bytes) per second through client write -> server data event, records sealed into
+   * a RecordPool and given back once taken, as the node adapter does over a socket.
+   */
   engineMBps: number;
-  /** The same payload through the bare AEAD: seal and open of one record's inner plaintext. */
+  /** The same with a new array per record (Connection's default, takeOutput()). */
+  engineNewArraysMBps: number;
+  /** The same payload through the bare AEAD: seal (into one reused array) and open of one record's inner plaintext. */
   rawAeadMBps: number;
   /** Ours over the bare AEAD, per round of interleaved slices: median and range. */
   shareOfAead: Spread;
+  /** Ours with new arrays over the bare AEAD. */
+  newArraysShareOfAead: Spread;
   /** Ours over node:tls, per round, in the same suite. */
   vsNodeTls: Spread;
 }
@@ -246,6 +254,8 @@ async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds
  * turns and everyone's clock reads (process.cpuUsage() costs microseconds) are shared among many records.
  */
 const BULK_RECORDS_PER_ROUND = 64;
+/** The pool of the bulk rows: one record is out at a time, so one slot is all it uses. */
+const BULK_POOL_SLOTS = 1;
 
 async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: number, progress: (line: string) => void) {
   const rows: BulkRow[] = [];
@@ -253,6 +263,7 @@ async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: nu
   const mbps = (m: Measurement) => (perSecond(m) * RECORD_PAYLOAD * BULK_RECORDS_PER_ROUND) / 1e6;
   for (const suite of SUITES.values()) {
     const operations: Operation[] = providers.flatMap((name) => [
+      engineRecordTransfer(c, suite, PROVIDERS[name], systemRandom, BULK_RECORDS_PER_ROUND, new RecordPool(BULK_POOL_SLOTS)),
       engineRecordTransfer(c, suite, PROVIDERS[name], systemRandom, BULK_RECORDS_PER_ROUND),
       rawAeadRoundTrip(suite.aead, PROVIDERS[name], systemRandom, BULK_RECORDS_PER_ROUND),
     ]);
@@ -260,15 +271,17 @@ async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: nu
     const measured = await measure(seconds, operations);
     const nodeTlsRun = measured[measured.length - 1]!;
     providers.forEach((provider, i) => {
-      const [engineRun, rawRun] = [measured[2 * i]!, measured[2 * i + 1]!];
+      const [engineRun, newArraysRun, rawRun] = [measured[3 * i]!, measured[3 * i + 1]!, measured[3 * i + 2]!];
       const [engine, raw] = [mbps(engineRun), mbps(rawRun)];
       rows.push({
         suite: suite.name,
         provider,
         recordPayloadBytes: RECORD_PAYLOAD,
         engineMBps: engine,
+        engineNewArraysMBps: mbps(newArraysRun),
         rawAeadMBps: raw,
         shareOfAead: roundRatios(engineRun, rawRun),
+        newArraysShareOfAead: roundRatios(newArraysRun, rawRun),
         vsNodeTls: roundRatios(engineRun, nodeTlsRun),
       });
       progress(`bulk ${suite.name} ${provider}: ${engine.toFixed(1)} MB/s (bare AEAD ${raw.toFixed(1)} MB/s)`);

@@ -2,7 +2,7 @@
 // server), applies the effects the machine returns in order, and turns every protocol failure into the
 // RFC's alert on the wire and a closed connection. Nothing but API misuse throws out of it.
 import type { TrustVerdict } from '../auth/trust.js';
-import { RecordLayer, RecordProtection, type IncomingItem } from '../record/index.js';
+import { RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
 import { concat, type Span } from '../wire/bytes.js';
 import { AlertDescription, AlertLevel, alertDescriptionName, type AlertName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
@@ -146,6 +146,20 @@ export class Connection {
   takeOutput(): Uint8Array {
     this.traffic()?.outputTaken();
     return this.records.writer.take();
+  }
+
+  /**
+   * Opt-in record memory, for a caller that reuses it once a record's bytes are on the wire: from now on,
+   * protected records are sealed into arrays from `allocate` (undefined: new arrays again). Take them with
+   * takeOutputRecords(): the engine fills every byte of each and never touches it again once taken.
+   */
+  sealRecordsWith(allocate: RecordAllocator | undefined): void {
+    this.records.writer.recordAllocator = allocate;
+  }
+
+  /** The output as takeOutput() gives it, one record per array (no concatenation), possibly none. */
+  takeOutputRecords(): Uint8Array[] {
+    return this.records.writer.takeRecords();
   }
 
   /** Application data to send; only once connected. */

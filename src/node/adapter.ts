@@ -255,7 +255,16 @@ export class Tls13Socket extends Duplex {
       this.pendingWrite = { data: chunk, callback };
       return;
     }
-    this.sendApplicationData(chunk, callback);
+    this.sendApplicationData([chunk], callback);
+  }
+
+  /**
+   * The writes buffered while an earlier one waited for 'drain', all at once: their records leave in one
+   * transport write (one record per write and 'drain' made a system call and an event-loop turn per record).
+   */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    if (this.connection.isClosed || !this.secured) return this._write(Buffer.concat(chunks.map((c) => c.chunk)), 'binary', callback);
+    this.sendApplicationData(chunks.map((c) => c.chunk), callback);
   }
 
   /** end(): close_notify (RFC 8446 §6.1), then the transport's end. */
@@ -298,13 +307,15 @@ export class Tls13Socket extends Duplex {
    * end(), leave in one transport write (end() uncorks at once). The transport's buffer, corked or not,
    * still counts them: past its highWaterMark, the callback waits for its 'drain'.
    */
-  private sendApplicationData(data: Uint8Array, callback: (error?: Error | null) => void): void {
+  private sendApplicationData(data: Uint8Array[], callback: (error?: Error | null) => void): void {
     if (!this.transportCorked) {
       this.transportCorked = true;
       this.transport.cork();
       process.nextTick(this.uncorkTransport);
     }
-    if (this.driver.write(data)) callback();
+    let flowing = true;
+    for (const chunk of data) flowing = this.driver.write(chunk);
+    if (flowing) callback();
     else this.transport.once('drain', () => callback());
   }
 
@@ -352,7 +363,7 @@ export class Tls13Socket extends Duplex {
     this.emit(this.connection.role === 'client' ? 'secureConnect' : 'secure');
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;
-    if (pending) this.sendApplicationData(pending.data, pending.callback);
+    if (pending) this.sendApplicationData([pending.data], pending.callback);
   }
 
   /**

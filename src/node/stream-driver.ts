@@ -5,6 +5,7 @@
 import type { Duplex } from 'node:stream';
 import type { Connection } from '../handshake/connection.js';
 import type { TlsEvent } from '../handshake/events.js';
+import { recordMemoryIsReusable, sharedRecordPool, type RecordPool } from './record-pool.js';
 
 export interface DriverHandlers {
   /** Every engine event, in order. Calling the driver from here is fine. */
@@ -41,6 +42,8 @@ export class ConnectionDriver {
     this.deliver();
   };
   private readonly onEnd = () => this.handlers.end?.({ closeNotify: this.closeNotifyReceived });
+  /** Where records are sealed when the transport is done with them at its write callback (record-pool.ts). */
+  private readonly pool: RecordPool | undefined;
 
   /** Starts at once: a client's ClientHello goes out now, queued events are delivered on the next tick. */
   constructor(
@@ -50,6 +53,8 @@ export class ConnectionDriver {
   ) {
     transport.on('data', this.onData);
     transport.on('end', this.onEnd);
+    this.pool = recordMemoryIsReusable(transport) ? sharedRecordPool : undefined;
+    connection.sealRecordsWith(this.pool?.allocate);
     this.flush();
     // A caller who creates the driver and then attaches listeners of its own sees the first events too.
     process.nextTick(() => this.deliver());
@@ -82,9 +87,21 @@ export class ConnectionDriver {
 
   /** Puts the engine's pending output on the stream; false when the stream asks us to wait for 'drain'. */
   flush(): boolean {
-    const output = this.connection.takeOutput();
-    if (output.length === 0 || !this.transport.writable) return !this.transport.writableNeedDrain;
-    return this.transport.write(output);
+    if (this.pool === undefined) {
+      const output = this.connection.takeOutput();
+      if (output.length === 0 || !this.transport.writable) return !this.transport.writableNeedDrain;
+      return this.transport.write(output);
+    }
+    const records = this.connection.takeOutputRecords();
+    if (records.length === 0 || !this.transport.writable) return !this.transport.writableNeedDrain;
+    const pool = this.pool;
+    const last = records.length - 1;
+    for (let i = 0; i < last; i++) this.transport.write(records[i]!);
+    // A stream completes its writes in order: the last one's callback (success or error) ends them all, and
+    // then the socket holds none of these records any more.
+    return this.transport.write(records[last]!, () => {
+      for (const record of records) pool.release(record);
+    });
   }
 
   /** Reads from the stream again, unless answers to the peer still wait for its 'drain' (onData). */

@@ -8,7 +8,7 @@ export {
 } from './header.js';
 export type { RecordHook, RecordTrace } from './header.js';
 export { AEAD_IV_LENGTH, DEFAULT_MAX_RECORDS, RecordProtection } from './protection.js';
-export type { RecordContent } from './protection.js';
+export type { RecordAllocator, RecordContent } from './protection.js';
 export { deprotect, isValidChangeCipherSpec, RecordReader } from './reader.js';
 export type { DeprotectedRecord, RawRecord } from './reader.js';
 export { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH, HANDSHAKE_HEADER_LENGTH, HandshakeBuffer } from './handshake-buffer.js';

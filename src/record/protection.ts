@@ -20,6 +20,14 @@ export const AEAD_IV_LENGTH = 12;
  */
 export const DEFAULT_MAX_RECORDS = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Memory for one protected record: exactly `length` bytes that nothing else reads or writes until the record
+ * comes back out of the writer (the engine writes every byte, so the memory may hold anything).
+ */
+export type RecordAllocator = (length: number) => Uint8Array;
+
+const newRecord: RecordAllocator = (length) => new Uint8Array(length);
+
 /** The content of one record after protection is removed. */
 export interface RecordContent {
   contentType: number;
@@ -54,23 +62,27 @@ export class RecordProtection {
 
   /**
    * Protects one record: TLSInnerPlaintext = content || contentType || zeros(padLength) (§5.2, §5.4),
-   * sealed with the 5-byte header as additional data. Returns header || encrypted_record in one new array,
-   * assembled and sealed in place: the caller's content is copied once and never written to, and the
-   * array is never touched again once returned (the caller may keep it as long as it likes).
+   * sealed with the 5-byte header as additional data. Returns header || encrypted_record in one array from
+   * `allocate` (a new one by default), assembled and sealed in place: the caller's content is copied once and
+   * never written to, every byte of the array is written (memory from `allocate` may hold anything), and the
+   * array is never touched again once returned.
    */
-  seal(contentType: number, content: Uint8Array, padLength = 0): Uint8Array {
+  seal(contentType: number, content: Uint8Array, padLength = 0, allocate: RecordAllocator = newRecord): Uint8Array {
     if (!Number.isInteger(padLength) || padLength < 0) throw new Error(`invalid padding length ${padLength}`);
     const innerLength = content.length + 1 + padLength;
     if (innerLength > MAX_INNER_PLAINTEXT_LENGTH) {
       throw new Error(`TLSInnerPlaintext of ${innerLength} bytes exceeds 2^14 + 1 (RFC 8446 §5.4)`);
     }
+    const recordLength = RECORD_HEADER_LENGTH + innerLength + this.tagLength;
+    const record = allocate(recordLength);
+    if (record.length !== recordLength) throw new Error(`record allocator returned ${record.length} bytes, not ${recordLength}`);
     const nonce = this.nextNonce();
-    // A new array is all zeros: the padding needs no writing.
-    const record = new Uint8Array(RECORD_HEADER_LENGTH + innerLength + this.tagLength);
     record.set(recordHeader(ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength));
     const inner = record.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
     inner.set(content);
     inner[content.length] = contentType;
+    // §5.4: padding is zeros; reused memory is not.
+    inner.fill(0, content.length + 1);
     const header = record.subarray(0, RECORD_HEADER_LENGTH);
     if (this.key.sealInto) this.key.sealInto(nonce, header, inner, record.subarray(RECORD_HEADER_LENGTH));
     else record.set(this.key.seal(nonce, header, inner), RECORD_HEADER_LENGTH);

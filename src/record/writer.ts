@@ -9,7 +9,7 @@ import {
   plaintextRecord,
   type RecordHook,
 } from './header.js';
-import type { RecordProtection } from './protection.js';
+import type { RecordAllocator, RecordProtection } from './protection.js';
 
 /**
  * How many zero bytes to append to a protected record's content (RFC 8446 §5.4). The writer lowers
@@ -37,6 +37,11 @@ export interface HandshakeWriteOptions {
 export class RecordWriter {
   padding: PaddingPolicy;
   onRecord: RecordHook | undefined;
+  /**
+   * Where protected records are sealed; unset: a new array each. An allocator's memory is its owner's to
+   * reuse once the record is taken, so the onRecord hook (a trace keeps what it is given) gets a copy.
+   */
+  recordAllocator: RecordAllocator | undefined;
   private limit = MAX_INNER_PLAINTEXT_LENGTH;
   private protection: RecordProtection | null = null;
   private queue: Uint8Array[] = [];
@@ -129,11 +134,13 @@ export class RecordWriter {
     const requested = this.padding(contentType, content.length);
     if (!Number.isInteger(requested) || requested < 0) throw new Error(`padding policy returned ${requested}`);
     const padLength = Math.min(requested, this.limit - 1 - content.length);
-    this.enqueue(this.protection.seal(contentType, content, padLength), contentType, content, true);
+    this.enqueue(this.protection.seal(contentType, content, padLength, this.recordAllocator), contentType, content, true);
   }
 
   private enqueue(raw: Uint8Array, contentType: number, content: Uint8Array, isProtected: boolean): void {
     this.queue.push(raw);
-    this.onRecord?.({ kind: 'record', direction: 'out', contentType, content, raw, protected: isProtected });
+    if (this.onRecord === undefined) return;
+    const traced = isProtected && this.recordAllocator ? raw.slice() : raw;
+    this.onRecord({ kind: 'record', direction: 'out', contentType, content, raw: traced, protected: isProtected });
   }
 }
