@@ -103,6 +103,8 @@ export class SingleUseTickets {
    * check of ±skew only within twice the skew of the original (the caller's window).
    */
   firstUse(ticket: Uint8Array, now: number, replayWindowMs: number): boolean {
+    // A clock that cannot order uses (NaN) would empty the register below: no 0-RTT without one.
+    if (!Number.isFinite(now)) return false;
     for (const [used, until] of this.replayableUntil) {
       if (now <= until) break;
       this.replayableUntil.delete(used);
