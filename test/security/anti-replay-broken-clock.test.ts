@@ -34,4 +34,12 @@ describe('the 0-RTT replay register with a clock that returns NaN', () => {
     const accepted = [0, 1, 2].flatMap(() => early(connect(antiReplay, () => NaN, 'victim 0-RTT', payment)));
     expect(accepted).toEqual([]);
   });
+
+  it('resumes no ticket: its lifetime cannot be checked (NaN compares false with every bound)', () => {
+    const antiReplay = new SingleUseTickets();
+    const [ticket] = tickets(connect(antiReplay, () => TEST_NOW, 'lifetime'));
+    const pair = connect(antiReplay, () => NaN, 'lifetime resumed', { ticket: ticket! });
+    expect(pair.client.isConnected && pair.server.isConnected).toBe(true);
+    expect(pair.server.info.resumed ?? false).toBe(false);
+  });
 });
