@@ -35,6 +35,15 @@ describe('the 0-RTT replay register with a clock that returns NaN', () => {
     expect(accepted).toEqual([]);
   });
 
+  it('SingleUseTickets itself, called with NaN, forgets no use and allows none', () => {
+    const register = new SingleUseTickets();
+    const ticket = Uint8Array.of(1, 2, 3);
+    expect(register.firstUse(ticket, TEST_NOW, 20_000)).toBe(true);
+    expect(register.firstUse(ticket, NaN, 20_000)).toBe(false);
+    expect(register.firstUse(Uint8Array.of(4), NaN, 20_000)).toBe(false);
+    expect(register.firstUse(ticket, TEST_NOW + 1000, 20_000)).toBe(false);
+  });
+
   it('resumes no ticket: its lifetime cannot be checked (NaN compares false with every bound)', () => {
     const antiReplay = new SingleUseTickets();
     const [ticket] = tickets(connect(antiReplay, () => TEST_NOW, 'lifetime'));
