@@ -159,6 +159,7 @@ export class Connection {
 
   /** The output as takeOutput() gives it, one record per array (no concatenation), possibly none. */
   takeOutputRecords(): Uint8Array[] {
+    this.traffic()?.outputTaken();
     return this.records.writer.takeRecords();
   }
 

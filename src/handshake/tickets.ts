@@ -88,8 +88,12 @@ export function openTicket(provider: CryptoProvider, key: Uint8Array, ticket: Ui
  * uses in the register, 0-RTT is refused (the handshake goes on in 1-RTT) until the oldest ages out.
  */
 export class SingleUseTickets {
-  /** The tickets used for 0-RTT, as strings of their bytes, with when (oldest first: a Map keeps insertion order). */
-  private readonly usedAt = new Map<string, number>();
+  /**
+   * The tickets used for 0-RTT, as strings of their bytes, with when a replay of that use can no longer pass the
+   * age check of the config that recorded it (in order of use: a Map keeps insertion order). A use is forgotten
+   * only past its own window: callers with different windows may share the register.
+   */
+  private readonly replayableUntil = new Map<string, number>();
 
   constructor(private readonly capacity = 100_000) {}
 
@@ -99,14 +103,16 @@ export class SingleUseTickets {
    * check of ±skew only within twice the skew of the original (the caller's window).
    */
   firstUse(ticket: Uint8Array, now: number, replayWindowMs: number): boolean {
-    for (const [used, at] of this.usedAt) {
-      if (now - at <= replayWindowMs) break;
-      this.usedAt.delete(used);
+    // A clock that cannot order uses (NaN) would empty the register below: no 0-RTT without one.
+    if (!Number.isFinite(now)) return false;
+    for (const [used, until] of this.replayableUntil) {
+      if (now <= until) break;
+      this.replayableUntil.delete(used);
     }
     let key = '';
     for (const b of ticket) key += String.fromCharCode(b);
-    if (this.usedAt.has(key) || this.usedAt.size >= this.capacity) return false;
-    this.usedAt.set(key, now);
+    if (this.replayableUntil.has(key) || this.replayableUntil.size >= this.capacity) return false;
+    this.replayableUntil.set(key, now + replayWindowMs);
     return true;
   }
 }

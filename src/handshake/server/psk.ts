@@ -87,7 +87,8 @@ export function acceptPsk(
   const external = acceptExternalPsk(ctx, hello, offered, modes, canDhe, suite);
   if (external) return external;
   const mode = canDhe ? PskKeyExchangeMode.psk_dhe_ke : modes.includes(PskKeyExchangeMode.psk_ke) && config.tickets?.allowPskWithoutDhe ? PskKeyExchangeMode.psk_ke : undefined;
-  const now = ctx.cfg.now?.();
+  const clock = ctx.cfg.now?.();
+  const now = Number.isFinite(clock) ? clock : undefined; // NaN would pass every age and lifetime check
   if (mode === undefined || now === undefined || !config.tickets) {
     const why = mode === undefined ? 'no PSK key exchange mode we accept' : now === undefined ? 'no clock to check ticket lifetimes' : 'tickets are not configured';
     ctx.decide('resumption', 'full handshake', `a PSK was offered, but ${why}`);
