@@ -7,6 +7,8 @@ import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../record/index.js'
 
 /** The largest protected record (RFC 8446 §5.2): header and 2^14 + 256 bytes. */
 export const RECORD_SLOT_LENGTH = RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_LENGTH;
+/** Records shorter than this get their own array: a slot holds at most twice a pooled record's length. */
+export const MIN_POOLED_LENGTH = Math.ceil(RECORD_SLOT_LENGTH / 2);
 
 export class RecordPool {
   private readonly free: ArrayBuffer[] = [];
@@ -16,9 +18,14 @@ export class RecordPool {
   /** `maxFree`: slots kept for reuse; more given back are left to the garbage collector. */
   constructor(private readonly maxFree: number) {}
 
-  /** A RecordAllocator: `length` bytes of a slot nobody else holds (a new array when too long for a slot). */
+  /**
+   * A RecordAllocator: `length` bytes of a slot nobody else holds. A new array when too long for a slot, and
+   * when shorter than half of one: a queued record must hold about the memory its length says, because
+   * backpressure and the driver's bound on unsent answers count lengths (a 23-byte KeyUpdate answer in a
+   * 16 KiB slot held 720 times what was counted, for as long as a peer that does not read leaves it queued).
+   */
   readonly allocate = (length: number): Uint8Array => {
-    if (length > RECORD_SLOT_LENGTH) return new Uint8Array(length);
+    if (length > RECORD_SLOT_LENGTH || length < MIN_POOLED_LENGTH) return new Uint8Array(length);
     const slot = this.free.pop() ?? new ArrayBuffer(RECORD_SLOT_LENGTH);
     const record = new Uint8Array(slot, 0, length);
     this.lent.set(slot, record);

@@ -10,7 +10,7 @@ import * as tls from 'node:tls';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection } from '../../src/handshake/connection.js';
 import { connect, ConnectionDriver, createServer } from '../../src/node/adapter.js';
-import { RecordPool, recordMemoryIsReusable, RECORD_SLOT_LENGTH, sharedRecordPool } from '../../src/node/record-pool.js';
+import { MIN_POOLED_LENGTH, RecordPool, recordMemoryIsReusable, RECORD_SLOT_LENGTH, sharedRecordPool } from '../../src/node/record-pool.js';
 import { ca, certPem, keyPem, listen, serverCertificates } from './fixtures.js';
 
 const cleanups: Array<() => void> = [];
@@ -19,20 +19,20 @@ afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 describe('RecordPool', () => {
   it('reuses a slot given back, and hands out exactly the length asked for', () => {
     const pool = new RecordPool(4);
-    const first = pool.allocate(100);
-    expect(first.length).toBe(100);
+    const first = pool.allocate(MIN_POOLED_LENGTH);
+    expect(first.length).toBe(MIN_POOLED_LENGTH);
     pool.release(first);
     expect(pool.allocate(16406).buffer).toBe(first.buffer);
   });
 
   it('ignores a second release: a stale array does not free its slot while another record uses it', () => {
     const pool = new RecordPool(4);
-    const stale = pool.allocate(100);
+    const stale = pool.allocate(MIN_POOLED_LENGTH);
     pool.release(stale);
-    const inUse = pool.allocate(200);
+    const inUse = pool.allocate(MIN_POOLED_LENGTH + 1);
     expect(inUse.buffer).toBe(stale.buffer);
     pool.release(stale);
-    const next = pool.allocate(300);
+    const next = pool.allocate(MIN_POOLED_LENGTH + 2);
     expect(next.buffer).not.toBe(inUse.buffer);
   });
 
@@ -40,12 +40,17 @@ describe('RecordPool', () => {
     const pool = new RecordPool(1);
     pool.release(new Uint8Array(RECORD_SLOT_LENGTH));
     expect(pool.freeSlots).toBe(0);
-    const [a, b] = [pool.allocate(10), pool.allocate(10)];
+    const [a, b] = [pool.allocate(MIN_POOLED_LENGTH), pool.allocate(MIN_POOLED_LENGTH)];
     pool.release(a);
     pool.release(b);
     expect(pool.freeSlots).toBe(1);
     const long = pool.allocate(RECORD_SLOT_LENGTH + 1);
     expect(long.buffer.byteLength).toBe(RECORD_SLOT_LENGTH + 1);
+    // A short record gets memory of its own length, never a slot (pooled-small-records.test.ts: the attack).
+    const short = pool.allocate(MIN_POOLED_LENGTH - 1);
+    expect(short.buffer.byteLength).toBe(MIN_POOLED_LENGTH - 1);
+    pool.release(short);
+    expect(pool.freeSlots).toBe(1);
   });
 });
 
