@@ -314,8 +314,10 @@ export class Connection {
   }
 
   private applyEffects(): void {
-    const effects = this.ctx.effects.splice(0);
-    for (const effect of effects) this.apply(effect);
+    // In order, then emptied in place (applying an effect never adds one; a failure empties the list in guard).
+    const effects = this.ctx.effects;
+    for (let i = 0; i < effects.length; i++) this.apply(effects[i]!);
+    effects.length = 0;
     this.flushHandshake();
   }
 

@@ -102,8 +102,9 @@ export class HandshakeContext {
 
   secret(name: SecretName, secret: Uint8Array): void {
     const { label, keylog } = SECRETS[name];
-    const event: TlsEvent = { type: 'secret', name, label, clientRandom: this.clientRandom!, secret };
-    if (keylog) event.keylog = keylog;
+    // One literal per shape: a property added afterwards would give the event a second, out-of-object store.
+    const clientRandom = this.clientRandom!;
+    const event: TlsEvent = keylog ? { type: 'secret', name, label, clientRandom, secret, keylog } : { type: 'secret', name, label, clientRandom, secret };
     this.effects.push({ kind: 'event', event });
   }
 
