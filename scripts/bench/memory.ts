@@ -3,9 +3,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { CryptoProvider, RandomSource } from '../../src/crypto/provider.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
-import { Connection } from '../../src/handshake/connection.js';
+import type { Connection } from '../../src/handshake/connection.js';
 import { engineConfigs, type HandshakeCase } from './cases.js';
+import { connectedPair } from './engine.js';
 
 export interface Retained {
   /** V8 heap (process.memoryUsage().heapUsed) per connection, in bytes. */
@@ -39,24 +39,6 @@ function settledUsage(gc: () => void): NodeJS.MemoryUsage {
 
 function perConnection(after: NodeJS.MemoryUsage, before: NodeJS.MemoryUsage, count: number): Retained {
   return { heapBytes: (after.heapUsed - before.heapUsed) / count, arrayBufferBytes: (after.arrayBuffers - before.arrayBuffers) / count };
-}
-
-/**
- * A client and a server connection that have completed their handshake, events taken as an application
- * would; unlike an InMemoryPair (which both connections reference), nothing ties one to the other.
- */
-function connectedPair(clientConfig: ClientConfig, serverConfig: ServerConfig): [Connection, Connection] {
-  const client = Connection.client(clientConfig);
-  const server = Connection.server(serverConfig);
-  for (let flights = 0; flights < 8 && !(client.isConnected && server.isConnected); flights++) {
-    server.receive(client.takeOutput());
-    client.receive(server.takeOutput());
-  }
-  server.receive(client.takeOutput());
-  client.takeEvents();
-  server.takeEvents();
-  if (!client.isConnected || !server.isConnected) throw new Error(`handshake did not complete (client ${client.state}, server ${server.state})`);
-  return [client, server];
 }
 
 /**

@@ -85,7 +85,7 @@ function traceDecompressed(ctx: HandshakeContext, certificate: Certificate): voi
   const raw = encodeHandshake(certificate);
   const spans: Span[] = [];
   decodeHandshake(raw, spans);
-  ctx.effects.push({ kind: 'event', event: { type: 'handshake-message', direction: 'in', message: certificate, raw, spans, decompressed: true } });
+  ctx.effects.push({ type: 'handshake-message', direction: 'in', message: certificate, raw, spans, decompressed: true });
 }
 
 /**

@@ -330,14 +330,20 @@ export class Connection {
   }
 
   private applyEffects(): void {
-    const effects = this.ctx.effects.splice(0);
-    for (const effect of effects) this.apply(effect);
+    // In order, then emptied in place (applying an effect never adds one; a failure empties the list in guard).
+    const effects = this.ctx.effects;
+    for (let i = 0; i < effects.length; i++) this.apply(effects[i]!);
+    effects.length = 0;
     this.flushHandshake();
   }
 
   private apply(effect: Effect): void {
     // Our close_notify said we "will not send any more messages on this connection" (RFC 8446 §6.1): a
     // KeyUpdate, a post-handshake Certificate or a ticket the peer's messages would still draw from us stays unsent.
+    if ('type' in effect) {
+      this.events.push(effect);
+      return;
+    }
     if (this.writeClosed && (effect.kind === 'send' || effect.kind === 'send-change-cipher-spec' || effect.kind === 'send-application-data')) return;
     switch (effect.kind) {
       case 'send': {
@@ -376,9 +382,6 @@ export class Connection {
       case 'await-decision':
         this.awaiting = effect.decision;
         this.events.push({ type: 'decision-needed', decision: effect.decision });
-        return;
-      case 'event':
-        this.events.push(effect.event);
         return;
       default: {
         const never: never = effect;

@@ -59,7 +59,8 @@ export type Effect =
   | { kind: 'skip-early-data'; budget: number }
   /** Application data to send now (the client's 0-RTT data, right after its ClientHello). */
   | { kind: 'send-application-data'; data: Uint8Array }
-  | { kind: 'event'; event: TlsEvent };
+  /** An event for the caller, passed on as it is (in its place among the effects; events have `type`, not `kind`). */
+  | TlsEvent;
 
 /** Per-connection handshake machinery; the state machines read config from here and push effects into it. */
 export class HandshakeContext {
@@ -102,19 +103,20 @@ export class HandshakeContext {
 
   secret(name: SecretName, secret: Uint8Array): void {
     const { label, keylog } = SECRETS[name];
-    const event: TlsEvent = { type: 'secret', name, label, clientRandom: this.clientRandom!, secret };
-    if (keylog) event.keylog = keylog;
-    this.effects.push({ kind: 'event', event });
+    // One literal per shape: a property added afterwards would give the event a second, out-of-object store.
+    const clientRandom = this.clientRandom!;
+    const event: TlsEvent = keylog ? { type: 'secret', name, label, clientRandom, secret, keylog } : { type: 'secret', name, label, clientRandom, secret };
+    this.effects.push(event);
   }
 
   decide(topic: DecisionTopic, value: string, reason: string): void {
     // A group's decision also says what the secret rests on ("hybrid: secure if either X25519 or ML-KEM-768 holds").
     if (topic === 'group' && Object.hasOwn(NamedGroup, value)) reason = `${reason}; ${groupProtection(NamedGroup[value as keyof typeof NamedGroup])}`;
-    this.effects.push({ kind: 'event', event: { type: 'decision', topic, value, reason } });
+    this.effects.push({ type: 'decision', topic, value, reason });
   }
 
   enter(state: string): void {
-    this.effects.push({ kind: 'event', event: { type: 'state', role: this.role, from: this.stateName, to: state } });
+    this.effects.push({ type: 'state', role: this.role, from: this.stateName, to: state });
     this.stateName = state;
   }
 

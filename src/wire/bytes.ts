@@ -365,22 +365,38 @@ export class Writer {
     return this;
   }
 
-  /** Writes a length-prefixed vector: reserves the prefix, runs `body`, then patches the length in. */
-  block(prefixBytes: 1 | 2 | 3, body: (w: this) => void): this {
+  /** Begins a vector with an n-byte length prefix (RFC 8446 §3.4): reserves the prefix; `endVector` fills it in. */
+  startVector(prefixBytes: 1 | 2 | 3): number {
     this.ensure(prefixBytes);
     const at = this.pos;
     this.pos += prefixBytes;
-    body(this);
-    const length = this.pos - at - prefixBytes;
-    const max = prefixBytes === 1 ? 0xff : prefixBytes === 2 ? 0xffff : 0xffffff;
-    if (length > max) throw new Error(`vector of ${length} bytes does not fit a ${prefixBytes}-byte length`);
-    for (let i = prefixBytes - 1, v = length; i >= 0; i--, v >>>= 8) this.buf[at + i] = v & 0xff;
+    return at;
+  }
+
+  /** Patches in the length of the vector begun at `at`: the bytes written since its prefix. */
+  endVector(at: number, prefixBytes: 1 | 2 | 3): this {
+    this.patchLength(at, prefixBytes, this.pos - at - prefixBytes);
     return this;
+  }
+
+  /** Writes a length-prefixed vector: reserves the prefix, runs `body`, then patches the length in. */
+  block(prefixBytes: 1 | 2 | 3, body: (w: this) => void): this {
+    const at = this.startVector(prefixBytes);
+    body(this);
+    return this.endVector(at, prefixBytes);
   }
 
   /** A length-prefixed byte string. */
   vec(prefixBytes: 1 | 2 | 3, bytes: Uint8Array): this {
-    return this.block(prefixBytes, (w) => w.raw(bytes));
+    const at = this.startVector(prefixBytes);
+    this.patchLength(at, prefixBytes, bytes.length);
+    return this.raw(bytes);
+  }
+
+  private patchLength(at: number, prefixBytes: 1 | 2 | 3, length: number): void {
+    const max = prefixBytes === 1 ? 0xff : prefixBytes === 2 ? 0xffff : 0xffffff;
+    if (length > max) throw new Error(`vector of ${length} bytes does not fit a ${prefixBytes}-byte length`);
+    for (let i = prefixBytes - 1, v = length; i >= 0; i--, v >>>= 8) this.buf[at + i] = v & 0xff;
   }
 
   /**

@@ -123,9 +123,9 @@ export const emptyBody = bodyCodec<void>(
 export const serverName = bodyCodec<string[]>(
   (w, hostNames) => {
     if (hostNames.length === 0) return;
-    w.block(2, (list) => {
-      for (const name of hostNames) list.u8(0).vec(2, textToBytes(name));
-    });
+    const list = w.startVector(2);
+    for (const name of hostNames) w.u8(0).vec(2, textToBytes(name));
+    w.endVector(list, 2);
   },
   (r) => {
     if (r.remaining === 0) return [];
@@ -264,7 +264,11 @@ export const heartbeat = bodyCodec<number>(
 
 /** ProtocolNameList: ProtocolName<1..2^8-1>, list <2..2^16-1>. Names map byte for byte to characters. */
 export const alpn = bodyCodec<string[]>(
-  (w, protocols) => w.block(2, (list) => protocols.forEach((p) => list.vec(1, textToBytes(p)))),
+  (w, protocols) => {
+    const list = w.startVector(2);
+    for (const p of protocols) w.vec(1, textToBytes(p));
+    w.endVector(list, 2);
+  },
   (r) => {
     const outer = r.open(2, 'protocol_name_list', 2, 0xffff);
     const names: string[] = [];
@@ -331,9 +335,9 @@ function writeBinders(w: Writer, binders: Uint8Array[]): void {
 /** OfferedPsks: identities <7..2^16-1>, binders <33..2^16-1>, one binder (PskBinderEntry<32..255>) per identity. */
 export const preSharedKeyClientHello = bodyCodec<OfferedPsks>(
   (w, offered) => {
-    w.block(2, (list) => {
-      for (const id of offered.identities) list.vec(2, id.identity).u32(id.obfuscatedTicketAge);
-    });
+    const identities = w.startVector(2);
+    for (const id of offered.identities) w.vec(2, id.identity).u32(id.obfuscatedTicketAge);
+    w.endVector(identities, 2);
     writeBinders(w, offered.binders);
   },
   (r) => {
@@ -444,7 +448,11 @@ function readKeyShareEntry(r: Reader): KeyShareEntry {
 
 /** KeyShareEntry client_shares<0..2^16-1>. */
 export const keyShareClientHello = bodyCodec<KeyShareEntry[]>(
-  (w, entries) => w.block(2, (list) => entries.forEach((e) => writeKeyShareEntry(list, e))),
+  (w, entries) => {
+    const list = w.startVector(2);
+    for (const e of entries) writeKeyShareEntry(w, e);
+    w.endVector(list, 2);
+  },
   (r) => {
     const outer = r.open(2, 'client_shares', 0, 0xffff);
     const entries = r.list(readKeyShareEntry);

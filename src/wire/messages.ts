@@ -99,9 +99,9 @@ function readHelloExtensions(r: Reader, context: ExtensionContext, min: number):
 }
 
 function writeExtensions(w: Writer, extensions: Extension[]): void {
-  w.block(2, (block) => {
-    for (const e of extensions) block.u16(e.type).vec(2, e.data);
-  });
+  const block = w.startVector(2);
+  for (const e of extensions) w.u16(e.type).vec(2, e.data);
+  w.endVector(block, 2);
 }
 
 // ---- Decoding ----
@@ -288,12 +288,14 @@ function writeBody(w: Writer, msg: HandshakeMessage): void {
       return;
     case 'certificate':
       w.vec(1, msg.context);
-      w.block(3, (list) => {
+      {
+        const list = w.startVector(3);
         for (const entry of msg.entries) {
-          list.vec(3, entry.data);
-          writeExtensions(list, entry.extensions);
+          w.vec(3, entry.data);
+          writeExtensions(w, entry.extensions);
         }
-      });
+        w.endVector(list, 3);
+      }
       return;
     case 'certificate_verify':
       w.u16(msg.scheme).vec(2, msg.signature);
@@ -327,7 +329,9 @@ function writeBody(w: Writer, msg: HandshakeMessage): void {
 export function encodeHandshake(msg: HandshakeMessage): Uint8Array {
   return encode((w) => {
     w.u8(handshakeType(msg));
-    w.block(3, (body) => writeBody(body, msg));
+    const body = w.startVector(3);
+    writeBody(w, msg);
+    w.endVector(body, 3);
   });
 }
 

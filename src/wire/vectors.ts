@@ -35,12 +35,16 @@ export function readU8Vector(r: Reader, field: string, min: number, name: (value
   return values;
 }
 
-export function writeU16Vector(w: Writer, prefixBytes: 1 | 2, values: number[]): void {
-  w.block(prefixBytes, (b) => values.forEach((v) => b.u16(v)));
+export function writeU16Vector(w: Writer, prefixBytes: 1 | 2, values: readonly number[]): void {
+  const list = w.startVector(prefixBytes);
+  for (const v of values) w.u16(v);
+  w.endVector(list, prefixBytes);
 }
 
-export function writeU8Vector(w: Writer, values: number[]): void {
-  w.block(1, (b) => values.forEach((v) => b.u8(v)));
+export function writeU8Vector(w: Writer, values: readonly number[]): void {
+  const list = w.startVector(1);
+  for (const v of values) w.u8(v);
+  w.endVector(list, 1);
 }
 
 /** Byte strings in these extensions are names (DNS names, ALPN ids): one char per byte, so any bytes round-trip. */
@@ -50,11 +54,13 @@ export function bytesToText(bytes: Uint8Array): string {
 }
 
 export function textToBytes(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => {
-    const code = c.charCodeAt(0);
-    if (code > 0xff) throw new Error(`character ${JSON.stringify(c)} does not fit in one byte`);
-    return code;
-  });
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0xff) throw new Error(`character ${JSON.stringify(text[i])} does not fit in one byte`);
+    bytes[i] = code;
+  }
+  return bytes;
 }
 
 /** A length-prefixed name, annotated with its text. */
@@ -82,5 +88,7 @@ export function readOpaqueList(
 }
 
 export function writeOpaqueList(w: Writer, listPrefixBytes: 1 | 2 | 3, itemPrefixBytes: 1 | 2 | 3, items: Uint8Array[]): void {
-  w.block(listPrefixBytes, (list) => items.forEach((item) => list.vec(itemPrefixBytes, item)));
+  const list = w.startVector(listPrefixBytes);
+  for (const item of items) w.vec(itemPrefixBytes, item);
+  w.endVector(list, listPrefixBytes);
 }

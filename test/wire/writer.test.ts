@@ -24,4 +24,18 @@ describe('Writer', () => {
     expect([...a]).toEqual([1, 2, 5, 5]);
     expect([...b]).toEqual([2]);
   });
+
+  it('patches vector lengths in, nested and after growth, and refuses a vector longer than its prefix allows', () => {
+    const w = new Writer(2);
+    const outer = w.startVector(3);
+    w.vec(1, Uint8Array.of(7, 8)).block(2, (inner) => inner.u8(9));
+    w.endVector(outer, 3);
+    expect([...w.finish()]).toEqual([0, 0, 6, 2, 7, 8, 0, 1, 9]);
+    expect(() => new Writer().vec(1, new Uint8Array(256))).toThrow('vector of 256 bytes does not fit a 1-byte length');
+    const long = new Writer();
+    const list = long.startVector(1);
+    long.raw(new Uint8Array(256));
+    expect(() => long.endVector(list, 1)).toThrow('vector of 256 bytes does not fit a 1-byte length');
+    expect([...new Writer().vec(2, new Uint8Array(0)).finish()]).toEqual([0, 0]);
+  });
 });

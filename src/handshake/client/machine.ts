@@ -255,6 +255,6 @@ export class ClientHandshake {
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.exporterMasterSecret = app.exporter;
     this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0 });
-    ctx.effects.push({ kind: 'event', event: { type: 'connected', info: { ...ctx.info } } });
+    ctx.effects.push({ type: 'connected', info: { ...ctx.info } });
   }
 }

@@ -72,5 +72,5 @@ export function onNewSessionTicket(
     // A server that proved an external PSK is not stored: the ticket's own PSK stands for that session.
     ...(c.ctx.info.peer && c.ctx.info.peer.kind !== 'psk' ? { peer: c.ctx.info.peer } : {}),
   };
-  c.ctx.effects.push({ kind: 'event', event: { type: 'session-ticket', ticket } });
+  c.ctx.effects.push({ type: 'session-ticket', ticket });
 }

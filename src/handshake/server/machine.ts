@@ -386,7 +386,7 @@ export class ServerHandshake {
     ctx.enter('CONNECTED');
     const traffic = new ApplicationTraffic(ctx, state.suite, state.serverApplicationSecret, state.clientApplicationSecret, proof);
     this.state = { name: 'CONNECTED', suite: state.suite, traffic, postHandshakeAuthOffered: state.postHandshakeAuthOffered };
-    ctx.effects.push({ kind: 'event', event: { type: 'connected', info: { ...ctx.info } } });
+    ctx.effects.push({ type: 'connected', info: { ...ctx.info } });
     for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++);
   }
 }
