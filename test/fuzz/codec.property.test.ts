@@ -17,7 +17,8 @@ const u16 = fc.integer({ min: 0, max: 0xffff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
 /** A name of 1..n bytes, each byte as one character (how the ALPN and SNI codecs map names). */
 const name = (max: number) => bytes(1, max).map((b) => String.fromCharCode(...b));
-const asciiName = (max: number) => bytes(1, max).map((b) => String.fromCharCode(...b.map((x) => x & 0x7f)));
+/** A host name as SNI carries it (RFC 6066 §3): printable ASCII, 0x20..0x7e (control characters are decode_error). */
+const asciiName = (max: number) => bytes(1, max).map((b) => String.fromCharCode(...b.map((x) => 0x20 + (x % 0x5f))));
 const u16List = (min: number, max: number) => fc.array(u16, { minLength: min, maxLength: max });
 
 /** Extensions the §4.2 table does not govern: carried raw, in any message. */
