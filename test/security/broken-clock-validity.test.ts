@@ -21,12 +21,16 @@ const expired = server(0x10n, TEST_NOW - 400 * DAY, TEST_NOW - 30 * DAY);
 const notYetValid = server(0x11n, TEST_NOW + 30 * DAY, TEST_NOW + 400 * DAY);
 const current = server(0x12n, TEST_NOW - 30 * DAY, TEST_NOW + 365 * DAY);
 
-function clientAlerts(certificate: Identity, trust: TrustPolicy, clock: () => number, extra: Partial<ClientConfig> = {}, serverExtra: Partial<ServerConfig> = {}): string[] {
+function clientEvents(certificate: Identity, trust: TrustPolicy, clock: () => number, extra: Partial<ClientConfig> = {}, serverExtra: Partial<ServerConfig> = {}): TlsEvent[] {
   const client: ClientConfig = { trust, serverName: 'victim.example', now: clock, random: seededRandom('c'), ...extra };
   const serverConfig: ServerConfig = { certificate, now: () => TEST_NOW, random: seededRandom('s'), ...serverExtra };
   const pair = new InMemoryPair(client, serverConfig);
   pair.run();
-  return pair.events('client').flatMap((e: TlsEvent) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []));
+  return pair.events('client');
+}
+
+function clientAlerts(certificate: Identity, trust: TrustPolicy, clock: () => number, extra: Partial<ClientConfig> = {}, serverExtra: Partial<ServerConfig> = {}): string[] {
+  return clientEvents(certificate, trust, clock, extra, serverExtra).flatMap((e: TlsEvent) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []));
 }
 
 const caPolicy: TrustPolicy = { kind: 'ca', anchors: [ca.der] };
@@ -61,5 +65,17 @@ describe('a client clock that returns NaN', () => {
     expect(clientAlerts(current, caPolicy, () => TEST_NOW, staple, { ocspResponse: stale })).toEqual(['bad_certificate_status_response']);
     // With a NaN clock the certificate itself can no longer be judged: refused before the staple.
     expect(clientAlerts(current, caPolicy, () => NaN, staple, { ocspResponse: stale })).not.toEqual([]);
+  });
+
+  it('does not report a stale staple as good under a key pin (keys have no validity of their own)', () => {
+    const stale = buildOcspResponse({ leaf: current.certificate, issuer: ca.certificate, signer: ca, status: 'good', thisUpdate: TEST_NOW - 10 * DAY, nextUpdate: TEST_NOW - 9 * DAY }, nobleProvider, random);
+    const keyPin: TrustPolicy = { kind: 'pinned-key', keys: [current.certificate.spki] };
+    const ocsp = (clock: () => number) =>
+      clientEvents({ ...current, chain: [current.der, ca.der] }, keyPin, clock, { statusRequest: true }, { ocspResponse: stale }).flatMap((e) =>
+        e.type === 'decision' && e.topic === 'ocsp' ? [String(e.value)] : [],
+      );
+    expect(ocsp(() => TEST_NOW)).not.toContain('good');
+    expect(ocsp(() => NaN)).not.toContain('good');
+    expect(ocsp(() => NaN).length).toBe(1);
   });
 });
