@@ -29,6 +29,22 @@ export class ByteQueue {
     return this.chunks[chunk]![offset]!;
   }
 
+  /**
+   * Copies what is still queued of `input` (chunks that are views of its memory): the caller may write its
+   * buffer again once receive() returns. Chunks kept from earlier calls are copies already, so each call
+   * copies at most its own leftover bytes.
+   */
+  own(input: Uint8Array): void {
+    for (let i = this.head; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i]!;
+      if (chunk.buffer !== input.buffer) continue;
+      const offset = i === this.head ? this.headOffset : 0;
+      // new Uint8Array(view) copies (a Buffer's slice() would not).
+      this.chunks[i] = new Uint8Array(chunk.subarray(offset));
+      if (i === this.head) this.headOffset = 0;
+    }
+  }
+
   /** Removes and returns the first n bytes (n <= length). */
   take(n: number): Uint8Array {
     if (n > this.size) throw new Error(`ByteQueue: ${n} bytes requested, ${this.size} queued`);

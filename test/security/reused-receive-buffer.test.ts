@@ -9,6 +9,7 @@ import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { NamedGroup } from '../../src/wire/enums.js';
+import { joinRecords, splitRecords } from '../../src/testing/tamper.js';
 
 const random = seededRandom('reused receive buffer');
 const ca = makeIdentity({ subject: { CN: 'Reuse CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
@@ -57,12 +58,16 @@ describe('a caller that reuses its receive buffer', () => {
     expect(careless.c.isConnected && careless.s.isConnected).toBe(true);
   });
 
-  it('reads a record cut across two receive() calls', () => {
+  // A Buffer too: its slice() is a view, not a copy.
+  it.each([
+    ['a Uint8Array', (n: number) => new Uint8Array(n)],
+    ['a Buffer', (n: number) => Buffer.alloc(n)],
+  ])('reads a record cut across two receive() calls into %s', (_, allocate) => {
     const { c, s } = run(client, { ...serverConfig, groups: [NamedGroup.x25519] }, true);
     expect(c.isConnected && s.isConnected).toBe(true);
     c.write(new Uint8Array(1000).fill(0x61));
     const record = c.takeOutput();
-    const buffer = new Uint8Array(record.length);
+    const buffer = allocate(record.length);
     buffer.set(record.subarray(0, 500));
     s.receive(buffer.subarray(0, 500));
     buffer.fill(0xee);
@@ -71,5 +76,31 @@ describe('a caller that reuses its receive buffer', () => {
     const events = s.takeEvents();
     expect(alerts(events)).toEqual([]);
     expect(events.flatMap((e) => (e.type === 'data' ? [...e.data] : []))).toEqual([...new Uint8Array(1000).fill(0x61)]);
+  });
+
+  it('reads a ClientHello cut into two plaintext records that arrive in two receive() calls', () => {
+    const c = Connection.client(client);
+    const s = Connection.server({ ...serverConfig, groups: [NamedGroup.x25519] });
+    const [hello] = splitRecords(c.takeOutput());
+    const half = hello!.fragment.length >> 1;
+    const first = joinRecords([{ ...hello!, fragment: hello!.fragment.subarray(0, half) }]);
+    const second = joinRecords([{ ...hello!, fragment: hello!.fragment.subarray(half) }]);
+    const buffer = new Uint8Array(first.length + second.length);
+    buffer.set(first);
+    s.receive(buffer.subarray(0, first.length));
+    buffer.fill(0xee);
+    buffer.set(second);
+    s.receive(buffer.subarray(0, second.length));
+    expect(alerts(s.takeEvents())).toEqual([]);
+    expect(s.state).not.toBe('CLOSED');
+  });
+
+  it("keeps the client's random for the server's later key-log lines", () => {
+    const { c, events } = run(client, { ...serverConfig, groups: [NamedGroup.x25519] }, true);
+    expect(c.isConnected).toBe(true);
+    const randoms = events.server.flatMap((e) => (e.type === 'secret' ? [Buffer.from(e.clientRandom).toString('hex')] : []));
+    const ours = events.client.flatMap((e) => (e.type === 'secret' ? [Buffer.from(e.clientRandom).toString('hex')] : []));
+    expect(randoms.length).toBeGreaterThan(4);
+    expect(new Set(randoms)).toEqual(new Set([ours[0]]));
   });
 });
