@@ -67,6 +67,8 @@ export interface VerifyChainOptions {
  * compared at that granularity: a notAfter of 12:00:00Z covers 12:00:00.999 (as webpki's clock in seconds).
  */
 export function checkValidity(cert: Certificate, nowMs: number): Failure | undefined {
+  // A clock that gives no time (NaN) makes every comparison below false: fail closed instead.
+  if (Number.isNaN(nowMs)) return fail('CertificateExpired', `the clock gave no time, so ${describe(cert)} cannot be judged valid`);
   const now = Math.floor(nowMs / 1000) * 1000;
   if (now < cert.notBefore) return fail('CertificateExpired', `${describe(cert)} is not valid before ${new Date(cert.notBefore).toISOString()}`);
   if (now > cert.notAfter) return fail('CertificateExpired', `${describe(cert)} expired at ${new Date(cert.notAfter).toISOString()}`);

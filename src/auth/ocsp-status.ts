@@ -114,6 +114,7 @@ function signatureProblem(basic: BasicOcspResponse, signer: Certificate, provide
 }
 
 function windowProblem(single: SingleResponse, now: number, maxAge: number): string | undefined {
+  if (Number.isNaN(now)) return 'the clock gave no time, so its window cannot be judged';
   if (now < single.thisUpdate) return `thisUpdate ${iso(single.thisUpdate)} is in the future (RFC 6960 §4.2.2.1)`;
   if (single.nextUpdate !== undefined && now > single.nextUpdate) return `nextUpdate ${iso(single.nextUpdate)} has passed: the response is stale`;
   if (single.nextUpdate === undefined && now > single.thisUpdate + maxAge) {

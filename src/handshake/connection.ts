@@ -118,6 +118,8 @@ export class Connection {
    * Bytes from the peer, in any chunking. Ignored after a fatal alert, and after the peer's close_notify
    * ("Any data received after a closure alert has been received MUST be ignored", RFC 8446 §6.1). While a
    * decision is pending nothing is read, so input is buffered only up to MAX_BUFFERED_WHILE_PAUSED.
+   * The caller may write `bytes` again once this returns: what stays buffered is copied, and what the
+   * handshake keeps of a plaintext message is its own (events taken later may still show views of them).
    */
   receive(bytes: Uint8Array): void {
     if (this.failed || this.readClosed) return;
@@ -129,6 +131,7 @@ export class Connection {
       return;
     }
     this.pump();
+    this.records.own(bytes);
   }
 
   /** Events since the last call, oldest first. */

@@ -8,6 +8,8 @@ export class ByteQueue {
   private head = 0;
   private headOffset = 0;
   private size = 0;
+  /** Chunks pushed since the last own(): only these can be views of the caller's current input. */
+  private pushedSinceOwn = 0;
 
   /** Bytes queued. */
   get length(): number {
@@ -17,6 +19,7 @@ export class ByteQueue {
   push(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.chunks.push(bytes);
+    this.pushedSinceOwn++;
     this.size += bytes.length;
   }
 
@@ -27,6 +30,24 @@ export class ByteQueue {
     let chunk = this.head;
     while (offset >= this.chunks[chunk]!.length) offset -= this.chunks[chunk++]!.length;
     return this.chunks[chunk]![offset]!;
+  }
+
+  /**
+   * Copies what is still queued of `input` (chunks that are views of its memory): the caller may write its
+   * buffer again once receive() returns. Chunks kept from earlier calls are copies already: only the ones
+   * pushed since are looked at, so input one byte at a time costs linear work.
+   */
+  own(input: Uint8Array): void {
+    const from = Math.max(this.head, this.chunks.length - this.pushedSinceOwn);
+    this.pushedSinceOwn = 0;
+    for (let i = from; i < this.chunks.length; i++) {
+      const chunk = this.chunks[i]!;
+      if (chunk.buffer !== input.buffer) continue;
+      const offset = i === this.head ? this.headOffset : 0;
+      // new Uint8Array(view) copies (a Buffer's slice() would not).
+      this.chunks[i] = new Uint8Array(chunk.subarray(offset));
+      if (i === this.head) this.headOffset = 0;
+    }
   }
 
   /** Removes and returns the first n bytes (n <= length). */

@@ -34,6 +34,11 @@ export class HandshakeBuffer {
     this.queue.push(content);
   }
 
+  /** Copies what is still buffered of `input`: a plaintext record's content is a view of it (ByteQueue.own). */
+  own(input: Uint8Array): void {
+    this.queue.own(input);
+  }
+
   /**
    * True when handshake bytes are buffered that did not yet come out of next(): a partial message, or
    * whole ones not yet taken. A key change at that moment means a message spans it (RFC 8446 §5.1).

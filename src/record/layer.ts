@@ -87,6 +87,15 @@ export class RecordLayer {
     this.reader.push(bytes);
   }
 
+  /**
+   * After `bytes` were read as far as they go: copies what is still buffered of them, so nothing kept
+   * depends on the caller's memory once receive() returns (it may reuse its read buffer).
+   */
+  own(bytes: Uint8Array): void {
+    this.reader.own(bytes);
+    this.handshake.own(bytes);
+  }
+
   /** The next incoming item, or undefined until more bytes arrive. Throws TlsError on any fault. */
   next(): IncomingItem | undefined {
     for (;;) {

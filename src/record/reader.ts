@@ -43,6 +43,11 @@ export class RecordReader {
     this.queue.push(bytes);
   }
 
+  /** Copies what is still buffered of `input` (see ByteQueue.own). */
+  own(input: Uint8Array): void {
+    this.queue.own(input);
+  }
+
   /** Bytes received but not yet returned as records. */
   get buffered(): number {
     return this.queue.length;

@@ -136,7 +136,7 @@ export function sendHelloRetryRequest(ctx: HandshakeContext, config: ServerConfi
   // 0-RTT is never accepted after a HelloRetryRequest: skip the client's early records (RFC 8446 §4.2.10).
   const earlyDataOffered = find(hello, ExtensionType.early_data) !== undefined;
   if (earlyDataOffered) ctx.effects.push({ kind: 'skip-early-data', budget: config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA });
-  return { hello1: hello, cipherSuite: suite.code, group, earlyDataOffered, ...(cookie ? { cookie } : {}) };
+  return { hello1: ownCopy(hello), cipherSuite: suite.code, group, earlyDataOffered, ...(cookie ? { cookie } : {}) };
 }
 
 /**
@@ -173,6 +173,20 @@ export function checkSecondClientHello(retry: HelloRetry, hello: ClientHello): v
   const after = unchanged(hello.extensions);
   const same = before.length === after.length && before.every((e, i) => e.type === after[i]!.type && equalBytes(e.data, after[i]!.data));
   if (!same) throw new TlsError('IllegalParameter', 'the second ClientHello changed an extension that must stay the same');
+}
+
+/**
+ * ClientHello1 in arrays of its own: it waits for ClientHello2 across receive() calls, and its views are of
+ * the caller's bytes, which the caller may reuse once receive() returns.
+ */
+function ownCopy(hello: ClientHello): ClientHello {
+  return {
+    ...hello,
+    random: new Uint8Array(hello.random),
+    legacySessionId: new Uint8Array(hello.legacySessionId),
+    legacyCompressionMethods: new Uint8Array(hello.legacyCompressionMethods),
+    extensions: hello.extensions.map((e) => ({ type: e.type, data: new Uint8Array(e.data) })),
+  };
 }
 
 /** What ClientHello2 may change (RFC 8446 §4.1.2); every other extension must be repeated byte for byte. */

@@ -196,7 +196,8 @@ export class ServerHandshake {
    */
   private onClientHello(hello: ClientHello, raw: Uint8Array, retry: HelloRetry | undefined): void {
     const { ctx, config } = this;
-    ctx.clientRandom = hello.random;
+    // Our own copy: the ClientHello is a view of the caller's receive() bytes, and keylog events use it later.
+    ctx.clientRandom = new Uint8Array(hello.random);
     ctx.enter('RECVD_CH');
     if (retry) checkSecondClientHello(retry, hello);
     checkVersion(ctx, hello);
