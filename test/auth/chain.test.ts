@@ -6,15 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyChain } from '../../src/auth/chain.js';
-import type { ChainVerdict, ProfileName, Purpose } from '../../src/auth/chain.js';
 import { der } from '../../src/auth/der-writer.js';
 import { toPem } from '../../src/auth/pem.js';
 import { parseCertificate } from '../../src/auth/x509.js';
 import type { Reason } from '../../src/wire/errors.js';
 import { findBinary, interopRequired } from '../../src/testing/interop.js';
-import { DAY, issue, makeChain, nodeKey, NOW, provider } from './helpers.js';
+import { DAY, issue, makeChain, nodeKey, NOW } from './helpers.js';
 import type { Issued } from './helpers.js';
+import { verify, type Case } from '../security/path-helpers.js';
 
 const haveOpenssl = findBinary('openssl') !== undefined;
 if (!haveOpenssl) {
@@ -22,15 +21,6 @@ if (!haveOpenssl) {
   console.warn('\n*** openssl not found: chain verdicts are NOT cross-checked with openssl verify ***\n');
 }
 
-interface Case {
-  leaf: Issued;
-  intermediates?: Issued[];
-  anchors: Issued[];
-  now?: number;
-  purpose?: Purpose;
-  hostname?: string;
-  profile?: ProfileName;
-}
 
 /** openssl's verdict on the same inputs: true when `openssl verify` accepts. */
 function opensslAccepts(c: Case): boolean {
@@ -54,18 +44,6 @@ function opensslAccepts(c: Case): boolean {
   }
 }
 
-function verify(c: Case): ChainVerdict {
-  return verifyChain({
-    leaf: c.leaf.cert,
-    intermediates: (c.intermediates ?? []).map((x) => x.cert),
-    anchors: c.anchors.map((x) => x.cert),
-    now: c.now ?? NOW,
-    purpose: c.purpose ?? 'serverAuth',
-    provider,
-    ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
-    ...(c.profile ? { profile: c.profile } : {}),
-  });
-}
 
 function expectAccepted(c: Case, length: number) {
   const verdict = verify(c);
