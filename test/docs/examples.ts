@@ -31,11 +31,13 @@ export async function scriptFor(lines: string[], port?: number): Promise<string>
     if (/&\s*(#.*)?$/.test(command)) {
       // The server: its output to a log, and the next line only once it listens (at most 10 s).
       const background = command.replace(/&\s*(#.*)?$/, `> server-${i}.log 2>&1 &`);
-      return `${background}\nfor t in $(seq 100); do grep -q '^listening on' server-${i}.log && break; sleep 0.1; done\ngrep -q '^listening on' server-${i}.log || { echo "line ${i + 1}: the server did not start" >&2; cat server-${i}.log >&2; exit 1; }`;
+      return `${background}\nservers="$servers $!"\nfor t in $(seq 100); do grep -q '^listening on' server-${i}.log && break; sleep 0.1; done\ngrep -q '^listening on' server-${i}.log || { echo "line ${i + 1}: the server did not start" >&2; cat server-${i}.log >&2; exit 1; }`;
     }
     return `echo '>>> ${i + 1}' >&2\n${command} || { echo "line ${i + 1} failed: ${line.replace(/'/g, '')}" >&2; exit 1; }`;
   });
-  return `trap 'kill $(jobs -p) 2>/dev/null' EXIT\n${steps.join('\n')}`;
+  // The servers' pids are kept as they start: in sh (dash) `$(jobs -p)` runs in a subshell that has no jobs,
+  // so a trap killing `$(jobs -p)` killed nothing and every documented server outlived its test.
+  return `servers=''\ntrap 'kill $servers 2>/dev/null' EXIT\n${steps.join('\n')}`;
 }
 
 /** The ```ts blocks of a Markdown text. */
