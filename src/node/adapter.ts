@@ -5,20 +5,18 @@ import { Duplex } from 'node:stream';
 import * as net from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
-import type { ClientConfig, ServerConfig, TicketConfig } from '../handshake/config.js';
-import { validateServerConfig } from '../handshake/config-validation.js';
+import type { ClientConfig } from '../handshake/config.js';
 import { ConnectionDriver } from './stream-driver.js';
-import { judgeServer, peerCertificate, translateClientOptions, translateServerOptions, type NodeTlsClientOptions, type NodeTlsServerOptions, type NodeVerification } from './tls-options.js';
+import { judgeServer, peerCertificate, translateClientOptions, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
-import { SingleUseTickets } from '../handshake/tickets.js';
-import { systemRandom } from '../crypto/random.js';
 import { hex } from '../wire/bytes.js';
 
 export { ConnectionDriver, type DriverHandlers } from './stream-driver.js';
 export type { CheckServerIdentity, NodeTlsClientOptions, NodeTlsOptions, NodeTlsServerOptions } from './tls-options.js';
 export { nodeCertificateCompression } from './certificate-compression.js';
+export { createServer, DEFAULT_TICKET_COUNT, Tls13Server, type ServerOptions } from './server.js';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -45,14 +43,6 @@ export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClie
    * accepted it; if 'rejected' it was not delivered, and it is up to the caller to write it again.
    */
   earlyData?: Uint8Array | string;
-}
-
-/** Default NewSessionTickets per handshake, as OpenSSL (a client can use one ticket per connection). */
-export const DEFAULT_TICKET_COUNT = 2;
-
-export interface ServerOptions extends ServerConfig, SocketOptions, NodeTlsServerOptions {
-  /** As net.createServer's: turn Nagle's algorithm off on each accepted connection (node's http server does; default false). */
-  noDelay?: boolean;
 }
 
 /** A fatal alert ended the connection: one we sent (`direction: 'sent'`) or the peer's (`'received'`). */
@@ -444,62 +434,6 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
 }
 
 /** The socket options that were given (exactOptionalPropertyTypes: absent, not undefined). */
-function socketOptions(options: SocketOptions): SocketOptions {
+export function socketOptions(options: SocketOptions): SocketOptions {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-}
-
-/**
- * A TCP server speaking TLS 1.3, like node:tls `Server`: 'secureConnection' (socket) per client that
- * completed the handshake, 'tlsClientError' (error, socket) for one that did not, 'keylog' (line, socket),
- * 'earlyData' (chunk, socket) for accepted 0-RTT data (before 'secureConnection'; the chunk is also readable).
- * 'tlsSocket' (socket) as soon as a TCP connection is accepted, for watching the whole handshake.
- * One misbehaving client never affects the others.
- *
- * Session tickets: every connection of one server shares one ticket key (random per server unless
- * `tickets.key` is given), so a ticket from one connection resumes on any other; `tickets.count` defaults
- * to 2. With `tickets.maxEarlyDataSize` the server accepts 0-RTT, each ticket at most once (one
- * SingleUseTickets register per server unless `tickets.antiReplay` is given).
- */
-export class Tls13Server extends net.Server {
-  private readonly config: ServerConfig;
-  private readonly socketOptions: SocketOptions;
-
-  /** Checks the options whole, synchronously: a TypeError names what is wrong before anything listens. */
-  constructor(options: ServerOptions, onSecureConnection?: (socket: Tls13Socket) => void) {
-    // Half-open TCP: a client's FIN must not end our side before we answered (RFC 8446 §6.1).
-    super({ allowHalfOpen: true, noDelay: options.noDelay === true }, (raw) => this.accept(raw));
-    const { handshakeTimeout, allowHalfOpen, noDelay, ...rest } = options;
-    if (noDelay !== undefined && typeof noDelay !== 'boolean') throw new TypeError(`noDelay must be a boolean: got ${typeof noDelay}`);
-    const config = translateServerOptions(rest);
-    this.config = { ...config, tickets: serverTickets(config) };
-    validateServerConfig(this.config);
-    this.socketOptions = socketOptions({ handshakeTimeout, allowHalfOpen });
-    if (onSecureConnection) this.on('secureConnection', onSecureConnection);
-  }
-
-  private accept(raw: net.Socket): void {
-    const socket = new Tls13Socket(raw, Connection.server(this.config), this.socketOptions);
-    // Before any handshake event: a listener sees the socket's 'tlsEvent's from the ClientHello on.
-    this.emit('tlsSocket', socket);
-    const onHandshakeError = (error: Error) => this.emit('tlsClientError', error, socket);
-    socket.on('error', onHandshakeError);
-    // Forwarded when the server has listeners as the connection is accepted (a key-log line costs its hex).
-    if (this.listenerCount('keylog') > 0) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
-    socket.on('earlyData', (chunk: Buffer) => this.emit('earlyData', chunk, socket));
-    socket.once('secure', () => {
-      socket.off('error', onHandshakeError);
-      this.emit('secureConnection', socket);
-    });
-  }
-}
-
-function serverTickets(options: ServerConfig): TicketConfig {
-  const tickets: TicketConfig = { count: DEFAULT_TICKET_COUNT, ...options.tickets };
-  tickets.key ??= (options.random ?? systemRandom)(32);
-  if (tickets.maxEarlyDataSize !== undefined) tickets.antiReplay ??= new SingleUseTickets();
-  return tickets;
-}
-
-export function createServer(options: ServerOptions, onSecureConnection?: (socket: Tls13Socket) => void): Tls13Server {
-  return new Tls13Server(options, onSecureConnection);
 }
