@@ -92,33 +92,45 @@ describe('records after the request head', () => {
   }, 20_000);
 });
 
+/**
+ * Our client over TCP to serve: the handshake, then `piece(i)` sent as one record a second until the server
+ * closes or 40 s pass; the milliseconds from the first piece to the server's close (undefined: still open).
+ * `onRead` runs after each batch of the server's records is read, before our answer goes out.
+ */
+async function trickle(port: number, tls: Connection, piece: (i: number) => string, onRead: () => void): Promise<number | undefined> {
+  const socket: Socket = connect(port, '127.0.0.1');
+  socket.on('data', (bytes: Buffer) => {
+    tls.receive(new Uint8Array(bytes));
+    onRead();
+    socket.write(tls.takeOutput());
+  });
+  let open = true;
+  const closed = new Promise<void>((resolve) => socket.on('close', () => {
+    open = false;
+    resolve();
+  }));
+  socket.write(tls.takeOutput());
+  await waitFor(() => (tls.isConnected ? true : undefined));
+  const start = Date.now();
+  for (let i = 0; open && Date.now() - start < 40_000; i++) {
+    tls.write(utf8.encode(piece(i)));
+    socket.write(tls.takeOutput());
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+  }
+  const closedAfterMs = open ? undefined : Date.now() - start;
+  socket.destroy();
+  return closedAfterMs;
+}
+
 describe('a request head trickled in', () => {
   it('is dropped 30 s after the handshake however often a byte arrives (the idle timer alone restarted with each)', async () => {
     const { closedAfterMs, reply } = await withServe([], async (port) => {
       const tls = Connection.client(client);
-      const socket: Socket = connect(port, '127.0.0.1');
       let reply = '';
-      socket.on('data', (bytes: Buffer) => {
-        tls.receive(new Uint8Array(bytes));
+      // A byte a second, never a blank line: each byte restarts a 30 s idle timer.
+      const closedAfterMs = await trickle(port, tls, (i) => (i === 0 ? 'GET / HTTP/1.1\r\nX: ' : 'a'), () => {
         for (const e of tls.takeEvents()) if (e.type === 'data') reply += Buffer.from(e.data).toString('utf8');
-        socket.write(tls.takeOutput());
       });
-      let open = true;
-      const closed = new Promise<void>((resolve) => socket.on('close', () => {
-        open = false;
-        resolve();
-      }));
-      socket.write(tls.takeOutput());
-      await waitFor(() => (tls.isConnected ? true : undefined));
-      const start = Date.now();
-      // A byte a second, never a blank line: each byte restarts a 30 s idle timer. Give up at 40 s.
-      for (let sent = 0; open && Date.now() - start < 40_000; sent++) {
-        tls.write(utf8.encode(sent === 0 ? 'GET / HTTP/1.1\r\nX: ' : 'a'));
-        socket.write(tls.takeOutput());
-        await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
-      }
-      const closedAfterMs = open ? undefined : Date.now() - start;
-      socket.destroy();
       return { closedAfterMs, reply };
     });
     // Closed by the server (at 30 s) before the client gave up (at 40 s).
@@ -133,32 +145,11 @@ describe('GET /secret, and the CertificateRequest never answered', () => {
     const { closedAfterMs, reply } = await withServe([], async (port) => {
       // The client asks its caller which certificate to send, and the caller never says: no answer goes out.
       const tls = Connection.client({ ...client, certificate: 'ask' });
-      const socket: Socket = connect(port, '127.0.0.1');
-      socket.on('data', (bytes: Buffer) => {
-        tls.receive(new Uint8Array(bytes));
+      // A record a second after the head keeps the idle timer from firing.
+      const closedAfterMs = await trickle(port, tls, (i) => (i === 0 ? 'GET /secret HTTP/1.1\r\n\r\n' : 'x'), () => {
         // The handshake's own CertificateRequest (--client-auth optional) is answered; the later one is not.
         if (tls.pendingDecision && !tls.isConnected) tls.resolve({ kind: 'client-certificate', certificate: client.certificate as CertifiedKey });
-        socket.write(tls.takeOutput());
       });
-      let open = true;
-      const closed = new Promise<void>((resolve) => socket.on('close', () => {
-        open = false;
-        resolve();
-      }));
-      socket.write(tls.takeOutput());
-      await waitFor(() => (tls.isConnected ? true : undefined));
-      tls.write(utf8.encode('GET /secret HTTP/1.1\r\n\r\n'));
-      socket.write(tls.takeOutput());
-      const start = Date.now();
-      // A record a second after the head keeps the idle timer from firing. Give up at 40 s.
-      while (open && Date.now() - start < 40_000) {
-        await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
-        if (!open) break;
-        tls.write(utf8.encode('x'));
-        socket.write(tls.takeOutput());
-      }
-      const closedAfterMs = open ? undefined : Date.now() - start;
-      socket.destroy();
       // Now the caller answers (no certificate), and the records read meanwhile are delivered.
       if (tls.pendingDecision) tls.resolve({ kind: 'client-certificate' });
       const reply = tls.takeEvents().flatMap((e) => (e.type === 'data' ? [Buffer.from(e.data).toString('utf8')] : [])).join('');
