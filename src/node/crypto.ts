@@ -47,6 +47,7 @@ import type {
 import { AEAD_TAG_LENGTHS, aeadSealers } from '../crypto/provider.js';
 import {
   bigintBytes,
+  bytesOfLatin1,
   ecPointJwk,
   ecPrivateKey,
   ecPublicPoint,
@@ -73,7 +74,7 @@ class NodeHashState implements HashState {
     return this;
   }
   digest(): Uint8Array {
-    return plain(this.state.copy().digest());
+    return bytesOfLatin1(this.state.copy().digest('binary'));
   }
   clone(): HashState {
     return new NodeHashState(this.state.copy());
@@ -378,7 +379,7 @@ export const nodeCryptoProvider: CryptoProvider = {
   name: 'node:crypto',
   hashLength: (hash) => HASH_LENGTHS[hash],
   // crypto.hash (Node 20.12+) digests without a Hash object and its stream machinery.
-  hash: (hash, data) => plain(oneShotHash(hash, data, 'buffer')),
+  hash: (hash, data) => bytesOfLatin1(oneShotHash(hash, data, 'binary')),
   createHash: (hash) => new NodeHashState(createHash(hash)),
   hmac,
   hkdfExtract,

@@ -7,20 +7,14 @@
 // The reused buffer holds the padded key, so it is zeroed after every call: between calls it holds nothing.
 import { hash as oneShotHash } from 'node:crypto';
 import type { HashName } from '../crypto/provider.js';
+import { bytesOfLatin1 } from './key-objects.js';
 
-/** RFC 2104 §2: B, the hash's block length in bytes, and L, its output length. */
+/** RFC 2104 §2: B, the hash's block length in bytes. */
 const BLOCK_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 64, sha256: 64, sha384: 128, sha512: 128 };
 const IPAD = 0x36;
 const OPAD = 0x5c;
 /** Enough for the key block and every HMAC input of a TLS 1.3 handshake but the largest FFDHE secrets. */
 const INITIAL_LENGTH = 512;
-
-/** The first `length` bytes of a digest as a Uint8Array of its own: its latin1 string holds one byte per character. */
-function bytesOfLatin1(text: string, length = text.length): Uint8Array {
-  const bytes = new Uint8Array(length);
-  for (let i = 0; i < length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
 
 export class OneShotHmac {
   /** The inner input (K ^ ipad | data), then the outer one (K ^ opad | inner digest); all zeros between calls. */
