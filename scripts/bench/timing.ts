@@ -74,9 +74,17 @@ export function spread(values: readonly number[]): Spread {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
-/** Per round, `a`'s rate over `b`'s (`a` per second / `b` per second in the same round), as a Spread. */
-export function roundRatios(a: Measurement, b: Measurement): Spread {
-  return spread(a.slices.map((slice, round) => perSecond(slice) / perSecond(b.slices[round]!)));
+/** Operations per second of this process's CPU time: what other processes take of the machine does not count. */
+export function perCpuSecond(m: Measurement | Slice): number {
+  return (m.iterations * 1000) / m.cpuMs;
+}
+
+/**
+ * Per round, `a`'s rate over `b`'s (`a` per second / `b` per second in the same round), as a Spread; `rate`
+ * picks the clock (wall time by default, perCpuSecond for CPU time).
+ */
+export function roundRatios(a: Measurement, b: Measurement, rate: (m: Slice) => number = perSecond): Spread {
+  return spread(a.slices.map((slice, round) => rate(slice) / rate(b.slices[round]!)));
 }
 
 /** A synchronous operation, or one that completes asynchronously (awaited before the next one starts). */
