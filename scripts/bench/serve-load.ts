@@ -15,9 +15,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { nodeCredentials, SERVER_NAME, type HandshakeCase } from './cases.js';
-import type { ClientSetup, SliceRequest, SliceResult } from './serve-load-clients.js';
+import { REQUEST_TIMEOUT_MS, type ClientSetup, type SliceRequest, type SliceResult } from './serve-load-clients.js';
 import { table, spreadText } from './report.js';
 import { spread, ROUNDS, type Spread } from './timing.js';
+import { STALL_MS, withDeadline } from './deadline.js';
 import { freePort } from '../../src/testing/interop.js';
 
 /** The checkout: the servers and the client worker run from its dist/ (npm run build), whether this module runs from dist/ or its source. */
@@ -84,9 +85,15 @@ async function startServer(name: ServerName, command: string, args: string[]): P
   child.stderr!.on('data', (chunk: Buffer) => stderr.length < 20 && stderr.push(chunk.toString()));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${stderr.join('')}`))));
   exited.catch(() => {});
-  for (let tries = 0; tries < 100; tries++) {
-    if (await Promise.race([acceptsConnections(port), exited])) return { name, port, child, stderr };
-    await sleep(50);
+  try {
+    for (let tries = 0; tries < 100; tries++) {
+      const accepts = withDeadline(acceptsConnections(port), `serve load: ${name} starting, a TCP connect to port ${port}`);
+      if (await Promise.race([accepts, exited])) return { name, port, child, stderr };
+      await sleep(50);
+    }
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
   }
   child.kill('SIGKILL');
   throw new Error(`${name} did not listen on port ${port} within 5 s: ${stderr.join('')}`);
@@ -171,7 +178,7 @@ export async function serveLoad(c: HandshakeCase, options: ServeLoadOptions): Pr
     }
     return await measureServers(servers, clients, options, progress, skipped, c.name, loadStart);
   } finally {
-    await clients.terminate();
+    await withDeadline(clients.terminate(), 'serve load: stopping the client worker');
     for (const server of servers) server.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
@@ -192,7 +199,9 @@ async function measureServers(
   const slices = new Map<string, { requests: number; failed: number; elapsedMs: number; cpuMs: number }[]>();
   const slice = async (server: RunningServer, concurrency: number) => {
     const before = processCpuMs(server.child.pid!, ticks);
-    const result = await clients.post({ port: server.port, concurrency, durationMs });
+    // The clients start nothing new after durationMs, and each request in flight ends within REQUEST_TIMEOUT_MS.
+    const what = `serve load: ${server.name}, ${concurrency} clients, a slice of ${durationMs} ms`;
+    const result = await withDeadline(clients.post({ port: server.port, concurrency, durationMs }), what, durationMs + REQUEST_TIMEOUT_MS + STALL_MS);
     const cpuMs = processCpuMs(server.child.pid!, ticks) - before;
     if (result.failed > 0) progress(`serve-load: ${server.name}, ${concurrency} clients: ${result.failed} failed requests (${result.firstError})`);
     return { requests: result.completed, failed: result.failed, elapsedMs: result.elapsedMs, cpuMs };
