@@ -58,8 +58,8 @@ export interface ServeLoadReport {
   loadAverage: { start: number[]; end: number[] };
 }
 
-interface RunningServer {
-  name: ServerName;
+export interface RunningServer<N extends string = ServerName> {
+  name: N;
   port: number;
   child: ChildProcess;
   stderr: string[];
@@ -76,7 +76,8 @@ async function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
-async function startServer(name: ServerName, command: string, args: string[]): Promise<RunningServer> {
+/** Starts `command args` (`{port}` replaced by a free port) and waits until it accepts TCP connections. */
+export async function startServer<N extends string>(name: N, command: string, args: string[]): Promise<RunningServer<N>> {
   const port = await freePort();
   // stdout to /dev/null: tls13 serve logs a line per connection, and a pipe the bench drains late would
   // block it (a pipe write is synchronous); its cost stays counted, as one write(2) to /dev/null.
@@ -107,7 +108,7 @@ export function processCpuMs(pid: number, ticksPerSecond: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
-function clockTicksPerSecond(): number {
+export function clockTicksPerSecond(): number {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {
@@ -125,7 +126,7 @@ export function opensslMissing(): string | undefined {
   }
 }
 
-class ClientWorker {
+export class ClientWorker {
   private readonly worker: Worker;
   constructor(setup: ClientSetup) {
     this.worker = new Worker(join(BUILT_BENCH, 'serve-load-clients.js'), { workerData: { serveLoadClients: setup } });
