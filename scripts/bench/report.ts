@@ -96,8 +96,8 @@ export function renderReport(report: BenchReport): string {
       `Bulk: ${bulk[0]!.recordPayloadBytes}-byte records, client write -> server data event ("ours": records sealed into a RecordPool\n` +
         'and given back once taken, as the node adapter does over a socket; "new arrays": one new array per record), vs the bare\n' +
         "AEAD sealing the same inner plaintext into one reused array and opening it (the provider's best calls), and node:tls over an\n" +
-        'in-memory Duplex pair; 64 records per timed operation for all; MB = 10^6 bytes;\n' +
-        `ratios: median (range) of the ${report.rounds} per-round ratios of interleaved slices:`,
+        'in-memory Duplex pair; 64 records per timed operation for all; MB = 10^6 bytes per second of process CPU time;\n' +
+        `ratios of CPU time: median (range) of the ${report.rounds} per-round ratios of interleaved slices:`,
       table(
         ['suite', 'provider', 'ours MB/s', 'new arrays MB/s', 'bare AEAD MB/s', 'ours / AEAD', 'new arrays / AEAD', 'node:tls MB/s', 'ours / node:tls'],
         bulk.map((b) => {

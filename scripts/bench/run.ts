@@ -11,7 +11,7 @@ import { engineHandshake, engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD
 import { retainedPerConnection, type MemoryReport } from './memory.js';
 import { meteredProvider, meteredRandom, meteringBiasMs, Tally } from './metering.js';
 import { nodeTlsHandshake as makeNodeTlsHandshake, nodeTlsHasGroup, nodeTlsTransfer } from './node-tls.js';
-import { cpuClock, cpuMsPer, mean, measure, median, msPer, perSecond, ROUNDS, roundRatios, wallClock, type Measurement, type Operation, type Spread } from './timing.js';
+import { cpuClock, cpuMsPer, mean, measure, median, msPer, perCpuSecond, perSecond, ROUNDS, roundRatios, wallClock, type Measurement, type Operation, type Spread } from './timing.js';
 
 /** The goals set in the issue. */
 export const TARGETS = {
@@ -91,15 +91,18 @@ export interface BulkRow {
   provider: ProviderName;
   recordPayloadBytes: number;
   /**
-   * Payload megabytes (10^6 bytes) per second through client write -> server data event, records sealed into
-   * a RecordPool and given back once taken, as the node adapter does over a socket.
+   * Payload megabytes (10^6 bytes) per second of process CPU time through client write -> server data event,
+   * records sealed into a RecordPool and given back once taken, as the node adapter does over a socket. All bulk
+   * rates and ratios are on the CPU clock: this process does all the work of every contender (node:tls too, in
+   * memory; the collector's helper threads counted for all), so its CPU time is the cost, and what other
+   * processes take of a busy machine does not count.
    */
   engineMBps: number;
   /** The same with a new array per record (Connection's default, takeOutput()). */
   engineNewArraysMBps: number;
   /** The same payload through the bare AEAD: seal (into one reused array) and open of one record's inner plaintext. */
   rawAeadMBps: number;
-  /** Ours over the bare AEAD, per round of interleaved slices: median and range. */
+  /** Ours over the bare AEAD, per round of interleaved slices (CPU time): median and range. */
   shareOfAead: Spread;
   /** Ours with new arrays over the bare AEAD. */
   newArraysShareOfAead: Spread;
@@ -109,7 +112,7 @@ export interface BulkRow {
 
 export interface NodeTlsBulkRow {
   suite: string;
-  /** node:tls over an in-memory Duplex pair: 16 KiB writes from client to server, 64 per round. */
+  /** node:tls over an in-memory Duplex pair: 16 KiB writes from client to server, 64 per round; per CPU second. */
   MBps: number;
 }
 
@@ -211,7 +214,7 @@ function rowOperations(c: HandshakeCase, providers: ProviderName[], metering: Me
 
 async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, metering: Metering): Promise<HandshakeRow> {
   const { operations, perProvider, withNodeTls, reset } = rowOperations(c, providers, metering);
-  const measurements = await measure(seconds, operations, reset);
+  const measurements = await measure(seconds, operations, reset, { row: `handshakes, ${c.name}` });
   const nodeRun = withNodeTls ? measurements[measurements.length - 1]! : undefined;
   const runs = perProvider.map(({ name, tally, primitiveSamplesMs }, i): ProviderRun => {
     const [engineRun, meteredRun] = [measurements[2 * i]!, measurements[2 * i + 1]!];
@@ -260,7 +263,7 @@ const BULK_POOL_SLOTS = 1;
 async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: number, progress: (line: string) => void) {
   const rows: BulkRow[] = [];
   const nodeTls: NodeTlsBulkRow[] = [];
-  const mbps = (m: Measurement) => (perSecond(m) * RECORD_PAYLOAD * BULK_RECORDS_PER_ROUND) / 1e6;
+  const mbps = (m: Measurement) => (perCpuSecond(m) * RECORD_PAYLOAD * BULK_RECORDS_PER_ROUND) / 1e6;
   for (const suite of SUITES.values()) {
     const operations: Operation[] = providers.flatMap((name) => [
       engineRecordTransfer(c, suite, PROVIDERS[name], systemRandom, BULK_RECORDS_PER_ROUND, new RecordPool(BULK_POOL_SLOTS)),
@@ -268,7 +271,7 @@ async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: nu
       rawAeadRoundTrip(suite.aead, PROVIDERS[name], systemRandom, BULK_RECORDS_PER_ROUND),
     ]);
     operations.push(await nodeTlsTransfer(c, suite.name, RECORD_PAYLOAD, BULK_RECORDS_PER_ROUND));
-    const measured = await measure(seconds, operations);
+    const measured = await measure(seconds, operations, undefined, { row: `bulk, ${suite.name}` });
     const nodeTlsRun = measured[measured.length - 1]!;
     providers.forEach((provider, i) => {
       const [engineRun, newArraysRun, rawRun] = [measured[3 * i]!, measured[3 * i + 1]!, measured[3 * i + 2]!];
@@ -280,9 +283,9 @@ async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: nu
         engineMBps: engine,
         engineNewArraysMBps: mbps(newArraysRun),
         rawAeadMBps: raw,
-        shareOfAead: roundRatios(engineRun, rawRun),
-        newArraysShareOfAead: roundRatios(newArraysRun, rawRun),
-        vsNodeTls: roundRatios(engineRun, nodeTlsRun),
+        shareOfAead: roundRatios(engineRun, rawRun, perCpuSecond),
+        newArraysShareOfAead: roundRatios(newArraysRun, rawRun, perCpuSecond),
+        vsNodeTls: roundRatios(engineRun, nodeTlsRun, perCpuSecond),
       });
       progress(`bulk ${suite.name} ${provider}: ${engine.toFixed(1)} MB/s (bare AEAD ${raw.toFixed(1)} MB/s)`);
     });
@@ -333,7 +336,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   // One warm-up over every operation of every selected case first, so V8 has compiled all of them (on
   // background threads, whose CPU time would otherwise land on the first row) before any row is measured.
   const warmUp = selected.flatMap((c) => rowOperations(c, providers, metering).operations);
-  await measure(options.seconds / warmUp.length, warmUp);
+  await measure(options.seconds / warmUp.length, warmUp, undefined, { row: 'warm-up of every selected case' });
   const handshakes: HandshakeRow[] = [];
   for (const c of selected) {
     const row = await handshakeRow(c, providers, options.seconds, metering);

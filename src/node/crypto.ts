@@ -125,15 +125,21 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   // ~0.5 µs more per cipher (eight AEAD keys per handshake; measured on Node 20).
   const secret = Buffer.from(key);
   const tagLength = AEAD_TAG_LENGTHS[aead];
-  // The cast picks one overload: every cipher here takes authTagLength; CCM needs it (RFC 6655 §3: 16 or 8).
+  // CCM authenticates the message length first (RFC 3610 §2.2): node:crypto needs the tag length (RFC 6655 §3:
+  // 16 or 8) with the cipher and the plaintext length with the AAD. GCM and ChaCha20-Poly1305 need neither (their
+  // tag is 16 bytes by default), and options objects cost a record a little each time: they get them only where
+  // a call checks them. Opening always fixes the tag length: a GCM Decipheriv without it accepts shorter tags.
   // (node:crypto cannot CCM-seal an empty plaintext; a TLSInnerPlaintext always has its content type byte.)
+  const isCcm = aead === 'AES-128-CCM' || aead === 'AES-128-CCM-8';
   const options = { authTagLength: tagLength };
+  const sealOptions = isCcm ? options : undefined;
+  const lengthOption = (length: number) => (isCcm ? { plaintextLength: length } : undefined);
   // No zero-fill for seal()'s output: the sealer writes every byte (checked below).
   const sealers = aeadSealers(aead, tagLength, (nonce, aad, plaintext, output) => {
     if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${aead} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
-    // CCM authenticates the message length first (RFC 3610 §2.2): node:crypto wants it with the AAD.
-    // A Cipheriv cannot take a new nonce, so each record needs its own (about 2 µs).
-    const sealer = createCipheriv(cipher as 'aes-128-ccm', secret, nonce, options).setAAD(aad, { plaintextLength: plaintext.length });
+    // A Cipheriv cannot take a new nonce, so each record needs its own (about 2 µs). The cast picks the overload
+    // whose options are optional (CCM's types demand them, which isCcm sees to).
+    const sealer = createCipheriv(cipher as 'aes-128-gcm', secret, nonce, sealOptions).setAAD(aad, lengthOption(plaintext.length));
     // update() reads all of the plaintext into a new buffer before `output` is written: sealing in place works.
     const body = sealer.update(plaintext);
     sealer.final();
@@ -148,9 +154,9 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
       if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < tagLength) return null;
       const bodyLength = ciphertext.length - tagLength;
       try {
-        const opener = createDecipheriv(cipher as 'aes-128-ccm', secret, nonce, options)
+        const opener = createDecipheriv(cipher as 'aes-128-gcm', secret, nonce, options)
           .setAuthTag(ciphertext.subarray(bodyLength))
-          .setAAD(aad, { plaintextLength: bodyLength });
+          .setAAD(aad, lengthOption(bodyLength));
         const plaintext = opener.update(ciphertext.subarray(0, bodyLength));
         opener.final(); // throws when the tag does not verify
         return plain(plaintext);

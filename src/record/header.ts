@@ -18,14 +18,19 @@ export const MAX_CIPHERTEXT_LENGTH = 2 ** 14 + 256;
  */
 export const LEGACY_RECORD_VERSION = ProtocolVersion.TLSv1_2;
 
-export function recordHeader(contentType: number, version: number, length: number): Uint8Array {
-  return Uint8Array.of(contentType, version >>> 8, version & 0xff, length >>> 8, length & 0xff);
+/** Writes the 5-byte header at the start of `record` (type, legacy_record_version, length) and returns `record`. */
+export function writeRecordHeader(record: Uint8Array, contentType: number, version: number, length: number): Uint8Array {
+  record[0] = contentType;
+  record[1] = version >>> 8;
+  record[2] = version & 0xff;
+  record[3] = length >>> 8;
+  record[4] = length & 0xff;
+  return record;
 }
 
 /** A TLSPlaintext record: header and a copy of the fragment (RFC 8446 §5.1). */
 export function plaintextRecord(contentType: number, version: number, fragment: Uint8Array): Uint8Array {
-  const record = new Uint8Array(RECORD_HEADER_LENGTH + fragment.length);
-  record.set(recordHeader(contentType, version, fragment.length));
+  const record = writeRecordHeader(new Uint8Array(RECORD_HEADER_LENGTH + fragment.length), contentType, version, fragment.length);
   record.set(fragment, RECORD_HEADER_LENGTH);
   return record;
 }

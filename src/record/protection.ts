@@ -6,7 +6,7 @@ import {
   LEGACY_RECORD_VERSION,
   MAX_INNER_PLAINTEXT_LENGTH,
   RECORD_HEADER_LENGTH,
-  recordHeader,
+  writeRecordHeader,
 } from './header.js';
 
 /** Every TLS 1.3 AEAD takes a 12-byte nonce (RFC 8446 §5.3: iv_length = 12); the tag length is the suite's AEAD's. */
@@ -77,7 +77,7 @@ export class RecordProtection {
     const record = allocate(recordLength);
     if (record.length !== recordLength) throw new Error(`record allocator returned ${record.length} bytes, not ${recordLength}`);
     const nonce = this.nextNonce();
-    record.set(recordHeader(ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength));
+    writeRecordHeader(record, ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength);
     const inner = record.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
     inner.set(content);
     inner[content.length] = contentType;
@@ -126,13 +126,19 @@ export class RecordProtection {
     if (sequence >= this.maxRecords) {
       throw new TlsError('ResourceLimit', `sequence number limit of ${this.maxRecords} records reached for this key`);
     }
-    const nonce = this.iv.slice();
-    const high = Math.floor(sequence / 2 ** 32);
+    // A new array each time (a provider may keep the nonce it was given); the sequence number's eight bytes,
+    // big-endian, XORed into the IV's last eight (a Uint8Array keeps the low 8 bits of what is stored).
+    const nonce = new Uint8Array(this.iv);
     const low = sequence >>> 0;
-    for (let i = 0; i < 4; i++) {
-      nonce[AEAD_IV_LENGTH - 1 - i]! ^= (low >>> (8 * i)) & 0xff;
-      nonce[AEAD_IV_LENGTH - 5 - i]! ^= (high >>> (8 * i)) & 0xff;
-    }
+    const high = (sequence - low) / 2 ** 32;
+    nonce[11]! ^= low;
+    nonce[10]! ^= low >>> 8;
+    nonce[9]! ^= low >>> 16;
+    nonce[8]! ^= low >>> 24;
+    nonce[7]! ^= high;
+    nonce[6]! ^= high >>> 8;
+    nonce[5]! ^= high >>> 16;
+    nonce[4]! ^= high >>> 24;
     return nonce;
   }
 }

@@ -75,6 +75,30 @@ describe.each(PROVIDERS)('RecordProtection on %s', (_, provider, other) => {
       expect(opened.content.buffer).not.toBe(record.buffer);
     });
 
+    it('rejects a truncated record as bad_record_mac, its length field made to match: one byte short, and shorter than the tag', () => {
+      const record = make().seal(ContentType.application_data, content);
+      for (const kept of [record.length - 1, 5 + tagLength - 1, 5]) {
+        const cut = record.slice(0, kept);
+        cut[3] = (kept - 5) >> 8;
+        cut[4] = (kept - 5) & 0xff;
+        const receiver = make();
+        expectTlsError(() => receiver.open(cut), 'BadRecordMac', 'bad_record_mac');
+        expect(receiver.sequenceNumber).toBe(0);
+      }
+    });
+
+    it('returns content of its own: a caller holding it while the next records are opened from the same memory keeps its bytes', () => {
+      const sender = make();
+      const receiver = make();
+      const contents = [0, 1, 2].map(() => randomBytes(FULL));
+      const received = new Uint8Array(5 + FULL + 1 + tagLength); // one receive buffer, reused for every record
+      const held = contents.map((sent) => {
+        received.set(sender.seal(ContentType.application_data, sent));
+        return receiver.open(received).content;
+      });
+      held.forEach((content, i) => expect(hex(content)).toBe(hex(contents[i]!)));
+    });
+
     it.each([
       ['the type byte of the header', 0],
       ['the version in the header', 2],
