@@ -104,8 +104,13 @@ export class HandshakeContext {
   secret(name: SecretName, secret: Uint8Array): void {
     const { label, keylog } = SECRETS[name];
     // One literal per shape: a property added afterwards would give the event a second, out-of-object store.
-    const clientRandom = this.clientRandom!;
-    const event: TlsEvent = keylog ? { type: 'secret', name, label, clientRandom, secret, keylog } : { type: 'secret', name, label, clientRandom, secret };
+    // Copies: the application owns what an event gives it and may wipe it once logged, while the engine goes on
+    // using its own (Finished keys, KeyUpdate, exporters, ticket PSKs; test/security/secret-event-copies).
+    const clientRandom = this.clientRandom!.slice();
+    const copy = secret.slice();
+    const event: TlsEvent = keylog
+      ? { type: 'secret', name, label, clientRandom, secret: copy, keylog }
+      : { type: 'secret', name, label, clientRandom, secret: copy };
     this.effects.push(event);
   }
 
