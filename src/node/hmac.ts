@@ -32,6 +32,9 @@ export class OneShotHmac {
    * RFC 5869 §2.3); the first `length` bytes of it. A fresh array, sharing memory with nothing.
    */
   compute(hash: HashName, key: Uint8Array, first: Uint8Array, second?: Uint8Array, counter?: number, length?: number): Uint8Array {
+    // Checked before the buffer is touched: an unknown name would make every offset NaN, skip the zeroing and
+    // leave the key behind (test/security/node-hmac-differential).
+    if (!Object.hasOwn(BLOCK_LENGTHS, hash)) throw new TypeError(`HMAC: unknown hash ${String(hash)}`);
     const block = BLOCK_LENGTHS[hash];
     // Keys longer than the block are hashed first (RFC 2104 §2).
     const padKey = key.length > block ? bytesOfLatin1(oneShotHash(hash, key, 'binary')) : key;
