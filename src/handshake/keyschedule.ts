@@ -157,6 +157,13 @@ export function exporter(
   context: Uint8Array,
   length: number,
 ) {
+  // The application's input, checked before any derivation (providers differ on what they let through).
+  if (typeof label !== 'string') throw new TypeError('exporter label must be a string');
+  if (!(context instanceof Uint8Array)) throw new TypeError('exporter context must be a Uint8Array');
+  const longest = 255 * suite.hashLength; // RFC 5869 §2.3: L <= 255 * HashLen
+  if (!Number.isInteger(length) || length < 0 || length > longest) {
+    throw new TypeError(`exporter length must be a whole number of bytes from 0 to ${longest}, got ${String(length)}`);
+  }
   const emptyHash = provider.hash(suite.hash, new Uint8Array(0));
   const secret = deriveSecret(provider, suite, exporterMasterSecret, label, emptyHash);
   return hkdfExpandLabel(provider, suite, secret, 'exporter', provider.hash(suite.hash, context), length);
