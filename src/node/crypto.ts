@@ -26,6 +26,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
+import { i2osp, os2ip } from '../crypto/bigint.js';
 import { BIGINT_FFDHE_ARITHMETIC, ffdheGroups, type FfdheArithmetic } from '../crypto/ffdhe.js';
 import { keyExchangeGroups, type MlKemPrimitives } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
@@ -122,8 +123,10 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   const { cipher, keyLength } = AEAD_CIPHERS[aead];
   if (key.length !== keyLength) throw new Error(`${aead} needs a ${keyLength}-byte key, got ${key.length}`);
   // A private copy of the raw key: createCipheriv takes it as it is, where a KeyObject costs ~1.1 µs to make and
-  // ~0.5 µs more per cipher (eight AEAD keys per handshake; measured on Node 20).
-  const secret = Buffer.from(key);
+  // ~0.5 µs more per cipher (eight AEAD keys per handshake; measured on Node 20). Not Buffer.from(key): that copy
+  // would sit in Node's Buffer pool, whose ArrayBuffer every small Buffer of the process shares
+  // (test/security/node-pool-secrets).
+  const secret = new Uint8Array(key);
   const tagLength = AEAD_TAG_LENGTHS[aead];
   // CCM authenticates the message length first (RFC 3610 §2.2): node:crypto needs the tag length (RFC 6655 §3:
   // 16 or 8) with the cipher and the plaintext length with the AAD. GCM and ChaCha20-Poly1305 need neither (their
@@ -147,7 +150,7 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
     if (body.length !== plaintext.length) throw new Error(`${aead} returned ${body.length} bytes for ${plaintext.length}`);
     output.set(body);
     output.set(sealer.getAuthTag(), body.length);
-  }, (length) => plain(Buffer.allocUnsafe(length)));
+  }, (length) => plain(Buffer.allocUnsafeSlow(length))); // unpooled: memory of its own, as the key's
   return {
     ...sealers,
     open(nonce, aad, ciphertext) {
@@ -227,8 +230,8 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: Curve
     // valid scalar, with a bias below 2^-64. The noble provider maps seeds the same way.
     generatePrivateKey(random) {
       const seed = random(length + length / 2);
-      const scalar = (BigInt('0x' + Buffer.from(seed).toString('hex')) % (order - 1n)) + 1n;
-      return plain(Buffer.from(scalar.toString(16).padStart(2 * length, '0'), 'hex'));
+      // os2ip/i2osp, not Buffer.from: a private scalar has no place in Node's shared Buffer pool.
+      return i2osp((os2ip(seed) % (order - 1n)) + 1n, length);
     },
     publicKey: (privateKey) => share(privateKey).point,
     sharedSecret(privateKey, peerPublic) {

@@ -1,0 +1,37 @@
+// Attacker's test: Node's Buffer pool is one 8 KiB ArrayBuffer shared by every small Buffer.from() and
+// Buffer.allocUnsafe() of the process, the application's too. The node provider copied AEAD keys (every traffic
+// key, and the server's ticket key) with Buffer.from(key), made ECDHE private scalars with Buffer.from(hex), and
+// sealed into Buffer.allocUnsafe(): so `Buffer.from('anything').buffer`, or the `.buffer` of a sealed ticket, held
+// raw keys. Code that sends or logs a pooled Buffer's `.buffer` (a known Node pitfall) would leak them. Secrets
+// get memory of their own, and so does what seal() returns.
+import { describe, expect, it } from 'vitest';
+import type { AeadName, GroupName } from '../../src/crypto/provider.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
+
+const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305', 'AES-128-CCM', 'AES-128-CCM-8'];
+const CURVES: GroupName[] = ['secp256r1', 'secp384r1', 'secp521r1'];
+const random = seededRandom('node pool secrets');
+
+/** Whether the ArrayBuffer behind `view` holds `secret` anywhere. */
+const holds = (view: Uint8Array, secret: Uint8Array) => Buffer.from(view.buffer).indexOf(Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)) >= 0;
+/** A small Buffer of the application's, from the shared pool. */
+const applicationBuffer = () => Buffer.from('the application’s own text');
+
+describe("the node provider keeps secrets out of Node's shared Buffer pool", () => {
+  it.each(AEADS)('%s: the key is not in the pool, and sealed output is memory of its own', (aead) => {
+    const key = random(node.aeadKeyLength(aead));
+    const aeadKey = node.createAead(aead, key);
+    expect(holds(applicationBuffer(), key)).toBe(false);
+    const sealed = aeadKey.seal(random(12), random(5), random(40));
+    expect(holds(sealed, key)).toBe(false);
+    expect([sealed.byteOffset, sealed.buffer.byteLength]).toEqual([0, sealed.length]);
+    expect(holds(applicationBuffer(), key)).toBe(false);
+  });
+
+  it.each(CURVES)('%s: an ephemeral private key is memory of its own, not in the pool', (group) => {
+    const privateKey = node.keyExchange(group).generate(random).privateKey as Uint8Array;
+    expect([privateKey.byteOffset, privateKey.buffer.byteLength]).toEqual([0, privateKey.length]);
+    expect(holds(applicationBuffer(), privateKey)).toBe(false);
+  });
+});
