@@ -4,7 +4,7 @@
 import { createECDH, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
 import type { CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
-import { equalBytes } from '../wire/bytes.js';
+import { equalBytes, fromHex } from '../wire/bytes.js';
 
 /**
  * A Uint8Array view of a Buffer's first `length` bytes (all by default; no copy), so results look like every
@@ -28,13 +28,23 @@ export function bytesOfLatin1(text: string, length = text.length): Uint8Array {
 }
 
 function base64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  return sameMemory(bytes).toString('base64url');
 }
 
-/** Big-endian bytes of a non-negative bigint, without leading zeros. */
+/**
+ * Big-endian bytes of a non-negative bigint, without leading zeros. Unpooled: the value may be a private exponent,
+ * and Node's Buffer pool is one ArrayBuffer every small Buffer of the process shares (test/security/node-pool-secrets).
+ */
 export function bigintBytes(value: bigint): Buffer {
   const hex = value.toString(16);
-  return Buffer.from(hex.length % 2 ? '0' + hex : hex, 'hex');
+  const bytes = Buffer.allocUnsafeSlow(Math.ceil(hex.length / 2));
+  bytes.write(hex.length % 2 ? '0' + hex : hex, 'hex');
+  return bytes;
+}
+
+/** A Buffer over the same memory (no copy into Node's Buffer pool), for APIs whose types want a Buffer. */
+function sameMemory(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** As JWK's RSA members want them (RFC 7518 §6.3). */
@@ -77,7 +87,11 @@ const OKP_PKCS8_PREFIXES: Readonly<Record<OkpCurve, string>> = {
 const OKP_PRIVATE_LENGTHS: Readonly<Record<OkpCurve, number>> = { Ed25519: 32, Ed448: 57, X25519: 32, X448: 56 };
 
 function okpFromPkcs8(crv: OkpCurve, d: Uint8Array): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([Buffer.from(OKP_PKCS8_PREFIXES[crv], 'hex'), d]), format: 'der', type: 'pkcs8' });
+  const prefix = OKP_PKCS8_PREFIXES[crv];
+  const der = new Uint8Array(prefix.length / 2 + d.length);
+  der.set(fromHex(prefix));
+  der.set(d, prefix.length / 2);
+  return createPrivateKey({ key: sameMemory(der), format: 'der', type: 'pkcs8' });
 }
 
 /** A JWK with an empty "x": Node 20 derives the public half from "d" itself; later versions refuse it. */
@@ -178,7 +192,7 @@ function isSamePrivateKey(held: PrivateKey, key: PrivateKey): boolean {
 function importPrivateKey(key: PrivateKey): KeyObject | null {
   return (key.kind === 'rsa' || key.kind === 'rsa-pss') && (key.p === undefined || key.q === undefined)
     ? null
-    : createPrivateKey({ key: Buffer.from(encodePkcs8(key)), format: 'der', type: 'pkcs8' });
+    : createPrivateKey({ key: sameMemory(encodePkcs8(key)), format: 'der', type: 'pkcs8' });
 }
 
 const importedPrivateKeys = new WeakMap<PrivateKey, { held: PrivateKey; object: KeyObject | null }>();

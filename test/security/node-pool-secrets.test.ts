@@ -2,12 +2,16 @@
 // Buffer.allocUnsafe() of the process, the application's too. The node provider copied AEAD keys (every traffic
 // key, and the server's ticket key) with Buffer.from(key), made ECDHE private scalars with Buffer.from(hex), and
 // sealed into Buffer.allocUnsafe(): so `Buffer.from('anything').buffer`, or the `.buffer` of a sealed ticket, held
-// raw keys. Code that sends or logs a pooled Buffer's `.buffer` (a known Node pitfall) would leak them. Secrets
-// get memory of their own, and so does what seal() returns.
+// raw keys; so did private signing keys (PKCS#8 through Buffer.from / Buffer.concat) and FFDHE exponents. Code
+// that sends or logs a pooled Buffer's `.buffer` (a known Node pitfall) would leak them. Secrets get memory of
+// their own, and so does what seal() returns.
 import { describe, expect, it } from 'vitest';
-import type { AeadName, GroupName } from '../../src/crypto/provider.js';
+import { generateKeyPair } from '../../src/auth/builder.js';
+import { i2osp } from '../../src/crypto/bigint.js';
+import type { AeadName, GroupName, PrivateKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
+import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 
 const AEADS: AeadName[] = ['AES-128-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305', 'AES-128-CCM', 'AES-128-CCM-8'];
 const CURVES: GroupName[] = ['secp256r1', 'secp384r1', 'secp521r1'];
@@ -33,5 +37,22 @@ describe("the node provider keeps secrets out of Node's shared Buffer pool", () 
     const privateKey = node.keyExchange(group).generate(random).privateKey as Uint8Array;
     expect([privateKey.byteOffset, privateKey.buffer.byteLength]).toEqual([0, privateKey.length]);
     expect(holds(applicationBuffer(), privateKey)).toBe(false);
+  });
+
+  it.each(['ffdhe2048', 'ffdhe4096'] as GroupName[])('%s: the private exponent is not in the pool', (group) => {
+    const exchange = node.keyExchange(group);
+    const { privateKey, share } = exchange.generate(random);
+    expect(exchange.encapsulate(share, random)).toBeDefined();
+    expect(holds(applicationBuffer(), (privateKey as Uint8Array).subarray(-32))).toBe(false);
+  });
+
+  const signers: Array<[string, PrivateKey, SignatureAlgorithm, Uint8Array]> = [
+    ['Ed25519', ...((key) => [key, { kind: 'ed25519' }, (key as { seed: Uint8Array }).seed] as const)(generateKeyPair('ed25519', random, node).privateKey)],
+    ['ECDSA P-256', ...((key) => [key, { kind: 'ecdsa', hash: 'sha256' }, (key as { d: Uint8Array }).d] as const)(generateKeyPair('p256', random, node).privateKey)],
+    ['RSA', ...((key) => [key, { kind: 'rsa-pss', hash: 'sha256', saltLength: 32 }, i2osp(key.p!, 128)] as const)(rsaTestKey())],
+  ];
+  it.each(signers)('%s: a signing key imported to sign is not in the pool', (_, key, algorithm, secretPart) => {
+    node.sign(algorithm, key, random(32), random);
+    expect(holds(applicationBuffer(), secretPart)).toBe(false);
   });
 });
