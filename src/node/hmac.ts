@@ -1,10 +1,12 @@
 // HMAC (RFC 2104 §2) from two one-shot hashes, for the node provider's HMAC and HKDF: 42 HMACs per TLS 1.3
 // handshake. One `createHmac(...).update(...).digest()` makes an Hmac object, its native state, a digest Buffer
-// and our Uint8Array view of it (~560 bytes of garbage, ~3 µs on Node 20); here both hashes read one reused
-// buffer and hand their digest back as a latin1 ('binary') string, and the result is one array of its own (~350 bytes,
-// ~1.5 µs; measured in docs/performance-engine-notes.md).
+// and our Uint8Array view of it; here both hashes read one reused buffer and hand their digest back as a
+// latin1 ('binary') string, and the result is one array of its own: 659 -> 319 bytes of garbage and
+// 2.8-4.1 -> 0.95-1.2 µs per call on Node 20 (docs/performance-engine-notes.md, "Fourth pass").
 //
 // The reused buffer holds the padded key, so it is zeroed after every call: between calls it holds nothing.
+// The digest strings cannot be zeroed; like the digest Buffers they replace (never zeroed either), they are
+// garbage from the moment the result is made.
 import { hash as oneShotHash } from 'node:crypto';
 import type { HashName } from '../crypto/provider.js';
 import { bytesOfLatin1 } from './key-objects.js';
@@ -54,6 +56,7 @@ export class OneShotHmac {
     } finally {
       // The outer input is the block and a digest of at most 64 bytes.
       buffer.fill(0, 0, Math.max(innerLength, block + 64));
+      if (padKey !== key) padKey.fill(0);
     }
   }
 
