@@ -74,18 +74,27 @@ const CERTIFICATE_VERIFY_PREFIXES = {
 const LENT_CONTENT = new Uint8Array(CERTIFICATE_VERIFY_PREFIXES.server.length + 64);
 const LENT_CONTENT_VIEWS: Uint8Array[] = [];
 
+let lentContentInUse = false;
+
 /**
- * The same content written whole into one reused array (prefix and hash, every time), lent to the provider
- * for one sign or verify call (provider.ts: arguments are read during the call only); nothing in it is
- * secret. A caller's own signer gets an array of its own (certificateVerifyContent): it may keep it.
+ * `use` (one sign or verify call of the provider) given the same content written whole into one reused array
+ * (prefix and hash, every time), lent for that call (provider.ts: arguments are read during the call only);
+ * nothing in it is secret. A caller's own signer gets an array of its own (certificateVerifyContent): it may
+ * keep it. A provider may re-enter the engine during the call (test/security/reentrant-provider): while the
+ * array is lent, a nested CertificateVerify gets an array of its own.
  */
-function lentCertificateVerifyContent(signer: 'client' | 'server', transcriptHash: Uint8Array): Uint8Array {
+function withLentCertificateVerifyContent<T>(signer: 'client' | 'server', transcriptHash: Uint8Array, use: (content: Uint8Array) => T): T {
   const prefix = CERTIFICATE_VERIFY_PREFIXES[signer];
   const length = prefix.length + transcriptHash.length;
-  if (length > LENT_CONTENT.length) return certificateVerifyContent(signer, transcriptHash);
+  if (lentContentInUse || length > LENT_CONTENT.length) return use(certificateVerifyContent(signer, transcriptHash));
   LENT_CONTENT.set(prefix);
   LENT_CONTENT.set(transcriptHash, prefix.length);
-  return (LENT_CONTENT_VIEWS[length] ??= LENT_CONTENT.subarray(0, length));
+  lentContentInUse = true;
+  try {
+    return use((LENT_CONTENT_VIEWS[length] ??= LENT_CONTENT.subarray(0, length)));
+  } finally {
+    lentContentInUse = false;
+  }
 }
 
 /**
@@ -114,7 +123,8 @@ export function signCertificateVerify(
   if (!info) throw new Error(`cannot sign CertificateVerify with scheme 0x${scheme.toString(16)}`);
   if (certified.signer) return certified.signer(scheme, certificateVerifyContent(signer, transcriptHash));
   if (!certified.privateKey) throw new Error('our certificate has neither a private key nor a signer');
-  return provider.sign(info.algorithm, certified.privateKey, lentCertificateVerifyContent(signer, transcriptHash), random);
+  const privateKey = certified.privateKey;
+  return withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.sign(info.algorithm, privateKey, content, random));
 }
 
 /** 'ok', or why the signature does not count. */
@@ -128,5 +138,6 @@ export function checkCertificateVerify(
 ): 'ok' | 'scheme-does-not-fit-key' | 'bad-signature' {
   const info = HANDSHAKE_SCHEMES.get(scheme);
   if (!info || !info.fits(key)) return 'scheme-does-not-fit-key';
-  return provider.verify(info.algorithm, key, lentCertificateVerifyContent(signer, transcriptHash), signature) ? 'ok' : 'bad-signature';
+  const verified = withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(info.algorithm, key, content, signature));
+  return verified ? 'ok' : 'bad-signature';
 }

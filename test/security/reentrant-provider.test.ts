@@ -1,5 +1,6 @@
-// Attacker's test for the HkdfLabel array the key schedule lends to the provider (src/handshake/keyschedule.ts):
-// a provider that re-enters the engine during hkdfExpand, before it reads `info` (a metering or audit wrapper
+// Attacker's test for the arrays the engine lends to the provider: the HkdfLabel (src/handshake/keyschedule.ts)
+// and the CertificateVerify content (src/handshake/signatures.ts):
+// a provider that re-enters the engine during hkdfExpand, sign or verify, before it reads its input (a metering or audit wrapper
 // that tells an observer, which answers from another connection: an exporter, a key update), reads what the
 // nested derivation wrote there, not its own label: connection A's keys come from connection B's label and
 // context. The provider keeps to its contract (inputs are read during the call only); the engine must not
@@ -32,6 +33,20 @@ const reentrant = (base: CryptoProvider, observer: () => void): CryptoProvider =
   hkdfExpand(hash, prk, info, length) {
     observer();
     return base.hkdfExpand(hash, prk, info, length);
+  },
+});
+
+/** `base`, whose sign and verify first run `observer`, then sign or verify what they were given. */
+const reentrantSigner = (base: CryptoProvider, observer: () => void): CryptoProvider => ({
+  ...base,
+  name: `${base.name} (re-entrant signer)`,
+  sign(algorithm, key, message, random) {
+    observer();
+    return base.sign(algorithm, key, message, random);
+  },
+  verify(algorithm, key, message, signature) {
+    observer();
+    return base.verify(algorithm, key, message, signature);
   },
 });
 
@@ -70,5 +85,21 @@ describe.each([
     pair.client.write(utf8.encode('after the handshake'));
     pair.run();
     expect(pair.events('server').filter((e) => e.type === 'data').map((e) => (e.type === 'data' ? utf8.decode(e.data) : ''))).toEqual(['after the handshake']);
+  });
+
+  it('a handshake whose provider runs another whole handshake inside every sign and verify signs and checks its own CertificateVerify content', () => {
+    let nested = 0;
+    const provider = reentrantSigner(base, () => {
+      nested++;
+      connectedPair(base, `nested ${nested}`);
+    });
+    const pair = new InMemoryPair(
+      { trust: { kind: 'pinned-certificate', certificates: [identity.der] }, now: () => TEST_NOW, random: seededRandom('v c'), provider },
+      { certificate: identity, now: () => TEST_NOW, random: seededRandom('v s'), provider },
+    ).run();
+    // The server signed, the client verified: two nested handshakes, each with a sign and a verify of its own.
+    expect(nested).toBe(2);
+    expect([...pair.events('client'), ...pair.events('server')].filter((e) => e.type === 'alert')).toEqual([]);
+    expect(pair.events('client').some((e) => e.type === 'connected')).toBe(true);
   });
 });
