@@ -11,6 +11,7 @@ import { renderReport } from './bench/report.js';
 import { runBench } from './bench/run.js';
 import { measureWorstCertificate, type WorstCertificateReport } from './bench/worst-certificate.js';
 import { runTcpAndServeRows } from './bench/tcp-serve-rows.js';
+import { runMain } from './bench/deadline.js';
 
 function renderWorstCertificate(w: WorstCertificateReport): string {
   return [
@@ -111,4 +112,4 @@ async function main(): Promise<void> {
   if (worstCertificate) process.stdout.write('\n' + renderWorstCertificate(worstCertificate));
 }
 
-await main();
+await runMain(main);

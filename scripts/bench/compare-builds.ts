@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { makeCases, type HandshakeCase } from './cases.js';
 import { meteringBiasMs } from './metering.js';
 import { cpuClock, mean, measure, spread, type Measurement, type Operation } from './timing.js';
+import { runMain } from './deadline.js';
 
 type Build = {
   engine: typeof import('./engine.js');
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     if (!c) throw new Error(`no case ${name}`);
     const perBuild = builds.map((b) => buildOperations(b, c, provider, biasMs));
     const load = loadavg()[0]!;
-    const measured = await measure(Number(values.seconds), perBuild.flatMap((p) => p.operations), () => perBuild.forEach((p) => p.reset()));
+    const measured = await measure(Number(values.seconds), perBuild.flatMap((p) => p.operations), () => perBuild.forEach((p) => p.reset()), { row: `compare builds, ${name}` });
     const cpuEach = (m: Measurement) => m.cpuMs / m.iterations;
     const [oldPlain, newPlain] = [measured[0]!, measured[2]!];
     const parts = perBuild.map((p, i) => {
@@ -79,4 +80,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await runMain(main);

@@ -218,7 +218,7 @@ export async function measureFloor(options: { seconds: number; clock: ClockName;
   const rows: FloorRow[] = [];
   for (const c of cases) {
     const steps = floorSteps(c);
-    const measurements = await measure(options.seconds, steps.map((s) => s.run));
+    const measurements = await measure(options.seconds, steps.map((s) => s.run), undefined, { row: `primitive floor, ${c.name}` });
     const parts = steps.map((s, i): FloorPart => {
       const m = measurements[i]!;
       return { name: s.name, calls: s.calls, ms: median(options.clock === 'cpu' ? m.cpuSamplesMs : m.samplesMs) };

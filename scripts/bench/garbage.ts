@@ -18,6 +18,7 @@
 import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { systemRandom } from '../../src/crypto/random.js';
 import type { HandshakeCase } from './cases.js';
+import { ProgressDeadline } from './deadline.js';
 import { engineHandshake } from './engine.js';
 import { garbageCollector } from './memory.js';
 import { nodeTlsHandshake } from './node-tls.js';
@@ -72,9 +73,20 @@ export interface Sampled {
   pauseMicros: number;
 }
 
-/** Allocation and collections per run of `operation`, `count` runs after a warm-up (see the method above). */
-export async function sample(operation: Operation, count: number, gc: () => void): Promise<Sampled> {
-  for (let i = 0; i < Math.max(20, count / 5); i++) await operation();
+/**
+ * Allocation and collections per run of `operation`, `count` runs after a warm-up (see the method above);
+ * a run that never completes fails with a BenchStall naming `what`.
+ */
+export function sample(operation: Operation, count: number, gc: () => void, what: string): Promise<Sampled> {
+  const deadline = new ProgressDeadline(what);
+  return deadline.guard(sampleRuns(operation, count, gc, deadline));
+}
+
+async function sampleRuns(operation: Operation, count: number, gc: () => void, deadline: ProgressDeadline): Promise<Sampled> {
+  for (let i = 0; i < Math.max(20, count / 5); i++) {
+    await operation();
+    deadline.progress();
+  }
   gc();
   gc();
   const profiler = new GCProfiler();
@@ -85,6 +97,7 @@ export async function sample(operation: Operation, count: number, gc: () => void
     const pending = operation();
     if (pending) await pending;
     const after = read();
+    deadline.progress();
     // A collection inside the handshake empties the new space, which otherwise only grows.
     if (after.newSpace < before.newSpace || after.heap < before.heap || after.arrayBuffers < before.arrayBuffers) continue;
     clean++;
@@ -113,14 +126,14 @@ export interface GarbageOptions {
 export async function measureGarbage(c: HandshakeCase, options: GarbageOptions): Promise<GarbageReport> {
   const gc = garbageCollector();
   const count = options.handshakes ?? 400;
-  const floor = await sample(() => {}, count, gc);
+  const floor = await sample(() => {}, count, gc, 'garbage, the empty operation');
   const contenders: [string, Operation][] = [
     ...options.providers.map((name): [string, Operation] => [`ours (${name})`, engineHandshake(c, PROVIDERS[name], systemRandom)]),
     ['node:tls', nodeTlsHandshake(c)],
   ];
   const runs: GarbageRun[] = [];
   for (const [contender, operation] of contenders) {
-    const s = await sample(operation, contender === 'ours (noble)' ? Math.ceil(count / 8) : count, gc);
+    const s = await sample(operation, contender === 'ours (noble)' ? Math.ceil(count / 8) : count, gc, `garbage, ${c.name}, ${contender}`);
     const run: GarbageRun = {
       contender,
       handshakes: s.handshakes,

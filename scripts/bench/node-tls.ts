@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { duplexPair } from 'node:stream';
 import * as tls from 'node:tls';
 import { SERVER_NAME, nodeCredentials, X25519, type HandshakeCase } from './cases.js';
+import { withDeadline } from './deadline.js';
 
 const PROTOCOL = {
   minVersion: 'TLSv1.3',
@@ -100,8 +101,8 @@ function openPair({ serverContext, clientContext }: Endpoints, c: HandshakeCase,
 async function firstSession(ends: Endpoints, c: HandshakeCase): Promise<Buffer> {
   const { client, connected } = openPair(ends, c);
   const session = once(client, 'session') as Promise<[Buffer]>;
-  const [, serverSocket] = await connected;
-  const [ticket] = await session;
+  const [, serverSocket] = await withDeadline(connected, `node:tls reference, ${c.name}: the first handshake (for its session)`);
+  const [ticket] = await withDeadline(session, `node:tls reference, ${c.name}: the first handshake's session ticket`);
   client.destroy();
   serverSocket.destroy();
   return ticket;
@@ -131,7 +132,7 @@ export function nodeTlsHandshake(c: HandshakeCase): () => Promise<void> {
  */
 export async function nodeTlsTransfer(c: HandshakeCase, suite: string, recordPayload: number, records: number): Promise<() => Promise<void>> {
   const ends = endpoints(c, suite);
-  const [client, serverSocket] = await openPair(ends, c).connected;
+  const [client, serverSocket] = await withDeadline(openPair(ends, c).connected, `node:tls bulk reference, ${suite}: its handshake`);
   const payload = Buffer.alloc(recordPayload, 0x61);
   let pending = 0;
   let done: (() => void) | undefined;

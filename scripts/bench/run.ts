@@ -214,7 +214,7 @@ function rowOperations(c: HandshakeCase, providers: ProviderName[], metering: Me
 
 async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, metering: Metering): Promise<HandshakeRow> {
   const { operations, perProvider, withNodeTls, reset } = rowOperations(c, providers, metering);
-  const measurements = await measure(seconds, operations, reset);
+  const measurements = await measure(seconds, operations, reset, { row: `handshakes, ${c.name}` });
   const nodeRun = withNodeTls ? measurements[measurements.length - 1]! : undefined;
   const runs = perProvider.map(({ name, tally, primitiveSamplesMs }, i): ProviderRun => {
     const [engineRun, meteredRun] = [measurements[2 * i]!, measurements[2 * i + 1]!];
@@ -271,7 +271,7 @@ async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: nu
       rawAeadRoundTrip(suite.aead, PROVIDERS[name], systemRandom, BULK_RECORDS_PER_ROUND),
     ]);
     operations.push(await nodeTlsTransfer(c, suite.name, RECORD_PAYLOAD, BULK_RECORDS_PER_ROUND));
-    const measured = await measure(seconds, operations);
+    const measured = await measure(seconds, operations, undefined, { row: `bulk, ${suite.name}` });
     const nodeTlsRun = measured[measured.length - 1]!;
     providers.forEach((provider, i) => {
       const [engineRun, newArraysRun, rawRun] = [measured[3 * i]!, measured[3 * i + 1]!, measured[3 * i + 2]!];
@@ -336,7 +336,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   // One warm-up over every operation of every selected case first, so V8 has compiled all of them (on
   // background threads, whose CPU time would otherwise land on the first row) before any row is measured.
   const warmUp = selected.flatMap((c) => rowOperations(c, providers, metering).operations);
-  await measure(options.seconds / warmUp.length, warmUp);
+  await measure(options.seconds / warmUp.length, warmUp, undefined, { row: 'warm-up of every selected case' });
   const handshakes: HandshakeRow[] = [];
   for (const c of selected) {
     const row = await handshakeRow(c, providers, options.seconds, metering);

@@ -31,7 +31,7 @@ export interface SliceResult {
 }
 
 /** A response must arrive within this time, or the request counts as failed (the slice stays bounded). */
-const REQUEST_TIMEOUT_MS = 10_000;
+export const REQUEST_TIMEOUT_MS = 10_000;
 
 function request(context: tls.SecureContext, setup: ClientSetup, port: number, head: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -15,9 +15,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { nodeCredentials, SERVER_NAME, type HandshakeCase } from './cases.js';
-import type { ClientSetup, SliceRequest, SliceResult } from './serve-load-clients.js';
+import { REQUEST_TIMEOUT_MS, type ClientSetup, type SliceRequest, type SliceResult } from './serve-load-clients.js';
 import { table, spreadText } from './report.js';
 import { spread, ROUNDS, type Spread } from './timing.js';
+import { STALL_MS, withDeadline } from './deadline.js';
 import { freePort } from '../../src/testing/interop.js';
 
 /** The checkout: the servers and the client worker run from its dist/ (npm run build), whether this module runs from dist/ or its source. */
@@ -57,8 +58,8 @@ export interface ServeLoadReport {
   loadAverage: { start: number[]; end: number[] };
 }
 
-interface RunningServer {
-  name: ServerName;
+export interface RunningServer<N extends string = ServerName> {
+  name: N;
   port: number;
   child: ChildProcess;
   stderr: string[];
@@ -75,7 +76,8 @@ async function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
-async function startServer(name: ServerName, command: string, args: string[]): Promise<RunningServer> {
+/** Starts `command args` (`{port}` replaced by a free port) and waits until it accepts TCP connections. */
+export async function startServer<N extends string>(name: N, command: string, args: string[]): Promise<RunningServer<N>> {
   const port = await freePort();
   // stdout to /dev/null: tls13 serve logs a line per connection, and a pipe the bench drains late would
   // block it (a pipe write is synchronous); its cost stays counted, as one write(2) to /dev/null.
@@ -84,9 +86,15 @@ async function startServer(name: ServerName, command: string, args: string[]): P
   child.stderr!.on('data', (chunk: Buffer) => stderr.length < 20 && stderr.push(chunk.toString()));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${stderr.join('')}`))));
   exited.catch(() => {});
-  for (let tries = 0; tries < 100; tries++) {
-    if (await Promise.race([acceptsConnections(port), exited])) return { name, port, child, stderr };
-    await sleep(50);
+  try {
+    for (let tries = 0; tries < 100; tries++) {
+      const accepts = withDeadline(acceptsConnections(port), `serve load: ${name} starting, a TCP connect to port ${port}`);
+      if (await Promise.race([accepts, exited])) return { name, port, child, stderr };
+      await sleep(50);
+    }
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
   }
   child.kill('SIGKILL');
   throw new Error(`${name} did not listen on port ${port} within 5 s: ${stderr.join('')}`);
@@ -100,7 +108,7 @@ export function processCpuMs(pid: number, ticksPerSecond: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
-function clockTicksPerSecond(): number {
+export function clockTicksPerSecond(): number {
   try {
     return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   } catch {
@@ -118,7 +126,7 @@ export function opensslMissing(): string | undefined {
   }
 }
 
-class ClientWorker {
+export class ClientWorker {
   private readonly worker: Worker;
   constructor(setup: ClientSetup) {
     this.worker = new Worker(join(BUILT_BENCH, 'serve-load-clients.js'), { workerData: { serveLoadClients: setup } });
@@ -171,7 +179,7 @@ export async function serveLoad(c: HandshakeCase, options: ServeLoadOptions): Pr
     }
     return await measureServers(servers, clients, options, progress, skipped, c.name, loadStart);
   } finally {
-    await clients.terminate();
+    await withDeadline(clients.terminate(), 'serve load: stopping the client worker');
     for (const server of servers) server.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
@@ -192,7 +200,9 @@ async function measureServers(
   const slices = new Map<string, { requests: number; failed: number; elapsedMs: number; cpuMs: number }[]>();
   const slice = async (server: RunningServer, concurrency: number) => {
     const before = processCpuMs(server.child.pid!, ticks);
-    const result = await clients.post({ port: server.port, concurrency, durationMs });
+    // The clients start nothing new after durationMs, and each request in flight ends within REQUEST_TIMEOUT_MS.
+    const what = `serve load: ${server.name}, ${concurrency} clients, a slice of ${durationMs} ms`;
+    const result = await withDeadline(clients.post({ port: server.port, concurrency, durationMs }), what, durationMs + REQUEST_TIMEOUT_MS + STALL_MS);
     const cpuMs = processCpuMs(server.child.pid!, ticks) - before;
     if (result.failed > 0) progress(`serve-load: ${server.name}, ${concurrency} clients: ${result.failed} failed requests (${result.firstError})`);
     return { requests: result.completed, failed: result.failed, elapsedMs: result.elapsedMs, cpuMs };

@@ -23,6 +23,7 @@ import { nodeTlsHandshake } from './node-tls.js';
 import { spreadText, table } from './report.js';
 import { cpuMsPer, measure, msPer, spread, type Measurement, type Spread } from './timing.js';
 import { listening, LOOPBACK, nodeTlsOverTcp, oursOverTcp } from './tcp.js';
+import { runMain } from './deadline.js';
 
 /** Resolves with the first 'connected' of a driver's connection; rejects on the first 'closed'. */
 function driven(connection: Connection, transport: Duplex): Promise<void> {
@@ -122,7 +123,7 @@ export async function tcpBreakdown(c: HandshakeCase, seconds: number): Promise<B
       ['node:tls over TCP', node.handshake],
       ['node:tls over duplexPair', nodeTlsHandshake(c)],
     ];
-    const runs = await measure(seconds, contenders.map(([, run]) => run));
+    const runs = await measure(seconds, contenders.map(([, run]) => run), undefined, { row: 'TCP breakdown' });
     const cpuPerSlice = (m: Measurement) => m.slices.map((s) => s.cpuMs / s.iterations);
     const reference = cpuPerSlice(runs[0]!);
     return runs.map((measurement, i) => ({
@@ -152,8 +153,10 @@ export function renderTcpBreakdown(caseName: string, rows: BreakdownRow[]): stri
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2' } } });
-  const c = makeCases().find((k) => k.name === 'ed25519 pinned');
-  if (!c) throw new Error('no ed25519 pinned case');
-  console.log(renderTcpBreakdown(c.name, await tcpBreakdown(c, Number(values.seconds))));
+  await runMain(async () => {
+    const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2' } } });
+    const c = makeCases().find((k) => k.name === 'ed25519 pinned');
+    if (!c) throw new Error('no ed25519 pinned case');
+    console.log(renderTcpBreakdown(c.name, await tcpBreakdown(c, Number(values.seconds))));
+  });
 }

@@ -14,6 +14,7 @@ import { engineConfigs, SERVER_NAME, type HandshakeCase } from './cases.js';
 import { endpoints, peerAccepted, serverContextOptions } from './node-tls.js';
 import { spreadText, table } from './report.js';
 import { measure, median, perSecond, roundRatios, type Measurement, type Spread } from './timing.js';
+import { ProgressDeadline, withDeadline } from './deadline.js';
 
 export interface TcpRow {
   case: string;
@@ -34,7 +35,7 @@ const WARMUP_HANDSHAKES = 100;
 
 export async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(server: T): Promise<number> {
   server.listen(0, LOOPBACK);
-  await once(server as unknown as NodeJS.EventEmitter, 'listening');
+  await withDeadline(once(server as unknown as NodeJS.EventEmitter, 'listening'), `a server listening on ${LOOPBACK}`);
   return (server.address() as AddressInfo).port;
 }
 
@@ -84,10 +85,16 @@ export async function tcpRow(c: HandshakeCase, seconds: number): Promise<TcpRow>
   const node = await nodeTlsOverTcp(c);
   try {
     // The engine's code may be cold (a run with no in-memory row before): a fixed warm-up of each first.
-    for (let i = 0; i < WARMUP_HANDSHAKES; i++) {
-      await ours.handshake();
-      await node.handshake();
-    }
+    const warmUp = new ProgressDeadline(`loopback TCP handshakes, ${c.name}, the first ${WARMUP_HANDSHAKES} of each`);
+    await warmUp.guard(
+      (async () => {
+        for (let i = 0; i < WARMUP_HANDSHAKES; i++) {
+          await ours.handshake();
+          await node.handshake();
+          warmUp.progress();
+        }
+      })(),
+    );
     const [oursRun, nodeRun] = (await measure(seconds, [
       function oursTcpHandshake() {
         return ours.handshake();
@@ -95,7 +102,7 @@ export async function tcpRow(c: HandshakeCase, seconds: number): Promise<TcpRow>
       function nodeTlsTcpHandshake() {
         return node.handshake();
       },
-    ])) as [Measurement, Measurement];
+    ], undefined, { row: `loopback TCP handshakes, ${c.name}` })) as [Measurement, Measurement];
     return {
       case: c.name,
       oursPerSecond: perSecond(oursRun),

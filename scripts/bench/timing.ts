@@ -6,6 +6,7 @@
 // pays for the other's caches, JIT deoptimisations or garbage (one handshake of each in turn did: it cut
 // node:tls's rate by almost half).
 import { performance } from 'node:perf_hooks';
+import { ProgressDeadline, STALL_MS } from './deadline.js';
 
 /** One contender's work in one slice. */
 export interface Slice {
@@ -94,8 +95,11 @@ function emptyMeasurement(): Measurement {
   return { iterations: 0, elapsedMs: 0, cpuMs: 0, samplesMs: [], cpuSamplesMs: [], slices: [] };
 }
 
-/** Runs `operation` over and over for `sliceMs` of wall time (at least once), adding to `into`. */
-async function runSlice(operation: Operation, sliceMs: number, into: Measurement): Promise<void> {
+/**
+ * Runs `operation` over and over for `sliceMs` of wall time (at least once), adding to `into`; each
+ * iteration is progress for `deadline` (an asynchronous iteration that never settles fails the slice).
+ */
+async function runSlice(operation: Operation, sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void> {
   const slice: Slice = { iterations: 0, elapsedMs: 0, cpuMs: 0 };
   while (slice.iterations === 0 || slice.elapsedMs < sliceMs) {
     const cpuStart = cpuClock();
@@ -105,6 +109,8 @@ async function runSlice(operation: Operation, sliceMs: number, into: Measurement
     if (pending) await pending;
     const elapsedMs = wallClock() - start;
     const cpuMs = cpuClock() - cpuStart;
+    // Progress of an asynchronous iteration (a synchronous one cannot stall in a way a timer sees).
+    if (pending) deadline.progress(start + elapsedMs);
     slice.iterations++;
     slice.elapsedMs += elapsedMs;
     slice.cpuMs += cpuMs;
@@ -117,24 +123,37 @@ async function runSlice(operation: Operation, sliceMs: number, into: Measurement
   into.slices.push(slice);
 }
 
-/** `rounds` rounds of one slice per operation; the first operation of a round moves on by one each round. */
-async function interleave(rounds: number, sliceMs: number, operations: Operation[]): Promise<Measurement[]> {
+/**
+ * `rounds` rounds of one slice per operation; the first operation of a round moves on by one each round.
+ * A slice whose iteration stalls fails with a BenchStall naming `row` and the operation (deadline.ts).
+ */
+async function interleave(rounds: number, sliceMs: number, operations: Operation[], { row, stallMs }: Required<MeasureOptions>): Promise<Measurement[]> {
   const results = operations.map(emptyMeasurement);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < operations.length; k++) {
       const i = (round + k) % operations.length;
-      await runSlice(operations[i]!, sliceMs, results[i]!);
+      const operation = operations[i]!;
+      const deadline = new ProgressDeadline(`${row}, ${operation.name || `operation ${i}`}, round ${round + 1} of ${rounds}`, stallMs);
+      await deadline.guard(runSlice(operation, sliceMs, results[i]!, deadline));
     }
   }
   return results;
+}
+
+export interface MeasureOptions {
+  /** Names the measurement (the row) in the error of an operation that stalled. */
+  row?: string;
+  /** An asynchronous iteration that has not settled after this long has stalled (default STALL_MS). */
+  stallMs?: number;
 }
 
 /**
  * Runs each operation for about `seconds` in all, in ROUNDS interleaved slices, after a warm-up slice of
  * each; `beforeMeasuring` runs between the two. One Measurement per operation, in order.
  */
-export async function measure(seconds: number, operations: Operation[], beforeMeasuring?: () => void): Promise<Measurement[]> {
-  await interleave(1, seconds * 1000 * WARMUP_SHARE, operations);
+export async function measure(seconds: number, operations: Operation[], beforeMeasuring?: () => void, options: MeasureOptions = {}): Promise<Measurement[]> {
+  const { row = 'a measurement', stallMs = STALL_MS } = options;
+  await interleave(1, seconds * 1000 * WARMUP_SHARE, operations, { row: `${row} (warm-up)`, stallMs });
   beforeMeasuring?.();
-  return interleave(ROUNDS, (seconds * 1000) / ROUNDS, operations);
+  return interleave(ROUNDS, (seconds * 1000) / ROUNDS, operations, { row, stallMs });
 }

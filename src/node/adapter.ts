@@ -111,7 +111,8 @@ export class Tls13Socket extends Duplex {
     transport.on('close', this.onTransportClose);
     transport.on('timeout', this.onTransportTimeout);
     this.notePeerAddress();
-    transport.once('connect', this.notePeerAddress);
+    // A socket still connecting learns its peer's address on 'connect'; an accepted one knows it already.
+    if ((transport as Partial<net.Socket>).connecting !== false) transport.once('connect', this.notePeerAddress);
     const timeout = options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     if (timeout > 0) {
       this.handshakeTimer = setTimeout(() => this.destroy(new Error(`TLS handshake timed out after ${timeout} ms (state ${connection.state})`)), timeout);
@@ -349,7 +350,9 @@ export class Tls13Socket extends Duplex {
     this.secured = true;
     this.authorized = this.authorizationError === undefined && this.connection.info.peer !== undefined;
     this.servername ??= this.connection.info.serverName;
+    // Cleared and dropped: a connection kept open for hours need not keep its spent timer (and what it captured).
     clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
     this.emit(this.connection.role === 'client' ? 'secureConnect' : 'secure');
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;

@@ -86,6 +86,42 @@ describe('a peer that sends faster than the application reads', () => {
   });
 });
 
+describe('data handed to the application', () => {
+  // Ownership: a Buffer a 'data' event gave the application is the application's. Opening records in
+  // memory that is reused (a socket's read buffer, a pool) must never change a chunk the application still
+  // holds while more records arrive after it.
+  it('stays as it arrived while more records arrive after it, on a server socket and on a client socket', async () => {
+    const total = 2 * 1024 * 1024;
+    const sent = pattern(total);
+    /** Every chunk a socket's 'data' events give, with a copy of its bytes as they were when it arrived. */
+    const hold = (socket: Tls13Socket) => {
+      const held: Array<{ chunk: Buffer; copy: Buffer }> = [];
+      socket.on('data', (chunk: Buffer) => held.push({ chunk, copy: Buffer.from(chunk) }));
+      return held;
+    };
+    let serverHeld: Array<{ chunk: Buffer; copy: Buffer }> | undefined;
+    const { port } = await ourServer({}, (socket) => {
+      serverHeld = hold(socket);
+      // The server sends as much back, so our client receives as many records.
+      socket.write(sent);
+    });
+    const client = connect({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] } });
+    client.on('error', () => {});
+    cleanups.push(() => client.destroy());
+    const clientHeld = hold(client);
+    await once(client, 'secureConnect');
+    // Writes of 16 KiB - 1: records and TCP reads do not line up, so a read ends inside a record.
+    for (let offset = 0; offset < total; offset += 16 * 1024 - 1) client.write(sent.subarray(offset, offset + 16 * 1024 - 1));
+    const received = (held: Array<{ chunk: Buffer }> | undefined) => (held ?? []).reduce((n, h) => n + h.chunk.length, 0);
+    await until(() => received(serverHeld) >= total && received(clientHeld) >= total, 20_000);
+    for (const held of [serverHeld!, clientHeld]) {
+      expect(held.length).toBeGreaterThan(100);
+      for (const { chunk, copy } of held) expect(chunk.equals(copy)).toBe(true);
+      expect(Buffer.concat(held.map((h) => h.chunk)).equals(sent)).toBe(true);
+    }
+  });
+});
+
 describe('a peer that does not read what we send', () => {
   it('makes write() wait for drain: what we buffer stays bounded while the application follows write() and drain', async () => {
     // A node:tls server that completes the handshake and then stops reading.

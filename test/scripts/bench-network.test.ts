@@ -1,6 +1,10 @@
 // Smoke test of the bench rows over real sockets on a tiny budget: loopback TCP handshakes through the
 // adapter beside node:tls, and the three servers under load. Timings are never asserted, only that every
 // contender did its work (no failed request) and the numbers are there.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCases } from '../../scripts/bench/cases.js';
 import { CONCURRENCIES, opensslMissing, renderServeLoad, serveLoad } from '../../scripts/bench/serve-load.js';
@@ -48,4 +52,27 @@ describe('the TCP breakdown (scripts/bench/tcp-breakdown.ts)', () => {
     const text = renderTcpBreakdown(pinned.name, rows);
     for (const row of rows) expect(text).toContain(row.contender);
   }, 60_000);
+});
+
+describe('serve-compare.js and idle-sockets.js (built scripts, run as the notes show them)', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const run = (script: string, args: string[]) => promisify(execFile)(process.execPath, [join(root, 'dist', 'scripts', 'bench', script), ...args], { timeout: 120_000 });
+  beforeAll(() => ensureBuilt(), 120_000);
+
+  it('compares two builds of tls13 serve beside node:https, every request answered', async () => {
+    const { stdout } = await run('serve-compare.js', [root, root, '--seconds', '1', '--rounds', '1', '--clients', '1']);
+    expect(stdout).toMatch(/^server CPU ms per request, 1 rounds of 1 s slices/);
+    // clients, old, new, node:https, the two ratios, and no failed request.
+    expect(stdout).toMatch(/\n1 +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ \([\d.]+-[\d.]+\) +[\d.]+ \([\d.]+-[\d.]+\) +0\n/);
+  }, 120_000);
+
+  it('refuses slices under a second (10 ms CPU ticks) with its usage line', async () => {
+    await expect(run('serve-compare.js', [root, root, '--seconds', '0.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/serve-compare.js OLD_ROOT NEW_ROOT/) });
+  });
+
+  it('measures what an idle server connection keeps, ours and node:tls', async () => {
+    const { stdout } = await run('idle-sockets.js', ['--connections', '5']);
+    expect(stdout).toMatch(/^5 idle server connections over loopback TCP/);
+    expect(stdout).toMatch(/Tls13Server: -?[\d.]+ KiB; node:tls tls.Server \(JavaScript side only\): -?[\d.]+ KiB/);
+  }, 120_000);
 });

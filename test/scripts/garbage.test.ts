@@ -10,11 +10,11 @@ describe('garbage per handshake', () => {
   it('counts a 64 KiB backing store and a heap array of known size per operation', async () => {
     let kept: unknown;
     const gc = garbageCollector();
-    const buffers = await sample(() => void (kept = new Uint8Array(64 * 1024)), 50, gc);
-    const empty = await sample(() => {}, 50, gc);
+    const buffers = await sample(() => void (kept = new Uint8Array(64 * 1024)), 50, gc, '64 KiB arrays');
+    const empty = await sample(() => {}, 50, gc, 'the empty operation');
     expect(buffers.arrayBufferBytes - empty.arrayBufferBytes).toBe(64 * 1024);
     // 10 000 small integers in a fresh array: at least 8 bytes per element on the heap, well under 64 KiB of backing stores.
-    const heap = await sample(() => void (kept = Array.from({ length: 10_000 }, (_, i) => i)), 50, gc);
+    const heap = await sample(() => void (kept = Array.from({ length: 10_000 }, (_, i) => i)), 50, gc, 'heap arrays');
     expect(heap.heapBytes - empty.heapBytes).toBeGreaterThanOrEqual(40_000);
     expect(heap.arrayBufferBytes - empty.arrayBufferBytes).toBe(0);
     expect(kept).toBeDefined();

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
-import { createServer, type Tls13Socket } from '../../src/node/adapter.js';
+import { connect, createServer, type Tls13Socket } from '../../src/node/adapter.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 
 const identity = makeIdentity({ subject: { CN: 'server' }, sans: { dns: ['server.example'] }, keyType: 'p256' }, seededRandom('failed handshake close'));
@@ -42,6 +42,27 @@ describe('a handshake the server refuses', () => {
       client.destroy();
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(reported).toEqual([{ address: '127.0.0.1', port: clientPort }]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('on the client side too: a client socket made while TCP was still connecting knows the peer after the close', async () => {
+    // A TCP server that answers the ClientHello with garbage and closes: the handshake fails on the client.
+    const server = net.createServer((socket) => socket.once('data', () => socket.end(Buffer.from([0x16, 0x03, 0x03, 0x00, 0x01, 0xff]))));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const client = connect({ host: '127.0.0.1', port, trust: { kind: 'pinned-certificate', certificates: [identity.chain[0]!] } });
+      // Connecting: the peer's address is not known yet when the socket is made.
+      expect(client.remoteAddress).toBeUndefined();
+      const errors: Error[] = [];
+      client.on('error', (error: Error) => errors.push(error));
+      await new Promise((resolve) => client.once('close', resolve));
+      expect(errors.map((e) => e.message)).toEqual(['the peer closed the connection during the TLS handshake (state WAIT_SH)']);
+      expect((client.transport as net.Socket).destroyed).toBe(true);
+      expect({ address: client.remoteAddress, port: client.remotePort }).toEqual({ address: '127.0.0.1', port });
     } finally {
       server.close();
     }
