@@ -122,6 +122,7 @@ export class Connection {
    * handshake keeps of a plaintext message is its own (events taken later may still show views of them).
    */
   receive(bytes: Uint8Array): void {
+    requireBytes(bytes, 'receive: bytes');
     if (this.failed || this.readClosed) return;
     this.records.receive(bytes);
     if (this.awaiting && this.records.bufferedBytes > MAX_BUFFERED_WHILE_PAUSED) {
@@ -168,6 +169,7 @@ export class Connection {
 
   /** Application data to send; only once connected. */
   write(data: Uint8Array): void {
+    requireBytes(data, 'write: data');
     if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
     if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
     this.records.writer.applicationData(data);
@@ -430,6 +432,17 @@ export class Connection {
     this.failed = true;
     this.awaiting = undefined;
     this.events.push({ type: 'closed', by, error });
+  }
+}
+
+/**
+ * Bytes in and out are a Uint8Array (a Buffer is one): any other view would be read element by element (a
+ * Uint16Array's 0x4142 went out as the one byte 0x42), and anything else fails deep inside, or not at all.
+ */
+function requireBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    const kind = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
+    throw new TypeError(`${what} must be a Uint8Array, not ${kind}`);
   }
 }
 
