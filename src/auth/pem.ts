@@ -1,6 +1,8 @@
 // PEM (RFC 7468): "-----BEGIN LABEL-----", base64 of DER, "-----END LABEL-----". Several blocks may
 // follow each other with text between them. A small strict base64 of our own keeps this free of node:*.
 
+import { asciiText } from '../wire/bytes.js';
+
 /** Malformed PEM text. */
 export class PemError extends Error {
   constructor(message: string) {
@@ -20,18 +22,23 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
-export function base64Encode(bytes: Uint8Array): string {
-  // Four characters per three bytes (RFC 4648 §4), joined once: each ALPHABET[i] is a one-character string
-  // V8 keeps interned, so the only allocations are the array and the result (a fingerprint per handshake).
-  const chars = new Array<string>(4 * Math.ceil(bytes.length / 3));
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+const PAD = '='.charCodeAt(0);
+
+/** Four characters per three bytes (RFC 4648 §4), '=' for the bytes missing from the last group. */
+function writeBase64(codes: Uint8Array, bytes: Uint8Array): void {
   for (let i = 0, c = 0; i < bytes.length; i += 3, c += 4) {
     const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    chars[c] = ALPHABET[n >> 18]!;
-    chars[c + 1] = ALPHABET[(n >> 12) & 63]!;
-    chars[c + 2] = i + 1 < bytes.length ? ALPHABET[(n >> 6) & 63]! : '=';
-    chars[c + 3] = i + 2 < bytes.length ? ALPHABET[n & 63]! : '=';
+    codes[c] = ALPHABET_CODES[n >> 18]!;
+    codes[c + 1] = ALPHABET_CODES[(n >> 12) & 63]!;
+    codes[c + 2] = i + 1 < bytes.length ? ALPHABET_CODES[(n >> 6) & 63]! : PAD;
+    codes[c + 3] = i + 2 < bytes.length ? ALPHABET_CODES[n & 63]! : PAD;
   }
-  return chars.join('');
+}
+
+export function base64Encode(bytes: Uint8Array): string {
+  // Written as character codes and decoded once (asciiText): a fingerprint per handshake makes one string.
+  return asciiText(4 * Math.ceil(bytes.length / 3), bytes, writeBase64);
 }
 
 /** Strict base64 (RFC 4648 §4): whitespace is skipped, anything else outside the alphabet fails. Null on error. */

@@ -161,6 +161,10 @@ export type SignatureAlgorithm =
 /** Where randomness comes from: the OS by default, a seeded stream in tests and replays. */
 export type RandomSource = (length: number) => Uint8Array;
 
+/**
+ * Every argument is read during the call only: the engine may reuse an input's memory afterwards (it writes
+ * HkdfLabels into one reused array), so a provider copies what it keeps. Results are the caller's.
+ */
 export interface CryptoProvider {
   readonly name: string;
   hashLength(hash: HashName): number;

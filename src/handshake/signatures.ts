@@ -70,6 +70,24 @@ const CERTIFICATE_VERIFY_PREFIXES = {
   server: concat(new Uint8Array(64).fill(0x20), utf8.encode('TLS 1.3, server CertificateVerify'), new Uint8Array([0])),
 } as const;
 
+/** Room for the prefix (98 bytes) and the longest transcript hash (SHA-512). */
+const LENT_CONTENT = new Uint8Array(CERTIFICATE_VERIFY_PREFIXES.server.length + 64);
+const LENT_CONTENT_VIEWS: Uint8Array[] = [];
+
+/**
+ * The same content written whole into one reused array (prefix and hash, every time), lent to the provider
+ * for one sign or verify call (provider.ts: arguments are read during the call only); nothing in it is
+ * secret. A caller's own signer gets an array of its own (certificateVerifyContent): it may keep it.
+ */
+function lentCertificateVerifyContent(signer: 'client' | 'server', transcriptHash: Uint8Array): Uint8Array {
+  const prefix = CERTIFICATE_VERIFY_PREFIXES[signer];
+  const length = prefix.length + transcriptHash.length;
+  if (length > LENT_CONTENT.length) return certificateVerifyContent(signer, transcriptHash);
+  LENT_CONTENT.set(prefix);
+  LENT_CONTENT.set(transcriptHash, prefix.length);
+  return (LENT_CONTENT_VIEWS[length] ??= LENT_CONTENT.subarray(0, length));
+}
+
 /**
  * The public key of our own certificate or raw key, from the leaf (or the SPKI). A server consults it on every
  * ClientHello, so the leaf comes from the parse-once memo, which answers only while the array still holds
@@ -94,10 +112,9 @@ export function signCertificateVerify(
 ): Uint8Array {
   const info = HANDSHAKE_SCHEMES.get(scheme);
   if (!info) throw new Error(`cannot sign CertificateVerify with scheme 0x${scheme.toString(16)}`);
-  const content = certificateVerifyContent(signer, transcriptHash);
-  if (certified.signer) return certified.signer(scheme, content);
+  if (certified.signer) return certified.signer(scheme, certificateVerifyContent(signer, transcriptHash));
   if (!certified.privateKey) throw new Error('our certificate has neither a private key nor a signer');
-  return provider.sign(info.algorithm, certified.privateKey, content, random);
+  return provider.sign(info.algorithm, certified.privateKey, lentCertificateVerifyContent(signer, transcriptHash), random);
 }
 
 /** 'ok', or why the signature does not count. */
@@ -111,6 +128,5 @@ export function checkCertificateVerify(
 ): 'ok' | 'scheme-does-not-fit-key' | 'bad-signature' {
   const info = HANDSHAKE_SCHEMES.get(scheme);
   if (!info || !info.fits(key)) return 'scheme-does-not-fit-key';
-  const content = certificateVerifyContent(signer, transcriptHash);
-  return provider.verify(info.algorithm, key, content, signature) ? 'ok' : 'bad-signature';
+  return provider.verify(info.algorithm, key, lentCertificateVerifyContent(signer, transcriptHash), signature) ? 'ok' : 'bad-signature';
 }

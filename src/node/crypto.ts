@@ -14,7 +14,6 @@ import {
   createDecipheriv,
   createDiffieHellman,
   createHash,
-  createHmac,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -48,6 +47,7 @@ import type {
 import { AEAD_TAG_LENGTHS, aeadSealers } from '../crypto/provider.js';
 import {
   bigintBytes,
+  bytesOfLatin1,
   ecPointJwk,
   ecPrivateKey,
   ecPublicPoint,
@@ -62,6 +62,7 @@ import {
 } from './key-objects.js';
 // Empties the random pool when a V8 startup snapshot is written or started (src/node/snapshot.ts).
 import './snapshot.js';
+import { OneShotHmac } from './hmac.js';
 
 const HASH_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 
@@ -73,15 +74,17 @@ class NodeHashState implements HashState {
     return this;
   }
   digest(): Uint8Array {
-    return plain(this.state.copy().digest());
+    return bytesOfLatin1(this.state.copy().digest('binary'));
   }
   clone(): HashState {
     return new NodeHashState(this.state.copy());
   }
 }
 
+const oneShotHmac = new OneShotHmac();
+
 function hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return plain(createHmac(hash, key).update(data).digest());
+  return oneShotHmac.compute(hash, key, data);
 }
 
 /** RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an empty salt is HashLen zeros, which HMAC pads to the same key. */
@@ -89,18 +92,16 @@ function hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Ar
   return hmac(hash, salt, ikm);
 }
 
-const FIRST_BLOCK = Uint8Array.of(1);
-
 /** RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), output the first `length` bytes of T(1) | T(2) | ... */
 function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const hashLength = HASH_LENGTHS[hash];
   if (length > 255 * hashLength) throw new Error(`HKDF-Expand: length ${length} exceeds 255 * HashLen`);
-  // One block (every TLS 1.3 key, IV and secret): one HMAC, its first `length` bytes as the result (one view).
-  if (length <= hashLength) return plain(createHmac(hash, prk).update(info).update(FIRST_BLOCK).digest(), length);
+  // One block (every TLS 1.3 key, IV and secret): one HMAC, its first `length` bytes.
+  if (length <= hashLength) return oneShotHmac.compute(hash, prk, info, undefined, 1, length);
   const okm = new Uint8Array(length);
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1, filled = 0; filled < length; i++) {
-    previous = createHmac(hash, prk).update(previous).update(info).update(Uint8Array.of(i)).digest();
+    previous = oneShotHmac.compute(hash, prk, previous, info, i);
     okm.set(previous.subarray(0, length - filled), filled);
     filled += previous.length;
   }
@@ -384,7 +385,7 @@ export const nodeCryptoProvider: CryptoProvider = {
   name: 'node:crypto',
   hashLength: (hash) => HASH_LENGTHS[hash],
   // crypto.hash (Node 20.12+) digests without a Hash object and its stream machinery.
-  hash: (hash, data) => plain(oneShotHash(hash, data, 'buffer')),
+  hash: (hash, data) => bytesOfLatin1(oneShotHash(hash, data, 'binary')),
   createHash: (hash) => new NodeHashState(createHash(hash)),
   hmac,
   hkdfExtract,

@@ -2,14 +2,39 @@
 // length-prefixed vector at a time and a Writer that back-patches length prefixes (RFC 8446 §3.4 vectors).
 import { TlsError } from './errors.js';
 
-/** The two hex digits of every byte value, made once (hex() runs for fingerprints in every handshake). */
-const HEX_DIGITS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+
+/**
+ * ASCII text of `length` characters, written as character codes by `write` into one reused array and decoded
+ * once: one string and nothing else, where an array of one-character strings joined cost ~630 bytes of garbage
+ * for a SHA-256 fingerprint's hex (fingerprints are made in every handshake). The array is zeroed after each
+ * use, since hex() also writes key-log secrets; a text longer than it gets an array of its own.
+ */
+const ASCII_SCRATCH = new Uint8Array(1024);
+const ASCII_VIEWS: Uint8Array[] = [];
+
+export function asciiText<T>(length: number, source: T, write: (codes: Uint8Array, source: T) => void): string {
+  const codes = length <= ASCII_SCRATCH.length ? (ASCII_VIEWS[length] ??= ASCII_SCRATCH.subarray(0, length)) : new Uint8Array(length);
+  try {
+    write(codes, source);
+    return UTF8_DECODER.decode(codes);
+  } finally {
+    codes.fill(0);
+  }
+}
+
+const HEX_CODES = UTF8_ENCODER.encode('0123456789abcdef');
+
+function writeHex(codes: Uint8Array, bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) {
+    codes[2 * i] = HEX_CODES[bytes[i]! >> 4]!;
+    codes[2 * i + 1] = HEX_CODES[bytes[i]! & 15]!;
+  }
+}
 
 export function hex(bytes: Uint8Array): string {
-  // One join instead of a concatenation per byte: one flat string, not a chain of partial ones.
-  const digits = new Array<string>(bytes.length);
-  for (let i = 0; i < bytes.length; i++) digits[i] = HEX_DIGITS[bytes[i]!]!;
-  return digits.join('');
+  return asciiText(2 * bytes.length, bytes, writeHex);
 }
 
 /** Parses hex, ignoring whitespace (so RFC 8448 dumps can be pasted as they are). */
@@ -46,9 +71,6 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
-
-const UTF8_ENCODER = new TextEncoder();
-const UTF8_DECODER = new TextDecoder();
 
 export const utf8 = {
   encode: (text: string): Uint8Array => UTF8_ENCODER.encode(text),

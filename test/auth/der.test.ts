@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DerError, DerReader, readSingle } from '../../src/auth/der.js';
 import { der } from '../../src/auth/der-writer.js';
 import { base64Decode, base64Encode, parsePem, PemError, toPem } from '../../src/auth/pem.js';
-import { fromHex, hex } from '../../src/wire/bytes.js';
+import { asciiText, fromHex, hex } from '../../src/wire/bytes.js';
 import type { Span } from '../../src/wire/bytes.js';
 
 const read = <T>(h: string, f: (r: DerReader) => T) => readSingle(fromHex(h), f);
@@ -104,6 +104,23 @@ describe('PEM', () => {
     }
     expect(base64Decode('QR==')).toBeNull(); // non-canonical: padding bits set
     expect(base64Decode('Q===')).toBeNull();
+  });
+
+  it('writes hex and base64 through one reused array: long then short texts are whole, longer ones than it too, and it is zeroed after', () => {
+    // 800 bytes: 1068 base64 and 1600 hex characters, past the reused array's 1024.
+    for (const length of [800, 3, 32, 1, 0, 700, 2]) {
+      const bytes = new Uint8Array(Buffer.from(Array.from({ length }, (_, i) => (i * 53 + length) & 0xff)));
+      expect(base64Encode(bytes)).toBe(Buffer.from(bytes).toString('base64'));
+      expect(hex(bytes)).toBe(Buffer.from(bytes).toString('hex'));
+    }
+    // hex() also writes key-log secrets: the character codes do not stay behind.
+    let lent: Uint8Array | undefined;
+    const text = asciiText(4, 'abcd', (codes, source) => {
+      lent = codes;
+      for (let i = 0; i < source.length; i++) codes[i] = source.charCodeAt(i);
+    });
+    expect(text).toBe('abcd');
+    expect([...lent!]).toEqual([0, 0, 0, 0]);
   });
 
   it('parses several blocks with text between them and keeps their labels', () => {

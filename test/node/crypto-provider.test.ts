@@ -1,6 +1,6 @@
 // The node:crypto provider against the noble provider, an independent implementation of every primitive:
 // equal outputs where the primitive is deterministic, and signatures made by one verified by the other.
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/auth/builder.js';
 import { loadPrivateKey } from '../../src/auth/keys.js';
@@ -11,6 +11,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import { resolveCommon } from '../../src/handshake/config.js';
 import { IMPLEMENTED_GROUPS } from '../../src/handshake/negotiation.js';
 import { nodeCryptoProvider as node } from '../../src/node/crypto.js';
+import { OneShotHmac } from '../../src/node/hmac.js';
 import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { utf8 } from '../../src/wire/bytes.js';
 import { describeSealInto } from '../crypto/aead-seal-into.js';
@@ -56,6 +57,25 @@ describe('hashes, HMAC and HKDF', () => {
     const prk = nobleProvider.hkdfExtract(hash, new Uint8Array(0), ikm);
     for (const length of [1, 12, node.hashLength(hash), node.hashLength(hash) + 1, 255 * node.hashLength(hash)]) {
       expect(node.hkdfExpand(hash, prk, info, length)).toStrictEqual(bytes(nobleProvider.hkdfExpand(hash, prk, info, length)));
+    }
+  });
+
+  it.each(HASHES)('HMAC-%s from one-shot hashes: equal to createHmac for every input size, results of their own, nothing of the key left in its buffer', (hash) => {
+    const hmac = new OneShotHmac();
+    // Past the buffer's first size (512) too: it grows, and the grown buffer is zeroed as well.
+    for (const [keyLength, dataLength] of [[32, 0], [48, 50], [0, 1], [200, 63], [64, 600], [129, 5000]] as const) {
+      const [key, data, info] = [random(keyLength), random(dataLength), random(7)];
+      const expected = new Uint8Array(createHmac(hash, key).update(data).digest());
+      const result = hmac.compute(hash, key, data);
+      expect(result).toStrictEqual(expected);
+      expect(hmac.scratch.every((byte) => byte === 0)).toBe(true);
+      // HKDF-Expand's block: data | info | counter, cut to a length.
+      const block = hmac.compute(hash, key, data, info, 3, 12);
+      expect(block).toStrictEqual(new Uint8Array(createHmac(hash, key).update(data).update(info).update(Uint8Array.of(3)).digest().subarray(0, 12)));
+      expect(hmac.scratch.every((byte) => byte === 0)).toBe(true);
+      // The first result shares memory with neither the buffer nor the next result.
+      expect(result.buffer).not.toBe(hmac.scratch.buffer);
+      expect(result).toStrictEqual(expected);
     }
   });
 

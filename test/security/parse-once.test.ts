@@ -150,4 +150,29 @@ describe('key schedule constants', () => {
       expect(hex(hkdfExpandLabel(nobleProvider, suite, secret, 'key', new Uint8Array(0), length))).toBe(reference('key', length));
     }
   });
+
+  it('an HkdfLabel with a context, written into one reused array, is whole each time: a longer label or context before leaves nothing behind', () => {
+    const secret = random(32);
+    const reference = (label: string, context: Uint8Array, length: number) => {
+      const info = new Writer().u16(length).vec(1, utf8.encode(`tls13 ${label}`)).vec(1, context).finish();
+      return hex(nobleProvider.hkdfExpand('sha256', secret, info, length));
+    };
+    // The same total length after a different label, context and output length: every byte must be rewritten.
+    const calls: [string, Uint8Array, number][] = [
+      ['c hs traffic', random(32), 32],
+      ['s hs traffic', random(32), 32],
+      ['res master', random(34), 48],
+      ['resumption', random(36), 32],
+      ['exp master', random(2), 32],
+      ['c hs traffic', random(32), 32],
+    ];
+    for (const [label, context, length] of calls) {
+      expect(hex(hkdfExpandLabel(nobleProvider, suite, secret, label, context, length))).toBe(reference(label, context, length));
+    }
+    // What the provider was lent is read during the call only; a later derivation does not change an earlier result.
+    const first = hkdfExpandLabel(nobleProvider, suite, secret, 'c ap traffic', calls[0]![1], 32);
+    const before = hex(first);
+    hkdfExpandLabel(nobleProvider, suite, secret, 's ap traffic', calls[1]![1], 32);
+    expect(hex(first)).toBe(before);
+  });
 });

@@ -10,11 +10,13 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { certificateVerifyContent, signCertificateVerify } from '../../src/handshake/signatures.js';
+import { certificateVerifyContent, checkCertificateVerify, signCertificateVerify } from '../../src/handshake/signatures.js';
 import { makeCast, MUTUAL_TLS_SCENARIOS, SERVER_NAME, type MutualTlsScenarioName } from '../../src/scenarios/mutual-tls.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { handshakeRewriter } from '../../src/testing/tamper.js';
-import { utf8 } from '../../src/wire/bytes.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
+import { hex, utf8 } from '../../src/wire/bytes.js';
+import { SignatureScheme } from '../../src/wire/enums.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 
 const SEED = 'swap-and-replay';
@@ -164,5 +166,42 @@ describe('a stolen certificate without its key', () => {
     expect(observed(pair, 'server')).toMatchObject({ alertsSent: [], connected: true, data: 1, state: 'CONNECTED' });
     expect(pair.server.info.peer?.subject).toBe('CN=alice');
     expect(pair.client.info.peer?.subject).toBe(`CN=${SERVER_NAME}`);
+  });
+});
+
+describe('the CertificateVerify content lent to the provider (one reused array, src/handshake/signatures.ts)', () => {
+  it('is the whole content of the role asked for, every call, even after a provider scribbled over what it was lent', () => {
+    const seen: string[] = [];
+    // A careless provider: records what it was given, then zeroes its input.
+    const scribbling: CryptoProvider = {
+      ...nobleProvider,
+      sign: (alg, key, message, random) => {
+        seen.push(hex(message));
+        const signature = nobleProvider.sign(alg, key, message, random);
+        message.fill(0);
+        return signature;
+      },
+      verify: (alg, key, message, signature) => {
+        seen.push(hex(message));
+        const ok = nobleProvider.verify(alg, key, message, signature);
+        message.fill(0);
+        return ok;
+      },
+    };
+    const key = cast.server.privateKey;
+    const publicKey = nobleProvider.publicKeyOf(key);
+    const random = seededRandom(`${SEED}/lent`);
+    const [hashA, hashB] = [random(32), random(48)];
+    const signedA = signCertificateVerify(scribbling, SignatureScheme.ecdsa_secp256r1_sha256, { chain: cast.server.chain, privateKey: key }, 'server', hashA, random);
+    // The server's signature holds for the server's content only: not as a client's, not over another hash.
+    expect(checkCertificateVerify(scribbling, SignatureScheme.ecdsa_secp256r1_sha256, publicKey, 'client', hashA, signedA)).toBe('bad-signature');
+    expect(checkCertificateVerify(scribbling, SignatureScheme.ecdsa_secp256r1_sha256, publicKey, 'server', hashB, signedA)).toBe('bad-signature');
+    expect(checkCertificateVerify(scribbling, SignatureScheme.ecdsa_secp256r1_sha256, publicKey, 'server', hashA, signedA)).toBe('ok');
+    expect(seen).toEqual([
+      hex(certificateVerifyContent('server', hashA)),
+      hex(certificateVerifyContent('client', hashA)),
+      hex(certificateVerifyContent('server', hashB)),
+      hex(certificateVerifyContent('server', hashA)),
+    ]);
   });
 });

@@ -1,0 +1,76 @@
+// HMAC (RFC 2104 §2) from two one-shot hashes, for the node provider's HMAC and HKDF: 42 HMACs per TLS 1.3
+// handshake. One `createHmac(...).update(...).digest()` makes an Hmac object, its native state, a digest Buffer
+// and our Uint8Array view of it; here both hashes read one reused buffer and hand their digest back as a
+// latin1 ('binary') string, and the result is one array of its own: 659 -> 319 bytes of garbage and
+// 2.8-4.1 -> 0.95-1.2 µs per call on Node 20 (docs/performance-engine-notes.md, "Fourth pass").
+//
+// The reused buffer holds the padded key, so it is zeroed after every call: between calls it holds nothing.
+// The digest strings cannot be zeroed; like the digest Buffers they replace (never zeroed either), they are
+// garbage from the moment the result is made.
+import { hash as oneShotHash } from 'node:crypto';
+import type { HashName } from '../crypto/provider.js';
+import { bytesOfLatin1 } from './key-objects.js';
+
+/** RFC 2104 §2: B, the hash's block length in bytes. */
+const BLOCK_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 64, sha256: 64, sha384: 128, sha512: 128 };
+const IPAD = 0x36;
+const OPAD = 0x5c;
+/** Enough for the key block and every HMAC input of a TLS 1.3 handshake but the largest FFDHE secrets. */
+const INITIAL_LENGTH = 512;
+
+export class OneShotHmac {
+  /** The inner input (K ^ ipad | data), then the outer one (K ^ opad | inner digest); all zeros between calls. */
+  private buffer = new Uint8Array(INITIAL_LENGTH);
+  /** Views of the buffer's first n bytes, made once per length (a hash reads its whole input). */
+  private prefixes: Uint8Array[] = [];
+
+  /** All zeros between calls (for tests: no key material is left behind). */
+  get scratch(): Uint8Array {
+    return this.buffer;
+  }
+
+  /**
+   * HMAC-hash(key, first | second | counter), `counter` a single byte when given (HKDF-Expand's block number,
+   * RFC 5869 §2.3); the first `length` bytes of it. A fresh array, sharing memory with nothing.
+   */
+  compute(hash: HashName, key: Uint8Array, first: Uint8Array, second?: Uint8Array, counter?: number, length?: number): Uint8Array {
+    const block = BLOCK_LENGTHS[hash];
+    // Keys longer than the block are hashed first (RFC 2104 §2).
+    const padKey = key.length > block ? bytesOfLatin1(oneShotHash(hash, key, 'binary')) : key;
+    const innerLength = block + first.length + (second?.length ?? 0) + (counter === undefined ? 0 : 1);
+    if (innerLength > this.buffer.length) this.grow(innerLength);
+    const buffer = this.buffer;
+    try {
+      this.padded(padKey, IPAD, block);
+      buffer.set(first, block);
+      if (second !== undefined) buffer.set(second, block + first.length);
+      if (counter !== undefined) buffer[innerLength - 1] = counter;
+      const inner = oneShotHash(hash, this.prefix(innerLength), 'binary');
+      this.padded(padKey, OPAD, block);
+      for (let i = 0; i < inner.length; i++) buffer[block + i] = inner.charCodeAt(i);
+      const outer = oneShotHash(hash, this.prefix(block + inner.length), 'binary');
+      return bytesOfLatin1(outer, length === undefined ? outer.length : Math.min(length, outer.length));
+    } finally {
+      // The outer input is the block and a digest of at most 64 bytes.
+      buffer.fill(0, 0, Math.max(innerLength, block + 64));
+      if (padKey !== key) padKey.fill(0);
+    }
+  }
+
+  /** K ^ pad into the first `block` bytes, K padded with zeros to the block length. */
+  private padded(key: Uint8Array, pad: number, block: number): void {
+    const buffer = this.buffer;
+    for (let i = 0; i < key.length; i++) buffer[i] = key[i]! ^ pad;
+    buffer.fill(pad, key.length, block);
+  }
+
+  private prefix(length: number): Uint8Array {
+    return (this.prefixes[length] ??= this.buffer.subarray(0, length));
+  }
+
+  private grow(length: number): void {
+    this.buffer.fill(0);
+    this.buffer = new Uint8Array(Math.max(length, 2 * this.buffer.length));
+    this.prefixes = [];
+  }
+}
