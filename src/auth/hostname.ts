@@ -77,7 +77,7 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-
  * (inet_aton) reads "127.1", "0x7f.0.0.1", "2130706433" or octal "0177.0.0.1" as an IPv4 address, so such a name
  * is no DNS name to match dNSName SANs against. rustls-webpki refuses an all-digit last label the same way.
  */
-function endsInNumber(name: string): boolean {
+export function endsInNumber(name: string): boolean {
   const labels = name.split('.');
   if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop();
   const last = labels[labels.length - 1]!;

@@ -79,6 +79,24 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     refused({ leaf: workload('urn:uuid:1234'), intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /cannot be checked/);
   });
 
+  it('a URI whose host is not a domain name cannot be checked against URI subtrees: refused, even when only excluded', () => {
+    // RFC 5280 §4.2.1.10: a URI "in which the host name is specified as an IP address ... the application MUST
+    // reject the certificate" (Go: "URI with IP cannot be matched against constraints").
+    const int = ca({ nameConstraints: { excluded: [{ uri: '.evil.example' }] } });
+    const workload = (uri: string) => issue({ CN: 'w' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { uri: [uri] } });
+    const check = (uri: string) => ({ leaf: workload(uri), intermediates: [int], anchors: [root], purpose: 'clientAuth' as const });
+    for (const uri of ['spiffe://10.0.0.1/ns/a', 'https://[::1]/x', 'https://[::ffff:10.0.0.1]:8443/', 'https://127.1/x']) {
+      refused(check(uri), 'BadCertificate', /cannot be checked/);
+    }
+    // Hosts that a URL parser (WHATWG, node's URL) reads as another host than the authority's text: a backslash
+    // ends the authority of an https URL there, and a percent-encoded host is decoded.
+    for (const uri of ['https://a.evil.example\\@good.example/', 'https://a.evil.example%2e/', 'https://a%2eevil.example/']) {
+      expect(new URL(uri).hostname).toMatch(/evil\.example\.?$/);
+      refused(check(uri), 'BadCertificate', /cannot be checked/);
+    }
+    accepted(check('https://user@good.example:8443/path?q#f'));
+  });
+
   it('directoryName subtrees apply to the subject DN, compared case-insensitively', () => {
     const int = ca({ nameConstraints: { permitted: [{ dn: { O: 'tls13-lab' } }] } });
     accepted({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: 'TLS13-Lab', CN: 'x' }), intermediates: [int], anchors: [root] });

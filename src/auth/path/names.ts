@@ -7,6 +7,7 @@
 // form in a constraint fails closed when a name of that form is presented below it. Malformed
 // constraints fail closed, and the comparisons one validation may make are bounded.
 import { contextTag, DerError, DerReader } from '../der.js';
+import { endsInNumber } from '../hostname.js';
 import { OID } from '../oids.js';
 import { isSelfIssued, readName } from '../x509.js';
 import type { Certificate, NameAttribute } from '../x509.js';
@@ -179,10 +180,17 @@ function emailWithin(mailbox: { local: string; domain: string }, base: string): 
   return domain.startsWith('.') ? mailbox.domain.endsWith(domain) : mailbox.domain === domain;
 }
 
-/** The host of a URI (RFC 3986 §3.2.2), lowercased; undefined when it has none. */
+/** RFC 3986 §3.2 authority: unreserved, pct-encoded, sub-delims, ':', '@', and '[' ']' around an IP literal. */
+const AUTHORITY = /^[a-zA-Z0-9\-._~%!$&'()*+,;=:@[\]]*$/;
+
+/**
+ * The host of a URI (RFC 3986 §3.2.2), lowercased; undefined when it has none, or when its authority holds a
+ * character RFC 3986 does not allow there (a WHATWG parser ends an https authority at a `\`, so it would read
+ * another host than the text after the last '@').
+ */
 export function uriHost(uri: string): string | undefined {
   const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(uri);
-  if (!m) return undefined;
+  if (!m || !AUTHORITY.test(m[1]!)) return undefined;
   let authority = m[1]!;
   authority = authority.slice(authority.lastIndexOf('@') + 1);
   const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.replace(/:\d*$/, '');
@@ -250,8 +258,16 @@ function nameText(name: Name): string {
 }
 
 /**
+ * A URI host that URI subtrees can be compared with: a domain name. Not an IP address (RFC 5280 §4.2.1.10: the
+ * application "MUST reject the certificate"), nor one a URL parser reads as one ("127.1"), nor percent-encoded
+ * (a URL parser decodes `a%2eevil.example` to another host than the constraint would compare).
+ */
+const isDomainHost = (host: string) => /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(host) && !endsInNumber(host);
+
+/**
  * A name that cannot be compared fails closed: a dNSName with an empty label (`.example.com` would otherwise
- * pass `example.com`), a mailbox without exactly one unquoted '@' (`a@b@example.com`), a URI without a host.
+ * pass `example.com`), a mailbox without exactly one unquoted '@' (`a@b@example.com`), a URI whose host is not
+ * a domain name (none, an IP address, percent-encoded).
  */
 function malformed(name: Name): boolean {
   switch (name.form) {
@@ -259,8 +275,10 @@ function malformed(name: Name): boolean {
       return dropDot(name.value).split('.').includes('');
     case 'email':
       return !splitMailbox(name.value);
-    case 'uri':
-      return uriHost(name.value) === undefined;
+    case 'uri': {
+      const host = uriHost(name.value);
+      return host === undefined || !isDomainHost(host);
+    }
     default:
       return false;
   }
