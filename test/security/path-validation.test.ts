@@ -59,6 +59,18 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     refused(c('2001:db9::1'), 'BadCertificate', /outside the permitted/);
   });
 
+  it('an excluded IPv4 subtree is not escaped by the IPv4-mapped IPv6 form of an address, nor the other way round', () => {
+    // ::ffff:10.1.2.3 (RFC 4291 §2.5.5.2) is 10.1.2.3 on the wire: a client dialing "::ffff:10.1.2.3" reaches it.
+    const v4 = ca({ nameConstraints: { excluded: [{ ip: '10.0.0.0/8' }] } });
+    refused({ leaf: leaf(v4, { ip: ['::ffff:10.1.2.3'] }), intermediates: [v4], anchors: [root], hostname: '::ffff:10.1.2.3' }, 'BadCertificate', /excluded/);
+    const v6 = ca({ nameConstraints: { excluded: [{ ip: '::ffff:10.0.0.0/104' }] } });
+    refused({ leaf: leaf(v6, { ip: ['10.1.2.3'] }), intermediates: [v6], anchors: [root], hostname: '10.1.2.3' }, 'BadCertificate', /excluded/);
+    accepted({ leaf: leaf(v4, { ip: ['::ffff:192.0.2.1', '2001:db8::a01:203'] }), intermediates: [v4], anchors: [root], hostname: '::ffff:192.0.2.1' });
+    // Permitted subtrees stay exact: a name of the other family is outside them (fails closed).
+    const permitted = ca({ nameConstraints: { permitted: [{ ip: '10.0.0.0/8' }] } });
+    refused({ leaf: leaf(permitted, { ip: ['::ffff:10.1.2.3'] }), intermediates: [permitted], anchors: [root] }, 'BadCertificate', /outside the permitted/);
+  });
+
   it('rfc822Name subtrees apply to email SANs, and to a subject emailAddress when there is no SAN', () => {
     const int = ca({ nameConstraints: { excluded: [{ email: 'example.com' }, { email: '.example.com' }] } });
     const client = (sans: NonNullable<CertificateSpec['sans']>, subject: Parameters<typeof issue>[0] = { CN: 'c' }) =>

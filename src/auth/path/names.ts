@@ -208,6 +208,13 @@ function ipWithin(bytes: Uint8Array, address: Uint8Array, mask: Uint8Array): boo
   return bytes.every((b, i) => (b & mask[i]!) === (address[i]! & mask[i]!));
 }
 
+/** The same address in the other family: a.b.c.d and its IPv4-mapped ::ffff:a.b.c.d (RFC 4291 §2.5.5.2), or undefined. */
+function otherFamily(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.length === 4) return Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...bytes);
+  const mapped = bytes.subarray(0, 12).every((b, i) => b === (i < 10 ? 0 : 0xff));
+  return mapped ? bytes.subarray(12) : undefined;
+}
+
 /** RFC 4518 §2.2 maps these to nothing: soft hyphens, joiners, variation selectors, controls and format characters. */
 const MAPPED_TO_NOTHING =
   /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u034f\u06dd\u070f\u1806\u180b-\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2063\u206a-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffc]/g;
@@ -239,8 +246,13 @@ function within(name: Name, subtree: Subtree, excluded: boolean): boolean {
       return subtree.form === 'email' && emailWithin(splitMailbox(name.value)!, subtree.base);
     case 'uri':
       return subtree.form === 'uri' && uriWithin(uriHost(name.value)!, subtree.base);
-    case 'ip':
-      return subtree.form === 'ip' && ipWithin(name.bytes, subtree.address, subtree.mask);
+    case 'ip': {
+      if (subtree.form !== 'ip') return false;
+      if (ipWithin(name.bytes, subtree.address, subtree.mask)) return true;
+      // An excluded subtree also catches the address written in the other family (::ffff:10.1.2.3 is 10.1.2.3).
+      const other = excluded ? otherFamily(name.bytes) : undefined;
+      return other !== undefined && ipWithin(other, subtree.address, subtree.mask);
+    }
     case 'dn':
       return subtree.form === 'dn' && dnWithin(name.rdns, subtree.rdns);
     case 'other':
