@@ -124,6 +124,17 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     accepted({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: 'Victim Banks', CN: 'x' }), intermediates: [int], anchors: [root] });
   });
 
+  it('an excluded directoryName is not escaped by non-ASCII case or another Unicode normalization form', () => {
+    // RFC 5280 §7.1 compares by RFC 4518: case folding (§2.2) and NFKC (§2.3), not only ASCII case.
+    const int = ca({ nameConstraints: { excluded: [{ dn: { O: 'Société Générale' } }] } });
+    const decomposed = 'Socie\u0301te\u0301 Ge\u0301ne\u0301rale';
+    const fullwidth = '\uff33ociété Générale';
+    for (const disguised of ['SOCIÉTÉ GÉNÉRALE', decomposed, fullwidth]) {
+      refused({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: disguised, CN: 'x' }), intermediates: [int], anchors: [root] }, 'BadCertificate', /subject DN .*excluded/);
+    }
+    accepted({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: 'Societe Generale', CN: 'x' }), intermediates: [int], anchors: [root] });
+  });
+
   it('a self-issued intermediate is not itself checked, but the leaf below it is (§6.1.3(b))', () => {
     const anchor = issue({ O: 'Lab', CN: 'Root' }, rootKey, undefined, { isCA: true, nameConstraints: { excluded: [{ dn: { O: 'Lab' } }] } });
     // Key rollover: the root's name, a new key, signed by the old key. Its subject is in the excluded subtree.

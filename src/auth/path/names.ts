@@ -221,9 +221,11 @@ const MAPPED_TO_NOTHING =
 
 /**
  * RFC 5280 §7.1, simplified from RFC 4518: what §2.2 maps to nothing goes (or a name could escape an
- * excluded subtree with an invisible character), then case-insensitive, insignificant spaces collapsed.
+ * excluded subtree with an invisible character), then Unicode case folding (§2.2) and NFKC (§2.3), so that
+ * `SOCIÉTÉ`, a decomposed `é` or a fullwidth `Ｓ` is the same value; insignificant spaces collapsed (§2.6.1).
  */
-const normalizeValue = (v: string) => lower(v.replace(MAPPED_TO_NOTHING, '')).trim().replace(/\s+/g, ' ');
+const normalizeValue = (v: string) =>
+  v.replace(MAPPED_TO_NOTHING, '').normalize('NFKC').toLowerCase().normalize('NFKC').trim().replace(/\s+/g, ' ');
 
 function rdnEqual(a: NameAttribute[], b: NameAttribute[]): boolean {
   return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && normalizeValue(x.value) === normalizeValue(y.value)));
