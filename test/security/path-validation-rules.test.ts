@@ -128,6 +128,19 @@ describe('path building through cycles (x509-limbo pathological cases, CVE-2024-
   });
 });
 
+describe('extKeyUsage in a CA certificate constrains what it issues, in both profiles (Go, OpenSSL, rustls-webpki)', () => {
+  it('an intermediate for serverAuth only cannot issue a client certificate, even under rfc5280 (the client-certificate default)', () => {
+    const webOnly = ca({ extKeyUsage: ['serverAuth'] });
+    const client = issue({ CN: 'client' }, leafKey, webOnly, { extKeyUsage: ['clientAuth'] });
+    inProfiles(BOTH, { leaf: client, intermediates: [webOnly], anchors: [root], purpose: 'clientAuth' }, 'UnsupportedCertificate', /CA extKeyUsage \[serverAuth\] does not include clientAuth/);
+    // Controls: an intermediate without EKU, with the purpose, or (rfc5280) with anyExtendedKeyUsage issues it.
+    for (const extKeyUsage of [[], ['clientAuth'], ['anyExtendedKeyUsage']]) {
+      const int = ca({ extKeyUsage });
+      accepted({ leaf: issue({ CN: 'client' }, leafKey, int, { extKeyUsage: ['clientAuth'] }), intermediates: [int], anchors: [root], purpose: 'clientAuth', profile: 'rfc5280' });
+    }
+  });
+});
+
 describe('policy extensions: RFC 5280 asks CAs to mark them critical, and we do not process them', () => {
   it('a non-critical policyConstraints or inhibitAnyPolicy is refused as well as a critical one (§4.2.1.11, §4.2.1.14)', () => {
     for (const oid of [OID.policyConstraints, OID.inhibitAnyPolicy]) {
