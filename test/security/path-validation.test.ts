@@ -81,6 +81,17 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     accepted({ leaf: client({ email: ['ceo@example.org'] }), intermediates: [int], anchors: [root], purpose: 'clientAuth' });
   });
 
+  it('an excluded rfc822Name subtree is not escaped by an absolute domain ("ceo@example.com.") or an empty label', () => {
+    // A trailing dot names the same domain (RFC 1034 §3.1), as dNSName and URI hosts are already read.
+    const int = ca({ nameConstraints: { excluded: [{ email: 'example.com' }, { email: '.example.com' }, { email: 'boss@example.org' }] } });
+    const client = (email: string) => issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { email: [email] } });
+    for (const email of ['ceo@example.com.', 'ceo@mail.EXAMPLE.com.', 'boss@example.org.']) {
+      refused({ leaf: client(email), intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /excluded/);
+    }
+    refused({ leaf: client('ceo@example.com..'), intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /cannot be checked/);
+    accepted({ leaf: client('ceo@example.net.'), intermediates: [int], anchors: [root], purpose: 'clientAuth' });
+  });
+
   it('uniformResourceIdentifier subtrees constrain a SPIFFE ID to its trust domain', () => {
     const int = ca({ nameConstraints: { permitted: [{ uri: 'prod.example' }] } });
     const workload = (uri: string) => issue({ CN: 'w' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { uri: [uri] } });

@@ -161,13 +161,17 @@ function wildcardMayMatch(name: string, base: string): boolean {
   return dot > 0 && base.slice(dot + 1) === rest;
 }
 
-/** RFC 5321 §4.1.2 Mailbox: local-part "@" domain; an '@' inside the local part only in a quoted string. */
+/**
+ * RFC 5321 §4.1.2 Mailbox: local-part "@" domain; an '@' inside the local part only in a quoted string. The
+ * domain without a trailing dot (`example.com.` is `example.com`, RFC 1034 §3.1); one with an empty label is refused.
+ */
 function splitMailbox(mailbox: string): { local: string; domain: string } | undefined {
   const at = mailbox.lastIndexOf('@');
   if (at <= 0 || at === mailbox.length - 1) return undefined;
   const local = mailbox.slice(0, at);
   if (local.includes('@') && !/^".*"$/.test(local)) return undefined;
-  return { local, domain: lower(mailbox.slice(at + 1)) };
+  const domain = dropDot(lower(mailbox.slice(at + 1)));
+  return domain.split('.').includes('') ? undefined : { local, domain };
 }
 
 /** rfc822Name: a mailbox (exact), a host (exact domain), or `.domain` (any subdomain). */
