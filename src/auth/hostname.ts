@@ -134,6 +134,8 @@ export function matchHostname(cert: Certificate, host: string): HostnameMatch {
   if (/[^\x21-\x7e]/.test(host)) return { ok: false, detail: `host name "${host}" is not ASCII; pass its A-label (xn--) form` };
   if (endsInNumber(host)) return { ok: false, detail: numericHost(host) };
   const reference = normalizeDns(host);
+  // Wildcards are a presented form only (RFC 6125 §6.4.3): a reference "*.example.com" names no host.
+  if (!DNS_NAME.test(reference)) return { ok: false, detail: `"${escapeUnprintable(host)}" is neither a DNS name nor an IP address` };
   const found = san.dns.find((name) => dnsMatches(normalizeDns(name), reference));
   if (found) return { ok: true, matched: `DNS:${found}` };
   return { ok: false, detail: `host name ${host} matches none of the certificate's DNS names [${san.dns.map(escapeUnprintable).join(', ')}]` };

@@ -69,6 +69,15 @@ describe('matchHostname', () => {
     for (const host of ['3com.example', '1.example.net', 'a.0x7f.example']) expect(matchHostname(numericLabels.cert, host).ok, host).toBe(true);
   });
 
+  it('a reference identity that is no DNS name matches nothing: a wildcard is a presented form only (RFC 6125 §6.4.3)', () => {
+    const c = issue({ CN: 'x' }, nodeKey('p256'), undefined, { sans: { dns: ['*.example.com', 'a_b.example.com'] } });
+    for (const host of ['*.example.com', '*.EXAMPLE.com.', 'www.example.com/', 'www..example.com', '-x.example.com']) {
+      expect(matchHostname(c.cert, host), host).toMatchObject({ ok: false });
+    }
+    expect(matchHostname(c.cert, 'www.example.com').ok).toBe(true);
+    expect(matchHostname(c.cert, 'a_b.example.com').ok).toBe(true);
+  });
+
   it('explains that there is no subjectAltName and that the CN is not used', () => {
     const c = issue({ CN: 'server.example' }, nodeKey('p256'), undefined, {});
     const result = matchHostname(c.cert, 'server.example');
