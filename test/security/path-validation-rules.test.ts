@@ -37,6 +37,17 @@ describe('name constraints: every name below is checked, and malformed names fai
     inProfiles(BOTH, { ...c, hostname: 'foo.example.com' }, 'BadCertificate', /\.example\.com/);
   });
 
+  it('a dNSName that is no DNS name (a NUL, a slash, a space, a partial wildcard) cannot pass a dNSName subtree, in either profile', () => {
+    // rfc5280 (the client-certificate default) has no dns-name-syntax rule: the constraint itself must not take
+    // "victim.example\0.attacker.example", which a C consumer of identity.dnsNames reads as victim.example.
+    for (const name of ['victim.example\u0000.attacker.example', 'victim.example/.attacker.example', 'victim example.attacker.example', 'f*o.attacker.example']) {
+      const c = underCa({ nameConstraints: { permitted: [{ dns: 'attacker.example' }] } }, { dns: [name, 'www.attacker.example'] });
+      inProfiles(BOTH, { ...c, hostname: 'www.attacker.example' }, 'BadCertificate', /cannot be checked|dNSName/);
+      refused({ ...c, hostname: 'www.attacker.example', profile: 'rfc5280' }, 'BadCertificate', /cannot be checked/);
+    }
+    accepted({ ...underCa({ nameConstraints: { permitted: [{ dns: 'attacker.example' }] } }, { dns: ['*.attacker.example', 'a_b.attacker.example.'] }), hostname: 'x.attacker.example', profile: 'rfc5280' });
+  });
+
   it('a mailbox with two "@" cannot pass an rfc822Name subtree', () => {
     const int = ca({ nameConstraints: { permitted: [{ email: 'example.com' }] } });
     const client = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { email: ['good@example.com', 'invalid@address@example.com'] } });

@@ -283,14 +283,16 @@ function nameText(name: Name): string {
 const isDomainHost = (host: string) => /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(host) && !endsInNumber(host);
 
 /**
- * A name that cannot be compared fails closed: a dNSName with an empty label (`.example.com` would otherwise
- * pass `example.com`), a mailbox without exactly one unquoted '@' (`a@b@example.com`), a URI whose host is not
+ * A name that cannot be compared fails closed: a dNSName that is no DNS name (`.example.com` with its empty
+ * label would otherwise pass `example.com`; `victim.example\0.attacker.example` would pass `attacker.example`), a mailbox without exactly one unquoted '@' (`a@b@example.com`), a URI whose host is not
  * a domain name (none, an IP address, percent-encoded).
  */
 function malformed(name: Name): boolean {
   switch (name.form) {
     case 'dns':
-      return dropDot(name.value).split('.').includes('');
+      // Letters, digits, '-', '_' in non-empty labels, a wildcard only as the whole left-most label (rustls-webpki
+      // refuses to compare any other presented name): a NUL or '/' could make a consumer read another name.
+      return !/^(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i.test(dropDot(name.value));
     case 'email':
       return !splitMailbox(name.value);
     case 'uri': {
