@@ -54,6 +54,16 @@ describe('name constraints: every name below is checked, and malformed names fai
     inProfiles(BOTH, { leaf: client, intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /invalid@address@example\.com/);
   });
 
+  it('a mailbox whose domain is no DNS name (a NUL, a slash, an address literal) cannot pass an rfc822Name subtree', () => {
+    const int = ca({ nameConstraints: { permitted: [{ email: '.attacker.example' }] } });
+    for (const email of ['ceo@victim.example\u0000.attacker.example', 'ceo@victim.example/.attacker.example', 'ceo@[10.0.0.1]']) {
+      const client = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { email: [email] } });
+      inProfiles(BOTH, { leaf: client, intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /cannot be checked/);
+    }
+    const good = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { email: ['ceo@mail.attacker.example'] } });
+    accepted({ leaf: good, intermediates: [int], anchors: [root], purpose: 'clientAuth' });
+  });
+
   it('nameConstraints only in CA certificates: a leaf carrying them is refused, critical or not', () => {
     for (const critical of [true, false]) {
       const c = underCa({}, { dns: ['a.example'] }, { nameConstraints: { permitted: [{ dns: 'a.example' }] }, critical: { nameConstraints: critical } });

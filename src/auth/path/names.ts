@@ -42,6 +42,8 @@ const TAG = {
 
 const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const dropDot = (s: string) => (s.endsWith('.') ? s.slice(0, -1) : s);
+/** A domain name as presented names must spell it to be compared: non-empty labels of letters, digits, '-', '_' (lowercase). */
+const isDomain = (s: string) => /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(s);
 
 /** A contiguous mask (RFC 4632 prefix): ones then zeros. webpki and Go refuse others too. */
 function isPrefixMask(mask: Uint8Array): boolean {
@@ -163,7 +165,8 @@ function wildcardMayMatch(name: string, base: string): boolean {
 
 /**
  * RFC 5321 §4.1.2 Mailbox: local-part "@" domain; an '@' inside the local part only in a quoted string. The
- * domain without a trailing dot (`example.com.` is `example.com`, RFC 1034 §3.1); one with an empty label is refused.
+ * domain without a trailing dot (`example.com.` is `example.com`, RFC 1034 §3.1); one that is no domain name
+ * (an empty label, a NUL or '/', an address literal) is refused.
  */
 function splitMailbox(mailbox: string): { local: string; domain: string } | undefined {
   const at = mailbox.lastIndexOf('@');
@@ -171,7 +174,7 @@ function splitMailbox(mailbox: string): { local: string; domain: string } | unde
   const local = mailbox.slice(0, at);
   if (local.includes('@') && !/^".*"$/.test(local)) return undefined;
   const domain = dropDot(lower(mailbox.slice(at + 1)));
-  return domain.split('.').includes('') ? undefined : { local, domain };
+  return isDomain(domain) ? { local, domain } : undefined;
 }
 
 /** rfc822Name: a mailbox (exact), a host (exact domain), or `.domain` (any subdomain). */
@@ -280,7 +283,7 @@ function nameText(name: Name): string {
  * application "MUST reject the certificate"), nor one a URL parser reads as one ("127.1"), nor percent-encoded
  * (a URL parser decodes `a%2eevil.example` to another host than the constraint would compare).
  */
-const isDomainHost = (host: string) => /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(host) && !endsInNumber(host);
+const isDomainHost = (host: string) => isDomain(host) && !endsInNumber(host);
 
 /**
  * A name that cannot be compared fails closed: a dNSName that is no DNS name (`.example.com` with its empty
@@ -292,7 +295,7 @@ function malformed(name: Name): boolean {
     case 'dns':
       // Letters, digits, '-', '_' in non-empty labels, a wildcard only as the whole left-most label (rustls-webpki
       // refuses to compare any other presented name): a NUL or '/' could make a consumer read another name.
-      return !/^(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/i.test(dropDot(name.value));
+      return !isDomain(lower(dropDot(name.value)).replace(/^\*\./, ''));
     case 'email':
       return !splitMailbox(name.value);
     case 'uri': {
