@@ -176,6 +176,27 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     const dns = Array.from({ length: 64 }, (_, i) => `n${i}.example`);
     refused({ leaf: leaf(int, { dns }), intermediates: [int], anchors: [root] }, 'BadCertificate', /more than 1024 comparisons/);
   });
+
+  it('bounds the work per comparison: each directoryName value is normalized once, not once per subtree', () => {
+    // A constrained sub-CA (the party name constraints distrust) lists 1000 directoryName subtrees and issues a
+    // leaf whose O is 40 000 characters: normalizing that value for every comparison took 30 s of CPU.
+    const int = ca({ nameConstraints: { excluded: Array.from({ length: 1000 }, (_, i) => ({ dn: { O: `x${i}` } })) } });
+    const big = 'A'.repeat(40_000);
+    const victim = leaf(int, { dns: ['a.example'] }, {}, { O: big, CN: 'x' });
+    const normalize = String.prototype.normalize;
+    let bigNormalized = 0;
+    String.prototype.normalize = function (this: string, form?: string) {
+      if (this.length >= big.length) bigNormalized++;
+      return normalize.call(this, form);
+    };
+    try {
+      accepted({ leaf: victim, intermediates: [int], anchors: [root] });
+    } finally {
+      String.prototype.normalize = normalize;
+    }
+    expect(bigNormalized).toBeGreaterThan(0);
+    expect(bigNormalized).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('candidates not on the chosen path do not matter; building is bounded', () => {

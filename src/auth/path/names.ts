@@ -16,7 +16,7 @@ import { describe, fail, type Failure } from './verdict.js';
 type Subtree =
   | { form: 'dns' | 'email' | 'uri'; base: string }
   | { form: 'ip'; address: Uint8Array; mask: Uint8Array }
-  | { form: 'dn'; rdns: NameAttribute[][] }
+  | { form: 'dn'; rdns: ComparableDn }
   /** A GeneralName form we do not process, by its tag. */
   | { form: 'other'; tag: number };
 
@@ -24,7 +24,7 @@ type Name =
   | { form: 'dns' | 'email' | 'uri'; value: string }
   | { form: 'ip'; bytes: Uint8Array }
   /** The subject (`text` undefined) or a directoryName in the subjectAltName. */
-  | { form: 'dn'; rdns: NameAttribute[][]; text?: string }
+  | { form: 'dn'; rdns: ComparableDn; text?: string }
   | { form: 'other'; tag: number };
 
 export interface NameConstraints {
@@ -64,7 +64,7 @@ function readSubtree(r: DerReader, field: string): Subtree {
   let subtree: Subtree;
   if (element === TAG.directoryName) {
     const inner = seq.explicit(4, 'directoryName');
-    subtree = { form: 'dn', rdns: readName(inner, 'directoryName').rdns };
+    subtree = { form: 'dn', rdns: comparable(readName(inner, 'directoryName').rdns) };
     inner.end();
   } else {
     const base = seq.element(undefined, 'base');
@@ -122,7 +122,7 @@ function sanDirectoryName(raw: Uint8Array): Name {
   const dn = readName(inner, 'directoryName');
   inner.end();
   r.end();
-  return { form: 'dn', rdns: dn.rdns, text: dn.text };
+  return { form: 'dn', rdns: comparable(dn.rdns), text: dn.text };
 }
 
 /**
@@ -132,7 +132,7 @@ function sanDirectoryName(raw: Uint8Array): Name {
  */
 function namesOf(cert: Certificate): Name[] {
   const names: Name[] = [];
-  if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: cert.subject.rdns });
+  if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: comparable(cert.subject.rdns) });
   const san = cert.subjectAltName;
   if (san) {
     for (const value of san.dns) names.push({ form: 'dns', value });
@@ -234,12 +234,19 @@ const MAPPED_TO_NOTHING =
 const normalizeValue = (v: string) =>
   v.replace(MAPPED_TO_NOTHING, '').normalize('NFKC').toLowerCase().normalize('NFKC').trim().replace(/\s+/g, ' ');
 
-function rdnEqual(a: NameAttribute[], b: NameAttribute[]): boolean {
-  return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && normalizeValue(x.value) === normalizeValue(y.value)));
+/**
+ * A distinguished name as §7.1 compares it: each attribute's type and normalized value. Normalized once per
+ * name, not per comparison: a sub-CA's thousand subtrees against a 40 000-character value cost 30 s otherwise.
+ */
+type ComparableDn = { oid: string; value: string }[][];
+const comparable = (rdns: NameAttribute[][]): ComparableDn => rdns.map((rdn) => rdn.map((a) => ({ oid: a.oid, value: normalizeValue(a.value) })));
+
+function rdnEqual(a: ComparableDn[number], b: ComparableDn[number]): boolean {
+  return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && x.value === y.value));
 }
 
 /** directoryName: the base is a prefix of the name's RDN sequence. */
-function dnWithin(rdns: NameAttribute[][], base: NameAttribute[][]): boolean {
+function dnWithin(rdns: ComparableDn, base: ComparableDn): boolean {
   return base.length <= rdns.length && base.every((rdn, i) => rdnEqual(rdn, rdns[i]!));
 }
 
