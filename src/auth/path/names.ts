@@ -20,8 +20,13 @@ type Subtree =
   /** A GeneralName form we do not process, by its tag. */
   | { form: 'other'; tag: number };
 
+/**
+ * A presented name. For dNSName, rfc822Name and URI, `key` is what subtrees compare, read once (lowercase
+ * without a trailing dot; a mailbox's parts; a URI's host): undefined when the name cannot be compared.
+ */
 type Name =
-  | { form: 'dns' | 'email' | 'uri'; value: string }
+  | { form: 'dns' | 'uri'; value: string; key: string | undefined }
+  | { form: 'email'; value: string; key: Mailbox | undefined }
   | { form: 'ip'; bytes: Uint8Array }
   /** The subject (`text` undefined) or a directoryName in the subjectAltName. */
   | { form: 'dn'; rdns: ComparableDn; text?: string }
@@ -135,14 +140,14 @@ function namesOf(cert: Certificate): Name[] {
   if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: comparable(cert.subject.rdns) });
   const san = cert.subjectAltName;
   if (san) {
-    for (const value of san.dns) names.push({ form: 'dns', value });
-    for (const value of san.email) names.push({ form: 'email', value });
-    for (const value of san.uri) names.push({ form: 'uri', value });
+    for (const value of san.dns) names.push(dnsName(value));
+    for (const value of san.email) names.push({ form: 'email', value, key: splitMailbox(value) });
+    for (const value of san.uri) names.push(uriName(value));
     for (const ip of san.ip) names.push({ form: 'ip', bytes: ip.bytes });
     for (const raw of san.other) names.push(raw[0] === TAG.directoryName ? sanDirectoryName(raw) : { form: 'other', tag: raw[0]! });
   } else {
     // §4.2.1.10: with no subjectAltName, rfc822Name constraints apply to the subject's emailAddress.
-    for (const a of cert.subject.rdns.flat()) if (a.oid === OID.emailAddress) names.push({ form: 'email', value: a.value });
+    for (const a of cert.subject.rdns.flat()) if (a.oid === OID.emailAddress) names.push({ form: 'email', value: a.value, key: splitMailbox(a.value) });
   }
   return names;
 }
@@ -163,12 +168,17 @@ function wildcardMayMatch(name: string, base: string): boolean {
   return dot > 0 && base.slice(dot + 1) === rest;
 }
 
+interface Mailbox {
+  local: string;
+  domain: string;
+}
+
 /**
  * RFC 5321 §4.1.2 Mailbox: local-part "@" domain; an '@' inside the local part only in a quoted string. The
  * domain without a trailing dot (`example.com.` is `example.com`, RFC 1034 §3.1); one that is no domain name
  * (an empty label, a NUL or '/', an address literal) is refused.
  */
-function splitMailbox(mailbox: string): { local: string; domain: string } | undefined {
+function splitMailbox(mailbox: string): Mailbox | undefined {
   const at = mailbox.lastIndexOf('@');
   if (at <= 0 || at === mailbox.length - 1) return undefined;
   const local = mailbox.slice(0, at);
@@ -178,7 +188,7 @@ function splitMailbox(mailbox: string): { local: string; domain: string } | unde
 }
 
 /** rfc822Name: a mailbox (exact), a host (exact domain), or `.domain` (any subdomain). */
-function emailWithin(mailbox: { local: string; domain: string }, base: string): boolean {
+function emailWithin(mailbox: Mailbox, base: string): boolean {
   if (base.includes('@')) {
     const b = splitMailbox(base);
     return b !== undefined && b.local === mailbox.local && b.domain === mailbox.domain;
@@ -253,15 +263,13 @@ function dnWithin(rdns: ComparableDn, base: ComparableDn): boolean {
 /** Does `name` lie in `subtree`? `excluded` widens wildcards to every name they may stand for. */
 function within(name: Name, subtree: Subtree, excluded: boolean): boolean {
   switch (name.form) {
-    case 'dns': {
+    case 'dns':
       if (subtree.form !== 'dns') return false;
-      const value = dropDot(lower(name.value));
-      return excluded ? wildcardMayMatch(value, subtree.base) : dnsWithin(value, subtree.base);
-    }
+      return excluded ? wildcardMayMatch(name.key!, subtree.base) : dnsWithin(name.key!, subtree.base);
     case 'email':
-      return subtree.form === 'email' && emailWithin(splitMailbox(name.value)!, subtree.base);
+      return subtree.form === 'email' && emailWithin(name.key!, subtree.base);
     case 'uri':
-      return subtree.form === 'uri' && uriWithin(uriHost(name.value)!, subtree.base);
+      return subtree.form === 'uri' && uriWithin(name.key!, subtree.base);
     case 'ip': {
       if (subtree.form !== 'ip') return false;
       if (ipWithin(name.bytes, subtree.address, subtree.mask)) return true;
@@ -293,26 +301,27 @@ function nameText(name: Name): string {
 const isDomainHost = (host: string) => isDomain(host) && !endsInNumber(host);
 
 /**
- * A name that cannot be compared fails closed: a dNSName that is no DNS name (`.example.com` with its empty
- * label would otherwise pass `example.com`; `victim.example\0.attacker.example` would pass `attacker.example`), a mailbox without exactly one unquoted '@' (`a@b@example.com`), a URI whose host is not
- * a domain name (none, an IP address, percent-encoded).
+ * A dNSName, compared only when it is a DNS name: letters, digits, '-', '_' in non-empty labels, a wildcard only
+ * as the whole left-most label (rustls-webpki refuses to compare any other presented name). `.example.com`
+ * with its empty label would pass `example.com`, and `victim.example\0.attacker.example` `attacker.example`.
  */
-function malformed(name: Name): boolean {
-  switch (name.form) {
-    case 'dns':
-      // Letters, digits, '-', '_' in non-empty labels, a wildcard only as the whole left-most label (rustls-webpki
-      // refuses to compare any other presented name): a NUL or '/' could make a consumer read another name.
-      return !isDomain(lower(dropDot(name.value)).replace(/^\*\./, ''));
-    case 'email':
-      return !splitMailbox(name.value);
-    case 'uri': {
-      const host = uriHost(name.value);
-      return host === undefined || !isDomainHost(host);
-    }
-    default:
-      return false;
-  }
+function dnsName(value: string): Name {
+  const key = dropDot(lower(value));
+  return { form: 'dns', value, key: isDomain(key.replace(/^\*\./, '')) ? key : undefined };
 }
+
+/** A URI, compared by its host only when that is a domain name (isDomainHost). */
+function uriName(value: string): Name {
+  const host = uriHost(value);
+  return { form: 'uri', value, key: host !== undefined && isDomainHost(host) ? host : undefined };
+}
+
+/**
+ * A name that cannot be compared fails closed: a dNSName that is no DNS name, a mailbox without exactly one
+ * unquoted '@' (`a@b@example.com`) or with no domain name, a URI whose host is not a domain name (none, an IP
+ * address, percent-encoded).
+ */
+const malformed = (name: Name) => (name.form === 'dns' || name.form === 'email' || name.form === 'uri') && name.key === undefined;
 
 /**
  * Checks the names of every certificate in `path` (leaf first, anchor last) against the nameConstraints of
