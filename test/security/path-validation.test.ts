@@ -224,6 +224,32 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
       expect(bigReads, JSON.stringify(Object.keys(san))).toBeLessThanOrEqual(4);
     }
   });
+
+  it('bounds the work per comparison: a long rfc822Name or URI subtree is read once, not once per name', () => {
+    const big = 'A'.repeat(40_000);
+    const forms = [
+      [{ email: `${big}.example` }, (i: number) => ({ email: [`u@x${i}.example`] })],
+      [{ uri: `${big}.example` }, (i: number) => ({ uri: [`https://x${i}.example/`] })],
+    ] as const;
+    for (const [subtree, sans] of forms) {
+      const int = ca({ nameConstraints: { excluded: [subtree] } });
+      const names = Array.from({ length: 1000 }, (_, i) => sans(i));
+      const all = Object.fromEntries(Object.keys(names[0]!).map((form) => [form, names.flatMap((n) => Object.values(n)[0]!)]));
+      const client = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: all });
+      const replace = String.prototype.replace;
+      let bigReads = 0;
+      String.prototype.replace = function (this: string, ...args: Parameters<typeof replace>) {
+        if (this.length >= big.length) bigReads++;
+        return replace.apply(this, args);
+      } as typeof replace;
+      try {
+        accepted({ leaf: client, intermediates: [int], anchors: [root], purpose: 'clientAuth', profile: 'rfc5280' });
+      } finally {
+        String.prototype.replace = replace;
+      }
+      expect(bigReads, JSON.stringify(Object.keys(subtree))).toBeLessThanOrEqual(4);
+    }
+  });
 });
 
 describe('candidates not on the chosen path do not matter; building is bounded', () => {

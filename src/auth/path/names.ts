@@ -14,7 +14,10 @@ import type { Certificate, NameAttribute } from '../x509.js';
 import { describe, fail, type Failure } from './verdict.js';
 
 type Subtree =
-  | { form: 'dns' | 'email' | 'uri'; base: string }
+  /** dNSName and URI: the base, lowercase. */
+  | { form: 'dns' | 'uri'; base: string }
+  /** rfc822Name: a mailbox, or a host or `.domain`, lowercase; read once when parsed. */
+  | { form: 'email'; base: Mailbox | string }
   | { form: 'ip'; address: Uint8Array; mask: Uint8Array }
   | { form: 'dn'; rdns: ComparableDn }
   /** A GeneralName form we do not process, by its tag. */
@@ -79,8 +82,10 @@ function readSubtree(r: DerReader, field: string): Subtree {
       // A dNSName constraint is a domain, optionally with a leading '.', in letters, digits, '-', '_'.
       if (!/^\.?([a-z0-9_-]+(\.[a-z0-9_-]+)*)?$/.test(name) && name !== '') throw new DerError(`dNSName constraint "${name}" is not a domain`);
       subtree = { form: 'dns', base: name };
-    } else if (base.tag === TAG.rfc822Name || base.tag === TAG.uniformResourceIdentifier) {
-      subtree = { form: base.tag === TAG.rfc822Name ? 'email' : 'uri', base: text() };
+    } else if (base.tag === TAG.rfc822Name) {
+      subtree = { form: 'email', base: emailBase(text()) };
+    } else if (base.tag === TAG.uniformResourceIdentifier) {
+      subtree = { form: 'uri', base: lower(text()) };
     } else if (base.tag === TAG.iPAddress) {
       const n = base.content.length;
       if (n !== 8 && n !== 32) throw new DerError(`iPAddress constraint of ${n} bytes (must be 8 or 32: address and mask)`);
@@ -188,13 +193,17 @@ function splitMailbox(mailbox: string): Mailbox | undefined {
 }
 
 /** rfc822Name: a mailbox (exact), a host (exact domain), or `.domain` (any subdomain). */
-function emailWithin(mailbox: Mailbox, base: string): boolean {
-  if (base.includes('@')) {
-    const b = splitMailbox(base);
-    return b !== undefined && b.local === mailbox.local && b.domain === mailbox.domain;
-  }
-  const domain = lower(base);
-  return domain.startsWith('.') ? mailbox.domain.endsWith(domain) : mailbox.domain === domain;
+function emailWithin(mailbox: Mailbox, base: Mailbox | string): boolean {
+  if (typeof base !== 'string') return base.local === mailbox.local && base.domain === mailbox.domain;
+  return base.startsWith('.') ? mailbox.domain.endsWith(base) : mailbox.domain === base;
+}
+
+/** An rfc822Name constraint: a mailbox (one that is none is malformed), or a host or `.domain`, lowercase. */
+function emailBase(base: string): Mailbox | string {
+  if (!base.includes('@')) return lower(base);
+  const mailbox = splitMailbox(base);
+  if (!mailbox) throw new DerError(`rfc822Name constraint "${base}" is not a mailbox`);
+  return mailbox;
 }
 
 /** RFC 3986 §3.2 authority: unreserved, pct-encoded, sub-delims, ':', '@', and '[' ']' around an IP literal. */
@@ -216,8 +225,7 @@ export function uriHost(uri: string): string | undefined {
 
 /** uniformResourceIdentifier: the host exactly, or with a leading '.' any host below it. */
 function uriWithin(host: string, base: string): boolean {
-  const b = lower(base);
-  return b.startsWith('.') ? host.endsWith(b) : host === b;
+  return base.startsWith('.') ? host.endsWith(base) : host === base;
 }
 
 function ipWithin(bytes: Uint8Array, address: Uint8Array, mask: Uint8Array): boolean {
