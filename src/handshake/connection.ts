@@ -299,8 +299,9 @@ export class Connection {
         }
         return;
       case 'change_cipher_spec':
-        // Middlebox compatibility: one dummy CCS may arrive after the first ClientHello and before the
-        // peer's Finished; it is dropped. At any other time it is unexpected_message (RFC 8446 §5).
+        // Middlebox compatibility: a valid CCS after the first ClientHello and before the peer's Finished
+        // is dropped, however many come (RFC 8446 §5 "MUST simply drop it", §D.4; the record layer caps
+        // consecutive empty records). At any other time it is unexpected_message (§5).
         if (!this.ccsAllowed()) throw new TlsError('UnexpectedChangeCipherSpec', `change_cipher_spec in state ${this.state}`);
         return;
       case 'alert':
