@@ -18,7 +18,8 @@ const serve = (edit: (h: ClientHello) => void) => feedServer(record(HANDSHAKE, h
 /** A public value of `group` made by node:crypto: u-coordinate (RFC 7748) or uncompressed point (§4.2.8.2). */
 function publicValue(group: CurveGroup): Uint8Array {
   if (group === 'x25519' || group === 'x448') {
-    const jwk = generateKeyPairSync(group).publicKey.export({ format: 'jwk' });
+    const pair = group === 'x25519' ? generateKeyPairSync('x25519') : generateKeyPairSync('x448');
+    const jwk = pair.publicKey.export({ format: 'jwk' });
     return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
   }
   const jwk = generateKeyPairSync('ec', { namedCurve: CURVES[group].nodeName }).publicKey.export({ format: 'jwk' });
