@@ -1,6 +1,6 @@
 // Handshake message reassembly (RFC 8446 §4, §5.1): handshake messages may be coalesced into one
 // record or fragmented across several; this turns record contents back into whole messages.
-import { handshakeTypeName } from '../wire/enums.js';
+import { HandshakeType, handshakeTypeName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { ByteQueue } from './byte-queue.js';
 
@@ -16,6 +16,15 @@ export const HANDSHAKE_HEADER_LENGTH = 4;
  */
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
 
+/**
+ * The longest ClientHello body its syntax allows (RFC 8446 §4.1.2): legacy_version 2, random 32,
+ * legacy_session_id 1 + 32, cipher_suites 2 + (2^16 - 2), legacy_compression_methods 1 + (2^8 - 1),
+ * extensions 2 + (2^16 - 1). A server reads a ClientHello up to this length rather than DEFAULT_MAX_...:
+ * one whose extensions block is full (tlsfuzzer's test-tls13-signature-algorithms, 32,717 schemes) is
+ * longer than 64 KiB. OpenSSL has the same bound (CLIENT_HELLO_MAX_LENGTH), NSS 128 KiB - 1.
+ */
+export const MAX_CLIENT_HELLO_LENGTH = 131396;
+
 export interface HandshakeMessage {
   kind: 'handshake';
   msgType: number;
@@ -27,7 +36,11 @@ export interface HandshakeMessage {
 export class HandshakeBuffer {
   private readonly queue = new ByteQueue();
 
-  constructor(readonly maxMessageLength = DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH) {}
+  /** `maxClientHelloLength` applies to msg_type client_hello (a server's; see MAX_CLIENT_HELLO_LENGTH). */
+  constructor(
+    readonly maxMessageLength = DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH,
+    readonly maxClientHelloLength = maxMessageLength,
+  ) {}
 
   /** Adds the content of one handshake record. */
   push(content: Uint8Array): void {
@@ -55,8 +68,9 @@ export class HandshakeBuffer {
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH) return undefined;
     const msgType = this.queue.byteAt(0);
     const length = (this.queue.byteAt(1) << 16) | (this.queue.byteAt(2) << 8) | this.queue.byteAt(3);
-    if (length > this.maxMessageLength) {
-      throw new TlsError('HandshakeMessageTooLong', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${this.maxMessageLength}`);
+    const limit = msgType === HandshakeType.client_hello ? this.maxClientHelloLength : this.maxMessageLength;
+    if (length > limit) {
+      throw new TlsError('HandshakeMessageTooLong', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${limit}`);
     }
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH + length) return undefined;
     const raw = this.queue.take(HANDSHAKE_HEADER_LENGTH + length);
