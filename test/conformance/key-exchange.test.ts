@@ -124,3 +124,61 @@ describe('test-tls13-ecdhe-curves', () => {
     });
   });
 });
+
+describe('test-tls13-obsolete-curves (RFC 8446 §B.3.1.4: obsolete groups "MUST NOT be offered or negotiated")', () => {
+  // The script expects illegal_parameter for every ClientHello that lists an obsolete group (its -a option
+  // changes the alert, --relaxed accepts one listed beside secp256r1). Where no group is shared, §4.1.1 is
+  // explicit: "it MUST abort the handshake with either a "handshake_failure" or "insufficient_security"
+  // fatal alert", so we answer handshake_failure (run the script with -a handshake_failure). Listed beside a
+  // group we implement, the RFC names no rule for the receiver, and OpenSSL, BoringSSL and rustls skip groups
+  // they cannot use, so we ignore it and negotiate (the script's --relaxed probes). Only a key share for a
+  // group the client did not list is illegal_parameter (§4.2.8), as the script expects in every mode.
+  const secp256r1 = NamedGroup.secp256r1;
+  /** tlsfuzzer's stand-in share where it cannot make a real one: 32 bytes of 0xab. */
+  const bogusShare = (group: number) => keyShare(group, new Uint8Array(32).fill(0xab));
+  const p256Share = () => keyShare(secp256r1, publicValue('secp256r1'));
+  const groups = (...codes: number[]) => ext(EXT.supported_groups, [...u16(codes.length * 2), ...codes.flatMap(u16)]);
+  const shares = (...entries: ReturnType<typeof keyShare>[]) => ext(EXT.key_share, [...u16(entries.reduce((n, e) => n + e.data.length - 2, 0)), ...entries.flatMap((e) => [...e.data.subarray(2)])]);
+  const hello = (supported: ReturnType<typeof ext>, keyShares: ReturnType<typeof ext>) => (h: ClientHello) => {
+    replacingExtension(supported)(h);
+    replacingExtension(keyShares)(h);
+  };
+
+  describe.each([
+    ['sect163k1', 0x0001],
+    ['secp224r1', 0x0015],
+    ['secp256k1', 0x0016],
+    ['brainpoolP512r1 (TLS 1.2 code point)', 0x001c],
+    ['arbitrary_explicit_prime_curves', 0xff01],
+  ])('%s', (_, obsolete) => {
+    it('"in supported_groups and key_share": handshake_failure, no group in common (§4.1.1)', () => {
+      expectAbort(serve(hello(groups(obsolete), shares(bogusShare(obsolete)))), 'handshake_failure', { plaintext: true });
+    });
+
+    it('"in supported_groups and empty key_share": handshake_failure, no group in common (§4.1.1)', () => {
+      expectAbort(serve(hello(groups(obsolete), shares())), 'handshake_failure', { plaintext: true });
+    });
+
+    it.each([
+      ['"and secp256r1 in supported_groups and secp256r1 in key_share"', () => hello(groups(obsolete, secp256r1), shares(p256Share()))],
+      ['"and secp256r1 in supported_groups and key_share"', () => hello(groups(obsolete, secp256r1), shares(bogusShare(obsolete), p256Share()))],
+      ['"secp256r1 and it in supported_groups and key_share"', () => hello(groups(secp256r1, obsolete), shares(p256Share(), bogusShare(obsolete)))],
+    ])('%s: ignored, secp256r1 negotiated (the script\'s --relaxed)', (__, edit) => {
+      const result = serve(edit());
+      expect(accepted(result)).toBe(true);
+      expect(result.output[5]).toBe(2);
+      expect(result.victim.info.group).toBe('secp256r1');
+    });
+
+    it('"in key_share and secp256r1 in supported_groups (inconsistent extensions)": illegal_parameter (§4.2.8)', () => {
+      expectAbort(serve(hello(groups(secp256r1), shares(bogusShare(obsolete)))), 'illegal_parameter', { plaintext: true });
+    });
+  });
+
+  it('"secp256r1 and secp224r1 in supported_groups, secp224r1 in key_share": a HelloRetryRequest for secp256r1 (--relaxed)', () => {
+    const result = serve(hello(groups(secp256r1, 0x0015), shares(bogusShare(0x0015))));
+    expect(accepted(result)).toBe(true);
+    // A ServerHello whose random is the HelloRetryRequest constant (§4.1.3), CF 21 AD 74 ...
+    expect([...result.output.subarray(11, 15)]).toEqual([0xcf, 0x21, 0xad, 0x74]);
+  });
+});
