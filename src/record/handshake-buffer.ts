@@ -25,6 +25,19 @@ export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
  */
 export const MAX_CLIENT_HELLO_LENGTH = 131396;
 
+/**
+ * The longest body the syntax of some message types allows: a header announcing more is decode_error at
+ * once (RFC 8446 §6.2: "the length of the message was incorrect"), rather than the illegal_parameter of a
+ * message that is merely longer than we buffer. tlsfuzzer's test-tls13-finished pads a Finished to 2^24 - 1
+ * bytes and expects decode_error, as for a Finished one byte too long.
+ */
+const LONGEST_BODY: ReadonlyMap<number, number> = new Map([
+  [HandshakeType.client_hello, MAX_CLIENT_HELLO_LENGTH],
+  [HandshakeType.end_of_early_data, 0], // §4.5: struct {} EndOfEarlyData
+  [HandshakeType.key_update, 1], // §4.6.3: one KeyUpdateRequest byte
+  [HandshakeType.finished, 48], // §4.4.4: Hash.length, 48 at most (SHA-384)
+]);
+
 export interface HandshakeMessage {
   kind: 'handshake';
   msgType: number;
@@ -68,6 +81,10 @@ export class HandshakeBuffer {
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH) return undefined;
     const msgType = this.queue.byteAt(0);
     const length = (this.queue.byteAt(1) << 16) | (this.queue.byteAt(2) << 8) | this.queue.byteAt(3);
+    const longest = LONGEST_BODY.get(msgType);
+    if (longest !== undefined && length > longest) {
+      throw new TlsError('DecodeError', `${handshakeTypeName(msgType)} message of ${length} bytes, longer than its syntax allows (${longest})`);
+    }
     const limit = msgType === HandshakeType.client_hello ? this.maxClientHelloLength : this.maxMessageLength;
     if (length > limit) {
       throw new TlsError('HandshakeMessageTooLong', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${limit}`);

@@ -116,9 +116,9 @@ describe('no count of our own on list lengths', () => {
 });
 
 describe(`a handshake message over our limit of ${DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH} bytes (a server's ClientHello: ${MAX_CLIENT_HELLO_LENGTH})`, () => {
-  it('the server sends illegal_parameter for a ClientHello over the longest its syntax allows, from the 4-byte header alone', () => {
+  it('the server sends decode_error for a ClientHello over the longest its syntax allows, from the 4-byte header alone', () => {
     const result = feedServer(record(0x16, header(CLIENT_HELLO, MAX_CLIENT_HELLO_LENGTH + 1)));
-    expectAbort(result, 'illegal_parameter', { plaintext: true }, 'HandshakeMessageTooLong');
+    expectAbort(result, 'decode_error', { plaintext: true }, 'DecodeError');
   });
 
   it('the server waits for the body of a ClientHello that claims exactly the longest its syntax allows', () => {
