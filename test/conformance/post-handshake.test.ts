@@ -102,7 +102,8 @@ describe.each(['client', 'server'] as const)('a burst of KeyUpdates from the %s 
     // §4.6.3: "an implementation which receives multiple KeyUpdates while it is silent [responds] with a
     // single update": the 32 requests arrive before we send anything, so one KeyUpdate answers them all
     // (update_not_requested, before our next application data). 32 is also our cap on KeyUpdates without
-    // data in between (MAX_KEY_UPDATES_WITHOUT_DATA, traffic.ts).
+    // data in between (MAX_KEY_UPDATES_WITHOUT_DATA, traffic.ts). tlsfuzzer's test-tls13-keyupdate
+    // "multiple KeyUpdate messages" expects 32 answers unless run with --coalescing, as OpenSSL answers each.
     const answers = result.events.filter((e) => e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'key_update');
     expect(answers).toHaveLength(1);
     expect(answers[0]!.type === 'handshake-message' && answers[0]!.message.kind === 'key_update' && answers[0]!.message.requestUpdate).toBe(0);
@@ -143,5 +144,29 @@ describe('post-handshake authentication at the server (§4.6.2)', () => {
     expect(accepted(result)).toBe(true);
     expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toHaveLength(1);
     expect(result.events.filter((e) => e.type === 'data')).toHaveLength(1);
+  });
+});
+
+describe('test-tls13-keyupdate, probe by probe, at the server', () => {
+  it.each([
+    ['"empty KeyUpdate message" (18 00 00 00)', Uint8Array.of(24, 0, 0, 0), 'decode_error'],
+    ['"large KeyUpdate message" (18 00 00 02 00 00)', Uint8Array.of(24, 0, 0, 2, 0, 0), 'decode_error'],
+  ] as const)('%s is %s', (_, bytes, alert) => {
+    const { victim, peer, writer } = connected('client');
+    expectAbort(feed(victim, writer.seal(HANDSHAKE, bytes)), alert, { protectedFor: peer });
+  });
+
+  it('"invalid message_type - N, in KeyUpdate msg" is illegal_parameter for every N from 2 to 255 (§4.6.3)', () => {
+    for (let request = 2; request < 256; request++) {
+      const { victim, peer, writer } = connected('client');
+      expectAbort(feed(victim, writer.seal(HANDSHAKE, keyUpdate(request))), 'illegal_parameter', { protectedFor: peer });
+    }
+  });
+
+  it.each([1, 2, 3, 4])('"%i/5 fragmented keyupdate msg, appdata between" is unexpected_message (§5.1)', (cut) => {
+    const { victim, peer, writer } = connected('client');
+    const bytes = keyUpdate(1);
+    const result = feed(victim, writer.seal(HANDSHAKE, bytes.subarray(0, cut)), writer.seal(APPLICATION_DATA, Uint8Array.of(0x47)), writer.seal(HANDSHAKE, bytes.subarray(cut)));
+    expectAbort(result, 'unexpected_message', { protectedFor: peer });
   });
 });
