@@ -267,3 +267,15 @@ describe('a second ClientHello without a HelloRetryRequest (§4.1.2: only in ans
     expect(result.victim.isClosed).toBe(true);
   });
 });
+
+describe('test-tls13-legacy-version (App. D.5: legacy_version 0x0300 or below is protocol_version)', () => {
+  it.each([
+    [3, 0], [0, 0], [2, 0], [0, 2], [1, 0], [1, 3], [1, 2], [0, 1],
+  ])('"version (%i, %i)", in legacy_version and beside TLS 1.3 in supported_versions, is protocol_version', (major, minor) => {
+    const hello = (h: ClientHello) => {
+      h.legacyVersion = (major << 8) | minor;
+      replacingExtension(ext(43, [4, 0x03, 0x04, major, minor]))(h);
+    };
+    expectAbort(serve(hello), 'protocol_version', { plaintext: true });
+  });
+});
