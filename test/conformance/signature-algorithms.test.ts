@@ -129,3 +129,16 @@ describe('test-tls13-signature-algorithms: malformed lists are decode_error', ()
     }
   });
 });
+
+describe('test-tls13-rsa-signatures (an rsaEncryption certificate)', () => {
+  it.each([0x0804, 0x0805, 0x0806])('"tls13 signature %i" (rsa_pss_rsae_*) alone: the CertificateVerify uses it', (scheme) => {
+    const result = offer([scheme]);
+    expectAnswered(result);
+    const verify = result.events.find((e) => e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'certificate_verify');
+    expect(verify?.type === 'handshake-message' && verify.message.kind === 'certificate_verify' && verify.message.scheme).toBe(scheme);
+  });
+
+  it.each([0x0809, 0x080a, 0x080b])('"tls13 signature %i" (rsa_pss_pss_*, for RSASSA-PSS keys only, §4.2.3) alone is handshake_failure', (scheme) => {
+    expectAbort(offer([scheme]), 'handshake_failure', { plaintext: true });
+  });
+});
