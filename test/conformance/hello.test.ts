@@ -279,3 +279,23 @@ describe('test-tls13-legacy-version (App. D.5: legacy_version 0x0300 or below is
     expectAbort(serve(hello), 'protocol_version', { plaintext: true });
   });
 });
+
+describe('test-tls13-invalid-ciphers', () => {
+  const unassigned = Array.from({ length: 0x1400 - 0x1306 }, (_, i) => 0x1306 + i);
+
+  it('"non-existing cipher 0x1306..0x13ff with valid one": each is skipped and TLS_AES_128_GCM_SHA256 chosen', () => {
+    for (const suite of unassigned) {
+      const hello = expectServerHello(serve((h) => (h.cipherSuites = [suite, 0x1301, 0x00ff])));
+      // msg_type, length (3), legacy_version (2), random (32), empty session id echo (1), then the suite.
+      expect([hello[39], hello[40]]).toEqual([0x13, 0x01]);
+    }
+  });
+
+  it('"only invalid cipher": every unassigned TLS 1.3 code point, and TLS 1.2 and SSL 3 suites, alone, are handshake_failure', () => {
+    // A few of tlslite's tls12Suites and ssl3Suites: RSA, ECDHE-RSA, ECDHE-ECDSA, DHE, 3DES and CHACHA20 suites.
+    const legacy = [0x0004, 0x000a, 0x002f, 0x0035, 0x009c, 0x009e, 0xc02b, 0xc02f, 0xc030, 0xcca8, 0xcca9];
+    for (const suite of [...unassigned, ...legacy]) {
+      expectAbort(serve((h) => (h.cipherSuites = [suite])), 'handshake_failure', { plaintext: true });
+    }
+  });
+});
