@@ -2,7 +2,7 @@
 // client's real handshake key: verify_data is Hash.length bytes (§4.4.4), so any other length is
 // decode_error (§6.2: "the length of the message was incorrect"), however long the header says the message
 // is; the right length with a wrong value is decrypt_error (§4.4.4).
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { concat } from '../../src/wire/bytes.js';
 import { clientConfig, expectAbort, handshakeMessage, serverConfig } from '../handshake/abort-harness.js';
@@ -70,5 +70,22 @@ describe.each(SUITES)('test-tls13-finished, %s', (_, suite, hashLength) => {
     const body = verifyData.slice();
     body[body.length - 1 - Math.floor(bit / 8)]! ^= 1 << (bit % 8);
     expectAbort(feed(pair.server, ...sealed(writer, body)), 'decrypt_error', { protectedFor: pair.client });
+  });
+});
+
+describe('test-tls13-record-layer-limits: a Finished filling one record', () => {
+  it('"max size payload (2**14) of Finished msg" (left padding; one record) is decode_error, the record itself being legal', () => {
+    const { pair, verifyData, writer } = awaitingFinished(0x1301);
+    const body = concat(new Uint8Array(2 ** 14 - 32 - 4), verifyData);
+    const message = concat(Uint8Array.of(FINISHED, 0, body.length >> 8, body.length & 0xff), body);
+    expect(message.length).toBe(2 ** 14);
+    expectAbort(feed(pair.server, writer.seal(HANDSHAKE, message)), 'decode_error', { protectedFor: pair.client });
+  });
+
+  it('"too big payload (2**14 + 1) of Finished msg" in one record is record_overflow (§5.4), before the message is read', () => {
+    const { pair, verifyData, writer } = awaitingFinished(0x1301);
+    const body = concat(new Uint8Array(2 ** 14 - 32 - 4 + 1), verifyData);
+    const message = concat(Uint8Array.of(FINISHED, 0, body.length >> 8, body.length & 0xff), body);
+    expectAbort(feed(pair.server, writer.seal(HANDSHAKE, message)), 'record_overflow', { protectedFor: pair.client });
   });
 });
