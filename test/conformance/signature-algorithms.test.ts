@@ -5,12 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { makeIdentity } from '../../src/testing/certs.js';
-import { concat } from '../../src/wire/bytes.js';
 import type { ClientHello } from '../../src/wire/types.js';
-import { EXT, expectAbort, ext, feedServer, helloWith, record, replacingExtension, rnd, u16 } from '../handshake/abort-harness.js';
-import { accepted } from './harness.js';
+import { EXT, expectAbort, ext, feedServer, helloWith, replacingExtension, rnd, u16 } from '../handshake/abort-harness.js';
+import { accepted, plaintextRecords } from './harness.js';
 
-const HANDSHAKE = 22;
 const RSA_PSS_RSAE_SHA256 = 0x0804;
 const RSA_PSS_PSS_SHA256 = 0x0809;
 const RSA_PKCS1_SHA1 = 0x0201;
@@ -32,12 +30,9 @@ function offer(schemes: number[], withCert = true) {
   return serveRsa(hello);
 }
 
-/** Split into records of at most 2^14 bytes, as a client must send a long ClientHello (§5.1). */
+/** Our server with an RSA certificate, fed the ClientHello `edit` makes. */
 function serveRsa(edit: (h: ClientHello) => void) {
-  const hello = helloWith(edit);
-  const records: Uint8Array[] = [];
-  for (let at = 0; at < hello.length; at += 2 ** 14) records.push(record(HANDSHAKE, hello.subarray(at, at + 2 ** 14)));
-  return feedServer(concat(...records), { certificate: rsaServer });
+  return feedServer(plaintextRecords(helloWith(edit)), { certificate: rsaServer });
 }
 
 /** The server answered with a whole flight: a ServerHello, and no alert. */
