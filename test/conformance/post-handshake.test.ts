@@ -110,16 +110,17 @@ describe.each(['client', 'server'] as const)('a burst of KeyUpdates from the %s 
   });
 });
 
+/** The server asks for a certificate after the handshake; the client's answer (Certificate, CertificateVerify, Finished) goes through `edit`. */
+function answer(edit: HandshakeEdit) {
+  const { pair, victim, peer } = connected('client', { postHandshakeAuth: true, certificate: alice }, { trust: pinned(alice) });
+  victim.requestClientCertificate();
+  pair.step('server');
+  const [first] = pair.pull('client').splice(0);
+  const keys = { suite: suiteNamed(victim.info.cipherSuite), secret: announcedSecret(pair.events('client'), 'client_application_traffic_secret_0') };
+  return { result: feed(victim, editProtectedHandshake(first!.bytes, keys, edit)), peer };
+}
+
 describe('post-handshake authentication at the server (§4.6.2)', () => {
-  /** The server asks; the client's answer (Certificate, CertificateVerify, Finished) goes through `edit`. */
-  function answer(edit: HandshakeEdit) {
-    const { pair, victim, peer } = connected('client', { postHandshakeAuth: true, certificate: alice }, { trust: pinned(alice) });
-    victim.requestClientCertificate();
-    pair.step('server');
-    const [first] = pair.pull('client').splice(0);
-    const keys = { suite: suiteNamed(victim.info.cipherSuite), secret: announcedSecret(pair.events('client'), 'client_application_traffic_secret_0') };
-    return { result: feed(victim, editProtectedHandshake(first!.bytes, keys, edit)), peer };
-  }
 
   it('the honest answer authenticates the client', () => {
     const { result } = answer((ms) => ms);
@@ -168,5 +169,26 @@ describe('test-tls13-keyupdate, probe by probe, at the server', () => {
     const bytes = keyUpdate(1);
     const result = feed(victim, writer.seal(HANDSHAKE, bytes.subarray(0, cut)), writer.seal(APPLICATION_DATA, Uint8Array.of(0x47)), writer.seal(HANDSHAKE, bytes.subarray(cut)));
     expectAbort(result, 'unexpected_message', { protectedFor: peer });
+  });
+});
+
+describe('test-tls13-post-handshake-auth, probe by probe, at the server', () => {
+  it('"malformed signature in PHA" (the last signature byte xored with 0xff) is decrypt_error', () => {
+    const { result, peer } = answer((ms) => ms.map((m) => (m.kind === 'certificate_verify' ? { ...m, signature: m.signature.map((b, i) => (i === m.signature.length - 1 ? b ^ 0xff : b)) } : m)));
+    expectAbort(result, 'decrypt_error', { protectedFor: peer });
+    expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toEqual([]);
+  });
+
+  // The script's default: the server goes on. Whether an unauthenticated client may go on is the
+  // application's call: it reads `info.peer` in the post-handshake-auth event (events.ts).
+  it('"post-handshake authentication with no client cert" (an empty Certificate, then Finished): reported unauthenticated, the connection goes on', () => {
+    const { pair, victim } = connected('client', { postHandshakeAuth: true }, { trust: pinned(alice) });
+    victim.requestClientCertificate();
+    pair.step('server');
+    const result = feed(victim, ...pair.pull('client').splice(0).map((r) => r.bytes));
+    expect(accepted(result)).toBe(true);
+    const auth = result.events.find((e) => e.type === 'post-handshake-auth');
+    expect(auth?.type === 'post-handshake-auth' && auth.info.peer).toBeUndefined();
+    expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toHaveLength(1);
   });
 });
