@@ -2,7 +2,7 @@
 // server), applies the effects the machine returns in order, and turns every protocol failure into the
 // RFC's alert on the wire and a closed connection. Nothing but API misuse throws out of it.
 import type { TrustVerdict } from '../auth/trust.js';
-import { RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
+import { MAX_CLIENT_HELLO_LENGTH, RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
 import { concat, type Span } from '../wire/bytes.js';
 import { AlertDescription, AlertLevel, alertDescriptionName, type AlertName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
@@ -52,6 +52,7 @@ export class Connection {
     this.records = new RecordLayer({
       ...(config.recordPadding ? { padding: config.recordPadding } : {}),
       plaintextAlertsUnderFirstReadKeys: role === 'server',
+      ...(role === 'server' ? { maxClientHelloLength: MAX_CLIENT_HELLO_LENGTH } : {}),
     });
     this.ctx = new HandshakeContext(role, cfg);
     this.flightShape = role === 'server' ? (config as ServerConfig).serverFlight : undefined;
@@ -301,8 +302,9 @@ export class Connection {
         }
         return;
       case 'change_cipher_spec':
-        // Middlebox compatibility: one dummy CCS may arrive after the first ClientHello and before the
-        // peer's Finished; it is dropped. At any other time it is unexpected_message (RFC 8446 §5).
+        // Middlebox compatibility: a valid CCS after the first ClientHello and before the peer's Finished
+        // is dropped, however many come (RFC 8446 §5 "MUST simply drop it", §D.4; the record layer caps
+        // consecutive empty records). At any other time it is unexpected_message (§5).
         if (!this.ccsAllowed()) throw new TlsError('UnexpectedChangeCipherSpec', `change_cipher_spec in state ${this.state}`);
         return;
       case 'alert':
