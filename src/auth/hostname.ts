@@ -72,11 +72,27 @@ export type ReferenceIdentity = { kind: 'dns'; text: string } | { kind: 'ip'; ad
 /** A DNS name as SNI carries one (RFC 6066 §3: ASCII, no trailing dot; RFC 1035 §2.3.4 lengths). */
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
+/**
+ * Whether a name's last label is a number, decimal or 0x hex (WHATWG URL "ends in a number", §3.5): a resolver
+ * (inet_aton) reads "127.1", "0x7f.0.0.1", "2130706433" or octal "0177.0.0.1" as an IPv4 address, so such a name
+ * is no DNS name to match dNSName SANs against. rustls-webpki refuses an all-digit last label the same way.
+ */
+export function endsInNumber(name: string): boolean {
+  const labels = name.split('.');
+  if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop();
+  const last = labels[labels.length - 1]!;
+  return /^\d+$/.test(last) || /^0x[0-9a-f]*$/i.test(last);
+}
+
+const numericHost = (text: string) =>
+  `"${text}" ends in a number, so resolvers read it as an IPv4 address: write an IPv4 address as a dotted quad (127.0.0.1)`;
+
 /** Parses a DNS name or an IP literal (IPv4, IPv6, bracketed IPv6); a string saying why not otherwise. */
 export function parseReferenceIdentity(text: string): ReferenceIdentity | string {
   const address = parseIpAddress(text);
   if (address) return { kind: 'ip', address, text: formatIp(address) };
   if (/[^\x00-\x7f]/.test(text)) return `"${text}" is not ASCII; pass its A-label (xn--) form`;
+  if (endsInNumber(text)) return numericHost(text);
   const name = normalizeDns(text);
   if (!DNS_NAME.test(name)) return `"${text}" is neither a DNS name nor an IP address`;
   return { kind: 'dns', text: name };
@@ -116,7 +132,10 @@ export function matchHostname(cert: Certificate, host: string): HostnameMatch {
     return { ok: false, detail: `IP address ${host} is not among the certificate's iPAddress names [${san.ip.map((e) => e.text).join(', ')}]` };
   }
   if (/[^\x21-\x7e]/.test(host)) return { ok: false, detail: `host name "${host}" is not ASCII; pass its A-label (xn--) form` };
+  if (endsInNumber(host)) return { ok: false, detail: numericHost(host) };
   const reference = normalizeDns(host);
+  // Wildcards are a presented form only (RFC 6125 §6.4.3): a reference "*.example.com" names no host.
+  if (!DNS_NAME.test(reference)) return { ok: false, detail: `"${escapeUnprintable(host)}" is neither a DNS name nor an IP address` };
   const found = san.dns.find((name) => dnsMatches(normalizeDns(name), reference));
   if (found) return { ok: true, matched: `DNS:${found}` };
   return { ok: false, detail: `host name ${host} matches none of the certificate's DNS names [${san.dns.map(escapeUnprintable).join(', ')}]` };

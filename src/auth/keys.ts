@@ -4,6 +4,7 @@
 import { equalBytes, hex } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import type { CryptoProvider, CurveName, PrivateKey, PublicKey, RsaPssKeyParams } from '../crypto/provider.js';
+import { eddsaPublicKeyProblem } from '../crypto/eddsa-keys.js';
 import { RSA_MAX_MODULUS_BITS, rsaPublicKeyProblem } from '../crypto/rsa.js';
 import { DerError, DerReader, readSingle, Tag } from './der.js';
 import { der } from './der-writer.js';
@@ -149,6 +150,8 @@ export function readSubjectPublicKeyInfo(r: DerReader, field = 'subjectPublicKey
       const { kind, name, length } = EDDSA[alg.oid];
       expectNoParams(alg, false);
       if (bits.length !== length) throw new KeyError(`${name} public key has ${bits.length} bytes, expected ${length}`);
+      const problem = eddsaPublicKeyProblem(kind, bits);
+      if (problem) throw new KeyError(problem);
       return { kind, publicKey: bits };
     }
     default:

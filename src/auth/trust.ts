@@ -60,7 +60,7 @@ export interface PeerIdentity {
   ipAddresses: string[];
   emails: string[];
   uris: string[];
-  /** The SPIFFE ID of an X.509-SVID: exactly one spiffe:// URI SAN and not a CA certificate. */
+  /** The SPIFFE ID of an X.509-SVID: its only URI SAN, a well-formed SPIFFE ID (SPIFFE-ID §2), in a certificate that is not a CA. */
   spiffeId?: string;
   /** SHA-256 of the leaf certificate DER, hex. */
   certificateSha256?: string;
@@ -115,10 +115,17 @@ export function keyType(key: PublicKey): string {
   }
 }
 
+/**
+ * SPIFFE-ID §2 (as go-spiffe's spiffeid.FromString): `spiffe://`, a trust domain of [a-z0-9._-], then path
+ * segments of [a-zA-Z0-9._-], none empty, "." or "..". No userinfo, port, query, fragment or percent-encoding:
+ * a URI with them passes URI name constraints on its host but reads as another trust domain or path.
+ */
+const SPIFFE_ID = /^spiffe:\/\/[a-z0-9._-]+(\/[a-zA-Z0-9._-]+)*$/;
+const isSpiffeId = (uri: string) => SPIFFE_ID.test(uri) && !uri.split('/').slice(3).some((segment) => segment === '.' || segment === '..');
+
 function identityOf(leaf: Certificate, publicKey: PublicKey, leafSha256: Fingerprint, chain: Uint8Array[], provider: CryptoProvider): Omit<PeerIdentity, 'verdict'> {
   const san = leaf.subjectAltName;
   const spki = sha256Fingerprint(leaf.spki, provider);
-  const spiffe = (san?.uri ?? []).filter((u) => u.toLowerCase().startsWith('spiffe://'));
   // Arrays of their own: the parsed certificate may be a configured one, shared with later handshakes.
   const identity: Omit<PeerIdentity, 'verdict'> = {
     subject: leaf.subject.text,
@@ -132,7 +139,8 @@ function identityOf(leaf: Certificate, publicKey: PublicKey, leafSha256: Fingerp
     keyType: keyType(publicKey),
     chain,
   };
-  if (spiffe.length === 1 && (san?.uri.length ?? 0) === 1 && !leaf.basicConstraints?.cA) identity.spiffeId = spiffe[0]!;
+  // X509-SVID §2: exactly one URI SAN, a SPIFFE ID, in a certificate that is not a CA.
+  if (san?.uri.length === 1 && isSpiffeId(san.uri[0]!) && !leaf.basicConstraints?.cA) identity.spiffeId = san.uri[0]!;
   return identity;
 }
 

@@ -37,15 +37,24 @@ export function unescape(text: string): string {
   return text.replace(/\\([rnt\\])/g, (_, c: string) => ({ r: '\r', n: '\n', t: '\t', '\\': '\\' })[c]!);
 }
 
-/** `--export LABEL:LEN`: an exporter label (which may itself contain colons) and a length in bytes. */
+/**
+ * `--export LABEL:LEN`: an exporter label (which may itself contain colons) and a length in bytes, judged
+ * before connecting: "tls13 " + LABEL fits HkdfLabel's 255 bytes (RFC 8446 §7.1), and LEN what HKDF-Expand
+ * gives under any suite's hash, 255 * 32 (RFC 5869 §2.3).
+ */
 export function parseExport(text: string): { label: string; length: number } {
   const colon = text.lastIndexOf(':');
   const length = Number(text.slice(colon + 1));
-  if (colon <= 0 || !/^\d+$/.test(text.slice(colon + 1)) || length < 1 || length > 16320) {
-    throw new UsageError(`--export ${text}: expected LABEL:LEN with LEN from 1 to 16320 (e.g. EXPORTER-my-app:32)`);
+  if (colon <= 0 || !/^\d+$/.test(text.slice(colon + 1)) || length < 1 || length > MAX_EXPORT_LENGTH) {
+    throw new UsageError(`--export ${text}: expected LABEL:LEN with LEN from 1 to ${MAX_EXPORT_LENGTH} (e.g. EXPORTER-my-app:32)`);
   }
-  return { label: text.slice(0, colon), length };
+  const label = text.slice(0, colon);
+  if (Buffer.byteLength(label) > 249) throw new UsageError(`--export: expected a LABEL of at most 249 bytes, not ${Buffer.byteLength(label)}`);
+  return { label, length };
 }
+
+/** The longest exporter value every TLS 1.3 suite gives: 255 * HashLen of SHA-256 (RFC 5869 §2.3). */
+const MAX_EXPORT_LENGTH = 255 * 32;
 
 function parseHexFlag(name: string, text: string): Uint8Array {
   if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new UsageError(`--${name} ${text}: expected hex digits, two per byte`);

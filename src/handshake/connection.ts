@@ -2,7 +2,7 @@
 // server), applies the effects the machine returns in order, and turns every protocol failure into the
 // RFC's alert on the wire and a closed connection. Nothing but API misuse throws out of it.
 import type { TrustVerdict } from '../auth/trust.js';
-import { RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
+import { MAX_CLIENT_HELLO_LENGTH, RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
 import { concat, type Span } from '../wire/bytes.js';
 import { AlertDescription, AlertLevel, alertDescriptionName, type AlertName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
@@ -52,6 +52,7 @@ export class Connection {
     this.records = new RecordLayer({
       ...(config.recordPadding ? { padding: config.recordPadding } : {}),
       plaintextAlertsUnderFirstReadKeys: role === 'server',
+      ...(role === 'server' ? { maxClientHelloLength: MAX_CLIENT_HELLO_LENGTH } : {}),
     });
     this.ctx = new HandshakeContext(role, cfg);
     this.flightShape = role === 'server' ? (config as ServerConfig).serverFlight : undefined;
@@ -122,6 +123,7 @@ export class Connection {
    * handshake keeps of a plaintext message is its own (events taken later may still show views of them).
    */
   receive(bytes: Uint8Array): void {
+    requireBytes(bytes, 'receive: bytes');
     if (this.failed || this.readClosed) return;
     this.records.receive(bytes);
     if (this.awaiting && this.records.bufferedBytes > MAX_BUFFERED_WHILE_PAUSED) {
@@ -168,6 +170,7 @@ export class Connection {
 
   /** Application data to send; only once connected. */
   write(data: Uint8Array): void {
+    requireBytes(data, 'write: data');
     if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
     if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
     this.records.writer.applicationData(data);
@@ -299,8 +302,9 @@ export class Connection {
         }
         return;
       case 'change_cipher_spec':
-        // Middlebox compatibility: one dummy CCS may arrive after the first ClientHello and before the
-        // peer's Finished; it is dropped. At any other time it is unexpected_message (RFC 8446 §5).
+        // Middlebox compatibility: a valid CCS after the first ClientHello and before the peer's Finished
+        // is dropped, however many come (RFC 8446 §5 "MUST simply drop it", §D.4; the record layer caps
+        // consecutive empty records). At any other time it is unexpected_message (§5).
         if (!this.ccsAllowed()) throw new TlsError('UnexpectedChangeCipherSpec', `change_cipher_spec in state ${this.state}`);
         return;
       case 'alert':
@@ -430,6 +434,17 @@ export class Connection {
     this.failed = true;
     this.awaiting = undefined;
     this.events.push({ type: 'closed', by, error });
+  }
+}
+
+/**
+ * Bytes in and out are a Uint8Array (a Buffer is one): any other view would be read element by element (a
+ * Uint16Array's 0x4142 went out as the one byte 0x42), and anything else fails deep inside, or not at all.
+ */
+function requireBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    const kind = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
+    throw new TypeError(`${what} must be a Uint8Array, not ${kind}`);
   }
 }
 

@@ -148,7 +148,7 @@ export function resumptionPsk(provider: CryptoProvider, suite: SuiteInfo, resump
   return hkdfExpandLabel(provider, suite, resumptionMasterSecret, 'resumption', ticketNonce, suite.hashLength);
 }
 
-/** TLS-Exporter (RFC 8446 §7.5). */
+/** TLS-Exporter (RFC 8446 §7.5), for the caller's arguments once checkExporterArguments took them. */
 export function exporter(
   provider: CryptoProvider,
   suite: SuiteInfo,
@@ -157,16 +157,28 @@ export function exporter(
   context: Uint8Array,
   length: number,
 ) {
-  // The application's input, checked before any derivation (providers differ on what they let through).
-  if (typeof label !== 'string') throw new TypeError('exporter label must be a string');
-  if (!(context instanceof Uint8Array)) throw new TypeError('exporter context must be a Uint8Array');
-  const longest = 255 * suite.hashLength; // RFC 5869 §2.3: L <= 255 * HashLen
-  if (!Number.isInteger(length) || length < 0 || length > longest) {
-    throw new TypeError(`exporter length must be a whole number of bytes from 0 to ${longest}, got ${String(length)}`);
-  }
+  checkExporterArguments(suite, label, context, length);
   const emptyHash = provider.hash(suite.hash, new Uint8Array(0));
   const secret = deriveSecret(provider, suite, exporterMasterSecret, label, emptyHash);
   return hkdfExpandLabel(provider, suite, secret, 'exporter', provider.hash(suite.hash, context), length);
+}
+
+/**
+ * The caller's exporter arguments, refused before anything is derived, the same in every provider: HkdfLabel
+ * holds "tls13 " + label in label<7..255> and the length in a uint16 (RFC 8446 §7.1), HKDF-Expand gives at
+ * most 255 * HashLen bytes (RFC 5869 §2.3), and a length of 0 (or NaN, which a provider may read as 0)
+ * binds nothing: node:tls also wants a length of at least 1, a string label and a buffer context.
+ */
+function checkExporterArguments(suite: SuiteInfo, label: unknown, context: unknown, length: unknown): void {
+  if (typeof label !== 'string') throw new TypeError(`label must be a string, not ${typeof label}`);
+  const labelBytes = utf8.encode(label).length;
+  if (labelBytes > 255 - 'tls13 '.length) throw new RangeError(`label must be at most 249 bytes of UTF-8 ("tls13 " + label <= 255, RFC 8446 §7.1), not ${labelBytes}`);
+  if (!(context instanceof Uint8Array)) throw new TypeError(`context must be a Uint8Array, not ${context === null ? 'null' : typeof context}`);
+  if (typeof length !== 'number') throw new TypeError(`length must be a number, not ${typeof length}`);
+  const most = 255 * suite.hashLength;
+  if (!Number.isInteger(length) || length < 1 || length > most) {
+    throw new RangeError(`length must be a whole number of bytes from 1 to ${most} (255 * HashLen, RFC 5869 §2.3), not ${length}`);
+  }
 }
 
 /** What a key schedule without a PSK starts from: constants of the hash (and of the provider computing them). */

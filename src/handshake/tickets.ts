@@ -4,6 +4,13 @@
 import type { CryptoProvider, RandomSource } from '../crypto/provider.js';
 import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
 
+/**
+ * The longest a ticket may live, in seconds: "Servers MUST NOT use any value greater than 604800 seconds
+ * (7 days) ... Clients MUST NOT cache tickets for longer than 7 days, regardless of the ticket_lifetime"
+ * (RFC 8446 §4.6.1).
+ */
+export const MAX_TICKET_LIFETIME = 604_800;
+
 export interface TicketState {
   cipherSuite: number;
   /** The resumption PSK (RFC 8446 §4.6.1): secret. */

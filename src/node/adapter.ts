@@ -7,7 +7,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
 import { ConnectionDriver } from './stream-driver.js';
-import { judgeServer, peerCertificate, translateClientOptions, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
+import { judgeServer, peerCertificate, sessionStillTrusted, translateClientOptions, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
@@ -425,7 +425,9 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
     throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
   }
   const { config, verification } = translateClientOptions({ ...rest, ...(host === undefined ? {} : { host }) });
-  if (session) config.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
+  if (session && sessionStillTrusted(verification, session)) {
+    config.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
+  }
   // The config is checked whole before the TCP connection is opened.
   const connection = Connection.client(config);
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });

@@ -14,6 +14,7 @@ import { systemRandom } from '../crypto/random.js';
 import { nodeCryptoProvider } from './crypto.js';
 import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
+import type { SessionTicket } from '../handshake/events.js';
 
 type Pem = string | Uint8Array;
 type SecureVersion = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.1' | 'TLSv1';
@@ -262,6 +263,18 @@ export function translateServerOptions(options: NodeTlsServerOptions & ServerCon
   translateShared(record, config);
   if (options.requestCert) config.clientAuth = 'require';
   return config;
+}
+
+/**
+ * Whether a session may be offered under node's verification. The engine asks the adapter about
+ * certificates (trust `ask`) and nobody is asked about a resumed session, so the ticket's server is judged
+ * here by today's real policy, checkServerIdentity included, as node:tls calls it on a resumed session too
+ * (RFC 8446 §4.6.1: resume only with a server still valid for the name). One it refuses is not offered: the
+ * full handshake judges the certificate again. Without node's verification the engine re-judges the ticket.
+ */
+export function sessionStillTrusted(verification: NodeVerification | undefined, session: SessionTicket): boolean {
+  if (!verification || !session.peer) return true;
+  return judgeServer(verification, session.peer.chain).verdict.trusted;
 }
 
 /** node's view of a certificate (getPeerCertificate()), as checkServerIdentity takes it. */

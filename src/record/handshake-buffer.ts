@@ -1,6 +1,6 @@
 // Handshake message reassembly (RFC 8446 §4, §5.1): handshake messages may be coalesced into one
 // record or fragmented across several; this turns record contents back into whole messages.
-import { handshakeTypeName } from '../wire/enums.js';
+import { HandshakeType, handshakeTypeName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { ByteQueue } from './byte-queue.js';
 
@@ -16,6 +16,28 @@ export const HANDSHAKE_HEADER_LENGTH = 4;
  */
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH = 64 * 1024;
 
+/**
+ * The longest ClientHello body its syntax allows (RFC 8446 §4.1.2): legacy_version 2, random 32,
+ * legacy_session_id 1 + 32, cipher_suites 2 + (2^16 - 2), legacy_compression_methods 1 + (2^8 - 1),
+ * extensions 2 + (2^16 - 1). A server reads a ClientHello up to this length rather than DEFAULT_MAX_...:
+ * one whose extensions block is full (tlsfuzzer's test-tls13-signature-algorithms, 32,717 schemes) is
+ * longer than 64 KiB. OpenSSL has the same bound (CLIENT_HELLO_MAX_LENGTH), NSS 128 KiB - 1.
+ */
+export const MAX_CLIENT_HELLO_LENGTH = 131396;
+
+/**
+ * The longest body the syntax of some message types allows: a header announcing more is decode_error at
+ * once (RFC 8446 §6.2: "the length of the message was incorrect"), rather than the illegal_parameter of a
+ * message that is merely longer than we buffer. tlsfuzzer's test-tls13-finished pads a Finished to 2^24 - 1
+ * bytes and expects decode_error, as for a Finished one byte too long.
+ */
+const LONGEST_BODY: ReadonlyMap<number, number> = new Map([
+  [HandshakeType.client_hello, MAX_CLIENT_HELLO_LENGTH],
+  [HandshakeType.end_of_early_data, 0], // §4.5: struct {} EndOfEarlyData
+  [HandshakeType.key_update, 1], // §4.6.3: one KeyUpdateRequest byte
+  [HandshakeType.finished, 48], // §4.4.4: Hash.length, 48 at most (SHA-384)
+]);
+
 export interface HandshakeMessage {
   kind: 'handshake';
   msgType: number;
@@ -27,7 +49,11 @@ export interface HandshakeMessage {
 export class HandshakeBuffer {
   private readonly queue = new ByteQueue();
 
-  constructor(readonly maxMessageLength = DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH) {}
+  /** `maxClientHelloLength` applies to msg_type client_hello (a server's; see MAX_CLIENT_HELLO_LENGTH). */
+  constructor(
+    readonly maxMessageLength = DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH,
+    readonly maxClientHelloLength = maxMessageLength,
+  ) {}
 
   /** Adds the content of one handshake record. */
   push(content: Uint8Array): void {
@@ -55,8 +81,13 @@ export class HandshakeBuffer {
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH) return undefined;
     const msgType = this.queue.byteAt(0);
     const length = (this.queue.byteAt(1) << 16) | (this.queue.byteAt(2) << 8) | this.queue.byteAt(3);
-    if (length > this.maxMessageLength) {
-      throw new TlsError('HandshakeMessageTooLong', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${this.maxMessageLength}`);
+    const longest = LONGEST_BODY.get(msgType);
+    if (longest !== undefined && length > longest) {
+      throw new TlsError('DecodeError', `${handshakeTypeName(msgType)} message of ${length} bytes, longer than its syntax allows (${longest})`);
+    }
+    const limit = msgType === HandshakeType.client_hello ? this.maxClientHelloLength : this.maxMessageLength;
+    if (length > limit) {
+      throw new TlsError('HandshakeMessageTooLong', `${handshakeTypeName(msgType)} message of ${length} bytes exceeds our limit of ${limit}`);
     }
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH + length) return undefined;
     const raw = this.queue.take(HANDSHAKE_HEADER_LENGTH + length);

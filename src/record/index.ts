@@ -11,7 +11,7 @@ export { AEAD_IV_LENGTH, DEFAULT_MAX_RECORDS, RecordProtection } from './protect
 export type { RecordAllocator, RecordContent } from './protection.js';
 export { deprotect, isValidChangeCipherSpec, RecordReader } from './reader.js';
 export type { DeprotectedRecord, RawRecord } from './reader.js';
-export { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH, HANDSHAKE_HEADER_LENGTH, HandshakeBuffer } from './handshake-buffer.js';
+export { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH, HANDSHAKE_HEADER_LENGTH, HandshakeBuffer, MAX_CLIENT_HELLO_LENGTH } from './handshake-buffer.js';
 export type { HandshakeMessage } from './handshake-buffer.js';
 export { MIN_RECORD_SIZE_LIMIT, noPadding, RecordWriter } from './writer.js';
 export type { HandshakeWriteOptions, PaddingPolicy, RecordWriterOptions } from './writer.js';

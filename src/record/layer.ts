@@ -30,6 +30,8 @@ const MAX_PROTECTED_RECORD_OVERHEAD = 1 + Math.max(...Object.values(AEAD_TAG_LEN
 export interface RecordLayerOptions extends RecordWriterOptions {
   /** Largest handshake message body accepted (default DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH). */
   maxHandshakeMessageLength?: number;
+  /** Largest ClientHello body accepted (default: maxHandshakeMessageLength); a server's is MAX_CLIENT_HELLO_LENGTH. */
+  maxClientHelloLength?: number;
   /**
    * The server's one exception to "no plaintext alert once read keys are in": it reads with the client's
    * keys as soon as it has sent ServerHello, but a client that rejects the ServerHello has no keys yet and
@@ -67,7 +69,7 @@ export class RecordLayer {
 
   constructor(options: RecordLayerOptions = {}) {
     this.writer = new RecordWriter(options);
-    this.handshake = new HandshakeBuffer(options.maxHandshakeMessageLength);
+    this.handshake = new HandshakeBuffer(options.maxHandshakeMessageLength, options.maxClientHelloLength ?? options.maxHandshakeMessageLength);
     this.hook = options.onRecord;
     this.plaintextAlertsAllowed = options.plaintextAlertsUnderFirstReadKeys ?? false;
   }

@@ -316,14 +316,15 @@ export const serverCertificateTypeServerSide = serverCertificateType.serverSide;
 
 // ---- padding (RFC 7685 §3) ----
 
-/** The body is `length` zero bytes; decode returns the length and rejects a non-zero byte. */
-export const padding = bodyCodec<number>(
-  (w, length) => w.raw(new Uint8Array(length)),
-  (r) => {
-    const bytes = r.rest('padding');
-    if (bytes.some((b) => b !== 0)) throw new TlsError('decode_error', `${r.path}: padding is not all zero`);
-    return bytes.length;
-  },
+/**
+ * The extension_data as sent. The client fills it with zero bytes (§3: "The client MUST fill the padding
+ * extension completely with zero bytes"); §3 asks nothing of the server but not to echo it, and OpenSSL,
+ * BoringSSL, GnuTLS, NSS and rustls read nothing of the body, so a non-zero byte is not refused either
+ * (docs/robustness.md).
+ */
+export const padding = bodyCodec<Uint8Array>(
+  (w, body) => w.raw(body),
+  (r) => r.rest('padding'),
 );
 
 // ---- pre_shared_key (RFC 8446 §4.2.11) ----

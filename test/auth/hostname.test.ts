@@ -56,6 +56,28 @@ describe('matchHostname', () => {
     expect(new X509Certificate(c.der).checkIP('192.0.2.1')).toBeUndefined();
   });
 
+  it('never matches a numeric host name against DNS names: a resolver reads "127.1" or "0x7f.0.0.1" as an IPv4 address', () => {
+    const hosts = ['127.1', '0x7f.0.0.1', '2130706433', '0177.0.0.1', '010.0.0.1', '127.0.0.1.', '0x7f', '1.2.3.4.5'];
+    const c = issue({ CN: 'x' }, nodeKey('p256'), undefined, { sans: { dns: [...hosts, '127.0.0.1'] } });
+    for (const host of hosts) {
+      const result = matchHostname(c.cert, host);
+      expect(result, host).toMatchObject({ ok: false });
+      if (!result.ok) expect(result.detail).toMatch(/dotted quad/);
+    }
+    // A DNS name with a numeric label that is not the last one is a DNS name (3com.example, 1.example.net).
+    const numericLabels = issue({ CN: 'x' }, nodeKey('p256'), undefined, { sans: { dns: ['3com.example', '1.example.net', 'a.0x7f.example'] } });
+    for (const host of ['3com.example', '1.example.net', 'a.0x7f.example']) expect(matchHostname(numericLabels.cert, host).ok, host).toBe(true);
+  });
+
+  it('a reference identity that is no DNS name matches nothing: a wildcard is a presented form only (RFC 6125 §6.4.3)', () => {
+    const c = issue({ CN: 'x' }, nodeKey('p256'), undefined, { sans: { dns: ['*.example.com', 'a_b.example.com'] } });
+    for (const host of ['*.example.com', '*.EXAMPLE.com.', 'www.example.com/', 'www..example.com', '-x.example.com']) {
+      expect(matchHostname(c.cert, host), host).toMatchObject({ ok: false });
+    }
+    expect(matchHostname(c.cert, 'www.example.com').ok).toBe(true);
+    expect(matchHostname(c.cert, 'a_b.example.com').ok).toBe(true);
+  });
+
   it('explains that there is no subjectAltName and that the CN is not used', () => {
     const c = issue({ CN: 'server.example' }, nodeKey('p256'), undefined, {});
     const result = matchHostname(c.cert, 'server.example');

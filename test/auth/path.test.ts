@@ -27,7 +27,7 @@ describe('parseNameConstraints', () => {
         { form: 'dns', base: '.corp.example' },
         { form: 'ip', address: Uint8Array.of(10, 0, 0, 0), mask: Uint8Array.of(255, 0, 0, 0) },
       ],
-      excluded: [{ form: 'email', base: 'a@b' }],
+      excluded: [{ form: 'email', base: { local: 'a', domain: 'b' } }],
     });
   });
 
@@ -39,6 +39,8 @@ describe('parseNameConstraints', () => {
     expect(() => parseNameConstraints(permitted(subtree(dns('*.example'))))).toThrow(/not a domain/);
     expect(() => parseNameConstraints(permitted(subtree(der.implicit(7, Uint8Array.of(1, 2, 3, 4)))))).toThrow(/4 bytes/);
     expect(() => parseNameConstraints(permitted(subtree(der.implicit(7, Uint8Array.of(1, 2, 3, 4, 255, 0, 255, 0)))))).toThrow(/not a prefix/);
+    // An excluded mailbox that is none (two '@') would exclude nothing: malformed, fail closed.
+    expect(() => parseNameConstraints(permitted(subtree(der.implicit(1, new TextEncoder().encode('a@b@c.example')))))).toThrow(/not a mailbox/);
   });
 
   it('keeps forms it does not process by their tag, for fail-closed matching', () => {

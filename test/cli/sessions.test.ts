@@ -147,6 +147,20 @@ describe('session flag mistakes', () => {
     }
   });
 
+  it('refuses an --export no TLS 1.3 exporter can give, before connecting, instead of a stack trace once connected', async () => {
+    // HKDF-Expand gives at most 255 * 32 bytes under SHA-256 (RFC 5869 §2.3), and "tls13 " + label fits 255
+    // bytes (RFC 8446 §7.1): LEN 9000 or a 250-byte label threw from the 'secureConnect' handler.
+    for (const [spec, message] of [
+      [`EXPORTER-x:${255 * 32 + 1}`, /LEN from 1 to 8160/],
+      [`${'a'.repeat(250)}:32`, /LABEL of at most 249 bytes/],
+    ] as const) {
+      const { code, stderr } = await runCli([...connectArgs(), '--export', spec]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('refuses --request-post-handshake-auth without a client trust flag to judge the certificate', async () => {
     const { code, stdout, stderr } = await runCli(['serve', '--port', '0', '--cert', file('server.pem'), '--key', file('server.key'), '--request-post-handshake-auth']);
     expect(code).toBe(2);

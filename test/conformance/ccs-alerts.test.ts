@@ -39,9 +39,13 @@ describe('ChangeCipherSpec at the server', () => {
   });
 
   // RFC 8446 §5 puts no count on them: a valid CCS "at any time after the first ClientHello ... and before
-  // the peer's Finished" is dropped. tlsfuzzer's test-tls13-multiple-ccs-messages expects the second to be
-  // refused (as OpenSSL does); we follow the RFC's text and drop it too. Only our own bound on records that
-  // carry nothing (MAX_CONSECUTIVE_EMPTY_RECORDS, record/layer.ts) stops an endless stream of them.
+  // the peer's Finished" is one the receiver "MUST simply drop"; §D.4 adds "Either side can send
+  // change_cipher_spec at any time during the handshake, as they must be ignored by the peer". OpenSSL,
+  // BoringSSL and GnuTLS drop every one (bounded only by their empty-record caps), rustls drops three,
+  // NSS refuses the second (its fix for CVE-2020-25648). tlsfuzzer's test-tls13-multiple-ccs-messages
+  // expects the second refused; the RFC is explicit here, so we drop them all (docs/robustness.md). Only
+  // our bound on records that carry nothing (MAX_CONSECUTIVE_EMPTY_RECORDS, record/layer.ts) stops an
+  // endless stream of them (test/fuzz/limits.test.ts).
   it('two CCS records in a row after the ClientHello are both dropped (the RFC sets no count; see comment)', () => {
     const pair = serverAwaitingFinished();
     expect(accepted(feed(pair.server, ccs(1), ccs(1)))).toBe(true);
@@ -73,6 +77,44 @@ describe('ChangeCipherSpec at the server', () => {
     const hello = helloWith(() => {});
     const split = concat(record(HANDSHAKE, hello.subarray(0, 10)), ccs(1), record(HANDSHAKE, hello.subarray(10)));
     expectAbort(feedServer(split), 'unexpected_message', { plaintext: true });
+  });
+});
+
+/** Alerts the victim sent. */
+const alertsOut = (events: ReturnType<typeof feed>['events']) => events.filter((e) => e.type === 'alert' && e.direction === 'out');
+
+describe('tlsfuzzer test-tls13-multiple-ccs-messages and test-cve-2020-25648, probe by probe', () => {
+  it.each([2, 10])('"CH and multiple CCS Messages in one TCP packet" (%i CCS): the flight, no alert, then the handshake completes', (count) => {
+    const pair = new InMemoryPair(clientConfig(), serverConfig());
+    const [hello] = pair.pull('client').splice(0);
+    const result = feed(pair.server, hello!.bytes, ...Array.from({ length: count }, () => ccs(1)));
+    // tlsfuzzer expects the flight then unexpected_message; §5 says drop (see the comment above).
+    expect(accepted(result)).toBe(true);
+    expect(result.output[5]).toBe(2); // ServerHello
+    pair.client.receive(result.output);
+    pair.run();
+    expect(pair.server.isConnected && pair.client.isConnected).toBe(true);
+  });
+
+  it('"second CCS before client finished" (CCS after the ClientHello, CCS before the Finished): the handshake completes', () => {
+    const pair = new InMemoryPair(clientConfig(), serverConfig());
+    const [hello] = pair.pull('client').splice(0);
+    const flight = feed(pair.server, hello!.bytes, ccs(1));
+    expect(accepted(flight)).toBe(true);
+    pair.client.receive(flight.output);
+    pair.pull('client'); // the client's CCS and Finished stay in flight
+    expect(accepted(feed(pair.server, ccs(1)))).toBe(true);
+    pair.run();
+    expect(pair.server.isConnected && pair.client.isConnected).toBe(true);
+  });
+
+  it('"multiple CCS Messages in one TLS record" (0x01 0x01 right after the ClientHello): the flight, then unexpected_message', () => {
+    const pair = new InMemoryPair(clientConfig(), serverConfig());
+    const [hello] = pair.pull('client').splice(0);
+    const result = feed(pair.server, hello!.bytes, ccs(1, 1));
+    expect(result.output[5]).toBe(2); // the ServerHello went out before the record was read
+    expect(alertsOut(result.events)).toEqual([expect.objectContaining({ level: 'fatal', description: 'unexpected_message' })]);
+    expect(result.victim.isClosed).toBe(true);
   });
 });
 

@@ -10,7 +10,7 @@ import type { SuiteInfo } from '../../src/handshake/suites.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { concat } from '../../src/wire/bytes.js';
 import { announcedSecret, suiteNamed } from '../../src/testing/tamper.js';
-import { clientConfig, serverConfig, type Abort } from '../handshake/abort-harness.js';
+import { clientConfig, record, serverConfig, type Abort } from '../handshake/abort-harness.js';
 
 /**
  * Records sealed as `side` under `secret`, sequence numbers from 0 (RFC 8446 §5.2, §5.3), with no check on
@@ -73,4 +73,11 @@ export function feed(victim: Connection, ...chunks: Uint8Array[]): Abort {
 /** The victim took the input without complaint: no alert out, still open. */
 export function accepted({ victim, events }: Abort): boolean {
   return !events.some((e) => e.type === 'alert' && e.direction === 'out') && !victim.isClosed;
+}
+
+/** A plaintext handshake message in records of at most 2^14 bytes, as a peer must send a long one (§5.1). */
+export function plaintextRecords(message: Uint8Array): Uint8Array {
+  const records: Uint8Array[] = [];
+  for (let at = 0; at < message.length; at += 2 ** 14) records.push(record(22, message.subarray(at, at + 2 ** 14)));
+  return concat(...records);
 }

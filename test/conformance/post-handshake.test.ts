@@ -102,23 +102,25 @@ describe.each(['client', 'server'] as const)('a burst of KeyUpdates from the %s 
     // §4.6.3: "an implementation which receives multiple KeyUpdates while it is silent [responds] with a
     // single update": the 32 requests arrive before we send anything, so one KeyUpdate answers them all
     // (update_not_requested, before our next application data). 32 is also our cap on KeyUpdates without
-    // data in between (MAX_KEY_UPDATES_WITHOUT_DATA, traffic.ts).
+    // data in between (MAX_KEY_UPDATES_WITHOUT_DATA, traffic.ts). tlsfuzzer's test-tls13-keyupdate
+    // "multiple KeyUpdate messages" expects 32 answers unless run with --coalescing, as OpenSSL answers each.
     const answers = result.events.filter((e) => e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'key_update');
     expect(answers).toHaveLength(1);
     expect(answers[0]!.type === 'handshake-message' && answers[0]!.message.kind === 'key_update' && answers[0]!.message.requestUpdate).toBe(0);
   });
 });
 
+/** The server asks for a certificate after the handshake; the client's answer (Certificate, CertificateVerify, Finished) goes through `edit`. */
+function answer(edit: HandshakeEdit) {
+  const { pair, victim, peer } = connected('client', { postHandshakeAuth: true, certificate: alice }, { trust: pinned(alice) });
+  victim.requestClientCertificate();
+  pair.step('server');
+  const [first] = pair.pull('client').splice(0);
+  const keys = { suite: suiteNamed(victim.info.cipherSuite), secret: announcedSecret(pair.events('client'), 'client_application_traffic_secret_0') };
+  return { result: feed(victim, editProtectedHandshake(first!.bytes, keys, edit)), peer };
+}
+
 describe('post-handshake authentication at the server (§4.6.2)', () => {
-  /** The server asks; the client's answer (Certificate, CertificateVerify, Finished) goes through `edit`. */
-  function answer(edit: HandshakeEdit) {
-    const { pair, victim, peer } = connected('client', { postHandshakeAuth: true, certificate: alice }, { trust: pinned(alice) });
-    victim.requestClientCertificate();
-    pair.step('server');
-    const [first] = pair.pull('client').splice(0);
-    const keys = { suite: suiteNamed(victim.info.cipherSuite), secret: announcedSecret(pair.events('client'), 'client_application_traffic_secret_0') };
-    return { result: feed(victim, editProtectedHandshake(first!.bytes, keys, edit)), peer };
-  }
 
   it('the honest answer authenticates the client', () => {
     const { result } = answer((ms) => ms);
@@ -143,5 +145,50 @@ describe('post-handshake authentication at the server (§4.6.2)', () => {
     expect(accepted(result)).toBe(true);
     expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toHaveLength(1);
     expect(result.events.filter((e) => e.type === 'data')).toHaveLength(1);
+  });
+});
+
+describe('test-tls13-keyupdate, probe by probe, at the server', () => {
+  it.each([
+    ['"empty KeyUpdate message" (18 00 00 00)', Uint8Array.of(24, 0, 0, 0), 'decode_error'],
+    ['"large KeyUpdate message" (18 00 00 02 00 00)', Uint8Array.of(24, 0, 0, 2, 0, 0), 'decode_error'],
+  ] as const)('%s is %s', (_, bytes, alert) => {
+    const { victim, peer, writer } = connected('client');
+    expectAbort(feed(victim, writer.seal(HANDSHAKE, bytes)), alert, { protectedFor: peer });
+  });
+
+  it('"invalid message_type - N, in KeyUpdate msg" is illegal_parameter for every N from 2 to 255 (§4.6.3)', () => {
+    for (let request = 2; request < 256; request++) {
+      const { victim, peer, writer } = connected('client');
+      expectAbort(feed(victim, writer.seal(HANDSHAKE, keyUpdate(request))), 'illegal_parameter', { protectedFor: peer });
+    }
+  });
+
+  it.each([1, 2, 3, 4])('"%i/5 fragmented keyupdate msg, appdata between" is unexpected_message (§5.1)', (cut) => {
+    const { victim, peer, writer } = connected('client');
+    const bytes = keyUpdate(1);
+    const result = feed(victim, writer.seal(HANDSHAKE, bytes.subarray(0, cut)), writer.seal(APPLICATION_DATA, Uint8Array.of(0x47)), writer.seal(HANDSHAKE, bytes.subarray(cut)));
+    expectAbort(result, 'unexpected_message', { protectedFor: peer });
+  });
+});
+
+describe('test-tls13-post-handshake-auth, probe by probe, at the server', () => {
+  it('"malformed signature in PHA" (the last signature byte xored with 0xff) is decrypt_error', () => {
+    const { result, peer } = answer((ms) => ms.map((m) => (m.kind === 'certificate_verify' ? { ...m, signature: m.signature.map((b, i) => (i === m.signature.length - 1 ? b ^ 0xff : b)) } : m)));
+    expectAbort(result, 'decrypt_error', { protectedFor: peer });
+    expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toEqual([]);
+  });
+
+  // The script's default: the server goes on. Whether an unauthenticated client may go on is the
+  // application's call: it reads `info.peer` in the post-handshake-auth event (events.ts).
+  it('"post-handshake authentication with no client cert" (an empty Certificate, then Finished): reported unauthenticated, the connection goes on', () => {
+    const { pair, victim } = connected('client', { postHandshakeAuth: true }, { trust: pinned(alice) });
+    victim.requestClientCertificate();
+    pair.step('server');
+    const result = feed(victim, ...pair.pull('client').splice(0).map((r) => r.bytes));
+    expect(accepted(result)).toBe(true);
+    const auth = result.events.find((e) => e.type === 'post-handshake-auth');
+    expect(auth?.type === 'post-handshake-auth' && auth.info.peer).toBeUndefined();
+    expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toHaveLength(1);
   });
 });

@@ -51,7 +51,7 @@ const BODY_CODECS = {
   clientCertificateTypeServerSide: [X.clientCertificateTypeServerSide, fc.integer({ min: 0, max: 255 })],
   serverCertificateTypeClientHello: [X.serverCertificateTypeClientHello, fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 4 })],
   serverCertificateTypeServerSide: [X.serverCertificateTypeServerSide, fc.integer({ min: 0, max: 255 })],
-  padding: [X.padding, fc.integer({ min: 0, max: 300 })],
+  padding: [X.padding, bytes(0, 300)],
   preSharedKeyClientHello: [
     X.preSharedKeyClientHello,
     fc.integer({ min: 1, max: 3 }).chain((n) =>

@@ -6,7 +6,7 @@ import { Connection, MAX_BUFFERED_WHILE_PAUSED } from '../../src/handshake/conne
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { MAX_KEY_UPDATES_WITHOUT_DATA } from '../../src/handshake/traffic.js';
-import { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/record/handshake-buffer.js';
+import { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH, MAX_CLIENT_HELLO_LENGTH } from '../../src/record/handshake-buffer.js';
 import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../../src/record/header.js';
 import { MAX_CONSECUTIVE_EMPTY_RECORDS, RecordLayer } from '../../src/record/layer.js';
 import { Prng } from '../../src/testing/fuzz/input.js';
@@ -71,16 +71,20 @@ describe('bytes buffered per connection', () => {
 });
 
 describe('handshake messages', () => {
-  it(`refuses a message longer than ${DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH} bytes from its header, before buffering its body`, () => {
+  it.each([
+    // Longer than a ClientHello can be is decode_error (§6.2 "the length of the message was incorrect").
+    ['a ClientHello', MAX_CLIENT_HELLO_LENGTH, 1, { description: 'decode_error', reason: 'DecodeError' }],
+    // The peer's length field is at fault, not us: illegal_parameter (RFC 8446 §6.2), as OpenSSL and BoringSSL answer.
+    ['a Certificate', DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH, 11, { description: 'illegal_parameter', reason: 'HandshakeMessageTooLong' }],
+  ])('the server refuses %s longer than %i bytes from its header, before buffering its body', (_, limit, msgType, alert) => {
     const { server: config } = scenarioConfigs('1rtt', provider, 3);
     const at = (length: number) => {
       const server = Connection.server(config);
-      server.receive(record(22, Uint8Array.of(1, length >> 16, (length >> 8) & 0xff, length & 0xff)));
+      server.receive(record(22, Uint8Array.of(msgType, length >> 16, (length >> 8) & 0xff, length & 0xff)));
       return server.takeEvents().find((e) => e.type === 'alert');
     };
-    expect(at(DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH)).toBeUndefined();
-    // The peer's length field is at fault, not us: illegal_parameter (RFC 8446 §6.2), as OpenSSL and BoringSSL answer.
-    expect(at(DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH + 1)).toMatchObject({ description: 'illegal_parameter', reason: 'HandshakeMessageTooLong' });
+    expect(at(limit)).toBeUndefined();
+    expect(at(limit + 1)).toMatchObject(alert);
   });
 
   it('accepts a server Certificate of 50 entries: the RFC sets no count, the message limit bounds the bytes', () => {

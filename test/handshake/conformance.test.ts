@@ -9,7 +9,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH } from '../../src/record/handshake-buffer.js';
+import { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH, MAX_CLIENT_HELLO_LENGTH } from '../../src/record/handshake-buffer.js';
 import { scenarioConfigs } from '../../src/testing/fuzz/scenarios.js';
 import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
 import { concat, hex } from '../../src/wire/bytes.js';
@@ -115,16 +115,21 @@ describe('no count of our own on list lengths', () => {
   });
 });
 
-describe(`a handshake message over our limit of ${DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH} bytes`, () => {
-  it('the server sends illegal_parameter from the 4-byte header alone, before any body byte arrives', () => {
-    const result = feedServer(record(0x16, header(CLIENT_HELLO, DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH + 1)));
-    expectAbort(result, 'illegal_parameter', { plaintext: true }, 'HandshakeMessageTooLong');
+describe(`a handshake message over our limit of ${DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH} bytes (a server's ClientHello: ${MAX_CLIENT_HELLO_LENGTH})`, () => {
+  it('the server sends decode_error for a ClientHello over the longest its syntax allows, from the 4-byte header alone', () => {
+    const result = feedServer(record(0x16, header(CLIENT_HELLO, MAX_CLIENT_HELLO_LENGTH + 1)));
+    expectAbort(result, 'decode_error', { plaintext: true }, 'DecodeError');
   });
 
-  it('the server waits for the body of a ClientHello that claims exactly the limit', () => {
-    const { victim, events } = feedServer(record(0x16, header(CLIENT_HELLO, DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH)));
+  it('the server waits for the body of a ClientHello that claims exactly the longest its syntax allows', () => {
+    const { victim, events } = feedServer(record(0x16, header(CLIENT_HELLO, MAX_CLIENT_HELLO_LENGTH)));
     expect(events).toEqual([]);
     expect(victim.isClosed).toBe(false);
+  });
+
+  it('the server keeps the general limit for any other message type, even where a ClientHello is due', () => {
+    const result = feedServer(record(0x16, header(CERTIFICATE, DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH + 1)));
+    expectAbort(result, 'illegal_parameter', { plaintext: true }, 'HandshakeMessageTooLong');
   });
 
   it('the client sends illegal_parameter for a ServerHello header claiming 16 MiB', () => {

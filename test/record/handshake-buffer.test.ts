@@ -86,6 +86,27 @@ describe('HandshakeBuffer', () => {
     expectTlsError(() => buffer.next(), 'HandshakeMessageTooLong', 'illegal_parameter');
   });
 
+  it('holds a ClientHello to its own maximum and every other message to the general one', () => {
+    const buffer = new HandshakeBuffer(100, 200);
+    buffer.push(handshakeMessage(HandshakeType.client_hello, new Uint8Array(200)));
+    expect(buffer.next()?.body.length).toBe(200);
+    buffer.push(Uint8Array.of(HandshakeType.client_hello, 0, 0, 201));
+    expectTlsError(() => buffer.next(), 'HandshakeMessageTooLong', 'illegal_parameter');
+    const other = new HandshakeBuffer(100, 200);
+    other.push(Uint8Array.of(HandshakeType.certificate, 0, 0, 101));
+    expectTlsError(() => other.next(), 'HandshakeMessageTooLong', 'illegal_parameter');
+  });
+
+  it.each([
+    ['a Finished', HandshakeType.finished, 48],
+    ['a KeyUpdate', HandshakeType.key_update, 1],
+    ['an EndOfEarlyData', HandshakeType.end_of_early_data, 0],
+  ])('refuses %s header longer than its syntax allows with decode_error, under any cap', (_, msgType, longest) => {
+    const buffer = new HandshakeBuffer(1 << 20);
+    buffer.push(Uint8Array.of(msgType, 0, 0, longest + 1));
+    expectTlsError(() => buffer.next(), 'DecodeError', 'decode_error');
+  });
+
   it('rejects a 16 MiB length by default', () => {
     const buffer = new HandshakeBuffer();
     buffer.push(Uint8Array.of(HandshakeType.certificate, 0xff, 0xff, 0xff));

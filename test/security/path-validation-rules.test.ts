@@ -37,10 +37,31 @@ describe('name constraints: every name below is checked, and malformed names fai
     inProfiles(BOTH, { ...c, hostname: 'foo.example.com' }, 'BadCertificate', /\.example\.com/);
   });
 
+  it('a dNSName that is no DNS name (a NUL, a slash, a space, a partial wildcard) cannot pass a dNSName subtree, in either profile', () => {
+    // rfc5280 (the client-certificate default) has no dns-name-syntax rule: the constraint itself must not take
+    // "victim.example\0.attacker.example", which a C consumer of identity.dnsNames reads as victim.example.
+    for (const name of ['victim.example\u0000.attacker.example', 'victim.example/.attacker.example', 'victim example.attacker.example', 'f*o.attacker.example']) {
+      const c = underCa({ nameConstraints: { permitted: [{ dns: 'attacker.example' }] } }, { dns: [name, 'www.attacker.example'] });
+      inProfiles(BOTH, { ...c, hostname: 'www.attacker.example' }, 'BadCertificate', /cannot be checked|dNSName/);
+      refused({ ...c, hostname: 'www.attacker.example', profile: 'rfc5280' }, 'BadCertificate', /cannot be checked/);
+    }
+    accepted({ ...underCa({ nameConstraints: { permitted: [{ dns: 'attacker.example' }] } }, { dns: ['*.attacker.example', 'a_b.attacker.example.'] }), hostname: 'x.attacker.example', profile: 'rfc5280' });
+  });
+
   it('a mailbox with two "@" cannot pass an rfc822Name subtree', () => {
     const int = ca({ nameConstraints: { permitted: [{ email: 'example.com' }] } });
     const client = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { email: ['good@example.com', 'invalid@address@example.com'] } });
     inProfiles(BOTH, { leaf: client, intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /invalid@address@example\.com/);
+  });
+
+  it('a mailbox whose domain is no DNS name (a NUL, a slash, an address literal) cannot pass an rfc822Name subtree', () => {
+    const int = ca({ nameConstraints: { permitted: [{ email: '.attacker.example' }] } });
+    for (const email of ['ceo@victim.example\u0000.attacker.example', 'ceo@victim.example/.attacker.example', 'ceo@[10.0.0.1]']) {
+      const client = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { email: [email] } });
+      inProfiles(BOTH, { leaf: client, intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /cannot be checked/);
+    }
+    const good = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { email: ['ceo@mail.attacker.example'] } });
+    accepted({ leaf: good, intermediates: [int], anchors: [root], purpose: 'clientAuth' });
   });
 
   it('nameConstraints only in CA certificates: a leaf carrying them is refused, critical or not', () => {
@@ -125,6 +146,19 @@ describe('path building through cycles (x509-limbo pathological cases, CVE-2024-
     const a1 = caNamed('Intermediate A1', nodeKey('p256'), selfSigned.A);
     const subordinates = [caNamed('Intermediate B1', nodeKey('p256'), selfSigned.B), caNamed('Intermediate C1', nodeKey('p256'), selfSigned.C)];
     for (const profile of BOTH) accepted({ leaf: leaf(a1, { dns: ['a.example'] }), intermediates: [...cross, ...subordinates, a1], anchors: [selfSigned.A], profile });
+  });
+});
+
+describe('extKeyUsage in a CA certificate constrains what it issues, in both profiles (Go, OpenSSL, rustls-webpki)', () => {
+  it('an intermediate for serverAuth only cannot issue a client certificate, even under rfc5280 (the client-certificate default)', () => {
+    const webOnly = ca({ extKeyUsage: ['serverAuth'] });
+    const client = issue({ CN: 'client' }, leafKey, webOnly, { extKeyUsage: ['clientAuth'] });
+    inProfiles(BOTH, { leaf: client, intermediates: [webOnly], anchors: [root], purpose: 'clientAuth' }, 'UnsupportedCertificate', /CA extKeyUsage \[serverAuth\] does not include clientAuth/);
+    // Controls: an intermediate without EKU, with the purpose, or (rfc5280) with anyExtendedKeyUsage issues it.
+    for (const extKeyUsage of [[], ['clientAuth'], ['anyExtendedKeyUsage']]) {
+      const int = ca({ extKeyUsage });
+      accepted({ leaf: issue({ CN: 'client' }, leafKey, int, { extKeyUsage: ['clientAuth'] }), intermediates: [int], anchors: [root], purpose: 'clientAuth', profile: 'rfc5280' });
+    }
   });
 });
 

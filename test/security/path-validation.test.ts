@@ -59,6 +59,18 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     refused(c('2001:db9::1'), 'BadCertificate', /outside the permitted/);
   });
 
+  it('an excluded IPv4 subtree is not escaped by the IPv4-mapped IPv6 form of an address, nor the other way round', () => {
+    // ::ffff:10.1.2.3 (RFC 4291 §2.5.5.2) is 10.1.2.3 on the wire: a client dialing "::ffff:10.1.2.3" reaches it.
+    const v4 = ca({ nameConstraints: { excluded: [{ ip: '10.0.0.0/8' }] } });
+    refused({ leaf: leaf(v4, { ip: ['::ffff:10.1.2.3'] }), intermediates: [v4], anchors: [root], hostname: '::ffff:10.1.2.3' }, 'BadCertificate', /excluded/);
+    const v6 = ca({ nameConstraints: { excluded: [{ ip: '::ffff:10.0.0.0/104' }] } });
+    refused({ leaf: leaf(v6, { ip: ['10.1.2.3'] }), intermediates: [v6], anchors: [root], hostname: '10.1.2.3' }, 'BadCertificate', /excluded/);
+    accepted({ leaf: leaf(v4, { ip: ['::ffff:192.0.2.1', '2001:db8::a01:203'] }), intermediates: [v4], anchors: [root], hostname: '::ffff:192.0.2.1' });
+    // Permitted subtrees stay exact: a name of the other family is outside them (fails closed).
+    const permitted = ca({ nameConstraints: { permitted: [{ ip: '10.0.0.0/8' }] } });
+    refused({ leaf: leaf(permitted, { ip: ['::ffff:10.1.2.3'] }), intermediates: [permitted], anchors: [root] }, 'BadCertificate', /outside the permitted/);
+  });
+
   it('rfc822Name subtrees apply to email SANs, and to a subject emailAddress when there is no SAN', () => {
     const int = ca({ nameConstraints: { excluded: [{ email: 'example.com' }, { email: '.example.com' }] } });
     const client = (sans: NonNullable<CertificateSpec['sans']>, subject: Parameters<typeof issue>[0] = { CN: 'c' }) =>
@@ -69,6 +81,17 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     accepted({ leaf: client({ email: ['ceo@example.org'] }), intermediates: [int], anchors: [root], purpose: 'clientAuth' });
   });
 
+  it('an excluded rfc822Name subtree is not escaped by an absolute domain ("ceo@example.com.") or an empty label', () => {
+    // A trailing dot names the same domain (RFC 1034 §3.1), as dNSName and URI hosts are already read.
+    const int = ca({ nameConstraints: { excluded: [{ email: 'example.com' }, { email: '.example.com' }, { email: 'boss@example.org' }] } });
+    const client = (email: string) => issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { email: [email] } });
+    for (const email of ['ceo@example.com.', 'ceo@mail.EXAMPLE.com.', 'boss@example.org.']) {
+      refused({ leaf: client(email), intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /excluded/);
+    }
+    refused({ leaf: client('ceo@example.com..'), intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /cannot be checked/);
+    accepted({ leaf: client('ceo@example.net.'), intermediates: [int], anchors: [root], purpose: 'clientAuth' });
+  });
+
   it('uniformResourceIdentifier subtrees constrain a SPIFFE ID to its trust domain', () => {
     const int = ca({ nameConstraints: { permitted: [{ uri: 'prod.example' }] } });
     const workload = (uri: string) => issue({ CN: 'w' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { uri: [uri] } });
@@ -77,6 +100,24 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     // A host constraint without a leading dot is that host only (§4.2.1.10), not its subdomains.
     refused({ leaf: workload('spiffe://evil.prod.example/ns/a'), intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /permitted/);
     refused({ leaf: workload('urn:uuid:1234'), intermediates: [int], anchors: [root], purpose: 'clientAuth' }, 'BadCertificate', /cannot be checked/);
+  });
+
+  it('a URI whose host is not a domain name cannot be checked against URI subtrees: refused, even when only excluded', () => {
+    // RFC 5280 §4.2.1.10: a URI "in which the host name is specified as an IP address ... the application MUST
+    // reject the certificate" (Go: "URI with IP cannot be matched against constraints").
+    const int = ca({ nameConstraints: { excluded: [{ uri: '.evil.example' }] } });
+    const workload = (uri: string) => issue({ CN: 'w' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: { uri: [uri] } });
+    const check = (uri: string) => ({ leaf: workload(uri), intermediates: [int], anchors: [root], purpose: 'clientAuth' as const });
+    for (const uri of ['spiffe://10.0.0.1/ns/a', 'https://[::1]/x', 'https://[::ffff:10.0.0.1]:8443/', 'https://127.1/x']) {
+      refused(check(uri), 'BadCertificate', /cannot be checked/);
+    }
+    // Hosts that a URL parser (WHATWG, node's URL) reads as another host than the authority's text: a backslash
+    // ends the authority of an https URL there, and a percent-encoded host is decoded.
+    for (const uri of ['https://a.evil.example\\@good.example/', 'https://a.evil.example%2e/', 'https://a%2eevil.example/']) {
+      expect(new URL(uri).hostname).toMatch(/evil\.example\.?$/);
+      refused(check(uri), 'BadCertificate', /cannot be checked/);
+    }
+    accepted(check('https://user@good.example:8443/path?q#f'));
   });
 
   it('directoryName subtrees apply to the subject DN, compared case-insensitively', () => {
@@ -92,6 +133,17 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
       refused({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: disguised, CN: 'x' }), intermediates: [int], anchors: [root] }, 'BadCertificate', /subject DN .*excluded/);
     }
     accepted({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: 'Victim Banks', CN: 'x' }), intermediates: [int], anchors: [root] });
+  });
+
+  it('an excluded directoryName is not escaped by non-ASCII case or another Unicode normalization form', () => {
+    // RFC 5280 §7.1 compares by RFC 4518: case folding (§2.2) and NFKC (§2.3), not only ASCII case.
+    const int = ca({ nameConstraints: { excluded: [{ dn: { O: 'Société Générale' } }] } });
+    const decomposed = 'Socie\u0301te\u0301 Ge\u0301ne\u0301rale';
+    const fullwidth = '\uff33ociété Générale';
+    for (const disguised of ['SOCIÉTÉ GÉNÉRALE', decomposed, fullwidth]) {
+      refused({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: disguised, CN: 'x' }), intermediates: [int], anchors: [root] }, 'BadCertificate', /subject DN .*excluded/);
+    }
+    accepted({ leaf: leaf(int, { dns: ['a.example'] }, {}, { O: 'Societe Generale', CN: 'x' }), intermediates: [int], anchors: [root] });
   });
 
   it('a self-issued intermediate is not itself checked, but the leaf below it is (§6.1.3(b))', () => {
@@ -123,6 +175,80 @@ describe('name constraints (RFC 5280 §4.2.1.10, §6.1.3(b)(c), §6.1.4(g))', ()
     const int = ca({ nameConstraints: { excluded } });
     const dns = Array.from({ length: 64 }, (_, i) => `n${i}.example`);
     refused({ leaf: leaf(int, { dns }), intermediates: [int], anchors: [root] }, 'BadCertificate', /more than 1024 comparisons/);
+  });
+
+  it('bounds the work per comparison: each directoryName value is normalized once, not once per subtree', () => {
+    // A constrained sub-CA (the party name constraints distrust) lists 1000 directoryName subtrees and issues a
+    // leaf whose O is 40 000 characters: normalizing that value for every comparison took 30 s of CPU.
+    const int = ca({ nameConstraints: { excluded: Array.from({ length: 1000 }, (_, i) => ({ dn: { O: `x${i}` } })) } });
+    const big = 'A'.repeat(40_000);
+    const victim = leaf(int, { dns: ['a.example'] }, {}, { O: big, CN: 'x' });
+    const normalize = String.prototype.normalize;
+    let bigNormalized = 0;
+    String.prototype.normalize = function (this: string, form?: string) {
+      if (this.length >= big.length) bigNormalized++;
+      return normalize.call(this, form);
+    };
+    try {
+      accepted({ leaf: victim, intermediates: [int], anchors: [root] });
+    } finally {
+      String.prototype.normalize = normalize;
+    }
+    expect(bigNormalized).toBeGreaterThan(0);
+    expect(bigNormalized).toBeLessThanOrEqual(2);
+  });
+
+  it('bounds the work per comparison: a dNSName, a mailbox or a URI is read once, not once per subtree', () => {
+    // Lowercasing and splitting a 40 000-character name for each of a sub-CA's 1000 subtrees took 25 s of CPU.
+    const big = 'A'.repeat(40_000);
+    const forms = [
+      [{ dns: big + '.example' }, (i: number) => ({ dns: `x${i}.example` })],
+      [{ email: `a@${big}.example` }, (i: number) => ({ email: `x${i}.example` })],
+      [{ uri: `https://${big}.example/` }, (i: number) => ({ uri: `x${i}.example` })],
+    ] as const;
+    for (const [san, subtree] of forms) {
+      const int = ca({ nameConstraints: { excluded: Array.from({ length: 1000 }, (_, i) => subtree(i)) } });
+      const sans = Object.fromEntries(Object.entries(san).map(([form, value]) => [form, [value]]));
+      const client = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans });
+      const replace = String.prototype.replace;
+      let bigReads = 0;
+      String.prototype.replace = function (this: string, ...args: Parameters<typeof replace>) {
+        if (this.length >= big.length) bigReads++;
+        return replace.apply(this, args);
+      } as typeof replace;
+      try {
+        accepted({ leaf: client, intermediates: [int], anchors: [root], purpose: 'clientAuth', profile: 'rfc5280' });
+      } finally {
+        String.prototype.replace = replace;
+      }
+      expect(bigReads, JSON.stringify(Object.keys(san))).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('bounds the work per comparison: a long rfc822Name or URI subtree is read once, not once per name', () => {
+    const big = 'A'.repeat(40_000);
+    const forms = [
+      [{ email: `${big}.example` }, (i: number) => ({ email: [`u@x${i}.example`] })],
+      [{ uri: `${big}.example` }, (i: number) => ({ uri: [`https://x${i}.example/`] })],
+    ] as const;
+    for (const [subtree, sans] of forms) {
+      const int = ca({ nameConstraints: { excluded: [subtree] } });
+      const names = Array.from({ length: 1000 }, (_, i) => sans(i));
+      const all = Object.fromEntries(Object.keys(names[0]!).map((form) => [form, names.flatMap((n) => Object.values(n)[0]!)]));
+      const client = issue({ CN: 'c' }, leafKey, int, { extKeyUsage: ['clientAuth'], sans: all });
+      const replace = String.prototype.replace;
+      let bigReads = 0;
+      String.prototype.replace = function (this: string, ...args: Parameters<typeof replace>) {
+        if (this.length >= big.length) bigReads++;
+        return replace.apply(this, args);
+      } as typeof replace;
+      try {
+        accepted({ leaf: client, intermediates: [int], anchors: [root], purpose: 'clientAuth', profile: 'rfc5280' });
+      } finally {
+        String.prototype.replace = replace;
+      }
+      expect(bigReads, JSON.stringify(Object.keys(subtree))).toBeLessThanOrEqual(4);
+    }
   });
 });
 

@@ -116,6 +116,24 @@ describe('engine: a CA policy needs a reference identity', () => {
     });
   }
 
+  // An IPv4 address in a form other than the dotted quad ("127.1", "0x7f.0.0.1", "2130706433", octal "0177.0.0.1")
+  // is an IP address to the resolver (inet_aton, WHATWG URL "ends in a number"), so it cannot be a DNS name either:
+  // matched against dNSName SANs, a CA's certificate for the DNS name "010.0.0.1" would pass for the host 8.0.0.1.
+  // rustls-webpki refuses a reference identity whose last label is all digits.
+  for (const serverName of ['127.1', '0x7f.0.0.1', '2130706433', '0177.0.0.1', '010.0.0.1', '127.0.0.1.', '0x7f', '1.2.3.4.5']) {
+    it(`rejects ${JSON.stringify(serverName)}, an IPv4 address in a non-canonical form, with a one-line TypeError`, () => {
+      let thrown: unknown;
+      try {
+        Connection.client(clientConfig({ serverName }));
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(TypeError);
+      expect((thrown as Error).message).toMatch(/dotted quad/);
+      expect((thrown as Error).message).not.toContain('\n');
+    });
+  }
+
   it('the explicit opt-out accepts any name the CA vouches for, and says so', () => {
     const pair = new InMemoryPair(clientConfig({ insecureSkipServerNameCheck: true }), serverConfig(evil)).run();
     expect(pair.client.isConnected).toBe(true);

@@ -97,6 +97,11 @@ const FORGERIES = [
   { what: 'an Ed448 signature with a non-empty Ed448 context (RFC 8032 §5.2)', key: ed448, scheme: SignatureScheme.ed448, forge: ed448WithContext, alert: 'decrypt_error' },
   { what: 'ecdsa_secp521r1_sha512 from a P-384 key (RFC 8446 §4.2.3)', key: p384, scheme: SignatureScheme.ecdsa_secp521r1_sha512, forge: signing({ kind: 'ecdsa', hash: 'sha512' }, p384), alert: 'illegal_parameter' },
   { what: 'ecdsa_secp384r1_sha384 from a P-521 key (RFC 8446 §4.2.3)', key: p521, scheme: SignatureScheme.ecdsa_secp384r1_sha384, forge: signing({ kind: 'ecdsa', hash: 'sha384' }, p521), alert: 'illegal_parameter' },
+  // tlsfuzzer's test-tls13-certificate-verify, with an rsaEncryption key:
+  { what: 'rsa_pkcs1_sha256 (never for a TLS 1.3 CertificateVerify, RFC 8446 §4.2.3)', key: rsa, scheme: SignatureScheme.rsa_pkcs1_sha256, forge: signing({ kind: 'rsa-pkcs1', hash: 'sha256' }, rsa), alert: 'illegal_parameter' },
+  ...[0, 31, 33].map((saltLength) => ({ what: `rsa_pss_rsae_sha256 with a ${saltLength}-byte salt, not the hash length (RFC 8446 §4.2.3)`, key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing(pss('sha256', saltLength), rsa), alert: 'decrypt_error' })),
+  { what: 'a PKCS#1 v1.5 signature in an rsa_pss_rsae_sha256 envelope', key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing({ kind: 'rsa-pkcs1', hash: 'sha256' }, rsa), alert: 'decrypt_error' },
+  { what: 'rsa_pss_rsae_sha256 signed with SHA-384 (a mismatched message hash)', key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing(pss('sha384', 48), rsa), alert: 'decrypt_error' },
 ];
 
 describe.each(['server', 'client'] as const)('a %s CertificateVerify that its key or scheme does not allow', (attacker) => {

@@ -7,23 +7,32 @@
 // form in a constraint fails closed when a name of that form is presented below it. Malformed
 // constraints fail closed, and the comparisons one validation may make are bounded.
 import { contextTag, DerError, DerReader } from '../der.js';
+import { endsInNumber } from '../hostname.js';
 import { OID } from '../oids.js';
 import { isSelfIssued, readName } from '../x509.js';
 import type { Certificate, NameAttribute } from '../x509.js';
 import { describe, fail, type Failure } from './verdict.js';
 
 type Subtree =
-  | { form: 'dns' | 'email' | 'uri'; base: string }
+  /** dNSName and URI: the base, lowercase. */
+  | { form: 'dns' | 'uri'; base: string }
+  /** rfc822Name: a mailbox, or a host or `.domain`, lowercase; read once when parsed. */
+  | { form: 'email'; base: Mailbox | string }
   | { form: 'ip'; address: Uint8Array; mask: Uint8Array }
-  | { form: 'dn'; rdns: NameAttribute[][] }
+  | { form: 'dn'; rdns: ComparableDn }
   /** A GeneralName form we do not process, by its tag. */
   | { form: 'other'; tag: number };
 
+/**
+ * A presented name. For dNSName, rfc822Name and URI, `key` is what subtrees compare, read once (lowercase
+ * without a trailing dot; a mailbox's parts; a URI's host): undefined when the name cannot be compared.
+ */
 type Name =
-  | { form: 'dns' | 'email' | 'uri'; value: string }
+  | { form: 'dns' | 'uri'; value: string; key: string | undefined }
+  | { form: 'email'; value: string; key: Mailbox | undefined }
   | { form: 'ip'; bytes: Uint8Array }
   /** The subject (`text` undefined) or a directoryName in the subjectAltName. */
-  | { form: 'dn'; rdns: NameAttribute[][]; text?: string }
+  | { form: 'dn'; rdns: ComparableDn; text?: string }
   | { form: 'other'; tag: number };
 
 export interface NameConstraints {
@@ -41,6 +50,8 @@ const TAG = {
 
 const lower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 const dropDot = (s: string) => (s.endsWith('.') ? s.slice(0, -1) : s);
+/** A domain name as presented names must spell it to be compared: non-empty labels of letters, digits, '-', '_' (lowercase). */
+const isDomain = (s: string) => /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(s);
 
 /** A contiguous mask (RFC 4632 prefix): ones then zeros. webpki and Go refuse others too. */
 function isPrefixMask(mask: Uint8Array): boolean {
@@ -61,7 +72,7 @@ function readSubtree(r: DerReader, field: string): Subtree {
   let subtree: Subtree;
   if (element === TAG.directoryName) {
     const inner = seq.explicit(4, 'directoryName');
-    subtree = { form: 'dn', rdns: readName(inner, 'directoryName').rdns };
+    subtree = { form: 'dn', rdns: comparable(readName(inner, 'directoryName').rdns) };
     inner.end();
   } else {
     const base = seq.element(undefined, 'base');
@@ -71,8 +82,10 @@ function readSubtree(r: DerReader, field: string): Subtree {
       // A dNSName constraint is a domain, optionally with a leading '.', in letters, digits, '-', '_'.
       if (!/^\.?([a-z0-9_-]+(\.[a-z0-9_-]+)*)?$/.test(name) && name !== '') throw new DerError(`dNSName constraint "${name}" is not a domain`);
       subtree = { form: 'dns', base: name };
-    } else if (base.tag === TAG.rfc822Name || base.tag === TAG.uniformResourceIdentifier) {
-      subtree = { form: base.tag === TAG.rfc822Name ? 'email' : 'uri', base: text() };
+    } else if (base.tag === TAG.rfc822Name) {
+      subtree = { form: 'email', base: emailBase(text()) };
+    } else if (base.tag === TAG.uniformResourceIdentifier) {
+      subtree = { form: 'uri', base: lower(text()) };
     } else if (base.tag === TAG.iPAddress) {
       const n = base.content.length;
       if (n !== 8 && n !== 32) throw new DerError(`iPAddress constraint of ${n} bytes (must be 8 or 32: address and mask)`);
@@ -119,7 +132,7 @@ function sanDirectoryName(raw: Uint8Array): Name {
   const dn = readName(inner, 'directoryName');
   inner.end();
   r.end();
-  return { form: 'dn', rdns: dn.rdns, text: dn.text };
+  return { form: 'dn', rdns: comparable(dn.rdns), text: dn.text };
 }
 
 /**
@@ -129,17 +142,17 @@ function sanDirectoryName(raw: Uint8Array): Name {
  */
 function namesOf(cert: Certificate): Name[] {
   const names: Name[] = [];
-  if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: cert.subject.rdns });
+  if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: comparable(cert.subject.rdns) });
   const san = cert.subjectAltName;
   if (san) {
-    for (const value of san.dns) names.push({ form: 'dns', value });
-    for (const value of san.email) names.push({ form: 'email', value });
-    for (const value of san.uri) names.push({ form: 'uri', value });
+    for (const value of san.dns) names.push(dnsName(value));
+    for (const value of san.email) names.push({ form: 'email', value, key: splitMailbox(value) });
+    for (const value of san.uri) names.push(uriName(value));
     for (const ip of san.ip) names.push({ form: 'ip', bytes: ip.bytes });
     for (const raw of san.other) names.push(raw[0] === TAG.directoryName ? sanDirectoryName(raw) : { form: 'other', tag: raw[0]! });
   } else {
     // §4.2.1.10: with no subjectAltName, rfc822Name constraints apply to the subject's emailAddress.
-    for (const a of cert.subject.rdns.flat()) if (a.oid === OID.emailAddress) names.push({ form: 'email', value: a.value });
+    for (const a of cert.subject.rdns.flat()) if (a.oid === OID.emailAddress) names.push({ form: 'email', value: a.value, key: splitMailbox(a.value) });
   }
   return names;
 }
@@ -160,29 +173,50 @@ function wildcardMayMatch(name: string, base: string): boolean {
   return dot > 0 && base.slice(dot + 1) === rest;
 }
 
-/** RFC 5321 §4.1.2 Mailbox: local-part "@" domain; an '@' inside the local part only in a quoted string. */
-function splitMailbox(mailbox: string): { local: string; domain: string } | undefined {
+interface Mailbox {
+  local: string;
+  domain: string;
+}
+
+/**
+ * RFC 5321 §4.1.2 Mailbox: local-part "@" domain; an '@' inside the local part only in a quoted string. The
+ * domain without a trailing dot (`example.com.` is `example.com`, RFC 1034 §3.1); one that is no domain name
+ * (an empty label, a NUL or '/', an address literal) is refused.
+ */
+function splitMailbox(mailbox: string): Mailbox | undefined {
   const at = mailbox.lastIndexOf('@');
   if (at <= 0 || at === mailbox.length - 1) return undefined;
   const local = mailbox.slice(0, at);
   if (local.includes('@') && !/^".*"$/.test(local)) return undefined;
-  return { local, domain: lower(mailbox.slice(at + 1)) };
+  const domain = dropDot(lower(mailbox.slice(at + 1)));
+  return isDomain(domain) ? { local, domain } : undefined;
 }
 
 /** rfc822Name: a mailbox (exact), a host (exact domain), or `.domain` (any subdomain). */
-function emailWithin(mailbox: { local: string; domain: string }, base: string): boolean {
-  if (base.includes('@')) {
-    const b = splitMailbox(base);
-    return b !== undefined && b.local === mailbox.local && b.domain === mailbox.domain;
-  }
-  const domain = lower(base);
-  return domain.startsWith('.') ? mailbox.domain.endsWith(domain) : mailbox.domain === domain;
+function emailWithin(mailbox: Mailbox, base: Mailbox | string): boolean {
+  if (typeof base !== 'string') return base.local === mailbox.local && base.domain === mailbox.domain;
+  return base.startsWith('.') ? mailbox.domain.endsWith(base) : mailbox.domain === base;
 }
 
-/** The host of a URI (RFC 3986 §3.2.2), lowercased; undefined when it has none. */
+/** An rfc822Name constraint: a mailbox (one that is none is malformed), or a host or `.domain`, lowercase. */
+function emailBase(base: string): Mailbox | string {
+  if (!base.includes('@')) return lower(base);
+  const mailbox = splitMailbox(base);
+  if (!mailbox) throw new DerError(`rfc822Name constraint "${base}" is not a mailbox`);
+  return mailbox;
+}
+
+/** RFC 3986 §3.2 authority: unreserved, pct-encoded, sub-delims, ':', '@', and '[' ']' around an IP literal. */
+const AUTHORITY = /^[a-zA-Z0-9\-._~%!$&'()*+,;=:@[\]]*$/;
+
+/**
+ * The host of a URI (RFC 3986 §3.2.2), lowercased; undefined when it has none, or when its authority holds a
+ * character RFC 3986 does not allow there (a WHATWG parser ends an https authority at a `\`, so it would read
+ * another host than the text after the last '@').
+ */
 export function uriHost(uri: string): string | undefined {
   const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(uri);
-  if (!m) return undefined;
+  if (!m || !AUTHORITY.test(m[1]!)) return undefined;
   let authority = m[1]!;
   authority = authority.slice(authority.lastIndexOf('@') + 1);
   const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.replace(/:\d*$/, '');
@@ -191,13 +225,19 @@ export function uriHost(uri: string): string | undefined {
 
 /** uniformResourceIdentifier: the host exactly, or with a leading '.' any host below it. */
 function uriWithin(host: string, base: string): boolean {
-  const b = lower(base);
-  return b.startsWith('.') ? host.endsWith(b) : host === b;
+  return base.startsWith('.') ? host.endsWith(base) : host === base;
 }
 
 function ipWithin(bytes: Uint8Array, address: Uint8Array, mask: Uint8Array): boolean {
   if (bytes.length !== address.length) return false;
   return bytes.every((b, i) => (b & mask[i]!) === (address[i]! & mask[i]!));
+}
+
+/** The same address in the other family: a.b.c.d and its IPv4-mapped ::ffff:a.b.c.d (RFC 4291 §2.5.5.2), or undefined. */
+function otherFamily(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.length === 4) return Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...bytes);
+  const mapped = bytes.subarray(0, 12).every((b, i) => b === (i < 10 ? 0 : 0xff));
+  return mapped ? bytes.subarray(12) : undefined;
 }
 
 /** RFC 4518 §2.2 maps these to nothing: soft hyphens, joiners, variation selectors, controls and format characters. */
@@ -206,33 +246,45 @@ const MAPPED_TO_NOTHING =
 
 /**
  * RFC 5280 §7.1, simplified from RFC 4518: what §2.2 maps to nothing goes (or a name could escape an
- * excluded subtree with an invisible character), then case-insensitive, insignificant spaces collapsed.
+ * excluded subtree with an invisible character), then Unicode case folding (§2.2) and NFKC (§2.3), so that
+ * `SOCIÉTÉ`, a decomposed `é` or a fullwidth `Ｓ` is the same value; insignificant spaces collapsed (§2.6.1).
  */
-const normalizeValue = (v: string) => lower(v.replace(MAPPED_TO_NOTHING, '')).trim().replace(/\s+/g, ' ');
+const normalizeValue = (v: string) =>
+  v.replace(MAPPED_TO_NOTHING, '').normalize('NFKC').toLowerCase().normalize('NFKC').trim().replace(/\s+/g, ' ');
 
-function rdnEqual(a: NameAttribute[], b: NameAttribute[]): boolean {
-  return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && normalizeValue(x.value) === normalizeValue(y.value)));
+/**
+ * A distinguished name as §7.1 compares it: each attribute's type and normalized value. Normalized once per
+ * name, not per comparison: a sub-CA's thousand subtrees against a 40 000-character value cost 30 s otherwise.
+ */
+type ComparableDn = { oid: string; value: string }[][];
+const comparable = (rdns: NameAttribute[][]): ComparableDn => rdns.map((rdn) => rdn.map((a) => ({ oid: a.oid, value: normalizeValue(a.value) })));
+
+function rdnEqual(a: ComparableDn[number], b: ComparableDn[number]): boolean {
+  return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && x.value === y.value));
 }
 
 /** directoryName: the base is a prefix of the name's RDN sequence. */
-function dnWithin(rdns: NameAttribute[][], base: NameAttribute[][]): boolean {
+function dnWithin(rdns: ComparableDn, base: ComparableDn): boolean {
   return base.length <= rdns.length && base.every((rdn, i) => rdnEqual(rdn, rdns[i]!));
 }
 
 /** Does `name` lie in `subtree`? `excluded` widens wildcards to every name they may stand for. */
 function within(name: Name, subtree: Subtree, excluded: boolean): boolean {
   switch (name.form) {
-    case 'dns': {
+    case 'dns':
       if (subtree.form !== 'dns') return false;
-      const value = dropDot(lower(name.value));
-      return excluded ? wildcardMayMatch(value, subtree.base) : dnsWithin(value, subtree.base);
-    }
+      return excluded ? wildcardMayMatch(name.key!, subtree.base) : dnsWithin(name.key!, subtree.base);
     case 'email':
-      return subtree.form === 'email' && emailWithin(splitMailbox(name.value)!, subtree.base);
+      return subtree.form === 'email' && emailWithin(name.key!, subtree.base);
     case 'uri':
-      return subtree.form === 'uri' && uriWithin(uriHost(name.value)!, subtree.base);
-    case 'ip':
-      return subtree.form === 'ip' && ipWithin(name.bytes, subtree.address, subtree.mask);
+      return subtree.form === 'uri' && uriWithin(name.key!, subtree.base);
+    case 'ip': {
+      if (subtree.form !== 'ip') return false;
+      if (ipWithin(name.bytes, subtree.address, subtree.mask)) return true;
+      // An excluded subtree also catches the address written in the other family (::ffff:10.1.2.3 is 10.1.2.3).
+      const other = excluded ? otherFamily(name.bytes) : undefined;
+      return other !== undefined && ipWithin(other, subtree.address, subtree.mask);
+    }
     case 'dn':
       return subtree.form === 'dn' && dnWithin(name.rdns, subtree.rdns);
     case 'other':
@@ -250,21 +302,34 @@ function nameText(name: Name): string {
 }
 
 /**
- * A name that cannot be compared fails closed: a dNSName with an empty label (`.example.com` would otherwise
- * pass `example.com`), a mailbox without exactly one unquoted '@' (`a@b@example.com`), a URI without a host.
+ * A URI host that URI subtrees can be compared with: a domain name. Not an IP address (RFC 5280 §4.2.1.10: the
+ * application "MUST reject the certificate"), nor one a URL parser reads as one ("127.1"), nor percent-encoded
+ * (a URL parser decodes `a%2eevil.example` to another host than the constraint would compare).
  */
-function malformed(name: Name): boolean {
-  switch (name.form) {
-    case 'dns':
-      return dropDot(name.value).split('.').includes('');
-    case 'email':
-      return !splitMailbox(name.value);
-    case 'uri':
-      return uriHost(name.value) === undefined;
-    default:
-      return false;
-  }
+const isDomainHost = (host: string) => isDomain(host) && !endsInNumber(host);
+
+/**
+ * A dNSName, compared only when it is a DNS name: letters, digits, '-', '_' in non-empty labels, a wildcard only
+ * as the whole left-most label (rustls-webpki refuses to compare any other presented name). `.example.com`
+ * with its empty label would pass `example.com`, and `victim.example\0.attacker.example` `attacker.example`.
+ */
+function dnsName(value: string): Name {
+  const key = dropDot(lower(value));
+  return { form: 'dns', value, key: isDomain(key.replace(/^\*\./, '')) ? key : undefined };
 }
+
+/** A URI, compared by its host only when that is a domain name (isDomainHost). */
+function uriName(value: string): Name {
+  const host = uriHost(value);
+  return { form: 'uri', value, key: host !== undefined && isDomainHost(host) ? host : undefined };
+}
+
+/**
+ * A name that cannot be compared fails closed: a dNSName that is no DNS name, a mailbox without exactly one
+ * unquoted '@' (`a@b@example.com`) or with no domain name, a URI whose host is not a domain name (none, an IP
+ * address, percent-encoded).
+ */
+const malformed = (name: Name) => (name.form === 'dns' || name.form === 'email' || name.form === 'uri') && name.key === undefined;
 
 /**
  * Checks the names of every certificate in `path` (leaf first, anchor last) against the nameConstraints of

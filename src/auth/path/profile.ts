@@ -231,6 +231,19 @@ const RFC5280_RULES: readonly Rule[] = [
     reason: 'UnsupportedCertificate',
     check: ekuPurposeProblem,
   },
+  {
+    // RFC 5280 leaves EKU in CA certificates unspecified; Go crypto/x509, OpenSSL and rustls-webpki read it as a
+    // constraint on what the CA issues (EKU chaining), and so does BR §7.1.2.10.6. Under rfc5280 too: a CA
+    // declared for serverAuth must not vouch for client certificates.
+    id: 'intermediate-eku-purpose',
+    section: 'RFC 5280 §4.2.1.12, BR §7.1.2.10.6 (EKU chaining, as Go, OpenSSL, rustls-webpki)',
+    roles: ['intermediate'],
+    reason: 'UnsupportedCertificate',
+    check: (c, purpose) => {
+      const problem = ekuPurposeProblem(c, purpose);
+      return problem && `CA ${problem}`;
+    },
+  },
 ];
 
 /** Key purposes BR §7.1.2.7.10 forbids in a TLS server certificate (anyExtendedKeyUsage: rule `no-any-eku`). */
@@ -339,13 +352,6 @@ const WEBPKI_RULES: readonly Rule[] = [
     roles: ALL,
     reason: 'UnsupportedCertificate',
     check: (c) => (ext(c, OID.extKeyUsage)?.critical ? 'extKeyUsage is critical' : undefined),
-  },
-  {
-    id: 'intermediate-eku-purpose',
-    section: 'BR §7.1.2.10.6 (webpki: EKU chaining)',
-    roles: ['intermediate'],
-    reason: 'UnsupportedCertificate',
-    check: (c, purpose) => (c.extKeyUsage && !c.extKeyUsage.oids.includes(OID[purpose]) ? `CA extKeyUsage [${c.extKeyUsage.names.join(', ')}] does not include ${purpose}` : undefined),
   },
   {
     id: 'leaf-eku-tls-server-only',

@@ -317,6 +317,10 @@ export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientS
     if (earlyData && (!state.resumed || c.selectedExternalPsk || state.suite.code !== c.offeredTicket!.cipherSuite)) {
       throw new TlsError('IllegalParameter', 'the server accepted 0-RTT without resuming our ticket with its cipher suite');
     }
+    // §4.2.10: the 0-RTT data was written for the ticket's ALPN protocol, which the connection must keep.
+    if (earlyData && (ctx.info.alpn ?? '') !== (c.offeredTicket!.alpn ?? '')) {
+      throw new TlsError('IllegalParameter', `the server accepted 0-RTT written for ${c.offeredTicket!.alpn ?? 'no ALPN protocol'} and selected ${ctx.info.alpn ?? 'none'}`);
+    }
     state.earlyData = earlyData ? 'accepted' : 'rejected';
     ctx.info.earlyData = state.earlyData;
     ctx.decide('early_data', state.earlyData, earlyData ? 'early_data in EncryptedExtensions' : 'no early_data in EncryptedExtensions: resend the data now if it matters');

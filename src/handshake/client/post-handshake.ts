@@ -6,6 +6,7 @@ import * as X from '../../wire/extensions.js';
 import type { CertificateRequest, HandshakeMessage } from '../../wire/types.js';
 import { chooseClientCertificate, describeCertificateRequest } from '../client-certificate.js';
 import { resumptionPsk } from '../keyschedule.js';
+import { MAX_TICKET_LIFETIME } from '../tickets.js';
 import { answerCertificateRequest } from './client-auth.js';
 import type { ClientHandshake, ClientState, PostHandshakeRequest } from './machine.js';
 
@@ -59,7 +60,8 @@ export function onNewSessionTicket(
 ): void {
   const earlyData = X.findExtension(nst.extensions, ExtensionType.early_data);
   const ticket = {
-    lifetime: nst.lifetime,
+    // A server's longer lifetime is reported as 7 days: no cache keeps the ticket longer (RFC 8446 §4.6.1).
+    lifetime: Math.min(nst.lifetime, MAX_TICKET_LIFETIME),
     ageAdd: nst.ageAdd,
     nonce: nst.nonce,
     ticket: nst.ticket,

@@ -27,11 +27,26 @@ function ticketNotFor(ticket: SessionTicket, identity: ReferenceIdentity | undef
   return `the ticket was issued for ${ticket.serverName ?? 'a server with no name'}, not ${identity?.text ?? 'a server with no name'} (RFC 8446 §4.6.1)`;
 }
 
-/** The configured ticket, when it was issued for the server we now mean to reach. */
+/**
+ * The ticket_lifetime counts from issuance, 0 means "discarded immediately", and "Clients MUST NOT cache
+ * tickets for longer than 7 days, regardless of the ticket_lifetime" (RFC 8446 §4.6.1). Judged by our
+ * clock when the ticket and we have one; a clock that gives no time (NaN) finds every ticket expired.
+ * Why not, or undefined while the ticket is alive.
+ */
+function ticketExpired(ticket: SessionTicket, now: number | undefined): string | undefined {
+  // At most 7 days: validateClientConfig refuses more, and the engine reports a server's longer lifetime as 7 days.
+  const lifetimeMs = ticket.lifetime * 1000;
+  if (lifetimeMs > 0 && (now === undefined || ticket.receivedAt === undefined)) return undefined;
+  const age = now! - ticket.receivedAt!;
+  if (age < lifetimeMs) return undefined;
+  return `the ticket is ${Number.isFinite(age) ? `${Math.round(age / 1000)} s old` : 'of unknown age'}, past its lifetime of ${lifetimeMs / 1000} s (RFC 8446 §4.6.1)`;
+}
+
+/** The configured ticket, when it is alive and was issued for the server we now mean to reach. */
 export function chooseTicket(c: ClientHandshake): void {
   const resumption = c.config.resumption;
   if (!resumption) return;
-  const mismatch = ticketNotFor(resumption.ticket, c.serverIdentity);
+  const mismatch = ticketExpired(resumption.ticket, c.ctx.cfg.now?.()) ?? ticketNotFor(resumption.ticket, c.serverIdentity);
   if (mismatch) return c.ctx.decide('resumption', 'ticket not offered', mismatch);
   const peer = resumption.ticket.peer;
   if (peer) {

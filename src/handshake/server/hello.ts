@@ -154,10 +154,12 @@ export function checkSecondClientHello(retry: HelloRetry, hello: ClientHello): v
   if (shares.length !== 1 || shares[0]!.group !== retry.group) {
     throw new TlsError('IllegalParameter', `the second ClientHello must carry exactly one key share, for ${namedGroupName(retry.group)}`);
   }
+  // "Including a "cookie" extension if one was provided in the HelloRetryRequest": ours, and no other.
   const cookieExt = find(hello, ExtensionType.cookie);
-  if (retry.cookie && (!cookieExt || !equalBytes(X.bodyOf(X.cookie, cookieExt), retry.cookie))) {
-    throw new TlsError('IllegalParameter', 'the second ClientHello does not echo our cookie');
+  if (retry.cookie ? !cookieExt || !equalBytes(X.bodyOf(X.cookie, cookieExt), retry.cookie) : cookieExt) {
+    throw new TlsError('IllegalParameter', retry.cookie ? 'the second ClientHello does not echo our cookie' : 'the second ClientHello carries a cookie our HelloRetryRequest did not');
   }
+  checkRetriedPsks(first, hello);
   if (find(hello, ExtensionType.early_data)) {
     throw new TlsError('IllegalParameter', 'early_data in the ClientHello after a HelloRetryRequest');
   }
@@ -173,6 +175,23 @@ export function checkSecondClientHello(retry: HelloRetry, hello: ClientHello): v
   const after = unchanged(hello.extensions);
   const same = before.length === after.length && before.every((e, i) => e.type === after[i]!.type && equalBytes(e.data, after[i]!.data));
   if (!same) throw new TlsError('IllegalParameter', 'the second ClientHello changed an extension that must stay the same');
+}
+
+/**
+ * "Updating the "pre_shared_key" extension if present by recomputing the "obfuscated_ticket_age" and binder
+ * values and (optionally) removing any PSKs" (RFC 8446 §4.1.2): ClientHello2 offers ClientHello1's PSKs, in
+ * their order, or fewer of them; never one ClientHello1 did not name.
+ */
+function checkRetriedPsks(first: ClientHello, hello: ClientHello): void {
+  const after = find(hello, ExtensionType.pre_shared_key);
+  if (!after) return;
+  const before = find(first, ExtensionType.pre_shared_key);
+  const offered = before ? X.bodyOf(X.preSharedKeyClientHello, before).identities : [];
+  let next = 0;
+  for (const { identity } of X.bodyOf(X.preSharedKeyClientHello, after).identities) {
+    next = offered.findIndex((o, at) => at >= next && equalBytes(o.identity, identity)) + 1;
+    if (next === 0) throw new TlsError('IllegalParameter', 'the second ClientHello offers a PSK the first did not, or in another order');
+  }
 }
 
 /**

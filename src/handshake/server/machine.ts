@@ -56,7 +56,7 @@ import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import type { ClientHello, Extension, HandshakeMessage, KeyShareEntry } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
-import { HandshakeContext, authenticateExternalPsk, unexpected, type PskBinderVerified } from '../context.js';
+import { HandshakeContext, authenticateExternalPsk, unexpected, type PeerFinishedVerified, type PskBinderVerified } from '../context.js';
 import type { ResolvedExternalPsk } from '../external-psk.js';
 import { KeySchedule } from '../keyschedule.js';
 import { groupName } from '../negotiation.js';
@@ -81,7 +81,7 @@ import {
 import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { shapeExtensions } from './flight-shape.js';
-import { TicketKey, acceptPsk } from './psk.js';
+import { TicketKey, acceptPsk, type AcceptedPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
 import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
 
@@ -96,7 +96,11 @@ interface Keys {
   postHandshakeAuthOffered: boolean;
   /** The external PSK we accepted and its verified binder: the client's identity once its Finished verifies. */
   externalPsk?: { psk: ResolvedExternalPsk; binder: PskBinderVerified };
+  /** The resumed ticket's client, re-judged trusted: reported once its Finished verifies (no 0-RTT accepted). */
+  resumedClient?: ResumedClient;
 }
+
+type ResumedClient = NonNullable<AcceptedPsk['client']>;
 
 type ServerState =
   | { name: 'START'; retry?: HelloRetry }
@@ -250,14 +254,16 @@ export class ServerHandshake {
     if (certificateAuth !== undefined) info.signatureScheme = signatureSchemeName(certificateAuth);
     if (earlyDataAccepted) info.earlyData = 'accepted';
     else if (earlyDataOffered || retry?.earlyDataOffered) info.earlyData = 'rejected';
+    let resumedClient: ResumedClient | undefined;
     if (psk && !psk.external) {
       info.resumed = true;
       // Possession was proven by the CertificateVerify of the handshake that issued the ticket (sealed by
-      // us); psk.ts re-judged its trust under the current policy just now.
-      if (psk.client) {
-        ctx.authenticate(psk.client.identity, psk.client.verdict, { resumedSession: psk.binder });
-        info.clientAuth = 'authenticated';
-      } else if ((config.clientAuth ?? 'none') !== 'none') {
+      // us); psk.ts re-judged its trust under the current policy just now. The binder proves only that the
+      // sender holds the PSK, as a copy of alice's ClientHello does: the client is reported once its Finished
+      // verifies, unless accepted 0-RTT data must be attributed now (the single-use register lets it in once).
+      if (psk.client && earlyDataAccepted) reportResumedClient(ctx, psk.client, psk.binder);
+      else if (psk.client) resumedClient = psk.client;
+      else if ((config.clientAuth ?? 'none') !== 'none') {
         info.clientAuth = 'requested-none-sent';
       }
     }
@@ -347,6 +353,7 @@ export class ServerHandshake {
       serverApplicationSecret: app.server,
       postHandshakeAuthOffered: ext(ExtensionType.post_handshake_auth) !== undefined,
       ...(psk?.external ? { externalPsk: { psk: psk.external, binder: psk.binder } } : {}),
+      ...(resumedClient ? { resumedClient } : {}),
     };
     if (psk?.earlyDataBudget !== undefined) {
       ctx.enter('WAIT_EOED');
@@ -380,6 +387,7 @@ export class ServerHandshake {
     const proof = ctx.verifyFinished(state.suite, state.clientHandshakeSecret, verifyData);
     confirmClientAuthentication(ctx, state.exchange, proof);
     if (state.externalPsk) authenticateExternalPsk(ctx, state.externalPsk.psk, { binder: state.externalPsk.binder, finished: proof });
+    if (state.resumedClient) reportResumedClient(ctx, state.resumedClient, proof);
     ctx.transcript.add(raw);
     ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite: state.suite, secret: state.clientApplicationSecret, proof });
     const resumptionMasterSecret = state.schedule.resumptionMasterSecret(ctx.transcript.current());
@@ -390,4 +398,10 @@ export class ServerHandshake {
     ctx.effects.push({ type: 'connected', info: { ...ctx.info } });
     for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++);
   }
+}
+
+/** The resumed ticket's client, re-judged trusted, reported as authenticated (RFC 8446 §4.6.1, §2.2). */
+function reportResumedClient(ctx: HandshakeContext, client: ResumedClient, proof: PskBinderVerified | PeerFinishedVerified): void {
+  ctx.authenticate(client.identity, client.verdict, { resumedSession: proof });
+  ctx.info.clientAuth = 'authenticated';
 }

@@ -1,0 +1,66 @@
+// External PSKs as tlsfuzzer's test-tls13-psk_ke and -psk_dhe_ke offer them: a ClientHello with no
+// signature_algorithms (and, for psk_ke, no groups at all), the binder computed by hand with the "ext binder"
+// key (RFC 8446 §4.2.11.2, §7.1). The script's default PSK is one byte (0xaa); ours must hold 128 bits
+// (RFC 9257 §6), so a suite runs it with --psk and a 16-byte key, as here.
+import { describe, expect, it } from 'vitest';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import { finishedVerifyData, KeySchedule } from '../../src/handshake/keyschedule.js';
+import { suiteNamed } from '../../src/testing/tamper.js';
+import { preSharedKeyClientHello } from '../../src/wire/extensions.js';
+import { encodeHandshake, truncateClientHelloForBinders } from '../../src/wire/messages.js';
+import type { ClientHello } from '../../src/wire/types.js';
+import { baseHello, EXT, expectAbort, ext, feedServer, keyShare, record, x25519Public } from '../handshake/abort-harness.js';
+import { accepted } from './harness.js';
+
+const HANDSHAKE = 22;
+const PRE_SHARED_KEY = 41;
+const PSK_KEY_EXCHANGE_MODES = 45;
+const PSK_KE = 0;
+const PSK_DHE_KE = 1;
+const psk = { identity: 'test', key: new Uint8Array(16).fill(0xaa) };
+const suite = suiteNamed('TLS_AES_128_GCM_SHA256');
+
+/** `hello` with a pre_shared_key naming `identity`, last, its binder made with `key` over the truncated ClientHello. */
+function withBinder(hello: ClientHello, identity: string, key: Uint8Array): Uint8Array {
+  const offered = { identities: [{ identity: new TextEncoder().encode(identity), obfuscatedTicketAge: 0 }], binders: [new Uint8Array(32)] };
+  const draft = { ...hello, extensions: [...hello.extensions, ext(PRE_SHARED_KEY, preSharedKeyClientHello.encode(offered))] };
+  const schedule = new KeySchedule(nobleProvider, suite, key);
+  const hash = nobleProvider.hash(suite.hash, truncateClientHelloForBinders(encodeHandshake(draft)));
+  const binder = finishedVerifyData(nobleProvider, suite, schedule.binderKey(false), hash);
+  return encodeHandshake({ ...hello, extensions: [...hello.extensions, ext(PRE_SHARED_KEY, preSharedKeyClientHello.encode({ ...offered, binders: [binder] }))] });
+}
+
+/** The script's ClientHello: supported_versions, psk_key_exchange_modes [mode] (and a key share for psk_dhe_ke), then the PSK. */
+function scriptHello(mode: number): ClientHello {
+  const hello = baseHello();
+  const versions = hello.extensions.find((e) => e.type === EXT.supported_versions)!;
+  const modes = ext(PSK_KEY_EXCHANGE_MODES, [1, mode]);
+  hello.extensions = mode === PSK_KE ? [versions, modes] : [versions, modes, ext(EXT.supported_groups, [0, 2, 0, 0x1d]), keyShare(0x1d, x25519Public())];
+  return hello;
+}
+
+const serverWith = (modes: Array<'psk_ke' | 'psk_dhe_ke'>) => ({ externalPsks: { keys: [psk], modes } });
+
+describe.each([
+  ['test-tls13-psk_ke', PSK_KE, 'psk_ke'],
+  ['test-tls13-psk_dhe_ke', PSK_DHE_KE, 'psk_dhe_ke'],
+] as const)('%s "sanity"', (_, mode, name) => {
+  it(`a server holding the PSK and allowing ${name} answers with a ServerHello selecting it, and no Certificate`, () => {
+    const result = feedServer(record(HANDSHAKE, withBinder(scriptHello(mode), psk.identity, psk.key)), serverWith([name]));
+    expect(accepted(result)).toBe(true);
+    expect(result.output[5]).toBe(2);
+    const sent = result.events.flatMap((e) => (e.type === 'handshake-message' && e.direction === 'out' ? [e.message.kind] : []));
+    expect(sent).toEqual(['server_hello', 'encrypted_extensions', 'finished']);
+  });
+
+  it('a binder made with another key is decrypt_error (§4.2.11: "MUST abort")', () => {
+    const result = feedServer(record(HANDSHAKE, withBinder(scriptHello(mode), psk.identity, new Uint8Array(16).fill(0xbb))), serverWith([name]));
+    expectAbort(result, 'decrypt_error', { plaintext: true });
+  });
+});
+
+it('test-tls13-psk_ke against a server that keeps forward secrecy (psk_dhe_ke only, no certificate): handshake_failure', () => {
+  // No (EC)DHE offered, psk_ke not allowed, nothing else to authenticate with: no parameters in common (§4.1.1).
+  const result = feedServer(record(HANDSHAKE, withBinder(scriptHello(PSK_KE), psk.identity, psk.key)), { ...serverWith(['psk_dhe_ke']), certificate: undefined });
+  expectAbort(result, 'handshake_failure', { plaintext: true });
+});

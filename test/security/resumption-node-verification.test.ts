@@ -1,0 +1,86 @@
+// Attacker: a server the client's policy now refuses, reached again through an old session ticket over the
+// node adapter. With node:tls's `checkServerIdentity` (the usual way to pin a certificate in node) or
+// `rejectUnauthorized: false`, the adapter gives the engine the trust policy `ask` and judges the chain
+// itself; nobody is asked about a resumed session, so the engine offered the ticket whatever the real
+// policy said today. Under the default `rejectUnauthorized: true`, a client whose `ca` no longer vouches for
+// the server, or whose checkServerIdentity now refuses it, resumed and emitted 'secureConnect' with no error:
+// the one connection rejectUnauthorized exists to stop. node:tls calls checkServerIdentity on a resumed
+// session too; RFC 8446 §4.6.1 lets a client resume only with a server still valid for it. The adapter now
+// judges the ticket's server under the real policy before offering the ticket; a refused one is not
+// offered, and the full handshake judges the certificate (and refuses it) as it would without a ticket.
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { SessionTicket } from '../../src/handshake/events.js';
+import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import { makeIdentity } from '../../src/testing/certs.js';
+import { ca, listen, serverCertificates } from '../node/fixtures.js';
+
+const otherCa = makeIdentity({ subject: { CN: 'another CA' }, keyType: 'p256', isCA: true, keyUsage: ['keyCertSign'] }, seededRandom('resumption-node-verification'));
+const servers: Tls13Server[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+async function server(): Promise<number> {
+  const srv = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
+    socket.on('error', () => {});
+    socket.end('hello');
+  });
+  servers.push(srv);
+  return listen(srv);
+}
+
+type Options = Partial<Parameters<typeof connect>[0]>;
+
+/** A ticket from a connection the policy accepted, with node's checkServerIdentity in use. */
+async function ticketFrom(port: number): Promise<SessionTicket> {
+  const client = connect({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] }, checkServerIdentity: () => undefined });
+  const tickets: SessionTicket[] = [];
+  client.on('session', (t: SessionTicket) => tickets.push(t));
+  await once(client, 'secureConnect');
+  expect(client.authorized).toBe(true);
+  for await (const _ of client);
+  return tickets[0]!;
+}
+
+/** A second connection with `session`: what came of it. */
+async function resume(port: number, session: SessionTicket, options: Options) {
+  const client: Tls13Socket = connect({ host: 'localhost', port, session, ...options });
+  const outcome = await new Promise<{ connected: boolean; error?: string }>((resolve) => {
+    client.once('secureConnect', () => resolve({ connected: true }));
+    client.once('error', (e: Error) => resolve({ connected: false, error: e.message }));
+  });
+  const result = { ...outcome, resumed: client.isSessionReused(), authorized: client.authorized };
+  client.destroy();
+  return result;
+}
+
+describe('a session is resumed over the adapter only with a server the real policy accepts today', () => {
+  it('the same CA and checkServerIdentity: the session resumes (so each refusal below is the policy)', async () => {
+    const port = await server();
+    const outcome = await resume(port, await ticketFrom(port), { trust: { kind: 'ca', anchors: [ca.der] }, checkServerIdentity: () => undefined });
+    expect(outcome).toMatchObject({ connected: true, resumed: true });
+  });
+
+  it('a CA that no longer vouches for the server, with checkServerIdentity: not resumed, the full handshake refuses it', async () => {
+    const port = await server();
+    const outcome = await resume(port, await ticketFrom(port), { trust: { kind: 'ca', anchors: [otherCa.der] }, checkServerIdentity: () => undefined });
+    expect(outcome).toMatchObject({ connected: false, resumed: false });
+    expect(outcome.error).toMatch(/unknown_ca/);
+  });
+
+  it('a checkServerIdentity that now refuses the server (a pin rotated out): not resumed, and refused', async () => {
+    const port = await server();
+    const pinRotatedOut = () => new Error('the certificate is not the pinned one');
+    const outcome = await resume(port, await ticketFrom(port), { trust: { kind: 'ca', anchors: [ca.der] }, checkServerIdentity: pinRotatedOut });
+    expect(outcome).toMatchObject({ connected: false, resumed: false });
+    expect(outcome.error).toMatch(/not the pinned one/);
+  });
+
+  it('rejectUnauthorized: false resumes as node:tls does, and never reports the server authorized', async () => {
+    const port = await server();
+    const outcome = await resume(port, await ticketFrom(port), { trust: { kind: 'ca', anchors: [otherCa.der] }, rejectUnauthorized: false });
+    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false });
+  });
+});
