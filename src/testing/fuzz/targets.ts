@@ -7,7 +7,8 @@ import type { Role } from '../../handshake/events.js';
 import { handshakeTypeName } from '../../wire/enums.js';
 import { checkDecoder, DECODED_KINDS, DECODER_ALERTS, generateBody, MSG_TYPES, UNKNOWN_TYPE_ALERTS, type DecodedKind } from './codec.js';
 import type { Prng } from './input.js';
-import { SCENARIOS } from './scenarios.js';
+import { FEATURE_SCENARIOS, type FeatureScenarioName } from './feature-scenarios.js';
+import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { decodeStatefulInput, runStatefulCase, type StatefulOutcome } from './stateful.js';
 
 export interface FuzzTarget {
@@ -49,7 +50,7 @@ const anyTypeTarget: FuzzTarget = {
 };
 
 /** Input: the flight to mutate, a seed and the mutation's decisions (see decodeStatefulInput). */
-function statefulTarget(scenario: (typeof SCENARIOS)[number], victim: Role, provider: CryptoProvider): FuzzTarget {
+function statefulTarget(scenario: ScenarioName | FeatureScenarioName, victim: Role, provider: CryptoProvider): FuzzTarget {
   return {
     name: `stateful:${scenario}:${victim}${provider === insecureFuzzingProvider ? '' : `:${provider.name}`}`,
     generate: (prng) => prng.bytes(8 + prng.below(24)),
@@ -67,7 +68,7 @@ export function fuzzTargets(provider: CryptoProvider = insecureFuzzingProvider):
   return [
     ...DECODED_KINDS.map(codecTarget),
     anyTypeTarget,
-    ...SCENARIOS.flatMap((scenario) => (['client', 'server'] as const).map((victim) => statefulTarget(scenario, victim, provider))),
+    ...[...SCENARIOS, ...FEATURE_SCENARIOS].flatMap((scenario) => (['client', 'server'] as const).map((victim) => statefulTarget(scenario, victim, provider))),
   ];
 }
 
