@@ -1,6 +1,7 @@
 // Server identity check (RFC 6125 §6, as profiled for TLS by RFC 9525): the reference identity is
 // matched against subjectAltName only. dNSName for host names, iPAddress for IP literals; the
 // subject Common Name is never consulted (RFC 9525 §6.3, RFC 6125 §6.4.4 only allowed it as a fallback).
+import { escapeControls } from '../wire/show-value.js';
 import { equalBytes } from '../wire/bytes.js';
 import { escapeUnprintable, formatIp, type Certificate } from './x509.js';
 
@@ -76,9 +77,9 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-
 export function parseReferenceIdentity(text: string): ReferenceIdentity | string {
   const address = parseIpAddress(text);
   if (address) return { kind: 'ip', address, text: formatIp(address) };
-  if (/[^\x00-\x7f]/.test(text)) return `"${text}" is not ASCII; pass its A-label (xn--) form`;
+  if (/[^\x00-\x7f]/.test(text)) return `"${escapeControls(text)}" is not ASCII; pass its A-label (xn--) form`;
   const name = normalizeDns(text);
-  if (!DNS_NAME.test(name)) return `"${text}" is neither a DNS name nor an IP address`;
+  if (!DNS_NAME.test(name)) return `"${escapeControls(text)}" is neither a DNS name nor an IP address`;
   return { kind: 'dns', text: name };
 }
 
@@ -115,7 +116,7 @@ export function matchHostname(cert: Certificate, host: string): HostnameMatch {
     if (found) return { ok: true, matched: `IP:${found.text}` };
     return { ok: false, detail: `IP address ${host} is not among the certificate's iPAddress names [${san.ip.map((e) => e.text).join(', ')}]` };
   }
-  if (/[^\x21-\x7e]/.test(host)) return { ok: false, detail: `host name "${host}" is not ASCII; pass its A-label (xn--) form` };
+  if (/[^\x21-\x7e]/.test(host)) return { ok: false, detail: `host name "${escapeControls(host)}" is not ASCII; pass its A-label (xn--) form` };
   const reference = normalizeDns(host);
   const found = san.dns.find((name) => dnsMatches(normalizeDns(name), reference));
   if (found) return { ok: true, matched: `DNS:${found}` };

@@ -13,6 +13,7 @@ import { TlsError } from '../wire/errors.js';
 import { vouchesByCa } from './client/server-auth.js';
 import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
+import { showValue } from '../wire/show-value.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
@@ -24,19 +25,8 @@ interface Field {
 /** A check for every field of T, optional or not. */
 type Schema<T> = { [K in keyof Required<T>]-?: Field | Check };
 
-/** The value as an error message shows it: strings quoted, bytes and containers by their kind. */
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'function') return 'a function';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
 function mismatch(path: string, expected: string, value: unknown): never {
-  throw new TypeError(`${path} must be ${expected}: got ${show(value)}`);
+  throw new TypeError(`${path} must be ${expected}: got ${showValue(value)}`);
 }
 
 const required = (check: Check): Field => ({ check, required: true });

@@ -124,3 +124,30 @@ describe('clientHello.extensions', () => {
     expect(hello.kind === 'client_hello' && hello.extensions.map((e) => e.type)).toStrictEqual([51, 43, 10, 13]);
   });
 });
+
+// Found by the config fuzzer (api:client, api:server): a string value with a newline or another control
+// character was echoed as it is, so the one-line TypeError became two lines (or carried an escape sequence
+// to the terminal of whoever reads the log).
+describe('values shown in an error stay on one line', () => {
+  const CONTROL = 'a\nb\u001b[31m\u2028';
+  const cases: Array<[string, () => unknown]> = [
+    ['a mistyped trust kind', client({ ...goodClient, trust: { kind: CONTROL } })],
+    ['a group by name', client({ ...goodClient, groups: [CONTROL] })],
+    ['an unknown external PSK mode', client({ ...goodClient, externalPsks: { keys: [{ identity: 'i', key: new Uint8Array(32) }], modes: [CONTROL] } })],
+    ['an unknown compression algorithm', server({ ...goodServer, certificateCompression: [{ algorithm: CONTROL, compress: (d: Uint8Array) => d, decompress: (d: Uint8Array) => d }] })],
+    ['a server name that is no name', client({ ...goodClient, serverName: CONTROL })],
+  ];
+  for (const [what, make] of cases) {
+    it(what, () => {
+      let message = '';
+      try {
+        make();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TypeError);
+        message = (e as Error).message;
+      }
+      expect(message).toContain('a\\u000ab\\u001b[31m\\u2028');
+      expect(message).not.toMatch(/[\u0000-\u001f\u2028]/);
+    });
+  }
+});
