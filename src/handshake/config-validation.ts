@@ -3,6 +3,7 @@
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
 import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
@@ -144,9 +145,46 @@ const signerOrKey = (v: unknown, path: string) => {
   if (privateKey === undefined && signer === undefined) throw new TypeError(`${path} needs a privateKey or a signer`);
 };
 
+const bigint: Check = (v, path) => (typeof v === 'bigint' && v > 0n) || mismatch(path, 'a positive bigint', v);
+const curveName = oneOf('P-256', 'P-384', 'P-521');
+/** The fields of each kind of PrivateKey (crypto/provider.ts); the key itself is the provider's to judge. */
+const PRIVATE_KEYS: { [K in PrivateKey['kind']]: Schema<Extract<PrivateKey, { kind: K }>> } = {
+  ed25519: { kind: () => {}, seed: required(bytesOfLength(32, 32)) },
+  ed448: { kind: () => {}, seed: required(bytesOfLength(57, 57)) },
+  ecdsa: { kind: () => {}, curve: required(curveName), d: required(bytesOfLength(1, 66)) },
+  rsa: { kind: () => {}, n: required(bigint), e: required(bigint), d: required(bigint), p: bigint, q: bigint },
+  'rsa-pss': { kind: () => {}, n: required(bigint), e: required(bigint), d: required(bigint), p: bigint, q: bigint, params: anObject },
+};
+const PRIVATE_KEY_KINDS = Object.keys(PRIVATE_KEYS) as Array<PrivateKey['kind']>;
+const PRIVATE_KEY_FIELDS = Object.fromEntries(PRIVATE_KEY_KINDS.map((k) => [k, object(PRIVATE_KEYS[k], { exact: false })])) as Record<PrivateKey['kind'], Check>;
+/** A private key of a kind we sign with, with fields of the right types: not a key that fails at the first CertificateVerify. */
+const privateKey: Check = (v, path) => {
+  anObject(v, path);
+  const key = v as { kind?: unknown };
+  oneOf(...PRIVATE_KEY_KINDS)(key.kind, `${path}.kind`);
+  PRIVATE_KEY_FIELDS[key.kind as PrivateKey['kind']](v, path);
+};
+
+/** Every operation the engine calls on a provider (crypto/provider.ts). */
+const PROVIDER: Schema<CryptoProvider> = {
+  name: text,
+  hashLength: required(fn),
+  hash: required(fn),
+  createHash: required(fn),
+  hmac: required(fn),
+  hkdfExtract: required(fn),
+  hkdfExpand: required(fn),
+  aeadKeyLength: required(fn),
+  createAead: required(fn),
+  keyExchange: required(fn),
+  sign: required(fn),
+  verify: required(fn),
+  publicKeyOf: required(fn),
+};
+
 const CERTIFIED_KEY: Schema<CertifiedKey> = {
   chain: required(arrayOf(bytes, { nonEmpty: true })),
-  privateKey: anObject,
+  privateKey,
   signer: fn,
   rawPublicKey: bool,
 };
@@ -157,7 +195,7 @@ const certifiedKey: Check = (v, path) => {
   signerOrKey(v, path);
 };
 
-const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey: anObject, signer: fn, spki: bytes };
+const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey, signer: fn, spki: bytes };
 const rawPublicKeyFields = object(RAW_PUBLIC_KEY, { exact: false });
 const rawPublicKey: Check = (v, path) => {
   rawPublicKeyFields(v, path);
@@ -260,7 +298,7 @@ type Common = Omit<ClientConfig, keyof ClientOnly>;
 type ClientOnly = Omit<ClientConfig, keyof ServerConfig>;
 
 const COMMON: Schema<Common> = {
-  provider: anObject,
+  provider: object(PROVIDER, { exact: false }),
   random: fn,
   now: fn,
   cipherSuites: arrayOf(uint16, { nonEmpty: true }),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import type { ClientConfig, ClientHelloShape, ResumptionConfig, ServerConfig, TicketConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { decodeHandshake } from '../../src/wire/messages.js';
@@ -150,4 +151,33 @@ describe('values shown in an error stay on one line', () => {
       expect(message).not.toMatch(/[\u0000-\u001f\u2028]/);
     });
   }
+});
+
+// Found by the config fuzzer (api:server, api:client): a private key or a provider of the wrong shape was
+// taken (`anObject`), and the server failed at its first CertificateVerify with internal_error ("a 0 key
+// cannot make ed25519 signatures", "secretKey expected Uint8Array of length 32", "provider.hash is not a
+// function"), after its ServerHello was on the wire. Now a TypeError naming the field, before anything is sent.
+describe('private keys and providers of the wrong shape are refused before anything is sent', () => {
+  const withKey = (privateKey: unknown) => ({ ...goodServer, certificate: { chain: identity.chain, privateKey } });
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['an Ed25519 seed of 3 bytes', server(withKey({ kind: 'ed25519', seed: new Uint8Array(3) })), /^certificate\.privateKey\.seed must be 32 bytes: got a Uint8Array of 3 bytes$/],
+    ['an Ed25519 seed that is a number', server(withKey({ kind: 'ed25519', seed: 0 })), /^certificate\.privateKey\.seed must be a Uint8Array: got 0$/],
+    ['a key of no known kind', server(withKey({ kind: 'bogus' })), /^certificate\.privateKey\.kind must be one of 'ed25519', 'ed448', 'ecdsa', 'rsa', 'rsa-pss': got 'bogus'$/],
+    ['an empty object', server(withKey({})), /^certificate\.privateKey\.kind must be one of .*: got undefined$/],
+    ['an ECDSA key on an unknown curve', server(withKey({ kind: 'ecdsa', curve: 'P-224', d: new Uint8Array(28) })), /^certificate\.privateKey\.curve must be one of 'P-256', 'P-384', 'P-521': got 'P-224'$/],
+    ['an RSA key whose modulus is a number', server(withKey({ kind: 'rsa', n: 15, e: 3n, d: 3n })), /^certificate\.privateKey\.n must be a positive bigint: got 15$/],
+    ['a raw public key identity with a bad key', client({ ...goodClient, rawPublicKey: { privateKey: { kind: 'ed448', seed: new Uint8Array(32) } } }), /^rawPublicKey\.privateKey\.seed must be 57 bytes/],
+    ['a provider without its operations', server({ ...goodServer, provider: {} }), /^provider\.hashLength is required$/],
+    ['a provider with one operation that is no function', client({ ...goodClient, provider: { ...nobleProvider, publicKeyOf: 'x' } }), /^provider\.publicKeyOf must be a function: got 'x'$/],
+  ];
+  for (const [what, make, message] of cases) {
+    it(what, () => expect(make).toThrow(message));
+  }
+
+  it('takes every kind of key the builder and PKCS#8 loader make', () => {
+    for (const keyType of ['ed25519', 'ed448', 'p256', 'p384', 'p521'] as const) {
+      const id = makeIdentity({ subject: { CN: keyType }, keyType }, random);
+      expect(() => Connection.server({ ...goodServer, certificate: id })).not.toThrow();
+    }
+  });
 });

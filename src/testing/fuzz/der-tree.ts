@@ -71,6 +71,12 @@ function lengthOctets(length: number): Uint8Array {
   return Uint8Array.of(0x80 | bytes.length, ...bytes);
 }
 
+/** The length of encodeDerTree(node), without encoding it. */
+function encodedLength(node: DerNode): number {
+  const content = node.children ? node.children.reduce((sum, child) => sum + encodedLength(child), node.wrapped && node.tag === BIT_STRING ? 1 : 0) : (node.content?.length ?? 0);
+  return 1 + lengthOctets(content).length + content;
+}
+
 export function encodeDerTree(node: DerNode): Uint8Array {
   let content: Uint8Array;
   if (node.children) {
@@ -188,19 +194,25 @@ export function donorElements(documents: Uint8Array[]): DerNode[] {
  * One to three structure-aware mutations of `der` (or raw byte edits when it does not parse as a tree),
  * then sometimes a raw length lie or truncation that leaves the enclosing lengths inconsistent.
  */
-export function mutateDer(der: Uint8Array, c: Choices, donors: DerNode[]): { bytes: Uint8Array; description: string } {
+export function mutateDer(der: Uint8Array, c: Choices, donors: DerNode[], maxBytes: number): { bytes: Uint8Array; description: string } {
   const tree = parseDerTree(der);
   const steps: string[] = [];
   let bytes = der;
   if (tree) {
     const rounds = 1 + c.below(3);
     for (let r = 0; r < rounds; r++) {
+      // A document past maxBytes is cut at the end below; stop growing it.
+      if (encodedLength(tree) > maxBytes) break;
       const nodes = walk(tree);
       const at = c.below(nodes.length);
       const mutation = ELEMENT_MUTATIONS[c.below(ELEMENT_MUTATIONS.length)]!;
       steps.push(`element ${at}: ${mutation(nodes[at]!, c, donors)}`);
     }
     bytes = encodeDerTree(tree);
+    if (bytes.length > maxBytes) {
+      steps.push(`cut to ${maxBytes} of ${bytes.length} bytes`);
+      bytes = bytes.subarray(0, maxBytes);
+    }
   }
   switch (c.below(6)) {
     case 0: {

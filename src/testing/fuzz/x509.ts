@@ -133,16 +133,20 @@ function allowed(where: string, step: () => string): string {
 export const X509_TARGETS = ['x509:chain', 'x509:spki', 'x509:staple'] as const;
 export type X509TargetName = (typeof X509_TARGETS)[number];
 
+/** The most a peer can send in one Certificate message (DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH): larger documents never reach a parser. */
+const MAX_DOCUMENT = 65_536;
+
 /** One input of an X.509 target: which document to mutate (first bytes), then the mutation's choices. */
 export function runX509Case(target: X509TargetName, input: Uint8Array, provider: CryptoProvider): string {
   const m = corpus(provider);
   const c = new Choices(input);
+  const mutate = (der: Uint8Array) => mutateDer(der, c, m.donors, MAX_DOCUMENT);
   const leaf = m.leaves[c.below(m.leaves.length)]!;
   switch (target) {
     case 'x509:chain': {
       const which = c.below(3);
       const chain = [leaf.der, m.intermediate.der, ...(which === 2 ? [m.root.der] : [])];
-      const mutated = mutateDer(chain[which]!, c, m.donors);
+      const mutated = mutate(chain[which]!);
       chain[which] = mutated.bytes;
       const policies: TrustPolicy[] = [
         { kind: 'ca', anchors: [m.root.der] },
@@ -155,7 +159,7 @@ export function runX509Case(target: X509TargetName, input: Uint8Array, provider:
       return `${['leaf', 'intermediate', 'root'][which]} ${mutated.description}: ${outcomes.join(', ')}`;
     }
     case 'x509:spki': {
-      const mutated = mutateDer(leaf.certificate.spki, c, m.donors);
+      const mutated = mutate(leaf.certificate.spki);
       const parsed = (() => {
         try {
           return parseSpki(mutated.bytes).kind;
@@ -168,7 +172,7 @@ export function runX509Case(target: X509TargetName, input: Uint8Array, provider:
       return `spki ${mutated.description}: ${parsed}, ${judged}`;
     }
     case 'x509:staple': {
-      const mutated = mutateDer(m.staple, c, m.donors);
+      const mutated = mutate(m.staple);
       const judged = allowed('judgeStaple', () => {
         const verdict = judgeStaple(parseOcspResponse(mutated.bytes), m.leaves[0]!.certificate, m.intermediate.certificate, { now: TEST_NOW, provider, signatureBudget: 12 });
         return verdict.ok ? verdict.report.status : verdict.reason;
