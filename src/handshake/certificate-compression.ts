@@ -37,6 +37,7 @@ export function checkCertificateCompression(compressors: readonly CertificateCom
     if (!Object.hasOwn(CertificateCompressionAlgorithm, c.algorithm)) throw new TypeError(`certificateCompression: unknown algorithm ${showValue(c.algorithm)} (zlib, brotli or zstd)`);
     if (seen.has(c.algorithm)) throw new TypeError(`certificateCompression: ${c.algorithm} twice`);
     if (typeof c.decompress !== 'function') throw new TypeError(`certificateCompression: ${c.algorithm} needs decompress()`);
+    if (c.compress !== undefined && typeof c.compress !== 'function') throw new TypeError(`certificateCompression: ${c.algorithm}.compress must be a function (or absent): got ${showValue(c.compress)}`);
     seen.add(c.algorithm);
   }
   return compressors;

@@ -15,6 +15,7 @@ import { vouchesByCa } from './client/server-auth.js';
 import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { showValue } from '../wire/show-value.js';
+import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
@@ -234,8 +235,14 @@ const trust: Check = (v, path) => {
   checkTrustPolicy(v as TrustPolicy);
 };
 
+/**
+ * The longest ticket a client can offer: the pre_shared_key extension (RFC 8446 §4.2.11) holds it with its
+ * lengths (2 + 2), its age (4) and a binder list of one SHA-384 binder (2 + 1 + 48) within 2^16 - 1 bytes.
+ */
+const MAX_OFFERED_TICKET = 0xffff - 2 - 2 - 4 - 2 - 1 - 48;
+
 const SESSION_TICKET: Check = object(
-  { ticket: required(bytes), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) },
+  { ticket: required(bytesOfLength(1, MAX_OFFERED_TICKET)), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) },
   { exact: false },
 );
 
@@ -261,7 +268,7 @@ const TICKETS: Schema<TicketConfig> = {
   lifetime: integer(0, 604800), // RFC 8446 §4.6.1: at most seven days
   key: bytesOfLength(32, 32),
   maxEarlyDataSize: integer(0, 2 ** 32 - 1),
-  antiReplay: anObject,
+  antiReplay: object({ firstUse: required(fn) }, { exact: false }),
   allowPskWithoutDhe: bool,
   maxAgeSkewMs: integer(0, 2 ** 31 - 1),
   seal: fn,
@@ -328,7 +335,8 @@ const CLIENT: Schema<ClientConfig> = {
   ...COMMON,
   serverName: text,
   insecureSkipServerNameCheck: onlyTrue,
-  keyShareGroups: arrayOf(uint16),
+  // A key share is made at once, so only for a group we implement (offered groups may be any code point).
+  keyShareGroups: arrayOf((v, path) => (uint16(v, path), groupName(v as number) !== undefined) || mismatch(path, `a group we implement (${IMPLEMENTED_GROUPS.join(', ')})`, v)),
   // The common shape first: `either` pays for a thrown TypeError per check that does not fit, on every connection.
   certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", certifiedKey, arrayOf(certifiedKey), oneOf('ask')),
   compatibilityMode: bool,

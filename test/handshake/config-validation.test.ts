@@ -181,3 +181,26 @@ describe('private keys and providers of the wrong shape are refused before anyth
     }
   });
 });
+
+// Found by the config fuzzer: more values that passed the shape checks and failed later. A resumption ticket
+// of 0 or 70,000 bytes made Connection.client throw a TlsError or a plain Error from its own ClientHello
+// encoder; a key share group we do not implement, a plain Error; an anti-replay register without firstUse
+// and a compressor whose compress is no function failed mid-handshake with internal_error.
+describe('values that fit the type but not the protocol are TypeErrors too', () => {
+  const ticket = { ticket: new Uint8Array(4), psk: new Uint8Array(32), nonce: new Uint8Array(1), cipherSuite: 0x1301, lifetime: 60, ageAdd: 1 };
+  const zlib = { algorithm: 'zlib', decompress: (d: Uint8Array) => d };
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['an empty resumption ticket', client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(0) } } }), /^resumption\.ticket\.ticket must be 1 to 65476 bytes: got a Uint8Array of 0 bytes$/],
+    ['a resumption ticket too long to offer', client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(65477) } } }), /^resumption\.ticket\.ticket must be 1 to 65476 bytes/],
+    ['a key share for a group we do not implement', client({ ...goodClient, keyShareGroups: [0] }), /^keyShareGroups\[0\] must be a group we implement \(x25519, .*\): got 0$/],
+    ['an anti-replay register without firstUse', server({ ...goodServer, tickets: { antiReplay: {} } }), /^tickets\.antiReplay\.firstUse is required$/],
+    ['a compressor whose compress is no function', server({ ...goodServer, certificateCompression: [{ ...zlib, compress: null }] }), /^certificateCompression: zlib\.compress must be a function \(or absent\): got null$/],
+  ];
+  for (const [what, make, message] of cases) {
+    it(what, () => expect(make).toThrow(message));
+  }
+
+  it('offers the longest ticket that fits', () => {
+    expect(() => Connection.client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(65476) } } })).not.toThrow();
+  });
+});

@@ -108,15 +108,17 @@ function mutateConfig(config: Record<string, unknown>, c: Choices): string {
         else delete parent[key];
       });
       steps.push(`delete ${show(path)}`);
-    } else if (op === 1) {
+    } else if (op === 1 && !Array.isArray(path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)?.[key], config))) {
       const name = c.pick(['servername', 'groupz', '__proto__', 'constructor', 'kind']);
       editAt(config, [...path, name], (parent, key) => Object.defineProperty(parent, key, { value: 1, enumerable: true, configurable: true, writable: true }));
       steps.push(`add ${show(path)}.${name}`);
     } else {
       let index = c.below(WRONG_VALUES.length);
       editAt(config, path, (parent, key) => {
-        // A callback swapped for another callback that misbehaves is the caller's own code failing: out of scope.
-        if (typeof parent[key] === 'function' && typeof WRONG_VALUES[index]!() === 'function') index = 0;
+        // A callback swapped for another callback that misbehaves is the caller's own code failing: out of
+        // scope. So is a function put where a callback was removed (null) or absent.
+        const was = parent[key];
+        if ((typeof was === 'function' || was === null || was === undefined) && typeof WRONG_VALUES[index]!() === 'function') index = 0;
         parent[key] = WRONG_VALUES[index]!();
       });
       steps.push(`${show(path)} = wrong value #${index}`);
@@ -170,13 +172,18 @@ export function runConfigCase(target: ConfigTargetName, input: Uint8Array, provi
     : scenarioConfigs(scenario as (typeof SCENARIOS)[number], provider, 1);
   const role: Role = target === 'api:client' ? 'client' : 'server';
   const description = mutateConfig(configs[role] as unknown as Record<string, unknown>, c);
-  let mutatedSide: Connection;
   try {
-    mutatedSide = role === 'client' ? Connection.client(configs.client as ClientConfig) : Connection.server(configs.server as ServerConfig);
+    let mutatedSide: Connection;
+    try {
+      mutatedSide = role === 'client' ? Connection.client(configs.client as ClientConfig) : Connection.server(configs.server as ServerConfig);
+    } catch (e) {
+      return `${scenario} ${description}: ${oneLine(e, `Connection.${role}`)}`;
+    }
+    // The other side is made second: a client sends its ClientHello from its constructor.
+    const conns = role === 'client' ? { client: mutatedSide, server: Connection.server(configs.server) } : { client: Connection.client(configs.client), server: mutatedSide };
+    return `${scenario} ${description}: accepted, ${handshake(conns, role)}`;
   } catch (e) {
-    return `${scenario} ${description}: ${oneLine(e, `Connection.${role}`)}`;
+    if (e instanceof ConfigViolation) e.message += ` (${scenario}: ${description})`;
+    throw e;
   }
-  // The other side is made second: a client sends its ClientHello from its constructor.
-  const conns = role === 'client' ? { client: mutatedSide, server: Connection.server(configs.server) } : { client: Connection.client(configs.client), server: mutatedSide };
-  return `${scenario} ${description}: accepted, ${handshake(conns, role)}`;
 }
