@@ -109,6 +109,10 @@ function walk(root: DerNode): Array<{ node: DerNode; parent?: DerNode }> {
   return out;
 }
 
+/** Growth one mutation may add: past a Certificate message's 64 KiB a document is cut anyway (mutateDer). */
+const MAX_GROWTH = 128 * 1024;
+const copiesWithin = (node: DerNode) => Math.max(1, Math.floor(MAX_GROWTH / encodedLength(node)));
+
 const INTERESTING_BYTES = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x30, 0x31, 0xa0, 0x05, 0x06, 0x02, 0x0c];
 
 /** Mutations of one element; each edits the tree in place and says what it did. */
@@ -120,7 +124,7 @@ const ELEMENT_MUTATIONS: ReadonlyArray<(target: { node: DerNode; parent?: DerNod
   },
   function duplicateElement({ node, parent }, c) {
     if (!parent) return 'nothing (root)';
-    const copies = c.pick([1, 1, 2, 64]);
+    const copies = Math.min(c.pick([1, 1, 2, 64]), copiesWithin(node));
     parent.children!.splice(parent.children!.indexOf(node), 0, ...Array.from({ length: copies }, () => structuredCloneNode(node)));
     return `duplicate x${copies}`;
   },
@@ -172,8 +176,8 @@ const ELEMENT_MUTATIONS: ReadonlyArray<(target: { node: DerNode; parent?: DerNod
   function manyChildren({ node }, c) {
     if (!node.children || node.children.length === 0) return 'nothing (no children)';
     const child = node.children[c.below(node.children.length)]!;
-    const count = c.pick([100, 1000, 4000]);
-    node.children = [...node.children, ...Array.from({ length: count }, () => child)];
+    const count = Math.min(c.pick([100, 1000, 4000]), copiesWithin(child));
+    node.children = [...node.children, ...Array.from({ length: count }, () => structuredCloneNode(child))];
     return `${count} more copies of a child`;
   },
 ];
