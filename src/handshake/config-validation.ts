@@ -3,7 +3,8 @@
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
 import { validateMinimumRsaKeyBits } from '../auth/keys.js';
-import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
+import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
@@ -191,9 +192,34 @@ const CERTIFIED_KEY: Schema<CertifiedKey> = {
 };
 /** Not exact: an object with more fields (a test identity, a loaded credential) is welcome. */
 const certifiedKeyFields = object(CERTIFIED_KEY, { exact: false });
+const keyName = (key: PublicKey | PrivateKey) => (key.kind === 'ecdsa' ? `an ECDSA ${key.curve} key` : `an ${key.kind} key`);
+
+/**
+ * The private key must be of the kind of the leaf's key (ECDSA: the same curve; RSA: the same modulus), or
+ * the first CertificateVerify fails with internal_error after our first flight is sent. A leaf we cannot
+ * parse is left to the peer to refuse. The parse is the memoised one the handshake uses.
+ */
+const keyFitsCertificate: Check = (v, path) => {
+  const { chain, privateKey, rawPublicKey } = v as CertifiedKey;
+  if (!privateKey || rawPublicKey) return;
+  let leafKey: PublicKey | null | undefined;
+  try {
+    leafKey = parseConfiguredCertificate(chain[0]!).publicKey;
+  } catch {
+    return;
+  }
+  if (!leafKey) return;
+  const fits =
+    leafKey.kind === privateKey.kind &&
+    (leafKey.kind !== 'ecdsa' || leafKey.curve === (privateKey as Extract<PrivateKey, { kind: 'ecdsa' }>).curve) &&
+    (!('n' in leafKey) || leafKey.n === (privateKey as Extract<PrivateKey, { kind: 'rsa' }>).n);
+  if (!fits) throw new TypeError(`${path}.privateKey is ${keyName(privateKey)} that does not fit the certificate's key (${keyName(leafKey)}${'n' in leafKey ? `, modulus of ${leafKey.n.toString(2).length} bits` : ''})`);
+};
+
 const certifiedKey: Check = (v, path) => {
   certifiedKeyFields(v, path);
   signerOrKey(v, path);
+  keyFitsCertificate(v, path);
 };
 
 const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey, signer: fn, spki: bytes };

@@ -204,3 +204,24 @@ describe('values that fit the type but not the protocol are TypeErrors too', () 
     expect(() => Connection.client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(65476) } } })).not.toThrow();
   });
 });
+
+// Found by the config fuzzer (api:server): a private key of another kind than the certificate's key (an RSA
+// key beside an Ed25519 certificate) was taken, and the server failed at its CertificateVerify with
+// internal_error ("a rsa key cannot make ed25519 signatures") after its ServerHello was sent.
+describe('a private key that does not fit the certificate is refused before anything is sent', () => {
+  const p256 = makeIdentity({ subject: { CN: 'p256' }, keyType: 'p256' }, random);
+  const p384 = makeIdentity({ subject: { CN: 'p384' }, keyType: 'p384' }, random);
+  it('another kind of key', () => {
+    expect(server({ ...goodServer, certificate: { chain: identity.chain, privateKey: p256.privateKey } })).toThrow(
+      /^certificate\.privateKey is an ECDSA P-256 key that does not fit the certificate's key \(an ed25519 key\)$/,
+    );
+  });
+  it('an ECDSA key on another curve', () => {
+    expect(client({ ...goodClient, certificate: { chain: p256.chain, privateKey: p384.privateKey } })).toThrow(/^certificate must be a CertifiedKey/);
+    expect(server({ ...goodServer, certificate: { chain: p256.chain, privateKey: p384.privateKey } })).toThrow(/does not fit the certificate's key \(an ECDSA P-256 key\)$/);
+  });
+  it('takes a key of the same kind (whether it is the certificate\'s own key is for the peer to find out)', () => {
+    const other = makeIdentity({ subject: { CN: 'other' }, keyType: 'ed25519' }, random);
+    expect(server({ ...goodServer, certificate: { chain: identity.chain, privateKey: other.privateKey } })).not.toThrow();
+  });
+});
