@@ -225,3 +225,15 @@ describe('a private key that does not fit the certificate is refused before anyt
     expect(server({ ...goodServer, certificate: { chain: identity.chain, privateKey: other.privateKey } })).not.toThrow();
   });
 });
+
+// Found by the config fuzzer (api:client): a `groups` list starting with a code point we do not implement
+// (0, or a GREASE-like value) made Connection.client throw a plain Error ("cannot make a key share for
+// group unknown(0x0000)"): the default key share went to the first group, implemented or not.
+describe('the default key share goes to the first group we implement', () => {
+  it('skips offered code points we cannot make a share for', () => {
+    const conn = Connection.client({ ...goodClient, groups: [0, 0x0a0a, 0x001d] });
+    const hello = decodeHandshake(conn.takeOutput().subarray(5));
+    const shares = hello.kind === 'client_hello' ? hello.extensions.find((e) => e.type === 51) : undefined;
+    expect(shares?.data.subarray(2, 4)).toEqual(Uint8Array.of(0x00, 0x1d));
+  });
+});
