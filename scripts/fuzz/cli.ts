@@ -14,6 +14,8 @@ import { Prng } from '../../src/testing/fuzz/input.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '60' }, seed: { type: 'string', default: '1' } } });
 const dir = mkdtempSync(join(tmpdir(), 'tls13-cli-fuzz-'));
+// Option values are also relative paths (`--out-key x`): whatever a run writes lands in the temporary directory.
+process.chdir(dir);
 const garbage = join(dir, 'garbage.pem');
 writeFileSync(garbage, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
 const binary = join(dir, 'binary.der');
