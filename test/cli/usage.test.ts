@@ -115,3 +115,11 @@ describe('usage errors echo what the user typed on one line', () => {
     await expectUsageError(argv, line);
   });
 });
+
+// Found by the CLI fuzzer: with --insecure, a --servername the engine refuses was an "internal error" with a
+// stack trace, and the socket it left open ended the process with an unhandled 'error' event.
+describe('connect checks --servername before it opens a socket', () => {
+  it('tls13 connect 127.0.0.1:1 --servername a,,b --insecure', async () => {
+    await expectUsageError(['connect', '127.0.0.1:1', '--servername', 'a,,b', '--insecure'], 'tls13: connect: --servername "a,,b" is neither a DNS name nor an IP address');
+  });
+});
