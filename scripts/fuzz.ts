@@ -32,6 +32,16 @@ interface TargetReport {
   executions: number;
   seconds: number;
   failures: number;
+  /** Inputs that took more than SLOW_INPUT_MS of CPU (of the process: garbage collection counts too). */
+  slow: number;
+}
+
+/** An input that costs more CPU than this is printed, for a closer look (docs/robustness.md). */
+const SLOW_INPUT_MS = 50;
+
+interface SlowInput {
+  ms: number;
+  input: Uint8Array;
 }
 
 function fuzzOne(target: FuzzTarget, seed: number, budgetMs: number): TargetReport {
@@ -40,10 +50,17 @@ function fuzzOne(target: FuzzTarget, seed: number, budgetMs: number): TargetRepo
   let executions = 0;
   let failures = 0;
   const seen = new Set<string>();
+  const slow: SlowInput[] = [];
+  // One run before the clock starts: corpora and key caches are built on first use.
+  failureOf(target, target.generate(new Prng(0)));
   while (performance.now() - started < budgetMs) {
     const input = target.generate(prng);
     executions++;
+    const before = process.cpuUsage();
     const error = failureOf(target, input);
+    const used = process.cpuUsage(before);
+    const ms = (used.user + used.system) / 1000;
+    if (ms > SLOW_INPUT_MS) slow.push({ ms, input });
     if (!error) continue;
     const key = error.message.split('\n')[0]!.replace(/\d+/g, '#');
     if (seen.has(key)) continue;
@@ -56,7 +73,8 @@ function fuzzOne(target: FuzzTarget, seed: number, budgetMs: number): TargetRepo
     writeFileSync(file, `${JSON.stringify({ target: target.name, seed, input: hex(small), error: error.message.split('\n')[0], found: new Date().toISOString() }, null, 2)}\n`);
     console.log(`FAIL ${target.name} seed ${seed}\n  input ${hex(small)}\n  ${error.name}: ${error.message.split('\n')[0]}\n  saved ${file}`);
   }
-  return { name: target.name, executions, seconds: (performance.now() - started) / 1000, failures };
+  for (const { ms, input } of slow.sort((a, b) => b.ms - a.ms).slice(0, 3)) console.log(`SLOW ${target.name} ${ms.toFixed(0)} ms CPU: input ${hex(input)}`);
+  return { name: target.name, executions, seconds: (performance.now() - started) / 1000, failures, slow: slow.length };
 }
 
 function main(): void {
@@ -88,9 +106,9 @@ function main(): void {
   console.log(`fuzzing ${targets.length} targets for ${seconds}s (seed ${seed}, stateful crypto: ${provider.name})`);
   const reports = targets.map((t) => fuzzOne(t, seed, budgetMs));
   const width = Math.max(...reports.map((r) => r.name.length));
-  console.log(`\n${'target'.padEnd(width)}  ${'execs'.padStart(9)}  ${'execs/s'.padStart(9)}  failures`);
+  console.log(`\n${'target'.padEnd(width)}  ${'execs'.padStart(9)}  ${'execs/s'.padStart(9)}  failures  >${SLOW_INPUT_MS}ms`);
   for (const r of reports) {
-    console.log(`${r.name.padEnd(width)}  ${String(r.executions).padStart(9)}  ${(r.executions / r.seconds).toFixed(0).padStart(9)}  ${r.failures}`);
+    console.log(`${r.name.padEnd(width)}  ${String(r.executions).padStart(9)}  ${(r.executions / r.seconds).toFixed(0).padStart(9)}  ${String(r.failures).padStart(8)}  ${String(r.slow).padStart(6)}`);
   }
   const failed = reports.reduce((n, r) => n + r.failures, 0);
   console.log(failed === 0 ? '\nno failures' : `\n${failed} distinct failures saved under test/regressions/`);

@@ -1,5 +1,6 @@
 // `tls13 connect HOST:PORT`: a TLS 1.3 client over TCP. Shows what was negotiated and who the server is,
 // sends a request, prints the reply until the server closes.
+import { parseReferenceIdentity } from '../auth/hostname.js';
 import { connect as netConnect, isIP } from 'node:net';
 import type { TrustPolicy } from '../auth/trust.js';
 import { connect, type ConnectOptions, type Tls13Socket } from '../node/adapter.js';
@@ -104,6 +105,10 @@ export const connectCommand: Command = {
     const { host, port } = parseHostPort(args.positionals[0]!);
     // The certificate must name what we connect to, an IP address included (RFC 6125 §6, RFC 9525 §6.2).
     const serverName = str(args, 'servername') ?? host;
+    // Checked before the socket opens: a name the engine refuses (a TypeError) was an internal error, and
+    // the socket it left behind ended the process with an unhandled 'error' event.
+    const nameProblem = parseReferenceIdentity(serverName);
+    if (typeof nameProblem === 'string') throw new UsageError(`connect: --servername ${nameProblem}`);
     const traceSpec = str(args, 'trace');
     const provider = cryptoProvider(args, 'node');
     const timeout = integer(args, 'timeout', 1, 3_600_000) ?? DEFAULT_TIMEOUT_MS;

@@ -1,5 +1,6 @@
 // What a command may touch: its output streams, the environment, a stop signal. Passing these in (rather
 // than using process.* directly) lets tests run commands in-process and read what they printed.
+import { escapeControls } from '../wire/show-value.js';
 import { accessSync, appendFileSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
@@ -39,6 +40,11 @@ export function processIo(): Io {
 /** A mistake in what the user asked for: printed as one line, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+
+  /** One line whatever the user typed: control characters of the values it echoes are escaped. */
+  constructor(message: string) {
+    super(escapeControls(message));
+  }
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */

@@ -15,6 +15,7 @@ import type { Span } from '../wire/bytes.js';
 import { decodeHandshake, decodeHandshakeBody, encodeHandshake } from '../wire/messages.js';
 import type { Certificate, CompressedCertificate, Extension } from '../wire/types.js';
 import type { HandshakeContext } from './context.js';
+import { showValue } from '../wire/show-value.js';
 
 export type CertificateCompressionAlgorithmName = keyof typeof CertificateCompressionAlgorithm;
 
@@ -33,9 +34,10 @@ export interface CertificateCompressor {
 export function checkCertificateCompression(compressors: readonly CertificateCompressor[]): readonly CertificateCompressor[] {
   const seen = new Set<string>();
   for (const c of compressors) {
-    if (!Object.hasOwn(CertificateCompressionAlgorithm, c.algorithm)) throw new TypeError(`certificateCompression: unknown algorithm ${String(c.algorithm)} (zlib, brotli or zstd)`);
+    if (!Object.hasOwn(CertificateCompressionAlgorithm, c.algorithm)) throw new TypeError(`certificateCompression: unknown algorithm ${showValue(c.algorithm)} (zlib, brotli or zstd)`);
     if (seen.has(c.algorithm)) throw new TypeError(`certificateCompression: ${c.algorithm} twice`);
     if (typeof c.decompress !== 'function') throw new TypeError(`certificateCompression: ${c.algorithm} needs decompress()`);
+    if (c.compress !== undefined && typeof c.compress !== 'function') throw new TypeError(`certificateCompression: ${c.algorithm}.compress must be a function (or absent): got ${showValue(c.compress)}`);
     seen.add(c.algorithm);
   }
   return compressors;

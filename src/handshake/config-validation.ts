@@ -3,6 +3,8 @@
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
 import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
+import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
@@ -13,6 +15,8 @@ import { TlsError } from '../wire/errors.js';
 import { vouchesByCa } from './client/server-auth.js';
 import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
+import { showValue } from '../wire/show-value.js';
+import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
@@ -24,19 +28,8 @@ interface Field {
 /** A check for every field of T, optional or not. */
 type Schema<T> = { [K in keyof Required<T>]-?: Field | Check };
 
-/** The value as an error message shows it: strings quoted, bytes and containers by their kind. */
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (value instanceof Uint8Array) return `a Uint8Array of ${value.length} bytes`;
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'function') return 'a function';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
 function mismatch(path: string, expected: string, value: unknown): never {
-  throw new TypeError(`${path} must be ${expected}: got ${show(value)}`);
+  throw new TypeError(`${path} must be ${expected}: got ${showValue(value)}`);
 }
 
 const required = (check: Check): Field => ({ check, required: true });
@@ -154,20 +147,82 @@ const signerOrKey = (v: unknown, path: string) => {
   if (privateKey === undefined && signer === undefined) throw new TypeError(`${path} needs a privateKey or a signer`);
 };
 
+const bigint: Check = (v, path) => (typeof v === 'bigint' && v > 0n) || mismatch(path, 'a positive bigint', v);
+const curveName = oneOf('P-256', 'P-384', 'P-521');
+/** The fields of each kind of PrivateKey (crypto/provider.ts); the key itself is the provider's to judge. */
+const PRIVATE_KEYS: { [K in PrivateKey['kind']]: Schema<Extract<PrivateKey, { kind: K }>> } = {
+  ed25519: { kind: () => {}, seed: required(bytesOfLength(32, 32)) },
+  ed448: { kind: () => {}, seed: required(bytesOfLength(57, 57)) },
+  ecdsa: { kind: () => {}, curve: required(curveName), d: required(bytesOfLength(1, 66)) },
+  rsa: { kind: () => {}, n: required(bigint), e: required(bigint), d: required(bigint), p: bigint, q: bigint },
+  'rsa-pss': { kind: () => {}, n: required(bigint), e: required(bigint), d: required(bigint), p: bigint, q: bigint, params: anObject },
+};
+const PRIVATE_KEY_KINDS = Object.keys(PRIVATE_KEYS) as Array<PrivateKey['kind']>;
+const PRIVATE_KEY_FIELDS = Object.fromEntries(PRIVATE_KEY_KINDS.map((k) => [k, object(PRIVATE_KEYS[k], { exact: false })])) as Record<PrivateKey['kind'], Check>;
+/** A private key of a kind we sign with, with fields of the right types: not a key that fails at the first CertificateVerify. */
+const privateKey: Check = (v, path) => {
+  anObject(v, path);
+  const key = v as { kind?: unknown };
+  oneOf(...PRIVATE_KEY_KINDS)(key.kind, `${path}.kind`);
+  PRIVATE_KEY_FIELDS[key.kind as PrivateKey['kind']](v, path);
+};
+
+/** Every operation the engine calls on a provider (crypto/provider.ts). */
+const PROVIDER: Schema<CryptoProvider> = {
+  name: text,
+  hashLength: required(fn),
+  hash: required(fn),
+  createHash: required(fn),
+  hmac: required(fn),
+  hkdfExtract: required(fn),
+  hkdfExpand: required(fn),
+  aeadKeyLength: required(fn),
+  createAead: required(fn),
+  keyExchange: required(fn),
+  sign: required(fn),
+  verify: required(fn),
+  publicKeyOf: required(fn),
+};
+
 const CERTIFIED_KEY: Schema<CertifiedKey> = {
   chain: required(arrayOf(bytes, { nonEmpty: true })),
-  privateKey: anObject,
+  privateKey,
   signer: fn,
   rawPublicKey: bool,
 };
 /** Not exact: an object with more fields (a test identity, a loaded credential) is welcome. */
 const certifiedKeyFields = object(CERTIFIED_KEY, { exact: false });
+const keyName = (key: PublicKey | PrivateKey) => (key.kind === 'ecdsa' ? `an ECDSA ${key.curve} key` : `an ${key.kind} key`);
+
+/**
+ * The private key must be of the kind of the leaf's key (ECDSA: the same curve; RSA: the same modulus), or
+ * the first CertificateVerify fails with internal_error after our first flight is sent. A leaf we cannot
+ * parse is left to the peer to refuse. The parse is the memoised one the handshake uses.
+ */
+const keyFitsCertificate: Check = (v, path) => {
+  const { chain, privateKey, rawPublicKey } = v as CertifiedKey;
+  if (!privateKey || rawPublicKey) return;
+  let leafKey: PublicKey | null | undefined;
+  try {
+    leafKey = parseConfiguredCertificate(chain[0]!).publicKey;
+  } catch {
+    return;
+  }
+  if (!leafKey) return;
+  const fits =
+    leafKey.kind === privateKey.kind &&
+    (leafKey.kind !== 'ecdsa' || leafKey.curve === (privateKey as Extract<PrivateKey, { kind: 'ecdsa' }>).curve) &&
+    (!('n' in leafKey) || leafKey.n === (privateKey as Extract<PrivateKey, { kind: 'rsa' }>).n);
+  if (!fits) throw new TypeError(`${path}.privateKey is ${keyName(privateKey)} that does not fit the certificate's key (${keyName(leafKey)}${'n' in leafKey ? `, modulus of ${leafKey.n.toString(2).length} bits` : ''})`);
+};
+
 const certifiedKey: Check = (v, path) => {
   certifiedKeyFields(v, path);
   signerOrKey(v, path);
+  keyFitsCertificate(v, path);
 };
 
-const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey: anObject, signer: fn, spki: bytes };
+const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey, signer: fn, spki: bytes };
 const rawPublicKeyFields = object(RAW_PUBLIC_KEY, { exact: false });
 const rawPublicKey: Check = (v, path) => {
   rawPublicKeyFields(v, path);
@@ -206,8 +261,14 @@ const trust: Check = (v, path) => {
   checkTrustPolicy(v as TrustPolicy);
 };
 
+/**
+ * The longest ticket a client can offer: the pre_shared_key extension (RFC 8446 §4.2.11) holds it with its
+ * lengths (2 + 2), its age (4) and a binder list of one SHA-384 binder (2 + 1 + 48) within 2^16 - 1 bytes.
+ */
+const MAX_OFFERED_TICKET = 0xffff - 2 - 2 - 4 - 2 - 1 - 48;
+
 const SESSION_TICKET: Check = object(
-  { ticket: required(bytes), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) },
+  { ticket: required(bytesOfLength(1, MAX_OFFERED_TICKET)), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) },
   { exact: false },
 );
 
@@ -233,7 +294,7 @@ const TICKETS: Schema<TicketConfig> = {
   lifetime: integer(0, 604800), // RFC 8446 §4.6.1: at most seven days
   key: bytesOfLength(32, 32),
   maxEarlyDataSize: integer(0, 2 ** 32 - 1),
-  antiReplay: anObject,
+  antiReplay: object({ firstUse: required(fn) }, { exact: false }),
   allowPskWithoutDhe: bool,
   maxAgeSkewMs: integer(0, 2 ** 31 - 1),
   seal: fn,
@@ -270,7 +331,7 @@ type Common = Omit<ClientConfig, keyof ClientOnly>;
 type ClientOnly = Omit<ClientConfig, keyof ServerConfig>;
 
 const COMMON: Schema<Common> = {
-  provider: anObject,
+  provider: object(PROVIDER, { exact: false }),
   random: fn,
   now: fn,
   cipherSuites: arrayOf(uint16, { nonEmpty: true }),
@@ -300,7 +361,8 @@ const CLIENT: Schema<ClientConfig> = {
   ...COMMON,
   serverName: text,
   insecureSkipServerNameCheck: onlyTrue,
-  keyShareGroups: arrayOf(uint16),
+  // A key share is made at once, so only for a group we implement (offered groups may be any code point).
+  keyShareGroups: arrayOf((v, path) => (uint16(v, path), groupName(v as number) !== undefined) || mismatch(path, `a group we implement (${IMPLEMENTED_GROUPS.join(', ')})`, v)),
   // The common shape first: `either` pays for a thrown TypeError per check that does not fit, on every connection.
   certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", certifiedKey, arrayOf(certifiedKey), oneOf('ask')),
   compatibilityMode: bool,

@@ -44,6 +44,8 @@ export class Connection {
   /** The peer sent close_notify: nothing more will be read. */
   private readClosed = false;
   private sentFirstFlight = false;
+  /** The `connected` event went out: the handshake completed, and the identity in `info.peer` stands. */
+  private reportedConnected = false;
   /** The server's record boundaries (ServerFlightShape); a client coalesces. */
   private readonly flightShape: ServerFlightShape | undefined;
 
@@ -348,6 +350,7 @@ export class Connection {
     // Our close_notify said we "will not send any more messages on this connection" (RFC 8446 §6.1): a
     // KeyUpdate, a post-handshake Certificate or a ticket the peer's messages would still draw from us stays unsent.
     if ('type' in effect) {
+      if (effect.type === 'connected') this.reportedConnected = true;
       this.events.push(effect);
       return;
     }
@@ -429,8 +432,10 @@ export class Connection {
 
   private fail(by: 'us' | 'peer', error: string): void {
     // A handshake that failed before its end proved nobody: a resumed session's identity, published at
-    // ServerHello for 0-RTT, is withdrawn with it.
-    if (this.machine.state.name !== 'CONNECTED') delete this.ctx.info.peer;
+    // ServerHello for 0-RTT, is withdrawn with it. The end is the `connected` event, not the state: the
+    // machine is CONNECTED once it takes the peer's Finished, and the switch to application keys after it
+    // can still fail (handshake bytes spanning the key change, RFC 8446 §5.1).
+    if (!this.reportedConnected) delete this.ctx.info.peer;
     this.failed = true;
     this.awaiting = undefined;
     this.events.push({ type: 'closed', by, error });

@@ -9,6 +9,7 @@
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
 import type { HashName } from '../crypto/provider.js';
 import { hex, utf8 } from '../wire/bytes.js';
+import { showValue } from '../wire/show-value.js';
 
 export interface ExternalPsk {
   /** The PSK identity sent on the wire (1 to 65535 bytes; RFC 8446 §4.2.11). A string is sent as UTF-8. */
@@ -46,7 +47,7 @@ export const MIN_EXTERNAL_PSK_BYTES = 16;
 export function resolveExternalPsks(config: ExternalPskConfig): ResolvedExternalPsk[] {
   if (!Array.isArray(config.keys) || config.keys.length === 0) throw new TypeError('externalPsks.keys: at least one PSK is needed');
   for (const mode of config.modes ?? []) {
-    if (mode !== 'psk_dhe_ke' && mode !== 'psk_ke') throw new TypeError(`externalPsks.modes: unknown mode ${String(mode)}`);
+    if (mode !== 'psk_dhe_ke' && mode !== 'psk_ke') throw new TypeError(`externalPsks.modes: unknown mode ${showValue(mode)}`);
   }
   if (config.modes?.length === 0) throw new TypeError('externalPsks.modes: at least one mode is needed');
   const seen = new Set<string>();

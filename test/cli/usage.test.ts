@@ -103,3 +103,23 @@ describe('tls13 usage errors and help', () => {
     await expectUsageError(['connect', 'example.com:443', '--pin-spki', 'sha256/short'], /^tls13: --pin-spki sha256\/short: not a SHA-256 pin/);
   });
 });
+
+// Found by the CLI fuzzer (scripts/fuzz/cli.ts): a value with a newline or an escape sequence was echoed as
+// it is, so the one-line usage error became two lines, or coloured the terminal.
+describe('usage errors echo what the user typed on one line', () => {
+  it.each([
+    [['demo', '--scenario', 'a\nb'], /^tls13: --scenario a\\u000ab: unknown scenario/],
+    [['cert', '--out-cert', join(dir, 'c.pem'), '--out-key', join(dir, 'k.pem'), '--type', '\u001b[31mred'], /^tls13: --type \\u001b\[31mred: expected one of/],
+    [['connect', 'a\nb'], /^tls13: connect: a\\u000ab: expected HOST:PORT/],
+  ])('tls13 %j', async (argv, line) => {
+    await expectUsageError(argv, line);
+  });
+});
+
+// Found by the CLI fuzzer: with --insecure, a --servername the engine refuses was an "internal error" with a
+// stack trace, and the socket it left open ended the process with an unhandled 'error' event.
+describe('connect checks --servername before it opens a socket', () => {
+  it('tls13 connect 127.0.0.1:1 --servername a,,b --insecure', async () => {
+    await expectUsageError(['connect', '127.0.0.1:1', '--servername', 'a,,b', '--insecure'], 'tls13: connect: --servername "a,,b" is neither a DNS name nor an IP address');
+  });
+});

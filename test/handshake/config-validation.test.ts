@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import type { ClientConfig, ClientHelloShape, ResumptionConfig, ServerConfig, TicketConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { decodeHandshake } from '../../src/wire/messages.js';
@@ -122,5 +123,117 @@ describe('clientHello.extensions', () => {
     // One plaintext record (5-byte header) holding the ClientHello (RFC 8446 §5.1).
     const hello = decodeHandshake(conn.takeOutput().subarray(5));
     expect(hello.kind === 'client_hello' && hello.extensions.map((e) => e.type)).toStrictEqual([51, 43, 10, 13]);
+  });
+});
+
+// Found by the config fuzzer (api:client, api:server): a string value with a newline or another control
+// character was echoed as it is, so the one-line TypeError became two lines (or carried an escape sequence
+// to the terminal of whoever reads the log).
+describe('values shown in an error stay on one line', () => {
+  const CONTROL = 'a\nb\u001b[31m\u2028';
+  const cases: Array<[string, () => unknown]> = [
+    ['a mistyped trust kind', client({ ...goodClient, trust: { kind: CONTROL } })],
+    ['a group by name', client({ ...goodClient, groups: [CONTROL] })],
+    ['an unknown external PSK mode', client({ ...goodClient, externalPsks: { keys: [{ identity: 'i', key: new Uint8Array(32) }], modes: [CONTROL] } })],
+    ['an unknown compression algorithm', server({ ...goodServer, certificateCompression: [{ algorithm: CONTROL, compress: (d: Uint8Array) => d, decompress: (d: Uint8Array) => d }] })],
+    ['a server name that is no name', client({ ...goodClient, serverName: CONTROL })],
+  ];
+  for (const [what, make] of cases) {
+    it(what, () => {
+      let message = '';
+      try {
+        make();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TypeError);
+        message = (e as Error).message;
+      }
+      expect(message).toContain('a\\u000ab\\u001b[31m\\u2028');
+      expect(message).not.toMatch(/[\u0000-\u001f\u2028]/);
+    });
+  }
+});
+
+// Found by the config fuzzer (api:server, api:client): a private key or a provider of the wrong shape was
+// taken (`anObject`), and the server failed at its first CertificateVerify with internal_error ("a 0 key
+// cannot make ed25519 signatures", "secretKey expected Uint8Array of length 32", "provider.hash is not a
+// function"), after its ServerHello was on the wire. Now a TypeError naming the field, before anything is sent.
+describe('private keys and providers of the wrong shape are refused before anything is sent', () => {
+  const withKey = (privateKey: unknown) => ({ ...goodServer, certificate: { chain: identity.chain, privateKey } });
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['an Ed25519 seed of 3 bytes', server(withKey({ kind: 'ed25519', seed: new Uint8Array(3) })), /^certificate\.privateKey\.seed must be 32 bytes: got a Uint8Array of 3 bytes$/],
+    ['an Ed25519 seed that is a number', server(withKey({ kind: 'ed25519', seed: 0 })), /^certificate\.privateKey\.seed must be a Uint8Array: got 0$/],
+    ['a key of no known kind', server(withKey({ kind: 'bogus' })), /^certificate\.privateKey\.kind must be one of 'ed25519', 'ed448', 'ecdsa', 'rsa', 'rsa-pss': got 'bogus'$/],
+    ['an empty object', server(withKey({})), /^certificate\.privateKey\.kind must be one of .*: got undefined$/],
+    ['an ECDSA key on an unknown curve', server(withKey({ kind: 'ecdsa', curve: 'P-224', d: new Uint8Array(28) })), /^certificate\.privateKey\.curve must be one of 'P-256', 'P-384', 'P-521': got 'P-224'$/],
+    ['an RSA key whose modulus is a number', server(withKey({ kind: 'rsa', n: 15, e: 3n, d: 3n })), /^certificate\.privateKey\.n must be a positive bigint: got 15$/],
+    ['a raw public key identity with a bad key', client({ ...goodClient, rawPublicKey: { privateKey: { kind: 'ed448', seed: new Uint8Array(32) } } }), /^rawPublicKey\.privateKey\.seed must be 57 bytes/],
+    ['a provider without its operations', server({ ...goodServer, provider: {} }), /^provider\.hashLength is required$/],
+    ['a provider with one operation that is no function', client({ ...goodClient, provider: { ...nobleProvider, publicKeyOf: 'x' } }), /^provider\.publicKeyOf must be a function: got 'x'$/],
+  ];
+  for (const [what, make, message] of cases) {
+    it(what, () => expect(make).toThrow(message));
+  }
+
+  it('takes every kind of key the builder and PKCS#8 loader make', () => {
+    for (const keyType of ['ed25519', 'ed448', 'p256', 'p384', 'p521'] as const) {
+      const id = makeIdentity({ subject: { CN: keyType }, keyType }, random);
+      expect(() => Connection.server({ ...goodServer, certificate: id })).not.toThrow();
+    }
+  });
+});
+
+// Found by the config fuzzer: more values that passed the shape checks and failed later. A resumption ticket
+// of 0 or 70,000 bytes made Connection.client throw a TlsError or a plain Error from its own ClientHello
+// encoder; a key share group we do not implement, a plain Error; an anti-replay register without firstUse
+// and a compressor whose compress is no function failed mid-handshake with internal_error.
+describe('values that fit the type but not the protocol are TypeErrors too', () => {
+  const ticket = { ticket: new Uint8Array(4), psk: new Uint8Array(32), nonce: new Uint8Array(1), cipherSuite: 0x1301, lifetime: 60, ageAdd: 1 };
+  const zlib = { algorithm: 'zlib', decompress: (d: Uint8Array) => d };
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['an empty resumption ticket', client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(0) } } }), /^resumption\.ticket\.ticket must be 1 to 65476 bytes: got a Uint8Array of 0 bytes$/],
+    ['a resumption ticket too long to offer', client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(65477) } } }), /^resumption\.ticket\.ticket must be 1 to 65476 bytes/],
+    ['a key share for a group we do not implement', client({ ...goodClient, keyShareGroups: [0] }), /^keyShareGroups\[0\] must be a group we implement \(x25519, .*\): got 0$/],
+    ['an anti-replay register without firstUse', server({ ...goodServer, tickets: { antiReplay: {} } }), /^tickets\.antiReplay\.firstUse is required$/],
+    ['a compressor whose compress is no function', server({ ...goodServer, certificateCompression: [{ ...zlib, compress: null }] }), /^certificateCompression: zlib\.compress must be a function \(or absent\): got null$/],
+  ];
+  for (const [what, make, message] of cases) {
+    it(what, () => expect(make).toThrow(message));
+  }
+
+  it('offers the longest ticket that fits', () => {
+    expect(() => Connection.client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(65476) } } })).not.toThrow();
+  });
+});
+
+// Found by the config fuzzer (api:server): a private key of another kind than the certificate's key (an RSA
+// key beside an Ed25519 certificate) was taken, and the server failed at its CertificateVerify with
+// internal_error ("a rsa key cannot make ed25519 signatures") after its ServerHello was sent.
+describe('a private key that does not fit the certificate is refused before anything is sent', () => {
+  const p256 = makeIdentity({ subject: { CN: 'p256' }, keyType: 'p256' }, random);
+  const p384 = makeIdentity({ subject: { CN: 'p384' }, keyType: 'p384' }, random);
+  it('another kind of key', () => {
+    expect(server({ ...goodServer, certificate: { chain: identity.chain, privateKey: p256.privateKey } })).toThrow(
+      /^certificate\.privateKey is an ECDSA P-256 key that does not fit the certificate's key \(an ed25519 key\)$/,
+    );
+  });
+  it('an ECDSA key on another curve', () => {
+    expect(client({ ...goodClient, certificate: { chain: p256.chain, privateKey: p384.privateKey } })).toThrow(/^certificate must be a CertifiedKey/);
+    expect(server({ ...goodServer, certificate: { chain: p256.chain, privateKey: p384.privateKey } })).toThrow(/does not fit the certificate's key \(an ECDSA P-256 key\)$/);
+  });
+  it('takes a key of the same kind (whether it is the certificate\'s own key is for the peer to find out)', () => {
+    const other = makeIdentity({ subject: { CN: 'other' }, keyType: 'ed25519' }, random);
+    expect(server({ ...goodServer, certificate: { chain: identity.chain, privateKey: other.privateKey } })).not.toThrow();
+  });
+});
+
+// Found by the config fuzzer (api:client): a `groups` list starting with a code point we do not implement
+// (0, or a GREASE-like value) made Connection.client throw a plain Error ("cannot make a key share for
+// group unknown(0x0000)"): the default key share went to the first group, implemented or not.
+describe('the default key share goes to the first group we implement', () => {
+  it('skips offered code points we cannot make a share for', () => {
+    const conn = Connection.client({ ...goodClient, groups: [0, 0x0a0a, 0x001d] });
+    const hello = decodeHandshake(conn.takeOutput().subarray(5));
+    const shares = hello.kind === 'client_hello' ? hello.extensions.find((e) => e.type === 51) : undefined;
+    expect(shares?.data.subarray(2, 4)).toEqual(Uint8Array.of(0x00, 0x1d));
   });
 });

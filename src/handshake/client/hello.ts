@@ -144,9 +144,12 @@ export function sendClientHello(
   return hello;
 }
 
-/** The first group, and after a post-quantum one the first classical group too (ClientConfig.keyShareGroups). */
+/**
+ * The first group we implement, and after a post-quantum one the first classical group too
+ * (ClientConfig.keyShareGroups). Offered code points we do not implement get no share: we could make none.
+ */
 export function defaultKeyShareGroups(groups: readonly number[]): number[] {
-  const [first] = groups;
+  const first = groups.find((g) => groupName(g) !== undefined);
   if (first === undefined) return [];
   if (!isPostQuantum(first)) return [first];
   const classical = groups.find((g) => groupName(g) !== undefined && !isPostQuantum(g));

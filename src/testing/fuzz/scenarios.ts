@@ -31,7 +31,7 @@ interface Material {
 
 const materials = new Map<CryptoProvider, Material>();
 
-function material(provider: CryptoProvider): Material {
+export function material(provider: CryptoProvider): Material {
   let m = materials.get(provider);
   if (!m) {
     const random = fastRandom(7);
@@ -45,7 +45,7 @@ function material(provider: CryptoProvider): Material {
   return m;
 }
 
-const now = () => TEST_NOW;
+export const now = () => TEST_NOW;
 
 /**
  * Groups named rather than defaulted: the seed corpus (test/regressions) was recorded over x25519, and a
@@ -53,7 +53,7 @@ const now = () => TEST_NOW;
  */
 const GROUPS = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 
-function baseConfigs(provider: CryptoProvider, seed: number): ScenarioConfigs {
+export function baseConfigs(provider: CryptoProvider, seed: number): ScenarioConfigs {
   const m = material(provider);
   return {
     client: {
@@ -76,7 +76,7 @@ function baseConfigs(provider: CryptoProvider, seed: number): ScenarioConfigs {
 }
 
 /** A ticket from a clean full handshake, made once per provider. */
-function ticketFor(provider: CryptoProvider): SessionTicket {
+export function ticketFor(provider: CryptoProvider): SessionTicket {
   const m = material(provider);
   if (!m.ticket) {
     const { client, server } = baseConfigs(provider, 0);

@@ -12,7 +12,8 @@ import { equalBytes, hex } from '../../wire/bytes.js';
 import { AlertDescription, type AlertName } from '../../wire/enums.js';
 import { Choices } from './input.js';
 import { mutateFlight, type FaultClass, type MutatedFlight } from './mutations.js';
-import { EARLY_DATA, SCENARIOS, scenarioConfigs, type ScenarioName } from './scenarios.js';
+import { FEATURE_SCENARIOS, featureScenarioConfigs, featureScript, type FeatureScenarioName } from './feature-scenarios.js';
+import { EARLY_DATA, SCENARIOS, scenarioConfigs, type ScenarioConfigs, type ScenarioName } from './scenarios.js';
 
 /** An input that breaks the invariant; the message says which part. */
 export class InvariantViolation extends Error {
@@ -79,7 +80,7 @@ const MAX_STEPS = 64;
 const EXPORTER_LABEL = 'EXPORTER-fuzz';
 
 export interface StatefulCase {
-  scenario: ScenarioName;
+  scenario: ScenarioName | FeatureScenarioName;
   victim: Role;
   /** Which of the victim's inbound flights to mutate (0 = the first); past the last flight nothing is mutated. */
   flight: number;
@@ -114,9 +115,16 @@ const SCRIPT: ReadonlyArray<(c: Record<Role, Connection>) => void> = [
   (c) => c.server.close(),
 ];
 
+const isFeatureScenario = (name: string): name is FeatureScenarioName => (FEATURE_SCENARIOS as readonly string[]).includes(name);
+
+function configsOf(input: StatefulCase): ScenarioConfigs {
+  return isFeatureScenario(input.scenario) ? featureScenarioConfigs(input.scenario, input.provider, input.seed) : scenarioConfigs(input.scenario, input.provider, input.seed);
+}
+
 /** Runs one case and checks the invariant; throws InvariantViolation when it does not hold. */
 export function runStatefulCase(input: StatefulCase): StatefulOutcome {
-  const configs = scenarioConfigs(input.scenario, input.provider, input.seed);
+  const configs = configsOf(input);
+  const script = isFeatureScenario(input.scenario) ? [SCRIPT[0]!, ...featureScript(input.scenario), ...SCRIPT.slice(1)] : SCRIPT;
   const conns: Record<Role, Connection> = { client: Connection.client(configs.client), server: Connection.server(configs.server) };
   const events: Record<Role, Array<TlsEvent & { at?: number }>> = { client: [], server: [] };
   let counter = 0;
@@ -159,7 +167,7 @@ export function runStatefulCase(input: StatefulCase): StatefulOutcome {
         server: conns.server.exportKeyingMaterial(EXPORTER_LABEL, new Uint8Array(0), 32),
       };
     }
-    const action = exporters ? SCRIPT[scriptAt++] : undefined;
+    const action = exporters ? script[scriptAt++] : undefined;
     quiet = action === undefined;
     try {
       action?.(conns);
@@ -192,6 +200,10 @@ function judge(
   const base = { events, ...(mutation ? { mutation } : {}) };
 
   if (exporters && !equalBytes(exporters.client, exporters.server)) fail('both sides connected but their exporters differ');
+  for (const side of ['client', 'server'] as const) {
+    // A handshake that did not complete proved nobody (docs/security.md): no identity on a side that never connected.
+    if (!events[side].some((e) => e.type === 'connected') && conns[side].info.peer !== undefined) fail(`${side} never connected but reports a peer identity`);
+  }
 
   const sent = { client: fatalAlertsSent(events.client), server: fatalAlertsSent(events.server) };
   if (sent.client.length > 1 || sent.server.length > 1) fail(`more than one fatal alert from one side (client: ${sent.client.map((a) => a.description)}, server: ${sent.server.map((a) => a.description)})`);
@@ -264,7 +276,7 @@ function checkEarlyData(serverEvents: TlsEvent[], fail: (what: string) => never)
 }
 
 /** The stateful target's view of an input: scenario, victim, flight and seed from the first bytes. */
-export function decodeStatefulInput(bytes: Uint8Array, provider: CryptoProvider, fixed: { scenario?: ScenarioName; victim?: Role } = {}): StatefulCase {
+export function decodeStatefulInput(bytes: Uint8Array, provider: CryptoProvider, fixed: { scenario?: ScenarioName | FeatureScenarioName; victim?: Role } = {}): StatefulCase {
   const choices = new Choices(bytes);
   const scenario = SCENARIOS[choices.below(SCENARIOS.length)]!;
   const victim: Role = choices.below(2) === 0 ? 'client' : 'server';

@@ -7,8 +7,12 @@ import type { Role } from '../../handshake/events.js';
 import { handshakeTypeName } from '../../wire/enums.js';
 import { checkDecoder, DECODED_KINDS, DECODER_ALERTS, generateBody, MSG_TYPES, UNKNOWN_TYPE_ALERTS, type DecodedKind } from './codec.js';
 import type { Prng } from './input.js';
-import { SCENARIOS } from './scenarios.js';
+import { FEATURE_SCENARIOS, type FeatureScenarioName } from './feature-scenarios.js';
+import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { decodeStatefulInput, runStatefulCase, type StatefulOutcome } from './stateful.js';
+import { nobleProvider } from '../../crypto/noble.js';
+import { runX509Case, X509_TARGETS, type X509TargetName } from './x509.js';
+import { CONFIG_TARGETS, runConfigCase, type ConfigTargetName } from './config.js';
 
 export interface FuzzTarget {
   name: string;
@@ -49,7 +53,7 @@ const anyTypeTarget: FuzzTarget = {
 };
 
 /** Input: the flight to mutate, a seed and the mutation's decisions (see decodeStatefulInput). */
-function statefulTarget(scenario: (typeof SCENARIOS)[number], victim: Role, provider: CryptoProvider): FuzzTarget {
+function statefulTarget(scenario: ScenarioName | FeatureScenarioName, victim: Role, provider: CryptoProvider): FuzzTarget {
   return {
     name: `stateful:${scenario}:${victim}${provider === insecureFuzzingProvider ? '' : `:${provider.name}`}`,
     generate: (prng) => prng.bytes(8 + prng.below(24)),
@@ -62,12 +66,35 @@ function summarize(outcome: StatefulOutcome): string {
   return outcome.mutation ? `${outcome.mutation.description}: ${what}` : what;
 }
 
+/**
+ * Input: which leaf and document, then the DER mutation's decisions (src/testing/fuzz/x509.ts). Real
+ * crypto (noble): the signature checks of path validation are part of what a hostile chain costs.
+ */
+function x509Target(name: X509TargetName): FuzzTarget {
+  return {
+    name,
+    generate: (prng) => prng.bytes(12 + prng.below(36)),
+    run: (input) => runX509Case(name, input, nobleProvider),
+  };
+}
+
+/** Input: the scenario, then which config fields to break and how (src/testing/fuzz/config.ts). */
+function configTarget(name: ConfigTargetName, provider: CryptoProvider): FuzzTarget {
+  return {
+    name,
+    generate: (prng) => prng.bytes(4 + prng.below(12)),
+    run: (input) => runConfigCase(name, input, provider),
+  };
+}
+
 /** Every target; stateful ones use `provider` (the insecure fuzzing provider unless told otherwise). */
 export function fuzzTargets(provider: CryptoProvider = insecureFuzzingProvider): FuzzTarget[] {
   return [
     ...DECODED_KINDS.map(codecTarget),
     anyTypeTarget,
-    ...SCENARIOS.flatMap((scenario) => (['client', 'server'] as const).map((victim) => statefulTarget(scenario, victim, provider))),
+    ...X509_TARGETS.map(x509Target),
+    ...CONFIG_TARGETS.map((name) => configTarget(name, provider)),
+    ...[...SCENARIOS, ...FEATURE_SCENARIOS].flatMap((scenario) => (['client', 'server'] as const).map((victim) => statefulTarget(scenario, victim, provider))),
   ];
 }
 
