@@ -5,6 +5,7 @@
 import { validateMinimumRsaKeyBits } from '../auth/keys.js';
 import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
 import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
+import { rsaPublicKeyProblem } from '../crypto/rsa.js';
 import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
 import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
@@ -165,6 +166,10 @@ const privateKey: Check = (v, path) => {
   const key = v as { kind?: unknown };
   oneOf(...PRIVATE_KEY_KINDS)(key.kind, `${path}.kind`);
   PRIVATE_KEY_FIELDS[key.kind as PrivateKey['kind']](v, path);
+  // An RSA key we would refuse from a peer cannot sign for us either: the same rules (crypto/rsa.ts).
+  const rsa = key as { kind: string; n: bigint; e: bigint };
+  const problem = rsa.kind === 'rsa' || rsa.kind === 'rsa-pss' ? rsaPublicKeyProblem(rsa.n, rsa.e) : undefined;
+  if (problem) throw new TypeError(`${path}: ${problem}`);
 };
 
 /** Every operation the engine calls on a provider (crypto/provider.ts). */

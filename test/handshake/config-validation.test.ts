@@ -167,6 +167,9 @@ describe('private keys and providers of the wrong shape are refused before anyth
     ['an ECDSA key on an unknown curve', server(withKey({ kind: 'ecdsa', curve: 'P-224', d: new Uint8Array(28) })), /^certificate\.privateKey\.curve must be one of 'P-256', 'P-384', 'P-521': got 'P-224'$/],
     ['an RSA key whose modulus is a number', server(withKey({ kind: 'rsa', n: 15, e: 3n, d: 3n })), /^certificate\.privateKey\.n must be a positive bigint: got 15$/],
     ['a raw public key identity with a bad key', client({ ...goodClient, rawPublicKey: { privateKey: { kind: 'ed448', seed: new Uint8Array(32) } } }), /^rawPublicKey\.privateKey\.seed must be 57 bytes/],
+    // Found by `npm run fuzz -- --target api:server --seed 3`: accepted, then internal_error at the first flight.
+    ['a raw public key identity with a 4-bit RSA modulus', server({ ...goodServer, rawPublicKey: { privateKey: { kind: 'rsa', n: 15n, e: 3n, d: 3n } } }), /^rawPublicKey\.privateKey: RSA modulus of 4 bits is not a multiple of 8 bits$/],
+    ['an RSA key with an even public exponent', server(withKey({ kind: 'rsa', n: 2n ** 2047n + 1n, e: 4n, d: 3n })), /^certificate\.privateKey: RSA public exponent 4 is even$/],
     ['a provider without its operations', server({ ...goodServer, provider: {} }), /^provider\.hashLength is required$/],
     ['a provider with one operation that is no function', client({ ...goodClient, provider: { ...nobleProvider, publicKeyOf: 'x' } }), /^provider\.publicKeyOf must be a function: got 'x'$/],
   ];

@@ -97,10 +97,14 @@ const show = (path: Path) => path.map((k) => (typeof k === 'number' ? `[${k}]` :
 /** Applies the input's mutations to one side's config; returns the description. */
 function mutateConfig(config: Record<string, unknown>, c: Choices): string {
   const steps: string[] = [];
+  /** Per path, whether it held a callback (or nothing) before this input's first edit of it. */
+  const callbackSlot = new Map<string, boolean>();
   const rounds = 1 + c.below(3);
   for (let r = 0; r < rounds; r++) {
     const all = paths(config);
     const path = all[c.below(all.length)]!;
+    const current = path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)?.[key], config);
+    if (!callbackSlot.has(show(path))) callbackSlot.set(show(path), typeof current === 'function' || current === null || current === undefined);
     const op = c.below(8);
     if (op === 0) {
       editAt(config, path, (parent, key) => {
@@ -108,7 +112,7 @@ function mutateConfig(config: Record<string, unknown>, c: Choices): string {
         else delete parent[key];
       });
       steps.push(`delete ${show(path)}`);
-    } else if (op === 1 && !Array.isArray(path.reduce<unknown>((node, key) => (node as Record<string | number, unknown>)?.[key], config))) {
+    } else if (op === 1 && !Array.isArray(current)) {
       const name = c.pick(['servername', 'groupz', '__proto__', 'constructor', 'kind']);
       editAt(config, [...path, name], (parent, key) => Object.defineProperty(parent, key, { value: 1, enumerable: true, configurable: true, writable: true }));
       steps.push(`add ${show(path)}.${name}`);
@@ -116,9 +120,10 @@ function mutateConfig(config: Record<string, unknown>, c: Choices): string {
       let index = c.below(WRONG_VALUES.length);
       editAt(config, path, (parent, key) => {
         // A callback swapped for another callback that misbehaves is the caller's own code failing: out of
-        // scope. So is a function put where a callback was removed (null) or absent.
-        const was = parent[key];
-        if ((typeof was === 'function' || was === null || was === undefined) && typeof WRONG_VALUES[index]!() === 'function') index = 0;
+        // scope. So is a function put where a callback was removed (null) or absent, judged by what the slot
+        // held before this input touched it (a later round may put a function where an earlier put a number,
+        // or an added field made the function an object).
+        if (callbackSlot.get(show(path)) && typeof WRONG_VALUES[index]!() === 'function') index = 0;
         parent[key] = WRONG_VALUES[index]!();
       });
       steps.push(`${show(path)} = wrong value #${index}`);
