@@ -7,6 +7,7 @@ import { connect, type ConnectOptions, type Tls13Socket } from '../node/adapter.
 import { nodeRootCertificates } from '../node/tls-options.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { SessionTicket, TlsEvent } from '../handshake/events.js';
+import { MAX_EXPORTER_LABEL_BYTES } from '../handshake/keyschedule.js';
 import { fromHex, hex } from '../wire/bytes.js';
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { acceptUnverified } from './insecure.js';
@@ -50,7 +51,9 @@ export function parseExport(text: string): { label: string; length: number } {
     throw new UsageError(`--export ${text}: expected LABEL:LEN with LEN from 1 to ${MAX_EXPORT_LENGTH} (e.g. EXPORTER-my-app:32)`);
   }
   const label = text.slice(0, colon);
-  if (Buffer.byteLength(label) > 249) throw new UsageError(`--export: expected a LABEL of at most 249 bytes, not ${Buffer.byteLength(label)}`);
+  if (Buffer.byteLength(label) > MAX_EXPORTER_LABEL_BYTES) {
+    throw new UsageError(`--export: expected a LABEL of at most ${MAX_EXPORTER_LABEL_BYTES} bytes, not ${Buffer.byteLength(label)}`);
+  }
   return { label, length };
 }
 

@@ -26,6 +26,7 @@
 //              +-----> Derive-Secret(., "res master", ClientHello...client Finished)   = resumption_master_secret
 import type { CryptoProvider } from '../crypto/provider.js';
 import { Writer, utf8 } from '../wire/bytes.js';
+import { LentArray } from '../wire/lent-array.js';
 import type { SuiteInfo } from './suites.js';
 
 /** Every secret a TLS 1.3 connection derives, with its HKDF label and key-log label. */
@@ -74,46 +75,39 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const info = hkdfLabel(label, context, length, !contextLabelLent);
-  if (info.buffer !== CONTEXT_LABEL.buffer) return provider.hkdfExpand(suite.hash, secret, info, length);
-  contextLabelLent = true;
-  try {
+  if (context.length > 255) throw new Error(`HkdfLabel context of ${context.length} bytes exceeds 255`);
+  const labelBytes = ENCODED_LABELS.get(label) ?? encodedLabel(label);
+  const size = 2 + labelBytes.length + 1 + context.length;
+  const byLength = context.length === 0 ? EMPTY_CONTEXT_LABELS.get(label) : undefined;
+  if (byLength) {
+    let info = byLength.get(length);
+    if (!info) {
+      info = new Uint8Array(size);
+      writeHkdfLabel(info, labelBytes, context, length);
+      byLength.set(length, info);
+    }
     return provider.hkdfExpand(suite.hash, secret, info, length);
-  } finally {
-    contextLabelLent = false;
   }
+  return CONTEXT_LABEL.lend(
+    size,
+    (info) => writeHkdfLabel(info, labelBytes, context, length),
+    (info) => provider.hkdfExpand(suite.hash, secret, info, length),
+  );
 }
 
 /**
  * HkdfLabels with a context (a transcript hash, a ticket nonce, an exporter's context hash: nothing secret)
- * are written into this one array, lent to the provider for one hkdfExpand call (provider.ts: inputs are read
- * during the call only): ~10 arrays per handshake fewer. Views of its first n bytes, made once per length.
- * A provider may re-enter the engine during that call (test/security/reentrant-provider): while the array is
- * lent, a nested derivation gets an array of its own.
+ * are written into one array lent to the provider for one hkdfExpand call: ~10 arrays per handshake fewer.
  */
-const CONTEXT_LABEL = new Uint8Array(2 + 1 + 255 + 1 + 255);
-const CONTEXT_LABEL_VIEWS: Uint8Array[] = [];
-let contextLabelLent = false;
+const CONTEXT_LABEL = new LentArray(2 + 1 + 255 + 1 + 255);
 
-/**
- * struct { uint16 length; opaque label<7..255>; opaque context<0..255>; } HkdfLabel (RFC 8446 §7.1), written
- * straight into one array of its size: a new one, kept, for an empty context; the reused one otherwise, if `reuse`.
- */
-function hkdfLabel(label: string, context: Uint8Array, length: number, reuse: boolean): Uint8Array {
-  const byLength = context.length === 0 ? EMPTY_CONTEXT_LABELS.get(label) : undefined;
-  const known = byLength?.get(length);
-  if (known) return known;
-  if (context.length > 255) throw new Error(`HkdfLabel context of ${context.length} bytes exceeds 255`);
-  const labelBytes = ENCODED_LABELS.get(label) ?? encodedLabel(label);
-  const size = 2 + labelBytes.length + 1 + context.length;
-  const info = byLength || !reuse ? new Uint8Array(size) : (CONTEXT_LABEL_VIEWS[size] ??= CONTEXT_LABEL.subarray(0, size));
+/** struct { uint16 length; opaque label<7..255>; opaque context<0..255>; } HkdfLabel (RFC 8446 §7.1), written into `info`. */
+function writeHkdfLabel(info: Uint8Array, labelBytes: Uint8Array, context: Uint8Array, length: number): void {
   info[0] = length >>> 8;
   info[1] = length & 0xff;
   info.set(labelBytes, 2);
   info[2 + labelBytes.length] = context.length;
   info.set(context, 3 + labelBytes.length);
-  byLength?.set(length, info);
-  return info;
 }
 
 /** The empty context of keys, IVs, finished keys and key updates (RFC 8446 §7.2, §7.3, §4.4.4). */
@@ -169,10 +163,15 @@ export function exporter(
  * most 255 * HashLen bytes (RFC 5869 §2.3), and a length of 0 (or NaN, which a provider may read as 0)
  * binds nothing: node:tls also wants a length of at least 1, a string label and a buffer context.
  */
+/** The longest exporter label: "tls13 " + label fits HkdfLabel's label<7..255> (RFC 8446 §7.1). */
+export const MAX_EXPORTER_LABEL_BYTES = 255 - 'tls13 '.length;
+
 function checkExporterArguments(suite: SuiteInfo, label: unknown, context: unknown, length: unknown): void {
   if (typeof label !== 'string') throw new TypeError(`label must be a string, not ${typeof label}`);
   const labelBytes = utf8.encode(label).length;
-  if (labelBytes > 255 - 'tls13 '.length) throw new RangeError(`label must be at most 249 bytes of UTF-8 ("tls13 " + label <= 255, RFC 8446 §7.1), not ${labelBytes}`);
+  if (labelBytes > MAX_EXPORTER_LABEL_BYTES) {
+    throw new RangeError(`label must be at most ${MAX_EXPORTER_LABEL_BYTES} bytes of UTF-8 ("tls13 " + label <= 255, RFC 8446 §7.1), not ${labelBytes}`);
+  }
   if (!(context instanceof Uint8Array)) throw new TypeError(`context must be a Uint8Array, not ${context === null ? 'null' : typeof context}`);
   if (typeof length !== 'number') throw new TypeError(`length must be a number, not ${typeof length}`);
   const most = 255 * suite.hashLength;

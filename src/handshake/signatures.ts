@@ -6,6 +6,7 @@ import type { CryptoProvider, CurveName, HashName, PublicKey, RandomSource, Sign
 import { digestLength } from '../crypto/hashes.js';
 import { signatureKeyProblem } from '../crypto/signature-keys.js';
 import { concat, utf8 } from '../wire/bytes.js';
+import { LentArray } from '../wire/lent-array.js';
 import { SignatureScheme } from '../wire/enums.js';
 import type { CertifiedKey } from './config.js';
 
@@ -70,31 +71,21 @@ const CERTIFICATE_VERIFY_PREFIXES = {
   server: concat(new Uint8Array(64).fill(0x20), utf8.encode('TLS 1.3, server CertificateVerify'), new Uint8Array([0])),
 } as const;
 
-/** Room for the prefix (98 bytes) and the longest transcript hash (SHA-512). */
-const LENT_CONTENT = new Uint8Array(CERTIFICATE_VERIFY_PREFIXES.server.length + 64);
-const LENT_CONTENT_VIEWS: Uint8Array[] = [];
-
-let lentContentInUse = false;
+/** CertificateVerify content lent to the provider's sign and verify: room for the prefix (98 bytes) and a SHA-512 hash. */
+const LENT_CONTENT = new LentArray(CERTIFICATE_VERIFY_PREFIXES.server.length + 64);
 
 /**
- * `use` (one sign or verify call of the provider) given the same content written whole into one reused array
- * (prefix and hash, every time), lent for that call (provider.ts: arguments are read during the call only);
- * nothing in it is secret. A caller's own signer gets an array of its own (certificateVerifyContent): it may
- * keep it. A provider may re-enter the engine during the call (test/security/reentrant-provider): while the
- * array is lent, a nested CertificateVerify gets an array of its own.
+ * `use` (one sign or verify call of the provider) given the content written whole into the lent array (prefix
+ * and hash, every time); nothing in it is secret. A caller's own signer gets an array of its own
+ * (certificateVerifyContent): it may keep it.
  */
 function withLentCertificateVerifyContent<T>(signer: 'client' | 'server', transcriptHash: Uint8Array, use: (content: Uint8Array) => T): T {
   const prefix = CERTIFICATE_VERIFY_PREFIXES[signer];
-  const length = prefix.length + transcriptHash.length;
-  if (lentContentInUse || length > LENT_CONTENT.length) return use(certificateVerifyContent(signer, transcriptHash));
-  LENT_CONTENT.set(prefix);
-  LENT_CONTENT.set(transcriptHash, prefix.length);
-  lentContentInUse = true;
-  try {
-    return use((LENT_CONTENT_VIEWS[length] ??= LENT_CONTENT.subarray(0, length)));
-  } finally {
-    lentContentInUse = false;
-  }
+  const write = (content: Uint8Array) => {
+    content.set(prefix);
+    content.set(transcriptHash, prefix.length);
+  };
+  return LENT_CONTENT.lend(prefix.length + transcriptHash.length, write, use);
 }
 
 /**
