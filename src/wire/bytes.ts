@@ -1,6 +1,7 @@
 // Byte helpers and the two cursors every codec is built on: a Reader that narrows itself to one
 // length-prefixed vector at a time and a Writer that back-patches length prefixes (RFC 8446 §3.4 vectors).
 import { TlsError } from './errors.js';
+import { LentArray } from './lent-array.js';
 
 const UTF8_ENCODER = new TextEncoder();
 const UTF8_DECODER = new TextDecoder();
@@ -9,19 +10,22 @@ const UTF8_DECODER = new TextDecoder();
  * ASCII text of `length` characters, written as character codes by `write` into one reused array and decoded
  * once: one string and nothing else, where an array of one-character strings joined cost ~630 bytes of garbage
  * for a SHA-256 fingerprint's hex (fingerprints are made in every handshake). The array is zeroed after each
- * use, since hex() also writes key-log secrets; a text longer than it gets an array of its own.
+ * use, since hex() also writes key-log secrets.
  */
-const ASCII_SCRATCH = new Uint8Array(1024);
-const ASCII_VIEWS: Uint8Array[] = [];
+const ASCII_SCRATCH = new LentArray(1024);
 
 export function asciiText<T>(length: number, source: T, write: (codes: Uint8Array, source: T) => void): string {
-  const codes = length <= ASCII_SCRATCH.length ? (ASCII_VIEWS[length] ??= ASCII_SCRATCH.subarray(0, length)) : new Uint8Array(length);
-  try {
-    write(codes, source);
-    return UTF8_DECODER.decode(codes);
-  } finally {
-    codes.fill(0);
-  }
+  return ASCII_SCRATCH.lend(
+    length,
+    (codes) => write(codes, source),
+    (codes) => {
+      try {
+        return UTF8_DECODER.decode(codes);
+      } finally {
+        codes.fill(0);
+      }
+    },
+  );
 }
 
 const HEX_CODES = UTF8_ENCODER.encode('0123456789abcdef');

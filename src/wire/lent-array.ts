@@ -1,7 +1,8 @@
-// One reused array lent to a single synchronous call (a provider's hkdfExpand, sign or verify), so the engine
-// does not allocate the call's input every time. Nothing secret goes in it: HkdfLabels with a context and
-// CertificateVerify content. The provider reads its inputs during the call only (crypto/provider.ts); it may
-// re-enter the engine during that call (test/security/reentrant-provider), so while the array is lent, a
+// One reused array lent to a single synchronous call, so the engine does not allocate that call's input every
+// time: HkdfLabels with a context and CertificateVerify content for a provider's hkdfExpand, sign or verify
+// (nothing secret; the provider reads its inputs during the call only, crypto/provider.ts), and the character
+// codes of hex and base64 text (asciiText zeroes them after use: hex() writes key-log secrets). A provider
+// may re-enter the engine during its call (test/security/reentrant-provider), so while the array is lent, a
 // nested call gets a new array of its own.
 
 export class LentArray {
