@@ -6,14 +6,13 @@
 // - Validity: every certificate, anchors included, must cover `now`; outside it is certificate_expired.
 // - Signatures: each certificate's signature is checked with its issuer's key; a wrong one is
 //   bad_certificate. Anchors are trusted as given: their own signature is not checked.
-// - Unknown critical extension (RFC 5280 §4.2 "MUST reject") on the leaf or an intermediate:
-//   unsupported_certificate. Policy processing (certificatePolicies, policyConstraints, inhibitAnyPolicy)
+// - Unknown critical extension (RFC 5280 §4.2 "MUST reject") on any certificate of the path, the anchor
+//   included: unsupported_certificate. Policy processing (certificatePolicies, policyConstraints, inhibitAnyPolicy)
 //   is not implemented, so those are refused when critical and ignored otherwise.
 // - Key usage: the end entity must allow digitalSignature if it has keyUsage (RFC 8446 §4.4.2.2); an
 //   issuer must allow keyCertSign (RFC 5280 §6.1.4(n)): unsupported_certificate.
-// - An end entity must not be a CA; every non-anchor issuer must be one (§6.1.4(k)) and respect
-//   pathLenConstraint (§6.1.4(l)(m)): bad_certificate. An anchor is refused as issuer only when it says
-//   it is not a CA (cA=FALSE); a v1 root has no extensions at all.
+// - An end entity must not be a CA; every issuer must be one (§4.2.1.9, §6.1.4(k)) and respect
+//   pathLenConstraint (§6.1.4(l)(m)): bad_certificate. A v1 anchor has no extensions to say it is.
 // - Profile rules (auth/path/profile.ts), name constraints, revocation: see docs/path-validation.md.
 // - Host name (RFC 9525): checked against subjectAltName only; mismatch is bad_certificate.
 // - No issuer anywhere: unknown_ca. When candidate paths fail, the first concrete defect is reported.
@@ -104,11 +103,16 @@ export function checkEndEntity(leaf: Certificate, options: { now: number; hostna
 
 /** Is `issuer` allowed to have issued the top of `path`, given what is below it? (§6.1.4, §6.1.3(a)(2)) */
 function checkIssuer(issuer: Certificate, path: Certificate[], isAnchor: boolean, now: number): Failure | undefined {
-  const problem = checkValidity(issuer, now) ?? (isAnchor ? undefined : checkCriticalExtensions(issuer));
+  // RFC 5280 §4.2: a critical extension we do not process makes any certificate unusable, an anchor's too
+  // (rustls-webpki and pyca/cryptography refuse such a root; none of Node's roots has one).
+  const problem = checkValidity(issuer, now) ?? checkCriticalExtensions(issuer);
   if (problem) return problem;
   const bc = issuer.basicConstraints;
   const ku = issuer.keyUsage;
-  if (isAnchor ? bc?.cA === false : !bc?.cA) return fail('BadCertificate', `issuer ${describe(issuer)} is not a CA (basicConstraints cA is not TRUE)`);
+  // §4.2.1.9: without basicConstraints cA in a v3 certificate "the certified public key MUST NOT be used to
+  // verify certificate signatures"; an anchor too, unless it is v1 (no extensions to say it).
+  const mustSayCa = !isAnchor || issuer.version === 3;
+  if (mustSayCa && !bc?.cA) return fail('BadCertificate', `issuer ${describe(issuer)} is not a CA (basicConstraints cA is not TRUE)`);
   if (ku && !ku.includes('keyCertSign')) return fail('UnsupportedCertificate', `issuer ${describe(issuer)} keyUsage [${ku.join(', ')}] does not allow keyCertSign`);
   if (bc?.pathLen !== undefined) {
     // §6.1.4(l)-(m): intermediates below this one, self-issued ones not counted.

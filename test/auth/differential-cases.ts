@@ -211,6 +211,7 @@ const profile: ChainCase[] = [
   chain('eku/int-client-only', 'intermediate EKU clientAuth, leaf used as server', { intermediates: [intermediate(1, { ext: { extendedKeyUsage: 'clientAuth' } })] }),
   chain('eku/int-server', 'intermediate EKU serverAuth', { intermediates: [intermediate(1, { ext: { extendedKeyUsage: 'serverAuth' } })] }),
   chain('eku/root-server', 'root EKU serverAuth', { root: root({ ext: { extendedKeyUsage: 'serverAuth' } }) }),
+  chain('eku/root-client-only', 'root EKU clientAuth, leaf used as server', { root: root({ ext: { extendedKeyUsage: 'clientAuth' } }) }),
   chain('crit/leaf-unknown', 'unknown critical extension on the leaf', { leaf: leaf({ ext: { '1.3.6.1.4.1.55555.1': 'critical,DER:05:00' } }) }),
   chain('crit/leaf-unknown-noncritical', 'unknown non-critical extension on the leaf', { leaf: leaf({ ext: { '1.3.6.1.4.1.55555.1': 'DER:05:00' } }) }),
   chain('crit/int-unknown', 'unknown critical extension on the intermediate in the path', { intermediates: [intermediate(1, { ext: { '1.3.6.1.4.1.55555.1': 'critical,DER:05:00' } })] }),

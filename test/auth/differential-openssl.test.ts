@@ -31,13 +31,14 @@ const WHY = {
   noCnFallback: 'RFC 9525 §6.3 and CA/Browser Forum BR §7.1.2.7.12: the reference identity is matched against subjectAltName only, never the Common Name',
   wildcardWholeLabel: 'RFC 9525 §6.3: a wildcard is only the complete left-most label; f*.example.com matches nothing',
   criticalPolicy: 'RFC 5280 §4.2: a critical extension the validator does not process MUST be rejected; certificate policies are not implemented (issue 11: refuse what is not implemented when critical)',
-  anchorIsInput: 'RFC 5280 §6.1.1(d), §6.2: the trust anchor is an input, not one of the n certificates §6.1.3/§6.1.4 process, so an unknown critical extension on it (§6.1.4(o)) does not void it (rustls-webpki and Go agree)',
+  anchorIsInput: 'RFC 5280 §6.1.1(d), §6.2: the trust anchor is an input, not one of the n certificates §6.1.3/§6.1.4 process, so a non-critical basicConstraints on it (§4.2.1.9 asks CAs to mark it critical) does not void it (rustls-webpki and Go agree; Chunghwa ePKI Root in Node\'s store has one)',
   absoluteName: 'RFC 1034 §3.1: a trailing dot marks the same fully qualified name (absolute form); node:tls strips it too',
   selfSignedLeafAnchor: 'RFC 5280 §6.1.1(d): a configured self-signed end-entity certificate is itself the trust anchor (pinning); GnuTLS requires an anchor to be a CA',
   cnNotConstrained: 'RFC 5280 §4.2.1.10: dNSName constraints apply to dNSName subjectAltNames; OpenSSL and GnuTLS also constrain a host-like Common Name when no dNSName SAN exists (their heuristic, not the RFC)',
   anyEkuRfc: 'RFC 5280 §4.2.1.12: anyExtendedKeyUsage is a purpose like any other and grants serverAuth under rfc5280 (the webpki profile refuses it, as OpenSSL does)',
   serialStrict: 'RFC 5280 §4.1.2.2: serialNumber MUST be positive and at most 20 octets (issue 11 strict list); OpenSSL and GnuTLS accept such certificates (the RFC also says users SHOULD handle them gracefully)',
   crlFailClosed: 'RFC 5280 §6.3.3(k)/(l): a status that the supplied CRLs cannot decide is UNDETERMINED; we fail closed as openssl -crl_check does, where GnuTLS ignores an unusable CRL and accepts',
+  rootEku: 'RFC 5280 §4.2.1.12, EKU chaining: a root whose extKeyUsage lacks the purpose does not vouch for it (openssl -purpose and Go crypto/x509 agree; GnuTLS 3.7 chains EKU through intermediates only)',
   gnutlsLenient: 'a MUST of RFC 5280 §4.2 (basicConstraints critical in CAs §4.2.1.9, AKI/SKI present and non-critical §4.2.1.1-2, CA keyUsage §4.2.1.3, keyCertSign only in CAs, empty subject needs a critical SAN §4.2.1.6) that openssl -x509_strict enforces and GnuTLS 3.7 does not',
 } as const;
 
@@ -49,7 +50,6 @@ const ALLOWED_VS_OPENSSL: Record<string, Allowed> = {
   'name/cn-only': reject(WHY.noCnFallback),
   'wild/partial': reject(WHY.wildcardWholeLabel),
   'crit/int-policy-constraints': reject(WHY.criticalPolicy),
-  'crit/root-unknown': accept(WHY.anchorIsInput),
   'bc/root-noncritical': accept(WHY.anchorIsInput),
   'name/trailing-dot-host': accept(WHY.absoluteName),
   'nc/root/dns-permitted-ip-san-only': accept(WHY.cnNotConstrained),
@@ -69,7 +69,6 @@ const ALLOWED_VS_CERTTOOL: Record<string, Allowed> = {
   'bc/leaf-ca': reject(WHY.eeNotCa),
   'ku/leaf-keyencipherment-only': reject(WHY.signingKeyUsage),
   'name/cn-only': reject(WHY.noCnFallback),
-  'crit/root-unknown': accept(WHY.anchorIsInput),
   'name/trailing-dot-host': accept(WHY.absoluteName),
   'nc/root/dns-permitted-ip-san-only': accept(WHY.cnNotConstrained),
   'nc/int/dns-permitted-ip-san-only': accept(WHY.cnNotConstrained),
@@ -77,6 +76,7 @@ const ALLOWED_VS_CERTTOOL: Record<string, Allowed> = {
   'serial/leaf-negative': reject(WHY.serialStrict),
   'serial/leaf-21-octets': reject(WHY.serialStrict),
   'serial/int-zero': reject(WHY.serialStrict),
+  'eku/root-client-only': reject(WHY.rootEku),
   'crl/stale': reject(WHY.crlFailClosed),
   'crl/not-yet-valid': reject(WHY.crlFailClosed),
   'crl/critical-unknown-extension': reject(WHY.crlFailClosed),
@@ -104,7 +104,6 @@ const KNOWN_BUGS_VS_CERTTOOL: Record<string, string> = {};
  */
 const WEBPKI_ACCEPTS_WHAT_OPENSSL_REJECTS: Record<string, string> = {
   'edge/at-not-after': WHY.notAfterInclusive,
-  'crit/root-unknown': WHY.anchorIsInput,
   'bc/root-noncritical': WHY.anchorIsInput,
   'name/trailing-dot-host': WHY.absoluteName,
   'nc/root/dns-permitted-ip-san-only': WHY.cnNotConstrained,

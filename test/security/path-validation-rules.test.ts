@@ -162,6 +162,38 @@ describe('extKeyUsage in a CA certificate constrains what it issues, in both pro
   });
 });
 
+describe('trust anchors: the rules a root of yours is held to when it issues (x509-limbo rfc5280::*-root cases)', () => {
+  const underRoot = (anchor: Case['leaf'], profile: ProfileName): Case => ({ leaf: leaf(anchor, { dns: ['a.example'] }), anchors: [anchor], hostname: 'a.example', profile });
+
+  it('a root with an unknown critical extension is refused as issuer (RFC 5280 §4.2, as rustls-webpki, pyca/cryptography)', () => {
+    const unknown = { oid: '1.3.6.1.4.1.55738.666.1', critical: true, value: der.null() };
+    const marked = issue({ CN: 'Marked Root' }, rootKey, undefined, { isCA: true, extraExtensions: [unknown] });
+    for (const profile of BOTH) refused(underRoot(marked, profile), 'UnsupportedCertificate', /"CN=Marked Root" has an unsupported critical extension 1\.3\.6\.1\.4\.1\.55738\.666\.1/);
+    // Control: the same extension, not critical, is ignored.
+    const plain = issue({ CN: 'Plain Root' }, rootKey, undefined, { isCA: true, extraExtensions: [{ ...unknown, critical: false }] });
+    for (const profile of BOTH) accepted(underRoot(plain, profile));
+  });
+
+  it('a v3 root without basicConstraints cA may not sign certificates (§4.2.1.9 "MUST NOT be used to verify certificate signatures")', () => {
+    // No keyUsage either, so no other rule (key-cert-sign-needs-ca) speaks first.
+    const silent = issue({ CN: 'Silent Root' }, rootKey, undefined, { omit: ['keyUsage'] });
+    for (const profile of BOTH) refused(underRoot(silent, profile), 'BadCertificate', /issuer "CN=Silent Root" is not a CA/);
+    // Control: a version 1 root has no extensions to say it is a CA, and is taken as configured.
+    const v1 = issue({ CN: 'V1 Root' }, rootKey, undefined, { version: 1, extKeyUsage: [], omit: ['subjectKeyIdentifier', 'authorityKeyIdentifier'] });
+    for (const profile of BOTH) accepted(underRoot(v1, profile));
+  });
+
+  it("a root's extKeyUsage binds what it vouches for, under rfc5280 too (EKU chaining, as Go crypto/x509)", () => {
+    const clientRoot = issue({ CN: 'Client Root' }, rootKey, undefined, { isCA: true, extKeyUsage: ['clientAuth'] });
+    refused(underRoot(clientRoot, 'rfc5280'), 'UnsupportedCertificate', /"CN=Client Root": CA extKeyUsage \[clientAuth\] does not include serverAuth/);
+    // Control: the purpose it names, and anyExtendedKeyUsage, are vouched for under rfc5280.
+    const client = issue({ CN: 'client' }, leafKey, clientRoot, { extKeyUsage: ['clientAuth'] });
+    accepted({ leaf: client, anchors: [clientRoot], purpose: 'clientAuth', profile: 'rfc5280' });
+    const anyRoot = issue({ CN: 'Any Root' }, rootKey, undefined, { isCA: true, extKeyUsage: ['anyExtendedKeyUsage'] });
+    accepted(underRoot(anyRoot, 'rfc5280'));
+  });
+});
+
 describe('policy extensions: RFC 5280 asks CAs to mark them critical, and we do not process them', () => {
   it('a non-critical policyConstraints or inhibitAnyPolicy is refused as well as a critical one (§4.2.1.11, §4.2.1.14)', () => {
     for (const oid of [OID.policyConstraints, OID.inhibitAnyPolicy]) {

@@ -353,6 +353,9 @@ describe('profile checks (RFC 5280 §4.2, CA/B Forum Baseline Requirements)', ()
   it('serial numbers: zero, negative, longer than 20 octets', () => {
     for (const serial of [0n, -5n, 1n << 160n]) both(leafWith({ serial }), 'BadCertificate', /serial number/);
     accepted({ ...leafWith({ serial: (1n << 151n) + 1n }), profile: 'webpki' });
+    // 20 octets with the top bit set: 21 on the wire, behind the 0x00 sign octet (rustls-webpki, pyca/cryptography).
+    accepted({ ...leafWith({ serial: (1n << 160n) - 1n }), profile: 'webpki' });
+    both(leafWith({ serial: 1n << 160n }), 'BadCertificate', /serial number of 21 octets/);
   });
 
   it('webpki EKU rules: leaf without EKU, anyExtendedKeyUsage, critical EKU, EKU on the root, CA EKU without the purpose', () => {

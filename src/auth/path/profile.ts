@@ -49,13 +49,17 @@ const CAS: readonly Role[] = ['intermediate', 'anchor'];
  */
 const PEER: readonly Role[] = ['leaf', 'intermediate'];
 
-/** serialNumber content: two's complement; at most 20 octets, positive (RFC 5280 §4.1.2.2). */
+/**
+ * serialNumber content: two's complement; positive, at most 20 octets (RFC 5280 §4.1.2.2). The 20 octets are
+ * the value's: a 20-octet value with its top bit set is encoded in 21, behind a 0x00 sign octet (as
+ * rustls-webpki and pyca/cryptography count).
+ */
 function serialProblem(cert: Certificate): string | undefined {
-  const bytes = cert.serialNumber.length / 2;
   const first = parseInt(cert.serialNumber.slice(0, 2), 16);
   if (first >= 0x80) return `serial number is negative`;
   if (/^0+$/.test(cert.serialNumber)) return 'serial number is zero';
-  if (bytes > 20) return `serial number of ${bytes} octets (at most 20)`;
+  const octets = cert.serialNumber.length / 2 - (first === 0 ? 1 : 0);
+  if (octets > 20) return `serial number of ${octets} octets (at most 20)`;
   return undefined;
 }
 
@@ -234,10 +238,12 @@ const RFC5280_RULES: readonly Rule[] = [
   {
     // RFC 5280 leaves EKU in CA certificates unspecified; Go crypto/x509, OpenSSL and rustls-webpki read it as a
     // constraint on what the CA issues (EKU chaining), and so does BR §7.1.2.10.6. Under rfc5280 too: a CA
-    // declared for serverAuth must not vouch for client certificates.
-    id: 'intermediate-eku-purpose',
+    // declared for serverAuth must not vouch for client certificates. The root's EKU binds as well (Go checks
+    // every certificate of the chain; webpki refuses any EKU on a root by `root-no-eku`): a root of yours that
+    // says clientAuth only does not vouch for servers. None of Node's roots has an EKU.
+    id: 'ca-eku-purpose',
     section: 'RFC 5280 §4.2.1.12, BR §7.1.2.10.6 (EKU chaining, as Go, OpenSSL, rustls-webpki)',
-    roles: ['intermediate'],
+    roles: CAS,
     reason: 'UnsupportedCertificate',
     check: (c, purpose) => {
       const problem = ekuPurposeProblem(c, purpose);
