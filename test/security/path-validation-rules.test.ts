@@ -149,6 +149,32 @@ describe('path building through cycles (x509-limbo pathological cases, CVE-2024-
   });
 });
 
+describe('path building goes on past a path that name constraints refuse (x509-limbo rfc5280::nc::nc-forbids-*-ica)', () => {
+  // One logical intermediate (one key, one name) certified twice; the leaf names only its key and name.
+  const sameCa = (issuer: Case['leaf'], sans?: Sans) => issue({ CN: 'an-intermediate' }, caKey, issuer, { isCA: true, ...(sans ? { sans } : {}) });
+  const forbidding = (issuer: Case['leaf']) => issue({ CN: 'Forbidding CA' }, nodeKey('p256'), issuer, { isCA: true, nameConstraints: { excluded: [{ dns: 'forbidden.example' }] } });
+
+  it('the copy under an untrusted root leads nowhere, the copy under a constraining CA it passes is taken', () => {
+    const stray = issue({ CN: 'Stray Root' }, nodeKey('p256'), undefined, { isCA: true });
+    const icaA = forbidding(root);
+    const viaStray = sameCa(stray, { dns: ['forbidden.example'] });
+    const viaA = sameCa(icaA);
+    const ee = leaf(viaStray, { dns: ['permitted.example'] });
+    for (const profile of BOTH) accepted({ leaf: ee, intermediates: [icaA, viaStray, viaA], anchors: [root], hostname: 'permitted.example', profile });
+    // Control: without the clean copy, the constrained path is the only one, and refused.
+    refused({ leaf: ee, intermediates: [icaA, sameCa(icaA, { dns: ['forbidden.example'] })], anchors: [root], hostname: 'permitted.example' }, 'BadCertificate', /excluded subtree/);
+  });
+
+  it('the copy a constraining CA refuses is passed over for the copy under another trusted root', () => {
+    const rootB = issue({ CN: 'Root B' }, nodeKey('p256'), undefined, { isCA: true });
+    const icaA = forbidding(root);
+    const refusedCopy = sameCa(icaA, { dns: ['forbidden.example'] });
+    const cleanCopy = sameCa(rootB, { dns: ['unconstrained-ica.example'] });
+    const ee = leaf(refusedCopy, { dns: ['unconstrained.example'] });
+    for (const profile of BOTH) accepted({ leaf: ee, intermediates: [icaA, refusedCopy, cleanCopy], anchors: [root, rootB], hostname: 'unconstrained.example', profile });
+  });
+});
+
 describe('extKeyUsage in a CA certificate constrains what it issues, in both profiles (Go, OpenSSL, rustls-webpki)', () => {
   it('an intermediate for serverAuth only cannot issue a client certificate, even under rfc5280 (the client-certificate default)', () => {
     const webOnly = ca({ extKeyUsage: ['serverAuth'] });
