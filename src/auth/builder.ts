@@ -262,7 +262,10 @@ export interface CrlSpec {
   thisUpdate: number;
   nextUpdate?: number;
   revoked: { serial: bigint; date?: number }[];
-  crlNumber?: bigint;
+  /** The cRLNumber (RFC 5280 §5.2.3, default 1); null leaves it out, so tests can build a CRL no conforming issuer would. */
+  crlNumber?: bigint | null;
+  /** Marks the cRLNumber critical (§5.2.3 says non-critical). */
+  crlNumberCritical?: boolean;
   extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
 }
 
@@ -273,7 +276,7 @@ export function buildCrl(spec: CrlSpec, provider: CryptoProvider, random: Random
   const entries = spec.revoked.map((r) => der.sequence(der.integer(r.serial), der.time(r.date ?? spec.thisUpdate)));
   const extensions = [
     ...(spec.issuer.subjectKeyIdentifier ? [extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, spec.issuer.subjectKeyIdentifier)))] : []),
-    extension(OID.cRLNumber, false, der.integer(spec.crlNumber ?? 1n)),
+    ...(spec.crlNumber === null ? [] : [extension(OID.cRLNumber, spec.crlNumberCritical ?? false, der.integer(spec.crlNumber ?? 1n))]),
     ...(spec.extraExtensions ?? []).map((e) => extension(e.oid, e.critical ?? false, e.value)),
   ];
   const tbs = der.sequence(

@@ -454,6 +454,20 @@ describe('revocation from CRLs the user supplies (RFC 5280 §6.3)', () => {
     expect(run(crlOf({ extraExtensions: [{ oid: OID.issuingDistributionPoint, critical: true, value: der.sequence() }] }))).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/critical CRL extension/) });
     expect(() => parseCrl(Uint8Array.of(0x30, 0x03, 1, 2, 3))).toThrow(TypeError);
   });
+
+  it('fails closed on a CRL without cRLNumber, or with a critical one (RFC 5280 §5.2.3; x509-limbo rfc5280::crl::crlnumber-*)', () => {
+    const int = ca();
+    const victim = leaf(int, { dns: ['a.example'] });
+    const random = seededRandom('crl/number');
+    const crlOf = (spec: Partial<Parameters<typeof buildCrl>[0]>) =>
+      parseCrl(buildCrl({ issuer: int.cert, signingKey: int.key.privateKey, thisUpdate: NOW - 10_000, nextUpdate: NOW + 10_000, revoked: [], ...spec }, provider, random));
+    const run = (crl: ReturnType<typeof parseCrl>) =>
+      verifyChain({ leaf: victim.cert, intermediates: [int.cert], anchors: [root.cert], now: NOW, purpose: 'serverAuth', provider, crls: [crl] });
+    expect(run(crlOf({ crlNumber: null }))).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/no cRLNumber/) });
+    expect(run(crlOf({ crlNumberCritical: true }))).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/critical cRLNumber/) });
+    // Control: the same CRL with its cRLNumber as RFC 5280 asks for decides the status.
+    expect(run(crlOf({ crlNumber: 7n }))).toMatchObject({ ok: true });
+  });
 });
 
 /** How many times `run` calls String.prototype.replace on a string at least as long as `big`. */

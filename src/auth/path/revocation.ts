@@ -2,7 +2,7 @@
 // certificate in the path whose issuer has a supplied CRL, the CRL must be signed by that issuer's key,
 // be current under the injected clock, and not list the certificate's serial number. A listed serial is
 // certificate_revoked (RFC 8446 §6.2). When the issuer has CRLs but none is usable (wrong signature,
-// stale, a critical extension we do not process), the status is undetermined and we fail closed with
+// stale, a critical extension we do not process, no cRLNumber), the status is undetermined and we fail closed with
 // certificate_unknown. A certificate whose issuer has no supplied CRL is not revocation-checked.
 import type { CryptoProvider } from '../../crypto/provider.js';
 import { equalBytes, hex } from '../../wire/bytes.js';
@@ -31,9 +31,15 @@ const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([OID.authorityKey
 /** Entry extensions: reasonCode and invalidityDate do not change that the serial is revoked (§5.3.1, §5.3.2). */
 const UNDERSTOOD_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([OID.reasonCode, OID.invalidityDate]);
 
-/** The first critical extension outside `understood`, by name; the list is consumed. */
-function readExtensions(r: DerReader, understood: ReadonlySet<string>): string | undefined {
-  let unknown: string | undefined;
+/** Why a list of extensions makes its CRL unusable: its first critical extension outside `understood`, by name. */
+function unknownCritical(extensions: { oid: string; critical: boolean }[], understood: ReadonlySet<string>): string | undefined {
+  const unknown = extensions.find((e) => e.critical && !understood.has(e.oid));
+  return unknown && (oidName(unknown.oid) ?? unknown.oid);
+}
+
+/** Each extension's OID and criticality; the list is consumed. */
+function readExtensions(r: DerReader): { oid: string; critical: boolean }[] {
+  const found: { oid: string; critical: boolean }[] = [];
   const list = r.sequence('extensions');
   while (!list.atEnd) {
     const seq = list.sequence();
@@ -41,9 +47,20 @@ function readExtensions(r: DerReader, understood: ReadonlySet<string>): string |
     const critical = seq.peekTag() === Tag.BOOLEAN ? seq.boolean('critical') : false;
     seq.octetString('extnValue');
     seq.end();
-    if (critical && !understood.has(oid)) unknown ??= oidName(oid) ?? oid;
+    found.push({ oid, critical });
   }
-  return unknown;
+  return found;
+}
+
+/**
+ * RFC 5280 §5.2.3: "conforming CRL issuers MUST include this extension in all CRLs", and it "is a non-critical CRL
+ * extension". A CRL without it (a version 1 CRL has no extensions at all), or with a critical one, is not one a
+ * conforming issuer made, so it decides no status (x509-limbo rfc5280::crl::crlnumber-missing, -critical).
+ */
+function crlNumberProblem(extensions: { oid: string; critical: boolean }[]): string | undefined {
+  const number = extensions.find((e) => e.oid === OID.cRLNumber);
+  if (!number) return 'no cRLNumber extension (RFC 5280 §5.2.3)';
+  return number.critical ? 'critical cRLNumber extension (RFC 5280 §5.2.3: non-critical)' : undefined;
 }
 
 function readCrl(r: DerReader): Crl {
@@ -65,19 +82,19 @@ function readCrl(r: DerReader): Crl {
       revoked.add(hex(entry.integerBytes('userCertificate')));
       entry.time('revocationDate');
       if (!entry.atEnd) {
-        const unknown = readExtensions(entry, UNDERSTOOD_ENTRY_EXTENSIONS);
+        const unknown = unknownCritical(readExtensions(entry), UNDERSTOOD_ENTRY_EXTENSIONS);
         if (unknown) unusable ??= `critical CRL entry extension ${unknown}`;
       }
       entry.end();
     }
   }
-  const extensions = tbs.optionalExplicit(0, 'crlExtensions');
-  if (extensions) {
-    if (version !== 1) throw new DerError('crlExtensions in a version 1 CRL');
-    const unknown = readExtensions(extensions, UNDERSTOOD_CRL_EXTENSIONS);
-    if (unknown) unusable ??= `critical CRL extension ${unknown}`;
-    extensions.end();
-  }
+  const extensionsField = tbs.optionalExplicit(0, 'crlExtensions');
+  if (extensionsField && version !== 1) throw new DerError('crlExtensions in a version 1 CRL');
+  const extensions = extensionsField ? readExtensions(extensionsField) : [];
+  extensionsField?.end();
+  const unknown = unknownCritical(extensions, UNDERSTOOD_CRL_EXTENSIONS);
+  if (unknown) unusable ??= `critical CRL extension ${unknown}`;
+  unusable ??= crlNumberProblem(extensions);
   tbs.end();
   const tbsBytes = certList.bytes.subarray(tbsStart, certList.offset);
   const outer = readSignatureAlgorithm(certList, 'signatureAlgorithm');
