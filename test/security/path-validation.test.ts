@@ -455,7 +455,7 @@ describe('revocation from CRLs the user supplies (RFC 5280 §6.3)', () => {
     expect(() => parseCrl(Uint8Array.of(0x30, 0x03, 1, 2, 3))).toThrow(TypeError);
   });
 
-  it('fails closed on a CRL without cRLNumber, or with a critical one (RFC 5280 §5.2.3; x509-limbo rfc5280::crl::crlnumber-*)', () => {
+  it('fails closed on a CRL without cRLNumber, with a critical one (RFC 5280 §5.2.3), or listing a serial twice (x509-limbo rfc5280::crl::crlnumber-*, crl-duplicate-revoked-serial)', () => {
     const int = ca();
     const victim = leaf(int, { dns: ['a.example'] });
     const random = seededRandom('crl/number');
@@ -465,8 +465,9 @@ describe('revocation from CRLs the user supplies (RFC 5280 §6.3)', () => {
       verifyChain({ leaf: victim.cert, intermediates: [int.cert], anchors: [root.cert], now: NOW, purpose: 'serverAuth', provider, crls: [crl] });
     expect(run(crlOf({ crlNumber: null }))).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/no cRLNumber/) });
     expect(run(crlOf({ crlNumberCritical: true }))).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/critical cRLNumber/) });
-    // Control: the same CRL with its cRLNumber as RFC 5280 asks for decides the status.
-    expect(run(crlOf({ crlNumber: 7n }))).toMatchObject({ ok: true });
+    expect(run(crlOf({ revoked: [{ serial: 77n }, { serial: 77n }] }))).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/listed twice/) });
+    // Control: the same CRL with its cRLNumber as RFC 5280 asks for, and each serial once, decides the status.
+    expect(run(crlOf({ crlNumber: 7n, revoked: [{ serial: 77n }, { serial: 78n }] }))).toMatchObject({ ok: true });
   });
 });
 

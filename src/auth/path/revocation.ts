@@ -79,7 +79,12 @@ function readCrl(r: DerReader): Crl {
     const entries = tbs.sequence('revokedCertificates');
     while (!entries.atEnd) {
       const entry = entries.sequence();
-      revoked.add(hex(entry.integerBytes('userCertificate')));
+      const serial = hex(entry.integerBytes('userCertificate'));
+      // One entry per certificate (RFC 5280 §5.1.2.6 lists "the unique serial numbers"): two entries for one
+      // serial are an issuer's error whose meaning nobody defines, so the CRL decides nothing (x509-limbo
+      // crl::structure::crl-duplicate-revoked-serial; cabforum/servercert#589).
+      if (revoked.has(serial)) unusable ??= `serial number ${serial} listed twice`;
+      revoked.add(serial);
       entry.time('revocationDate');
       if (!entry.atEnd) {
         const unknown = unknownCritical(readExtensions(entry), UNDERSTOOD_ENTRY_EXTENSIONS);
