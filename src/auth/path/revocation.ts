@@ -2,7 +2,8 @@
 // certificate in the path whose issuer has a supplied CRL, the CRL must be signed by that issuer's key,
 // be current under the injected clock, and not list the certificate's serial number. A listed serial is
 // certificate_revoked (RFC 8446 §6.2). When the issuer has CRLs but none is usable (wrong signature,
-// stale, a critical extension we do not process, no cRLNumber), the status is undetermined and we fail closed with
+// stale, a critical extension we do not process, no cRLNumber, a partition that is not the certificate's:
+// crl-scope.ts), the status is undetermined and we fail closed with
 // certificate_unknown. A certificate whose issuer has no supplied CRL is not revocation-checked.
 import type { CryptoProvider } from '../../crypto/provider.js';
 import { equalBytes, hex } from '../../wire/bytes.js';
@@ -10,6 +11,7 @@ import { DerError, Tag, type DerReader, readSingle } from '../der.js';
 import { OID, oidName } from '../oids.js';
 import { readName, readSignatureAlgorithm } from '../x509.js';
 import type { Certificate, CertificateSignatureAlgorithm, DistinguishedName } from '../x509.js';
+import { readCrlScope, scopeProblem, type CrlScope } from './crl-scope.js';
 import { describe, fail, type Failure } from './verdict.js';
 
 export interface Crl {
@@ -24,30 +26,38 @@ export interface Crl {
   revoked: Set<string>;
   /** Why this CRL cannot be used to decide a status (RFC 5280 §5.2, §5.3: an unprocessed critical extension). */
   unusable?: string;
+  /** The part of its issuer's certificates it speaks for (issuingDistributionPoint); all when absent. */
+  scope?: CrlScope;
 }
 
 /** CRL extensions we understand: the CRL number and AKI carry nothing a status depends on (§5.2.1, §5.2.3). */
-const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([OID.authorityKeyIdentifier, OID.cRLNumber]);
+const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([OID.authorityKeyIdentifier, OID.cRLNumber, OID.issuingDistributionPoint]);
 /** Entry extensions: reasonCode and invalidityDate do not change that the serial is revoked (§5.3.1, §5.3.2). */
 const UNDERSTOOD_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([OID.reasonCode, OID.invalidityDate]);
 
 /** Why a list of extensions makes its CRL unusable: its first critical extension outside `understood`, by name. */
-function unknownCritical(extensions: { oid: string; critical: boolean }[], understood: ReadonlySet<string>): string | undefined {
+function unknownCritical(extensions: CrlExtension[], understood: ReadonlySet<string>): string | undefined {
   const unknown = extensions.find((e) => e.critical && !understood.has(e.oid));
   return unknown && (oidName(unknown.oid) ?? unknown.oid);
 }
 
-/** Each extension's OID and criticality; the list is consumed. */
-function readExtensions(r: DerReader): { oid: string; critical: boolean }[] {
-  const found: { oid: string; critical: boolean }[] = [];
+interface CrlExtension {
+  oid: string;
+  critical: boolean;
+  value: Uint8Array;
+}
+
+/** Each extension's OID, criticality and extnValue content; the list is consumed. */
+function readExtensions(r: DerReader): CrlExtension[] {
+  const found: CrlExtension[] = [];
   const list = r.sequence('extensions');
   while (!list.atEnd) {
     const seq = list.sequence();
     const oid = seq.oid('extnID');
     const critical = seq.peekTag() === Tag.BOOLEAN ? seq.boolean('critical') : false;
-    seq.octetString('extnValue');
+    const value = seq.octetString('extnValue');
     seq.end();
-    found.push({ oid, critical });
+    found.push({ oid, critical, value });
   }
   return found;
 }
@@ -57,10 +67,10 @@ function readExtensions(r: DerReader): { oid: string; critical: boolean }[] {
  * extension". A CRL without it (a version 1 CRL has no extensions at all), or with a critical one, is not one a
  * conforming issuer made, so it decides no status (x509-limbo rfc5280::crl::crlnumber-missing, -critical).
  */
-function crlNumberProblem(extensions: { oid: string; critical: boolean }[]): string | undefined {
+function crlNumberProblem(extensions: CrlExtension[]): string | undefined {
   const number = extensions.find((e) => e.oid === OID.cRLNumber);
-  if (!number) return 'no cRLNumber extension (RFC 5280 §5.2.3)';
-  return number.critical ? 'critical cRLNumber extension (RFC 5280 §5.2.3: non-critical)' : undefined;
+  if (!number) return 'it has no cRLNumber extension (RFC 5280 §5.2.3)';
+  return number.critical ? 'it has a critical cRLNumber extension (RFC 5280 §5.2.3: non-critical)' : undefined;
 }
 
 function readCrl(r: DerReader): Crl {
@@ -83,12 +93,12 @@ function readCrl(r: DerReader): Crl {
       // One entry per certificate (RFC 5280 §5.1.2.6 lists "the unique serial numbers"): two entries for one
       // serial are an issuer's error whose meaning nobody defines, so the CRL decides nothing (x509-limbo
       // crl::structure::crl-duplicate-revoked-serial; cabforum/servercert#589).
-      if (revoked.has(serial)) unusable ??= `serial number ${serial} listed twice`;
+      if (revoked.has(serial)) unusable ??= `it lists serial number ${serial} twice`;
       revoked.add(serial);
       entry.time('revocationDate');
       if (!entry.atEnd) {
         const unknown = unknownCritical(readExtensions(entry), UNDERSTOOD_ENTRY_EXTENSIONS);
-        if (unknown) unusable ??= `critical CRL entry extension ${unknown}`;
+        if (unknown) unusable ??= `it has a critical CRL entry extension ${unknown}`;
       }
       entry.end();
     }
@@ -98,8 +108,11 @@ function readCrl(r: DerReader): Crl {
   const extensions = extensionsField ? readExtensions(extensionsField) : [];
   extensionsField?.end();
   const unknown = unknownCritical(extensions, UNDERSTOOD_CRL_EXTENSIONS);
-  if (unknown) unusable ??= `critical CRL extension ${unknown}`;
+  if (unknown) unusable ??= `it has a critical CRL extension ${unknown}`;
   unusable ??= crlNumberProblem(extensions);
+  const distributionPoint = extensions.find((e) => e.oid === OID.issuingDistributionPoint);
+  const scope = distributionPoint && readCrlScope(distributionPoint.value);
+  if (typeof scope === 'string') unusable ??= scope;
   tbs.end();
   const tbsBytes = certList.bytes.subarray(tbsStart, certList.offset);
   const outer = readSignatureAlgorithm(certList, 'signatureAlgorithm');
@@ -109,6 +122,7 @@ function readCrl(r: DerReader): Crl {
   const crl: Crl = { der: r.bytes, tbs: tbsBytes, signatureAlgorithm: inner.info, signature, issuer, thisUpdate, revoked };
   if (nextUpdate !== undefined) crl.nextUpdate = nextUpdate;
   if (unusable !== undefined) crl.unusable = unusable;
+  if (scope && typeof scope !== 'string') crl.scope = scope;
   return crl;
 }
 
@@ -123,12 +137,15 @@ export function parseCrl(der: Uint8Array): Crl {
 }
 
 /** Is `crl` one `issuer` signed, and may it decide statuses now? The problem when not. */
-function crlProblem(crl: Crl, issuer: Certificate, now: number, provider: CryptoProvider): string | undefined {
+function crlProblem(crl: Crl, cert: Certificate, issuer: Certificate, now: number, provider: CryptoProvider): string | undefined {
   const alg = crl.signatureAlgorithm.algorithm;
   if (!alg || !issuer.publicKey || !provider.verify(alg, issuer.publicKey, crl.tbs, crl.signature)) return `its signature does not verify with the key of ${describe(issuer)}`;
   // §6.3.3(f): the CRL issuer's key must be allowed to sign CRLs.
   if (issuer.keyUsage && !issuer.keyUsage.includes('cRLSign')) return `${describe(issuer)} keyUsage lacks cRLSign`;
-  if (crl.unusable) return `it has a ${crl.unusable}`;
+  if (crl.unusable) return crl.unusable;
+  // §6.3.3(b)(2): a CRL for part of its issuer's certificates decides only for those.
+  const outOfScope = crl.scope && scopeProblem(crl.scope, cert);
+  if (outOfScope) return outOfScope;
   if (now < crl.thisUpdate) return `it is not valid before ${new Date(crl.thisUpdate).toISOString()}`;
   if (crl.nextUpdate !== undefined && now > crl.nextUpdate) return `its nextUpdate ${new Date(crl.nextUpdate).toISOString()} has passed`;
   return undefined;
@@ -142,7 +159,7 @@ export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: 
     const issuer = path[i + 1]!;
     const named = crls.filter((crl) => equalBytes(crl.issuer.raw, cert.issuer.raw));
     if (named.length === 0) continue;
-    const problems = named.map((crl) => crlProblem(crl, issuer, now, provider));
+    const problems = named.map((crl) => crlProblem(crl, cert, issuer, now, provider));
     const usable = named.filter((_, k) => problems[k] === undefined);
     if (usable.length === 0) {
       return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: the CRL of "${cert.issuer.text}" cannot be used (${problems[0]})`);
