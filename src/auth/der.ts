@@ -407,8 +407,10 @@ function decodeTime(tag: number, c: Uint8Array, fail: (what: string) => never): 
   // RFC 5280 §4.1.2.5.1: UTCTime YY >= 50 is 19YY, otherwise 20YY.
   if (tag === Tag.UTCTime) year += year >= 50 ? 1900 : 2000;
   const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(ms);
+  // Date.UTC reads years 0-99 as 1900-1999: the year is set on its own, so GeneralizedTime 0050 is year 50.
+  const check = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  check.setUTCFullYear(year, month - 1, day);
+  const ms = check.getTime();
   if (month < 1 || month > 12 || check.getUTCDate() !== day || check.getUTCMonth() !== month - 1 || hour > 23 || minute > 59 || second > 59) {
     fail(`impossible date "${text}"`);
   }

@@ -77,6 +77,14 @@ describe('DER values (X.690 §8 examples)', () => {
     expect(hex(der.time(Date.UTC(2050, 0, 1)))).toBe('180f' + Buffer.from('20500101000000Z').toString('hex'));
   });
 
+  it('reads every GeneralizedTime year as written, 0000-0099 too (RFC 5280 §4.1.2.5.2; Date.UTC would make 0050 into 1950)', () => {
+    const generalized = (text: string) => '180f' + Buffer.from(text).toString('hex');
+    expect(new Date(read(generalized('00500101000000Z'), (r) => r.time())).getUTCFullYear()).toBe(50);
+    expect(new Date(read(generalized('00000229000000Z'), (r) => r.time())).toISOString()).toBe('0000-02-29T00:00:00.000Z');
+    expect(read(generalized('99991231235959Z'), (r) => r.time())).toBe(Date.UTC(9999, 11, 31, 23, 59, 59));
+    expect(() => read(generalized('00010229000000Z'), (r) => r.time())).toThrow(/impossible date/);
+  });
+
   it('records spans with paths, values and offsets, the identifier and length octets of a constructed element included', () => {
     const spans: Span[] = [];
     readSingle(fromHex('3006020105 0101ff'.replace(' ', '')), (r) => {
