@@ -30,21 +30,21 @@ export interface Crl {
   scope?: CrlScope;
 }
 
-/** CRL extensions we understand: the CRL number and AKI carry nothing a status depends on (§5.2.1, §5.2.3). */
+/** CRL extensions we understand: the CRL number and AKI carry nothing a status depends on (§5.2.1, §5.2.3); the issuingDistributionPoint is read by crl-scope.ts (§5.2.5). */
 const UNDERSTOOD_CRL_EXTENSIONS: ReadonlySet<string> = new Set([OID.authorityKeyIdentifier, OID.cRLNumber, OID.issuingDistributionPoint]);
 /** Entry extensions: reasonCode and invalidityDate do not change that the serial is revoked (§5.3.1, §5.3.2). */
 const UNDERSTOOD_ENTRY_EXTENSIONS: ReadonlySet<string> = new Set([OID.reasonCode, OID.invalidityDate]);
-
-/** Why a list of extensions makes its CRL unusable: its first critical extension outside `understood`, by name. */
-function unknownCritical(extensions: CrlExtension[], understood: ReadonlySet<string>): string | undefined {
-  const unknown = extensions.find((e) => e.critical && !understood.has(e.oid));
-  return unknown && (oidName(unknown.oid) ?? unknown.oid);
-}
 
 interface CrlExtension {
   oid: string;
   critical: boolean;
   value: Uint8Array;
+}
+
+/** Why a list of extensions makes its CRL unusable: its first critical extension outside `understood`, by name. */
+function unknownCritical(extensions: CrlExtension[], understood: ReadonlySet<string>): string | undefined {
+  const unknown = extensions.find((e) => e.critical && !understood.has(e.oid));
+  return unknown && (oidName(unknown.oid) ?? unknown.oid);
 }
 
 /** Each extension's OID, criticality and extnValue content; the list is consumed. */
