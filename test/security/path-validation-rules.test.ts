@@ -218,6 +218,16 @@ describe('trust anchors: the rules a root of yours is held to when it issues (x5
     const anyRoot = issue({ CN: 'Any Root' }, rootKey, undefined, { isCA: true, extKeyUsage: ['anyExtendedKeyUsage'] });
     accepted(underRoot(anyRoot, 'rfc5280'));
   });
+
+  it('a subordinate CA you trust as anchor may carry the EKU the Baseline Requirements ask of it (BR §7.1.2.10.6); a root may not (§7.1.2.1.2)', () => {
+    const tlsCa = ca({ extKeyUsage: ['serverAuth'] }, root, 'TLS Sub CA');
+    for (const profile of BOTH) accepted(underRoot(tlsCa, profile));
+    // What it says still binds: it does not vouch for a client.
+    const client = issue({ CN: 'client' }, leafKey, tlsCa, { extKeyUsage: ['clientAuth'] });
+    for (const profile of BOTH) refused({ leaf: client, anchors: [tlsCa], purpose: 'clientAuth', profile }, 'UnsupportedCertificate', /CA extKeyUsage \[serverAuth\] does not include clientAuth/);
+    const ekuRoot = issue({ CN: 'EKU Root' }, rootKey, undefined, { isCA: true, extKeyUsage: ['serverAuth'] });
+    refused(underRoot(ekuRoot, 'webpki'), 'UnsupportedCertificate', /root certificate with extKeyUsage/);
+  });
 });
 
 describe('policy extensions: RFC 5280 asks CAs to mark them critical, and we do not process them', () => {

@@ -381,11 +381,13 @@ const WEBPKI_RULES: readonly Rule[] = [
     check: rootAkiProblem,
   },
   {
+    // A root, that is: an anchor that is a subordinate CA must carry an EKU (BR §7.1.2.10.6), and is judged by
+    // `ca-eku-purpose` like any CA.
     id: 'root-no-eku',
     section: 'BR §7.1.2.1.2',
     roles: ['anchor'],
     reason: 'UnsupportedCertificate',
-    check: (c) => (c.extKeyUsage ? 'root certificate with extKeyUsage' : undefined),
+    check: (c) => (c.extKeyUsage && isSelfIssued(c) ? 'root certificate with extKeyUsage' : undefined),
   },
   {
     id: 'dns-name-syntax',
