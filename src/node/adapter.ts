@@ -199,12 +199,20 @@ export class Tls13Socket extends Duplex {
    * server that failed verification and was let through by rejectUnauthorized: false.
    */
   getPeerIdentity(): PeerIdentity | PskPeerIdentity | undefined {
-    return this.authorizationError === undefined ? this.connection.info.peer : undefined;
+    return this.authorizationError === undefined ? this.peer : undefined;
+  }
+
+  /**
+   * Who the peer is: the engine's verdict, or for a session resumed under node's verification the server
+   * judgeSession judged (the engine, told to ask, names none).
+   */
+  private get peer(): PeerIdentity | PskPeerIdentity | undefined {
+    return this.connection.info.resumed === true && this.resumption ? this.resumption.peer : this.connection.info.peer;
   }
 
   /** node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key). */
   getPeerCertificate(): PeerCertificate | Record<string, never> {
-    const peer = this.connection.info.peer;
+    const peer = this.peer;
     const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
     const leaf = isX509 ? peer?.chain?.[0] : undefined;
     return leaf ? peerCertificate(leaf) : {};
@@ -351,11 +359,9 @@ export class Tls13Socket extends Duplex {
 
   private onSecure(): void {
     this.secured = true;
-    // Under node's verification a resumed session's server is the one judgeSession judged (the engine, told to ask, names none).
-    const resumed = this.connection.info.resumed === true ? this.resumption : undefined;
-    if (resumed) this.authorizationError = resumed.authorizationError;
-    const peer = resumed ? resumed.peer : this.connection.info.peer;
-    this.authorized = this.authorizationError === undefined && peer !== undefined;
+    // Under node's verification a resumed session's server is the one judgeSession judged.
+    if (this.connection.info.resumed === true && this.resumption) this.authorizationError = this.resumption.authorizationError;
+    this.authorized = this.authorizationError === undefined && this.peer !== undefined;
     this.servername ??= this.connection.info.serverName;
     // Cleared and dropped: a connection kept open for hours need not keep its spent timer (and what it captured).
     clearTimeout(this.handshakeTimer);

@@ -268,7 +268,7 @@ export function translateServerOptions(options: NodeTlsServerOptions & ServerCon
 
 /** How a session's server stands under node's verification (it may be offered). */
 export interface SessionJudgement {
-  /** The server the ticket names, judged: for `authorized`, and for the tickets of the resumed connection (the engine, told to ask, names none). */
+  /** The server the ticket names (with today's verdict when trusted): for `authorized`, getPeerIdentity(), and the tickets of the resumed connection (the engine, told to ask, names none). */
   peer?: PeerIdentity;
   /** Set when the server failed verification today (or cannot be judged) and rejectUnauthorized: false resumes anyway. */
   authorizationError?: string;
@@ -288,7 +288,9 @@ export function judgeSession(verification: NodeVerification | undefined, session
   if (!verification) return {};
   const { verdict, authorizationError } = judgeServer(verification, session.peer.chain);
   if (!verdict.trusted) return undefined;
-  return { peer: session.peer, ...(authorizationError === undefined ? {} : { authorizationError }) };
+  // Trusted today: today's verdict; let through by rejectUnauthorized: false: the server, with the reason.
+  if (authorizationError === undefined) return { peer: { ...session.peer, verdict: verdict as TrustVerdict } };
+  return { peer: session.peer, authorizationError };
 }
 
 /** node's view of a certificate (getPeerCertificate()), as checkServerIdentity takes it. */

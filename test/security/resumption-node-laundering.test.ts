@@ -44,7 +44,15 @@ async function connection(port: number, options: Options) {
     client.once('error', (e: Error) => resolve({ connected: false, error: e.message }));
   });
   if (outcome.connected) for await (const _ of client);
-  const result = { ...outcome, resumed: client.isSessionReused(), authorized: client.authorized, authorizationError: client.authorizationError, tickets };
+  const result = {
+    ...outcome,
+    resumed: client.isSessionReused(),
+    authorized: client.authorized,
+    authorizationError: client.authorizationError,
+    identity: client.getPeerIdentity(),
+    certificateSubject: client.getPeerCertificate().subject?.CN,
+    tickets,
+  };
   client.destroy();
   return result;
 }
@@ -96,14 +104,17 @@ describe('a resumed session reports the state the adapter re-judged, as node:tls
     const port = await server();
     const first = await connection(port, { ...trusted, checkServerIdentity: pinAccepts });
     const outcome = await connection(port, { ...trusted, checkServerIdentity: pinAccepts, session: first.tickets[0]! });
-    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: true, authorizationError: undefined });
+    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: true, authorizationError: undefined, certificateSubject: 'localhost p256' });
+    // Today's verdict, not the one of the handshake that issued the ticket.
+    expect(outcome.identity).toMatchObject({ dnsNames: ['localhost'], verdict: { trusted: true, rule: 'ca' } });
+    expect(outcome.identity).not.toBe(first.identity);
   });
 
   it('rejectUnauthorized: false with a server the policy refuses today: resumed, not authorized, and the reason given', async () => {
     const port = await server();
     const first = await connection(port, { ...trusted, checkServerIdentity: pinAccepts });
     const outcome = await connection(port, { trust: { kind: 'ca', anchors: [otherCa.der] }, rejectUnauthorized: false, session: first.tickets[0]! });
-    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false });
+    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false, identity: undefined });
     expect(outcome.authorizationError).toMatch(/.+/);
   });
 
