@@ -1,5 +1,6 @@
 // One line for why a connection failed: which alert, who sent it, and (for ours) the reason.
 import { TlsAlertError } from '../node/adapter.js';
+import { escapeControls } from '../wire/show-value.js';
 
 /** Transport errors (node's error codes) in words, for `cannot connect to HOST:PORT: ...`. */
 const TRANSPORT_ERRORS: Record<string, string> = {
@@ -33,6 +34,11 @@ export function notTls(firstBytes: Uint8Array | undefined, peer: 'client' | 'ser
  * transport's own message (`connect ECONNREFUSED 127.0.0.1:1`).
  */
 export function describeFailure(error: Error, peer: 'client' | 'server'): string {
+  // A message may quote what the peer sent: one line, its control characters escaped, whatever the source.
+  return escapeControls(failureText(error, peer));
+}
+
+function failureText(error: Error, peer: 'client' | 'server'): string {
   if (!(error instanceof TlsAlertError)) return error.message;
   if (error.direction === 'received') return `${peer} sent ${error.alert}`;
   // The adapter's message is "TLS alert X sent: Reason (x): detail"; keep the detail.

@@ -1,7 +1,7 @@
 // What a command may touch: its output streams, the environment, a stop signal. Passing these in (rather
 // than using process.* directly) lets tests run commands in-process and read what they printed.
 import { escapeControls } from '../wire/show-value.js';
-import { accessSync, appendFileSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, appendFileSync, closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
 import { encodeSpki, loadPrivateKey, parseSpki } from '../auth/keys.js';
@@ -149,8 +149,27 @@ export function checkWritable(flag: string, file: string): void {
   });
 }
 
+/** Owner only: key logs, traces and session files hold secrets (a key log decrypts the whole connection). */
+export const PRIVATE_FILE_MODE = 0o600;
+
 /**
- * The key-log appender (SSLKEYLOGFILE convention: append, never truncate), or undefined when none was
+ * Opens a file that will hold secrets (`flags` 'a' appends, 'w' truncates): a new one is created with mode
+ * 0600, an existing regular file is narrowed to 0600 before the first secret goes in (the mode of open()
+ * applies only to a file it creates); a FIFO or a terminal is left as it is. Returns the descriptor.
+ */
+export function openPrivateFile(file: string, flags: 'a' | 'w'): number {
+  const fd = openSync(file, flags, PRIVATE_FILE_MODE);
+  try {
+    if (fstatSync(fd).isFile()) fchmodSync(fd, PRIVATE_FILE_MODE);
+    return fd;
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/**
+ * The key-log appender (SSLKEYLOGFILE convention: append, never truncate; mode 0600), or undefined when none was
  * asked for. `--keylog` wins over the SSLKEYLOGFILE environment variable; the file is opened now so that a
  * bad path is reported, under the name the user gave it, before anything is sent. A write failure later
  * (disk full) is reported once on stderr and stops the key log, not the connection.
@@ -160,7 +179,7 @@ export function openKeylog(flagValue: string | undefined, io: Io): ((line: strin
   if (file === undefined) return undefined;
   const source = flagValue === undefined ? 'SSLKEYLOGFILE' : '--keylog';
   try {
-    appendFileSync(file, '');
+    closeSync(openPrivateFile(file, 'a'));
   } catch (e) {
     throw new UsageError(source === '--keylog' ? `--keylog ${file}: ${describe(e)}` : `SSLKEYLOGFILE=${file} (environment): ${describe(e)}`);
   }
@@ -168,7 +187,7 @@ export function openKeylog(flagValue: string | undefined, io: Io): ((line: strin
   return (line) => {
     if (failed) return;
     try {
-      appendFileSync(file, `${line}\n`);
+      appendFileSync(file, `${line}\n`, { mode: PRIVATE_FILE_MODE });
     } catch (e) {
       failed = true;
       io.stderr.write(`tls13: ${source} ${file}: ${describe(e)}; no more key-log lines\n`);

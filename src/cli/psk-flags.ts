@@ -35,7 +35,7 @@ export function externalPsksFromFlags(args: Parsed): ExternalPskConfig | undefin
   const hash = choice(args, 'psk-hash', ['sha256', 'sha384'], 'sha256');
   return {
     keys: keys.map((text, i) => {
-      if (!/^([0-9a-fA-F]{2})+$/.test(text)) throw new UsageError(`--psk ${text}: expected hex digits, two per byte`);
+      if (!/^([0-9a-fA-F]{2})+$/.test(text)) throw new UsageError(`--psk (the ${ordinal(i + 1)}): not hex, two digits per byte (${notHexBecause(text)}); the key itself is not shown`);
       if (text.length / 2 < MIN_EXTERNAL_PSK_BYTES) throw new UsageError(`--psk: ${text.length / 2} bytes is too short; at least ${MIN_EXTERNAL_PSK_BYTES} (RFC 9257 §6: 128 bits of entropy)`);
       const identity = identities[i]!;
       if (identity.length === 0) throw new UsageError('--psk-identity: may not be empty');
@@ -43,4 +43,19 @@ export function externalPsksFromFlags(args: Parsed): ExternalPskConfig | undefin
     }),
     modes: flag(args, 'psk-ke') ? ['psk_dhe_ke', 'psk_ke'] : ['psk_dhe_ke'],
   };
+}
+
+/**
+ * Where a --psk value stops being hex. A mistyped key is still (nearly) the key: the error names the
+ * position of the mistake and never echoes the value, stderr being a general log (CI logs, scrollback).
+ */
+function notHexBecause(text: string): string {
+  const bad = text.search(/[^0-9a-fA-F]/);
+  return `${text.length} characters, ${bad >= 0 ? `the ${ordinal(bad + 1)} not a hex digit` : text.length === 0 ? 'none' : 'an odd number'}`;
+}
+
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st. */
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }

@@ -23,6 +23,12 @@ import { loadOcspResponse } from './ocsp.js';
 const MAX_REQUEST_BYTES = 16 * 1024;
 /** A connected client that sends no complete request head in this time, or then falls silent for it, is dropped. */
 const IDLE_TIMEOUT_MS = 30_000;
+/**
+ * After the reply (and our close_notify), how long a client may take to close its side. It has nothing
+ * left to send but its close_notify; records it sends instead restart the idle timer, so without a
+ * deadline of its own a client holds the connection (a descriptor and its buffers) as long as it likes.
+ */
+export const AFTER_REPLY_MS = 5_000;
 /** max_early_data_size with a bare --early-data. */
 const DEFAULT_MAX_EARLY_DATA = 16384;
 
@@ -56,6 +62,8 @@ function earlyDataSummary(socket: Tls13Socket): string {
 function respond(socket: Tls13Socket, status: string, body: string): void {
   const bytes = Buffer.from(body, 'utf8');
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n${body}`);
+  const deadline = setTimeout(() => socket.destroy(), AFTER_REPLY_MS);
+  socket.once('close', () => clearTimeout(deadline));
 }
 
 /**

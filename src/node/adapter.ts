@@ -7,7 +7,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
 import { ConnectionDriver } from './stream-driver.js';
-import { judgeServer, peerCertificate, sessionStillTrusted, translateClientOptions, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
+import { judgeServer, judgeSession, peerCertificate, translateClientOptions, type NodeTlsClientOptions, type NodeVerification, type SessionJudgement } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
@@ -78,6 +78,8 @@ export class Tls13Socket extends Duplex {
   truncated = false;
   private readonly driver: ConnectionDriver;
   private readonly verification: NodeVerification | undefined;
+  /** Under node's verification, how the offered session's server stands today (tls-options.ts judgeSession). */
+  private readonly resumption: SessionJudgement | undefined;
   private secured = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** A write that arrived before the handshake finished, sent once connected. */
@@ -102,11 +104,12 @@ export class Tls13Socket extends Duplex {
     readonly transport: Duplex,
     /** The sans-I/O engine, for callers who want its state, events or trace. */
     readonly connection: Connection,
-    options: SocketOptions & { verification?: NodeVerification } = {},
+    options: SocketOptions & { verification?: NodeVerification; resumption?: SessionJudgement } = {},
   ) {
     // Like node:tls: unless allowHalfOpen, when the peer has finished (close_notify), we finish too.
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
     this.verification = options.verification;
+    this.resumption = options.resumption;
     transport.on('error', this.onTransportError);
     transport.on('close', this.onTransportClose);
     transport.on('timeout', this.onTransportTimeout);
@@ -196,12 +199,20 @@ export class Tls13Socket extends Duplex {
    * server that failed verification and was let through by rejectUnauthorized: false.
    */
   getPeerIdentity(): PeerIdentity | PskPeerIdentity | undefined {
-    return this.authorizationError === undefined ? this.connection.info.peer : undefined;
+    return this.authorizationError === undefined ? this.peer : undefined;
+  }
+
+  /**
+   * Who the peer is: the engine's verdict, or for a session resumed under node's verification the server
+   * judgeSession judged (the engine, told to ask, names none).
+   */
+  private get peer(): PeerIdentity | PskPeerIdentity | undefined {
+    return this.connection.info.resumed === true && this.resumption ? this.resumption.peer : this.connection.info.peer;
   }
 
   /** node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key). */
   getPeerCertificate(): PeerCertificate | Record<string, never> {
-    const peer = this.connection.info.peer;
+    const peer = this.peer;
     const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
     const leaf = isX509 ? peer?.chain?.[0] : undefined;
     return leaf ? peerCertificate(leaf) : {};
@@ -320,7 +331,7 @@ export class Tls13Socket extends Duplex {
         this.onSecure();
         return;
       case 'session-ticket':
-        this.emit('session', event.ticket satisfies SessionTicket);
+        this.emit('session', this.namingResumedServer(event.ticket) satisfies SessionTicket);
         return;
       case 'data':
         if (event.early) {
@@ -348,7 +359,9 @@ export class Tls13Socket extends Duplex {
 
   private onSecure(): void {
     this.secured = true;
-    this.authorized = this.authorizationError === undefined && this.connection.info.peer !== undefined;
+    // Under node's verification a resumed session's server is the one judgeSession judged.
+    if (this.connection.info.resumed === true && this.resumption) this.authorizationError = this.resumption.authorizationError;
+    this.authorized = this.authorizationError === undefined && this.peer !== undefined;
     this.servername ??= this.connection.info.serverName;
     // Cleared and dropped: a connection kept open for hours need not keep its spent timer (and what it captured).
     clearTimeout(this.handshakeTimer);
@@ -357,6 +370,16 @@ export class Tls13Socket extends Duplex {
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;
     if (pending) this.sendApplicationData([pending.data], pending.callback);
+  }
+
+  /**
+   * A ticket of a session resumed under node's verification names the server judgeSession judged, as the
+   * engine's own tickets name the server a resumption re-judged: a ticket naming none could not be judged
+   * again, and is not offered where the server must be verified.
+   */
+  private namingResumedServer(ticket: SessionTicket): SessionTicket {
+    const peer = this.connection.info.resumed === true ? this.resumption?.peer : undefined;
+    return ticket.peer || !peer ? ticket : { ...ticket, peer };
   }
 
   /**
@@ -425,13 +448,18 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
     throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
   }
   const { config, verification } = translateClientOptions({ ...rest, ...(host === undefined ? {} : { host }) });
-  if (session && sessionStillTrusted(verification, session)) {
+  const judgement = session && judgeSession(verification, session);
+  if (session && judgement) {
     config.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
   }
   // The config is checked whole before the TCP connection is opened.
   const connection = Connection.client(config);
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
-  const tls = new Tls13Socket(transport, connection, { ...socketOptions({ handshakeTimeout, allowHalfOpen }), ...(verification ? { verification } : {}) });
+  const tls = new Tls13Socket(transport, connection, {
+    ...socketOptions({ handshakeTimeout, allowHalfOpen }),
+    ...(verification ? { verification } : {}),
+    ...(verification && judgement ? { resumption: judgement } : {}),
+  });
   const serverName = config.serverName;
   tls.servername = serverName !== undefined && net.isIP(serverName.replace(/^\[(.*)\]$/, '$1')) === 0 ? serverName : undefined;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);

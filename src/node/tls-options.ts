@@ -15,6 +15,7 @@ import { nodeCryptoProvider } from './crypto.js';
 import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { SessionTicket } from '../handshake/events.js';
+import type { PeerIdentity } from '../auth/trust.js';
 
 type Pem = string | Uint8Array;
 type SecureVersion = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.1' | 'TLSv1';
@@ -265,16 +266,31 @@ export function translateServerOptions(options: NodeTlsServerOptions & ServerCon
   return config;
 }
 
+/** How a session's server stands under node's verification (it may be offered). */
+export interface SessionJudgement {
+  /** The server the ticket names (with today's verdict when trusted): for `authorized`, getPeerIdentity(), and the tickets of the resumed connection (the engine, told to ask, names none). */
+  peer?: PeerIdentity;
+  /** Set when the server failed verification today (or cannot be judged) and rejectUnauthorized: false resumes anyway. */
+  authorizationError?: string;
+}
+
 /**
- * Whether a session may be offered under node's verification. The engine asks the adapter about
- * certificates (trust `ask`) and nobody is asked about a resumed session, so the ticket's server is judged
- * here by today's real policy, checkServerIdentity included, as node:tls calls it on a resumed session too
- * (RFC 8446 §4.6.1: resume only with a server still valid for the name). One it refuses is not offered: the
- * full handshake judges the certificate again. Without node's verification the engine re-judges the ticket.
+ * Whether a session may be offered (undefined: not), and under node's verification how its server stands.
+ * The engine asks the adapter about certificates (trust `ask`) and nobody is asked about a resumed session,
+ * so the ticket's server is judged here by today's real policy, checkServerIdentity included, as node:tls
+ * calls it on a resumed session too (RFC 8446 §4.6.1: resume only with a server still valid for the name).
+ * One it refuses is not offered: the full handshake judges the certificate again. Without node's
+ * verification the engine re-judges the ticket. A ticket that names no server (one that proved an external
+ * PSK, or one stripped of its identity) cannot be judged: not offered where the server must be verified.
  */
-export function sessionStillTrusted(verification: NodeVerification | undefined, session: SessionTicket): boolean {
-  if (!verification || !session.peer) return true;
-  return judgeServer(verification, session.peer.chain).verdict.trusted;
+export function judgeSession(verification: NodeVerification | undefined, session: SessionTicket): SessionJudgement | undefined {
+  if (!session.peer) return verification?.rejectUnauthorized === false ? { authorizationError: 'the session names no server identity to verify' } : undefined;
+  if (!verification) return {};
+  const { verdict, authorizationError } = judgeServer(verification, session.peer.chain);
+  if (!verdict.trusted) return undefined;
+  // Trusted today: today's verdict; let through by rejectUnauthorized: false: the server, with the reason.
+  if (authorizationError === undefined) return { peer: { ...session.peer, verdict: verdict as TrustVerdict } };
+  return { peer: session.peer, authorizationError };
 }
 
 /** node's view of a certificate (getPeerCertificate()), as checkServerIdentity takes it. */
@@ -302,7 +318,7 @@ export function judgeServer(
     verdict = { trusted: false, rule: verification.trust.kind, reason: e.reason, detail: e.message };
   }
   if (verdict.trusted && checkServerIdentity) {
-    const refusal = checkServerIdentity(hostname ?? '', peerCertificate(chain[0]!));
+    const refusal = callerCheck(checkServerIdentity, hostname ?? '', chain[0]!);
     if (refusal) verdict = { trusted: false, rule: 'checkServerIdentity', reason: 'BadCertificate', detail: refusal.message };
   }
   if (verdict.trusted || verification.rejectUnauthorized) return { verdict };
@@ -310,4 +326,17 @@ export function judgeServer(
     verdict: { trusted: true, rule: 'rejectUnauthorized: false', detail: `NOT verified, accepted anyway: ${verdict.detail}` },
     authorizationError: verdict.detail,
   };
+}
+
+/**
+ * The caller's checkServerIdentity: what it returns, or what it throws, which refuses the server as well.
+ * It runs inside the socket's 'data' handler, where a throw would escape into the event loop and leave the
+ * handshake waiting for its timeout.
+ */
+function callerCheck(check: CheckServerIdentity, hostname: string, leaf: Uint8Array): Error | undefined {
+  try {
+    return check(hostname, peerCertificate(leaf));
+  } catch (e) {
+    return e instanceof Error ? e : new Error(`checkServerIdentity threw ${String(e)}`);
+  }
 }

@@ -10,7 +10,7 @@ const KEY = '00112233445566778899aabbccddeeff';
 describe('--psk, --psk-identity, --psk-hash, --psk-ke', () => {
   it.each([
     [['--psk', KEY], '--psk: each --psk needs its --psk-identity (got 1 --psk and 0 --psk-identity)'],
-    [['--psk', 'xyz', '--psk-identity', 'a'], '--psk xyz: expected hex digits, two per byte'],
+    [['--psk', 'xyz', '--psk-identity', 'a'], '--psk (the 1st): not hex, two digits per byte (3 characters, the 1st not a hex digit); the key itself is not shown'],
     [['--psk', '0011', '--psk-identity', 'a'], '--psk: 2 bytes is too short; at least 16 (RFC 9257 §6: 128 bits of entropy)'],
     [['--psk', KEY, '--psk-identity', 'a', '--psk-hash', 'md5'], '--psk-hash md5: expected one of sha256, sha384'],
     [['--psk-identity', 'a'], '--psk-identity, --psk-hash and --psk-ke need --psk HEX'],
@@ -24,6 +24,19 @@ describe('--psk, --psk-identity, --psk-hash, --psk-ke', () => {
     const { code, stderr } = await runCli(['connect', '127.0.0.1:1', '--psk', '00', '--psk-identity', 'a']);
     expect(code).toBe(2);
     expect(stderr).toBe('tls13: --psk: 1 bytes is too short; at least 16 (RFC 9257 §6: 128 bits of entropy)\n');
+  });
+
+  // Attacker: whoever reads the CI log or the terminal's scrollback. A key with one typo in it is still
+  // the key: the error echoed it whole to stderr, a general log (secrets belong only in key logs and traces).
+  it.each([
+    ['a character that is no hex digit', `${KEY}${KEY}`.replace(/^(.{40})./, '$1g'), '64 characters, the 41st not a hex digit'],
+    ['an odd number of digits', `${KEY}${KEY}0`, '65 characters, an odd number'],
+  ])('a mistyped key (%s) is never echoed: only where the mistake is', async (_, key, where) => {
+    for (const command of [['serve', '--port', '0'], ['connect', '127.0.0.1:1']]) {
+      const { code, stdout, stderr } = await runCli([...command, '--psk', KEY, '--psk-identity', 'a', '--psk', key, '--psk-identity', 'b']);
+      expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: '', stderr: `tls13: --psk (the 2nd): not hex, two digits per byte (${where}); the key itself is not shown\n` });
+      expect(stderr).not.toContain(KEY.slice(0, 8));
+    }
   });
 
   it('serve --help marks psk_ke as giving up forward secrecy', async () => {

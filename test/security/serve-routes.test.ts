@@ -13,6 +13,7 @@ import type { CertifiedKey, ClientConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { utf8 } from '../../src/wire/bytes.js';
+import { AFTER_REPLY_MS } from '../../src/cli/serve.js';
 import { runCli, startServe, waitFor } from '../cli/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tls13-serve-routes-'));
@@ -94,11 +95,13 @@ describe('records after the request head', () => {
 
 /**
  * Our client over TCP to serve: the handshake, then `piece(i)` sent as one record a second until the server
- * closes or 40 s pass; the milliseconds from the first piece to the server's close (undefined: still open).
+ * closes or `giveUpMs` pass; the milliseconds from the first piece to the server's close (undefined: still open).
  * `onRead` runs after each batch of the server's records is read, before our answer goes out.
  */
-async function trickle(port: number, tls: Connection, piece: (i: number) => string, onRead: () => void): Promise<number | undefined> {
-  const socket: Socket = connect(port, '127.0.0.1');
+async function trickle(port: number, tls: Connection, piece: (i: number) => string, onRead: () => void, giveUpMs = 40_000): Promise<number | undefined> {
+  // Half-open, as an attacker keeps it: the server's FIN does not end our side; its close shows when a write is refused.
+  const socket: Socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  socket.on('error', () => {});
   socket.on('data', (bytes: Buffer) => {
     tls.receive(new Uint8Array(bytes));
     onRead();
@@ -112,7 +115,7 @@ async function trickle(port: number, tls: Connection, piece: (i: number) => stri
   socket.write(tls.takeOutput());
   await waitFor(() => (tls.isConnected ? true : undefined));
   const start = Date.now();
-  for (let i = 0; open && Date.now() - start < 40_000; i++) {
+  for (let i = 0; open && Date.now() - start < giveUpMs; i++) {
     tls.write(utf8.encode(piece(i)));
     socket.write(tls.takeOutput());
     await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
@@ -159,4 +162,21 @@ describe('GET /secret, and the CertificateRequest never answered', () => {
     expect(reply).toMatch(/^HTTP\/1.1 403 Forbidden/);
     expect(reply).toContain('no answer to the post-handshake CertificateRequest within 30 s');
   }, 90_000);
+});
+
+describe('a client that got its reply and never closes', () => {
+  it(`is dropped ${AFTER_REPLY_MS / 1000} s after the reply however often a record arrives (it held the connection for ever)`, async () => {
+    const { closedAfterMs, reply } = await withServe([], async (port) => {
+      const tls = Connection.client(client);
+      let reply = '';
+      // The request, then a record a second: no close_notify ever, and the idle timer never fires.
+      const closedAfterMs = await trickle(port, tls, (i) => (i === 0 ? 'GET / HTTP/1.1\r\n\r\n' : 'x'), () => {
+        for (const e of tls.takeEvents()) if (e.type === 'data') reply += Buffer.from(e.data).toString('utf8');
+      }, AFTER_REPLY_MS + 10_000);
+      return { closedAfterMs, reply };
+    });
+    expect(reply).toMatch(/^HTTP\/1.1 200 OK/);
+    expect(closedAfterMs).toBeDefined();
+    expect(closedAfterMs!).toBeGreaterThanOrEqual(AFTER_REPLY_MS - 1000);
+  }, 60_000);
 });
