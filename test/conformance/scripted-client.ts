@@ -185,6 +185,11 @@ export class ScriptedClient {
     const message = decodeHandshake(encoded);
     answer.messages.push(message);
     if (message.kind === 'new_session_ticket' || message.kind === 'key_update') return;
+    if (message.kind === 'hello_retry_request') {
+      // §4.4.1: ClientHello1 is replaced by message_hash, a synthetic message holding its hash.
+      const hash = nobleProvider.hash(suiteNamed(cipherSuiteName(message.cipherSuite)).hash, this.transcript[0]!);
+      this.transcript.splice(0, 1, concat(Uint8Array.of(254, 0, 0, hash.length), hash));
+    }
     this.transcript.push(encoded.slice());
     if (message.kind === 'server_hello') this.enterHandshake(message.cipherSuite, message.extensions);
     if (message.kind === 'finished') {
