@@ -77,7 +77,9 @@ export class ScriptedClient {
   /** Every handshake message in order, both directions, encoded (the transcript, RFC 8446 §4.4.1). */
   private readonly transcript: Uint8Array[] = [];
   private readonly privateKeys = new Map<number, unknown>();
-  private readonly random = seededRandom('scripted client');
+  private readonly random: ReturnType<typeof seededRandom>;
+  /** ClientHello.random, the same in a second ClientHello (§4.1.2). */
+  private readonly clientRandom: Uint8Array;
   private schedule?: KeySchedule;
   private reader?: PeerReader;
   private writer?: PeerWriter;
@@ -89,11 +91,16 @@ export class ScriptedClient {
   serverKeyShare?: Uint8Array;
   sharedSecret?: Uint8Array;
   resumptionMasterSecret?: Uint8Array;
+  /** The transcript hash the server's CertificateVerify signs (RFC 8446 §4.4.3). */
+  signedTranscriptHash?: Uint8Array;
   /** The PSK the ClientHello offered, if any, for the key schedule once the server accepts it. */
   private psk?: Uint8Array;
 
-  constructor(config: Partial<ServerConfig> = {}) {
-    this.server = Connection.server(serverConfig(config));
+  /** A server connection of `config`; `seed` names both sides' randomness (each run its own transcript). */
+  constructor(config: Partial<ServerConfig> = {}, seed = 'scripted') {
+    this.server = Connection.server(serverConfig({ random: seededRandom(`${seed} server`), ...config }));
+    this.random = seededRandom(`${seed} client`);
+    this.clientRandom = this.random(32);
   }
 
   /** key_share with a fresh key pair for each group (RFC 8446 §4.2.8), remembered to finish the exchange. */
@@ -108,7 +115,7 @@ export class ScriptedClient {
 
   /** Sends a ClientHello of these suites and extensions (and a PSK, last); reads the server's answer. */
   hello(cipherSuites: number[], extensions: Extension[], psk?: { offer: OfferedPsk; suite: SuiteInfo }): Answer {
-    const hello: ClientHello = { ...baseHello(), cipherSuites, extensions };
+    const hello: ClientHello = { ...baseHello(), random: this.clientRandom, cipherSuites, extensions };
     const encoded = psk ? helloWithPsk(hello, psk.offer, psk.suite) : encodeHandshake(hello);
     this.psk = psk?.offer.key;
     this.transcript.push(encoded);
@@ -190,6 +197,7 @@ export class ScriptedClient {
       const hash = nobleProvider.hash(suiteNamed(cipherSuiteName(message.cipherSuite)).hash, this.transcript[0]!);
       this.transcript.splice(0, 1, concat(Uint8Array.of(254, 0, 0, hash.length), hash));
     }
+    if (message.kind === 'certificate_verify') this.signedTranscriptHash = this.transcriptHash();
     this.transcript.push(encoded.slice());
     if (message.kind === 'server_hello') this.enterHandshake(message.cipherSuite, message.extensions);
     if (message.kind === 'finished') {
@@ -235,5 +243,10 @@ function completeMessages(bytes: Uint8Array): Uint8Array[] {
 
 /** A list of 2-byte code points as an extension body (<2..2^16-2>), e.g. groups or signature schemes. */
 export const codePointList = (type: number, points: number[]) => ext(type, [...u16(points.length * 2), ...points.flatMap(u16)]);
+/** tlsfuzzer's helpers.py lists of signature schemes, in its order (TLS 1.2 hash/signature pairs included). */
+export const RSA_PKCS1_ALL = [0x0601, 0x0501, 0x0401, 0x0301, 0x0201, 0x0101];
+export const RSA_SIG_ALL = [...RSA_PKCS1_ALL, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b];
+export const ECDSA_SIG_ALL = [0x0603, 0x0503, 0x0403, 0x0303, 0x0203];
+export const SIG_ALL = [0x080b, 0x080a, 0x0809, 0x0806, 0x0805, 0x0804, ...RSA_PKCS1_ALL, ...ECDSA_SIG_ALL, 0x0808, 0x0807, 0x0602, 0x0502, 0x0402, 0x0302, 0x0202, 0x0102];
 /** supported_versions as the scripts send it: TLS 1.3, then TLS 1.2. */
 export const SUPPORTED_VERSIONS = ext(ExtensionType.supported_versions, [4, 3, 4, 3, 3]);

@@ -11,10 +11,9 @@ import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import type { Extension } from '../../src/wire/types.js';
 import { ext, rnd } from '../handshake/abort-harness.js';
-import { codePointList, ScriptedClient, SUPPORTED_VERSIONS } from './scripted-client.js';
+import { codePointList, RSA_SIG_ALL, ScriptedClient, SUPPORTED_VERSIONS } from './scripted-client.js';
 
 const CIPHERS = [0x1301, 0x00ff];
-const RSA_SIG_ALL = [0x0806, 0x0805, 0x0804, 0x080b, 0x080a, 0x0809, 0x0601, 0x0501, 0x0401, 0x0301, 0x0201];
 const rsaServer = makeIdentity({ subject: { CN: 'example.test' }, privateKey: rsaTestKey() }, rnd);
 
 /** The script's unassigned code points, 52 to 65278, in chunks of 4,096 (one probe each). */

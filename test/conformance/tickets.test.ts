@@ -6,7 +6,7 @@
 //   ticket could ever be used (RFC 8446 §4.2.9: "Servers SHOULD NOT send NewSessionTicket with tickets that
 //   are not compatible with the advertised modes"): we send none, and the script passes with its default.
 // - session-resumption: the server "sends at least one NST always" to a client that offers psk_dhe_ke and
-//   psk_ke, and a ClientHello with the first ticket resumes: a ServerHello with pre_shared_key (identity 0)
+//   psk_ke, and a ClientHello with the last ticket resumes: a ServerHello with pre_shared_key (identity 0)
 //   and key_share (psk_dhe_ke preferred, §4.2.9), then EncryptedExtensions and Finished, no Certificate.
 import { describe, expect, it } from 'vitest';
 import { makeIdentity } from '../../src/testing/certs.js';
@@ -16,12 +16,11 @@ import { ExtensionType, NamedGroup, PskKeyExchangeMode } from '../../src/wire/en
 import * as X from '../../src/wire/extensions.js';
 import type { Extension, HandshakeMessage, NewSessionTicket } from '../../src/wire/types.js';
 import { ext, rnd } from '../handshake/abort-harness.js';
-import { codePointList, ScriptedClient, SUPPORTED_VERSIONS, ticketPsk, type Answer } from './scripted-client.js';
+import { codePointList, RSA_SIG_ALL, ScriptedClient, SUPPORTED_VERSIONS, ticketPsk, type Answer } from './scripted-client.js';
 
 const TLS_AES_128_GCM_SHA256 = 0x1301;
 const TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff;
 const CIPHERS = [TLS_AES_128_GCM_SHA256, TLS_EMPTY_RENEGOTIATION_INFO_SCSV];
-const RSA_SIG_ALL = [0x0806, 0x0805, 0x0804, 0x080b, 0x080a, 0x0809, 0x0601, 0x0501, 0x0401, 0x0301, 0x0201];
 const GET = new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n');
 
 const rsaServer = makeIdentity({ subject: { CN: 'example.test' }, privateKey: rsaTestKey() }, rnd);
@@ -107,9 +106,9 @@ describe('test-tls13-session-resumption', () => {
     expectClosedCleanly(client);
   });
 
-  it('"session resumption": the first ticket resumes with psk_dhe_ke; no Certificate; tickets again', () => {
+  it('"session resumption": the last ticket resumes with psk_dhe_ke; no Certificate; tickets again', () => {
     const { client: first, afterFinished } = handshake(DEFAULT_TICKET_COUNT, BOTH_MODES);
-    const held = first.held(tickets(afterFinished)[0]!);
+    const held = first.held(tickets(afterFinished).at(-1)!); // psk_session_ext_gen: the last ticket
     const second = new ScriptedClient({ certificate: rsaServer, tickets: { count: DEFAULT_TICKET_COUNT, key: ticketKey } });
     const answer = second.hello(CIPHERS, scriptExtensions(second, BOTH_MODES), { offer: ticketPsk(held), suite: held.suite });
     expect(answer.alerts).toEqual([]);
