@@ -91,6 +91,8 @@ export class ScriptedClient {
   serverKeyShare?: Uint8Array;
   sharedSecret?: Uint8Array;
   resumptionMasterSecret?: Uint8Array;
+  /** legacy_record_version of our plaintext records (RFC 8446 §5.1: the receiver ignores it). */
+  recordVersion = 0x0303;
   /** The transcript hash the server's CertificateVerify signs (RFC 8446 §4.4.3). */
   signedTranscriptHash?: Uint8Array;
   /** The PSK the ClientHello offered, if any, for the key schedule once the server accepts it. */
@@ -115,12 +117,17 @@ export class ScriptedClient {
 
   /** Sends a ClientHello of these suites and extensions (and a PSK, last); reads the server's answer. */
   hello(cipherSuites: number[], extensions: Extension[], psk?: { offer: OfferedPsk; suite: SuiteInfo }): Answer {
-    const hello: ClientHello = { ...baseHello(), random: this.clientRandom, cipherSuites, extensions };
+    return this.helloWithLegacyVersion(0x0303, cipherSuites, extensions, psk);
+  }
+
+  /** hello() with another ClientHello.legacy_version (§4.1.2: 0x0303 in TLS 1.3). */
+  helloWithLegacyVersion(legacyVersion: number, cipherSuites: number[], extensions: Extension[], psk?: { offer: OfferedPsk; suite: SuiteInfo }): Answer {
+    const hello: ClientHello = { ...baseHello(), legacyVersion, random: this.clientRandom, cipherSuites, extensions };
     const encoded = psk ? helloWithPsk(hello, psk.offer, psk.suite) : encodeHandshake(hello);
     this.psk = psk?.offer.key;
     this.transcript.push(encoded);
     const bytes: Uint8Array[] = [];
-    for (let at = 0; at < encoded.length; at += 2 ** 14) bytes.push(record(HANDSHAKE, encoded.subarray(at, at + 2 ** 14)));
+    for (let at = 0; at < encoded.length; at += 2 ** 14) bytes.push(record(HANDSHAKE, encoded.subarray(at, at + 2 ** 14), this.recordVersion));
     return this.feed(concat(...bytes));
   }
 
