@@ -131,13 +131,16 @@ export class ScriptedClient {
     return this.feed(concat(...bytes));
   }
 
-  /** Sends our Finished (RFC 8446 §4.4.4) under the client handshake key; moves to the application keys. */
-  finish(): Answer {
+  /**
+   * Sends our Finished (RFC 8446 §4.4.4) under the client handshake key (or, as test-tls13-finished-plaintext
+   * does, in a plaintext record); moves to the application keys.
+   */
+  finish(options: { plaintext?: boolean } = {}): Answer {
     const suite = this.suite!;
     const handshakeSecret = this.handshakeSecrets!.client;
     const verifyData = finishedVerifyData(nobleProvider, suite, handshakeSecret, this.transcriptHash());
     const finished = encodeHandshake({ kind: 'finished', verifyData });
-    const sealed = this.writer!.seal(HANDSHAKE, finished);
+    const sealed = options.plaintext ? record(HANDSHAKE, finished) : this.writer!.seal(HANDSHAKE, finished);
     this.transcript.push(finished);
     this.resumptionMasterSecret = this.schedule!.resumptionMasterSecret(this.transcriptHash());
     this.writer = new PeerWriter(suite, this.clientApplicationSecret!);
