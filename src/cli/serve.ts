@@ -119,7 +119,7 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     crypto: { type: 'string', value: 'node|noble', help: `the crypto provider: node:crypto (default, faster) or the pure-JavaScript @noble packages` },
     groups: { type: 'string', value: 'LIST', help: `key-exchange groups we accept, in order of preference, comma-separated (default: every group implemented but ffdhe4096, ffdhe6144 and ffdhe8192, whose cost any client could make us pay, X25519MLKEM768 first; e.g. secp256r1 alone makes a client that sent only an x25519 key share go through a HelloRetryRequest)` },
     ciphersuites: { type: 'string', value: 'LIST', help: `TLS 1.3 cipher suites we accept, in order of preference, as openssl's -ciphersuites takes them (TLS_AES_128_CCM_SHA256:TLS_AES_128_GCM_SHA256); the CCM suites, off by default, only this way` },
-    tickets: { type: 'string', value: 'N', help: `NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none)` },
+    tickets: { type: 'string', value: 'N', help: `NewSessionTickets after each handshake, for resumption (default ${DEFAULT_TICKET_COUNT}; 0: none), to clients whose psk_key_exchange_modes let them resume` },
     'early-data': { type: 'boolean', help: `accept 0-RTT data (up to ${DEFAULT_MAX_EARLY_DATA} bytes; each ticket once)` },
     'max-early-data': { type: 'string', value: 'BYTES', help: `accept 0-RTT data up to BYTES per connection (implies --early-data)` },
     'one-message-per-record': { type: 'boolean', help: `put each handshake message and each NewSessionTicket in a record of its own, as OpenSSL does (default: a flight's messages share records)` },

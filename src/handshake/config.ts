@@ -212,7 +212,10 @@ export interface ServerConfig extends CommonConfig {
 }
 
 export interface TicketConfig {
-  /** How many NewSessionTicket messages to send after the client's Finished (default 1; 0 for none). */
+  /**
+   * How many NewSessionTicket messages to send after the client's Finished (default 1; 0 for none), to a
+   * client whose psk_key_exchange_modes lists a mode we resume with (RFC 8446 §4.2.9); others get none.
+   */
   count?: number;
   /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1; default 7200). */
   lifetime?: number;

@@ -3,32 +3,22 @@
 // key (RFC 8446 §4.2.11.2, §7.1). The script's default PSK is one byte (0xaa); ours must hold 128 bits
 // (RFC 9257 §6), so a suite runs it with --psk and a 16-byte key, as here.
 import { describe, expect, it } from 'vitest';
-import { nobleProvider } from '../../src/crypto/noble.js';
-import { finishedVerifyData, KeySchedule } from '../../src/handshake/keyschedule.js';
 import { suiteNamed } from '../../src/testing/tamper.js';
-import { preSharedKeyClientHello } from '../../src/wire/extensions.js';
-import { encodeHandshake, truncateClientHelloForBinders } from '../../src/wire/messages.js';
 import type { ClientHello } from '../../src/wire/types.js';
 import { baseHello, EXT, expectAbort, ext, feedServer, keyShare, record, x25519Public } from '../handshake/abort-harness.js';
 import { accepted } from './harness.js';
+import { helloWithPsk } from './scripted-client.js';
 
 const HANDSHAKE = 22;
-const PRE_SHARED_KEY = 41;
 const PSK_KEY_EXCHANGE_MODES = 45;
 const PSK_KE = 0;
 const PSK_DHE_KE = 1;
 const psk = { identity: 'test', key: new Uint8Array(16).fill(0xaa) };
 const suite = suiteNamed('TLS_AES_128_GCM_SHA256');
 
-/** `hello` with a pre_shared_key naming `identity`, last, its binder made with `key` over the truncated ClientHello. */
-function withBinder(hello: ClientHello, identity: string, key: Uint8Array): Uint8Array {
-  const offered = { identities: [{ identity: new TextEncoder().encode(identity), obfuscatedTicketAge: 0 }], binders: [new Uint8Array(32)] };
-  const draft = { ...hello, extensions: [...hello.extensions, ext(PRE_SHARED_KEY, preSharedKeyClientHello.encode(offered))] };
-  const schedule = new KeySchedule(nobleProvider, suite, key);
-  const hash = nobleProvider.hash(suite.hash, truncateClientHelloForBinders(encodeHandshake(draft)));
-  const binder = finishedVerifyData(nobleProvider, suite, schedule.binderKey(false), hash);
-  return encodeHandshake({ ...hello, extensions: [...hello.extensions, ext(PRE_SHARED_KEY, preSharedKeyClientHello.encode({ ...offered, binders: [binder] }))] });
-}
+/** `hello` with a pre_shared_key naming `identity`, last, its binder made with `key` ("ext binder"). */
+const withBinder = (hello: ClientHello, identity: string, key: Uint8Array) =>
+  helloWithPsk(hello, { identity: new TextEncoder().encode(identity), obfuscatedTicketAge: 0, key, resumption: false }, suite);
 
 /** The script's ClientHello: supported_versions, psk_key_exchange_modes [mode] (and a key share for psk_dhe_ke), then the PSK. */
 function scriptHello(mode: number): ClientHello {

@@ -46,9 +46,37 @@ export class PeerWriter {
     const inner = concat(content, Uint8Array.of(type), new Uint8Array(padding));
     const length = inner.length + 16;
     const header = Uint8Array.of(23, 3, 3, length >> 8, length & 0xff);
-    const nonce = this.iv.slice();
-    for (let i = 0, seq = this.sequence++; i < 8; i++, seq = Math.floor(seq / 256)) nonce[11 - i]! ^= seq % 256;
-    return concat(header, this.aead.seal(nonce, header, inner));
+    return concat(header, this.aead.seal(perRecordNonce(this.iv, this.sequence++), header, inner));
+  }
+}
+
+/** The per-record nonce: the sequence number, padded to iv_length, XORed with the static IV (RFC 8446 §5.3). */
+function perRecordNonce(iv: Uint8Array, sequence: number): Uint8Array {
+  const nonce = iv.slice();
+  for (let i = 0, seq = sequence; i < 8; i++, seq = Math.floor(seq / 256)) nonce[11 - i]! ^= seq % 256;
+  return nonce;
+}
+
+/** Opens the records a side seals under `secret`, sequence numbers from 0, as a peer reading them must. */
+export class PeerReader {
+  private readonly aead: ReturnType<typeof nobleProvider.createAead>;
+  private readonly iv: Uint8Array;
+  private sequence = 0;
+
+  constructor(suite: SuiteInfo, secret: Uint8Array) {
+    const { key, iv } = trafficKeys(nobleProvider, suite, secret);
+    this.aead = nobleProvider.createAead(suite.aead, key);
+    this.iv = iv;
+  }
+
+  /** The content and true type of one TLSCiphertext's fragment (§5.4: padding zeros stripped). */
+  open(fragment: Uint8Array): { type: number; content: Uint8Array } {
+    const header = Uint8Array.of(23, 3, 3, fragment.length >> 8, fragment.length & 0xff);
+    const inner = this.aead.open(perRecordNonce(this.iv, this.sequence++), header, fragment);
+    if (!inner) throw new Error('a record the peer wrote did not open under its key');
+    let end = inner.length - 1;
+    while (end >= 0 && inner[end] === 0) end--;
+    return { type: inner[end]!, content: inner.subarray(0, end) };
   }
 }
 

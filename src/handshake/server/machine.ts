@@ -81,7 +81,7 @@ import {
 import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { shapeExtensions } from './flight-shape.js';
-import { TicketKey, acceptPsk, type AcceptedPsk } from './psk.js';
+import { TicketKey, acceptPsk, ticketsUsable, type AcceptedPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
 import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
 
@@ -94,6 +94,8 @@ interface Keys {
   serverApplicationSecret: Uint8Array;
   /** The answered ClientHello carried post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuthOffered: boolean;
+  /** The answered ClientHello lists a PSK mode we resume with: our tickets are of use to it (psk.ts). */
+  ticketsUsable: boolean;
   /** The external PSK we accepted and its verified binder: the client's identity once its Finished verifies. */
   externalPsk?: { psk: ResolvedExternalPsk; binder: PskBinderVerified };
   /** The resumed ticket's client, re-judged trusted: reported once its Finished verifies (no 0-RTT accepted). */
@@ -352,6 +354,7 @@ export class ServerHandshake {
       clientApplicationSecret: app.client,
       serverApplicationSecret: app.server,
       postHandshakeAuthOffered: ext(ExtensionType.post_handshake_auth) !== undefined,
+      ticketsUsable: ticketsUsable(hello, config),
       ...(psk?.external ? { externalPsk: { psk: psk.external, binder: psk.binder } } : {}),
       ...(resumedClient ? { resumedClient } : {}),
     };
@@ -396,6 +399,7 @@ export class ServerHandshake {
     const traffic = new ApplicationTraffic(ctx, state.suite, state.serverApplicationSecret, state.clientApplicationSecret, proof);
     this.state = { name: 'CONNECTED', suite: state.suite, traffic, postHandshakeAuthOffered: state.postHandshakeAuthOffered };
     ctx.effects.push({ type: 'connected', info: { ...ctx.info } });
+    if (!state.ticketsUsable) return;
     for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++);
   }
 }

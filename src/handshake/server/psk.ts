@@ -17,6 +17,17 @@ import type { ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
 import { decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
 
+/**
+ * Whether this client could resume with a ticket of ours: its psk_key_exchange_modes lists a mode we resume
+ * with. RFC 8446 §4.2.9: "Servers SHOULD NOT send NewSessionTicket with tickets that are not compatible with
+ * the advertised modes"; a client that lists none (or only psk_ke, which we refuse by default) gets none.
+ */
+export function ticketsUsable(hello: ClientHello, config: ServerConfig): boolean {
+  const modesExt = X.findExtension(hello.extensions, ExtensionType.psk_key_exchange_modes);
+  const modes = modesExt ? X.bodyOf(X.pskKeyExchangeModes, modesExt) : [];
+  return modes.includes(PskKeyExchangeMode.psk_dhe_ke) || (modes.includes(PskKeyExchangeMode.psk_ke) && config.tickets?.allowPskWithoutDhe === true);
+}
+
 /** A ticket we accepted for this handshake. */
 export interface AcceptedPsk {
   /** Which offered identity (selected_identity in ServerHello). */

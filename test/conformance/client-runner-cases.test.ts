@@ -1,0 +1,133 @@
+// Our client against an odd or malicious server, case by case as BoringSSL's runner (ssl/test/runner)
+// names its TLS 1.3 client tests; tlsfuzzer has no client scripts. Each edit of an otherwise honest server
+// flight gets the alert RFC 8446 names. Cases covered elsewhere (test/handshake/bad-input, hello-retry,
+// conformance; server-hello.test.ts here) are not repeated.
+import { describe, expect, it } from 'vitest';
+import type { SessionTicket } from '../../src/handshake/events.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import { editPlaintextHandshake } from '../../src/testing/tamper.js';
+import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
+import * as X from '../../src/wire/extensions.js';
+import type { HandshakeMessage } from '../../src/wire/types.js';
+import { clientAbort, clientConfig, expectAbort, ext, protectedEdit, runUntilAbort, serverConfig, serverHelloEdit, tamperedPair, type FlightEdit } from '../handshake/abort-harness.js';
+
+/** An edit of the EncryptedExtensions in the server's first flight. */
+const encryptedExtensions = (edit: (extensions: ReturnType<typeof ext>[]) => ReturnType<typeof ext>[]): FlightEdit =>
+  protectedEdit('server', (ms) => ms.map((m) => (m.kind === 'encrypted_extensions' ? { ...m, extensions: edit(m.extensions) } : m)));
+
+describe('EncryptedExtensions', () => {
+  it('"UnknownExtension-Client-TLS13": an extension we never sent is unsupported_extension (§4.2)', () => {
+    const result = clientAbort(encryptedExtensions((list) => [...list, ext(0x1234, [])]));
+    expectAbort(result, 'unsupported_extension', { protectedFor: result.peer });
+  });
+
+  it('"UnsolicitedServerNameAck-TLS13": server_name when we sent none is unsupported_extension (§4.2)', () => {
+    const result = clientAbort(encryptedExtensions((list) => [...list, ext(ExtensionType.server_name, [])]), { serverName: undefined });
+    expectAbort(result, 'unsupported_extension', { protectedFor: result.peer });
+  });
+
+  it('"ServerNameExtensionClient-TLS13" with a body: the acknowledgement is empty (RFC 6066 §3), so decode_error', () => {
+    const result = clientAbort(encryptedExtensions((list) => [...list.filter((e) => e.type !== ExtensionType.server_name), ext(ExtensionType.server_name, [0, 0])]));
+    expectAbort(result, 'decode_error', { protectedFor: result.peer });
+  });
+
+  it('"ALPNClient-EmptyProtocolName-TLS13": an empty protocol name is decode_error (RFC 7301 §3.1: ProtocolName<1..2^8-1>)', () => {
+    const result = clientAbort(encryptedExtensions((list) => [...list, ext(ExtensionType.application_layer_protocol_negotiation, [0, 1, 0])]), { alpnProtocols: ['h2'] });
+    expectAbort(result, 'decode_error', { protectedFor: result.peer });
+  });
+
+  it('"ALPNClient-Mismatch-TLS13": a protocol we did not offer is illegal_parameter', () => {
+    const result = clientAbort(encryptedExtensions((list) => [...list, ext(ExtensionType.application_layer_protocol_negotiation, [0, 3, 2, 0x68, 0x33])]), { alpnProtocols: ['h2'] });
+    expectAbort(result, 'illegal_parameter', { protectedFor: result.peer });
+  });
+});
+
+describe('CertificateRequest in the handshake', () => {
+  const withRequest = (edit: (m: Extract<HandshakeMessage, { kind: 'certificate_request' }>) => HandshakeMessage) =>
+    protectedEdit('server', (ms) => ms.map((m) => (m.kind === 'certificate_request' ? edit(m) : m)));
+  const asked = { clientAuth: 'optional' as const, trust: clientConfig().trust };
+
+  it('"TLS13-RequestContextInHandshake": a non-empty certificate_request_context is illegal_parameter (§4.3.2: "SHALL be zero length")', () => {
+    const result = runUntilAbort(tamperedPair(clientConfig(), serverConfig(asked), 'server', 0, withRequest((m) => ({ ...m, context: Uint8Array.of(1) }))));
+    expect(result.side).toBe('client');
+    expectAbort(result, 'illegal_parameter', { protectedFor: result.peer });
+  });
+
+  it.each([
+    ['beside an unknown extension (ignored, §4.3.2): missing_extension (§4.3.2: "MUST be specified")', [ext(0x1234, [])], 'missing_extension'],
+    ['and nothing else: decode_error, the vector is extensions<2..2^16-1> (§4.3.2, §6.2)', [], 'decode_error'],
+  ] as const)('without signature_algorithms, %s', (_, others, alert) => {
+    const edit = withRequest((m) => ({ ...m, extensions: [...m.extensions.filter((e) => e.type !== ExtensionType.signature_algorithms), ...others] }));
+    const result = runUntilAbort(tamperedPair(clientConfig(), serverConfig(asked), 'server', 0, edit));
+    expect(result.side).toBe('client');
+    expectAbort(result, alert, { protectedFor: result.peer });
+  });
+});
+
+describe('HelloRetryRequest', () => {
+  // Our client sends an x25519 share; a server that prefers secp256r1 asks for it.
+  const retrying = { groups: [NamedGroup.secp256r1, NamedGroup.x25519], helloRetryForPreferredGroup: true };
+  const clientOffer = { keyShareGroups: [NamedGroup.x25519], groups: [NamedGroup.x25519, NamedGroup.secp256r1] };
+  const hrrEdit = (edit: (extensions: ReturnType<typeof ext>[]) => ReturnType<typeof ext>[]): FlightEdit => (bytes) =>
+    editPlaintextHandshake(bytes, (ms) => ms.map((m) => (m.kind === 'hello_retry_request' ? { ...m, extensions: edit(m.extensions) } : m)));
+  const abortOnRetry = (edit: FlightEdit) => {
+    const result = runUntilAbort(tamperedPair(clientConfig(clientOffer), serverConfig(retrying), 'server', 0, edit));
+    expect(result.side).toBe('client');
+    return result;
+  };
+
+  it('the control: the retry completes', () => {
+    const pair = tamperedPair(clientConfig(clientOffer), serverConfig(retrying), 'server', 0, (bytes) => bytes).run();
+    expect(pair.client.isConnected && pair.client.info.group === 'secp256r1').toBe(true);
+  });
+
+  it('"UnknownExtensionInHelloRetryRequest" ("HelloRetryRequest-Unknown"): unsupported_extension (§4.1.4, §4.2)', () => {
+    expectAbort(abortOnRetry(hrrEdit((list) => [...list, ext(0x1234, [])])), 'unsupported_extension', { plaintext: true });
+  });
+
+  it('"HelloRetryRequest-DuplicateCookie": the same extension twice is illegal_parameter (§4.2)', () => {
+    const cookie = ext(ExtensionType.cookie, X.cookie.encode(Uint8Array.of(1, 2)));
+    expectAbort(abortOnRetry(hrrEdit((list) => [...list, cookie, cookie])), 'illegal_parameter', { plaintext: true });
+  });
+
+  it('"HelloRetryRequest-EmptyCookie": decode_error (§4.2.2: cookie<1..2^16-1>)', () => {
+    expectAbort(abortOnRetry(hrrEdit((list) => [...list, ext(ExtensionType.cookie, [0, 0])])), 'decode_error', { plaintext: true });
+  });
+
+  it('"HelloRetryRequestVersionMismatch": supported_versions selecting TLS 1.2 is illegal_parameter (§4.2.1)', () => {
+    const edit = hrrEdit((list) => list.map((e) => (e.type === ExtensionType.supported_versions ? ext(e.type, [3, 3]) : e)));
+    expectAbort(abortOnRetry(edit), 'illegal_parameter', { plaintext: true });
+  });
+});
+
+describe('resumption', () => {
+  const tickets = { count: 1, key: new Uint8Array(32).fill(9) };
+  const ticket = (() => {
+    const first = new InMemoryPair(clientConfig(), serverConfig({ tickets })).run();
+    const event = first.events('client').find((e) => e.type === 'session-ticket');
+    if (event?.type !== 'session-ticket') throw new Error('no ticket');
+    return event.ticket as SessionTicket;
+  })();
+  const resumingAbort = (edit: FlightEdit) => {
+    const result = runUntilAbort(tamperedPair(clientConfig({ resumption: { ticket } }), serverConfig({ tickets }), 'server', 0, edit));
+    expect(result.side).toBe('client');
+    return result;
+  };
+
+  it('the control: the ticket resumes', () => {
+    const pair = new InMemoryPair(clientConfig({ resumption: { ticket } }), serverConfig({ tickets })).run();
+    expect(pair.client.isConnected && pair.client.info.resumed).toBe(true);
+  });
+
+  it('"TLS13-InvalidPSKIdentity": a selected_identity past the one we offered is illegal_parameter (§4.2.11)', () => {
+    const edit = serverHelloEdit((sh) => ({ ...sh, extensions: sh.extensions.map((e) => (e.type === ExtensionType.pre_shared_key ? ext(e.type, X.preSharedKeyServerHello.encode(1)) : e)) }));
+    expectAbort(resumingAbort(edit), 'illegal_parameter', { plaintext: true });
+  });
+
+  it('"TLS13-PSK-CipherMismatch"-like: a suite of another hash than the ticket\'s, with the PSK, is illegal_parameter (§4.2.11)', () => {
+    const edit = serverHelloEdit((sh) => ({ ...sh, cipherSuite: 0x1302 }));
+    const result = runUntilAbort(tamperedPair(clientConfig({ resumption: { ticket }, cipherSuites: [0x1301, 0x1302] }), serverConfig({ tickets }), 'server', 0, edit));
+    expect(result.side).toBe('client');
+    expectAbort(result, 'illegal_parameter', { plaintext: true });
+  });
+});
