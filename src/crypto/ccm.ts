@@ -12,7 +12,7 @@
 //   message fits in L bytes of length, so the counter never overflows them.
 import { cbc, ctr } from '@noble/ciphers/aes.js';
 import { constantTimeEqual } from '../wire/bytes.js';
-import { aeadSealers } from './provider.js';
+import { InPlaceAead } from './provider.js';
 
 const BLOCK = 16;
 
@@ -30,31 +30,42 @@ export interface Ccm {
 export function aesCcm(key: Uint8Array, tagLength: number): Ccm {
   if (![16, 24, 32].includes(key.length)) throw new Error(`AES-CCM needs a 16, 24 or 32-byte key, got ${key.length}`);
   if (tagLength < 4 || tagLength > 16 || tagLength % 2 !== 0) throw new Error(`AES-CCM tag length ${tagLength} is not one of 4, 6, ..., 16 (RFC 3610 §2)`);
-  const boundKey = key.slice();
+  return new AesCcm(key.slice(), tagLength);
+}
 
-  /** The L-byte length field size for this nonce; the message must fit in it. */
-  const lengthFieldSize = (nonce: Uint8Array, messageLength: number): number => {
-    if (nonce.length < 7 || nonce.length > 13) throw new Error(`AES-CCM nonce of ${nonce.length} bytes (7 to 13)`);
-    const L = 15 - nonce.length;
-    if (L < 6 && messageLength >= 2 ** (8 * L)) throw new Error(`AES-CCM message of ${messageLength} bytes does not fit ${L} length bytes`);
-    return L;
-  };
+class AesCcm extends InPlaceAead implements Ccm {
+  constructor(
+    private readonly boundKey: Uint8Array,
+    tagLength: number,
+  ) {
+    super('AES-CCM', tagLength);
+  }
 
-  /** A_i (RFC 3610 §2.3): flags L-1, the nonce, then the counter i in L bytes; here A_0. */
-  const counterBlock0 = (nonce: Uint8Array, L: number): Uint8Array => {
-    const a0 = new Uint8Array(BLOCK);
-    a0[0] = L - 1;
-    a0.set(nonce, 1);
-    return a0;
-  };
+  /** mac() and crypt() copy the plaintext before anything is written to `output`, so it may alias it. */
+  protected sealChecked(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void {
+    const L = lengthFieldSize(nonce, plaintext.length);
+    const { tag, data } = this.crypt(nonce, L, this.mac(nonce, L, aad, plaintext), plaintext);
+    output.set(data);
+    output.set(tag, data.length);
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+    const tagLength = this.tagLength;
+    if (sealed.length < tagLength) return null;
+    const L = lengthFieldSize(nonce, sealed.length - tagLength);
+    const received = sealed.subarray(sealed.length - tagLength);
+    const { tag: expectedMask, data: plaintext } = this.crypt(nonce, L, received, sealed.subarray(0, sealed.length - tagLength));
+    // expectedMask = received XOR S_0, i.e. the T the sender computed if the record is genuine.
+    return constantTimeEqual(expectedMask, this.mac(nonce, L, aad, plaintext)) ? plaintext : null;
+  }
 
   /** T, the first M bytes of the CBC-MAC over B_0, the encoded AAD and the message (RFC 3610 §2.2). */
-  const mac = (nonce: Uint8Array, L: number, aad: Uint8Array, message: Uint8Array): Uint8Array => {
+  private mac(nonce: Uint8Array, L: number, aad: Uint8Array, message: Uint8Array): Uint8Array {
     const aadLengthBytes = aad.length === 0 ? 0 : aad.length < 0xff00 ? 2 : 6;
     const aadPart = padded(aadLengthBytes + aad.length);
     const input = new Uint8Array(BLOCK + aadPart + padded(message.length));
     // B_0: flags (Adata, M' = (M-2)/2, L' = L-1), the nonce, l(m) in L bytes.
-    input[0] = (aad.length > 0 ? 0x40 : 0) | (((tagLength - 2) / 2) << 3) | (L - 1);
+    input[0] = (aad.length > 0 ? 0x40 : 0) | (((this.tagLength - 2) / 2) << 3) | (L - 1);
     input.set(nonce, 1);
     for (let i = 0, n = message.length; i < L && n > 0; i++, n = Math.floor(n / 256)) input[BLOCK - 1 - i] = n % 256;
     if (aadLengthBytes === 2) {
@@ -66,39 +77,34 @@ export function aesCcm(key: Uint8Array, tagLength: number): Ccm {
     }
     input.set(aad, BLOCK + aadLengthBytes);
     input.set(message, BLOCK + aadPart);
-    const chained = cbc(boundKey, new Uint8Array(BLOCK), { disablePadding: true }).encrypt(input);
-    return chained.subarray(chained.length - BLOCK, chained.length - BLOCK + tagLength);
-  };
+    const chained = cbc(this.boundKey, new Uint8Array(BLOCK), { disablePadding: true }).encrypt(input);
+    return chained.subarray(chained.length - BLOCK, chained.length - BLOCK + this.tagLength);
+  }
 
   /** CTR from A_0 over (tag | zero pad | data): returns the masked tag U and the en/decrypted data. */
-  const crypt = (nonce: Uint8Array, L: number, tag: Uint8Array, data: Uint8Array): { tag: Uint8Array; data: Uint8Array } => {
+  private crypt(nonce: Uint8Array, L: number, tag: Uint8Array, data: Uint8Array): { tag: Uint8Array; data: Uint8Array } {
     const input = new Uint8Array(BLOCK + data.length);
     input.set(tag);
     input.set(data, BLOCK);
-    const output = ctr(boundKey, counterBlock0(nonce, L)).encrypt(input);
-    return { tag: output.subarray(0, tagLength), data: output.subarray(BLOCK) };
-  };
+    const output = ctr(this.boundKey, counterBlock0(nonce, L)).encrypt(input);
+    return { tag: output.subarray(0, this.tagLength), data: output.subarray(BLOCK) };
+  }
+}
 
-  /** mac() and crypt() copy the plaintext before anything is written to `output`, so it may alias it. */
-  const sealers = aeadSealers('AES-CCM', tagLength, (nonce, aad, plaintext, output) => {
-    const L = lengthFieldSize(nonce, plaintext.length);
-    const { tag, data } = crypt(nonce, L, mac(nonce, L, aad, plaintext), plaintext);
-    output.set(data);
-    output.set(tag, data.length);
-  });
+/** The L-byte length field size for this nonce; the message must fit in it. */
+function lengthFieldSize(nonce: Uint8Array, messageLength: number): number {
+  if (nonce.length < 7 || nonce.length > 13) throw new Error(`AES-CCM nonce of ${nonce.length} bytes (7 to 13)`);
+  const L = 15 - nonce.length;
+  if (L < 6 && messageLength >= 2 ** (8 * L)) throw new Error(`AES-CCM message of ${messageLength} bytes does not fit ${L} length bytes`);
+  return L;
+}
 
-  return {
-    tagLength,
-    ...sealers,
-    open(nonce, aad, sealed) {
-      if (sealed.length < tagLength) return null;
-      const L = lengthFieldSize(nonce, sealed.length - tagLength);
-      const received = sealed.subarray(sealed.length - tagLength);
-      const { tag: expectedMask, data: plaintext } = crypt(nonce, L, received, sealed.subarray(0, sealed.length - tagLength));
-      // expectedMask = received XOR S_0, i.e. the T the sender computed if the record is genuine.
-      return constantTimeEqual(expectedMask, mac(nonce, L, aad, plaintext)) ? plaintext : null;
-    },
-  };
+/** A_i (RFC 3610 §2.3): flags L-1, the nonce, then the counter i in L bytes; here A_0. */
+function counterBlock0(nonce: Uint8Array, L: number): Uint8Array {
+  const a0 = new Uint8Array(BLOCK);
+  a0[0] = L - 1;
+  a0.set(nonce, 1);
+  return a0;
 }
 
 /** Bytes of `n` rounded up to whole blocks. */

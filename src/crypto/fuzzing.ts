@@ -15,7 +15,7 @@
 // real connection; the CLI cannot select it.
 import {
   AEAD_TAG_LENGTHS,
-  aeadSealers,
+  InPlaceAead,
   type AeadKey,
   type AeadName,
   type CryptoProvider,
@@ -90,31 +90,45 @@ const text = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 
 function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   if (key.length !== AEAD_KEY_LENGTHS[aead]) throw new Error(`${aead} needs a ${AEAD_KEY_LENGTHS[aead]}-byte key, got ${key.length}`);
-  const boundKey = key.slice();
-  const tagLength = AEAD_TAG_LENGTHS[aead];
-  const keystream = (nonce: Uint8Array, length: number) => {
-    const seed = hashParts(8, boundKey, nonce);
+  return new FakeAead(aead, key);
+}
+
+class FakeAead extends InPlaceAead {
+  private readonly boundKey: Uint8Array;
+
+  constructor(aead: AeadName, key: Uint8Array) {
+    super(aead, AEAD_TAG_LENGTHS[aead]);
+    this.boundKey = key.slice();
+  }
+
+  private keystream(nonce: Uint8Array, length: number): Uint8Array {
+    const seed = hashParts(8, this.boundKey, nonce);
     return stretch(seed[0]! | (seed[1]! << 8) | (seed[2]! << 16) | (seed[3]! << 24), seed[4]! | (seed[5]! << 8) | (seed[6]! << 16), length);
-  };
-  const xor = (data: Uint8Array, stream: Uint8Array) => data.map((byte, i) => byte ^ stream[i]!);
-  const tag = (nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array) => hashParts(tagLength, text('tag'), boundKey, nonce, aad, ciphertext);
-  /** xor() reads the plaintext into a new array first, so `output` may alias it (sealing in place). */
-  const sealers = aeadSealers(aead, tagLength, (nonce, aad, plaintext, output) => {
-    const ciphertext = xor(plaintext, keystream(nonce, plaintext.length));
+  }
+
+  private tag(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+    return hashParts(this.tagLength, text('tag'), this.boundKey, nonce, aad, ciphertext);
+  }
+
+  /** xorBytes() reads the plaintext into a new array first, so `output` may alias it (sealing in place). */
+  protected sealChecked(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void {
+    const ciphertext = xorBytes(plaintext, this.keystream(nonce, plaintext.length));
     output.set(ciphertext);
-    output.set(tag(nonce, aad, ciphertext), ciphertext.length);
-  });
-  return {
-    ...sealers,
-    open(nonce, aad, sealed) {
-      if (sealed.length < tagLength) return null;
-      const ciphertext = sealed.subarray(0, sealed.length - tagLength);
-      const expected = tag(nonce, aad, ciphertext);
-      const received = sealed.subarray(sealed.length - tagLength);
-      if (!expected.every((b, i) => b === received[i])) return null;
-      return xor(ciphertext, keystream(nonce, ciphertext.length));
-    },
-  };
+    output.set(this.tag(nonce, aad, ciphertext), ciphertext.length);
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+    if (sealed.length < this.tagLength) return null;
+    const ciphertext = sealed.subarray(0, sealed.length - this.tagLength);
+    const expected = this.tag(nonce, aad, ciphertext);
+    const received = sealed.subarray(sealed.length - this.tagLength);
+    if (!expected.every((b, i) => b === received[i])) return null;
+    return xorBytes(ciphertext, this.keystream(nonce, ciphertext.length));
+  }
+}
+
+function xorBytes(data: Uint8Array, stream: Uint8Array): Uint8Array {
+  return data.map((byte, i) => byte ^ stream[i]!);
 }
 
 const raw = (length: number) => ({ publicLength: length, secretLength: length, point: false });

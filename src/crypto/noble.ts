@@ -15,7 +15,7 @@ import type { DiffieHellmanGroup } from './key-exchange.js';
 import { NOBLE_ML_KEM } from './mlkem.js';
 import {
   AEAD_TAG_LENGTHS,
-  aeadSealers,
+  InPlaceAead,
   type AeadKey,
   type AeadName,
   type CryptoProvider,
@@ -97,24 +97,32 @@ const AEAD_NONCE_LENGTH = 12;
 
 function createAead(aead: AeadName, key: Uint8Array): AeadKey {
   if (key.length !== AEAD_KEY_LENGTHS[aead]) throw new Error(`${aead} needs a ${AEAD_KEY_LENGTHS[aead]}-byte key, got ${key.length}`);
-  const cipher = AEAD_CIPHERS[aead];
-  const tagLength = AEAD_TAG_LENGTHS[aead];
-  const boundKey = key.slice();
-  const sealers = aeadSealers(aead, tagLength, (nonce, aad, plaintext, output) => {
-    if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${aead} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
-    cipher(boundKey, nonce, aad).sealInto(plaintext, output);
-  });
-  return {
-    ...sealers,
-    open(nonce, aad, ciphertext) {
-      if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < tagLength) return null;
-      try {
-        return cipher(boundKey, nonce, aad).open(ciphertext);
-      } catch {
-        return null; // the tag did not verify
-      }
-    },
-  };
+  return new NobleAeadKey(aead, key);
+}
+
+class NobleAeadKey extends InPlaceAead {
+  private readonly cipher: NobleAead;
+  private readonly boundKey: Uint8Array;
+
+  constructor(aead: AeadName, key: Uint8Array) {
+    super(aead, AEAD_TAG_LENGTHS[aead]);
+    this.cipher = AEAD_CIPHERS[aead];
+    this.boundKey = key.slice();
+  }
+
+  protected sealChecked(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void {
+    if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${this.name} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
+    this.cipher(this.boundKey, nonce, aad).sealInto(plaintext, output);
+  }
+
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null {
+    if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < this.tagLength) return null;
+    try {
+      return this.cipher(this.boundKey, nonce, aad).open(ciphertext);
+    } catch {
+      return null; // the tag did not verify
+    }
+  }
 }
 
 /**

@@ -40,29 +40,38 @@ export interface AeadKey {
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 }
 
-/** The in-place half of an AeadKey. */
-export type SealInto = NonNullable<AeadKey['sealInto']>;
-
 /**
- * `seal` and `sealInto` of an AeadKey from its one in-place sealer: the output's length (plaintext + tag) is
- * checked here, before anything is written, and `seal` seals into a fresh array from `allocate`.
+ * An AeadKey from its one in-place sealer: `sealInto` checks the output's length (plaintext + tag) before
+ * anything is written, `seal` seals into a fresh array from `allocate`. A class whose methods live on its
+ * prototype, not closures and a spread object per key: a handshake makes eight keys (docs/performance.md).
  */
-export function aeadSealers(
-  name: string,
-  tagLength: number,
-  sealInto: SealInto,
-  allocate = (length: number): Uint8Array => new Uint8Array(length),
-): { seal: AeadKey['seal']; sealInto: SealInto } {
-  const checked: SealInto = (nonce, aad, plaintext, output) => {
-    if (output.length !== plaintext.length + tagLength) throw new Error(`${name} output must be ${plaintext.length + tagLength} bytes, got ${output.length}`);
-    sealInto(nonce, aad, plaintext, output);
-  };
-  const seal: AeadKey['seal'] = (nonce, aad, plaintext) => {
-    const output = allocate(plaintext.length + tagLength);
-    checked(nonce, aad, plaintext, output);
+export abstract class InPlaceAead implements AeadKey {
+  constructor(
+    /** For error messages. */
+    protected readonly name: string,
+    readonly tagLength: number,
+  ) {}
+
+  /** ciphertext || tag into `output`, whose length is already checked; `output` may start at `plaintext`. */
+  protected abstract sealChecked(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void;
+
+  abstract open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+
+  /** seal()'s output: every byte of it is written, so it need not be zeroed. */
+  protected allocate(length: number): Uint8Array {
+    return new Uint8Array(length);
+  }
+
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const output = this.allocate(plaintext.length + this.tagLength);
+    this.sealChecked(nonce, aad, plaintext, output);
     return output;
-  };
-  return { seal, sealInto: checked };
+  }
+
+  sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void {
+    if (output.length !== plaintext.length + this.tagLength) throw new Error(`${this.name} output must be ${plaintext.length + this.tagLength} bytes, got ${output.length}`);
+    this.sealChecked(nonce, aad, plaintext, output);
+  }
 }
 
 export type GroupName =

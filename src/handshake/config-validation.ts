@@ -29,6 +29,25 @@ interface Field {
 /** A check for every field of T, optional or not. */
 type Schema<T> = { [K in keyof Required<T>]-?: Field | Check };
 
+/**
+ * The paths under the last path a check saw, joined once: a config is checked for every connection made with
+ * it, and mostly passes, so its paths would otherwise be new strings each time (one entry per check, so
+ * bounded by the schemas).
+ */
+class PathMemo<T> {
+  private path: string | undefined;
+  private paths!: T;
+  constructor(private readonly empty: () => T) {}
+
+  under(path: string): T {
+    if (path !== this.path) {
+      this.path = path;
+      this.paths = this.empty();
+    }
+    return this.paths;
+  }
+}
+
 function mismatch(path: string, expected: string, value: unknown): never {
   throw new TypeError(`${path} must be ${expected}: got ${showValue(value)}`);
 }
@@ -60,10 +79,13 @@ function bytesOfLength(min: number, max: number): Check {
 }
 
 function arrayOf(item: Check, { nonEmpty = false } = {}): Check {
+  const elementPaths = new PathMemo<string[]>(() => []);
   return (v, path) => {
     if (!Array.isArray(v)) mismatch(path, nonEmpty ? 'a non-empty array' : 'an array', v);
     if (nonEmpty && v.length === 0) mismatch(path, 'a non-empty array', v);
-    v.forEach((element, i) => item(element, `${path}[${i}]`));
+    const paths = elementPaths.under(path);
+    // Holes are skipped, as forEach does.
+    for (let i = 0; i < v.length; i++) if (i in v) item(v[i], (paths[i] ??= `${path}[${i}]`));
   };
 }
 
@@ -89,16 +111,18 @@ function either(expected: string, ...checks: Check[]): Check {
 function object(schema: Record<string, Field | Check>, { exact }: { exact: boolean }): Check {
   // The schema as a list, made once: a config is checked for every connection made with it.
   const fields = Object.entries(schema).map(([key, field]) => ({ key, ...(typeof field === 'function' ? { check: field } : field) }));
+  const fieldPaths = new PathMemo<Record<string, string>>(() => Object.create(null) as Record<string, string>);
   return (v, path) => {
     anObject(v, path);
     const record = v as Record<string, unknown>;
+    const paths = fieldPaths.under(path);
     for (const { key, check, required: needed } of fields) {
       const value = record[key];
       if (value === undefined) {
         if (needed) throw new TypeError(`${at(path, key)} is required`);
         continue;
       }
-      check(value, at(path, key));
+      check(value, (paths[key] ??= at(path, key)));
     }
     if (exact) {
       let unknown: string[] | undefined;

@@ -401,8 +401,7 @@ export class Connection {
   }
 
   private protection(suite: SuiteInfo, secret: Uint8Array): RecordProtection {
-    const { key, iv } = trafficKeys(this.ctx.provider, suite, secret);
-    return new RecordProtection(this.ctx.provider, suite.aead, key, iv);
+    return RecordProtection.fromTrafficKeys(this.ctx.provider, suite.aead, trafficKeys(this.ctx.provider, suite, secret));
   }
 
   /**

@@ -88,11 +88,13 @@ export function hkdfExpandLabel(
     }
     return provider.hkdfExpand(suite.hash, secret, info, length);
   }
-  return CONTEXT_LABEL.lend(
-    size,
-    (info) => writeHkdfLabel(info, labelBytes, context, length),
-    (info) => provider.hkdfExpand(suite.hash, secret, info, length),
-  );
+  const info = CONTEXT_LABEL.borrow(size);
+  try {
+    writeHkdfLabel(info, labelBytes, context, length);
+    return provider.hkdfExpand(suite.hash, secret, info, length);
+  } finally {
+    CONTEXT_LABEL.giveBack(info);
+  }
 }
 
 /**

@@ -81,11 +81,14 @@ const LENT_CONTENT = new LentArray(CERTIFICATE_VERIFY_PREFIXES.server.length + 6
  */
 function withLentCertificateVerifyContent<T>(signer: 'client' | 'server', transcriptHash: Uint8Array, use: (content: Uint8Array) => T): T {
   const prefix = CERTIFICATE_VERIFY_PREFIXES[signer];
-  const write = (content: Uint8Array) => {
+  const content = LENT_CONTENT.borrow(prefix.length + transcriptHash.length);
+  try {
     content.set(prefix);
     content.set(transcriptHash, prefix.length);
-  };
-  return LENT_CONTENT.lend(prefix.length + transcriptHash.length, write, use);
+    return use(content);
+  } finally {
+    LENT_CONTENT.giveBack(content);
+  }
 }
 
 /**

@@ -47,12 +47,23 @@ export class RecordProtection {
     key: Uint8Array,
     iv: Uint8Array,
     private readonly maxRecords = DEFAULT_MAX_RECORDS,
+    ivOwnership: 'copy' | 'take' = 'copy',
   ) {
     if (iv.length !== AEAD_IV_LENGTH) throw new Error(`record IV must be ${AEAD_IV_LENGTH} bytes, got ${iv.length}`);
     this.key = provider.createAead(aead, key);
     this.tagLength = AEAD_TAG_LENGTHS[aead];
-    // A copy in a plain Uint8Array: a Buffer's slice() is a view, and nonceFor() XORs into a slice of the IV.
-    this.iv = new Uint8Array(iv);
+    // A copy, so that nothing the caller does to its array changes our nonces; never written to (nonceFor XORs
+    // into a copy of its own).
+    this.iv = ivOwnership === 'take' ? iv : new Uint8Array(iv);
+  }
+
+  /**
+   * Protection from a traffic secret's key and IV (RFC 8446 §7.3) derived for it alone: the IV array becomes
+   * the protection's own, without the copy (the connection makes eight per handshake); the caller keeps
+   * neither array. The AEAD copies the key.
+   */
+  static fromTrafficKeys(provider: Pick<CryptoProvider, 'createAead'>, aead: AeadName, keys: { key: Uint8Array; iv: Uint8Array }): RecordProtection {
+    return new RecordProtection(provider, aead, keys.key, keys.iv, DEFAULT_MAX_RECORDS, 'take');
   }
 
   /** The sequence number the next record will use (starts at 0 for every key, RFC 8446 §5.3). */

@@ -15,17 +15,14 @@ const UTF8_DECODER = new TextDecoder();
 const ASCII_SCRATCH = new LentArray(1024);
 
 export function asciiText<T>(length: number, source: T, write: (codes: Uint8Array, source: T) => void): string {
-  return ASCII_SCRATCH.lend(
-    length,
-    (codes) => write(codes, source),
-    (codes) => {
-      try {
-        return UTF8_DECODER.decode(codes);
-      } finally {
-        codes.fill(0);
-      }
-    },
-  );
+  const codes = ASCII_SCRATCH.borrow(length);
+  try {
+    write(codes, source);
+    return UTF8_DECODER.decode(codes);
+  } finally {
+    codes.fill(0);
+    ASCII_SCRATCH.giveBack(codes);
+  }
 }
 
 const HEX_CODES = UTF8_ENCODER.encode('0123456789abcdef');

@@ -15,20 +15,18 @@ export class LentArray {
     this.memory = new Uint8Array(capacity);
   }
 
-  /** `use` called with `length` bytes that `write` filled: the reused array, or a new one while it is lent or too short. */
-  lend<T>(length: number, write: (into: Uint8Array) => void, use: (input: Uint8Array) => T): T {
-    if (this.lent || length > this.memory.length) {
-      const own = new Uint8Array(length);
-      write(own);
-      return use(own);
-    }
-    const view = (this.views[length] ??= this.memory.subarray(0, length));
-    write(view);
+  /**
+   * `length` bytes to write and hand to one call, then to give back (in a `finally`): the reused array, or a
+   * new one while it is lent or too short. No closures, so a lending costs no garbage.
+   */
+  borrow(length: number): Uint8Array {
+    if (this.lent || length > this.memory.length) return new Uint8Array(length);
     this.lent = true;
-    try {
-      return use(view);
-    } finally {
-      this.lent = false;
-    }
+    return (this.views[length] ??= this.memory.subarray(0, length));
+  }
+
+  /** Ends a borrow(): the reused array may be lent again (an array of its own needs nothing). */
+  giveBack(array: Uint8Array): void {
+    if (this.views[array.length] === array) this.lent = false;
   }
 }

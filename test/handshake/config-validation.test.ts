@@ -240,3 +240,19 @@ describe('the default key share goes to the first group we implement', () => {
     expect(shares?.data.subarray(2, 4)).toEqual(Uint8Array.of(0x00, 0x1d));
   });
 });
+
+describe('field paths, joined once per check and path', () => {
+  // A check remembers the paths under the last path it saw (a config is checked per connection): the same
+  // check met under another path, or again after another config, must still name where the wrong value is.
+  const policy = (certificates: unknown[]) => ({ kind: 'pinned-certificate', certificates });
+  const anyOf = (...policies: unknown[]) => client({ ...goodClient, trust: { kind: 'any-of', policies } });
+
+  it('names the element under each parent in turn, in either order and after configs that pass', () => {
+    expect(anyOf(policy([identity.der]), policy([identity.der]))).not.toThrow();
+    expect(anyOf(policy([identity.der]), policy([identity.der, WRONG]))).toThrow(/^trust\.policies\[1\]\.certificates\[1\] must be/);
+    expect(anyOf(policy([identity.der, identity.der, WRONG]), policy([identity.der]))).toThrow(/^trust\.policies\[0\]\.certificates\[2\] must be/);
+    expect(anyOf(policy([identity.der]), policy([WRONG]))).toThrow(/^trust\.policies\[1\]\.certificates\[0\] must be/);
+    expect(client({ ...goodClient, trust: policy([identity.der, WRONG]) })).toThrow(/^trust\.certificates\[1\] must be/);
+    expect(anyOf({ kind: 'pinned-key', spkiSha256: [WRONG] })).toThrow(/^trust\.policies\[0\]\.spkiSha256\[0\] must be/);
+  });
+});

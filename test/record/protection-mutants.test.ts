@@ -29,6 +29,15 @@ describe('RecordProtection nonce (RFC 8446 §5.3)', () => {
     sender.seal(ContentType.handshake, rfcRecord('server', 'send handshake record', 2).payload);
     expect(hex(sender.seal(ContentType.application_data, data.payload))).toBe(hex(data.record));
   });
+
+  it('fromTrafficKeys takes the IV without a copy and never writes to it: the RFC 8448 records, the IV unchanged', () => {
+    const iv = keys.iv.slice();
+    const sender = RecordProtection.fromTrafficKeys(nobleProvider, 'AES-128-GCM', { key: keys.key.slice(), iv });
+    const data = rfcRecord('server', 'send application_data record');
+    sender.seal(ContentType.handshake, rfcRecord('server', 'send handshake record', 2).payload);
+    expect(hex(sender.seal(ContentType.application_data, data.payload))).toBe(hex(data.record));
+    expect(hex(iv)).toBe(hex(keys.iv));
+  });
 });
 
 describe('RecordProtection.seal padding', () => {
