@@ -21,6 +21,15 @@ export interface DriverHandlers {
 /** Answers a peer may leave unread before we stop reading it (2,400 KeyUpdate answers; a legitimate peer sends a few). */
 export const MAX_UNSENT_ANSWER_BYTES = 64 * 1024;
 
+/**
+ * A Uint8Array over the same memory as `bytes` (no copy). node hands us Buffers, and every subarray the engine
+ * takes of a Buffer (a record, its header, its body and tag for the AEAD) goes through Buffer's species
+ * constructor: about 95 ns against 60 for a Uint8Array's, four to six times per 16 KiB record.
+ */
+function plainView(bytes: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+}
+
 export class ConnectionDriver {
   /** The peer's close_notify arrived. */
   private closeNotifyReceived = false;
@@ -29,7 +38,7 @@ export class ConnectionDriver {
   /** Bytes of answers written while the stream was over its mark, since it last took a write under it. */
   private unsentAnswerBytes = 0;
   private readonly onData = (chunk: Uint8Array) => {
-    this.connection.receive(chunk);
+    this.connection.receive(plainView(chunk));
     // What the peer's records made us send (a KeyUpdate answer, RFC 8446 §4.6.3) waits unsent while the peer
     // does not read. A few such answers are nothing (and pausing on the first could deadlock a peer that
     // uploads before it reads); past MAX_UNSENT_ANSWER_BYTES the peer is asking and not reading: read no more
@@ -73,7 +82,7 @@ export class ConnectionDriver {
 
   /** Application data (once connected). false: the stream's buffer is full, wait for its 'drain'. */
   write(data: Uint8Array | string): boolean {
-    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : plainView(data);
     this.step((c) => bytes.length > 0 && c.write(bytes));
     return !this.transport.writableNeedDrain;
   }

@@ -1,0 +1,88 @@
+// node dist/scripts/bench/bulk-compare.js OLD_DIST NEW_DIST [--seconds N] [--repeat N] [--suites a,b] [--crypto node|noble]
+// The bench's bulk row for two builds of the engine in one process, in interleaved slices (timing.ts), on the
+// CPU clock: per suite, each build's pooled transfer (64 records of 16 KiB, client seals into a RecordPool,
+// server opens), the new build's bare AEAD (`rawAeadRoundTrip`) and node:tls over a duplexPair, and the per-round
+// ratios new ÷ old, old ÷ bare, new ÷ bare and new ÷ node:tls. `--repeat` runs the measurement that many times
+// and pools the rounds (5 per run). OLD_DIST and NEW_DIST as in compare-builds.ts.
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeCases } from './cases.js';
+import { runMain } from './deadline.js';
+import { nodeTlsTransfer } from './node-tls.js';
+import { measure, perCpuSecond, spread, type Slice } from './timing.js';
+
+const RECORDS = 64;
+
+type Build = {
+  engine: typeof import('./engine.js');
+  run: typeof import('./run.js');
+  pool: typeof import('../../src/node/record-pool.js');
+  suites: typeof import('../../src/handshake/suites.js');
+  random: typeof import('../../src/crypto/random.js');
+};
+
+async function loadBuild(dist: string): Promise<Build> {
+  const from = (path: string) => import(pathToFileURL(resolve(dist, path)).href);
+  return {
+    engine: await from('scripts/bench/engine.js'),
+    run: await from('scripts/bench/run.js'),
+    pool: await from('src/node/record-pool.js'),
+    suites: await from('src/handshake/suites.js'),
+    random: await from('src/crypto/random.js'),
+  };
+}
+
+const ratio = (a: Slice[], b: Slice[]) => spread(a.map((slice, round) => perCpuSecond(slice) / perCpuSecond(b[round]!)));
+const show = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '3' },
+      repeat: { type: 'string', default: '1' },
+      suites: { type: 'string', default: '' },
+      crypto: { type: 'string', default: 'node' },
+    },
+    allowPositionals: true,
+  });
+  const provider = values.crypto;
+  if (positionals.length !== 2 || (provider !== 'node' && provider !== 'noble') || !(Number(values.seconds) > 0) || !(Number(values.repeat) >= 1)) {
+    console.error('usage: node dist/scripts/bench/bulk-compare.js OLD_DIST NEW_DIST [--seconds N] [--repeat N] [--suites a,b] [--crypto node|noble]');
+    process.exitCode = 2;
+    return;
+  }
+  const [oldBuild, newBuild] = (await Promise.all(positionals.map(loadBuild))) as [Build, Build];
+  const c = makeCases()[0]!;
+  const wanted = values.suites === '' ? undefined : values.suites.split(',');
+  for (const suite of newBuild.suites.SUITES.values()) {
+    if (wanted && !wanted.includes(suite.name)) continue;
+    const transfer = (b: Build) => {
+      const s = [...b.suites.SUITES.values()].find((x) => x.name === suite.name)!;
+      return b.engine.engineRecordTransfer(c, s, b.run.PROVIDERS[provider], b.random.systemRandom, RECORDS, new b.pool.RecordPool(1));
+    };
+    const operations = [
+      transfer(oldBuild),
+      transfer(newBuild),
+      newBuild.engine.rawAeadRoundTrip(suite.aead, newBuild.run.PROVIDERS[provider], newBuild.random.systemRandom, RECORDS),
+      await nodeTlsTransfer(c, suite.name, 2 ** 14, RECORDS),
+    ];
+    const slices: Slice[][] = operations.map(() => []);
+    const loadBefore = loadavg()[0]!;
+    for (let r = 0; r < Number(values.repeat); r++) {
+      const measured = await measure(Number(values.seconds), operations, undefined, { row: `bulk compare, ${suite.name}` });
+      measured.forEach((m, i) => slices[i]!.push(...m.slices));
+    }
+    const [oldRun, newRun, bare, nodeTls] = slices as [Slice[], Slice[], Slice[], Slice[]];
+    const mbps = (s: Slice[]) => spread(s.map((x) => (perCpuSecond(x) * RECORDS * 2 ** 14) / 1e6)).median.toFixed(0);
+    console.log(
+      `${suite.name} (${provider}): MB/s per CPU s old ${mbps(oldRun)} new ${mbps(newRun)} bare ${mbps(bare)} node:tls ${mbps(nodeTls)} | ` +
+        `new/old ${show(ratio(newRun, oldRun))} | old/bare ${show(ratio(oldRun, bare))} | new/bare ${show(ratio(newRun, bare))} | ` +
+        `new/node:tls ${show(ratio(newRun, nodeTls))} | rounds ${newRun.length} | load ${loadBefore.toFixed(2)}-${loadavg()[0]!.toFixed(2)}`,
+    );
+  }
+  process.exit(0);
+}
+
+await runMain(main);

@@ -1,0 +1,144 @@
+// node dist/scripts/bench/tcp-compare.js OLD_DIST NEW_DIST [--handshakes] [--seconds N] [--repeat N] [--suites a,b]
+// Two builds of `tls13-lab/node` and node:tls over loopback TCP, in one process, in interleaved slices
+// (timing.ts), on the CPU clock (node provider, the bench's Ed25519 pinned configs):
+// - bulk (default), per suite: each build's client `connect()` writing 64 chunks of 16 KiB to its
+//   `createServer()` connection, the operation done when the server socket's 'data' events have given all of
+//   them back; node:tls the same through `tls.connect` / `tls.createServer`. CPU µs per 16 KiB record.
+// - `--handshakes`: the TCP row's handshake (tcp.ts: connect, both sides secure, destroy both) per build and
+//   node:tls. CPU ms per handshake (both sides).
+// Prints per-round ratios new ÷ old and new ÷ node:tls (of work per CPU second). `--repeat` pools runs.
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { makeCases, SERVER_NAME, engineConfigs } from './cases.js';
+import { runMain } from './deadline.js';
+import { endpoints, serverContextOptions } from './node-tls.js';
+import { listening, LOOPBACK, nodeTlsOverTcp } from './tcp.js';
+import { measure, perCpuSecond, spread, type Slice } from './timing.js';
+
+const RECORDS = 64;
+const CHUNK = 2 ** 14;
+
+type Build = {
+  adapter: typeof import('../../src/node/adapter.js');
+  crypto: typeof import('../../src/node/crypto.js');
+  random: typeof import('../../src/crypto/random.js');
+  suites: typeof import('../../src/handshake/suites.js');
+};
+
+async function loadBuild(dist: string): Promise<Build> {
+  const from = (path: string) => import(pathToFileURL(resolve(dist, path)).href);
+  return { adapter: await from('src/node/adapter.js'), crypto: await from('src/node/crypto.js'), random: await from('src/crypto/random.js'), suites: await from('src/handshake/suites.js') };
+}
+
+/** One operation: RECORDS writes of CHUNK bytes from `client`, resolved once `server` has read them all. */
+function transfer(client: Duplex, server: Duplex): () => Promise<void> {
+  const payload = Buffer.alloc(CHUNK, 0x61);
+  let pending = 0;
+  let done: (() => void) | undefined;
+  server.on('data', (chunk: Buffer) => {
+    pending -= chunk.length;
+    if (pending === 0) done?.();
+  });
+  return () =>
+    new Promise<void>((resolveOperation) => {
+      pending = CHUNK * RECORDS;
+      done = resolveOperation;
+      for (let i = 0; i < RECORDS; i++) client.write(payload);
+    });
+}
+
+async function oursPair(b: Build, suiteName: string): Promise<() => Promise<void>> {
+  const c = makeCases()[0]!;
+  const suite = [...b.suites.SUITES.values()].find((s) => s.name === suiteName)!;
+  const { client, server } = engineConfigs(c, b.crypto.nodeCryptoProvider, b.random.systemRandom);
+  const tcpServer = b.adapter.createServer({ ...server, cipherSuites: [suite.code] });
+  const port = await listening(tcpServer);
+  const accepted = once(tcpServer, 'secureConnection') as Promise<[Duplex]>;
+  const socket = b.adapter.connect({ ...client, cipherSuites: [suite.code], host: LOOPBACK, port });
+  const [[serverSocket]] = await Promise.all([accepted, once(socket, 'secureConnect')]);
+  return transfer(socket, serverSocket);
+}
+
+async function nodeTlsPair(suiteName: string): Promise<() => Promise<void>> {
+  const c = makeCases()[0]!;
+  const { clientContext } = endpoints(c, suiteName);
+  const tcpServer = tls.createServer(serverContextOptions(c, suiteName));
+  const port = await listening(tcpServer);
+  const accepted = once(tcpServer, 'secureConnection') as Promise<[tls.TLSSocket]>;
+  const socket = tls.connect({ host: LOOPBACK, port, secureContext: clientContext, servername: SERVER_NAME, rejectUnauthorized: false });
+  const [[serverSocket]] = await Promise.all([accepted, once(socket, 'secureConnect')]);
+  return transfer(socket, serverSocket);
+}
+
+/** A build's TCP handshake as the bench's TCP row makes it (tcp.ts oursOverTcp), with that build's adapter. */
+async function oursHandshake(b: Build): Promise<() => Promise<void>> {
+  const { client, server } = engineConfigs(makeCases()[0]!, b.crypto.nodeCryptoProvider, b.random.systemRandom);
+  const tcpServer = b.adapter.createServer(server);
+  const port = await listening(tcpServer);
+  return async () => {
+    const accepted = once(tcpServer, 'secureConnection') as Promise<[Duplex]>;
+    const socket = b.adapter.connect({ ...client, host: LOOPBACK, port });
+    const [[serverSocket]] = await Promise.all([accepted, once(socket, 'secureConnect')]);
+    if (!socket.authorized) throw new Error('our client did not accept the server');
+    socket.destroy();
+    serverSocket.destroy();
+  };
+}
+
+const ratio = (a: Slice[], b: Slice[]) => spread(a.map((slice, round) => perCpuSecond(slice) / perCpuSecond(b[round]!)));
+const show = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
+const cpuPer = (s: Slice[], unitsPerIteration: number, scale: number) => spread(s.map((x) => (x.cpuMs * scale) / x.iterations / unitsPerIteration)).median.toFixed(scale === 1 ? 3 : 1);
+
+/** Measures `operations` (old, new, node:tls) `repeat` times and pools their slices. */
+async function pooledSlices(operations: Array<() => Promise<void>>, seconds: number, repeat: number, row: string): Promise<[Slice[], Slice[], Slice[]]> {
+  const slices: Slice[][] = operations.map(() => []);
+  for (let r = 0; r < repeat; r++) {
+    const measured = await measure(seconds, operations, undefined, { row });
+    measured.forEach((m, i) => slices[i]!.push(...m.slices));
+  }
+  return slices as [Slice[], Slice[], Slice[]];
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: {
+      handshakes: { type: 'boolean', default: false },
+      seconds: { type: 'string', default: '3' },
+      repeat: { type: 'string', default: '1' },
+      suites: { type: 'string', default: 'TLS_AES_128_GCM_SHA256' },
+    },
+    allowPositionals: true,
+  });
+  const [seconds, repeat] = [Number(values.seconds), Number(values.repeat)];
+  if (positionals.length !== 2 || !(seconds > 0) || !(repeat >= 1)) {
+    console.error('usage: node dist/scripts/bench/tcp-compare.js OLD_DIST NEW_DIST [--handshakes] [--seconds N] [--repeat N] [--suites a,b]');
+    process.exitCode = 2;
+    return;
+  }
+  const [oldBuild, newBuild] = (await Promise.all(positionals.map(loadBuild))) as [Build, Build];
+  const verdict = (oldRun: Slice[], newRun: Slice[], nodeTls: Slice[], loadBefore: number) =>
+    `new/old ${show(ratio(newRun, oldRun))} | old/node:tls ${show(ratio(oldRun, nodeTls))} | new/node:tls ${show(ratio(newRun, nodeTls))} | rounds ${newRun.length} | load ${loadBefore.toFixed(2)}-${loadavg()[0]!.toFixed(2)}`;
+  if (values.handshakes) {
+    const operations = [await oursHandshake(oldBuild), await oursHandshake(newBuild), (await nodeTlsOverTcp(makeCases()[0]!)).handshake];
+    const loadBefore = loadavg()[0]!;
+    const [oldRun, newRun, nodeTls] = await pooledSlices(operations, seconds, repeat, 'TCP handshake compare');
+    console.log(`TCP handshakes: CPU ms per handshake old ${cpuPer(oldRun, 1, 1)} new ${cpuPer(newRun, 1, 1)} node:tls ${cpuPer(nodeTls, 1, 1)} | ${verdict(oldRun, newRun, nodeTls, loadBefore)}`);
+    process.exit(0);
+  }
+  for (const suite of values.suites.split(',')) {
+    const operations = [await oursPair(oldBuild, suite), await oursPair(newBuild, suite), await nodeTlsPair(suite)];
+    const loadBefore = loadavg()[0]!;
+    const [oldRun, newRun, nodeTls] = await pooledSlices(operations, seconds, repeat, `TCP bulk compare, ${suite}`);
+    console.log(
+      `${suite} over TCP: CPU µs per 16 KiB record old ${cpuPer(oldRun, RECORDS, 1000)} new ${cpuPer(newRun, RECORDS, 1000)} node:tls ${cpuPer(nodeTls, RECORDS, 1000)} | ${verdict(oldRun, newRun, nodeTls, loadBefore)}`,
+    );
+  }
+  process.exit(0);
+}
+
+await runMain(main);
