@@ -127,7 +127,7 @@ async function runSlice(operation: Operation, sliceMs: number, into: Measurement
  * `rounds` rounds of one slice per operation; the first operation of a round moves on by one each round.
  * A slice whose iteration stalls fails with a BenchStall naming `row` and the operation (deadline.ts).
  */
-async function interleave(rounds: number, sliceMs: number, operations: Operation[], { row, stallMs }: Required<MeasureOptions>): Promise<Measurement[]> {
+async function interleave(rounds: number, sliceMs: number, operations: Operation[], { row, stallMs }: { row: string; stallMs: number }): Promise<Measurement[]> {
   const results = operations.map(emptyMeasurement);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < operations.length; k++) {
@@ -145,15 +145,17 @@ export interface MeasureOptions {
   row?: string;
   /** An asynchronous iteration that has not settled after this long has stalled (default STALL_MS). */
   stallMs?: number;
+  /** Rounds of slices (default ROUNDS): more, shorter slices pair each contender's with the others' more closely. */
+  rounds?: number;
 }
 
 /**
- * Runs each operation for about `seconds` in all, in ROUNDS interleaved slices, after a warm-up slice of
- * each; `beforeMeasuring` runs between the two. One Measurement per operation, in order.
+ * Runs each operation for about `seconds` in all, in ROUNDS (or `options.rounds`) interleaved slices, after a
+ * warm-up slice of each; `beforeMeasuring` runs between the two. One Measurement per operation, in order.
  */
 export async function measure(seconds: number, operations: Operation[], beforeMeasuring?: () => void, options: MeasureOptions = {}): Promise<Measurement[]> {
-  const { row = 'a measurement', stallMs = STALL_MS } = options;
+  const { row = 'a measurement', stallMs = STALL_MS, rounds = ROUNDS } = options;
   await interleave(1, seconds * 1000 * WARMUP_SHARE, operations, { row: `${row} (warm-up)`, stallMs });
   beforeMeasuring?.();
-  return interleave(ROUNDS, (seconds * 1000) / ROUNDS, operations, { row, stallMs });
+  return interleave(rounds, (seconds * 1000) / rounds, operations, { row, stallMs });
 }

@@ -103,7 +103,10 @@ export class DerReader {
     return field.startsWith('[') ? this.path + field : `${this.path}.${field}`;
   }
 
-  /** Records a span for `element` when tracing; free otherwise. */
+  /**
+   * Records a span for `element` when tracing. Callers whose value or meaning costs something to make (hex,
+   * dates, tag names) test `this.spans` first, so a parse without a span sink makes none of that text.
+   */
   private note(element: DerElement, field: string | undefined, value?: string | number, meaning?: string, rfc?: string) {
     if (!this.spans || field === undefined) return;
     const span: Span = { offset: element.offset, length: element.raw.length, path: this.join(field) };
@@ -196,14 +199,14 @@ export class DerReader {
   optionalImplicit(n: number, field?: string): Uint8Array | undefined {
     if (this.peekTag() !== contextTag(n, false)) return undefined;
     const element = this.element(contextTag(n, false), field);
-    this.note(element, field, hex(element.content));
+    if (this.spans) this.note(element, field, hex(element.content));
     return element.content;
   }
 
   /** Any one element, recorded as a span with its hex content. */
   any(field?: string, meaning?: string): DerElement {
     const element = this.element(undefined, field);
-    this.note(element, field, hex(element.content), meaning);
+    if (this.spans) this.note(element, field, hex(element.content), meaning);
     return element;
   }
 
@@ -239,14 +242,14 @@ export class DerReader {
     const { element, content } = this.integerContent(field);
     if (content[0]! >= 0x80) this.fail(`${field ?? 'INTEGER'}: negative where a non-negative INTEGER is required`);
     const v = content[0] === 0 && content.length > 1 ? content.subarray(1) : content;
-    this.note(element, field, hex(v), meaning);
+    if (this.spans) this.note(element, field, hex(v), meaning);
     return v;
   }
 
   /** The two's-complement content of an INTEGER as it is (serial numbers are shown this way). */
   integerBytes(field?: string, meaning?: string): Uint8Array {
     const { element, content } = this.integerContent(field);
-    this.note(element, field, hex(content), meaning);
+    if (this.spans) this.note(element, field, hex(content), meaning);
     return content;
   }
 
@@ -270,7 +273,7 @@ export class DerReader {
     if (unusedBits > 0 && (bytes[bytes.length - 1]! & ((1 << unusedBits) - 1)) !== 0) {
       this.fail(`${field ?? 'BIT STRING'}: unused bits are not zero (X.690 §11.2.1)`);
     }
-    this.note(element, field, hex(bytes), meaning);
+    if (this.spans) this.note(element, field, hex(bytes), meaning);
     return { bytes, unusedBits };
   }
 
@@ -283,7 +286,7 @@ export class DerReader {
 
   octetString(field?: string, meaning?: string): Uint8Array {
     const element = this.element(Tag.OCTET_STRING, field);
-    this.note(element, field, hex(element.content), meaning);
+    if (this.spans) this.note(element, field, hex(element.content), meaning);
     return element.content;
   }
 
@@ -316,7 +319,7 @@ export class DerReader {
     if (tag === undefined || !STRING_TAGS.has(tag)) this.fail(`${field ?? 'string'}: expected a string type, found ${tag === undefined ? 'end of data' : tagName(tag)}`);
     const element = this.element(tag, field);
     const text = decodeString(tag, element.content, (what) => this.fail(`${field ?? 'string'}: ${what}`));
-    this.note(element, field, text, tagName(tag));
+    if (this.spans) this.note(element, field, text, tagName(tag));
     return text;
   }
 
@@ -331,7 +334,7 @@ export class DerReader {
     if (tag !== Tag.UTCTime && tag !== Tag.GeneralizedTime) this.fail(`${field ?? 'time'}: expected UTCTime or GeneralizedTime`);
     const element = this.element(tag, field);
     const ms = decodeTime(tag, element.content, (what) => this.fail(`${field ?? 'time'}: ${what}`));
-    this.note(element, field, new Date(ms).toISOString(), tagName(tag), rfc);
+    if (this.spans) this.note(element, field, new Date(ms).toISOString(), tagName(tag), rfc);
     return ms;
   }
 

@@ -3,7 +3,7 @@
 //
 //   Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
 import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../crypto/provider.js';
-import { hex, utf8 } from '../wire/bytes.js';
+import { equalBytes, hex, utf8 } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
 import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
@@ -423,7 +423,7 @@ function readCertificate(r: DerReader): Certificate {
   cert.tbs = certificate.bytes.subarray(tbsStart, certificate.offset);
   const outerSignature = readSignatureAlgorithm(certificate, 'signatureAlgorithm');
   // RFC 5280 §4.1.1.2: the outer algorithm MUST equal the signature field inside tbsCertificate.
-  if (hex(outerSignature.raw) !== hex(innerSignature.raw)) throw new DerError('signatureAlgorithm differs from tbsCertificate.signature');
+  if (!equalBytes(outerSignature.raw, innerSignature.raw)) throw new DerError('signatureAlgorithm differs from tbsCertificate.signature');
   cert.signature = certificate.bitStringBytes('signatureValue', 'RFC 5280 §4.1.1.3');
   certificate.end();
   return cert;
@@ -450,5 +450,5 @@ export function certificateSha256(der: Uint8Array, provider: CryptoProvider): Fi
 
 /** True when the certificate names itself as issuer (RFC 5280 §3.2 self-issued). */
 export function isSelfIssued(cert: Certificate): boolean {
-  return hex(cert.issuer.raw) === hex(cert.subject.raw);
+  return equalBytes(cert.issuer.raw, cert.subject.raw);
 }
