@@ -44,6 +44,19 @@ describe('X.509, raw public key and OCSP staple fuzzing (seeded, bounded)', () =
   }
 });
 
+describe('CRL and configured OCSP staple fuzzing (seeded, bounded)', () => {
+  for (const name of ['x509:crl', 'x509:ocsp-config']) {
+    it(`${name}: 120 mutated documents are one-line TypeErrors or work`, () => {
+      const target = fuzzTarget(name);
+      const prng = new Prng(3280 + name.length);
+      const outcomes = new Set<string>();
+      for (let i = 0; i < 120; i++) outcomes.add(target.run(target.generate(prng)).replace(/^.*: /, ''));
+      expect(outcomes).toContain('TypeError');
+      expect([...outcomes].some((o) => /^(trusted|untrusted|accepted, .*)$/.test(o))).toBe(true);
+    });
+  }
+});
+
 describe('config fuzzing (seeded, bounded)', () => {
   for (const name of ['api:client', 'api:server']) {
     it(`${name}: 300 broken configs are one-line TypeErrors or working configs`, () => {
