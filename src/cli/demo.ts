@@ -61,13 +61,14 @@ export const demoCommand: Command = {
     if (stepAsked && !narrate) throw new UsageError(`--step needs the narration on standard output; write the ${sink!.spec.format} trace to a file (--trace ${sink!.spec.format}=FILE)`);
     // Without standard input (an in-process caller's Io has none) no answer can come: no pauses, one note.
     const step = stepAsked && io.stdin !== undefined;
-    if (stepAsked && !step) io.stderr.write('--step: no standard input to answer from; running without pauses\n');
     const pcapPath = str(args, 'pcap');
     if (pcapPath) checkWritable('--pcap', pcapPath);
     const appendKeylog = openKeylog(str(args, 'keylog'), io);
 
     const tracing = sink !== undefined;
     const provider = cryptoProvider(args, 'noble');
+    // After every flag is checked: a usage error stays the only line on stderr.
+    if (stepAsked && !step) io.stderr.write('--step: no standard input to answer from; running without pauses\n');
     const pair = new InMemoryPair(
       { ...setup.client, provider, trace: tracing, traceRecords: sink?.spec.format === 'html' },
       { ...setup.server, provider, trace: tracing },

@@ -74,6 +74,12 @@ describe('tls13 demo tracing flags', () => {
     expect(ran!.stdout).toBe(all.stdout);
   }, 20_000);
 
+  it('without standard input and with a bad flag: the usage error is the only line (CLI fuzzing: the --step note came first)', async () => {
+    const { code, stderr } = await runCli(['demo', '--step', '--crypto', 'rsa']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('tls13: --crypto rsa: expected one of node, noble\n');
+  });
+
   it('tells the same story stepped as in one go, with pauses and a line where each message is sent', async () => {
     const all = await runCli(['demo']);
     const { code, stdout } = await stepped(Array.from({ length: 20 }, () => '\n'));
