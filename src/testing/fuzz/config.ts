@@ -95,7 +95,7 @@ function editAt(root: Record<string, unknown>, path: Path, edit: (parent: Record
 const show = (path: Path) => path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').slice(1);
 
 /** Applies the input's mutations to one side's config; returns the description. */
-function mutateConfig(config: Record<string, unknown>, c: Choices): string {
+export function mutateConfig(config: Record<string, unknown>, c: Choices): string {
   const steps: string[] = [];
   /** Per path, whether it held a callback (or nothing) before this input's first edit of it. */
   const callbackSlot = new Map<string, boolean>();
