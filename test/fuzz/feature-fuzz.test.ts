@@ -6,6 +6,7 @@
 // (src/testing/fuzz/config.ts). Longer campaigns: `npm run fuzz -- --target stateful:pha` and so on.
 import { describe, expect, it } from 'vitest';
 import { insecureFuzzingProvider } from '../../src/crypto/fuzzing.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
 import { FEATURE_SCENARIOS } from '../../src/testing/fuzz/feature-scenarios.js';
 import { Choices, Prng } from '../../src/testing/fuzz/input.js';
 import { MUTATORS } from '../../src/testing/fuzz/mutations.js';
@@ -27,6 +28,25 @@ describe('stateful fuzzing of the feature scenarios (seeded, bounded)', () => {
       expect(results).toContain('alert');
       expect(results).toContain('connected');
     });
+  }
+});
+
+describe('stateful fuzzing of the feature scenarios with real crypto (noble; seeded, few cases)', () => {
+  // Real signatures, key shares and certificate checks: paths the insecure fuzzing provider shortcuts.
+  for (const scenario of FEATURE_SCENARIOS) {
+    it(`keeps the invariant for 6 mutations of ${scenario} under noble`, () => {
+      const prng = new Prng(scenario.length * 104729);
+      const mutators = Object.keys(MUTATORS);
+      const results = new Set<string>();
+      for (const victim of ['client', 'server'] as const) {
+        for (let flight = 0; flight < 3; flight++) {
+          const mutator = mutators[prng.below(mutators.length)]!;
+          // runStatefulCase throws when the invariant breaks; the outcome it returns is one of the allowed ends.
+          results.add(runStatefulCase({ scenario, victim, flight, seed: flight, provider: nobleProvider, choices: new Choices(prng.bytes(16)), mutator }).result);
+        }
+      }
+      expect(results).toContain('alert');
+    }, 60_000);
   }
 });
 
