@@ -34,6 +34,16 @@ process.on('unhandledRejection', (e) => violation(`unhandled rejection: ${String
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Writes `chunks` (a pause of `gapMs` after each), then ends the socket when `closeAfter`. */
+async function writeChunks(socket: net.Socket, chunks: Uint8Array[], gapMs: number, closeAfter: boolean): Promise<void> {
+  for (const chunk of chunks) {
+    if (socket.destroyed) return;
+    socket.write(chunk);
+    if (gapMs > 0) await sleep(gapMs);
+  }
+  if (closeAfter) socket.end();
+}
+
 /** Writes `chunks` to a raw TCP connection (a pause between them when `gapMs`), then reads until close or `waitMs`. */
 function rawExchange(port: number, chunks: Uint8Array[], gapMs: number, waitMs: number, closeAfter: boolean): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -47,14 +57,7 @@ function rawExchange(port: number, chunks: Uint8Array[], gapMs: number, waitMs: 
     socket.on('error', () => {});
     socket.on('close', done);
     setTimeout(done, waitMs);
-    socket.on('connect', async () => {
-      for (const chunk of chunks) {
-        if (socket.destroyed) return;
-        socket.write(chunk);
-        if (gapMs > 0) await sleep(gapMs);
-      }
-      if (closeAfter) socket.end();
-    });
+    socket.on('connect', () => void writeChunks(socket, chunks, gapMs, closeAfter));
   });
 }
 
@@ -71,14 +74,7 @@ function httpsExchange(port: number, head: Uint8Array[], gapMs: number, waitMs: 
     socket.on('error', (e) => done(`error ${e.message}`));
     socket.on('close', () => done('closed'));
     setTimeout(() => done('timeout'), waitMs);
-    socket.on('secureConnect', async () => {
-      for (const chunk of head) {
-        if (socket.destroyed) return;
-        socket.write(chunk);
-        if (gapMs > 0) await sleep(gapMs);
-      }
-      if (closeAfter) socket.end();
-    });
+    socket.on('secureConnect', () => void writeChunks(socket, head, gapMs, closeAfter));
   });
 }
 
