@@ -3,6 +3,7 @@
 // BOOLEANs, zero padding bits. When a span sink is attached, every named element is annotated with its
 // path, value and meaning, so a trace can explain a certificate byte by byte.
 import { hex } from '../wire/bytes.js';
+import { escapeControls } from '../wire/show-value.js';
 import type { Span, SpanSink } from '../wire/bytes.js';
 
 /** UTF8String contents must be valid UTF-8 (RFC 5280 §4.1.2.4 via X.690): a decoder that refuses anything else. */
@@ -394,18 +395,33 @@ function decodeString(tag: number, c: Uint8Array, fail: (what: string) => never)
     case Tag.IA5String:
     case Tag.PrintableString:
       for (const b of c) if (b >= 0x80) fail('non-ASCII byte in an ASCII string type');
-      return String.fromCharCode(...c);
+      return latin1(c);
     default:
       // TeletexString: treated as Latin-1, as most software does.
-      return String.fromCharCode(...c);
+      return latin1(c);
   }
 }
 
+/**
+ * Bytes as Latin-1 text, a slice at a time: String.fromCharCode(...c) passes each byte as an argument and
+ * overflows the stack from about 125,000 (a configured CRL or certificate file has no size bound).
+ */
+function latin1(c: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < c.length; i += 8192) s += String.fromCharCode(...c.subarray(i, i + 8192));
+  return s;
+}
+
+/** The longest time RFC 5280 allows: GeneralizedTime YYYYMMDDHHMMSSZ. */
+const MAX_TIME_LENGTH = 15;
+
 function decodeTime(tag: number, c: Uint8Array, fail: (what: string) => never): number {
-  const text = String.fromCharCode(...c);
+  if (c.length > MAX_TIME_LENGTH) fail(`malformed time of ${c.length} bytes`);
+  const text = latin1(c);
   // RFC 5280 §4.1.2.5.1/§4.1.2.5.2: seconds present, no fractions, always Zulu.
   const m = tag === Tag.UTCTime ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!m) fail(`malformed time "${text}"`);
+  // The text is the peer's (or a file's): shown with its control characters escaped, on one line.
+  if (!m) fail(`malformed time "${escapeControls(text)}"`);
   let year = Number(m[1]);
   // RFC 5280 §4.1.2.5.1: UTCTime YY >= 50 is 19YY, otherwise 20YY.
   if (tag === Tag.UTCTime) year += year >= 50 ? 1900 : 2000;

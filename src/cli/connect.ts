@@ -149,9 +149,10 @@ export const connectCommand: Command = {
     if (flag(args, 'status')) options.statusRequest = true;
     const alpn = alpnProtocols(args);
     if (alpn.length > 0) options.alpnProtocols = alpn;
-    if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
+    // An empty file name is a file that cannot be read (a usage error), not an absent flag.
+    if (certFile !== undefined && keyFile !== undefined) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     const rpkFile = str(args, 'rpk-key');
-    if (rpkFile) {
+    if (rpkFile !== undefined) {
       options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
       options.clientCertificateTypes = options.certificate ? ['raw-public-key', 'x509'] : ['raw-public-key'];
     }

@@ -57,14 +57,18 @@ export const demoCommand: Command = {
     const sink = traceText === undefined || traceText === 'none' ? undefined : openTraceSink(traceText, io, { secrets, title: `tls13 demo --scenario ${name}`, description: setup.story });
     // The narration goes to the terminal unless a JSON or HTML trace takes standard output.
     const narrate = !sink || sink.spec.file !== undefined || sink.spec.format === 'text';
-    const step = flag(args, 'step');
-    if (step && !narrate) throw new UsageError(`--step needs the narration on standard output; write the ${sink!.spec.format} trace to a file (--trace ${sink!.spec.format}=FILE)`);
+    const stepAsked = flag(args, 'step');
+    if (stepAsked && !narrate) throw new UsageError(`--step needs the narration on standard output; write the ${sink!.spec.format} trace to a file (--trace ${sink!.spec.format}=FILE)`);
+    // Without standard input (an in-process caller's Io has none) no answer can come: no pauses, one note.
+    const step = stepAsked && io.stdin !== undefined;
     const pcapPath = str(args, 'pcap');
     if (pcapPath) checkWritable('--pcap', pcapPath);
     const appendKeylog = openKeylog(str(args, 'keylog'), io);
 
     const tracing = sink !== undefined;
     const provider = cryptoProvider(args, 'noble');
+    // After every flag is checked: a usage error stays the only line on stderr.
+    if (stepAsked && !step) io.stderr.write('--step: no standard input to answer from; running without pauses\n');
     const pair = new InMemoryPair(
       { ...setup.client, provider, trace: tracing, traceRecords: sink?.spec.format === 'html' },
       { ...setup.server, provider, trace: tracing },
@@ -80,7 +84,7 @@ export const demoCommand: Command = {
 
     let shown = 0;
     let received = 0;
-    const pauser = step ? stepPrompt(io) : undefined;
+    const pauser = step ? stepPrompt(io.stdin!, io) : undefined;
     // Stepping: a message is told when its receiver processes it, followed by the receiver's reaction;
     // its sender only says it sent it. Sent messages nobody processed yet, oldest first:
     const unreceived: Array<{ side: Role; event: Extract<TlsEvent, { type: 'handshake-message' }> }> = [];
@@ -171,8 +175,8 @@ async function playSession(pair: InMemoryPair, setup: DemoSetup, deliver: () => 
 }
 
 /** Terminal input for --step: a prompt, then Enter goes on and q (or Q) stops; the end of input goes on. */
-function stepPrompt(io: Io): { pause(): Promise<boolean>; close(): void } {
-  const lines = createInterface({ input: io.stdin ?? process.stdin, terminal: false });
+function stepPrompt(input: NonNullable<Io['stdin']>, io: Io): { pause(): Promise<boolean>; close(): void } {
+  const lines = createInterface({ input, terminal: false });
   const next = lines[Symbol.asyncIterator]();
   let ended = false;
   return {

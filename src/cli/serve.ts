@@ -160,8 +160,9 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     // noDelay: each flight and reply leaves at once, as from node's http server (Nagle would hold a reply
     // behind the ACK of the tickets sent just before it).
     const options: ServerOptions = { clientAuth, provider: cryptoProvider(args, 'node'), allowHalfOpen: true, noDelay: true };
-    if (certFile && keyFile) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
-    if (rpkFile) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
+    // An empty file name is a file that cannot be read (a usage error), not an absent flag.
+    if (certFile !== undefined && keyFile !== undefined) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
+    if (rpkFile !== undefined) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };
     const ocspFile = str(args, 'ocsp');
     if (ocspFile !== undefined) options.ocspResponse = loadOcspResponse(ocspFile, options.certificate);
     if (trust) options.trust = trust;

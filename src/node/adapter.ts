@@ -12,6 +12,7 @@ import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '.
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { hex } from '../wire/bytes.js';
+import { showValue } from '../wire/show-value.js';
 
 export { ConnectionDriver, type DriverHandlers } from './stream-driver.js';
 export type { CheckServerIdentity, NodeTlsClientOptions, NodeTlsOptions, NodeTlsServerOptions } from './tls-options.js';
@@ -443,6 +444,7 @@ function handshakeAborted(state: string): Error {
  */
 export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
   const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData, ...rest } = options;
+  const checkedSocketOptions = socketOptions({ handshakeTimeout, allowHalfOpen });
   if (earlyData !== undefined && !session) throw new TypeError('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
   if (session !== undefined && (typeof session !== 'object' || session instanceof Uint8Array)) {
     throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
@@ -456,7 +458,7 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
   const connection = Connection.client(config);
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
   const tls = new Tls13Socket(transport, connection, {
-    ...socketOptions({ handshakeTimeout, allowHalfOpen }),
+    ...checkedSocketOptions,
     ...(verification ? { verification } : {}),
     ...(verification && judgement ? { resumption: judgement } : {}),
   });
@@ -466,7 +468,19 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
   return tls;
 }
 
-/** The socket options that were given (exactOptionalPropertyTypes: absent, not undefined). */
+/** setTimeout's longest delay: a longer one (or Infinity) fires after 1 ms, with only a warning. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The socket options that were given (exactOptionalPropertyTypes: absent, not undefined), checked: a
+ * handshakeTimeout of true, 1.5, Infinity or 2^31 ms would have destroyed the connection after 1 ms, and one
+ * of '5000' or NaN would have meant "never".
+ */
 export function socketOptions(options: SocketOptions): SocketOptions {
+  const { handshakeTimeout, allowHalfOpen } = options;
+  if (handshakeTimeout !== undefined && (typeof handshakeTimeout !== 'number' || !Number.isInteger(handshakeTimeout) || handshakeTimeout < 0 || handshakeTimeout > MAX_TIMER_MS)) {
+    throw new TypeError(`handshakeTimeout must be a whole number of milliseconds from 0 (never) to ${MAX_TIMER_MS}: got ${showValue(handshakeTimeout)}`);
+  }
+  if (allowHalfOpen !== undefined && typeof allowHalfOpen !== 'boolean') throw new TypeError(`allowHalfOpen must be a boolean: got ${showValue(allowHalfOpen)}`);
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }

@@ -85,6 +85,27 @@ describe('DER values (X.690 §8 examples)', () => {
     expect(() => read(generalized('00010229000000Z'), (r) => r.time())).toThrow(/impossible date/);
   });
 
+  it('shows a malformed time on one line, its control characters escaped, and a long one by its length only (x509:crl fuzzing)', () => {
+    const length = (n: number) => (n < 0x80 ? n.toString(16).padStart(2, '0') : `83${n.toString(16).padStart(6, '0')}`);
+    const time = (tag: string, bytes: number[]) => tag + length(bytes.length) + Buffer.from(bytes).toString('hex');
+    const error = (h: string) => {
+      try {
+        read(h, (r) => r.time('thisUpdate'));
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error('read');
+    };
+    const injected = error(time('17', [...Buffer.from('25123100'), 0x0a, 0x1b, 0x5b, 0x33, 0x31, 0x6d]));
+    expect(injected).toBe('DER: thisUpdate: malformed time "25123100\\u000a\\u001b[31m"');
+    expect(error(time('18', Array.from({ length: 200_000 }, () => 0x30)))).toBe('DER: thisUpdate: malformed time of 200000 bytes');
+  });
+
+  it('reads an IA5String of 200,000 bytes (a configured file has no size bound) without overflowing the stack', () => {
+    const h = '1683030d40' + '41'.repeat(200_000);
+    expect(read(h, (r) => r.string()).length).toBe(200_000);
+  });
+
   it('records spans with paths, values and offsets, the identifier and length octets of a constructed element included', () => {
     const spans: Span[] = [];
     readSingle(fromHex('3006020105 0101ff'.replace(' ', '')), (r) => {

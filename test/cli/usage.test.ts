@@ -64,6 +64,13 @@ describe('tls13 usage errors and help', () => {
     await expectUsageError(['serve', '--port', '0', '--cert', notPem], 'tls13: serve: --cert and --key go together');
   });
 
+  it('names an empty --cert or --rpk-key file name instead of starting without it (CLI fuzzing: serve ended in an internal error with a stack trace)', async () => {
+    await expectUsageError(['serve', '--port', '0', '--cert', '', '--key', notPem], 'tls13: --cert : no such file or directory');
+    await expectUsageError(['serve', '--port', '0', '--rpk-key', ''], 'tls13: --rpk-key : no such file or directory');
+    await expectUsageError(['connect', '127.0.0.1:1', '--cert', '', '--key', ''], 'tls13: --cert : no such file or directory');
+    await expectUsageError(['connect', '127.0.0.1:1', '--rpk-key', ''], 'tls13: --rpk-key : no such file or directory');
+  });
+
   it('names a --pin-spki value that is neither a pin nor a file', () =>
     expectUsageError(['connect', '127.0.0.1:1', '--pin-spki', join(dir, 'nothing.pub')], `tls13: --pin-spki ${join(dir, 'nothing.pub')}: not a SHA-256 pin (sha256/BASE64, 44 base64 characters, or 64 hex digits) nor a key or certificate file`));
 

@@ -6,6 +6,7 @@
 // (src/testing/fuzz/config.ts). Longer campaigns: `npm run fuzz -- --target stateful:pha` and so on.
 import { describe, expect, it } from 'vitest';
 import { insecureFuzzingProvider } from '../../src/crypto/fuzzing.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
 import { FEATURE_SCENARIOS } from '../../src/testing/fuzz/feature-scenarios.js';
 import { Choices, Prng } from '../../src/testing/fuzz/input.js';
 import { MUTATORS } from '../../src/testing/fuzz/mutations.js';
@@ -30,6 +31,25 @@ describe('stateful fuzzing of the feature scenarios (seeded, bounded)', () => {
   }
 });
 
+describe('stateful fuzzing of the feature scenarios with real crypto (noble; seeded, few cases)', () => {
+  // Real signatures, key shares and certificate checks: paths the insecure fuzzing provider shortcuts.
+  for (const scenario of FEATURE_SCENARIOS) {
+    it(`keeps the invariant for 6 mutations of ${scenario} under noble`, () => {
+      const prng = new Prng(scenario.length * 104729);
+      const mutators = Object.keys(MUTATORS);
+      const results = new Set<string>();
+      for (const victim of ['client', 'server'] as const) {
+        for (let flight = 0; flight < 3; flight++) {
+          const mutator = mutators[prng.below(mutators.length)]!;
+          // runStatefulCase throws when the invariant breaks; the outcome it returns is one of the allowed ends.
+          results.add(runStatefulCase({ scenario, victim, flight, seed: flight, provider: nobleProvider, choices: new Choices(prng.bytes(16)), mutator }).result);
+        }
+      }
+      expect(results).toContain('alert');
+    }, 60_000);
+  }
+});
+
 describe('X.509, raw public key and OCSP staple fuzzing (seeded, bounded)', () => {
   for (const name of ['x509:chain', 'x509:spki', 'x509:staple']) {
     it(`${name}: 150 mutated documents fail only with TlsErrors of their own reason`, () => {
@@ -40,6 +60,19 @@ describe('X.509, raw public key and OCSP staple fuzzing (seeded, bounded)', () =
       // Both ends reached: documents refused and documents still accepted (a mutation the parse ignores).
       expect([...outcomes].some((o) => /BadCertificate|UnsupportedCertificate|refused|BadCertificateStatusResponse/.test(o))).toBe(true);
       expect([...outcomes].some((o) => /trusted|parsed|good|spki/.test(o))).toBe(true);
+    });
+  }
+});
+
+describe('CRL and configured OCSP staple fuzzing (seeded, bounded)', () => {
+  for (const name of ['x509:crl', 'x509:ocsp-config']) {
+    it(`${name}: 120 mutated documents are one-line TypeErrors or work`, () => {
+      const target = fuzzTarget(name);
+      const prng = new Prng(3280 + name.length);
+      const outcomes = new Set<string>();
+      for (let i = 0; i < 120; i++) outcomes.add(target.run(target.generate(prng)).replace(/^.*: /, ''));
+      expect(outcomes).toContain('TypeError');
+      expect([...outcomes].some((o) => /^(trusted|untrusted|accepted, .*)$/.test(o))).toBe(true);
     });
   }
 });

@@ -64,6 +64,22 @@ describe('tls13 demo tracing flags', () => {
     expect(stdout.trimEnd().endsWith('stopped (q)')).toBe(true);
   });
 
+  it('without standard input (an in-process Io has none) runs without pauses and says so in one line', async () => {
+    const all = await runCli(['demo']);
+    // Before the fix this waited forever on the process's own stdin: fail after 10 s instead of hanging.
+    const ran = await Promise.race([runCli(['demo', '--step']), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000).unref())]);
+    expect(ran).toBeDefined();
+    expect(ran!.code).toBe(0);
+    expect(ran!.stderr).toBe('--step: no standard input to answer from; running without pauses\n');
+    expect(ran!.stdout).toBe(all.stdout);
+  }, 20_000);
+
+  it('without standard input and with a bad flag: the usage error is the only line (CLI fuzzing: the --step note came first)', async () => {
+    const { code, stderr } = await runCli(['demo', '--step', '--crypto', 'rsa']);
+    expect(code).toBe(2);
+    expect(stderr).toBe('tls13: --crypto rsa: expected one of node, noble\n');
+  });
+
   it('tells the same story stepped as in one go, with pauses and a line where each message is sent', async () => {
     const all = await runCli(['demo']);
     const { code, stdout } = await stepped(Array.from({ length: 20 }, () => '\n'));

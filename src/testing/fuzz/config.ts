@@ -95,7 +95,7 @@ function editAt(root: Record<string, unknown>, path: Path, edit: (parent: Record
 const show = (path: Path) => path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').slice(1);
 
 /** Applies the input's mutations to one side's config; returns the description. */
-function mutateConfig(config: Record<string, unknown>, c: Choices): string {
+export function mutateConfig(config: Record<string, unknown>, c: Choices): string {
   const steps: string[] = [];
   /** Per path, whether it held a callback (or nothing) before this input's first edit of it. */
   const callbackSlot = new Map<string, boolean>();
@@ -133,14 +133,14 @@ function mutateConfig(config: Record<string, unknown>, c: Choices): string {
 }
 
 /** The first error message line a caller would print, checked to be one line. */
-function oneLine(e: unknown, what: string): string {
+export function oneLine(e: unknown, what: string): string {
   if (!(e instanceof TypeError)) throw new ConfigViolation(`${what} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}, not a TypeError`);
   if (e.message.includes('\n') || e.message.length === 0) throw new ConfigViolation(`${what} threw a TypeError whose message is not one line: ${JSON.stringify(e.message)}`);
   return 'TypeError';
 }
 
 /** Runs the two sides until quiet; an exception out of the engine, or our own internal_error, is a violation. */
-function handshake(conns: Record<Role, Connection>, mutated: Role): string {
+export function handshake(conns: Record<Role, Connection>, mutated: Role): string {
   const events: Record<Role, TlsEvent[]> = { client: [], server: [] };
   for (let step = 0; step < 32; step++) {
     let moved = false;

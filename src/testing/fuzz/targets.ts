@@ -13,6 +13,7 @@ import { decodeStatefulInput, runStatefulCase, type StatefulOutcome } from './st
 import { nobleProvider } from '../../crypto/noble.js';
 import { runX509Case, X509_TARGETS, type X509TargetName } from './x509.js';
 import { CONFIG_TARGETS, runConfigCase, type ConfigTargetName } from './config.js';
+import { REVOCATION_TARGETS, runRevocationCase, type RevocationTargetName } from './revocation.js';
 
 export interface FuzzTarget {
   name: string;
@@ -78,6 +79,15 @@ function x509Target(name: X509TargetName): FuzzTarget {
   };
 }
 
+/** Input: which CRL or staple, then the DER mutation's decisions (src/testing/fuzz/revocation.ts); real crypto. */
+function revocationTarget(name: RevocationTargetName): FuzzTarget {
+  return {
+    name,
+    generate: (prng) => prng.bytes(12 + prng.below(36)),
+    run: (input) => runRevocationCase(name, input, nobleProvider),
+  };
+}
+
 /** Input: the scenario, then which config fields to break and how (src/testing/fuzz/config.ts). */
 function configTarget(name: ConfigTargetName, provider: CryptoProvider): FuzzTarget {
   return {
@@ -93,6 +103,7 @@ export function fuzzTargets(provider: CryptoProvider = insecureFuzzingProvider):
     ...DECODED_KINDS.map(codecTarget),
     anyTypeTarget,
     ...X509_TARGETS.map(x509Target),
+    ...REVOCATION_TARGETS.map(revocationTarget),
     ...CONFIG_TARGETS.map((name) => configTarget(name, provider)),
     ...[...SCENARIOS, ...FEATURE_SCENARIOS].flatMap((scenario) => (['client', 'server'] as const).map((victim) => statefulTarget(scenario, victim, provider))),
   ];

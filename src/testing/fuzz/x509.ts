@@ -29,7 +29,7 @@ export class X509Violation extends Error {
 
 export const HOSTNAME = 'leaf.fuzz.test';
 
-interface Corpus {
+export interface Corpus {
   root: Identity;
   intermediate: Identity;
   /** Leaves under the intermediate: P-384, Ed25519, RSA 2048 and RSA 8192 public keys. */
@@ -50,7 +50,7 @@ function rsaPublicKey(bits: number, seed: number): PublicKey {
   return { kind: 'rsa', n: BigInt(`0x${[...random].map((b) => b.toString(16).padStart(2, '0')).join('')}`), e: 65537n };
 }
 
-function corpus(provider: CryptoProvider): Corpus {
+export function corpus(provider: CryptoProvider): Corpus {
   let m = corpora.get(provider);
   if (m) return m;
   const random = fastRandom(5280);
@@ -112,7 +112,7 @@ function keyOnlyLeaf(spec: LeafSpec, publicKey: PublicKey, intermediate: Identit
   return { der, certificate: parseCertificate(der), privateKey: intermediate.privateKey, chain: [der, intermediate.der] };
 }
 
-const context = (provider: CryptoProvider, ocspResponse?: Uint8Array): TrustContext => ({
+export const context = (provider: CryptoProvider, ocspResponse?: Uint8Array): TrustContext => ({
   provider,
   now: () => TEST_NOW,
   purpose: 'serverAuth',
@@ -121,7 +121,7 @@ const context = (provider: CryptoProvider, ocspResponse?: Uint8Array): TrustCont
 });
 
 /** Runs `step`; a TlsError of any reason but InternalError is an allowed outcome, anything else a violation. */
-function allowed(where: string, step: () => string): string {
+export function allowed(where: string, step: () => string): string {
   try {
     return step();
   } catch (e) {
@@ -134,7 +134,7 @@ export const X509_TARGETS = ['x509:chain', 'x509:spki', 'x509:staple'] as const;
 export type X509TargetName = (typeof X509_TARGETS)[number];
 
 /** The most a peer can send in one Certificate message (DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH): larger documents never reach a parser. */
-const MAX_DOCUMENT = 65_536;
+export const MAX_DOCUMENT = 65_536;
 
 /** One input of an X.509 target: which document to mutate (first bytes), then the mutation's choices. */
 export function runX509Case(target: X509TargetName, input: Uint8Array, provider: CryptoProvider): string {
