@@ -146,7 +146,7 @@ export class ServerHandshake {
         const { exchange, name: _name, ...keys } = state;
         const next = receiveClientCertificate(ctx, config, exchange, message, raw);
         ctx.enter(next === 'none' ? 'WAIT_FINISHED' : 'WAIT_CV');
-        this.state = next === 'none' ? { name: 'WAIT_FINISHED', ...keys } : { name: 'WAIT_CV', exchange, ...keys };
+        this.state = next === 'none' ? { name: 'WAIT_FINISHED', exchange, ...keys } : { name: 'WAIT_CV', exchange, ...keys };
         return;
       }
       case 'WAIT_CV': {
