@@ -7,7 +7,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
 import { ConnectionDriver } from './stream-driver.js';
-import { judgeServer, peerCertificate, sessionStillTrusted, translateClientOptions, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
+import { judgeServer, judgeSession, peerCertificate, translateClientOptions, type SessionJudgement, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
@@ -78,6 +78,8 @@ export class Tls13Socket extends Duplex {
   truncated = false;
   private readonly driver: ConnectionDriver;
   private readonly verification: NodeVerification | undefined;
+  /** Client: node's verification of the offered session's server (tls-options.ts judgeSession). */
+  private readonly session: SessionJudgement | undefined;
   private secured = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** A write that arrived before the handshake finished, sent once connected. */
@@ -102,11 +104,12 @@ export class Tls13Socket extends Duplex {
     readonly transport: Duplex,
     /** The sans-I/O engine, for callers who want its state, events or trace. */
     readonly connection: Connection,
-    options: SocketOptions & { verification?: NodeVerification } = {},
+    options: SocketOptions & { verification?: NodeVerification; session?: SessionJudgement } = {},
   ) {
     // Like node:tls: unless allowHalfOpen, when the peer has finished (close_notify), we finish too.
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
     this.verification = options.verification;
+    this.session = options.session;
     transport.on('error', this.onTransportError);
     transport.on('close', this.onTransportClose);
     transport.on('timeout', this.onTransportTimeout);
@@ -349,6 +352,8 @@ export class Tls13Socket extends Duplex {
 
   private onSecure(): void {
     this.secured = true;
+    // A resumed server was judged before its ticket was offered; a declined ticket's full handshake, by verifyAsNode.
+    if (this.session && this.connection.info.resumed) this.authorizationError = this.session.authorizationError;
     this.authorized = this.authorizationError === undefined && this.connection.info.peer !== undefined;
     this.servername ??= this.connection.info.serverName;
     // Cleared and dropped: a connection kept open for hours need not keep its spent timer (and what it captured).
@@ -426,13 +431,22 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
     throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
   }
   const { config, verification } = translateClientOptions({ ...rest, ...(host === undefined ? {} : { host }) });
-  if (session && sessionStillTrusted(verification, session)) {
-    config.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
+  const judged = session && judgeSession(verification, session);
+  if (session && judged !== 'refused') {
+    config.resumption = {
+      ticket: session,
+      ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }),
+      ...(judged ? { serverVerdict: judged.serverVerdict } : {}),
+    };
   }
   // The config is checked whole before the TCP connection is opened.
   const connection = Connection.client(config);
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
-  const tls = new Tls13Socket(transport, connection, { ...socketOptions({ handshakeTimeout, allowHalfOpen }), ...(verification ? { verification } : {}) });
+  const tls = new Tls13Socket(transport, connection, {
+    ...socketOptions({ handshakeTimeout, allowHalfOpen }),
+    ...(verification ? { verification } : {}),
+    ...(judged && judged !== 'refused' ? { session: judged } : {}),
+  });
   const serverName = config.serverName;
   tls.servername = serverName !== undefined && net.isIP(serverName.replace(/^\[(.*)\]$/, '$1')) === 0 ? serverName : undefined;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);

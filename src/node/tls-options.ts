@@ -265,16 +265,29 @@ export function translateServerOptions(options: NodeTlsServerOptions & ServerCon
   return config;
 }
 
+/** node's verification of a ticket's server, before the ticket is offered (judgeSession). */
+export interface SessionJudgement {
+  /** The engine's resumption.serverVerdict: the ticket's server as judged today. */
+  serverVerdict: Pick<TrustVerdict, 'trusted' | 'rule' | 'detail'>;
+  /** Set when rejectUnauthorized: false let a server that fails verification through, as for a full handshake. */
+  authorizationError?: string;
+}
+
 /**
- * Whether a session may be offered under node's verification. The engine asks the adapter about
- * certificates (trust `ask`) and nobody is asked about a resumed session, so the ticket's server is judged
- * here by today's real policy, checkServerIdentity included, as node:tls calls it on a resumed session too
- * (RFC 8446 §4.6.1: resume only with a server still valid for the name). One it refuses is not offered: the
- * full handshake judges the certificate again. Without node's verification the engine re-judges the ticket.
+ * A session under node's verification. The engine asks the adapter about certificates (trust `ask`) and
+ * nobody is asked about a resumed session, so the ticket's server is judged here by today's real policy,
+ * checkServerIdentity included (RFC 8446 §4.6.1: resume only with a server still valid for the name; node:tls
+ * v20 does not call it again, we do, before offering); the engine reports that verdict once the resumed
+ * server's Finished verifies, so a resumption is `authorized`, as node:tls keeps a session's result. One the policy refuses ('refused')
+ * is not offered: the full handshake judges the certificate again. Without node's verification (or without a
+ * server chain in the ticket) the engine judges the ticket itself: undefined.
  */
-export function sessionStillTrusted(verification: NodeVerification | undefined, session: SessionTicket): boolean {
-  if (!verification || !session.peer) return true;
-  return judgeServer(verification, session.peer.chain).verdict.trusted;
+export function judgeSession(verification: NodeVerification | undefined, session: SessionTicket): SessionJudgement | 'refused' | undefined {
+  if (!verification || !session.peer) return undefined;
+  const { verdict, authorizationError } = judgeServer(verification, session.peer.chain);
+  if (!verdict.trusted) return 'refused';
+  const serverVerdict = { trusted: true, rule: verdict.rule ?? verification.trust.kind, detail: verdict.detail ?? '' };
+  return authorizationError === undefined ? { serverVerdict } : { serverVerdict, authorizationError };
 }
 
 /** node's view of a certificate (getPeerCertificate()), as checkServerIdentity takes it. */
