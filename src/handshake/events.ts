@@ -109,7 +109,6 @@ export type TlsEvent =
   | { type: 'decision'; topic: DecisionTopic; value: string; reason: string }
   | { type: 'decision-needed'; decision: PendingDecision }
   | { type: 'connected'; info: NegotiatedInfo }
-  /** A post-handshake client authentication finished (RFC 8446 §4.6.2); `info.peer` says who, if anyone. */
   /**
    * The client answered a post-handshake CertificateRequest (RFC 8446 §4.6.2) and its Finished verified.
    * `answer`: what this exchange got; `info.peer` and `info.clientAuth` stay the connection's identity, so a
