@@ -13,6 +13,7 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { announcedSecret, editProtectedHandshake, flipBit, suiteNamed } from '../../src/testing/tamper.js';
+import { TextNarrator } from '../../src/trace/text.js';
 
 const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('pha-refusal server'));
 const alice = makeIdentity({ subject: { CN: 'alice' } }, seededRandom('pha-refusal alice'));
@@ -45,6 +46,8 @@ describe('a client refuses a post-handshake CertificateRequest after proving ali
     expect(pair.server.info.clientAuth).toBe('authenticated');
     const [event] = postHandshakeAuth(pair.events('server'));
     expect(event).toMatchObject({ answer: 'none', info: { clientAuth: 'authenticated', peer: { subject: 'CN=alice' } } });
+    // The trace no longer reads as if alice had just sent her certificate.
+    expect(new TextNarrator().render('server', event!).join('\n')).toMatch(/client sent no certificate \(still CN=alice, proven in the handshake\)/);
     // The client's view agrees: it proved alice, and refused one request afterwards.
     expect(pair.client.info.clientAuth).toBe('authenticated');
   });
