@@ -305,6 +305,7 @@ const RESUMPTION: Schema<ResumptionConfig> = {
   ticket: required(SESSION_TICKET),
   earlyData: bytes,
   modes: arrayOf(oneOf('psk_dhe_ke', 'psk_ke'), { nonEmpty: true }),
+  serverVerdict: object({ trusted: required(bool), rule: required(text), detail: required(text) }, { exact: true }),
 };
 
 const EXTENSION_NAMES = Object.keys(ExtensionType);
@@ -440,6 +441,8 @@ export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
   if (!config.trust && !config.externalPsks) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies), unless externalPsks authenticate the server');
   clockForCa(config);
+  // Any other policy judges the ticket's server itself (client/psk.ts chooseTicket): a second verdict would be ignored.
+  if (config.resumption?.serverVerdict && config.trust?.kind !== 'ask') throw new TypeError("resumption.serverVerdict is for trust: { kind: 'ask' } only: the trust policy judges the ticket's server itself");
 }
 
 /** Every field of a server config, and what the fields need of each other. Throws a TypeError. */

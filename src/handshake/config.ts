@@ -5,7 +5,7 @@ import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provide
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
 import { DEFAULT_MINIMUM_RSA_KEY_BITS } from '../auth/keys.js';
-import type { TrustPolicy } from '../auth/trust.js';
+import type { TrustPolicy, TrustVerdict } from '../auth/trust.js';
 import type { PaddingPolicy } from '../record/writer.js';
 import type { SessionTicket } from './events.js';
 import type { SingleUseTickets } from './tickets.js';
@@ -162,6 +162,13 @@ export interface ResumptionConfig {
   earlyData?: Uint8Array;
   /** psk_key_exchange_modes to offer, in order (default ['psk_dhe_ke']). */
   modes?: Array<'psk_dhe_ke' | 'psk_ke'>;
+  /**
+   * Only with `trust: { kind: 'ask' }`, where nobody is asked about a resumed session: the caller's own
+   * verdict on the ticket's server chain, judged today (as the node adapter does for node:tls's
+   * checkServerIdentity). Trusted: a server that resumes is reported with it once its Finished verifies;
+   * not trusted: the ticket is not offered. Without it a resumption under `ask` reports no identity.
+   */
+  serverVerdict?: Pick<TrustVerdict, 'trusted' | 'rule' | 'detail'>;
 }
 
 export interface ServerConfig extends CommonConfig {

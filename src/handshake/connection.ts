@@ -2,7 +2,7 @@
 // server), applies the effects the machine returns in order, and turns every protocol failure into the
 // RFC's alert on the wire and a closed connection. Nothing but API misuse throws out of it.
 import type { TrustVerdict } from '../auth/trust.js';
-import { MAX_CLIENT_HELLO_LENGTH, RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
+import { MAX_CLIENT_HELLO_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
 import { concat, type Span } from '../wire/bytes.js';
 import { AlertDescription, AlertLevel, alertDescriptionName, type AlertName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
@@ -369,9 +369,6 @@ export class Connection {
       case 'write-keys':
         this.flushHandshake();
         this.records.setWriteProtection(this.protection(effect.suite, effect.secret));
-        if (this.machine.peerRecordSizeLimit !== undefined) {
-          this.records.writer.recordSizeLimit = Math.min(this.machine.peerRecordSizeLimit, 2 ** 14 + 1);
-        }
         return;
       case 'plaintext-writes':
         this.flushHandshake();
@@ -379,8 +376,11 @@ export class Connection {
         return;
       case 'read-keys':
         this.records.setReadProtection(this.protection(effect.suite, effect.secret));
-        if (this.machine.ownRecordSizeLimit !== undefined) this.records.readRecordSizeLimit = this.machine.ownRecordSizeLimit;
         this.readEpoch = effect.epoch;
+        return;
+      case 'record-size-limits':
+        this.records.writer.recordSizeLimit = Math.min(effect.peer, MAX_INNER_PLAINTEXT_LENGTH);
+        this.records.readRecordSizeLimit = effect.own;
         return;
       case 'skip-early-data':
         this.records.skipEarlyData(effect.budget);

@@ -57,6 +57,11 @@ export type Effect =
   | { kind: 'await-decision'; decision: PendingDecision }
   /** Rejected 0-RTT: skip up to `budget` bytes of early records we cannot decrypt (RFC 8446 §4.2.10). */
   | { kind: 'skip-early-data'; budget: number }
+  /**
+   * RFC 8449 record_size_limit, agreed: `peer` bounds the protected records we write, `own` the ones we read,
+   * from the next record on, whatever keys are in use (§4: the limits hold once EncryptedExtensions carried them).
+   */
+  | { kind: 'record-size-limits'; peer: number; own: number }
   /** Application data to send now (the client's 0-RTT data, right after its ClientHello). */
   | { kind: 'send-application-data'; data: Uint8Array }
   /** An event for the caller, passed on as it is (in its place among the effects; events have `type`, not `kind`). */

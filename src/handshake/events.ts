@@ -30,7 +30,11 @@ export interface NegotiatedInfo {
   resumed?: boolean;
   /** 0-RTT data: offered by the client, and accepted or rejected by the server. */
   earlyData?: 'accepted' | 'rejected';
-  /** Whether the client presented a certificate (server side) / was asked for one (client side). */
+  /**
+   * Whether the client proved a certificate (server side: 'authenticated' exactly when `peer` names it) / was
+   * asked for one and sent it (client side). A refused post-handshake request (RFC 8446 §4.6.2) leaves an
+   * identity the handshake proved in place.
+   */
   clientAuth?: 'not-requested' | 'requested-none-sent' | 'authenticated';
 }
 
@@ -105,8 +109,12 @@ export type TlsEvent =
   | { type: 'decision'; topic: DecisionTopic; value: string; reason: string }
   | { type: 'decision-needed'; decision: PendingDecision }
   | { type: 'connected'; info: NegotiatedInfo }
-  /** A post-handshake client authentication finished (RFC 8446 §4.6.2); `info.peer` says who, if anyone. */
-  | { type: 'post-handshake-auth'; info: NegotiatedInfo }
+  /**
+   * The client answered a post-handshake CertificateRequest (RFC 8446 §4.6.2) and its Finished verified.
+   * `answer`: what this exchange got; `info.peer` and `info.clientAuth` stay the connection's identity, so a
+   * client that proved one in the handshake and answers 'none' keeps it.
+   */
+  | { type: 'post-handshake-auth'; answer: 'certificate' | 'none'; info: NegotiatedInfo }
   | { type: 'session-ticket'; ticket: SessionTicket }
   /** Application data; `early` for 0-RTT data the server accepted before the handshake completed. */
   | { type: 'data'; data: Uint8Array; early?: boolean }

@@ -7,7 +7,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
 import { ConnectionDriver } from './stream-driver.js';
-import { judgeServer, judgeSession, peerCertificate, translateClientOptions, type NodeTlsClientOptions, type NodeVerification, type SessionJudgement } from './tls-options.js';
+import { judgeServer, judgeSession, peerCertificate, translateClientOptions, type SessionJudgement, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
@@ -79,8 +79,8 @@ export class Tls13Socket extends Duplex {
   truncated = false;
   private readonly driver: ConnectionDriver;
   private readonly verification: NodeVerification | undefined;
-  /** Under node's verification, how the offered session's server stands today (tls-options.ts judgeSession). */
-  private readonly resumption: SessionJudgement | undefined;
+  /** Client: node's verification of the offered session's server (tls-options.ts judgeSession). */
+  private readonly session: SessionJudgement | undefined;
   private secured = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** A write that arrived before the handshake finished, sent once connected. */
@@ -105,12 +105,12 @@ export class Tls13Socket extends Duplex {
     readonly transport: Duplex,
     /** The sans-I/O engine, for callers who want its state, events or trace. */
     readonly connection: Connection,
-    options: SocketOptions & { verification?: NodeVerification; resumption?: SessionJudgement } = {},
+    options: SocketOptions & { verification?: NodeVerification; session?: SessionJudgement } = {},
   ) {
     // Like node:tls: unless allowHalfOpen, when the peer has finished (close_notify), we finish too.
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
     this.verification = options.verification;
-    this.resumption = options.resumption;
+    this.session = options.session;
     transport.on('error', this.onTransportError);
     transport.on('close', this.onTransportClose);
     transport.on('timeout', this.onTransportTimeout);
@@ -188,8 +188,9 @@ export class Tls13Socket extends Duplex {
 
   /**
    * Server: asks the client for a certificate now (post-handshake authentication, RFC 8446 §4.6.2; the
-   * client must have offered it). 'postHandshakeAuth' (info) follows once the client answered; `info.peer`
-   * then says who it is, if anyone. Throws if the client did not offer post_handshake_auth.
+   * client must have offered it). 'postHandshakeAuth' (info, answer) follows once the client answered:
+   * `answer` 'certificate' or 'none'; `info.peer` then says who it is, if anyone (a client that refuses stays
+   * who its handshake proved). Throws if the client did not offer post_handshake_auth.
    */
   requestClientCertificate(): void {
     this.driver.step((c) => c.requestClientCertificate());
@@ -203,12 +204,9 @@ export class Tls13Socket extends Duplex {
     return this.authorizationError === undefined ? this.peer : undefined;
   }
 
-  /**
-   * Who the peer is: the engine's verdict, or for a session resumed under node's verification the server
-   * judgeSession judged (the engine, told to ask, names none).
-   */
+  /** Who the peer is: the engine's verdict (for a session resumed under node's verification, judgeSession's). */
   private get peer(): PeerIdentity | PskPeerIdentity | undefined {
-    return this.connection.info.resumed === true && this.resumption ? this.resumption.peer : this.connection.info.peer;
+    return this.connection.info.peer;
   }
 
   /** node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key). */
@@ -332,7 +330,7 @@ export class Tls13Socket extends Duplex {
         this.onSecure();
         return;
       case 'session-ticket':
-        this.emit('session', this.namingResumedServer(event.ticket) satisfies SessionTicket);
+        this.emit('session', event.ticket);
         return;
       case 'data':
         if (event.early) {
@@ -345,7 +343,7 @@ export class Tls13Socket extends Duplex {
         this.onDecisionNeeded(event.decision);
         return;
       case 'post-handshake-auth':
-        this.emit('postHandshakeAuth', event.info);
+        this.emit('postHandshakeAuth', event.info, event.answer);
         return;
       case 'alert':
         if (event.direction === 'out' && event.level === 'fatal') this.lastAlertSent = event;
@@ -360,9 +358,9 @@ export class Tls13Socket extends Duplex {
 
   private onSecure(): void {
     this.secured = true;
-    // Under node's verification a resumed session's server is the one judgeSession judged.
-    if (this.connection.info.resumed === true && this.resumption) this.authorizationError = this.resumption.authorizationError;
-    this.authorized = this.authorizationError === undefined && this.peer !== undefined;
+    // A resumed server was judged before its ticket was offered; a declined ticket's full handshake, by verifyAsNode.
+    if (this.session && this.connection.info.resumed) this.authorizationError = this.session.authorizationError;
+    this.authorized = this.authorizationError === undefined && this.connection.info.peer !== undefined;
     this.servername ??= this.connection.info.serverName;
     // Cleared and dropped: a connection kept open for hours need not keep its spent timer (and what it captured).
     clearTimeout(this.handshakeTimer);
@@ -371,16 +369,6 @@ export class Tls13Socket extends Duplex {
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;
     if (pending) this.sendApplicationData([pending.data], pending.callback);
-  }
-
-  /**
-   * A ticket of a session resumed under node's verification names the server judgeSession judged, as the
-   * engine's own tickets name the server a resumption re-judged: a ticket naming none could not be judged
-   * again, and is not offered where the server must be verified.
-   */
-  private namingResumedServer(ticket: SessionTicket): SessionTicket {
-    const peer = this.connection.info.resumed === true ? this.resumption?.peer : undefined;
-    return ticket.peer || !peer ? ticket : { ...ticket, peer };
   }
 
   /**
@@ -450,9 +438,13 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
     throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
   }
   const { config, verification } = translateClientOptions({ ...rest, ...(host === undefined ? {} : { host }) });
-  const judgement = session && judgeSession(verification, session);
-  if (session && judgement) {
-    config.resumption = { ticket: session, ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }) };
+  const judged = session && judgeSession(verification, session);
+  if (session && judged !== 'refused') {
+    config.resumption = {
+      ticket: session,
+      ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }),
+      ...(judged?.serverVerdict ? { serverVerdict: judged.serverVerdict } : {}),
+    };
   }
   // The config is checked whole before the TCP connection is opened.
   const connection = Connection.client(config);
@@ -460,7 +452,7 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
   const tls = new Tls13Socket(transport, connection, {
     ...checkedSocketOptions,
     ...(verification ? { verification } : {}),
-    ...(verification && judgement ? { resumption: judgement } : {}),
+    ...(judged && judged !== 'refused' ? { session: judged } : {}),
   });
   const serverName = config.serverName;
   tls.servername = serverName !== undefined && net.isIP(serverName.replace(/^\[(.*)\]$/, '$1')) === 0 ? serverName : undefined;

@@ -15,7 +15,6 @@ import { nodeCryptoProvider } from './crypto.js';
 import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { SessionTicket } from '../handshake/events.js';
-import type { PeerIdentity } from '../auth/trust.js';
 
 type Pem = string | Uint8Array;
 type SecureVersion = 'TLSv1.3' | 'TLSv1.2' | 'TLSv1.1' | 'TLSv1';
@@ -266,31 +265,32 @@ export function translateServerOptions(options: NodeTlsServerOptions & ServerCon
   return config;
 }
 
-/** How a session's server stands under node's verification (it may be offered). */
+/** node's verification of a ticket's server, before the ticket is offered (judgeSession). */
 export interface SessionJudgement {
-  /** The server the ticket names (with today's verdict when trusted): for `authorized`, getPeerIdentity(), and the tickets of the resumed connection (the engine, told to ask, names none). */
-  peer?: PeerIdentity;
-  /** Set when the server failed verification today (or cannot be judged) and rejectUnauthorized: false resumes anyway. */
+  /** The engine's resumption.serverVerdict: the ticket's server as judged today (none when it names none). */
+  serverVerdict?: Pick<TrustVerdict, 'trusted' | 'rule' | 'detail'>;
+  /** Set when rejectUnauthorized: false let a server that fails verification through, as for a full handshake. */
   authorizationError?: string;
 }
 
 /**
- * Whether a session may be offered (undefined: not), and under node's verification how its server stands.
- * The engine asks the adapter about certificates (trust `ask`) and nobody is asked about a resumed session,
- * so the ticket's server is judged here by today's real policy, checkServerIdentity included, as node:tls
- * calls it on a resumed session too (RFC 8446 §4.6.1: resume only with a server still valid for the name).
- * One it refuses is not offered: the full handshake judges the certificate again. Without node's
- * verification the engine re-judges the ticket. A ticket that names no server (one that proved an external
- * PSK, or one stripped of its identity) cannot be judged: not offered where the server must be verified.
+ * A session under node's verification. The engine asks the adapter about certificates (trust `ask`) and
+ * nobody is asked about a resumed session, so the ticket's server is judged here by today's real policy,
+ * checkServerIdentity included (RFC 8446 §4.6.1: resume only with a server still valid for the name; node:tls
+ * v20 does not call it again, we do, before offering); the engine reports that verdict once the resumed
+ * server's Finished verifies, so a resumption is `authorized`, as node:tls keeps a session's result. One the policy refuses ('refused')
+ * is not offered: the full handshake judges the certificate again. Without node's verification the engine
+ * judges a ticket's server itself: undefined. A ticket that names no server (one that proved an external PSK, or one
+ * stripped of its identity) cannot be judged: refused where the server must be verified, and under
+ * rejectUnauthorized: false resumed unauthorized, as a full handshake's unverified server would be.
  */
-export function judgeSession(verification: NodeVerification | undefined, session: SessionTicket): SessionJudgement | undefined {
-  if (!session.peer) return verification?.rejectUnauthorized === false ? { authorizationError: 'the session names no server identity to verify' } : undefined;
-  if (!verification) return {};
+export function judgeSession(verification: NodeVerification | undefined, session: SessionTicket): SessionJudgement | 'refused' | undefined {
+  if (!session.peer) return verification?.rejectUnauthorized === false ? { authorizationError: 'the session names no server identity to verify' } : 'refused';
+  if (!verification) return undefined;
   const { verdict, authorizationError } = judgeServer(verification, session.peer.chain);
-  if (!verdict.trusted) return undefined;
-  // Trusted today: today's verdict; let through by rejectUnauthorized: false: the server, with the reason.
-  if (authorizationError === undefined) return { peer: { ...session.peer, verdict: verdict as TrustVerdict } };
-  return { peer: session.peer, authorizationError };
+  if (!verdict.trusted) return 'refused';
+  const serverVerdict = { trusted: true, rule: verdict.rule ?? verification.trust.kind, detail: verdict.detail ?? '' };
+  return authorizationError === undefined ? { serverVerdict } : { serverVerdict, authorizationError };
 }
 
 /** node's view of a certificate (getPeerCertificate()), as checkServerIdentity takes it. */

@@ -6,7 +6,7 @@
 import type { Role, TlsEvent } from '../handshake/events.js';
 import { hex, type Span } from '../wire/bytes.js';
 import { contentTypeName, handshakeTypeName } from '../wire/enums.js';
-import { describeNegotiated, messageHeading, messageSummary, messageTitle, orderSpans } from './text.js';
+import { describeNegotiated, describePostHandshakeAnswer, messageHeading, messageSummary, messageTitle, orderSpans } from './text.js';
 
 export interface HtmlTraceOptions {
   /** The page title (default "TLS 1.3 connection"). */
@@ -155,7 +155,7 @@ function renderEvent(side: Role, event: TlsEvent, shown: Set<string>, lists: Lis
     case 'connected':
       return line(side, 'connected', `<b>connected</b>: ${escapeHtml(describeNegotiated(event.info))}`);
     case 'post-handshake-auth':
-      return line(side, 'connected', `<b>post-handshake authentication done</b>: client ${escapeHtml(event.info.peer?.subject ?? 'sent no certificate')}`);
+      return line(side, 'connected', `<b>post-handshake authentication done</b>: client ${escapeHtml(describePostHandshakeAnswer(event))}`);
     case 'session-ticket':
       return line(side, 'ticket', `session ticket: lifetime ${event.ticket.lifetime} s, ${event.ticket.ticket.length}-byte ticket`);
     case 'data':

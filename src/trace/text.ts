@@ -208,6 +208,13 @@ export function describeNegotiated(info: Readonly<NegotiatedInfo>): string {
   return parts.join(', ');
 }
 
+/** What a post-handshake CertificateRequest got, and who the client still is (RFC 8446 §4.6.2). */
+export function describePostHandshakeAnswer(event: Extract<TlsEvent, { type: 'post-handshake-auth' }>): string {
+  const subject = event.info.peer?.kind === 'psk' ? event.info.peer.identity : (event.info.peer?.subject || '(empty subject)');
+  if (event.answer === 'certificate') return subject;
+  return event.info.peer ? `sent no certificate (still ${subject}, proven in the handshake)` : 'sent no certificate';
+}
+
 /**
  * Turns the events of one or both ends of a connection into narrated lines. When both ends report the same
  * thing (a message one sends and the other receives, a secret both derive), it is told once.
@@ -257,7 +264,7 @@ export class TextNarrator {
       case 'connected':
         return [`  ${who} ${p.heading('connected')}: ${describeNegotiated(event.info)}`];
       case 'post-handshake-auth':
-        return [`  ${who} ${p.heading('post-handshake authentication done')}: client ${event.info.peer ? event.info.peer.subject || '(empty subject)' : 'sent no certificate'}`];
+        return [`  ${who} ${p.heading('post-handshake authentication done')}: client ${describePostHandshakeAnswer(event)}`];
       case 'session-ticket':
         return [`  ${who} session ticket received: lifetime ${event.ticket.lifetime} s for ${event.ticket.serverName ?? 'this server'}`];
       case 'data':

@@ -42,7 +42,7 @@ const CLIENT_HELLO_FIELDS: Record<keyof ClientHelloShape, true> = {
 const TICKET_FIELDS: Record<keyof TicketConfig, true> = {
   count: true, lifetime: true, key: true, maxEarlyDataSize: true, antiReplay: true, allowPskWithoutDhe: true, maxAgeSkewMs: true, seal: true, open: true,
 };
-const RESUMPTION_FIELDS: Record<Exclude<keyof ResumptionConfig, 'ticket'>, true> = { earlyData: true, modes: true };
+const RESUMPTION_FIELDS: Record<Exclude<keyof ResumptionConfig, 'ticket'>, true> = { earlyData: true, modes: true, serverVerdict: true };
 const TRUST_FIELDS: { [K in TrustPolicy['kind']]: Record<Exclude<keyof Extract<TrustPolicy, { kind: K }>, 'kind'>, Partial<TrustPolicy>> } = {
   ca: { anchors: {}, profile: { anchors: [identity.der] }, crls: { anchors: [identity.der] }, maxDepth: { anchors: [identity.der] } },
   'pinned-certificate': { certificates: {} },

@@ -165,4 +165,25 @@ describe("a ticket whose server identity the client's current policy no longer a
     expect(pair.client.info.resumed).toBe(true);
     expect(pair.client.info.peer).toBeUndefined();
   });
+
+  // resumption.serverVerdict: the caller of an ask policy (the node adapter, for node:tls's
+  // checkServerIdentity) judged the ticket's server today and hands the verdict over with the ticket.
+  const askWith = (serverVerdict: { trusted: boolean; rule: string; detail: string }) =>
+    new InMemoryPair(clientConfig({ serverName: 'a.example', trust: { kind: 'ask' }, resumption: { ticket, serverVerdict } }), serverConfig()).run();
+
+  it("under ask, the caller's trusted verdict is reported for the resumed server once its Finished verified", () => {
+    const pair = askWith({ trusted: true, rule: 'checkServerIdentity', detail: 'judged by the caller' });
+    expect(pair.client.info.resumed).toBe(true);
+    expect(pair.client.info.peer).toMatchObject({ subject: 'CN=shared host', verdict: { trusted: true, rule: 'resumed checkServerIdentity' } });
+  });
+
+  it("under ask, a ticket whose server the caller's verdict refuses is not offered", () => {
+    const pair = askWith({ trusted: false, rule: 'checkServerIdentity', detail: 'pin rotated out' });
+    expect(offersPsk(clientHellos(pair.events('client'))[0]!)).toBe(false);
+    expect(pair.client.info.resumed).toBeUndefined();
+  });
+
+  it('a verdict beside any other policy is a TypeError: that policy judges the ticket itself', () => {
+    expect(() => resumeWith({ resumption: { ticket, serverVerdict: { trusted: true, rule: 'x', detail: 'y' } } })).toThrow(TypeError);
+  });
 });

@@ -51,7 +51,16 @@ async function resume(port: number, session: SessionTicket, options: Options) {
     client.once('secureConnect', () => resolve({ connected: true }));
     client.once('error', (e: Error) => resolve({ connected: false, error: e.message }));
   });
-  const result = { ...outcome, resumed: client.isSessionReused(), authorized: client.authorized };
+  const identity = client.getPeerIdentity();
+  const result = {
+    ...outcome,
+    resumed: client.isSessionReused(),
+    authorized: client.authorized,
+    authorizationError: client.authorizationError,
+    peer: identity?.kind === 'psk' ? identity.identity : identity?.subject,
+    rule: identity?.verdict.rule,
+    certificateSubject: (client.getPeerCertificate() as { subject?: { CN?: string } }).subject?.CN,
+  };
   client.destroy();
   return result;
 }
@@ -61,6 +70,26 @@ describe('a session is resumed over the adapter only with a server the real poli
     const port = await server();
     const outcome = await resume(port, await ticketFrom(port), { trust: { kind: 'ca', anchors: [ca.der] }, checkServerIdentity: () => undefined });
     expect(outcome).toMatchObject({ connected: true, resumed: true });
+  });
+
+  // Was open: the server judged again, by the real policy and checkServerIdentity, and proven by its Finished
+  // (keyed from the ticket's PSK) was reported authorized: false with no identity, unlike node:tls, whose
+  // resumed session keeps its verification result and its peer certificate.
+  it('a resumed server the real policy accepts today is authorized, with the re-judged identity and certificate', async () => {
+    const port = await server();
+    let asked = 0;
+    const outcome = await resume(port, await ticketFrom(port), { trust: { kind: 'ca', anchors: [ca.der] }, checkServerIdentity: () => void asked++ });
+    expect(asked).toBe(1);
+    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: true, authorizationError: undefined, rule: 'resumed ca' });
+    expect(outcome.peer).toBeDefined();
+    expect(outcome.certificateSubject).toBeDefined();
+  });
+
+  it('a resumption the server declines is judged by the full handshake as before: authorized, not a resumed rule', async () => {
+    const port = await server();
+    const ticket = await ticketFrom(port);
+    const outcome = await resume(port, { ...ticket, ticket: new Uint8Array(ticket.ticket.length).fill(1) }, { trust: { kind: 'ca', anchors: [ca.der] }, checkServerIdentity: () => undefined });
+    expect(outcome).toMatchObject({ connected: true, resumed: false, authorized: true, rule: 'ca' });
   });
 
   it('a CA that no longer vouches for the server, with checkServerIdentity: not resumed, the full handshake refuses it', async () => {
@@ -81,6 +110,13 @@ describe('a session is resumed over the adapter only with a server the real poli
   it('rejectUnauthorized: false resumes as node:tls does, and never reports the server authorized', async () => {
     const port = await server();
     const outcome = await resume(port, await ticketFrom(port), { trust: { kind: 'ca', anchors: [otherCa.der] }, rejectUnauthorized: false });
-    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false });
+    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false, peer: undefined });
+    expect(outcome.authorizationError).toBeDefined();
+  });
+
+  it('rejectUnauthorized: false with a server the policy accepts: the resumption is authorized, as under node:tls', async () => {
+    const port = await server();
+    const outcome = await resume(port, await ticketFrom(port), { trust: { kind: 'ca', anchors: [ca.der] }, rejectUnauthorized: false });
+    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: true, authorizationError: undefined, rule: 'resumed ca' });
   });
 });

@@ -40,7 +40,8 @@ export function answerCertificateRequest(c: ClientHandshake, request: ClientAuth
   const context = request.message.context;
   if (!answer.certified) {
     ctx.decide('client_certificate', 'none', answer.reason);
-    ctx.info.clientAuth = 'requested-none-sent';
+    // A post-handshake request refused (RFC 8446 §4.6.2) leaves the identity our handshake proved.
+    if (ctx.info.clientAuth !== 'authenticated') ctx.info.clientAuth = 'requested-none-sent';
     ctx.send({ kind: 'certificate', context, entries: [] }, transcript);
     return;
   }

@@ -304,8 +304,9 @@ export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientS
   }
   const limitExt = X.findExtension(extensions, ExtensionType.record_size_limit);
   if (limitExt) {
-    c.peerRecordSizeLimit = X.bodyOf(X.recordSizeLimit, limitExt);
-    c.ownRecordSizeLimit = c.config.clientHello?.recordSizeLimit;
+    // RFC 8449 §4: the answer makes both limits hold now, for the server's records after this one and for our
+    // second flight, though our handshake keys came with the ServerHello.
+    ctx.effects.push({ kind: 'record-size-limits', peer: X.bodyOf(X.recordSizeLimit, limitExt), own: c.config.clientHello!.recordSizeLimit! });
   }
   const sniExt = X.findExtension(extensions, ExtensionType.server_name);
   if (sniExt) {

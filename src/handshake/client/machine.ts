@@ -116,10 +116,6 @@ export type ClientState =
 
 export class ClientHandshake {
   state: ClientState = { name: 'START' };
-  /** The server's record_size_limit (RFC 8449), which our records to it must respect. */
-  peerRecordSizeLimit?: number;
-  /** The limit we offered, once the server answered (RFC 8449 §4: only then does it apply). */
-  ownRecordSizeLimit?: number;
   /** Who the server must be (RFC 6125 §6.2); undefined for a pinned policy or an explicit opt-out. */
   readonly serverIdentity: ReferenceIdentity | undefined;
   /** The ticket our ClientHello offers, if any: dropped when it does not fit the server or the suite. */

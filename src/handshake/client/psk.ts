@@ -55,7 +55,12 @@ export function chooseTicket(c: ClientHandshake): void {
     if (!rejudged.verdict.trusted && !rejudged.verdict.pending) {
       return c.ctx.decide('resumption', 'ticket not offered', `the ticket's server certificate does not pass the current trust policy: ${rejudged.verdict.detail}`);
     }
-    if (rejudged.identity && rejudged.verdict.trusted) c.resumedServer = { identity: rejudged.identity, verdict: rejudged.verdict };
+    // Under `ask` only the caller's verdict, given with the ticket, speaks for the server (config.ts ResumptionConfig).
+    const verdict = rejudged.verdict.pending ? resumption.serverVerdict : rejudged.verdict;
+    if (verdict && !verdict.trusted) {
+      return c.ctx.decide('resumption', 'ticket not offered', `the caller's verdict on the ticket's server: ${verdict.detail}`);
+    }
+    if (rejudged.identity && verdict) c.resumedServer = { identity: rejudged.identity, verdict: { ...verdict } };
     else c.ctx.decide('resumption', 'identity not re-judged', "the trust policy asks the caller, who is not asked about a resumed session: a resumption reports no server identity");
   }
   c.offeredTicket = resumption.ticket;

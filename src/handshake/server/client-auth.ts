@@ -30,6 +30,8 @@ export interface ClientAuthExchange {
   verdict?: TrustVerdict;
   /** Set by a CertificateVerify that checked out; the identity is reported only after the Finished. */
   possession?: PossessionProven;
+  /** The client answered with an empty Certificate (RFC 8446 §4.4.2.4); reported only after its Finished too. */
+  declined?: true;
 }
 
 /** CertificateRequest extensions (RFC 8446 §4.3.2): the schemes we verify and, for a CA policy, our CAs. */
@@ -67,7 +69,7 @@ export function receiveClientCertificate(
       throw new TlsError('CertificateRequired', 'the client sent no certificate and our policy requires one');
     }
     ctx.decide('client_auth', 'none', 'the client sent an empty Certificate; our policy makes it optional');
-    ctx.info.clientAuth = 'requested-none-sent';
+    exchange.declined = true;
     return 'none';
   }
   for (const entry of certificate.entries) {
@@ -109,10 +111,17 @@ export function receiveClientCertificateVerify(ctx: HandshakeContext, exchange: 
  * After the client's Finished checked out: the client is authenticated only now. Its Finished, a MAC
  * over the whole transcript (RFC 8446 §4.4.4), ties the Certificate and CertificateVerify to this
  * connection; an identity reported before it could outlive a handshake that fails at the last message.
+ * An empty Certificate is reported now too. A client may refuse a post-handshake request (§4.6.2) after
+ * its handshake proved who it is: that identity stays the connection's, so `peer` and `clientAuth` keep
+ * agreeing. Returns what this exchange got.
  */
-export function confirmClientAuthentication(ctx: HandshakeContext, exchange: ClientAuthExchange | undefined, finished: PeerFinishedVerified): void {
-  if (!exchange?.possession) return;
+export function confirmClientAuthentication(ctx: HandshakeContext, exchange: ClientAuthExchange | undefined, finished: PeerFinishedVerified): 'certificate' | 'none' {
+  if (!exchange?.possession) {
+    if (exchange?.declined && !ctx.info.peer) ctx.info.clientAuth = 'requested-none-sent';
+    return 'none';
+  }
   ctx.authenticate(exchange.leaf!.identity, exchange.verdict!, { possession: exchange.possession, finished });
   ctx.info.clientAuth = 'authenticated';
   ctx.decide('client_auth', 'authenticated', 'the client proved possession of its key, and its Finished covers this transcript');
+  return 'certificate';
 }

@@ -84,6 +84,7 @@ import { shapeExtensions } from './flight-shape.js';
 import { TicketKey, acceptPsk, ticketsUsable, type AcceptedPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
 import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
+import { MAX_INNER_PLAINTEXT_LENGTH } from '../../record/index.js';
 
 interface Keys {
   suite: SuiteInfo;
@@ -116,10 +117,6 @@ type ServerState =
 
 export class ServerHandshake {
   state: ServerState = { name: 'START' };
-  /** The client's record_size_limit (RFC 8449), which our records to it must respect. */
-  peerRecordSizeLimit?: number;
-  /** The limit we answer with when the client offered one (RFC 8449 §4). */
-  ownRecordSizeLimit?: number;
   private ticketsSent = 0;
   private readonly ticketKey: TicketKey;
 
@@ -148,7 +145,7 @@ export class ServerHandshake {
         const { exchange, name: _name, ...keys } = state;
         const next = receiveClientCertificate(ctx, config, exchange, message, raw);
         ctx.enter(next === 'none' ? 'WAIT_FINISHED' : 'WAIT_CV');
-        this.state = next === 'none' ? { name: 'WAIT_FINISHED', ...keys } : { name: 'WAIT_CV', exchange, ...keys };
+        this.state = next === 'none' ? { name: 'WAIT_FINISHED', exchange, ...keys } : { name: 'WAIT_CV', exchange, ...keys };
         return;
       }
       case 'WAIT_CV': {
@@ -237,11 +234,10 @@ export class ServerHandshake {
     const sniExt = ext(ExtensionType.server_name);
     const serverName = sniExt ? X.bodyOf(X.offeredServerName, sniExt)[0] : undefined;
     if (serverName) ctx.decide('server_name', serverName, 'sent by the client (SNI)');
+    // RFC 8449: the limit we answer with when the client offered one; both hold for every protected record.
     const limitExt = ext(ExtensionType.record_size_limit);
-    if (limitExt) {
-      this.peerRecordSizeLimit = X.bodyOf(X.recordSizeLimit, limitExt);
-      this.ownRecordSizeLimit = config.recordSizeLimit ?? 2 ** 14 + 1;
-    }
+    const ownRecordSizeLimit = limitExt ? (config.recordSizeLimit ?? MAX_INNER_PLAINTEXT_LENGTH) : undefined;
+    if (limitExt) ctx.effects.push({ kind: 'record-size-limits', peer: X.bodyOf(X.recordSizeLimit, limitExt), own: ownRecordSizeLimit! });
     const earlyDataOffered = ext(ExtensionType.early_data) !== undefined;
     const earlyDataAccepted = psk?.earlyDataBudget !== undefined;
 
@@ -317,7 +313,7 @@ export class ServerHandshake {
 
     ctx.send({
       kind: 'encrypted_extensions',
-      extensions: encryptedExtensions(ctx, config, { serverName, alpn, ownRecordSizeLimit: this.ownRecordSizeLimit, earlyDataAccepted, certificateTypes: types?.answers ?? {} }),
+      extensions: encryptedExtensions(ctx, config, { serverName, alpn, ownRecordSizeLimit, earlyDataAccepted, certificateTypes: types?.answers ?? {} }),
     });
     const acceptedSchemes = [...ctx.cfg.signatureSchemes];
     const requestContext = new Uint8Array(0);

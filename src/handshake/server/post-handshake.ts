@@ -88,9 +88,9 @@ export function onPostHandshakeAuth(ctx: HandshakeContext, config: ServerConfig,
       return;
     case 'finished':
       // Base key: the client's current application traffic secret (RFC 8446 §4.4).
-      confirmClientAuthentication(ctx, exchange, ctx.verifyFinished(state.suite, state.traffic.clientSecret('server'), message.verifyData, exchange.transcript));
+      const answer = confirmClientAuthentication(ctx, exchange, ctx.verifyFinished(state.suite, state.traffic.clientSecret('server'), message.verifyData, exchange.transcript));
       delete state.postHandshake;
-      ctx.effects.push({ type: 'post-handshake-auth', info: { ...ctx.info } });
+      ctx.effects.push({ type: 'post-handshake-auth', answer, info: { ...ctx.info } });
       return;
     default:
       throw unexpected(state.name, message);
