@@ -11,9 +11,8 @@ import { SignatureBudget } from './path/signature-budget.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode, readPemOrDer } from './pem.js';
 import { parseConfiguredCertificate } from './configured-certificates.js';
-import { parsePresentedCertificate } from './presented-certificates.js';
 import type { Fingerprint } from './keys.js';
-import { certificateSha256, type Certificate } from './x509.js';
+import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
 import type { OcspReport } from './ocsp-status.js';
 import { caStapleVerdict, reportedStapleVerdict, stapleContext } from './staple.js';
 
@@ -158,9 +157,9 @@ function judgeKey(policy: Extract<TrustPolicy, { kind: 'pinned-key' }>, spkiDer:
 
 /**
  * Candidate certificates (anchors, intermediates): one we cannot parse cannot be on a path, so it is skipped.
- * `parse` is parseConfiguredCertificate for the configuration's own certificates, parsePresentedCertificate for the peer's.
+ * `parse` is parseConfiguredCertificate for the configuration's own certificates.
  */
-function parseCandidates(ders: Uint8Array[], parse: (der: Uint8Array) => Certificate): Certificate[] {
+function parseCandidates(ders: Uint8Array[], parse: (der: Uint8Array) => Certificate = parseCertificate): Certificate[] {
   const out: Certificate[] = [];
   for (const der of ders) {
     try {
@@ -282,16 +281,15 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   let leaf: Certificate;
   try {
     // A leaf byte for byte equal to a pinned certificate parses as that certificate did (once, memoised);
-    // any other leaf is parsed once per distinct encoding (presented-certificates.ts). The verdict is judged
-    // afresh either way.
+    // any other leaf is parsed here. The verdict is judged afresh either way.
     const pin = pinnedCopy(policy, chain[0]!);
-    leaf = pin ? parseConfiguredCertificate(pin) : parsePresentedCertificate(chain[0]!);
+    leaf = pin ? parseConfiguredCertificate(pin) : parseCertificate(chain[0]!);
   } catch (e) {
     throw new TlsError('BadCertificate', `cannot parse the peer certificate: ${(e as Error).message}`);
   }
   if (!leaf.publicKey) throw new TlsError('UnsupportedCertificate', `peer key: ${leaf.publicKeyProblem ?? 'unsupported'}`);
   // The other certificates are candidates for path building: one we cannot parse is simply never used.
-  const others = parseCandidates(chain.slice(1), parsePresentedCertificate);
+  const others = parseCandidates(chain.slice(1));
   const leafSha256 = certificateSha256(leaf.der, ctx.provider);
   const signatures = new SignatureBudget(SIGNATURE_BUDGET);
   let verdict = judge(policy, { leaf, leafSha256, rest: others }, ctx, signatures);

@@ -1,11 +1,9 @@
 // Attacker's scripts for the memos of issue 16 ("parse once"): the configuration's certificates are parsed
-// once and reused (src/auth/configured-certificates.ts), so are the certificates peers present, per distinct
-// encoding (src/auth/presented-certificates.ts), a full handshake's early secret is computed once per
+// once and reused (src/auth/configured-certificates.ts), a full handshake's early secret is computed once per
 // provider and hash, HkdfLabels with an empty context once per label and length (src/handshake/keyschedule.ts).
 // A memo must never answer for other bytes, another policy, across a HelloRetryRequest, or for a PSK.
 import { describe, expect, it } from 'vitest';
 import { parseConfiguredCertificate } from '../../src/auth/configured-certificates.js';
-import { MEMO_ENTRIES, MEMO_MAX_DER_BYTES, parsePresentedCertificate } from '../../src/auth/presented-certificates.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -14,7 +12,7 @@ import type { SessionTicket, TlsEvent } from '../../src/handshake/events.js';
 import { hkdfExpandLabel, KeySchedule } from '../../src/handshake/keyschedule.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { SUITES } from '../../src/handshake/suites.js';
-import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { hex, utf8, Writer } from '../../src/wire/bytes.js';
 import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
 
@@ -122,75 +120,6 @@ describe('our own certificate, read once per configured bytes', () => {
     expect(alerts(second.events('client'))).toEqual([]);
     expect(scheme(second)).toEqual(['ecdsa_secp256r1_sha256']);
     expect(second.client.info.peer?.certificateSha256).toBe(sha256(p256.der));
-  });
-});
-
-describe("a peer's certificate parsed once per encoding", () => {
-  const ca = makeIdentity({ subject: { CN: 'memo CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
-  const issued = makeIdentity({ subject: { CN: 'issued' }, sans: { dns: ['issued.example'] }, issuer: ca }, random);
-  const caPolicy: TrustPolicy = { kind: 'ca', anchors: [ca.der] };
-  const client = (extra: Partial<ClientConfig> = {}) => clientConfig(caPolicy, { serverName: 'issued.example', ...extra });
-  /** The issued leaf with one bit of its last byte (the signature's) flipped. */
-  const lastBitFlipped = (der: Uint8Array) => {
-    const out = der.slice();
-    out[out.length - 1]! ^= 1;
-    return out;
-  };
-
-  it('a leaf one bit away from a memoised one is parsed afresh, and its bad signature refused after the genuine one was accepted', () => {
-    const genuine = new InMemoryPair(client(), serverConfig(issued)).run();
-    expect(genuine.client.isConnected).toBe(true);
-    const forged = lastBitFlipped(issued.der);
-    expect(parsePresentedCertificate(forged).signature.at(-1)).toBe(issued.certificate.signature.at(-1)! ^ 1);
-    const attack = new InMemoryPair(client(), serverConfig({ ...issued, chain: [forged] })).run();
-    expect(attack.client.isConnected).toBe(false);
-    expect(alerts(attack.events('client'))).toEqual(['out bad_certificate']);
-  });
-
-  it("the peer's buffer written over after the parse does not reach the memo: it parsed a private copy", () => {
-    // An encoding no other test presents (one bit of the signature's second-last byte), so this parse is the first.
-    const sent = issued.der.slice();
-    sent[sent.length - 2]! ^= 0x10;
-    const received = sent.slice();
-    const parsed = parsePresentedCertificate(received);
-    received.set(serverB.der.subarray(0, received.length));
-    expect(hex(parsed.der)).toBe(hex(sent));
-    expect(hex(parsePresentedCertificate(sent.slice()).signature)).toBe(hex(parsed.signature));
-    expect(parsePresentedCertificate(sent.slice()).signature.at(-2)).toBe(issued.certificate.signature.at(-2)! ^ 0x10);
-  });
-
-  it('cannot be changed by whoever holds it', () => {
-    const parsed = parsePresentedCertificate(issued.der);
-    expect(() => (parsed.subjectAltName!.dns as string[]).push('evil.example')).toThrow(TypeError);
-    expect(() => Object.assign(parsed, { notAfter: Infinity })).toThrow(TypeError);
-    expect(parsePresentedCertificate(issued.der).subjectAltName!.dns).toEqual(['issued.example']);
-  });
-
-  it(`holds at most ${MEMO_ENTRIES} certificates of at most ${MEMO_MAX_DER_BYTES} bytes`, () => {
-    const first = parsePresentedCertificate(issued.der);
-    expect(parsePresentedCertificate(issued.der.slice())).toBe(first);
-    // MEMO_ENTRIES other encodings (a different last byte each) push the first one out.
-    for (let i = 0; i < MEMO_ENTRIES; i++) {
-      const other = issued.der.slice();
-      other[other.length - 1] = (other[other.length - 1]! + 1 + i) % 256;
-      parsePresentedCertificate(other);
-    }
-    expect(parsePresentedCertificate(issued.der)).not.toBe(first);
-    const large = makeIdentity({ subject: { CN: 'large' }, sans: { dns: Array.from({ length: 500 }, (_, i) => `name-${i}.example`) } }, random);
-    expect(large.der.length).toBeGreaterThan(MEMO_MAX_DER_BYTES);
-    expect(parsePresentedCertificate(large.der)).not.toBe(parsePresentedCertificate(large.der));
-  });
-
-  it("a memoised leaf is judged afresh: another host name, a later clock or another policy's anchors refuse it", () => {
-    expect(new InMemoryPair(client(), serverConfig(issued)).run().client.isConnected).toBe(true);
-    const otherName = new InMemoryPair(client({ serverName: 'other.example' }), serverConfig(issued)).run();
-    expect(alerts(otherName.events('client'))).toEqual(['out bad_certificate']);
-    const expired = new InMemoryPair(client({ now: () => TEST_NOW + 400 * DAY }), serverConfig(issued)).run();
-    expect(alerts(expired.events('client'))).toEqual(['out certificate_expired']);
-    const otherCa = makeIdentity({ subject: { CN: 'memo CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
-    const otherAnchor = new InMemoryPair(client({ trust: { kind: 'ca', anchors: [otherCa.der] } }), serverConfig(issued)).run();
-    expect(otherAnchor.client.isConnected).toBe(false);
-    expect(alerts(otherAnchor.events('client'))).toEqual(['out unknown_ca']);
   });
 });
 
