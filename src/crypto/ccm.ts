@@ -34,11 +34,12 @@ export function aesCcm(key: Uint8Array, tagLength: number): Ccm {
 }
 
 class AesCcm extends InPlaceAead implements Ccm {
-  constructor(
-    private readonly boundKey: Uint8Array,
-    tagLength: number,
-  ) {
+  /** The key, in a private field: util.inspect and JSON of a connection never show it (docs/security.md). */
+  readonly #key: Uint8Array;
+
+  constructor(key: Uint8Array, tagLength: number) {
     super('AES-CCM', tagLength);
+    this.#key = key;
   }
 
   /** mac() and crypt() copy the plaintext before anything is written to `output`, so it may alias it. */
@@ -77,7 +78,7 @@ class AesCcm extends InPlaceAead implements Ccm {
     }
     input.set(aad, BLOCK + aadLengthBytes);
     input.set(message, BLOCK + aadPart);
-    const chained = cbc(this.boundKey, new Uint8Array(BLOCK), { disablePadding: true }).encrypt(input);
+    const chained = cbc(this.#key, new Uint8Array(BLOCK), { disablePadding: true }).encrypt(input);
     return chained.subarray(chained.length - BLOCK, chained.length - BLOCK + this.tagLength);
   }
 
@@ -86,7 +87,7 @@ class AesCcm extends InPlaceAead implements Ccm {
     const input = new Uint8Array(BLOCK + data.length);
     input.set(tag);
     input.set(data, BLOCK);
-    const output = ctr(this.boundKey, counterBlock0(nonce, L)).encrypt(input);
+    const output = ctr(this.#key, counterBlock0(nonce, L)).encrypt(input);
     return { tag: output.subarray(0, this.tagLength), data: output.subarray(BLOCK) };
   }
 }

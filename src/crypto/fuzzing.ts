@@ -94,20 +94,20 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 }
 
 class FakeAead extends InPlaceAead {
-  private readonly boundKey: Uint8Array;
+  readonly #key: Uint8Array;
 
   constructor(aead: AeadName, key: Uint8Array) {
     super(aead, AEAD_TAG_LENGTHS[aead]);
-    this.boundKey = key.slice();
+    this.#key = key.slice();
   }
 
   private keystream(nonce: Uint8Array, length: number): Uint8Array {
-    const seed = hashParts(8, this.boundKey, nonce);
+    const seed = hashParts(8, this.#key, nonce);
     return stretch(seed[0]! | (seed[1]! << 8) | (seed[2]! << 16) | (seed[3]! << 24), seed[4]! | (seed[5]! << 8) | (seed[6]! << 16), length);
   }
 
   private tag(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array {
-    return hashParts(this.tagLength, text('tag'), this.boundKey, nonce, aad, ciphertext);
+    return hashParts(this.tagLength, text('tag'), this.#key, nonce, aad, ciphertext);
   }
 
   /** xorBytes() reads the plaintext into a new array first, so `output` may alias it (sealing in place). */

@@ -102,23 +102,24 @@ function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 
 class NobleAeadKey extends InPlaceAead {
   private readonly cipher: NobleAead;
-  private readonly boundKey: Uint8Array;
+  /** A private copy of the key, in a private field: util.inspect and JSON of a connection never show it. */
+  readonly #key: Uint8Array;
 
   constructor(aead: AeadName, key: Uint8Array) {
     super(aead, AEAD_TAG_LENGTHS[aead]);
     this.cipher = AEAD_CIPHERS[aead];
-    this.boundKey = key.slice();
+    this.#key = key.slice();
   }
 
   protected sealChecked(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void {
     if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${this.name} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
-    this.cipher(this.boundKey, nonce, aad).sealInto(plaintext, output);
+    this.cipher(this.#key, nonce, aad).sealInto(plaintext, output);
   }
 
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null {
     if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < this.tagLength) return null;
     try {
-      return this.cipher(this.boundKey, nonce, aad).open(ciphertext);
+      return this.cipher(this.#key, nonce, aad).open(ciphertext);
     } catch {
       return null; // the tag did not verify
     }

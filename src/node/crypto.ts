@@ -134,9 +134,9 @@ class NodeAead extends InPlaceAead {
    * A private copy of the raw key: createCipheriv takes it as it is, where a KeyObject costs ~1.1 µs to make and
    * ~0.5 µs more per cipher (eight AEAD keys per handshake; measured on Node 20). Not Buffer.from(key): that copy
    * would sit in Node's Buffer pool, whose ArrayBuffer every small Buffer of the process shares
-   * (test/security/node-pool-secrets).
+   * (test/security/node-pool-secrets). A private field: util.inspect and JSON of a connection never show it.
    */
-  private readonly secret: Uint8Array;
+  readonly #key: Uint8Array;
   /**
    * CCM authenticates the message length first (RFC 3610 §2.2): node:crypto needs the tag length (RFC 6655 §3:
    * 16 or 8) with the cipher and the plaintext length with the AAD. GCM and ChaCha20-Poly1305 need neither (their
@@ -153,7 +153,7 @@ class NodeAead extends InPlaceAead {
     key: Uint8Array,
   ) {
     super(aead, AEAD_TAG_LENGTHS[aead]);
-    this.secret = new Uint8Array(key);
+    this.#key = new Uint8Array(key);
     this.isCcm = aead === 'AES-128-CCM' || aead === 'AES-128-CCM-8';
     this.options = { authTagLength: this.tagLength };
   }
@@ -170,7 +170,7 @@ class NodeAead extends InPlaceAead {
   protected sealChecked(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void {
     if (nonce.length !== AEAD_NONCE_LENGTH) throw new Error(`${this.name} needs a ${AEAD_NONCE_LENGTH}-byte nonce, got ${nonce.length}`);
     // The cast picks the overload whose options are optional (CCM's types demand them, which isCcm sees to).
-    const sealer = createCipheriv(this.cipher as 'aes-128-gcm', this.secret, nonce, this.isCcm ? this.options : undefined).setAAD(
+    const sealer = createCipheriv(this.cipher as 'aes-128-gcm', this.#key, nonce, this.isCcm ? this.options : undefined).setAAD(
       aad,
       this.lengthOption(plaintext.length),
     );
@@ -188,7 +188,7 @@ class NodeAead extends InPlaceAead {
     if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < tagLength) return null;
     const bodyLength = ciphertext.length - tagLength;
     try {
-      const opener = createDecipheriv(this.cipher as 'aes-128-gcm', this.secret, nonce, this.options)
+      const opener = createDecipheriv(this.cipher as 'aes-128-gcm', this.#key, nonce, this.options)
         .setAuthTag(ciphertext.subarray(bodyLength))
         .setAAD(aad, this.lengthOption(bodyLength));
       const plaintext = opener.update(ciphertext.subarray(0, bodyLength));
