@@ -5,10 +5,9 @@
 // ratios new ÷ old, old ÷ bare, new ÷ bare and new ÷ node:tls. `--repeat` runs the measurement that many times
 // and pools the rounds (5 per run). OLD_DIST and NEW_DIST as in compare-builds.ts.
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeCases } from './cases.js';
+import { importBuild } from './builds.js';
 import { runMain } from './deadline.js';
 import { nodeTlsTransfer } from './node-tls.js';
 import { measure, perCpuSecond, spread, type Slice } from './timing.js';
@@ -23,16 +22,14 @@ type Build = {
   random: typeof import('../../src/crypto/random.js');
 };
 
-async function loadBuild(dist: string): Promise<Build> {
-  const from = (path: string) => import(pathToFileURL(resolve(dist, path)).href);
-  return {
-    engine: await from('scripts/bench/engine.js'),
-    run: await from('scripts/bench/run.js'),
-    pool: await from('src/node/record-pool.js'),
-    suites: await from('src/handshake/suites.js'),
-    random: await from('src/crypto/random.js'),
-  };
-}
+const loadBuild = (dist: string) =>
+  importBuild<Build>(dist, {
+    engine: 'scripts/bench/engine.js',
+    run: 'scripts/bench/run.js',
+    pool: 'src/node/record-pool.js',
+    suites: 'src/handshake/suites.js',
+    random: 'src/crypto/random.js',
+  });
 
 const ratio = (a: Slice[], b: Slice[]) => spread(a.map((slice, round) => perCpuSecond(slice) / perCpuSecond(b[round]!)));
 const show = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;

@@ -7,12 +7,11 @@
 // OLD_DIST and NEW_DIST are `dist` directories built by `npm run build` from two commits (each needs
 // node_modules beside it). The cases are the bench's (cases.ts), made once, so both builds meet the same keys.
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeCases, type HandshakeCase } from './cases.js';
 import { meteringBiasMs } from './metering.js';
 import { cpuClock, mean, measure, ROUNDS, spread, type Measurement, type Operation, type Spread } from './timing.js';
+import { importBuild } from './builds.js';
 import { runMain } from './deadline.js';
 
 type Build = {
@@ -22,15 +21,8 @@ type Build = {
   random: typeof import('../../src/crypto/random.js');
 };
 
-async function loadBuild(dist: string): Promise<Build> {
-  const from = (path: string) => import(pathToFileURL(resolve(dist, path)).href);
-  return {
-    engine: await from('scripts/bench/engine.js'),
-    run: await from('scripts/bench/run.js'),
-    metering: await from('scripts/bench/metering.js'),
-    random: await from('src/crypto/random.js'),
-  };
-}
+const loadBuild = (dist: string) =>
+  importBuild<Build>(dist, { engine: 'scripts/bench/engine.js', run: 'scripts/bench/run.js', metering: 'scripts/bench/metering.js', random: 'src/crypto/random.js' });
 
 /** A build's plain and metered handshakes of `c`, and where the metered one leaves its primitive times. */
 function buildOperations(b: Build, c: HandshakeCase, provider: 'node' | 'noble', biasMs: number) {

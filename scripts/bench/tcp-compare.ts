@@ -9,12 +9,11 @@
 // Prints per-round ratios new ÷ old and new ÷ node:tls (of work per CPU second). `--repeat` pools runs.
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { makeCases, SERVER_NAME, engineConfigs } from './cases.js';
+import { importBuild } from './builds.js';
 import { runMain } from './deadline.js';
 import { endpoints, serverContextOptions } from './node-tls.js';
 import { listening, LOOPBACK, nodeTlsOverTcp } from './tcp.js';
@@ -30,10 +29,8 @@ type Build = {
   suites: typeof import('../../src/handshake/suites.js');
 };
 
-async function loadBuild(dist: string): Promise<Build> {
-  const from = (path: string) => import(pathToFileURL(resolve(dist, path)).href);
-  return { adapter: await from('src/node/adapter.js'), crypto: await from('src/node/crypto.js'), random: await from('src/crypto/random.js'), suites: await from('src/handshake/suites.js') };
-}
+const loadBuild = (dist: string) =>
+  importBuild<Build>(dist, { adapter: 'src/node/adapter.js', crypto: 'src/node/crypto.js', random: 'src/crypto/random.js', suites: 'src/handshake/suites.js' });
 
 /** One operation: RECORDS writes of CHUNK bytes from `client`, resolved once `server` has read them all. */
 function transfer(client: Duplex, server: Duplex): () => Promise<void> {
