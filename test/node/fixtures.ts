@@ -1,6 +1,7 @@
 // Certificates and helpers shared by the node:tls and command-line interop tests. Certificates are made
 // once per process by our builder, valid around the real clock (real peers check validity with it).
 import { generateKeyPairSync } from 'node:crypto';
+import { afterEach } from 'vitest';
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
 import { createServer, type ServerOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
@@ -117,4 +118,23 @@ export async function pongServer(options: ServerOptions) {
   server.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1').trimEnd()));
   server.on('tlsClientError', (error: Error) => errors.push(error));
   return { server, port: await listen(server), keylog, errors, sockets };
+}
+
+/**
+ * Servers with the ECDSA P-256 certificate that answer every connection with 'hello' and end it, each closed
+ * after the test that opened it (call once at a test file's top level; each call of the result is a new server's port).
+ */
+export function helloServers(): () => Promise<number> {
+  const servers: Tls13Server[] = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) server.close();
+  });
+  return async () => {
+    const server = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
+      socket.on('error', () => {});
+      socket.end('hello');
+    });
+    servers.push(server);
+    return listen(server);
+  };
 }

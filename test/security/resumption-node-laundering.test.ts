@@ -7,27 +7,15 @@
 // withdrawn CA. A ticket's identity is the one the adapter judged; a ticket with none is not offered where
 // the server must be verified. And a resumed session reports what the adapter re-judged (node:tls reports
 // the re-verified state of a resumed session): authorized with the ticket's server still trusted today.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { SessionTicket } from '../../src/handshake/events.js';
-import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import { connect, type Tls13Socket } from '../../src/node/adapter.js';
 import { makeIdentity } from '../../src/testing/certs.js';
-import { ca, listen, serverCertificates } from '../node/fixtures.js';
+import { ca, helloServers, serverCertificates } from '../node/fixtures.js';
 
 const otherCa = makeIdentity({ subject: { CN: 'another CA' }, keyType: 'p256', isCA: true, keyUsage: ['keyCertSign'] }, seededRandom('resumption-node-laundering'));
-const servers: Tls13Server[] = [];
-afterEach(() => {
-  for (const server of servers.splice(0)) server.close();
-});
-
-async function server(): Promise<number> {
-  const srv = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
-    socket.on('error', () => {});
-    socket.end('hello');
-  });
-  servers.push(srv);
-  return listen(srv);
-}
+const server = helloServers();
 
 type Options = Partial<Parameters<typeof connect>[0]>;
 const trusted: Options = { trust: { kind: 'ca', anchors: [ca.der] } };

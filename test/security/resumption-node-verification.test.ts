@@ -9,27 +9,15 @@
 // judges the ticket's server under the real policy before offering the ticket; a refused one is not
 // offered, and the full handshake judges the certificate (and refuses it) as it would without a ticket.
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { SessionTicket } from '../../src/handshake/events.js';
-import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import { connect, type Tls13Socket } from '../../src/node/adapter.js';
 import { makeIdentity } from '../../src/testing/certs.js';
-import { ca, listen, serverCertificates } from '../node/fixtures.js';
+import { ca, helloServers } from '../node/fixtures.js';
 
 const otherCa = makeIdentity({ subject: { CN: 'another CA' }, keyType: 'p256', isCA: true, keyUsage: ['keyCertSign'] }, seededRandom('resumption-node-verification'));
-const servers: Tls13Server[] = [];
-afterEach(() => {
-  for (const server of servers.splice(0)) server.close();
-});
-
-async function server(): Promise<number> {
-  const srv = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
-    socket.on('error', () => {});
-    socket.end('hello');
-  });
-  servers.push(srv);
-  return listen(srv);
-}
+const server = helloServers();
 
 type Options = Partial<Parameters<typeof connect>[0]>;
 
