@@ -1,0 +1,69 @@
+// Our server fed a real Chrome ClientHello (browser-client-hellos.ts): it decodes and re-encodes byte for byte,
+// and the server negotiates from it, ignoring what it does not know (GREASE, ECH, ALPS, compress_certificate
+// without a compressor: RFC 8446 §4.2 "MUST ignore unrecognized extensions", RFC 8701 §3) and the ticket it never
+// issued (RFC 8446 §4.2.11: a full handshake when no PSK is acceptable), and never throws.
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { ServerConfig } from '../../src/handshake/config.js';
+import { Connection } from '../../src/handshake/connection.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { makeIdentity } from '../../src/testing/certs.js';
+import { fromHex, hex } from '../../src/wire/bytes.js';
+import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
+import type { HandshakeMessage } from '../../src/wire/types.js';
+import { serverConfig } from '../handshake/abort-harness.js';
+import { CHROME_CLIENT_HELLO } from './browser-client-hellos.js';
+import { splitRecords } from './rfc8448-replay.js';
+
+const EXTENSION = { server_name: 0x0000, alpn: 0x0010, pre_shared_key: 0x0029, supported_versions: 0x002b, key_share: 0x0033 } as const;
+const chromeEcdsaServer = makeIdentity({ subject: { CN: 'chatgpt.com' }, sans: { dns: ['chatgpt.com'] }, keyType: 'p256' }, seededRandom('browser hellos'));
+
+function serve(extra: Partial<ServerConfig>) {
+  const server = Connection.server(serverConfig({ certificate: chromeEcdsaServer, ...extra }));
+  server.receive(fromHex(CHROME_CLIENT_HELLO));
+  const records = splitRecords(server.takeOutput()).map(hex);
+  const events = server.takeEvents();
+  const sent = (kind: HandshakeMessage['kind']) =>
+    events.flatMap((e: TlsEvent) => (e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === kind ? [e.message] : []));
+  return { server, records, events, sent };
+}
+
+const extensionTypes = (message: HandshakeMessage | undefined) => (message && 'extensions' in message ? message.extensions.map((e) => e.type) : undefined);
+
+describe('a real Chrome ClientHello (GREASE, ECH GREASE, X25519MLKEM768, ALPS, compress_certificate, a foreign ticket)', () => {
+  it('decodes and re-encodes byte for byte, every extension in place', () => {
+    const body = fromHex(CHROME_CLIENT_HELLO).subarray(5);
+    const hello = decodeHandshake(body);
+    expect(hex(encodeHandshake(hello))).toBe(hex(body));
+    expect(extensionTypes(hello)).toEqual([0x1a1a, 10, 0xfe0d, 13, 16, 11, 5, 0x44cd, 27, 23, 35, 45, 18, 0, 0xff01, 43, 51, 0x4a4a, 41]);
+  });
+
+  it('a default server with a P-256 certificate: X25519MLKEM768, ecdsa_secp256r1_sha256, a full handshake, only our extensions', () => {
+    const { server, events, sent } = serve({});
+    expect(events.filter((e) => e.type === 'alert')).toEqual([]);
+    expect(server.state).toBe('WAIT_FINISHED');
+    expect(server.info).toMatchObject({ group: 'X25519MLKEM768', cipherSuite: 'TLS_AES_128_GCM_SHA256', signatureScheme: 'ecdsa_secp256r1_sha256', serverName: 'chatgpt.com' });
+    expect(server.info.resumed).toBeUndefined();
+    expect(extensionTypes(sent('server_hello')[0])).toEqual([EXTENSION.key_share, EXTENSION.supported_versions]);
+    expect(extensionTypes(sent('encrypted_extensions')[0])).toEqual([EXTENSION.server_name]);
+  });
+
+  it('with ALPN h2 and http/1.1: h2, acknowledged in EncryptedExtensions', () => {
+    const { server, sent } = serve({ alpnProtocols: ['h2', 'http/1.1'] });
+    expect(server.info.alpn).toBe('h2');
+    expect(extensionTypes(sent('encrypted_extensions')[0])).toEqual([EXTENSION.server_name, EXTENSION.alpn]);
+  });
+
+  it('a server without post-quantum groups takes Chrome\'s X25519 share, with no HelloRetryRequest', () => {
+    const { server, records } = serve({ groups: [0x001d] });
+    expect(server.info.group).toBe('x25519');
+    expect(records[0]!.slice(0, 22)).toBe('160303007a020000760303');
+  });
+
+  it('an Ed25519-only server: Chrome offers no ed25519 signature, so handshake_failure (RFC 8446 §4.4.3, §6.2)', () => {
+    const { server, records, events } = serve({ certificate: makeIdentity({ subject: { CN: 'chatgpt.com' } }, seededRandom('ed25519 only')) });
+    expect(records).toEqual(['15030300020228']);
+    expect(events.filter((e) => e.type === 'alert')).toEqual([expect.objectContaining({ direction: 'out', description: 'handshake_failure' })]);
+    expect(server.state).toBe('CLOSED');
+  });
+});
