@@ -3,6 +3,7 @@
 // without a compressor, delegated_credentials, padding: RFC 8446 §4.2 "MUST ignore unrecognized extensions", RFC 8701 §3) and the ticket it never
 // issued (RFC 8446 §4.2.11: a full handshake when no PSK is acceptable), and never throws.
 import { describe, expect, it } from 'vitest';
+import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
@@ -61,6 +62,23 @@ describe('a real Chrome ClientHello (GREASE, ECH GREASE, X25519MLKEM768, ALPS, c
     const { server, records } = serve({ groups: [0x001d] });
     expect(server.info.group).toBe('x25519');
     expect(records[0]!.slice(0, 22)).toBe('160303007a020000760303');
+  });
+
+  it('a P-256-only server: a HelloRetryRequest for secp256r1, the group Chrome lists without a share (RFC 8446 §4.1.4)', () => {
+    const { server, records } = serve({ groups: [0x0017] });
+    expect(server.state).toBe('START');
+    expect(records[0]!.slice(22, 86)).toBe(HELLO_RETRY_REQUEST_RANDOM);
+    expect(records[0]).toContain('003300020017');
+  });
+
+  // On noble under both test projects: node:crypto draws ECDSA's nonce itself, so only noble signs the same twice.
+  it('delivered a byte at a time, as a slow TCP stream would: the same answer as in one piece', () => {
+    const same = () => ({ provider: nobleProvider, random: seededRandom('same randomness') });
+    const whole = serve(same()).records;
+    const server = Connection.server(serverConfig({ certificate: chromeEcdsaServer, ...same() }));
+    for (const byte of fromHex(CHROME_CLIENT_HELLO)) server.receive(Uint8Array.of(byte));
+    expect(splitRecords(server.takeOutput()).map(hex)).toEqual(whole);
+    expect(whole.length).toBeGreaterThan(2);
   });
 
   it('an Ed25519-only server: Chrome offers no ed25519 signature, so handshake_failure (RFC 8446 §4.4.3, §6.2)', () => {
