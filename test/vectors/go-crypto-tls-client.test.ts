@@ -89,6 +89,7 @@ describe.each(GO_CLIENT_TRACES)("Go crypto/tls testdata, $file ($negotiated): Op
     if (finished.kind !== 'finished') throw new Error('no Finished');
     const expected = finishedVerifyData(nobleProvider, suite, secrets.client, hashOf(suite, clientHello, serverHello, ...messages));
     expect(hex(finished.verifyData)).toBe(hex(expected));
-    expect(appData.map((r) => r[0])).toEqual([APPLICATION_DATA, APPLICATION_DATA]);
+    expect(appData.length).toBeGreaterThan(0);
+    expect(appData.map((r) => r[0])).toEqual(appData.map(() => APPLICATION_DATA));
   });
 });
