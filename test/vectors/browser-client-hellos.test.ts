@@ -5,9 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
+import { PORTABLE_CERTIFICATE_COMPRESSION } from '../../src/handshake/compression-codecs.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
+import { nodeCertificateCompression } from '../../src/node/certificate-compression.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { fromHex, hex } from '../../src/wire/bytes.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
@@ -56,6 +58,14 @@ describe('a real Chrome ClientHello (GREASE, ECH GREASE, X25519MLKEM768, ALPS, c
     const { server, sent } = serve({ alpnProtocols: ['h2', 'http/1.1'] });
     expect(server.info.alpn).toBe('h2');
     expect(extensionTypes(sent('encrypted_extensions')[0])).toEqual([EXTENSION.server_name, EXTENSION.alpn]);
+  });
+
+  it("compress_certificate (RFC 8879): brotli, the one Chrome offers, when the server has it; an uncompressed Certificate when it has only zlib", () => {
+    const brotli = serve({ certificateCompression: nodeCertificateCompression() }).sent('compressed_certificate');
+    expect(brotli.map((m) => m.kind === 'compressed_certificate' && m.algorithm)).toEqual([2]);
+    const zlibOnly = serve({ certificateCompression: PORTABLE_CERTIFICATE_COMPRESSION });
+    expect(zlibOnly.sent('compressed_certificate')).toEqual([]);
+    expect(zlibOnly.sent('certificate')).toHaveLength(1);
   });
 
   it('a server without post-quantum groups takes Chrome\'s X25519 share, with no HelloRetryRequest', () => {
