@@ -68,6 +68,14 @@ describe('a real Chrome ClientHello (GREASE, ECH GREASE, X25519MLKEM768, ALPS, c
     expect(zlibOnly.sent('certificate')).toHaveLength(1);
   });
 
+  it("chatgpt.com's ticket does not open under our ticket key: ignored, a full handshake with no pre_shared_key (RFC 8446 §4.2.11)", () => {
+    const { server, events, sent } = serve({ tickets: { key: new Uint8Array(32).fill(7) } });
+    expect(events.filter((e) => e.type === 'alert')).toEqual([]);
+    expect(server.info.resumed).toBeUndefined();
+    expect(sent('certificate')).toHaveLength(1);
+    expect(extensionTypes(sent('server_hello')[0])).not.toContain(EXTENSION.pre_shared_key);
+  });
+
   it('a server without post-quantum groups takes Chrome\'s X25519 share, with no HelloRetryRequest', () => {
     const { server, records } = serve({ groups: [0x001d] });
     expect(server.info.group).toBe('x25519');
