@@ -384,7 +384,7 @@ export class Connection {
       case 'record-size-limits':
         this.records.writer.recordSizeLimit = Math.min(effect.peer, MAX_INNER_PLAINTEXT_LENGTH);
         this.ownRecordSizeLimit = effect.own;
-        this.records.readRecordSizeLimit = this.readLimitFor(this.readEpoch);
+        this.records.agreeRecordSizeLimit(this.readLimitFor(this.readEpoch));
         return;
       case 'skip-early-data':
         this.records.skipEarlyData(effect.budget);
