@@ -36,6 +36,8 @@ export class Connection {
   private events: TlsEvent[] = [];
   private outgoingHandshake: Uint8Array[] = [];
   private readEpoch: Epoch | 'plaintext' = 'plaintext';
+  /** The record_size_limit we announced, once agreed (RFC 8449); 0-RTT records are not held to it (readLimitFor). */
+  private ownRecordSizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
   private awaiting?: PendingDecision;
   /** A fatal alert was sent or received: nothing more happens. */
   private failed = false;
@@ -377,10 +379,12 @@ export class Connection {
       case 'read-keys':
         this.records.setReadProtection(this.protection(effect.suite, effect.secret));
         this.readEpoch = effect.epoch;
+        this.records.readRecordSizeLimit = this.readLimitFor(effect.epoch);
         return;
       case 'record-size-limits':
         this.records.writer.recordSizeLimit = Math.min(effect.peer, MAX_INNER_PLAINTEXT_LENGTH);
-        this.records.readRecordSizeLimit = effect.own;
+        this.ownRecordSizeLimit = effect.own;
+        this.records.agreeRecordSizeLimit(this.readLimitFor(this.readEpoch));
         return;
       case 'skip-early-data':
         this.records.skipEarlyData(effect.budget);
@@ -398,6 +402,15 @@ export class Connection {
         throw new Error(`unknown effect ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /**
+   * RFC 8449 §4: "Records are subject to the limits that were set in the handshake that produces the keys
+   * that are used to protect those records." The client wrote its 0-RTT under the ticket's keys, before our
+   * EncryptedExtensions announced a limit: those records get the protocol's 2^14 + 1, every later one ours.
+   */
+  private readLimitFor(epoch: Epoch | 'plaintext'): number {
+    return epoch === 'early' ? MAX_INNER_PLAINTEXT_LENGTH : this.ownRecordSizeLimit;
   }
 
   private protection(suite: SuiteInfo, secret: Uint8Array): RecordProtection {

@@ -190,7 +190,8 @@ export class Tls13Socket extends Duplex {
    * Server: asks the client for a certificate now (post-handshake authentication, RFC 8446 §4.6.2; the
    * client must have offered it). 'postHandshakeAuth' (info, answer) follows once the client answered:
    * `answer` 'certificate' or 'none'; `info.peer` then says who it is, if anyone (a client that refuses stays
-   * who its handshake proved). Throws if the client did not offer post_handshake_auth.
+   * who its handshake proved; `replaced`, a third argument, names the identity proved before when this
+   * answer proved another). Throws if the client did not offer post_handshake_auth.
    */
   requestClientCertificate(): void {
     this.driver.step((c) => c.requestClientCertificate());
@@ -343,7 +344,7 @@ export class Tls13Socket extends Duplex {
         this.onDecisionNeeded(event.decision);
         return;
       case 'post-handshake-auth':
-        this.emit('postHandshakeAuth', event.info, event.answer);
+        this.emit('postHandshakeAuth', event.info, event.answer, event.replaced);
         return;
       case 'alert':
         if (event.direction === 'out' && event.level === 'fatal') this.lastAlertSent = event;

@@ -65,6 +65,8 @@ export class RecordLayer {
   private plaintextAlertsAllowed: boolean;
   /** The record_size_limit we announced (RFC 8449), once the peer agreed to it; 2^14 + 1 by default. */
   readRecordSizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
+  /** TLSInnerPlaintext length of the record read last, 0 for a plaintext one (see agreeRecordSizeLimit). */
+  private lastInnerLength = 0;
   private earlyDataToSkip = 0;
 
   constructor(options: RecordLayerOptions = {}) {
@@ -144,6 +146,21 @@ export class RecordLayer {
     this.earlyDataToSkip = budget;
   }
 
+  /**
+   * The limit agreed inside the record just read: the peer knew it when it wrote that record (a server has
+   * our limit from the ClientHello and answers in EncryptedExtensions), so that record is held to it too.
+   */
+  agreeRecordSizeLimit(limit: number): void {
+    this.readRecordSizeLimit = limit;
+    this.checkRecordSize();
+  }
+
+  private checkRecordSize(): void {
+    if (this.lastInnerLength > this.readRecordSizeLimit) {
+      throw new TlsError('RecordOverflow', `a record of ${this.lastInnerLength} bytes exceeds our record_size_limit of ${this.readRecordSizeLimit}`);
+    }
+  }
+
   setWriteProtection(protection: RecordProtection | null): void {
     this.writer.setProtection(protection);
   }
@@ -155,9 +172,8 @@ export class RecordLayer {
     // RFC 8449 §4: a record larger than the limit we announced is record_overflow (TLSInnerPlaintext =
     // ciphertext minus the tag).
     const innerLength = record.fragment.length - (isProtected ? this.readProtection!.tagLength : 0);
-    if (isProtected && innerLength > this.readRecordSizeLimit) {
-      throw new TlsError('RecordOverflow', `a record of ${innerLength} bytes exceeds our record_size_limit of ${this.readRecordSizeLimit}`);
-    }
+    this.lastInnerLength = isProtected ? innerLength : 0;
+    this.checkRecordSize();
     if (isProtected) this.plaintextAlertsAllowed = false;
     if (contentType !== ContentType.change_cipher_spec) this.earlyDataToSkip = 0;
     this.hook?.({ kind: 'record', direction: 'in', contentType, content, raw: record.raw, protected: isProtected });

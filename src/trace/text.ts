@@ -209,8 +209,11 @@ export function describeNegotiated(info: Readonly<NegotiatedInfo>): string {
 }
 
 /** What a post-handshake CertificateRequest got, and who the client still is (RFC 8446 §4.6.2). */
+const describePeer = (peer: NegotiatedInfo['peer']) => (peer?.kind === 'psk' ? peer.identity : peer?.subject || '(empty subject)');
+
 export function describePostHandshakeAnswer(event: Extract<TlsEvent, { type: 'post-handshake-auth' }>): string {
-  const subject = event.info.peer?.kind === 'psk' ? event.info.peer.identity : (event.info.peer?.subject || '(empty subject)');
+  const subject = describePeer(event.info.peer);
+  if (event.answer === 'certificate' && event.replaced) return `${subject} (replacing ${describePeer(event.replaced)}, proven before)`;
   if (event.answer === 'certificate') return subject;
   return event.info.peer ? `sent no certificate (still ${subject}, proven in the handshake)` : 'sent no certificate';
 }

@@ -50,4 +50,16 @@ describe('a server that ignores the client limit of 64', () => {
     );
     expectAbort(result, 'record_overflow', { protectedFor: result.peer }, 'RecordOverflow');
   });
+
+  it('sends EncryptedExtensions, Certificate, CertificateVerify and Finished in one record: record_overflow (the EncryptedExtensions record is held too)', () => {
+    // The server knew the client's 64 from the ClientHello, so the record carrying its answer had to keep to it (RFC 8449 §4).
+    const result = clientAbort(protectedRecordsEdit((records) => [{ contentType: 22, content: concat(...records.map((r) => r.content)) }]), { clientHello: { recordSizeLimit: LIMIT } });
+    expectAbort(result, 'record_overflow', { protectedFor: result.peer }, 'RecordOverflow');
+  });
+
+  it('control: EncryptedExtensions alone in a record of at most 64 bytes passes', () => {
+    const pair = new InMemoryPair(clientConfig({ clientHello: { recordSizeLimit: LIMIT } }), serverConfig()).run();
+    expect(pair.client.isConnected).toBe(true);
+  });
 });
+

@@ -4,6 +4,7 @@ import { ExtensionType } from '../../wire/enums.js';
 import * as X from '../../wire/extensions.js';
 import type { HandshakeMessage } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
+import type { NegotiatedInfo } from '../events.js';
 import { unexpected, type HandshakeContext } from '../context.js';
 import { resumptionPsk } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
@@ -88,11 +89,20 @@ export function onPostHandshakeAuth(ctx: HandshakeContext, config: ServerConfig,
       return;
     case 'finished':
       // Base key: the client's current application traffic secret (RFC 8446 §4.4).
+      const before = ctx.info.peer;
       const answer = confirmClientAuthentication(ctx, exchange, ctx.verifyFinished(state.suite, state.traffic.clientSecret('server'), message.verifyData, exchange.transcript));
       delete state.postHandshake;
-      ctx.effects.push({ type: 'post-handshake-auth', answer, info: { ...ctx.info } });
+      // §4.6.2 lets the client prove another identity than before: the event names the one it replaced.
+      const replaced = before && !sameIdentity(before, ctx.info.peer!) ? { replaced: before } : {};
+      ctx.effects.push({ type: 'post-handshake-auth', answer, ...replaced, info: { ...ctx.info } });
       return;
     default:
       throw unexpected(state.name, message);
   }
+}
+
+/** The same proven key (and certificate): a repeated answer, not a new identity. */
+function sameIdentity(a: NonNullable<NegotiatedInfo['peer']>, b: NonNullable<NegotiatedInfo['peer']>): boolean {
+  if (a.kind === 'psk' || b.kind === 'psk') return a === b;
+  return a.spkiSha256 === b.spkiSha256 && a.certificateSha256 === b.certificateSha256;
 }
