@@ -6,10 +6,10 @@ import type { Role, TlsEvent } from '../handshake/events.js';
 import { KeylogCollector } from '../trace/keylog.js';
 import { TextNarrator } from '../trace/text.js';
 import { equalBytes, utf8 } from '../wire/bytes.js';
-import { appendFileSync, closeSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
-import { checkWritable, openKeylog, openPrivateFile, PRIVATE_FILE_MODE, UsageError, useColor, type Io } from './io.js';
+import { checkWritable, openKeylog, privateFileAppender, UsageError, useColor, type Io } from './io.js';
 import { SCENARIOS, type DemoSetup } from '../scenarios/catalog.js';
 import { meetsExpectation, outcomeOf } from '../scenarios/mutual-tls.js';
 import { toPcap } from '../trace/pcap.js';
@@ -215,15 +215,16 @@ export function openTraceSink(specText: string, io: Io, options: TraceSinkOption
   const file = spec.file;
   if (file === undefined) return createTraceSink(spec, io.stdout, { color: useColor(io), ...options });
   // Secrets (unless --no-secrets) and the decrypted application data: readable by the owner only.
+  let append: (text: string) => void;
   try {
-    closeSync(openPrivateFile(file, 'w'));
+    append = privateFileAppender(file, 'w');
   } catch (e) {
     throw new UsageError(`--trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const target = {
     write: (text: string) => {
       try {
-        appendFileSync(file, text, { mode: PRIVATE_FILE_MODE });
+        append(text);
       } catch (e) {
         throw new UsageError(`--trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
       }
