@@ -204,6 +204,16 @@ export function openPrivateFile(file: string, flags: 'a' | 'w'): number {
   }
 }
 
+/** Writes a secret file afresh (a session file, a private key) through openPrivateFile. */
+export function writePrivateFile(file: string, text: string): void {
+  const fd = openPrivateFile(file, 'w');
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Appends to a secret file opened with openPrivateFile, by name, each time: only while the name still leads
  * to the file that was checked (device and inode). Another file renamed in under the name since (by whoever

@@ -98,6 +98,24 @@ describe('a name planted where tls13 writes secrets', () => {
     expect(readFileSync(file('swapped.json'), 'latin1')).toBe('');
   });
 
+  it('cert --out-key over an existing world-readable file: the private key is not left readable by others', async () => {
+    writeFileSync(file('old.key'), '');
+    chmodSync(file('old.key'), 0o644);
+    const result = await runCli(['cert', '--out-cert', file('new.pem'), '--out-key', file('old.key'), '--cn', 'svc']);
+    expect(result.code).toBe(0);
+    expect(readFileSync(file('old.key'), 'latin1')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(statSync(file('old.key')).mode & 0o077).toBe(0);
+  });
+
+  it('cert --out-key at a planted symbolic link: refused, its target not overwritten', async () => {
+    const target = precious('authorized_keys');
+    symlinkSync(target, file('key.link'));
+    const result = await runCli(['cert', '--out-cert', file('linked.pem'), '--out-key', file('key.link'), '--cn', 'svc']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/key\.link: .*symbolic link/);
+    untouched(target);
+  });
+
   it('a symbolic link to a device or a pipe (--keylog /dev/stderr) is written through', async () => {
     symlinkSync('/dev/null', file('null.link'));
     const result = await demo('--keylog', file('null.link'), '--trace', `json=${file('null.link')}`);
