@@ -6,6 +6,7 @@ import type { Role, TlsEvent } from '../handshake/events.js';
 import { KeylogCollector } from '../trace/keylog.js';
 import { TextNarrator } from '../trace/text.js';
 import { equalBytes, utf8 } from '../wire/bytes.js';
+import { escapeControls } from '../wire/show-value.js';
 import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
@@ -25,7 +26,9 @@ export function describePeer(peer: PeerIdentity | PskPeerIdentity | undefined): 
   if (peer.kind === 'psk') return `external PSK "${peer.identity}" (${peer.hash})`;
   const sans = [...peer.dnsNames, ...peer.ipAddresses, ...peer.uris, ...peer.emails];
   const who = peer.subject === undefined ? 'a raw public key (RFC 7250)' : peer.subject || '(empty subject)';
-  return `${who}${sans.length ? `, SANs ${sans.join(' ')}` : ''}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;
+  // A SAN is an IA5String of the peer's choice (a line feed, ESC): escaped, as the subject already is (x509.ts).
+  const named = sans.length ? `, SANs ${escapeControls(sans.join(' '))}` : '';
+  return `${who}${named}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;
 }
 
 export const demoCommand: Command = {
