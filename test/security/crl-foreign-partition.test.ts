@@ -12,8 +12,7 @@ import { OID } from '../../src/auth/oids.js';
 import { parseCrl, type Crl } from '../../src/auth/path/revocation.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { NOW, provider } from '../auth/helpers.js';
-import { ca, leaf } from './path-helpers.js';
-import { root } from './path-helpers.js';
+import { ca, leaf, root } from './path-helpers.js';
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const uri = (text: string) => der.implicit(6, ascii(text));
