@@ -12,7 +12,7 @@ import type { PrivateKey } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
 import { choice, flag, integer, list, str, type Command, type Parsed } from './args.js';
-import { checkWritable, loadCertificates, loadKey, UsageError, type Io } from './io.js';
+import { checkWritable, loadCertificates, loadKey, UsageError, writePrivateFile, type Io } from './io.js';
 
 const KEY_TYPES = ['ed25519', 'ed448', 'p256', 'p384', 'p521', 'rsa2048', 'rsa-pss'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
@@ -145,7 +145,7 @@ export const certCommand: Command = {
       systemRandom,
     );
     const certificate = parseCertificate(der);
-    writeFiles([keyFile, toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey))), 0o600], [certFile, toPem('CERTIFICATE', der)]);
+    writeFiles([keyFile, toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey))), 'secret'], [certFile, toPem('CERTIFICATE', der)]);
     const fingerprint = sha256Fingerprint(der, nobleProvider);
     const pin = sha256Fingerprint(certificate.spki, nobleProvider);
     const sans = [...dns, ...ip, ...uri];
@@ -178,8 +178,8 @@ function rawPublicKey(args: Parsed, io: Io): number {
   const pem = toPem('PUBLIC KEY', spki);
   const outSpki = str(args, 'out-spki');
   checkOutputs(...(outKey === undefined ? [] : [['--out-key', outKey] as const]), ...(outSpki === undefined ? [] : [['--out-spki', outSpki] as const]));
-  const files: Array<[string, string, number?]> = [];
-  if (outKey !== undefined) files.push([outKey, toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey))), 0o600]);
+  const files: Array<[string, string, 'secret'?]> = [];
+  if (outKey !== undefined) files.push([outKey, toPem('PRIVATE KEY', encodePkcs8(privateKey, nobleProvider.publicKeyOf(privateKey))), 'secret']);
   if (outSpki !== undefined) files.push([outSpki, pem]);
   writeFiles(...files);
   const out = (line: string) => io.stdout.write(`${line}\n`);
@@ -201,11 +201,16 @@ function checkOutputs(...outputs: ReadonlyArray<readonly [string, string]>): voi
   });
 }
 
-/** Writes [file, text, mode?] pairs; a failure is a usage error naming the file. */
-function writeFiles(...files: Array<[string, string, number?]>): void {
-  for (const [file, text, mode] of files) {
+/**
+ * Writes [file, text, 'secret'?] pairs; a failure is a usage error naming the file. A private key goes through
+ * openPrivateFile: writeFileSync's mode applies only to a file it creates, so an existing 0644 file kept the
+ * key readable by everyone, and a symbolic link planted at the name had its target overwritten.
+ */
+function writeFiles(...files: Array<[string, string, 'secret'?]>): void {
+  for (const [file, text, secret] of files) {
     try {
-      writeFileSync(file, text, mode === undefined ? {} : { mode });
+      if (secret) writePrivateFile(file, text);
+      else writeFileSync(file, text);
     } catch (e) {
       throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
     }

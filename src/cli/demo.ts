@@ -6,10 +6,11 @@ import type { Role, TlsEvent } from '../handshake/events.js';
 import { KeylogCollector } from '../trace/keylog.js';
 import { TextNarrator } from '../trace/text.js';
 import { equalBytes, utf8 } from '../wire/bytes.js';
-import { appendFileSync, closeSync, writeFileSync } from 'node:fs';
+import { escapeControls } from '../wire/show-value.js';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
-import { checkWritable, openKeylog, openPrivateFile, PRIVATE_FILE_MODE, UsageError, useColor, type Io } from './io.js';
+import { checkWritable, openKeylog, privateFileAppender, UsageError, useColor, type Io } from './io.js';
 import { SCENARIOS, type DemoSetup } from '../scenarios/catalog.js';
 import { meetsExpectation, outcomeOf } from '../scenarios/mutual-tls.js';
 import { toPcap } from '../trace/pcap.js';
@@ -25,7 +26,9 @@ export function describePeer(peer: PeerIdentity | PskPeerIdentity | undefined): 
   if (peer.kind === 'psk') return `external PSK "${peer.identity}" (${peer.hash})`;
   const sans = [...peer.dnsNames, ...peer.ipAddresses, ...peer.uris, ...peer.emails];
   const who = peer.subject === undefined ? 'a raw public key (RFC 7250)' : peer.subject || '(empty subject)';
-  return `${who}${sans.length ? `, SANs ${sans.join(' ')}` : ''}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;
+  // A SAN is an IA5String of the peer's choice (a line feed, ESC): escaped, as the subject already is (x509.ts).
+  const named = sans.length ? `, SANs ${escapeControls(sans.join(' '))}` : '';
+  return `${who}${named}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;
 }
 
 export const demoCommand: Command = {
@@ -215,15 +218,16 @@ export function openTraceSink(specText: string, io: Io, options: TraceSinkOption
   const file = spec.file;
   if (file === undefined) return createTraceSink(spec, io.stdout, { color: useColor(io), ...options });
   // Secrets (unless --no-secrets) and the decrypted application data: readable by the owner only.
+  let append: (text: string) => void;
   try {
-    closeSync(openPrivateFile(file, 'w'));
+    append = privateFileAppender(file, 'w');
   } catch (e) {
     throw new UsageError(`--trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const target = {
     write: (text: string) => {
       try {
-        appendFileSync(file, text, { mode: PRIVATE_FILE_MODE });
+        append(text);
       } catch (e) {
         throw new UsageError(`--trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
       }

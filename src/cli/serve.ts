@@ -203,8 +203,27 @@ function flightShape(args: Parsed): ServerFlightShape | undefined {
 
 interface ServerTrace {
   format: string;
-  /** The sink for the Nth accepted connection (from 1). */
-  sinkFor(connection: number): TraceSink;
+  /** The sink for the Nth accepted connection (from 1), or undefined when its page cannot be opened (said on stderr). */
+  sinkFor(connection: number): TraceSink | undefined;
+}
+
+/**
+ * A trace that cannot be written while serving (a page's name planted by whoever may write its directory or
+ * taken by a directory, a file swapped in, a full disk) ends with one line on stderr. Thrown out of a
+ * socket's event handler it was an uncaught exception: the end of `tls13 serve` for every client.
+ */
+function reportingFailures(sink: TraceSink, io: Io, consequence: string): TraceSink {
+  let failed = false;
+  const guard = (write: () => void) => {
+    if (failed) return;
+    try {
+      write();
+    } catch (e) {
+      failed = true;
+      io.stderr.write(`tls13: ${(e as Error).message}; ${consequence}\n`);
+    }
+  };
+  return { spec: sink.spec, event: (side, event) => guard(() => sink.event(side, event)), end: () => guard(() => sink.end()) };
 }
 
 /**
@@ -222,12 +241,21 @@ function serverTrace(args: Parsed, io: Io): ServerTrace | undefined {
     throw new UsageError((e as Error).message);
   }
   if (spec.format !== 'html') {
-    const shared = openTraceSink(text, io, options);
+    const shared = reportingFailures(openTraceSink(text, io, options), io, 'no more trace lines');
     return { format: spec.format, sinkFor: () => shared };
   }
   if (spec.file === undefined) throw new UsageError('--trace html: serve writes one page per connection, so it needs a file: --trace html=FILE (pages FILE-1, FILE-2, ...)');
   checkWritable('--trace', parseTraceSpec(numberedTraceFile(text, 1)).file!);
-  return { format: 'html', sinkFor: (connection) => openTraceSink(numberedTraceFile(text, connection), io, options) };
+  const noPage = 'no page for this connection';
+  const sinkFor = (connection: number) => {
+    try {
+      return reportingFailures(openTraceSink(numberedTraceFile(text, connection), io, options), io, noPage);
+    } catch (e) {
+      io.stderr.write(`tls13: ${(e as Error).message}; ${noPage}\n`);
+      return undefined;
+    }
+  };
+  return { format: 'html', sinkFor };
 }
 
 /** Runs the server until the io signal (or SIGINT/SIGTERM) stops it; resolves with the exit code. */
@@ -253,6 +281,7 @@ function listen(
     let accepted = 0;
     server.on('tlsSocket', (socket: Tls13Socket) => {
       const sink = trace.sinkFor(++accepted);
+      if (!sink) return;
       socket.on('tlsEvent', (event: TlsEvent) => sink.event('server', event));
       socket.once('close', () => sink.end());
     });

@@ -11,7 +11,6 @@
 //     "nonce": HEX, "ticket": BASE64, "psk": HEX,
 //     "serverChain": [BASE64 DER, ...], "serverRawPublicKey": false }  what the server presented (required),
 //                                                                       re-judged by the trust flags when resuming
-import { closeSync, writeSync } from 'node:fs';
 import { parseReferenceIdentity } from '../auth/hostname.js';
 import { base64Decode, base64Encode } from '../auth/pem.js';
 import { evaluateRawPublicKey, evaluateTrust, type PeerIdentity } from '../auth/trust.js';
@@ -19,7 +18,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { SUITES } from '../handshake/suites.js';
 import { fromHex, hex } from '../wire/bytes.js';
-import { openPrivateFile, readFileFor, UsageError } from './io.js';
+import { readFileFor, UsageError, writePrivateFile } from './io.js';
 
 const FORMAT = 'tls13-lab session';
 const VERSION = 1;
@@ -47,12 +46,7 @@ export function writeSessionFile(file: string, ticket: SessionTicket): void {
     serverChain: ticket.peer.chain.map(base64Encode),
     serverRawPublicKey: ticket.peer.certificateSha256 === undefined,
   };
-  const fd = openPrivateFile(file, 'w');
-  try {
-    writeSync(fd, `${JSON.stringify(json, null, 2)}\n`);
-  } finally {
-    closeSync(fd);
-  }
+  writePrivateFile(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
 /**

@@ -4,6 +4,7 @@ import { keyType } from '../auth/trust.js';
 import { parseSpki, sha256Fingerprint } from '../auth/keys.js';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
 import type { CryptoProvider } from '../crypto/provider.js';
+import { escapeControls } from '../wire/show-value.js';
 
 /** `2026-01-01T00:00:00Z`: a validity bound to the second, in UTC. */
 export function formatInstant(ms: number): string {
@@ -30,7 +31,9 @@ export function describeChain(chain: readonly Uint8Array[], provider: CryptoProv
       : rawKey
         ? [`key          ${keyType(rawKey)}`, `SPKI pin     ${spkiPin(der, provider)}`]
         : [`cannot parse this entry; sha256 ${colonHex(sha256Fingerprint(der, provider).hex)}`];
-    return [`  ${index} (${index === 0 ? 'leaf' : `issuer ${index}`})${what}`, ...lines.map((line) => `      ${line}`)];
+    // The peer chose every name here: an IA5String subjectAltName may hold a line feed or ESC (RFC 5280
+    // §4.2.1.6 leaves their syntax to the CA), which would forge lines or drive the terminal.
+    return [`  ${index} (${index === 0 ? 'leaf' : `issuer ${index}`})${what}`, ...lines.map((line) => `      ${escapeControls(line)}`)];
   });
 }
 

@@ -63,6 +63,15 @@ function readExtensions(r: DerReader): CrlExtension[] {
 }
 
 /**
+ * An extension listed twice (RFC 5280 §4.2, X.509 §7.3: each at most once): which one binds is nobody's to
+ * say, and a second issuingDistributionPoint would narrow a scope read from the first.
+ */
+function repeatedExtension(extensions: CrlExtension[]): string | undefined {
+  const repeated = extensions.find((e, i) => extensions.findIndex((other) => other.oid === e.oid) !== i);
+  return repeated && `it lists the extension ${oidName(repeated.oid) ?? repeated.oid} twice`;
+}
+
+/**
  * RFC 5280 §5.2.3: "conforming CRL issuers MUST include this extension in all CRLs", and it "is a non-critical CRL
  * extension". A CRL without it (a version 1 CRL has no extensions at all), or with a critical one, is not one a
  * conforming issuer made, so it decides no status (x509-limbo rfc5280::crl::crlnumber-missing, -critical).
@@ -107,8 +116,12 @@ function readCrl(r: DerReader): Crl {
   if (extensionsField && version !== 1) throw new DerError('crlExtensions in a version 1 CRL');
   const extensions = extensionsField ? readExtensions(extensionsField) : [];
   extensionsField?.end();
+  unusable ??= repeatedExtension(extensions);
   const unknown = unknownCritical(extensions, UNDERSTOOD_CRL_EXTENSIONS);
   if (unknown) unusable ??= `it has a critical CRL extension ${unknown}`;
+  // §5.2.4: a delta CRL lists only what changed since its base CRL; taken for a complete one, it would call
+  // every certificate revoked before the base 'good'. Refused whether or not its issuer marked it critical.
+  if (extensions.some((e) => e.oid === OID.deltaCRLIndicator)) unusable ??= 'it is a delta CRL (RFC 5280 §5.2.4), not a complete one';
   unusable ??= crlNumberProblem(extensions);
   const distributionPoint = extensions.find((e) => e.oid === OID.issuingDistributionPoint);
   const scope = distributionPoint && readCrlScope(distributionPoint.value);
