@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
-import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
+import { NamedGroup } from '../../src/wire/enums.js';
 import { rnd } from '../handshake/abort-harness.js';
-import { codePointList, RSA_SIG_ALL, ScriptedClient, SUPPORTED_VERSIONS } from './scripted-client.js';
+import { rsaScriptExtensions, ScriptedClient } from './scripted-client.js';
 
 const CIPHERS = [0x1301, 0x00ff];
 const rsaServer = makeIdentity({ subject: { CN: 'example.test' }, privateKey: rsaTestKey() }, rnd);
@@ -31,13 +31,7 @@ const GROUPS = [
 function handshake(name: (typeof GROUPS)[number]['name'], seed: number): ScriptedClient {
   const group = NamedGroup[name];
   const client = new ScriptedClient({ certificate: rsaServer, provider: nobleProvider }, `dhe padding ${name} ${seed}`);
-  const answer = client.hello(CIPHERS, [
-    client.keyShare(group),
-    SUPPORTED_VERSIONS,
-    codePointList(ExtensionType.supported_groups, [group]),
-    codePointList(ExtensionType.signature_algorithms, [0x0804, 0x0809]),
-    codePointList(ExtensionType.signature_algorithms_cert, RSA_SIG_ALL),
-  ]);
+  const answer = client.hello(CIPHERS, rsaScriptExtensions(client, group));
   expect(answer.alerts).toEqual([]);
   expect(client.server.info.group).toBe(name);
   expect(client.finish().alerts).toEqual([]);

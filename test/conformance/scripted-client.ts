@@ -260,3 +260,15 @@ export const ECDSA_SIG_ALL = [0x0603, 0x0503, 0x0403, 0x0303, 0x0203];
 export const SIG_ALL = [0x080b, 0x080a, 0x0809, 0x0806, 0x0805, 0x0804, ...RSA_PKCS1_ALL, ...ECDSA_SIG_ALL, 0x0808, 0x0807, 0x0602, 0x0502, 0x0402, 0x0302, 0x0202, 0x0102];
 /** supported_versions as the scripts send it: TLS 1.3, then TLS 1.2. */
 export const SUPPORTED_VERSIONS = ext(ExtensionType.supported_versions, [4, 3, 4, 3, 3]);
+
+/**
+ * The ClientHello extensions of tlsfuzzer's scripts against an RSA server, in their order: one key share and
+ * supported_groups of `group`, rsa_pss_rsae_sha256 and rsa_pss_pss_sha256, signature_algorithms_cert RSA_SIG_ALL.
+ */
+export const rsaScriptExtensions = (client: ScriptedClient, group: number): Extension[] => [
+  client.keyShare(group),
+  SUPPORTED_VERSIONS,
+  codePointList(ExtensionType.supported_groups, [group]),
+  codePointList(ExtensionType.signature_algorithms, [0x0804, 0x0809]),
+  codePointList(ExtensionType.signature_algorithms_cert, RSA_SIG_ALL),
+];

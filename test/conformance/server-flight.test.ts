@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
-import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
+import { NamedGroup } from '../../src/wire/enums.js';
 import { rnd } from '../handshake/abort-harness.js';
-import { codePointList, RSA_SIG_ALL, ScriptedClient, SUPPORTED_VERSIONS } from './scripted-client.js';
+import { rsaScriptExtensions, ScriptedClient } from './scripted-client.js';
 
 const CIPHERS = [0x1301, 0x00ff];
 const rsaServer = makeIdentity({ subject: { CN: 'example.test' }, privateKey: rsaTestKey() }, rnd);
@@ -17,13 +17,7 @@ const rsaServer = makeIdentity({ subject: { CN: 'example.test' }, privateKey: rs
 /** The scripts' ClientHello in `group`, to a server with an RSA certificate and the randomness given. */
 function connect(group: number, serverRandom: 'default' | 'seeded', seed?: string) {
   const client = new ScriptedClient({ certificate: rsaServer, ...(serverRandom === 'default' ? { random: undefined } : {}) }, seed);
-  const answer = client.hello(CIPHERS, [
-    client.keyShare(group),
-    SUPPORTED_VERSIONS,
-    codePointList(ExtensionType.supported_groups, [group]),
-    codePointList(ExtensionType.signature_algorithms, [0x0804, 0x0809]),
-    codePointList(ExtensionType.signature_algorithms_cert, RSA_SIG_ALL),
-  ]);
+  const answer = client.hello(CIPHERS, rsaScriptExtensions(client, group));
   expect(answer.alerts).toEqual([]);
   expect(answer.messages.map((m) => m.kind)).toEqual(['server_hello', 'encrypted_extensions', 'certificate', 'certificate_verify', 'finished']);
   return { client, serverHello: answer.messages[0]! };
