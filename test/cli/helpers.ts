@@ -1,7 +1,10 @@
 // Runs the tls13 command in-process with captured output, or the real binary as a child process.
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { main, type Io } from '../../src/cli/main.js';
 
 export interface Captured {
@@ -109,4 +112,22 @@ export interface ShellResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * A scratch directory for files `tls13` writes secrets into, under the usual umask 022 (so a mode the code
+ * forgets to set shows as readable by others), removed with the umask restored after the file's tests.
+ * Call once at a test file's top level; the result names a file in that directory.
+ */
+export function secretFilesScratch(prefix: string): (name: string) => string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let umask: number;
+  beforeAll(() => {
+    umask = process.umask(0o022);
+  });
+  afterAll(() => {
+    process.umask(umask);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return (name) => join(dir, name);
 }

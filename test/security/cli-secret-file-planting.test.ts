@@ -5,24 +5,13 @@
 // has checked the name, swaps another file in under it. The secrets must go into no file but one that is
 // the victim's own, mode 0600, under that name only; and no other file may be chmod-ed, appended to or
 // truncated. A symbolic link to a terminal, a pipe or /dev/null (`--keylog /dev/stderr`) still works.
-import { chmodSync, chownSync, linkSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmodSync, chownSync, linkSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { openKeylog } from '../../src/cli/io.js';
 import { openTraceSink } from '../../src/cli/demo.js';
-import { capture, runCli } from '../cli/helpers.js';
+import { capture, runCli, secretFilesScratch } from '../cli/helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-planted-'));
-const file = (name: string) => join(dir, name);
-let umask: number;
-beforeAll(() => {
-  umask = process.umask(0o022);
-});
-afterAll(() => {
-  process.umask(umask);
-  rmSync(dir, { recursive: true, force: true });
-});
+const file = secretFilesScratch('tls13-planted-');
 
 /** A file of the victim's that the attacker wants overwritten, appended to or made unreadable. */
 function precious(name: string): string {

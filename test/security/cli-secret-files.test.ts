@@ -4,23 +4,12 @@
 // usual umask 022): readable by every local user. Both are now created with mode 0600, and an existing
 // regular file given for them is narrowed to 0600 before the first secret goes in, as the session file
 // (--sess-out) and the private key (cert --out-key) already were.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/helpers.js';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli, secretFilesScratch } from '../cli/helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-secret-files-'));
-const file = (name: string) => join(dir, name);
+const file = secretFilesScratch('tls13-secret-files-');
 const othersMayRead = (path: string) => (statSync(path).mode & 0o077) !== 0;
-let umask: number;
-beforeAll(() => {
-  umask = process.umask(0o022);
-});
-afterAll(() => {
-  process.umask(umask);
-  rmSync(dir, { recursive: true, force: true });
-});
 
 async function demo(...flags: string[]) {
   const result = await runCli(['demo', '--scenario', '1rtt', '--crypto', 'node', ...flags]);
