@@ -2,7 +2,7 @@
 // certificate in the path whose issuer has a supplied CRL, the CRL must be signed by that issuer's key,
 // be current under the injected clock, and not list the certificate's serial number. A listed serial is
 // certificate_revoked (RFC 8446 §6.2). When the issuer has CRLs but none is usable (wrong signature,
-// stale, a critical extension we do not process, no cRLNumber, a partition that is not the certificate's:
+// stale or without nextUpdate, a critical extension we do not process, no cRLNumber, a partition that is not the certificate's:
 // crl-scope.ts), the status is undetermined and we fail closed with
 // certificate_unknown. A certificate whose issuer has no supplied CRL is not revocation-checked.
 import type { CryptoProvider } from '../../crypto/provider.js';
@@ -123,6 +123,9 @@ function readCrl(r: DerReader): Crl {
   // every certificate revoked before the base 'good'. Refused whether or not its issuer marked it critical.
   if (extensions.some((e) => e.oid === OID.deltaCRLIndicator)) unusable ??= 'it is a delta CRL (RFC 5280 §5.2.4), not a complete one';
   unusable ??= crlNumberProblem(extensions);
+  // §5.1.2.5: "Conforming CRL issuers MUST include the nextUpdate time in all CRLs." Without it a CRL issued
+  // before a revocation would be current forever (rustls-webpki refuses such a CRL too).
+  if (nextUpdate === undefined) unusable ??= 'it has no nextUpdate (RFC 5280 §5.1.2.5), so it would never be stale';
   const distributionPoint = extensions.find((e) => e.oid === OID.issuingDistributionPoint);
   const scope = distributionPoint && readCrlScope(distributionPoint.value);
   if (typeof scope === 'string') unusable ??= scope;
