@@ -53,6 +53,17 @@ const dropDot = (s: string) => (s.endsWith('.') ? s.slice(0, -1) : s);
 /** A domain name as presented names must spell it to be compared: non-empty labels of letters, digits, '-', '_' (lowercase). */
 const isDomain = (s: string) => /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(s);
 
+/**
+ * The base of a dNSName, URI or rfc822Name host constraint, lowercase: empty (every name of the form), a domain,
+ * or `.domain`. Anything else (a trailing dot, a whole URI, a space) would silently match nothing, so an
+ * excluded subtree spelt that way would exclude nothing: malformed, fail closed (Go refuses these too).
+ */
+function domainConstraint(form: string, base: string): string {
+  const name = lower(base);
+  if (!/^(\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*)?$/.test(name)) throw new DerError(`${form} constraint "${name}" is not a domain`);
+  return name;
+}
+
 /** A contiguous mask (RFC 4632 prefix): ones then zeros. webpki and Go refuse others too. */
 function isPrefixMask(mask: Uint8Array): boolean {
   let zeros = false;
@@ -78,14 +89,11 @@ function readSubtree(r: DerReader, field: string): Subtree {
     const base = seq.element(undefined, 'base');
     const text = () => seq.ia5Content(base.content, seq.join('base'));
     if (base.tag === TAG.dNSName) {
-      const name = lower(text());
-      // A dNSName constraint is a domain, optionally with a leading '.', in letters, digits, '-', '_'.
-      if (!/^\.?([a-z0-9_-]+(\.[a-z0-9_-]+)*)?$/.test(name) && name !== '') throw new DerError(`dNSName constraint "${name}" is not a domain`);
-      subtree = { form: 'dns', base: name };
+      subtree = { form: 'dns', base: domainConstraint('dNSName', text()) };
     } else if (base.tag === TAG.rfc822Name) {
       subtree = { form: 'email', base: emailBase(text()) };
     } else if (base.tag === TAG.uniformResourceIdentifier) {
-      subtree = { form: 'uri', base: lower(text()) };
+      subtree = { form: 'uri', base: domainConstraint('uniformResourceIdentifier', text()) };
     } else if (base.tag === TAG.iPAddress) {
       const n = base.content.length;
       if (n !== 8 && n !== 32) throw new DerError(`iPAddress constraint of ${n} bytes (must be 8 or 32: address and mask)`);
@@ -192,15 +200,21 @@ function splitMailbox(mailbox: string): Mailbox | undefined {
   return isDomain(domain) ? { local, domain } : undefined;
 }
 
+/** rfc822Name and URI host constraints: a host (that host only), `.domain` (any host below it), or empty (any host). */
+function hostWithin(host: string, base: string): boolean {
+  if (base === '') return true;
+  return base.startsWith('.') ? host.endsWith(base) : host === base;
+}
+
 /** rfc822Name: a mailbox (exact), a host (exact domain), or `.domain` (any subdomain). */
 function emailWithin(mailbox: Mailbox, base: Mailbox | string): boolean {
   if (typeof base !== 'string') return base.local === mailbox.local && base.domain === mailbox.domain;
-  return base.startsWith('.') ? mailbox.domain.endsWith(base) : mailbox.domain === base;
+  return hostWithin(mailbox.domain, base);
 }
 
-/** An rfc822Name constraint: a mailbox (one that is none is malformed), or a host or `.domain`, lowercase. */
+/** An rfc822Name constraint: a mailbox (one that is none is malformed), or a host or `.domain` (domainConstraint). */
 function emailBase(base: string): Mailbox | string {
-  if (!base.includes('@')) return lower(base);
+  if (!base.includes('@')) return domainConstraint('rfc822Name', base);
   const mailbox = splitMailbox(base);
   if (!mailbox) throw new DerError(`rfc822Name constraint "${base}" is not a mailbox`);
   return mailbox;
@@ -221,11 +235,6 @@ export function uriHost(uri: string): string | undefined {
   authority = authority.slice(authority.lastIndexOf('@') + 1);
   const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.replace(/:\d*$/, '');
   return host === '' ? undefined : dropDot(lower(host));
-}
-
-/** uniformResourceIdentifier: the host exactly, or with a leading '.' any host below it. */
-function uriWithin(host: string, base: string): boolean {
-  return base.startsWith('.') ? host.endsWith(base) : host === base;
 }
 
 function ipWithin(bytes: Uint8Array, address: Uint8Array, mask: Uint8Array): boolean {
@@ -277,7 +286,7 @@ function within(name: Name, subtree: Subtree, excluded: boolean): boolean {
     case 'email':
       return subtree.form === 'email' && emailWithin(name.key!, subtree.base);
     case 'uri':
-      return subtree.form === 'uri' && uriWithin(name.key!, subtree.base);
+      return subtree.form === 'uri' && hostWithin(name.key!, subtree.base);
     case 'ip': {
       if (subtree.form !== 'ip') return false;
       if (ipWithin(name.bytes, subtree.address, subtree.mask)) return true;
