@@ -2,7 +2,7 @@
 // comparison never matches: an rfc822Name or URI host with a trailing dot, a whole URI where §4.2.1.10 wants a
 // host, a space. Such a subtree matched no name at all, so the exclusion excluded nothing and the CA issued inside
 // it. A constraint that is no domain is malformed and fails closed, as a dNSName one already did (Go's
-// domainToReverseLabels refuses these too); the spellings §4.2.1.10 gives keep their meaning.
+// domainToReverseLabels refuses a trailing dot or a space too); the spellings §4.2.1.10 gives keep their meaning.
 import { describe, it } from 'vitest';
 import type { GeneralNameSpec } from '../../src/auth/builder.js';
 import { issue } from '../auth/helpers.js';
