@@ -9,7 +9,7 @@
 import { contextTag, DerError, DerReader } from '../der.js';
 import { endsInNumber } from '../hostname.js';
 import { OID } from '../oids.js';
-import { isSelfIssued, readName } from '../x509.js';
+import { escapeUnprintable, isSelfIssued, readName } from '../x509.js';
 import type { Certificate, NameAttribute } from '../x509.js';
 import { describe, fail, type Failure } from './verdict.js';
 
@@ -56,11 +56,12 @@ const isDomain = (s: string) => /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(s);
 /**
  * The base of a dNSName, URI or rfc822Name host constraint, lowercase: empty (every name of the form), a domain,
  * or `.domain`. Anything else (a trailing dot, a whole URI, a space) would silently match nothing, so an
- * excluded subtree spelt that way would exclude nothing: malformed, fail closed (Go refuses these too).
+ * excluded subtree spelt that way would exclude nothing: malformed, fail closed (Go refuses a trailing dot or a space
+ * too; §4.2.1.10 asks for a host, so a whole URI or a port is no base either).
  */
 function domainConstraint(form: string, base: string): string {
   const name = lower(base);
-  if (!/^(\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*)?$/.test(name)) throw new DerError(`${form} constraint "${name}" is not a domain`);
+  if (!/^(\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*)?$/.test(name)) throw new DerError(`${form} constraint "${escapeUnprintable(name)}" is not a domain`);
   return name;
 }
 
@@ -216,7 +217,7 @@ function emailWithin(mailbox: Mailbox, base: Mailbox | string): boolean {
 function emailBase(base: string): Mailbox | string {
   if (!base.includes('@')) return domainConstraint('rfc822Name', base);
   const mailbox = splitMailbox(base);
-  if (!mailbox) throw new DerError(`rfc822Name constraint "${base}" is not a mailbox`);
+  if (!mailbox) throw new DerError(`rfc822Name constraint "${escapeUnprintable(base)}" is not a mailbox`);
   return mailbox;
 }
 
@@ -307,7 +308,7 @@ function nameText(name: Name): string {
   if (name.form === 'ip') return `IP:${[...name.bytes].join('.')}`;
   if (name.form === 'dn') return name.text === undefined ? 'the subject DN' : `DN:${name.text}`;
   if (name.form === 'other') return `a GeneralName [${name.tag & 0x1f}]`;
-  return `${name.form.toUpperCase()}:${name.value}`;
+  return `${name.form.toUpperCase()}:${escapeUnprintable(name.value)}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Reason } from '../../wire/errors.js';
 import { DerError, DerReader } from '../der.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { OID } from '../oids.js';
-import { isSelfIssued } from '../x509.js';
+import { escapeUnprintable, isSelfIssued } from '../x509.js';
 import { parseNameConstraints } from './names.js';
 import type { Certificate, KeyUsageName } from '../x509.js';
 import type { Purpose } from '../chain.js';
@@ -65,18 +65,19 @@ function serialProblem(cert: Certificate): string | undefined {
 
 /** A presented dNSName in preferred name syntax (RFC 5280 §4.2.1.6, RFC 1034 §3.5), webpki's way. */
 function dnsNameProblem(name: string): string | undefined {
+  const shown = `dNSName "${escapeUnprintable(name)}"`;
   const labels = (name.endsWith('.') ? name.slice(0, -1) : name).split('.');
-  if (labels.some((l) => l === '' || l.length > 63)) return `dNSName "${name}" has an empty or over-long label`;
+  if (labels.some((l) => l === '' || l.length > 63)) return `${shown} has an empty or over-long label`;
   const [first, ...rest] = labels;
   if (first === '*') {
     // BR §4.2.1.6 / §7.1.2.7.12: a wildcard stands for one label of a registered domain. Without the
     // Public Suffix List we refuse `*` over a single label (`*.com`); `*.co.uk` is not caught here.
-    if (rest.length < 2) return `wildcard dNSName "${name}" covers a top-level domain`;
+    if (rest.length < 2) return `wildcard ${shown} covers a top-level domain`;
   } else if (first!.includes('*')) {
-    return `dNSName "${name}" has a partial wildcard`;
+    return `${shown} has a partial wildcard`;
   }
   const bad = rest.concat(first === '*' ? [] : [first!]).find((l) => !/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(l));
-  if (bad !== undefined) return `dNSName "${name}" has label "${bad}" outside letters, digits and inner hyphens${bad.includes('_') ? ' (underscore)' : ''}${bad.includes('*') ? ' (wildcard not left-most)' : ''}`;
+  if (bad !== undefined) return `${shown} has label "${escapeUnprintable(bad)}" outside letters, digits and inner hyphens${bad.includes('_') ? ' (underscore)' : ''}${bad.includes('*') ? ' (wildcard not left-most)' : ''}`;
   return undefined;
 }
 
