@@ -302,7 +302,24 @@ function within(name: Name, subtree: Subtree, excluded: boolean): boolean {
   }
 }
 
-const sameForm = (name: Name, subtree: Subtree) => name.form === subtree.form && (name.form !== 'other' || (subtree.form === 'other' && subtree.tag === name.tag));
+/** The name form a name or subtree is of: those we process by name, any other GeneralName by its tag. */
+const formOf = (x: Name | Subtree) => (x.form === 'other' ? `other:${x.tag}` : x.form);
+
+/**
+ * Subtrees grouped by form, once per CA: a name is then compared with its own form's subtrees only, without
+ * passing over the others (1800 iPAddress subtrees against 8000 dNSNames cost ~150 ms of filtering, outside
+ * the comparison budget, before).
+ */
+function byForm(subtrees: Subtree[]): Map<string, Subtree[]> {
+  const groups = new Map<string, Subtree[]>();
+  for (const subtree of subtrees) {
+    const form = formOf(subtree);
+    const group = groups.get(form);
+    if (group) group.push(subtree);
+    else groups.set(form, [subtree]);
+  }
+  return groups;
+}
 
 function nameText(name: Name): string {
   if (name.form === 'ip') return `IP:${[...name.bytes].join('.')}`;
@@ -359,6 +376,8 @@ export function checkNameConstraints(path: Certificate[], budget: number): Failu
       if (!(e instanceof DerError)) throw e;
       return fail('BadCertificate', `${describe(ca)} has malformed nameConstraints: ${e.message}`);
     }
+    const excludedByForm = byForm(constraints.excluded);
+    const permittedByForm = byForm(constraints.permitted);
     for (let j = i - 1; j >= 0; j--) {
       const cert = path[j]!;
       if (j > 0 && isSelfIssued(cert)) continue;
@@ -370,9 +389,8 @@ export function checkNameConstraints(path: Certificate[], budget: number): Failu
         return fail('BadCertificate', `${describe(cert)} has a malformed directoryName in its subjectAltName: ${e.message}`);
       }
       for (const name of names) {
-        const relevant = (list: Subtree[]) => list.filter((s) => sameForm(name, s));
-        const excluded = relevant(constraints.excluded);
-        const permitted = relevant(constraints.permitted);
+        const excluded = excludedByForm.get(formOf(name)) ?? [];
+        const permitted = permittedByForm.get(formOf(name)) ?? [];
         comparisons += excluded.length + permitted.length;
         if (comparisons > budget) return fail('BadCertificate', `name constraints need more than ${budget} comparisons; refused (bounded work)`);
         if (excluded.length + permitted.length === 0) continue;
