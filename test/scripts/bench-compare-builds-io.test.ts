@@ -27,6 +27,8 @@ describe('bulk-compare.js and tcp-compare.js (built scripts, one build against i
   it('compares bulk over loopback TCP, and TCP handshakes, of two builds beside node:tls', async () => {
     const bulk = await run('tcp-compare.js', [dist, dist, '--seconds', '0.3', '--suites', 'TLS_AES_128_CCM_SHA256']);
     expect(bulk.stdout).toMatch(new RegExp(`^TLS_AES_128_CCM_SHA256 over TCP: CPU µs per 16 KiB record old [\\d.]+ new [\\d.]+ node:tls [\\d.]+ \\| new/old ${ratio} \\| old/node:tls ${ratio} \\| new/node:tls ${ratio} \\| rounds 5 \\|`));
+    const collections = String.raw`[\d.]+/[\d.]+`;
+    expect(bulk.stdout).toMatch(new RegExp(`\n  mark-compacts/scavenges per 1000 records: old ${collections} new ${collections} node:tls ${collections}\n`));
     const handshakes = await run('tcp-compare.js', [dist, dist, '--handshakes', '--seconds', '0.3']);
     expect(handshakes.stdout).toMatch(new RegExp(`^TCP handshakes: CPU ms per handshake old [\\d.]+ new [\\d.]+ node:tls [\\d.]+ \\| new/old ${ratio} \\|`));
   }, 120_000);
