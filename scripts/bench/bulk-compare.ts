@@ -18,7 +18,7 @@ import { makeCases } from './cases.js';
 import { importBuild } from './builds.js';
 import { runMain } from './deadline.js';
 import { nodeTlsTransfer } from './node-tls.js';
-import { measure, median, perCpuSecond, spread, type Measurement, type Slice } from './timing.js';
+import { measure, perCpuSecond, spread, typicalSlices, type Slice } from './timing.js';
 
 const RECORDS = 64;
 
@@ -46,16 +46,6 @@ function show(values: number[]): string {
   const at = (q: number) => sorted[Math.round(q * (sorted.length - 1))]!.toFixed(2);
   const { median, min, max } = spread(values);
   return `${median.toFixed(2)} (${at(0.25)}-${at(0.75)}; ${min.toFixed(2)}-${max.toFixed(2)})`;
-}
-
-/** Each slice as its median iteration's CPU time: what a slice costs without the iterations a collection or another process hit. */
-function typicalIterations(m: Measurement): Slice[] {
-  let first = 0;
-  return m.slices.map((slice) => {
-    const samples = m.cpuSamplesMs.slice(first, first + slice.iterations);
-    first += slice.iterations;
-    return { iterations: 1, elapsedMs: 0, cpuMs: median(samples) };
-  });
 }
 
 async function main(): Promise<void> {
@@ -100,7 +90,7 @@ async function main(): Promise<void> {
       });
       measured.forEach((m, i) => {
         slices[i]!.push(...m.slices);
-        typical[i]!.push(...typicalIterations(m));
+        typical[i]!.push(...typicalSlices(m));
       });
     }
     const [oldRun, newRun, bare, nodeTls] = slices as [Slice[], Slice[], Slice[], Slice[]];
