@@ -1,16 +1,24 @@
-// node dist/scripts/bench/bulk-compare.js OLD_DIST NEW_DIST [--seconds N] [--repeat N] [--suites a,b] [--crypto node|noble]
+// node dist/scripts/bench/bulk-compare.js OLD_DIST NEW_DIST [--seconds N] [--rounds N] [--repeat N] [--suites a,b] [--crypto node|noble]
 // The bench's bulk row for two builds of the engine in one process, in interleaved slices (timing.ts), on the
 // CPU clock: per suite, each build's pooled transfer (64 records of 16 KiB, client seals into a RecordPool,
 // server opens), the new build's bare AEAD (`rawAeadRoundTrip`) and node:tls over a duplexPair, and the per-round
-// ratios new ÷ old, old ÷ bare, new ÷ bare and new ÷ node:tls. `--repeat` runs the measurement that many times
-// and pools the rounds (5 per run). OLD_DIST and NEW_DIST as in compare-builds.ts.
+// ratios new ÷ old, old ÷ bare, new ÷ bare and new ÷ node:tls: median (quartiles; min-max), two ways:
+//   whole slices    CPU per slice (every collection and every interruption in it counted);
+//   typical         the median iteration's CPU per slice (64 records): what a record costs when no collection
+//                   and no other process hits it. The collections a contender causes land in whichever slice
+//                   runs when V8 decides (often the next contender's), so whole-slice ratios of one build
+//                   against itself spread 0.50-1.39 under load; typical ones 0.80-1.16, quartiles ±4%
+//                   (docs/performance.md, sixth round). Read the typical ratio for work per record and the
+//                   whole-slice one, over many rounds, for what garbage adds.
+// `--rounds` (default 20) slices per contender per run; `--repeat` runs the measurement that many times and
+// pools the rounds. OLD_DIST and NEW_DIST as in compare-builds.ts.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeCases } from './cases.js';
 import { importBuild } from './builds.js';
 import { runMain } from './deadline.js';
 import { nodeTlsTransfer } from './node-tls.js';
-import { measure, perCpuSecond, spread, type Slice } from './timing.js';
+import { measure, perCpuSecond, spread, typicalSlices, type Slice } from './timing.js';
 
 const RECORDS = 64;
 
@@ -31,13 +39,20 @@ const loadBuild = (dist: string) =>
     random: 'src/crypto/random.js',
   });
 
-const ratio = (a: Slice[], b: Slice[]) => spread(a.map((slice, round) => perCpuSecond(slice) / perCpuSecond(b[round]!)));
-const show = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
+const ratios = (a: Slice[], b: Slice[]) => a.map((slice, round) => perCpuSecond(slice) / perCpuSecond(b[round]!));
+/** A median with its quartiles (the middle half of the rounds) and its range. */
+function show(values: number[]): string {
+  const sorted = [...values].sort((x, y) => x - y);
+  const at = (q: number) => sorted[Math.round(q * (sorted.length - 1))]!.toFixed(2);
+  const { median, min, max } = spread(values);
+  return `${median.toFixed(2)} (${at(0.25)}-${at(0.75)}; ${min.toFixed(2)}-${max.toFixed(2)})`;
+}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     options: {
       seconds: { type: 'string', default: '3' },
+      rounds: { type: 'string', default: '20' },
       repeat: { type: 'string', default: '1' },
       suites: { type: 'string', default: '' },
       crypto: { type: 'string', default: 'node' },
@@ -45,8 +60,8 @@ async function main(): Promise<void> {
     allowPositionals: true,
   });
   const provider = values.crypto;
-  if (positionals.length !== 2 || (provider !== 'node' && provider !== 'noble') || !(Number(values.seconds) > 0) || !(Number(values.repeat) >= 1)) {
-    console.error('usage: node dist/scripts/bench/bulk-compare.js OLD_DIST NEW_DIST [--seconds N] [--repeat N] [--suites a,b] [--crypto node|noble]');
+  if (positionals.length !== 2 || (provider !== 'node' && provider !== 'noble') || !(Number(values.seconds) > 0) || !(Number(values.repeat) >= 1) || !(Number(values.rounds) >= 1)) {
+    console.error('usage: node dist/scripts/bench/bulk-compare.js OLD_DIST NEW_DIST [--seconds N] [--rounds N] [--repeat N] [--suites a,b] [--crypto node|noble]');
     process.exitCode = 2;
     return;
   }
@@ -66,17 +81,29 @@ async function main(): Promise<void> {
       await nodeTlsTransfer(c, suite.name, 2 ** 14, RECORDS),
     ];
     const slices: Slice[][] = operations.map(() => []);
+    const typical: Slice[][] = operations.map(() => []);
     const loadBefore = loadavg()[0]!;
     for (let r = 0; r < Number(values.repeat); r++) {
-      const measured = await measure(Number(values.seconds), operations, undefined, { row: `bulk compare, ${suite.name}` });
-      measured.forEach((m, i) => slices[i]!.push(...m.slices));
+      const measured = await measure(Number(values.seconds), operations, undefined, {
+        row: `bulk compare, ${suite.name}`,
+        rounds: Number(values.rounds),
+      });
+      measured.forEach((m, i) => {
+        slices[i]!.push(...m.slices);
+        typical[i]!.push(...typicalSlices(m));
+      });
     }
     const [oldRun, newRun, bare, nodeTls] = slices as [Slice[], Slice[], Slice[], Slice[]];
     const mbps = (s: Slice[]) => spread(s.map((x) => (perCpuSecond(x) * RECORDS * 2 ** 14) / 1e6)).median.toFixed(0);
     console.log(
-      `${suite.name} (${provider}): MB/s per CPU s old ${mbps(oldRun)} new ${mbps(newRun)} bare ${mbps(bare)} node:tls ${mbps(nodeTls)} | ` +
-        `new/old ${show(ratio(newRun, oldRun))} | old/bare ${show(ratio(oldRun, bare))} | new/bare ${show(ratio(newRun, bare))} | ` +
-        `new/node:tls ${show(ratio(newRun, nodeTls))} | rounds ${newRun.length} | load ${loadBefore.toFixed(2)}-${loadavg()[0]!.toFixed(2)}`,
+      `${suite.name} (${provider}), whole slices: MB/s per CPU s old ${mbps(oldRun)} new ${mbps(newRun)} bare ${mbps(bare)} node:tls ${mbps(nodeTls)} | ` +
+        `new/old ${show(ratios(newRun, oldRun))} | old/bare ${show(ratios(oldRun, bare))} | new/bare ${show(ratios(newRun, bare))} | ` +
+        `new/node:tls ${show(ratios(newRun, nodeTls))} | rounds ${newRun.length} | load ${loadBefore.toFixed(2)}-${loadavg()[0]!.toFixed(2)}`,
+    );
+    const [oldTypical, newTypical, bareTypical, nodeTlsTypical] = typical as [Slice[], Slice[], Slice[], Slice[]];
+    console.log(
+      `  typical: new/old ${show(ratios(newTypical, oldTypical))} | old/bare ${show(ratios(oldTypical, bareTypical))} | ` +
+        `new/bare ${show(ratios(newTypical, bareTypical))} | new/node:tls ${show(ratios(newTypical, nodeTlsTypical))}`,
     );
   }
   process.exit(0);

@@ -7,7 +7,11 @@
 // - `--handshakes`: the TCP row's handshake (tcp.ts: connect, both sides secure, destroy both) per build and
 //   node:tls. CPU ms per handshake (both sides).
 // Prints per-round ratios new ÷ old and new ÷ node:tls (of work per CPU second). `--repeat` pools runs.
+// Bulk also prints each contender's collections per 1000 records (mark-compacts / scavenges that started
+// during its operations): whether V8 fell into mark-compacting for external memory decides a record's cost
+// over TCP more than any code change (docs/performance.md, sixth round), so a ratio is read with them.
 import { once } from 'node:events';
+import { constants, PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tls from 'node:tls';
@@ -91,6 +95,47 @@ const ratio = (a: Slice[], b: Slice[]) => spread(a.map((slice, round) => perCpuS
 const show = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
 const cpuPer = (s: Slice[], unitsPerIteration: number, scale: number) => spread(s.map((x) => (x.cpuMs * scale) / x.iterations / unitsPerIteration)).median.toFixed(scale === 1 ? 3 : 1);
 
+/** The collections that started while one contender's operations ran (by the entries' start times). */
+class CollectionsDuring {
+  private readonly spans: Array<[number, number]> = [];
+  markCompacts = 0;
+  scavenges = 0;
+
+  /** The operation, its spans recorded. */
+  watch(operation: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      const start = performance.now();
+      await operation();
+      this.spans.push([start, performance.now()]);
+    };
+  }
+
+  /** Counts `entry` if it started inside one of the spans (they are in time order and never overlap). */
+  count(entry: PerformanceEntry): void {
+    const at = entry.startTime;
+    let low = 0;
+    let high = this.spans.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const [start, end] = this.spans[middle]!;
+      if (at < start) high = middle - 1;
+      else if (at > end) low = middle + 1;
+      else {
+        const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.markCompacts++;
+        else if (kind === constants.NODE_PERFORMANCE_GC_MINOR) this.scavenges++;
+        return;
+      }
+    }
+  }
+
+  /** Per 1000 records, over every operation watched (the warm-up's too). */
+  per1000(recordsPerOperation: number): string {
+    const records = this.spans.length * recordsPerOperation;
+    return `${((this.markCompacts * 1000) / records).toFixed(2)}/${((this.scavenges * 1000) / records).toFixed(2)}`;
+  }
+}
+
 /** Measures `operations` (old, new, node:tls) `repeat` times and pools their slices. */
 async function pooledSlices(operations: Array<() => Promise<void>>, seconds: number, repeat: number, row: string): Promise<[Slice[], Slice[], Slice[]]> {
   const slices: Slice[][] = operations.map(() => []);
@@ -128,11 +173,22 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   for (const suite of values.suites.split(',')) {
-    const operations = [await oursPair(oldBuild, suite), await oursPair(newBuild, suite), await nodeTlsPair(suite)];
+    const collections = [new CollectionsDuring(), new CollectionsDuring(), new CollectionsDuring()];
+    const pairs = [await oursPair(oldBuild, suite), await oursPair(newBuild, suite), await nodeTlsPair(suite)];
+    const operations = pairs.map((operation, i) => collections[i]!.watch(operation));
+    const observer = new PerformanceObserver((list) => list.getEntries().forEach((entry) => collections.forEach((c) => c.count(entry))));
+    observer.observe({ entryTypes: ['gc'] });
     const loadBefore = loadavg()[0]!;
     const [oldRun, newRun, nodeTls] = await pooledSlices(operations, seconds, repeat, `TCP bulk compare, ${suite}`);
+    // Entries are delivered after the fact: let the last ones arrive.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    observer.disconnect();
+    const [oldGc, newGc, nodeTlsGc] = collections as [CollectionsDuring, CollectionsDuring, CollectionsDuring];
     console.log(
       `${suite} over TCP: CPU µs per 16 KiB record old ${cpuPer(oldRun, RECORDS, 1000)} new ${cpuPer(newRun, RECORDS, 1000)} node:tls ${cpuPer(nodeTls, RECORDS, 1000)} | ${verdict(oldRun, newRun, nodeTls, loadBefore)}`,
+    );
+    console.log(
+      `  mark-compacts/scavenges per 1000 records: old ${oldGc.per1000(RECORDS)} new ${newGc.per1000(RECORDS)} node:tls ${nodeTlsGc.per1000(RECORDS)}`,
     );
   }
   process.exit(0);

@@ -88,6 +88,20 @@ export function roundRatios(a: Measurement, b: Measurement, rate: (m: Slice) => 
   return spread(a.slices.map((slice, round) => rate(slice) / rate(b.slices[round]!)));
 }
 
+/**
+ * Each slice as one iteration of its median iteration's CPU time (the slices' samples lie in cpuSamplesMs one
+ * slice after the other): what an iteration costs when no collection and no other process hit it. Rates and
+ * round ratios of these leave out what garbage adds; the slices themselves keep it (bulk-compare.ts).
+ */
+export function typicalSlices(m: Measurement): Slice[] {
+  let first = 0;
+  return m.slices.map((slice) => {
+    const samples = m.cpuSamplesMs.slice(first, first + slice.iterations);
+    first += slice.iterations;
+    return { iterations: 1, elapsedMs: 0, cpuMs: median(samples) };
+  });
+}
+
 /** A synchronous operation, or one that completes asynchronously (awaited before the next one starts). */
 export type Operation = () => void | Promise<void>;
 

@@ -7,7 +7,7 @@ import { meteredProvider, Tally } from '../../scripts/bench/metering.js';
 import { makeCases } from '../../scripts/bench/cases.js';
 import { nodeTlsHasGroup } from '../../scripts/bench/node-tls.js';
 import { runBench, TARGETS, type ProviderRun, type Rate } from '../../scripts/bench/run.js';
-import { measure, roundRatios, ROUNDS, type Measurement } from '../../scripts/bench/timing.js';
+import { measure, perCpuSecond, roundRatios, ROUNDS, typicalSlices, type Measurement } from '../../scripts/bench/timing.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { SUITES } from '../../src/handshake/suites.js';
@@ -112,6 +112,26 @@ describe('interleaved slices', () => {
     // Ratios pair the slices of the same round: here 2, 4 and 1 times the other's rate.
     const slices = (rates: number[]): Measurement => ({ iterations: 0, elapsedMs: 0, cpuMs: 0, samplesMs: [], cpuSamplesMs: [], slices: rates.map((n) => ({ iterations: n, elapsedMs: 1000, cpuMs: 1000 })) });
     expect(roundRatios(slices([20, 40, 10]), slices([10, 10, 10]))).toEqual({ median: 2, min: 1, max: 4 });
+  });
+
+  it('gives each slice its median iteration, from that slice\'s own samples', () => {
+    // Two slices: 3 iterations (one hit by a 100 ms pause) and 4 (one of 50 ms); as wholes they cost 103 and 65 ms.
+    const m: Measurement = {
+      iterations: 7,
+      elapsedMs: 0,
+      cpuMs: 168,
+      samplesMs: [],
+      cpuSamplesMs: [1, 100, 2, 5, 5, 50, 6],
+      slices: [
+        { iterations: 3, elapsedMs: 0, cpuMs: 103 },
+        { iterations: 4, elapsedMs: 0, cpuMs: 66 },
+      ],
+    };
+    expect(typicalSlices(m)).toEqual([
+      { iterations: 1, elapsedMs: 0, cpuMs: 2 },
+      { iterations: 1, elapsedMs: 0, cpuMs: 5.5 },
+    ]);
+    expect(typicalSlices(m).map(perCpuSecond)).toEqual([500, 1000 / 5.5]);
   });
 });
 
