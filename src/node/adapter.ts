@@ -125,6 +125,9 @@ export class Tls13Socket extends Duplex {
     // A client's ClientHello goes out now; its events wait until the caller attached listeners.
     this.driver = new ConnectionDriver(connection, transport, {
       event: (event) => {
+        // A listener destroyed us (a policy of its own refused the peer): the rest of this flight's events,
+        // 'secureConnect' among them, are not for a refused connection (node:tls emits none after destroy()).
+        if (this.destroyed) return;
         this.emit('tlsEvent', event);
         this.apply(event);
       },
