@@ -16,7 +16,8 @@ import { listen } from '../node/fixtures.js';
 const random = seededRandom('resumption-revoked-server');
 const validity = { notBefore: Date.now() - DAY, notAfter: Date.now() + DAY };
 const ca = makeIdentity({ subject: { CN: 'revoking CA' }, keyType: 'p256', isCA: true, keyUsage: ['keyCertSign', 'cRLSign'], ...validity }, random);
-const revokedServer = makeIdentity({ subject: { CN: 'localhost' }, serial: 7n, issuer: ca, sans: { dns: ['localhost'] }, extKeyUsage: ['serverAuth'], keyType: 'p256', ...validity }, random);
+const revokedSerial = 7n;
+const revokedServer = makeIdentity({ subject: { CN: 'localhost' }, serial: revokedSerial, issuer: ca, sans: { dns: ['localhost'] }, extKeyUsage: ['serverAuth'], keyType: 'p256', ...validity }, random);
 
 const servers: Tls13Server[] = [];
 afterEach(() => {
@@ -32,7 +33,7 @@ async function server(): Promise<number> {
 }
 
 const crl = buildCrl(
-  { issuer: ca.certificate, signingKey: ca.privateKey, thisUpdate: Date.now() - DAY, nextUpdate: Date.now() + DAY, revoked: [{ serial: revokedServer.certificate.serialNumber }] },
+  { issuer: ca.certificate, signingKey: ca.privateKey, thisUpdate: Date.now() - DAY, nextUpdate: Date.now() + DAY, revoked: [{ serial: revokedSerial }] },
   nobleProvider,
   random,
 );
