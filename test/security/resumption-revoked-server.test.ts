@@ -8,10 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildCrl } from '../../src/auth/builder.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import type { SessionTicket } from '../../src/handshake/events.js';
-import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import { connect, createServer, type Tls13Server } from '../../src/node/adapter.js';
 import { DAY, makeIdentity } from '../../src/testing/certs.js';
 import { listen } from '../node/fixtures.js';
+import { connection } from './resumption-connection.js';
 
 const random = seededRandom('resumption-revoked-server');
 const validity = { notBefore: Date.now() - DAY, notAfter: Date.now() + DAY };
@@ -41,20 +41,6 @@ const emptyCrl = buildCrl({ issuer: ca.certificate, signingKey: ca.privateKey, t
 
 type Options = Partial<Parameters<typeof connect>[0]>;
 
-async function connection(port: number, options: Options) {
-  const client: Tls13Socket = connect({ host: 'localhost', port, ...options });
-  const tickets: SessionTicket[] = [];
-  client.on('session', (t: SessionTicket) => tickets.push(t));
-  const outcome = await new Promise<{ connected: boolean; error?: string }>((resolve) => {
-    client.once('secureConnect', () => resolve({ connected: true }));
-    client.once('error', (e: Error) => resolve({ connected: false, error: e.message }));
-  });
-  if (outcome.connected) for await (const _ of client);
-  const result = { ...outcome, resumed: client.isSessionReused(), authorized: client.authorized, authorizationError: client.authorizationError, identity: client.getPeerIdentity() !== undefined, tickets };
-  client.destroy();
-  return result;
-}
-
 const modes: Array<[string, Options]> = [
   ['default verification', {}],
   ['checkServerIdentity', { checkServerIdentity: () => undefined }],
@@ -66,7 +52,8 @@ describe("a ticket of a server revoked since is not resumed", () => {
       const port = await server();
       const first = await connection(port, { trust: { kind: 'ca', anchors: [ca.der] }, ...options });
       const again = await connection(port, { trust: { kind: 'ca', anchors: [ca.der], crls: [emptyCrl] }, session: first.tickets[0]!, ...options });
-      expect(again).toMatchObject({ connected: true, resumed: true, authorized: true, identity: true });
+      expect(again).toMatchObject({ connected: true, resumed: true, authorized: true });
+      expect(again.identity).toBeDefined();
     });
 
     it(`${mode}: the CRL revokes it: not resumed, refused`, async () => {
@@ -74,7 +61,7 @@ describe("a ticket of a server revoked since is not resumed", () => {
       const first = await connection(port, { trust: { kind: 'ca', anchors: [ca.der] }, ...options });
       expect(first).toMatchObject({ connected: true, authorized: true });
       const again = await connection(port, { trust: { kind: 'ca', anchors: [ca.der], crls: [crl] }, session: first.tickets[0]!, ...options });
-      expect(again).toMatchObject({ connected: false, resumed: false, authorized: false, identity: false });
+      expect(again).toMatchObject({ connected: false, resumed: false, authorized: false, identity: undefined });
       expect(again.error).toMatch(/revoked/);
     });
   }
@@ -84,7 +71,7 @@ describe("a ticket of a server revoked since is not resumed", () => {
     const first = await connection(port, { trust: { kind: 'ca', anchors: [ca.der] }, rejectUnauthorized: false });
     expect(first).toMatchObject({ connected: true, authorized: true });
     const again = await connection(port, { trust: { kind: 'ca', anchors: [ca.der], crls: [crl] }, session: first.tickets[0]!, rejectUnauthorized: false });
-    expect(again).toMatchObject({ connected: true, authorized: false, identity: false });
+    expect(again).toMatchObject({ connected: true, authorized: false, identity: undefined });
     expect(again.authorizationError).toMatch(/revoked/);
   });
 });
