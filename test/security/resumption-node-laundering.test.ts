@@ -92,4 +92,13 @@ describe('a resumed session reports the state the adapter re-judged, as node:tls
     expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false });
     expect(outcome.authorizationError).toMatch(/.+/);
   });
+
+  it('rejectUnauthorized: false, a checkServerIdentity that now returns a string (no Error): resumed, never authorized', async () => {
+    const port = await server();
+    const first = await connection(port, { ...trusted, checkServerIdentity: pinAccepts });
+    const refusesByString = (() => 'not the pinned certificate') as never;
+    const outcome = await connection(port, { ...trusted, checkServerIdentity: refusesByString, rejectUnauthorized: false, session: first.tickets[0]! });
+    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false, identity: undefined });
+    expect(outcome.authorizationError).toMatch(/checkServerIdentity/);
+  });
 });
