@@ -85,6 +85,8 @@ export class Tls13Socket extends Duplex {
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** A write that arrived before the handshake finished, sent once connected. */
   private pendingWrite: { data: Uint8Array; callback: (error?: Error | null) => void } | undefined;
+  /** An end() that arrived before the handshake finished, done once connected. */
+  private pendingFinal: (() => void) | undefined;
   private readonly onTransportError = (error: Error) => this.destroy(error);
   private readonly onTransportClose = () => {
     // After the peer's end, data may still wait in our readable buffer: the 'end' path closes us then.
@@ -125,6 +127,9 @@ export class Tls13Socket extends Duplex {
     // A client's ClientHello goes out now; its events wait until the caller attached listeners.
     this.driver = new ConnectionDriver(connection, transport, {
       event: (event) => {
+        // A listener destroyed us (a policy of its own refused the peer): the rest of this flight's events,
+        // 'secureConnect' among them, are not for a refused connection (node:tls emits none after destroy()).
+        if (this.destroyed) return;
         this.emit('tlsEvent', event);
         this.apply(event);
       },
@@ -271,6 +276,12 @@ export class Tls13Socket extends Duplex {
 
   /** end(): close_notify (RFC 8446 §6.1), then the transport's end. */
   override _final(callback: (error?: Error | null) => void): void {
+    // Before the handshake completed, close_notify would precede our Finished (in plaintext, before our keys):
+    // it waits for onSecure, as a write does. A failed handshake destroys us, and this end with it.
+    if (!this.secured) {
+      this.pendingFinal = () => this._final(callback);
+      return;
+    }
     this.driver.step((c) => c.close());
     if (this.transport.writable) this.transport.end(() => callback());
     else callback();
@@ -370,6 +381,9 @@ export class Tls13Socket extends Duplex {
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;
     if (pending) this.sendApplicationData([pending.data], pending.callback);
+    const final = this.pendingFinal;
+    this.pendingFinal = undefined;
+    final?.();
   }
 
   /**

@@ -50,13 +50,18 @@ export class Tls13Server extends net.Server {
     const socket = new Tls13Socket(raw, Connection.server(this.config), this.socketOptions);
     // Before any handshake event: a listener sees the socket's 'tlsEvent's from the ClientHello on.
     this.emit('tlsSocket', socket);
-    const onHandshakeError = (error: Error) => this.emit('tlsClientError', error, socket);
-    socket.on('error', onHandshakeError);
+    // Stays for the socket's life, as node:tls's own listener: an error after 'secureConnection' (a forged
+    // record, a reset) closes the socket and reaches the application's listeners, if any; without one it
+    // would be thrown, and one client could crash the server.
+    let secure = false;
+    socket.on('error', (error: Error) => {
+      if (!secure) this.emit('tlsClientError', error, socket);
+    });
     // Forwarded when the server has listeners as the connection is accepted (a key-log line costs its hex).
     if (this.listenerCount('keylog') > 0) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
     socket.on('earlyData', (chunk: Buffer) => this.emit('earlyData', chunk, socket));
     socket.once('secure', () => {
-      socket.off('error', onHandshakeError);
+      secure = true;
       this.emit('secureConnection', socket);
     });
   }

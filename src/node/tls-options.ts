@@ -11,6 +11,7 @@ import { evaluateTrust, type TrustPolicy, type TrustVerdict } from '../auth/trus
 import { TlsError } from '../wire/errors.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { systemRandom } from '../crypto/random.js';
+import { showValue } from '../wire/show-value.js';
 import { nodeCryptoProvider } from './crypto.js';
 import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
@@ -331,12 +332,16 @@ export function judgeServer(
 /**
  * The caller's checkServerIdentity: what it returns, or what it throws, which refuses the server as well.
  * It runs inside the socket's 'data' handler, where a throw would escape into the event loop and leave the
- * handshake waiting for its timeout.
+ * handshake waiting for its timeout. As node:tls, any truthy result refuses, not only an Error (a string, an
+ * object: once reported with no reason, so authorized); the refusal always says why, in a non-empty message.
  */
 function callerCheck(check: CheckServerIdentity, hostname: string, leaf: Uint8Array): Error | undefined {
+  let refusal: unknown;
   try {
-    return check(hostname, peerCertificate(leaf));
+    refusal = check(hostname, peerCertificate(leaf));
+    if (!refusal) return undefined;
   } catch (e) {
-    return e instanceof Error ? e : new Error(`checkServerIdentity threw ${String(e)}`);
+    return e instanceof Error && e.message ? e : new Error(`checkServerIdentity threw ${showValue(e)}`);
   }
+  return refusal instanceof Error && refusal.message ? refusal : new Error(`checkServerIdentity refused the server: it returned ${showValue(refusal)}`);
 }

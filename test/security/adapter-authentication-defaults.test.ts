@@ -3,6 +3,8 @@
 // checkServerIdentity that refuses (by returning an Error, or by throwing: that one hung the handshake until
 // its timeout) refuses the server; servername '' is never "no name to check" (a TypeError); an IP address as
 // host is checked against the certificate's IP addresses; an empty `ca` is never "trust all" (a TypeError).
+// node:tls refuses the server on any truthy result of checkServerIdentity (a string, an object), not only an
+// Error: one such result left `authorized` true under rejectUnauthorized: false, with no authorizationError.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
 import { makeIdentity, DAY } from '../../src/testing/certs.js';
@@ -36,7 +38,7 @@ async function outcome(options: Options) {
     client.once('secureConnect', () => resolve({ connected: true }));
     client.once('error', (e: Error) => resolve({ connected: false, error: e.message }));
   });
-  const seen = { ...result, authorized: client.authorized, identity: client.getPeerIdentity() !== undefined };
+  const seen = { ...result, authorized: client.authorized, authorizationError: client.authorizationError, identity: client.getPeerIdentity() !== undefined };
   client.destroy();
   return seen;
 }
@@ -87,5 +89,17 @@ describe("the adapter's verification options never report an unverified server a
       process.off('uncaughtException', record);
     }
     expect(uncaught).toEqual([]);
+  });
+
+  it('a checkServerIdentity returning a string, an object or true refuses the server, as node:tls does with any truthy result', async () => {
+    for (const result of ['not the pinned certificate', {}, true, new Error('')]) {
+      const check = (() => result) as never;
+      const anyway = await outcome({ host: '127.0.0.1', servername: 'elsewhere.example', ca: certPem(ca), checkServerIdentity: check, rejectUnauthorized: false });
+      expect(anyway).toMatchObject({ connected: true, authorized: false, identity: false });
+      expect(anyway.authorizationError).toMatch(/checkServerIdentity/);
+      const refused = await outcome({ host: '127.0.0.1', servername: 'elsewhere.example', ca: certPem(ca), checkServerIdentity: check });
+      expect(refused).toMatchObject({ connected: false });
+      expect(refused.error).toMatch(/checkServerIdentity/);
+    }
   });
 });

@@ -10,9 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { SessionTicket } from '../../src/handshake/events.js';
-import { connect, type Tls13Socket } from '../../src/node/adapter.js';
+import { connect } from '../../src/node/adapter.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { ca, helloServers, serverCertificates } from '../node/fixtures.js';
+import { connection } from './resumption-connection.js';
 
 const otherCa = makeIdentity({ subject: { CN: 'another CA' }, keyType: 'p256', isCA: true, keyUsage: ['keyCertSign'] }, seededRandom('resumption-node-laundering'));
 const server = helloServers();
@@ -21,29 +22,6 @@ type Options = Partial<Parameters<typeof connect>[0]>;
 const trusted: Options = { trust: { kind: 'ca', anchors: [ca.der] } };
 const pinAccepts = () => undefined;
 const pinRotatedOut = () => new Error('the certificate is not the pinned one');
-
-/** One connection: what came of it, and the tickets it received. */
-async function connection(port: number, options: Options) {
-  const client: Tls13Socket = connect({ host: 'localhost', port, ...options });
-  const tickets: SessionTicket[] = [];
-  client.on('session', (t: SessionTicket) => tickets.push(t));
-  const outcome = await new Promise<{ connected: boolean; error?: string }>((resolve) => {
-    client.once('secureConnect', () => resolve({ connected: true }));
-    client.once('error', (e: Error) => resolve({ connected: false, error: e.message }));
-  });
-  if (outcome.connected) for await (const _ of client);
-  const result = {
-    ...outcome,
-    resumed: client.isSessionReused(),
-    authorized: client.authorized,
-    authorizationError: client.authorizationError,
-    identity: client.getPeerIdentity(),
-    certificateSubject: client.getPeerCertificate().subject?.CN,
-    tickets,
-  };
-  client.destroy();
-  return result;
-}
 
 /** A ticket of a resumed connection: first a full handshake, then a resumption under `options`. */
 async function ticketOfResumption(port: number, options: Options): Promise<SessionTicket> {
@@ -113,5 +91,14 @@ describe('a resumed session reports the state the adapter re-judged, as node:tls
     const outcome = await connection(port, { ...untrusted, session: ticket });
     expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false });
     expect(outcome.authorizationError).toMatch(/.+/);
+  });
+
+  it('rejectUnauthorized: false, a checkServerIdentity that now returns a string (no Error): resumed, never authorized', async () => {
+    const port = await server();
+    const first = await connection(port, { ...trusted, checkServerIdentity: pinAccepts });
+    const refusesByString = (() => 'not the pinned certificate') as never;
+    const outcome = await connection(port, { ...trusted, checkServerIdentity: refusesByString, rejectUnauthorized: false, session: first.tickets[0]! });
+    expect(outcome).toMatchObject({ connected: true, resumed: true, authorized: false, identity: undefined });
+    expect(outcome.authorizationError).toMatch(/checkServerIdentity/);
   });
 });
