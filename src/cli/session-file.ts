@@ -18,7 +18,8 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { SUITES } from '../handshake/suites.js';
 import { fromHex, hex } from '../wire/bytes.js';
-import { readFileFor, UsageError, writePrivateFile } from './io.js';
+import { readFileFor, UsageError } from './io.js';
+import { writeOutputFile } from './output-files.js';
 
 const FORMAT = 'tls13-lab session';
 const VERSION = 1;
@@ -46,7 +47,7 @@ export function writeSessionFile(file: string, ticket: SessionTicket): void {
     serverChain: ticket.peer.chain.map(base64Encode),
     serverRawPublicKey: ticket.peer.certificateSha256 === undefined,
   };
-  writePrivateFile(file, `${JSON.stringify(json, null, 2)}\n`);
+  writeOutputFile(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
 /**
