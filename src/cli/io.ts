@@ -1,7 +1,7 @@
 // What a command may touch: its output streams, the environment, a stop signal. Passing these in (rather
 // than using process.* directly) lets tests run commands in-process and read what they printed.
 import { escapeControls } from '../wire/show-value.js';
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
 import { encodeSpki, loadPrivateKey, parseSpki } from '../auth/keys.js';
@@ -92,10 +92,30 @@ function concatenated(chunks: Uint8Array[], total: number): Uint8Array {
   return bytes;
 }
 
-/** The bytes of `file` (a pipe too: `--ca <(...)`), or an error once it holds more than `limit`. */
-function readAtMost(file: string, limit: number): Uint8Array {
+/**
+ * A file whose content vouches for a peer as surely as a key: a session file (--sess-in), whose PSK alone
+ * authenticates the server that resumes it (RFC 8446 §2.2). One that another user owns or may write may hold
+ * their PSK beside the genuine server's chain, which passes any trust flag: they could then resume as that
+ * server. Refused, as ssh refuses a key or configuration file others may write; --sess-out writes mode 0600.
+ */
+export function readOwnFileFor(flag: string, file: string): Uint8Array {
+  return forFlag(flag, file, () => readAtMost(file, MAX_INPUT_FILE_BYTES, refuseUnlessOursAlone));
+}
+
+function refuseUnlessOursAlone(stat: Stats): void {
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) throw new Error(`belongs to user ${stat.uid}, not to us: whoever may write it chooses the server we would trust`);
+  if ((stat.mode & 0o022) !== 0) throw new Error(`may be written by other users (mode ${(stat.mode & 0o777).toString(8)}): whoever may write it chooses the server we would trust`);
+}
+
+/**
+ * The bytes of `file` (a pipe too: `--ca <(...)`), or an error once it holds more than `limit`; `vet`
+ * judges what was opened before a byte is read.
+ */
+function readAtMost(file: string, limit: number, vet?: (stat: Stats) => void): Uint8Array {
   const fd = openSync(file, 'r');
   try {
+    vet?.(fstatSync(fd));
     const chunks: Uint8Array[] = [];
     let total = 0;
     for (;;) {

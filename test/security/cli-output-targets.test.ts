@@ -11,7 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runShell, secretFilesScratch } from '../cli/helpers.js';
 
 const file = secretFilesScratch('tls13-output-targets-');
-const DEMO = '$TLS13 demo --scenario 1rtt --crypto node';
+/** Killed after 15 s: a tls13 blocked in open(2) would outlive the shell that runShell's timeout kills. */
+const DEMO = 'timeout 15 $TLS13 demo --scenario 1rtt --crypto node';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
