@@ -62,13 +62,29 @@ export function parseCommandArgs(command: Command, argv: string[]): Parsed {
       strict: true,
     }) as Parsed;
   } catch (e) {
-    throw new UsageError(`${command.name}: ${parseErrorText(e, argv)} (see tls13 ${command.name} --help)`);
+    const stray = /Unexpected argument '(.*)'\. This command/.exec(e instanceof Error ? e.message : '')?.[1];
+    const text = (stray !== undefined && valueOfFlagWithoutValue(command, argv, stray)) || parseErrorText(e, argv);
+    throw new UsageError(`${command.name}: ${text} (see tls13 ${command.name} --help)`);
   }
   if (parsed.values['help']) return parsed;
   const { min, max } = command.positionals ?? { min: 0, max: 0 };
   if (parsed.positionals.length < min) throw new UsageError(`${command.name}: missing argument (see tls13 ${command.name} --help)`);
-  if (parsed.positionals.length > max) throw new UsageError(`${command.name}: unexpected argument ${parsed.positionals[max]}`);
+  if (parsed.positionals.length > max) {
+    const stray = parsed.positionals[max]!;
+    const given = valueOfFlagWithoutValue(command, argv, stray);
+    throw new UsageError(given ? `${command.name}: ${given} (see tls13 ${command.name} --help)` : `${command.name}: unexpected argument ${stray}`);
+  }
   return parsed;
+}
+
+/**
+ * What to say of a stray argument that follows a flag taking no value (`--psk-ke KEY`, meant for `--psk`),
+ * or undefined. The argument is not echoed: it may be a key, and stderr is a general log (CI, scrollback).
+ */
+function valueOfFlagWithoutValue(command: Command, argv: string[], stray: string): string | undefined {
+  const before = argv[argv.indexOf(stray) - 1];
+  if (!before?.startsWith('--') || command.options[before.slice(2)]?.type !== 'boolean') return undefined;
+  return `${before} takes no value; the argument after it is not shown`;
 }
 
 function parserOptions(table: OptionTable): NonNullable<ParseArgsConfig['options']> {

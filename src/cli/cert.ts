@@ -1,7 +1,6 @@
 // `tls13 cert`: a key and a self-signed or CA-issued certificate as PEM files, e.g. the self-signed client
 // certificate a server can pin. Prints the two pins people need: certificate SHA-256 and SPKI SHA-256.
 import { generateKeyPairSync } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildCertificate, generateKeyPair } from '../auth/builder.js';
 import { parseIpAddress } from '../auth/hostname.js';
@@ -12,7 +11,8 @@ import type { PrivateKey } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import { systemRandom } from '../crypto/random.js';
 import { choice, flag, integer, list, str, type Command, type Parsed } from './args.js';
-import { checkWritable, loadCertificates, loadKey, UsageError, writePrivateFile, type Io } from './io.js';
+import { checkWritable, loadCertificates, loadKey, UsageError, type Io } from './io.js';
+import { writeOutputFile } from './output-files.js';
 
 const KEY_TYPES = ['ed25519', 'ed448', 'p256', 'p384', 'p521', 'rsa2048', 'rsa-pss'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
@@ -202,15 +202,15 @@ function checkOutputs(...outputs: ReadonlyArray<readonly [string, string]>): voi
 }
 
 /**
- * Writes [file, text, 'secret'?] pairs; a failure is a usage error naming the file. A private key goes through
- * openPrivateFile: writeFileSync's mode applies only to a file it creates, so an existing 0644 file kept the
- * key readable by everyone, and a symbolic link planted at the name had its target overwritten.
+ * Writes [file, text, 'secret'?] pairs; a failure is a usage error naming the file. Through writeOutputFile:
+ * writeFileSync's mode applies only to a file it creates, so an existing 0644 file kept a private key
+ * readable by everyone, and a symbolic link planted at a name (the key's or the certificate's) had its
+ * target overwritten.
  */
 function writeFiles(...files: Array<[string, string, 'secret'?]>): void {
   for (const [file, text, secret] of files) {
     try {
-      if (secret) writePrivateFile(file, text);
-      else writeFileSync(file, text);
+      writeOutputFile(file, text, secret ? 'private' : 'public');
     } catch (e) {
       throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
     }

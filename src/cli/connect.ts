@@ -94,7 +94,7 @@ export const connectCommand: Command = {
     resume: { type: 'boolean', help: `connect twice: the second connection resumes the session with the newest ticket from the first (RFC 8446 §2.2) and prints "resumed: yes" or "resumed: no"` },
     'early-data': { type: 'string', value: 'TEXT', help: `with --resume (or --sess-in): send TEXT (\\r \\n \\t unescaped) as 0-RTT data on the second connection (with --sess-in: on this one) and print whether the server accepted it; if not, it is sent again after the handshake. On that connection TEXT replaces the request unless --send is given` },
     'sess-out': { type: 'string', value: 'FILE', help: `save the newest session ticket, and what resuming it needs, to FILE (mode 0600: it holds the session's key)` },
-    'sess-in': { type: 'string', value: 'FILE', help: `resume the session saved in FILE (by --sess-out, for the same server name); --early-data then sends 0-RTT data on this connection` },
+    'sess-in': { type: 'string', value: 'FILE', help: `resume the session saved in FILE (by --sess-out, for the same server name; a file another user owns or may write is refused); --early-data then sends 0-RTT data on this connection` },
     'key-update': { type: 'boolean', help: `after the handshake send KeyUpdate asking the server to update too, then the request` },
     export: { type: 'string', value: 'LABEL:LEN', help: `print the TLS exporter value (RFC 8446 §7.5) for LABEL, LEN bytes, in hex` },
     'export-context': { type: 'string', value: 'HEX', help: `the exporter's context (default: empty)` },

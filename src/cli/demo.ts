@@ -7,10 +7,10 @@ import { KeylogCollector } from '../trace/keylog.js';
 import { TextNarrator } from '../trace/text.js';
 import { equalBytes, utf8 } from '../wire/bytes.js';
 import { escapeControls } from '../wire/show-value.js';
-import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
-import { checkWritable, openKeylog, privateFileAppender, UsageError, useColor, type Io } from './io.js';
+import { checkWritable, openKeylog, UsageError, useColor, type Io } from './io.js';
+import { privateFileAppender, writeOutputFile, type Appender } from './output-files.js';
 import { SCENARIOS, type DemoSetup } from '../scenarios/catalog.js';
 import { meetsExpectation, outcomeOf } from '../scenarios/mutual-tls.js';
 import { toPcap } from '../trace/pcap.js';
@@ -198,7 +198,7 @@ function stepPrompt(input: NonNullable<Io['stdin']>, io: Io): { pause(): Promise
 /** Writes a whole file, turning a failure into a usage error naming the flag. */
 function writeOutput(flagName: string, file: string, data: Uint8Array | string): void {
   try {
-    writeFileSync(file, data);
+    writeOutputFile(file, data, 'public');
   } catch (e) {
     throw new UsageError(`${flagName} ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -218,22 +218,32 @@ export function openTraceSink(specText: string, io: Io, options: TraceSinkOption
   const file = spec.file;
   if (file === undefined) return createTraceSink(spec, io.stdout, { color: useColor(io), ...options });
   // Secrets (unless --no-secrets) and the decrypted application data: readable by the owner only.
-  let append: (text: string) => void;
+  let output: Appender;
   try {
-    append = privateFileAppender(file, 'w');
+    output = privateFileAppender(file, 'w');
   } catch (e) {
     throw new UsageError(`--trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const target = {
     write: (text: string) => {
       try {
-        append(text);
+        output.write(text);
       } catch (e) {
         throw new UsageError(`--trace ${file}: ${e instanceof Error ? e.message : String(e)}`);
       }
     },
   };
-  return createTraceSink(spec, target, options);
+  const sink = createTraceSink(spec, target, options);
+  return {
+    ...sink,
+    end: () => {
+      try {
+        sink.end();
+      } finally {
+        output.close();
+      }
+    },
+  };
 }
 
 function handshakeSucceeded(log: ReadonlyArray<{ side: Role; event: TlsEvent }>): boolean {

@@ -1,13 +1,14 @@
 // What a command may touch: its output streams, the environment, a stop signal. Passing these in (rather
 // than using process.* directly) lets tests run commands in-process and read what they printed.
 import { escapeControls } from '../wire/show-value.js';
-import { accessSync, closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseCertificate, type Certificate } from '../auth/x509.js';
 import { encodeSpki, loadPrivateKey, parseSpki } from '../auth/keys.js';
 import { readPemOrDer } from '../auth/pem.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { PrivateKey } from '../crypto/provider.js';
+import { privateFileAppender } from './output-files.js';
 
 export interface Output {
   write(text: string): unknown;
@@ -70,8 +71,64 @@ function forFlag<T>(flag: string, file: string, load: () => T): T {
   }
 }
 
+/**
+ * The most an input file (certificates, keys, pins, a session, an OCSP response) may hold. A CA bundle is
+ * a few hundred KiB; reading on to the end of whatever is named (/dev/zero, /dev/urandom, a pipe that never
+ * ends) would take all memory first.
+ */
+export const MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024;
+
 export function readFileFor(flag: string, file: string): Uint8Array {
-  return forFlag(flag, file, () => new Uint8Array(readFileSync(file)));
+  return forFlag(flag, file, () => readAtMost(file, MAX_INPUT_FILE_BYTES));
+}
+
+function concatenated(chunks: Uint8Array[], total: number): Uint8Array {
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}
+
+/**
+ * A file whose content vouches for a peer as surely as a key: a session file (--sess-in), whose PSK alone
+ * authenticates the server that resumes it (RFC 8446 §2.2). One that another user owns or may write may hold
+ * their PSK beside the genuine server's chain, which passes any trust flag: they could then resume as that
+ * server. Refused, as ssh refuses a key or configuration file others may write; --sess-out writes mode 0600.
+ */
+export function readOwnFileFor(flag: string, file: string): Uint8Array {
+  return forFlag(flag, file, () => readAtMost(file, MAX_INPUT_FILE_BYTES, refuseUnlessOursAlone));
+}
+
+function refuseUnlessOursAlone(stat: Stats): void {
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) throw new Error(`belongs to user ${stat.uid}, not to us: whoever may write it chooses the server we would trust`);
+  if ((stat.mode & 0o022) !== 0) throw new Error(`may be written by other users (mode ${(stat.mode & 0o777).toString(8)}): whoever may write it chooses the server we would trust`);
+}
+
+/**
+ * The bytes of `file` (a pipe too: `--ca <(...)`), or an error once it holds more than `limit`; `vet`
+ * judges what was opened before a byte is read.
+ */
+function readAtMost(file: string, limit: number, vet?: (stat: Stats) => void): Uint8Array {
+  const fd = openSync(file, 'r');
+  try {
+    vet?.(fstatSync(fd));
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = new Uint8Array(64 * 1024);
+      const n = readSync(fd, chunk);
+      if (n === 0) return concatenated(chunks, total);
+      total += n;
+      if (total > limit) throw new Error(`holds more than ${limit / (1024 * 1024)} MiB; not a file for this flag`);
+      chunks.push(chunk.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Every certificate in a PEM file (or the one in a DER file), parsed, in file order. */
@@ -149,99 +206,6 @@ export function checkWritable(flag: string, file: string): void {
   });
 }
 
-/** Owner only: key logs, traces and session files hold secrets (a key log decrypts the whole connection). */
-const PRIVATE_FILE_MODE = 0o600;
-
-const { O_WRONLY, O_CREAT, O_APPEND, O_NOFOLLOW } = constants;
-
-/**
- * Why the regular file behind `fd` may not take secrets, or undefined. Its directory may be another user's
- * to write in (a shared /tmp), so the name may have been planted: a second hard link makes the secrets
- * readable under a name we did not give (and would chmod the file it shares), and a file of another user is
- * theirs to chmod back and read (only root can narrow it; any other user gets EPERM from fchmod).
- */
-function plantedFileProblem(fd: number): string | undefined {
-  const stat = fstatSync(fd);
-  const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid) return `belongs to user ${stat.uid}, not to us`;
-  if (stat.nlink > 1) return `has ${stat.nlink} names (hard links); a file for secrets must have one`;
-  return undefined;
-}
-
-/**
- * Opens a file that will hold secrets (`flags` 'a' appends, 'w' truncates): a new one is created with mode
- * 0600, an existing regular file is narrowed to 0600 before the first secret goes in (the mode of open()
- * applies only to a file it creates); a FIFO or a terminal is left as it is. The name itself is not followed
- * when it is a symbolic link (O_NOFOLLOW): one planted there would have us chmod, append to or truncate its
- * target; a link to a device or a pipe (`/dev/stderr`) is still written through, one to a regular file is
- * refused. Nothing is truncated before these checks. Returns the descriptor.
- */
-export function openPrivateFile(file: string, flags: 'a' | 'w'): number {
-  const append = flags === 'a' ? O_APPEND : 0;
-  let fd: number;
-  try {
-    fd = openSync(file, O_WRONLY | O_CREAT | O_NOFOLLOW | append, PRIVATE_FILE_MODE);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
-    // A symbolic link: followed, but neither creating nor truncating, to see what it leads to.
-    fd = openSync(file, O_WRONLY | append);
-    if (fstatSync(fd).isFile()) {
-      closeSync(fd);
-      throw new Error('is a symbolic link to a regular file; name the file itself');
-    }
-  }
-  try {
-    if (fstatSync(fd).isFile()) {
-      const problem = plantedFileProblem(fd);
-      if (problem) throw new Error(problem);
-      fchmodSync(fd, PRIVATE_FILE_MODE);
-      if (flags === 'w') ftruncateSync(fd, 0);
-    }
-    return fd;
-  } catch (e) {
-    closeSync(fd);
-    throw e;
-  }
-}
-
-/** Writes a secret file afresh (a session file, a private key) through openPrivateFile. */
-export function writePrivateFile(file: string, text: string): void {
-  const fd = openPrivateFile(file, 'w');
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Appends to a secret file opened with openPrivateFile, by name, each time: only while the name still leads
- * to the file that was checked (device and inode). Another file renamed in under the name since (by whoever
- * may write its directory) gets nothing: the write throws instead.
- */
-export function privateFileAppender(file: string, flags: 'a' | 'w'): (text: string) => void {
-  const fd = openPrivateFile(file, flags);
-  const opened = fstatSync(fd);
-  closeSync(fd);
-  return (text) => {
-    // Neither created nor narrowed again: the very file checked, or nothing.
-    let now: number;
-    try {
-      now = openSync(file, O_WRONLY | O_APPEND | O_NOFOLLOW);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOOP') throw e;
-      now = openSync(file, O_WRONLY | O_APPEND);
-    }
-    try {
-      const stat = fstatSync(now);
-      if (stat.dev !== opened.dev || stat.ino !== opened.ino) throw new Error('was replaced by another file since it was opened');
-      writeSync(now, text);
-    } finally {
-      closeSync(now);
-    }
-  };
-}
-
 /**
  * The key-log appender (SSLKEYLOGFILE convention: append, never truncate; mode 0600), or undefined when none was
  * asked for. `--keylog` wins over the SSLKEYLOGFILE environment variable; the file is opened now so that a
@@ -254,7 +218,7 @@ export function openKeylog(flagValue: string | undefined, io: Io): ((line: strin
   const source = flagValue === undefined ? 'SSLKEYLOGFILE' : '--keylog';
   let append: (text: string) => void;
   try {
-    append = privateFileAppender(file, 'a');
+    append = privateFileAppender(file, 'a').write;
   } catch (e) {
     throw new UsageError(source === '--keylog' ? `--keylog ${file}: ${describe(e)}` : `SSLKEYLOGFILE=${file} (environment): ${describe(e)}`);
   }

@@ -18,7 +18,8 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { SUITES } from '../handshake/suites.js';
 import { fromHex, hex } from '../wire/bytes.js';
-import { readFileFor, UsageError, writePrivateFile } from './io.js';
+import { readOwnFileFor, UsageError } from './io.js';
+import { writeOutputFile } from './output-files.js';
 
 const FORMAT = 'tls13-lab session';
 const VERSION = 1;
@@ -46,7 +47,7 @@ export function writeSessionFile(file: string, ticket: SessionTicket): void {
     serverChain: ticket.peer.chain.map(base64Encode),
     serverRawPublicKey: ticket.peer.certificateSha256 === undefined,
   };
-  writePrivateFile(file, `${JSON.stringify(json, null, 2)}\n`);
+  writeOutputFile(file, `${JSON.stringify(json, null, 2)}\n`);
 }
 
 /**
@@ -54,7 +55,7 @@ export function writeSessionFile(file: string, ticket: SessionTicket): void {
  * name, or an expired session is a UsageError naming the file: nothing is sent.
  */
 export function readSessionFile(file: string, serverName: string, provider: CryptoProvider, now = Date.now()): SessionTicket {
-  const bytes = readFileFor('--sess-in', file);
+  const bytes = readOwnFileFor('--sess-in', file);
   const bad = (why: string) => new UsageError(`--sess-in ${file}: ${why}`);
   let json: unknown;
   try {

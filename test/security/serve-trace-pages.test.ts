@@ -1,7 +1,7 @@
 // Attacker: whoever may write the directory where `tls13 serve --trace html=FILE` puts one page per
 // connection (FILE-1.html, FILE-2.html, ... opened as each connection is accepted, written when it closes).
 // A name that cannot be opened or written when its connection comes (a symbolic link planted there, which
-// openPrivateFile refuses; a directory; a full disk) threw out of the server's event handler: an uncaught
+// openOutputFile refuses; a directory; a full disk) threw out of the server's event handler: an uncaught
 // exception that ended `tls13 serve` for every client. That connection's page is now left out, with one
 // line on stderr, and the server goes on serving.
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
