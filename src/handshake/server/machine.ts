@@ -349,8 +349,8 @@ export class ServerHandshake {
       serverApplicationSecret: app.server,
       postHandshakeAuthOffered: ext(ExtensionType.post_handshake_auth) !== undefined,
       ticketsUsable: ticketsUsable(hello, config),
-      ...(psk?.external ? { externalPsk: { psk: psk.external, binder: psk.binder } } : {}),
-      ...(resumedClient ? { resumedClient } : {}),
+      externalPsk: psk?.external ? { psk: psk.external, binder: psk.binder } : undefined,
+      resumedClient,
     };
     if (psk?.earlyDataBudget !== undefined) {
       ctx.enter('WAIT_EOED');
