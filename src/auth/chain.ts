@@ -130,7 +130,7 @@ export function verifyChain(options: VerifyChainOptions): ChainVerdict {
   const { leaf, anchors, now, purpose, hostname, provider } = options;
   const profile = PROFILES[options.profile ?? defaultProfile(purpose)];
   const pinned = anchors.some((a) => equalBytes(a.der, leaf.der));
-  const endEntity = checkEndEntity(leaf, { now, allowCa: pinned, ...(hostname !== undefined ? { hostname } : {}) });
+  const endEntity = checkEndEntity(leaf, { now, allowCa: pinned, hostname });
   if (endEntity) return endEntity;
   const ruleFailure = (cert: Certificate, role: Role): Failure | undefined => {
     // A weak key anywhere in the path breaks it, in every profile (NIST SP 800-131A, BR §6.1.5).

@@ -7,8 +7,13 @@ import { escapeUnprintable, formatIp, type Certificate } from './x509.js';
 
 export type HostnameMatch = { ok: true; matched: string } | { ok: false; detail: string };
 
+/** What a dotted quad is written with (at most 15 of them: "255.255.255.255"). */
+const IPV4_CHARACTERS = /^[0-9.]+$/;
+
 /** IPv4 dotted quad (four decimal octets, no leading zeros) to 4 bytes, else null. */
 function parseIpv4(text: string): Uint8Array | null {
+  // Host names, the common case, are turned away before any string is split (every client parses its serverName).
+  if (text.length > 15 || !IPV4_CHARACTERS.test(text)) return null;
   const parts = text.split('.');
   if (parts.length !== 4) return null;
   const out = new Uint8Array(4);
@@ -79,9 +84,9 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-
  * is no DNS name to match dNSName SANs against. rustls-webpki refuses an all-digit last label the same way.
  */
 export function endsInNumber(name: string): boolean {
-  const labels = name.split('.');
-  if (labels.length > 1 && labels[labels.length - 1] === '') labels.pop();
-  const last = labels[labels.length - 1]!;
+  // The last label, one trailing dot dropped first (an absolute name ends in its last label, not in "").
+  const absolute = name.endsWith('.') ? name.slice(0, -1) : name;
+  const last = absolute.slice(absolute.lastIndexOf('.') + 1);
   return /^\d+$/.test(last) || /^0x[0-9a-f]*$/i.test(last);
 }
 
@@ -101,7 +106,8 @@ export function parseReferenceIdentity(text: string): ReferenceIdentity | string
 
 /** Lowercase ASCII and drop one trailing dot (an absolute name is the same name). */
 function normalizeDns(name: string): string {
-  const lower = name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  // A-Z only, and only when there is one (most names are lower case already); toLowerCase() folds more than ASCII.
+  const lower = /[A-Z]/.test(name) ? name.replace(/[A-Z]/g, (c) => c.toLowerCase()) : name;
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 

@@ -216,10 +216,11 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
         provider: ctx.provider,
         crls: policyCrls(policy),
         signatureBudget: signatures,
-        ...(policy.profile ? { profile: policy.profile } : {}),
-        ...(policy.maxDepth !== undefined ? { maxDepth: policy.maxDepth } : {}),
-        ...(ctx.hostname ? { hostname: ctx.hostname } : {}),
-        ...(ctx.minimumRsaKeyBits !== undefined ? { minimumRsaKeyBits: ctx.minimumRsaKeyBits } : {}),
+        // Absent options as undefined: conditional spreads cost ~1 µs a literal on Node 20 (docs/performance.md).
+        profile: policy.profile || undefined,
+        maxDepth: policy.maxDepth,
+        hostname: ctx.hostname || undefined,
+        minimumRsaKeyBits: ctx.minimumRsaKeyBits,
       });
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;

@@ -54,9 +54,9 @@ export class Connection {
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config, role);
     this.records = new RecordLayer({
-      ...(config.recordPadding ? { padding: config.recordPadding } : {}),
+      padding: config.recordPadding,
       plaintextAlertsUnderFirstReadKeys: role === 'server',
-      ...(role === 'server' ? { maxClientHelloLength: MAX_CLIENT_HELLO_LENGTH } : {}),
+      maxClientHelloLength: role === 'server' ? MAX_CLIENT_HELLO_LENGTH : undefined,
     });
     this.ctx = new HandshakeContext(role, cfg);
     this.flightShape = role === 'server' ? (config as ServerConfig).serverFlight : undefined;

@@ -8,6 +8,7 @@ import type { Certificate, CertificateRequest } from '../../wire/types.js';
 import { maybeCompress } from '../certificate-compression.js';
 import { chooseClientCertificate, describeCertificateRequest } from '../client-certificate.js';
 import { signCertificateVerify } from '../signatures.js';
+import { advance } from '../transition.js';
 import type { ClientAuthRequest, ClientHandshake, ClientState } from './machine.js';
 
 /** CertificateRequest in the handshake: checked, then answered from our config now or by the caller ('ask'). */
@@ -21,7 +22,7 @@ export function onCertificateRequest(c: ClientHandshake, state: Extract<ClientSt
   const request: ClientAuthRequest = { message, info: describeCertificateRequest(message) };
   ctx.decide('client_auth', 'requested', 'the server sent CertificateRequest');
   ctx.transcript.add(raw);
-  c.enter({ ...state, name: 'WAIT_CERT', request });
+  c.enter(advance(state, 'WAIT_CERT', { request }));
   if (config.certificate === 'ask') {
     ctx.effects.push({ kind: 'await-decision', decision: { kind: 'client-certificate', request: request.info } });
     return;

@@ -178,11 +178,11 @@ export class ClientHandshake {
         return onEncryptedExtensions(this, state, message.extensions, raw);
       case 'WAIT_CERT_CR':
         if (message.kind === 'certificate_request') return onCertificateRequest(this, state, message, raw);
-        if (message.kind === 'certificate') return onCertificate(this, state, message, raw, undefined);
+        if (message.kind === 'certificate') return onCertificate(this, state, message, raw);
         throw unexpected(state.name, message);
       case 'WAIT_CERT':
         if (message.kind !== 'certificate') throw unexpected(state.name, message);
-        return onCertificate(this, state, message, raw, state.request);
+        return onCertificate(this, state, message, raw);
       case 'WAIT_CV':
         if (message.kind !== 'certificate_verify') throw unexpected(state.name, message);
         return onCertificateVerify(this, state, message.scheme, message.signature, raw);

@@ -13,7 +13,8 @@ import { requireSolicited } from '../negotiation.js';
 import { leafStaple, traceStapleVerdict } from '../ocsp-staple.js';
 import { evaluatePeerCertificate } from '../peer-certificate.js';
 import { checkCertificateVerify } from '../signatures.js';
-import type { ClientAuthRequest, ClientHandshake, ClientState } from './machine.js';
+import { advance } from '../transition.js';
+import type { ClientHandshake, ClientState } from './machine.js';
 
 /** A policy that accepts certificates by their issuer, so the name in them decides who the server is. */
 export function vouchesByCa(policy: TrustPolicy | undefined): boolean {
@@ -53,7 +54,6 @@ export function onCertificate(
   state: Extract<ClientState, { name: 'WAIT_CERT_CR' | 'WAIT_CERT' }>,
   certificate: Certificate,
   raw: Uint8Array,
-  request: ClientAuthRequest | undefined,
 ): void {
   const { ctx } = c;
   if (certificate.context.length !== 0) throw new TlsError('IllegalParameter', 'server Certificate has a non-empty context');
@@ -62,9 +62,8 @@ export function onCertificate(
   const evaluation = evaluatePeerCertificate(ctx, certificate, state.serverRawPublicKey, 'serverAuth', c.serverIdentity?.text, leafStaple(ctx, certificate));
   traceStapleVerdict(ctx, evaluation.verdict.ocsp);
   ctx.transcript.add(raw);
-  const next: Extract<ClientState, { name: 'WAIT_CV' }> = { ...state, name: 'WAIT_CV', leaf: evaluation.leaf };
-  if (request) next.request = request;
-  c.enter(next);
+  // WAIT_CERT's CertificateRequest is carried over with the rest; the verdict's slot stays empty until it is given.
+  c.enter(advance(state, 'WAIT_CV', { leaf: evaluation.leaf, verdict: undefined }));
   if (evaluation.verdict.pending) {
     const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: state.serverRawPublicKey, suggestion: evaluation.verdict };
     ctx.effects.push({ kind: 'await-decision', decision });
@@ -89,7 +88,7 @@ export function onCertificateVerify(
   ctx.info.signatureScheme = signatureSchemeName(scheme);
   ctx.transcript.add(raw);
   const { leaf, verdict, ...rest } = state;
-  c.enter({ ...rest, name: 'WAIT_FINISHED', server: { identity: leaf.identity, verdict: verdict!, possession: proof } });
+  c.enter(advance(rest, 'WAIT_FINISHED', { server: { identity: leaf.identity, verdict: verdict!, possession: proof } }));
 }
 
 function checkSignature(c: ClientHandshake, key: PublicKey, scheme: number, signature: Uint8Array): PossessionProven {

@@ -142,18 +142,16 @@ export class ServerHandshake {
         return this.onEndOfEarlyData(state, raw);
       case 'WAIT_CERT': {
         if (message.kind !== 'certificate') throw unexpected(state.name, message);
-        const { exchange, name: _name, ...keys } = state;
-        const next = receiveClientCertificate(ctx, config, exchange, message, raw);
+        const next = receiveClientCertificate(ctx, config, state.exchange, message, raw);
         ctx.enter(next === 'none' ? 'WAIT_FINISHED' : 'WAIT_CV');
-        this.state = next === 'none' ? { name: 'WAIT_FINISHED', exchange, ...keys } : { name: 'WAIT_CV', exchange, ...keys };
+        this.state = { ...state, name: next === 'none' ? 'WAIT_FINISHED' : 'WAIT_CV' };
         return;
       }
       case 'WAIT_CV': {
         if (message.kind !== 'certificate_verify') throw unexpected(state.name, message);
         receiveClientCertificateVerify(ctx, state.exchange, message.scheme, message.signature, raw);
-        const { name: _name, ...keys } = state;
         ctx.enter('WAIT_FINISHED');
-        this.state = { name: 'WAIT_FINISHED', ...keys };
+        this.state = { ...state, name: 'WAIT_FINISHED' };
         return;
       }
       case 'WAIT_FINISHED':
@@ -351,8 +349,8 @@ export class ServerHandshake {
       serverApplicationSecret: app.server,
       postHandshakeAuthOffered: ext(ExtensionType.post_handshake_auth) !== undefined,
       ticketsUsable: ticketsUsable(hello, config),
-      ...(psk?.external ? { externalPsk: { psk: psk.external, binder: psk.binder } } : {}),
-      ...(resumedClient ? { resumedClient } : {}),
+      externalPsk: psk?.external ? { psk: psk.external, binder: psk.binder } : undefined,
+      resumedClient,
     };
     if (psk?.earlyDataBudget !== undefined) {
       ctx.enter('WAIT_EOED');
