@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionTicket } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { editPlaintextHandshake } from '../../src/testing/tamper.js';
+import { editPlaintextHandshake, type EditedMessages } from '../../src/testing/tamper.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
+import { encodeHandshake } from '../../src/wire/messages.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 import { clientAbort, clientConfig, expectAbort, ext, protectedEdit, runUntilAbort, serverConfig, serverHelloEdit, tamperedPair, type FlightEdit } from '../handshake/abort-harness.js';
 
@@ -92,6 +93,16 @@ describe('HelloRetryRequest', () => {
 
   it('"HelloRetryRequest-EmptyCookie": decode_error (§4.2.2: cookie<1..2^16-1>)', () => {
     expectAbort(abortOnRetry(hrrEdit((list) => [...list, ext(ExtensionType.cookie, [0, 0])])), 'decode_error', { plaintext: true });
+  });
+
+  // BoringSSL's "PartialServerHelloWithHelloRetryRequest" (EXCESS_HANDSHAKE_DATA): the server's next message can
+  // only answer our ClientHello2, so handshake bytes behind the HelloRetryRequest in its record came too early.
+  it.each([
+    ['the first bytes of a ServerHello', (hrr: Uint8Array) => hrr.subarray(0, 10)],
+    ['a whole second HelloRetryRequest', (hrr: Uint8Array) => hrr],
+  ])('"PartialServerHelloWithHelloRetryRequest": %s in the record of the HelloRetryRequest is unexpected_message', (_, behind) => {
+    const edit: FlightEdit = (bytes) => editPlaintextHandshake(bytes, (ms) => ms.flatMap((m): EditedMessages => (m.kind === 'hello_retry_request' ? [m, behind(encodeHandshake(m))] : [m])));
+    expectAbort(abortOnRetry(edit), 'unexpected_message', { plaintext: true }, 'UnexpectedMessage');
   });
 
   it('"HelloRetryRequestVersionMismatch": supported_versions selecting TLS 1.2 is illegal_parameter (§4.2.1)', () => {

@@ -166,6 +166,7 @@ export function newKeyShare(c: ClientHandshake, group: number): KeySharePair {
 export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_SH' }>, hrr: HelloRetryRequest, raw: Uint8Array): void {
   const { ctx } = c;
   if (state.retry) throw new TlsError('UnexpectedMessage', 'a second HelloRetryRequest');
+  ctx.effects.push({ kind: 'peer-flight-ends' });
   checkServerHelloCommon(state, hrr, 'HelloRetryRequest');
   requireSolicited(hrr.extensions, new Set([...state.offered, ExtensionType.cookie]), 'HelloRetryRequest');
   const suite = SUITES.get(hrr.cipherSuite)!;
