@@ -48,10 +48,10 @@ describe('CertificateRequest in the handshake', () => {
     protectedEdit('server', (ms) => ms.map((m) => (m.kind === 'certificate_request' ? edit(m) : m)));
   const asked = { clientAuth: 'optional' as const, trust: clientConfig().trust };
 
-  it('"TLS13-RequestContextInHandshake": a non-empty certificate_request_context is illegal_parameter (§4.3.2: "SHALL be zero length")', () => {
+  it('"RequestContextInHandshake-TLS13": a non-empty certificate_request_context is decode_error (§4.3.2: "SHALL be zero length"; certificate-context.test.ts)', () => {
     const result = runUntilAbort(tamperedPair(clientConfig(), serverConfig(asked), 'server', 0, withRequest((m) => ({ ...m, context: Uint8Array.of(1) }))));
     expect(result.side).toBe('client');
-    expectAbort(result, 'illegal_parameter', { protectedFor: result.peer });
+    expectAbort(result, 'decode_error', { protectedFor: result.peer });
   });
 
   it.each([
