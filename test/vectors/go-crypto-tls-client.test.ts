@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { parseCertificate } from '../../src/auth/x509.js';
-import { finishedVerifyData, KeySchedule } from '../../src/handshake/keyschedule.js';
+import { finishedVerifyData, KeySchedule, nextTrafficSecret } from '../../src/handshake/keyschedule.js';
 import { checkCertificateVerify } from '../../src/handshake/signatures.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { splitHandshakeMessages } from '../../src/testing/tamper.js';
@@ -41,7 +41,7 @@ function read(trace: GoClientTrace) {
   const reader = new PeerReader(suite, secrets.server);
   const opened = protectedRecords.map((record) => reader.open(record.subarray(5)));
   const messages = opened.flatMap((record) => splitHandshakeMessages(record.content));
-  return { clientHello, serverHello, ccs: ccs!, suite, goKey, secrets, opened, messages };
+  return { clientHello, serverHello, ccs: ccs!, suite, goKey, schedule, secrets, opened, messages };
 }
 
 describe.each(GO_CLIENT_TRACES)("Go crypto/tls testdata, $file ($negotiated): OpenSSL's server flight read with our key schedule", (trace) => {
@@ -91,5 +91,47 @@ describe.each(GO_CLIENT_TRACES)("Go crypto/tls testdata, $file ($negotiated): Op
     expect(hex(finished.verifyData)).toBe(hex(expected));
     expect(appData.length).toBeGreaterThan(0);
     expect(appData.map((r) => r[0])).toEqual(appData.map(() => APPLICATION_DATA));
+  });
+});
+
+// Client-TLSv13-KeyUpdate: after the handshake OpenSSL sends KeyUpdate(update_requested) (flow 4), Go answers with
+// its own KeyUpdate (flow 5), and each side's next records are under the next application traffic secret (RFC 8446
+// §4.6.3, §7.2): our nextTrafficSecret derives both, and the old secrets no longer open them.
+describe("Go crypto/tls testdata, Client-TLSv13-KeyUpdate: OpenSSL's KeyUpdate and the traffic after it, read with our key schedule", () => {
+  const trace = GO_CLIENT_TRACES.find((t) => t.file === 'Client-TLSv13-KeyUpdate')!;
+  const { clientHello, serverHello, suite, schedule, messages } = read(trace);
+  schedule.enterMaster();
+  const app = schedule.applicationSecrets(hashOf(suite, clientHello, serverHello, ...messages));
+  const [serverUpdate, clientUpdate, serverData, clientClose] = trace.afterHandshake!.map((flow) => splitRecords(fromHex(flow)));
+  const goAppData = splitRecords(fromHex(trace.clientFlight)).slice(2);
+  const keyUpdate = (record: { type: number; content: Uint8Array }) => {
+    expect(record.type).toBe(HANDSHAKE);
+    const message = decodeHandshake(record.content);
+    if (message.kind !== 'key_update') throw new Error(`a ${message.kind}, not a KeyUpdate`);
+    expect(hex(encodeHandshake(message))).toBe(hex(record.content));
+    return message.requestUpdate;
+  };
+
+  it("OpenSSL's KeyUpdate (update_requested) opens under server_application_traffic_secret_0", () => {
+    expect(serverUpdate).toHaveLength(1);
+    expect(keyUpdate(new PeerReader(suite, app.server).open(serverUpdate![0]!.subarray(5)))).toBe(1);
+  });
+
+  it("Go's answer (update_not_requested) follows its application data under client_application_traffic_secret_0", () => {
+    const reader = new PeerReader(suite, app.client);
+    for (const record of goAppData) expect(reader.open(record.subarray(5)).type).toBe(APPLICATION_DATA);
+    expect(keyUpdate(reader.open(clientUpdate![0]!.subarray(5)))).toBe(0);
+  });
+
+  it("the records after each KeyUpdate open under the secret our nextTrafficSecret derives, and not under the old one", () => {
+    const server1 = new PeerReader(suite, nextTrafficSecret(nobleProvider, suite, app.server));
+    expect(server1.open(serverData![0]!.subarray(5)).type).toBe(APPLICATION_DATA);
+    const client1 = new PeerReader(suite, nextTrafficSecret(nobleProvider, suite, app.client));
+    const [data, alert] = clientClose!.map((record) => client1.open(record.subarray(5)));
+    expect(data!.type).toBe(APPLICATION_DATA);
+    expect([alert!.type, ...alert!.content]).toEqual([21, 1, 0]); // close_notify, warning level
+    const server0 = new PeerReader(suite, app.server);
+    server0.open(serverUpdate![0]!.subarray(5));
+    expect(() => server0.open(serverData![0]!.subarray(5))).toThrow();
   });
 });
