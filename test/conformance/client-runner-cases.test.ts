@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionTicket } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
+import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { editPlaintextHandshake, type EditedMessages } from '../../src/testing/tamper.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
@@ -140,5 +141,33 @@ describe('resumption', () => {
     const result = runUntilAbort(tamperedPair(clientConfig({ resumption: { ticket }, cipherSuites: [0x1301, 0x1302] }), serverConfig({ tickets }), 'server', 0, edit));
     expect(result.side).toBe('client');
     expectAbort(result, 'illegal_parameter', { plaintext: true });
+  });
+});
+
+// BoringSSL's "EarlyDataWithoutResume-Client-TLS13": a server that does not resume our ticket (no pre_shared_key
+// in its ServerHello) has no 0-RTT to accept, so early_data in its EncryptedExtensions answers an offer that
+// no longer stands: unsupported_extension (§4.2), as BoringSSL answers (UNEXPECTED_EXTENSION). Accepting it for
+// another PSK than the ticket, or in another suite, stays illegal_parameter (§4.2.10, accepted-early-data tests).
+describe('0-RTT', () => {
+  const tickets = { count: 1, key: new Uint8Array(32).fill(5), maxEarlyDataSize: 1024, antiReplay: new SingleUseTickets() };
+  const ticket = (() => {
+    const event = new InMemoryPair(clientConfig(), serverConfig({ tickets })).run().events('client').find((e) => e.type === 'session-ticket');
+    if (event?.type !== 'session-ticket') throw new Error('no ticket');
+    return event.ticket as SessionTicket;
+  })();
+  const offering = clientConfig({ resumption: { ticket, earlyData: Uint8Array.of(1, 2, 3) } });
+  // Another ticket key: the ticket does not open, and the server answers with a full handshake.
+  const declining = serverConfig({ tickets: { ...tickets, key: new Uint8Array(32).fill(6), antiReplay: new SingleUseTickets() } });
+
+  it('the control: a server that declines the ticket rejects the 0-RTT data, and we connect', () => {
+    const pair = new InMemoryPair(offering, declining).run();
+    expect(pair.client.isConnected && pair.client.info.earlyData === 'rejected' && !pair.client.info.resumed).toBe(true);
+  });
+
+  it('"EarlyDataWithoutResume-Client-TLS13": early_data in EncryptedExtensions without resuming is unsupported_extension', () => {
+    const result = runUntilAbort(tamperedPair(offering, declining, 'server', 0, encryptedExtensions((list) => [...list, ext(ExtensionType.early_data, [])])));
+    expect(result.side).toBe('client');
+    expectAbort(result, 'unsupported_extension', { protectedFor: result.peer }, 'UnsolicitedExtension');
+    expect(result.victim.info.earlyData).not.toBe('accepted');
   });
 });
