@@ -106,6 +106,15 @@ describe('HelloRetryRequest', () => {
     expectAbort(abortOnRetry(edit), 'unexpected_message', { plaintext: true }, 'UnexpectedMessage');
   });
 
+  // §4.1.4: "The value of selected_version in the HelloRetryRequest "supported_versions" extension MUST be retained
+  // in the ServerHello, and a client MUST abort the handshake with an "illegal_parameter" alert if the value changes."
+  it('"SecondServerHelloNoVersion-TLS13": a ServerHello after the HelloRetryRequest without supported_versions is illegal_parameter', () => {
+    const edit = serverHelloEdit((sh) => ({ ...sh, extensions: sh.extensions.filter((e) => e.type !== ExtensionType.supported_versions) }));
+    const result = runUntilAbort(tamperedPair(clientConfig(clientOffer), serverConfig(retrying), 'server', 1, edit));
+    expect(result.side).toBe('client');
+    expectAbort(result, 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+  });
+
   it('"HelloRetryRequestVersionMismatch": supported_versions selecting TLS 1.2 is illegal_parameter (§4.2.1)', () => {
     const edit = hrrEdit((list) => list.map((e) => (e.type === ExtensionType.supported_versions ? ext(e.type, [3, 3]) : e)));
     expectAbort(abortOnRetry(edit), 'illegal_parameter', { plaintext: true });

@@ -213,6 +213,8 @@ function checkServerHelloCommon(state: Extract<ClientState, { name: 'WAIT_SH' }>
     throw new TlsError('ObsoleteLegacyVersion', `${what}.legacy_version 0x${sh.legacyVersion.toString(16).padStart(4, '0')} is SSL 3.0 or older`);
   }
   const versions = X.findExtension(sh.extensions, ExtensionType.supported_versions);
+  // §4.1.4: the version the HelloRetryRequest selected "MUST be retained in the ServerHello"; a change is illegal_parameter.
+  if (!versions && state.retry) throw new TlsError('IllegalParameter', `${what} after a HelloRetryRequest without supported_versions`);
   if (!versions) {
     // A server that does not speak TLS 1.3. Its random may carry the downgrade sentinel (RFC 8446 §4.1.3).
     const tail = sh.kind === 'server_hello' ? sh.random.subarray(24) : new Uint8Array(0);
