@@ -140,6 +140,13 @@ describe('resumption', () => {
     expect(pair.client.isConnected && pair.client.info.resumed).toBe(true);
   });
 
+  // psk_dhe_ke requires a key_share from the server (§4.2.9): without one the ServerHello lacks an extension the
+  // mode makes mandatory, missing_extension, as BoringSSL (MISSING_KEY_SHARE) and rustls answer.
+  it('"NegotiatePSKResumption-TLS13": our ticket accepted without a key_share (we offered psk_dhe_ke only) is missing_extension', () => {
+    const edit = serverHelloEdit((sh) => ({ ...sh, extensions: sh.extensions.filter((e) => e.type !== ExtensionType.key_share) }));
+    expectAbort(resumingAbort(edit), 'missing_extension', { plaintext: true }, 'MissingExtension');
+  });
+
   it('"TLS13-InvalidPSKIdentity": a selected_identity past the one we offered is illegal_parameter (§4.2.11)', () => {
     const edit = serverHelloEdit((sh) => ({ ...sh, extensions: sh.extensions.map((e) => (e.type === ExtensionType.pre_shared_key ? ext(e.type, X.preSharedKeyServerHello.encode(1)) : e)) }));
     expectAbort(resumingAbort(edit), 'illegal_parameter', { plaintext: true });
