@@ -386,6 +386,9 @@ export class Connection {
         this.ownRecordSizeLimit = effect.own;
         this.records.agreeRecordSizeLimit(this.readLimitFor(this.readEpoch));
         return;
+      case 'peer-flight-ends':
+        this.records.requireMessageBoundary('a handshake message in the same record as the one that ends the peer\'s flight, before our answer to it');
+        return;
       case 'skip-early-data':
         this.records.skipEarlyData(effect.budget);
         return;

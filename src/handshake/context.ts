@@ -63,6 +63,12 @@ export type Effect =
    * except the client's 0-RTT, written under the ticket's keys before it knew our limit (connection.ts readLimitFor).
    */
   | { kind: 'record-size-limits'; peer: number; own: number }
+  /**
+   * The peer's flight ended with the message just read, and its next one can only answer ours: handshake bytes
+   * already in that record were written too early (after a HelloRetryRequest, and the ClientHello it answers;
+   * BoringSSL's EXCESS_HANDSHAKE_DATA). A key change checks the same by itself (RFC 8446 §5.1).
+   */
+  | { kind: 'peer-flight-ends' }
   /** Application data to send now (the client's 0-RTT data, right after its ClientHello). */
   | { kind: 'send-application-data'; data: Uint8Array }
   /** An event for the caller, passed on as it is (in its place among the effects; events have `type`, not `kind`). */

@@ -122,15 +122,18 @@ export class RecordLayer {
     return this.handshake.hasPartialMessage();
   }
 
+  /** Nothing of the record read last is left behind the message just taken: else TlsError `reason` (unexpected_message). */
+  requireMessageBoundary(detail: string, reason: 'HandshakeSpansKeyChange' | 'UnexpectedMessage' = 'UnexpectedMessage'): void {
+    if (this.handshake.hasPartialMessage()) throw new TlsError(reason, detail);
+  }
+
   /**
    * Installs read keys (null: plaintext). A key change must fall on a message boundary and a record
    * boundary (RFC 8446 §5.1), so buffered handshake bytes make this fail with HandshakeSpansKeyChange.
    * From the first keys on, every record but ChangeCipherSpec must be protected (§5).
    */
   setReadProtection(protection: RecordProtection | null): void {
-    if (this.handshake.hasPartialMessage()) {
-      throw new TlsError('HandshakeSpansKeyChange', 'handshake bytes are buffered across a change of read keys (RFC 8446 §5.1)');
-    }
+    this.requireMessageBoundary('handshake bytes are buffered across a change of read keys (RFC 8446 §5.1)', 'HandshakeSpansKeyChange');
     // The exception holds under the first keys only: a second change means the peer has long had keys.
     if (this.readProtection !== null) this.plaintextAlertsAllowed = false;
     this.readProtection = protection;

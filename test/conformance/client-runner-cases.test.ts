@@ -5,9 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionTicket } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { editPlaintextHandshake } from '../../src/testing/tamper.js';
+import { SingleUseTickets } from '../../src/handshake/tickets.js';
+import { editPlaintextHandshake, type EditedMessages } from '../../src/testing/tamper.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
+import { encodeHandshake } from '../../src/wire/messages.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 import { clientAbort, clientConfig, expectAbort, ext, protectedEdit, runUntilAbort, serverConfig, serverHelloEdit, tamperedPair, type FlightEdit } from '../handshake/abort-harness.js';
 
@@ -47,10 +49,10 @@ describe('CertificateRequest in the handshake', () => {
     protectedEdit('server', (ms) => ms.map((m) => (m.kind === 'certificate_request' ? edit(m) : m)));
   const asked = { clientAuth: 'optional' as const, trust: clientConfig().trust };
 
-  it('"TLS13-RequestContextInHandshake": a non-empty certificate_request_context is illegal_parameter (§4.3.2: "SHALL be zero length")', () => {
+  it('"RequestContextInHandshake-TLS13": a non-empty certificate_request_context is decode_error (§4.3.2: "SHALL be zero length"; certificate-context.test.ts)', () => {
     const result = runUntilAbort(tamperedPair(clientConfig(), serverConfig(asked), 'server', 0, withRequest((m) => ({ ...m, context: Uint8Array.of(1) }))));
     expect(result.side).toBe('client');
-    expectAbort(result, 'illegal_parameter', { protectedFor: result.peer });
+    expectAbort(result, 'decode_error', { protectedFor: result.peer });
   });
 
   it.each([
@@ -94,6 +96,25 @@ describe('HelloRetryRequest', () => {
     expectAbort(abortOnRetry(hrrEdit((list) => [...list, ext(ExtensionType.cookie, [0, 0])])), 'decode_error', { plaintext: true });
   });
 
+  // BoringSSL's "PartialServerHelloWithHelloRetryRequest" (EXCESS_HANDSHAKE_DATA): the server's next message can
+  // only answer our ClientHello2, so handshake bytes behind the HelloRetryRequest in its record came too early.
+  it.each([
+    ['the first bytes of a ServerHello', (hrr: Uint8Array) => hrr.subarray(0, 10)],
+    ['a whole second HelloRetryRequest', (hrr: Uint8Array) => hrr],
+  ])('"PartialServerHelloWithHelloRetryRequest": %s in the record of the HelloRetryRequest is unexpected_message', (_, behind) => {
+    const edit: FlightEdit = (bytes) => editPlaintextHandshake(bytes, (ms) => ms.flatMap((m): EditedMessages => (m.kind === 'hello_retry_request' ? [m, behind(encodeHandshake(m))] : [m])));
+    expectAbort(abortOnRetry(edit), 'unexpected_message', { plaintext: true }, 'UnexpectedMessage');
+  });
+
+  // §4.1.4: "The value of selected_version in the HelloRetryRequest "supported_versions" extension MUST be retained
+  // in the ServerHello, and a client MUST abort the handshake with an "illegal_parameter" alert if the value changes."
+  it('"SecondServerHelloNoVersion-TLS13": a ServerHello after the HelloRetryRequest without supported_versions is illegal_parameter', () => {
+    const edit = serverHelloEdit((sh) => ({ ...sh, extensions: sh.extensions.filter((e) => e.type !== ExtensionType.supported_versions) }));
+    const result = runUntilAbort(tamperedPair(clientConfig(clientOffer), serverConfig(retrying), 'server', 1, edit));
+    expect(result.side).toBe('client');
+    expectAbort(result, 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+  });
+
   it('"HelloRetryRequestVersionMismatch": supported_versions selecting TLS 1.2 is illegal_parameter (§4.2.1)', () => {
     const edit = hrrEdit((list) => list.map((e) => (e.type === ExtensionType.supported_versions ? ext(e.type, [3, 3]) : e)));
     expectAbort(abortOnRetry(edit), 'illegal_parameter', { plaintext: true });
@@ -119,6 +140,13 @@ describe('resumption', () => {
     expect(pair.client.isConnected && pair.client.info.resumed).toBe(true);
   });
 
+  // psk_dhe_ke requires a key_share from the server (§4.2.9): without one the ServerHello lacks an extension the
+  // mode makes mandatory, missing_extension, as BoringSSL (MISSING_KEY_SHARE) and rustls answer.
+  it('"NegotiatePSKResumption-TLS13": our ticket accepted without a key_share (we offered psk_dhe_ke only) is missing_extension', () => {
+    const edit = serverHelloEdit((sh) => ({ ...sh, extensions: sh.extensions.filter((e) => e.type !== ExtensionType.key_share) }));
+    expectAbort(resumingAbort(edit), 'missing_extension', { plaintext: true }, 'MissingExtension');
+  });
+
   it('"TLS13-InvalidPSKIdentity": a selected_identity past the one we offered is illegal_parameter (§4.2.11)', () => {
     const edit = serverHelloEdit((sh) => ({ ...sh, extensions: sh.extensions.map((e) => (e.type === ExtensionType.pre_shared_key ? ext(e.type, X.preSharedKeyServerHello.encode(1)) : e)) }));
     expectAbort(resumingAbort(edit), 'illegal_parameter', { plaintext: true });
@@ -129,5 +157,33 @@ describe('resumption', () => {
     const result = runUntilAbort(tamperedPair(clientConfig({ resumption: { ticket }, cipherSuites: [0x1301, 0x1302] }), serverConfig({ tickets }), 'server', 0, edit));
     expect(result.side).toBe('client');
     expectAbort(result, 'illegal_parameter', { plaintext: true });
+  });
+});
+
+// BoringSSL's "EarlyDataWithoutResume-Client-TLS13": a server that does not resume our ticket (no pre_shared_key
+// in its ServerHello) has no 0-RTT to accept, so early_data in its EncryptedExtensions answers an offer that
+// no longer stands: unsupported_extension (§4.2), as BoringSSL answers (UNEXPECTED_EXTENSION). Accepting it for
+// another PSK than the ticket, or in another suite, stays illegal_parameter (§4.2.10, accepted-early-data tests).
+describe('0-RTT', () => {
+  const tickets = { count: 1, key: new Uint8Array(32).fill(5), maxEarlyDataSize: 1024, antiReplay: new SingleUseTickets() };
+  const ticket = (() => {
+    const event = new InMemoryPair(clientConfig(), serverConfig({ tickets })).run().events('client').find((e) => e.type === 'session-ticket');
+    if (event?.type !== 'session-ticket') throw new Error('no ticket');
+    return event.ticket as SessionTicket;
+  })();
+  const offering = clientConfig({ resumption: { ticket, earlyData: Uint8Array.of(1, 2, 3) } });
+  // Another ticket key: the ticket does not open, and the server answers with a full handshake.
+  const declining = serverConfig({ tickets: { ...tickets, key: new Uint8Array(32).fill(6), antiReplay: new SingleUseTickets() } });
+
+  it('the control: a server that declines the ticket rejects the 0-RTT data, and we connect', () => {
+    const pair = new InMemoryPair(offering, declining).run();
+    expect(pair.client.isConnected && pair.client.info.earlyData === 'rejected' && !pair.client.info.resumed).toBe(true);
+  });
+
+  it('"EarlyDataWithoutResume-Client-TLS13": early_data in EncryptedExtensions without resuming is unsupported_extension', () => {
+    const result = runUntilAbort(tamperedPair(offering, declining, 'server', 0, encryptedExtensions((list) => [...list, ext(ExtensionType.early_data, [])])));
+    expect(result.side).toBe('client');
+    expectAbort(result, 'unsupported_extension', { protectedFor: result.peer }, 'UnsolicitedExtension');
+    expect(result.victim.info.earlyData).not.toBe('accepted');
   });
 });

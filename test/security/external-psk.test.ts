@@ -129,7 +129,7 @@ describe('external PSKs under attack (RFC 8446 §4.2.11)', () => {
     const tamper = (flight: Flight) =>
       flight.from === 'server' ? editServerHello(flight.bytes, (sh) => ({ ...sh, extensions: sh.extensions.filter((e) => e.type !== ExtensionType.key_share) })) : flight.bytes;
     const pair = new InMemoryPair(client(), server(), { tamper }).run();
-    expect(alertsSent(pair.events('client'))).toEqual(['illegal_parameter']);
+    expect(alertsSent(pair.events('client'))).toEqual(['missing_extension']);
     expect(pair.client.info.peer).toBeUndefined();
   });
 

@@ -113,3 +113,29 @@ describe('ClientHello2 changes what §4.1.2 allows, and no more', () => {
     expectAbort(answer(echo(Uint8Array.of(9, 9, 8))), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
   });
 });
+
+// BoringSSL's "PartialSecondClientHelloAfterFirst" (EXCESS_HANDSHAKE_DATA): ClientHello2 answers our
+// HelloRetryRequest, so handshake bytes behind ClientHello1 in its record were written before the client could
+// have read it. The server answered them with a full handshake (one round trip saved by a client that guessed
+// the HelloRetryRequest, cookie included when it is predictable).
+describe('ClientHello2 in the record of ClientHello1', () => {
+  const server = () => Connection.server(serverConfig({ groups: [NamedGroup.secp256r1, NamedGroup.x25519], helloRetryForPreferredGroup: true }));
+  const first = firstHello();
+  const second = encodeHandshake(secondHello(first));
+
+  it.each([
+    ['whole', second],
+    ['its first 10 bytes', second.subarray(0, 10)],
+  ])('ClientHello2 (%s) behind ClientHello1 is unexpected_message, and no HelloRetryRequest goes out', (_, behind) => {
+    const victim = server();
+    victim.receive(record(HANDSHAKE, concat(encodeHandshake(first), behind)));
+    expectAbort({ victim, events: victim.takeEvents(), output: victim.takeOutput() }, 'unexpected_message', { plaintext: true }, 'UnexpectedMessage');
+  });
+
+  it('the control: ClientHello2 in a record of its own, in the same bytes, is answered', () => {
+    const victim = server();
+    victim.receive(concat(record(HANDSHAKE, encodeHandshake(first)), record(HANDSHAKE, second)));
+    expect(victim.isClosed).toBe(false);
+    expect(victim.state).not.toBe('START');
+  });
+});

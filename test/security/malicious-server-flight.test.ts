@@ -52,13 +52,13 @@ describe('EncryptedExtensions and CertificateRequest', () => {
     expect(result.victim.info.earlyData).toBeUndefined();
   });
 
-  it('a CertificateRequest with a non-empty certificate_request_context in the handshake is illegal_parameter (§4.3.2)', () => {
+  it('a CertificateRequest with a non-empty certificate_request_context in the handshake is decode_error (§4.3.2, §6.2)', () => {
     const result = clientAbort(
       protectedEdit('server', (messages) => messages.map((m) => (m.kind === 'certificate_request' ? { ...m, context: Uint8Array.of(7) } : m))),
       { certificate: alice },
       { clientAuth: 'require', trust: pinned(alice) },
     );
-    expectAbort(result, 'illegal_parameter', { protectedFor: result.peer }, 'IllegalParameter');
+    expectAbort(result, 'decode_error', { protectedFor: result.peer }, 'DecodeError');
   });
 });
 

@@ -26,7 +26,7 @@ describe('PSK key exchange modes are judged per kind of PSK (RFC 8446 §4.2.9)',
     const server: ServerConfig = { now, random: seededRandom('modes server'), externalPsks: { keys: [alice], modes: ['psk_ke'] } };
     const pair = new InMemoryPair(victim, server).run();
     expect(pair.events('client').some((e) => e.type === 'connected')).toBe(false);
-    expect(pair.events('client').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []))).toEqual(['illegal_parameter']);
+    expect(pair.events('client').flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []))).toEqual(['missing_extension']);
     expect(pair.client.info.peer).toBeUndefined();
   });
 });

@@ -7,14 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { parseCertificate } from '../../src/auth/x509.js';
-import { finishedVerifyData, KeySchedule } from '../../src/handshake/keyschedule.js';
+import { finishedVerifyData, KeySchedule, nextTrafficSecret } from '../../src/handshake/keyschedule.js';
 import { checkCertificateVerify } from '../../src/handshake/signatures.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { splitHandshakeMessages } from '../../src/testing/tamper.js';
 import { concat, fromHex, hex } from '../../src/wire/bytes.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import { PeerReader } from '../conformance/harness.js';
-import { GO_CLIENT_TRACES, type GoClientTrace } from './go-crypto-tls-client-trace.js';
+import { GO_CLIENT_AUTH_TRACE, GO_CLIENT_TRACES, type GoClientTrace } from './go-crypto-tls-client-trace.js';
 import { splitRecords } from './rfc8448-replay.js';
 
 const CHANGE_CIPHER_SPEC = 20;
@@ -41,7 +41,7 @@ function read(trace: GoClientTrace) {
   const reader = new PeerReader(suite, secrets.server);
   const opened = protectedRecords.map((record) => reader.open(record.subarray(5)));
   const messages = opened.flatMap((record) => splitHandshakeMessages(record.content));
-  return { clientHello, serverHello, ccs: ccs!, suite, goKey, secrets, opened, messages };
+  return { clientHello, serverHello, ccs: ccs!, suite, goKey, schedule, secrets, opened, messages };
 }
 
 describe.each(GO_CLIENT_TRACES)("Go crypto/tls testdata, $file ($negotiated): OpenSSL's server flight read with our key schedule", (trace) => {
@@ -93,3 +93,100 @@ describe.each(GO_CLIENT_TRACES)("Go crypto/tls testdata, $file ($negotiated): Op
     expect(appData.map((r) => r[0])).toEqual(appData.map(() => APPLICATION_DATA));
   });
 });
+
+// Client-TLSv13-KeyUpdate: after the handshake OpenSSL sends KeyUpdate(update_requested) (flow 4), Go answers with
+// its own KeyUpdate (flow 5), and each side's next records are under the next application traffic secret (RFC 8446
+// §4.6.3, §7.2): our nextTrafficSecret derives both, and the old secrets no longer open them.
+describe("Go crypto/tls testdata, Client-TLSv13-KeyUpdate: OpenSSL's KeyUpdate and the traffic after it, read with our key schedule", () => {
+  const trace = GO_CLIENT_TRACES.find((t) => t.file === 'Client-TLSv13-KeyUpdate')!;
+  const { clientHello, serverHello, suite, schedule, messages } = read(trace);
+  schedule.enterMaster();
+  const app = schedule.applicationSecrets(hashOf(suite, clientHello, serverHello, ...messages));
+  const [serverUpdate, clientUpdate, serverData, clientClose] = trace.afterHandshake!.map((flow) => splitRecords(fromHex(flow)));
+  const goAppData = splitRecords(fromHex(trace.clientFlight)).slice(2);
+  const keyUpdate = (record: { type: number; content: Uint8Array }) => {
+    expect(record.type).toBe(HANDSHAKE);
+    const message = decodeHandshake(record.content);
+    if (message.kind !== 'key_update') throw new Error(`a ${message.kind}, not a KeyUpdate`);
+    expect(hex(encodeHandshake(message))).toBe(hex(record.content));
+    return message.requestUpdate;
+  };
+
+  it("OpenSSL's KeyUpdate (update_requested) opens under server_application_traffic_secret_0", () => {
+    expect(serverUpdate).toHaveLength(1);
+    expect(keyUpdate(new PeerReader(suite, app.server).open(serverUpdate![0]!.subarray(5)))).toBe(1);
+  });
+
+  it("Go's answer (update_not_requested) follows its application data under client_application_traffic_secret_0", () => {
+    const reader = new PeerReader(suite, app.client);
+    for (const record of goAppData) expect(reader.open(record.subarray(5)).type).toBe(APPLICATION_DATA);
+    expect(keyUpdate(reader.open(clientUpdate![0]!.subarray(5)))).toBe(0);
+  });
+
+  it("the records after each KeyUpdate open under the secret our nextTrafficSecret derives, and not under the old one", () => {
+    const server1 = new PeerReader(suite, nextTrafficSecret(nobleProvider, suite, app.server));
+    expect(server1.open(serverData![0]!.subarray(5)).type).toBe(APPLICATION_DATA);
+    const client1 = new PeerReader(suite, nextTrafficSecret(nobleProvider, suite, app.client));
+    const [data, alert] = clientClose!.map((record) => client1.open(record.subarray(5)));
+    expect(data!.type).toBe(APPLICATION_DATA);
+    expect([alert!.type, ...alert!.content]).toEqual([21, 1, 0]); // close_notify, warning level
+    const server0 = new PeerReader(suite, app.server);
+    server0.open(serverUpdate![0]!.subarray(5));
+    expect(() => server0.open(serverData![0]!.subarray(5))).toThrow();
+  });
+});
+
+// Client-TLSv13-ClientCert-Ed25519: OpenSSL's CertificateRequest (RFC 8446 §4.3.2) and Go's answer, its Certificate,
+// CertificateVerify and Finished under the client handshake key (§4.4): what our server judges of a client.
+describe("Go crypto/tls testdata, Client-TLSv13-ClientCert-Ed25519: OpenSSL's CertificateRequest and Go's client authentication, read with our code", () => {
+  const trace = GO_CLIENT_AUTH_TRACE;
+  const { clientHello, serverHello, suite, schedule, secrets, messages } = read(trace);
+  const decoded = messages.map((m) => decodeHandshake(m));
+  const [goCcs, ...goRecords] = splitRecords(fromHex(trace.clientFlight));
+  const clientReader = new PeerReader(suite, secrets.client);
+  const [goCertificate, goVerify, goFinished] = goRecords.slice(0, 3).map((record) => clientReader.open(record.subarray(5)).content);
+
+  it("OpenSSL's flight holds a CertificateRequest with an empty context (§4.3.2), and every message re-encodes byte for byte", () => {
+    expect(decoded.map((m) => m.kind)).toEqual(['encrypted_extensions', 'certificate_request', 'certificate', 'certificate_verify', 'finished']);
+    const request = decoded[1]!;
+    if (request.kind !== 'certificate_request') throw new Error('no CertificateRequest');
+    expect(request.context).toHaveLength(0);
+    expect(request.extensions.some((e) => e.type === 13)).toBe(true); // signature_algorithms, required (§4.3.2)
+    for (const message of messages) expect(hex(encodeHandshake(decodeHandshake(message)))).toBe(hex(message));
+  });
+
+  it("OpenSSL's Finished covers the CertificateRequest: the verify_data our key schedule computes", () => {
+    const expected = finishedVerifyData(nobleProvider, suite, secrets.server, hashOf(suite, clientHello, serverHello, ...messages.slice(0, 4)));
+    expect(hex(finishedOf(decoded[4]!))).toBe(hex(expected));
+  });
+
+  it("Go's Certificate echoes the empty context and its Ed25519 CertificateVerify verifies, with our code, in the client's context only (§4.4.3)", () => {
+    expect(goCcs![0]).toBe(CHANGE_CIPHER_SPEC);
+    const certificate = decodeHandshake(goCertificate!);
+    const verify = decodeHandshake(goVerify!);
+    if (certificate.kind !== 'certificate' || verify.kind !== 'certificate_verify') throw new Error('no client Certificate and CertificateVerify');
+    expect(certificate.context).toHaveLength(0);
+    expect(verify.scheme).toBe(0x0807); // ed25519
+    for (const message of [goCertificate!, goVerify!]) expect(hex(encodeHandshake(decodeHandshake(message)))).toBe(hex(message));
+    const leafKey = parseCertificate(certificate.entries[0]!.data).publicKey!;
+    const transcript = hashOf(suite, clientHello, serverHello, ...messages, goCertificate!);
+    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'client', transcript, verify.signature)).toBe('ok');
+    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'server', transcript, verify.signature)).toBe('bad-signature');
+  });
+
+  it("Go's Finished covers its Certificate and CertificateVerify, and its data and close_notify open under client_application_traffic_secret_0", () => {
+    const expected = finishedVerifyData(nobleProvider, suite, secrets.client, hashOf(suite, clientHello, serverHello, ...messages, goCertificate!, goVerify!));
+    expect(hex(finishedOf(decodeHandshake(goFinished!)))).toBe(hex(expected));
+    schedule.enterMaster();
+    const app = schedule.applicationSecrets(hashOf(suite, clientHello, serverHello, ...messages));
+    const reader = new PeerReader(suite, app.client);
+    const [data, alert] = goRecords.slice(3).map((record) => reader.open(record.subarray(5)));
+    expect(data!.type).toBe(APPLICATION_DATA);
+    expect([alert!.type, ...alert!.content]).toEqual([21, 1, 0]);
+  });
+});
+
+function finishedOf(message: ReturnType<typeof decodeHandshake>): Uint8Array {
+  if (message.kind !== 'finished') throw new Error(`a ${message.kind}, not a Finished`);
+  return message.verifyData;
+}

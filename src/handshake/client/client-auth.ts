@@ -14,8 +14,8 @@ import type { ClientAuthRequest, ClientHandshake, ClientState } from './machine.
 /** CertificateRequest in the handshake: checked, then answered from our config now or by the caller ('ask'). */
 export function onCertificateRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_CERT_CR' }>, message: CertificateRequest, raw: Uint8Array) {
   const { ctx, config } = c;
-  // In the main handshake the context is empty (RFC 8446 §4.3.2).
-  if (message.context.length !== 0) throw new TlsError('IllegalParameter', 'certificate_request_context must be empty in the handshake');
+  // In the main handshake the context "SHALL be zero length" (RFC 8446 §4.3.2): out of range, decode_error (§6.2).
+  if (message.context.length !== 0) throw new TlsError('DecodeError', 'certificate_request_context must be empty in the handshake');
   if (!X.findExtension(message.extensions, ExtensionType.signature_algorithms)) {
     throw new TlsError('MissingExtension', 'CertificateRequest without signature_algorithms');
   }

@@ -166,6 +166,7 @@ export function newKeyShare(c: ClientHandshake, group: number): KeySharePair {
 export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_SH' }>, hrr: HelloRetryRequest, raw: Uint8Array): void {
   const { ctx } = c;
   if (state.retry) throw new TlsError('UnexpectedMessage', 'a second HelloRetryRequest');
+  ctx.effects.push({ kind: 'peer-flight-ends' });
   checkServerHelloCommon(state, hrr, 'HelloRetryRequest');
   requireSolicited(hrr.extensions, new Set([...state.offered, ExtensionType.cookie]), 'HelloRetryRequest');
   const suite = SUITES.get(hrr.cipherSuite)!;
@@ -212,6 +213,8 @@ function checkServerHelloCommon(state: Extract<ClientState, { name: 'WAIT_SH' }>
     throw new TlsError('ObsoleteLegacyVersion', `${what}.legacy_version 0x${sh.legacyVersion.toString(16).padStart(4, '0')} is SSL 3.0 or older`);
   }
   const versions = X.findExtension(sh.extensions, ExtensionType.supported_versions);
+  // §4.1.4: the version the HelloRetryRequest selected "MUST be retained in the ServerHello"; a change is illegal_parameter.
+  if (!versions && state.retry) throw new TlsError('IllegalParameter', `${what} after a HelloRetryRequest without supported_versions`);
   if (!versions) {
     // A server that does not speak TLS 1.3. Its random may carry the downgrade sentinel (RFC 8446 §4.1.3).
     const tail = sh.kind === 'server_hello' ? sh.random.subarray(24) : new Uint8Array(0);
@@ -273,8 +276,10 @@ export function onServerHello(c: ClientHandshake, state: Extract<ClientState, { 
   ctx.secret('client_handshake_traffic_secret', secrets.client);
   ctx.secret('server_handshake_traffic_secret', secrets.server);
   ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite, secret: secrets.server });
-  // With 0-RTT in flight our write keys stay the early ones until EndOfEarlyData (RFC 8446 §4.5).
-  if (!state.earlyDataSent) ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: secrets.client });
+  // With 0-RTT in flight our write keys stay the early ones until EndOfEarlyData (RFC 8446 §4.5), while it may
+  // still be accepted: only with our ticket. Otherwise the server skips what it cannot decrypt (§4.2.10) and reads
+  // us under the handshake keys from now on, an alert about its flight too.
+  if (!state.earlyDataSent || !mayAcceptEarlyData(c, psk)) ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: secrets.client });
   c.enter({
     name: 'WAIT_EE',
     offered: state.offered,
@@ -290,9 +295,19 @@ export function onServerHello(c: ClientHandshake, state: Extract<ClientState, { 
   });
 }
 
+/** 0-RTT can be accepted only when the server resumed our ticket, the first PSK (RFC 8446 §4.2.10). */
+function mayAcceptEarlyData(c: ClientHandshake, psk: Uint8Array | undefined): boolean {
+  return psk !== undefined && c.selectedExternalPsk === undefined;
+}
+
 export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientState, { name: 'WAIT_EE' }>, extensions: Extension[], raw: Uint8Array): void {
   const { ctx } = c;
   requireSolicited(extensions, state.offered, 'EncryptedExtensions');
+  const earlyData = X.findExtension(extensions, ExtensionType.early_data);
+  // Our ticket resumed, but no early_data: the 0-RTT is rejected, and we write under the handshake keys from here on.
+  if (state.earlyData === 'sent' && !earlyData && state.resumed && !c.selectedExternalPsk) {
+    ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite: state.suite, secret: state.clientHandshakeSecret });
+  }
   const alpnExt = X.findExtension(extensions, ExtensionType.application_layer_protocol_negotiation);
   if (alpnExt) {
     const chosen = X.bodyOf(X.selectedAlpn, alpnExt);
@@ -315,10 +330,11 @@ export function onEncryptedExtensions(c: ClientHandshake, state: Extract<ClientS
     ctx.decide('server_name', c.serverIdentity!.text, 'the server acknowledged our SNI');
   }
   if (!state.resumed) agreeCertificateTypes(c, state, extensions);
-  const earlyData = X.findExtension(extensions, ExtensionType.early_data);
   if (state.earlyData === 'sent') {
-    // §4.2.11: early data is accepted only with the first identity, the ticket.
-    if (earlyData && (!state.resumed || c.selectedExternalPsk || state.suite.code !== c.offeredTicket!.cipherSuite)) {
+    // Without a PSK there is no 0-RTT to accept: the answer to an offer that no longer stands (§4.2; BoringSSL's
+    // UNEXPECTED_EXTENSION). With one, early data goes only with the first identity, the ticket (§4.2.10).
+    if (earlyData && !state.resumed) throw new TlsError('UnsolicitedExtension', 'the server accepted 0-RTT without resuming our ticket');
+    if (earlyData && (c.selectedExternalPsk || state.suite.code !== c.offeredTicket!.cipherSuite)) {
       throw new TlsError('IllegalParameter', 'the server accepted 0-RTT without resuming our ticket with its cipher suite');
     }
     // §4.2.10: the 0-RTT data was written for the ticket's ALPN protocol, which the connection must keep.

@@ -238,9 +238,12 @@ export class ClientHandshake {
     if (this.selectedExternalPsk) authenticateExternalPsk(ctx, this.selectedExternalPsk, { serverFinished: proof });
     else if (state.resumed) authenticateResumedServer(this, proof);
 
-    // 0-RTT: EndOfEarlyData closes the early data under the early keys (RFC 8446 §4.5), then handshake keys.
-    if (state.earlyData === 'accepted') ctx.send({ kind: 'end_of_early_data' });
-    if (state.earlyData !== 'none') ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: state.clientHandshakeSecret });
+    // 0-RTT: EndOfEarlyData closes the early data under the early keys (RFC 8446 §4.5), then handshake keys. A
+    // rejected 0-RTT switched to them when the ServerHello or EncryptedExtensions said so (hello.ts).
+    if (state.earlyData === 'accepted') {
+      ctx.send({ kind: 'end_of_early_data' });
+      ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: state.clientHandshakeSecret });
+    }
     // Middlebox compatibility mode: a dummy ChangeCipherSpec before our second flight (RFC 8446 §D.4).
     if (state.compat) ctx.effects.push({ kind: 'send-change-cipher-spec' });
     if (state.request) answerCertificateRequest(this, state.request);

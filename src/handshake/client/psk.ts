@@ -149,8 +149,9 @@ export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInf
   // The list on the wire is the union of our ticket's and our external PSKs' modes (§4.2.9 has one list):
   // psk_ke is judged by the config of the PSK the server selected, or one kind's psk_ke would admit the other.
   const selectedModes = !ticket || selected > 0 ? (c.ctx.cfg.externalPsks?.modes ?? []) : (c.config.resumption?.modes ?? ['psk_dhe_ke']);
+  // psk_dhe_ke makes the key_share mandatory: missing_extension, as BoringSSL and rustls answer.
   if (!X.findExtension(sh.extensions, ExtensionType.key_share) && !selectedModes.includes('psk_ke')) {
-    throw new TlsError('IllegalParameter', 'the server accepted our PSK without a key_share, but that PSK allows only psk_dhe_ke');
+    throw new TlsError('MissingExtension', 'the server accepted our PSK without a key_share, but that PSK allows only psk_dhe_ke');
   }
   if (!ticket || selected > 0) return acceptedExternalPsk(c, sh, selected - (ticket ? 1 : 0), suite).key;
   if (SUITES.get(ticket.cipherSuite)!.hash !== suite.hash) {

@@ -56,7 +56,8 @@ export function onCertificate(
   raw: Uint8Array,
 ): void {
   const { ctx } = c;
-  if (certificate.context.length !== 0) throw new TlsError('IllegalParameter', 'server Certificate has a non-empty context');
+  // §4.4.2: "SHALL be zero length" for server authentication; out of range is decode_error (§6.2), as BoringSSL answers.
+  if (certificate.context.length !== 0) throw new TlsError('DecodeError', 'server Certificate has a non-empty certificate_request_context');
   if (certificate.entries.length === 0) throw new TlsError('EmptyServerCertificate', 'the server sent no certificate');
   for (const entry of certificate.entries) requireSolicited(entry.extensions, state.offered, 'CertificateEntry');
   const evaluation = evaluatePeerCertificate(ctx, certificate, state.serverRawPublicKey, 'serverAuth', c.serverIdentity?.text, leafStaple(ctx, certificate));

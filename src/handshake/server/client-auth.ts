@@ -61,7 +61,10 @@ export function receiveClientCertificate(
   raw: Uint8Array,
 ): 'none' | 'judged' {
   if (!equalBytes(certificate.context, exchange.context)) {
-    throw new TlsError('IllegalParameter', 'client Certificate context differs from our certificate_request_context');
+    // §4.4.2: the request's context, so in the handshake "zero length" (out of range: decode_error, §6.2); after
+    // it, a context other than the one we sent is inconsistent with our request (illegal_parameter).
+    const inHandshake = exchange.context.length === 0;
+    throw new TlsError(inHandshake ? 'DecodeError' : 'IllegalParameter', `client Certificate context differs from our ${inHandshake ? 'empty ' : ''}certificate_request_context`);
   }
   exchange.transcript.add(raw);
   if (certificate.entries.length === 0) {

@@ -205,6 +205,7 @@ export class ServerHandshake {
     const suite = selectSuite(ctx, hello, retry, offeredExternalPskHash(ctx, hello));
     const keyShare = selectKeyShare(ctx, config, hello, retry);
     if (keyShare.kind === 'retry') {
+      ctx.effects.push({ kind: 'peer-flight-ends' });
       const carried = sendHelloRetryRequest(ctx, config, hello, raw, suite, keyShare.group);
       ctx.enter('START');
       this.state = { name: 'START', retry: carried };
