@@ -16,6 +16,7 @@
 import {
   AEAD_TAG_LENGTHS,
   InPlaceAead,
+  resultInto,
   type AeadKey,
   type AeadName,
   type CryptoProvider,
@@ -255,12 +256,12 @@ export const insecureFuzzingProvider: CryptoProvider = {
   hashLength: (hash) => DIGEST_LENGTHS[hash],
   hash: (hash, data) => new CheapHash(DIGEST_LENGTHS[hash]).update(data).digest(),
   createHash: (hash) => new CheapHash(DIGEST_LENGTHS[hash]),
-  hmac: (hash, key, data) => hashParts(DIGEST_LENGTHS[hash], text('hmac'), key, data),
+  hmac: (hash, key, data, output) => resultInto(hashParts(DIGEST_LENGTHS[hash], text('hmac'), key, data), output),
   hkdfExtract: (hash, salt, ikm) => hashParts(DIGEST_LENGTHS[hash], text('extract'), salt, ikm),
-  hkdfExpand(hash, prk, info, length) {
+  hkdfExpand(hash, prk, info, length, output) {
     // RFC 5869 §2.3 caps L at 255 * HashLen; keep the same misuse check as a real HKDF.
     if (length > 255 * DIGEST_LENGTHS[hash]) throw new Error(`HKDF-Expand: length ${length} too large`);
-    return hashParts(length, text('expand'), prk, info);
+    return resultInto(hashParts(length, text('expand'), prk, info), output);
   },
   aeadKeyLength: (aead) => AEAD_KEY_LENGTHS[aead],
   createAead,

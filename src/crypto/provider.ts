@@ -167,6 +167,21 @@ export type SignatureAlgorithm =
   /** RSASSA-PSS with MGF1 over the same hash; TLS 1.3 fixes saltLength to the hash length. */
   | { kind: 'rsa-pss'; hash: HashName; saltLength: number };
 
+/**
+ * `result` written into the caller's `output` when one is given (which must be exactly as long), the result
+ * array then wiped; `result` itself otherwise. For providers whose primitives always return new arrays.
+ */
+export function resultInto(result: Uint8Array, output: Uint8Array | undefined): Uint8Array {
+  if (output === undefined) return result;
+  try {
+    if (output.length !== result.length) throw new Error(`output must be ${result.length} bytes, got ${output.length}`);
+    output.set(result);
+    return output;
+  } finally {
+    result.fill(0);
+  }
+}
+
 /** Where randomness comes from: the OS by default, a seeded stream in tests and replays. */
 export type RandomSource = (length: number) => Uint8Array;
 
@@ -179,11 +194,21 @@ export interface CryptoProvider {
   hashLength(hash: HashName): number;
   hash(hash: HashName, data: Uint8Array): Uint8Array;
   createHash(hash: HashName): HashState;
-  hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
+  /**
+   * HMAC (RFC 2104). With `output` (exactly the hash's length) the MAC is written there and `output` returned,
+   * as with hkdfExpand.
+   */
+  hmac(hash: HashName, key: Uint8Array, data: Uint8Array, output?: Uint8Array): Uint8Array;
   /** HKDF-Extract (RFC 5869 §2.2). */
   hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array;
-  /** HKDF-Expand (RFC 5869 §2.3). */
-  hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+  /**
+   * HKDF-Expand (RFC 5869 §2.3). With `output` (exactly `length` bytes, sharing no memory with the inputs) the
+   * result is written there and `output`
+   * returned: the key schedule derives what never leaves it (finished keys, AEAD keys the AEAD copies, the
+   * "derived" salt) into memory it reuses and wipes. Nothing is kept of `output`. A provider written before this
+   * parameter returns a new array instead; callers use the returned array, never `output` itself.
+   */
+  hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number, output?: Uint8Array): Uint8Array;
   aeadKeyLength(aead: AeadName): number;
   createAead(aead: AeadName, key: Uint8Array): AeadKey;
   keyExchange(group: GroupName): KeyExchange;

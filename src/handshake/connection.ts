@@ -14,7 +14,7 @@ import { validateClientConfig, validateServerConfig } from './config-validation.
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
-import { exporter, trafficKeys } from './keyschedule.js';
+import { exporter, trafficProtection } from './keyschedule.js';
 import { endsRecord, type ServerFlightShape } from './server/flight-shape.js';
 import { ServerHandshake } from './server/machine.js';
 import type { SuiteInfo } from './suites.js';
@@ -417,7 +417,7 @@ export class Connection {
   }
 
   private protection(suite: SuiteInfo, secret: Uint8Array): RecordProtection {
-    return RecordProtection.fromTrafficKeys(this.ctx.provider, suite.aead, trafficKeys(this.ctx.provider, suite, secret));
+    return trafficProtection(this.ctx.provider, suite, secret);
   }
 
   /**

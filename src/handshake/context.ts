@@ -74,6 +74,9 @@ export type Effect =
   /** An event for the caller, passed on as it is (in its place among the effects; events have `type`, not `kind`). */
   | TlsEvent;
 
+/** The secret events of one side of a full handshake: handshake, application, exporter and resumption secrets. */
+const EVENT_RANDOM_SLOTS = 6;
+
 /** Per-connection handshake machinery; the state machines read config from here and push effects into it. */
 export class HandshakeContext {
   readonly effects: Effect[] = [];
@@ -85,6 +88,9 @@ export class HandshakeContext {
   /** For the early exporter (RFC 8446 §7.5), when 0-RTT is offered; with the suite of the PSK. */
   earlyExporter?: { secret: Uint8Array; suite: SuiteInfo };
   stateName = 'START';
+  /** The slots of eventClientRandom(). */
+  private eventRandoms?: Uint8Array;
+  private eventRandomsUsed = 0;
 
   constructor(
     readonly role: Role,
@@ -118,12 +124,32 @@ export class HandshakeContext {
     // One literal per shape: a property added afterwards would give the event a second, out-of-object store.
     // Copies: the application owns what an event gives it and may wipe it once logged, while the engine goes on
     // using its own (Finished keys, KeyUpdate, exporters, ticket PSKs; test/security/secret-event-copies).
-    const clientRandom = this.clientRandom!.slice();
+    const clientRandom = this.eventClientRandom();
     const copy = secret.slice();
     const event: TlsEvent = keylog
       ? { type: 'secret', name, label, clientRandom, secret: copy, keylog }
       : { type: 'secret', name, label, clientRandom, secret: copy };
     this.effects.push(event);
+  }
+
+  /**
+   * A copy of the client random for one secret event: a slot of its own in an array shared by the next few
+   * events (a full handshake has six per side), so that an application wiping one event's copy changes no other
+   * event (test/security/secret-event-copies) while the connection makes one array, not six. The client random is
+   * public (it crossed the wire in the ClientHello); the secrets get arrays of their own.
+   */
+  private eventClientRandom(): Uint8Array {
+    const random = this.clientRandom!;
+    if (this.eventRandoms === undefined || this.eventRandomsUsed + random.length > this.eventRandoms.length) {
+      this.eventRandoms = new Uint8Array(random.length * EVENT_RANDOM_SLOTS);
+      this.eventRandomsUsed = 0;
+    }
+    const slot = this.eventRandoms.subarray(this.eventRandomsUsed, this.eventRandomsUsed + random.length);
+    slot.set(random);
+    this.eventRandomsUsed += random.length;
+    // Full: not kept for the connection's life (the events hold their slots).
+    if (this.eventRandomsUsed === this.eventRandoms.length) this.eventRandoms = undefined;
+    return slot;
   }
 
   decide(topic: DecisionTopic, value: string, reason: string): void {

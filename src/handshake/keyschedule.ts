@@ -27,6 +27,7 @@
 import type { CryptoProvider } from '../crypto/provider.js';
 import { Writer, utf8 } from '../wire/bytes.js';
 import { LentArray } from '../wire/lent-array.js';
+import { AEAD_IV_LENGTH, RecordProtection } from '../record/protection.js';
 import type { SuiteInfo } from './suites.js';
 
 /** Every secret a TLS 1.3 connection derives, with its HKDF label and key-log label. */
@@ -74,6 +75,7 @@ export function hkdfExpandLabel(
   label: string,
   context: Uint8Array,
   length: number,
+  output?: Uint8Array,
 ): Uint8Array {
   if (context.length > 255) throw new Error(`HkdfLabel context of ${context.length} bytes exceeds 255`);
   const labelBytes = ENCODED_LABELS.get(label) ?? encodedLabel(label);
@@ -86,12 +88,12 @@ export function hkdfExpandLabel(
       writeHkdfLabel(info, labelBytes, context, length);
       byLength.set(length, info);
     }
-    return provider.hkdfExpand(suite.hash, secret, info, length);
+    return provider.hkdfExpand(suite.hash, secret, info, length, output);
   }
   const info = CONTEXT_LABEL.borrow(size);
   try {
     writeHkdfLabel(info, labelBytes, context, length);
-    return provider.hkdfExpand(suite.hash, secret, info, length);
+    return provider.hkdfExpand(suite.hash, secret, info, length, output);
   } finally {
     CONTEXT_LABEL.giveBack(info);
   }
@@ -112,6 +114,20 @@ function writeHkdfLabel(info: Uint8Array, labelBytes: Uint8Array, context: Uint8
   info.set(context, 3 + labelBytes.length);
 }
 
+/**
+ * Secrets that never leave the call deriving them are derived into this reused memory (provider.hkdfExpand's
+ * `output`) instead of an array of their own each: a finished key until its HMAC, an AEAD key until the AEAD
+ * has copied it, the Master Secret's "derived" salt until its HKDF-Extract (14 arrays per handshake). Wiped
+ * before it is given back, so between calls it holds nothing of any connection
+ * (test/security/reused-secret-memory).
+ */
+const PASSING_SECRETS = new LentArray(64);
+
+function wipeAndGiveBack(secret: Uint8Array): void {
+  secret.fill(0);
+  PASSING_SECRETS.giveBack(secret);
+}
+
 /** The empty context of keys, IVs, finished keys and key updates (RFC 8446 §7.2, §7.3, §4.4.4). */
 const NO_CONTEXT = new Uint8Array(0);
 
@@ -128,10 +144,31 @@ export function trafficKeys(provider: CryptoProvider, suite: SuiteInfo, secret: 
   };
 }
 
-/** verify_data of a Finished message (RFC 8446 §4.4.4). */
+/**
+ * The record protection of one direction of one epoch (RFC 8446 §7.3): the key derived into passing memory,
+ * which the AEAD copies (provider.ts: a provider copies what it keeps) and which is wiped at once; the IV an
+ * array of the protection's own.
+ */
+export function trafficProtection(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array): RecordProtection {
+  const keyMemory = PASSING_SECRETS.borrow(suite.keyLength);
+  try {
+    const key = hkdfExpandLabel(provider, suite, secret, 'key', NO_CONTEXT, suite.keyLength, keyMemory);
+    const iv = hkdfExpandLabel(provider, suite, secret, 'iv', NO_CONTEXT, AEAD_IV_LENGTH);
+    return RecordProtection.fromTrafficKeys(provider, suite.aead, { key, iv });
+  } finally {
+    wipeAndGiveBack(keyMemory);
+  }
+}
+
+/** verify_data of a Finished message (RFC 8446 §4.4.4); the finished key lives in passing memory meanwhile. */
 export function finishedVerifyData(provider: CryptoProvider, suite: SuiteInfo, baseKey: Uint8Array, transcriptHash: Uint8Array) {
-  const finishedKey = hkdfExpandLabel(provider, suite, baseKey, 'finished', NO_CONTEXT, suite.hashLength);
-  return provider.hmac(suite.hash, finishedKey, transcriptHash);
+  const keyMemory = PASSING_SECRETS.borrow(suite.hashLength);
+  try {
+    const finishedKey = hkdfExpandLabel(provider, suite, baseKey, 'finished', NO_CONTEXT, suite.hashLength, keyMemory);
+    return provider.hmac(suite.hash, finishedKey, transcriptHash);
+  } finally {
+    wipeAndGiveBack(keyMemory);
+  }
 }
 
 /** application_traffic_secret_N+1 (RFC 8446 §7.2). */
@@ -260,8 +297,13 @@ export class KeySchedule {
   /** Master Secret = HKDF-Extract(Derive-Secret(Handshake Secret, "derived", ""), 0). */
   enterMaster(): Uint8Array {
     if (!this.handshakeSecret) throw new Error('key schedule: master secret before handshake secret');
-    const salt = this.derive(this.handshakeSecret, 'derived', this.emptyHash);
-    this.masterSecret = this.provider.hkdfExtract(this.suite.hash, salt, this.zeros);
+    const saltMemory = PASSING_SECRETS.borrow(this.suite.hashLength);
+    try {
+      const salt = hkdfExpandLabel(this.provider, this.suite, this.handshakeSecret, 'derived', this.emptyHash, this.suite.hashLength, saltMemory);
+      this.masterSecret = this.provider.hkdfExtract(this.suite.hash, salt, this.zeros);
+    } finally {
+      wipeAndGiveBack(saltMemory);
+    }
     return this.masterSecret;
   }
 

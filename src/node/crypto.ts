@@ -84,8 +84,8 @@ class NodeHashState implements HashState {
 
 const oneShotHmac = new OneShotHmac();
 
-function hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return oneShotHmac.compute(hash, key, data);
+function hmac(hash: HashName, key: Uint8Array, data: Uint8Array, output?: Uint8Array): Uint8Array {
+  return oneShotHmac.compute(hash, key, data, undefined, undefined, undefined, output);
 }
 
 /** RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an empty salt is HashLen zeros, which HMAC pads to the same key. */
@@ -94,12 +94,13 @@ function hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Ar
 }
 
 /** RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), output the first `length` bytes of T(1) | T(2) | ... */
-function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+function hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number, output?: Uint8Array): Uint8Array {
   const hashLength = HASH_LENGTHS[hash];
   if (length > 255 * hashLength) throw new Error(`HKDF-Expand: length ${length} exceeds 255 * HashLen`);
   // One block (every TLS 1.3 key, IV and secret): one HMAC, its first `length` bytes.
-  if (length <= hashLength) return oneShotHmac.compute(hash, prk, info, undefined, 1, length);
-  const okm = new Uint8Array(length);
+  if (length <= hashLength) return oneShotHmac.compute(hash, prk, info, undefined, 1, length, output);
+  if (output !== undefined && output.length !== length) throw new Error(`HKDF-Expand: output must be ${length} bytes, got ${output.length}`);
+  const okm = output ?? new Uint8Array(length);
   let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1, filled = 0; filled < length; i++) {
     previous = oneShotHmac.compute(hash, prk, previous, info, i);

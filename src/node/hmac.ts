@@ -13,6 +13,7 @@ import { bytesOfLatin1 } from './key-objects.js';
 
 /** RFC 2104 §2: B, the hash's block length in bytes. */
 const BLOCK_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 64, sha256: 64, sha384: 128, sha512: 128 };
+const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
 const IPAD = 0x36;
 const OPAD = 0x5c;
 /** Enough for the key block and every HMAC input of a TLS 1.3 handshake but the largest FFDHE secrets. */
@@ -31,13 +32,17 @@ export class OneShotHmac {
 
   /**
    * HMAC-hash(key, first | second | counter), `counter` a single byte when given (HKDF-Expand's block number,
-   * RFC 5869 §2.3); the first `length` bytes of it. A fresh array, sharing memory with nothing.
+   * RFC 5869 §2.3); the first `length` bytes of it. Written into `output` when given (exactly `length` bytes,
+   * checked before anything is computed), else into a fresh array sharing memory with nothing.
    */
-  compute(hash: HashName, key: Uint8Array, first: Uint8Array, second?: Uint8Array, counter?: number, length?: number): Uint8Array {
+  compute(hash: HashName, key: Uint8Array, first: Uint8Array, second?: Uint8Array, counter?: number, length?: number, output?: Uint8Array): Uint8Array {
     // Checked before the buffer is touched: an unknown name would make every offset NaN, skip the zeroing and
     // leave the key behind (test/security/node-hmac-differential).
     if (!Object.hasOwn(BLOCK_LENGTHS, hash)) throw new TypeError(`HMAC: unknown hash ${String(hash)}`);
     const block = BLOCK_LENGTHS[hash];
+    const digestLength = DIGEST_LENGTHS[hash];
+    const resultLength = length === undefined ? digestLength : Math.min(length, digestLength);
+    if (output !== undefined && output.length !== resultLength) throw new Error(`HMAC: output must be ${resultLength} bytes, got ${output.length}`);
     // Keys longer than the block are hashed first (RFC 2104 §2).
     const padKey = key.length > block ? bytesOfLatin1(oneShotHash(hash, key, 'binary')) : key;
     const innerLength = block + first.length + (second?.length ?? 0) + (counter === undefined ? 0 : 1);
@@ -52,7 +57,9 @@ export class OneShotHmac {
       this.padded(padKey, OPAD, block);
       for (let i = 0; i < inner.length; i++) buffer[block + i] = inner.charCodeAt(i);
       const outer = oneShotHash(hash, this.prefix(block + inner.length), 'binary');
-      return bytesOfLatin1(outer, length === undefined ? outer.length : Math.min(length, outer.length));
+      if (output === undefined) return bytesOfLatin1(outer, resultLength);
+      for (let i = 0; i < resultLength; i++) output[i] = outer.charCodeAt(i);
+      return output;
     } finally {
       // The outer input is the block and a digest of at most 64 bytes.
       buffer.fill(0, 0, Math.max(innerLength, block + 64));
