@@ -25,7 +25,8 @@ export type TrustPolicy =
   | { kind: 'ca'; anchors: Uint8Array[]; profile?: ProfileName; crls?: Array<Uint8Array | string>; maxDepth?: number }
   /**
    * Exactly these certificates: DER, or the SHA-256 of the DER (hex, base64, or `sha256/BASE64`).
-   * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked.
+   * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked
+   * against the config's `now`; without `now` (the engine reads no clock of its own) it is not: set it.
    */
   | { kind: 'pinned-certificate'; certificates: Array<Uint8Array | string> }
   /**
