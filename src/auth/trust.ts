@@ -25,7 +25,8 @@ export type TrustPolicy =
   | { kind: 'ca'; anchors: Uint8Array[]; profile?: ProfileName; crls?: Array<Uint8Array | string>; maxDepth?: number }
   /**
    * Exactly these certificates: DER, or the SHA-256 of the DER (hex, base64, or `sha256/BASE64`).
-   * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked.
+   * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked
+   * against the config's `now`; without `now` (the engine reads no clock of its own) it is not: set it.
    */
   | { kind: 'pinned-certificate'; certificates: Array<Uint8Array | string> }
   /**
@@ -147,6 +148,14 @@ function identityOf(leaf: Certificate, publicKey: PublicKey, leafSha256: Fingerp
 const trusted = (rule: string, detail: string): TrustVerdict => ({ trusted: true, rule, detail });
 const rejected = (rule: string, reason: Reason, detail: string): TrustVerdict => ({ trusted: false, rule, reason, detail });
 
+/**
+ * `any-of`: the first policy that accepts; else the caller's answer when one of them is `ask`, whatever its
+ * place in the list; else the first refusal.
+ */
+function anyOf(verdicts: TrustVerdict[]): TrustVerdict {
+  return verdicts.find((v) => v.trusted) ?? verdicts.find((v) => v.pending) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
+}
+
 function judgeKey(policy: Extract<TrustPolicy, { kind: 'pinned-key' }>, spkiDer: Uint8Array, ctx: TrustContext): TrustVerdict {
   const spki = ctx.provider.hash('sha256', spkiDer);
   const pin = `sha256/${base64Encode(spki)}`;
@@ -185,12 +194,35 @@ function policyCrls(policy: Extract<TrustPolicy, { kind: 'ca' }>): Crl[] {
   });
 }
 
+/** DER we were given as PEM text (a file read as bytes): worth saying so, it is the common slip. */
+const pemNotDer = (der: Uint8Array) => new TextDecoder().decode(der.subarray(0, 11)) === '-----BEGIN ';
+
+/** A pinned certificate or key that cannot be parsed matches no peer: a configuration error. */
+function checkPinnedDer(der: Uint8Array, path: string, what: string, parse: (der: Uint8Array) => unknown): void {
+  if (pemNotDer(der)) throw new TypeError(`${path} is PEM text; give the DER (parsePem reads PEM)`);
+  try {
+    parse(der);
+  } catch (e) {
+    throw new TypeError(`${path} is not a ${what} we can use: ${(e as Error).message}`);
+  }
+}
+
 /** Configuration errors in a policy, thrown as TypeError before anything is sent. */
-export function checkTrustPolicy(policy: TrustPolicy): void {
-  if (policy.kind === 'any-of') return policy.policies.forEach(checkTrustPolicy);
-  if (policy.kind !== 'ca') return;
-  if (parseCandidates(policy.anchors, parseConfiguredCertificate).length === 0) throw new TypeError('trust.anchors: no parsable CA certificate');
-  policyCrls(policy);
+export function checkTrustPolicy(policy: TrustPolicy, path = 'trust'): void {
+  switch (policy.kind) {
+    case 'any-of':
+      return policy.policies.forEach((p, i) => checkTrustPolicy(p, `${path}.policies[${i}]`));
+    case 'ca':
+      if (parseCandidates(policy.anchors, parseConfiguredCertificate).length === 0) throw new TypeError(`${path}.anchors: no parsable CA certificate`);
+      policyCrls(policy);
+      return;
+    case 'pinned-certificate':
+      return policy.certificates.forEach((pin, i) => typeof pin !== 'string' && checkPinnedDer(pin, `${path}.certificates[${i}]`, 'certificate', parseConfiguredCertificate));
+    case 'pinned-key':
+      // A policy without a pin refuses every peer: a mistake, not a policy.
+      if ((policy.spkiSha256?.length ?? 0) + (policy.keys?.length ?? 0) === 0) throw new TypeError(`${path} pins no key: give spkiSha256 or keys`);
+      return policy.keys?.forEach((der, i) => checkPinnedDer(der, `${path}.keys[${i}]`, 'DER SubjectPublicKeyInfo', parseSpki));
+  }
 }
 
 /** What a policy judges: the parsed leaf, its SHA-256 (computed once), the other certificates parsed. */
@@ -242,8 +274,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
     case 'pinned-key':
       return judgeKey(policy, leaf.spki, ctx);
     case 'any-of': {
-      const verdicts = policy.policies.map((p) => judge(p, presented, ctx, signatures));
-      return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
+      return anyOf(policy.policies.map((p) => judge(p, presented, ctx, signatures)));
     }
     case 'ask':
       return { trusted: false, pending: true, rule: 'caller', detail: 'waiting for the caller to decide' };
@@ -306,8 +337,7 @@ function judgeRawKey(policy: TrustPolicy, spki: Uint8Array, ctx: TrustContext): 
     case 'pinned-key':
       return judgeKey(policy, spki, ctx);
     case 'any-of': {
-      const verdicts = policy.policies.map((p) => judgeRawKey(p, spki, ctx));
-      return verdicts.find((v) => v.trusted) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
+      return anyOf(policy.policies.map((p) => judgeRawKey(p, spki, ctx)));
     }
     case 'ask':
       return { trusted: false, pending: true, rule: 'caller', detail: 'waiting for the caller to decide' };

@@ -12,7 +12,7 @@ import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
 import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
-import { TlsError } from '../wire/errors.js';
+import { REASONS, TlsError } from '../wire/errors.js';
 import { vouchesByCa } from './client/server-auth.js';
 import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
@@ -453,6 +453,16 @@ export function validateServerConfig(config: ServerConfig): void {
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
   clockForCa(config);
 }
+
+/**
+ * The caller's answer to a `verify-peer` decision. `trusted` is exactly true or false: a Promise (an async
+ * check that was not awaited), the string 'false' or 1 are truthy and would accept the peer.
+ */
+const trustAnswer = object(
+  { trusted: required((v, path) => typeof v === 'boolean' || mismatch(path, v instanceof Promise ? 'true or false (await the check before answering)' : 'true or false', v)), reason: oneOf(...Object.keys(REASONS)), rule: text, detail: text },
+  { exact: false },
+);
+export const validateTrustAnswer = (verdict: unknown): void => trustAnswer(verdict, 'verdict');
 
 /** The option names each config accepts (the node adapter refuses all others). */
 export const CLIENT_CONFIG_FIELDS: readonly string[] = Object.keys(CLIENT);

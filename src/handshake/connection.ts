@@ -10,7 +10,7 @@ import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { messageSpans } from './annotate.js';
 import { ClientHandshake } from './client/machine.js';
-import { validateClientConfig, validateServerConfig } from './config-validation.js';
+import { validateClientConfig, validateServerConfig, validateTrustAnswer } from './config-validation.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
@@ -219,6 +219,8 @@ export class Connection {
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
   resolve(answer: DecisionAnswer): void {
     if (!this.awaiting || this.awaiting.kind !== answer.kind) throw new Error(`no ${answer.kind} decision is pending`);
+    // Before the decision is taken: a misshaped answer leaves it pending.
+    if (answer.kind === 'verify-peer') validateTrustAnswer(answer.verdict);
     this.awaiting = undefined;
     if (answer.kind === 'client-certificate') {
       if (!(this.machine instanceof ClientHandshake)) throw new Error('only a client chooses a client certificate');

@@ -77,7 +77,7 @@ describe('RFC 7250 raw public keys', () => {
   it('completes without a client identity when raw-key client authentication is optional and the client has none', () => {
     const pair = run(
       { serverCertificateTypes: ['raw-public-key'], clientCertificateTypes: ['raw-public-key'] },
-      { rawPublicKey: { privateKey: serverKey }, clientAuth: 'optional', clientCertificateTypes: ['raw-public-key'], trust: { kind: 'pinned-key', keys: [] } },
+      { rawPublicKey: { privateKey: serverKey }, clientAuth: 'optional', clientCertificateTypes: ['raw-public-key'], trust: { kind: 'pinned-key', spkiSha256: [pinOf(clientKey)] } },
     );
     expect(pair.server.isConnected).toBe(true);
     expect(pair.server.info).toMatchObject({ clientAuth: 'requested-none-sent' });
@@ -121,7 +121,7 @@ describe('RFC 7250 raw public keys', () => {
   it('sends unsupported_certificate when the server demands a raw client key and the client offers only X.509', () => {
     const pair = run(
       { serverCertificateTypes: ['raw-public-key'], certificate: clientCertificate },
-      { rawPublicKey: { privateKey: serverKey }, clientAuth: 'require', clientCertificateTypes: ['raw-public-key'], trust: { kind: 'pinned-key', keys: [] } },
+      { rawPublicKey: { privateKey: serverKey }, clientAuth: 'require', clientCertificateTypes: ['raw-public-key'], trust: { kind: 'pinned-key', spkiSha256: [pinOf(clientKey)] } },
     );
     expect(sentAlert(pair.events('server'))).toMatchObject({ description: 'unsupported_certificate' });
   });

@@ -96,7 +96,7 @@ describe('engine: the certificate must name the server the client meant', () => 
 });
 
 describe('engine: a CA policy needs a reference identity', () => {
-  for (const trust of [caPolicy, { kind: 'any-of', policies: [{ kind: 'pinned-key', spkiSha256: [] }, caPolicy] }] satisfies TrustPolicy[]) {
+  for (const trust of [caPolicy, { kind: 'any-of', policies: [{ kind: 'pinned-key', keys: [evil.certificate.spki] }, caPolicy] }] satisfies TrustPolicy[]) {
     it(`Connection.client with a ${trust.kind} policy and no serverName throws a one-line TypeError before anything is sent`, () => {
       let thrown: unknown;
       try {
