@@ -11,6 +11,13 @@ import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
  */
 export const MAX_TICKET_LIFETIME = 604_800;
 
+/**
+ * The longest ticket a client can offer: the pre_shared_key extension (RFC 8446 §4.2.11) holds it with its
+ * lengths (2 + 2), its age (4) and a binder list of one SHA-384 binder (2 + 1 + 48) within 2^16 - 1 bytes.
+ * A server sends no longer one (NewSessionTicket's own bound, ticket<1..2^16-1>, is a little higher).
+ */
+export const MAX_OFFERED_TICKET_LENGTH = 0xffff - 2 - 2 - 4 - 2 - 1 - 48;
+
 export interface TicketState {
   cipherSuite: number;
   /** The resumption PSK (RFC 8446 §4.6.1): secret. */
