@@ -5,23 +5,17 @@
 // 100,000 uses (for twice the age skew, 20 s by default): 6.5 GB at its capacity, 12 MB for 200 uses of
 // 60 KB tickets, and building each key cost 40 to 100 ms of CPU. A use is remembered by a SHA-256 digest of
 // its ticket: about 100 bytes each.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { garbageCollector } from '../../scripts/bench/memory.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
-
-function collectGarbage(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
 describe('the replay register under 200 uses of 60 KB tickets', () => {
   const random = seededRandom('anti-replay-memory');
   const WINDOW_MS = 20_000;
 
   it('holds a digest per use, not the ticket', () => {
-    const gc = collectGarbage();
+    const gc = garbageCollector();
     const register = new SingleUseTickets();
     const ticket = random(60_000);
     gc();

@@ -18,7 +18,7 @@ import { finishedVerifyData, KeySchedule } from '../../src/handshake/keyschedule
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
-import { splitRecords } from '../../src/testing/tamper.js';
+import { joinRecords, splitRecords } from '../../src/testing/tamper.js';
 import { ExtensionType } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { decodeHandshake, encodeHandshake, truncateClientHelloForBinders } from '../../src/wire/messages.js';
@@ -75,13 +75,11 @@ function helloOfferingTicket(ticket: SessionTicket, copies: number, at: number):
   return encodeHandshake(withBinders(binder));
 }
 
+/** `message` in plaintext handshake records of at most 2^14 bytes (RFC 8446 §5.1). */
 function plaintextRecords(message: Uint8Array): Uint8Array {
-  const records: number[] = [];
-  for (let at = 0; at < message.length; at += 16384) {
-    const fragment = message.subarray(at, at + 16384);
-    records.push(22, 3, 3, fragment.length >> 8, fragment.length & 0xff, ...fragment);
-  }
-  return Uint8Array.from(records);
+  const records = [];
+  for (let at = 0; at < message.length; at += 2 ** 14) records.push({ type: 22, version: 0x0303, fragment: message.subarray(at, at + 2 ** 14) });
+  return joinRecords(records);
 }
 
 const resumptionDecisions = (events: TlsEvent[]) => events.flatMap((e) => (e.type === 'decision' && e.topic === 'resumption' ? [e.value] : []));

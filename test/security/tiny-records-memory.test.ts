@@ -5,9 +5,8 @@
 // connection for 788 KB sent (about 220 bytes per byte). A record's content is also a view of its decrypted
 // TLSInnerPlaintext, padding included (RFC 8446 §5.4): a one-byte content with 16 KiB of zeros kept all 16 KiB.
 // What stays queued must cost about one byte of memory per byte.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { garbageCollector } from '../../scripts/bench/memory.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { ByteQueue } from '../../src/record/byte-queue.js';
@@ -15,11 +14,6 @@ import { MAX_CLIENT_HELLO_LENGTH } from '../../src/record/handshake-buffer.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 
 const identity = makeIdentity({ subject: { CN: 'server' } }, seededRandom('tiny-records server'));
-
-function collectGarbage(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-}
 
 /** The ClientHello header announcing `length` bytes and all but the last of its body, one byte per record. */
 function oneByteRecords(length: number): Uint8Array[] {
@@ -30,7 +24,7 @@ function oneByteRecords(length: number): Uint8Array[] {
 
 /** Memory (V8 heap and ArrayBuffer backing stores) still held after `run`, and what `run` returned. */
 function retained<T>(run: () => T): { bytes: number; value: T } {
-  const gc = collectGarbage();
+  const gc = garbageCollector();
   gc();
   const before = process.memoryUsage();
   const value = run();
