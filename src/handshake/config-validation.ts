@@ -19,6 +19,7 @@ import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity
 import { showValue } from '../wire/show-value.js';
 import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
+import { MAX_OFFERED_TICKET_LENGTH } from './tickets.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
 type Check = (value: unknown, path: string) => void;
@@ -290,14 +291,8 @@ const trust: Check = (v, path) => {
   checkTrustPolicy(v as TrustPolicy);
 };
 
-/**
- * The longest ticket a client can offer: the pre_shared_key extension (RFC 8446 §4.2.11) holds it with its
- * lengths (2 + 2), its age (4) and a binder list of one SHA-384 binder (2 + 1 + 48) within 2^16 - 1 bytes.
- */
-const MAX_OFFERED_TICKET = 0xffff - 2 - 2 - 4 - 2 - 1 - 48;
-
 const SESSION_TICKET: Check = object(
-  { ticket: required(bytesOfLength(1, MAX_OFFERED_TICKET)), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) },
+  { ticket: required(bytesOfLength(1, MAX_OFFERED_TICKET_LENGTH)), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) },
   { exact: false },
 );
 

@@ -15,7 +15,7 @@ import { NamedGroup, SignatureScheme, type ExtensionTypeName } from '../wire/enu
 import type { ClientHello, Extension } from '../wire/types.js';
 import { DEFAULT_CIPHER_SUITES } from './suites.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
-import { externalPskModes, resolveExternalPsks, type ExternalPskConfig, type ResolvedExternalPsk } from './external-psk.js';
+import { externalPskModes, externalPskSet, resolveExternalPsks, type ExternalPskConfig, type ExternalPskSet } from './external-psk.js';
 
 /** Our own certificate chain (leaf first, DER) and the means to sign with the leaf's key. */
 export interface CertifiedKey {
@@ -307,7 +307,7 @@ export interface Resolved {
   minimumRsaKeyBits: number;
   trace: boolean;
   traceRecords: boolean;
-  externalPsks?: { keys: ResolvedExternalPsk[]; modes: Array<'psk_dhe_ke' | 'psk_ke'> };
+  externalPsks?: ExternalPskSet;
   certificateCompression?: readonly CertificateCompressor[];
 }
 
@@ -324,7 +324,7 @@ export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): 
     traceRecords: config.traceRecords ?? false,
   };
   if (config.now) resolved.now = config.now;
-  if (config.externalPsks) resolved.externalPsks = { keys: resolveExternalPsks(config.externalPsks), modes: externalPskModes(config.externalPsks) };
+  if (config.externalPsks) resolved.externalPsks = externalPskSet(resolveExternalPsks(config.externalPsks), externalPskModes(config.externalPsks));
   if (config.certificateCompression) resolved.certificateCompression = checkCertificateCompression(config.certificateCompression);
   if (config.trust) resolved.trust = config.trust;
   return resolved;

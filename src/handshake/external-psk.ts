@@ -68,6 +68,27 @@ export function resolveExternalPsks(config: ExternalPskConfig): ResolvedExternal
   });
 }
 
+/** Our PSKs, the modes we use them in, and each PSK under its identity. */
+export interface ExternalPskSet {
+  keys: ResolvedExternalPsk[];
+  modes: Array<'psk_dhe_ke' | 'psk_ke'>;
+  /**
+   * By the hex of its identity: a server may hold a PSK per device and a ClientHello name a thousand
+   * identities, so each is looked up once rather than compared with every key (11 million comparisons for
+   * 1,100 identities against 10,000 keys).
+   */
+  byIdentity: ReadonlyMap<string, ResolvedExternalPsk>;
+}
+
+export function externalPskSet(keys: ResolvedExternalPsk[], modes: Array<'psk_dhe_ke' | 'psk_ke'>): ExternalPskSet {
+  return { keys, modes, byIdentity: new Map(keys.map((k) => [hex(k.identity), k])) };
+}
+
+/** Our PSK named by `identity`, if any. */
+export function findExternalPsk(ours: ExternalPskSet | undefined, identity: Uint8Array): ResolvedExternalPsk | undefined {
+  return ours?.byIdentity.get(hex(identity));
+}
+
 /** The modes we use, in order; psk_dhe_ke unless psk_ke was asked for explicitly. */
 export function externalPskModes(config: ExternalPskConfig): Array<'psk_dhe_ke' | 'psk_ke'> {
   return config.modes ?? ['psk_dhe_ke'];

@@ -1,6 +1,7 @@
 // What a session ticket carries and how the server protects it (RFC 8446 §4.6.1 leaves the format to
 // the server). The state is sealed with an AEAD under a server-only key, so the ticket is opaque to the
 // client and tamper-evident to us.
+import { digest } from '../crypto/hashes.js';
 import type { CryptoProvider, RandomSource } from '../crypto/provider.js';
 import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
 
@@ -10,6 +11,13 @@ import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
  * (RFC 8446 §4.6.1).
  */
 export const MAX_TICKET_LIFETIME = 604_800;
+
+/**
+ * The longest ticket a client can offer: the pre_shared_key extension (RFC 8446 §4.2.11) holds it with its
+ * lengths (2 + 2), its age (4) and a binder list of one SHA-384 binder (2 + 1 + 48) within 2^16 - 1 bytes.
+ * A server sends no longer one (NewSessionTicket's own bound, ticket<1..2^16-1>, is a little higher).
+ */
+export const MAX_OFFERED_TICKET_LENGTH = 0xffff - 2 - 2 - 4 - 2 - 1 - 48;
 
 export interface TicketState {
   cipherSuite: number;
@@ -96,9 +104,10 @@ export function openTicket(provider: CryptoProvider, key: Uint8Array, ticket: Ui
  */
 export class SingleUseTickets {
   /**
-   * The tickets used for 0-RTT, as strings of their bytes, with when a replay of that use can no longer pass the
-   * age check of the config that recorded it (in order of use: a Map keeps insertion order). A use is forgotten
-   * only past its own window: callers with different windows may share the register.
+   * The tickets used for 0-RTT, as strings of the bytes of their SHA-256 digests, with when a replay of that
+   * use can no longer pass the age check of the config that recorded it (in order of use: a Map keeps
+   * insertion order). A use is forgotten only past its own window: callers with different windows may share
+   * the register.
    */
   private readonly replayableUntil = new Map<string, number>();
 
@@ -116,8 +125,10 @@ export class SingleUseTickets {
       if (now <= until) break;
       this.replayableUntil.delete(used);
     }
+    // Remembered by a digest: a ticket carries the client's chain (up to 64 KiB), and a string of its bytes
+    // cost ~60 KB of the shared register and ~50 ms to build per ClientHello.
     let key = '';
-    for (const b of ticket) key += String.fromCharCode(b);
+    for (const b of digest('sha256', ticket)) key += String.fromCharCode(b);
     if (this.replayableUntil.has(key) || this.replayableUntil.size >= this.capacity) return false;
     this.replayableUntil.set(key, now + replayWindowMs);
     return true;

@@ -3,14 +3,13 @@
 // the key exchange mode: psk_dhe_ke, or psk_ke only when our config lists it (no forward secrecy).
 // Judged only for the ClientHello a ServerHello answers (a PSK of ClientHello1 does not survive a
 // HelloRetryRequest). The client counts as authenticated by the PSK only after its Finished (machine.ts).
-import { equalBytes } from '../../wire/bytes.js';
 import { ExtensionType, PskKeyExchangeMode } from '../../wire/enums.js';
 import * as X from '../../wire/extensions.js';
 import { TlsError } from '../../wire/errors.js';
 import type { ClientHello, OfferedPsks } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
 import type { HandshakeContext } from '../context.js';
-import { PSK_KE_WARNING, type ResolvedExternalPsk } from '../external-psk.js';
+import { findExternalPsk, PSK_KE_WARNING } from '../external-psk.js';
 import { KeySchedule } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
 import { verifyBinder, type AcceptedPsk } from './psk.js';
@@ -25,7 +24,7 @@ export function acceptExternalPsk(ctx: HandshakeContext, hello: ClientHello, off
   const ours = ctx.cfg.externalPsks;
   if (!ours) return undefined;
   for (const [index, offer] of offered.identities.entries()) {
-    const psk = ours.keys.find((k) => equalBytes(k.identity, offer.identity));
+    const psk = findExternalPsk(ours, offer.identity);
     if (!psk) continue;
     if (psk.hash !== suite.hash) {
       ctx.decide('external_psk', `not PSK #${index} "${psk.name}"`, `it is bound to ${psk.hash}, the chosen suite ${suite.name} to ${suite.hash} (RFC 8446 §4.2.11)`);
@@ -61,12 +60,12 @@ function modeNames(modes: number[]): string {
  * SHOULD influence cipher suite selection" (RFC 8446 §4.2.11).
  */
 export function offeredExternalPskHash(ctx: HandshakeContext, hello: ClientHello): string | undefined {
-  const ours = ctx.cfg.externalPsks?.keys;
+  const ours = ctx.cfg.externalPsks;
   const pskExt = ours && X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
   if (!pskExt) return undefined;
   const offered = X.bodyOf(X.preSharedKeyClientHello, pskExt);
   for (const o of offered.identities) {
-    const psk = ours.find((k) => equalBytes(k.identity, o.identity));
+    const psk = findExternalPsk(ours, o.identity);
     if (psk) return psk.hash;
   }
   return undefined;
@@ -81,8 +80,7 @@ export function requireAcceptedPsk(ctx: HandshakeContext, config: ServerConfig, 
   if (config.certificate || config.rawPublicKey) return;
   const pskExt = X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
   const offered = pskExt ? X.bodyOf(X.preSharedKeyClientHello, pskExt) : undefined;
-  const ours = ctx.cfg.externalPsks?.keys ?? [];
-  const named = offered?.identities.some((o) => ours.some((k: ResolvedExternalPsk) => equalBytes(k.identity, o.identity))) ?? false;
+  const named = offered?.identities.some((o) => findExternalPsk(ctx.cfg.externalPsks, o.identity) !== undefined) ?? false;
   if (offered && !named) throw new TlsError('UnknownPskIdentity', 'none of the offered PSK identities is ours, and without a certificate we cannot do a full handshake');
   throw new TlsError('PskRequired', offered ? 'no offered PSK is usable with the chosen suite and key exchange mode, and we have no certificate' : 'the client offered no PSK, and we have no certificate');
 }

@@ -8,7 +8,7 @@ import type { NegotiatedInfo } from '../events.js';
 import { unexpected, type HandshakeContext } from '../context.js';
 import { resumptionPsk } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
-import type { TicketState } from '../tickets.js';
+import { MAX_OFFERED_TICKET_LENGTH, type TicketState } from '../tickets.js';
 import type { ApplicationTraffic } from '../traffic.js';
 import { certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
 import { shapeExtensions, ticketNonce } from './flight-shape.js';
@@ -48,6 +48,13 @@ export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKe
     ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
   };
   const ticket = ticketKey.seal(state);
+  // §4.6.1: opaque ticket<1..2^16-1>, and a client can offer back a little less (§4.2.11). The client's chain
+  // rides in the ticket as it was presented, and a Certificate message near our 64 KiB limit leaves no room
+  // for the rest: such a client gets no ticket (a full handshake next time), not a message we cannot encode.
+  if (ticket.length > MAX_OFFERED_TICKET_LENGTH) {
+    ctx.decide('resumption', 'no ticket', `the ticket would be ${ticket.length} bytes, more than a client can offer back (${MAX_OFFERED_TICKET_LENGTH}, RFC 8446 §4.2.11, §4.6.1): the client's certificate chain is too long to carry`);
+    return;
+  }
   const ours = tickets.maxEarlyDataSize !== undefined ? [X.ext(ExtensionType.early_data, X.earlyDataNewSessionTicket.encode(tickets.maxEarlyDataSize))] : [];
   const extensions = shapeExtensions(shape, 'newSessionTicket', [...ours, ...(shape?.newSessionTicket?.extensions ?? [])]);
   ctx.sendOutsideTranscript({ kind: 'new_session_ticket', lifetime, ageAdd, nonce, ticket, extensions });

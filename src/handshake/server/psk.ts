@@ -122,9 +122,12 @@ export function acceptPsk(
     // is now, and under 'ask' the caller decides on that proof. Resuming and dropping the identity would
     // silently demote a client that believes it is authenticated. Under 'none' nothing was asked, so the
     // session resumes without an identity.
+    // The PSK whose binder we checked was the one selected: declining it ends the search (§4.2.11: "Servers
+    // SHOULD NOT attempt to validate multiple binders"), or one ticket offered a hundred times would make
+    // us hash the whole ClientHello and judge the ticket's chain a hundred times.
     if (client && !client.verdict.trusted && clientAuth !== 'none') {
-      ctx.decide('resumption', `declined PSK #${index}`, `the ticket's client certificate does not pass the current trust policy: ${client.verdict.detail}`);
-      continue;
+      ctx.decide('resumption', `declined PSK #${index}`, `the ticket's client certificate does not pass the current trust policy: ${client.verdict.detail}; a full handshake (one binder checked per ClientHello, RFC 8446 §4.2.11)`);
+      return undefined;
     }
     ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
     const earlyDataBudget = acceptEarlyData(ctx, config, hello, identity, index, state, suite, alpn, age, now);
