@@ -3,6 +3,7 @@
 // This file (and src/cli) is the only place that touches node: modules, the real clock and timers.
 import { Duplex } from 'node:stream';
 import * as net from 'node:net';
+import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
@@ -217,10 +218,20 @@ export class Tls13Socket extends Duplex {
 
   /** node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key). */
   getPeerCertificate(): PeerCertificate | Record<string, never> {
-    const peer = this.peer;
-    const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
-    const leaf = isX509 ? peer?.chain?.[0] : undefined;
+    const leaf = this.peerLeaf();
     return leaf ? peerCertificate(leaf) : {};
+  }
+
+  /** As node:tls: the peer's leaf certificate as a node:crypto X509Certificate, or undefined when it sent none. */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const leaf = this.peerLeaf();
+    return leaf ? new X509Certificate(leaf) : undefined;
+  }
+
+  /** The DER of the X.509 certificate the peer proved (CertificateVerify and Finished verified), if any. */
+  private peerLeaf(): Uint8Array | undefined {
+    const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
+    return isX509 ? this.peer?.chain?.[0] : undefined;
   }
 
   /** TLS-Exporter (RFC 8446 §7.5), with node:tls's argument order. */
@@ -355,6 +366,9 @@ export class Tls13Socket extends Duplex {
         this.onDecisionNeeded(event.decision);
         return;
       case 'post-handshake-auth':
+        // The answer's Finished checked out: `info.peer` is who the client proved now (or still, if it
+        // refused). A server judges client certificates only by its trust policy (no authorizationError).
+        this.authorized = this.peer !== undefined;
         this.emit('postHandshakeAuth', event.info, event.answer, event.replaced);
         return;
       case 'alert':
