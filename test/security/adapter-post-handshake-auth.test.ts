@@ -4,7 +4,7 @@
 // `authorized` was computed once, at 'secure': a client that proved a trusted certificate after the handshake
 // stayed `authorized: false` while getPeerCertificate() named it (an application checking `authorized` refused
 // a proven client; one checking the certificate trusted what `authorized` denied).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
 import type { NegotiatedInfo, PendingDecision } from '../../src/handshake/events.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
