@@ -70,8 +70,12 @@ export class TlsAlertError extends Error {
  */
 export class Tls13Socket extends Duplex {
   readonly encrypted = true;
-  /** Client: the server name we asked for (SNI), as node:tls; server: the one the client asked for, once known. */
-  servername: string | undefined;
+  /**
+   * As node:tls: client, the `servername` (or `serverName`) option when it is a DNS name sent as SNI, else false
+   * (a default taken from `host` is sent as SNI but, as in node, not reported here); server, the name the client
+   * asked for, once known.
+   */
+  servername: string | false | undefined;
   /** As node:tls: whether the peer's identity was verified (client: the server's; server: a client certificate's). */
   authorized = false;
   /** Why the server failed verification, when rejectUnauthorized: false let the connection go on anyway. */
@@ -483,8 +487,8 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
     ...(verification ? { verification } : {}),
     ...(judged && judged !== 'refused' ? { session: judged } : {}),
   });
-  const serverName = config.serverName;
-  tls.servername = serverName !== undefined && net.isIP(serverName.replace(/^\[(.*)\]$/, '$1')) === 0 ? serverName : undefined;
+  const named = rest.servername ?? rest.serverName;
+  tls.servername = named !== undefined && net.isIP(named.replace(/^\[(.*)\]$/, '$1')) === 0 ? named : false;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
   return tls;
 }
