@@ -39,10 +39,12 @@ export class Connection {
   /** The record_size_limit we announced, once agreed (RFC 8449); 0-RTT records are not held to it (readLimitFor). */
   private ownRecordSizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
   private awaiting?: PendingDecision;
-  /** A fatal alert was sent or received: nothing more happens. */
+  /** A fatal alert was sent or received, or close() canceled the handshake: nothing more happens. */
   private failed = false;
   /** We sent close_notify: no more writing (RFC 8446 §6.1). */
   private writeClosed = false;
+  /** Our Finished went out: closing no longer cancels the handshake. */
+  private sentFinished = false;
   /** The peer sent close_notify: nothing more will be read. */
   private readClosed = false;
   private sentFirstFlight = false;
@@ -206,13 +208,18 @@ export class Connection {
 
   /**
    * Sends close_notify and closes our write side (RFC 8446 §6.1). Reading goes on until the peer's own
-   * close_notify: "This does not have any effect on its read side of the connection."
+   * close_notify: "This does not have any effect on its read side of the connection." Before our Finished
+   * went out, it cancels the handshake instead: user_canceled, close_notify, and the connection is closed.
    */
   close(): void {
     if (this.failed || this.writeClosed) return;
     this.flushHandshake();
+    // Before our Finished, no Finished can follow close_notify: the handshake is canceled (RFC 8446 §6.1
+    // user_canceled, "SHOULD be followed by a close_notify"), and nothing the peer sends is read any more.
+    if (!this.sentFinished) this.sendAlert('user_canceled', AlertLevel.warning);
     this.sendAlert('close_notify', AlertLevel.warning);
     this.writeClosed = true;
+    if (!this.sentFinished) return this.fail('us', 'handshake canceled: closed before our Finished');
     this.events.push({ type: 'closed', by: 'us' });
   }
 
@@ -361,6 +368,7 @@ export class Connection {
     if (this.writeClosed && (effect.kind === 'send' || effect.kind === 'send-change-cipher-spec' || effect.kind === 'send-application-data')) return;
     switch (effect.kind) {
       case 'send': {
+        if (effect.message.kind === 'finished') this.sentFinished = true;
         this.events.push(messageEvent('out', effect.message, effect.raw, this.ctx.cfg.trace ? messageSpans(effect.message, effect.raw) : undefined));
         this.outgoingHandshake.push(effect.raw);
         if (endsRecord(this.flightShape, effect.message)) this.flushHandshake();

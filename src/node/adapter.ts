@@ -3,6 +3,7 @@
 // This file (and src/cli) is the only place that touches node: modules, the real clock and timers.
 import { Duplex } from 'node:stream';
 import * as net from 'node:net';
+import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
@@ -69,8 +70,12 @@ export class TlsAlertError extends Error {
  */
 export class Tls13Socket extends Duplex {
   readonly encrypted = true;
-  /** Client: the server name we asked for (SNI), as node:tls; server: the one the client asked for, once known. */
-  servername: string | undefined;
+  /**
+   * As node:tls: client, the `servername` (or `serverName`) option when it is a DNS name sent as SNI, else false
+   * (a default taken from `host` is sent as SNI but, as in node, not reported here); server, the name the client
+   * asked for, once known.
+   */
+  servername: string | false | undefined;
   /** As node:tls: whether the peer's identity was verified (client: the server's; server: a client certificate's). */
   authorized = false;
   /** Why the server failed verification, when rejectUnauthorized: false let the connection go on anyway. */
@@ -217,10 +222,20 @@ export class Tls13Socket extends Duplex {
 
   /** node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key). */
   getPeerCertificate(): PeerCertificate | Record<string, never> {
-    const peer = this.peer;
-    const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
-    const leaf = isX509 ? peer?.chain?.[0] : undefined;
+    const leaf = this.peerLeaf();
     return leaf ? peerCertificate(leaf) : {};
+  }
+
+  /** As node:tls: the peer's leaf certificate as a node:crypto X509Certificate, or undefined when it sent none. */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const leaf = this.peerLeaf();
+    return leaf ? new X509Certificate(leaf) : undefined;
+  }
+
+  /** The DER of the X.509 certificate the peer proved (CertificateVerify and Finished verified), if any. */
+  private peerLeaf(): Uint8Array | undefined {
+    const isX509 = (this.connection.role === 'client' ? this.info.serverCertificateType : this.info.clientCertificateType) !== 'raw-public-key';
+    return isX509 ? this.peer?.chain?.[0] : undefined;
   }
 
   /** TLS-Exporter (RFC 8446 §7.5), with node:tls's argument order. */
@@ -355,6 +370,9 @@ export class Tls13Socket extends Duplex {
         this.onDecisionNeeded(event.decision);
         return;
       case 'post-handshake-auth':
+        // The answer's Finished checked out: `info.peer` is who the client proved now (or still, if it
+        // refused). A server judges client certificates only by its trust policy (no authorizationError).
+        this.authorized = this.peer !== undefined;
         this.emit('postHandshakeAuth', event.info, event.answer, event.replaced);
         return;
       case 'alert':
@@ -469,8 +487,8 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
     ...(verification ? { verification } : {}),
     ...(judged && judged !== 'refused' ? { session: judged } : {}),
   });
-  const serverName = config.serverName;
-  tls.servername = serverName !== undefined && net.isIP(serverName.replace(/^\[(.*)\]$/, '$1')) === 0 ? serverName : undefined;
+  const named = rest.servername ?? rest.serverName;
+  tls.servername = named !== undefined && net.isIP(named.replace(/^\[(.*)\]$/, '$1')) === 0 ? named : false;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
   return tls;
 }

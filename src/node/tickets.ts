@@ -32,8 +32,12 @@ export class TicketStore {
     this.byServer.set(server, kept.slice(-this.perServer));
   }
 
-  /** Collects every ticket `socket` receives, under `server` (default: the server name it asked for). */
-  collect(socket: Tls13Socket, server = socket.servername ?? ''): void {
+  /**
+   * Collects every ticket `socket` receives, under `server` (default: the name each ticket was issued for,
+   * the DNS name or IP address the connection checked the certificate against; the socket's `servername`
+   * is only the SNI, undefined for an IP address).
+   */
+  collect(socket: Tls13Socket, server?: string): void {
     socket.on('session', (ticket: SessionTicket) => this.add(ticket, server));
   }
 
