@@ -13,24 +13,15 @@ import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '.
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { hex } from '../wire/bytes.js';
-import { showValue } from '../wire/show-value.js';
+import { socketOptions, type SocketOptions } from './socket-options.js';
 
 export { ConnectionDriver, type DriverHandlers } from './stream-driver.js';
 export type { CheckServerIdentity, NodeTlsClientOptions, NodeTlsOptions, NodeTlsServerOptions } from './tls-options.js';
 export { nodeCertificateCompression } from './certificate-compression.js';
+export { socketOptions, type SocketOptions } from './socket-options.js';
 export { createServer, DEFAULT_TICKET_COUNT, Tls13Server, type ServerOptions } from './server.js';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
-
-export interface SocketOptions {
-  /** Destroy the connection when the handshake has not completed after this many milliseconds (default 10 s; 0: never). */
-  handshakeTimeout?: number;
-  /**
-   * As node: false (default) ends our side (close_notify) once the peer's side ended; true keeps it open, so
-   * the application can still answer a peer that sent close_notify (RFC 8446 §6.1), then call end().
-   */
-  allowHalfOpen?: boolean;
-}
 
 export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClientOptions {
   host?: string;
@@ -491,21 +482,4 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
   tls.servername = named !== undefined && net.isIP(named.replace(/^\[(.*)\]$/, '$1')) === 0 ? named : false;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
   return tls;
-}
-
-/** setTimeout's longest delay: a longer one (or Infinity) fires after 1 ms, with only a warning. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/**
- * The socket options that were given (exactOptionalPropertyTypes: absent, not undefined), checked: a
- * handshakeTimeout of true, 1.5, Infinity or 2^31 ms would have destroyed the connection after 1 ms, and one
- * of '5000' or NaN would have meant "never".
- */
-export function socketOptions(options: SocketOptions): SocketOptions {
-  const { handshakeTimeout, allowHalfOpen } = options;
-  if (handshakeTimeout !== undefined && (typeof handshakeTimeout !== 'number' || !Number.isInteger(handshakeTimeout) || handshakeTimeout < 0 || handshakeTimeout > MAX_TIMER_MS)) {
-    throw new TypeError(`handshakeTimeout must be a whole number of milliseconds from 0 (never) to ${MAX_TIMER_MS}: got ${showValue(handshakeTimeout)}`);
-  }
-  if (allowHalfOpen !== undefined && typeof allowHalfOpen !== 'boolean') throw new TypeError(`allowHalfOpen must be a boolean: got ${showValue(allowHalfOpen)}`);
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }

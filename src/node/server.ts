@@ -6,7 +6,8 @@ import type { ServerConfig, TicketConfig } from '../handshake/config.js';
 import { validateServerConfig } from '../handshake/config-validation.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
 import { systemRandom } from '../crypto/random.js';
-import { socketOptions, Tls13Socket, type SocketOptions } from './adapter.js';
+import { Tls13Socket } from './adapter.js';
+import { socketOptions, type SocketOptions } from './socket-options.js';
 import { translateServerOptions, type NodeTlsServerOptions } from './tls-options.js';
 
 /** Default NewSessionTickets per handshake, as OpenSSL (a client can use one ticket per connection). */
