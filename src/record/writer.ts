@@ -1,6 +1,6 @@
 // Outgoing records (RFC 8446 §5.1-§5.4): fragmentation, protection, padding, and a queue of bytes
 // for the caller to put on the wire.
-import { concat } from '../wire/bytes.js';
+import { concatList } from '../wire/bytes.js';
 import { ContentType } from '../wire/enums.js';
 import {
   LEGACY_RECORD_VERSION,
@@ -102,7 +102,7 @@ export class RecordWriter {
   /** Bytes of every queued record, concatenated; the queue is emptied. */
   take(): Uint8Array {
     const records = this.takeRecords();
-    return records.length === 1 ? records[0]! : concat(...records);
+    return records.length === 1 ? records[0]! : concatList(records);
   }
 
   /** The queued records one by one (to drop, reorder or tamper with them in tests); the queue is emptied. */
