@@ -454,10 +454,22 @@ const SCRATCH_KEPT_BYTES = 16 * 1024;
 
 /** Builds bytes with a Writer in one expression. */
 export function encode(body: (w: Writer) => void, capacity = 256): Uint8Array {
+  return encodeValue(runBody, body, capacity);
+}
+
+function runBody(w: Writer, body: (w: Writer) => void): void {
+  body(w);
+}
+
+/**
+ * `encode` of `write(w, value)`: for a codec's write function, without a closure made per call to bind it to
+ * the value (extension bodies are encoded many times per handshake).
+ */
+export function encodeValue<T>(write: (w: Writer, value: T) => void, value: T, capacity = 256): Uint8Array {
   const level = encodeDepth++;
   try {
     const w = new Writer(scratch[level] ?? new Uint8Array(capacity));
-    body(w);
+    write(w, value);
     if (w.buffer.length <= SCRATCH_KEPT_BYTES) scratch[level] = w.buffer;
     return w.finish();
   } finally {
