@@ -1,12 +1,13 @@
 // Outgoing records (RFC 8446 §5.1-§5.4): fragmentation, protection, padding, and a queue of bytes
 // for the caller to put on the wire.
-import { concat } from '../wire/bytes.js';
+import { concatList } from '../wire/bytes.js';
 import { ContentType } from '../wire/enums.js';
 import {
   LEGACY_RECORD_VERSION,
   MAX_INNER_PLAINTEXT_LENGTH,
   MAX_PLAINTEXT_LENGTH,
   plaintextRecord,
+  RECORD_HEADER_LENGTH,
   type RecordHook,
 } from './header.js';
 import type { RecordAllocator, RecordProtection } from './protection.js';
@@ -33,6 +34,9 @@ export interface HandshakeWriteOptions {
   /** 0x0301 is allowed for an initial ClientHello only (RFC 8446 §5.1); default 0x0303. */
   legacyRecordVersion?: 0x0301 | 0x0303;
 }
+
+/** The one byte of every ChangeCipherSpec record (RFC 8446 §5): copied into each record, never handed out. */
+const CHANGE_CIPHER_SPEC = Uint8Array.of(0x01);
 
 export class RecordWriter {
   padding: PaddingPolicy;
@@ -89,8 +93,9 @@ export class RecordWriter {
 
   /** The middlebox-compatibility ChangeCipherSpec, always in the clear (RFC 8446 §5, Appendix D.4). */
   changeCipherSpec(): void {
-    const content = Uint8Array.of(0x01);
-    this.enqueue(plaintextRecord(ContentType.change_cipher_spec, LEGACY_RECORD_VERSION, content), ContentType.change_cipher_spec, content, false);
+    const record = plaintextRecord(ContentType.change_cipher_spec, LEGACY_RECORD_VERSION, CHANGE_CIPHER_SPEC);
+    // The hook sees the record's own copy of the content, never the shared constant.
+    this.enqueue(record, ContentType.change_cipher_spec, record.subarray(RECORD_HEADER_LENGTH), false);
   }
 
   /** Application data; nothing is sent for zero bytes (allowed by §5.1, but never needed). */
@@ -102,7 +107,7 @@ export class RecordWriter {
   /** Bytes of every queued record, concatenated; the queue is emptied. */
   take(): Uint8Array {
     const records = this.takeRecords();
-    return records.length === 1 ? records[0]! : concat(...records);
+    return records.length === 1 ? records[0]! : concatList(records);
   }
 
   /** The queued records one by one (to drop, reorder or tamper with them in tests); the queue is emptied. */

@@ -48,14 +48,15 @@ export function fromHex(text: string): Uint8Array {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return concatList(parts);
+}
+
+/** `concat` of a list the caller already has, without spreading it into arguments or iterating it. */
+export function concatList(parts: readonly Uint8Array[]): Uint8Array {
   let length = 0;
-  for (const p of parts) length += p.length;
+  for (let i = 0; i < parts.length; i++) length += parts[i]!.length;
   const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
+  for (let i = 0, offset = 0; i < parts.length; offset += parts[i]!.length, i++) out.set(parts[i]!, offset);
   return out;
 }
 
@@ -286,12 +287,17 @@ export class Reader {
   /** Runs `read` over each element until the open vector is used up. */
   list<T>(read: (r: Reader, index: number) => T): T[] {
     const out: T[] = [];
+    this.each((r, i) => out.push(read(r, i)));
+    return out;
+  }
+
+  /** Runs `visit` for each element until the open vector is used up (spans name element i `[i]`). */
+  each(visit: (r: Reader, index: number) => void): void {
     for (let i = 0; this.remaining > 0; i++) {
       if (this.spans) this.fields[++this.level] = `[${i}]`;
-      out.push(read(this, i));
+      visit(this, i);
       if (this.spans) this.level--;
     }
-    return out;
   }
 }
 
@@ -448,10 +454,22 @@ const SCRATCH_KEPT_BYTES = 16 * 1024;
 
 /** Builds bytes with a Writer in one expression. */
 export function encode(body: (w: Writer) => void, capacity = 256): Uint8Array {
+  return encodeValue(runBody, body, capacity);
+}
+
+function runBody(w: Writer, body: (w: Writer) => void): void {
+  body(w);
+}
+
+/**
+ * `encode` of `write(w, value)`: for a codec's write function, without a closure made per call to bind it to
+ * the value (extension bodies are encoded many times per handshake).
+ */
+export function encodeValue<T>(write: (w: Writer, value: T) => void, value: T, capacity = 256): Uint8Array {
   const level = encodeDepth++;
   try {
     const w = new Writer(scratch[level] ?? new Uint8Array(capacity));
-    body(w);
+    write(w, value);
     if (w.buffer.length <= SCRATCH_KEPT_BYTES) scratch[level] = w.buffer;
     return w.finish();
   } finally {

@@ -5,7 +5,7 @@
 // recording spans when the reader carries them) and `parse(body)` (decode over a standalone body). The handshake
 // layer reads a received body through `bodyOf(codec, extension)`, which returns the value decoded with the message.
 // Which extension may appear in which message, and with which decoder, is extension-table.ts.
-import { decodeWhole, encode, type Reader, type Writer } from './bytes.js';
+import { decodeWhole, encode, encodeValue, type Reader, type Writer } from './bytes.js';
 import {
   certificateCompressionAlgorithmName,
   certificateTypeName,
@@ -32,6 +32,8 @@ import {
 export interface BodyCodec<T> {
   /** The extension_data bytes for `value`. */
   encode(value: T): Uint8Array;
+  /** Writes what `encode` returns into `w`. */
+  write(w: Writer, value: T): void;
   /** Reads the body from `r` and requires every byte of it to be used (else decode_error). */
   decode(r: Reader): T;
   /** `decode` over a standalone body. */
@@ -45,7 +47,8 @@ function bodyCodec<T>(write: (w: Writer, value: T) => void, read: (r: Reader) =>
     return value;
   };
   return {
-    encode: (value) => encode((w) => write(w, value)),
+    encode: (value) => encodeValue(write, value),
+    write,
     decode,
     parse: (body) => decodeWhole(body, decode),
   };
@@ -53,7 +56,7 @@ function bodyCodec<T>(write: (w: Writer, value: T) => void, read: (r: Reader) =>
 
 /** `base` with the stricter rules one message adds when decoding; it encodes as `base` does. */
 function refined<T>(base: BodyCodec<T>, read: (r: Reader) => T): BodyCodec<T> {
-  return bodyCodec<T>((w, value) => w.raw(base.encode(value)), read);
+  return bodyCodec<T>(base.write, read);
 }
 
 /**

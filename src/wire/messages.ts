@@ -60,26 +60,37 @@ const RFC_SECTION: Record<HandshakeKind, string> = {
 // ---- Extension blocks (RFC 8446 §4.2) ----
 
 /**
+ * Up to this many extensions, a repeated type is found by looking back over the ones read (at most 496
+ * comparisons, no allocation); a longer block builds a set, so that even a block of 16,383 empty extensions
+ * stays linear work.
+ */
+const DUPLICATE_SCAN_LIMIT = 32;
+
+/** Whether `type` is already among `extensions` (seen: the same types as a set, once the block is long). */
+function repeats(extensions: Extension[], type: number, seen: Set<number> | undefined): boolean {
+  if (seen) return seen.has(type);
+  for (let i = 0; i < extensions.length; i++) if (extensions[i]!.type === type) return true;
+  return false;
+}
+
+/**
  * Reads `Extension extensions<min..max>` of a message. Refuses a repeated type (DuplicateExtension) and a known
  * type the §4.2 table does not allow in `context` (ExtensionNotAllowedHere); decodes each known body so a
  * malformed one fails here. Returns the raw list, so order and unknown extensions round-trip byte for byte.
  * The RFC sets no limit on the number of extensions: the block's 2^16-1 bytes bound it, and each costs one
- * set lookup and one body decode, so a block of 16,383 empty extensions is linear work.
+ * duplicate check (see DUPLICATE_SCAN_LIMIT) and one body decode, so the work is linear in the block.
  */
 function readExtensions(r: Reader, context: ExtensionContext, min: number, max: number): Extension[] {
   const outer = r.open(2, 'extensions', min, max);
-  const seen = new Set<number>();
-  const extensions = r.list((e): Extension => {
+  const extensions: Extension[] = [];
+  let seen: Set<number> | undefined;
+  r.each((e) => {
     const type = e.u16('type', extensionTypeName);
     // §4.2: "There MUST NOT be more than one extension of the same type in a given extension block."
-    if (seen.has(type)) e.refuse(new TlsError('DuplicateExtension', `${e.path}: second ${extensionTypeName(type)}`));
-    seen.add(type);
-    const name = knownExtensionName(type);
-    if (name === undefined) return { type, data: e.vec(2, 'data') };
-    const body = e.open(2, name, 0, 0xffff);
-    const extension = decodeExtensionBody(type, context, e);
-    e.close(body);
-    return extension;
+    if (repeats(extensions, type, seen)) e.refuse(new TlsError('DuplicateExtension', `${e.path}: second ${extensionTypeName(type)}`));
+    if (seen) seen.add(type);
+    else if (extensions.length === DUPLICATE_SCAN_LIMIT) seen = new Set([...extensions.map((x) => x.type), type]);
+    extensions.push(readExtension(e, type, context));
   });
   r.close(outer);
   // §4.2.11: "The "pre_shared_key" extension MUST be the last extension in the ClientHello".
@@ -88,6 +99,16 @@ function readExtensions(r: Reader, context: ExtensionContext, min: number, max: 
     r.refuse(new TlsError('illegal_parameter', 'pre_shared_key is not the last extension of the ClientHello'));
   }
   return extensions;
+}
+
+/** One extension after its type: an unknown one's data as it is, a known one's body decoded for `context`. */
+function readExtension(e: Reader, type: number, context: ExtensionContext): Extension {
+  const name = knownExtensionName(type);
+  if (name === undefined) return { type, data: e.vec(2, 'data') };
+  const body = e.open(2, name, 0, 0xffff);
+  const extension = decodeExtensionBody(type, context, e);
+  e.close(body);
+  return extension;
 }
 
 /**

@@ -101,6 +101,31 @@ describe('RecordWriter', () => {
     expect(hex(writer.take())).toBe('140303000101');
   });
 
+  it('makes every ChangeCipherSpec record afresh: what a caller or a hook does to one does not reach the next', () => {
+    // An attacker-controlled hook and caller overwrite everything they are handed.
+    const seen: RecordTrace[] = [];
+    const first = new RecordWriter({ onRecord: (trace) => void (seen.push(trace), trace.content.fill(0xee), trace.raw.fill(0xee)) });
+    first.changeCipherSpec();
+    first.take().fill(0xee);
+    expect(seen.map((t) => t.contentType)).toEqual([ContentType.change_cipher_spec]);
+    for (const writer of [new RecordWriter(), new RecordWriter({ onRecord: () => {} })]) {
+      writer.changeCipherSpec();
+      const record = writer.take();
+      expect(hex(record)).toBe('140303000101');
+      record.fill(0xee);
+    }
+    const again = new RecordWriter();
+    again.changeCipherSpec();
+    expect(hex(again.take())).toBe('140303000101');
+  });
+
+  it('shows a hook the ChangeCipherSpec content as it is in the record', () => {
+    const seen: RecordTrace[] = [];
+    const writer = new RecordWriter({ onRecord: (trace) => void seen.push(trace) });
+    writer.changeCipherSpec();
+    expect(seen.map((t) => [hex(t.content), hex(t.raw)])).toEqual([['01', '140303000101']]);
+  });
+
   it('matches the RFC 8448 server application data and alert records after the ticket', () => {
     const writer = new RecordWriter();
     writer.setProtection(protection(serverApplicationKeys));

@@ -371,6 +371,21 @@ describe('malformed messages', () => {
     expectTlsError(() => decodeHandshakeBody(1, helloBody(`fe0d 0000 ${versions} fe0d 0000`)), 'DuplicateExtension', 'illegal_parameter');
   });
 
+  it('finds a repeated extension type in short and long blocks alike (scan up to 32, set beyond)', () => {
+    /** `count` empty extensions of distinct unknown types 0x7a00 + i. */
+    const distinct = (count: number) => Array.from({ length: count }, (_, i) => `${(0x7a00 + i).toString(16)} 0000`).join(' ');
+    for (const count of [1, 31, 32, 33, 40, 300]) {
+      expect(decodeHandshakeBody(1, helloBody(versions + distinct(count))).kind).toBe('client_hello');
+      // Repeating the first, the one at the scan limit and the last read, each as the block's last extension.
+      for (const repeated of new Set([0, Math.min(31, count - 1), count - 1])) {
+        const again = `${(0x7a00 + repeated).toString(16)} 0000`;
+        expectTlsError(() => decodeHandshakeBody(1, helloBody(`${versions} ${distinct(count)} ${again}`)), 'DuplicateExtension', 'illegal_parameter');
+      }
+    }
+    // A repeat past the limit of a type read past the limit, with more distinct types after it.
+    expectTlsError(() => decodeHandshakeBody(1, helloBody(`${versions} ${distinct(40)} 7a25 0000 ${groups}`)), 'DuplicateExtension', 'illegal_parameter');
+  });
+
   it('rejects key_share in EncryptedExtensions and in a NewSessionTicket', () => {
     expectTlsError(() => decodeHandshakeBody(8, fromHex(withLength(2, '0033 0005 001d 0001 aa'))), 'ExtensionNotAllowedHere', 'illegal_parameter');
     expectTlsError(
