@@ -150,10 +150,19 @@ const rejected = (rule: string, reason: Reason, detail: string): TrustVerdict =>
 
 /**
  * `any-of`: the first policy that accepts; else the caller's answer when one of them is `ask`, whatever its
- * place in the list; else the first refusal.
+ * place in the list, told what the others refused and why (the decision's suggestion: a certificate refused as
+ * revoked must not reach the caller as a plain question); else the first refusal.
  */
 function anyOf(verdicts: TrustVerdict[]): TrustVerdict {
-  return verdicts.find((v) => v.trusted) ?? verdicts.find((v) => v.pending) ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
+  const accepted = verdicts.find((v) => v.trusted);
+  if (accepted) return accepted;
+  const asking = verdicts.find((v) => v.pending);
+  const refusals = verdicts.filter((v) => !v.pending);
+  if (asking && refusals.length > 0) {
+    const refused = refusals.map((v) => `${v.rule}: ${v.detail}`).join('; ');
+    return { ...asking, reason: refusals[0]!.reason, detail: `${asking.detail}; refused by ${refused}` };
+  }
+  return asking ?? verdicts[0] ?? rejected('any-of', 'CertificateUnknown', 'no policy configured');
 }
 
 function judgeKey(policy: Extract<TrustPolicy, { kind: 'pinned-key' }>, spkiDer: Uint8Array, ctx: TrustContext): TrustVerdict {

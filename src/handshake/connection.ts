@@ -226,19 +226,18 @@ export class Connection {
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
   resolve(answer: DecisionAnswer): void {
     if (!this.awaiting || this.awaiting.kind !== answer.kind) throw new Error(`no ${answer.kind} decision is pending`);
-    // Before the decision is taken: a misshaped answer leaves it pending.
-    if (answer.kind === 'verify-peer') validateTrustAnswer(answer.verdict);
+    // Read once, then checked before the decision is taken (a misshaped answer leaves it pending): a getter
+    // could answer the check with false and the verdict with a Promise (test/security/trust-answer-read-once).
+    const given = answer.kind === 'verify-peer' ? readOnce(answer.verdict) : undefined;
+    if (answer.kind === 'verify-peer') validateTrustAnswer(given);
     this.awaiting = undefined;
     if (answer.kind === 'client-certificate') {
       if (!(this.machine instanceof ClientHandshake)) throw new Error('only a client chooses a client certificate');
       const client = this.machine;
       this.guard(() => client.resolveClientCertificate(answer.certificate));
     } else {
-      const verdict: TrustVerdict = {
-        rule: 'caller',
-        detail: answer.verdict.trusted ? 'accepted by the caller' : 'rejected by the caller',
-        ...answer.verdict,
-      };
+      const checked = given as typeof answer.verdict;
+      const verdict: TrustVerdict = { rule: 'caller', detail: checked.trusted ? 'accepted by the caller' : 'rejected by the caller', ...checked };
       if (!verdict.trusted && !verdict.reason) verdict.reason = 'BadCertificate';
       this.guard(() => this.machine.resolveTrust(verdict));
     }
@@ -480,4 +479,9 @@ function requireBytes(value: unknown, what: string): asserts value is Uint8Array
 
 function messageEvent(direction: 'in' | 'out', message: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
   return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
+}
+
+/** The caller's answer as plain data, each field read once (its getters run here only); anything else as given. */
+function readOnce(answer: unknown): unknown {
+  return typeof answer === 'object' && answer !== null ? { ...answer } : answer;
 }

@@ -115,11 +115,11 @@ function writeHkdfLabel(info: Uint8Array, labelBytes: Uint8Array, context: Uint8
 }
 
 /**
- * Secrets that never leave the call deriving them are derived into this reused memory (provider.hkdfExpand's
- * `output`) instead of an array of their own each: a finished key until its HMAC, an AEAD key until the AEAD
- * has copied it, the Master Secret's "derived" salt until its HKDF-Extract (14 arrays per handshake). Wiped
- * before it is given back, so between calls it holds nothing of any connection
- * (test/security/reused-secret-memory).
+ * Secrets that are read only during the call taking them are derived into this reused memory
+ * (provider.hkdfExpand's `output`) instead of an array of their own each: a finished key until its HMAC, the
+ * Master Secret's "derived" salt until its HKDF-Extract. Wiped before it is given back, so between calls it
+ * holds nothing of any connection (test/security/reused-secret-memory, passing-secrets-attacks). Not the AEAD
+ * keys: an AEAD holds its key, and one that kept the array it was given would be keyed with zeros after the wipe.
  */
 const PASSING_SECRETS = new LentArray(64);
 
@@ -140,24 +140,19 @@ export function deriveSecret(provider: CryptoProvider, suite: SuiteInfo, secret:
 export function trafficKeys(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array) {
   return {
     key: hkdfExpandLabel(provider, suite, secret, 'key', NO_CONTEXT, suite.keyLength),
-    iv: hkdfExpandLabel(provider, suite, secret, 'iv', NO_CONTEXT, 12),
+    iv: hkdfExpandLabel(provider, suite, secret, 'iv', NO_CONTEXT, AEAD_IV_LENGTH),
   };
 }
 
 /**
- * The record protection of one direction of one epoch (RFC 8446 §7.3): the key derived into passing memory,
- * which the AEAD copies (provider.ts: a provider copies what it keeps) and which is wiped at once; the IV an
- * array of the protection's own.
+ * The record protection of one direction of one epoch (RFC 8446 §7.3). The key and the IV are arrays derived
+ * for it alone, never reused nor wiped by the engine: an AEAD that keeps the array it was given instead of a
+ * copy (against provider.ts, but the natural way to wrap a cipher that takes its key at every call) still
+ * protects records with this key, not with whatever reused memory holds next: all zeros after a wipe, a key
+ * anyone knows, that both ends on such a provider would agree on silently (test/security/passing-secrets-attacks).
  */
 export function trafficProtection(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array): RecordProtection {
-  const keyMemory = PASSING_SECRETS.borrow(suite.keyLength);
-  try {
-    const key = hkdfExpandLabel(provider, suite, secret, 'key', NO_CONTEXT, suite.keyLength, keyMemory);
-    const iv = hkdfExpandLabel(provider, suite, secret, 'iv', NO_CONTEXT, AEAD_IV_LENGTH);
-    return RecordProtection.fromTrafficKeys(provider, suite.aead, { key, iv });
-  } finally {
-    wipeAndGiveBack(keyMemory);
-  }
+  return RecordProtection.fromTrafficKeys(provider, suite.aead, trafficKeys(provider, suite, secret));
 }
 
 /** verify_data of a Finished message (RFC 8446 §4.4.4); the finished key lives in passing memory meanwhile. */

@@ -60,7 +60,7 @@ export class RecordProtection {
   /**
    * Protection from a traffic secret's key and IV (RFC 8446 §7.3) derived for it alone: the IV array becomes
    * the protection's own, without the copy (the connection makes eight per handshake); the caller keeps
-   * neither array. The AEAD copies the key.
+   * neither array, so the AEAD may keep the key's array as well as a copy (keyschedule.ts trafficProtection).
    */
   static fromTrafficKeys(provider: Pick<CryptoProvider, 'createAead'>, aead: AeadName, keys: { key: Uint8Array; iv: Uint8Array }): RecordProtection {
     return new RecordProtection(provider, aead, keys.key, keys.iv, DEFAULT_MAX_RECORDS, 'take');

@@ -1,6 +1,7 @@
 // Attacker's view of the key schedule's passing memory (PASSING_SECRETS, src/handshake/keyschedule.ts): finished
-// keys, AEAD keys and the Master Secret's "derived" salt are derived into one reused array (the providers'
-// hkdfExpand `output`), shared by every connection of the process. What an attacker wants from it:
+// keys and the Master Secret's "derived" salt are derived into one reused array (the providers' hkdfExpand
+// `output`), shared by every connection of the process (AEAD keys no longer: an AEAD keeping its key array was
+// keyed with zeros after the wipe, passing-secrets-attacks.test.ts). What an attacker wants from it:
 // - a secret of one connection left behind in that array, where the next connection's provider (or anything
 //   else holding the array) reads it: the array must hold only zeros whenever no key schedule call is running;
 // - a connection whose AEAD kept the array instead of a copy: its record key would become whatever the array
@@ -55,13 +56,12 @@ describe.each([
   it('holds only zeros after every handshake, key update and exporter: no connection leaves a secret in it', () => {
     const { provider, lent } = lending(inner);
     const pair = connectedPair(provider);
-    // Both sides: 4 AEAD keys, 2 finished keys, the Master Secret's salt.
-    expect(lent.length).toBeGreaterThanOrEqual(14);
+    // Both sides: 2 finished keys (ours and the peer's), the Master Secret's salt.
+    expect(lent.length).toBeGreaterThanOrEqual(6);
     expect(lent.filter((array) => !allZero(array)).map(hex)).toEqual([]);
     pair.client.updateKeys(true);
     pair.run();
     pair.client.exportKeyingMaterial('EXPORTER-test', utf8.encode('ctx'), 32);
-    expect(lent.length).toBeGreaterThanOrEqual(16);
     expect(lent.filter((array) => !allZero(array)).map(hex)).toEqual([]);
   });
 
