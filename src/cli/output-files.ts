@@ -25,13 +25,13 @@ function isFileNamed(stat: Stats, path: string): boolean {
 }
 
 /**
- * Why what `fd` leads to may not take our output, or undefined. A second hard link makes what we write
+ * Why what `fd` leads to may not take our `kind` of output, or undefined. A second hard link makes what we write
  * readable under a name we did not give (and would chmod the file it shares); a file, pipe or terminal of
  * another user is theirs to read (and a file theirs to chmod back; only root could narrow it, any other user
  * gets EPERM from fchmod). A device is only written when it is /dev/null, our controlling terminal (/dev/tty)
  * or a terminal of ours (`--keylog /dev/stderr`): root may write a disk, /dev/kmsg or another user's terminal.
  */
-function plantedProblem(fd: number, stat: Stats): string | undefined {
+function plantedProblem(fd: number, stat: Stats, kind: OutputKind): string | undefined {
   const uid = process.getuid?.();
   const ours = uid === undefined || stat.uid === uid;
   if (stat.isFile()) {
@@ -39,7 +39,13 @@ function plantedProblem(fd: number, stat: Stats): string | undefined {
     if (stat.nlink > 1) return `has ${stat.nlink} names (hard links); a file for secrets must have one`;
     return undefined;
   }
-  if (stat.isFIFO()) return ours ? undefined : `is a named pipe of user ${stat.uid}, not ours: it would hand them what we write`;
+  if (stat.isFIFO()) {
+    if (!ours) return `is a named pipe of user ${stat.uid}, not ours: it would hand them what we write`;
+    // Any process that may open a pipe for reading takes its share of what is written, and one already
+    // waiting in open(2) keeps its descriptor whatever the mode becomes: refused, not narrowed.
+    if (kind === 'private' && (stat.mode & 0o044) !== 0) return `is a named pipe other users may read (mode ${(stat.mode & 0o777).toString(8)}): they would take secrets from it; chmod 600 it`;
+    return undefined;
+  }
   if (stat.isCharacterDevice()) {
     if (isFileNamed(stat, '/dev/null') || isFileNamed(stat, '/dev/tty') || (isatty(fd) && ours)) return undefined;
     return isatty(fd) ? `is the terminal of user ${stat.uid}, not ours` : 'is a device (only /dev/null and a terminal of ours are written)';
@@ -113,7 +119,7 @@ export function openOutputFile(file: string, flags: 'a' | 'w', kind: OutputKind 
   const fd = openWithoutWaiting(file, append, kind === 'private' ? PRIVATE_FILE_MODE : PUBLIC_FILE_MODE);
   try {
     const stat = fstatSync(fd);
-    const problem = plantedProblem(fd, stat);
+    const problem = plantedProblem(fd, stat, kind);
     if (problem) throw new Error(problem);
     if (!stat.isFile()) {
       const twin = blockingTwin(file, stat, append);
