@@ -5,9 +5,9 @@
 // (2) A --sess-in name that is a named pipe nobody writes (or one another user planted in a shared
 // directory, who decides when tls13 goes on): open(2) blocked tls13 for ever before any check ran.
 // Since open(2) on a pipe blocks the whole process, these run the real command in a child, under `timeout`.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runShell, secretFilesScratch } from '../cli/helpers.js';
+import { ensureBuilt, runCli, runShell, secretFilesScratch } from '../cli/helpers.js';
 
 const file = secretFilesScratch('tls13-file-races-');
 const DEMO = 'timeout 15 $TLS13 demo --scenario 1rtt --crypto node';
@@ -46,3 +46,53 @@ describe('a named pipe of ours that other users may read', () => {
     expect(result.stdout).toBe('4\nrc=0\n');
   });
 });
+
+describe('--sess-in that is not a regular file', () => {
+  const CONNECT = 'timeout 10 $TLS13 connect 127.0.0.1:1 --insecure';
+
+  it('a named pipe of ours that no process writes: one line at once, exit 2 (open(2) blocked for ever)', async () => {
+    const dir = scratch('sess-fifo');
+    const result = await runShell(`mkfifo -m 600 session.json && ${CONNECT} --sess-in session.json; echo "rc=$?"`, dir, {}, 15_000);
+    expect(result.signal).toBeNull();
+    expect(result.stdout).toBe('rc=2\n');
+    expect(result.stderr).toBe('tls13: --sess-in session.json: is not a regular file (--sess-out writes one)\n');
+  });
+
+  it.runIf(process.getuid?.() === 0)('a device of ours with mode 0600 (mknod of /dev/zero\'s numbers): refused before a byte is read', async () => {
+    const dir = scratch('sess-device');
+    const result = await runShell(`mknod -m 600 session.json c 1 5 && ${CONNECT} --sess-in session.json; echo "rc=$?"`, dir, {}, 15_000);
+    expect(result.stdout).toBe('rc=2\n');
+    expect(result.stderr).toBe('tls13: --sess-in session.json: is not a regular file (--sess-out writes one)\n');
+  });
+
+  it('a symbolic link to a session file of ours is read as that file (as openssl -sess_in does): its checks are the target\'s', async () => {
+    const dir = scratch('sess-link');
+    writeFileSync(`${dir}/real.json`, '{}', { mode: 0o600 });
+    symlinkSync(`${dir}/real.json`, `${dir}/link.json`);
+    const ours = await runCli(['connect', '127.0.0.1:1', '--insecure', '--sess-in', `${dir}/link.json`]);
+    expect(ours.stderr).toMatch(/link\.json: not a "tls13-lab session" file/);
+    writeFileSync(`${dir}/open.json`, '{}', { mode: 0o600 });
+    symlinkSync(`${dir}/open.json`, `${dir}/link-open.json`);
+    chmodSync(`${dir}/open.json`, 0o666);
+    const shared = await runCli(['connect', '127.0.0.1:1', '--insecure', '--sess-in', `${dir}/link-open.json`]);
+    expect(shared.stderr).toMatch(/link-open\.json: may be written by other users \(mode 666\)/);
+    expect(shared.code).toBe(2);
+  });
+});
+
+it('an input file of exactly 16 MiB is read; one byte more is refused', async () => {
+  const dir = scratch('at-limit');
+  const made = await runCli(['cert', '--out-cert', `${dir}/ca.pem`, '--out-key', `${dir}/ca.key`, '--cn', 'limit']);
+  expect(made.code).toBe(0);
+  const pem = readFileSync(`${dir}/ca.pem`, 'latin1');
+  const limit = 16 * 1024 * 1024;
+  writeFileSync(`${dir}/at.pem`, pem + '\n'.repeat(limit - pem.length));
+  writeFileSync(`${dir}/over.pem`, pem + '\n'.repeat(limit - pem.length + 1));
+  expect(statSync(`${dir}/at.pem`).size).toBe(limit);
+  const at = await runCli(['connect', '127.0.0.1:1', '--ca', `${dir}/at.pem`]);
+  expect(at.stderr).not.toMatch(/--ca/);
+  expect(at.code).toBe(1); // read and parsed; the connection itself is refused
+  const over = await runCli(['connect', '127.0.0.1:1', '--ca', `${dir}/over.pem`]);
+  expect(over.stderr).toMatch(/--ca \S+over\.pem: holds more than 16 MiB/);
+  expect(over.code).toBe(2);
+}, 30_000);
