@@ -166,12 +166,14 @@ export function privateFileAppender(file: string, flags: 'a' | 'w'): Appender {
   closeSync(fd);
   return {
     write(text) {
-      // Neither created nor narrowed again: the very file checked, or nothing. A link to it is no longer it.
+      // Neither created nor narrowed again: the very file checked, or nothing. A link to it is no longer it,
+      // and a named pipe renamed in (that no process reads) must not hold us in open(2): O_NONBLOCK.
       let now: number;
       try {
-        now = openSync(file, O_WRONLY | O_APPEND | O_NOFOLLOW);
+        now = openSync(file, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new Error(REPLACED);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP' || code === 'ENXIO') throw new Error(REPLACED);
         throw e;
       }
       try {

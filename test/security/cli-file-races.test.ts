@@ -96,3 +96,21 @@ it('an input file of exactly 16 MiB is read; one byte more is refused', async ()
   expect(over.stderr).toMatch(/--ca \S+over\.pem: holds more than 16 MiB/);
   expect(over.code).toBe(2);
 }, 30_000);
+
+it('a regular key log swapped for a named pipe nobody reads between appends: the next line is refused at once (open(2) blocked for ever)', async () => {
+  const dir = scratch('swap-to-fifo');
+  const outputFiles = new URL('../../dist/src/cli/output-files.js', import.meta.url).pathname;
+  const script = [
+    `import { privateFileAppender } from ${JSON.stringify(outputFiles)};`,
+    `import { execFileSync } from 'node:child_process';`,
+    `import { renameSync } from 'node:fs';`,
+    `const log = privateFileAppender('keys.log', 'a');`,
+    `log.write('first\\n');`,
+    `execFileSync('mkfifo', ['-m', '600', 'swap.pipe']);`,
+    `renameSync('swap.pipe', 'keys.log');`,
+    `try { log.write('second\\n'); console.log('written'); } catch (e) { console.log('refused: ' + e.message); }`,
+  ].join('\n');
+  writeFileSync(`${dir}/swap.mjs`, script);
+  const result = await runShell('timeout 10 node swap.mjs; echo "rc=$?"', dir, {}, 15_000);
+  expect(result.stdout).toBe('refused: was replaced by another file since it was opened\nrc=0\n');
+});
