@@ -4,7 +4,7 @@
 // group-writable project directory), so whatever is found at a name must be ours before anything goes in:
 // neither a symbolic link to a regular file, nor a second hard link, nor another user's file, named pipe or
 // terminal, nor a device other than /dev/null, /dev/tty and a terminal of ours.
-import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, openSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { isatty } from 'node:tty';
 
 /** Owner only: key logs, traces and session files hold secrets (a key log decrypts the whole connection). */
@@ -94,11 +94,13 @@ function noReaderProblem(file: string): string {
 
 /**
  * A descriptor that waits when the reader of a pipe or terminal is slow, for the very pipe or device that
- * was checked: reopened by name while the caller still holds the non-blocking one, so a reader that came
- * for it never sees the writing side closed, and compared by device and inode.
+ * was checked: reopened while the caller still holds the non-blocking `checkedFd`, so a reader that came
+ * for it never sees the writing side closed, and compared by device and inode. Reopened through
+ * /proc/self/fd where there is one: by name, a link planted since the check (to another user's pipe that
+ * no one reads, to a device whose open(2) alone does something) would be followed before the comparison.
  */
-function blockingTwin(file: string, checked: Stats, append: number): number {
-  const fd = openSync(file, O_WRONLY | append);
+function blockingTwin(file: string, checkedFd: number, checked: Stats, append: number): number {
+  const fd = openSync(existsSync('/proc/self/fd') ? `/proc/self/fd/${checkedFd}` : file, O_WRONLY | append);
   if (!sameFile(fstatSync(fd), checked)) {
     closeSync(fd);
     throw new Error('was replaced by another file while it was opened');
@@ -122,7 +124,7 @@ export function openOutputFile(file: string, flags: 'a' | 'w', kind: OutputKind 
     const problem = plantedProblem(fd, stat, kind);
     if (problem) throw new Error(problem);
     if (!stat.isFile()) {
-      const twin = blockingTwin(file, stat, append);
+      const twin = blockingTwin(file, fd, stat, append);
       closeSync(fd);
       return twin;
     }

@@ -6,6 +6,7 @@
 // directory, who decides when tls13 goes on): open(2) blocked tls13 for ever before any check ran.
 // Since open(2) on a pipe blocks the whole process, these run the real command in a child, under `timeout`.
 import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli, runShell, secretFilesScratch } from '../cli/helpers.js';
 
@@ -113,4 +114,29 @@ it('a regular key log swapped for a named pipe nobody reads between appends: the
   writeFileSync(`${dir}/swap.mjs`, script);
   const result = await runShell('timeout 10 node swap.mjs; echo "rc=$?"', dir, {}, 15_000);
   expect(result.stdout).toBe('refused: was replaced by another file since it was opened\nrc=0\n');
+});
+
+/** strace, to see which name the second open(2) of a pipe goes through. */
+const hasStrace = (() => {
+  try {
+    execFileSync('strace', ['-V'], { stdio: 'ignore' });
+    return process.platform === 'linux';
+  } catch {
+    return false;
+  }
+})();
+
+// The window between the checking open and the blocking reopen of a pipe is too short to hit reliably; what
+// closes it is that the reopen names no path an attacker can replace. A reopen by name followed a link
+// planted meanwhile (to another user's pipe that no one reads: hung; to a device: opened it).
+it.runIf(hasStrace)('a pipe at --keylog is reopened through its checked descriptor, never by name a second time', async () => {
+  const dir = scratch('reopen-by-descriptor');
+  const script = `mkfifo -m 600 k.pipe && (cat k.pipe > got &) && sleep 0.2 && strace -f -qq -e trace=openat -o opens.txt ${DEMO} --keylog k.pipe > /dev/null; echo "rc=$?"`;
+  const result = await runShell(script, dir);
+  expect(result.stdout).toBe('rc=0\n');
+  const opens = readFileSync(`${dir}/opens.txt`, 'latin1').split('\n');
+  const byName = opens.filter((l) => l.includes('"k.pipe"'));
+  expect(byName).toHaveLength(1);
+  const checked = /= (\d+)$/.exec(byName[0]!)![1];
+  expect(opens.some((l) => l.includes(`"/proc/self/fd/${checked}", O_WRONLY`))).toBe(true);
 });
