@@ -4,6 +4,9 @@
 // key-log lines from it, and narrowing the mode afterwards cannot take back a descriptor already open.
 // (2) A --sess-in name that is a named pipe nobody writes (or one another user planted in a shared
 // directory, who decides when tls13 goes on): open(2) blocked tls13 for ever before any check ran.
+// (3) A regular key log swapped for a named pipe nobody reads between two appends: the per-line open(2)
+// blocked for ever. (4) The blocking reopen of a checked pipe went by name, following whatever was planted
+// there since. Also pinned: the 16 MiB input bound at and one past the limit, a symlinked session file.
 // Since open(2) on a pipe blocks the whole process, these run the real command in a child, under `timeout`.
 import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
