@@ -99,10 +99,14 @@ function concatenated(chunks: Uint8Array[], total: number): Uint8Array {
  * server. Refused, as ssh refuses a key or configuration file others may write; --sess-out writes mode 0600.
  */
 export function readOwnFileFor(flag: string, file: string): Uint8Array {
-  return forFlag(flag, file, () => readAtMost(file, MAX_INPUT_FILE_BYTES, refuseUnlessOursAlone));
+  // Opened without waiting: open(2) of a named pipe that no process writes (one planted by another user,
+  // who would choose when we go on) blocks until a writer comes, before any check could run.
+  return forFlag(flag, file, () => readAtMost(file, MAX_INPUT_FILE_BYTES, refuseUnlessOursAlone, constants.O_RDONLY | constants.O_NONBLOCK));
 }
 
+/** A regular file (--sess-out writes one; a pipe or device is no session file), ours, that no one else may write. */
 function refuseUnlessOursAlone(stat: Stats): void {
+  if (!stat.isFile()) throw new Error(stat.isDirectory() ? 'is a directory' : 'is not a regular file (--sess-out writes one)');
   const uid = process.getuid?.();
   if (uid !== undefined && stat.uid !== uid) throw new Error(`belongs to user ${stat.uid}, not to us: whoever may write it chooses the server we would trust`);
   if ((stat.mode & 0o022) !== 0) throw new Error(`may be written by other users (mode ${(stat.mode & 0o777).toString(8)}): whoever may write it chooses the server we would trust`);
@@ -110,10 +114,10 @@ function refuseUnlessOursAlone(stat: Stats): void {
 
 /**
  * The bytes of `file` (a pipe too: `--ca <(...)`), or an error once it holds more than `limit`; `vet`
- * judges what was opened before a byte is read.
+ * judges what was opened (with open(2) `flags`) before a byte is read.
  */
-function readAtMost(file: string, limit: number, vet?: (stat: Stats) => void): Uint8Array {
-  const fd = openSync(file, 'r');
+function readAtMost(file: string, limit: number, vet?: (stat: Stats) => void, flags: string | number = 'r'): Uint8Array {
+  const fd = openSync(file, flags);
   try {
     vet?.(fstatSync(fd));
     const chunks: Uint8Array[] = [];

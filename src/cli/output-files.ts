@@ -4,7 +4,7 @@
 // group-writable project directory), so whatever is found at a name must be ours before anything goes in:
 // neither a symbolic link to a regular file, nor a second hard link, nor another user's file, named pipe or
 // terminal, nor a device other than /dev/null, /dev/tty and a terminal of ours.
-import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, ftruncateSync, openSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { isatty } from 'node:tty';
 
 /** Owner only: key logs, traces and session files hold secrets (a key log decrypts the whole connection). */
@@ -25,13 +25,13 @@ function isFileNamed(stat: Stats, path: string): boolean {
 }
 
 /**
- * Why what `fd` leads to may not take our output, or undefined. A second hard link makes what we write
+ * Why what `fd` leads to may not take our `kind` of output, or undefined. A second hard link makes what we write
  * readable under a name we did not give (and would chmod the file it shares); a file, pipe or terminal of
  * another user is theirs to read (and a file theirs to chmod back; only root could narrow it, any other user
  * gets EPERM from fchmod). A device is only written when it is /dev/null, our controlling terminal (/dev/tty)
  * or a terminal of ours (`--keylog /dev/stderr`): root may write a disk, /dev/kmsg or another user's terminal.
  */
-function plantedProblem(fd: number, stat: Stats): string | undefined {
+function plantedProblem(fd: number, stat: Stats, kind: OutputKind): string | undefined {
   const uid = process.getuid?.();
   const ours = uid === undefined || stat.uid === uid;
   if (stat.isFile()) {
@@ -39,7 +39,13 @@ function plantedProblem(fd: number, stat: Stats): string | undefined {
     if (stat.nlink > 1) return `has ${stat.nlink} names (hard links); a file for secrets must have one`;
     return undefined;
   }
-  if (stat.isFIFO()) return ours ? undefined : `is a named pipe of user ${stat.uid}, not ours: it would hand them what we write`;
+  if (stat.isFIFO()) {
+    if (!ours) return `is a named pipe of user ${stat.uid}, not ours: it would hand them what we write`;
+    // Any process that may open a pipe for reading takes its share of what is written, and one already
+    // waiting in open(2) keeps its descriptor whatever the mode becomes: refused, not narrowed.
+    if (kind === 'private' && (stat.mode & 0o044) !== 0) return `is a named pipe other users may read (mode ${(stat.mode & 0o777).toString(8)}): they would take secrets from it; chmod 600 it`;
+    return undefined;
+  }
   if (stat.isCharacterDevice()) {
     if (isFileNamed(stat, '/dev/null') || isFileNamed(stat, '/dev/tty') || (isatty(fd) && ours)) return undefined;
     return isatty(fd) ? `is the terminal of user ${stat.uid}, not ours` : 'is a device (only /dev/null and a terminal of ours are written)';
@@ -88,11 +94,13 @@ function noReaderProblem(file: string): string {
 
 /**
  * A descriptor that waits when the reader of a pipe or terminal is slow, for the very pipe or device that
- * was checked: reopened by name while the caller still holds the non-blocking one, so a reader that came
- * for it never sees the writing side closed, and compared by device and inode.
+ * was checked: reopened while the caller still holds the non-blocking `checkedFd`, so a reader that came
+ * for it never sees the writing side closed, and compared by device and inode. Reopened through
+ * /proc/self/fd where there is one: by name, a link planted since the check (to another user's pipe that
+ * no one reads, to a device whose open(2) alone does something) would be followed before the comparison.
  */
-function blockingTwin(file: string, checked: Stats, append: number): number {
-  const fd = openSync(file, O_WRONLY | append);
+function blockingTwin(file: string, checkedFd: number, checked: Stats, append: number): number {
+  const fd = openSync(existsSync('/proc/self/fd') ? `/proc/self/fd/${checkedFd}` : file, O_WRONLY | append);
   if (!sameFile(fstatSync(fd), checked)) {
     closeSync(fd);
     throw new Error('was replaced by another file while it was opened');
@@ -113,10 +121,10 @@ export function openOutputFile(file: string, flags: 'a' | 'w', kind: OutputKind 
   const fd = openWithoutWaiting(file, append, kind === 'private' ? PRIVATE_FILE_MODE : PUBLIC_FILE_MODE);
   try {
     const stat = fstatSync(fd);
-    const problem = plantedProblem(fd, stat);
+    const problem = plantedProblem(fd, stat, kind);
     if (problem) throw new Error(problem);
     if (!stat.isFile()) {
-      const twin = blockingTwin(file, stat, append);
+      const twin = blockingTwin(file, fd, stat, append);
       closeSync(fd);
       return twin;
     }
@@ -160,12 +168,14 @@ export function privateFileAppender(file: string, flags: 'a' | 'w'): Appender {
   closeSync(fd);
   return {
     write(text) {
-      // Neither created nor narrowed again: the very file checked, or nothing. A link to it is no longer it.
+      // Neither created nor narrowed again: the very file checked, or nothing. A link to it is no longer it,
+      // and a named pipe renamed in (that no process reads) must not hold us in open(2): O_NONBLOCK.
       let now: number;
       try {
-        now = openSync(file, O_WRONLY | O_APPEND | O_NOFOLLOW);
+        now = openSync(file, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NONBLOCK);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw new Error(REPLACED);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP' || code === 'ENXIO') throw new Error(REPLACED);
         throw e;
       }
       try {

@@ -25,7 +25,7 @@ function scratch(name: string): string {
 describe('a named pipe at an output name', () => {
   it('--keylog to a pipe with a reader: every line arrives, and the command ends', async () => {
     const dir = scratch('fifo-reader');
-    const result = await runShell(`mkfifo keys.pipe && (cat keys.pipe > got.keys &) && ${DEMO} --keylog keys.pipe > /dev/null; echo "rc=$?"`, dir);
+    const result = await runShell(`mkfifo -m 600 keys.pipe && (cat keys.pipe > got.keys &) && ${DEMO} --keylog keys.pipe > /dev/null; echo "rc=$?"`, dir);
     expect(result.stdout).toBe('rc=0\n');
     const lines = readFileSync(`${dir}/got.keys`, 'latin1').trimEnd().split('\n');
     expect(new Set(lines.map((l) => l.split(' ')[0]))).toEqual(new Set(['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0', 'EXPORTER_SECRET']));
@@ -34,7 +34,7 @@ describe('a named pipe at an output name', () => {
 
   it('--trace json=PIPE and --sess-out-like whole writes to a pipe with a reader: all of it arrives', async () => {
     const dir = scratch('fifo-trace');
-    const result = await runShell(`mkfifo trace.pipe && (cat trace.pipe > got.json &) && ${DEMO} --trace json=trace.pipe > /dev/null; echo "rc=$?"`, dir);
+    const result = await runShell(`mkfifo -m 600 trace.pipe && (cat trace.pipe > got.json &) && ${DEMO} --trace json=trace.pipe > /dev/null; echo "rc=$?"`, dir);
     expect(result.stdout).toBe('rc=0\n');
     const lines = readFileSync(`${dir}/got.json`, 'utf8').trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(10);
