@@ -25,8 +25,8 @@ export type TrustPolicy =
   | { kind: 'ca'; anchors: Uint8Array[]; profile?: ProfileName; crls?: Array<Uint8Array | string>; maxDepth?: number }
   /**
    * Exactly these certificates: DER, or the SHA-256 of the DER (hex, base64, or `sha256/BASE64`).
-   * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked
-   * against the config's `now`; without `now` (the engine reads no clock of its own) it is not: set it.
+   * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked,
+   * against the config's `now`, which is required (the engine reads no clock of its own), as for `ca`.
    */
   | { kind: 'pinned-certificate'; certificates: Array<Uint8Array | string> }
   /**
@@ -216,6 +216,30 @@ function checkPinnedDer(der: Uint8Array, path: string, what: string, parse: (der
   }
 }
 
+/** The policies that judge a certificate's validity window (RFC 5280 §4.1.2.5), so need the config's `now`. */
+type ClockedKind = 'ca' | 'pinned-certificate';
+
+/** The kind of the first policy in `policy` (`any-of` included) that needs a clock, if any. */
+export function kindNeedingClock(policy: TrustPolicy | undefined): ClockedKind | undefined {
+  if (policy?.kind === 'ca' || policy?.kind === 'pinned-certificate') return policy.kind;
+  if (policy?.kind !== 'any-of') return undefined;
+  for (const p of policy.policies) {
+    const kind = kindNeedingClock(p);
+    if (kind) return kind;
+  }
+  return undefined;
+}
+
+/** The one-line TypeError for a config whose trust needs `now` and has none. */
+export const missingClock = (kind: ClockedKind): TypeError =>
+  new TypeError(`trust { kind: '${kind}' } needs now, the clock that certificate validity is judged by (e.g. now: Date.now)`);
+
+/** The time a policy judges validity at; without one it would judge none, so it refuses to judge. */
+function clockFor(kind: ClockedKind, now: number | undefined): number {
+  if (now === undefined) throw missingClock(kind);
+  return now;
+}
+
 /** Configuration errors in a policy, thrown as TypeError before anything is sent. */
 export function checkTrustPolicy(policy: TrustPolicy, path = 'trust'): void {
   switch (policy.kind) {
@@ -247,12 +271,12 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
   const now = ctx.now?.();
   switch (policy.kind) {
     case 'ca': {
-      if (now === undefined) throw new Error('a CA trust policy needs a clock: set `now` in the config');
+      const at = clockFor('ca', now);
       const result = verifyChain({
         leaf,
         intermediates: rest,
         anchors: parseCandidates(policy.anchors, parseConfiguredCertificate),
-        now,
+        now: at,
         purpose: ctx.purpose,
         provider: ctx.provider,
         crls: policyCrls(policy),
@@ -266,7 +290,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;
       const verdict = trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`);
-      const staple = ctx.ocspResponse && stapleContext(ctx.ocspResponse, now, ctx);
+      const staple = ctx.ocspResponse && stapleContext(ctx.ocspResponse, at, ctx);
       return staple ? caStapleVerdict(verdict, staple, result.path, signatures) : verdict;
     }
     case 'pinned-certificate': {
@@ -276,7 +300,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
       );
       // A pin does not chain and does not match names: the certificate itself is the identity.
       if (!match) return rejected('pinned-certificate', 'BadCertificate', `certificate sha256 ${fingerprint.hex} is not pinned`);
-      const expiry = now === undefined ? undefined : checkValidity(leaf, now);
+      const expiry = checkValidity(leaf, clockFor('pinned-certificate', now));
       if (expiry) return rejected('pinned-certificate', expiry.reason, expiry.detail);
       return trusted('pinned-certificate', `certificate sha256 ${fingerprint.hex} is pinned`);
     }

@@ -8,12 +8,11 @@ import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.j
 import { rsaPublicKeyProblem } from '../crypto/rsa.js';
 import { parseOcspResponse } from '../auth/ocsp.js';
 import { PROFILES } from '../auth/path/profile.js';
-import { checkTrustPolicy, parsePin, type TrustPolicy } from '../auth/trust.js';
+import { checkTrustPolicy, kindNeedingClock, missingClock, parsePin, type TrustPolicy } from '../auth/trust.js';
 import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { REASONS, TlsError } from '../wire/errors.js';
-import { vouchesByCa } from './client/server-auth.js';
 import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { showValue } from '../wire/show-value.js';
@@ -426,16 +425,17 @@ const SERVER: Schema<ServerConfig> = {
 const clientShape = topLevel(CLIENT);
 const serverShape = topLevel(SERVER);
 
-/** Certificate validity needs a time: the engine reads no clock of its own. */
-function clockForCa(config: ClientConfig | ServerConfig): void {
-  if (vouchesByCa(config.trust) && !config.now) throw new TypeError("trust { kind: 'ca' } needs now, the clock that certificate validity is judged by (e.g. now: Date.now)");
+/** Certificate validity (a CA's path or a pinned certificate) needs a time: the engine reads no clock of its own. */
+function clockForValidity(config: ClientConfig | ServerConfig): void {
+  const kind = kindNeedingClock(config.trust);
+  if (kind && !config.now) throw missingClock(kind);
 }
 
 /** Every field of a client config, and what the fields need of each other. Throws a TypeError. */
 export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
   if (!config.trust && !config.externalPsks) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies), unless externalPsks authenticate the server');
-  clockForCa(config);
+  clockForValidity(config);
   // Any other policy judges the ticket's server itself (client/psk.ts chooseTicket): a second verdict would be ignored.
   if (config.resumption?.serverVerdict && config.trust?.kind !== 'ask') throw new TypeError("resumption.serverVerdict is for trust: { kind: 'ask' } only: the trust policy judges the ticket's server itself");
 }
@@ -446,7 +446,7 @@ export function validateServerConfig(config: ServerConfig): void {
   if (!config.certificate && !config.rawPublicKey && !config.externalPsks) throw new TypeError('a server needs certificate, rawPublicKey or externalPsks');
   if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets);
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
-  clockForCa(config);
+  clockForValidity(config);
 }
 
 /**

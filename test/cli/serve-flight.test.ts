@@ -23,7 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function flightOf(flags: string[]) {
   const server = await startServe(['--cert', file('leaf.pem'), '--key', file('leaf.key'), '--tickets', '2', ...flags]);
   try {
-    const events = await clientEventsOverTcp(server.port, { serverName: 'localhost', trust: { kind: 'pinned-certificate', certificates: [pin] }, traceRecords: true }, ticketsReceived(2));
+    const events = await clientEventsOverTcp(server.port, { serverName: 'localhost', trust: { kind: 'pinned-certificate', certificates: [pin] }, now: Date.now, traceRecords: true }, ticketsReceived(2));
     return receivedFlightStructure(events);
   } finally {
     await server.stop();

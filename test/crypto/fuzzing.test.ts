@@ -6,7 +6,7 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { makeIdentity } from '../../src/testing/certs.js';
+import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 
 const random = seededRandom('fuzzing-provider');
 
@@ -69,7 +69,7 @@ describe('insecureFuzzingProvider', () => {
   it('runs a whole handshake, and a record tampered in flight still fails its tag (bad_record_mac)', () => {
     const server = makeIdentity({ subject: { CN: 'server' } }, random, fuzzing);
     const configs = (): [ClientConfig, ServerConfig] => [
-      { trust: { kind: 'pinned-certificate', certificates: [server.der] }, provider: fuzzing, random: seededRandom('c') },
+      { trust: { kind: 'pinned-certificate', certificates: [server.der] }, now: () => TEST_NOW, provider: fuzzing, random: seededRandom('c') },
       { certificate: server, provider: fuzzing, random: seededRandom('s') },
     ];
     const clean = new InMemoryPair(...configs()).run();

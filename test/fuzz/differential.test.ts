@@ -82,7 +82,7 @@ describe('differential: mutated ClientHellos, node:tls vs ours', () => {
     // Groups both sides implement: Node 20's OpenSSL 3.0 has no X25519MLKEM768 and would ignore that share,
     // so flips inside it (most of a default ClientHello) would compare our checks with nothing.
     const groups = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
-    const client = Connection.client({ trust: { kind: 'pinned-certificate', certificates: [identity.der] }, serverName: 'diff.test', random: seededRandom('diff-client'), trace: true, groups });
+    const client = Connection.client({ trust: { kind: 'pinned-certificate', certificates: [identity.der] }, now: () => TEST_NOW, serverName: 'diff.test', random: seededRandom('diff-client'), trace: true, groups });
     const hello = client.takeOutput();
     const event = client.takeEvents().find((e) => e.type === 'handshake-message');
     const spans = event?.type === 'handshake-message' ? (event.spans ?? []) : [];

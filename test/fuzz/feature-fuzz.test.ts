@@ -88,7 +88,9 @@ describe('config fuzzing (seeded, bounded)', () => {
         outcomes[outcome.endsWith(': TypeError') ? 'refused' : 'accepted']++;
       }
       expect(outcomes.refused).toBeGreaterThan(30);
-      expect(outcomes.accepted).toBeGreaterThan(30);
+      // At least 25: deleting `now` from a config that pins a certificate is refused since `now` is required
+      // there (src/auth/trust.ts kindNeedingClock); 29 of this seed's 300 api:client configs are accepted.
+      expect(outcomes.accepted).toBeGreaterThanOrEqual(25);
     });
   }
 });

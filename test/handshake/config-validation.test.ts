@@ -6,7 +6,7 @@ import type { ClientConfig, ClientHelloShape, ResumptionConfig, ServerConfig, Ti
 import { Connection } from '../../src/handshake/connection.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
-import { makeIdentity } from '../../src/testing/certs.js';
+import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { decodeHandshake } from '../../src/wire/messages.js';
 
 const random = seededRandom('config validation');
@@ -94,6 +94,7 @@ describe('the messages a user sees for the usual mistakes', () => {
     ["node's spelling of serverName", client({ ...goodClient, servername: 'b.example' }), "unknown option 'servername'"],
     ['two unknown options', client({ ...goodClient, ca: 'x', rejectUnauthorized: false }), "unknown options 'ca', 'rejectUnauthorized'"],
     ['a CA policy without a clock (was an internal_error alert at the server Certificate)', client({ ...goodClient, trust: { kind: 'any-of', policies: [{ kind: 'ca', anchors: [identity.der] }] } }), "trust { kind: 'ca' } needs now"],
+    ['a pinned certificate without a clock (its validity was not checked)', server({ ...goodServer, clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [identity.der] } }), "trust { kind: 'pinned-certificate' } needs now"],
     ['no trust at all', client({ serverName: 'a.example' }), 'trust is required'],
     ['an empty ALPN name', client({ ...goodClient, alpnProtocols: ['h2', ''] }), 'alpnProtocols[1] must be a protocol name of 1 to 255 bytes (RFC 7301 §3.1)'],
     ['a cipher suite by name', client({ ...goodClient, cipherSuites: ['TLS_AES_128_GCM_SHA256'] }), "cipherSuites[0] must be an integer from 0 to 65535: got 'TLS_AES_128_GCM_SHA256'"],
@@ -245,7 +246,8 @@ describe('field paths, joined once per check and path', () => {
   // A check remembers the paths under the last path it saw (a config is checked per connection): the same
   // check met under another path, or again after another config, must still name where the wrong value is.
   const policy = (certificates: unknown[]) => ({ kind: 'pinned-certificate', certificates });
-  const anyOf = (...policies: unknown[]) => client({ ...goodClient, trust: { kind: 'any-of', policies } });
+  // The clock a pinned-certificate policy needs, so that the configs that fit pass.
+  const anyOf = (...policies: unknown[]) => client({ ...goodClient, now: () => TEST_NOW, trust: { kind: 'any-of', policies } });
 
   it('names the element under each parent in turn, in either order and after configs that pass', () => {
     expect(anyOf(policy([identity.der]), policy([identity.der]))).not.toThrow();

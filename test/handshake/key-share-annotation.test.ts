@@ -8,7 +8,7 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
-import { makeIdentity } from '../../src/testing/certs.js';
+import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { editPlaintextHandshake } from '../../src/testing/tamper.js';
 import { ExtensionType, NamedGroup, namedGroupName } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
@@ -18,7 +18,7 @@ const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('key-sha
 
 function handshake(group: number) {
   return new InMemoryPair(
-    { groups: [group], trust: { kind: 'pinned-certificate', certificates: [server.der] }, trace: true, random: seededRandom('client') },
+    { groups: [group], trust: { kind: 'pinned-certificate', certificates: [server.der] }, now: () => TEST_NOW, trace: true, random: seededRandom('client') },
     { certificate: server, groups: [group], trace: true, random: seededRandom('server') },
   ).run();
 }
@@ -79,7 +79,7 @@ describe('key share annotation', () => {
 
   it('leaves a hybrid share of the wrong length whole: its bytes are not labelled as parts they are not', () => {
     const group = NamedGroup.X25519MLKEM768;
-    const client = Connection.client({ groups: [group], trust: { kind: 'pinned-certificate', certificates: [server.der] }, random: seededRandom('client') });
+    const client = Connection.client({ groups: [group], trust: { kind: 'pinned-certificate', certificates: [server.der] }, now: () => TEST_NOW, random: seededRandom('client') });
     const truncated = editPlaintextHandshake(client.takeOutput(), (messages) =>
       messages.map((m) =>
         m.kind !== 'client_hello'

@@ -32,7 +32,7 @@ function twoKeyShares(provider: CryptoProvider, group: number): string[] {
   const random = reusingRandom();
   return [0, 1].map(() => {
     const pair = new InMemoryPair(
-      { provider, random, trust: { kind: 'pinned-certificate', certificates: [identity.der] }, serverName: 'server.example', groups: [group], keyShareGroups: [group] },
+      { provider, random, trust: { kind: 'pinned-certificate', certificates: [identity.der] }, now: () => TEST_NOW, serverName: 'server.example', groups: [group], keyShareGroups: [group] },
       { certificate: identity, now: () => TEST_NOW, groups: [group] },
     );
     pair.run();

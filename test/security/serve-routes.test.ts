@@ -18,7 +18,7 @@ import { runCli, startServe, waitFor } from '../cli/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tls13-serve-routes-'));
 const file = (name: string) => join(dir, name);
-let client: Pick<ClientConfig, 'certificate' | 'trust' | 'serverName' | 'postHandshakeAuth'>;
+let client: Pick<ClientConfig, 'certificate' | 'trust' | 'now' | 'serverName' | 'postHandshakeAuth'>;
 
 beforeAll(async () => {
   await runCli(['cert', '--out-cert', file('server.pem'), '--out-key', file('server.key'), '--type', 'p256', '--dns', 'localhost']);
@@ -27,6 +27,8 @@ beforeAll(async () => {
     serverName: 'localhost',
     trust: { kind: 'pinned-certificate', certificates: [loadCertifiedKey('--cert', file('server.pem'), '--key', file('server.key')).chain[0]!] },
     certificate: loadCertifiedKey('--cert', file('alice.pem'), '--key', file('alice.key')),
+    // `tls13 cert` made the certificates valid from the moment it ran: the real clock judges them.
+    now: Date.now,
     postHandshakeAuth: true,
   };
 }, 30_000);
