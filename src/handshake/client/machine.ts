@@ -112,6 +112,8 @@ export type ClientState =
       postHandshake?: PostHandshakeRequest;
       /** Post-handshake CertificateRequests received so far (MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS). */
       certificateRequests: number;
+      /** RawPublicKey was negotiated for us: a post-handshake Certificate carries our SPKI too (RFC 8446 §4.4.2). */
+      clientRawPublicKey: boolean;
     };
 
 export class ClientHandshake {
@@ -253,7 +255,7 @@ export class ClientHandshake {
     const resumptionMasterSecret = schedule.resumptionMasterSecret(ctx.transcript.current());
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.exporterMasterSecret = app.exporter;
-    this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0 });
+    this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0, clientRawPublicKey: state.clientRawPublicKey });
     ctx.effects.push({ type: 'connected', info: { ...ctx.info } });
   }
 }
