@@ -25,7 +25,7 @@ const clientKey = generateKeyPair('p256', random, nobleProvider).privateKey;
 const spkiOf = (privateKey: typeof clientKey) => encodeSpki(nobleProvider.publicKeyOf(privateKey));
 const pinOf = (privateKey: typeof clientKey) => hex(nobleProvider.hash('sha256', spkiOf(privateKey)));
 /** An X.509 certificate for the client's own key: the same key, the other certificate type. */
-const clientCertificate = makeIdentity({ subject: { CN: 'alice' }, keyType: 'p256' }, seededRandom('pha-rpk-alice'));
+const clientCertificate = makeIdentity({ subject: { CN: 'alice' }, privateKey: clientKey }, seededRandom('pha-rpk-alice'));
 
 /** Raw keys both ways; the server asks for the client's raw key in the handshake (optional) and trusts `pins`. */
 function connected(client: Partial<ClientConfig>, server: Partial<ServerConfig> = {}) {
@@ -103,10 +103,11 @@ describe('post-handshake authentication after a raw public key was negotiated fo
     expect(pair.server.state).toBe('CLOSED');
   });
 
-  it('refuses a raw key where X.509 was negotiated with bad_certificate', () => {
-    // X.509 for the client (nothing negotiated in EncryptedExtensions); the attacker answers with a bare SPKI.
+  it('refuses a raw key where X.509 was negotiated, even the pinned key, with bad_certificate', () => {
+    // X.509 for the client (nothing negotiated in EncryptedExtensions); the attacker answers with the bare SPKI
+    // of the same pinned key, which the raw-key policy shape would accept.
     const pair = answerEdited(
-      connected({ certificate: clientCertificate }, { clientCertificateTypes: ['x509'], trust: { kind: 'pinned-certificate', certificates: [clientCertificate.der] } }),
+      connected({ certificate: clientCertificate }, { clientCertificateTypes: ['x509'] }),
       (messages) => messages.map((m) => (m.kind === 'certificate' ? { ...m, entries: [{ data: spkiOf(clientKey), extensions: [] }] } : m)),
     );
     expect(sentAlerts(pair.events('server'))).toEqual(['bad_certificate']);
