@@ -148,3 +148,27 @@ describe('the client certificate type is reported only with a proven key', () =>
     expect(phaEvents(pair.events('server'))).toEqual([]);
   });
 });
+
+describe('a session resumed from a raw-key handshake reports the raw-key type of the identity it carries', () => {
+  // `info` reads an absent type as X.509 (events.ts), and so does the adapter's getPeerCertificate(): a resumed
+  // raw-key peer reported without its type would have its SubjectPublicKeyInfo parsed as a certificate.
+  it('both sides: peer from the ticket, type raw-public-key', () => {
+    const tickets = { count: 1, key: new Uint8Array(32).fill(7) };
+    const client: Partial<ClientConfig> = { rawPublicKey: { privateKey: clientKey } };
+    const first = connected(client, { tickets });
+    const ticket = first.events('client').flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []))[0]!;
+    const second = connected({ ...client, resumption: { ticket } }, { tickets });
+    expect(second.client.info).toMatchObject({ resumed: true, serverCertificateType: 'raw-public-key', peer: { spkiSha256: pinOf(serverKey) } });
+    expect(second.server.info).toMatchObject({ resumed: true, clientAuth: 'authenticated', clientCertificateType: 'raw-public-key', peer: { spkiSha256: pinOf(clientKey) } });
+  });
+
+  it('control: a session resumed from an X.509 handshake reports x509 for the client', () => {
+    const tickets = { count: 1, key: new Uint8Array(32).fill(8) };
+    const client: Partial<ClientConfig> = { certificate: clientCertificate };
+    const server: Partial<ServerConfig> = { tickets, clientCertificateTypes: ['x509'] };
+    const first = connected(client, server);
+    const ticket = first.events('client').flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []))[0]!;
+    const second = connected({ ...client, resumption: { ticket } }, server);
+    expect(second.server.info).toMatchObject({ resumed: true, clientCertificateType: 'x509', peer: { subject: 'CN=alice' } });
+  });
+});

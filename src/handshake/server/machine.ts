@@ -78,6 +78,7 @@ import {
   type HelloRetry,
   type KeyShareChoice,
 } from './hello.js';
+import { certificateTypeOf } from '../certificate-types.js';
 import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { shapeExtensions } from './flight-shape.js';
@@ -406,4 +407,6 @@ export class ServerHandshake {
 function reportResumedClient(ctx: HandshakeContext, client: ResumedClient, proof: PskBinderVerified | PeerFinishedVerified): void {
   ctx.authenticate(client.identity, client.verdict, { resumedSession: proof });
   ctx.info.clientAuth = 'authenticated';
+  // No type is negotiated on resumption: the identity's own (an absent type reads as X.509, events.ts).
+  ctx.info.clientCertificateType = certificateTypeOf(client.identity);
 }
