@@ -228,6 +228,7 @@ export class Connection {
     if (!this.awaiting || this.awaiting.kind !== answer.kind) throw new Error(`no ${answer.kind} decision is pending`);
     // Before the decision is taken: a misshaped answer leaves it pending.
     if (answer.kind === 'verify-peer') validateTrustAnswer(answer.verdict);
+    if (answer.kind === 'client-certificate' && answer.certificate && this.machine instanceof ClientHandshake) this.machine.checkClientCertificateType(answer.certificate);
     this.awaiting = undefined;
     if (answer.kind === 'client-certificate') {
       if (!(this.machine instanceof ClientHandshake)) throw new Error('only a client chooses a client certificate');

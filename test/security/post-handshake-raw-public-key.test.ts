@@ -172,3 +172,36 @@ describe('a session resumed from a raw-key handshake reports the raw-key type of
     expect(second.server.info).toMatchObject({ resumed: true, clientCertificateType: 'x509', peer: { subject: 'CN=alice' } });
   });
 });
+
+describe('a caller answering with a certificate of the other type than negotiated', () => {
+  it('gets a TypeError before anything is sent, the decision still pending, in the handshake and after it', () => {
+    const pair = new InMemoryPair(
+      { serverCertificateTypes: ['raw-public-key'], clientCertificateTypes: ['raw-public-key'], trust: { kind: 'pinned-key', keys: [spkiOf(serverKey)] }, now: () => TEST_NOW, random: seededRandom('wrong/c'), postHandshakeAuth: true, certificate: 'ask' },
+      { rawPublicKey: { privateKey: serverKey }, clientAuth: 'optional', clientCertificateTypes: ['raw-public-key'], trust: { kind: 'pinned-key', keys: [spkiOf(clientKey)] }, now: () => TEST_NOW, random: seededRandom('wrong/s') },
+    ).run();
+    expect(() => pair.client.resolve({ kind: 'client-certificate', certificate: clientCertificate })).toThrow(new TypeError('the server negotiated a raw public key for our certificate, and this one is X.509'));
+    expect(pair.client.takeOutput()).toHaveLength(0);
+    pair.client.resolve({ kind: 'client-certificate', certificate: ourRawKey });
+    pair.run();
+    expect(pair.server.info).toMatchObject({ clientAuth: 'authenticated', clientCertificateType: 'raw-public-key' });
+    pair.server.requestClientCertificate();
+    pair.run();
+    expect(() => pair.client.resolve({ kind: 'client-certificate', certificate: clientCertificate })).toThrow(TypeError);
+    expect(pair.client.takeOutput()).toHaveLength(0);
+    pair.client.resolve({ kind: 'client-certificate', certificate: ourRawKey });
+    pair.run();
+    expect(sentAlerts(pair.events('server'))).toEqual([]);
+    expect(phaEvents(pair.events('server'))).toMatchObject([{ answer: 'certificate' }]);
+  });
+
+  it('and the other way: a raw key where X.509 is the type', () => {
+    const pair = new InMemoryPair(
+      { serverCertificateTypes: ['raw-public-key'], trust: { kind: 'pinned-key', keys: [spkiOf(serverKey)] }, now: () => TEST_NOW, random: seededRandom('wrong2/c'), certificate: 'ask' },
+      { rawPublicKey: { privateKey: serverKey }, clientAuth: 'optional', trust: { kind: 'pinned-key', keys: [spkiOf(clientKey)] }, now: () => TEST_NOW, random: seededRandom('wrong2/s') },
+    ).run();
+    expect(() => pair.client.resolve({ kind: 'client-certificate', certificate: ourRawKey })).toThrow(new TypeError('the server negotiated X.509 for our certificate, and this one is a raw public key'));
+    pair.client.resolve({ kind: 'client-certificate', certificate: clientCertificate });
+    pair.run();
+    expect(pair.server.info).toMatchObject({ clientAuth: 'authenticated', clientCertificateType: 'x509', peer: { subject: 'CN=alice' } });
+  });
+});

@@ -212,6 +212,13 @@ export class ClientHandshake {
     state.verdict = this.ctx.acceptVerdict(verdict);
   }
 
+  /** A caller's certificate of the type negotiated for us, which every Certificate we send carries (RFC 8446 §4.4.2). */
+  checkClientCertificateType(certified: CertifiedKey): void {
+    const rawPublicKey = 'clientRawPublicKey' in this.state && this.state.clientRawPublicKey;
+    if ((certified.rawPublicKey === true) === rawPublicKey) return;
+    throw new TypeError(`the server negotiated ${rawPublicKey ? 'a raw public key' : 'X.509'} for our certificate, and this one is ${rawPublicKey ? 'X.509' : 'a raw public key'}`);
+  }
+
   /** The caller's answer to a `client-certificate` decision: a certificate to send, or none. */
   resolveClientCertificate(certified: CertifiedKey | undefined): void {
     const state = this.state;
