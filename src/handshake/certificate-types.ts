@@ -2,6 +2,7 @@
 // with a bare SubjectPublicKeyInfo ("raw public key"), negotiated with the client_certificate_type and
 // server_certificate_type extensions.
 import { parseSpki, encodeSpki } from '../auth/keys.js';
+import type { PeerIdentity } from '../auth/trust.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { CertificateType, certificateTypeName } from '../wire/enums.js';
 import type { CertifiedKey, RawPublicKeyIdentity } from './config.js';
@@ -22,6 +23,11 @@ export function describeCertificateType(code: number): string {
 export function selectCertificateType(peerPreference: number[], ours: readonly CertificateTypeName[]): number | undefined {
   const supported = ours.map(certificateTypeCode);
   return peerPreference.find((code) => supported.includes(code));
+}
+
+/** The type a proven identity was presented in: a raw public key has no certificate to fingerprint. */
+export function certificateTypeOf(identity: Pick<PeerIdentity, 'certificateSha256'>): CertificateTypeName {
+  return identity.certificateSha256 === undefined ? 'raw-public-key' : 'x509';
 }
 
 /** A raw public key identity as a CertifiedKey whose one "certificate" is the SubjectPublicKeyInfo. */

@@ -230,6 +230,7 @@ export class Connection {
     // could answer the check with false and the verdict with a Promise (test/security/trust-answer-read-once).
     const given = answer.kind === 'verify-peer' ? readOnce(answer.verdict) : undefined;
     if (answer.kind === 'verify-peer') validateTrustAnswer(given);
+    if (answer.kind === 'client-certificate' && answer.certificate && this.machine instanceof ClientHandshake) this.machine.checkClientCertificateType(answer.certificate);
     this.awaiting = undefined;
     if (answer.kind === 'client-certificate') {
       if (!(this.machine instanceof ClientHandshake)) throw new Error('only a client chooses a client certificate');

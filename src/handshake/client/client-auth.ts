@@ -5,6 +5,7 @@ import { TlsError } from '../../wire/errors.js';
 import { ExtensionType } from '../../wire/enums.js';
 import * as X from '../../wire/extensions.js';
 import type { Certificate, CertificateRequest } from '../../wire/types.js';
+import type { CertifiedKey } from '../config.js';
 import { maybeCompress } from '../certificate-compression.js';
 import { chooseClientCertificate, describeCertificateRequest } from '../client-certificate.js';
 import { signCertificateVerify } from '../signatures.js';
@@ -27,11 +28,19 @@ export function onCertificateRequest(c: ClientHandshake, state: Extract<ClientSt
     ctx.effects.push({ kind: 'await-decision', decision: { kind: 'client-certificate', request: request.info } });
     return;
   }
-  const candidates = state.clientRawPublicKey
-    ? config.rawPublicKey ? [rawPublicKeyCertified(ctx.provider, config.rawPublicKey)] : []
-    : config.certificate === undefined ? [] : [config.certificate].flat();
-  request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, candidates, request.info);
+  request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, ownCandidates(c, state.clientRawPublicKey), request.info);
   if (state.clientRawPublicKey) ctx.info.clientCertificateType = 'raw-public-key';
+}
+
+/**
+ * What we can answer a CertificateRequest with: our raw key when RawPublicKey was negotiated for us, else our
+ * X.509 certificates. The type negotiated in EncryptedExtensions holds for every Certificate of the connection,
+ * the post-handshake ones too (RFC 8446 §4.4.2, §4.6.2).
+ */
+export function ownCandidates(c: ClientHandshake, rawPublicKey: boolean): CertifiedKey[] {
+  const { ctx, config } = c;
+  if (rawPublicKey) return config.rawPublicKey ? [rawPublicKeyCertified(ctx.provider, config.rawPublicKey)] : [];
+  return config.certificate === undefined || config.certificate === 'ask' ? [] : [config.certificate].flat();
 }
 
 /** Our Certificate and CertificateVerify, or an empty Certificate when we have nothing that fits (§4.4.2). */

@@ -112,6 +112,8 @@ export type ClientState =
       postHandshake?: PostHandshakeRequest;
       /** Post-handshake CertificateRequests received so far (MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS). */
       certificateRequests: number;
+      /** RawPublicKey was negotiated for us: a post-handshake Certificate carries our SPKI too (RFC 8446 §4.4.2). */
+      clientRawPublicKey: boolean;
     };
 
 export class ClientHandshake {
@@ -210,6 +212,13 @@ export class ClientHandshake {
     state.verdict = this.ctx.acceptVerdict(verdict);
   }
 
+  /** A caller's certificate of the type negotiated for us, which every Certificate we send carries (RFC 8446 §4.4.2). */
+  checkClientCertificateType(certified: CertifiedKey): void {
+    const rawPublicKey = 'clientRawPublicKey' in this.state && this.state.clientRawPublicKey;
+    if ((certified.rawPublicKey === true) === rawPublicKey) return;
+    throw new TypeError(`the server negotiated ${rawPublicKey ? 'a raw public key' : 'X.509'} for our certificate, and this one is ${rawPublicKey ? 'X.509' : 'a raw public key'}`);
+  }
+
   /** The caller's answer to a `client-certificate` decision: a certificate to send, or none. */
   resolveClientCertificate(certified: CertifiedKey | undefined): void {
     const state = this.state;
@@ -253,7 +262,7 @@ export class ClientHandshake {
     const resumptionMasterSecret = schedule.resumptionMasterSecret(ctx.transcript.current());
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.exporterMasterSecret = app.exporter;
-    this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0 });
+    this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0, clientRawPublicKey: state.clientRawPublicKey });
     ctx.effects.push({ type: 'connected', info: { ...ctx.info } });
   }
 }

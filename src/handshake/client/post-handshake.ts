@@ -7,7 +7,7 @@ import type { CertificateRequest, HandshakeMessage } from '../../wire/types.js';
 import { chooseClientCertificate, describeCertificateRequest } from '../client-certificate.js';
 import { resumptionPsk } from '../keyschedule.js';
 import { MAX_TICKET_LIFETIME } from '../tickets.js';
-import { answerCertificateRequest } from './client-auth.js';
+import { answerCertificateRequest, ownCandidates } from './client-auth.js';
 import type { ClientHandshake, ClientState, PostHandshakeRequest } from './machine.js';
 
 /**
@@ -42,8 +42,7 @@ export function onPostHandshakeCertificateRequest(c: ClientHandshake, state: Ext
     ctx.effects.push({ kind: 'await-decision', decision: { kind: 'client-certificate', request: request.info } });
     return;
   }
-  const candidates = config.certificate === undefined ? [] : [config.certificate].flat();
-  request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, candidates, request.info);
+  request.answer = chooseClientCertificate(ctx.provider, ctx.cfg.signatureSchemes, ownCandidates(c, state.clientRawPublicKey), request.info);
   answerPostHandshakeRequest(c, state, request);
 }
 

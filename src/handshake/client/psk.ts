@@ -8,6 +8,7 @@ import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messa
 import type { ClientHello, OfferedPsks, ServerHello } from '../../wire/types.js';
 import type { PeerFinishedVerified } from '../context.js';
 import { rejudgeStoredPeer } from '../peer-certificate.js';
+import { certificateTypeOf } from '../certificate-types.js';
 import type { SessionTicket } from '../events.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
@@ -51,7 +52,7 @@ export function chooseTicket(c: ClientHandshake): void {
   const peer = resumption.ticket.peer;
   if (peer) {
     // The server's identity comes back through the PSK only if today's policy still accepts it.
-    const rejudged = rejudgeStoredPeer(c.ctx, peer.chain, peer.certificateSha256 === undefined, 'serverAuth', c.serverIdentity?.text);
+    const rejudged = rejudgeStoredPeer(c.ctx, peer.chain, certificateTypeOf(peer) === 'raw-public-key', 'serverAuth', c.serverIdentity?.text);
     if (!rejudged.verdict.trusted && !rejudged.verdict.pending) {
       return c.ctx.decide('resumption', 'ticket not offered', `the ticket's server certificate does not pass the current trust policy: ${rejudged.verdict.detail}`);
     }
@@ -168,5 +169,8 @@ export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInf
  */
 export function authenticateResumedServer(c: ClientHandshake, finished: PeerFinishedVerified): void {
   const server = c.resumedServer;
-  if (server) c.ctx.authenticate(server.identity, { ...server.verdict, rule: `resumed ${server.verdict.rule}` }, { resumedSession: finished });
+  if (!server) return;
+  c.ctx.authenticate(server.identity, { ...server.verdict, rule: `resumed ${server.verdict.rule}` }, { resumedSession: finished });
+  // No type is negotiated on resumption: the identity's own (an absent type reads as X.509, events.ts).
+  c.ctx.info.serverCertificateType = certificateTypeOf(server.identity);
 }

@@ -81,7 +81,6 @@ export function receiveClientCertificate(
     }
   }
   const evaluation = evaluatePeerCertificate(ctx, certificate, exchange.rawPublicKey, 'clientAuth');
-  ctx.info.clientCertificateType = exchange.rawPublicKey ? 'raw-public-key' : 'x509';
   exchange.leaf = evaluation.leaf;
   if (evaluation.verdict.pending) {
     const decision = { kind: 'verify-peer' as const, chain: evaluation.chain, rawPublicKey: exchange.rawPublicKey, suggestion: evaluation.verdict };
@@ -125,6 +124,7 @@ export function confirmClientAuthentication(ctx: HandshakeContext, exchange: Cli
   }
   ctx.authenticate(exchange.leaf!.identity, exchange.verdict!, { possession: exchange.possession, finished });
   ctx.info.clientAuth = 'authenticated';
+  ctx.info.clientCertificateType = exchange.rawPublicKey ? 'raw-public-key' : 'x509';
   ctx.decide('client_auth', 'authenticated', 'the client proved possession of its key, and its Finished covers this transcript');
   return 'certificate';
 }

@@ -78,6 +78,7 @@ import {
   type HelloRetry,
   type KeyShareChoice,
 } from './hello.js';
+import { certificateTypeOf } from '../certificate-types.js';
 import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { shapeExtensions } from './flight-shape.js';
@@ -95,6 +96,8 @@ interface Keys {
   serverApplicationSecret: Uint8Array;
   /** The answered ClientHello carried post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuthOffered: boolean;
+  /** RawPublicKey was negotiated in client_certificate_type: every client Certificate carries an SPKI (RFC 8446 §4.4.2). */
+  clientRawPublicKey: boolean;
   /** The answered ClientHello lists a PSK mode we resume with: our tickets are of use to it (psk.ts). */
   ticketsUsable: boolean;
   /** The external PSK we accepted and its verified binder: the client's identity once its Finished verifies. */
@@ -349,6 +352,7 @@ export class ServerHandshake {
       clientApplicationSecret: app.client,
       serverApplicationSecret: app.server,
       postHandshakeAuthOffered: ext(ExtensionType.post_handshake_auth) !== undefined,
+      clientRawPublicKey: types?.clientRawPublicKey === true,
       ticketsUsable: ticketsUsable(hello, config),
       externalPsk: psk?.external ? { psk: psk.external, binder: psk.binder } : undefined,
       resumedClient,
@@ -361,7 +365,7 @@ export class ServerHandshake {
     ctx.enter('WAIT_FLIGHT2');
     if (clientAuth !== 'none') {
       ctx.enter('WAIT_CERT');
-      const exchange: ClientAuthExchange = { context: requestContext, acceptedSchemes, rawPublicKey: types?.clientRawPublicKey === true, transcript: ctx.transcript };
+      const exchange: ClientAuthExchange = { context: requestContext, acceptedSchemes, rawPublicKey: keys.clientRawPublicKey, transcript: ctx.transcript };
       this.state = { name: 'WAIT_CERT', exchange, ...keys };
     } else {
       ctx.enter('WAIT_FINISHED');
@@ -392,7 +396,7 @@ export class ServerHandshake {
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.enter('CONNECTED');
     const traffic = new ApplicationTraffic(ctx, state.suite, state.serverApplicationSecret, state.clientApplicationSecret, proof);
-    this.state = { name: 'CONNECTED', suite: state.suite, traffic, postHandshakeAuthOffered: state.postHandshakeAuthOffered };
+    this.state = { name: 'CONNECTED', suite: state.suite, traffic, postHandshakeAuthOffered: state.postHandshakeAuthOffered, clientRawPublicKey: state.clientRawPublicKey };
     ctx.effects.push({ type: 'connected', info: { ...ctx.info } });
     if (!state.ticketsUsable) return;
     for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++);
@@ -403,4 +407,6 @@ export class ServerHandshake {
 function reportResumedClient(ctx: HandshakeContext, client: ResumedClient, proof: PskBinderVerified | PeerFinishedVerified): void {
   ctx.authenticate(client.identity, client.verdict, { resumedSession: proof });
   ctx.info.clientAuth = 'authenticated';
+  // No type is negotiated on resumption: the identity's own (an absent type reads as X.509, events.ts).
+  ctx.info.clientCertificateType = certificateTypeOf(client.identity);
 }

@@ -27,6 +27,8 @@ export interface Connected {
   traffic: ApplicationTraffic;
   /** The answered ClientHello carried post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuthOffered: boolean;
+  /** The client certificate type negotiated in the handshake, RawPublicKey or X.509: it holds for the connection (RFC 8446 §4.4.2). */
+  clientRawPublicKey: boolean;
   postHandshake?: PostHandshakeAuth;
 }
 
@@ -75,7 +77,7 @@ export function requestClientCertificate(ctx: HandshakeContext, config: ServerCo
   const exchange: ClientAuthExchange = {
     context: ctx.cfg.random(16),
     acceptedSchemes: [...ctx.cfg.signatureSchemes],
-    rawPublicKey: false,
+    rawPublicKey: state.clientRawPublicKey,
     transcript: ctx.transcript.fork(),
   };
   ctx.send({ kind: 'certificate_request', context: exchange.context, extensions: certificateRequestExtensions(ctx, config, exchange.acceptedSchemes) }, exchange.transcript);
