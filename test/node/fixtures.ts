@@ -1,7 +1,7 @@
 // Certificates and helpers shared by the node:tls and command-line interop tests. Certificates are made
 // once per process by our builder, valid around the real clock (real peers check validity with it).
 import { generateKeyPairSync } from 'node:crypto';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
 import { createServer, type ServerOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
@@ -130,11 +130,31 @@ export function helloServers(): () => Promise<number> {
     for (const server of servers.splice(0)) server.close();
   });
   return async () => {
-    const server = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
-      socket.on('error', () => {});
-      socket.end('hello');
-    });
+    const server = helloServer();
     servers.push(server);
     return listen(server);
   };
+}
+
+function helloServer(): Tls13Server {
+  const server = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
+    socket.on('error', () => {});
+    socket.end('hello');
+  });
+  server.on('tlsClientError', () => {});
+  return server;
+}
+
+/**
+ * One such server for a whole test file, listening before its first test and closed after its last (call once
+ * at the file's top level); the result gives its port.
+ */
+export function fileHelloServer(): () => number {
+  const server = helloServer();
+  let port = 0;
+  beforeAll(async () => {
+    port = await listen(server);
+  });
+  afterAll(() => server.close());
+  return () => port;
 }

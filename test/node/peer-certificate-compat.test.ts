@@ -4,24 +4,15 @@
 import * as tls from 'node:tls';
 import { once } from 'node:events';
 import { X509Certificate } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createServer, type Tls13Server} from '../../src/node/adapter.js';
-import { ca, certPem, listen, serverCertificates } from './fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { connect } from '../../src/node/adapter.js';
+import { ca, certPem, serverCertificates, fileHelloServer } from './fixtures.js';
 
-let server: Tls13Server;
-let port: number;
-beforeAll(async () => {
-  server = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
-    socket.on('error', () => {});
-    socket.end('hello');
-  });
-  port = await listen(server);
-});
-afterAll(() => server.close());
+const port = fileHelloServer();
 
 async function both(options: { host: string; servername?: string }) {
-  const ours = connect({ port, ca: certPem(ca), ...options });
-  const theirs = tls.connect({ port, ca: certPem(ca), minVersion: 'TLSv1.3', ...options });
+  const ours = connect({ port: port(), ca: certPem(ca), ...options });
+  const theirs = tls.connect({ port: port(), ca: certPem(ca), minVersion: 'TLSv1.3', ...options });
   await Promise.all([once(ours, 'secureConnect'), once(theirs, 'secureConnect')]);
   const seen = [ours, theirs].map((s) => ({ servername: s.servername, fingerprint: s.getPeerX509Certificate()?.fingerprint256 }));
   ours.destroy();

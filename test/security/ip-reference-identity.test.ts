@@ -4,27 +4,17 @@
 // resolvers read as IPv4 (127.1, 2130706433, 0x7f.0.0.1, 127.000.000.001, 127.0.0.1.) name no certificate's
 // address: node:tls checks them as DNS names and refuses (except the trailing dot, which it accepts), the
 // adapter refuses them before connecting with a TypeError that says what to write instead.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { connect, createServer, type Tls13Server } from '../../src/node/adapter.js';
-import { ca, certPem, listen, serverCertificates } from '../node/fixtures.js';
+import { connect } from '../../src/node/adapter.js';
+import { ca, certPem, fileHelloServer } from '../node/fixtures.js';
 
-let server: Tls13Server;
-let port: number;
-beforeAll(async () => {
-  server = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
-    socket.on('error', () => {});
-    socket.end('hello');
-  });
-  server.on('tlsClientError', () => {});
-  port = await listen(server);
-});
-afterAll(() => server.close());
+const port = fileHelloServer();
 
 /** Connects over TCP to 127.0.0.1 whatever the name, so only the identity check differs. */
 async function outcome(client: 'ours' | 'node', key: 'host' | 'servername', name: string): Promise<string> {
-  const raw = net.connect(port, '127.0.0.1');
+  const raw = net.connect(port(), '127.0.0.1');
   raw.on('error', () => {});
   let socket: tls.TLSSocket | ReturnType<typeof connect>;
   try {

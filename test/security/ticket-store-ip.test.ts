@@ -3,30 +3,20 @@
 // and mixed together: take('') handed one IP's ticket for any other). Tickets are now filed under the name
 // each was issued for. And a ticket of one IP address is never offered to another IP address or to a DNS name
 // of the same server (RFC 8446 §4.6.1; client/psk.ts ticketNotFor): its ClientHello carries no pre_shared_key.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
-import { connect, createServer, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import { connect, type Tls13Socket } from '../../src/node/adapter.js';
 import { TicketStore } from '../../src/node/tickets.js';
 import type { SessionTicket, TlsEvent } from '../../src/handshake/events.js';
 import { ExtensionType } from '../../src/wire/enums.js';
-import { ca, certPem, eventsOf, listen, readAll, serverCertificates } from '../node/fixtures.js';
+import { ca, certPem, eventsOf, readAll, fileHelloServer } from '../node/fixtures.js';
 
-let server: Tls13Server;
-let port: number;
-beforeAll(async () => {
-  // The certificate names localhost and 127.0.0.1.
-  server = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
-    socket.on('error', () => {});
-    socket.end('hello');
-  });
-  server.on('tlsClientError', () => {});
-  port = await listen(server);
-});
-afterAll(() => server.close());
+// The certificate names localhost and 127.0.0.1.
+const port = fileHelloServer();
 
 /** A client to our server on 127.0.0.1 that means `host`; whether its ClientHello offered a ticket, and whether it resumed. */
 async function visit(host: string, session?: SessionTicket, store?: TicketStore) {
-  const client: Tls13Socket = connect({ socket: net.connect(port, '127.0.0.1'), host, ca: certPem(ca), ...(session ? { session } : {}) });
+  const client: Tls13Socket = connect({ socket: net.connect(port(), '127.0.0.1'), host, ca: certPem(ca), ...(session ? { session } : {}) });
   const events: TlsEvent[] = eventsOf(client);
   store?.collect(client);
   client.on('error', () => {});
