@@ -50,6 +50,8 @@ export interface TrustVerdict {
   detail: string;
   /** What the peer's stapled OCSP response says of its leaf (RFC 8446 §4.4.2.1), when it sent one. */
   ocsp?: OcspReport;
+  /** Rule `ca`, trusted: the path RFC 5280 validation used (DER), leaf first, ending at the trust anchor. */
+  path?: Uint8Array[];
 }
 
 /** Who the peer is, as far as its certificate says; exposed once trust and possession are both shown. */
@@ -289,7 +291,10 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
       });
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;
-      const verdict = trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`);
+      const verdict = {
+        ...trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`),
+        path: result.path.map((certificate) => certificate.der),
+      };
       const staple = ctx.ocspResponse && stapleContext(ctx.ocspResponse, at, ctx);
       return staple ? caStapleVerdict(verdict, staple, result.path, signatures) : verdict;
     }

@@ -4,11 +4,11 @@
 import { Duplex } from 'node:stream';
 import * as net from 'node:net';
 import { X509Certificate } from 'node:crypto';
-import type { PeerCertificate } from 'node:tls';
+import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { Connection, type DecisionAnswer } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
 import { ConnectionDriver } from './stream-driver.js';
-import { judgeServer, judgeSession, peerCertificate, translateClientOptions, type SessionJudgement, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
+import { detailedPeerCertificate, judgeServer, judgeSession, peerCertificate, translateClientOptions, type SessionJudgement, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
 import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
@@ -64,7 +64,7 @@ export class Tls13Socket extends Duplex {
   /**
    * As node:tls: client, the `servername` (or `serverName`) option when it is a DNS name sent as SNI, else false
    * (a default taken from `host` is sent as SNI but, as in node, not reported here); server, the name the client
-   * asked for, once known.
+   * asked for, once known (false when it sent no SNI).
    */
   servername: string | false | undefined;
   /** As node:tls: whether the peer's identity was verified (client: the server's; server: a client certificate's). */
@@ -211,10 +211,14 @@ export class Tls13Socket extends Duplex {
     return this.connection.info.peer;
   }
 
-  /** node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key). */
-  getPeerCertificate(): PeerCertificate | Record<string, never> {
+  /**
+   * node's view of the peer's leaf certificate (as node:tls), or {} when it sent none (or a raw public key);
+   * `detailed`: with issuerCertificate links along the validated path only (tls-options.ts detailedPeerCertificate).
+   */
+  getPeerCertificate(detailed?: boolean): PeerCertificate | DetailedPeerCertificate | Record<string, never> {
     const leaf = this.peerLeaf();
-    return leaf ? peerCertificate(leaf) : {};
+    if (!leaf) return {};
+    return detailed ? detailedPeerCertificate(leaf, this.peer?.verdict.path) : peerCertificate(leaf);
   }
 
   /** As node:tls: the peer's leaf certificate as a node:crypto X509Certificate, or undefined when it sent none. */
@@ -382,7 +386,8 @@ export class Tls13Socket extends Duplex {
     // A resumed server was judged before its ticket was offered; a declined ticket's full handshake, by verifyAsNode.
     if (this.session && this.connection.info.resumed) this.authorizationError = this.session.authorizationError;
     this.authorized = this.authorizationError === undefined && this.connection.info.peer !== undefined;
-    this.servername ??= this.connection.info.serverName;
+    // As node:tls: a server whose client sent no SNI reports false.
+    this.servername ??= this.connection.info.serverName ?? false;
     // Cleared and dropped: a connection kept open for hours need not keep its spent timer (and what it captured).
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;

@@ -3,7 +3,7 @@
 // `requestCert`, `allowHalfOpen`. Every other option that is neither ours nor node's is a TypeError that
 // names it, thrown before a byte or a TCP connection goes out (docs/node.md lists them all).
 import { X509Certificate } from 'node:crypto';
-import { rootCertificates, type PeerCertificate } from 'node:tls';
+import { rootCertificates, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { loadPrivateKey } from '../auth/keys.js';
 import { parsePem } from '../auth/pem.js';
 import { parseCertificate } from '../auth/x509.js';
@@ -297,6 +297,23 @@ export function judgeSession(verification: NodeVerification | undefined, session
 /** node's view of a certificate (getPeerCertificate()), as checkServerIdentity takes it. */
 export function peerCertificate(der: Uint8Array): PeerCertificate {
   return new X509Certificate(der).toLegacyObject();
+}
+
+/**
+ * getPeerCertificate(true): node's view of the leaf, each certificate's `issuerCertificate` the next one of the
+ * path the CA validation used (`path`, leaf first), a self-issued anchor linking to itself, as node:tls. Without
+ * a validated path (a pin, a key, the caller's or rejectUnauthorized's word) the leaf links to nothing: a
+ * certificate sent after it was proven to be nobody's issuer (docs/node.md).
+ */
+export function detailedPeerCertificate(leaf: Uint8Array, path: Uint8Array[] | undefined): DetailedPeerCertificate {
+  const certificates = (path ?? [leaf]).map((der) => ({ x509: new X509Certificate(der), view: peerCertificate(der) as DetailedPeerCertificate }));
+  certificates.forEach(({ view }, i) => {
+    const issuer = certificates[i + 1];
+    if (issuer) view.issuerCertificate = issuer.view;
+  });
+  const anchor = certificates[certificates.length - 1]!;
+  if (path && anchor.x509.checkIssued(anchor.x509)) anchor.view.issuerCertificate = anchor.view;
+  return certificates[0]!.view;
 }
 
 /**
