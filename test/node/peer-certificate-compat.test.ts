@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createHash, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { connect, createServer, type Tls13Socket } from '../../src/node/adapter.js';
-import { ca, certPem, keyPem, listen, serverCertificates, strangerClient, fileHelloServer } from './fixtures.js';
+import { ca, certPem, keyPem, listen, serverCertificates, strangerClient, trustedClient, fileHelloServer } from './fixtures.js';
 
 const port = fileHelloServer();
 
@@ -99,6 +99,15 @@ describe('getPeerCertificate(true): issuerCertificate along the validated path',
     const leaf = await viewOnce(pinned, (socket) => socket.getPeerCertificate(true));
     server.close();
     expect(leaf.fingerprint256).toBe(fingerprintOf(P256.der));
+    expect(leaf).not.toHaveProperty('issuerCertificate');
+  });
+
+  it('a pinned self-signed leaf does not link to itself: no path validation showed it to be its own issuer', async () => {
+    const server = createServer({ certificate: trustedClient }, (socket) => socket.end('hello'));
+    const pinned = connect({ port: await listen(server), host: 'localhost', trust: { kind: 'pinned-certificate', certificates: [trustedClient.der] } });
+    const leaf = await viewOnce(pinned, (socket) => socket.getPeerCertificate(true));
+    server.close();
+    expect(leaf.fingerprint256).toBe(fingerprintOf(trustedClient.der));
     expect(leaf).not.toHaveProperty('issuerCertificate');
   });
 
