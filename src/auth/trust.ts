@@ -291,10 +291,8 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
       });
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;
-      const verdict = {
-        ...trusted('ca', `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`),
-        path: result.path.map((certificate) => certificate.der),
-      };
+      const detail = `chains to trust anchor "${anchor.subject.text}" (${result.path.length} certificates), ${ctx.purpose} allowed`;
+      const verdict: TrustVerdict = { trusted: true, rule: 'ca', detail, path: result.path.map((certificate) => certificate.der) };
       const staple = ctx.ocspResponse && stapleContext(ctx.ocspResponse, at, ctx);
       return staple ? caStapleVerdict(verdict, staple, result.path, signatures) : verdict;
     }
