@@ -291,7 +291,16 @@ const trust: Check = (v, path) => {
 };
 
 const SESSION_TICKET: Check = object(
-  { ticket: required(bytesOfLength(1, MAX_OFFERED_TICKET_LENGTH)), psk: required(bytes), nonce: required(bytes), cipherSuite: required(uint16), lifetime: required(integer(0, 604800)), ageAdd: required(integer(0, 2 ** 32 - 1)) },
+  {
+    ticket: required(bytesOfLength(1, MAX_OFFERED_TICKET_LENGTH)),
+    psk: required(bytes),
+    nonce: required(bytes),
+    cipherSuite: required(uint16),
+    lifetime: required(integer(0, 604800)),
+    ageAdd: required(integer(0, 2 ** 32 - 1)),
+    // The stored server identity is re-judged from its chain when resuming (client/psk.ts chooseTicket).
+    peer: object({ chain: required(arrayOf(bytes, { nonEmpty: true })) }, { exact: false }),
+  },
   { exact: false },
 );
 

@@ -339,9 +339,11 @@ export class Connection {
     this.events.push({ type: 'alert', direction: 'in', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name });
     if (description === AlertDescription.user_canceled) return;
     if (description === AlertDescription.close_notify) {
-      // The peer will send no more; we may still write until we close() (RFC 8446 §6.1).
+      // The peer will send no more; we may still write until we close() (RFC 8446 §6.1). Before the
+      // `connected` event its Finished can no longer come: nobody was proven (a 0-RTT identity is withdrawn).
       this.readClosed = true;
       this.awaiting = undefined;
+      this.withdrawUnprovenPeer();
       this.events.push({ type: 'closed', by: 'peer' });
       return;
     }
@@ -460,10 +462,14 @@ export class Connection {
     // ServerHello for 0-RTT, is withdrawn with it. The end is the `connected` event, not the state: the
     // machine is CONNECTED once it takes the peer's Finished, and the switch to application keys after it
     // can still fail (handshake bytes spanning the key change, RFC 8446 §5.1).
-    if (!this.reportedConnected) delete this.ctx.info.peer;
+    this.withdrawUnprovenPeer();
     this.failed = true;
     this.awaiting = undefined;
     this.events.push({ type: 'closed', by, error });
+  }
+
+  private withdrawUnprovenPeer(): void {
+    if (!this.reportedConnected) delete this.ctx.info.peer;
   }
 }
 
