@@ -12,6 +12,7 @@ import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { NamedGroup } from '../../src/wire/enums.js';
+import { exchange } from './exchange.js';
 
 const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('close at every point/server'));
 const alice = makeIdentity({ subject: { CN: 'alice' } }, seededRandom('close at every point/alice'));
@@ -26,17 +27,6 @@ function serverConfig(extra: Partial<ServerConfig> = {}): ServerConfig {
 const alertsOut = (events: TlsEvent[]) => events.flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []));
 const sentMessages = (events: TlsEvent[]) => events.flatMap((e) => (e.type === 'handshake-message' && e.direction === 'out' ? [e.message.kind] : []));
 const kinds = (events: TlsEvent[]) => events.map((e) => e.type);
-
-/** Passes output back and forth until neither side has anything to say. */
-function exchange(a: Connection, b: Connection): void {
-  for (let i = 0; i < 20; i++) {
-    const ab = a.takeOutput();
-    if (ab.length > 0) b.receive(ab);
-    const ba = b.takeOutput();
-    if (ba.length > 0) a.receive(ba);
-    if (ab.length === 0 && ba.length === 0) return;
-  }
-}
 
 describe('close() by a server between its Finished and the client Finished', () => {
   it("is a close_notify only; the client's Finished still proves the client, but no ticket follows our close_notify", () => {

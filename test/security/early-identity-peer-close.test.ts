@@ -9,6 +9,7 @@ import { Connection } from '../../src/handshake/connection.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { exchange } from './exchange.js';
 
 const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('early identity/server'));
 const alice = makeIdentity({ subject: { CN: 'alice' } }, seededRandom('early identity/alice'));
@@ -28,16 +29,6 @@ const clientConfig = (extra: Partial<ClientConfig> = {}): ClientConfig => ({
   random: seededRandom('eipc/c'),
   ...extra,
 });
-
-function exchange(a: Connection, b: Connection): void {
-  for (let i = 0; i < 20; i++) {
-    const ab = a.takeOutput();
-    if (ab.length > 0) b.receive(ab);
-    const ba = b.takeOutput();
-    if (ba.length > 0) a.receive(ba);
-    if (ab.length === 0 && ba.length === 0) return;
-  }
-}
 
 describe("a 0-RTT client's published identity and the client's close before its Finished", () => {
   it('the server withdraws it: the handshake ended without the proof', () => {
