@@ -9,7 +9,7 @@ import { parseCertificate, type Certificate } from './x509.js';
 const parsed = new WeakMap<Uint8Array, { bytes: Uint8Array; certificate: Certificate }>();
 
 /** Object.freeze through plain objects and arrays (typed arrays cannot be frozen; they are the private copy's views). */
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value)) return value;
   Object.freeze(value);
   for (const field of Object.values(value)) deepFreeze(field);

@@ -6,10 +6,11 @@ import { constantTimeEqual, equalBytes, fromHex } from '../wire/bytes.js';
 import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
 import { SIGNATURE_BUDGET, type ProfileName } from './path/profile.js';
-import { parseCrl, type Crl } from './path/revocation.js';
+import type { Crl } from './path/revocation.js';
+import { parseConfiguredCrls } from './configured-crls.js';
 import { SignatureBudget } from './path/signature-budget.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
-import { base64Decode, base64Encode, readPemOrDer } from './pem.js';
+import { base64Decode, base64Encode } from './pem.js';
 import { parseConfiguredCertificate } from './configured-certificates.js';
 import type { Fingerprint } from './keys.js';
 import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
@@ -191,18 +192,9 @@ function parseCandidates(ders: Uint8Array[], parse: (der: Uint8Array) => Certifi
   return out;
 }
 
-/** The policy's CRLs; an input that holds no CRL is a configuration error, never silently ignored. */
+/** The policy's CRLs, parsed once per input; an input that holds no CRL is a configuration error, never silently ignored. */
 function policyCrls(policy: Extract<TrustPolicy, { kind: 'ca' }>): Crl[] {
-  return (policy.crls ?? []).flatMap((input, i) => {
-    let blocks;
-    try {
-      blocks = readPemOrDer(input, 'X509 CRL').filter((b) => b.label === 'X509 CRL');
-    } catch (e) {
-      throw new TypeError(`trust.crls[${i}]: ${(e as Error).message}`);
-    }
-    if (blocks.length === 0) throw new TypeError(`trust.crls[${i}]: no X509 CRL in it (DER, or PEM "-----BEGIN X509 CRL-----")`);
-    return blocks.map((b) => parseCrl(b.der));
-  });
+  return (policy.crls ?? []).flatMap((input, i) => parseConfiguredCrls(input, `trust.crls[${i}]`));
 }
 
 /** DER we were given as PEM text (a file read as bytes): worth saying so, it is the common slip. */

@@ -9,6 +9,7 @@ import type { CryptoProvider } from '../../crypto/provider.js';
 import { equalBytes, hex } from '../../wire/bytes.js';
 import { DerError, Tag, type DerReader, readSingle } from '../der.js';
 import { OID, oidName } from '../oids.js';
+import { deepFreeze } from '../configured-certificates.js';
 import { readName, readSignatureAlgorithm } from '../x509.js';
 import type { Certificate, CertificateSignatureAlgorithm, DistinguishedName } from '../x509.js';
 import { readCrlScope, scopeProblem, type CrlScope } from './crl-scope.js';
@@ -23,7 +24,7 @@ export interface Crl {
   thisUpdate: number;
   nextUpdate?: number;
   /** Revoked serial numbers, as lowercase hex of their DER content (as Certificate.serialNumber). */
-  revoked: Set<string>;
+  revoked: ReadonlySet<string>;
   /** Why this CRL cannot be used to decide a status (RFC 5280 §5.2, §5.3: an unprocessed critical extension). */
   unusable?: string;
   /** The part of its issuer's certificates it speaks for (issuingDistributionPoint); all when absent. */
@@ -142,20 +143,45 @@ function readCrl(r: DerReader): Crl {
   return crl;
 }
 
-/** Parses one DER CRL; a malformed one is a configuration error (TypeError). */
+/**
+ * Parses one DER CRL; a malformed one is a configuration error (TypeError). The CRL reads a private copy of
+ * `der` and is frozen, so what it says cannot change after its signature was checked (signedBy caches that).
+ */
 export function parseCrl(der: Uint8Array): Crl {
   try {
-    return readSingle(der, readCrl);
+    return deepFreeze(readSingle(der.slice(), readCrl));
   } catch (e) {
     if (e instanceof DerError) throw new TypeError(`trust.crls: malformed CRL: ${e.message}`);
     throw e;
   }
 }
 
+/**
+ * Each CRL's signature verdicts, by provider and by the issuer's SubjectPublicKeyInfo (all its bytes): a
+ * CRL of a million entries is megabytes to hash, and its signature would otherwise be checked again on
+ * every path tried and in every handshake. Keyed by the Crl object, which owns its bytes (parseCrl), so two
+ * CRLs are never one entry; at most MAX_KEYS_PER_CRL keys a CRL, then verdicts are no longer kept.
+ */
+const signatureVerdicts = new WeakMap<Crl, WeakMap<CryptoProvider, Map<string, boolean>>>();
+const MAX_KEYS_PER_CRL = 16;
+
+/** Does `issuer`'s key verify the signature of `crl`? (§6.3.3(f)) */
+function signedBy(crl: Crl, issuer: Certificate, provider: CryptoProvider): boolean {
+  const alg = crl.signatureAlgorithm.algorithm;
+  if (!alg || !issuer.publicKey) return false;
+  const byProvider = signatureVerdicts.get(crl) ?? signatureVerdicts.set(crl, new WeakMap()).get(crl)!;
+  const verdicts = byProvider.get(provider) ?? byProvider.set(provider, new Map()).get(provider)!;
+  const key = hex(issuer.spki);
+  const known = verdicts.get(key);
+  if (known !== undefined) return known;
+  const verified = provider.verify(alg, issuer.publicKey, crl.tbs, crl.signature);
+  if (verdicts.size < MAX_KEYS_PER_CRL) verdicts.set(key, verified);
+  return verified;
+}
+
 /** Is `crl` one `issuer` signed, and may it decide statuses now? The problem when not. */
 function crlProblem(crl: Crl, cert: Certificate, issuer: Certificate, now: number, provider: CryptoProvider): string | undefined {
-  const alg = crl.signatureAlgorithm.algorithm;
-  if (!alg || !issuer.publicKey || !provider.verify(alg, issuer.publicKey, crl.tbs, crl.signature)) return `its signature does not verify with the key of ${describe(issuer)}`;
+  if (!signedBy(crl, issuer, provider)) return `its signature does not verify with the key of ${describe(issuer)}`;
   // §6.3.3(f): the CRL issuer's key must be allowed to sign CRLs.
   if (issuer.keyUsage && !issuer.keyUsage.includes('cRLSign')) return `${describe(issuer)} keyUsage lacks cRLSign`;
   if (crl.unusable) return crl.unusable;
