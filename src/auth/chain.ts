@@ -23,7 +23,7 @@ import { checkRsaKeySize } from './keys.js';
 import { buildPath } from './path/build.js';
 import { checkNameConstraints } from './path/names.js';
 import { checkProfile, defaultProfile, ekuPurposeProblem, PROFILES, type ProfileName, type Role } from './path/profile.js';
-import { checkRevocation, type Crl } from './path/revocation.js';
+import { checkRevocation, type Crl, type UnknownRevocationStatus } from './path/revocation.js';
 import { signatureBudget, type SignatureBudget } from './path/signature-budget.js';
 import { describe, fail, type ChainVerdict, type Failure } from './path/verdict.js';
 import { isSelfIssued, UNDERSTOOD_EXTENSIONS } from './x509.js';
@@ -31,7 +31,7 @@ import type { Certificate } from './x509.js';
 
 export type { ChainVerdict, Failure } from './path/verdict.js';
 export type { ProfileName } from './path/profile.js';
-export type { Crl } from './path/revocation.js';
+export type { Crl, UnknownRevocationStatus } from './path/revocation.js';
 
 export type Purpose = 'serverAuth' | 'clientAuth';
 
@@ -50,6 +50,8 @@ export interface VerifyChainOptions {
   profile?: ProfileName;
   /** CRLs to check revocation against (parsed with `parseCrl`). */
   crls?: readonly Crl[];
+  /** A certificate whose issuer has no CRL in `crls`: `allow` (default) skips it, `deny` refuses the path (certificate_unknown). */
+  unknownRevocationStatus?: UnknownRevocationStatus;
   /** Most certificates in a path, anchor included. Default 8. */
   maxDepth?: number;
   /**
@@ -151,6 +153,6 @@ export function verifyChain(options: VerifyChainOptions): ChainVerdict {
     maxDepth: options.maxDepth ?? profile.maxDepth,
     signatureBudget: budget,
     checkIssuer: (issuer, path, isAnchor) => checkIssuer(issuer, path, isAnchor, now) ?? ruleFailure(issuer, isAnchor ? 'anchor' : 'intermediate'),
-    checkPath: (path) => checkNameConstraints(path, profile.nameConstraintBudget) ?? checkRevocation(path, options.crls ?? [], now, provider),
+    checkPath: (path) => checkNameConstraints(path, profile.nameConstraintBudget) ?? checkRevocation(path, options.crls ?? [], now, provider, options.unknownRevocationStatus),
   });
 }

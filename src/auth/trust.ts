@@ -6,7 +6,7 @@ import { constantTimeEqual, equalBytes, fromHex } from '../wire/bytes.js';
 import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
 import { SIGNATURE_BUDGET, type ProfileName } from './path/profile.js';
-import type { Crl } from './path/revocation.js';
+import type { Crl, UnknownRevocationStatus } from './path/revocation.js';
 import { parseConfiguredCrls } from './configured-crls.js';
 import { SignatureBudget } from './path/signature-budget.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
@@ -21,9 +21,10 @@ export type TrustPolicy =
   /**
    * Chains to one of these CA certificates (DER), with RFC 5280 path validation under `profile`
    * (default: `webpki` for server certificates, `rfc5280` for client certificates; docs/path-validation.md).
-   * `crls` (DER or PEM) revoke certificates their issuers signed (RFC 5280 §6.3).
+   * `crls` (DER or PEM) revoke certificates their issuers signed (RFC 5280 §6.3). `unknownRevocationStatus`:
+   * a certificate whose issuer has no CRL among them is skipped (`allow`, default) or refused (`deny`).
    */
-  | { kind: 'ca'; anchors: Uint8Array[]; profile?: ProfileName; crls?: Array<Uint8Array | string>; maxDepth?: number }
+  | { kind: 'ca'; anchors: Uint8Array[]; profile?: ProfileName; crls?: Array<Uint8Array | string>; unknownRevocationStatus?: UnknownRevocationStatus; maxDepth?: number }
   /**
    * Exactly these certificates: DER, or the SHA-256 of the DER (hex, base64, or `sha256/BASE64`).
    * Self-signed certificates are welcome, with or without basicConstraints cA. Validity is still checked,
@@ -241,7 +242,8 @@ export function checkTrustPolicy(policy: TrustPolicy, path = 'trust'): void {
       return policy.policies.forEach((p, i) => checkTrustPolicy(p, `${path}.policies[${i}]`));
     case 'ca':
       if (parseCandidates(policy.anchors, parseConfiguredCertificate).length === 0) throw new TypeError(`${path}.anchors: no parsable CA certificate`);
-      policyCrls(policy);
+      // 'deny' with no CRL at all would refuse every chain but one that is a pinned anchor: a slip, not a policy.
+      if (policyCrls(policy).length === 0 && policy.unknownRevocationStatus === 'deny') throw new TypeError(`${path}: unknownRevocationStatus 'deny' without crls refuses every chain`);
       return;
     case 'pinned-certificate':
       return policy.certificates.forEach((pin, i) => typeof pin !== 'string' && checkPinnedDer(pin, `${path}.certificates[${i}]`, 'certificate', parseConfiguredCertificate));
@@ -274,6 +276,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
         purpose: ctx.purpose,
         provider: ctx.provider,
         crls: policyCrls(policy),
+        unknownRevocationStatus: policy.unknownRevocationStatus,
         signatureBudget: signatures,
         // Absent options as undefined: conditional spreads cost ~1 µs a literal on Node 20 (docs/performance.md).
         profile: policy.profile || undefined,

@@ -266,6 +266,7 @@ const TRUST: TrustSchemas = {
     anchors: required(arrayOf(bytes, { nonEmpty: true })),
     profile: oneOf(...Object.keys(PROFILES)),
     crls: arrayOf(either('DER (a Uint8Array) or PEM text', bytes, text)),
+    unknownRevocationStatus: oneOf('allow', 'deny'),
     maxDepth: integer(1, 16),
   },
   'pinned-certificate': { kind, certificates: required(arrayOf(either('DER (a Uint8Array) or a SHA-256 pin', bytes, pin), { nonEmpty: true })) },

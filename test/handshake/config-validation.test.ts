@@ -44,7 +44,7 @@ const TICKET_FIELDS: Record<keyof TicketConfig, true> = {
 };
 const RESUMPTION_FIELDS: Record<Exclude<keyof ResumptionConfig, 'ticket'>, true> = { earlyData: true, modes: true, serverVerdict: true };
 const TRUST_FIELDS: { [K in TrustPolicy['kind']]: Record<Exclude<keyof Extract<TrustPolicy, { kind: K }>, 'kind'>, Partial<TrustPolicy>> } = {
-  ca: { anchors: {}, profile: { anchors: [identity.der] }, crls: { anchors: [identity.der] }, maxDepth: { anchors: [identity.der] } },
+  ca: { anchors: {}, profile: { anchors: [identity.der] }, crls: { anchors: [identity.der] }, unknownRevocationStatus: { anchors: [identity.der] }, maxDepth: { anchors: [identity.der] } },
   'pinned-certificate': { certificates: {} },
   'pinned-key': { spkiSha256: {}, keys: {} },
   'any-of': { policies: {} },

@@ -193,14 +193,25 @@ function crlProblem(crl: Crl, cert: Certificate, issuer: Certificate, now: numbe
   return undefined;
 }
 
+/**
+ * What a certificate whose issuer has no CRL among the supplied ones is (rustls-webpki's UnknownStatusPolicy):
+ * `allow`, not revocation-checked; `deny`, undetermined, so refused. A CRL revokes a certificate, not a key:
+ * a CA revoked by one root and cross-signed by another is reachable through the other copy (the peer picks
+ * which to send) unless that root's CRL is supplied too, and `deny` insists that it is.
+ */
+export type UnknownRevocationStatus = 'allow' | 'deny';
+
 /** RFC 5280 §6.3 over the path (leaf first, anchor last): the anchor itself is not revocation-checked. */
-export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: number, provider: CryptoProvider): Failure | undefined {
-  if (crls.length === 0) return undefined;
+export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: number, provider: CryptoProvider, unknown: UnknownRevocationStatus = 'allow'): Failure | undefined {
+  if (crls.length === 0 && unknown === 'allow') return undefined;
   for (let i = 0; i + 1 < path.length; i++) {
     const cert = path[i]!;
     const issuer = path[i + 1]!;
     const named = crls.filter((crl) => equalBytes(crl.issuer.raw, cert.issuer.raw));
-    if (named.length === 0) continue;
+    if (named.length === 0) {
+      if (unknown === 'allow') continue;
+      return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: no CRL of "${cert.issuer.text}" was supplied (unknownRevocationStatus 'deny')`);
+    }
     const problems = named.map((crl) => crlProblem(crl, cert, issuer, now, provider));
     const usable = named.filter((_, k) => problems[k] === undefined);
     if (usable.length === 0) {
