@@ -56,6 +56,7 @@ describe('a CA revoked by one root, still certified by another (cross-signed cop
 
   it("'deny' holds the leaf to its issuer's CRL too, and accepts a path every certificate of which a CRL covers", () => {
     expect(verify([viaA], [crlOf(rootA)], 'deny')).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/"CN=leaf" is undetermined: no CRL of "CN=Shared CA"/) });
+    expect(verify([viaA], [], 'deny')).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/no CRL of/) });
     expect(verify([viaA], [crlOf(rootA), sharedCrl], 'deny')).toMatchObject({ ok: true });
     expect(verify([viaB], [crlOf(rootB), sharedCrl], 'deny')).toMatchObject({ ok: true });
     // The anchor itself is not revocation-checked (RFC 5280 §6.3 judges the certificates of the path).
