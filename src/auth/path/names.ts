@@ -10,7 +10,8 @@ import { contextTag, DerError, DerReader } from '../der.js';
 import { endsInNumber } from '../hostname.js';
 import { OID } from '../oids.js';
 import { escapeUnprintable, isSelfIssued, readName } from '../x509.js';
-import type { Certificate, NameAttribute } from '../x509.js';
+import type { Certificate, DistinguishedName, NameAttribute } from '../x509.js';
+import { equalBytes } from '../../wire/bytes.js';
 import { describe, fail, type Failure } from './verdict.js';
 
 type Subtree =
@@ -268,6 +269,21 @@ const normalizeValue = (v: string) =>
  */
 type ComparableDn = { oid: string; value: string }[][];
 const comparable = (rdns: NameAttribute[][]): ComparableDn => rdns.map((rdn) => rdn.map((a) => ({ oid: a.oid, value: normalizeValue(a.value) })));
+
+/** Each name's comparable form, made once (a name object is one certificate's or one CRL's). */
+const comparableNames = new WeakMap<DistinguishedName, ComparableDn>();
+const comparableName = (name: DistinguishedName) => comparableNames.get(name) ?? comparableNames.set(name, comparable(name.rdns)).get(name)!;
+
+/**
+ * RFC 5280 §7.1: two names match when their RDNs match in order after RFC 4518 preparation, whatever string
+ * type spells them (PrintableString or UTF8String, letter case, insignificant spaces). Equal bytes match at once.
+ */
+export function sameDistinguishedName(a: DistinguishedName, b: DistinguishedName): boolean {
+  if (equalBytes(a.raw, b.raw)) return true;
+  const x = comparableName(a);
+  const y = comparableName(b);
+  return x.length === y.length && x.every((rdn, i) => rdnEqual(rdn, y[i]!));
+}
 
 function rdnEqual(a: ComparableDn[number], b: ComparableDn[number]): boolean {
   return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && x.value === y.value));

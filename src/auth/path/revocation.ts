@@ -13,6 +13,7 @@ import { deepFreeze } from '../configured-certificates.js';
 import { readName, readSignatureAlgorithm } from '../x509.js';
 import type { Certificate, CertificateSignatureAlgorithm, DistinguishedName } from '../x509.js';
 import { readCrlScope, scopeProblem, type CrlScope } from './crl-scope.js';
+import { sameDistinguishedName } from './names.js';
 import { describe, fail, type Failure } from './verdict.js';
 
 export interface Crl {
@@ -207,7 +208,8 @@ export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: 
   for (let i = 0; i + 1 < path.length; i++) {
     const cert = path[i]!;
     const issuer = path[i + 1]!;
-    const named = crls.filter((crl) => equalBytes(crl.issuer.raw, cert.issuer.raw));
+    // §6.3.3(b)(1), §7.1: the CRL's issuer is the certificate's, however the CA spelt the name this time.
+    const named = crls.filter((crl) => sameDistinguishedName(crl.issuer, cert.issuer));
     if (named.length === 0) {
       if (unknown === 'allow') continue;
       return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: no CRL of "${cert.issuer.text}" was supplied (unknownRevocationStatus 'deny')`);
