@@ -13,7 +13,7 @@
 //   issuer must allow keyCertSign (RFC 5280 §6.1.4(n)): unsupported_certificate.
 // - An end entity must not be a CA; every issuer must be one (§4.2.1.9, §6.1.4(k)) and respect
 //   pathLenConstraint (§6.1.4(l)(m)): bad_certificate. A v1 anchor has no extensions to say it is.
-// - Profile rules (auth/path/profile.ts), name constraints, revocation: see docs/path-validation.md.
+// - Profile rules (auth/path/profile.ts), name constraints, revocation (unknownRevocationStatus): see docs/path-validation.md.
 // - Host name (RFC 9525): checked against subjectAltName only; mismatch is bad_certificate.
 // - No issuer anywhere: unknown_ca. When candidate paths fail, the first concrete defect is reported.
 import type { CryptoProvider } from '../crypto/provider.js';
