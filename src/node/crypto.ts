@@ -1,7 +1,7 @@
 // A CryptoProvider on node:crypto (OpenSSL): the same interface as the noble provider, many times faster.
 // Synchronous APIs only, as the sans-I/O engine needs. Keys arrive as our raw structures (provider.ts) and
 // become KeyObjects (JWK import for raw public values and key shares, our PKCS#8 for signing keys), cached
-// per key object.
+// per key object. The AEADs are in aead.ts.
 //
 // Not reproducible: OpenSSL draws ECDSA nonces and RSA-PSS salts itself and cannot take them from our
 // RandomSource, so signatures from this provider differ from run to run even under fixedRandom/seededRandom
