@@ -2,7 +2,7 @@
 // into the full message with its 4-byte header. Decoding applies every length rule of the presentation
 // language and the extension-block rules of §4.2; encoding writes what it is given, so tests and tamper
 // hooks can also build malformed messages on purpose.
-import { decodeWhole, encode, equalBytes, Reader, type SpanSink, type Writer } from './bytes.js';
+import { decodeWhole, encode, encodeValue, equalBytes, Reader, type SpanSink, type Writer } from './bytes.js';
 import {
   certificateCompressionAlgorithmName,
   cipherSuiteName,
@@ -348,12 +348,14 @@ function writeBody(w: Writer, msg: HandshakeMessage): void {
 
 /** The full handshake message: msg_type, uint24 length, body. */
 export function encodeHandshake(msg: HandshakeMessage): Uint8Array {
-  return encode((w) => {
-    w.u8(handshakeType(msg));
-    const body = w.startVector(3);
-    writeBody(w, msg);
-    w.endVector(body, 3);
-  });
+  return encodeValue(writeHandshake, msg);
+}
+
+function writeHandshake(w: Writer, msg: HandshakeMessage): void {
+  w.u8(handshakeType(msg));
+  const body = w.startVector(3);
+  writeBody(w, msg);
+  w.endVector(body, 3);
 }
 
 /**

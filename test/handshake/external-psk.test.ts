@@ -6,10 +6,12 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import type { ExternalPsk } from '../../src/handshake/external-psk.js';
+import { Connection } from '../../src/handshake/connection.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { fromHex, utf8 } from '../../src/wire/bytes.js';
-import { NamedGroup } from '../../src/wire/enums.js';
+import { ExtensionType, NamedGroup, PskKeyExchangeMode } from '../../src/wire/enums.js';
+import * as X from '../../src/wire/extensions.js';
 
 const serverIdentity = makeIdentity({ subject: { CN: 'server' } }, seededRandom('external-psk-server'));
 const alice: ExternalPsk = { identity: 'alice', key: fromHex('00112233445566778899aabbccddeeff') };
@@ -93,6 +95,22 @@ describe('external PSKs (RFC 8446 §4.2.11)', () => {
 
   it('refuses PSKs too short to hold 128 bits, before anything is sent', () => {
     expect(() => new InMemoryPair(client({ externalPsks: { keys: [{ identity: 'x', key: new Uint8Array(15) }] } }), server())).toThrow(TypeError);
+  });
+
+  it('lists each mode once in psk_key_exchange_modes, the ticket config\'s first, when a ticket and external PSKs are offered (RFC 8446 §4.2.9)', () => {
+    const ticket = { lifetime: 7200, ageAdd: 0, nonce: new Uint8Array(0), ticket: utf8.encode('an old ticket'), psk: new Uint8Array(32).fill(7), cipherSuite: 0x1301 };
+    const modesSent = (config: ClientConfig) => {
+      const hello = Connection.client(config).takeEvents().find((e) => e.type === 'handshake-message' && e.direction === 'out');
+      if (hello?.type !== 'handshake-message' || hello.message.kind !== 'client_hello') throw new Error('no ClientHello');
+      return X.bodyOf(X.pskKeyExchangeModes, hello.message.extensions.find((e) => e.type === ExtensionType.psk_key_exchange_modes)!);
+    };
+    // psk_dhe_ke in both configs: once. psk_ke only in the external one: after the ticket's.
+    expect(modesSent(client({ resumption: { ticket, modes: ['psk_dhe_ke'] }, externalPsks: { keys: [alice], modes: ['psk_ke', 'psk_dhe_ke'] } }))).toEqual([
+      PskKeyExchangeMode.psk_dhe_ke,
+      PskKeyExchangeMode.psk_ke,
+    ]);
+    // No ticket: the external PSKs' modes alone.
+    expect(modesSent(client({ externalPsks: { keys: [alice], modes: ['psk_ke'] } }))).toEqual([PskKeyExchangeMode.psk_ke]);
   });
 
   it('ends a PSK-only client with handshake_failure when the server does not select its PSK', () => {

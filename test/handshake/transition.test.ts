@@ -1,4 +1,4 @@
-// advance() builds a state as { ...added, ...from, name } for speed (src/handshake/transition.ts): in that order
+// advance() builds a state by copying added, then from, then name (src/handshake/transition.ts): in that order
 // a field of `from` would win over an added one, so the type must refuse an added key that `from` already has.
 // The @ts-expect-error lines are the test of that: `npx tsc --noEmit` fails if one of them compiles.
 import { describe, expect, it } from 'vitest';

@@ -8,6 +8,8 @@ import { PSK_KE_WARNING, type ResolvedExternalPsk } from '../external-psk.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import type { ClientHandshake } from './machine.js';
 
+type PskModeName = keyof typeof PskKeyExchangeMode;
+
 /** Our external PSKs that some suite we offer can use (RFC 8446 §4.2.11: a PSK is bound to one hash). */
 export function chooseExternalPsks(c: ClientHandshake): void {
   const ours = c.ctx.cfg.externalPsks;
@@ -38,8 +40,17 @@ export function suiteForHash(hash: string): SuiteInfo {
 
 /** psk_key_exchange_modes (RFC 8446 §4.2.9): a ticket's modes and our external PSKs' modes, in order, once each. */
 export function offeredPskModes(c: ClientHandshake): number[] {
-  const names = [...(c.offeredTicket || !c.ctx.cfg.externalPsks ? (c.config.resumption?.modes ?? ['psk_dhe_ke']) : []), ...(c.ctx.cfg.externalPsks?.modes ?? [])];
-  return [...new Set(names)].map((m) => PskKeyExchangeMode[m]);
+  const external = c.ctx.cfg.externalPsks;
+  const modes: number[] = [];
+  if (c.offeredTicket || !external) addModes(modes, c.config.resumption?.modes ?? DEFAULT_RESUMPTION_MODES);
+  if (external) addModes(modes, external.modes);
+  return modes;
+}
+
+const DEFAULT_RESUMPTION_MODES: readonly PskModeName[] = ['psk_dhe_ke'];
+
+function addModes(modes: number[], names: readonly PskModeName[]): void {
+  for (const name of names) if (!modes.includes(PskKeyExchangeMode[name])) modes.push(PskKeyExchangeMode[name]);
 }
 
 /**

@@ -305,7 +305,8 @@ export function encryptedExtensions(ctx: HandshakeContext, config: ServerConfig,
     early_data: answered.earlyDataAccepted ? new Uint8Array(0) : undefined,
     ...answered.certificateTypes,
   };
-  const order = [...(config.encryptedExtensionsOrder ?? []), ...DEFAULT_EE_ORDER.filter((n) => !config.encryptedExtensionsOrder?.includes(n))];
+  const first = config.encryptedExtensionsOrder;
+  const order = first ? [...first, ...DEFAULT_EE_ORDER.filter((n) => !first.includes(n))] : DEFAULT_EE_ORDER;
   const out: Extension[] = [];
   for (const name of order) {
     const body = answers[name];
