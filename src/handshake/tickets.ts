@@ -4,6 +4,7 @@
 import { digest } from '../crypto/hashes.js';
 import type { CryptoProvider, RandomSource } from '../crypto/provider.js';
 import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
+import type { PeerIdentity } from '../auth/trust.js';
 
 /**
  * The longest a ticket may live, in seconds: "Servers MUST NOT use any value greater than 604800 seconds
@@ -29,14 +30,27 @@ export interface TicketState {
   /** Seconds. */
   lifetime: number;
   /**
-   * The client's certificate chain if the original handshake authenticated the client (its CertificateVerify
-   * was checked then). Resumption re-judges it under the current trust policy (server/psk.ts declines the
-   * ticket when it fails) and never adds authentication that the original handshake did not have.
+   * The client's certificates its trust verdict judged (judgedCertificates) if the original handshake
+   * authenticated the client (its CertificateVerify was checked then). Resumption re-judges them under the
+   * current trust policy (server/psk.ts declines the ticket when it fails) and never adds authentication that
+   * the original handshake did not have.
    */
   clientChain: Uint8Array[];
   /** The client authenticated with an RFC 7250 raw public key: clientChain is one SubjectPublicKeyInfo. */
   clientRawPublicKey: boolean;
   alpn?: string;
+}
+
+/**
+ * What a ticket carries of an authenticated client's certificates, for resumption to judge them again: under a
+ * CA the path validation used, leaf first, without its anchor (today's configuration supplies one, or the path
+ * fails as it must), so revocation and today's anchors are judged on the same certificates; under a pin or for
+ * a raw key the leaf alone. Never the chain as presented: certificates no policy used (up to the 64 KiB of a
+ * Certificate message) would ride in every ticket and be judged again at every resumption.
+ */
+export function judgedCertificates(peer: PeerIdentity): Uint8Array[] {
+  const path = peer.verdict.path;
+  return path && path.length > 1 ? path.slice(0, -1) : peer.chain.slice(0, 1);
 }
 
 const TICKET_FORMAT_VERSION = 3;
@@ -125,8 +139,8 @@ export class SingleUseTickets {
       if (now <= until) break;
       this.replayableUntil.delete(used);
     }
-    // Remembered by a digest: a ticket carries the client's chain (up to 64 KiB), and a string of its bytes
-    // cost ~60 KB of the shared register and ~50 ms to build per ClientHello.
+    // Remembered by a digest: a ticket carries the client's certificates (up to 64 KiB), and a string of its
+    // bytes cost ~60 KB of the shared register and ~50 ms to build per ClientHello.
     let key = '';
     for (const b of digest('sha256', ticket)) key += String.fromCharCode(b);
     if (this.replayableUntil.has(key) || this.replayableUntil.size >= this.capacity) return false;
