@@ -18,7 +18,6 @@ import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity
 import { showValue } from '../wire/show-value.js';
 import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
-import { MAX_OFFERED_TICKET_LENGTH } from './tickets.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
 type Check = (value: unknown, path: string) => void;
@@ -292,7 +291,8 @@ const trust: Check = (v, path) => {
 
 const SESSION_TICKET: Check = object(
   {
-    ticket: required(bytesOfLength(1, MAX_OFFERED_TICKET_LENGTH)),
+    // Whatever a NewSessionTicket holds (RFC 8446 §4.6.1); one that does not fit our ClientHello is not offered.
+    ticket: required(bytesOfLength(1, 0xffff)),
     psk: required(bytes),
     nonce: required(bytes),
     cipherSuite: required(uint16),

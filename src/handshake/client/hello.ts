@@ -23,7 +23,7 @@ import { statusRequestBody } from '../ocsp-staple.js';
 import { groupName, isPostQuantum, requireSolicited } from '../negotiation.js';
 import { SUITES } from '../suites.js';
 import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
-import { acceptedPsk, bindPsks, dropTicketForSuite, offeredPsks, offersPsk } from './psk.js';
+import { acceptedPsk, bindPsks, dropTicketForSuite, dropTicketThatDoesNotFit, offeredPsks, offersPsk } from './psk.js';
 import { dropExternalPsksForSuite, offeredPskModes } from './external-psk.js';
 import { compressCertificateExtension } from '../certificate-compression.js';
 
@@ -128,6 +128,7 @@ export function sendClientHello(
   // pre_shared_key MUST be the last extension (RFC 8446 §4.2.11).
   const psk = extensions.findIndex((e) => e.type === ExtensionType.pre_shared_key);
   if (psk >= 0) extensions.push(...extensions.splice(psk, 1));
+  if (dropTicketThatDoesNotFit(c, extensions)) return sendClientHello(c, random, legacySessionId, keyShares, cookie, retryGroup);
 
   const hello: ClientHello = {
     kind: 'client_hello',
