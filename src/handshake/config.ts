@@ -158,7 +158,10 @@ export interface ClientConfig extends CommonConfig {
 
 export interface ResumptionConfig {
   ticket: SessionTicket;
-  /** Application data to send in the first flight, before the handshake completes (replayable!). */
+  /**
+   * Application data to send in the first flight, before the handshake completes (replayable!). Sent only
+   * when the ticket allows 0-RTT and holds all of it (its maxEarlyDataSize); otherwise send it once connected.
+   */
   earlyData?: Uint8Array;
   /** psk_key_exchange_modes to offer, in order (default ['psk_dhe_ke']). */
   modes?: Array<'psk_dhe_ke' | 'psk_ke'>;

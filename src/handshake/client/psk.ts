@@ -96,6 +96,20 @@ export function dropTicketForSuite(c: ClientHandshake, suite: SuiteInfo): void {
   c.ctx.decide('resumption', 'ticket not offered', `the HelloRetryRequest chose ${suite.name}, whose hash the ticket cannot use (RFC 8446 §4.1.4)`);
 }
 
+/**
+ * Whether our 0-RTT data goes with the offered ticket: "max_early_data_size: The maximum amount of 0-RTT data
+ * that the client is allowed to send when using this ticket" (RFC 8446 §4.6.1), and a server that gets more
+ * ends the connection (§4.2.10). Data over the budget waits for 1-RTT instead.
+ */
+export function earlyDataFitsTicket(c: ClientHandshake): boolean {
+  const earlyData = c.config.resumption?.earlyData;
+  const budget = c.offeredTicket?.maxEarlyDataSize ?? 0;
+  if (earlyData === undefined || budget === 0) return false;
+  if (earlyData.length <= budget) return true;
+  c.ctx.decide('early_data', 'not sent', `${earlyData.length} bytes of early data, more than the ${budget} the ticket allows (max_early_data_size, RFC 8446 §4.6.1)`);
+  return false;
+}
+
 /** 0-RTT (RFC 8446 §2.3): early secrets over ClientHello, then the data under client_early_traffic_secret. */
 export function sendEarlyData(c: ClientHandshake, compat: boolean): void {
   const { ctx } = c;
