@@ -39,6 +39,8 @@ export interface TicketState {
   /** The client authenticated with an RFC 7250 raw public key: clientChain is one SubjectPublicKeyInfo. */
   clientRawPublicKey: boolean;
   alpn?: string;
+  /** The server_name the original session answered (RFC 6066 §3), for 0-RTT (server/psk.ts acceptEarlyData). */
+  serverName?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export function judgedCertificates(peer: PeerIdentity): Uint8Array[] {
   return path && path.length > 1 ? path.slice(0, -1) : peer.chain.slice(0, 1);
 }
 
-const TICKET_FORMAT_VERSION = 3;
+const TICKET_FORMAT_VERSION = 4;
 const NONCE_LENGTH = 12;
 
 export function encodeTicketState(state: TicketState): Uint8Array {
@@ -68,6 +70,7 @@ export function encodeTicketState(state: TicketState): Uint8Array {
     .block(3, (w) => state.clientChain.forEach((der) => w.vec(3, der)))
     .u8(state.clientRawPublicKey ? 1 : 0)
     .vec(1, utf8.encode(state.alpn ?? ''))
+    .vec(2, utf8.encode(state.serverName ?? ''))
     .finish();
 }
 
@@ -84,8 +87,9 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
   r.close(chain);
   const clientRawPublicKey = r.u8() === 1;
   const alpn = utf8.decode(r.vec(1));
+  const serverName = utf8.decode(r.vec(2));
   r.end();
-  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}) };
+  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}) };
 }
 
 /** nonce || AES-256-GCM(key, nonce, state). */
