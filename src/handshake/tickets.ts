@@ -13,6 +13,9 @@ import type { PeerIdentity } from '../auth/trust.js';
  */
 export const MAX_TICKET_LIFETIME = 604_800;
 
+/** `tickets.lifetime` when the server config gives none, in seconds. */
+export const DEFAULT_TICKET_LIFETIME = 7200;
+
 /**
  * The longest ticket a client can offer: the pre_shared_key extension (RFC 8446 §4.2.11) holds it with its
  * lengths (2 + 2), its age (4) and a binder list of one SHA-384 binder (2 + 1 + 48) within 2^16 - 1 bytes.

@@ -8,7 +8,7 @@ import type { NegotiatedInfo } from '../events.js';
 import { unexpected, type HandshakeContext } from '../context.js';
 import { resumptionPsk } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
-import { MAX_OFFERED_TICKET_LENGTH, judgedCertificates, type TicketState } from '../tickets.js';
+import { DEFAULT_TICKET_LIFETIME, MAX_OFFERED_TICKET_LENGTH, judgedCertificates, type TicketState } from '../tickets.js';
 import type { ApplicationTraffic } from '../traffic.js';
 import { certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
 import { shapeExtensions, ticketNonce } from './flight-shape.js';
@@ -35,7 +35,7 @@ export interface Connected {
 /** NewSessionTicket (RFC 8446 §4.6.1) number `nonceCounter`, carrying the client chain authenticated in this handshake. */
 export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKey: TicketKey, suite: SuiteInfo, resumptionMasterSecret: Uint8Array, nonceCounter: number): void {
   const tickets = config.tickets!;
-  const lifetime = tickets.lifetime ?? 7200;
+  const lifetime = tickets.lifetime ?? DEFAULT_TICKET_LIFETIME;
   const shape = config.serverFlight;
   const ageAdd = shape?.newSessionTicket?.ageAdds?.[nonceCounter] ?? drawAgeAdd(ctx);
   const nonce = ticketNonce(shape, nonceCounter);

@@ -15,7 +15,7 @@ import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import type { ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
-import { decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
+import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
 
 /**
  * Whether this client could resume with a ticket of ours: its psk_key_exchange_modes lists a mode we resume
@@ -110,7 +110,9 @@ export function acceptPsk(
     const state = ticketKey.open(identity.identity);
     if (!state) continue;
     const age = now - state.issuedAt;
-    if (age < 0 || age > state.lifetime * 1000) continue;
+    // Today's tickets.lifetime bounds the tickets issued before it: a server that shortens them ends the old ones too.
+    const lifetime = Math.min(state.lifetime, config.tickets.lifetime ?? DEFAULT_TICKET_LIFETIME);
+    if (age < 0 || age > lifetime * 1000) continue;
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
