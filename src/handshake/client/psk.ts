@@ -13,7 +13,7 @@ import type { SessionTicket } from '../events.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import { MAX_OFFERED_TICKET_LENGTH } from '../tickets.js';
-import { acceptedExternalPsk, externalPskIdentities, suiteForHash } from './external-psk.js';
+import { acceptedExternalPsk, externalPskIdentities, offeredSuites, offersHash, suiteForHash } from './external-psk.js';
 import type { ClientHandshake } from './machine.js';
 
 /**
@@ -54,7 +54,12 @@ function ticketTooLong(ticket: SessionTicket): string | undefined {
 export function chooseTicket(c: ClientHandshake): void {
   const resumption = c.config.resumption;
   if (!resumption) return;
-  const mismatch = ticketExpired(resumption.ticket, c.ctx.cfg.now?.()) ?? ticketNotFor(resumption.ticket, c.serverIdentity) ?? ticketTooLong(resumption.ticket);
+  const ticketSuite = SUITES.get(resumption.ticket.cipherSuite)!;
+  const mismatch =
+    ticketExpired(resumption.ticket, c.ctx.cfg.now?.()) ??
+    ticketNotFor(resumption.ticket, c.serverIdentity) ??
+    ticketTooLong(resumption.ticket) ??
+    (offersHash(c, ticketSuite.hash) ? undefined : `the ticket is of ${ticketSuite.name}, and no suite we offer uses ${ticketSuite.hash} (RFC 8446 §4.2.11)`);
   if (mismatch) return c.ctx.decide('resumption', 'ticket not offered', mismatch);
   const peer = resumption.ticket.peer;
   if (peer) {
@@ -99,15 +104,21 @@ export function dropTicketForSuite(c: ClientHandshake, suite: SuiteInfo): void {
 /**
  * Whether our 0-RTT data goes with the offered ticket: "max_early_data_size: The maximum amount of 0-RTT data
  * that the client is allowed to send when using this ticket" (RFC 8446 §4.6.1), and a server that gets more
- * ends the connection (§4.2.10). Data over the budget waits for 1-RTT instead.
+ * ends the connection (§4.2.10); and the ticket's suite must be one we offer. Otherwise the data waits for 1-RTT.
  */
 export function earlyDataFitsTicket(c: ClientHandshake): boolean {
   const earlyData = c.config.resumption?.earlyData;
   const budget = c.offeredTicket?.maxEarlyDataSize ?? 0;
   if (earlyData === undefined || budget === 0) return false;
-  if (earlyData.length <= budget) return true;
-  c.ctx.decide('early_data', 'not sent', `${earlyData.length} bytes of early data, more than the ${budget} the ticket allows (max_early_data_size, RFC 8446 §4.6.1)`);
-  return false;
+  // §4.2.10: 0-RTT is read under the ticket's suite, which the server must select: one we no longer offer
+  // would be rejected, and its data would have gone out under a cipher we gave up.
+  const suite = c.offeredTicket!.cipherSuite;
+  const why =
+    earlyData.length > budget ? `${earlyData.length} bytes of early data, more than the ${budget} the ticket allows (max_early_data_size, RFC 8446 §4.6.1)`
+    : !offeredSuites(c).includes(suite) ? `the ticket is of ${SUITES.get(suite)!.name}, which we no longer offer (RFC 8446 §4.2.10)`
+    : undefined;
+  if (why) c.ctx.decide('early_data', 'not sent', why);
+  return why === undefined;
 }
 
 /** 0-RTT (RFC 8446 §2.3): early secrets over ClientHello, then the data under client_early_traffic_secret. */
