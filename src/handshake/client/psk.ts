@@ -104,18 +104,20 @@ export function dropTicketForSuite(c: ClientHandshake, suite: SuiteInfo): void {
 /**
  * Whether our 0-RTT data goes with the offered ticket: "max_early_data_size: The maximum amount of 0-RTT data
  * that the client is allowed to send when using this ticket" (RFC 8446 §4.6.1), and a server that gets more
- * ends the connection (§4.2.10); and the ticket's suite must be one we offer. Otherwise the data waits for 1-RTT.
+ * ends the connection (§4.2.10); and the ticket's suite and ALPN protocol must be ones we offer. Otherwise the
+ * data waits for 1-RTT.
  */
 export function earlyDataFitsTicket(c: ClientHandshake): boolean {
   const earlyData = c.config.resumption?.earlyData;
   const budget = c.offeredTicket?.maxEarlyDataSize ?? 0;
   if (earlyData === undefined || budget === 0) return false;
-  // §4.2.10: 0-RTT is read under the ticket's suite, which the server must select: one we no longer offer
-  // would be rejected, and its data would have gone out under a cipher we gave up.
-  const suite = c.offeredTicket!.cipherSuite;
+  // §4.2.10: 0-RTT is read under the ticket's suite and ALPN, which the server must select: one we no longer
+  // offer would be rejected, and its data would have gone out under a cipher or protocol we gave up.
+  const { cipherSuite: suite, alpn } = c.offeredTicket!;
   const why =
     earlyData.length > budget ? `${earlyData.length} bytes of early data, more than the ${budget} the ticket allows (max_early_data_size, RFC 8446 §4.6.1)`
     : !offeredSuites(c).includes(suite) ? `the ticket is of ${SUITES.get(suite)!.name}, which we no longer offer (RFC 8446 §4.2.10)`
+    : alpn !== undefined && !c.ctx.cfg.alpnProtocols.includes(alpn) ? `the ticket's ALPN protocol ${alpn} is not among ours (RFC 8446 §4.2.10)`
     : undefined;
   if (why) c.ctx.decide('early_data', 'not sent', why);
   return why === undefined;
