@@ -13,7 +13,7 @@ import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { REASONS, TlsError } from '../wire/errors.js';
-import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
+import { checkOfferable, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { showValue } from '../wire/show-value.js';
 import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
@@ -445,6 +445,7 @@ export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
   if (!config.trust && !config.externalPsks) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies), unless externalPsks authenticate the server');
   clockForValidity(config);
+  if (config.externalPsks) checkOfferable(resolveExternalPsks(config.externalPsks));
   // Any other policy judges the ticket's server itself (client/psk.ts chooseTicket): a second verdict would be ignored.
   if (config.resumption?.serverVerdict && config.trust?.kind !== 'ask') throw new TypeError("resumption.serverVerdict is for trust: { kind: 'ask' } only: the trust policy judges the ticket's server itself");
 }
