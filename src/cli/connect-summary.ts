@@ -55,5 +55,5 @@ export function describeCertificateTypes(info: Readonly<NegotiatedInfo>): string
 function earlyDataOutcome(outcome: 'accepted' | 'rejected' | undefined, length: number): string {
   if (outcome === 'accepted') return `accepted (${length} bytes sent as 0-RTT)`;
   if (outcome === 'rejected') return `rejected (${length} bytes sent again after the handshake)`;
-  return `not sent (the ticket does not allow 0-RTT; ${length} bytes sent after the handshake)`;
+  return `not sent (the ticket does not allow 0-RTT, or not this much; ${length} bytes sent after the handshake)`;
 }

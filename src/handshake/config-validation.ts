@@ -13,12 +13,11 @@ import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { REASONS, TlsError } from '../wire/errors.js';
-import { resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
+import { checkOfferable, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { showValue } from '../wire/show-value.js';
 import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
-import { MAX_OFFERED_TICKET_LENGTH } from './tickets.js';
 
 /** Throws a TypeError naming `path` when `value` does not fit. */
 type Check = (value: unknown, path: string) => void;
@@ -293,7 +292,8 @@ const trust: Check = (v, path) => {
 
 const SESSION_TICKET: Check = object(
   {
-    ticket: required(bytesOfLength(1, MAX_OFFERED_TICKET_LENGTH)),
+    // Whatever a NewSessionTicket holds (RFC 8446 §4.6.1); one that does not fit our ClientHello is not offered.
+    ticket: required(bytesOfLength(1, 0xffff)),
     psk: required(bytes),
     nonce: required(bytes),
     cipherSuite: required(uint16),
@@ -446,6 +446,7 @@ export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
   if (!config.trust && !config.externalPsks) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies), unless externalPsks authenticate the server');
   clockForValidity(config);
+  if (config.externalPsks) checkOfferable(resolveExternalPsks(config.externalPsks));
   // Any other policy judges the ticket's server itself (client/psk.ts chooseTicket): a second verdict would be ignored.
   if (config.resumption?.serverVerdict && config.trust?.kind !== 'ask') throw new TypeError("resumption.serverVerdict is for trust: { kind: 'ask' } only: the trust policy judges the ticket's server itself");
 }

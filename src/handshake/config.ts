@@ -158,7 +158,10 @@ export interface ClientConfig extends CommonConfig {
 
 export interface ResumptionConfig {
   ticket: SessionTicket;
-  /** Application data to send in the first flight, before the handshake completes (replayable!). */
+  /**
+   * Application data to send in the first flight, before the handshake completes (replayable!). Sent only
+   * when the ticket allows 0-RTT and holds all of it (its maxEarlyDataSize); otherwise send it once connected.
+   */
   earlyData?: Uint8Array;
   /** psk_key_exchange_modes to offer, in order (default ['psk_dhe_ke']). */
   modes?: Array<'psk_dhe_ke' | 'psk_ke'>;
@@ -224,7 +227,7 @@ export interface TicketConfig {
    * client whose psk_key_exchange_modes lists a mode we resume with (RFC 8446 §4.2.9); others get none.
    */
   count?: number;
-  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1; default 7200). */
+  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1; default 7200); also bounds the tickets issued before. */
   lifetime?: number;
   /**
    * The 32-byte key that seals tickets (AES-256-GCM). Give every connection of one server the same key,

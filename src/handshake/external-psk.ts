@@ -12,7 +12,7 @@ import { hex, utf8 } from '../wire/bytes.js';
 import { showValue } from '../wire/show-value.js';
 
 export interface ExternalPsk {
-  /** The PSK identity sent on the wire (1 to 65535 bytes; RFC 8446 §4.2.11). A string is sent as UTF-8. */
+  /** The PSK identity sent on the wire (1 to 65535 bytes; RFC 8446 §4.2.11; a client's must all fit one pre_shared_key extension). A string is sent as UTF-8. */
   identity: Uint8Array | string;
   /** The secret: at least 16 bytes (RFC 9257 §6: at least 128 bits of entropy). */
   key: Uint8Array;
@@ -66,6 +66,17 @@ export function resolveExternalPsks(config: ExternalPskConfig): ResolvedExternal
     seen.add(key);
     return { identity, key: psk.key, hash, name: pskIdentityName(identity) };
   });
+}
+
+/**
+ * A client offers all its PSKs in one pre_shared_key extension (RFC 8446 §4.2.11): each identity with its
+ * 2-byte length and 4-byte age, and a binder each (1 + Hash.length), within the 2^16 - 1 bytes of an extension.
+ */
+export function checkOfferable(psks: readonly ResolvedExternalPsk[]): void {
+  const identityBytes = psks.reduce((n, p) => n + p.identity.length, 0);
+  const length = 2 + identityBytes + 6 * psks.length + 2 + psks.reduce((n, p) => n + 1 + (p.hash === 'sha384' ? 48 : 32), 0);
+  if (length <= 0xffff) return;
+  throw new TypeError(`externalPsks.keys: ${psks.length} identities of ${identityBytes} bytes do not fit one pre_shared_key extension with their ages and binders (${length} bytes, at most 65535: RFC 8446 §4.2.11)`);
 }
 
 /** Our PSKs, the modes we use them in, and each PSK under its identity. */

@@ -4,6 +4,7 @@
 import { digest } from '../crypto/hashes.js';
 import type { CryptoProvider, RandomSource } from '../crypto/provider.js';
 import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
+import type { PeerIdentity } from '../auth/trust.js';
 
 /**
  * The longest a ticket may live, in seconds: "Servers MUST NOT use any value greater than 604800 seconds
@@ -11,6 +12,9 @@ import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
  * (RFC 8446 §4.6.1).
  */
 export const MAX_TICKET_LIFETIME = 604_800;
+
+/** `tickets.lifetime` when the server config gives none, in seconds. */
+export const DEFAULT_TICKET_LIFETIME = 7200;
 
 /**
  * The longest ticket a client can offer: the pre_shared_key extension (RFC 8446 §4.2.11) holds it with its
@@ -29,17 +33,32 @@ export interface TicketState {
   /** Seconds. */
   lifetime: number;
   /**
-   * The client's certificate chain if the original handshake authenticated the client (its CertificateVerify
-   * was checked then). Resumption re-judges it under the current trust policy (server/psk.ts declines the
-   * ticket when it fails) and never adds authentication that the original handshake did not have.
+   * The client's certificates its trust verdict judged (judgedCertificates) if the original handshake
+   * authenticated the client (its CertificateVerify was checked then). Resumption re-judges them under the
+   * current trust policy (server/psk.ts declines the ticket when it fails) and never adds authentication that
+   * the original handshake did not have.
    */
   clientChain: Uint8Array[];
   /** The client authenticated with an RFC 7250 raw public key: clientChain is one SubjectPublicKeyInfo. */
   clientRawPublicKey: boolean;
   alpn?: string;
+  /** The server_name the original session answered (RFC 6066 §3), for 0-RTT (server/psk.ts acceptEarlyData). */
+  serverName?: string;
 }
 
-const TICKET_FORMAT_VERSION = 3;
+/**
+ * What a ticket carries of an authenticated client's certificates, for resumption to judge them again: under a
+ * CA the path validation used, leaf first, without its anchor (today's configuration supplies one, or the path
+ * fails as it must), so revocation and today's anchors are judged on the same certificates; under a pin or for
+ * a raw key the leaf alone. Never the chain as presented: certificates no policy used (up to the 64 KiB of a
+ * Certificate message) would ride in every ticket and be judged again at every resumption.
+ */
+export function judgedCertificates(peer: PeerIdentity): Uint8Array[] {
+  const path = peer.verdict.path;
+  return path && path.length > 1 ? path.slice(0, -1) : peer.chain.slice(0, 1);
+}
+
+const TICKET_FORMAT_VERSION = 4;
 const NONCE_LENGTH = 12;
 
 export function encodeTicketState(state: TicketState): Uint8Array {
@@ -54,6 +73,7 @@ export function encodeTicketState(state: TicketState): Uint8Array {
     .block(3, (w) => state.clientChain.forEach((der) => w.vec(3, der)))
     .u8(state.clientRawPublicKey ? 1 : 0)
     .vec(1, utf8.encode(state.alpn ?? ''))
+    .vec(2, utf8.encode(state.serverName ?? ''))
     .finish();
 }
 
@@ -70,8 +90,9 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
   r.close(chain);
   const clientRawPublicKey = r.u8() === 1;
   const alpn = utf8.decode(r.vec(1));
+  const serverName = utf8.decode(r.vec(2));
   r.end();
-  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}) };
+  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}) };
 }
 
 /** nonce || AES-256-GCM(key, nonce, state). */
@@ -125,8 +146,8 @@ export class SingleUseTickets {
       if (now <= until) break;
       this.replayableUntil.delete(used);
     }
-    // Remembered by a digest: a ticket carries the client's chain (up to 64 KiB), and a string of its bytes
-    // cost ~60 KB of the shared register and ~50 ms to build per ClientHello.
+    // Remembered by a digest: a ticket carries the client's certificates (up to 64 KiB), and a string of its
+    // bytes cost ~60 KB of the shared register and ~50 ms to build per ClientHello.
     let key = '';
     for (const b of digest('sha256', ticket)) key += String.fromCharCode(b);
     if (this.replayableUntil.has(key) || this.replayableUntil.size >= this.capacity) return false;

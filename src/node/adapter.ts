@@ -32,8 +32,9 @@ export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClie
   session?: SessionTicket;
   /**
    * With `session`: application data sent as 0-RTT (RFC 8446 §2.3) in the first flight, when the ticket
-   * allows it. Replayable by an attacker! Once connected, `info.earlyData` says whether the server
-   * accepted it; if 'rejected' it was not delivered, and it is up to the caller to write it again.
+   * allows that much. Replayable by an attacker! Once connected, `info.earlyData` says whether the server
+   * accepted it; unless 'accepted' it was not delivered (not sent, or 'rejected'), and it is up to the
+   * caller to write it again.
    */
   earlyData?: Uint8Array | string;
 }

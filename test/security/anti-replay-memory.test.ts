@@ -1,7 +1,8 @@
 // Attacker's script against the memory of the 0-RTT replay register (SingleUseTickets, RFC 8446 §8.1), which
-// every connection of a server shares. It remembered each used ticket by its bytes, and a ticket carries the
-// client's certificate chain as presented: a client the server trusts fills its Certificate message (up to
-// 64 KiB) with certificates nobody needs, and each of its tickets is then some 65 KB. The register holds up to
+// every connection of a server shares. It remembered each used ticket by its bytes, and a ticket carried the
+// client's certificate chain as presented (now only what its verdict judged, which a leaf can still make
+// ~64 KiB): a client the server trusts filled its Certificate message (up to 64 KiB) with certificates nobody
+// needs, and each of its tickets was then some 65 KB. The register holds up to
 // 100,000 uses (for twice the age skew, 20 s by default): 6.5 GB at its capacity, 12 MB for 200 uses of
 // 60 KB tickets, and building each key cost 40 to 100 ms of CPU. A use is remembered by a SHA-256 digest of
 // its ticket: about 100 bytes each.

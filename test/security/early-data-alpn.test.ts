@@ -81,6 +81,15 @@ describe('0-RTT accepted under another ALPN than the ticket was issued with (RFC
     expect(pair.client.info.earlyData).not.toBe('accepted');
   });
 
+  it('a client that no longer offers h2 sends no early data with the h2 ticket (written for h2, it could only be rejected; as BoringSSL)', () => {
+    const pair = new InMemoryPair(clientConfig({ alpnProtocols: ['http/1.1'], resumption: { ticket, earlyData: utf8.encode('h2 preface and HEADERS') } }), serverConfig(['http/1.1', 'h2'])).run();
+    const reasons = pair.events('client').flatMap((e) => (e.type === 'decision' && e.topic === 'early_data' ? [e.reason] : []));
+    expect(reasons).toEqual(['the ticket\'s ALPN protocol h2 is not among ours (RFC 8446 §4.2.10)']);
+    expect(pair.events('server').some((e) => e.type === 'data' && e.early)).toBe(false);
+    expect(pair.client.info).toMatchObject({ resumed: true, alpn: 'http/1.1' });
+    expect(pair.client.info.earlyData).toBeUndefined();
+  });
+
   it('a server that accepts early data for a ticket without ALPN and selects h2 is illegal_parameter', () => {
     const { alpn: _alpn, ...withoutAlpn } = ticket;
     const pair = new InMemoryPair(clientConfig({ resumption: { ticket: withoutAlpn, earlyData: utf8.encode('x') } }), serverConfig(['h2'], 'h2')).run();

@@ -79,6 +79,8 @@ const serverConfig = nssServer({
             lifetime: rfcTicket.lifetime,
             clientChain: [],
             clientRawPublicKey: false,
+            // The §3 session answered the client's server_name "server", as the §4 ClientHello names it again.
+            serverName: 'server',
           })
         : undefined,
   },

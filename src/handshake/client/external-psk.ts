@@ -10,11 +10,21 @@ import type { ClientHandshake } from './machine.js';
 
 type PskModeName = keyof typeof PskKeyExchangeMode;
 
+/** The cipher suites our ClientHello lists. */
+export function offeredSuites(c: ClientHandshake): readonly number[] {
+  return c.config.clientHello?.advertisedCipherSuites ?? c.ctx.cfg.cipherSuites;
+}
+
+/** Whether a suite we offer uses `hash`: a PSK bound to another hash cannot be used (RFC 8446 §4.2.11). */
+export function offersHash(c: ClientHandshake, hash: string): boolean {
+  return offeredSuites(c).some((s) => SUITES.get(s)?.hash === hash);
+}
+
 /** Our external PSKs that some suite we offer can use (RFC 8446 §4.2.11: a PSK is bound to one hash). */
 export function chooseExternalPsks(c: ClientHandshake): void {
   const ours = c.ctx.cfg.externalPsks;
   if (!ours) return;
-  const hashes = new Set((c.config.clientHello?.advertisedCipherSuites ?? c.ctx.cfg.cipherSuites).map((s) => SUITES.get(s)?.hash));
+  const hashes = new Set(offeredSuites(c).map((s) => SUITES.get(s)?.hash));
   c.offeredExternalPsks = ours.keys.filter((psk) => hashes.has(psk.hash));
   for (const psk of ours.keys.filter((k) => !hashes.has(k.hash))) c.ctx.decide('external_psk', `"${psk.name}" not offered`, `it is bound to ${psk.hash}, and no suite we offer uses that hash`);
   if (ours.modes.includes('psk_ke')) c.ctx.decide('external_psk', 'psk_ke offered', PSK_KE_WARNING);

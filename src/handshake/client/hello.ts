@@ -23,7 +23,7 @@ import { statusRequestBody } from '../ocsp-staple.js';
 import { groupName, isPostQuantum, requireSolicited } from '../negotiation.js';
 import { SUITES } from '../suites.js';
 import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
-import { acceptedPsk, bindPsks, dropTicketForSuite, offeredPsks, offersPsk } from './psk.js';
+import { acceptedPsk, bindPsks, dropTicketForSuite, dropTicketThatDoesNotFit, earlyDataFitsTicket, offeredPsks, offersPsk } from './psk.js';
 import { dropExternalPsksForSuite, offeredPskModes } from './external-psk.js';
 import { compressCertificateExtension } from '../certificate-compression.js';
 
@@ -61,11 +61,9 @@ export function sendClientHello(
   const { ctx, config } = c;
   const shape = config.clientHello ?? {};
   const grease = c.grease;
-  const resumption = config.resumption;
-  const ticket = c.offeredTicket;
   const identity = c.serverIdentity;
   // No 0-RTT in the ClientHello that answers a HelloRetryRequest (RFC 8446 §4.1.2).
-  const offerEarlyData = !cookie && !c.retried && ticket !== undefined && resumption?.earlyData !== undefined && (ticket.maxEarlyDataSize ?? 0) > 0;
+  const offerEarlyData = !cookie && !c.retried && earlyDataFitsTicket(c);
   const shares = [...keyShares].map(([group, { share }]) => ({ group, keyExchange: share }));
   const withGrease = (values: readonly number[], g: number | undefined) => (g === undefined ? [...values] : [g, ...values]);
   // The body of each extension we build ourselves, undefined to leave it out (one function, not a closure each).
@@ -128,6 +126,7 @@ export function sendClientHello(
   // pre_shared_key MUST be the last extension (RFC 8446 §4.2.11).
   const psk = extensions.findIndex((e) => e.type === ExtensionType.pre_shared_key);
   if (psk >= 0) extensions.push(...extensions.splice(psk, 1));
+  if (dropTicketThatDoesNotFit(c, extensions)) return sendClientHello(c, random, legacySessionId, keyShares, cookie, retryGroup);
 
   const hello: ClientHello = {
     kind: 'client_hello',

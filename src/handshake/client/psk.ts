@@ -5,14 +5,15 @@ import { ExtensionType } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
-import type { ClientHello, OfferedPsks, ServerHello } from '../../wire/types.js';
+import type { ClientHello, Extension, OfferedPsks, ServerHello } from '../../wire/types.js';
 import type { PeerFinishedVerified } from '../context.js';
 import { rejudgeStoredPeer } from '../peer-certificate.js';
 import { certificateTypeOf } from '../certificate-types.js';
 import type { SessionTicket } from '../events.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
-import { acceptedExternalPsk, externalPskIdentities, suiteForHash } from './external-psk.js';
+import { MAX_OFFERED_TICKET_LENGTH } from '../tickets.js';
+import { acceptedExternalPsk, externalPskIdentities, offeredSuites, offersHash, suiteForHash } from './external-psk.js';
 import type { ClientHandshake } from './machine.js';
 
 /**
@@ -43,11 +44,22 @@ function ticketExpired(ticket: SessionTicket, now: number | undefined): string |
   return `the ticket is ${Number.isFinite(age) ? `${Math.round(age / 1000)} s old` : 'of unknown age'}, past its lifetime of ${lifetimeMs / 1000} s (RFC 8446 §4.6.1)`;
 }
 
+/** A ticket the pre_shared_key extension cannot hold with its age and binder (RFC 8446 §4.2.11); why, or undefined. */
+function ticketTooLong(ticket: SessionTicket): string | undefined {
+  if (ticket.ticket.length <= MAX_OFFERED_TICKET_LENGTH) return undefined;
+  return `the ticket is ${ticket.ticket.length} bytes: pre_shared_key holds at most ${MAX_OFFERED_TICKET_LENGTH} with its age and binder within 2^16 - 1 (RFC 8446 §4.1.2, §4.2.11)`;
+}
+
 /** The configured ticket, when it is alive and was issued for the server we now mean to reach. */
 export function chooseTicket(c: ClientHandshake): void {
   const resumption = c.config.resumption;
   if (!resumption) return;
-  const mismatch = ticketExpired(resumption.ticket, c.ctx.cfg.now?.()) ?? ticketNotFor(resumption.ticket, c.serverIdentity);
+  const ticketSuite = SUITES.get(resumption.ticket.cipherSuite)!;
+  const mismatch =
+    ticketExpired(resumption.ticket, c.ctx.cfg.now?.()) ??
+    ticketNotFor(resumption.ticket, c.serverIdentity) ??
+    ticketTooLong(resumption.ticket) ??
+    (offersHash(c, ticketSuite.hash) ? undefined : `the ticket is of ${ticketSuite.name}, and no suite we offer uses ${ticketSuite.hash} (RFC 8446 §4.2.11)`);
   if (mismatch) return c.ctx.decide('resumption', 'ticket not offered', mismatch);
   const peer = resumption.ticket.peer;
   if (peer) {
@@ -67,12 +79,48 @@ export function chooseTicket(c: ClientHandshake): void {
   c.offeredTicket = resumption.ticket;
 }
 
+/**
+ * A ticket goes back inside pre_shared_key, inside the ClientHello's extensions<8..2^16-1> (RFC 8446 §4.1.2),
+ * but a server may send one of up to 2^16 - 1 bytes (§4.6.1): a ticket that does not fit beside the rest of
+ * `extensions` (pre_shared_key with its binders' room included) is not offered. True when it was dropped.
+ */
+export function dropTicketThatDoesNotFit(c: ClientHandshake, extensions: readonly Extension[]): boolean {
+  const length = extensions.reduce((sum, e) => sum + 4 + e.data.length, 0);
+  if (!c.offeredTicket || length <= 0xffff) return false;
+  delete c.offeredTicket;
+  delete c.resumedServer;
+  c.ctx.decide('resumption', 'ticket not offered', `with its ${c.config.resumption!.ticket.ticket.length}-byte ticket our ClientHello's extensions would be ${length} bytes, more than 2^16 - 1 (RFC 8446 §4.1.2)`);
+  return true;
+}
+
 /** A PSK is bound to its suite's hash: one the HelloRetryRequest's suite cannot use leaves ClientHello2 (RFC 8446 §4.1.4). */
 export function dropTicketForSuite(c: ClientHandshake, suite: SuiteInfo): void {
   if (!c.offeredTicket || SUITES.get(c.offeredTicket.cipherSuite)!.hash === suite.hash) return;
   delete c.offeredTicket;
   delete c.resumedServer;
   c.ctx.decide('resumption', 'ticket not offered', `the HelloRetryRequest chose ${suite.name}, whose hash the ticket cannot use (RFC 8446 §4.1.4)`);
+}
+
+/**
+ * Whether our 0-RTT data goes with the offered ticket: "max_early_data_size: The maximum amount of 0-RTT data
+ * that the client is allowed to send when using this ticket" (RFC 8446 §4.6.1), and a server that gets more
+ * ends the connection (§4.2.10); and the ticket's suite and ALPN protocol must be ones we offer. Otherwise the
+ * data waits for 1-RTT.
+ */
+export function earlyDataFitsTicket(c: ClientHandshake): boolean {
+  const earlyData = c.config.resumption?.earlyData;
+  const budget = c.offeredTicket?.maxEarlyDataSize ?? 0;
+  if (earlyData === undefined || budget === 0) return false;
+  // §4.2.10: 0-RTT is read under the ticket's suite and ALPN, which the server must select: one we no longer
+  // offer would be rejected, and its data would have gone out under a cipher or protocol we gave up.
+  const { cipherSuite: suite, alpn } = c.offeredTicket!;
+  const why =
+    earlyData.length > budget ? `${earlyData.length} bytes of early data, more than the ${budget} the ticket allows (max_early_data_size, RFC 8446 §4.6.1)`
+    : !offeredSuites(c).includes(suite) ? `the ticket is of ${SUITES.get(suite)!.name}, which we no longer offer (RFC 8446 §4.2.10)`
+    : alpn !== undefined && !c.ctx.cfg.alpnProtocols.includes(alpn) ? `the ticket's ALPN protocol ${alpn} is not among ours (RFC 8446 §4.2.10)`
+    : undefined;
+  if (why) c.ctx.decide('early_data', 'not sent', why);
+  return why === undefined;
 }
 
 /** 0-RTT (RFC 8446 §2.3): early secrets over ClientHello, then the data under client_early_traffic_secret. */

@@ -8,7 +8,7 @@ import type { NegotiatedInfo } from '../events.js';
 import { unexpected, type HandshakeContext } from '../context.js';
 import { resumptionPsk } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
-import { MAX_OFFERED_TICKET_LENGTH, type TicketState } from '../tickets.js';
+import { DEFAULT_TICKET_LIFETIME, MAX_OFFERED_TICKET_LENGTH, judgedCertificates, type TicketState } from '../tickets.js';
 import type { ApplicationTraffic } from '../traffic.js';
 import { certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
 import { shapeExtensions, ticketNonce } from './flight-shape.js';
@@ -35,7 +35,7 @@ export interface Connected {
 /** NewSessionTicket (RFC 8446 §4.6.1) number `nonceCounter`, carrying the client chain authenticated in this handshake. */
 export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKey: TicketKey, suite: SuiteInfo, resumptionMasterSecret: Uint8Array, nonceCounter: number): void {
   const tickets = config.tickets!;
-  const lifetime = tickets.lifetime ?? 7200;
+  const lifetime = tickets.lifetime ?? DEFAULT_TICKET_LIFETIME;
   const shape = config.serverFlight;
   const ageAdd = shape?.newSessionTicket?.ageAdds?.[nonceCounter] ?? drawAgeAdd(ctx);
   const nonce = ticketNonce(shape, nonceCounter);
@@ -45,14 +45,15 @@ export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKe
     ageAdd,
     issuedAt: ctx.cfg.now?.() ?? 0,
     lifetime,
-    clientChain: ctx.info.clientAuth === 'authenticated' && ctx.info.peer?.kind !== 'psk' ? (ctx.info.peer?.chain ?? []) : [],
+    clientChain: ctx.info.clientAuth === 'authenticated' && ctx.info.peer && ctx.info.peer.kind !== 'psk' ? judgedCertificates(ctx.info.peer) : [],
     clientRawPublicKey: ctx.info.clientCertificateType === 'raw-public-key',
     ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
+    ...(ctx.info.serverName ? { serverName: ctx.info.serverName } : {}),
   };
   const ticket = ticketKey.seal(state);
-  // §4.6.1: opaque ticket<1..2^16-1>, and a client can offer back a little less (§4.2.11). The client's chain
-  // rides in the ticket as it was presented, and a Certificate message near our 64 KiB limit leaves no room
-  // for the rest: such a client gets no ticket (a full handshake next time), not a message we cannot encode.
+  // §4.6.1: opaque ticket<1..2^16-1>, and a client can offer back a little less (§4.2.11). A client path near
+  // our 64 KiB message limit leaves no room for the rest: such a client gets no ticket (a full handshake next
+  // time), not a message we cannot encode.
   if (ticket.length > MAX_OFFERED_TICKET_LENGTH) {
     ctx.decide('resumption', 'no ticket', `the ticket would be ${ticket.length} bytes, more than a client can offer back (${MAX_OFFERED_TICKET_LENGTH}, RFC 8446 §4.2.11, §4.6.1): the client's certificate chain is too long to carry`);
     return;

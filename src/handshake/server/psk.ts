@@ -15,7 +15,7 @@ import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import type { ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
-import { decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
+import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
 
 /**
  * Whether this client could resume with a ticket of ours: its psk_key_exchange_modes lists a mode we resume
@@ -110,7 +110,9 @@ export function acceptPsk(
     const state = ticketKey.open(identity.identity);
     if (!state) continue;
     const age = now - state.issuedAt;
-    if (age < 0 || age > state.lifetime * 1000) continue;
+    // Today's tickets.lifetime bounds the tickets issued before it: a server that shortens them ends the old ones too.
+    const lifetime = Math.min(state.lifetime, config.tickets.lifetime ?? DEFAULT_TICKET_LIFETIME);
+    if (age < 0 || age > lifetime * 1000) continue;
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
@@ -160,11 +162,12 @@ export function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule
   return {} as PskBinderVerified;
 }
 
-/**
- * The ticket's client chain judged under today's policy. Possession of its key was proven by the
- * CertificateVerify of the handshake that issued the ticket (sealed by us); trust is today's question.
- * A pending verdict ('ask') is not trusted: nobody has been asked.
- */
+/** The host_name the ClientHello's server_name names (RFC 6066 §3), if any. */
+function offeredServerName(hello: ClientHello): string | undefined {
+  const sni = X.findExtension(hello.extensions, ExtensionType.server_name);
+  return sni ? X.bodyOf(X.offeredServerName, sni)[0] : undefined;
+}
+
 /** 0-RTT (RFC 8446 §4.2.10, §8): accepted only when every condition holds; each reason is a decision. */
 function acceptEarlyData(
   ctx: HandshakeContext,
@@ -188,6 +191,8 @@ function acceptEarlyData(
     : index !== 0 ? 'only the first PSK may carry early data'
     : state.cipherSuite !== suite.code ? 'the cipher suite differs from the original session'
     : (state.alpn ?? '') !== (alpn ?? '') ? 'the ALPN protocol differs from the original session'
+    // Not in §4.2.10's list, but the data was written for that server: OpenSSL refuses it too (final_server_name).
+    : (state.serverName ?? '').toLowerCase() !== (offeredServerName(hello) ?? '').toLowerCase() ? 'the server name (SNI) differs from the original session'
     : Math.abs(clientAge - age) > maxAgeSkewMs ? `ticket age ${clientAge} ms does not match ours (${age} ms)`
     // Two ClientHellos with one obfuscated age both pass that check only if they arrive within 2 x skew.
     : !tickets.antiReplay.firstUse(identity.identity, now, 2 * maxAgeSkewMs) ? 'this ticket was already used (replay), or the replay register is full'
