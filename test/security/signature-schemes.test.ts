@@ -19,6 +19,7 @@ import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handsha
 import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair, type Flight } from '../../src/handshake/pair.js';
 import { certificateVerifyContent } from '../../src/handshake/signatures.js';
+import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { torsionedSignature, type TorsionOptions } from '../../src/testing/eddsa-torsion.js';
 import { asPssKey, asRsaEncryptionKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
@@ -96,6 +97,17 @@ const ed448WithContext = (content: Uint8Array) => nobleEd448.sign(content, ed448
 const torsionedR = (key: PrivateKey, options: TorsionOptions) => (content: Uint8Array) =>
   torsionedSignature(key.kind === 'ed448' ? 'ed448' : 'ed25519', 'seed' in key ? key.seed : new Uint8Array(0), content, options).signature;
 
+/**
+ * A valid RSASSA-PSS signature (OpenSSL draws the salt, so signing again gives another) whose first octet is
+ * zero, sent without it: k - 1 octets, which RFC 8017 §8.1.2 step 1 refuses and OpenSSL took for PSS.
+ */
+const withoutLeadingZero = (alg: SignatureAlgorithm, key: PrivateKey) => (content: Uint8Array) => {
+  for (;;) {
+    const signature = nodeCryptoProvider.sign(alg, key, content, random);
+    if (signature[0] === 0) return signature.subarray(1);
+  }
+};
+
 /** What the attacker's certificate holds, the scheme its CertificateVerify claims, how it really signed, the victim's alert. */
 const FORGERIES = [
   { what: 'a SHA-256-restricted RSASSA-PSS key signing rsa_pss_pss_sha384 (RFC 4055 §3.3)', key: pssSha256, scheme: SignatureScheme.rsa_pss_pss_sha384, forge: signing(pss('sha384', 48), asRsaEncryptionKey(pssSha256)), alert: 'illegal_parameter' },
@@ -111,6 +123,7 @@ const FORGERIES = [
   // tlsfuzzer's test-tls13-certificate-verify, with an rsaEncryption key:
   { what: 'rsa_pkcs1_sha256 (never for a TLS 1.3 CertificateVerify, RFC 8446 §4.2.3)', key: rsa, scheme: SignatureScheme.rsa_pkcs1_sha256, forge: signing({ kind: 'rsa-pkcs1', hash: 'sha256' }, rsa), alert: 'illegal_parameter' },
   ...[0, 31, 33].map((saltLength) => ({ what: `rsa_pss_rsae_sha256 with a ${saltLength}-byte salt, not the hash length (RFC 8446 §4.2.3)`, key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing(pss('sha256', saltLength), rsa), alert: 'decrypt_error' })),
+  { what: 'a valid rsa_pss_rsae_sha256 signature with its leading zero octet dropped (RFC 8017 §8.1.2 step 1)', key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: withoutLeadingZero(pss('sha256', 32), rsa), alert: 'decrypt_error' },
   { what: 'a PKCS#1 v1.5 signature in an rsa_pss_rsae_sha256 envelope', key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing({ kind: 'rsa-pkcs1', hash: 'sha256' }, rsa), alert: 'decrypt_error' },
   { what: 'rsa_pss_rsae_sha256 signed with SHA-384 (a mismatched message hash)', key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing(pss('sha384', 48), rsa), alert: 'decrypt_error' },
 ];
