@@ -119,6 +119,8 @@ const FORGERIES = [
   { what: 'an Ed25519 signature whose R carries a point of order 8 (RFC 8032 §5.1.7, as OpenSSL checks it)', key: ed25519, scheme: SignatureScheme.ed25519, forge: torsionedR(ed25519, { rTorsion: 1 }), alert: 'decrypt_error' },
   { what: 'an Ed448 signature whose R is the identity (nonce 0; OpenSSL cannot decode it)', key: ed448, scheme: SignatureScheme.ed448, forge: torsionedR(ed448, { r: 0n }), alert: 'decrypt_error' },
   { what: 'ecdsa_secp521r1_sha512 from a P-384 key (RFC 8446 §4.2.3)', key: p384, scheme: SignatureScheme.ecdsa_secp521r1_sha512, forge: signing({ kind: 'ecdsa', hash: 'sha512' }, p384), alert: 'illegal_parameter' },
+  { what: 'ecdsa_secp256r1_sha256 from a P-384 key (RFC 8446 §4.2.3 ties curve and hash)', key: p384, scheme: SignatureScheme.ecdsa_secp256r1_sha256, forge: signing({ kind: 'ecdsa', hash: 'sha256' }, p384), alert: 'illegal_parameter' },
+  { what: 'ecdsa_secp256r1_sha256 from an Ed25519 key, the Ed25519 signature inside', key: ed25519, scheme: SignatureScheme.ecdsa_secp256r1_sha256, forge: signing({ kind: 'ed25519' }, ed25519), alert: 'illegal_parameter' },
   { what: 'ecdsa_secp384r1_sha384 from a P-521 key (RFC 8446 §4.2.3)', key: p521, scheme: SignatureScheme.ecdsa_secp384r1_sha384, forge: signing({ kind: 'ecdsa', hash: 'sha384' }, p521), alert: 'illegal_parameter' },
   // tlsfuzzer's test-tls13-certificate-verify, with an rsaEncryption key:
   { what: 'rsa_pkcs1_sha256 (never for a TLS 1.3 CertificateVerify, RFC 8446 §4.2.3)', key: rsa, scheme: SignatureScheme.rsa_pkcs1_sha256, forge: signing({ kind: 'rsa-pkcs1', hash: 'sha256' }, rsa), alert: 'illegal_parameter' },
