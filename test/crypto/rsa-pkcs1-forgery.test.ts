@@ -6,6 +6,7 @@
 // them. Every case runs through both providers; the certificates of a chain are checked with these.
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { modPow } from '../../src/crypto/bigint.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { PublicKey } from '../../src/crypto/provider.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
@@ -23,11 +24,6 @@ const alg = { kind: 'rsa-pkcs1', hash: 'sha256' } as const;
 const message = utf8.encode('tbsCertificate of a certificate the attacker wants signed');
 const sha256 = nobleProvider.hash('sha256', message);
 
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  for (let b = base % modulus, x = exponent; x > 0n; x >>= 1n, b = (b * b) % modulus) if (x & 1n) result = (result * b) % modulus;
-  return result;
-}
 
 /** The signature that opens to `em`, made with d (the stand-in for an attacker's luck). */
 const signatureOpeningTo = (em: Uint8Array) => toBytes(modPow(toInteger(em), d, n), k);

@@ -3,6 +3,7 @@
 // set, another hash, a PKCS#1 v1.5 signature presented as PSS and the reverse. Raised to d here, standing for
 // an attacker who found the signature; every case runs through both providers.
 import { describe, expect, it } from 'vitest';
+import { modPow } from '../../src/crypto/bigint.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { PublicKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -29,11 +30,6 @@ const TLS_PSS_SHA256 = pss(32);
 const toInteger = (bytes: Uint8Array) => BigInt('0x' + (hex(bytes) || '0'));
 const toBytes = (x: bigint) => fromHex(x.toString(16).padStart(2 * k, '0'));
 
-function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  let result = 1n;
-  for (let b = base % modulus, x = exponent; x > 0n; x >>= 1n, b = (b * b) % modulus) if (x & 1n) result = (result * b) % modulus;
-  return result;
-}
 
 /** The encoded message a signature opens to, and the signature that opens to an edited one. */
 const opened = (signature: Uint8Array) => toBytes(modPow(toInteger(signature), key.e, key.n));
