@@ -9,6 +9,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import type { Hash } from '@noble/hashes/utils.js';
 import { aesCcm } from './ccm.js';
 import { BIGINT_FFDHE_ARITHMETIC, ffdheGroups } from './ffdhe.js';
+import { verifyEd25519, verifyEd448 } from './eddsa-verify.js';
 import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
 import { keyExchangeGroups } from './groups.js';
 import type { DiffieHellmanGroup } from './key-exchange.js';
@@ -215,11 +216,10 @@ function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, si
   try {
     switch (key.kind) {
       case 'ed25519':
-        // zip215: false is the strict RFC 8032 §5.1.7 check (canonical encodings only).
-        return ed25519.verify(signature, message, key.publicKey, { zip215: false });
+        // RFC 8032 §5.1.7 with canonical encodings only, deciding as OpenSSL does (eddsa-verify.ts).
+        return verifyEd25519(signature, message, key.publicKey);
       case 'ed448':
-        // RFC 8032 §5.2.7 with the empty context of PureEdDSA; noble refuses S >= L (a malleable signature).
-        return ed448.verify(signature, message, key.publicKey);
+        return verifyEd448(signature, message, key.publicKey);
       case 'ecdsa':
         // lowS: false, because OpenSSL and others produce high-S signatures and X9.62 allows them.
         return CURVES[key.curve].verify(signature, digest(hashOf(alg), message), key.point, { prehash: false, lowS: false, format: 'der' });

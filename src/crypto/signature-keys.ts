@@ -1,5 +1,6 @@
 // Which key may make (or check) which signature: one rule for every provider, so that the same key and
 // algorithm are refused alike whichever library does the arithmetic.
+import { eddsaPublicKeyProblem } from './eddsa-keys.js';
 import type { PrivateKey, PublicKey, SignatureAlgorithm } from './provider.js';
 
 /**
@@ -12,11 +13,16 @@ import type { PrivateKey, PublicKey, SignatureAlgorithm } from './provider.js';
  *   theirs (RFC 4055 §3.3; OpenSSL reads the key's saltLength as a minimum too).
  * - ECDSA, Ed25519 and Ed448 need a key of their own kind; the hash of ECDSA is free here (TLS 1.3 ties it
  *   to the curve in its scheme names, handshake/signatures.ts).
+ * - An EdDSA public key must be canonical and not of small order (eddsa-keys.ts): the parser refuses such
+ *   keys from the wire, and this refuses them to any caller of a provider. With the identity as key, R = the
+ *   identity and S = 0 verify every message under OpenSSL's equation (and now noble's, eddsa-verify.ts).
  */
 export function signatureKeyProblem(alg: SignatureAlgorithm, key: PublicKey | PrivateKey): string | undefined {
   switch (alg.kind) {
     case 'ed25519':
     case 'ed448':
+      if (key.kind !== alg.kind) return `a ${key.kind} key cannot make ${alg.kind} signatures`;
+      return 'publicKey' in key ? eddsaPublicKeyProblem(key.kind, key.publicKey) : undefined;
     case 'ecdsa':
       return key.kind === alg.kind ? undefined : `a ${key.kind} key cannot make ${alg.kind} signatures`;
     case 'rsa-pkcs1':

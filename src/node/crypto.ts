@@ -27,7 +27,7 @@ import { BIGINT_FFDHE_ARITHMETIC, ffdheGroups, type FfdheArithmetic } from '../c
 import { keyExchangeGroups, type MlKemPrimitives } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
 import { NOBLE_ML_KEM, type MlKemPrimitive } from '../crypto/mlkem.js';
-import { rsaPkcs1Sign, rsaPssSign } from '../crypto/rsa.js';
+import { rsaPkcs1Sign, rsaPssSign, rsaSignatureLength } from '../crypto/rsa.js';
 import { rsaPublicKeyOf, signatureKeyProblem } from '../crypto/signature-keys.js';
 import type {
   CryptoProvider,
@@ -296,6 +296,9 @@ function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, ran
 
 function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
   if (signatureKeyProblem(alg, key)) return false;
+  // RFC 8017 §8.1.2 step 1: exactly k octets. OpenSSL checks it for PKCS#1 v1.5 only; for PSS it took a
+  // signature without its leading zero octets (test/crypto/rsa-signature-length.test.ts).
+  if ((key.kind === 'rsa' || key.kind === 'rsa-pss') && signature.length !== rsaSignatureLength(key)) return false;
   try {
     const { hash, options } = signingOptions(alg);
     return nodeVerify(hash, message, { key: publicKeyObject(key), ...options }, signature);

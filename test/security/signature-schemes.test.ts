@@ -19,7 +19,9 @@ import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handsha
 import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair, type Flight } from '../../src/handshake/pair.js';
 import { certificateVerifyContent } from '../../src/handshake/signatures.js';
+import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { torsionedSignature, type TorsionOptions } from '../../src/testing/eddsa-torsion.js';
 import { asPssKey, asRsaEncryptionKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { handshakeRewriter } from '../../src/testing/tamper.js';
 import { SignatureScheme } from '../../src/wire/enums.js';
@@ -35,6 +37,7 @@ const pssUnrestricted = asPssKey(rsaTestKey());
 const ed448 = generateKeyPair('ed448', random, nobleProvider).privateKey;
 const p521 = generateKeyPair('p521', random, nobleProvider).privateKey;
 const p384 = generateKeyPair('p384', random, nobleProvider).privateKey;
+const ed25519 = generateKeyPair('ed25519', random, nobleProvider).privateKey;
 
 const selfSigned = (privateKey: PrivateKey, cn: string) => makeIdentity({ subject: { CN: cn }, sans: { dns: [cn] }, privateKey }, random);
 
@@ -87,6 +90,24 @@ const pss = (hash: 'sha256' | 'sha384' | 'sha512', saltLength: number): Signatur
 /** Ed448 with a context string: PureEdDSA in TLS has none (RFC 8032 §5.2, RFC 8446 §4.2.3). */
 const ed448WithContext = (content: Uint8Array) => nobleEd448.sign(content, ed448.kind === 'ed448' ? ed448.seed : new Uint8Array(57), { context: Uint8Array.of(1) });
 
+/**
+ * A signature by the holder of an EdDSA key with a point of small order in R, which the cofactored equation
+ * of RFC 8032 §5.1.7 cannot see and the cofactorless one (OpenSSL's) refuses: every provider must refuse it.
+ */
+const torsionedR = (key: PrivateKey, options: TorsionOptions) => (content: Uint8Array) =>
+  torsionedSignature(key.kind === 'ed448' ? 'ed448' : 'ed25519', 'seed' in key ? key.seed : new Uint8Array(0), content, options).signature;
+
+/**
+ * A valid RSASSA-PSS signature (OpenSSL draws the salt, so signing again gives another) whose first octet is
+ * zero, sent without it: k - 1 octets, which RFC 8017 §8.1.2 step 1 refuses and OpenSSL took for PSS.
+ */
+const withoutLeadingZero = (alg: SignatureAlgorithm, key: PrivateKey) => (content: Uint8Array) => {
+  for (;;) {
+    const signature = nodeCryptoProvider.sign(alg, key, content, random);
+    if (signature[0] === 0) return signature.subarray(1);
+  }
+};
+
 /** What the attacker's certificate holds, the scheme its CertificateVerify claims, how it really signed, the victim's alert. */
 const FORGERIES = [
   { what: 'a SHA-256-restricted RSASSA-PSS key signing rsa_pss_pss_sha384 (RFC 4055 §3.3)', key: pssSha256, scheme: SignatureScheme.rsa_pss_pss_sha384, forge: signing(pss('sha384', 48), asRsaEncryptionKey(pssSha256)), alert: 'illegal_parameter' },
@@ -95,11 +116,16 @@ const FORGERIES = [
   { what: 'rsa_pss_pss_sha256 with a 20-byte salt under a key that wants at least 32 (RFC 8446 §4.2.3, §4.4.3)', key: pssSha256, scheme: SignatureScheme.rsa_pss_pss_sha256, forge: signing(pss('sha256', 20), asRsaEncryptionKey(pssSha256)), alert: 'decrypt_error' },
   { what: 'rsa_pss_pss_sha256 with a 64-byte salt, not the hash length TLS 1.3 requires (RFC 8446 §4.2.3)', key: pssSha256, scheme: SignatureScheme.rsa_pss_pss_sha256, forge: signing(pss('sha256', 64), pssSha256), alert: 'decrypt_error' },
   { what: 'an Ed448 signature with a non-empty Ed448 context (RFC 8032 §5.2)', key: ed448, scheme: SignatureScheme.ed448, forge: ed448WithContext, alert: 'decrypt_error' },
+  { what: 'an Ed25519 signature whose R carries a point of order 8 (RFC 8032 §5.1.7, as OpenSSL checks it)', key: ed25519, scheme: SignatureScheme.ed25519, forge: torsionedR(ed25519, { rTorsion: 1 }), alert: 'decrypt_error' },
+  { what: 'an Ed448 signature whose R is the identity (nonce 0; OpenSSL cannot decode it)', key: ed448, scheme: SignatureScheme.ed448, forge: torsionedR(ed448, { r: 0n }), alert: 'decrypt_error' },
   { what: 'ecdsa_secp521r1_sha512 from a P-384 key (RFC 8446 §4.2.3)', key: p384, scheme: SignatureScheme.ecdsa_secp521r1_sha512, forge: signing({ kind: 'ecdsa', hash: 'sha512' }, p384), alert: 'illegal_parameter' },
+  { what: 'ecdsa_secp256r1_sha256 from a P-384 key (RFC 8446 §4.2.3 ties curve and hash)', key: p384, scheme: SignatureScheme.ecdsa_secp256r1_sha256, forge: signing({ kind: 'ecdsa', hash: 'sha256' }, p384), alert: 'illegal_parameter' },
+  { what: 'ecdsa_secp256r1_sha256 from an Ed25519 key, the Ed25519 signature inside', key: ed25519, scheme: SignatureScheme.ecdsa_secp256r1_sha256, forge: signing({ kind: 'ed25519' }, ed25519), alert: 'illegal_parameter' },
   { what: 'ecdsa_secp384r1_sha384 from a P-521 key (RFC 8446 §4.2.3)', key: p521, scheme: SignatureScheme.ecdsa_secp384r1_sha384, forge: signing({ kind: 'ecdsa', hash: 'sha384' }, p521), alert: 'illegal_parameter' },
   // tlsfuzzer's test-tls13-certificate-verify, with an rsaEncryption key:
   { what: 'rsa_pkcs1_sha256 (never for a TLS 1.3 CertificateVerify, RFC 8446 §4.2.3)', key: rsa, scheme: SignatureScheme.rsa_pkcs1_sha256, forge: signing({ kind: 'rsa-pkcs1', hash: 'sha256' }, rsa), alert: 'illegal_parameter' },
   ...[0, 31, 33].map((saltLength) => ({ what: `rsa_pss_rsae_sha256 with a ${saltLength}-byte salt, not the hash length (RFC 8446 §4.2.3)`, key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing(pss('sha256', saltLength), rsa), alert: 'decrypt_error' })),
+  { what: 'a valid rsa_pss_rsae_sha256 signature with its leading zero octet dropped (RFC 8017 §8.1.2 step 1)', key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: withoutLeadingZero(pss('sha256', 32), rsa), alert: 'decrypt_error' },
   { what: 'a PKCS#1 v1.5 signature in an rsa_pss_rsae_sha256 envelope', key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing({ kind: 'rsa-pkcs1', hash: 'sha256' }, rsa), alert: 'decrypt_error' },
   { what: 'rsa_pss_rsae_sha256 signed with SHA-384 (a mismatched message hash)', key: rsa, scheme: SignatureScheme.rsa_pss_rsae_sha256, forge: signing(pss('sha384', 48), rsa), alert: 'decrypt_error' },
 ];
@@ -122,6 +148,7 @@ describe.each(['server', 'client'] as const)('a %s CertificateVerify that its ke
     for (const [key, scheme, alg] of [
       [pssSha256, SignatureScheme.rsa_pss_pss_sha256, pss('sha256', 32)],
       [ed448, SignatureScheme.ed448, { kind: 'ed448' }],
+      [ed25519, SignatureScheme.ed25519, { kind: 'ed25519' }],
       [p521, SignatureScheme.ecdsa_secp521r1_sha512, { kind: 'ecdsa', hash: 'sha512' }],
     ] as const) {
       const connection = forgedCertificateVerify(attacker, selfSigned(key, cn), scheme, signing(alg, key));
