@@ -149,6 +149,17 @@ describe('metering provider', () => {
     expect(tally.totalMs).toBeGreaterThan(0);
   });
 
+  it('hands HMAC and HKDF-Expand the caller\'s output array, as the engine passes it (the metered run allocates what the real one does)', () => {
+    const provider = meteredProvider(nobleProvider, new Tally(() => performance.now()));
+    const key = utf8.encode('key');
+    const hmacOutput = new Uint8Array(32);
+    expect(provider.hmac('sha256', key, key, hmacOutput)).toBe(hmacOutput);
+    expect(Buffer.from(hmacOutput).toString('hex')).toBe(createHmac('sha256', key).update(key).digest('hex'));
+    const expandOutput = new Uint8Array(16);
+    expect(provider.hkdfExpand('sha256', hmacOutput, key, 16, expandOutput)).toBe(expandOutput);
+    expect(expandOutput).toEqual(nobleProvider.hkdfExpand('sha256', hmacOutput, key, 16));
+  });
+
   it('meters AEAD keys and key exchanges, and keeps a nested random draw inside the primitive that made it', () => {
     const tally = new Tally(() => performance.now());
     const provider = meteredProvider(nobleProvider, tally);
