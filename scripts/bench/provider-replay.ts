@@ -17,6 +17,7 @@ import type { AeadKey, CryptoProvider, HashState, KeyExchange, RandomSource } fr
 import { makeCases, type HandshakeCase } from './cases.js';
 import { runMain } from './deadline.js';
 import { engineHandshake } from './engine.js';
+import { measureFloor } from './floor.js';
 import { PROVIDERS } from './run.js';
 import { measure, median, spread, type Measurement, type Spread } from './timing.js';
 
@@ -237,9 +238,12 @@ async function main(): Promise<void> {
   for (const c of makeCases().filter((c) => wanted.includes(c.name))) {
     const loadBefore = loadavg()[0]!;
     const row = await measureReplay(c, Number(values.seconds), Number(values.rounds));
+    // The primitive floor of the same case right after, on the same clock (floor.ts; median iteration per step).
+    const floor = (await measureFloor({ seconds: Number(values.seconds), clock: 'cpu', filter: c.name })).find((f) => f.name === c.name);
     console.log(
       `${row.case}: ${row.calls} provider calls; replayed alone ${range(row.providerMs)} ms CPU, whole handshake ${range(row.handshakeMs)} ms, ` +
-        `whole ÷ replay ${range(row.ratio, 2)} (medians per round, min–max of rounds); load ${loadBefore.toFixed(2)} → ${row.load[0]!.toFixed(2)}`,
+        `whole ÷ replay ${range(row.ratio, 2)} (medians per round, min–max of rounds); primitive floor ${floor ? floor.ms.toFixed(3) : '-'} ms; ` +
+        `load ${loadBefore.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`,
     );
   }
 }
