@@ -121,9 +121,9 @@ export function meteredProvider(base: CryptoProvider, tally: Tally): CryptoProvi
     aeadKeyLength: (aead) => base.aeadKeyLength(aead),
     hash: (hash, data) => tally.measure('hash one-shot', () => base.hash(hash, data)),
     createHash: (hash) => new MeteredHashState(tally.measure('hash create', () => base.createHash(hash)), tally),
-    hmac: (hash, key, data) => tally.measure('hmac', () => base.hmac(hash, key, data)),
+    hmac: (hash, key, data, output) => tally.measure('hmac', () => base.hmac(hash, key, data, output)),
     hkdfExtract: (hash, salt, ikm) => tally.measure('hkdf extract', () => base.hkdfExtract(hash, salt, ikm)),
-    hkdfExpand: (hash, prk, info, length) => tally.measure('hkdf expand', () => base.hkdfExpand(hash, prk, info, length)),
+    hkdfExpand: (hash, prk, info, length, output) => tally.measure('hkdf expand', () => base.hkdfExpand(hash, prk, info, length, output)),
     createAead: (aead, key) => meteredAead(tally.measure('aead key setup', () => base.createAead(aead, key)), tally),
     keyExchange(group) {
       let exchange = exchanges.get(group);

@@ -18,12 +18,13 @@ export const POST_QUANTUM_GROUPS: ReadonlySet<GroupName> = new Set<HybridGroupNa
   'MLKEM1024',
 ]);
 
-export type DiffieHellmanGroups = Readonly<Record<DiffieHellmanGroupName, DiffieHellmanGroup>>;
+/** Each provider's private keys in its own form (DiffieHellmanGroup's `Private`); the engine never looks inside. */
+export type DiffieHellmanGroups = Readonly<Record<DiffieHellmanGroupName, DiffieHellmanGroup<unknown>>>;
 export type MlKemPrimitives = Readonly<Record<MlKemParameters['name'], MlKemPrimitive>>;
 
 export function keyExchangeGroups(dh: DiffieHellmanGroups, mlKem: MlKemPrimitives): Readonly<Record<GroupName, KeyExchange>> {
   const entries = Object.entries(dh).map(([name, group]) => [name, diffieHellmanKeyExchange(group)] as const);
-  const classical = Object.fromEntries(entries) as Record<DiffieHellmanGroupName, KeyExchange<Uint8Array>>;
+  const classical = Object.fromEntries(entries) as Record<DiffieHellmanGroupName, KeyExchange>;
   const mlKem768 = mlKemKeyExchange('MLKEM768', ML_KEM_768, mlKem['ML-KEM-768']);
   const mlKem1024 = mlKemKeyExchange('MLKEM1024', ML_KEM_1024, mlKem['ML-KEM-1024']);
   return {

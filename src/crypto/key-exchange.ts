@@ -5,28 +5,32 @@
 import { concat } from '../wire/bytes.js';
 import type { GroupName, KeyExchange, RandomSource } from './provider.js';
 
-/** The arithmetic of one Diffie-Hellman group (ECDHE, X25519/X448, FFDHE), as a provider implements it. */
-export interface DiffieHellmanGroup {
+/**
+ * The arithmetic of one Diffie-Hellman group (ECDHE, X25519/X448, FFDHE), as a provider implements it. The
+ * private key is made from the caller's randomness; a provider may keep it in its own form (`Private`: the
+ * node provider holds a node:crypto KeyObject, made once from the drawn bytes).
+ */
+export interface DiffieHellmanGroup<Private = Uint8Array> {
   readonly group: GroupName;
   /** Length of a public value in a KeyShareEntry (RFC 8446 §4.2.8.1, §4.2.8.2); the same for both sides. */
   readonly publicLength: number;
   /** A fresh private key made from the caller's randomness. */
-  generatePrivateKey(random: RandomSource): Uint8Array;
+  generatePrivateKey(random: RandomSource): Private;
   /** The public value as it goes in a KeyShareEntry. */
-  publicKey(privateKey: Uint8Array): Uint8Array;
+  publicKey(privateKey: Private): Uint8Array;
   /**
    * The shared secret (RFC 8446 §7.4), or null when the peer's value is invalid: wrong length, not on the
    * curve or out of range, or an all-zero X25519/X448 result.
    */
-  sharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array | null;
+  sharedSecret(privateKey: Private, peerPublic: Uint8Array): Uint8Array | null;
 }
 
 /**
  * A DH group as a KEM: the server's "encapsulation" is making its own key pair and agreeing with the
- * client's public value; its share is its public value. The private key is the DH private key, drawn from
- * the RandomSource, so replays (RFC 8448) inject key-share private keys through the randomness.
+ * client's public value; its share is its public value. The private key is the DH private key, made from
+ * bytes drawn from the RandomSource, so replays (RFC 8448) inject key-share private keys through the randomness.
  */
-export function diffieHellmanKeyExchange(dh: DiffieHellmanGroup): KeyExchange<Uint8Array> {
+export function diffieHellmanKeyExchange<Private>(dh: DiffieHellmanGroup<Private>): KeyExchange<Private> {
   return {
     group: dh.group,
     shareLengths: { client: dh.publicLength, server: dh.publicLength },

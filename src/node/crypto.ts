@@ -120,22 +120,22 @@ function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | n
   }
 }
 
-/** X25519 and X448 (RFC 7748 §5): any key-length bytes are a private key; clamping happens inside. */
-function montgomeryGroup(group: 'x25519' | 'x448', crv: 'X25519' | 'X448', keyLength: number): DiffieHellmanGroup {
-  // The private KeyObject of a key share, made when its public value is computed and reused for the secret.
-  const privateKeyObject = memoize((privateKey: Uint8Array) => okpPrivateKey(crv, exactLength(privateKey, keyLength, `${group} private key`)));
+/**
+ * X25519 and X448 (RFC 7748 §5): any key-length bytes are a private key; clamping happens inside. The private
+ * key is its KeyObject, made at once from the drawn bytes (OpenSSL computes the public value with it) and used
+ * for the secret: nothing is keyed by the caller's array, which a RandomSource may refill and hand out again
+ * (test/security/reused-random-buffer).
+ */
+function montgomeryGroup(group: 'x25519' | 'x448', crv: 'X25519' | 'X448', keyLength: number): DiffieHellmanGroup<KeyObject> {
   return {
     group,
     publicLength: keyLength,
-    // A copy of our own: the memo above is keyed by the array, and a RandomSource may refill and hand out
-    // the same array again (the next connection would find this key share's KeyObject).
-    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`).slice(),
-    publicKey: (privateKey) => okpPublicBytes(privateKeyObject(privateKey)),
+    generatePrivateKey: (random) => okpPrivateKey(crv, exactLength(random(keyLength), keyLength, `${group} private key`)),
+    publicKey: okpPublicBytes,
     sharedSecret(privateKey, peerPublic) {
-      const key = privateKeyObject(privateKey);
       if (peerPublic.length !== keyLength) return null;
       // OpenSSL fails the derivation when the result is all zeros (RFC 7748 §6, RFC 8446 §7.4.2).
-      return agree(key, () => okpPublicKey(crv, peerPublic));
+      return agree(privateKey, () => okpPublicKey(crv, peerPublic));
     },
   };
 }
@@ -148,15 +148,16 @@ const CURVE_ORDERS: Readonly<Record<CurveName, bigint>> = {
     0x1fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409n,
 };
 
+/** An ECDHE key share: the private KeyObject and its public point, both made once from the scalar. */
+interface EcdheShare {
+  key: KeyObject;
+  point: Uint8Array;
+}
+
 /** ECDHE over a NIST curve (RFC 8446 §4.2.8.2, §7.4.2). */
-function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: CurveName): DiffieHellmanGroup {
+function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: CurveName): DiffieHellmanGroup<EcdheShare> {
   const { length } = JWK_CURVES[curve];
   const order = CURVE_ORDERS[curve];
-  // The private KeyObject of a key share with its public point, both made once from the scalar.
-  const share = memoize((d: Uint8Array) => {
-    const point = ecPublicPoint(curve, d);
-    return { point, key: ecPrivateKey(curve, d, point) };
-  });
   return {
     group,
     publicLength: 1 + 2 * length,
@@ -165,14 +166,16 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: Curve
     generatePrivateKey(random) {
       const seed = random(length + length / 2);
       // os2ip/i2osp, not Buffer.from: a private scalar has no place in Node's shared Buffer pool.
-      return i2osp((os2ip(seed) % (order - 1n)) + 1n, length);
+      const d = i2osp((os2ip(seed) % (order - 1n)) + 1n, length);
+      const point = ecPublicPoint(curve, d);
+      return { key: ecPrivateKey(curve, d, point), point };
     },
-    publicKey: (privateKey) => share(privateKey).point,
-    sharedSecret(privateKey, peerPublic) {
+    publicKey: (share) => share.point,
+    sharedSecret(share, peerPublic) {
       // Only the uncompressed form is allowed in TLS 1.3 (§4.2.8.2); the JWK import checks the point is
       // on the curve. The secret is the x-coordinate, as OpenSSL's ECDH derives it.
       if (peerPublic.length !== 1 + 2 * length || peerPublic[0] !== 0x04) return null;
-      return agree(share(privateKey).key, () => createPublicKey({ key: ecPointJwk(curve, peerPublic), format: 'jwk' }));
+      return agree(share.key, () => createPublicKey({ key: ecPointJwk(curve, peerPublic), format: 'jwk' }));
     },
   };
 }

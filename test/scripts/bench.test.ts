@@ -5,10 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { renderReport, table } from '../../scripts/bench/report.js';
 import { meteredProvider, Tally } from '../../scripts/bench/metering.js';
 import { makeCases } from '../../scripts/bench/cases.js';
+import { engineHandshake } from '../../scripts/bench/engine.js';
+import { recordProviderCalls } from '../../scripts/bench/provider-replay.js';
 import { nodeTlsHasGroup } from '../../scripts/bench/node-tls.js';
 import { runBench, TARGETS, type ProviderRun, type Rate } from '../../scripts/bench/run.js';
 import { measure, perCpuSecond, roundRatios, ROUNDS, typicalSlices, type Measurement } from '../../scripts/bench/timing.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
+import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { utf8 } from '../../src/wire/bytes.js';
@@ -149,6 +152,17 @@ describe('metering provider', () => {
     expect(tally.totalMs).toBeGreaterThan(0);
   });
 
+  it('hands HMAC and HKDF-Expand the caller\'s output array, as the engine passes it (the metered run allocates what the real one does)', () => {
+    const provider = meteredProvider(nobleProvider, new Tally(() => performance.now()));
+    const key = utf8.encode('key');
+    const hmacOutput = new Uint8Array(32);
+    expect(provider.hmac('sha256', key, key, hmacOutput)).toBe(hmacOutput);
+    expect(Buffer.from(hmacOutput).toString('hex')).toBe(createHmac('sha256', key).update(key).digest('hex'));
+    const expandOutput = new Uint8Array(16);
+    expect(provider.hkdfExpand('sha256', hmacOutput, key, 16, expandOutput)).toBe(expandOutput);
+    expect(expandOutput).toEqual(nobleProvider.hkdfExpand('sha256', hmacOutput, key, 16));
+  });
+
   it('meters AEAD keys and key exchanges, and keeps a nested random draw inside the primitive that made it', () => {
     const tally = new Tally(() => performance.now());
     const provider = meteredProvider(nobleProvider, tally);
@@ -165,6 +179,27 @@ describe('metering provider', () => {
     const sumOfParts = [...tally.primitives.values()].reduce((sum, cost) => sum + cost.ms, 0);
     expect(tally.primitives.get('random')!.ms).toBe(0);
     expect(sumOfParts).toBeCloseTo(tally.totalMs, 9);
+  });
+});
+
+describe('provider replay', () => {
+  it('replays every provider call of a real handshake, call for call, and the same random draws', () => {
+    const tally = new Tally(() => performance.now());
+    const base = meteredProvider(nodeCryptoProvider, tally);
+    const random = seededRandom('replay');
+    const mutual = makeCases().find((c) => c.name === 'mtls ed25519')!;
+    const recording = recordProviderCalls(base, random, (recorder, recordedRandom) => engineHandshake(mutual, recorder, recordedRandom)());
+    const counts = () => Object.fromEntries([...tally.primitives].map(([name, cost]) => [name, cost.calls]));
+    const recorded = counts();
+    // The handshake's x25519 shares, signatures both ways, the key schedule and its two sealed flights.
+    expect(recorded).toMatchObject({ 'x25519 generate': 1, 'x25519 encapsulate': 1, 'x25519 decapsulate': 1, 'sign ed25519': 2, 'verify ed25519': 2, 'aead seal': 2, 'aead open': 2 });
+    const calls = Object.values(recorded).reduce((sum, n) => sum + n, 0);
+    expect(recording.calls).toBe(calls);
+    tally.reset();
+    let draws = 0;
+    recording.replay((length) => (draws++, random(length)));
+    expect(counts()).toEqual(recorded);
+    expect(draws).toBe(recording.draws.length);
   });
 });
 
