@@ -294,10 +294,7 @@ export class Connection {
     }
   }
 
-  /**
-   * A handshake message's type, judged on its header against what the current state takes (RFC 8446 §4,
-   * Appendix A; expected-messages.ts): a wrong one is unexpected_message before any of its body is read.
-   */
+  /** A message type the state does not take is unexpected_message from its header, body unread (RFC 8446 §4). */
   private admitHandshake(msgType: number): void {
     if (!takesHandshakeType(this.machine, msgType)) throw new TlsError('UnexpectedMessage', `${handshakeTypeName(msgType)} in state ${this.state}`);
   }

@@ -1,21 +1,23 @@
 // A state-machine sweep as TLS-Attacker's probes run it: in every state of each side's handshake (RFC 8446
 // Appendix A), once connected, and in each post-handshake exchange, every handshake message type, under the
-// keys the peer really holds, both well formed and with a byte left over (a body no decoder accepts). A type
+// keys the peer really holds, both well formed and malformed (a body no decoder accepts). A type
 // the state does not take is unexpected_message whatever its body (§4: "A peer which receives a handshake
 // message in an unexpected order MUST abort the handshake with an "unexpected_message" alert"; §6.2), never
 // decode_error, internal_error or silence: the type is judged on the header before the body is read, as
-// OpenSSL, BoringSSL, NSS and GnuTLS do (src/handshake/expected-messages.ts). A type the state takes, with a
-// byte left over, is decode_error: the control that shows the table lets it through, and that the malformed
+// OpenSSL, BoringSSL, NSS and GnuTLS do (src/handshake/expected-messages.ts). A type the state takes, malformed,
+// is decode_error: the control that shows the table lets it through, and that the malformed
 // bodies are ones the decoder refuses. Unassigned types, HelloRequest (0) and the other TLS 1.2 types are
 // taken nowhere.
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/handshake/connection.js';
 import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
+import { portableZlib } from '../../src/handshake/compression-codecs.js';
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { announcedSecret, editProtectedHandshake, editProtectedRecords, suiteNamed, type HandshakeEdit } from '../../src/testing/tamper.js';
 import { concat, utf8 } from '../../src/wire/bytes.js';
-import { encodeHandshake, encodeHandshakeHeader, handshakeType } from '../../src/wire/messages.js';
+import { HandshakeBuffer } from '../../src/record/handshake-buffer.js';
+import { decodeHandshakeBody, encodeHandshake, encodeHandshakeHeader, handshakeType } from '../../src/wire/messages.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 import { alice, baseHello, clientConfig, expectAbort, pinned, protectedEdit, record, runUntilAbort, serverConfig, tamperedPair, type Abort, type AlertName } from '../handshake/abort-harness.js';
 import { accepted, connected, feed } from './harness.js';
@@ -45,10 +47,16 @@ const CATALOG: HandshakeMessage[] = (() => {
 /** HelloRequest, HelloVerifyRequest, ServerKeyExchange (TLS 1.2 and DTLS only), and unassigned code points. */
 const UNKNOWN_TYPES = [0, 3, 12, 99, 255];
 
-/** `message` with one byte more than its body holds: bytes left over, which no decoder takes (§6.2 decode_error). */
-function withByteLeftOver(message: HandshakeMessage): Uint8Array {
-  const encoded = encodeHandshake(message);
-  return concat(encodeHandshakeHeader(handshakeType(message), encoded.length - 3), encoded.subarray(4), Uint8Array.of(0));
+/** Bodies of Hash.length (Finished, message_hash) decode at any length up to the longest hash, 48 bytes. */
+const HASH_SIZED = new Set(['finished', 'message_hash']);
+
+/**
+ * `message` with a body no decoder takes (§6.2 decode_error): a byte left over, or for a hash-sized body 49
+ * bytes, longer than any Hash.length (refused from the header).
+ */
+function malformed(message: HandshakeMessage): Uint8Array {
+  const body = HASH_SIZED.has(message.kind) ? new Uint8Array(49) : concat(encodeHandshake(message).subarray(4), Uint8Array.of(0));
+  return concat(encodeHandshakeHeader(handshakeType(message), body.length), body);
 }
 
 interface Probe {
@@ -59,8 +67,8 @@ interface Probe {
 }
 
 /**
- * Every probe for a state that takes `takes`: each type it does not take, well formed and with a byte left
- * over (unexpected_message); each it takes with a byte left over (decode_error); each unknown type with an
+ * Every probe for a state that takes `takes`: each type it does not take, well formed and malformed
+ * (unexpected_message); each it takes, malformed (decode_error); each unknown type with an
  * empty and a one-byte body (unexpected_message). Kinds name the types: a HelloRetryRequest is a ServerHello.
  */
 function probes(takes: string[]): Probe[] {
@@ -68,7 +76,7 @@ function probes(takes: string[]): Probe[] {
   for (const message of CATALOG) {
     const taken = takes.includes(message.kind === 'hello_retry_request' ? 'server_hello' : message.kind);
     if (!taken) out.push({ name: `${message.kind}, well formed`, bytes: encodeHandshake(message), alert: 'unexpected_message' });
-    out.push({ name: `${message.kind}, a byte left over`, bytes: withByteLeftOver(message), alert: taken ? 'decode_error' : 'unexpected_message' });
+    out.push({ name: `${message.kind}, malformed`, bytes: malformed(message), alert: taken ? 'decode_error' : 'unexpected_message' });
   }
   for (const type of UNKNOWN_TYPES) {
     out.push({ name: `type ${type}, empty`, bytes: encodeHandshakeHeader(type, 0), alert: 'unexpected_message' });
@@ -83,6 +91,16 @@ it('the catalog holds every message type of RFC 8446 §4 and RFC 8879 §4 we dec
   expect(CATALOG.map((m) => m.kind).sort()).toEqual(
     ['certificate', 'certificate_request', 'certificate_verify', 'client_hello', 'compressed_certificate', 'encrypted_extensions', 'end_of_early_data', 'finished', 'hello_retry_request', 'key_update', 'message_hash', 'new_session_ticket', 'server_hello'].sort(),
   );
+});
+
+it.each(CATALOG.map((m) => [m.kind, m] as const))('the malformed %s is one the header rule or the decoder refuses with decode_error', (_, message) => {
+  const buffer = new HandshakeBuffer();
+  buffer.push(malformed(message));
+  const read = () => {
+    const whole = buffer.next()!;
+    decodeHandshakeBody(whole.msgType, whole.body);
+  };
+  expect(read).toThrow(expect.objectContaining({ alert: 'decode_error' }));
 });
 
 describe.each([
@@ -160,9 +178,13 @@ describe.each([
   });
 });
 
-/** The server asks for a certificate after the handshake; the client's answer goes through `edit` on its way back. */
-function postHandshakeAnswer(edit: HandshakeEdit): Abort & { peer: Connection } {
-  const { pair, victim, peer } = connected('client', { postHandshakeAuth: true, certificate: alice }, { trust: pinned(alice) });
+/**
+ * The server asks for a certificate after the handshake; the client's answer goes through `edit` on its way
+ * back. With `compression`, both offered compress_certificate: the client's Certificate comes compressed.
+ */
+function postHandshakeAnswer(edit: HandshakeEdit, compression: boolean): Abort & { peer: Connection } {
+  const certificateCompression = compression ? [portableZlib] : undefined;
+  const { pair, victim, peer } = connected('client', { postHandshakeAuth: true, certificate: alice, certificateCompression }, { trust: pinned(alice), certificateCompression });
   victim.requestClientCertificate();
   pair.step('server');
   const [answer] = pair.pull('client').splice(0);
@@ -172,15 +194,25 @@ function postHandshakeAnswer(edit: HandshakeEdit): Abort & { peer: Connection } 
 
 describe.each([
   // §4.6.2: the client's Certificate, CertificateVerify and Finished come only as the answer to our
-  // CertificateRequest, each in its turn; KeyUpdate stays allowed in between.
-  { k: 0, expecting: 'certificate' },
-  { k: 1, expecting: 'certificate_verify' },
-  { k: 2, expecting: 'finished' },
-])('server CONNECTED, its CertificateRequest answered up to the $expecting', ({ k, expecting }) => {
-  it.each(cases(['key_update', expecting]))('%s', (_, probe) => {
-    const result = postHandshakeAnswer((ms) => [...ms.slice(0, k), probe.bytes]);
+  // CertificateRequest, each in its turn; KeyUpdate stays allowed in between. A CompressedCertificate only in
+  // the Certificate's turn, and only when we offered compress_certificate (RFC 8879 §3).
+  { k: 0, compression: false, takes: ['certificate'] },
+  { k: 0, compression: true, takes: ['certificate', 'compressed_certificate'] },
+  { k: 1, compression: false, takes: ['certificate_verify'] },
+  { k: 1, compression: true, takes: ['certificate_verify'] },
+  { k: 2, compression: false, takes: ['finished'] },
+])('server CONNECTED, its CertificateRequest answered up to message $k (compress_certificate: $compression)', ({ k, compression, takes }) => {
+  it.each(cases(['key_update', ...takes]))('%s', (_, probe) => {
+    const result = postHandshakeAnswer((ms) => [...ms.slice(0, k), probe.bytes], compression);
     expectAbort(result, probe.alert, { protectedFor: result.peer });
   });
+});
+
+it.each([false, true])('the control: the honest answer authenticates the client (compress_certificate: %s)', (compression) => {
+  const result = postHandshakeAnswer((ms) => ms, compression);
+  expect(accepted(result)).toBe(true);
+  expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toHaveLength(1);
+  expect(result.events.some((e) => e.type === 'handshake-message' && e.message.kind === (compression ? 'compressed_certificate' : 'certificate'))).toBe(true);
 });
 
 /** A fatal `alert` went out and the victim closed (the wire form of a server alert behind its own flight is the flight's business). */
