@@ -36,7 +36,6 @@ const LONGEST_BODY: ReadonlyMap<number, number> = new Map([
   [HandshakeType.end_of_early_data, 0], // §4.5: struct {} EndOfEarlyData
   [HandshakeType.key_update, 1], // §4.6.3: one KeyUpdateRequest byte
   [HandshakeType.finished, 48], // §4.4.4: Hash.length, 48 at most (SHA-384)
-  [HandshakeType.message_hash, 48], // §4.4.1: Hash(ClientHello1)
 ]);
 
 export interface HandshakeMessage {

@@ -15,7 +15,7 @@ import { InMemoryPair } from '../../src/handshake/pair.js';
 import { portableZlib } from '../../src/handshake/compression-codecs.js';
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { announcedSecret, editProtectedHandshake, editProtectedRecords, suiteNamed, type HandshakeEdit } from '../../src/testing/tamper.js';
-import { concat, utf8 } from '../../src/wire/bytes.js';
+import { concat, hex, utf8 } from '../../src/wire/bytes.js';
 import { HandshakeBuffer } from '../../src/record/handshake-buffer.js';
 import { decodeHandshakeBody, encodeHandshake, encodeHandshakeHeader, handshakeType } from '../../src/wire/messages.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
@@ -47,15 +47,14 @@ const CATALOG: HandshakeMessage[] = (() => {
 /** HelloRequest, HelloVerifyRequest, ServerKeyExchange (TLS 1.2 and DTLS only), and unassigned code points. */
 const UNKNOWN_TYPES = [0, 3, 12, 99, 255];
 
-/** Bodies of Hash.length (Finished, message_hash) decode at any length up to the longest hash, 48 bytes. */
-const HASH_SIZED = new Set(['finished', 'message_hash']);
-
 /**
- * `message` with a body no decoder takes (§6.2 decode_error): a byte left over, or for a hash-sized body 49
- * bytes, longer than any Hash.length (refused from the header).
+ * `message` with a body no decoder takes (§6.2 decode_error): a byte left over, or for a Finished 49 bytes,
+ * longer than any Hash.length (refused from the header). A message_hash body is any hash: it has no malformed
+ * form, and is taken nowhere.
  */
-function malformed(message: HandshakeMessage): Uint8Array {
-  const body = HASH_SIZED.has(message.kind) ? new Uint8Array(49) : concat(encodeHandshake(message).subarray(4), Uint8Array.of(0));
+function malformed(message: HandshakeMessage): Uint8Array | undefined {
+  if (message.kind === 'message_hash') return undefined;
+  const body = message.kind === 'finished' ? new Uint8Array(49) : concat(encodeHandshake(message).subarray(4), Uint8Array.of(0));
   return concat(encodeHandshakeHeader(handshakeType(message), body.length), body);
 }
 
@@ -76,7 +75,8 @@ function probes(takes: string[]): Probe[] {
   for (const message of CATALOG) {
     const taken = takes.includes(message.kind === 'hello_retry_request' ? 'server_hello' : message.kind);
     if (!taken) out.push({ name: `${message.kind}, well formed`, bytes: encodeHandshake(message), alert: 'unexpected_message' });
-    out.push({ name: `${message.kind}, malformed`, bytes: malformed(message), alert: taken ? 'decode_error' : 'unexpected_message' });
+    const bytes = malformed(message);
+    if (bytes) out.push({ name: `${message.kind}, malformed`, bytes, alert: taken ? 'decode_error' : 'unexpected_message' });
   }
   for (const type of UNKNOWN_TYPES) {
     out.push({ name: `type ${type}, empty`, bytes: encodeHandshakeHeader(type, 0), alert: 'unexpected_message' });
@@ -87,15 +87,28 @@ function probes(takes: string[]): Probe[] {
 
 const cases = (takes: string[]) => probes(takes).map((p) => [p.name, p] as const);
 
+/**
+ * The alert the probe is owed, and for unexpected_message, that the message was refused from its header:
+ * never decoded, so no handshake-message event since the last state change carries its bytes (an honest
+ * message before it, perhaps the same bytes, moved the state).
+ */
+function expectRefused(result: Abort, probe: Probe, wire: Parameters<typeof expectAbort>[2] | 'alert only'): void {
+  const sinceState = result.events.slice(result.events.map((e) => e.type).lastIndexOf('state') + 1);
+  const decoded = sinceState.filter((e) => e.type === 'handshake-message' && e.direction === 'in' && hex(e.raw) === hex(probe.bytes));
+  if (probe.alert === 'unexpected_message') expect(decoded).toEqual([]);
+  if (wire === 'alert only') expectAlert(result, probe.alert);
+  else expectAbort(result, probe.alert, wire);
+}
+
 it('the catalog holds every message type of RFC 8446 §4 and RFC 8879 §4 we decode', () => {
   expect(CATALOG.map((m) => m.kind).sort()).toEqual(
     ['certificate', 'certificate_request', 'certificate_verify', 'client_hello', 'compressed_certificate', 'encrypted_extensions', 'end_of_early_data', 'finished', 'hello_retry_request', 'key_update', 'message_hash', 'new_session_ticket', 'server_hello'].sort(),
   );
 });
 
-it.each(CATALOG.map((m) => [m.kind, m] as const))('the malformed %s is one the header rule or the decoder refuses with decode_error', (_, message) => {
+it.each(CATALOG.filter((m) => m.kind !== 'message_hash').map((m) => [m.kind, m] as const))('the malformed %s is one the header rule or the decoder refuses with decode_error', (_, message) => {
   const buffer = new HandshakeBuffer();
-  buffer.push(malformed(message));
+  buffer.push(malformed(message)!);
   const read = () => {
     const whole = buffer.next()!;
     decodeHandshakeBody(whole.msgType, whole.body);
@@ -110,7 +123,7 @@ describe.each([
   it.each(cases(takes))('%s', (_, probe) => {
     const connection = victim === 'client' ? Connection.client(clientConfig()) : Connection.server(serverConfig());
     expect(connection.state).toBe(state);
-    expectAbort(feed(connection, record(HANDSHAKE, probe.bytes)), probe.alert, { plaintext: true });
+    expectRefused(feed(connection, record(HANDSHAKE, probe.bytes)), probe, { plaintext: true });
   });
 });
 
@@ -133,7 +146,7 @@ describe.each([
     const result = runUntilAbort(tamperedPair(clientConfig(withAuth.client), serverConfig(withAuth.server), sender, flight, edit));
     expect(result.side).toBe(victim);
     expect(result.events.some((e) => e.type === 'state' && e.to === state)).toBe(true);
-    expectAbort(result, probe.alert, { protectedFor: result.peer });
+    expectRefused(result, probe, { protectedFor: result.peer });
   });
 });
 
@@ -154,7 +167,7 @@ describe('server in WAIT_EOED, under the client early traffic keys (§4.5: EndOf
     const result = runUntilAbort(pair);
     expect(result.side).toBe('server');
     expect(result.events.some((e) => e.type === 'state' && e.to === 'WAIT_EOED')).toBe(true);
-    expectAlert(result, probe.alert);
+    expectRefused(result, probe, 'alert only');
   });
 });
 
@@ -169,7 +182,7 @@ describe.each([
   const pair = () => connected(sender, offered ? { postHandshakeAuth: true, certificate: alice } : {});
   it.each(cases(takes))('%s', (_, probe) => {
     const { victim: connection, peer, writer } = pair();
-    expectAbort(feed(connection, writer.seal(HANDSHAKE, probe.bytes)), probe.alert, { protectedFor: peer });
+    expectRefused(feed(connection, writer.seal(HANDSHAKE, probe.bytes)), probe, { protectedFor: peer });
   });
 
   it.each(takes.filter((kind) => kind !== 'certificate_request'))('the control: %s, well formed, is taken', (kind) => {
@@ -204,7 +217,7 @@ describe.each([
 ])('server CONNECTED, its CertificateRequest answered up to message $k (compress_certificate: $compression)', ({ k, compression, takes }) => {
   it.each(cases(['key_update', ...takes]))('%s', (_, probe) => {
     const result = postHandshakeAnswer((ms) => [...ms.slice(0, k), probe.bytes], compression);
-    expectAbort(result, probe.alert, { protectedFor: result.peer });
+    expectRefused(result, probe, { protectedFor: result.peer });
   });
 });
 
