@@ -58,8 +58,8 @@ export function compressCertificateExtension(ctx: HandshakeContext): Extension |
  * compress_certificate (else unexpected_message), with an algorithm we offered (else illegal_parameter).
  */
 export function decompressCertificate(ctx: HandshakeContext, message: CompressedCertificate): Certificate {
+  // Only where we offered compress_certificate: the connection refuses it elsewhere (expected-messages.ts).
   const ours = ctx.cfg.certificateCompression ?? [];
-  if (ours.length === 0) throw new TlsError('UnexpectedMessage', 'a CompressedCertificate, but we did not offer compress_certificate (RFC 8879 §3)');
   const name = certificateCompressionAlgorithmName(message.algorithm);
   const compressor = ours.find((c) => CertificateCompressionAlgorithm[c.algorithm] === message.algorithm);
   if (!compressor) throw new TlsError('IllegalParameter', `CompressedCertificate with ${name}, which we did not offer (RFC 8879 §4)`);

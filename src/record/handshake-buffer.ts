@@ -49,10 +49,15 @@ export interface HandshakeMessage {
 export class HandshakeBuffer {
   private readonly queue = new ByteQueue();
 
-  /** `maxClientHelloLength` applies to msg_type client_hello (a server's; see MAX_CLIENT_HELLO_LENGTH). */
+  /**
+   * `maxClientHelloLength` applies to msg_type client_hello (a server's; see MAX_CLIENT_HELLO_LENGTH).
+   * `admit` sees each msg_type as soon as the header is in, before the length is judged: it throws for a
+   * type the handshake does not take now (RecordLayerOptions.admitHandshake).
+   */
   constructor(
     readonly maxMessageLength = DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH,
     readonly maxClientHelloLength = maxMessageLength,
+    private readonly admit?: (msgType: number) => void,
   ) {}
 
   /** Adds the content of one handshake record. */
@@ -81,6 +86,7 @@ export class HandshakeBuffer {
     if (this.queue.length < HANDSHAKE_HEADER_LENGTH) return undefined;
     const msgType = this.queue.byteAt(0);
     const length = (this.queue.byteAt(1) << 16) | (this.queue.byteAt(2) << 8) | this.queue.byteAt(3);
+    this.admit?.(msgType);
     const longest = LONGEST_BODY.get(msgType);
     if (longest !== undefined && length > longest) {
       throw new TlsError('DecodeError', `${handshakeTypeName(msgType)} message of ${length} bytes, longer than its syntax allows (${longest})`);

@@ -41,6 +41,12 @@ export interface RecordLayerOptions extends RecordWriterOptions {
    * later keys (application keys, KeyUpdate).
    */
   plaintextAlertsUnderFirstReadKeys?: boolean;
+  /**
+   * Called with each handshake message's msg_type once its 4-byte header is in, before its length is judged
+   * or its body buffered; throws to refuse the message. The handshake layer refuses a type the current state
+   * does not take (unexpected_message), so a wrong message is never decode_error (expected-messages.ts).
+   */
+  admitHandshake?: (msgType: number) => void;
 }
 
 /** A plaintext alert record whose description is an error, not a closure alert (RFC 8446 §6.1, §6.2). */
@@ -71,7 +77,7 @@ export class RecordLayer {
 
   constructor(options: RecordLayerOptions = {}) {
     this.writer = new RecordWriter(options);
-    this.handshake = new HandshakeBuffer(options.maxHandshakeMessageLength, options.maxClientHelloLength ?? options.maxHandshakeMessageLength);
+    this.handshake = new HandshakeBuffer(options.maxHandshakeMessageLength, options.maxClientHelloLength ?? options.maxHandshakeMessageLength, options.admitHandshake);
     this.hook = options.onRecord;
     this.plaintextAlertsAllowed = options.plaintextAlertsUnderFirstReadKeys ?? false;
   }

@@ -24,7 +24,7 @@ export const MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS = 16;
  */
 export function onPostHandshakeCertificateRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'CONNECTED' }>, message: CertificateRequest, raw: Uint8Array): void {
   const { ctx, config } = c;
-  if (!config.postHandshakeAuth) throw new TlsError('UnexpectedMessage', 'a post-handshake CertificateRequest, but we did not offer post_handshake_auth');
+  // We offered post_handshake_auth: the connection refuses the message otherwise (expected-messages.ts).
   if (message.context.length === 0) throw new TlsError('IllegalParameter', 'a post-handshake certificate_request_context must not be empty');
   if (state.postHandshake) throw new TlsError('UnexpectedMessage', 'a second post-handshake CertificateRequest while one is unanswered');
   if (++state.certificateRequests > MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS) {

@@ -108,7 +108,7 @@ interface Keys {
 
 type ResumedClient = NonNullable<AcceptedPsk['client']>;
 
-type ServerState =
+export type ServerState =
   | { name: 'START'; retry?: HelloRetry }
   /** `earlyDataBudget`: bytes of 0-RTT data the client may still send (RFC 8446 §4.2.10: more is unexpected_message). */
   | ({ name: 'WAIT_EOED'; earlyDataBudget: number } & Keys)
