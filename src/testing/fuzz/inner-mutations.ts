@@ -1,0 +1,77 @@
+// The `inner:` fuzz targets: one handshake message inside a flight, protected or not, under whichever key,
+// decoded, edited in one field (field-mutations.ts), dropped or doubled, then encoded and sealed again under
+// the sender's real keys (inner-flight.ts): the position of an attacker who knows every traffic secret, so
+// the edit reaches the checks behind record protection in every state (Certificate, CertificateVerify,
+// Finished, CertificateRequest and the client's answer after the handshake, tickets, KeyUpdate, the
+// CompressedCertificate's content). The judge (stateful.ts) then also holds the victim to the RFC's alert
+// where the edit has one, and forbids `connected`, data and post-handshake authentication after an edit of
+// bytes a Finished covers. Core-safe: no node imports.
+import type { CryptoProvider } from '../../crypto/provider.js';
+import type { Role, TlsEvent } from '../../handshake/events.js';
+import type { FeatureScenarioName } from './feature-scenarios.js';
+import { mutateField } from './field-mutations.js';
+import { openFlight, type HandshakeRun, type SenderView } from './inner-flight.js';
+import { Choices } from './input.js';
+import type { MutatedFlight } from './mutations.js';
+import type { ScenarioName } from './scenarios.js';
+import type { StatefulCase } from './stateful.js';
+
+/** What the flight mutator of a stateful case sees: the sender's keys and past flights, the victim's events. */
+export interface InnerContext extends SenderView {
+  receiverEvents: readonly TlsEvent[];
+}
+
+/** Messages outside every transcript (RFC 8446 §4.4: the transcript ends with the client Finished). */
+const OUTSIDE_TRANSCRIPT = new Set(['new_session_ticket', 'key_update']);
+
+const isRun = (part: object): part is HandshakeRun => 'raws' in part;
+
+/** The suites the victim offered in its (last) ClientHello, when it is the client. */
+function offeredSuites(events: readonly TlsEvent[]): number[] | undefined {
+  const hellos = events.flatMap((e) => (e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'client_hello' ? [e.message.cipherSuites] : []));
+  return hellos.at(-1);
+}
+
+/** Edits one handshake message of the flight; an unchanged flight (fault 'none') when it holds none that can be edited. */
+export function mutateInnerFlight(flight: Uint8Array, c: Choices, ctx: InnerContext): MutatedFlight {
+  const unchanged: MutatedFlight = { description: 'unchanged: no handshake message to edit', fault: 'none', chunks: [flight] };
+  const opened = openFlight(flight, ctx);
+  if (!opened) return unchanged;
+  const targets = opened.parts.filter(isRun).flatMap((run) => run.messages.map((message, index) => ({ run, index, message })));
+  if (targets.length === 0) return unchanged;
+  const { run, index, message } = targets[c.below(targets.length)]!;
+  const victimConnected = ctx.receiverEvents.some((e) => e.type === 'connected');
+  const raws = run.raws.slice();
+  const op = c.below(8);
+  let description: string;
+  let fault: MutatedFlight['fault'] = 'handshake';
+  let expect: MutatedFlight['expect'];
+  if (op === 0) {
+    raws.splice(index, 1);
+    description = `drop ${message.kind}`;
+    fault = 'truncation';
+  } else if (op === 1) {
+    raws.splice(index, 0, run.raws[index]!);
+    description = `duplicate ${message.kind}`;
+  } else {
+    const suites = ctx.sender === 'server' ? offeredSuites(ctx.receiverEvents) : undefined;
+    const edit = mutateField(message, run.raws[index]!, c, { victimConnected, victimIsClient: ctx.sender === 'server', ...(suites ? { offeredSuites: suites } : {}) });
+    if (!edit) return { ...unchanged, description: `unchanged: the edit of ${message.kind} changed no byte` };
+    raws[index] = edit.raw;
+    description = edit.mutation.description;
+    expect = edit.mutation.expect;
+  }
+  const bytes = opened.rebuild(opened.parts.map((part) => (part === run ? { ...run, raws } : part)));
+  // A copy leaves the original and all before it intact: what those authenticate may still happen (then the
+  // copy is out of place). A dropped or edited message changes the transcript from there on.
+  const authenticated = op === 1 || OUTSIDE_TRANSCRIPT.has(message.kind) ? undefined : victimConnected ? 'post-handshake-auth' : 'handshake';
+  return { description: `inner: ${description}`, fault, chunks: [bytes], ...(expect ? { expect } : {}), ...(authenticated ? { authenticated } : {}) };
+}
+
+/** The `inner:` target's view of an input: which inbound flight of the victim, a seed, then the edit's decisions. */
+export function decodeInnerInput(bytes: Uint8Array, provider: CryptoProvider, scenario: ScenarioName | FeatureScenarioName, victim: Role): StatefulCase {
+  const choices = new Choices(bytes);
+  const flight = choices.below(8);
+  const seed = choices.u8();
+  return { scenario, victim, flight, seed, provider, choices, mutate: mutateInnerFlight };
+}
