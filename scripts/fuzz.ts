@@ -1,4 +1,4 @@
-// npm run fuzz -- [--seconds N] [--seed S] [--target NAME] [--provider fuzzing|noble] [--list]
+// npm run fuzz -- [--seconds N] [--seed S] [--target NAME] [--provider fuzzing|noble|node] [--list]
 // Runs the fuzz targets of src/testing/fuzz for a time budget, prints executions per second per target,
 // and for every failure a minimal reproducible input (target, seed, hex). Failures are saved as
 // test/regressions/<target>-<hash>.json, which `npm test` replays (test/regressions/regressions.test.ts).
@@ -11,13 +11,16 @@ import { nobleProvider } from '../src/crypto/noble.js';
 import { Prng } from '../src/testing/fuzz/input.js';
 import { fuzzTargets, type FuzzTarget } from '../src/testing/fuzz/targets.js';
 import { hex } from '../src/wire/bytes.js';
+import { nodeCryptoProvider } from '../src/node/crypto.js';
 import { failureOf, minimize } from './fuzz/minimize.js';
+import { providerDifferentialTargets } from './fuzz/provider-differential.js';
 
-const USAGE = `usage: npm run fuzz -- [--seconds N] [--seed S] [--target NAME] [--provider fuzzing|noble] [--list]
+const USAGE = `usage: npm run fuzz -- [--seconds N] [--seed S] [--target NAME] [--provider fuzzing|noble|node] [--list]
   --seconds N    total time budget, shared equally by the selected targets (default 60)
   --seed S       seed of the input generator (default 1); the same seed makes the same inputs
   --target NAME  only targets whose name is NAME or starts with NAME (e.g. codec, stateful:hrr)
-  --provider P   crypto for the stateful targets: fuzzing (the insecure fast one, default) or noble (real)
+  --provider P   crypto for the stateful and inner targets: fuzzing (the insecure fast one, default), noble
+                 or node (node:crypto); the diff: targets always run noble against node
   --list         print the target names and exit`;
 
 const REGRESSIONS = join(process.cwd(), 'test', 'regressions');
@@ -77,6 +80,8 @@ function fuzzOne(target: FuzzTarget, seed: number, budgetMs: number): TargetRepo
   return { name: target.name, executions, seconds: (performance.now() - started) / 1000, failures, slow: slow.length };
 }
 
+const PROVIDERS = { fuzzing: insecureFuzzingProvider, noble: nobleProvider, node: nodeCryptoProvider } as const;
+
 function main(): void {
   const { values } = parseArgs({
     options: {
@@ -90,15 +95,16 @@ function main(): void {
   });
   const seconds = Number(values.seconds);
   const seed = Number(values.seed);
-  if (values.help || !(seconds > 0) || !Number.isInteger(seed) || !['fuzzing', 'noble'].includes(values.provider!)) {
+  if (values.help || !(seconds > 0) || !Number.isInteger(seed) || !Object.hasOwn(PROVIDERS, values.provider!)) {
     console.log(USAGE);
     process.exitCode = values.help ? 0 : 2;
     return;
   }
-  const provider = values.provider === 'noble' ? nobleProvider : insecureFuzzingProvider;
-  const targets = fuzzTargets(provider).filter((t) => !values.target || t.name === values.target || t.name.startsWith(values.target));
+  const provider = PROVIDERS[values.provider as keyof typeof PROVIDERS];
+  const all = [...fuzzTargets(provider), ...providerDifferentialTargets()];
+  const targets = all.filter((t) => !values.target || t.name === values.target || t.name.startsWith(values.target));
   if (values.list || targets.length === 0) {
-    for (const t of fuzzTargets(provider)) console.log(t.name);
+    for (const t of all) console.log(t.name);
     if (targets.length === 0) process.exitCode = 2;
     return;
   }

@@ -32,13 +32,22 @@ function offeredSuites(events: readonly TlsEvent[]): number[] | undefined {
   return hellos.at(-1);
 }
 
-/** Edits one handshake message of the flight; an unchanged flight (fault 'none') when it holds none that can be edited. */
-export function mutateInnerFlight(flight: Uint8Array, c: Choices, ctx: InnerContext): MutatedFlight {
-  const unchanged: MutatedFlight = { description: 'unchanged: no handshake message to edit', fault: 'none', chunks: [flight] };
+/** The handshake messages of a flight the sender's keys open, each with its run. */
+function messagesOf(flight: Uint8Array, ctx: InnerContext) {
   const opened = openFlight(flight, ctx);
-  if (!opened) return unchanged;
-  const targets = opened.parts.filter(isRun).flatMap((run) => run.messages.map((message, index) => ({ run, index, message })));
-  if (targets.length === 0) return unchanged;
+  return { opened, targets: opened ? opened.parts.filter(isRun).flatMap((run) => run.messages.map((message, index) => ({ run, index, message }))) : [] };
+}
+
+/** Whether the flight holds a handshake message to edit (reads no choices). */
+function editable(flight: Uint8Array, ctx: InnerContext): boolean {
+  return messagesOf(flight, ctx).targets.length > 0;
+}
+
+/** Edits one handshake message of the flight; the flight unchanged (fault 'none') when it holds none or the edits change no byte. */
+function apply(flight: Uint8Array, c: Choices, ctx: InnerContext): MutatedFlight {
+  const unchanged: MutatedFlight = { description: 'unchanged: no handshake message to edit', fault: 'none', chunks: [flight] };
+  const { opened, targets } = messagesOf(flight, ctx);
+  if (!opened || targets.length === 0) return unchanged;
   const { run, index, message } = targets[c.below(targets.length)]!;
   const victimConnected = ctx.receiverEvents.some((e) => e.type === 'connected');
   const raws = run.raws.slice();
@@ -55,7 +64,10 @@ export function mutateInnerFlight(flight: Uint8Array, c: Choices, ctx: InnerCont
     description = `duplicate ${message.kind}`;
   } else {
     const suites = ctx.sender === 'server' ? offeredSuites(ctx.receiverEvents) : undefined;
-    const edit = mutateField(message, run.raws[index]!, c, { victimConnected, victimIsClient: ctx.sender === 'server', ...(suites ? { offeredSuites: suites } : {}) });
+    const fieldContext = { victimConnected, victimIsClient: ctx.sender === 'server', ...(suites ? { offeredSuites: suites } : {}) };
+    // A few tries: an edit may set a field to the value it had, or give a message that cannot be encoded.
+    let edit: ReturnType<typeof mutateField>;
+    for (let attempt = 0; attempt < 4 && !edit; attempt++) edit = mutateField(message, run.raws[index]!, c, fieldContext);
     if (!edit) return { ...unchanged, description: `unchanged: the edit of ${message.kind} changed no byte` };
     raws[index] = edit.raw;
     description = edit.mutation.description;
@@ -71,7 +83,7 @@ export function mutateInnerFlight(flight: Uint8Array, c: Choices, ctx: InnerCont
 /** The `inner:` target's view of an input: which inbound flight of the victim, a seed, then the edit's decisions. */
 export function decodeInnerInput(bytes: Uint8Array, provider: CryptoProvider, scenario: ScenarioName | FeatureScenarioName, victim: Role): StatefulCase {
   const choices = new Choices(bytes);
-  const flight = choices.below(8);
+  const flight = choices.below(5);
   const seed = choices.u8();
-  return { scenario, victim, flight, seed, provider, choices, mutate: mutateInnerFlight };
+  return { scenario, victim, flight, seed, provider, choices, mutate: { editable, apply } };
 }

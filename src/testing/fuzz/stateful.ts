@@ -94,8 +94,11 @@ export interface StatefulCase {
   choices: Choices;
   /** Restrict to one mutator (tests sweep them one by one). */
   mutator?: string;
-  /** Mutates the flight instead of the MUTATORS (the `inner:` targets, inner-mutations.ts). */
-  mutate?: (flight: Uint8Array, choices: Choices, ctx: InnerContext) => MutatedFlight;
+  /**
+   * Mutates the flight instead of the MUTATORS (the `inner:` targets, inner-mutations.ts); then `flight`
+   * counts only the inbound flights it can edit.
+   */
+  mutate?: { editable(flight: Uint8Array, ctx: InnerContext): boolean; apply(flight: Uint8Array, choices: Choices, ctx: InnerContext): MutatedFlight };
 }
 
 export interface StatefulOutcome {
@@ -161,11 +164,10 @@ export function runStatefulCase(input: StatefulCase): StatefulOutcome {
       if (output.length === 0) continue;
       moved = true;
       let chunks = [output];
-      if (to === input.victim && inbound++ === input.flight) {
-        const ctx = { senderEvents: events[from], senderSuite: conns[from].info.cipherSuite, provider: input.provider };
-        mutation = input.mutate
-          ? input.mutate(output, input.choices, { ...ctx, sender: from, senderFlights: flights[from], receiverEvents: events[to] })
-          : mutateFlight(output, input.choices, ctx, input.mutator);
+      const ctx = { senderEvents: events[from], senderSuite: conns[from].info.cipherSuite, provider: input.provider };
+      const inner = { ...ctx, sender: from, senderFlights: flights[from], receiverEvents: events[to] };
+      if (to === input.victim && (!input.mutate || (mutation === undefined && input.mutate.editable(output, inner))) && inbound++ === input.flight) {
+        mutation = input.mutate ? input.mutate.apply(output, input.choices, inner) : mutateFlight(output, input.choices, ctx, input.mutator);
         chunks = mutation.chunks;
         mutatedAt = counter;
       }
