@@ -8,6 +8,10 @@
 // bytes a Finished covers. Core-safe: no node imports.
 import type { CryptoProvider } from '../../crypto/provider.js';
 import type { Role, TlsEvent } from '../../handshake/events.js';
+import { finishedVerifyData } from '../../handshake/keyschedule.js';
+import { Transcript } from '../../handshake/transcript.js';
+import { encodeHandshake } from '../../wire/messages.js';
+import { suiteNamed } from '../tamper.js';
 import type { FeatureScenarioName } from './feature-scenarios.js';
 import { mutateField } from './field-mutations.js';
 import { openFlight, type HandshakeRun, type SenderView } from './inner-flight.js';
@@ -36,6 +40,33 @@ function offeredSuites(events: readonly TlsEvent[]): number[] | undefined {
 function messagesOf(flight: Uint8Array, ctx: InnerContext) {
   const opened = openFlight(flight, ctx);
   return { opened, targets: opened ? opened.parts.filter(isRun).flatMap((run) => run.messages.map((message, index) => ({ run, index, message }))) : [] };
+}
+
+/**
+ * The sender's Finished of `run` computed again over the edited messages, as the victim's transcript will hold
+ * them: the position of an attacker who knows the sender's handshake traffic secret (the Finished key derives
+ * from it, RFC 8446 §4.4.4). Such an attacker still cannot sign, so an edit at or before the run's
+ * CertificateVerify must be refused by the victim itself, and the peer identity never reported. Undefined
+ * where that does not apply: no CertificateVerify after the edit, no Finished after it, or after the handshake.
+ */
+function refinished(flightRuns: HandshakeRun[], run: HandshakeRun, raws: Uint8Array[], edited: number, ctx: InnerContext): Uint8Array[] | undefined {
+  const kinds = run.messages.map((m) => m.kind);
+  const finished = kinds.lastIndexOf('finished');
+  const verify = kinds.indexOf('certificate_verify');
+  const secret = ctx.senderEvents.find((e) => e.type === 'secret' && e.name === `${ctx.sender}_handshake_traffic_secret`);
+  if (run.key < 0 || finished !== raws.length - 1 || verify < edited || verify >= finished || secret?.type !== 'secret') return undefined;
+  const suite = suiteNamed(ctx.senderSuite);
+  const transcript = new Transcript(ctx.provider);
+  transcript.selectHash(suite.hash);
+  for (const e of ctx.receiverEvents) {
+    if (e.type !== 'handshake-message' || e.decompressed) continue;
+    if (e.message.kind === 'hello_retry_request') transcript.replaceWithMessageHash();
+    transcript.add(e.raw);
+  }
+  for (const earlier of flightRuns.slice(0, flightRuns.indexOf(run))) for (const raw of earlier.raws) transcript.add(raw);
+  for (const raw of raws.slice(0, finished)) transcript.add(raw);
+  const verifyData = finishedVerifyData(ctx.provider, suite, secret.secret, transcript.current());
+  return [...raws.slice(0, finished), encodeHandshake({ kind: 'finished', verifyData })];
 }
 
 /** Whether the flight holds a handshake message to edit (reads no choices). */
@@ -73,11 +104,17 @@ function apply(flight: Uint8Array, c: Choices, ctx: InnerContext): MutatedFlight
     description = edit.mutation.description;
     expect = edit.mutation.expect;
   }
+  // Half the edits of a message a CertificateVerify covers come with the sender's Finished made to match.
+  const refinish = op >= 2 && !victimConnected && c.below(2) === 0 ? refinished(opened.parts.filter(isRun), run, raws, index, ctx) : undefined;
+  if (refinish) {
+    raws.splice(0, raws.length, ...refinish);
+    description += ', Finished recomputed';
+  }
   const bytes = opened.rebuild(opened.parts.map((part) => (part === run ? { ...run, raws } : part)));
   // A copy leaves the original and all before it intact: what those authenticate may still happen (then the
   // copy is out of place). A dropped or edited message changes the transcript from there on.
   const authenticated = op === 1 || OUTSIDE_TRANSCRIPT.has(message.kind) ? undefined : victimConnected ? 'post-handshake-auth' : 'handshake';
-  return { description: `inner: ${description}`, fault, chunks: [bytes], ...(expect ? { expect } : {}), ...(authenticated ? { authenticated } : {}) };
+  return { description: `inner: ${description}`, fault, chunks: [bytes], ...(expect ? { expect } : {}), ...(authenticated ? { authenticated } : {}), ...(refinish ? { victimDetects: true } : {}) };
 }
 
 /** The `inner:` target's view of an input: which inbound flight of the victim, a seed, then the edit's decisions. */

@@ -46,6 +46,8 @@ export interface MutatedFlight {
    * deliver data afterwards) or of a post-handshake authentication (then no side may report its result).
    */
   authenticated?: 'handshake' | 'post-handshake-auth';
+  /** The edit got past the Finished (recomputed): only the victim's own checks can refuse it, and must. */
+  victimDetects?: true;
 }
 
 /** What a mutation may use besides the flight: the sender's secrets, to edit protected records. */

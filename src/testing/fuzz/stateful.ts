@@ -243,6 +243,7 @@ function judge(
     if (alert.description !== 'internal_error' && !(allowed as readonly string[]).includes(alert.description)) {
       fail(`${detector} sent ${alert.description} (${alert.detail}); allowed for ${fault} faults at the ${detector === input.victim ? 'victim' : 'peer'}: ${allowed.join(', ') || 'none'}`);
     }
+    if (mutation?.victimDetects && detector !== input.victim) fail(`${detector} detected an edit whose Finished was recomputed: the victim's checks let it through`);
     if (mutation?.expect && (detector !== input.victim || !(mutation.expect as readonly string[]).includes(alert.description))) {
       fail(`${detector} sent ${alert.description} (${alert.detail}); RFC 8446 names ${mutation.expect.join(' or ')} from the victim for this edit`);
     }
@@ -262,6 +263,7 @@ function judge(
     return { ...base, result: 'closed-by-peer' };
   }
 
+  if (mutation?.victimDetects) fail('no alert after an edit under a CertificateVerify with the Finished recomputed');
   if (mutation?.expect) fail(`no alert, but RFC 8446 names ${mutation.expect.join(' or ')} for this edit`);
   const bothConnected = (['client', 'server'] as const).every((side) => events[side].some((e) => e.type === 'connected'));
   if (bothConnected && exporters) {
