@@ -37,10 +37,14 @@ interface TargetReport {
   failures: number;
   /** Inputs that took more than SLOW_INPUT_MS of CPU (of the process: garbage collection counts too). */
   slow: number;
+  /** Inputs after which the heap was more than HEAVY_INPUT_MIB larger than before them. */
+  heavy: number;
 }
 
 /** An input that costs more CPU than this is printed, for a closer look (docs/robustness.md). */
 const SLOW_INPUT_MS = 50;
+/** An input after which the heap grew by more than this is printed too: no input needs that much (a 64 KiB message at most). */
+const HEAVY_INPUT_MIB = 32;
 
 interface SlowInput {
   ms: number;
@@ -54,16 +58,20 @@ function fuzzOne(target: FuzzTarget, seed: number, budgetMs: number): TargetRepo
   let failures = 0;
   const seen = new Set<string>();
   const slow: SlowInput[] = [];
+  const heavy: SlowInput[] = [];
   // One run before the clock starts: corpora and key caches are built on first use.
   failureOf(target, target.generate(new Prng(0)));
   while (performance.now() - started < budgetMs) {
     const input = target.generate(prng);
     executions++;
+    const heapBefore = process.memoryUsage().heapUsed;
     const before = process.cpuUsage();
     const error = failureOf(target, input);
     const used = process.cpuUsage(before);
     const ms = (used.user + used.system) / 1000;
     if (ms > SLOW_INPUT_MS) slow.push({ ms, input });
+    const grown = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+    if (grown > HEAVY_INPUT_MIB) heavy.push({ ms: grown, input });
     if (!error) continue;
     const key = error.message.split('\n')[0]!.replace(/\d+/g, '#');
     if (seen.has(key)) continue;
@@ -77,7 +85,8 @@ function fuzzOne(target: FuzzTarget, seed: number, budgetMs: number): TargetRepo
     console.log(`FAIL ${target.name} seed ${seed}\n  input ${hex(small)}\n  ${error.name}: ${error.message.split('\n')[0]}\n  saved ${file}`);
   }
   for (const { ms, input } of slow.sort((a, b) => b.ms - a.ms).slice(0, 3)) console.log(`SLOW ${target.name} ${ms.toFixed(0)} ms CPU: input ${hex(input)}`);
-  return { name: target.name, executions, seconds: (performance.now() - started) / 1000, failures, slow: slow.length };
+  for (const { ms: mib, input } of heavy.sort((a, b) => b.ms - a.ms).slice(0, 3)) console.log(`HEAVY ${target.name} heap +${mib.toFixed(0)} MiB: input ${hex(input)}`);
+  return { name: target.name, executions, seconds: (performance.now() - started) / 1000, failures, slow: slow.length, heavy: heavy.length };
 }
 
 const PROVIDERS = { fuzzing: insecureFuzzingProvider, noble: nobleProvider, node: nodeCryptoProvider } as const;
@@ -112,9 +121,11 @@ function main(): void {
   console.log(`fuzzing ${targets.length} targets for ${seconds}s (seed ${seed}, stateful crypto: ${provider.name})`);
   const reports = targets.map((t) => fuzzOne(t, seed, budgetMs));
   const width = Math.max(...reports.map((r) => r.name.length));
-  console.log(`\n${'target'.padEnd(width)}  ${'execs'.padStart(9)}  ${'execs/s'.padStart(9)}  failures  >${SLOW_INPUT_MS}ms`);
+  console.log(`\n${'target'.padEnd(width)}  ${'execs'.padStart(9)}  ${'execs/s'.padStart(9)}  failures  >${SLOW_INPUT_MS}ms  >${HEAVY_INPUT_MIB}MiB`);
   for (const r of reports) {
-    console.log(`${r.name.padEnd(width)}  ${String(r.executions).padStart(9)}  ${(r.executions / r.seconds).toFixed(0).padStart(9)}  ${String(r.failures).padStart(8)}  ${String(r.slow).padStart(6)}`);
+    console.log(
+      `${r.name.padEnd(width)}  ${String(r.executions).padStart(9)}  ${(r.executions / r.seconds).toFixed(0).padStart(9)}  ${String(r.failures).padStart(8)}  ${String(r.slow).padStart(6)}  ${String(r.heavy).padStart(7)}`,
+    );
   }
   const failed = reports.reduce((n, r) => n + r.failures, 0);
   console.log(failed === 0 ? '\nno failures' : `\n${failed} distinct failures saved under test/regressions/`);
