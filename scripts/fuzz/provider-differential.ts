@@ -10,7 +10,7 @@ import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { FEATURE_SCENARIOS, type FeatureScenarioName } from '../../src/testing/fuzz/feature-scenarios.js';
 import { decodeInnerInput } from '../../src/testing/fuzz/inner-mutations.js';
 import { SCENARIOS, type ScenarioName } from '../../src/testing/fuzz/scenarios.js';
-import { runStatefulCase } from '../../src/testing/fuzz/stateful.js';
+import { runStatefulCase, type StatefulOutcome } from '../../src/testing/fuzz/stateful.js';
 import { summarize, type FuzzTarget } from '../../src/testing/fuzz/targets.js';
 
 /** The providers' verdicts on one input differ. */
@@ -23,8 +23,10 @@ export class ProviderDisagreement extends Error {
 
 /** Runs one `inner:` input under both providers (each run keeps the stateful invariant) and compares their ends. */
 export function runProviderDifferential(input: Uint8Array, scenario: ScenarioName | FeatureScenarioName, victim: Role): string {
-  const noble = summarize(runStatefulCase(decodeInnerInput(input, nobleProvider, scenario, victim)));
-  const node = summarize(runStatefulCase(decodeInnerInput(input, nodeCryptoProvider, scenario, victim)));
+  // The exporter too: equal bytes on the wire give equal keys, so a connected pair must agree on it.
+  const end = (outcome: StatefulOutcome) => `${summarize(outcome)}${outcome.exporter ? ` (exporter ${outcome.exporter.slice(0, 16)})` : ''}`;
+  const noble = end(runStatefulCase(decodeInnerInput(input, nobleProvider, scenario, victim)));
+  const node = end(runStatefulCase(decodeInnerInput(input, nodeCryptoProvider, scenario, victim)));
   if (noble !== node) throw new ProviderDisagreement(`${scenario}/${victim}: noble "${noble}", node:crypto "${node}"`);
   return noble;
 }
