@@ -6,7 +6,7 @@ import type { CryptoProvider } from '../../crypto/provider.js';
 import type { TlsEvent } from '../../handshake/events.js';
 import { MAX_PLAINTEXT_LENGTH, plaintextRecord } from '../../record/header.js';
 import { concat } from '../../wire/bytes.js';
-import { AlertDescription, ContentType } from '../../wire/enums.js';
+import { AlertDescription, ContentType, type AlertName } from '../../wire/enums.js';
 import type { HandshakeMessage } from '../../wire/types.js';
 import {
   editPlaintextHandshake,
@@ -39,6 +39,15 @@ export interface MutatedFlight {
   chunks: Uint8Array[];
   /** For an injected alert: its description. */
   alert?: number;
+  /** Where RFC 8446 names the one alert for this fault: the victim must detect it and send one of these. */
+  expect?: readonly AlertName[];
+  /**
+   * The mutation changed bytes a Finished authenticates: of the handshake (then no side may connect or
+   * deliver data afterwards) or of a post-handshake authentication (then no side may report its result).
+   */
+  authenticated?: 'handshake' | 'post-handshake-auth';
+  /** The edit got past the Finished (recomputed): only the victim's own checks can refuse it, and must. */
+  victimDetects?: true;
 }
 
 /** What a mutation may use besides the flight: the sender's secrets, to edit protected records. */

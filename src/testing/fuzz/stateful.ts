@@ -11,6 +11,7 @@ import type { Role, TlsEvent } from '../../handshake/events.js';
 import { equalBytes, hex } from '../../wire/bytes.js';
 import { AlertDescription, type AlertName } from '../../wire/enums.js';
 import { Choices } from './input.js';
+import type { InnerContext } from './inner-mutations.js';
 import { mutateFlight, type FaultClass, type MutatedFlight } from './mutations.js';
 import { FEATURE_SCENARIOS, featureScenarioConfigs, featureScript, type FeatureScenarioName } from './feature-scenarios.js';
 import { EARLY_DATA, SCENARIOS, scenarioConfigs, type ScenarioConfigs, type ScenarioName } from './scenarios.js';
@@ -30,6 +31,8 @@ const CONTENT_FAULT_ALERTS: readonly AlertName[] = [
   'record_overflow',
   'handshake_failure',
   'bad_certificate',
+  // RFC 8446 §4.4.2.1, RFC 6066 §8: a staple inside the (protected) Certificate that does not parse or verify.
+  'bad_certificate_status_response',
   'unsupported_certificate',
   'certificate_expired',
   'certificate_unknown',
@@ -91,6 +94,11 @@ export interface StatefulCase {
   choices: Choices;
   /** Restrict to one mutator (tests sweep them one by one). */
   mutator?: string;
+  /**
+   * Mutates the flight instead of the MUTATORS (the `inner:` targets, inner-mutations.ts); then `flight`
+   * counts only the inbound flights it can edit.
+   */
+  mutate?: { editable(flight: Uint8Array, ctx: InnerContext): boolean; apply(flight: Uint8Array, choices: Choices, ctx: InnerContext): MutatedFlight };
 }
 
 export interface StatefulOutcome {
@@ -142,6 +150,9 @@ export function runStatefulCase(input: StatefulCase): StatefulOutcome {
 
   let inbound = 0;
   let mutation: MutatedFlight | undefined;
+  /** The event counter when the mutated flight was delivered: what follows it is judged by `authenticated`. */
+  let mutatedAt = Infinity;
+  const flights: Record<Role, Uint8Array[]> = { client: [], server: [] };
   let exporters: Record<Role, Uint8Array> | undefined;
   let scriptAt = 0;
   let quiet = false;
@@ -153,10 +164,14 @@ export function runStatefulCase(input: StatefulCase): StatefulOutcome {
       if (output.length === 0) continue;
       moved = true;
       let chunks = [output];
-      if (to === input.victim && inbound++ === input.flight) {
-        mutation = mutateFlight(output, input.choices, { senderEvents: events[from], senderSuite: conns[from].info.cipherSuite, provider: input.provider }, input.mutator);
+      const ctx = { senderEvents: events[from], senderSuite: conns[from].info.cipherSuite, provider: input.provider };
+      const inner = { ...ctx, sender: from, senderFlights: flights[from], receiverEvents: events[to] };
+      if (to === input.victim && (!input.mutate || (mutation === undefined && input.mutate.editable(output, inner))) && inbound++ === input.flight) {
+        mutation = input.mutate ? input.mutate.apply(output, input.choices, inner) : mutateFlight(output, input.choices, ctx, input.mutator);
         chunks = mutation.chunks;
+        mutatedAt = counter;
       }
+      flights[from].push(output);
       for (const chunk of chunks) deliver(to, chunk);
       collect();
     }
@@ -177,7 +192,7 @@ export function runStatefulCase(input: StatefulCase): StatefulOutcome {
     collect();
   }
   if (!quiet) throw new InvariantViolation(`no quiescence after ${MAX_STEPS} steps`);
-  return judge(input, conns, events, mutation, exporters);
+  return judge(input, conns, events, mutation, exporters, mutatedAt);
 }
 
 /** The fatal alerts a side sent, with their position in the run (`at`, a global event counter). */
@@ -191,6 +206,7 @@ function judge(
   events: Record<Role, TlsEvent[]>,
   mutation: MutatedFlight | undefined,
   exporters: Record<Role, Uint8Array> | undefined,
+  mutatedAt = Infinity,
 ): StatefulOutcome {
   const fault = mutation?.fault ?? 'none';
   const describe = () => `${input.scenario}/${input.victim} flight ${input.flight}: ${mutation?.description ?? 'no mutation'}`;
@@ -204,6 +220,8 @@ function judge(
     // A handshake that did not complete proved nobody (docs/security.md): no identity on a side that never connected.
     if (!events[side].some((e) => e.type === 'connected') && conns[side].info.peer !== undefined) fail(`${side} never connected but reports a peer identity`);
   }
+
+  if (mutation?.authenticated) checkUnauthenticatedEnds(mutation.authenticated, events, mutatedAt, fail);
 
   const sent = { client: fatalAlertsSent(events.client), server: fatalAlertsSent(events.server) };
   if (sent.client.length > 1 || sent.server.length > 1) fail(`more than one fatal alert from one side (client: ${sent.client.map((a) => a.description)}, server: ${sent.server.map((a) => a.description)})`);
@@ -225,6 +243,10 @@ function judge(
     if (alert.description !== 'internal_error' && !(allowed as readonly string[]).includes(alert.description)) {
       fail(`${detector} sent ${alert.description} (${alert.detail}); allowed for ${fault} faults at the ${detector === input.victim ? 'victim' : 'peer'}: ${allowed.join(', ') || 'none'}`);
     }
+    if (mutation?.victimDetects && detector !== input.victim) fail(`${detector} detected an edit whose Finished was recomputed: the victim's checks let it through`);
+    if (mutation?.expect && (detector !== input.victim || !(mutation.expect as readonly string[]).includes(alert.description))) {
+      fail(`${detector} sent ${alert.description} (${alert.detail}); RFC 8446 names ${mutation.expect.join(' or ')} from the victim for this edit`);
+    }
     if (conns[detector].state !== 'CLOSED') fail(`${detector} sent a fatal alert but is in state ${conns[detector].state}`);
     expectSilence(conns[detector], detector, fail);
     return { ...base, result: 'alert', detector, alert: alert.description, reason: alert.reason ?? '' };
@@ -241,6 +263,8 @@ function judge(
     return { ...base, result: 'closed-by-peer' };
   }
 
+  if (mutation?.victimDetects) fail('no alert after an edit under a CertificateVerify with the Finished recomputed');
+  if (mutation?.expect) fail(`no alert, but RFC 8446 names ${mutation.expect.join(' or ')} for this edit`);
   const bothConnected = (['client', 'server'] as const).every((side) => events[side].some((e) => e.type === 'connected'));
   if (bothConnected && exporters) {
     if (input.scenario === '0rtt' && fault === 'none') checkEarlyData(events.server, fail);
@@ -253,6 +277,19 @@ function judge(
   }
   if (!MAY_STALL.has(fault)) fail(`neither connected nor an alert (client ${conns.client.state}, server ${conns.server.state})`);
   return { ...base, result: 'stalled' };
+}
+
+/**
+ * After an edit of bytes a Finished covers, nothing may follow that the Finished should have vouched for: in the
+ * handshake, no `connected` and no data (0-RTT data included: the binder covers the ClientHello) on either
+ * side; after a post-handshake CertificateRequest or the client's answer, no `post-handshake-auth`.
+ */
+function checkUnauthenticatedEnds(what: 'handshake' | 'post-handshake-auth', events: Record<Role, Array<TlsEvent & { at?: number }>>, mutatedAt: number, fail: (what: string) => never): void {
+  const forbidden = what === 'handshake' ? ['connected', 'data'] : ['post-handshake-auth'];
+  for (const side of ['client', 'server'] as const) {
+    const after = events[side].find((e) => (e.at ?? 0) >= mutatedAt && forbidden.includes(e.type));
+    if (after) fail(`${side} reported ${after.type} after an edit of authenticated ${what} bytes`);
+  }
 }
 
 /** A closed connection ignores further input: no output, no events. */

@@ -10,6 +10,7 @@ import type { Prng } from './input.js';
 import { FEATURE_SCENARIOS, type FeatureScenarioName } from './feature-scenarios.js';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import { decodeStatefulInput, runStatefulCase, type StatefulOutcome } from './stateful.js';
+import { decodeInnerInput } from './inner-mutations.js';
 import { nobleProvider } from '../../crypto/noble.js';
 import { runX509Case, X509_TARGETS, type X509TargetName } from './x509.js';
 import { CONFIG_TARGETS, runConfigCase, type ConfigTargetName } from './config.js';
@@ -62,7 +63,16 @@ function statefulTarget(scenario: ScenarioName | FeatureScenarioName, victim: Ro
   };
 }
 
-function summarize(outcome: StatefulOutcome): string {
+/** Input: which inbound flight, a seed, then one edit of a handshake message inside it (inner-mutations.ts). */
+function innerTarget(scenario: ScenarioName | FeatureScenarioName, victim: Role, provider: CryptoProvider): FuzzTarget {
+  return {
+    name: `inner:${scenario}:${victim}${provider === insecureFuzzingProvider ? '' : `:${provider.name}`}`,
+    generate: (prng) => prng.bytes(8 + prng.below(24)),
+    run: (input) => summarize(runStatefulCase(decodeInnerInput(input, provider, scenario, victim))),
+  };
+}
+
+export function summarize(outcome: StatefulOutcome): string {
   const what = outcome.result === 'alert' ? `alert ${outcome.alert} by ${outcome.detector}` : outcome.result;
   return outcome.mutation ? `${outcome.mutation.description}: ${what}` : what;
 }
@@ -106,6 +116,7 @@ export function fuzzTargets(provider: CryptoProvider = insecureFuzzingProvider):
     ...REVOCATION_TARGETS.map(revocationTarget),
     ...CONFIG_TARGETS.map((name) => configTarget(name, provider)),
     ...[...SCENARIOS, ...FEATURE_SCENARIOS].flatMap((scenario) => (['client', 'server'] as const).map((victim) => statefulTarget(scenario, victim, provider))),
+    ...[...SCENARIOS, ...FEATURE_SCENARIOS].flatMap((scenario) => (['client', 'server'] as const).map((victim) => innerTarget(scenario, victim, provider))),
   ];
 }
 
