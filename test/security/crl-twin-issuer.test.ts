@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildCrl } from '../../src/auth/builder.js';
 import { verifyChain } from '../../src/auth/chain.js';
+import { der } from '../../src/auth/der-writer.js';
+import { OID } from '../../src/auth/oids.js';
 import { parseCrl, type Crl } from '../../src/auth/path/revocation.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { issue, nodeKey, NOW, provider } from '../auth/helpers.js';
@@ -75,5 +77,21 @@ describe('a CRL whose signature verdict is cached is still judged by the clock',
   it("a stale CRL under 'deny' is undetermined, not skipped", () => {
     const stale = crlOf(twinA, [], NOW - 5_000);
     expect(verify(leafOfA, twinA, [stale], { unknownRevocationStatus: 'deny' })).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(/nextUpdate/) });
+  });
+});
+
+describe("'deny' with CRLs that cannot decide the status: undetermined, never counted as the issuer's CRL", () => {
+  const withExtension = (oid: string, value: Uint8Array, critical: boolean) =>
+    parseCrl(buildCrl({ issuer: twinA.cert, signingKey: twinA.key.privateKey, thisUpdate: NOW - 10_000, nextUpdate: NOW + 10_000, revoked: [], extraExtensions: [{ oid, value, critical }] }, provider, random));
+  const cases: [string, Crl, RegExp][] = [
+    ['a delta CRL (deltaCRLIndicator, even non-critical)', withExtension(OID.deltaCRLIndicator, der.integer(1), false), /delta CRL/],
+    ['an indirect CRL', withExtension(OID.issuingDistributionPoint, der.sequence(der.implicit(4, Uint8Array.of(0xff))), true), /indirect CRL/],
+    ['a partition of CA certificates only, for a leaf', withExtension(OID.issuingDistributionPoint, der.sequence(der.implicit(2, Uint8Array.of(0xff))), true), /CA certificates|onlyContainsCACerts/],
+    ['a CRL without nextUpdate', parseCrl(buildCrl({ issuer: twinA.cert, signingKey: twinA.key.privateKey, thisUpdate: NOW - 10_000, revoked: [] }, provider, random)), /nextUpdate/],
+  ];
+  it.each(cases)('%s', (_, crl, why) => {
+    for (const unknownRevocationStatus of ['allow', 'deny'] as const) {
+      expect(verify(leafOfA, twinA, [crl], { unknownRevocationStatus })).toMatchObject({ ok: false, reason: 'CertificateUnknown', detail: expect.stringMatching(why) });
+    }
   });
 });
