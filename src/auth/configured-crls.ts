@@ -43,3 +43,24 @@ export function parseConfiguredCrls(input: Uint8Array | string, path: string): r
   fromBytes.set(input, { bytes, crls });
   return crls;
 }
+
+/**
+ * Each list's texts as last read. A validation asks for its list in order, and a memo dropping its oldest
+ * text first would, for a list of more than MAX_TEXTS texts, lose each one just before it is asked for: every
+ * handshake would parse every CRL again. Kept weakly per list, and only for the texts it holds now.
+ */
+const textsOfList = new WeakMap<ReadonlyArray<Uint8Array | string>, ReadonlyMap<string, readonly Crl[]>>();
+
+/** The CRLs of a whole `trust.crls` list, each input read once (parseConfiguredCrls). */
+export function parseConfiguredCrlList(inputs: ReadonlyArray<Uint8Array | string>, path: string): Crl[] {
+  const before = textsOfList.get(inputs);
+  let texts: Map<string, readonly Crl[]> | undefined;
+  const out: Crl[] = [];
+  inputs.forEach((input, i) => {
+    const crls = (typeof input === 'string' && before?.get(input)) || parseConfiguredCrls(input, `${path}[${i}]`);
+    if (typeof input === 'string') (texts ??= new Map()).set(input, crls);
+    for (const crl of crls) out.push(crl);
+  });
+  if (texts) textsOfList.set(inputs, texts);
+  return out;
+}

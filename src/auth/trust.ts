@@ -7,7 +7,7 @@ import { TlsError, type Reason } from '../wire/errors.js';
 import { verifyChain, checkValidity, type Purpose } from './chain.js';
 import { SIGNATURE_BUDGET, type ProfileName } from './path/profile.js';
 import type { Crl, UnknownRevocationStatus } from './path/revocation.js';
-import { parseConfiguredCrls } from './configured-crls.js';
+import { parseConfiguredCrlList } from './configured-crls.js';
 import { SignatureBudget } from './path/signature-budget.js';
 import { parseSpki, sha256Fingerprint } from './keys.js';
 import { base64Decode, base64Encode } from './pem.js';
@@ -195,7 +195,7 @@ function parseCandidates(ders: Uint8Array[], parse: (der: Uint8Array) => Certifi
 
 /** The policy's CRLs, parsed once per input; an input that holds no CRL is a configuration error, never silently ignored. */
 function policyCrls(policy: Extract<TrustPolicy, { kind: 'ca' }>): Crl[] {
-  return (policy.crls ?? []).flatMap((input, i) => parseConfiguredCrls(input, `trust.crls[${i}]`));
+  return policy.crls ? parseConfiguredCrlList(policy.crls, 'trust.crls') : [];
 }
 
 /** DER we were given as PEM text (a file read as bytes): worth saying so, it is the common slip. */

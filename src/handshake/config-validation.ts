@@ -77,14 +77,19 @@ function bytesOfLength(min: number, max: number): Check {
   };
 }
 
-function arrayOf(item: Check, { nonEmpty = false } = {}): Check {
+/** `distinct`: no element twice (a list that becomes one extension each, RFC 8446 §4.2: one of a type per block). */
+function arrayOf(item: Check, { nonEmpty = false, distinct = false } = {}): Check {
   const elementPaths = new PathMemo<string[]>(() => []);
   return (v, path) => {
     if (!Array.isArray(v)) mismatch(path, nonEmpty ? 'a non-empty array' : 'an array', v);
     if (nonEmpty && v.length === 0) mismatch(path, 'a non-empty array', v);
     const paths = elementPaths.under(path);
     // Holes are skipped, as forEach does.
-    for (let i = 0; i < v.length; i++) if (i in v) item(v[i], (paths[i] ??= `${path}[${i}]`));
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) continue;
+      item(v[i], (paths[i] ??= `${path}[${i}]`));
+      if (distinct && v.indexOf(v[i]) < i) mismatch(paths[i], 'a name not listed before', v[i]);
+    }
   };
 }
 
@@ -416,7 +421,7 @@ const SERVER: Schema<ServerConfig> = {
   sendCertificateAuthorities: bool,
   advertiseGroups: bool,
   recordSizeLimit: integer(64, 2 ** 14 + 1),
-  encryptedExtensionsOrder: arrayOf(oneOf(...EXTENSION_NAMES)),
+  encryptedExtensionsOrder: arrayOf(oneOf(...EXTENSION_NAMES), { distinct: true }),
   helloRetryForPreferredGroup: bool,
   helloRetryCookie: fn,
   tickets: object(TICKETS, { exact: true }),

@@ -204,7 +204,7 @@ export interface ServerConfig extends CommonConfig {
   /** RFC 8449 record_size_limit value to answer with when the client offers one. */
   recordSizeLimit?: number;
   /**
-   * Order of our EncryptedExtensions (names of extensions); unlisted ones follow in our default order.
+   * Order of our EncryptedExtensions (names of extensions, each once); unlisted ones follow in our default order.
    * `serverFlight.extensionOrder.encryptedExtensions` (code points, as for the other messages) applies after it.
    */
   encryptedExtensionsOrder?: ExtensionTypeName[];

@@ -105,6 +105,11 @@ describe('the messages a user sees for the usual mistakes', () => {
     ['client authentication without trust', server({ ...goodServer, clientAuth: 'require' }), "clientAuth 'require' needs trust"],
     ['a misspelt clientAuth', server({ ...goodServer, clientAuth: 'required', trust: pinnedKey }), "clientAuth must be one of 'none', 'optional', 'require': got 'required'"],
     ['a ticket lifetime beyond seven days', server({ ...goodServer, tickets: { lifetime: 604801 } }), 'tickets.lifetime must be an integer from 0 to 604800: got 604801'],
+    [
+      'an EncryptedExtensions order naming one twice (sent twice, the client aborts: RFC 8446 §4.2)',
+      server({ ...goodServer, encryptedExtensionsOrder: ['server_name', 'early_data', 'server_name'] }),
+      "encryptedExtensionsOrder[2] must be a name not listed before: got 'server_name'",
+    ],
     ['a ticket key of the wrong size', server({ ...goodServer, tickets: { key: new Uint8Array(16) } }), 'tickets.key must be 32 bytes: got a Uint8Array of 16 bytes'],
   ];
   for (const [what, make, message] of cases) {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCrl } from '../../src/auth/builder.js';
 import { verifyChain } from '../../src/auth/chain.js';
-import { parseConfiguredCrls } from '../../src/auth/configured-crls.js';
+import { parseConfiguredCrlList, parseConfiguredCrls } from '../../src/auth/configured-crls.js';
 import { toPem } from '../../src/auth/pem.js';
 import { parseCrl } from '../../src/auth/path/revocation.js';
 import { evaluateTrust, type TrustPolicy } from '../../src/auth/trust.js';
@@ -32,6 +32,24 @@ describe('configured CRLs are parsed once, and the memo answers only for the byt
     expect(parseConfiguredCrls(der, 'trust.crls[0]')).toBe(parseConfiguredCrls(der, 'trust.crls[0]'));
     const pem = toPem('X509 CRL', der);
     expect(parseConfiguredCrls(pem, 'trust.crls[0]')).toBe(parseConfiguredCrls(pem, 'trust.crls[0]'));
+  });
+
+  it('a list of more PEM texts than the text memo keeps is not read again at every validation (no eviction cycle)', () => {
+    // Each validation walks the list in order: with a memo that drops its oldest text first, 33 texts or more
+    // would each evict the next one to be asked for, and every handshake would parse every CRL again.
+    const texts = Array.from({ length: 40 }, (_, i) =>
+      toPem('X509 CRL', buildCrl({ issuer: int.cert, signingKey: int.key.privateKey, thisUpdate: NOW - 10_000 - i * 1000, nextUpdate: NOW + 10_000, revoked: [] }, provider, random)),
+    );
+    expect(new Set(texts).size).toBe(40);
+    const first = parseConfiguredCrlList(texts, 'trust.crls');
+    const second = parseConfiguredCrlList(texts, 'trust.crls');
+    expect(second).toHaveLength(40);
+    second.forEach((crl, i) => expect(crl, `trust.crls[${i}]`).toBe(first[i]));
+    // A text replaced in the list is read; the others are still the ones read before.
+    texts[3] = toPem('X509 CRL', crlRevoking(victim));
+    const third = parseConfiguredCrlList(texts, 'trust.crls');
+    expect(third[3]!.revoked.size).toBe(1);
+    third.forEach((crl, i) => i !== 3 && expect(crl, `trust.crls[${i}]`).toBe(first[i]));
   });
 
   it('a buffer refilled with another CRL of the same issuer and size is read again: the victim is revoked', () => {

@@ -66,4 +66,21 @@ describe.each(AEADS)('node provider %s: the nonce of every call', (aead) => {
     other[11]! ^= 1;
     expect(aeadKey.open(other, aad, sealed)).toBeNull();
   });
+
+  // The nonce memory is 12 bytes shared by every call: a shorter nonce copied in would leave the tail of the
+  // previous call's nonce behind, so a record sealed or opened under nonce[0..8] would in fact use the last nonce.
+  it('refuses a nonce of any length but 12, even one that is a prefix of the nonce used just before', () => {
+    const key = random(keyLength);
+    const [aeadKey, reference] = [node.createAead(aead, key), nobleProvider.createAead(aead, key)];
+    const [nonce, aad, plaintext] = [random(12), random(5), random(17)];
+    const sealed = aeadKey.seal(nonce, aad, plaintext);
+    for (const wrong of [nonce.subarray(0, 8), nonce.subarray(0, 11), Uint8Array.of(...nonce, 0), new Uint8Array(0)]) {
+      expect(() => aeadKey.seal(wrong, aad, plaintext), `seal, ${wrong.length}-byte nonce`).toThrow(/12-byte nonce/);
+      expect(aeadKey.open(nonce, aad, sealed), 'the nonce of the sealed record, just before').not.toBeNull();
+      expect(aeadKey.open(wrong, aad, sealed), `open, ${wrong.length}-byte nonce`).toBeNull();
+    }
+    // Nothing was left behind: the next record is noble's under its own nonce.
+    const next = random(12);
+    expect(hex(aeadKey.seal(next, aad, plaintext))).toBe(hex(reference.seal(next, aad, plaintext)));
+  });
 });

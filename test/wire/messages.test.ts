@@ -524,3 +524,20 @@ describe('annotation spans', () => {
     }
   });
 });
+
+// encodeHandshake writes through the shared scratch writers (encodeValue): a body past the uint24 length of
+// the handshake header (RFC 8446 §4) must be refused, never sent with its length taken modulo 2^24 (the peer
+// would read the first bytes as a message and the rest as the next ones), and the refusal must leave the
+// scratch writers usable.
+describe('encodeHandshake at the uint24 limit', () => {
+  const LIMIT = 2 ** 24 - 1;
+  it('a body of 2^24 - 1 bytes is written with that length; one more byte is refused', () => {
+    const fits = encodeHandshake({ kind: 'finished', verifyData: new Uint8Array(LIMIT) });
+    expect(fits.length).toBe(4 + LIMIT);
+    expect(hex(fits.subarray(0, 4))).toBe('14ffffff');
+    expect(() => encodeHandshake({ kind: 'finished', verifyData: new Uint8Array(LIMIT + 1) })).toThrow(/does not fit a 3-byte length/);
+    expect(() => encodeHandshake({ kind: 'certificate', context: new Uint8Array(0), entries: [{ data: new Uint8Array(LIMIT - 3), extensions: [] }] })).toThrow(/does not fit a 3-byte length/);
+    const small = rfcMessage(3, 'server', 'Finished');
+    expect(hex(encodeHandshake(decodeHandshake(small)))).toBe(hex(small));
+  });
+});

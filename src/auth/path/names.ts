@@ -285,8 +285,16 @@ export function sameDistinguishedName(a: DistinguishedName, b: DistinguishedName
   return x.length === y.length && x.every((rdn, i) => rdnEqual(rdn, y[i]!));
 }
 
+/**
+ * §7.1: the same number of attributes, each matched in the other RDN. Both ways round: one way only, an RDN
+ * repeating one attribute (X.501 forbids it, a parser need not) would match that attribute beside any other.
+ */
 function rdnEqual(a: ComparableDn[number], b: ComparableDn[number]): boolean {
-  return a.length === b.length && a.every((x) => b.some((y) => x.oid === y.oid && x.value === y.value));
+  return a.length === b.length && rdnCovers(a, b) && rdnCovers(b, a);
+}
+
+function rdnCovers(a: ComparableDn[number], b: ComparableDn[number]): boolean {
+  return a.every((x) => b.some((y) => x.oid === y.oid && x.value === y.value));
 }
 
 /** directoryName: the base is a prefix of the name's RDN sequence. */
