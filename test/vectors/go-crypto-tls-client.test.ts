@@ -6,9 +6,7 @@
 // carries the verify_data we compute.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import { parseCertificate } from '../../src/auth/x509.js';
 import { finishedVerifyData, KeySchedule, nextTrafficSecret } from '../../src/handshake/keyschedule.js';
-import { checkCertificateVerify } from '../../src/handshake/signatures.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { splitHandshakeMessages } from '../../src/testing/tamper.js';
 import { concat, fromHex, hex } from '../../src/wire/bytes.js';
@@ -16,6 +14,7 @@ import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import { PeerReader } from '../conformance/harness.js';
 import { GO_CLIENT_AUTH_TRACES } from './go-crypto-tls-client-auth-traces.js';
 import { GO_CLIENT_TRACES, type GoClientTrace } from './go-crypto-tls-client-trace.js';
+import { expectCertificateVerify, verifyDataOf } from './go-replay-checks.js';
 import { splitRecords } from './rfc8448-replay.js';
 
 const CHANGE_CIPHER_SPEC = 20;
@@ -66,13 +65,7 @@ describe.each(GO_CLIENT_TRACES)("Go crypto/tls testdata, $file ($negotiated): Op
   });
 
   it("OpenSSL's CertificateVerify verifies, with our code, under the key of the leaf certificate it sent (RFC 8446 §4.4.3)", () => {
-    const certificate = decodeHandshake(messages[1]!);
-    const verify = decodeHandshake(messages[2]!);
-    if (certificate.kind !== 'certificate' || verify.kind !== 'certificate_verify') throw new Error('no Certificate and CertificateVerify');
-    const leafKey = parseCertificate(certificate.entries[0]!.data).publicKey!;
-    const transcript = hashOf(suite, clientHello, serverHello, ...messages.slice(0, 2));
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'server', transcript, verify.signature)).toBe('ok');
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'client', transcript, verify.signature)).toBe('bad-signature');
+    expectCertificateVerify(messages[1]!, messages[2]!, 'server', hashOf(suite, clientHello, serverHello, ...messages.slice(0, 2)));
   });
 
   it("OpenSSL's Finished is the verify_data our key schedule computes over the transcript (RFC 8446 §4.4.4)", () => {
@@ -157,36 +150,22 @@ describe.each(GO_CLIENT_AUTH_TRACES)("Go crypto/tls testdata, $file ($negotiated
     for (const message of messages) expect(hex(encodeHandshake(decodeHandshake(message)))).toBe(hex(message));
   });
 
-  it("OpenSSL's CertificateVerify verifies under its leaf's key in the server's context, and its Finished covers the CertificateRequest", () => {
-    const [certificate, verify] = [decoded[2]!, decoded[3]!];
-    if (certificate.kind !== 'certificate' || verify.kind !== 'certificate_verify') throw new Error('no Certificate and CertificateVerify');
-    const leafKey = parseCertificate(certificate.entries[0]!.data).publicKey!;
-    const transcript = hashOf(suite, clientHello, serverHello, ...messages.slice(0, 3));
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'server', transcript, verify.signature)).toBe('ok');
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'client', transcript, verify.signature)).toBe('bad-signature');
+  it("OpenSSL's CertificateVerify verifies under its leaf's key in the server's context only, and its Finished covers the CertificateRequest", () => {
+    expectCertificateVerify(messages[2]!, messages[3]!, 'server', hashOf(suite, clientHello, serverHello, ...messages.slice(0, 3)));
     const expected = finishedVerifyData(nobleProvider, suite, secrets.server, hashOf(suite, clientHello, serverHello, ...messages.slice(0, 4)));
-    expect(hex(finishedOf(decoded[4]!))).toBe(hex(expected));
+    expect(hex(verifyDataOf(messages[4]!))).toBe(hex(expected));
   });
 
   it("Go's Certificate echoes the empty context and its CertificateVerify verifies, with our code, in the client's context only (§4.4.3); one flipped byte fails", () => {
     expect(goCcs![0]).toBe(CHANGE_CIPHER_SPEC);
-    const certificate = decodeHandshake(goCertificate!);
-    const verify = decodeHandshake(goVerify!);
-    if (certificate.kind !== 'certificate' || verify.kind !== 'certificate_verify') throw new Error('no client Certificate and CertificateVerify');
-    expect(certificate.context).toHaveLength(0);
     for (const message of [goCertificate!, goVerify!]) expect(hex(encodeHandshake(decodeHandshake(message)))).toBe(hex(message));
-    const leafKey = parseCertificate(certificate.entries[0]!.data).publicKey!;
-    const transcript = hashOf(suite, clientHello, serverHello, ...messages, goCertificate!);
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'client', transcript, verify.signature)).toBe('ok');
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'server', transcript, verify.signature)).toBe('bad-signature');
-    const flipped = verify.signature.slice();
-    flipped[flipped.length >> 1]! ^= 1;
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'client', transcript, flipped)).toBe('bad-signature');
+    const { certificate } = expectCertificateVerify(goCertificate!, goVerify!, 'client', hashOf(suite, clientHello, serverHello, ...messages, goCertificate!));
+    expect(certificate.context).toHaveLength(0);
   });
 
   it("Go's Finished covers its Certificate and CertificateVerify, and its data and close_notify open under client_application_traffic_secret_0", () => {
     const expected = finishedVerifyData(nobleProvider, suite, secrets.client, hashOf(suite, clientHello, serverHello, ...messages, goCertificate!, goVerify!));
-    expect(hex(finishedOf(decodeHandshake(goFinished!)))).toBe(hex(expected));
+    expect(hex(verifyDataOf(goFinished!))).toBe(hex(expected));
     schedule.enterMaster();
     const app = schedule.applicationSecrets(hashOf(suite, clientHello, serverHello, ...messages));
     const reader = new PeerReader(suite, app.client);
@@ -198,8 +177,3 @@ describe.each(GO_CLIENT_AUTH_TRACES)("Go crypto/tls testdata, $file ($negotiated
     expect(after.map((record) => [record.type, ...record.content])).toEqual(trace.file.endsWith('ECDSA-RSA') ? [] : [closeNotify]);
   });
 });
-
-function finishedOf(message: ReturnType<typeof decodeHandshake>): Uint8Array {
-  if (message.kind !== 'finished') throw new Error(`a ${message.kind}, not a Finished`);
-  return message.verifyData;
-}

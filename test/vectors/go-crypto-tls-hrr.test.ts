@@ -5,10 +5,8 @@
 // message_hash construction nothing after the ServerHello would check.
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
-import { parseCertificate } from '../../src/auth/x509.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { finishedVerifyData, KeySchedule } from '../../src/handshake/keyschedule.js';
-import { checkCertificateVerify } from '../../src/handshake/signatures.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { Transcript } from '../../src/handshake/transcript.js';
 import { splitHandshakeMessages } from '../../src/testing/tamper.js';
@@ -16,6 +14,7 @@ import { fromHex, hex } from '../../src/wire/bytes.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import { PeerReader } from '../conformance/harness.js';
 import { GO_HRR_CLIENT_TRACE as trace } from './go-crypto-tls-hrr-trace.js';
+import { expectCertificateVerify, messageHashTranscript } from './go-replay-checks.js';
 import { splitRecords } from './rfc8448-replay.js';
 
 const CHANGE_CIPHER_SPEC = 20;
@@ -40,14 +39,7 @@ const p256Exchange = nobleProvider.keyExchange('secp256r1');
 const sharedSecret = p256Exchange.decapsulate(fromHex(trace.goP256PrivateKey), serverShare)!;
 
 /** Our transcript of the conversation so far: ClientHello1 as message_hash, then the messages in order (§4.4.1). */
-function transcriptHash(...after: Uint8Array[]): Uint8Array {
-  const transcript = new Transcript(nobleProvider);
-  transcript.add(clientHello1);
-  transcript.selectHash(suite.hash);
-  transcript.replaceWithMessageHash();
-  for (const message of [helloRetryRequest, clientHello2, serverHello, ...after]) transcript.add(message);
-  return transcript.current();
-}
+const transcriptHash = (...after: Uint8Array[]) => messageHashTranscript(suite, clientHello1, helloRetryRequest, clientHello2, serverHello, ...after);
 
 const schedule = new KeySchedule(nobleProvider, suite);
 schedule.enterHandshake(sharedSecret);
@@ -93,16 +85,7 @@ describe("Go crypto/tls testdata, Client-TLSv13-HelloRetryRequest: OpenSSL's Hel
   });
 
   it("OpenSSL's CertificateVerify verifies, with our code, over the message_hash transcript in the server's context; one flipped signature byte fails", () => {
-    const certificate = decodeHandshake(messages[1]!);
-    const verify = decodeHandshake(messages[2]!);
-    if (certificate.kind !== 'certificate' || verify.kind !== 'certificate_verify') throw new Error('no Certificate and CertificateVerify');
-    const leafKey = parseCertificate(certificate.entries[0]!.data).publicKey!;
-    const transcript = transcriptHash(...messages.slice(0, 2));
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'server', transcript, verify.signature)).toBe('ok');
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'client', transcript, verify.signature)).toBe('bad-signature');
-    const flipped = verify.signature.slice();
-    flipped[flipped.length >> 1]! ^= 1;
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'server', transcript, flipped)).toBe('bad-signature');
+    expectCertificateVerify(messages[1]!, messages[2]!, 'server', transcriptHash(...messages.slice(0, 2)));
   });
 
   it("OpenSSL's Finished is our verify_data over the message_hash transcript, and not over one that keeps ClientHello1 itself (§4.4.1)", () => {

@@ -6,11 +6,10 @@
 // server, given Go's certificate, key, randomness and extension order, answers OpenSSL's ClientHello with Go's
 // whole handshake flight, every encrypted record byte for byte, then accepts OpenSSL's Finished.
 import { describe, expect, it } from 'vitest';
-import { parseCertificate } from '../../src/auth/x509.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { finishedVerifyData, KeySchedule } from '../../src/handshake/keyschedule.js';
-import { checkCertificateVerify, signCertificateVerify } from '../../src/handshake/signatures.js';
+import { signCertificateVerify } from '../../src/handshake/signatures.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { splitHandshakeMessages } from '../../src/testing/tamper.js';
 import { concat, fromHex, hex } from '../../src/wire/bytes.js';
@@ -19,6 +18,7 @@ import type { Certificate, ClientHello, ServerHello } from '../../src/wire/types
 import { serverConfig } from '../handshake/abort-harness.js';
 import { PeerReader } from '../conformance/harness.js';
 import { GO_ED25519_SERVER_TRACE as trace } from './go-crypto-tls-server-ed25519-trace.js';
+import { expectCertificateVerify, verifyDataOf } from './go-replay-checks.js';
 import { splitRecords } from './rfc8448-replay.js';
 
 const HANDSHAKE = 22;
@@ -56,16 +56,8 @@ describe("Go crypto/tls testdata, Server-TLSv13-Ed25519: Go's server flight read
   });
 
   it("Go's CertificateVerify verifies under its certificate's key in the server's context only; one flipped byte fails", () => {
-    const verify = decodeHandshake(messages[2]!);
-    if (verify.kind !== 'certificate_verify') throw new Error('no CertificateVerify');
+    const { verify } = expectCertificateVerify(messages[1]!, messages[2]!, 'server', hashOf(...messages.slice(0, 2)));
     expect(verify.scheme).toBe(ED25519);
-    const key = parseCertificate(goCertificate).publicKey!;
-    const transcript = hashOf(...messages.slice(0, 2));
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, key, 'server', transcript, verify.signature)).toBe('ok');
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, key, 'client', transcript, verify.signature)).toBe('bad-signature');
-    const flipped = verify.signature.slice();
-    flipped[flipped.length >> 1]! ^= 1;
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, key, 'server', transcript, flipped)).toBe('bad-signature');
   });
 
   it("our Ed25519 signing with Go's test key makes Go's CertificateVerify signature byte for byte (RFC 8032 is deterministic)", () => {
@@ -76,11 +68,10 @@ describe("Go crypto/tls testdata, Server-TLSv13-Ed25519: Go's server flight read
   });
 
   it("Go's Finished and OpenSSL's are the ones we compute; Go's ticket, data and close_notify open under server_application_traffic_secret_0", () => {
-    const finished = (message: Uint8Array) => (decodeHandshake(message) as { verifyData: Uint8Array }).verifyData;
-    expect(hex(finished(messages[3]!))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.server, hashOf(...messages.slice(0, 3)))));
+    expect(hex(verifyDataOf(messages[3]!))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.server, hashOf(...messages.slice(0, 3)))));
     const [, clientFinished] = splitRecords(fromHex(trace.clientFlight));
     const opened = new PeerReader(suite, secrets.client).open(clientFinished!.subarray(5));
-    expect(hex(finished(opened.content))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.client, hashOf(...messages))));
+    expect(hex(verifyDataOf(opened.content))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.client, hashOf(...messages))));
 
     schedule.enterMaster();
     const app = schedule.applicationSecrets(hashOf(...messages));

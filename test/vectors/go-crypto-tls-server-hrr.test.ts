@@ -6,13 +6,10 @@
 // byte for byte, share included.
 import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
-import { parseCertificate } from '../../src/auth/x509.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { finishedVerifyData, KeySchedule } from '../../src/handshake/keyschedule.js';
-import { checkCertificateVerify } from '../../src/handshake/signatures.js';
 import { SUITES } from '../../src/handshake/suites.js';
-import { Transcript } from '../../src/handshake/transcript.js';
 import { splitHandshakeMessages } from '../../src/testing/tamper.js';
 import { fromHex, hex } from '../../src/wire/bytes.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
@@ -21,6 +18,7 @@ import { serverConfig } from '../handshake/abort-harness.js';
 import { PeerReader } from '../conformance/harness.js';
 import { GO_HRR_CLIENT_TRACE } from './go-crypto-tls-hrr-trace.js';
 import { GO_HRR_SECOND_FLIGHT, GO_HRR_SERVER_REST, GO_SERVER_TRACES } from './go-crypto-tls-traces.js';
+import { expectCertificateVerify, messageHashTranscript, verifyDataOf } from './go-replay-checks.js';
 import { splitRecords } from './rfc8448-replay.js';
 
 const HANDSHAKE = 22;
@@ -40,14 +38,7 @@ const suite = SUITES.get(hello.cipherSuite)!;
 const goShare = hello.extensions.find((e) => e.type === KEY_SHARE)!.data.subarray(4);
 const openSslShare = offer.extensions.find((e) => e.type === KEY_SHARE)!.data.subarray(6); // past list length, group, length
 
-function transcriptHash(...after: Uint8Array[]): Uint8Array {
-  const transcript = new Transcript(nobleProvider);
-  transcript.add(clientHello1);
-  transcript.selectHash(suite.hash);
-  transcript.replaceWithMessageHash();
-  for (const message of [helloRetryRequest, clientHello2, serverHello, ...after]) transcript.add(message);
-  return transcript.current();
-}
+const transcriptHash = (...after: Uint8Array[]) => messageHashTranscript(suite, clientHello1, helloRetryRequest, clientHello2, serverHello, ...after);
 
 const schedule = new KeySchedule(nobleProvider, suite);
 schedule.enterHandshake(nobleProvider.keyExchange('secp256r1').decapsulate(goP256Key, openSslShare)!);
@@ -69,24 +60,14 @@ describe("Go crypto/tls testdata, Server-TLSv13-HelloRetryRequest: Go's server a
   });
 
   it("Go's CertificateVerify verifies over the message_hash transcript in the server's context only; one flipped byte fails", () => {
-    const certificate = decodeHandshake(messages[1]!);
-    const verify = decodeHandshake(messages[2]!);
-    if (certificate.kind !== 'certificate' || verify.kind !== 'certificate_verify') throw new Error('no Certificate and CertificateVerify');
-    const key = parseCertificate(certificate.entries[0]!.data).publicKey!;
-    const transcript = transcriptHash(...messages.slice(0, 2));
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, key, 'server', transcript, verify.signature)).toBe('ok');
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, key, 'client', transcript, verify.signature)).toBe('bad-signature');
-    const flipped = verify.signature.slice();
-    flipped[flipped.length >> 1]! ^= 1;
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, key, 'server', transcript, flipped)).toBe('bad-signature');
+    expectCertificateVerify(messages[1]!, messages[2]!, 'server', transcriptHash(...messages.slice(0, 2)));
   });
 
   it("both Finished are ours; Go's ticket, data and close_notify open under server_application_traffic_secret_0", () => {
-    const verifyData = (message: Uint8Array) => (decodeHandshake(message) as { verifyData: Uint8Array }).verifyData;
-    expect(hex(verifyData(messages[3]!))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.server, transcriptHash(...messages.slice(0, 3)))));
+    expect(hex(verifyDataOf(messages[3]!))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.server, transcriptHash(...messages.slice(0, 3)))));
     const [clientFinished] = splitRecords(fromHex(GO_HRR_SERVER_REST.clientFinished));
     const opened = new PeerReader(suite, secrets.client).open(clientFinished!.subarray(5));
-    expect(hex(verifyData(opened.content))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.client, transcriptHash(...messages))));
+    expect(hex(verifyDataOf(opened.content))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.client, transcriptHash(...messages))));
 
     schedule.enterMaster();
     const app = new PeerReader(suite, schedule.applicationSecrets(transcriptHash(...messages)).server);
