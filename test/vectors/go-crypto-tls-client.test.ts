@@ -6,15 +6,15 @@
 // carries the verify_data we compute.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import { parseCertificate } from '../../src/auth/x509.js';
 import { finishedVerifyData, KeySchedule, nextTrafficSecret } from '../../src/handshake/keyschedule.js';
-import { checkCertificateVerify } from '../../src/handshake/signatures.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { splitHandshakeMessages } from '../../src/testing/tamper.js';
 import { concat, fromHex, hex } from '../../src/wire/bytes.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import { PeerReader } from '../conformance/harness.js';
-import { GO_CLIENT_AUTH_TRACE, GO_CLIENT_TRACES, type GoClientTrace } from './go-crypto-tls-client-trace.js';
+import { GO_CLIENT_AUTH_TRACES } from './go-crypto-tls-client-auth-traces.js';
+import { GO_CLIENT_TRACES, type GoClientTrace } from './go-crypto-tls-client-trace.js';
+import { expectCertificateVerify, verifyDataOf } from './go-replay-checks.js';
 import { splitRecords } from './rfc8448-replay.js';
 
 const CHANGE_CIPHER_SPEC = 20;
@@ -65,13 +65,7 @@ describe.each(GO_CLIENT_TRACES)("Go crypto/tls testdata, $file ($negotiated): Op
   });
 
   it("OpenSSL's CertificateVerify verifies, with our code, under the key of the leaf certificate it sent (RFC 8446 §4.4.3)", () => {
-    const certificate = decodeHandshake(messages[1]!);
-    const verify = decodeHandshake(messages[2]!);
-    if (certificate.kind !== 'certificate' || verify.kind !== 'certificate_verify') throw new Error('no Certificate and CertificateVerify');
-    const leafKey = parseCertificate(certificate.entries[0]!.data).publicKey!;
-    const transcript = hashOf(suite, clientHello, serverHello, ...messages.slice(0, 2));
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'server', transcript, verify.signature)).toBe('ok');
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'client', transcript, verify.signature)).toBe('bad-signature');
+    expectCertificateVerify(messages[1]!, messages[2]!, 'server', hashOf(suite, clientHello, serverHello, ...messages.slice(0, 2)));
   });
 
   it("OpenSSL's Finished is the verify_data our key schedule computes over the transcript (RFC 8446 §4.4.4)", () => {
@@ -136,10 +130,10 @@ describe("Go crypto/tls testdata, Client-TLSv13-KeyUpdate: OpenSSL's KeyUpdate a
   });
 });
 
-// Client-TLSv13-ClientCert-Ed25519: OpenSSL's CertificateRequest (RFC 8446 §4.3.2) and Go's answer, its Certificate,
-// CertificateVerify and Finished under the client handshake key (§4.4): what our server judges of a client.
-describe("Go crypto/tls testdata, Client-TLSv13-ClientCert-Ed25519: OpenSSL's CertificateRequest and Go's client authentication, read with our code", () => {
-  const trace = GO_CLIENT_AUTH_TRACE;
+// Client-TLSv13-ClientCert-*: OpenSSL's CertificateRequest (RFC 8446 §4.3.2) and Go's answer, its Certificate,
+// CertificateVerify and Finished under the client handshake key (§4.4): what our server judges of a client, with
+// Ed25519, RSA-PSS and ECDSA P-521 client keys.
+describe.each(GO_CLIENT_AUTH_TRACES)("Go crypto/tls testdata, $file ($negotiated): OpenSSL's CertificateRequest and Go's client authentication, read with our code", (trace) => {
   const { clientHello, serverHello, suite, schedule, secrets, messages } = read(trace);
   const decoded = messages.map((m) => decodeHandshake(m));
   const [goCcs, ...goRecords] = splitRecords(fromHex(trace.clientFlight));
@@ -147,6 +141,7 @@ describe("Go crypto/tls testdata, Client-TLSv13-ClientCert-Ed25519: OpenSSL's Ce
   const [goCertificate, goVerify, goFinished] = goRecords.slice(0, 3).map((record) => clientReader.open(record.subarray(5)).content);
 
   it("OpenSSL's flight holds a CertificateRequest with an empty context (§4.3.2), and every message re-encodes byte for byte", () => {
+    expect(trace.negotiated.startsWith(suite.name)).toBe(true);
     expect(decoded.map((m) => m.kind)).toEqual(['encrypted_extensions', 'certificate_request', 'certificate', 'certificate_verify', 'finished']);
     const request = decoded[1]!;
     if (request.kind !== 'certificate_request') throw new Error('no CertificateRequest');
@@ -155,38 +150,30 @@ describe("Go crypto/tls testdata, Client-TLSv13-ClientCert-Ed25519: OpenSSL's Ce
     for (const message of messages) expect(hex(encodeHandshake(decodeHandshake(message)))).toBe(hex(message));
   });
 
-  it("OpenSSL's Finished covers the CertificateRequest: the verify_data our key schedule computes", () => {
+  it("OpenSSL's CertificateVerify verifies under its leaf's key in the server's context only, and its Finished covers the CertificateRequest", () => {
+    expectCertificateVerify(messages[2]!, messages[3]!, 'server', hashOf(suite, clientHello, serverHello, ...messages.slice(0, 3)));
     const expected = finishedVerifyData(nobleProvider, suite, secrets.server, hashOf(suite, clientHello, serverHello, ...messages.slice(0, 4)));
-    expect(hex(finishedOf(decoded[4]!))).toBe(hex(expected));
+    expect(hex(verifyDataOf(messages[4]!))).toBe(hex(expected));
   });
 
-  it("Go's Certificate echoes the empty context and its Ed25519 CertificateVerify verifies, with our code, in the client's context only (§4.4.3)", () => {
+  it("Go's Certificate echoes the empty context and its CertificateVerify verifies, with our code, in the client's context only (§4.4.3); one flipped byte fails", () => {
     expect(goCcs![0]).toBe(CHANGE_CIPHER_SPEC);
-    const certificate = decodeHandshake(goCertificate!);
-    const verify = decodeHandshake(goVerify!);
-    if (certificate.kind !== 'certificate' || verify.kind !== 'certificate_verify') throw new Error('no client Certificate and CertificateVerify');
-    expect(certificate.context).toHaveLength(0);
-    expect(verify.scheme).toBe(0x0807); // ed25519
     for (const message of [goCertificate!, goVerify!]) expect(hex(encodeHandshake(decodeHandshake(message)))).toBe(hex(message));
-    const leafKey = parseCertificate(certificate.entries[0]!.data).publicKey!;
-    const transcript = hashOf(suite, clientHello, serverHello, ...messages, goCertificate!);
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'client', transcript, verify.signature)).toBe('ok');
-    expect(checkCertificateVerify(nobleProvider, verify.scheme, leafKey, 'server', transcript, verify.signature)).toBe('bad-signature');
+    const { certificate } = expectCertificateVerify(goCertificate!, goVerify!, 'client', hashOf(suite, clientHello, serverHello, ...messages, goCertificate!));
+    expect(certificate.context).toHaveLength(0);
   });
 
   it("Go's Finished covers its Certificate and CertificateVerify, and its data and close_notify open under client_application_traffic_secret_0", () => {
     const expected = finishedVerifyData(nobleProvider, suite, secrets.client, hashOf(suite, clientHello, serverHello, ...messages, goCertificate!, goVerify!));
-    expect(hex(finishedOf(decodeHandshake(goFinished!)))).toBe(hex(expected));
+    expect(hex(verifyDataOf(goFinished!))).toBe(hex(expected));
     schedule.enterMaster();
     const app = schedule.applicationSecrets(hashOf(suite, clientHello, serverHello, ...messages));
     const reader = new PeerReader(suite, app.client);
-    const [data, alert] = goRecords.slice(3).map((record) => reader.open(record.subarray(5)));
+    const [data, ...after] = goRecords.slice(3).map((record) => reader.open(record.subarray(5)));
     expect(data!.type).toBe(APPLICATION_DATA);
-    expect([alert!.type, ...alert!.content]).toEqual([21, 1, 0]);
+    // close_notify (warning level), where the recording has it in this flow: in ClientCert-ECDSA-RSA it comes
+    // after OpenSSL's tickets, in a later flow left out here.
+    const closeNotify = [21, 1, 0];
+    expect(after.map((record) => [record.type, ...record.content])).toEqual(trace.file.endsWith('ECDSA-RSA') ? [] : [closeNotify]);
   });
 });
-
-function finishedOf(message: ReturnType<typeof decodeHandshake>): Uint8Array {
-  if (message.kind !== 'finished') throw new Error(`a ${message.kind}, not a Finished`);
-  return message.verifyData;
-}
