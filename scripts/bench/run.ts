@@ -310,7 +310,7 @@ async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: nu
 }
 
 /** Every target the issue sets, measured: one result per row it applies to. */
-function evaluateTargets(handshakes: HandshakeRow[], bulk: BulkRow[], memory: MemoryReport | null): TargetResult[] {
+export function evaluateTargets(handshakes: HandshakeRow[], bulk: BulkRow[], memory: MemoryReport | null): TargetResult[] {
   const results: TargetResult[] = [];
   for (const row of handshakes) {
     const noble = row.runs.find((r) => r.provider === 'noble');
