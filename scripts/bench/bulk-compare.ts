@@ -18,7 +18,7 @@ import { makeCases } from './cases.js';
 import { importBuild } from './builds.js';
 import { runMain } from './deadline.js';
 import { nodeTlsTransfer } from './node-tls.js';
-import { measure, perCpuSecond, spread, typicalSlices, type Slice } from './timing.js';
+import { measure, perCpuSecond, sliceRatios, spread, typicalSlices, type Slice } from './timing.js';
 
 const RECORDS = 64;
 
@@ -39,7 +39,7 @@ const loadBuild = (dist: string) =>
     random: 'src/crypto/random.js',
   });
 
-const ratios = (a: Slice[], b: Slice[]) => a.map((slice, round) => perCpuSecond(slice) / perCpuSecond(b[round]!));
+const ratios = (a: Slice[], b: Slice[]) => sliceRatios(a, b, perCpuSecond);
 /** A median with its quartiles (the middle half of the rounds) and its range. */
 function show(values: number[]): string {
   const sorted = [...values].sort((x, y) => x - y);

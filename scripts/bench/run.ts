@@ -11,7 +11,7 @@ import { engineHandshake, engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD
 import { retainedPerConnection, type MemoryReport } from './memory.js';
 import { meteredProvider, meteredRandom, meteringBiasMs, Tally } from './metering.js';
 import { nodeTlsHandshake as makeNodeTlsHandshake, nodeTlsHasGroup, nodeTlsTransfer } from './node-tls.js';
-import { cpuClock, cpuMsPer, mean, measure, median, msPer, perCpuSecond, perSecond, ROUNDS, roundRatios, wallClock, type Measurement, type Operation, type Spread } from './timing.js';
+import { cpuClock, cpuMsPer, mean, measure, median, msPer, perCpuSecond, perSecond, ROUNDS, roundRatios, typicalRoundRatios, wallClock, type Measurement, type Operation, type Spread } from './timing.js';
 
 /** The goals set in the issue. */
 export const TARGETS = {
@@ -102,12 +102,27 @@ export interface BulkRow {
   engineNewArraysMBps: number;
   /** The same payload through the bare AEAD: seal (into one reused array) and open of one record's inner plaintext. */
   rawAeadMBps: number;
-  /** Ours over the bare AEAD, per round of interleaved slices (CPU time): median and range. */
-  shareOfAead: Spread;
+  /** Ours over the bare AEAD, per round of interleaved slices: whole slices and typical (BulkRatio). */
+  shareOfAead: BulkRatio;
   /** Ours with new arrays over the bare AEAD. */
-  newArraysShareOfAead: Spread;
+  newArraysShareOfAead: BulkRatio;
   /** Ours over node:tls, per round, in the same suite. */
-  vsNodeTls: Spread;
+  vsNodeTls: BulkRatio;
+}
+
+/**
+ * A bulk ratio per round of interleaved slices on the CPU clock, two ways (median and range of each): from
+ * whole slices (every collection and interruption in a slice counted, wherever V8 put it: often in the next
+ * contender's slice) and typical, from each slice's median iteration (the work per record; the issue's bulk
+ * targets read this one: docs/performance.md, Method).
+ */
+export interface BulkRatio {
+  wholeSlices: Spread;
+  typical: Spread;
+}
+
+export function bulkRatio(a: Measurement, b: Measurement): BulkRatio {
+  return { wholeSlices: roundRatios(a, b, perCpuSecond), typical: typicalRoundRatios(a, b) };
 }
 
 export interface NodeTlsBulkRow {
@@ -283,9 +298,9 @@ async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: nu
         engineMBps: engine,
         engineNewArraysMBps: mbps(newArraysRun),
         rawAeadMBps: raw,
-        shareOfAead: roundRatios(engineRun, rawRun, perCpuSecond),
-        newArraysShareOfAead: roundRatios(newArraysRun, rawRun, perCpuSecond),
-        vsNodeTls: roundRatios(engineRun, nodeTlsRun, perCpuSecond),
+        shareOfAead: bulkRatio(engineRun, rawRun),
+        newArraysShareOfAead: bulkRatio(newArraysRun, rawRun),
+        vsNodeTls: bulkRatio(engineRun, nodeTlsRun),
       });
       progress(`bulk ${suite.name} ${provider}: ${engine.toFixed(1)} MB/s (bare AEAD ${raw.toFixed(1)} MB/s)`);
     });
@@ -295,7 +310,7 @@ async function bulkRows(c: HandshakeCase, providers: ProviderName[], seconds: nu
 }
 
 /** Every target the issue sets, measured: one result per row it applies to. */
-function evaluateTargets(handshakes: HandshakeRow[], bulk: BulkRow[], memory: MemoryReport | null): TargetResult[] {
+export function evaluateTargets(handshakes: HandshakeRow[], bulk: BulkRow[], memory: MemoryReport | null): TargetResult[] {
   const results: TargetResult[] = [];
   for (const row of handshakes) {
     const noble = row.runs.find((r) => r.provider === 'noble');
@@ -309,10 +324,12 @@ function evaluateTargets(handshakes: HandshakeRow[], bulk: BulkRow[], memory: Me
     }
   }
   for (const row of bulk) {
-    results.push({ target: `bulk vs bare AEAD, ${row.suite} (${row.provider})`, measured: row.shareOfAead.median, goal: TARGETS.bulkShareOfAead, unit: 'x', met: row.shareOfAead.median >= TARGETS.bulkShareOfAead });
+    // The typical ratio: what the record layer costs per record (docs/performance.md, Method).
+    const share = row.shareOfAead.typical.median;
+    results.push({ target: `bulk vs bare AEAD, ${row.suite} (${row.provider}), typical`, measured: share, goal: TARGETS.bulkShareOfAead, unit: 'x', met: share >= TARGETS.bulkShareOfAead });
     if (row.provider === 'node') {
-      const share = row.vsNodeTls.median;
-      results.push({ target: `node provider bulk vs node:tls, ${row.suite}`, measured: share, goal: TARGETS.nodeBulkShareOfNodeTls, unit: 'x', met: share >= TARGETS.nodeBulkShareOfNodeTls });
+      const vsNodeTls = row.vsNodeTls.typical.median;
+      results.push({ target: `node provider bulk vs node:tls, ${row.suite}, typical`, measured: vsNodeTls, goal: TARGETS.nodeBulkShareOfNodeTls, unit: 'x', met: vsNodeTls >= TARGETS.nodeBulkShareOfNodeTls });
     }
   }
   if (memory) {

@@ -81,11 +81,16 @@ export function perCpuSecond(m: Measurement | Slice): number {
 }
 
 /**
- * Per round, `a`'s rate over `b`'s (`a` per second / `b` per second in the same round), as a Spread; `rate`
- * picks the clock (wall time by default, perCpuSecond for CPU time).
+ * Per round, slice `a[round]`'s rate over `b[round]`'s: the slices of one round ran under the same load.
+ * `rate` picks the clock (wall time by default, perCpuSecond for CPU time).
  */
+export function sliceRatios(a: readonly Slice[], b: readonly Slice[], rate: (s: Slice) => number = perSecond): number[] {
+  return a.map((slice, round) => rate(slice) / rate(b[round]!));
+}
+
+/** Per round, `a`'s rate over `b`'s (`a` per second / `b` per second in the same round), as a Spread. */
 export function roundRatios(a: Measurement, b: Measurement, rate: (m: Slice) => number = perSecond): Spread {
-  return spread(a.slices.map((slice, round) => rate(slice) / rate(b.slices[round]!)));
+  return spread(sliceRatios(a.slices, b.slices, rate));
 }
 
 /**
@@ -100,6 +105,14 @@ export function typicalSlices(m: Measurement): Slice[] {
     first += slice.iterations;
     return { iterations: 1, elapsedMs: 0, cpuMs: median(samples) };
   });
+}
+
+/**
+ * Per round, `a`'s typical iteration rate over `b`'s on the CPU clock (typicalSlices): the work per iteration,
+ * without the collections that land in whichever slice runs when V8 decides (often another contender's).
+ */
+export function typicalRoundRatios(a: Measurement, b: Measurement): Spread {
+  return spread(sliceRatios(typicalSlices(a), typicalSlices(b), perCpuSecond));
 }
 
 /** A synchronous operation, or one that completes asynchronously (awaited before the next one starts). */
