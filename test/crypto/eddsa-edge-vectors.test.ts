@@ -273,3 +273,21 @@ describe('R spelled non-canonically by the signer (RFC 8032 §5.1.3, §5.2.3): b
     }
   });
 });
+
+describe('keys and signatures one octet short or long: both providers answer false, never throw', () => {
+  it.each([
+    ['ed25519', 32],
+    ['ed448', 57],
+  ] as const)('%s', (kind, length) => {
+    const curve = kind === 'ed25519' ? ed25519 : ed448;
+    const seed = new Uint8Array(length).fill(3);
+    const message = utf8.encode('a CertificateVerify');
+    const key = curve.getPublicKey(seed);
+    const signature = curve.sign(message, seed);
+    expect(verdicts(kind, key, message, signature)).toEqual(both(true));
+    const keys = [key.subarray(1), concat(key, Uint8Array.of(0)), concat(key, Uint8Array.of(1)), new Uint8Array(0)];
+    const signatures = [signature.subarray(1), concat(signature, Uint8Array.of(0)), new Uint8Array(0)];
+    for (const s of signatures) expect(verdicts(kind, key, message, s)).toEqual(both(false));
+    for (const k of keys) for (const s of [signature, ...signatures]) expect(verdicts(kind, k, message, s)).toEqual(both(false));
+  });
+});
