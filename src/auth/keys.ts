@@ -4,6 +4,7 @@
 import { equalBytes, hex } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import type { CryptoProvider, CurveName, PrivateKey, PublicKey, RsaPssKeyParams } from '../crypto/provider.js';
+import { modInverse } from '../crypto/bigint.js';
 import { eddsaPublicKeyProblem } from '../crypto/eddsa-keys.js';
 import { RSA_MAX_MODULUS_BITS, rsaPublicKeyProblem } from '../crypto/rsa.js';
 import { DerError, DerReader, readSingle, Tag } from './der.js';
@@ -371,23 +372,13 @@ export function encodePkcs8(key: PrivateKey, publicKey?: PublicKey): Uint8Array 
     case 'rsa-pss': {
       const { n, e, d, p, q } = key;
       if (p === undefined || q === undefined) throw new KeyError('an RSA private key without its primes cannot be encoded as PKCS#8');
-      const rsa = der.sequence(...[0n, n, e, d, p, q, d % (p - 1n), d % (q - 1n), modInverse(q, p)].map((v) => der.integer(v)));
+      const qInverse = modInverse(q, p);
+      if (qInverse === undefined) throw new KeyError('RSA primes are not coprime');
+      const rsa = der.sequence(...[0n, n, e, d, p, q, d % (p - 1n), d % (q - 1n), qInverse].map((v) => der.integer(v)));
       const algorithm = key.kind === 'rsa' ? der.sequence(der.oid(OID.rsaEncryption), der.null()) : pssKeyAlgorithm(key.params);
       return wrap(algorithm, rsa);
     }
   }
-}
-
-function modInverse(a: bigint, m: bigint): bigint {
-  let [oldR, r] = [((a % m) + m) % m, m];
-  let [oldS, s] = [1n, 0n];
-  while (r !== 0n) {
-    const quotient = oldR / r;
-    [oldR, r] = [r, oldR - quotient * r];
-    [oldS, s] = [s, oldS - quotient * s];
-  }
-  if (oldR !== 1n) throw new KeyError('RSA primes are not coprime');
-  return ((oldS % m) + m) % m;
 }
 
 /** A SHA-256 fingerprint in the forms pins are written in. */

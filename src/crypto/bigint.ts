@@ -14,6 +14,24 @@ export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint 
   return result % modulus;
 }
 
+/** a^-1 mod m by the extended Euclidean algorithm, or undefined when a and m are not coprime. */
+export function modInverse(a: bigint, m: bigint): bigint | undefined {
+  let [oldR, r] = [mod(a, m), m];
+  let [oldS, s] = [1n, 0n];
+  while (r !== 0n) {
+    const quotient = oldR / r;
+    [oldR, r] = [r, oldR - quotient * r];
+    [oldS, s] = [s, oldS - quotient * s];
+  }
+  return oldR === 1n ? mod(oldS, m) : undefined;
+}
+
+/** a mod m in [0, m), whatever the sign of a. */
+export function mod(a: bigint, m: bigint): bigint {
+  const r = a % m;
+  return r < 0n ? r + m : r;
+}
+
 export function bitLength(x: bigint): number {
   return x > 0n ? x.toString(2).length : 0;
 }

@@ -65,7 +65,8 @@ export function ffdheGroup(params: FfdheParameters, arithmetic: FfdheArithmetic)
     group: name,
     publicLength: length,
     generatePrivateKey(random) {
-      const exponent = random(exponentLength);
+      // A copy of our own, set apart from the caller's array, which a RandomSource may refill and hand out again.
+      const exponent = new Uint8Array(random(exponentLength));
       exponent[0]! |= 0x80;
       return exponent;
     },

@@ -137,7 +137,8 @@ function montgomeryGroup(group: 'x25519' | 'x448', curve: typeof x25519): Diffie
   return {
     group,
     publicLength: keyLength,
-    generatePrivateKey: (random) => exactLength(random(keyLength), keyLength, `${group} private key`),
+    // A copy of our own (not .slice(): a Buffer's is a view): a RandomSource may refill and hand out one array again.
+    generatePrivateKey: (random) => new Uint8Array(exactLength(random(keyLength), keyLength, `${group} private key`)),
     publicKey: (privateKey) => curve.getPublicKey(exactLength(privateKey, keyLength, `${group} private key`)),
     sharedSecret(privateKey, peerPublic) {
       exactLength(privateKey, keyLength, `${group} private key`);

@@ -41,6 +41,16 @@ export function discardPooledRandom(): void {
   poolOffset = 0;
 }
 
+/**
+ * `source` with every draw copied into memory of its own. A caller's RandomSource may refill and hand out one
+ * array again; what the engine keeps of a draw (a hello random, a session id, a key share's private key) must
+ * not change with the next draw, or the ClientHello would carry the X25519 private key drawn after its random
+ * (test/security/reused-random-hello-values).
+ */
+export function ownedDraws(source: RandomSource): RandomSource {
+  return (length) => new Uint8Array(source(length));
+}
+
 const CHACHA20_BLOCK_LENGTH = 64;
 
 /**

@@ -2,7 +2,7 @@
 // RSASSA-PKCS1-v1_5 (§8.2, EMSA-PKCS1-v1_5 §9.2). The one primitive noble lacks.
 // Not constant-time: this is a teaching stack. Every length and range the RFC checks is checked.
 import { concat, constantTimeEqual } from '../wire/bytes.js';
-import { bitLength, i2osp, modPow, os2ip } from './bigint.js';
+import { bitLength, i2osp, mod, modInverse, modPow, os2ip } from './bigint.js';
 import { digest, digestLength } from './hashes.js';
 import type { HashName, RandomSource } from './provider.js';
 
@@ -217,27 +217,12 @@ function rsasp1(key: RsaPrivateKey, m: bigint): bigint {
   if (p * q !== key.n) throw new Error('RSA private key: p * q is not n');
   const s1 = modPow(m % p, key.d % (p - 1n), p);
   const s2 = modPow(m % q, key.d % (q - 1n), q);
-  const h = mod((s1 - s2) * modInverse(q, p), p);
+  const qInverse = modInverse(q, p);
+  if (qInverse === undefined) throw new Error('RSA private key: q has no inverse mod p');
+  const h = mod((s1 - s2) * qInverse, p);
   return s2 + q * h;
 }
 
-/** a^-1 mod m by the extended Euclidean algorithm. */
-function modInverse(a: bigint, m: bigint): bigint {
-  let [oldR, r] = [mod(a, m), m];
-  let [oldS, s] = [1n, 0n];
-  while (r !== 0n) {
-    const quotient = oldR / r;
-    [oldR, r] = [r, oldR - quotient * r];
-    [oldS, s] = [s, oldS - quotient * s];
-  }
-  if (oldR !== 1n) throw new Error('RSA private key: q has no inverse mod p');
-  return mod(oldS, m);
-}
-
-function mod(a: bigint, m: bigint): bigint {
-  const r = a % m;
-  return r < 0n ? r + m : r;
-}
 
 function byteLength(bits: number): number {
   return Math.ceil(bits / 8);

@@ -3,7 +3,7 @@
 // bytes always give the same output bytes.
 import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
-import { systemRandom } from '../crypto/random.js';
+import { ownedDraws, systemRandom } from '../crypto/random.js';
 import { DEFAULT_MINIMUM_RSA_KEY_BITS } from '../auth/keys.js';
 import type { TrustPolicy, TrustVerdict } from '../auth/trust.js';
 import type { PaddingPolicy } from '../record/writer.js';
@@ -317,7 +317,7 @@ export interface Resolved {
 export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolved {
   const resolved: Resolved = {
     provider: config.provider ?? nobleProvider,
-    random: config.random ?? systemRandom,
+    random: ownedDraws(config.random ?? systemRandom),
     cipherSuites: config.cipherSuites ?? DEFAULT_CIPHER_SUITES,
     groups: config.groups ?? (role === 'client' ? DEFAULT_GROUPS : DEFAULT_SERVER_GROUPS),
     signatureSchemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,

@@ -19,7 +19,7 @@ import {
   sign as nodeSign,
   verify as nodeVerify,
   type Hash,
-  type KeyObject,
+  KeyObject,
 } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import { i2osp, os2ip } from '../crypto/bigint.js';
@@ -33,6 +33,7 @@ import type {
   CryptoProvider,
   CurveName,
   HashName,
+  GroupName,
   HashState,
   PrivateKey,
   PublicKey,
@@ -111,8 +112,15 @@ function exactLength(bytes: Uint8Array, length: number, what: string): Uint8Arra
   return bytes;
 }
 
-/** The secret, or null when OpenSSL refuses the peer's value (off the curve, or an all-zero X25519/X448 result). */
-function agree(privateKey: KeyObject, makePeer: () => KeyObject): Uint8Array | null {
+/**
+ * The secret, or null when OpenSSL refuses the peer's value (off the curve, or an all-zero X25519/X448 result).
+ * A private key not of this provider's making (noble's bytes, say) is the caller's mistake, not the peer's: a
+ * TypeError, never the null that the engine answers with illegal_parameter (test/crypto/key-share-private-forms).
+ */
+function agree(group: GroupName, privateKey: unknown, makePeer: () => KeyObject): Uint8Array | null {
+  if (!(privateKey instanceof KeyObject) || privateKey.type !== 'private') {
+    throw new TypeError(`${group}: the private key is not one the node:crypto provider made (a private KeyObject)`);
+  }
   try {
     return plain(diffieHellman({ privateKey, publicKey: makePeer() }));
   } catch {
@@ -135,7 +143,7 @@ function montgomeryGroup(group: 'x25519' | 'x448', crv: 'X25519' | 'X448', keyLe
     sharedSecret(privateKey, peerPublic) {
       if (peerPublic.length !== keyLength) return null;
       // OpenSSL fails the derivation when the result is all zeros (RFC 7748 §6, RFC 8446 §7.4.2).
-      return agree(privateKey, () => okpPublicKey(crv, peerPublic));
+      return agree(group, privateKey, () => okpPublicKey(crv, peerPublic));
     },
   };
 }
@@ -175,7 +183,7 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: Curve
       // Only the uncompressed form is allowed in TLS 1.3 (§4.2.8.2); the JWK import checks the point is
       // on the curve. The secret is the x-coordinate, as OpenSSL's ECDH derives it.
       if (peerPublic.length !== 1 + 2 * length || peerPublic[0] !== 0x04) return null;
-      return agree(share.key, () => createPublicKey({ key: ecPointJwk(curve, peerPublic), format: 'jwk' }));
+      return agree(group, share?.key, () => createPublicKey({ key: ecPointJwk(curve, peerPublic), format: 'jwk' }));
     },
   };
 }

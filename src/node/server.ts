@@ -5,7 +5,7 @@ import { Connection } from '../handshake/connection.js';
 import type { ServerConfig, TicketConfig } from '../handshake/config.js';
 import { validateServerConfig } from '../handshake/config-validation.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
-import { systemRandom } from '../crypto/random.js';
+import { ownedDraws, systemRandom } from '../crypto/random.js';
 import { Tls13Socket } from './adapter.js';
 import { socketOptions, type SocketOptions } from './socket-options.js';
 import { translateServerOptions, type NodeTlsServerOptions } from './tls-options.js';
@@ -70,7 +70,8 @@ export class Tls13Server extends net.Server {
 
 function serverTickets(options: ServerConfig): TicketConfig {
   const tickets: TicketConfig = { count: DEFAULT_TICKET_COUNT, ...options.tickets };
-  tickets.key ??= (options.random ?? systemRandom)(32);
+  // A draw of its own: the caller's RandomSource may refill and hand out this array again (reused-random-ticket-key).
+  tickets.key ??= ownedDraws(options.random ?? systemRandom)(32);
   if (tickets.maxEarlyDataSize !== undefined) tickets.antiReplay ??= new SingleUseTickets();
   return tickets;
 }
