@@ -16,8 +16,8 @@ import * as X from '../../src/wire/extensions.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import type { ExtensionTypeName } from '../../src/wire/enums.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
-import { editPlaintextHandshake, editProtectedHandshake, splitRecords, joinRecords, type WireRecord } from '../../src/testing/tamper.js';
-import { alice, clientConfig, expectAbort, handshakeKeys, pinned, protectedEdit, runUntilAbort, serverConfig, tamperedPair } from '../handshake/abort-harness.js';
+import { editPlaintextHandshake, editProtectedHandshake, joinRecords, splitRecords, type EditedMessages, type WireRecord } from '../../src/testing/tamper.js';
+import { alice, clientConfig, expectAbort, handshakeKeys, protectedEdit, runUntilAbort, serverConfig, tamperedPair } from '../handshake/abort-harness.js';
 import { accepted, connected, feed } from '../conformance/harness.js';
 
 const HANDSHAKE = 22;
@@ -125,7 +125,7 @@ describe('a second HelloRetryRequest, in its own flight, answering our second Cl
 describe('a key change inside one record, or between a header and its body (RFC 8446 §5.1)', () => {
   it('ServerHello and a plaintext EncryptedExtensions in one record: unexpected_message, EncryptedExtensions never decoded', () => {
     const ee = encodeHandshake({ kind: 'encrypted_extensions', extensions: [] });
-    const result = runUntilAbort(tamperedPair(clientConfig(), serverConfig(), 'server', 0, (bytes) => editPlaintextHandshake(bytes, (ms) => ms.flatMap((m) => (m.kind === 'server_hello' ? [m, ee] : [m])))));
+    const result = runUntilAbort(tamperedPair(clientConfig(), serverConfig(), 'server', 0, (bytes) => editPlaintextHandshake(bytes, (ms) => ms.flatMap((m): EditedMessages => (m.kind === 'server_hello' ? [m, ee] : [m])))));
     expect(result.side).toBe('client');
     expectAbort(result, 'unexpected_message', { either: true });
     expect(inbound(result.events, 'encrypted_extensions')).toEqual([]);
@@ -135,7 +135,7 @@ describe('a key change inside one record, or between a header and its body (RFC 
     const result = runUntilAbort(
       tamperedPair(clientConfig(), serverConfig(), 'server', 0, (bytes, pair) => {
         const keys = handshakeKeys(pair, 'server');
-        let head = new Uint8Array(0);
+        let head: Uint8Array = new Uint8Array(0);
         // The protected flight loses the header's first bytes, which move behind the ServerHello in plaintext.
         const protectedPart = editProtectedHandshake(
           joinRecords(splitRecords(bytes).filter((r) => r.type !== HANDSHAKE)),
