@@ -10,13 +10,14 @@ import { portableZlib } from '../../src/handshake/compression-codecs.js';
 import type { ClientConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { concat } from '../../src/wire/bytes.js';
+import { SingleUseTickets } from '../../src/handshake/tickets.js';
+import { concat, utf8 } from '../../src/wire/bytes.js';
 import { CertificateCompressionAlgorithm, ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import type { ExtensionTypeName } from '../../src/wire/enums.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
-import { editPlaintextHandshake, editProtectedHandshake, joinRecords, splitRecords, type EditedMessages, type WireRecord } from '../../src/testing/tamper.js';
+import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, editProtectedRecords, suiteNamed, joinRecords, splitRecords, type EditedMessages, type WireRecord } from '../../src/testing/tamper.js';
 import { alice, clientConfig, expectAbort, handshakeKeys, protectedEdit, runUntilAbort, serverConfig, tamperedPair } from '../handshake/abort-harness.js';
 import { accepted, connected, feed } from '../conformance/harness.js';
 
@@ -163,6 +164,33 @@ describe('a key change inside one record, or between a header and its body (RFC 
     expectAbort(result, 'unexpected_message', { either: true }, 'HandshakeSpansKeyChange');
     expect(inbound(result.events, 'new_session_ticket')).toEqual([]);
     expect(result.events.some((e) => e.type === 'session-ticket')).toBe(false);
+  });
+});
+
+describe('EndOfEarlyData and another message in one 0-RTT record (RFC 8446 §5.1: EndOfEarlyData changes the read keys)', () => {
+  const ticketKey = new Uint8Array(32).fill(4);
+  const server = () => serverConfig({ tickets: { count: 1, key: ticketKey, maxEarlyDataSize: 1024, antiReplay: new SingleUseTickets() } });
+  const ticket = () => {
+    const event = new InMemoryPair(clientConfig(), server()).run().events('client').find((e) => e.type === 'session-ticket');
+    if (event?.type !== 'session-ticket') throw new Error('no ticket');
+    return event.ticket;
+  };
+
+  it.each([
+    ['a Finished', encodeHandshake({ kind: 'finished', verifyData: new Uint8Array(32) })],
+    ['a second EndOfEarlyData', encodeHandshake({ kind: 'end_of_early_data' })],
+  ])('%s behind it: unexpected_message, never decoded', (_, behind) => {
+    const eoed = encodeHandshake({ kind: 'end_of_early_data' });
+    const pair = tamperedPair(clientConfig({ resumption: { ticket: ticket(), earlyData: utf8.encode('early') } }), server(), 'client', 0, (bytes, p) => {
+      const keys = { suite: suiteNamed('TLS_AES_128_GCM_SHA256'), secret: announcedSecret(p.events('client'), 'client_early_traffic_secret') };
+      return editProtectedRecords(bytes, keys, (records) => records.map(() => ({ contentType: HANDSHAKE, content: concat(eoed, behind) })));
+    });
+    const result = runUntilAbort(pair);
+    expect(result.side).toBe('server');
+    expect(result.events.filter((e) => e.type === 'alert' && e.direction === 'out')).toEqual([expect.objectContaining({ level: 'fatal', description: 'unexpected_message', reason: 'HandshakeSpansKeyChange' })]);
+    expect(inbound(result.events, 'end_of_early_data')).toHaveLength(1);
+    expect(inbound(result.events, 'finished')).toEqual([]);
+    expect(result.victim.isClosed).toBe(true);
   });
 });
 
