@@ -17,8 +17,8 @@ import * as X from '../../src/wire/extensions.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import type { ExtensionTypeName } from '../../src/wire/enums.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
-import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, editProtectedRecords, suiteNamed, joinRecords, splitRecords, type EditedMessages, type WireRecord } from '../../src/testing/tamper.js';
-import { alice, clientConfig, expectAbort, handshakeKeys, protectedEdit, runUntilAbort, serverConfig, tamperedPair } from '../handshake/abort-harness.js';
+import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, editProtectedRecords, suiteNamed, joinRecords, splitRecords, type EditedMessages, type HandshakeEdit, type WireRecord } from '../../src/testing/tamper.js';
+import { alice, clientConfig, expectAbort, handshakeKeys, pinned, protectedEdit, runUntilAbort, serverConfig, tamperedPair } from '../handshake/abort-harness.js';
 import { accepted, connected, feed } from '../conformance/harness.js';
 
 const HANDSHAKE = 22;
@@ -191,6 +191,37 @@ describe('EndOfEarlyData and another message in one 0-RTT record (RFC 8446 §5.1
     expect(inbound(result.events, 'end_of_early_data')).toHaveLength(1);
     expect(inbound(result.events, 'finished')).toEqual([]);
     expect(result.victim.isClosed).toBe(true);
+  });
+});
+
+describe("the server's post-handshake CertificateRequest answered with an empty Certificate (RFC 8446 §4.4.2.4: no CertificateVerify)", () => {
+  /** The client, with no certificate, answers through `edit`: an empty Certificate and a Finished. */
+  function emptyAnswer(edit: HandshakeEdit) {
+    const { pair, victim, peer } = connected('client', { postHandshakeAuth: true }, { trust: pinned(alice) });
+    victim.requestClientCertificate();
+    pair.step('server');
+    const [answer] = pair.pull('client').splice(0);
+    const keys = { suite: suiteNamed(victim.info.cipherSuite!), secret: announcedSecret(pair.events('client'), 'client_application_traffic_secret_0') };
+    return { ...feed(victim, editProtectedHandshake(answer!.bytes, keys, edit)), peer };
+  }
+  const signature = encodeHandshake({ kind: 'certificate_verify', scheme: SignatureScheme.ed25519, signature: new Uint8Array(64) });
+
+  it('a CertificateVerify after it: unexpected_message, never decoded', () => {
+    const result = emptyAnswer(([certificate, finished]) => [certificate!, signature, finished!]);
+    expectAbort(result, 'unexpected_message', { protectedFor: result.peer }, 'UnexpectedMessage');
+    expect(inbound(result.events, 'certificate_verify')).toEqual([]);
+  });
+
+  it('a second Certificate after it: unexpected_message, never decoded twice', () => {
+    const result = emptyAnswer(([certificate, finished]) => [certificate!, certificate!, finished!]);
+    expectAbort(result, 'unexpected_message', { protectedFor: result.peer }, 'UnexpectedMessage');
+    expect(inbound(result.events, 'certificate')).toHaveLength(1);
+  });
+
+  it('the control: the honest empty answer completes, the client unauthenticated', () => {
+    const result = emptyAnswer((ms) => ms);
+    expect(accepted(result)).toBe(true);
+    expect(result.events.filter((e) => e.type === 'post-handshake-auth')).toHaveLength(1);
   });
 });
 
