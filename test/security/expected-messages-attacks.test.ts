@@ -43,6 +43,15 @@ describe('a post-handshake CertificateRequest to a client whose ClientHello did 
     expect(inbound(result.events, 'certificate_request')).toEqual([]);
   });
 
+  it('two requests in one record: each answered in turn, with its own context (never an old one)', () => {
+    const { victim, writer } = connected('server', { postHandshakeAuth: true, certificate: alice });
+    const withContext = (byte: number) => encodeHandshake({ kind: 'certificate_request', context: new Uint8Array(16).fill(byte), extensions: [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode([SignatureScheme.ed25519]))] });
+    const result = feed(victim, writer.seal(HANDSHAKE, concat(withContext(1), withContext(2))));
+    expect(accepted(result)).toBe(true);
+    const contexts = result.events.flatMap((e) => (e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'certificate' ? [e.message.context[0]] : []));
+    expect(contexts).toEqual([1, 2]);
+  });
+
   it('the control: the same request after a ClientHello that carried it is answered', () => {
     const { victim, writer } = connected('server', { postHandshakeAuth: true, certificate: alice });
     const result = feed(victim, writer.seal(HANDSHAKE, request));
