@@ -234,6 +234,23 @@ describe("the server's post-handshake CertificateRequest answered with an empty 
   });
 });
 
+describe('a KeyUpdate during a post-handshake CertificateRequest exchange (RFC 8446 §4.6.2, §4.6.3)', () => {
+  it('a KeyUpdate of ours while we choose our answer: the server reads it, then our answer, Finished keyed from the updated secret', () => {
+    const { pair, victim: server, peer: client } = connected('client', { postHandshakeAuth: true, certificate: 'ask' }, { trust: pinned(alice) });
+    server.requestClientCertificate();
+    pair.step('server');
+    expect(client.pendingDecision?.kind).toBe('client-certificate');
+    client.updateKeys(true);
+    client.resolve({ kind: 'client-certificate', certificate: alice });
+    const before = pair.events('server').length;
+    pair.step('client');
+    const events = pair.events('server').slice(before);
+    expect(events.filter((e) => e.type === 'alert')).toEqual([]);
+    expect(events.filter((e) => e.type === 'post-handshake-auth')).toEqual([expect.objectContaining({ answer: 'certificate', info: expect.objectContaining({ clientAuth: 'authenticated' }) })]);
+  });
+
+});
+
 describe('a message the state takes, with a length past our cap, is refused from its header, nothing buffered', () => {
   it('a Certificate announcing 2^24 - 1 bytes in WAIT_CERT_CR: illegal_parameter at once, from 4 bytes', () => {
     const header = Uint8Array.of(11, 0xff, 0xff, 0xff);
