@@ -176,7 +176,7 @@ describe('a key change inside one record, or between a header and its body (RFC 
   });
 });
 
-describe('EndOfEarlyData and another message in one 0-RTT record (RFC 8446 §5.1: EndOfEarlyData changes the read keys)', () => {
+describe('EndOfEarlyData where 0-RTT was rejected, or with another message in its 0-RTT record (RFC 8446 §4.5, §5.1)', () => {
   const ticketKey = new Uint8Array(32).fill(4);
   const server = () => serverConfig({ tickets: { count: 1, key: ticketKey, maxEarlyDataSize: 1024, antiReplay: new SingleUseTickets() } });
   const ticket = () => {
@@ -184,6 +184,17 @@ describe('EndOfEarlyData and another message in one 0-RTT record (RFC 8446 §5.1
     if (event?.type !== 'session-ticket') throw new Error('no ticket');
     return event.ticket;
   };
+
+  it('after the server rejected 0-RTT: an EndOfEarlyData under the handshake keys is unexpected_message, never decoded', () => {
+    const rejecting = serverConfig({ tickets: { count: 1, key: ticketKey } });
+    const eoed = encodeHandshake({ kind: 'end_of_early_data' });
+    const pair = tamperedPair(clientConfig({ resumption: { ticket: ticket(), earlyData: utf8.encode('early') } }), rejecting, 'client', 1, protectedEdit('client', (ms) => [eoed, ...ms]));
+    const result = runUntilAbort(pair);
+    expect(result.side).toBe('server');
+    expect(result.victim.info.earlyData).toBe('rejected');
+    expectAbort(result, 'unexpected_message', { protectedFor: result.peer }, 'UnexpectedMessage');
+    expect(inbound(result.events, 'end_of_early_data')).toEqual([]);
+  });
 
   it.each([
     ['a Finished', encodeHandshake({ kind: 'finished', verifyData: new Uint8Array(32) })],
