@@ -12,10 +12,9 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { concat, utf8 } from '../../src/wire/bytes.js';
-import { CertificateCompressionAlgorithm, ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
+import { CertificateCompressionAlgorithm, ExtensionType, SignatureScheme, type ExtensionTypeName } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
-import type { ExtensionTypeName } from '../../src/wire/enums.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, editProtectedRecords, suiteNamed, joinRecords, splitRecords, type EditedMessages, type HandshakeEdit, type WireRecord } from '../../src/testing/tamper.js';
 import { alice, clientConfig, expectAbort, handshakeKeys, pinned, protectedEdit, runUntilAbort, serverConfig, tamperedPair } from '../handshake/abort-harness.js';
@@ -32,7 +31,10 @@ function extensionsWithout(left: ExtensionTypeName): ExtensionTypeName[] {
 const inbound = (events: TlsEvent[], kind: string) => events.filter((e) => e.type === 'handshake-message' && e.direction === 'in' && e.message.kind === kind);
 
 describe('a post-handshake CertificateRequest to a client whose ClientHello did not carry post_handshake_auth (RFC 8446 §4.6.2)', () => {
-  const request = encodeHandshake({ kind: 'certificate_request', context: new Uint8Array(16).fill(7), extensions: [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode([SignatureScheme.ed25519]))] });
+  /** A post-handshake CertificateRequest whose 16-byte context is `byte` repeated. */
+  const certificateRequest = (byte: number) =>
+    encodeHandshake({ kind: 'certificate_request', context: new Uint8Array(16).fill(byte), extensions: [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode([SignatureScheme.ed25519]))] });
+  const request = certificateRequest(7);
 
   it('config postHandshakeAuth, but the shaped ClientHello left the extension out: unexpected_message, the request never decoded', () => {
     const { victim, peer, writer, pair } = connected('server', { postHandshakeAuth: true, certificate: alice, clientHello: { extensions: extensionsWithout('post_handshake_auth') } });
@@ -45,8 +47,7 @@ describe('a post-handshake CertificateRequest to a client whose ClientHello did 
 
   it('two requests in one record: each answered in turn, with its own context (never an old one)', () => {
     const { victim, writer } = connected('server', { postHandshakeAuth: true, certificate: alice });
-    const withContext = (byte: number) => encodeHandshake({ kind: 'certificate_request', context: new Uint8Array(16).fill(byte), extensions: [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode([SignatureScheme.ed25519]))] });
-    const result = feed(victim, writer.seal(HANDSHAKE, concat(withContext(1), withContext(2))));
+    const result = feed(victim, writer.seal(HANDSHAKE, concat(certificateRequest(1), certificateRequest(2))));
     expect(accepted(result)).toBe(true);
     const contexts = result.events.flatMap((e) => (e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'certificate' ? [e.message.context[0]] : []));
     expect(contexts).toEqual([1, 2]);
