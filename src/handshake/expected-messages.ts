@@ -7,17 +7,19 @@
 //
 // A type that is in no list is never taken: HelloRequest (0) and the other TLS 1.2 types, message_hash (254,
 // only ever in a transcript, §4.4.1), and every unassigned code point.
-import { HandshakeType, type HandshakeTypeName } from '../wire/enums.js';
+import { ExtensionType, HandshakeType, type ExtensionTypeName, type HandshakeTypeName } from '../wire/enums.js';
+import { compressCertificateExtension } from './certificate-compression.js';
 import { ClientHandshake, type ClientState } from './client/machine.js';
-import type { HandshakeContext } from './context.js';
 import type { ServerHandshake, ServerState } from './server/machine.js';
 
-/** What a condition may look at: the state itself, and our own configuration. */
+/** What a condition may look at: the state itself, and what we offered. */
 interface Situation<State> {
   state: State;
-  ctx: HandshakeContext;
-  /** We offered post_handshake_auth in our ClientHello (a client's config; RFC 8446 §4.2.6). */
-  postHandshakeAuthOffered: boolean;
+  /**
+   * Whether we sent this extension: a client in its last ClientHello (which clientHello.extensions may shape
+   * apart from the config), a server in its CertificateRequest (always, when configured).
+   */
+  offered(extension: 'compress_certificate' | 'post_handshake_auth'): boolean;
 }
 
 /** A message type a state takes: always, or only when `when` holds. */
@@ -26,7 +28,7 @@ type Entry<State> = HandshakeTypeName | { type: HandshakeTypeName; when(s: Situa
 type Table<States extends { name: string }> = { readonly [S in States as S['name']]: readonly Entry<S>[] };
 
 /** RFC 8879 §3: a CompressedCertificate only where a Certificate goes, and only if we offered compress_certificate. */
-const compressedCertificate = { type: 'compressed_certificate', when: ({ ctx }) => (ctx.cfg.certificateCompression ?? []).length > 0 } as const satisfies Entry<unknown>;
+const compressedCertificate = { type: 'compressed_certificate', when: (s) => s.offered('compress_certificate') } as const satisfies Entry<unknown>;
 
 /** RFC 8446 Appendix A.1. */
 export const CLIENT_TAKES: Table<ClientState> = {
@@ -40,7 +42,7 @@ export const CLIENT_TAKES: Table<ClientState> = {
   WAIT_CV: ['certificate_verify'],
   WAIT_FINISHED: ['finished'],
   // §4.6: tickets and KeyUpdate; a CertificateRequest only "if the client has sent the "post_handshake_auth" extension" (§4.6.2).
-  CONNECTED: ['new_session_ticket', 'key_update', { type: 'certificate_request', when: (s) => s.postHandshakeAuthOffered }],
+  CONNECTED: ['new_session_ticket', 'key_update', { type: 'certificate_request', when: (s) => s.offered('post_handshake_auth') }],
 };
 
 /**
@@ -68,6 +70,9 @@ export const SERVER_TAKES: Table<ServerState> = {
 export function takesHandshakeType(machine: ClientHandshake | ServerHandshake, msgType: number): boolean {
   const client = machine instanceof ClientHandshake;
   const entries: readonly Entry<ClientState | ServerState>[] = client ? CLIENT_TAKES[machine.state.name] : SERVER_TAKES[machine.state.name];
-  const situation = { state: machine.state, ctx: machine.ctx, postHandshakeAuthOffered: client && machine.config.postHandshakeAuth === true };
+  const offered = client
+    ? (extension: ExtensionTypeName) => machine.offeredExtensions.has(ExtensionType[extension])
+    : (extension: ExtensionTypeName) => extension === 'compress_certificate' && compressCertificateExtension(machine.ctx) !== undefined;
+  const situation = { state: machine.state, offered };
   return entries.some((entry) => (typeof entry === 'string' ? HandshakeType[entry] === msgType : HandshakeType[entry.type] === msgType && entry.when(situation)));
 }

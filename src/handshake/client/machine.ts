@@ -131,6 +131,8 @@ export class ClientHandshake {
   grease?: number[];
   /** Set by a HelloRetryRequest: the next ClientHello is the second. */
   retried = false;
+  /** The extension types our last ClientHello carried: what we offered, whatever the config says (clientHello.extensions). */
+  offeredExtensions: ReadonlySet<number> = new Set();
 
   constructor(
     readonly ctx: HandshakeContext,
@@ -161,6 +163,7 @@ export class ClientHandshake {
 
   /** Every transition: the state event, then the new state. */
   enter(next: ClientState): void {
+    if (next.name === 'WAIT_SH') this.offeredExtensions = next.offered;
     this.ctx.enter(next.name);
     this.state = next;
   }
