@@ -111,8 +111,9 @@ export function acceptPsk(
     if (!state) continue;
     const age = now - state.issuedAt;
     // Today's tickets.lifetime bounds the tickets issued before it: a server that shortens them ends the old ones too.
+    // Alive while younger than its lifetime, as the client counts (§4.6.1: zero means "discarded immediately").
     const lifetime = Math.min(state.lifetime, config.tickets.lifetime ?? DEFAULT_TICKET_LIFETIME);
-    if (age < 0 || age > lifetime * 1000) continue;
+    if (age < 0 || age >= lifetime * 1000) continue;
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
