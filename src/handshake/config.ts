@@ -234,7 +234,10 @@ export interface TicketConfig {
    * or tickets cannot be used to resume. Default: drawn from `random` for this connection only.
    */
   key?: Uint8Array;
-  /** Accept 0-RTT data up to this many bytes per connection and advertise it in tickets; absent: no 0-RTT. */
+  /**
+   * Accept 0-RTT data up to this many bytes per connection and advertise it in tickets; absent: no 0-RTT.
+   * A ticket issued under a larger value (or none) gets no 0-RTT: its client may send what the ticket said.
+   */
   maxEarlyDataSize?: number;
   /** The single-use register that makes 0-RTT replay-safe; 0-RTT is refused without one. */
   antiReplay?: SingleUseTickets;

@@ -311,7 +311,8 @@ export class ServerHandshake {
     ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: hs.server });
     if (!earlyDataAccepted) ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite, secret: hs.client });
     // Rejected 0-RTT: the client's early records cannot be decrypted and are skipped (RFC 8446 §4.2.10).
-    if (earlyDataOffered && !earlyDataAccepted) ctx.effects.push({ kind: 'skip-early-data', budget: config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA });
+    // A ticket issued under a larger budget than today's let the client send that much.
+    if (earlyDataOffered && !earlyDataAccepted) ctx.effects.push({ kind: 'skip-early-data', budget: Math.max(config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA, psk?.ticketEarlyDataSize ?? 0) });
 
     ctx.send({
       kind: 'encrypted_extensions',

@@ -38,6 +38,8 @@ export interface AcceptedPsk {
   binder: PskBinderVerified;
   /** Bytes of 0-RTT data accepted (max_early_data_size), or undefined when 0-RTT is not accepted. */
   earlyDataBudget?: number;
+  /** The ticket's max_early_data_size: what the client may have sent, to skip when 0-RTT is rejected (§4.2.10). */
+  ticketEarlyDataSize?: number;
   /** An external PSK (external-psk.ts), not a ticket: the client is authenticated by it once its Finished verifies. */
   external?: ResolvedExternalPsk;
   /** The ticket's client identity, re-judged trusted now; absent for a ticket that carries none. */
@@ -140,6 +142,7 @@ export function acceptPsk(
       schedule,
       binder,
       ...(earlyDataBudget !== undefined ? { earlyDataBudget } : {}),
+      ticketEarlyDataSize: state.maxEarlyDataSize,
       ...(client?.identity && client.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
     };
   }
@@ -189,6 +192,9 @@ function acceptEarlyData(
   const refusal =
     tickets.maxEarlyDataSize === undefined ? 'we do not accept 0-RTT'
     : !tickets.antiReplay ? 'no single-use ticket register to stop replays'
+    // The client sends what the ticket allowed (§4.6.1): a budget cut since would end its 0-RTT in unexpected_message.
+    : state.maxEarlyDataSize === 0 ? 'the ticket does not allow 0-RTT'
+    : state.maxEarlyDataSize > tickets.maxEarlyDataSize ? `the ticket allows ${state.maxEarlyDataSize} bytes of 0-RTT data, more than the ${tickets.maxEarlyDataSize} we accept now`
     : index !== 0 ? 'only the first PSK may carry early data'
     : state.cipherSuite !== suite.code ? 'the cipher suite differs from the original session'
     : (state.alpn ?? '') !== (alpn ?? '') ? 'the ALPN protocol differs from the original session'
@@ -198,6 +204,6 @@ function acceptEarlyData(
     // Two ClientHellos with one obfuscated age both pass that check only if they arrive within 2 x skew.
     : !tickets.antiReplay.firstUse(identity.identity, now, 2 * maxAgeSkewMs) ? 'this ticket was already used (replay), or the replay register is full'
     : undefined;
-  ctx.decide('early_data', refusal ? 'rejected' : 'accepted', refusal ?? `up to ${tickets.maxEarlyDataSize} bytes`);
-  return refusal ? undefined : tickets.maxEarlyDataSize!;
+  ctx.decide('early_data', refusal ? 'rejected' : 'accepted', refusal ?? `up to ${state.maxEarlyDataSize} bytes, as the ticket allows`);
+  return refusal ? undefined : state.maxEarlyDataSize;
 }
