@@ -68,6 +68,19 @@ describe("0-RTT on a ticket issued under another max_early_data_size", () => {
     expect(alerts.find((e) => e.direction === 'out')).toMatchObject({ description: 'unexpected_message', reason: 'TooMuchEarlyData' });
   });
 
+  it('a ticket declined today (its lifetime cut) whose 0-RTT is over today\'s budget: skipped, a full handshake, no alert', () => {
+    const ticket = ticketFrom({ maxEarlyDataSize: 1000, lifetime: 7 * 24 * 3600 });
+    const later = TEST_NOW + 2 * 3600 * 1000;
+    const pair = new InMemoryPair(
+      clientConfig({ now: () => later, resumption: { ticket, earlyData: new Uint8Array(100) } }),
+      { ...serverConfig({ maxEarlyDataSize: 16, lifetime: 3600 }), now: () => later },
+    ).run();
+    expect([...pair.events('client'), ...pair.events('server')].filter((e) => e.type === 'alert')).toEqual([]);
+    expect(pair.client.isConnected && pair.server.isConnected).toBe(true);
+    expect(pair.server.info.resumed).toBeUndefined();
+    expect(pair.client.info.earlyData).toBe('rejected');
+  });
+
   it('a larger budget today: accepted, the ticket still bounds what the client sends', () => {
     const { pair, alerts } = resume(ticketFrom({ maxEarlyDataSize: 16 }), new Uint8Array(16), { maxEarlyDataSize: 1000 });
     expect(alerts).toEqual([]);

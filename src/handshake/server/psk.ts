@@ -15,6 +15,7 @@ import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import type { ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
+import { MAX_SKIPPED_EARLY_DATA } from './hello.js';
 import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
 
 /**
@@ -38,8 +39,6 @@ export interface AcceptedPsk {
   binder: PskBinderVerified;
   /** Bytes of 0-RTT data accepted (max_early_data_size), or undefined when 0-RTT is not accepted. */
   earlyDataBudget?: number;
-  /** The ticket's max_early_data_size: what the client may have sent, to skip when 0-RTT is rejected (§4.2.10). */
-  ticketEarlyDataSize?: number;
   /** An external PSK (external-psk.ts), not a ticket: the client is authenticated by it once its Finished verifies. */
   external?: ResolvedExternalPsk;
   /** The ticket's client identity, re-judged trusted now; absent for a ticket that carries none. */
@@ -142,7 +141,6 @@ export function acceptPsk(
       schedule,
       binder,
       ...(earlyDataBudget !== undefined ? { earlyDataBudget } : {}),
-      ticketEarlyDataSize: state.maxEarlyDataSize,
       ...(client?.identity && client.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
     };
   }
@@ -164,6 +162,18 @@ export function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule
   if (binder.length !== expected.length) throw new TlsError('decode_error', `PSK binder of ${binder.length} bytes; ${suite.hash} needs ${expected.length}`);
   if (!constantTimeEqual(expected, binder)) throw new TlsError('BadPskBinder', 'the PSK binder does not match the ClientHello');
   return {} as PskBinderVerified;
+}
+
+/**
+ * How many bytes of rejected 0-RTT data to skip (RFC 8446 §4.2.10): our max_early_data_size, or what the ticket
+ * that carried the data (only the first PSK may, §4.2.10) allowed if more: its client sends what the ticket
+ * said (§4.6.1), though we have cut the budget since, or declined the ticket now.
+ */
+export function earlyDataToSkip(config: ServerConfig, ticketKey: TicketKey, hello: ClientHello): number {
+  const ours = config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA;
+  const pskExt = X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
+  const first = pskExt && config.tickets ? X.bodyOf(X.preSharedKeyClientHello, pskExt).identities[0] : undefined;
+  return Math.max(ours, (first && ticketKey.open(first.identity)?.maxEarlyDataSize) ?? 0);
 }
 
 /** The host_name the ClientHello's server_name names (RFC 6066 §3), if any. */
