@@ -227,7 +227,7 @@ export interface TicketConfig {
    * client whose psk_key_exchange_modes lists a mode we resume with (RFC 8446 §4.2.9); others get none.
    */
   count?: number;
-  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1; default 7200); also bounds the tickets issued before. */
+  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1; default 7200); also bounds the tickets issued before (0: none resumes). */
   lifetime?: number;
   /**
    * The 32-byte key that seals tickets (AES-256-GCM). Give every connection of one server the same key,
