@@ -12,6 +12,7 @@ import type { SessionTicket } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { NamedGroup } from '../../src/wire/enums.js';
 
 const serverIdentity = makeIdentity({ subject: { CN: 'server' } }, seededRandom('early-data-budget-cut server'));
 const serverConfig = (tickets: TicketConfig): ServerConfig => ({
@@ -78,6 +79,16 @@ describe("0-RTT on a ticket issued under another max_early_data_size", () => {
     expect([...pair.events('client'), ...pair.events('server')].filter((e) => e.type === 'alert')).toEqual([]);
     expect(pair.client.isConnected && pair.server.isConnected).toBe(true);
     expect(pair.server.info.resumed).toBeUndefined();
+    expect(pair.client.info.earlyData).toBe('rejected');
+  });
+
+  it("after a HelloRetryRequest (0-RTT never accepted there): skipped up to the ticket's budget, no alert", () => {
+    const ticket = ticketFrom({ maxEarlyDataSize: 1000 });
+    const retrying = { ...serverConfig({ maxEarlyDataSize: 16 }), groups: [NamedGroup.secp256r1, NamedGroup.x25519], helloRetryForPreferredGroup: true };
+    const pair = new InMemoryPair(clientConfig({ keyShareGroups: [NamedGroup.x25519], resumption: { ticket, earlyData: new Uint8Array(100) } }), retrying).run();
+    expect([...pair.events('client'), ...pair.events('server')].filter((e) => e.type === 'alert')).toEqual([]);
+    expect(pair.events('client').some((e) => e.type === 'handshake-message' && e.message.kind === 'hello_retry_request')).toBe(true);
+    expect(pair.server.info.resumed).toBe(true);
     expect(pair.client.info.earlyData).toBe('rejected');
   });
 

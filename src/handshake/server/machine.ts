@@ -208,7 +208,7 @@ export class ServerHandshake {
     const keyShare = selectKeyShare(ctx, config, hello, retry);
     if (keyShare.kind === 'retry') {
       ctx.effects.push({ kind: 'peer-flight-ends' });
-      const carried = sendHelloRetryRequest(ctx, config, hello, raw, suite, keyShare.group);
+      const carried = sendHelloRetryRequest(ctx, config, this.ticketKey, hello, raw, suite, keyShare.group);
       ctx.enter('START');
       this.state = { name: 'START', retry: carried };
       return;

@@ -15,7 +15,6 @@ import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import type { ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
-import { MAX_SKIPPED_EARLY_DATA } from './hello.js';
 import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
 
 /**
@@ -163,6 +162,12 @@ export function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule
   if (!constantTimeEqual(expected, binder)) throw new TlsError('BadPskBinder', 'the PSK binder does not match the ClientHello');
   return {} as PskBinderVerified;
 }
+
+/**
+ * MAX_SKIPPED_EARLY_DATA: when we reject 0-RTT without a max_early_data_size of our own, how many bytes of
+ * undecryptable early records we skip before treating them as the error they then are (RFC 8446 §4.2.10).
+ */
+export const MAX_SKIPPED_EARLY_DATA = 16_384;
 
 /**
  * How many bytes of rejected 0-RTT data to skip (RFC 8446 §4.2.10): our max_early_data_size, or what the ticket
