@@ -5,6 +5,8 @@
 // The ticket now carries the max_early_data_size it was issued with (format 5); 0-RTT is accepted only when
 // today's budget holds it, and only on a ticket that allowed 0-RTT at all, as OpenSSL (max_early_data of the
 // session) and BoringSSL (ticket_max_early_data) do. Otherwise 0-RTT is rejected and the session resumes.
+// Rejected 0-RTT (the ticket declined too, or after a HelloRetryRequest) was skipped only up to today's
+// budget: bad_record_mac. It is skipped up to the larger of ours and the ticket's (server/psk.ts earlyDataToSkip).
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig, TicketConfig } from '../../src/handshake/config.js';
