@@ -227,14 +227,17 @@ export interface TicketConfig {
    * client whose psk_key_exchange_modes lists a mode we resume with (RFC 8446 §4.2.9); others get none.
    */
   count?: number;
-  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1; default 7200); also bounds the tickets issued before. */
+  /** ticket_lifetime in seconds (at most 604800, RFC 8446 §4.6.1; default 7200); also bounds the tickets issued before (0: none resumes). */
   lifetime?: number;
   /**
    * The 32-byte key that seals tickets (AES-256-GCM). Give every connection of one server the same key,
    * or tickets cannot be used to resume. Default: drawn from `random` for this connection only.
    */
   key?: Uint8Array;
-  /** Accept 0-RTT data up to this many bytes per connection and advertise it in tickets; absent: no 0-RTT. */
+  /**
+   * Accept 0-RTT data up to this many bytes per connection and advertise it in tickets; absent: no 0-RTT.
+   * A ticket issued under a larger value (or none) gets no 0-RTT: its client may send what the ticket said.
+   */
   maxEarlyDataSize?: number;
   /** The single-use register that makes 0-RTT replay-safe; 0-RTT is refused without one. */
   antiReplay?: SingleUseTickets;

@@ -44,6 +44,11 @@ export interface TicketState {
   alpn?: string;
   /** The server_name the original session answered (RFC 6066 §3), for 0-RTT (server/psk.ts acceptEarlyData). */
   serverName?: string;
+  /**
+   * The max_early_data_size the NewSessionTicket gave the client (0: none), which is what the client sends
+   * (RFC 8446 §4.6.1): 0-RTT is accepted only when today's budget holds it (server/psk.ts acceptEarlyData).
+   */
+  maxEarlyDataSize: number;
 }
 
 /**
@@ -58,7 +63,7 @@ export function judgedCertificates(peer: PeerIdentity): Uint8Array[] {
   return path && path.length > 1 ? path.slice(0, -1) : peer.chain.slice(0, 1);
 }
 
-const TICKET_FORMAT_VERSION = 4;
+const TICKET_FORMAT_VERSION = 5;
 const NONCE_LENGTH = 12;
 
 export function encodeTicketState(state: TicketState): Uint8Array {
@@ -74,6 +79,7 @@ export function encodeTicketState(state: TicketState): Uint8Array {
     .u8(state.clientRawPublicKey ? 1 : 0)
     .vec(1, utf8.encode(state.alpn ?? ''))
     .vec(2, utf8.encode(state.serverName ?? ''))
+    .u32(state.maxEarlyDataSize)
     .finish();
 }
 
@@ -91,8 +97,9 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
   const clientRawPublicKey = r.u8() === 1;
   const alpn = utf8.decode(r.vec(1));
   const serverName = utf8.decode(r.vec(2));
+  const maxEarlyDataSize = r.u32();
   r.end();
-  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}) };
+  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}), maxEarlyDataSize };
 }
 
 /** nonce || AES-256-GCM(key, nonce, state). */

@@ -100,6 +100,11 @@ export function ext(type: number, body: Uint8Array): Extension {
   return { type, data: body };
 }
 
+/** The bytes `list` takes inside an extensions<..> block: each extension's type and length (4) and its data. */
+export function extensionsLength(list: readonly Extension[]): number {
+  return list.reduce((sum, e) => sum + 4 + e.data.length, 0);
+}
+
 export function findExtension(list: Extension[], type: number): Extension | undefined {
   for (const e of list) if (e.type === type) return e;
   return undefined;

@@ -8,7 +8,7 @@ import type { ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { SessionTicket } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { MAX_SKIPPED_EARLY_DATA } from '../../src/handshake/server/hello.js';
+import { MAX_SKIPPED_EARLY_DATA } from '../../src/handshake/server/psk.js';
 import { joinRecords, splitRecords } from '../../src/testing/tamper.js';
 import { concat } from '../../src/wire/bytes.js';
 import { clientConfig, expectAbort, ext, helloWith, record, serverConfig } from '../handshake/abort-harness.js';

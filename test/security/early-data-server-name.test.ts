@@ -14,6 +14,8 @@ import { InMemoryPair } from '../../src/handshake/pair.js';
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { utf8 } from '../../src/wire/bytes.js';
+import { ExtensionType } from '../../src/wire/enums.js';
+import * as X from '../../src/wire/extensions.js';
 
 const serverIdentity = makeIdentity({ subject: { CN: 'server' }, sans: { dns: ['a.example', 'b.example'] } }, seededRandom('early-data-server-name server'));
 const antiReplay = new SingleUseTickets();
@@ -68,5 +70,27 @@ describe('0-RTT data under another server name than its ticket', () => {
     expect(zeroRtt(fromA[2]!, undefined).early).toEqual([]);
     expect(zeroRtt(noName[0]!, 'a.example').early).toEqual([]);
     expect(zeroRtt(noName[1]!, undefined).early).toEqual(['pay 10']);
+  });
+
+  // Our client sends the name as it checks it (lowercase, no trailing dot, auth/hostname.ts); another client may
+  // not. Found by the second resumption attacker: the case above only ever put 'a.example' on the wire.
+  /** 0-RTT with a ticket of a.example, server_name spelled `wire` in the ClientHello (the binder covers it). */
+  function spelled(ticket: SessionTicket, wire: string) {
+    const names = ['server_name', 'supported_versions', 'supported_groups', 'signature_algorithms', 'key_share', 'psk_key_exchange_modes', 'early_data', 'pre_shared_key'] as const;
+    const extensions = names.map((n) => (n === 'server_name' ? X.ext(ExtensionType.server_name, X.serverName.encode([wire])) : n));
+    const config = clientConfig('a.example', { resumption: { ticket, earlyData: utf8.encode('pay 10') }, clientHello: { extensions } });
+    return new InMemoryPair(config, serverConfig()).run().events('server').flatMap((e) => (e.type === 'data' && e.early ? [utf8.decode(e.data)] : []));
+  }
+
+  it('A.EXAMPLE on the wire: accepted, DNS names compare without case (RFC 4343)', () => {
+    expect(spelled(fromA[3]!, 'A.EXAMPLE')).toEqual(['pay 10']);
+  });
+
+  it("'a.example.' on the wire: rejected, SNI carries no trailing dot (RFC 6066 §3): not the name the session answered", () => {
+    const fresh = new InMemoryPair(clientConfig('a.example', { random: seededRandom('early-data-server-name dot') }), serverConfig()).run();
+    const ticket = fresh.events('client').flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []))[0]!;
+    expect(spelled(ticket, 'a.example.')).toEqual([]);
+    // The control: the same ticket (not used for 0-RTT yet) under the name as it was issued.
+    expect(spelled(ticket, 'a.example')).toEqual(['pay 10']);
   });
 });

@@ -58,6 +58,26 @@ describe('a ticket used after the server configuration changed', () => {
     expect(resume(clientConfig({ resumption: { ticket } }, withinTheHour), serverConfig({}, { lifetime: HOUR }, withinTheHour)).resumed).toBe(true);
   });
 
+  // Found by the second resumption attacker: with a lifetime of 0 the server took a ticket of age 0 (the
+  // same millisecond; every resumption under a fixed clock), though "zero indicates that the ticket should be
+  // discarded immediately" (RFC 8446 §4.6.1) and our client counts a ticket alive only while its age is below
+  // its lifetime. A server that sets tickets.lifetime to 0 to end every ticket it issued ends them all.
+  it('tickets.lifetime 0 today ends every ticket, even one offered in the millisecond it was issued', () => {
+    const ticket = ticketFrom(clientConfig(), serverConfig());
+    expect(resume(clientConfig({ resumption: { ticket } }), serverConfig()).resumed).toBe(true);
+    const ended = resume(clientConfig({ resumption: { ticket } }), serverConfig({}, { lifetime: 0 }));
+    expect(ended.alerts).toEqual([]);
+    expect(ended.resumed).toBe(false);
+    expect(ended.pair.client.isConnected).toBe(true);
+  });
+
+  it('a ticket is alive while its age is below its lifetime, as the client counts it: at exactly the lifetime it is not', () => {
+    const ticket = ticketFrom(clientConfig(), serverConfig({}, { lifetime: HOUR }));
+    const at = (ms: number) => resume(clientConfig({ resumption: { ticket: { ...ticket, lifetime: 2 * HOUR } } }, TEST_NOW + ms), serverConfig({}, { lifetime: HOUR }, TEST_NOW + ms));
+    expect(at(HOUR * 1000 - 1).resumed).toBe(true);
+    expect(at(HOUR * 1000).resumed).toBe(false);
+  });
+
   it('a longer lifetime today does not stretch a ticket issued for one hour, even offered by a client that rewrote it', () => {
     const ticket = ticketFrom(clientConfig(), serverConfig({}, { lifetime: HOUR }));
     const later = TEST_NOW + 2 * HOUR * 1000;

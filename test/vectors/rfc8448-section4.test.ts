@@ -10,6 +10,8 @@ import { SingleUseTickets, encodeTicketState } from '../../src/handshake/tickets
 import { findValue, loadRfc8448Section } from '../../src/testing/rfc8448.js';
 import { equalBytes, hex, utf8 } from '../../src/wire/bytes.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
+import { ExtensionType } from '../../src/wire/enums.js';
+import * as X from '../../src/wire/extensions.js';
 import { RENEGOTIATION_INFO, closeBoth, exchangeData, nssClient, nssServer, splitRecords } from './rfc8448-replay.js';
 import { runSection3 } from './rfc8448-section3-replay.js';
 
@@ -81,6 +83,8 @@ const serverConfig = nssServer({
             clientRawPublicKey: false,
             // The §3 session answered the client's server_name "server", as the §4 ClientHello names it again.
             serverName: 'server',
+            // The §3 NewSessionTicket's early_data extension (max_early_data_size 1024).
+            maxEarlyDataSize: X.bodyOf(X.earlyDataNewSessionTicket, X.findExtension(rfcTicket.extensions, ExtensionType.early_data)!),
           })
         : undefined,
   },

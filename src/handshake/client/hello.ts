@@ -127,6 +127,7 @@ export function sendClientHello(
   const psk = extensions.findIndex((e) => e.type === ExtensionType.pre_shared_key);
   if (psk >= 0) extensions.push(...extensions.splice(psk, 1));
   if (dropTicketThatDoesNotFit(c, extensions)) return sendClientHello(c, random, legacySessionId, keyShares, cookie, retryGroup);
+  checkExtensionsFit(c, extensions);
 
   const hello: ClientHello = {
     kind: 'client_hello',
@@ -141,6 +142,20 @@ export function sendClientHello(
   if (offersPsk(c)) bindPsks(c, hello);
   ctx.send(hello);
   return hello;
+}
+
+/**
+ * A ClientHello holds extensions<8..2^16-1> (RFC 8446 §4.1.2). ClientHello1 that does not fit is our
+ * configuration's doing: a TypeError before anything is sent. ClientHello2 that does not fit is the
+ * HelloRetryRequest's (a cookie or a key share too long beside the rest): illegal_parameter, as §4.1.4 answers
+ * a HelloRetryRequest the client cannot act on; not internal_error, which §6.2 keeps for errors "unrelated to
+ * the peer" (OpenSSL sends internal_error here).
+ */
+function checkExtensionsFit(c: ClientHandshake, extensions: readonly Extension[]): void {
+  const length = X.extensionsLength(extensions);
+  if (length <= 0xffff) return;
+  if (c.retried) throw new TlsError('IllegalParameter', `the HelloRetryRequest asks for a ClientHello2 whose extensions would be ${length} bytes, more than 2^16 - 1 (RFC 8446 §4.1.2)`);
+  throw new TypeError(`our ClientHello's extensions would be ${length} bytes, more than 2^16 - 1 (RFC 8446 §4.1.2): fewer or shorter externalPsks identities, ALPN protocols or clientHello extensions`);
 }
 
 /**

@@ -85,7 +85,7 @@ export function chooseTicket(c: ClientHandshake): void {
  * `extensions` (pre_shared_key with its binders' room included) is not offered. True when it was dropped.
  */
 export function dropTicketThatDoesNotFit(c: ClientHandshake, extensions: readonly Extension[]): boolean {
-  const length = extensions.reduce((sum, e) => sum + 4 + e.data.length, 0);
+  const length = X.extensionsLength(extensions);
   if (!c.offeredTicket || length <= 0xffff) return false;
   delete c.offeredTicket;
   delete c.resumedServer;

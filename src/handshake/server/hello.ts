@@ -15,6 +15,7 @@ import { groupName } from '../negotiation.js';
 import { certifiedPublicKey, chooseScheme } from '../signatures.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import { shapeExtensions } from './flight-shape.js';
+import { earlyDataToSkip, type TicketKey } from './psk.js';
 
 /**
  * What a HelloRetryRequest carries over to the second ClientHello (RFC 8446 §4.1.4): the suite, the group
@@ -43,12 +44,6 @@ export type KeyShareChoice =
   | { kind: 'retry'; group: number }
   /** No supported_groups or key_share at all: only a psk_ke resumption can go on. */
   | { kind: 'none' };
-
-/**
- * MAX_SKIPPED_EARLY_DATA: when we reject 0-RTT without a max_early_data_size of our own, how many bytes of
- * undecryptable early records we skip before treating them as the error they then are (RFC 8446 §4.2.10).
- */
-export const MAX_SKIPPED_EARLY_DATA = 16_384;
 
 const find = (hello: ClientHello, type: number) => X.findExtension(hello.extensions, type);
 
@@ -115,7 +110,7 @@ export function selectKeyShare(ctx: HandshakeContext, config: ServerConfig, hell
 }
 
 /** HelloRetryRequest (RFC 8446 §4.1.4) asking for a key share in `group`; returns what the retry carries over. */
-export function sendHelloRetryRequest(ctx: HandshakeContext, config: ServerConfig, hello: ClientHello, raw: Uint8Array, suite: SuiteInfo, group: number): HelloRetry {
+export function sendHelloRetryRequest(ctx: HandshakeContext, config: ServerConfig, ticketKey: TicketKey, hello: ClientHello, raw: Uint8Array, suite: SuiteInfo, group: number): HelloRetry {
   ctx.decide('group', namedGroupName(group), 'our preferred common group, but the client sent no key share for it: HelloRetryRequest');
   // The transcript restarts with a message_hash standing for ClientHello1 (RFC 8446 §4.4.1).
   ctx.transcript.selectHash(suite.hash);
@@ -136,7 +131,7 @@ export function sendHelloRetryRequest(ctx: HandshakeContext, config: ServerConfi
   if (hello.legacySessionId.length > 0) ctx.effects.push({ kind: 'send-change-cipher-spec' });
   // 0-RTT is never accepted after a HelloRetryRequest: skip the client's early records (RFC 8446 §4.2.10).
   const earlyDataOffered = find(hello, ExtensionType.early_data) !== undefined;
-  if (earlyDataOffered) ctx.effects.push({ kind: 'skip-early-data', budget: config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA });
+  if (earlyDataOffered) ctx.effects.push({ kind: 'skip-early-data', budget: earlyDataToSkip(config, ticketKey, hello) });
   return { hello1: ownCopy(hello), cipherSuite: suite.code, group, earlyDataOffered, ...(cookie ? { cookie } : {}) };
 }
 

@@ -65,7 +65,6 @@ import type { SuiteInfo } from '../suites.js';
 import { ApplicationTraffic } from '../traffic.js';
 import { applyVerdict, certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
 import {
-  MAX_SKIPPED_EARLY_DATA,
   checkSecondClientHello,
   checkVersion,
   chooseOwnScheme,
@@ -82,7 +81,7 @@ import { certificateTypeOf } from '../certificate-types.js';
 import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { shapeExtensions } from './flight-shape.js';
-import { TicketKey, acceptPsk, ticketsUsable, type AcceptedPsk } from './psk.js';
+import { TicketKey, acceptPsk, earlyDataToSkip, ticketsUsable, type AcceptedPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
 import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
 import { MAX_INNER_PLAINTEXT_LENGTH } from '../../record/index.js';
@@ -209,7 +208,7 @@ export class ServerHandshake {
     const keyShare = selectKeyShare(ctx, config, hello, retry);
     if (keyShare.kind === 'retry') {
       ctx.effects.push({ kind: 'peer-flight-ends' });
-      const carried = sendHelloRetryRequest(ctx, config, hello, raw, suite, keyShare.group);
+      const carried = sendHelloRetryRequest(ctx, config, this.ticketKey, hello, raw, suite, keyShare.group);
       ctx.enter('START');
       this.state = { name: 'START', retry: carried };
       return;
@@ -311,7 +310,7 @@ export class ServerHandshake {
     ctx.effects.push({ kind: 'write-keys', epoch: 'handshake', suite, secret: hs.server });
     if (!earlyDataAccepted) ctx.effects.push({ kind: 'read-keys', epoch: 'handshake', suite, secret: hs.client });
     // Rejected 0-RTT: the client's early records cannot be decrypted and are skipped (RFC 8446 §4.2.10).
-    if (earlyDataOffered && !earlyDataAccepted) ctx.effects.push({ kind: 'skip-early-data', budget: config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA });
+    if (earlyDataOffered && !earlyDataAccepted) ctx.effects.push({ kind: 'skip-early-data', budget: earlyDataToSkip(config, this.ticketKey, hello) });
 
     ctx.send({
       kind: 'encrypted_extensions',

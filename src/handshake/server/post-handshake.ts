@@ -49,6 +49,7 @@ export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKe
     clientRawPublicKey: ctx.info.clientCertificateType === 'raw-public-key',
     ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
     ...(ctx.info.serverName ? { serverName: ctx.info.serverName } : {}),
+    maxEarlyDataSize: tickets.maxEarlyDataSize ?? 0,
   };
   const ticket = ticketKey.seal(state);
   // §4.6.1: opaque ticket<1..2^16-1>, and a client can offer back a little less (§4.2.11). A client path near

@@ -111,8 +111,9 @@ export function acceptPsk(
     if (!state) continue;
     const age = now - state.issuedAt;
     // Today's tickets.lifetime bounds the tickets issued before it: a server that shortens them ends the old ones too.
+    // Alive while younger than its lifetime, as the client counts (§4.6.1: zero means "discarded immediately").
     const lifetime = Math.min(state.lifetime, config.tickets.lifetime ?? DEFAULT_TICKET_LIFETIME);
-    if (age < 0 || age > lifetime * 1000) continue;
+    if (age < 0 || age >= lifetime * 1000) continue;
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
@@ -162,6 +163,24 @@ export function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule
   return {} as PskBinderVerified;
 }
 
+/**
+ * MAX_SKIPPED_EARLY_DATA: when we reject 0-RTT without a max_early_data_size of our own, how many bytes of
+ * undecryptable early records we skip before treating them as the error they then are (RFC 8446 §4.2.10).
+ */
+export const MAX_SKIPPED_EARLY_DATA = 16_384;
+
+/**
+ * How many bytes of rejected 0-RTT data to skip (RFC 8446 §4.2.10): our max_early_data_size, or what the ticket
+ * that carried the data (only the first PSK may, §4.2.10) allowed if more: its client sends what the ticket
+ * said (§4.6.1), though we have cut the budget since, or declined the ticket now.
+ */
+export function earlyDataToSkip(config: ServerConfig, ticketKey: TicketKey, hello: ClientHello): number {
+  const ours = config.tickets?.maxEarlyDataSize ?? MAX_SKIPPED_EARLY_DATA;
+  const pskExt = X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
+  const first = pskExt && config.tickets ? X.bodyOf(X.preSharedKeyClientHello, pskExt).identities[0] : undefined;
+  return Math.max(ours, (first && ticketKey.open(first.identity)?.maxEarlyDataSize) ?? 0);
+}
+
 /** The host_name the ClientHello's server_name names (RFC 6066 §3), if any. */
 function offeredServerName(hello: ClientHello): string | undefined {
   const sni = X.findExtension(hello.extensions, ExtensionType.server_name);
@@ -188,6 +207,9 @@ function acceptEarlyData(
   const refusal =
     tickets.maxEarlyDataSize === undefined ? 'we do not accept 0-RTT'
     : !tickets.antiReplay ? 'no single-use ticket register to stop replays'
+    // The client sends what the ticket allowed (§4.6.1): a budget cut since would end its 0-RTT in unexpected_message.
+    : state.maxEarlyDataSize === 0 ? 'the ticket does not allow 0-RTT'
+    : state.maxEarlyDataSize > tickets.maxEarlyDataSize ? `the ticket allows ${state.maxEarlyDataSize} bytes of 0-RTT data, more than the ${tickets.maxEarlyDataSize} we accept now`
     : index !== 0 ? 'only the first PSK may carry early data'
     : state.cipherSuite !== suite.code ? 'the cipher suite differs from the original session'
     : (state.alpn ?? '') !== (alpn ?? '') ? 'the ALPN protocol differs from the original session'
@@ -197,6 +219,6 @@ function acceptEarlyData(
     // Two ClientHellos with one obfuscated age both pass that check only if they arrive within 2 x skew.
     : !tickets.antiReplay.firstUse(identity.identity, now, 2 * maxAgeSkewMs) ? 'this ticket was already used (replay), or the replay register is full'
     : undefined;
-  ctx.decide('early_data', refusal ? 'rejected' : 'accepted', refusal ?? `up to ${tickets.maxEarlyDataSize} bytes`);
-  return refusal ? undefined : tickets.maxEarlyDataSize!;
+  ctx.decide('early_data', refusal ? 'rejected' : 'accepted', refusal ?? `up to ${state.maxEarlyDataSize} bytes, as the ticket allows`);
+  return refusal ? undefined : state.maxEarlyDataSize;
 }
