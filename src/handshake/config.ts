@@ -306,8 +306,13 @@ export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
 /** What CAs sign with and TLS 1.3 never uses in CertificateVerify (RFC 8446 §4.2.3): accepted in certificates by default. */
 const CERTIFICATE_ONLY_SCHEMES: readonly number[] = [SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512];
 
-/** `signatureSchemes` plus CERTIFICATE_ONLY_SCHEMES: the same array when it holds them all (the default list does). */
-function defaultCertificateSchemes(signatureSchemes: readonly number[]): readonly number[] {
+/**
+ * The schemes a config accepts in certificates: `certificateSignatureSchemes`, else `signatureSchemes` plus
+ * CERTIFICATE_ONLY_SCHEMES (the same array when it holds them all, as the default list does).
+ */
+export function certificateSignatureSchemesOf(config: Pick<CommonConfig, 'signatureSchemes' | 'certificateSignatureSchemes'>): readonly number[] {
+  if (config.certificateSignatureSchemes) return config.certificateSignatureSchemes;
+  const signatureSchemes = config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
   const missing = CERTIFICATE_ONLY_SCHEMES.filter((s) => !signatureSchemes.includes(s));
   return missing.length === 0 ? signatureSchemes : [...signatureSchemes, ...missing];
 }
@@ -342,14 +347,13 @@ export interface Resolved {
 }
 
 export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): Resolved {
-  const signatureSchemes = config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
   const resolved: Resolved = {
     provider: config.provider ?? nobleProvider,
     random: config.random ?? systemRandom,
     cipherSuites: config.cipherSuites ?? DEFAULT_CIPHER_SUITES,
     groups: config.groups ?? (role === 'client' ? DEFAULT_GROUPS : DEFAULT_SERVER_GROUPS),
-    signatureSchemes,
-    certificateSignatureSchemes: config.certificateSignatureSchemes ?? defaultCertificateSchemes(signatureSchemes),
+    signatureSchemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
+    certificateSignatureSchemes: certificateSignatureSchemesOf(config),
     alpnProtocols: config.alpnProtocols ?? [],
     minimumRsaKeyBits: config.minimumRsaKeyBits ?? DEFAULT_MINIMUM_RSA_KEY_BITS,
     trace: config.trace ?? false,

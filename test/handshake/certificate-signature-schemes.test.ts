@@ -9,6 +9,7 @@ import { DEFAULT_SIGNATURE_SCHEMES, type ClientConfig, type ServerConfig } from 
 import { Connection } from '../../src/handshake/connection.js';
 import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
+import { judgeServer, translateClientOptions } from '../../src/node/tls-options.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import * as X from '../../src/wire/extensions.js';
@@ -150,5 +151,18 @@ describe('certificateSignatureSchemes is validated before anything is sent', () 
     expect(() => Connection.client({ serverName: 'a.example', trust, random, certificateSignatureSchemes: value as number[] })).toThrow(TypeError);
     expect(() => Connection.client({ serverName: 'a.example', trust, random, certificateSignatureSchemes: value as number[] })).toThrow(/certificateSignatureSchemes/);
     expect(() => Connection.server({ certificate: rsaPki.server, random, certificateSignatureSchemes: value as number[] })).toThrow(/certificateSignatureSchemes/);
+  });
+});
+
+describe('the node adapter judges with the same schemes when it verifies the server itself (checkServerIdentity)', () => {
+  const judged = (certificateSignatureSchemes?: number[]) => {
+    const options = { trust: rsaPki.trust, now: () => TEST_NOW, serverName: SERVER_NAME, checkServerIdentity: () => undefined, ...(certificateSignatureSchemes ? { certificateSignatureSchemes } : {}) };
+    const { verification } = translateClientOptions(options);
+    return judgeServer(verification!, rsaPki.server.chain).verdict;
+  };
+
+  it('attacker: a chain signed with rsa_pkcs1_sha256 is refused when certificateSignatureSchemes leaves it out; accepted by default', () => {
+    expect(judged(without(DEFAULT_SIGNATURE_SCHEMES, ...PKCS1))).toMatchObject({ trusted: false, reason: 'UnsupportedCertificate' });
+    expect(judged()).toMatchObject({ trusted: true, rule: 'ca' });
   });
 });
