@@ -5,7 +5,8 @@
 // Decisions, with the alert each failure gets (RFC 8446 §6.2):
 // - Validity: every certificate, anchors included, must cover `now`; outside it is certificate_expired.
 // - Signatures: each certificate's signature is checked with its issuer's key; a wrong one is
-//   bad_certificate. Anchors are trusted as given: their own signature is not checked.
+//   bad_certificate. Anchors are trusted as given: their own signature is not checked. A signature whose
+//   TLS scheme is not among `signatureSchemes` (RFC 8446 §4.2.3) is unsupported_certificate.
 // - Unknown critical extension (RFC 5280 §4.2 "MUST reject") on any certificate of the path, the anchor
 //   included: unsupported_certificate. Policy processing (certificatePolicies, policyConstraints, inhibitAnyPolicy)
 //   is not implemented, so those are refused when critical and ignored otherwise.
@@ -61,6 +62,11 @@ export interface VerifyChainOptions {
   signatureBudget?: number | SignatureBudget;
   /** The smallest RSA modulus accepted anywhere in the path, anchor included. Default 2048 bits. */
   minimumRsaKeyBits?: number;
+  /**
+   * The TLS SignatureSchemes a signature in the path may be (RFC 8446 §4.2.3, path/signature-schemes.ts):
+   * another is unsupported_certificate. Default: any signature we can verify.
+   */
+  signatureSchemes?: readonly number[];
 }
 
 /**
@@ -153,6 +159,7 @@ export function verifyChain(options: VerifyChainOptions): ChainVerdict {
     maxDepth: options.maxDepth ?? profile.maxDepth,
     signatureBudget: budget,
     checkIssuer: (issuer, path, isAnchor) => checkIssuer(issuer, path, isAnchor, now) ?? ruleFailure(issuer, isAnchor ? 'anchor' : 'intermediate'),
+    signatureSchemes: options.signatureSchemes,
     checkPath: (path) => checkNameConstraints(path, profile.nameConstraintBudget) ?? checkRevocation(path, options.crls ?? [], now, provider, options.unknownRevocationStatus),
   });
 }

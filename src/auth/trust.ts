@@ -93,6 +93,8 @@ export interface TrustContext {
   minimumRsaKeyBits?: number;
   /** The OCSP response the peer stapled to its leaf (DER), judged with the chain. */
   ocspResponse?: Uint8Array;
+  /** The TLS SignatureSchemes accepted for signatures in a CA path (RFC 8446 §4.2.3); absent: any we can verify. */
+  certificateSignatureSchemes?: readonly number[];
 }
 
 /** Parses a pin written as hex (colons allowed), base64, or `sha256/BASE64`, into the 32 hash bytes. */
@@ -283,6 +285,7 @@ function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, sig
         maxDepth: policy.maxDepth,
         hostname: ctx.hostname || undefined,
         minimumRsaKeyBits: ctx.minimumRsaKeyBits,
+        signatureSchemes: ctx.certificateSignatureSchemes,
       });
       if (!result.ok) return rejected('ca', result.reason, result.detail);
       const anchor = result.path[result.path.length - 1]!;

@@ -376,6 +376,7 @@ const COMMON: Schema<Common> = {
   cipherSuites: arrayOf(uint16, { nonEmpty: true }),
   groups: arrayOf(uint16, { nonEmpty: true }),
   signatureSchemes: arrayOf(uint16, { nonEmpty: true }),
+  certificateSignatureSchemes: arrayOf(uint16, { nonEmpty: true }),
   alpnProtocols: arrayOf(alpnProtocol),
   trust,
   minimumRsaKeyBits: (v, path) => (typeof v === 'number' ? validateMinimumRsaKeyBits(v) : mismatch(path, 'a number of bits', v)),

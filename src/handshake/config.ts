@@ -51,6 +51,12 @@ interface CommonConfig {
   groups?: number[];
   /** Signature schemes we accept from the peer and can use ourselves, in order of preference. */
   signatureSchemes?: number[];
+  /**
+   * Signature schemes we accept in the peer's certificate chain (RFC 8446 §4.2.3), checked by a `ca` trust
+   * policy; sent as signature_algorithms_cert when it differs from `signatureSchemes`. Default:
+   * `signatureSchemes` plus rsa_pkcs1_sha256/384/512 (CAs still sign with PKCS#1 v1.5).
+   */
+  certificateSignatureSchemes?: number[];
   alpnProtocols?: string[];
   /** How we judge the peer's certificate (server: the client's). */
   trust?: TrustPolicy;
@@ -300,6 +306,31 @@ export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
   SignatureScheme.rsa_pkcs1_sha512,
 ];
 
+/** What CAs sign with and TLS 1.3 never uses in CertificateVerify (RFC 8446 §4.2.3): accepted in certificates by default. */
+const CERTIFICATE_ONLY_SCHEMES: readonly number[] = [SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512];
+
+/**
+ * The schemes a config accepts in certificates: `certificateSignatureSchemes`, else `signatureSchemes` plus
+ * CERTIFICATE_ONLY_SCHEMES (the same array when it holds them all, as the default list does).
+ */
+export function certificateSignatureSchemesOf(config: Pick<CommonConfig, 'signatureSchemes' | 'certificateSignatureSchemes'>): readonly number[] {
+  if (config.certificateSignatureSchemes) return config.certificateSignatureSchemes;
+  const signatureSchemes = config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+  const missing = CERTIFICATE_ONLY_SCHEMES.filter((s) => !signatureSchemes.includes(s));
+  return missing.length === 0 ? signatureSchemes : [...signatureSchemes, ...missing];
+}
+
+/**
+ * The body of our signature_algorithms_cert (RFC 8446 §4.2.3): sent only when the schemes we accept in
+ * certificates differ from signature_algorithms, which otherwise "also applies to signatures appearing in
+ * certificates".
+ */
+export function signatureAlgorithmsCert(cfg: Resolved): readonly number[] | undefined {
+  const { signatureSchemes, certificateSignatureSchemes: cert } = cfg;
+  const same = cert === signatureSchemes || (cert.length === signatureSchemes.length && cert.every((s, i) => s === signatureSchemes[i]));
+  return same ? undefined : cert;
+}
+
 /** The parts of a config every connection uses, with defaults filled in. */
 export interface Resolved {
   provider: CryptoProvider;
@@ -308,6 +339,7 @@ export interface Resolved {
   cipherSuites: readonly number[];
   groups: readonly number[];
   signatureSchemes: readonly number[];
+  certificateSignatureSchemes: readonly number[];
   alpnProtocols: readonly string[];
   trust?: TrustPolicy;
   minimumRsaKeyBits: number;
@@ -324,6 +356,7 @@ export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): 
     cipherSuites: config.cipherSuites ?? DEFAULT_CIPHER_SUITES,
     groups: config.groups ?? (role === 'client' ? DEFAULT_GROUPS : DEFAULT_SERVER_GROUPS),
     signatureSchemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
+    certificateSignatureSchemes: certificateSignatureSchemesOf(config),
     alpnProtocols: config.alpnProtocols ?? [],
     minimumRsaKeyBits: config.minimumRsaKeyBits ?? DEFAULT_MINIMUM_RSA_KEY_BITS,
     trace: config.trace ?? false,

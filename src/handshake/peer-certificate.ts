@@ -36,6 +36,7 @@ function evaluatePeerChain(
     purpose,
     hostname: hostname || undefined,
     minimumRsaKeyBits: ctx.cfg.minimumRsaKeyBits,
+    certificateSignatureSchemes: ctx.cfg.certificateSignatureSchemes,
     ocspResponse: rawPublicKey ? undefined : ocspResponse,
   };
   // RFC 8446 §4.4.2: with RawPublicKey "the certificate_list MUST contain no more than one CertificateEntry".

@@ -14,7 +14,7 @@ import { systemRandom } from '../crypto/random.js';
 import { showValue } from '../wire/show-value.js';
 import { nodeCryptoProvider } from './crypto.js';
 import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
-import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
+import { certificateSignatureSchemesOf, type CertifiedKey, type ClientConfig, type ServerConfig } from '../handshake/config.js';
 import type { SessionTicket } from '../handshake/events.js';
 
 type Pem = string | Uint8Array;
@@ -68,8 +68,8 @@ export interface NodeVerification {
   hostname: string | undefined;
   rejectUnauthorized: boolean;
   checkServerIdentity?: CheckServerIdentity;
-  /** What evaluateTrust needs from the config: the same provider, clock and RSA floor as the engine's. */
-  context: { provider: CryptoProvider; now: () => number; minimumRsaKeyBits?: number };
+  /** What evaluateTrust needs from the config: the same provider, clock, RSA floor and certificate schemes as the engine's. */
+  context: { provider: CryptoProvider; now: () => number; minimumRsaKeyBits?: number; certificateSignatureSchemes: readonly number[] };
 }
 
 /** Options of tls13-lab/node that are neither engine config nor node:tls's. */
@@ -244,7 +244,12 @@ export function translateClientOptions(
   // The engine gets `ask` in place of the real policy, so the real one is checked here.
   validateClientConfig(config);
   if (options.checkServerIdentity !== undefined && options.insecureSkipServerNameCheck) throw new TypeError('checkServerIdentity and insecureSkipServerNameCheck contradict each other: drop one');
-  const context = { provider: config.provider!, now: config.now!, ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}) };
+  const context = {
+    provider: config.provider!,
+    now: config.now!,
+    certificateSignatureSchemes: certificateSignatureSchemesOf(config),
+    ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}),
+  };
   const verification: NodeVerification = { trust: config.trust, hostname, rejectUnauthorized: options.rejectUnauthorized !== false, context };
   if (options.checkServerIdentity) verification.checkServerIdentity = options.checkServerIdentity;
   return { config: { ...config, trust: { kind: 'ask' } }, verification };

@@ -11,6 +11,7 @@ import { signatureKeyProblem } from '../../crypto/signature-keys.js';
 import { equalBytes, hex } from '../../wire/bytes.js';
 import type { Certificate } from '../x509.js';
 import type { SignatureBudget } from './signature-budget.js';
+import { checkSignatureScheme } from './signature-schemes.js';
 import { describe, fail, type ChainVerdict, type Failure } from './verdict.js';
 
 export interface BuildOptions {
@@ -22,6 +23,8 @@ export interface BuildOptions {
   checkIssuer(issuer: Certificate, path: Certificate[], isAnchor: boolean): Failure | undefined;
   /** Checks that need the whole path (name constraints, revocation), leaf first, anchor last. */
   checkPath(path: Certificate[]): Failure | undefined;
+  /** The TLS SignatureSchemes accepted for certificate signatures (signature-schemes.ts); absent: any we can verify. */
+  signatureSchemes?: readonly number[];
 }
 
 function checkSignature(cert: Certificate, issuer: Certificate, provider: CryptoProvider): Failure | undefined {
@@ -113,7 +116,7 @@ export function buildPath(leaf: Certificate, peerIntermediates: Certificate[], a
         note(fail('BadCertificate', `no path to a trust anchor within ${options.maxDepth} certificates`));
         continue;
       }
-      const problem = options.checkIssuer(issuer, path, isAnchor);
+      const problem = options.checkIssuer(issuer, path, isAnchor) ?? (options.signatureSchemes && checkSignatureScheme(top, issuer, options.signatureSchemes));
       if (problem) {
         note(problem);
         continue;

@@ -26,6 +26,7 @@ import type { ClientHandshake, ClientState, HelloRetry } from './machine.js';
 import { acceptedPsk, bindPsks, dropTicketForSuite, dropTicketThatDoesNotFit, earlyDataFitsTicket, offeredPsks, offersPsk } from './psk.js';
 import { dropExternalPsksForSuite, offeredPskModes } from './external-psk.js';
 import { compressCertificateExtension } from '../certificate-compression.js';
+import { signatureAlgorithmsCert } from '../config.js';
 
 const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'server_name',
@@ -33,6 +34,7 @@ const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'supported_versions',
   'supported_groups',
   'signature_algorithms',
+  'signature_algorithms_cert',
   'client_certificate_type',
   'server_certificate_type',
   'key_share',
@@ -80,6 +82,10 @@ export function sendClientHello(
         return X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1]));
       case 'signature_algorithms':
         return X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2]));
+      case 'signature_algorithms_cert': {
+        const certSchemes = signatureAlgorithmsCert(ctx.cfg);
+        return certSchemes ? X.signatureAlgorithmsCert.encode([...certSchemes]) : undefined;
+      }
       case 'key_share':
         return X.keyShareClientHello.encode(grease && retryGroup === undefined ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares);
       case 'psk_key_exchange_modes':

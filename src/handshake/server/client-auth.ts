@@ -8,7 +8,7 @@ import { ExtensionType, extensionTypeName, signatureSchemeName } from '../../wir
 import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import type { Certificate, Extension } from '../../wire/types.js';
-import type { ServerConfig } from '../config.js';
+import { signatureAlgorithmsCert, type ServerConfig } from '../config.js';
 import type { HandshakeContext, PeerFinishedVerified, PossessionProven } from '../context.js';
 import { evaluatePeerCertificate } from '../peer-certificate.js';
 import { compressCertificateExtension } from '../certificate-compression.js';
@@ -37,6 +37,8 @@ export interface ClientAuthExchange {
 /** CertificateRequest extensions (RFC 8446 §4.3.2): the schemes we verify and, for a CA policy, our CAs. */
 export function certificateRequestExtensions(ctx: HandshakeContext, config: ServerConfig, acceptedSchemes: number[]): Extension[] {
   const extensions = [X.ext(ExtensionType.signature_algorithms, X.signatureAlgorithms.encode(acceptedSchemes))];
+  const certSchemes = signatureAlgorithmsCert(ctx.cfg);
+  if (certSchemes) extensions.push(X.ext(ExtensionType.signature_algorithms_cert, X.signatureAlgorithmsCert.encode([...certSchemes])));
   const anchors = config.sendCertificateAuthorities === false ? [] : trustAnchors(ctx.cfg.trust);
   if (anchors.length > 0) {
     const names = anchors.map((der) => parseConfiguredCertificate(der).subject.raw);
