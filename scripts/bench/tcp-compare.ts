@@ -1,4 +1,4 @@
-// node dist/scripts/bench/tcp-compare.js OLD_DIST NEW_DIST [--handshakes] [--seconds N] [--repeat N] [--suites a,b]
+// node dist/scripts/bench/tcp-compare.js OLD_DIST NEW_DIST [--handshakes] [--seconds N] [--repeat N] [--suites a,b] [--warmup N]
 // Two builds of `tls13-lab/node` and node:tls over loopback TCP, in one process, in interleaved slices
 // (timing.ts), on the CPU clock (node provider, the bench's Ed25519 pinned configs):
 // - bulk (default), per suite: each build's client `connect()` writing 64 chunks of 16 KiB to its
@@ -7,6 +7,10 @@
 // - `--handshakes`: the TCP row's handshake (tcp.ts: connect, both sides secure, destroy both) per build and
 //   node:tls. CPU ms per handshake (both sides).
 // Prints per-round ratios new ÷ old and new ÷ node:tls (of work per CPU second). `--repeat` pools runs.
+// `--warmup N`: N operations of each contender, in turn, before the slices. V8 keeps optimising our JavaScript
+// for thousands of handshakes (TurboFan compiles on a background thread, CPU the process pays): a server of ours
+// took 1.5-1.8 ms per handshake in its first 2000 and 0.6-0.7 after 6000 (docs/performance.md, seventh round),
+// while node:tls's handshake is C++ and warm at once. Without a warm-up the ratio measures V8's tiering.
 // Bulk also prints each contender's collections per 1000 records (mark-compacts / scavenges that started
 // during its operations): whether V8 fell into mark-compacting for external memory decides a record's cost
 // over TCP more than any code change (docs/performance.md, sixth round), so a ratio is read with them.
@@ -18,7 +22,7 @@ import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { makeCases, SERVER_NAME, engineConfigs } from './cases.js';
 import { importBuild } from './builds.js';
-import { runMain } from './deadline.js';
+import { runMain, withDeadline } from './deadline.js';
 import { endpoints, serverContextOptions } from './node-tls.js';
 import { listening, LOOPBACK, nodeTlsOverTcp } from './tcp.js';
 import { measure, perCpuSecond, spread, type Slice } from './timing.js';
@@ -137,7 +141,8 @@ class CollectionsDuring {
 }
 
 /** Measures `operations` (old, new, node:tls) `repeat` times and pools their slices. */
-async function pooledSlices(operations: Array<() => Promise<void>>, seconds: number, repeat: number, row: string): Promise<[Slice[], Slice[], Slice[]]> {
+async function pooledSlices(operations: Array<() => Promise<void>>, seconds: number, repeat: number, row: string, warmup: number): Promise<[Slice[], Slice[], Slice[]]> {
+  for (let i = 0; i < warmup; i++) for (const operation of operations) await withDeadline(operation(), `${row}, warm-up operation ${i + 1} of ${warmup}`);
   const slices: Slice[][] = operations.map(() => []);
   for (let r = 0; r < repeat; r++) {
     const measured = await measure(seconds, operations, undefined, { row });
@@ -153,22 +158,23 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '3' },
       repeat: { type: 'string', default: '1' },
       suites: { type: 'string', default: 'TLS_AES_128_GCM_SHA256' },
+      warmup: { type: 'string', default: '0' },
     },
     allowPositionals: true,
   });
-  const [seconds, repeat] = [Number(values.seconds), Number(values.repeat)];
-  if (positionals.length !== 2 || !(seconds > 0) || !(repeat >= 1)) {
-    console.error('usage: node dist/scripts/bench/tcp-compare.js OLD_DIST NEW_DIST [--handshakes] [--seconds N] [--repeat N] [--suites a,b]');
+  const [seconds, repeat, warmup] = [Number(values.seconds), Number(values.repeat), Number(values.warmup)];
+  if (positionals.length !== 2 || !(seconds > 0) || !(repeat >= 1) || !Number.isInteger(warmup) || warmup < 0) {
+    console.error('usage: node dist/scripts/bench/tcp-compare.js OLD_DIST NEW_DIST [--handshakes] [--seconds N] [--repeat N] [--suites a,b] [--warmup N]');
     process.exitCode = 2;
     return;
   }
   const [oldBuild, newBuild] = (await Promise.all(positionals.map(loadBuild))) as [Build, Build];
   const verdict = (oldRun: Slice[], newRun: Slice[], nodeTls: Slice[], loadBefore: number) =>
-    `new/old ${show(ratio(newRun, oldRun))} | old/node:tls ${show(ratio(oldRun, nodeTls))} | new/node:tls ${show(ratio(newRun, nodeTls))} | rounds ${newRun.length} | load ${loadBefore.toFixed(2)}-${loadavg()[0]!.toFixed(2)}`;
+    `new/old ${show(ratio(newRun, oldRun))} | old/node:tls ${show(ratio(oldRun, nodeTls))} | new/node:tls ${show(ratio(newRun, nodeTls))} | rounds ${newRun.length} | warm-up ${warmup} each | load ${loadBefore.toFixed(2)}-${loadavg()[0]!.toFixed(2)}`;
   if (values.handshakes) {
     const operations = [await oursHandshake(oldBuild), await oursHandshake(newBuild), (await nodeTlsOverTcp(makeCases()[0]!)).handshake];
     const loadBefore = loadavg()[0]!;
-    const [oldRun, newRun, nodeTls] = await pooledSlices(operations, seconds, repeat, 'TCP handshake compare');
+    const [oldRun, newRun, nodeTls] = await pooledSlices(operations, seconds, repeat, 'TCP handshake compare', warmup);
     console.log(`TCP handshakes: CPU ms per handshake old ${cpuPer(oldRun, 1, 1)} new ${cpuPer(newRun, 1, 1)} node:tls ${cpuPer(nodeTls, 1, 1)} | ${verdict(oldRun, newRun, nodeTls, loadBefore)}`);
     process.exit(0);
   }
@@ -179,7 +185,7 @@ async function main(): Promise<void> {
     const observer = new PerformanceObserver((list) => list.getEntries().forEach((entry) => collections.forEach((c) => c.count(entry))));
     observer.observe({ entryTypes: ['gc'] });
     const loadBefore = loadavg()[0]!;
-    const [oldRun, newRun, nodeTls] = await pooledSlices(operations, seconds, repeat, `TCP bulk compare, ${suite}`);
+    const [oldRun, newRun, nodeTls] = await pooledSlices(operations, seconds, repeat, `TCP bulk compare, ${suite}`, warmup);
     // Entries are delivered after the fact: let the last ones arrive.
     await new Promise((resolve) => setTimeout(resolve, 100));
     observer.disconnect();

@@ -461,13 +461,14 @@ function handshakeAborted(state: string): Error {
  * goes out as SNI (RFC 6066 §3). With `insecureSkipServerNameCheck` there is no default.
  */
 export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
-  const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData, ...rest } = options;
-  const checkedSocketOptions = socketOptions({ handshakeTimeout, allowHalfOpen });
+  // No rest object: translateClientOptions takes the adapter's own options and leaves them out of the config.
+  const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData } = options;
+  const settings: SocketOptions & { verification?: NodeVerification; session?: SessionJudgement } = socketOptions({ handshakeTimeout, allowHalfOpen });
   if (earlyData !== undefined && !session) throw new TypeError('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
   if (session !== undefined && (typeof session !== 'object' || session instanceof Uint8Array)) {
     throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
   }
-  const { config, verification } = translateClientOptions({ ...rest, ...(host === undefined ? {} : { host }) });
+  const { config, verification } = translateClientOptions(options);
   const judged = session && judgeSession(verification, session);
   if (session && judged !== 'refused') {
     config.resumption = {
@@ -479,12 +480,10 @@ export function connect(options: ConnectOptions, onSecureConnect?: () => void): 
   // The config is checked whole before the TCP connection is opened.
   const connection = Connection.client(config);
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
-  const tls = new Tls13Socket(transport, connection, {
-    ...checkedSocketOptions,
-    ...(verification ? { verification } : {}),
-    ...(judged && judged !== 'refused' ? { session: judged } : {}),
-  });
-  const named = rest.servername ?? rest.serverName;
+  if (verification) settings.verification = verification;
+  if (judged && judged !== 'refused') settings.session = judged;
+  const tls = new Tls13Socket(transport, connection, settings);
+  const named = options.servername ?? options.serverName;
   tls.servername = named !== undefined && net.isIP(named.replace(/^\[(.*)\]$/, '$1')) === 0 ? named : false;
   if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
   return tls;

@@ -25,5 +25,8 @@ export function socketOptions(options: SocketOptions): SocketOptions {
     throw new TypeError(`handshakeTimeout must be a whole number of milliseconds from 0 (never) to ${MAX_TIMER_MS}: got ${showValue(handshakeTimeout)}`);
   }
   if (allowHalfOpen !== undefined && typeof allowHalfOpen !== 'boolean') throw new TypeError(`allowHalfOpen must be a boolean: got ${showValue(allowHalfOpen)}`);
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const given: SocketOptions = {};
+  if (handshakeTimeout !== undefined) given.handshakeTimeout = handshakeTimeout;
+  if (allowHalfOpen !== undefined) given.allowHalfOpen = allowHalfOpen;
+  return given;
 }

@@ -266,3 +266,21 @@ describe('field paths, joined once per check and path', () => {
     expect(anyOf({ kind: 'pinned-key', spkiSha256: [WRONG] })).toThrow(/^trust\.policies\[0\]\.spkiSha256\[0\] must be/);
   });
 });
+
+describe('pinned DER given as PEM text', () => {
+  // The common slip: a .pem file read as bytes. The check compares the first bytes (no decoder per connection).
+  const pem = new TextEncoder().encode(`-----BEGIN CERTIFICATE-----\n${Buffer.from(identity.der).toString('base64')}\n-----END CERTIFICATE-----\n`);
+  const pinned = (trust: unknown) => client({ ...goodClient, now: () => TEST_NOW, trust });
+
+  it('is refused with a line that says so, for a pinned certificate and a pinned key', () => {
+    expect(pinned({ kind: 'pinned-certificate', certificates: [identity.der, pem] })).toThrow(/^trust\.certificates\[1\] is PEM text; give the DER/);
+    expect(pinned({ kind: 'pinned-key', keys: [pem] })).toThrow(/^trust\.keys\[0\] is PEM text; give the DER/);
+  });
+
+  it('is told from DER and from bytes that only start like it', () => {
+    expect(pinned({ kind: 'pinned-certificate', certificates: [identity.der] })).not.toThrow();
+    // Ten of the eleven bytes, and the eleven after a byte order mark: not PEM text, so the parser's error.
+    expect(pinned({ kind: 'pinned-certificate', certificates: [pem.subarray(0, 10)] })).toThrow(/^trust\.certificates\[0\] is not a certificate we can use/);
+    expect(pinned({ kind: 'pinned-certificate', certificates: [Uint8Array.of(0xef, 0xbb, 0xbf, ...pem)] })).toThrow(/^trust\.certificates\[0\] is not a certificate we can use/);
+  });
+});

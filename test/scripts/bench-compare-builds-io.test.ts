@@ -29,12 +29,13 @@ describe('bulk-compare.js and tcp-compare.js (built scripts, one build against i
     expect(bulk.stdout).toMatch(new RegExp(`^TLS_AES_128_CCM_SHA256 over TCP: CPU µs per 16 KiB record old [\\d.]+ new [\\d.]+ node:tls [\\d.]+ \\| new/old ${ratio} \\| old/node:tls ${ratio} \\| new/node:tls ${ratio} \\| rounds 5 \\|`));
     const collections = String.raw`[\d.]+/[\d.]+`;
     expect(bulk.stdout).toMatch(new RegExp(`\n  mark-compacts/scavenges per 1000 records: old ${collections} new ${collections} node:tls ${collections}\n`));
-    const handshakes = await run('tcp-compare.js', [dist, dist, '--handshakes', '--seconds', '0.3']);
-    expect(handshakes.stdout).toMatch(new RegExp(`^TCP handshakes: CPU ms per handshake old [\\d.]+ new [\\d.]+ node:tls [\\d.]+ \\| new/old ${ratio} \\|`));
+    const handshakes = await run('tcp-compare.js', [dist, dist, '--handshakes', '--seconds', '0.3', '--warmup', '20']);
+    expect(handshakes.stdout).toMatch(new RegExp(`^TCP handshakes: CPU ms per handshake old [\\d.]+ new [\\d.]+ node:tls [\\d.]+ \\| new/old ${ratio} \\|.*\\| warm-up 20 each \\|`));
   }, 120_000);
 
   it('refuses a wrong command line with its usage line', async () => {
     await expect(run('bulk-compare.js', [dist])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/bulk-compare.js OLD_DIST NEW_DIST/) });
+    await expect(run('tcp-compare.js', [dist, dist, '--warmup', '1.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/tcp-compare.js OLD_DIST NEW_DIST/) });
     await expect(run('tcp-compare.js', [dist, dist, '--repeat', '0'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/tcp-compare.js OLD_DIST NEW_DIST/) });
   });
 });
