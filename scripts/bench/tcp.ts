@@ -30,8 +30,13 @@ export interface TcpRow {
 }
 
 export const LOOPBACK = '127.0.0.1';
-/** Handshakes of each contender before the measurement's own warm-up slice. */
-const WARMUP_HANDSHAKES = 100;
+/**
+ * Handshakes of each contender before the measurement's own warm-up slice, per second of slice time (at least
+ * 100). V8 keeps optimising our adapter and engine for thousands of TCP handshakes (docs/performance.md, seventh
+ * round, TCP and serve), node:tls's handshake is C++ from the start: a long-running server is warm, so the row
+ * measures both warm. Both contenders get the same count.
+ */
+const WARMUP_HANDSHAKES_PER_SECOND = 1000;
 
 export async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(server: T): Promise<number> {
   server.listen(0, LOOPBACK);
@@ -84,11 +89,12 @@ export async function tcpRow(c: HandshakeCase, seconds: number): Promise<TcpRow>
   const ours = await oursOverTcp(c);
   const node = await nodeTlsOverTcp(c);
   try {
-    // The engine's code may be cold (a run with no in-memory row before): a fixed warm-up of each first.
-    const warmUp = new ProgressDeadline(`loopback TCP handshakes, ${c.name}, the first ${WARMUP_HANDSHAKES} of each`);
+    // The engine's code may be cold (a run with no in-memory row before): a warm-up of each first.
+    const warmUpHandshakes = Math.max(100, Math.round(WARMUP_HANDSHAKES_PER_SECOND * seconds));
+    const warmUp = new ProgressDeadline(`loopback TCP handshakes, ${c.name}, the first ${warmUpHandshakes} of each`);
     await warmUp.guard(
       (async () => {
-        for (let i = 0; i < WARMUP_HANDSHAKES; i++) {
+        for (let i = 0; i < warmUpHandshakes; i++) {
           await ours.handshake();
           await node.handshake();
           warmUp.progress();
