@@ -3,10 +3,9 @@
 // KeyObject of an X25519 or ML-KEM key share in a memo keyed by that array, so the next connection's fresh
 // bytes found the old key: every connection sent the same key share, silently (no forward secrecy between
 // them, and linkable), while the noble provider drew a new one. Both must take the bytes they are given.
-import { randomFillSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import type { CryptoProvider, RandomSource } from '../../src/crypto/provider.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
@@ -14,18 +13,9 @@ import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { hex } from '../../src/wire/bytes.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
+import { reusingRandom } from './reusing-random.js';
 
 const identity = makeIdentity({ subject: { CN: 'server' }, sans: { dns: ['server.example'] }, keyType: 'p256' }, seededRandom('reused random buffer'));
-
-/** One array per length, refilled from the OS on every draw and handed out again. */
-function reusingRandom(): RandomSource {
-  const buffers = new Map<number, Uint8Array>();
-  return (length) => {
-    const buffer = buffers.get(length) ?? new Uint8Array(length);
-    buffers.set(length, buffer);
-    return randomFillSync(buffer);
-  };
-}
 
 /** The client's key share in each of two handshakes drawing from one reusing RandomSource. */
 function twoKeyShares(provider: CryptoProvider, group: number): string[] {

@@ -6,27 +6,16 @@
 // held a key share's private key, and whoever learns the ticket key decrypts that connection; and a ticket
 // no longer resumes once another full handshake has run, which is how this test sees it.
 import { once } from 'node:events';
-import { randomFillSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RandomSource } from '../../src/crypto/provider.js';
 import type { SessionTicket } from '../../src/handshake/events.js';
 import { connect, createServer, type Tls13Socket } from '../../src/node/adapter.js';
 import { ca, listen, serverCertificates } from '../node/fixtures.js';
+import { reusingRandom } from './reusing-random.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
-
-/** One array per length, refilled from the OS on every draw and handed out again. */
-function reusingRandom(): RandomSource {
-  const buffers = new Map<number, Uint8Array>();
-  return (length) => {
-    const buffer = buffers.get(length) ?? new Uint8Array(length);
-    buffers.set(length, buffer);
-    return randomFillSync(buffer);
-  };
-}
 
 /** One connection of our client, sending a line and reading the echo; its tickets, and whether it resumed. */
 async function connection(port: number, session?: SessionTicket): Promise<{ tickets: SessionTicket[]; resumed: boolean }> {
