@@ -127,9 +127,9 @@ describe(`a handshake message over our limit of ${DEFAULT_MAX_HANDSHAKE_MESSAGE_
     expect(victim.isClosed).toBe(false);
   });
 
-  it('the server keeps the general limit for any other message type, even where a ClientHello is due', () => {
+  it('the server judges the type before the length: a Certificate header over the general limit where a ClientHello is due is unexpected_message', () => {
     const result = feedServer(record(0x16, header(CERTIFICATE, DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH + 1)));
-    expectAbort(result, 'illegal_parameter', { plaintext: true }, 'HandshakeMessageTooLong');
+    expectAbort(result, 'unexpected_message', { plaintext: true }, 'UnexpectedMessage');
   });
 
   it('the client sends illegal_parameter for a ServerHello header claiming 16 MiB', () => {
