@@ -4,7 +4,7 @@
 import type { TrustVerdict } from '../auth/trust.js';
 import { MAX_CLIENT_HELLO_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
 import { concat, type Span } from '../wire/bytes.js';
-import { AlertDescription, AlertLevel, alertDescriptionName, handshakeTypeName, type AlertName } from '../wire/enums.js';
+import { AlertDescription, AlertLevel, alertDescriptionName, type AlertName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
@@ -14,7 +14,7 @@ import { validateClientConfig, validateServerConfig, validateTrustAnswer } from 
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
-import { takesHandshakeType } from './expected-messages.js';
+import { admitHandshakeType } from './expected-messages.js';
 import { exporter, trafficProtection } from './keyschedule.js';
 import { endsRecord, type ServerFlightShape } from './server/flight-shape.js';
 import { ServerHandshake } from './server/machine.js';
@@ -60,7 +60,7 @@ export class Connection {
       padding: config.recordPadding,
       plaintextAlertsUnderFirstReadKeys: role === 'server',
       maxClientHelloLength: role === 'server' ? MAX_CLIENT_HELLO_LENGTH : undefined,
-      admitHandshake: (msgType) => this.admitHandshake(msgType),
+      admitHandshake: (msgType) => admitHandshakeType(this.machine, msgType),
     });
     this.ctx = new HandshakeContext(role, cfg);
     this.flightShape = role === 'server' ? (config as ServerConfig).serverFlight : undefined;
@@ -292,11 +292,6 @@ export class Connection {
       this.sendAlert(error.alert, AlertLevel.fatal, error);
       this.fail('us', error.message);
     }
-  }
-
-  /** A message type the state does not take is unexpected_message from its header, body unread (RFC 8446 §4). */
-  private admitHandshake(msgType: number): void {
-    if (!takesHandshakeType(this.machine, msgType)) throw new TlsError('UnexpectedMessage', `${handshakeTypeName(msgType)} in state ${this.state}`);
   }
 
   private dispatch(item: IncomingItem): void {

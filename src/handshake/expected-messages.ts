@@ -7,7 +7,8 @@
 //
 // A type that is in no list is never taken: HelloRequest (0) and the other TLS 1.2 types, message_hash (254,
 // only ever in a transcript, §4.4.1), and every unassigned code point.
-import { ExtensionType, HandshakeType, type ExtensionTypeName, type HandshakeTypeName } from '../wire/enums.js';
+import { ExtensionType, HandshakeType, handshakeTypeName, type ExtensionTypeName, type HandshakeTypeName } from '../wire/enums.js';
+import { TlsError } from '../wire/errors.js';
 import { compressCertificateExtension } from './certificate-compression.js';
 import { ClientHandshake, type ClientState } from './client/machine.js';
 import type { ServerHandshake, ServerState } from './server/machine.js';
@@ -67,7 +68,7 @@ export const SERVER_TAKES: Table<ServerState> = {
 };
 
 /** Whether the machine's current state takes a handshake message of type `msgType` (any byte off the wire). */
-export function takesHandshakeType(machine: ClientHandshake | ServerHandshake, msgType: number): boolean {
+function takesHandshakeType(machine: ClientHandshake | ServerHandshake, msgType: number): boolean {
   const client = machine instanceof ClientHandshake;
   const entries: readonly Entry<ClientState | ServerState>[] = client ? CLIENT_TAKES[machine.state.name] : SERVER_TAKES[machine.state.name];
   const offered = client
@@ -75,4 +76,9 @@ export function takesHandshakeType(machine: ClientHandshake | ServerHandshake, m
     : (extension: ExtensionTypeName) => extension === 'compress_certificate' && compressCertificateExtension(machine.ctx) !== undefined;
   const situation = { state: machine.state, offered };
   return entries.some((entry) => (typeof entry === 'string' ? HandshakeType[entry] === msgType : HandshakeType[entry.type] === msgType && entry.when(situation)));
+}
+
+/** A message type the state does not take is unexpected_message from its header, body unread (RFC 8446 §4). */
+export function admitHandshakeType(machine: ClientHandshake | ServerHandshake, msgType: number): void {
+  if (!takesHandshakeType(machine, msgType)) throw new TlsError('UnexpectedMessage', `${handshakeTypeName(msgType)} in state ${machine.state.name}`);
 }
