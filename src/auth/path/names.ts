@@ -9,7 +9,7 @@
 import { contextTag, DerError, DerReader } from '../der.js';
 import { endsInNumber } from '../hostname.js';
 import { OID } from '../oids.js';
-import { escapeUnprintable, isSelfIssued, readName } from '../x509.js';
+import { escapeUnprintable, formatIp, isSelfIssued, readName } from '../x509.js';
 import type { Certificate, DistinguishedName, NameAttribute } from '../x509.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { describe, fail, type Failure } from './verdict.js';
@@ -345,10 +345,13 @@ function byForm(subtrees: Subtree[]): Map<string, Subtree[]> {
   return groups;
 }
 
+/** The GeneralName forms we do not process (RFC 5280 §4.2.1.6), by tag, for messages. */
+const UNPROCESSED_FORMS: Readonly<Record<number, string>> = { 0: 'an otherName', 3: 'an x400Address', 5: 'an ediPartyName', 8: 'a registeredID' };
+
 function nameText(name: Name): string {
-  if (name.form === 'ip') return `IP:${[...name.bytes].join('.')}`;
+  if (name.form === 'ip') return `IP:${name.bytes.length === 4 || name.bytes.length === 16 ? formatIp(name.bytes) : [...name.bytes].join('.')}`;
   if (name.form === 'dn') return name.text === undefined ? 'the subject DN' : `DN:${name.text}`;
-  if (name.form === 'other') return `a GeneralName [${name.tag & 0x1f}]`;
+  if (name.form === 'other') return `${UNPROCESSED_FORMS[name.tag & 0x1f] ?? 'a GeneralName'} [${name.tag & 0x1f}]`;
   return `${name.form.toUpperCase()}:${escapeUnprintable(name.value)}`;
 }
 
