@@ -261,7 +261,8 @@ export interface CrlSpec {
   signingKey: PrivateKey;
   thisUpdate: number;
   nextUpdate?: number;
-  revoked: { serial: bigint; date?: number }[];
+  /** Entries; `extensions` are crlEntryExtensions (RFC 5280 §5.3), written as given. */
+  revoked: { serial: bigint; date?: number; extensions?: { oid: string; critical?: boolean; value: Uint8Array }[] }[];
   /** The cRLNumber (RFC 5280 §5.2.3, default 1); null leaves it out, so tests can build a CRL no conforming issuer would. */
   crlNumber?: bigint | null;
   /** Marks the cRLNumber critical (§5.2.3 says non-critical). */
@@ -273,7 +274,9 @@ export interface CrlSpec {
 export function buildCrl(spec: CrlSpec, provider: CryptoProvider, random: RandomSource): Uint8Array {
   const algorithm = defaultSignatureAlgorithm(spec.signingKey);
   const algorithmId = encodeSignatureAlgorithm(algorithm);
-  const entries = spec.revoked.map((r) => der.sequence(der.integer(r.serial), der.time(r.date ?? spec.thisUpdate)));
+  const entries = spec.revoked.map((r) =>
+    der.sequence(der.integer(r.serial), der.time(r.date ?? spec.thisUpdate), ...(r.extensions ? [der.sequence(...r.extensions.map((e) => extension(e.oid, e.critical ?? false, e.value)))] : [])),
+  );
   const extensions = [
     ...(spec.issuer.subjectKeyIdentifier ? [extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, spec.issuer.subjectKeyIdentifier)))] : []),
     ...(spec.crlNumber === null ? [] : [extension(OID.cRLNumber, spec.crlNumberCritical ?? false, der.integer(spec.crlNumber ?? 1n))]),

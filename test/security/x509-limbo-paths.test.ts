@@ -62,6 +62,24 @@ describe('x509-limbo pathlen::* (pathlen.py) and ee-pathlen::* (ee_pathlen.py)',
   });
 });
 
+describe('x509-limbo pathlen::max-chain-depth-* (ids only; source not read): limbo counts intermediates, our maxDepth the whole path', () => {
+  // limbo's max_chain_depth N (pyca/cryptography's: intermediates between leaf and anchor) is our maxDepth N + 2.
+  const depth = (intermediateCount: number, maxDepth: number) => {
+    const root = limboRoot();
+    const cas: Issued[] = [];
+    for (let i = 0; i < intermediateCount; i++) cas.push(limboIntermediate(cas[i - 1] ?? root));
+    const leaf = limboLeaf(cas.at(-1) ?? root);
+    return verifyChain({ leaf: leaf.cert, intermediates: cas.map((x) => x.cert), anchors: [root.cert], now: LIMBO_NOW, purpose: 'serverAuth', provider, hostname: 'example.com', maxDepth });
+  };
+
+  it('max-chain-depth-0: SUCCESS, -0-exhausted: FAILURE; max-chain-depth-1: SUCCESS, -1-exhausted: FAILURE', () => {
+    expect(depth(0, 0 + 2)).toMatchObject({ ok: true });
+    expect(depth(1, 0 + 2)).toMatchObject({ ok: false, detail: expect.stringMatching(/within 2 certificates/) });
+    expect(depth(1, 1 + 2)).toMatchObject({ ok: true });
+    expect(depth(2, 1 + 2)).toMatchObject({ ok: false, detail: expect.stringMatching(/within 3 certificates/) });
+  });
+});
+
 describe('x509-limbo pathological::* (pathological.py) and invalid::* (invalid.py)', () => {
   it('pathological::multiple-chains-expired-intermediate: SUCCESS (the "chain of pain": the expired cross-sign is passed over)', () => {
     const root = limboRoot();
@@ -176,6 +194,15 @@ describe('x509-limbo rfc5280::crl::* (rfc5280/crl.py)', () => {
     const unknown = (critical: boolean) => [{ oid: '1.3.6.1.4.1.55738.666.1', critical, value: new Uint8Array(0) }];
     expect(check(c, [crl(root, { extraExtensions: unknown(true) })])).toMatchObject({ ok: false, reason: 'CertificateUnknown' });
     expect(check(c, [crl(root, { extraExtensions: unknown(false) })])).toMatchObject({ ok: true });
+  });
+
+  it('entry-unknown-critical-extension: FAILURE (the CRL is not used); entry-unknown-noncritical-extension: FAILURE (the entry revokes)', () => {
+    const root = crlRoot();
+    const c = simple(root);
+    const serial = BigInt('0x' + c.leaf.cert.serialNumber);
+    const entry = (critical: boolean) => [{ serial, date: NOW - DAY, extensions: [{ oid: '1.3.6.1.4.1.55738.666.1', critical, value: new Uint8Array(0) }] }];
+    expect(check(c, [crl(root, { revoked: entry(true) })])).toMatchObject({ ok: false, reason: 'CertificateUnknown' });
+    expect(check(c, [crl(root, { revoked: entry(false) })])).toMatchObject({ ok: false, reason: 'CertificateRevoked' });
   });
 
   it('this-update-in-future, next-update-in-past, crl-validity-no-overlap: FAILURE', () => {
