@@ -91,7 +91,6 @@ export function outcome(c: Case): Expected {
 export function fails(c: Case, detail: RegExp) {
   const verdict = verify(c);
   expect(verdict.ok).toBe(false);
-  if (process.env.SHOW && !verdict.ok) console.log('=>', verdict.reason, verdict.detail);
   if (!verdict.ok) expect(verdict.detail).toMatch(detail);
 }
 
