@@ -105,6 +105,19 @@ describe('x509-limbo pathological::* (pathological.py) and invalid::* (invalid.p
     }
   });
 
+  it('pathological::nc-dos-1: FAILURE (feature denial-of-service: 1027 subtrees against 514 SANs)', () => {
+    const permitted = [...Array.from({ length: 513 }, (_, i) => `t${i}.test`), '.test'];
+    const root = limboRoot({ nameConstraints: { permitted: permitted.map((dns) => ({ dns })), excluded: Array.from({ length: 513 }, (_, i) => ({ dns: `x${i}.test` })) } });
+    const leaf = limboLeaf(root, { subject: {}, sans: { dns: permitted } });
+    const c = limboServer({ leaf, anchors: [root], hostname: 't0.test' });
+    // webpki refuses the leaf's ".test" dNSName before any comparison; rfc5280 refuses the ".test" constraint.
+    fails(c, /"\.test" has an empty or over-long label/);
+    fails({ ...c, profile: 'rfc5280' }, /constraint "\.test" has a leading "\."/);
+    // Without those two defects the comparison budget ends the work (docs/path-validation.md, Work limits).
+    const clean = limboRoot({ nameConstraints: { permitted: permitted.slice(0, 513).map((dns) => ({ dns })), excluded: Array.from({ length: 513 }, (_, i) => ({ dns: `x${i}.test` })) } });
+    fails(limboServer({ leaf: limboLeaf(clean, { subject: {}, sans: { dns: permitted.slice(0, 513) } }), anchors: [clean], hostname: 't0.test' }), /name constraint comparisons|comparisons/);
+  });
+
   it('invalid::invalid-issuer-key (an intermediate whose key is an empty RSA key, under an untrusted root): FAILURE', () => {
     const root1 = limboRoot();
     const root2 = limboRoot();
