@@ -78,6 +78,11 @@ export interface CertificateSpec {
   validityAsGeneralizedTime?: boolean;
   /** 1 writes a version 1 certificate: no version field, no extensions (RFC 5280 §4.1.2.1). Default 3. */
   version?: 1 | 3;
+  /**
+   * A SubjectPublicKeyInfo written as given instead of `publicKey`'s (DSA, P-192, explicit curve parameters: keys we
+   * do not use), so tests can build the certificates a peer may send; `publicKey` still names the key identifier.
+   */
+  subjectPublicKeyInfo?: Uint8Array;
 }
 
 /** Name DER: one single-valued RDN per attribute; C is a PrintableString, the rest UTF8String (RFC 5280 §4.1.2.4). */
@@ -248,7 +253,7 @@ export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider
     issuerName,
     der.sequence(...[spec.notBefore, spec.notAfter].map(spec.validityAsGeneralizedTime ? der.generalizedTime : der.time)),
     subject,
-    encodeSpki(spec.publicKey),
+    spec.subjectPublicKeyInfo ?? encodeSpki(spec.publicKey),
     ...(v1 ? [] : [der.explicit(3, der.sequence(...extensions))]),
   );
   const signature = provider.sign(algorithm, spec.signingKey, tbs, random);
