@@ -272,12 +272,15 @@ export interface CrlSpec {
   /** Marks the cRLNumber critical (§5.2.3 says non-critical). */
   crlNumberCritical?: boolean;
   extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
+  /** Writes thisUpdate and nextUpdate as GeneralizedTime whatever the year (RFC 5280 §5.1.2.4 wants UTCTime through 2049). */
+  timesAsGeneralizedTime?: boolean;
 }
 
 /** Builds and signs a version 2 CRL (RFC 5280 §5.1); returns its DER. */
 export function buildCrl(spec: CrlSpec, provider: CryptoProvider, random: RandomSource): Uint8Array {
   const algorithm = defaultSignatureAlgorithm(spec.signingKey);
   const algorithmId = encodeSignatureAlgorithm(algorithm);
+  const time = spec.timesAsGeneralizedTime ? der.generalizedTime : der.time;
   const entries = spec.revoked.map((r) => der.sequence(der.integer(r.serial), der.time(r.date ?? spec.thisUpdate)));
   const extensions = [
     ...(spec.issuer.subjectKeyIdentifier ? [extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, spec.issuer.subjectKeyIdentifier)))] : []),
@@ -288,8 +291,8 @@ export function buildCrl(spec: CrlSpec, provider: CryptoProvider, random: Random
     der.integer(1),
     algorithmId,
     spec.issuer.subject.raw,
-    der.time(spec.thisUpdate),
-    ...(spec.nextUpdate !== undefined ? [der.time(spec.nextUpdate)] : []),
+    time(spec.thisUpdate),
+    ...(spec.nextUpdate !== undefined ? [time(spec.nextUpdate)] : []),
     ...(entries.length > 0 ? [der.sequence(...entries)] : []),
     der.explicit(0, der.sequence(...extensions)),
   );
