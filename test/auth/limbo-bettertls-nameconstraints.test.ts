@@ -77,7 +77,7 @@ function certify(subject: CertificateSpec['subject'], key: TestKey, issuer: { ce
   return { cert: parseCertificate(der), key };
 }
 
-const ca = { isCA: true, keyUsage: ['keyCertSign'] } as const;
+const ca: Partial<CertificateSpec> = { isCA: true, keyUsage: ['keyCertSign'] };
 const trustRoot = certify({ O: 'bettertls.com', CN: 'bettertls_trust_root' }, nodeKey('p256'), undefined, ca);
 const localRoot = certify({ O: 'bettertls.com', CN: 'local_root' }, nodeKey('p256'), trustRoot, ca);
 const icaKey = nodeKey('p256');
