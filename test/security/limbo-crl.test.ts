@@ -12,6 +12,7 @@ import { OID } from '../../src/auth/oids.js';
 import { parseCrl } from '../../src/auth/path/revocation.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { DAY, issue, nodeKey, NOW, provider, type Issued } from '../auth/helpers.js';
+import { ascii, cdp, fullName, idp, TRUE, uri } from './crl-partition-helpers.js';
 
 const random = seededRandom('limbo-crl');
 /** A root with a key of its own (keyUsage keyCertSign and cRLSign unless told otherwise), and a leaf for example.com under it. */
@@ -113,12 +114,6 @@ describe('crl::temporal::*', () => {
   });
 });
 
-const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const uri = (text: string) => der.implicit(6, ascii(text));
-const TRUE = Uint8Array.of(0xff);
-const fullName = (...names: Uint8Array[]) => der.explicit(0, der.tlv(contextTag(0, true), ...names));
-const idp = (...fields: Uint8Array[]) => ({ oid: OID.issuingDistributionPoint, critical: true, value: der.sequence(...fields) });
-const cdp = (...names: Uint8Array[]) => ({ oid: OID.crlDistributionPoints, value: der.sequence(der.sequence(fullName(...names))) });
 const PARTITION = 'http://example.com/partition.crl';
 
 describe('crl::idp::* and crl::cabf::* (RFC 5280 §5.2.5, §6.3.3(b)(2), BR §7.2.2.1)', () => {
