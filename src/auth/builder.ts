@@ -78,6 +78,11 @@ export interface CertificateSpec {
   validityAsGeneralizedTime?: boolean;
   /** 1 writes a version 1 certificate: no version field, no extensions (RFC 5280 §4.1.2.1). Default 3. */
   version?: 1 | 3;
+  /**
+   * A SubjectPublicKeyInfo written as given instead of `publicKey`'s (DSA, P-192, explicit curve parameters: keys we
+   * do not use), so tests can build the certificates a peer may send; `publicKey` still names the key identifier.
+   */
+  subjectPublicKeyInfo?: Uint8Array;
 }
 
 /** Name DER: one single-valued RDN per attribute; C is a PrintableString, the rest UTF8String (RFC 5280 §4.1.2.4). */
@@ -248,7 +253,7 @@ export function buildCertificate(spec: CertificateSpec, provider: CryptoProvider
     issuerName,
     der.sequence(...[spec.notBefore, spec.notAfter].map(spec.validityAsGeneralizedTime ? der.generalizedTime : der.time)),
     subject,
-    encodeSpki(spec.publicKey),
+    spec.subjectPublicKeyInfo ?? encodeSpki(spec.publicKey),
     ...(v1 ? [] : [der.explicit(3, der.sequence(...extensions))]),
   );
   const signature = provider.sign(algorithm, spec.signingKey, tbs, random);
@@ -268,12 +273,15 @@ export interface CrlSpec {
   /** Marks the cRLNumber critical (§5.2.3 says non-critical). */
   crlNumberCritical?: boolean;
   extraExtensions?: { oid: string; critical?: boolean; value: Uint8Array }[];
+  /** Writes thisUpdate and nextUpdate as GeneralizedTime whatever the year (RFC 5280 §5.1.2.4 wants UTCTime through 2049). */
+  timesAsGeneralizedTime?: boolean;
 }
 
 /** Builds and signs a version 2 CRL (RFC 5280 §5.1); returns its DER. */
 export function buildCrl(spec: CrlSpec, provider: CryptoProvider, random: RandomSource): Uint8Array {
   const algorithm = defaultSignatureAlgorithm(spec.signingKey);
   const algorithmId = encodeSignatureAlgorithm(algorithm);
+  const time = spec.timesAsGeneralizedTime ? der.generalizedTime : der.time;
   const entries = spec.revoked.map((r) =>
     der.sequence(der.integer(r.serial), der.time(r.date ?? spec.thisUpdate), ...(r.extensions ? [der.sequence(...r.extensions.map((e) => extension(e.oid, e.critical ?? false, e.value)))] : [])),
   );
@@ -286,8 +294,8 @@ export function buildCrl(spec: CrlSpec, provider: CryptoProvider, random: Random
     der.integer(1),
     algorithmId,
     spec.issuer.subject.raw,
-    der.time(spec.thisUpdate),
-    ...(spec.nextUpdate !== undefined ? [der.time(spec.nextUpdate)] : []),
+    time(spec.thisUpdate),
+    ...(spec.nextUpdate !== undefined ? [time(spec.nextUpdate)] : []),
     ...(entries.length > 0 ? [der.sequence(...entries)] : []),
     der.explicit(0, der.sequence(...extensions)),
   );

@@ -75,6 +75,15 @@ export interface SubjectAltName {
 
 export type TimeType = 'UTCTime' | 'GeneralizedTime';
 
+/** AuthorityKeyIdentifier (RFC 5280 §4.2.1.1): the key identifier, and whether the issuer-and-serial form is there. */
+export interface AuthorityKeyIdentifier {
+  keyIdentifier?: Uint8Array;
+  /** authorityCertIssuer [1] is present. */
+  authorityCertIssuer?: true;
+  /** authorityCertSerialNumber [2] is present. */
+  authorityCertSerialNumber?: true;
+}
+
 export interface Certificate {
   der: Uint8Array;
   /** The exact bytes the issuer signed. */
@@ -102,7 +111,7 @@ export interface Certificate {
   extKeyUsage?: { oids: string[]; names: string[] };
   subjectAltName?: SubjectAltName;
   subjectKeyIdentifier?: Uint8Array;
-  authorityKeyIdentifier?: { keyIdentifier?: Uint8Array };
+  authorityKeyIdentifier?: AuthorityKeyIdentifier;
 }
 
 /** Extensions decoded into the certificate object; any other extnValue is kept as opaque bytes. */
@@ -305,14 +314,21 @@ function readExtKeyUsage(r: DerReader): { oids: string[]; names: string[] } {
   return { oids, names: oids.map((o) => EKU_NAMES[o] ?? o) };
 }
 
-function readAuthorityKeyIdentifier(r: DerReader): { keyIdentifier?: Uint8Array } {
+function readAuthorityKeyIdentifier(r: DerReader): AuthorityKeyIdentifier {
   const seq = r.sequence('authorityKeyIdentifier');
   const keyIdentifier = seq.optionalImplicit(0, 'keyIdentifier');
-  // authorityCertIssuer [1] and authorityCertSerialNumber [2] are not used for path building here.
-  if (seq.peekTag() === contextTag(1, true)) seq.any('authorityCertIssuer');
-  if (seq.peekTag() === contextTag(2, false)) seq.any('authorityCertSerialNumber');
+  // authorityCertIssuer [1] and authorityCertSerialNumber [2] are not used for path building, only noted.
+  const aki: AuthorityKeyIdentifier = keyIdentifier ? { keyIdentifier } : {};
+  if (seq.peekTag() === contextTag(1, true)) {
+    seq.any('authorityCertIssuer');
+    aki.authorityCertIssuer = true;
+  }
+  if (seq.peekTag() === contextTag(2, false)) {
+    seq.any('authorityCertSerialNumber');
+    aki.authorityCertSerialNumber = true;
+  }
   seq.end();
-  return keyIdentifier ? { keyIdentifier } : {};
+  return aki;
 }
 
 /** Decodes one known extension into the certificate. */

@@ -12,17 +12,8 @@ import { parseCrl } from '../../src/auth/path/revocation.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { NOW, provider } from '../auth/helpers.js';
 import type { Issued } from '../auth/helpers.js';
+import { ascii, cdp, fullName, idp, TRUE, uri } from './crl-partition-helpers.js';
 import { ca, leaf, root } from './path-helpers.js';
-
-const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const uri = (text: string) => der.implicit(6, ascii(text));
-const TRUE = Uint8Array.of(0xff);
-/** DistributionPointName [0] { fullName [0] GeneralNames }. */
-const fullName = (...names: Uint8Array[]) => der.explicit(0, der.tlv(contextTag(0, true), ...names));
-/** IssuingDistributionPoint ::= SEQUENCE { distributionPoint [0], onlyContainsUserCerts [1], onlyContainsCACerts [2], onlySomeReasons [3], indirectCRL [4], onlyContainsAttributeCerts [5] }. */
-const idp = (...fields: Uint8Array[]) => ({ oid: OID.issuingDistributionPoint, critical: true, value: der.sequence(...fields) });
-/** cRLDistributionPoints ::= SEQUENCE OF DistributionPoint { distributionPoint [0] }. */
-const cdp = (...names: Uint8Array[]) => ({ oid: OID.crlDistributionPoints, value: der.sequence(der.sequence(fullName(...names))) });
 
 const PARTITION = 'http://crl.example/7.crl';
 const random = seededRandom('crl-scope');

@@ -5,6 +5,7 @@
 import { describe, it } from 'vitest';
 import type { CertificateSpec } from '../../src/auth/builder.js';
 import { der } from '../../src/auth/der-writer.js';
+import { contextTag } from '../../src/auth/der.js';
 import { OID } from '../../src/auth/oids.js';
 import type { ProfileName } from '../../src/auth/chain.js';
 import type { Reason } from '../../src/wire/errors.js';
@@ -307,8 +308,11 @@ describe('webpki: the Baseline Requirements for subscriber certificates', () => 
     const c: Case = { leaf: leaf(stranger, { dns: ['a.example'] }), anchors: [stranger] };
     refused({ ...c, profile: 'webpki' }, 'BadCertificate', /root authorityKeyIdentifier keyIdentifier differs from its subjectKeyIdentifier/);
     accepted({ ...c, profile: 'rfc5280' });
-    // An AKI without keyIdentifier (as some openssl-made and store roots have) is not refused.
+    // An AKI of issuer and serial alone, as OpenSSL 3 writes for a self-signed root under `keyid,issuer`, is taken;
+    // one naming nothing is not (x509-limbo webpki::aki::root-with-aki-missing-keyidentifier).
+    const issuerAndSerial = rootWith(der.sequence(der.tlv(contextTag(1, true), der.explicit(4, der.sequence())), der.implicit(2, Uint8Array.of(5))));
+    accepted({ leaf: leaf(issuerAndSerial, { dns: ['a.example'] }), anchors: [issuerAndSerial], profile: 'webpki' });
     const bare = rootWith(der.sequence());
-    accepted({ leaf: leaf(bare, { dns: ['a.example'] }), anchors: [bare], profile: 'webpki' });
+    refused({ leaf: leaf(bare, { dns: ['a.example'] }), anchors: [bare], profile: 'webpki' }, 'BadCertificate', /without keyIdentifier, authorityCertIssuer or serial number/);
   });
 });

@@ -269,14 +269,20 @@ function serverEkuProblem(cert: Certificate, purpose: Purpose): string | undefin
 }
 
 /**
- * BR §7.1.2.1.3: a root's authorityKeyIdentifier keyIdentifier is identical to its subjectKeyIdentifier. The
- * rest of that section (keyIdentifier present, no authorityCertIssuer or serial) is not applied: roots that
- * `openssl req -x509` makes, and three in Node's store (QuoVadis Root CA 2 and 3, Certigna), break it.
+ * BR §7.1.2.1.3: a root's authorityKeyIdentifier names the root's own key. Its keyIdentifier, when present, is the
+ * subjectKeyIdentifier; authorityCertIssuer and authorityCertSerialNumber come both or neither (RFC 5280 §4.2.1.1,
+ * Appendix A.2); an AKI with none of the three names nothing. BR §7.1.2.1.3 also wants the keyIdentifier present and
+ * the other two absent, which is not asked: QuoVadis Root CA 2 and 3 and Certigna in Node's store carry all three
+ * (x509-limbo webpki::aki::root-with-aki-all-fields), and OpenSSL 3 (`authorityKeyIdentifier=keyid,issuer`) writes
+ * a self-signed root's AKI as issuer and serial alone.
  */
 function rootAkiProblem(cert: Certificate): string | undefined {
-  const kid = cert.authorityKeyIdentifier?.keyIdentifier;
+  const aki = cert.authorityKeyIdentifier;
+  if (!aki || !isSelfIssued(cert)) return undefined;
+  if (!aki.authorityCertIssuer !== !aki.authorityCertSerialNumber) return 'root authorityKeyIdentifier has one of authorityCertIssuer and authorityCertSerialNumber (both or neither)';
+  if (!aki.keyIdentifier) return aki.authorityCertIssuer ? undefined : 'root authorityKeyIdentifier without keyIdentifier, authorityCertIssuer or serial number';
   const ski = cert.subjectKeyIdentifier;
-  return isSelfIssued(cert) && kid && ski && !equalBytes(kid, ski) ? 'root authorityKeyIdentifier keyIdentifier differs from its subjectKeyIdentifier' : undefined;
+  return ski && !equalBytes(aki.keyIdentifier, ski) ? 'root authorityKeyIdentifier keyIdentifier differs from its subjectKeyIdentifier' : undefined;
 }
 
 /** AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID, accessLocation GeneralName } (RFC 5280 §4.2.2.1). */
