@@ -1,7 +1,7 @@
 // The external PSK flags of `tls13 serve` and `tls13 connect` (RFC 8446 §4.2.11): --psk HEX
 // --psk-identity ID [--psk-hash sha256|sha384], the spelling of openssl's -psk / -psk_identity, and
 // --psk-ke, which gives up forward secrecy and says so.
-import { MIN_EXTERNAL_PSK_BYTES, type ExternalPskConfig } from '../handshake/external-psk.js';
+import { MIN_EXTERNAL_PSK_BYTES, isAllZero, type ExternalPskConfig } from '../handshake/external-psk.js';
 import { fromHex } from '../wire/bytes.js';
 import { choice, flag, list, str, type OptionTable, type Parsed } from './args.js';
 import { UsageError } from './io.js';
@@ -37,9 +37,11 @@ export function externalPsksFromFlags(args: Parsed): ExternalPskConfig | undefin
     keys: keys.map((text, i) => {
       if (!/^([0-9a-fA-F]{2})+$/.test(text)) throw new UsageError(`--psk (the ${ordinal(i + 1)}): not hex, two digits per byte (${notHexBecause(text)}); the key itself is not shown`);
       if (text.length / 2 < MIN_EXTERNAL_PSK_BYTES) throw new UsageError(`--psk: ${text.length / 2} bytes is too short; at least ${MIN_EXTERNAL_PSK_BYTES} (RFC 9257 §6: 128 bits of entropy)`);
+      const key = fromHex(text);
+      if (isAllZero(key)) throw new UsageError(`--psk (the ${ordinal(i + 1)}): all zeros, a key anyone can use`);
       const identity = identities[i]!;
       if (identity.length === 0) throw new UsageError('--psk-identity: may not be empty');
-      return { identity, key: fromHex(text), hash };
+      return { identity, key, hash };
     }),
     modes: flag(args, 'psk-ke') ? ['psk_dhe_ke', 'psk_ke'] : ['psk_dhe_ke'],
   };

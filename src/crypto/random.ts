@@ -4,6 +4,7 @@ import { chacha20 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { concat, utf8 } from '../wire/bytes.js';
+import { showValue } from '../wire/show-value.js';
 import type { RandomSource } from './provider.js';
 
 /** Requests up to this many bytes come from a pool; larger ones go to the CSPRNG directly. */
@@ -45,10 +46,20 @@ export function discardPooledRandom(): void {
  * `source` with every draw copied into memory of its own. A caller's RandomSource may refill and hand out one
  * array again; what the engine keeps of a draw (a hello random, a session id, a key share's private key) must
  * not change with the next draw, or the ClientHello would carry the X25519 private key drawn after its random
- * (test/security/reused-random-hello-values).
+ * (test/security/reused-random-hello-values). A draw that is not a Uint8Array of the length asked for is a
+ * TypeError: `new Uint8Array` would copy anything, a number into that many zeros (all-zero private keys that
+ * complete a handshake), a Promise into no bytes, an ArrayBuffer into a view of the caller's memory
+ * (test/security/careless-random-source).
  */
 export function ownedDraws(source: RandomSource): RandomSource {
-  return (length) => new Uint8Array(source(length));
+  return (length) => {
+    const drawn: unknown = source(length);
+    if (!(drawn instanceof Uint8Array) || drawn.length !== length) {
+      const what = drawn instanceof Promise ? 'a Promise (a RandomSource is synchronous)' : showValue(drawn);
+      throw new TypeError(`random(${length}) must return a Uint8Array of ${length} bytes: got ${what}`);
+    }
+    return new Uint8Array(drawn);
+  };
 }
 
 const CHACHA20_BLOCK_LENGTH = 64;

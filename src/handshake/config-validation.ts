@@ -13,7 +13,7 @@ import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { REASONS, TlsError } from '../wire/errors.js';
-import { checkOfferable, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
+import { checkOfferable, isAllZero, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { showValue } from '../wire/show-value.js';
 import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
@@ -331,7 +331,10 @@ const CLIENT_HELLO: Schema<ClientHelloShape> = {
 const TICKETS: Schema<TicketConfig> = {
   count: integer(0, 255),
   lifetime: integer(0, 604800), // RFC 8446 §4.6.1: at most seven days
-  key: bytesOfLength(32, 32),
+  key: (v, path) => {
+    bytesOfLength(32, 32)(v, path);
+    if (isAllZero(v as Uint8Array)) throw new TypeError(`${path} is all zeros: anyone could seal a ticket naming any client; draw it from a CSPRNG`);
+  },
   maxEarlyDataSize: integer(0, 2 ** 32 - 1),
   antiReplay: object({ firstUse: required(fn) }, { exact: false }),
   allowPskWithoutDhe: bool,

@@ -237,7 +237,8 @@ export interface TicketConfig {
   lifetime?: number;
   /**
    * The 32-byte key that seals tickets (AES-256-GCM). Give every connection of one server the same key,
-   * or tickets cannot be used to resume. Default: drawn from `random` for this connection only.
+   * or tickets cannot be used to resume. Default: drawn from `random` for this connection only. All zeros is
+   * a TypeError: whoever knows the key seals tickets naming any client (test/security/all-zero-secrets).
    */
   key?: Uint8Array;
   /**

@@ -14,7 +14,7 @@ import { showValue } from '../wire/show-value.js';
 export interface ExternalPsk {
   /** The PSK identity sent on the wire (1 to 65535 bytes; RFC 8446 §4.2.11; a client's must all fit one pre_shared_key extension). A string is sent as UTF-8. */
   identity: Uint8Array | string;
-  /** The secret: at least 16 bytes (RFC 9257 §6: at least 128 bits of entropy). */
+  /** The secret: at least 16 bytes (RFC 9257 §6: at least 128 bits of entropy), not all zeros. */
   key: Uint8Array;
   /** The hash the PSK is bound to (RFC 8446 §4.2.11: SHA-256 when none was provisioned). */
   hash?: 'sha256' | 'sha384';
@@ -43,6 +43,15 @@ export interface ResolvedExternalPsk {
 /** Minimum PSK length we accept (RFC 9257 §6: "at least 128 bits of entropy"). */
 export const MIN_EXTERNAL_PSK_BYTES = 16;
 
+/**
+ * A key of zeros is an array allocated and never filled (`new Uint8Array(32)`, `Buffer.alloc(32)`): a key
+ * everyone knows. Under it anyone computes an external PSK's binders, or seals a ticket naming any client
+ * (test/security/all-zero-secrets).
+ */
+export function isAllZero(key: Uint8Array): boolean {
+  return key.every((byte) => byte === 0);
+}
+
 /** Checks the caller's PSKs (a TypeError before anything is sent) and normalises them. */
 export function resolveExternalPsks(config: ExternalPskConfig): ResolvedExternalPsk[] {
   if (!Array.isArray(config.keys) || config.keys.length === 0) throw new TypeError('externalPsks.keys: at least one PSK is needed');
@@ -59,6 +68,7 @@ export function resolveExternalPsks(config: ExternalPskConfig): ResolvedExternal
     if (!(psk.key instanceof Uint8Array) || psk.key.length < MIN_EXTERNAL_PSK_BYTES) {
       throw new TypeError(`externalPsks.keys[${i}].key: at least ${MIN_EXTERNAL_PSK_BYTES} bytes (RFC 9257 §6: 128 bits of entropy)`);
     }
+    if (isAllZero(psk.key)) throw new TypeError(`externalPsks.keys[${i}].key is all zeros: a key anyone can use (RFC 9257 §6: 128 bits of entropy)`);
     const hash = psk.hash ?? 'sha256';
     if (hash !== 'sha256' && hash !== 'sha384') throw new TypeError(`externalPsks.keys[${i}].hash: sha256 or sha384`);
     const key = hex(identity);

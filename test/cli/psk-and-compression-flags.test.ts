@@ -12,6 +12,8 @@ describe('--psk, --psk-identity, --psk-hash, --psk-ke', () => {
     [['--psk', KEY], '--psk: each --psk needs its --psk-identity (got 1 --psk and 0 --psk-identity)'],
     [['--psk', 'xyz', '--psk-identity', 'a'], '--psk (the 1st): not hex, two digits per byte (3 characters, the 1st not a hex digit); the key itself is not shown'],
     [['--psk', '0011', '--psk-identity', 'a'], '--psk: 2 bytes is too short; at least 16 (RFC 9257 §6: 128 bits of entropy)'],
+    // An all-zero key is refused by the engine (test/security/all-zero-secrets); here before it, in one line, not a stack trace.
+    [['--psk', '00'.repeat(16), '--psk-identity', 'a'], '--psk (the 1st): all zeros, a key anyone can use'],
     [['--psk', KEY, '--psk-identity', 'a', '--psk-hash', 'md5'], '--psk-hash md5: expected one of sha256, sha384'],
     [['--psk-identity', 'a'], '--psk-identity, --psk-hash and --psk-ke need --psk HEX'],
     [['--psk', KEY, '--psk-identity', ''], '--psk-identity: may not be empty'],

@@ -140,7 +140,7 @@ describe('values shown in an error stay on one line', () => {
   const cases: Array<[string, () => unknown]> = [
     ['a mistyped trust kind', client({ ...goodClient, trust: { kind: CONTROL } })],
     ['a group by name', client({ ...goodClient, groups: [CONTROL] })],
-    ['an unknown external PSK mode', client({ ...goodClient, externalPsks: { keys: [{ identity: 'i', key: new Uint8Array(32) }], modes: [CONTROL] } })],
+    ['an unknown external PSK mode', client({ ...goodClient, externalPsks: { keys: [{ identity: 'i', key: new Uint8Array(32).fill(1) }], modes: [CONTROL] } })],
     ['an unknown compression algorithm', server({ ...goodServer, certificateCompression: [{ algorithm: CONTROL, compress: (d: Uint8Array) => d, decompress: (d: Uint8Array) => d }] })],
     ['a server name that is no name', client({ ...goodClient, serverName: CONTROL })],
   ];
@@ -201,8 +201,8 @@ describe('values that fit the type but not the protocol are TypeErrors too', () 
   const cases: Array<[string, () => unknown, RegExp]> = [
     ['an empty resumption ticket', client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(0) } } }), /^resumption\.ticket\.ticket must be 1 to 65535 bytes: got a Uint8Array of 0 bytes$/],
     // Found by the resumption attacker: Connection.client threw "vector of 65541 bytes does not fit a 2-byte length".
-    ['an external PSK identity too long to offer', client({ ...goodClient, externalPsks: { keys: [{ identity: new Uint8Array(65535), key: new Uint8Array(32) }] } }), /^externalPsks\.keys: 1 identities of 65535 bytes do not fit one pre_shared_key extension/],
-    ['external PSK identities too long to offer together', client({ ...goodClient, externalPsks: { keys: [1, 2].map((i) => ({ identity: new Uint8Array(40000).fill(i), key: new Uint8Array(32) })) } }), /^externalPsks\.keys: 2 identities of 80000 bytes do not fit one pre_shared_key extension .*RFC 8446 §4\.2\.11\)$/],
+    ['an external PSK identity too long to offer', client({ ...goodClient, externalPsks: { keys: [{ identity: new Uint8Array(65535), key: new Uint8Array(32).fill(1) }] } }), /^externalPsks\.keys: 1 identities of 65535 bytes do not fit one pre_shared_key extension/],
+    ['external PSK identities too long to offer together', client({ ...goodClient, externalPsks: { keys: [1, 2].map((i) => ({ identity: new Uint8Array(40000).fill(i), key: new Uint8Array(32).fill(1) })) } }), /^externalPsks\.keys: 2 identities of 80000 bytes do not fit one pre_shared_key extension .*RFC 8446 §4\.2\.11\)$/],
     ['a resumption ticket longer than a NewSessionTicket holds', client({ ...goodClient, resumption: { ticket: { ...ticket, ticket: new Uint8Array(65536) } } }), /^resumption\.ticket\.ticket must be 1 to 65535 bytes/],
     ['a key share for a group we do not implement', client({ ...goodClient, keyShareGroups: [0] }), /^keyShareGroups\[0\] must be a group we implement \(x25519, .*\): got 0$/],
     ['an anti-replay register without firstUse', server({ ...goodServer, tickets: { antiReplay: {} } }), /^tickets\.antiReplay\.firstUse is required$/],

@@ -45,7 +45,7 @@ describe('the order of random draws (docs/randomness.md)', () => {
 
   it('GREASE: six bytes after legacy_session_id; a HelloRetryRequest: the new group key (P-256: 48 bytes)', () => {
     expect(run({ clientHello: { grease: true } }, { tickets: { count: 0 } }).client).toEqual([32, 32, 6, 32]);
-    const retried = run({}, { groups: [NamedGroup.secp256r1], tickets: { count: 1, key: new Uint8Array(32) } });
+    const retried = run({}, { groups: [NamedGroup.secp256r1], tickets: { count: 1, key: new Uint8Array(32).fill(1) } });
     expect(retried.client).toEqual([32, 32, 32, 48]);
     expect(retried.server).toEqual([32, 48, 4, 12]);
   });

@@ -271,3 +271,18 @@ describe('a message the state takes, with a length past our cap, is refused from
     expectAbort(result, 'illegal_parameter', { protectedFor: result.peer }, 'HandshakeMessageTooLong');
   });
 });
+
+describe("a client's Finished, Certificate or CertificateVerify after the handshake, with no CertificateRequest of ours outstanding (RFC 8446 §4.6.2)", () => {
+  const unsolicited: Array<[string, HandshakeMessage]> = [
+    ['finished', { kind: 'finished', verifyData: new Uint8Array(32) }],
+    ['certificate', { kind: 'certificate', context: new Uint8Array(16), entries: [] }],
+    ['certificate_verify', { kind: 'certificate_verify', scheme: SignatureScheme.ed25519, signature: new Uint8Array(64) }],
+  ];
+
+  it.each(unsolicited)('a %s: unexpected_message from its header, never decoded', (kind, message) => {
+    const { victim, peer, writer } = connected('client', { postHandshakeAuth: true, certificate: alice }, { trust: pinned(alice) });
+    const result = feed(victim, writer.seal(HANDSHAKE, encodeHandshake(message)));
+    expectAbort(result, 'unexpected_message', { protectedFor: peer }, 'UnexpectedMessage');
+    expect(inbound(result.events, kind)).toEqual([]);
+  });
+});

@@ -24,7 +24,7 @@ const clientConfig = (extra: Partial<ClientConfig> = {}): ClientConfig => ({
   random: seededRandom('session-file-tampering c'),
   ...extra,
 });
-const serverConfig: ServerConfig = { certificate: serverIdentity, now: () => TEST_NOW, random: seededRandom('session-file-tampering s'), tickets: { count: 1, key: new Uint8Array(32) } };
+const serverConfig: ServerConfig = { certificate: serverIdentity, now: () => TEST_NOW, random: seededRandom('session-file-tampering s'), tickets: { count: 1, key: new Uint8Array(32).fill(1) } };
 
 const dir = mkdtempSync(join(tmpdir(), 'session-file-tampering-'));
 const original = (() => {
