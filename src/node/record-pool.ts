@@ -32,8 +32,8 @@ export class RecordPool {
    */
   readonly allocate = (length: number): Uint8Array => {
     if (length > RECORD_SLOT_LENGTH || length < MIN_POOLED_LENGTH) return new Uint8Array(length);
-    const slot = this.free.pop() ?? new ArrayBuffer(RECORD_SLOT_LENGTH);
-    const record = new Uint8Array(slot, 0, length);
+    const slot = this.free.pop() ?? new ArrayBuffer(RECORD_OFFSET_IN_SLOT + RECORD_SLOT_LENGTH);
+    const record = new Uint8Array(slot, RECORD_OFFSET_IN_SLOT, length);
     this.lent.set(slot, record);
     return record;
   };
