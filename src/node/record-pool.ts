@@ -9,6 +9,12 @@ import { MAX_CIPHERTEXT_LENGTH, RECORD_HEADER_LENGTH } from '../record/index.js'
 export const RECORD_SLOT_LENGTH = RECORD_HEADER_LENGTH + MAX_CIPHERTEXT_LENGTH;
 /** Records shorter than this get their own array: a slot holds at most twice a pooled record's length. */
 export const MIN_POOLED_LENGTH = Math.ceil(RECORD_SLOT_LENGTH / 2);
+/**
+ * Where a record starts in its slot: 11 bytes in, so that its body (the AEAD's input and output, after the
+ * 5-byte header) starts on a 16-byte boundary, as the bare AEAD's arrays do. noble copies a misaligned body
+ * before it can read it by 32-bit words; OpenSSL reads it either way (docs/performance.md, eighth round).
+ */
+export const RECORD_OFFSET_IN_SLOT = 16 - RECORD_HEADER_LENGTH;
 
 export class RecordPool {
   private readonly free: ArrayBuffer[] = [];
@@ -26,8 +32,8 @@ export class RecordPool {
    */
   readonly allocate = (length: number): Uint8Array => {
     if (length > RECORD_SLOT_LENGTH || length < MIN_POOLED_LENGTH) return new Uint8Array(length);
-    const slot = this.free.pop() ?? new ArrayBuffer(RECORD_SLOT_LENGTH);
-    const record = new Uint8Array(slot, 0, length);
+    const slot = this.free.pop() ?? new ArrayBuffer(RECORD_OFFSET_IN_SLOT + RECORD_SLOT_LENGTH);
+    const record = new Uint8Array(slot, RECORD_OFFSET_IN_SLOT, length);
     this.lent.set(slot, record);
     return record;
   };

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Connection } from '../../src/handshake/connection.js';
 import { connect, ConnectionDriver, createServer } from '../../src/node/adapter.js';
 import { MIN_POOLED_LENGTH, RecordPool, recordMemoryIsReusable, RECORD_SLOT_LENGTH, sharedRecordPool } from '../../src/node/record-pool.js';
+import { RECORD_HEADER_LENGTH } from '../../src/record/index.js';
 import { ca, certPem, keyPem, listen, serverCertificates } from './fixtures.js';
 
 const cleanups: Array<() => void> = [];
@@ -23,6 +24,17 @@ describe('RecordPool', () => {
     expect(first.length).toBe(MIN_POOLED_LENGTH);
     pool.release(first);
     expect(pool.allocate(16406).buffer).toBe(first.buffer);
+  });
+
+  it('places a record so that its body, after the 5-byte header, starts on a 16-byte boundary of its slot', () => {
+    const pool = new RecordPool(1);
+    for (const length of [MIN_POOLED_LENGTH, RECORD_SLOT_LENGTH]) {
+      const record = pool.allocate(length);
+      expect(record.length).toBe(length);
+      expect((record.byteOffset + RECORD_HEADER_LENGTH) % 16).toBe(0);
+      expect(record.byteOffset + length).toBeLessThanOrEqual(record.buffer.byteLength);
+      pool.release(record);
+    }
   });
 
   it('ignores a second release: a stale array does not free its slot while another record uses it', () => {
