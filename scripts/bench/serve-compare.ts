@@ -1,8 +1,10 @@
 // Two builds of `tls13 serve` (and node:https as the reference) under the serve-load row's clients, in
 // interleaved slices: server CPU per request old and new, and new over old per round. For measuring a
 // change to the adapter or serve on a shared machine, where only per-round ratios mean anything.
-// usage: node dist/scripts/bench/serve-compare.js OLD_ROOT NEW_ROOT [--seconds N] [--rounds N] [--clients 1,8,64] [--new-node-flags='FLAGS']
+// usage: node dist/scripts/bench/serve-compare.js OLD_ROOT NEW_ROOT [--seconds N] [--rounds N] [--clients 1,8,64] [--warmup N] [--new-node-flags='FLAGS']
 // (--new-node-flags: node options for the new build's process only, e.g. a V8 heap setting to try).
+// --warmup N (default 3000): requests each server serves first, not counted (serve-load.ts warmUpServers):
+// without it our server is measured while V8 still compiles it, node:https's handshake is C++ and warm at once.
 // A ROOT is a checkout (or a copy of its bin/, dist/ and package.json) built with npm run build.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -13,7 +15,7 @@ import { makeCases, nodeCredentials, SERVER_NAME } from './cases.js';
 import { runMain, STALL_MS, withDeadline } from './deadline.js';
 import { spreadText, table } from './report.js';
 import { REQUEST_TIMEOUT_MS } from './serve-load-clients.js';
-import { ClientWorker, clockTicksPerSecond, processCpuMs, startServer, type RunningServer } from './serve-load.js';
+import { ClientWorker, clockTicksPerSecond, processCpuMs, startServer, warmUpServers, type RunningServer } from './serve-load.js';
 import { spread } from './timing.js';
 
 interface Slice {
@@ -26,13 +28,13 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '6' }, clients: { type: 'string', default: '1,8,64' }, 'new-node-flags': { type: 'string', default: '' } },
+    options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '6' }, clients: { type: 'string', default: '1,8,64' }, warmup: { type: 'string', default: '3000' }, 'new-node-flags': { type: 'string', default: '' } },
     allowPositionals: true,
   });
-  const [seconds, rounds] = [Number(values.seconds), Number(values.rounds)];
+  const [seconds, rounds, warmup] = [Number(values.seconds), Number(values.rounds), Number(values.warmup)];
   const concurrencies = values.clients.split(',').map(Number);
-  if (positionals.length !== 2 || !(seconds >= 1) || !(Number.isInteger(rounds) && rounds > 0) || !concurrencies.every((c) => Number.isInteger(c) && c > 0)) {
-    console.error("usage: node dist/scripts/bench/serve-compare.js OLD_ROOT NEW_ROOT [--seconds N (>= 1)] [--rounds N] [--clients 1,8,64] [--new-node-flags='FLAGS']");
+  if (positionals.length !== 2 || !(seconds >= 1) || !(Number.isInteger(rounds) && rounds > 0) || !(Number.isInteger(warmup) && warmup >= 0) || !concurrencies.every((c) => Number.isInteger(c) && c > 0)) {
+    console.error("usage: node dist/scripts/bench/serve-compare.js OLD_ROOT NEW_ROOT [--seconds N (>= 1)] [--rounds N] [--clients 1,8,64] [--warmup N] [--new-node-flags='FLAGS']");
     process.exitCode = 2;
     return;
   }
@@ -59,7 +61,8 @@ async function main(): Promise<void> {
       const result = await withDeadline(clients.post({ port: server.port, concurrency, durationMs }), what, durationMs + REQUEST_TIMEOUT_MS + STALL_MS);
       return { requests: result.completed, failed: result.failed, cpuMs: processCpuMs(server.child.pid!, ticks) - before };
     };
-    for (const server of servers) await slice(server, 8);
+    const warmedUp = await warmUpServers(servers, warmup, slice);
+    console.error(`warm-up: ${servers.map((server, i) => `${server.name} ${warmedUp[i]}`).join(', ')} requests (load ${loadavg()[0]!.toFixed(2)})`);
     const slices = new Map<string, Slice[]>();
     for (let round = 0; round < rounds; round++) {
       for (const concurrency of concurrencies) {
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
       ];
     });
     console.log(
-      `server CPU ms per request, ${rounds} rounds of ${seconds} s slices, load ${loadStart.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}:\n` +
+      `server CPU ms per request, ${rounds} rounds of ${seconds} s slices after a warm-up of ${Math.min(...warmedUp)}+ requests each, load ${loadStart.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}:\n` +
         table(['clients', 'old', 'new', 'node:https', 'new / old (per round)', 'new / node:https', 'failed'], rows, 3),
     );
   } finally {

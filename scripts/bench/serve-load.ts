@@ -49,6 +49,8 @@ export interface ServeLoadRatio {
 
 export interface ServeLoadReport {
   case: string;
+  /** Requests the server that served fewest served before the measured slices (warmUpServers). */
+  warmUpRequests: number;
   slicesPerRound: number;
   secondsPerSlice: number;
   cells: ServeLoadCell[];
@@ -148,9 +150,27 @@ export class ClientWorker {
 }
 
 export interface ServeLoadOptions {
-  /** Seconds per slice (one server, one concurrency); the row takes about 3 servers x 3 concurrencies x (ROUNDS + 1) slices. */
+  /** Seconds per slice (one server, one concurrency); the row takes about 3 servers x 3 concurrencies x ROUNDS slices, and the warm-up. */
   secondsPerSlice: number;
+  /** Requests each server serves before the measured slices, not counted (warmUpServers); at least one slice's worth. */
+  warmUpRequests?: number;
   progress?: (line: string) => void;
+}
+
+/**
+ * The warm-up before measured slices: slices of each server in turn, at 1, 8 and 64 clients in turn, until
+ * every server has served at least `requests` (and had one slice). A long-running server is warm: V8 makes
+ * about 500 optimisations in the first 1500 handshakes of tls13 serve and keeps on for thousands more
+ * (docs/performance.md, seventh round, TCP and serve), while node:https's and openssl's handshakes are C++
+ * from the start; measured cold, the row compares V8's tiering. Returns the requests each server served.
+ */
+export async function warmUpServers<S>(servers: readonly S[], requests: number, slice: (server: S, concurrency: number) => Promise<{ requests: number }>): Promise<number[]> {
+  const served = servers.map(() => 0);
+  for (let turn = 0; turn === 0 || served.some((n) => n < requests); turn++) {
+    const concurrency = CONCURRENCIES[turn % CONCURRENCIES.length]!;
+    for (let i = 0; i < servers.length; i++) if (turn === 0 || served[i]! < requests) served[i]! += (await slice(servers[i]!, concurrency)).requests;
+  }
+  return served;
 }
 
 /** Measures the three servers with `c`'s server certificate (an Ed25519 certificate case). */
@@ -188,7 +208,7 @@ export async function serveLoad(c: HandshakeCase, options: ServeLoadOptions): Pr
 async function measureServers(
   servers: RunningServer[],
   clients: ClientWorker,
-  { secondsPerSlice }: ServeLoadOptions,
+  { secondsPerSlice, warmUpRequests }: ServeLoadOptions,
   progress: (line: string) => void,
   skipped: ServeLoadReport['skipped'],
   caseName: string,
@@ -207,8 +227,8 @@ async function measureServers(
     if (result.failed > 0) progress(`serve-load: ${server.name}, ${concurrency} clients: ${result.failed} failed requests (${result.firstError})`);
     return { requests: result.completed, failed: result.failed, elapsedMs: result.elapsedMs, cpuMs };
   };
-  // Warm-up: each server's JIT and caches, at the middle concurrency, not counted.
-  for (const server of servers) await slice(server, CONCURRENCIES[1]);
+  const warmUp = await warmUpServers(servers, warmUpRequests ?? 0, slice);
+  progress(`serve-load: warm-up done, ${servers.map((server, i) => `${server.name} ${warmUp[i]}`).join(', ')} requests (load ${loadavg()[0]!.toFixed(2)})`);
   for (let round = 0; round < ROUNDS; round++) {
     for (const concurrency of CONCURRENCIES) {
       for (let k = 0; k < servers.length; k++) {
@@ -241,14 +261,14 @@ async function measureServers(
       });
     }
   }
-  return { case: caseName, slicesPerRound: CONCURRENCIES.length * servers.length, secondsPerSlice, cells, ratios, skipped, loadAverage: { start: loadStart, end: loadavg() } };
+  return { case: caseName, warmUpRequests: Math.min(...warmUp), slicesPerRound: CONCURRENCIES.length * servers.length, secondsPerSlice, cells, ratios, skipped, loadAverage: { start: loadStart, end: loadavg() } };
 }
 
 export function renderServeLoad(report: ServeLoadReport): string {
   const lines = [
     `Servers under load over loopback TCP (${report.case} certificate, TLS_AES_128_GCM_SHA256, X25519; each server its own process):`,
     'node:tls clients in a worker thread, a full handshake + one GET per connection; server CPU from /proc/<pid>/stat (10 ms ticks)',
-    `per request; ${ROUNDS} rounds of ${report.secondsPerSlice} s slices; load average ${report.loadAverage.start[0]!.toFixed(2)} at start, ${report.loadAverage.end[0]!.toFixed(2)} at end:`,
+    `per request; after a warm-up of at least ${report.warmUpRequests} requests per server, ${ROUNDS} rounds of ${report.secondsPerSlice} s slices; load average ${report.loadAverage.start[0]!.toFixed(2)} at start, ${report.loadAverage.end[0]!.toFixed(2)} at end:`,
     table(
       ['server', 'clients', 'requests', 'failed', 'req/s', 'server CPU ms/req'],
       report.cells.map((c) => [c.server, String(c.concurrency), String(c.requests), String(c.failed), c.requestsPerSecond, c.serverCpuMsPerRequest]),

@@ -3,7 +3,7 @@
 import { makeCases } from './cases.js';
 import type { TargetResult } from './run.js';
 import { renderServeLoad, serveLoad, type ServeLoadReport } from './serve-load.js';
-import { renderTcp, tcpRow, type TcpRow } from './tcp.js';
+import { renderTcp, tcpRow, warmUpHandshakes, type TcpRow } from './tcp.js';
 import { ROUNDS } from './timing.js';
 
 export const NETWORK_TARGETS = {
@@ -37,7 +37,8 @@ export async function runTcpAndServeRows(options: { seconds: number; tcp: boolea
   }
   if (options.serve) {
     // At least a second per slice: the server's CPU time is counted in 10 ms ticks.
-    const report = await serveLoad(c, { secondsPerSlice: Math.max(1, options.seconds / ROUNDS), progress: options.progress });
+    // Warm, as the TCP row: each server first serves as many requests as the TCP row's warm-up handshakes.
+    const report = await serveLoad(c, { secondsPerSlice: Math.max(1, options.seconds / ROUNDS), warmUpRequests: warmUpHandshakes(options.seconds), progress: options.progress });
     rows.serveLoad = report;
     const goal = NETWORK_TARGETS.nodeTlsCpuOverServe;
     for (const r of report.ratios.filter((x) => x.against === 'node:https')) {

@@ -31,12 +31,14 @@ export interface TcpRow {
 
 export const LOOPBACK = '127.0.0.1';
 /**
- * Handshakes of each contender before the measurement's own warm-up slice, per second of slice time (at least
- * 100). V8 keeps optimising our adapter and engine for thousands of TCP handshakes (docs/performance.md, seventh
- * round, TCP and serve), node:tls's handshake is C++ from the start: a long-running server is warm, so the row
- * measures both warm. Both contenders get the same count.
+ * Handshakes of each contender before the measurement's own warm-up slice: 1000 per second of slice time (at
+ * least 100); the serve row's servers get as many requests. V8 keeps optimising our adapter and engine for
+ * thousands of TCP handshakes (docs/performance.md, seventh round, TCP and serve), node:tls's handshake is C++
+ * from the start: a long-running server is warm, so the rows measure both warm. Both contenders get the same count.
  */
-const WARMUP_HANDSHAKES_PER_SECOND = 1000;
+export function warmUpHandshakes(seconds: number): number {
+  return Math.max(100, Math.round(1000 * seconds));
+}
 
 export async function listening<T extends { listen(port: number, host: string): unknown; address(): unknown }>(server: T): Promise<number> {
   server.listen(0, LOOPBACK);
@@ -90,11 +92,11 @@ export async function tcpRow(c: HandshakeCase, seconds: number): Promise<TcpRow>
   const node = await nodeTlsOverTcp(c);
   try {
     // The engine's code may be cold (a run with no in-memory row before): a warm-up of each first.
-    const warmUpHandshakes = Math.max(100, Math.round(WARMUP_HANDSHAKES_PER_SECOND * seconds));
-    const warmUp = new ProgressDeadline(`loopback TCP handshakes, ${c.name}, the first ${warmUpHandshakes} of each`);
+    const warmUpCount = warmUpHandshakes(seconds);
+    const warmUp = new ProgressDeadline(`loopback TCP handshakes, ${c.name}, the first ${warmUpCount} of each`);
     await warmUp.guard(
       (async () => {
-        for (let i = 0; i < warmUpHandshakes; i++) {
+        for (let i = 0; i < warmUpCount; i++) {
           await ours.handshake();
           await node.handshake();
           warmUp.progress();

@@ -446,6 +446,9 @@ export class Tls13Socket extends Duplex {
     if (this.peerFinished) return;
     this.peerFinished = true;
     this.push(null);
+    // As node's sockets do after EOF: a Readable emits 'end' only from a read, so one nobody reads (no 'data'
+    // listener) would otherwise never end, nor close, even with nothing left unread.
+    this.read(0);
     // Nothing the peer sends now matters, but the transport must keep flowing to see its end.
     this.transport.resume();
   }

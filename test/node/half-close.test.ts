@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { once } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createServer, type ServerOptions, type Tls13Socket } from '../../src/node/adapter.js';
 import { freePort, requireBinary, spawnBounded, type BoundedChild } from '../../src/testing/interop.js';
@@ -105,6 +106,60 @@ describe('a truncation stays distinguishable from a clean close', () => {
     const client = connect({ host: 'localhost', port, ca: caPem });
     expect(await readAll(client)).toBe('partial ');
     expect(client.truncated).toBe(false);
+  });
+});
+
+describe("a client that never reads still sees the peer's end, as node:tls's does", () => {
+  // A Readable emits 'end' only from a read: node's sockets read(0) after EOF, so a client with no 'data'
+  // listener ends (and, not half-open, closes) once the peer ended and nothing is left unread.
+  async function serverThatEnds(finish: (socket: Tls13Socket) => void) {
+    const server = track(createServer({ certificate: identity, tickets: { count: 0 } }, (socket) => {
+      socket.on('error', () => {});
+      finish(socket);
+    }));
+    return listen(server);
+  }
+
+  /** The socket's 'end' and 'close', in order, as seen until it closed or 5 s passed (a liveness bound, not a timing). */
+  async function endings(client: net.Socket | Tls13Socket): Promise<string[]> {
+    const seen: string[] = [];
+    client.on('end', () => seen.push('end'));
+    client.on('error', (error: Error) => seen.push(`error: ${error.message}`));
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([once(client, 'close'), new Promise((resolve) => (bound = setTimeout(resolve, 5000)))]);
+    clearTimeout(bound);
+    if (!client.destroyed) client.destroy();
+    else seen.push('close');
+    return seen;
+  }
+
+  const clients = {
+    'node:tls': (port: number) => tls.connect({ ...nodeTls13, host: '127.0.0.1', port, servername: 'localhost', ca: caPem }),
+    ours: (port: number) => connect({ host: 'localhost', port, ca: caPem }),
+  };
+  const finishes = {
+    'close_notify and TCP end right after the handshake': (socket: Tls13Socket) => socket.end(),
+    'TCP end without close_notify': (socket: Tls13Socket) => socket.transport.end(),
+  };
+
+  for (const [finishName, finish] of Object.entries(finishes)) {
+    for (const [clientName, open] of Object.entries(clients)) {
+      it(`${finishName}: a ${clientName} client with no 'data' listener ends and closes`, async () => {
+        const client = open(await serverThatEnds(finish));
+        expect(await endings(client)).toEqual(['end', 'close']);
+      });
+    }
+  }
+
+  it('data left unread keeps it from ending, as in node:tls; reading it ends the stream', async () => {
+    const port = await serverThatEnds((socket) => socket.end('unread'));
+    const client = connect({ host: 'localhost', port, ca: caPem });
+    await once(client, 'readable');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(client.readableEnded).toBe(false);
+    const ended = endings(client);
+    expect(String(client.read())).toBe('unread');
+    expect(await ended).toEqual(['end', 'close']);
   });
 });
 

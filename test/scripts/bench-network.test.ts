@@ -25,7 +25,9 @@ describe('bench rows over loopback TCP', () => {
   });
 
   it('loads tls13 serve, node:https and openssl s_server at 1, 8 and 64 clients, each request answered', async () => {
-    const report = await serveLoad(pinned, { secondsPerSlice: 0.1 });
+    const report = await serveLoad(pinned, { secondsPerSlice: 0.1, warmUpRequests: 30 });
+    // Every server served its warm-up before the measured slices.
+    expect(report.warmUpRequests).toBeGreaterThanOrEqual(30);
     const withOpenssl = opensslMissing() === undefined;
     const servers = withOpenssl ? ['tls13 serve', 'node:https', 'openssl s_server'] : ['tls13 serve', 'node:https'];
     expect(report.skipped.map((s) => s.server)).toEqual(withOpenssl ? [] : ['openssl s_server']);
@@ -38,6 +40,7 @@ describe('bench rows over loopback TCP', () => {
     expect(report.ratios.map((r) => `${r.against}/${r.concurrency}`)).toEqual(CONCURRENCIES.flatMap((n) => servers.slice(1).map((s) => `${s}/${n}`)));
     const text = renderServeLoad(report);
     for (const server of servers) expect(text).toContain(server);
+    expect(text).toContain(`after a warm-up of at least ${report.warmUpRequests} requests per server`);
   }, 60_000);
 });
 
@@ -60,14 +63,16 @@ describe('serve-compare.js and idle-sockets.js (built scripts, run as the notes 
   beforeAll(() => ensureBuilt(), 120_000);
 
   it('compares two builds of tls13 serve beside node:https, every request answered', async () => {
-    const { stdout } = await run('serve-compare.js', [root, root, '--seconds', '1', '--rounds', '1', '--clients', '1']);
-    expect(stdout).toMatch(/^server CPU ms per request, 1 rounds of 1 s slices/);
+    const { stdout } = await run('serve-compare.js', [root, root, '--seconds', '1', '--rounds', '1', '--clients', '1', '--warmup', '40']);
+    expect(stdout).toMatch(/^server CPU ms per request, 1 rounds of 1 s slices after a warm-up of (\d+)\+ requests each/);
+    expect(Number(/warm-up of (\d+)\+/.exec(stdout)![1])).toBeGreaterThanOrEqual(40);
     // clients, old, new, node:https, the two ratios, and no failed request.
     expect(stdout).toMatch(/\n1 +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ \([\d.]+-[\d.]+\) +[\d.]+ \([\d.]+-[\d.]+\) +0\n/);
   }, 120_000);
 
   it('refuses slices under a second (10 ms CPU ticks) with its usage line', async () => {
     await expect(run('serve-compare.js', [root, root, '--seconds', '0.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/serve-compare.js OLD_ROOT NEW_ROOT/) });
+    await expect(run('serve-compare.js', [root, root, '--warmup', '1.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--warmup N/) });
   });
 
   it('measures what an idle server connection keeps, ours and node:tls', async () => {
