@@ -48,6 +48,9 @@ export function discardPooledRandom(): void {
  * (test/security/reused-random-hello-values).
  */
 export function ownedDraws(source: RandomSource): RandomSource {
+  // systemRandom's draws are already arrays of their own, handed out once (its pool is copied from, never
+  // lent): a second copy would be five more arrays of garbage per handshake.
+  if (source === systemRandom) return source;
   return (length) => new Uint8Array(source(length));
 }
 
