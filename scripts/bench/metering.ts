@@ -82,8 +82,8 @@ class MeteredHashState implements HashState {
     this.tally.measure('hash update', () => this.inner.update(data));
     return this;
   }
-  digest(): Uint8Array {
-    return this.tally.measure('hash digest', () => this.inner.digest());
+  digest(output?: Uint8Array): Uint8Array {
+    return this.tally.measure('hash digest', () => this.inner.digest(output));
   }
   clone(): HashState {
     return new MeteredHashState(

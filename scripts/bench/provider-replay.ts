@@ -58,9 +58,9 @@ export function recordProviderCalls(base: CryptoProvider, random: RandomSource, 
       state.update(data);
       return this;
     },
-    digest() {
+    digest(output) {
       steps.push((slots) => (slots[slot] as HashState).digest());
-      return state.digest();
+      return state.digest(output);
     },
     clone() {
       const cloneSlot = newSlot();

@@ -55,8 +55,8 @@ class CheapHash implements HashState {
     return this;
   }
 
-  digest(): Uint8Array {
-    return stretch(this.a ^ Math.imul(this.length, 0x27d4eb2f), this.b + this.length, this.outputLength);
+  digest(output?: Uint8Array): Uint8Array {
+    return resultInto(stretch(this.a ^ Math.imul(this.length, 0x27d4eb2f), this.b + this.length, this.outputLength), output);
   }
 
   clone(): HashState {

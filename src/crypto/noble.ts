@@ -38,8 +38,8 @@ class NobleHashState implements HashState {
     this.state.update(data);
     return this;
   }
-  digest(): Uint8Array {
-    return this.state.clone().digest();
+  digest(output?: Uint8Array): Uint8Array {
+    return resultInto(this.state.clone().digest(), output);
   }
   clone(): HashState {
     return new NobleHashState(this.state.clone());

@@ -6,8 +6,12 @@ export type HashName = 'sha256' | 'sha384' | 'sha512' | 'sha1';
 
 export interface HashState {
   update(data: Uint8Array): this;
-  /** The digest of everything so far; the state stays usable (a transcript hash is read many times). */
-  digest(): Uint8Array;
+  /**
+   * The digest of everything so far; the state stays usable (a transcript hash is read many times). Written
+   * into `output` when given (exactly the hash's length), which is returned; a provider written before
+   * `output` may ignore it and return a new array, so callers use the returned array.
+   */
+  digest(output?: Uint8Array): Uint8Array;
   clone(): HashState;
 }
 

@@ -52,6 +52,9 @@ export function discardPooledRandom(): void {
  * (test/security/careless-random-source).
  */
 export function ownedDraws(source: RandomSource): RandomSource {
+  // systemRandom's draws are already arrays of their own of the length asked for, handed out once (its pool is
+  // copied from, never lent): a second copy would be five more arrays of garbage per handshake.
+  if (source === systemRandom) return source;
   return (length) => {
     const drawn: unknown = source(length);
     if (!(drawn instanceof Uint8Array) || drawn.length !== length) {

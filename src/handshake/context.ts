@@ -1,7 +1,6 @@
 // What the client and server state machines share: the effects they return (as data, applied in order by
 // the connection driver), the transcript, and the small proofs that gate key installation and identity.
 import type { CryptoProvider } from '../crypto/provider.js';
-import { constantTimeEqual } from '../wire/bytes.js';
 import { NamedGroup } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { groupProtection } from '../wire/key-share-layout.js';
@@ -10,7 +9,7 @@ import type { HandshakeMessage } from '../wire/types.js';
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
 import type { Resolved } from './config.js';
 import type { DecisionTopic, NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
-import { finishedVerifyData, SECRETS, type SecretName } from './keyschedule.js';
+import { finishedVerifyData, finishedVerifyDataMatches, SECRETS, type SecretName } from './keyschedule.js';
 import type { SuiteInfo } from './suites.js';
 import { Transcript } from './transcript.js';
 import type { ResolvedExternalPsk } from './external-psk.js';
@@ -171,13 +170,14 @@ export class HandshakeContext {
 
   /** Checks the peer's Finished in constant time; call before adding it to the transcript. */
   verifyFinished(suite: SuiteInfo, baseKey: Uint8Array, received: Uint8Array, transcript = this.transcript): PeerFinishedVerified {
-    const expected = finishedVerifyData(this.provider, suite, baseKey, transcript.current());
     // §4.4.4: verify_data is Hash.length bytes. Another length is a message of the wrong length (decode_error,
     // §6.2), told apart from a wrong value (decrypt_error) before the value is looked at.
-    if (received.length !== expected.length) {
-      throw new TlsError('decode_error', `Finished of ${received.length} bytes; ${suite.hash} verify_data is ${expected.length}`);
+    if (received.length !== suite.hashLength) {
+      throw new TlsError('decode_error', `Finished of ${received.length} bytes; ${suite.hash} verify_data is ${suite.hashLength}`);
     }
-    if (!constantTimeEqual(expected, received)) throw new TlsError('BadFinished', 'verify_data does not match our transcript');
+    if (!finishedVerifyDataMatches(this.provider, suite, baseKey, transcript.current(), received)) {
+      throw new TlsError('BadFinished', 'verify_data does not match our transcript');
+    }
     return {} as PeerFinishedVerified;
   }
 

@@ -67,15 +67,31 @@ export const SERVER_TAKES: Table<ServerState> = {
   ],
 };
 
-/** Whether the machine's current state takes a handshake message of type `msgType` (any byte off the wire). */
+/** What a state's conditions see of `machine`: made only when an entry of the matching type has a condition. */
+function situationOf(machine: ClientHandshake | ServerHandshake): Situation<ClientState | ServerState> {
+  if (machine instanceof ClientHandshake) {
+    return { state: machine.state, offered: (extension: ExtensionTypeName) => machine.offeredExtensions.has(ExtensionType[extension]) };
+  }
+  return { state: machine.state, offered: (extension: ExtensionTypeName) => extension === 'compress_certificate' && compressCertificateExtension(machine.ctx) !== undefined };
+}
+
+/**
+ * Whether the machine's current state takes a handshake message of type `msgType` (any byte off the wire).
+ * A plain loop, and the situation built only for a conditional entry of this type: this runs on every message
+ * header, and closures made per call were ~1.4 KiB of garbage per handshake (docs/performance.md, eighth round).
+ */
 function takesHandshakeType(machine: ClientHandshake | ServerHandshake, msgType: number): boolean {
-  const client = machine instanceof ClientHandshake;
-  const entries: readonly Entry<ClientState | ServerState>[] = client ? CLIENT_TAKES[machine.state.name] : SERVER_TAKES[machine.state.name];
-  const offered = client
-    ? (extension: ExtensionTypeName) => machine.offeredExtensions.has(ExtensionType[extension])
-    : (extension: ExtensionTypeName) => extension === 'compress_certificate' && compressCertificateExtension(machine.ctx) !== undefined;
-  const situation = { state: machine.state, offered };
-  return entries.some((entry) => (typeof entry === 'string' ? HandshakeType[entry] === msgType : HandshakeType[entry.type] === msgType && entry.when(situation)));
+  const entries: readonly Entry<ClientState | ServerState>[] =
+    machine instanceof ClientHandshake ? CLIENT_TAKES[machine.state.name] : SERVER_TAKES[machine.state.name];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (typeof entry === 'string') {
+      if (HandshakeType[entry] === msgType) return true;
+    } else if (HandshakeType[entry.type] === msgType && entry.when(situationOf(machine))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** A message type the state does not take is unexpected_message from its header, body unread (RFC 8446 §4). */

@@ -25,7 +25,7 @@
 //              +-----> Derive-Secret(., "exp master", ClientHello...server Finished)   = exporter_master_secret
 //              +-----> Derive-Secret(., "res master", ClientHello...client Finished)   = resumption_master_secret
 import type { CryptoProvider } from '../crypto/provider.js';
-import { Writer, utf8 } from '../wire/bytes.js';
+import { constantTimeEqual, Writer, utf8 } from '../wire/bytes.js';
 import { LentArray } from '../wire/lent-array.js';
 import { AEAD_IV_LENGTH, RecordProtection } from '../record/protection.js';
 import type { SuiteInfo } from './suites.js';
@@ -155,14 +155,35 @@ export function trafficProtection(provider: CryptoProvider, suite: SuiteInfo, se
   return RecordProtection.fromTrafficKeys(provider, suite.aead, trafficKeys(provider, suite, secret));
 }
 
-/** verify_data of a Finished message (RFC 8446 §4.4.4); the finished key lives in passing memory meanwhile. */
-export function finishedVerifyData(provider: CryptoProvider, suite: SuiteInfo, baseKey: Uint8Array, transcriptHash: Uint8Array) {
+/**
+ * verify_data of a Finished message (RFC 8446 §4.4.4), into `output` when given; the finished key lives in
+ * passing memory meanwhile.
+ */
+export function finishedVerifyData(provider: CryptoProvider, suite: SuiteInfo, baseKey: Uint8Array, transcriptHash: Uint8Array, output?: Uint8Array) {
   const keyMemory = PASSING_SECRETS.borrow(suite.hashLength);
   try {
     const finishedKey = hkdfExpandLabel(provider, suite, baseKey, 'finished', NO_CONTEXT, suite.hashLength, keyMemory);
-    return provider.hmac(suite.hash, finishedKey, transcriptHash);
+    return provider.hmac(suite.hash, finishedKey, transcriptHash, output);
   } finally {
     wipeAndGiveBack(keyMemory);
+  }
+}
+
+/** The verify_data we expect of a peer, for the one comparison it is computed for: wiped before it is given back. */
+const EXPECTED_VERIFY_DATA = new LentArray(64);
+
+/**
+ * Whether a peer's Finished carries the verify_data of this transcript (RFC 8446 §4.4.4), compared in constant
+ * time; ours is computed into reused memory and wiped before the comparison returns, never an array of its own
+ * (one per side of a handshake fewer). `received` must already have the hash's length.
+ */
+export function finishedVerifyDataMatches(provider: CryptoProvider, suite: SuiteInfo, baseKey: Uint8Array, transcriptHash: Uint8Array, received: Uint8Array): boolean {
+  const expectedMemory = EXPECTED_VERIFY_DATA.borrow(suite.hashLength);
+  try {
+    return constantTimeEqual(finishedVerifyData(provider, suite, baseKey, transcriptHash, expectedMemory), received);
+  } finally {
+    expectedMemory.fill(0);
+    EXPECTED_VERIFY_DATA.giveBack(expectedMemory);
   }
 }
 

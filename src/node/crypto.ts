@@ -69,8 +69,12 @@ class NodeHashState implements HashState {
     this.state.update(data);
     return this;
   }
-  digest(): Uint8Array {
-    return bytesOfLatin1(this.state.copy().digest('binary'));
+  digest(output?: Uint8Array): Uint8Array {
+    const text = this.state.copy().digest('binary');
+    if (output === undefined) return bytesOfLatin1(text);
+    if (output.length !== text.length) throw new Error(`digest: output must be ${text.length} bytes, got ${output.length}`);
+    for (let i = 0; i < text.length; i++) output[i] = text.charCodeAt(i);
+    return output;
   }
   clone(): HashState {
     return new NodeHashState(this.state.copy());

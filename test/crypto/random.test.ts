@@ -1,6 +1,6 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fixedRandom, seededRandom, systemRandom } from '../../src/crypto/random.js';
+import { fixedRandom, ownedDraws, seededRandom, systemRandom } from '../../src/crypto/random.js';
 import { concat, fromHex, hex } from '../../src/wire/bytes.js';
 
 /** The ChaCha20 keystream under SHA-256(seed), nonce zero, counter 0, computed by node:crypto. */
@@ -85,5 +85,17 @@ describe('systemRandom', () => {
     for (let i = 0; i < 200; i++) systemRandom(32);
     expect(hex(draw)).toBe(drawn);
     expect(systemRandom(1000).length).toBe(1000);
+  });
+
+  it('is its own ownedDraws: every draw already an array of its own, whole, which no later draw changes', () => {
+    const owned = ownedDraws(systemRandom);
+    const draws = Array.from({ length: 300 }, () => owned(32));
+    const seen = draws.map(hex);
+    for (const d of draws) {
+      // Not a view of the pool or of another draw: the whole of its own buffer.
+      expect([d.byteOffset, d.buffer.byteLength]).toEqual([0, 32]);
+    }
+    for (let i = 0; i < 200; i++) owned(32).fill(0xff);
+    expect(draws.map(hex)).toEqual(seen);
   });
 });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { Transcript } from '../../src/handshake/transcript.js';
+import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { hex } from '../../src/wire/bytes.js';
 
 const sha256 = (...parts: Uint8Array[]): string => createHash('sha256').update(Buffer.concat(parts)).digest('hex');
@@ -70,5 +71,27 @@ describe('Transcript', () => {
     expect(hex(retried.current())).toBe(first.toString('hex'));
     retried.replaceWithMessageHash();
     expect(hex(retried.current())).toBe(sha256(Uint8Array.of(254, 0, 0, 32), first));
+  });
+
+  // current() writes each digest into the transcript's own array (docs/performance.md, eighth round).
+  it.each([
+    ['noble', nobleProvider],
+    ['node:crypto', nodeCryptoProvider],
+  ] as const)('%s: a digest written into reused memory is never another transcript\'s, nor changed for a fork', (_name, provider) => {
+    const [a, b] = [new Transcript(provider), new Transcript(provider)];
+    for (const t of [a, b]) t.selectHash('sha256');
+    a.add(clientHello);
+    b.add(serverHello);
+    const [first, other] = [a.current(), b.current()];
+    expect([hex(first), hex(other)]).toEqual([sha256(clientHello), sha256(serverHello)]);
+    // A fork keeps no digest in its parent's memory: the parent's next digest leaves the fork's alone.
+    const fork = a.fork();
+    const forked = fork.current();
+    expect(forked).not.toBe(first);
+    a.add(serverHello);
+    expect(hex(a.current())).toBe(sha256(clientHello, serverHello));
+    expect(hex(forked)).toBe(sha256(clientHello));
+    expect(hex(fork.current())).toBe(sha256(clientHello));
+    expect(hex(b.current())).toBe(sha256(serverHello));
   });
 });

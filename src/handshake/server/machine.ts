@@ -316,11 +316,11 @@ export class ServerHandshake {
       kind: 'encrypted_extensions',
       extensions: encryptedExtensions(ctx, config, { serverName, alpn, ownRecordSizeLimit, earlyDataAccepted, certificateTypes: types?.answers ?? {} }),
     });
-    const acceptedSchemes = [...ctx.cfg.signatureSchemes];
-    const requestContext = new Uint8Array(0);
-    if (clientAuth !== 'none') {
+    // What our CertificateRequest asks, kept for the client's answer; made only when we ask.
+    const request = clientAuth === 'none' ? undefined : { context: new Uint8Array(0), acceptedSchemes: [...ctx.cfg.signatureSchemes] };
+    if (request !== undefined) {
       ctx.decide('client_auth', clientAuth, `configured client-auth policy: ${clientAuth}`);
-      ctx.send({ kind: 'certificate_request', context: requestContext, extensions: certificateRequestExtensions(ctx, config, acceptedSchemes) });
+      ctx.send({ kind: 'certificate_request', context: request.context, extensions: certificateRequestExtensions(ctx, config, request.acceptedSchemes) });
     } else if (!psk || psk.external) {
       // A PSK handshake has no CertificateRequest (RFC 8446 §4.3.2): an external PSK is the client's proof.
       info.clientAuth = 'not-requested';
@@ -362,9 +362,9 @@ export class ServerHandshake {
       return;
     }
     ctx.enter('WAIT_FLIGHT2');
-    if (clientAuth !== 'none') {
+    if (request !== undefined) {
       ctx.enter('WAIT_CERT');
-      const exchange: ClientAuthExchange = { context: requestContext, acceptedSchemes, rawPublicKey: keys.clientRawPublicKey, transcript: ctx.transcript };
+      const exchange: ClientAuthExchange = { ...request, rawPublicKey: keys.clientRawPublicKey, transcript: ctx.transcript };
       this.state = { name: 'WAIT_CERT', exchange, ...keys };
     } else {
       ctx.enter('WAIT_FINISHED');
