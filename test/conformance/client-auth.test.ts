@@ -18,7 +18,6 @@ import { describe, expect, it } from 'vitest';
 import { loadPrivateKey } from '../../src/auth/keys.js';
 import { i2osp, modPow, os2ip } from '../../src/crypto/bigint.js';
 import { DEFAULT_SIGNATURE_SCHEMES } from '../../src/handshake/config.js';
-import { certificateVerifyContent } from '../../src/handshake/signatures.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { concat } from '../../src/wire/bytes.js';
@@ -27,10 +26,10 @@ import * as X from '../../src/wire/extensions.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import type { CertificateRequest, HandshakeMessage } from '../../src/wire/types.js';
 import { ext, pinned, rnd } from '../handshake/abort-harness.js';
+import { answerWithCertificate, certificateMessage, expectConversation, signedContent, type Forge } from './client-certificate-flight.js';
 import { rsaScriptExtensions, RSA_SIG_ALL, ScriptedClient, type Answer } from './scripted-client.js';
 
 const CIPHERS = [0x1301, 0x00ff];
-const GET = new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n');
 const RSA_PSS_RSAE_SHA256 = 0x0804;
 
 const nodeKey: KeyObject = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
@@ -55,12 +54,6 @@ function toServerFinished(name: string): { client: ScriptedClient; flight: Answe
   const client = new ScriptedClient(asking, `client auth ${name}`);
   return { client, flight: client.hello(CIPHERS, rsaScriptExtensions(client, NamedGroup.secp256r1)) };
 }
-
-const certificate = (context: Uint8Array, ...chain: Uint8Array[]) =>
-  encodeHandshake({ kind: 'certificate', context, entries: chain.map((data) => ({ data, extensions: [] })) });
-
-/** What the client's CertificateVerify signs now (RFC 8446 §4.4.3). */
-const signedContent = (client: ScriptedClient) => certificateVerifyContent('client', client.transcriptHashNow());
 
 const pkcs1 = (hash: Hash, content: Uint8Array) => new Uint8Array(sign(hash, content, { key: nodeKey, padding: constants.RSA_PKCS1_PADDING }));
 const pss = (hash: Hash, content: Uint8Array, saltLength = hashLength(hash)) =>
@@ -94,21 +87,11 @@ function pssByHand(hash: Hash, mgfHash: Hash, content: Uint8Array, xor?: { at: n
   return i2osp(modPow(os2ip(em), clientKey.d, clientKey.n), k);
 }
 
-/** The client's second flight: our certificate, a CertificateVerify made by `forge`, Finished; the server's answer. */
-function answerWith(name: string, forge: (content: Uint8Array) => { scheme: number; signature: Uint8Array }): Answer {
+/** The client's second flight for the scripts' handshake: our certificate, a CertificateVerify made by `forge`, Finished. */
+function answerWith(name: string, forge: Forge): Answer {
   const { client, flight } = toServerFinished(name);
   expect(flight.alerts).toEqual([]);
-  const answers = [client.sendHandshake(certificate(new Uint8Array(0), rsaClient.der))];
-  answers.push(client.sendHandshake(encodeHandshake({ kind: 'certificate_verify', ...forge(signedContent(client)) })));
-  if (answers.every((a) => a.alerts.length === 0)) answers.push(client.finish());
-  return { messages: answers.flatMap((a) => a.messages), alerts: answers.flatMap((a) => a.alerts), applicationData: [], records: answers.flatMap((a) => a.records) };
-}
-
-/** After our Finished: data is answered, as the scripts' GET is. */
-function expectConversation(client: ScriptedClient): void {
-  client.server.takeEvents();
-  expect(client.send(GET).alerts).toEqual([]);
-  expect(client.server.takeEvents().filter((e) => e.type === 'data')).toHaveLength(1);
+  return answerWithCertificate(client, rsaClient.der, forge);
 }
 
 const kinds = (messages: HandshakeMessage[]) => messages.map((m) => m.kind);
@@ -122,7 +105,7 @@ describe('test-tls13-certificate-request, probe by probe', () => {
     // The script's -s: our schemes, in our order (pinned trust: no certificate_authorities).
     expect(request.extensions.map((e) => e.type)).toEqual([ExtensionType.signature_algorithms]);
     expect(X.bodyOf(X.signatureAlgorithms, request.extensions[0]!)).toEqual([...DEFAULT_SIGNATURE_SCHEMES]);
-    expect(client.sendHandshake(certificate(new Uint8Array(0))).alerts).toEqual([]);
+    expect(client.sendHandshake(certificateMessage(new Uint8Array(0))).alerts).toEqual([]);
     expect(client.finish().alerts).toEqual([]);
     expect(client.server.info.clientAuth).toBe('requested-none-sent');
     expectConversation(client);
@@ -137,7 +120,7 @@ describe('test-tls13-certificate-request, probe by probe', () => {
 describe('test-tls13-certificate-verify, probe by probe (an rsaEncryption client key)', () => {
   it('"sanity": the honest answer authenticates the client, and data flows', () => {
     const { client } = toServerFinished('cv sanity');
-    client.sendHandshake(certificate(new Uint8Array(0), rsaClient.der));
+    client.sendHandshake(certificateMessage(new Uint8Array(0), rsaClient.der));
     client.sendHandshake(encodeHandshake({ kind: 'certificate_verify', scheme: RSA_PSS_RSAE_SHA256, signature: pss('sha256', signedContent(client)) }));
     expect(client.finish().alerts).toEqual([]);
     expect(client.server.info.clientAuth).toBe('authenticated');
@@ -195,7 +178,7 @@ describe('test-tls13-post-handshake-auth, probe by probe (the others: post-hands
 
   /** Certificate, CertificateVerify and Finished for the request of `context`, under our current keys. */
   function authenticate(client: ScriptedClient, context: Uint8Array): Answer[] {
-    const answers = [client.sendHandshake(certificate(context, rsaClient.der))];
+    const answers = [client.sendHandshake(certificateMessage(context, rsaClient.der))];
     answers.push(client.sendHandshake(encodeHandshake({ kind: 'certificate_verify', scheme: RSA_PSS_RSAE_SHA256, signature: pss('sha256', signedContent(client)) })));
     answers.push(client.postHandshakeFinished());
     return answers;
