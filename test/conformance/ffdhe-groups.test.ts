@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { FFDHE_PRIMES_HEX } from '../../src/crypto/ffdhe-primes.js';
 import { seededRandom } from '../../src/crypto/random.js';
+import type { ServerConfig } from '../../src/handshake/config.js';
 import { concat } from '../../src/wire/bytes.js';
 import { NamedGroup } from '../../src/wire/enums.js';
 import type { ClientHello } from '../../src/wire/types.js';
@@ -24,7 +25,7 @@ const random = seededRandom('ffdhe groups');
 type FfdheGroup = 'ffdhe2048' | 'ffdhe3072' | 'ffdhe4096';
 const CODE = { ffdhe2048: NamedGroup.ffdhe2048, ffdhe3072: NamedGroup.ffdhe3072, ffdhe4096: NamedGroup.ffdhe4096 } as const;
 /** Servers: the default for 2048 and 3072, one configured with ffdhe4096 for it. */
-const SERVER = { ffdhe2048: {}, ffdhe3072: {}, ffdhe4096: { groups: [NamedGroup.ffdhe4096] } } as const;
+const SERVER: Record<FfdheGroup, Partial<ServerConfig>> = { ffdhe2048: {}, ffdhe3072: {}, ffdhe4096: { groups: [NamedGroup.ffdhe4096] } };
 
 const prime = (group: FfdheGroup) => BigInt(`0x${FFDHE_PRIMES_HEX[group]}`);
 const bytesOf = (value: bigint, length: number) => Uint8Array.from({ length }, (_, i) => Number((value >> BigInt(8 * (length - 1 - i))) & 0xffn));
