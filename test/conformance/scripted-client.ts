@@ -135,9 +135,9 @@ export class ScriptedClient {
 
   /**
    * Sends our Finished (RFC 8446 §4.4.4) under the client handshake key (or, as test-tls13-finished-plaintext
-   * does, in a plaintext record); moves to the application keys.
+   * does, in a plaintext record; its record edited by `corrupt` if given); moves to the application keys.
    */
-  finish(options: { plaintext?: boolean } = {}): Answer {
+  finish(options: { plaintext?: boolean; corrupt?: (record: Uint8Array) => Uint8Array } = {}): Answer {
     const suite = this.suite!;
     const handshakeSecret = this.handshakeSecrets!.client;
     const verifyData = finishedVerifyData(nobleProvider, suite, handshakeSecret, this.transcriptHash());
@@ -147,7 +147,7 @@ export class ScriptedClient {
     this.resumptionMasterSecret = this.schedule!.resumptionMasterSecret(this.transcriptHash());
     this.handshakeLength = this.transcript.length;
     this.writer = new PeerWriter(suite, this.clientApplicationSecret!);
-    return this.feed(sealed);
+    return this.feed(options.corrupt ? options.corrupt(sealed) : sealed);
   }
 
   /**
@@ -184,9 +184,9 @@ export class ScriptedClient {
     return this.feed(sealed);
   }
 
-  /** Application data under our application key (after finish()). */
-  send(data: Uint8Array): Answer {
-    return this.feed(this.writer!.seal(APPLICATION_DATA, data));
+  /** Application data under our application key (after finish()), its record edited by `corrupt` if given. */
+  send(data: Uint8Array, corrupt: (record: Uint8Array) => Uint8Array = (record) => record): Answer {
+    return this.feed(corrupt(this.writer!.seal(APPLICATION_DATA, data)));
   }
 
   /** A warning-level close_notify (RFC 8446 §6.1), protected. */
