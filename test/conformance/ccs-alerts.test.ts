@@ -1,5 +1,5 @@
 // ChangeCipherSpec (RFC 8446 §5, App. D.4) and alerts (§6) from a scripted peer, the rules of tlsfuzzer's
-// test-tls13-ccs, -multiple-ccs-messages, -empty-alert and the alert-level probes.
+// test-tls13-ccs, -multiple-ccs-messages, -empty-alert, -unencrypted-alert and the alert-level probes.
 import { describe, expect, it } from 'vitest';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { concat } from '../../src/wire/bytes.js';
@@ -187,5 +187,24 @@ describe('alerts under the handshake keys, before the client Finished (test-tls1
     const pair = serverAwaitingFinished();
     const writer = PeerWriter.of(pair, 'client', 'client_handshake_traffic_secret');
     expectAbort(feed(pair.server, writer.seal(APPLICATION_DATA, Uint8Array.of(1))), 'unexpected_message', { protectedFor: pair.client });
+  });
+});
+
+// test-tls13-unencrypted-alert: after the server's flight, a client that rejects it (unknown_ca) sends its
+// alert in plaintext when it has no keys yet (RFC 8446 §7.3: "or as plaintext if no such key has been
+// established"), or protected; the script expects the server to close, with nothing of its own (a server
+// that cannot read the plaintext alert "will likely send an alert of its own"). Our window for plaintext
+// error alerts under the first read keys: docs/robustness.md, test/security/plaintext-alerts.test.ts.
+describe('test-tls13-unencrypted-alert, probe by probe', () => {
+  it.each([
+    ['"unencrypted Alert" (fatal unknown_ca in plaintext)', () => record(ALERT, Uint8Array.of(2, 48))],
+    ['"encrypted Alert" (fatal unknown_ca under the client handshake key)', (pair: InMemoryPair) => PeerWriter.of(pair, 'client', 'client_handshake_traffic_secret').seal(ALERT, Uint8Array.of(2, 48))],
+  ])('%s: the server closes without an alert of its own', (_, alertRecord) => {
+    const pair = serverAwaitingFinished();
+    const result = feed(pair.server, alertRecord(pair));
+    expect(result.output).toHaveLength(0);
+    expect(result.events).toContainEqual({ type: 'alert', direction: 'in', level: 'fatal', description: 'unknown_ca' });
+    expect(result.events.filter((e) => e.type === 'closed')).toEqual([expect.objectContaining({ by: 'peer' })]);
+    expectClosedForGood(pair.server);
   });
 });

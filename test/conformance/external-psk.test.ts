@@ -4,10 +4,11 @@
 // (RFC 9257 §6), so a suite runs it with --psk and a 16-byte key, as here.
 import { describe, expect, it } from 'vitest';
 import { suiteNamed } from '../../src/testing/tamper.js';
+import { NamedGroup } from '../../src/wire/enums.js';
 import type { ClientHello } from '../../src/wire/types.js';
 import { baseHello, EXT, expectAbort, ext, feedServer, keyShare, record, x25519Public } from '../handshake/abort-harness.js';
 import { accepted } from './harness.js';
-import { helloWithPsk } from './scripted-client.js';
+import { codePointList, helloWithPsk, ScriptedClient, SUPPORTED_VERSIONS } from './scripted-client.js';
 
 const HANDSHAKE = 22;
 const PSK_KEY_EXCHANGE_MODES = 45;
@@ -15,6 +16,7 @@ const PSK_KE = 0;
 const PSK_DHE_KE = 1;
 const psk = { identity: 'test', key: new Uint8Array(16).fill(0xaa) };
 const suite = suiteNamed('TLS_AES_128_GCM_SHA256');
+const GET = new TextEncoder().encode('GET / HTTP/1.0\r\n\r\n');
 
 /** `hello` with a pre_shared_key naming `identity`, last, its binder made with `key` ("ext binder"). */
 const withBinder = (hello: ClientHello, identity: string, key: Uint8Array) =>
@@ -53,4 +55,41 @@ it('test-tls13-psk_ke against a server that keeps forward secrecy (psk_dhe_ke on
   // No (EC)DHE offered, psk_ke not allowed, nothing else to authenticate with: no parameters in common (§4.1.1).
   const result = feedServer(record(HANDSHAKE, withBinder(scriptHello(PSK_KE), psk.identity, psk.key)), { ...serverWith(['psk_dhe_ke']), certificate: undefined });
   expectAbort(result, 'handshake_failure', { plaintext: true });
+});
+
+// Each probe to its end, as the scripts run them (the scripts' server runs with --psk, and with
+// --psk-sha384 for their SHA-384 runs): the ServerHello accepts identity 0 (with a key share in the client's
+// group for psk_dhe_ke, none for psk_ke, §4.2.9), EncryptedExtensions and Finished follow, our Finished
+// verifies, and the GET is delivered under the application keys.
+describe.each([
+  ['sha256', 'TLS_AES_128_GCM_SHA256', 0x1301],
+  ['sha384', 'TLS_AES_256_GCM_SHA384', 0x1302],
+] as const)('test-tls13-psk_dhe_ke and -psk_ke with a %s PSK, probe by probe to the application data', (hash, suiteName, cipher) => {
+  const pskSuite = suiteNamed(suiteName);
+  const offer = { identity: new TextEncoder().encode(psk.identity), obfuscatedTicketAge: 0, key: psk.key, resumption: false };
+
+  function run(mode: 'psk_ke' | 'psk_dhe_ke', group?: number) {
+    const client = new ScriptedClient({ certificate: undefined, externalPsks: { keys: [{ ...psk, hash }], modes: [mode] } }, `external psk ${hash} ${mode} ${group}`);
+    const modes = ext(PSK_KEY_EXCHANGE_MODES, [1, mode === 'psk_ke' ? PSK_KE : PSK_DHE_KE]);
+    const extensions = group === undefined ? [SUPPORTED_VERSIONS, modes] : [SUPPORTED_VERSIONS, client.keyShare(group), codePointList(EXT.supported_groups, [group]), modes];
+    const flight = client.hello([cipher], extensions, { offer, suite: pskSuite });
+    expect(flight.alerts).toEqual([]);
+    expect(flight.messages.map((m) => m.kind)).toEqual(['server_hello', 'encrypted_extensions', 'finished']);
+    const serverHello = flight.messages[0]!;
+    const share = serverHello.kind === 'server_hello' ? serverHello.extensions.find((e) => e.type === EXT.key_share) : undefined;
+    expect(share === undefined).toBe(group === undefined);
+    expect(client.finish().alerts).toEqual([]);
+    client.server.takeEvents();
+    expect(client.send(GET).alerts).toEqual([]);
+    expect(client.server.takeEvents().filter((e) => e.type === 'data')).toHaveLength(1);
+    expect(client.server.info.peer).toMatchObject({ kind: 'psk' });
+  }
+
+  it.each([
+    ['"sanity" (secp256r1)', NamedGroup.secp256r1],
+    ['"ffdhe2048"', NamedGroup.ffdhe2048],
+    ['"x25519"', NamedGroup.x25519],
+  ])('psk_dhe_ke %s', (_, group) => run('psk_dhe_ke', group));
+
+  it('psk_ke "sanity" (no groups, no key share)', () => run('psk_ke'));
 });

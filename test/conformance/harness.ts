@@ -44,7 +44,8 @@ export class PeerWriter {
   /** TLSCiphertext of TLSInnerPlaintext = content || type || zeros(padding). */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
     const inner = concat(content, Uint8Array.of(type), new Uint8Array(padding));
-    const length = inner.length + 16;
+    // The AEAD tag: 16 bytes, 8 for AES-128-CCM-8 (RFC 6655 §3).
+    const length = inner.length + (this.suite.aead === 'AES-128-CCM-8' ? 8 : 16);
     const header = Uint8Array.of(23, 3, 3, length >> 8, length & 0xff);
     return concat(header, this.aead.seal(perRecordNonce(this.iv, this.sequence++), header, inner));
   }

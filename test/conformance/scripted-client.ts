@@ -7,7 +7,7 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
-import { finishedVerifyData, KeySchedule, resumptionPsk } from '../../src/handshake/keyschedule.js';
+import { finishedVerifyData, KeySchedule, nextTrafficSecret, resumptionPsk } from '../../src/handshake/keyschedule.js';
 import type { SuiteInfo } from '../../src/handshake/suites.js';
 import { splitRecords, suiteNamed } from '../../src/testing/tamper.js';
 import { concat } from '../../src/wire/bytes.js';
@@ -95,6 +95,8 @@ export class ScriptedClient {
   recordVersion = 0x0303;
   /** The transcript hash the server's CertificateVerify signs (RFC 8446 §4.4.3). */
   signedTranscriptHash?: Uint8Array;
+  /** How many messages the handshake's transcript holds, once our Finished is sent. */
+  private handshakeLength = 0;
   /** The PSK the ClientHello offered, if any, for the key schedule once the server accepts it. */
   private psk?: Uint8Array;
 
@@ -133,9 +135,9 @@ export class ScriptedClient {
 
   /**
    * Sends our Finished (RFC 8446 §4.4.4) under the client handshake key (or, as test-tls13-finished-plaintext
-   * does, in a plaintext record); moves to the application keys.
+   * does, in a plaintext record; its record edited by `corrupt` if given); moves to the application keys.
    */
-  finish(options: { plaintext?: boolean } = {}): Answer {
+  finish(options: { plaintext?: boolean; corrupt?: (record: Uint8Array) => Uint8Array } = {}): Answer {
     const suite = this.suite!;
     const handshakeSecret = this.handshakeSecrets!.client;
     const verifyData = finishedVerifyData(nobleProvider, suite, handshakeSecret, this.transcriptHash());
@@ -143,13 +145,48 @@ export class ScriptedClient {
     const sealed = options.plaintext ? record(HANDSHAKE, finished) : this.writer!.seal(HANDSHAKE, finished);
     this.transcript.push(finished);
     this.resumptionMasterSecret = this.schedule!.resumptionMasterSecret(this.transcriptHash());
+    this.handshakeLength = this.transcript.length;
     this.writer = new PeerWriter(suite, this.clientApplicationSecret!);
+    return this.feed(options.corrupt ? options.corrupt(sealed) : sealed);
+  }
+
+  /**
+   * A handshake message of ours, in the transcript and under our current write key (the handshake key before
+   * finish(), the application key after it): a client Certificate or CertificateVerify, forged or honest.
+   */
+  sendHandshake(encoded: Uint8Array): Answer {
+    this.transcript.push(encoded);
+    return this.feed(this.writer!.seal(HANDSHAKE, encoded));
+  }
+
+  /** The transcript hash so far: what a CertificateVerify sent next signs (RFC 8446 §4.4.3). */
+  transcriptHashNow(): Uint8Array {
+    return this.transcriptHash();
+  }
+
+  /**
+   * The Finished that ends our answer to a post-handshake CertificateRequest (RFC 8446 §4.4, §4.6.2): its base
+   * key is our current client_application_traffic_secret_N, its transcript the handshake, the request and our
+   * answer. The answer leaves the transcript afterwards (a later request starts from the handshake again).
+   */
+  postHandshakeFinished(): Answer {
+    const verifyData = finishedVerifyData(nobleProvider, this.suite!, this.clientApplicationSecret!, this.transcriptHash());
+    const answer = this.feed(this.writer!.seal(HANDSHAKE, encodeHandshake({ kind: 'finished', verifyData })));
+    this.transcript.splice(this.handshakeLength);
+    return answer;
+  }
+
+  /** KeyUpdate (RFC 8446 §4.6.3) under our current key; then our records go under the next secret. */
+  keyUpdate(requestUpdate: 0 | 1): Answer {
+    const sealed = this.writer!.seal(HANDSHAKE, encodeHandshake({ kind: 'key_update', requestUpdate }));
+    this.clientApplicationSecret = nextTrafficSecret(nobleProvider, this.suite!, this.clientApplicationSecret!);
+    this.writer = new PeerWriter(this.suite!, this.clientApplicationSecret);
     return this.feed(sealed);
   }
 
-  /** Application data under our application key (after finish()). */
-  send(data: Uint8Array): Answer {
-    return this.feed(this.writer!.seal(APPLICATION_DATA, data));
+  /** Application data under our application key (after finish()), its record edited by `corrupt` if given. */
+  send(data: Uint8Array, corrupt: (record: Uint8Array) => Uint8Array = (record) => record): Answer {
+    return this.feed(corrupt(this.writer!.seal(APPLICATION_DATA, data)));
   }
 
   /** A warning-level close_notify (RFC 8446 §6.1), protected. */
@@ -201,7 +238,13 @@ export class ScriptedClient {
   private takeMessage(encoded: Uint8Array, answer: Answer): void {
     const message = decodeHandshake(encoded);
     answer.messages.push(message);
-    if (message.kind === 'new_session_ticket' || message.kind === 'key_update') return;
+    if (message.kind === 'new_session_ticket') return;
+    if (message.kind === 'key_update') {
+      // §4.6.3: the server's next records are under its next application traffic secret.
+      this.serverApplicationSecret = nextTrafficSecret(nobleProvider, this.suite!, this.serverApplicationSecret!);
+      this.reader = new PeerReader(this.suite!, this.serverApplicationSecret);
+      return;
+    }
     if (message.kind === 'hello_retry_request') {
       // §4.4.1: ClientHello1 is replaced by message_hash, a synthetic message holding its hash.
       const hash = nobleProvider.hash(suiteNamed(cipherSuiteName(message.cipherSuite)).hash, this.transcript[0]!);
