@@ -13,7 +13,7 @@ import { ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { ext, handshakeMessage, pinned, record, serverLeaf } from '../handshake/abort-harness.js';
-import { alert, CONTINUES, FAILS, FATAL, ours, replay, type AnvilCase } from './anvil-harness.js';
+import { alert, FAILS, FATAL, ours, replay, type AnvilCase } from './anvil-harness.js';
 import { APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, ScriptedServer } from './anvil-server.js';
 
 /** A server flight whose CertificateVerify went through `edit` (which may sign with any scheme). */

@@ -72,12 +72,16 @@ describe('client/tls13/rfc8446/ServerHello', () => {
     { id: 'ServerHello#testSessionId', expected: alert('illegal_parameter'), ours: 'illegal_parameter', run: () => helloFlight((sh) => ({ ...sh, legacySessionIdEcho: Uint8Array.of(1, 2, 3, 4) })) },
     { id: 'ServerHello#testCipherSuite', expected: alert('illegal_parameter'), ours: 'illegal_parameter', run: () => helloFlight((sh) => ({ ...sh, cipherSuite: GREASE })) },
     { id: 'ServerHello#testCompressionValue', expected: FATAL, ours: 'illegal_parameter', run: () => helloFlight((sh) => ({ ...sh, legacyCompressionMethod: 1 })) },
-    {
-      id: 'ServerHello#testRandomDowngradeValue',
+    // TLS-Anvil sends the TLS 1.2 sentinel only; the TLS 1.1 one (last byte 0x00, §4.1.3) is ours to add.
+    ...[
+      [0x0303, 0x01],
+      [0x0302, 0x00],
+    ].map(([version, last]): AnvilCase => ({
+      id: `ServerHello#testRandomDowngradeValue[legacy_version 0x${version!.toString(16).padStart(4, '0')}, DOWNGRD ${last}]`,
       expected: alert('illegal_parameter'),
       ours: 'illegal_parameter',
-      run: () => helloFlight(tls12Hello(0x0303, Uint8Array.from([...new Uint8Array(24).fill(7), 0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01]))),
-    },
+      run: () => helloFlight(tls12Hello(version!, Uint8Array.from([...new Uint8Array(24).fill(7), 0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, last!]))),
+    })),
   ]);
 });
 
@@ -123,7 +127,7 @@ describe('client/tls13/rfc8446/HelloRetryRequest', () => {
     // The record of ClientHello2 has legacy_record_version 0x0303 (§5.1).
     expect(server.clientRecords.filter((r) => r.type === 22).at(-1)!.version).toBe(0x0303);
     // The same extensions, each with the same body but key_share (and padding, pre_shared_key, early_data, cookie).
-    const MAY_CHANGE = [ExtensionType.key_share, ExtensionType.padding, ExtensionType.pre_shared_key, ExtensionType.early_data, ExtensionType.cookie];
+    const MAY_CHANGE: number[] = [ExtensionType.key_share, ExtensionType.padding, ExtensionType.pre_shared_key, ExtensionType.early_data, ExtensionType.cookie];
     const kept = (list: Extension[]) => list.filter((e) => !MAY_CHANGE.includes(e.type));
     expect(kept(second!.extensions)).toEqual(kept(first!.extensions));
     expect(second!.extensions.filter((e) => !first!.extensions.some((f) => f.type === e.type)).every((e) => e.type === ExtensionType.padding)).toBe(true);

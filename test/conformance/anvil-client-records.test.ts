@@ -251,6 +251,8 @@ describe('both/tls13/rfc8446/HappyFlow and ComplianceRequirements (client side)'
     ['HappyFlow#happyFlow[defaults]', {}],
     ['HappyFlow#happyFlow[TLS_AES_256_GCM_SHA384]', { cipherSuites: [CipherSuite.TLS_AES_256_GCM_SHA384] }],
     ['HappyFlow#happyFlow[TLS_CHACHA20_POLY1305_SHA256]', { cipherSuites: [CipherSuite.TLS_CHACHA20_POLY1305_SHA256] }],
+    ['HappyFlow#happyFlow[TLS_AES_128_CCM_SHA256]', { cipherSuites: [CipherSuite.TLS_AES_128_CCM_SHA256] }],
+    ['HappyFlow#happyFlow[TLS_AES_128_CCM_8_SHA256]', { cipherSuites: [CipherSuite.TLS_AES_128_CCM_8_SHA256] }],
     ['HappyFlow#happyFlow[secp384r1]', { groups: [NamedGroup.secp384r1], keyShareGroups: [NamedGroup.secp384r1] }],
     ['ComplianceRequirements#supportsAes128GcmSha256', { cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256] }],
     ['ComplianceRequirements#supportsSecp256r1', { groups: [NamedGroup.secp256r1], keyShareGroups: [NamedGroup.secp256r1] }],

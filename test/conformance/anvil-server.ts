@@ -33,6 +33,9 @@ export type Outgoing = HandshakeMessage | Uint8Array;
 /** An edit of a message before it is encoded; raw bytes are sent as they are. */
 export type Edit<M> = (message: M) => M | Uint8Array;
 
+/** The key exchange of a group, undefined for a group no provider implements (e.g. GREASE). */
+const keyExchangeOf = (group: number) => nobleProvider.keyExchange(namedGroupName(group) as never) as ReturnType<typeof nobleProvider.keyExchange> | undefined;
+
 const encoded = (message: Outgoing) => (message instanceof Uint8Array ? message : encodeHandshake(message));
 
 /** What the server sent so far, and what the client did: the client is the victim of the abort harness. */
@@ -55,7 +58,7 @@ export class ScriptedServer {
   /** The server's writer under its handshake keys, then under its application keys (application()). */
   private writer?: PeerWriter;
   private reader?: PeerReader;
-  private pendingHandshake = new Uint8Array(0);
+  private pendingHandshake: Uint8Array = new Uint8Array(0);
   private clientSecret?: Uint8Array;
 
   constructor(
@@ -78,8 +81,9 @@ export class ScriptedServer {
   serverHello(options: { group?: number; edit?: Edit<ServerHello> } = {}): Uint8Array {
     const hello = this.clientHello;
     const shares = X.bodyOf(X.keyShareClientHello, X.findExtension(hello.extensions, ExtensionType.key_share)!);
-    const share = shares.find((s) => options.group === undefined || s.group === options.group)!;
-    const exchange = nobleProvider.keyExchange(namedGroupName(share.group) as never).encapsulate(share.keyExchange, this.random)!;
+    // The first share of a group we can answer (a GREASE share, RFC 8701, is not one), or `group`'s.
+    const share = shares.find((s) => (options.group === undefined ? keyExchangeOf(s.group) !== undefined : s.group === options.group))!;
+    const exchange = keyExchangeOf(share.group)!.encapsulate(share.keyExchange, this.random)!;
     const message: ServerHello = {
       kind: 'server_hello',
       legacyVersion: 0x0303,
