@@ -69,7 +69,14 @@ function afterRetry(edit: Edit<ServerHello>, hrr?: Edit<HelloRetryRequest>) {
 
 describe('client/tls13/rfc8446/ServerHello', () => {
   replay([
-    { id: 'ServerHello#testSessionId', expected: alert('illegal_parameter'), ours: 'illegal_parameter', run: () => helloFlight((sh) => ({ ...sh, legacySessionIdEcho: Uint8Array.of(1, 2, 3, 4) })) },
+    // Older versions echo 01020304; newer ones 32 bytes with 0xff at 0 and 16 ("WolfSSL expects 32 bytes").
+    { id: 'ServerHello#testSessionId[4 bytes]', expected: alert('illegal_parameter'), ours: 'illegal_parameter', run: () => helloFlight((sh) => ({ ...sh, legacySessionIdEcho: Uint8Array.of(1, 2, 3, 4) })) },
+    {
+      id: 'ServerHello#testSessionId[32 bytes]',
+      expected: alert('illegal_parameter'),
+      ours: 'illegal_parameter',
+      run: () => helloFlight((sh) => ({ ...sh, legacySessionIdEcho: Uint8Array.from({ length: 32 }, (_, i) => (i % 16 === 0 ? 0xff : 0)) })),
+    },
     { id: 'ServerHello#testCipherSuite', expected: alert('illegal_parameter'), ours: 'illegal_parameter', run: () => helloFlight((sh) => ({ ...sh, cipherSuite: GREASE })) },
     { id: 'ServerHello#testCompressionValue', expected: FATAL, ours: 'illegal_parameter', run: () => helloFlight((sh) => ({ ...sh, legacyCompressionMethod: 1 })) },
     // TLS-Anvil sends the TLS 1.2 sentinel only; the TLS 1.1 one (last byte 0x00, §4.1.3) is ours to add.

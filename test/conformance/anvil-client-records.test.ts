@@ -118,6 +118,13 @@ describe('both/tls13/rfc8446/RecordProtocol (client side)', () => {
       ours: 'record_overflow',
       run: () => afterHandshake((s) => [s.seal(APPLICATION_DATA, big(2 ** 14 + 257))]),
     },
+    {
+      // Ours to add: the header alone announcing 2^14 + 257 bytes is refused before any of them is buffered (§5.2).
+      id: 'RecordProtocol#sendRecordWithCiphertextOver2pow14plus256[the header alone]',
+      expected: alert('record_overflow'),
+      ours: 'record_overflow',
+      run: () => afterHandshake(() => [Uint8Array.of(APPLICATION_DATA, 3, 3, (2 ** 14 + 257) >> 8, (2 ** 14 + 257) & 0xff)]),
+    },
     // An ApplicationMessage of no bytes in a record whose header names another type (TLS-Anvil sets the header's type).
     ...[CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE].map((type): AnvilCase => ({
       id: `RecordProtocol#sendEmptyRecord[outer type ${type}]`,
