@@ -2,6 +2,7 @@
 // records a scripted peer writes by hand under the keys that peer holds, the way a test suite such as
 // tlsfuzzer drives a real connection. Each test then checks the exact alert on the wire (abort-harness).
 import { nobleProvider } from '../../src/crypto/noble.js';
+import { AEAD_TAG_LENGTHS } from '../../src/crypto/provider.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { Connection } from '../../src/handshake/connection.js';
 import type { Role } from '../../src/handshake/events.js';
@@ -44,8 +45,7 @@ export class PeerWriter {
   /** TLSCiphertext of TLSInnerPlaintext = content || type || zeros(padding). */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
     const inner = concat(content, Uint8Array.of(type), new Uint8Array(padding));
-    // The AEAD tag: 16 bytes, 8 for AES-128-CCM-8 (RFC 6655 §3).
-    const length = inner.length + (this.suite.aead === 'AES-128-CCM-8' ? 8 : 16);
+    const length = inner.length + AEAD_TAG_LENGTHS[this.suite.aead];
     const header = Uint8Array.of(23, 3, 3, length >> 8, length & 0xff);
     return concat(header, this.aead.seal(perRecordNonce(this.iv, this.sequence++), header, inner));
   }

@@ -1,0 +1,259 @@
+// A server written by hand, as TLS-Attacker plays one for TLS-Anvil's client tests: it answers our client's
+// ClientHello with messages it builds itself (a test edits any field before it is sent), keeps the transcript
+// of exactly the bytes it sent (RFC 8446 §4.4.1), runs its own key exchange and key schedule (§4.2.8, §7.1),
+// signs its CertificateVerify and computes its Finished over that transcript, and seals records under the keys
+// it derived, with no check on what goes in (PeerWriter). So a test that changes one thing (a legacy_version,
+// a signature scheme, a record's padding) changes only that: the rest of the handshake stays consistent, as in
+// a WorkflowTrace where TLS-Attacker recomputes what follows a modified message.
+import { nobleProvider } from '../../src/crypto/noble.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { CertifiedKey, ClientConfig } from '../../src/handshake/config.js';
+import { Connection } from '../../src/handshake/connection.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { finishedVerifyData, KeySchedule, nextTrafficSecret } from '../../src/handshake/keyschedule.js';
+import { signCertificateVerify, certificateVerifyContent } from '../../src/handshake/signatures.js';
+import { SUITES, type SuiteInfo } from '../../src/handshake/suites.js';
+import { splitHandshakeMessages, splitRecords } from '../../src/testing/tamper.js';
+import { concat } from '../../src/wire/bytes.js';
+import { ExtensionType, namedGroupName } from '../../src/wire/enums.js';
+import * as X from '../../src/wire/extensions.js';
+import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
+import type { CertificateVerify, ClientHello, Extension, HandshakeMessage, HelloRetryRequest, ServerHello } from '../../src/wire/types.js';
+import { clientConfig, ext, record, server, type Abort } from '../handshake/abort-harness.js';
+import { PeerReader, PeerWriter } from './harness.js';
+
+export const CHANGE_CIPHER_SPEC = 20;
+export const ALERT = 21;
+export const HANDSHAKE = 22;
+export const APPLICATION_DATA = 23;
+
+/** A message as the server sends it: typed (encoded by our codec) or raw bytes (sent as they are). */
+export type Outgoing = HandshakeMessage | Uint8Array;
+
+/** An edit of a message before it is encoded; raw bytes are sent as they are. */
+export type Edit<M> = (message: M) => M | Uint8Array;
+
+/** The key exchange of a group, undefined for a group no provider implements (e.g. GREASE). */
+const keyExchangeOf = (group: number) => nobleProvider.keyExchange(namedGroupName(group) as never) as ReturnType<typeof nobleProvider.keyExchange> | undefined;
+
+const encoded = (message: Outgoing) => (message instanceof Uint8Array ? message : encodeHandshake(message));
+
+/** What the server sent so far, and what the client did: the client is the victim of the abort harness. */
+export class ScriptedServer {
+  readonly client: Connection;
+  /** Every ClientHello the client sent, in order. */
+  readonly clientHellos: ClientHello[] = [];
+  /** Every handshake message the client sent after its ClientHellos (decrypted), in order. */
+  readonly clientMessages: HandshakeMessage[] = [];
+  /** The records the client sent: legacy_record_version and outer content type, in order. */
+  readonly clientRecords: Array<{ type: number; version: number }> = [];
+  /** Every event of the client since it started. */
+  readonly events: TlsEvent[] = [];
+  suite!: SuiteInfo;
+  private readonly random = seededRandom('anvil scripted server');
+  private readonly transcript: Uint8Array[] = [];
+  private schedule?: KeySchedule;
+  private handshakeSecrets?: { client: Uint8Array; server: Uint8Array };
+  private applicationSecrets?: { client: Uint8Array; server: Uint8Array };
+  /** The server's writer under its handshake keys, then under its application keys (application()). */
+  private writer?: PeerWriter;
+  private reader?: PeerReader;
+  private pendingHandshake: Uint8Array = new Uint8Array(0);
+  private clientSecret?: Uint8Array;
+
+  constructor(
+    client: Partial<ClientConfig> = {},
+    readonly identity: CertifiedKey = server,
+  ) {
+    this.client = Connection.client(clientConfig(client));
+    this.collect();
+  }
+
+  get clientHello(): ClientHello {
+    return this.clientHellos[this.clientHellos.length - 1]!;
+  }
+
+  /**
+   * The ServerHello an honest server sends: the first suite and the first key share of the last ClientHello
+   * (or `group`'s share), supported_versions TLS 1.3. `edit` may change any field; the key schedule follows
+   * the suite the edited ServerHello names when it is one of ours. Returns its plaintext record.
+   */
+  serverHello(options: { group?: number; edit?: Edit<ServerHello> } = {}): Uint8Array {
+    const hello = this.clientHello;
+    const shares = X.bodyOf(X.keyShareClientHello, X.findExtension(hello.extensions, ExtensionType.key_share)!);
+    // The first share of a group we can answer (a GREASE share, RFC 8701, is not one), or `group`'s.
+    const share = shares.find((s) => (options.group === undefined ? keyExchangeOf(s.group) !== undefined : s.group === options.group))!;
+    const exchange = keyExchangeOf(share.group)!.encapsulate(share.keyExchange, this.random)!;
+    const message: ServerHello = {
+      kind: 'server_hello',
+      legacyVersion: 0x0303,
+      random: this.random(32),
+      legacySessionIdEcho: hello.legacySessionId,
+      cipherSuite: hello.cipherSuites.find((s) => SUITES.has(s))!,
+      legacyCompressionMethod: 0,
+      extensions: [
+        ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(0x0304)),
+        ext(ExtensionType.key_share, X.keyShareServerHello.encode({ group: share.group, keyExchange: exchange.share })),
+      ],
+    };
+    const sent = options.edit ? options.edit(message) : message;
+    const bytes = encoded(sent);
+    this.transcript.push(bytes);
+    const suite = sent instanceof Uint8Array ? message.cipherSuite : sent.cipherSuite;
+    this.suite = SUITES.get(suite) ?? SUITES.get(message.cipherSuite)!;
+    this.schedule = new KeySchedule(nobleProvider, this.suite);
+    this.schedule.enterHandshake(exchange.sharedSecret);
+    this.handshakeSecrets = this.schedule.handshakeTrafficSecrets(this.hash());
+    this.writer = new PeerWriter(this.suite, this.handshakeSecrets.server);
+    this.reader = new PeerReader(this.suite, this.handshakeSecrets.client);
+    return record(HANDSHAKE, bytes);
+  }
+
+  /**
+   * A HelloRetryRequest for `group` (RFC 8446 §4.1.4) in the first offered suite, delivered; the transcript
+   * starts again with message_hash (§4.4.1). Returns what the client did (its ClientHello2 is kept).
+   */
+  helloRetryRequest(group: number, edit?: Edit<HelloRetryRequest>): Abort {
+    const hello = this.clientHello;
+    const message: HelloRetryRequest = {
+      kind: 'hello_retry_request',
+      legacyVersion: 0x0303,
+      legacySessionIdEcho: hello.legacySessionId,
+      cipherSuite: hello.cipherSuites.find((s) => SUITES.has(s))!,
+      legacyCompressionMethod: 0,
+      extensions: [
+        ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(0x0304)),
+        ext(ExtensionType.key_share, X.keyShareHelloRetryRequest.encode(group)),
+      ],
+    };
+    const bytes = encoded(edit ? edit(message) : message);
+    const hash = nobleProvider.hash(SUITES.get(message.cipherSuite)!.hash, this.transcript[0]!);
+    this.transcript.splice(0, 1, concat(Uint8Array.of(254, 0, 0, hash.length), hash), bytes);
+    return this.deliver(record(HANDSHAKE, bytes));
+  }
+
+  /** EncryptedExtensions (RFC 8446 §4.3.1), encoded and added to the transcript. */
+  encryptedExtensions(extensions: Extension[] = [], edit?: Edit<Extract<HandshakeMessage, { kind: 'encrypted_extensions' }>>): Uint8Array {
+    return this.add({ kind: 'encrypted_extensions', extensions }, edit);
+  }
+
+  /** The server's Certificate (RFC 8446 §4.4.2): its chain, no extensions. */
+  certificate(edit?: Edit<Extract<HandshakeMessage, { kind: 'certificate' }>>): Uint8Array {
+    const entries = this.identity.chain.map((data) => ({ data, extensions: [] }));
+    return this.add({ kind: 'certificate', context: new Uint8Array(0), entries }, edit);
+  }
+
+  /**
+   * CertificateVerify (RFC 8446 §4.4.3) over the transcript so far, with `scheme` (default: the first one our
+   * key can make, ed25519 for the test identity). `edit` gets the message and a signer for any scheme.
+   */
+  certificateVerify(scheme = 0x0807, edit?: (message: CertificateVerify, sign: (scheme: number) => Uint8Array) => CertificateVerify | Uint8Array): Uint8Array {
+    const hash = this.hash();
+    const sign = (s: number) => signCertificateVerify(nobleProvider, s, this.identity, 'server', hash, this.random);
+    const message: CertificateVerify = { kind: 'certificate_verify', scheme, signature: sign(scheme) };
+    return this.add(message, edit && ((m) => edit(m, sign)));
+  }
+
+  /** The content a CertificateVerify signs now, for signatures our signer would not make (e.g. RSASSA-PKCS1-v1_5). */
+  certificateVerifyContent(): Uint8Array {
+    return certificateVerifyContent('server', this.hash());
+  }
+
+  /** The server's Finished (RFC 8446 §4.4.4); the application secrets follow from the transcript through it. */
+  finished(edit?: Edit<Extract<HandshakeMessage, { kind: 'finished' }>>): Uint8Array {
+    const verifyData = finishedVerifyData(nobleProvider, this.suite, this.handshakeSecrets!.server, this.hash());
+    const bytes = this.add({ kind: 'finished', verifyData }, edit);
+    this.schedule!.enterMaster();
+    this.applicationSecrets = this.schedule!.applicationSecrets(this.hash());
+    return bytes;
+  }
+
+  /** EncryptedExtensions, Certificate, CertificateVerify and Finished, as an honest server sends them. */
+  authentication(): Uint8Array[] {
+    return [this.encryptedExtensions(), this.certificate(), this.certificateVerify(), this.finished()];
+  }
+
+  /** Handshake messages in one record under the current keys (several when over 2^14 bytes, §5.1). */
+  protect(...messages: Uint8Array[]): Uint8Array {
+    const content = concat(...messages);
+    const records: Uint8Array[] = [];
+    for (let at = 0; at < content.length; at += 2 ** 14) records.push(this.seal(HANDSHAKE, content.subarray(at, at + 2 ** 14)));
+    return concat(...records);
+  }
+
+  /** One TLSCiphertext of `type` and `content` under the current keys, whatever they hold (§5.2). */
+  seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    return this.writer!.seal(type, content, padding);
+  }
+
+  /** From now on the server writes under its application traffic secret (after its Finished went out). */
+  application(): void {
+    this.writer = new PeerWriter(this.suite, this.applicationSecrets!.server);
+  }
+
+  /** The writer moves to the next application traffic secret, as after the server's own KeyUpdate (§7.2). */
+  nextKeys(): void {
+    this.writer = this.writer!.next();
+  }
+
+  /** A whole honest handshake: the ServerHello flight; the client's Finished read; application keys in use. */
+  handshake(): Abort {
+    const result = this.deliver(this.serverHello(), this.protect(...this.authentication()));
+    this.application();
+    return result;
+  }
+
+  /** Bytes to the client; what it did about them (its events since it started, its output now). */
+  deliver(...chunks: Uint8Array[]): Abort {
+    for (const bytes of chunks) this.client.receive(bytes);
+    const output = this.collect();
+    return { victim: this.client, events: this.events, output };
+  }
+
+  /** A message of the server's own making (typed or raw), encoded and added to the transcript. */
+  add<M extends HandshakeMessage>(message: M | Uint8Array, edit?: Edit<M>): Uint8Array {
+    const bytes = encoded(edit && !(message instanceof Uint8Array) ? edit(message) : message);
+    this.transcript.push(bytes);
+    return bytes;
+  }
+
+  private hash(): Uint8Array {
+    return nobleProvider.hash(this.suite.hash, concat(...this.transcript));
+  }
+
+  /** Takes the client's output and events; reads its records as the server would (ClientHello2, Finished, KeyUpdate). */
+  private collect(): Uint8Array {
+    this.events.push(...this.client.takeEvents());
+    const output = this.client.takeOutput();
+    if (this.client.isClosed) return output;
+    for (const { type, version, fragment } of splitRecords(output)) {
+      this.clientRecords.push({ type, version });
+      if (type === HANDSHAKE) for (const raw of splitHandshakeMessages(fragment)) this.takeClientHello(raw);
+      if (type !== APPLICATION_DATA || !this.reader) continue;
+      const inner = this.reader.open(fragment);
+      if (inner.type === HANDSHAKE) this.takeHandshake(inner.content);
+    }
+    return output;
+  }
+
+  private takeClientHello(raw: Uint8Array): void {
+    const message = decodeHandshake(raw);
+    if (message.kind !== 'client_hello') throw new Error(`the client sent a plaintext ${message.kind}`);
+    this.clientHellos.push(message);
+    this.transcript.push(raw.slice());
+  }
+
+  private takeHandshake(content: Uint8Array): void {
+    this.pendingHandshake = concat(this.pendingHandshake, content);
+    const messages = splitHandshakeMessages(this.pendingHandshake);
+    this.pendingHandshake = new Uint8Array(0);
+    for (const raw of messages) {
+      const message = decodeHandshake(raw);
+      this.clientMessages.push(message);
+      // After the client's Finished its records come under its application secret, stepped by each KeyUpdate (§7.2).
+      if (message.kind === 'finished') this.clientSecret = this.applicationSecrets!.client;
+      if (message.kind === 'key_update') this.clientSecret = nextTrafficSecret(nobleProvider, this.suite, this.clientSecret!);
+      if (message.kind === 'finished' || message.kind === 'key_update') this.reader = new PeerReader(this.suite, this.clientSecret!);
+    }
+  }
+}
