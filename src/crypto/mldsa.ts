@@ -71,16 +71,14 @@ export function mlDsaSign(parameterSet: MlDsaParameterSet, seed: Uint8Array, mes
 }
 
 /**
- * ML-DSA.Verify (FIPS 204 Algorithm 3) with an empty context. A signature not of its set's exact length is
- * refused before any arithmetic (Algorithm 3 rejects it in sigDecode); false for anything malformed, never
- * throws.
+ * ML-DSA.Verify (FIPS 204 Algorithm 3) with an empty context. The key's length the caller has checked
+ * (signatureKeyProblem); a signature not of its set's exact length noble refuses before any arithmetic, as
+ * Algorithm 3's sigDecode does. False for anything malformed, never throws.
  */
 export function mlDsaVerify(parameterSet: MlDsaParameterSet, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  const sizes = ML_DSA_SIZES[parameterSet];
-  if (publicKey.length !== sizes.publicKey || signature.length !== sizes.signature) return false;
   try {
     return NOBLE[parameterSet].verify(signature, message, publicKey);
   } catch {
-    return false; // a malformed hint encoding
+    return false; // a key noble cannot decode
   }
 }
