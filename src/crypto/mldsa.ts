@@ -31,17 +31,12 @@ const NOBLE = { 'ML-DSA-44': ml_dsa44, 'ML-DSA-65': ml_dsa65, 'ML-DSA-87': ml_ds
 /**
  * Why `key` may not make or check `parameterSet` signatures, or undefined. A key belongs to one parameter
  * set: an ML-DSA-44 key under ML-DSA-65 is another algorithm (draft-ietf-tls-mldsa §3.2: the end-entity
- * certificate "MUST use the corresponding AlgorithmIdentifier"). A public key must have its set's exact
- * length (RFC 9881 §4), a seed 32 bytes.
+ * certificate "MUST use the corresponding AlgorithmIdentifier"). Lengths are the parser's to check (RFC 9881
+ * §4, mldsa-keys.ts); noble refuses any other.
  */
 export function mlDsaKeyProblem(parameterSet: MlDsaParameterSet, key: PublicKey | PrivateKey): string | undefined {
   if (key.kind !== 'ml-dsa') return `a ${key.kind} key cannot make ${parameterSet} signatures`;
-  if (key.parameterSet !== parameterSet) return `an ${key.parameterSet} key cannot make ${parameterSet} signatures`;
-  if ('publicKey' in key) {
-    const expected = ML_DSA_SIZES[parameterSet].publicKey;
-    return key.publicKey.length === expected ? undefined : `${parameterSet} public key of ${key.publicKey.length} bytes, not ${expected}`;
-  }
-  return key.seed.length === ML_DSA_SEED_LENGTH ? undefined : `${parameterSet} seed of ${key.seed.length} bytes, not ${ML_DSA_SEED_LENGTH}`;
+  return key.parameterSet === parameterSet ? undefined : `an ${key.parameterSet} key cannot make ${parameterSet} signatures`;
 }
 
 /** The public key of a seed (ML-DSA.KeyGen_internal). */

@@ -24,6 +24,7 @@ import { DEFAULT_SIGNATURE_SCHEMES } from '../../src/handshake/config.js';
 import { certificateVerifyContent } from '../../src/handshake/signatures.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { SignatureScheme } from '../../src/wire/enums.js';
+import type { HandshakeMessage } from '../../src/wire/types.js';
 import { expectRefused, other, SERVER_NAME, signatureAttacks, type PairOptions } from './signature-attacks.js';
 
 const random = seededRandom('ml-dsa attacks');
@@ -84,8 +85,20 @@ describe.each(['server', 'client'] as const)('a %s ML-DSA CertificateVerify that
     expectRefused(forgedCertificateVerify(attacker, selfSigned(mlDsa44, cn), SignatureScheme.mldsa44, otherRole, WITH_ML_DSA), victim, 'decrypt_error');
   });
 
-  it('is refused with illegal_parameter: mldsa44 when the victim did not offer ML-DSA (its defaults), over a valid Ed25519 signature', () => {
-    expectRefused(forgedCertificateVerify(attacker, selfSigned(ed25519, cn), SignatureScheme.mldsa44, signing({ kind: 'ed25519' }, ed25519)), victim, 'illegal_parameter');
+  it('is refused with illegal_parameter: an ML-DSA-44 certificate and mldsa44 CertificateVerify when the victim did not offer ML-DSA (its defaults)', () => {
+    // The attacker's engine, offered no ML-DSA, authenticates with Ed25519; the rewrite puts in its ML-DSA-44
+    // certificate (which the victim pins) and an ML-DSA-44 CertificateVerify.
+    const mlDsaCertificate = selfSigned(mlDsa44, cn);
+    const swap = (m: HandshakeMessage): HandshakeMessage => {
+      if (m.kind === 'certificate') return { ...m, entries: [{ data: mlDsaCertificate.der, extensions: [] }] };
+      return m.kind === 'certificate_verify' ? { ...m, scheme: SignatureScheme.mldsa44, signature: signing(ML_DSA_44, mlDsa44)(m.signature) } : m;
+    };
+    const honest = selfSigned(ed25519, attacker === 'client' ? SERVER_NAME : 'alice');
+    const [client, server] = attacker === 'client' ? [selfSigned(ed25519, cn), honest] : [honest, selfSigned(ed25519, cn)];
+    const pinned = { trust: { kind: 'pinned-certificate' as const, certificates: [mlDsaCertificate.der] } };
+    const connection = withRewrite(attacker, client, server, swap, attacker === 'server' ? { client: pinned } : { server: pinned });
+    expectRefused(connection, victim, 'illegal_parameter');
+    expect(connection.events(victim).find((e) => e.type === 'closed')).toMatchObject({ error: expect.stringMatching(/signed with mldsa44, which (we|our CertificateRequest) did not offer/) });
   });
 
   it('the honest runs these attacks start from do connect (the forger signing as the scheme asks)', () => {
