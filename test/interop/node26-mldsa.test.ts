@@ -4,7 +4,7 @@
 // what OpenSSL 3.5 offers by default, which docs/ml-dsa.md's decision rests on. Skips loudly without the
 // binary; fails under REQUIRE_INTEROP=1.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { loadPrivateKey } from '../../src/auth/keys.js';
+import { encodeSpki, loadPrivateKey } from '../../src/auth/keys.js';
 import { connect, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
 import { DEFAULT_SIGNATURE_SCHEMES } from '../../src/handshake/config.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -95,7 +95,6 @@ describe('ML-DSA keys OpenSSL 3.5 makes', () => {
     const key = loadPrivateKey(Buffer.from(pkcs8, 'hex'));
     expect(key).toMatchObject({ kind: 'ml-dsa', parameterSet: type.toUpperCase() });
     const publicKey = nobleProvider.publicKeyOf(key);
-    const { encodeSpki } = await import('../../src/auth/keys.js');
     expect(Buffer.from(encodeSpki(publicKey)).toString('hex')).toBe(spki);
     // OpenSSL verifies our signature with its own key object, made from the SPKI it wrote.
     const message = Buffer.from('TLS 1.3, server CertificateVerify');

@@ -41,8 +41,6 @@ export interface PeerOptions {
   certFile?: string;
   keyFile?: string;
   caFile?: string;
-  /** OpenSSL's signature algorithm list (node:tls `sigalgs`): 'mldsa65', 'mldsa44:ed25519', ... */
-  sigalgs?: string;
   /** Server: require a client certificate `caFile` vouches for. */
   requestCert?: boolean;
   servername?: string;

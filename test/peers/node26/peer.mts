@@ -15,8 +15,6 @@ interface PeerOptions {
   certFile?: string;
   keyFile?: string;
   caFile?: string;
-  /** OpenSSL signature algorithm list (node:tls `sigalgs`), e.g. 'mldsa65:ed25519'; OpenSSL's defaults without it. */
-  sigalgs?: string;
   /** Server: ask for a client certificate, and refuse a client without one that `caFile` vouches for. */
   requestCert?: boolean;
   /** Client: the port to connect to; the text to send. */
@@ -38,7 +36,6 @@ const tlsOptions = {
   ...(options.certFile ? { cert: readFileSync(options.certFile) } : {}),
   ...(options.keyFile ? { key: readFileSync(options.keyFile) } : {}),
   ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}),
-  ...(options.sigalgs ? { sigalgs: options.sigalgs } : {}),
   ...(options.requestCert ? { requestCert: true, rejectUnauthorized: true } : {}),
 };
 
