@@ -7,6 +7,8 @@ import { encodeSpki, subjectPublicKeyBits } from './keys.js';
 import { OID } from './oids.js';
 import { encodePssParams } from './pss-params.js';
 import { digestLength } from '../crypto/hashes.js';
+import { ML_DSA_SEED_LENGTH } from '../crypto/mldsa.js';
+import { mlDsaAlgorithmIdentifier } from './mldsa-keys.js';
 import { parseIpAddress } from './hostname.js';
 import type { Certificate, KeyUsageName } from './x509.js';
 import { KEY_USAGE_BITS } from './x509.js';
@@ -93,7 +95,7 @@ export function encodeName(name: NameSpec): Uint8Array {
   return der.sequence(...rdns);
 }
 
-/** AlgorithmIdentifier for a signature (RFC 4055 §5, RFC 5758 §3.2, RFC 8410 §3). */
+/** AlgorithmIdentifier for a signature (RFC 4055 §5, RFC 5758 §3.2, RFC 8410 §3, RFC 9881 §3). */
 export function encodeSignatureAlgorithm(alg: SignatureAlgorithm): Uint8Array {
   switch (alg.kind) {
     case 'ed25519':
@@ -111,6 +113,8 @@ export function encodeSignatureAlgorithm(alg: SignatureAlgorithm): Uint8Array {
     }
     case 'rsa-pss':
       return der.sequence(der.oid(OID.rsassaPss), encodePssParams(alg));
+    case 'ml-dsa':
+      return mlDsaAlgorithmIdentifier(alg.parameterSet);
   }
 }
 
@@ -119,7 +123,8 @@ const CURVE_HASHES = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512' }
 /**
  * The signature a key makes by default: EdDSA; ECDSA with the hash of its curve's size; PKCS#1 v1.5 with
  * SHA-256 for an rsaEncryption key; PSS for an id-RSASSA-PSS key, with its restricted hash (SHA-256 when
- * unrestricted) and a salt of the hash's length or the key's minimum, whichever is longer (RFC 4055 §3.3).
+ * unrestricted) and a salt of the hash's length or the key's minimum, whichever is longer (RFC 4055 §3.3);
+ * ML-DSA in the key's own parameter set.
  */
 export function defaultSignatureAlgorithm(key: PrivateKey): SignatureAlgorithm {
   switch (key.kind) {
@@ -134,6 +139,8 @@ export function defaultSignatureAlgorithm(key: PrivateKey): SignatureAlgorithm {
       const hash = key.params?.hash ?? 'sha256';
       return { kind: 'rsa-pss', hash, saltLength: Math.max(digestLength(hash), key.params?.minSaltLength ?? 0) };
     }
+    case 'ml-dsa':
+      return { kind: 'ml-dsa', parameterSet: key.parameterSet };
   }
 }
 
@@ -312,8 +319,10 @@ const CURVE_ORDERS = {
 /** Curves by the key-type names tests and the CLI use, with the byte length of a scalar. */
 const EC_KEY_TYPES = { p256: { curve: 'P-256', size: 32 }, p384: { curve: 'P-384', size: 48 }, p521: { curve: 'P-521', size: 66 } } as const;
 const EDDSA_SEED_LENGTHS = { ed25519: 32, ed448: 57 } as const;
+/** ML-DSA parameter sets by the key-type names tests and the CLI use. */
+export const ML_DSA_KEY_TYPES = { 'ml-dsa-44': 'ML-DSA-44', 'ml-dsa-65': 'ML-DSA-65', 'ml-dsa-87': 'ML-DSA-87' } as const;
 
-export type GeneratedKeyType = keyof typeof EC_KEY_TYPES | keyof typeof EDDSA_SEED_LENGTHS;
+export type GeneratedKeyType = keyof typeof EC_KEY_TYPES | keyof typeof EDDSA_SEED_LENGTHS | keyof typeof ML_DSA_KEY_TYPES;
 
 function toBigInt(bytes: Uint8Array): bigint {
   let v = 0n;
@@ -330,6 +339,10 @@ export function generateKeyPair(kind: GeneratedKeyType, random: RandomSource, pr
   let privateKey: PrivateKey;
   if (kind === 'ed25519' || kind === 'ed448') {
     privateKey = { kind, seed: random(EDDSA_SEED_LENGTHS[kind]) };
+  } else if (kind === 'ml-dsa-44' || kind === 'ml-dsa-65' || kind === 'ml-dsa-87') {
+    // ξ of ML-DSA.KeyGen (FIPS 204 Algorithm 1), kept as the key (RFC 9881 §6's seed form). A copy: a
+    // RandomSource may refill its array and hand it out again.
+    privateKey = { kind: 'ml-dsa', parameterSet: ML_DSA_KEY_TYPES[kind], seed: new Uint8Array(random(ML_DSA_SEED_LENGTH)) };
   } else {
     const { curve, size } = EC_KEY_TYPES[kind];
     const draw = () => {

@@ -1,5 +1,5 @@
 // Keys in their standard containers: SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, RFC 3279, RFC 4055, RFC 5480,
-// RFC 8410), PKCS#8 (RFC 5208 / RFC 5958), SEC1 ECPrivateKey (RFC 5915) and PKCS#1 RSAPrivateKey
+// RFC 8410, RFC 9881 in mldsa-keys.ts), PKCS#8 (RFC 5208 / RFC 5958), SEC1 ECPrivateKey (RFC 5915) and PKCS#1 RSAPrivateKey
 // (RFC 8017 Appendix A.1.2), in DER or PEM.
 import { equalBytes, hex } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
@@ -10,6 +10,7 @@ import { RSA_MAX_MODULUS_BITS, rsaPublicKeyProblem } from '../crypto/rsa.js';
 import { DerError, DerReader, readSingle, Tag } from './der.js';
 import { der } from './der-writer.js';
 import { readAlgorithmIdentifier } from './algorithm-identifier.js';
+import { encodeMlDsaPrivateKey, encodeMlDsaSpki, mlDsaParameterSetOf, readMlDsaPrivateKey, readMlDsaPublicKey } from './mldsa-keys.js';
 import { OID, oidName } from './oids.js';
 import { encodePssParams, readPssParams } from './pss-params.js';
 import { base64Encode, PemError, readPemOrDer } from './pem.js';
@@ -155,8 +156,11 @@ export function readSubjectPublicKeyInfo(r: DerReader, field = 'subjectPublicKey
       if (problem) throw new KeyError(problem);
       return { kind, publicKey: bits };
     }
-    default:
+    default: {
+      const mlDsa = mlDsaParameterSetOf(alg.oid);
+      if (mlDsa) return readMlDsaPublicKey(mlDsa, alg, bits);
       throw new KeyError(`unsupported public key algorithm ${describeOid(alg.oid)}`);
+    }
   }
 }
 
@@ -189,6 +193,8 @@ export function encodeSpki(key: PublicKey): Uint8Array {
     case 'ed25519':
     case 'ed448':
       return der.sequence(der.sequence(der.oid(EDDSA_OID[key.kind])), der.bitString(key.publicKey));
+    case 'ml-dsa':
+      return encodeMlDsaSpki(key);
   }
 }
 
@@ -273,8 +279,11 @@ function readPkcs8(r: DerReader): PrivateKey {
       key = { kind, seed };
       break;
     }
-    default:
-      throw new KeyError(`unsupported private key algorithm ${describeOid(alg.oid)}`);
+    default: {
+      const mlDsa = mlDsaParameterSetOf(alg.oid);
+      if (!mlDsa) throw new KeyError(`unsupported private key algorithm ${describeOid(alg.oid)}`);
+      key = readMlDsaPrivateKey(mlDsa, alg, inner);
+    }
   }
   inner.end();
   return key;
@@ -377,6 +386,10 @@ export function encodePkcs8(key: PrivateKey, publicKey?: PublicKey): Uint8Array 
       const rsa = der.sequence(...[0n, n, e, d, p, q, d % (p - 1n), d % (q - 1n), qInverse].map((v) => der.integer(v)));
       const algorithm = key.kind === 'rsa' ? der.sequence(der.oid(OID.rsaEncryption), der.null()) : pssKeyAlgorithm(key.params);
       return wrap(algorithm, rsa);
+    }
+    case 'ml-dsa': {
+      const { algorithm, privateKey } = encodeMlDsaPrivateKey(key);
+      return wrap(algorithm, privateKey);
     }
   }
 }

@@ -11,6 +11,10 @@ export const OID = {
   ed25519: '1.3.101.112',
   ed448: '1.3.101.113',
   x25519: '1.3.101.110',
+  // ML-DSA keys and signatures: one OID names both (RFC 9881 §2, FIPS 204).
+  idMlDsa44: '2.16.840.1.101.3.4.3.17',
+  idMlDsa65: '2.16.840.1.101.3.4.3.18',
+  idMlDsa87: '2.16.840.1.101.3.4.3.19',
   // Signature algorithms (RFC 4055, RFC 5758, RFC 8410).
   sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',

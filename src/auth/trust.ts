@@ -119,6 +119,8 @@ export function keyType(key: PublicKey): string {
       return 'Ed25519';
     case 'ed448':
       return 'Ed448';
+    case 'ml-dsa':
+      return key.parameterSet;
   }
 }
 

@@ -141,6 +141,10 @@ const SIMPLE_SIGNATURES: Readonly<Record<string, { algorithm: SignatureAlgorithm
   [OID.ecdsaWithSHA512]: { algorithm: { kind: 'ecdsa', hash: 'sha512' }, nullParams: false },
   [OID.ed25519]: { algorithm: { kind: 'ed25519' }, nullParams: false },
   [OID.ed448]: { algorithm: { kind: 'ed448' }, nullParams: false },
+  // RFC 9881 §3: "the parameters component of AlgorithmIdentifier MUST be absent".
+  [OID.idMlDsa44]: { algorithm: { kind: 'ml-dsa', parameterSet: 'ML-DSA-44' }, nullParams: false },
+  [OID.idMlDsa65]: { algorithm: { kind: 'ml-dsa', parameterSet: 'ML-DSA-65' }, nullParams: false },
+  [OID.idMlDsa87]: { algorithm: { kind: 'ml-dsa', parameterSet: 'ML-DSA-87' }, nullParams: false },
 };
 
 export function readSignatureAlgorithm(r: DerReader, field: string): { info: CertificateSignatureAlgorithm; raw: Uint8Array } {
@@ -151,7 +155,8 @@ export function readSignatureAlgorithm(r: DerReader, field: string): { info: Cer
   const simple = SIMPLE_SIGNATURES[alg.oid];
   if (simple) {
     if (alg.params) {
-      // RFC 4055 §5: NULL for the RSA PKCS#1 ones; RFC 5758 §3.2, RFC 8410 §3: absent for ECDSA and Ed25519.
+      // RFC 4055 §5: NULL for the RSA PKCS#1 ones; RFC 5758 §3.2, RFC 8410 §3, RFC 9881 §3: absent for
+      // ECDSA, EdDSA and ML-DSA.
       if (!simple.nullParams) throw new DerError(`${field}: ${name} must not carry parameters`);
       alg.params.null();
       alg.params.end();

@@ -14,7 +14,7 @@ import { choice, flag, integer, list, str, type Command, type Parsed } from './a
 import { checkWritable, loadCertificates, loadKey, UsageError, type Io } from './io.js';
 import { writeOutputFile } from './output-files.js';
 
-const KEY_TYPES = ['ed25519', 'ed448', 'p256', 'p384', 'p521', 'rsa2048', 'rsa-pss'] as const;
+const KEY_TYPES = ['ed25519', 'ed448', 'p256', 'p384', 'p521', 'rsa2048', 'rsa-pss', 'ml-dsa-44', 'ml-dsa-65', 'ml-dsa-87'] as const;
 type KeyType = (typeof KEY_TYPES)[number];
 const PSS_HASHES = ['sha256', 'sha384', 'sha512'] as const;
 type PssHash = (typeof PSS_HASHES)[number];
@@ -89,7 +89,7 @@ export const certCommand: Command = {
   options: {
     'out-cert': { type: 'string', value: 'FILE', help: `where to write the certificate` },
     'out-key': { type: 'string', value: 'FILE', help: `where to write the private key (mode 0600)` },
-    type: { type: 'string', value: 'T', help: `ed25519 (default), ed448, p256, p384, p521, rsa2048 or rsa-pss (a 2048-bit RSASSA-PSS key, id-RSASSA-PSS: signs only RSA-PSS, rsa_pss_pss_* in TLS 1.3)` },
+    type: { type: 'string', value: 'T', help: `ed25519 (default), ed448, p256, p384, p521, rsa2048, rsa-pss (a 2048-bit RSASSA-PSS key, id-RSASSA-PSS: signs only RSA-PSS, rsa_pss_pss_* in TLS 1.3), or ml-dsa-44, ml-dsa-65, ml-dsa-87 (ML-DSA, RFC 9881; serve and connect need --ml-dsa)` },
     'pss-hash': { type: 'string', value: 'H', help: `with --type rsa-pss: restrict the key to sha256, sha384 or sha512 (RFC 4055 parameters: that hash, MGF1 over it, a salt of at least its length)` },
     cn: { type: 'string', value: 'NAME', help: `subject common name (default: the first --dns name, else "tls13-lab")` },
     dns: { type: 'string', value: 'NAME', multiple: true, help: `a DNS subjectAltName` },

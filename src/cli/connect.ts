@@ -22,6 +22,7 @@ import { connectFailure, describeFailure, notTls } from './failure.js';
 import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js';
 import { externalPsksFromFlags, PSK_OPTIONS } from './psk-flags.js';
 import { certificateCompressionFromFlags, COMPRESSION_OPTIONS } from './compression-flags.js';
+import { ML_DSA_OPTIONS, signatureSchemesFromFlags } from './ml-dsa-flags.js';
 import { describeStaple } from './ocsp.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -100,6 +101,7 @@ export const connectCommand: Command = {
     'export-context': { type: 'string', value: 'HEX', help: `the exporter's context (default: empty)` },
     ...PSK_OPTIONS,
     ...COMPRESSION_OPTIONS,
+    ...ML_DSA_OPTIONS,
     status: { type: 'boolean', help: `ask the server to staple an OCSP response (status_request, RFC 6066 §8; as openssl s_client -status) and print what it says of the certificate. With a CA (--ca, or the default roots) a revoked certificate fails the handshake (certificate_revoked), and so does a staple we cannot believe (bad_certificate_status_response); with pins it is only reported` },
   },
 
@@ -169,6 +171,8 @@ export const connectCommand: Command = {
     if (externalPsks) options.externalPsks = externalPsks;
     const compression = certificateCompressionFromFlags(args);
     if (compression) options.certificateCompression = compression;
+    const signatureSchemes = signatureSchemesFromFlags(args);
+    if (signatureSchemes) options.signatureSchemes = signatureSchemes;
 
     const secrets = !flag(args, 'no-secrets');
     const openSink = (connection: number): TraceSink | undefined =>

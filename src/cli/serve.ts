@@ -17,6 +17,7 @@ import { checkWritable, loadKey, openKeylog, UsageError, type Io } from './io.js
 import { requestClientCertificate, route, type RouteContext } from './serve-routes.js';
 import { externalPsksFromFlags, PSK_OPTIONS } from './psk-flags.js';
 import { certificateCompressionFromFlags, COMPRESSION_OPTIONS } from './compression-flags.js';
+import { ML_DSA_OPTIONS, signatureSchemesFromFlags } from './ml-dsa-flags.js';
 import { loadOcspResponse } from './ocsp.js';
 
 /** Requests larger than this (headers) are refused: the page needs nothing from them. */
@@ -127,6 +128,7 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     'request-post-handshake-auth': { type: 'boolean', help: `ask each client that offers it for a certificate after the handshake (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for the answer` },
     ...PSK_OPTIONS,
     ...COMPRESSION_OPTIONS,
+    ...ML_DSA_OPTIONS,
     ocsp: { type: 'string', value: 'FILE', help: `an OCSP response for our certificate (DER, e.g. from openssl ocsp -respout), stapled to it for clients that send status_request (RFC 8446 §4.4.2.1; as openssl s_server -status_file); sent as it is, so refresh the file before its nextUpdate` },
   },
 
@@ -169,6 +171,8 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     if (externalPsks) options.externalPsks = externalPsks;
     const compression = certificateCompressionFromFlags(args);
     if (compression) options.certificateCompression = compression;
+    const signatureSchemes = signatureSchemesFromFlags(args);
+    if (signatureSchemes) options.signatureSchemes = signatureSchemes;
     // A pinned client key may come raw (RFC 7250) or in a certificate. The client's preference picks
     // (RFC 7250 §4.2), and GnuTLS lists X.509 first even without a certificate: so a server that deals
     // only in raw keys (no --cert, no X.509 client trust flag) takes raw client keys only.

@@ -29,6 +29,7 @@ import {
 import { keyExchangeGroups, type DiffieHellmanGroupName } from './groups.js';
 import type { DiffieHellmanGroup } from './key-exchange.js';
 import { encapsulationKeyLength, ML_KEM_1024, ML_KEM_768, type MlKemParameters, type MlKemPrimitive } from './mlkem.js';
+import { ML_DSA_SIZES } from './mldsa.js';
 import { rsaPublicKeyOf, signatureKeyProblem } from './signature-keys.js';
 
 const DIGEST_LENGTHS: Readonly<Record<HashName, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
@@ -226,6 +227,8 @@ function publicKeyOf(key: PrivateKey): PublicKey {
     case 'rsa':
     case 'rsa-pss':
       return rsaPublicKeyOf(key);
+    case 'ml-dsa':
+      return { kind: 'ml-dsa', parameterSet: key.parameterSet, publicKey: hashParts(ML_DSA_SIZES[key.parameterSet].publicKey, text(key.parameterSet), key.seed) };
   }
 }
 
@@ -234,6 +237,7 @@ function publicKeyBytes(key: PublicKey): Uint8Array {
   switch (key.kind) {
     case 'ed25519':
     case 'ed448':
+    case 'ml-dsa':
       return key.publicKey;
     case 'ecdsa':
       return key.point;
@@ -244,10 +248,11 @@ function publicKeyBytes(key: PublicKey): Uint8Array {
 }
 
 const SIGNATURE_LENGTHS = { ed25519: 64, ed448: 114, ecdsa: 72, 'rsa-pkcs1': 256, 'rsa-pss': 256 } as const;
+const signatureLength = (alg: SignatureAlgorithm) => (alg.kind === 'ml-dsa' ? ML_DSA_SIZES[alg.parameterSet].signature : SIGNATURE_LENGTHS[alg.kind]);
 const POINT_LENGTHS = { 'P-256': 65, 'P-384': 97, 'P-521': 133 } as const;
 
 function fakeSignature(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array): Uint8Array {
-  return hashParts(SIGNATURE_LENGTHS[alg.kind], text(JSON.stringify(alg)), publicKeyBytes(key), message);
+  return hashParts(signatureLength(alg), text(JSON.stringify(alg)), publicKeyBytes(key), message);
 }
 
 /** The insecure, deterministic, fast provider for fuzz targets. NEVER use it outside fuzzing. */

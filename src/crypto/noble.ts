@@ -14,6 +14,7 @@ import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
 import { keyExchangeGroups } from './groups.js';
 import type { DiffieHellmanGroup } from './key-exchange.js';
 import { NOBLE_ML_KEM } from './mlkem.js';
+import { mlDsaPublicKey, mlDsaSign, mlDsaVerify } from './mldsa.js';
 import {
   AEAD_TAG_LENGTHS,
   InPlaceAead,
@@ -201,6 +202,8 @@ function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, ran
     case 'rsa':
     case 'rsa-pss':
       return alg.kind === 'rsa-pss' ? rsaPssSign(key, alg.hash, message, alg.saltLength, random) : rsaPkcs1Sign(key, hashOf(alg), message);
+    case 'ml-dsa':
+      return mlDsaSign(key.parameterSet, key.seed, message, random);
     default:
       return unreachable(key);
   }
@@ -227,6 +230,8 @@ function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, si
       case 'rsa':
       case 'rsa-pss':
         return alg.kind === 'rsa-pss' ? rsaPssVerify(key, alg.hash, message, signature, alg.saltLength) : rsaPkcs1Verify(key, hashOf(alg), message, signature);
+      case 'ml-dsa':
+        return mlDsaVerify(key.parameterSet, key.publicKey, message, signature);
       default:
         return unreachable(key);
     }
@@ -246,6 +251,8 @@ function publicKeyOf(key: PrivateKey): PublicKey {
     case 'rsa':
     case 'rsa-pss':
       return rsaPublicKeyOf(key);
+    case 'ml-dsa':
+      return { kind: 'ml-dsa', parameterSet: key.parameterSet, publicKey: mlDsaPublicKey(key.parameterSet, key.seed) };
     default:
       return unreachable(key);
   }

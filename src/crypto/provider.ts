@@ -147,7 +147,12 @@ export type PublicKey =
   /** An rsaEncryption key (RFC 3279 §2.3.1): PKCS#1 v1.5 and PSS signatures (TLS: rsa_pss_rsae_*). */
   | { kind: 'rsa'; n: bigint; e: bigint }
   /** An id-RSASSA-PSS key (RFC 4055 §1.2): PSS signatures only (TLS: rsa_pss_pss_*), within `params`. */
-  | { kind: 'rsa-pss'; n: bigint; e: bigint; params?: RsaPssKeyParams };
+  | { kind: 'rsa-pss'; n: bigint; e: bigint; params?: RsaPssKeyParams }
+  /** An ML-DSA public key (FIPS 204 §7.2 pkEncode), of its parameter set's exact length (RFC 9881 §4). */
+  | { kind: 'ml-dsa'; parameterSet: MlDsaParameterSet; publicKey: Uint8Array };
+
+/** The three ML-DSA parameter sets of FIPS 204 §4, Table 1. */
+export type MlDsaParameterSet = 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87';
 
 export type PrivateKey =
   | { kind: 'ed25519'; seed: Uint8Array }
@@ -155,13 +160,17 @@ export type PrivateKey =
   | { kind: 'ed448'; seed: Uint8Array }
   | { kind: 'ecdsa'; curve: CurveName; d: Uint8Array }
   | { kind: 'rsa'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint }
-  | { kind: 'rsa-pss'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint; params?: RsaPssKeyParams };
+  | { kind: 'rsa-pss'; n: bigint; e: bigint; d: bigint; p?: bigint; q?: bigint; params?: RsaPssKeyParams }
+  /** The 32-byte seed ξ of ML-DSA.KeyGen_internal (FIPS 204 Algorithm 6), the key's RFC 9881 §6 "seed" form. */
+  | { kind: 'ml-dsa'; parameterSet: MlDsaParameterSet; seed: Uint8Array };
 
 /**
  * A signature algorithm independent of TLS code points, so the same call serves CertificateVerify
  * (RFC 8446 §4.4.3) and X.509 certificate signatures (RFC 5280 §4.1.1.2).
  * ECDSA signatures are DER-encoded Ecdsa-Sig-Value, as both TLS and X.509 carry them.
  * EdDSA is PureEdDSA with an empty context (RFC 8032 §5.1, §5.2; RFC 8446 §4.2.3; RFC 8410 §6).
+ * ML-DSA is pure ML-DSA (FIPS 204 Algorithms 2 and 3) with an empty context, in TLS (draft-ietf-tls-mldsa
+ * §3.2) and in certificates (RFC 9881 §3) alike.
  */
 export type SignatureAlgorithm =
   | { kind: 'ed25519' }
@@ -169,7 +178,8 @@ export type SignatureAlgorithm =
   | { kind: 'ecdsa'; hash: HashName }
   | { kind: 'rsa-pkcs1'; hash: HashName }
   /** RSASSA-PSS with MGF1 over the same hash; TLS 1.3 fixes saltLength to the hash length. */
-  | { kind: 'rsa-pss'; hash: HashName; saltLength: number };
+  | { kind: 'rsa-pss'; hash: HashName; saltLength: number }
+  | { kind: 'ml-dsa'; parameterSet: MlDsaParameterSet };
 
 /**
  * `result` written into the caller's `output` when one is given (which must be exactly as long), the result
@@ -216,7 +226,10 @@ export interface CryptoProvider {
   aeadKeyLength(aead: AeadName): number;
   createAead(aead: AeadName, key: Uint8Array): AeadKey;
   keyExchange(group: GroupName): KeyExchange;
-  /** `random` supplies the RSA-PSS salt (and nothing else: ECDSA uses RFC 6979 nonces, Ed25519 is deterministic). */
+  /**
+   * `random` supplies the RSA-PSS salt and ML-DSA's 32 bytes of hedging randomness (FIPS 204 §3.4), and
+   * nothing else: ECDSA uses RFC 6979 nonces, EdDSA is deterministic.
+   */
   sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array;
   /** False for a wrong signature, a malformed one, or a key that does not fit the algorithm: never throws. */
   verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;

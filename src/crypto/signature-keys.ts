@@ -1,6 +1,7 @@
 // Which key may make (or check) which signature: one rule for every provider, so that the same key and
 // algorithm are refused alike whichever library does the arithmetic.
 import { eddsaPublicKeyProblem } from './eddsa-keys.js';
+import { mlDsaKeyProblem } from './mldsa.js';
 import type { PrivateKey, PublicKey, SignatureAlgorithm } from './provider.js';
 
 /**
@@ -16,6 +17,7 @@ import type { PrivateKey, PublicKey, SignatureAlgorithm } from './provider.js';
  * - An EdDSA public key must be canonical and not of small order (eddsa-keys.ts): the parser refuses such
  *   keys from the wire, and this refuses them to any caller of a provider. With the identity as key, R = the
  *   identity and S = 0 verify every message under OpenSSL's equation (and now noble's, eddsa-verify.ts).
+ * - An ML-DSA key signs in its own parameter set only, and has that set's length (mldsa.ts).
  */
 export function signatureKeyProblem(alg: SignatureAlgorithm, key: PublicKey | PrivateKey): string | undefined {
   switch (alg.kind) {
@@ -39,6 +41,8 @@ export function signatureKeyProblem(alg: SignatureAlgorithm, key: PublicKey | Pr
       }
       return undefined;
     }
+    case 'ml-dsa':
+      return mlDsaKeyProblem(alg.parameterSet, key);
   }
 }
 

@@ -185,6 +185,7 @@ const PRIVATE_KEYS: { [K in PrivateKey['kind']]: Schema<Extract<PrivateKey, { ki
   ecdsa: { kind: () => {}, curve: required(curveName), d: required(bytesOfLength(1, 66)) },
   rsa: { kind: () => {}, n: required(bigint), e: required(bigint), d: required(bigint), p: bigint, q: bigint },
   'rsa-pss': { kind: () => {}, n: required(bigint), e: required(bigint), d: required(bigint), p: bigint, q: bigint, params: anObject },
+  'ml-dsa': { kind: () => {}, parameterSet: required(oneOf('ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87')), seed: required(bytesOfLength(32, 32)) },
 };
 const PRIVATE_KEY_KINDS = Object.keys(PRIVATE_KEYS) as Array<PrivateKey['kind']>;
 const PRIVATE_KEY_FIELDS = Object.fromEntries(PRIVATE_KEY_KINDS.map((k) => [k, object(PRIVATE_KEYS[k], { exact: false })])) as Record<PrivateKey['kind'], Check>;

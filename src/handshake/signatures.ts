@@ -49,6 +49,11 @@ const HANDSHAKE_SCHEMES: ReadonlyMap<number, SchemeInfo> = new Map([
   [SignatureScheme.rsa_pss_pss_sha256, pss('sha256', 'rsa-pss')],
   [SignatureScheme.rsa_pss_pss_sha384, pss('sha384', 'rsa-pss')],
   [SignatureScheme.rsa_pss_pss_sha512, pss('sha512', 'rsa-pss')],
+  // draft-ietf-tls-mldsa §3.2: pure ML-DSA over the whole content above, context string empty; the key's
+  // parameter set must be the scheme's (signatureKeyProblem).
+  [SignatureScheme.mldsa44, scheme({ kind: 'ml-dsa', parameterSet: 'ML-DSA-44' }, 'ml-dsa')],
+  [SignatureScheme.mldsa65, scheme({ kind: 'ml-dsa', parameterSet: 'ML-DSA-65' }, 'ml-dsa')],
+  [SignatureScheme.mldsa87, scheme({ kind: 'ml-dsa', parameterSet: 'ML-DSA-87' }, 'ml-dsa')],
 ]);
 
 /** The first scheme in our preference that the peer offered and our key can make (RFC 8446 §4.4.2.2). */

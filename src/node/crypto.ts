@@ -8,6 +8,8 @@
 // (RFC 8448's byte-for-byte RSA-PSS CertificateVerify needs the noble provider; verifying it is fine here).
 // Everything else that draws randomness (key shares) still draws it from the RandomSource the engine passes,
 // except ML-KEM encapsulation on a Node with a native ML-KEM (24.7+), where OpenSSL draws the message itself.
+// ML-DSA signatures are noble's (the noble provider's sign, verify and publicKeyOf): Node 20's OpenSSL 3.0
+// has no ML-DSA, and one implementation gives one verdict on a peer's signature whichever provider runs.
 import {
   constants,
   createDiffieHellman,
@@ -27,6 +29,7 @@ import { BIGINT_FFDHE_ARITHMETIC, ffdheGroups, type FfdheArithmetic } from '../c
 import { keyExchangeGroups, type MlKemPrimitives } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
 import { NOBLE_ML_KEM, type MlKemPrimitive } from '../crypto/mlkem.js';
+import { nobleProvider } from '../crypto/noble.js';
 import { rsaPkcs1Sign, rsaPssSign, rsaSignatureLength } from '../crypto/rsa.js';
 import { rsaPublicKeyOf, signatureKeyProblem } from '../crypto/signature-keys.js';
 import type {
@@ -278,7 +281,7 @@ const KEY_EXCHANGES = keyExchangeGroups(
 // --- Signatures -----------------------------------------------------------------------------------
 
 /** node's sign/verify options for an algorithm; the hash (null for EdDSA, which hashes internally). */
-function signingOptions(alg: SignatureAlgorithm): { hash: HashName | null; options: { dsaEncoding?: 'der'; padding?: number; saltLength?: number } } {
+function signingOptions(alg: Exclude<SignatureAlgorithm, { kind: 'ml-dsa' }>): { hash: HashName | null; options: { dsaEncoding?: 'der'; padding?: number; saltLength?: number } } {
   switch (alg.kind) {
     case 'ed25519':
     case 'ed448':
@@ -298,6 +301,7 @@ function signingOptions(alg: SignatureAlgorithm): { hash: HashName | null; optio
  * its primes, which goes to our bigint RSA instead.
  */
 function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array {
+  if (alg.kind === 'ml-dsa' || key.kind === 'ml-dsa') return nobleProvider.sign(alg, key, message, random);
   const problem = signatureKeyProblem(alg, key);
   if (problem) throw new Error(problem);
   const keyObject = privateKeyObject(key);
@@ -310,6 +314,7 @@ function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, ran
 }
 
 function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  if (alg.kind === 'ml-dsa' || key.kind === 'ml-dsa') return nobleProvider.verify(alg, key, message, signature);
   if (signatureKeyProblem(alg, key)) return false;
   // RFC 8017 §8.1.2 step 1: exactly k octets. OpenSSL checks it for PKCS#1 v1.5 only; for PSS it took a
   // signature without its leading zero octets (test/crypto/rsa-signature-length.test.ts).
@@ -333,6 +338,8 @@ function publicKeyOf(key: PrivateKey): PublicKey {
     case 'rsa':
     case 'rsa-pss':
       return rsaPublicKeyOf(key);
+    case 'ml-dsa':
+      return nobleProvider.publicKeyOf(key);
   }
 }
 

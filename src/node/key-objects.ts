@@ -3,8 +3,15 @@
 // bounded cache of peer public keys. The provider (crypto.ts) signs, verifies and agrees with them.
 import { createECDH, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
-import type { CurveName, PrivateKey, PublicKey } from '../crypto/provider.js';
+import type { CurveName, PrivateKey as AnyPrivateKey, PublicKey as AnyPublicKey } from '../crypto/provider.js';
 import { equalBytes, fromHex } from '../wire/bytes.js';
+
+/**
+ * The keys OpenSSL's KeyObjects hold here. Not ML-DSA: Node 20's OpenSSL 3.0 has none, and the provider
+ * signs and verifies ML-DSA with noble's implementation (crypto/mldsa.ts) before reaching this file.
+ */
+type PrivateKey = Exclude<AnyPrivateKey, { kind: 'ml-dsa' }>;
+type PublicKey = Exclude<AnyPublicKey, { kind: 'ml-dsa' }>;
 
 /**
  * A Uint8Array view of a Buffer's first `length` bytes (all by default; no copy), so results look like every

@@ -142,6 +142,10 @@ export const SignatureScheme = {
   rsa_pss_pss_sha256: 0x0809,
   rsa_pss_pss_sha384: 0x080a,
   rsa_pss_pss_sha512: 0x080b,
+  /** draft-ietf-tls-mldsa §3: pure ML-DSA, TLS 1.3 only; not offered unless configured (docs/ml-dsa.md). */
+  mldsa44: 0x0904,
+  mldsa65: 0x0905,
+  mldsa87: 0x0906,
   rsa_pkcs1_sha1: 0x0201,
   ecdsa_sha1: 0x0203,
 } as const;

@@ -69,7 +69,7 @@ describe('profiles', () => {
     expect(ids('webpki').slice(0, shared.length)).toEqual(shared);
     expect(ids('webpki')).toContain('leaf-eku-required');
     expect(ids('rfc5280')).not.toContain('leaf-eku-required');
-    for (const rule of PROFILES.webpki.rules) expect(rule.section).toMatch(/^(RFC 5280|BR) §/);
+    for (const rule of PROFILES.webpki.rules) expect(rule.section).toMatch(/^(RFC 5280|RFC 9881|BR) §/);
     expect([defaultProfile('serverAuth'), defaultProfile('clientAuth')]).toEqual(['webpki', 'rfc5280']);
   });
 });

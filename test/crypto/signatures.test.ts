@@ -66,6 +66,7 @@ describe('Ed25519 (RFC 8032 §7.1)', () => {
 function publicKeyHex(key: PublicKey): string {
   if (key.kind === 'ed25519' || key.kind === 'ed448') return hex(key.publicKey);
   if (key.kind === 'ecdsa') return hex(key.point);
+  if (key.kind === 'ml-dsa') return hex(key.publicKey);
   return key.n.toString(16);
 }
 

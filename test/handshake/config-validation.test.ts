@@ -168,7 +168,9 @@ describe('private keys and providers of the wrong shape are refused before anyth
   const cases: Array<[string, () => unknown, RegExp]> = [
     ['an Ed25519 seed of 3 bytes', server(withKey({ kind: 'ed25519', seed: new Uint8Array(3) })), /^certificate\.privateKey\.seed must be 32 bytes: got a Uint8Array of 3 bytes$/],
     ['an Ed25519 seed that is a number', server(withKey({ kind: 'ed25519', seed: 0 })), /^certificate\.privateKey\.seed must be a Uint8Array: got 0$/],
-    ['a key of no known kind', server(withKey({ kind: 'bogus' })), /^certificate\.privateKey\.kind must be one of 'ed25519', 'ed448', 'ecdsa', 'rsa', 'rsa-pss': got 'bogus'$/],
+    ['a key of no known kind', server(withKey({ kind: 'bogus' })), /^certificate\.privateKey\.kind must be one of 'ed25519', 'ed448', 'ecdsa', 'rsa', 'rsa-pss', 'ml-dsa': got 'bogus'$/],
+    ['an ML-DSA key of an unknown parameter set', server(withKey({ kind: 'ml-dsa', parameterSet: 'ML-DSA-99', seed: new Uint8Array(32) })), /^certificate\.privateKey\.parameterSet must be one of 'ML-DSA-44', 'ML-DSA-65', 'ML-DSA-87': got 'ML-DSA-99'$/],
+    ['an ML-DSA key with a 31-byte seed', server(withKey({ kind: 'ml-dsa', parameterSet: 'ML-DSA-44', seed: new Uint8Array(31) })), /^certificate\.privateKey\.seed must be 32 bytes/],
     ['an empty object', server(withKey({})), /^certificate\.privateKey\.kind must be one of .*: got undefined$/],
     ['an ECDSA key on an unknown curve', server(withKey({ kind: 'ecdsa', curve: 'P-224', d: new Uint8Array(28) })), /^certificate\.privateKey\.curve must be one of 'P-256', 'P-384', 'P-521': got 'P-224'$/],
     ['an RSA key whose modulus is a number', server(withKey({ kind: 'rsa', n: 15, e: 3n, d: 3n })), /^certificate\.privateKey\.n must be a positive bigint: got 15$/],

@@ -1,5 +1,5 @@
-// Ed448, ECDSA P-521 and RSASSA-PSS keys (id-RSASSA-PSS, with and without RFC 4055 restrictions) in both
-// roles, under every trust policy: a CA chain (with such keys at every position), a pinned certificate, a
+// Ed448, ECDSA P-521, RSASSA-PSS keys (id-RSASSA-PSS, with and without RFC 4055 restrictions) and ML-DSA
+// keys (offered when configured: docs/ml-dsa.md) in both roles, under every trust policy: a CA chain (with such keys at every position), a pinned certificate, a
 // pinned SPKI and RFC 7250 raw public keys. Runs on both providers (the node-crypto vitest project).
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../src/auth/builder.js';
@@ -8,13 +8,13 @@ import type { TrustPolicy } from '../../src/auth/trust.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { PrivateKey } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
-import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import { DEFAULT_SIGNATURE_SCHEMES, type CertifiedKey, type ClientConfig, type ServerConfig } from '../../src/handshake/config.js';
 import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { asPssKey, rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { hex } from '../../src/wire/bytes.js';
-import { signatureSchemeName } from '../../src/wire/enums.js';
+import { SignatureScheme, signatureSchemeName } from '../../src/wire/enums.js';
 
 const random = seededRandom('signature schemes');
 const SERVER_NAME = 'server.example';
@@ -25,7 +25,18 @@ interface KeyCase {
   /** The scheme its owner signs CertificateVerify with, under our default preferences. */
   scheme: string;
   keyType: RegExp;
+  /** Both sides' signatureSchemes, when the defaults do not offer the key's scheme. */
+  signatureSchemes?: number[];
 }
+
+const WITH_ML_DSA = [SignatureScheme.mldsa65, SignatureScheme.mldsa87, SignatureScheme.mldsa44, ...DEFAULT_SIGNATURE_SCHEMES];
+const mlDsa = (type: 'ml-dsa-44' | 'ml-dsa-65' | 'ml-dsa-87', scheme: string, keyType: RegExp): KeyCase => ({
+  name: type.toUpperCase(),
+  key: () => generateKeyPair(type, random, nobleProvider).privateKey,
+  scheme,
+  keyType,
+  signatureSchemes: WITH_ML_DSA,
+});
 
 const KEYS: KeyCase[] = [
   { name: 'Ed448', key: () => generateKeyPair('ed448', random, nobleProvider).privateKey, scheme: 'ed448', keyType: /^Ed448$/ },
@@ -43,6 +54,9 @@ const KEYS: KeyCase[] = [
     scheme: 'rsa_pss_pss_sha512',
     keyType: /^RSA-PSS-2048 \(sha512, salt >= 32\)$/,
   },
+  mlDsa('ml-dsa-44', 'mldsa44', /^ML-DSA-44$/),
+  mlDsa('ml-dsa-65', 'mldsa65', /^ML-DSA-65$/),
+  mlDsa('ml-dsa-87', 'mldsa87', /^ML-DSA-87$/),
 ];
 
 /** The scheme of the CertificateVerify `side` received. */
@@ -53,7 +67,7 @@ function receivedScheme(pair: InMemoryPair, side: Role): string | undefined {
   return undefined;
 }
 
-function connect(client: Partial<ClientConfig>, server: Partial<ServerConfig>): InMemoryPair {
+function connectPair(client: Partial<ClientConfig>, server: Partial<ServerConfig>): InMemoryPair {
   return new InMemoryPair(
     { now: () => TEST_NOW, random: seededRandom('client'), serverName: SERVER_NAME, ...client },
     { now: () => TEST_NOW, random: seededRandom('server'), clientAuth: 'require', ...server },
@@ -78,7 +92,9 @@ const leafOptions = (cn: string, issuer?: Identity) => ({
   ...(issuer ? { issuer, serial: 2n } : {}),
 });
 
-describe.each(KEYS)('$name keys in both roles', ({ key, scheme, keyType }) => {
+describe.each(KEYS)('$name keys in both roles', ({ key, scheme, keyType, signatureSchemes }) => {
+  const schemes = signatureSchemes ? { signatureSchemes } : {};
+  const connect = (client: Partial<ClientConfig>, server: Partial<ServerConfig>) => connectPair({ ...schemes, ...client }, { ...schemes, ...server });
   const pin = (identity: { privateKey: PrivateKey }) => hex(nobleProvider.hash('sha256', encodeSpki(nobleProvider.publicKeyOf(identity.privateKey))));
 
   it(`authenticate with ${scheme} under a CA policy, the CA's key of the same kind`, () => {
@@ -125,7 +141,7 @@ describe.each(KEYS)('$name keys in both roles', ({ key, scheme, keyType }) => {
 describe('traces', () => {
   it("annotate a restricted RSASSA-PSS certificate's algorithm and parameters in the Certificate message", () => {
     const server = makeIdentity({ ...leafOptions(SERVER_NAME), privateKey: KEYS[3]!.key() }, random);
-    const pair = connect({ trust: { kind: 'pinned-certificate', certificates: [server.der] }, trace: true }, { certificate: server, clientAuth: 'none' });
+    const pair = connectPair({ trust: { kind: 'pinned-certificate', certificates: [server.der] }, trace: true }, { certificate: server, clientAuth: 'none' });
     expect(pair.client.info.signatureScheme).toBe('rsa_pss_pss_sha384');
     const certificate = pair.events('client').find((e) => e.type === 'handshake-message' && e.direction === 'in' && e.message.kind === 'certificate');
     const spans = certificate?.type === 'handshake-message' ? (certificate.spans ?? []) : [];
@@ -153,7 +169,7 @@ describe('CA chains with the new key types at every position', () => {
         return { chain: [leaf.der, intermediate.der], privateKey: leaf.privateKey };
       };
       const trust: TrustPolicy = { kind: 'ca', anchors: [root.der] };
-      const pair = connect({ trust, certificate: issued('alice', 'clientAuth') }, { trust, certificate: issued(SERVER_NAME, 'serverAuth') });
+      const pair = connectPair({ trust, certificate: issued('alice', 'clientAuth') }, { trust, certificate: issued(SERVER_NAME, 'serverAuth') });
       expectMutualAuthentication(pair, leafKey.scheme, leafKey.keyType);
     });
   }

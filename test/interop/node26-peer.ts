@@ -41,6 +41,8 @@ export interface PeerOptions {
   certFile?: string;
   keyFile?: string;
   caFile?: string;
+  /** Server: require a client certificate `caFile` vouches for. */
+  requestCert?: boolean;
   servername?: string;
   send?: string;
 }
@@ -73,7 +75,7 @@ export interface Node26Peer {
   events(): Array<Record<string, unknown>>;
   keylog(): string[];
   /** What the peer's 'secure' event said (protocol, cipher, client-side ephemeral key info). */
-  secure(): { protocol: string; cipher: string; ephemeral: { name?: string } | null } | undefined;
+  secure(): { protocol: string; cipher: string; ephemeral: { name?: string } | null; peerKeyType: string | null; authorized: boolean } | undefined;
   serverHellos(): TracedServerHello[];
 }
 

@@ -118,6 +118,19 @@ function leadingDotDnsConstraint(cert: Certificate): string | undefined {
   return dotted && dotted.form === 'dns' ? `dNSName constraint "${dotted.base}" has a leading "."` : undefined;
 }
 
+/**
+ * RFC 9881 §5: an ML-DSA key "cannot be used to establish keys or encrypt data, so the keyUsage extension
+ * MUST NOT have any of the following bits set: keyEncipherment, dataEncipherment, keyAgreement,
+ * encipherOnly, decipherOnly". (RFC 8410 §5 says the same of Ed25519 and Ed448, not checked here.)
+ */
+const NOT_FOR_SIGNATURE_KEYS: readonly KeyUsageName[] = ['keyEncipherment', 'dataEncipherment', 'keyAgreement', 'encipherOnly', 'decipherOnly'];
+
+function mlDsaKeyUsageProblem(cert: Certificate): string | undefined {
+  if (cert.publicKey?.kind !== 'ml-dsa') return undefined;
+  const forbidden = NOT_FOR_SIGNATURE_KEYS.filter((bit) => hasKu(cert, bit));
+  return forbidden.length === 0 ? undefined : `keyUsage [${forbidden.join(', ')}] on an ${cert.publicKey.parameterSet} key, which only signs`;
+}
+
 /** Rules both profiles apply: RFC 5280's requirements on conforming certificates. */
 const RFC5280_RULES: readonly Rule[] = [
   {
@@ -200,6 +213,13 @@ const RFC5280_RULES: readonly Rule[] = [
     roles: ['intermediate'],
     reason: 'BadCertificate',
     check: (c) => (c.version === 3 && !c.keyUsage ? 'CA certificate without keyUsage' : undefined),
+  },
+  {
+    id: 'ml-dsa-key-usage',
+    section: 'RFC 9881 §5',
+    roles: PEER,
+    reason: 'BadCertificate',
+    check: mlDsaKeyUsageProblem,
   },
   {
     id: 'key-cert-sign-needs-ca',

@@ -1,7 +1,7 @@
 // Which TLS SignatureSchemes a certificate's signature is, so that path validation accepts only the
 // signatures the configuration accepts in certificates: signature_algorithms_cert, or when we send none,
 // signature_algorithms, "also applies to signatures appearing in certificates" (RFC 8446 §4.2.3).
-import type { CurveName, HashName, PublicKey, SignatureAlgorithm } from '../../crypto/provider.js';
+import type { CurveName, HashName, MlDsaParameterSet, PublicKey, SignatureAlgorithm } from '../../crypto/provider.js';
 import { SignatureScheme, signatureSchemeName } from '../../wire/enums.js';
 import type { Certificate } from '../x509.js';
 import { describe, fail, type Failure } from './verdict.js';
@@ -34,6 +34,12 @@ const RSA_PSS_PSS: Readonly<Record<SchemeHash, number>> = {
   sha512: SignatureScheme.rsa_pss_pss_sha512,
 };
 
+const ML_DSA: Readonly<Record<MlDsaParameterSet, number>> = {
+  'ML-DSA-44': SignatureScheme.mldsa44,
+  'ML-DSA-65': SignatureScheme.mldsa65,
+  'ML-DSA-87': SignatureScheme.mldsa87,
+};
+
 /**
  * The schemes that name a signature made with `algorithm` (the certificate's signatureAlgorithm, PSS
  * parameters included) by `issuerKey`; every one must be accepted. Usually one. TLS 1.3 ECDSA schemes name
@@ -60,6 +66,9 @@ export function signatureSchemesOf(algorithm: SignatureAlgorithm, issuerKey: Pub
     case 'rsa-pss':
       if (algorithm.hash === 'sha1') return undefined;
       return [(issuerKey.kind === 'rsa-pss' ? RSA_PSS_PSS : RSA_PSS_RSAE)[algorithm.hash]];
+    case 'ml-dsa':
+      // draft-ietf-tls-mldsa §3.1: each scheme signals id-ML-DSA-* signatures on certificates.
+      return [ML_DSA[algorithm.parameterSet]];
   }
 }
 

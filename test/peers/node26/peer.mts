@@ -15,6 +15,8 @@ interface PeerOptions {
   certFile?: string;
   keyFile?: string;
   caFile?: string;
+  /** Server: ask for a client certificate, and refuse a client without one that `caFile` vouches for. */
+  requestCert?: boolean;
   /** Client: the port to connect to; the text to send. */
   port?: number;
   servername?: string;
@@ -34,6 +36,7 @@ const tlsOptions = {
   ...(options.certFile ? { cert: readFileSync(options.certFile) } : {}),
   ...(options.keyFile ? { key: readFileSync(options.keyFile) } : {}),
   ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}),
+  ...(options.requestCert ? { requestCert: true, rejectUnauthorized: true } : {}),
 };
 
 function secure(socket: tls.TLSSocket): void {
@@ -43,6 +46,9 @@ function secure(socket: tls.TLSSocket): void {
     cipher: socket.getCipher().standardName,
     // Client side only: OpenSSL tells the server nothing here (the trace on stderr does).
     ephemeral: socket.getEphemeralKeyInfo(),
+    // The key type of the certificate the other side authenticated with (e.g. 'ml-dsa-65'), if it sent one.
+    peerKeyType: socket.getPeerX509Certificate()?.publicKey.asymmetricKeyType ?? null,
+    authorized: socket.authorized,
   });
 }
 

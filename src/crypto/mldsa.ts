@@ -1,0 +1,79 @@
+// ML-DSA (FIPS 204) signatures: the sizes of each parameter set, the rules a key and a signature must meet
+// before any arithmetic, and signing and verifying by noble's implementation, which both providers use (Node
+// 20's OpenSSL 3.0 has no ML-DSA). Pure ML-DSA with an empty context string, as TLS (draft-ietf-tls-mldsa
+// §3.2: "The context (ctx) parameter MUST be the empty string") and certificates (RFC 9881 §3) use it; never
+// HashML-DSA (RFC 9881 §8.3).
+import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import type { MlDsaParameterSet, PrivateKey, PublicKey, RandomSource } from './provider.js';
+
+/** Byte lengths of one parameter set (FIPS 204 §4, Table 2; RFC 9881 §4, §6). */
+export interface MlDsaSizes {
+  publicKey: number;
+  signature: number;
+  /** The expanded private key (FIPS 204 skEncode), RFC 9881's expandedKey. */
+  expandedKey: number;
+}
+
+export const ML_DSA_SIZES: Readonly<Record<MlDsaParameterSet, MlDsaSizes>> = {
+  'ML-DSA-44': { publicKey: 1312, signature: 2420, expandedKey: 2560 },
+  'ML-DSA-65': { publicKey: 1952, signature: 3309, expandedKey: 4032 },
+  'ML-DSA-87': { publicKey: 2592, signature: 4627, expandedKey: 4896 },
+};
+
+/** ξ, the seed of ML-DSA.KeyGen_internal (FIPS 204 Algorithm 6), and the length of the hedging randomness rnd. */
+export const ML_DSA_SEED_LENGTH = 32;
+const RND_LENGTH = 32;
+
+export const ML_DSA_PARAMETER_SETS = Object.keys(ML_DSA_SIZES) as MlDsaParameterSet[];
+
+const NOBLE = { 'ML-DSA-44': ml_dsa44, 'ML-DSA-65': ml_dsa65, 'ML-DSA-87': ml_dsa87 } as const;
+
+/**
+ * Why `key` may not make or check `parameterSet` signatures, or undefined. A key belongs to one parameter
+ * set: an ML-DSA-44 key under ML-DSA-65 is another algorithm (draft-ietf-tls-mldsa §3.2: the end-entity
+ * certificate "MUST use the corresponding AlgorithmIdentifier"). Lengths are the parser's to check (RFC 9881
+ * §4, mldsa-keys.ts); noble refuses any other.
+ */
+export function mlDsaKeyProblem(parameterSet: MlDsaParameterSet, key: PublicKey | PrivateKey): string | undefined {
+  if (key.kind !== 'ml-dsa') return `a ${key.kind} key cannot make ${parameterSet} signatures`;
+  return key.parameterSet === parameterSet ? undefined : `an ${key.parameterSet} key cannot make ${parameterSet} signatures`;
+}
+
+/** The public key of a seed (ML-DSA.KeyGen_internal). */
+export function mlDsaPublicKey(parameterSet: MlDsaParameterSet, seed: Uint8Array): Uint8Array {
+  const { publicKey, secretKey } = NOBLE[parameterSet].keygen(seed);
+  secretKey.fill(0);
+  return publicKey;
+}
+
+/** The expanded private key (skEncode) of a seed: what RFC 9881's "both" form carries beside the seed. */
+export function mlDsaExpandedKey(parameterSet: MlDsaParameterSet, seed: Uint8Array): Uint8Array {
+  return NOBLE[parameterSet].keygen(seed).secretKey;
+}
+
+/**
+ * ML-DSA.Sign (FIPS 204 Algorithm 2), hedged: rnd is 32 bytes from `random` (§3.4 recommends the hedged
+ * variant; from our RandomSource, a seeded run signs the same bytes again). The expanded key is made from
+ * the seed for this signature and wiped after it.
+ */
+export function mlDsaSign(parameterSet: MlDsaParameterSet, seed: Uint8Array, message: Uint8Array, random: RandomSource): Uint8Array {
+  const secretKey = mlDsaExpandedKey(parameterSet, seed);
+  try {
+    return NOBLE[parameterSet].sign(message, secretKey, { extraEntropy: random(RND_LENGTH) });
+  } finally {
+    secretKey.fill(0);
+  }
+}
+
+/**
+ * ML-DSA.Verify (FIPS 204 Algorithm 3) with an empty context. The key's length the caller has checked
+ * (signatureKeyProblem); a signature not of its set's exact length noble refuses before any arithmetic, as
+ * Algorithm 3's sigDecode does. False for anything malformed, never throws.
+ */
+export function mlDsaVerify(parameterSet: MlDsaParameterSet, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return NOBLE[parameterSet].verify(signature, message, publicKey);
+  } catch {
+    return false; // a key noble cannot decode
+  }
+}
