@@ -347,24 +347,39 @@ export class DerReader {
 
 function decodeOid(c: Uint8Array, fail: (what: string) => never): string {
   if (c.length === 0) fail('empty OBJECT IDENTIFIER');
-  const arcs: bigint[] = [];
-  let v = 0n;
-  let fresh = true;
-  for (let i = 0; i < c.length; i++) {
-    const b = c[i]!;
+  let text = '';
+  let arcs = 0;
+  for (let i = 0; i < c.length; ) {
     // X.690 §8.19.2: each subidentifier in the fewest octets, so no leading 0x80.
-    if (fresh && b === 0x80) fail('non-minimal OID subidentifier');
-    v = (v << 7n) | BigInt(b & 0x7f);
-    fresh = (b & 0x80) === 0;
-    if (fresh) {
-      arcs.push(v);
-      v = 0n;
-    }
+    if (c[i] === 0x80) fail('non-minimal OID subidentifier');
+    let end = i;
+    while (end < c.length && c[end]! & 0x80) end++;
+    if (end === c.length) fail('truncated OID subidentifier');
+    end++;
+    const value = subidentifier(c, i, end);
+    // X.690 §8.19.4: the first subidentifier packs the first two arcs as 40 * first + second.
+    text += arcs++ === 0 ? firstArcs(value) : `.${value}`;
+    i = end;
   }
-  if (!fresh) fail('truncated OID subidentifier');
-  const first = arcs[0]!;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  return [...head, ...arcs.slice(1)].join('.');
+  return text;
+}
+
+/** Up to 7 octets (49 bits) add up exactly in a number; longer ones (UUID arcs, X.667) in a bigint. */
+function subidentifier(c: Uint8Array, start: number, end: number): number | bigint {
+  if (end - start <= 7) {
+    let v = 0;
+    for (let i = start; i < end; i++) v = v * 128 + (c[i]! & 0x7f);
+    return v;
+  }
+  let v = 0n;
+  for (let i = start; i < end; i++) v = (v << 7n) | BigInt(c[i]! & 0x7f);
+  return v;
+}
+
+function firstArcs(value: number | bigint): string {
+  if (value < 40) return `0.${value}`;
+  if (value < 80) return `1.${Number(value) - 40}`;
+  return `2.${typeof value === 'bigint' ? value - 80n : value - 80}`;
 }
 
 function decodeString(tag: number, c: Uint8Array, fail: (what: string) => never): string {

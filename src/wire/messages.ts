@@ -34,6 +34,7 @@ import type {
   KeyUpdate,
   MessageHash,
   NewSessionTicket,
+  OfferedPsks,
   ServerHello,
 } from './types.js';
 import { readU16Vector, writeU16Vector } from './vectors.js';
@@ -367,6 +368,13 @@ export function truncateClientHelloForBinders(encodedClientHello: Uint8Array): U
   const hello = decodeHandshake(encodedClientHello);
   const last = hello.kind === 'client_hello' ? hello.extensions.at(-1) : undefined;
   if (last?.type !== ExtensionType.pre_shared_key) throw new Error('not a ClientHello offering a pre_shared_key');
-  const offered = bodyOf(preSharedKeyClientHello, last);
+  return truncateBeforeBinders(encodedClientHello, bodyOf(preSharedKeyClientHello, last));
+}
+
+/**
+ * The same truncation when the caller has the ClientHello's `offered` PSKs already decoded (its last extension,
+ * as the decoder requires), so the whole ClientHello is not parsed again. Returns a view into `encodedClientHello`.
+ */
+export function truncateBeforeBinders(encodedClientHello: Uint8Array, offered: OfferedPsks): Uint8Array {
   return encodedClientHello.subarray(0, encodedClientHello.length - bindersLength(offered));
 }

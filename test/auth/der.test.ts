@@ -58,6 +58,17 @@ describe('DER values (X.690 §8 examples)', () => {
     expect(() => read('0603808134', (r) => r.oid())).toThrow(/non-minimal OID/);
   });
 
+  it('reads OBJECT IDENTIFIER arcs of any size exactly, on both sides of the 7-octet (49-bit) subidentifier', () => {
+    const uuid = 2n ** 128n - 1n; // X.667 arcs under 2.25 are 128-bit UUIDs
+    const oids = ['0.0', '0.39', '1.0', '1.39', '2.0', '2.47', '2.48', `2.${2 ** 49 - 81}`, `2.${2 ** 49 - 80}`, `2.${uuid}`, '1.2.840.113549.1.1.11',
+      `1.3.${2 ** 49 - 1}`, `1.3.${2 ** 49}`, `1.3.${2n ** 56n - 1n}`, `1.3.${2n ** 56n}`, `2.25.${uuid}.7`, '1.3.0.127.128.16383.16384'];
+    for (const oid of oids) expect(readSingle(der.oid(oid), (r) => r.oid())).toBe(oid);
+    // A later subidentifier may not start with 0x80 either; one whose last octet has bit 8 set is cut short.
+    expect(() => read('06042a808134', (r) => r.oid())).toThrow(/non-minimal OID/);
+    expect(() => read('06022a86', (r) => r.oid())).toThrow(/truncated OID/);
+    expect(() => read('0600', (r) => r.oid())).toThrow(/empty OBJECT IDENTIFIER/);
+  });
+
   it('accepts only FF and 00 as BOOLEAN (X.690 §11.1)', () => {
     expect(read('0101ff', (r) => r.boolean())).toBe(true);
     expect(() => read('010101', (r) => r.boolean())).toThrow(/not a DER BOOLEAN/);

@@ -4,7 +4,7 @@ import { parseReferenceIdentity, type ReferenceIdentity } from '../../auth/hostn
 import { ExtensionType } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
-import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
+import { encodeHandshake, truncateBeforeBinders } from '../../wire/messages.js';
 import type { ClientHello, Extension, OfferedPsks, ServerHello } from '../../wire/types.js';
 import type { PeerFinishedVerified } from '../context.js';
 import { rejudgeStoredPeer } from '../peer-certificate.js';
@@ -174,7 +174,9 @@ export function offeredPsks(c: ClientHandshake): OfferedPsks {
  */
 export function bindPsks(c: ClientHandshake, hello: ClientHello): void {
   const { ctx } = c;
-  const truncated = truncateClientHelloForBinders(encodeHandshake(hello));
+  const last = hello.extensions[hello.extensions.length - 1]!;
+  const zeroed = X.bodyOf(X.preSharedKeyClientHello, last);
+  const truncated = truncateBeforeBinders(encodeHandshake(hello), zeroed);
   const binders = offeredKeys(c).map(({ suite, psk, resumption }) => {
     const transcript = ctx.transcript.fork();
     transcript.selectHash(suite.hash);
@@ -182,8 +184,7 @@ export function bindPsks(c: ClientHandshake, hello: ClientHello): void {
     const binderKey = new KeySchedule(ctx.provider, suite, psk).binderKey(resumption);
     return finishedVerifyData(ctx.provider, suite, binderKey, transcript.current());
   });
-  const last = hello.extensions[hello.extensions.length - 1]!;
-  const offered = { ...X.bodyOf(X.preSharedKeyClientHello, last), binders };
+  const offered = { ...zeroed, binders };
   hello.extensions[hello.extensions.length - 1] = X.ext(ExtensionType.pre_shared_key, X.preSharedKeyClientHello.encode(offered));
 }
 

@@ -36,7 +36,7 @@ export function acceptExternalPsk(ctx: HandshakeContext, hello: ClientHello, off
       continue;
     }
     const schedule = new KeySchedule(ctx.provider, suite, psk.key);
-    const binder = verifyBinder(ctx, hello, schedule, suite, offered.binders[index]!, 'external');
+    const binder = verifyBinder(ctx, hello, offered, index, schedule, suite, 'external');
     ctx.decide('external_psk', `PSK #${index} "${psk.name}" (${mode === PskKeyExchangeMode.psk_ke ? PSK_KE_WARNING : 'psk_dhe_ke'})`, 'its binder verified ("ext binder" key)');
     return { index, mode, schedule, binder, external: psk };
   }

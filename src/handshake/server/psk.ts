@@ -7,8 +7,8 @@ import { constantTimeEqual } from '../../wire/bytes.js';
 import { ExtensionType, PskKeyExchangeMode } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
-import { encodeHandshake, truncateClientHelloForBinders } from '../../wire/messages.js';
-import type { ClientHello } from '../../wire/types.js';
+import { encodeHandshake, truncateBeforeBinders } from '../../wire/messages.js';
+import type { ClientHello, OfferedPsks } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
 import type { HandshakeContext, PskBinderVerified } from '../context.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
@@ -117,7 +117,7 @@ export function acceptPsk(
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
-    const binder = verifyBinder(ctx, hello, schedule, suite, offered.binders[index]!, 'resumption');
+    const binder = verifyBinder(ctx, hello, offered, index, schedule, suite, 'resumption');
     const client = state.clientChain.length > 0 ? rejudgeStoredPeer(ctx, state.clientChain, state.clientRawPublicKey, 'clientAuth') : undefined;
     // A ticket whose client identity today's policy does not accept (pin removed, certificate expired or
     // revoked, 'ask' with nobody asked yet) is declined whenever we ask for certificates, 'optional' as
@@ -151,10 +151,20 @@ export function acceptPsk(
  * The binder over the ClientHello truncated before the binders list (RFC 8446 §4.2.11.2), in constant time.
  * Its key is "res binder" for a ticket and "ext binder" for an external PSK (§7.1): the two never mix.
  */
-export function verifyBinder(ctx: HandshakeContext, hello: ClientHello, schedule: KeySchedule, suite: SuiteInfo, binder: Uint8Array, kind: 'resumption' | 'external'): PskBinderVerified {
+export function verifyBinder(
+  ctx: HandshakeContext,
+  hello: ClientHello,
+  offered: OfferedPsks,
+  index: number,
+  schedule: KeySchedule,
+  suite: SuiteInfo,
+  kind: 'resumption' | 'external',
+): PskBinderVerified {
+  const binder = offered.binders[index]!;
   const transcript = ctx.transcript.fork();
   transcript.selectHash(suite.hash);
-  transcript.add(truncateClientHelloForBinders(encodeHandshake(hello)));
+  // `offered` is the body of `hello`'s last extension (the decoder refuses a pre_shared_key anywhere else).
+  transcript.add(truncateBeforeBinders(encodeHandshake(hello), offered));
   const expected = finishedVerifyData(ctx.provider, suite, schedule.binderKey(kind === 'resumption'), transcript.current());
   // §4.2.11.2: the binder is computed like a Finished, Hash.length bytes; another length is a decode_error
   // (as OpenSSL answers it), not a binder that fails to verify.
