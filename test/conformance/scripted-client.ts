@@ -140,8 +140,20 @@ export class ScriptedClient {
   }
 
   /** A record of `type` sealed under our current keys (handshake keys until finish(), then application keys). */
-  sendSealed(type: number, content: Uint8Array): Answer {
-    return this.feed(this.writer!.seal(type, content));
+  sendSealed(type: number, content: Uint8Array, padding = 0): Answer {
+    return this.feed(this.seal(type, content, padding));
+  }
+
+  /** The record sendSealed() would send, not sent (to alter it first); it takes its sequence number. */
+  seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    return this.writer!.seal(type, content, padding);
+  }
+
+  /** A KeyUpdate (RFC 8446 §4.6.3) under our current application keys; we then write under the next ones. */
+  updateKeys(requestUpdate: 0 | 1): Answer {
+    const sealed = this.writer!.seal(HANDSHAKE, Uint8Array.of(24, 0, 0, 1, requestUpdate));
+    this.writer = this.writer!.next();
+    return this.feed(sealed);
   }
 
   /** Bytes as they are (e.g. a hand-made plaintext record). */
