@@ -117,6 +117,27 @@ describe('a full handshake, inspected (server/tls13/rfc8446)', () => {
   });
 });
 
+describe('both/tls13/rfc8446/HappyFlow and ComplianceRequirements', () => {
+  const GROUPS = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+  const SUITES = [TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256];
+  const combinations = SUITES.flatMap((suite) => GROUPS.map((group) => [suite, group] as const));
+
+  it.each(combinations)('HappyFlow#happyFlow (suite %i, group %i) → a handshake without alert; ours: connected, data read', (suite, group) => {
+    const client = new ScriptedClient({}, `anvil happy ${suite} ${group}`);
+    const flight = client.hello([suite], [client.keyShare(group), ext(ExtensionType.supported_groups, [0, 2, group >> 8, group & 0xff]), ...extensions(client, { keyShare: false })]);
+    expect(flight.alerts).toEqual([]);
+    expect(kinds(flight.messages)).toEqual(['server_hello', 'encrypted_extensions', 'certificate', 'certificate_verify', 'finished']);
+    expect(client.finish().alerts).toEqual([]);
+    client.server.takeEvents();
+    expect(client.send(Uint8Array.of(1, 2, 3)).alerts).toEqual([]);
+    expect(client.server.takeEvents()).toContainEqual(expect.objectContaining({ type: 'data', data: Uint8Array.of(1, 2, 3) }));
+  });
+
+  it('ComplianceRequirements#supportsAes128GcmSha256, #supportsSecp256r1 → both taken (§9.1); ours: the same (the cases above)', () => {
+    expect(combinations).toContainEqual([TLS_AES_128_GCM_SHA256, NamedGroup.secp256r1]);
+  });
+});
+
 describe('server/tls13/rfc8446/HelloRetryRequest', () => {
   /** An empty key_share draws a HelloRetryRequest; the second ClientHello shares X25519. */
   function retried(suites: number[]) {

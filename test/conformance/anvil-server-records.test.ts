@@ -3,6 +3,7 @@
 // both/tls13/statemachine/ClientServerStateMachine, and both/lengthfield (a length field of the client's
 // ClientHello, its extensions, or its Finished, one off). Each case is "Class#method → TLS-Anvil's
 // expectation; ours". TlsLengthfieldTest.validateLengthTest wants the workflow to fail with a fatal alert.
+// Length field cases named "Class: field" stand for extension classes whose method names were not read.
 import { describe, expect, it } from 'vitest';
 import { flipBit, splitRecords } from '../../src/testing/tamper.js';
 import { ExtensionType, NamedGroup, PskKeyExchangeMode } from '../../src/wire/enums.js';
@@ -214,12 +215,12 @@ describe('both/lengthfield (TLS 1.3, at the server): one length field one off', 
     fields.set('Hello#helloExtensionsLengthTLS13', { at, size: 2 });
     at += 2;
     const inner: Record<number, [string, string, number]> = {
-      [ExtensionType.key_share]: ['KeyShareExtension#keyShareExtensionLength', 'KeyShareExtension#keyShareExtensionListLength', 2],
-      [ExtensionType.supported_versions]: ['SupportedVersionsExtension#supportedVersionsExtensionLength', 'SupportedVersionsExtension#supportedVersionsListLength', 1],
-      [ExtensionType.signature_algorithms]: ['SignatureAndHashAlgorithmsExtension#signatureAndHashAlgorithmsExtensionLength', 'SignatureAndHashAlgorithmsExtension#signatureAndHashAlgorithmsListLength', 2],
-      [ExtensionType.psk_key_exchange_modes]: ['PSKKeyExchangeModesExtension#pskKeyExchangeModesExtensionLength', 'PSKKeyExchangeModesExtension#pskKeyExchangeModesListLength', 1],
-      [ExtensionType.application_layer_protocol_negotiation]: ['ALPNExtension#alpnExtensionLength', 'ALPNExtension#alpnProposedAlpnProtocolsLength', 2],
-      [ExtensionType.padding]: ['PaddingExtension#paddingExtensionLength', '', 0],
+      [ExtensionType.key_share]: ['KeyShareExtension#keyShareExtensionLength', 'KeyShareExtension#keyShareEntryListLength', 2],
+      [ExtensionType.supported_versions]: ['SupportedVersionsExtension: extension length', 'SupportedVersionsExtension: versions list length', 1],
+      [ExtensionType.signature_algorithms]: ['SignatureAndHashAlgorithmsExtension: extension length', 'SignatureAndHashAlgorithmsExtension: list length', 2],
+      [ExtensionType.psk_key_exchange_modes]: ['PSKKeyExchangeModesExtension: extension length', 'PSKKeyExchangeModesExtension: modes list length', 1],
+      [ExtensionType.application_layer_protocol_negotiation]: ['ALPNExtension: extension length', 'ALPNExtension: protocol list length', 2],
+      [ExtensionType.padding]: ['PaddingExtension: extension length', '', 0],
       [ExtensionType.supported_groups]: ['(supported_groups extension length)', '(supported_groups list length)', 2],
       [ExtensionType.pre_shared_key]: ['PreSharedKeyExtension#preSharedKeyExtensionLength', 'PreSharedKeyExtension#preSharedKeyExtensionIdentityListLength', 2],
     };
