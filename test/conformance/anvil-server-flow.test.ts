@@ -87,6 +87,18 @@ describe('a full handshake, inspected (server/tls13/rfc8446)', () => {
     expect(checkCertificateVerify(nobleProvider, verify.scheme, key, 'server', flipBit(client.signedTranscriptHash!, 0), verify.signature)).not.toBe('ok');
   });
 
+  it.each([
+    ['SignatureAlgorithms#offerLegacySignatureAlgorithms (rsa_pkcs1_sha1 first)', 0x0201],
+    ['rfc8701/ClientInitiatedExtensionPoints#advertiseGreaseSignatureAlgorithms (0x0a0a first)', 0x0a0a],
+  ])('%s → a TLS 1.3 scheme, not the first one, signs; ours: Ed25519', (_, first) => {
+    const client = new ScriptedClient({}, 'anvil schemes');
+    const sent = extensions(client).map((e) => (e.type === ExtensionType.signature_algorithms ? ext(e.type, [0, 4, first >> 8, first & 0xff, ED25519 >> 8, ED25519 & 0xff]) : e));
+    const flight = client.hello([TLS_AES_128_GCM_SHA256], sent);
+    const verify = flight.messages.find((m) => m.kind === 'certificate_verify');
+    if (verify?.kind !== 'certificate_verify') throw new Error('no CertificateVerify');
+    expect(verify.scheme).toBe(ED25519);
+  });
+
   it('EncryptedExtensions#includedInvalidExtensions → only extensions allowed in EncryptedExtensions (§4.2); ours: none at all here', () => {
     const { flight } = throughServerFlight();
     const encrypted = flight.messages[1]!;

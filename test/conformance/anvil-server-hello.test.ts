@@ -171,7 +171,7 @@ describe('server/tls13/rfc8446/SignatureAlgorithms', () => {
     refuses(serve(withoutExtension(EXT.signature_algorithms)), 'missing_extension');
   });
 
-  it('#offerLegacySignatureAlgorithms (rsa_pkcs1_sha1 first) → a TLS 1.3 scheme signs; ours: answered (the scheme is checked in the flow tests)', () => {
+  it('#offerLegacySignatureAlgorithms (rsa_pkcs1_sha1 first) → a TLS 1.3 scheme signs; ours: answered (the protected CertificateVerify is not opened here)', () => {
     serverHello(serve(replacingExtension(ext(EXT.signature_algorithms, [0, 4, 0x02, 0x01, 0x08, 0x07]))));
   });
 
@@ -304,7 +304,7 @@ describe('server/tls13/rfc8701/ClientInitiatedExtensionPoints', () => {
     expect(X.bodyOf(X.keyShareServerHello, X.findExtension(hello.extensions, ExtensionType.key_share)!).group).toBe(X25519);
   });
 
-  it('#advertiseGreaseSignatureAlgorithms (0x0a0a first) → answered; ours: answered (the scheme is Ed25519, flow tests)', () => {
+  it('#advertiseGreaseSignatureAlgorithms (0x0a0a first) → not chosen; ours: answered (the protected CertificateVerify is not opened here)', () => {
     serverHello(serve(replacingExtension(ext(EXT.signature_algorithms, [0, 4, 0x0a, 0x0a, 0x08, 0x07]))));
   });
 
