@@ -170,7 +170,7 @@ describe('both/tls13/rfc8446/KeyUpdate', () => {
 
   it('#respondsWithValidKeyUpdate, #appDataUnderNewKeysSucceeds → a KeyUpdate(update_not_requested) back, then data under our new keys read; ours: the same', () => {
     const { client } = connected();
-    const answer = client.updateKeys(1);
+    const answer = client.keyUpdate(1);
     expect(answer.alerts).toEqual([]);
     expect(answer.messages).toEqual([{ kind: 'key_update', requestUpdate: 0 }]);
     client.server.takeEvents();

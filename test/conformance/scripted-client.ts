@@ -149,12 +149,6 @@ export class ScriptedClient {
     return this.writer!.seal(type, content, padding);
   }
 
-  /** A KeyUpdate (RFC 8446 §4.6.3) under our current application keys; we then write under the next ones. */
-  updateKeys(requestUpdate: 0 | 1): Answer {
-    const sealed = this.writer!.seal(HANDSHAKE, Uint8Array.of(24, 0, 0, 1, requestUpdate));
-    this.writer = this.writer!.next();
-    return this.feed(sealed);
-  }
 
   /** Bytes as they are (e.g. a hand-made plaintext record). */
   sendRaw(bytes: Uint8Array): Answer {
