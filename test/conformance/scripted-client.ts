@@ -133,15 +133,35 @@ export class ScriptedClient {
     return this.feed(concat(...bytes));
   }
 
+  /** Our Finished message (RFC 8446 §4.4.4) for the transcript so far, encoded and not sent: to send it altered. */
+  finishedMessage(): Uint8Array {
+    const verifyData = finishedVerifyData(nobleProvider, this.suite!, this.handshakeSecrets!.client, this.transcriptHash());
+    return encodeHandshake({ kind: 'finished', verifyData });
+  }
+
+  /** A record of `type` sealed under our current keys (handshake keys until finish(), then application keys). */
+  sendSealed(type: number, content: Uint8Array, padding = 0): Answer {
+    return this.feed(this.seal(type, content, padding));
+  }
+
+  /** The record sendSealed() would send, not sent (to alter it first); it takes its sequence number. */
+  seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    return this.writer!.seal(type, content, padding);
+  }
+
+
+  /** Bytes as they are (e.g. a hand-made plaintext record). */
+  sendRaw(bytes: Uint8Array): Answer {
+    return this.feed(bytes);
+  }
+
   /**
    * Sends our Finished (RFC 8446 §4.4.4) under the client handshake key (or, as test-tls13-finished-plaintext
    * does, in a plaintext record; its record edited by `corrupt` if given); moves to the application keys.
    */
   finish(options: { plaintext?: boolean; corrupt?: (record: Uint8Array) => Uint8Array } = {}): Answer {
     const suite = this.suite!;
-    const handshakeSecret = this.handshakeSecrets!.client;
-    const verifyData = finishedVerifyData(nobleProvider, suite, handshakeSecret, this.transcriptHash());
-    const finished = encodeHandshake({ kind: 'finished', verifyData });
+    const finished = this.finishedMessage();
     const sealed = options.plaintext ? record(HANDSHAKE, finished) : this.writer!.seal(HANDSHAKE, finished);
     this.transcript.push(finished);
     this.resumptionMasterSecret = this.schedule!.resumptionMasterSecret(this.transcriptHash());
@@ -191,7 +211,7 @@ export class ScriptedClient {
 
   /** A warning-level close_notify (RFC 8446 §6.1), protected. */
   closeNotify(): Answer {
-    return this.feed(this.writer!.seal(ALERT, Uint8Array.of(1, 0)));
+    return this.sendSealed(ALERT, Uint8Array.of(1, 0));
   }
 
   /** What the server wrote since, of its own accord (e.g. after the application called close()). */

@@ -225,6 +225,9 @@ export class ServerHandshake {
     if (!psk) requireAcceptedPsk(ctx, config, hello);
     let exchange: { group: number; share: KeyShareEntry } | undefined;
     if (psk?.mode !== PskKeyExchangeMode.psk_ke) {
+      // §9.2 asks for supported_groups and key_share only of a ClientHello without pre_shared_key: one whose PSK
+      // we declined (psk_ke alone, not allowed) is conformant, and simply shares no parameters with us (§4.1.1).
+      if (keyShare.kind === 'none' && ext(ExtensionType.pre_shared_key)) throw new TlsError('NoCommonGroup', 'the PSK was declined and the ClientHello offers no (EC)DHE key share');
       if (keyShare.kind === 'none') throw new TlsError('MissingExtension', 'ClientHello needs supported_groups and key_share for (EC)DHE');
       ctx.decide('group', namedGroupName(keyShare.group), 'our most preferred group the client sent a key share for');
       exchange = keyShare;
