@@ -7,9 +7,10 @@
 // - `fresh`: every digest a new array (a provider written before `output`: what the engine did before);
 // - the inner provider as it is (digests written into the transcript's memory);
 // - `poisoned`: as the inner, and every later update() of the hash state scribbles over every array its
-//   digests were written into, so a digest read after its transcript moved on is garbage at once.
+//   digests were written into, so a digest read after its transcript moved on is garbage at once;
+// - `sharedScratch`: every digest of every transcript in one array (a provider breaking its contract).
 // With seeded randoms and Ed25519 (deterministic signatures) every byte on the wire, every secret event and
-// every exporter value must be the same under the three, through HRR, mutual TLS, two post-handshake
+// every exporter value must be the same under the four, through HRR, mutual TLS, two post-handshake
 // certificate requests, tickets, resumption with 0-RTT, external PSKs and KeyUpdate.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
@@ -41,6 +42,29 @@ function fresh(inner: CryptoProvider): CryptoProvider {
       return this;
     },
     digest: () => state.digest(),
+    clone: () => wrap(state.clone()),
+  });
+  return wrapHashes(inner, wrap);
+}
+
+/**
+ * Every digest of every hash state in one array per hash, `output` ignored: a provider that hands out its own
+ * scratch memory (against provider.ts: results are the caller's), as one over WebAssembly memory might.
+ */
+function sharedScratch(inner: CryptoProvider): CryptoProvider {
+  const scratch = new Map<number, Uint8Array>();
+  const wrap = (state: HashState): HashState => ({
+    update(data) {
+      state.update(data);
+      return this;
+    },
+    digest() {
+      const digest = state.digest();
+      const memory = scratch.get(digest.length) ?? new Uint8Array(digest.length);
+      scratch.set(digest.length, memory);
+      memory.set(digest);
+      return memory;
+    },
     clone: () => wrap(state.clone()),
   });
   return wrapHashes(inner, wrap);
@@ -164,6 +188,19 @@ function everything(provider: CryptoProvider): string[] {
   return [...observed(full), ...exported, ...observed(resumed), ...observed(external)];
 }
 
+/** Digests one byte short, in scratch memory of its own: a provider that is simply wrong. */
+function shortDigests(inner: CryptoProvider): CryptoProvider {
+  const wrap = (state: HashState): HashState => ({
+    update(data) {
+      state.update(data);
+      return this;
+    },
+    digest: () => state.digest().subarray(1),
+    clone: () => wrap(state.clone()),
+  });
+  return wrapHashes(inner, wrap);
+}
+
 describe.each([
   ['noble', nobleProvider],
   ['node', nodeCryptoProvider],
@@ -174,5 +211,15 @@ describe.each([
     scribbled = 0;
     expect(everything(poisoned(inner))).toEqual(reference);
     expect(scribbled).toBeGreaterThan(20);
+    // A provider handing out its scratch memory: the transcript copies the digest into memory of its own.
+    expect(everything(sharedScratch(inner))).toEqual(reference);
+  });
+
+  it('a digest of the wrong length is an internal_error, not a transcript hash with a stale byte', () => {
+    const provider = shortDigests(inner);
+    const pair = new InMemoryPair(clientConfig(provider, 'short'), serverConfig(provider, 'short')).run();
+    expect(pair.client.isConnected || pair.server.isConnected).toBe(false);
+    const alerts = [...pair.events('client'), ...pair.events('server')].flatMap((e) => (e.type === 'alert' && e.direction === 'out' ? [e.description] : []));
+    expect(alerts).toEqual(['internal_error']);
   });
 });
