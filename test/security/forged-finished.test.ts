@@ -26,10 +26,11 @@ const now = () => TEST_NOW;
 type Position = 'server Finished' | 'client Finished' | 'server Finished, resumed' | 'client Finished, resumed' | 'client Finished, post-handshake';
 type Forgery = 'all zeros' | "the previous connection's" | "the other side's of this connection";
 
-function configs(provider: CryptoProvider, seed: string, ticket?: SessionTicket): [ClientConfig, ServerConfig] {
+function configs(provider: CryptoProvider, seed: string, ticket?: SessionTicket, checker?: { role: Role; provider: CryptoProvider }): [ClientConfig, ServerConfig] {
+  const providerOf = (role: Role) => (checker?.role === role ? checker.provider : provider);
   return [
     {
-      provider,
+      provider: providerOf('client'),
       now,
       random: seededRandom(`${seed}/client`),
       trust: { kind: 'pinned-certificate', certificates: [server.der] },
@@ -37,7 +38,7 @@ function configs(provider: CryptoProvider, seed: string, ticket?: SessionTicket)
       postHandshakeAuth: true,
       ...(ticket ? { resumption: { ticket } } : {}),
     },
-    { provider, now, random: seededRandom(`${seed}/server`), certificate: server, trust: { kind: 'pinned-certificate', certificates: [alice.der] }, tickets: { count: 1, key: ticketKey } },
+    { provider: providerOf('server'), now, random: seededRandom(`${seed}/server`), certificate: server, trust: { kind: 'pinned-certificate', certificates: [alice.der] }, tickets: { count: 1, key: ticketKey } },
   ];
 }
 
@@ -58,7 +59,7 @@ const checkedBy = (position: Position): { checker: Role; sender: Role; index: nu
  * A connection in `position`, the Finished there replaced by `forge(pair)` (undefined: left as it is). The
  * flight carrying it is edited under its sender's keys, which the attacker holds.
  */
-function run(provider: CryptoProvider, position: Position, seed: string, forge: ((pair: InMemoryPair) => Uint8Array) | undefined): InMemoryPair {
+function run(provider: CryptoProvider, position: Position, seed: string, forge: ((pair: InMemoryPair) => Uint8Array) | undefined, checkerProvider?: CryptoProvider): InMemoryPair {
   const resumed = position.includes('resumed');
   const ticket = resumed ? ticketOf(new InMemoryPair(...configs(provider, `${seed}/first`)).run()) : undefined;
   const { sender } = checkedBy(position);
@@ -70,7 +71,8 @@ function run(provider: CryptoProvider, position: Position, seed: string, forge: 
   let flights = 0;
   let edited = false;
   const holder: { pair?: InMemoryPair } = {};
-  const pair = new InMemoryPair(...configs(provider, seed, ticket), {
+  const checker = checkerProvider ? { role: checkedBy(position).checker, provider: checkerProvider } : undefined;
+  const pair = new InMemoryPair(...configs(provider, seed, ticket, checker), {
     tamper: (flight) => {
       if (flight.from !== sender || flights++ !== flightIndex || !forge) return flight.bytes;
       const pair = holder.pair!;
@@ -130,5 +132,36 @@ describe.each([
       expect(pair.events('server').some((e) => e.type === 'post-handshake-auth')).toBe(false);
       if (!position.endsWith('post-handshake')) expect(pair.events(checker).some((e) => e.type === 'connected')).toBe(false);
     });
+  });
+});
+
+/**
+ * A provider (a wrapper, say) that passes hmac's `output` to one that ignores it and hands `output` back
+ * unwritten: against provider.ts, and it completes no honest handshake; but the verify_data the engine expects
+ * would be whatever the lent memory held, zeros after its wipe, and the attacker's Finished of zeros would be
+ * taken (as it was, before the memory was filled with what cannot match). The engine fails closed instead.
+ */
+function handingBackOutputUnwritten(inner: CryptoProvider): CryptoProvider {
+  return {
+    ...inner,
+    hmac(hash, key, data, output) {
+      const mac = inner.hmac(hash, key, data);
+      return output ?? mac;
+    },
+  };
+}
+
+describe.each([
+  ['noble', nobleProvider],
+  ['node', nodeCryptoProvider],
+])('a Finished of all zeros checked by a provider that hands hmac output back unwritten (%s)', (_name, provider) => {
+  // (Not the post-handshake Finished: such a server refuses every client's Finished of the handshake before.)
+  it.each(['server Finished', 'client Finished'] as Position[])('as the %s: refused with decrypt_error', (position) => {
+    const { checker } = checkedBy(position);
+    const pair = run(provider, position, 'careless', () => new Uint8Array(32), handingBackOutputUnwritten(provider));
+    expect(alertsSent(pair.events(checker))).toEqual(['fatal decrypt_error']);
+    expect(pair.connection(checker).state).toBe('CLOSED');
+    expect(pair.events('server').some((e) => e.type === 'post-handshake-auth')).toBe(false);
+    if (!position.endsWith('post-handshake')) expect(pair.events(checker).some((e) => e.type === 'connected')).toBe(false);
   });
 });
