@@ -180,6 +180,9 @@ const EXPECTED_VERIFY_DATA = new LentArray(64);
 export function finishedVerifyDataMatches(provider: CryptoProvider, suite: SuiteInfo, baseKey: Uint8Array, transcriptHash: Uint8Array, received: Uint8Array): boolean {
   const expectedMemory = EXPECTED_VERIFY_DATA.borrow(suite.hashLength);
   try {
+    // Fails closed: a provider handing `output` back unwritten (against provider.ts) leaves the complement of
+    // `received` to compare with, never a match; not the zeros of the last wipe (test/security/forged-finished).
+    for (let i = 0; i < received.length; i++) expectedMemory[i] = ~received[i]!;
     return constantTimeEqual(finishedVerifyData(provider, suite, baseKey, transcriptHash, expectedMemory), received);
   } finally {
     expectedMemory.fill(0);

@@ -16,7 +16,8 @@ export class Transcript {
   /**
    * Where current() writes its digests: this transcript's own array, made once. A digest is read at once
    * (a Derive-Secret context, a Finished HMAC, CertificateVerify content) and never kept past the next add(),
-   * so one array serves them all: ~4 arrays per side of a handshake fewer. Never shared with a fork.
+   * so one array serves them all: ~4 arrays per side of a handshake fewer. Never shared with a fork, and
+   * never a provider's own array (test/security/transcript-digest-aliasing).
    */
   private digestMemory?: Uint8Array;
 
@@ -50,8 +51,15 @@ export class Transcript {
   current(): Uint8Array {
     if (!this.state) throw new Error('transcript: hash not chosen yet');
     if (this.digest === undefined) {
-      this.digestMemory ??= new Uint8Array(this.provider.hashLength(this.hashName!));
-      this.digest = this.state.digest(this.digestMemory);
+      const memory = (this.digestMemory ??= new Uint8Array(this.provider.hashLength(this.hashName!)));
+      // Kept in memory of our own even when a provider returns another array (its scratch memory, which its
+      // next digest for another transcript, even another connection's, overwrites while this one is cached).
+      const digest = this.state.digest(memory);
+      if (digest !== memory) {
+        if (digest.length !== memory.length) throw new Error(`transcript: ${this.hashName} digest of ${digest.length} bytes`);
+        memory.set(digest);
+      }
+      this.digest = memory;
     }
     return this.digest;
   }
