@@ -5,19 +5,23 @@
 // PSK (RFC 8446 §4.6.1). With that PSK OpenSSL's binder is the one we compute, and the resumed handshake
 // (psk_dhe_ke, Go's zero key again) opens and checks. Go's ticket is opaque to us: what it encrypts (with Go's
 // ticket key) is never needed, since the PSK follows from the first conversation.
+import { p256 as nistP256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { finishedVerifyData, KeySchedule, resumptionPsk } from '../../src/handshake/keyschedule.js';
-import { hex } from '../../src/wire/bytes.js';
+import { concat, fromHex, hex } from '../../src/wire/bytes.js';
 import { bodyOf, preSharedKeyClientHello, preSharedKeyServerHello } from '../../src/wire/extensions.js';
 import { decodeHandshake, encodeHandshake, truncateClientHelloForBinders } from '../../src/wire/messages.js';
 import { PeerReader } from '../conformance/harness.js';
-import { verifyDataOf } from './go-replay-checks.js';
+import { messageHashTranscript, verifyDataOf } from './go-replay-checks.js';
+import { loadGoRecording } from './go-testdata.js';
 import { handshake, readServerFlight } from './go-server-replay.js';
 
 const CHANGE_CIPHER_SPEC = 20;
 const HANDSHAKE = 22;
 const APPLICATION_DATA = 23;
+/** Go's P-256 key under a zero random source: the zeros with byte 1 set to 0x42. */
+const GO_P256_KEY = fromHex('0042' + '00'.repeat(30));
 const PRE_SHARED_KEY = 41;
 const issue = handshake('Server-TLSv13-IssueTicket');
 const issued = readServerFlight(issue, 4);
@@ -69,5 +73,63 @@ describe("Go crypto/tls testdata, Server-TLSv13-Resume: OpenSSL resumes with Go'
   it('without the PSK (a full-handshake schedule on the same ECDHE secret) nothing of Go\'s flight opens', () => {
     const unresumed = handshake('Server-TLSv13-Resume');
     expect(() => new PeerReader(unresumed.suite, unresumed.secrets.server).open(unresumed.serverRecords[0]!.subarray(5))).toThrow();
+  });
+});
+
+// Server-TLSv13-Resume-HelloRetryRequest: the same ticket offered to a P-256-only Go server. After the
+// HelloRetryRequest the second binder covers message_hash(ClientHello1), the HelloRetryRequest and the truncated
+// ClientHello2 (RFC 8446 §4.2.11.2, §4.4.1), and the handshake runs on the PSK and Go's P-256 key.
+describe("Go crypto/tls testdata, Server-TLSv13-Resume-HelloRetryRequest: both binders and the resumed handshake after a HelloRetryRequest", () => {
+  const [flow1, flow2, flow3, flow4, flow5, flow6] = loadGoRecording('Server-TLSv13-Resume-HelloRetryRequest');
+  const clientHello1 = flow1!.records[0]!.subarray(5);
+  const helloRetryRequest = flow2!.records[0]!.subarray(5);
+  const clientHello2 = flow3!.records[1]!.subarray(5);
+  const [serverHelloRecord, ...serverRecords] = flow4!.records;
+  const serverHello = serverHelloRecord!.subarray(5);
+  const suite = issue.suite;
+  const schedule = new KeySchedule(nobleProvider, suite, psk);
+  const binderOf = (transcriptHash: Uint8Array) => hex(finishedVerifyData(nobleProvider, suite, schedule.binderKey(true), transcriptHash));
+  const offeredIn = (clientHello: Uint8Array) => {
+    const hello = decodeHandshake(clientHello);
+    if (hello.kind !== 'client_hello') throw new Error('not a ClientHello');
+    return { hello, offered: bodyOf(preSharedKeyClientHello, hello.extensions.at(-1)!) };
+  };
+
+  it("ClientHello1's binder is over itself; ClientHello2's over message_hash(ClientHello1), the HelloRetryRequest and itself, truncated", () => {
+    const first = offeredIn(clientHello1).offered;
+    const second = offeredIn(clientHello2).offered;
+    expect([first, second].map((o) => hex(o.identities[0]!.identity))).toEqual([hex(ticketMessage.ticket), hex(ticketMessage.ticket)]);
+    expect(binderOf(nobleProvider.hash(suite.hash, truncateClientHelloForBinders(clientHello1)))).toBe(hex(first.binders[0]!));
+    const truncated2 = truncateClientHelloForBinders(clientHello2);
+    expect(binderOf(messageHashTranscript(suite, clientHello1, helloRetryRequest, truncated2))).toBe(hex(second.binders[0]!));
+    // a transcript that keeps ClientHello1 whole gives another binder
+    expect(binderOf(nobleProvider.hash(suite.hash, concat(clientHello1, helloRetryRequest, truncated2)))).not.toBe(hex(second.binders[0]!));
+    for (const message of [clientHello1, helloRetryRequest, clientHello2]) expect(hex(encodeHandshake(decodeHandshake(message)))).toBe(hex(message));
+  });
+
+  it("Go's P-256 share is its key's; its EncryptedExtensions and Finished, OpenSSL's Finished, Go's ticket, data and close_notify open and check", () => {
+    const hello = decodeHandshake(serverHello);
+    if (hello.kind !== 'server_hello') throw new Error('flow 4 does not start with a ServerHello');
+    expect(bodyOf(preSharedKeyServerHello, hello.extensions.find((e) => e.type === 41)!)).toBe(0);
+    const goShare = hello.extensions.find((e) => e.type === 51)!.data.subarray(4);
+    const p256 = nobleProvider.keyExchange('secp256r1');
+    // our agreement of Go's key with the base point is the x coordinate of Go's share
+    expect(hex(p256.decapsulate(GO_P256_KEY, nistP256.Point.BASE.toBytes(false))!)).toBe(hex(goShare.subarray(1, 33)));
+    const openSslShare = offeredIn(clientHello2).hello.extensions.find((e) => e.type === 51)!.data.subarray(6);
+    const transcriptHash = (...after: Uint8Array[]) => messageHashTranscript(suite, clientHello1, helloRetryRequest, clientHello2, serverHello, ...after);
+    schedule.enterHandshake(p256.decapsulate(GO_P256_KEY, openSslShare)!);
+    const secrets = schedule.handshakeTrafficSecrets(transcriptHash());
+    const reader = new PeerReader(suite, secrets.server);
+    const [extensions, finished] = serverRecords.slice(0, 2).map((record) => reader.open(record.subarray(5)).content);
+    expect(decodeHandshake(extensions!).kind).toBe('encrypted_extensions');
+    expect(hex(verifyDataOf(finished!))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.server, transcriptHash(extensions!))));
+    const clientFinished = new PeerReader(suite, secrets.client).open(flow5!.records[0]!.subarray(5)).content;
+    expect(hex(verifyDataOf(clientFinished))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.client, transcriptHash(extensions!, finished!))));
+    schedule.enterMaster();
+    const app = new PeerReader(suite, schedule.applicationSecrets(transcriptHash(extensions!, finished!)).server);
+    const [ticket, data, close] = [serverRecords[2]!, ...flow6!.records].map((record) => app.open(record.subarray(5)));
+    expect(decodeHandshake(ticket!.content).kind).toBe('new_session_ticket');
+    expect(data!.type).toBe(APPLICATION_DATA);
+    expect([close!.type, ...close!.content]).toEqual([21, 1, 0]);
   });
 });
