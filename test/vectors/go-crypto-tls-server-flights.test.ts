@@ -32,6 +32,7 @@ const RECORDINGS = [
   { file: 'Server-TLSv13-IssueTicket', suite: 'TLS_AES_128_GCM_SHA256', scheme: 0x0804, closesAfterFinished: false },
   { file: 'Server-TLSv13-ECDHE-ECDSA-AES', suite: 'TLS_AES_128_GCM_SHA256', scheme: 0x0603, closesAfterFinished: false },
   { file: 'Server-TLSv13-RSA-RSAPSS', suite: 'TLS_CHACHA20_POLY1305_SHA256', scheme: 0x0804, closesAfterFinished: false },
+  { file: 'Server-TLSv13-AES256-SHA384', suite: 'TLS_AES_256_GCM_SHA384', scheme: 0x0804, closesAfterFinished: false },
   { file: 'Server-TLSv13-ALPN', suite: 'TLS_CHACHA20_POLY1305_SHA256', scheme: 0x0804, closesAfterFinished: true, alpn: 'proto1' },
 ];
 
