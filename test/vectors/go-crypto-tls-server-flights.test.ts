@@ -6,17 +6,18 @@
 // ServerHello, ChangeCipherSpec and encrypted EncryptedExtensions records byte for byte (the EncryptedExtensions
 // record is sealed under a key that depends on the whole transcript so far, so it is equal only if everything
 // before it is). What follows depends on Go's certificate and a randomized signature, so it is read only.
+import { p256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { finishedVerifyData } from '../../src/handshake/keyschedule.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
-import { hex } from '../../src/wire/bytes.js';
+import { fromHex, hex } from '../../src/wire/bytes.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import { serverConfig, serverLeaf } from '../handshake/abort-harness.js';
 import { expectCertificateVerify, verifyDataOf } from './go-replay-checks.js';
-import { handshake, readServerFlight } from './go-server-replay.js';
+import { GO_SERVER_KEYS, handshake, readServerFlight } from './go-server-replay.js';
 import { splitRecords } from './rfc8448-replay.js';
 import { PeerReader } from '../conformance/harness.js';
 
@@ -33,6 +34,7 @@ const RECORDINGS = [
   { file: 'Server-TLSv13-ECDHE-ECDSA-AES', suite: 'TLS_AES_128_GCM_SHA256', scheme: 0x0603, closesAfterFinished: false },
   { file: 'Server-TLSv13-RSA-RSAPSS', suite: 'TLS_CHACHA20_POLY1305_SHA256', scheme: 0x0804, closesAfterFinished: false },
   { file: 'Server-TLSv13-AES256-SHA384', suite: 'TLS_AES_256_GCM_SHA384', scheme: 0x0804, closesAfterFinished: false },
+  { file: 'Server-TLSv13-P256', suite: 'TLS_CHACHA20_POLY1305_SHA256', scheme: 0x0804, closesAfterFinished: false, p256: true },
   { file: 'Server-TLSv13-ALPN', suite: 'TLS_CHACHA20_POLY1305_SHA256', scheme: 0x0804, closesAfterFinished: true, alpn: 'proto1' },
 ];
 
@@ -41,9 +43,15 @@ describe.each(RECORDINGS)("Go crypto/tls testdata, $file: Go's server flight, re
   const { suite, secrets, transcriptHash } = conversation;
   const { messages, app, appReader, afterFlight, clientFinished } = readServerFlight(conversation, 4);
 
-  it("Go's ServerHello holds the X25519 share of the zero key; every record opens and every message re-encodes byte for byte", () => {
+  it("Go's ServerHello holds the share of Go's zero-derived key; every record opens and every message re-encodes byte for byte", () => {
     expect(suite.name).toBe(recording.suite);
-    expect(hex(conversation.decodedHello.extensions.find((e) => e.type === KEY_SHARE)!.data.subarray(4))).toBe(hex(nobleProvider.keyExchange('x25519').generate((n) => new Uint8Array(n)).share));
+    const goShare = conversation.decodedHello.extensions.find((e) => e.type === KEY_SHARE)!.data;
+    const go = GO_SERVER_KEYS[((goShare[0]! << 8) | goShare[1]!) as keyof typeof GO_SERVER_KEYS];
+    expect(go.group).toBe(recording.p256 ? 'secp256r1' : 'x25519');
+    const exchange = nobleProvider.keyExchange(go.group);
+    // X25519: the zero key's public value; P-256: our agreement of Go's key with the base point is the share's x
+    if (go.group === 'x25519') expect(hex(exchange.generate((n) => new Uint8Array(n)).share)).toBe(hex(goShare.subarray(4)));
+    else expect(hex(exchange.decapsulate(go.key, p256.Point.BASE.toBytes(false))!)).toBe(hex(goShare.subarray(5, 37)));
     expect(messages.map((m) => decodeHandshake(m).kind)).toEqual(['encrypted_extensions', 'certificate', 'certificate_verify', 'finished']);
     for (const message of [conversation.clientHello, conversation.serverHello, ...messages]) expect(hex(encodeHandshake(decodeHandshake(message)))).toBe(hex(message));
   });
@@ -76,7 +84,7 @@ describe.each(RECORDINGS)("Go crypto/tls testdata, $file: Go's server flight, re
 
   it("our server, with Go's randomness and extension order, writes Go's ServerHello, ChangeCipherSpec and sealed EncryptedExtensions byte for byte", () => {
     const config: Partial<ServerConfig> = {
-      random: (length) => new Uint8Array(length),
+      random: recording.p256 ? goP256Randomness() : (length) => new Uint8Array(length),
       serverFlight: { extensionOrder: { serverHello: [SUPPORTED_VERSIONS, KEY_SHARE] }, handshakeRecords: 'one-per-record' },
       ...(recording.scheme === 0x0804 ? { certificate: rsaServer } : {}),
       ...(recording.alpn ? { alpnProtocols: [recording.alpn] } : {}),
@@ -89,3 +97,10 @@ describe.each(RECORDINGS)("Go crypto/tls testdata, $file: Go's server flight, re
     expect(server.state).toBe('WAIT_FINISHED');
   });
 });
+
+/** Zeros, except the 48 bytes our P-256 key generation draws: r with (r mod (n-1)) + 1 = Go's key, so r = Go's key - 1. */
+function goP256Randomness() {
+  const seed = new Uint8Array(48);
+  seed.set(fromHex((BigInt('0x' + hex(GO_SERVER_KEYS[0x0017].key)) - 1n).toString(16).padStart(64, '0')), 16);
+  return (length: number) => (length === seed.length ? seed.slice() : new Uint8Array(length));
+}

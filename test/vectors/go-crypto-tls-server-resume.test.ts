@@ -9,19 +9,18 @@ import { p256 as nistP256 } from '@noble/curves/nist.js';
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { finishedVerifyData, KeySchedule, resumptionPsk } from '../../src/handshake/keyschedule.js';
-import { concat, fromHex, hex } from '../../src/wire/bytes.js';
+import { concat, hex } from '../../src/wire/bytes.js';
 import { bodyOf, preSharedKeyClientHello, preSharedKeyServerHello } from '../../src/wire/extensions.js';
 import { decodeHandshake, encodeHandshake, truncateClientHelloForBinders } from '../../src/wire/messages.js';
 import { PeerReader } from '../conformance/harness.js';
 import { messageHashTranscript, verifyDataOf } from './go-replay-checks.js';
 import { loadGoRecording } from './go-testdata.js';
-import { handshake, readServerFlight } from './go-server-replay.js';
+import { GO_SERVER_KEYS, handshake, readServerFlight } from './go-server-replay.js';
 
 const CHANGE_CIPHER_SPEC = 20;
 const HANDSHAKE = 22;
 const APPLICATION_DATA = 23;
-/** Go's P-256 key under a zero random source: the zeros with byte 1 set to 0x42. */
-const GO_P256_KEY = fromHex('0042' + '00'.repeat(30));
+const GO_P256_KEY = GO_SERVER_KEYS[0x0017].key;
 const PRE_SHARED_KEY = 41;
 const issue = handshake('Server-TLSv13-IssueTicket');
 const issued = readServerFlight(issue, 4);
