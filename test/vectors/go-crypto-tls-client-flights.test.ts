@@ -29,6 +29,7 @@ const GROUPS = { 0x001d: 'x25519', 0x0017: 'secp256r1' } as const;
 
 const RECORDINGS = [
   { file: 'Client-TLSv13-ALPN', suite: 'TLS_CHACHA20_POLY1305_SHA256', group: 'x25519', alpn: 'proto1' },
+  { file: 'Client-TLSv13-AES128-SHA256', suite: 'TLS_AES_128_GCM_SHA256', group: 'x25519' },
   { file: 'Client-TLSv13-CHACHA20-SHA256', suite: 'TLS_CHACHA20_POLY1305_SHA256', group: 'x25519' },
   { file: 'Client-TLSv13-P256-ECDHE', suite: 'TLS_AES_128_GCM_SHA256', group: 'secp256r1' },
 ] as const;
