@@ -25,7 +25,7 @@ import { makeCases } from './cases.js';
 import { runMain } from './deadline.js';
 import { RECORD_PAYLOAD, rawAeadRoundTrip } from './engine.js';
 import { nodeTlsTransfer } from './node-tls.js';
-import { measure, perCpuSecond, sliceRatios, spread, typicalSlices, type Slice } from './timing.js';
+import { measure, perCpuSecond, showQuartiles as show, sliceRatios, spread, typicalSlices, type Slice } from './timing.js';
 
 const RECORDS = 64;
 /** RFC 8446 §5.2: a full record's AEAD input is the payload and its content type byte; the header is the AAD. */
@@ -68,13 +68,6 @@ function nodeCryptoFloor(aead: AeadName, keyKind: 'raw' | 'KeyObject', records: 
   };
 }
 
-/** A median with its quartiles (the middle half of the rounds) and its range. */
-function show(values: number[]): string {
-  const sorted = [...values].sort((x, y) => x - y);
-  const at = (q: number) => sorted[Math.round(q * (sorted.length - 1))]!.toFixed(2);
-  const { median, min, max } = spread(values);
-  return `${median.toFixed(2)} (${at(0.25)}-${at(0.75)}; ${min.toFixed(2)}-${max.toFixed(2)})`;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -75,6 +75,14 @@ export function spread(values: readonly number[]): Spread {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
+/** A median with its quartiles (the middle half of the rounds) and its range, as text. */
+export function showQuartiles(values: readonly number[]): string {
+  const sorted = [...values].sort((x, y) => x - y);
+  const at = (q: number) => sorted[Math.round(q * (sorted.length - 1))]!.toFixed(2);
+  const { median, min, max } = spread(values);
+  return `${median.toFixed(2)} (${at(0.25)}-${at(0.75)}; ${min.toFixed(2)}-${max.toFixed(2)})`;
+}
+
 /** Operations per second of this process's CPU time: what other processes take of the machine does not count. */
 export function perCpuSecond(m: Measurement | Slice): number {
   return (m.iterations * 1000) / m.cpuMs;
