@@ -24,7 +24,7 @@ import { OID } from './oids.js';
 import type { BasicOcspResponse, CertId, OcspResponse, ResponderId, SingleResponse } from './ocsp.js';
 import { signatureCost } from './path/build.js';
 import { signatureBudget, type SignatureBudget } from './path/signature-budget.js';
-import { refusedSchemes } from './path/signature-schemes.js';
+import { refusedSchemes, signatureSchemesOf } from './path/signature-schemes.js';
 import { describe, fail, type Failure } from './path/verdict.js';
 import type { Certificate } from './x509.js';
 
@@ -110,8 +110,9 @@ function signatureProblem(basic: BasicOcspResponse, signer: Certificate, provide
   const alg = basic.signatureAlgorithm;
   if (!alg.algorithm) return alg.problem ?? `unsupported signature algorithm ${alg.name}`;
   if (!signer.publicKey) return `${describe(signer)}: ${signer.publicKeyProblem ?? 'unsupported public key'}`;
-  // Only signatures we accept in certificates: ML-DSA, off by default, stays off for a responder's key too.
-  const refused = accepted && refusedSchemes(alg.algorithm, signer.publicKey, accepted);
+  // Only signatures of schemes we accept in certificates: ML-DSA, off by default, stays off for a responder's
+  // key too. A SHA-1 signature, which no TLS scheme names, is judged as before (responders still make them).
+  const refused = accepted && signatureSchemesOf(alg.algorithm, signer.publicKey) && refusedSchemes(alg.algorithm, signer.publicKey, accepted);
   if (refused) return `signed with ${alg.name} by the key of ${describe(signer)}: ${refused}, not among the schemes accepted in certificates (certificateSignatureSchemes)`;
   const misfit = signatureKeyProblem(alg.algorithm, signer.publicKey);
   if (misfit) return `signed with ${alg.name}, which the key of ${describe(signer)} does not allow: ${misfit}`;
