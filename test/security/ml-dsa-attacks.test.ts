@@ -207,6 +207,12 @@ describe.each(['server', 'client'] as const)('a %s certificate that breaks RFC 9
     expect(failure(connection)).toMatchObject({ error: expect.stringMatching(/ML-DSA-44 public key has \d+ bytes, expected 1312/) });
   });
 
+  it("is refused with bad_certificate: the CA's ML-DSA-44 signature labelled id-ML-DSA-65 (one key, one parameter set)", () => {
+    const connection = run(reissued(genuine.der, mlDsa44, { [TBS_SIGNATURE]: der.sequence(der.oid(OID.idMlDsa65)) }));
+    expectRefused(connection, victim, 'bad_certificate');
+    expect(failure(connection)).toMatchObject({ error: expect.stringMatching(/signed with .*which the key of .* does not allow: an ML-DSA-44 key cannot make ML-DSA-65 signatures/) });
+  });
+
   it.each(['keyEncipherment', 'keyAgreement', 'dataEncipherment', 'encipherOnly', 'decipherOnly'] as const)(
     'is refused with bad_certificate: keyUsage digitalSignature and %s on an ML-DSA key (RFC 9881 §5; x509-limbo ml_dsa_44_key_*)',
     (usage) => {
