@@ -63,7 +63,10 @@ export function readMlDsaPrivateKey(parameterSet: MlDsaParameterSet, alg: { para
       const seed = checkedSeed(both.octetString('seed'));
       const expandedKey = both.octetString('expandedKey');
       both.end();
-      if (!equalBytes(expandedKey, mlDsaExpandedKey(parameterSet, seed))) {
+      const made = mlDsaExpandedKey(parameterSet, seed);
+      const consistent = equalBytes(expandedKey, made);
+      made.fill(0); // a secret: kept no longer than the comparison (we sign from the seed)
+      if (!consistent) {
         throw new KeyError(`${parameterSet} private key: the expandedKey is not the one its seed makes (RFC 9881 §6)`);
       }
       return { kind: 'ml-dsa', parameterSet, seed };

@@ -24,6 +24,7 @@ import { OID } from './oids.js';
 import type { BasicOcspResponse, CertId, OcspResponse, ResponderId, SingleResponse } from './ocsp.js';
 import { signatureCost } from './path/build.js';
 import { signatureBudget, type SignatureBudget } from './path/signature-budget.js';
+import { refusedSchemes, signatureSchemesOf } from './path/signature-schemes.js';
 import { describe, fail, type Failure } from './path/verdict.js';
 import type { Certificate } from './x509.js';
 
@@ -50,6 +51,8 @@ export interface StapleOptions {
   maxAgeWithoutNextUpdate?: number;
   /** The floor for a delegated responder's RSA key, as for the keys of the path (default 2048). */
   minimumRsaKeyBits?: number;
+  /** The schemes accepted in certificates (certificateSignatureSchemes), which the response's signatures must be; absent: any. */
+  signatureSchemes?: readonly number[];
 }
 
 export type StapleJudgement = { ok: true; report: OcspReport; signatureChecks: number } | Failure;
@@ -103,10 +106,14 @@ function delegationProblem(responder: Certificate, leaf: Certificate, issuer: Ce
 }
 
 /** The one signature check, counted against the budget. */
-function signatureProblem(basic: BasicOcspResponse, signer: Certificate, provider: CryptoProvider): string | undefined {
+function signatureProblem(basic: BasicOcspResponse, signer: Certificate, provider: CryptoProvider, accepted: readonly number[] | undefined): string | undefined {
   const alg = basic.signatureAlgorithm;
   if (!alg.algorithm) return alg.problem ?? `unsupported signature algorithm ${alg.name}`;
   if (!signer.publicKey) return `${describe(signer)}: ${signer.publicKeyProblem ?? 'unsupported public key'}`;
+  // Only signatures of schemes we accept in certificates: ML-DSA, off by default, stays off for a responder's
+  // key too. A SHA-1 signature, which no TLS scheme names, is judged as before (responders still make them).
+  const refused = accepted && signatureSchemesOf(alg.algorithm, signer.publicKey) && refusedSchemes(alg.algorithm, signer.publicKey, accepted);
+  if (refused) return `signed with ${alg.name} by the key of ${describe(signer)}: ${refused}, not among the schemes accepted in certificates (certificateSignatureSchemes)`;
   const misfit = signatureKeyProblem(alg.algorithm, signer.publicKey);
   if (misfit) return `signed with ${alg.name}, which the key of ${describe(signer)} does not allow: ${misfit}`;
   if (!provider.verify(alg.algorithm, signer.publicKey, basic.tbs, basic.signature)) return `signature does not verify with the key of ${describe(signer)}`;
@@ -179,7 +186,7 @@ export function judgeStaple(response: OcspResponse, leaf: Certificate, issuer: C
     responder = `delegated responder ${describe(delegate)}`;
   }
   if (!affordable(signer)) return overBudget();
-  const unsigned = signatureProblem(basic, signer, provider);
+  const unsigned = signatureProblem(basic, signer, provider, options.signatureSchemes);
   if (unsigned) return bad(unsigned);
   return { ok: true, report: report(single, basic.producedAt, responder), signatureChecks: spent };
 }

@@ -8,9 +8,10 @@ import { TlsError } from '../wire/errors.js';
 import { parseOcspResponse, type OcspResponse } from './ocsp.js';
 import { judgeStaple, type OcspReport } from './ocsp-status.js';
 import { signatureCost } from './path/build.js';
+import { checkSignatureScheme } from './path/signature-schemes.js';
 import type { SignatureBudget } from './path/signature-budget.js';
 import type { TrustVerdict } from './trust.js';
-import { describe } from './path/verdict.js';
+import { describe, type Failure } from './path/verdict.js';
 import type { Certificate } from './x509.js';
 
 /** Certificates tried as the leaf's issuer when no path was built (one signature check each). */
@@ -21,11 +22,23 @@ export interface StapleContext {
   now: number;
   provider: CryptoProvider;
   minimumRsaKeyBits?: number;
+  /** The schemes accepted in certificates (certificateSignatureSchemes); absent: any we can verify. */
+  signatureSchemes?: readonly number[];
 }
 
-/** What judging `staple` needs of a trust context: the clock's reading, the provider and the RSA key floor. */
-export function stapleContext(staple: Uint8Array, now: number, ctx: { provider: CryptoProvider; minimumRsaKeyBits?: number }): StapleContext {
-  return { staple, now, provider: ctx.provider, ...(ctx.minimumRsaKeyBits !== undefined ? { minimumRsaKeyBits: ctx.minimumRsaKeyBits } : {}) };
+/** What judging `staple` needs of a trust context: the clock's reading, the provider, the RSA key floor and the accepted schemes. */
+export function stapleContext(
+  staple: Uint8Array,
+  now: number,
+  ctx: { provider: CryptoProvider; minimumRsaKeyBits?: number; certificateSignatureSchemes?: readonly number[] },
+): StapleContext {
+  return {
+    staple,
+    now,
+    provider: ctx.provider,
+    ...(ctx.minimumRsaKeyBits !== undefined ? { minimumRsaKeyBits: ctx.minimumRsaKeyBits } : {}),
+    ...(ctx.certificateSignatureSchemes ? { signatureSchemes: ctx.certificateSignatureSchemes } : {}),
+  };
 }
 
 function parse(staple: Uint8Array): OcspResponse | OcspReport {
@@ -70,10 +83,14 @@ export function reportedStapleVerdict(verdict: TrustVerdict, ctx: StapleContext,
   const alg = leaf.signatureAlgorithm.algorithm;
   const notJudged = (why: string): TrustVerdict => ({ ...verdict, ocsp: { status: 'invalid', detail: `OCSP staple not judged: ${why}` } });
   const candidates = others.filter((c) => equalBytes(c.subject.raw, leaf.issuer.raw)).slice(0, MAX_ISSUER_CANDIDATES);
+  let refused: Failure | undefined;
   for (const candidate of candidates) {
     if (alg === undefined || candidate.publicKey === null) continue;
+    // The leaf's signature is a signature in a certificate: only a scheme we accept there is checked (RFC 8446 §4.2.3).
+    refused = ctx.signatureSchemes && checkSignatureScheme(leaf, candidate, ctx.signatureSchemes);
+    if (refused) continue;
     if (!budget.spend(signatureCost(candidate))) return notJudged(`the ${budget.limit} signature checks of this certificate message are spent (bounded work)`);
     if (ctx.provider.verify(alg, candidate.publicKey, leaf.tbs, leaf.signature)) return { ...verdict, ocsp: stapleReport(ctx, leaf, candidate, budget) };
   }
-  return notJudged(`the peer did not send the issuer of ${describe(leaf)}`);
+  return notJudged(refused?.detail ?? `the peer did not send the issuer of ${describe(leaf)}`);
 }

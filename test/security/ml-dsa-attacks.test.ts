@@ -85,7 +85,7 @@ describe.each(['server', 'client'] as const)('a %s ML-DSA CertificateVerify that
     expectRefused(forgedCertificateVerify(attacker, selfSigned(mlDsa44, cn), SignatureScheme.mldsa44, otherRole, WITH_ML_DSA), victim, 'decrypt_error');
   });
 
-  it('is refused with illegal_parameter: an ML-DSA-44 certificate and mldsa44 CertificateVerify when the victim did not offer ML-DSA (its defaults)', () => {
+  it.each(['pinned-certificate', 'pinned-key'] as const)('is refused with illegal_parameter: an ML-DSA-44 certificate and mldsa44 CertificateVerify when the victim did not offer ML-DSA (its defaults), under %s', (kind) => {
     // The attacker's engine, offered no ML-DSA, authenticates with Ed25519; the rewrite puts in its ML-DSA-44
     // certificate (which the victim pins) and an ML-DSA-44 CertificateVerify.
     const mlDsaCertificate = selfSigned(mlDsa44, cn);
@@ -95,7 +95,9 @@ describe.each(['server', 'client'] as const)('a %s ML-DSA CertificateVerify that
     };
     const honest = selfSigned(ed25519, attacker === 'client' ? SERVER_NAME : 'alice');
     const [client, server] = attacker === 'client' ? [selfSigned(ed25519, cn), honest] : [honest, selfSigned(ed25519, cn)];
-    const pinned = { trust: { kind: 'pinned-certificate' as const, certificates: [mlDsaCertificate.der] } };
+    const trust: TrustPolicy =
+      kind === 'pinned-certificate' ? { kind, certificates: [mlDsaCertificate.der] } : { kind, keys: [spki(ML_DSA_44_ID, publicKeyOf(mlDsa44).publicKey)] };
+    const pinned = { trust };
     const connection = withRewrite(attacker, client, server, swap, attacker === 'server' ? { client: pinned } : { server: pinned });
     expectRefused(connection, victim, 'illegal_parameter');
     expect(connection.events(victim).find((e) => e.type === 'closed')).toMatchObject({ error: expect.stringMatching(/signed with mldsa44, which (we|our CertificateRequest) did not offer/) });
@@ -205,6 +207,12 @@ describe.each(['server', 'client'] as const)('a %s certificate that breaks RFC 9
     const connection = run(reissued(genuine.der, mlDsa44, { [TBS_SPKI]: spki(ML_DSA_44_ID, bytes(publicKeyOf(leafKey).publicKey)) }));
     expectRefused(connection, victim, 'unsupported_certificate');
     expect(failure(connection)).toMatchObject({ error: expect.stringMatching(/ML-DSA-44 public key has \d+ bytes, expected 1312/) });
+  });
+
+  it("is refused with bad_certificate: the CA's ML-DSA-44 signature labelled id-ML-DSA-65 (one key, one parameter set)", () => {
+    const connection = run(reissued(genuine.der, mlDsa44, { [TBS_SIGNATURE]: der.sequence(der.oid(OID.idMlDsa65)) }));
+    expectRefused(connection, victim, 'bad_certificate');
+    expect(failure(connection)).toMatchObject({ error: expect.stringMatching(/signed with .*which the key of .* does not allow: an ML-DSA-44 key cannot make ML-DSA-65 signatures/) });
   });
 
   it.each(['keyEncipherment', 'keyAgreement', 'dataEncipherment', 'encipherOnly', 'decipherOnly'] as const)(

@@ -73,6 +73,17 @@ export function signatureSchemesOf(algorithm: SignatureAlgorithm, issuerKey: Pub
 }
 
 /**
+ * The schemes of a signature made with `algorithm` by `key` that `accepted` lacks, named; undefined when
+ * all are accepted. An algorithm no TLS scheme names (a SHA-1 hash) is refused too.
+ */
+export function refusedSchemes(algorithm: SignatureAlgorithm, key: PublicKey, accepted: readonly number[]): string | undefined {
+  const schemes = signatureSchemesOf(algorithm, key);
+  const refused = schemes ? schemes.filter((s) => !accepted.includes(s)) : [];
+  if (schemes && refused.length === 0) return undefined;
+  return schemes ? refused.map((s) => signatureSchemeName(s)).join(' and ') : 'no TLS signature scheme';
+}
+
+/**
  * Refuses the signature on `cert` by `issuer` when its scheme is not among `accepted`, before any work is
  * spent on it. An algorithm we cannot use at all, or a key that does not fit it, is left to the signature
  * check, which reports it as before. unsupported_certificate, as for any signature algorithm we do not take.
@@ -80,10 +91,8 @@ export function signatureSchemesOf(algorithm: SignatureAlgorithm, issuerKey: Pub
 export function checkSignatureScheme(cert: Certificate, issuer: Certificate, accepted: readonly number[]): Failure | undefined {
   const algorithm = cert.signatureAlgorithm.algorithm;
   if (!algorithm || !issuer.publicKey) return undefined;
-  const schemes = signatureSchemesOf(algorithm, issuer.publicKey);
-  const refused = schemes ? schemes.filter((s) => !accepted.includes(s)) : [];
-  if (schemes && refused.length === 0) return undefined;
-  const named = schemes ? refused.map((s) => signatureSchemeName(s)).join(' and ') : 'no TLS signature scheme';
+  const named = refusedSchemes(algorithm, issuer.publicKey, accepted);
+  if (!named) return undefined;
   return fail(
     'UnsupportedCertificate',
     `${describe(cert)} is signed with ${cert.signatureAlgorithm.name} by the key of ${describe(issuer)}: ${named}, not among the schemes accepted in certificates (certificateSignatureSchemes)`,
