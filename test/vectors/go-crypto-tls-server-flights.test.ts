@@ -42,6 +42,15 @@ const RECORDINGS = [
   { file: 'Server-TLSv13-ALPN-NotConfigured', suite: 'TLS_CHACHA20_POLY1305_SHA256', scheme: 0x0804, closesAfterFinished: false, alpn: null },
   // Go went on without ALPN (its http/1.1-to-h2 fallback); read here, written by our server without protocols.
   // With Go's protocols ours refuses instead (go-crypto-tls-server-decisions.test.ts)
+  // The first connection of Go's ticket-disabling pair (ResumeDisabled, not replayed: its stored version is re-recorded)
+  { file: 'Server-TLSv13-IssueTicketPreDisable', suite: 'TLS_AES_128_GCM_SHA256', scheme: 0x0804, closesAfterFinished: false },
+  // Go with RSA-PSS disabled for TLS 1.2 (GODEBUG, commit 915b51e) still signs rsa_pss_rsae_sha256 in TLS 1.3,
+  // where RSA "MUST use an RSASSA-PSS algorithm" (RFC 8446 §4.4.3). Go then took OpenSSL's first suite and did
+  // not acknowledge its server_name 127.0.0.1 (RFC 6066 §3: optional): our server does both when configured so
+  {
+    file: 'Server-TLSv13-RSA-PSS-Disabled', suite: 'TLS_AES_256_GCM_SHA384', scheme: 0x0804, closesAfterFinished: false,
+    cipherSuites: [0x1302, 0x1303, 0x1301], serverNameAck: false,
+  },
   { file: 'Server-TLSv13-ALPN-Fallback', suite: 'TLS_CHACHA20_POLY1305_SHA256', scheme: 0x0804, closesAfterFinished: false, alpn: null },
 ];
 
@@ -92,7 +101,8 @@ describe.each(RECORDINGS)("Go crypto/tls testdata, $file: Go's server flight, re
   it("our server, with Go's randomness and extension order, writes Go's ServerHello, ChangeCipherSpec and sealed EncryptedExtensions byte for byte", () => {
     const config: Partial<ServerConfig> = {
       random: recording.p256 ? goP256Randomness() : (length) => new Uint8Array(length),
-      serverFlight: { extensionOrder: { serverHello: [SUPPORTED_VERSIONS, KEY_SHARE] }, handshakeRecords: 'one-per-record' },
+      serverFlight: { extensionOrder: { serverHello: [SUPPORTED_VERSIONS, KEY_SHARE] }, handshakeRecords: 'one-per-record', serverNameAck: recording.serverNameAck ?? true },
+      ...(recording.cipherSuites ? { cipherSuites: recording.cipherSuites } : {}),
       ...(recording.scheme === 0x0804 ? { certificate: rsaServer } : {}),
       ...(recording.alpn ? { alpnProtocols: [recording.alpn] } : {}),
     };
