@@ -9,9 +9,11 @@ import { hex } from '../../src/wire/bytes.js';
 import { decodeHandshake } from '../../src/wire/messages.js';
 import { serverConfig, serverLeaf } from '../handshake/abort-harness.js';
 import { loadGoRecording } from './go-testdata.js';
+import { splitRecords } from './rfc8448-replay.js';
 
 const SIGNATURE_ALGORITHMS = 13;
 const ALPN = 16;
+const PRE_SHARED_KEY = 41;
 const RSA_PSS_RSAE_SHA256 = 0x0804;
 const RSA_PSS_RSAE_SHA512 = 0x0806;
 
@@ -61,5 +63,35 @@ describe('Go crypto/tls testdata, Server-TLSv13-ALPN-Fallback: no common protoco
     server.receive(clientFlow!.records[0]!);
     expect(hex(server.takeOutput())).toBe('15030300020278'); // fatal no_application_protocol (120), in the clear
     expect(server.state).toBe('CLOSED');
+  });
+});
+
+describe("Go crypto/tls testdata, Server-TLSv13-ResumeDisabled: a ticket offered to a server with tickets disabled", () => {
+  // Go's randomness in this recording (commit 499c189) is not zeros: its flight is not opened, only its shape read.
+  const [clientFlow, serverFlow] = loadGoRecording('Server-TLSv13-ResumeDisabled');
+  const offer = clientFlow!.records[0]!;
+
+  it('OpenSSL offers a pre_shared_key (last, RFC 8446 §4.2.11) with psk_dhe_ke; Go answers a full handshake: no pre_shared_key, four protected records', () => {
+    const hello = decodeHandshake(offer.subarray(5));
+    if (hello.kind !== 'client_hello') throw new Error('flow 1 is not a ClientHello');
+    expect(hello.extensions.at(-1)!.type).toBe(PRE_SHARED_KEY);
+    const [goHello, ccs, ...sealed] = serverFlow!.records;
+    const decoded = decodeHandshake(goHello!.subarray(5));
+    if (decoded.kind !== 'server_hello') throw new Error('flow 2 does not start with a ServerHello');
+    expect(decoded.extensions.map((e) => e.type)).toEqual([43, 51]);
+    expect(ccs![0]).toBe(20);
+    expect(sealed.map((r) => r[0])).toEqual([23, 23, 23, 23]); // EncryptedExtensions, Certificate, CertificateVerify, Finished
+  });
+
+  it('our server with tickets disabled (none issued, none resumes) makes the same decision: a full handshake with a Certificate, no pre_shared_key', () => {
+    const server = Connection.server(serverConfig({ random: zeros, tickets: { count: 0, lifetime: 0 }, serverFlight: { handshakeRecords: 'one-per-record' } }));
+    server.receive(offer);
+    const [ourHello, ccs, ...sealed] = splitRecords(server.takeOutput());
+    const decoded = decodeHandshake(ourHello!.subarray(5));
+    if (decoded.kind !== 'server_hello') throw new Error('our first record is not a ServerHello');
+    expect(decoded.extensions.map((e) => e.type).sort()).toEqual([43, 51]);
+    expect(ccs![0]).toBe(20);
+    expect(sealed.map((r) => r[0])).toEqual([23, 23, 23, 23]);
+    expect(server.state).toBe('WAIT_FINISHED');
   });
 });
