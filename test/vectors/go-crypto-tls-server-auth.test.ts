@@ -15,6 +15,7 @@ import type { ServerHello } from '../../src/wire/types.js';
 import { PeerReader } from '../conformance/harness.js';
 import { GO_SERVER_AUTH_TRACES, type GoServerAuthTrace } from './go-crypto-tls-server-auth-traces.js';
 import { expectCertificateVerify, verifyDataOf } from './go-replay-checks.js';
+import { loadGoRecording } from './go-testdata.js';
 import { splitRecords } from './rfc8448-replay.js';
 
 const CHANGE_CIPHER_SPEC = 20;
@@ -59,7 +60,21 @@ function read(trace: GoServerAuthTrace) {
   return { clientHello, serverHello, hello, ccs: ccs!, clientCcs: clientCcs!, suite, exchange, schedule, hashOf, secrets, goOpened, goMessages, clientMessages, clientAfter };
 }
 
-describe.each(GO_SERVER_AUTH_TRACES)("Go crypto/tls testdata, $file ($negotiated): OpenSSL's client authentication to Go's server, read with our code", (trace) => {
+/** A recording kept as a data file (go-testdata.ts), in the shape of the traces above. */
+function fromDataFile(file: string, commit: string, negotiated: string): GoServerAuthTrace {
+  const [clientHello, serverFlight, clientFlight, serverAfter] = loadGoRecording(file).map((flow) => hex(concat(...flow.records)));
+  return { file, commit, negotiated, clientHello: clientHello!, serverFlight: serverFlight!, clientFlight: clientFlight!, serverAfter: serverAfter! };
+}
+
+// Go with RSA-PSS disabled for TLS 1.2 (GODEBUG at 4ed8ad4) still asks for and makes RSA-PSS in TLS 1.3, where
+// RSA "MUST use an RSASSA-PSS algorithm" (RFC 8446 §4.4.3)
+const PSS_DISABLED = fromDataFile(
+  'Server-TLSv13-ClientAuthRequestedAndGiven-PSS-Disabled',
+  '4ed8ad4d69d68da66fac413ed897bdde8d47057b',
+  "TLS_AES_256_GCM_SHA384, Go's RSA certificate, OpenSSL's RSA client certificate, rsa_pss_rsae_sha256 both ways",
+);
+
+describe.each([...GO_SERVER_AUTH_TRACES, PSS_DISABLED])("Go crypto/tls testdata, $file ($negotiated): OpenSSL's client authentication to Go's server, read with our code", (trace) => {
   const { clientHello, serverHello, hello, ccs, clientCcs, suite, exchange, schedule, hashOf, secrets, goOpened, goMessages, clientMessages, clientAfter } = read(trace);
 
   it("our X25519, run as a server with Go's zero randomness, makes Go's share; both hellos re-encode byte for byte", () => {
@@ -117,5 +132,20 @@ describe.each(GO_SERVER_AUTH_TRACES)("Go crypto/tls testdata, $file ($negotiated
     expect(hex(encodeHandshake(decodeHandshake(ticket!.content)))).toBe(hex(ticket!.content));
     expect(fromServer.map((r) => r.type)).toEqual([APPLICATION_DATA, ALERT]);
     expect([fromServer[1]!.type, ...fromServer[1]!.content]).toEqual(closeNotify);
+  });
+});
+
+describe("Go crypto/tls testdata, Server-TLSv13-ClientAuthRequestedAndGiven-PSS-Disabled: RSA-PSS both ways in TLS 1.3", () => {
+  const { goMessages, clientMessages } = read(PSS_DISABLED);
+  const RSA_PSS_RSAE_SHA256 = 0x0804;
+
+  it("Go's CertificateRequest offers rsa_pss_rsae_sha256; both CertificateVerify use it, neither rsa_pkcs1", () => {
+    const request = decodeHandshake(goMessages[1]!);
+    if (request.kind !== 'certificate_request') throw new Error('no CertificateRequest');
+    const offered = request.extensions.find((e) => e.type === SIGNATURE_ALGORITHMS)!.data;
+    const schemes = Array.from({ length: (offered.length - 2) / 2 }, (_, i) => (offered[2 + 2 * i]! << 8) | offered[3 + 2 * i]!);
+    expect(schemes).toContain(RSA_PSS_RSAE_SHA256);
+    const schemeOf = (message: Uint8Array) => (decodeHandshake(message) as { scheme?: number }).scheme;
+    expect([schemeOf(goMessages[3]!), schemeOf(clientMessages[1]!)]).toEqual([RSA_PSS_RSAE_SHA256, RSA_PSS_RSAE_SHA256]);
   });
 });
