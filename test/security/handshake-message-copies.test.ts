@@ -1,0 +1,92 @@
+// Attacker's test: the ClientHello a client's `handshake-message` event carries shared its arrays with the engine.
+// A careful application that zeroes what it logged (`event.message.random.fill(0)`) then changed what the client
+// kept: after a HelloRetryRequest, ClientHello2 went out with 32 zero bytes of random (RFC 8446 §4.1.2: it must
+// repeat ClientHello1's; the server answers illegal_parameter) and the key log named a zero client random; a
+// wiped legacy_session_id broke the echo check (§4.1.3), and an emptied cipher_suites list made the client refuse
+// the suite it had offered (or, refilled, accept one it had not).
+//
+// Two runs from the same seeds, one whose client application mutates every outgoing ClientHello it is given as it
+// takes the events, one that does not: both must connect, with the same ClientHello2 and the same key log.
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { hex } from '../../src/wire/bytes.js';
+import { NamedGroup } from '../../src/wire/enums.js';
+import type { ClientHello } from '../../src/wire/types.js';
+
+const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('handshake-message-copies'));
+const clientConfig = (): ClientConfig => ({
+  trust: { kind: 'pinned-certificate', certificates: [server.der] },
+  now: () => TEST_NOW,
+  random: seededRandom('c'),
+  keyShareGroups: [NamedGroup.x25519],
+});
+// The server asks for secp256r1: the client sends ClientHello2 from what it kept of ClientHello1.
+const serverConfig = (): ServerConfig => ({
+  certificate: server,
+  now: () => TEST_NOW,
+  random: seededRandom('s'),
+  groups: [NamedGroup.secp256r1, NamedGroup.x25519],
+  helloRetryForPreferredGroup: true,
+});
+
+interface Outcome {
+  connected: boolean[];
+  serverAlert?: string;
+  hellosReceived: string[];
+  keyLog: string[];
+  mutated: number;
+}
+
+function run(mutate?: (hello: ClientHello) => void): Outcome {
+  const pair = new InMemoryPair(clientConfig(), serverConfig());
+  let seen = 0;
+  let mutated = 0;
+  // As an application would: each new client event is handled (here: mutated) before the next flight arrives.
+  const handleNewEvents = () => {
+    for (const { side, event } of pair.log.slice(seen)) {
+      if (mutate && side === 'client' && event.type === 'handshake-message' && event.message.kind === 'client_hello') {
+        mutate(event.message);
+        mutated++;
+      }
+    }
+    seen = pair.log.length;
+  };
+  while (pair.step('client') || pair.step('server')) handleNewEvents();
+  const connected = (['client', 'server'] as const).map((side) => pair.events(side).some((e) => e.type === 'connected'));
+  const alert = pair.events('server').find((e): e is Extract<TlsEvent, { type: 'alert' }> => e.type === 'alert' && e.direction === 'out');
+  // What reached the server, as it decoded it (its own arrays, untouched by the client's application).
+  const hellosReceived = pair.events('server').flatMap((e) =>
+    e.type === 'handshake-message' && e.message.kind === 'client_hello' ? [`${hex(e.message.random)} ${hex(e.message.legacySessionId)}`] : [],
+  );
+  const keyLog = pair.events('client').flatMap((e) => (e.type === 'secret' && e.keylog ? [`${e.keylog} ${hex(e.clientRandom)}`] : []));
+  return { connected, serverAlert: alert?.description, hellosReceived, keyLog, mutated };
+}
+
+const reference = run();
+
+describe('a ClientHello handshake-message event carries copies: mutating it does not touch the engine (RFC 8446 §4.1.2)', () => {
+  it('the reference run retries once and connects', () => {
+    expect(reference.connected).toEqual([true, true]);
+    expect(reference.hellosReceived).toHaveLength(2);
+    // ClientHello2 repeats ClientHello1's random and legacy_session_id (RFC 8446 §4.1.2).
+    expect(reference.hellosReceived[1]).toBe(reference.hellosReceived[0]);
+    expect(reference.keyLog.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it.each([
+    ['random wiped', (h: ClientHello) => h.random.fill(0)],
+    ['legacy_session_id wiped', (h: ClientHello) => h.legacySessionId.fill(0)],
+    ['cipher_suites emptied', (h: ClientHello) => h.cipherSuites.splice(0)],
+  ])('%s: ClientHello2, the key log and the outcome are those of the reference run', (_name, mutate) => {
+    const outcome = run(mutate);
+    expect(outcome.mutated).toBe(2);
+    expect(outcome.serverAlert).toBeUndefined();
+    expect(outcome.connected).toEqual([true, true]);
+    expect(outcome.hellosReceived).toEqual(reference.hellosReceived);
+    expect(outcome.keyLog).toEqual(reference.keyLog);
+  });
+});
