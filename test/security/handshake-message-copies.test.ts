@@ -3,7 +3,8 @@
 // kept: after a HelloRetryRequest, ClientHello2 went out with 32 zero bytes of random (RFC 8446 §4.1.2: it must
 // repeat ClientHello1's; the server answers illegal_parameter) and the key log named a zero client random; a
 // wiped legacy_session_id broke the echo check (§4.1.3), and an emptied cipher_suites list made the client refuse
-// the suite it had offered (or, refilled, accept one it had not).
+// the suite it had offered (or, refilled, accept one it had not). Its `raw` encoding was what the transcript kept
+// of ClientHello1 until the ServerHello chose the hash (RFC 8446 §4.4.1): wiped, the handshake failed.
 //
 // Two runs from the same seeds, one whose client application mutates every outgoing ClientHello it is given as it
 // takes the events, one that does not: both must connect, with the same ClientHello2 and the same key log.
@@ -41,7 +42,7 @@ interface Outcome {
   mutated: number;
 }
 
-function run(mutate?: (hello: ClientHello) => void): Outcome {
+function run(mutate?: (hello: ClientHello, raw: Uint8Array) => void): Outcome {
   const pair = new InMemoryPair(clientConfig(), serverConfig());
   let seen = 0;
   let mutated = 0;
@@ -49,7 +50,7 @@ function run(mutate?: (hello: ClientHello) => void): Outcome {
   const handleNewEvents = () => {
     for (const { side, event } of pair.log.slice(seen)) {
       if (mutate && side === 'client' && event.type === 'handshake-message' && event.message.kind === 'client_hello') {
-        mutate(event.message);
+        mutate(event.message, event.raw);
         mutated++;
       }
     }
@@ -81,6 +82,7 @@ describe('a ClientHello handshake-message event carries copies: mutating it does
     ['random wiped', (h: ClientHello) => h.random.fill(0)],
     ['legacy_session_id wiped', (h: ClientHello) => h.legacySessionId.fill(0)],
     ['cipher_suites emptied', (h: ClientHello) => h.cipherSuites.splice(0)],
+    ['encoding wiped', (_h: ClientHello, raw: Uint8Array) => raw.fill(0)],
   ])('%s: ClientHello2, the key log and the outcome are those of the reference run', (_name, mutate) => {
     const outcome = run(mutate);
     expect(outcome.mutated).toBe(2);
