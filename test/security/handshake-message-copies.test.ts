@@ -13,6 +13,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
+import { makeCast, SERVER_NAME } from '../../src/scenarios/mutual-tls.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { hex } from '../../src/wire/bytes.js';
 import { NamedGroup } from '../../src/wire/enums.js';
@@ -90,5 +91,47 @@ describe('a ClientHello handshake-message event carries copies: mutating it does
     expect(outcome.connected).toEqual([true, true]);
     expect(outcome.hellosReceived).toEqual(reference.hellosReceived);
     expect(outcome.keyLog).toEqual(reference.keyLog);
+  });
+});
+
+describe('after the handshake: what the client keeps or hands out of a received message is its own', () => {
+  const cast = makeCast('handshake-message-copies');
+  const ticketKey = seededRandom('handshake-message-copies ticket key')(32);
+  const pair = (seed: string, client: Partial<ClientConfig> = {}) =>
+    new InMemoryPair(
+      { now: () => TEST_NOW, random: seededRandom(`${seed}/c`), serverName: SERVER_NAME, trust: { kind: 'ca', anchors: [cast.webCa.der] }, postHandshakeAuth: true, certificate: 'ask', ...client },
+      // One ticket key for every run: a later run's server opens an earlier run's tickets.
+      { now: () => TEST_NOW, random: seededRandom(`${seed}/s`), certificate: cast.server, trust: { kind: 'pinned-certificate', certificates: [cast.alice.der] }, tickets: { count: 1, key: ticketKey } },
+    );
+  const received = (events: TlsEvent[], kind: string) =>
+    events.flatMap((e) => (e.type === 'handshake-message' && e.direction === 'in' && e.message.kind === kind ? [e.message] : []));
+
+  it('a post-handshake CertificateRequest whose context the application wiped while choosing is answered with the context the server sent (RFC 8446 §4.3.2)', () => {
+    const p = pair('post-handshake').run();
+    expect(p.client.isConnected).toBe(true);
+    p.server.requestClientCertificate();
+    p.step('server');
+    p.step('client');
+    const [request] = received(p.events('client'), 'certificate_request');
+    expect(request?.kind === 'certificate_request' && request.context.length).toBeGreaterThan(0);
+    if (request?.kind === 'certificate_request') request.context.fill(0);
+    p.client.resolve({ kind: 'client-certificate', certificate: cast.alice });
+    p.run();
+    expect(p.events('server').filter((e) => e.type === 'alert')).toEqual([]);
+    expect(p.events('server').find((e) => e.type === 'post-handshake-auth')).toMatchObject({ answer: 'certificate' });
+  });
+
+  it('a NewSessionTicket wiped in its handshake-message event leaves the session-ticket event resumable (RFC 8446 §4.6.1)', () => {
+    const first = pair('ticket', { certificate: undefined, postHandshakeAuth: false }).run();
+    const [nst] = received(first.events('client'), 'new_session_ticket');
+    const ticket = first.events('client').find((e) => e.type === 'session-ticket');
+    expect(nst).toBeDefined();
+    if (nst?.kind === 'new_session_ticket') {
+      nst.ticket.fill(0);
+      nst.nonce.fill(0);
+    }
+    if (ticket?.type !== 'session-ticket') throw new Error('no session-ticket event');
+    const resumed = pair('ticket-2', { certificate: undefined, postHandshakeAuth: false, resumption: { ticket: ticket.ticket } }).run();
+    expect(resumed.client.info.resumed).toBe(true);
   });
 });
