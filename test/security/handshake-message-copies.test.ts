@@ -121,6 +121,18 @@ describe('after the handshake: what the client keeps or hands out of a received 
     expect(p.events('server').find((e) => e.type === 'post-handshake-auth')).toMatchObject({ answer: 'certificate' });
   });
 
+  it('a server whose application wiped the context of the post-handshake CertificateRequest it sent still accepts the answer that echoes it', () => {
+    const p = pair('server-context', { certificate: cast.alice }).run();
+    p.server.requestClientCertificate();
+    p.step('server');
+    const sent = p.events('server').flatMap((e) => (e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'certificate_request' ? [e.message] : []));
+    expect(sent).toHaveLength(1);
+    if (sent[0]?.kind === 'certificate_request') sent[0].context.fill(0);
+    p.run();
+    expect(p.events('server').filter((e) => e.type === 'alert')).toEqual([]);
+    expect(p.events('server').find((e) => e.type === 'post-handshake-auth')).toMatchObject({ answer: 'certificate' });
+  });
+
   it('a NewSessionTicket wiped in its handshake-message event leaves the session-ticket event resumable (RFC 8446 §4.6.1)', () => {
     const first = pair('ticket', { certificate: undefined, postHandshakeAuth: false }).run();
     const [nst] = received(first.events('client'), 'new_session_ticket');
