@@ -133,6 +133,28 @@ describe('after the handshake: what the client keeps or hands out of a received 
     expect(p.events('server').find((e) => e.type === 'post-handshake-auth')).toMatchObject({ answer: 'certificate' });
   });
 
+  it("a server Certificate wiped while the application judges it: the CertificateVerify is checked with the leaf's key as received (RFC 8446 §4.4.3)", () => {
+    const p = pair('certificate-verify', { trust: { kind: 'ask' }, certificate: undefined, postHandshakeAuth: false }).run();
+    const [certificate] = received(p.events('client'), 'certificate');
+    expect(certificate?.kind === 'certificate' && certificate.entries.length).toBeGreaterThan(0);
+    if (certificate?.kind === 'certificate') for (const entry of certificate.entries) entry.data.fill(0);
+    p.client.resolve({ kind: 'verify-peer', verdict: { trusted: true } });
+    p.run();
+    expect(p.events('client').filter((e) => e.type === 'alert')).toEqual([]);
+    expect(p.client.isConnected).toBe(true);
+  });
+
+  it('the same with an Ed25519 leaf', () => {
+    const p = new InMemoryPair({ ...clientConfig(), trust: { kind: 'ask' } }, { certificate: server, random: seededRandom('ed25519/s') }).run();
+    const [certificate] = received(p.events('client'), 'certificate');
+    if (certificate?.kind !== 'certificate') throw new Error('no Certificate');
+    for (const entry of certificate.entries) entry.data.fill(0);
+    p.client.resolve({ kind: 'verify-peer', verdict: { trusted: true } });
+    p.run();
+    expect(p.events('client').filter((e) => e.type === 'alert')).toEqual([]);
+    expect(p.client.isConnected).toBe(true);
+  });
+
   it('a NewSessionTicket wiped in its handshake-message event leaves the session-ticket event resumable (RFC 8446 §4.6.1)', () => {
     const first = pair('ticket', { certificate: undefined, postHandshakeAuth: false }).run();
     const [nst] = received(first.events('client'), 'new_session_ticket');
