@@ -87,14 +87,18 @@ export interface SessionTicket {
   receivedAt?: number;
   serverName?: string;
   alpn?: string;
-  /** Who the server proved to be in the handshake that issued the ticket. */
+  /** Who the server proved to be in the handshake that issued the ticket: the connection's `info.peer` itself, read only. */
   peer?: PeerIdentity;
 }
 
 export type TlsEvent =
   | { type: 'state'; role: Role; from: string; to: string }
   | { type: 'record'; direction: Direction; contentType: number; protected: boolean; raw: Uint8Array }
-  /** `decompressed`: not on the wire; the Certificate a CompressedCertificate carried (RFC 8879), traced with its spans. */
+  /**
+   * `decompressed`: not on the wire; the Certificate a CompressedCertificate carried (RFC 8879), traced with its spans.
+   * What the engine keeps of a message it sends or receives is its own copy (test/security/handshake-message-copies),
+   * except a received Certificate's entries: they are `info.peer.chain` and a `verify-peer` decision's `chain`. Read only.
+   */
   | { type: 'handshake-message'; direction: Direction; message: HandshakeMessage; raw: Uint8Array; spans?: Span[]; decompressed?: true }
   | {
       type: 'secret';

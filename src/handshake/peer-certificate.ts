@@ -3,6 +3,7 @@
 import { checkRsaKeySize } from '../auth/keys.js';
 import { evaluateRawPublicKey, evaluateTrust, type LeafInfo, type TrustContext, type TrustVerdict } from '../auth/trust.js';
 import type { Purpose } from '../auth/chain.js';
+import type { PublicKey } from '../crypto/provider.js';
 import { TlsError } from '../wire/errors.js';
 import type { Certificate } from '../wire/types.js';
 import type { HandshakeContext } from './context.js';
@@ -45,7 +46,18 @@ function evaluatePeerChain(
   // The key CertificateVerify will be checked with, whatever the policy says of it (CA keys: the path validator).
   const weak = checkRsaKeySize(evaluation.leaf.publicKey, ctx.cfg.minimumRsaKeyBits);
   if (weak) throw new TlsError('UnsupportedCertificate', `peer key: ${weak}`);
-  return { chain, ...evaluation };
+  return { chain, verdict: evaluation.verdict, leaf: { identity: evaluation.leaf.identity, publicKey: ownKey(evaluation.leaf.publicKey) } };
+}
+
+/**
+ * The key CertificateVerify is checked with, in bytes of its own: it was read out of the leaf's DER, which is the
+ * Certificate event's entry, and an application may wipe that before the CertificateVerify is read (a pending
+ * `verify-peer` decision, a flight split across receive() calls; test/security/handshake-message-copies).
+ */
+function ownKey(key: PublicKey): PublicKey {
+  if (key.kind === 'rsa' || key.kind === 'rsa-pss') return key;
+  if (key.kind === 'ecdsa') return { ...key, point: key.point.slice() };
+  return { ...key, publicKey: key.publicKey.slice() };
 }
 
 /**

@@ -31,7 +31,9 @@ export class Transcript {
   add(message: Uint8Array): void {
     this.digest = undefined;
     if (this.state) this.state.update(message);
-    else this.pending.push(message);
+    // Kept past this step (the client's ClientHello1 waits for the ServerHello's suite): a copy, since the caller's
+    // handshake-message event carries the same bytes as `raw` (test/security/handshake-message-copies).
+    else this.pending.push(message.slice());
   }
 
   /** Fixes the hash function once the cipher suite is known, hashing what came before. */

@@ -35,7 +35,9 @@ export function onPostHandshakeCertificateRequest(c: ClientHandshake, state: Ext
   }
   const transcript = ctx.transcript.fork();
   transcript.add(raw);
-  const request: PostHandshakeRequest = { message, info: describeCertificateRequest(message), transcript };
+  // Our Certificate echoes the context (RFC 8446 §4.3.2), possibly after a `client-certificate` decision: the
+  // request keeps a copy, the handshake-message event's may be wiped (test/security/handshake-message-copies).
+  const request: PostHandshakeRequest = { message: { ...message, context: message.context.slice() }, info: describeCertificateRequest(message), transcript };
   ctx.decide('client_auth', 'requested after the handshake', 'the server sent a post-handshake CertificateRequest');
   state.postHandshake = request;
   if (config.certificate === 'ask') {
@@ -63,7 +65,9 @@ export function onNewSessionTicket(
     lifetime: Math.min(nst.lifetime, MAX_TICKET_LIFETIME),
     ageAdd: nst.ageAdd,
     nonce: nst.nonce,
-    ticket: nst.ticket,
+    // A copy: the handshake-message event carries the NewSessionTicket too, and wiping that must not wipe what we
+    // offer back to resume (test/security/handshake-message-copies). The nonce served the PSK above, and no more.
+    ticket: nst.ticket.slice(),
     psk: resumptionPsk(c.ctx.provider, state.suite, state.resumptionMasterSecret, nst.nonce),
     cipherSuite: state.suite.code,
     ...(earlyData ? { maxEarlyDataSize: X.bodyOf(X.earlyDataNewSessionTicket, earlyData) } : {}),

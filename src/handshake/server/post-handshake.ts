@@ -82,7 +82,8 @@ export function requestClientCertificate(ctx: HandshakeContext, config: ServerCo
     rawPublicKey: state.clientRawPublicKey,
     transcript: ctx.transcript.fork(),
   };
-  ctx.send({ kind: 'certificate_request', context: exchange.context, extensions: certificateRequestExtensions(ctx, config, exchange.acceptedSchemes) }, exchange.transcript);
+  // The event's copy of the context: the answer is checked against ours (test/security/handshake-message-copies).
+  ctx.send({ kind: 'certificate_request', context: exchange.context.slice(), extensions: certificateRequestExtensions(ctx, config, exchange.acceptedSchemes) }, exchange.transcript);
   ctx.decide('client_auth', 'requested after the handshake', 'post-handshake CertificateRequest sent');
   state.postHandshake = { exchange, expecting: 'certificate' };
 }
