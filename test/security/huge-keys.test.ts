@@ -142,7 +142,10 @@ describe('attacker sends a malformed or weak RSA key (RFC 8017 §3.1; key-size f
     expect(() => parseSpki(spki)).toThrow(/modulus is not positive/);
   });
 
-  for (const bits of [512, 1000]) {
+  // 528 bits is the smallest modulus that can still make an rsa_pss_rsae_sha256 signature (RFC 8017 §9.1.1:
+  // emLen >= hLen + sLen + 2 = 66 bytes), so the attacking client can present it; a 512-bit key makes no TLS 1.3
+  // signature at all, and our client sends no certificate with it.
+  for (const bits of [528, 1000]) {
     it(`a ${bits}-bit leaf key is refused below the floor, even when the certificate is pinned`, () => {
       const leaf = buildCertificate({ ...validity, subject: { CN: 'mallory' }, publicKey: fakeRsa(bits), signingKey: attackerKey.privateKey }, nobleProvider, random);
       expectRefused(attack([leaf], { kind: 'pinned-certificate', certificates: [leaf] }), 'unsupported_certificate', new RegExp(`${bits} bits is below our minimum of 2048`));
