@@ -77,7 +77,8 @@ describe.each(RECORDINGS)("Go crypto/tls testdata, $file: OpenSSL's server fligh
     expect(hex(verifyDataOf(messages[3]!))).toBe(hex(finishedVerifyData(nobleProvider, suite, secrets.server, transcriptHash(...messages.slice(0, 3)))));
   });
 
-  it.runIf('alpn' in recording)('OpenSSL selects one protocol Go offered, in EncryptedExtensions (RFC 7301 §3.1)', () => {
+  // Only the recordings that negotiate ALPN get this test (a skipped test per other recording would read as a gap).
+  if ('alpn' in recording) it('OpenSSL selects one protocol Go offered, in EncryptedExtensions (RFC 7301 §3.1)', () => {
     const extensions = decodeHandshake(messages[0]!);
     if (extensions.kind !== 'encrypted_extensions') throw new Error('no EncryptedExtensions');
     const alpn = extensions.extensions.find((e) => e.type === ALPN)!.data;

@@ -91,7 +91,8 @@ describe.each(RECORDINGS)("Go crypto/tls testdata, $file: Go's server flight, re
     expect([close!.type, ...close!.content]).toEqual([21, 1, 0]); // close_notify, warning level
   });
 
-  it.runIf(recording.alpn !== undefined)("Go's EncryptedExtensions select proto1 of the offered proto2, proto1, or (with no protocol to select) hold no ALPN (RFC 7301 §3.1)", () => {
+  // Only the ALPN recordings get this test (a skipped test per other recording would read as a gap).
+  if (recording.alpn !== undefined) it("Go's EncryptedExtensions select proto1 of the offered proto2, proto1, or (with no protocol to select) hold no ALPN (RFC 7301 §3.1)", () => {
     const extensions = decodeHandshake(messages[0]!);
     if (extensions.kind !== 'encrypted_extensions') throw new Error('no EncryptedExtensions');
     const alpn = extensions.extensions.find((e) => e.type === ALPN)?.data;
