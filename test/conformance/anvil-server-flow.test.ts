@@ -13,21 +13,16 @@ import { certifiedPublicKey, checkCertificateVerify } from '../../src/handshake/
 import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { scenarioConfigs } from '../../src/testing/fuzz/scenarios.js';
 import { flipBit, joinRecords, splitRecords } from '../../src/testing/tamper.js';
-import { ExtensionType, NamedGroup, PskKeyExchangeMode } from '../../src/wire/enums.js';
+import { CipherSuite, ContentType, ExtensionType, NamedGroup, PskKeyExchangeMode, SignatureScheme } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import type { ClientHello, Extension, HandshakeMessage, NewSessionTicket } from '../../src/wire/types.js';
 import { expectClosedForGood, ext, handshakeMessage, record, runUntilAbort, server as serverIdentity } from '../handshake/abort-harness.js';
 import { helloWithPsk, ScriptedClient, ticketPsk, type Answer, type HeldTicket } from './scripted-client.js';
 
-const CHANGE_CIPHER_SPEC = 20;
-const ALERT = 21;
-const HANDSHAKE = 22;
-const APPLICATION_DATA = 23;
-const TLS_AES_128_GCM_SHA256 = 0x1301;
-const TLS_AES_256_GCM_SHA384 = 0x1302;
-const TLS_CHACHA20_POLY1305_SHA256 = 0x1303;
-const ED25519 = 0x0807;
+const { change_cipher_spec: CHANGE_CIPHER_SPEC, alert: ALERT, handshake: HANDSHAKE, application_data: APPLICATION_DATA } = ContentType;
+const { TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256 } = CipherSuite;
+const ED25519 = SignatureScheme.ed25519;
 const TICKET_KEY = new Uint8Array(32).fill(0x42);
 
 const kinds = (messages: HandshakeMessage[]) => messages.map((m) => m.kind);
@@ -49,7 +44,7 @@ function extensions(client: ScriptedClient, options: { modes?: number[]; keyShar
 const ticketing = (extra: Partial<NonNullable<ServerConfig['tickets']>> = {}): Partial<ServerConfig> => ({ tickets: { count: 2, key: TICKET_KEY, ...extra } });
 
 /** A ScriptedClient through the server's first flight (ServerHello to Finished). */
-function throughServerFlight(config: Partial<ServerConfig> = {}, suites = [TLS_AES_128_GCM_SHA256], seed = 'anvil') {
+function throughServerFlight(config: Partial<ServerConfig> = {}, suites: number[] = [TLS_AES_128_GCM_SHA256], seed = 'anvil') {
   const client = new ScriptedClient(config, seed);
   const flight = client.hello(suites, extensions(client));
   expect(flight.alerts).toEqual([]);

@@ -5,19 +5,16 @@
 // not to do) and we accept, the case pins our acceptance; docs/tls-anvil-server.md gives the reasons.
 import { describe, expect, it } from 'vitest';
 import { splitRecords } from '../../src/testing/tamper.js';
-import { ExtensionType } from '../../src/wire/enums.js';
+import { ContentType, ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { decodeHandshake } from '../../src/wire/messages.js';
 import type { ClientHello, HandshakeMessage } from '../../src/wire/types.js';
 import { EXT, expectAbort, ext, feedServer, helloWith, keyShare, p256Public, record, replacingExtension, shareEntry, u16, withoutExtension, x25519Public, type AlertName } from '../handshake/abort-harness.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 
-const HANDSHAKE = 22;
-const CHANGE_CIPHER_SPEC = 20;
-const COOKIE = 44;
-const X25519 = 0x001d;
-const SECP256R1 = 0x0017;
-const FFDHE2048 = 0x0100;
+const { handshake: HANDSHAKE, change_cipher_spec: CHANGE_CIPHER_SPEC } = ContentType;
+const COOKIE = ExtensionType.cookie;
+const { x25519: X25519, secp256r1: SECP256R1, ffdhe2048: FFDHE2048 } = NamedGroup;
 
 const serve = (edit: (h: ClientHello) => void, config: Partial<ServerConfig> = {}, recordVersion = 0x0303) => feedServer(record(HANDSHAKE, helloWith(edit), recordVersion), config);
 

@@ -6,18 +6,15 @@
 // Length field cases named "Class: field" stand for extension classes whose method names were not read.
 import { describe, expect, it } from 'vitest';
 import { flipBit, splitRecords } from '../../src/testing/tamper.js';
-import { ExtensionType, NamedGroup, PskKeyExchangeMode } from '../../src/wire/enums.js';
+import { CipherSuite, ContentType, ExtensionType, NamedGroup, PskKeyExchangeMode, SignatureScheme } from '../../src/wire/enums.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import type { ClientHello, Extension } from '../../src/wire/types.js';
 import { ext, record, u16 } from '../handshake/abort-harness.js';
 import { helloWithPsk, ScriptedClient, ticketPsk, type Answer } from './scripted-client.js';
 
-const CHANGE_CIPHER_SPEC = 20;
-const ALERT = 21;
-const HANDSHAKE = 22;
-const APPLICATION_DATA = 23;
-const TLS_AES_128_GCM_SHA256 = 0x1301;
-const ED25519 = 0x0807;
+const { change_cipher_spec: CHANGE_CIPHER_SPEC, alert: ALERT, handshake: HANDSHAKE, application_data: APPLICATION_DATA } = ContentType;
+const { TLS_AES_128_GCM_SHA256 } = CipherSuite;
+const ED25519 = SignatureScheme.ed25519;
 const TICKET_KEY = new Uint8Array(32).fill(0x42);
 const TICKETS = { tickets: { count: 1, key: TICKET_KEY } };
 
