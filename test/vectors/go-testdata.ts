@@ -2,7 +2,7 @@
 // Go's own hex dump format ("00000000  16 03 01 ..." lines under ">>> Flow N (client to server)" headers), with
 // or without its ASCII column; lines starting with '#' name the source.
 import { readFileSync } from 'node:fs';
-import { fromHex } from '../../src/wire/bytes.js';
+import { concatList, fromHex, hex } from '../../src/wire/bytes.js';
 import { splitRecords } from './rfc8448-replay.js';
 
 export interface GoFlow {
@@ -21,4 +21,12 @@ export function loadGoRecording(name: string): GoFlow[] {
     else if (/^[0-9a-f]{8} /.test(line)) flows.at(-1)!.hex += line.slice(8).split('|')[0]!.replace(/\s/g, '');
   }
   return flows.map(({ from, hex }) => ({ from, records: splitRecords(fromHex(hex)) }));
+}
+
+/**
+ * Flow `index` (from 0) of a recording as one hex string: its records from `first` to before `end` (all by
+ * default), headers included. The form in which the replays written before this loader read Go's bytes.
+ */
+export function flowHex(flows: GoFlow[], index: number, first = 0, end?: number): string {
+  return hex(concatList(flows[index]!.records.slice(first, end)));
 }
