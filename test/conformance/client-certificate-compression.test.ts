@@ -36,8 +36,9 @@ const OUR_CAP = 64 * 1024;
 
 const server = makeIdentity({ subject: { CN: 'example.test' }, keyType: 'p256' }, rnd);
 const clientNodeKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
-const clientDer = makeIdentity({ subject: { CN: 'tlsfuzzer client' }, privateKey: loadPrivateKey(new Uint8Array(clientNodeKey.export({ type: 'pkcs8', format: 'der' }))) }, rnd).der;
-const asking = { certificate: server, clientAuth: 'optional' as const, trust: pinned({ der: clientDer }), certificateCompression: PORTABLE_CERTIFICATE_COMPRESSION };
+const clientIdentity = makeIdentity({ subject: { CN: 'tlsfuzzer client' }, privateKey: loadPrivateKey(new Uint8Array(clientNodeKey.export({ type: 'pkcs8', format: 'der' }))) }, rnd);
+const clientDer = clientIdentity.der;
+const asking = { certificate: server, clientAuth: 'optional' as const, trust: pinned(clientIdentity), certificateCompression: PORTABLE_CERTIFICATE_COMPRESSION };
 
 /** The script's ClientHello (compress_certificate [zlib] when `offerCompression`), and the server's flight. */
 function toServerFinished(name: string, offerCompression = true): { client: ScriptedClient; flight: Answer } {

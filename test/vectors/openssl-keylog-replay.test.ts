@@ -1,8 +1,9 @@
-// OpenSSL 3.5's client in a pure ML-KEM-768, TLS_AES_128_CCM_SHA256 handshake, recorded with `s_client -debug
-// -keylogfile` and published with its key log (vectors/published-traces/openssl/s_client-MLKEM768-AES128CCM.txt).
-// The randomness is not known (OpenSSL's ML-KEM key, the server's encapsulation), so nothing is written byte for
-// byte; the key log gives the traffic secrets, and from them our code must open every record, re-encode every
-// message, verify the server's CertificateVerify and compute both Finished over the transcript we hash ourselves.
+// OpenSSL's client (3.5 or later: the first with ML-KEM) in a pure ML-KEM-768, TLS_AES_128_CCM_SHA256 handshake,
+// recorded with `s_client -debug -keylogfile` and published with its key log
+// (vectors/published-traces/openssl/s_client-MLKEM768-AES128CCM.txt). The randomness is not known (OpenSSL's ML-KEM
+// key, the server's encapsulation), so nothing is written byte for byte; the key log gives the traffic secrets, and
+// from them our code must open every record, re-encode every message, verify the server's CertificateVerify and
+// compute both Finished over the transcript we hash ourselves.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { finishedVerifyData, trafficProtection } from '../../src/handshake/keyschedule.js';
