@@ -2,12 +2,13 @@
 // server), probe by probe, as run with `--algorithms zlib` against a server that asks for a client certificate
 // (`clientAuth: 'optional'`, pinning the client's P-256 certificate: the script's -c/-k) and compresses with zlib
 // (`certificateCompression`: the portable zlib; `tls13 serve --compress-cert zlib`). Our CertificateRequest offers
-// compress_certificate whether or not the ClientHello did (RFC 8879 §3: "the server MAY include the extension in
-// its CertificateRequest"). Three kinds of probe end otherwise than the script expects, each for an RFC rule
-// or a documented limit of ours (docs/robustness.md):
+// compress_certificate whether or not the ClientHello did (RFC 8879 §3: the receiver of a Certificate, here the
+// server, lists what it can decompress in the message that asks for it). Two kinds of probe end otherwise than
+// the script expects, each for a documented limit of ours or an RFC rule (docs/robustness.md):
 // - a CompressedCertificate message longer than our 64 KiB handshake-message cap (the 100 MB zlib bomb, about
-//   100 KB compressed; built in zlibBombOfZeros; fuzzing sizes over 65,528 bytes) is refused from its header with illegal_parameter, not
-//   decompressed and refused with bad_certificate ("Why illegal_parameter for a handshake message over the limit");
+//   100 KB compressed, built in zlibBombOfZeros; fuzzing sizes over 65,528 bytes) is refused from its header
+//   with illegal_parameter, not decompressed and refused with bad_certificate ("Why illegal_parameter for a
+//   handshake message over the limit");
 // - "fuzzing of 0 bytes": an empty compressed_certificate_message, whose syntax is <1..2^24-1> (RFC 8879 §4), is
 //   decode_error (RFC 8446 §6.2: "some field was out of the specified range"), not bad_certificate.
 // The script's "non advertized algorithm" loop yields no probe (it compares algorithm codes with the names of
