@@ -9,13 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CONSECUTIVE_EMPTY_RECORDS } from '../../src/record/layer.js';
 import { splitRecords } from '../../src/testing/tamper.js';
 import { utf8 } from '../../src/wire/bytes.js';
-import { CipherSuite, ContentType, ExtensionType, NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
+import { CipherSuite, ContentType, ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { decodeHandshake } from '../../src/wire/messages.js';
 import type { ClientHello, Extension, HandshakeMessage } from '../../src/wire/types.js';
 import { alpnOffer, EXT, expectAbort, ext, feedServer, helloWith, keyShare, p256Public, record, replacingExtension, shareEntry, u16, withoutExtension, x25519Public } from '../handshake/abort-harness.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
-import { codePointList, ScriptedClient, type Answer } from './scripted-client.js';
+import { expectRefused, kinds, messageOf, runnerExtensions } from './bogo-server-harness.js';
+import { codePointList, ScriptedClient } from './scripted-client.js';
 
 const { handshake: HANDSHAKE, change_cipher_spec: CHANGE_CIPHER_SPEC } = ContentType;
 const { x25519: X25519, secp256r1: P256, secp384r1: P384, secp521r1: P521 } = NamedGroup;
@@ -39,21 +40,6 @@ function serverHello(result: ReturnType<typeof feedServer>) {
 }
 
 const chosenGroup = (extensions: Extension[]) => X.bodyOf(X.keyShareServerHello, X.findExtension(extensions, ExtensionType.key_share)!).group;
-const kinds = (answer: Answer) => answer.messages.map((m) => m.kind);
-
-/** The runner's default TLS 1.3 ClientHello extensions (as far as our server reads them), with `shares` and `groups`. */
-function runnerExtensions(client: ScriptedClient, options: { shares?: number[]; groups?: number[]; more?: Extension[] } = {}): Extension[] {
-  const { shares = [X25519], groups = [X25519, P256, P384], more = [] } = options;
-  return [
-    ext(ExtensionType.supported_versions, [2, 3, 4]),
-    codePointList(ExtensionType.supported_groups, groups),
-    codePointList(ExtensionType.signature_algorithms, [SignatureScheme.ed25519, SignatureScheme.ecdsa_secp256r1_sha256]),
-    ext(ExtensionType.psk_key_exchange_modes, [1, 1]),
-    ...more,
-    shares.length > 0 ? client.keyShare(...shares) : ext(ExtensionType.key_share, [0, 0]),
-  ];
-}
-
 /** A ClientHello1 with an empty key_share (BoGo's DefaultCurves: []), answered by a HelloRetryRequest for X25519. */
 function retried(seed: string, config: Partial<ServerConfig> = {}, groups?: number[]) {
   const client = new ScriptedClient(config, seed);
@@ -63,11 +49,6 @@ function retried(seed: string, config: Partial<ServerConfig> = {}, groups?: numb
   if (hrr.kind !== 'hello_retry_request') throw new Error(hrr.kind);
   expect(X.bodyOf(X.keyShareHelloRetryRequest, X.findExtension(hrr.extensions, ExtensionType.key_share)!)).toBe(X25519);
   return client;
-}
-
-function expectRefused(client: ScriptedClient, answer: Answer, alert: string): void {
-  expect(answer.alerts).toEqual([alert]);
-  expect(client.server.isClosed).toBe(true);
 }
 
 describe('addTLS13HandshakeTests: the ClientHello (tls13_tests.go)', () => {
@@ -128,7 +109,7 @@ describe('addTLS13HandshakeTests: HelloRetryRequest and the second ClientHello (
     const client = retried('bogo hrr');
     const flight = client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client));
     expect(flight.alerts).toEqual([]);
-    expect(chosenGroup((flight.messages[0] as Extract<HandshakeMessage, { kind: 'server_hello' }>).extensions)).toBe(X25519);
+    expect(chosenGroup(messageOf(flight, 'server_hello').extensions)).toBe(X25519);
     expect(client.finish().alerts).toEqual([]);
     expect(client.server.isConnected).toBe(true);
   });
@@ -143,12 +124,12 @@ describe('addTLS13HandshakeTests: HelloRetryRequest and the second ClientHello (
       return { client, answer: client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client, { shares: [P384], groups: [X25519, P384] })) };
     };
     const { answer } = shared({});
-    expect(chosenGroup((answer.messages[0] as Extract<HandshakeMessage, { kind: 'server_hello' }>).extensions)).toBe(P384);
+    expect(chosenGroup(messageOf(answer, 'server_hello').extensions)).toBe(P384);
     const { client, answer: retry } = shared({ helloRetryForPreferredGroup: true });
     expect(kinds(retry)).toEqual(['hello_retry_request']);
     const flight = client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client, { shares: [X25519], groups: [X25519, P384] }));
     expect(flight.alerts).toEqual([]);
-    expect(chosenGroup((flight.messages[0] as Extract<HandshakeMessage, { kind: 'server_hello' }>).extensions)).toBe(X25519);
+    expect(chosenGroup(messageOf(flight, 'server_hello').extensions)).toBe(X25519);
   });
 
   it('SecondClientHelloMissingKeyShare-TLS13 (ClientHello2 without a share) → MISSING_KEY_SHARE; ours: illegal_parameter (§4.1.2)', () => {
@@ -217,8 +198,7 @@ describe('addExtensionTests: TLS-TLS13 server cases (extension_tests.go)', () =>
     const client = new ScriptedClient({}, 'bogo sni');
     const body = [0, sni.length + 3, 0, ...u16(sni.length), ...sni];
     const flight = client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client, { more: [ext(ExtensionType.server_name, body)] }));
-    const encrypted = flight.messages[1]!;
-    if (encrypted.kind !== 'encrypted_extensions') throw new Error(encrypted.kind);
+    const encrypted = messageOf(flight, 'encrypted_extensions');
     expect(X.findExtension(encrypted.extensions, ExtensionType.server_name)?.data).toEqual(new Uint8Array(0));
     expect(client.finish().alerts).toEqual([]);
     expect(client.server.info.serverName).toBe('example.com');
@@ -228,8 +208,7 @@ describe('addExtensionTests: TLS-TLS13 server cases (extension_tests.go)', () =>
     const sni = utf8.encode('example.com');
     const client = new ScriptedClient({ serverFlight: { serverNameAck: false } }, 'bogo sni no ack');
     const flight = client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client, { more: [ext(ExtensionType.server_name, [0, sni.length + 3, 0, ...u16(sni.length), ...sni])] }));
-    const encrypted = flight.messages[1]!;
-    if (encrypted.kind !== 'encrypted_extensions') throw new Error(encrypted.kind);
+    const encrypted = messageOf(flight, 'encrypted_extensions');
     expect(X.findExtension(encrypted.extensions, ExtensionType.server_name)).toBeUndefined();
     expect(client.finish().alerts).toEqual([]);
     expect(client.server.info.serverName).toBe('example.com');
@@ -243,8 +222,7 @@ describe('addExtensionTests: TLS-TLS13 server cases (extension_tests.go)', () =>
   it('ALPNServer-TLS-TLS13 (foo, bar, baz offered; the shim selects foo) → foo; ours: foo', () => {
     const client = new ScriptedClient({ alpnProtocols: ['foo'] }, 'bogo alpn');
     const flight = client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client, { more: [alpnOffer('foo', 'bar', 'baz')] }));
-    const encrypted = flight.messages[1]!;
-    if (encrypted.kind !== 'encrypted_extensions') throw new Error(encrypted.kind);
+    const encrypted = messageOf(flight, 'encrypted_extensions');
     expect(X.bodyOf(X.alpn, X.findExtension(encrypted.extensions, ExtensionType.application_layer_protocol_negotiation)!)).toEqual(['foo']);
   });
 
