@@ -1,10 +1,11 @@
 // BoringSSL's BoGo tests (ssl/test/runner) in which the shim is the TLS 1.3 server and the runner's client
 // sends a ClientHello BoGo bends (a ProtocolBugs field), replayed against our server: the ClientHello, the
-// HelloRetryRequest and the second ClientHello, the session id, key_share, duplicate extensions, SNI, ALPN and
-// ChangeCipherSpec. Each case is named as BoGo names the test and grouped by the Go function that adds it
-// (addTLS13HandshakeTests in tls13_tests.go, addExtensionTests in extension_tests.go); it states what BoGo
-// expects (shouldFail, expectedError / expectedLocalError) and checks our exact answer. docs/bogo-server.md
-// lists every server test read, and why some are not replayed or answered otherwise.
+// HelloRetryRequest and the second ClientHello, the session id, key_share, ChangeCipherSpec, duplicate
+// extensions, SNI, ALPN and version negotiation. Each case is named as BoGo names the test and grouped by the Go
+// function that adds it (addTLS13HandshakeTests in tls13_tests.go, addExtensionTests in extension_tests.go,
+// addVersionNegotiationTests and its neighbours in version_tests.go); it states what BoGo expects (shouldFail,
+// expectedError / expectedLocalError) and checks our exact answer. docs/bogo-server.md lists every server test
+// read, and why some are not replayed or answered otherwise.
 import { describe, expect, it } from 'vitest';
 import { MAX_CONSECUTIVE_EMPTY_RECORDS } from '../../src/record/layer.js';
 import { splitRecords } from '../../src/testing/tamper.js';
@@ -22,7 +23,7 @@ const { handshake: HANDSHAKE, change_cipher_spec: CHANGE_CIPHER_SPEC } = Content
 const { x25519: X25519, secp256r1: P256, secp384r1: P384, secp521r1: P521 } = NamedGroup;
 const { TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 } = CipherSuite;
 
-const serve = (edit: (h: ClientHello) => void, config: Partial<ServerConfig> = {}) => feedServer(record(HANDSHAKE, helloWith(edit)), config);
+const serve = (edit: (h: ClientHello) => void, config: Partial<ServerConfig> = {}, recordVersion = 0x0303) => feedServer(record(HANDSHAKE, helloWith(edit), recordVersion), config);
 const refuses = (result: ReturnType<typeof feedServer>, alert: Parameters<typeof expectAbort>[1]) => expectAbort(result, alert, { plaintext: true });
 
 /** The server's first message and the content types of its records; no alert, still open. */
@@ -236,5 +237,66 @@ describe('addExtensionTests: TLS-TLS13 server cases (extension_tests.go)', () =>
 
   it('ALPNServer-EmptyProtocolName-TLS-TLS13 (foo, "", baz) → PARSE_TLSEXT; ours: decode_error (RFC 7301 §3.1: ProtocolName<1..2^8-1>)', () => {
     refuses(serve((h) => void h.extensions.unshift(ext(EXT.alpn, [0, 9, 3, ...utf8.encode('foo'), 0, 3, ...utf8.encode('baz')])), { alpnProtocols: ['foo'] }), 'decode_error');
+  });
+});
+
+describe('addVersionNegotiationTests, addMinimumVersionTests, addRecordVersionTests (version_tests.go)', () => {
+  const versions = (...list: number[]) => ext(EXT.supported_versions, [list.length * 2, ...list.flatMap(u16)]);
+
+  it('VersionNegotiation-Server-TLS13-TLS13-TLS, -Server2- → TLS 1.3, the first record at 0x0303; ours: the same', () => {
+    const result = serve(() => {});
+    expect(X.findExtension(serverHello(result).extensions, ExtensionType.supported_versions)!.data).toEqual(Uint8Array.of(3, 4));
+    expect(splitRecords(result.output)[0]!.version).toBe(0x0303);
+  });
+
+  it.each([
+    ['VersionNegotiationExtension-TLS13-TLS (0x1111, TLS 1.3, 0x2222)', [0x1111, 0x0304, 0x2222], 0x0303],
+    ['IgnoreClientVersionOrder (TLS 1.2, TLS 1.3)', [0x0303, 0x0304], 0x0303],
+    ['VersionTolerance-TLS13 (legacy_version 0x0400 beside supported_versions)', [0x0304], 0x0400],
+  ])('%s → TLS 1.3; ours: TLS 1.3 (§4.2.1: supported_versions alone decides)', (_, list, legacyVersion) => {
+    const hello = serverHello(
+      serve((h) => {
+        h.legacyVersion = legacyVersion;
+        replacingExtension(versions(...list))(h);
+      }),
+    );
+    expect(X.findExtension(hello.extensions, ExtensionType.supported_versions)!.data).toEqual(Uint8Array.of(3, 4));
+  });
+
+  it.each([
+    ['NoSupportedVersions (only 0x1111)', (h: ClientHello) => replacingExtension(versions(0x1111))(h)],
+    ['MinimumVersion-Server-TLS13-TLS12-TLS, Downgrade-TLS12-Server-TLS (only TLS 1.2)', (h: ClientHello) => replacingExtension(versions(0x0303))(h)],
+    ['Downgrade-TLS11-Server-TLS (only TLS 1.1)', (h: ClientHello) => replacingExtension(versions(0x0302))(h)],
+    ['VersionTooLow (legacy_version 0x0200, no supported_versions)', (h: ClientHello) => ((h.legacyVersion = 0x0200), withoutExtension(EXT.supported_versions)(h))],
+    ['NoSSL3-Server (legacy_version 0x0300, no supported_versions)', (h: ClientHello) => ((h.legacyVersion = 0x0300), withoutExtension(EXT.supported_versions)(h))],
+  ])('%s → UNSUPPORTED_PROTOCOL, protocol version not supported; ours: protocol_version', (_, edit) => {
+    refuses(serve(edit), 'protocol_version');
+  });
+
+  // These expect a TLS 1.2 handshake from a server that has TLS 1.2; ours has only TLS 1.3 and refuses a
+  // ClientHello without supported_versions (§4.2.1, App. D).
+  it.each([
+    ['ClientHelloVersionTooHigh (legacy_version 0x0304, no supported_versions)', 0x0304],
+    ['MinorVersionTolerance (0x03ff, no supported_versions)', 0x03ff],
+    ['MajorVersionTolerance (0x0400, no supported_versions)', 0x0400],
+  ])('%s → TLS 1.2; ours (no TLS 1.2): protocol_version', (_, legacyVersion) => {
+    refuses(
+      serve((h) => {
+        h.legacyVersion = legacyVersion;
+        withoutExtension(EXT.supported_versions)(h);
+      }),
+      'protocol_version',
+    );
+  });
+
+  it('LooseInitialRecordVersion-TLS13 (the ClientHello record at 0x03ff) → a handshake; ours: the same (§5.1: ignored)', () => {
+    serverHello(serve(() => {}, {}, 0x03ff));
+  });
+
+  // BoringSSL wants a record version of major 3 (WRONG_VERSION_NUMBER); RFC 8446 §5.1: legacy_record_version
+  // "MUST be ignored for all purposes" (rustls's config.json disables CheckRecordVersion-*: "we don't look at
+  // record version").
+  it('GarbageInitialRecordVersion-TLS13 (the ClientHello record at 0xffff) → WRONG_VERSION_NUMBER; ours: answered (§5.1)', () => {
+    serverHello(serve(() => {}, {}, 0xffff));
   });
 });
