@@ -62,7 +62,7 @@ function isErrorAlert(record: RawRecord): boolean {
 
 export class RecordLayer {
   readonly writer: RecordWriter;
-  private readonly reader = new RecordReader();
+  private readonly reader = new RecordReader((type) => this.maxLengthOf(type));
   private readonly handshake: HandshakeBuffer;
   private readProtection: RecordProtection | null = null;
   private hook: RecordHook | undefined;
@@ -143,7 +143,16 @@ export class RecordLayer {
     // The exception holds under the first keys only: a second change means the peer has long had keys.
     if (this.readProtection !== null) this.plaintextAlertsAllowed = false;
     this.readProtection = protection;
-    this.reader.maxLength = protection === null ? MAX_PLAINTEXT_LENGTH : MAX_CIPHERTEXT_LENGTH;
+  }
+
+  /**
+   * The largest length field we read: 2^14 for a plaintext record (RFC 8446 §5.1), 2^14 + 256 for a protected
+   * one (§5.2), and so for an application_data record while a server that reads plaintext after its
+   * HelloRetryRequest skips the client's rejected 0-RTT records: they are encrypted (§4.2.10).
+   */
+  private maxLengthOf(type: number): number {
+    const encrypted = this.readProtection !== null || (this.earlyDataToSkip > 0 && type === ContentType.application_data);
+    return encrypted ? MAX_CIPHERTEXT_LENGTH : MAX_PLAINTEXT_LENGTH;
   }
 
   /**

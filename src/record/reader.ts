@@ -31,13 +31,13 @@ function isKnownContentType(type: number): boolean {
  * type or an oversized length fails before the body is buffered.
  */
 export class RecordReader {
-  /**
-   * Largest acceptable length field: 2^14 while records are plaintext (§5.1), 2^14 + 256 once they are
-   * protected (§5.2). The owner switches it when read keys are installed.
-   */
-  maxLength = MAX_PLAINTEXT_LENGTH;
-
   private readonly queue = new ByteQueue();
+
+  /**
+   * `maxLength` gives the largest acceptable length field of a record of a content type: 2^14 while records
+   * are plaintext (§5.1), 2^14 + 256 once they are protected (§5.2). The owner knows which holds.
+   */
+  constructor(private readonly maxLength: (type: number) => number = () => MAX_PLAINTEXT_LENGTH) {}
 
   push(bytes: Uint8Array): void {
     this.queue.push(bytes);
@@ -62,8 +62,9 @@ export class RecordReader {
     if (!isKnownContentType(type)) {
       throw new TlsError('unexpected_message', `record of unknown content type ${contentTypeName(type)} (RFC 8446 §5)`);
     }
-    if (length > this.maxLength) {
-      throw new TlsError('RecordOverflow', `record length ${length} exceeds ${this.maxLength} (RFC 8446 §5.1, §5.2)`);
+    const maxLength = this.maxLength(type);
+    if (length > maxLength) {
+      throw new TlsError('RecordOverflow', `record length ${length} exceeds ${maxLength} (RFC 8446 §5.1, §5.2)`);
     }
     if (this.queue.length < RECORD_HEADER_LENGTH + length) return undefined;
     const raw = this.queue.take(RECORD_HEADER_LENGTH + length);

@@ -39,17 +39,18 @@ export interface HeldTicket {
 }
 
 /**
- * `hello` with a pre_shared_key offering `psk`, last, its binder computed over the truncated ClientHello
- * with the "res binder" or "ext binder" key (RFC 8446 §4.2.11.2).
+ * `hello` with a pre_shared_key offering `psk`, last, its binder computed with the "res binder" or "ext binder"
+ * key over the truncated ClientHello, after `before` (message_hash and the HelloRetryRequest for a
+ * ClientHello2, RFC 8446 §4.2.11.2).
  */
-export function helloWithPsk(hello: ClientHello, psk: OfferedPsk, suite: SuiteInfo): Uint8Array {
+export function helloWithPsk(hello: ClientHello, psk: OfferedPsk, suite: SuiteInfo, before: Uint8Array[] = []): Uint8Array {
   const offer = (binder: Uint8Array) => ({
     ...hello,
     extensions: [...hello.extensions, ext(ExtensionType.pre_shared_key, X.preSharedKeyClientHello.encode({ identities: [{ identity: psk.identity, obfuscatedTicketAge: psk.obfuscatedTicketAge }], binders: [binder] }))],
   });
   const draft = encodeHandshake(offer(new Uint8Array(suite.hashLength)));
   const schedule = new KeySchedule(nobleProvider, suite, psk.key);
-  const binder = finishedVerifyData(nobleProvider, suite, schedule.binderKey(psk.resumption), nobleProvider.hash(suite.hash, truncateClientHelloForBinders(draft)));
+  const binder = finishedVerifyData(nobleProvider, suite, schedule.binderKey(psk.resumption), nobleProvider.hash(suite.hash, concat(...before, truncateClientHelloForBinders(draft))));
   return encodeHandshake(offer(binder));
 }
 
@@ -99,6 +100,9 @@ export class ScriptedClient {
   private handshakeLength = 0;
   /** The PSK the ClientHello offered, if any, for the key schedule once the server accepts it. */
   private psk?: Uint8Array;
+  /** The suite of the offered PSK: 0-RTT is protected in it (RFC 8446 §4.2.10). */
+  private pskSuite?: SuiteInfo;
+  private earlyWriter?: PeerWriter;
 
   /** A server connection of `config`; `seed` names both sides' randomness (each run its own transcript). */
   constructor(config: Partial<ServerConfig> = {}, seed = 'scripted') {
@@ -124,13 +128,43 @@ export class ScriptedClient {
 
   /** hello() with another ClientHello.legacy_version (§4.1.2: 0x0303 in TLS 1.3). */
   helloWithLegacyVersion(legacyVersion: number, cipherSuites: number[], extensions: Extension[], psk?: { offer: OfferedPsk; suite: SuiteInfo }): Answer {
-    const hello: ClientHello = { ...baseHello(), legacyVersion, random: this.clientRandom, cipherSuites, extensions };
-    const encoded = psk ? helloWithPsk(hello, psk.offer, psk.suite) : encodeHandshake(hello);
+    return this.sendHello(this.encodeHello(legacyVersion, cipherSuites, extensions, psk), psk);
+  }
+
+  /** An encoded ClientHello as it is (e.g. two identities), into the transcript; `psk` is the one it offers first. */
+  sendHello(encoded: Uint8Array, psk?: { offer: OfferedPsk; suite: SuiteInfo }): Answer {
     this.psk = psk?.offer.key;
+    this.pskSuite = psk?.suite;
     this.transcript.push(encoded);
     const bytes: Uint8Array[] = [];
     for (let at = 0; at < encoded.length; at += 2 ** 14) bytes.push(record(HANDSHAKE, encoded.subarray(at, at + 2 ** 14), this.recordVersion));
     return this.feed(concat(...bytes));
+  }
+
+  /**
+   * A 0-RTT record (RFC 8446 §4.2.10) under client_early_traffic_secret, derived from the offered PSK and
+   * ClientHello1 (§7.1), whatever the server decided.
+   */
+  sendEarly(type: number, content: Uint8Array): Answer {
+    if (!this.earlyWriter) {
+      const suite = this.pskSuite!;
+      const hash = nobleProvider.hash(suite.hash, this.transcript[0]!);
+      this.earlyWriter = new PeerWriter(suite, new KeySchedule(nobleProvider, suite, this.psk).earlySecrets(hash).clientEarlyTraffic);
+    }
+    return this.feed(this.earlyWriter.seal(type, content));
+  }
+
+  /** EndOfEarlyData (§4.5) under the early key, in the transcript; a non-empty `body` makes it malformed. */
+  endOfEarlyData(body = new Uint8Array(0)): Answer {
+    const encoded = concat(Uint8Array.of(5, 0, 0, body.length), body);
+    this.transcript.push(encoded);
+    return this.sendEarly(HANDSHAKE, encoded);
+  }
+
+  /** The ClientHello helloWithLegacyVersion() sends now (a binder over the transcript so far), not sent: to send it altered. */
+  encodeHello(legacyVersion: number, cipherSuites: number[], extensions: Extension[], psk?: { offer: OfferedPsk; suite: SuiteInfo }): Uint8Array {
+    const hello: ClientHello = { ...baseHello(), legacyVersion, random: this.clientRandom, cipherSuites, extensions };
+    return psk ? helloWithPsk(hello, psk.offer, psk.suite, this.transcript) : encodeHandshake(hello);
   }
 
   /** Our Finished message (RFC 8446 §4.4.4) for the transcript so far, encoded and not sent: to send it altered. */

@@ -111,6 +111,17 @@ describe('RecordLayer: skipping the early data of a rejected 0-RTT attempt (RFC 
     expect(layer.next()).toMatchObject({ kind: 'handshake', msgType: HandshakeType.finished });
   });
 
+  // BoGo's SkipEarlyData-HRR with an honest client's full-size 0-RTT record: it is TLSCiphertext (§5.2).
+  it('after a HelloRetryRequest, skips an application_data record of 2^14 + 256 bytes; a handshake record over 2^14 is still record_overflow', () => {
+    const layer = new RecordLayer();
+    layer.skipEarlyData(2 ** 14 + 256);
+    layer.receive(concat(plaintextRecord(ContentType.application_data, new Uint8Array(2 ** 14 + 256)), plaintextRecord(ContentType.handshake, finished)));
+    expect(layer.next()).toMatchObject({ kind: 'handshake', msgType: HandshakeType.finished });
+    layer.skipEarlyData(2 ** 14 + 256);
+    layer.receive(plaintextRecord(ContentType.handshake, new Uint8Array(2 ** 14 + 1)));
+    expectTlsError(() => layer.next(), 'RecordOverflow', 'record_overflow');
+  });
+
   it('after a HelloRetryRequest, fails once the skipped plaintext application_data exceeds the budget', () => {
     const layer = new RecordLayer();
     layer.skipEarlyData(charged - 1);

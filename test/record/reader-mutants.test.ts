@@ -8,8 +8,7 @@ import { ContentType } from '../../src/wire/enums.js';
 import { expectTlsError, nodeSealRecord, plaintextRecord, protection, rfcRecord, serverHandshakeKeys } from './helpers.js';
 
 function framed(bytes: Uint8Array): RawRecord {
-  const reader = new RecordReader();
-  reader.maxLength = MAX_CIPHERTEXT_LENGTH;
+  const reader = new RecordReader(() => MAX_CIPHERTEXT_LENGTH);
   reader.push(bytes);
   return reader.next()!;
 }

@@ -17,8 +17,7 @@ describe('RecordReader', () => {
   const stream = concat(serverHello, flight);
 
   it('frames the RFC 8448 server records delivered one byte at a time', () => {
-    const reader = new RecordReader();
-    reader.maxLength = MAX_CIPHERTEXT_LENGTH;
+    const reader = new RecordReader(() => MAX_CIPHERTEXT_LENGTH);
     const records: RawRecord[] = [];
     for (const byte of stream) {
       reader.push(Uint8Array.of(byte));
@@ -33,8 +32,7 @@ describe('RecordReader', () => {
   });
 
   it('frames records from chunks that cut across headers and bodies', () => {
-    const reader = new RecordReader();
-    reader.maxLength = MAX_CIPHERTEXT_LENGTH;
+    const reader = new RecordReader(() => MAX_CIPHERTEXT_LENGTH);
     const records: RawRecord[] = [];
     for (const [from, to] of [[0, 3], [3, 97], [97, 300], [300, stream.length]] as const) {
       reader.push(stream.subarray(from, to));
@@ -59,8 +57,7 @@ describe('RecordReader', () => {
   });
 
   it('accepts a ciphertext of 2^14 + 256 bytes and rejects 2^14 + 257 with record_overflow', () => {
-    const reader = new RecordReader();
-    reader.maxLength = MAX_CIPHERTEXT_LENGTH;
+    const reader = new RecordReader(() => MAX_CIPHERTEXT_LENGTH);
     reader.push(concat(Uint8Array.of(23, 3, 3, 0x41, 0x00), new Uint8Array(2 ** 14 + 256)));
     expect(reader.next()?.fragment.length).toBe(2 ** 14 + 256);
     reader.push(Uint8Array.of(23, 3, 3, 0x41, 0x01));
@@ -83,8 +80,7 @@ describe('RecordReader', () => {
 
 describe('deprotect', () => {
   const raw = (bytes: Uint8Array): RawRecord => {
-    const reader = new RecordReader();
-    reader.maxLength = MAX_CIPHERTEXT_LENGTH;
+    const reader = new RecordReader(() => MAX_CIPHERTEXT_LENGTH);
     reader.push(bytes);
     return reader.next()!;
   };
