@@ -94,6 +94,16 @@ export class Connection {
     return this.ctx.role;
   }
 
+  /** Whether secrets derived from now on make `secret` events (from config `secretEvents`, default true). */
+  get secretEvents(): boolean {
+    return this.ctx.secretEvents;
+  }
+
+  set secretEvents(on: boolean) {
+    if (typeof on !== 'boolean') throw new TypeError(`secretEvents must be a boolean, not ${typeof on}`);
+    this.ctx.secretEvents = on;
+  }
+
   /** The RFC 8446 Appendix A state name, or CLOSED. */
   get state(): string {
     return this.isClosed ? 'CLOSED' : this.machine.state.name;

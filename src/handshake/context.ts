@@ -87,6 +87,8 @@ export class HandshakeContext {
   /** For the early exporter (RFC 8446 §7.5), when 0-RTT is offered; with the suite of the PSK. */
   earlyExporter?: { secret: Uint8Array; suite: SuiteInfo };
   stateName = 'START';
+  /** Whether `secret` events are made (config `secretEvents`; Connection's `secretEvents` switches it). */
+  secretEvents: boolean;
   /** The slots of eventClientRandom(). */
   private eventRandoms?: Uint8Array;
   private eventRandomsUsed = 0;
@@ -96,6 +98,7 @@ export class HandshakeContext {
     readonly cfg: Resolved,
   ) {
     this.transcript = new Transcript(cfg.provider);
+    this.secretEvents = cfg.secretEvents;
   }
 
   get provider(): CryptoProvider {
@@ -118,7 +121,9 @@ export class HandshakeContext {
     this.effects.push({ kind: 'send', message, raw: encodeHandshake(message) });
   }
 
+  /** A `secret` event for a secret just derived, when they are asked for (the engine itself never reads them). */
   secret(name: SecretName, secret: Uint8Array): void {
+    if (!this.secretEvents) return;
     const { label, keylog } = SECRETS[name];
     // One literal per shape: a property added afterwards would give the event a second, out-of-object store.
     // Copies: the application owns what an event gives it and may wipe it once logged, while the engine goes on
