@@ -387,6 +387,7 @@ const COMMON: Schema<Common> = {
   trace: bool,
   traceRecords: bool,
   secretEvents: bool,
+  traceEvents: bool,
   recordPadding: fn,
   // Fields both roles have but each shapes in its own way:
   certificate: () => {},

@@ -78,6 +78,13 @@ interface CommonConfig {
    */
   secretEvents?: boolean;
   /**
+   * Emit the events only traces read: `handshake-message`, `state` and `decision`. Default true; false saves
+   * each handshake ~4 KiB of garbage. Switchable later (`connection.traceEvents`): the node adapter makes them
+   * only once a 'tlsEvent' listener has been attached. The events a caller must act on (`decision-needed`,
+   * `connected`, `data`, `alert`, `closed`, ...) are always made.
+   */
+  traceEvents?: boolean;
+  /**
    * How many zero bytes to add to each protected record (RFC 8446 §5.4), to hide lengths. Default none;
    * the record layer keeps every record within the size limit whatever the policy asks.
    */
@@ -354,6 +361,7 @@ export interface Resolved {
   trace: boolean;
   traceRecords: boolean;
   secretEvents: boolean;
+  traceEvents: boolean;
   externalPsks?: ExternalPskSet;
   certificateCompression?: readonly CertificateCompressor[];
 }
@@ -371,6 +379,7 @@ export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): 
     trace: config.trace ?? false,
     traceRecords: config.traceRecords ?? false,
     secretEvents: config.secretEvents ?? true,
+    traceEvents: config.traceEvents ?? true,
   };
   if (config.now) resolved.now = config.now;
   if (config.externalPsks) resolved.externalPsks = externalPskSet(resolveExternalPsks(config.externalPsks), externalPskModes(config.externalPsks));

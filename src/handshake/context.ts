@@ -89,6 +89,8 @@ export class HandshakeContext {
   stateName = 'START';
   /** Whether `secret` events are made (config `secretEvents`; Connection's `secretEvents` switches it). */
   secretEvents: boolean;
+  /** Whether `handshake-message`, `state` and `decision` events are made (config and Connection `traceEvents`). */
+  traceEvents: boolean;
   /** The slots of eventClientRandom(). */
   private eventRandoms?: Uint8Array;
   private eventRandomsUsed = 0;
@@ -99,6 +101,7 @@ export class HandshakeContext {
   ) {
     this.transcript = new Transcript(cfg.provider);
     this.secretEvents = cfg.secretEvents;
+    this.traceEvents = cfg.traceEvents;
   }
 
   get provider(): CryptoProvider {
@@ -158,12 +161,13 @@ export class HandshakeContext {
 
   decide(topic: DecisionTopic, value: string, reason: string): void {
     // A group's decision also says what the secret rests on ("hybrid: secure if either X25519 or ML-KEM-768 holds").
+    if (!this.traceEvents) return;
     if (topic === 'group' && Object.hasOwn(NamedGroup, value)) reason = `${reason}; ${groupProtection(NamedGroup[value as keyof typeof NamedGroup])}`;
     this.effects.push({ type: 'decision', topic, value, reason });
   }
 
   enter(state: string): void {
-    this.effects.push({ type: 'state', role: this.role, from: this.stateName, to: state });
+    if (this.traceEvents) this.effects.push({ type: 'state', role: this.role, from: this.stateName, to: state });
     this.stateName = state;
   }
 

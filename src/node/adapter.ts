@@ -53,9 +53,6 @@ export class TlsAlertError extends Error {
   }
 }
 
-/** The events that hand out secrets: the key-log line, and every engine event ('secret' among them). */
-const SECRET_READERS: ReadonlySet<string | symbol> = new Set(['keylog', 'tlsEvent']);
-
 /**
  * A TLS 1.3 connection as a Duplex: the readable side gives decrypted application data, the writable side
  * takes application data to encrypt. Events as node:tls: 'secureConnect' (client) / 'secure', 'keylog'
@@ -135,12 +132,15 @@ export class Tls13Socket extends Duplex {
       },
       end: ({ closeNotify }) => this.onPeerEof(closeNotify),
     });
-    // Secret events (and their copies of the secrets) only once someone may read them, as node:tls builds
-    // key-log lines only for a 'keylog' listener: secrets derived before a 'keylog' or 'tlsEvent' listener is
-    // attached make none. Not switched off again: a stream emits no 'removeListener' (Node's shape mode).
+    // Secret and trace events (and their copies) only once someone may read them, as node:tls builds key-log
+    // lines only for a 'keylog' listener: secrets derived before a 'keylog' or 'tlsEvent' listener is attached
+    // make no event, messages, states and decisions before a 'tlsEvent' listener none. Not switched off again: a
+    // stream emits no 'removeListener' (Node's shape mode).
     connection.secretEvents = false;
+    connection.traceEvents = false;
     this.on('newListener', (name: string | symbol) => {
-      if (SECRET_READERS.has(name)) connection.secretEvents = true;
+      if (name === 'keylog' || name === 'tlsEvent') connection.secretEvents = true;
+      if (name === 'tlsEvent') connection.traceEvents = true;
     });
   }
 

@@ -1,6 +1,7 @@
 // The node adapter asks the engine for secret events only once a 'keylog' or 'tlsEvent' listener is attached
-// (as node:tls builds key-log lines only for a 'keylog' listener): a connection nobody logs makes no event
-// and no copy of its secrets, and one that is logged still gets every line, listeners attached after connect().
+// (as node:tls builds key-log lines only for a 'keylog' listener), and for trace events (messages, states,
+// decisions) only once a 'tlsEvent' one is: a connection nobody logs makes no such event and no copy of its
+// secrets, and one that is logged still gets every line, listeners attached after connect().
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect as connectTo } from '../../src/node/adapter.js';
@@ -9,24 +10,24 @@ import { ca, pongServer as pongServerOf, serverCertificates } from './fixtures.j
 const pongServer = () => pongServerOf({ certificate: serverCertificates['ECDSA P-256'] });
 const connect = (port: number) => connectTo({ host: 'localhost', port, trust: { kind: 'ca', anchors: [ca.der] } });
 
-describe('secret events in the node adapter', () => {
+describe('secret and trace events in the node adapter', () => {
   const cleanups: Array<() => void> = [];
   afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-  it("are made once a 'keylog' or 'tlsEvent' listener is attached, not before", async () => {
+  it("secrets once a 'keylog' or 'tlsEvent' listener is attached, messages, states and decisions once a 'tlsEvent' one is", async () => {
     const { server, port } = await pongServer();
     cleanups.push(() => server.close());
-    for (const name of ['keylog', 'tlsEvent'] as const) {
+    for (const [name, trace] of [['keylog', false], ['tlsEvent', true]] as const) {
       const client = connect(port);
       client.on('data', () => {}).on('error', () => {}).on('secureConnect', () => {});
-      expect(client.connection.secretEvents).toBe(false);
+      expect([client.connection.secretEvents, client.connection.traceEvents]).toEqual([false, false]);
       client.on(name, () => {});
-      expect(client.connection.secretEvents).toBe(true);
+      expect([client.connection.secretEvents, client.connection.traceEvents]).toEqual([true, trace]);
       client.destroy();
     }
   });
 
-  it('a handshake nobody logs makes no secret event; a logged one gives every key-log line on both sides', async () => {
+  it('a handshake nobody logs makes no secret or trace event; a logged one gives every key-log line on both sides', async () => {
     const { server, port, keylog } = await pongServer();
     cleanups.push(() => server.close());
 
@@ -40,7 +41,9 @@ describe('secret events in the node adapter', () => {
     };
     await once(quiet, 'secureConnect');
     expect(taken).toContain('connected');
-    expect(taken).not.toContain('secret');
+    // Only the ClientHello's message and state events, made by connect() before there is a socket to listen on
+    // (a 'tlsEvent' listener attached after connect() still gets them).
+    expect(taken.filter((type) => ['secret', 'handshake-message', 'state', 'decision'].includes(type))).toEqual(['handshake-message', 'state']);
     // The engine never needed the events: the exporter still works from its own secret.
     expect(quiet.exportKeyingMaterial(32, 'EXPORTER-test', Buffer.alloc(0))).toHaveLength(32);
     quiet.destroy();
