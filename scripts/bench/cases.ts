@@ -124,7 +124,7 @@ function trustPolicy(c: HandshakeCase): TrustPolicy {
 }
 
 /**
- * Configs for our engine: TLS_AES_128_GCM_SHA256, x25519 only (or the case's group), no session tickets (node:tls cannot turn
+ * Configs for our engine: TLS_AES_128_GCM_SHA256, x25519 only (or the case's group), no secret or trace events, no session tickets (node:tls cannot turn
  * them off and makes two per handshake: a few microseconds of symmetric crypto, see node-tls.ts), except
  * for resumption, where the server issues one ticket per handshake under a key shared by its connections.
  */
@@ -135,6 +135,10 @@ export function engineConfigs(c: HandshakeCase, provider: CryptoProvider, random
     now: () => Date.now(),
     cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256],
     groups: [(c.group ?? X25519).id],
+    // No key log and no trace, as node:tls without a 'keylog' listener and our node adapter without a 'keylog'
+    // or 'tlsEvent' one.
+    secretEvents: false,
+    traceEvents: false,
   };
   const client: ClientConfig = { ...common, serverName: SERVER_NAME, trust: trustPolicy(c) };
   const server: ServerConfig = { ...common, certificate: c.serverIdentity, tickets: { count: 0 } };

@@ -77,7 +77,7 @@ export function decompressCertificate(ctx: HandshakeContext, message: Compressed
     throw new TlsError('BadCertificate', `CompressedCertificate: ${name} gives ${body.length > declared ? 'more than' : body.length} bytes, uncompressed_length says ${declared} (RFC 8879 §4)`);
   }
   const certificate = decodeHandshakeBody(HandshakeType.certificate, body) as Certificate;
-  if (ctx.cfg.trace) traceDecompressed(ctx, certificate);
+  if (ctx.cfg.trace && ctx.traceEvents) traceDecompressed(ctx, certificate);
   ctx.decide('certificate_compression', `${name}: ${message.compressed.length} → ${declared} bytes`, 'a CompressedCertificate, decompressed within its declared length (RFC 8879 §4)');
   return certificate;
 }

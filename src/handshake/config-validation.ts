@@ -386,6 +386,8 @@ const COMMON: Schema<Common> = {
   minimumRsaKeyBits: (v, path) => (typeof v === 'number' ? validateMinimumRsaKeyBits(v) : mismatch(path, 'a number of bits', v)),
   trace: bool,
   traceRecords: bool,
+  secretEvents: bool,
+  traceEvents: bool,
   recordPadding: fn,
   // Fields both roles have but each shapes in its own way:
   certificate: () => {},

@@ -71,6 +71,20 @@ interface CommonConfig {
   /** Emit a `record` event for every record in and out. */
   traceRecords?: boolean;
   /**
+   * Emit a `secret` event for every secret derived (traces, key logs). Default true; false saves each
+   * handshake the events and their copies of the secrets (~6 KiB of garbage). A connection can switch them
+   * later (`connection.secretEvents`): the node adapter makes them only once a 'keylog' or 'tlsEvent'
+   * listener has been attached.
+   */
+  secretEvents?: boolean;
+  /**
+   * Emit the events only traces read: `handshake-message`, `state` and `decision`. Default true; false saves
+   * each handshake ~4 KiB of garbage. Switchable later (`connection.traceEvents`): the node adapter makes them
+   * only once a 'tlsEvent' listener has been attached. The events a caller must act on (`decision-needed`,
+   * `connected`, `data`, `alert`, `closed`, ...) are always made.
+   */
+  traceEvents?: boolean;
+  /**
    * How many zero bytes to add to each protected record (RFC 8446 §5.4), to hide lengths. Default none;
    * the record layer keeps every record within the size limit whatever the policy asks.
    */
@@ -346,6 +360,8 @@ export interface Resolved {
   minimumRsaKeyBits: number;
   trace: boolean;
   traceRecords: boolean;
+  secretEvents: boolean;
+  traceEvents: boolean;
   externalPsks?: ExternalPskSet;
   certificateCompression?: readonly CertificateCompressor[];
 }
@@ -362,6 +378,8 @@ export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): 
     minimumRsaKeyBits: config.minimumRsaKeyBits ?? DEFAULT_MINIMUM_RSA_KEY_BITS,
     trace: config.trace ?? false,
     traceRecords: config.traceRecords ?? false,
+    secretEvents: config.secretEvents ?? true,
+    traceEvents: config.traceEvents ?? true,
   };
   if (config.now) resolved.now = config.now;
   if (config.externalPsks) resolved.externalPsks = externalPskSet(resolveExternalPsks(config.externalPsks), externalPskModes(config.externalPsks));

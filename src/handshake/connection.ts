@@ -94,6 +94,24 @@ export class Connection {
     return this.ctx.role;
   }
 
+  /** Whether secrets derived from now on make `secret` events (from config `secretEvents`, default true). */
+  get secretEvents(): boolean {
+    return this.ctx.secretEvents;
+  }
+
+  set secretEvents(on: boolean) {
+    this.ctx.secretEvents = requireBoolean(on, 'secretEvents');
+  }
+
+  /** Whether `handshake-message`, `state` and `decision` events are made from now on (config `traceEvents`, default true). */
+  get traceEvents(): boolean {
+    return this.ctx.traceEvents;
+  }
+
+  set traceEvents(on: boolean) {
+    this.ctx.traceEvents = requireBoolean(on, 'traceEvents');
+  }
+
   /** The RFC 8446 Appendix A state name, or CLOSED. */
   get state(): string {
     return this.isClosed ? 'CLOSED' : this.machine.state.name;
@@ -298,7 +316,7 @@ export class Connection {
     switch (item.kind) {
       case 'handshake': {
         const message = decodeHandshakeBody(item.msgType, item.body);
-        this.events.push(messageEvent('in', message, item.raw, this.ctx.cfg.trace ? messageSpans(message, item.raw) : undefined));
+        if (this.ctx.traceEvents) this.events.push(messageEvent('in', message, item.raw, this.ctx.cfg.trace ? messageSpans(message, item.raw) : undefined));
         this.machine.handle(message, item.raw);
         this.applyEffects();
         return;
@@ -373,7 +391,7 @@ export class Connection {
     switch (effect.kind) {
       case 'send': {
         if (effect.message.kind === 'finished') this.sentFinished = true;
-        this.events.push(messageEvent('out', effect.message, effect.raw, this.ctx.cfg.trace ? messageSpans(effect.message, effect.raw) : undefined));
+        if (this.ctx.traceEvents) this.events.push(messageEvent('out', effect.message, effect.raw, this.ctx.cfg.trace ? messageSpans(effect.message, effect.raw) : undefined));
         this.outgoingHandshake.push(effect.raw);
         if (endsRecord(this.flightShape, effect.message)) this.flushHandshake();
         return;
@@ -484,6 +502,11 @@ function requireBytes(value: unknown, what: string): asserts value is Uint8Array
     const kind = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
     throw new TypeError(`${what} must be a Uint8Array, not ${kind}`);
   }
+}
+
+function requireBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, not ${typeof value}`);
+  return value;
 }
 
 function messageEvent(direction: 'in' | 'out', message: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {

@@ -87,6 +87,10 @@ export class HandshakeContext {
   /** For the early exporter (RFC 8446 §7.5), when 0-RTT is offered; with the suite of the PSK. */
   earlyExporter?: { secret: Uint8Array; suite: SuiteInfo };
   stateName = 'START';
+  /** Whether `secret` events are made (config `secretEvents`; Connection's `secretEvents` switches it). */
+  secretEvents: boolean;
+  /** Whether `handshake-message`, `state` and `decision` events are made (config and Connection `traceEvents`). */
+  traceEvents: boolean;
   /** The slots of eventClientRandom(). */
   private eventRandoms?: Uint8Array;
   private eventRandomsUsed = 0;
@@ -96,6 +100,8 @@ export class HandshakeContext {
     readonly cfg: Resolved,
   ) {
     this.transcript = new Transcript(cfg.provider);
+    this.secretEvents = cfg.secretEvents;
+    this.traceEvents = cfg.traceEvents;
   }
 
   get provider(): CryptoProvider {
@@ -118,7 +124,9 @@ export class HandshakeContext {
     this.effects.push({ kind: 'send', message, raw: encodeHandshake(message) });
   }
 
+  /** A `secret` event for a secret just derived, when they are asked for (the engine itself never reads them). */
   secret(name: SecretName, secret: Uint8Array): void {
+    if (!this.secretEvents) return;
     const { label, keylog } = SECRETS[name];
     // One literal per shape: a property added afterwards would give the event a second, out-of-object store.
     // Copies: the application owns what an event gives it and may wipe it once logged, while the engine goes on
@@ -153,12 +161,13 @@ export class HandshakeContext {
 
   decide(topic: DecisionTopic, value: string, reason: string): void {
     // A group's decision also says what the secret rests on ("hybrid: secure if either X25519 or ML-KEM-768 holds").
+    if (!this.traceEvents) return;
     if (topic === 'group' && Object.hasOwn(NamedGroup, value)) reason = `${reason}; ${groupProtection(NamedGroup[value as keyof typeof NamedGroup])}`;
     this.effects.push({ type: 'decision', topic, value, reason });
   }
 
   enter(state: string): void {
-    this.effects.push({ type: 'state', role: this.role, from: this.stateName, to: state });
+    if (this.traceEvents) this.effects.push({ type: 'state', role: this.role, from: this.stateName, to: state });
     this.stateName = state;
   }
 

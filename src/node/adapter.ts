@@ -132,6 +132,16 @@ export class Tls13Socket extends Duplex {
       },
       end: ({ closeNotify }) => this.onPeerEof(closeNotify),
     });
+    // Secret and trace events (and their copies) only once someone may read them, as node:tls builds key-log
+    // lines only for a 'keylog' listener: secrets derived before a 'keylog' or 'tlsEvent' listener is attached
+    // make no event, messages, states and decisions before a 'tlsEvent' listener none. Not switched off again: a
+    // stream emits no 'removeListener' (Node's shape mode).
+    connection.secretEvents = false;
+    connection.traceEvents = false;
+    this.on('newListener', (name: string | symbol) => {
+      if (name === 'keylog' || name === 'tlsEvent') connection.secretEvents = true;
+      if (name === 'tlsEvent') connection.traceEvents = true;
+    });
   }
 
   /** What was negotiated (complete once secure). */

@@ -15,7 +15,7 @@ const ratio = String.raw`[\d.]+ \([\d.]+-[\d.]+\)`;
 /** bulk-compare.js: a median with its quartiles and its range. */
 const quartiles = String.raw`[\d.]+ \([\d.]+-[\d.]+; [\d.]+-[\d.]+\)`;
 
-describe('bulk-compare.js and tcp-compare.js (built scripts, one build against itself)', () => {
+describe('bulk-compare.js, tcp-compare.js and garbage-compare.js (built scripts, one build against itself)', () => {
   beforeAll(() => ensureBuilt(), 120_000);
 
   it('compares the in-memory bulk row of two builds beside the bare AEAD and node:tls', async () => {
@@ -33,7 +33,14 @@ describe('bulk-compare.js and tcp-compare.js (built scripts, one build against i
     expect(handshakes.stdout).toMatch(new RegExp(`^TCP handshakes: CPU ms per handshake old [\\d.]+ new [\\d.]+ node:tls [\\d.]+ \\| new/old ${ratio} \\|.*\\| warm-up 20 each \\|`));
   }, 120_000);
 
+  it('compares the garbage per handshake of two builds', async () => {
+    const { stdout } = await run('garbage-compare.js', [dist, dist, '--rounds', '2', '--handshakes', '30']);
+    const kib = String.raw`[\d.]+ KiB \([\d.]+-[\d.]+\)`;
+    expect(stdout).toMatch(new RegExp(`^ed25519 pinned \\(node\\), 2 rounds of 30: old ${kib} \\| new ${kib} \\| new - old -?[\\d.]+ KiB \\| load [\\d.]+-[\\d.]+\n$`));
+  }, 120_000);
+
   it('refuses a wrong command line with its usage line', async () => {
+    await expect(run('garbage-compare.js', [dist, dist, '--crypto', 'openssl'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/garbage-compare.js OLD_DIST NEW_DIST/) });
     await expect(run('bulk-compare.js', [dist])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/bulk-compare.js OLD_DIST NEW_DIST/) });
     await expect(run('tcp-compare.js', [dist, dist, '--warmup', '1.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/tcp-compare.js OLD_DIST NEW_DIST/) });
     await expect(run('tcp-compare.js', [dist, dist, '--repeat', '0'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/tcp-compare.js OLD_DIST NEW_DIST/) });

@@ -150,7 +150,8 @@ export function sendClientHello(
   // legacy_session_id (§4.1.2), the ServerHello is checked against them and cipher_suites (§4.1.3), and the key
   // log names the random. An application wiping what it logged must change none of it
   // (test/security/handshake-message-copies). The extensions are rebuilt for ClientHello2, so they are not copied.
-  ctx.send({ ...hello, random: random.slice(), legacySessionId: legacySessionId.slice(), cipherSuites: [...hello.cipherSuites] });
+  // Without trace events there is no such event, and nothing to copy for.
+  ctx.send(ctx.traceEvents ? { ...hello, random: random.slice(), legacySessionId: legacySessionId.slice(), cipherSuites: [...hello.cipherSuites] } : hello);
   return hello;
 }
 
