@@ -8,6 +8,7 @@
 // so a peer's junk intermediates cannot cost unbounded CPU (webpki's limits are the model).
 import type { CryptoProvider } from '../../crypto/provider.js';
 import { signatureKeyProblem } from '../../crypto/signature-keys.js';
+import { rememberVerified, verifiedBefore } from '../configured-certificates.js';
 import { equalBytes, hex } from '../../wire/bytes.js';
 import type { Certificate } from '../x509.js';
 import type { SignatureBudget } from './signature-budget.js';
@@ -35,9 +36,13 @@ function checkSignature(cert: Certificate, issuer: Certificate, provider: Crypto
   // whose signatureAlgorithm says otherwise is not one that key can have signed.
   const misfit = signatureKeyProblem(alg.algorithm, issuer.publicKey);
   if (misfit) return fail('BadCertificate', `${describe(cert)} is signed with ${alg.name}, which the key of ${describe(issuer)} does not allow: ${misfit}`);
+  // A configured issuer (a trust anchor) that verified this very DER before need not verify it again
+  // (configured-certificates.ts); everything around the signature is still judged, and the budget still spent.
+  if (verifiedBefore(issuer, cert, provider)) return undefined;
   if (!provider.verify(alg.algorithm, issuer.publicKey, cert.tbs, cert.signature)) {
     return fail('BadCertificate', `signature on ${describe(cert)} does not verify with the key of ${describe(issuer)} (${alg.name})`);
   }
+  rememberVerified(issuer, cert, provider);
   return undefined;
 }
 
