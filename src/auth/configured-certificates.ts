@@ -5,7 +5,7 @@
 // sees. Only the parse is kept, and the signatures a configured certificate's key was seen to verify (below):
 // every verdict (validity at `now`, names, path, profile, revocation) is made afresh.
 import type { CryptoProvider } from '../crypto/provider.js';
-import { equalBytes } from '../wire/bytes.js';
+import { equalBytes, hex } from '../wire/bytes.js';
 import { parseCertificate, type Certificate } from './x509.js';
 
 const parsed = new WeakMap<Uint8Array, { bytes: Uint8Array; certificate: Certificate }>();
@@ -27,6 +27,19 @@ export function parseConfiguredCertificate(der: Uint8Array): Certificate {
   parsed.set(der, { bytes, certificate });
   verifiedBy.set(certificate, { size: 0, buckets: new Map() });
   return certificate;
+}
+
+/** The hex of a configured certificate's DER, made the first time path building compares certificates by it. */
+const derKeys = new WeakMap<Certificate, string>();
+
+/** `cert`'s DER in hex: made once for a configured certificate (frozen, its DER a private copy), otherwise every time. */
+export function derKey(cert: Certificate): string {
+  const known = derKeys.get(cert);
+  if (known !== undefined) return known;
+  const key = hex(cert.der);
+  // Configured: parseConfiguredCertificate made it (and its memo of verified signatures).
+  if (verifiedBy.has(cert)) derKeys.set(cert, key);
+  return key;
 }
 
 /**

@@ -3,11 +3,12 @@
 // answer only for the same DER under the same anchor key and provider, and must leave everything else (time,
 // policy, the path's rules, the signature budget) to be judged on every handshake.
 import { describe, expect, it } from 'vitest';
-import { parseConfiguredCertificate, VERIFIED_LIMIT } from '../../src/auth/configured-certificates.js';
+import { derKey, parseConfiguredCertificate, VERIFIED_LIMIT } from '../../src/auth/configured-certificates.js';
 import { verifyChain } from '../../src/auth/chain.js';
 import { evaluateTrust, type TrustContext, type TrustPolicy } from '../../src/auth/trust.js';
 import { parseCertificate } from '../../src/auth/x509.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
+import { hex } from '../../src/wire/bytes.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
@@ -144,5 +145,21 @@ describe('signatures a trust anchor verified, remembered by content', () => {
     expect(judge(policy, leaves[0]!.chain, provider).trusted).toBe(true);
     expect(judge(policy, leaves[VERIFIED_LIMIT]!.chain, provider).trusted).toBe(true);
     expect(provider.verifications).toBe(VERIFIED_LIMIT + 2);
+  });
+});
+
+describe('the DER keys path building compares certificates by', () => {
+  it('are made once for a configured certificate, and always from the bytes for any other', () => {
+    const anchor = caA.der.slice();
+    const configured = parseConfiguredCertificate(anchor);
+    expect(derKey(configured)).toBe(hex(caA.der));
+    // A certificate parsed by a caller (verifyChain's anchors, a peer's intermediates) may be changed under us.
+    const mine = parseCertificate(caA.der.slice());
+    expect(derKey(mine)).toBe(hex(caA.der));
+    mine.der.set(caB.der);
+    expect(derKey(mine)).toBe(hex(caB.der));
+    // The configured array refilled: a new certificate, with its own key.
+    anchor.set(caB.der);
+    expect(derKey(parseConfiguredCertificate(anchor))).toBe(hex(caB.der));
   });
 });
