@@ -151,8 +151,11 @@ export class ScriptedServer {
         ext(ExtensionType.key_share, X.keyShareHelloRetryRequest.encode(group)),
       ],
     };
-    const bytes = encoded(edit ? edit(message) : message);
-    const hash = nobleProvider.hash(SUITES.get(message.cipherSuite)!.hash, this.transcript[0]!);
+    const sent = edit ? edit(message) : message;
+    const bytes = encoded(sent);
+    // ClientHello1 becomes message_hash under the hash of the suite the HelloRetryRequest names, when we know it.
+    const suite = (!(sent instanceof Uint8Array) && SUITES.get(sent.cipherSuite)) || SUITES.get(message.cipherSuite)!;
+    const hash = nobleProvider.hash(suite.hash, this.transcript[0]!);
     this.transcript.splice(0, 1, concat(Uint8Array.of(254, 0, 0, hash.length), hash), bytes);
     return this.deliver(record(HANDSHAKE, bytes));
   }
