@@ -4,7 +4,7 @@
 // server asks for our certificate with one scheme between two fake ones), the key-type and curve rules of
 // TLS 1.3 signatures (RFC 8446 §4.2.3), and ECDSA signatures with out-of-range r and s.
 import { describe, expect, it } from 'vitest';
-import type { CertifiedKey } from '../../src/handshake/config.js';
+import type { Identity } from '../../src/testing/certs.js';
 import { makeIdentity } from '../../src/testing/certs.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { ExtensionType, NamedGroup, SignatureScheme as S, signatureSchemeName } from '../../src/wire/enums.js';
@@ -21,7 +21,7 @@ const P384 = identity({ keyType: 'p384' });
 const P521 = identity({ keyType: 'p521' });
 const ED25519 = identity({});
 /** A scheme each key makes, for the CertificateVerify an edit then changes. */
-const NATIVE_SCHEME = new Map<CertifiedKey, number>([
+const NATIVE_SCHEME = new Map<Identity, number>([
   [RSA, S.rsa_pss_rsae_sha256],
   [P256, S.ecdsa_secp256r1_sha256],
   [P384, S.ecdsa_secp384r1_sha384],
@@ -35,7 +35,7 @@ const FAKE_2 = 0xff01;
 const RSA_PKCS1_MD5 = 0x0101;
 
 /** The algorithms of BoGo's testSignatureAlgorithms that exist in TLS 1.3, with the key that makes them. */
-const ALGORITHMS: Array<[string, number, CertifiedKey, 'ok' | 'not in TLS 1.3']> = [
+const ALGORITHMS: Array<[string, number, Identity, 'ok' | 'not in TLS 1.3']> = [
   ['RSA_PKCS1_SHA1', S.rsa_pkcs1_sha1, RSA, 'not in TLS 1.3'],
   ['RSA_PKCS1_SHA256', S.rsa_pkcs1_sha256, RSA, 'not in TLS 1.3'],
   ['RSA_PKCS1_SHA384', S.rsa_pkcs1_sha384, RSA, 'not in TLS 1.3'],
@@ -54,7 +54,7 @@ const ALGORITHMS: Array<[string, number, CertifiedKey, 'ok' | 'not in TLS 1.3']>
  * A whole handshake with a server of `key` whose CertificateVerify names `scheme`: signed with it when our
  * signer makes it, else `signature` (default: 64 bytes no verifier accepts).
  */
-function serverSigns(key: CertifiedKey, scheme: number, options: { client?: Record<string, unknown>; signature?: (real: (s: number) => Uint8Array) => Uint8Array } = {}) {
+function serverSigns(key: Identity, scheme: number, options: { client?: Record<string, unknown>; signature?: (real: (s: number) => Uint8Array) => Uint8Array } = {}) {
   const server = new ScriptedServer({ trust: pinned(key), ...options.client }, key);
   const hello = server.serverHello();
   const flight = [server.encryptedExtensions(), server.certificate()];
@@ -71,7 +71,7 @@ function trySign(sign: (s: number) => Uint8Array, scheme: number): Uint8Array {
 const flip = (bytes: Uint8Array) => bytes.map((b, i) => (i === bytes.length - 1 ? b ^ 1 : b));
 
 /** A server that asks our client (holding `key`) for a certificate with `schemes`; the server and the result. */
-function serverAsks(key: CertifiedKey, schemes: number[] | Uint8Array) {
+function serverAsks(key: Identity, schemes: number[] | Uint8Array) {
   const server = new ScriptedServer({ certificate: key });
   const hello = server.serverHello();
   const ee = server.encryptedExtensions();
