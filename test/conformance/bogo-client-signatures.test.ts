@@ -4,8 +4,7 @@
 // server asks for our certificate with one scheme between two fake ones), the key-type and curve rules of
 // TLS 1.3 signatures (RFC 8446 §4.2.3), and ECDSA signatures with out-of-range r and s.
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../../src/testing/certs.js';
-import { makeIdentity } from '../../src/testing/certs.js';
+import { makeIdentity, type Identity } from '../../src/testing/certs.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { ExtensionType, NamedGroup, SignatureScheme as S, signatureSchemeName } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
