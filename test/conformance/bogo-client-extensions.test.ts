@@ -2,8 +2,9 @@
 // (boringssl ssl/test/runner/extension_tests.go), replayed against our client with the scripted server of
 // anvil-server.ts (docs/bogo.md). The cases for ALPS, NPN, SRTP, QUIC transport parameters and SCT lists have
 // no counterpart here (we implement none of them); those that only check the runner are named in docs/bogo.md.
-import { describe, expect } from 'vitest';
-import { ExtensionType } from '../../src/wire/enums.js';
+import { describe, expect, it } from 'vitest';
+import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
+import { encodeHandshake } from '../../src/wire/messages.js';
 import * as X from '../../src/wire/extensions.js';
 import type { Certificate, Extension, ServerHello } from '../../src/wire/types.js';
 import { alice, ca, ext } from '../handshake/abort-harness.js';
@@ -139,4 +140,21 @@ describe('addUnknownExtensionTests (TLS 1.3)', () => {
     },
     { name: 'UnofferedExtension-Client-TLS13', expected: fails(':UNEXPECTED_EXTENSION:', 'unsupported_extension'), ours: 'unsupported_extension', run: run({ ee: [alpn('alpn')] }) },
   ]);
+});
+
+describe('addExtensionTests: ClientHelloPadding', () => {
+  // BoGo's runner requires a ClientHello padded to 512 bytes when a long name puts it between 256 and 511 (the F5
+  // bug that RFC 7685's padding extension works around). BoGo's name has an 80-byte label, which no DNS name may
+  // have (RFC 1035 §2.3.4); ours splits the same characters into two labels.
+  const LONG_NAME = '0123456789012345678901234567890123456789.0123456789012345678901234567890123456789.com';
+  const hello = (groups?: number[]) => new ScriptedServer({ serverName: LONG_NAME, ...(groups ? { groups } : {}) }).clientHello;
+  it('ClientHelloPadding → a ClientHello of 512 bytes; ours: x25519 alone gives one in 256..511 bytes, unpadded (divergence: RFC 7685 padding is optional)', () => {
+    const length = encodeHandshake(hello([NamedGroup.x25519])).length;
+    expect(length).toBeGreaterThanOrEqual(256);
+    expect(length).toBeLessThan(512);
+    expect(X.findExtension(hello([NamedGroup.x25519]).extensions, ExtensionType.padding)).toBeUndefined();
+  });
+  it('ClientHelloPadding, our default groups: the X25519MLKEM768 share alone makes the ClientHello longer than 511 bytes', () => {
+    expect(encodeHandshake(hello()).length).toBeGreaterThan(511);
+  });
 });
