@@ -50,6 +50,14 @@ function fullHandshake(server: ScriptedServer, options: { ee?: Extension[]; edit
 /** A HelloRetryRequest with a cookie only (SendHelloRetryRequestCookie), which rejects 0-RTT (§4.2.10). */
 const cookieRetry = (server: ScriptedServer) => server.helloRetryRequest(NamedGroup.x25519, (hrr) => ({ ...hrr, extensions: [hrr.extensions[0]!, ext(ExtensionType.cookie, X.cookie.encode(Uint8Array.of(1, 2, 3, 4)))] }));
 
+/** TLS_AES_256_GCM_SHA384, a suite whose hash (SHA-384) our SHA-256 tickets cannot use (RFC 8446 §4.2.11). */
+const inSha384: Edit<ServerHello> = (sh) => ({ ...sh, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384 });
+/** A HelloRetryRequest for secp384r1 in TLS_AES_256_GCM_SHA384, then a full handshake in that suite. */
+function retryInSha384(server: ScriptedServer) {
+  server.helloRetryRequest(NamedGroup.secp384r1, (hrr) => ({ ...hrr, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384 }));
+  return fullHandshake(server, { edit: inSha384 });
+}
+
 /** Runs `play` on the scripted server `make` builds and checks `after` on it and the victim. */
 function scenario(make: () => ScriptedServer, play: (s: ScriptedServer) => ReturnType<ScriptedServer['deliver']>, after?: (s: ScriptedServer) => void) {
   return () => {
@@ -81,10 +89,7 @@ describe('addTLS13HandshakeTests: resumption', () => {
       // The HelloRetryRequest picks TLS_AES_256_GCM_SHA384: our SHA-256 ticket leaves ClientHello2 (ExpectNoTLS13PSKAfterHRR, §4.1.4).
       run: scenario(
         () => resuming(ticket()),
-        (s) => {
-          s.helloRetryRequest(NamedGroup.secp384r1, (hrr) => ({ ...hrr, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384 }));
-          return fullHandshake(s, { edit: (sh) => ({ ...sh, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384 }) });
-        },
+        retryInSha384,
         (s) => expect([offers(s, 0, ExtensionType.pre_shared_key), offers(s, 1, ExtensionType.pre_shared_key)]).toEqual([true, false]),
       ),
     },
@@ -207,7 +212,7 @@ describe('addTLS13HandshakeTests: 0-RTT', () => {
       name: 'EarlyData-Reject0RTT-DifferentPRF-Client',
       expected: SUCCEEDS,
       ours: 'continues',
-      run: scenario(() => resuming(zeroRttTicket()), (s) => fullHandshake(s, { edit: (sh) => ({ ...sh, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384 }) }), (s) => expect(s.client.info.cipherSuite).toBe('TLS_AES_256_GCM_SHA384')),
+      run: scenario(() => resuming(zeroRttTicket()), (s) => fullHandshake(s, { edit: inSha384 }), (s) => expect(s.client.info.cipherSuite).toBe('TLS_AES_256_GCM_SHA384')),
     },
     {
       name: 'EarlyData-Reject0RTT-DifferentPRF-HRR-Client',
@@ -215,10 +220,7 @@ describe('addTLS13HandshakeTests: 0-RTT', () => {
       ours: 'continues',
       run: scenario(
         () => resuming(zeroRttTicket()),
-        (s) => {
-          s.helloRetryRequest(NamedGroup.secp384r1, (hrr) => ({ ...hrr, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384 }));
-          return fullHandshake(s, { edit: (sh) => ({ ...sh, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384 }) });
-        },
+        retryInSha384,
         (s) => expect(s.client.info.cipherSuite).toBe('TLS_AES_256_GCM_SHA384'),
       ),
     },

@@ -3,10 +3,9 @@
 // the shim's own error string (expectedError, e.g. ":WRONG_CURVE:"), which only BoringSSL prints, and
 // sometimes the alert the runner received (expectedLocalError "remote error: illegal parameter"): we check
 // that a failing case fails with a fatal alert, the alert itself where BoGo names it, and pin ours.
-import { expect, it } from 'vitest';
-import type { Abort, AlertName } from '../handshake/abort-harness.js';
-import { expectClosedForGood } from '../handshake/abort-harness.js';
-import { ours, type Ours } from './anvil-harness.js';
+import { expect } from 'vitest';
+import { expectClosedForGood, type Abort, type AlertName } from '../handshake/abort-harness.js';
+import { ours, replaySuite, type ReplayedCase } from './anvil-harness.js';
 
 /**
  * What BoGo's runner accepts from the shim:
@@ -15,17 +14,13 @@ import { ours, type Ours } from './anvil-harness.js';
  */
 export type BogoExpected = { succeeds: true } | { fails: string; alert?: AlertName };
 
-export interface BogoCase {
-  /** The testCase's name in BoGo (its function in the describe block around it). */
+/**
+ * A testCase: its name in BoGo (its function in the describe block around it), BoGo's expectation, our pinned
+ * answer, why we answer otherwise on purpose (docs/bogo.md), how it is played, what else BoGo checks on the shim
+ * (a ClientHello field, the negotiated ALPN).
+ */
+export interface BogoCase extends ReplayedCase<BogoExpected> {
   name: string;
-  expected: BogoExpected;
-  ours: Ours;
-  /** Why we answer otherwise on purpose (docs/bogo.md): the case checks BoGo's expectation is NOT met. */
-  divergence?: string;
-  /** Plays the case against our client; its events and output. */
-  run: () => Abort;
-  /** What else BoGo checks on the shim (a ClientHello field, the negotiated ALPN), on the result. */
-  check?: (result: Abort) => void;
 }
 
 export const SUCCEEDS: BogoExpected = { succeeds: true };
@@ -49,13 +44,7 @@ export function expectBogo(result: Abort, expected: BogoExpected): void {
 
 /** One vitest case per BoGo testCase: BoGo's expectation, then our exact answer. */
 export function replay(cases: BogoCase[]): void {
-  it.each(cases.map((c) => [`${c.name} → ${describe(c.expected)}; ours: ${c.ours}${c.divergence ? ' (divergence)' : ''}`, c] as const))('%s', (_, c) => {
-    const result = c.run();
-    expect(ours(result)).toBe(c.ours);
-    if (c.divergence) expect(() => expectBogo(result, c.expected)).toThrow();
-    else expectBogo(result, c.expected);
-    c.check?.(result);
-  });
+  replaySuite(cases, (c) => c.name, describe, expectBogo);
 }
 
 function describe(expected: BogoExpected): string {
