@@ -65,11 +65,30 @@ export function expectAnvil(result: Abort, expected: AnvilExpected): void {
 
 /** One vitest case per TLS-Anvil method: their expectation, then our exact answer. */
 export function replay(cases: AnvilCase[]): void {
-  it.each(cases.map((c) => [`${c.id} → ${describeExpected(c.expected)}; ours: ${c.ours}${c.divergence ? ' (divergence)' : ''}`, c] as const))('%s', (_, c) => {
+  replaySuite(cases, (c) => c.id, describeExpected, expectAnvil);
+}
+
+/** A case of a replayed suite (TLS-Anvil here, BoGo in bogo-harness.ts): its expectation, our pinned answer. */
+export interface ReplayedCase<E> {
+  expected: E;
+  ours: Ours;
+  divergence?: string;
+  run: () => Abort;
+  /** What else the suite checks, on the result. */
+  check?: (result: Abort) => void;
+}
+
+/**
+ * One vitest case per case of a suite named `name`: our exact answer, then the suite's `verdict` (which must
+ * fail for a divergence, so a change of ours shows up), then the case's own checks.
+ */
+export function replaySuite<E, C extends ReplayedCase<E>>(cases: C[], name: (c: C) => string, describe: (expected: E) => string, verdict: (result: Abort, expected: E) => void): void {
+  it.each(cases.map((c) => [`${name(c)} → ${describe(c.expected)}; ours: ${c.ours}${c.divergence ? ' (divergence)' : ''}`, c] as const))('%s', (_, c) => {
     const result = c.run();
     expect(ours(result)).toBe(c.ours);
-    if (c.divergence) expect(() => expectAnvil(result, c.expected)).toThrow();
-    else expectAnvil(result, c.expected);
+    if (c.divergence) expect(() => verdict(result, c.expected)).toThrow();
+    else verdict(result, c.expected);
+    c.check?.(result);
   });
 }
 

@@ -38,6 +38,17 @@ const keyExchangeOf = (group: number) => nobleProvider.keyExchange(namedGroupNam
 
 const encoded = (message: Outgoing) => (message instanceof Uint8Array ? message : encodeHandshake(message));
 
+/**
+ * A PSK the ServerHello accepts (RFC 8446 §4.2.11): its key, the identity it selects (default 0), whether a
+ * key_share goes with it (psk_dhe_ke, the default; false for psk_ke) and whether the server reads 0-RTT.
+ */
+export interface ServerPsk {
+  key: Uint8Array;
+  selected?: number;
+  keyShare?: boolean;
+  readEarlyData?: boolean;
+}
+
 /** What the server sent so far, and what the client did: the client is the victim of the abort harness. */
 export class ScriptedServer {
   readonly client: Connection;
@@ -59,6 +70,10 @@ export class ScriptedServer {
   private writer?: PeerWriter;
   private reader?: PeerReader;
   private pendingHandshake: Uint8Array = new Uint8Array(0);
+  /** Protected records of the client that came before the server had keys to read them (0-RTT). */
+  private readonly unreadRecords: Uint8Array[] = [];
+  /** The 0-RTT application data the server read. */
+  readonly earlyData: Uint8Array[] = [];
   private clientSecret?: Uint8Array;
 
   constructor(
@@ -78,12 +93,13 @@ export class ScriptedServer {
    * (or `group`'s share), supported_versions TLS 1.3. `edit` may change any field; the key schedule follows
    * the suite the edited ServerHello names when it is one of ours. Returns its plaintext record.
    */
-  serverHello(options: { group?: number; edit?: Edit<ServerHello> } = {}): Uint8Array {
+  serverHello(options: { group?: number; edit?: Edit<ServerHello>; psk?: ServerPsk } = {}): Uint8Array {
     const hello = this.clientHello;
     const shares = X.bodyOf(X.keyShareClientHello, X.findExtension(hello.extensions, ExtensionType.key_share)!);
     // The first share of a group we can answer (a GREASE share, RFC 8701, is not one), or `group`'s.
     const share = shares.find((s) => (options.group === undefined ? keyExchangeOf(s.group) !== undefined : s.group === options.group))!;
     const exchange = keyExchangeOf(share.group)!.encapsulate(share.keyExchange, this.random)!;
+    const { psk } = options;
     const message: ServerHello = {
       kind: 'server_hello',
       legacyVersion: 0x0303,
@@ -93,20 +109,29 @@ export class ScriptedServer {
       legacyCompressionMethod: 0,
       extensions: [
         ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(0x0304)),
-        ext(ExtensionType.key_share, X.keyShareServerHello.encode({ group: share.group, keyExchange: exchange.share })),
+        ...(psk?.keyShare === false ? [] : [ext(ExtensionType.key_share, X.keyShareServerHello.encode({ group: share.group, keyExchange: exchange.share }))]),
+        ...(psk ? [ext(ExtensionType.pre_shared_key, X.preSharedKeyServerHello.encode(psk.selected ?? 0))] : []),
       ],
     };
     const sent = options.edit ? options.edit(message) : message;
     const bytes = encoded(sent);
-    this.transcript.push(bytes);
     const suite = sent instanceof Uint8Array ? message.cipherSuite : sent.cipherSuite;
     this.suite = SUITES.get(suite) ?? SUITES.get(message.cipherSuite)!;
-    this.schedule = new KeySchedule(nobleProvider, this.suite);
-    this.schedule.enterHandshake(exchange.sharedSecret);
+    this.schedule = new KeySchedule(nobleProvider, this.suite, psk?.key);
+    // 0-RTT the server reads (RFC 8446 §2.3): under client_early_traffic_secret over the ClientHello alone.
+    if (psk?.readEarlyData) this.readEarlyData(this.schedule.earlySecrets(this.hash()).clientEarlyTraffic);
+    this.transcript.push(bytes);
+    this.schedule.enterHandshake(psk?.keyShare === false ? undefined : exchange.sharedSecret);
     this.handshakeSecrets = this.schedule.handshakeTrafficSecrets(this.hash());
     this.writer = new PeerWriter(this.suite, this.handshakeSecrets.server);
-    this.reader = new PeerReader(this.suite, this.handshakeSecrets.client);
+    if (!psk?.readEarlyData) this.reader = new PeerReader(this.suite, this.handshakeSecrets.client);
     return record(HANDSHAKE, bytes);
+  }
+
+  /** The client's 0-RTT records so far, opened in order; later ones are read as they come, up to EndOfEarlyData. */
+  private readEarlyData(secret: Uint8Array): void {
+    this.reader = new PeerReader(this.suite, secret);
+    for (const fragment of this.unreadRecords.splice(0)) this.takeProtected(fragment);
   }
 
   /**
@@ -126,8 +151,11 @@ export class ScriptedServer {
         ext(ExtensionType.key_share, X.keyShareHelloRetryRequest.encode(group)),
       ],
     };
-    const bytes = encoded(edit ? edit(message) : message);
-    const hash = nobleProvider.hash(SUITES.get(message.cipherSuite)!.hash, this.transcript[0]!);
+    const sent = edit ? edit(message) : message;
+    const bytes = encoded(sent);
+    // ClientHello1 becomes message_hash under the hash of the suite the HelloRetryRequest names, when we know it.
+    const suite = (!(sent instanceof Uint8Array) && SUITES.get(sent.cipherSuite)) || SUITES.get(message.cipherSuite)!;
+    const hash = nobleProvider.hash(suite.hash, this.transcript[0]!);
     this.transcript.splice(0, 1, concat(Uint8Array.of(254, 0, 0, hash.length), hash), bytes);
     return this.deliver(record(HANDSHAKE, bytes));
   }
@@ -186,6 +214,11 @@ export class ScriptedServer {
     return this.writer!.seal(type, content, padding);
   }
 
+  /** One TLSCiphertext around `inner` as it is, whatever it holds (no content type at all, §5.4). */
+  sealInner(inner: Uint8Array): Uint8Array {
+    return this.writer!.sealInner(inner);
+  }
+
   /** From now on the server writes under its application traffic secret (after its Finished went out). */
   application(): void {
     this.writer = new PeerWriter(this.suite, this.applicationSecrets!.server);
@@ -229,11 +262,17 @@ export class ScriptedServer {
     for (const { type, version, fragment } of splitRecords(output)) {
       this.clientRecords.push({ type, version });
       if (type === HANDSHAKE) for (const raw of splitHandshakeMessages(fragment)) this.takeClientHello(raw);
-      if (type !== APPLICATION_DATA || !this.reader) continue;
-      const inner = this.reader.open(fragment);
-      if (inner.type === HANDSHAKE) this.takeHandshake(inner.content);
+      if (type !== APPLICATION_DATA) continue;
+      if (this.reader) this.takeProtected(fragment);
+      else this.unreadRecords.push(fragment.slice());
     }
     return output;
+  }
+
+  private takeProtected(fragment: Uint8Array): void {
+    const inner = this.reader!.open(fragment);
+    if (inner.type === HANDSHAKE) this.takeHandshake(inner.content);
+    if (inner.type === APPLICATION_DATA && !this.clientSecret) this.earlyData.push(inner.content.slice());
   }
 
   private takeClientHello(raw: Uint8Array): void {
@@ -254,6 +293,8 @@ export class ScriptedServer {
       if (message.kind === 'finished') this.clientSecret = this.applicationSecrets!.client;
       if (message.kind === 'key_update') this.clientSecret = nextTrafficSecret(nobleProvider, this.suite, this.clientSecret!);
       if (message.kind === 'finished' || message.kind === 'key_update') this.reader = new PeerReader(this.suite, this.clientSecret!);
+      // After EndOfEarlyData the client writes under its handshake traffic secret (RFC 8446 §4.5).
+      if (message.kind === 'end_of_early_data') this.reader = new PeerReader(this.suite, this.handshakeSecrets!.client);
     }
   }
 }

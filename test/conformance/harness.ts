@@ -44,7 +44,11 @@ export class PeerWriter {
 
   /** TLSCiphertext of TLSInnerPlaintext = content || type || zeros(padding). */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
-    const inner = concat(content, Uint8Array.of(type), new Uint8Array(padding));
+    return this.sealInner(concat(content, Uint8Array.of(type), new Uint8Array(padding)));
+  }
+
+  /** A TLSCiphertext around any TLSInnerPlaintext, even one with no content type (RFC 8446 §5.4 forbids it). */
+  sealInner(inner: Uint8Array): Uint8Array {
     const length = inner.length + AEAD_TAG_LENGTHS[this.suite.aead];
     const header = Uint8Array.of(23, 3, 3, length >> 8, length & 0xff);
     return concat(header, this.aead.seal(perRecordNonce(this.iv, this.sequence++), header, inner));
