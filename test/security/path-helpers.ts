@@ -11,10 +11,13 @@ import type { Issued } from '../auth/helpers.js';
 
 export type Extra = Parameters<typeof issue>[3];
 
+/** A certificate of a case: one we issued, or one read from a published suite's data (only `cert` is used). */
+export type CaseCertificate = Pick<Issued, 'cert'>;
+
 export interface Case {
-  leaf: Issued;
-  intermediates?: Issued[];
-  anchors: Issued[];
+  leaf: CaseCertificate;
+  intermediates?: CaseCertificate[];
+  anchors: CaseCertificate[];
   purpose?: Purpose;
   hostname?: string;
   profile?: ProfileName;
