@@ -40,6 +40,15 @@ const EXPECTED: Record<string, { detail?: RegExp; differs?: string }> = {
     differs: 'a CA certificate is never the end entity (BR §7.1.2.7.8); Chromium only warns outside its STRICT purposes',
   },
   'target-not-end-entity/strict.test': { detail: /end-entity certificate "CN=Target" is a CA certificate/ },
+  'target-has-pathlen-but-not-ca/main.test': { detail: /"CN=Target": pathLenConstraint without cA .*rule path-len-needs-ca/ },
+  'root-lacks-basic-constraints/main.test': {
+    detail: /issuer "CN=Root" is not a CA/,
+    differs: 'a v3 anchor binds by its basicConstraints (DESIGN.md, as rustls-webpki, Go, OpenSSL, pyca; limbo rfc5280::root-missing-basic-constraints)',
+  },
+  'root-lacks-basic-constraints/ta-with-constraints.test': { detail: /issuer "CN=Root" is not a CA/ },
+  // Each certificate names (AKI) a key other than its issuer's (SKI): no candidate issuer, so the signatures that
+  // Chromium reports as failing are never tried (build.ts candidateIssuers).
+  'intermediate-and-target-wrong-signature/main.test': { detail: /no trust anchor issued the chain of "CN=Target"/ },
   'target-eku-clientauth/serverauth.test': { detail: /extKeyUsage \[clientAuth\] does not include serverAuth/ },
   'target-eku-clientauth/clientauth-strict.test': {
     differs: 'Chromium STRICT client auth asks every CA for an EKU with clientAuth; RFC 5280 §4.2.1.12 reads an absent EKU as no restriction',
@@ -109,7 +118,7 @@ describe('BoringSSL pki verify_certificate_chain_unittest, replayed', () => {
   // Node's X.509 code, not ours, checks that every copied certificate is signed by the next one: a byte lost in
   // copying would otherwise hide behind a check that runs before the signature.
   it('every copied chain is intact: each certificate verifies under the next one\'s key', () => {
-    for (const t of tests) {
+    for (const t of tests.filter((x) => !x.expectedErrors.includes('VerifySignedData failed'))) {
       const node = t.chain.map((c) => new X509Certificate(c.cert.der));
       node.forEach((cert, i) => expect(cert.verify((node[i + 1] ?? cert).publicKey), `${t.file} certificate ${i}`).toBe(true));
     }
