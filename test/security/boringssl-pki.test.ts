@@ -1,4 +1,6 @@
-// BoringSSL's pki library (Chromium's net/cert) path validation cases, replayed from their own data: each
+// BoringSSL's pki library (Chromium's net/cert) test data, replayed (inventory: docs/x509-boringssl-pki.md).
+//
+// Path validation (verify_certificate_chain_unittest): each
 // vectors/boringssl-pki/verify_certificate_chain_unittest/<case>/<name>.test names a chain.pem (target first,
 // trust anchor last), the trust given to the last certificate, the time, the key purpose and the errors
 // VerifyCertificateChain reports. The chain goes through verifyChain by path-helpers' verify(), the same harness
@@ -9,12 +11,19 @@
 import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ProfileName, Purpose } from '../../src/auth/chain.js';
+import { verifyChain, type ProfileName, type Purpose } from '../../src/auth/chain.js';
+import { checkNameConstraints } from '../../src/auth/path/names.js';
+import { PROFILES } from '../../src/auth/path/profile.js';
 import { parsePem } from '../../src/auth/pem.js';
 import { parseCertificate } from '../../src/auth/x509.js';
+import { provider } from '../auth/helpers.js';
 import { verify, type CaseCertificate } from './path-helpers.js';
 
 const SUITE = new URL('../../vectors/boringssl-pki/verify_certificate_chain_unittest/', import.meta.url);
+const PARSE_SUITE = new URL('../../vectors/boringssl-pki/parse_certificate_unittest/', import.meta.url);
+
+/** PEM text without the lines Chromium's files comment out with '#' (an ASCII source of a block, say). */
+const uncommented = (text: string) => text.split('\n').filter((l) => !l.startsWith('#')).join('\n');
 
 /** Chromium's KeyPurpose as our purpose and profile: the STRICT purposes add the Web PKI leaf rules (EKU required). */
 const KEY_PURPOSES: Record<string, { purpose: Purpose; profile: ProfileName }> = {
@@ -74,7 +83,7 @@ function utcTime(text: string): number {
 
 /** Reads one .test file in Chromium's format (test_helpers.cc); lines starting with '#' are our provenance notes. */
 function readTest(dir: string, name: string): ChainTest {
-  const lines = readFileSync(new URL(`${dir}/${name}`, SUITE), 'utf8').split('\n').filter((l) => !l.startsWith('#'));
+  const lines = uncommented(readFileSync(new URL(`${dir}/${name}`, SUITE), 'utf8')).split('\n');
   const field = (key: string) => {
     const line = lines.find((l) => l.startsWith(`${key}: `));
     if (!line) throw new Error(`${dir}/${name} has no ${key}`);
@@ -134,4 +143,48 @@ describe('BoringSSL pki verify_certificate_chain_unittest, replayed', () => {
       if (!verdict.ok) expect(verdict.detail).toMatch(detail ?? /a failure needs an expected detail/);
     });
   }
+});
+
+// Malformed certificates (parse_certificate_unittest, ParsedCertificate::Create): each file is one certificate
+// Chromium refuses to parse, with the errors it gives. We refuse each one: most at parse time (parseCertificate
+// throws, so the handshake sends bad_certificate), two when the certificate is used, because keyUsage bits and
+// nameConstraints are judged where they matter (x509.ts keeps an extension it need not decode as bytes).
+const readParseCase = (file: string) => parsePem(uncommented(readFileSync(new URL(file, PARSE_SUITE), 'utf8')))[0]!.der;
+const REFUSED_AT_PARSE: Record<string, RegExp> = {
+  // The case aims at the trailing NULL after the signature; its TBSCertificate (a NULL) already fails.
+  'cert_data_after_signature.pem': /tbsCertificate: expected INTEGER \(serialNumber\), found NULL/,
+  'authority_key_identifier_not_sequence.pem': /authorityKeyIdentifier: expected SEQUENCE/,
+  'subject_key_identifier_not_octet_string.pem': /subjectKeyIdentifier: expected OCTET_STRING/,
+  'subjectaltname_bad_ip.pem': /subjectAltName.*iPAddress of 8 bytes \(must be 4 or 16\)/,
+  'subjectaltname_trailing_data.pem': /subjectAltName: 1 unexpected trailing bytes/,
+};
+const REFUSED_IN_USE = ['bad_key_usage.pem', 'name_constraints_bad_ip.pem'];
+
+describe('BoringSSL pki parse_certificate_unittest (malformed certificates), replayed', () => {
+  it('every file has an expectation', () => {
+    expect(readdirSync(PARSE_SUITE).sort()).toEqual([...Object.keys(REFUSED_AT_PARSE), ...REFUSED_IN_USE].sort());
+  });
+
+  for (const [file, detail] of Object.entries(REFUSED_AT_PARSE)) {
+    it(`${file}: Chromium refuses to parse it, so do we`, () => {
+      expect(() => parseCertificate(readParseCase(file))).toThrow(detail);
+    });
+  }
+
+  it('bad_key_usage.pem (keyUsage a BIT STRING with no bit set, RFC 5280 §4.2.1.3): parsed as "no usage allowed", so it signs nothing', () => {
+    const cert = parseCertificate(readParseCase('bad_key_usage.pem'));
+    expect(cert.keyUsage).toEqual([]);
+    // Pinned as its own anchor, at a time inside its validity (2009-09-22 to 2014-09-22).
+    const verdict = verifyChain({ leaf: cert, intermediates: [], anchors: [cert], now: Date.UTC(2012, 0, 1), purpose: 'serverAuth', provider, profile: 'rfc5280' });
+    expect(verdict).toMatchObject({ ok: false, detail: expect.stringMatching(/keyUsage \[\] does not allow digitalSignature/) });
+  });
+
+  it('name_constraints_bad_ip.pem (an empty iPAddress subtree): a CA whose nameConstraints do not parse breaks every path through it', () => {
+    const ca = parseCertificate(readParseCase('name_constraints_bad_ip.pem'));
+    const below = tests.find((t) => t.file === 'target-and-intermediate/main.test')!.chain[0]!.cert;
+    expect(checkNameConstraints([below, ca], PROFILES.rfc5280.nameConstraintBudget)).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/malformed nameConstraints: iPAddress constraint of 0 bytes/),
+    });
+  });
 });
