@@ -62,6 +62,12 @@ const EXPECTED: Record<string, { detail?: RegExp; differs?: string }> = {
   'violates-basic-constraints-pathlen-0/main.test': { detail: /"CN=Intermediate1" has pathLenConstraint 0 but 1 CA certificates follow it/ },
   'basic-constraints-pathlen-0-self-issued/main.test': {},
   'target-signed-with-md5/main.test': { detail: /"CN=Target": unsupported signature algorithm 1\.2\.840\.113549\.1\.1\.4/ },
+  'root-eku-clientauth/serverauth.test': {
+    detail: /"CN=Root": CA extKeyUsage \[clientAuth\] does not include serverAuth/,
+    differs: "an anchor's EKU binds what it issues (rule ca-eku-purpose, as Go); Chromium applies it only WITH_CONSTRAINTS",
+  },
+  'root-eku-clientauth/serverauth-ta-with-constraints.test': { detail: /"CN=Root": CA extKeyUsage \[clientAuth\] does not include serverAuth/ },
+  'expired-target/not-after.test': { detail: /"CN=Target" expired at 2015-09-01T12:00:00\.000Z/ },
   'target-eku-clientauth/serverauth.test': { detail: /extKeyUsage \[clientAuth\] does not include serverAuth/ },
   'target-eku-clientauth/clientauth-strict.test': {
     differs: 'Chromium STRICT client auth asks every CA for an EKU with clientAuth; RFC 5280 §4.2.1.12 reads an absent EKU as no restriction',
