@@ -11,10 +11,13 @@ import type { Issued } from '../auth/helpers.js';
 
 export type Extra = Parameters<typeof issue>[3];
 
-export interface Case {
-  leaf: Issued;
-  intermediates?: Issued[];
-  anchors: Issued[];
+/** A certificate of a case: one we issued, or one read from a published suite's data (only `cert` is used). */
+export type CaseCertificate = Pick<Issued, 'cert'>;
+
+export interface Case<C extends CaseCertificate = Issued> {
+  leaf: C;
+  intermediates?: C[];
+  anchors: C[];
   purpose?: Purpose;
   hostname?: string;
   profile?: ProfileName;
@@ -24,7 +27,7 @@ export interface Case {
   now?: number;
 }
 
-export function verify(c: Case): ChainVerdict {
+export function verify(c: Case<CaseCertificate>): ChainVerdict {
   return verifyChain({
     leaf: c.leaf.cert,
     intermediates: (c.intermediates ?? []).map((x) => x.cert),
