@@ -11,6 +11,7 @@ import type { HandshakeMessage } from '../wire/types.js';
 import { messageSpans } from './annotate.js';
 import { ClientHandshake } from './client/machine.js';
 import { validateClientConfig, validateServerConfig, validateTrustAnswer } from './config-validation.js';
+import { snapshotConfig } from './config-snapshot.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
@@ -73,9 +74,11 @@ export class Connection {
 
   /**
    * A client connection; its ClientHello is ready in `takeOutput()` at once. A config that does not fit is
-   * a TypeError naming the field, thrown before anything is sent.
+   * a TypeError naming the field, thrown before anything is sent. The config is read once, here: the
+   * connection checks and uses a snapshot of it (config-snapshot.ts), not what the caller changes later.
    */
-  static client(config: ClientConfig): Connection {
+  static client(given: ClientConfig): Connection {
+    const config = snapshotConfig(given);
     validateClientConfig(config);
     const conn = new Connection('client', config);
     // A config the client cannot act on (a group we cannot make a key share for, ...) is the caller's error.
@@ -84,8 +87,9 @@ export class Connection {
     return conn;
   }
 
-  /** A server connection, waiting for a ClientHello. A config that does not fit is a TypeError naming the field. */
-  static server(config: ServerConfig): Connection {
+  /** A server connection, waiting for a ClientHello. A config that does not fit is a TypeError naming the field; read once, as for client(). */
+  static server(given: ServerConfig): Connection {
+    const config = snapshotConfig(given);
     validateServerConfig(config);
     return new Connection('server', config);
   }
