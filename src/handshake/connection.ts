@@ -54,6 +54,13 @@ export class Connection {
   private reportedConnected = false;
   /** The server's record boundaries (ServerFlightShape); a client coalesces. */
   private readonly flightShape: ServerFlightShape | undefined;
+  /**
+   * The call that is driving the engine now (`receive()`, `close()`, ...): the callbacks it runs (the clock,
+   * random, a signer, the provider, ...) run in the middle of one of its steps, so they may not drive it too.
+   */
+  private running: string | undefined;
+  /** A callback gave bytes to receive() while `running`: they are read once the message being handled is done. */
+  private inputWhileRunning = false;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config, role);
@@ -137,15 +144,46 @@ export class Connection {
   receive(bytes: Uint8Array): void {
     requireBytes(bytes, 'receive: bytes');
     if (this.failed || this.readClosed) return;
-    this.records.receive(bytes);
-    if (this.awaiting && this.records.bufferedBytes > MAX_BUFFERED_WHILE_PAUSED) {
-      this.guard(() => {
-        throw new TlsError('ResourceLimit', `more than ${MAX_BUFFERED_WHILE_PAUSED} bytes arrived while waiting for a ${this.awaiting!.kind} decision`);
-      });
-      return;
+    if (this.running) return this.receiveWhileRunning(bytes);
+    this.exclusive('receive()', () => {
+      this.records.receive(bytes);
+      if (this.awaiting && this.records.bufferedBytes > MAX_BUFFERED_WHILE_PAUSED) {
+        return this.guard(() => {
+          throw new TlsError('ResourceLimit', `more than ${MAX_BUFFERED_WHILE_PAUSED} bytes arrived while waiting for a ${this.awaiting!.kind} decision`);
+        });
+      }
+      this.pump();
+      this.records.own(bytes);
+    });
+  }
+
+  /**
+   * Bytes from a callback the engine runs in the middle of a step (re-entrancy): reading them now would handle
+   * the next message before this one is done (its state not left, its keys not installed). They are queued,
+   * copied (the callback may write its buffer again once this returns), and read in order after it.
+   */
+  private receiveWhileRunning(bytes: Uint8Array): void {
+    this.records.receive(new Uint8Array(bytes));
+    this.inputWhileRunning = true;
+  }
+
+  /**
+   * Runs a call that drives the engine. A callback of the caller's it runs may read the connection, take its
+   * output and events, and receive() (queued, above), but not drive it: that is an Error thrown into the
+   * callback (uncaught, it fails the step with internal_error). Input a callback gave is read before this returns.
+   */
+  private exclusive(call: string, run: () => void): void {
+    if (this.running) throw new Error(`${call} was called from a callback that ${this.running} is running (the clock, random, a signer, the provider, ...): the engine is in the middle of a step; call it once ${this.running} has returned`);
+    this.running = call;
+    try {
+      run();
+      while (this.inputWhileRunning) {
+        this.inputWhileRunning = false;
+        this.pump();
+      }
+    } finally {
+      this.running = undefined;
     }
-    this.pump();
-    this.records.own(bytes);
   }
 
   /** Events since the last call, oldest first. */
@@ -183,16 +221,20 @@ export class Connection {
   /** Application data to send; only once connected. */
   write(data: Uint8Array): void {
     requireBytes(data, 'write: data');
-    if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
-    if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
-    this.records.writer.applicationData(data);
+    this.exclusive('write()', () => {
+      if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
+      if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
+      this.records.writer.applicationData(data);
+    });
   }
 
   /** Sends KeyUpdate and switches to fresh write keys (RFC 8446 §4.6.3); `requestPeer` asks the peer to follow. */
   updateKeys(requestPeer = false): void {
-    const traffic = this.traffic();
-    if (!this.isWritable || !traffic) throw new Error(`KeyUpdate needs a connected, writable connection (state ${this.state})`);
-    this.guard(() => traffic.update(requestPeer));
+    this.exclusive('updateKeys()', () => {
+      const traffic = this.traffic();
+      if (!this.isWritable || !traffic) throw new Error(`KeyUpdate needs a connected, writable connection (state ${this.state})`);
+      this.guard(() => traffic.update(requestPeer));
+    });
   }
 
   /**
@@ -202,9 +244,12 @@ export class Connection {
    */
   requestClientCertificate(): void {
     if (!(this.machine instanceof ServerHandshake)) throw new Error('only a server requests a client certificate');
-    if (!this.isWritable) throw new Error(`post-handshake authentication needs a connected, writable connection (state ${this.state})`);
-    this.machine.requestClientCertificate();
-    this.applyEffects();
+    const server = this.machine;
+    this.exclusive('requestClientCertificate()', () => {
+      if (!this.isWritable) throw new Error(`post-handshake authentication needs a connected, writable connection (state ${this.state})`);
+      server.requestClientCertificate();
+      this.applyEffects();
+    });
   }
 
   private traffic(): ApplicationTraffic | undefined {
@@ -219,6 +264,10 @@ export class Connection {
    */
   close(): void {
     if (this.failed || this.writeClosed) return;
+    this.exclusive('close()', () => this.closeWriteSide());
+  }
+
+  private closeWriteSide(): void {
     this.flushHandshake();
     // Before our Finished, no Finished can follow close_notify: the handshake is canceled (RFC 8446 §6.1
     // user_canceled, "SHOULD be followed by a close_notify"), and nothing the peer sends is read any more.
@@ -231,6 +280,10 @@ export class Connection {
 
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
   resolve(answer: DecisionAnswer): void {
+    this.exclusive('resolve()', () => this.resolveDecision(answer));
+  }
+
+  private resolveDecision(answer: DecisionAnswer): void {
     if (!this.awaiting || this.awaiting.kind !== answer.kind) throw new Error(`no ${answer.kind} decision is pending`);
     // Read once, then checked before the decision is taken (a misshaped answer leaves it pending): a getter
     // could answer the check with false and the verdict with a Promise (test/security/trust-answer-read-once).
@@ -291,7 +344,7 @@ export class Connection {
       this.applyEffects();
     } catch (e) {
       this.ctx.effects.length = 0;
-      const error = e instanceof TlsError ? e : new TlsError('InternalError', e instanceof Error ? e.message : String(e));
+      const error = asTlsError(e);
       this.flushHandshake();
       this.sendAlert(error.alert, AlertLevel.fatal, error);
       this.fail('us', error.message);
@@ -492,6 +545,21 @@ function requireBytes(value: unknown, what: string): asserts value is Uint8Array
 
 function messageEvent(direction: 'in' | 'out', message: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
   return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
+}
+
+/**
+ * What a step threw, as the alert to send. A callback of the caller's may throw anything: an object without
+ * a prototype (no string form), an Error whose message getter throws. Nothing of it may escape receive().
+ */
+function asTlsError(thrown: unknown): TlsError {
+  try {
+    if (thrown instanceof TlsError) return thrown;
+    const message: unknown = thrown instanceof Error ? thrown.message : String(thrown);
+    if (typeof message === 'string') return new TlsError('InternalError', message);
+  } catch {
+    // Unreadable: said below.
+  }
+  return new TlsError('InternalError', 'a callback threw a value that cannot be read');
 }
 
 /** The caller's answer as plain data, each field read once (its getters run here only); anything else as given. */
