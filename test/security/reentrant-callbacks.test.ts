@@ -102,6 +102,26 @@ describe('receive() from a callback the engine is running', () => {
   });
 });
 
+describe('receive() from a callback of a call that reads no input (updateKeys)', () => {
+  it('the bytes are read before the call returns, after our KeyUpdate', () => {
+    const hook: Hook = {};
+    const provider = { ...nobleProvider, hkdfExpand: (...args: Parameters<typeof nobleProvider.hkdfExpand>) => (fire(hook), nobleProvider.hkdfExpand(...args)) };
+    const client = Connection.client(clientConfig({}));
+    const srv = Connection.server(serverConfig({ provider }));
+    exchange(client, srv);
+    expect(srv.isConnected).toBe(true);
+    srv.takeEvents();
+    client.write(new TextEncoder().encode('ping'));
+    const ping = client.takeOutput();
+    hook.run = () => srv.receive(ping);
+    srv.updateKeys();
+    const data = srv.takeEvents().flatMap((e) => (e.type === 'data' ? [new TextDecoder().decode(e.data)] : []));
+    expect(data).toEqual(['ping']);
+    client.receive(srv.takeOutput());
+    expect(client.isConnected).toBe(true);
+  });
+});
+
 describe('close() from a callback the engine is running', () => {
   function closeFromTheSigner(swallow: boolean) {
     const hook: Hook = {};
