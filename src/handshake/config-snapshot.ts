@@ -16,11 +16,28 @@ type Snapshot = unknown;
 const snapshots = new WeakMap<object, Snapshot>();
 
 /**
- * Fields holding code (objects whose methods the engine calls), used as given. `resumption.ticket` is the
- * client's own ticket, copied where it is used (client/psk.ts).
+ * Fields holding code (objects whose methods the engine calls), used as given, as a tree of field names
+ * (`*`: every item of an array). `resumption.ticket` is the client's own ticket, copied where it is used
+ * (client/psk.ts).
  */
-const USED_AS_GIVEN = new Set(['provider', 'tickets.antiReplay', 'resumption.ticket']);
-const USED_AS_GIVEN_ITEMS = new Set(['certificateCompression']);
+const GIVEN = 'used as given';
+type Rules = { readonly [key: string]: Rules | typeof GIVEN };
+const RULES: Rules = { provider: GIVEN, tickets: { antiReplay: GIVEN }, resumption: { ticket: GIVEN }, certificateCompression: { '*': GIVEN } };
+const NO_RULES: Rules = {};
+
+/** Where a value sits in the config; its path is spelt only for an error. */
+interface Place {
+  parent: Place | undefined;
+  key: string;
+  index: boolean;
+}
+
+function pathOf(place: Place | undefined): string {
+  if (!place) return 'the config';
+  let path = '';
+  for (let at: Place | undefined = place; at; at = at.parent) path = at.index ? `[${at.key}]${path}` : at.parent ? `.${at.key}${path}` : `${at.key}${path}`;
+  return path;
+}
 
 /**
  * The config as the connection will use it. Throws a one-line TypeError naming the field when a field cannot
@@ -28,19 +45,21 @@ const USED_AS_GIVEN_ITEMS = new Set(['certificateCompression']);
  */
 export function snapshotConfig<T extends object>(config: T): T {
   if (typeof config !== 'object' || config === null) return config;
-  return snapshot(config, '', new Set()) as T;
+  return snapshot(config, undefined, RULES, []) as T;
 }
 
-function snapshot(value: unknown, path: string, open: Set<object>): Snapshot {
-  if (typeof value !== 'object' || value === null || USED_AS_GIVEN.has(path)) return value;
+/** `open`: the containers being copied, outermost first (a config is a few levels deep). */
+function snapshot(value: unknown, place: Place | undefined, rules: Rules, open: object[]): Snapshot {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Uint8Array) return bytesSnapshot(value, place);
   // Other typed arrays are left for the check to refuse by name.
-  if (ArrayBuffer.isView(value) && !(value instanceof Uint8Array)) return value;
-  if (open.has(value)) throw new TypeError(`${path} contains itself`);
-  open.add(value);
+  if (ArrayBuffer.isView(value)) return value;
+  if (open.includes(value)) throw new TypeError(`${pathOf(place)} contains itself`);
+  open.push(value);
   try {
-    return value instanceof Uint8Array ? bytesSnapshot(value, path) : containerSnapshot(value, path, open);
+    return containerSnapshot(value, place, rules, open);
   } finally {
-    open.delete(value);
+    open.pop();
   }
 }
 
@@ -48,24 +67,41 @@ function snapshot(value: unknown, path: string, open: Set<object>): Snapshot {
  * A private copy, the same one while `source` holds the same bytes. A plain Uint8Array (not a Buffer, whose
  * slice shares memory), of the length the source had when read (a view of a resizable buffer can shrink).
  */
-function bytesSnapshot(source: Uint8Array, path: string): Uint8Array {
-  const copy = read(path, () => new Uint8Array(source));
-  const held = snapshots.get(source) as Uint8Array | undefined;
-  if (held && equalBytes(held, copy)) return held;
-  snapshots.set(source, copy);
-  return copy;
+function bytesSnapshot(source: Uint8Array, place: Place | undefined): Uint8Array {
+  try {
+    const held = snapshots.get(source) as Uint8Array | undefined;
+    if (held && equalBytes(held, source)) return held;
+    const copy = new Uint8Array(source);
+    snapshots.set(source, copy);
+    return copy;
+  } catch (e) {
+    throw unreadable(place, e);
+  }
 }
 
 /** Arrays and objects: each own enumerable field read once and snapshotted; frozen; the earlier one if all fields are the same. */
-function containerSnapshot(source: object, path: string, open: Set<object>): Snapshot {
-  const isArray = read(path, () => Array.isArray(source));
-  // An array keeps its length and its holes (the check skips holes, as forEach does).
-  const copy: Record<string, Snapshot> = isArray ? (new Array(read(path, () => (source as unknown[]).length)) as never) : {};
-  const keys = read(path, () => Object.keys(source));
+function containerSnapshot(source: object, place: Place | undefined, rules: Rules, open: object[]): Snapshot {
+  let isArray: boolean;
+  let keys: string[];
+  let copy: Record<string, Snapshot>;
+  try {
+    isArray = Array.isArray(source);
+    // An array keeps its length and its holes (the check skips holes, as forEach does).
+    copy = isArray ? (new Array((source as unknown[]).length) as never) : {};
+    keys = Object.keys(source);
+  } catch (e) {
+    throw unreadable(place, e);
+  }
   for (const key of keys) {
-    const at = isArray ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
-    const field = read(at, () => (source as Record<string, unknown>)[key]);
-    copy[key] = USED_AS_GIVEN_ITEMS.has(path) ? field : snapshot(field, at, open);
+    const at: Place = { parent: place, key, index: isArray };
+    let field: unknown;
+    try {
+      field = (source as Record<string, unknown>)[key];
+    } catch (e) {
+      throw unreadable(at, e);
+    }
+    const rule = rules[isArray ? '*' : key] ?? NO_RULES;
+    copy[key] = rule === GIVEN ? field : snapshot(field, at, rule, open);
   }
   const held = snapshots.get(source) as Record<string, Snapshot> | undefined;
   if (held && Array.isArray(held) === isArray && sameFields(held, copy, keys)) return held;
@@ -75,17 +111,20 @@ function containerSnapshot(source: object, path: string, open: Set<object>): Sna
 }
 
 function sameFields(held: Record<string, Snapshot>, copy: Record<string, Snapshot>, keys: string[]): boolean {
+  if (Array.isArray(held) && held.length !== (copy as unknown as unknown[]).length) return false;
   const heldKeys = Object.keys(held);
-  const sameLength = !Array.isArray(held) || held.length === (copy as unknown as unknown[]).length;
-  return sameLength && heldKeys.length === keys.length && keys.every((key, i) => heldKeys[i] === key && held[key] === copy[key]);
+  if (heldKeys.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (heldKeys[i] !== keys[i] || held[keys[i]!] !== copy[keys[i]!]) return false;
+  return true;
 }
 
-/** What `get` returns; a throw (a getter's, a Proxy trap's) is a TypeError naming the field. */
-function read<T>(path: string, get: () => T): T {
+/** What a getter or a Proxy trap threw, as a TypeError naming the field. */
+function unreadable(place: Place | undefined, thrown: unknown): TypeError {
+  let reason: string;
   try {
-    return get();
-  } catch (e) {
-    const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    throw new TypeError(`${path === '' ? 'the config' : path}: reading it threw ${reason.split('\n')[0]}`);
+    reason = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  } catch {
+    reason = 'a value that cannot be shown';
   }
+  return new TypeError(`${pathOf(place)}: reading it threw ${reason.split('\n')[0]}`);
 }
