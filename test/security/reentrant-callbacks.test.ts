@@ -20,6 +20,7 @@ import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handsha
 import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { joinRecords, splitRecords } from '../../src/testing/tamper.js';
 import { exchange } from './exchange.js';
 
 const server = makeIdentity({ subject: { CN: 'server' }, sans: { dns: ['server.example'] } }, seededRandom('reentrant callbacks: server'));
@@ -53,14 +54,24 @@ function aliceSigningWith(hook: Hook): CertifiedKey {
 }
 
 /** TLS records one by one (the server sends one handshake message per record with `handshakeRecords: 'one-per-record'`). */
-function records(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const end = at + 5 + ((bytes[at + 3]! << 8) | bytes[at + 4]!);
-    out.push(bytes.slice(at, end));
-    at = end;
-  }
-  return out;
+const records = (flight: Uint8Array) => splitRecords(flight).map((record) => joinRecords([record]));
+
+/** A client whose signer (the server asks for alice's certificate) runs `call` on the client; what it threw, caught or let go. */
+function callFromTheSigner(call: (c: Connection) => void, { swallow }: { swallow: boolean }) {
+  const hook: Hook = {};
+  const client = Connection.client(clientConfig({}, { certificate: aliceSigningWith(hook) }));
+  const srv = Connection.server(serverConfig({ clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [alice.der] } }));
+  let refusal: unknown;
+  hook.run = () => {
+    try {
+      call(client);
+    } catch (e) {
+      refusal = e;
+      if (!swallow) throw e;
+    }
+  };
+  exchange(client, srv);
+  return { client, srv, events: client.takeEvents(), refusal };
 }
 
 const types = (events: TlsEvent[]) => events.map((e) => e.type);
@@ -123,22 +134,7 @@ describe('receive() from a callback of a call that reads no input (updateKeys)',
 });
 
 describe('close() from a callback the engine is running', () => {
-  function closeFromTheSigner(swallow: boolean) {
-    const hook: Hook = {};
-    const client = Connection.client(clientConfig({}, { certificate: aliceSigningWith(hook) }));
-    const srv = Connection.server(serverConfig({ clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [alice.der] } }));
-    let refusal: unknown;
-    hook.run = () => {
-      try {
-        client.close();
-      } catch (e) {
-        refusal = e;
-        if (!swallow) throw e;
-      }
-    };
-    exchange(client, srv);
-    return { client, srv, events: client.takeEvents(), refusal };
-  }
+  const closeFromTheSigner = (swallow: boolean) => callFromTheSigner((c) => c.close(), { swallow });
 
   it('is refused with an Error naming the call; a signer that lets it go fails the handshake with internal_error, never connected', () => {
     const { client, srv, events, refusal } = closeFromTheSigner(false);
@@ -169,20 +165,7 @@ describe('every other call that drives the engine, from a callback', () => {
     ['resolve()', (c) => c.resolve({ kind: 'verify-peer', verdict: { trusted: true } })],
   ];
   it.each(calls)('%s from the signer is refused, the handshake fails closed with internal_error', (name, call) => {
-    const hook: Hook = {};
-    const client = Connection.client(clientConfig({}, { certificate: aliceSigningWith(hook) }));
-    const srv = Connection.server(serverConfig({ clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [alice.der] } }));
-    let refusal: unknown;
-    hook.run = () => {
-      try {
-        call(client);
-      } catch (e) {
-        refusal = e;
-        throw e;
-      }
-    };
-    exchange(client, srv);
-    const events = client.takeEvents();
+    const { srv, events, refusal } = callFromTheSigner(call, { swallow: false });
     expect((refusal as Error).message).toContain(`${name} was called from a callback that receive() is running`);
     expect(alertsOut(events)).toEqual(['internal_error']);
     expect(types(events)).not.toContain('connected');
