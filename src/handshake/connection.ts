@@ -284,22 +284,25 @@ export class Connection {
   }
 
   private resolveDecision(answer: DecisionAnswer): void {
-    if (!this.awaiting || this.awaiting.kind !== answer.kind) throw new Error(`no ${answer.kind} decision is pending`);
     // Read once, then checked before the decision is taken (a misshaped answer leaves it pending): a getter
-    // could answer the check with false and the verdict with a Promise (test/security/trust-answer-read-once).
-    const given = answer.kind === 'verify-peer' ? readOnce(answer.verdict) : undefined;
-    if (answer.kind === 'verify-peer') validateTrustAnswer(given);
-    if (answer.kind === 'client-certificate' && answer.certificate && this.machine instanceof ClientHandshake) this.machine.checkClientCertificateType(answer.certificate);
+    // could answer the check with false and the verdict with a Promise (test/security/trust-answer-read-once),
+    // or the pending-decision check with one kind and the decision with the other. A certificate is read as a config is.
+    const given = readOnce(answer) as DecisionAnswer;
+    if (!this.awaiting || this.awaiting.kind !== given.kind) throw new Error(`no ${given.kind} decision is pending`);
+    const verdict = given.kind === 'verify-peer' ? readOnce(given.verdict) : undefined;
+    const certificate = given.kind === 'client-certificate' && given.certificate ? snapshotConfig(given.certificate) : undefined;
+    if (given.kind === 'verify-peer') validateTrustAnswer(verdict);
+    if (certificate && this.machine instanceof ClientHandshake) this.machine.checkClientCertificateType(certificate);
     this.awaiting = undefined;
-    if (answer.kind === 'client-certificate') {
+    if (given.kind === 'client-certificate') {
       if (!(this.machine instanceof ClientHandshake)) throw new Error('only a client chooses a client certificate');
       const client = this.machine;
-      this.guard(() => client.resolveClientCertificate(answer.certificate));
+      this.guard(() => client.resolveClientCertificate(certificate));
     } else {
-      const checked = given as typeof answer.verdict;
-      const verdict: TrustVerdict = { rule: 'caller', detail: checked.trusted ? 'accepted by the caller' : 'rejected by the caller', ...checked };
-      if (!verdict.trusted && !verdict.reason) verdict.reason = 'BadCertificate';
-      this.guard(() => this.machine.resolveTrust(verdict));
+      const checked = verdict as typeof given.verdict;
+      const taken: TrustVerdict = { rule: 'caller', detail: checked.trusted ? 'accepted by the caller' : 'rejected by the caller', ...checked };
+      if (!taken.trusted && !taken.reason) taken.reason = 'BadCertificate';
+      this.guard(() => this.machine.resolveTrust(taken));
     }
     this.pump();
   }
@@ -562,7 +565,7 @@ function asTlsError(thrown: unknown): TlsError {
   return new TlsError('InternalError', 'a callback threw a value that cannot be read');
 }
 
-/** The caller's answer as plain data, each field read once (its getters run here only); anything else as given. */
+/** The caller's answer (or its verdict) as plain data, each field read once (its getters run here only); anything else as given. */
 function readOnce(answer: unknown): unknown {
   return typeof answer === 'object' && answer !== null ? { ...answer } : answer;
 }
