@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
-import { Tls13Socket } from '../../src/node/adapter.js';
+import { connect, Tls13Socket } from '../../src/node/adapter.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 
 const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('adapter re-entrant listeners: server'));
@@ -43,5 +43,26 @@ describe("a server 'tlsEvent' listener that updates keys on `connected`", () => 
     expect(seen).toEqual(['secure authorized=true', 'data hello authorized=true']);
     socket.destroy();
     theirs.destroy();
+  });
+});
+
+// The same time of check, time of use, in the adapter's own verification: with checkServerIdentity (or
+// rejectUnauthorized: false) the engine asks and the adapter judges the server with the policy it checked at
+// connect(). Found open: that policy was the caller's object itself, read again when the server's Certificate
+// came: a pin list that gained mallory's server after connect() returned let mallory's server through.
+describe('connect() with checkServerIdentity: the trust policy it checked is the one it judges with', () => {
+  it("a pin list that gains mallory's server after connect() returned: mallory's server is refused", async () => {
+    const mallorysServer = makeIdentity({ subject: { CN: 'server' } }, seededRandom('adapter re-entrant listeners: mallory'));
+    const [ours, theirs] = duplexPair();
+    new Tls13Socket(theirs, Connection.server({ certificate: mallorysServer, now: () => TEST_NOW, random: seededRandom('arl ms') }), { handshakeTimeout: 0 }).on('error', () => {});
+    const certificates = [server.der];
+    const socket = connect({ socket: ours, serverName: 'server', trust: { kind: 'pinned-certificate', certificates }, now: () => TEST_NOW, checkServerIdentity: () => undefined, handshakeTimeout: 0 });
+    certificates.push(mallorysServer.der);
+    const outcome = await new Promise<string>((resolve) => {
+      socket.on('secureConnect', () => resolve(`connected authorized=${socket.authorized}`));
+      socket.on('error', (e) => resolve(`error ${e.message}`));
+    });
+    expect(outcome).toMatch(/^error TLS alert bad_certificate sent/);
+    socket.destroy();
   });
 });
