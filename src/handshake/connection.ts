@@ -11,6 +11,7 @@ import type { HandshakeMessage } from '../wire/types.js';
 import { messageSpans } from './annotate.js';
 import { ClientHandshake } from './client/machine.js';
 import { validateClientConfig, validateServerConfig, validateTrustAnswer } from './config-validation.js';
+import { asTlsError, readOnce, requireBytes } from './caller-input.js';
 import { snapshotConfig } from './config-snapshot.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
@@ -535,37 +536,6 @@ export class Connection {
   }
 }
 
-/**
- * Bytes in and out are a Uint8Array (a Buffer is one): any other view would be read element by element (a
- * Uint16Array's 0x4142 went out as the one byte 0x42), and anything else fails deep inside, or not at all.
- */
-function requireBytes(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    const kind = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
-    throw new TypeError(`${what} must be a Uint8Array, not ${kind}`);
-  }
-}
-
 function messageEvent(direction: 'in' | 'out', message: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
   return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
-}
-
-/**
- * What a step threw, as the alert to send. A callback of the caller's may throw anything: an object without
- * a prototype (no string form), an Error whose message getter throws. Nothing of it may escape receive().
- */
-function asTlsError(thrown: unknown): TlsError {
-  try {
-    if (thrown instanceof TlsError) return thrown;
-    const message: unknown = thrown instanceof Error ? thrown.message : String(thrown);
-    if (typeof message === 'string') return new TlsError('InternalError', message);
-  } catch {
-    // Unreadable: said below.
-  }
-  return new TlsError('InternalError', 'a callback threw a value that cannot be read');
-}
-
-/** The caller's answer (or its verdict) as plain data, each field read once (its getters run here only); anything else as given. */
-function readOnce(answer: unknown): unknown {
-  return typeof answer === 'object' && answer !== null ? { ...answer } : answer;
 }
