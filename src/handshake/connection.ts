@@ -11,6 +11,8 @@ import type { HandshakeMessage } from '../wire/types.js';
 import { messageSpans } from './annotate.js';
 import { ClientHandshake } from './client/machine.js';
 import { validateClientConfig, validateServerConfig, validateTrustAnswer } from './config-validation.js';
+import { asTlsError, readOnce, requireBoolean, requireBytes } from './caller-input.js';
+import { snapshotConfig } from './config-snapshot.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
@@ -53,6 +55,13 @@ export class Connection {
   private reportedConnected = false;
   /** The server's record boundaries (ServerFlightShape); a client coalesces. */
   private readonly flightShape: ServerFlightShape | undefined;
+  /**
+   * The call that is driving the engine now (`receive()`, `close()`, ...): the callbacks it runs (the clock,
+   * random, a signer, the provider, ...) run in the middle of one of its steps, so they may not drive it too.
+   */
+  private running: string | undefined;
+  /** A callback gave bytes to receive() while `running`: they are read once the message being handled is done. */
+  private inputWhileRunning = false;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config, role);
@@ -73,9 +82,11 @@ export class Connection {
 
   /**
    * A client connection; its ClientHello is ready in `takeOutput()` at once. A config that does not fit is
-   * a TypeError naming the field, thrown before anything is sent.
+   * a TypeError naming the field, thrown before anything is sent. The config is read once, here: the
+   * connection checks and uses a snapshot of it (config-snapshot.ts), not what the caller changes later.
    */
-  static client(config: ClientConfig): Connection {
+  static client(given: ClientConfig): Connection {
+    const config = snapshotConfig(given);
     validateClientConfig(config);
     const conn = new Connection('client', config);
     // A config the client cannot act on (a group we cannot make a key share for, ...) is the caller's error.
@@ -84,8 +95,9 @@ export class Connection {
     return conn;
   }
 
-  /** A server connection, waiting for a ClientHello. A config that does not fit is a TypeError naming the field. */
-  static server(config: ServerConfig): Connection {
+  /** A server connection, waiting for a ClientHello. A config that does not fit is a TypeError naming the field; read once, as for client(). */
+  static server(given: ServerConfig): Connection {
+    const config = snapshotConfig(given);
     validateServerConfig(config);
     return new Connection('server', config);
   }
@@ -151,15 +163,46 @@ export class Connection {
   receive(bytes: Uint8Array): void {
     requireBytes(bytes, 'receive: bytes');
     if (this.failed || this.readClosed) return;
-    this.records.receive(bytes);
-    if (this.awaiting && this.records.bufferedBytes > MAX_BUFFERED_WHILE_PAUSED) {
-      this.guard(() => {
-        throw new TlsError('ResourceLimit', `more than ${MAX_BUFFERED_WHILE_PAUSED} bytes arrived while waiting for a ${this.awaiting!.kind} decision`);
-      });
-      return;
+    if (this.running) return this.receiveWhileRunning(bytes);
+    this.exclusive('receive()', () => {
+      this.records.receive(bytes);
+      if (this.awaiting && this.records.bufferedBytes > MAX_BUFFERED_WHILE_PAUSED) {
+        return this.guard(() => {
+          throw new TlsError('ResourceLimit', `more than ${MAX_BUFFERED_WHILE_PAUSED} bytes arrived while waiting for a ${this.awaiting!.kind} decision`);
+        });
+      }
+      this.pump();
+      this.records.own(bytes);
+    });
+  }
+
+  /**
+   * Bytes from a callback the engine runs in the middle of a step (re-entrancy): reading them now would handle
+   * the next message before this one is done (its state not left, its keys not installed). They are queued,
+   * copied (the callback may write its buffer again once this returns), and read in order after it.
+   */
+  private receiveWhileRunning(bytes: Uint8Array): void {
+    this.records.receive(new Uint8Array(bytes));
+    this.inputWhileRunning = true;
+  }
+
+  /**
+   * Runs a call that drives the engine. A callback of the caller's it runs may read the connection, take its
+   * output and events, and receive() (queued, above), but not drive it: that is an Error thrown into the
+   * callback (uncaught, it fails the step with internal_error). Input a callback gave is read before this returns.
+   */
+  private exclusive(call: string, run: () => void): void {
+    if (this.running) throw new Error(`${call} was called from a callback that ${this.running} is running (the clock, random, a signer, the provider, ...): the engine is in the middle of a step; call it once ${this.running} has returned`);
+    this.running = call;
+    try {
+      run();
+      while (this.inputWhileRunning) {
+        this.inputWhileRunning = false;
+        this.pump();
+      }
+    } finally {
+      this.running = undefined;
     }
-    this.pump();
-    this.records.own(bytes);
   }
 
   /** Events since the last call, oldest first. */
@@ -197,16 +240,20 @@ export class Connection {
   /** Application data to send; only once connected. */
   write(data: Uint8Array): void {
     requireBytes(data, 'write: data');
-    if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
-    if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
-    this.records.writer.applicationData(data);
+    this.exclusive('write()', () => {
+      if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
+      if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
+      this.records.writer.applicationData(data);
+    });
   }
 
   /** Sends KeyUpdate and switches to fresh write keys (RFC 8446 §4.6.3); `requestPeer` asks the peer to follow. */
   updateKeys(requestPeer = false): void {
-    const traffic = this.traffic();
-    if (!this.isWritable || !traffic) throw new Error(`KeyUpdate needs a connected, writable connection (state ${this.state})`);
-    this.guard(() => traffic.update(requestPeer));
+    this.exclusive('updateKeys()', () => {
+      const traffic = this.traffic();
+      if (!this.isWritable || !traffic) throw new Error(`KeyUpdate needs a connected, writable connection (state ${this.state})`);
+      this.guard(() => traffic.update(requestPeer));
+    });
   }
 
   /**
@@ -216,9 +263,12 @@ export class Connection {
    */
   requestClientCertificate(): void {
     if (!(this.machine instanceof ServerHandshake)) throw new Error('only a server requests a client certificate');
-    if (!this.isWritable) throw new Error(`post-handshake authentication needs a connected, writable connection (state ${this.state})`);
-    this.machine.requestClientCertificate();
-    this.applyEffects();
+    const server = this.machine;
+    this.exclusive('requestClientCertificate()', () => {
+      if (!this.isWritable) throw new Error(`post-handshake authentication needs a connected, writable connection (state ${this.state})`);
+      server.requestClientCertificate();
+      this.applyEffects();
+    });
   }
 
   private traffic(): ApplicationTraffic | undefined {
@@ -233,6 +283,10 @@ export class Connection {
    */
   close(): void {
     if (this.failed || this.writeClosed) return;
+    this.exclusive('close()', () => this.closeWriteSide());
+  }
+
+  private closeWriteSide(): void {
     this.flushHandshake();
     // Before our Finished, no Finished can follow close_notify: the handshake is canceled (RFC 8446 §6.1
     // user_canceled, "SHOULD be followed by a close_notify"), and nothing the peer sends is read any more.
@@ -245,22 +299,29 @@ export class Connection {
 
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
   resolve(answer: DecisionAnswer): void {
-    if (!this.awaiting || this.awaiting.kind !== answer.kind) throw new Error(`no ${answer.kind} decision is pending`);
+    this.exclusive('resolve()', () => this.resolveDecision(answer));
+  }
+
+  private resolveDecision(answer: DecisionAnswer): void {
     // Read once, then checked before the decision is taken (a misshaped answer leaves it pending): a getter
-    // could answer the check with false and the verdict with a Promise (test/security/trust-answer-read-once).
-    const given = answer.kind === 'verify-peer' ? readOnce(answer.verdict) : undefined;
-    if (answer.kind === 'verify-peer') validateTrustAnswer(given);
-    if (answer.kind === 'client-certificate' && answer.certificate && this.machine instanceof ClientHandshake) this.machine.checkClientCertificateType(answer.certificate);
+    // could answer the check with false and the verdict with a Promise (test/security/trust-answer-read-once),
+    // or the pending-decision check with one kind and the decision with the other. A certificate is read as a config is.
+    const given = readOnce(answer) as DecisionAnswer;
+    if (!this.awaiting || this.awaiting.kind !== given.kind) throw new Error(`no ${given.kind} decision is pending`);
+    const verdict = given.kind === 'verify-peer' ? readOnce(given.verdict) : undefined;
+    const certificate = given.kind === 'client-certificate' && given.certificate ? snapshotConfig(given.certificate) : undefined;
+    if (given.kind === 'verify-peer') validateTrustAnswer(verdict);
+    if (certificate && this.machine instanceof ClientHandshake) this.machine.checkClientCertificateType(certificate);
     this.awaiting = undefined;
-    if (answer.kind === 'client-certificate') {
+    if (given.kind === 'client-certificate') {
       if (!(this.machine instanceof ClientHandshake)) throw new Error('only a client chooses a client certificate');
       const client = this.machine;
-      this.guard(() => client.resolveClientCertificate(answer.certificate));
+      this.guard(() => client.resolveClientCertificate(certificate));
     } else {
-      const checked = given as typeof answer.verdict;
-      const verdict: TrustVerdict = { rule: 'caller', detail: checked.trusted ? 'accepted by the caller' : 'rejected by the caller', ...checked };
-      if (!verdict.trusted && !verdict.reason) verdict.reason = 'BadCertificate';
-      this.guard(() => this.machine.resolveTrust(verdict));
+      const checked = verdict as typeof given.verdict;
+      const taken: TrustVerdict = { rule: 'caller', detail: checked.trusted ? 'accepted by the caller' : 'rejected by the caller', ...checked };
+      if (!taken.trusted && !taken.reason) taken.reason = 'BadCertificate';
+      this.guard(() => this.machine.resolveTrust(taken));
     }
     this.pump();
   }
@@ -305,7 +366,7 @@ export class Connection {
       this.applyEffects();
     } catch (e) {
       this.ctx.effects.length = 0;
-      const error = e instanceof TlsError ? e : new TlsError('InternalError', e instanceof Error ? e.message : String(e));
+      const error = asTlsError(e);
       this.flushHandshake();
       this.sendAlert(error.alert, AlertLevel.fatal, error);
       this.fail('us', error.message);
@@ -493,27 +554,6 @@ export class Connection {
   }
 }
 
-/**
- * Bytes in and out are a Uint8Array (a Buffer is one): any other view would be read element by element (a
- * Uint16Array's 0x4142 went out as the one byte 0x42), and anything else fails deep inside, or not at all.
- */
-function requireBytes(value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    const kind = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
-    throw new TypeError(`${what} must be a Uint8Array, not ${kind}`);
-  }
-}
-
-function requireBoolean(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, not ${typeof value}`);
-  return value;
-}
-
 function messageEvent(direction: 'in' | 'out', message: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
   return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
-}
-
-/** The caller's answer as plain data, each field read once (its getters run here only); anything else as given. */
-function readOnce(answer: unknown): unknown {
-  return typeof answer === 'object' && answer !== null ? { ...answer } : answer;
 }

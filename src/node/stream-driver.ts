@@ -8,7 +8,10 @@ import type { TlsEvent } from '../handshake/events.js';
 import { recordMemoryIsReusable, sharedRecordPool, type RecordPool } from './record-pool.js';
 
 export interface DriverHandlers {
-  /** Every engine event, in order. Calling the driver from here is fine. */
+  /**
+   * Every engine event, in order. Calling the driver from here is fine: the events that call produces are
+   * delivered after this one's handler returns, never inside it.
+   */
   event(event: TlsEvent): void;
   /**
    * The stream ended. `closeNotify`: the peer sent close_notify first, so everything it sent arrived; false
@@ -53,6 +56,8 @@ export class ConnectionDriver {
   private readonly onEnd = () => this.handlers.end?.({ closeNotify: this.closeNotifyReceived });
   /** Where records are sealed when the transport is done with them at its write callback (record-pool.ts). */
   private readonly pool: RecordPool | undefined;
+  /** deliver() is running: a handler's call into the driver adds events, which the same loop delivers next. */
+  private delivering = false;
 
   /** Starts at once: a client's ClientHello goes out now, queued events are delivered on the next tick. */
   constructor(
@@ -135,12 +140,23 @@ export class ConnectionDriver {
     this.transport.off('end', this.onEnd);
   }
 
+  /**
+   * One event after another. A handler that drives the connection (a 'tlsEvent' listener that updates keys on
+   * `connected`) gets its events delivered after its own, not inside it: else the events that followed, the
+   * peer's data among them, were acted on before the event being delivered (data readable before 'secure').
+   */
   private deliver(): void {
-    for (let event = this.connection.nextEvent(); event; event = this.connection.nextEvent()) {
-      if (event.type === 'closed' && event.by === 'peer' && !event.error) this.closeNotifyReceived = true;
-      this.handlers.event(event);
-      // A fatal alert (its record is already on the stream) ends the connection: nothing more to send.
-      if (event.type === 'closed' && event.error && this.transport.writable) this.transport.end();
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let event = this.connection.nextEvent(); event; event = this.connection.nextEvent()) {
+        if (event.type === 'closed' && event.by === 'peer' && !event.error) this.closeNotifyReceived = true;
+        this.handlers.event(event);
+        // A fatal alert (its record is already on the stream) ends the connection: nothing more to send.
+        if (event.type === 'closed' && event.error && this.transport.writable) this.transport.end();
+      }
+    } finally {
+      this.delivering = false;
     }
   }
 }

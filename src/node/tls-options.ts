@@ -14,6 +14,7 @@ import { systemRandom } from '../crypto/random.js';
 import { showValue } from '../wire/show-value.js';
 import { nodeCryptoProvider } from './crypto.js';
 import { CLIENT_CONFIG_FIELDS, SERVER_CONFIG_FIELDS, validateClientConfig } from '../handshake/config-validation.js';
+import { snapshotConfig } from '../handshake/config-snapshot.js';
 import { certificateSignatureSchemesOf, type CertifiedKey, type ClientConfig, type ServerConfig } from '../handshake/config.js';
 import type { SessionTicket } from '../handshake/events.js';
 
@@ -247,18 +248,20 @@ export function translateClientOptions(
   if (hostname !== undefined) config.serverName = hostname;
   config.trust ??= nodeRootCertificates();
   if (options.rejectUnauthorized !== false && options.checkServerIdentity === undefined) return { config };
-  // The engine gets `ask` in place of the real policy, so the real one is checked here.
-  validateClientConfig(config);
+  // The engine gets `ask` in place of the real policy, so the real one is checked here, and judged later as
+  // checked: a snapshot, as the engine takes of its config (config-snapshot.ts), not the caller's arrays.
+  const checked = snapshotConfig(config);
+  validateClientConfig(checked);
   if (options.checkServerIdentity !== undefined && options.insecureSkipServerNameCheck) throw new TypeError('checkServerIdentity and insecureSkipServerNameCheck contradict each other: drop one');
   const context = {
-    provider: config.provider!,
-    now: config.now!,
-    certificateSignatureSchemes: certificateSignatureSchemesOf(config),
-    ...(config.minimumRsaKeyBits ? { minimumRsaKeyBits: config.minimumRsaKeyBits } : {}),
+    provider: checked.provider!,
+    now: checked.now!,
+    certificateSignatureSchemes: certificateSignatureSchemesOf(checked),
+    ...(checked.minimumRsaKeyBits ? { minimumRsaKeyBits: checked.minimumRsaKeyBits } : {}),
   };
-  const verification: NodeVerification = { trust: config.trust, hostname, rejectUnauthorized: options.rejectUnauthorized !== false, context };
+  const verification: NodeVerification = { trust: checked.trust!, hostname, rejectUnauthorized: options.rejectUnauthorized !== false, context };
   if (options.checkServerIdentity) verification.checkServerIdentity = options.checkServerIdentity;
-  return { config: { ...config, trust: { kind: 'ask' } }, verification };
+  return { config: { ...checked, trust: { kind: 'ask' } }, verification };
 }
 
 /** A server's options as the engine takes them: requestCert with `ca` (or `trust`) requires client certificates. */

@@ -1,0 +1,41 @@
+// What the caller hands a connection, taken as the engine needs it: bytes that are a Uint8Array, an answer read
+// once, and whatever its callbacks throw turned into the alert to send (docs/security.md, "The application as
+// attacker").
+import { TlsError } from '../wire/errors.js';
+
+/**
+ * Bytes in and out are a Uint8Array (a Buffer is one): any other view would be read element by element (a
+ * Uint16Array's 0x4142 went out as the one byte 0x42), and anything else fails deep inside, or not at all.
+ */
+export function requireBytes(value: unknown, what: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    const kind = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
+    throw new TypeError(`${what} must be a Uint8Array, not ${kind}`);
+  }
+}
+
+/** A switch the caller sets: exactly true or false. */
+export function requireBoolean(value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${what} must be a boolean, not ${typeof value}`);
+  return value;
+}
+
+/**
+ * What a step threw, as the alert to send. A callback of the caller's may throw anything: an object without
+ * a prototype (no string form), an Error whose message getter throws. Nothing of it may escape receive().
+ */
+export function asTlsError(thrown: unknown): TlsError {
+  try {
+    if (thrown instanceof TlsError) return thrown;
+    const message: unknown = thrown instanceof Error ? thrown.message : String(thrown);
+    if (typeof message === 'string') return new TlsError('InternalError', message);
+  } catch {
+    // Unreadable: said below.
+  }
+  return new TlsError('InternalError', 'a callback threw a value that cannot be read');
+}
+
+/** The caller's answer (or its verdict) as plain data, each field read once (its getters run here only); anything else as given. */
+export function readOnce(answer: unknown): unknown {
+  return typeof answer === 'object' && answer !== null ? { ...answer } : answer;
+}

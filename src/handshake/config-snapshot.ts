@@ -1,0 +1,130 @@
+// A connection's config is read once. The check (config-validation.ts) and the handshake both use one
+// snapshot of it, taken when the connection is made: every field read once (a getter or a Proxy answers once),
+// containers and bytes copied, so nothing the caller does afterwards (writing an array or a Uint8Array it
+// kept, replacing a callback, a getter that answers the check with one value and the handshake with another)
+// changes what a handshake already under way signs with, trusts or seals with (test/security/config-snapshot).
+//
+// The copies are made once per source while it holds the same content: a server that makes every connection
+// from one config gets the same snapshot objects each time, so what is memoised by identity (parsed trust
+// anchors and CRLs, imported private keys) is still found. Code is not copied: functions, and the objects
+// whose methods the engine calls (the provider, the anti-replay register, certificate compressors).
+import { equalBytes } from '../wire/bytes.js';
+
+type Snapshot = unknown;
+
+/** The snapshot last made of each source object, kept while the source lives. */
+const snapshots = new WeakMap<object, Snapshot>();
+
+/**
+ * Fields holding code (objects whose methods the engine calls), used as given, as a tree of field names
+ * (`*`: every item of an array). `resumption.ticket` is the client's own ticket, copied where it is used
+ * (client/psk.ts).
+ */
+const GIVEN = 'used as given';
+type Rules = { readonly [key: string]: Rules | typeof GIVEN };
+const RULES: Rules = { provider: GIVEN, tickets: { antiReplay: GIVEN }, resumption: { ticket: GIVEN }, certificateCompression: { '*': GIVEN } };
+const NO_RULES: Rules = {};
+
+/** Where a value sits in the config; its path is spelt only for an error. */
+interface Place {
+  parent: Place | undefined;
+  key: string;
+  index: boolean;
+}
+
+function pathOf(place: Place | undefined): string {
+  if (!place) return 'the config';
+  let path = '';
+  for (let at: Place | undefined = place; at; at = at.parent) path = at.index ? `[${at.key}]${path}` : at.parent ? `.${at.key}${path}` : `${at.key}${path}`;
+  return path;
+}
+
+/**
+ * The config as the connection will use it. Throws a one-line TypeError naming the field when a field cannot
+ * be read (a getter or a Proxy that throws) or a container holds itself.
+ */
+export function snapshotConfig<T extends object>(config: T): T {
+  if (typeof config !== 'object' || config === null) return config;
+  return snapshot(config, undefined, RULES, []) as T;
+}
+
+/** `open`: the containers being copied, outermost first (a config is a few levels deep). */
+function snapshot(value: unknown, place: Place | undefined, rules: Rules, open: object[]): Snapshot {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Uint8Array) return bytesSnapshot(value, place);
+  // Other typed arrays are left for the check to refuse by name.
+  if (ArrayBuffer.isView(value)) return value;
+  if (open.includes(value)) throw new TypeError(`${pathOf(place)} contains itself`);
+  open.push(value);
+  try {
+    return containerSnapshot(value, place, rules, open);
+  } finally {
+    open.pop();
+  }
+}
+
+/**
+ * A private copy, the same one while `source` holds the same bytes. A plain Uint8Array (not a Buffer, whose
+ * slice shares memory), of the length the source had when read (a view of a resizable buffer can shrink).
+ */
+function bytesSnapshot(source: Uint8Array, place: Place | undefined): Uint8Array {
+  try {
+    const held = snapshots.get(source) as Uint8Array | undefined;
+    if (held && equalBytes(held, source)) return held;
+    const copy = new Uint8Array(source);
+    snapshots.set(source, copy);
+    return copy;
+  } catch (e) {
+    throw unreadable(place, e);
+  }
+}
+
+/** Arrays and objects: each own enumerable field read once and snapshotted; frozen; the earlier one if all fields are the same. */
+function containerSnapshot(source: object, place: Place | undefined, rules: Rules, open: object[]): Snapshot {
+  let isArray: boolean;
+  let keys: string[];
+  let copy: Record<string, Snapshot>;
+  try {
+    isArray = Array.isArray(source);
+    // An array keeps its length and its holes (the check skips holes, as forEach does).
+    copy = isArray ? (new Array((source as unknown[]).length) as never) : {};
+    keys = Object.keys(source);
+  } catch (e) {
+    throw unreadable(place, e);
+  }
+  for (const key of keys) {
+    const at: Place = { parent: place, key, index: isArray };
+    let field: unknown;
+    try {
+      field = (source as Record<string, unknown>)[key];
+    } catch (e) {
+      throw unreadable(at, e);
+    }
+    const rule = rules[isArray ? '*' : key] ?? NO_RULES;
+    copy[key] = rule === GIVEN ? field : snapshot(field, at, rule, open);
+  }
+  const held = snapshots.get(source) as Record<string, Snapshot> | undefined;
+  if (held && Array.isArray(held) === isArray && sameFields(held, copy, keys)) return held;
+  Object.freeze(copy);
+  snapshots.set(source, copy);
+  return copy;
+}
+
+function sameFields(held: Record<string, Snapshot>, copy: Record<string, Snapshot>, keys: string[]): boolean {
+  if (Array.isArray(held) && held.length !== (copy as unknown as unknown[]).length) return false;
+  const heldKeys = Object.keys(held);
+  if (heldKeys.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (heldKeys[i] !== keys[i] || held[keys[i]!] !== copy[keys[i]!]) return false;
+  return true;
+}
+
+/** What a getter or a Proxy trap threw, as a TypeError naming the field. */
+function unreadable(place: Place | undefined, thrown: unknown): TypeError {
+  let reason: string;
+  try {
+    reason = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  } catch {
+    reason = 'a value that cannot be shown';
+  }
+  return new TypeError(`${pathOf(place)}: reading it threw ${reason.split('\n')[0]}`);
+}
