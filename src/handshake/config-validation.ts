@@ -12,6 +12,7 @@ import { checkTrustPolicy, kindNeedingClock, missingClock, parsePin, type TrustP
 import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
+import { snapshotConfig } from './config-snapshot.js';
 import { REASONS, TlsError } from '../wire/errors.js';
 import { checkOfferable, isAllZero, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
@@ -461,8 +462,21 @@ export function validateClientConfig(config: ClientConfig): void {
   if (config.resumption?.serverVerdict && config.trust?.kind !== 'ask') throw new TypeError("resumption.serverVerdict is for trust: { kind: 'ask' } only: the trust policy judges the ticket's server itself");
 }
 
+const checkedServerSnapshots = new WeakSet<ServerConfig>();
+/**
+ * A frozen snapshot of a server config (config-snapshot.ts), then checked whole, once: what a server shares
+ * with every connection it accepts, passed by validateServerConfig without a second check. Throws a TypeError.
+ */
+export function checkedServerSnapshot(config: ServerConfig): ServerConfig {
+  const snapshot = snapshotConfig(config);
+  validateServerConfig(snapshot);
+  checkedServerSnapshots.add(snapshot);
+  return snapshot;
+}
+
 /** Every field of a server config, and what the fields need of each other. Throws a TypeError. */
 export function validateServerConfig(config: ServerConfig): void {
+  if (checkedServerSnapshots.has(config)) return;
   serverShape(config);
   if (!config.certificate && !config.rawPublicKey && !config.externalPsks) throw new TypeError('a server needs certificate, rawPublicKey or externalPsks');
   if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets);
