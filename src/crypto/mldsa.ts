@@ -5,6 +5,7 @@
 // HashML-DSA (RFC 9881 §8.3).
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
 import type { MlDsaParameterSet, PrivateKey, PublicKey, RandomSource } from './provider.js';
+import { constantTimeEqual } from '../wire/bytes.js';
 
 /** Byte lengths of one parameter set (FIPS 204 §4, Table 2; RFC 9881 §4, §6). */
 export interface MlDsaSizes {
@@ -51,18 +52,40 @@ export function mlDsaExpandedKey(parameterSet: MlDsaParameterSet, seed: Uint8Arr
   return NOBLE[parameterSet].keygen(seed).secretKey;
 }
 
+/** The expanded key of a seed, with the seed and set it was made from. */
+interface ExpandedKey {
+  parameterSet: MlDsaParameterSet;
+  seed: Uint8Array;
+  secretKey: Uint8Array;
+}
+
+/**
+ * Each signing seed's expanded key, made at its first signature and kept while the seed array lives (a
+ * configured key signs every handshake; KeyGen_internal costs 0.8-2.6 ms, more than the signature). It is as
+ * secret as the seed it sits beside. A seed written over in place, or used under another set, is expanded
+ * again: the entry keeps its own copy of the seed and is used only while that copy still matches.
+ */
+const expandedKeys = new WeakMap<Uint8Array, ExpandedKey>();
+
+function expandedKeyFor(parameterSet: MlDsaParameterSet, seed: Uint8Array): Uint8Array {
+  const kept = expandedKeys.get(seed);
+  if (kept && kept.parameterSet === parameterSet && constantTimeEqual(kept.seed, seed)) return kept.secretKey;
+  if (kept) {
+    kept.secretKey.fill(0);
+    kept.seed.fill(0);
+  }
+  const made: ExpandedKey = { parameterSet, seed: new Uint8Array(seed), secretKey: mlDsaExpandedKey(parameterSet, seed) };
+  expandedKeys.set(seed, made);
+  return made.secretKey;
+}
+
 /**
  * ML-DSA.Sign (FIPS 204 Algorithm 2), hedged: rnd is 32 bytes from `random` (§3.4 recommends the hedged
- * variant; from our RandomSource, a seeded run signs the same bytes again). The expanded key is made from
- * the seed for this signature and wiped after it.
+ * variant; from our RandomSource, a seeded run signs the same bytes again). The expanded key is the seed's,
+ * made once (expandedKeyFor).
  */
 export function mlDsaSign(parameterSet: MlDsaParameterSet, seed: Uint8Array, message: Uint8Array, random: RandomSource): Uint8Array {
-  const secretKey = mlDsaExpandedKey(parameterSet, seed);
-  try {
-    return NOBLE[parameterSet].sign(message, secretKey, { extraEntropy: random(RND_LENGTH) });
-  } finally {
-    secretKey.fill(0);
-  }
+  return NOBLE[parameterSet].sign(message, expandedKeyFor(parameterSet, seed), { extraEntropy: random(RND_LENGTH) });
 }
 
 /**

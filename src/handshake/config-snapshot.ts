@@ -9,8 +9,40 @@
 // anchors and CRLs, imported private keys) is still found. Code is not copied: functions, and the objects
 // whose methods the engine calls (the provider, the anti-replay register, certificate compressors).
 import { equalBytes } from '../wire/bytes.js';
+import type { ClientConfig, ServerConfig } from './config.js';
+import { validateClientConfig, validateServerConfig } from './config-validation.js';
 
 type Snapshot = unknown;
+
+/** Snapshots that passed their role's check. The caller is never given a snapshot object itself. */
+const checkedClientSnapshots = new WeakSet<object>();
+const checkedServerSnapshots = new WeakSet<object>();
+
+/**
+ * What a client connection uses: the snapshot of `given`, checked whole (a TypeError names the field). A
+ * snapshot already checked (the same content as before) is not checked again.
+ */
+export function checkedClientSnapshot(given: ClientConfig): ClientConfig {
+  return checkedSnapshot(given, checkedClientSnapshots, validateClientConfig);
+}
+
+/**
+ * As checkedClientSnapshot, for a server. A server (node/server.ts) takes one when it is made and gives it to
+ * every connection it accepts: given a snapshot this returned, it returns it as it is, with no walk and no check.
+ */
+export function checkedServerSnapshot(given: ServerConfig): ServerConfig {
+  return checkedSnapshot(given, checkedServerSnapshots, validateServerConfig);
+}
+
+function checkedSnapshot<T extends object>(given: T, checked: WeakSet<object>, check: (config: T) => void): T {
+  if (checked.has(given)) return given;
+  const config = snapshotConfig(given);
+  if (!checked.has(config)) {
+    check(config);
+    checked.add(config);
+  }
+  return config;
+}
 
 /** The snapshot last made of each source object, kept while the source lives. */
 const snapshots = new WeakMap<object, Snapshot>();

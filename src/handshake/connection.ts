@@ -10,9 +10,9 @@ import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { messageSpans } from './annotate.js';
 import { ClientHandshake } from './client/machine.js';
-import { validateClientConfig, validateServerConfig, validateTrustAnswer } from './config-validation.js';
+import { validateTrustAnswer } from './config-validation.js';
 import { asTlsError, readOnce, requireBoolean, requireBytes } from './caller-input.js';
-import { snapshotConfig } from './config-snapshot.js';
+import { checkedClientSnapshot, checkedServerSnapshot, snapshotConfig } from './config-snapshot.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
@@ -86,8 +86,7 @@ export class Connection {
    * connection checks and uses a snapshot of it (config-snapshot.ts), not what the caller changes later.
    */
   static client(given: ClientConfig): Connection {
-    const config = snapshotConfig(given);
-    validateClientConfig(config);
+    const config = checkedClientSnapshot(given);
     const conn = new Connection('client', config);
     // A config the client cannot act on (a group we cannot make a key share for, ...) is the caller's error.
     (conn.machine as ClientHandshake).start();
@@ -97,8 +96,7 @@ export class Connection {
 
   /** A server connection, waiting for a ClientHello. A config that does not fit is a TypeError naming the field; read once, as for client(). */
   static server(given: ServerConfig): Connection {
-    const config = snapshotConfig(given);
-    validateServerConfig(config);
+    const config = checkedServerSnapshot(given);
     return new Connection('server', config);
   }
 

@@ -3,7 +3,7 @@
 import * as net from 'node:net';
 import { Connection } from '../handshake/connection.js';
 import type { ServerConfig, TicketConfig } from '../handshake/config.js';
-import { validateServerConfig } from '../handshake/config-validation.js';
+import { checkedServerSnapshot } from '../handshake/config-snapshot.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
 import { ownedDraws, systemRandom } from '../crypto/random.js';
 import { Tls13Socket } from './adapter.js';
@@ -31,7 +31,7 @@ export interface ServerOptions extends ServerConfig, SocketOptions, NodeTlsServe
  * SingleUseTickets register per server unless `tickets.antiReplay` is given).
  */
 export class Tls13Server extends net.Server {
-  private readonly config: ServerConfig;
+  readonly #config: ServerConfig;
   private readonly socketOptions: SocketOptions;
 
   /** Checks the options whole, synchronously: a TypeError names what is wrong before anything listens. */
@@ -41,14 +41,14 @@ export class Tls13Server extends net.Server {
     const { handshakeTimeout, allowHalfOpen, noDelay, ...rest } = options;
     if (noDelay !== undefined && typeof noDelay !== 'boolean') throw new TypeError(`noDelay must be a boolean: got ${typeof noDelay}`);
     const config = translateServerOptions(rest);
-    this.config = { ...config, tickets: serverTickets(config) };
-    validateServerConfig(this.config);
+    // Checked once, as a frozen copy every connection shares: later changes to `options` change nothing here.
+    this.#config = checkedServerSnapshot({ ...config, tickets: serverTickets(config) });
     this.socketOptions = socketOptions({ handshakeTimeout, allowHalfOpen });
     if (onSecureConnection) this.on('secureConnection', onSecureConnection);
   }
 
   private accept(raw: net.Socket): void {
-    const socket = new Tls13Socket(raw, Connection.server(this.config), this.socketOptions);
+    const socket = new Tls13Socket(raw, Connection.server(this.#config), this.socketOptions);
     // Before any handshake event: a listener sees the socket's 'tlsEvent's from the ClientHello on.
     this.emit('tlsSocket', socket);
     // Stays for the socket's life, as node:tls's own listener: an error after 'secureConnection' (a forged

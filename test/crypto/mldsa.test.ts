@@ -37,6 +37,16 @@ describe.each(SETS)('$set', ({ set, type, oid }) => {
     }
   });
 
+  it('signs with the key its seed holds now: a seed written over in place is expanded again', () => {
+    const other = generateKeyPair(type, seededRandom(`${set} other`), nobleProvider).privateKey as Extract<PrivateKey, { kind: 'ml-dsa' }>;
+    const mine = { ...key, seed: new Uint8Array(key.seed) };
+    expect(nobleProvider.verify(alg, nobleProvider.publicKeyOf(key), message, nobleProvider.sign(alg, mine, message, seededRandom('rnd')))).toBe(true);
+    mine.seed.set(other.seed);
+    const signature = nobleProvider.sign(alg, mine, message, seededRandom('rnd'));
+    expect(nobleProvider.verify(alg, nobleProvider.publicKeyOf(other), message, signature)).toBe(true);
+    expect(nobleProvider.verify(alg, nobleProvider.publicKeyOf(key), message, signature)).toBe(false);
+  });
+
   it('hedges: other randomness, another signature, both valid (FIPS 204 §3.4)', () => {
     const [a, b] = [nobleProvider.sign(alg, key, message, seededRandom('a')), nobleProvider.sign(alg, key, message, seededRandom('b'))];
     expect(a).not.toEqual(b);

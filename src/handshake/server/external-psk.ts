@@ -20,7 +20,7 @@ import { verifyBinder, type AcceptedPsk } from './psk.js';
  * checked (§4.2.11: "Servers SHOULD NOT attempt to validate multiple binders"). Undefined when none fits:
  * the caller then tries tickets, or a full handshake.
  */
-export function acceptExternalPsk(ctx: HandshakeContext, hello: ClientHello, offered: OfferedPsks, clientModes: number[], canDhe: boolean, suite: SuiteInfo): AcceptedPsk | undefined {
+export function acceptExternalPsk(ctx: HandshakeContext, receivedHello: Uint8Array, offered: OfferedPsks, clientModes: number[], canDhe: boolean, suite: SuiteInfo): AcceptedPsk | undefined {
   const ours = ctx.cfg.externalPsks;
   if (!ours) return undefined;
   for (const [index, offer] of offered.identities.entries()) {
@@ -36,7 +36,7 @@ export function acceptExternalPsk(ctx: HandshakeContext, hello: ClientHello, off
       continue;
     }
     const schedule = new KeySchedule(ctx.provider, suite, psk.key);
-    const binder = verifyBinder(ctx, hello, offered, index, schedule, suite, 'external');
+    const binder = verifyBinder(ctx, receivedHello, offered, index, schedule, suite, 'external');
     ctx.decide('external_psk', `PSK #${index} "${psk.name}" (${mode === PskKeyExchangeMode.psk_ke ? PSK_KE_WARNING : 'psk_dhe_ke'})`, 'its binder verified ("ext binder" key)');
     return { index, mode, schedule, binder, external: psk };
   }

@@ -221,7 +221,7 @@ export class ServerHandshake {
     const { ctx, config } = this;
     const ext = (type: number) => X.findExtension(hello.extensions, type);
     const alpn = negotiateAlpn(ctx, hello);
-    const psk = acceptPsk(ctx, config, this.ticketKey, hello, suite, alpn);
+    const psk = acceptPsk(ctx, config, this.ticketKey, hello, raw, suite, alpn);
     if (!psk) requireAcceptedPsk(ctx, config, hello);
     let exchange: { group: number; share: KeyShareEntry } | undefined;
     if (psk?.mode !== PskKeyExchangeMode.psk_ke) {

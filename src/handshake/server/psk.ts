@@ -7,7 +7,7 @@ import { constantTimeEqual } from '../../wire/bytes.js';
 import { ExtensionType, PskKeyExchangeMode } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
-import { encodeHandshake, truncateBeforeBinders } from '../../wire/messages.js';
+import { truncateBeforeBinders } from '../../wire/messages.js';
 import type { ClientHello, OfferedPsks } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
 import type { HandshakeContext, PskBinderVerified } from '../context.js';
@@ -85,6 +85,7 @@ export function acceptPsk(
   config: ServerConfig,
   ticketKey: TicketKey,
   hello: ClientHello,
+  raw: Uint8Array,
   suite: SuiteInfo,
   alpn: string | undefined,
 ): AcceptedPsk | undefined {
@@ -95,7 +96,7 @@ export function acceptPsk(
   const modes = X.bodyOf(X.pskKeyExchangeModes, modesExt);
   const canDhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && X.findExtension(hello.extensions, ExtensionType.key_share) !== undefined;
   const offered = X.bodyOf(X.preSharedKeyClientHello, pskExt);
-  const external = acceptExternalPsk(ctx, hello, offered, modes, canDhe, suite);
+  const external = acceptExternalPsk(ctx, raw, offered, modes, canDhe, suite);
   if (external) return external;
   const mode = canDhe ? PskKeyExchangeMode.psk_dhe_ke : modes.includes(PskKeyExchangeMode.psk_ke) && config.tickets?.allowPskWithoutDhe ? PskKeyExchangeMode.psk_ke : undefined;
   const clock = ctx.cfg.now?.();
@@ -117,7 +118,7 @@ export function acceptPsk(
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     if (clientAuth === 'require' && state.clientChain.length === 0) continue;
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
-    const binder = verifyBinder(ctx, hello, offered, index, schedule, suite, 'resumption');
+    const binder = verifyBinder(ctx, raw, offered, index, schedule, suite, 'resumption');
     const client = state.clientChain.length > 0 ? rejudgeStoredPeer(ctx, state.clientChain, state.clientRawPublicKey, 'clientAuth') : undefined;
     // A ticket whose client identity today's policy does not accept (pin removed, certificate expired or
     // revoked, 'ask' with nobody asked yet) is declined whenever we ask for certificates, 'optional' as
@@ -150,10 +151,12 @@ export function acceptPsk(
 /**
  * The binder over the ClientHello truncated before the binders list (RFC 8446 §4.2.11.2), in constant time.
  * Its key is "res binder" for a ticket and "ext binder" for an external PSK (§7.1): the two never mix.
+ * `receivedHello` is the ClientHello as it arrived (header included), the bytes the transcript holds: the
+ * binder covers what the client sent, not our re-encoding of what we decoded from it.
  */
 export function verifyBinder(
   ctx: HandshakeContext,
-  hello: ClientHello,
+  receivedHello: Uint8Array,
   offered: OfferedPsks,
   index: number,
   schedule: KeySchedule,
@@ -163,8 +166,8 @@ export function verifyBinder(
   const binder = offered.binders[index]!;
   const transcript = ctx.transcript.fork();
   transcript.selectHash(suite.hash);
-  // `offered` is the body of `hello`'s last extension (the decoder refuses a pre_shared_key anywhere else).
-  transcript.add(truncateBeforeBinders(encodeHandshake(hello), offered));
+  // `offered` is the body of the ClientHello's last extension (the decoder refuses a pre_shared_key anywhere else).
+  transcript.add(truncateBeforeBinders(receivedHello, offered));
   const expected = finishedVerifyData(ctx.provider, suite, schedule.binderKey(kind === 'resumption'), transcript.current());
   // §4.2.11.2: the binder is computed like a Finished, Hash.length bytes; another length is a decode_error
   // (as OpenSSL answers it), not a binder that fails to verify.
