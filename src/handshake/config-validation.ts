@@ -2,7 +2,9 @@
 // is a TypeError that names it ("trust.kind must be one of ...: got 'pined-key'"), never an alert to the
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
-import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import { parseSpki, validateMinimumRsaKeyBits } from '../auth/keys.js';
+import type { Certificate } from '../auth/x509.js';
+import { isPrivateKeyOf } from '../auth/key-pair.js';
 import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
 import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { rsaPublicKeyProblem } from '../crypto/rsa.js';
@@ -230,24 +232,28 @@ const keyName = (key: PublicKey | PrivateKey) => (key.kind === 'ecdsa' ? `an ECD
 
 /**
  * The private key must be of the kind of the leaf's key (ECDSA: the same curve; RSA: the same modulus), or
- * the first CertificateVerify fails with internal_error after our first flight is sent. A leaf we cannot
- * parse is left to the peer to refuse. The parse is the memoised one the handshake uses.
+ * the first CertificateVerify fails with internal_error after our first flight is sent; and it must be the
+ * leaf's key itself, or the peer refuses that CertificateVerify (decrypt_error) after our flight named us. A
+ * leaf we cannot parse is left to the peer to refuse. The parse is the memoised one the handshake uses, the
+ * public key derived once per key object (auth/key-pair.ts).
  */
 const keyFitsCertificate: Check = (v, path) => {
   const { chain, privateKey, rawPublicKey } = v as CertifiedKey;
   if (!privateKey || rawPublicKey) return;
-  let leafKey: PublicKey | null | undefined;
+  let leaf: Certificate;
   try {
-    leafKey = parseConfiguredCertificate(chain[0]!).publicKey;
+    leaf = parseConfiguredCertificate(chain[0]!);
   } catch {
     return;
   }
+  const leafKey = leaf.publicKey;
   if (!leafKey) return;
   const fits =
     leafKey.kind === privateKey.kind &&
     (leafKey.kind !== 'ecdsa' || leafKey.curve === (privateKey as Extract<PrivateKey, { kind: 'ecdsa' }>).curve) &&
     (!('n' in leafKey) || leafKey.n === (privateKey as Extract<PrivateKey, { kind: 'rsa' }>).n);
   if (!fits) throw new TypeError(`${path}.privateKey is ${keyName(privateKey)} that does not fit the certificate's key (${keyName(leafKey)}${'n' in leafKey ? `, modulus of ${leafKey.n.toString(2).length} bits` : ''})`);
+  if (!isPrivateKeyOf(privateKey, leaf.spki, leafKey)) throw new TypeError(`${path}.privateKey is not the key of the certificate chain[0] (${keyName(leafKey)} of another pair): its signatures would not verify`);
 };
 
 const certifiedKey: Check = (v, path) => {
@@ -258,9 +264,23 @@ const certifiedKey: Check = (v, path) => {
 
 const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey, signer: fn, spki: bytes };
 const rawPublicKeyFields = object(RAW_PUBLIC_KEY, { exact: false });
+/** A raw public key's spki, when given beside its privateKey, must be that key's (as a certificate's leaf key). */
+const rawKeyFitsSpki: Check = (v, path) => {
+  const { privateKey, spki } = v as RawPublicKeyIdentity;
+  if (!privateKey || !spki) return;
+  let key: PublicKey;
+  try {
+    key = parseSpki(spki);
+  } catch {
+    return; // left to the peer to refuse, as a leaf we cannot parse
+  }
+  if (!isPrivateKeyOf(privateKey, spki, key)) throw new TypeError(`${path}.privateKey is not the key of ${path}.spki: its signatures would not verify`);
+};
+
 const rawPublicKey: Check = (v, path) => {
   rawPublicKeyFields(v, path);
   signerOrKey(v, path);
+  rawKeyFitsSpki(v, path);
 };
 
 type TrustSchemas = { [K in TrustPolicy['kind']]: Schema<Extract<TrustPolicy, { kind: K }>> };
@@ -401,6 +421,11 @@ const COMMON: Schema<Common> = {
   },
 };
 
+const anyClientCertificate = either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", certifiedKey, arrayOf(certifiedKey), oneOf('ask'));
+/** An object is judged as the CertifiedKey (or list) it is, so that the error says what is wrong inside it. */
+const clientCertificate: Check = (v, path) =>
+  Array.isArray(v) ? arrayOf(certifiedKey)(v, path) : typeof v === 'object' && v !== null ? certifiedKey(v, path) : anyClientCertificate(v, path);
+
 const CLIENT: Schema<ClientConfig> = {
   ...COMMON,
   serverName: text,
@@ -408,7 +433,7 @@ const CLIENT: Schema<ClientConfig> = {
   // A key share is made at once, so only for a group we implement (offered groups may be any code point).
   keyShareGroups: arrayOf((v, path) => (uint16(v, path), groupName(v as number) !== undefined) || mismatch(path, `a group we implement (${IMPLEMENTED_GROUPS.join(', ')})`, v)),
   // The common shape first: `either` pays for a thrown TypeError per check that does not fit, on every connection.
-  certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", certifiedKey, arrayOf(certifiedKey), oneOf('ask')),
+  certificate: clientCertificate,
   compatibilityMode: bool,
   postHandshakeAuth: bool,
   statusRequest: bool,
