@@ -2,9 +2,8 @@
 // is a TypeError that names it ("trust.kind must be one of ...: got 'pined-key'"), never an alert to the
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
-import { parseSpki, validateMinimumRsaKeyBits } from '../auth/keys.js';
-import type { Certificate } from '../auth/x509.js';
-import { isPrivateKeyOf } from '../auth/key-pair.js';
+import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import { checkKeyPairs } from './key-pairs.js';
 import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
 import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { rsaPublicKeyProblem } from '../crypto/rsa.js';
@@ -232,28 +231,25 @@ const keyName = (key: PublicKey | PrivateKey) => (key.kind === 'ecdsa' ? `an ECD
 
 /**
  * The private key must be of the kind of the leaf's key (ECDSA: the same curve; RSA: the same modulus), or
- * the first CertificateVerify fails with internal_error after our first flight is sent; and it must be the
- * leaf's key itself, or the peer refuses that CertificateVerify (decrypt_error) after our flight named us. A
- * leaf we cannot parse is left to the peer to refuse. The parse is the memoised one the handshake uses, the
- * public key derived once per key object (auth/key-pair.ts).
+ * the first CertificateVerify fails with internal_error after our first flight is sent (that it is the leaf's
+ * key itself is checked with the config's provider: checkKeyPairs). A leaf we cannot parse is left to the peer
+ * to refuse. The parse is the memoised one the handshake uses.
  */
 const keyFitsCertificate: Check = (v, path) => {
   const { chain, privateKey, rawPublicKey } = v as CertifiedKey;
   if (!privateKey || rawPublicKey) return;
-  let leaf: Certificate;
+  let leafKey: PublicKey | null | undefined;
   try {
-    leaf = parseConfiguredCertificate(chain[0]!);
+    leafKey = parseConfiguredCertificate(chain[0]!).publicKey;
   } catch {
     return;
   }
-  const leafKey = leaf.publicKey;
   if (!leafKey) return;
   const fits =
     leafKey.kind === privateKey.kind &&
     (leafKey.kind !== 'ecdsa' || leafKey.curve === (privateKey as Extract<PrivateKey, { kind: 'ecdsa' }>).curve) &&
     (!('n' in leafKey) || leafKey.n === (privateKey as Extract<PrivateKey, { kind: 'rsa' }>).n);
   if (!fits) throw new TypeError(`${path}.privateKey is ${keyName(privateKey)} that does not fit the certificate's key (${keyName(leafKey)}${'n' in leafKey ? `, modulus of ${leafKey.n.toString(2).length} bits` : ''})`);
-  if (!isPrivateKeyOf(privateKey, leaf.spki, leafKey)) throw new TypeError(`${path}.privateKey is not the key of the certificate chain[0] (${keyName(leafKey)} of another pair): its signatures would not verify`);
 };
 
 const certifiedKey: Check = (v, path) => {
@@ -264,23 +260,9 @@ const certifiedKey: Check = (v, path) => {
 
 const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey, signer: fn, spki: bytes };
 const rawPublicKeyFields = object(RAW_PUBLIC_KEY, { exact: false });
-/** A raw public key's spki, when given beside its privateKey, must be that key's (as a certificate's leaf key). */
-const rawKeyFitsSpki: Check = (v, path) => {
-  const { privateKey, spki } = v as RawPublicKeyIdentity;
-  if (!privateKey || !spki) return;
-  let key: PublicKey;
-  try {
-    key = parseSpki(spki);
-  } catch {
-    return; // left to the peer to refuse, as a leaf we cannot parse
-  }
-  if (!isPrivateKeyOf(privateKey, spki, key)) throw new TypeError(`${path}.privateKey is not the key of ${path}.spki: its signatures would not verify`);
-};
-
 const rawPublicKey: Check = (v, path) => {
   rawPublicKeyFields(v, path);
   signerOrKey(v, path);
-  rawKeyFitsSpki(v, path);
 };
 
 type TrustSchemas = { [K in TrustPolicy['kind']]: Schema<Extract<TrustPolicy, { kind: K }>> };
@@ -479,6 +461,7 @@ function clockForValidity(config: ClientConfig | ServerConfig): void {
 /** Every field of a client config, and what the fields need of each other. Throws a TypeError. */
 export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
+  checkKeyPairs(config);
   if (!config.trust && !config.externalPsks) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies), unless externalPsks authenticate the server');
   clockForValidity(config);
   if (config.externalPsks) checkOfferable(resolveExternalPsks(config.externalPsks));
@@ -489,6 +472,7 @@ export function validateClientConfig(config: ClientConfig): void {
 /** Every field of a server config, and what the fields need of each other. Throws a TypeError. */
 export function validateServerConfig(config: ServerConfig): void {
   serverShape(config);
+  checkKeyPairs(config);
   if (!config.certificate && !config.rawPublicKey && !config.externalPsks) throw new TypeError('a server needs certificate, rawPublicKey or externalPsks');
   if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets);
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);
