@@ -55,3 +55,28 @@ describe('a resumption ticket changed by its caller between ClientHello1 and a H
     });
   }
 });
+
+describe('an external PSK changed by its caller between ClientHello1 and a HelloRetryRequest', () => {
+  const psk = () => ({ identity: new Uint8Array(16).fill(1), key: new Uint8Array(32).fill(9) });
+  function run(change?: (own: ReturnType<typeof psk>) => void) {
+    const own = psk();
+    const pair = new InMemoryPair(
+      { now: () => TEST_NOW, random: seededRandom('snapshot psk c'), groups: [NamedGroup.x25519, NamedGroup.secp256r1], externalPsks: { keys: [own] } },
+      { now: () => TEST_NOW, random: seededRandom('snapshot psk s'), groups: [NamedGroup.secp256r1, NamedGroup.x25519], helloRetryForPreferredGroup: true, externalPsks: { keys: [psk()] } },
+    );
+    change?.(own);
+    pair.run();
+    return pair;
+  }
+
+  it('unchanged: connected with the PSK across the HelloRetryRequest (the control)', () => {
+    const pair = run();
+    expect(pair.events('server').some((e) => e.type === 'handshake-message' && e.direction === 'out' && e.message.kind === 'hello_retry_request')).toBe(true);
+    expect(pair.client.isConnected).toBe(true);
+  });
+
+  it('its identity or key overwritten after the connection was made: ClientHello2 still offers what ClientHello1 did', () => {
+    expect(run((own) => own.identity.fill(2)).client.isConnected).toBe(true);
+    expect(run((own) => own.key.fill(3)).client.isConnected).toBe(true);
+  });
+});
