@@ -104,6 +104,17 @@ export function parseReferenceIdentity(text: string): ReferenceIdentity | string
   return { kind: 'dns', text: name };
 }
 
+/**
+ * The HostName of a ClientHello's server_name as a server reads it (RFC 6066 §3: "the fully qualified DNS
+ * hostname of the server ... represented as a byte string using ASCII encoding without a trailing dot", and
+ * "Literal IPv4 and IPv6 addresses are not permitted in HostName"): a DNS name, lowercased (RFC 4343: the same
+ * name in any case), an IP literal (which names no host, and the caller ignores), or why it is neither.
+ */
+export function parseOfferedHostName(text: string): ReferenceIdentity | string {
+  if (text.endsWith('.')) return `"${escapeControls(text)}" ends in a dot, which a HostName never does (RFC 6066 §3)`;
+  return parseReferenceIdentity(text);
+}
+
 /** Lowercase ASCII and drop one trailing dot (an absolute name is the same name). */
 function normalizeDns(name: string): string {
   // A-Z only, and only when there is one (most names are lower case already); toLowerCase() folds more than ASCII.

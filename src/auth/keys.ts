@@ -7,8 +7,9 @@ import type { CryptoProvider, CurveName, PrivateKey, PublicKey, RsaPssKeyParams 
 import { modInverse } from '../crypto/bigint.js';
 import { eddsaPublicKeyProblem } from '../crypto/eddsa-keys.js';
 import { RSA_MAX_MODULUS_BITS, rsaPublicKeyProblem } from '../crypto/rsa.js';
-import { DerError, DerReader, readSingle, Tag } from './der.js';
+import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
 import { der } from './der-writer.js';
+import { nobleProvider } from '../crypto/noble.js';
 import { readAlgorithmIdentifier } from './algorithm-identifier.js';
 import { encodeMlDsaPrivateKey, encodeMlDsaSpki, mlDsaParameterSetOf, readMlDsaPrivateKey, readMlDsaPublicKey } from './mldsa-keys.js';
 import { OID, oidName } from './oids.js';
@@ -232,14 +233,43 @@ function readEcPrivateKey(r: DerReader, curveFromAlgorithm?: { curve: CurveName;
     if (curve && curve.curve !== named.curve) throw new KeyError(`EC key names two curves: ${curve.curve} and ${named.curve}`);
     curve = named;
   }
-  seq.optionalExplicit(1, 'publicKey')?.bitStringBytes('publicKey');
+  const publicKey = seq.optionalExplicit(1, 'publicKey')?.bitStringBytes('publicKey');
   seq.end();
   if (!curve) throw new KeyError('EC private key does not name its curve');
   // RFC 5915 §3: the private key is ceiling(log2(n)/8) octets; some encoders drop leading zeros.
   if (secret.length > curve.size || secret.length === 0) throw new KeyError(`${curve.curve} private key has ${secret.length} bytes, expected ${curve.size}`);
   const d = new Uint8Array(curve.size);
   d.set(secret, curve.size - secret.length);
-  return { kind: 'ecdsa', curve: curve.curve, d };
+  return checkedPair({ kind: 'ecdsa', curve: curve.curve, d }, publicKey, 'ECPrivateKey (RFC 5915 §3)');
+}
+
+/**
+ * Whether `encoded`, the public key a key file stores beside `key` (EdDSA and ML-DSA: the key's bytes; ECDSA:
+ * the point, uncompressed or compressed, SEC 1 §2.3.3; RSA: RSAPublicKey), is the one `key` makes.
+ */
+function storedPublicKeyMatches(key: PrivateKey, encoded: Uint8Array): boolean {
+  const made = nobleProvider.publicKeyOf(key);
+  switch (made.kind) {
+    case 'ecdsa': {
+      if (encoded[0] === 0x04) return equalBytes(encoded, made.point);
+      const x = made.point.subarray(1, 1 + (made.point.length - 1) / 2);
+      const compressed = Uint8Array.of(0x02 | (made.point[made.point.length - 1]! & 1), ...x);
+      return equalBytes(encoded, compressed);
+    }
+    case 'rsa':
+    case 'rsa-pss':
+      return equalBytes(encoded, der.sequence(der.integer(made.n), der.integer(made.e))); // RSAPublicKey (RFC 8017 A.1.1)
+    default:
+      return equalBytes(encoded, made.publicKey);
+  }
+}
+
+/** `key`, when the public key its file stores beside it (if any) is the one it makes (auth/key-pair.ts). */
+function checkedPair<K extends PrivateKey>(key: K, storedPublicKey: Uint8Array | undefined, container: string): K {
+  if (storedPublicKey && !storedPublicKeyMatches(key, storedPublicKey)) {
+    throw new KeyError(`the publicKey of this ${container} is not the key its private key makes: the key file is corrupt, or joins the halves of two keys`);
+  }
+  return key;
 }
 
 /** PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5208 §5, RFC 5958 §2). */
@@ -250,8 +280,9 @@ function readPkcs8(r: DerReader): PrivateKey {
   const alg = readAlgorithmIdentifier(seq, 'privateKeyAlgorithm');
   const inner = seq.octetStringReader('privateKey');
   seq.optionalExplicit(0, 'attributes');
-  // RFC 5958: [1] publicKey, IMPLICIT BIT STRING; ignored (we derive the public key ourselves).
-  if (seq.peekTag() === 0x81) seq.any('publicKey');
+  // RFC 5958 §2: [1] publicKey, IMPLICIT BIT STRING (OneAsymmetricKey v2); checked against the private key below.
+  const publicKey = seq.peekTag() === contextTag(1, false) ? seq.bitString('publicKey', undefined, contextTag(1, false)) : undefined;
+  if (publicKey && publicKey.unusedBits !== 0) throw new KeyError(`PKCS#8 publicKey has ${publicKey.unusedBits} unused bits: no key we read is one`);
   seq.end();
   let key: PrivateKey;
   switch (alg.oid) {
@@ -286,7 +317,7 @@ function readPkcs8(r: DerReader): PrivateKey {
     }
   }
   inner.end();
-  return key;
+  return checkedPair(key, publicKey?.bytes, 'PKCS#8 key (RFC 5958 §2)');
 }
 
 function asKeyError<T>(what: string, run: () => T): T {

@@ -89,9 +89,9 @@ export function mlDsaSign(parameterSet: MlDsaParameterSet, seed: Uint8Array, mes
 }
 
 /**
- * ML-DSA.Verify (FIPS 204 Algorithm 3) with an empty context. The key's length the caller has checked
- * (signatureKeyProblem); a signature not of its set's exact length noble refuses before any arithmetic, as
- * Algorithm 3's sigDecode does. False for anything malformed, never throws.
+ * ML-DSA.Verify (FIPS 204 Algorithm 3) with an empty context, under `parameterSet`: a key or a signature not
+ * of that set's exact length noble refuses before any arithmetic (pkDecode, sigDecode), so a key of another
+ * set fails here too (signatureKeyProblem refuses it first). False for anything malformed, never throws.
  */
 export function mlDsaVerify(parameterSet: MlDsaParameterSet, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   try {

@@ -203,10 +203,17 @@ function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, ran
     case 'rsa-pss':
       return alg.kind === 'rsa-pss' ? rsaPssSign(key, alg.hash, message, alg.saltLength, random) : rsaPkcs1Sign(key, hashOf(alg), message);
     case 'ml-dsa':
-      return mlDsaSign(key.parameterSet, key.seed, message, random);
+      // The scheme's parameter set, which signatureKeyProblem matched to the key's (draft-ietf-tls-mldsa §3.2).
+      return mlDsaSign(mlDsaParameterSetOf(alg), key.seed, message, random);
     default:
       return unreachable(key);
   }
+}
+
+/** The parameter set an ML-DSA algorithm names (signatureKeyProblem has matched the kinds already). */
+function mlDsaParameterSetOf(alg: SignatureAlgorithm) {
+  if (alg.kind !== 'ml-dsa') throw new Error(`${alg.kind} is not ML-DSA`);
+  return alg.parameterSet;
 }
 
 /** The hash of an algorithm that has one (signatureKeyProblem has matched it to the key already). */
@@ -231,7 +238,9 @@ function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, si
       case 'rsa-pss':
         return alg.kind === 'rsa-pss' ? rsaPssVerify(key, alg.hash, message, signature, alg.saltLength) : rsaPkcs1Verify(key, hashOf(alg), message, signature);
       case 'ml-dsa':
-        return mlDsaVerify(key.parameterSet, key.publicKey, message, signature);
+        // Verified under the parameter set the scheme (or the certificate's signatureAlgorithm OID) names, never
+        // the key's: a key of another set is then refused by its length too, not only by signatureKeyProblem.
+        return mlDsaVerify(mlDsaParameterSetOf(alg), key.publicKey, message, signature);
       default:
         return unreachable(key);
     }

@@ -3,6 +3,7 @@
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
 import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import { checkKeyPairs } from './key-pairs.js';
 import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
 import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { rsaPublicKeyProblem } from '../crypto/rsa.js';
@@ -230,8 +231,9 @@ const keyName = (key: PublicKey | PrivateKey) => (key.kind === 'ecdsa' ? `an ECD
 
 /**
  * The private key must be of the kind of the leaf's key (ECDSA: the same curve; RSA: the same modulus), or
- * the first CertificateVerify fails with internal_error after our first flight is sent. A leaf we cannot
- * parse is left to the peer to refuse. The parse is the memoised one the handshake uses.
+ * the first CertificateVerify fails with internal_error after our first flight is sent (that it is the leaf's
+ * key itself is checked with the config's provider: checkKeyPairs). A leaf we cannot parse is left to the peer
+ * to refuse. The parse is the memoised one the handshake uses.
  */
 const keyFitsCertificate: Check = (v, path) => {
   const { chain, privateKey, rawPublicKey } = v as CertifiedKey;
@@ -403,6 +405,11 @@ const COMMON: Schema<Common> = {
   },
 };
 
+const anyClientCertificate = either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", certifiedKey, arrayOf(certifiedKey), oneOf('ask'));
+/** An object is judged as the CertifiedKey (or list) it is, so that the error says what is wrong inside it. */
+const clientCertificate: Check = (v, path) =>
+  Array.isArray(v) ? arrayOf(certifiedKey)(v, path) : typeof v === 'object' && v !== null ? certifiedKey(v, path) : anyClientCertificate(v, path);
+
 const CLIENT: Schema<ClientConfig> = {
   ...COMMON,
   serverName: text,
@@ -410,7 +417,7 @@ const CLIENT: Schema<ClientConfig> = {
   // A key share is made at once, so only for a group we implement (offered groups may be any code point).
   keyShareGroups: arrayOf((v, path) => (uint16(v, path), groupName(v as number) !== undefined) || mismatch(path, `a group we implement (${IMPLEMENTED_GROUPS.join(', ')})`, v)),
   // The common shape first: `either` pays for a thrown TypeError per check that does not fit, on every connection.
-  certificate: either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", certifiedKey, arrayOf(certifiedKey), oneOf('ask')),
+  certificate: clientCertificate,
   compatibilityMode: bool,
   postHandshakeAuth: bool,
   statusRequest: bool,
@@ -456,6 +463,7 @@ function clockForValidity(config: ClientConfig | ServerConfig): void {
 /** Every field of a client config, and what the fields need of each other. Throws a TypeError. */
 export function validateClientConfig(config: ClientConfig): void {
   clientShape(config);
+  checkKeyPairs(config);
   if (!config.trust && !config.externalPsks) throw new TypeError('trust is required: how the client judges the server certificate (docs/node.md lists the policies), unless externalPsks authenticate the server');
   clockForValidity(config);
   if (config.externalPsks) checkOfferable(resolveExternalPsks(config.externalPsks));
@@ -466,6 +474,7 @@ export function validateClientConfig(config: ClientConfig): void {
 /** Every field of a server config, and what the fields need of each other. Throws a TypeError. */
 export function validateServerConfig(config: ServerConfig): void {
   serverShape(config);
+  checkKeyPairs(config);
   if (!config.certificate && !config.rawPublicKey && !config.externalPsks) throw new TypeError('a server needs certificate, rawPublicKey or externalPsks');
   if (config.serverFlight) checkServerFlightShape(config.serverFlight, config.tickets);
   if ((config.clientAuth ?? 'none') !== 'none' && !config.trust) throw new TypeError(`clientAuth '${config.clientAuth}' needs trust: how the server judges client certificates`);

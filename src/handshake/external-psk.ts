@@ -74,7 +74,8 @@ export function resolveExternalPsks(config: ExternalPskConfig): ResolvedExternal
     const key = hex(identity);
     if (seen.has(key)) throw new TypeError(`externalPsks.keys[${i}].identity: the same identity twice`);
     seen.add(key);
-    return { identity, key: psk.key, hash, name: pskIdentityName(identity) };
+    // Copies: a connection's PSKs are those of its config when it was made; ClientHello2 offers ClientHello1's (§4.1.2).
+    return { identity: identity.slice(), key: psk.key.slice(), hash, name: pskIdentityName(identity) };
   });
 }
 

@@ -61,6 +61,9 @@ export function chooseScheme(ourPreference: readonly number[], peerOffered: read
   return ourPreference.find((s) => peerOffered.includes(s) && HANDSHAKE_SCHEMES.get(s)?.fits(key));
 }
 
+/** The signature algorithm a TLS 1.3 CertificateVerify scheme signs with, or undefined for a scheme it cannot use. */
+export const handshakeSignatureAlgorithm = (scheme: number) => HANDSHAKE_SCHEMES.get(scheme)?.algorithm;
+
 /**
  * The content covered by a CertificateVerify signature (RFC 8446 §4.4.3): 64 spaces, a context string
  * naming the signer's role, a zero byte, and the transcript hash up to (not including) this message.

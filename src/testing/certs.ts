@@ -5,6 +5,7 @@ import { parseCertificate, type Certificate } from '../auth/x509.js';
 import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provider.js';
 import { nobleProvider } from '../crypto/noble.js';
 import type { CertifiedKey } from '../handshake/config.js';
+import { handshakeSignatureAlgorithm } from '../handshake/signatures.js';
 
 export interface Identity extends CertifiedKey {
   privateKey: PrivateKey;
@@ -60,4 +61,13 @@ export function withUndecodableName(der: Uint8Array, value: string): Uint8Array 
   out[at] = 0x1c; // UniversalString (X.680 §41), 4 bytes a character
   for (let i = 0; i < bytes.length; i += 4) out.set([0x00, 0x11, 0x00, 0x00], at + 2 + i);
   return out;
+}
+
+/**
+ * A certificate chain that signs with another key than its leaf's: what an attacker holding a stolen certificate
+ * (and not its key) configures. Config validation refuses a privateKey that is not the leaf's key
+ * (auth/key-pair.ts), so the other key signs through `signer`, as a key held elsewhere would.
+ */
+export function signingWithAnotherKey(chain: Uint8Array[], privateKey: PrivateKey, random: RandomSource, provider: CryptoProvider = nobleProvider): CertifiedKey {
+  return { chain, signer: (scheme, content) => provider.sign(handshakeSignatureAlgorithm(scheme)!, privateKey, content, random) };
 }

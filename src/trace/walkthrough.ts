@@ -11,7 +11,7 @@ import type { ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { Role, SessionTicket } from '../handshake/events.js';
 import { InMemoryPair } from '../handshake/pair.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
-import { makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
+import { makeIdentity, signingWithAnotherKey, TEST_NOW, type Identity } from '../testing/certs.js';
 import { hex, utf8 } from '../wire/bytes.js';
 import { cipherSuiteName, NamedGroup } from '../wire/enums.js';
 import type { HandshakeMessage } from '../wire/types.js';
@@ -277,7 +277,7 @@ export const WALKTHROUGHS: readonly Walkthrough[] = [
       const { ca, server, alice, mallory } = identities();
       return {
         pair: converse(
-          new InMemoryPair(clientTrustingCa(ca, 'stolen/client', { certificate: { chain: alice.chain, privateKey: mallory.privateKey } }), {
+          new InMemoryPair(clientTrustingCa(ca, 'stolen/client', { certificate: signingWithAnotherKey(alice.chain, mallory.privateKey, seededRandom('stolen/mallory')) }), {
             ...common('stolen/server'),
             certificate: server,
             clientAuth: 'require',

@@ -24,6 +24,9 @@ const ALLOWED: ReadonlySet<string> = new Set([
   // A host_name byte with the high bit set: RFC 6066 §3 HostName is ASCII, so we refuse it (decode_error);
   // OpenSSL does not look inside the name.
   'client_hello.extensions[].server_name.server_name_list[].host_name: alert:decode_error | accept',
+  // A host_name byte flipped into printable ASCII that no DNS name holds ('$', '.' at the end, an empty label):
+  // we refuse a HostName that is no DNS name (illegal_parameter, as rustls); OpenSSL does not look inside it.
+  'client_hello.extensions[].server_name.server_name_list[].host_name: alert:illegal_parameter | accept',
   // An extension type flipped into another one we know whose syntax the body does not fit (e.g.
   // psk_key_exchange_modes 01 01 read as a cookie of 257 bytes): we decode every known extension and refuse
   // a malformed one (RFC 8446 §6.2 decode_error); OpenSSL does not look at a cookie it did not ask for.

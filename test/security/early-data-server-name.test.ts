@@ -86,7 +86,7 @@ describe('0-RTT data under another server name than its ticket', () => {
     expect(spelled(fromA[3]!, 'A.EXAMPLE')).toEqual(['pay 10']);
   });
 
-  it("'a.example.' on the wire: rejected, SNI carries no trailing dot (RFC 6066 §3): not the name the session answered", () => {
+  it("'a.example.' on the wire: the ClientHello is refused (illegal_parameter, server-name-host-name.test.ts), SNI carries no trailing dot (RFC 6066 §3)", () => {
     const fresh = new InMemoryPair(clientConfig('a.example', { random: seededRandom('early-data-server-name dot') }), serverConfig()).run();
     const ticket = fresh.events('client').flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []))[0]!;
     expect(spelled(ticket, 'a.example.')).toEqual([]);

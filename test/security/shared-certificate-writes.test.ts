@@ -15,7 +15,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { makeIdentity, signingWithAnotherKey, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { equalBytes, hex } from '../../src/wire/bytes.js';
 
 const random = seededRandom('memoised-certificate-writes');
@@ -79,7 +79,7 @@ describe("writes into a peer certificate's arrays by another connection's provid
     const first = connect(genuine, keySwapping(ed25519Key(genuine), ed25519Key(attacker)));
     expect(first.client.isConnected).toBe(true);
     // The genuine certificate's chain, CertificateVerify signed with the attacker's Ed25519 key.
-    const impostor = connect({ chain: genuine.chain, privateKey: attacker.privateKey });
+    const impostor = connect(signingWithAnotherKey(genuine.chain, attacker.privateKey, random));
     expect(impostor.client.isConnected).toBe(false);
     expect(alerts(impostor.events('client'))).toEqual(['out decrypt_error']);
     // The genuine server is still accepted, with its own key reported.
@@ -95,7 +95,7 @@ describe("writes into a peer certificate's arrays by another connection's provid
     // asked about the genuine certificate (its exact bytes) before CertificateVerify is checked.
     const paused = new InMemoryPair(
       { trust: { kind: 'ask' }, serverName: 'issued.example', now: () => TEST_NOW, random: seededRandom('paused c') },
-      { certificate: { chain: genuine.chain, privateKey: attacker.privateKey }, now: () => TEST_NOW, random: seededRandom('paused s') },
+      { certificate: signingWithAnotherKey(genuine.chain, attacker.privateKey, random), now: () => TEST_NOW, random: seededRandom('paused s') },
     ).run();
     const pending = paused.client.pendingDecision;
     expect(pending?.kind === 'verify-peer' && pending.chain.map(sha256)).toEqual([sha256(genuine.der)]);

@@ -76,7 +76,9 @@ export function chooseTicket(c: ClientHandshake): void {
     if (rejudged.identity && verdict) c.resumedServer = { identity: rejudged.identity, verdict: { ...verdict } };
     else c.ctx.decide('resumption', 'identity not re-judged', "the trust policy asks the caller, who is not asked about a resumed session: a resumption reports no server identity");
   }
-  c.offeredTicket = resumption.ticket;
+  // Our own copy of the bytes ClientHello2 offers again after a HelloRetryRequest (§4.1.2): the caller may
+  // change its ticket in place once the connection is made.
+  c.offeredTicket = { ...resumption.ticket, ticket: resumption.ticket.ticket.slice(), psk: resumption.ticket.psk.slice() };
 }
 
 /**

@@ -81,6 +81,7 @@ import { certificateTypeOf } from '../certificate-types.js';
 import { ownCertificateEntries } from '../ocsp-staple.js';
 import { onPostHandshakeAuth, requestClientCertificate, sendTicket, type Connected } from './post-handshake.js';
 import { shapeExtensions } from './flight-shape.js';
+import { answeredHostName, decideServerName, requestedServerName } from './server-name.js';
 import { TicketKey, acceptPsk, earlyDataToSkip, ticketsUsable, type AcceptedPsk } from './psk.js';
 import { offeredExternalPskHash, requireAcceptedPsk } from './external-psk.js';
 import { decompressCertificate, maybeCompress } from '../certificate-compression.js';
@@ -220,8 +221,10 @@ export class ServerHandshake {
   private answer(hello: ClientHello, raw: Uint8Array, suite: SuiteInfo, keyShare: Exclude<KeyShareChoice, { kind: 'retry' }>, retry: HelloRetry | undefined): void {
     const { ctx, config } = this;
     const ext = (type: number) => X.findExtension(hello.extensions, type);
+    const requestedName = requestedServerName(hello);
+    const serverName = answeredHostName(requestedName);
     const alpn = negotiateAlpn(ctx, hello);
-    const psk = acceptPsk(ctx, config, this.ticketKey, hello, raw, suite, alpn);
+    const psk = acceptPsk(ctx, config, this.ticketKey, hello, raw, suite, { alpn, serverName });
     if (!psk) requireAcceptedPsk(ctx, config, hello);
     let exchange: { group: number; share: KeyShareEntry } | undefined;
     if (psk?.mode !== PskKeyExchangeMode.psk_ke) {
@@ -235,9 +238,7 @@ export class ServerHandshake {
     const clientAuth = psk ? 'none' : (config.clientAuth ?? 'none');
     const types = psk ? undefined : negotiateCertificateTypes(ctx, config, hello, clientAuth !== 'none');
     const certificateAuth = types ? chooseOwnScheme(ctx, hello, types.own) : undefined;
-    const sniExt = ext(ExtensionType.server_name);
-    const serverName = sniExt ? X.bodyOf(X.offeredServerName, sniExt)[0] : undefined;
-    if (serverName) ctx.decide('server_name', serverName, 'sent by the client (SNI)');
+    if (requestedName) decideServerName(ctx, requestedName);
     // RFC 8449: the limit we answer with when the client offered one; both hold for every protected record.
     const limitExt = ext(ExtensionType.record_size_limit);
     const ownRecordSizeLimit = limitExt ? (config.recordSizeLimit ?? MAX_INNER_PLAINTEXT_LENGTH) : undefined;

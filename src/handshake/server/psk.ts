@@ -29,6 +29,13 @@ export function ticketsUsable(hello: ClientHello, config: ServerConfig): boolean
 }
 
 /** A ticket we accepted for this handshake. */
+/** What this handshake answers that a ticket's 0-RTT data was written for (RFC 8446 §4.2.10). */
+export interface AnsweredNames {
+  alpn: string | undefined;
+  /** The DNS name of the ClientHello's server_name (server/server-name.ts). */
+  serverName: string | undefined;
+}
+
 export interface AcceptedPsk {
   /** Which offered identity (selected_identity in ServerHello). */
   index: number;
@@ -87,7 +94,7 @@ export function acceptPsk(
   hello: ClientHello,
   raw: Uint8Array,
   suite: SuiteInfo,
-  alpn: string | undefined,
+  answered: AnsweredNames,
 ): AcceptedPsk | undefined {
   const pskExt = X.findExtension(hello.extensions, ExtensionType.pre_shared_key);
   if (!pskExt) return undefined;
@@ -134,7 +141,7 @@ export function acceptPsk(
       return undefined;
     }
     ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
-    const earlyDataBudget = acceptEarlyData(ctx, config, hello, identity, index, state, suite, alpn, age, now);
+    const earlyDataBudget = acceptEarlyData(ctx, config, hello, identity, index, state, suite, answered, age, now);
     return {
       index,
       mode,
@@ -194,12 +201,6 @@ export function earlyDataToSkip(config: ServerConfig, ticketKey: TicketKey, hell
   return Math.max(ours, (first && ticketKey.open(first.identity)?.maxEarlyDataSize) ?? 0);
 }
 
-/** The host_name the ClientHello's server_name names (RFC 6066 §3), if any. */
-function offeredServerName(hello: ClientHello): string | undefined {
-  const sni = X.findExtension(hello.extensions, ExtensionType.server_name);
-  return sni ? X.bodyOf(X.offeredServerName, sni)[0] : undefined;
-}
-
 /** 0-RTT (RFC 8446 §4.2.10, §8): accepted only when every condition holds; each reason is a decision. */
 function acceptEarlyData(
   ctx: HandshakeContext,
@@ -209,7 +210,7 @@ function acceptEarlyData(
   index: number,
   state: TicketState,
   suite: SuiteInfo,
-  alpn: string | undefined,
+  { alpn, serverName }: AnsweredNames,
   age: number,
   now: number,
 ): number | undefined {
@@ -227,7 +228,7 @@ function acceptEarlyData(
     : state.cipherSuite !== suite.code ? 'the cipher suite differs from the original session'
     : (state.alpn ?? '') !== (alpn ?? '') ? 'the ALPN protocol differs from the original session'
     // Not in §4.2.10's list, but the data was written for that server: OpenSSL refuses it too (final_server_name).
-    : (state.serverName ?? '').toLowerCase() !== (offeredServerName(hello) ?? '').toLowerCase() ? 'the server name (SNI) differs from the original session'
+    : (state.serverName ?? '') !== (serverName ?? '') ? 'the server name (SNI) differs from the original session'
     : Math.abs(clientAge - age) > maxAgeSkewMs ? `ticket age ${clientAge} ms does not match ours (${age} ms)`
     // Two ClientHellos with one obfuscated age both pass that check only if they arrive within 2 x skew.
     : !tickets.antiReplay.firstUse(identity.identity, now, 2 * maxAgeSkewMs) ? 'this ticket was already used (replay), or the replay register is full'
