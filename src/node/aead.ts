@@ -45,7 +45,7 @@ export function createAead(aead: AeadName, key: Uint8Array): AeadKey {
 class NodeAead extends InPlaceAead {
   /**
    * A private copy of the raw key: createCipheriv takes it as it is, where a KeyObject costs ~1.1 µs to make and
-   * ~0.5 µs more per cipher (eight AEAD keys per handshake; measured on Node 20). Not Buffer.from(key): that copy
+   * ~0.5 µs more per cipher (four AEAD keys per connection; measured on Node 20). Not Buffer.from(key): that copy
    * would sit in Node's Buffer pool, whose ArrayBuffer every small Buffer of the process shares
    * (test/security/node-pool-secrets). A private field: util.inspect and JSON of a connection never show it.
    */

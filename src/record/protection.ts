@@ -35,34 +35,43 @@ export interface RecordContent {
 }
 
 export class RecordProtection {
-  private readonly key: AeadKey;
+  /**
+   * The AEAD, set up when the first record is sealed or opened: a handshake installs its application keys
+   * before any application record, and one that ends there (or closes) never needs them (the AEAD setups of
+   * a handshake: 8 made, 4 used). Until then `rawKey` holds the key; after, nothing but the AEAD does. Either
+   * lives as long as this protection, which the connection drops when its epoch ends (RFC 8446 §7.2).
+   */
+  private key: AeadKey | undefined;
+  private rawKey: Uint8Array | undefined;
   private readonly iv: Uint8Array;
   /** Bytes the AEAD adds to each record: 16, or 8 for AES-128-CCM-8 (AEAD_TAG_LENGTHS). */
   readonly tagLength: number;
   private sequence = 0;
 
   constructor(
-    provider: Pick<CryptoProvider, 'createAead'>,
+    private readonly provider: Pick<CryptoProvider, 'createAead' | 'aeadKeyLength'>,
     readonly aead: AeadName,
     key: Uint8Array,
     iv: Uint8Array,
     private readonly maxRecords = DEFAULT_MAX_RECORDS,
-    ivOwnership: 'copy' | 'take' = 'copy',
+    ownership: 'copy' | 'take' = 'copy',
   ) {
+    const keyLength = provider.aeadKeyLength(aead);
+    if (key.length !== keyLength) throw new Error(`${aead} needs a ${keyLength}-byte key, got ${key.length}`);
     if (iv.length !== AEAD_IV_LENGTH) throw new Error(`record IV must be ${AEAD_IV_LENGTH} bytes, got ${iv.length}`);
-    this.key = provider.createAead(aead, key);
     this.tagLength = AEAD_TAG_LENGTHS[aead];
-    // A copy, so that nothing the caller does to its array changes our nonces; never written to (nonceFor XORs
-    // into a copy of its own).
-    this.iv = ivOwnership === 'take' ? iv : new Uint8Array(iv);
+    // Copies, so that nothing the caller does to its arrays changes our key or nonces; the IV is never written
+    // to (nonceFor XORs into a copy of its own).
+    this.rawKey = ownership === 'take' ? key : new Uint8Array(key);
+    this.iv = ownership === 'take' ? iv : new Uint8Array(iv);
   }
 
   /**
-   * Protection from a traffic secret's key and IV (RFC 8446 §7.3) derived for it alone: the IV array becomes
-   * the protection's own, without the copy (the connection makes eight per handshake); the caller keeps
-   * neither array, so the AEAD may keep the key's array as well as a copy (keyschedule.ts trafficProtection).
+   * Protection from a traffic secret's key and IV (RFC 8446 §7.3) derived for it alone: both arrays become the
+   * protection's own, without copies (the connection makes four per handshake); the caller keeps neither, so
+   * the AEAD may keep the key's array as well as a copy (keyschedule.ts trafficProtection).
    */
-  static fromTrafficKeys(provider: Pick<CryptoProvider, 'createAead'>, aead: AeadName, keys: { key: Uint8Array; iv: Uint8Array }): RecordProtection {
+  static fromTrafficKeys(provider: Pick<CryptoProvider, 'createAead' | 'aeadKeyLength'>, aead: AeadName, keys: { key: Uint8Array; iv: Uint8Array }): RecordProtection {
     return new RecordProtection(provider, aead, keys.key, keys.iv, DEFAULT_MAX_RECORDS, 'take');
   }
 
@@ -95,8 +104,9 @@ export class RecordProtection {
     // §5.4: padding is zeros; reused memory is not.
     inner.fill(0, content.length + 1);
     const header = record.subarray(0, RECORD_HEADER_LENGTH);
-    if (this.key.sealInto) this.key.sealInto(nonce, header, inner, record.subarray(RECORD_HEADER_LENGTH));
-    else record.set(this.key.seal(nonce, header, inner), RECORD_HEADER_LENGTH);
+    const key = this.aeadKey();
+    if (key.sealInto) key.sealInto(nonce, header, inner, record.subarray(RECORD_HEADER_LENGTH));
+    else record.set(key.seal(nonce, header, inner), RECORD_HEADER_LENGTH);
     return record;
   }
 
@@ -113,7 +123,7 @@ export class RecordProtection {
     }
     // The sequence number advances only for a record that authenticates, so a server that skips the
     // rejected 0-RTT records it cannot decrypt (RFC 8446 §4.2.10) stays in step with the client.
-    const inner = this.key.open(this.nonceFor(this.sequence), header, encrypted);
+    const inner = this.aeadKey().open(this.nonceFor(this.sequence), header, encrypted);
     if (inner === null) throw new TlsError('BadRecordMac', 'record failed AEAD authentication');
     this.sequence++;
     if (inner.length > MAX_INNER_PLAINTEXT_LENGTH) {
@@ -124,6 +134,15 @@ export class RecordProtection {
     while (typeAt >= 0 && inner[typeAt] === 0) typeAt--;
     if (typeAt < 0) throw new TlsError('EmptyRecord', 'TLSInnerPlaintext has no non-zero content type byte (RFC 8446 §5.4)');
     return { contentType: inner[typeAt]!, content: inner.subarray(0, typeAt) };
+  }
+
+  /** The AEAD, set up on first use; the raw key is dropped then (the AEAD holds its own copy). */
+  private aeadKey(): AeadKey {
+    if (this.key === undefined) {
+      this.key = this.provider.createAead(this.aead, this.rawKey!);
+      this.rawKey = undefined;
+    }
+    return this.key;
   }
 
   private nextNonce(): Uint8Array {

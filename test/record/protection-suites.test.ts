@@ -126,7 +126,8 @@ describe.each(PROVIDERS)('RecordProtection on %s', (_, provider, other) => {
 describe('a provider without AeadKey.sealInto (written before it existed)', () => {
   it('seals the same records through seal(), which the other provider opens', () => {
     const aead: AeadName = 'AES-128-GCM';
-    const withoutSealInto: Pick<CryptoProvider, 'createAead'> = {
+    const withoutSealInto: Pick<CryptoProvider, 'createAead' | 'aeadKeyLength'> = {
+      aeadKeyLength: nobleProvider.aeadKeyLength,
       createAead: (name, key) => {
         const inner = nobleProvider.createAead(name, key);
         return { seal: (nonce, aad, plaintext) => inner.seal(nonce, aad, plaintext), open: (nonce, aad, sealed) => inner.open(nonce, aad, sealed) };

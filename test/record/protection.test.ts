@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordProtection } from '../../src/record/protection.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
 import { fromHex, hex } from '../../src/wire/bytes.js';
 import { ContentType } from '../../src/wire/enums.js';
 import {
@@ -120,7 +121,12 @@ describe('RecordProtection', () => {
     expectTlsError(() => sender.seal(ContentType.application_data, content), 'ResourceLimit', 'internal_error');
   });
 
+  it('rejects a key that is not the AEAD\'s length when made, not at the first record', () => {
+    expect(() => new RecordProtection(nobleProvider, 'AES-128-GCM', new Uint8Array(32), keys.iv)).toThrow(/16-byte key, got 32/);
+    expect(() => new RecordProtection(nobleProvider, 'AES-256-GCM', keys.key, keys.iv)).toThrow(/32-byte key, got 16/);
+  });
+
   it('rejects an IV that is not 12 bytes', () => {
-    expect(() => new RecordProtection({ createAead: () => ({ seal: (n) => n, sealInto: () => {}, open: (n) => n }) }, 'AES-128-GCM', keys.key, new Uint8Array(8))).toThrow(/12 bytes/);
+    expect(() => new RecordProtection({ aeadKeyLength: () => 16, createAead: () => ({ seal: (n) => n, sealInto: () => {}, open: (n) => n }) }, 'AES-128-GCM', keys.key, new Uint8Array(8))).toThrow(/12 bytes/);
   });
 });

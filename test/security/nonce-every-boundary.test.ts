@@ -34,7 +34,8 @@ describe('record nonces (RFC 8446 §5.3)', () => {
 
   it('are new arrays: a provider keeping every nonce it was given sees each unchanged and all different', () => {
     const kept: Array<{ nonce: Uint8Array; asGiven: string }> = [];
-    const keeping: Pick<CryptoProvider, 'createAead'> = {
+    const keeping: Pick<CryptoProvider, 'createAead' | 'aeadKeyLength'> = {
+      aeadKeyLength: nobleProvider.aeadKeyLength,
       createAead(aead, aeadKey): AeadKey {
         const inner = nobleProvider.createAead(aead, aeadKey);
         return {
