@@ -32,7 +32,9 @@ export class Connection {
   private readonly ctx: HandshakeContext;
   private readonly machine: ClientHandshake | ServerHandshake;
   private readonly records: RecordLayer;
+  /** Keys, record size limits and our handshake messages as the machine's effects set them on the records. */
   private readonly recordEffects: RecordEffects;
+  /** Which call drives the engine now: a callback it runs may not drive it too (re-entrancy). */
   private readonly calls: ExclusiveCalls;
   private events: TlsEvent[] = [];
   private awaiting?: PendingDecision;
