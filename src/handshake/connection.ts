@@ -1,24 +1,24 @@
 // The sans-I/O connection: bytes in, events and bytes out. It drives one state machine (client or
 // server), applies the effects the machine returns in order, and turns every protocol failure into the
 // RFC's alert on the wire and a closed connection. Nothing but API misuse throws out of it.
-import type { TrustVerdict } from '../auth/trust.js';
-import { MAX_CLIENT_HELLO_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, RecordLayer, RecordProtection, type IncomingItem, type RecordAllocator } from '../record/index.js';
-import { concat, type Span } from '../wire/bytes.js';
+import { MAX_CLIENT_HELLO_LENGTH, RecordLayer, type IncomingItem, type RecordAllocator } from '../record/index.js';
+import type { Span } from '../wire/bytes.js';
 import { AlertDescription, AlertLevel, alertDescriptionName, type AlertName } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { decodeHandshakeBody } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import { messageSpans } from './annotate.js';
 import { ClientHandshake } from './client/machine.js';
-import { validateTrustAnswer } from './config-validation.js';
-import { asTlsError, readOnce, requireBoolean, requireBytes } from './caller-input.js';
-import { checkedClientSnapshot, checkedServerSnapshot, snapshotConfig } from './config-snapshot.js';
-import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
-import { HandshakeContext, type Effect, type Epoch } from './context.js';
+import { asTlsError, requireBoolean, requireBytes } from './caller-input.js';
+import { checkedClientSnapshot, checkedServerSnapshot } from './config-snapshot.js';
+import { resolveCommon, type ClientConfig, type ServerConfig } from './config.js';
+import { HandshakeContext, type Effect } from './context.js';
+import { checkDecisionAnswer, decisionStep, type DecisionAnswer } from './decision-answer.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
 import { admitHandshakeType } from './expected-messages.js';
-import { exporter, trafficProtection } from './keyschedule.js';
-import { endsRecord, type ServerFlightShape } from './server/flight-shape.js';
+import { exporter } from './keyschedule.js';
+import { ExclusiveCalls } from './reentrancy.js';
+import { RecordEffects } from './record-effects.js';
 import { ServerHandshake } from './server/machine.js';
 import type { SuiteInfo } from './suites.js';
 import type { ApplicationTraffic } from './traffic.js';
@@ -26,21 +26,17 @@ import type { ApplicationTraffic } from './traffic.js';
 /** How much input a connection keeps while it waits for a decision (a few flights' worth). */
 export const MAX_BUFFERED_WHILE_PAUSED = 64 * 1024;
 
-/** The answer to a `decision-needed` event. */
-export type DecisionAnswer =
-  | { kind: 'verify-peer'; verdict: Pick<TrustVerdict, 'trusted'> & Partial<TrustVerdict> }
-  /** Our certificate for the server's CertificateRequest, or none (an empty Certificate). */
-  | { kind: 'client-certificate'; certificate?: CertifiedKey };
+export type { DecisionAnswer } from './decision-answer.js';
 
 export class Connection {
   private readonly ctx: HandshakeContext;
   private readonly machine: ClientHandshake | ServerHandshake;
   private readonly records: RecordLayer;
+  /** Keys, record size limits and our handshake messages as the machine's effects set them on the records. */
+  private readonly recordEffects: RecordEffects;
+  /** Which call drives the engine now: a callback it runs may not drive it too (re-entrancy). */
+  private readonly calls: ExclusiveCalls;
   private events: TlsEvent[] = [];
-  private outgoingHandshake: Uint8Array[] = [];
-  private readEpoch: Epoch | 'plaintext' = 'plaintext';
-  /** The record_size_limit we announced, once agreed (RFC 8449); 0-RTT records are not held to it (readLimitFor). */
-  private ownRecordSizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
   private awaiting?: PendingDecision;
   /** A fatal alert was sent or received, or close() canceled the handshake: nothing more happens. */
   private failed = false;
@@ -50,18 +46,8 @@ export class Connection {
   private sentFinished = false;
   /** The peer sent close_notify: nothing more will be read. */
   private readClosed = false;
-  private sentFirstFlight = false;
   /** The `connected` event went out: the handshake completed, and the identity in `info.peer` stands. */
   private reportedConnected = false;
-  /** The server's record boundaries (ServerFlightShape); a client coalesces. */
-  private readonly flightShape: ServerFlightShape | undefined;
-  /**
-   * The call that is driving the engine now (`receive()`, `close()`, ...): the callbacks it runs (the clock,
-   * random, a signer, the provider, ...) run in the middle of one of its steps, so they may not drive it too.
-   */
-  private running: string | undefined;
-  /** A callback gave bytes to receive() while `running`: they are read once the message being handled is done. */
-  private inputWhileRunning = false;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config, role);
@@ -72,7 +58,8 @@ export class Connection {
       admitHandshake: (msgType) => admitHandshakeType(this.machine, msgType),
     });
     this.ctx = new HandshakeContext(role, cfg);
-    this.flightShape = role === 'server' ? (config as ServerConfig).serverFlight : undefined;
+    this.recordEffects = new RecordEffects(this.records, this.ctx.provider, role, role === 'server' ? (config as ServerConfig).serverFlight : undefined);
+    this.calls = new ExclusiveCalls(this.records, () => this.pump());
     if (cfg.traceRecords) {
       this.records.onRecord = (r) =>
         this.events.push({ type: 'record', direction: r.direction, contentType: r.contentType, protected: r.protected, raw: r.raw });
@@ -161,8 +148,8 @@ export class Connection {
   receive(bytes: Uint8Array): void {
     requireBytes(bytes, 'receive: bytes');
     if (this.failed || this.readClosed) return;
-    if (this.running) return this.receiveWhileRunning(bytes);
-    this.exclusive('receive()', () => {
+    if (this.calls.busy) return this.calls.queueInput(bytes);
+    this.calls.run('receive()', () => {
       this.records.receive(bytes);
       if (this.awaiting && this.records.bufferedBytes > MAX_BUFFERED_WHILE_PAUSED) {
         return this.guard(() => {
@@ -172,35 +159,6 @@ export class Connection {
       this.pump();
       this.records.own(bytes);
     });
-  }
-
-  /**
-   * Bytes from a callback the engine runs in the middle of a step (re-entrancy): reading them now would handle
-   * the next message before this one is done (its state not left, its keys not installed). They are queued,
-   * copied (the callback may write its buffer again once this returns), and read in order after it.
-   */
-  private receiveWhileRunning(bytes: Uint8Array): void {
-    this.records.receive(new Uint8Array(bytes));
-    this.inputWhileRunning = true;
-  }
-
-  /**
-   * Runs a call that drives the engine. A callback of the caller's it runs may read the connection, take its
-   * output and events, and receive() (queued, above), but not drive it: that is an Error thrown into the
-   * callback (uncaught, it fails the step with internal_error). Input a callback gave is read before this returns.
-   */
-  private exclusive(call: string, run: () => void): void {
-    if (this.running) throw new Error(`${call} was called from a callback that ${this.running} is running (the clock, random, a signer, the provider, ...): the engine is in the middle of a step; call it once ${this.running} has returned`);
-    this.running = call;
-    try {
-      run();
-      while (this.inputWhileRunning) {
-        this.inputWhileRunning = false;
-        this.pump();
-      }
-    } finally {
-      this.running = undefined;
-    }
   }
 
   /** Events since the last call, oldest first. */
@@ -238,7 +196,7 @@ export class Connection {
   /** Application data to send; only once connected. */
   write(data: Uint8Array): void {
     requireBytes(data, 'write: data');
-    this.exclusive('write()', () => {
+    this.calls.run('write()', () => {
       if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
       if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
       this.records.writer.applicationData(data);
@@ -247,7 +205,7 @@ export class Connection {
 
   /** Sends KeyUpdate and switches to fresh write keys (RFC 8446 §4.6.3); `requestPeer` asks the peer to follow. */
   updateKeys(requestPeer = false): void {
-    this.exclusive('updateKeys()', () => {
+    this.calls.run('updateKeys()', () => {
       const traffic = this.traffic();
       if (!this.isWritable || !traffic) throw new Error(`KeyUpdate needs a connected, writable connection (state ${this.state})`);
       this.guard(() => traffic.update(requestPeer));
@@ -262,7 +220,7 @@ export class Connection {
   requestClientCertificate(): void {
     if (!(this.machine instanceof ServerHandshake)) throw new Error('only a server requests a client certificate');
     const server = this.machine;
-    this.exclusive('requestClientCertificate()', () => {
+    this.calls.run('requestClientCertificate()', () => {
       if (!this.isWritable) throw new Error(`post-handshake authentication needs a connected, writable connection (state ${this.state})`);
       server.requestClientCertificate();
       this.applyEffects();
@@ -281,11 +239,11 @@ export class Connection {
    */
   close(): void {
     if (this.failed || this.writeClosed) return;
-    this.exclusive('close()', () => this.closeWriteSide());
+    this.calls.run('close()', () => this.closeWriteSide());
   }
 
   private closeWriteSide(): void {
-    this.flushHandshake();
+    this.recordEffects.flushHandshake();
     // Before our Finished, no Finished can follow close_notify: the handshake is canceled (RFC 8446 §6.1
     // user_canceled, "SHOULD be followed by a close_notify"), and nothing the peer sends is read any more.
     if (!this.sentFinished) this.sendAlert('user_canceled', AlertLevel.warning);
@@ -297,30 +255,13 @@ export class Connection {
 
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
   resolve(answer: DecisionAnswer): void {
-    this.exclusive('resolve()', () => this.resolveDecision(answer));
+    this.calls.run('resolve()', () => this.resolveDecision(answer));
   }
 
   private resolveDecision(answer: DecisionAnswer): void {
-    // Read once, then checked before the decision is taken (a misshaped answer leaves it pending): a getter
-    // could answer the check with false and the verdict with a Promise (test/security/trust-answer-read-once),
-    // or the pending-decision check with one kind and the decision with the other. A certificate is read as a config is.
-    const given = readOnce(answer) as DecisionAnswer;
-    if (!this.awaiting || this.awaiting.kind !== given.kind) throw new Error(`no ${given.kind} decision is pending`);
-    const verdict = given.kind === 'verify-peer' ? readOnce(given.verdict) : undefined;
-    const certificate = given.kind === 'client-certificate' && given.certificate ? snapshotConfig(given.certificate) : undefined;
-    if (given.kind === 'verify-peer') validateTrustAnswer(verdict);
-    if (certificate && this.machine instanceof ClientHandshake) this.machine.checkClientCertificateType(certificate);
+    const checked = checkDecisionAnswer(answer, this.awaiting, this.machine);
     this.awaiting = undefined;
-    if (given.kind === 'client-certificate') {
-      if (!(this.machine instanceof ClientHandshake)) throw new Error('only a client chooses a client certificate');
-      const client = this.machine;
-      this.guard(() => client.resolveClientCertificate(certificate));
-    } else {
-      const checked = verdict as typeof given.verdict;
-      const taken: TrustVerdict = { rule: 'caller', detail: checked.trusted ? 'accepted by the caller' : 'rejected by the caller', ...checked };
-      if (!taken.trusted && !taken.reason) taken.reason = 'BadCertificate';
-      this.guard(() => this.machine.resolveTrust(taken));
-    }
+    this.guard(decisionStep(checked, this.machine));
     this.pump();
   }
 
@@ -365,7 +306,7 @@ export class Connection {
     } catch (e) {
       this.ctx.effects.length = 0;
       const error = asTlsError(e);
-      this.flushHandshake();
+      this.recordEffects.flushHandshake();
       this.sendAlert(error.alert, AlertLevel.fatal, error);
       this.fail('us', error.message);
     }
@@ -382,12 +323,12 @@ export class Connection {
       }
       case 'application_data':
         // Application data only under application keys, or accepted 0-RTT keys (RFC 8446 §2.3, §5.1).
-        if (this.readEpoch === 'early' && this.machine instanceof ServerHandshake) {
+        if (this.recordEffects.readEpoch === 'early' && this.machine instanceof ServerHandshake) {
           this.machine.onEarlyData(item.data.length);
           if (item.data.length > 0) this.events.push({ type: 'data', data: item.data, early: true });
           return;
         }
-        if (this.readEpoch !== 'application') throw new TlsError('UnexpectedMessage', `application data before the handshake completed (state ${this.state})`);
+        if (this.recordEffects.readEpoch !== 'application') throw new TlsError('UnexpectedMessage', `application data before the handshake completed (state ${this.state})`);
         if (item.data.length > 0) {
           this.traffic()?.sawData();
           this.events.push({ type: 'data', data: item.data });
@@ -435,7 +376,7 @@ export class Connection {
     const effects = this.ctx.effects;
     for (let i = 0; i < effects.length; i++) this.apply(effects[i]!);
     effects.length = 0;
-    this.flushHandshake();
+    this.recordEffects.flushHandshake();
   }
 
   private apply(effect: Effect): void {
@@ -448,81 +389,18 @@ export class Connection {
     }
     if (this.writeClosed && (effect.kind === 'send' || effect.kind === 'send-change-cipher-spec' || effect.kind === 'send-application-data')) return;
     switch (effect.kind) {
-      case 'send': {
+      case 'send':
         if (effect.message.kind === 'finished') this.sentFinished = true;
         if (this.ctx.traceEvents) this.events.push(messageEvent('out', effect.message, effect.raw, this.ctx.cfg.trace ? messageSpans(effect.message, effect.raw) : undefined));
-        this.outgoingHandshake.push(effect.raw);
-        if (endsRecord(this.flightShape, effect.message)) this.flushHandshake();
-        return;
-      }
-      case 'send-change-cipher-spec':
-        this.flushHandshake();
-        this.records.writer.changeCipherSpec();
-        return;
-      case 'write-keys':
-        this.flushHandshake();
-        this.records.setWriteProtection(this.protection(effect.suite, effect.secret));
-        return;
-      case 'plaintext-writes':
-        this.flushHandshake();
-        this.records.setWriteProtection(null);
-        return;
-      case 'read-keys':
-        this.records.setReadProtection(this.protection(effect.suite, effect.secret));
-        this.readEpoch = effect.epoch;
-        this.records.readRecordSizeLimit = this.readLimitFor(effect.epoch);
-        return;
-      case 'record-size-limits':
-        this.records.writer.recordSizeLimit = Math.min(effect.peer, MAX_INNER_PLAINTEXT_LENGTH);
-        this.ownRecordSizeLimit = effect.own;
-        this.records.agreeRecordSizeLimit(this.readLimitFor(this.readEpoch));
-        return;
-      case 'peer-flight-ends':
-        this.records.requireMessageBoundary('a handshake message in the same record as the one that ends the peer\'s flight, before our answer to it');
-        return;
-      case 'skip-early-data':
-        this.records.skipEarlyData(effect.budget);
-        return;
-      case 'send-application-data':
-        this.flushHandshake();
-        this.records.writer.applicationData(effect.data);
+        this.recordEffects.queueHandshake(effect.message, effect.raw);
         return;
       case 'await-decision':
         this.awaiting = effect.decision;
         this.events.push({ type: 'decision-needed', decision: effect.decision });
         return;
-      default: {
-        const never: never = effect;
-        throw new Error(`unknown effect ${JSON.stringify(never)}`);
-      }
+      default:
+        this.recordEffects.apply(effect);
     }
-  }
-
-  /**
-   * RFC 8449 §4: "Records are subject to the limits that were set in the handshake that produces the keys
-   * that are used to protect those records." The client wrote its 0-RTT under the ticket's keys, before our
-   * EncryptedExtensions announced a limit: those records get the protocol's 2^14 + 1, every later one ours.
-   */
-  private readLimitFor(epoch: Epoch | 'plaintext'): number {
-    return epoch === 'early' ? MAX_INNER_PLAINTEXT_LENGTH : this.ownRecordSizeLimit;
-  }
-
-  private protection(suite: SuiteInfo, secret: Uint8Array): RecordProtection {
-    return trafficProtection(this.ctx.provider, suite, secret);
-  }
-
-  /**
-   * Handshake messages of one flight under the same keys share records, as RFC 8446 §5.1 allows, unless
-   * the server's shape ends a record after each message (endsRecord).
-   */
-  private flushHandshake(): void {
-    if (this.outgoingHandshake.length === 0) return;
-    const bytes = this.outgoingHandshake.length === 1 ? this.outgoingHandshake[0]! : concat(...this.outgoingHandshake);
-    this.outgoingHandshake = [];
-    // The first ClientHello may use record version 0x0301 for old middleboxes (RFC 8446 §5.1).
-    const first = this.role === 'client' && !this.sentFirstFlight;
-    this.sentFirstFlight = true;
-    this.records.writer.handshake(bytes, first ? { legacyRecordVersion: 0x0301 } : {});
   }
 
   private sendAlert(name: AlertName, level: number, error?: TlsError): void {

@@ -59,7 +59,7 @@ export type Effect =
   /**
    * RFC 8449 record_size_limit, agreed: `peer` bounds the protected records we write, `own` the ones we read,
    * from the next record on, whatever keys are in use (§4: the limits hold once EncryptedExtensions carried them),
-   * except the client's 0-RTT, written under the ticket's keys before it knew our limit (connection.ts readLimitFor).
+   * except the client's 0-RTT, written under the ticket's keys before it knew our limit (record-effects.ts readLimitFor).
    */
   | { kind: 'record-size-limits'; peer: number; own: number }
   /**

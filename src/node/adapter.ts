@@ -1,57 +1,29 @@
 // The Node adapter: drives a sans-I/O `Connection` over a net.Socket or any stream.Duplex, with an API
 // close to node:tls (`connect`, `createServer`, a TLSSocket-like Duplex), so HTTP/1.1 can run on top.
-// This file (and src/cli) is the only place that touches node: modules, the real clock and timers.
+// src/node (and src/cli) are the only places that touch node: modules, the real clock and timers.
 import { Duplex } from 'node:stream';
 import * as net from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
-import { Connection, type DecisionAnswer } from '../handshake/connection.js';
-import type { ClientConfig } from '../handshake/config.js';
+import type { Connection, DecisionAnswer } from '../handshake/connection.js';
 import { ConnectionDriver } from './stream-driver.js';
-import { detailedPeerCertificate, judgeServer, judgeSession, peerCertificate, translateClientOptions, type SessionJudgement, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
-import type { NegotiatedInfo, PendingDecision, SessionTicket, TlsEvent } from '../handshake/events.js';
+import { detailedPeerCertificate, judgeServer, peerCertificate, type SessionJudgement, type NodeVerification } from './tls-options.js';
+import type { NegotiatedInfo, PendingDecision, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { hex } from '../wire/bytes.js';
-import { socketOptions, type SocketOptions } from './socket-options.js';
+import { handshakeAborted, TlsAlertError } from './socket-errors.js';
+import type { SocketOptions } from './socket-options.js';
 
+export { connect, type ConnectOptions } from './connect.js';
 export { ConnectionDriver, type DriverHandlers } from './stream-driver.js';
+export { TlsAlertError } from './socket-errors.js';
 export type { CheckServerIdentity, NodeTlsClientOptions, NodeTlsOptions, NodeTlsServerOptions } from './tls-options.js';
 export { nodeCertificateCompression } from './certificate-compression.js';
 export { socketOptions, type SocketOptions } from './socket-options.js';
 export { createServer, DEFAULT_TICKET_COUNT, Tls13Server, type ServerOptions } from './server.js';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
-
-export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClientOptions {
-  host?: string;
-  port?: number;
-  /** An already connected transport; `host`/`port` are then only used for the default server name. */
-  socket?: Duplex;
-  /** Resume the session of this ticket (a 'session' event of an earlier connection to the same server). */
-  session?: SessionTicket;
-  /**
-   * With `session`: application data sent as 0-RTT (RFC 8446 §2.3) in the first flight, when the ticket
-   * allows that much. Replayable by an attacker! Once connected, `info.earlyData` says whether the server
-   * accepted it; unless 'accepted' it was not delivered (not sent, or 'rejected'), and it is up to the
-   * caller to write it again.
-   */
-  earlyData?: Uint8Array | string;
-}
-
-/** A fatal alert ended the connection: one we sent (`direction: 'sent'`) or the peer's (`'received'`). */
-export class TlsAlertError extends Error {
-  constructor(
-    readonly alert: string,
-    readonly direction: 'sent' | 'received',
-    /** For alerts we sent: the protocol reason (a key of REASONS). */
-    readonly reason?: string,
-    detail?: string,
-  ) {
-    super(direction === 'sent' ? `TLS alert ${alert} sent${detail ? `: ${detail}` : ''}` : `TLS alert ${alert} received from the peer`);
-    this.name = 'TlsAlertError';
-  }
-}
 
 /**
  * A TLS 1.3 connection as a Duplex: the readable side gives decrypted application data, the writable side
@@ -462,42 +434,4 @@ export class Tls13Socket extends Duplex {
     // Nothing the peer sends now matters, but the transport must keep flowing to see its end.
     this.transport.resume();
   }
-}
-
-function handshakeAborted(state: string): Error {
-  return Object.assign(new Error(`the peer closed the connection during the TLS handshake (state ${state})`), { code: 'ECONNRESET' });
-}
-
-/**
- * A client connection, like node:tls `connect`. `serverName`, the name the server certificate must carry,
- * defaults to `host` (default 'localhost'), DNS name or IP address as node:tls checks it; only a DNS name
- * goes out as SNI (RFC 6066 §3). With `insecureSkipServerNameCheck` there is no default.
- */
-export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
-  // No rest object: translateClientOptions takes the adapter's own options and leaves them out of the config.
-  const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData } = options;
-  const settings: SocketOptions & { verification?: NodeVerification; session?: SessionJudgement } = socketOptions({ handshakeTimeout, allowHalfOpen });
-  if (earlyData !== undefined && !session) throw new TypeError('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
-  if (session !== undefined && (typeof session !== 'object' || session instanceof Uint8Array)) {
-    throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
-  }
-  const { config, verification } = translateClientOptions(options);
-  const judged = session && judgeSession(verification, session);
-  if (session && judged !== 'refused') {
-    config.resumption = {
-      ticket: session,
-      ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }),
-      ...(judged?.serverVerdict ? { serverVerdict: judged.serverVerdict } : {}),
-    };
-  }
-  // The config is checked whole before the TCP connection is opened.
-  const connection = Connection.client(config);
-  const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
-  if (verification) settings.verification = verification;
-  if (judged && judged !== 'refused') settings.session = judged;
-  const tls = new Tls13Socket(transport, connection, settings);
-  const named = options.servername ?? options.serverName;
-  tls.servername = named !== undefined && net.isIP(named.replace(/^\[(.*)\]$/, '$1')) === 0 ? named : false;
-  if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
-  return tls;
 }

@@ -1,0 +1,60 @@
+// The client entry point, like node:tls `connect`: node's options translated into a checked ClientConfig,
+// a ticket to resume judged as node would, then a Tls13Socket over a new TCP connection or a given stream.
+import type { Duplex } from 'node:stream';
+import * as net from 'node:net';
+import { Connection } from '../handshake/connection.js';
+import type { ClientConfig } from '../handshake/config.js';
+import type { SessionTicket } from '../handshake/events.js';
+import { Tls13Socket } from './adapter.js';
+import { socketOptions, type SocketOptions } from './socket-options.js';
+import { judgeSession, translateClientOptions, type NodeTlsClientOptions, type NodeVerification, type SessionJudgement } from './tls-options.js';
+
+export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClientOptions {
+  host?: string;
+  port?: number;
+  /** An already connected transport; `host`/`port` are then only used for the default server name. */
+  socket?: Duplex;
+  /** Resume the session of this ticket (a 'session' event of an earlier connection to the same server). */
+  session?: SessionTicket;
+  /**
+   * With `session`: application data sent as 0-RTT (RFC 8446 §2.3) in the first flight, when the ticket
+   * allows that much. Replayable by an attacker! Once connected, `info.earlyData` says whether the server
+   * accepted it; unless 'accepted' it was not delivered (not sent, or 'rejected'), and it is up to the
+   * caller to write it again.
+   */
+  earlyData?: Uint8Array | string;
+}
+
+/**
+ * A client connection, like node:tls `connect`. `serverName`, the name the server certificate must carry,
+ * defaults to `host` (default 'localhost'), DNS name or IP address as node:tls checks it; only a DNS name
+ * goes out as SNI (RFC 6066 §3). With `insecureSkipServerNameCheck` there is no default.
+ */
+export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
+  // No rest object: translateClientOptions takes the adapter's own options and leaves them out of the config.
+  const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData } = options;
+  const settings: SocketOptions & { verification?: NodeVerification; session?: SessionJudgement } = socketOptions({ handshakeTimeout, allowHalfOpen });
+  if (earlyData !== undefined && !session) throw new TypeError('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
+  if (session !== undefined && (typeof session !== 'object' || session instanceof Uint8Array)) {
+    throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
+  }
+  const { config, verification } = translateClientOptions(options);
+  const judged = session && judgeSession(verification, session);
+  if (session && judged !== 'refused') {
+    config.resumption = {
+      ticket: session,
+      ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }),
+      ...(judged?.serverVerdict ? { serverVerdict: judged.serverVerdict } : {}),
+    };
+  }
+  // The config is checked whole before the TCP connection is opened.
+  const connection = Connection.client(config);
+  const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
+  if (verification) settings.verification = verification;
+  if (judged && judged !== 'refused') settings.session = judged;
+  const tls = new Tls13Socket(transport, connection, settings);
+  const named = options.servername ?? options.serverName;
+  tls.servername = named !== undefined && net.isIP(named.replace(/^\[(.*)\]$/, '$1')) === 0 ? named : false;
+  if (onSecureConnect) tls.once('secureConnect', onSecureConnect);
+  return tls;
+}
