@@ -552,6 +552,18 @@ export class Connection {
   }
 }
 
-function messageEvent(direction: 'in' | 'out', message: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
+function messageEvent(direction: 'in' | 'out', sent: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
+  const message = direction === 'out' ? ownCertificatesCopied(sent) : sent;
   return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
+}
+
+/**
+ * The Certificate we send holds our chain as the config snapshot holds it, and a snapshot is shared: by every
+ * connection made from an unchanged config, by every connection a node server accepts, unchecked. The event's
+ * entries are copies, so an application that wipes what it logged changes no later Certificate, and cannot put
+ * unchecked bytes in a snapshot already checked (test/security/own-certificate-event-copies).
+ */
+function ownCertificatesCopied(message: HandshakeMessage): HandshakeMessage {
+  if (message.kind !== 'certificate') return message;
+  return { ...message, entries: message.entries.map((entry) => ({ ...entry, data: entry.data.slice() })) };
 }
