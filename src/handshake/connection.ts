@@ -15,6 +15,7 @@ import { asTlsError, readOnce, requireBoolean, requireBytes } from './caller-inp
 import { checkedClientSnapshot, checkedServerSnapshot, snapshotConfig } from './config-snapshot.js';
 import { resolveCommon, type CertifiedKey, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect, type Epoch } from './context.js';
+import { sentMessageCopy } from './sent-message-copy.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
 import { admitHandshakeType } from './expected-messages.js';
 import { exporter, trafficProtection } from './keyschedule.js';
@@ -552,18 +553,7 @@ export class Connection {
   }
 }
 
-function messageEvent(direction: 'in' | 'out', sent: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
-  const message = direction === 'out' ? ownCertificatesCopied(sent) : sent;
+function messageEvent(direction: 'in' | 'out', handled: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
+  const message = direction === 'out' ? sentMessageCopy(handled) : handled;
   return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
-}
-
-/**
- * The Certificate we send holds our chain as the config snapshot holds it, and a snapshot is shared: by every
- * connection made from an unchanged config, by every connection a node server accepts, unchecked. The event's
- * entries are copies, so an application that wipes what it logged changes no later Certificate, and cannot put
- * unchecked bytes in a snapshot already checked (test/security/own-certificate-event-copies).
- */
-function ownCertificatesCopied(message: HandshakeMessage): HandshakeMessage {
-  if (message.kind !== 'certificate') return message;
-  return { ...message, entries: message.entries.map((entry) => ({ ...entry, data: entry.data.slice() })) };
 }
