@@ -118,7 +118,7 @@ function containerSnapshot(source: object, place: Place | undefined, rules: Rule
   let copy: Record<string, Snapshot>;
   try {
     isArray = Array.isArray(source);
-    // An array keeps its length and its holes (the check skips holes, as forEach does).
+    // An array keeps its length and its holes (the check refuses a hole by its index).
     copy = isArray ? (new Array((source as unknown[]).length) as never) : {};
     keys = Object.keys(source);
   } catch (e) {
