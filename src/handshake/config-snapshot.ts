@@ -2,7 +2,8 @@
 // snapshot of it, taken when the connection is made: every field read once (a getter or a Proxy answers once;
 // own or inherited, enumerable or not: fieldNames), containers and bytes copied, so nothing the caller does
 // afterwards (writing an array or a Uint8Array it kept, replacing a callback, a getter that answers the check
-// with one value and the handshake with another) changes what a handshake already under way signs with, trusts or seals with (test/security/config-snapshot).
+// with one value and the handshake with another) changes what a handshake already under way signs with,
+// trusts or seals with (test/security/config-snapshot).
 //
 // The copies are made once per source while it holds the same content: a server that makes every connection
 // from one config gets the same snapshot objects each time, so what is memoised by identity (parsed trust
