@@ -1,7 +1,7 @@
 // What the caller hands a connection, taken as the engine needs it: bytes that are a Uint8Array, an answer read
 // once, and whatever its callbacks throw turned into the alert to send (docs/security.md, "The application as
 // attacker").
-import { TlsError } from '../wire/errors.js';
+import { REASONS, TlsError } from '../wire/errors.js';
 
 /**
  * Bytes in and out are a Uint8Array (a Buffer is one): any other view would be read element by element (a
@@ -26,7 +26,12 @@ export function requireBoolean(value: unknown, what: string): boolean {
  */
 export function asTlsError(thrown: unknown): TlsError {
   try {
-    if (thrown instanceof TlsError) return thrown;
+    // instanceof reads only the prototype: a callback's object may pass for a TlsError with fields that are
+    // missing, throw, or answer once. Ours is made of its reason and detail, each read once, here.
+    if (thrown instanceof TlsError) {
+      const { reason, detail } = thrown;
+      if (typeof reason === 'string' && Object.hasOwn(REASONS, reason) && typeof detail === 'string') return new TlsError(reason, detail);
+    }
     const message: unknown = thrown instanceof Error ? thrown.message : String(thrown);
     if (typeof message === 'string') return new TlsError('InternalError', message);
   } catch {

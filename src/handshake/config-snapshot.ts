@@ -1,8 +1,9 @@
 // A connection's config is read once. The check (config-validation.ts) and the handshake both use one
-// snapshot of it, taken when the connection is made: every field read once (a getter or a Proxy answers once),
-// containers and bytes copied, so nothing the caller does afterwards (writing an array or a Uint8Array it
-// kept, replacing a callback, a getter that answers the check with one value and the handshake with another)
-// changes what a handshake already under way signs with, trusts or seals with (test/security/config-snapshot).
+// snapshot of it, taken when the connection is made: every field read once (a getter or a Proxy answers once;
+// own or inherited, enumerable or not: fieldNames), containers and bytes copied, so nothing the caller does
+// afterwards (writing an array or a Uint8Array it kept, replacing a callback, a getter that answers the check
+// with one value and the handshake with another) changes what a handshake already under way signs with,
+// trusts or seals with (test/security/config-snapshot).
 //
 // The copies are made once per source while it holds the same content: a server that makes every connection
 // from one config gets the same snapshot objects each time, so what is memoised by identity (parsed trust
@@ -111,16 +112,16 @@ function bytesSnapshot(source: Uint8Array, place: Place | undefined): Uint8Array
   }
 }
 
-/** Arrays and objects: each own enumerable field read once and snapshotted; frozen; the earlier one if all fields are the same. */
+/** Arrays and objects: each field (an array's items, an object's fieldNames) read once and snapshotted; frozen; the earlier one if all fields are the same. */
 function containerSnapshot(source: object, place: Place | undefined, rules: Rules, open: object[]): Snapshot {
   let isArray: boolean;
   let keys: string[];
   let copy: Record<string, Snapshot>;
   try {
     isArray = Array.isArray(source);
-    // An array keeps its length and its holes (the check skips holes, as forEach does).
+    // An array keeps its length and its holes (the check refuses a hole by its index).
     copy = isArray ? (new Array((source as unknown[]).length) as never) : {};
-    keys = Object.keys(source);
+    keys = isArray ? Object.keys(source) : fieldNames(source);
   } catch (e) {
     throw unreadable(place, e);
   }
@@ -140,6 +141,24 @@ function containerSnapshot(source: object, place: Place | undefined, rules: Rule
   Object.freeze(copy);
   snapshots.set(source, copy);
   return copy;
+}
+
+/**
+ * An object's fields as the check and the handshake read them, as properties: its own, enumerable or not, and
+ * those it inherits (defaults on a prototype, a class's getters), but not a class's methods nor Object.prototype's.
+ * Own enumerable fields alone dropped a `clientAuth: 'require'` inherited from defaults without a word
+ * (test/security/config-inherited-fields).
+ */
+function fieldNames(source: object): string[] {
+  const names = new Set<string>();
+  for (let at: object | null = source; at !== null && at !== Object.prototype; at = Object.getPrototypeOf(at)) {
+    const ofClass = at !== source && Object.hasOwn(at, 'constructor') && (at as { constructor: unknown }).constructor instanceof Function && (at as { constructor: Function }).constructor.prototype === at;
+    for (const name of Object.getOwnPropertyNames(at)) {
+      if (ofClass && (name === 'constructor' || typeof Object.getOwnPropertyDescriptor(at, name)!.value === 'function')) continue;
+      names.add(name);
+    }
+  }
+  return [...names];
 }
 
 function sameFields(held: Record<string, Snapshot>, copy: Record<string, Snapshot>, keys: string[]): boolean {

@@ -85,11 +85,12 @@ function arrayOf(item: Check, { nonEmpty = false, distinct = false } = {}): Chec
     if (!Array.isArray(v)) mismatch(path, nonEmpty ? 'a non-empty array' : 'an array', v);
     if (nonEmpty && v.length === 0) mismatch(path, 'a non-empty array', v);
     const paths = elementPaths.under(path);
-    // Holes are skipped, as forEach does.
     for (let i = 0; i < v.length; i++) {
-      if (!(i in v)) continue;
-      item(v[i], (paths[i] ??= `${path}[${i}]`));
-      if (distinct && v.indexOf(v[i]) < i) mismatch(paths[i], 'a name not listed before', v[i]);
+      const at = (paths[i] ??= `${path}[${i}]`);
+      // A hole: the engine reads arrays by index and with for...of, which give it as undefined.
+      if (!(i in v)) throw new TypeError(`${at} is a hole in the array: give a value or leave it out`);
+      item(v[i], at);
+      if (distinct && v.indexOf(v[i]) < i) mismatch(at, 'a name not listed before', v[i]);
     }
   };
 }

@@ -14,6 +14,7 @@ import { checkedClientSnapshot, checkedServerSnapshot } from './config-snapshot.
 import { resolveCommon, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect } from './context.js';
 import { checkDecisionAnswer, decisionStep, type DecisionAnswer } from './decision-answer.js';
+import { sentMessageCopy } from './sent-message-copy.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
 import { admitHandshakeType } from './expected-messages.js';
 import { exporter } from './keyschedule.js';
@@ -430,6 +431,7 @@ export class Connection {
   }
 }
 
-function messageEvent(direction: 'in' | 'out', message: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
+function messageEvent(direction: 'in' | 'out', handled: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
+  const message = direction === 'out' ? sentMessageCopy(handled) : handled;
   return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
 }

@@ -8,7 +8,9 @@
 //   never made the engine's own (a caller that reuses its buffer rewrites what is still queued);
 // - close() from the signer of our client certificate: the handshake was canceled (user_canceled, closed), then
 //   the step went on and reported `connected` after `closed`;
-// - a callback that throws a value whose string form throws: the exception escaped receive() with the keys live.
+// - a callback that throws a value whose string form throws: the exception escaped receive() with the keys live;
+// - a callback that throws an object with the prototype of a TlsError (instanceof says yes) whose alert is
+//   missing, throws, or answers once: taken as the engine's own, its alert read after the check escaped receive().
 // Now: bytes given to receive() by a callback are copied and read in order once the message being handled is
 // done; every other call that drives the engine (write, close, resolve, updateKeys, requestClientCertificate)
 // is refused from inside a callback with an Error that says so; whatever a callback throws becomes
@@ -21,6 +23,7 @@ import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { joinRecords, splitRecords } from '../../src/testing/tamper.js';
+import { TlsError } from '../../src/wire/errors.js';
 import { exchange } from './exchange.js';
 
 const server = makeIdentity({ subject: { CN: 'server' }, sans: { dns: ['server.example'] } }, seededRandom('reentrant callbacks: server'));
@@ -178,6 +181,13 @@ describe('a callback that throws what cannot be shown', () => {
     ['an object without a prototype', () => Object.create(null) as unknown],
     ['an object whose toString throws', () => ({ toString: () => { throw new Error('no'); } })],
     ['an Error whose message getter throws', () => Object.defineProperty(new Error(), 'message', { get: () => { throw new Error('no'); } })],
+    // Taken for a TlsError (instanceof reads the prototype), its alert and message read after: they escaped.
+    ['an object with the prototype of a TlsError and none of its fields', () => Object.create(TlsError.prototype) as unknown],
+    ['a Proxy of a TlsError whose every read throws', () => new Proxy(new TlsError('BadRecordMac', 'x'), { get: () => { throw new Error('no'); } })],
+    ['a TlsError whose alert getter answers once', () => {
+      const alerts = ['internal_error'];
+      return Object.defineProperty(new TlsError('InternalError', 'x'), 'alert', { get: () => alerts.shift() });
+    }],
   ])('%s: internal_error and a closed connection; nothing escapes receive()', (_, value) => {
     const hook: Hook = {};
     const client = Connection.client(clientConfig(hook));

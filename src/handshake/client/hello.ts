@@ -146,12 +146,8 @@ export function sendClientHello(
   };
   padClientHello(hello);
   if (offersPsk(c)) bindPsks(c, hello);
-  // The handshake-message event gets its own copy of what the client keeps: ClientHello2 repeats random and
-  // legacy_session_id (§4.1.2), the ServerHello is checked against them and cipher_suites (§4.1.3), and the key
-  // log names the random. An application wiping what it logged must change none of it
-  // (test/security/handshake-message-copies). The extensions are rebuilt for ClientHello2, so they are not copied.
-  // Without trace events there is no such event, and nothing to copy for.
-  ctx.send(ctx.traceEvents ? { ...hello, random: random.slice(), legacySessionId: legacySessionId.slice(), cipherSuites: [...hello.cipherSuites] } : hello);
+  // The handshake-message event gets copies of what the client keeps (sent-message-copy.ts).
+  ctx.send(hello);
   return hello;
 }
 

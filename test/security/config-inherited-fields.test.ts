@@ -1,0 +1,59 @@
+// Attacker's test (the application's config, read once): the snapshot (config-snapshot.ts) copied a config's
+// own enumerable fields only. Before it, the check and the handshake read each field as a property, so a field
+// a config inherits (defaults on a prototype: `Object.create(defaults)`, a getter of a class) or holds as a
+// non-enumerable property was honoured. The snapshot dropped such a field without a word: a server whose
+// `clientAuth: 'require'` and client pins came from its defaults accepted a client with no certificate at all.
+// A config's fields are read as properties again, each once: own or inherited, enumerable or not.
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { ServerConfig } from '../../src/handshake/config.js';
+import { Connection } from '../../src/handshake/connection.js';
+import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { exchange } from './exchange.js';
+
+const server = makeIdentity({ subject: { CN: 'server' }, sans: { dns: ['server.example'] } }, seededRandom('config inherited fields: server'));
+const alice = makeIdentity({ subject: { CN: 'alice' } }, seededRandom('config inherited fields: alice'));
+const now = () => TEST_NOW;
+
+/** A client without a certificate against `config`: whether the server completed a handshake with it. */
+function serverAcceptsAnonymous(config: ServerConfig): boolean {
+  const srv = Connection.server(config);
+  const client = Connection.client({ serverName: 'server.example', trust: { kind: 'pinned-certificate', certificates: [server.der] }, now, random: seededRandom('config inherited fields: c') });
+  exchange(client, srv);
+  return srv.isConnected;
+}
+
+const requireAlice: Partial<ServerConfig> = { clientAuth: 'require', trust: { kind: 'pinned-certificate', certificates: [alice.der] } };
+
+describe('client authentication that a server config does not hold as its own enumerable fields', () => {
+  it('the reference: own fields, the anonymous client is refused', () => {
+    expect(serverAcceptsAnonymous({ certificate: server, now, ...requireAlice })).toBe(false);
+  });
+
+  it('inherited from a prototype of defaults (Object.create): still required', () => {
+    const config = Object.create(requireAlice) as ServerConfig;
+    Object.assign(config, { certificate: server, now });
+    expect(serverAcceptsAnonymous(config)).toBe(false);
+  });
+
+  it('getters of a class: still required', () => {
+    class Site {
+      readonly certificate = server;
+      readonly now = now;
+      get clientAuth() {
+        return 'require' as const;
+      }
+      get trust() {
+        return requireAlice.trust;
+      }
+    }
+    expect(serverAcceptsAnonymous(new Site() as ServerConfig)).toBe(false);
+  });
+
+  it('non-enumerable own fields: still required', () => {
+    const config = { certificate: server, now } as ServerConfig;
+    Object.defineProperty(config, 'clientAuth', { value: 'require', enumerable: false });
+    Object.defineProperty(config, 'trust', { value: requireAlice.trust, enumerable: false });
+    expect(serverAcceptsAnonymous(config)).toBe(false);
+  });
+});
