@@ -115,6 +115,22 @@ describe('addBasicTests: the record layer after the handshake (TLS 1.3, the runn
     },
     { name: 'SendUserCanceledAlerts-TLS13', expected: SUCCEEDS, ours: 'continues', run: () => exchange(alerts(4, WARNING, USER_CANCELED)), check: delivered(TEST_MESSAGE) },
     {
+      name: 'SendUserCanceledAlerts-TooMany-TLS13',
+      expected: fails(':TOO_MANY_WARNING_ALERTS:'),
+      ours: 'continues',
+      divergence: 'BoringSSL allows 4 warning alerts in a row; we count an ignored user_canceled as a record without content, against the cap of 32 (MAX_CONSECUTIVE_EMPTY_RECORDS)',
+      run: () => exchange(alerts(5, WARNING, USER_CANCELED)),
+      check: delivered(TEST_MESSAGE),
+    },
+    // Ours: the cap holds for user_canceled alerts, alone or between empty records (they must not reset the count).
+    { name: 'SendUserCanceledAlerts-TooMany-TLS13 (33 alerts)', expected: fails(':TOO_MANY_WARNING_ALERTS:'), ours: 'unexpected_message', run: () => exchange(alerts(33, WARNING, USER_CANCELED)) },
+    {
+      name: 'SendEmptyRecords (32 empty records, a user_canceled alert, 32 more)',
+      expected: fails(':TOO_MANY_EMPTY_FRAGMENTS:'),
+      ours: 'unexpected_message',
+      run: () => exchange((server) => [...emptyRecords(32)(server), ...alerts(1, WARNING, USER_CANCELED)(server), ...emptyRecords(32)(server)]),
+    },
+    {
       name: 'SendBogusAlertType',
       expected: fails(':UNKNOWN_ALERT_TYPE:', 'illegal_parameter'),
       ours: 'closed',
