@@ -1,10 +1,10 @@
 // BoGo's TLS 1.3 client tests of addVersionNegotiationTests and addMinimumVersionTests (boringssl
-// ssl/test/runner/version_tests.go), replayed against our client (docs/bogo.md). Our client speaks TLS 1.3 only,
+// ssl/test/runner/version_tests.go), and addBasicTests' legacy_compression_method cases (runner.go), replayed against our client (docs/bogo.md). Our client speaks TLS 1.3 only,
 // so the shim is always BoGo's "TLS13" shim (-max-version and -min-version TLS 1.3 alike); a runner that picks
 // TLS 1.2 or below is a server we must refuse, with the downgrade sentinel's illegal_parameter when its random
 // carries one (RFC 8446 §4.1.3), protocol_version otherwise (§4.2.1).
 import { describe, expect, it } from 'vitest';
-import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, ExtensionType } from '../../src/wire/enums.js';
+import { DOWNGRADE_TLS11, DOWNGRADE_TLS12, ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import type { ServerHello } from '../../src/wire/types.js';
 import { ext } from '../handshake/abort-harness.js';
@@ -96,4 +96,23 @@ describe('addVersionNegotiationTests and addMinimumVersionTests: the runner nego
     expect(offered).toEqual([TLS13]);
     expect(server.clientHello.legacyVersion).toBe(0x0303);
   });
+});
+
+describe('addBasicTests: legacy_compression_method', () => {
+  const compressed: Edit<ServerHello> = (sh) => ({ ...sh, legacyCompressionMethod: 1 });
+  replay([
+    // SendCompressionMethod: 1; §4.1.3 "MUST have the value 0" and names no alert; ours illegal_parameter.
+    { name: 'TLS13-InvalidCompressionMethod', expected: fails(':DECODE_ERROR:'), ours: 'illegal_parameter', run: () => helloFlight(compressed).result },
+    {
+      name: 'TLS13-HRR-InvalidCompressionMethod',
+      expected: fails(':DECODE_ERROR:'),
+      ours: 'illegal_parameter',
+      // CurvePreferences P-384: a HelloRetryRequest for it first, then the ServerHello with compression 1.
+      run: () => {
+        const server = new ScriptedServer();
+        expect(server.helloRetryRequest(NamedGroup.secp384r1).output.length).toBeGreaterThan(0);
+        return server.deliver(server.serverHello({ edit: compressed }), server.protect(...server.authentication()));
+      },
+    },
+  ]);
 });
