@@ -18,8 +18,9 @@ export type IncomingItem =
   | { kind: 'change_cipher_spec' };
 
 /**
- * Our cap on consecutive records that carry nothing: ChangeCipherSpec and empty application data. The
- * RFC allows both, but a peer (or fuzzer) could send them forever; past the cap we fail with
+ * Our cap on consecutive records that carry nothing: ChangeCipherSpec, empty application data, and the
+ * user_canceled alert, which the handshake layer ignores (RFC 8446 §6.1 asks a close_notify to follow it). The
+ * RFC allows all three, but a peer (or fuzzer) could send them forever; past the cap we fail with
  * unexpected_message.
  */
 export const MAX_CONSECUTIVE_EMPTY_RECORDS = 32;
@@ -208,7 +209,8 @@ export class RecordLayer {
         if (content.length === 0) throw new TlsError('EmptyRecord', 'zero-length alert fragment (RFC 8446 §5.1)');
         // §5.1: alerts are neither fragmented nor coalesced, so an alert record holds exactly 2 bytes.
         if (content.length !== 2) throw new TlsError('decode_error', `alert record of ${content.length} bytes, expected 2 (RFC 8446 §6)`);
-        this.emptyRecords = 0;
+        if (content[1] === AlertDescription.user_canceled) this.countEmptyRecord();
+        else this.emptyRecords = 0;
         return { kind: 'alert', level: content[0]!, description: content[1]! };
       case ContentType.change_cipher_spec:
         if (!isValidChangeCipherSpec(content)) {

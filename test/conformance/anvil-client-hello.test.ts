@@ -10,7 +10,7 @@ import { encodeHandshake } from '../../src/wire/messages.js';
 import type { Extension, HelloRetryRequest, ServerHello } from '../../src/wire/types.js';
 import { ext, p256Public } from '../handshake/abort-harness.js';
 import { alert, CONTINUES, FAILS, FATAL, ours, replay, type AnvilCase } from './anvil-harness.js';
-import { ScriptedServer, type Edit } from './anvil-server.js';
+import { ScriptedServer, tls12Hello, type Edit } from './anvil-server.js';
 
 const GREASE = 0x0a0a;
 const greaseExtension = ext(GREASE, new Uint8Array(25));
@@ -24,13 +24,6 @@ function helloFlight(edit: Edit<ServerHello>, client = {}) {
 }
 
 
-/** A TLS 1.2-style ServerHello: no supported_versions, this legacy_version (RFC 8446 §4.2.1, App. D). */
-const tls12Hello = (legacyVersion: number, random?: Uint8Array): Edit<ServerHello> => (sh) => ({
-  ...sh,
-  legacyVersion,
-  ...(random ? { random } : {}),
-  extensions: sh.extensions.filter((e) => e.type !== ExtensionType.supported_versions),
-});
 
 /** A raw edit of the encoded ServerHello. */
 const rawHello = (edit: (bytes: Uint8Array) => void): Edit<ServerHello> => (sh) => {

@@ -50,6 +50,14 @@ export interface ServerPsk {
 }
 
 /** What the server sent so far, and what the client did: the client is the victim of the abort harness. */
+/** A TLS 1.2-style ServerHello: no supported_versions, this legacy_version (RFC 8446 §4.2.1, App. D). */
+export const tls12Hello = (legacyVersion: number, random?: Uint8Array): Edit<ServerHello> => (sh) => ({
+  ...sh,
+  legacyVersion,
+  ...(random ? { random } : {}),
+  extensions: sh.extensions.filter((e) => e.type !== ExtensionType.supported_versions),
+});
+
 export class ScriptedServer {
   readonly client: Connection;
   /** Every ClientHello the client sent, in order. */

@@ -10,8 +10,8 @@ import type { ServerConfig } from '../../src/handshake/config.js';
 import { signCertificateVerify } from '../../src/handshake/signatures.js';
 import { makeIdentity, type Identity } from '../../src/testing/certs.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
-import { utf8 } from '../../src/wire/bytes.js';
-import { CipherSuite, ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
+import { concat, utf8 } from '../../src/wire/bytes.js';
+import { CipherSuite, ContentType, ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { ext, pinned, rnd } from '../handshake/abort-harness.js';
 import { expectRefused, kinds, messageOf, runnerExtensions } from './bogo-server-harness.js';
@@ -108,14 +108,16 @@ describe('addCertificateTests and tls13_tests.go: the client\'s certificate flig
   });
 });
 
+/** A ScriptedClient after a whole handshake with our default server, the server's events taken. */
+const connected = (seed: string) => {
+  const client = new ScriptedClient({}, seed);
+  expect(client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client)).alerts).toEqual([]);
+  expect(client.finish().alerts).toEqual([]);
+  client.server.takeEvents();
+  return client;
+};
+
 describe('addKeyUpdateTests: the server\'s side (key_update_tests.go)', () => {
-  const connected = (seed: string) => {
-    const client = new ScriptedClient({}, seed);
-    expect(client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client)).alerts).toEqual([]);
-    expect(client.finish().alerts).toEqual([]);
-    client.server.takeEvents();
-    return client;
-  };
 
   it('KeyUpdate-ToServer (update_not_requested, then data) → the data read; ours: read under the next key, no KeyUpdate back (§4.6.3)', () => {
     const client = connected('bogo key update to server');
@@ -130,5 +132,35 @@ describe('addKeyUpdateTests: the server\'s side (key_update_tests.go)', () => {
     expect(kinds(client.read())).toEqual(['key_update']);
     client.server.write(Uint8Array.of(4, 5, 6));
     expect(client.read().applicationData).toEqual([Uint8Array.of(4, 5, 6)]);
+  });
+});
+
+// addBasicTests' record-layer cases (runner.go) are client tests in BoGo; the same records against our server,
+// whose record layer and KeyUpdate count are the client's (docs/bogo-server.md).
+describe('addBasicTests: the record layer after the handshake, towards our server (ours)', () => {
+  const userCanceled = (client: ScriptedClient) => client.seal(ContentType.alert, Uint8Array.of(1, 90));
+  const empty = (client: ScriptedClient, count: number) => Array.from({ length: count }, () => client.seal(ContentType.application_data, new Uint8Array(0)));
+
+  it('SendUserCanceledAlerts-TLS13 (4, then data) → the data read; ours: the same', () => {
+    const client = connected('bogo user canceled');
+    const alerts = Array.from({ length: 4 }, () => userCanceled(client));
+    expect(client.sendRaw(concat(...alerts, client.seal(ContentType.application_data, Uint8Array.of(7)))).alerts).toEqual([]);
+    expect(client.server.takeEvents().filter((e) => e.type === 'data')).toEqual([expect.objectContaining({ data: Uint8Array.of(7) })]);
+  });
+
+  it('SendUserCanceledAlerts-TooMany-TLS13 (ours: 33) → TOO_MANY_WARNING_ALERTS; ours: unexpected_message past MAX_CONSECUTIVE_EMPTY_RECORDS', () => {
+    const client = connected('bogo user canceled flood');
+    expectRefused(client, client.sendRaw(concat(...Array.from({ length: 33 }, () => userCanceled(client)))), 'unexpected_message');
+  });
+
+  it('SendEmptyRecords (ours: 32 empty records, a user_canceled, 32 more) → unexpected_message: the alert does not reset the count', () => {
+    const client = connected('bogo empty records and user canceled');
+    expectRefused(client, client.sendRaw(concat(...empty(client, 32), userCanceled(client), ...empty(client, 32))), 'unexpected_message');
+  });
+
+  it('TooManyKeyUpdates (33, update_not_requested) → TOO_MANY_KEY_UPDATES; ours: unexpected_message', () => {
+    const client = connected('bogo too many key updates');
+    for (let i = 0; i < 32; i++) expect(client.keyUpdate(0).alerts).toEqual([]);
+    expectRefused(client, client.keyUpdate(0), 'unexpected_message');
   });
 });
