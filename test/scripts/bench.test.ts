@@ -71,11 +71,15 @@ describe('bench', () => {
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 
-  it('verifies the server chain once more with a CA policy than with a pinned certificate', async () => {
+  it('with a CA policy, verifies the CA signature on the leaf at the first meeting only: the repeated handshakes verify less than twice each', async () => {
+    // The anchor remembers the leaves whose signature it verified (src/auth/configured-certificates.ts;
+    // test/auth/verified-signatures.test.ts shows the first meeting verifies it, and what the memo never skips).
     const report = await runBench({ seconds: 0.01, filter: 'ed25519 CA', bulk: false, connections: 0, providers: ['noble'] });
     expect(report.bulk).toEqual([]);
     expect(report.memory).toBeNull();
-    expect(calls(report.handshakes[0]!.runs[0]!)['verify ed25519']).toBe(2);
+    const verifies = calls(report.handshakes[0]!.runs[0]!)['verify ed25519']!;
+    expect(verifies).toBeGreaterThanOrEqual(1);
+    expect(verifies).toBeLessThan(2);
   });
 
   it('resumes without any signature, and authenticates a raw public key with one signature and no certificate', async () => {
