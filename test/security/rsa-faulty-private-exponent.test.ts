@@ -8,7 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { modPow, os2ip } from '../../src/crypto/bigint.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
+import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { seededRandom } from '../../src/crypto/random.js';
+import { Connection } from '../../src/handshake/connection.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
@@ -45,16 +47,30 @@ describe('an RSA private key whose d is not the inverse of e', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
+  it('the node:crypto provider (OpenSSL signs with the CRT values computed from d) refuses it before signing', () => {
+    expect(nodeCryptoProvider.verify(alg, good, message, nodeCryptoProvider.sign(alg, good, message, seededRandom('rsa ok')))).toBe(true);
+    expect(() => nodeCryptoProvider.sign(alg, faulty, message, seededRandom('rsa bad'))).toThrow(/^RSA private key: d is not the private exponent/);
+  });
+
   it('without p and q (RSASP1 form 1): a wrong d is refused the same way', () => {
     const { p: _p, q: _q, ...noPrimes } = faulty;
     expect(() => nobleProvider.sign(alg, { ...noPrimes, d: good.d + 2n }, message, seededRandom('rsa bad 2'))).toThrow(/^RSA private key: /);
   });
 
-  it('in a handshake: the server sends no CertificateVerify and closes with internal_error; the client has nothing to factor', () => {
-    const identity = makeIdentity({ subject: { CN: 'rsa' }, sans: { dns: ['rsa.example'] }, privateKey: good }, seededRandom('rsa cert'));
+  const identity = makeIdentity({ subject: { CN: 'rsa' }, sans: { dns: ['rsa.example'] }, privateKey: good }, seededRandom('rsa cert'));
+
+  it('with its primes, configured beside its certificate: a one-line TypeError before any connection', () => {
+    const make = (privateKey: typeof good) => () => Connection.server({ certificate: { chain: identity.chain, privateKey }, now: () => TEST_NOW, random: seededRandom('rsa s') });
+    expect(make(good)).not.toThrow();
+    expect(make(faulty)).toThrow(TypeError);
+    expect(make(faulty)).toThrow(/^certificate\.privateKey is not the key of the certificate chain\[0\]/);
+  });
+
+  it('in a handshake (a signer, or a key without its primes, is only judged when it signs): the server sends no CertificateVerify and closes with internal_error; the client has nothing to factor', () => {
+    const { p: _p, q: _q, ...withoutPrimes } = faulty;
     const pair = new InMemoryPair(
       { trust: { kind: 'pinned-certificate', certificates: [identity.der] }, serverName: 'rsa.example', now: () => TEST_NOW, random: seededRandom('rsa c') },
-      { certificate: { chain: identity.chain, privateKey: faulty }, now: () => TEST_NOW, random: seededRandom('rsa s') },
+      { certificate: { chain: identity.chain, privateKey: withoutPrimes }, now: () => TEST_NOW, random: seededRandom('rsa s') },
     ).run();
     const sent = pair.events('server').flatMap((e) => (e.type === 'handshake-message' && e.direction === 'out' ? [e.message.kind] : []));
     expect(sent).not.toContain('certificate_verify');
