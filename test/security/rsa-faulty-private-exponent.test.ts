@@ -3,8 +3,9 @@
 // whatever its exponent made, and sent it. Worse, when d is right modulo p - 1 and wrong modulo q - 1 (a
 // corrupted key, or a fault in the computation), the CRT signature is right modulo p only, and
 // gcd(s^e - m, n) = p factors the modulus (Boneh, DeMillo, Lipton 1997): one bad signature gives the peer the
-// private key (shown here with PKCS#1 v1.5, which signs certificates and whose encoding is deterministic). Now every RSA signature is verified with e before it leaves (as OpenSSL's rsa_ossl_mod_exp does):
-// a wrong one is an error, and nothing is sent.
+// private key (shown here with PKCS#1 v1.5, which signs certificates and whose encoding is deterministic).
+// Now a key with its primes has d checked when the config is made (and by the node provider before OpenSSL
+// signs), and every RSA signature we compute is verified with e before it leaves (as OpenSSL does).
 import { describe, expect, it } from 'vitest';
 import { modPow, os2ip } from '../../src/crypto/bigint.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
