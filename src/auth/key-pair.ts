@@ -2,6 +2,7 @@
 // halves of two pairs sign what the public half never verifies, and the peer would refuse our CertificateVerify
 // (decrypt_error) after our first flight named us. Key files are checked where they are read (keys.ts).
 import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
+import { rsaPrivateExponentProblem } from '../crypto/rsa.js';
 import { equalBytes } from '../wire/bytes.js';
 import { encodeSpki, samePublicKey } from './keys.js';
 
@@ -14,10 +15,15 @@ const derived = new WeakMap<PrivateKey, { provider: CryptoProvider; secretHash: 
  * validation runs for every connection, and deriving costs a scalar multiplication (ML-DSA: a key generation),
  * so the derived key is kept per key object, and answers only while the object still holds the secret it was
  * derived from (a caller may refill the seed of a key it keeps); then the SPKIs are compared as bytes. An RSA
- * key's public half is its n and e.
+ * key's public half is its n and e, and its d must be e's inverse (RFC 8017 §3.2).
  */
 export function isPrivateKeyOf(provider: CryptoProvider, privateKey: PrivateKey, spki: Uint8Array, publicKey: PublicKey): boolean {
-  if (privateKey.kind === 'rsa' || privateKey.kind === 'rsa-pss') return 'n' in publicKey && publicKey.n === privateKey.n && publicKey.e === privateKey.e;
+  if (privateKey.kind === 'rsa' || privateKey.kind === 'rsa-pss') {
+    // With its primes, d is checked too (two modular reductions); without them, signing verifies each signature.
+    const { p, q } = privateKey;
+    const exponentFits = p === undefined || q === undefined || rsaPrivateExponentProblem({ ...privateKey, p, q }) === undefined;
+    return 'n' in publicKey && publicKey.n === privateKey.n && publicKey.e === privateKey.e && exponentFits;
+  }
   const secret = privateKey.kind === 'ecdsa' ? privateKey.d : privateKey.seed;
   const secretHash = provider.hash('sha256', secret);
   let known = derived.get(privateKey);

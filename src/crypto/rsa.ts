@@ -50,6 +50,16 @@ export interface RsaPrivateKey extends RsaPublicKey {
   q?: bigint;
 }
 
+/**
+ * Why `d` is not the private exponent of n = p·q and e (RFC 8017 §3.2: e·d ≡ 1 modulo p − 1 and q − 1), or
+ * undefined: a provider that signs with a key's CRT values checks this once per key (our own RSASP1 verifies
+ * every signature instead). A wrong d right modulo p − 1 gives the peer p (Boneh, DeMillo, Lipton 1997).
+ */
+export function rsaPrivateExponentProblem(key: Required<RsaPrivateKey>): string | undefined {
+  const fits = (prime: bigint) => (key.e * key.d) % (prime - 1n) === 1n;
+  return fits(key.p) && fits(key.q) ? undefined : 'RSA private key: d is not the private exponent of n and e (e·d ≢ 1 modulo p − 1 and q − 1), its signatures would not verify';
+}
+
 /** RSASSA-PSS-SIGN (RFC 8017 §8.1.1), MGF1 over the same hash, the salt drawn from `random`. */
 export function rsaPssSign(
   key: RsaPrivateKey,
@@ -193,7 +203,11 @@ function signEncoded(key: RsaPrivateKey, em: Uint8Array | null): Uint8Array {
   if (em === null) throw new Error('RSA key too small for this digest');
   const m = os2ip(em);
   if (m >= key.n) throw new Error('RSA message representative out of range');
-  return i2osp(rsasp1(key, m), byteLength(bitLength(key.n)));
+  const s = rsasp1(key, m);
+  // Verified with e before it leaves, as OpenSSL does: a d that is not e's inverse signs garbage, and a CRT
+  // signature right modulo p only gives the peer p = gcd(s^e - m, n) (Boneh, DeMillo, Lipton 1997).
+  if (modPow(s, key.e, key.n) !== m) throw new Error('RSA private key: its signature does not verify with e (d is not the private exponent of n and e)');
+  return i2osp(s, byteLength(bitLength(key.n)));
 }
 
 /**

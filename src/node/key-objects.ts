@@ -5,6 +5,7 @@ import { createECDH, createPrivateKey, createPublicKey, type JsonWebKey, type Ke
 import { encodePkcs8 } from '../auth/keys.js';
 import type { CurveName, PrivateKey as AnyPrivateKey, PublicKey as AnyPublicKey } from '../crypto/provider.js';
 import { equalBytes, fromHex } from '../wire/bytes.js';
+import { rsaPrivateExponentProblem } from '../crypto/rsa.js';
 
 /**
  * The keys OpenSSL's KeyObjects hold here. Not ML-DSA: Node 20's OpenSSL 3.0 has none, and the provider
@@ -197,9 +198,13 @@ function isSamePrivateKey(held: PrivateKey, key: PrivateKey): boolean {
  * which OpenSSL enforces again). Null for an RSA key without its primes, which PKCS#8 cannot carry.
  */
 function importPrivateKey(key: PrivateKey): KeyObject | null {
-  return (key.kind === 'rsa' || key.kind === 'rsa-pss') && (key.p === undefined || key.q === undefined)
-    ? null
-    : createPrivateKey({ key: sameMemory(encodePkcs8(key)), format: 'der', type: 'pkcs8' });
+  if (key.kind === 'rsa' || key.kind === 'rsa-pss') {
+    if (key.p === undefined || key.q === undefined) return null;
+    // OpenSSL signs with the CRT values PKCS#8 carries, computed from d: a wrong d must not reach it.
+    const problem = rsaPrivateExponentProblem({ ...key, p: key.p, q: key.q });
+    if (problem) throw new Error(problem);
+  }
+  return createPrivateKey({ key: sameMemory(encodePkcs8(key)), format: 'der', type: 'pkcs8' });
 }
 
 const importedPrivateKeys = new WeakMap<PrivateKey, { held: PrivateKey; object: KeyObject | null }>();
