@@ -12,6 +12,7 @@
 import { equalBytes } from '../wire/bytes.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import { validateClientConfig, validateServerConfig } from './config-validation.js';
+import { markInheritedFields } from './inherited-fields.js';
 
 type Snapshot = unknown;
 
@@ -138,6 +139,7 @@ function containerSnapshot(source: object, place: Place | undefined, rules: Rule
   }
   const held = snapshots.get(source) as Record<string, Snapshot> | undefined;
   if (held && Array.isArray(held) === isArray && sameFields(held, copy, keys)) return held;
+  if (!isArray) markInheritedFields(copy, notOwnEnumerable(source, keys));
   Object.freeze(copy);
   snapshots.set(source, copy);
   return copy;
@@ -159,6 +161,12 @@ function fieldNames(source: object): string[] {
     }
   }
   return [...names];
+}
+
+/** The names among `keys` that `source` does not hold as own enumerable fields. */
+function notOwnEnumerable(source: object, keys: readonly string[]): Set<string> {
+  const own = new Set(Object.keys(source));
+  return new Set(keys.filter((key) => !own.has(key)));
 }
 
 function sameFields(held: Record<string, Snapshot>, copy: Record<string, Snapshot>, keys: string[]): boolean {

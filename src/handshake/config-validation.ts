@@ -4,6 +4,7 @@
 // insists every field has its check (`Schema<T>` has a key for each field of T).
 import { validateMinimumRsaKeyBits } from '../auth/keys.js';
 import { checkKeyPairs } from './key-pairs.js';
+import { isInheritedField } from './inherited-fields.js';
 import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
 import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { rsaPublicKeyProblem } from '../crypto/rsa.js';
@@ -132,7 +133,7 @@ function object(schema: Record<string, Field | Check>, { exact }: { exact: boole
     }
     if (exact) {
       let unknown: string[] | undefined;
-      for (const key in record) if (Object.hasOwn(record, key) && !(key in schema) && record[key] !== undefined) (unknown ??= []).push(key);
+      for (const key in record) if (Object.hasOwn(record, key) && !(key in schema) && record[key] !== undefined && !isInheritedField(record, key)) (unknown ??= []).push(key);
       if (unknown) {
         const names = unknown.map((k) => `'${k}'`).join(', ');
         throw new TypeError(`${path === '' ? '' : `${path}: `}unknown option${unknown.length > 1 ? 's' : ''} ${names}`);

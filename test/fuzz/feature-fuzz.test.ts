@@ -88,9 +88,11 @@ describe('config fuzzing (seeded, bounded)', () => {
         outcomes[outcome.endsWith(': TypeError') ? 'refused' : 'accepted']++;
       }
       expect(outcomes.refused).toBeGreaterThan(30);
-      // At least 25: deleting `now` from a config that pins a certificate is refused since `now` is required
-      // there (src/auth/trust.ts kindNeedingClock); 29 of this seed's 300 api:client configs are accepted.
-      expect(outcomes.accepted).toBeGreaterThanOrEqual(25);
+      // At least 20: deleting `now` from a config that pins a certificate is refused since `now` is required
+      // there (src/auth/trust.ts kindNeedingClock), and deleting `provider` from one whose keys the fuzzing
+      // provider made since the key pair is checked with the config's provider (src/handshake/key-pairs.ts:
+      // under the default provider the certificate's key is not the private key's); 22 of this seed's are accepted.
+      expect(outcomes.accepted).toBeGreaterThanOrEqual(20);
     });
   }
 });

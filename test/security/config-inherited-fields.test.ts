@@ -57,3 +57,28 @@ describe('client authentication that a server config does not hold as its own en
     expect(serverAcceptsAnonymous(config)).toBe(false);
   });
 });
+
+describe('the exact-shape check over a snapshot: what the caller did not hold as own enumerable fields', () => {
+  const client = { serverName: 'server.example', trust: { kind: 'pinned-certificate' as const, certificates: [server.der] }, now };
+  // An object with `{ type, data }` of its own and a getter of its class, as a decoded Extension has (its lazy
+  // `value`): the check passes over the class's getter, as it did on the caller's object; an own unknown field
+  // is still refused by name.
+  class Decoded {
+    constructor(
+      readonly type: number,
+      readonly data: Uint8Array,
+    ) {}
+    get value(): string {
+      return 'decoded';
+    }
+  }
+
+  it('a class getter unknown to the schema is passed over', () => {
+    expect(() => Connection.client({ ...client, clientHello: { extensions: [new Decoded(0xff01, new Uint8Array([0]))] } })).not.toThrow();
+  });
+
+  it('an own unknown field is still refused', () => {
+    const entry = { type: 0xff01, data: new Uint8Array([0]), value: 'own' };
+    expect(() => Connection.client({ ...client, clientHello: { extensions: [entry] } })).toThrow(TypeError);
+  });
+});
