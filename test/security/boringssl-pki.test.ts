@@ -72,6 +72,26 @@ const EXPECTED: Record<string, { detail?: RegExp; differs?: string }> = {
   'target-eku-clientauth/clientauth-strict.test': {
     differs: 'Chromium STRICT client auth asks every CA for an EKU with clientAuth; RFC 5280 §4.2.1.12 reads an absent EKU as no restriction',
   },
+  'expired-intermediate/not-after.test': { detail: /"CN=Intermediate" expired at 2015-09-01T12:00:00\.000Z/ },
+  'expired-intermediate/not-before.test': { detail: /"CN=Intermediate" is not valid before 2015-03-01T12:00:00\.000Z/ },
+  'expired-target/not-before.test': { detail: /"CN=Target" is not valid before 2015-03-01T12:00:00\.000Z/ },
+  // Chromium checks an anchor's dates only when told (TRUSTED_ANCHOR_WITH_EXPIRATION); we always do.
+  ...Object.fromEntries(
+    ['not-after.test', 'not-before.test', 'not-after-ta-with-constraints.test'].map((f) => [
+      `expired-root/${f}`,
+      {
+        detail: /"CN=Root" (expired at 2015-09-01|is not valid before 2015-03-01)/,
+        differs: "an anchor outside its validity is refused (as OpenSSL and Go); Chromium checks an anchor's dates only WITH_EXPIRATION",
+      },
+    ]),
+  ),
+  'expired-root/not-after-ta-with-expiration.test': { detail: /"CN=Root" expired at 2015-09-01T12:00:00\.000Z/ },
+  'expired-root/not-before-ta-with-expiration.test': { detail: /"CN=Root" is not valid before 2015-03-01T12:00:00\.000Z/ },
+  'expired-root/not-after-ta-with-expiration-and-constraints.test': { detail: /"CN=Root" expired at 2015-09-01T12:00:00\.000Z/ },
+  'intermediate-lacks-basic-constraints/main.test': { detail: /issuer "CN=Intermediate" is not a CA/ },
+  'target-eku-none/clientauth.test': {},
+  'target-eku-none/clientauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
+  'target-eku-none/serverauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
 };
 
 interface ChainTest {
