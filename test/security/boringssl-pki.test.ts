@@ -89,6 +89,12 @@ const EXPECTED: Record<string, { detail?: RegExp; differs?: string }> = {
   'expired-root/not-before-ta-with-expiration.test': { detail: /"CN=Root" is not valid before 2015-03-01T12:00:00\.000Z/ },
   'expired-root/not-after-ta-with-expiration-and-constraints.test': { detail: /"CN=Root" expired at 2015-09-01T12:00:00\.000Z/ },
   'intermediate-lacks-basic-constraints/main.test': { detail: /issuer "CN=Intermediate" is not a CA/ },
+  // The root's subject is not the intermediate's issuer: no candidate issuer, so no signature is tried.
+  'incorrect-trust-anchor/main.test': { detail: /no trust anchor issued the chain of "CN=Target"/ },
+  'intermediate-signed-with-sha1/main.test': { detail: /"CN=Intermediate": unsupported signature algorithm sha1WithRSAEncryption/ },
+  // Refused before its signature is tried: a certificate that is not self-issued needs an AKI keyIdentifier.
+  'intermediate-wrong-signature-no-authority-key-identifier/main.test': { detail: /"CN=Intermediate": no authorityKeyIdentifier keyIdentifier .*rule aki-present/ },
+  'target-has-512bit-rsa-key/main.test': { detail: /"CN=Target": RSA key of 512 bits is below our minimum of 2048/ },
   'target-eku-none/clientauth.test': {},
   'target-eku-none/clientauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
   'target-eku-none/serverauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
