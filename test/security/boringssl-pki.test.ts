@@ -109,6 +109,8 @@ const EXPECTED: Record<string, { detail?: RegExp; differs?: string }> = {
     differs: "an anchor's keyUsage binds what it signs (RFC 5280 §4.2.1.3, as OpenSSL); Chromium applies it only WITH_CONSTRAINTS",
   },
   'root-lacks-keycertsign-key-usage/ta-with-constraints.test': { detail: /issuer "CN=Root" keyUsage .* does not allow keyCertSign/ },
+  'root-basic-constraints-ca-false/ta-with-constraints.test': { detail: /issuer "CN=Root" is not a CA/ },
+  'target-unknown-critical-extension/main.test': { detail: /"CN=Target" has an unsupported critical extension 1\.2\.3\.4/ },
   'target-eku-none/clientauth.test': {},
   'target-eku-none/clientauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
   'target-eku-none/serverauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
