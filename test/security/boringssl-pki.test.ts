@@ -111,6 +111,14 @@ const EXPECTED: Record<string, { detail?: RegExp; differs?: string }> = {
   'root-lacks-keycertsign-key-usage/ta-with-constraints.test': { detail: /issuer "CN=Root" keyUsage .* does not allow keyCertSign/ },
   'root-basic-constraints-ca-false/ta-with-constraints.test': { detail: /issuer "CN=Root" is not a CA/ },
   'target-unknown-critical-extension/main.test': { detail: /"CN=Target" has an unsupported critical extension 1\.2\.3\.4/ },
+  // An anchor is trusted as configured (RFC 5280 §6.1.1(d)), whoever issued it.
+  'non-self-signed-root/main.test': {},
+  'target-eku-many/serverauth.test': {},
+  'target-eku-many/clientauth.test': {},
+  'target-eku-many/serverauth-strict.test': { detail: /"CN=Target": .*rule leaf-eku-tls-server-only/ },
+  'target-eku-many/clientauth-strict.test': {
+    differs: 'the Baseline Requirements restrict the EKU of TLS server certificates (BR §7.1.2.7.10), not of client ones; an absent CA EKU restricts nothing (RFC 5280 §4.2.1.12)',
+  },
   'target-eku-none/clientauth.test': {},
   'target-eku-none/clientauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
   'target-eku-none/serverauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
