@@ -8,7 +8,7 @@ import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { CipherSuite, ContentType, ExtensionType, NamedGroup, PskKeyExchangeMode, SignatureScheme } from '../../src/wire/enums.js';
 import type { Extension, HandshakeMessage, NewSessionTicket } from '../../src/wire/types.js';
 import { expectClosedForGood, ext, record, type AlertName } from '../handshake/abort-harness.js';
-import type { BogoExpected } from './bogo-harness.js';
+import { expectClosedByPeer, verdictName, type BogoExpected } from './bogo-harness.js';
 import { codePointList, ScriptedClient, type Answer, type HeldTicket } from './scripted-client.js';
 
 const { x25519: X25519, secp256r1: P256, secp384r1: P384 } = NamedGroup;
@@ -76,8 +76,11 @@ export function issueTickets(config: Partial<ServerConfig>, options: RunnerHello
 /** The runner's sendFakeEarlyData: one application_data record of `length` bytes that no key opens. */
 export const fakeEarlyData = (length: number, seed = 'bogo fake early data') => record(ContentType.application_data, seededRandom(seed)(length));
 
-/** What our server did in a replayed case: the one fatal alert it sent, or 'connected' (the handshake done). */
-export type ServerOutcome = AlertName | 'connected' | 'in handshake';
+/**
+ * What our server did in a replayed case: the one fatal alert it sent, 'closed' without one, 'connected'
+ * (the handshake done and the connection open), or 'in handshake' (waiting for more).
+ */
+export type ServerOutcome = AlertName | 'closed' | 'connected' | 'in handshake';
 
 /**
  * A BoGo server test: its name, BoGo's expectation (bogo-harness.ts), our pinned outcome, why we answer
@@ -103,6 +106,7 @@ function outcome(client: ScriptedClient, answers: Answer[]): ServerOutcome {
   const alerts = answers.flatMap((a) => a.alerts);
   if (alerts.length > 1) throw new Error(`the server sent ${alerts.length} alerts`);
   if (alerts.length === 1) return alerts[0] as AlertName;
+  if (client.server.isClosed) return 'closed';
   return client.server.isConnected ? 'connected' : 'in handshake';
 }
 
@@ -112,7 +116,14 @@ function expectBogoServer(client: ScriptedClient, ours: ServerOutcome, expected:
     expect(ours).toBe('connected');
     return;
   }
+  if ('peerAlert' in expected) {
+    expect(ours).toBe('closed');
+    expectClosedByPeer(client.server.takeEvents(), expected.peerAlert);
+    expectClosedForGood(client.server);
+    return;
+  }
   expect(ours).not.toBe('connected');
+  expect(ours).not.toBe('closed');
   expect(ours).not.toBe('in handshake');
   if (expected.alert) expect(ours).toBe(expected.alert);
   expectClosedForGood(client.server);
@@ -120,8 +131,7 @@ function expectBogoServer(client: ScriptedClient, ours: ServerOutcome, expected:
 
 /** One vitest case per BoGo server test: our exact outcome, then BoGo's verdict (which must fail for a divergence). */
 export function replayServer(cases: BogoServerCase[]): void {
-  const describe = (e: BogoExpected) => ('succeeds' in e ? 'succeeds' : `fails ${e.fails}${e.alert ? ` (${e.alert})` : ''}`);
-  it.each(cases.map((c) => [`${c.name} → ${describe(c.expected)}; ours: ${c.ours}${c.divergence ? ' (divergence)' : ''}`, c] as const))('%s', (_, c) => {
+  it.each(cases.map((c) => [`${c.name} → ${verdictName(c.expected)}; ours: ${c.ours}${c.divergence ? ' (divergence)' : ''}`, c] as const))('%s', (_, c) => {
     const played = c.run();
     const ours = outcome(played.client, played.answers);
     expect(ours).toBe(c.ours);

@@ -6,11 +6,8 @@
 // its CertificateVerify with one scheme, forced when TLS 1.3 forbids it), and the key-type, curve and key-size
 // rules of TLS 1.3 signatures (RFC 8446 §4.2.3, §4.4.3).
 import { describe, expect } from 'vitest';
-import { nobleProvider } from '../../src/crypto/noble.js';
-import type { SignatureAlgorithm } from '../../src/crypto/provider.js';
-import { seededRandom } from '../../src/crypto/random.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
-import { certificateVerifyContent, signCertificateVerify } from '../../src/handshake/signatures.js';
+import { certificateVerifyContent } from '../../src/handshake/signatures.js';
 import { makeIdentity, type Identity } from '../../src/testing/certs.js';
 import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { CipherSuite, SignatureScheme as S } from '../../src/wire/enums.js';
@@ -20,65 +17,12 @@ import { fails, SUCCEEDS } from './bogo-harness.js';
 import { messageOf, replayServer, runnerExtensions, type BogoServerCase, type Played } from './bogo-server-harness.js';
 import { certificateMessage } from './client-certificate-flight.js';
 import { ScriptedClient } from './scripted-client.js';
+import { ALGORITHMS, ALL_ALGORITHMS, FAKE_1, FAKE_2, NO_COMMON, P256, RSA, RSA_PKCS1_MD5, RSA_PKCS1_MD5_SHA1, runnerSignature, WRONG_TYPE } from './bogo-signature-algorithms.js';
 
-const identity = (extra: Parameters<typeof makeIdentity>[0]) => makeIdentity({ subject: { CN: 'bogo signatures' }, sans: { dns: ['example.test'] }, ...extra }, rnd);
-const RSA = identity({ privateKey: rsaTestKey() });
-const RSA_1024 = identity({ privateKey: rsaTestKey(1024) });
-const P256 = identity({ keyType: 'p256' });
-const P384 = identity({ keyType: 'p384' });
-const P521 = identity({ keyType: 'p521' });
-const ED25519 = identity({});
-
-/** BoGo's fakeSigAlg1 and fakeSigAlg2, listed around the one real scheme. */
-const FAKE_1 = 0x2a01;
-const FAKE_2 = 0xff01;
-/** draft-ietf-tls-tls13-pkcs1: RSASSA-PKCS1-v1_5 with SHA-256 for TLS 1.3 client certificates only; not ours. */
-const RSA_PKCS1_SHA256_LEGACY = 0x0420;
-/** BoringSSL's internal value for the TLS 1.0 MD5+SHA1 RSA signature, which must never reach the wire. */
-const RSA_PKCS1_MD5_SHA1 = 0xff01;
-const RSA_PKCS1_MD5 = 0x0101;
-
-/**
- * BoGo's testSignatureAlgorithms at TLS 1.3, the key each needs, and what TLS 1.3 makes of it: 'ok', 'removed'
- * (§4.2.3: "not defined for use in signed TLS handshake messages" in TLS 1.3, or SHA-1) or 'legacy' (0x0420).
- * ECDSA_P224_SHA256 (a P-224 key) is not replayed: our tooling makes no P-224 key.
- */
-type Status = 'ok' | 'removed' | 'legacy';
-const ALGORITHMS: Array<[string, number, Identity, Status]> = [
-  ['RSA_PKCS1_SHA1', S.rsa_pkcs1_sha1, RSA, 'removed'],
-  ['RSA_PKCS1_SHA256', S.rsa_pkcs1_sha256, RSA, 'removed'],
-  ['RSA_PKCS1_SHA256_LEGACY', RSA_PKCS1_SHA256_LEGACY, RSA, 'legacy'],
-  ['RSA_PKCS1_SHA384', S.rsa_pkcs1_sha384, RSA, 'removed'],
-  ['RSA_PKCS1_SHA512', S.rsa_pkcs1_sha512, RSA, 'removed'],
-  ['ECDSA_SHA1', S.ecdsa_sha1, P256, 'removed'],
-  ['ECDSA_P256_SHA256', S.ecdsa_secp256r1_sha256, P256, 'ok'],
-  ['ECDSA_P384_SHA384', S.ecdsa_secp384r1_sha384, P384, 'ok'],
-  ['ECDSA_P521_SHA512', S.ecdsa_secp521r1_sha512, P521, 'ok'],
-  ['RSA_PSS_SHA256', S.rsa_pss_rsae_sha256, RSA, 'ok'],
-  ['RSA_PSS_SHA384', S.rsa_pss_rsae_sha384, RSA, 'ok'],
-  ['RSA_PSS_SHA512', S.rsa_pss_rsae_sha512, RSA, 'ok'],
-  ['Ed25519', S.ed25519, ED25519, 'ok'],
-];
-/** BoGo's allAlgorithms: every id of the table (and P-224's, which is ECDSA_P256_SHA256's). */
-const ALL_ALGORITHMS = ALGORITHMS.map(([, scheme]) => scheme);
-
-/** The algorithms our signer lacks, as the runner signs with them (it ignores TLS 1.3's rules when told to). */
-const OUTSIDE_TLS13: ReadonlyMap<number, SignatureAlgorithm> = new Map<number, SignatureAlgorithm>([
-  [S.rsa_pkcs1_sha1, { kind: 'rsa-pkcs1', hash: 'sha1' }],
-  [S.rsa_pkcs1_sha256, { kind: 'rsa-pkcs1', hash: 'sha256' }],
-  [RSA_PKCS1_SHA256_LEGACY, { kind: 'rsa-pkcs1', hash: 'sha256' }],
-  [S.rsa_pkcs1_sha384, { kind: 'rsa-pkcs1', hash: 'sha384' }],
-  [S.rsa_pkcs1_sha512, { kind: 'rsa-pkcs1', hash: 'sha512' }],
-  [S.ecdsa_sha1, { kind: 'ecdsa', hash: 'sha1' }],
-]);
+const RSA_1024 = makeIdentity({ subject: { CN: 'example.test' }, privateKey: rsaTestKey(1024) }, rnd);
 
 /** A real client CertificateVerify signature of `key` with `scheme` over `transcriptHash` (§4.4.3), any scheme the runner knows. */
-function clientSignature(scheme: number, key: Identity, transcriptHash: Uint8Array): Uint8Array {
-  const random = seededRandom('bogo runner signature');
-  const outside = OUTSIDE_TLS13.get(scheme);
-  if (!outside) return signCertificateVerify(nobleProvider, scheme, key, 'client', transcriptHash, random);
-  return nobleProvider.sign(outside, key.privateKey!, certificateVerifyContent('client', transcriptHash), random);
-}
+const clientSignature = (scheme: number, key: Identity, transcriptHash: Uint8Array) => runnerSignature(scheme, key, certificateVerifyContent('client', transcriptHash));
 const flip = (bytes: Uint8Array) => bytes.map((b, i) => (i === bytes.length - 1 ? b ^ 1 : b));
 
 /** Our server of `key` (and `config`) answers a ClientHello listing `schemes`; the runner finishes when it can. */
@@ -108,8 +52,6 @@ function clientSigns(key: Identity, scheme: number, options: { restricted?: bool
   return { client, answers };
 }
 
-const NO_COMMON = fails(':NO_COMMON_SIGNATURE_ALGORITHMS:', 'handshake_failure');
-const WRONG_TYPE = fails(':WRONG_SIGNATURE_TYPE:', 'illegal_parameter');
 /** BoringSSL accepts neither ECDSA_P521_SHA512 nor Ed25519 by default; our DEFAULT_SIGNATURE_SCHEMES list both. */
 const NOT_BORINGSSL_DEFAULT = new Set<number>([S.ecdsa_secp521r1_sha512, S.ed25519]);
 const VERIFY_DEFAULT_DIVERGENCE = 'BoringSSL default verify preferences; RFC 8446 §9.1 makes ecdsa_secp256r1_sha256, rsa_pss_rsae_sha256 and rsa_pkcs1_sha256 mandatory, and forbids no TLS 1.3 scheme';
