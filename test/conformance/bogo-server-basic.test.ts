@@ -11,7 +11,7 @@ import { encodeHandshake } from '../../src/wire/messages.js';
 import type { NewSessionTicket } from '../../src/wire/types.js';
 import { baseHello, ext, record } from '../handshake/abort-harness.js';
 import { closedByPeer, fails, SUCCEEDS } from './bogo-harness.js';
-import { replayServer, runnerExtensions, ticketing, ticketsOf, type Played } from './bogo-server-harness.js';
+import { replayServer, runnerExtensions, ticketing, ticketsOf, type BogoServerCase, type Played } from './bogo-server-harness.js';
 import { ScriptedClient } from './scripted-client.js';
 
 const { TLS_AES_128_GCM_SHA256 } = CipherSuite;
@@ -34,6 +34,22 @@ function afterHandshake(seed: string, type: number, ...contents: Uint8Array[]): 
   const played = handshake(seed);
   played.answers.push(played.client.sendRaw(concat(...contents.map((c) => played.client.seal(type, c)))));
   return played;
+}
+
+/** After a whole handshake, the runner's application data with `padding` zeros in its TLSInnerPlaintext (§5.4). */
+function withPadding(seed: string, data: Uint8Array, padding: number): Played {
+  const played = handshake(seed);
+  played.client.server.takeEvents();
+  played.answers.push(played.client.sendSealed(ContentType.application_data, data, padding));
+  return played;
+}
+
+/** The runner's TLSInnerPlaintext `inner`, as it is, under its handshake keys in place of its Finished. */
+function innerBeforeFinished(inner: Uint8Array): Played {
+  const client = new ScriptedClient({}, `bogo inner ${inner.length}`);
+  const answers = [client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client))];
+  answers.push(client.sendRaw(client.sealInner(inner)));
+  return { client, answers };
 }
 
 /** The runner's sendPrefix in place of a ClientHello, its ClientHello behind it. */
@@ -120,4 +136,37 @@ describe('addBasicTests: GREASE-Server-TLS13 (the runner, ExpectGREASE, requires
     const types = ticketExtensions({ serverFlight: { newSessionTicket: { extensions: [GREASE_EXTENSION] } } }, 'bogo grease shaped');
     for (const t of types) expect(t).toContain(0x1a1a);
   });
+});
+
+// addTLS13RecordTests (tls13_tests.go) and addBasicTests' record sizes are client tests in BoGo; the same records
+// from the client, towards our server (ours): padding (§5.4), empty inner plaintexts, and the size limits (§5.1, §5.2).
+describe('record padding and sizes towards our server (ours; BoGo plays them against clients)', () => {
+  const DATA = utf8.encode('padded data');
+  const dataRead = (expected: Uint8Array) => ({ client }: Played) =>
+    expect(client.server.takeEvents().filter((e) => e.type === 'data')).toEqual([expect.objectContaining({ data: expected })]);
+  /** The runner's application data of `length` bytes with `padding` zeros, after a whole handshake. */
+  const large = (name: string, length: number, padding: number, ok: boolean): BogoServerCase => {
+    const data = new Uint8Array(length).fill(0x42);
+    return {
+      name,
+      // §5.4: the length of TLSInnerPlaintext (content, type, padding) "MUST NOT exceed 2^14 + 1 octets".
+      expected: ok ? SUCCEEDS : fails(':DATA_LENGTH_TOO_LONG:', 'record_overflow'),
+      ours: ok ? 'connected' : 'record_overflow',
+      run: () => withPadding(name, data, padding),
+      ...(ok ? { check: dataRead(data) } : {}),
+    };
+  };
+  replayServer([
+    { name: 'TLS13-RecordPadding-TLS (10 zeros after the data)', expected: SUCCEEDS, ours: 'connected', run: () => withPadding('record padding', DATA, 10), check: dataRead(DATA) },
+    // OmitRecordContents: a TLSInnerPlaintext with no content type, in the client's handshake flight (§5.4: unexpected_message).
+    { name: 'TLS13-EmptyRecords-TLS', expected: fails(':DECRYPTION_FAILED_OR_BAD_RECORD_MAC:'), ours: 'unexpected_message', run: () => innerBeforeFinished(new Uint8Array(0)) },
+    { name: 'TLS13-OnlyPadding-TLS', expected: fails(':DECRYPTION_FAILED_OR_BAD_RECORD_MAC:'), ours: 'unexpected_message', run: () => innerBeforeFinished(new Uint8Array(10)) },
+    large('LargePlaintext', 2 ** 14 + 1, 0, false),
+    large('LargePlaintext-TLS13-Padded-8192-8192', 8192, 8192, true),
+    large('LargePlaintext-TLS13-Padded-8193-8192', 8192, 8193, false),
+    large('LargePlaintext-TLS13-Padded-16383-1', 16383, 1, true),
+    large('LargePlaintext-TLS13-Padded-16384-1', 16384, 1, false),
+    // §5.2: a TLSCiphertext over 2^14 + 256 bytes is record_overflow.
+    { name: 'LargeCiphertext', expected: fails(':ENCRYPTED_LENGTH_TOO_LONG:'), ours: 'record_overflow', run: () => withPadding('large ciphertext', new Uint8Array(2 ** 15).fill(0x42), 0) },
+  ]);
 });

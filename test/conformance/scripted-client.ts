@@ -186,6 +186,10 @@ export class ScriptedClient {
     return this.writer!.seal(type, content, padding);
   }
 
+  /** A TLSCiphertext around `inner` as it is under our current keys, even with no content type (RFC 8446 §5.4 forbids it). */
+  sealInner(inner: Uint8Array): Uint8Array {
+    return this.writer!.sealInner(inner);
+  }
 
   /** Bytes as they are (e.g. a hand-made plaintext record). */
   sendRaw(bytes: Uint8Array): Answer {
