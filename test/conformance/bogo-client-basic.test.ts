@@ -87,7 +87,7 @@ describe('addBasicTests: the TLS 1.3 client cases', () => {
     { name: 'SendInvalidRecordType', expected: fails(':UNEXPECTED_RECORD:'), ours: 'unexpected_message', run: () => afterHandshake((server) => server.seal(42, utf8.encode('invalid record'))) },
     { name: 'BadFinished-Client-TLS13', expected: fails(':DIGEST_CHECK_FAILED:'), ours: 'decrypt_error', run: () => flightWith({ finished: flipLast }) },
     {
-      // Fifty copies of the leaf behind it: a Certificate message of some 20 KB over two records.
+      // Fifty copies of the leaf behind it: a Certificate message over 2^14 bytes, in two records.
       name: 'LargeMessage',
       expected: SUCCEEDS,
       ours: 'continues',
