@@ -82,12 +82,12 @@ export interface ReplayedCase<E> {
  * One vitest case per case of a suite named `name`: our exact answer, then the suite's `verdict` (which must
  * fail for a divergence, so a change of ours shows up), then the case's own checks.
  */
-export function replaySuite<E, C extends ReplayedCase<E>>(cases: C[], name: (c: C) => string, describe: (expected: E) => string, verdict: (result: Abort, expected: E) => void): void {
+export function replaySuite<E, C extends ReplayedCase<E>>(cases: C[], name: (c: C) => string, describe: (expected: E) => string, verdict: (result: Abort, expected: E, c: C) => void): void {
   it.each(cases.map((c) => [`${name(c)} → ${describe(c.expected)}; ours: ${c.ours}${c.divergence ? ' (divergence)' : ''}`, c] as const))('%s', (_, c) => {
     const result = c.run();
     expect(ours(result)).toBe(c.ours);
-    if (c.divergence) expect(() => verdict(result, c.expected)).toThrow();
-    else verdict(result, c.expected);
+    if (c.divergence) expect(() => verdict(result, c.expected, c)).toThrow();
+    else verdict(result, c.expected, c);
     c.check?.(result);
   });
 }

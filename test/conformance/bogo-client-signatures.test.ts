@@ -4,21 +4,15 @@
 // server asks for our certificate with one scheme between two fake ones), the key-type and curve rules of
 // TLS 1.3 signatures (RFC 8446 §4.2.3), and ECDSA signatures with out-of-range r and s.
 import { describe, expect, it } from 'vitest';
-import { makeIdentity, type Identity } from '../../src/testing/certs.js';
-import { rsaTestKey } from '../../src/testing/rsa-keys.js';
+import type { Identity } from '../../src/testing/certs.js';
 import { ExtensionType, NamedGroup, SignatureScheme as S, signatureSchemeName } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import type { Certificate, CertificateVerify } from '../../src/wire/types.js';
-import { ext, pinned, rnd } from '../handshake/abort-harness.js';
-import { fails, replay, SUCCEEDS, type BogoCase } from './bogo-harness.js';
+import { ext, pinned } from '../handshake/abort-harness.js';
+import { fails, replay, SUCCEEDS, type BogoCase, type BogoExpected } from './bogo-harness.js';
 import { ScriptedServer } from './anvil-server.js';
+import { ALGORITHMS, ALL_ALGORITHMS, ED25519, FAKE_1, FAKE_2, NO_COMMON, P256, P384, P521, RSA, RSA_PKCS1_MD5, RSA_PKCS1_MD5_SHA1, runnerSignature } from './bogo-signature-algorithms.js';
 
-const identity = (extra: Parameters<typeof makeIdentity>[0]) => makeIdentity({ subject: { CN: 'example.test' }, sans: { dns: ['example.test'] }, ...extra }, rnd);
-const RSA = identity({ privateKey: rsaTestKey() });
-const P256 = identity({ keyType: 'p256' });
-const P384 = identity({ keyType: 'p384' });
-const P521 = identity({ keyType: 'p521' });
-const ED25519 = identity({});
 /** A scheme each key makes, for the CertificateVerify an edit then changes. */
 const NATIVE_SCHEME = new Map<Identity, number>([
   [RSA, S.rsa_pss_rsae_sha256],
@@ -27,56 +21,37 @@ const NATIVE_SCHEME = new Map<Identity, number>([
   [P521, S.ecdsa_secp521r1_sha512],
   [ED25519, S.ed25519],
 ]);
-/** BoGo's fakeSigAlg1 and fakeSigAlg2, listed around the one real scheme. */
-const FAKE_1 = 0x2a01;
-const FAKE_2 = 0xff01;
-/** rsa_pkcs1_md5 (RFC 5246 §7.4.1.4.1), which no TLS 1.3 peer may use. */
-const RSA_PKCS1_MD5 = 0x0101;
-
-/** The algorithms of BoGo's testSignatureAlgorithms that exist in TLS 1.3, with the key that makes them. */
-const ALGORITHMS: Array<[string, number, Identity, 'ok' | 'not in TLS 1.3']> = [
-  ['RSA_PKCS1_SHA1', S.rsa_pkcs1_sha1, RSA, 'not in TLS 1.3'],
-  ['RSA_PKCS1_SHA256', S.rsa_pkcs1_sha256, RSA, 'not in TLS 1.3'],
-  ['RSA_PKCS1_SHA384', S.rsa_pkcs1_sha384, RSA, 'not in TLS 1.3'],
-  ['RSA_PKCS1_SHA512', S.rsa_pkcs1_sha512, RSA, 'not in TLS 1.3'],
-  ['ECDSA_SHA1', S.ecdsa_sha1, P256, 'not in TLS 1.3'],
-  ['ECDSA_P256_SHA256', S.ecdsa_secp256r1_sha256, P256, 'ok'],
-  ['ECDSA_P384_SHA384', S.ecdsa_secp384r1_sha384, P384, 'ok'],
-  ['ECDSA_P521_SHA512', S.ecdsa_secp521r1_sha512, P521, 'ok'],
-  ['RSA_PSS_SHA256', S.rsa_pss_rsae_sha256, RSA, 'ok'],
-  ['RSA_PSS_SHA384', S.rsa_pss_rsae_sha384, RSA, 'ok'],
-  ['RSA_PSS_SHA512', S.rsa_pss_rsae_sha512, RSA, 'ok'],
-  ['Ed25519', S.ed25519, ED25519, 'ok'],
-];
-
 /**
- * A whole handshake with a server of `key` whose CertificateVerify names `scheme`: signed with it when our
- * signer makes it, else `signature` (default: 64 bytes no verifier accepts).
+ * A whole handshake with a server of `key` whose CertificateVerify names `scheme`: the runner's real signature
+ * with it (any scheme of BoGo's table, bogo-signature-algorithms.ts), else `signature` (default: 64 bytes no
+ * verifier accepts, for schemes nobody signs with, such as MD5).
  */
 function serverSigns(key: Identity, scheme: number, options: { client?: Record<string, unknown>; signature?: (real: (s: number) => Uint8Array) => Uint8Array } = {}) {
   const server = new ScriptedServer({ trust: pinned(key), ...options.client }, key);
   const hello = server.serverHello();
   const flight = [server.encryptedExtensions(), server.certificate()];
-  const cv = server.certificateVerify(NATIVE_SCHEME.get(key)!, (m: CertificateVerify, sign) => ({ ...m, scheme, signature: options.signature ? options.signature(sign) : trySign(sign, scheme) }));
+  const cv = server.certificateVerify(NATIVE_SCHEME.get(key)!, (m: CertificateVerify, sign) => ({ ...m, scheme, signature: options.signature ? options.signature(sign) : runnerOrGarbage(scheme, key, server.certificateVerifyContent()) }));
   return server.deliver(hello, server.protect(...flight, cv, server.finished()));
 }
-function trySign(sign: (s: number) => Uint8Array, scheme: number): Uint8Array {
-  try {
-    return sign(scheme);
-  } catch {
-    return new Uint8Array(64).fill(0x5a);
-  }
+function runnerOrGarbage(scheme: number, key: Identity, content: Uint8Array): Uint8Array {
+  return ALL_ALGORITHMS.includes(scheme) ? runnerSignature(scheme, key, content) : new Uint8Array(64).fill(0x5a);
 }
 const flip = (bytes: Uint8Array) => bytes.map((b, i) => (i === bytes.length - 1 ? b ^ 1 : b));
 
-/** A server that asks our client (holding `key`) for a certificate with `schemes`; the server and the result. */
-function serverAsks(key: Identity, schemes: number[] | Uint8Array) {
-  const server = new ScriptedServer({ certificate: key });
+/**
+ * A server that asks our client (holding `key`) for a certificate with `schemes`; the server and the result.
+ * With `restrictTo`, our client is configured with that one scheme (BoGo's shim certificate WithSignatureAlgorithms),
+ * which then also names what it accepts from the server: the server is of `key`'s type and signs with it.
+ */
+function serverAsks(key: Identity, schemes: number[] | Uint8Array, restrictTo?: number) {
+  const server = restrictTo === undefined ? new ScriptedServer({ certificate: key }) : new ScriptedServer({ certificate: key, signatureSchemes: [restrictTo], trust: pinned(key) }, key);
   const hello = server.serverHello();
   const ee = server.encryptedExtensions();
   const body = schemes instanceof Uint8Array ? schemes : X.signatureAlgorithms.encode(schemes);
   const request = server.add({ kind: 'certificate_request', context: new Uint8Array(0), extensions: [ext(ExtensionType.signature_algorithms, body)] });
-  const result = server.deliver(hello, server.protect(ee, request, server.certificate(), server.certificateVerify(), server.finished()));
+  const certificate = server.certificate();
+  const verify = restrictTo === undefined ? server.certificateVerify() : server.certificateVerify(restrictTo);
+  const result = server.deliver(hello, server.protect(ee, request, certificate, verify, server.finished()));
   return { server, result };
 }
 const ourScheme = (server: ScriptedServer) => server.clientMessages.find((m): m is CertificateVerify => m.kind === 'certificate_verify')?.scheme;
@@ -86,8 +61,8 @@ describe('addSignatureAlgorithmTests: Client-Verify, Client-VerifyDefault, Clien
   replay(
     ALGORITHMS.flatMap(([name, scheme, key, status]): BogoCase[] => {
       if (status !== 'ok') {
-        // The runner forces a scheme TLS 1.3 does not define for CertificateVerify (§4.2.3); we list none of them.
-        return [{ name: `Client-Verify-${name}-TLS13`, expected: fails(':WRONG_SIGNATURE_TYPE:', 'illegal_parameter'), ours: 'illegal_parameter', run: () => serverSigns(key, scheme) }];
+        // The runner forces a scheme TLS 1.3 does not define for a server's CertificateVerify (§4.2.3); we list none of them.
+        return ['Verify', 'VerifyDefault'].map((test) => ({ name: `Client-${test}-${name}-TLS13`, expected: fails(':WRONG_SIGNATURE_TYPE:', 'illegal_parameter'), ours: 'illegal_parameter', run: () => serverSigns(key, scheme) }));
       }
       return [
         { name: `Client-Verify-${name}-TLS13`, expected: SUCCEEDS, ours: 'continues', run: () => serverSigns(key, scheme, { client: { signatureSchemes: [scheme] } }), check: ({ victim }) => expect(victim.info.signatureScheme).toBe(signatureSchemeName(scheme)) },
@@ -105,34 +80,53 @@ describe('addSignatureAlgorithmTests: Client-Verify, Client-VerifyDefault, Clien
   );
 });
 
-describe('addSignatureAlgorithmTests: Client-Sign (TLS 1.3), the server lists [fake, scheme, fake]', () => {
+describe('addSignatureAlgorithmTests: Client-Sign, Client-SignDefault, Client-Sign-Negotiate (TLS 1.3, the server asks for our certificate)', () => {
+  // §4.4.2: "If the server requests client authentication but no suitable certificate is available, the client
+  // MUST send a Certificate message containing no certificates"; the server decides what follows.
+  const emptyCertificate = 'RFC 8446 §4.4.2: no suitable certificate means an empty Certificate, not an alert';
+  const legacy = 'draft-ietf-tls-tls13-pkcs1 is not implemented (RFC 8446 §4.4.3: "RSA signatures MUST use an RSASSA-PSS algorithm"); §4.4.2: an empty Certificate';
+  const listed = (scheme: number) => [FAKE_1, scheme, FAKE_2];
+
+  /**
+   * A Client-Sign case: the server lists `schemes`, our client holds `key` (configured with `restrictTo` alone when
+   * given). BoGo's runner (RequireAnyClientCert, peerSignatureAlgorithm) wants our certificate signed with `scheme`.
+   */
+  function signCase(name: string, expected: BogoExpected, key: Identity, schemes: number[], scheme: number, options: { restrictTo?: number; ourScheme?: number; divergence?: string } = {}): BogoCase {
+    let server: ScriptedServer;
+    return {
+      name,
+      expected,
+      ours: 'continues',
+      ...(options.divergence ? { divergence: options.divergence } : {}),
+      run: () => {
+        const asked = serverAsks(key, schemes, options.restrictTo);
+        server = asked.server;
+        return asked.result;
+      },
+      runner: () => expect(ourScheme(server)).toBe(scheme),
+      // Ours: the scheme we signed with, or an empty Certificate.
+      check: () => (options.ourScheme ? expect(ourScheme(server)).toBe(options.ourScheme) : expect(ourCertificate(server)?.entries).toEqual([])),
+    };
+  }
   replay(
-    ALGORITHMS.map(([name, scheme, key, status]): BogoCase => {
-      if (status !== 'ok') {
-        return {
-          name: `Client-Sign-${name}-TLS13`,
-          expected: fails(':NO_COMMON_SIGNATURE_ALGORITHMS:', 'handshake_failure'),
-          ours: 'continues',
-          // §4.4.2: "If the server requests client authentication but no suitable certificate is available, the
-          // client MUST send a Certificate message containing no certificates"; the server decides what follows.
-          divergence: 'RFC 8446 §4.4.2: no suitable certificate means an empty Certificate, not an alert',
-          run: () => {
-            const { server, result } = serverAsks(key, [FAKE_1, scheme, FAKE_2]);
-            expect(ourCertificate(server)?.entries).toEqual([]);
-            return result;
-          },
-        };
+    ALGORITHMS.flatMap(([name, scheme, key, status]): BogoCase[] => {
+      if (status === 'removed') {
+        return ['Sign', 'SignDefault'].map((test) => signCase(`Client-${test}-${name}-TLS13`, NO_COMMON, key, listed(scheme), scheme, { divergence: emptyCertificate }));
       }
-      return {
-        name: `Client-Sign-${name}-TLS13`,
-        expected: SUCCEEDS,
-        ours: 'continues',
-        run: () => {
-          const { server, result } = serverAsks(key, [FAKE_1, scheme, FAKE_2]);
-          expect(ourScheme(server)).toBe(scheme);
-          return result;
-        },
-      };
+      if (status === 'legacy') {
+        return [
+          // BoringSSL, its certificate restricted to 0x0420, signs with it; we cannot, so our Certificate is empty.
+          signCase(`Client-Sign-${name}-TLS13`, SUCCEEDS, key, listed(scheme), scheme, { divergence: legacy }),
+          signCase(`Client-SignDefault-${name}-TLS13`, NO_COMMON, key, listed(scheme), scheme, { divergence: emptyCertificate }),
+          // The runner lists every scheme and expects 0x0420; ours is the first of our preference it lists.
+          signCase(`Client-Sign-Negotiate-${name}-TLS13`, SUCCEEDS, key, ALL_ALGORITHMS, scheme, { ourScheme: S.rsa_pss_rsae_sha256, divergence: legacy }),
+        ];
+      }
+      return [
+        signCase(`Client-Sign-${name}-TLS13`, SUCCEEDS, key, listed(scheme), scheme, { restrictTo: scheme, ourScheme: scheme }),
+        signCase(`Client-SignDefault-${name}-TLS13`, SUCCEEDS, key, listed(scheme), scheme, { ourScheme: scheme }),
+        signCase(`Client-Sign-Negotiate-${name}-TLS13`, SUCCEEDS, key, ALL_ALGORITHMS, scheme, { restrictTo: scheme, ourScheme: scheme }),
+      ];
     }),
   );
 });
@@ -151,7 +145,8 @@ describe('addSignatureAlgorithmTests: key types, curves and preferences (TLS 1.3
     },
     // NoSignatureAlgorithms: signature_algorithms with an empty list, which supported_signature_algorithms<2..2^16-2> forbids.
     { name: 'ClientAuth-NoFallback-TLS13', expected: fails(':DECODE_ERROR:', 'decode_error'), ours: 'decode_error', run: () => serverAsks(RSA, Uint8Array.of(0, 0)).result },
-    { name: 'Verify-ServerAuth-SignatureType-TLS13', expected: fails(':WRONG_SIGNATURE_TYPE:'), ours: 'illegal_parameter', run: () => serverSigns(RSA, S.ecdsa_secp256r1_sha256) },
+    // The runner's RSA key signs with PSS and labels the signature ECDSA P-256 (SendSignatureAlgorithm).
+    { name: 'Verify-ServerAuth-SignatureType-TLS13', expected: fails(':WRONG_SIGNATURE_TYPE:'), ours: 'illegal_parameter', run: () => serverSigns(RSA, S.ecdsa_secp256r1_sha256, { signature: (sign) => sign(S.rsa_pss_rsae_sha256) }) },
     { name: 'ServerAuth-Enforced-TLS13', expected: fails(':WRONG_SIGNATURE_TYPE:'), ours: 'illegal_parameter', run: () => serverSigns(RSA, RSA_PKCS1_MD5) },
     { name: 'CheckLeafCurve-TLS13', expected: SUCCEEDS, ours: 'continues', run: () => serverSigns(P256, S.ecdsa_secp256r1_sha256, { client: { groups: [NamedGroup.secp384r1] } }) },
     // A P-256 key with the P-384 scheme: in TLS 1.3 the scheme names the curve (§4.2.3).
@@ -165,6 +160,27 @@ describe('addSignatureAlgorithmTests: key types, curves and preferences (TLS 1.3
     },
     { name: 'VerifyPreferences-Enforced', expected: fails(':WRONG_SIGNATURE_TYPE:', 'illegal_parameter'), ours: 'illegal_parameter', run: () => serverSigns(RSA, S.rsa_pss_rsae_sha256, { client: { signatureSchemes: [S.rsa_pss_rsae_sha384] } }) },
     { name: 'VerifyPreferences-Ed25519', expected: SUCCEEDS, ours: 'continues', run: () => serverSigns(ED25519, S.ed25519, { client: { signatureSchemes: [S.ed25519] } }) },
+    // The server ignores our preferences and signs with Ed25519, which BoringSSL does not accept by default.
+    { name: 'Ed25519DefaultDisable-NoAccept', expected: fails(':WRONG_SIGNATURE_TYPE:', 'illegal_parameter'), ours: 'continues', divergence: 'BoringSSL default; RFC 8446 §4.2.3 lists ed25519 for TLS 1.3 (our DEFAULT_SIGNATURE_SCHEMES accept it)', run: () => serverSigns(ED25519, S.ed25519) },
+    { name: 'Client-TLS13-NoVerify-RSA_PKCS1_MD5_SHA1', expected: fails(':WRONG_SIGNATURE_TYPE:'), ours: 'illegal_parameter', run: () => serverSigns(RSA, RSA_PKCS1_MD5_SHA1) },
+    ...(
+      [
+        // The server asks with BoringSSL's internal MD5+SHA1 value alone.
+        ['Client-TLS13-NoSign-RSA_PKCS1_MD5_SHA1', [RSA_PKCS1_MD5_SHA1], undefined],
+        // The server asks for PSS with SHA-512 or SHA-384; our client is configured for PSS with SHA-256 alone.
+        ['NoCommonAlgorithms-TLS13', [S.rsa_pss_rsae_sha512, S.rsa_pss_rsae_sha384], S.rsa_pss_rsae_sha256],
+      ] as const
+    ).map(([name, schemes, restrictTo]): BogoCase => ({
+      name,
+      expected: fails(':NO_COMMON_SIGNATURE_ALGORITHMS:'),
+      ours: 'continues',
+      divergence: 'RFC 8446 §4.4.2: no suitable certificate means an empty Certificate, not an alert',
+      run: () => {
+        const { server, result } = serverAsks(RSA, [...schemes], restrictTo);
+        expect(ourCertificate(server)?.entries).toEqual([]);
+        return result;
+      },
+    })),
   ]);
 
   it('VerifyPreferences-NoCommonAlgorithms → the runner finds nothing to sign with; ours: signature_algorithms holds exactly the configured scheme', () => {

@@ -13,7 +13,7 @@ import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { concat, utf8 } from '../../src/wire/bytes.js';
 import { CipherSuite, ContentType, ExtensionType, SignatureScheme } from '../../src/wire/enums.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
-import { ext, pinned, rnd } from '../handshake/abort-harness.js';
+import { ca, ext, pinned, rnd } from '../handshake/abort-harness.js';
 import { expectRefused, kinds, messageOf, runnerExtensions } from './bogo-server-harness.js';
 import { certificateMessage } from './client-certificate-flight.js';
 import { ScriptedClient } from './scripted-client.js';
@@ -91,6 +91,26 @@ describe('addCertificateTests and tls13_tests.go: the client\'s certificate flig
   it('GarbageCertificate-Server-TLS13 (the client\'s certificate is "GARBAGE") → CANNOT_PARSE_LEAF_CERT, "remote error: error decoding message"; ours: bad_certificate', () => {
     const client = asked('require', 'bogo garbage cert');
     expectRefused(client, client.sendHandshake(certificateMessage(new Uint8Array(0), utf8.encode('GARBAGE'))), 'bad_certificate');
+  });
+
+  describe('SendReceiveIntermediate-Server-TLS13 (-require-any-client-certificate; a client leaf issued by an intermediate of our CA)', () => {
+    const intermediate = makeIdentity({ subject: { CN: 'bogo intermediate' }, issuer: ca, isCA: true, keyUsage: ['keyCertSign'] }, rnd);
+    const leaf = makeIdentity({ subject: { CN: 'bogo chain client' }, issuer: intermediate, keyType: 'p256', extKeyUsage: ['clientAuth'] }, rnd);
+    it.each([
+      ['the leaf and its intermediate (BoGo\'s case) → a handshake, the chain seen; ours: connected, the leaf judged through the intermediate', [leaf.der, intermediate.der], 'connected'],
+      // §6.2: unknown_ca, "the CA certificate could not be located".
+      ['the intermediate left out (ours) → no path to our CA; ours: unknown_ca', [leaf.der], 'unknown_ca'],
+    ])('%s', (_, chain, outcome) => {
+      const client = new ScriptedClient({ clientAuth: 'require', trust: { kind: 'ca', anchors: [ca.der] } }, `bogo intermediate ${chain.length}`);
+      expect(kinds(client.hello([TLS_AES_128_GCM_SHA256], runnerExtensions(client)))).toEqual(FLIGHT_WITH_REQUEST);
+      const answers = [client.sendHandshake(certificateMessage(new Uint8Array(0), ...chain))];
+      if (answers[0]!.alerts.length === 0) answers.push(client.sendHandshake(certificateVerify(client, leaf, SignatureScheme.ecdsa_secp256r1_sha256)));
+      if (answers.every((a) => a.alerts.length === 0)) answers.push(client.finish());
+      if (outcome === 'connected') {
+        expect(answers.flatMap((a) => a.alerts)).toEqual([]);
+        expect(client.server.info.peer?.subject).toContain('bogo chain client');
+      } else expectRefused(client, answers.at(-1)!, outcome);
+    });
   });
 
   it('ServerSkipCertificateVerify-TLS13 (a Certificate, then the Finished) → UNEXPECTED_MESSAGE, "remote error: unexpected message"; ours: unexpected_message (§4.4.3)', () => {

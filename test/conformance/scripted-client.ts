@@ -94,6 +94,8 @@ export class ScriptedClient {
   resumptionMasterSecret?: Uint8Array;
   /** legacy_record_version of our plaintext records (RFC 8446 §5.1: the receiver ignores it). */
   recordVersion = 0x0303;
+  /** The most ClientHello bytes one record carries (RFC 8446 §5.1: a handshake message may span records). */
+  helloRecordLength = 2 ** 14;
   /** The transcript hash the server's CertificateVerify signs (RFC 8446 §4.4.3). */
   signedTranscriptHash?: Uint8Array;
   /** How many messages the handshake's transcript holds, once our Finished is sent. */
@@ -137,7 +139,8 @@ export class ScriptedClient {
     this.pskSuite = psk?.suite;
     this.transcript.push(encoded);
     const bytes: Uint8Array[] = [];
-    for (let at = 0; at < encoded.length; at += 2 ** 14) bytes.push(record(HANDSHAKE, encoded.subarray(at, at + 2 ** 14), this.recordVersion));
+    const step = this.helloRecordLength;
+    for (let at = 0; at < encoded.length; at += step) bytes.push(record(HANDSHAKE, encoded.subarray(at, at + step), this.recordVersion));
     return this.feed(concat(...bytes));
   }
 
@@ -183,6 +186,10 @@ export class ScriptedClient {
     return this.writer!.seal(type, content, padding);
   }
 
+  /** A TLSCiphertext around `inner` as it is under our current keys, even with no content type (RFC 8446 §5.4 forbids it). */
+  sealInner(inner: Uint8Array): Uint8Array {
+    return this.writer!.sealInner(inner);
+  }
 
   /** Bytes as they are (e.g. a hand-made plaintext record). */
   sendRaw(bytes: Uint8Array): Answer {
