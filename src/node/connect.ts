@@ -7,7 +7,8 @@ import type { ClientConfig } from '../handshake/config.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { Tls13Socket } from './adapter.js';
 import { socketOptions, type SocketOptions } from './socket-options.js';
-import { judgeSession, translateClientOptions, type NodeTlsClientOptions, type NodeVerification, type SessionJudgement } from './tls-options.js';
+import { checkedClientOptions } from './client-options.js';
+import { judgeSession, type NodeTlsClientOptions, type NodeVerification, type SessionJudgement } from './tls-options.js';
 
 export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClientOptions {
   host?: string;
@@ -31,24 +32,26 @@ export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClie
  * goes out as SNI (RFC 6066 §3). With `insecureSkipServerNameCheck` there is no default.
  */
 export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
-  // No rest object: translateClientOptions takes the adapter's own options and leaves them out of the config.
+  // No rest object: checkedClientOptions takes the adapter's own options and leaves them out of the config.
   const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData } = options;
   const settings: SocketOptions & { verification?: NodeVerification; session?: SessionJudgement } = socketOptions({ handshakeTimeout, allowHalfOpen });
   if (earlyData !== undefined && !session) throw new TypeError('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
   if (session !== undefined && (typeof session !== 'object' || session instanceof Uint8Array)) {
     throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
   }
-  const { config, verification } = translateClientOptions(options);
+  // Checked once per content of the options (client-options.ts): a frozen config, shared by the connections made with it.
+  const { config, verification } = checkedClientOptions(options);
   const judged = session && judgeSession(verification, session);
-  if (session && judged !== 'refused') {
-    config.resumption = {
-      ticket: session,
-      ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }),
-      ...(judged?.serverVerdict ? { serverVerdict: judged.serverVerdict } : {}),
-    };
-  }
-  // The config is checked whole before the TCP connection is opened.
-  const connection = Connection.client(config);
+  const resumption: ClientConfig['resumption'] =
+    session && judged !== 'refused'
+      ? {
+          ticket: session,
+          ...(earlyData === undefined ? {} : { earlyData: typeof earlyData === 'string' ? Buffer.from(earlyData) : earlyData }),
+          ...(judged?.serverVerdict ? { serverVerdict: judged.serverVerdict } : {}),
+        }
+      : undefined;
+  // The config is checked whole before the TCP connection is opened (with a ticket to resume, again as a whole).
+  const connection = Connection.client(resumption ? { ...config, resumption } : config);
   const transport = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443, allowHalfOpen: true });
   if (verification) settings.verification = verification;
   if (judged && judged !== 'refused') settings.session = judged;

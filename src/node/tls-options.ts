@@ -93,14 +93,23 @@ const INSTEAD: Record<string, string> = {
   secureProtocol: 'nothing: only TLS 1.3 is spoken',
 };
 
-function refuseUnknown(options: object, known: Set<string>, where: string): void {
+function refuseUnknown(options: object, known: ReadonlySet<string>, where: string): void {
   const unknown = Object.keys(options).filter((k) => !known.has(k) && (options as Record<string, unknown>)[k] !== undefined);
   if (unknown.length === 0) return;
   const hints = unknown.filter((k) => k in INSTEAD).map((k) => ` (${k}: use ${INSTEAD[k]})`);
   throw new TypeError(`${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}${hints.join('')}`);
 }
 
-const CLIENT_KNOWN = new Set([...CLIENT_CONFIG_FIELDS, ...ADAPTER_CLIENT_OPTIONS, ...NODE_CLIENT]);
+/** Every option name connect() takes. */
+export const CLIENT_KNOWN: ReadonlySet<string> = new Set([...CLIENT_CONFIG_FIELDS, ...ADAPTER_CLIENT_OPTIONS, ...NODE_CLIENT]);
+/**
+ * The options translateClientOptions reads as properties, so inherited or not enumerable as well (as node:tls
+ * reads them); the other engine fields it takes from the options' own enumerable fields only.
+ */
+export const CLIENT_PROPERTY_READS: readonly string[] = [
+  ...NODE_CLIENT,
+  ...['serverName', 'insecureSkipServerNameCheck', 'host', 'alpnProtocols', 'certificate', 'trust'],
+];
 const CLIENT_ENGINE_FIELDS: ReadonlySet<string> = new Set(CLIENT_CONFIG_FIELDS);
 const SERVER_ENGINE_FIELDS: ReadonlySet<string> = new Set(SERVER_CONFIG_FIELDS);
 const SERVER_KNOWN = new Set([...SERVER_CONFIG_FIELDS, ...ADAPTER_SERVER_OPTIONS, ...NODE_SERVER]);
