@@ -57,6 +57,7 @@ import {
   plain,
   privateKeyObject,
   publicKeyObject,
+  sameMemory,
 } from './key-objects.js';
 // Empties the random pool when a V8 startup snapshot is written or started (src/node/snapshot.ts).
 import './snapshot.js';
@@ -231,7 +232,8 @@ interface NodeKem {
  * like ECDSA nonces here, server shares are not reproducible with this provider.
  */
 function nodeMlKem(type: 'ml-kem-768' | 'ml-kem-1024', kem: NodeKem): MlKemPrimitive {
-  const decapsulationKey = memoize((seed: Uint8Array) => createPrivateKey({ key: Buffer.from(seed), format: 'raw-seed', asymmetricKeyType: type } as never));
+  // The seed as it is, not Buffer.from(seed): that copy would sit in Node's shared Buffer pool (test/node/native-mlkem).
+  const decapsulationKey = memoize((seed: Uint8Array) => createPrivateKey({ key: sameMemory(seed), format: 'raw-seed', asymmetricKeyType: type } as never));
   return {
     keygen(drawn) {
       // A copy of our own: the memo is keyed by the array, which a RandomSource may refill and hand out again.

@@ -51,7 +51,7 @@ export function bigintBytes(value: bigint): Buffer {
 }
 
 /** A Buffer over the same memory (no copy into Node's Buffer pool), for APIs whose types want a Buffer. */
-function sameMemory(bytes: Uint8Array): Buffer {
+export function sameMemory(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
@@ -102,9 +102,24 @@ function okpFromPkcs8(crv: OkpCurve, d: Uint8Array): KeyObject {
   return createPrivateKey({ key: sameMemory(der), format: 'der', type: 'pkcs8' });
 }
 
-/** A JWK with an empty "x": Node 20 derives the public half from "d" itself; later versions refuse it. */
+/**
+ * A JWK with an empty "x": Node 20 derives the public half from "d" itself; later versions refuse it.
+ * node:crypto decodes "d" with Buffer.from(d, 'base64'), which takes Node's shared Buffer pool for anything
+ * under half of Buffer.poolSize: every ephemeral private key would sit in the ArrayBuffer behind the
+ * application's small Buffers (test/security/node-pool-secrets). With Buffer.poolSize at 0 for the call (a
+ * documented, writable setting; synchronous, so no other code runs before it is restored) the decoded key
+ * gets memory of its own. The pool itself is untouched: a new one is made only from Buffer.poolSize when the
+ * current one is full, and no allocation in the call takes from it.
+ */
 function okpFromJwk(crv: OkpCurve, d: Uint8Array): KeyObject {
-  return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(d), x: '' }, format: 'jwk' });
+  const key = { kty: 'OKP', crv, d: base64url(d), x: '' };
+  const poolSize = Buffer.poolSize;
+  Buffer.poolSize = 0;
+  try {
+    return createPrivateKey({ key, format: 'jwk' });
+  } finally {
+    Buffer.poolSize = poolSize;
+  }
 }
 
 /**

@@ -31,7 +31,18 @@ const rows = ${JSON.stringify(GROUPS)}.map((group) => {
     nobleDecapsulates: equal(theirs.decapsulate(nobleClient.privateKey, fromNode.share), fromNode.sharedSecret),
   };
 });
-console.log(JSON.stringify({ mlKem: NODE_PROVIDER_ML_KEM, version: process.version, rows }));
+// Every private value drawn (ML-KEM seeds, X25519 and X448 keys), searched for in the ArrayBuffer behind a small
+// Buffer of the application's: Node's shared pool (test/security/node-pool-secrets for Node 20).
+const pool = () => Buffer.from(Buffer.from('the application’s own text').buffer);
+const secretsInPool = ${JSON.stringify(GROUPS)}.flatMap((group) => {
+  const exchange = node.keyExchange(group);
+  const drawn = [];
+  const recording = (length) => { const bytes = seededRandom('pool ' + group + drawn.length)(length); drawn.push(bytes.slice()); return bytes; };
+  const client = exchange.generate(recording);
+  exchange.encapsulate(client.share, seededRandom('server ' + group));
+  return drawn.filter((d) => pool().indexOf(Buffer.from(d.buffer, d.byteOffset, d.byteLength)) >= 0).map((d) => group + ' ' + d.length);
+});
+console.log(JSON.stringify({ mlKem: NODE_PROVIDER_ML_KEM, version: process.version, rows, secretsInPool }));
 `;
 
 describe('the node provider on Node 26 (OpenSSL 3.5)', () => {
@@ -45,9 +56,12 @@ describe('the node provider on Node 26 (OpenSSL 3.5)', () => {
       mlKem: string;
       version: string;
       rows: { group: string; sameShare: boolean; nodeDecapsulates: boolean; nobleDecapsulates: boolean }[];
+      secretsInPool: string[];
     };
     expect(report.version).toMatch(/^v26\./);
     expect(report.mlKem).toBe('node:crypto');
     expect(report.rows).toEqual(GROUPS.map((group) => ({ group, sameShare: true, nodeDecapsulates: true, nobleDecapsulates: true })));
+    // The client's drawn private value never passed through Node's shared Buffer pool (an ML-KEM seed did).
+    expect(report.secretsInPool).toEqual([]);
   });
 });

@@ -43,6 +43,26 @@ describe("the node provider keeps secrets out of Node's shared Buffer pool", () 
     expect(holds(applicationBuffer(), scalar)).toBe(false);
   });
 
+  it.each(['x25519', 'x448'] as GroupName[])('%s: the drawn private key never passes through the pool, on either side', (group) => {
+    // Node 20 imports these keys from a JWK, and node:crypto decodes its "d" with Buffer.from(d, 'base64'):
+    // into the shared pool, where every ephemeral private key of the process sat until the pool moved on.
+    const exchange = node.keyExchange(group);
+    const drawn: Uint8Array[] = [];
+    const recording = (length: number) => {
+      const bytes = random(length);
+      drawn.push(bytes.slice());
+      return bytes;
+    };
+    const poolSize = Buffer.poolSize;
+    const client = exchange.generate(recording);
+    expect(exchange.encapsulate(client.share, recording)).not.toBeNull();
+    expect(drawn.length).toBe(2);
+    for (const privateKey of drawn) expect(holds(applicationBuffer(), privateKey)).toBe(false);
+    // The application's small Buffers still come from the pool, as before.
+    expect(Buffer.poolSize).toBe(poolSize);
+    expect(applicationBuffer().buffer.byteLength).toBeGreaterThan(applicationBuffer().length);
+  });
+
   it.each(['ffdhe2048', 'ffdhe4096'] as GroupName[])('%s: the private exponent is not in the pool', (group) => {
     const exchange = node.keyExchange(group);
     const { privateKey, share } = exchange.generate(random);
