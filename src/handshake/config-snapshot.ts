@@ -60,29 +60,26 @@ const RULES: Rules = { provider: GIVEN, tickets: { antiReplay: GIVEN }, resumpti
 const NO_RULES: Rules = {};
 
 /**
- * Where the walk is: the containers being copied (outermost first: a config is a few levels deep) and the keys
- * from the config down to the value being read, spelt as a path only for an error.
+ * A field that cannot be snapshotted: what is wrong with it, and the keys from it up to the config, added as the
+ * walk unwinds (so that a walk that succeeds keeps no path at all), spelt as a TypeError's path at the top.
  */
-class Walk {
-  readonly open: object[] = [];
+class FieldFault {
   readonly #keys: string[] = [];
   readonly #indexes: boolean[] = [];
 
-  enter(key: string, index: boolean): void {
+  constructor(readonly what: string) {}
+
+  /** The fault is in the field `key` of the container one level up. */
+  in(key: string, index: boolean): FieldFault {
     this.#keys.push(key);
     this.#indexes.push(index);
+    return this;
   }
 
-  leave(): void {
-    this.#keys.pop();
-    this.#indexes.pop();
-  }
-
-  path(): string {
-    if (this.#keys.length === 0) return 'the config';
+  error(): TypeError {
     let path = '';
-    for (let i = 0; i < this.#keys.length; i++) path += this.#indexes[i] ? `[${this.#keys[i]}]` : i > 0 ? `.${this.#keys[i]}` : this.#keys[i];
-    return path;
+    for (let i = this.#keys.length - 1; i >= 0; i--) path += this.#indexes[i] ? `[${this.#keys[i]}]` : path ? `.${this.#keys[i]}` : this.#keys[i];
+    return new TypeError(`${path || 'the config'}${this.what}`);
   }
 }
 
@@ -92,20 +89,25 @@ class Walk {
  */
 export function snapshotConfig<T extends object>(config: T): T {
   if (typeof config !== 'object' || config === null) return config;
-  return snapshot(config, new Walk(), RULES) as T;
+  try {
+    return snapshot(config, [], RULES) as T;
+  } catch (e) {
+    throw e instanceof FieldFault ? e.error() : e;
+  }
 }
 
-function snapshot(value: unknown, walk: Walk, rules: Rules): Snapshot {
+/** `open`: the containers being copied, outermost first (a config is a few levels deep). */
+function snapshot(value: unknown, open: object[], rules: Rules): Snapshot {
   if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof Uint8Array) return bytesSnapshot(value, walk);
+  if (value instanceof Uint8Array) return bytesSnapshot(value);
   // Other typed arrays are left for the check to refuse by name.
   if (ArrayBuffer.isView(value)) return value;
-  if (walk.open.includes(value)) throw new TypeError(`${walk.path()} contains itself`);
-  walk.open.push(value);
+  if (open.includes(value)) throw new FieldFault(' contains itself');
+  open.push(value);
   try {
-    return containerSnapshot(value, walk, rules);
+    return containerSnapshot(value, open, rules);
   } finally {
-    walk.open.pop();
+    open.pop();
   }
 }
 
@@ -113,7 +115,7 @@ function snapshot(value: unknown, walk: Walk, rules: Rules): Snapshot {
  * A private copy, the same one while `source` holds the same bytes. A plain Uint8Array (not a Buffer, whose
  * slice shares memory), of the length the source had when read (a view of a resizable buffer can shrink).
  */
-function bytesSnapshot(source: Uint8Array, walk: Walk): Uint8Array {
+function bytesSnapshot(source: Uint8Array): Uint8Array {
   try {
     const held = snapshots.get(source) as Uint8Array | undefined;
     if (held && equalBytes(held, source)) return held;
@@ -121,7 +123,7 @@ function bytesSnapshot(source: Uint8Array, walk: Walk): Uint8Array {
     snapshots.set(source, copy);
     return copy;
   } catch (e) {
-    throw unreadable(walk, e);
+    throw unreadable(e);
   }
 }
 
@@ -133,7 +135,7 @@ const snapshotKeys = new WeakMap<object, readonly string[]>();
  * the earlier one if all fields are the same. While the fields match the earlier snapshot's, nothing new is
  * made: a source that has not changed (a server's config, one connection after another) costs its field list.
  */
-function containerSnapshot(source: object, walk: Walk, rules: Rules): Snapshot {
+function containerSnapshot(source: object, open: object[], rules: Rules): Snapshot {
   let isArray: boolean;
   let length: number;
   let keys: string[];
@@ -142,7 +144,7 @@ function containerSnapshot(source: object, walk: Walk, rules: Rules): Snapshot {
     length = isArray ? (source as unknown[]).length : 0;
     keys = isArray ? Object.keys(source) : fieldNames(source);
   } catch (e) {
-    throw unreadable(walk, e);
+    throw unreadable(e);
   }
   const held = snapshots.get(source) as Record<string, Snapshot> | undefined;
   const heldKeys = held && snapshotKeys.get(held);
@@ -150,16 +152,21 @@ function containerSnapshot(source: object, walk: Walk, rules: Rules): Snapshot {
   let copy = same ? undefined : emptyContainer(isArray, length);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    walk.enter(key, isArray);
     let field: unknown;
     try {
       field = (source as Record<string, unknown>)[key];
     } catch (e) {
-      throw unreadable(walk, e);
+      throw unreadable(e).in(key, isArray);
     }
     const rule = rules[isArray ? '*' : key] ?? NO_RULES;
-    const value = rule === GIVEN ? field : snapshot(field, walk, rule);
-    walk.leave();
+    let value: Snapshot = field;
+    if (rule !== GIVEN) {
+      try {
+        value = snapshot(field, open, rule);
+      } catch (e) {
+        throw e instanceof FieldFault ? e.in(key, isArray) : e;
+      }
+    }
     if (copy === undefined && value !== held![key]) {
       copy = emptyContainer(isArray, length);
       for (let j = 0; j < i; j++) copy[keys[j]!] = held![keys[j]!];
@@ -212,13 +219,13 @@ function sameKeys(held: readonly string[], keys: readonly string[]): boolean {
   return true;
 }
 
-/** What a getter or a Proxy trap threw, as a TypeError naming the field. */
-function unreadable(walk: Walk, thrown: unknown): TypeError {
+/** What a getter or a Proxy trap threw, as a fault of the field being read. */
+function unreadable(thrown: unknown): FieldFault {
   let reason: string;
   try {
     reason = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   } catch {
     reason = 'a value that cannot be shown';
   }
-  return new TypeError(`${walk.path()}: reading it threw ${reason.split('\n')[0]}`);
+  return new FieldFault(`: reading it threw ${reason.split('\n')[0]}`);
 }
