@@ -3,7 +3,7 @@
 // applies at all (after our close_notify nothing more is sent); this applies it to the record layer.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { MAX_INNER_PLAINTEXT_LENGTH, RecordLayer, RecordProtection } from '../record/index.js';
-import { concat } from '../wire/bytes.js';
+import { concatList } from '../wire/bytes.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import type { Effect, Epoch } from './context.js';
 import type { Role } from './events.js';
@@ -83,7 +83,7 @@ export class RecordEffects {
    */
   flushHandshake(): void {
     if (this.outgoingHandshake.length === 0) return;
-    const bytes = this.outgoingHandshake.length === 1 ? this.outgoingHandshake[0]! : concat(...this.outgoingHandshake);
+    const bytes = this.outgoingHandshake.length === 1 ? this.outgoingHandshake[0]! : concatList(this.outgoingHandshake);
     this.outgoingHandshake = [];
     // The first ClientHello may use record version 0x0301 for old middleboxes (RFC 8446 §5.1).
     const first = this.role === 'client' && !this.sentFirstFlight;
