@@ -17,6 +17,7 @@ import type { ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
 import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type SingleUseTickets, type TicketState } from '../tickets.js';
 import { showValue } from '../../wire/show-value.js';
+import { callbackBytes } from '../caller-input.js';
 
 /**
  * Whether this client could resume with a ticket of ours: its psk_key_exchange_modes lists a mode we resume
@@ -63,7 +64,8 @@ export class TicketKey {
 
   seal(state: TicketState): Uint8Array {
     const tickets = this.config.tickets!;
-    return tickets.seal ? tickets.seal(encodeTicketState(state)) : sealTicket(this.ctx.provider, this.key(), state, this.ctx.cfg.random);
+    // NewSessionTicket.ticket<1..2^16-1> (RFC 8446 §4.6.1); one too long to offer back is not sent (post-handshake.ts).
+    return tickets.seal ? callbackBytes(tickets.seal(encodeTicketState(state)), 'tickets.seal', 1, 0xffff) : sealTicket(this.ctx.provider, this.key(), state, this.ctx.cfg.random);
   }
 
   open(ticket: Uint8Array): TicketState | undefined {
