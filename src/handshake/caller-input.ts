@@ -22,7 +22,8 @@ export function requireBytes(value: unknown, what: string): asserts value is Uin
  * callback threw (test/security/callback-answers).
  */
 export function callbackBytes(answer: unknown, callback: string, min: number, max: number): Uint8Array {
-  if (answer instanceof Uint8Array && answer.length >= min && answer.length <= max) return answer.slice();
+  // new Uint8Array copies; a Buffer's slice() would be a view of the callback's memory.
+  if (answer instanceof Uint8Array && answer.length >= min && answer.length <= max) return new Uint8Array(answer);
   const shown = answer instanceof Promise ? 'a Promise (it must answer at once)' : showValue(answer);
   throw new Error(`${callback} answered ${shown}, not ${min} to ${max} bytes`);
 }

@@ -66,18 +66,19 @@ describe('a callback answer that would go out malformed fails as a throw does', 
     expect(p.client.isConnected).toBe(true);
   });
 
-  it('a cookie callback that refills one buffer: a connection waiting on its HelloRetryRequest keeps the cookie it sent', () => {
-    const buffer = new Uint8Array(16);
-    let n = 0;
-    const helloRetryCookie = () => buffer.fill(++n);
-    const retrying = () => pair({ groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShareGroups: [NamedGroup.secp256r1] }, { helloRetryForPreferredGroup: true, helloRetryCookie });
-    const first = retrying();
-    first.step('client'); // ClientHello1 in, HelloRetryRequest with cookie 1 out
-    const second = retrying();
-    second.step('client'); // the buffer now holds cookie 2
-    first.run();
-    expect(first.server.isConnected && first.client.isConnected).toBe(true);
-    second.run();
-    expect(second.server.isConnected).toBe(true);
-  });
+  for (const [kind, buffer] of [['Uint8Array', new Uint8Array(16)], ['Buffer, whose slice() is a view', Buffer.alloc(16)]] as const) {
+    it(`a cookie callback that refills one ${kind}: a connection waiting on its HelloRetryRequest keeps the cookie it sent`, () => {
+      let n = 0;
+      const helloRetryCookie = () => buffer.fill(++n);
+      const retrying = () => pair({ groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShareGroups: [NamedGroup.secp256r1] }, { helloRetryForPreferredGroup: true, helloRetryCookie });
+      const first = retrying();
+      first.step('client'); // ClientHello1 in, HelloRetryRequest with cookie 1 out
+      const second = retrying();
+      second.step('client'); // the buffer now holds cookie 2
+      first.run();
+      expect(first.server.isConnected && first.client.isConnected).toBe(true);
+      second.run();
+      expect(second.server.isConnected).toBe(true);
+    });
+  }
 });
