@@ -238,6 +238,18 @@ export const missingClock = (kind: ClockedKind): TypeError =>
   new TypeError(`trust { kind: '${kind}' } needs now, the clock that certificate validity is judged by (e.g. now: Date.now)`);
 
 /** The time a policy judges validity at; without one it would judge none, so it refuses to judge. */
+/**
+ * The caller's clock, read as a time: a number, or a Date's. Any other answer (an ISO string, the Promise of an
+ * async source, nothing from a clock that forgot to return) is no time, NaN, which every validity window
+ * refuses (RFC 5280 §4.1.2.5); compared as it was, it made each comparison false and an expired certificate
+ * valid (test/security/clock-answer-shapes). Undefined only when there is no clock.
+ */
+function clockTime(ctx: TrustContext): number | undefined {
+  if (!ctx.now) return undefined;
+  const answer: unknown = ctx.now();
+  return typeof answer === 'number' ? answer : answer instanceof Date ? answer.getTime() : NaN;
+}
+
 function clockFor(kind: ClockedKind, now: number | undefined): number {
   if (now === undefined) throw missingClock(kind);
   return now;
@@ -272,7 +284,7 @@ interface Presented {
 /** `signatures`: the budget of the whole Certificate message, shared by every policy and the staple. */
 function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, signatures: SignatureBudget): TrustVerdict {
   const { leaf, rest } = presented;
-  const now = ctx.now?.();
+  const now = clockTime(ctx);
   switch (policy.kind) {
     case 'ca': {
       const at = clockFor('ca', now);
@@ -366,7 +378,7 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   const signatures = new SignatureBudget(SIGNATURE_BUDGET);
   let verdict = judge(policy, { leaf, leafSha256, rest: others }, ctx, signatures);
   // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
-  const now = ctx.now?.();
+  const now = clockTime(ctx);
   if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others, signatures);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, leafSha256, chain, ctx.provider) } };
 }

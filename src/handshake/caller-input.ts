@@ -2,6 +2,7 @@
 // once, and whatever its callbacks throw turned into the alert to send (docs/security.md, "The application as
 // attacker").
 import { REASONS, TlsError } from '../wire/errors.js';
+import { showValue } from '../wire/show-value.js';
 
 /**
  * Bytes in and out are a Uint8Array (a Buffer is one): any other view would be read element by element (a
@@ -12,6 +13,19 @@ export function requireBytes(value: unknown, what: string): asserts value is Uin
     const kind = value === null ? 'null' : typeof value === 'object' ? Object.prototype.toString.call(value).slice(8, -1) : typeof value;
     throw new TypeError(`${what} must be a Uint8Array, not ${kind}`);
   }
+}
+
+/**
+ * A callback's answer that the engine sends (a signature, a cookie, a ticket): a Uint8Array whose length its
+ * vector holds, copied (the callback may refill one buffer for every connection). Anything else, a Promise of an
+ * async callback or an empty array, would go out as a malformed message: an Error, so internal_error, as if the
+ * callback threw (test/security/callback-answers).
+ */
+export function callbackBytes(answer: unknown, callback: string, min: number, max: number): Uint8Array {
+  // new Uint8Array copies; a Buffer's slice() would be a view of the callback's memory.
+  if (answer instanceof Uint8Array && answer.length >= min && answer.length <= max) return new Uint8Array(answer);
+  const shown = answer instanceof Promise ? 'a Promise (it must answer at once)' : showValue(answer);
+  throw new Error(`${callback} answered ${shown}, not ${min} to ${max} bytes`);
 }
 
 /** A switch the caller sets: exactly true or false. */

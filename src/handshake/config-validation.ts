@@ -492,6 +492,8 @@ const trustAnswer = object(
   { exact: false },
 );
 export const validateTrustAnswer = (verdict: unknown): void => trustAnswer(verdict, 'verdict');
+/** The certificate of a `client-certificate` answer: a CertifiedKey as config.certificate takes one. */
+export const validateCertificateAnswer = (certified: unknown): void => certifiedKey(certified, 'certificate');
 
 /** The option names each config accepts (the node adapter refuses all others). */
 export const CLIENT_CONFIG_FIELDS: readonly string[] = Object.keys(CLIENT);

@@ -200,7 +200,8 @@ export class Connection {
     this.calls.run('write()', () => {
       if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
       if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
-      this.records.writer.applicationData(data);
+      // A padding policy that fails ends the connection with internal_error, as any callback's failure does.
+      this.guard(() => this.records.writer.applicationData(data));
     });
   }
 

@@ -6,7 +6,7 @@ import { isPrivateKeyOf } from '../auth/key-pair.js';
 import { parseSpki } from '../auth/keys.js';
 import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
 import { nobleProvider } from '../crypto/noble.js';
-import type { PublicKey } from '../crypto/provider.js';
+import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import type { CertifiedKey, ClientConfig, RawPublicKeyIdentity, ServerConfig } from './config.js';
 
 /** The public key `der` (a leaf, or an SPKI) names and its SPKI, or undefined when it does not parse (the peer's to refuse). */
@@ -27,15 +27,21 @@ export function checkKeyPairs(config: ClientConfig | ServerConfig): void {
     config.certificate === undefined || config.certificate === 'ask' ? []
     : Array.isArray(config.certificate) ? config.certificate.map((c, i) => [c, `certificate[${i}]`])
     : [[config.certificate, 'certificate']];
-  for (const [certified, path] of certificates) {
-    const named = certified.privateKey && namedKey(certified.chain[0]!, certified.rawPublicKey === true);
-    if (named && !isPrivateKeyOf(provider, certified.privateKey!, named.spki, named.key)) {
-      throw new TypeError(`${path}.privateKey is not the key of the certificate chain[0] (another ${named.key.kind} key): its signatures would not verify`);
-    }
-  }
+  for (const [certified, path] of certificates) checkCertifiedKeyPair(provider, certified, path);
   const raw: RawPublicKeyIdentity | undefined = config.rawPublicKey;
   const named = raw?.privateKey && raw.spki && namedKey(raw.spki, true);
   if (named && !isPrivateKeyOf(provider, raw!.privateKey!, named.spki, named.key)) {
     throw new TypeError('rawPublicKey.privateKey is not the key of rawPublicKey.spki: its signatures would not verify');
+  }
+}
+
+/**
+ * One certificate's (or raw key's) private key is the key its chain[0] names: a TypeError naming `path` otherwise.
+ * Also for the certificate a caller gives in a `client-certificate` answer (decision-answer.ts).
+ */
+export function checkCertifiedKeyPair(provider: CryptoProvider, certified: CertifiedKey, path: string): void {
+  const named = certified.privateKey && namedKey(certified.chain[0]!, certified.rawPublicKey === true);
+  if (named && !isPrivateKeyOf(provider, certified.privateKey!, named.spki, named.key)) {
+    throw new TypeError(`${path}.privateKey is not the key of the certificate chain[0] (another ${named.key.kind} key): its signatures would not verify`);
   }
 }

@@ -6,6 +6,7 @@ import type { CryptoProvider, CurveName, HashName, PublicKey, RandomSource, Sign
 import { digestLength } from '../crypto/hashes.js';
 import { signatureKeyProblem } from '../crypto/signature-keys.js';
 import { concat, utf8 } from '../wire/bytes.js';
+import { callbackBytes } from './caller-input.js';
 import { LentArray } from '../wire/lent-array.js';
 import { SignatureScheme } from '../wire/enums.js';
 import type { CertifiedKey } from './config.js';
@@ -123,7 +124,8 @@ export function signCertificateVerify(
 ): Uint8Array {
   const info = HANDSHAKE_SCHEMES.get(scheme);
   if (!info) throw new Error(`cannot sign CertificateVerify with scheme 0x${scheme.toString(16)}`);
-  if (certified.signer) return certified.signer(scheme, certificateVerifyContent(signer, transcriptHash));
+  // CertificateVerify.signature<0..2^16-1> (an attacker's signer may answer an empty one: test/security/ml-dsa-attacks).
+  if (certified.signer) return callbackBytes(certified.signer(scheme, certificateVerifyContent(signer, transcriptHash)), 'signer', 0, 0xffff);
   if (!certified.privateKey) throw new Error('our certificate has neither a private key nor a signer');
   const privateKey = certified.privateKey;
   return withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.sign(info.algorithm, privateKey, content, random));

@@ -1,6 +1,7 @@
 // Outgoing records (RFC 8446 §5.1-§5.4): fragmentation, protection, padding, and a queue of bytes
 // for the caller to put on the wire.
 import { concatList } from '../wire/bytes.js';
+import { showValue } from '../wire/show-value.js';
 import { ContentType } from '../wire/enums.js';
 import {
   LEGACY_RECORD_VERSION,
@@ -136,10 +137,26 @@ export class RecordWriter {
       this.enqueue(plaintextRecord(contentType, version, content), contentType, content, false);
       return;
     }
-    const requested = this.padding(contentType, content.length);
-    if (!Number.isInteger(requested) || requested < 0) throw new Error(`padding policy returned ${requested}`);
-    const padLength = Math.min(requested, this.limit - 1 - content.length);
+    const padLength = Math.min(this.requestedPadding(contentType, content.length), this.limit - 1 - content.length);
     this.enqueue(this.protection.seal(contentType, content, padLength, this.recordAllocator), contentType, content, true);
+  }
+
+  /**
+   * The policy's answer, a whole number of bytes. A policy that throws or answers anything else fails the step
+   * and is not asked again: the fatal alert that ends the connection goes out unpadded, rather than failing
+   * the same way and escaping the engine (test/security/padding-policy-failure).
+   */
+  private requestedPadding(contentType: number, contentLength: number): number {
+    let requested: unknown;
+    try {
+      requested = this.padding(contentType, contentLength);
+    } catch (e) {
+      this.padding = noPadding;
+      throw e;
+    }
+    if (Number.isInteger(requested) && (requested as number) >= 0) return requested as number;
+    this.padding = noPadding;
+    throw new Error(`padding policy returned ${showValue(requested)}, not a whole number of bytes`);
   }
 
   private enqueue(raw: Uint8Array, contentType: number, content: Uint8Array, isProtected: boolean): void {

@@ -15,6 +15,7 @@ import { groupName } from '../negotiation.js';
 import { certifiedPublicKey, chooseScheme } from '../signatures.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import { shapeExtensions } from './flight-shape.js';
+import { callbackBytes } from '../caller-input.js';
 import { earlyDataToSkip, type TicketKey } from './psk.js';
 
 /**
@@ -116,7 +117,9 @@ export function sendHelloRetryRequest(ctx: HandshakeContext, config: ServerConfi
   ctx.transcript.selectHash(suite.hash);
   ctx.transcript.add(raw);
   ctx.transcript.replaceWithMessageHash();
-  const cookie = config.helloRetryCookie?.(hello);
+  const answer = config.helloRetryCookie?.(hello);
+  // Cookie: opaque cookie<1..2^16-1> (RFC 8446 §4.2.2); our own copy is what ClientHello2 must echo.
+  const cookie = answer === undefined ? undefined : callbackBytes(answer, 'helloRetryCookie', 1, 0xffff);
   const extensions = [X.ext(ExtensionType.key_share, X.keyShareHelloRetryRequest.encode(group))];
   if (cookie) extensions.push(X.ext(ExtensionType.cookie, X.cookie.encode(cookie)));
   extensions.push(X.ext(ExtensionType.supported_versions, X.supportedVersionsServerHello.encode(ProtocolVersion.TLSv1_3)));

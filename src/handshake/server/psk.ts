@@ -15,7 +15,9 @@ import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
 import type { ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
-import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type TicketState } from '../tickets.js';
+import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type SingleUseTickets, type TicketState } from '../tickets.js';
+import { showValue } from '../../wire/show-value.js';
+import { callbackBytes } from '../caller-input.js';
 
 /**
  * Whether this client could resume with a ticket of ours: its psk_key_exchange_modes lists a mode we resume
@@ -62,7 +64,8 @@ export class TicketKey {
 
   seal(state: TicketState): Uint8Array {
     const tickets = this.config.tickets!;
-    return tickets.seal ? tickets.seal(encodeTicketState(state)) : sealTicket(this.ctx.provider, this.key(), state, this.ctx.cfg.random);
+    // NewSessionTicket.ticket<1..2^16-1> (RFC 8446 §4.6.1); one too long to offer back is not sent (post-handshake.ts).
+    return tickets.seal ? callbackBytes(tickets.seal(encodeTicketState(state)), 'tickets.seal', 1, 0xffff) : sealTicket(this.ctx.provider, this.key(), state, this.ctx.cfg.random);
   }
 
   open(ticket: Uint8Array): TicketState | undefined {
@@ -231,8 +234,19 @@ function acceptEarlyData(
     : (state.serverName ?? '') !== (serverName ?? '') ? 'the server name (SNI) differs from the original session'
     : Math.abs(clientAge - age) > maxAgeSkewMs ? `ticket age ${clientAge} ms does not match ours (${age} ms)`
     // Two ClientHellos with one obfuscated age both pass that check only if they arrive within 2 x skew.
-    : !tickets.antiReplay.firstUse(identity.identity, now, 2 * maxAgeSkewMs) ? 'this ticket was already used (replay), or the replay register is full'
-    : undefined;
+    : replayRefusal(tickets.antiReplay, identity.identity, now, 2 * maxAgeSkewMs);
   ctx.decide('early_data', refusal ? 'rejected' : 'accepted', refusal ?? `up to ${state.maxEarlyDataSize} bytes, as the ticket allows`);
   return refusal ? undefined : state.maxEarlyDataSize;
+}
+
+/**
+ * Why the replay register refuses this 0-RTT, or undefined for a first use (RFC 8446 §8: "at most once"). Only
+ * `true` lets it in: the register may be the caller's (a store several instances share), and its Promise (an
+ * asynchronous store, not awaited), 'false' or 1 are truthy (test/security/anti-replay-answer).
+ */
+function replayRefusal(register: SingleUseTickets, ticket: Uint8Array, now: number, windowMs: number): string | undefined {
+  const answer: unknown = register.firstUse(ticket, now, windowMs);
+  if (answer === true) return undefined;
+  if (answer === false) return 'this ticket was already used (replay), or the replay register is full';
+  return `the replay register answered ${showValue(answer)}, not true or false: 0-RTT refused (firstUse must answer at once)`;
 }
