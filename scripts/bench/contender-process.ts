@@ -45,7 +45,7 @@ export interface SliceResult {
 }
 
 export type ChildMessage =
-  | { type: 'ready'; biasMsPerCall: number[] }
+  | { type: 'ready'; pid: number; biasMsPerCall: number[]; newSpaceBytes: number }
   | { type: 'slice'; result: SliceResult }
   | { type: 'tallies'; tallies: ([string, PrimitiveCost][] | null)[] }
   | { type: 'error'; message: string };
@@ -87,6 +87,9 @@ function build(spec: ContenderSpec): Built {
   };
 }
 
+/** The new space's capacity (one semi-space), bytes. */
+const newSpaceBytes = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+
 async function slice(built: Built, ms: number, what: string): Promise<SliceResult> {
   const measurement = emptyMeasurement();
   built.primitiveSamplesMs.length = 0;
@@ -99,7 +102,7 @@ async function slice(built: Built, ms: number, what: string): Promise<SliceResul
     primitiveSamplesMs: [...built.primitiveSamplesMs],
     collections: statistics.length,
     gcPauseMs: statistics.reduce((sum, s) => sum + s.cost, 0) / 1000,
-    newSpaceBytes: getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0,
+    newSpaceBytes: newSpaceBytes(),
   };
 }
 
@@ -112,7 +115,7 @@ function serve(): void {
         case 'setup': {
           contenders = message.specs.map(build);
           for (const [i, built] of contenders.entries()) await slice(built, message.warmUpMs, `warm-up of ${contenderName(message.specs[i]!)}`);
-          return { type: 'ready', biasMsPerCall: contenders.map((b) => b.biasMsPerCall) };
+          return { type: 'ready', pid: process.pid, biasMsPerCall: contenders.map((b) => b.biasMsPerCall), newSpaceBytes: newSpaceBytes() };
         }
         case 'slice':
           return { type: 'slice', result: await slice(contenders[message.index]!, message.ms, `slice of contender ${message.index}`) };

@@ -19,6 +19,15 @@ const CHILD = join(REPO_ROOT, 'dist', 'scripts', 'bench', 'contender-process.js'
 /** The node flags a contender's process inherits from the bench's. */
 const PASSED_FLAGS = /^--(cpu-prof|heap-prof|trace-gc|min-semi-space-size|max-semi-space-size|max-old-space-size|expose-gc)/;
 
+/** The flags of `argv` that PASSED_FLAGS names, each with its value (`--cpu-prof-dir DIR` comes as two items). */
+function passedFlags(argv: readonly string[]): string[] {
+  return argv.flatMap((flag, i) => {
+    if (!PASSED_FLAGS.test(flag)) return [];
+    const next = argv[i + 1];
+    return !flag.includes('=') && next !== undefined && !next.startsWith('-') ? [flag, next] : [flag];
+  });
+}
+
 /**
  * A contender's process keeps at least this new space (MiB per semi-space, V8's --min-semi-space-size): what a
  * process handshaking without pause grows it to (node:tls alone, our engine alone: 16 MiB). Between its slices
@@ -79,18 +88,21 @@ export class ContenderProcess {
   private readonly child: ChildProcess;
   private pending: { resolve: (value: unknown) => void; reject: (e: Error) => void } | undefined;
   private exited: Error | undefined;
+  /** The child's process id, and its new space's capacity (bytes) once set up, before any slice. */
+  pid = 0;
+  readyNewSpaceBytes = 0;
 
   private constructor(private readonly what: string) {
     // Of this process's flags only those for profiling and the collector (a test runner's loaders would not
     // load compiled JavaScript): `node --cpu-prof dist/scripts/bench.js` profiles every contender's process.
-    const execArgv = process.execArgv.filter((flag) => PASSED_FLAGS.test(flag));
+    const execArgv = passedFlags(process.execArgv);
     if (!execArgv.some((flag) => flag.startsWith('--min-semi-space-size'))) execArgv.push(`--min-semi-space-size=${MIN_SEMI_SPACE_MIB}`);
     this.child = fork(CHILD, ['--bench-contender'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (message: ChildMessage) => {
       const waiting = this.pending;
       this.pending = undefined;
       if (message.type === 'error') waiting?.reject(new Error(`${this.what}: ${message.message}`));
-      else waiting?.resolve(message.type === 'ready' ? message.biasMsPerCall : message.type === 'slice' ? message.result : message.tallies);
+      else waiting?.resolve(message.type === 'ready' ? message : message.type === 'slice' ? message.result : message.tallies);
     });
     this.child.on('exit', (code, signal) => {
       this.exited = new Error(`${this.what}: its process ended (${signal ?? `exit code ${code}`})`);
@@ -114,8 +126,16 @@ export class ContenderProcess {
    */
   static async start(specs: ContenderSpec[], warmUpMs: number, what: string): Promise<IsolatedContender[]> {
     const process = new ContenderProcess(what);
-    const biases = (await withDeadline(process.ask({ type: 'setup', specs, warmUpMs }), `${what}: setup and warm-up`)) as number[];
-    return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, biases[i]!));
+    let ready: Extract<ChildMessage, { type: 'ready' }>;
+    try {
+      ready = (await withDeadline(process.ask({ type: 'setup', specs, warmUpMs }), `${what}: setup and warm-up`)) as typeof ready;
+    } catch (e) {
+      process.child.kill();
+      throw e;
+    }
+    process.pid = ready.pid;
+    process.readyNewSpaceBytes = ready.newSpaceBytes;
+    return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, ready.biasMsPerCall[i]!));
   }
 
   /** Ends the processes of `contenders` (each once): a child exits when its channel closes. */
