@@ -45,7 +45,7 @@ export interface SliceResult {
 }
 
 export type ChildMessage =
-  | { type: 'ready'; pid: number; biasMsPerCall: number[]; newSpaceBytes: number }
+  | { type: 'ready'; pid: number; biasMsPerCall: number[] }
   | { type: 'slice'; result: SliceResult }
   | { type: 'tallies'; tallies: ([string, PrimitiveCost][] | null)[] }
   | { type: 'error'; message: string };
@@ -115,7 +115,7 @@ function serve(): void {
         case 'setup': {
           contenders = message.specs.map(build);
           for (const [i, built] of contenders.entries()) await slice(built, message.warmUpMs, `warm-up of ${contenderName(message.specs[i]!)}`);
-          return { type: 'ready', pid: process.pid, biasMsPerCall: contenders.map((b) => b.biasMsPerCall), newSpaceBytes: newSpaceBytes() };
+          return { type: 'ready', pid: process.pid, biasMsPerCall: contenders.map((b) => b.biasMsPerCall) };
         }
         case 'slice':
           return { type: 'slice', result: await slice(contenders[message.index]!, message.ms, `slice of contender ${message.index}`) };

@@ -88,9 +88,8 @@ export class ContenderProcess {
   private readonly child: ChildProcess;
   private pending: { resolve: (value: unknown) => void; reject: (e: Error) => void } | undefined;
   private exited: Error | undefined;
-  /** The child's process id, and its new space's capacity (bytes) once set up, before any slice. */
+  /** The child's process id, once it is ready. */
   pid = 0;
-  readyNewSpaceBytes = 0;
 
   private constructor(private readonly what: string) {
     // Of this process's flags only those for profiling and the collector (a test runner's loaders would not
@@ -134,7 +133,6 @@ export class ContenderProcess {
       throw e;
     }
     process.pid = ready.pid;
-    process.readyNewSpaceBytes = ready.newSpaceBytes;
     return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, ready.biasMsPerCall[i]!));
   }
 
