@@ -111,7 +111,8 @@ describe('bench', () => {
       for (const run of row.runs) expect(run.vsNodeTls !== null).toBe(nodeHasIt);
       if (!nodeHasIt) expect(renderReport(report)).toMatch(new RegExp(`node:tls here \\(node ${process.version}, OpenSSL [^)]+\\) has no [^:]*${row.group}`));
     }
-  });
+    // Four rows of five contender processes each, every one making the cases and warming up.
+  }, 240_000);
 });
 
 describe('interleaved slices', () => {
