@@ -41,10 +41,11 @@ export function renderReport(report: BenchReport): string {
   if (handshakes.length > 0) {
     sections.push(
       'Handshakes (client + server in one thread, TLS_AES_128_GCM_SHA256, x25519 unless the case names a group), each row with its node:tls reference\n' +
-        'measured in interleaved time slices in the same run. ms: median wall time; primitives ms: mean; overhead = (ours - primitives) /\n' +
-        `primitives on the ${report.clock} clock; x node:tls = our handshakes/s over node:tls's, median (range) of the ${report.rounds} per-round ratios; load: 1-min load average:`,
+        `measured in interleaved time slices in the same run, ${report.isolation === 'process' ? 'each contender (ours, ours metered, node:tls) in a process of its own' : 'all of a row\'s contenders in one shared process'}.\n` +
+        'ms: median wall time; primitives ms: mean; overhead = (ours - primitives) / primitives on the ' +
+        `${report.clock} clock; GCs: collections per\nhandshake in ours's slices; x node:tls = our handshakes/s over node:tls's, median (range) of the ${report.rounds} per-round ratios; load: 1-min load average:`,
       table(
-        ['case', 'provider', 'ours hs/s', 'ours ms', 'in primitives ms', 'overhead %', 'node:tls hs/s', 'node:tls ms', 'x node:tls', 'load'],
+        ['case', 'provider', 'ours hs/s', 'ours ms', 'in primitives ms', 'overhead %', 'GCs', 'node:tls hs/s', 'node:tls ms', 'x node:tls', 'load'],
         handshakes.flatMap((h) =>
           h.runs.map((r) => [
             h.name,
@@ -53,6 +54,7 @@ export function renderReport(report: BenchReport): string {
             r.engine.medianMs,
             r.metered.primitiveMsPerHandshake,
             r.overheadPercent,
+            r.engine.collectionsEach,
             h.nodeTls?.perSecond ?? MISSING,
             h.nodeTls?.medianMs ?? MISSING,
             r.vsNodeTls ? spreadText(r.vsNodeTls) : MISSING,

@@ -7,11 +7,12 @@ import { SUITES } from '../../src/handshake/suites.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { RecordPool } from '../../src/node/record-pool.js';
 import { makeCases, X25519, type HandshakeCase } from './cases.js';
-import { engineHandshake, engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD } from './engine.js';
+import { engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD } from './engine.js';
 import { retainedPerConnection, type MemoryReport } from './memory.js';
-import { meteredProvider, meteredRandom, meteringBiasMs, Tally } from './metering.js';
-import { nodeTlsHandshake as makeNodeTlsHandshake, nodeTlsHasGroup, nodeTlsTransfer } from './node-tls.js';
-import { cpuClock, cpuMsPer, mean, measure, median, msPer, perCpuSecond, perSecond, ROUNDS, roundRatios, typicalRoundRatios, wallClock, type Measurement, type Operation, type Spread } from './timing.js';
+import { ContenderProcess, type IsolatedContender } from './isolated.js';
+import { contenderName, type ContenderSpec } from './contender-process.js';
+import { nodeTlsHasGroup, nodeTlsTransfer } from './node-tls.js';
+import { cpuMsPer, mean, measure, median, msPer, perCpuSecond, perSecond, ROUNDS, roundRatios, typicalRoundRatios, type Measurement, type Operation, type Spread } from './timing.js';
 
 /** The goals set in the issue. */
 export const TARGETS = {
@@ -40,6 +41,9 @@ export interface Rate {
   medianCpuMs: number;
   cpuMsEach: number;
   iterations: number;
+  /** Collections per iteration in the contender's own process, and their main-thread pause (ms, v8.GCProfiler). */
+  collectionsEach: number;
+  gcPauseMsEach: number;
 }
 
 export interface PrimitiveShare {
@@ -55,7 +59,7 @@ export interface ProviderRun {
    * Our handshake with the metering provider: its time, the mean time inside primitives per handshake,
    * and per primitive the calls and mean time per handshake.
    */
-  metered: Rate & { primitiveMsPerHandshake: number; primitives: Record<string, PrimitiveShare> };
+  metered: Rate & { primitiveMsPerHandshake: number; primitives: Record<string, PrimitiveShare>; biasMsPerCall: number };
   /**
    * (un-metered handshake − primitive ms) / primitive ms, in percent, from means on the metering clock:
    * the engine's own work next to the crypto. The un-metered handshake time keeps the metering's own cost
@@ -154,7 +158,12 @@ export interface BenchReport {
   secondsPerRow: number;
   clock: ClockName;
   providers: ProviderName[];
-  /** Subtracted from each timed primitive call: what reading the clock adds to it (see meteringBiasMs). */
+  /** How the handshake rows' contenders shared processes. */
+  isolation: Isolation;
+  /**
+   * Subtracted from each timed primitive call: what reading the clock adds to it (see meteringBiasMs), as the
+   * first metered contender's process measured it (each metered process measures and subtracts its own).
+   */
   meteringBiasMsPerCall: number;
   handshakes: HandshakeRow[];
   bulk: BulkRow[];
@@ -176,95 +185,107 @@ export interface BenchOptions {
   bulk?: boolean;
   /** Idle connections to open for the memory row; 0 skips it (default 10,000). */
   connections?: number;
+  /** How a handshake row's contenders share processes (default 'process': each its own). */
+  isolation?: Isolation;
   /** Progress lines, one per finished measurement. */
   progress?: (line: string) => void;
 }
 
-function rate(m: Measurement): Rate {
-  return { perSecond: perSecond(m), msEach: msPer(m), medianMs: median(m.samplesMs), medianCpuMs: median(m.cpuSamplesMs), cpuMsEach: cpuMsPer(m), iterations: m.iterations };
+/**
+ * How a handshake row's contenders share processes: 'process' (the default), each in a process of its own
+ * (isolated.ts), so none pays for another's garbage, heap or JIT feedback; 'shared', all of a row's in one
+ * child process, as the bench measured them up to the ninth round (for comparison: tenth round, method).
+ */
+export type Isolation = 'process' | 'shared';
+
+/** A contender's child process warms it up alone for this share of the row's seconds before the slices start. */
+const CHILD_WARMUP_SHARE = 0.5;
+
+/** A row's contenders: per provider plain and metered, then node:tls where it has the row's group. */
+function rowSpecs(c: HandshakeCase, providers: ProviderName[], clockName: ClockName): ContenderSpec[] {
+  const specs: ContenderSpec[] = providers.flatMap((provider): ContenderSpec[] => [
+    { kind: 'engine', caseName: c.name, provider },
+    { kind: 'engine', caseName: c.name, provider, metered: clockName },
+  ]);
+  if (nodeTlsHasGroup(c)) specs.push({ kind: 'node:tls', caseName: c.name });
+  return specs;
 }
 
-interface Metering {
-  clockName: ClockName;
-  clock: () => number;
-  biasMsPerCall: number;
-}
-
-/** A handshake row's operations for one provider: plain and metered, and where the metered one leaves its times. */
-function providerOperations(c: HandshakeCase, provider: CryptoProvider, metering: Metering) {
-  const tally = new Tally(metering.clock);
-  const meteredHandshake = engineHandshake(c, meteredProvider(provider, tally), meteredRandom(systemRandom, tally));
-  const primitiveSamplesMs: number[] = [];
-  const plainHandshake = engineHandshake(c, provider, systemRandom);
-  // Named functions, so a CPU profile can be cut down to one of them (profile-summary --under).
-  const operations: Operation[] = [
-    function unmeteredEngineHandshake() {
-      plainHandshake();
-    },
-    function meteredEngineHandshake() {
-      const [ms, calls] = [tally.totalMs, tally.timedCalls];
-      meteredHandshake();
-      primitiveSamplesMs.push(tally.totalMs - ms - (tally.timedCalls - calls) * metering.biasMsPerCall);
-    },
-  ];
-  const reset = () => {
-    tally.reset();
-    primitiveSamplesMs.length = 0;
-  };
-  return { operations, tally, primitiveSamplesMs, reset };
-}
-
-/** All operations of a row: per provider plain and metered, then node:tls where it has the row's group. */
-function rowOperations(c: HandshakeCase, providers: ProviderName[], metering: Metering) {
-  const perProvider = providers.map((name) => ({ name, ...providerOperations(c, PROVIDERS[name], metering) }));
-  const nodeHandshake = nodeTlsHasGroup(c) ? makeNodeTlsHandshake(c) : undefined;
-  const operations: Operation[] = perProvider.flatMap((p) => p.operations);
-  if (nodeHandshake) {
-    operations.push(function nodeTlsHandshake() {
-      return nodeHandshake();
-    });
+async function startContenders(specs: ContenderSpec[], warmUpMs: number, isolation: Isolation, row: string): Promise<IsolatedContender[]> {
+  if (isolation === 'shared') return ContenderProcess.start(specs, warmUpMs, `${row}, shared process`);
+  const started = await Promise.allSettled(specs.map((spec) => ContenderProcess.start([spec], warmUpMs, `${row}, ${contenderName(spec)} (${spec.kind === 'engine' ? spec.provider : 'node:tls'})`)));
+  const contenders = started.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    ContenderProcess.close(contenders);
+    throw failed.reason;
   }
-  return { operations, perProvider, withNodeTls: nodeHandshake !== undefined, reset: () => perProvider.forEach((p) => p.reset()) };
+  return contenders;
 }
 
-async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, metering: Metering): Promise<HandshakeRow> {
-  const { operations, perProvider, withNodeTls, reset } = rowOperations(c, providers, metering);
-  const measurements = await measure(seconds, operations, reset, { row: `handshakes, ${c.name}` });
-  const nodeRun = withNodeTls ? measurements[measurements.length - 1]! : undefined;
-  const runs = perProvider.map(({ name, tally, primitiveSamplesMs }, i): ProviderRun => {
-    const [engineRun, meteredRun] = [measurements[2 * i]!, measurements[2 * i + 1]!];
-    const perHandshake = (x: number) => x / meteredRun.iterations;
-    const primitives: Record<string, PrimitiveShare> = {};
-    for (const [primitive, cost] of [...tally.primitives].sort(([a], [b]) => a.localeCompare(b))) {
-      primitives[primitive] = {
-        callsPerHandshake: perHandshake(cost.calls),
-        msPerHandshake: perHandshake(cost.ms - cost.timedCalls * metering.biasMsPerCall),
-      };
-    }
-    // The overhead compares means on the metering clock, un-metered handshake against primitives: a garbage
-    // collection counts where it lands, and on the CPU clock other processes' turns count nowhere.
-    const primitiveMs = mean(primitiveSamplesMs);
-    const onClock = (m: Measurement) => (metering.clockName === 'cpu' ? cpuMsPer(m) : msPer(m));
-    return {
-      provider: name,
-      engine: rate(engineRun),
-      metered: { ...rate(meteredRun), primitiveMsPerHandshake: primitiveMs, primitives },
-      overheadPercent: ((onClock(engineRun) - primitiveMs) / primitiveMs) * 100,
-      meteredOverheadPercent: ((onClock(meteredRun) - primitiveMs) / primitiveMs) * 100,
-      vsNodeTls: nodeRun ? roundRatios(engineRun, nodeRun) : null,
-    };
-  });
+function rate(m: Measurement, contender: IsolatedContender): Rate {
   return {
-    name: c.name,
-    description: c.description,
-    trust: c.trust.kind,
-    mutual: c.clientIdentity !== undefined,
-    variant: c.variant ?? 'certificate',
-    group: (c.group ?? X25519).name,
-    loadAverage: loadavg()[0]!,
-    runs,
-    nodeTls: nodeRun ? rate(nodeRun) : null,
+    perSecond: perSecond(m),
+    msEach: msPer(m),
+    medianMs: median(m.samplesMs),
+    medianCpuMs: median(m.cpuSamplesMs),
+    cpuMsEach: cpuMsPer(m),
+    iterations: m.iterations,
+    collectionsEach: contender.collections / m.iterations,
+    gcPauseMsEach: contender.gcPauseMs / m.iterations,
   };
+}
+
+async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, clockName: ClockName, isolation: Isolation): Promise<HandshakeRow> {
+  const row = `handshakes, ${c.name}`;
+  const specs = rowSpecs(c, providers, clockName);
+  const contenders = await startContenders(specs, seconds * 1000 * CHILD_WARMUP_SHARE, isolation, row);
+  try {
+    const reset = async () => {
+      for (const contender of contenders) await contender.reset();
+    };
+    const measurements = await measure(seconds, contenders, reset, { row });
+    const withNodeTls = specs[specs.length - 1]!.kind === 'node:tls';
+    const nodeRun = withNodeTls ? measurements[measurements.length - 1]! : undefined;
+    const runs: ProviderRun[] = [];
+    for (const [i, name] of providers.entries()) {
+      const [engineRun, meteredRun] = [measurements[2 * i]!, measurements[2 * i + 1]!];
+      const [engine, metered] = [contenders[2 * i]!, contenders[2 * i + 1]!];
+      const perHandshake = (x: number) => x / meteredRun.iterations;
+      const primitives: Record<string, PrimitiveShare> = {};
+      for (const [primitive, cost] of ((await metered.tally()) ?? []).sort(([a], [b]) => a.localeCompare(b))) {
+        primitives[primitive] = {
+          callsPerHandshake: perHandshake(cost.calls),
+          msPerHandshake: perHandshake(cost.ms - cost.timedCalls * metered.biasMsPerCall),
+        };
+      }
+      // The overhead compares means on the metering clock, un-metered handshake against primitives: a garbage
+      // collection counts where it lands, and on the CPU clock other processes' turns count nowhere.
+      const primitiveMs = mean(metered.primitiveSamplesMs);
+      const onClock = (m: Measurement) => (clockName === 'cpu' ? cpuMsPer(m) : msPer(m));
+      runs.push({
+        provider: name,
+        engine: rate(engineRun, engine),
+        metered: { ...rate(meteredRun, metered), primitiveMsPerHandshake: primitiveMs, primitives, biasMsPerCall: metered.biasMsPerCall },
+        overheadPercent: ((onClock(engineRun) - primitiveMs) / primitiveMs) * 100,
+        meteredOverheadPercent: ((onClock(meteredRun) - primitiveMs) / primitiveMs) * 100,
+        vsNodeTls: nodeRun ? roundRatios(engineRun, nodeRun) : null,
+      });
+    }
+    return {
+      name: c.name,
+      description: c.description,
+      trust: c.trust.kind,
+      mutual: c.clientIdentity !== undefined,
+      variant: c.variant ?? 'certificate',
+      group: (c.group ?? X25519).name,
+      loadAverage: loadavg()[0]!,
+      runs,
+      nodeTls: nodeRun ? rate(nodeRun, contenders[contenders.length - 1]!) : null,
+    };
+  } finally {
+    ContenderProcess.close(contenders);
+  }
 }
 
 /**
@@ -348,15 +369,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const cases = makeCases();
   const selected = cases.filter((c) => c.name.includes(options.filter ?? ''));
   const clockName = options.clock ?? 'cpu';
-  const clock = clockName === 'cpu' ? cpuClock : wallClock;
-  const metering = { clockName, clock, biasMsPerCall: meteringBiasMs(clock) };
-  // One warm-up over every operation of every selected case first, so V8 has compiled all of them (on
-  // background threads, whose CPU time would otherwise land on the first row) before any row is measured.
-  const warmUp = selected.flatMap((c) => rowOperations(c, providers, metering).operations);
-  await measure(options.seconds / warmUp.length, warmUp, undefined, { row: 'warm-up of every selected case' });
+  const isolation = options.isolation ?? 'process';
   const handshakes: HandshakeRow[] = [];
   for (const c of selected) {
-    const row = await handshakeRow(c, providers, options.seconds, metering);
+    const row = await handshakeRow(c, providers, options.seconds, clockName, isolation);
     const runs = row.runs.map((r) => `${r.provider} ${r.engine.perSecond.toFixed(1)}/s (overhead ${r.overheadPercent.toFixed(1)}%)`).join(', ');
     progress(`handshake ${row.name}: ${runs}, node:tls ${row.nodeTls ? `${row.nodeTls.perSecond.toFixed(1)}/s` : `has no ${row.group}`}`);
     handshakes.push(row);
@@ -384,7 +400,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     secondsPerRow: options.seconds,
     clock: clockName,
     providers,
-    meteringBiasMsPerCall: metering.biasMsPerCall,
+    isolation,
+    meteringBiasMsPerCall: handshakes[0]?.runs[0]?.metered.biasMsPerCall ?? 0,
     handshakes,
     bulk,
     nodeTlsBulk,

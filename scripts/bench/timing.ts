@@ -126,7 +126,19 @@ export function typicalRoundRatios(a: Measurement, b: Measurement): Spread {
 /** A synchronous operation, or one that completes asynchronously (awaited before the next one starts). */
 export type Operation = () => void | Promise<void>;
 
-function emptyMeasurement(): Measurement {
+/**
+ * A contender that runs its slices elsewhere (in a process of its own: isolated.ts): it adds one slice of
+ * about `sliceMs` to `into`, reporting progress to `deadline` as its iterations come back.
+ */
+export interface SliceRunner {
+  readonly name: string;
+  runSlice(sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void>;
+}
+
+/** What interleave() takes turns between: an operation run here, or a contender that runs its own slices. */
+export type Contender = Operation | SliceRunner;
+
+export function emptyMeasurement(): Measurement {
   return { iterations: 0, elapsedMs: 0, cpuMs: 0, samplesMs: [], cpuSamplesMs: [], slices: [] };
 }
 
@@ -134,7 +146,7 @@ function emptyMeasurement(): Measurement {
  * Runs `operation` over and over for `sliceMs` of wall time (at least once), adding to `into`; each
  * iteration is progress for `deadline` (an asynchronous iteration that never settles fails the slice).
  */
-async function runSlice(operation: Operation, sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void> {
+export async function runSlice(operation: Operation, sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void> {
   const slice: Slice = { iterations: 0, elapsedMs: 0, cpuMs: 0 };
   while (slice.iterations === 0 || slice.elapsedMs < sliceMs) {
     const cpuStart = cpuClock();
@@ -162,14 +174,15 @@ async function runSlice(operation: Operation, sliceMs: number, into: Measurement
  * `rounds` rounds of one slice per operation; the first operation of a round moves on by one each round.
  * A slice whose iteration stalls fails with a BenchStall naming `row` and the operation (deadline.ts).
  */
-async function interleave(rounds: number, sliceMs: number, operations: Operation[], { row, stallMs }: { row: string; stallMs: number }): Promise<Measurement[]> {
+async function interleave(rounds: number, sliceMs: number, operations: Contender[], { row, stallMs }: { row: string; stallMs: number }): Promise<Measurement[]> {
   const results = operations.map(emptyMeasurement);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < operations.length; k++) {
       const i = (round + k) % operations.length;
       const operation = operations[i]!;
       const deadline = new ProgressDeadline(`${row}, ${operation.name || `operation ${i}`}, round ${round + 1} of ${rounds}`, stallMs);
-      await deadline.guard(runSlice(operation, sliceMs, results[i]!, deadline));
+      const slice = typeof operation === 'function' ? runSlice(operation, sliceMs, results[i]!, deadline) : operation.runSlice(sliceMs, results[i]!, deadline);
+      await deadline.guard(slice);
     }
   }
   return results;
@@ -188,9 +201,9 @@ export interface MeasureOptions {
  * Runs each operation for about `seconds` in all, in ROUNDS (or `options.rounds`) interleaved slices, after a
  * warm-up slice of each; `beforeMeasuring` runs between the two. One Measurement per operation, in order.
  */
-export async function measure(seconds: number, operations: Operation[], beforeMeasuring?: () => void, options: MeasureOptions = {}): Promise<Measurement[]> {
+export async function measure(seconds: number, operations: Contender[], beforeMeasuring?: () => void | Promise<void>, options: MeasureOptions = {}): Promise<Measurement[]> {
   const { row = 'a measurement', stallMs = STALL_MS, rounds = ROUNDS } = options;
   await interleave(1, seconds * 1000 * WARMUP_SHARE, operations, { row: `${row} (warm-up)`, stallMs });
-  beforeMeasuring?.();
+  await beforeMeasuring?.();
   return interleave(rounds, (seconds * 1000) / rounds, operations, { row, stallMs });
 }

@@ -1,7 +1,8 @@
 // Smoke test of the bench on a tiny budget: the report's shape, the primitive counts the protocol dictates,
 // and the metering provider's transparency. Timings are never asserted, only that they are positive numbers.
 import { createHash, createHmac } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../cli/helpers.js';
 import { renderReport, table } from '../../scripts/bench/report.js';
 import { meteredProvider, Tally } from '../../scripts/bench/metering.js';
 import { makeCases } from '../../scripts/bench/cases.js';
@@ -27,6 +28,9 @@ function expectRate(rate: Rate): void {
 const calls = (run: ProviderRun) => Object.fromEntries(Object.entries(run.metered.primitives).map(([name, share]) => [name, share.callsPerHandshake]));
 
 describe('bench', () => {
+  // The handshake rows' contenders run in child processes from dist/ (scripts/bench/isolated.ts).
+  beforeAll(() => ensureBuilt(), 120_000);
+
   it('reports a pinned Ed25519 handshake on both providers with the primitive calls RFC 8446 requires, node:tls beside it, bulk rows, memory and targets', async () => {
     const report = await runBench({ seconds: 0.01, filter: 'ed25519 pinned', connections: 20 });
     expect(report.handshakes.map((h) => h.name)).toEqual(['ed25519 pinned']);
@@ -107,7 +111,8 @@ describe('bench', () => {
       for (const run of row.runs) expect(run.vsNodeTls !== null).toBe(nodeHasIt);
       if (!nodeHasIt) expect(renderReport(report)).toMatch(new RegExp(`node:tls here \\(node ${process.version}, OpenSSL [^)]+\\) has no [^:]*${row.group}`));
     }
-  });
+    // Four rows of five contender processes each, every one making the cases and warming up.
+  }, 240_000);
 });
 
 describe('interleaved slices', () => {

@@ -1,0 +1,135 @@
+// A process of its own for one or more of a handshake row's contenders (isolated.ts starts it): it makes the
+// row's case, builds each contender's operation (our engine on a provider, plain or metered, or the node:tls
+// reference), warms them up, then runs one slice at a time when the parent asks. Its heap, its collector,
+// V8's type feedback and OpenSSL's state are its contenders' own: garbage another contender made is never
+// collected in their slices, and its CPU clock (process.cpuUsage()) counts this process's threads only.
+import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
+import { systemRandom } from '../../src/crypto/random.js';
+import { makeCases } from './cases.js';
+import { ProgressDeadline } from './deadline.js';
+import { engineHandshake } from './engine.js';
+import { meteredProvider, meteredRandom, meteringBiasMs, Tally, type PrimitiveCost } from './metering.js';
+import { nodeTlsHandshake as makeNodeTlsHandshake } from './node-tls.js';
+import { PROVIDERS, type ClockName, type ProviderName } from './run.js';
+import { cpuClock, emptyMeasurement, runSlice, wallClock, type Measurement, type Operation } from './timing.js';
+
+/** One contender of a handshake row, as data a child process can be given. */
+export type ContenderSpec =
+  | { kind: 'engine'; caseName: string; provider: ProviderName; metered?: ClockName }
+  | { kind: 'node:tls'; caseName: string };
+
+/** The operation's name in a CPU profile and in a stall's message (profile-summary --under). */
+export function contenderName(spec: ContenderSpec): string {
+  if (spec.kind === 'node:tls') return 'nodeTlsHandshake';
+  return spec.metered ? 'meteredEngineHandshake' : 'unmeteredEngineHandshake';
+}
+
+export type ParentMessage =
+  | { type: 'setup'; specs: ContenderSpec[]; warmUpMs: number }
+  | { type: 'slice'; index: number; ms: number }
+  | { type: 'reset' }
+  | { type: 'tallies' };
+
+/** One slice's result: the slice as a Measurement, per iteration the metered primitives' ms, and the collections in it. */
+export interface SliceResult {
+  measurement: Measurement;
+  primitiveSamplesMs: number[];
+  collections: number;
+  /**
+   * Those collections' cost as v8.GCProfiler gives it, ms: wall time from start to end of each, so on a busy
+   * machine it includes the time the collector's helper threads waited for a CPU.
+   */
+  gcPauseMs: number;
+  /** The new space's capacity at the end of the slice (bytes): how much garbage fits between two scavenges. */
+  newSpaceBytes: number;
+}
+
+export type ChildMessage =
+  | { type: 'ready'; pid: number; biasMsPerCall: number[] }
+  | { type: 'slice'; result: SliceResult }
+  | { type: 'tallies'; tallies: ([string, PrimitiveCost][] | null)[] }
+  | { type: 'error'; message: string };
+
+interface Built {
+  operation: Operation;
+  tally?: Tally;
+  primitiveSamplesMs: number[];
+  biasMsPerCall: number;
+}
+
+function build(spec: ContenderSpec): Built {
+  const c = makeCases().find((x) => x.name === spec.caseName);
+  if (!c) throw new Error(`no bench case named ${spec.caseName}`);
+  // Named functions, so a CPU profile of this process can be cut down to one of them (profile-summary --under).
+  if (spec.kind === 'node:tls') {
+    const handshake = makeNodeTlsHandshake(c);
+    return { operation: function nodeTlsHandshake() { return handshake(); }, primitiveSamplesMs: [], biasMsPerCall: 0 };
+  }
+  const provider = PROVIDERS[spec.provider];
+  if (!spec.metered) {
+    const handshake = engineHandshake(c, provider, systemRandom);
+    return { operation: function unmeteredEngineHandshake() { handshake(); }, primitiveSamplesMs: [], biasMsPerCall: 0 };
+  }
+  const clock = spec.metered === 'cpu' ? cpuClock : wallClock;
+  const tally = new Tally(clock);
+  const handshake = engineHandshake(c, meteredProvider(provider, tally), meteredRandom(systemRandom, tally));
+  const biasMsPerCall = meteringBiasMs(clock);
+  const primitiveSamplesMs: number[] = [];
+  return {
+    tally,
+    primitiveSamplesMs,
+    biasMsPerCall,
+    operation: function meteredEngineHandshake() {
+      const [ms, calls] = [tally.totalMs, tally.timedCalls];
+      handshake();
+      primitiveSamplesMs.push(tally.totalMs - ms - (tally.timedCalls - calls) * biasMsPerCall);
+    },
+  };
+}
+
+/** The new space's capacity (one semi-space), bytes. */
+const newSpaceBytes = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+
+async function slice(built: Built, ms: number, what: string): Promise<SliceResult> {
+  const measurement = emptyMeasurement();
+  built.primitiveSamplesMs.length = 0;
+  const profiler = new GCProfiler();
+  profiler.start();
+  await runSlice(built.operation, ms, measurement, new ProgressDeadline(what));
+  const { statistics } = profiler.stop();
+  return {
+    measurement,
+    primitiveSamplesMs: [...built.primitiveSamplesMs],
+    collections: statistics.length,
+    gcPauseMs: statistics.reduce((sum, s) => sum + s.cost, 0) / 1000,
+    newSpaceBytes: newSpaceBytes(),
+  };
+}
+
+function serve(): void {
+  let contenders: Built[] = [];
+  const send = (message: ChildMessage) => process.send!(message);
+  process.on('message', (message: ParentMessage) => {
+    const answer = async (): Promise<ChildMessage> => {
+      switch (message.type) {
+        case 'setup': {
+          contenders = message.specs.map(build);
+          for (const [i, built] of contenders.entries()) await slice(built, message.warmUpMs, `warm-up of ${contenderName(message.specs[i]!)}`);
+          return { type: 'ready', pid: process.pid, biasMsPerCall: contenders.map((b) => b.biasMsPerCall) };
+        }
+        case 'slice':
+          return { type: 'slice', result: await slice(contenders[message.index]!, message.ms, `slice of contender ${message.index}`) };
+        case 'reset':
+          for (const b of contenders) b.tally?.reset();
+          return { type: 'tallies', tallies: [] };
+        case 'tallies':
+          return { type: 'tallies', tallies: contenders.map((b) => (b.tally ? [...b.tally.primitives] : null)) };
+      }
+    };
+    answer().then(send, (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+  });
+  // The parent's end of the channel closing ends this process (nothing else holds it open: sockets are destroyed).
+  process.on('disconnect', () => process.exit(0));
+}
+
+if (process.send && process.argv.includes('--bench-contender')) serve();
