@@ -14,6 +14,7 @@ import { hex } from '../src/wire/bytes.js';
 import { nodeCryptoProvider } from '../src/node/crypto.js';
 import { failureOf, minimize } from './fuzz/minimize.js';
 import { providerDifferentialTargets } from './fuzz/provider-differential.js';
+import { runMain } from './bench/deadline.js';
 
 const USAGE = `usage: npm run fuzz -- [--seconds N] [--seed S] [--target NAME] [--provider fuzzing|noble|node] [--list]
   --seconds N    total time budget, shared equally by the selected targets (default 60)
@@ -132,4 +133,4 @@ function main(): void {
   process.exitCode = failed === 0 ? 0 : 1;
 }
 
-main();
+await runMain(main);

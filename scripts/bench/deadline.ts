@@ -3,6 +3,7 @@
 // stall is what a timer can see: an await that never settles. A synchronous loop that never returns holds
 // the thread, and no timer of that thread can fire; the bench's synchronous operations are bounded by
 // construction (one handshake, one record transfer).
+import { basename } from 'node:path';
 
 /** An await that made no progress for this long has stalled: a handshake takes milliseconds, even on a loaded machine. */
 export const STALL_MS = 30_000;
@@ -57,17 +58,28 @@ export class ProgressDeadline {
 }
 
 /**
- * Runs a bench script's main: a stall ends the process with its one line on stderr and exit code 1 (the
- * stalled sockets or timers would otherwise keep it alive); any other error is thrown on as it was.
+ * Runs a script's main: a stall ends the process with its one line on stderr and exit code 1 (the stalled
+ * sockets or timers would otherwise keep it alive); a flag `parseArgs` refuses (unknown, missing its value, an
+ * unexpected argument) with one line naming it and exit code 2, not a stack trace; any other error is thrown
+ * on as it was.
  */
-export async function runMain(main: () => Promise<void>): Promise<void> {
+export async function runMain(main: () => Promise<void> | void): Promise<void> {
   try {
     await main();
   } catch (e) {
-    if (!(e instanceof BenchStall)) throw e;
-    console.error(e.message);
-    process.exit(1);
+    if (e instanceof BenchStall) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    if (!isArgumentError(e)) throw e;
+    console.error(`${basename(process.argv[1] ?? 'script')}: ${e.message.split('\n')[0]}`);
+    process.exit(2);
   }
+}
+
+/** What node:util's parseArgs throws for a command line it refuses (its codes are ERR_PARSE_ARGS_*). */
+function isArgumentError(e: unknown): e is Error {
+  return e instanceof Error && String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_');
 }
 
 /** `pending`, or a BenchStall naming `what` if it has not settled within `ms`. */

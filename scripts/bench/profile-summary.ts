@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { table } from './report.js';
+import { runMain } from './deadline.js';
 
 interface ProfileNode {
   id: number;
@@ -101,4 +102,4 @@ function main(): void {
   console.log(summarise(JSON.parse(readFileSync(positionals[0]!, 'utf8')) as CpuProfile, Number(values.top), values.under));
 }
 
-main();
+await runMain(main);
