@@ -23,4 +23,9 @@ export const GO_CLIENT_AUTH_TRACES: GoClientTrace[] = [
     '5b8ef3bed8f9947a4cfec67b029cff106da16017',
     'TLS_CHACHA20_POLY1305_SHA256, ECDSA P-521 server certificate (ecdsa_secp521r1_sha512), RSA client certificate',
   ),
+  goClientTrace(
+    'Client-TLSv13-ClientCert-RSA-PSS-Disabled',
+    'fb84c0c95d3b5189cb4ae7c6dd38eb150f8dabab',
+    "TLS_AES_128_GCM_SHA256, RSA server and client certificates, Go's TLS 1.2 PSS switch off: rsa_pss_rsae_sha256 still both ways",
+  ),
 ];

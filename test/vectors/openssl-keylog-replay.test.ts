@@ -1,7 +1,8 @@
 // OpenSSL handshakes recorded with `-debug -keylogfile` and published with their key log
 // (vectors/published-traces/openssl/, loaded by openssl-debug-trace.ts): OpenSSL's client (3.5 or later: the first
-// with ML-KEM) in a pure ML-KEM-768, TLS_AES_128_CCM_SHA256 handshake, and OpenSSL's server answering an X25519
-// ClientHello with TLS_AES_256_GCM_SHA384. The randomness is not known (the key shares' private halves, the
+// with ML-KEM) in a pure ML-KEM-768, TLS_AES_128_CCM_SHA256 handshake, OpenSSL's server answering an X25519
+// ClientHello with TLS_AES_256_GCM_SHA384, and OpenSSL's client offering TLS_AES_128_GCM_SHA256 alone to a server
+// with an ECDSA P-256 certificate. The randomness is not known (the key shares' private halves, the
 // ML-KEM encapsulation, the PSS salt), so nothing is written byte for byte; the key log gives the traffic secrets,
 // and from them our code must open every record, re-encode every message, verify the server's CertificateVerify
 // and compute both Finished over the transcript we hash ourselves.
@@ -48,6 +49,15 @@ const RECORDINGS: Recording[] = [
     shareLengths: [32, 32],
     scheme: SignatureScheme.rsa_pss_rsae_sha256,
     data: 'hello',
+  },
+  {
+    file: 's_client-X25519-AES128GCM.txt',
+    recordedBy: 'client',
+    suite: CipherSuite.TLS_AES_128_GCM_SHA256,
+    group: NamedGroup.x25519,
+    shareLengths: [32, 32],
+    scheme: SignatureScheme.ecdsa_secp256r1_sha256,
+    data: 'test',
   },
 ];
 
