@@ -493,6 +493,16 @@ const trustAnswer = object(
 );
 export const validateTrustAnswer = (verdict: unknown): void => trustAnswer(verdict, 'verdict');
 
+/**
+ * The caller's answer to a `client-certificate` decision, checked as the same value in the config's
+ * `certificate` is: its shape, a key of the leaf's kind, the leaf's own key (RSA: d the inverse of e), judged
+ * by the provider that will sign (test/security/client-certificate-answer).
+ */
+export function validateCertificateAnswer(certificate: unknown, provider: CryptoProvider): void {
+  certifiedKey(certificate, 'certificate');
+  checkKeyPairs({ provider, certificate: certificate as CertifiedKey });
+}
+
 /** The option names each config accepts (the node adapter refuses all others). */
 export const CLIENT_CONFIG_FIELDS: readonly string[] = Object.keys(CLIENT);
 export const SERVER_CONFIG_FIELDS: readonly string[] = Object.keys(SERVER);

@@ -4,7 +4,7 @@ import type { TrustVerdict } from '../auth/trust.js';
 import { readOnce } from './caller-input.js';
 import { ClientHandshake } from './client/machine.js';
 import { snapshotConfig } from './config-snapshot.js';
-import { validateTrustAnswer } from './config-validation.js';
+import { validateCertificateAnswer, validateTrustAnswer } from './config-validation.js';
 import type { CertifiedKey } from './config.js';
 import type { PendingDecision } from './events.js';
 import type { ServerHandshake } from './server/machine.js';
@@ -24,7 +24,8 @@ type CheckedAnswer = { kind: 'verify-peer'; verdict: CallerVerdict } | { kind: '
  * Reads the answer once, then checks it before the decision is taken (a misshaped answer throws and leaves it
  * pending): a getter could answer the check with false and the verdict with a Promise
  * (test/security/trust-answer-read-once), or the pending-decision check with one kind and the decision with
- * the other. A certificate is read as a config is.
+ * the other. A certificate is read and checked as a config's is: a snapshot (bytes copied, frozen) whose key
+ * must be its leaf's.
  */
 export function checkDecisionAnswer(answer: DecisionAnswer, pending: PendingDecision | undefined, machine: ClientHandshake | ServerHandshake): CheckedAnswer {
   const given = readOnce(answer) as DecisionAnswer;
@@ -32,6 +33,7 @@ export function checkDecisionAnswer(answer: DecisionAnswer, pending: PendingDeci
   const verdict = given.kind === 'verify-peer' ? readOnce(given.verdict) : undefined;
   const certificate = given.kind === 'client-certificate' && given.certificate ? snapshotConfig(given.certificate) : undefined;
   if (given.kind === 'verify-peer') validateTrustAnswer(verdict);
+  if (certificate) validateCertificateAnswer(certificate, machine.ctx.provider);
   if (certificate && machine instanceof ClientHandshake) machine.checkClientCertificateType(certificate);
   return given.kind === 'verify-peer' ? { kind: 'verify-peer', verdict: verdict as CallerVerdict } : { kind: 'client-certificate', certificate };
 }
