@@ -12,7 +12,7 @@
 import { equalBytes } from '../wire/bytes.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import { validateClientConfig, validateServerConfig } from './config-validation.js';
-import { markInheritedFields } from './inherited-fields.js';
+import { hasInheritedFields, markInheritedFields } from './inherited-fields.js';
 
 type Snapshot = unknown;
 
@@ -48,6 +48,12 @@ function checkedSnapshot<T extends object>(given: T, checked: WeakSet<object>, c
 
 /** The snapshot last made of each source object, kept while the source lives. */
 const snapshots = new WeakMap<object, Snapshot>();
+/**
+ * The containers this module made. One found in a config is used as it is (it is frozen and holds copies): a
+ * copy of it would hold as own fields what its source inherited, and the exact-shape check would refuse them
+ * (node/tls-options.ts checks a snapshot, then hands its fields to the engine).
+ */
+const made = new WeakSet<object>();
 
 /**
  * Fields holding code (objects whose methods the engine calls), used as given, as a tree of field names
@@ -88,6 +94,7 @@ function snapshot(value: unknown, place: Place | undefined, rules: Rules, open: 
   if (value instanceof Uint8Array) return bytesSnapshot(value, place);
   // Other typed arrays are left for the check to refuse by name.
   if (ArrayBuffer.isView(value)) return value;
+  if (made.has(value)) return value;
   if (open.includes(value)) throw new TypeError(`${pathOf(place)} contains itself`);
   open.push(value);
   try {
@@ -135,13 +142,16 @@ function containerSnapshot(source: object, place: Place | undefined, rules: Rule
       throw unreadable(at, e);
     }
     const rule = rules[isArray ? '*' : key] ?? NO_RULES;
-    copy[key] = rule === GIVEN ? field : snapshot(field, at, rule, open);
+    defineField(copy, key, rule === GIVEN ? field : snapshot(field, at, rule, open));
   }
+  // Which fields the check passes over is part of what was checked: the same values, own now, are checked anew.
+  const inherited = isArray ? NONE : notOwnEnumerable(source, keys);
   const held = snapshots.get(source) as Record<string, Snapshot> | undefined;
-  if (held && Array.isArray(held) === isArray && sameFields(held, copy, keys)) return held;
-  if (!isArray) markInheritedFields(copy, notOwnEnumerable(source, keys));
+  if (held && Array.isArray(held) === isArray && sameFields(held, copy, keys) && hasInheritedFields(held, inherited)) return held;
+  markInheritedFields(copy, inherited);
   Object.freeze(copy);
   snapshots.set(source, copy);
+  made.add(copy);
   return copy;
 }
 
@@ -162,6 +172,37 @@ function fieldNames(source: object): string[] {
   }
   return [...names];
 }
+
+/**
+ * The caller's options object as a plain one of its own enumerable fields: each field (fieldNames) read once,
+ * the values as given (not copied). For an adapter that takes options apart before the engine takes its
+ * snapshot (node/server.ts, node/connect.ts): object rest and Object.keys see own enumerable fields only.
+ */
+export function readFields(options: object, where: string): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: the options must be an object: got ${options === null ? 'null' : typeof options}`);
+  const read: Record<string, unknown> = {};
+  let keys: string[];
+  try {
+    keys = fieldNames(options);
+  } catch (e) {
+    throw unreadable(undefined, e);
+  }
+  for (const key of keys) {
+    try {
+      defineField(read, key, (options as Record<string, unknown>)[key]);
+    } catch (e) {
+      throw unreadable({ parent: undefined, key, index: false }, e);
+    }
+  }
+  return read;
+}
+
+/** A plain own enumerable field, whatever its name: assigning `__proto__` would set the prototype instead. */
+function defineField(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** The names among `keys` that `source` does not hold as own enumerable fields. */
 function notOwnEnumerable(source: object, keys: readonly string[]): Set<string> {

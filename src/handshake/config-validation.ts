@@ -133,7 +133,8 @@ function object(schema: Record<string, Field | Check>, { exact }: { exact: boole
     }
     if (exact) {
       let unknown: string[] | undefined;
-      for (const key in record) if (Object.hasOwn(record, key) && !(key in schema) && record[key] !== undefined && !isInheritedField(record, key)) (unknown ??= []).push(key);
+      // Object.hasOwn: `key in schema` passed `constructor`, `toString` and `__proto__` (Object.prototype's).
+      for (const key in record) if (Object.hasOwn(record, key) && !Object.hasOwn(schema, key) && record[key] !== undefined && !isInheritedField(record, key)) (unknown ??= []).push(key);
       if (unknown) {
         const names = unknown.map((k) => `'${k}'`).join(', ');
         throw new TypeError(`${path === '' ? '' : `${path}: `}unknown option${unknown.length > 1 ? 's' : ''} ${names}`);
