@@ -12,7 +12,7 @@
 import { equalBytes } from '../wire/bytes.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import { validateClientConfig, validateServerConfig } from './config-validation.js';
-import { markInheritedFields } from './inherited-fields.js';
+import { hasInheritedFields, markInheritedFields } from './inherited-fields.js';
 
 type Snapshot = unknown;
 
@@ -48,6 +48,12 @@ function checkedSnapshot<T extends object>(given: T, checked: WeakSet<object>, c
 
 /** The snapshot last made of each source object, kept while the source lives. */
 const snapshots = new WeakMap<object, Snapshot>();
+/**
+ * The containers this module made. One found in a config is used as it is (it is frozen and holds copies): a
+ * copy of it would hold as own fields what its source inherited, and the exact-shape check would refuse them
+ * (node/tls-options.ts checks a snapshot, then hands its fields to the engine).
+ */
+const made = new WeakSet<object>();
 
 /**
  * Fields holding code (objects whose methods the engine calls), used as given, as a tree of field names
@@ -102,6 +108,7 @@ function snapshot(value: unknown, open: object[], rules: Rules): Snapshot {
   if (value instanceof Uint8Array) return bytesSnapshot(value);
   // Other typed arrays are left for the check to refuse by name.
   if (ArrayBuffer.isView(value)) return value;
+  if (made.has(value)) return value;
   if (open.includes(value)) throw new FieldFault(' contains itself');
   open.push(value);
   try {
@@ -167,23 +174,31 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
         throw e instanceof FieldFault ? e.in(key, isArray) : e;
       }
     }
-    if (copy === undefined && value !== held![key]) {
-      copy = emptyContainer(isArray, length);
-      for (let j = 0; j < i; j++) copy[keys[j]!] = held![keys[j]!];
-    }
-    if (copy !== undefined) copy[key] = value;
+    if (copy === undefined && value !== held![key]) copy = copyOf(held!, keys, i, isArray, length);
+    if (copy !== undefined) defineField(copy, key, value);
   }
+  // Which fields the check passes over is part of what was checked: the same values, own now, are checked anew.
+  const inherited = isArray ? NONE : notOwnEnumerable(source, keys);
+  if (copy === undefined && !hasInheritedFields(held!, inherited)) copy = copyOf(held!, keys, keys.length, isArray, length);
   if (copy === undefined) return held;
-  if (!isArray) markInheritedFields(copy, notOwnEnumerable(source, keys));
+  markInheritedFields(copy, inherited);
   Object.freeze(copy);
   snapshots.set(source, copy);
   snapshotKeys.set(copy, keys);
+  made.add(copy);
   return copy;
 }
 
 /** An array keeps its length and its holes (the check refuses a hole by its index). */
 function emptyContainer(isArray: boolean, length: number): Record<string, Snapshot> {
   return isArray ? (new Array(length) as never) : {};
+}
+
+/** A new container holding the earlier snapshot's first `count` fields: those read so far were the same. */
+function copyOf(held: Record<string, Snapshot>, keys: readonly string[], count: number, isArray: boolean, length: number): Record<string, Snapshot> {
+  const copy = emptyContainer(isArray, length);
+  for (let j = 0; j < count; j++) defineField(copy, keys[j]!, held[keys[j]!]);
+  return copy;
 }
 
 /**
@@ -207,10 +222,42 @@ function fieldNames(source: object): string[] {
   return [...names];
 }
 
-/** The names among `keys` that `source` does not hold as own enumerable fields. */
-function notOwnEnumerable(source: object, keys: readonly string[]): Set<string> {
-  const own = new Set(Object.keys(source));
-  return new Set(keys.filter((key) => !own.has(key)));
+/**
+ * The caller's options object as a plain one of its own enumerable fields: each field (fieldNames) read once,
+ * the values as given (not copied). For an adapter that takes options apart before the engine takes its
+ * snapshot (node/server.ts, node/connect.ts): object rest and Object.keys see own enumerable fields only.
+ */
+export function readFields(options: object, where: string): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: the options must be an object: got ${options === null ? 'null' : typeof options}`);
+  const read: Record<string, unknown> = {};
+  let keys: string[];
+  try {
+    keys = fieldNames(options);
+  } catch (e) {
+    throw unreadable(e).error();
+  }
+  for (const key of keys) {
+    try {
+      defineField(read, key, (options as Record<string, unknown>)[key]);
+    } catch (e) {
+      throw unreadable(e).in(key, false).error();
+    }
+  }
+  return read;
+}
+
+/** A plain own enumerable field, whatever its name: assigning `__proto__` would set the prototype instead. */
+function defineField(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** The names among `keys` that `source` does not hold as own enumerable fields (none made for a plain object). */
+function notOwnEnumerable(source: object, keys: readonly string[]): ReadonlySet<string> {
+  let names: Set<string> | undefined;
+  for (const key of keys) if (!Object.prototype.propertyIsEnumerable.call(source, key)) (names ??= new Set()).add(key);
+  return names ?? NONE;
 }
 
 function sameKeys(held: readonly string[], keys: readonly string[]): boolean {

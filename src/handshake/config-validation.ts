@@ -133,7 +133,8 @@ function object(schema: Record<string, Field | Check>, { exact }: { exact: boole
     }
     if (exact) {
       let unknown: string[] | undefined;
-      for (const key in record) if (Object.hasOwn(record, key) && !(key in schema) && record[key] !== undefined && !isInheritedField(record, key)) (unknown ??= []).push(key);
+      // Object.hasOwn: `key in schema` passed `constructor`, `toString` and `__proto__` (Object.prototype's).
+      for (const key in record) if (Object.hasOwn(record, key) && !Object.hasOwn(schema, key) && record[key] !== undefined && !isInheritedField(record, key)) (unknown ??= []).push(key);
       if (unknown) {
         const names = unknown.map((k) => `'${k}'`).join(', ');
         throw new TypeError(`${path === '' ? '' : `${path}: `}unknown option${unknown.length > 1 ? 's' : ''} ${names}`);
@@ -492,8 +493,15 @@ const trustAnswer = object(
   { exact: false },
 );
 export const validateTrustAnswer = (verdict: unknown): void => trustAnswer(verdict, 'verdict');
-/** The certificate of a `client-certificate` answer: a CertifiedKey as config.certificate takes one. */
-export const validateCertificateAnswer = (certified: unknown): void => certifiedKey(certified, 'certificate');
+/**
+ * The caller's answer to a `client-certificate` decision, checked as the same value in the config's
+ * `certificate` is: its shape, a key of the leaf's kind, the leaf's own key (RSA: d the inverse of e), judged
+ * by the provider that will sign (test/security/client-certificate-answer).
+ */
+export function validateCertificateAnswer(certificate: unknown, provider: CryptoProvider): void {
+  certifiedKey(certificate, 'certificate');
+  checkKeyPairs({ provider, certificate: certificate as CertifiedKey });
+}
 
 /** The option names each config accepts (the node adapter refuses all others). */
 export const CLIENT_CONFIG_FIELDS: readonly string[] = Object.keys(CLIENT);

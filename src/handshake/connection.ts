@@ -14,7 +14,7 @@ import { checkedClientSnapshot, checkedServerSnapshot } from './config-snapshot.
 import { resolveCommon, type ClientConfig, type ServerConfig } from './config.js';
 import { HandshakeContext, type Effect } from './context.js';
 import { checkDecisionAnswer, decisionStep, type DecisionAnswer } from './decision-answer.js';
-import { sentMessageCopy } from './sent-message-copy.js';
+import { handedOut } from './handed-out.js';
 import type { NegotiatedInfo, PendingDecision, Role, TlsEvent } from './events.js';
 import { admitHandshakeType } from './expected-messages.js';
 import { exporter } from './keyschedule.js';
@@ -131,12 +131,12 @@ export class Connection {
 
   /** What has been negotiated so far (complete once connected). */
   get info(): Readonly<NegotiatedInfo> {
-    return this.ctx.info;
+    return handedOut(this.ctx.info);
   }
 
   /** The decision the connection is waiting for, if any. */
   get pendingDecision(): PendingDecision | undefined {
-    return this.awaiting;
+    return handedOut(this.awaiting);
   }
 
   /**
@@ -398,7 +398,7 @@ export class Connection {
         return;
       case 'await-decision':
         this.awaiting = effect.decision;
-        this.events.push({ type: 'decision-needed', decision: effect.decision });
+        this.events.push({ type: 'decision-needed', decision: handedOut(effect.decision) });
         return;
       default:
         this.recordEffects.apply(effect);
@@ -433,6 +433,7 @@ export class Connection {
 }
 
 function messageEvent(direction: 'in' | 'out', handled: HandshakeMessage, raw: Uint8Array, spans: Span[] | undefined): TlsEvent {
-  const message = direction === 'out' ? sentMessageCopy(handled) : handled;
-  return spans ? { type: 'handshake-message', direction, message, raw, spans } : { type: 'handshake-message', direction, message, raw };
+  const message = handedOut(handled);
+  const copiedRaw = raw.slice();
+  return spans ? { type: 'handshake-message', direction, message, raw: copiedRaw, spans } : { type: 'handshake-message', direction, message, raw: copiedRaw };
 }

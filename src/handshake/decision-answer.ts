@@ -7,7 +7,6 @@ import { snapshotConfig } from './config-snapshot.js';
 import { validateCertificateAnswer, validateTrustAnswer } from './config-validation.js';
 import type { CertifiedKey } from './config.js';
 import type { PendingDecision } from './events.js';
-import { checkCertifiedKeyPair } from './key-pairs.js';
 import type { ServerHandshake } from './server/machine.js';
 
 type CallerVerdict = Pick<TrustVerdict, 'trusted'> & Partial<TrustVerdict>;
@@ -25,7 +24,8 @@ type CheckedAnswer = { kind: 'verify-peer'; verdict: CallerVerdict } | { kind: '
  * Reads the answer once, then checks it before the decision is taken (a misshaped answer throws and leaves it
  * pending): a getter could answer the check with false and the verdict with a Promise
  * (test/security/trust-answer-read-once), or the pending-decision check with one kind and the decision with
- * the other. A certificate is read and checked as a config's is.
+ * the other. A certificate is read and checked as a config's is: a snapshot (bytes copied, frozen) whose key
+ * must be its leaf's.
  */
 export function checkDecisionAnswer(answer: DecisionAnswer, pending: PendingDecision | undefined, machine: ClientHandshake | ServerHandshake): CheckedAnswer {
   const given = readOnce(answer) as DecisionAnswer;
@@ -33,10 +33,7 @@ export function checkDecisionAnswer(answer: DecisionAnswer, pending: PendingDeci
   const verdict = given.kind === 'verify-peer' ? readOnce(given.verdict) : undefined;
   const certificate = given.kind === 'client-certificate' && given.certificate ? snapshotConfig(given.certificate) : undefined;
   if (given.kind === 'verify-peer') validateTrustAnswer(verdict);
-  // As config.certificate is checked when the connection is made: a key of another pair would sign a
-  // CertificateVerify the server refuses (decrypt_error) after our Certificate named us.
-  if (certificate) validateCertificateAnswer(certificate);
-  if (certificate) checkCertifiedKeyPair(machine.ctx.provider, certificate, 'certificate');
+  if (certificate) validateCertificateAnswer(certificate, machine.ctx.provider);
   if (certificate && machine instanceof ClientHandshake) machine.checkClientCertificateType(certificate);
   return given.kind === 'verify-peer' ? { kind: 'verify-peer', verdict: verdict as CallerVerdict } : { kind: 'client-certificate', certificate };
 }

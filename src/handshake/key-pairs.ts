@@ -39,7 +39,7 @@ export function checkKeyPairs(config: ClientConfig | ServerConfig): void {
  * One certificate's (or raw key's) private key is the key its chain[0] names: a TypeError naming `path` otherwise.
  * Also for the certificate a caller gives in a `client-certificate` answer (decision-answer.ts).
  */
-export function checkCertifiedKeyPair(provider: CryptoProvider, certified: CertifiedKey, path: string): void {
+function checkCertifiedKeyPair(provider: CryptoProvider, certified: CertifiedKey, path: string): void {
   const named = certified.privateKey && namedKey(certified.chain[0]!, certified.rawPublicKey === true);
   if (named && !isPrivateKeyOf(provider, certified.privateKey!, named.spki, named.key)) {
     throw new TypeError(`${path}.privateKey is not the key of the certificate chain[0] (another ${named.key.kind} key): its signatures would not verify`);

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import * as net from 'node:net';
 import { Connection } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
+import { readFields } from '../handshake/config-snapshot.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { Tls13Socket } from './adapter.js';
 import { socketOptions, type SocketOptions } from './socket-options.js';
@@ -31,8 +32,11 @@ export interface ConnectOptions extends ClientConfig, SocketOptions, NodeTlsClie
  * defaults to `host` (default 'localhost'), DNS name or IP address as node:tls checks it; only a DNS name
  * goes out as SNI (RFC 6066 §3). With `insecureSkipServerNameCheck` there is no default.
  */
-export function connect(options: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
-  // No rest object: checkedClientOptions takes the adapter's own options and leaves them out of the config.
+export function connect(given: ConnectOptions, onSecureConnect?: () => void): Tls13Socket {
+  // Each option read once, own or inherited, as the engine reads a config (config-snapshot.ts): Object.keys
+  // would drop a `trust` given through a prototype (test/security/node-inherited-options). No rest object:
+  // checkedClientOptions takes the adapter's own options and leaves them out of the config.
+  const options = readFields(given, 'connect') as ConnectOptions;
   const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData } = options;
   const settings: SocketOptions & { verification?: NodeVerification; session?: SessionJudgement } = socketOptions({ handshakeTimeout, allowHalfOpen });
   if (earlyData !== undefined && !session) throw new TypeError('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');

@@ -3,7 +3,7 @@
 import * as net from 'node:net';
 import { Connection } from '../handshake/connection.js';
 import type { ServerConfig, TicketConfig } from '../handshake/config.js';
-import { checkedServerSnapshot } from '../handshake/config-snapshot.js';
+import { checkedServerSnapshot, readFields, snapshotConfig } from '../handshake/config-snapshot.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
 import { ownedDraws, systemRandom } from '../crypto/random.js';
 import { Tls13Socket } from './adapter.js';
@@ -36,12 +36,15 @@ export class Tls13Server extends net.Server {
 
   /** Checks the options whole, synchronously: a TypeError names what is wrong before anything listens. */
   constructor(options: ServerOptions, onSecureConnection?: (socket: Tls13Socket) => void) {
-    // Half-open TCP: a client's FIN must not end our side before we answered (RFC 8446 §6.1).
-    super({ allowHalfOpen: true, noDelay: options.noDelay === true }, (raw) => this.accept(raw));
-    const { handshakeTimeout, allowHalfOpen, noDelay, ...rest } = options;
+    // Each option read once, own or inherited, as the engine reads a config (config-snapshot.ts): object rest
+    // would drop a `clientAuth: 'require'` given through a prototype (test/security/node-inherited-options).
+    const given = readFields(options, 'createServer') as ServerOptions;
+    const { handshakeTimeout, allowHalfOpen, noDelay } = given;
     if (noDelay !== undefined && typeof noDelay !== 'boolean') throw new TypeError(`noDelay must be a boolean: got ${typeof noDelay}`);
-    const config = translateServerOptions(rest);
+    // Half-open TCP: a client's FIN must not end our side before we answered (RFC 8446 §6.1).
+    super({ allowHalfOpen: true, noDelay: noDelay === true }, (raw) => this.accept(raw));
     // Checked once, as a frozen copy every connection shares: later changes to `options` change nothing here.
+    const config = snapshotConfig(translateServerOptions(given));
     this.#config = checkedServerSnapshot({ ...config, tickets: serverTickets(config) });
     this.socketOptions = socketOptions({ handshakeTimeout, allowHalfOpen });
     if (onSecureConnection) this.on('secureConnection', onSecureConnection);
@@ -68,6 +71,7 @@ export class Tls13Server extends net.Server {
   }
 }
 
+/** `options`: a snapshot, whose `tickets` holds as own fields what the caller's held as own or inherited. */
 function serverTickets(options: ServerConfig): TicketConfig {
   const tickets: TicketConfig = { count: DEFAULT_TICKET_COUNT, ...options.tickets };
   // A draw of its own: the caller's RandomSource may refill and hand out this array again (reused-random-ticket-key).

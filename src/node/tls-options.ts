@@ -75,7 +75,7 @@ export interface NodeVerification {
 
 /** Options of tls13-lab/node that are neither engine config nor node:tls's. */
 const ADAPTER_CLIENT_OPTIONS = ['host', 'port', 'socket', 'session', 'earlyData', 'handshakeTimeout'];
-const ADAPTER_SERVER_OPTIONS = ['handshakeTimeout'];
+const ADAPTER_SERVER_OPTIONS = ['handshakeTimeout', 'noDelay'];
 const NODE_SHARED = ['ca', 'cert', 'key', 'ALPNProtocols', 'minVersion', 'maxVersion', 'allowHalfOpen'];
 const NODE_CLIENT = [...NODE_SHARED, 'servername', 'rejectUnauthorized', 'checkServerIdentity'];
 const NODE_SERVER = [...NODE_SHARED, 'requestCert', 'rejectUnauthorized'];

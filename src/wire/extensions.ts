@@ -89,6 +89,11 @@ export class DecodedExtension implements Extension {
   get value(): unknown {
     return this.#value;
   }
+
+  /** A copy whose data and value are `copied` from ours, decoded by the same codec (handshake/handed-out-message.ts). */
+  copy(copied: (value: unknown) => unknown): DecodedExtension {
+    return new DecodedExtension(this.type, copied(this.data) as Uint8Array, this.#codec, copied(this.#value));
+  }
 }
 
 /** The value of an extension's body as `codec` reads it: the one decoded with its message, or parsed now. */

@@ -82,3 +82,36 @@ describe('the exact-shape check over a snapshot: what the caller did not hold as
     expect(() => Connection.client({ ...client, clientHello: { extensions: [entry] } })).toThrow(TypeError);
   });
 });
+
+// The side table (inherited-fields.ts) of names the check passes over, attacked. (a) The snapshot of an object is
+// kept while its fields are the same values; a field that turned from inherited into own with the same value
+// found the old snapshot, still marked inherited, and an own unknown field passed. (b) Fields named as
+// Object.prototype's: the check asked `key in schema`, which `constructor`, `toString` or `__proto__` pass, and
+// the snapshot assigned `copy[key]`, so an own `__proto__` field (JSON.parse makes one) became the prototype of
+// the copy: data turned into inherited defaults, here switching the server name check off.
+describe('the side table of inherited names: what it must not let through', () => {
+  const client = { serverName: 'server.example', trust: { kind: 'pinned-certificate' as const, certificates: [server.der] }, now };
+
+  it('an unknown field inherited, then made own with the same value, is refused the second time', () => {
+    const config = Object.assign(Object.create({ extra: 1 }) as Record<string, unknown>, client);
+    expect(() => Connection.client(config as never)).not.toThrow();
+    Object.defineProperty(config, 'extra', { value: 1, enumerable: true, writable: true, configurable: true });
+    expect(() => Connection.client(config as never)).toThrow(/^unknown option 'extra'$/);
+  });
+
+  it('own fields named as Object.prototype\'s are unknown options', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(() => Connection.client({ ...client, [name]: 'x' } as never)).toThrow(new RegExp(`^unknown option '${name}'$`));
+    }
+  });
+
+  it('an own __proto__ field (as JSON.parse makes) is an unknown option, not the defaults of the snapshot', () => {
+    const ca = makeIdentity({ subject: { CN: 'ca' }, isCA: true, keyUsage: ['keyCertSign'] }, seededRandom('config inherited fields: ca'));
+    const parsed = JSON.parse('{"__proto__": {"insecureSkipServerNameCheck": true}}') as Record<string, unknown>;
+    expect(Object.keys(parsed)).toEqual(['__proto__']);
+    const config = { ...parsed, trust: { kind: 'ca' as const, anchors: [ca.der] }, now };
+    expect(() => Connection.client(config as never)).toThrow(/^unknown option '__proto__'$/);
+    const nested = { ...client, clientHello: JSON.parse('{"__proto__": {"grease": true}}') as object };
+    expect(() => Connection.client(nested as never)).toThrow(/^clientHello: unknown option '__proto__'$/);
+  });
+});

@@ -146,7 +146,7 @@ export function sendClientHello(
   };
   padClientHello(hello);
   if (offersPsk(c)) bindPsks(c, hello);
-  // The handshake-message event gets copies of what the client keeps (sent-message-copy.ts).
+  // The handshake-message event gets copies of what the client keeps (handed-out.ts).
   ctx.send(hello);
   return hello;
 }

@@ -1,5 +1,6 @@
 // After CONNECTED (RFC 8446 §4.6): NewSessionTicket becomes a resumable SessionTicket, and a
 // post-handshake CertificateRequest is answered over its own transcript fork. KeyUpdate is traffic.ts's.
+import { handedOut } from '../handed-out.js';
 import { TlsError } from '../../wire/errors.js';
 import { ExtensionType } from '../../wire/enums.js';
 import * as X from '../../wire/extensions.js';
@@ -74,8 +75,9 @@ export function onNewSessionTicket(
     ...(c.ctx.cfg.now ? { receivedAt: c.ctx.cfg.now() } : {}),
     ...(c.serverIdentity ? { serverName: c.serverIdentity.text } : {}),
     ...(c.ctx.info.alpn ? { alpn: c.ctx.info.alpn } : {}),
-    // A server that proved an external PSK is not stored: the ticket's own PSK stands for that session.
-    ...(c.ctx.info.peer && c.ctx.info.peer.kind !== 'psk' ? { peer: c.ctx.info.peer } : {}),
+    // A server that proved an external PSK is not stored: the ticket's own PSK stands for that session. A copy:
+    // the engine's record of the peer goes into every ticket of the connection (test/security/handed-out-memory).
+    ...(c.ctx.info.peer && c.ctx.info.peer.kind !== 'psk' ? { peer: handedOut(c.ctx.info.peer) } : {}),
   };
   c.ctx.effects.push({ type: 'session-ticket', ticket });
 }
