@@ -12,7 +12,7 @@ import { derKey, rememberVerified, verifiedBefore } from '../configured-certific
 import { equalBytes, hex } from '../../wire/bytes.js';
 import type { Certificate } from '../x509.js';
 import type { SignatureBudget } from './signature-budget.js';
-import { sameDistinguishedName } from './name-match.js';
+import { sameNameAs } from './name-match.js';
 import { checkSignatureScheme } from './signature-schemes.js';
 import { describe, fail, type ChainVerdict, type Failure } from './verdict.js';
 
@@ -64,8 +64,9 @@ export function signatureCost(issuer: Certificate): number {
  */
 function candidateIssuers(cert: Certificate, pool: Certificate[]): Certificate[] {
   const aki = cert.authorityKeyIdentifier?.keyIdentifier;
+  const namesIssuer = sameNameAs(cert.issuer);
   return pool.filter(
-    (c) => sameDistinguishedName(c.subject, cert.issuer) && (!aki || !c.subjectKeyIdentifier || equalBytes(c.subjectKeyIdentifier, aki)),
+    (c) => namesIssuer(c.subject) && (!aki || !c.subjectKeyIdentifier || equalBytes(c.subjectKeyIdentifier, aki)),
   );
 }
 

@@ -95,7 +95,25 @@ export function comparableName(name: DistinguishedName): ComparableName | undefi
  * after preparation, whatever string type spells it (PrintableString, UTF8String, BMPString, UniversalString, IA5String).
  */
 export function sameDistinguishedName(a: DistinguishedName, b: DistinguishedName): boolean {
-  if (equalBytes(a.raw, b.raw)) return true;
-  const x = comparableName(a);
-  return x !== undefined && x.key === comparableName(b)?.key;
+  return sameNameAs(a)(b);
+}
+
+/**
+ * The §7.1 test against `name`, its prepared form looked up once: path building asks it of every anchor (150 or so).
+ * A name of another shape (RDN count, attributes per RDN, the type of a single-valued RDN) differs without its
+ * prepared form being made or looked up.
+ */
+export function sameNameAs(name: DistinguishedName): (other: DistinguishedName) => boolean {
+  const key = comparableName(name)?.key;
+  return (other) => equalBytes(name.raw, other.raw) || (key !== undefined && sameShape(name, other) && comparableName(other)?.key === key);
+}
+
+function sameShape(a: DistinguishedName, b: DistinguishedName): boolean {
+  if (a.rdns.length !== b.rdns.length) return false;
+  for (let i = 0; i < a.rdns.length; i++) {
+    const x = a.rdns[i]!;
+    const y = b.rdns[i]!;
+    if (x.length !== y.length || (x.length === 1 && x[0]!.oid !== y[0]!.oid)) return false;
+  }
+  return true;
 }
