@@ -11,12 +11,15 @@ import { readAlgorithmIdentifier } from './algorithm-identifier.js';
 import { KeyError, readSubjectPublicKeyInfo, sha256Fingerprint } from './keys.js';
 import type { Fingerprint } from './keys.js';
 import { NAME_ATTRIBUTE_LABELS, OID, oidName } from './oids.js';
+import { sameDistinguishedName } from './path/name-match.js';
 import { readPssParams } from './pss-params.js';
 
 export interface NameAttribute {
   oid: string;
   /** Short label (CN, O, ...) or the dotted OID when we have none. */
   label: string;
+  /** The string type's tag (der.ts `Tag`): RFC 5280 §7.1 prepares some types and compares others binary. */
+  tag: number;
   value: string;
 }
 
@@ -206,9 +209,10 @@ export function readName(r: DerReader, field: string): DistinguishedName {
     for (let j = 0; !set.atEnd; j++) {
       const atv = set.sequence(`[${j}]`);
       const oid = atv.oid('type', (o) => NAME_ATTRIBUTE_LABELS[o] ?? oidName(o));
+      const tag = atv.peekTag()!;
       const value = atv.string('value');
       atv.end();
-      rdn.push({ oid, label: NAME_ATTRIBUTE_LABELS[oid] ?? oid, value });
+      rdn.push({ oid, label: NAME_ATTRIBUTE_LABELS[oid] ?? oid, tag, value });
     }
     if (rdn.length === 0) throw new DerError(`${seq.join(`[${i}]`)}: empty RelativeDistinguishedName`);
     rdns.push(rdn);
@@ -469,7 +473,7 @@ export function certificateSha256(der: Uint8Array, provider: CryptoProvider): Fi
   return sha256Fingerprint(der, provider);
 }
 
-/** True when the certificate names itself as issuer (RFC 5280 §3.2 self-issued). */
+/** True when the certificate names itself as issuer: self-issued, its two names compared as §7.1 says (RFC 5280 §6.1). */
 export function isSelfIssued(cert: Certificate): boolean {
-  return equalBytes(cert.issuer.raw, cert.subject.raw);
+  return sameDistinguishedName(cert.issuer, cert.subject);
 }

@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { verifyChain, type ProfileName, type Purpose } from '../../src/auth/chain.js';
 import { checkNameConstraints } from '../../src/auth/path/names.js';
+import { sameDistinguishedName } from '../../src/auth/path/name-match.js';
 import { PROFILES } from '../../src/auth/path/profile.js';
 import { parsePem } from '../../src/auth/pem.js';
 import { parseCertificate } from '../../src/auth/x509.js';
@@ -122,6 +123,16 @@ const EXPECTED: Record<string, { detail?: RegExp; differs?: string }> = {
   'target-eku-none/clientauth.test': {},
   'target-eku-none/clientauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
   'target-eku-none/serverauth-strict.test': { detail: /"CN=Target": no extKeyUsage on the end-entity certificate/ },
+  // Chains from the CT logs, SHA-1 signed with 1024- and 2047-bit RSA keys: refused for those, before any name is
+  // compared. Their names are checked on their own below (each link by RFC 5280 §7.1, one not byte for byte).
+  'issuer-and-subject-not-byte-for-byte-equal/anchor.test': {
+    detail: /"CN=\*\.daejin\.or\.kr,.*": RSA key of 1024 bits is below our minimum of 2048/,
+    differs: 'a 1024-bit RSA leaf key and SHA-1 signatures are refused (RFC 9155, BR §6.1.5); the names chain (test below)',
+  },
+  'issuer-and-subject-not-byte-for-byte-equal/target.test': {
+    detail: /"CN=community\.trendmicro\.com,.*": unsupported signature algorithm sha1WithRSAEncryption/,
+    differs: 'SHA-1 signatures are refused (RFC 9155, BR §7.1.3.2); the names chain (test below)',
+  },
 };
 
 interface ChainTest {
@@ -197,6 +208,17 @@ describe('BoringSSL pki verify_certificate_chain_unittest, replayed', () => {
         const issuer = node[i + 1] ?? (cert.checkIssued(cert) ? cert : undefined);
         if (issuer) expect(cert.verify(issuer.publicKey), `${t.file} certificate ${i}`).toBe(true);
       });
+    }
+  });
+
+  // What the case is about, which its SHA-1 signatures keep the replay above from reaching: path building's name step.
+  it('issuer-and-subject-not-byte-for-byte-equal: each issuer is the next certificate\'s subject as RFC 5280 §7.1 compares names, one link (UTF8String against PrintableString) not byte for byte', () => {
+    for (const file of ['anchor.test', 'target.test']) {
+      const { chain } = tests.find((t) => t.file === `issuer-and-subject-not-byte-for-byte-equal/${file}`)!;
+      const links = chain.slice(0, -1).map((c, i) => ({ issuer: c.cert.issuer, subject: chain[i + 1]!.cert.subject }));
+      for (const link of links) expect(sameDistinguishedName(link.issuer, link.subject), file).toBe(true);
+      const bytesDiffer = links.map((l) => Buffer.compare(l.issuer.raw, l.subject.raw) !== 0);
+      expect(bytesDiffer, file).toEqual(file === 'anchor.test' ? [false, true] : [false, true, false]);
     }
   });
 

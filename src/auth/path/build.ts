@@ -12,6 +12,7 @@ import { derKey, rememberVerified, verifiedBefore } from '../configured-certific
 import { equalBytes, hex } from '../../wire/bytes.js';
 import type { Certificate } from '../x509.js';
 import type { SignatureBudget } from './signature-budget.js';
+import { sameNameAs } from './name-match.js';
 import { checkSignatureScheme } from './signature-schemes.js';
 import { describe, fail, type ChainVerdict, type Failure } from './verdict.js';
 
@@ -56,14 +57,16 @@ export function signatureCost(issuer: Certificate): number {
 }
 
 /**
- * Candidate issuers of `cert`: subject DN equal to its issuer DN (§6.1.3(a)(4)). When both key
+ * Candidate issuers of `cert`: subject DN the same name as its issuer DN (§6.1.3(a)(4), compared as §7.1 says:
+ * bytes first, then each name's prepared form, made once per name; name-match.ts). When both key
  * identifiers are present they must agree (§4.2.1.1: the AKI names the issuer's SKI); like openssl we
  * do not spend a signature check on a candidate whose SKI says it holds another key.
  */
 function candidateIssuers(cert: Certificate, pool: Certificate[]): Certificate[] {
   const aki = cert.authorityKeyIdentifier?.keyIdentifier;
+  const namesIssuer = sameNameAs(cert.issuer);
   return pool.filter(
-    (c) => equalBytes(c.subject.raw, cert.issuer.raw) && (!aki || !c.subjectKeyIdentifier || equalBytes(c.subjectKeyIdentifier, aki)),
+    (c) => namesIssuer(c.subject) && (!aki || !c.subjectKeyIdentifier || equalBytes(c.subjectKeyIdentifier, aki)),
   );
 }
 

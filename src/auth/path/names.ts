@@ -10,8 +10,8 @@ import { contextTag, DerError, DerReader } from '../der.js';
 import { endsInNumber } from '../hostname.js';
 import { OID } from '../oids.js';
 import { escapeUnprintable, formatIp, isSelfIssued, readName } from '../x509.js';
-import type { Certificate, DistinguishedName, NameAttribute } from '../x509.js';
-import { equalBytes } from '../../wire/bytes.js';
+import type { Certificate } from '../x509.js';
+import { comparableName } from './name-match.js';
 import { describe, fail, type Failure } from './verdict.js';
 
 type Subtree =
@@ -20,7 +20,7 @@ type Subtree =
   /** rfc822Name: a mailbox, or a host or `.domain`, lowercase; read once when parsed. */
   | { form: 'email'; base: Mailbox | string }
   | { form: 'ip'; address: Uint8Array; mask: Uint8Array }
-  | { form: 'dn'; rdns: ComparableDn }
+  | { form: 'dn'; rdns: readonly string[] }
   /** A GeneralName form we do not process, by its tag. */
   | { form: 'other'; tag: number };
 
@@ -32,8 +32,8 @@ type Name =
   | { form: 'dns' | 'uri'; value: string; key: string | undefined }
   | { form: 'email'; value: string; key: Mailbox | undefined }
   | { form: 'ip'; bytes: Uint8Array }
-  /** The subject (`text` undefined) or a directoryName in the subjectAltName. */
-  | { form: 'dn'; rdns: ComparableDn; text?: string }
+  /** The subject (`text` undefined) or a directoryName in the subjectAltName; `rdns` undefined when it cannot be compared (name-match.ts). */
+  | { form: 'dn'; rdns: readonly string[] | undefined; text?: string }
   | { form: 'other'; tag: number };
 
 export interface NameConstraints {
@@ -85,7 +85,10 @@ function readSubtree(r: DerReader, field: string): Subtree {
   let subtree: Subtree;
   if (element === TAG.directoryName) {
     const inner = seq.explicit(4, 'directoryName');
-    subtree = { form: 'dn', rdns: comparable(readName(inner, 'directoryName').rdns) };
+    const base = comparableName(readName(inner, 'directoryName'));
+    // A base that only its own bytes would equal (name-match.ts) cannot be compared: an excluded one would exclude nothing.
+    if (!base) throw new DerError('directoryName constraint with a value that cannot be compared (RFC 5280 §7.1)');
+    subtree = { form: 'dn', rdns: base.rdns };
     inner.end();
   } else {
     const base = seq.element(undefined, 'base');
@@ -142,7 +145,7 @@ function sanDirectoryName(raw: Uint8Array): Name {
   const dn = readName(inner, 'directoryName');
   inner.end();
   r.end();
-  return { form: 'dn', rdns: comparable(dn.rdns), text: dn.text };
+  return { form: 'dn', rdns: comparableName(dn)?.rdns, text: dn.text };
 }
 
 /**
@@ -152,7 +155,7 @@ function sanDirectoryName(raw: Uint8Array): Name {
  */
 function namesOf(cert: Certificate): Name[] {
   const names: Name[] = [];
-  if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: comparable(cert.subject.rdns) });
+  if (cert.subject.rdns.length > 0) names.push({ form: 'dn', rdns: comparableName(cert.subject)?.rdns });
   const san = cert.subjectAltName;
   if (san) {
     for (const value of san.dns) names.push(dnsName(value));
@@ -251,55 +254,9 @@ function otherFamily(bytes: Uint8Array): Uint8Array | undefined {
   return mapped ? bytes.subarray(12) : undefined;
 }
 
-/** RFC 4518 §2.2 maps these to nothing: soft hyphens, joiners, variation selectors, controls and format characters. */
-const MAPPED_TO_NOTHING =
-  /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u034f\u06dd\u070f\u1806\u180b-\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2063\u206a-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffc]/g;
-
-/**
- * RFC 5280 §7.1, simplified from RFC 4518: what §2.2 maps to nothing goes (or a name could escape an
- * excluded subtree with an invisible character), then Unicode case folding (§2.2) and NFKC (§2.3), so that
- * `SOCIÉTÉ`, a decomposed `é` or a fullwidth `Ｓ` is the same value; insignificant spaces collapsed (§2.6.1).
- */
-const normalizeValue = (v: string) =>
-  v.replace(MAPPED_TO_NOTHING, '').normalize('NFKC').toLowerCase().normalize('NFKC').trim().replace(/\s+/g, ' ');
-
-/**
- * A distinguished name as §7.1 compares it: each attribute's type and normalized value. Normalized once per
- * name, not per comparison: a sub-CA's thousand subtrees against a 40 000-character value cost 30 s otherwise.
- */
-type ComparableDn = { oid: string; value: string }[][];
-const comparable = (rdns: NameAttribute[][]): ComparableDn => rdns.map((rdn) => rdn.map((a) => ({ oid: a.oid, value: normalizeValue(a.value) })));
-
-/** Each name's comparable form, made once (a name object is one certificate's or one CRL's). */
-const comparableNames = new WeakMap<DistinguishedName, ComparableDn>();
-const comparableName = (name: DistinguishedName) => comparableNames.get(name) ?? comparableNames.set(name, comparable(name.rdns)).get(name)!;
-
-/**
- * RFC 5280 §7.1: two names match when their RDNs match in order after RFC 4518 preparation, whatever string
- * type spells them (PrintableString or UTF8String, letter case, insignificant spaces). Equal bytes match at once.
- */
-export function sameDistinguishedName(a: DistinguishedName, b: DistinguishedName): boolean {
-  if (equalBytes(a.raw, b.raw)) return true;
-  const x = comparableName(a);
-  const y = comparableName(b);
-  return x.length === y.length && x.every((rdn, i) => rdnEqual(rdn, y[i]!));
-}
-
-/**
- * §7.1: the same number of attributes, each matched in the other RDN. Both ways round: one way only, an RDN
- * repeating one attribute (X.501 forbids it, a parser need not) would match that attribute beside any other.
- */
-function rdnEqual(a: ComparableDn[number], b: ComparableDn[number]): boolean {
-  return a.length === b.length && rdnCovers(a, b) && rdnCovers(b, a);
-}
-
-function rdnCovers(a: ComparableDn[number], b: ComparableDn[number]): boolean {
-  return a.every((x) => b.some((y) => x.oid === y.oid && x.value === y.value));
-}
-
 /** directoryName: the base is a prefix of the name's RDN sequence. */
-function dnWithin(rdns: ComparableDn, base: ComparableDn): boolean {
-  return base.length <= rdns.length && base.every((rdn, i) => rdnEqual(rdn, rdns[i]!));
+function dnWithin(rdns: readonly string[], base: readonly string[]): boolean {
+  return base.length <= rdns.length && base.every((rdn, i) => rdn === rdns[i]);
 }
 
 /** Does `name` lie in `subtree`? `excluded` widens wildcards to every name they may stand for. */
@@ -320,7 +277,7 @@ function within(name: Name, subtree: Subtree, excluded: boolean): boolean {
       return other !== undefined && ipWithin(other, subtree.address, subtree.mask);
     }
     case 'dn':
-      return subtree.form === 'dn' && dnWithin(name.rdns, subtree.rdns);
+      return subtree.form === 'dn' && dnWithin(name.rdns!, subtree.rdns);
     case 'other':
       return false;
   }
@@ -381,9 +338,10 @@ function uriName(value: string): Name {
 /**
  * A name that cannot be compared fails closed: a dNSName that is no DNS name, a mailbox without exactly one
  * unquoted '@' (`a@b@example.com`) or with no domain name, a URI whose host is not a domain name (none, an IP
- * address, percent-encoded).
+ * address, percent-encoded), a distinguished name with a value RFC 5280 §7.1 cannot prepare (name-match.ts).
  */
-const malformed = (name: Name) => (name.form === 'dns' || name.form === 'email' || name.form === 'uri') && name.key === undefined;
+const malformed = (name: Name) =>
+  ((name.form === 'dns' || name.form === 'email' || name.form === 'uri') && name.key === undefined) || (name.form === 'dn' && name.rdns === undefined);
 
 /**
  * Checks the names of every certificate in `path` (leaf first, anchor last) against the nameConstraints of

@@ -13,7 +13,7 @@ import { deepFreeze } from '../configured-certificates.js';
 import { readName, readSignatureAlgorithm } from '../x509.js';
 import type { Certificate, CertificateSignatureAlgorithm, DistinguishedName } from '../x509.js';
 import { readCrlScope, scopeProblem, type CrlScope } from './crl-scope.js';
-import { sameDistinguishedName } from './names.js';
+import { sameDistinguishedName } from './name-match.js';
 import { describe, fail, type Failure } from './verdict.js';
 
 export interface Crl {
