@@ -237,16 +237,16 @@ export function kindNeedingClock(policy: TrustPolicy | undefined): ClockedKind |
 export const missingClock = (kind: ClockedKind): TypeError =>
   new TypeError(`trust { kind: '${kind}' } needs now, the clock that certificate validity is judged by (e.g. now: Date.now)`);
 
-/** The time a policy judges validity at; without one it would judge none, so it refuses to judge. */
 /**
  * The caller's clock, read as a time: a number, or a Date's. Any other answer (an ISO string, the Promise of an
  * async source, nothing from a clock that forgot to return) is no time, NaN, which every validity window
- * refuses (RFC 5280 §4.1.2.5); compared as it was, it made each comparison false and an expired certificate
- * valid (test/security/clock-answer-shapes). Undefined only when there is no clock.
+ * refuses (RFC 5280 §4.1.2.5) and which finds every ticket expired (RFC 8446 §4.6.1); compared as it was, it
+ * made each comparison false and an expired certificate valid (test/security/clock-answer-shapes), or read as
+ * no clock and kept every ticket alive (test/security/ticket-clock-answers). Undefined only when there is no clock.
  */
-function clockTime(ctx: TrustContext): number | undefined {
-  if (!ctx.now) return undefined;
-  const answer: unknown = ctx.now();
+export function clockTime(now: (() => unknown) | undefined): number | undefined {
+  if (!now) return undefined;
+  const answer: unknown = now();
   return typeof answer === 'number' ? answer : answer instanceof Date ? answer.getTime() : NaN;
 }
 
@@ -284,7 +284,7 @@ interface Presented {
 /** `signatures`: the budget of the whole Certificate message, shared by every policy and the staple. */
 function judge(policy: TrustPolicy, presented: Presented, ctx: TrustContext, signatures: SignatureBudget): TrustVerdict {
   const { leaf, rest } = presented;
-  const now = clockTime(ctx);
+  const now = clockTime(ctx.now);
   switch (policy.kind) {
     case 'ca': {
       const at = clockFor('ca', now);
@@ -378,7 +378,7 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   const signatures = new SignatureBudget(SIGNATURE_BUDGET);
   let verdict = judge(policy, { leaf, leafSha256, rest: others }, ctx, signatures);
   // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
-  const now = clockTime(ctx);
+  const now = clockTime(ctx.now);
   if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others, signatures);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, leafSha256, chain, ctx.provider) } };
 }

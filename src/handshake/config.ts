@@ -24,7 +24,8 @@ export interface CertifiedKey {
   privateKey?: PrivateKey;
   /**
    * Or a signer for keys held elsewhere (an HSM, another process): given the scheme and the exact
-   * CertificateVerify content (RFC 8446 §4.4.3), it returns the signature.
+   * CertificateVerify content (RFC 8446 §4.4.3), it returns the signature. It is verified with the leaf's
+   * key before it is sent (a faulty signature can give the key away): one that does not verify is internal_error.
    */
   signer?: (scheme: number, content: Uint8Array) => Uint8Array;
   /** `chain` holds one DER SubjectPublicKeyInfo: an RFC 7250 raw public key (made by rawPublicKeyCertified). */

@@ -125,10 +125,34 @@ export function signCertificateVerify(
   const info = HANDSHAKE_SCHEMES.get(scheme);
   if (!info) throw new Error(`cannot sign CertificateVerify with scheme 0x${scheme.toString(16)}`);
   // CertificateVerify.signature<0..2^16-1> (an attacker's signer may answer an empty one: test/security/ml-dsa-attacks).
-  if (certified.signer) return callbackBytes(certified.signer(scheme, certificateVerifyContent(signer, transcriptHash)), 'signer', 0, 0xffff);
+  if (certified.signer) return checkedSignerAnswer(provider, info.algorithm, certified, signer, transcriptHash, certified.signer(scheme, certificateVerifyContent(signer, transcriptHash)));
   if (!certified.privateKey) throw new Error('our certificate has neither a private key nor a signer');
   const privateKey = certified.privateKey;
   return withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.sign(info.algorithm, privateKey, content, random));
+}
+
+/**
+ * A signer's answer, verified with our certificate's key before it is sent: a signature computed under a fault
+ * gives the key away (RSA-CRT right modulo one prime only: that prime, Boneh, DeMillo, Lipton 1997; ECDSA or
+ * EdDSA with one bit of the key flipped: that bit, as the peer can test each guess against R). The RSA code
+ * verifies its own (crypto/rsa.ts signEncoded); a signer's key is held elsewhere, so it is verified here, in
+ * every scheme. One that does not verify (a fault, or a signer of another key) fails the step: internal_error,
+ * never the signature (test/security/signer-faults).
+ */
+function checkedSignerAnswer(
+  provider: CryptoProvider,
+  algorithm: SignatureAlgorithm,
+  certified: CertifiedKey,
+  signer: 'client' | 'server',
+  transcriptHash: Uint8Array,
+  answer: unknown,
+): Uint8Array {
+  const signature = callbackBytes(answer, 'signer', 0, 0xffff);
+  const key = certifiedPublicKey(provider, certified);
+  if (!withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(algorithm, key, content, signature))) {
+    throw new Error("signer: its signature does not verify with our certificate's key (a fault, or another key), so it is not sent");
+  }
+  return signature;
 }
 
 /** 'ok', or why the signature does not count. */

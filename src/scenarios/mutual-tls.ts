@@ -4,16 +4,18 @@
 // client and a server back to back on the fixed test clock, and compares what happened with what the
 // RFC says must happen. Misbehaving clients misbehave through the `signer` hook of their CertifiedKey,
 // which receives the exact CertificateVerify content (RFC 8446 §4.4.3), so every fault is one a real
-// client could commit. Core-safe: no node imports.
+// client could commit; their provider lets that signature out unverified, as an attacker's copy of the
+// engine would (testing/certs.ts sendingWhatItSigns). Core-safe: no node imports.
 import type { PeerIdentity, TrustPolicy } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { nobleProvider } from '../crypto/noble.js';
+import type { CryptoProvider } from '../crypto/provider.js';
 import { seededRandom } from '../crypto/random.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { Role, TlsEvent } from '../handshake/events.js';
 import { InMemoryPair, type PairOptions } from '../handshake/pair.js';
 import { certificateVerifyContent } from '../handshake/signatures.js';
-import { DAY, makeIdentity, TEST_NOW, type Identity } from '../testing/certs.js';
+import { DAY, makeIdentity, sendingWhatItSigns, TEST_NOW, type Identity } from '../testing/certs.js';
 import type { AlertName } from '../wire/enums.js';
 
 export const MUTUAL_TLS_SCENARIO_NAMES = [
@@ -121,7 +123,7 @@ export function makeCast(seed: string): Cast {
 }
 
 /** Both sides on the fixed test clock, each with its own random stream. */
-function configs(cast: Cast, seed: string, client: Pick<ClientConfig, 'certificate'>, server: Pick<ServerConfig, 'trust' | 'clientAuth'>) {
+function configs(cast: Cast, seed: string, client: Pick<ClientConfig, 'certificate' | 'provider'>, server: Pick<ServerConfig, 'trust' | 'clientAuth'>) {
   const clientConfig: ClientConfig = {
     now: () => TEST_NOW,
     random: seededRandom(`${seed}/client-connection`),
@@ -149,10 +151,10 @@ const CLIENT_CONTENT_PREFIX = certificateVerifyContent('client', new Uint8Array(
 
 /**
  * Alice's certificate with a signer of our choosing: what a client can do when it controls its own
- * CertificateVerify (it always does).
+ * CertificateVerify (it always does), running a copy of the engine that sends its signature unverified.
  */
-function aliceSigningWith(cast: Cast, sign: (content: Uint8Array) => Uint8Array): CertifiedKey {
-  return { chain: cast.alice.chain, signer: (_scheme, content) => sign(content) };
+function aliceSigningWith(cast: Cast, sign: (content: Uint8Array) => Uint8Array): { certificate: CertifiedKey; provider: CryptoProvider } {
+  return sendingWhatItSigns({ chain: cast.alice.chain, signer: (_scheme, content) => sign(content) });
 }
 
 /** The CertificateVerify signature a client sent in a finished pair. */
@@ -191,7 +193,7 @@ export const MUTUAL_TLS_SCENARIOS: Record<MutualTlsScenarioName, ScenarioDefinit
     setup(seed) {
       const cast = makeCast(seed);
       const random = seededRandom(`${seed}/mallory-signs`);
-      const certificate = aliceSigningWith(cast, (content) => nobleProvider.sign(ED25519, cast.mallory.privateKey, content, random));
+      const misbehaving = aliceSigningWith(cast, (content) => nobleProvider.sign(ED25519, cast.mallory.privateKey, content, random));
       return {
         name: 'stolen-certificate',
         question: 'What stops someone who copied the pinned certificate?',
@@ -201,7 +203,7 @@ export const MUTUAL_TLS_SCENARIOS: Record<MutualTlsScenarioName, ScenarioDefinit
           'private key and signs CertificateVerify with her own: the signature does not verify with the key in',
           'the certificate, and the server ends the handshake with decrypt_error (RFC 8446 §4.4.3).',
         ],
-        ...configs(cast, seed, { certificate }, { trust: pinAlice(cast) }),
+        ...configs(cast, seed, misbehaving, { trust: pinAlice(cast) }),
         expected: refusedBy('decrypt_error'),
       };
     },
@@ -213,7 +215,7 @@ export const MUTUAL_TLS_SCENARIOS: Record<MutualTlsScenarioName, ScenarioDefinit
       // An earlier, honest handshake by alice, recorded by an eavesdropper with the session keys.
       const earlier = configs(cast, `${seed}/earlier`, { certificate: cast.alice }, { trust: pinAlice(cast) });
       const recorded = sentCertificateVerify(new InMemoryPair(earlier.client, earlier.server).run());
-      const certificate = aliceSigningWith(cast, () => recorded);
+      const misbehaving = aliceSigningWith(cast, () => recorded);
       return {
         name: 'replayed-certificate-verify',
         question: 'Can a CertificateVerify seen once be used again?',
@@ -223,7 +225,7 @@ export const MUTUAL_TLS_SCENARIOS: Record<MutualTlsScenarioName, ScenarioDefinit
           'transcript hash, which includes both hello randoms and key shares: this handshake\'s transcript is',
           'different, the signature does not verify, and the server sends decrypt_error.',
         ],
-        ...configs(cast, seed, { certificate }, { trust: pinAlice(cast) }),
+        ...configs(cast, seed, misbehaving, { trust: pinAlice(cast) }),
         expected: refusedBy('decrypt_error'),
       };
     },
@@ -233,7 +235,7 @@ export const MUTUAL_TLS_SCENARIOS: Record<MutualTlsScenarioName, ScenarioDefinit
     setup(seed) {
       const cast = makeCast(seed);
       const random = seededRandom(`${seed}/wrong-context`);
-      const certificate = aliceSigningWith(cast, (content) => {
+      const misbehaving = aliceSigningWith(cast, (content) => {
         const transcriptHash = content.subarray(CLIENT_CONTENT_PREFIX);
         return nobleProvider.sign(ED25519, cast.alice.privateKey, certificateVerifyContent('server', transcriptHash), random);
       });
@@ -246,7 +248,7 @@ export const MUTUAL_TLS_SCENARIOS: Record<MutualTlsScenarioName, ScenarioDefinit
           '"TLS 1.3, client CertificateVerify", so the signature does not verify: decrypt_error. The role in',
           'the signed content is what keeps a signature made as one role from being accepted as the other.',
         ],
-        ...configs(cast, seed, { certificate }, { trust: pinAlice(cast) }),
+        ...configs(cast, seed, misbehaving, { trust: pinAlice(cast) }),
         expected: refusedBy('decrypt_error'),
       };
     },

@@ -11,7 +11,7 @@
 import type { PeerIdentity, TrustPolicy } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
 import { nobleProvider } from '../crypto/noble.js';
-import type { RandomSource } from '../crypto/provider.js';
+import type { CryptoProvider, RandomSource } from '../crypto/provider.js';
 import { seededRandom } from '../crypto/random.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../handshake/config.js';
 import { Connection } from '../handshake/connection.js';
@@ -24,7 +24,7 @@ import { hex } from '../wire/bytes.js';
 import { AlertDescription, AlertLevel, ContentType, ExtensionType, NamedGroup, type ExtensionTypeName } from '../wire/enums.js';
 import { decodeHandshake } from '../wire/messages.js';
 import type { ClientHello, Extension } from '../wire/types.js';
-import { TEST_NOW } from './certs.js';
+import { sendingWhatItSigns, TEST_NOW } from './certs.js';
 import { editPlaintextHandshake, splitHandshakeMessages, splitRecords } from './tamper.js';
 
 export type Actor = 'alice' | 'mallory';
@@ -117,24 +117,27 @@ function policyAccepts(policy: PolicyName, member: Member): boolean {
   return pinned[policy].includes(member);
 }
 
-function credential(world: World, driver: Actor, which: Credential): CertifiedKey | undefined {
+/** A client's certificate, with the provider of the copy of the engine that presents it. */
+type Presented = { certificate: CertifiedKey; provider?: CryptoProvider } | undefined;
+
+function credential(world: World, driver: Actor, which: Credential): Presented {
   const { alice, mallory } = world.cast;
   const own = driver === 'alice' ? alice : mallory;
   if (which === 'none') return undefined;
-  if (which === 'own' || driver === 'alice') return own;
-  // Alice's certificate, signed with the only key mallory has.
+  if (which === 'own' || driver === 'alice') return { certificate: own };
+  // Alice's certificate, signed with the only key mallory has, sent by a copy that does not verify it first.
   const random = seededRandom('adversary/stolen');
-  return { chain: alice.chain, signer: (_scheme, content) => nobleProvider.sign({ kind: 'ed25519' }, mallory.privateKey, content, random) };
+  return sendingWhatItSigns({ chain: alice.chain, signer: (_scheme, content) => nobleProvider.sign({ kind: 'ed25519' }, mallory.privateKey, content, random) });
 }
 
-function clientConfig(world: World, seed: string, certificate: CertifiedKey | undefined): ClientConfig {
+function clientConfig(world: World, seed: string, presented: Presented): ClientConfig {
   return {
     now: () => TEST_NOW,
     random: seededRandom(`${seed}/client`),
     serverName: SERVER_NAME,
     trust: { kind: 'ca', anchors: [world.cast.webCa.der] },
     postHandshakeAuth: true,
-    ...(certificate ? { certificate } : {}),
+    ...presented,
   };
 }
 
@@ -206,7 +209,7 @@ export function mimicConfig(base: ClientConfig, victimHello: ClientHello, certif
 
 /** Alice's resumption ClientHello1 with a secp256r1 key share only, as an eavesdropper records it. */
 function sniffAliceHello(world: World, ticket: SessionTicket): ClientHello {
-  const alice = Connection.client({ ...clientConfig(world, 'sniffed', world.cast.alice), keyShareGroups: [NamedGroup.secp256r1], resumption: { ticket } });
+  const alice = Connection.client({ ...clientConfig(world, 'sniffed', { certificate: world.cast.alice }), keyShareGroups: [NamedGroup.secp256r1], resumption: { ticket } });
   const [record] = splitRecords(alice.takeOutput());
   return decodeHandshake(splitHandshakeMessages(record!.fragment)[0]!) as ClientHello;
 }
@@ -217,14 +220,14 @@ export function runPlan(world: World, plan: Plan): { pair: InMemoryPair; steps: 
   const issued = { alice: issue(world, 'alice', plan.issue, antiReplay), mallory: issue(world, 'mallory', plan.issue, antiReplay) };
   const a = plan.attack;
   const seed = `attack/${a.driver}`;
-  const certificate = credential(world, a.driver, a.credential);
-  let client = clientConfig(world, seed, certificate);
+  const presented = credential(world, a.driver, a.credential);
+  let client = clientConfig(world, seed, presented);
   if (a.hrr) client.keyShareGroups = [NamedGroup.secp256r1];
   const own = issued[a.driver].ticket;
   const ticket = a.ticket === 'own' ? own : a.ticket === 'swapped' && issued.alice.ticket && own ? { ...own, ticket: issued.alice.ticket.ticket } : undefined;
   if (ticket) client.resumption = { ticket, ...(a.earlyData ? { earlyData: Uint8Array.of(0x65, 0x61, 0x72, 0x6c, 0x79) } : {}) };
   const mimic = a.mimicAlice && a.driver === 'mallory' && a.hrr && issued.alice.ticket !== undefined;
-  if (mimic) client = mimicConfig(client, sniffAliceHello(world, issued.alice.ticket!), certificate);
+  if (mimic) client = mimicConfig(client, sniffAliceHello(world, issued.alice.ticket!), presented?.certificate);
   const pair = new InMemoryPair(client, serverConfig(world, seed, a.policy, a.clientAuth, antiReplay, a.hrr));
   const oracle = new Oracle(pair, world.members, a.driver, a.policy, a.clientAuth);
   const history = { client: [...issued.alice.records.client, ...issued.mallory.records.client], server: [...issued.alice.records.server, ...issued.mallory.records.server] };

@@ -6,6 +6,7 @@ import type { CryptoProvider, PrivateKey, RandomSource } from '../crypto/provide
 import { nobleProvider } from '../crypto/noble.js';
 import type { CertifiedKey } from '../handshake/config.js';
 import { handshakeSignatureAlgorithm } from '../handshake/signatures.js';
+import { hex } from '../wire/bytes.js';
 
 export interface Identity extends CertifiedKey {
   privateKey: PrivateKey;
@@ -70,4 +71,24 @@ export function withUndecodableName(der: Uint8Array, value: string): Uint8Array 
  */
 export function signingWithAnotherKey(chain: Uint8Array[], privateKey: PrivateKey, random: RandomSource, provider: CryptoProvider = nobleProvider): CertifiedKey {
   return { chain, signer: (scheme, content) => provider.sign(handshakeSignatureAlgorithm(scheme)!, privateKey, content, random) };
+}
+
+/**
+ * An attacker's endpoint that sends what its signer answers. The engine verifies a signer's signature with the
+ * certificate's key before sending it (handshake/signatures.ts checkedSignerAnswer); an attacker runs a copy
+ * without that check. Its provider passes exactly the signatures `certified`'s signer made (so they go out) and
+ * verifies everything else, the peer's signatures too, as `provider` does.
+ */
+export function sendingWhatItSigns(certified: CertifiedKey, provider: CryptoProvider = nobleProvider): { certificate: CertifiedKey; provider: CryptoProvider } {
+  const made = new Set<string>();
+  const signer = certified.signer!;
+  const recording = (scheme: number, content: Uint8Array) => {
+    const signature = signer(scheme, content);
+    made.add(hex(signature));
+    return signature;
+  };
+  return {
+    certificate: { ...certified, signer: recording },
+    provider: { ...provider, verify: (alg, key, content, signature) => made.has(hex(signature)) || provider.verify(alg, key, content, signature) },
+  };
 }

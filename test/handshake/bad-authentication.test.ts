@@ -7,7 +7,7 @@ import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { seededRandom } from '../../src/crypto/random.js';
-import { signingWithAnotherKey } from '../../src/testing/certs.js';
+import { sendingWhatItSigns, signingWithAnotherKey } from '../../src/testing/certs.js';
 import { flipBit } from '../../src/testing/tamper.js';
 import { concat } from '../../src/wire/bytes.js';
 import {
@@ -36,7 +36,7 @@ describe('authentication failures', () => {
   }
 
   it('sends decrypt_error when the server signs with a key that is not its certificate key', () => {
-    const result = clientRejects({ trust: pinned(alice) }, { certificate: signingWithAnotherKey([alice.der], mallory.privateKey, seededRandom('mallory')) });
+    const result = clientRejects({ trust: pinned(alice) }, sendingWhatItSigns(signingWithAnotherKey([alice.der], mallory.privateKey, seededRandom('mallory'))));
     expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadCertificateVerifySignature');
     expect(result.victim.info.peer).toBeUndefined();
   });
@@ -96,7 +96,7 @@ describe('client authentication failures', () => {
   });
 
   it("sends decrypt_error for a stolen certificate: someone else's certificate with the client's own key", () => {
-    const result = serverAbort({ certificate: signingWithAnotherKey([alice.der], mallory.privateKey, seededRandom('mallory')) }, { trust: pinned(alice) });
+    const result = serverAbort(sendingWhatItSigns(signingWithAnotherKey([alice.der], mallory.privateKey, seededRandom('mallory'))), { trust: pinned(alice) });
     expectAbort(result, 'decrypt_error', { protectedFor: result.peer }, 'BadCertificateVerifySignature');
     expect(result.victim.info.peer).toBeUndefined();
   });

@@ -16,7 +16,7 @@ import {
   type MutualTlsScenarioName,
   type ScenarioResult,
 } from '../../src/scenarios/mutual-tls.js';
-import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { makeIdentity, sendingWhatItSigns, TEST_NOW } from '../../src/testing/certs.js';
 import { announcedSecret, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
 import { SignatureScheme } from '../../src/wire/enums.js';
 
@@ -168,13 +168,17 @@ describe('a CertificateVerify whose scheme the CertificateRequest did not offer'
       seededRandom('rsa client'),
     );
     const signed: Buffer[] = [];
-    const signer = (_scheme: number, content: Uint8Array) => {
-      signed.push(Buffer.from(content));
-      return sign('sha384', content, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 });
-    };
+    // Signed under SHA-384 while the engine asks for rsa_pss_rsae_sha256: the client runs a copy that sends it unverified.
+    const client = sendingWhatItSigns({
+      chain: rsaClient.chain,
+      signer: (_scheme: number, content: Uint8Array) => {
+        signed.push(Buffer.from(content));
+        return sign('sha384', content, { key: rsa.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 });
+      },
+    });
     let clientFlights = 0;
     const pair: InMemoryPair = new InMemoryPair(
-      { now: () => TEST_NOW, random: seededRandom('c'), serverName: SERVER_NAME, trust: { kind: 'ca', anchors: [cast.webCa.der] }, certificate: { chain: rsaClient.chain, signer } },
+      { now: () => TEST_NOW, random: seededRandom('c'), serverName: SERVER_NAME, trust: { kind: 'ca', anchors: [cast.webCa.der] }, ...client },
       {
         now: () => TEST_NOW,
         random: seededRandom('s'),

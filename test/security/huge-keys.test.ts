@@ -16,7 +16,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { DAY, makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { DAY, makeIdentity, sendingWhatItSigns, TEST_NOW } from '../../src/testing/certs.js';
 import { hex } from '../../src/wire/bytes.js';
 
 const random = seededRandom('huge-keys');
@@ -63,7 +63,7 @@ function leafUnder(caKey: PublicKey & { kind: 'rsa' }, leafKey: PublicKey = atta
 function attack(chain: Uint8Array[], trust: ServerConfig['trust'], server: Partial<ServerConfig> = {}) {
   const client: ClientConfig = {
     trust: { kind: 'pinned-certificate', certificates: [serverIdentity.der] },
-    certificate: { chain, signer: () => random(256) },
+    ...sendingWhatItSigns({ chain, signer: () => random(256) }),
     now: () => TEST_NOW,
     random: seededRandom('hk-client'),
   };

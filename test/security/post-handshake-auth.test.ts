@@ -6,12 +6,13 @@
 // `post-handshake-auth` event, no identity.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { CertifiedKey } from '../../src/handshake/config.js';
 import type { SecretName } from '../../src/handshake/keyschedule.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeCast, SERVER_NAME } from '../../src/scenarios/mutual-tls.js';
-import { TEST_NOW } from '../../src/testing/certs.js';
+import { sendingWhatItSigns, TEST_NOW } from '../../src/testing/certs.js';
 import { announcedSecret, editProtectedHandshake, flipBit, suiteNamed, type EditedMessages } from '../../src/testing/tamper.js';
 import { utf8 } from '../../src/wire/bytes.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
@@ -19,7 +20,7 @@ import type { HandshakeMessage } from '../../src/wire/types.js';
 const cast = makeCast('post-handshake-auth attacks');
 
 /** A connected pair; the server asks nobody during the handshake and trusts alice's pinned certificate. */
-function connected(seed: string, certificate: CertifiedKey | undefined) {
+function connected(seed: string, certificate: CertifiedKey | undefined, provider?: CryptoProvider) {
   return new InMemoryPair(
     {
       now: () => TEST_NOW,
@@ -28,6 +29,7 @@ function connected(seed: string, certificate: CertifiedKey | undefined) {
       trust: { kind: 'ca', anchors: [cast.webCa.der] },
       postHandshakeAuth: true,
       ...(certificate ? { certificate } : {}),
+      ...(provider ? { provider } : {}),
     },
     { now: () => TEST_NOW, random: seededRandom(`${seed}/server`), certificate: cast.server, trust: { kind: 'pinned-certificate', certificates: [cast.alice.der] } },
   ).run();
@@ -117,8 +119,8 @@ describe('post-handshake authentication under attack (RFC 8446 §4.6.2)', () => 
 
   it('refuses alice\'s certificate signed for with mallory\'s key with decrypt_error', () => {
     const random = seededRandom('stolen');
-    const stolen: CertifiedKey = { chain: cast.alice.chain, signer: (_scheme, content) => nobleProvider.sign({ kind: 'ed25519' }, cast.mallory.privateKey, content, random) };
-    const pair = answerEdited(connected('stolen certificate', stolen), (messages) => messages);
+    const stolen = sendingWhatItSigns({ chain: cast.alice.chain, signer: (_scheme, content) => nobleProvider.sign({ kind: 'ed25519' }, cast.mallory.privateKey, content, random) });
+    const pair = answerEdited(connected('stolen certificate', stolen.certificate, stolen.provider), (messages) => messages);
     expectRefused(pair, 'decrypt_error');
     expect(pair.server.info.peer).toBeUndefined();
   });

@@ -15,7 +15,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { makeIdentity, signingWithAnotherKey, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { makeIdentity, sendingWhatItSigns, signingWithAnotherKey, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { equalBytes, hex } from '../../src/wire/bytes.js';
 
 const random = seededRandom('memoised-certificate-writes');
@@ -27,9 +27,9 @@ const alerts = (events: TlsEvent[]) => events.flatMap((e) => (e.type === 'alert'
 /** A server certificate no other test presents. */
 const issuedServer = (cn: string): Identity => makeIdentity({ subject: { CN: cn }, sans: { dns: ['issued.example'] }, issuer: ca }, random);
 
-const connect = (server: ServerConfig['certificate'], provider?: CryptoProvider) => {
+const connect = (server: ServerConfig['certificate'], provider?: CryptoProvider, serverProvider?: CryptoProvider) => {
   const client: ClientConfig = { trust: caPolicy, serverName: 'issued.example', now: () => TEST_NOW, random: seededRandom('c'), ...(provider ? { provider } : {}) };
-  return new InMemoryPair(client, { certificate: server, now: () => TEST_NOW, random: seededRandom('s') }).run();
+  return new InMemoryPair(client, { certificate: server, now: () => TEST_NOW, random: seededRandom('s'), ...(serverProvider ? { provider: serverProvider } : {}) }).run();
 };
 
 /** noble, whose verify wipes its inputs after answering (hygiene some providers apply to what they were given). */
@@ -79,7 +79,8 @@ describe("writes into a peer certificate's arrays by another connection's provid
     const first = connect(genuine, keySwapping(ed25519Key(genuine), ed25519Key(attacker)));
     expect(first.client.isConnected).toBe(true);
     // The genuine certificate's chain, CertificateVerify signed with the attacker's Ed25519 key.
-    const impostor = connect(signingWithAnotherKey(genuine.chain, attacker.privateKey, random));
+    const signing = sendingWhatItSigns(signingWithAnotherKey(genuine.chain, attacker.privateKey, random));
+    const impostor = connect(signing.certificate, undefined, signing.provider);
     expect(impostor.client.isConnected).toBe(false);
     expect(alerts(impostor.events('client'))).toEqual(['out decrypt_error']);
     // The genuine server is still accepted, with its own key reported.
@@ -95,7 +96,7 @@ describe("writes into a peer certificate's arrays by another connection's provid
     // asked about the genuine certificate (its exact bytes) before CertificateVerify is checked.
     const paused = new InMemoryPair(
       { trust: { kind: 'ask' }, serverName: 'issued.example', now: () => TEST_NOW, random: seededRandom('paused c') },
-      { certificate: signingWithAnotherKey(genuine.chain, attacker.privateKey, random), now: () => TEST_NOW, random: seededRandom('paused s') },
+      { ...sendingWhatItSigns(signingWithAnotherKey(genuine.chain, attacker.privateKey, random)), now: () => TEST_NOW, random: seededRandom('paused s') },
     ).run();
     const pending = paused.client.pendingDecision;
     expect(pending?.kind === 'verify-peer' && pending.chain.map(sha256)).toEqual([sha256(genuine.der)]);

@@ -11,7 +11,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair, type Flight } from '../../src/handshake/pair.js';
-import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { makeIdentity, sendingWhatItSigns, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { handshakeRewriter } from '../../src/testing/tamper.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 
@@ -53,10 +53,11 @@ export function signatureAttacks(random: RandomSource) {
    * CertificateVerify is sent with `scheme`. The honest side is given an ordinary certificate.
    */
   function forgedCertificateVerify(attacker: Role, identity: Identity, scheme: number, forge: (content: Uint8Array) => Uint8Array, options: PairOptions = {}) {
-    const forged: CertifiedKey = { chain: identity.chain, signer: (_scheme, content) => forge(content) };
+    const forged = sendingWhatItSigns({ chain: identity.chain, signer: (_scheme, content) => forge(content) });
     const honest = selfSigned(generateKeyPair('p256', random, nobleProvider).privateKey, attacker === 'client' ? SERVER_NAME : 'alice');
-    const [client, server] = attacker === 'client' ? [forged, honest] : [honest, forged];
-    return withRewrite(attacker, client, server, (m) => (m.kind === 'certificate_verify' ? { ...m, scheme } : m), options);
+    const [client, server] = attacker === 'client' ? [forged.certificate, honest] : [honest, forged.certificate];
+    const attackerOptions = { ...options[attacker], provider: forged.provider };
+    return withRewrite(attacker, client, server, (m) => (m.kind === 'certificate_verify' ? { ...m, scheme } : m), { ...options, [attacker]: attackerOptions });
   }
 
   /** What an attacker holding the key signs a CertificateVerify content with, bypassing any restriction. */

@@ -12,7 +12,7 @@ import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { certificateVerifyContent, checkCertificateVerify, signCertificateVerify } from '../../src/handshake/signatures.js';
 import { makeCast, MUTUAL_TLS_SCENARIOS, SERVER_NAME, type MutualTlsScenarioName } from '../../src/scenarios/mutual-tls.js';
-import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { makeIdentity, sendingWhatItSigns, TEST_NOW } from '../../src/testing/certs.js';
 import { handshakeRewriter } from '../../src/testing/tamper.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { hex, utf8 } from '../../src/wire/bytes.js';
@@ -90,13 +90,13 @@ function recordedCertificateVerify(seed: string, from: Role): HandshakeMessage {
 }
 
 /** A signer for the server's certificate that signs what `sign` says instead of what it is asked. */
-function serverSigningWith(privateKey: CertifiedKey['privateKey'], role: 'client' | 'server'): CertifiedKey {
+function serverSigningWith(privateKey: CertifiedKey['privateKey'], role: 'client' | 'server') {
   const random = seededRandom(`${SEED}/${role}-signer`);
   const prefix = certificateVerifyContent('server', new Uint8Array(0)).length;
-  return {
+  return sendingWhatItSigns({
     chain: cast.server.chain,
     signer: (scheme, content) => signCertificateVerify(nobleProvider, scheme, { chain: cast.server.chain, privateKey: privateKey! }, role, content.subarray(prefix), random),
-  };
+  });
 }
 
 /** A mutual-TLS scenario run as it is set up, judged by what the server's application saw. */
@@ -142,7 +142,7 @@ describe('a CertificateVerify signed with the other role\'s context string (RFC 
   });
 
   it('the client refuses a server signature made with "TLS 1.3, client CertificateVerify" with decrypt_error', () => {
-    const { client, server } = configs('server-wrong-context', {}, { certificate: serverSigningWith(cast.server.privateKey, 'client') });
+    const { client, server } = configs('server-wrong-context', {}, serverSigningWith(cast.server.privateKey, 'client'));
     expectRefused(new InMemoryPair(client, server).run(), 'client', 'decrypt_error');
   });
 });
@@ -154,7 +154,7 @@ describe('a stolen certificate without its key', () => {
 
   it('the client refuses the server\'s certificate presented by an impostor with its own P-256 key with decrypt_error', () => {
     const impostor = generateKeyPair('p256', seededRandom(`${SEED}/impostor`), nobleProvider).privateKey;
-    const { client, server } = configs('stolen-server', {}, { certificate: serverSigningWith(impostor, 'server') });
+    const { client, server } = configs('stolen-server', {}, serverSigningWith(impostor, 'server'));
     expectRefused(new InMemoryPair(client, server).run(), 'client', 'decrypt_error');
   });
 

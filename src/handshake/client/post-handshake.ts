@@ -1,5 +1,6 @@
 // After CONNECTED (RFC 8446 §4.6): NewSessionTicket becomes a resumable SessionTicket, and a
 // post-handshake CertificateRequest is answered over its own transcript fork. KeyUpdate is traffic.ts's.
+import { clockTime } from '../../auth/trust.js';
 import { handedOut } from '../handed-out.js';
 import { TlsError } from '../../wire/errors.js';
 import { ExtensionType } from '../../wire/enums.js';
@@ -72,7 +73,8 @@ export function onNewSessionTicket(
     psk: resumptionPsk(c.ctx.provider, state.suite, state.resumptionMasterSecret, nst.nonce),
     cipherSuite: state.suite.code,
     ...(earlyData ? { maxEarlyDataSize: X.bodyOf(X.earlyDataNewSessionTicket, earlyData) } : {}),
-    ...(c.ctx.cfg.now ? { receivedAt: c.ctx.cfg.now() } : {}),
+    // NaN when the clock gives no time: a ticket of unknown age is never offered (psk.ts ticketExpired).
+    ...(c.ctx.cfg.now ? { receivedAt: clockTime(c.ctx.cfg.now)! } : {}),
     ...(c.serverIdentity ? { serverName: c.serverIdentity.text } : {}),
     ...(c.ctx.info.alpn ? { alpn: c.ctx.info.alpn } : {}),
     // A server that proved an external PSK is not stored: the ticket's own PSK stands for that session. A copy:

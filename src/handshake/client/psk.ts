@@ -1,6 +1,7 @@
 // Resumption on the client (RFC 8446 §2.2, §4.2.11): which ticket is offered, its binder, 0-RTT data
 // (§2.3), and what a ServerHello that accepts the PSK means.
 import { parseReferenceIdentity, type ReferenceIdentity } from '../../auth/hostname.js';
+import { clockTime } from '../../auth/trust.js';
 import { ExtensionType } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
@@ -32,7 +33,8 @@ function ticketNotFor(ticket: SessionTicket, identity: ReferenceIdentity | undef
 /**
  * The ticket_lifetime counts from issuance, 0 means "discarded immediately", and "Clients MUST NOT cache
  * tickets for longer than 7 days, regardless of the ticket_lifetime" (RFC 8446 §4.6.1). Judged by our
- * clock when the ticket and we have one; a clock that gives no time (NaN) finds every ticket expired.
+ * clock when the ticket and we have one; a clock that gives no time (`clockTime`: NaN for a string, a Promise,
+ * nothing) finds every ticket expired, and so does a ticket received under one (its receivedAt is NaN).
  * Why not, or undefined while the ticket is alive.
  */
 function ticketExpired(ticket: SessionTicket, now: number | undefined): string | undefined {
@@ -56,7 +58,7 @@ export function chooseTicket(c: ClientHandshake): void {
   if (!resumption) return;
   const ticketSuite = SUITES.get(resumption.ticket.cipherSuite)!;
   const mismatch =
-    ticketExpired(resumption.ticket, c.ctx.cfg.now?.()) ??
+    ticketExpired(resumption.ticket, clockTime(c.ctx.cfg.now)) ??
     ticketNotFor(resumption.ticket, c.serverIdentity) ??
     ticketTooLong(resumption.ticket) ??
     (offersHash(c, ticketSuite.hash) ? undefined : `the ticket is of ${ticketSuite.name}, and no suite we offer uses ${ticketSuite.hash} (RFC 8446 §4.2.11)`);
@@ -161,7 +163,7 @@ function offeredKeys(c: ClientHandshake): Array<{ suite: SuiteInfo; psk: Uint8Ar
 /** OfferedPsks: the ticket and its obfuscated age (RFC 8446 §4.2.11.1), then our external PSKs; binders zeroed. */
 export function offeredPsks(c: ClientHandshake): OfferedPsks {
   const ticket = c.offeredTicket;
-  const now = c.ctx.cfg.now?.();
+  const now = clockTime(c.ctx.cfg.now);
   const age = now !== undefined && ticket?.receivedAt !== undefined ? Math.max(0, now - ticket.receivedAt) : 0;
   return {
     identities: [...(ticket ? [{ identity: ticket.ticket, obfuscatedTicketAge: (age + ticket.ageAdd) >>> 0 }] : []), ...externalPskIdentities(c)],
