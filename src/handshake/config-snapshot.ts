@@ -59,18 +59,28 @@ type Rules = { readonly [key: string]: Rules | typeof GIVEN };
 const RULES: Rules = { provider: GIVEN, tickets: { antiReplay: GIVEN }, resumption: { ticket: GIVEN }, certificateCompression: { '*': GIVEN } };
 const NO_RULES: Rules = {};
 
-/** Where a value sits in the config; its path is spelt only for an error. */
-interface Place {
-  parent: Place | undefined;
-  key: string;
-  index: boolean;
-}
+/**
+ * A field that cannot be snapshotted: what is wrong with it, and the keys from it up to the config, added as the
+ * walk unwinds (so that a walk that succeeds keeps no path at all), spelt as a TypeError's path at the top.
+ */
+class FieldFault {
+  readonly #keys: string[] = [];
+  readonly #indexes: boolean[] = [];
 
-function pathOf(place: Place | undefined): string {
-  if (!place) return 'the config';
-  let path = '';
-  for (let at: Place | undefined = place; at; at = at.parent) path = at.index ? `[${at.key}]${path}` : at.parent ? `.${at.key}${path}` : `${at.key}${path}`;
-  return path;
+  constructor(readonly what: string) {}
+
+  /** The fault is in the field `key` of the container one level up. */
+  in(key: string, index: boolean): FieldFault {
+    this.#keys.push(key);
+    this.#indexes.push(index);
+    return this;
+  }
+
+  error(): TypeError {
+    let path = '';
+    for (let i = this.#keys.length - 1; i >= 0; i--) path += this.#indexes[i] ? `[${this.#keys[i]}]` : path ? `.${this.#keys[i]}` : this.#keys[i];
+    return new TypeError(`${path || 'the config'}${this.what}`);
+  }
 }
 
 /**
@@ -79,19 +89,23 @@ function pathOf(place: Place | undefined): string {
  */
 export function snapshotConfig<T extends object>(config: T): T {
   if (typeof config !== 'object' || config === null) return config;
-  return snapshot(config, undefined, RULES, []) as T;
+  try {
+    return snapshot(config, [], RULES) as T;
+  } catch (e) {
+    throw e instanceof FieldFault ? e.error() : e;
+  }
 }
 
 /** `open`: the containers being copied, outermost first (a config is a few levels deep). */
-function snapshot(value: unknown, place: Place | undefined, rules: Rules, open: object[]): Snapshot {
+function snapshot(value: unknown, open: object[], rules: Rules): Snapshot {
   if (typeof value !== 'object' || value === null) return value;
-  if (value instanceof Uint8Array) return bytesSnapshot(value, place);
+  if (value instanceof Uint8Array) return bytesSnapshot(value);
   // Other typed arrays are left for the check to refuse by name.
   if (ArrayBuffer.isView(value)) return value;
-  if (open.includes(value)) throw new TypeError(`${pathOf(place)} contains itself`);
+  if (open.includes(value)) throw new FieldFault(' contains itself');
   open.push(value);
   try {
-    return containerSnapshot(value, place, rules, open);
+    return containerSnapshot(value, open, rules);
   } finally {
     open.pop();
   }
@@ -101,7 +115,7 @@ function snapshot(value: unknown, place: Place | undefined, rules: Rules, open: 
  * A private copy, the same one while `source` holds the same bytes. A plain Uint8Array (not a Buffer, whose
  * slice shares memory), of the length the source had when read (a view of a resizable buffer can shrink).
  */
-function bytesSnapshot(source: Uint8Array, place: Place | undefined): Uint8Array {
+function bytesSnapshot(source: Uint8Array): Uint8Array {
   try {
     const held = snapshots.get(source) as Uint8Array | undefined;
     if (held && equalBytes(held, source)) return held;
@@ -109,40 +123,67 @@ function bytesSnapshot(source: Uint8Array, place: Place | undefined): Uint8Array
     snapshots.set(source, copy);
     return copy;
   } catch (e) {
-    throw unreadable(place, e);
+    throw unreadable(e);
   }
 }
 
-/** Arrays and objects: each field (an array's items, an object's fieldNames) read once and snapshotted; frozen; the earlier one if all fields are the same. */
-function containerSnapshot(source: object, place: Place | undefined, rules: Rules, open: object[]): Snapshot {
+/** The field names each container snapshot was made from, in the order they were read. */
+const snapshotKeys = new WeakMap<object, readonly string[]>();
+
+/**
+ * Arrays and objects: each field (an array's items, an object's fieldNames) read once and snapshotted; frozen;
+ * the earlier one if all fields are the same. While the fields match the earlier snapshot's, nothing new is
+ * made: a source that has not changed (a server's config, one connection after another) costs its field list.
+ */
+function containerSnapshot(source: object, open: object[], rules: Rules): Snapshot {
   let isArray: boolean;
+  let length: number;
   let keys: string[];
-  let copy: Record<string, Snapshot>;
   try {
     isArray = Array.isArray(source);
-    // An array keeps its length and its holes (the check refuses a hole by its index).
-    copy = isArray ? (new Array((source as unknown[]).length) as never) : {};
+    length = isArray ? (source as unknown[]).length : 0;
     keys = isArray ? Object.keys(source) : fieldNames(source);
   } catch (e) {
-    throw unreadable(place, e);
+    throw unreadable(e);
   }
-  for (const key of keys) {
-    const at: Place = { parent: place, key, index: isArray };
+  const held = snapshots.get(source) as Record<string, Snapshot> | undefined;
+  const heldKeys = held && snapshotKeys.get(held);
+  const same = heldKeys !== undefined && Array.isArray(held) === isArray && (!isArray || (held as unknown as unknown[]).length === length) && sameKeys(heldKeys, keys);
+  let copy = same ? undefined : emptyContainer(isArray, length);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     let field: unknown;
     try {
       field = (source as Record<string, unknown>)[key];
     } catch (e) {
-      throw unreadable(at, e);
+      throw unreadable(e).in(key, isArray);
     }
     const rule = rules[isArray ? '*' : key] ?? NO_RULES;
-    copy[key] = rule === GIVEN ? field : snapshot(field, at, rule, open);
+    let value: Snapshot = field;
+    if (rule !== GIVEN) {
+      try {
+        value = snapshot(field, open, rule);
+      } catch (e) {
+        throw e instanceof FieldFault ? e.in(key, isArray) : e;
+      }
+    }
+    if (copy === undefined && value !== held![key]) {
+      copy = emptyContainer(isArray, length);
+      for (let j = 0; j < i; j++) copy[keys[j]!] = held![keys[j]!];
+    }
+    if (copy !== undefined) copy[key] = value;
   }
-  const held = snapshots.get(source) as Record<string, Snapshot> | undefined;
-  if (held && Array.isArray(held) === isArray && sameFields(held, copy, keys)) return held;
+  if (copy === undefined) return held;
   if (!isArray) markInheritedFields(copy, notOwnEnumerable(source, keys));
   Object.freeze(copy);
   snapshots.set(source, copy);
+  snapshotKeys.set(copy, keys);
   return copy;
+}
+
+/** An array keeps its length and its holes (the check refuses a hole by its index). */
+function emptyContainer(isArray: boolean, length: number): Record<string, Snapshot> {
+  return isArray ? (new Array(length) as never) : {};
 }
 
 /**
@@ -152,9 +193,12 @@ function containerSnapshot(source: object, place: Place | undefined, rules: Rule
  * (test/security/config-inherited-fields).
  */
 function fieldNames(source: object): string[] {
-  const names = new Set<string>();
-  for (let at: object | null = source; at !== null && at !== Object.prototype; at = Object.getPrototypeOf(at)) {
-    const ofClass = at !== source && Object.hasOwn(at, 'constructor') && (at as { constructor: unknown }).constructor instanceof Function && (at as { constructor: Function }).constructor.prototype === at;
+  const own = Object.getOwnPropertyNames(source);
+  let at: object | null = Object.getPrototypeOf(source);
+  if (at === Object.prototype || at === null) return own;
+  const names = new Set(own);
+  for (; at !== null && at !== Object.prototype; at = Object.getPrototypeOf(at)) {
+    const ofClass = Object.hasOwn(at, 'constructor') && (at as { constructor: unknown }).constructor instanceof Function && (at as { constructor: Function }).constructor.prototype === at;
     for (const name of Object.getOwnPropertyNames(at)) {
       if (ofClass && (name === 'constructor' || typeof Object.getOwnPropertyDescriptor(at, name)!.value === 'function')) continue;
       names.add(name);
@@ -169,21 +213,19 @@ function notOwnEnumerable(source: object, keys: readonly string[]): Set<string> 
   return new Set(keys.filter((key) => !own.has(key)));
 }
 
-function sameFields(held: Record<string, Snapshot>, copy: Record<string, Snapshot>, keys: string[]): boolean {
-  if (Array.isArray(held) && held.length !== (copy as unknown as unknown[]).length) return false;
-  const heldKeys = Object.keys(held);
-  if (heldKeys.length !== keys.length) return false;
-  for (let i = 0; i < keys.length; i++) if (heldKeys[i] !== keys[i] || held[keys[i]!] !== copy[keys[i]!]) return false;
+function sameKeys(held: readonly string[], keys: readonly string[]): boolean {
+  if (held.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (held[i] !== keys[i]) return false;
   return true;
 }
 
-/** What a getter or a Proxy trap threw, as a TypeError naming the field. */
-function unreadable(place: Place | undefined, thrown: unknown): TypeError {
+/** What a getter or a Proxy trap threw, as a fault of the field being read. */
+function unreadable(thrown: unknown): FieldFault {
   let reason: string;
   try {
     reason = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   } catch {
     reason = 'a value that cannot be shown';
   }
-  return new TypeError(`${pathOf(place)}: reading it threw ${reason.split('\n')[0]}`);
+  return new FieldFault(`: reading it threw ${reason.split('\n')[0]}`);
 }

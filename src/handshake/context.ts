@@ -159,6 +159,10 @@ export class HandshakeContext {
     return slot;
   }
 
+  /**
+   * A `decision` event, when trace events are on. A call site whose reason is built (a template with values in
+   * it) tests `traceEvents` first, so that no string is made for an event nobody reads.
+   */
   decide(topic: DecisionTopic, value: string, reason: string): void {
     // A group's decision also says what the secret rests on ("hybrid: secure if either X25519 or ML-KEM-768 holds").
     if (!this.traceEvents) return;
@@ -193,7 +197,7 @@ export class HandshakeContext {
   /** A trust verdict that rejects ends the handshake with its reason's alert; one that accepts is recorded. */
   acceptVerdict(verdict: TrustVerdict): TrustVerdict {
     if (!verdict.trusted) throw new TlsError(verdict.reason ?? 'BadCertificate', verdict.detail);
-    this.decide('trust', 'trusted', `${verdict.rule}: ${verdict.detail}`);
+    if (this.traceEvents) this.decide('trust', 'trusted', `${verdict.rule}: ${verdict.detail}`);
     return verdict;
   }
 

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import { snapshotConfig } from '../../src/handshake/config-snapshot.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { sealTicket } from '../../src/handshake/tickets.js';
@@ -90,6 +91,60 @@ describe('trust arrays the caller writes after the connection was made', () => {
     pinned.set(mallorysServer.der);
     pair.run();
     expect(pair.client.info.peer).toBeUndefined();
+  });
+});
+
+describe('one config object used again after the caller changed one of its fields', () => {
+  // An unchanged config gives the snapshot made before (and its check is not repeated); the walk makes a new
+  // copy only from the first field that differs, taking the fields before it from the earlier snapshot.
+  it("a server that begins to require a client certificate: mallory's anonymous client is refused", () => {
+    const config: ServerConfig = { certificate: server, now, random: seededRandom('config snapshot: s8'), trust: { kind: 'pinned-certificate', certificates: [alice.der] }, clientAuth: 'none' };
+    const first = Connection.server(config);
+    exchange(Connection.client(clientOf(server.der)), first);
+    expect(first.isConnected).toBe(true);
+    config.clientAuth = 'require'; // the last field
+    const srv = Connection.server(config);
+    exchange(Connection.client(clientOf(server.der)), srv);
+    expect(srv.isConnected).toBe(false);
+    expect(srv.info.peer).toBeUndefined();
+  });
+
+  it("a client whose pin is replaced in its array: the real server is refused, mallory's pinned", () => {
+    const config = clientOf(server.der);
+    const pair = new InMemoryPair(config, { certificate: server, now, random: seededRandom('config snapshot: s9') }).run();
+    expect(pair.client.isConnected).toBe(true);
+    (config.trust as { certificates: Uint8Array[] }).certificates[0] = mallorysServer.der;
+    const refused = new InMemoryPair(config, { certificate: server, now, random: seededRandom('config snapshot: s10') }).run();
+    expect(refused.client.info.peer).toBeUndefined();
+    expect(refused.client.isConnected).toBe(false);
+    const pinned = new InMemoryPair(config, { certificate: mallorysServer, now, random: seededRandom('config snapshot: s11') }).run();
+    expect(pinned.client.isConnected).toBe(true);
+  });
+
+  it('each field changed in turn, first, middle and last, nested or not: the snapshot has the new value and every other', () => {
+    const clock = () => TEST_NOW;
+    const config = { serverName: 'a.example', alpnProtocols: ['h2', 'http/1.1'], trust: { kind: 'pinned-certificate', certificates: [server.der] }, now: clock };
+    const before = snapshotConfig(config);
+    expect(snapshotConfig(config)).toBe(before);
+    const changes: Array<(c: typeof config) => void> = [
+      (c) => (c.serverName = 'b.example'),
+      (c) => (c.alpnProtocols[1] = 'h3'),
+      (c) => (c.alpnProtocols[0] = 'h1'),
+      (c) => (c.trust.kind = 'pinned-key'),
+      (c) => (c.trust.certificates = [mallorysServer.der]),
+      (c) => (c.now = () => 0),
+      (c) => (c.alpnProtocols.length = 3), // a hole at the end: the same items, a new length
+      (c) => delete (c as Partial<typeof config>).now,
+    ];
+    for (const change of changes) {
+      const earlier = snapshotConfig(config);
+      change(config);
+      const later = snapshotConfig(config);
+      expect(later).not.toBe(earlier);
+      expect(later).toEqual({ ...config, alpnProtocols: [...config.alpnProtocols], trust: { ...config.trust, certificates: [...config.trust.certificates] } });
+      expect(later.alpnProtocols).toHaveLength(config.alpnProtocols.length);
+      expect(Object.isFrozen(later)).toBe(true);
+    }
   });
 });
 

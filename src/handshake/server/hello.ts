@@ -240,7 +240,7 @@ export function negotiateCertificateTypes(ctx: HandshakeContext, config: ServerC
   const answers: NegotiatedCertificateTypes['answers'] = {};
   if (serverTypesExt) answers.server_certificate_type = X.serverCertificateTypeServerSide.encode(serverType);
   const serverRawPublicKey = serverType === CertificateType.RawPublicKey;
-  if (serverTypesExt) ctx.decide('certificate_type', `server: ${describeCertificateType(serverType)}`, "the first in the client's server_certificate_type list that we have");
+  if (serverTypesExt && ctx.traceEvents) ctx.decide('certificate_type', `server: ${describeCertificateType(serverType)}`, "the first in the client's server_certificate_type list that we have");
   const own = serverRawPublicKey ? rawPublicKeyCertified(ctx.provider, config.rawPublicKey!) : config.certificate!;
   if (!requestClientAuth) return { own, answers, serverRawPublicKey, clientRawPublicKey: false };
 
@@ -252,7 +252,7 @@ export function negotiateCertificateTypes(ctx: HandshakeContext, config: ServerC
   }
   if (clientTypesExt) {
     answers.client_certificate_type = X.clientCertificateTypeServerSide.encode(clientType);
-    ctx.decide('certificate_type', `client: ${describeCertificateType(clientType)}`, "the first in the client's client_certificate_type list that we accept");
+    if (ctx.traceEvents) ctx.decide('certificate_type', `client: ${describeCertificateType(clientType)}`, "the first in the client's client_certificate_type list that we accept");
   }
   return { own, answers, serverRawPublicKey, clientRawPublicKey: clientType === CertificateType.RawPublicKey };
 }
@@ -266,7 +266,7 @@ export function chooseOwnScheme(ctx: HandshakeContext, hello: ClientHello, own: 
   if (scheme === undefined) {
     throw new TlsError('NoCommonSignatureScheme', `none of the client's signature algorithms fits our ${ourKey.kind} key`);
   }
-  ctx.decide('signature_scheme', signatureSchemeName(scheme), `our first scheme that fits our ${ourKey.kind} key and the client accepts`);
+  if (ctx.traceEvents) ctx.decide('signature_scheme', signatureSchemeName(scheme), `our first scheme that fits our ${ourKey.kind} key and the client accepts`);
   return scheme;
 }
 

@@ -323,7 +323,7 @@ export class ServerHandshake {
     // What our CertificateRequest asks, kept for the client's answer; made only when we ask.
     const request = clientAuth === 'none' ? undefined : { context: new Uint8Array(0), acceptedSchemes: [...ctx.cfg.signatureSchemes] };
     if (request !== undefined) {
-      ctx.decide('client_auth', clientAuth, `configured client-auth policy: ${clientAuth}`);
+      if (ctx.traceEvents) ctx.decide('client_auth', clientAuth, `configured client-auth policy: ${clientAuth}`);
       ctx.send({ kind: 'certificate_request', context: request.context, extensions: certificateRequestExtensions(ctx, config, request.acceptedSchemes) });
     } else if (!psk || psk.external) {
       // A PSK handshake has no CertificateRequest (RFC 8446 §4.3.2): an external PSK is the client's proof.

@@ -140,7 +140,7 @@ export function acceptPsk(
       ctx.decide('resumption', `declined PSK #${index}`, `the ticket's client certificate does not pass the current trust policy: ${client.verdict.detail}; a full handshake (one binder checked per ClientHello, RFC 8446 §4.2.11)`);
       return undefined;
     }
-    ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
+    if (ctx.traceEvents) ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
     const earlyDataBudget = acceptEarlyData(ctx, config, hello, identity, index, state, suite, answered, age, now);
     return {
       index,
