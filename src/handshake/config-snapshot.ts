@@ -11,8 +11,8 @@
 // whose methods the engine calls (the provider, the anti-replay register, certificate compressors).
 import { equalBytes } from '../wire/bytes.js';
 import type { ClientConfig, ServerConfig } from './config.js';
-import { validateClientConfig, validateServerConfig } from './config-validation.js';
-import { markInheritedFields } from './inherited-fields.js';
+import { validateClientConfig, validateGivenObjects, validateServerConfig } from './config-validation.js';
+import { isInheritedField, markInheritedFields } from './inherited-fields.js';
 
 type Snapshot = unknown;
 
@@ -39,10 +39,12 @@ export function checkedServerSnapshot(given: ServerConfig): ServerConfig {
 function checkedSnapshot<T extends object>(given: T, checked: WeakSet<object>, check: (config: T) => void): T {
   if (checked.has(given)) return given;
   const config = snapshotConfig(given);
-  if (!checked.has(config)) {
-    check(config);
-    checked.add(config);
+  if (checked.has(config)) {
+    validateGivenObjects(config); // the same snapshot holds them, changed or not
+    return config;
   }
+  check(config);
+  checked.add(config);
   return config;
 }
 
@@ -150,14 +152,18 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
   const heldKeys = held && snapshotKeys.get(held);
   const same = heldKeys !== undefined && Array.isArray(held) === isArray && (!isArray || (held as unknown as unknown[]).length === length) && sameKeys(heldKeys, keys);
   let copy = same ? undefined : emptyContainer(isArray, length);
+  let hiddenNames: Set<string> | undefined;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     let field: unknown;
+    let hidden = false;
     try {
       field = (source as Record<string, unknown>)[key];
+      hidden = !isArray && !ownEnumerable.call(source, key);
     } catch (e) {
       throw unreadable(e).in(key, isArray);
     }
+    if (hidden) (hiddenNames ??= new Set()).add(key);
     const rule = rules[isArray ? '*' : key] ?? NO_RULES;
     let value: Snapshot = field;
     if (rule !== GIVEN) {
@@ -167,14 +173,15 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
         throw e instanceof FieldFault ? e.in(key, isArray) : e;
       }
     }
-    if (copy === undefined && value !== held![key]) {
+    // The same value, and as own enumerable or not as before: the check passes over an unknown field that is not.
+    if (copy === undefined && (value !== held![key] || hidden !== isInheritedField(held!, key))) {
       copy = emptyContainer(isArray, length);
       for (let j = 0; j < i; j++) copy[keys[j]!] = held![keys[j]!];
     }
     if (copy !== undefined) copy[key] = value;
   }
   if (copy === undefined) return held;
-  if (!isArray) markInheritedFields(copy, notOwnEnumerable(source, keys));
+  if (hiddenNames) markInheritedFields(copy, hiddenNames);
   Object.freeze(copy);
   snapshots.set(source, copy);
   snapshotKeys.set(copy, keys);
@@ -207,11 +214,8 @@ function fieldNames(source: object): string[] {
   return [...names];
 }
 
-/** The names among `keys` that `source` does not hold as own enumerable fields. */
-function notOwnEnumerable(source: object, keys: readonly string[]): Set<string> {
-  const own = new Set(Object.keys(source));
-  return new Set(keys.filter((key) => !own.has(key)));
-}
+/** Whether a field is one of the object's own enumerable ones (not inherited, not hidden), read with the field. */
+const ownEnumerable = Object.prototype.propertyIsEnumerable;
 
 function sameKeys(held: readonly string[], keys: readonly string[]): boolean {
   if (held.length !== keys.length) return false;
