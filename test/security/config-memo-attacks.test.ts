@@ -75,7 +75,7 @@ describe('objects the snapshot holds as given, changed in place', () => {
 
   it("a server's anti-replay register that lost firstUse", () => {
     const antiReplay = { firstUse: () => true };
-    const config: ServerConfig = { certificate: server, now, tickets: { key: seededRandom('config memo: ticket key')(32), antiReplay } };
+    const config: ServerConfig = { certificate: server, now, tickets: { key: seededRandom('config memo: ticket key')(32), antiReplay: antiReplay as never } };
     refusedAfter(config, checkedServerSnapshot, () => delete (antiReplay as Partial<typeof antiReplay>).firstUse, /tickets\.antiReplay\.firstUse/);
   });
 
@@ -116,7 +116,7 @@ describe('changes the memo sees (regression tests for a cheaper comparison)', ()
   it('pinned bytes: rewritten through a Buffer over the same memory, in a SharedArrayBuffer, shrunk, detached', () => {
     const shared = new Uint8Array(new SharedArrayBuffer(server.der.length));
     shared.set(server.der);
-    const resizable = new Uint8Array(new ArrayBuffer(server.der.length, { maxByteLength: server.der.length }));
+    const resizable = new Uint8Array(new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(server.der.length, { maxByteLength: server.der.length }));
     resizable.set(server.der);
     const detachable = server.der.slice();
     const changes: Array<[Uint8Array, () => void]> = [
