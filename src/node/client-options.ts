@@ -56,9 +56,11 @@ export function checkedClientOptions(options: ClientOptions): CheckedClientOptio
 function translate(options: ClientOptions): CheckedClientOptions {
   const { config, verification } = translateClientOptions(options);
   const checked = checkedClientSnapshot(config);
-  if (!verification) return { config: checked };
+  // Shared by every connect with the same content: nothing in it may change (test/node/client-options-memo-attacks).
+  if (!verification) return Object.freeze({ config: checked });
+  Object.freeze(verification.context.certificateSignatureSchemes);
   Object.freeze(verification.context);
-  return { config: checked, verification: Object.freeze(verification) };
+  return Object.freeze({ config: checked, verification: Object.freeze(verification) });
 }
 
 /**
