@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import { DEFAULT_GROUPS, DEFAULT_SERVER_GROUPS, DEFAULT_SIGNATURE_SCHEMES, type ClientConfig, type ServerConfig } from '../../src/handshake/config.js';
 import { checkedClientSnapshot, checkedServerSnapshot } from '../../src/handshake/config-snapshot.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
@@ -178,5 +178,14 @@ describe('one object, or one snapshot, for both roles', () => {
     walk(snapshot, 'config');
     expect(open).toEqual([]);
     expect(snapshot.provider).toBe(provider);
+  });
+});
+
+describe('the exported default lists, which every config without its own list shares (and the memos hold)', () => {
+  it('cannot be written: a push would change the policy of every connection made with the defaults', () => {
+    for (const list of [DEFAULT_GROUPS, DEFAULT_SERVER_GROUPS, DEFAULT_SIGNATURE_SCHEMES]) {
+      expect(() => (list as number[]).push(0x0201)).toThrow(TypeError); // rsa_pkcs1_sha1
+      expect(() => ((list as number[])[0] = 0x0201)).toThrow(TypeError);
+    }
   });
 });
