@@ -12,7 +12,7 @@
 import { equalBytes } from '../wire/bytes.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import { validateClientConfig, validateGivenObjects, validateServerConfig } from './config-validation.js';
-import { isInheritedField, markInheritedFields } from './inherited-fields.js';
+import { inheritedFields, markInheritedFields } from './inherited-fields.js';
 
 type Snapshot = unknown;
 
@@ -153,6 +153,7 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
   const same = heldKeys !== undefined && Array.isArray(held) === isArray && (!isArray || (held as unknown as unknown[]).length === length) && sameKeys(heldKeys, keys);
   let copy = same ? undefined : emptyContainer(isArray, length);
   let hiddenNames: Set<string> | undefined;
+  const heldHidden = same ? inheritedFields(held!) : undefined;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     let field: unknown;
@@ -174,7 +175,7 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
       }
     }
     // The same value, and as own enumerable or not as before: the check passes over an unknown field that is not.
-    if (copy === undefined && (value !== held![key] || hidden !== isInheritedField(held!, key))) {
+    if (copy === undefined && (value !== held![key] || hidden !== (heldHidden?.has(key) ?? false))) {
       copy = emptyContainer(isArray, length);
       for (let j = 0; j < i; j++) copy[keys[j]!] = held![keys[j]!];
     }

@@ -4,6 +4,7 @@
 // that no longer fits its certificate, a field made enumerable in place, a provider changed in place), and one
 // connection that writes over every byte its events hand out before the next connection made with the same
 // options. The provider test failed before the reuse judged the objects held as given again (validateGivenObjects).
+import { createPrivateKey } from 'node:crypto';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
@@ -77,6 +78,9 @@ describe("connect() options checked for one server, one content", () => {
     options.key = keyPem(strangerClient);
     expect(() => connect(options)).toThrow(TypeError);
     expect(() => connect({ ...options })).toThrow(TypeError);
+    // A KeyObject is no PEM nor DER (its snapshot would be its getters, not the key): refused by name.
+    options.key = createPrivateKey(keyPem(trustedClient)) as never;
+    expect(() => connect(options)).toThrow(/key must be PEM text or a Buffer/);
   });
 
   it('a provider that lost an operation is refused, by the same options object or a copy of its fields', () => {
