@@ -11,8 +11,8 @@
 // whose methods the engine calls (the provider, the anti-replay register, certificate compressors).
 import { equalBytes } from '../wire/bytes.js';
 import type { ClientConfig, ServerConfig } from './config.js';
-import { validateClientConfig, validateServerConfig } from './config-validation.js';
-import { hasInheritedFields, markInheritedFields } from './inherited-fields.js';
+import { validateClientConfig, validateGivenObjects, validateServerConfig } from './config-validation.js';
+import { inheritedFields, markInheritedFields } from './inherited-fields.js';
 
 type Snapshot = unknown;
 
@@ -39,10 +39,12 @@ export function checkedServerSnapshot(given: ServerConfig): ServerConfig {
 function checkedSnapshot<T extends object>(given: T, checked: WeakSet<object>, check: (config: T) => void): T {
   if (checked.has(given)) return given;
   const config = snapshotConfig(given);
-  if (!checked.has(config)) {
-    check(config);
-    checked.add(config);
+  if (checked.has(config)) {
+    validateGivenObjects(config); // the same snapshot holds them, changed or not
+    return config;
   }
+  check(config);
+  checked.add(config);
   return config;
 }
 
@@ -157,14 +159,19 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
   const heldKeys = held && snapshotKeys.get(held);
   const same = heldKeys !== undefined && Array.isArray(held) === isArray && (!isArray || (held as unknown as unknown[]).length === length) && sameKeys(heldKeys, keys);
   let copy = same ? undefined : emptyContainer(isArray, length);
+  let hiddenNames: Set<string> | undefined;
+  const heldHidden = same ? inheritedFields(held!) : undefined;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     let field: unknown;
+    let hidden = false;
     try {
       field = (source as Record<string, unknown>)[key];
+      hidden = !isArray && !ownEnumerable.call(source, key);
     } catch (e) {
       throw unreadable(e).in(key, isArray);
     }
+    if (hidden) (hiddenNames ??= new Set()).add(key);
     const rule = rules[isArray ? '*' : key] ?? NO_RULES;
     let value: Snapshot = field;
     if (rule !== GIVEN) {
@@ -174,14 +181,12 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
         throw e instanceof FieldFault ? e.in(key, isArray) : e;
       }
     }
-    if (copy === undefined && value !== held![key]) copy = copyOf(held!, keys, i, isArray, length);
+    // The same value, and as own enumerable or not as before: the check passes over an unknown field that is not.
+    if (copy === undefined && (value !== held![key] || hidden !== (heldHidden?.has(key) ?? false))) copy = copyOf(held!, keys, i, isArray, length);
     if (copy !== undefined) defineField(copy, key, value);
   }
-  // Which fields the check passes over is part of what was checked: the same values, own now, are checked anew.
-  const inherited = isArray ? NONE : notOwnEnumerable(source, keys);
-  if (copy === undefined && !hasInheritedFields(held!, inherited)) copy = copyOf(held!, keys, keys.length, isArray, length);
   if (copy === undefined) return held;
-  markInheritedFields(copy, inherited);
+  if (hiddenNames) markInheritedFields(copy, hiddenNames);
   Object.freeze(copy);
   snapshots.set(source, copy);
   snapshotKeys.set(copy, keys);
@@ -251,14 +256,8 @@ function defineField(target: object, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-const NONE: ReadonlySet<string> = new Set();
-
-/** The names among `keys` that `source` does not hold as own enumerable fields (none made for a plain object). */
-function notOwnEnumerable(source: object, keys: readonly string[]): ReadonlySet<string> {
-  let names: Set<string> | undefined;
-  for (const key of keys) if (!Object.prototype.propertyIsEnumerable.call(source, key)) (names ??= new Set()).add(key);
-  return names ?? NONE;
-}
+/** Whether a field is one of the object's own enumerable ones (not inherited, not hidden), read with the field. */
+const ownEnumerable = Object.prototype.propertyIsEnumerable;
 
 function sameKeys(held: readonly string[], keys: readonly string[]): boolean {
   if (held.length !== keys.length) return false;

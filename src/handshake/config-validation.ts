@@ -85,6 +85,8 @@ const PROVIDER: Schema<CryptoProvider> = {
   publicKeyOf: required(fn),
 };
 
+const providerShape = object(PROVIDER, { exact: false });
+
 const CERTIFIED_KEY: Schema<CertifiedKey> = {
   chain: required(arrayOf(bytes, { nonEmpty: true })),
   privateKey,
@@ -197,6 +199,8 @@ const CLIENT_HELLO: Schema<ClientHelloShape> = {
   recordSizeLimit: integer(64, 2 ** 14 + 1),
 };
 
+const antiReplayShape = object({ firstUse: required(fn) }, { exact: false });
+
 const TICKETS: Schema<TicketConfig> = {
   count: integer(0, 255),
   lifetime: integer(0, 604800), // RFC 8446 §4.6.1: at most seven days
@@ -205,7 +209,7 @@ const TICKETS: Schema<TicketConfig> = {
     if (isAllZero(v as Uint8Array)) throw new TypeError(`${path} is all zeros: anyone could seal a ticket naming any client; draw it from a CSPRNG`);
   },
   maxEarlyDataSize: integer(0, 2 ** 32 - 1),
-  antiReplay: object({ firstUse: required(fn) }, { exact: false }),
+  antiReplay: antiReplayShape,
   allowPskWithoutDhe: bool,
   maxAgeSkewMs: integer(0, 2 ** 31 - 1),
   seal: fn,
@@ -242,7 +246,7 @@ type Common = Omit<ClientConfig, keyof ClientOnly>;
 type ClientOnly = Omit<ClientConfig, keyof ServerConfig>;
 
 const COMMON: Schema<Common> = {
-  provider: object(PROVIDER, { exact: false }),
+  provider: providerShape,
   random: fn,
   now: fn,
   cipherSuites: arrayOf(uint16, { nonEmpty: true }),
@@ -324,6 +328,20 @@ const serverShape = topLevel(SERVER);
 function clockForValidity(config: ClientConfig | ServerConfig): void {
   const kind = kindNeedingClock(config.trust);
   if (kind && !config.now) throw missingClock(kind);
+}
+
+/**
+ * The objects a snapshot holds as the caller gave them (config-snapshot.ts: code, and the client's ticket), judged
+ * again on each use of a snapshot checked before: the caller can change them in place, which leaves the snapshot
+ * the same (test/security/config-memo-attacks).
+ */
+export function validateGivenObjects(config: ClientConfig | ServerConfig): void {
+  if (config.provider !== undefined) providerShape(config.provider, 'provider');
+  const { tickets } = config as ServerConfig;
+  if (tickets?.antiReplay !== undefined) antiReplayShape(tickets.antiReplay, 'tickets.antiReplay');
+  if (config.certificateCompression !== undefined) checkCertificateCompression(config.certificateCompression);
+  const { resumption } = config as ClientConfig;
+  if (resumption?.ticket !== undefined) SESSION_TICKET(resumption.ticket, 'resumption.ticket');
 }
 
 /** Every field of a client config, and what the fields need of each other. Throws a TypeError. */

@@ -280,7 +280,7 @@ export interface TicketConfig {
  * X25519MLKEM768 hybrid first (draft-ietf-tls-ecdhe-mlkem), then the classical ECDHE groups. The first
  * ClientHello carries key shares for X25519MLKEM768 and x25519 (see `keyShareGroups`).
  */
-export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.X25519MLKEM768, NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+export const DEFAULT_GROUPS: readonly number[] = Object.freeze([NamedGroup.X25519MLKEM768, NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1]);
 
 /**
  * What a server accepts by default, in its order of preference: post-quantum hybrids first ("secure if either
@@ -289,7 +289,7 @@ export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.X25519MLKEM768, Nam
  * exponentiation in those groups costs tens of milliseconds, so a default server would do that work for anyone
  * who asks. OpenSSL 3.5's default list stops at ffdhe3072 too. Name them in `groups` to accept them.
  */
-export const DEFAULT_SERVER_GROUPS: readonly number[] = [
+export const DEFAULT_SERVER_GROUPS: readonly number[] = Object.freeze([
   NamedGroup.X25519MLKEM768,
   NamedGroup.SecP256r1MLKEM768,
   NamedGroup.SecP384r1MLKEM1024,
@@ -302,9 +302,9 @@ export const DEFAULT_SERVER_GROUPS: readonly number[] = [
   NamedGroup.MLKEM1024,
   NamedGroup.ffdhe2048,
   NamedGroup.ffdhe3072,
-];
+]);
 
-export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
+export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = Object.freeze([
   SignatureScheme.ed25519,
   SignatureScheme.ed448,
   SignatureScheme.ecdsa_secp256r1_sha256,
@@ -320,7 +320,7 @@ export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
   SignatureScheme.rsa_pkcs1_sha256,
   SignatureScheme.rsa_pkcs1_sha384,
   SignatureScheme.rsa_pkcs1_sha512,
-];
+]);
 
 /** What CAs sign with and TLS 1.3 never uses in CertificateVerify (RFC 8446 §4.2.3): accepted in certificates by default. */
 const CERTIFICATE_ONLY_SCHEMES: readonly number[] = [SignatureScheme.rsa_pkcs1_sha256, SignatureScheme.rsa_pkcs1_sha384, SignatureScheme.rsa_pkcs1_sha512];

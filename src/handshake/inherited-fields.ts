@@ -11,8 +11,5 @@ export function markInheritedFields(copy: object, names: ReadonlySet<string>): v
 
 export const isInheritedField = (record: object, key: string): boolean => inherited.get(record)?.has(key) ?? false;
 
-/** Whether `record` was marked with exactly `names`: a snapshot kept for its source is reused only then. */
-export function hasInheritedFields(record: object, names: ReadonlySet<string>): boolean {
-  const marked = inherited.get(record);
-  return marked === undefined ? names.size === 0 : marked.size === names.size && [...names].every((name) => marked.has(name));
-}
+/** The fields marked on `record`, if any: one lookup for a walk over all its fields. */
+export const inheritedFields = (record: object): ReadonlySet<string> | undefined => inherited.get(record);

@@ -10,6 +10,7 @@
 // so what was checked is exactly what was read (test/node/client-options-reuse.test.ts).
 import { checkedClientSnapshot, snapshotConfig } from '../handshake/config-snapshot.js';
 import type { ClientConfig } from '../handshake/config.js';
+import { validateGivenObjects } from '../handshake/config-validation.js';
 import { CLIENT_KNOWN, CLIENT_PROPERTY_READS, translateClientOptions, type NodeTlsClientOptions, type NodeVerification } from './tls-options.js';
 
 type ClientOptions = NodeTlsClientOptions & ClientConfig & { host?: string };
@@ -42,6 +43,7 @@ export function checkedClientOptions(options: ClientOptions): CheckedClientOptio
   if (at >= 0) {
     const [entry] = recent.splice(at, 1);
     recent.unshift(entry!);
+    validateGivenObjects(entry!.checked.config); // code the caller may have changed in place: as each connect did
     return entry!.checked;
   }
   const given = Object.assign(Object.create(read.inherited) as ClientOptions, read.own);
@@ -54,9 +56,11 @@ export function checkedClientOptions(options: ClientOptions): CheckedClientOptio
 function translate(options: ClientOptions): CheckedClientOptions {
   const { config, verification } = translateClientOptions(options);
   const checked = checkedClientSnapshot(config);
-  if (!verification) return { config: checked };
+  // Shared by every connect with the same content: nothing in it may change (test/node/client-options-memo-attacks).
+  if (!verification) return Object.freeze({ config: checked });
+  Object.freeze(verification.context.certificateSignatureSchemes);
   Object.freeze(verification.context);
-  return { config: checked, verification: Object.freeze(verification) };
+  return Object.freeze({ config: checked, verification: Object.freeze(verification) });
 }
 
 /**
