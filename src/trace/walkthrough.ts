@@ -11,7 +11,7 @@ import type { ClientConfig, ServerConfig } from '../handshake/config.js';
 import type { Role, SessionTicket } from '../handshake/events.js';
 import { InMemoryPair } from '../handshake/pair.js';
 import { SingleUseTickets } from '../handshake/tickets.js';
-import { makeIdentity, signingWithAnotherKey, TEST_NOW, type Identity } from '../testing/certs.js';
+import { makeIdentity, sendingWhatItSigns, signingWithAnotherKey, TEST_NOW, type Identity } from '../testing/certs.js';
 import { hex, utf8 } from '../wire/bytes.js';
 import { cipherSuiteName, NamedGroup } from '../wire/enums.js';
 import type { HandshakeMessage } from '../wire/types.js';
@@ -271,13 +271,15 @@ export const WALKTHROUGHS: readonly Walkthrough[] = [
         'The trust check passes: these are exactly the pinned bytes. But mallory does not have alice\'s private key; ' +
         'she signs her CertificateVerify with her own. The server verifies the signature with the public key in the ' +
         'certificate, it does not match, and the handshake ends with a decrypt_error alert (RFC 8446 §4.4.3: "If the ' +
-        'verification fails, the receiver MUST terminate the handshake with a "decrypt_error" alert").',
+        'verification fails, the receiver MUST terminate the handshake with a "decrypt_error" alert"). (tls13-lab\'s own ' +
+        'client checks its signature before sending it and would stop with internal_error; mallory runs a copy without ' +
+        'that check, as an attacker controls her own end.)',
     ],
     run() {
       const { ca, server, alice, mallory } = identities();
       return {
         pair: converse(
-          new InMemoryPair(clientTrustingCa(ca, 'stolen/client', { certificate: signingWithAnotherKey(alice.chain, mallory.privateKey, seededRandom('stolen/mallory')) }), {
+          new InMemoryPair(clientTrustingCa(ca, 'stolen/client', sendingWhatItSigns(signingWithAnotherKey(alice.chain, mallory.privateKey, seededRandom('stolen/mallory')))), {
             ...common('stolen/server'),
             certificate: server,
             clientAuth: 'require',
