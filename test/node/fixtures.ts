@@ -121,23 +121,24 @@ export async function pongServer(options: ServerOptions) {
 }
 
 /**
- * Servers with the ECDSA P-256 certificate that answer every connection with 'hello' and end it, each closed
- * after the test that opened it (call once at a test file's top level; each call of the result is a new server's port).
+ * Servers that answer every connection with 'hello' and end it (by default with the ECDSA P-256 certificate),
+ * each closed after the test that opened it (call once at a test file's top level; each call of the result is a
+ * new server's port).
  */
-export function helloServers(): () => Promise<number> {
+export function helloServers(): (options?: ServerOptions) => Promise<number> {
   const servers: Tls13Server[] = [];
   afterEach(() => {
     for (const server of servers.splice(0)) server.close();
   });
-  return async () => {
-    const server = helloServer();
+  return async (options = { certificate: serverCertificates['ECDSA P-256'] }) => {
+    const server = helloServer(options);
     servers.push(server);
     return listen(server);
   };
 }
 
-function helloServer(): Tls13Server {
-  const server = createServer({ certificate: serverCertificates['ECDSA P-256'] }, (socket) => {
+function helloServer(options: ServerOptions): Tls13Server {
+  const server = createServer(options, (socket) => {
     socket.on('error', () => {});
     socket.end('hello');
   });
@@ -150,7 +151,7 @@ function helloServer(): Tls13Server {
  * at the file's top level); the result gives its port.
  */
 export function fileHelloServer(): () => number {
-  const server = helloServer();
+  const server = helloServer({ certificate: serverCertificates['ECDSA P-256'] });
   let port = 0;
   beforeAll(async () => {
     port = await listen(server);

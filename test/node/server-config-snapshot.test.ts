@@ -5,23 +5,15 @@
 // after createServer in every way that would otherwise reach a connection.
 import * as tls from 'node:tls';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkedServerSnapshot } from '../../src/handshake/config-snapshot.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
-import { createServer, type ServerOptions, type Tls13Server } from '../../src/node/adapter.js';
+import type { ServerOptions } from '../../src/node/adapter.js';
 import { CipherSuite } from '../../src/wire/enums.js';
-import { ca, certPem, listen, serverCertificates } from './fixtures.js';
+import { ca, certPem, helloServers, serverCertificates } from './fixtures.js';
 
 const identity = serverCertificates['ECDSA P-256'];
-const servers: Tls13Server[] = [];
-afterEach(() => servers.splice(0).forEach((server) => server.close()));
-
-async function helloServer(options: ServerOptions): Promise<number> {
-  const server = createServer(options, (socket) => socket.end('hello'));
-  server.on('tlsClientError', () => {});
-  servers.push(server);
-  return listen(server);
-}
+const helloServer = helloServers();
 
 /** A node:tls client's handshake: the suite and ALPN it got, or its error. */
 async function handshake(port: number): Promise<{ suite?: string; alpn?: string | false | null; error?: string }> {

@@ -10,6 +10,7 @@ import type { ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { exchange } from './exchange.js';
+import { Decoded } from './decoded-extension.js';
 
 const server = makeIdentity({ subject: { CN: 'server' }, sans: { dns: ['server.example'] } }, seededRandom('config inherited fields: server'));
 const alice = makeIdentity({ subject: { CN: 'alice' } }, seededRandom('config inherited fields: alice'));
@@ -63,15 +64,6 @@ describe('the exact-shape check over a snapshot: what the caller did not hold as
   // An object with `{ type, data }` of its own and a getter of its class, as a decoded Extension has (its lazy
   // `value`): the check passes over the class's getter, as it did on the caller's object; an own unknown field
   // is still refused by name.
-  class Decoded {
-    constructor(
-      readonly type: number,
-      readonly data: Uint8Array,
-    ) {}
-    get value(): string {
-      return 'decoded';
-    }
-  }
 
   it('a class getter unknown to the schema is passed over', () => {
     expect(() => Connection.client({ ...client, clientHello: { extensions: [new Decoded(0xff01, new Uint8Array([0]))] } })).not.toThrow();

@@ -7,20 +7,13 @@
 // server's inherited `tickets: { count: 0 }` issued tickets. The adapter now reads every option as the engine
 // does, each once, before anything else looks at it.
 import * as tls from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
-import { connect, createServer, type ConnectOptions, type ServerOptions, type Tls13Server } from '../../src/node/adapter.js';
-import { ca, certPem, keyPem, listen, serverCertificates, strangerClient, trustedClient } from '../node/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { connect, createServer, type ConnectOptions, type ServerOptions } from '../../src/node/adapter.js';
+import { ca, certPem, helloServers, keyPem, serverCertificates, strangerClient, trustedClient } from '../node/fixtures.js';
+import { Decoded } from './decoded-extension.js';
 
 const identity = serverCertificates['ECDSA P-256'];
-const servers: Tls13Server[] = [];
-afterEach(() => servers.splice(0).forEach((server) => server.close()));
-
-async function helloServer(options: ServerOptions): Promise<number> {
-  const server = createServer(options, (socket) => socket.end('hello'));
-  server.on('tlsClientError', () => {});
-  servers.push(server);
-  return listen(server);
-}
+const helloServer = helloServers();
 
 /** A node:tls client, with `client`'s certificate if given: whether it read the server's 'hello'. */
 async function nodeClientServed(port: number, client?: typeof trustedClient): Promise<boolean> {
@@ -32,6 +25,14 @@ async function nodeClientServed(port: number, client?: typeof trustedClient): Pr
     minVersion: 'TLSv1.3',
     ...(client ? { cert: certPem(client), key: keyPem(client) } : {}),
   });
+  return readsHello(socket);
+}
+
+/** Resolves when `socket` closes, whatever error it had (events.once would reject on 'error'). */
+const closed = (socket: NodeJS.EventEmitter) => new Promise((resolve) => socket.once('close', resolve));
+
+/** Whether `socket` (ours or node's) reads the server's 'hello' before it closes, whatever error it had. */
+async function readsHello(socket: tls.TLSSocket | ReturnType<typeof connect>): Promise<boolean> {
   socket.on('error', () => {});
   let text = '';
   socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -39,9 +40,6 @@ async function nodeClientServed(port: number, client?: typeof trustedClient): Pr
   socket.destroy();
   return text === 'hello';
 }
-
-/** Resolves when `socket` closes, whatever error it had (events.once would reject on 'error'). */
-const closed = (socket: NodeJS.EventEmitter) => new Promise((resolve) => socket.once('close', resolve));
 
 const requireTrusted = { clientAuth: 'require' as const, trust: { kind: 'pinned-certificate' as const, certificates: [trustedClient.der] } };
 
@@ -120,13 +118,7 @@ describe('connect: options the caller does not hold as own enumerable fields', (
   /** Our client against a hello server for 'localhost': whether it was served. */
   async function ourClientServed(options: ConnectOptions): Promise<boolean> {
     const port = await helloServer({ certificate: identity });
-    const socket = connect(Object.assign(options, { host: '127.0.0.1', port }));
-    socket.on('error', () => {});
-    let text = '';
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    await Promise.race([closed(socket), new Promise((resolve) => setTimeout(resolve, 5000))]);
-    socket.destroy();
-    return text === 'hello';
+    return readsHello(connect(Object.assign(options, { host: '127.0.0.1', port })));
   }
 
   it('the reference: the server name given, own; a certificate for localhost does not pass for another name', async () => {
@@ -150,15 +142,6 @@ describe("what the adapter checked as a snapshot is not snapshotted again, losin
   // A decoded Extension's lazy `value` is a getter of its class: the engine's exact-shape check passes over it
   // (config-inherited-fields). With rejectUnauthorized: false the adapter checks the config itself, as a snapshot,
   // and handed the engine that snapshot's fields, which it snapshotted again as own fields, and refused.
-  class Decoded {
-    constructor(
-      readonly type: number,
-      readonly data: Uint8Array,
-    ) {}
-    get value(): string {
-      return 'decoded';
-    }
-  }
 
   it('a class getter in a clientHello extension is passed over under rejectUnauthorized: false, as without it', () => {
     for (const rejectUnauthorized of [true, false]) {
