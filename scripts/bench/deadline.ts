@@ -70,10 +70,12 @@ export async function runMain(main: () => Promise<void> | void): Promise<void> {
     if (e instanceof BenchStall) {
       console.error(e.message);
       process.exit(1);
+    } else if (isArgumentError(e)) {
+      console.error(`${basename(process.argv[1] ?? 'script')}: ${e.message.split('\n')[0]}`);
+      process.exit(2);
+    } else {
+      throw e;
     }
-    if (!isArgumentError(e)) throw e;
-    console.error(`${basename(process.argv[1] ?? 'script')}: ${e.message.split('\n')[0]}`);
-    process.exit(2);
   }
 }
 

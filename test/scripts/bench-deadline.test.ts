@@ -1,5 +1,6 @@
 // A bench await that stalls fails loudly, naming what stalled (scripts/bench/deadline.ts), instead of
 // leaving the run idle: a run once sat 14 minutes printing nothing.
+import { parseArgs } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BenchStall, ProgressDeadline, runMain, withDeadline } from '../../scripts/bench/deadline.js';
 import { measure } from '../../scripts/bench/timing.js';
@@ -56,6 +57,16 @@ describe('bench deadlines', () => {
     expect(printed).toHaveBeenCalledWith('bench stalled: serve load: tls13 serve, 64 clients: stuck for 0 s');
     expect(exit).toHaveBeenCalledWith(1);
     await expect(runMain(() => Promise.reject(new TypeError('bad option')))).rejects.toThrow('bad option');
+    expect(exit).toHaveBeenCalledTimes(1);
+  });
+
+  it("answers a flag parseArgs refuses with one line naming it and exit code 2", async () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await runMain(() => void parseArgs({ args: ['--no-such-flag'], options: {} }));
+    expect(printed).toHaveBeenCalledTimes(1);
+    expect(printed.mock.calls[0]![0]).toMatch(/^[^\n]+: Unknown option '--no-such-flag'/);
+    expect(exit).toHaveBeenCalledWith(2);
     expect(exit).toHaveBeenCalledTimes(1);
   });
 });
