@@ -1,7 +1,8 @@
-// Summarises a V8 .cpuprofile (node --cpu-prof): time per layer (noble primitives, our src/ directories,
-// node internals, GC) and the functions with the most self time. Built-in frames (typed array copies and
-// the like, which have no script URL) are charged to the nearest caller that has one.
-// usage: node dist/scripts/bench/profile-summary.js FILE.cpuprofile [--top N] [--under FUNCTION]
+// Summarises V8 .cpuprofile files (node --cpu-prof; the bench writes one per process, its contenders' child
+// processes included), added together: time per layer (noble primitives, our src/ directories, node internals,
+// GC) and the functions with the most self time. Built-in frames (typed array copies and the like, which have
+// no script URL) are charged to the nearest caller that has one.
+// usage: node dist/scripts/bench/profile-summary.js FILE.cpuprofile... [--top N] [--under FUNCTION]
 // --under keeps only the samples taken inside a function of that name (e.g. unmeteredEngineHandshake).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -36,7 +37,23 @@ function frameName(node: ProfileNode): string {
   return `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : '(built-in)'}`;
 }
 
-function summarise(profile: CpuProfile, top: number, under?: string): string {
+function summarise(profiles: readonly CpuProfile[], top: number, under?: string): string {
+  const layerMs = new Map<string, number>();
+  const frameMs = new Map<string, { ms: number; layer: string }>();
+  let totalMs = 0;
+  for (const profile of profiles) totalMs += addSamples(profile, under, layerMs, frameMs);
+  const percent = (ms: number) => (ms / totalMs) * 100;
+  const layers = [...layerMs].sort((a, b) => b[1] - a[1]);
+  const frames = [...frameMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
+  return [
+    `${totalMs.toFixed(0)} ms sampled in ${profiles.length} profile${profiles.length === 1 ? '' : 's'}`,
+    table(['layer', 'ms', '%'], layers.map(([name, ms]) => [name, ms, percent(ms)])),
+    table(['function (self time)', 'layer', 'ms', '%'], frames.map(([name, f]) => [name, f.layer, f.ms, percent(f.ms)])),
+  ].join('\n\n');
+}
+
+/** Adds one profile's samples (those inside `under`, if named) to the per-layer and per-function sums; returns its ms. */
+function addSamples(profile: CpuProfile, under: string | undefined, layerMs: Map<string, number>, frameMs: Map<string, { ms: number; layer: string }>): number {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -64,8 +81,6 @@ function summarise(profile: CpuProfile, top: number, under?: string): string {
     return result;
   };
 
-  const layerMs = new Map<string, number>();
-  const frameMs = new Map<string, { ms: number; layer: string }>();
   let totalMs = 0;
   profile.samples.forEach((id, i) => {
     if (under !== undefined && !inside(id)) return;
@@ -78,15 +93,7 @@ function summarise(profile: CpuProfile, top: number, under?: string): string {
     frame.ms += ms;
     frameMs.set(name, frame);
   });
-
-  const percent = (ms: number) => (ms / totalMs) * 100;
-  const layers = [...layerMs].sort((a, b) => b[1] - a[1]);
-  const frames = [...frameMs].sort((a, b) => b[1].ms - a[1].ms).slice(0, top);
-  return [
-    `${totalMs.toFixed(0)} ms sampled`,
-    table(['layer', 'ms', '%'], layers.map(([name, ms]) => [name, ms, percent(ms)])),
-    table(['function (self time)', 'layer', 'ms', '%'], frames.map(([name, f]) => [name, f.layer, f.ms, percent(f.ms)])),
-  ].join('\n\n');
+  return totalMs;
 }
 
 function main(): void {
@@ -94,12 +101,13 @@ function main(): void {
     options: { top: { type: 'string', default: '25' }, under: { type: 'string' } },
     allowPositionals: true,
   });
-  if (positionals.length !== 1) {
-    console.error('usage: node dist/scripts/bench/profile-summary.js FILE.cpuprofile [--top N] [--under FUNCTION]');
+  if (positionals.length === 0) {
+    console.error('usage: node dist/scripts/bench/profile-summary.js FILE.cpuprofile... [--top N] [--under FUNCTION]');
     process.exitCode = 2;
     return;
   }
-  console.log(summarise(JSON.parse(readFileSync(positionals[0]!, 'utf8')) as CpuProfile, Number(values.top), values.under));
+  const profiles = positionals.map((file) => JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);
+  console.log(summarise(profiles, Number(values.top), values.under));
 }
 
 await runMain(main);

@@ -44,6 +44,6 @@ describe('handshakeTimeout and allowHalfOpen are checked before anything is sent
     const key = { kind: 'ed25519' as const, seed: new Uint8Array(32) };
     expect(() => createServer({ rawPublicKey: { privateKey: key }, handshakeTimeout: 0 })).not.toThrow();
     expect(() => createServer({ rawPublicKey: { privateKey: key }, handshakeTimeout: 2 ** 31 - 1 })).not.toThrow();
-    expect(() => createServer({ rawPublicKey: { privateKey: key }, allowHalfOpen: 'yes' as unknown as boolean })).toThrow("allowHalfOpen must be a boolean: got 'yes'");
+    expect(() => createServer({ rawPublicKey: { privateKey: key }, allowHalfOpen: 'yes' as unknown as boolean })).toThrow('allowHalfOpen must be true or false: got "yes"');
   });
 });
