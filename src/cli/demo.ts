@@ -73,7 +73,8 @@ export const demoCommand: Command = {
     // After every flag is checked: a usage error stays the only line on stderr.
     if (stepAsked && !step) io.stderr.write('--step: no standard input to answer from; running without pauses\n');
     const pair = new InMemoryPair(
-      { ...setup.client, provider, trace: tracing, traceRecords: sink?.spec.format === 'html' },
+      // A scenario's attacker brings its own provider (stolen-certificate: one that lets mallory's signature out).
+      { ...setup.client, provider: setup.client.provider ?? provider, trace: tracing, traceRecords: sink?.spec.format === 'html' },
       { ...setup.server, provider, trace: tracing },
     );
     const out = (line: string) => io.stdout.write(`${line}\n`);
