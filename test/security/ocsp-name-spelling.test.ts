@@ -2,15 +2,18 @@
 // validation compares them as RFC 5280 §7.1 says. A CA that spells its own name in PrintableString in its
 // responderID (RFC 6960 §4.2.1 byName), or in the issuer field of its delegated responder's certificate
 // (§4.2.2.2), while its subject is a UTF8String, had its good staple judged "invalid", which under a `ca` policy
-// refuses the server (bad_certificate_status_response) though the chain to the same CA validates. The names now
-// go through the comparison chaining uses; the signatures still decide who signed.
+// refuses the server (bad_certificate_status_response) though the chain to the same CA validates; a policy that
+// only reports the staple did not find the issuer. The names now go through the comparison chaining uses; the
+// signatures still decide who signed.
 import { describe, expect, it } from 'vitest';
 import { der } from '../../src/auth/der-writer.js';
 import { parseOcspResponse } from '../../src/auth/ocsp.js';
 import { judgeStaple } from '../../src/auth/ocsp-status.js';
 import { OID } from '../../src/auth/oids.js';
+import { evaluateTrust } from '../../src/auth/trust.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
+import { sha256Fingerprint } from '../../src/auth/keys.js';
 import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
 import { buildOcspResponse, type OcspResponseSpec } from '../../src/testing/ocsp.js';
 
@@ -54,5 +57,13 @@ describe("an OCSP staple names the CA as RFC 5280 §7.1 compares names, as the C
     const impostorCa = makeIdentity({ subject: { O: 'tls13-lab', CN: 'Unit CA' }, keyType: 'p256', isCA: true }, random);
     const responder = makeIdentity({ subject: { CN: 'Unit responder' }, issuer: named(impostorCa, respelt), serial: 8n, extKeyUsage: [OID.ocspSigning], keyType: 'p256' }, random);
     expect(judge({ signer: responder, certs: [responder.der] })).toMatchObject({ ok: false, detail: expect.stringMatching(/is not signed by the key of/) });
+  });
+
+  it("a policy that does not act on the staple still reports it when the leaf names its CA otherwise (was \"the peer did not send the issuer\")", () => {
+    const respeltLeaf = makeIdentity({ subject: { CN: 'unit.example' }, issuer: named(ca, respelt), serial: 0x43n, sans: { dns: ['unit.example'] }, keyType: 'p256' }, random);
+    const staple = buildOcspResponse({ leaf: respeltLeaf.certificate, issuer: ca.certificate, signer: ca, status: 'good', thisUpdate: TEST_NOW - DAY / 2, nextUpdate: TEST_NOW + DAY }, nobleProvider, random);
+    const pin = sha256Fingerprint(respeltLeaf.certificate.spki, nobleProvider).hex;
+    const { verdict } = evaluateTrust({ kind: 'pinned-key', spkiSha256: [pin] }, [respeltLeaf.der, ca.der], { provider: nobleProvider, now: () => TEST_NOW, purpose: 'serverAuth', ocspResponse: staple });
+    expect(verdict).toMatchObject({ trusted: true, ocsp: { status: 'good' } });
   });
 });
