@@ -43,8 +43,8 @@ const MAPPED_TO_NOTHING = /[\p{Cf}\u034f\u1806\u180b-\u180d\ufe00-\ufe0f\ufffc\u
 const SPACES = /[\s\u0085]+/g;
 /**
  * More than 30 non-starters in a row: not "stream-safe" (UAX #15 §13). NFKC reorders a run of combining marks by their
- * class, a cost that grows with the square of the run (a 64 KB name of 32 000 marks in two classes is 0.5 billion
- * swaps); no text needs more than 30. The halfwidth voiced marks become non-starters in NFKC.
+ * class, a cost that grows with the square of the run (32 000 marks of two classes, one 64 KB value, took ~0.5 s of
+ * CPU); no text needs more than 30. The halfwidth voiced marks become non-starters in NFKC.
  */
 const LONG_NON_STARTER_RUN = /[\p{M}\uff9e\uff9f]{31}/u;
 
