@@ -23,6 +23,7 @@ import { checkRsaKeySize, subjectPublicKeyBits } from './keys.js';
 import { OID } from './oids.js';
 import type { BasicOcspResponse, CertId, OcspResponse, ResponderId, SingleResponse } from './ocsp.js';
 import { signatureCost } from './path/build.js';
+import { sameDistinguishedName } from './path/name-match.js';
 import { signatureBudget, type SignatureBudget } from './path/signature-budget.js';
 import { refusedSchemes, signatureSchemesOf } from './path/signature-schemes.js';
 import { describe, fail, type Failure } from './path/verdict.js';
@@ -88,7 +89,8 @@ export function stapleNamesCertificate(response: OcspResponse, leaf: Certificate
 }
 
 function namesSigner(id: ResponderId, cert: Certificate, provider: CryptoProvider): boolean {
-  if ('byName' in id) return equalBytes(id.byName.raw, cert.subject.raw);
+  // RFC 5280 §7.1, as path building compares names: a CA may spell its name otherwise here than in its subject.
+  if ('byName' in id) return sameDistinguishedName(id.byName, cert.subject);
   return equalBytes(id.byKey, provider.hash('sha1', subjectPublicKeyBits(cert.spki)));
 }
 
@@ -96,7 +98,7 @@ function namesSigner(id: ResponderId, cert: Certificate, provider: CryptoProvide
 function delegationProblem(responder: Certificate, leaf: Certificate, issuer: Certificate, options: StapleOptions): string | undefined {
   // A key cannot vouch for its own certificate's status: a thief of a revoked key would staple "good".
   if (equalBytes(responder.spki, leaf.spki)) return `delegated responder ${describe(responder)} is the leaf itself: a certificate cannot vouch for its own status`;
-  if (!equalBytes(responder.issuer.raw, issuer.subject.raw)) return `delegated responder ${describe(responder)} was not issued by ${describe(issuer)}`;
+  if (!sameDistinguishedName(responder.issuer, issuer.subject)) return `delegated responder ${describe(responder)} was not issued by ${describe(issuer)}`;
   if (!responder.extKeyUsage?.oids.includes(OID.ocspSigning)) return `delegated responder ${describe(responder)} lacks the id-kp-OCSPSigning extKeyUsage (RFC 6960 §4.2.2.2)`;
   if (responder.keyUsage && !responder.keyUsage.includes('digitalSignature')) return `delegated responder ${describe(responder)} keyUsage does not allow digitalSignature`;
   const weak = responder.publicKey && checkRsaKeySize(responder.publicKey, options.minimumRsaKeyBits);

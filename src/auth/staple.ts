@@ -3,11 +3,11 @@
 // bad_certificate_status_response (RFC 8446 §6.2). Under pinned policies (and `ask`) the pin is the trust:
 // the staple is judged when the peer sent its leaf's issuer, and only reported.
 import type { CryptoProvider } from '../crypto/provider.js';
-import { equalBytes } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
 import { parseOcspResponse, type OcspResponse } from './ocsp.js';
 import { judgeStaple, type OcspReport } from './ocsp-status.js';
 import { signatureCost } from './path/build.js';
+import { sameNameAs } from './path/name-match.js';
 import { checkSignatureScheme } from './path/signature-schemes.js';
 import type { SignatureBudget } from './path/signature-budget.js';
 import type { TrustVerdict } from './trust.js';
@@ -75,14 +75,15 @@ export function caStapleVerdict(verdict: TrustVerdict, ctx: StapleContext, path:
 
 /**
  * Under any other policy (or a CA policy that rejected the chain first): the staple is reported, never acted
- * on. Its issuer must be among the peer's other certificates (same DN as the leaf's issuer, and its key
+ * on. Its issuer must be among the peer's other certificates (the leaf's issuer DN as RFC 5280 §7.1 compares names, and its key
  * verifies the leaf's signature: one check each). Every check is paid from what is left of the message's
  * budget: a path that failed after spending it leaves nothing for the staple.
  */
 export function reportedStapleVerdict(verdict: TrustVerdict, ctx: StapleContext, leaf: Certificate, others: Certificate[], budget: SignatureBudget): TrustVerdict {
   const alg = leaf.signatureAlgorithm.algorithm;
   const notJudged = (why: string): TrustVerdict => ({ ...verdict, ocsp: { status: 'invalid', detail: `OCSP staple not judged: ${why}` } });
-  const candidates = others.filter((c) => equalBytes(c.subject.raw, leaf.issuer.raw)).slice(0, MAX_ISSUER_CANDIDATES);
+  const namesIssuer = sameNameAs(leaf.issuer);
+  const candidates = others.filter((c) => namesIssuer(c.subject)).slice(0, MAX_ISSUER_CANDIDATES);
   let refused: Failure | undefined;
   for (const candidate of candidates) {
     if (alg === undefined || candidate.publicKey === null) continue;

@@ -11,7 +11,10 @@ import { der as encode } from '../../src/auth/der-writer.js';
 import { OID } from '../../src/auth/oids.js';
 import { comparableName, sameDistinguishedName } from '../../src/auth/path/name-match.js';
 import { parsePem } from '../../src/auth/pem.js';
+import { checkNameConstraints } from '../../src/auth/path/names.js';
+import { PROFILES } from '../../src/auth/path/profile.js';
 import { readName, type DistinguishedName } from '../../src/auth/x509.js';
+import { issue, nodeKey } from '../auth/helpers.js';
 
 const SUITE = new URL('../../vectors/boringssl-pki/verify_name_match_unittest/', import.meta.url);
 
@@ -142,6 +145,66 @@ describe('BoringSSL pki verify_name_match_unittest, replayed', () => {
     expect(match(name, spelt(encode.tlv(0x1c, Uint8Array.of(0, 1, 0xd4, 0))))).toBe(false); // UniversalString U+1D400
     // Without the surrogate check NFKC would also make it the letter a.
     expect(match(name, spelt(encode.utf8String('a')))).toBe(false);
+  });
+});
+
+// VerifyNameInSubtree(name, parent), as a directoryName constraint decides it (names.ts, RFC 5280 §4.2.1.10): `parent`
+// the one permitted subtree of a CA, `name` the subjectAltName directoryName of a certificate it issued, whose subject
+// is empty so that only that name is checked. Our answer: within, outside, or refused as malformed (either name).
+const caKey = nodeKey('p256');
+const leafKey = nodeKey('p256');
+function inSubtree(name: Uint8Array, parent: Uint8Array): 'within' | 'outside' | 'malformed' {
+  const ca = issue({ CN: 'Directory CA' }, caKey, undefined, { isCA: true, nameConstraints: { permitted: [{ raw: encode.explicit(4, parent) }] } });
+  const below = issue({}, leafKey, ca, { sans: { raw: [encode.explicit(4, name)] } });
+  const detail = checkNameConstraints([below.cert, ca.cert], PROFILES.rfc5280.nameConstraintBudget)?.detail;
+  if (detail === undefined) return 'within';
+  if (/is outside the permitted subtrees/.test(detail)) return 'outside';
+  expect(detail).toMatch(/malformed/);
+  return 'malformed';
+}
+
+describe('BoringSSL pki verify_name_match_unittest, VerifyNameInSubtree as directoryName constraints, replayed', () => {
+  // NormalizableTypesInSubtrees: each pair of string types; a name with an extra RDN is below its parent, one with an
+  // extra attribute in an RDN is not, nor is the parent below the longer name.
+  for (const a of TYPES) {
+    for (const b of TYPES) {
+      it(`${a} name, ${b} subtree and back: within exactly when the types compare (NormalizableTypesInSubtrees)`, () => {
+        const name = (type: string, suffix: string) => bytesOf(`ascii-${type}-${suffix}.pem`);
+        const same = comparableTypes(a, b) ? 'within' : 'outside';
+        expect(inSubtree(name(a, 'unmangled'), name(b, 'unmangled'))).toBe(same);
+        expect(inSubtree(name(b, 'unmangled'), name(a, 'unmangled'))).toBe(same);
+        expect(inSubtree(name(a, 'unmangled-extra_rdn'), name(b, 'unmangled'))).toBe(same);
+        expect(inSubtree(name(b, 'unmangled-extra_rdn'), name(a, 'unmangled'))).toBe(same);
+        expect(inSubtree(name(a, 'unmangled'), name(b, 'unmangled-extra_rdn'))).toBe('outside');
+        expect(inSubtree(name(b, 'unmangled'), name(a, 'unmangled-extra_rdn'))).toBe('outside');
+        expect(inSubtree(name(a, 'unmangled-extra_attr'), name(b, 'unmangled'))).toBe('outside');
+        expect(inSubtree(name(b, 'unmangled-extra_attr'), name(a, 'unmangled'))).toBe('outside');
+        expect(inSubtree(name(a, 'unmangled'), name(b, 'unmangled-extra_attr'))).toBe('outside');
+        expect(inSubtree(name(b, 'unmangled'), name(a, 'unmangled-extra_attr'))).toBe('outside');
+      });
+    }
+  }
+
+  it('the empty name is below the empty subtree, every name is, and the empty name is below no other (EmptyNameMatching)', () => {
+    const empty = bytesOf('valid-Name-empty.pem');
+    const nonEmpty = bytesOf('ascii-PRINTABLESTRING-unmangled.pem');
+    expect(inSubtree(empty, empty)).toBe('within');
+    expect(inSubtree(nonEmpty, empty)).toBe('within');
+    expect(inSubtree(empty, nonEmpty)).toBe('outside');
+  });
+
+  it('an empty RDN in the name or in the subtree is refused, never compared (FailOnEmptyRdn)', () => {
+    const valid = bytesOf('ascii-PRINTABLESTRING-unmangled.pem');
+    const invalid = bytesOf('invalid-RDN-empty.pem');
+    expect(inSubtree(valid, invalid)).toBe('malformed');
+    expect(inSubtree(invalid, valid)).toBe('malformed');
+    expect(inSubtree(invalid, invalid)).toBe('malformed');
+  });
+
+  // NormalizeCustom: an attribute value of no string type ([0] holding a private and an application tag). Chromium
+  // keeps it as it is; we refuse the name where it is read (x509.ts readName), so a certificate naming it is refused.
+  it('an attribute value of no string type: the name is refused at parse (differs on purpose: Chromium compares it binary)', () => {
+    expect(() => parseName(bytesOf('custom-custom-normalized.pem'))).toThrow(/value/);
   });
 });
 

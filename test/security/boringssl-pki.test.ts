@@ -63,6 +63,27 @@ const EXPECTED: Record<string, { detail?: RegExp; differs?: string }> = {
   'violates-basic-constraints-pathlen-0/main.test': { detail: /"CN=Intermediate1" has pathLenConstraint 0 but 1 CA certificates follow it/ },
   'basic-constraints-pathlen-0-self-issued/main.test': {},
   'target-signed-with-md5/main.test': { detail: /"CN=Target": unsupported signature algorithm 1\.2\.840\.113549\.1\.1\.4/ },
+  'intermediate-signed-with-md5/main.test': { detail: /"CN=Intermediate": unsupported signature algorithm 1\.2\.840\.113549\.1\.1\.4/ },
+  'constrained-root-lacks-basic-constraints/main.test': {
+    detail: /issuer "CN=Root" is not a CA/,
+    differs:
+      'a v3 anchor binds by its basicConstraints (as root-lacks-basic-constraints above); this older generation of the case took such a root WITH_CONSTRAINTS, the newer root-lacks-basic-constraints/ta-with-constraints.test refuses it',
+  },
+  // The leaf signs the handshake (CertificateVerify), so its keyUsage must allow digitalSignature (RFC 8446 §4.4.2.2),
+  // whatever its key; this generation of Chromium's verifier did not look at a TLS leaf's keyUsage.
+  'target-serverauth-various-keyusages/ec-digitalSignature.test': {},
+  'target-serverauth-various-keyusages/rsa-digitalSignature.test': {},
+  ...Object.fromEntries(
+    ['ec', 'rsa'].flatMap((key) =>
+      ['decipherOnly', 'keyAgreement', 'keyEncipherment'].map((usage) => [
+        `target-serverauth-various-keyusages/${key}-${usage}.test`,
+        {
+          detail: new RegExp(`"CN=Target" keyUsage \\[${usage}\\] does not allow digitalSignature`),
+          differs: 'a TLS 1.3 leaf signs the handshake: its keyUsage must allow digitalSignature (RFC 8446 §4.4.2.2); Chromium did not check it then',
+        },
+      ]),
+    ),
+  ),
   'root-eku-clientauth/serverauth.test': {
     detail: /"CN=Root": CA extKeyUsage \[clientAuth\] does not include serverAuth/,
     differs: "an anchor's EKU binds what it issues (rule ca-eku-purpose, as Go); Chromium applies it only WITH_CONSTRAINTS",
