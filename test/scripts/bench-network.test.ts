@@ -70,6 +70,16 @@ describe('serve-compare.js and idle-sockets.js (built scripts, run as the notes 
     expect(stdout).toMatch(/\n1 +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ \([\d.]+-[\d.]+\) +[\d.]+ \([\d.]+-[\d.]+\) +0\n/);
   }, 120_000);
 
+  it('times each side of a TCP handshake in a process of its own, ours and node:tls', async () => {
+    const { stdout } = await run('tcp-sides.js', ['--seconds', '1', '--rounds', '1', '--warmup', '20']);
+    expect(stdout).toMatch(/^Loopback TCP handshakes, client and server in two processes, 1 rounds of 1 s after 20 per pair/);
+    // Each row: the side measured, the pair, hs/s, client and server CPU per handshake, the ratio per round.
+    for (const side of ['server ours', 'both \\(reference\\)', 'client ours']) {
+      expect(stdout).toMatch(new RegExp(`\\n${side} +[\\w:]+ -> [\\w:]+ +[\\d.]+ +[\\d.]+ +[\\d.]+ +[\\d.]+ \\([\\d.]+-[\\d.]+\\)\\n`));
+    }
+    await expect(run('tcp-sides.js', ['--seconds', '0.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/tcp-sides.js/) });
+  }, 120_000);
+
   it('refuses slices under a second (10 ms CPU ticks) with its usage line', async () => {
     await expect(run('serve-compare.js', [root, root, '--seconds', '0.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: node dist\/scripts\/bench\/serve-compare.js OLD_ROOT NEW_ROOT/) });
     await expect(run('serve-compare.js', [root, root, '--warmup', '1.5'])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/--warmup N/) });
