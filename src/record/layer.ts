@@ -259,5 +259,6 @@ export class RecordLayer {
  * long record is copied out of it (test/security/resource-padded-records).
  */
 function unpadded(content: Uint8Array): Uint8Array {
-  return content.byteLength * 2 < content.buffer.byteLength ? content.slice() : content;
+  // new Uint8Array(view) copies (a Buffer's slice() would be another view of the same record).
+  return content.byteLength * 2 < content.buffer.byteLength ? new Uint8Array(content) : content;
 }
