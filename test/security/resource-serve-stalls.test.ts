@@ -4,7 +4,6 @@
 // IDLE_TIMEOUT_MS); an honest client must be served meanwhile, each stalled handshake must be closed by the
 // server and logged as one line. Waits for events, not for a time: the closes come when the server's timers
 // fire, however slow the machine.
-import { once } from 'node:events';
 import * as net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +31,8 @@ function staller(port: number, bytes: Uint8Array): Promise<void> {
   socket.on('error', () => {});
   socket.write(bytes);
   socket.resume();
-  return once(socket, 'close').then(() => undefined);
+  // Not events.once: it rejects on the 'error' (a reset) that may come before 'close'.
+  return new Promise<void>((resolve) => socket.once('close', () => resolve()));
 }
 
 /** An honest client's whole exchange over TCP: the reply it read. */
@@ -48,8 +48,9 @@ async function honestRequest(port: number): Promise<string> {
     }
     socket.write(tls.takeOutput());
   });
+  socket.on('error', () => {});
   socket.write(tls.takeOutput());
-  await once(socket, 'close');
+  await new Promise<void>((resolve) => socket.once('close', () => resolve()));
   return reply;
 }
 

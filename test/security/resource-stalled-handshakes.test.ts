@@ -42,7 +42,8 @@ function staller(port: number, stall: Stall): { closed: Promise<void>; sent: Pro
   socket.on('error', () => {});
   // Reads (and drops) what the server sends, so that the server's close is seen; sends nothing more.
   if (!stall.startsWith('half')) socket.resume();
-  const closed = once(socket, 'close').then(() => undefined);
+  // Not events.once: it rejects on the 'error' (a reset) that may come before 'close'.
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   const sent = new Promise<void>((resolve) => {
     if (stall === 'part of a ClientHello') return void socket.write(partialHello, () => resolve());
     const tls = Connection.client({ trust: { kind: 'ca', anchors: [ca.der] }, serverName: 'localhost', now: Date.now });
