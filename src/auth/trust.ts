@@ -182,12 +182,21 @@ function judgeKey(policy: Extract<TrustPolicy, { kind: 'pinned-key' }>, spkiDer:
 }
 
 /**
+ * No DER certificate is shorter (RFC 5280 §4.1): its validity alone takes 32 bytes, and around it come a serial,
+ * two algorithm identifiers, two names, a key and a signature (66 bytes at the least).
+ */
+const MIN_CERTIFICATE_LENGTH = 64;
+
+/**
  * Candidate certificates (anchors, intermediates): one we cannot parse cannot be on a path, so it is skipped.
+ * One too short to be a certificate is skipped unparsed: a failed parse costs about 17 µs (its exceptions), and
+ * a Certificate message has room for 10,000 one-byte entries (test/security/resource-certificate-entries).
  * `parse` is parseConfiguredCertificate for the configuration's own certificates.
  */
 function parseCandidates(ders: Uint8Array[], parse: (der: Uint8Array) => Certificate = parseCertificate): Certificate[] {
   const out: Certificate[] = [];
   for (const der of ders) {
+    if (der.length < MIN_CERTIFICATE_LENGTH) continue;
     try {
       out.push(parse(der));
     } catch (e) {

@@ -28,7 +28,8 @@ function evaluatePeerChain(
   ocspResponse?: Uint8Array,
 ): { chain: Uint8Array[]; verdict: TrustVerdict; leaf: LeafInfo } {
   // No count of our own on the certificate_list (RFC 8446 §4.4.2 sets none): the handshake message limit bounds
-  // its bytes, parsing is linear in them, and path building has its own depth and signature budgets.
+  // its bytes, parsing is linear in them (an entry too short to be a certificate is not parsed at all: trust.ts
+  // parseCandidates), and path building has its own depth, signature and candidate budgets.
   const now = ctx.cfg.now;
   // Absent fields as undefined, not as conditional spreads (`...(now ? { now } : {})`: ~1 µs a literal on Node 20).
   const trustContext: TrustContext = {

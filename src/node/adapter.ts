@@ -342,7 +342,9 @@ export class Tls13Socket extends Duplex {
           this.earlyBytes += event.data.length;
           this.emit('earlyData', Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength));
         }
-        if (!this.push(Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength))) this.transport.pause();
+        // Before 'secure' the data is 0-RTT, bounded by max_early_data_size (RFC 8446 §4.2.10), and the client's
+        // EndOfEarlyData and Finished are still to come: pausing now would stall the handshake (onSecure pauses).
+        if (!this.push(Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength)) && this.secured) this.transport.pause();
         return;
       case 'decision-needed':
         this.onDecisionNeeded(event.decision);
@@ -374,6 +376,8 @@ export class Tls13Socket extends Duplex {
     // Cleared and dropped: a connection kept open for hours need not keep its spent timer (and what it captured).
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
+    // Unread 0-RTT data over the readable's mark: read no more until the application reads (a 'data' listener resumes).
+    if (this.readableLength >= this.readableHighWaterMark) this.transport.pause();
     this.emit(this.connection.role === 'client' ? 'secureConnect' : 'secure');
     const pending = this.pendingWrite;
     this.pendingWrite = undefined;

@@ -113,6 +113,8 @@ export type ClientState =
       postHandshake?: PostHandshakeRequest;
       /** Post-handshake CertificateRequests received so far (MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS). */
       certificateRequests: number;
+      /** NewSessionTickets received so far (MAX_SESSION_TICKETS). */
+      sessionTickets: number;
       /** RawPublicKey was negotiated for us: a post-handshake Certificate carries our SPKI too (RFC 8446 §4.4.2). */
       clientRawPublicKey: boolean;
     };
@@ -266,7 +268,7 @@ export class ClientHandshake {
     const resumptionMasterSecret = schedule.resumptionMasterSecret(ctx.transcript.current());
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.exporterMasterSecret = app.exporter;
-    this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0, clientRawPublicKey: state.clientRawPublicKey });
+    this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0, sessionTickets: 0, clientRawPublicKey: state.clientRawPublicKey });
     ctx.effects.push({ type: 'connected', info: handedOut(ctx.info) });
   }
 }

@@ -21,6 +21,14 @@ import type { ClientHandshake, ClientState, PostHandshakeRequest } from './machi
 export const MAX_POST_HANDSHAKE_CERTIFICATE_REQUESTS = 16;
 
 /**
+ * NewSessionTickets one connection turns into `session-ticket` events; later ones are read and ignored (a
+ * client need not keep a ticket, RFC 8446 §4.6.1). Each event carries its own copy of the server's chain (up
+ * to a 64 KiB Certificate message) and costs a PSK derivation, for 18 bytes of the server's: a 16 KiB record
+ * of tickets made 900 copies. §4.6.1 sets no number; servers send 1 to 4 (OpenSSL 2, and 1 after resumption).
+ */
+export const MAX_SESSION_TICKETS = 32;
+
+/**
  * Post-handshake authentication (RFC 8446 §4.6.2): Certificate, CertificateVerify and Finished over the
  * handshake transcript plus this request, the Finished keyed from our current application traffic secret.
  */
@@ -61,6 +69,10 @@ export function onNewSessionTicket(
   state: Extract<ClientState, { name: 'CONNECTED' }>,
   nst: Extract<HandshakeMessage, { kind: 'new_session_ticket' }>,
 ): void {
+  if (++state.sessionTickets > MAX_SESSION_TICKETS) {
+    if (state.sessionTickets === MAX_SESSION_TICKETS + 1) c.ctx.decide('resumption', 'tickets ignored', `more than ${MAX_SESSION_TICKETS} NewSessionTickets on one connection: the rest are not kept (our limit)`);
+    return;
+  }
   const earlyData = X.findExtension(nst.extensions, ExtensionType.early_data);
   const ticket = {
     // A server's longer lifetime is reported as 7 days: no cache keeps the ticket longer (RFC 8446 §4.6.1).
