@@ -14,7 +14,7 @@ import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { OutgoingFlight } from '../../src/handshake/outgoing-flight.js';
-import { RecordWriter } from '../../src/record/index.js';
+import { RecordProtection, RecordWriter } from '../../src/record/index.js';
 import type { RecordTrace } from '../../src/record/header.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { exchange } from './exchange.js';
@@ -136,5 +136,17 @@ describe('the record writer copies the pieces of a flight', () => {
     for (const piece of given) piece.fill(0xee);
     expect(Buffer.from(seen[0]!.content).toString('hex')).toBe('010203040506070809');
     expect(seen[0]!.content.buffer).toBe(seen[0]!.raw.buffer);
+  });
+
+  it('into one protected record, and shows a hook a copy made before sealing', () => {
+    const seen: RecordTrace[] = [];
+    const writer = new RecordWriter({ onRecord: (trace) => void seen.push(trace) });
+    writer.setProtection(new RecordProtection(nobleProvider, 'AES-128-GCM', new Uint8Array(16).fill(1), new Uint8Array(12).fill(2)));
+    const given = pieces();
+    writer.handshake(given);
+    const opened = new RecordProtection(nobleProvider, 'AES-128-GCM', new Uint8Array(16).fill(1), new Uint8Array(12).fill(2)).open(writer.take());
+    expect(Buffer.from(opened.content).toString('hex')).toBe('010203040506070809');
+    for (const piece of given) piece.fill(0xee);
+    expect(Buffer.from(seen[0]!.content).toString('hex')).toBe('010203040506070809');
   });
 });
