@@ -5,6 +5,7 @@
 export type HashName = 'sha256' | 'sha384' | 'sha512' | 'sha1';
 
 export interface HashState {
+  /** `data` is read during the call only: the engine's own messages are views of a buffer it reuses (outgoing-flight.ts). */
   update(data: Uint8Array): this;
   /**
    * The digest of everything so far; the state stays usable (a transcript hash is read many times). Written

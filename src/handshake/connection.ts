@@ -131,7 +131,7 @@ export class Connection {
 
   /** What has been negotiated so far (complete once connected). */
   get info(): Readonly<NegotiatedInfo> {
-    return handedOut(this.ctx.info);
+    return this.ctx.handedInfo();
   }
 
   /** The decision the connection is waiting for, if any. */
@@ -309,6 +309,7 @@ export class Connection {
       this.ctx.effects.length = 0;
       const error = asTlsError(e);
       this.recordEffects.flushHandshake();
+      this.ctx.flight.close();
       this.sendAlert(error.alert, AlertLevel.fatal, error);
       this.fail('us', error.message);
     }
@@ -379,6 +380,8 @@ export class Connection {
     for (let i = 0; i < effects.length; i++) this.apply(effects[i]!);
     effects.length = 0;
     this.recordEffects.flushHandshake();
+    // Every message of the step is in a record now, or dropped: their bytes are not read again.
+    this.ctx.flight.close();
   }
 
   private apply(effect: Effect): void {

@@ -4,7 +4,6 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { NamedGroup } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { groupProtection } from '../wire/key-share-layout.js';
-import { encodeHandshake } from '../wire/messages.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
 import type { Resolved } from './config.js';
@@ -13,6 +12,8 @@ import { finishedVerifyData, finishedVerifyDataMatches, SECRETS, type SecretName
 import type { SuiteInfo } from './suites.js';
 import { Transcript } from './transcript.js';
 import type { ResolvedExternalPsk } from './external-psk.js';
+import { InfoCopies } from './handed-out.js';
+import { OutgoingFlight } from './outgoing-flight.js';
 
 declare const finishedVerified: unique symbol;
 /** Proof that the peer's Finished was checked: the only way to install the peer's application read keys. */
@@ -46,6 +47,7 @@ export type ExternalPskProof = { binder: PskBinderVerified; finished: PeerFinish
 export type Epoch = 'early' | 'handshake' | 'application';
 
 export type Effect =
+  /** `raw`: a view of the step's OutgoingFlight, read only until the step's effects are applied. */
   | { kind: 'send'; message: HandshakeMessage; raw: Uint8Array }
   | { kind: 'send-change-cipher-spec' }
   | { kind: 'write-keys'; epoch: Epoch; suite: SuiteInfo; secret: Uint8Array }
@@ -80,7 +82,11 @@ const EVENT_RANDOM_SLOTS = 6;
 export class HandshakeContext {
   readonly effects: Effect[] = [];
   readonly transcript: Transcript;
+  /** Where our messages of a step are encoded; the connection closes it once the step's effects are applied. */
+  readonly flight = new OutgoingFlight();
   readonly info: NegotiatedInfo = {};
+  /** What callers get of `info` (handedInfo). */
+  private readonly infoCopies = new InfoCopies(this.info);
   clientRandom?: Uint8Array;
   /** For exporters (RFC 8446 §7.5), once the server Finished is known. */
   exporterMasterSecret?: Uint8Array;
@@ -108,12 +114,16 @@ export class HandshakeContext {
     return this.cfg.provider;
   }
 
+  /** `info` as the `info` getter and the `connected` and `post-handshake-auth` events hand it out (InfoCopies). */
+  handedInfo(): Readonly<NegotiatedInfo> {
+    return this.infoCopies.handOut();
+  }
+
   /** Encodes a message, adds it to the transcript in the same step, and queues it for sending. */
-  send(message: HandshakeMessage, transcript = this.transcript): Uint8Array {
-    const raw = encodeHandshake(message);
+  send(message: HandshakeMessage, transcript = this.transcript): void {
+    const raw = this.flight.encode(message);
     transcript.add(raw);
     this.effects.push({ kind: 'send', message, raw });
-    return raw;
   }
 
   /**
@@ -121,7 +131,7 @@ export class HandshakeContext {
    * §4.4: the handshake transcript ends with the client Finished).
    */
   sendOutsideTranscript(message: HandshakeMessage): void {
-    this.effects.push({ kind: 'send', message, raw: encodeHandshake(message) });
+    this.effects.push({ kind: 'send', message, raw: this.flight.encode(message) });
   }
 
   /** A `secret` event for a secret just derived, when they are asked for (the engine itself never reads them). */

@@ -112,14 +112,15 @@ export type TlsEvent =
     }
   | { type: 'decision'; topic: DecisionTopic; value: string; reason: string }
   | { type: 'decision-needed'; decision: PendingDecision }
-  | { type: 'connected'; info: NegotiatedInfo }
+  /** `info`: frozen, its byte arrays the caller's own (handed-out.ts InfoCopies), as the `info` getter gives it. */
+  | { type: 'connected'; info: Readonly<NegotiatedInfo> }
   /**
    * The client answered a post-handshake CertificateRequest (RFC 8446 §4.6.2) and its Finished verified.
    * `answer`: what this exchange got; `info.peer` and `info.clientAuth` stay the connection's identity, so a
    * client that proved one in the handshake and answers 'none' keeps it. `replaced`: the identity proved before,
    * when this answer proved another (the connection is now `info.peer`'s, not `replaced`'s).
    */
-  | { type: 'post-handshake-auth'; answer: 'certificate' | 'none'; replaced?: NonNullable<NegotiatedInfo['peer']>; info: NegotiatedInfo }
+  | { type: 'post-handshake-auth'; answer: 'certificate' | 'none'; replaced?: NonNullable<NegotiatedInfo['peer']>; info: Readonly<NegotiatedInfo> }
   | { type: 'session-ticket'; ticket: SessionTicket }
   /** Application data; `early` for 0-RTT data the server accepted before the handshake completed. */
   | { type: 'data'; data: Uint8Array; early?: boolean }

@@ -2,14 +2,16 @@
 // it installs them, and our handshake messages coalesced into records. Connection decides whether an effect
 // applies at all (after our close_notify nothing more is sent); this applies it to the record layer.
 import type { CryptoProvider } from '../crypto/provider.js';
-import { MAX_INNER_PLAINTEXT_LENGTH, RecordLayer, RecordProtection } from '../record/index.js';
-import { concatList } from '../wire/bytes.js';
+import { MAX_INNER_PLAINTEXT_LENGTH, RecordLayer, RecordProtection, type HandshakeWriteOptions } from '../record/index.js';
 import type { HandshakeMessage } from '../wire/types.js';
 import type { Effect, Epoch } from './context.js';
 import type { Role } from './events.js';
 import { trafficProtection } from './keyschedule.js';
 import { endsRecord, type ServerFlightShape } from './server/flight-shape.js';
 import type { SuiteInfo } from './suites.js';
+
+const FIRST_CLIENT_HELLO: HandshakeWriteOptions = Object.freeze({ legacyRecordVersion: 0x0301 });
+const NO_OPTIONS: HandshakeWriteOptions = Object.freeze({});
 
 /** The effects that only change the record layer (no event, no handshake message, no decision). */
 export type RecordEffect = Exclude<Effect, { type: string } | { kind: 'send' } | { kind: 'await-decision' }>;
@@ -19,7 +21,8 @@ export class RecordEffects {
   readEpoch: Epoch | 'plaintext' = 'plaintext';
   /** The record_size_limit we announced, once agreed (RFC 8449); 0-RTT records are not held to it (readLimitFor). */
   private ownRecordSizeLimit = MAX_INNER_PLAINTEXT_LENGTH;
-  private outgoingHandshake: Uint8Array[] = [];
+  /** Our messages queued since the last flush: views of the step's OutgoingFlight. */
+  private readonly outgoingHandshake: Uint8Array[] = [];
   private sentFirstFlight = false;
 
   constructor(
@@ -82,13 +85,17 @@ export class RecordEffects {
    * the server's shape ends a record after each message (endsRecord).
    */
   flushHandshake(): void {
-    if (this.outgoingHandshake.length === 0) return;
-    const bytes = this.outgoingHandshake.length === 1 ? this.outgoingHandshake[0]! : concatList(this.outgoingHandshake);
-    this.outgoingHandshake = [];
+    const messages = this.outgoingHandshake;
+    if (messages.length === 0) return;
     // The first ClientHello may use record version 0x0301 for old middleboxes (RFC 8446 §5.1).
     const first = this.role === 'client' && !this.sentFirstFlight;
     this.sentFirstFlight = true;
-    this.records.writer.handshake(bytes, first ? { legacyRecordVersion: 0x0301 } : {});
+    try {
+      // Copied into the records, one message after another: nothing keeps the list or the messages' views.
+      this.records.writer.handshake(messages.length === 1 ? messages[0]! : messages, first ? FIRST_CLIENT_HELLO : NO_OPTIONS);
+    } finally {
+      messages.length = 0;
+    }
   }
 
   /**

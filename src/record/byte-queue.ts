@@ -10,8 +10,15 @@ const SMALL_CHUNK = 512;
 /** The size of a block that small chunks are packed into. */
 const BLOCK_LENGTH = 4096;
 
+/**
+ * The chunk list of every empty queue: no array is made for a queue until it holds bytes, and none is left behind
+ * each time it empties (a handshake empties its four queues about eight times). Frozen: push() replaces it and
+ * nothing else writes to it, and a write that did would throw rather than reach every other queue.
+ */
+const NO_CHUNKS = Object.freeze([]) as unknown as Uint8Array[];
+
 export class ByteQueue {
-  private chunks: Uint8Array[] = [];
+  private chunks: Uint8Array[] = NO_CHUNKS;
   /** Index of the first live chunk in `chunks`, and bytes of it already taken. */
   private head = 0;
   private headOffset = 0;
@@ -29,7 +36,8 @@ export class ByteQueue {
 
   push(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.chunks.push(bytes);
+    if (this.chunks === NO_CHUNKS) this.chunks = [bytes];
+    else this.chunks.push(bytes);
     this.pushedSinceOwn++;
     this.size += bytes.length;
   }
@@ -54,6 +62,7 @@ export class ByteQueue {
   own(input: Uint8Array): void {
     const from = Math.max(this.head, this.chunks.length - this.pushedSinceOwn);
     this.pushedSinceOwn = 0;
+    if (from === this.chunks.length) return;
     let kept = from;
     for (let i = from; i < this.chunks.length; i++) {
       const offset = i === this.head ? this.headOffset : 0;
@@ -126,7 +135,7 @@ export class ByteQueue {
   /** Drops spent chunk references once they are the larger part of the array. */
   private compact(): void {
     if (this.head === this.chunks.length) {
-      this.chunks = [];
+      this.chunks = NO_CHUNKS;
       this.head = 0;
       this.block = undefined; // what was taken keeps its views; an idle queue holds no block
     } else if (this.head > 64 && this.head * 2 > this.chunks.length) {

@@ -28,10 +28,33 @@ export function writeRecordHeader(record: Uint8Array, contentType: number, versi
   return record;
 }
 
+/**
+ * A record's content: one array, or the pieces it is made of in order (a flight's messages, each a view of the
+ * buffer they were encoded in), copied into the record without being joined first.
+ */
+export type ContentPieces = Uint8Array | readonly Uint8Array[];
+
+export function piecesLength(content: ContentPieces): number {
+  if (content instanceof Uint8Array) return content.length;
+  let length = 0;
+  for (const piece of content) length += piece.length;
+  return length;
+}
+
+/** Copies `content` into `target` from `offset` on. */
+export function copyPieces(content: ContentPieces, target: Uint8Array, offset: number): void {
+  if (content instanceof Uint8Array) return target.set(content, offset);
+  for (const piece of content) {
+    target.set(piece, offset);
+    offset += piece.length;
+  }
+}
+
 /** A TLSPlaintext record: header and a copy of the fragment (RFC 8446 §5.1). */
-export function plaintextRecord(contentType: number, version: number, fragment: Uint8Array): Uint8Array {
-  const record = writeRecordHeader(new Uint8Array(RECORD_HEADER_LENGTH + fragment.length), contentType, version, fragment.length);
-  record.set(fragment, RECORD_HEADER_LENGTH);
+export function plaintextRecord(contentType: number, version: number, fragment: ContentPieces): Uint8Array {
+  const length = piecesLength(fragment);
+  const record = writeRecordHeader(new Uint8Array(RECORD_HEADER_LENGTH + length), contentType, version, length);
+  copyPieces(fragment, record, RECORD_HEADER_LENGTH);
   return record;
 }
 

@@ -3,10 +3,13 @@ import { AEAD_TAG_LENGTHS, type AeadKey, type AeadName, type CryptoProvider } fr
 import { ContentType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import {
+  copyPieces,
   LEGACY_RECORD_VERSION,
   MAX_INNER_PLAINTEXT_LENGTH,
+  piecesLength,
   RECORD_HEADER_LENGTH,
   writeRecordHeader,
+  type ContentPieces,
 } from './header.js';
 
 /** Every TLS 1.3 AEAD takes a 12-byte nonce (RFC 8446 §5.3: iv_length = 12); the tag length is the suite's AEAD's. */
@@ -83,13 +86,14 @@ export class RecordProtection {
   /**
    * Protects one record: TLSInnerPlaintext = content || contentType || zeros(padLength) (§5.2, §5.4),
    * sealed with the 5-byte header as additional data. Returns header || encrypted_record in one array from
-   * `allocate` (a new one by default), assembled and sealed in place: the caller's content is copied once and
-   * never written to, every byte of the array is written (memory from `allocate` may hold anything), and the
-   * array is never touched again once returned.
+   * `allocate` (a new one by default), assembled and sealed in place: the caller's content (one array or its
+   * pieces in order) is copied once and never written to, every byte of the array is written (memory from
+   * `allocate` may hold anything), and the array is never touched again once returned.
    */
-  seal(contentType: number, content: Uint8Array, padLength = 0, allocate: RecordAllocator = newRecord): Uint8Array {
+  seal(contentType: number, content: ContentPieces, padLength = 0, allocate: RecordAllocator = newRecord): Uint8Array {
     if (!Number.isInteger(padLength) || padLength < 0) throw new Error(`invalid padding length ${padLength}`);
-    const innerLength = content.length + 1 + padLength;
+    const contentLength = piecesLength(content);
+    const innerLength = contentLength + 1 + padLength;
     if (innerLength > MAX_INNER_PLAINTEXT_LENGTH) {
       throw new Error(`TLSInnerPlaintext of ${innerLength} bytes exceeds 2^14 + 1 (RFC 8446 §5.4)`);
     }
@@ -99,10 +103,10 @@ export class RecordProtection {
     const nonce = this.nextNonce();
     writeRecordHeader(record, ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength);
     const inner = record.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
-    inner.set(content);
-    inner[content.length] = contentType;
+    copyPieces(content, inner, 0);
+    inner[contentLength] = contentType;
     // §5.4: padding is zeros; reused memory is not.
-    inner.fill(0, content.length + 1);
+    inner.fill(0, contentLength + 1);
     const header = record.subarray(0, RECORD_HEADER_LENGTH);
     const key = this.aeadKey();
     if (key.sealInto) key.sealInto(nonce, header, inner, record.subarray(RECORD_HEADER_LENGTH));

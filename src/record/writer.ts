@@ -7,8 +7,10 @@ import {
   LEGACY_RECORD_VERSION,
   MAX_INNER_PLAINTEXT_LENGTH,
   MAX_PLAINTEXT_LENGTH,
+  piecesLength,
   plaintextRecord,
   RECORD_HEADER_LENGTH,
+  type ContentPieces,
   type RecordHook,
 } from './header.js';
 import type { RecordAllocator, RecordProtection } from './protection.js';
@@ -77,14 +79,18 @@ export class RecordWriter {
     this.protection = protection;
   }
 
-  /** One or more handshake messages, fragmented as needed (§5.1 allows coalescing and fragmenting). */
-  handshake(messages: Uint8Array, options: HandshakeWriteOptions = {}): void {
-    if (messages.length === 0) throw new Error('zero-length handshake fragments are not allowed (RFC 8446 §5.1)');
+  /**
+   * One or more handshake messages, fragmented as needed (§5.1 allows coalescing and fragmenting): their bytes,
+   * or the messages one by one in order, copied into the records as they are, never joined first.
+   */
+  handshake(messages: ContentPieces, options: HandshakeWriteOptions = {}): void {
+    if (piecesLength(messages) === 0) throw new Error('zero-length handshake fragments are not allowed (RFC 8446 §5.1)');
     const version = options.legacyRecordVersion ?? LEGACY_RECORD_VERSION;
     if (version !== LEGACY_RECORD_VERSION && this.protection !== null) {
       throw new Error('only a plaintext initial ClientHello may use legacy_record_version 0x0301');
     }
-    this.fragment(ContentType.handshake, messages, version);
+    if (messages instanceof Uint8Array) this.fragment(ContentType.handshake, messages, version);
+    else this.fragmentPieces(ContentType.handshake, messages, version);
   }
 
   /** One alert: always a record of its own (§5.1: alerts are neither fragmented nor coalesced). */
@@ -95,8 +101,9 @@ export class RecordWriter {
   /** The middlebox-compatibility ChangeCipherSpec, always in the clear (RFC 8446 §5, Appendix D.4). */
   changeCipherSpec(): void {
     const record = plaintextRecord(ContentType.change_cipher_spec, LEGACY_RECORD_VERSION, CHANGE_CIPHER_SPEC);
+    this.queue.push(record);
     // The hook sees the record's own copy of the content, never the shared constant.
-    this.enqueue(record, ContentType.change_cipher_spec, record.subarray(RECORD_HEADER_LENGTH), false);
+    if (this.onRecord !== undefined) this.trace(record, ContentType.change_cipher_spec, record.subarray(RECORD_HEADER_LENGTH), false);
   }
 
   /** Application data; nothing is sent for zero bytes (allowed by §5.1, but never needed). */
@@ -125,20 +132,60 @@ export class RecordWriter {
     return length;
   }
 
+  /** The most content one record carries now: 2^14 in the clear (§5.1), else the record size limit less the type byte. */
+  private fragmentLength(): number {
+    return this.protection === null ? MAX_PLAINTEXT_LENGTH : this.limit - 1;
+  }
+
   private fragment(contentType: number, data: Uint8Array, version: number): void {
-    const size = this.protection === null ? MAX_PLAINTEXT_LENGTH : this.limit - 1;
+    const size = this.fragmentLength();
     for (let offset = 0; offset < data.length; offset += size) {
       this.emit(contentType, data.subarray(offset, offset + size), version);
     }
   }
 
-  private emit(contentType: number, content: Uint8Array, version: number): void {
+  /** `fragment` of the pieces' bytes in order: each record gets views of the pieces it spans. */
+  private fragmentPieces(contentType: number, pieces: readonly Uint8Array[], version: number): void {
+    const size = this.fragmentLength();
+    const total = piecesLength(pieces);
+    if (total <= size) return this.emit(contentType, pieces, version);
+    let index = 0;
+    let offset = 0;
+    for (let start = 0; start < total; start += size) {
+      const spanned: Uint8Array[] = [];
+      for (let missing = Math.min(size, total - start); missing > 0; ) {
+        const piece = pieces[index]!;
+        const taken = Math.min(piece.length - offset, missing);
+        spanned.push(piece.subarray(offset, offset + taken));
+        missing -= taken;
+        offset += taken;
+        if (offset === piece.length) {
+          index++;
+          offset = 0;
+        }
+      }
+      this.emit(contentType, spanned, version);
+    }
+  }
+
+  /**
+   * One record into the queue. The hook never sees the caller's memory (a flight's messages are views of a buffer
+   * reused once the step is over): a plaintext record's content is the record's own copy, a protected one's a copy
+   * made before sealing (the record holds ciphertext then).
+   */
+  private emit(contentType: number, content: ContentPieces, version: number): void {
     if (this.protection === null) {
-      this.enqueue(plaintextRecord(contentType, version, content), contentType, content, false);
+      const record = plaintextRecord(contentType, version, content);
+      this.queue.push(record);
+      if (this.onRecord !== undefined) this.trace(record, contentType, record.subarray(RECORD_HEADER_LENGTH), false);
       return;
     }
-    const padLength = Math.min(this.requestedPadding(contentType, content.length), this.limit - 1 - content.length);
-    this.enqueue(this.protection.seal(contentType, content, padLength, this.recordAllocator), contentType, content, true);
+    const length = piecesLength(content);
+    const padLength = Math.min(this.requestedPadding(contentType, length), this.limit - 1 - length);
+    const traced = this.onRecord === undefined ? undefined : joined(content);
+    const record = this.protection.seal(contentType, content, padLength, this.recordAllocator);
+    this.queue.push(record);
+    if (traced !== undefined) this.trace(record, contentType, traced, true);
   }
 
   /**
@@ -159,10 +206,13 @@ export class RecordWriter {
     throw new Error(`padding policy returned ${showValue(requested)}, not a whole number of bytes`);
   }
 
-  private enqueue(raw: Uint8Array, contentType: number, content: Uint8Array, isProtected: boolean): void {
-    this.queue.push(raw);
-    if (this.onRecord === undefined) return;
+  private trace(raw: Uint8Array, contentType: number, content: Uint8Array, isProtected: boolean): void {
     const traced = isProtected && this.recordAllocator ? raw.slice() : raw;
-    this.onRecord({ kind: 'record', direction: 'out', contentType, content, raw: traced, protected: isProtected });
+    this.onRecord?.({ kind: 'record', direction: 'out', contentType, content, raw: traced, protected: isProtected });
   }
+}
+
+/** The pieces' bytes in one array of their own. */
+function joined(content: ContentPieces): Uint8Array {
+  return content instanceof Uint8Array ? content.slice() : concatList(content);
 }

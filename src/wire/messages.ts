@@ -352,7 +352,8 @@ export function encodeHandshake(msg: HandshakeMessage): Uint8Array {
   return encodeValue(writeHandshake, msg);
 }
 
-function writeHandshake(w: Writer, msg: HandshakeMessage): void {
+/** A whole handshake message (header and body) written at the writer's end: for a buffer of several messages. */
+export function writeHandshake(w: Writer, msg: HandshakeMessage): void {
   w.u8(handshakeType(msg));
   const body = w.startVector(3);
   writeBody(w, msg);

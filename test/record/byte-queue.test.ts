@@ -27,4 +27,22 @@ describe('ByteQueue', () => {
     expect(spread.buffer).not.toBe(chunk.buffer);
     expect(q.length).toBe(0);
   });
+
+  // Empty queues share one frozen chunk list (no array per empty queue): a queue that fills, empties and fills
+  // again must never show another queue's bytes, nor lose or reorder its own.
+  it('keeps the bytes of each queue its own through every emptying', () => {
+    const [a, b, c] = [new ByteQueue(), new ByteQueue(), new ByteQueue()];
+    for (let round = 0; round < 3; round++) {
+      a.push(Uint8Array.of(round, 1));
+      a.push(Uint8Array.of(round, 2));
+      b.own(new Uint8Array(0)); // an empty queue made its own: nothing to keep
+      expect([b.length, c.length]).toEqual([0, 0]);
+      b.push(Uint8Array.of(0xbb, round));
+      expect(a.take(3)).toEqual(Uint8Array.of(round, 1, round));
+      expect(b.take(2)).toEqual(Uint8Array.of(0xbb, round));
+      expect(a.take(1)).toEqual(Uint8Array.of(2));
+      expect([a.length, b.length, c.length]).toEqual([0, 0, 0]);
+      expect(() => c.byteAt(0)).toThrow(/byte 0 requested, 0 queued/);
+    }
+  });
 });

@@ -37,7 +37,6 @@
 //
 // After CONNECTED the client still handles NewSessionTicket, KeyUpdate and post-handshake
 // CertificateRequest (RFC 8446 §4.6). WAIT_SH is entered twice after a HelloRetryRequest.
-import { handedOut } from '../handed-out.js';
 import type { ReferenceIdentity } from '../../auth/hostname.js';
 import type { LeafInfo, TrustVerdict } from '../../auth/trust.js';
 import type { KeySharePair } from '../../crypto/provider.js';
@@ -269,6 +268,6 @@ export class ClientHandshake {
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.exporterMasterSecret = app.exporter;
     this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0, sessionTickets: 0, clientRawPublicKey: state.clientRawPublicKey });
-    ctx.effects.push({ type: 'connected', info: handedOut(ctx.info) });
+    ctx.effects.push({ type: 'connected', info: ctx.handedInfo() });
   }
 }

@@ -50,7 +50,6 @@
 // key-share decision comes first, and a HelloRetryRequest is sent before any PSK, identity or extension
 // is judged. What was decided lives in this handshake's state objects, and `ctx.info` is written only
 // for the ClientHello we answer with a ServerHello.
-import { handedOut } from '../handed-out.js';
 import type { TrustVerdict } from '../../auth/trust.js';
 import { ExtensionType, ProtocolVersion, PskKeyExchangeMode, namedGroupName, signatureSchemeName } from '../../wire/enums.js';
 import { TlsError } from '../../wire/errors.js';
@@ -401,7 +400,7 @@ export class ServerHandshake {
     ctx.enter('CONNECTED');
     const traffic = new ApplicationTraffic(ctx, state.suite, state.serverApplicationSecret, state.clientApplicationSecret, proof);
     this.state = { name: 'CONNECTED', suite: state.suite, traffic, postHandshakeAuthOffered: state.postHandshakeAuthOffered, clientRawPublicKey: state.clientRawPublicKey };
-    ctx.effects.push({ type: 'connected', info: handedOut(ctx.info) });
+    ctx.effects.push({ type: 'connected', info: ctx.handedInfo() });
     if (!state.ticketsUsable) return;
     for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++);
   }

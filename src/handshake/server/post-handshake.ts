@@ -1,6 +1,5 @@
 // What the server does once CONNECTED (RFC 8446 §4.6): NewSessionTicket (§4.6.1) and post-handshake client
 // authentication (§4.6.2). KeyUpdate is in traffic.ts.
-import { handedOut } from '../handed-out.js';
 import { ExtensionType } from '../../wire/enums.js';
 import * as X from '../../wire/extensions.js';
 import type { HandshakeMessage } from '../../wire/types.js';
@@ -107,7 +106,7 @@ export function onPostHandshakeAuth(ctx: HandshakeContext, config: ServerConfig,
       delete state.postHandshake;
       // §4.6.2 lets the client prove another identity than before: the event names the one it replaced.
       const replaced = before && !sameIdentity(before, ctx.info.peer!) ? { replaced: before } : {};
-      ctx.effects.push({ type: 'post-handshake-auth', answer, ...replaced, info: handedOut(ctx.info) });
+      ctx.effects.push({ type: 'post-handshake-auth', answer, ...replaced, info: ctx.handedInfo() });
       return;
     default:
       throw unexpected(state.name, message);
