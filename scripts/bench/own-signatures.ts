@@ -14,6 +14,10 @@ import { rsaTestKey } from '../../src/testing/rsa-keys.js';
 import { NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
 
 const rounds = Number(process.argv[2] ?? 40);
+if (!Number.isInteger(rounds) || rounds < 1 || process.argv.length > 3) {
+  console.error(`own-signatures: usage: node own-signatures.mjs [rounds], rounds a whole number from 1 (got ${process.argv.slice(2).join(' ')})`);
+  process.exit(2);
+}
 const random = seededRandom('own-signatures bench');
 
 interface Row {
