@@ -64,7 +64,9 @@ function ownKey(key: PublicKey): PublicKey {
 /**
  * Resumption re-judges the identity a ticket carries under today's policy, in either role: a pin removed,
  * a certificate expired or revoked since the ticket was issued must not come back through the PSK. The
- * chain was parsed and proven once; a parse failure now (stricter limits) is simply an untrusted verdict.
+ * chain was parsed and proven once; a parse failure now (stricter limits) is simply an untrusted verdict. So is
+ * a configuration with no trust policy left (a server that dropped client authentication, a client that now
+ * trusts external PSKs only): nothing vouches for the identity today (test/security/resumption-policy-change).
  */
 export function rejudgeStoredPeer(
   ctx: HandshakeContext,
@@ -73,6 +75,7 @@ export function rejudgeStoredPeer(
   purpose: Purpose,
   hostname?: string,
 ): { identity: LeafInfo['identity']; verdict: TrustVerdict } | { identity?: undefined; verdict: TrustVerdict } {
+  if (!ctx.cfg.trust) return { verdict: { trusted: false, rule: 'resumption', detail: 'no trust policy to judge the stored identity by today' } };
   try {
     const { verdict, leaf } = evaluatePeerChain(ctx, chain, rawPublicKey, purpose, hostname);
     return { identity: leaf.identity, verdict };

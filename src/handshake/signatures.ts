@@ -125,32 +125,39 @@ export function signCertificateVerify(
   const info = HANDSHAKE_SCHEMES.get(scheme);
   if (!info) throw new Error(`cannot sign CertificateVerify with scheme 0x${scheme.toString(16)}`);
   // CertificateVerify.signature<0..2^16-1> (an attacker's signer may answer an empty one: test/security/ml-dsa-attacks).
-  if (certified.signer) return checkedSignerAnswer(provider, info.algorithm, certified, signer, transcriptHash, certified.signer(scheme, certificateVerifyContent(signer, transcriptHash)));
+  if (certified.signer) {
+    const answer = callbackBytes(certified.signer(scheme, certificateVerifyContent(signer, transcriptHash)), 'signer', 0, 0xffff);
+    return verifiedBeforeSending(provider, info.algorithm, certified, signer, transcriptHash, answer, 'signer: its signature');
+  }
   if (!certified.privateKey) throw new Error('our certificate has neither a private key nor a signer');
   const privateKey = certified.privateKey;
-  return withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.sign(info.algorithm, privateKey, content, random));
+  const signature = withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.sign(info.algorithm, privateKey, content, random));
+  return verifiedBeforeSending(provider, info.algorithm, certified, signer, transcriptHash, signature, 'our signature');
 }
 
 /**
- * A signer's answer, verified with our certificate's key before it is sent: a signature computed under a fault
- * gives the key away (RSA-CRT right modulo one prime only: that prime, Boneh, DeMillo, Lipton 1997; ECDSA or
- * EdDSA with one bit of the key flipped: that bit, as the peer can test each guess against R). The RSA code
- * verifies its own (crypto/rsa.ts signEncoded); a signer's key is held elsewhere, so it is verified here, in
- * every scheme. One that does not verify (a fault, or a signer of another key) fails the step: internal_error,
- * never the signature (test/security/signer-faults).
+ * A signature, ours or a signer's, verified with our certificate's key before it is sent: one computed under a
+ * fault gives the key away (RSA-CRT right modulo one prime only: that prime, Boneh, DeMillo, Lipton 1997; ECDSA or
+ * EdDSA with one bit of the secret scalar flipped: that bit, as the peer tests both guesses against R, and a hedged
+ * nonce does not help, since the nonce is right). A signer's key is held elsewhere (an HSM, another process); our
+ * own is in this process, where Rowhammer or a glitch can flip it. One that does not verify fails the step:
+ * internal_error, never the signature (test/security/signer-faults, own-signature-faults). Cost: one verify per
+ * CertificateVerify we send (docs/security.md, red team session 14).
  */
-function checkedSignerAnswer(
+function verifiedBeforeSending(
   provider: CryptoProvider,
   algorithm: SignatureAlgorithm,
   certified: CertifiedKey,
   signer: 'client' | 'server',
   transcriptHash: Uint8Array,
-  answer: unknown,
+  signature: Uint8Array,
+  whose: 'our signature' | 'signer: its signature',
 ): Uint8Array {
-  const signature = callbackBytes(answer, 'signer', 0, 0xffff);
+  // A copy lent to the check: a provider may wipe what it verified (test/security/shared-certificate-writes), and
+  // the signature we send must not be wiped.
   const key = certifiedPublicKey(provider, certified);
-  if (!withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(algorithm, key, content, signature))) {
-    throw new Error("signer: its signature does not verify with our certificate's key (a fault, or another key), so it is not sent");
+  if (!withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(algorithm, key, content, signature.slice()))) {
+    throw new Error(`${whose} does not verify with our certificate's key (a fault, or another key), so it is not sent`);
   }
   return signature;
 }

@@ -74,9 +74,9 @@ export function signingWithAnotherKey(chain: Uint8Array[], privateKey: PrivateKe
 }
 
 /**
- * An attacker's endpoint that sends what its signer answers. The engine verifies a signer's signature with the
- * certificate's key before sending it (handshake/signatures.ts checkedSignerAnswer); an attacker runs a copy
- * without that check. Its provider passes exactly the signatures `certified`'s signer made (so they go out) and
+ * An attacker's endpoint that sends what its signer answers. The engine verifies every signature, a signer's and
+ * its own, with the certificate's key before sending it (handshake/signatures.ts verifiedBeforeSending); an
+ * attacker runs a copy without that check. Its provider passes exactly the signatures `certified`'s signer made (so they go out) and
  * verifies everything else, the peer's signatures too, as `provider` does.
  */
 export function sendingWhatItSigns(certified: CertifiedKey, provider: CryptoProvider = nobleProvider): { certificate: CertifiedKey; provider: CryptoProvider } {

@@ -139,3 +139,41 @@ describe('ClientHello2 in the record of ClientHello1', () => {
     expect(victim.state).not.toBe('START');
   });
 });
+
+// Red team, session 14: the fields §4.1.2 does not list, changed one at a time, and the key share stretched.
+describe('ClientHello2 keeps what a HelloRetryRequest does not ask to change (red team, session 14)', () => {
+  const named = (type: number, body: Uint8Array) => (h: ClientHello): ClientHello => ({ ...h, extensions: [...h.extensions.filter((e) => e.type !== type), X.ext(type, body)] });
+  const withName = (name: string) => named(ExtensionType.server_name, X.serverName.encode([name]));
+  const withAlpn = (...protocols: string[]) => named(ExtensionType.application_layer_protocol_negotiation, X.alpn.encode(protocols));
+  const shares = (...entries: Array<{ group: number; keyExchange: Uint8Array }>) => named(ExtensionType.key_share, X.keyShareClientHello.encode(entries));
+  const p256Share = () => ({ group: NamedGroup.secp256r1, keyExchange: p256Public() });
+
+  it('another server_name (SNI) is illegal_parameter: the retried handshake is for the name first asked', () => {
+    const first = withName('a.example')(firstHello());
+    expect(answeredWithServerHello(retry(first, secondHello(first)))).toBe(true);
+    expectAbort(retry(first, secondHello(first, withName('b.example'))), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+  });
+
+  it('another ALPN list is illegal_parameter', () => {
+    const first = withAlpn('h2', 'http/1.1')(firstHello());
+    expectAbort(retry(first, secondHello(first, withAlpn('http/1.1'))), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+  });
+
+  it('a share for a group not asked for, instead of or beside the one asked for, is illegal_parameter', () => {
+    const first = firstHello();
+    const x25519 = X.bodyOf(X.keyShareClientHello, first.extensions.find((e) => e.type === ExtensionType.key_share)!)[0]!;
+    expectAbort(retry(first, secondHello(first, shares(x25519))), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+    expectAbort(retry(first, secondHello(first, shares(p256Share(), x25519))), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+  });
+
+  it('early_data offered again in ClientHello2 is illegal_parameter (§4.1.2: removed)', () => {
+    const first = firstHello();
+    expectAbort(retry(first, secondHello(first, named(ExtensionType.early_data, new Uint8Array(0)))), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+  });
+
+  it('the cipher suites reordered is illegal_parameter', () => {
+    const first = { ...firstHello(), cipherSuites: [0x1301, 0x1302] };
+    expect(answeredWithServerHello(retry(first, secondHello(first)))).toBe(true);
+    expectAbort(retry(first, secondHello(first, (h) => ({ ...h, cipherSuites: [0x1302, 0x1301] }))), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+  });
+});

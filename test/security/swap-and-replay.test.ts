@@ -10,7 +10,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { Role } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
-import { certificateVerifyContent, checkCertificateVerify, signCertificateVerify } from '../../src/handshake/signatures.js';
+import { certificateVerifyContent, checkCertificateVerify, handshakeSignatureAlgorithm, signCertificateVerify } from '../../src/handshake/signatures.js';
 import { makeCast, MUTUAL_TLS_SCENARIOS, SERVER_NAME, type MutualTlsScenarioName } from '../../src/scenarios/mutual-tls.js';
 import { makeIdentity, sendingWhatItSigns, TEST_NOW } from '../../src/testing/certs.js';
 import { handshakeRewriter } from '../../src/testing/tamper.js';
@@ -95,7 +95,9 @@ function serverSigningWith(privateKey: CertifiedKey['privateKey'], role: 'client
   const prefix = certificateVerifyContent('server', new Uint8Array(0)).length;
   return sendingWhatItSigns({
     chain: cast.server.chain,
-    signer: (scheme, content) => signCertificateVerify(nobleProvider, scheme, { chain: cast.server.chain, privateKey: privateKey! }, role, content.subarray(prefix), random),
+    // The attacker's own signing, over the content of `role`: not our signCertificateVerify, which verifies with the
+    // certificate's key and so would not let a signature of another key out (own-signature-faults.test.ts).
+    signer: (scheme, content) => nobleProvider.sign(handshakeSignatureAlgorithm(scheme)!, privateKey!, certificateVerifyContent(role, content.subarray(prefix)), random),
   });
 }
 
@@ -198,6 +200,8 @@ describe('the CertificateVerify content lent to the provider (one reused array, 
     expect(checkCertificateVerify(scribbling, SignatureScheme.ecdsa_secp256r1_sha256, publicKey, 'server', hashB, signedA)).toBe('bad-signature');
     expect(checkCertificateVerify(scribbling, SignatureScheme.ecdsa_secp256r1_sha256, publicKey, 'server', hashA, signedA)).toBe('ok');
     expect(seen).toEqual([
+      hex(certificateVerifyContent('server', hashA)),
+      // Our own signature, verified before it is sent.
       hex(certificateVerifyContent('server', hashA)),
       hex(certificateVerifyContent('client', hashA)),
       hex(certificateVerifyContent('server', hashB)),
