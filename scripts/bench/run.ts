@@ -6,17 +6,35 @@ import { systemRandom } from '../../src/crypto/random.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { RecordPool } from '../../src/node/record-pool.js';
-import { makeCases, X25519, type HandshakeCase } from './cases.js';
+import { CASE_NAMES, makeCase, makeCases, X25519, type HandshakeCase } from './cases.js';
 import { engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD } from './engine.js';
 import { retainedPerConnection, type MemoryReport } from './memory.js';
 import { ContenderProcess, type IsolatedContender } from './isolated.js';
 import { contenderName, type ContenderSpec } from './contender-process.js';
 import { nodeTlsHasGroup, nodeTlsTransfer } from './node-tls.js';
-import { cpuMsPer, mean, measure, median, msPer, perCpuSecond, perSecond, ROUNDS, roundRatios, typicalRoundRatios, type Measurement, type Operation, type Spread } from './timing.js';
+import { ProgressDeadline } from './deadline.js';
+import { percentSpreadText } from './report.js';
+import {
+  cpuMsPer,
+  emptyMeasurement,
+  mean,
+  measure,
+  median,
+  msPer,
+  perCpuSecond,
+  perSecond,
+  ROUNDS,
+  roundRatios,
+  spread,
+  typicalRoundRatios,
+  type Measurement,
+  type Operation,
+  type Spread,
+} from './timing.js';
 
 /** The goals set in the issue. */
 export const TARGETS = {
-  /** Time outside primitives at most this share of the time inside them (noble provider). */
+  /** Time outside primitives at most this share of the time inside them (noble provider; ProviderRun.overhead). */
   overheadPercent: 10,
   /** With the node provider, at least this many times node:tls's handshakes per second (1-RTT, and mutual TLS). */
   nodeHandshakeSpeedup: 1.5,
@@ -56,17 +74,31 @@ export interface ProviderRun {
   provider: ProviderName;
   engine: Rate;
   /**
-   * Our handshake with the metering provider: its time, the mean time inside primitives per handshake,
-   * and per primitive the calls and mean time per handshake.
+   * The overhead's pairs, in a process of their own: our handshake, then the provider calls of one of our
+   * handshakes (the second one made: a typical handshake) replayed alone, call for call (provider-replay.ts),
+   * each timed on the report's clock (CPU by default), in turn. Mean and median ms of each.
+   */
+  paired: { handshakeMs: number; medianHandshakeMs: number; primitivesMs: number; medianPrimitivesMs: number; pairs: number };
+  /** Per round, the pairs' handshake ms minus their primitives' ms, mean per pair: the engine's own ms per handshake. */
+  engineMs: Spread;
+  /**
+   * Per round, (handshake − primitives) / primitives of the round's pairs, in percent: the engine's work over its
+   * primitives', every collection counted where it landed. Handshake and replay share a process and run within
+   * milliseconds of each other, so neither process state, nor load, nor metering bends one and not the other
+   * (docs/performance.md, bench method, session 14). The target reads the median.
+   */
+  overhead: Spread;
+  /** overhead.median. */
+  overheadPercent: number;
+  /** The same from each round's median handshake and median replay: what they cost when no collection hits them. */
+  typicalOverhead: Spread;
+  /**
+   * Our handshake with the metering provider (each primitive call timed), in a process of its own, one slice
+   * after the rounds: per primitive the calls and time per handshake. Its times include what the clock reads do
+   * to the code around them (on a CPU clock, a system call per read), so the overhead is not taken from them.
    */
   metered: Rate & { primitiveMsPerHandshake: number; primitives: Record<string, PrimitiveShare>; biasMsPerCall: number };
-  /**
-   * (un-metered handshake − primitive ms) / primitive ms, in percent, from means on the metering clock:
-   * the engine's own work next to the crypto. The un-metered handshake time keeps the metering's own cost
-   * from being charged to the engine.
-   */
-  overheadPercent: number;
-  /** The same from the metered run alone: includes the cost of metering itself. */
+  /** (metered handshake − its metered primitives) / its metered primitives, percent: for comparison only. */
   meteredOverheadPercent: number;
   /**
    * Our handshakes per second over node:tls's, per round of interleaved slices: median and range (null
@@ -200,24 +232,42 @@ export type Isolation = 'process' | 'shared';
 
 /** A contender's child process warms it up alone for this share of the row's seconds before the slices start. */
 const CHILD_WARMUP_SHARE = 0.5;
+/** The metered run: one slice of this share of the row's seconds, after the rounds. */
+const METERED_SHARE = 0.25;
 
-/** A row's contenders: per provider plain and metered, then node:tls where it has the row's group. */
-function rowSpecs(c: HandshakeCase, providers: ProviderName[], clockName: ClockName): ContenderSpec[] {
-  const specs: ContenderSpec[] = providers.flatMap((provider): ContenderSpec[] => [
-    { kind: 'engine', caseName: c.name, provider },
-    { kind: 'engine', caseName: c.name, provider, metered: clockName },
-  ]);
-  if (nodeTlsHasGroup(c)) specs.push({ kind: 'node:tls', caseName: c.name });
-  return specs;
+/** A row's contenders: per provider ours and ours paired with its primitives, then node:tls; ours metered apart. */
+interface RowSpecs {
+  /** In the interleaved rounds: per provider ours then ours paired, then node:tls where it has the row's group. */
+  timed: ContenderSpec[];
+  /** Ours metered, per provider: one slice each after the rounds, for the primitive table. */
+  metered: ContenderSpec[];
+  /** The processes: each an array of specs from `timed` and `metered`. */
+  processes: ContenderSpec[][];
 }
 
-async function startContenders(specs: ContenderSpec[], warmUpMs: number, isolation: Isolation, row: string): Promise<IsolatedContender[]> {
-  if (isolation === 'shared') return ContenderProcess.start(specs, warmUpMs, `${row}, shared process`);
-  const started = await Promise.allSettled(specs.map((spec) => ContenderProcess.start([spec], warmUpMs, `${row}, ${contenderName(spec)} (${spec.kind === 'engine' ? spec.provider : 'node:tls'})`)));
-  const contenders = started.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
+function rowSpecs(c: HandshakeCase, providers: ProviderName[], clockName: ClockName, isolation: Isolation): RowSpecs {
+  const timed = providers.flatMap((provider): ContenderSpec[] => [
+    { kind: 'engine', caseName: c.name, provider },
+    { kind: 'paired', caseName: c.name, provider, clock: clockName },
+  ]);
+  if (nodeTlsHasGroup(c)) timed.push({ kind: 'node:tls', caseName: c.name });
+  const metered = providers.map((provider): ContenderSpec => ({ kind: 'engine', caseName: c.name, provider, metered: clockName }));
+  const all = [...timed, ...metered];
+  return { timed, metered, processes: isolation === 'shared' ? [all] : all.map((spec) => [spec]) };
+}
+
+const processLabel = (spec: ContenderSpec) => `${contenderName(spec)}${spec.kind === 'node:tls' ? '' : ` (${spec.provider})`}`;
+
+/** The processes of `specs.processes`, started at once; the contenders by spec. */
+async function startContenders(specs: RowSpecs, warmUpMs: number, row: string): Promise<Map<ContenderSpec, IsolatedContender>> {
+  const started = await Promise.allSettled(specs.processes.map((group) => ContenderProcess.start(group, warmUpMs, `${row}, ${group.map(processLabel).join(' + ')}`)));
+  const contenders = new Map<ContenderSpec, IsolatedContender>();
+  started.forEach((s, i) => {
+    if (s.status === 'fulfilled') specs.processes[i]!.forEach((spec, j) => contenders.set(spec, s.value[j]!));
+  });
   const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
-    ContenderProcess.close(contenders);
+    ContenderProcess.close([...contenders.values()]);
     throw failed.reason;
   }
   return contenders;
@@ -236,40 +286,76 @@ function rate(m: Measurement, contender: IsolatedContender): Rate {
   };
 }
 
+/**
+ * Per round, from the pairs of that round's slice (`pairsPerRound`; the samples lie one round after the other):
+ * handshake ms minus primitives ms per pair, that over the primitives' in percent, and the same from medians.
+ */
+export function overheads(handshakeMs: readonly number[], primitivesMs: readonly number[], pairsPerRound: readonly number[]): Pick<ProviderRun, 'engineMs' | 'overhead' | 'typicalOverhead'> {
+  const rounds = (samples: readonly number[]) => {
+    let first = 0;
+    return pairsPerRound.map((pairs) => samples.slice(first, (first += pairs)));
+  };
+  const [t, p] = [rounds(handshakeMs), rounds(primitivesMs)];
+  const percentOver = (x: number, y: number) => ((x - y) / y) * 100;
+  return {
+    engineMs: spread(t.map((ts, round) => mean(ts) - mean(p[round]!))),
+    overhead: spread(t.map((ts, round) => percentOver(mean(ts), mean(p[round]!)))),
+    typicalOverhead: spread(t.map((ts, round) => percentOver(median(ts), median(p[round]!)))),
+  };
+}
+
+/** Ours metered: one slice after the rounds, its tally per handshake. */
+async function meteredRun(contender: IsolatedContender, ms: number, clockName: ClockName, row: string): Promise<ProviderRun['metered'] & { overheadPercent: number }> {
+  await contender.reset();
+  const m = emptyMeasurement();
+  const deadline = new ProgressDeadline(`${row}, ${contender.name}`);
+  await deadline.guard(contender.runSlice(ms, m, deadline));
+  const perHandshake = (x: number) => x / m.iterations;
+  const primitives: Record<string, PrimitiveShare> = {};
+  for (const [primitive, cost] of ((await contender.tally()) ?? []).sort(([a], [b]) => a.localeCompare(b))) {
+    primitives[primitive] = { callsPerHandshake: perHandshake(cost.calls), msPerHandshake: perHandshake(cost.ms - cost.timedCalls * contender.biasMsPerCall) };
+  }
+  const primitiveMs = mean(contender.primitiveSamplesMs);
+  const handshakeMs = clockName === 'cpu' ? cpuMsPer(m) : msPer(m);
+  return { ...rate(m, contender), primitiveMsPerHandshake: primitiveMs, primitives, biasMsPerCall: contender.biasMsPerCall, overheadPercent: ((handshakeMs - primitiveMs) / primitiveMs) * 100 };
+}
+
 async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, clockName: ClockName, isolation: Isolation): Promise<HandshakeRow> {
   const row = `handshakes, ${c.name}`;
-  const specs = rowSpecs(c, providers, clockName);
-  const contenders = await startContenders(specs, seconds * 1000 * CHILD_WARMUP_SHARE, isolation, row);
+  const specs = rowSpecs(c, providers, clockName, isolation);
+  const contenders = await startContenders(specs, seconds * 1000 * CHILD_WARMUP_SHARE, row);
   try {
-    const reset = async () => {
-      for (const contender of contenders) await contender.reset();
-    };
-    const measurements = await measure(seconds, contenders, reset, { row });
-    const withNodeTls = specs[specs.length - 1]!.kind === 'node:tls';
-    const nodeRun = withNodeTls ? measurements[measurements.length - 1]! : undefined;
+    const timed = specs.timed.map((spec) => contenders.get(spec)!);
+    const measurements = await measure(seconds, timed, async () => {
+      for (const contender of timed) await contender.reset();
+    }, { row });
+    const measured = (spec: ContenderSpec) => measurements[specs.timed.indexOf(spec)]!;
+    const nodeTlsSpec = specs.timed.find((spec) => spec.kind === 'node:tls');
+    const nodeRun = nodeTlsSpec && measured(nodeTlsSpec);
     const runs: ProviderRun[] = [];
-    for (const [i, name] of providers.entries()) {
-      const [engineRun, meteredRun] = [measurements[2 * i]!, measurements[2 * i + 1]!];
-      const [engine, metered] = [contenders[2 * i]!, contenders[2 * i + 1]!];
-      const perHandshake = (x: number) => x / meteredRun.iterations;
-      const primitives: Record<string, PrimitiveShare> = {};
-      for (const [primitive, cost] of ((await metered.tally()) ?? []).sort(([a], [b]) => a.localeCompare(b))) {
-        primitives[primitive] = {
-          callsPerHandshake: perHandshake(cost.calls),
-          msPerHandshake: perHandshake(cost.ms - cost.timedCalls * metered.biasMsPerCall),
-        };
-      }
-      // The overhead compares means on the metering clock, un-metered handshake against primitives: a garbage
-      // collection counts where it lands, and on the CPU clock other processes' turns count nowhere.
-      const primitiveMs = mean(metered.primitiveSamplesMs);
-      const onClock = (m: Measurement) => (clockName === 'cpu' ? cpuMsPer(m) : msPer(m));
+    for (const [i, provider] of providers.entries()) {
+      const [oursSpec, pairedSpec] = [specs.timed[2 * i]!, specs.timed[2 * i + 1]!];
+      const ours = measured(oursSpec);
+      const { handshakeSamplesMs, primitiveSamplesMs } = contenders.get(pairedSpec)!;
+      const { overheadPercent: meteredOverheadPercent, ...metered } = await meteredRun(contenders.get(specs.metered[i]!)!, seconds * 1000 * METERED_SHARE, clockName, row);
+      const { engineMs, overhead, typicalOverhead } = overheads(handshakeSamplesMs, primitiveSamplesMs, measured(pairedSpec).slices.map((s) => s.iterations));
       runs.push({
-        provider: name,
-        engine: rate(engineRun, engine),
-        metered: { ...rate(meteredRun, metered), primitiveMsPerHandshake: primitiveMs, primitives, biasMsPerCall: metered.biasMsPerCall },
-        overheadPercent: ((onClock(engineRun) - primitiveMs) / primitiveMs) * 100,
-        meteredOverheadPercent: ((onClock(meteredRun) - primitiveMs) / primitiveMs) * 100,
-        vsNodeTls: nodeRun ? roundRatios(engineRun, nodeRun) : null,
+        provider,
+        engine: rate(ours, contenders.get(oursSpec)!),
+        paired: {
+          handshakeMs: mean(handshakeSamplesMs),
+          medianHandshakeMs: median(handshakeSamplesMs),
+          primitivesMs: mean(primitiveSamplesMs),
+          medianPrimitivesMs: median(primitiveSamplesMs),
+          pairs: primitiveSamplesMs.length,
+        },
+        engineMs,
+        overhead,
+        overheadPercent: overhead.median,
+        typicalOverhead,
+        metered,
+        meteredOverheadPercent,
+        vsNodeTls: nodeRun ? roundRatios(ours, nodeRun) : null,
       });
     }
     return {
@@ -281,10 +367,10 @@ async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds
       group: (c.group ?? X25519).name,
       loadAverage: loadavg()[0]!,
       runs,
-      nodeTls: nodeRun ? rate(nodeRun, contenders[contenders.length - 1]!) : null,
+      nodeTls: nodeRun ? rate(nodeRun, contenders.get(nodeTlsSpec!)!) : null,
     };
   } finally {
-    ContenderProcess.close(contenders);
+    ContenderProcess.close([...contenders.values()]);
   }
 }
 
@@ -362,29 +448,38 @@ export function evaluateTargets(handshakes: HandshakeRow[], bulk: BulkRow[], mem
   return results;
 }
 
+/**
+ * A handshake row's progress line: per provider ours's handshakes per second (mean wall time) and its overhead
+ * over its primitives replayed (median and range of the rounds), then node:tls's rate and where it ran.
+ */
+export function handshakeProgress(row: HandshakeRow, isolation: Isolation): string {
+  const runs = row.runs.map((r) => `${r.provider} ${r.engine.perSecond.toFixed(1)}/s (overhead % ${percentSpreadText(r.overhead)})`).join(', ');
+  const where = isolation === 'process' ? 'alone in its process' : 'in the shared process';
+  return `handshake ${row.name}: ${runs}, node:tls ${row.nodeTls ? `${row.nodeTls.perSecond.toFixed(1)}/s ${where}` : `has no ${row.group}`}`;
+}
+
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const progress = options.progress ?? (() => {});
   const providers = options.providers ?? ['noble', 'node'];
   const loadStart = loadavg();
-  const cases = makeCases();
-  const selected = cases.filter((c) => c.name.includes(options.filter ?? ''));
+  const selected = makeCases((name) => name.includes(options.filter ?? ''));
   const clockName = options.clock ?? 'cpu';
   const isolation = options.isolation ?? 'process';
   const handshakes: HandshakeRow[] = [];
   for (const c of selected) {
     const row = await handshakeRow(c, providers, options.seconds, clockName, isolation);
-    const runs = row.runs.map((r) => `${r.provider} ${r.engine.perSecond.toFixed(1)}/s (overhead ${r.overheadPercent.toFixed(1)}%)`).join(', ');
-    progress(`handshake ${row.name}: ${runs}, node:tls ${row.nodeTls ? `${row.nodeTls.perSecond.toFixed(1)}/s` : `has no ${row.group}`}`);
+    progress(handshakeProgress(row, isolation));
     handshakes.push(row);
   }
-  // Bulk rows run over the first case's certificates; the certificate plays no part after the handshake.
-  const { rows: bulk, nodeTls: nodeTlsBulk } = options.bulk === false ? { rows: [], nodeTls: [] } : await bulkRows(cases[0]!, providers, options.seconds / 2, progress);
+  // Bulk rows and memory run over the first case's certificates; the certificate plays no part after the handshake.
+  const first = makeCase(CASE_NAMES[0]!)!;
+  const { rows: bulk, nodeTls: nodeTlsBulk } = options.bulk === false ? { rows: [], nodeTls: [] } : await bulkRows(first, providers, options.seconds / 2, progress);
   // Memory with the fastest provider available, to open the connections quickly; what a connection keeps
   // after its handshake is the engine's, whichever provider computed it.
   const connections = options.connections ?? 10_000;
   let memory: MemoryReport | null = null;
   if (connections > 0) {
-    memory = retainedPerConnection(cases[0]!, PROVIDERS[providers.includes('node') ? 'node' : 'noble'], systemRandom, connections);
+    memory = retainedPerConnection(first, PROVIDERS[providers.includes('node') ? 'node' : 'noble'], systemRandom, connections);
     progress(`memory: ${((memory.client.heapBytes + memory.client.arrayBufferBytes) / 1024).toFixed(1)} KiB per client, ${((memory.server.heapBytes + memory.server.arrayBufferBytes) / 1024).toFixed(1)} KiB per server`);
   }
   return {
