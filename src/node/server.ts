@@ -21,7 +21,8 @@ export interface ServerOptions extends ServerConfig, SocketOptions, NodeTlsServe
 
 /**
  * A TCP server speaking TLS 1.3, like node:tls `Server`: 'secureConnection' (socket) per client that
- * completed the handshake, 'tlsClientError' (error, socket) for one that did not, 'keylog' (line, socket),
+ * completed the handshake, 'tlsClientError' (error, socket) for one that did not (the accepted net.Socket for one
+ * refused before its handshake: its config's objects held as given no longer pass), 'keylog' (line, socket),
  * 'earlyData' (chunk, socket) for accepted 0-RTT data (before 'secureConnection'; the chunk is also readable).
  * 'tlsSocket' (socket) as soon as a TCP connection is accepted, for watching the whole handshake.
  * One misbehaving client never affects the others.
