@@ -5,7 +5,8 @@
 // was not what was checked (here zeroes, after a glitch any other bytes), and the fault check was void. Now the
 // signature is taken into an array of our own before the check, and that array is what is checked and sent.
 // Second attacker: a provider whose verify answers a Promise (an async WebCrypto port typed loosely). A Promise is
-// truthy: every CertificateVerify, the peer's included, "verified". Only `true` counts now.
+// truthy: every CertificateVerify, the peer's included, "verified", and every certificate's signature on a CA
+// path (and a CRL's, an OCSP response's). Only `true` counts now.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
@@ -13,6 +14,7 @@ import type { CertifiedKey } from '../../src/handshake/config.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
+import { evaluateTrust } from '../../src/auth/trust.js';
 import { makeIdentity, signingWithAnotherKey, TEST_NOW } from '../../src/testing/certs.js';
 
 const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('provider memory/server'));
@@ -73,5 +75,19 @@ describe("a provider's verify counts only when it answers true", () => {
     const pair = connect(promising);
     expect(pair.server.isConnected).toBe(false);
     expect(pair.events('server')).toContainEqual(expect.objectContaining({ type: 'alert', direction: 'out', description: 'internal_error' }));
+  });
+
+  it("a certificate whose CA signature is broken is not taken on a Promise's word", () => {
+    const ca = makeIdentity({ subject: { O: 'Example', CN: 'Example Root' }, isCA: true, keyUsage: ['keyCertSign'] }, seededRandom('provider memory/ca'));
+    const leaf = makeIdentity({ subject: { CN: 'bank.example' }, issuer: ca, sans: { dns: ['bank.example'] }, extKeyUsage: ['serverAuth'] }, seededRandom('provider memory/leaf'));
+    // The last byte of the DER is the signature's: the CA never signed these bytes.
+    const forged = leaf.der.slice();
+    forged[forged.length - 1]! ^= 1;
+    const judged = (provider: CryptoProvider) =>
+      evaluateTrust({ kind: 'ca', anchors: [ca.der] }, [forged], { provider, now: () => TEST_NOW, purpose: 'serverAuth', hostname: 'bank.example' }).verdict;
+    expect(judged(promising)).toMatchObject({ trusted: false, reason: 'BadCertificate' });
+    // Controls: noble refuses it too; a verify that answers true to every signature takes it (nothing else is wrong).
+    expect(judged(nobleProvider)).toMatchObject({ trusted: false, reason: 'BadCertificate' });
+    expect(judged({ ...nobleProvider, verify: () => true })).toMatchObject({ trusted: true });
   });
 });
