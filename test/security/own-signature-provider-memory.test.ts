@@ -16,6 +16,7 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { evaluateTrust } from '../../src/auth/trust.js';
 import { makeIdentity, signingWithAnotherKey, TEST_NOW } from '../../src/testing/certs.js';
+import { buildOcspResponse } from '../../src/testing/ocsp.js';
 
 const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('provider memory/server'));
 const impostorKey = makeIdentity({ subject: { CN: 'impostor' } }, seededRandom('provider memory/impostor')).privateKey!;
@@ -89,5 +90,23 @@ describe("a provider's verify counts only when it answers true", () => {
     // Controls: noble refuses it too; a verify that answers true to every signature takes it (nothing else is wrong).
     expect(judged(nobleProvider)).toMatchObject({ trusted: false, reason: 'BadCertificate' });
     expect(judged({ ...nobleProvider, verify: () => true })).toMatchObject({ trusted: true });
+  });
+
+  it("a stapled OCSP response signed by another key is not taken on a Promise's word", () => {
+    const ca = makeIdentity({ subject: { O: 'Example', CN: 'Example Root' }, isCA: true, keyUsage: ['keyCertSign'] }, seededRandom('provider memory/ca'));
+    const leaf = makeIdentity({ subject: { CN: 'bank.example' }, issuer: ca, sans: { dns: ['bank.example'] }, extKeyUsage: ['serverAuth'] }, seededRandom('provider memory/leaf'));
+    const forger = makeIdentity({ subject: { CN: 'forger' } }, seededRandom('provider memory/forger'));
+    // "good", in the CA's name, signed with the forger's key.
+    const forged = buildOcspResponse(
+      { leaf: leaf.certificate, issuer: ca.certificate, signer: { certificate: ca.certificate, privateKey: forger.privateKey! }, status: 'good', thisUpdate: TEST_NOW - 1000, nextUpdate: TEST_NOW + 1000 },
+      nobleProvider,
+      seededRandom('provider memory/ocsp'),
+    );
+    // A port whose fast path answers true, and whose fallback for the rest is async: what does not verify is a Promise.
+    const fallingBack: CryptoProvider = { ...nobleProvider, verify: (...args) => nobleProvider.verify(...args) || (Promise.resolve(false) as unknown as boolean) };
+    const judged = (provider: CryptoProvider) =>
+      evaluateTrust({ kind: 'ca', anchors: [ca.der] }, [leaf.der], { provider, now: () => TEST_NOW, purpose: 'serverAuth', hostname: 'bank.example', ocspResponse: forged }).verdict;
+    expect(judged(fallingBack)).toEqual(judged(nobleProvider));
+    expect(judged(nobleProvider)).toMatchObject({ trusted: false });
   });
 });
