@@ -8,7 +8,7 @@ import { makeCases } from './bench/cases.js';
 import { measureGarbage, renderGarbage } from './bench/garbage.js';
 import { measureFloor, renderFloor } from './bench/floor.js';
 import { renderReport } from './bench/report.js';
-import { runBench } from './bench/run.js';
+import { runBench, type ClockName, type ProviderName } from './bench/run.js';
 import { measureWorstCertificate, type WorstCertificateReport } from './bench/worst-certificate.js';
 import { runTcpAndServeRows } from './bench/tcp-serve-rows.js';
 import { runMain } from './bench/deadline.js';
@@ -60,22 +60,27 @@ async function main(): Promise<void> {
     },
     allowPositionals: true,
   });
+  if (values.help) {
+    console.error(USAGE);
+    return;
+  }
   const seconds = Number(values.seconds);
   // `--json FILE`: the file name arrives as the one positional argument.
   const jsonFile = values.json ? positionals[0] : undefined;
-  const clock = values.clock;
-  const crypto = values.crypto;
+  // Checked below, before either is used.
+  const clock = values.clock as ClockName;
+  const crypto = values.crypto as ProviderName | undefined;
   const connections = Number(values.connections);
-  if (
-    values.help ||
-    !(seconds > 0) ||
-    !(Number.isInteger(connections) && connections >= 0) ||
-    positionals.length > (values.json ? 1 : 0) ||
-    (clock !== 'cpu' && clock !== 'wall') ||
-    (crypto !== undefined && crypto !== 'node' && crypto !== 'noble')
-  ) {
-    console.error(USAGE);
-    process.exitCode = values.help ? 0 : 2;
+  const refused = [
+    !(seconds > 0 && Number.isFinite(seconds)) && `--seconds takes a number of seconds above 0, not '${values.seconds}'`,
+    !(Number.isInteger(connections) && connections >= 0) && `--connections takes a whole number, 0 or more, not '${values.connections}'`,
+    clock !== 'cpu' && clock !== 'wall' && `--clock takes cpu or wall, not '${clock}'`,
+    crypto !== undefined && crypto !== 'node' && crypto !== 'noble' && `--crypto takes node or noble, not '${crypto}'`,
+    positionals.length > (values.json ? 1 : 0) && `unexpected argument '${positionals[values.json ? 1 : 0]}' (only --json takes a file name)`,
+  ].find((message) => message !== false);
+  if (refused) {
+    console.error(`bench.js: ${refused}; --help lists the flags`);
+    process.exitCode = 2;
     return;
   }
 
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
     : await measureFloor({ seconds: seconds / 4, clock, progress: (line) => console.error(line), ...(values.filter ? { filter: values.filter } : {}) });
   const network = await runTcpAndServeRows({ seconds, tcp: !values['no-tcp'], serve: !values['no-serve'], progress: (line) => console.error(line) });
   report.targets.push(...network.targets);
-  const garbageCase = makeCases().find((c) => c.name.includes(values.filter ?? ''));
+  const [garbageCase] = makeCases((name) => name.includes(values.filter ?? ''));
   const garbage = values['no-garbage'] || !garbageCase ? null : await measureGarbage(garbageCase, { providers: report.providers, progress: (line) => console.error(line) });
   const json = JSON.stringify({ ...report, worstCertificate, floor, garbage, tcp: network.tcp, serveLoad: network.serveLoad }, null, 2) + '\n';
   if (values.json && !jsonFile) {

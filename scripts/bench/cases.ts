@@ -1,6 +1,10 @@
 // The handshake variants the bench measures, each described once and turned into configs for our engine
-// and into options for node:tls, over the same certificates and keys (made once, up front).
-import { generateKeyPairSync } from 'node:crypto';
+// and into options for node:tls, over the same certificates and keys (each made from a seed of its own, only
+// when a case needs it: a contender's process builds its row's case and nothing else).
+import { createHash, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodePkcs8, encodeSpki, loadPrivateKey, spkiSha256 } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
@@ -12,6 +16,9 @@ import { DAY, makeIdentity, TEST_NOW, type Identity, type IdentityOptions } from
 import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
 
 export const SERVER_NAME = 'bench.test';
+
+/** The checkout's root, whether this module runs from dist/ (npm run build) or from its source (a test). */
+export const REPO_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../..' : '../..', import.meta.url));
 
 export interface HandshakeCase {
   name: string;
@@ -67,54 +74,119 @@ function identity(options: IdentityOptions, random: RandomSource): Identity {
   return makeIdentity({ notBefore: TEST_NOW - 3650 * DAY, notAfter: TEST_NOW + 3650 * DAY, ...options }, random);
 }
 
-/** Every certificate and key the bench uses, made once from a fixed seed (RSA from node:crypto). */
-export function makeCases(): HandshakeCase[] {
-  const random = seededRandom('tls13-lab bench');
-  const server = (keyType: IdentityOptions['keyType'], extra: IdentityOptions = {}) =>
-    identity({ subject: { CN: SERVER_NAME }, sans: { dns: [SERVER_NAME] }, extKeyUsage: ['serverAuth'], keyType, ...extra }, random);
+/**
+ * The RSA-2048 key of the rsa2048 row: the server key The Illustrated TLS 1.3 publishes (vectors/illustrated-tls13),
+ * a fixed key, so every process of a run, and every run, meets the same one (node:crypto cannot make an RSA key
+ * from a seed, and making a fresh one in each contender's process gave each contender of the row its own key).
+ */
+const RSA_KEY_PEM = join(REPO_ROOT, 'vectors', 'illustrated-tls13', 'server-key.pem');
 
-  const ed25519 = server('ed25519');
-  const ca = identity({ subject: { CN: 'Bench CA' }, isCA: true, keyUsage: ['keyCertSign'], keyType: 'ed25519' }, random);
-  const ed25519Issued = server('ed25519', { issuer: ca });
-  const p256 = server('p256');
-  const rsaDer = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'der' });
-  const rsa2048 = server(undefined, { privateKey: loadPrivateKey(new Uint8Array(rsaDer)) });
-  const client = identity({ subject: { CN: 'bench client' }, extKeyUsage: ['clientAuth'], keyType: 'ed25519' }, random);
+/**
+ * The certificates and keys of the bench's cases, each made the first time a case asks for it, from a seed
+ * of its own: a process that builds one case makes that case's identities and no other, and every process
+ * that builds it makes the same bytes. `made` lists what was made, in order.
+ */
+export class BenchFixtures {
+  readonly made: string[] = [];
+  private readonly identities = new Map<string, Identity>();
 
-  return [
-    { name: 'ed25519 pinned', description: 'Ed25519 server certificate, client pins it (DER match)', serverIdentity: ed25519, trust: { kind: 'pinned-certificate', anchor: ed25519 } },
-    { name: 'ed25519 CA', description: 'Ed25519 server certificate issued by an Ed25519 CA, client validates the chain', serverIdentity: ed25519Issued, trust: { kind: 'ca', anchor: ca } },
-    { name: 'p256 pinned', description: 'ECDSA P-256 server certificate (self-signed), client pins it', serverIdentity: p256, trust: { kind: 'pinned-certificate', anchor: p256 } },
-    { name: 'rsa2048 pinned', description: 'RSA-2048 server certificate (rsa_pss_rsae_sha256), client pins it', serverIdentity: rsa2048, trust: { kind: 'pinned-certificate', anchor: rsa2048 } },
-    {
-      name: 'mtls ed25519',
-      description: 'Ed25519 server certificate pinned by the client, Ed25519 client certificate pinned by the server',
-      serverIdentity: ed25519,
-      trust: { kind: 'pinned-certificate', anchor: ed25519 },
-      clientIdentity: client,
-    },
-    {
-      name: 'rpk ed25519',
-      description: 'Ed25519 raw public key (RFC 7250) pinned by its SPKI SHA-256; node:tls: the Ed25519 certificate, pinned',
-      serverIdentity: ed25519,
-      trust: { kind: 'pinned-certificate', anchor: ed25519 },
-      variant: 'raw-public-key',
-    },
-    {
-      name: 'psk resumption',
-      description: 'Resumption (psk_dhe_ke, x25519) from a ticket of an Ed25519 handshake; a new ticket each time, as node:tls',
-      serverIdentity: ed25519,
-      trust: { kind: 'pinned-certificate', anchor: ed25519 },
-      variant: 'resumption',
-    },
-    ...GROUP_ROWS.map((group) => ({
-      name: `group ${group.name}`,
-      description: `Ed25519 server certificate pinned by the client, key exchange over ${group.name}`,
-      serverIdentity: ed25519,
-      trust: { kind: 'pinned-certificate' as const, anchor: ed25519 },
-      group,
-    })),
-  ];
+  private once(label: string, make: (random: RandomSource) => Identity): Identity {
+    let made = this.identities.get(label);
+    if (!made) {
+      made = make(seededRandom(`tls13-lab bench: ${label}`));
+      this.identities.set(label, made);
+      this.made.push(label);
+    }
+    return made;
+  }
+
+  private server(label: string, extra: IdentityOptions): Identity {
+    return this.once(label, (random) => identity({ subject: { CN: SERVER_NAME }, sans: { dns: [SERVER_NAME] }, extKeyUsage: ['serverAuth'], ...extra }, random));
+  }
+
+  get ed25519(): Identity {
+    return this.server('ed25519 server', { keyType: 'ed25519' });
+  }
+
+  get ca(): Identity {
+    return this.once('ed25519 CA', (random) => identity({ subject: { CN: 'Bench CA' }, isCA: true, keyUsage: ['keyCertSign'], keyType: 'ed25519' }, random));
+  }
+
+  get ed25519Issued(): Identity {
+    const issuer = this.ca;
+    return this.server('ed25519 server issued by the CA', { keyType: 'ed25519', issuer });
+  }
+
+  get p256(): Identity {
+    return this.server('p256 server', { keyType: 'p256' });
+  }
+
+  get rsa2048(): Identity {
+    const pkcs8 = () => createPrivateKey(readFileSync(RSA_KEY_PEM, 'utf8')).export({ type: 'pkcs8', format: 'der' });
+    return this.server('rsa2048 server', { privateKey: loadPrivateKey(new Uint8Array(pkcs8())) });
+  }
+
+  get client(): Identity {
+    return this.once('ed25519 client', (random) => identity({ subject: { CN: 'bench client' }, extKeyUsage: ['clientAuth'], keyType: 'ed25519' }, random));
+  }
+}
+
+/** A server identity the client pins (DER match). */
+const pinned = (identity: Identity) => ({ serverIdentity: identity, trust: { kind: 'pinned-certificate' as const, anchor: identity } });
+
+/** Each case, described once: its name and how it is made from the fixtures. */
+const CASES: readonly { name: string; make: (f: BenchFixtures) => Omit<HandshakeCase, 'name'> }[] = [
+  { name: 'ed25519 pinned', make: (f) => ({ description: 'Ed25519 server certificate, client pins it (DER match)', ...pinned(f.ed25519) }) },
+  {
+    name: 'ed25519 CA',
+    make: (f) => ({ description: 'Ed25519 server certificate issued by an Ed25519 CA, client validates the chain', serverIdentity: f.ed25519Issued, trust: { kind: 'ca', anchor: f.ca } }),
+  },
+  { name: 'p256 pinned', make: (f) => ({ description: 'ECDSA P-256 server certificate (self-signed), client pins it', ...pinned(f.p256) }) },
+  { name: 'rsa2048 pinned', make: (f) => ({ description: 'RSA-2048 server certificate (rsa_pss_rsae_sha256), client pins it', ...pinned(f.rsa2048) }) },
+  {
+    name: 'mtls ed25519',
+    make: (f) => ({ description: 'Ed25519 server certificate pinned by the client, Ed25519 client certificate pinned by the server', ...pinned(f.ed25519), clientIdentity: f.client }),
+  },
+  {
+    name: 'rpk ed25519',
+    make: (f) => ({ description: 'Ed25519 raw public key (RFC 7250) pinned by its SPKI SHA-256; node:tls: the Ed25519 certificate, pinned', ...pinned(f.ed25519), variant: 'raw-public-key' }),
+  },
+  {
+    name: 'psk resumption',
+    make: (f) => ({ description: 'Resumption (psk_dhe_ke, x25519) from a ticket of an Ed25519 handshake; a new ticket each time, as node:tls', ...pinned(f.ed25519), variant: 'resumption' }),
+  },
+  ...GROUP_ROWS.map((group) => ({
+    name: `group ${group.name}`,
+    make: (f: BenchFixtures) => ({ description: `Ed25519 server certificate pinned by the client, key exchange over ${group.name}`, ...pinned(f.ed25519), group }),
+  })),
+];
+
+/** Every case's name, in the order of the tables. */
+export const CASE_NAMES: readonly string[] = CASES.map((c) => c.name);
+
+/** The case named `name` (undefined if none is), making only the certificates and keys it uses. */
+export function makeCase(name: string, fixtures = new BenchFixtures()): HandshakeCase | undefined {
+  const c = CASES.find((x) => x.name === name);
+  return c && { name, ...c.make(fixtures) };
+}
+
+/** The cases whose names `select` accepts (all by default), in table order, sharing one set of fixtures. */
+export function makeCases(select: (name: string) => boolean = () => true): HandshakeCase[] {
+  const fixtures = new BenchFixtures();
+  return CASES.filter((c) => select(c.name)).map((c) => ({ name: c.name, ...c.make(fixtures) }));
+}
+
+/**
+ * SHA-256 over what a case authenticates with (every certificate and private key of both sides, and the
+ * anchor): processes that agree on it met identical fixtures.
+ */
+export function caseFingerprint(c: HandshakeCase): string {
+  const hash = createHash('sha256');
+  for (const id of [c.serverIdentity, c.trust.anchor, ...(c.clientIdentity ? [c.clientIdentity] : [])]) {
+    for (const der of id.chain) hash.update(der);
+    hash.update(encodePkcs8(id.privateKey));
+  }
+  return hash.digest('hex');
 }
 
 function trustPolicy(c: HandshakeCase): TrustPolicy {

@@ -216,7 +216,7 @@ function floorSteps(c: HandshakeCase): FloorStep[] {
 /** Each case's floor, its steps measured in interleaved slices of `seconds` in all per step. */
 export async function measureFloor(options: { seconds: number; clock: ClockName; filter?: string; progress?: (line: string) => void }): Promise<FloorRow[]> {
   const progress = options.progress ?? (() => {});
-  const cases = makeCases().filter((c) => describable(c) && c.name.includes(options.filter ?? ''));
+  const cases = makeCases((name) => name.includes(options.filter ?? '')).filter(describable);
   const rows: FloorRow[] = [];
   for (const c of cases) {
     const steps = floorSteps(c);
@@ -233,22 +233,23 @@ export async function measureFloor(options: { seconds: number; clock: ClockName;
 }
 
 /**
- * The floor per case beside our node-provider handshake's time in primitives and its whole time, on one clock.
- * The floor sums each step's median iteration in a warm loop; ours is given on the same footing, the median
- * handshake of our engine alone in its own process (the handshake rows' method), beside its mean.
+ * The floor per case beside our node-provider handshake's primitives and its whole handshake, on one clock.
+ * The floor sums each step's median iteration in a warm loop; ours are given on the same footing: the median
+ * replay of one handshake's provider calls (the overhead's pairs, on the same clock), and the median handshake of
+ * our engine alone in its process (the handshake rows' method), with the handshake's mean beside it.
  */
 export function renderFloor(rows: FloorRow[], handshakes: HandshakeRow[], clock: ClockName): string {
   const ours = (name: string) => handshakes.find((h) => h.name === name)?.runs.find((r) => r.provider === 'node');
   const lines = [
     `Primitive floor per handshake (client + server): the node:crypto calls one handshake needs, each at its cheapest, ` +
-      `median ms on the ${clock} clock; beside it the node provider's metered primitives (mean) and our whole handshake alone in its process, ` +
+      `median ms on the ${clock} clock; beside it the node provider's calls of one of our handshakes replayed alone (median) and our whole handshake, ` +
       `median and mean (${clock} clock); ours / floor compares medians:`,
     '',
     table(
       ['case', 'floor ms', 'node primitives ms', 'primitives / floor', 'ours median ms', 'ours mean ms', 'ours / floor', 'load'],
       rows.map((row) => {
         const run = ours(row.name);
-        const primitives = run?.metered.primitiveMsPerHandshake;
+        const primitives = run?.paired.medianPrimitivesMs;
         const typical = run ? (clock === 'cpu' ? run.engine.medianCpuMs : run.engine.medianMs) : undefined;
         const whole = run ? (clock === 'cpu' ? run.engine.cpuMsEach : run.engine.msEach) : undefined;
         return [

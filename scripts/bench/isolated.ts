@@ -5,15 +5,14 @@
 // handshake 30-50% of their speed (docs/performance.md, tenth round: method).
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './cases.js';
 import type { PrimitiveCost } from './metering.js';
-import type { ChildMessage, ContenderSpec, ParentMessage, SliceResult } from './contender-process.js';
+import type { BuiltFixtures, ChildMessage, ContenderSpec, ParentMessage, SliceResult } from './contender-process.js';
 import { contenderName } from './contender-process.js';
 import { withDeadline, type ProgressDeadline } from './deadline.js';
 import type { Measurement, SliceRunner } from './timing.js';
 
 /** The child runs from the checkout's dist/ (npm run build), whether this module runs from dist/ or its source. */
-const REPO_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../..' : '../..', import.meta.url));
 const CHILD = join(REPO_ROOT, 'dist', 'scripts', 'bench', 'contender-process.js');
 
 /** The node flags a contender's process inherits from the bench's. */
@@ -38,8 +37,10 @@ export const MIN_SEMI_SPACE_MIB = 16;
 
 /** One contender in a child process: its slices, and what it measured besides time. */
 export class IsolatedContender implements SliceRunner {
-  /** Per iteration of the measured slices, ms inside metered primitives (metered contenders only). */
+  /** Per iteration of the measured slices, ms inside primitives (metered contenders: timed; paired: replayed). */
   readonly primitiveSamplesMs: number[] = [];
+  /** Per iteration of the measured slices, ms of the handshake alone (paired contenders only). */
+  readonly handshakeSamplesMs: number[] = [];
   collections = 0;
   gcPauseMs = 0;
   /** The new space's capacity at the end of each measured slice (bytes). */
@@ -50,10 +51,12 @@ export class IsolatedContender implements SliceRunner {
     readonly process: ContenderProcess,
     private readonly index: number,
     readonly biasMsPerCall: number,
+    /** What its process made of the bench's fixtures (only its row's case: cases.ts). */
+    readonly fixtures: BuiltFixtures,
   ) {}
 
   async runSlice(sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void> {
-    const { measurement, primitiveSamplesMs, collections, gcPauseMs, newSpaceBytes } = (await this.process.ask({ type: 'slice', index: this.index, ms: sliceMs })) as SliceResult;
+    const { measurement, primitiveSamplesMs, handshakeSamplesMs, collections, gcPauseMs, newSpaceBytes } = (await this.process.ask({ type: 'slice', index: this.index, ms: sliceMs })) as SliceResult;
     deadline.progress();
     into.iterations += measurement.iterations;
     into.elapsedMs += measurement.elapsedMs;
@@ -62,6 +65,7 @@ export class IsolatedContender implements SliceRunner {
     into.cpuSamplesMs.push(...measurement.cpuSamplesMs);
     into.slices.push(...measurement.slices);
     this.primitiveSamplesMs.push(...primitiveSamplesMs);
+    this.handshakeSamplesMs.push(...handshakeSamplesMs);
     this.collections += collections;
     this.gcPauseMs += gcPauseMs;
     this.newSpaceBytes.push(newSpaceBytes);
@@ -70,6 +74,7 @@ export class IsolatedContender implements SliceRunner {
   /** Forgets what the warm-up measured, here and in the child's tally. */
   async reset(): Promise<void> {
     this.primitiveSamplesMs.length = 0;
+    this.handshakeSamplesMs.length = 0;
     this.collections = 0;
     this.gcPauseMs = 0;
     this.newSpaceBytes.length = 0;
@@ -133,7 +138,7 @@ export class ContenderProcess {
       throw e;
     }
     process.pid = ready.pid;
-    return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, ready.biasMsPerCall[i]!));
+    return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, ready.biasMsPerCall[i]!, ready.fixtures));
   }
 
   /** Ends the processes of `contenders` (each once): a child exits when its channel closes. */

@@ -19,7 +19,7 @@ import { runMain } from './deadline.js';
 import { engineHandshake } from './engine.js';
 import { measureFloor } from './floor.js';
 import { PROVIDERS } from './run.js';
-import { measure, median, spread, type Measurement, type Spread } from './timing.js';
+import { measure, medianCpuPerRound, spread, type Spread } from './timing.js';
 
 /** One recorded call; `slots` holds what earlier replayed calls made (hash states, AEAD keys, private keys). */
 type Step = (slots: unknown[]) => void;
@@ -42,10 +42,18 @@ function replayedDraws(drawn: Uint8Array[]): RandomSource {
 }
 
 /**
- * Runs `handshake` once on a provider that forwards every call to `base` and records it, and the handshake's
- * random draws from `random`.
+ * Makes a handshake with `makeHandshake` on a provider that forwards every call to `base` and records it (and
+ * the random draws from `random`), skips `skip` handshakes, and records the next one: the calls of a typical
+ * handshake, not of the first (whose configs, caches and memos are new: a CA policy verifies a leaf's signature
+ * at the first meeting only). What the making and the skipped handshakes made and the recorded one uses (a
+ * resumption ticket's key) is made once, before the first replay, as the real handshakes made it once.
  */
-export function recordProviderCalls(base: CryptoProvider, random: RandomSource, handshake: (provider: CryptoProvider, random: RandomSource) => void): Recording {
+export function recordProviderCalls(
+  base: CryptoProvider,
+  random: RandomSource,
+  makeHandshake: (provider: CryptoProvider, random: RandomSource) => () => void,
+  { skip = 0 }: { skip?: number } = {},
+): Recording {
   const steps: Step[] = [];
   const draws: number[] = [];
   let slotCount = 0;
@@ -168,9 +176,15 @@ export function recordProviderCalls(base: CryptoProvider, random: RandomSource, 
       return exchange;
     },
     sign(alg, key, message, random) {
-      const m = copy(message);
-      steps.push(() => base.sign(alg, key, m, random));
-      return base.sign(alg, key, message, random);
+      // An RSA-PSS salt drawn again from copies of what was drawn, as a key exchange's shares are.
+      const [m, drawn] = [copy(message), [] as Uint8Array[]];
+      const signature = base.sign(alg, key, message, (length) => {
+        const bytes = random(length);
+        drawn.push(copy(bytes));
+        return bytes;
+      });
+      steps.push(() => base.sign(alg, key, m, replayedDraws(drawn)));
+      return signature;
     },
     verify(alg, key, message, signature) {
       const [m, s] = [copy(message), copy(signature)];
@@ -182,25 +196,27 @@ export function recordProviderCalls(base: CryptoProvider, random: RandomSource, 
       return base.publicKeyOf(key);
     },
   };
-  handshake(recorder, (length) => {
+  const handshake = makeHandshake(recorder, (length) => {
     draws.push(length);
     return random(length);
   });
+  for (let i = 0; i < skip; i++) handshake();
+  const [before, drawsBefore] = [steps.length, draws.length];
+  handshake();
+  // What existed before the recorded handshake, made again once: its calls are not the handshake's.
+  const made: unknown[] = new Array(slotCount);
+  for (const step of steps.slice(0, before)) step(made);
+  const recorded = steps.slice(before);
+  const recordedDraws = draws.slice(drawsBefore);
   return {
-    calls: steps.length,
-    draws,
+    calls: recorded.length,
+    draws: recordedDraws,
     replay(replayRandom) {
-      const slots: unknown[] = new Array(slotCount);
-      for (const step of steps) step(slots);
-      for (const length of draws) replayRandom(length);
+      const slots = made.slice();
+      for (const step of recorded) step(slots);
+      for (const length of recordedDraws) replayRandom(length);
     },
   };
-}
-
-/** Each slice as its median iteration's CPU time (what an iteration costs when no collection hit it). */
-function medianPerRound(m: Measurement): number[] {
-  let first = 0;
-  return m.slices.map((slice) => median(m.cpuSamplesMs.slice(first, (first += slice.iterations))));
 }
 
 export interface ReplayRow {
@@ -216,10 +232,10 @@ export interface ReplayRow {
 
 export async function measureReplay(c: HandshakeCase, seconds: number, rounds: number): Promise<ReplayRow> {
   const provider = PROVIDERS.node;
-  const recording = recordProviderCalls(provider, systemRandom, (recorder, random) => engineHandshake(c, recorder, random)());
+  const recording = recordProviderCalls(provider, systemRandom, (recorder, random) => engineHandshake(c, recorder, random), { skip: 1 });
   const whole = engineHandshake(c, provider, systemRandom);
   const [replayed, handshakes] = await measure(seconds, [() => recording.replay(systemRandom), whole], undefined, { row: `provider replay, ${c.name}`, rounds });
-  const [providerMs, handshakeMs] = [medianPerRound(replayed!), medianPerRound(handshakes!)];
+  const [providerMs, handshakeMs] = [medianCpuPerRound(replayed!), medianCpuPerRound(handshakes!)];
   return {
     case: c.name,
     calls: recording.calls,

@@ -9,6 +9,11 @@ export function spreadText(s: Spread): string {
   return `${s.median.toFixed(2)} (${s.min.toFixed(2)}-${s.max.toFixed(2)})`;
 }
 
+/** A median percentage with its range over the rounds, which may go below zero: `8.1 (-2.0..12.5)`. */
+export function percentSpreadText(s: Spread): string {
+  return `${s.median.toFixed(1)} (${s.min.toFixed(1)}..${s.max.toFixed(1)})`;
+}
+
 /** A number a row does not have (node:tls without the row's group). */
 const MISSING = '-';
 
@@ -41,19 +46,22 @@ export function renderReport(report: BenchReport): string {
   if (handshakes.length > 0) {
     sections.push(
       'Handshakes (client + server in one thread, TLS_AES_128_GCM_SHA256, x25519 unless the case names a group), each row with its node:tls reference\n' +
-        `measured in interleaved time slices in the same run, ${report.isolation === 'process' ? 'each contender (ours, ours metered, node:tls) in a process of its own' : 'all of a row\'s contenders in one shared process'}.\n` +
-        'ms: median wall time; primitives ms: mean; overhead = (ours - primitives) / primitives on the ' +
-        `${report.clock} clock; GCs: collections per\nhandshake in ours's slices; x node:tls = our handshakes/s over node:tls's, median (range) of the ${report.rounds} per-round ratios; load: 1-min load average:`,
+        `measured in interleaved time slices in the same run, ${report.isolation === 'process' ? 'each contender (ours, ours paired, ours metered, node:tls) in a process of its own' : 'all of a row\'s contenders in one shared process'}.\n` +
+        'ms: median wall time; "ours paired": our handshake, then the provider calls of one handshake replayed alone, each timed, in turn;\n' +
+        `primitives ms: the replays' mean, engine ms: the pairs' handshake minus replay, per round (${report.clock} clock); overhead % = engine / primitives,\n` +
+        `median (range) of the ${report.rounds} rounds; GCs: collections per handshake in ours's slices; x node:tls = our handshakes/s over\n` +
+        "node:tls's, median (range) of the per-round ratios; load: 1-min load average:",
       table(
-        ['case', 'provider', 'ours hs/s', 'ours ms', 'in primitives ms', 'overhead %', 'GCs', 'node:tls hs/s', 'node:tls ms', 'x node:tls', 'load'],
+        ['case', 'provider', 'ours hs/s', 'ours ms', 'primitives ms', 'engine ms', 'overhead %', 'GCs', 'node:tls hs/s', 'node:tls ms', 'x node:tls', 'load'],
         handshakes.flatMap((h) =>
           h.runs.map((r) => [
             h.name,
             r.provider,
             r.engine.perSecond,
             r.engine.medianMs,
-            r.metered.primitiveMsPerHandshake,
-            r.overheadPercent,
+            r.paired.primitivesMs,
+            r.engineMs.median,
+            percentSpreadText(r.overhead),
             r.engine.collectionsEach,
             h.nodeTls?.perSecond ?? MISSING,
             h.nodeTls?.medianMs ?? MISSING,
@@ -73,7 +81,8 @@ export function renderReport(report: BenchReport): string {
       const runs = handshakes.flatMap((h) => h.runs.filter((r) => r.provider === provider).map((r) => ({ name: h.name, run: r })));
       const names = [...new Set(runs.flatMap(({ run }) => Object.keys(run.metered.primitives)))].sort();
       sections.push(
-        `Primitive calls per handshake (client + server) with the ${provider} provider, and mean milliseconds spent in them:`,
+        `Primitive calls per handshake (client + server) with the ${provider} provider, and mean milliseconds spent in them, each call timed\n` +
+          '(a metered run of its own: the clock reads slow the code around them, so these times read high, and the overhead above does not use them):',
         table(
           ['primitive', ...runs.map(({ name }) => name)],
           [
@@ -84,7 +93,7 @@ export function renderReport(report: BenchReport): string {
                 return share ? `${formatCalls(share.callsPerHandshake)} (${share.msPerHandshake.toFixed(3)})` : '-';
               }),
             ]),
-            ['all primitives, ms', ...runs.map(({ run }) => run.metered.primitiveMsPerHandshake.toFixed(3))],
+            ['all primitives (metered), ms', ...runs.map(({ run }) => run.metered.primitiveMsPerHandshake.toFixed(3))],
             ['metered handshake, ms', ...runs.map(({ run }) => (report.clock === 'cpu' ? run.metered.cpuMsEach : run.metered.msEach).toFixed(3))],
             ['overhead from metered run, %', ...runs.map(({ run }) => run.meteredOverheadPercent.toFixed(1))],
           ],

@@ -6,17 +6,16 @@ import { systemRandom } from '../../src/crypto/random.js';
 import { SUITES } from '../../src/handshake/suites.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { RecordPool } from '../../src/node/record-pool.js';
-import { makeCases, X25519, type HandshakeCase } from './cases.js';
+import { CASE_NAMES, makeCase, makeCases, type HandshakeCase } from './cases.js';
 import { engineRecordTransfer, rawAeadRoundTrip, RECORD_PAYLOAD } from './engine.js';
+import { handshakeProgress, handshakeRow } from './handshake-row.js';
 import { retainedPerConnection, type MemoryReport } from './memory.js';
-import { ContenderProcess, type IsolatedContender } from './isolated.js';
-import { contenderName, type ContenderSpec } from './contender-process.js';
-import { nodeTlsHasGroup, nodeTlsTransfer } from './node-tls.js';
-import { cpuMsPer, mean, measure, median, msPer, perCpuSecond, perSecond, ROUNDS, roundRatios, typicalRoundRatios, type Measurement, type Operation, type Spread } from './timing.js';
+import { nodeTlsTransfer } from './node-tls.js';
+import { measure, perCpuSecond, ROUNDS, roundRatios, typicalRoundRatios, type Measurement, type Operation, type Spread } from './timing.js';
 
 /** The goals set in the issue. */
 export const TARGETS = {
-  /** Time outside primitives at most this share of the time inside them (noble provider). */
+  /** Time outside primitives at most this share of the time inside them (noble provider; ProviderRun.overhead). */
   overheadPercent: 10,
   /** With the node provider, at least this many times node:tls's handshakes per second (1-RTT, and mutual TLS). */
   nodeHandshakeSpeedup: 1.5,
@@ -56,17 +55,31 @@ export interface ProviderRun {
   provider: ProviderName;
   engine: Rate;
   /**
-   * Our handshake with the metering provider: its time, the mean time inside primitives per handshake,
-   * and per primitive the calls and mean time per handshake.
+   * The overhead's pairs, in a process of their own: our handshake, then the provider calls of one of our
+   * handshakes (the second one made: a typical handshake) replayed alone, call for call (provider-replay.ts),
+   * each timed on the report's clock (CPU by default), in turn. Mean and median ms of each.
+   */
+  paired: { handshakeMs: number; medianHandshakeMs: number; primitivesMs: number; medianPrimitivesMs: number; pairs: number };
+  /** Per round, the pairs' handshake ms minus their primitives' ms, mean per pair: the engine's own ms per handshake. */
+  engineMs: Spread;
+  /**
+   * Per round, (handshake − primitives) / primitives of the round's pairs, in percent: the engine's work over its
+   * primitives', every collection counted where it landed. Handshake and replay share a process and run within
+   * milliseconds of each other, so neither process state, nor load, nor metering bends one and not the other
+   * (docs/performance.md, bench method, session 14). The target reads the median.
+   */
+  overhead: Spread;
+  /** overhead.median. */
+  overheadPercent: number;
+  /** The same from each round's median handshake and median replay: what they cost when no collection hits them. */
+  typicalOverhead: Spread;
+  /**
+   * Our handshake with the metering provider (each primitive call timed), in a process of its own, one slice
+   * after the rounds: per primitive the calls and time per handshake. Its times include what the clock reads do
+   * to the code around them (on a CPU clock, a system call per read), so the overhead is not taken from them.
    */
   metered: Rate & { primitiveMsPerHandshake: number; primitives: Record<string, PrimitiveShare>; biasMsPerCall: number };
-  /**
-   * (un-metered handshake − primitive ms) / primitive ms, in percent, from means on the metering clock:
-   * the engine's own work next to the crypto. The un-metered handshake time keeps the metering's own cost
-   * from being charged to the engine.
-   */
-  overheadPercent: number;
-  /** The same from the metered run alone: includes the cost of metering itself. */
+  /** (metered handshake − its metered primitives) / its metered primitives, percent: for comparison only. */
   meteredOverheadPercent: number;
   /**
    * Our handshakes per second over node:tls's, per round of interleaved slices: median and range (null
@@ -198,96 +211,6 @@ export interface BenchOptions {
  */
 export type Isolation = 'process' | 'shared';
 
-/** A contender's child process warms it up alone for this share of the row's seconds before the slices start. */
-const CHILD_WARMUP_SHARE = 0.5;
-
-/** A row's contenders: per provider plain and metered, then node:tls where it has the row's group. */
-function rowSpecs(c: HandshakeCase, providers: ProviderName[], clockName: ClockName): ContenderSpec[] {
-  const specs: ContenderSpec[] = providers.flatMap((provider): ContenderSpec[] => [
-    { kind: 'engine', caseName: c.name, provider },
-    { kind: 'engine', caseName: c.name, provider, metered: clockName },
-  ]);
-  if (nodeTlsHasGroup(c)) specs.push({ kind: 'node:tls', caseName: c.name });
-  return specs;
-}
-
-async function startContenders(specs: ContenderSpec[], warmUpMs: number, isolation: Isolation, row: string): Promise<IsolatedContender[]> {
-  if (isolation === 'shared') return ContenderProcess.start(specs, warmUpMs, `${row}, shared process`);
-  const started = await Promise.allSettled(specs.map((spec) => ContenderProcess.start([spec], warmUpMs, `${row}, ${contenderName(spec)} (${spec.kind === 'engine' ? spec.provider : 'node:tls'})`)));
-  const contenders = started.flatMap((s) => (s.status === 'fulfilled' ? s.value : []));
-  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) {
-    ContenderProcess.close(contenders);
-    throw failed.reason;
-  }
-  return contenders;
-}
-
-function rate(m: Measurement, contender: IsolatedContender): Rate {
-  return {
-    perSecond: perSecond(m),
-    msEach: msPer(m),
-    medianMs: median(m.samplesMs),
-    medianCpuMs: median(m.cpuSamplesMs),
-    cpuMsEach: cpuMsPer(m),
-    iterations: m.iterations,
-    collectionsEach: contender.collections / m.iterations,
-    gcPauseMsEach: contender.gcPauseMs / m.iterations,
-  };
-}
-
-async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, clockName: ClockName, isolation: Isolation): Promise<HandshakeRow> {
-  const row = `handshakes, ${c.name}`;
-  const specs = rowSpecs(c, providers, clockName);
-  const contenders = await startContenders(specs, seconds * 1000 * CHILD_WARMUP_SHARE, isolation, row);
-  try {
-    const reset = async () => {
-      for (const contender of contenders) await contender.reset();
-    };
-    const measurements = await measure(seconds, contenders, reset, { row });
-    const withNodeTls = specs[specs.length - 1]!.kind === 'node:tls';
-    const nodeRun = withNodeTls ? measurements[measurements.length - 1]! : undefined;
-    const runs: ProviderRun[] = [];
-    for (const [i, name] of providers.entries()) {
-      const [engineRun, meteredRun] = [measurements[2 * i]!, measurements[2 * i + 1]!];
-      const [engine, metered] = [contenders[2 * i]!, contenders[2 * i + 1]!];
-      const perHandshake = (x: number) => x / meteredRun.iterations;
-      const primitives: Record<string, PrimitiveShare> = {};
-      for (const [primitive, cost] of ((await metered.tally()) ?? []).sort(([a], [b]) => a.localeCompare(b))) {
-        primitives[primitive] = {
-          callsPerHandshake: perHandshake(cost.calls),
-          msPerHandshake: perHandshake(cost.ms - cost.timedCalls * metered.biasMsPerCall),
-        };
-      }
-      // The overhead compares means on the metering clock, un-metered handshake against primitives: a garbage
-      // collection counts where it lands, and on the CPU clock other processes' turns count nowhere.
-      const primitiveMs = mean(metered.primitiveSamplesMs);
-      const onClock = (m: Measurement) => (clockName === 'cpu' ? cpuMsPer(m) : msPer(m));
-      runs.push({
-        provider: name,
-        engine: rate(engineRun, engine),
-        metered: { ...rate(meteredRun, metered), primitiveMsPerHandshake: primitiveMs, primitives, biasMsPerCall: metered.biasMsPerCall },
-        overheadPercent: ((onClock(engineRun) - primitiveMs) / primitiveMs) * 100,
-        meteredOverheadPercent: ((onClock(meteredRun) - primitiveMs) / primitiveMs) * 100,
-        vsNodeTls: nodeRun ? roundRatios(engineRun, nodeRun) : null,
-      });
-    }
-    return {
-      name: c.name,
-      description: c.description,
-      trust: c.trust.kind,
-      mutual: c.clientIdentity !== undefined,
-      variant: c.variant ?? 'certificate',
-      group: (c.group ?? X25519).name,
-      loadAverage: loadavg()[0]!,
-      runs,
-      nodeTls: nodeRun ? rate(nodeRun, contenders[contenders.length - 1]!) : null,
-    };
-  } finally {
-    ContenderProcess.close(contenders);
-  }
-}
-
 /**
  * Records per measured bulk operation, the same for ours, the bare AEAD and node:tls: node:tls's event-loop
  * turns and everyone's clock reads (process.cpuUsage() costs microseconds) are shared among many records.
@@ -366,25 +289,24 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const progress = options.progress ?? (() => {});
   const providers = options.providers ?? ['noble', 'node'];
   const loadStart = loadavg();
-  const cases = makeCases();
-  const selected = cases.filter((c) => c.name.includes(options.filter ?? ''));
+  const selected = makeCases((name) => name.includes(options.filter ?? ''));
   const clockName = options.clock ?? 'cpu';
   const isolation = options.isolation ?? 'process';
   const handshakes: HandshakeRow[] = [];
   for (const c of selected) {
     const row = await handshakeRow(c, providers, options.seconds, clockName, isolation);
-    const runs = row.runs.map((r) => `${r.provider} ${r.engine.perSecond.toFixed(1)}/s (overhead ${r.overheadPercent.toFixed(1)}%)`).join(', ');
-    progress(`handshake ${row.name}: ${runs}, node:tls ${row.nodeTls ? `${row.nodeTls.perSecond.toFixed(1)}/s` : `has no ${row.group}`}`);
+    progress(handshakeProgress(row, isolation));
     handshakes.push(row);
   }
-  // Bulk rows run over the first case's certificates; the certificate plays no part after the handshake.
-  const { rows: bulk, nodeTls: nodeTlsBulk } = options.bulk === false ? { rows: [], nodeTls: [] } : await bulkRows(cases[0]!, providers, options.seconds / 2, progress);
+  // Bulk rows and memory run over the first case's certificates; the certificate plays no part after the handshake.
+  const first = makeCase(CASE_NAMES[0]!)!;
+  const { rows: bulk, nodeTls: nodeTlsBulk } = options.bulk === false ? { rows: [], nodeTls: [] } : await bulkRows(first, providers, options.seconds / 2, progress);
   // Memory with the fastest provider available, to open the connections quickly; what a connection keeps
   // after its handshake is the engine's, whichever provider computed it.
   const connections = options.connections ?? 10_000;
   let memory: MemoryReport | null = null;
   if (connections > 0) {
-    memory = retainedPerConnection(cases[0]!, PROVIDERS[providers.includes('node') ? 'node' : 'noble'], systemRandom, connections);
+    memory = retainedPerConnection(first, PROVIDERS[providers.includes('node') ? 'node' : 'noble'], systemRandom, connections);
     progress(`memory: ${((memory.client.heapBytes + memory.client.arrayBufferBytes) / 1024).toFixed(1)} KiB per client, ${((memory.server.heapBytes + memory.server.arrayBufferBytes) / 1024).toFixed(1)} KiB per server`);
   }
   return {

@@ -107,12 +107,13 @@ export function roundRatios(a: Measurement, b: Measurement, rate: (m: Slice) => 
  * round ratios of these leave out what garbage adds; the slices themselves keep it (bulk-compare.ts).
  */
 export function typicalSlices(m: Measurement): Slice[] {
+  return medianCpuPerRound(m).map((cpuMs) => ({ iterations: 1, elapsedMs: 0, cpuMs }));
+}
+
+/** Per slice (one a round), its median iteration's CPU ms (the slices' samples lie one slice after the other). */
+export function medianCpuPerRound(m: Measurement): number[] {
   let first = 0;
-  return m.slices.map((slice) => {
-    const samples = m.cpuSamplesMs.slice(first, first + slice.iterations);
-    first += slice.iterations;
-    return { iterations: 1, elapsedMs: 0, cpuMs: median(samples) };
-  });
+  return m.slices.map((slice) => median(m.cpuSamplesMs.slice(first, (first += slice.iterations))));
 }
 
 /**

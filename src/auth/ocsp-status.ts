@@ -118,7 +118,7 @@ function signatureProblem(basic: BasicOcspResponse, signer: Certificate, provide
   if (refused) return `signed with ${alg.name} by the key of ${describe(signer)}: ${refused}, not among the schemes accepted in certificates (certificateSignatureSchemes)`;
   const misfit = signatureKeyProblem(alg.algorithm, signer.publicKey);
   if (misfit) return `signed with ${alg.name}, which the key of ${describe(signer)} does not allow: ${misfit}`;
-  if (!provider.verify(alg.algorithm, signer.publicKey, basic.tbs, basic.signature)) return `signature does not verify with the key of ${describe(signer)}`;
+  if (provider.verify(alg.algorithm, signer.publicKey, basic.tbs, basic.signature) !== true) return `signature does not verify with the key of ${describe(signer)}`;
   return undefined;
 }
 
@@ -181,7 +181,7 @@ export function judgeStaple(response: OcspResponse, leaf: Certificate, issuer: C
     if (problem) return bad(problem);
     if (!affordable(issuer)) return overBudget();
     const alg = delegate.signatureAlgorithm.algorithm;
-    if (!alg || !issuer.publicKey || signatureKeyProblem(alg, issuer.publicKey) || !provider.verify(alg, issuer.publicKey, delegate.tbs, delegate.signature)) {
+    if (!alg || !issuer.publicKey || signatureKeyProblem(alg, issuer.publicKey) || provider.verify(alg, issuer.publicKey, delegate.tbs, delegate.signature) !== true) {
       return bad(`delegated responder ${describe(delegate)} is not signed by the key of ${describe(issuer)} (RFC 6960 §4.2.2.2)`);
     }
     signer = delegate;

@@ -23,22 +23,39 @@ const VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
 const ALPHABET_CODES = Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0));
+/** RFC 4648 §5: the URL and filename safe alphabet, '-' and '_' for '+' and '/'. */
+const URL_ALPHABET_CODES = Uint8Array.from(ALPHABET.slice(0, 62) + '-_', (c) => c.charCodeAt(0));
 const PAD = '='.charCodeAt(0);
 
-/** Four characters per three bytes (RFC 4648 §4), '=' for the bytes missing from the last group. */
-function writeBase64(codes: Uint8Array, bytes: Uint8Array): void {
+/**
+ * Four characters per three bytes (RFC 4648 §4), '=' for the bytes missing from the last group; as many of
+ * them as `codes` has room for (none for unpadded base64url).
+ */
+function writeGroups(codes: Uint8Array, bytes: Uint8Array, alphabet: Uint8Array): void {
   for (let i = 0, c = 0; i < bytes.length; i += 3, c += 4) {
     const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    codes[c] = ALPHABET_CODES[n >> 18]!;
-    codes[c + 1] = ALPHABET_CODES[(n >> 12) & 63]!;
-    codes[c + 2] = i + 1 < bytes.length ? ALPHABET_CODES[(n >> 6) & 63]! : PAD;
-    codes[c + 3] = i + 2 < bytes.length ? ALPHABET_CODES[n & 63]! : PAD;
+    codes[c] = alphabet[n >> 18]!;
+    codes[c + 1] = alphabet[(n >> 12) & 63]!;
+    if (c + 2 < codes.length) codes[c + 2] = i + 1 < bytes.length ? alphabet[(n >> 6) & 63]! : PAD;
+    if (c + 3 < codes.length) codes[c + 3] = i + 2 < bytes.length ? alphabet[n & 63]! : PAD;
   }
 }
+
+const writeBase64 = (codes: Uint8Array, bytes: Uint8Array) => writeGroups(codes, bytes, ALPHABET_CODES);
+const writeBase64Url = (codes: Uint8Array, bytes: Uint8Array) => writeGroups(codes, bytes, URL_ALPHABET_CODES);
 
 export function base64Encode(bytes: Uint8Array): string {
   // Written as character codes and decoded once (asciiText): a fingerprint per handshake makes one string.
   return asciiText(4 * Math.ceil(bytes.length / 3), bytes, writeBase64);
+}
+
+/**
+ * base64url without padding (RFC 4648 §5), as JWK members are written (RFC 7515 §2). One string and nothing
+ * else, so the node provider hands key shares' private keys to node:crypto's JWK import without a Buffer
+ * each; the character codes are zeroed after (asciiText).
+ */
+export function base64UrlEncode(bytes: Uint8Array): string {
+  return asciiText(Math.ceil((4 * bytes.length) / 3), bytes, writeBase64Url);
 }
 
 /** Strict base64 (RFC 4648 §4): whitespace is skipped, anything else outside the alphabet fails. Null on error. */

@@ -91,7 +91,7 @@ export function reportedStapleVerdict(verdict: TrustVerdict, ctx: StapleContext,
     refused = ctx.signatureSchemes && checkSignatureScheme(leaf, candidate, ctx.signatureSchemes);
     if (refused) continue;
     if (!budget.spend(signatureCost(candidate))) return notJudged(`the ${budget.limit} signature checks of this certificate message are spent (bounded work)`);
-    if (ctx.provider.verify(alg, candidate.publicKey, leaf.tbs, leaf.signature)) return { ...verdict, ocsp: stapleReport(ctx, leaf, candidate, budget) };
+    if (ctx.provider.verify(alg, candidate.publicKey, leaf.tbs, leaf.signature) === true) return { ...verdict, ocsp: stapleReport(ctx, leaf, candidate, budget) };
   }
   return notJudged(refused?.detail ?? `the peer did not send the issuer of ${describe(leaf)}`);
 }

@@ -389,7 +389,19 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
   const now = clockTime(ctx.now);
   if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others, signatures);
-  return { verdict, leaf: { publicKey: leaf.publicKey, identity: identityOf(leaf, leaf.publicKey, leafSha256, chain, ctx.provider) } };
+  const identity = identityOf(leaf, leaf.publicKey, leafSha256, chain, ctx.provider);
+  return { verdict, leaf: { publicKey: leaf.publicKey, identity: verdict.rule === 'pinned-key' ? withoutNames(identity) : identity } };
+}
+
+/**
+ * A key pin proves the key, not the certificate around it: nobody's signature over its names was checked, and
+ * whoever holds a pinned key writes any subject, SAN or SPIFFE ID into a certificate of its own. The identity a
+ * key pin accepted carries the key and the certificate's hash, no name (a CA or a pinned certificate vouches
+ * for names).
+ */
+function withoutNames(identity: Omit<PeerIdentity, 'verdict'>): Omit<PeerIdentity, 'verdict'> {
+  const { subject: _subject, spiffeId: _spiffeId, ...rest } = identity;
+  return { ...rest, dnsNames: [], ipAddresses: [], emails: [], uris: [] };
 }
 
 /** Judges an RFC 7250 raw public key: only key pins (or the caller) can vouch for a bare key. */

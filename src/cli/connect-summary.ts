@@ -30,7 +30,7 @@ export function describeConnection(info: Readonly<NegotiatedInfo>, o: SummaryOpt
   } else {
     lines.push(`  server: ${describePeer(peer)}`);
   }
-  // A raw public key (RFC 7250) has no issuer and no validity.
+  // A raw public key (RFC 7250) has no issuer and no validity; under a key pin nobody vouched for them.
   const leaf = peer && peer.kind !== 'psk' && peer.subject !== undefined ? peer.chain[0] : undefined;
   if (leaf) lines.push(`  ${describeIssuerAndValidity(parseCertificate(leaf))}`);
   lines.push(`  certificate type: ${describeCertificateTypes(info)}`);

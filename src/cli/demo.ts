@@ -25,7 +25,9 @@ export function describePeer(peer: PeerIdentity | PskPeerIdentity | undefined): 
   if (!peer) return 'none (no certificate)';
   if (peer.kind === 'psk') return `external PSK "${peer.identity}" (${peer.hash})`;
   const sans = [...peer.dnsNames, ...peer.ipAddresses, ...peer.uris, ...peer.emails];
-  const who = peer.subject === undefined ? 'a raw public key (RFC 7250)' : peer.subject || '(empty subject)';
+  // No subject: a raw key, or a certificate a key pin accepted, whose names nobody vouched for (auth/trust.ts).
+  const unnamed = peer.certificateSha256 === undefined ? 'a raw public key (RFC 7250)' : 'a certificate whose key is pinned (its names not vouched for)';
+  const who = peer.subject === undefined ? unnamed : peer.subject || '(empty subject)';
   // A SAN is an IA5String of the peer's choice (a line feed, ESC): escaped, as the subject already is (x509.ts).
   const named = sans.length ? `, SANs ${escapeControls(sans.join(' '))}` : '';
   return `${who}${named}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;

@@ -27,7 +27,8 @@ export function keyExchangeGroups(dh: DiffieHellmanGroups, mlKem: MlKemPrimitive
   const classical = Object.fromEntries(entries) as Record<DiffieHellmanGroupName, KeyExchange>;
   const mlKem768 = mlKemKeyExchange('MLKEM768', ML_KEM_768, mlKem['ML-KEM-768']);
   const mlKem1024 = mlKemKeyExchange('MLKEM1024', ML_KEM_1024, mlKem['ML-KEM-1024']);
-  return {
+  // Frozen, as the providers that hand them out: every connection of the process shares them.
+  return frozenGroups({
     ...classical,
     MLKEM768: mlKem768,
     MLKEM1024: mlKem1024,
@@ -36,5 +37,10 @@ export function keyExchangeGroups(dh: DiffieHellmanGroups, mlKem: MlKemPrimitive
     X25519MLKEM768: hybridKeyExchange('X25519MLKEM768', mlKem768, classical.x25519),
     SecP256r1MLKEM768: hybridKeyExchange('SecP256r1MLKEM768', classical.secp256r1, mlKem768),
     SecP384r1MLKEM1024: hybridKeyExchange('SecP384r1MLKEM1024', classical.secp384r1, mlKem1024),
-  };
+  });
+}
+
+function frozenGroups<T extends Record<string, KeyExchange>>(table: T): Readonly<T> {
+  for (const exchange of Object.values(table)) Object.freeze(Object.freeze(exchange).shareLengths);
+  return Object.freeze(table);
 }

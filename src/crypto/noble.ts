@@ -283,7 +283,8 @@ function unreachable(value: never): never {
   throw new Error(`unexpected value ${JSON.stringify(value)}`);
 }
 
-export const nobleProvider: CryptoProvider = {
+/** Frozen: every connection made without a provider of its own shares it (a plugin that replaced its `verify` would change them all). */
+export const nobleProvider: CryptoProvider = Object.freeze<CryptoProvider>({
   name: 'noble',
   hashLength: digestLength,
   hash: digest,
@@ -297,4 +298,4 @@ export const nobleProvider: CryptoProvider = {
   sign,
   verify,
   publicKeyOf,
-};
+});

@@ -30,17 +30,18 @@ export function checkedClientSnapshot(given: ClientConfig): ClientConfig {
 
 /**
  * As checkedClientSnapshot, for a server. A server (node/server.ts) takes one when it is made and gives it to
- * every connection it accepts: given a snapshot this returned, it returns it as it is, with no walk and no check.
+ * every connection it accepts: given a snapshot this returned, it returns it as it is, with no walk, and checks
+ * only the objects it holds as given (validateGivenObjects), as for any snapshot checked before.
  */
 export function checkedServerSnapshot(given: ServerConfig): ServerConfig {
   return checkedSnapshot(given, checkedServerSnapshots, validateServerConfig);
 }
 
 function checkedSnapshot<T extends object>(given: T, checked: WeakSet<object>, check: (config: T) => void): T {
-  if (checked.has(given)) return given;
-  const config = snapshotConfig(given);
+  const config = checked.has(given) ? given : snapshotConfig(given);
   if (checked.has(config)) {
-    validateGivenObjects(config); // the same snapshot holds them, changed or not
+    // The same snapshot holds them by identity, changed in place or not: the provider, the codecs, the register.
+    validateGivenObjects(config);
     return config;
   }
   check(config);

@@ -87,7 +87,7 @@ export interface SessionTicket {
   receivedAt?: number;
   serverName?: string;
   alpn?: string;
-  /** Who the server proved to be in the handshake that issued the ticket: the connection's `info.peer` itself, read only. */
+  /** Who the server proved to be in the handshake that issued the ticket: a copy of the connection's `info.peer`, the caller's own. */
   peer?: PeerIdentity;
 }
 

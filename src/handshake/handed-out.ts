@@ -2,7 +2,9 @@
 // it, and nothing it does reaches a handshake, nor what another caller was given.
 //
 // - A `handshake-message` event's message and `raw`, sent or received; a pending decision (the `pendingDecision`
-//   getter, the `decision-needed` event, whose `kind` resolve() checks an answer against): deep copies (handedOut).
+//   getter, the `decision-needed` event, whose `kind` resolve() checks an answer against); the identity a
+//   `post-handshake-auth` event names as `replaced`, whose verdict's path ends with the config's own parsed trust
+//   anchor: deep copies (handedOut).
 //   The engine goes on using the message it handled: a ClientHello's random, legacy_session_id and cipher_suites,
 //   which ClientHello2 repeats and the ServerHello is checked against (RFC 8446 §4.1.2, §4.1.3); a received
 //   ClientHello1, which ClientHello2 is compared with; a decoded extension's value, read again by bodyOf; our
@@ -14,8 +16,8 @@
 //   one frozen deep copy per content of the record, shared by every caller while the record holds the same
 //   content, with byte arrays of each caller's own (a Uint8Array cannot be frozen).
 //
-// test/security/handshake-message-copies, own-certificate-event-copies, info-copies, and handed-out-memory, which
-// writes over everything handed out at every step of two handshakes.
+// test/security/handshake-message-copies, own-certificate-event-copies, info-copies, post-handshake-replaced-copy,
+// and handed-out-memory, which writes over everything handed out at every step of two handshakes.
 import { DecodedExtension } from '../wire/extensions.js';
 import type { NegotiatedInfo } from './events.js';
 

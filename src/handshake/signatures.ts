@@ -131,7 +131,9 @@ export function signCertificateVerify(
   }
   if (!certified.privateKey) throw new Error('our certificate has neither a private key nor a signer');
   const privateKey = certified.privateKey;
-  const signature = withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.sign(info.algorithm, privateKey, content, random));
+  // Ours, as the signer's answer is (callbackBytes): a provider's answer may be a view of memory its verify writes
+  // over, as a WebAssembly heap is (test/security/own-signature-provider-memory).
+  const signature = new Uint8Array(withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.sign(info.algorithm, privateKey, content, random)));
   return verifiedBeforeSending(provider, info.algorithm, certified, signer, transcriptHash, signature, 'our signature');
 }
 
@@ -153,10 +155,10 @@ function verifiedBeforeSending(
   signature: Uint8Array,
   whose: 'our signature' | 'signer: its signature',
 ): Uint8Array {
-  // A copy lent to the check: a provider may wipe what it verified (test/security/shared-certificate-writes), and
-  // the signature we send must not be wiped.
+  // `signature` is our own array, and what is sent. The check gets a copy: a provider may wipe what it verified
+  // (test/security/shared-certificate-writes). Only true counts (a Promise, truthy, is no verification).
   const key = certifiedPublicKey(provider, certified);
-  if (!withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(algorithm, key, content, signature.slice(), OWN_KEY))) {
+  if (withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(algorithm, key, content, signature.slice(), OWN_KEY)) !== true) {
     throw new Error(`${whose} does not verify with our certificate's key (a fault, or another key), so it is not sent`);
   }
   return signature;
@@ -177,5 +179,6 @@ export function checkCertificateVerify(
   const info = HANDSHAKE_SCHEMES.get(scheme);
   if (!info || !info.fits(key)) return 'scheme-does-not-fit-key';
   const verified = withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(info.algorithm, key, content, signature));
-  return verified ? 'ok' : 'bad-signature';
+  // Only true counts: anything else a provider answers (a Promise of an async port is truthy) is no verification.
+  return verified === true ? 'ok' : 'bad-signature';
 }

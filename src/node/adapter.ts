@@ -11,6 +11,8 @@ import { detailedPeerCertificate, judgeServer, peerCertificate, type SessionJudg
 import type { NegotiatedInfo, PendingDecision, TlsEvent } from '../handshake/events.js';
 import type { PeerIdentity } from '../auth/trust.js';
 import type { PskPeerIdentity } from '../handshake/external-psk.js';
+import { asTlsError } from '../handshake/caller-input.js';
+import { handedOut } from '../handshake/handed-out.js';
 import { hex } from '../wire/bytes.js';
 import { handshakeAborted, TlsAlertError } from './socket-errors.js';
 import type { SocketOptions } from './socket-options.js';
@@ -51,6 +53,8 @@ export class Tls13Socket extends Duplex {
   /** Client: node's verification of the offered session's server (tls-options.ts judgeSession). */
   private readonly session: SessionJudgement | undefined;
   private secured = false;
+  /** verifyAsNode is running the caller's code (see there). */
+  private judgingServer = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
   /** A write that arrived before the handshake finished, sent once connected. */
   private pendingWrite: { data: Uint8Array; callback: (error?: Error | null) => void } | undefined;
@@ -99,7 +103,9 @@ export class Tls13Socket extends Duplex {
         // A listener destroyed us (a policy of its own refused the peer): the rest of this flight's events,
         // 'secureConnect' among them, are not for a refused connection (node:tls emits none after destroy()).
         if (this.destroyed) return;
-        this.emit('tlsEvent', event);
+        // A 'tlsEvent' listener gets a copy of its own: what it writes over (a logger that wipes what it logged)
+        // never reaches what the socket acts on: the chain it judges, the data it pushes, the ticket it emits.
+        if (this.listenerCount('tlsEvent') > 0) this.emit('tlsEvent', handedOut(event));
         this.apply(event);
       },
       end: ({ closeNotify }) => this.onPeerEof(closeNotify),
@@ -224,6 +230,7 @@ export class Tls13Socket extends Duplex {
 
   /** Answers a 'decision-needed' event (trust policy `ask`). */
   resolve(answer: DecisionAnswer): void {
+    if (this.judgingServer) throw new Error("resolve() was called while the socket judges the server as node:tls would (checkServerIdentity): that judgement answers");
     this.driver.step((c) => c.resolve(answer));
   }
 
@@ -340,7 +347,9 @@ export class Tls13Socket extends Duplex {
       case 'data':
         if (event.early) {
           this.earlyBytes += event.data.length;
-          this.emit('earlyData', Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength));
+          // A copy (not from Buffer's shared pool): an 'earlyData' listener owns its chunk, the readable side its data.
+          const chunk = event.data.slice();
+          this.emit('earlyData', Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         }
         // Before 'secure' the data is 0-RTT, bounded by max_early_data_size (RFC 8446 §4.2.10), and the client's
         // EndOfEarlyData and Finished are still to come: pausing now would stall the handshake (onSecure pauses).
@@ -398,11 +407,25 @@ export class Tls13Socket extends Duplex {
     else this.resolve({ kind: 'client-certificate' });
   }
 
-  /** node:tls's rejectUnauthorized and checkServerIdentity (tls-options.ts judgeServer). */
+  /**
+   * node:tls's rejectUnauthorized and checkServerIdentity (tls-options.ts judgeServer). The caller's code runs in
+   * the judgement (checkServerIdentity, the clock, the provider) from the transport's 'data' handler: what it
+   * throws refuses the server with internal_error, as the engine fails a step whose callback threw, and never
+   * escapes into the event loop; it may not answer the decision itself (resolve() throws while judging).
+   */
   private verifyAsNode(verification: NodeVerification, chain: Uint8Array[]): void {
-    const { verdict, authorizationError } = judgeServer(verification, chain);
-    this.authorizationError = authorizationError;
-    this.resolve({ kind: 'verify-peer', verdict });
+    let judged: ReturnType<typeof judgeServer>;
+    this.judgingServer = true;
+    try {
+      judged = judgeServer(verification, chain);
+    } catch (thrown) {
+      const { reason, detail } = asTlsError(thrown);
+      judged = { verdict: { trusted: false, reason, detail: `judging the server threw: ${detail}` } };
+    } finally {
+      this.judgingServer = false;
+    }
+    this.authorizationError = judged.authorizationError;
+    this.resolve({ kind: 'verify-peer', verdict: judged.verdict });
   }
 
   private onClosed(event: Extract<TlsEvent, { type: 'closed' }>): void {

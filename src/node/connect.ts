@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import * as net from 'node:net';
 import { Connection } from '../handshake/connection.js';
 import type { ClientConfig } from '../handshake/config.js';
-import { readFields } from '../handshake/config-snapshot.js';
+import { readFields, snapshotConfig } from '../handshake/config-snapshot.js';
 import type { SessionTicket } from '../handshake/events.js';
 import { Tls13Socket } from './adapter.js';
 import { socketOptions, type SocketOptions } from './socket-options.js';
@@ -37,14 +37,17 @@ export function connect(given: ConnectOptions, onSecureConnect?: () => void): Tl
   // would drop a `trust` given through a prototype (test/security/node-inherited-options). No rest object:
   // checkedClientOptions takes the adapter's own options and leaves them out of the config.
   const options = readFields(given, 'connect') as ConnectOptions;
-  const { host, port, socket, handshakeTimeout, allowHalfOpen, session, earlyData } = options;
+  const { host, port, socket, handshakeTimeout, allowHalfOpen, earlyData } = options;
+  // Read once, as the config is: the ticket judged here (judgeSession) is the one the engine resumes and reports.
+  const session = options.session && snapshotConfig({ session: options.session }).session;
   const settings: SocketOptions & { verification?: NodeVerification; session?: SessionJudgement } = socketOptions({ handshakeTimeout, allowHalfOpen });
   if (earlyData !== undefined && !session) throw new TypeError('earlyData needs a session to resume (0-RTT, RFC 8446 §2.3)');
   if (session !== undefined && (typeof session !== 'object' || session instanceof Uint8Array)) {
     throw new TypeError("session must be the SessionTicket of a 'session' event (not node:tls's Buffer)");
   }
-  // Checked once per content of the options (client-options.ts): a frozen config, shared by the connections made with it.
-  const { config, verification } = checkedClientOptions(options);
+  // Checked once per content of the options (client-options.ts): a frozen config, shared by the connections made
+  // with it while the caller keeps what the options are made of.
+  const { config, verification } = checkedClientOptions(options, given);
   const judged = session && judgeSession(verification, session);
   const resumption: ClientConfig['resumption'] =
     session && judged !== 'refused'

@@ -345,7 +345,8 @@ function publicKeyOf(key: PrivateKey): PublicKey {
   }
 }
 
-export const nodeCryptoProvider: CryptoProvider = {
+/** Frozen: every connection made without a provider of its own shares it (a plugin that replaced its `verify` would change them all). */
+export const nodeCryptoProvider: CryptoProvider = Object.freeze<CryptoProvider>({
   name: 'node:crypto',
   hashLength: (hash) => HASH_LENGTHS[hash],
   // crypto.hash (Node 20.12+) digests without a Hash object and its stream machinery.
@@ -360,4 +361,4 @@ export const nodeCryptoProvider: CryptoProvider = {
   sign,
   verify,
   publicKeyOf,
-};
+});

@@ -3,6 +3,7 @@
 // bounded cache of peer public keys. The provider (crypto.ts) signs, verifies and agrees with them.
 import { createECDH, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { encodePkcs8 } from '../auth/keys.js';
+import { base64UrlEncode } from '../auth/pem.js';
 import type { CurveName, PrivateKey as AnyPrivateKey, PublicKey as AnyPublicKey } from '../crypto/provider.js';
 import { equalBytes, fromHex } from '../wire/bytes.js';
 import { rsaPrivateExponentProblem } from '../crypto/rsa.js';
@@ -35,9 +36,6 @@ export function bytesOfLatin1(text: string, length = text.length): Uint8Array {
   return bytes;
 }
 
-function base64url(bytes: Uint8Array): string {
-  return sameMemory(bytes).toString('base64url');
-}
 
 /**
  * Big-endian bytes of a non-negative bigint, without leading zeros. Unpooled: the value may be a private exponent,
@@ -112,7 +110,7 @@ function okpFromPkcs8(crv: OkpCurve, d: Uint8Array): KeyObject {
  * current one is full, and no allocation in the call takes from it.
  */
 function okpFromJwk(crv: OkpCurve, d: Uint8Array): KeyObject {
-  const key = { kty: 'OKP', crv, d: base64url(d), x: '' };
+  const key = { kty: 'OKP', crv, d: base64UrlEncode(d), x: '' };
   const poolSize = Buffer.poolSize;
   Buffer.poolSize = 0;
   try {
@@ -150,7 +148,7 @@ export function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
 }
 
 export function okpPublicKey(crv: OkpCurve, x: Uint8Array): KeyObject {
-  return createPublicKey({ key: { kty: 'OKP', crv, x: base64url(x) }, format: 'jwk' });
+  return createPublicKey({ key: { kty: 'OKP', crv, x: base64UrlEncode(x) }, format: 'jwk' });
 }
 
 /** The raw public value of an OKP key object; a private key's JWK carries it as "x" (no public KeyObject made). */
@@ -162,7 +160,7 @@ export function okpPublicBytes(key: KeyObject): Uint8Array {
 export function ecPointJwk(curve: CurveName, point: Uint8Array): JsonWebKey {
   const { jwk, length } = JWK_CURVES[curve];
   if (point.length !== 1 + 2 * length || point[0] !== 0x04) throw new Error(`not an uncompressed ${curve} point`);
-  return { kty: 'EC', crv: jwk, x: base64url(point.subarray(1, 1 + length)), y: base64url(point.subarray(1 + length)) };
+  return { kty: 'EC', crv: jwk, x: base64UrlEncode(point.subarray(1, 1 + length)), y: base64UrlEncode(point.subarray(1 + length)) };
 }
 
 /** The uncompressed public point d·G; JWK import of an EC private key needs it beside d. */
@@ -173,7 +171,7 @@ export function ecPublicPoint(curve: CurveName, d: Uint8Array): Uint8Array {
 }
 
 export function ecPrivateKey(curve: CurveName, d: Uint8Array, point: Uint8Array): KeyObject {
-  return createPrivateKey({ key: { ...ecPointJwk(curve, point), d: base64url(d) }, format: 'jwk' });
+  return createPrivateKey({ key: { ...ecPointJwk(curve, point), d: base64UrlEncode(d) }, format: 'jwk' });
 }
 
 /** A private copy of `key`: the bytes copied, the RSA integers (immutable) and PSS parameters kept. */

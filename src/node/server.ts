@@ -7,6 +7,7 @@ import { checkedServerSnapshot, readFields, snapshotConfig } from '../handshake/
 import { SingleUseTickets } from '../handshake/tickets.js';
 import { ownedDraws, systemRandom } from '../crypto/random.js';
 import { Tls13Socket } from './adapter.js';
+import { refuseBeforeHandshake } from './refusal.js';
 import { socketOptions, type SocketOptions } from './socket-options.js';
 import { translateServerOptions, type NodeTlsServerOptions } from './tls-options.js';
 
@@ -20,7 +21,8 @@ export interface ServerOptions extends ServerConfig, SocketOptions, NodeTlsServe
 
 /**
  * A TCP server speaking TLS 1.3, like node:tls `Server`: 'secureConnection' (socket) per client that
- * completed the handshake, 'tlsClientError' (error, socket) for one that did not, 'keylog' (line, socket),
+ * completed the handshake, 'tlsClientError' (error, socket) for one that did not (the accepted net.Socket for one
+ * refused before its handshake: its config's objects held as given no longer pass), 'keylog' (line, socket),
  * 'earlyData' (chunk, socket) for accepted 0-RTT data (before 'secureConnection'; the chunk is also readable).
  * 'tlsSocket' (socket) as soon as a TCP connection is accepted, for watching the whole handshake.
  * One misbehaving client never affects the others.
@@ -51,7 +53,17 @@ export class Tls13Server extends net.Server {
   }
 
   private accept(raw: net.Socket): void {
-    const socket = new Tls13Socket(raw, Connection.server(this.#config), this.socketOptions);
+    let connection: Connection;
+    try {
+      // The objects the config holds as given (provider, codecs, anti-replay register) are judged again, as the
+      // engine judges them at every use of a checked config: one changed in place since is this connection's error.
+      connection = Connection.server(this.#config);
+    } catch (error) {
+      refuseBeforeHandshake(raw);
+      this.emit('tlsClientError', error, raw);
+      return;
+    }
+    const socket = new Tls13Socket(raw, connection, this.socketOptions);
     // Before any handshake event: a listener sees the socket's 'tlsEvent's from the ClientHello on.
     this.emit('tlsSocket', socket);
     // Stays for the socket's life, as node:tls's own listener: an error after 'secureConnection' (a forged

@@ -209,7 +209,8 @@ export function describeNegotiated(info: Readonly<NegotiatedInfo>): string {
 }
 
 /** What a post-handshake CertificateRequest got, and who the client still is (RFC 8446 §4.6.2). */
-const describePeer = (peer: NegotiatedInfo['peer']) => (peer?.kind === 'psk' ? peer.identity : peer?.subject || '(empty subject)');
+const describePeer = (peer: NegotiatedInfo['peer']) =>
+  peer?.kind === 'psk' ? peer.identity : (peer?.subject ?? (peer ? `key sha256/${peer.spkiSha256Base64}` : undefined)) || '(empty subject)';
 
 export function describePostHandshakeAnswer(event: Extract<TlsEvent, { type: 'post-handshake-auth' }>): string {
   const subject = describePeer(event.info.peer);

@@ -118,21 +118,50 @@ export class Reader {
   private level = 0;
   /** The first fault of meaning refused, kept until the syntax is known good (see `refuse`). */
   private fault: TlsError | undefined;
+  private source: Uint8Array;
+  private sink: SpanSink | undefined;
 
   constructor(
-    readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     /** Offset of the first byte to read in `bytes`. */
     start = 0,
     limit = bytes.length,
     /** Where annotation spans go; undefined when tracing is off. */
-    readonly spans?: SpanSink,
+    spans?: SpanSink,
     prefix = '',
     /** Whether `refuse` keeps a fault of meaning (see `decodeWhole`); otherwise it throws at once. */
-    private readonly defersFaults = false,
+    private defersFaults = false,
   ) {
+    this.source = bytes;
+    this.sink = spans;
     this.pos = start;
     this.limit = limit;
     this.fields = [prefix, '', '', '', '', ''];
+  }
+
+  /**
+   * Starts this reader over on all of `bytes`, as if newly made (decodeWhole's reader, which is reused): nothing
+   * of an earlier read is left, neither its position, open vectors, path nor a fault it refused.
+   */
+  restart(bytes: Uint8Array, spans: SpanSink | undefined, prefix: string, defersFaults: boolean): void {
+    this.source = bytes;
+    this.sink = spans;
+    this.pos = 0;
+    this.limit = bytes.length;
+    this.fields[0] = prefix;
+    this.level = 0;
+    this.fault = undefined;
+    this.defersFaults = defersFaults;
+  }
+
+  /** The bytes read (the top-level buffer, of which the reader reads a range). */
+  get bytes(): Uint8Array {
+    return this.source;
+  }
+
+  /** Where annotation spans go; undefined when tracing is off. */
+  get spans(): SpanSink | undefined {
+    return this.sink;
   }
 
   get offset(): number {
@@ -167,12 +196,12 @@ export class Reader {
   }
 
   private note(at: number, length: number, field: string | undefined, value?: string | number, meaning?: string, rfc?: string) {
-    if (!this.spans || field === undefined) return;
+    if (!this.sink || field === undefined) return;
     const span: Span = { offset: at, length, path: this.join(field) };
     if (value !== undefined) span.value = value;
     if (meaning !== undefined) span.meaning = meaning;
     if (rfc !== undefined) span.rfc = rfc;
-    this.spans.push(span);
+    this.sink.push(span);
   }
 
   join(field: string): string {
@@ -186,37 +215,37 @@ export class Reader {
 
   u8(field?: string, meaning?: (v: number) => string | undefined, rfc?: string): number {
     const at = this.take(1, field ?? 'uint8');
-    const v = this.bytes[at]!;
-    if (this.spans) this.note(at, 1, field, v, meaning?.(v), rfc);
+    const v = this.source[at]!;
+    if (this.sink) this.note(at, 1, field, v, meaning?.(v), rfc);
     return v;
   }
 
   u16(field?: string, meaning?: (v: number) => string | undefined, rfc?: string): number {
     const at = this.take(2, field ?? 'uint16');
-    const v = (this.bytes[at]! << 8) | this.bytes[at + 1]!;
-    if (this.spans) this.note(at, 2, field, v, meaning?.(v), rfc);
+    const v = (this.source[at]! << 8) | this.source[at + 1]!;
+    if (this.sink) this.note(at, 2, field, v, meaning?.(v), rfc);
     return v;
   }
 
   u24(field?: string): number {
     const at = this.take(3, field ?? 'uint24');
-    const v = (this.bytes[at]! << 16) | (this.bytes[at + 1]! << 8) | this.bytes[at + 2]!;
-    if (this.spans) this.note(at, 3, field, v);
+    const v = (this.source[at]! << 16) | (this.source[at + 1]! << 8) | this.source[at + 2]!;
+    if (this.sink) this.note(at, 3, field, v);
     return v;
   }
 
   u32(field?: string): number {
     const at = this.take(4, field ?? 'uint32');
-    const v = ((this.bytes[at]! << 24) | (this.bytes[at + 1]! << 16) | (this.bytes[at + 2]! << 8) | this.bytes[at + 3]!) >>> 0;
-    if (this.spans) this.note(at, 4, field, v);
+    const v = ((this.source[at]! << 24) | (this.source[at + 1]! << 16) | (this.source[at + 2]! << 8) | this.source[at + 3]!) >>> 0;
+    if (this.sink) this.note(at, 4, field, v);
     return v;
   }
 
   /** Exactly n bytes, as a view (no copy). */
   raw(n: number, field?: string, meaning?: string): Uint8Array {
     const at = this.take(n, field ?? 'bytes');
-    const v = this.bytes.subarray(at, at + n);
-    if (this.spans) this.note(at, n, field, hex(v), meaning);
+    const v = this.source.subarray(at, at + n);
+    if (this.sink) this.note(at, n, field, hex(v), meaning);
     return v;
   }
 
@@ -230,7 +259,7 @@ export class Reader {
     const length = prefixBytes === 1 ? this.u8() : prefixBytes === 2 ? this.u16() : this.u24();
     if (length < min || length > max) this.fail(`${field ?? 'vector'} length ${length} outside [${min}, ${max}]`);
     if (length > this.limit - this.pos) this.fail(`${field ?? 'vector'} needs ${length} bytes, ${this.limit - this.pos} left`);
-    if (this.spans && field !== undefined) this.note(this.pos - prefixBytes, prefixBytes, `${field}.length`, length);
+    if (this.sink && field !== undefined) this.note(this.pos - prefixBytes, prefixBytes, `${field}.length`, length);
     return length;
   }
 
@@ -241,7 +270,7 @@ export class Reader {
    */
   open(prefixBytes: 1 | 2 | 3, field?: string, min = 0, max = Infinity): number {
     const length = this.vectorLength(prefixBytes, field, min, max);
-    if (this.spans && field !== undefined) this.note(this.pos, length, field);
+    if (this.sink && field !== undefined) this.note(this.pos, length, field);
     const outer = this.limit;
     this.limit = this.pos + length;
     this.fields[++this.level] = field ?? '';
@@ -259,8 +288,8 @@ export class Reader {
   vec(prefixBytes: 1 | 2 | 3, field?: string, min = 0, max = Infinity, meaning?: string): Uint8Array {
     const length = this.vectorLength(prefixBytes, field, min, max);
     const at = this.take(length, field ?? 'vector');
-    const v = this.bytes.subarray(at, at + length);
-    if (this.spans && field !== undefined) this.note(at, length, field, hex(v), meaning);
+    const v = this.source.subarray(at, at + length);
+    if (this.sink && field !== undefined) this.note(at, length, field, hex(v), meaning);
     return v;
   }
 
@@ -287,17 +316,33 @@ export class Reader {
   /** Runs `read` over each element until the open vector is used up. */
   list<T>(read: (r: Reader, index: number) => T): T[] {
     const out: T[] = [];
-    this.each((r, i) => out.push(read(r, i)));
+    for (let i = 0; this.remaining > 0; i++) {
+      this.enterElement(i);
+      out.push(read(this, i));
+      this.leaveElement();
+    }
     return out;
   }
 
   /** Runs `visit` for each element until the open vector is used up (spans name element i `[i]`). */
   each(visit: (r: Reader, index: number) => void): void {
     for (let i = 0; this.remaining > 0; i++) {
-      if (this.spans) this.fields[++this.level] = `[${i}]`;
+      this.enterElement(i);
       visit(this, i);
-      if (this.spans) this.level--;
+      this.leaveElement();
     }
+  }
+
+  /**
+   * Begins element i of the open vector, for a codec that reads its elements in a loop of its own (`list` and
+   * `each` call a function per element): spans recorded until `leaveElement` have `[i]` in their path.
+   */
+  enterElement(i: number): void {
+    if (this.sink) this.fields[++this.level] = `[${i}]`;
+  }
+
+  leaveElement(): void {
+    if (this.sink) this.level--;
   }
 }
 
@@ -308,18 +353,34 @@ function joinPath(prefix: string, field: string): string {
 }
 
 /**
+ * The reader decodeWhole reads with, reused from one decode to the next so that decoding a message costs no
+ * cursor object; between decodes it reads an empty array (it keeps no message alive). A decode that begins
+ * while it is in use (a codec parsing something of its own while reading) gets a reader of its own.
+ */
+let idleReader: Reader | undefined = new Reader(new Uint8Array(0));
+const NOTHING = new Uint8Array(0);
+
+/**
  * Reads all of `bytes` with `read`, length before meaning: a syntax fault or a byte left over is a
  * decode_error, and only a structure that parsed whole can fail with the first fault `read` refused.
+ * `read` must not keep the reader it is given: it is reused by the next decode.
  */
 export function decodeWhole<T>(bytes: Uint8Array, read: (r: Reader) => T, spans?: SpanSink, prefix = ''): T {
-  const r = new Reader(bytes, 0, bytes.length, spans, prefix, true);
-  const value = read(r);
-  // A vector left open would hide the bytes after it from end(): a codec bug, not the peer's fault.
-  if (r.depth !== 0) throw new Error(`${prefix || 'decoder'}: ${r.depth} vector(s) opened and not closed`);
-  r.end();
-  const fault = r.refused;
-  if (fault) throw fault;
-  return value;
+  const r = idleReader ?? new Reader(NOTHING);
+  idleReader = undefined;
+  r.restart(bytes, spans, prefix, true);
+  try {
+    const value = read(r);
+    // A vector left open would hide the bytes after it from end(): a codec bug, not the peer's fault.
+    if (r.depth !== 0) throw new Error(`${prefix || 'decoder'}: ${r.depth} vector(s) opened and not closed`);
+    r.end();
+    const fault = r.refused;
+    if (fault) throw fault;
+    return value;
+  } finally {
+    r.restart(NOTHING, undefined, '', true);
+    idleReader = r;
+  }
 }
 
 /** A growable buffer with back-patched length prefixes. */

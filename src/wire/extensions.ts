@@ -18,6 +18,7 @@ import { TlsError } from './errors.js';
 import type { Extension, KeyShareEntry, OfferedPsks, OidFilter, PskIdentity } from './types.js';
 import {
   bytesToText,
+  DUPLICATE_SCAN_LIMIT,
   elementField,
   readName,
   readOpaqueList,
@@ -472,11 +473,17 @@ export const keyShareClientHello = bodyCodec<KeyShareEntry[]>(
     const entries = r.list(readKeyShareEntry);
     r.close(outer);
     // §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group ... Servers MAY check".
-    const groups = new Set(entries.map((e) => e.group));
-    if (groups.size !== entries.length) r.refuse(new TlsError('BadKeyShare', `${r.path}: two key shares for one group`));
+    if (repeatsGroup(entries)) r.refuse(new TlsError('BadKeyShare', `${r.path}: two key shares for one group`));
     return entries;
   },
 );
+
+/** Whether two of `entries` are for one group (pairwise up to DUPLICATE_SCAN_LIMIT entries, through a set beyond). */
+function repeatsGroup(entries: KeyShareEntry[]): boolean {
+  if (entries.length > DUPLICATE_SCAN_LIMIT) return new Set(entries.map((e) => e.group)).size !== entries.length;
+  for (let i = 1; i < entries.length; i++) for (let j = 0; j < i; j++) if (entries[j]!.group === entries[i]!.group) return true;
+  return false;
+}
 
 /** server_share in a ServerHello. */
 export const keyShareServerHello = bodyCodec<KeyShareEntry>(writeKeyShareEntry, readKeyShareEntry);

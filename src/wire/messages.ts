@@ -37,7 +37,7 @@ import type {
   OfferedPsks,
   ServerHello,
 } from './types.js';
-import { readU16Vector, writeU16Vector } from './vectors.js';
+import { DUPLICATE_SCAN_LIMIT, readU16Vector, writeU16Vector } from './vectors.js';
 
 export { ALLOWED_EXTENSIONS } from './extension-table.js';
 
@@ -60,13 +60,6 @@ const RFC_SECTION: Record<HandshakeKind, string> = {
 
 // ---- Extension blocks (RFC 8446 §4.2) ----
 
-/**
- * Up to this many extensions, a repeated type is found by looking back over the ones read (at most 496
- * comparisons, no allocation); a longer block builds a set, so that even a block of 16,383 empty extensions
- * stays linear work.
- */
-const DUPLICATE_SCAN_LIMIT = 32;
-
 /** Whether `type` is already among `extensions` (seen: the same types as a set, once the block is long). */
 function repeats(extensions: Extension[], type: number, seen: Set<number> | undefined): boolean {
   if (seen) return seen.has(type);
@@ -85,22 +78,26 @@ function readExtensions(r: Reader, context: ExtensionContext, min: number, max: 
   const outer = r.open(2, 'extensions', min, max);
   const extensions: Extension[] = [];
   let seen: Set<number> | undefined;
-  r.each((e) => {
-    const type = e.u16('type', extensionTypeName);
+  for (let i = 0; r.remaining > 0; i++) {
+    r.enterElement(i);
+    const type = r.u16('type', extensionTypeName);
     // §4.2: "There MUST NOT be more than one extension of the same type in a given extension block."
-    if (repeats(extensions, type, seen)) e.refuse(new TlsError('DuplicateExtension', `${e.path}: second ${extensionTypeName(type)}`));
+    if (repeats(extensions, type, seen)) r.refuse(new TlsError('DuplicateExtension', `${r.path}: second ${extensionTypeName(type)}`));
     if (seen) seen.add(type);
     else if (extensions.length === DUPLICATE_SCAN_LIMIT) seen = new Set([...extensions.map((x) => x.type), type]);
-    extensions.push(readExtension(e, type, context));
-  });
+    extensions.push(readExtension(r, type, context));
+    r.leaveElement();
+  }
   r.close(outer);
   // §4.2.11: "The "pre_shared_key" extension MUST be the last extension in the ClientHello".
-  const psk = extensions.findIndex((e) => e.type === ExtensionType.pre_shared_key);
+  const psk = extensions.findIndex(isPreSharedKey);
   if (context === 'CH' && psk !== -1 && psk !== extensions.length - 1) {
     r.refuse(new TlsError('illegal_parameter', 'pre_shared_key is not the last extension of the ClientHello'));
   }
   return extensions;
 }
+
+const isPreSharedKey = (e: Extension) => e.type === ExtensionType.pre_shared_key;
 
 /** One extension after its type: an unknown one's data as it is, a known one's body decoded for `context`. */
 function readExtension(e: Reader, type: number, context: ExtensionContext): Extension {
@@ -139,23 +136,15 @@ function readClientHello(r: Reader): ClientHello {
 }
 
 /** ServerHello and HelloRetryRequest share one structure (§4.1.3); the random tells them apart (§4.1.4). */
-function readServerHelloFields(r: Reader, context: 'SH' | 'HRR') {
+function readServerHello(r: Reader, context: 'SH' | 'HRR'): ServerHello | HelloRetryRequest {
   const legacyVersion = r.u16('legacy_version', protocolVersionName);
   const random = r.raw(32, 'random', context === 'HRR' ? 'HelloRetryRequest (SHA-256 of "HelloRetryRequest")' : undefined);
   const legacySessionIdEcho = r.vec(1, 'legacy_session_id_echo', 0, 32);
   const cipherSuite = r.u16('cipher_suite', cipherSuiteName);
   const legacyCompressionMethod = r.u8('legacy_compression_method');
   const extensions = readHelloExtensions(r, context, 6);
-  return { legacyVersion, random, legacySessionIdEcho, cipherSuite, legacyCompressionMethod, extensions };
-}
-
-function readServerHello(r: Reader): ServerHello {
-  return { kind: 'server_hello', ...readServerHelloFields(r, 'SH') };
-}
-
-function readHelloRetryRequest(r: Reader): HelloRetryRequest {
-  const { random: _random, ...fields } = readServerHelloFields(r, 'HRR');
-  return { kind: 'hello_retry_request', ...fields };
+  if (context === 'HRR') return { kind: 'hello_retry_request', legacyVersion, legacySessionIdEcho, cipherSuite, legacyCompressionMethod, extensions };
+  return { kind: 'server_hello', legacyVersion, random, legacySessionIdEcho, cipherSuite, legacyCompressionMethod, extensions };
 }
 
 function readEncryptedExtensions(r: Reader): EncryptedExtensions {
@@ -213,8 +202,8 @@ function readMessageHash(r: Reader): MessageHash {
 
 const READERS: Record<HandshakeKind, (r: Reader) => HandshakeMessage> = {
   client_hello: readClientHello,
-  server_hello: readServerHello,
-  hello_retry_request: readHelloRetryRequest,
+  server_hello: (r) => readServerHello(r, 'SH'),
+  hello_retry_request: (r) => readServerHello(r, 'HRR'),
   encrypted_extensions: readEncryptedExtensions,
   certificate_request: readCertificateRequest,
   certificate: readCertificate,

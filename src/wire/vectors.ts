@@ -4,6 +4,13 @@
 import { Reader, type Writer } from './bytes.js';
 import { TlsError } from './errors.js';
 
+/**
+ * Up to this many elements, a repeated code point (an extension type, a key share's group) is found by looking
+ * back over the ones read (at most 496 comparisons, no allocation); a longer list builds a set, so that even a
+ * block of 16,383 empty extensions stays linear work.
+ */
+export const DUPLICATE_SCAN_LIMIT = 32;
+
 /** Span field name of list element i, built only when spans are recorded. */
 export function elementField(r: Reader, i: number): string | undefined {
   return r.spans ? `[${i}]` : undefined;
@@ -20,8 +27,9 @@ export function readU16Vector(
 ): number[] {
   const outer = r.open(prefixBytes, field, min, max);
   if (r.remaining % 2 !== 0) throw new TlsError('decode_error', `${r.path}: odd length ${r.remaining}`);
-  const values: number[] = [];
-  for (let i = 0; r.remaining > 0; i++) values.push(r.u16(elementField(r, i), name));
+  // As long as the vector says, so the array is made at its size once (a pushed array grows in steps).
+  const values = new Array<number>(r.remaining / 2);
+  for (let i = 0; i < values.length; i++) values[i] = r.u16(elementField(r, i), name);
   r.close(outer);
   return values;
 }
@@ -29,8 +37,8 @@ export function readU16Vector(
 /** A vector of uint8 values with a one-byte length in [min, max]. */
 export function readU8Vector(r: Reader, field: string, min: number, name: (value: number) => string): number[] {
   const outer = r.open(1, field, min, 0xff);
-  const values: number[] = [];
-  for (let i = 0; r.remaining > 0; i++) values.push(r.u8(elementField(r, i), name));
+  const values = new Array<number>(r.remaining);
+  for (let i = 0; i < values.length; i++) values[i] = r.u8(elementField(r, i), name);
   r.close(outer);
   return values;
 }

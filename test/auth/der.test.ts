@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { DerError, DerReader, readSingle } from '../../src/auth/der.js';
 import { der } from '../../src/auth/der-writer.js';
-import { base64Decode, base64Encode, parsePem, PemError, toPem } from '../../src/auth/pem.js';
+import { base64Decode, base64Encode, base64UrlEncode, parsePem, PemError, toPem } from '../../src/auth/pem.js';
 import { asciiText, fromHex, hex } from '../../src/wire/bytes.js';
 import type { Span } from '../../src/wire/bytes.js';
 
@@ -161,6 +161,21 @@ describe('PEM', () => {
     });
     expect(text).toBe('abcd');
     expect([...lent!]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('writes unpadded base64url (RFC 4648 §5) as node does, and leaves no character of it in the reused array', () => {
+    for (const length of [0, 1, 2, 3, 31, 32, 33, 56, 57, 66, 700, 800]) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 97 + length * 7 + 0xfb) & 0xff);
+      expect(base64UrlEncode(bytes)).toBe(Buffer.from(bytes).toString('base64url'));
+      expect(base64UrlEncode(bytes.subarray(1))).toBe(Buffer.from(bytes.subarray(1)).toString('base64url'));
+    }
+    // The node provider writes key shares' private keys with it: the whole reused array is zeros after.
+    let whole: Uint8Array | undefined;
+    asciiText(1024, undefined, (codes) => {
+      whole = codes;
+    });
+    expect(base64UrlEncode(new Uint8Array(32).fill(0xff))).toBe('_'.repeat(42) + '8');
+    expect(whole!.every((b) => b === 0)).toBe(true);
   });
 
   it('parses several blocks with text between them and keeps their labels', () => {

@@ -1,8 +1,10 @@
 // The handshake rows' contenders in processes of their own (scripts/bench/isolated.ts): each its own process
 // unless asked to share one, a new space that an idle child does not shrink, slices that still take turns in
-// time from the parent, and the sharing report (scripts/bench/sharing.ts). Timings are never asserted.
+// time from the parent, only the row's case built in a child, and the sharing report (scripts/bench/sharing.ts).
+// Timings are never asserted.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { caseFingerprint, makeCase, makeCases } from '../../scripts/bench/cases.js';
 import { ContenderProcess, MIN_SEMI_SPACE_MIB, type IsolatedContender } from '../../scripts/bench/isolated.js';
 import { renderSharing, sharing } from '../../scripts/bench/sharing.js';
 import { measure, ROUNDS } from '../../scripts/bench/timing.js';
@@ -57,6 +59,43 @@ describe('contenders in processes of their own', () => {
       expect(await contenders[1]!.tally()).toBeNull();
     } finally {
       ContenderProcess.close(contenders);
+    }
+  }, 60_000);
+
+  it('builds in each child only its row\'s case, and every contender of the row meets the same certificates and keys', async () => {
+    const contenders: IsolatedContender[] = [];
+    try {
+      for (const spec of [{ kind: 'engine', caseName: 'rsa2048 pinned', provider: 'noble' }, { kind: 'node:tls', caseName: 'rsa2048 pinned' }] as const) {
+        contenders.push(...(await ContenderProcess.start([spec], 0, 'rsa2048 pinned')));
+      }
+      contenders.push(...(await ContenderProcess.start([{ kind: 'node:tls', caseName: 'ed25519 CA' }], 0, 'ed25519 CA')));
+      const [noble, nodeTls, ca] = contenders.map((c) => c.fixtures);
+      // No other case's identities: no Ed25519 server or client, no P-256 key, no CA in the RSA row's processes.
+      expect(noble!.made).toEqual(['rsa2048 server']);
+      expect(nodeTls!.made).toEqual(['rsa2048 server']);
+      expect(ca!.made).toEqual(['ed25519 CA', 'ed25519 server issued by the CA']);
+      // The same bytes in both processes and in this one, made alone or among all the cases.
+      expect(noble!.fingerprint).toBe(nodeTls!.fingerprint);
+      expect(noble!.fingerprint).toBe(caseFingerprint(makeCase('rsa2048 pinned')!));
+      expect(ca!.fingerprint).toBe(caseFingerprint(makeCases().find((c) => c.name === 'ed25519 CA')!));
+      expect(ca!.fingerprint).not.toBe(noble!.fingerprint);
+    } finally {
+      ContenderProcess.close(contenders);
+    }
+  }, 60_000);
+
+  it('pairs each handshake with its primitives replayed, each timed: one sample of each per iteration', async () => {
+    const [paired] = await ContenderProcess.start([{ kind: 'paired', caseName: CASE, provider: 'node', clock: 'cpu' }], 5, CASE);
+    try {
+      expect(paired!.name).toBe('handshakeThenItsPrimitives');
+      const [m] = await measure(0.02, [paired!], () => paired!.reset());
+      expect(m!.iterations).toBeGreaterThan(0);
+      expect(paired!.handshakeSamplesMs).toHaveLength(m!.iterations);
+      expect(paired!.primitiveSamplesMs).toHaveLength(m!.iterations);
+      // Each iteration is the pair, read on the same CPU clock: its time holds both parts, one sample of each per iteration.
+      expect(paired!.handshakeSamplesMs.every((ms, i) => ms + paired!.primitiveSamplesMs[i]! <= m!.cpuSamplesMs[i]! + 1e-9)).toBe(true);
+    } finally {
+      ContenderProcess.close([paired!]);
     }
   }, 60_000);
 

@@ -17,6 +17,7 @@ import type { SessionTicket } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { openTicket } from '../../src/handshake/tickets.js';
 import { DAY, makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { hex } from '../../src/wire/bytes.js';
 
 const random = seededRandom('ticket-client-path');
 const ticketKey = random(32);
@@ -48,7 +49,9 @@ const clientConfig = (extra: Partial<ClientConfig> = {}): ClientConfig => ({
 
 function firstTicket(trust: TrustPolicy): SessionTicket {
   const pair = new InMemoryPair(clientConfig(), serverConfig(trust)).run();
-  expect(pair.server.info.peer?.subject).toBe('CN=alice');
+  // alice's key, named only where her names are vouched for (a key pin proves no name: pinned-key-names.test.ts).
+  expect(pair.server.info.peer?.spkiSha256).toBe(hex(nobleProvider.hash('sha256', aliceLeaf.certificate.spki)));
+  expect(pair.server.info.peer?.subject).toBe(pair.server.info.peer?.verdict.rule === 'pinned-key' ? undefined : 'CN=alice');
   const event = pair.events('client').find((e) => e.type === 'session-ticket');
   if (event?.type !== 'session-ticket') throw new Error('no ticket');
   return event.ticket;

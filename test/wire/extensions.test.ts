@@ -110,6 +110,22 @@ describe('extension body codecs', () => {
     expectTlsError(() => keyShareServerHello.parse(fromHex('001d 0001 aa 00')), 'DecodeError', 'decode_error');
   });
 
+  it.each([2, 32, 33, 40, 500])('key_share: finds two shares for one group among %i, wherever they are', (count) => {
+    // Short lists are compared pairwise, long ones through a set: both must find the pair first-last, last two, and middle.
+    const shares = (groups: number[]) => {
+      const entries = groups.map((g) => `${g.toString(16).padStart(4, '0')} 0001 aa`).join('');
+      return fromHex(`${(groups.length * 5).toString(16).padStart(4, '0')} ${entries}`);
+    };
+    const distinct = Array.from({ length: count }, (_, i) => 0x0100 + i);
+    expect(keyShareClientHello.parse(shares(distinct))).toHaveLength(count);
+    for (const [a, b] of [[0, count - 1], [count - 2, count - 1], [count >> 2, count >> 1]] as const) {
+      if (a === b) continue;
+      const groups = distinct.slice();
+      groups[b] = groups[a]!;
+      expectTlsError(() => keyShareClientHello.parse(shares(groups)), 'BadKeyShare', 'illegal_parameter');
+    }
+  });
+
   it('psk_key_exchange_modes (RFC 8446 §4.2.9)', () => {
     roundTrip(pskKeyExchangeModes, [1], '01 01');
     roundTrip(pskKeyExchangeModes, [0, 1], '02 00 01');

@@ -40,7 +40,8 @@ function checkSignature(cert: Certificate, issuer: Certificate, provider: Crypto
   // A configured issuer (a trust anchor) that verified this very DER before need not verify it again
   // (configured-certificates.ts); everything around the signature is still judged, and the budget still spent.
   if (verifiedBefore(issuer, cert, provider)) return undefined;
-  if (!provider.verify(alg.algorithm, issuer.publicKey, cert.tbs, cert.signature)) {
+  // Only true counts (signatures.ts checkCertificateVerify): a provider's Promise is truthy.
+  if (provider.verify(alg.algorithm, issuer.publicKey, cert.tbs, cert.signature) !== true) {
     return fail('BadCertificate', `signature on ${describe(cert)} does not verify with the key of ${describe(issuer)} (${alg.name})`);
   }
   rememberVerified(issuer, cert, provider);

@@ -175,7 +175,7 @@ function signedBy(crl: Crl, issuer: Certificate, provider: CryptoProvider): bool
   const key = hex(issuer.spki);
   const known = verdicts.get(key);
   if (known !== undefined) return known;
-  const verified = provider.verify(alg, issuer.publicKey, crl.tbs, crl.signature);
+  const verified = provider.verify(alg, issuer.publicKey, crl.tbs, crl.signature) === true;
   if (verdicts.size < MAX_KEYS_PER_CRL) verdicts.set(key, verified);
   return verified;
 }

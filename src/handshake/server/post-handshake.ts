@@ -1,5 +1,6 @@
 // What the server does once CONNECTED (RFC 8446 §4.6): NewSessionTicket (§4.6.1) and post-handshake client
 // authentication (§4.6.2). KeyUpdate is in traffic.ts.
+import { handedOut } from '../handed-out.js';
 import { ExtensionType } from '../../wire/enums.js';
 import * as X from '../../wire/extensions.js';
 import type { HandshakeMessage } from '../../wire/types.js';
@@ -104,8 +105,9 @@ export function onPostHandshakeAuth(ctx: HandshakeContext, config: ServerConfig,
       const before = ctx.info.peer;
       const answer = confirmClientAuthentication(ctx, exchange, ctx.verifyFinished(state.suite, state.traffic.clientSecret('server'), message.verifyData, exchange.transcript));
       delete state.postHandshake;
-      // §4.6.2 lets the client prove another identity than before: the event names the one it replaced.
-      const replaced = before && !sameIdentity(before, ctx.info.peer!) ? { replaced: before } : {};
+      // §4.6.2 lets the client prove another identity than before: the event names the one it replaced, a copy
+      // (its verdict's path ends with the config's own trust anchor: test/security/post-handshake-replaced-copy).
+      const replaced = before && !sameIdentity(before, ctx.info.peer!) ? { replaced: handedOut(before) } : {};
       ctx.effects.push({ type: 'post-handshake-auth', answer, ...replaced, info: ctx.handedInfo() });
       return;
     default:
