@@ -131,8 +131,9 @@ export function meteredProvider(base: CryptoProvider, tally: Tally): CryptoProvi
       return exchange;
     },
     sign: (alg, key, message, random) => tally.measure(`sign ${signatureName(alg)}`, () => base.sign(alg, key, message, random)),
-    verify: (alg, key, message, signature) =>
-      tally.measure(`verify ${signatureName(alg)}`, () => base.verify(alg, key, message, signature)),
+    // the options too: `ownKey` lets noble use its table for our own key (crypto/own-key-tables.ts)
+    verify: (alg, key, message, signature, options) =>
+      tally.measure(`verify ${signatureName(alg)}`, () => base.verify(alg, key, message, signature, options)),
     publicKeyOf: (key) => tally.measure('public key of', () => base.publicKeyOf(key)),
   };
 }

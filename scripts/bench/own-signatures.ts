@@ -1,6 +1,7 @@
 // What verifying our own CertificateVerify signature before sending it would cost, per scheme and provider,
 // beside one sign and beside one whole handshake (x25519, a pinned certificate, both sides in this process) (docs/security.md, red team session 14). Interleaved rounds
-// (sign, verify, handshake, in turn), medians: under load, read the ratios, not the absolute times.
+// (sign, verify, handshake, in turn), medians: under load, read the ratios, not the absolute times. "verify" is
+// a peer's key (no table), "own" the check the engine makes, with options.ownKey (noble: a cached table).
 //   npx esbuild scripts/bench/own-signatures.ts --bundle --platform=node --format=esm --outfile=/tmp/own-signatures.mjs
 //   node /tmp/own-signatures.mjs [rounds]
 import { generateKeyPair, type GeneratedKeyType } from '../../src/auth/builder.js';
@@ -60,7 +61,7 @@ function handshakeOf(provider: CryptoProvider, privateKey: PrivateKey, scheme: n
 }
 
 console.log(`load ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}; ${rounds} rounds; µs medians`);
-console.log('provider  scheme          sign    verify  handshake  verify/sign  verify/handshake');
+console.log('provider  scheme          sign    verify     own  handshake  verify/sign  own/sign  verify/handshake  own/handshake');
 for (const [providerName, provider] of [['noble', nobleProvider], ['node', nodeCryptoProvider]] as const) {
   for (const row of ROWS) {
     const privateKey = row.rsa ? rsaTestKey(2048) : generateKeyPair(row.keyType!, random, provider).privateKey;
@@ -68,6 +69,7 @@ for (const [providerName, provider] of [['noble', nobleProvider], ['node', nodeC
     const message = random(130);
     const signs: number[] = [];
     const verifies: number[] = [];
+    const owns: number[] = [];
     const handshakes: number[] = [];
     let signature = provider.sign(row.algorithm, privateKey, message, random);
     const handshake = handshakeOf(provider, privateKey, row.scheme);
@@ -77,11 +79,14 @@ for (const [providerName, provider] of [['noble', nobleProvider], ['node', nodeC
       verifies.push(time(() => {
         if (!provider.verify(row.algorithm, publicKey, message, signature)) throw new Error('does not verify');
       }));
+      owns.push(time(() => {
+        if (!provider.verify(row.algorithm, publicKey, message, signature, { ownKey: true })) throw new Error('does not verify');
+      }));
       handshakes.push(time(handshake));
     }
-    const [s, v, h] = [median(signs), median(verifies), median(handshakes)];
+    const [s, v, o, h] = [median(signs), median(verifies), median(owns), median(handshakes)];
     console.log(
-      `${providerName.padEnd(9)} ${row.name.padEnd(14)} ${s.toFixed(0).padStart(6)} ${v.toFixed(0).padStart(8)} ${h.toFixed(0).padStart(10)} ${(v / s).toFixed(2).padStart(12)} ${((100 * v) / h).toFixed(1).padStart(15)}%`,
+      `${providerName.padEnd(9)} ${row.name.padEnd(14)} ${s.toFixed(0).padStart(6)} ${v.toFixed(0).padStart(8)} ${o.toFixed(0).padStart(7)} ${h.toFixed(0).padStart(10)} ${(v / s).toFixed(2).padStart(12)} ${(o / s).toFixed(2).padStart(9)} ${((100 * v) / h).toFixed(1).padStart(16)}% ${((100 * o) / h).toFixed(1).padStart(13)}%`,
     );
   }
 }

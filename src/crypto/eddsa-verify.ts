@@ -18,14 +18,15 @@ const L25519 = Ed25519Point.Fn.ORDER;
  * order, or not canonical, the caller refuses first (signatureKeyProblem): with the identity as A, R = the
  * identity and S = 0 would verify every message. False for anything malformed; never throws.
  */
-export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array, decodedKey?: typeof Ed25519Point.BASE): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   const r = signature.subarray(0, 32);
   const s = bytesToNumberLE(signature.subarray(32));
   if (s >= L25519) return false;
   let a: typeof Ed25519Point.BASE;
   try {
-    a = Ed25519Point.fromBytes(publicKey); // canonical encodings only (not ZIP-215)
+    // canonical encodings only (not ZIP-215); our own key comes decoded, with its table (own-key-tables.ts)
+    a = decodedKey ?? Ed25519Point.fromBytes(publicKey);
   } catch {
     return false; // no point on the curve
   }
@@ -43,8 +44,11 @@ const ED448_SIGN_BIT = 1n << 455n;
  * refuses S >= L and non-canonical encodings itself.
  */
 export function verifyEd448(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 114) return false;
+  return signature.length === 114 && ed448RHasImage(signature) && ed448.verify(signature, message, publicKey);
+}
+
+/** Whether OpenSSL can decode the R of a 114-byte Ed448 signature: its y is neither 1 nor -1 (x = 0). */
+export function ed448RHasImage(signature: Uint8Array): boolean {
   const y = bytesToNumberLE(signature.subarray(0, 57)) & ~ED448_SIGN_BIT;
-  if (y === 1n || y === P448 - 1n) return false;
-  return ed448.verify(signature, message, publicKey);
+  return y !== 1n && y !== P448 - 1n;
 }

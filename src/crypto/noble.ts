@@ -14,6 +14,7 @@ import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
 import { keyExchangeGroups } from './groups.js';
 import type { DiffieHellmanGroup } from './key-exchange.js';
 import { NOBLE_ML_KEM } from './mlkem.js';
+import { verifyEcdsaOwnKey, verifyEd25519OwnKey, verifyEd448OwnKey } from './own-key-tables.js';
 import { mlDsaPublicKey, mlDsaSign, mlDsaVerify } from './mldsa.js';
 import {
   AEAD_TAG_LENGTHS,
@@ -28,6 +29,7 @@ import {
   type PublicKey,
   type RandomSource,
   type SignatureAlgorithm,
+  type VerifyOptions,
 } from './provider.js';
 import { rsaPkcs1Sign, rsaPkcs1Verify, rsaPssSign, rsaPssVerify } from './rsa.js';
 import { rsaPublicKeyOf, signatureKeyProblem } from './signature-keys.js';
@@ -222,18 +224,23 @@ function hashOf(alg: SignatureAlgorithm) {
   return alg.hash;
 }
 
-function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+function verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array, options?: VerifyOptions): boolean {
   if (signatureKeyProblem(alg, key)) return false;
+  // Our own keys get a precomputed table (own-key-tables.ts); a peer's, chosen by an attacker, never does.
+  const ownKey = options?.ownKey === true;
   try {
     switch (key.kind) {
       case 'ed25519':
         // RFC 8032 §5.1.7 with canonical encodings only, deciding as OpenSSL does (eddsa-verify.ts).
-        return verifyEd25519(signature, message, key.publicKey);
+        return ownKey ? verifyEd25519OwnKey(signature, message, key.publicKey) : verifyEd25519(signature, message, key.publicKey);
       case 'ed448':
-        return verifyEd448(signature, message, key.publicKey);
-      case 'ecdsa':
+        return ownKey ? verifyEd448OwnKey(signature, message, key.publicKey) : verifyEd448(signature, message, key.publicKey);
+      case 'ecdsa': {
+        const hashed = digest(hashOf(alg), message);
+        if (ownKey) return verifyEcdsaOwnKey(key.curve, hashed, key.point, signature);
         // lowS: false, because OpenSSL and others produce high-S signatures and X9.62 allows them.
-        return CURVES[key.curve].verify(signature, digest(hashOf(alg), message), key.point, { prehash: false, lowS: false, format: 'der' });
+        return CURVES[key.curve].verify(signature, hashed, key.point, { prehash: false, lowS: false, format: 'der' });
+      }
       case 'rsa':
       case 'rsa-pss':
         return alg.kind === 'rsa-pss' ? rsaPssVerify(key, alg.hash, message, signature, alg.saltLength) : rsaPkcs1Verify(key, hashOf(alg), message, signature);

@@ -173,6 +173,11 @@ export type PrivateKey =
  * ML-DSA is pure ML-DSA (FIPS 204 Algorithms 2 and 3) with an empty context, in TLS (draft-ietf-tls-mldsa
  * §3.2) and in certificates (RFC 9881 §3) alike.
  */
+/** A hint to CryptoProvider.verify. */
+export interface VerifyOptions {
+  readonly ownKey?: boolean;
+}
+
 export type SignatureAlgorithm =
   | { kind: 'ed25519' }
   | { kind: 'ed448' }
@@ -232,8 +237,12 @@ export interface CryptoProvider {
    * nothing else: ECDSA uses RFC 6979 nonces, EdDSA is deterministic.
    */
   sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array;
-  /** False for a wrong signature, a malformed one, or a key that does not fit the algorithm: never throws. */
-  verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * False for a wrong signature, a malformed one, or a key that does not fit the algorithm: never throws.
+   * `options.ownKey`: the key is one our configuration holds (a certificate we sign with), never a peer's; a
+   * provider may keep work per such key (noble: a decoded point and its table). The verdict is the same.
+   */
+  verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array, options?: VerifyOptions): boolean;
   /** The public half of a private key. */
   publicKeyOf(key: PrivateKey): PublicKey;
 }

@@ -158,11 +158,14 @@ function verifiedBeforeSending(
   // `signature` is our own array, and what is sent. The check gets a copy: a provider may wipe what it verified
   // (test/security/shared-certificate-writes). Only true counts (a Promise, truthy, is no verification).
   const key = certifiedPublicKey(provider, certified);
-  if (withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(algorithm, key, content, signature.slice())) !== true) {
+  if (withLentCertificateVerifyContent(signer, transcriptHash, (content) => provider.verify(algorithm, key, content, signature.slice(), OWN_KEY)) !== true) {
     throw new Error(`${whose} does not verify with our certificate's key (a fault, or another key), so it is not sent`);
   }
   return signature;
 }
+
+/** Our certificate's key, never a peer's: a provider may keep a table per such key (crypto/own-key-tables.ts). */
+const OWN_KEY = { ownKey: true } as const;
 
 /** 'ok', or why the signature does not count. */
 export function checkCertificateVerify(

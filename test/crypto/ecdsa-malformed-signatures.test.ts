@@ -48,9 +48,11 @@ describe.each(Object.keys(CURVES) as CurveName[])('ECDSA over %s', (curve) => {
 
   const verdicts = (sig: Uint8Array, key = publicKey) => ({
     noble: nobleProvider.verify(alg, key, message, sig),
+    // noble with the key's table (crypto/own-key-tables.ts): our own certificate's key
+    nobleOwnKey: nobleProvider.verify(alg, key, message, sig, { ownKey: true }),
     node: nodeCryptoProvider.verify(alg, key, message, sig),
   });
-  const both = (verdict: boolean) => ({ noble: verdict, node: verdict });
+  const both = (verdict: boolean) => ({ noble: verdict, nobleOwnKey: verdict, node: verdict });
 
   it('the signature, re-encoded in DER, and its high-S twin n - s: both accept (control)', () => {
     expect(verdicts(signature)).toEqual(both(true));

@@ -22,10 +22,14 @@ const VERIFY = { ed25519: verifyEd25519, ed448: verifyEd448 };
 /** Each provider's verdict on `signature`. */
 function verdicts(kind: EdwardsKind, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) {
   const key = { kind, publicKey } as PublicKey;
-  return { noble: PROVIDERS.noble.verify({ kind }, key, message, signature), node: PROVIDERS.node.verify({ kind }, key, message, signature) };
+  return {
+    noble: PROVIDERS.noble.verify({ kind }, key, message, signature),
+    // with the key's table, as for our own certificate's key (crypto/own-key-tables.ts)
+    nobleOwnKey: PROVIDERS.noble.verify({ kind }, key, message, signature, { ownKey: true }),
+    node: PROVIDERS.node.verify({ kind }, key, message, signature) };
 }
 
-const both = (verdict: boolean) => ({ noble: verdict, node: verdict });
+const both = (verdict: boolean) => ({ noble: verdict, nobleOwnKey: verdict, node: verdict });
 
 const SEED_LENGTH = { ed25519: 32, ed448: 57 } as const;
 const message = utf8.encode('64 spaces, a context string, a zero byte and a transcript hash');

@@ -23,7 +23,14 @@ import { SignatureScheme } from '../../src/wire/enums.js';
 const random = seededRandom('own signature faults');
 const FAULTY_BIT = 5;
 /** ML-DSA is not in the default lists: offered here beside the others. */
-const SCHEMES = [SignatureScheme.mldsa44, SignatureScheme.ed25519, SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.rsa_pss_rsae_sha256];
+const SCHEMES = [
+  SignatureScheme.mldsa44,
+  SignatureScheme.ed25519,
+  SignatureScheme.ed448,
+  SignatureScheme.ecdsa_secp256r1_sha256,
+  SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.rsa_pss_rsae_sha256,
+];
 
 /** RFC 8032 §5.1.6 with bit `bit` of the secret scalar flipped while s = r + k·a is computed. */
 function ed25519WithScalarFault(seed: Uint8Array, message: Uint8Array, bit: number): Uint8Array {
@@ -100,7 +107,7 @@ const alertsOut = (events: TlsEvent[]) => events.flatMap((e) => (e.type === 'ale
 
 describe('our own faulty signature never reaches the wire', () => {
   for (const [providerName, base] of [['noble', nobleProvider], ['node:crypto', nodeCryptoProvider]] as const) {
-    for (const keyType of ['ed25519', 'p256', 'ml-dsa-44'] as const) {
+    for (const keyType of ['ed25519', 'ed448', 'p256', 'p384', 'ml-dsa-44'] as const) {
       const id = makeIdentity({ subject: { CN: `own ${keyType}` }, keyType }, random);
       const peer = makeIdentity({ subject: { CN: 'peer' } }, random);
       const run = (fault: boolean, role: 'server' | 'client') => {
