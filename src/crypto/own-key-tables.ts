@@ -21,7 +21,11 @@ const ECDSA_CURVES = { 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const;
  * faster (0.1-0.2 ms of a ~1 ms check) for 0.9-2 MiB and twice the build time.
  */
 const WINDOW = 6;
-/** Keys kept (least recently used dropped first): a configuration holds a few certificates; more only recompute. */
+/**
+ * Keys that get a table, for the life of the process: a configuration holds a few certificates. A key beyond
+ * them is checked without one (as a peer's key is), never by dropping another's table: a server with more
+ * certificates than this, whose clients pick one by SNI, would otherwise rebuild a table (15-80 ms) per handshake.
+ */
 export const MAX_OWN_KEY_TABLES = 8;
 
 type Point = { multiplyUnsafe(scalar: bigint): Point; precompute(window: number, isLazy: boolean): Point };
@@ -31,16 +35,13 @@ const tables = new Map<string, Point>();
 /** How many keys have a table now (at most MAX_OWN_KEY_TABLES). */
 export const ownKeyTablesHeld = () => tables.size;
 
-/** The decoded key with its table, made on first use; throws for bytes that are no point. */
+/** The decoded key, with its table while there is room for one; throws for bytes that are no point. */
 function tabled<P extends Point>(kind: string, publicKey: Uint8Array, decode: (bytes: Uint8Array) => P): P {
   const id = `${kind}:${hex(publicKey)}`;
-  let point = tables.get(id);
-  if (point) {
-    tables.delete(id); // re-inserted last: most recently used
-  } else {
-    point = decode(publicKey).precompute(WINDOW, false);
-    if (tables.size >= MAX_OWN_KEY_TABLES) tables.delete(tables.keys().next().value!);
-  }
+  const known = tables.get(id);
+  if (known) return known as P;
+  if (tables.size >= MAX_OWN_KEY_TABLES) return decode(publicKey);
+  const point = decode(publicKey).precompute(WINDOW, false);
   tables.set(id, point);
   return point as P;
 }

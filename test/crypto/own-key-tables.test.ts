@@ -52,7 +52,7 @@ describe('which keys the engine verifies as its own', () => {
 });
 
 describe('the tables are bounded', () => {
-  it(`keys beyond ${MAX_OWN_KEY_TABLES} push out the least recently used; each still verifies, and a wrong signature still fails`, () => {
+  it(`keys beyond ${MAX_OWN_KEY_TABLES} get no table and push out none; each still verifies, and a wrong signature still fails`, () => {
     const message = utf8.encode('64 spaces, a context string, a zero byte and a transcript hash');
     for (let i = 0; i < MAX_OWN_KEY_TABLES + 4; i++) {
       const { privateKey } = generateKeyPair(i % 2 ? 'p256' : 'ed25519', random, nobleProvider);
