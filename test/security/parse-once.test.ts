@@ -67,8 +67,17 @@ describe('a configured certificate parsed once', () => {
     const policy: TrustPolicy = { kind: 'pinned-certificate', certificates: [serverA.der] };
     const first = new InMemoryPair(clientConfig(policy), serverConfig(serverA)).run();
     const reported = first.client.info.peer as { dnsNames: string[]; uris: string[] };
-    reported.dnsNames.push('evil.example');
-    reported.uris.push('spiffe://evil');
+    // The copy handed out is frozen (handed-out.ts): a write is refused with a TypeError or, were it not, must stay
+    // the caller's own.
+    const attempt = (write: () => void) => {
+      try {
+        write();
+      } catch (e) {
+        expect(e).toBeInstanceOf(TypeError);
+      }
+    };
+    attempt(() => reported.dnsNames.push('evil.example'));
+    attempt(() => reported.uris.push('spiffe://evil'));
     const second = new InMemoryPair(clientConfig(policy), serverConfig(serverA)).run();
     expect(second.client.info.peer).toMatchObject({ dnsNames: ['a.example'], uris: [] });
   });
