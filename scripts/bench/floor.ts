@@ -173,7 +173,9 @@ function floorSteps(c: HandshakeCase): FloorStep[] {
       run: repeat(2, () => diffieHellman({ privateKey: ownKey, publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: peerPublic }, format: 'jwk' }) })),
     },
     ...certificateVerifySteps(client ? [c.serverIdentity, client] : [c.serverIdentity], c.trust.kind === 'ca' ? 1 : 0),
-    { name: 'hkdf expand', calls: 36, run: repeat(36, () => hmac.compute('sha256', prk, labelInfo, undefined, 1)) },
+    // Per side: 8 Derive-Secrets and 2 finished keys, and the key and IV of the 2 record protections a handshake without
+    // application data uses (src/record/protection.ts derives a protection's keys at its first record).
+    { name: 'hkdf expand', calls: 28, run: repeat(28, () => hmac.compute('sha256', prk, labelInfo, undefined, 1)) },
     { name: 'hkdf extract', calls: 6, run: repeat(6, () => hmac.compute('sha256', prk, prk)) },
     { name: 'hmac (finished)', calls: 4, run: repeat(4, () => hmac.compute('sha256', prk, labelInfo.subarray(0, 32))) },
     {
