@@ -119,10 +119,21 @@ export function externalPskModes(config: ExternalPskConfig): Array<'psk_dhe_ke' 
 const HEX_PREFIX = 'hex:';
 
 /**
- * A PSK identity for people: the UTF-8 text when it is printable, else `hex:` and the bytes. The name is
- * what the peer is reported as, so it stays one to one with the identity bytes (opaque, RFC 8446 §4.2.11):
- * a text that itself starts with `hex:` is shown in hex too, or the text "hex:00" would read as the byte 0x00;
- * and a leading byte order mark is kept (TextDecoder drops it by default: EF BB BF "alice" would read "alice").
+ * What a reader does not see as itself: controls, formats (zero-width characters, bidi marks and overrides, the
+ * byte order mark, tag characters), private use, separators but the space (line and paragraph separators,
+ * no-break and other spaces), variation selectors and the combining grapheme joiner. Not unassigned code points
+ * (\p{Cn}): that set shrinks with each Unicode version, and a name must not change when Node is upgraded.
+ */
+const UNSEEN = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u180b-\u180d\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
+
+/**
+ * A PSK identity for people: the UTF-8 text when every character shows as itself and it is in NFC, else `hex:`
+ * and the bytes.
+ * The name is what the peer is reported as and what logs print, so it stays one to one with the identity bytes
+ * (opaque, RFC 8446 §4.2.11) and reads as what it is: a text that itself starts with `hex:` is shown in hex
+ * too, or the text "hex:00" would read as the byte 0x00; a leading byte order mark is decoded (TextDecoder drops
+ * it by default: EF BB BF "alice" would read "alice"), and so shown in hex, as "alice" with a zero-width space or
+ * "ecila" behind a right-to-left override are, rather than as "alice" (test/security/psk-identity-invisible).
  */
 export function pskIdentityName(identity: Uint8Array): string {
   let text: string | undefined;
@@ -131,7 +142,9 @@ export function pskIdentityName(identity: Uint8Array): string {
   } catch {
     text = undefined;
   }
-  return text !== undefined && /^[\x20-\x7e\u00a0-\uffff]+$/.test(text) && !text.startsWith(HEX_PREFIX) ? text : `${HEX_PREFIX}${hex(identity)}`;
+  // Not in NFC: "Zoe" and a combining diaeresis shows as the "Zoë" of other bytes (NFC is stable across Unicode versions).
+  if (text !== undefined && !UNSEEN.test(text) && text.normalize('NFC') === text && !text.startsWith(HEX_PREFIX)) return text;
+  return `${HEX_PREFIX}${hex(identity)}`;
 }
 
 /** What psk_ke costs, in the words the trace, the docs and the CLI use. */
