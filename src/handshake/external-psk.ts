@@ -128,9 +128,8 @@ const UNSEEN = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u
 
 /**
  * A PSK identity for people: the UTF-8 text when every character shows as itself and it is in NFC, else `hex:`
- * and the bytes.
- * The name is what the peer is reported as and what logs print, so it stays one to one with the identity bytes
- * (opaque, RFC 8446 §4.2.11) and reads as what it is: a text that itself starts with `hex:` is shown in hex
+ * and the bytes. The name is what the peer is reported as and what logs print, so it stays one to one with the
+ * identity bytes (opaque, RFC 8446 §4.2.11) and reads as what it is: a text that itself starts with `hex:` is shown in hex
  * too, or the text "hex:00" would read as the byte 0x00; a leading byte order mark is decoded (TextDecoder drops
  * it by default: EF BB BF "alice" would read "alice"), and so shown in hex, as "alice" with a zero-width space or
  * "ecila" behind a right-to-left override are, rather than as "alice" (test/security/psk-identity-invisible).

@@ -47,7 +47,7 @@ describe('an external PSK identity holding characters nobody sees as themselves'
   });
 
   for (const [what, holder] of Object.entries(disguised)) {
-    it(`with ${what}: reported in hex, never as text that reads like alice`, () => {
+    it(`with ${what}: reported in hex, never as text that reads like a name enrolled before`, () => {
       expect(reportedAs(holder)).toBe(`hex:${hex(utf8.encode(holder.identity as string))}`);
     });
   }

@@ -64,6 +64,7 @@ describe('a raw public key (RFC 7250) spelled by the attacker', () => {
     'Ed25519 with NULL parameters (RFC 8410 §3: absent)': spki(der.sequence(der.oid(OID.ed25519), der.null()), ed25519.publicKey),
     'Ed448 with a curve OID as parameters': spki(der.sequence(der.oid(OID.ed448), der.oid(OID.prime256v1)), ed448.publicKey),
     'ML-DSA-44 with NULL parameters (RFC 9881 §2: absent)': spki(der.sequence(der.oid(OID.idMlDsa44), der.null()), mlDsa.publicKey),
+    "ML-DSA-44's key named as ML-DSA-65": spki(der.sequence(der.oid(OID.idMlDsa65)), mlDsa.publicKey),
     'Ed25519 with a 33rd key byte inside the BIT STRING': spki(der.sequence(der.oid(OID.ed25519)), concat(ed25519.publicKey, Uint8Array.of(0))),
     'Ed25519 with a byte after the SPKI': concat(encodeSpki(ed25519), Uint8Array.of(0)),
     'Ed25519 with a non-minimal length (another spelling of a pinned key)': Uint8Array.of(0x30, 0x81, ...encodeSpki(ed25519).subarray(1)),
