@@ -15,7 +15,7 @@ import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { REASONS, TlsError } from '../wire/errors.js';
-import { checkOfferable, isAllZero, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
+import { checkDistinctKeys, checkOfferable, isAllZero, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
@@ -267,7 +267,7 @@ const COMMON: Schema<Common> = {
   clientCertificateTypes: arrayOf(certificateType, { nonEmpty: true }),
   externalPsks: (v, path) => {
     anObject(v, path);
-    resolveExternalPsks(v as ExternalPskConfig);
+    checkDistinctKeys(resolveExternalPsks(v as ExternalPskConfig));
   },
   certificateCompression: (v, path) => {
     arrayOf(anObject)(v, path);

@@ -7,6 +7,7 @@
 // than two parties identifies only the group, not the peer; and psk_ke (no (EC)DHE) gives up forward
 // secrecy: whoever learns the PSK later reads every recorded session (RFC 8446 §E.1, RFC 9257 §6).
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
+import { digest } from '../crypto/hashes.js';
 import type { HashName } from '../crypto/provider.js';
 import { hex, utf8 } from '../wire/bytes.js';
 import { showValue } from '../wire/show-value.js';
@@ -88,6 +89,25 @@ export function checkOfferable(psks: readonly ResolvedExternalPsk[]): void {
   const length = 2 + identityBytes + 6 * psks.length + 2 + psks.reduce((n, p) => n + 1 + (p.hash === 'sha384' ? 48 : 32), 0);
   if (length <= 0xffff) return;
   throw new TypeError(`externalPsks.keys: ${psks.length} identities of ${identityBytes} bytes do not fit one pre_shared_key extension with their ages and binders (${length} bytes, at most 65535: RFC 8446 §4.2.11)`);
+}
+
+/**
+ * One key under two identities is one PSK known to two names: its holder proves either, and the server would
+ * report alice as bob (RFC 9257 §4: a PSK shared by more than two parties identifies only the group). It would
+ * also be used with two hashes when theirs differ (RFC 8446 §4.2.11: "Any given PSK MUST only be used with one
+ * hash"). A TypeError before anything is sent. Keys are compared by their SHA-256, once per configuration
+ * (config-validation.ts), so no key is kept as a string.
+ */
+export function checkDistinctKeys(psks: readonly ResolvedExternalPsk[]): void {
+  const seen = new Map<string, number>();
+  psks.forEach((psk, i) => {
+    const fingerprint = hex(digest('sha256', psk.key));
+    const first = seen.get(fingerprint);
+    if (first !== undefined) {
+      throw new TypeError(`externalPsks.keys[${i}].key: the key of keys[${first}] too, under another identity: whoever holds it would be reported as either (RFC 9257 §4)`);
+    }
+    seen.set(fingerprint, i);
+  });
 }
 
 /** Our PSKs, the modes we use them in, and each PSK under its identity. */
