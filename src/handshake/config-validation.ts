@@ -177,6 +177,8 @@ const SESSION_TICKET: Check = object(
     ageAdd: required(integer(0, 2 ** 32 - 1)),
     // The stored server identity is re-judged from its chain when resuming (client/psk.ts chooseTicket).
     peer: object({ chain: required(arrayOf(bytes, { nonEmpty: true })) }, { exact: false }),
+    // The external PSK the server proved then (client/psk.ts chooseTicket): an identity and a SHA-256.
+    externalPsk: object({ identity: required(bytesOfLength(1, 0xffff)), keySha256: required(bytesOfLength(32, 32)) }, { exact: true }),
   },
   { exact: false },
 );

@@ -45,7 +45,7 @@ export type AuthenticationProof =
 export type ExternalPskProof =
   | { binder: PskBinderVerified; finished: PeerFinishedVerified }
   | { serverFinished: PeerFinishedVerified }
-  /** On the server, a ticket of a session the PSK authenticated, the PSK still ours with the same key (server/psk.ts). */
+  /** A ticket of a session the PSK authenticated, the PSK still ours with the same key (server/psk.ts, client/psk.ts). */
   | { resumedSession: PskBinderVerified | PeerFinishedVerified };
 
 export type Epoch = 'early' | 'handshake' | 'application';

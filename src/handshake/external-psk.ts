@@ -8,8 +8,8 @@
 // secrecy: whoever learns the PSK later reads every recorded session (RFC 8446 §E.1, RFC 9257 §6).
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
 import { digest } from '../crypto/hashes.js';
-import type { HashName } from '../crypto/provider.js';
-import { hex, utf8 } from '../wire/bytes.js';
+import type { CryptoProvider, HashName } from '../crypto/provider.js';
+import { constantTimeEqual, hex, utf8 } from '../wire/bytes.js';
 import { showValue } from '../wire/show-value.js';
 
 export interface ExternalPsk {
@@ -129,6 +129,27 @@ export function externalPskSet(keys: ResolvedExternalPsk[], modes: Array<'psk_dh
 /** Our PSK named by `identity`, if any. */
 export function findExternalPsk(ours: ExternalPskSet | undefined, identity: Uint8Array): ResolvedExternalPsk | undefined {
   return ours?.byIdentity.get(hex(identity));
+}
+
+/**
+ * What a session ticket keeps of the external PSK that authenticated its session, in both roles: the identity and
+ * the SHA-256 of the key, never the key (the server seals it in the ticket, the client keeps it beside the ticket,
+ * SessionTicket.externalPsk). Resuming proves only the ticket's secret, derived in that session: without this, a
+ * PSK deleted (revoked) or given a new key (rotated after a leak) would live on in the tickets of its sessions.
+ */
+export interface ExternalPskBinding {
+  identity: Uint8Array;
+  keySha256: Uint8Array;
+}
+
+export function externalPskBinding(provider: CryptoProvider, psk: ResolvedExternalPsk): ExternalPskBinding {
+  return { identity: psk.identity.slice(), keySha256: provider.hash('sha256', psk.key).slice() };
+}
+
+/** Our external PSK that authenticated a ticket's session, if we still hold it under that identity with the same key. */
+export function stillProvisioned(provider: CryptoProvider, ours: ExternalPskSet | undefined, bound: ExternalPskBinding): ResolvedExternalPsk | undefined {
+  const psk = findExternalPsk(ours, bound.identity);
+  return psk && constantTimeEqual(provider.hash('sha256', psk.key), bound.keySha256) ? psk : undefined;
 }
 
 /** The modes we use, in order; psk_dhe_ke unless psk_ke was asked for explicitly. */

@@ -5,6 +5,7 @@ import { digest } from '../crypto/hashes.js';
 import type { CryptoProvider, RandomSource } from '../crypto/provider.js';
 import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
 import type { PeerIdentity } from '../auth/trust.js';
+import type { ExternalPskBinding } from './external-psk.js';
 
 /**
  * The longest a ticket may live, in seconds: "Servers MUST NOT use any value greater than 604800 seconds
@@ -52,10 +53,10 @@ export interface TicketState {
   /**
    * The external PSK that authenticated the client in the original handshake (RFC 8446 §4.2.11): its identity and
    * the SHA-256 of its key, never the key. The ticket resumes only while that identity is still provisioned with
-   * that key, and the client is reported as that PSK again (server/external-psk.ts stillProvisioned): a PSK deleted
+   * that key, and the client is reported as that PSK again (external-psk.ts stillProvisioned): a PSK deleted
    * (revoked) or replaced (rotated) must not live on in the tickets of its sessions.
    */
-  externalPsk?: { identity: Uint8Array; keySha256: Uint8Array };
+  externalPsk?: ExternalPskBinding;
 }
 
 /**

@@ -9,11 +9,9 @@ import { TlsError } from '../../wire/errors.js';
 import type { ClientHello, OfferedPsks } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
 import type { HandshakeContext } from '../context.js';
-import { findExternalPsk, PSK_KE_WARNING, type ResolvedExternalPsk } from '../external-psk.js';
+import { findExternalPsk, PSK_KE_WARNING } from '../external-psk.js';
 import { KeySchedule } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
-import type { TicketState } from '../tickets.js';
-import { constantTimeEqual } from '../../wire/bytes.js';
 import { verifyBinder, type AcceptedPsk } from './psk.js';
 
 /**
@@ -85,19 +83,4 @@ export function requireAcceptedPsk(ctx: HandshakeContext, config: ServerConfig, 
   const named = offered?.identities.some((o) => findExternalPsk(ctx.cfg.externalPsks, o.identity) !== undefined) ?? false;
   if (offered && !named) throw new TlsError('UnknownPskIdentity', 'none of the offered PSK identities is ours, and without a certificate we cannot do a full handshake');
   throw new TlsError('PskRequired', offered ? 'no offered PSK is usable with the chosen suite and key exchange mode, and we have no certificate' : 'the client offered no PSK, and we have no certificate');
-}
-
-/** What a ticket keeps of the external PSK that authenticated its session: the identity and a digest of the key, never the key. */
-export function ticketPskBinding(ctx: HandshakeContext, psk: ResolvedExternalPsk): NonNullable<TicketState['externalPsk']> {
-  return { identity: psk.identity, keySha256: ctx.provider.hash('sha256', psk.key).slice() };
-}
-
-/**
- * Our external PSK that authenticated a ticket's session, if it is still provisioned under that identity with the
- * same key. A PSK deleted (revoked) or replaced (rotated after a leak) ends the tickets of its sessions too: else
- * whoever held it keeps a way in for the tickets' lifetime, however often the PSK is changed.
- */
-export function stillProvisioned(ctx: HandshakeContext, bound: NonNullable<TicketState['externalPsk']>): ResolvedExternalPsk | undefined {
-  const psk = findExternalPsk(ctx.cfg.externalPsks, bound.identity);
-  return psk && constantTimeEqual(ctx.provider.hash('sha256', psk.key), bound.keySha256) ? psk : undefined;
 }

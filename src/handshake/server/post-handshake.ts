@@ -14,8 +14,7 @@ import type { ApplicationTraffic } from '../traffic.js';
 import { certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
 import { shapeExtensions, ticketNonce } from './flight-shape.js';
 import type { TicketKey } from './psk.js';
-import { ticketPskBinding } from './external-psk.js';
-import type { ResolvedExternalPsk } from '../external-psk.js';
+import { externalPskBinding, type ResolvedExternalPsk } from '../external-psk.js';
 
 /** A post-handshake CertificateRequest we sent and the message we expect next. */
 export interface PostHandshakeAuth {
@@ -64,7 +63,7 @@ export function sendTicket(
     ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
     ...(ctx.info.serverName ? { serverName: ctx.info.serverName } : {}),
     maxEarlyDataSize: tickets.maxEarlyDataSize ?? 0,
-    ...(externalPsk ? { externalPsk: ticketPskBinding(ctx, externalPsk) } : {}),
+    ...(externalPsk ? { externalPsk: externalPskBinding(ctx.provider, externalPsk) } : {}),
   };
   const ticket = ticketKey.seal(state);
   // §4.6.1: opaque ticket<1..2^16-1>, and a client can offer back a little less (§4.2.11). A client path near

@@ -13,8 +13,8 @@ import type { ServerConfig } from '../config.js';
 import type { HandshakeContext, PskBinderVerified } from '../context.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
-import type { ResolvedExternalPsk } from '../external-psk.js';
-import { acceptExternalPsk, stillProvisioned } from './external-psk.js';
+import { stillProvisioned, type ResolvedExternalPsk } from '../external-psk.js';
+import { acceptExternalPsk } from './external-psk.js';
 import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type SingleUseTickets, type TicketState } from '../tickets.js';
 import { showValue } from '../../wire/show-value.js';
 import { callbackBytes } from '../caller-input.js';
@@ -130,7 +130,7 @@ export function acceptPsk(
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
     // An external PSK meets `require` in a resumption as in the session that issued the ticket (docs/security.md).
     if (clientAuth === 'require' && state.clientChain.length === 0 && !state.externalPsk) continue;
-    const resumedExternal = state.externalPsk && stillProvisioned(ctx, state.externalPsk);
+    const resumedExternal = state.externalPsk && stillProvisioned(ctx.provider, ctx.cfg.externalPsks, state.externalPsk);
     if (state.externalPsk && !resumedExternal) {
       ctx.decide('resumption', `declined PSK #${index}`, "the ticket's session was authenticated by an external PSK we no longer hold with that key: a full handshake");
       return undefined;
