@@ -15,7 +15,7 @@ import { utf8 } from '../wire/bytes.js';
 import { ExtensionType } from '../wire/enums.js';
 import { checkCertificateCompression, type CertificateCompressor } from './certificate-compression.js';
 import { REASONS, TlsError } from '../wire/errors.js';
-import { checkOfferable, isAllZero, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
+import { checkDistinctKeys, checkOfferable, isAllZero, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
@@ -177,6 +177,8 @@ const SESSION_TICKET: Check = object(
     ageAdd: required(integer(0, 2 ** 32 - 1)),
     // The stored server identity is re-judged from its chain when resuming (client/psk.ts chooseTicket).
     peer: object({ chain: required(arrayOf(bytes, { nonEmpty: true })) }, { exact: false }),
+    // The external PSK the server proved then (client/psk.ts chooseTicket): an identity and a SHA-256.
+    externalPsk: object({ identity: required(bytesOfLength(1, 0xffff)), keySha256: required(bytesOfLength(32, 32)) }, { exact: true }),
   },
   { exact: false },
 );
@@ -267,7 +269,7 @@ const COMMON: Schema<Common> = {
   clientCertificateTypes: arrayOf(certificateType, { nonEmpty: true }),
   externalPsks: (v, path) => {
     anObject(v, path);
-    resolveExternalPsks(v as ExternalPskConfig);
+    checkDistinctKeys(resolveExternalPsks(v as ExternalPskConfig));
   },
   certificateCompression: (v, path) => {
     arrayOf(anObject)(v, path);

@@ -42,7 +42,11 @@ export type AuthenticationProof =
  * Finished, both keyed from the PSK; on the client, the server's Finished (its key schedule starts from the
  * PSK, and only a holder of the PSK computes it).
  */
-export type ExternalPskProof = { binder: PskBinderVerified; finished: PeerFinishedVerified } | { serverFinished: PeerFinishedVerified };
+export type ExternalPskProof =
+  | { binder: PskBinderVerified; finished: PeerFinishedVerified }
+  | { serverFinished: PeerFinishedVerified }
+  /** A ticket of a session the PSK authenticated, the PSK still ours with the same key (server/psk.ts, client/psk.ts). */
+  | { resumedSession: PskBinderVerified | PeerFinishedVerified };
 
 export type Epoch = 'early' | 'handshake' | 'application';
 
@@ -228,7 +232,13 @@ export class HandshakeContext {
 }
 
 /** Reports the peer as the holder of an external PSK, once its proof is complete. */
-export function authenticateExternalPsk(ctx: HandshakeContext, psk: ResolvedExternalPsk, _proof: ExternalPskProof): void {
+export function authenticateExternalPsk(ctx: HandshakeContext, psk: ResolvedExternalPsk, proof: ExternalPskProof): void {
+  if ('resumedSession' in proof) {
+    const detail = `resumed a session of the external PSK "${psk.name}", which we still hold`;
+    ctx.info.peer = { kind: 'psk', identity: psk.name, hash: psk.hash, verdict: { trusted: true, rule: 'resumed external-psk', detail } };
+    ctx.decide('trust', 'trusted', `resumed external-psk: the peer ${detail}`);
+    return;
+  }
   ctx.info.peer = { kind: 'psk', identity: psk.name, hash: psk.hash, verdict: { trusted: true, rule: 'external-psk', detail: `holds the external PSK "${psk.name}"` } };
   ctx.decide('trust', 'trusted', `external-psk: the peer proved it holds the PSK "${psk.name}"`);
 }

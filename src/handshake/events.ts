@@ -5,7 +5,7 @@ import type { HandshakeMessage } from '../wire/types.js';
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
 import type { SecretName } from './keyschedule.js';
 import type { CertificateRequestInfo } from './client-certificate.js';
-import type { PskPeerIdentity } from './external-psk.js';
+import type { ExternalPskBinding, PskPeerIdentity } from './external-psk.js';
 
 export type Role = 'client' | 'server';
 export type Direction = 'in' | 'out';
@@ -89,6 +89,11 @@ export interface SessionTicket {
   alpn?: string;
   /** Who the server proved to be in the handshake that issued the ticket: a copy of the connection's `info.peer`, the caller's own. */
   peer?: PeerIdentity;
+  /**
+   * The external PSK the server proved in that session (its identity and the SHA-256 of its key): the ticket is
+   * offered only while our config holds that PSK with that key (external-psk.ts stillProvisioned).
+   */
+  externalPsk?: ExternalPskBinding;
 }
 
 export type TlsEvent =

@@ -7,8 +7,9 @@
 // than two parties identifies only the group, not the peer; and psk_ke (no (EC)DHE) gives up forward
 // secrecy: whoever learns the PSK later reads every recorded session (RFC 8446 §E.1, RFC 9257 §6).
 import type { PeerIdentity, TrustVerdict } from '../auth/trust.js';
-import type { HashName } from '../crypto/provider.js';
-import { hex, utf8 } from '../wire/bytes.js';
+import { digest } from '../crypto/hashes.js';
+import type { CryptoProvider, HashName } from '../crypto/provider.js';
+import { constantTimeEqual, hex, utf8 } from '../wire/bytes.js';
 import { showValue } from '../wire/show-value.js';
 
 export interface ExternalPsk {
@@ -90,6 +91,25 @@ export function checkOfferable(psks: readonly ResolvedExternalPsk[]): void {
   throw new TypeError(`externalPsks.keys: ${psks.length} identities of ${identityBytes} bytes do not fit one pre_shared_key extension with their ages and binders (${length} bytes, at most 65535: RFC 8446 §4.2.11)`);
 }
 
+/**
+ * One key under two identities is one PSK known to two names: its holder proves either, and the server would
+ * report alice as bob (RFC 9257 §4: a PSK shared by more than two parties identifies only the group). It would
+ * also be used with two hashes when theirs differ (RFC 8446 §4.2.11: "Any given PSK MUST only be used with one
+ * hash"). A TypeError before anything is sent. Keys are compared by their SHA-256, once per configuration
+ * (config-validation.ts), so no key is kept as a string.
+ */
+export function checkDistinctKeys(psks: readonly ResolvedExternalPsk[]): void {
+  const seen = new Map<string, number>();
+  psks.forEach((psk, i) => {
+    const fingerprint = hex(digest('sha256', psk.key));
+    const first = seen.get(fingerprint);
+    if (first !== undefined) {
+      throw new TypeError(`externalPsks.keys[${i}].key: the key of keys[${first}] too, under another identity: whoever holds it would be reported as either (RFC 9257 §4)`);
+    }
+    seen.set(fingerprint, i);
+  });
+}
+
 /** Our PSKs, the modes we use them in, and each PSK under its identity. */
 export interface ExternalPskSet {
   keys: ResolvedExternalPsk[];
@@ -111,6 +131,27 @@ export function findExternalPsk(ours: ExternalPskSet | undefined, identity: Uint
   return ours?.byIdentity.get(hex(identity));
 }
 
+/**
+ * What a session ticket keeps of the external PSK that authenticated its session, in both roles: the identity and
+ * the SHA-256 of the key, never the key (the server seals it in the ticket, the client keeps it beside the ticket,
+ * SessionTicket.externalPsk). Resuming proves only the ticket's secret, derived in that session: without this, a
+ * PSK deleted (revoked) or given a new key (rotated after a leak) would live on in the tickets of its sessions.
+ */
+export interface ExternalPskBinding {
+  identity: Uint8Array;
+  keySha256: Uint8Array;
+}
+
+export function externalPskBinding(provider: CryptoProvider, psk: ResolvedExternalPsk): ExternalPskBinding {
+  return { identity: psk.identity.slice(), keySha256: provider.hash('sha256', psk.key).slice() };
+}
+
+/** Our external PSK that authenticated a ticket's session, if we still hold it under that identity with the same key. */
+export function stillProvisioned(provider: CryptoProvider, ours: ExternalPskSet | undefined, bound: ExternalPskBinding): ResolvedExternalPsk | undefined {
+  const psk = findExternalPsk(ours, bound.identity);
+  return psk && constantTimeEqual(provider.hash('sha256', psk.key), bound.keySha256) ? psk : undefined;
+}
+
 /** The modes we use, in order; psk_dhe_ke unless psk_ke was asked for explicitly. */
 export function externalPskModes(config: ExternalPskConfig): Array<'psk_dhe_ke' | 'psk_ke'> {
   return config.modes ?? ['psk_dhe_ke'];
@@ -119,10 +160,20 @@ export function externalPskModes(config: ExternalPskConfig): Array<'psk_dhe_ke' 
 const HEX_PREFIX = 'hex:';
 
 /**
- * A PSK identity for people: the UTF-8 text when it is printable, else `hex:` and the bytes. The name is
- * what the peer is reported as, so it stays one to one with the identity bytes (opaque, RFC 8446 §4.2.11):
- * a text that itself starts with `hex:` is shown in hex too, or the text "hex:00" would read as the byte 0x00;
- * and a leading byte order mark is kept (TextDecoder drops it by default: EF BB BF "alice" would read "alice").
+ * What a reader does not see as itself: controls, formats (zero-width characters, bidi marks and overrides, the
+ * byte order mark, tag characters), private use, separators but the space (line and paragraph separators,
+ * no-break and other spaces), variation selectors and the combining grapheme joiner. Not unassigned code points
+ * (\p{Cn}): that set shrinks with each Unicode version, and a name must not change when Node is upgraded.
+ */
+const UNSEEN = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u034f\u180b-\u180d\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
+
+/**
+ * A PSK identity for people: the UTF-8 text when every character shows as itself and it is in NFC, else `hex:`
+ * and the bytes. The name is what the peer is reported as and what logs print, so it stays one to one with the
+ * identity bytes (opaque, RFC 8446 §4.2.11) and reads as what it is: a text that itself starts with `hex:` is shown in hex
+ * too, or the text "hex:00" would read as the byte 0x00; a leading byte order mark is decoded (TextDecoder drops
+ * it by default: EF BB BF "alice" would read "alice"), and so shown in hex, as "alice" with a zero-width space or
+ * "ecila" behind a right-to-left override are, rather than as "alice" (test/security/psk-identity-invisible).
  */
 export function pskIdentityName(identity: Uint8Array): string {
   let text: string | undefined;
@@ -131,7 +182,9 @@ export function pskIdentityName(identity: Uint8Array): string {
   } catch {
     text = undefined;
   }
-  return text !== undefined && /^[\x20-\x7e\u00a0-\uffff]+$/.test(text) && !text.startsWith(HEX_PREFIX) ? text : `${HEX_PREFIX}${hex(identity)}`;
+  // Not in NFC: "Zoe" and a combining diaeresis shows as the "Zoë" of other bytes (NFC is stable across Unicode versions).
+  if (text !== undefined && !UNSEEN.test(text) && text.normalize('NFC') === text && !text.startsWith(HEX_PREFIX)) return text;
+  return `${HEX_PREFIX}${hex(identity)}`;
 }
 
 /** What psk_ke costs, in the words the trace, the docs and the CLI use. */

@@ -5,6 +5,7 @@ import { digest } from '../crypto/hashes.js';
 import type { CryptoProvider, RandomSource } from '../crypto/provider.js';
 import { Reader, Writer, concat, utf8 } from '../wire/bytes.js';
 import type { PeerIdentity } from '../auth/trust.js';
+import type { ExternalPskBinding } from './external-psk.js';
 
 /**
  * The longest a ticket may live, in seconds: "Servers MUST NOT use any value greater than 604800 seconds
@@ -49,6 +50,13 @@ export interface TicketState {
    * (RFC 8446 §4.6.1): 0-RTT is accepted only when today's budget holds it (server/psk.ts acceptEarlyData).
    */
   maxEarlyDataSize: number;
+  /**
+   * The external PSK that authenticated the client in the original handshake (RFC 8446 §4.2.11): its identity and
+   * the SHA-256 of its key, never the key. The ticket resumes only while that identity is still provisioned with
+   * that key, and the client is reported as that PSK again (external-psk.ts stillProvisioned): a PSK deleted
+   * (revoked) or replaced (rotated) must not live on in the tickets of its sessions.
+   */
+  externalPsk?: ExternalPskBinding;
 }
 
 /**
@@ -63,8 +71,9 @@ export function judgedCertificates(peer: PeerIdentity): Uint8Array[] {
   return path && path.length > 1 ? path.slice(0, -1) : peer.chain.slice(0, 1);
 }
 
-const TICKET_FORMAT_VERSION = 5;
+const TICKET_FORMAT_VERSION = 6;
 const NONCE_LENGTH = 12;
+const NONE = new Uint8Array(0);
 
 export function encodeTicketState(state: TicketState): Uint8Array {
   return new Writer(128)
@@ -80,6 +89,8 @@ export function encodeTicketState(state: TicketState): Uint8Array {
     .vec(1, utf8.encode(state.alpn ?? ''))
     .vec(2, utf8.encode(state.serverName ?? ''))
     .u32(state.maxEarlyDataSize)
+    .vec(2, state.externalPsk?.identity ?? NONE)
+    .vec(1, state.externalPsk?.keySha256 ?? NONE)
     .finish();
 }
 
@@ -98,8 +109,12 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
   const alpn = utf8.decode(r.vec(1));
   const serverName = utf8.decode(r.vec(2));
   const maxEarlyDataSize = r.u32();
+  const pskIdentity = r.vec(2);
+  const keySha256 = r.vec(1);
   r.end();
-  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}), maxEarlyDataSize };
+  if (pskIdentity.length > 0 ? keySha256.length !== 32 : keySha256.length > 0) throw new Error('malformed external PSK of a ticket');
+  const externalPsk = pskIdentity.length > 0 ? { externalPsk: { identity: pskIdentity, keySha256 } } : {};
+  return { cipherSuite, psk, ageAdd, issuedAt, lifetime, clientChain, clientRawPublicKey, ...(alpn ? { alpn } : {}), ...(serverName ? { serverName } : {}), maxEarlyDataSize, ...externalPsk };
 }
 
 /** nonce || AES-256-GCM(key, nonce, state). */

@@ -43,7 +43,7 @@ describe('a ClientHello that cannot hold what it must carry', () => {
   });
 
   it('external PSK identities that fit pre_shared_key but not the ClientHello are a TypeError before anything is sent', () => {
-    const keys = [1, 2].map((i) => ({ identity: new Uint8Array(32_700).fill(i), key: new Uint8Array(32).fill(1) }));
+    const keys = [1, 2].map((i) => ({ identity: new Uint8Array(32_700).fill(i), key: new Uint8Array(32).fill(i) }));
     expect(() => Connection.client({ ...clientConfig, externalPsks: { keys } })).toThrow(
       new TypeError('our ClientHello\'s extensions would be 65589 bytes, more than 2^16 - 1 (RFC 8446 §4.1.2): fewer or shorter externalPsks identities, ALPN protocols or clientHello extensions'),
     );

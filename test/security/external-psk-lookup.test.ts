@@ -22,7 +22,7 @@ vi.mock('../../src/wire/bytes.js', async (importOriginal) => {
 });
 
 const serverIdentity = makeIdentity({ subject: { CN: 'server' } }, seededRandom('psk-lookup server'));
-const device = (i: number): ExternalPsk => ({ identity: `device-${String(i).padStart(9, '0')}`, key: new Uint8Array(32).fill(i & 0xff).map((b, j) => b ^ j) });
+const device = (i: number): ExternalPsk => ({ identity: `device-${String(i).padStart(9, '0')}`, key: new Uint8Array(32).fill(i & 0xff).map((b, j) => b ^ j ^ (j === 0 ? i >> 8 : 0)) });
 const KEYS = Array.from({ length: 10_000 }, (_, i) => device(i));
 const now = () => TEST_NOW;
 

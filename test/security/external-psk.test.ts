@@ -149,13 +149,15 @@ describe('external PSKs under attack (RFC 8446 §4.2.11)', () => {
       expect(serverSaw(new InMemoryPair(stranger, requiring()).run())).toEqual({ alerts: ['certificate_required'], connected: false, peer: undefined });
     });
 
-    it('does not let a ticket from a PSK session resume without the PSK: the ticket carries no client certificate', () => {
+    it('does not let a ticket from a PSK session resume once that PSK is deleted: the ticket carries no client certificate', () => {
+      // While the PSK is held, its ticket resumes as that PSK (resumed-external-psk.test.ts).
       const tickets = { count: 1, key: new Uint8Array(32).fill(3) };
       const first = new InMemoryPair(client(trustServer), { ...requiring(), tickets }).run();
       const event = first.events('client').find((e) => e.type === 'session-ticket');
       if (event?.type !== 'session-ticket') throw new Error('no ticket');
       const ticketOnly: ClientConfig = { now, random: seededRandom('ticket only'), ...trustServer, resumption: { ticket: event.ticket } };
-      expect(serverSaw(new InMemoryPair(ticketOnly, { ...requiring(), tickets }).run())).toEqual({ alerts: ['certificate_required'], connected: false, peer: undefined });
+      const aliceDeleted = { ...requiring(), tickets, externalPsks: { keys: [{ identity: 'carol', key: new Uint8Array(16).fill(0xca) }] } };
+      expect(serverSaw(new InMemoryPair(ticketOnly, aliceDeleted).run())).toEqual({ alerts: ['certificate_required'], connected: false, peer: undefined });
     });
   });
 });

@@ -1,8 +1,8 @@
 // Attacker (or an upgrade): a client, or a node adapter `session`, holding a ticket our server sealed in an
 // older state format, with the same ticket key. Format 4 added the server name, format 5 the ticket's
-// max_early_data_size; a ticket of format 3 or 4 is offered back after the upgrade. Each must be a clean
-// refusal of the ticket (a full handshake, no alert, no exception), its 0-RTT rejected and skipped, whether
-// the server seals tickets itself or through `tickets.seal`/`open`. Found defended.
+// max_early_data_size, format 6 the external PSK of the session; a ticket of format 3, 4 or 5 is offered back
+// after the upgrade. Each must be a clean refusal of the ticket (a full handshake, no alert, no exception), its
+// 0-RTT rejected and skipped, whether the server seals tickets itself or through `tickets.seal`/`open`. Found defended.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -31,11 +31,14 @@ const clientConfig = (extra: Partial<ClientConfig> = {}): ClientConfig => ({
 const ticket: SessionTicket = new InMemoryPair(clientConfig(), serverConfig()).run().events('client').flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []))[0]!;
 const state = openTicket(nobleProvider, key, ticket.ticket)!;
 
-/** The state as format `version` wrote it: format 4 had no max_early_data_size, format 3 no server name either. */
-function oldPlaintext(version: 3 | 4): Uint8Array {
-  const current = encodeTicketState(state);
-  const v4 = current.slice(0, -4);
-  const bytes = version === 4 ? v4 : v4.slice(0, v4.length - 2 - 'a.example'.length);
+/**
+ * The state as format `version` wrote it: format 5 had no external PSK (two empty vectors in format 6), format 4 no
+ * max_early_data_size either, format 3 no server name either.
+ */
+function oldPlaintext(version: 3 | 4 | 5): Uint8Array {
+  const v5 = encodeTicketState(state).slice(0, -3);
+  const v4 = v5.slice(0, -4);
+  const bytes = version === 5 ? v5 : version === 4 ? v4 : v4.slice(0, v4.length - 2 - 'a.example'.length);
   bytes[0] = version;
   return bytes;
 }
@@ -58,7 +61,7 @@ describe('a ticket sealed in an older state format', () => {
     expect(pair.server.info.earlyData).toBe('accepted');
   });
 
-  for (const version of [3, 4] as const) {
+  for (const version of [3, 4, 5] as const) {
     it(`format ${version}, sealed with our key: a full handshake, its 0-RTT rejected and skipped, no alert`, () => {
       const { pair, alerts } = resume({ ...ticket, ticket: sealed(oldPlaintext(version)) });
       expect(alerts).toEqual([]);

@@ -74,6 +74,7 @@ export function acceptedExternalPsk(c: ClientHandshake, sh: ServerHello, index: 
   const withoutDhe = !sh.extensions.some((e) => e.type === ExtensionType.key_share);
   c.selectedExternalPsk = psk;
   delete c.resumedServer;
+  delete c.resumedExternalPsk;
   c.ctx.decide('external_psk', `"${psk.name}" (${withoutDhe ? PSK_KE_WARNING : 'psk_dhe_ke'})`, 'the server selected our external PSK');
   return psk;
 }

@@ -129,6 +129,8 @@ export class ClientHandshake {
   selectedExternalPsk?: ResolvedExternalPsk;
   /** The offered ticket's server identity, re-judged trusted by the current policy (psk.ts chooseTicket). */
   resumedServer?: { identity: LeafInfo['identity']; verdict: TrustVerdict };
+  /** The external PSK the offered ticket's server proved, which we still hold with the same key (psk.ts chooseTicket). */
+  resumedExternalPsk?: ResolvedExternalPsk;
   /** RFC 8701 GREASE values for this connection, the same in both ClientHellos. */
   grease?: number[];
   /** Set by a HelloRetryRequest: the next ClientHello is the second. */

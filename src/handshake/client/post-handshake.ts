@@ -9,6 +9,7 @@ import type { CertificateRequest, HandshakeMessage } from '../../wire/types.js';
 import { chooseClientCertificate, describeCertificateRequest } from '../client-certificate.js';
 import { resumptionPsk } from '../keyschedule.js';
 import { MAX_TICKET_LIFETIME } from '../tickets.js';
+import { externalPskBinding } from '../external-psk.js';
 import { answerCertificateRequest, ownCandidates } from './client-auth.js';
 import type { ClientHandshake, ClientState, PostHandshakeRequest } from './machine.js';
 
@@ -74,6 +75,8 @@ export function onNewSessionTicket(
     return;
   }
   const earlyData = X.findExtension(nst.extensions, ExtensionType.early_data);
+  // The external PSK the server proved in this handshake, fresh or resumed (not a ticket's, when the server declined it).
+  const provenPsk = c.ctx.info.peer?.kind === 'psk' ? (c.selectedExternalPsk ?? c.resumedExternalPsk) : undefined;
   const ticket = {
     // A server's longer lifetime is reported as 7 days: no cache keeps the ticket longer (RFC 8446 §4.6.1).
     lifetime: Math.min(nst.lifetime, MAX_TICKET_LIFETIME),
@@ -89,9 +92,10 @@ export function onNewSessionTicket(
     ...(c.ctx.cfg.now ? { receivedAt: clockTime(c.ctx.cfg.now)! } : {}),
     ...(c.serverIdentity ? { serverName: c.serverIdentity.text } : {}),
     ...(c.ctx.info.alpn ? { alpn: c.ctx.info.alpn } : {}),
-    // A server that proved an external PSK is not stored: the ticket's own PSK stands for that session. A copy:
-    // the engine's record of the peer goes into every ticket of the connection (test/security/handed-out-memory).
+    // A copy: the engine's record of the peer goes into every ticket of the connection (test/security/handed-out-memory).
     ...(c.ctx.info.peer && c.ctx.info.peer.kind !== 'psk' ? { peer: handedOut(c.ctx.info.peer) } : {}),
+    // A server that proved an external PSK: that PSK, by identity and key digest, which a resumption must still hold.
+    ...(provenPsk ? { externalPsk: externalPskBinding(c.ctx.provider, provenPsk) } : {}),
   };
   c.ctx.effects.push({ type: 'session-ticket', ticket });
 }

@@ -7,7 +7,8 @@ import { TlsError } from '../../wire/errors.js';
 import * as X from '../../wire/extensions.js';
 import { encodeHandshake, truncateBeforeBinders } from '../../wire/messages.js';
 import type { ClientHello, Extension, OfferedPsks, ServerHello } from '../../wire/types.js';
-import type { PeerFinishedVerified } from '../context.js';
+import { authenticateExternalPsk, type PeerFinishedVerified } from '../context.js';
+import { stillProvisioned } from '../external-psk.js';
 import { rejudgeStoredPeer } from '../peer-certificate.js';
 import { certificateTypeOf } from '../certificate-types.js';
 import type { SessionTicket } from '../events.js';
@@ -63,6 +64,13 @@ export function chooseTicket(c: ClientHandshake): void {
     ticketTooLong(resumption.ticket) ??
     (offersHash(c, ticketSuite.hash) ? undefined : `the ticket is of ${ticketSuite.name}, and no suite we offer uses ${ticketSuite.hash} (RFC 8446 §4.2.11)`);
   if (mismatch) return c.ctx.decide('resumption', 'ticket not offered', mismatch);
+  const bound = resumption.ticket.externalPsk;
+  if (bound) {
+    // The server proved an external PSK in that session: it comes back through the ticket only while we hold that PSK.
+    const psk = stillProvisioned(c.ctx.provider, c.ctx.cfg.externalPsks, bound);
+    if (!psk) return c.ctx.decide('resumption', 'ticket not offered', "the ticket's server proved an external PSK we no longer hold with that key (deleted or rotated)");
+    c.resumedExternalPsk = psk;
+  }
   const peer = resumption.ticket.peer;
   if (peer) {
     // The server's identity comes back through the PSK only if today's policy still accepts it.
@@ -91,17 +99,22 @@ export function chooseTicket(c: ClientHandshake): void {
 export function dropTicketThatDoesNotFit(c: ClientHandshake, extensions: readonly Extension[]): boolean {
   const length = X.extensionsLength(extensions);
   if (!c.offeredTicket || length <= 0xffff) return false;
-  delete c.offeredTicket;
-  delete c.resumedServer;
+  forgetTicket(c);
   c.ctx.decide('resumption', 'ticket not offered', `with its ${c.config.resumption!.ticket.ticket.length}-byte ticket our ClientHello's extensions would be ${length} bytes, more than 2^16 - 1 (RFC 8446 §4.1.2)`);
   return true;
+}
+
+/** The ticket is not offered: nor is the identity it would have brought back. */
+function forgetTicket(c: ClientHandshake): void {
+  delete c.offeredTicket;
+  delete c.resumedServer;
+  delete c.resumedExternalPsk;
 }
 
 /** A PSK is bound to its suite's hash: one the HelloRetryRequest's suite cannot use leaves ClientHello2 (RFC 8446 §4.1.4). */
 export function dropTicketForSuite(c: ClientHandshake, suite: SuiteInfo): void {
   if (!c.offeredTicket || SUITES.get(c.offeredTicket.cipherSuite)!.hash === suite.hash) return;
-  delete c.offeredTicket;
-  delete c.resumedServer;
+  forgetTicket(c);
   c.ctx.decide('resumption', 'ticket not offered', `the HelloRetryRequest chose ${suite.name}, whose hash the ticket cannot use (RFC 8446 §4.1.4)`);
 }
 
@@ -221,6 +234,7 @@ export function acceptedPsk(c: ClientHandshake, sh: ServerHello, suite: SuiteInf
  * comes from the handshake that issued the ticket, re-judged by chooseTicket under the current policy.
  */
 export function authenticateResumedServer(c: ClientHandshake, finished: PeerFinishedVerified): void {
+  if (c.resumedExternalPsk) return authenticateExternalPsk(c.ctx, c.resumedExternalPsk, { resumedSession: finished });
   const server = c.resumedServer;
   if (!server) return;
   c.ctx.authenticate(server.identity, { ...server.verdict, rule: `resumed ${server.verdict.rule}` }, { resumedSession: finished });

@@ -100,8 +100,11 @@ interface Keys {
   clientRawPublicKey: boolean;
   /** The answered ClientHello lists a PSK mode we resume with: our tickets are of use to it (psk.ts). */
   ticketsUsable: boolean;
-  /** The external PSK we accepted and its verified binder: the client's identity once its Finished verifies. */
-  externalPsk?: { psk: ResolvedExternalPsk; binder: PskBinderVerified };
+  /**
+   * The external PSK we accepted and its verified binder, or the one whose session a resumed ticket continues (and
+   * the ticket's binder): the client's identity once its Finished verifies.
+   */
+  externalPsk?: { psk: ResolvedExternalPsk; binder: PskBinderVerified; resumed: boolean };
   /** The resumed ticket's client, re-judged trusted: reported once its Finished verifies (no 0-RTT accepted). */
   resumedClient?: ResumedClient;
 }
@@ -266,7 +269,11 @@ export class ServerHandshake {
       // verifies, unless accepted 0-RTT data must be attributed now (the single-use register lets it in once).
       if (psk.client && earlyDataAccepted) reportResumedClient(ctx, psk.client, psk.binder);
       else if (psk.client) resumedClient = psk.client;
-      else if ((config.clientAuth ?? 'none') !== 'none') {
+      // A session an external PSK authenticated, that PSK still ours (psk.ts): its holder again, as then no CertificateRequest.
+      else if (psk.resumedExternal) {
+        info.clientAuth = 'not-requested';
+        if (earlyDataAccepted) authenticateExternalPsk(ctx, psk.resumedExternal, { resumedSession: psk.binder });
+      } else if ((config.clientAuth ?? 'none') !== 'none') {
         info.clientAuth = 'requested-none-sent';
       }
     }
@@ -357,7 +364,7 @@ export class ServerHandshake {
       postHandshakeAuthOffered: ext(ExtensionType.post_handshake_auth) !== undefined,
       clientRawPublicKey: types?.clientRawPublicKey === true,
       ticketsUsable: ticketsUsable(hello, config),
-      externalPsk: psk?.external ? { psk: psk.external, binder: psk.binder } : undefined,
+      externalPsk: provenExternalPsk(psk),
       resumedClient,
     };
     if (psk?.earlyDataBudget !== undefined) {
@@ -391,7 +398,8 @@ export class ServerHandshake {
     const { ctx } = this;
     const proof = ctx.verifyFinished(state.suite, state.clientHandshakeSecret, verifyData);
     confirmClientAuthentication(ctx, state.exchange, proof);
-    if (state.externalPsk) authenticateExternalPsk(ctx, state.externalPsk.psk, { binder: state.externalPsk.binder, finished: proof });
+    const external = state.externalPsk;
+    if (external) authenticateExternalPsk(ctx, external.psk, external.resumed ? { resumedSession: proof } : { binder: external.binder, finished: proof });
     if (state.resumedClient) reportResumedClient(ctx, state.resumedClient, proof);
     ctx.transcript.add(raw);
     ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite: state.suite, secret: state.clientApplicationSecret, proof });
@@ -402,8 +410,15 @@ export class ServerHandshake {
     this.state = { name: 'CONNECTED', suite: state.suite, traffic, postHandshakeAuthOffered: state.postHandshakeAuthOffered, clientRawPublicKey: state.clientRawPublicKey };
     ctx.effects.push({ type: 'connected', info: ctx.handedInfo() });
     if (!state.ticketsUsable) return;
-    for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++);
+    for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++, state.externalPsk?.psk);
   }
+}
+
+/** The external PSK the client is reported as once its Finished verifies (again, after accepted 0-RTT), and its tickets carry. */
+function provenExternalPsk(psk: AcceptedPsk | undefined): Keys['externalPsk'] {
+  if (psk?.external) return { psk: psk.external, binder: psk.binder, resumed: false };
+  if (psk?.resumedExternal) return { psk: psk.resumedExternal, binder: psk.binder, resumed: true };
+  return undefined;
 }
 
 /** The resumed ticket's client, re-judged trusted, reported as authenticated (RFC 8446 §4.6.1, §2.2). */

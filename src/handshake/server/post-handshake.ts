@@ -14,6 +14,7 @@ import type { ApplicationTraffic } from '../traffic.js';
 import { certificateRequestExtensions, confirmClientAuthentication, receiveClientCertificate, receiveClientCertificateVerify, type ClientAuthExchange } from './client-auth.js';
 import { shapeExtensions, ticketNonce } from './flight-shape.js';
 import type { TicketKey } from './psk.js';
+import { externalPskBinding, type ResolvedExternalPsk } from '../external-psk.js';
 
 /** A post-handshake CertificateRequest we sent and the message we expect next. */
 export interface PostHandshakeAuth {
@@ -33,8 +34,19 @@ export interface Connected {
   postHandshake?: PostHandshakeAuth;
 }
 
-/** NewSessionTicket (RFC 8446 §4.6.1) number `nonceCounter`, carrying the client chain authenticated in this handshake. */
-export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKey: TicketKey, suite: SuiteInfo, resumptionMasterSecret: Uint8Array, nonceCounter: number): void {
+/**
+ * NewSessionTicket (RFC 8446 §4.6.1) number `nonceCounter`, carrying the client chain authenticated in this handshake,
+ * or the external PSK that authenticated it (`externalPsk`).
+ */
+export function sendTicket(
+  ctx: HandshakeContext,
+  config: ServerConfig,
+  ticketKey: TicketKey,
+  suite: SuiteInfo,
+  resumptionMasterSecret: Uint8Array,
+  nonceCounter: number,
+  externalPsk: ResolvedExternalPsk | undefined,
+): void {
   const tickets = config.tickets!;
   const lifetime = tickets.lifetime ?? DEFAULT_TICKET_LIFETIME;
   const shape = config.serverFlight;
@@ -51,6 +63,7 @@ export function sendTicket(ctx: HandshakeContext, config: ServerConfig, ticketKe
     ...(ctx.info.alpn ? { alpn: ctx.info.alpn } : {}),
     ...(ctx.info.serverName ? { serverName: ctx.info.serverName } : {}),
     maxEarlyDataSize: tickets.maxEarlyDataSize ?? 0,
+    ...(externalPsk ? { externalPsk: externalPskBinding(ctx.provider, externalPsk) } : {}),
   };
   const ticket = ticketKey.seal(state);
   // §4.6.1: opaque ticket<1..2^16-1>, and a client can offer back a little less (§4.2.11). A client path near

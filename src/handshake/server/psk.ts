@@ -13,7 +13,7 @@ import type { ServerConfig } from '../config.js';
 import type { HandshakeContext, PskBinderVerified } from '../context.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
-import type { ResolvedExternalPsk } from '../external-psk.js';
+import { stillProvisioned, type ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
 import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type SingleUseTickets, type TicketState } from '../tickets.js';
 import { showValue } from '../../wire/show-value.js';
@@ -49,6 +49,8 @@ export interface AcceptedPsk {
   earlyDataBudget?: number;
   /** An external PSK (external-psk.ts), not a ticket: the client is authenticated by it once its Finished verifies. */
   external?: ResolvedExternalPsk;
+  /** A ticket of a session an external PSK authenticated, that PSK still provisioned: the client is its holder, resumed. */
+  resumedExternal?: ResolvedExternalPsk;
   /** The ticket's client identity, re-judged trusted now; absent for a ticket that carries none. */
   client?: { identity: LeafInfo['identity']; verdict: TrustVerdict };
 }
@@ -126,7 +128,13 @@ export function acceptPsk(
     const lifetime = Math.min(state.lifetime, config.tickets.lifetime ?? DEFAULT_TICKET_LIFETIME);
     if (age < 0 || age >= lifetime * 1000) continue;
     if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
-    if (clientAuth === 'require' && state.clientChain.length === 0) continue;
+    // An external PSK meets `require` in a resumption as in the session that issued the ticket (docs/security.md).
+    if (clientAuth === 'require' && state.clientChain.length === 0 && !state.externalPsk) continue;
+    const resumedExternal = state.externalPsk && stillProvisioned(ctx.provider, ctx.cfg.externalPsks, state.externalPsk);
+    if (state.externalPsk && !resumedExternal) {
+      ctx.decide('resumption', `declined PSK #${index}`, "the ticket's session was authenticated by an external PSK we no longer hold with that key: a full handshake");
+      return undefined;
+    }
     const schedule = new KeySchedule(ctx.provider, suite, state.psk);
     const binder = verifyBinder(ctx, raw, offered, index, schedule, suite, 'resumption');
     const client = state.clientChain.length > 0 ? rejudgeStoredPeer(ctx, state.clientChain, state.clientRawPublicKey, 'clientAuth') : undefined;
@@ -151,6 +159,7 @@ export function acceptPsk(
       schedule,
       binder,
       ...(earlyDataBudget !== undefined ? { earlyDataBudget } : {}),
+      ...(resumedExternal ? { resumedExternal } : {}),
       ...(client?.identity && client.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
     };
   }
