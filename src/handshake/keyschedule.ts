@@ -24,10 +24,10 @@
 //              +-----> Derive-Secret(., "s ap traffic", ClientHello...server Finished) = server_application_traffic_secret_0
 //              +-----> Derive-Secret(., "exp master", ClientHello...server Finished)   = exporter_master_secret
 //              +-----> Derive-Secret(., "res master", ClientHello...client Finished)   = resumption_master_secret
-import type { CryptoProvider } from '../crypto/provider.js';
+import { resultInto, type CryptoProvider } from '../crypto/provider.js';
 import { constantTimeEqual, Writer, utf8 } from '../wire/bytes.js';
 import { LentArray } from '../wire/lent-array.js';
-import { AEAD_IV_LENGTH, RecordProtection } from '../record/protection.js';
+import { AEAD_IV_LENGTH, RecordProtection, type TrafficKeySource } from '../record/protection.js';
 import type { SuiteInfo } from './suites.js';
 
 /** Every secret a TLS 1.3 connection derives, with its HKDF label and key-log label. */
@@ -145,14 +145,37 @@ export function trafficKeys(provider: CryptoProvider, suite: SuiteInfo, secret: 
 }
 
 /**
- * The record protection of one direction of one epoch (RFC 8446 §7.3). The key and the IV are arrays derived
- * for it alone, never reused nor wiped by the engine: an AEAD that keeps the array it was given instead of a
- * copy (against provider.ts, but the natural way to wrap a cipher that takes its key at every call) still
- * protects records with this key, not with whatever reused memory holds next: all zeros after a wipe, a key
- * anyone knows, that both ends on such a provider would agree on silently (test/security/passing-secrets-attacks).
+ * The record protection of one direction of one epoch (RFC 8446 §7.3), its key and IV derived from the traffic
+ * secret when its first record is sealed or opened (TrafficSecretKeys): a handshake that ends without application
+ * data never derives its application keys.
  */
 export function trafficProtection(provider: CryptoProvider, suite: SuiteInfo, secret: Uint8Array): RecordProtection {
-  return RecordProtection.fromTrafficKeys(provider, suite.aead, trafficKeys(provider, suite, secret));
+  return RecordProtection.derivedOnFirstRecord(provider, suite.aead, new TrafficSecretKeys(provider, suite, secret));
+}
+
+/**
+ * The key and IV of one traffic secret, derived on demand. It holds the secret until then, as the handshake
+ * state or ApplicationTraffic holds it anyway (secrets are arrays of their own, never written once derived).
+ * The key is an array derived for the protection alone, never reused nor wiped by the engine: an AEAD that keeps
+ * the array it was given instead of a copy (against provider.ts, but the natural way to wrap a cipher that takes
+ * its key at every call) still protects records with this key, not with whatever reused memory holds next: all
+ * zeros after a wipe, a key anyone knows, that both ends on such a provider would agree on silently
+ * (test/security/passing-secrets-attacks). The IV goes into memory the protection lends and wipes.
+ */
+class TrafficSecretKeys implements TrafficKeySource {
+  constructor(
+    private readonly provider: CryptoProvider,
+    private readonly suite: SuiteInfo,
+    private readonly secret: Uint8Array,
+  ) {}
+
+  deriveKeys(iv: Uint8Array): Uint8Array {
+    const key = hkdfExpandLabel(this.provider, this.suite, this.secret, 'key', NO_CONTEXT, this.suite.keyLength);
+    const derivedIv = hkdfExpandLabel(this.provider, this.suite, this.secret, 'iv', NO_CONTEXT, AEAD_IV_LENGTH, iv);
+    // A provider written before hkdfExpand's `output` returns an array of its own: copied in, then wiped.
+    if (derivedIv !== iv) resultInto(derivedIv, iv);
+    return key;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
 import { AEAD_TAG_LENGTHS, type AeadKey, type AeadName, type CryptoProvider } from '../crypto/provider.js';
 import { ContentType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
+import { LentArray } from '../wire/lent-array.js';
 import {
   copyPieces,
   LEGACY_RECORD_VERSION,
@@ -37,45 +38,66 @@ export interface RecordContent {
   content: Uint8Array;
 }
 
+/**
+ * Where a protection's key and IV come from when they are derived for its first record rather than when it is
+ * installed (keyschedule.ts trafficProtection, RFC 8446 §7.3).
+ */
+export interface TrafficKeySource {
+  /**
+   * The AEAD key, an array of its own that no one else keeps; the IV written into `iv` (AEAD_IV_LENGTH bytes of
+   * memory lent for the call: read at once, then wiped).
+   */
+  deriveKeys(iv: Uint8Array): Uint8Array;
+}
+
+/** Where a derived IV is read from, for one deriveKeys call: wiped before it is given back. */
+const IV_MEMORY = new LentArray(AEAD_IV_LENGTH);
+
 export class RecordProtection {
   /**
    * The AEAD, set up when the first record is sealed or opened: a handshake installs its application keys
    * before any application record, and one that ends there (or closes) never needs them (the AEAD setups of
-   * a handshake: 8 made, 4 used). Until then `rawKey` holds the key; after, nothing but the AEAD does. Either
-   * lives as long as this protection, which the connection drops when its epoch ends (RFC 8446 §7.2).
+   * a handshake: 8 made, 4 used). Until then `rawKey` holds the key, or `keySource` derives key and IV then
+   * (four HKDF-Expands per handshake fewer); after, nothing but the AEAD does. Each lives as long as this
+   * protection, which the connection drops when its epoch ends (RFC 8446 §7.2).
    */
   private key: AeadKey | undefined;
   private rawKey: Uint8Array | undefined;
-  private readonly iv: Uint8Array;
+  private keySource: TrafficKeySource | undefined;
+  /**
+   * The static IV (RFC 8446 §5.3) as three big-endian 32-bit words, bytes 0-3, 4-7 and 8-11: numbers, not an
+   * array, so that nothing the caller does to the array it gave changes our nonces, and no array is kept.
+   */
+  private ivHigh = 0;
+  private ivMiddle = 0;
+  private ivLow = 0;
   /** Bytes the AEAD adds to each record: 16, or 8 for AES-128-CCM-8 (AEAD_TAG_LENGTHS). */
   readonly tagLength: number;
   private sequence = 0;
 
+  /** `key` is copied (nothing the caller does to its array changes ours), `iv` read. */
   constructor(
     private readonly provider: Pick<CryptoProvider, 'createAead' | 'aeadKeyLength'>,
     readonly aead: AeadName,
-    key: Uint8Array,
-    iv: Uint8Array,
+    key: Uint8Array | TrafficKeySource,
+    iv: Uint8Array | undefined,
     private readonly maxRecords = DEFAULT_MAX_RECORDS,
-    ownership: 'copy' | 'take' = 'copy',
   ) {
-    const keyLength = provider.aeadKeyLength(aead);
-    if (key.length !== keyLength) throw new Error(`${aead} needs a ${keyLength}-byte key, got ${key.length}`);
-    if (iv.length !== AEAD_IV_LENGTH) throw new Error(`record IV must be ${AEAD_IV_LENGTH} bytes, got ${iv.length}`);
     this.tagLength = AEAD_TAG_LENGTHS[aead];
-    // Copies, so that nothing the caller does to its arrays changes our key or nonces; the IV is never written
-    // to (nonceFor XORs into a copy of its own).
-    this.rawKey = ownership === 'take' ? key : new Uint8Array(key);
-    this.iv = ownership === 'take' ? iv : new Uint8Array(iv);
+    if (key instanceof Uint8Array) {
+      this.rawKey = new Uint8Array(this.checkedKey(key));
+      this.readIv(iv!);
+    } else {
+      this.keySource = key;
+    }
   }
 
   /**
-   * Protection from a traffic secret's key and IV (RFC 8446 §7.3) derived for it alone: both arrays become the
-   * protection's own, without copies (the connection makes four per handshake); the caller keeps neither, so
-   * the AEAD may keep the key's array as well as a copy (keyschedule.ts trafficProtection).
+   * Protection whose key and IV are derived by `source` when its first record is sealed or opened: a connection
+   * installs four per handshake, and the application keys of a handshake that ends there are never derived.
    */
-  static fromTrafficKeys(provider: Pick<CryptoProvider, 'createAead' | 'aeadKeyLength'>, aead: AeadName, keys: { key: Uint8Array; iv: Uint8Array }): RecordProtection {
-    return new RecordProtection(provider, aead, keys.key, keys.iv, DEFAULT_MAX_RECORDS, 'take');
+  static derivedOnFirstRecord(provider: Pick<CryptoProvider, 'createAead' | 'aeadKeyLength'>, aead: AeadName, source: TrafficKeySource): RecordProtection {
+    return new RecordProtection(provider, aead, source, undefined);
   }
 
   /** The sequence number the next record will use (starts at 0 for every key, RFC 8446 §5.3). */
@@ -100,6 +122,8 @@ export class RecordProtection {
     const recordLength = RECORD_HEADER_LENGTH + innerLength + this.tagLength;
     const record = allocate(recordLength);
     if (record.length !== recordLength) throw new Error(`record allocator returned ${record.length} bytes, not ${recordLength}`);
+    // The key first: a protection whose key and IV are derived on its first record has no IV before.
+    const key = this.aeadKey();
     const nonce = this.nextNonce();
     writeRecordHeader(record, ContentType.application_data, LEGACY_RECORD_VERSION, innerLength + this.tagLength);
     const inner = record.subarray(RECORD_HEADER_LENGTH, RECORD_HEADER_LENGTH + innerLength);
@@ -108,7 +132,6 @@ export class RecordProtection {
     // §5.4: padding is zeros; reused memory is not.
     inner.fill(0, contentLength + 1);
     const header = record.subarray(0, RECORD_HEADER_LENGTH);
-    const key = this.aeadKey();
     if (key.sealInto) key.sealInto(nonce, header, inner, record.subarray(RECORD_HEADER_LENGTH));
     else record.set(key.seal(nonce, header, inner), RECORD_HEADER_LENGTH);
     return record;
@@ -127,7 +150,8 @@ export class RecordProtection {
     }
     // The sequence number advances only for a record that authenticates, so a server that skips the
     // rejected 0-RTT records it cannot decrypt (RFC 8446 §4.2.10) stays in step with the client.
-    const inner = this.aeadKey().open(this.nonceFor(this.sequence), header, encrypted);
+    const key = this.aeadKey();
+    const inner = key.open(this.nonceFor(this.sequence), header, encrypted);
     if (inner === null) throw new TlsError('BadRecordMac', 'record failed AEAD authentication');
     this.sequence++;
     if (inner.length > MAX_INNER_PLAINTEXT_LENGTH) {
@@ -140,13 +164,39 @@ export class RecordProtection {
     return { contentType: inner[typeAt]!, content: inner.subarray(0, typeAt) };
   }
 
-  /** The AEAD, set up on first use; the raw key is dropped then (the AEAD holds its own copy). */
+  /** The AEAD, set up on first use (the key and IV derived first when a source gives them); the raw key is dropped then (the AEAD holds its own copy). */
   private aeadKey(): AeadKey {
     if (this.key === undefined) {
+      if (this.keySource !== undefined) this.deriveKeys(this.keySource);
       this.key = this.provider.createAead(this.aead, this.rawKey!);
       this.rawKey = undefined;
     }
     return this.key;
+  }
+
+  private deriveKeys(source: TrafficKeySource): void {
+    const iv = IV_MEMORY.borrow(AEAD_IV_LENGTH);
+    try {
+      this.rawKey = this.checkedKey(source.deriveKeys(iv));
+      this.readIv(iv);
+      this.keySource = undefined;
+    } finally {
+      iv.fill(0);
+      IV_MEMORY.giveBack(iv);
+    }
+  }
+
+  private checkedKey(key: Uint8Array): Uint8Array {
+    const keyLength = this.provider.aeadKeyLength(this.aead);
+    if (key.length !== keyLength) throw new Error(`${this.aead} needs a ${keyLength}-byte key, got ${key.length}`);
+    return key;
+  }
+
+  private readIv(iv: Uint8Array): void {
+    if (iv.length !== AEAD_IV_LENGTH) throw new Error(`record IV must be ${AEAD_IV_LENGTH} bytes, got ${iv.length}`);
+    this.ivHigh = word(iv, 0);
+    this.ivMiddle = word(iv, 4);
+    this.ivLow = word(iv, 8);
   }
 
   private nextNonce(): Uint8Array {
@@ -160,19 +210,27 @@ export class RecordProtection {
     if (sequence >= this.maxRecords) {
       throw new TlsError('ResourceLimit', `sequence number limit of ${this.maxRecords} records reached for this key`);
     }
-    // A new array each time (a provider may keep the nonce it was given); the sequence number's eight bytes,
-    // big-endian, XORed into the IV's last eight (a Uint8Array keeps the low 8 bits of what is stored).
-    const nonce = new Uint8Array(this.iv);
+    // A new array each time (a provider may keep the nonce it was given): the IV's words, the sequence number's
+    // high 32 bits XORed into the middle one and its low 32 bits into the last.
     const low = sequence >>> 0;
     const high = (sequence - low) / 2 ** 32;
-    nonce[11]! ^= low;
-    nonce[10]! ^= low >>> 8;
-    nonce[9]! ^= low >>> 16;
-    nonce[8]! ^= low >>> 24;
-    nonce[7]! ^= high;
-    nonce[6]! ^= high >>> 8;
-    nonce[5]! ^= high >>> 16;
-    nonce[4]! ^= high >>> 24;
+    const nonce = new Uint8Array(AEAD_IV_LENGTH);
+    putWord(nonce, 0, this.ivHigh);
+    putWord(nonce, 4, this.ivMiddle ^ high);
+    putWord(nonce, 8, this.ivLow ^ low);
     return nonce;
   }
+}
+
+/** The big-endian 32-bit word at `at`. */
+function word(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
+/** `value`'s low 32 bits, big-endian, at `at` (a Uint8Array keeps the low 8 bits of what is stored). */
+function putWord(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = value >>> 16;
+  bytes[at + 2] = value >>> 8;
+  bytes[at + 3] = value;
 }

@@ -3,7 +3,7 @@
 // beyond what a test can send, so they call the private nonce derivation directly.
 import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
-import { RecordProtection } from '../../src/record/protection.js';
+import { RecordProtection, type TrafficKeySource } from '../../src/record/protection.js';
 import { hex } from '../../src/wire/bytes.js';
 import { ContentType } from '../../src/wire/enums.js';
 import { expectTlsError, nodeSealRecord, nonceFor, protection, rfcRecord, serverApplicationKeys, serverHandshakeKeys } from './helpers.js';
@@ -30,13 +30,43 @@ describe('RecordProtection nonce (RFC 8446 §5.3)', () => {
     expect(hex(sender.seal(ContentType.application_data, data.payload))).toBe(hex(data.record));
   });
 
-  it('fromTrafficKeys takes the IV without a copy and never writes to it: the RFC 8448 records, the IV unchanged', () => {
-    const iv = keys.iv.slice();
-    const sender = RecordProtection.fromTrafficKeys(nobleProvider, 'AES-128-GCM', { key: keys.key.slice(), iv });
+  it('derivedOnFirstRecord asks its source once, at the first record, and seals the RFC 8448 records with what it gave', () => {
+    const lent: Uint8Array[] = [];
+    const source: TrafficKeySource = {
+      deriveKeys(iv) {
+        lent.push(iv);
+        iv.set(keys.iv);
+        return keys.key.slice();
+      },
+    };
+    const sender = RecordProtection.derivedOnFirstRecord(nobleProvider, 'AES-128-GCM', source);
+    expect(lent).toHaveLength(0);
     const data = rfcRecord('server', 'send application_data record');
-    sender.seal(ContentType.handshake, rfcRecord('server', 'send handshake record', 2).payload);
-    expect(hex(sender.seal(ContentType.application_data, data.payload))).toBe(hex(data.record));
-    expect(hex(iv)).toBe(hex(keys.iv));
+    const ticket = rfcRecord('server', 'send handshake record', 2);
+    expect(hex(sender.seal(ContentType.handshake, ticket.payload))).toBe(hex(ticket.record));
+    expect(lent).toHaveLength(1);
+    // The lent IV memory is wiped once read, and what the source does with it later changes no nonce.
+    expect(lent[0]!.every((b) => b === 0)).toBe(true);
+    lent[0]!.fill(0xff);
+    try {
+      expect(hex(sender.seal(ContentType.application_data, data.payload))).toBe(hex(data.record));
+      expect(lent).toHaveLength(1);
+    } finally {
+      lent[0]!.fill(0);
+    }
+  });
+
+  it('derivedOnFirstRecord opens too: the first open derives the keys, and the nonce counts from 0', () => {
+    const source: TrafficKeySource = { deriveKeys: (iv) => (iv.set(keys.iv), keys.key.slice()) };
+    const receiver = RecordProtection.derivedOnFirstRecord(nobleProvider, 'AES-128-GCM', source);
+    const record = nodeSealRecord(keys, 0n, Uint8Array.of(1, 2, ContentType.application_data));
+    expect(hex(receiver.open(record).content)).toBe('0102');
+    expect(hex(receiver.open(nodeSealRecord(keys, 1n, Uint8Array.of(3, ContentType.application_data))).content)).toBe('03');
+  });
+
+  it('derivedOnFirstRecord refuses a key of the wrong length from its source', () => {
+    const source: TrafficKeySource = { deriveKeys: () => new Uint8Array(32) };
+    expect(() => RecordProtection.derivedOnFirstRecord(nobleProvider, 'AES-128-GCM', source).seal(ContentType.application_data, new Uint8Array(1))).toThrow(/16-byte key, got 32/);
   });
 });
 
