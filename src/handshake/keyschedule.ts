@@ -273,7 +273,9 @@ interface NoPskStart {
 /**
  * Computed once per provider and hash: every full handshake without a PSK starts from the same early secret
  * (RFC 8446 §7.1: "if PSK is not in use ... a string of Hash.length bytes set to zeros"), so its two HKDF
- * steps and the empty hash are not redone per connection. A schedule with a PSK never looks here.
+ * steps and the empty hash are not redone per connection. A schedule with a PSK takes only the empty hash from
+ * here (Transcript-Hash(""), a constant of the hash: three per resumption, two on the client's side, binder and
+ * handshake, and the server's); its early secret is its own.
  */
 const NO_PSK_STARTS = new WeakMap<CryptoProvider, Map<string, NoPskStart>>();
 
@@ -311,7 +313,7 @@ export class KeySchedule {
   ) {
     this.zeros = new Uint8Array(suite.hashLength);
     if (psk) {
-      this.emptyHash = provider.hash(suite.hash, new Uint8Array(0));
+      this.emptyHash = noPskStart(provider, suite).emptyHash;
       this.earlySecret = provider.hkdfExtract(suite.hash, this.zeros, psk);
     } else {
       const start = noPskStart(provider, suite);

@@ -13,6 +13,7 @@ import { overheads } from '../../scripts/bench/handshake-row.js';
 import { bulkRatio, evaluateTargets, runBench, TARGETS, type ProviderRun, type Rate } from '../../scripts/bench/run.js';
 import { measure, perCpuSecond, roundRatios, ROUNDS, typicalSlices, type Measurement } from '../../scripts/bench/timing.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { SUITES } from '../../src/handshake/suites.js';
@@ -269,6 +270,17 @@ describe('provider replay', () => {
     recording.replay((length) => (draws++, random(length)));
     expect(counts()).toEqual(recorded);
     expect(draws).toBe(recording.draws.length);
+  });
+
+  it('replays a verify with the options the handshake gave it: our own CertificateVerify checked as our own key (ownKey), the peer\'s not', () => {
+    const seen: Array<boolean | undefined> = [];
+    const spy: CryptoProvider = { ...nodeCryptoProvider, verify: (alg, key, message, signature, options) => (seen.push(options?.ownKey), nodeCryptoProvider.verify(alg, key, message, signature, options)) };
+    const recording = recordProviderCalls(spy, seededRandom('replay'), (recorder, random) => engineHandshake(makeCase('ed25519 pinned')!, recorder, random));
+    // The server checks its signature before sending it (signatures.ts verifiedBeforeSending), the client checks the server's.
+    expect(seen).toEqual([true, undefined]);
+    seen.length = 0;
+    recording.replay(seededRandom('replay again'));
+    expect(seen).toEqual([true, undefined]);
   });
 
   it('records a typical handshake, not the first: a CA leaf\'s signature, verified at the first meeting only, is not in the second', () => {
