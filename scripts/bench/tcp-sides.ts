@@ -7,6 +7,9 @@
 // of at least 1 s), client CPU from process.cpuUsage(). One connection at a time: open TCP, the client is
 // secure, the server destroys its socket once secure, the client sees the close and destroys its own.
 // Slices interleave in rounds; ratios are per round, over node:tls's side in the same round.
+// `--instructions N`: instead of CPU time, each server runs under valgrind's callgrind and its instructions (all
+// threads, user space) are counted over N handshakes after the warm-up (counting off while warming): a measure
+// that does not depend on the machine's load, with the native functions that take most of them (server-instructions.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
@@ -25,6 +28,7 @@ import { spreadText, table } from './report.js';
 import { clockTicksPerSecond, processCpuMs } from './serve-load.js';
 import { listening, LOOPBACK } from './tcp.js';
 import { spread } from './timing.js';
+import { countInstructions, valgrindMissing } from './server-instructions.js';
 
 type Build = {
   adapter: typeof import('../../src/node/adapter.js');
@@ -86,9 +90,13 @@ interface ServerChild {
   port: number;
 }
 
-async function startServer(name: string, kind: string): Promise<ServerChild> {
-  const child = spawn(process.execPath, [`--min-semi-space-size=${MIN_SEMI_SPACE_MIB}`, fileURLToPath(import.meta.url), '--serve', kind], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await withDeadline(once(createInterface({ input: child.stdout! }), 'line'), `tcp sides: server ${name} starting`)) as [string];
+/** `wrapper`: a command that runs the server's node (valgrind and its options). */
+async function startServer(name: string, kind: string, wrapper: string[] = []): Promise<ServerChild> {
+  const command = [...wrapper, process.execPath, `--min-semi-space-size=${MIN_SEMI_SPACE_MIB}`, fileURLToPath(import.meta.url), '--serve', kind];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Under valgrind a server takes tens of seconds to start.
+  const started = once(createInterface({ input: child.stdout! }), 'line');
+  const [line] = (await withDeadline(started, `tcp sides: server ${name} starting`, wrapper.length > 0 ? 10 * 60_000 : undefined)) as [string];
   return { name, child, port: Number(line) };
 }
 
@@ -100,10 +108,30 @@ interface Slice {
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { serve: { type: 'string' }, seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '6' }, warmup: { type: 'string', default: '3000' } },
+    options: {
+      serve: { type: 'string' },
+      seconds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '6' },
+      warmup: { type: 'string', default: '3000' },
+      instructions: { type: 'string' },
+    },
     allowPositionals: true,
   });
   if (values.serve !== undefined) return serve(values.serve);
+  if (values.instructions !== undefined) {
+    const dists = (positionals.length > 0 ? positionals : [OWN_DIST]).map((d) => resolve(d));
+    const kinds = [...dists.map((dist, i) => ({ name: dists.length === 1 ? 'ours' : `ours${i + 1}`, kind: dist })), { name: 'node:tls', kind: 'node' }];
+    const [handshakes, warmup] = [Number(values.instructions), Number(values.warmup)];
+    const missing = valgrindMissing();
+    if (missing || !(Number.isInteger(handshakes) && handshakes > 0) || !(Number.isInteger(warmup) && warmup >= 0)) {
+      console.error(missing ?? 'usage: node dist/scripts/bench/tcp-sides.js [DIST ...] --instructions N [--warmup N]');
+      process.exitCode = 2;
+      return;
+    }
+    const handshake = nodeClient(theCase());
+    console.log(await countInstructions(kinds, { warmup, handshakes }, (name, kind, wrapper) => startServer(name, kind, wrapper), (port) => handshake(port)));
+    return;
+  }
   const [seconds, rounds, warmup] = [Number(values.seconds), Number(values.rounds), Number(values.warmup)];
   if (!(seconds >= 1) || !(Number.isInteger(rounds) && rounds > 0) || !(Number.isInteger(warmup) && warmup >= 0)) {
     console.error('usage: node dist/scripts/bench/tcp-sides.js [DIST ...] [--seconds N (>= 1)] [--rounds N] [--warmup N]');

@@ -22,9 +22,9 @@ import { equalBytes } from '../wire/bytes.js';
 import { matchHostname } from './hostname.js';
 import { checkRsaKeySize } from './keys.js';
 import { buildPath } from './path/build.js';
-import { checkNameConstraints } from './path/names.js';
+import { nameConstraintsChecker } from './path/names.js';
 import { checkProfile, defaultProfile, ekuPurposeProblem, PROFILES, type ProfileName, type Role } from './path/profile.js';
-import { checkRevocation, type Crl, type UnknownRevocationStatus } from './path/revocation.js';
+import { checkRevocation, CrlSignatureChecks, type Crl, type UnknownRevocationStatus } from './path/revocation.js';
 import { signatureBudget, type SignatureBudget } from './path/signature-budget.js';
 import { describe, fail, type ChainVerdict, type Failure } from './path/verdict.js';
 import { isSelfIssued, UNDERSTOOD_EXTENSIONS } from './x509.js';
@@ -154,12 +154,15 @@ export function verifyChain(options: VerifyChainOptions): ChainVerdict {
   }
   const leafProblem = ruleFailure(leaf, 'leaf');
   if (leafProblem) return leafProblem;
+  // Judged once per validation, however many paths reach an anchor; CRL signatures paid from the budget.
+  const nameConstraints = nameConstraintsChecker(profile.nameConstraintBudget);
+  const crlSignatures = new CrlSignatureChecks(provider, budget);
   return buildPath(leaf, options.intermediates, anchors, {
     provider,
     maxDepth: options.maxDepth ?? profile.maxDepth,
     signatureBudget: budget,
     checkIssuer: (issuer, path, isAnchor) => checkIssuer(issuer, path, isAnchor, now) ?? ruleFailure(issuer, isAnchor ? 'anchor' : 'intermediate'),
     signatureSchemes: options.signatureSchemes,
-    checkPath: (path) => checkNameConstraints(path, profile.nameConstraintBudget) ?? checkRevocation(path, options.crls ?? [], now, provider, options.unknownRevocationStatus),
+    checkPath: (path) => nameConstraints(path) ?? checkRevocation(path, options.crls ?? [], now, crlSignatures, options.unknownRevocationStatus),
   });
 }

@@ -73,10 +73,21 @@ export interface PeerIdentity {
   spkiSha256: string;
   spkiSha256Base64: string;
   keyType: string;
-  /** Certificates as received, leaf first (DER). */
+  /** Certificates as received, leaf first (DER): the first MAX_CHAIN_ENTRIES_KEPT of them. */
   chain: Uint8Array[];
+  /** How many more entries the peer's Certificate carried, not kept in `chain` (absent when none). */
+  chainEntriesOmitted?: number;
   verdict: TrustVerdict;
 }
+
+/**
+ * The entries of a peer's Certificate an identity keeps. RFC 8446 §4.4.2 sets no count, and a 64 KiB message
+ * holds ~10,900 entries of one byte: each kept entry is an object held for the connection's life (in `info`, in
+ * every ticket's `peer`) and copied by every read of `info`, 1.1-1.5 MB and ~1 ms a read for a trusted peer that
+ * sent 10,000. Path building sees every entry (a path holds at most a profile's maxDepth, 8, certificates); the
+ * identity keeps the first 16, as sent, and counts the rest.
+ */
+export const MAX_CHAIN_ENTRIES_KEPT = 16;
 
 export interface LeafInfo {
   publicKey: PublicKey;
@@ -146,8 +157,9 @@ function identityOf(leaf: Certificate, publicKey: PublicKey, leafSha256: Fingerp
     spkiSha256: spki.hex,
     spkiSha256Base64: spki.base64,
     keyType: keyType(publicKey),
-    chain,
+    chain: chain.length > MAX_CHAIN_ENTRIES_KEPT ? chain.slice(0, MAX_CHAIN_ENTRIES_KEPT) : chain,
   };
+  if (chain.length > MAX_CHAIN_ENTRIES_KEPT) identity.chainEntriesOmitted = chain.length - MAX_CHAIN_ENTRIES_KEPT;
   // X509-SVID §2: exactly one URI SAN, a SPIFFE ID, in a certificate that is not a CA.
   if (san?.uri.length === 1 && isSpiffeId(san.uri[0]!) && !leaf.basicConstraints?.cA) identity.spiffeId = san.uri[0]!;
   return identity;

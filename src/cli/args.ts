@@ -161,6 +161,18 @@ export function integer(args: Parsed, name: string, min: number, max: number): n
   return n;
 }
 
+/**
+ * A duration given in seconds (whole, or with up to three decimals: milliseconds), as milliseconds from `minMs`
+ * to `maxMs`; undefined when the flag is absent.
+ */
+export function seconds(args: Parsed, name: string, minMs: number, maxMs: number): number | undefined {
+  const v = str(args, name);
+  if (v === undefined) return undefined;
+  const ms = Math.round(Number(v) * 1000);
+  if (!/^\d+(\.\d{1,3})?$/.test(v) || ms < minMs || ms > maxMs) throw new UsageError(`--${name} ${v}: expected seconds from ${minMs / 1000} to ${maxMs / 1000}, to the millisecond (e.g. 30 or 2.5)`);
+  return ms;
+}
+
 /** Other spellings of group names (OpenSSL's and NIST's), lower case. */
 const GROUP_ALIASES: Record<string, string> = { 'p-256': 'secp256r1', prime256v1: 'secp256r1', 'p-384': 'secp384r1', 'p-521': 'secp521r1' };
 

@@ -4,10 +4,10 @@
 import type { AddressInfo } from 'node:net';
 import type { TlsEvent } from '../handshake/events.js';
 import type { ServerFlightShape } from '../handshake/server/flight-shape.js';
-import { createServer, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
+import { createServer, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_TICKET_COUNT, type ServerOptions, type Tls13Socket } from '../node/adapter.js';
 import { parseTraceSpec, type TraceSink } from '../trace/sink.js';
 import { describeNegotiated } from '../trace/text.js';
-import { alpnProtocols, choice, cipherSuites, cryptoProvider, flag, integer, list, namedGroups, str, type Command, type Parsed } from './args.js';
+import { alpnProtocols, choice, cipherSuites, cryptoProvider, flag, integer, list, namedGroups, seconds, str, type Command, type Parsed } from './args.js';
 import { numberedTraceFile } from './connect.js';
 import { describeCertificateTypes } from './connect-summary.js';
 import { loadCertifiedKey, trustFromFlags } from './credentials.js';
@@ -30,6 +30,8 @@ const IDLE_TIMEOUT_MS = 30_000;
  * deadline of its own a client holds the connection (a descriptor and its buffers) as long as it likes.
  */
 export const AFTER_REPLY_MS = 5_000;
+/** The longest --handshake-timeout: a day. */
+const MAX_HANDSHAKE_TIMEOUT_MS = 86_400_000;
 /** max_early_data_size with a bare --early-data. */
 const DEFAULT_MAX_EARLY_DATA = 16384;
 
@@ -126,6 +128,7 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     'one-message-per-record': { type: 'boolean', help: `put each handshake message and each NewSessionTicket in a record of its own, as OpenSSL does (default: a flight's messages share records)` },
     'no-sni-ack': { type: 'boolean', help: `do not acknowledge the client's server_name in EncryptedExtensions (RFC 6066 §3 makes it optional; BoringSSL and OpenSSL's s_server leave it out)` },
     'request-post-handshake-auth': { type: 'boolean', help: `ask each client that offers it for a certificate after the handshake (RFC 8446 §4.6.2), judged by the client trust flags; the page waits for the answer` },
+    'handshake-timeout': { type: 'string', value: 'SECONDS', help: `close a client whose handshake is not done after SECONDS, and log it (default ${DEFAULT_HANDSHAKE_TIMEOUT_MS / 1000}; to the millisecond, e.g. 2.5; at most ${MAX_HANDSHAKE_TIMEOUT_MS / 1000})` },
     ...PSK_OPTIONS,
     ...COMPRESSION_OPTIONS,
     ...ML_DSA_OPTIONS,
@@ -162,6 +165,8 @@ Paths, for conformance suites (any other path gets the page): GET /keyupdate sen
     // noDelay: each flight and reply leaves at once, as from node's http server (Nagle would hold a reply
     // behind the ACK of the tickets sent just before it).
     const options: ServerOptions = { clientAuth, provider: cryptoProvider(args, 'node'), allowHalfOpen: true, noDelay: true };
+    const handshakeTimeout = seconds(args, 'handshake-timeout', 1, MAX_HANDSHAKE_TIMEOUT_MS);
+    if (handshakeTimeout !== undefined) options.handshakeTimeout = handshakeTimeout;
     // An empty file name is a file that cannot be read (a usage error), not an absent flag.
     if (certFile !== undefined && keyFile !== undefined) options.certificate = loadCertifiedKey('--cert', certFile, '--key', keyFile);
     if (rpkFile !== undefined) options.rawPublicKey = { privateKey: loadKey('--rpk-key', rpkFile) };

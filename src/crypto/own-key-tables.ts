@@ -31,9 +31,12 @@ export const MAX_OWN_KEY_TABLES = 8;
 type Point = { multiplyUnsafe(scalar: bigint): Point; precompute(window: number, isLazy: boolean): Point };
 
 const tables = new Map<string, Point>();
+let built = 0;
 
 /** How many keys have a table now (at most MAX_OWN_KEY_TABLES). */
 export const ownKeyTablesHeld = () => tables.size;
+/** How many tables were built since the process started (each once per key, while the rule above holds). */
+export const ownKeyTablesBuilt = () => built;
 
 /** The decoded key, with its table while there is room for one; throws for bytes that are no point. */
 function tabled<P extends Point>(kind: string, publicKey: Uint8Array, decode: (bytes: Uint8Array) => P): P {
@@ -42,6 +45,7 @@ function tabled<P extends Point>(kind: string, publicKey: Uint8Array, decode: (b
   if (known) return known as P;
   if (tables.size >= MAX_OWN_KEY_TABLES) return decode(publicKey);
   const point = decode(publicKey).precompute(WINDOW, false);
+  built++;
   tables.set(id, point);
   return point as P;
 }

@@ -120,10 +120,28 @@ const keyFitsCertificate: Check = (v, path) => {
   if (!fits) throw new TypeError(`${path}.privateKey is ${keyName(privateKey)} that does not fit the certificate's key (${keyName(leafKey)}${'n' in leafKey ? `, modulus of ${leafKey.n.toString(2).length} bits` : ''})`);
 };
 
+/**
+ * Every certificate after the leaf parses. Ours are read as the peer will read them: a client matches them against a
+ * CertificateRequest's certificate_authorities (client-certificate.ts), and a peer that parses every entry (OpenSSL)
+ * refuses the chain with bad_certificate, blaming the peer for our configuration. The parse is the memoised one.
+ */
+const chainParses: Check = (v, path) => {
+  const { chain, rawPublicKey } = v as CertifiedKey;
+  if (rawPublicKey) return;
+  for (let i = 1; i < chain.length; i++) {
+    try {
+      parseConfiguredCertificate(chain[i]!);
+    } catch (e) {
+      throw new TypeError(`${path}.chain[${i}] is not a certificate we can parse: ${(e as Error).message}`);
+    }
+  }
+};
+
 const certifiedKey: Check = (v, path) => {
   certifiedKeyFields(v, path);
   signerOrKey(v, path);
   keyFitsCertificate(v, path);
+  chainParses(v, path);
 };
 
 const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey, signer: fn, spki: bytes };

@@ -111,7 +111,8 @@ export function pastedParty(pasted: PastedIdentity): Party {
   const chain = userInput('the pasted certificate', () => {
     const blocks = readPemOrDer(pasted.certificatePem, 'CERTIFICATE').filter((b) => b.label === 'CERTIFICATE');
     if (blocks.length === 0) throw new Error('no CERTIFICATE block');
-    parseCertificate(blocks[0]!.der);
+    // Every block, as the engine checks a chain (config-validation.ts): one that does not parse is the user's mistake.
+    for (const block of blocks) parseCertificate(block.der);
     return blocks.map((b) => b.der);
   });
   const privateKey = userInput('the pasted key', () => loadPrivateKey(pasted.keyPem));

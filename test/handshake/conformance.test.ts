@@ -11,6 +11,7 @@ import { Connection } from '../../src/handshake/connection.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH, MAX_CLIENT_HELLO_LENGTH } from '../../src/record/handshake-buffer.js';
 import { scenarioConfigs } from '../../src/testing/fuzz/scenarios.js';
+import { signingServer } from '../../src/testing/signing-server.js';
 import { announcedSecret, editPlaintextHandshake, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
 import { concat, hex } from '../../src/wire/bytes.js';
 import { preSharedKeyClientHello } from '../../src/wire/extensions.js';
@@ -148,8 +149,11 @@ describe(`a handshake message over our limit of ${DEFAULT_MAX_HANDSHAKE_MESSAGE_
     // Certificate body: context (1), list length (3), per entry cert_data length (3) and extensions (2).
     const used = 1 + 3 + leaf.chain.reduce((sum, c) => sum + 3 + c.length + 2, 0);
     const filler = rnd(DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH - used - 5);
-    const certificate = { ...leaf, chain: [...leaf.chain, filler] };
-    const pair = new InMemoryPair(clientConfig({ trust: { kind: 'ca', anchors: [ca.der] } }), serverConfig({ certificate })).run();
+    // Random bytes are no certificate, which our server refuses to configure: the server signs what it sends instead.
+    const server = signingServer(() => pair, leaf.privateKey, (m) => ({ ...m, entries: [...m.entries, { data: filler, extensions: [] }] }));
+    const pair: InMemoryPair = new InMemoryPair(clientConfig({ trust: { kind: 'ca', anchors: [ca.der] } }), serverConfig({ certificate: leaf }), { tamper: server.tamper });
+    pair.run();
+    expect(server.edited()).toBe(true);
     expect(pair.client.isConnected).toBe(true);
     const received = pair.events('client').find((e) => e.type === 'handshake-message' && e.direction === 'in' && e.message.kind === 'certificate');
     expect(received?.type === 'handshake-message' && received.raw.length).toBe(4 + DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH);

@@ -8,12 +8,15 @@
 // considered and names compared while building paths (bounded by MAX_CANDIDATES_CONSIDERED and the signature
 // budget, not by the number of entries squared), and the alert RFC 8446 names.
 import { describe, expect, it, vi } from 'vitest';
+import { MAX_CHAIN_ENTRIES_KEPT } from '../../src/auth/trust.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW, type Identity } from '../../src/testing/certs.js';
+import { signingServer } from '../../src/testing/signing-server.js';
 import { announcedSecret, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
+import type { Certificate } from '../../src/wire/types.js';
 
 const counts = vi.hoisted(() => ({ parses: 0, nameComparisons: 0 }));
 vi.mock('../../src/auth/x509.js', async (importOriginal) => {
@@ -31,16 +34,28 @@ vi.mock('../../src/auth/path/name-match.js', async (importOriginal) => {
 
 const random = seededRandom('resource-certificate-entries');
 const ca = makeIdentity({ subject: { CN: 'entries CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
-const leaf = (cn: string, chainExtra: Uint8Array[]) =>
-  makeIdentity({ subject: { CN: cn }, issuer: ca, sans: { dns: ['server.example'] }, extKeyUsage: ['serverAuth', 'clientAuth'], chainExtra }, random);
+const leaf = (cn: string) =>
+  makeIdentity({ subject: { CN: cn }, issuer: ca, sans: { dns: ['server.example'] }, extKeyUsage: ['serverAuth', 'clientAuth'] }, random);
 /** One-byte entries (cert_data<1..2^24-1> allows it): 6 bytes each on the wire, 10,000 in 60 KB. */
 const TINY = 10_000;
 const tiny = Array.from({ length: TINY }, () => Uint8Array.of(0x30));
+/** Adds `extra` after the entries of a Certificate. */
+const appending = (extra: Uint8Array[]) => (m: Certificate): Certificate => ({ ...m, entries: [...m.entries, ...extra.map((data) => ({ data, extensions: [] }))] });
+
+/**
+ * A server holding `identity` that sends `extra` after its chain and signs it (our server engine sends only
+ * chains that parse: the attacker rewrites its flight, signing-server.ts); the client's later flights are withheld.
+ */
+function servingExtra(identity: Identity, extra: Uint8Array[]): InMemoryPair {
+  const server = signingServer(() => p, identity.privateKey, appending(extra));
+  const p: InMemoryPair = pair({}, { certificate: identity }, { tamper: server.tamper });
+  return p;
+}
 
 function pair(client: Partial<ClientConfig>, server: Partial<ServerConfig>, options = {}) {
   return new InMemoryPair(
     { trust: { kind: 'ca', anchors: [ca.der] }, serverName: 'server.example', now: () => TEST_NOW, random: seededRandom('c'), ...client },
-    { certificate: leaf('server', []), now: () => TEST_NOW, random: seededRandom('s'), tickets: { count: 0 }, ...server },
+    { certificate: leaf('server'), now: () => TEST_NOW, random: seededRandom('s'), tickets: { count: 0 }, ...server },
     options,
   );
 }
@@ -58,10 +73,12 @@ function measured(p: InMemoryPair): { parses: number; nameComparisons: number } 
 
 describe(`a Certificate message of ${TINY} one-byte entries after a valid leaf`, () => {
   it('from a server: no entry parsed, none a candidate issuer, and the client connects (unusable entries are skipped, as in rustls)', () => {
-    const p = pair({}, { certificate: leaf('server', tiny) });
+    const p = servingExtra(leaf('server'), tiny);
     const cost = measured(p);
     expect(p.client.isConnected).toBe(true);
-    expect(p.client.info.peer?.chain).toHaveLength(TINY + 1);
+    // The identity keeps the first 16 entries and counts the rest (resource-peer-chain.test.ts).
+    expect(p.client.info.peer?.chain?.length).toBe(MAX_CHAIN_ENTRIES_KEPT);
+    expect(p.client.info.peer?.chainEntriesOmitted).toBe(TINY + 1 - MAX_CHAIN_ENTRIES_KEPT);
     // The leaf alone: an entry too short to be a certificate is never parsed (a failed parse costs ~17 µs: 10,000 of
     // them were 170 ms of CPU, several handshakes' worth, for 60 KB).
     expect(cost.parses).toBeLessThanOrEqual(1);
@@ -75,14 +92,12 @@ describe(`a Certificate message of ${TINY} one-byte entries after a valid leaf`,
     // client would cost it (which would also sign them), then refuses the signature over the edited transcript.
     const holder: { p?: InMemoryPair } = {};
     let edited = false;
-    const p = pair({ certificate: leaf('client', []) }, { clientAuth: 'require', trust: { kind: 'ca', anchors: [ca.der] } }, {
+    const p = pair({ certificate: leaf('client') }, { clientAuth: 'require', trust: { kind: 'ca', anchors: [ca.der] } }, {
       tamper: ({ from, bytes }: { from: string; bytes: Uint8Array }) => {
         if (from !== 'client' || edited || !holder.p!.events('client').some((e) => e.type === 'secret' && e.name === 'client_handshake_traffic_secret')) return bytes;
         edited = true;
         const keys = { suite: suiteNamed(holder.p!.client.info.cipherSuite), secret: announcedSecret(holder.p!.events('client'), 'client_handshake_traffic_secret') };
-        return editProtectedHandshake(bytes, keys, (messages) =>
-          messages.map((m) => (m.kind === 'certificate' ? { ...m, entries: [...m.entries, ...tiny.map((data) => ({ data, extensions: [] }))] } : m)),
-        );
+        return editProtectedHandshake(bytes, keys, (messages) => messages.map((m) => (m.kind === 'certificate' ? appending(tiny)(m) : m)));
       },
     });
     holder.p = p;
@@ -94,8 +109,8 @@ describe(`a Certificate message of ${TINY} one-byte entries after a valid leaf`,
   });
 
   it('a leaf no anchor issued: unknown_ca, with none of the entries parsed', () => {
-    const stranger = makeIdentity({ subject: { CN: 'stranger' }, sans: { dns: ['server.example'] }, extKeyUsage: ['serverAuth'], chainExtra: tiny }, random);
-    const p = pair({}, { certificate: stranger });
+    const stranger = makeIdentity({ subject: { CN: 'stranger' }, sans: { dns: ['server.example'] }, extKeyUsage: ['serverAuth'] }, random);
+    const p = servingExtra(stranger, tiny);
     const cost = measured(p);
     expect(alertsSent(p, 'client')).toEqual(['unknown_ca']);
     expect(cost.parses).toBeLessThanOrEqual(1);
@@ -103,7 +118,7 @@ describe(`a Certificate message of ${TINY} one-byte entries after a valid leaf`,
 
   it('entries of 64 bytes, as short as a certificate can nearly be: each parsed once, so at most ~900 parses a message', () => {
     const junk = Array.from({ length: Math.floor(60_000 / 69) }, () => Uint8Array.from({ length: 64 }, (_, i) => (i === 0 ? 0x30 : i === 1 ? 62 : 0)));
-    const p = pair({}, { certificate: leaf('server', junk) });
+    const p = servingExtra(leaf('server'), junk);
     const cost = measured(p);
     expect(p.client.isConnected).toBe(true);
     expect(cost.parses).toBeLessThanOrEqual(junk.length + 1);
@@ -113,14 +128,13 @@ describe(`a Certificate message of ${TINY} one-byte entries after a valid leaf`,
   it('an empty entry among them: decode_error (cert_data<1..2^24-1>, RFC 8446 §4.4.2, §6.2), before any certificate is parsed', () => {
     const holder: { p?: InMemoryPair } = {};
     let edited = false;
-    const p = pair({}, { certificate: leaf('server', tiny) }, {
+    const p = pair({}, { certificate: leaf('server') }, {
       tamper: ({ from, bytes }: { from: string; bytes: Uint8Array }) => {
         if (from !== 'server' || edited) return bytes;
         edited = true;
         const keys = { suite: suiteNamed(holder.p!.server.info.cipherSuite), secret: announcedSecret(holder.p!.events('server'), 'server_handshake_traffic_secret') };
-        return editProtectedHandshake(bytes, keys, (messages) =>
-          messages.map((m) => (m.kind === 'certificate' ? { ...m, entries: m.entries.map((e, i) => (i === TINY / 2 ? { ...e, data: new Uint8Array(0) } : e)) } : m)),
-        );
+        const withEmpty = tiny.map((data, i) => (i === TINY / 2 ? new Uint8Array(0) : data));
+        return editProtectedHandshake(bytes, keys, (messages) => messages.map((m) => (m.kind === 'certificate' ? appending(withEmpty)(m) : m)));
       },
     });
     holder.p = p;

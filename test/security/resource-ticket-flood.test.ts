@@ -15,8 +15,11 @@ import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { announcedSecret, editProtectedHandshake, suiteNamed } from '../../src/testing/tamper.js';
 
 const random = seededRandom('resource-ticket-flood');
-/** Certificates nobody needs, sent after the leaf (legal, RFC 8446 §4.4.2): a chain of about 25 KB. */
-const extra = Array.from({ length: 80 }, (_, i) => makeIdentity({ subject: { CN: `extra ${i}` } }, random).der);
+/**
+ * Certificates nobody needs, sent after the leaf (legal, RFC 8446 §4.4.2): a chain of about 25 KB in the 16 entries
+ * an identity keeps (MAX_CHAIN_ENTRIES_KEPT), so that every ticket's copy of it is that large.
+ */
+const extra = Array.from({ length: 15 }, (_, i) => makeIdentity({ subject: { CN: `extra ${i}` }, sans: { dns: Array.from({ length: 60 }, (_, j) => `name-${j}.extra-${i}.example`) } }, random).der);
 const server = makeIdentity({ subject: { CN: 'server' }, chainExtra: extra }, random);
 const chainBytes = server.chain.reduce((n, der) => n + der.length, 0);
 const TICKETS_SENT = 2_000;

@@ -9,6 +9,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW, withUndecodableName } from '../../src/testing/certs.js';
+import { signingServer } from '../../src/testing/signing-server.js';
 import { handshakeRewriter } from '../../src/testing/tamper.js';
 import type { HandshakeMessage } from '../../src/wire/types.js';
 import type { Role } from '../../src/handshake/events.js';
@@ -40,9 +41,18 @@ describe('a name character beyond U+10FFFF', () => {
   });
 
   it("in an extra certificate of the server's chain: never used, the handshake connects (was internal_error)", () => {
-    const run = connect({ certificate: { ...leaf, chain: [leaf.der, junk] } });
-    expect(run.client).toEqual([]);
-    expect(run.pair.client.info.peer?.verdict).toMatchObject({ trusted: true, rule: 'ca' });
+    // Our server refuses such a chain in its config (own-chain-entries.test.ts): the attacker signs what it sends.
+    const server = signingServer(() => pair, leaf.privateKey, (m) => ({ ...m, entries: [...m.entries, { data: junk, extensions: [] }] }));
+    const pair: InMemoryPair = new InMemoryPair(
+      { trust: { kind: 'ca', anchors: [ca.der] }, serverName: 'victim.example', now: () => TEST_NOW, random: seededRandom('c') },
+      { certificate: leaf, now: () => TEST_NOW, random: seededRandom('s') },
+      { tamper: server.tamper },
+    );
+    pair.run();
+    expect(server.edited()).toBe(true);
+    expect(pair.events('client').some((e) => e.type === 'alert')).toBe(false);
+    expect(pair.client.info.peer?.chain).toHaveLength(2);
+    expect(pair.client.info.peer?.verdict).toMatchObject({ trusted: true, rule: 'ca' });
   });
 
   it("in an extra certificate the client's chain gets in flight: the server judges the rest (was internal_error)", () => {

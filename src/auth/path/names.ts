@@ -343,51 +343,101 @@ function uriName(value: string): Name {
 const malformed = (name: Name) =>
   ((name.form === 'dns' || name.form === 'email' || name.form === 'uri') && name.key === undefined) || (name.form === 'dn' && name.rdns === undefined);
 
+/** A CA's subtrees, grouped by form (byForm), or why they cannot be read. */
+type ParsedConstraints = { excluded: Map<string, Subtree[]>; permitted: Map<string, Subtree[]> } | Failure;
+
+/** What one CA's subtrees say of one certificate below it: the comparisons counted, up to the first failure (if any). */
+interface PairVerdict {
+  comparisons: number;
+  failure?: Failure;
+}
+
+const overBudget = (budget: number) => fail('BadCertificate', `name constraints need more than ${budget} comparisons; refused (bounded work)`);
+
 /**
- * Checks the names of every certificate in `path` (leaf first, anchor last) against the nameConstraints of
- * every CA above it. Self-issued intermediates are not checked (§6.1.3(b)); the leaf always is.
- * At most `budget` name-to-subtree comparisons are made.
+ * The names of one certificate against one CA's subtrees, stopping at the first failure or once more than
+ * `budget` comparisons are counted.
  */
-export function checkNameConstraints(path: Certificate[], budget: number): Failure | undefined {
+function judgePair(ca: Certificate, subtrees: Exclude<ParsedConstraints, Failure>, cert: Certificate, names: Name[], budget: number): PairVerdict {
   let comparisons = 0;
-  for (let i = path.length - 1; i >= 1; i--) {
-    const ca = path[i]!;
+  for (const name of names) {
+    const excluded = subtrees.excluded.get(formOf(name)) ?? [];
+    const permitted = subtrees.permitted.get(formOf(name)) ?? [];
+    comparisons += excluded.length + permitted.length;
+    if (comparisons > budget) return { comparisons };
+    if (excluded.length + permitted.length === 0) continue;
+    const where = `${nameText(name)} of ${describe(cert)}`;
+    if (name.form === 'other') return { comparisons, failure: fail('UnsupportedCertificate', `${describe(ca)} constrains the name form of ${where}, which we do not process (RFC 5280 §4.2.1.10)`) };
+    if (malformed(name)) return { comparisons, failure: fail('BadCertificate', `${where} cannot be checked against the nameConstraints of ${describe(ca)}`) };
+    if (excluded.some((s) => within(name, s, true))) return { comparisons, failure: fail('BadCertificate', `${where} is in an excluded subtree of ${describe(ca)} (RFC 5280 §4.2.1.10)`) };
+    if (permitted.length > 0 && !permitted.some((s) => within(name, s, false))) {
+      return { comparisons, failure: fail('BadCertificate', `${where} is outside the permitted subtrees of ${describe(ca)} (RFC 5280 §4.2.1.10)`) };
+    }
+  }
+  return { comparisons };
+}
+
+/**
+ * The name constraints check of one validation: checks the names of every certificate in a path (leaf first,
+ * anchor last) against the nameConstraints of every CA above it. Self-issued intermediates are not checked
+ * (§6.1.3(b)); the leaf always is. At most `budget` name-to-subtree comparisons a path. Path building may reach
+ * an anchor by hundreds of orderings of the same certificates (a sub-CA's self-issued copies), so each CA's
+ * subtrees are read once, each certificate's names once, and what a CA says of a certificate below it is
+ * worked out once; a path still counts each pair's comparisons, as when every path was worked out anew.
+ */
+export function nameConstraintsChecker(budget: number): (path: Certificate[]) => Failure | undefined {
+  const subtreesOf = new Map<Certificate, ParsedConstraints | undefined>();
+  const namesOfCert = new Map<Certificate, Name[] | Failure>();
+  const pairs = new Map<Certificate, Map<Certificate, PairVerdict>>();
+  const readSubtreesOf = (ca: Certificate): ParsedConstraints | undefined => {
     const ext = ca.extensions.find((e) => e.oid === OID.nameConstraints);
-    if (!ext) continue;
-    let constraints: NameConstraints;
+    if (!ext) return undefined;
     try {
-      constraints = parseNameConstraints(ext.value);
+      const constraints = parseNameConstraints(ext.value);
+      return { excluded: byForm(constraints.excluded), permitted: byForm(constraints.permitted) };
     } catch (e) {
       if (!(e instanceof DerError)) throw e;
       return fail('BadCertificate', `${describe(ca)} has malformed nameConstraints: ${e.message}`);
     }
-    const excludedByForm = byForm(constraints.excluded);
-    const permittedByForm = byForm(constraints.permitted);
-    for (let j = i - 1; j >= 0; j--) {
-      const cert = path[j]!;
-      if (j > 0 && isSelfIssued(cert)) continue;
-      let names: Name[];
-      try {
-        names = namesOf(cert);
-      } catch (e) {
-        if (!(e instanceof DerError)) throw e;
-        return fail('BadCertificate', `${describe(cert)} has a malformed directoryName in its subjectAltName: ${e.message}`);
-      }
-      for (const name of names) {
-        const excluded = excludedByForm.get(formOf(name)) ?? [];
-        const permitted = permittedByForm.get(formOf(name)) ?? [];
-        comparisons += excluded.length + permitted.length;
-        if (comparisons > budget) return fail('BadCertificate', `name constraints need more than ${budget} comparisons; refused (bounded work)`);
-        if (excluded.length + permitted.length === 0) continue;
-        const where = `${nameText(name)} of ${describe(cert)}`;
-        if (name.form === 'other') return fail('UnsupportedCertificate', `${describe(ca)} constrains the name form of ${where}, which we do not process (RFC 5280 §4.2.1.10)`);
-        if (malformed(name)) return fail('BadCertificate', `${where} cannot be checked against the nameConstraints of ${describe(ca)}`);
-        if (excluded.some((s) => within(name, s, true))) return fail('BadCertificate', `${where} is in an excluded subtree of ${describe(ca)} (RFC 5280 §4.2.1.10)`);
-        if (permitted.length > 0 && !permitted.some((s) => within(name, s, false))) {
-          return fail('BadCertificate', `${where} is outside the permitted subtrees of ${describe(ca)} (RFC 5280 §4.2.1.10)`);
-        }
+  };
+  const readNamesOf = (cert: Certificate): Name[] | Failure => {
+    try {
+      return namesOf(cert);
+    } catch (e) {
+      if (!(e instanceof DerError)) throw e;
+      return fail('BadCertificate', `${describe(cert)} has a malformed directoryName in its subjectAltName: ${e.message}`);
+    }
+  };
+  const pairVerdict = (ca: Certificate, subtrees: Exclude<ParsedConstraints, Failure>, cert: Certificate): PairVerdict => {
+    const below = pairs.get(ca) ?? pairs.set(ca, new Map()).get(ca)!;
+    const known = below.get(cert);
+    if (known) return known;
+    const names = namesOfCert.get(cert) ?? namesOfCert.set(cert, readNamesOf(cert)).get(cert)!;
+    const verdict = Array.isArray(names) ? judgePair(ca, subtrees, cert, names, budget) : { comparisons: 0, failure: names };
+    below.set(cert, verdict);
+    return verdict;
+  };
+  return (path) => {
+    let comparisons = 0;
+    for (let i = path.length - 1; i >= 1; i--) {
+      const ca = path[i]!;
+      const subtrees = subtreesOf.has(ca) ? subtreesOf.get(ca) : subtreesOf.set(ca, readSubtreesOf(ca)).get(ca);
+      if (!subtrees) continue;
+      if ('reason' in subtrees) return subtrees;
+      for (let j = i - 1; j >= 0; j--) {
+        const cert = path[j]!;
+        if (j > 0 && isSelfIssued(cert)) continue;
+        const verdict = pairVerdict(ca, subtrees, cert);
+        comparisons += verdict.comparisons;
+        if (comparisons > budget) return overBudget(budget);
+        if (verdict.failure) return verdict.failure;
       }
     }
-  }
-  return undefined;
+    return undefined;
+  };
+}
+
+/** The name constraints of one path, judged on its own (nameConstraintsChecker for the paths of one validation). */
+export function checkNameConstraints(path: Certificate[], budget: number): Failure | undefined {
+  return nameConstraintsChecker(budget)(path);
 }

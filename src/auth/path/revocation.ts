@@ -12,8 +12,10 @@ import { OID, oidName } from '../oids.js';
 import { deepFreeze } from '../configured-certificates.js';
 import { readName, readSignatureAlgorithm } from '../x509.js';
 import type { Certificate, CertificateSignatureAlgorithm, DistinguishedName } from '../x509.js';
+import { signatureCost } from './build.js';
 import { readCrlScope, scopeProblem, type CrlScope } from './crl-scope.js';
 import { sameDistinguishedName } from './name-match.js';
+import type { SignatureBudget } from './signature-budget.js';
 import { describe, fail, type Failure } from './verdict.js';
 
 export interface Crl {
@@ -146,7 +148,7 @@ function readCrl(r: DerReader): Crl {
 
 /**
  * Parses one DER CRL; a malformed one is a configuration error (TypeError). The CRL reads a private copy of
- * `der` and is frozen, so what it says cannot change after its signature was checked (signedBy caches that).
+ * `der` and is frozen, so what it says cannot change after its signature was checked (CrlSignatureChecks remembers that).
  */
 export function parseCrl(der: Uint8Array): Crl {
   try {
@@ -158,31 +160,52 @@ export function parseCrl(der: Uint8Array): Crl {
 }
 
 /**
- * Each CRL's signature verdicts, by provider and by the issuer's SubjectPublicKeyInfo (all its bytes): a
- * CRL of a million entries is megabytes to hash, and its signature would otherwise be checked again on
- * every path tried and in every handshake. Keyed by the Crl object, which owns its bytes (parseCrl), so two
- * CRLs are never one entry; at most MAX_KEYS_PER_CRL keys a CRL, then verdicts are no longer kept.
+ * The CRL signatures that verified, by provider and by the issuer's SubjectPublicKeyInfo (all its bytes): a CRL
+ * of a million entries is megabytes to hash, and its signature would otherwise be checked again in every
+ * handshake. Keyed by the Crl object, which owns its bytes (parseCrl), so two CRLs are never one entry.
+ * Successes only, at most MAX_KEYS_PER_CRL keys a CRL: a peer's keys that fail could fill the entries and
+ * leave its issuer's own key out of them for good (each honest handshake then checked the CRL again).
  */
-const signatureVerdicts = new WeakMap<Crl, WeakMap<CryptoProvider, Map<string, boolean>>>();
+const verifiedBy = new WeakMap<Crl, WeakMap<CryptoProvider, Set<string>>>();
 const MAX_KEYS_PER_CRL = 16;
 
-/** Does `issuer`'s key verify the signature of `crl`? (§6.3.3(f)) */
-function signedBy(crl: Crl, issuer: Certificate, provider: CryptoProvider): boolean {
-  const alg = crl.signatureAlgorithm.algorithm;
-  if (!alg || !issuer.publicKey) return false;
-  const byProvider = signatureVerdicts.get(crl) ?? signatureVerdicts.set(crl, new WeakMap()).get(crl)!;
-  const verdicts = byProvider.get(provider) ?? byProvider.set(provider, new Map()).get(provider)!;
-  const key = hex(issuer.spki);
-  const known = verdicts.get(key);
-  if (known !== undefined) return known;
-  const verified = provider.verify(alg, issuer.publicKey, crl.tbs, crl.signature) === true;
-  if (verdicts.size < MAX_KEYS_PER_CRL) verdicts.set(key, verified);
-  return verified;
+/**
+ * The CRL signature checks of one validation, each (CRL, issuer key) once and paid from the Certificate
+ * message's signature budget like a certificate's signature (a remembered success pays too, so no verdict
+ * depends on the memo). Path building may reach an anchor by hundreds of orderings of the same certificates,
+ * and each checked the CRL again, outside the budget, with a key the peer chose.
+ */
+export class CrlSignatureChecks {
+  private readonly judged = new Map<Crl, Map<string, boolean>>();
+
+  constructor(
+    readonly provider: CryptoProvider,
+    readonly budget: SignatureBudget,
+  ) {}
+
+  /** Does `issuer`'s key verify the signature of `crl`? (§6.3.3(f)) 'exhausted' when the budget cannot pay for the check. */
+  signedBy(crl: Crl, issuer: Certificate): boolean | 'exhausted' {
+    const alg = crl.signatureAlgorithm.algorithm;
+    if (!alg || !issuer.publicKey) return false;
+    const key = hex(issuer.spki);
+    const judged = this.judged.get(crl) ?? this.judged.set(crl, new Map()).get(crl)!;
+    const known = judged.get(key);
+    if (known !== undefined) return known;
+    if (!this.budget.spend(signatureCost(issuer))) return 'exhausted';
+    const byProvider = verifiedBy.get(crl) ?? verifiedBy.set(crl, new WeakMap()).get(crl)!;
+    const keys = byProvider.get(this.provider) ?? byProvider.set(this.provider, new Set()).get(this.provider)!;
+    const verified = keys.has(key) || this.provider.verify(alg, issuer.publicKey, crl.tbs, crl.signature) === true;
+    if (verified && keys.size < MAX_KEYS_PER_CRL) keys.add(key);
+    judged.set(key, verified);
+    return verified;
+  }
 }
 
 /** Is `crl` one `issuer` signed, and may it decide statuses now? The problem when not. */
-function crlProblem(crl: Crl, cert: Certificate, issuer: Certificate, now: number, provider: CryptoProvider): string | undefined {
-  if (!signedBy(crl, issuer, provider)) return `its signature does not verify with the key of ${describe(issuer)}`;
+function crlProblem(crl: Crl, cert: Certificate, issuer: Certificate, now: number, signatures: CrlSignatureChecks): string | undefined {
+  const signed = signatures.signedBy(crl, issuer);
+  if (signed === 'exhausted') return `checking its signature would exceed the ${signatures.budget.limit} signature checks of this certificate message (bounded work)`;
+  if (!signed) return `its signature does not verify with the key of ${describe(issuer)}`;
   // §6.3.3(f): the CRL issuer's key must be allowed to sign CRLs.
   if (issuer.keyUsage && !issuer.keyUsage.includes('cRLSign')) return `${describe(issuer)} keyUsage lacks cRLSign`;
   if (crl.unusable) return crl.unusable;
@@ -203,7 +226,7 @@ function crlProblem(crl: Crl, cert: Certificate, issuer: Certificate, now: numbe
 export type UnknownRevocationStatus = 'allow' | 'deny';
 
 /** RFC 5280 §6.3 over the path (leaf first, anchor last): the anchor itself is not revocation-checked. */
-export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: number, provider: CryptoProvider, unknown: UnknownRevocationStatus = 'allow'): Failure | undefined {
+export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: number, signatures: CrlSignatureChecks, unknown: UnknownRevocationStatus = 'allow'): Failure | undefined {
   if (crls.length === 0 && unknown === 'allow') return undefined;
   for (let i = 0; i + 1 < path.length; i++) {
     const cert = path[i]!;
@@ -214,7 +237,7 @@ export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: 
       if (unknown === 'allow') continue;
       return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: no CRL of "${cert.issuer.text}" was supplied (unknownRevocationStatus 'deny')`);
     }
-    const problems = named.map((crl) => crlProblem(crl, cert, issuer, now, provider));
+    const problems = named.map((crl) => crlProblem(crl, cert, issuer, now, signatures));
     const usable = named.filter((_, k) => problems[k] === undefined);
     if (usable.length === 0) {
       return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: the CRL of "${cert.issuer.text}" cannot be used (${problems[0]})`);

@@ -1,0 +1,104 @@
+// The machinery of extension bodies: the codec shape every extension's body has (`encode`, `write`, `decode`,
+// `parse`), the value decoded with a received message (DecodedExtension, read through `bodyOf`), and the small
+// helpers the codecs of extensions.ts are made of. The codecs themselves: extensions-rfc8446.ts (RFC 8446 §4.2)
+// and extensions-other-rfcs.ts (the RFCs §4.2 names beside it).
+import { decodeWhole, encodeValue, type Reader, type Writer } from './bytes.js';
+import type { Extension } from './types.js';
+
+export interface BodyCodec<T> {
+  /** The extension_data bytes for `value`. */
+  encode(value: T): Uint8Array;
+  /** Writes what `encode` returns into `w`. */
+  write(w: Writer, value: T): void;
+  /** Reads the body from `r` and requires every byte of it to be used (else decode_error). */
+  decode(r: Reader): T;
+  /** `decode` over a standalone body. */
+  parse(body: Uint8Array): T;
+}
+
+export function bodyCodec<T>(write: (w: Writer, value: T) => void, read: (r: Reader) => T): BodyCodec<T> {
+  const decode = (r: Reader): T => {
+    const value = read(r);
+    r.end();
+    return value;
+  };
+  return {
+    encode: (value) => encodeValue(write, value),
+    write,
+    decode,
+    parse: (body) => decodeWhole(body, decode),
+  };
+}
+
+/** `base` with the stricter rules one message adds when decoding; it encodes as `base` does. */
+export function refined<T>(base: BodyCodec<T>, read: (r: Reader) => T): BodyCodec<T> {
+  return bodyCodec<T>(base.write, read);
+}
+
+/**
+ * An extension of a received message together with the value its body decoded to when the message was
+ * decoded (messages.ts checks every known body against the §4.2 table, with the codec of that message).
+ * `bodyOf` hands that value to the handshake layer, so a body is decoded once. The value answers only for
+ * the codec that made it and while `data` is still the view it was decoded from.
+ */
+export class DecodedExtension implements Extension {
+  readonly #decodedFrom: Uint8Array;
+  readonly #codec: BodyCodec<unknown>;
+  readonly #value: unknown;
+
+  constructor(
+    readonly type: number,
+    public data: Uint8Array,
+    codec: BodyCodec<unknown>,
+    value: unknown,
+  ) {
+    this.#decodedFrom = data;
+    this.#codec = codec;
+    this.#value = value;
+  }
+
+  /** Whether `value` is what `codec` reads from the current `data`. */
+  decodedBy(codec: BodyCodec<unknown>): boolean {
+    return this.#codec === codec && this.#decodedFrom === this.data;
+  }
+
+  get value(): unknown {
+    return this.#value;
+  }
+
+  /** A copy whose data and value are `copied` from ours, decoded by the same codec (handshake/handed-out-message.ts). */
+  copy(copied: (value: unknown) => unknown): DecodedExtension {
+    return new DecodedExtension(this.type, copied(this.data) as Uint8Array, this.#codec, copied(this.#value));
+  }
+}
+
+/** The value of an extension's body as `codec` reads it: the one decoded with its message, or parsed now. */
+export function bodyOf<T>(codec: BodyCodec<T>, extension: Extension): T {
+  return extension instanceof DecodedExtension && extension.decodedBy(codec) ? (extension.value as T) : codec.parse(extension.data);
+}
+
+export function ext(type: number, body: Uint8Array): Extension {
+  return { type, data: body };
+}
+
+/** The bytes `list` takes inside an extensions<..> block: each extension's type and length (4) and its data. */
+export function extensionsLength(list: readonly Extension[]): number {
+  return list.reduce((sum, e) => sum + 4 + e.data.length, 0);
+}
+
+export function findExtension(list: Extension[], type: number): Extension | undefined {
+  for (const e of list) if (e.type === type) return e;
+  return undefined;
+}
+
+export const u16Codec = (field: string, name: (v: number) => string) =>
+  bodyCodec<number>((w, v) => w.u16(v), (r) => r.u16(field, name));
+
+export const u8Codec = (field: string, name: (v: number) => string) =>
+  bodyCodec<number>((w, v) => w.u8(v), (r) => r.u8(field, name));
+
+/** Empty extension_data: acknowledgements and flags (early_data in CH/EE, post_handshake_auth, ...). */
+export const emptyBody = bodyCodec<void>(
+  () => {},
+  () => {},
+);
