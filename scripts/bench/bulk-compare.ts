@@ -8,7 +8,7 @@
 //                   and no other process hits it. The collections a contender causes land in whichever slice
 //                   runs when V8 decides (often the next contender's), so whole-slice ratios of one build
 //                   against itself spread 0.50-1.39 under load; typical ones 0.80-1.16, quartiles ±4%
-//                   (docs/performance.md, sixth round). Read the typical ratio for work per record and the
+//                   (docs/performance-history.md, sixth round). Read the typical ratio for work per record and the
 //                   whole-slice one, over many rounds, for what garbage adds.
 // `--rounds` (default 20) slices per contender per run; `--repeat` runs the measurement that many times and
 // pools the rounds. OLD_DIST and NEW_DIST as in compare-builds.ts.

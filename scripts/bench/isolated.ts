@@ -2,7 +2,7 @@
 // child at a time for a slice and waits (idle) for its answer, so the slices still take turns in time (a
 // change in load lands within a round on all contenders alike), while each contender's heap, garbage,
 // JIT feedback and OpenSSL state stay its own. Sharing one process cost node:tls and our node-provider
-// handshake 30-50% of their speed (docs/performance.md, tenth round: method).
+// handshake 30-50% of their speed (docs/performance-history.md, tenth round: method).
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './cases.js';

@@ -66,7 +66,7 @@ export interface ProviderRun {
    * Per round, (handshake − primitives) / primitives of the round's pairs, in percent: the engine's work over its
    * primitives', every collection counted where it landed. Handshake and replay share a process and run within
    * milliseconds of each other, so neither process state, nor load, nor metering bends one and not the other
-   * (docs/performance.md, bench method, session 14). The target reads the median.
+   * (docs/performance-history.md, bench method, session 14). The target reads the median.
    */
   overhead: Spread;
   /** overhead.median. */

@@ -161,7 +161,7 @@ export interface ServeLoadOptions {
  * The warm-up before measured slices: slices of each server in turn, at 1, 8 and 64 clients in turn, until
  * every server has served at least `requests` (and had one slice). A long-running server is warm: V8 makes
  * about 500 optimisations in the first 1500 handshakes of tls13 serve and keeps on for thousands more
- * (docs/performance.md, seventh round, TCP and serve), while node:https's and openssl's handshakes are C++
+ * (docs/performance-history.md, seventh round, TCP and serve), while node:https's and openssl's handshakes are C++
  * from the start; measured cold, the row compares V8's tiering. Returns the requests each server served.
  */
 export async function warmUpServers<S>(servers: readonly S[], requests: number, slice: (server: S, concurrency: number) => Promise<{ requests: number }>): Promise<number[]> {

@@ -9,11 +9,11 @@
 // Prints per-round ratios new ÷ old and new ÷ node:tls (of work per CPU second). `--repeat` pools runs.
 // `--warmup N`: N operations of each contender, in turn, before the slices. V8 keeps optimising our JavaScript
 // for thousands of handshakes (TurboFan compiles on a background thread, CPU the process pays): a server of ours
-// took 1.5-1.8 ms per handshake in its first 2000 and 0.6-0.7 after 6000 (docs/performance.md, seventh round),
+// took 1.5-1.8 ms per handshake in its first 2000 and 0.6-0.7 after 6000 (docs/performance-history.md, seventh round),
 // while node:tls's handshake is C++ and warm at once. Without a warm-up the ratio measures V8's tiering.
 // Bulk also prints each contender's collections per 1000 records (mark-compacts / scavenges that started
 // during its operations): whether V8 fell into mark-compacting for external memory decides a record's cost
-// over TCP more than any code change (docs/performance.md, sixth round), so a ratio is read with them.
+// over TCP more than any code change (docs/performance-history.md, sixth round), so a ratio is read with them.
 import { once } from 'node:events';
 import { constants, PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { loadavg } from 'node:os';

@@ -33,7 +33,7 @@ export const LOOPBACK = '127.0.0.1';
 /**
  * Handshakes of each contender before the measurement's own warm-up slice: 1000 per second of slice time (at
  * least 100); the serve row's servers get as many requests. V8 keeps optimising our adapter and engine for
- * thousands of TCP handshakes (docs/performance.md, seventh round, TCP and serve), node:tls's handshake is C++
+ * thousands of TCP handshakes (docs/performance-history.md, seventh round, TCP and serve), node:tls's handshake is C++
  * from the start: a long-running server is warm, so the rows measure both warm. Both contenders get the same count.
  */
 export function warmUpHandshakes(seconds: number): number {

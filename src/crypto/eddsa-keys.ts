@@ -9,7 +9,7 @@ import { i2osp, os2ip } from './bigint.js';
  * costs a square root in the field (about 0.2 ms here, per key parsed). Each is kept in its encoding (RFC 8032
  * §5.1.2, §5.2.2: little-endian, of the key's length), so that a key is judged by comparing bytes: the check
  * runs for every EdDSA key parsed and every signature made or checked (six times in an mTLS handshake), and
- * bigints made it 0.57 µs a call against 0.02 µs (docs/performance.md, seventh round: engine CPU).
+ * bigints made it 0.57 µs a call against 0.02 µs (docs/performance-history.md, seventh round: engine CPU).
  */
 const P25519 = 2n ** 255n - 19n;
 const ORDER_8_Y = os2ip(fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05').reverse());

@@ -1,7 +1,7 @@
 // Verification with one of our own configured keys, which the engine does for every CertificateVerify it sends
 // (handshake/signatures.ts, verifiedBeforeSending). noble multiplies a public key with no table, so one
 // verify cost 5 to 13 signatures; our own keys are few and fixed, so each gets its decoded point once, with a
-// precomputed window table (docs/performance.md, Issue 16, eleventh round). Never a peer's key: an attacker
+// precomputed window table (docs/performance-history.md, Issue 16, eleventh round). Never a peer's key: an attacker
 // chooses those, and each table costs milliseconds and tens of KiB.
 // The verdicts are noble's (and eddsa-verify.ts's) to the bit: test/crypto/own-key-tables.test.ts compares them.
 import { ed25519 } from '@noble/curves/ed25519.js';

@@ -48,7 +48,7 @@ export interface AeadKey {
 /**
  * An AeadKey from its one in-place sealer: `sealInto` checks the output's length (plaintext + tag) before
  * anything is written, `seal` seals into a fresh array from `allocate`. A class whose methods live on its
- * prototype, not closures and a spread object per key: a connection makes four keys per handshake (docs/performance.md).
+ * prototype, not closures and a spread object per key: a connection makes four keys per handshake (docs/performance-history.md, fifth round).
  */
 export abstract class InPlaceAead implements AeadKey {
   constructor(

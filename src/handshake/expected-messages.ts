@@ -78,7 +78,7 @@ function situationOf(machine: ClientHandshake | ServerHandshake): Situation<Clie
 /**
  * Whether the machine's current state takes a handshake message of type `msgType` (any byte off the wire).
  * A plain loop, and the situation built only for a conditional entry of this type: this runs on every message
- * header, and closures made per call were ~1.4 KiB of garbage per handshake (docs/performance.md, eighth round).
+ * header, and closures made per call were ~1.4 KiB of garbage per handshake (docs/performance-history.md, eighth round).
  */
 function takesHandshakeType(machine: ClientHandshake | ServerHandshake, msgType: number): boolean {
   const entries: readonly Entry<ClientState | ServerState>[] =

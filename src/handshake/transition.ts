@@ -9,7 +9,7 @@ type Fresh<From, Added> = { [K in keyof Added]: K extends KeysOfUnion<From> ? ne
 /**
  * The state `name` with `from`'s fields and the `added` ones, copied in that order onto a new object:
  * `Object.assign({}, added, from, { name })`. On Node 20 the spread forms are slow here: `{ ...state, name, leaf }`
- * costs 1.5–2 µs (docs/performance.md, sixth round), and `{ ...added, ...from, name }` gave every new state a
+ * costs 1.5–2 µs (docs/performance-history.md, sixth round), and `{ ...added, ...from, name }` gave every new state a
  * hidden class of its own, ~4 KiB of garbage and 4–8 µs per call with the client's real states; the copy keeps
  * one hidden class per transition, ~0.3 KiB and 0.15–0.3 µs (seventh round). Since a later field wins, that order
  * would let a stale field of `from` replace a new one: the type forbids an `added` key that any member of

@@ -18,7 +18,7 @@ const AEAD_NONCE_LENGTH = 12;
  * Where every call's nonce is copied before node:crypto reads it: memory outside the V8 heap, made once. The
  * record layer hands each record a new 12-byte array (a provider may keep it), which V8 keeps on its heap;
  * node:crypto reads an argument through its ArrayBuffer, and for an on-heap array V8 first moves it out to
- * new native memory: one more backing store per seal and per open, ~0.35 µs (docs/performance.md, seventh
+ * new native memory: one more backing store per seal and per open, ~0.35 µs (docs/performance-history.md, seventh
  * round). node copies the nonce into the cipher context during createCipheriv, so one array serves every
  * key: nothing is kept of it between calls. Nonces are not secret.
  */

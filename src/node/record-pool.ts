@@ -12,7 +12,7 @@ export const MIN_POOLED_LENGTH = Math.ceil(RECORD_SLOT_LENGTH / 2);
 /**
  * Where a record starts in its slot: 11 bytes in, so that its body (the AEAD's input and output, after the
  * 5-byte header) starts on a 16-byte boundary, as the bare AEAD's arrays do. noble copies a misaligned body
- * before it can read it by 32-bit words; OpenSSL reads it either way (docs/performance.md, eighth round).
+ * before it can read it by 32-bit words; OpenSSL reads it either way (docs/performance-history.md, eighth round).
  */
 export const RECORD_OFFSET_IN_SLOT = 16 - RECORD_HEADER_LENGTH;
 

@@ -1,5 +1,5 @@
 // The host-name checks run on every connection (the client's serverName) and every CA-validated handshake;
-// their short cuts must decide exactly what the long way decides (sixth round of issue 16, docs/performance.md).
+// their short cuts must decide exactly what the long way decides (sixth round of issue 16, docs/performance-history.md).
 import { describe, expect, it } from 'vitest';
 import { endsInNumber, matchHostname, parseReferenceIdentity } from '../../src/auth/hostname.js';
 import { issue, nodeKey } from './helpers.js';

@@ -73,7 +73,7 @@ describe('Transcript', () => {
     expect(hex(retried.current())).toBe(sha256(Uint8Array.of(254, 0, 0, 32), first));
   });
 
-  // current() writes each digest into the transcript's own array (docs/performance.md, eighth round).
+  // current() writes each digest into the transcript's own array (docs/performance-history.md, eighth round).
   it.each([
     ['noble', nobleProvider],
     ['node:crypto', nodeCryptoProvider],

@@ -3,7 +3,7 @@
 // reused must be what was checked, for what the caller gives now: attacker's tests, each changing the options
 // between two connects in a way that a translation kept by the object's identity, or by its top-level fields
 // only, would miss: a list or the pinned bytes written over in place, a field replaced, a getter that answers
-// differently. Each fails with the content comparison removed (docs/performance.md, tenth round).
+// differently. Each fails with the content comparison removed (docs/performance-history.md, tenth round).
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, type ConnectOptions, type Tls13Server, type Tls13Socket } from '../../src/node/adapter.js';
