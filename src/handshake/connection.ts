@@ -224,8 +224,9 @@ export class Connection {
     const server = this.machine;
     this.calls.run('requestClientCertificate()', () => {
       if (!this.isWritable) throw new Error(`post-handshake authentication needs a connected, writable connection (state ${this.state})`);
+      // Misuse throws here, before anything is queued; sending the request can fail like any step (guard).
       server.requestClientCertificate();
-      this.applyEffects();
+      this.guard(() => this.applyEffects());
     });
   }
 
@@ -241,7 +242,7 @@ export class Connection {
    */
   close(): void {
     if (this.failed || this.writeClosed) return;
-    this.calls.run('close()', () => this.closeWriteSide());
+    this.calls.run('close()', () => this.guard(() => this.closeWriteSide()));
   }
 
   private closeWriteSide(): void {
@@ -310,8 +311,21 @@ export class Connection {
       const error = asTlsError(e);
       this.recordEffects.flushHandshake();
       this.ctx.flight.close();
-      this.sendAlert(error.alert, AlertLevel.fatal, error);
+      this.sendAlertIfSealable(error);
       this.fail('us', error.message);
+    }
+  }
+
+  /**
+   * The alert of a failed step. Record keys are derived at the first record under them (keyschedule.ts
+   * trafficProtection): a provider failing there fails the alert too, and then nothing can be sent under those
+   * keys, nor in the clear once they are installed (RFC 8446 §5): the connection closes without the alert.
+   */
+  private sendAlertIfSealable(error: TlsError): void {
+    try {
+      this.sendAlert(error.alert, AlertLevel.fatal, error);
+    } catch {
+      // The failure that ended the step is what the `closed` event reports.
     }
   }
 

@@ -170,11 +170,12 @@ class TrafficSecretKeys implements TrafficKeySource {
   ) {}
 
   deriveKeys(iv: Uint8Array): Uint8Array {
-    const key = hkdfExpandLabel(this.provider, this.suite, this.secret, 'key', NO_CONTEXT, this.suite.keyLength);
     const derivedIv = hkdfExpandLabel(this.provider, this.suite, this.secret, 'iv', NO_CONTEXT, AEAD_IV_LENGTH, iv);
     // A provider written before hkdfExpand's `output` returns an array of its own: copied in, then wiped.
     if (derivedIv !== iv) resultInto(derivedIv, iv);
-    return key;
+    // The key last: nothing after it writes or wipes what the provider gave, even when its results share one
+    // buffer (test/security/record-key-shared-output: the IV's wipe zeroed twelve of the key's bytes).
+    return hkdfExpandLabel(this.provider, this.suite, this.secret, 'key', NO_CONTEXT, this.suite.keyLength);
   }
 }
 

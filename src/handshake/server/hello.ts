@@ -68,13 +68,26 @@ export function checkVersion(ctx: HandshakeContext, hello: ClientHello): void {
 }
 
 /**
+ * How many of a client's values an error names: a 64 KiB ClientHello carries 32,000 groups or suites, or 64 KiB of
+ * ALPN names escaped to six times that, and the whole list made an alert detail, `closed` error and server log
+ * line of ~540 KB per connection (test/security/refusal-text-size).
+ */
+const NAMED_AT_MOST = 16;
+
+/** The first NAMED_AT_MOST values, named, and how many more there are. */
+function listed<T>(values: readonly T[], name: (value: T) => string): string {
+  const named = values.slice(0, NAMED_AT_MOST).map(name).join(', ');
+  return values.length > NAMED_AT_MOST ? `${named} and ${values.length - NAMED_AT_MOST} more` : named;
+}
+
+/**
  * Cipher suite: our preference among the client's (RFC 8446 §4.1.1); after a retry, the one we named.
  * `pskHash`: the hash of an external PSK the client offered, whose suites come first (§4.2.11).
  */
 export function selectSuite(ctx: HandshakeContext, hello: ClientHello, retry: HelloRetry | undefined, pskHash?: string): SuiteInfo {
   const usable = ctx.cfg.cipherSuites.filter((s) => hello.cipherSuites.includes(s) && SUITES.has(s));
   const suiteCode = usable.find((s) => SUITES.get(s)!.hash === pskHash) ?? usable[0];
-  if (suiteCode === undefined) throw new TlsError('NoCommonCipherSuite', `client offered ${hello.cipherSuites.map(cipherSuiteName).join(', ')}`);
+  if (suiteCode === undefined) throw new TlsError('NoCommonCipherSuite', `client offered ${listed(hello.cipherSuites, cipherSuiteName)}`);
   const suite = SUITES.get(suiteCode)!;
   if (retry && suite.code !== retry.cipherSuite) throw new TlsError('IllegalParameter', 'the second ClientHello no longer allows the cipher suite of our HelloRetryRequest');
   ctx.decide('cipher_suite', suite.name, 'our most preferred suite that the client offered');
@@ -104,7 +117,7 @@ export function selectKeyShare(ctx: HandshakeContext, config: ServerConfig, hell
     seen.add(share.group);
   }
   const mutual = ctx.cfg.groups.filter((g) => clientGroups.has(g) && groupName(g));
-  if (mutual.length === 0) throw new TlsError('NoCommonGroup', `no common group: the client supports ${clientGroupList.map(namedGroupName).join(', ')}`);
+  if (mutual.length === 0) throw new TlsError('NoCommonGroup', `no common group: the client supports ${listed(clientGroupList, namedGroupName)}`);
   const group = (config.helloRetryForPreferredGroup ? undefined : mutual.find((g) => seen.has(g))) ?? mutual[0]!;
   if (!seen.has(group)) {
     if (retry) throw new TlsError('IllegalParameter', `the second ClientHello still has no key share for ${namedGroupName(group)}`);
@@ -226,7 +239,7 @@ export function negotiateAlpn(ctx: HandshakeContext, hello: ClientHello): string
   const offered = X.bodyOf(X.alpn, alpnExt);
   const alpn = ctx.cfg.alpnProtocols.find((p) => offered.includes(p));
   // The client's names are any bytes (RFC 7301 §3.1: opaque): escaped, or they would drive the terminal that shows this.
-  if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${offered.map(escapeControls).join(', ')}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
+  if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${listed(offered, escapeControls)}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
   ctx.decide('alpn', alpn, 'our most preferred protocol that the client offered');
   return alpn;
 }
