@@ -202,9 +202,7 @@ export class CrlSignatureChecks {
 }
 
 /** Is `crl` one `issuer` signed, and may it decide statuses now? The problem when not. */
-function crlProblem(crl: Crl, cert: Certificate, issuer: Certificate, now: number, signatures: CrlSignatureChecks): string | undefined {
-  const signed = signatures.signedBy(crl, issuer);
-  if (signed === 'exhausted') return `checking its signature would exceed the ${signatures.budget.limit} signature checks of this certificate message (bounded work)`;
+function crlProblem(crl: Crl, signed: boolean, cert: Certificate, issuer: Certificate, now: number): string | undefined {
   if (!signed) return `its signature does not verify with the key of ${describe(issuer)}`;
   // §6.3.3(f): the CRL issuer's key must be allowed to sign CRLs.
   if (issuer.keyUsage && !issuer.keyUsage.includes('cRLSign')) return `${describe(issuer)} keyUsage lacks cRLSign`;
@@ -237,7 +235,13 @@ export function checkRevocation(path: Certificate[], crls: readonly Crl[], now: 
       if (unknown === 'allow') continue;
       return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: no CRL of "${cert.issuer.text}" was supplied (unknownRevocationStatus 'deny')`);
     }
-    const problems = named.map((crl) => crlProblem(crl, cert, issuer, now, signatures));
+    const signed = named.map((crl) => signatures.signedBy(crl, issuer));
+    // A CRL the budget cannot pay for may be the one that revokes (the peer chooses what the budget has left when
+    // the CRLs are reached): undetermined, whatever the CRLs that were paid for say.
+    if (signed.includes('exhausted')) {
+      return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: checking the signature of a CRL of "${cert.issuer.text}" would exceed the ${signatures.budget.limit} signature checks of this certificate message (bounded work)`);
+    }
+    const problems = named.map((crl, k) => crlProblem(crl, signed[k] === true, cert, issuer, now));
     const usable = named.filter((_, k) => problems[k] === undefined);
     if (usable.length === 0) {
       return fail('CertificateUnknown', `revocation status of ${describe(cert)} is undetermined: the CRL of "${cert.issuer.text}" cannot be used (${problems[0]})`);
