@@ -200,6 +200,14 @@ export function baseHello(): ClientHello {
   };
 }
 
+/** baseHello with `groups` as its supported_groups and `shareEntries` (shareEntry bytes) as its key_share. */
+export function groupsAndSharesHello(groups: readonly number[], shareEntries: readonly number[]): ClientHello {
+  const hello = baseHello();
+  replacingExtension(ext(EXT.supported_groups, [...u16(groups.length * 2), ...groups.flatMap(u16)]))(hello);
+  replacingExtension(ext(EXT.key_share, [...u16(shareEntries.length), ...shareEntries]))(hello);
+  return hello;
+}
+
 export function helloWith(edit: (hello: ClientHello) => void): Uint8Array {
   const hello = baseHello();
   edit(hello);

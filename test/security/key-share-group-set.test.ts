@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/handshake/connection.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
-import { baseHello, expectAbort, ext, EXT, record, serverConfig, shareEntry, u16, x25519Public } from '../handshake/abort-harness.js';
+import { expectAbort, groupsAndSharesHello, record, serverConfig, shareEntry, x25519Public } from '../handshake/abort-harness.js';
 
 const X25519 = 0x001d;
 const GREASE = 0x0a0a;
@@ -14,14 +14,7 @@ const GREASE = 0x0a0a;
 /** A ClientHello listing `groups` in supported_groups, with a share for each of `shares` (X25519's a real key). */
 function hello(groups: number[], shares: number[]): Uint8Array {
   const entries = shares.flatMap((g) => shareEntry(g, g === X25519 ? x25519Public() : Uint8Array.of(0)));
-  const h = baseHello();
-  h.extensions = [
-    ext(EXT.supported_versions, [2, 0x03, 0x04]),
-    ext(EXT.supported_groups, [...u16(groups.length * 2), ...groups.flatMap(u16)]),
-    ext(EXT.signature_algorithms, [0, 2, 0x08, 0x07]),
-    ext(EXT.key_share, [...u16(entries.length), ...entries]),
-  ];
-  return encodeHandshake(h);
+  return encodeHandshake(groupsAndSharesHello(groups, entries));
 }
 
 function answer(groups: number[], shares: number[]) {

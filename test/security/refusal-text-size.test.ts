@@ -9,7 +9,7 @@ import { Connection } from '../../src/handshake/connection.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import type { ClientHello } from '../../src/wire/types.js';
-import { baseHello, ext, EXT, record, serverConfig, shareEntry, u16 } from '../handshake/abort-harness.js';
+import { baseHello, ext, EXT, groupsAndSharesHello, record, serverConfig, shareEntry, u16 } from '../handshake/abort-harness.js';
 
 const COUNT = 32_000;
 const unknownValues = Array.from({ length: COUNT }, (_, i) => 0x3000 + i);
@@ -38,14 +38,7 @@ describe('a 64 KiB ClientHello refused: the refusal stays short', () => {
   });
 
   it('32,000 groups, none ours', () => {
-    const hello = baseHello();
-    const share = shareEntry(0x3000, Uint8Array.of(1));
-    hello.extensions = [
-      ext(EXT.supported_versions, [2, 0x03, 0x04]),
-      ext(EXT.supported_groups, [...u16(COUNT * 2), ...unknownValues.flatMap(u16)]),
-      ext(EXT.signature_algorithms, [0, 2, 0x08, 0x07]),
-      ext(EXT.key_share, [...u16(share.length), ...share]),
-    ];
+    const hello = groupsAndSharesHello(unknownValues, shareEntry(0x3000, Uint8Array.of(1)));
     const { alert, detail, error, helloLength } = refusal(hello);
     expect(helloLength).toBeGreaterThan(64_000);
     expect(alert).toBe('handshake_failure');

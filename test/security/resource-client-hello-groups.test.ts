@@ -9,7 +9,7 @@ import { nobleProvider } from '../../src/crypto/noble.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { countingCalls, elementsOf } from './counting-calls.js';
-import { baseHello, ext, EXT, record, serverConfig, shareEntry, u16, x25519Public } from '../handshake/abort-harness.js';
+import { groupsAndSharesHello, record, serverConfig, shareEntry, x25519Public } from '../handshake/abort-harness.js';
 
 const X25519 = 0x001d;
 
@@ -18,14 +18,7 @@ function helloWithShares(groups: number, shares: number): Uint8Array {
   const shareGroups = Array.from({ length: shares }, (_, i) => 0x3000 + i);
   const listed = [...Array.from({ length: groups - shares }, (_, i) => 0x8000 + i), ...shareGroups, X25519];
   const entries = [...shareGroups.flatMap((g) => shareEntry(g, Uint8Array.of(1))), ...shareEntry(X25519, x25519Public())];
-  const hello = baseHello();
-  hello.extensions = [
-    ext(EXT.supported_versions, [2, 0x03, 0x04]),
-    ext(EXT.supported_groups, [...u16(listed.length * 2), ...listed.flatMap(u16)]),
-    ext(EXT.signature_algorithms, [0, 2, 0x08, 0x07]),
-    ext(EXT.key_share, [...u16(entries.length), ...entries]),
-  ];
-  return encodeHandshake(hello);
+  return encodeHandshake(groupsAndSharesHello(listed, entries));
 }
 
 describe('a ClientHello full of key shares and groups', () => {
