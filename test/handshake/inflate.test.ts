@@ -9,6 +9,7 @@ import { inflateZlib } from '../../src/handshake/inflate.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { equalBytes } from '../../src/wire/bytes.js';
 import { makeIdentity } from '../../src/testing/certs.js';
+import { BitWriter } from './deflate-bits.js';
 
 const random = seededRandom('inflate');
 
@@ -90,29 +91,10 @@ describe('inflateZlib decodes what node:zlib and fflate make', () => {
   });
 });
 
-/** Writes deflate bits, least significant first; Huffman codes most significant bit first (RFC 1951 §3.1.1). */
-class BitWriter {
-  private readonly bytes: number[] = [];
-  private bit = 0;
-  put(value: number, count: number): this {
-    for (let i = 0; i < count; i++) {
-      if (this.bit === 0) this.bytes.push(0);
-      this.bytes[this.bytes.length - 1]! |= ((value >> i) & 1) << this.bit;
-      this.bit = (this.bit + 1) % 8;
-    }
-    return this;
-  }
-  code(value: number, length: number): this {
-    for (let i = length - 1; i >= 0; i--) this.put((value >> i) & 1, 1);
-    return this;
-  }
-  get length(): number {
-    return this.bytes.length;
-  }
-  done(): Uint8Array {
-    this.put(1, 1).put(1, 2).code(0, 7); // a last, fixed block holding only end-of-block
-    return Uint8Array.from(this.bytes);
-  }
+/** The stream so far, ended by a last, fixed block holding only end-of-block. */
+function done(w: BitWriter): Uint8Array {
+  w.put(1, 1).put(1, 2).code(0, 7);
+  return Uint8Array.from(w.bytes);
 }
 
 const ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
@@ -143,7 +125,7 @@ function denseBlock(w: BitWriter): void {
 function blocksOf(block: (w: BitWriter) => void, bytes: number): Uint8Array {
   const w = new BitWriter();
   while (w.length < bytes) block(w);
-  const raw = w.done();
+  const raw = done(w);
   return zlibWrap(raw, 1);
 }
 

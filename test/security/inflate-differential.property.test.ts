@@ -10,26 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inflateZlib } from '../../src/handshake/inflate.js';
 import { equalBytes } from '../../src/wire/bytes.js';
-
-class BitWriter {
-  readonly bytes: number[] = [];
-  private bit = 0;
-  /** `count` bits of `value`, least significant first (RFC 1951 §3.1.1). */
-  put(value: number, count: number): void {
-    for (let i = 0; i < count; i++) {
-      if (this.bit === 0) this.bytes.push(0);
-      this.bytes[this.bytes.length - 1]! |= ((value >> i) & 1) << this.bit;
-      this.bit = (this.bit + 1) % 8;
-    }
-  }
-  /** A Huffman code, most significant bit first. */
-  code(value: number, length: number): void {
-    for (let i = length - 1; i >= 0; i--) this.put((value >> i) & 1, 1);
-  }
-  align(): void {
-    this.bit = 0;
-  }
-}
+import { BitWriter } from '../handshake/deflate-bits.js';
 
 /** Canonical codes of `lengths` (RFC 1951 §3.2.2), whatever their defects: a symbol of length 0 has none. */
 function canonical(lengths: number[]): number[] {
