@@ -55,9 +55,8 @@ export class OneShotHmac {
     if (innerLength > this.buffer.length) this.grow(innerLength);
     const buffer = this.buffer;
     try {
-      // K ^ ipad: K padded with zeros to the block, then every word xored with the pad.
+      // K ^ ipad: K padded with zeros to the block (the buffer is all zeros between calls), every word xored with the pad.
       buffer.set(padKey);
-      buffer.fill(0, padKey.length, block);
       this.xorWords(block, IPAD_WORD);
       buffer.set(first, block);
       if (second !== undefined) buffer.set(second, block + first.length);
