@@ -7,7 +7,7 @@
 // bidi overrides raw; the JSON lines kept the ALPN name's C1 characters raw the same way. Every text the trace
 // quotes is now written with those characters as \uXXXX (wire/show-value.ts escapeControls), which JSON reads
 // back as the same string.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `tls13 serve --trace FORMAT` to stdout, one hostile client's connection; returns what serve printed. */
 async function serveTrace(format: 'text' | 'json'): Promise<string> {
-  const server = await startServe(['--cert', file('server.pem'), '--key', file('server.key'), '--alpn', 'http/1.1', '--trace', format]);
+  const server = await startServe(['--cert', file('server.pem'), '--key', file('server.key'), '--alpn', 'http/1.1', '--trace', format, '--keylog', file(`${format}.keylog`)]);
   try {
     const client = connect({ host: '127.0.0.1', port: server.port, servername: 'localhost', rejectUnauthorized: false, ALPNProtocols: [FORGED, 'http/1.1'] });
     client.on('error', () => {});
@@ -55,6 +55,12 @@ describe('`tls13 serve --trace text`: a client chooses what the operator sees', 
     // The ALPN name is still there, on its span's line, beside its bytes.
     expect(out).toMatch(/protocol_name_list\[0\] = h2\\u000a127\.0\.0\.1:9: client CN=admin\\u001b\[2J\\u001b\]0;pwned\\u0007\\u009b$/m);
     expect(out).toContain('"GET /\\u009b2J\\u2028127.0.0.1:9: client CN=admin\\u202enimda\\u200b HTTP/1.1\\r\\n\\r\\n"');
+    // The key log of the same connection holds our labels and hex only (the client random is the client's).
+    const keylog = readFileSync(file('text.keylog'), 'utf8').split('\n').filter(Boolean);
+    expect(keylog.length).toBe(5);
+    for (const line of keylog) {
+      expect(line).toMatch(/^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) [0-9a-f]{64} ([0-9a-f]{64}|[0-9a-f]{96})$/);
+    }
   }, 30_000);
 });
 
