@@ -26,17 +26,31 @@ const ca = makeIdentity({ subject: { CN: 'Wipe CA' }, isCA: true, keyUsage: ['ke
 const server = makeIdentity({ subject: { CN: 'server' }, issuer: ca, sans: { dns: ['server.example'] }, extKeyUsage: ['serverAuth'] }, random);
 const alice = makeIdentity({ subject: { CN: 'alice' }, issuer: ca, extKeyUsage: ['clientAuth'] }, random);
 
-/** A provider that keeps every AEAD key it makes, to check each one was wiped (their key is a #private field). */
-function keyKeeping(provider: CryptoProvider): { provider: CryptoProvider; made: Array<{ aead: AeadName; key: AeadKey }> } {
+type Secret = { name: string; bytes: Uint8Array };
+
+/**
+ * A provider that keeps every AEAD key it makes, to check each one was wiped (their key is a #private field), and a
+ * copy of every HKDF-Extract output: the Early Secret of a PSK, the Handshake Secret and the Master Secret (RFC 8446
+ * §7.1), which no event reports. The Early Secret without a PSK, HKDF-Extract(0, 0), is public and left out.
+ */
+function keyKeeping(provider: CryptoProvider): { provider: CryptoProvider; made: Array<{ aead: AeadName; key: AeadKey }>; extracted: Secret[] } {
   const made: Array<{ aead: AeadName; key: AeadKey }> = [];
+  const extracted: Secret[] = [];
+  const allZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
   return {
     made,
+    extracted,
     provider: {
       ...provider,
       createAead: (aead, key) => {
-        const made1 = provider.createAead(aead, key);
-        made.push({ aead, key: made1 });
-        return made1;
+        const aeadKey = provider.createAead(aead, key);
+        made.push({ aead, key: aeadKey });
+        return aeadKey;
+      },
+      hkdfExtract: (hash, salt, ikm) => {
+        const prk = provider.hkdfExtract(hash, salt, ikm);
+        if (!(allZero(salt) && allZero(ikm))) extracted.push({ name: `HKDF-Extract #${extracted.length}`, bytes: prk.slice() });
+        return prk;
       },
     },
   };
@@ -84,8 +98,6 @@ function contains(buffer: ArrayBufferLike, needle: Uint8Array): boolean {
   }
   return false;
 }
-
-type Secret = { name: string; bytes: Uint8Array };
 
 /**
  * What `side` reported in its key log, and the record keys and IVs of its traffic secrets, with `updates` KeyUpdates
@@ -137,8 +149,15 @@ function exchangeData(pair: InMemoryPair): void {
 
 describe('what a connection holds once it is closed', () => {
   it('the walk finds the secrets while the connection is open (the search can fail)', () => {
-    const [c, s] = configs(nobleProvider, 'open');
-    const pair = new InMemoryPair(c, s).run();
+    const { provider, extracted } = keyKeeping(nobleProvider);
+    const [c, s] = configs(provider, 'open');
+    const pair = new InMemoryPair(c, s);
+    pair.step('client');
+    pair.step('server');
+    // The server's Handshake Secret and Master Secret, held by its key schedule until the client's Finished (the
+    // client's, extracted too, are the same values: four found).
+    expect(held(pair.server, extracted)).toHaveLength(4);
+    pair.run();
     for (const side of ['client', 'server'] as const) {
       expect(held(pair.connection(side), reportedSecrets(pair, side))).toEqual(expect.arrayContaining([
         'client_application_traffic_secret_0', 'server_application_traffic_secret_0', 'exporter_master_secret',
@@ -151,7 +170,7 @@ describe('what a connection holds once it is closed', () => {
     ['the client closes first', ['client', 'server'] as const],
     ['the server closes first', ['server', 'client'] as const],
   ])('closed both ways (%s), after KeyUpdates: no traffic secret, record key or resumption secret is left; the exporter still answers', (_what, order) => {
-    const { provider, made } = keyKeeping(nobleProvider);
+    const { provider, made, extracted } = keyKeeping(nobleProvider);
     const pair = new InMemoryPair(...configs(provider, `clean ${order[0]}`)).run();
     exchangeData(pair);
     pair.client.updateKeys(true);
@@ -165,7 +184,7 @@ describe('what a connection holds once it is closed', () => {
     for (const side of ['client', 'server'] as const) {
       const connection = pair.connection(side);
       expect(connection.isClosed).toBe(true);
-      expect(held(connection, reportedSecrets(pair, side, 1)).filter((name) => !EXPORTERS.includes(name))).toEqual([]);
+      expect(held(connection, [...reportedSecrets(pair, side, 1), ...extracted]).filter((name) => !EXPORTERS.includes(name))).toEqual([]);
       expect(hex(connection.exportKeyingMaterial('EXPERIMENTAL wipe', new Uint8Array(0), 32))).toBe(hex(exported[side]));
     }
     expect(made.length).toBeGreaterThan(0);
@@ -173,7 +192,7 @@ describe('what a connection holds once it is closed', () => {
   });
 
   it('a fatal alert, either way: nothing is left, the exporters neither, and exportKeyingMaterial throws', () => {
-    const { provider, made } = keyKeeping(nobleProvider);
+    const { provider, made, extracted } = keyKeeping(nobleProvider);
     const pair = new InMemoryPair(...configs(provider, 'fatal')).run();
     exchangeData(pair);
     // A flipped bit in the client's next record: bad_record_mac from the server, and the client receives it.
@@ -186,14 +205,15 @@ describe('what a connection holds once it is closed', () => {
     for (const side of ['client', 'server'] as const) {
       const connection = pair.connection(side);
       expect(connection.isClosed).toBe(true);
-      expect(held(connection, reportedSecrets(pair, side))).toEqual([]);
+      expect(held(connection, [...reportedSecrets(pair, side), ...extracted])).toEqual([]);
       expect(() => connection.exportKeyingMaterial('EXPERIMENTAL wipe', new Uint8Array(0), 32)).toThrow(/once connected/);
     }
     expect(made.filter(({ aead, key }) => !sealsAsZeroKey(nobleProvider, aead, key))).toEqual([]);
   });
 
-  it('a handshake that fails before it ends: its handshake secrets are not left either', () => {
-    const [c, s] = configs(nobleProvider, 'mid-handshake');
+  it('a handshake that fails before it ends: its handshake secrets and key schedule are not left either', () => {
+    const { provider, extracted } = keyKeeping(nobleProvider);
+    const [c, s] = configs(provider, 'mid-handshake');
     let flights = 0;
     // The client's second flight (Certificate ... Finished) with its last tag flipped: the server, in WAIT_CERT and
     // holding the handshake and application secrets, answers bad_record_mac.
@@ -208,7 +228,7 @@ describe('what a connection holds once it is closed', () => {
     expect(pair.events('server').some((e) => e.type === 'alert' && e.direction === 'out' && e.description === 'bad_record_mac')).toBe(true);
     for (const side of ['client', 'server'] as const) {
       expect(reportedSecrets(pair, side).map((x) => x.name)).toContain('client_handshake_traffic_secret');
-      expect(held(pair.connection(side), reportedSecrets(pair, side))).toEqual([]);
+      expect(held(pair.connection(side), [...reportedSecrets(pair, side), ...extracted])).toEqual([]);
     }
   });
 
