@@ -7,7 +7,7 @@
 // (first-level instruction and data, last level): where the handshake's primitives run slower than their replay
 // with the same instructions, the misses show it.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -23,6 +23,7 @@ import { table } from './report.js';
 import { PROVIDERS, type ProviderName } from './run.js';
 import { MIN_SEMI_SPACE_MIB } from './isolated.js';
 import { valgrindMissing } from './server-instructions.js';
+import { LAYERS, layerCosts, type Layer } from './callgrind-layers.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const COMPILER = 'v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal';
@@ -66,7 +67,11 @@ interface Counts {
   events: Map<string, number>;
   /** Collections in the phases, by V8's gcType. */
   collections: Record<string, number>;
+  /** Per layer (callgrind-layers.ts), per event, per iteration. */
+  byLayer?: LayerCounts;
 }
+
+type LayerCounts = Map<Layer, Map<string, number>>;
 
 /** The dump's totals (all threads) and, apart, V8's optimising compiler threads'. */
 function readCounts(file: string): Omit<Counts, 'collections'> {
@@ -98,7 +103,7 @@ async function measure(caseName: string, provider: ProviderName, { warmup, count
   const folder = mkdtempSync(join(tmpdir(), 'engine-instructions-'));
   const out = join(folder, 'out.callgrind');
   const valgrind = ['-q', '--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`, ...(cacheSim ? CACHES : [])];
-  const node = [`--min-semi-space-size=${MIN_SEMI_SPACE_MIB}`, ...(keep ? ['--perf-basic-prof'] : []), SELF, '--child', caseName, '--provider', provider, '--warmup', String(warmup), '--count', String(count)];
+  const node = [`--min-semi-space-size=${MIN_SEMI_SPACE_MIB}`, '--perf-basic-prof', SELF, '--child', caseName, '--provider', provider, '--warmup', String(warmup), '--count', String(count)];
   const childProcess = spawn('valgrind', [...valgrind, process.execPath, ...node], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     const lines = createInterface({ input: childProcess.stdout! })[Symbol.asyncIterator]();
@@ -115,18 +120,33 @@ async function measure(caseName: string, provider: ProviderName, { warmup, count
       childProcess.stdin!.write('go\n');
       const done = await next(kind === 0 ? 'handshakes' : 'replays');
       execFileSync('callgrind_control', ['-d', String(childProcess.pid)], { stdio: 'ignore' });
-      const counts = { ...readCounts(`${out}.${dump}`), collections: JSON.parse(done.slice('done '.length)) as Record<string, number> };
+      const counts: Counts = { ...readCounts(`${out}.${dump}`), collections: JSON.parse(done.slice('done '.length)) as Record<string, number> };
       sums[kind] = added(sums[kind], counts);
       if (keep) execFileSync('cp', [`${out}.${dump}`, `${keep}.${kind === 0 ? 'handshakes' : 'replays'}.${Math.ceil(dump / 2)}.callgrind`]);
     }
-    if (keep) execFileSync('cp', [`/tmp/perf-${childProcess.pid}.map`, `${keep}.perf.map`]);
-    const perIteration = (c: Counts): Counts => ({
+    const map = `/tmp/perf-${childProcess.pid}.map`;
+    if (keep) execFileSync('cp', [map, `${keep}.perf.map`]);
+    // The layers once every dump is made: the map then names all the code the dumps ran.
+    const mapText = readFileSync(map, 'utf8');
+    rmSync(map, { force: true });
+    const layers: [LayerCounts, LayerCounts] = [new Map(), new Map()];
+    for (let dump = 1; dump <= 2 * rounds; dump++) {
+      const { events, byLayer } = layerCosts(readFileSync(`${out}.${dump}`, 'utf8'), mapText);
+      const into = layers[(dump - 1) % 2]!;
+      for (const [layer, costs] of byLayer) {
+        const sums = into.get(layer) ?? new Map<string, number>();
+        events.forEach((event, i) => sums.set(event, (sums.get(event) ?? 0) + costs[i]! / (count * rounds)));
+        into.set(layer, sums);
+      }
+    }
+    const perIteration = (c: Counts, byLayer: LayerCounts): Counts => ({
       instructions: c.instructions / (count * rounds),
       mainInstructions: c.mainInstructions / (count * rounds),
       events: new Map([...c.events].map(([name, n]) => [name, n / (count * rounds)])),
       collections: c.collections,
+      byLayer,
     });
-    return [perIteration(sums[0]!), perIteration(sums[1]!)];
+    return [perIteration(sums[0]!, layers[0]), perIteration(sums[1]!, layers[1])];
   } finally {
     childProcess.kill('SIGKILL');
     rmSync(folder, { recursive: true, force: true });
@@ -158,6 +178,7 @@ async function main(): Promise<void> {
   const missing = valgrindMissing();
   if (missing) throw new Error(missing);
   const rows: string[][] = [];
+  const layerTables: string[] = [];
   const millions = (n: number) => (n / 1e6).toFixed(3);
   const thousands = (n: number) => (n / 1e3).toFixed(1);
   const gcs = (c: Counts) => Object.entries(c.collections).map(([kind, n]) => `${GC_TYPES[kind] ?? kind} ${n}`).join(' ') || 'none';
@@ -167,13 +188,27 @@ async function main(): Promise<void> {
     const misses = [...h.events.keys()].filter((e) => e !== 'Ir').map((e) => `${e} ${thousands(h.events.get(e)!)}/${thousands(r.events.get(e)!)}`);
     rows.push([caseName, millions(h.mainInstructions), millions(r.mainInstructions), millions(engine), ((engine / r.mainInstructions) * 100).toFixed(1), `${millions(h.instructions - h.mainInstructions)}/${millions(r.instructions - r.mainInstructions)}`, `${gcs(h)} / ${gcs(r)}`, misses.join(', ') || '-']);
     console.error(`${caseName}: done`);
+    layerTables.push(`${caseName}:\n` + layerTable(h, r));
   }
   console.log(
     `Instructions per handshake and per replay of its provider calls (callgrind, millions; ${provider} provider; ${phases.rounds} rounds of ${phases.count} ` +
       `of each after ${phases.warmup} warm-up pairs; every thread but V8's optimising compiler, whose own are apart; collections in all the phases of each kind; ` +
       `cache events (--cache-sim) in thousands, handshake/replay):\n` +
-      table(['case', 'handshake', 'replay', 'engine', 'engine %', 'compiler', 'collections', 'cache events'], rows, 1),
+      table(['case', 'handshake', 'replay', 'engine', 'engine %', 'compiler', 'collections', 'cache events'], rows, 1) +
+      '\n\nBy layer (self costs; JIT code named by node --perf-basic-prof), thousands per handshake / per replay:\n' +
+      layerTables.join('\n'),
   );
+}
+
+/** Per layer: instructions and, with --cache-sim, first-level and L2 misses, handshake against replay. */
+function layerTable(h: Counts, r: Counts): string {
+  const events = [...(h.byLayer?.values().next().value?.keys() ?? [])].filter((e) => e === 'Ir' || e.endsWith('mr') || e.endsWith('mw'));
+  const cell = (c: Counts, layer: Layer, event: string) => (c.byLayer?.get(layer)?.get(event) ?? 0) / 1e3;
+  const rows = LAYERS.filter((layer) => h.byLayer?.has(layer) || r.byLayer?.has(layer)).map((layer) => [
+    layer,
+    ...events.flatMap((event) => [`${cell(h, layer, event).toFixed(1)} / ${cell(r, layer, event).toFixed(1)}`, (cell(h, layer, event) - cell(r, layer, event)).toFixed(1)]),
+  ]);
+  return table(['layer', ...events.flatMap((e) => [e, `${e} +`])], rows, 1);
 }
 
 /** V8's gcType numbers (v8.GCProfiler) by name. */
