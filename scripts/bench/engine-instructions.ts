@@ -1,11 +1,12 @@
-// node dist/scripts/bench/engine-instructions.js [--case 'NAME,NAME'] [--provider noble|node] [--count N] [--warmup N] [--cache-sim]
+// node dist/scripts/bench/engine-instructions.js [--case 'NAME,NAME'] [--provider noble|node] [--count N] [--rounds N] [--warmup N] [--cache-sim] [--keep PREFIX]
 // The "overhead %" column of the handshake rows (ours paired: a handshake, then its provider calls replayed alone,
 // provider-replay.ts) in instructions instead of CPU time: a measure the machine's load does not move. A child
 // process runs under valgrind's callgrind with counting off, warms up handshakes and replays alternately (as the
-// paired contender does), then counts N handshakes (dumped), then N replays of one handshake's provider calls
-// (dumped). Engine instructions = handshake − replay. With --cache-sim, callgrind also simulates the caches
-// (first-level instruction and data, last level): where the handshake's primitives run slower than their replay
-// with the same instructions, the misses show it.
+// paired contender does), then counts `rounds` phases of N handshakes and of N replays of one handshake's provider
+// calls, in turn, each dumped. Engine instructions = handshake − replay, and per layer (callgrind-layers.ts: JIT
+// code named through node's --perf-basic-prof map). With --cache-sim, callgrind also simulates the caches of one
+// core: where the handshake's primitives ran slower than their replay with the same instructions, the misses would
+// show it (docs/performance-noble-notes.md, session 16). --keep PREFIX keeps the dumps and the perf map.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
