@@ -10,7 +10,7 @@ import type { PrimitiveCost } from './metering.js';
 import type { BuiltFixtures, ChildMessage, ContenderSpec, ParentMessage, SliceResult } from './contender-process.js';
 import { contenderName } from './contender-process.js';
 import { withDeadline, type ProgressDeadline } from './deadline.js';
-import type { Measurement, SliceRunner } from './timing.js';
+import type { Measurement, Slice, SliceRunner, WarmUp } from './timing.js';
 
 /** The child runs from the checkout's dist/ (npm run build), whether this module runs from dist/ or its source. */
 const CHILD = join(REPO_ROOT, 'dist', 'scripts', 'bench', 'contender-process.js');
@@ -53,6 +53,8 @@ export class IsolatedContender implements SliceRunner {
     readonly biasMsPerCall: number,
     /** What its process made of the bench's fixtures (only its row's case: cases.ts). */
     readonly fixtures: BuiltFixtures,
+    /** Its warm-up: iterations, and their wall and CPU ms. */
+    readonly warmedUp: Slice,
   ) {}
 
   async runSlice(sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void> {
@@ -125,20 +127,20 @@ export class ContenderProcess {
   }
 
   /**
-   * A process for `specs`, each warmed up alone for `warmUpMs` before it answers: V8 keeps optimising our
+   * A process for `specs`, each warmed up alone as `warmUp` says before it answers: V8 keeps optimising our
    * JavaScript for thousands of handshakes, and a fresh process has compiled nothing.
    */
-  static async start(specs: ContenderSpec[], warmUpMs: number, what: string): Promise<IsolatedContender[]> {
+  static async start(specs: ContenderSpec[], warmUp: WarmUp, what: string): Promise<IsolatedContender[]> {
     const process = new ContenderProcess(what);
     let ready: Extract<ChildMessage, { type: 'ready' }>;
     try {
-      ready = (await withDeadline(process.ask({ type: 'setup', specs, warmUpMs }), `${what}: setup and warm-up`)) as typeof ready;
+      ready = (await withDeadline(process.ask({ type: 'setup', specs, warmUp }), `${what}: setup and warm-up`)) as typeof ready;
     } catch (e) {
       process.child.kill();
       throw e;
     }
     process.pid = ready.pid;
-    return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, ready.biasMsPerCall[i]!, ready.fixtures));
+    return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, ready.biasMsPerCall[i]!, ready.fixtures, ready.warmedUp[i]!));
   }
 
   /** Ends the processes of `contenders` (each once): a child exits when its channel closes. */
