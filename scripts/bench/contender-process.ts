@@ -59,6 +59,8 @@ export interface SliceResult {
 
 export type ChildMessage =
   | { type: 'ready'; pid: number; biasMsPerCall: number[]; fixtures: BuiltFixtures; warmedUp: Slice[] }
+  /** Still warming up (sent at most once a second: the parent's deadline for the setup hears of it). */
+  | { type: 'progress' }
   | { type: 'slice'; result: SliceResult }
   | { type: 'tallies'; tallies: ([string, PrimitiveCost][] | null)[] }
   | { type: 'error'; message: string };
@@ -177,8 +179,14 @@ function serve(): void {
           const c = rowCase(message.specs, fixtures);
           contenders = message.specs.map((spec) => build(spec, c));
           const warmedUp: Slice[] = [];
+          let reported = wallClock();
+          const progress = () => {
+            if (wallClock() - reported < 1000) return;
+            reported = wallClock();
+            send({ type: 'progress' });
+          };
           for (const [i, built] of contenders.entries()) {
-            warmedUp.push(await warmUp(built.operation, message.warmUp, new ProgressDeadline(`warm-up of ${contenderName(message.specs[i]!)}`)));
+            warmedUp.push(await warmUp(built.operation, message.warmUp, new ProgressDeadline(`warm-up of ${contenderName(message.specs[i]!)}`), progress));
           }
           const made = { made: fixtures.made, fingerprint: caseFingerprint(c) };
           return { type: 'ready', pid: process.pid, biasMsPerCall: contenders.map((b) => b.biasMsPerCall), fixtures: made, warmedUp };

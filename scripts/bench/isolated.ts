@@ -9,7 +9,7 @@ import { REPO_ROOT } from './cases.js';
 import type { PrimitiveCost } from './metering.js';
 import type { BuiltFixtures, ChildMessage, ContenderSpec, ParentMessage, SliceResult } from './contender-process.js';
 import { contenderName } from './contender-process.js';
-import { withDeadline, type ProgressDeadline } from './deadline.js';
+import { ProgressDeadline } from './deadline.js';
 import type { Measurement, Slice, SliceRunner, WarmUp } from './timing.js';
 
 /** The child runs from the checkout's dist/ (npm run build), whether this module runs from dist/ or its source. */
@@ -95,6 +95,8 @@ export class ContenderProcess {
   private readonly child: ChildProcess;
   private pending: { resolve: (value: unknown) => void; reject: (e: Error) => void } | undefined;
   private exited: Error | undefined;
+  /** Hears the child's progress messages (its warm-up). */
+  private onProgress: () => void = () => {};
   /** The child's process id, once it is ready. */
   pid = 0;
 
@@ -105,6 +107,7 @@ export class ContenderProcess {
     if (!execArgv.some((flag) => flag.startsWith('--min-semi-space-size'))) execArgv.push(`--min-semi-space-size=${MIN_SEMI_SPACE_MIB}`);
     this.child = fork(CHILD, ['--bench-contender'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (message: ChildMessage) => {
+      if (message.type === 'progress') return this.onProgress();
       const waiting = this.pending;
       this.pending = undefined;
       if (message.type === 'error') waiting?.reject(new Error(`${this.what}: ${message.message}`));
@@ -134,7 +137,10 @@ export class ContenderProcess {
     const process = new ContenderProcess(what);
     let ready: Extract<ChildMessage, { type: 'ready' }>;
     try {
-      ready = (await withDeadline(process.ask({ type: 'setup', specs, warmUp }), `${what}: setup and warm-up`)) as typeof ready;
+      // The warm-up may take long on a loaded machine: the deadline is for a child that stops reporting progress.
+      const deadline = new ProgressDeadline(`${what}: setup and warm-up`);
+      process.onProgress = () => deadline.progress();
+      ready = (await deadline.guard(process.ask({ type: 'setup', specs, warmUp }))) as typeof ready;
     } catch (e) {
       process.child.kill();
       throw e;

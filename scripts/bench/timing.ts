@@ -170,10 +170,17 @@ export function warmUpFor(seconds: number): WarmUp {
   return { iterations: WARMUP_ITERATIONS, cpuMs: seconds * 1000 * WARMUP_CPU_PER_SECOND };
 }
 
-/** Runs `operation` as `plan` says (at least once): the warm-up's iterations and CPU time, as a Slice. */
-export async function warmUp(operation: Operation, plan: WarmUp, deadline: ProgressDeadline): Promise<Slice> {
+/**
+ * Runs `operation` as `plan` says (at least once): the warm-up's iterations and CPU time, as a Slice.
+ * `progress` hears of each iteration (a warm-up of a synchronous operation gives no timer a turn).
+ */
+export async function warmUp(operation: Operation, plan: WarmUp, deadline: ProgressDeadline, progress: () => void): Promise<Slice> {
   const warm = emptyMeasurement();
-  await runWhile(operation, (slice) => slice.iterations < plan.iterations && slice.cpuMs < plan.cpuMs, warm, deadline);
+  const more = (slice: Slice) => {
+    progress();
+    return slice.iterations < plan.iterations && slice.cpuMs < plan.cpuMs;
+  };
+  await runWhile(operation, more, warm, deadline);
   return warm.slices[0]!;
 }
 
