@@ -18,6 +18,7 @@ import { REASONS, TlsError } from '../wire/errors.js';
 import { checkDistinctKeys, checkOfferable, isAllZero, resolveExternalPsks, type ExternalPskConfig } from './external-psk.js';
 import type { CertifiedKey, ClientConfig, ClientHelloShape, RawPublicKeyIdentity, ResumptionConfig, ServerConfig, TicketConfig } from './config.js';
 import { groupName, IMPLEMENTED_GROUPS } from './negotiation.js';
+import { MIN_RECORDS_PER_WRITE_KEY } from './key-usage.js';
 import { checkServerFlightShape, type ServerFlightShape, type ShapedMessage, type TicketShape } from './server/flight-shape.js';
 
 /** RFC 7301 §3.1: non-empty, at most 255 bytes each. */
@@ -281,6 +282,7 @@ const COMMON: Schema<Common> = {
   secretEvents: bool,
   traceEvents: bool,
   recordPadding: fn,
+  keyUpdateAfterRecords: integer(MIN_RECORDS_PER_WRITE_KEY, Number.MAX_SAFE_INTEGER),
   // Fields both roles have but each shapes in its own way:
   certificate: () => {},
   rawPublicKey: () => {},

@@ -63,11 +63,11 @@ export class ApplicationTraffic {
   }
 
   /** Sends KeyUpdate and switches our write keys; `requestPeer` asks the peer to do the same. */
-  update(requestPeer: boolean): void {
+  update(requestPeer: boolean, why?: string): void {
     const requestUpdate = requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested;
     this.ctx.sendOutsideTranscript({ kind: 'key_update', requestUpdate });
     this.ourSecret = nextTrafficSecret(this.ctx.provider, this.suite, this.ourSecret);
     this.ctx.effects.push({ kind: 'write-keys', epoch: 'application', suite: this.suite, secret: this.ourSecret });
-    this.ctx.decide('key_update', 'we updated our keys', requestPeer ? 'and asked the peer to update' : 'update_not_requested');
+    this.ctx.decide('key_update', 'we updated our keys', [why, requestPeer ? 'and asked the peer to update' : 'update_not_requested'].filter(Boolean).join('; '));
   }
 }

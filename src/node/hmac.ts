@@ -2,7 +2,7 @@
 // handshake. One `createHmac(...).update(...).digest()` makes an Hmac object, its native state, a digest Buffer
 // and our Uint8Array view of it; here both hashes read one reused buffer and hand their digest back as a
 // latin1 ('binary') string, and the result is one array of its own: 659 -> 319 bytes of garbage and
-// 2.8-4.1 -> 0.95-1.2 µs per call on Node 20 (docs/performance-engine-notes.md, "Fourth pass").
+// 2.8-4.1 -> 0.95-1.2 µs per call on Node 20 (docs/performance-garbage-notes.md, "Fourth pass").
 //
 // The reused buffer holds the padded key, so it is zeroed after every call: between calls it holds nothing.
 // The digest strings cannot be zeroed; like the digest Buffers they replace (never zeroed either), they are
