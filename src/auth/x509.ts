@@ -6,6 +6,7 @@ import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../crypto/pr
 import { equalBytes, hex, utf8 } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
+import { UNPRINTABLE } from '../wire/show-value.js';
 import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
 import { readAlgorithmIdentifier } from './algorithm-identifier.js';
 import { KeyError, readSubjectPublicKeyInfo, sha256Fingerprint } from './keys.js';
@@ -175,13 +176,6 @@ export function readSignatureAlgorithm(r: DerReader, field: string): { info: Cer
   }
   return { info: { oid: alg.oid, name, problem: `unsupported signature algorithm ${name}` }, raw };
 }
-
-/**
- * Characters a reader cannot see as themselves: controls (C0, DEL, C1), the Unicode line and paragraph
- * separators (lines break there in editors, log viewers and str.splitlines()), and the invisible and
- * direction-changing formats (soft hyphen, zero-width and bidi marks and overrides, U+FEFF, tag characters).
- */
-const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0001}\u{e0020}-\u{e007f}]/gu;
 
 /**
  * A peer's text with each unprintable character written as its UTF-8 octets, "\0a" (the RFC 4514 §2.4

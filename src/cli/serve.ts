@@ -62,9 +62,14 @@ function earlyDataSummary(socket: Tls13Socket): string {
   return outcome === 'accepted' ? `accepted, ${socket.earlyDataLength} bytes` : (outcome ?? 'none');
 }
 
+/**
+ * The reply: fixed headers, nothing of the request in them. The page quotes the client's names (a SAN URI may
+ * hold markup): plain text, and nosniff so that no browser takes it for HTML.
+ */
 function respond(socket: Tls13Socket, status: string, body: string): void {
   const bytes = Buffer.from(body, 'utf8');
-  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${bytes.length}\r\nConnection: close\r\n\r\n${body}`);
+  const headers = ['Content-Type: text/plain; charset=utf-8', 'X-Content-Type-Options: nosniff', `Content-Length: ${bytes.length}`, 'Connection: close'];
+  socket.end(`HTTP/1.1 ${status}\r\n${headers.join('\r\n')}\r\n\r\n${body}`);
   const deadline = setTimeout(() => socket.destroy(), AFTER_REPLY_MS);
   socket.once('close', () => clearTimeout(deadline));
 }

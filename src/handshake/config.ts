@@ -91,6 +91,13 @@ interface CommonConfig {
    */
   recordPadding?: PaddingPolicy;
   /**
+   * Records our write key may protect before we send a KeyUpdate and switch to the next one (RFC 8446 §5.5,
+   * §4.6.3). Default and ceiling: the suite's AEAD limit (key-usage.ts: 2^24 records for AES-GCM, 2^22 for
+   * AES-CCM, none for ChaCha20-Poly1305); lower it to rotate keys sooner or to exercise a peer's KeyUpdate.
+   * At least 2: a record of data and the KeyUpdate.
+   */
+  keyUpdateAfterRecords?: number;
+  /**
    * Externally provisioned PSKs (RFC 8446 §4.2.11; external-psk.ts): a client offers them, a server selects
    * one by identity. The peer is then authenticated by the PSK (reported as `{ kind: 'psk', identity }`).
    */
@@ -363,6 +370,7 @@ export interface Resolved {
   traceRecords: boolean;
   secretEvents: boolean;
   traceEvents: boolean;
+  keyUpdateAfterRecords?: number;
   externalPsks?: ExternalPskSet;
   certificateCompression?: readonly CertificateCompressor[];
 }
@@ -386,5 +394,6 @@ export function resolveCommon(config: CommonConfig, role: 'client' | 'server'): 
   if (config.externalPsks) resolved.externalPsks = externalPskSet(resolveExternalPsks(config.externalPsks), externalPskModes(config.externalPsks));
   if (config.certificateCompression) resolved.certificateCompression = checkCertificateCompression(config.certificateCompression);
   if (config.trust) resolved.trust = config.trust;
+  if (config.keyUpdateAfterRecords !== undefined) resolved.keyUpdateAfterRecords = config.keyUpdateAfterRecords;
   return resolved;
 }

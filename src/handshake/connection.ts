@@ -23,6 +23,8 @@ import { RecordEffects } from './record-effects.js';
 import { ServerHandshake } from './server/machine.js';
 import type { SuiteInfo } from './suites.js';
 import type { ApplicationTraffic } from './traffic.js';
+import { dataRecordsLeft, recordsPerWriteKey } from './key-usage.js';
+import { wipeExporterSecrets, wipeStateSecrets } from './wipe.js';
 
 /** How much input a connection keeps while it waits for a decision (a few flights' worth). */
 export const MAX_BUFFERED_WHILE_PAUSED = 64 * 1024;
@@ -201,8 +203,25 @@ export class Connection {
       if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
       if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
       // A padding policy that fails ends the connection with internal_error, as any callback's failure does.
-      this.guard(() => this.records.writer.applicationData(data));
+      this.guard(() => this.writeApplicationData(data, this.traffic()!));
     });
+  }
+
+  /** Application data, with a KeyUpdate wherever our write key reaches its usage limit (key-usage.ts, RFC 8446 §5.5). */
+  private writeApplicationData(data: Uint8Array, traffic: ApplicationTraffic): void {
+    const writer = this.records.writer;
+    const recordsPerKey = recordsPerWriteKey(traffic.suite.aead, this.ctx.cfg.keyUpdateAfterRecords);
+    for (let offset = 0; offset < data.length; ) {
+      const left = dataRecordsLeft(recordsPerKey, writer.sealedUnderKey);
+      if (left === 0) {
+        traffic.update(false, 'our write key reached its usage limit (RFC 8446 §5.5)');
+        this.applyEffects(); // the KeyUpdate goes out under the old key, then the new key is installed
+        continue;
+      }
+      const end = Math.min(data.length, offset + left * writer.fragmentLength);
+      writer.applicationData(data.subarray(offset, end));
+      offset = end;
+    }
   }
 
   /** Sends KeyUpdate and switches to fresh write keys (RFC 8446 §4.6.3); `requestPeer` asks the peer to follow. */
@@ -254,6 +273,7 @@ export class Connection {
     this.writeClosed = true;
     if (!this.sentFinished) return this.fail('us', 'handshake canceled: closed before our Finished');
     this.events.push({ type: 'closed', by: 'us' });
+    if (this.readClosed) this.wipeSecrets();
   }
 
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
@@ -382,6 +402,7 @@ export class Connection {
       this.awaiting = undefined;
       this.withdrawUnprovenPeer();
       this.events.push({ type: 'closed', by: 'peer' });
+      if (this.writeClosed) this.wipeSecrets();
       return;
     }
     // Every other alert is an error alert in TLS 1.3, whatever its level (RFC 8446 §6).
@@ -442,6 +463,17 @@ export class Connection {
     this.failed = true;
     this.awaiting = undefined;
     this.events.push({ type: 'closed', by, error });
+    this.wipeSecrets();
+    wipeExporterSecrets(this.ctx);
+  }
+
+  /**
+   * Closed both ways or failed: no record is read or sealed again, so the keys and the secrets they come from are
+   * zeroed (wipe.ts). The alert that ended it is sealed already. The exporters' secrets go only with a failure.
+   */
+  private wipeSecrets(): void {
+    this.records.wipeKeys();
+    wipeStateSecrets(this.machine.state);
   }
 
   private withdrawUnprovenPeer(): void {

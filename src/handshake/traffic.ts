@@ -34,6 +34,12 @@ export class ApplicationTraffic {
     return role === 'client' ? this.ourSecret : this.peerSecret;
   }
 
+  /** The connection closed: both current traffic secrets are zeroed (the record keys are wiped by the record layer). */
+  wipe(): void {
+    this.ourSecret.fill(0);
+    this.peerSecret.fill(0);
+  }
+
   /** Application data arrived: the peer is not just spinning keys. */
   sawData(): void {
     this.updatesWithoutData = 0;
@@ -63,11 +69,11 @@ export class ApplicationTraffic {
   }
 
   /** Sends KeyUpdate and switches our write keys; `requestPeer` asks the peer to do the same. */
-  update(requestPeer: boolean): void {
+  update(requestPeer: boolean, why?: string): void {
     const requestUpdate = requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested;
     this.ctx.sendOutsideTranscript({ kind: 'key_update', requestUpdate });
     this.ourSecret = nextTrafficSecret(this.ctx.provider, this.suite, this.ourSecret);
     this.ctx.effects.push({ kind: 'write-keys', epoch: 'application', suite: this.suite, secret: this.ourSecret });
-    this.ctx.decide('key_update', 'we updated our keys', requestPeer ? 'and asked the peer to update' : 'update_not_requested');
+    this.ctx.decide('key_update', 'we updated our keys', [why, requestPeer ? 'and asked the peer to update' : 'update_not_requested'].filter(Boolean).join('; '));
   }
 }

@@ -74,9 +74,15 @@ export class RecordWriter {
     this.limit = limit;
   }
 
-  /** Installs write keys (null: plaintext). Records already queued keep the protection they were made with. */
+  /** Installs write keys (null: plaintext). Records already queued are sealed: the keys they were sealed with are wiped. */
   setProtection(protection: RecordProtection | null): void {
+    this.protection?.wipe();
     this.protection = protection;
+  }
+
+  /** The connection closed: the write keys are wiped (records already queued are sealed). */
+  wipeKeys(): void {
+    this.protection?.wipe();
   }
 
   /**
@@ -133,12 +139,17 @@ export class RecordWriter {
   }
 
   /** The most content one record carries now: 2^14 in the clear (§5.1), else the record size limit less the type byte. */
-  private fragmentLength(): number {
+  get fragmentLength(): number {
     return this.protection === null ? MAX_PLAINTEXT_LENGTH : this.limit - 1;
   }
 
+  /** Records sealed under the current write key (its next sequence number, §5.3); 0 in the clear. */
+  get sealedUnderKey(): number {
+    return this.protection === null ? 0 : this.protection.sequenceNumber;
+  }
+
   private fragment(contentType: number, data: Uint8Array, version: number): void {
-    const size = this.fragmentLength();
+    const size = this.fragmentLength;
     for (let offset = 0; offset < data.length; offset += size) {
       this.emit(contentType, data.subarray(offset, offset + size), version);
     }
@@ -146,7 +157,7 @@ export class RecordWriter {
 
   /** `fragment` of the pieces' bytes in order: each record gets views of the pieces it spans. */
   private fragmentPieces(contentType: number, pieces: readonly Uint8Array[], version: number): void {
-    const size = this.fragmentLength();
+    const size = this.fragmentLength;
     const total = piecesLength(pieces);
     if (total <= size) return this.emit(contentType, pieces, version);
     let index = 0;

@@ -3,6 +3,7 @@
 // fields; byte strings (Uint8Array) become lowercase hex strings.
 import type { Role, TlsEvent } from '../handshake/events.js';
 import { hex } from '../wire/bytes.js';
+import { escapeControls } from '../wire/show-value.js';
 
 /** Bumped when a field changes meaning or disappears; adding fields keeps the version. */
 export const TRACE_JSON_VERSION = 1;
@@ -29,5 +30,7 @@ export function jsonTraceLine(side: Role, event: TlsEvent, options: JsonTraceOpt
       record['ticket'] = ticket;
     }
   }
-  return JSON.stringify(record, replacer);
+  // JSON escapes C0 but leaves DEL, C1 (CSI), U+2028 and the bidi overrides of a peer's text (an ALPN name)
+  // raw, for a terminal to act on: they can only be inside strings, where \uXXXX reads back the same.
+  return escapeControls(JSON.stringify(record, replacer));
 }

@@ -2,6 +2,9 @@
 // state transitions and decisions with their reasons, every secret with its RFC 8446 §7.1 label, and, on
 // request, a hex dump of each message with its annotation spans beside the bytes (offset, field path,
 // value, meaning, RFC section). Pure functions over events: the caller decides where the lines go.
+// Every text an event carries may be the peer's (an ALPN name, application data, an alert's detail quoting
+// what was sent): shown with its unprintable characters escaped (escapeControls), so it drives no terminal
+// and forges no line.
 import type { NegotiatedInfo, Role, TlsEvent } from '../handshake/events.js';
 import { hex, type Span } from '../wire/bytes.js';
 import {
@@ -12,6 +15,7 @@ import {
   keyUpdateRequestName,
   signatureSchemeName,
 } from '../wire/enums.js';
+import { escapeControls } from '../wire/show-value.js';
 import type { Extension, HandshakeMessage } from '../wire/types.js';
 
 export interface TextTraceOptions {
@@ -126,7 +130,7 @@ function describeSpan(span: Span, bytes: Uint8Array): string {
   if (span.value !== undefined && !(typeof span.value === 'string' && span.value === hex(bytes))) text += ` = ${span.value}`;
   if (span.meaning !== undefined) text += ` (${span.meaning})`;
   if (span.rfc) text += `  [${span.rfc}]`;
-  return text;
+  return escapeControls(text);
 }
 
 /**
@@ -189,9 +193,10 @@ function peerOf(side: Role): Role {
   return side === 'client' ? 'server' : 'client';
 }
 
+/** Application data as a quoted string: JSON's escapes, and ours for what JSON leaves raw (C1, U+2028, bidi). */
 function printable(data: Uint8Array): string {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(data);
-  return JSON.stringify(text);
+  return escapeControls(JSON.stringify(text));
 }
 
 /** The negotiated parameters in one line: version, suite, group, signature scheme, ALPN. */
@@ -253,10 +258,10 @@ export class TextNarrator {
       case 'state':
         return [`  ${who} state ${event.from} → ${event.to}`];
       case 'decision':
-        return [`  ${who} ${p.decision(`${event.topic}: ${event.value}`)} (${event.reason})`];
+        return [`  ${who} ${p.decision(`${event.topic}: ${escapeControls(event.value)}`)} (${escapeControls(event.reason)})`];
       case 'decision-needed': {
         const suggestion = 'suggestion' in event.decision ? event.decision.suggestion : undefined;
-        const hint = suggestion ? `; the policy would say ${suggestion.trusted ? 'trusted' : 'not trusted'}: ${suggestion.detail}` : '';
+        const hint = suggestion ? `; the policy would say ${suggestion.trusted ? 'trusted' : 'not trusted'}: ${escapeControls(suggestion.detail)}` : '';
         return [`  ${who} waits for the caller to decide: ${event.decision.kind}${hint}`];
       }
       case 'secret': {
@@ -275,12 +280,12 @@ export class TextNarrator {
         return [`  ${who} received ${event.data.length} bytes of ${event.early ? '0-RTT' : 'application'} data: ${printable(event.data)}`];
       case 'alert': {
         const verb = event.direction === 'out' ? 'sends' : 'received';
-        const why = event.detail ? ` (${event.reason}: ${event.detail})` : '';
+        const why = event.detail ? ` (${event.reason}: ${escapeControls(event.detail)})` : '';
         const text = `${verb} ${event.level} alert ${event.description}${why}`;
         return [`  ${who} ${event.description === 'close_notify' ? text : p.alert(text)}`];
       }
       case 'closed':
-        return [`  ${who} closed by ${event.by}${event.error ? `: ${event.error}` : ''}`];
+        return [`  ${who} closed by ${event.by}${event.error ? `: ${escapeControls(event.error)}` : ''}`];
       case 'record':
         return [`  ${who} record ${event.direction} content type ${event.contentType}, ${event.raw.length} bytes${event.protected ? ', protected' : ''}`];
       default: {

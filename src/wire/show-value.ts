@@ -2,9 +2,20 @@
 // escaped (a value read from a file or the environment may hold a newline or an escape sequence that would
 // break the message, or a terminal), bytes and containers by their kind, functions without their source.
 
-/** Control characters (C0, DEL, C1) and the Unicode line separators, as \uXXXX. */
+/**
+ * Characters a reader cannot see as themselves: controls (C0, DEL, C1: ESC and CSI drive a terminal), the
+ * Unicode line and paragraph separators (lines break there in editors, log viewers and str.splitlines()), and
+ * the invisible and direction-changing formats (soft hyphen, zero-width and bidi marks and overrides, U+FEFF,
+ * tag characters).
+ */
+export const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0001}\u{e0020}-\u{e007f}]/gu;
+
+/**
+ * Each unprintable character as \uXXXX (a tag character as its two UTF-16 units): one line that drives no
+ * terminal. Inside a JSON string the same escapes read back as the same text.
+ */
 export function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(UNPRINTABLE, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
 }
 
 export function showValue(value: unknown): string {

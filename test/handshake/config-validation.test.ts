@@ -25,13 +25,13 @@ const WRONG = Symbol('wrong');
 // to a type without a line here does not compile, and each one must then be refused when misshaped.
 const CLIENT_FIELDS: Record<keyof ClientConfig, true> = {
   provider: true, random: true, now: true, cipherSuites: true, groups: true, signatureSchemes: true, certificateSignatureSchemes: true, alpnProtocols: true, trust: true,
-  minimumRsaKeyBits: true, trace: true, traceRecords: true, secretEvents: true, traceEvents: true, recordPadding: true, serverName: true, insecureSkipServerNameCheck: true,
+  minimumRsaKeyBits: true, trace: true, traceRecords: true, secretEvents: true, traceEvents: true, recordPadding: true, keyUpdateAfterRecords: true, serverName: true, insecureSkipServerNameCheck: true,
   keyShareGroups: true, certificate: true, compatibilityMode: true, postHandshakeAuth: true, statusRequest: true, rawPublicKey: true, serverCertificateTypes: true,
   clientCertificateTypes: true, clientHello: true, resumption: true, externalPsks: true, certificateCompression: true,
 };
 const SERVER_FIELDS: Record<keyof ServerConfig, true> = {
   provider: true, random: true, now: true, cipherSuites: true, groups: true, signatureSchemes: true, certificateSignatureSchemes: true, alpnProtocols: true, trust: true,
-  minimumRsaKeyBits: true, trace: true, traceRecords: true, secretEvents: true, traceEvents: true, recordPadding: true, certificate: true, rawPublicKey: true,
+  minimumRsaKeyBits: true, trace: true, traceRecords: true, secretEvents: true, traceEvents: true, recordPadding: true, keyUpdateAfterRecords: true, certificate: true, rawPublicKey: true,
   clientCertificateTypes: true, clientAuth: true, sendCertificateAuthorities: true, advertiseGroups: true, recordSizeLimit: true,
   encryptedExtensionsOrder: true, helloRetryForPreferredGroup: true, helloRetryCookie: true, tickets: true, ocspResponse: true,
   externalPsks: true, certificateCompression: true, serverFlight: true,
