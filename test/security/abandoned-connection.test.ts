@@ -70,19 +70,24 @@ describe('Connection.abandon()', () => {
     expect(pair.client.exportKeyingMaterial('EXPERIMENTAL abandon', new Uint8Array(0), 32)).toEqual(exported);
   });
 
-  it('from a callback in the middle of a step: done once the step returns, the step not cut (its flight is sealed under real keys)', () => {
+  it('from a callback in the middle of a step: done once the step returns, the step not cut (its flight sealed under real keys), nothing derived after it left', () => {
     let server: Connection | undefined;
     let calls = 0;
     const [c, s] = configs('callback');
     const abandoning = { ...nobleProvider, hkdfExtract: (...args: Parameters<typeof nobleProvider.hkdfExtract>) => (calls++ === 0 && server?.abandon(), nobleProvider.hkdfExtract(...args)) };
-    server = Connection.server({ ...s, provider: abandoning });
+    const { provider, extracted } = keyKeeping(abandoning);
+    server = Connection.server({ ...s, provider });
     const client = Connection.client(c);
     server.receive(client.takeOutput());
     expect(calls).toBeGreaterThan(0);
     expect(server.isClosed).toBe(true);
     client.receive(server.takeOutput());
     expect(client.isConnected).toBe(true);
-    expect(server.takeEvents().filter((e) => e.type === 'closed')).toEqual([{ type: 'closed', by: 'us', error: 'abandoned: no alert sent' }]);
+    const events = server.takeEvents();
+    expect(events.filter((e) => e.type === 'closed')).toEqual([{ type: 'closed', by: 'us', error: 'abandoned: no alert sent' }]);
+    const secrets = [...loggedSecrets(events, client.info.cipherSuite), ...extracted];
+    expect(secrets.map((x) => x.name)).toContain('server_application_traffic_secret_0');
+    expect(held(server, secrets)).toEqual([]);
   });
 });
 
