@@ -169,6 +169,8 @@ export const connectCommand: Command = {
     if (suites) options.cipherSuites = suites;
     const externalPsks = externalPsksFromFlags(args);
     if (externalPsks) options.externalPsks = externalPsks;
+    // The engine offers such a ticket only while we hold its PSK (client/psk.ts chooseTicket): without --psk, say so.
+    if (savedSession?.externalPsk && !externalPsks) throw new UsageError(`--sess-in ${sessIn}: the session is of an external PSK: resuming it needs that PSK (--psk, --psk-identity)`);
     const compression = certificateCompressionFromFlags(args);
     if (compression) options.certificateCompression = compression;
     const signatureSchemes = signatureSchemesFromFlags(args);

@@ -9,8 +9,11 @@
 //     "receivedAt": "2026-12-06T01:00:00.000Z", "lifetime": 7200,   seconds; the ticket age counts from receivedAt
 //     "ageAdd": 1234, "maxEarlyDataSize": 16384,                     maxEarlyDataSize optional: no 0-RTT
 //     "nonce": HEX, "ticket": BASE64, "psk": HEX,
-//     "serverChain": [BASE64 DER, ...], "serverRawPublicKey": false }  what the server presented (required),
-//                                                                       re-judged by the trust flags when resuming
+//     "serverChain": [BASE64 DER, ...], "serverRawPublicKey": false }  what the server presented, re-judged by the
+//                                                                       trust flags when resuming; or, for a session of
+//     "externalPskIdentity": HEX, "externalPskKeySha256": HEX           an external PSK, that PSK by identity and key
+//                                                                       digest (never the key): resumed only while
+//                                                                       --psk gives that PSK (client/psk.ts chooseTicket)
 import { parseReferenceIdentity } from '../auth/hostname.js';
 import { base64Decode, base64Encode } from '../auth/pem.js';
 import { evaluateRawPublicKey, evaluateTrust, type PeerIdentity } from '../auth/trust.js';
@@ -29,7 +32,12 @@ const VERSION = 1;
  * server identity (one from a resumption under --insecure) is refused: resuming it could not be judged.
  */
 export function writeSessionFile(file: string, ticket: SessionTicket): void {
-  if (!ticket.peer) throw new Error('the session names no server identity to judge when resuming (it was resumed under --insecure); nothing written');
+  const server = ticket.externalPsk
+    ? { externalPskIdentity: hex(ticket.externalPsk.identity), externalPskKeySha256: hex(ticket.externalPsk.keySha256) }
+    : ticket.peer
+      ? { serverChain: ticket.peer.chain.map(base64Encode), serverRawPublicKey: ticket.peer.certificateSha256 === undefined }
+      : undefined;
+  if (!server) throw new Error('the session names no server identity to judge when resuming (it was resumed under --insecure); nothing written');
   const suite = SUITES.get(ticket.cipherSuite);
   const json = {
     format: FORMAT,
@@ -44,8 +52,7 @@ export function writeSessionFile(file: string, ticket: SessionTicket): void {
     nonce: hex(ticket.nonce),
     ticket: base64Encode(ticket.ticket),
     psk: hex(ticket.psk),
-    serverChain: ticket.peer.chain.map(base64Encode),
-    serverRawPublicKey: ticket.peer.certificateSha256 === undefined,
+    ...server,
   };
   writeOutputFile(file, `${JSON.stringify(json, null, 2)}\n`);
 }
@@ -92,8 +99,10 @@ export function readSessionFile(file: string, serverName: string, provider: Cryp
     ...(alpn === undefined ? {} : { alpn }),
     ...(maxEarlyDataSize === undefined ? {} : { maxEarlyDataSize }),
   };
-  // Without the server's chain, resumption could not judge who the server is under this run's trust flags.
-  ticket.peer = storedPeer(field.base64List('serverChain'), field.boolean('serverRawPublicKey'), provider, bad);
+  const pskIdentity = field.optionalHex('externalPskIdentity', 1, 0xffff);
+  if (pskIdentity) ticket.externalPsk = { identity: pskIdentity, keySha256: field.hex('externalPskKeySha256', 32, 32) };
+  // Without the server's chain (or PSK), resumption could not judge who the server is under this run's flags.
+  else ticket.peer = storedPeer(field.base64List('serverChain'), field.boolean('serverRawPublicKey'), provider, bad);
   return ticket;
 }
 
@@ -148,6 +157,7 @@ function fieldReader(json: unknown, bad: (why: string) => UsageError) {
       return o[name];
     },
     hex: (name: string, min: number, max: number) => bytes(name, o[name], hexOrNull, 'hex', min, max),
+    optionalHex: (name: string, min: number, max: number) => (o[name] === undefined ? undefined : reader.hex(name, min, max)),
     base64: (name: string, min: number, max: number) => bytes(name, o[name], base64Decode, 'base64', min, max),
     base64List(name: string): Uint8Array[] {
       const v = o[name];

@@ -276,6 +276,18 @@ export class Connection {
     if (this.readClosed) this.wipeSecrets();
   }
 
+  /**
+   * Ends the connection without a word on the wire, for a transport that is gone or dropped (a destroyed socket, a
+   * timeout): no alert, closed for every later call (`closed` with an error), its secrets wiped as after a failure,
+   * the exporters' too (wipe.ts). Records sealed before stay for takeOutput(). Once closed, it does nothing. From a
+   * callback in the middle of a step, it is done once the step returns (wiping now would cut the step's keys).
+   */
+  abandon(): void {
+    if (this.isClosed) return;
+    if (this.calls.busy) return this.calls.afterRun(() => this.abandon());
+    this.fail('us', 'abandoned: no alert sent');
+  }
+
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
   resolve(answer: DecisionAnswer): void {
     this.calls.run('resolve()', () => this.resolveDecision(answer));

@@ -10,6 +10,8 @@ export class ExclusiveCalls {
   private running: string | undefined;
   /** A callback gave bytes to receive() while `running`: they are read once the message being handled is done. */
   private inputWhileRunning = false;
+  /** What a callback asked to be done once the running call returns (Connection.abandon()). */
+  private afterwards: Array<() => void> = [];
 
   constructor(
     private readonly records: RecordLayer,
@@ -32,6 +34,11 @@ export class ExclusiveCalls {
     this.inputWhileRunning = true;
   }
 
+  /** Runs `action` once the running call has returned: a callback's call that must not cut into the step. */
+  afterRun(action: () => void): void {
+    this.afterwards.push(action);
+  }
+
   /**
    * Runs a call that drives the engine. A callback of the caller's it runs may read the connection, take its
    * output and events, and receive() (queued, above), but not drive it: that is an Error thrown into the
@@ -48,6 +55,7 @@ export class ExclusiveCalls {
       }
     } finally {
       this.running = undefined;
+      for (const action of this.afterwards.splice(0)) action();
     }
   }
 }

@@ -290,6 +290,9 @@ export class Tls13Socket extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     clearTimeout(this.handshakeTimer);
     this.driver.detach();
+    // Nothing is read or sealed for this socket again: the engine's keys are wiped now, not left to the garbage
+    // collector (a close both ways or a failure did it already; what it sealed before stays for the output below).
+    this.connection.abandon();
     this.transport.off('error', this.onTransportError);
     this.transport.off('close', this.onTransportClose);
     this.transport.off('timeout', this.onTransportTimeout);

@@ -1,6 +1,7 @@
 // The external PSK and certificate compression flags of serve and connect: each mistake is one clear line and exit 2, before anything is sent.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startServe } from './helpers.js';
@@ -94,5 +95,40 @@ describe('serve and connect with --compress-cert', () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
+  });
+});
+
+describe('connect --psk --sess-out / --sess-in', () => {
+  const KEY2 = 'ffeeddccbbaa99887766554433221100';
+
+  it('saves the PSK session (its PSK by identity and key digest, never the key, mode 0600) and resumes it only while --psk gives that PSK', async () => {
+    const server = await startServe(['--psk', KEY, '--psk-identity', 'alice', '--psk', KEY2, '--psk-identity', 'bob', '--early-data']);
+    const file = join(mkdtempSync(join(tmpdir(), 'tls13-psk-session-')), 'session.json');
+    const target = `127.0.0.1:${server.port}`;
+    const resumedLines = (stdout: string) => stdout.match(/^ {2}(resumed: |trusted by ).*$/gm);
+    try {
+      const saved = await runCli(['connect', target, '--psk', KEY, '--psk-identity', 'alice', '--sess-out', file]);
+      expect({ code: saved.code, stderr: saved.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      expect(json).toMatchObject({ externalPskIdentity: Buffer.from('alice').toString('hex'), externalPskKeySha256: createHash('sha256').update(Buffer.from(KEY, 'hex')).digest('hex') });
+      expect(json.serverChain).toBeUndefined();
+      expect(readFileSync(file, 'utf8').toLowerCase()).not.toContain(KEY);
+
+      const resumed = await runCli(['connect', target, '--psk', KEY, '--psk-identity', 'alice', '--sess-in', file, '--early-data', 'GET /early HTTP/1.0\\r\\n\\r\\n']);
+      expect({ code: resumed.code, stderr: resumed.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(resumedLines(resumed.stdout)).toEqual(['  trusted by resumed external-psk: resumed a session of the external PSK "alice", which we still hold', '  resumed: yes']);
+      expect(resumed.stdout).toContain('early data: accepted');
+
+      // Another PSK given (bob): the ticket is passed over, as the engine does for a PSK we no longer hold: a full handshake.
+      const other = await runCli(['connect', target, '--psk', KEY2, '--psk-identity', 'bob', '--sess-in', file]);
+      expect({ code: other.code, stderr: other.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(resumedLines(other.stdout)).toEqual(['  trusted by external-psk: holds the external PSK "bob"', '  resumed: no']);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    // Without --psk: one line, exit 2, nothing sent (the server is stopped).
+    const without = await runCli(['connect', target, '--sess-in', file]);
+    expect(without).toEqual({ code: 2, stdout: '', stderr: `tls13: --sess-in ${file}: the session is of an external PSK: resuming it needs that PSK (--psk, --psk-identity)\n` });
   });
 });

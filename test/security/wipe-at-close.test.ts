@@ -9,53 +9,21 @@
 // is searched for each secret the connection reported in its `secret` events (the key log), and for the record
 // keys derived from its traffic secrets. Before the close the same walk finds them: the search can fail.
 import { describe, expect, it } from 'vitest';
-import type { AeadKey, AeadName, CryptoProvider } from '../../src/crypto/provider.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
-import type { Connection } from '../../src/handshake/connection.js';
 import type { Role, TlsEvent } from '../../src/handshake/events.js';
-import { nextTrafficSecret, trafficKeys } from '../../src/handshake/keyschedule.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
-import { suiteNamed } from '../../src/testing/tamper.js';
 import { hex } from '../../src/wire/bytes.js';
+import { held, keyKeeping, loggedSecrets, sealsAsZeroKey, type Secret } from './held-secrets.js';
 
 const random = seededRandom('wipe at close');
 const ca = makeIdentity({ subject: { CN: 'Wipe CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
 const server = makeIdentity({ subject: { CN: 'server' }, issuer: ca, sans: { dns: ['server.example'] }, extKeyUsage: ['serverAuth'] }, random);
 const alice = makeIdentity({ subject: { CN: 'alice' }, issuer: ca, extKeyUsage: ['clientAuth'] }, random);
-
-type Secret = { name: string; bytes: Uint8Array };
-
-/**
- * A provider that keeps every AEAD key it makes, to check each one was wiped (their key is a #private field), and a
- * copy of every HKDF-Extract output: the Early Secret of a PSK, the Handshake Secret and the Master Secret (RFC 8446
- * §7.1), which no event reports. The Early Secret without a PSK, HKDF-Extract(0, 0), is public and left out.
- */
-function keyKeeping(provider: CryptoProvider): { provider: CryptoProvider; made: Array<{ aead: AeadName; key: AeadKey }>; extracted: Secret[] } {
-  const made: Array<{ aead: AeadName; key: AeadKey }> = [];
-  const extracted: Secret[] = [];
-  const allZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
-  return {
-    made,
-    extracted,
-    provider: {
-      ...provider,
-      createAead: (aead, key) => {
-        const aeadKey = provider.createAead(aead, key);
-        made.push({ aead, key: aeadKey });
-        return aeadKey;
-      },
-      hkdfExtract: (hash, salt, ikm) => {
-        const prk = provider.hkdfExtract(hash, salt, ikm);
-        if (!(allZero(salt) && allZero(ikm))) extracted.push({ name: `HKDF-Extract #${extracted.length}`, bytes: prk.slice() });
-        return prk;
-      },
-    },
-  };
-}
 
 function configs(provider: CryptoProvider, seed: string): [ClientConfig, ServerConfig] {
   return [
@@ -64,83 +32,12 @@ function configs(provider: CryptoProvider, seed: string): [ClientConfig, ServerC
   ];
 }
 
-/** Every ArrayBuffer reachable from `root` through data properties (getters are not run), arrays, Maps and Sets. */
-function reachableBuffers(root: unknown): Set<ArrayBufferLike> {
-  const buffers = new Set<ArrayBufferLike>();
-  const seen = new Set<object>();
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (typeof value !== 'object' || value === null || seen.has(value)) continue;
-    seen.add(value);
-    if (ArrayBuffer.isView(value)) {
-      buffers.add(value.buffer);
-      continue;
-    }
-    if (value instanceof ArrayBuffer) {
-      buffers.add(value);
-      continue;
-    }
-    if (value instanceof Map) for (const [k, v] of value) stack.push(k, v);
-    if (value instanceof Set) for (const v of value) stack.push(v);
-    for (const key of Reflect.ownKeys(value)) {
-      const descriptor = Object.getOwnPropertyDescriptor(value, key);
-      if (descriptor && 'value' in descriptor) stack.push(descriptor.value);
-    }
-  }
-  return buffers;
-}
-
-function contains(buffer: ArrayBufferLike, needle: Uint8Array): boolean {
-  const hay = new Uint8Array(buffer);
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
-
-/**
- * What `side` reported in its key log, and the record keys and IVs of its traffic secrets, with `updates` KeyUpdates
- * of the application secrets followed (the next secrets are reported by no event).
- */
+/** What `side` reported in its key log, with its record keys (held-secrets.ts loggedSecrets). */
 function reportedSecrets(pair: InMemoryPair, side: Role, updates = 0): Secret[] {
-  const suite = suiteNamed(pair.connection(side).info.cipherSuite);
-  const out: Secret[] = [];
-  for (const e of pair.events(side)) {
-    if (e.type !== 'secret') continue;
-    out.push({ name: e.name, bytes: e.secret });
-    if (!e.name.includes('traffic')) continue;
-    let secret = e.secret;
-    for (let n = 0; n <= (e.name.includes('application') ? updates : 0); n++) {
-      if (n > 0) {
-        secret = nextTrafficSecret(nobleProvider, suite, secret);
-        out.push({ name: `${e.name} +${n}`, bytes: secret });
-      }
-      const { key, iv } = trafficKeys(nobleProvider, suite, secret);
-      out.push({ name: `${e.name} +${n} key`, bytes: key }, { name: `${e.name} +${n} iv`, bytes: iv });
-    }
-  }
-  return out;
-}
-
-/** The names of the `secrets` found in memory reachable from `connection`. */
-function held(connection: Connection, secrets: Secret[]): string[] {
-  connection.takeEvents(); // the caller's events are the caller's: only what the engine keeps is searched
-  const buffers = [...reachableBuffers(connection)];
-  return secrets.filter((s) => buffers.some((b) => contains(b, s.bytes))).map((s) => s.name);
+  return loggedSecrets(pair.events(side), pair.connection(side).info.cipherSuite, updates);
 }
 
 const EXPORTERS = ['exporter_master_secret', 'early_exporter_master_secret'];
-const AEAD_PROBE = { nonce: new Uint8Array(12), aad: new Uint8Array(5), plaintext: Uint8Array.of(1, 2, 3) };
-
-/** Whether `key` now seals as the all-zero key of its AEAD does: its copy of the key was zeroed. */
-function sealsAsZeroKey(provider: CryptoProvider, aead: AeadName, key: AeadKey): boolean {
-  const { nonce, aad, plaintext } = AEAD_PROBE;
-  const zero = provider.createAead(aead, new Uint8Array(provider.aeadKeyLength(aead)));
-  return hex(key.seal(nonce, aad, plaintext)) === hex(zero.seal(nonce, aad, plaintext));
-}
-
 /** Sends application data both ways, so that every application key is set up (its AEAD made). */
 function exchangeData(pair: InMemoryPair): void {
   pair.client.write(Uint8Array.of(1));
