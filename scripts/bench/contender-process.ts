@@ -14,7 +14,7 @@ import { meteredProvider, meteredRandom, meteringBiasMs, Tally, type PrimitiveCo
 import { nodeTlsHandshake as makeNodeTlsHandshake } from './node-tls.js';
 import { recordProviderCalls } from './provider-replay.js';
 import { PROVIDERS, type ClockName, type ProviderName } from './run.js';
-import { cpuClock, emptyMeasurement, runSlice, wallClock, type Measurement, type Operation } from './timing.js';
+import { cpuClock, emptyMeasurement, runSlice, wallClock, warmUp, type Measurement, type Operation, type Slice, type WarmUp } from './timing.js';
 
 /** One contender of a handshake row, as data a child process can be given. */
 export type ContenderSpec =
@@ -34,7 +34,7 @@ export function contenderName(spec: ContenderSpec): string {
 }
 
 export type ParentMessage =
-  | { type: 'setup'; specs: ContenderSpec[]; warmUpMs: number }
+  | { type: 'setup'; specs: ContenderSpec[]; warmUp: WarmUp }
   | { type: 'slice'; index: number; ms: number }
   | { type: 'reset' }
   | { type: 'tallies' };
@@ -58,7 +58,9 @@ export interface SliceResult {
 }
 
 export type ChildMessage =
-  | { type: 'ready'; pid: number; biasMsPerCall: number[]; fixtures: BuiltFixtures }
+  | { type: 'ready'; pid: number; biasMsPerCall: number[]; fixtures: BuiltFixtures; warmedUp: Slice[] }
+  /** Still warming up (sent at most once a second: the parent's deadline for the setup hears of it). */
+  | { type: 'progress' }
   | { type: 'slice'; result: SliceResult }
   | { type: 'tallies'; tallies: ([string, PrimitiveCost][] | null)[] }
   | { type: 'error'; message: string };
@@ -176,9 +178,18 @@ function serve(): void {
           const fixtures = new BenchFixtures();
           const c = rowCase(message.specs, fixtures);
           contenders = message.specs.map((spec) => build(spec, c));
-          for (const [i, built] of contenders.entries()) await slice(built, message.warmUpMs, `warm-up of ${contenderName(message.specs[i]!)}`);
+          const warmedUp: Slice[] = [];
+          let reported = wallClock();
+          const progress = () => {
+            if (wallClock() - reported < 1000) return;
+            reported = wallClock();
+            send({ type: 'progress' });
+          };
+          for (const [i, built] of contenders.entries()) {
+            warmedUp.push(await warmUp(built.operation, message.warmUp, new ProgressDeadline(`warm-up of ${contenderName(message.specs[i]!)}`), progress));
+          }
           const made = { made: fixtures.made, fingerprint: caseFingerprint(c) };
-          return { type: 'ready', pid: process.pid, biasMsPerCall: contenders.map((b) => b.biasMsPerCall), fixtures: made };
+          return { type: 'ready', pid: process.pid, biasMsPerCall: contenders.map((b) => b.biasMsPerCall), fixtures: made, warmedUp };
         }
         case 'slice':
           return { type: 'slice', result: await slice(contenders[message.index]!, message.ms, `slice of contender ${message.index}`) };

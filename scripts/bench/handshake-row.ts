@@ -9,10 +9,8 @@ import { ContenderProcess, type IsolatedContender } from './isolated.js';
 import { nodeTlsHasGroup } from './node-tls.js';
 import { percentSpreadText } from './report.js';
 import type { ClockName, HandshakeRow, Isolation, PrimitiveShare, ProviderName, ProviderRun, Rate } from './run.js';
-import { cpuMsPer, emptyMeasurement, mean, measure, median, msPer, perSecond, roundRatios, spread, type Measurement } from './timing.js';
+import { cpuMsPer, emptyMeasurement, mean, measure, median, msPer, perSecond, roundRatios, spread, warmUpFor, type Measurement, type WarmUp } from './timing.js';
 
-/** A contender's child process warms it up alone for this share of the row's seconds before the slices start. */
-const CHILD_WARMUP_SHARE = 0.5;
 /** The metered run: one slice of this share of the row's seconds, after the rounds. */
 const METERED_SHARE = 0.25;
 
@@ -40,8 +38,8 @@ function rowSpecs(c: HandshakeCase, providers: ProviderName[], clockName: ClockN
 const processLabel = (spec: ContenderSpec) => `${contenderName(spec)}${spec.kind === 'node:tls' ? '' : ` (${spec.provider})`}`;
 
 /** The processes of `specs.processes`, started at once; the contenders by spec. */
-async function startContenders(specs: RowSpecs, warmUpMs: number, row: string): Promise<Map<ContenderSpec, IsolatedContender>> {
-  const started = await Promise.allSettled(specs.processes.map((group) => ContenderProcess.start(group, warmUpMs, `${row}, ${group.map(processLabel).join(' + ')}`)));
+async function startContenders(specs: RowSpecs, warmUp: WarmUp, row: string): Promise<Map<ContenderSpec, IsolatedContender>> {
+  const started = await Promise.allSettled(specs.processes.map((group) => ContenderProcess.start(group, warmUp, `${row}, ${group.map(processLabel).join(' + ')}`)));
   const contenders = new Map<ContenderSpec, IsolatedContender>();
   started.forEach((s, i) => {
     if (s.status === 'fulfilled') specs.processes[i]!.forEach((spec, j) => contenders.set(spec, s.value[j]!));
@@ -104,7 +102,7 @@ async function meteredRun(contender: IsolatedContender, ms: number, clockName: C
 export async function handshakeRow(c: HandshakeCase, providers: ProviderName[], seconds: number, clockName: ClockName, isolation: Isolation): Promise<HandshakeRow> {
   const row = `handshakes, ${c.name}`;
   const specs = rowSpecs(c, providers, clockName, isolation);
-  const contenders = await startContenders(specs, seconds * 1000 * CHILD_WARMUP_SHARE, row);
+  const contenders = await startContenders(specs, warmUpFor(seconds), row);
   try {
     const timed = specs.timed.map((spec) => contenders.get(spec)!);
     const measurements = await measure(seconds, timed, async () => {

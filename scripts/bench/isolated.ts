@@ -9,8 +9,8 @@ import { REPO_ROOT } from './cases.js';
 import type { PrimitiveCost } from './metering.js';
 import type { BuiltFixtures, ChildMessage, ContenderSpec, ParentMessage, SliceResult } from './contender-process.js';
 import { contenderName } from './contender-process.js';
-import { withDeadline, type ProgressDeadline } from './deadline.js';
-import type { Measurement, SliceRunner } from './timing.js';
+import { ProgressDeadline } from './deadline.js';
+import type { Measurement, Slice, SliceRunner, WarmUp } from './timing.js';
 
 /** The child runs from the checkout's dist/ (npm run build), whether this module runs from dist/ or its source. */
 const CHILD = join(REPO_ROOT, 'dist', 'scripts', 'bench', 'contender-process.js');
@@ -53,6 +53,8 @@ export class IsolatedContender implements SliceRunner {
     readonly biasMsPerCall: number,
     /** What its process made of the bench's fixtures (only its row's case: cases.ts). */
     readonly fixtures: BuiltFixtures,
+    /** Its warm-up: iterations, and their wall and CPU ms. */
+    readonly warmedUp: Slice,
   ) {}
 
   async runSlice(sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void> {
@@ -93,6 +95,8 @@ export class ContenderProcess {
   private readonly child: ChildProcess;
   private pending: { resolve: (value: unknown) => void; reject: (e: Error) => void } | undefined;
   private exited: Error | undefined;
+  /** Hears the child's progress messages (its warm-up). */
+  private onProgress: () => void = () => {};
   /** The child's process id, once it is ready. */
   pid = 0;
 
@@ -103,6 +107,7 @@ export class ContenderProcess {
     if (!execArgv.some((flag) => flag.startsWith('--min-semi-space-size'))) execArgv.push(`--min-semi-space-size=${MIN_SEMI_SPACE_MIB}`);
     this.child = fork(CHILD, ['--bench-contender'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (message: ChildMessage) => {
+      if (message.type === 'progress') return this.onProgress();
       const waiting = this.pending;
       this.pending = undefined;
       if (message.type === 'error') waiting?.reject(new Error(`${this.what}: ${message.message}`));
@@ -125,20 +130,23 @@ export class ContenderProcess {
   }
 
   /**
-   * A process for `specs`, each warmed up alone for `warmUpMs` before it answers: V8 keeps optimising our
+   * A process for `specs`, each warmed up alone as `warmUp` says before it answers: V8 keeps optimising our
    * JavaScript for thousands of handshakes, and a fresh process has compiled nothing.
    */
-  static async start(specs: ContenderSpec[], warmUpMs: number, what: string): Promise<IsolatedContender[]> {
+  static async start(specs: ContenderSpec[], warmUp: WarmUp, what: string): Promise<IsolatedContender[]> {
     const process = new ContenderProcess(what);
     let ready: Extract<ChildMessage, { type: 'ready' }>;
     try {
-      ready = (await withDeadline(process.ask({ type: 'setup', specs, warmUpMs }), `${what}: setup and warm-up`)) as typeof ready;
+      // The warm-up may take long on a loaded machine: the deadline is for a child that stops reporting progress.
+      const deadline = new ProgressDeadline(`${what}: setup and warm-up`);
+      process.onProgress = () => deadline.progress();
+      ready = (await deadline.guard(process.ask({ type: 'setup', specs, warmUp }))) as typeof ready;
     } catch (e) {
       process.child.kill();
       throw e;
     }
     process.pid = ready.pid;
-    return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, ready.biasMsPerCall[i]!, ready.fixtures));
+    return specs.map((spec, i) => new IsolatedContender(contenderName(spec), process, i, ready.biasMsPerCall[i]!, ready.fixtures, ready.warmedUp[i]!));
   }
 
   /** Ends the processes of `contenders` (each once): a child exits when its channel closes. */

@@ -14,7 +14,7 @@ import type { ContenderSpec } from './contender-process.js';
 import { runMain } from './deadline.js';
 import { ContenderProcess, type IsolatedContender } from './isolated.js';
 import { table } from './report.js';
-import { measure, median, spread, type Measurement } from './timing.js';
+import { measure, median, spread, warmUpFor, type Measurement } from './timing.js';
 
 const KINDS = ['noble', 'noble-metered', 'node', 'node-metered', 'node:tls'] as const;
 type Kind = (typeof KINDS)[number];
@@ -46,8 +46,8 @@ export async function sharing(caseName: string, companies: Kind[][], seconds: nu
   const kinds = [...new Set(companies.flat())];
   const started: IsolatedContender[][] = [];
   try {
-    for (const kind of kinds) started.push(await ContenderProcess.start([spec(kind, caseName)], seconds * 500, `sharing, ${kind} alone`));
-    for (const company of companies) started.push(await ContenderProcess.start(company.map((k) => spec(k, caseName)), seconds * 500, `sharing, ${company.join('+')}`));
+    for (const kind of kinds) started.push(await ContenderProcess.start([spec(kind, caseName)], warmUpFor(seconds), `sharing, ${kind} alone`));
+    for (const company of companies) started.push(await ContenderProcess.start(company.map((k) => spec(k, caseName)), warmUpFor(seconds), `sharing, ${company.join('+')}`));
     const all = started.flat();
     const measured = await measure(seconds, all, async () => {
       for (const c of all) await c.reset();

@@ -147,9 +147,47 @@ export function emptyMeasurement(): Measurement {
  * Runs `operation` over and over for `sliceMs` of wall time (at least once), adding to `into`; each
  * iteration is progress for `deadline` (an asynchronous iteration that never settles fails the slice).
  */
-export async function runSlice(operation: Operation, sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void> {
+export function runSlice(operation: Operation, sliceMs: number, into: Measurement, deadline: ProgressDeadline): Promise<void> {
+  return runWhile(operation, (slice) => slice.elapsedMs < sliceMs, into, deadline);
+}
+
+/**
+ * How a contender warms up before it is measured: `iterations` of its operation, or fewer if they would take more
+ * than `cpuMs` of its process's CPU time. V8 keeps optimising our engine for thousands of handshakes (its last
+ * functions reach TurboFan after about 3500), so a warm-up is counted in iterations; in CPU time, not wall time,
+ * so that processes warming up side by side each get all of theirs.
+ */
+export interface WarmUp {
+  iterations: number;
+  cpuMs: number;
+}
+
+/** A contender's warm-up: WARMUP_ITERATIONS, within WARMUP_CPU_PER_SECOND ms of CPU per ms of the row's `seconds`. */
+export const WARMUP_ITERATIONS = 4000;
+const WARMUP_CPU_PER_SECOND = 2;
+
+export function warmUpFor(seconds: number): WarmUp {
+  return { iterations: WARMUP_ITERATIONS, cpuMs: seconds * 1000 * WARMUP_CPU_PER_SECOND };
+}
+
+/**
+ * Runs `operation` as `plan` says (at least once): the warm-up's iterations and CPU time, as a Slice.
+ * `progress` hears of each iteration (a warm-up of a synchronous operation gives no timer a turn).
+ */
+export async function warmUp(operation: Operation, plan: WarmUp, deadline: ProgressDeadline, progress: () => void): Promise<Slice> {
+  const warm = emptyMeasurement();
+  const more = (slice: Slice) => {
+    progress();
+    return slice.iterations < plan.iterations && slice.cpuMs < plan.cpuMs;
+  };
+  await runWhile(operation, more, warm, deadline);
+  return warm.slices[0]!;
+}
+
+/** Runs `operation` at least once and then while `more` says so of the slice so far, adding to `into`. */
+async function runWhile(operation: Operation, more: (slice: Slice) => boolean, into: Measurement, deadline: ProgressDeadline): Promise<void> {
   const slice: Slice = { iterations: 0, elapsedMs: 0, cpuMs: 0 };
-  while (slice.iterations === 0 || slice.elapsedMs < sliceMs) {
+  while (slice.iterations === 0 || more(slice)) {
     const cpuStart = cpuClock();
     const start = wallClock();
     const pending = operation();

@@ -121,6 +121,10 @@ class NobleAeadKey extends InPlaceAead {
     this.cipher(this.#key, nonce, aad).sealInto(plaintext, output);
   }
 
+  wipe(): void {
+    this.#key.fill(0);
+  }
+
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null {
     if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < this.tagLength) return null;
     try {

@@ -43,6 +43,11 @@ export interface AeadKey {
   sealInto?(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void;
   /** The plaintext, or null when authentication fails. */
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+  /**
+   * Zeroes the provider's own copy of the key: the connection closed and will neither seal nor open again. Optional:
+   * a key held where it cannot be written (a KeyObject, a hardware module) is only dropped.
+   */
+  wipe?(): void;
 }
 
 /**

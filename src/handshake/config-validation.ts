@@ -2,7 +2,7 @@
 // is a TypeError that names it ("trust.kind must be one of ...: got 'pined-key'"), never an alert to the
 // peer and never a handshake that waits for its timeout. One table per config type, so that the compiler
 // insists every field has its check (`Schema<T>` has a key for each field of T).
-import { validateMinimumRsaKeyBits } from '../auth/keys.js';
+import { parseSpki, validateMinimumRsaKeyBits } from '../auth/keys.js';
 import { checkKeyPairs } from './key-pairs.js';
 import { type Check, type Schema, mismatch, required, bool, fn, bytes, text, anObject, onlyTrue, integer, uint16, oneOf, bytesOfLength, arrayOf, either, object, topLevel } from './config-checks.js';
 import { parseConfiguredCertificate } from '../auth/configured-certificates.js';
@@ -99,37 +99,16 @@ const certifiedKeyFields = object(CERTIFIED_KEY, { exact: false });
 const keyName = (key: PublicKey | PrivateKey) => (key.kind === 'ecdsa' ? `an ECDSA ${key.curve} key` : `an ${key.kind} key`);
 
 /**
- * The private key must be of the kind of the leaf's key (ECDSA: the same curve; RSA: the same modulus), or
- * the first CertificateVerify fails with internal_error after our first flight is sent (that it is the leaf's
- * key itself is checked with the config's provider: checkKeyPairs). A leaf we cannot parse is left to the peer
- * to refuse. The parse is the memoised one the handshake uses.
- */
-const keyFitsCertificate: Check = (v, path) => {
-  const { chain, privateKey, rawPublicKey } = v as CertifiedKey;
-  if (!privateKey || rawPublicKey) return;
-  let leafKey: PublicKey | null | undefined;
-  try {
-    leafKey = parseConfiguredCertificate(chain[0]!).publicKey;
-  } catch {
-    return;
-  }
-  if (!leafKey) return;
-  const fits =
-    leafKey.kind === privateKey.kind &&
-    (leafKey.kind !== 'ecdsa' || leafKey.curve === (privateKey as Extract<PrivateKey, { kind: 'ecdsa' }>).curve) &&
-    (!('n' in leafKey) || leafKey.n === (privateKey as Extract<PrivateKey, { kind: 'rsa' }>).n);
-  if (!fits) throw new TypeError(`${path}.privateKey is ${keyName(privateKey)} that does not fit the certificate's key (${keyName(leafKey)}${'n' in leafKey ? `, modulus of ${leafKey.n.toString(2).length} bits` : ''})`);
-};
-
-/**
- * Every certificate after the leaf parses. Ours are read as the peer will read them: a client matches them against a
- * CertificateRequest's certificate_authorities (client-certificate.ts), and a peer that parses every entry (OpenSSL)
- * refuses the chain with bad_certificate, blaming the peer for our configuration. The parse is the memoised one.
+ * Every entry of our chain parses as what the peer reads it as: the leaf as a certificate (an RFC 7250 raw key's
+ * one entry as a SubjectPublicKeyInfo), the entries after it as certificates. One that does not is refused by the
+ * peer with bad_certificate (OpenSSL parses every entry), blaming it for our configuration; a client also parses
+ * its chain to match certificate_authorities (client-certificate.ts), and verifies its own signatures with the
+ * leaf's key (signatures.ts). The parse is the memoised one the handshake uses.
  */
 const chainParses: Check = (v, path) => {
-  const { chain, rawPublicKey } = v as CertifiedKey;
-  if (rawPublicKey) return;
-  for (let i = 1; i < chain.length; i++) {
+  const { chain, rawPublicKey: raw } = v as CertifiedKey;
+  if (raw) return spkiParses(chain[0], `${path}.chain[0]`);
+  for (let i = 0; i < chain.length; i++) {
     try {
       parseConfiguredCertificate(chain[i]!);
     } catch (e) {
@@ -138,14 +117,46 @@ const chainParses: Check = (v, path) => {
   }
 };
 
+const spkiParses: Check = (v, path) => {
+  try {
+    parseSpki(v as Uint8Array);
+  } catch (e) {
+    throw new TypeError(`${path} is not a SubjectPublicKeyInfo we can parse: ${(e as Error).message}`);
+  }
+};
+
+/**
+ * The private key must be of the kind of the leaf's key (ECDSA: the same curve; RSA: the same modulus), or
+ * the first CertificateVerify fails with internal_error after our first flight is sent (that it is the leaf's
+ * key itself is checked with the config's provider: checkKeyPairs). After chainParses: the leaf parses.
+ */
+const keyFitsCertificate: Check = (v, path) => {
+  const { chain, privateKey, rawPublicKey: raw } = v as CertifiedKey;
+  if (!privateKey || raw) return;
+  const leafKey = parseConfiguredCertificate(chain[0]!).publicKey;
+  if (!leafKey) return;
+  const fits =
+    leafKey.kind === privateKey.kind &&
+    (leafKey.kind !== 'ecdsa' || leafKey.curve === (privateKey as Extract<PrivateKey, { kind: 'ecdsa' }>).curve) &&
+    (!('n' in leafKey) || leafKey.n === (privateKey as Extract<PrivateKey, { kind: 'rsa' }>).n);
+  if (!fits) throw new TypeError(`${path}.privateKey is ${keyName(privateKey)} that does not fit the certificate's key (${keyName(leafKey)}${'n' in leafKey ? `, modulus of ${leafKey.n.toString(2).length} bits` : ''})`);
+};
+
+/** A certificate and its key, of either type: a `client-certificate` answer may be a raw key when one was negotiated. */
 const certifiedKey: Check = (v, path) => {
   certifiedKeyFields(v, path);
   signerOrKey(v, path);
-  keyFitsCertificate(v, path);
   chainParses(v, path);
+  keyFitsCertificate(v, path);
 };
 
-const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey, signer: fn, spki: bytes };
+/** A config's `certificate` is sent where X.509 is negotiated: a raw key marked so would go out as a certificate. */
+const x509CertifiedKey: Check = (v, path) => {
+  certifiedKey(v, path);
+  if ((v as CertifiedKey).rawPublicKey) throw new TypeError(`${path}.rawPublicKey: ${path} is sent as an X.509 chain; a raw public key is configured in rawPublicKey ({ privateKey | signer, spki })`);
+};
+
+const RAW_PUBLIC_KEY: Schema<RawPublicKeyIdentity> = { privateKey, signer: fn, spki: (v, path) => (bytes(v, path), spkiParses(v, path)) };
 const rawPublicKeyFields = object(RAW_PUBLIC_KEY, { exact: false });
 const rawPublicKey: Check = (v, path) => {
   rawPublicKeyFields(v, path);
@@ -297,10 +308,10 @@ const COMMON: Schema<Common> = {
   },
 };
 
-const anyClientCertificate = either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", certifiedKey, arrayOf(certifiedKey), oneOf('ask'));
+const anyClientCertificate = either("a CertifiedKey ({ chain, privateKey | signer }), an array of them, or 'ask'", x509CertifiedKey, arrayOf(x509CertifiedKey), oneOf('ask'));
 /** An object is judged as the CertifiedKey (or list) it is, so that the error says what is wrong inside it. */
 const clientCertificate: Check = (v, path) =>
-  Array.isArray(v) ? arrayOf(certifiedKey)(v, path) : typeof v === 'object' && v !== null ? certifiedKey(v, path) : anyClientCertificate(v, path);
+  Array.isArray(v) ? arrayOf(x509CertifiedKey)(v, path) : typeof v === 'object' && v !== null ? x509CertifiedKey(v, path) : anyClientCertificate(v, path);
 
 const CLIENT: Schema<ClientConfig> = {
   ...COMMON,
@@ -321,7 +332,7 @@ const CLIENT: Schema<ClientConfig> = {
 
 const SERVER: Schema<ServerConfig> = {
   ...COMMON,
-  certificate: certifiedKey,
+  certificate: x509CertifiedKey,
   rawPublicKey,
   clientAuth: oneOf('none', 'optional', 'require'),
   sendCertificateAuthorities: bool,

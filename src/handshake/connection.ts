@@ -24,6 +24,7 @@ import { ServerHandshake } from './server/machine.js';
 import type { SuiteInfo } from './suites.js';
 import type { ApplicationTraffic } from './traffic.js';
 import { dataRecordsLeft, recordsPerWriteKey } from './key-usage.js';
+import { wipeExporterSecrets, wipeStateSecrets } from './wipe.js';
 
 /** How much input a connection keeps while it waits for a decision (a few flights' worth). */
 export const MAX_BUFFERED_WHILE_PAUSED = 64 * 1024;
@@ -272,6 +273,7 @@ export class Connection {
     this.writeClosed = true;
     if (!this.sentFinished) return this.fail('us', 'handshake canceled: closed before our Finished');
     this.events.push({ type: 'closed', by: 'us' });
+    if (this.readClosed) this.wipeSecrets();
   }
 
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
@@ -400,6 +402,7 @@ export class Connection {
       this.awaiting = undefined;
       this.withdrawUnprovenPeer();
       this.events.push({ type: 'closed', by: 'peer' });
+      if (this.writeClosed) this.wipeSecrets();
       return;
     }
     // Every other alert is an error alert in TLS 1.3, whatever its level (RFC 8446 §6).
@@ -460,6 +463,17 @@ export class Connection {
     this.failed = true;
     this.awaiting = undefined;
     this.events.push({ type: 'closed', by, error });
+    this.wipeSecrets();
+    wipeExporterSecrets(this.ctx);
+  }
+
+  /**
+   * Closed both ways or failed: no record is read or sealed again, so the keys and the secrets they come from are
+   * zeroed (wipe.ts). The alert that ended it is sealed already. The exporters' secrets go only with a failure.
+   */
+  private wipeSecrets(): void {
+    this.records.wipeKeys();
+    wipeStateSecrets(this.machine.state);
   }
 
   private withdrawUnprovenPeer(): void {

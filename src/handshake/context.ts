@@ -123,6 +123,11 @@ export class HandshakeContext {
     return this.infoCopies.handOut();
   }
 
+  /** The `connected` event: `info` as handedInfo() gives it now, its copies made when it is read (InfoCopies.connectedEvent). */
+  connected(): void {
+    this.effects.push(this.infoCopies.connectedEvent());
+  }
+
   /** Encodes a message, adds it to the transcript in the same step, and queues it for sending. */
   send(message: HandshakeMessage, transcript = this.transcript): void {
     const raw = this.flight.encode(message);

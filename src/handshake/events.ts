@@ -117,7 +117,10 @@ export type TlsEvent =
     }
   | { type: 'decision'; topic: DecisionTopic; value: string; reason: string }
   | { type: 'decision-needed'; decision: PendingDecision }
-  /** `info`: frozen, its byte arrays the caller's own (handed-out.ts InfoCopies), as the `info` getter gives it. */
+  /**
+   * `info`: frozen, its byte arrays the caller's own (handed-out.ts InfoCopies), as the `info` getter gave it when the
+   * event was made; its copies are made when it is first read (an enumerable accessor: spread and JSON read it).
+   */
   | { type: 'connected'; info: Readonly<NegotiatedInfo> }
   /**
    * The client answered a post-handshake CertificateRequest (RFC 8446 §4.6.2) and its Finished verified.

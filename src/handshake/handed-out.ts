@@ -14,12 +14,13 @@
 // - The negotiated info (the `info` getter, the `connected` and `post-handshake-auth` events): the engine's record
 //   of the handshake, read again when it seals a ticket (its ALPN, its peer). Handed out as InfoCopies makes it:
 //   one frozen deep copy per content of the record, shared by every caller while the record holds the same
-//   content, with byte arrays of each caller's own (a Uint8Array cannot be frozen).
+//   content, with byte arrays of each caller's own (a Uint8Array cannot be frozen), made for a `connected` event
+//   when its `info` is first read (InfoCopies.connectedEvent).
 //
 // test/security/handshake-message-copies, own-certificate-event-copies, info-copies, post-handshake-replaced-copy,
 // and handed-out-memory, which writes over everything handed out at every step of two handshakes.
 import { DecodedExtension } from '../wire/extensions.js';
-import type { NegotiatedInfo } from './events.js';
+import type { NegotiatedInfo, TlsEvent } from './events.js';
 
 /** `value` with every container in it copied: plain objects, arrays, Uint8Arrays, decoded extensions. */
 export function handedOut<T>(value: T): T {
@@ -61,8 +62,33 @@ export class InfoCopies {
   constructor(private readonly record: NegotiatedInfo) {}
 
   handOut(): Readonly<NegotiatedInfo> {
+    return withOwnBytes(this.frozenNow()) as NegotiatedInfo;
+  }
+
+  /**
+   * A `connected` event whose `info` is what handOut() gives now: the frozen copy is taken now (the record may
+   * change later: a post-handshake authentication replaces the peer), the caller's own byte arrays the first
+   * time `info` is read, and that one object at every read after (as an eager event's field would be). An
+   * application that never reads it (the node adapter) gets no copies. `info` is an accessor, enumerable like
+   * any field (spread, JSON and deep equality read it); writing it replaces what later reads get.
+   */
+  connectedEvent(): TlsEvent {
+    const frozen = this.frozenNow();
+    let handed: Readonly<NegotiatedInfo> | undefined;
+    return {
+      type: 'connected',
+      get info(): Readonly<NegotiatedInfo> {
+        return (handed ??= withOwnBytes(frozen) as NegotiatedInfo);
+      },
+      set info(value: Readonly<NegotiatedInfo>) {
+        handed = value;
+      },
+    };
+  }
+
+  private frozenNow(): NegotiatedInfo {
     if (this.frozen === undefined || !this.unchanged()) this.frozen = this.copy();
-    return withOwnBytes(this.frozen) as NegotiatedInfo;
+    return this.frozen;
   }
 
   private copy(): NegotiatedInfo {

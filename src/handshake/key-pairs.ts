@@ -9,15 +9,11 @@ import { nobleProvider } from '../crypto/noble.js';
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import type { CertifiedKey, ClientConfig, RawPublicKeyIdentity, ServerConfig } from './config.js';
 
-/** The public key `der` (a leaf, or an SPKI) names and its SPKI, or undefined when it does not parse (the peer's to refuse). */
+/** The public key `der` (a leaf, or an SPKI) names and its SPKI; undefined for a leaf key of no kind we know. Config validation parsed `der` already. */
 function namedKey(der: Uint8Array, raw: boolean): { spki: Uint8Array; key: PublicKey } | undefined {
-  try {
-    if (raw) return { spki: der, key: parseSpki(der) };
-    const leaf = parseConfiguredCertificate(der);
-    return leaf.publicKey ? { spki: leaf.spki, key: leaf.publicKey } : undefined;
-  } catch {
-    return undefined;
-  }
+  if (raw) return { spki: der, key: parseSpki(der) };
+  const leaf = parseConfiguredCertificate(der);
+  return leaf.publicKey ? { spki: leaf.spki, key: leaf.publicKey } : undefined;
 }
 
 /** Every configured private key is the key its certificate or raw key names; a TypeError naming the field otherwise. */

@@ -306,6 +306,8 @@ export class KeySchedule {
   private readonly handshakeSalt?: Uint8Array;
   private handshakeSecret?: Uint8Array;
   private masterSecret?: Uint8Array;
+  /** The Early Secret came from a PSK: this connection's own, to wipe at close. */
+  private readonly ownEarlySecret: boolean;
 
   constructor(
     private readonly provider: CryptoProvider,
@@ -313,6 +315,7 @@ export class KeySchedule {
     psk?: Uint8Array,
   ) {
     this.zeros = new Uint8Array(suite.hashLength);
+    this.ownEarlySecret = psk !== undefined;
     if (psk) {
       this.emptyHash = noPskStart(provider, suite).emptyHash;
       this.earlySecret = provider.hkdfExtract(suite.hash, this.zeros, psk);
@@ -322,6 +325,16 @@ export class KeySchedule {
       this.earlySecret = start.earlySecret;
       this.handshakeSalt = start.handshakeSalt;
     }
+  }
+
+  /**
+   * The connection closed: the Handshake and Master Secrets, and the Early Secret of a PSK, are zeroed. Without a
+   * PSK the Early Secret and the salt are noPskStart's, shared by every connection and derived from no secret.
+   */
+  wipe(): void {
+    this.handshakeSecret?.fill(0);
+    this.masterSecret?.fill(0);
+    if (this.ownEarlySecret) this.earlySecret.fill(0);
   }
 
   derive(secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {

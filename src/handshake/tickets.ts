@@ -120,16 +120,24 @@ export function decodeTicketState(bytes: Uint8Array): TicketState {
 /** nonce || AES-256-GCM(key, nonce, state). */
 export function sealTicket(provider: CryptoProvider, key: Uint8Array, state: TicketState, random: RandomSource): Uint8Array {
   const nonce = random(NONCE_LENGTH);
-  const sealed = provider.createAead('AES-256-GCM', key).seal(nonce, new Uint8Array(0), encodeTicketState(state));
-  return concat(nonce, sealed);
+  const aead = provider.createAead('AES-256-GCM', key);
+  try {
+    return concat(nonce, aead.seal(nonce, new Uint8Array(0), encodeTicketState(state)));
+  } finally {
+    aead.wipe?.(); // the provider's copy of the ticket key, which opens every ticket of the server
+  }
 }
 
 /** The state inside a ticket we sealed, or undefined for a ticket that is not ours or was altered. */
 export function openTicket(provider: CryptoProvider, key: Uint8Array, ticket: Uint8Array): TicketState | undefined {
   if (ticket.length <= NONCE_LENGTH) return undefined;
-  const plaintext = provider
-    .createAead('AES-256-GCM', key)
-    .open(ticket.subarray(0, NONCE_LENGTH), new Uint8Array(0), ticket.subarray(NONCE_LENGTH));
+  const aead = provider.createAead('AES-256-GCM', key);
+  let plaintext: Uint8Array | null;
+  try {
+    plaintext = aead.open(ticket.subarray(0, NONCE_LENGTH), new Uint8Array(0), ticket.subarray(NONCE_LENGTH));
+  } finally {
+    aead.wipe?.();
+  }
   if (!plaintext) return undefined;
   try {
     return decodeTicketState(plaintext);

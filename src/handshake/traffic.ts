@@ -34,6 +34,12 @@ export class ApplicationTraffic {
     return role === 'client' ? this.ourSecret : this.peerSecret;
   }
 
+  /** The connection closed: both current traffic secrets are zeroed (the record keys are wiped by the record layer). */
+  wipe(): void {
+    this.ourSecret.fill(0);
+    this.peerSecret.fill(0);
+  }
+
   /** Application data arrived: the peer is not just spinning keys. */
   sawData(): void {
     this.updatesWithoutData = 0;

@@ -96,6 +96,11 @@ class NodeAead extends InPlaceAead {
     output.set(sealer.getAuthTag(), body.length);
   }
 
+  /** The raw copy is ours to zero (OpenSSL's per-record cipher contexts are freed with each Cipheriv). */
+  wipe(): void {
+    this.#key.fill(0);
+  }
+
   open(nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null {
     const tagLength = this.tagLength;
     if (nonce.length !== AEAD_NONCE_LENGTH || ciphertext.length < tagLength) return null;

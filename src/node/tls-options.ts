@@ -304,11 +304,14 @@ export interface SessionJudgement {
  * v20 does not call it again, we do, before offering); the engine reports that verdict once the resumed
  * server's Finished verifies, so a resumption is `authorized`, as node:tls keeps a session's result. One the policy refuses ('refused')
  * is not offered: the full handshake judges the certificate again. Without node's verification the engine
- * judges a ticket's server itself: undefined. A ticket that names no server (one that proved an external PSK, or one
- * stripped of its identity) cannot be judged: refused where the server must be verified, and under
- * rejectUnauthorized: false resumed unauthorized, as a full handshake's unverified server would be.
+ * judges a ticket's server itself: undefined, as for a ticket of a server that proved an external PSK, which the
+ * engine offers only while the config holds that PSK with that key, and reports as that PSK once the server's
+ * Finished verifies (client/psk.ts chooseTicket). A ticket that names no server (stripped of its identity) cannot be
+ * judged: refused where the server must be verified, and under rejectUnauthorized: false resumed unauthorized, as a
+ * full handshake's unverified server would be.
  */
 export function judgeSession(verification: NodeVerification | undefined, session: SessionTicket): SessionJudgement | 'refused' | undefined {
+  if (!session.peer && session.externalPsk) return undefined;
   if (!session.peer) return verification?.rejectUnauthorized === false ? { authorizationError: 'the session names no server identity to verify' } : 'refused';
   if (!verification) return undefined;
   const { verdict, authorizationError } = judgeServer(verification, session.peer.chain);

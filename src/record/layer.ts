@@ -143,6 +143,8 @@ export class RecordLayer {
     this.requireMessageBoundary('handshake bytes are buffered across a change of read keys (RFC 8446 §5.1)', 'HandshakeSpansKeyChange');
     // The exception holds under the first keys only: a second change means the peer has long had keys.
     if (this.readProtection !== null) this.plaintextAlertsAllowed = false;
+    // The epoch it read is over (RFC 8446 §7.2): nothing is opened under its keys again.
+    this.readProtection?.wipe();
     this.readProtection = protection;
   }
 
@@ -178,6 +180,12 @@ export class RecordLayer {
     if (this.lastInnerLength > this.readRecordSizeLimit) {
       throw new TlsError('RecordOverflow', `a record of ${this.lastInnerLength} bytes exceeds our record_size_limit of ${this.readRecordSizeLimit}`);
     }
+  }
+
+  /** The connection closed: both directions' keys are wiped; nothing is read or sealed under them again. */
+  wipeKeys(): void {
+    this.readProtection?.wipe();
+    this.writer.wipeKeys();
   }
 
   setWriteProtection(protection: RecordProtection | null): void {

@@ -74,6 +74,7 @@ export class RecordProtection {
   /** Bytes the AEAD adds to each record: 16, or 8 for AES-128-CCM-8 (AEAD_TAG_LENGTHS). */
   readonly tagLength: number;
   private sequence = 0;
+  private wiped = false;
 
   /** `key` is copied (nothing the caller does to its array changes ours), `iv` read. */
   constructor(
@@ -98,6 +99,18 @@ export class RecordProtection {
    */
   static derivedOnFirstRecord(provider: Pick<CryptoProvider, 'createAead' | 'aeadKeyLength'>, aead: AeadName, source: TrafficKeySource): RecordProtection {
     return new RecordProtection(provider, aead, source, undefined);
+  }
+
+  /**
+   * The connection closed: the key (the provider's copy too, where it can be written: AeadKey.wipe), the IV and
+   * what would derive them are gone, and a record sealed or opened after this is an error, never one under a zero key.
+   */
+  wipe(): void {
+    this.key?.wipe?.();
+    this.rawKey?.fill(0);
+    this.key = this.rawKey = this.keySource = undefined;
+    this.ivHigh = this.ivMiddle = this.ivLow = 0;
+    this.wiped = true;
   }
 
   /** The sequence number the next record will use (starts at 0 for every key, RFC 8446 §5.3). */
@@ -166,6 +179,7 @@ export class RecordProtection {
 
   /** The AEAD, set up on first use (the key and IV derived first when a source gives them); the raw key is dropped then (the AEAD holds its own copy). */
   private aeadKey(): AeadKey {
+    if (this.wiped) throw new Error('record keys used after they were wiped at close');
     if (this.key === undefined) {
       if (this.keySource !== undefined) this.deriveKeys(this.keySource);
       this.key = this.provider.createAead(this.aead, this.rawKey!);

@@ -74,9 +74,15 @@ export class RecordWriter {
     this.limit = limit;
   }
 
-  /** Installs write keys (null: plaintext). Records already queued keep the protection they were made with. */
+  /** Installs write keys (null: plaintext). Records already queued are sealed: the keys they were sealed with are wiped. */
   setProtection(protection: RecordProtection | null): void {
+    this.protection?.wipe();
     this.protection = protection;
+  }
+
+  /** The connection closed: the write keys are wiped (records already queued are sealed). */
+  wipeKeys(): void {
+    this.protection?.wipe();
   }
 
   /**

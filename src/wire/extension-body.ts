@@ -2,7 +2,7 @@
 // `parse`), the value decoded with a received message (DecodedExtension, read through `bodyOf`), and the small
 // helpers the codecs of extensions.ts are made of. The codecs themselves: extensions-rfc8446.ts (RFC 8446 §4.2)
 // and extensions-other-rfcs.ts (the RFCs §4.2 names beside it).
-import { decodeWhole, encodeValue, type Reader, type Writer } from './bytes.js';
+import { decodeWhole, encode, encodeValue, type Reader, type Writer } from './bytes.js';
 import type { Extension } from './types.js';
 
 export interface BodyCodec<T> {
@@ -80,6 +80,55 @@ export function bodyOf<T>(codec: BodyCodec<T>, extension: Extension): T {
 export function ext(type: number, body: Uint8Array): Extension {
   return { type, data: body };
 }
+
+/**
+ * A message's extension list as it is built, in order: extensions given whole (`given`) and extensions whose body
+ * a codec writes (`body`). The written bodies go one after another into one array, and each extension's `data` is
+ * a view of its part: one array for all of them instead of one (and a Writer) per extension. The views are set
+ * once the list is complete (ExtensionsBuilder.build): `build`'s callback sees placeholders.
+ */
+export class ExtensionsBuilder {
+  readonly list: Extension[] = [];
+  /** The extensions `body` made, and the start and end of each one's body in `w`. */
+  private readonly written: Extension[] = [];
+  private readonly bounds: number[] = [];
+
+  private constructor(private readonly w: Writer) {}
+
+  /** The extensions `fill` adds, their written bodies in one array of their own. */
+  static build(fill: (builder: ExtensionsBuilder) => void): Extension[] {
+    let builder: ExtensionsBuilder | undefined;
+    const bodies = encode((w) => {
+      builder = new ExtensionsBuilder(w);
+      fill(builder);
+    });
+    const { list, written, bounds } = builder!;
+    for (let i = 0; i < written.length; i++) written[i]!.data = bodies.subarray(bounds[2 * i]!, bounds[2 * i + 1]!);
+    return list;
+  }
+
+  given(extension: Extension): void {
+    this.list.push(extension);
+  }
+
+  /** An extension of `type` whose body is `write(w, value)`. */
+  body<T>(type: number, write: (w: Writer, value: T) => void, value: T): void {
+    const start = this.w.length;
+    write(this.w, value);
+    const extension: Extension = { type, data: NO_BODY_YET };
+    this.list.push(extension);
+    this.written.push(extension);
+    this.bounds.push(start, this.w.length);
+  }
+
+  /** An extension of `type` with empty extension_data. */
+  empty(type: number): void {
+    this.body(type, emptyBody.write, undefined);
+  }
+}
+
+/** What a written extension holds until build() gives it its view; never left in a finished list. */
+const NO_BODY_YET = new Uint8Array(0);
 
 /** The bytes `list` takes inside an extensions<..> block: each extension's type and length (4) and its data. */
 export function extensionsLength(list: readonly Extension[]): number {

@@ -48,6 +48,30 @@ describe('--psk, --psk-identity, --psk-hash, --psk-ke', () => {
   });
 });
 
+describe('serve --psk and connect --psk --resume', () => {
+  it('resumes the ticket of the PSK session on the second connection, its 0-RTT accepted, both sides naming the PSK', async () => {
+    const server = await startServe(['--psk', KEY, '--psk-identity', 'alice', '--early-data']);
+    try {
+      const { code, stdout, stderr } = await runCli(['connect', `127.0.0.1:${server.port}`, '--psk', KEY, '--psk-identity', 'alice', '--resume', '--early-data', 'GET /early HTTP/1.0\\r\\n\\r\\n']);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout.match(/^ {2}(resumed: |trusted by |early data: ).*$/gm)).toEqual([
+        '  trusted by external-psk: holds the external PSK "alice"',
+        '  resumed: no',
+        '  trusted by resumed external-psk: resumed a session of the external PSK "alice", which we still hold',
+        '  resumed: yes',
+        '  early data: accepted (23 bytes sent as 0-RTT)',
+      ]);
+      // The server's pages: the client is alice both times, the second resumed with its 0-RTT data.
+      expect(stdout.match(/^(client|resumed|early data): .*$/gm)).toEqual([
+        'client: external PSK "alice" (sha256)', 'resumed: no', 'early data: none',
+        'client: external PSK "alice" (sha256)', 'resumed: yes', 'early data: accepted, 23 bytes',
+      ]);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
+
 describe('--compress-cert', () => {
   it('refuses an unknown algorithm in one line', async () => {
     const { code, stderr } = await runCli(['connect', '127.0.0.1:1', '--compress-cert', 'zlib,lzma']);

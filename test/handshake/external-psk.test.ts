@@ -74,14 +74,14 @@ describe('external PSKs (RFC 8446 §4.2.11)', () => {
     expect(pair.server.info.peer).toBeUndefined();
   });
 
-  it('offers a resumption ticket and an external PSK together; the server takes the PSK it knows', () => {
+  it('offers a resumption ticket and an external PSK together, the ticket first; the server resumes it, the first it can use', () => {
     const tickets = { count: 1, key: new Uint8Array(32).fill(1) };
     const first = new InMemoryPair(client(), server({ tickets })).run();
     const ticket = first.events('client').find((e) => e.type === 'session-ticket');
     if (ticket?.type !== 'session-ticket') throw new Error('no ticket');
     const second = new InMemoryPair(client({ resumption: { ticket: ticket.ticket } }), server({ tickets })).run();
-    // The ticket comes first and is ours, but the external PSK is judged first: it authenticates.
-    expect(second.server.info.peer).toMatchObject({ kind: 'psk', identity: 'alice' });
+    // The ticket comes first and is ours: it resumes the session alice's PSK authenticated (test/security/psk-order).
+    expect(second.server.info).toMatchObject({ resumed: true, peer: { kind: 'psk', identity: 'alice', verdict: { rule: 'resumed external-psk' } } });
     const hello = second.events('client').find((e) => e.type === 'handshake-message' && e.direction === 'out');
     expect(hello?.type === 'handshake-message' && hello.message.kind === 'client_hello').toBe(true);
   });

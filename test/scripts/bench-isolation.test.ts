@@ -11,6 +11,9 @@ import { measure, ROUNDS } from '../../scripts/bench/timing.js';
 import { ensureBuilt } from '../cli/helpers.js';
 
 const CASE = 'ed25519 pinned';
+/** One iteration (a warm-up always runs its operation once), and a few. */
+const NO_WARM_UP = { iterations: 0, cpuMs: 0 };
+const SHORT_WARM_UP = { iterations: 5, cpuMs: 60_000 };
 
 describe('contenders in processes of their own', () => {
   beforeAll(() => ensureBuilt(), 120_000);
@@ -19,7 +22,7 @@ describe('contenders in processes of their own', () => {
     const contenders: IsolatedContender[] = [];
     try {
       for (const spec of [{ kind: 'engine', caseName: CASE, provider: 'node' }, { kind: 'node:tls', caseName: CASE }] as const) {
-        contenders.push(...(await ContenderProcess.start([spec], 0, CASE)));
+        contenders.push(...(await ContenderProcess.start([spec], NO_WARM_UP, CASE)));
       }
       const pids = contenders.map((c) => c.process.pid);
       // Each child keeps a new space of at least MIN_SEMI_SPACE_MIB: idle between its slices, V8 would shrink it to 1 MiB.
@@ -46,7 +49,7 @@ describe('contenders in processes of their own', () => {
         { kind: 'engine', caseName: CASE, provider: 'noble', metered: 'cpu' },
         { kind: 'node:tls', caseName: CASE },
       ],
-      5,
+      SHORT_WARM_UP,
       CASE,
     );
     try {
@@ -66,9 +69,9 @@ describe('contenders in processes of their own', () => {
     const contenders: IsolatedContender[] = [];
     try {
       for (const spec of [{ kind: 'engine', caseName: 'rsa2048 pinned', provider: 'noble' }, { kind: 'node:tls', caseName: 'rsa2048 pinned' }] as const) {
-        contenders.push(...(await ContenderProcess.start([spec], 0, 'rsa2048 pinned')));
+        contenders.push(...(await ContenderProcess.start([spec], NO_WARM_UP, 'rsa2048 pinned')));
       }
-      contenders.push(...(await ContenderProcess.start([{ kind: 'node:tls', caseName: 'ed25519 CA' }], 0, 'ed25519 CA')));
+      contenders.push(...(await ContenderProcess.start([{ kind: 'node:tls', caseName: 'ed25519 CA' }], NO_WARM_UP, 'ed25519 CA')));
       const [noble, nodeTls, ca] = contenders.map((c) => c.fixtures);
       // No other case's identities: no Ed25519 server or client, no P-256 key, no CA in the RSA row's processes.
       expect(noble!.made).toEqual(['rsa2048 server']);
@@ -85,7 +88,7 @@ describe('contenders in processes of their own', () => {
   }, 60_000);
 
   it('pairs each handshake with its primitives replayed, each timed: one sample of each per iteration', async () => {
-    const [paired] = await ContenderProcess.start([{ kind: 'paired', caseName: CASE, provider: 'node', clock: 'cpu' }], 5, CASE);
+    const [paired] = await ContenderProcess.start([{ kind: 'paired', caseName: CASE, provider: 'node', clock: 'cpu' }], SHORT_WARM_UP, CASE);
     try {
       expect(paired!.name).toBe('handshakeThenItsPrimitives');
       const [m] = await measure(0.02, [paired!], () => paired!.reset());
@@ -99,8 +102,24 @@ describe('contenders in processes of their own', () => {
     }
   }, 60_000);
 
+  it('warms each contender up by a number of iterations, or by as much of its own CPU time as the plan allows', async () => {
+    const contenders: IsolatedContender[] = [];
+    try {
+      contenders.push(...(await ContenderProcess.start([{ kind: 'engine', caseName: CASE, provider: 'node' }, { kind: 'node:tls', caseName: CASE }], { iterations: 40, cpuMs: 60_000 }, CASE)));
+      for (const c of contenders) expect(c.warmedUp.iterations).toBe(40);
+      // A plan of more iterations than its CPU budget allows ends on the budget, counted in the child's CPU time.
+      contenders.push(...(await ContenderProcess.start([{ kind: 'engine', caseName: CASE, provider: 'noble' }], { iterations: 1e9, cpuMs: 50 }, CASE)));
+      const capped = contenders[2]!.warmedUp;
+      expect(capped.iterations).toBeGreaterThan(0);
+      expect(capped.iterations).toBeLessThan(1e9);
+      expect(capped.cpuMs).toBeGreaterThanOrEqual(50);
+    } finally {
+      ContenderProcess.close(contenders);
+    }
+  }, 60_000);
+
   it('fails with the child\'s message when a contender cannot be built, and ends its process', async () => {
-    await expect(ContenderProcess.start([{ kind: 'node:tls', caseName: 'no such case' }], 5, 'a test')).rejects.toThrow(/a test: no bench case named no such case/);
+    await expect(ContenderProcess.start([{ kind: 'node:tls', caseName: 'no such case' }], SHORT_WARM_UP, 'a test')).rejects.toThrow(/a test: no bench case named no such case/);
   });
 
   it('compares each contender alone with the same contender in company, round by round', async () => {

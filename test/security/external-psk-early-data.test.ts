@@ -1,8 +1,9 @@
 // Attacker's script: 0-RTT data is written under the first PSK a ClientHello offers (RFC 8446 §4.2.10), and only a
 // ticket carries it in our engine (an external PSK has no max_early_data_size of its own). A client offers its
-// ticket with 0-RTT data first and an external PSK second; our server takes external PSKs before tickets, so it
-// selects the second identity. The early data must then be rejected and skipped, never read under the external
-// PSK's keys, never delivered, and the client reported as the PSK it proved, after its Finished.
+// ticket with 0-RTT data first and an external PSK second; the server takes the first identity it can use
+// (server/psk.ts acceptPsk), and a ticket it cannot use (sealed under a ticket key it no longer has) leaves it the
+// second. The early data must then be rejected and skipped, never read under the external PSK's keys, never
+// delivered, and the client reported as the PSK it proved, after its Finished.
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/crypto/random.js';
 import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
@@ -36,7 +37,8 @@ const early = (events: TlsEvent[]) => events.filter((e) => e.type === 'data' && 
 describe('0-RTT data beside an external PSK the server selects instead of the ticket', () => {
   it('is rejected and skipped, never delivered, and the client is reported as the PSK after its Finished', () => {
     const client: ClientConfig = { now, random: seededRandom('psk 0-rtt c2'), ...trustServer, externalPsks: { keys: [alice] }, resumption: { ticket: certificateTicket(), earlyData: utf8.encode('pay 10') } };
-    const pair = new InMemoryPair(client, server({ externalPsks: { keys: [alice] } }));
+    const rotatedTicketKey = { ...tickets, key: seededRandom('psk 0-rtt ticket key, rotated')(32) };
+    const pair = new InMemoryPair(client, server({ externalPsks: { keys: [alice] }, tickets: rotatedTicketKey }));
     pair.step('client');
     expect(early(pair.events('server'))).toEqual([]);
     expect(pair.server.info.peer).toBeUndefined();

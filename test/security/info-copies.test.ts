@@ -12,6 +12,7 @@ import { InfoCopies } from '../../src/handshake/handed-out.js';
 import type { PeerIdentity } from '../../src/auth/trust.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { exchange } from './exchange.js';
+import { byteArrays, described } from './plain-data.js';
 
 const random = seededRandom('info copies identities');
 const ca = makeIdentity({ subject: { CN: 'info CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
@@ -42,18 +43,6 @@ function connected(): { client: Connection; server: Connection; events: Record<'
   exchange(client, srv);
   expect(client.isConnected && srv.isConnected).toBe(true);
   return { client, server: srv, events: { client: client.takeEvents(), server: srv.takeEvents() } };
-}
-
-/** Plain data for comparison: bytes as hex. */
-function described(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : v)));
-}
-
-/** Every byte array reachable from `value`, in walk order. */
-function byteArrays(value: unknown, found: Uint8Array[] = []): Uint8Array[] {
-  if (value instanceof Uint8Array) found.push(value);
-  else if (typeof value === 'object' && value !== null) for (const field of Object.values(value)) byteArrays(field, found);
-  return found;
 }
 
 /** Writes over everything writable in `value`: every byte, and every field and array a frozen object would let through. */

@@ -28,9 +28,8 @@ describe("a replayed 0-RTT ClientHello of alice's external-PSK session", () => {
     const first = new InMemoryPair(client, server(new SingleUseTickets())).run();
     const ticket = first.events('client').flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []))[0]!;
     expect(ticket.externalPsk).toBeDefined();
-    // What alice sends, captured on the wire before it reaches the server. Offered beside the PSK itself, the ticket
-    // would lose to it (the server tries external PSKs first: a full PSK handshake, no 0-RTT); a client offering
-    // the ticket alone, as one from before format 6 does.
+    // What alice sends, captured on the wire before it reaches the server: a client offering the ticket alone, as
+    // one from before format 6 does (beside the PSK, after it, the ticket is taken all the same: psk-order.test.ts).
     const { externalPsk: _binding, ...unbound } = ticket;
     const alices = Connection.client({ now, random: seededRandom('psk replay c'), trust: { kind: 'pinned-certificate', certificates: [someServer.der] }, resumption: { ticket: unbound, earlyData: utf8.encode('pay mallory 10') } });
     const captured = alices.takeOutput();

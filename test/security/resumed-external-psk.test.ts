@@ -37,10 +37,9 @@ function client(keys: ExternalPsk[], ticket?: SessionTicket): ClientConfig {
 }
 
 /**
- * A client offering the ticket alone. Offered beside the PSK itself, the server would take the PSK (external PSKs
- * are tried first, server/psk.ts acceptPsk): a full PSK handshake, not a resumption. Without the ticket's
- * `externalPsk`, which our client would not offer without the PSK (resumed-external-psk-client.test.ts): the
- * thief's client, or one from before it, offers the ticket all the same, and the server alone must refuse it.
+ * A client offering the ticket alone, without the ticket's `externalPsk`, which our client would not offer without
+ * the PSK (resumed-external-psk-client.test.ts): the thief's client, or one from before it, offers the ticket all
+ * the same, and the server alone must refuse it. (Beside the PSK, after it, the ticket resumes too: psk-order.test.ts.)
  */
 function ticketOnly({ externalPsk: _binding, ...ticket }: SessionTicket, earlyData?: Uint8Array): ClientConfig {
   return { now, random: seededRandom('ticket only'), trust: { kind: 'pinned-certificate', certificates: [serverIdentity.der] }, resumption: { ticket, ...(earlyData ? { earlyData } : {}) } };

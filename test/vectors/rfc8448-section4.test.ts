@@ -12,7 +12,7 @@ import { equalBytes, hex, utf8 } from '../../src/wire/bytes.js';
 import { decodeHandshakeBody } from '../../src/wire/messages.js';
 import { ExtensionType } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
-import { RENEGOTIATION_INFO, closeBoth, exchangeData, nssClient, nssServer, splitRecords } from './rfc8448-replay.js';
+import { RENEGOTIATION_INFO, closeBoth, exchangeData, nssClient, nssServer, rfcCertificate, splitRecords } from './rfc8448-replay.js';
 import { runSection3 } from './rfc8448-section3-replay.js';
 
 const s3 = loadRfc8448Section(3);
@@ -63,8 +63,8 @@ const rfcTicket = (() => {
 })();
 
 const serverConfig = nssServer({
-  // Never used: a resumed handshake sends no certificate (a placeholder DER element, as a chain must hold one).
-  certificate: { chain: [Uint8Array.of(0x30, 0x00)], signer: () => new Uint8Array(0) },
+  // Never used: a resumed handshake sends no certificate. §3's, as a chain must hold one that parses; no key signs.
+  certificate: { chain: [rfcCertificate(s3, 'server')], signer: () => new Uint8Array(0) },
   now: () => resumeTime,
   random: fixedRandom(value('server', 'construct a ServerHello', 'ServerHello').subarray(6, 38), value('server', 'create an ephemeral x25519', 'private key')),
   tickets: {

@@ -68,65 +68,92 @@ export function sendClientHello(
   const offerEarlyData = !cookie && !c.retried && earlyDataFitsTicket(c);
   const shares = [...keyShares].map(([group, { share }]) => ({ group, keyExchange: share }));
   const withGrease = (values: readonly number[], g: number | undefined) => (g === undefined ? [...values] : [g, ...values]);
-  // The body of each extension we build ourselves, undefined to leave it out (one function, not a closure each).
-  const builtIn = (item: ExtensionTypeName): Uint8Array | undefined => {
+  // Each extension we build ourselves, added to `b` (its body written into the list's one array of bodies); one
+  // we leave out returns before anything is written. One function, not a closure each.
+  const builtIn = (b: X.ExtensionsBuilder, item: ExtensionTypeName): void => {
+    const type = ExtensionType[item];
     switch (item) {
       // An IP address is never sent as SNI (RFC 6066 §3).
       case 'server_name':
-        return identity?.kind === 'dns' ? X.serverName.encode([identity.text]) : undefined;
+        if (identity?.kind !== 'dns') return;
+        b.body(type, X.serverName.write, [identity.text]);
+        return;
       case 'status_request':
-        return config.statusRequest ? statusRequestBody() : undefined;
+        if (!config.statusRequest) return;
+        b.given(X.ext(type, statusRequestBody()));
+        return;
       case 'supported_versions':
-        return X.supportedVersionsClientHello.encode(withGrease([ProtocolVersion.TLSv1_3], grease?.[0]));
+        b.body(type, X.supportedVersionsClientHello.write, withGrease([ProtocolVersion.TLSv1_3], grease?.[0]));
+        return;
       case 'supported_groups':
-        return X.supportedGroups.encode(withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1]));
+        b.body(type, X.supportedGroups.write, withGrease(shape.advertisedGroups ?? ctx.cfg.groups, grease?.[1]));
+        return;
       case 'signature_algorithms':
-        return X.signatureAlgorithms.encode(withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2]));
+        b.body(type, X.signatureAlgorithms.write, withGrease(shape.advertisedSignatureSchemes ?? ctx.cfg.signatureSchemes, grease?.[2]));
+        return;
       case 'signature_algorithms_cert': {
         const certSchemes = signatureAlgorithmsCert(ctx.cfg);
-        return certSchemes ? X.signatureAlgorithmsCert.encode([...certSchemes]) : undefined;
+        if (!certSchemes) return;
+        b.body(type, X.signatureAlgorithmsCert.write, [...certSchemes]);
+        return;
       }
       case 'key_share':
-        return X.keyShareClientHello.encode(grease && retryGroup === undefined ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares);
+        b.body(type, X.keyShareClientHello.write, grease && retryGroup === undefined ? [{ group: grease[1]!, keyExchange: new Uint8Array([0]) }, ...shares] : shares);
+        return;
       case 'psk_key_exchange_modes':
-        return X.pskKeyExchangeModes.encode(offeredPskModes(c));
+        b.body(type, X.pskKeyExchangeModes.write, offeredPskModes(c));
+        return;
       case 'early_data':
-        return offerEarlyData ? new Uint8Array(0) : undefined;
+        if (!offerEarlyData) return;
+        b.empty(type);
+        return;
       // Binders are zeros here and filled in below, once the rest of the message is final.
       case 'pre_shared_key':
-        return offersPsk(c) ? X.preSharedKeyClientHello.encode(offeredPsks(c)) : undefined;
+        if (!offersPsk(c)) return;
+        b.body(type, X.preSharedKeyClientHello.write, offeredPsks(c));
+        return;
       case 'application_layer_protocol_negotiation':
-        return ctx.cfg.alpnProtocols.length > 0 ? X.alpn.encode([...ctx.cfg.alpnProtocols]) : undefined;
+        if (ctx.cfg.alpnProtocols.length === 0) return;
+        b.body(type, X.alpn.write, [...ctx.cfg.alpnProtocols]);
+        return;
       case 'record_size_limit':
-        return shape.recordSizeLimit !== undefined ? X.recordSizeLimit.encode(shape.recordSizeLimit) : undefined;
+        if (shape.recordSizeLimit === undefined) return;
+        b.body(type, X.recordSizeLimit.write, shape.recordSizeLimit);
+        return;
       case 'cookie':
-        return cookie ? X.cookie.encode(cookie) : undefined;
+        if (!cookie) return;
+        b.body(type, X.cookie.write, cookie);
+        return;
       case 'post_handshake_auth':
-        return config.postHandshakeAuth ? new Uint8Array(0) : undefined;
-      case 'compress_certificate':
-        return compressCertificateExtension(ctx)?.data;
+        if (!config.postHandshakeAuth) return;
+        b.empty(type);
+        return;
+      case 'compress_certificate': {
+        const compression = compressCertificateExtension(ctx);
+        if (!compression) return;
+        b.given(compression);
+        return;
+      }
       // RFC 7250 §4.1: sent only when we can do more than X.509.
       case 'client_certificate_type':
-        return certificateTypeList(X.clientCertificateTypeClientHello, clientCertificateTypes(c));
+        return certificateTypeList(b, type, X.clientCertificateTypeClientHello, clientCertificateTypes(c));
       case 'server_certificate_type':
-        return certificateTypeList(X.serverCertificateTypeClientHello, serverCertificateTypes(c));
+        return certificateTypeList(b, type, X.serverCertificateTypeClientHello, serverCertificateTypes(c));
       // Placeholder, sized below once the rest of the message is known.
       case 'padding':
-        return new Uint8Array(0);
+        b.empty(type);
+        return;
       default:
         throw new Error(`the client cannot build the ${item} extension itself; pass it as {type, data}`);
     }
   };
-  const extensions: Extension[] = [];
-  if (grease) extensions.push({ type: grease[3]!, data: new Uint8Array(0) });
-  for (const item of shape.extensions ?? DEFAULT_EXTENSION_ORDER) {
-    if (typeof item !== 'string') {
-      extensions.push(item);
-      continue;
+  const extensions = X.ExtensionsBuilder.build((b) => {
+    if (grease) b.empty(grease[3]!);
+    for (const item of shape.extensions ?? DEFAULT_EXTENSION_ORDER) {
+      if (typeof item !== 'string') b.given(item);
+      else builtIn(b, item);
     }
-    const data = builtIn(item);
-    if (data) extensions.push({ type: ExtensionType[item], data });
-  }
+  });
   if (cookie && !extensions.some((e) => e.type === ExtensionType.cookie)) extensions.push(X.ext(ExtensionType.cookie, X.cookie.encode(cookie)));
   if (grease) extensions.push({ type: grease[4]!, data: new Uint8Array([0]) });
   // pre_shared_key MUST be the last extension (RFC 8446 §4.2.11).
@@ -413,8 +440,10 @@ function clientCertificateTypes(c: ClientHandshake): CertificateTypeName[] {
   return config.certificate ? ['raw-public-key', 'x509'] : ['raw-public-key'];
 }
 
-function certificateTypeList(codec: { encode(types: number[]): Uint8Array }, types: CertificateTypeName[]): Uint8Array | undefined {
-  return types.length === 1 && types[0] === 'x509' ? undefined : codec.encode(types.map(certificateTypeCode));
+/** Writes a certificate type list into `b`, unless it is X.509 alone (the default, RFC 7250 §4.1). */
+function certificateTypeList(b: X.ExtensionsBuilder, type: number, codec: X.BodyCodec<number[]>, types: CertificateTypeName[]): void {
+  if (types.length === 1 && types[0] === 'x509') return;
+  b.body(type, codec.write, types.map(certificateTypeCode));
 }
 
 /**

@@ -270,6 +270,6 @@ export class ClientHandshake {
     ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.exporterMasterSecret = app.exporter;
     this.enter({ name: 'CONNECTED', suite, resumptionMasterSecret, traffic: new ApplicationTraffic(ctx, suite, app.client, app.server, proof), certificateRequests: 0, sessionTickets: 0, clientRawPublicKey: state.clientRawPublicKey });
-    ctx.effects.push({ type: 'connected', info: ctx.handedInfo() });
+    ctx.connected();
   }
 }

@@ -9,38 +9,40 @@ import { TlsError } from '../../wire/errors.js';
 import type { ClientHello, OfferedPsks } from '../../wire/types.js';
 import type { ServerConfig } from '../config.js';
 import type { HandshakeContext } from '../context.js';
-import { findExternalPsk, PSK_KE_WARNING } from '../external-psk.js';
+import { findExternalPsk, PSK_KE_WARNING, type ResolvedExternalPsk } from '../external-psk.js';
 import { KeySchedule } from '../keyschedule.js';
 import type { SuiteInfo } from '../suites.js';
 import { verifyBinder, type AcceptedPsk } from './psk.js';
 
 /**
- * The first offered identity that is one of our external PSKs, usable with the chosen suite's hash and a
- * mode both sides allow; its binder must verify (else decrypt_error, §4.2.11). Only that one binder is
- * checked (§4.2.11: "Servers SHOULD NOT attempt to validate multiple binders"). Undefined when none fits:
- * the caller then tries tickets, or a full handshake.
+ * Offered identity number `index` names our external PSK `psk`: selected when it is usable with the chosen suite's
+ * hash and a mode both sides allow, and then its binder must verify (else decrypt_error, §4.2.11). Undefined when
+ * it is not usable: the caller goes on to the client's next identity, no binder checked. Its
+ * obfuscated_ticket_age is not read: "servers MUST ignore the value" for an external PSK (§4.2.11).
  */
-export function acceptExternalPsk(ctx: HandshakeContext, receivedHello: Uint8Array, offered: OfferedPsks, clientModes: number[], canDhe: boolean, suite: SuiteInfo): AcceptedPsk | undefined {
-  const ours = ctx.cfg.externalPsks;
-  if (!ours) return undefined;
-  for (const [index, offer] of offered.identities.entries()) {
-    const psk = findExternalPsk(ours, offer.identity);
-    if (!psk) continue;
-    if (psk.hash !== suite.hash) {
-      ctx.decide('external_psk', `not PSK #${index} "${psk.name}"`, `it is bound to ${psk.hash}, the chosen suite ${suite.name} to ${suite.hash} (RFC 8446 §4.2.11)`);
-      continue;
-    }
-    const mode = externalPskMode(ctx, clientModes, canDhe);
-    if (mode === undefined) {
-      ctx.decide('external_psk', `not PSK #${index} "${psk.name}"`, `no key exchange mode we both allow: the client offers ${modeNames(clientModes)}, we allow ${ours.modes.join(', ')}`);
-      continue;
-    }
-    const schedule = new KeySchedule(ctx.provider, suite, psk.key);
-    const binder = verifyBinder(ctx, receivedHello, offered, index, schedule, suite, 'external');
-    ctx.decide('external_psk', `PSK #${index} "${psk.name}" (${mode === PskKeyExchangeMode.psk_ke ? PSK_KE_WARNING : 'psk_dhe_ke'})`, 'its binder verified ("ext binder" key)');
-    return { index, mode, schedule, binder, external: psk };
+export function acceptExternalPsk(
+  ctx: HandshakeContext,
+  receivedHello: Uint8Array,
+  offered: OfferedPsks,
+  index: number,
+  psk: ResolvedExternalPsk,
+  clientModes: number[],
+  canDhe: boolean,
+  suite: SuiteInfo,
+): AcceptedPsk | undefined {
+  if (psk.hash !== suite.hash) {
+    ctx.decide('external_psk', `not PSK #${index} "${psk.name}"`, `it is bound to ${psk.hash}, the chosen suite ${suite.name} to ${suite.hash} (RFC 8446 §4.2.11)`);
+    return undefined;
   }
-  return undefined;
+  const mode = externalPskMode(ctx, clientModes, canDhe);
+  if (mode === undefined) {
+    ctx.decide('external_psk', `not PSK #${index} "${psk.name}"`, `no key exchange mode we both allow: the client offers ${modeNames(clientModes)}, we allow ${ctx.cfg.externalPsks!.modes.join(', ')}`);
+    return undefined;
+  }
+  const schedule = new KeySchedule(ctx.provider, suite, psk.key);
+  const binder = verifyBinder(ctx, receivedHello, offered, index, schedule, suite, 'external');
+  ctx.decide('external_psk', `PSK #${index} "${psk.name}" (${mode === PskKeyExchangeMode.psk_ke ? PSK_KE_WARNING : 'psk_dhe_ke'})`, 'its binder verified ("ext binder" key)');
+  return { index, mode, schedule, binder, external: psk };
 }
 
 /** psk_dhe_ke when the client offers it with a key share; psk_ke only when both sides list it. */

@@ -408,7 +408,7 @@ export class ServerHandshake {
     ctx.enter('CONNECTED');
     const traffic = new ApplicationTraffic(ctx, state.suite, state.serverApplicationSecret, state.clientApplicationSecret, proof);
     this.state = { name: 'CONNECTED', suite: state.suite, traffic, postHandshakeAuthOffered: state.postHandshakeAuthOffered, clientRawPublicKey: state.clientRawPublicKey };
-    ctx.effects.push({ type: 'connected', info: ctx.handedInfo() });
+    ctx.connected();
     if (!state.ticketsUsable) return;
     for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++, state.externalPsk?.psk);
   }

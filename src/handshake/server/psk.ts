@@ -13,7 +13,7 @@ import type { ServerConfig } from '../config.js';
 import type { HandshakeContext, PskBinderVerified } from '../context.js';
 import { KeySchedule, finishedVerifyData } from '../keyschedule.js';
 import { SUITES, type SuiteInfo } from '../suites.js';
-import { stillProvisioned, type ResolvedExternalPsk } from '../external-psk.js';
+import { findExternalPsk, stillProvisioned, type ResolvedExternalPsk } from '../external-psk.js';
 import { acceptExternalPsk } from './external-psk.js';
 import { DEFAULT_TICKET_LIFETIME, decodeTicketState, encodeTicketState, openTicket, sealTicket, type SingleUseTickets, type TicketState } from '../tickets.js';
 import { showValue } from '../../wire/show-value.js';
@@ -88,9 +88,11 @@ export class TicketKey {
 }
 
 /**
- * PSK resumption (RFC 8446 §4.2.11): the first offered ticket that is ours, alive, fits the suite and the
- * client-auth policy; its binder must verify (else decrypt_error). 0-RTT on top when every §4.2.10
- * condition holds and the ticket is used for the first time.
+ * PSK selection (RFC 8446 §4.2.11): the client lists its identities "in preference order", and we walk them in
+ * that order and select the first we can use, as OpenSSL, rustls and GnuTLS do: one of our external PSKs by its
+ * name, or one of our tickets (ticketToResume). Only the selected PSK's binder is checked (else decrypt_error);
+ * an identity passed over costs no binder. So a ticket our client offers before the external PSK whose session
+ * issued it resumes, with its 0-RTT: early data only ever goes with the first identity (§4.2.10, acceptEarlyData).
  */
 export function acceptPsk(
   ctx: HandshakeContext,
@@ -108,63 +110,108 @@ export function acceptPsk(
   const modes = X.bodyOf(X.pskKeyExchangeModes, modesExt);
   const canDhe = modes.includes(PskKeyExchangeMode.psk_dhe_ke) && X.findExtension(hello.extensions, ExtensionType.key_share) !== undefined;
   const offered = X.bodyOf(X.preSharedKeyClientHello, pskExt);
-  const external = acceptExternalPsk(ctx, raw, offered, modes, canDhe, suite);
-  if (external) return external;
+  const resumption = resumptionTerms(ctx, config, modes, canDhe);
+  for (const [index, identity] of offered.identities.entries()) {
+    // An identity that names one of our external PSKs is that PSK, never also a ticket (their binders differ, §7.1).
+    const external = findExternalPsk(ctx.cfg.externalPsks, identity.identity);
+    if (external) {
+      const accepted = acceptExternalPsk(ctx, raw, offered, index, external, modes, canDhe, suite);
+      if (accepted) return accepted;
+      continue;
+    }
+    if (typeof resumption === 'string') continue;
+    const ticket = ticketToResume(ctx, config, ticketKey, identity.identity, index, suite, resumption.now);
+    if (ticket) return resumeTicket(ctx, config, hello, raw, offered, index, ticket, suite, answered, resumption);
+  }
+  ctx.decide('resumption', 'full handshake', typeof resumption === 'string' ? `a PSK was offered, but ${resumption}` : 'none of the offered PSKs is ours, alive and suitable');
+  return undefined;
+}
+
+/** What resuming a ticket takes of this ClientHello and our config, or why we resume none. */
+function resumptionTerms(ctx: HandshakeContext, config: ServerConfig, modes: number[], canDhe: boolean): { mode: number; now: number } | string {
   const mode = canDhe ? PskKeyExchangeMode.psk_dhe_ke : modes.includes(PskKeyExchangeMode.psk_ke) && config.tickets?.allowPskWithoutDhe ? PskKeyExchangeMode.psk_ke : undefined;
   const clock = ctx.cfg.now?.();
   const now = Number.isFinite(clock) ? clock : undefined; // NaN would pass every age and lifetime check
-  if (mode === undefined || now === undefined || !config.tickets) {
-    const why = mode === undefined ? 'no PSK key exchange mode we accept' : now === undefined ? 'no clock to check ticket lifetimes' : 'tickets are not configured';
-    ctx.decide('resumption', 'full handshake', `a PSK was offered, but ${why}`);
+  if (mode === undefined) return 'no PSK key exchange mode we accept';
+  if (now === undefined) return 'no clock to check ticket lifetimes';
+  if (!config.tickets) return 'tickets are not configured';
+  return { mode, now };
+}
+
+/** A ticket of ours we can resume: opened, its age, and the external PSK of its session if it had one. */
+interface TicketToResume {
+  state: TicketState;
+  age: number;
+  resumedExternal?: ResolvedExternalPsk;
+}
+
+/**
+ * Offered identity number `index` as a ticket we can resume: ours, alive, of the suite's hash, fitting the
+ * client-auth policy, and, for a session an external PSK authenticated, that PSK still held with that key.
+ * Judged before any binder: a ticket passed over here leaves the next identity to be tried (§4.2.11).
+ */
+function ticketToResume(ctx: HandshakeContext, config: ServerConfig, ticketKey: TicketKey, identity: Uint8Array, index: number, suite: SuiteInfo, now: number): TicketToResume | undefined {
+  const state = ticketKey.open(identity);
+  if (!state) return undefined;
+  const age = now - state.issuedAt;
+  // Today's tickets.lifetime bounds the tickets issued before it: a server that shortens them ends the old ones too.
+  // Alive while younger than its lifetime, as the client counts (§4.6.1: zero means "discarded immediately").
+  const lifetime = Math.min(state.lifetime, config.tickets!.lifetime ?? DEFAULT_TICKET_LIFETIME);
+  if (age < 0 || age >= lifetime * 1000) return undefined;
+  if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) return undefined;
+  // An external PSK meets `require` in a resumption as in the session that issued the ticket (docs/security.md).
+  if ((config.clientAuth ?? 'none') === 'require' && state.clientChain.length === 0 && !state.externalPsk) return undefined;
+  if (!state.externalPsk) return { state, age };
+  const resumedExternal = stillProvisioned(ctx.provider, ctx.cfg.externalPsks, state.externalPsk);
+  if (resumedExternal) return { state, age, resumedExternal };
+  ctx.decide('resumption', `declined PSK #${index}`, "the ticket's session was authenticated by an external PSK we no longer hold with that key: the next identity is tried, this one's binder unchecked");
+  return undefined;
+}
+
+/**
+ * The selected ticket: its binder must verify (else decrypt_error), and the client identity it carries is re-judged
+ * under the current policy; 0-RTT on top when every §4.2.10 condition holds and the ticket is used for the first time.
+ */
+function resumeTicket(
+  ctx: HandshakeContext,
+  config: ServerConfig,
+  hello: ClientHello,
+  raw: Uint8Array,
+  offered: OfferedPsks,
+  index: number,
+  { state, age, resumedExternal }: TicketToResume,
+  suite: SuiteInfo,
+  answered: AnsweredNames,
+  { mode, now }: { mode: number; now: number },
+): AcceptedPsk | undefined {
+  const clientAuth = config.clientAuth ?? 'none';
+  const schedule = new KeySchedule(ctx.provider, suite, state.psk);
+  const binder = verifyBinder(ctx, raw, offered, index, schedule, suite, 'resumption');
+  const client = state.clientChain.length > 0 ? rejudgeStoredPeer(ctx, state.clientChain, state.clientRawPublicKey, 'clientAuth') : undefined;
+  // A ticket whose client identity today's policy does not accept (pin removed, certificate expired or
+  // revoked, 'ask' with nobody asked yet) is declined whenever we ask for certificates, 'optional' as
+  // much as 'require': the full handshake then sends a CertificateRequest, so the client can prove who it
+  // is now, and under 'ask' the caller decides on that proof. Resuming and dropping the identity would
+  // silently demote a client that believes it is authenticated. Under 'none' nothing was asked, so the
+  // session resumes without an identity.
+  // The PSK whose binder we checked was the one selected: declining it ends the search (§4.2.11: "Servers
+  // SHOULD NOT attempt to validate multiple binders"), or one ticket offered a hundred times would make
+  // us hash the whole ClientHello and judge the ticket's chain a hundred times.
+  if (client && !client.verdict.trusted && clientAuth !== 'none') {
+    ctx.decide('resumption', `declined PSK #${index}`, `the ticket's client certificate does not pass the current trust policy: ${client.verdict.detail}; a full handshake (one binder checked per ClientHello, RFC 8446 §4.2.11)`);
     return undefined;
   }
-  const clientAuth = config.clientAuth ?? 'none';
-  for (const [index, identity] of offered.identities.entries()) {
-    const state = ticketKey.open(identity.identity);
-    if (!state) continue;
-    const age = now - state.issuedAt;
-    // Today's tickets.lifetime bounds the tickets issued before it: a server that shortens them ends the old ones too.
-    // Alive while younger than its lifetime, as the client counts (§4.6.1: zero means "discarded immediately").
-    const lifetime = Math.min(state.lifetime, config.tickets.lifetime ?? DEFAULT_TICKET_LIFETIME);
-    if (age < 0 || age >= lifetime * 1000) continue;
-    if (SUITES.get(state.cipherSuite)?.hash !== suite.hash) continue;
-    // An external PSK meets `require` in a resumption as in the session that issued the ticket (docs/security.md).
-    if (clientAuth === 'require' && state.clientChain.length === 0 && !state.externalPsk) continue;
-    const resumedExternal = state.externalPsk && stillProvisioned(ctx.provider, ctx.cfg.externalPsks, state.externalPsk);
-    if (state.externalPsk && !resumedExternal) {
-      ctx.decide('resumption', `declined PSK #${index}`, "the ticket's session was authenticated by an external PSK we no longer hold with that key: a full handshake");
-      return undefined;
-    }
-    const schedule = new KeySchedule(ctx.provider, suite, state.psk);
-    const binder = verifyBinder(ctx, raw, offered, index, schedule, suite, 'resumption');
-    const client = state.clientChain.length > 0 ? rejudgeStoredPeer(ctx, state.clientChain, state.clientRawPublicKey, 'clientAuth') : undefined;
-    // A ticket whose client identity today's policy does not accept (pin removed, certificate expired or
-    // revoked, 'ask' with nobody asked yet) is declined whenever we ask for certificates, 'optional' as
-    // much as 'require': the full handshake then sends a CertificateRequest, so the client can prove who it
-    // is now, and under 'ask' the caller decides on that proof. Resuming and dropping the identity would
-    // silently demote a client that believes it is authenticated. Under 'none' nothing was asked, so the
-    // session resumes without an identity.
-    // The PSK whose binder we checked was the one selected: declining it ends the search (§4.2.11: "Servers
-    // SHOULD NOT attempt to validate multiple binders"), or one ticket offered a hundred times would make
-    // us hash the whole ClientHello and judge the ticket's chain a hundred times.
-    if (client && !client.verdict.trusted && clientAuth !== 'none') {
-      ctx.decide('resumption', `declined PSK #${index}`, `the ticket's client certificate does not pass the current trust policy: ${client.verdict.detail}; a full handshake (one binder checked per ClientHello, RFC 8446 §4.2.11)`);
-      return undefined;
-    }
-    if (ctx.traceEvents) ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
-    const earlyDataBudget = acceptEarlyData(ctx, config, hello, identity, index, state, suite, answered, age, now);
-    return {
-      index,
-      mode,
-      schedule,
-      binder,
-      ...(earlyDataBudget !== undefined ? { earlyDataBudget } : {}),
-      ...(resumedExternal ? { resumedExternal } : {}),
-      ...(client?.identity && client.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
-    };
-  }
-  ctx.decide('resumption', 'full handshake', 'none of the offered tickets is ours, alive and suitable');
-  return undefined;
+  if (ctx.traceEvents) ctx.decide('resumption', `PSK #${index} (${mode === PskKeyExchangeMode.psk_dhe_ke ? 'psk_dhe_ke' : 'psk_ke'})`, `a valid ticket, ${Math.round(age / 1000)} s old`);
+  const earlyDataBudget = acceptEarlyData(ctx, config, hello, offered.identities[index]!, index, state, suite, answered, age, now);
+  return {
+    index,
+    mode,
+    schedule,
+    binder,
+    ...(earlyDataBudget !== undefined ? { earlyDataBudget } : {}),
+    ...(resumedExternal ? { resumedExternal } : {}),
+    ...(client?.identity && client.verdict.trusted ? { client: { identity: client.identity, verdict: { ...client.verdict, rule: `resumed ${client.verdict.rule}` } } } : {}),
+  };
 }
 
 /**
