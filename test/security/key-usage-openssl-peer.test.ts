@@ -113,4 +113,20 @@ describe('the smallest key budget against our own engine (MAX_KEY_UPDATES_WITHOU
     const data = events.flatMap((e) => (e.type === 'data' ? [...e.data] : []));
     expect(String.fromCharCode(...data)).toBe(Array.from({ length: WRITES }, (_, i) => letter(i)).join(''));
   });
+
+  it('a peer that sets record_size_limit 64 (RFC 8449) with a padding policy: 4000 bytes in 64 keys of one 63-byte record each, all arrive', () => {
+    const server = makeIdentity({ subject: { CN: 'server' } }, seededRandom('usage-tiny-cert'));
+    const pair = new InMemoryPair(
+      { trust: { kind: 'pinned-certificate', certificates: [server.der] }, now: () => TEST_NOW, random: seededRandom('usage-tiny-c'), keyUpdateAfterRecords: 2, recordPadding: () => 1000, clientHello: { recordSizeLimit: 2 ** 14 + 1 } },
+      { certificate: server, random: seededRandom('usage-tiny-s'), tickets: { count: 0 }, recordSizeLimit: 64 },
+    ).run();
+    const data = new Uint8Array(4000).map((_, i) => i);
+    pair.client.write(data);
+    pair.run();
+    const events = pair.events('server');
+    const updates = events.filter((e) => e.type === 'handshake-message' && e.direction === 'in' && e.message.kind === 'key_update').length;
+    expect(updates).toBe(Math.ceil(4000 / 63) - 1);
+    expect(events.filter((e) => e.type === 'alert' || (e.type === 'closed' && e.error))).toEqual([]);
+    expect(Buffer.concat(events.flatMap((e) => (e.type === 'data' ? [e.data] : []))).equals(Buffer.from(data))).toBe(true);
+  });
 });
