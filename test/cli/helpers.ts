@@ -131,3 +131,17 @@ export function secretFilesScratch(prefix: string): (name: string) => string {
   });
   return (name) => join(dir, name);
 }
+
+/**
+ * A temporary directory for this test file, with a P-256 certificate for localhost that `tls13 serve` can use
+ * (`file('server.pem')`, `file('server.key')`): made before the file's tests, removed after them.
+ */
+export function serveCertificateDir(prefix: string): { dir: string; file: (name: string) => string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const file = (name: string) => join(dir, name);
+  beforeAll(async () => {
+    await runCli(['cert', '--out-cert', file('server.pem'), '--out-key', file('server.key'), '--type', 'p256', '--dns', 'localhost']);
+  }, 30_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return { dir, file };
+}

@@ -2,20 +2,12 @@
 // no flag for. The test waits for the server's close and reads the log line, which names the timeout in ms;
 // it never measures a time.
 import * as net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCertifiedKey } from '../../src/cli/credentials.js';
 import { Connection } from '../../src/handshake/connection.js';
-import { runCli, startServe } from './helpers.js';
+import { runCli, serveCertificateDir, startServe } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-serve-handshake-timeout-'));
-const file = (name: string) => join(dir, name);
-beforeAll(async () => {
-  await runCli(['cert', '--out-cert', file('server.pem'), '--out-key', file('server.key'), '--type', 'p256', '--dns', 'localhost']);
-}, 30_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { file } = serveCertificateDir('tls13-serve-handshake-timeout-');
 
 /** A client that sends its ClientHello and then nothing; resolves when the server closes the connection. */
 function staller(port: number): Promise<void> {

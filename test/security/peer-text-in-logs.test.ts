@@ -4,24 +4,16 @@
 // --alpn, had the names written raw in "we sent no_application_protocol (client offered ...)": it drove the
 // operator's terminal (ESC[2J, OSC titles) and, with a line feed, forged a log line. Every failure line
 // `serve` and `connect` print now escapes control characters as name-injection.test.ts's names are.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect, createServer, TlsAlertError } from '../../src/node/adapter.js';
 import { listen, serverCertificates } from '../node/fixtures.js';
 import { describeFailure } from '../../src/cli/failure.js';
-import { runCli, startServe, waitFor } from '../cli/helpers.js';
+import { serveCertificateDir, startServe, waitFor } from '../cli/helpers.js';
 
 const FORGED = 'h2\n127.0.0.1:9: client CN=admin\x1b[2J\x1b]0;pwned\x07\x9b';
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-peer-text-'));
-const file = (name: string) => join(dir, name);
-beforeAll(async () => {
-  await runCli(['cert', '--out-cert', file('server.pem'), '--out-key', file('server.key'), '--type', 'p256', '--dns', 'localhost']);
-}, 30_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { file } = serveCertificateDir('tls13-peer-text-');
 
 describe("a client's ALPN names in the engine's error", () => {
   it('are escaped in the message of the alert the server sent (what any node application logs)', async () => {

@@ -6,19 +6,12 @@
 // page). The page is plain text, and says so with X-Content-Type-Options: nosniff (added this round: the
 // page quotes the client's own certificate names, in which a SAN URI may hold markup, and a browser that
 // sniffed would have run it).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/node/adapter.js';
-import { runCli, startServe } from '../cli/helpers.js';
+import { serveCertificateDir, startServe } from '../cli/helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-serve-replies-'));
-const file = (name: string) => join(dir, name);
-beforeAll(async () => {
-  await runCli(['cert', '--out-cert', file('server.pem'), '--out-key', file('server.key'), '--type', 'p256', '--dns', 'localhost']);
-}, 30_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { file } = serveCertificateDir('tls13-serve-replies-');
 
 const REQUESTS = [
   'GET /\r\nSet-Cookie: session=attacker HTTP/1.1\r\n\r\n',

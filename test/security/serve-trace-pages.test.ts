@@ -4,18 +4,11 @@
 // openOutputFile refuses; a directory; a full disk) threw out of the server's event handler: an uncaught
 // exception that ended `tls13 serve` for every client. That connection's page is now left out, with one
 // line on stderr, and the server goes on serving.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startServe, waitFor } from '../cli/helpers.js';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli, serveCertificateDir, startServe, waitFor } from '../cli/helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-serve-pages-'));
-const file = (name: string) => join(dir, name);
-beforeAll(async () => {
-  await runCli(['cert', '--out-cert', file('server.pem'), '--out-key', file('server.key'), '--type', 'p256', '--dns', 'localhost']);
-}, 30_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, file } = serveCertificateDir('tls13-serve-pages-');
 
 const connect = (port: number) => runCli(['connect', `127.0.0.1:${port}`, '--servername', 'localhost', '--pin-cert', file('server.pem')]);
 

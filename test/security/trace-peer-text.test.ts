@@ -7,15 +7,13 @@
 // bidi overrides raw; the JSON lines kept the ALPN name's C1 characters raw the same way. Every text the trace
 // quotes is now written with those characters as \uXXXX (wire/show-value.ts escapeControls), which JSON reads
 // back as the same string.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/node/adapter.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { jsonTraceLine } from '../../src/trace/json.js';
 import { TextNarrator } from '../../src/trace/text.js';
-import { runCli, startServe, waitFor } from '../cli/helpers.js';
+import { serveCertificateDir, startServe, waitFor } from '../cli/helpers.js';
 
 const FORGED = 'h2\n127.0.0.1:9: client CN=admin\x1b[2J\x1b]0;pwned\x07\x9b';
 /** An HTTP request head whose path holds C1 CSI, a line separator, a right-to-left override and a zero-width space. */
@@ -23,12 +21,7 @@ const REQUEST = 'GET /\u009b2J\u2028127.0.0.1:9: client CN=admin\u202enimda\u200
 /** What may not reach a terminal raw: C0 but the line feed, DEL, C1, line separators, bidi and invisible formats. */
 const UNSEEN = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc01\udc20-\udc7f]/;
 
-const dir = mkdtempSync(join(tmpdir(), 'tls13-trace-peer-text-'));
-const file = (name: string) => join(dir, name);
-beforeAll(async () => {
-  await runCli(['cert', '--out-cert', file('server.pem'), '--out-key', file('server.key'), '--type', 'p256', '--dns', 'localhost']);
-}, 30_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { file } = serveCertificateDir('tls13-trace-peer-text-');
 
 /** `tls13 serve --trace FORMAT` to stdout, one hostile client's connection; returns what serve printed. */
 async function serveTrace(format: 'text' | 'json'): Promise<string> {
