@@ -6,7 +6,7 @@ import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../crypto/pr
 import { equalBytes, hex, utf8 } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
-import { UNPRINTABLE } from '../wire/show-value.js';
+import { replaceUnprintable } from '../wire/show-value.js';
 import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
 import { readAlgorithmIdentifier } from './algorithm-identifier.js';
 import { KeyError, readSubjectPublicKeyInfo, sha256Fingerprint } from './keys.js';
@@ -182,7 +182,7 @@ export function readSignatureAlgorithm(r: DerReader, field: string): { info: Cer
  * form): a name in a certificate must not forge a log line, drive a terminal, or look like another name.
  */
 export function escapeUnprintable(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => Array.from(utf8.encode(c), (b) => '\\' + b.toString(16).padStart(2, '0')).join(''));
+  return replaceUnprintable(text, (c) => Array.from(utf8.encode(c), (b) => '\\' + b.toString(16).padStart(2, '0')).join(''));
 }
 
 /** RFC 4514 §2.4 escaping of an attribute value. */
