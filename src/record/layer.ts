@@ -5,7 +5,7 @@ import { AEAD_TAG_LENGTHS } from '../crypto/provider.js';
 import { AlertDescription, ContentType } from '../wire/enums.js';
 import { TlsError } from '../wire/errors.js';
 import { HandshakeBuffer, type HandshakeMessage } from './handshake-buffer.js';
-import { MAX_CIPHERTEXT_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, type RecordHook } from './header.js';
+import { MAX_CIPHERTEXT_LENGTH, MAX_INNER_PLAINTEXT_LENGTH, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH, type RecordHook } from './header.js';
 import type { RecordProtection } from './protection.js';
 import { deprotect, isValidChangeCipherSpec, RecordReader, type RawRecord } from './reader.js';
 import { RecordWriter, type RecordWriterOptions } from './writer.js';
@@ -52,10 +52,10 @@ export interface RecordLayerOptions extends RecordWriterOptions {
 
 /** A plaintext alert record whose description is an error, not a closure alert (RFC 8446 §6.1, §6.2). */
 function isErrorAlert(record: RawRecord): boolean {
-  const description = record.fragment[1];
+  const description = record.raw[RECORD_HEADER_LENGTH + 1];
   return (
     record.type === ContentType.alert &&
-    record.fragment.length === 2 &&
+    record.length === 2 &&
     description !== AlertDescription.close_notify &&
     description !== AlertDescription.user_canceled
   );
@@ -198,7 +198,7 @@ export class RecordLayer {
     const { contentType, content, protected: isProtected } = deprotected;
     // RFC 8449 §4: a record larger than the limit we announced is record_overflow (TLSInnerPlaintext =
     // ciphertext minus the tag).
-    const innerLength = record.fragment.length - (isProtected ? this.readProtection!.tagLength : 0);
+    const innerLength = record.length - (isProtected ? this.readProtection!.tagLength : 0);
     this.lastInnerLength = isProtected ? innerLength : 0;
     this.checkRecordSize();
     if (isProtected) this.plaintextAlertsAllowed = false;
@@ -248,7 +248,7 @@ export class RecordLayer {
     }
     // max_early_data_size counts plaintext payload only, not the content type byte or the tag (§4.2.10): a
     // record is charged no more than it could carry under any suite, and at least 1 byte.
-    this.earlyDataToSkip -= Math.max(1, record.fragment.length - MAX_PROTECTED_RECORD_OVERHEAD);
+    this.earlyDataToSkip -= Math.max(1, record.length - MAX_PROTECTED_RECORD_OVERHEAD);
     if (this.earlyDataToSkip < 0) throw new TlsError('BadRecordMac', 'more unreadable records than the rejected 0-RTT data can explain');
     return undefined;
   }

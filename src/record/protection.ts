@@ -38,6 +38,11 @@ export interface RecordContent {
   content: Uint8Array;
 }
 
+/** What open() returns: the content of a record that was protected (reader.ts DeprotectedRecord). */
+export interface OpenedRecord extends RecordContent {
+  protected: true;
+}
+
 /**
  * Where a protection's key and IV come from when they are derived for its first record rather than when it is
  * installed (keyschedule.ts trafficProtection, RFC 8446 §7.3).
@@ -155,7 +160,7 @@ export class RecordProtection {
    * additional data exactly as received. Fails with bad_record_mac when the tag does not verify,
    * record_overflow when the inner plaintext is too long, unexpected_message when it is all zeros.
    */
-  open(record: Uint8Array): RecordContent {
+  open(record: Uint8Array): OpenedRecord {
     const header = record.subarray(0, RECORD_HEADER_LENGTH);
     const encrypted = record.subarray(RECORD_HEADER_LENGTH);
     if (header.length < RECORD_HEADER_LENGTH || ((header[3]! << 8) | header[4]!) !== encrypted.length) {
@@ -174,7 +179,7 @@ export class RecordProtection {
     let typeAt = inner.length - 1;
     while (typeAt >= 0 && inner[typeAt] === 0) typeAt--;
     if (typeAt < 0) throw new TlsError('EmptyRecord', 'TLSInnerPlaintext has no non-zero content type byte (RFC 8446 §5.4)');
-    return { contentType: inner[typeAt]!, content: inner.subarray(0, typeAt) };
+    return { contentType: inner[typeAt]!, content: inner.subarray(0, typeAt), protected: true };
   }
 
   /** The AEAD, set up on first use (the key and IV derived first when a source gives them); the raw key is dropped then (the AEAD holds its own copy). */

@@ -6,15 +6,29 @@ import { LEGACY_RECORD_VERSION, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH } fro
 import { ByteQueue } from './byte-queue.js';
 import type { RecordContent, RecordProtection } from './protection.js';
 
-/** One record as framed on the wire. */
-export interface RawRecord {
-  /** TLSPlaintext.type, or TLSCiphertext.opaque_type (23) for a protected record. */
-  type: number;
-  /** legacy_record_version, kept for traces; ignored for plaintext records (RFC 8446 §5.1). */
-  version: number;
-  fragment: Uint8Array;
-  /** Header and fragment: the bytes exactly as received. */
-  raw: Uint8Array;
+/**
+ * One record as framed on the wire: the one object a record read makes. `fragment` is a view made when it is asked
+ * for: a protected record is opened from `raw` (header and fragment, the header being the AEAD's additional data)
+ * and needs none.
+ */
+export class RawRecord {
+  constructor(
+    /** TLSPlaintext.type, or TLSCiphertext.opaque_type (23) for a protected record. */
+    readonly type: number,
+    /** legacy_record_version, kept for traces; ignored for plaintext records (RFC 8446 §5.1). */
+    readonly version: number,
+    /** Header and fragment: the bytes exactly as received. */
+    readonly raw: Uint8Array,
+  ) {}
+
+  get fragment(): Uint8Array {
+    return this.raw.subarray(RECORD_HEADER_LENGTH);
+  }
+
+  /** The length field: bytes of the fragment. */
+  get length(): number {
+    return this.raw.length - RECORD_HEADER_LENGTH;
+  }
 }
 
 function isKnownContentType(type: number): boolean {
@@ -67,8 +81,7 @@ export class RecordReader {
       throw new TlsError('RecordOverflow', `record length ${length} exceeds ${maxLength} (RFC 8446 §5.1, §5.2)`);
     }
     if (this.queue.length < RECORD_HEADER_LENGTH + length) return undefined;
-    const raw = this.queue.take(RECORD_HEADER_LENGTH + length);
-    return { type, version, fragment: raw.subarray(RECORD_HEADER_LENGTH), raw };
+    return new RawRecord(type, version, this.queue.take(RECORD_HEADER_LENGTH + length));
   }
 }
 
@@ -105,12 +118,14 @@ export function deprotect(record: RawRecord, protection: RecordProtection | null
   if (record.version !== LEGACY_RECORD_VERSION) {
     throw new TlsError('decode_error', `protected record with legacy_record_version 0x${record.version.toString(16).padStart(4, '0')}, not 0x0303 (RFC 8446 §5.2)`);
   }
-  const { contentType, content } = protection.open(record.raw);
+  // open() marks its result protected: handed on as it is, one object per record.
+  const opened = protection.open(record.raw);
+  const { contentType } = opened;
   if (contentType === ContentType.change_cipher_spec) {
     throw new TlsError('UnexpectedChangeCipherSpec', 'protected change_cipher_spec record (RFC 8446 §5)');
   }
   if (!isKnownContentType(contentType)) {
     throw new TlsError('unexpected_message', `protected record of unknown content type ${contentTypeName(contentType)} (RFC 8446 §5)`);
   }
-  return { contentType, content, protected: true };
+  return opened;
 }

@@ -46,8 +46,8 @@ describe('RecordProtection against RFC 8448 §3', () => {
 
     const reader = protection(serverApplicationKeys);
     expect(reader.open(ticket.record).contentType).toBe(ContentType.handshake);
-    expect(reader.open(data.record)).toEqual({ contentType: ContentType.application_data, content: data.payload });
-    expect(reader.open(alert.record)).toEqual({ contentType: ContentType.alert, content: alert.payload });
+    expect(reader.open(data.record)).toEqual({ contentType: ContentType.application_data, content: data.payload, protected: true });
+    expect(reader.open(alert.record)).toEqual({ contentType: ContentType.alert, content: alert.payload, protected: true });
   });
 });
 
@@ -63,7 +63,7 @@ describe('RecordProtection', () => {
 
   it('strips padding when opening, keeping zero bytes that belong to the content', () => {
     const record = nodeSealRecord(keys, 0n, fromHex('00ff00 17 0000000000'));
-    expect(protection(keys).open(record)).toEqual({ contentType: ContentType.application_data, content: fromHex('00ff00') });
+    expect(protection(keys).open(record)).toEqual({ contentType: ContentType.application_data, content: fromHex('00ff00'), protected: true });
   });
 
   it('encrypts the same content differently in consecutive records, with nonces iv XOR 0 and iv XOR 1', () => {
