@@ -135,7 +135,7 @@ describe('mbedTLS test_suite_ssl.data: TLS 1.3 key schedule and record protectio
     });
 
     it('our record layer opens it at that sequence number only, and not under the other side\'s key', () => {
-      expect(protectionAt(Number(sequence)).open(bytes(record))).toEqual({ contentType: ContentType.application_data, content: bytes(plaintext!) });
+      expect(protectionAt(Number(sequence)).open(bytes(record))).toEqual({ contentType: ContentType.application_data, content: bytes(plaintext!), protected: true });
       expect(() => protectionAt(Number(sequence) + 1).open(bytes(record))).toThrow(/AEAD/);
       const otherKey = key === clientKey ? serverKey! : clientKey!;
       expect(() => protectionAt(Number(sequence), otherKey).open(bytes(record))).toThrow(/AEAD/);

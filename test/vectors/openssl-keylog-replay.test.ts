@@ -136,10 +136,10 @@ describe.each(RECORDINGS.map((r) => [r.file, r]))('OpenSSL %s, replayed with its
       expect(decoded.kind === 'new_session_ticket' && decoded.lifetime).toBe(7200);
       expect(hex(encodeHandshake(decoded))).toBe(hex(ticket));
     }
-    expect(after[2]).toEqual({ contentType: ContentType.alert, content: Uint8Array.of(1, 0) });
+    expect(after[2]).toEqual({ contentType: ContentType.alert, content: Uint8Array.of(1, 0), protected: true });
     const fromClient = openAll(trafficProtection(nobleProvider, suite, secret('CLIENT_TRAFFIC_SECRET_0')), [clientData!, clientClose!]);
     expect(fromClient[0]!.contentType).toBe(ContentType.application_data);
     expect(utf8.decode(fromClient[0]!.content).trimEnd()).toBe(recording.data);
-    expect(fromClient[1]).toEqual({ contentType: ContentType.alert, content: Uint8Array.of(1, 0) });
+    expect(fromClient[1]).toEqual({ contentType: ContentType.alert, content: Uint8Array.of(1, 0), protected: true });
   });
 });

@@ -79,7 +79,7 @@ describe('OpenSSL tls13encryptiontest.c (draft-ietf-tls-tls13-vectors-06): seven
     });
 
     it('our record layer opens it, at its sequence number only', () => {
-      expect(protectionAt(record).open(wireRecord(record))).toEqual({ contentType, content });
+      expect(protectionAt(record).open(wireRecord(record))).toEqual({ contentType, content, protected: true });
       expect(() => protectionAt(record, record.sequence + 1).open(wireRecord(record))).toThrow(/AEAD/);
       const tampered = wireRecord(record);
       tampered[tampered.length - 1]! ^= 1;
