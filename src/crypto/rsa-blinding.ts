@@ -21,12 +21,12 @@ import { bitLength, i2osp, modInverse, modPow, os2ip } from './bigint.js';
 import type { RsaPrivateKey } from './rsa.js';
 
 /**
- * Bits of each exponent multiplier k, its top bit set: 64, the size the literature on exponent blinding asks
- * for (Schindler's attacks on blinded exponents need k of 32 bits or fewer; mbed TLS uses 28). It lengthens a
- * 1024-bit CRT exponent by 6%.
+ * Bytes of each exponent multiplier k, its top bit set: 64 bits. The known attacks on blinded exponents
+ * (Schindler and Itoh 2011) get harder the longer k is; mbed TLS uses 28 bits. It lengthens a 1024-bit CRT
+ * exponent by 6%.
  */
 const MULTIPLIER_BYTES = 8;
-/** Bytes drawn beyond the modulus for r, reduced mod n: a bias below 2^-64 (FIPS 186-5 §A.2.1's extra bits). */
+/** Bytes drawn beyond the modulus for r, reduced mod n: a bias below 2^-64 (the extra random bits of FIPS 186-5 Appendix A). */
 const EXTRA_BYTES = 8;
 const LABEL = utf8.encode('tls13-lab RSASP1 blinding v1');
 
