@@ -1,0 +1,248 @@
+// Differential conformance: the same scripted client (scripted-client.ts, tlsfuzzer's way of driving a server)
+// plays the same script against our server in memory and against `openssl s_server` and `gnutls-serv` over
+// loopback, and each run comes down to one outcome: the first alert the server sent (or, with none, the last
+// handshake message it sent, or 'silent'), and whether it closed the connection. A case lists the outcome it
+// expects of ours and, where another implementation differs, of that one, with the verdict on who is right
+// (docs/security.md, "Red team, session 17"). One server process per implementation serves every case of a
+// file; ports are free ones. A missing binary skips loudly (fails with REQUIRE_INTEROP=1).
+import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodePkcs8 } from '../../src/auth/keys.js';
+import { toPem } from '../../src/auth/pem.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import type { ServerConfig } from '../../src/handshake/config.js';
+import { type BoundedChild, findBinary, freePort, missingPeer, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
+import { concat } from '../../src/wire/bytes.js';
+import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
+import type { Extension } from '../../src/wire/types.js';
+import { certPem, serverCertificates } from '../node/fixtures.js';
+import { type Answer, codePointList, ScriptedClient, type ServerEnd } from './scripted-client.js';
+
+export type Implementation = 'ours' | 'openssl' | 'gnutls';
+const REMOTE = ['openssl', 'gnutls'] as const;
+
+/** The one certificate every server proves itself with: ECDSA P-256, so all three sign alike. */
+const identity = serverCertificates['ECDSA P-256'];
+const OUR_SERVER: Partial<ServerConfig> = { certificate: identity, now: Date.now };
+/** Its key in PKCS#8 with the public point, which GnuTLS 3.7 requires (OpenSSL reads it too). */
+const keyPem = () => toPem('PRIVATE KEY', encodePkcs8(identity.privateKey, nobleProvider.publicKeyOf(identity.privateKey)));
+
+/** How long a server may stay silent after our bytes before we take its silence as its answer. */
+const FIRST_BYTE_MS = 800;
+/** How long after its last bytes a server's flight counts as complete (loopback writes a flight at once). */
+const QUIET_MS = 80;
+/** How long a server that sent a fatal alert gets to close the connection. */
+const CLOSE_MS = 500;
+
+/** A real server over TCP as the scripted client's server end. */
+class TcpEnd implements ServerEnd {
+  private inbox: Uint8Array = new Uint8Array(0);
+  private unread = false;
+  closed = false;
+  private wake: () => void = () => {};
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.inbox = concat(this.inbox, new Uint8Array(chunk));
+      this.unread = true;
+      this.wake();
+    });
+    const close = () => {
+      this.closed = true;
+      this.wake();
+    };
+    // A FIN counts as closing: a server that has half-closed will not answer again. An RST (after an alert,
+    // with our bytes unread) is a close too.
+    socket.on('end', close);
+    socket.on('close', close);
+    socket.on('error', close);
+  }
+
+  static open(port: number): Promise<TcpEnd> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new TcpEnd(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  receive(bytes: Uint8Array): void {
+    if (!this.closed) this.socket.write(bytes);
+  }
+
+  takeOutput(): Uint8Array {
+    let at = 0;
+    while (at + 5 <= this.inbox.length && at + 5 + ((this.inbox[at + 3]! << 8) | this.inbox[at + 4]!) <= this.inbox.length) {
+      at += 5 + ((this.inbox[at + 3]! << 8) | this.inbox[at + 4]!);
+    }
+    const whole = this.inbox.slice(0, at);
+    this.inbox = this.inbox.slice(at);
+    return whole;
+  }
+
+  /** Resolves once the server has closed, or stayed silent `firstMs` (none yet), or `QUIET_MS` after its last bytes. */
+  settle(firstMs = FIRST_BYTE_MS): Promise<void> {
+    this.unread = false;
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout;
+      const arm = (ms: number) => {
+        clearTimeout(timer);
+        timer = setTimeout(done, ms);
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = () => {};
+        resolve();
+      };
+      this.wake = () => (this.closed ? done() : arm(QUIET_MS));
+      if (this.closed) done();
+      else arm(this.unread ? QUIET_MS : firstMs);
+    });
+  }
+
+  dispose(): void {
+    this.socket.destroy();
+  }
+}
+
+/** One run of a script against one implementation: the scripted client, and what the server answered. */
+export class Run {
+  readonly client: ScriptedClient;
+  private readonly answers: Answer[] = [];
+
+  constructor(
+    private readonly end: TcpEnd | undefined,
+    seed: string,
+  ) {
+    this.client = new ScriptedClient(OUR_SERVER, seed, end);
+  }
+
+  /** Whether the server has answered with an alert or closed: the script's later steps are then not played. */
+  get ended(): boolean {
+    return this.closed || this.answers.some((a) => a.alerts.length > 0);
+  }
+
+  private get closed(): boolean {
+    return this.end ? this.end.closed : this.client.server.isClosed;
+  }
+
+  /** Plays `act` (sends something), waits for the server's answer and keeps it; an empty answer once ended. */
+  async step(act: (client: ScriptedClient) => Answer): Promise<Answer> {
+    if (this.ended) return { messages: [], alerts: [], applicationData: [], records: [] };
+    const answer = act(this.client);
+    if (this.end) {
+      await this.end.settle();
+      const later = this.client.read();
+      for (const key of ['messages', 'alerts', 'applicationData', 'records'] as const) (answer[key] as unknown[]).push(...later[key]);
+    }
+    this.answers.push(answer);
+    return answer;
+  }
+
+  /** The outcome: 'alert_name' or the last handshake message kind or 'silent', then ', closed' or ', open'. */
+  async outcome(): Promise<string> {
+    const alert = this.answers.flatMap((a) => a.alerts)[0];
+    if (alert && this.end && !this.end.closed) await this.end.settle(CLOSE_MS);
+    const handshake = this.answers.flatMap((a) => a.messages.map((m) => m.kind)).filter((kind) => kind !== 'new_session_ticket');
+    return `${alert ?? handshake.at(-1) ?? 'silent'}, ${this.closed ? 'closed' : 'open'}`;
+  }
+
+  dispose(): void {
+    this.end?.dispose();
+  }
+}
+
+/** A script: what the client sends, step by step (Run.step), from the ClientHello on. */
+export type Script = (run: Run) => Promise<unknown>;
+
+/** A case: its script, the outcome expected of ours, and another's where it differs (with the verdict). */
+export interface DifferentialCase {
+  name: string;
+  script: Script;
+  ours: string;
+  openssl?: string;
+  gnutls?: string;
+  /** Where the outcomes differ: who is right by the RFC, and why. */
+  verdict?: string;
+}
+
+/** The ClientHello extensions all three servers accept: X25519 share, groups X25519 and P-256, ECDSA and PSS. */
+export const helloExtensions = (client: ScriptedClient, share: Extension = client.keyShare(NamedGroup.x25519)): Extension[] => [
+  ext(ExtensionType.supported_versions, [2, 3, 4]),
+  codePointList(ExtensionType.supported_groups, [NamedGroup.x25519, NamedGroup.secp256r1]),
+  codePointList(ExtensionType.signature_algorithms, [0x0403, 0x0804]),
+  share,
+];
+const ext = (type: number, body: number[]): Extension => ({ type, data: Uint8Array.from(body) });
+
+/** A real server kept up for a whole test file. */
+interface Peer {
+  port?: number;
+  missing?: string;
+  child?: BoundedChild;
+}
+
+async function startOpenSsl(scratch: ReturnType<typeof scratchDirectory>): Promise<Peer> {
+  const path = findBinary('openssl');
+  if (!path) return { missing: 'openssl not installed' };
+  const port = await freePort();
+  const child = spawnBounded(
+    path,
+    ['s_server', '-tls1_3', '-accept', String(port), '-cert', scratch.file('server.pem', certPem(identity)), '-key', scratch.file('server.key', keyPem()), '-no_ticket'],
+    { timeoutMs: 300_000 },
+  );
+  await child.waitFor(/ACCEPT/);
+  return { port, child };
+}
+
+async function startGnutls(scratch: ReturnType<typeof scratchDirectory>): Promise<Peer> {
+  const path = findBinary('gnutls-serv');
+  if (!path) return { missing: 'gnutls-serv not installed' };
+  const port = await freePort();
+  const child = spawnBounded(
+    path,
+    ['--port', String(port), '--echo', '--disable-client-cert', '--noticket', '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3', '--x509certfile', scratch.file('server.pem', certPem(identity)), '--x509keyfile', scratch.file('server.key', keyPem())],
+    { timeoutMs: 300_000 },
+  );
+  await child.waitFor(/listening on IPv4 [^\n]*done/);
+  return { port, child };
+}
+
+/** One script played against `implementation`; its outcome. */
+async function play(implementation: Implementation, peers: Record<(typeof REMOTE)[number], Peer>, testCase: DifferentialCase): Promise<string> {
+  const port = implementation === 'ours' ? undefined : peers[implementation].port!;
+  const run = new Run(port === undefined ? undefined : await TcpEnd.open(port), `differential ${testCase.name}`);
+  try {
+    await testCase.script(run);
+    return await run.outcome();
+  } finally {
+    run.dispose();
+  }
+}
+
+/** The vitest suite of `cases`: each is played against every implementation and its outcomes compared. */
+export function differential(title: string, cases: DifferentialCase[]): void {
+  describe(title, () => {
+    const scratch = scratchDirectory('tls13-lab-differential-');
+    const peers = {} as Record<(typeof REMOTE)[number], Peer>;
+    beforeAll(async () => {
+      [peers.openssl, peers.gnutls] = await Promise.all([startOpenSsl(scratch), startGnutls(scratch)]);
+    });
+    afterAll(() => {
+      for (const peer of Object.values(peers)) peer.child?.kill();
+      scratch.remove();
+    });
+
+    for (const testCase of cases) {
+      it(testCase.name, async (test) => {
+        const ours = await play('ours', peers, testCase);
+        const missing = REMOTE.find((name) => peers[name].missing);
+        if (missing) {
+          expect(ours).toBe(testCase.ours);
+          missingPeer(peers[missing].missing!, test);
+        }
+        const [openssl, gnutls] = await Promise.all(REMOTE.map((name) => play(name, peers, testCase)));
+        expect({ ours, openssl, gnutls }).toEqual({ ours: testCase.ours, openssl: testCase.openssl ?? testCase.ours, gnutls: testCase.gnutls ?? testCase.ours });
+      });
+    }
+  });
+}
