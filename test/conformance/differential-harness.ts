@@ -181,31 +181,28 @@ interface Peer {
   child?: BoundedChild;
 }
 
-async function startOpenSsl(scratch: ReturnType<typeof scratchDirectory>): Promise<Peer> {
-  const path = findBinary('openssl');
-  if (!path) return { missing: 'openssl not installed' };
+/**
+ * `binary` serving on a free port, once it prints `ready`: `args` of the port and of the certificate and key
+ * files. Neither server sends tickets or asks for a client certificate, so a handshake ends at our Finished.
+ */
+async function startPeer(binary: string, ready: RegExp, args: (port: number, cert: string, key: string) => string[], scratch: ReturnType<typeof scratchDirectory>): Promise<Peer> {
+  const path = findBinary(binary);
+  if (!path) return { missing: `${binary} not installed` };
   const port = await freePort();
-  const child = spawnBounded(
-    path,
-    ['s_server', '-tls1_3', '-accept', String(port), '-cert', scratch.file('server.pem', certPem(identity)), '-key', scratch.file('server.key', keyPem()), '-no_ticket'],
-    { timeoutMs: 300_000 },
-  );
-  await child.waitFor(/ACCEPT/);
+  const child = spawnBounded(path, args(port, scratch.file('server.pem', certPem(identity)), scratch.file('server.key', keyPem())), { timeoutMs: 300_000 });
+  await child.waitFor(ready);
   return { port, child };
 }
 
-async function startGnutls(scratch: ReturnType<typeof scratchDirectory>): Promise<Peer> {
-  const path = findBinary('gnutls-serv');
-  if (!path) return { missing: 'gnutls-serv not installed' };
-  const port = await freePort();
-  const child = spawnBounded(
-    path,
-    ['--port', String(port), '--echo', '--disable-client-cert', '--noticket', '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3', '--x509certfile', scratch.file('server.pem', certPem(identity)), '--x509keyfile', scratch.file('server.key', keyPem())],
-    { timeoutMs: 300_000 },
+const startOpenSsl = (scratch: ReturnType<typeof scratchDirectory>) =>
+  startPeer('openssl', /ACCEPT/, (port, cert, key) => ['s_server', '-tls1_3', '-accept', String(port), '-cert', cert, '-key', key, '-no_ticket'], scratch);
+const startGnutls = (scratch: ReturnType<typeof scratchDirectory>) =>
+  startPeer(
+    'gnutls-serv',
+    /listening on IPv4 [^\n]*done/,
+    (port, cert, key) => ['--port', String(port), '--echo', '--disable-client-cert', '--noticket', '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3', '--x509certfile', cert, '--x509keyfile', key],
+    scratch,
   );
-  await child.waitFor(/listening on IPv4 [^\n]*done/);
-  return { port, child };
-}
 
 /** One script played against `implementation`; its outcome. */
 async function play(implementation: Implementation, peers: Record<(typeof REMOTE)[number], Peer>, testCase: DifferentialCase): Promise<string> {
