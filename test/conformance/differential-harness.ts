@@ -1,10 +1,12 @@
 // Differential conformance: the same scripted client (scripted-client.ts, tlsfuzzer's way of driving a server)
-// plays the same script against our server in memory and against `openssl s_server` and `gnutls-serv` over
-// loopback, and each run comes down to one outcome: the first alert the server sent (or, with none, the last
-// handshake message it sent, or 'silent'), and whether it closed the connection. A case lists the outcome it
-// expects of ours and, where another implementation differs, of that one, with the verdict on who is right
-// (docs/security.md, "Red team, session 17"). One server process per implementation serves every case of a
-// file; ports are free ones. A missing binary skips loudly (fails with REQUIRE_INTEROP=1).
+// plays the same script against our server in memory and, over loopback, against `openssl s_server` (OpenSSL
+// 3.0), `gnutls-serv` and node:tls of Node 26 (OpenSSL 3.5, test/peers/node26). Each run comes down to one
+// outcome: the first alert the server sent (or, with none, the last handshake message it sent other than a
+// ticket, or 'silent'), and whether it closed the connection. A case lists the outcome it expects of ours and,
+// where another implementation differs, of that one, with the verdict on who is right (docs/security.md, "Red
+// team, session 17"). One server process per implementation serves every case of a file; ports are free ones.
+// A missing peer skips loudly (fails with REQUIRE_INTEROP=1).
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePkcs8 } from '../../src/auth/keys.js';
@@ -15,11 +17,13 @@ import { type BoundedChild, findBinary, freePort, missingPeer, scratchDirectory,
 import { concat } from '../../src/wire/bytes.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import type { Extension } from '../../src/wire/types.js';
+import { NODE26, node26Server } from '../interop/node26-peer.js';
 import { certPem, serverCertificates } from '../node/fixtures.js';
 import { type Answer, codePointList, ScriptedClient, type ServerEnd } from './scripted-client.js';
 
-export type Implementation = 'ours' | 'openssl' | 'gnutls';
-const REMOTE = ['openssl', 'gnutls'] as const;
+export type Implementation = 'ours' | (typeof REMOTE)[number];
+/** OpenSSL 3.0 (the system's s_server), GnuTLS 3.7 (gnutls-serv), OpenSSL 3.5 (node:tls of Node 26, test/peers/node26). */
+const REMOTE = ['openssl', 'gnutls', 'openssl35'] as const;
 
 /** The one certificate every server proves itself with: ECDSA P-256, so all three sign alike. */
 const identity = serverCertificates['ECDSA P-256'];
@@ -161,6 +165,8 @@ export interface DifferentialCase {
   ours: string;
   openssl?: string;
   gnutls?: string;
+  /** OpenSSL 3.5's outcome, where it is not OpenSSL 3.0's. */
+  openssl35?: string;
   /** Where the outcomes differ: who is right by the RFC, and why. */
   verdict?: string;
 }
@@ -204,6 +210,13 @@ const startGnutls = (scratch: ReturnType<typeof scratchDirectory>) =>
     scratch,
   );
 
+async function startNode26(scratch: ReturnType<typeof scratchDirectory>): Promise<Peer> {
+  if (!existsSync(NODE26)) return { missing: 'Node 26 (test/peers/node26, `npm ci --prefix test/peers/node26`) not installed' };
+  const files = { certFile: scratch.file('server.pem', certPem(identity)), keyFile: scratch.file('server.key', keyPem()) };
+  const peer = await node26Server(NODE26, { ...files, keepServing: true }, 300_000);
+  return { port: peer.port, child: peer.child };
+}
+
 /** One script played against `implementation`; its outcome. */
 async function play(implementation: Implementation, peers: Record<(typeof REMOTE)[number], Peer>, testCase: DifferentialCase): Promise<string> {
   const port = implementation === 'ours' ? undefined : peers[implementation].port!;
@@ -222,7 +235,7 @@ export function differential(title: string, cases: DifferentialCase[]): void {
     const scratch = scratchDirectory('tls13-lab-differential-');
     const peers = {} as Record<(typeof REMOTE)[number], Peer>;
     beforeAll(async () => {
-      [peers.openssl, peers.gnutls] = await Promise.all([startOpenSsl(scratch), startGnutls(scratch)]);
+      [peers.openssl, peers.gnutls, peers.openssl35] = await Promise.all([startOpenSsl(scratch), startGnutls(scratch), startNode26(scratch)]);
     });
     afterAll(() => {
       for (const peer of Object.values(peers)) peer.child?.kill();
@@ -237,8 +250,9 @@ export function differential(title: string, cases: DifferentialCase[]): void {
           expect(ours).toBe(testCase.ours);
           missingPeer(peers[missing].missing!, test);
         }
-        const [openssl, gnutls] = await Promise.all(REMOTE.map((name) => play(name, peers, testCase)));
-        expect({ ours, openssl, gnutls }).toEqual({ ours: testCase.ours, openssl: testCase.openssl ?? testCase.ours, gnutls: testCase.gnutls ?? testCase.ours });
+        const [openssl, gnutls, openssl35] = await Promise.all(REMOTE.map((name) => play(name, peers, testCase)));
+        const expectedOpenssl = testCase.openssl ?? testCase.ours;
+        expect({ ours, openssl, gnutls, openssl35 }).toEqual({ ours: testCase.ours, openssl: expectedOpenssl, gnutls: testCase.gnutls ?? testCase.ours, openssl35: testCase.openssl35 ?? expectedOpenssl });
       });
     }
   });

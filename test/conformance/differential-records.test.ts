@@ -63,8 +63,8 @@ const cases: DifferentialCase[] = [
     ours: 'record_overflow, closed',
   },
   { name: 'a CCS after the ClientHello, then the Finished: dropped (§5)', script: afterHello((c) => c.sendRaw(record(CHANGE_CIPHER_SPEC, Uint8Array.of(1))), true), ours: 'finished, open' },
-  { name: 'a CCS of value 2 after the ClientHello', script: afterHello((c) => c.sendRaw(record(CHANGE_CIPHER_SPEC, Uint8Array.of(2)))), ours: 'unexpected_message, closed', openssl: 'illegal_parameter, closed', verdict: 'ours (and GnuTLS): §5 names unexpected_message for any other change_cipher_spec value' },
-  { name: 'a CCS of two bytes after the ClientHello', script: afterHello((c) => c.sendRaw(record(CHANGE_CIPHER_SPEC, Uint8Array.of(1, 1)))), ours: 'unexpected_message, closed', openssl: 'illegal_parameter, closed', verdict: 'ours (and GnuTLS), as for the value 2' },
+  { name: 'a CCS of value 2 after the ClientHello', script: afterHello((c) => c.sendRaw(record(CHANGE_CIPHER_SPEC, Uint8Array.of(2)))), ours: 'unexpected_message, closed', openssl: 'illegal_parameter, closed', openssl35: 'unexpected_message, closed', verdict: 'ours (and GnuTLS, and OpenSSL 3.5, which changed to it): §5 names unexpected_message for any other change_cipher_spec value' },
+  { name: 'a CCS of two bytes after the ClientHello', script: afterHello((c) => c.sendRaw(record(CHANGE_CIPHER_SPEC, Uint8Array.of(1, 1)))), ours: 'unexpected_message, closed', openssl: 'illegal_parameter, closed', openssl35: 'unexpected_message, closed', verdict: 'ours (and GnuTLS, OpenSSL 3.5), as for the value 2' },
   { name: 'a CCS after the handshake (§5: not after the Finished)', script: afterFinished((c) => c.sendRaw(record(CHANGE_CIPHER_SPEC, Uint8Array.of(1)))), ours: 'unexpected_message, closed' },
   { name: 'a protected record of padding only before the Finished (§5.4)', script: afterHello((c) => c.sendRaw(c.sealInner(new Uint8Array(16)))), ours: 'unexpected_message, closed', gnutls: 'bad_record_mac, closed', verdict: 'ours (and OpenSSL): §5.4, no non-zero octet in the cleartext MUST be unexpected_message' },
   { name: 'a protected record of 2^14 + 1 bytes of handshake data (§5.4)', script: afterHello((c) => c.sendSealed(HANDSHAKE, new Uint8Array(2 ** 14 + 1))), ours: 'record_overflow, closed' },
@@ -96,7 +96,7 @@ const cases: DifferentialCase[] = [
     ours: 'unexpected_message, closed',
   },
   { name: 'a protected record of unknown inner type 24 after the handshake', script: afterFinished((c) => c.sendSealed(24, Uint8Array.of(1))), ours: 'unexpected_message, closed' },
-  { name: 'a warning alert of an unknown description after the handshake', script: afterFinished((c) => c.sendSealed(ALERT, Uint8Array.of(1, 0xfe))), ours: 'finished, closed' },
+  { name: 'a warning alert of an unknown description after the handshake', script: afterFinished((c) => c.sendSealed(ALERT, Uint8Array.of(1, 0xfe))), ours: 'finished, closed', openssl35: 'finished, open', verdict: 'ours (and OpenSSL 3.0, GnuTLS): §6, unknown alert types MUST be treated as error alerts; node:tls 26 on OpenSSL 3.5 keeps the connection' },
   { name: 'a plaintext alert after the handshake (§5: protected once keys are in use)', script: afterFinished((c) => c.sendRaw(record(ALERT, Uint8Array.of(2, 40)))), ours: 'unexpected_message, closed', gnutls: 'bad_record_mac, closed', verdict: 'ours (and OpenSSL), as for the plaintext Finished' },
 ];
 
