@@ -3,20 +3,16 @@
 // server, to OpenSSL 3.0's s_server and to gnutls-serv; see differential-harness.ts. Where an outcome differs,
 // `verdict` says who is right by RFC 8446.
 import { concat } from '../../src/wire/bytes.js';
+import { CipherSuite, ContentType, ExtensionType } from '../../src/wire/enums.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
 import { record } from '../handshake/abort-harness.js';
 import { type DifferentialCase, differential, helloExtensions, type Run } from './differential-harness.js';
 import type { Answer, ScriptedClient } from './scripted-client.js';
 
-const CHANGE_CIPHER_SPEC = 20;
-const ALERT = 21;
-const HANDSHAKE = 22;
-const APPLICATION_DATA = 23;
-const AES_128_GCM = 0x1301;
-/** The padding extension (RFC 7685). */
-const PADDING = 21;
+const { change_cipher_spec: CHANGE_CIPHER_SPEC, alert: ALERT, handshake: HANDSHAKE, application_data: APPLICATION_DATA } = ContentType;
+const AES_128_GCM = CipherSuite.TLS_AES_128_GCM_SHA256;
 
-/** Our usual ClientHello, encoded and in the transcript order the client keeps, without sending it. */
+/** Our usual ClientHello, encoded, not sent. */
 const helloBytes = (c: ScriptedClient) => c.encodeHello(0x0303, [AES_128_GCM], helloExtensions(c));
 /** The usual ClientHello, sent. */
 const hello = (run: Run) => run.step((c) => c.hello([AES_128_GCM], helloExtensions(c)));
@@ -57,7 +53,7 @@ const cases: DifferentialCase[] = [
     name: 'a ClientHello in one record of more than 2^14 bytes (§5.1: record_overflow)',
     script: (run) =>
       run.step((c) => {
-        const encoded = c.encodeHello(0x0303, [AES_128_GCM], [...helloExtensions(c), { type: PADDING, data: new Uint8Array(2 ** 14) }]);
+        const encoded = c.encodeHello(0x0303, [AES_128_GCM], [...helloExtensions(c), { type: ExtensionType.padding, data: new Uint8Array(2 ** 14) }]);
         return c.sendHelloRecords(encoded, record(HANDSHAKE, encoded));
       }),
     ours: 'record_overflow, closed',
