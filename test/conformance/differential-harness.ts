@@ -38,6 +38,15 @@ const QUIET_MS = 80;
 /** How long a server that sent a fatal alert gets to close the connection. */
 const CLOSE_MS = 500;
 
+/** How many times a step reads on while the server's flight has begun and not ended. */
+const MAX_READS = 5;
+
+/** The server began a flight (ServerHello) and has not reached its Finished, with no alert. */
+function midFlight(answer: Answer): boolean {
+  const last = answer.messages.at(-1)?.kind;
+  return answer.alerts.length === 0 && last !== undefined && last !== 'finished' && last !== 'hello_retry_request' && last !== 'new_session_ticket';
+}
+
 /** A real server over TCP as the scripted client's server end. */
 class TcpEnd implements ServerEnd {
   private inbox: Uint8Array = new Uint8Array(0);
@@ -133,10 +142,13 @@ export class Run {
   async step(act: (client: ScriptedClient) => Answer): Promise<Answer> {
     if (this.ended) return { messages: [], alerts: [], applicationData: [], records: [] };
     const answer = act(this.client);
-    if (this.end) {
+    // A flight cut by a pause (a loaded machine) is read on until it ends: at its Finished or
+    // HelloRetryRequest, an alert, the close, or a silence.
+    for (let reads = 0; this.end && reads < MAX_READS; reads++) {
       await this.end.settle();
       const later = this.client.read();
       for (const key of ['messages', 'alerts', 'applicationData', 'records'] as const) (answer[key] as unknown[]).push(...later[key]);
+      if (later.records.length === 0 || !midFlight(answer) || this.end.closed) break;
     }
     this.answers.push(answer);
     return answer;
