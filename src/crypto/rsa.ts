@@ -58,6 +58,7 @@ export interface RsaPrivateKey extends RsaPublicKey {
  * every signature instead). A wrong d right modulo p − 1 gives the peer p (Boneh, DeMillo, Lipton 1997).
  */
 export function rsaPrivateExponentProblem(key: Required<RsaPrivateKey>): string | undefined {
+  if (key.p < 2n || key.q < 2n) return 'RSA private key: p and q must be above 1';
   const fits = (prime: bigint) => (key.e * key.d) % (prime - 1n) === 1n;
   return fits(key.p) && fits(key.q) ? undefined : 'RSA private key: d is not the private exponent of n and e (e·d ≢ 1 modulo p − 1 and q − 1), its signatures would not verify';
 }
@@ -232,10 +233,12 @@ function openSignature(key: RsaPublicKey, signature: Uint8Array, emLen: number):
  */
 function rsasp1(key: RsaPrivateKey, m: bigint, em: Uint8Array): bigint {
   const { n, e, d, p, q } = key;
+  // RFC 8017 §3.2: d is a positive integer. The blinding's HKDF reads d's bytes, which a d <= 0 has none of.
+  if (d <= 0n) throw new Error('RSA private key: d is not a positive integer');
   const { blind, unblind, multipliers: [kp, kq] } = rsaBlinding(key, em);
   const blinded = (m * blind) % n;
   if (p === undefined || q === undefined) return (modPow(blinded, d + kp * (e * d - 1n), n) * unblind) % n;
-  if (p * q !== n) throw new Error('RSA private key: p * q is not n');
+  if (p < 2n || q < 2n || p * q !== n) throw new Error('RSA private key: p and q are not two factors of n above 1');
   const s1 = modPow(blinded % p, (d % (p - 1n)) + kp * (p - 1n), p);
   const s2 = modPow(blinded % q, (d % (q - 1n)) + kq * (q - 1n), q);
   const qInverse = modInverse(q, p);
