@@ -238,7 +238,8 @@ function rsasp1(key: RsaPrivateKey, m: bigint, em: Uint8Array): bigint {
   const { blind, unblind, multipliers: [kp, kq] } = rsaBlinding(key, em);
   const blinded = (m * blind) % n;
   if (p === undefined || q === undefined) return (modPow(blinded, d + kp * (e * d - 1n), n) * unblind) % n;
-  if (p < 2n || q < 2n || p * q !== n) throw new Error('RSA private key: p and q are not two factors of n above 1');
+  if (p < 2n || q < 2n) throw new Error('RSA private key: p and q must be above 1');
+  if (p * q !== n) throw new Error('RSA private key: p * q is not n');
   const s1 = modPow(blinded % p, (d % (p - 1n)) + kp * (p - 1n), p);
   const s2 = modPow(blinded % q, (d % (q - 1n)) + kq * (q - 1n), q);
   const qInverse = modInverse(q, p);
