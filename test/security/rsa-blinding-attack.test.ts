@@ -65,7 +65,7 @@ it('e of 33 bits (our bound, above what node:crypto generates): the same key wit
 });
 
 describe('an r that is not invertible modulo n', () => {
-  // A squarefree modulus with ten small prime factors: a third of all r share the factor 3, and only about 15%
+  // A squarefree modulus with ten small prime factors: a third of all r share the factor 3, and only about 31%
   // are coprime to n. Not a key we accept from a config (rsaPublicKeyProblem is about n's size and e), but the
   // primitive's arithmetic is the same: it must draw again, and sign exactly m^d mod n.
   const { numbers } = generated(1024, 65537);
@@ -86,7 +86,8 @@ describe('an r that is not invertible modulo n', () => {
       // The e-th root is unique (gcd(e, λ) = 1): m^d mod n, computed here unblinded.
       expect(bigint.os2ip(signature)).toBe(modPow(modPow(bigint.os2ip(signature), key.e, n), key.d, n));
     }
-    expect(retried).toBeGreaterThan(12);
+    // About 69% of r are refused for this n: 24 messages without one redraw would happen once in 10^12.
+    expect(retried).toBeGreaterThan(0);
   });
 });
 
