@@ -30,7 +30,9 @@ describe('constantTimeEqual answers as equalBytes did', () => {
   });
 
   it('a length-tracking view of a resizable buffer, shrunk and grown: compared at its length now, never throwing', () => {
-    const buffer = new ArrayBuffer(4, { maxByteLength: 8 });
+    // ES2024 resizable buffers (Node 20 has them; our TypeScript lib predates them).
+    const Resizable = ArrayBuffer as unknown as new (length: number, options: { maxByteLength: number }) => ArrayBuffer & { resize(length: number): void };
+    const buffer = new Resizable(4, { maxByteLength: 8 });
     const view = new Uint8Array(buffer);
     view.set([1, 2, 3, 4]);
     const held = new Uint8Array(view);
