@@ -6,7 +6,7 @@
 // where another implementation differs, of that one, with the verdict on who is right (docs/security.md, "Red
 // team, session 17"). One server process per implementation serves every case of a file; ports are free ones.
 // A missing peer skips loudly (fails with REQUIRE_INTEROP=1).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePkcs8 } from '../../src/auth/keys.js';
@@ -31,8 +31,13 @@ const OUR_SERVER: Partial<ServerConfig> = { certificate: identity, now: Date.now
 /** Its key in PKCS#8 with the public point, which GnuTLS 3.7 requires (OpenSSL reads it too). */
 const keyPem = () => toPem('PRIVATE KEY', encodePkcs8(identity.privateKey, nobleProvider.publicKeyOf(identity.privateKey)));
 
-/** How long a server may stay silent after our bytes before we take its silence as its answer. */
-const FIRST_BYTE_MS = 800;
+/**
+ * How long a server may stay silent after our bytes before we ask whether it is waiting for more (serverIdle):
+ * only an idle server's silence is its answer, so a loaded machine that runs it late makes the run slower, not wrong.
+ */
+const FIRST_BYTE_MS = 250;
+/** How long a server may stay busy without a word before its silence is taken anyway (a server that spins). */
+const BUSY_LIMIT_MS = 20_000;
 /** How long after its last bytes a server's flight counts as complete (loopback writes a flight at once). */
 const QUIET_MS = 80;
 /** How long a server that sent a fatal alert gets to close the connection. */
@@ -54,7 +59,10 @@ class TcpEnd implements ServerEnd {
   closed = false;
   private wake: () => void = () => {};
 
-  private constructor(private readonly socket: Socket) {
+  private constructor(
+    private readonly socket: Socket,
+    private readonly serverPid: number,
+  ) {
     socket.on('data', (chunk: Buffer) => {
       this.inbox = concat(this.inbox, new Uint8Array(chunk));
       this.unread = true;
@@ -71,9 +79,9 @@ class TcpEnd implements ServerEnd {
     socket.on('error', close);
   }
 
-  static open(port: number): Promise<TcpEnd> {
+  static open(port: number, serverPid: number): Promise<TcpEnd> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new TcpEnd(socket)));
+      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new TcpEnd(socket, serverPid)));
       socket.once('error', reject);
     });
   }
@@ -92,15 +100,20 @@ class TcpEnd implements ServerEnd {
     return whole;
   }
 
-  /** Resolves once the server has closed, or stayed silent `firstMs` (none yet), or `QUIET_MS` after its last bytes. */
+  /**
+   * Resolves once the server has closed, or stayed silent `firstMs` (none yet) or `QUIET_MS` after its last bytes
+   * and is idle (serverIdle) then, or stayed busy and silent BUSY_LIMIT_MS.
+   */
   settle(firstMs = FIRST_BYTE_MS): Promise<void> {
     this.unread = false;
+    const busyUntil = Date.now() + BUSY_LIMIT_MS;
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout;
       const arm = (ms: number) => {
         clearTimeout(timer);
-        timer = setTimeout(done, ms);
+        timer = setTimeout(silence, ms);
       };
+      const silence = () => (serverIdle(this.socket, this.serverPid) || Date.now() > busyUntil ? done() : arm(QUIET_MS));
       const done = () => {
         clearTimeout(timer);
         this.wake = () => {};
@@ -117,6 +130,36 @@ class TcpEnd implements ServerEnd {
   }
 }
 
+/**
+ * Whether the server has taken all our bytes and is waiting for more, having written all it will: on Linux, the
+ * connection in /proc/net/tcp established with nothing queued either way (the server read our bytes; none of
+ * its bytes wait for our event loop), and every thread of the server asleep (not runnable, not stopped). A server
+ * that has been given our bytes but not yet the CPU is runnable or has them queued. Without /proc, true: the
+ * silence alone is taken.
+ */
+function serverIdle(socket: Socket, pid: number): boolean {
+  let table: string[];
+  try {
+    // A server listening on both families may take our IPv4 connection on an IPv6 socket (tcp6).
+    table = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((path) => (existsSync(path) ? readFileSync(path, 'latin1').split('\n') : []));
+  } catch {
+    return true;
+  }
+  if (table.length === 0) return true;
+  const port = (n: number | undefined) => (n ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  const [ours, theirs] = [[socket.localPort, socket.remotePort], [socket.remotePort, socket.localPort]].map(([local, remote]) => new RegExp(`:${port(local)} [0-9A-F]+:${port(remote)} `));
+  // Fields: sl local_address rem_address st tx_queue:rx_queue ...; st 01 is ESTABLISHED.
+  const row = (key: RegExp) => table.find((line) => key.test(line))?.trim().split(/\s+/);
+  const [ourRow, theirRow] = [row(ours!), row(theirs!)];
+  if (!ourRow || !theirRow || ourRow[3] !== '01' || ourRow[4] !== '00000000:00000000' || theirRow[4] !== '00000000:00000000') return false;
+  try {
+    // The state is the field after the command name's closing parenthesis: S is asleep, R runnable, T stopped.
+    return readdirSync(`/proc/${pid}/task`).every((task) => /\) S /.test(readFileSync(`/proc/${pid}/task/${task}/stat`, 'latin1')));
+  } catch {
+    return false;
+  }
+}
+
 /** One run of a script against one implementation: the scripted client, and what the server answered. */
 export class Run {
   readonly client: ScriptedClient;
@@ -125,6 +168,7 @@ export class Run {
   constructor(
     private readonly end: TcpEnd | undefined,
     seed: string,
+    private readonly stall?: { pid: number; ms: number },
   ) {
     this.client = new ScriptedClient(OUR_SERVER, seed, end);
   }
@@ -141,6 +185,7 @@ export class Run {
   /** Plays `act` (sends something), waits for the server's answer and keeps it; an empty answer once ended. */
   async step(act: (client: ScriptedClient) => Answer): Promise<Answer> {
     if (this.ended) return { messages: [], alerts: [], applicationData: [], records: [] };
+    if (this.end && this.stall) stallProcess(this.stall.pid, this.stall.ms);
     const answer = act(this.client);
     // A flight cut by a pause (a loaded machine) is read on until it ends: at its Finished or
     // HelloRetryRequest, an alert, the close, or a silence.
@@ -181,6 +226,8 @@ export interface DifferentialCase {
   openssl35?: string;
   /** Where the outcomes differ: who is right by the RFC, and why. */
   verdict?: string;
+  /** A real server is stopped (SIGSTOP) this long after each of our sends: a loaded machine that runs it late. */
+  stallServerMs?: number;
 }
 
 /** The ClientHello extensions all three servers accept: X25519 share, groups X25519 and P-256, ECDSA and PSS. */
@@ -203,36 +250,48 @@ interface Peer {
  * `binary` serving on a free port, once it prints `ready`: `args` of the port and of the certificate and key
  * files. Neither server sends tickets or asks for a client certificate, so a handshake ends at our Finished.
  */
-async function startPeer(binary: string, ready: RegExp, args: (port: number, cert: string, key: string) => string[], scratch: ReturnType<typeof scratchDirectory>): Promise<Peer> {
+/** The certificate and key files all servers read, written once before any starts (a rewrite could be read half done). */
+interface KeyFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+async function startPeer(binary: string, ready: RegExp, args: (port: number, cert: string, key: string) => string[], files: KeyFiles): Promise<Peer> {
   const path = findBinary(binary);
   if (!path) return { missing: `${binary} not installed` };
   const port = await freePort();
-  const child = spawnBounded(path, args(port, scratch.file('server.pem', certPem(identity)), scratch.file('server.key', keyPem())), { timeoutMs: 300_000 });
+  const child = spawnBounded(path, args(port, files.certFile, files.keyFile), { timeoutMs: 300_000 });
   await child.waitFor(ready);
   return { port, child };
 }
 
-const startOpenSsl = (scratch: ReturnType<typeof scratchDirectory>) =>
-  startPeer('openssl', /ACCEPT/, (port, cert, key) => ['s_server', '-tls1_3', '-accept', String(port), '-cert', cert, '-key', key, '-no_ticket'], scratch);
-const startGnutls = (scratch: ReturnType<typeof scratchDirectory>) =>
+const startOpenSsl = (files: KeyFiles) =>
+  startPeer('openssl', /ACCEPT/, (port, cert, key) => ['s_server', '-tls1_3', '-accept', String(port), '-cert', cert, '-key', key, '-no_ticket'], files);
+const startGnutls = (files: KeyFiles) =>
   startPeer(
     'gnutls-serv',
     /listening on IPv4 [^\n]*done/,
     (port, cert, key) => ['--port', String(port), '--echo', '--disable-client-cert', '--noticket', '--priority', 'NORMAL:-VERS-ALL:+VERS-TLS1.3', '--x509certfile', cert, '--x509keyfile', key],
-    scratch,
+    files,
   );
 
-async function startNode26(scratch: ReturnType<typeof scratchDirectory>): Promise<Peer> {
+async function startNode26(files: KeyFiles): Promise<Peer> {
   if (!existsSync(NODE26)) return { missing: 'Node 26 (test/peers/node26, `npm ci --prefix test/peers/node26`) not installed' };
-  const files = { certFile: scratch.file('server.pem', certPem(identity)), keyFile: scratch.file('server.key', keyPem()) };
   const peer = await node26Server(NODE26, { ...files, keepServing: true }, 300_000);
   return { port: peer.port, child: peer.child };
 }
 
+/** Stops process `pid` for `ms` (as a scheduler that runs it late would) before our bytes go, then lets it go on. */
+function stallProcess(pid: number, ms: number): void {
+  process.kill(pid, 'SIGSTOP');
+  setTimeout(() => process.kill(pid, 'SIGCONT'), ms);
+}
+
 /** One script played against `implementation`; its outcome. */
 async function play(implementation: Implementation, peers: Record<(typeof REMOTE)[number], Peer>, testCase: DifferentialCase): Promise<string> {
-  const port = implementation === 'ours' ? undefined : peers[implementation].port!;
-  const run = new Run(port === undefined ? undefined : await TcpEnd.open(port), `differential ${testCase.name}`);
+  const peer = implementation === 'ours' ? undefined : peers[implementation];
+  const stall = peer && testCase.stallServerMs ? { pid: peer.child!.child.pid!, ms: testCase.stallServerMs } : undefined;
+  const run = new Run(peer ? await TcpEnd.open(peer.port!, peer.child!.child.pid!) : undefined, `differential ${testCase.name}`, stall);
   try {
     await testCase.script(run);
     return await run.outcome();
@@ -247,7 +306,8 @@ export function differential(title: string, cases: DifferentialCase[]): void {
     const scratch = scratchDirectory('tls13-lab-differential-');
     const peers = {} as Record<(typeof REMOTE)[number], Peer>;
     beforeAll(async () => {
-      [peers.openssl, peers.gnutls, peers.openssl35] = await Promise.all([startOpenSsl(scratch), startGnutls(scratch), startNode26(scratch)]);
+      const files = { certFile: scratch.file('server.pem', certPem(identity)), keyFile: scratch.file('server.key', keyPem()) };
+      [peers.openssl, peers.gnutls, peers.openssl35] = await Promise.all([startOpenSsl(files), startGnutls(files), startNode26(files)]);
     });
     afterAll(() => {
       for (const peer of Object.values(peers)) peer.child?.kill();
