@@ -3,7 +3,7 @@
 // (decrypt_error) after our first flight named us. Key files are checked where they are read (keys.ts).
 import type { CryptoProvider, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { rsaPrivateExponentProblem } from '../crypto/rsa.js';
-import { equalBytes } from '../wire/bytes.js';
+import { constantTimeEqual, equalBytes } from '../wire/bytes.js';
 import { encodeSpki, samePublicKey } from './keys.js';
 
 /** The public key of each private key object and its SPKI, by the provider that derived it from a secret of this SHA-256. */
@@ -27,7 +27,7 @@ export function isPrivateKeyOf(provider: CryptoProvider, privateKey: PrivateKey,
   const secret = privateKey.kind === 'ecdsa' ? privateKey.d : privateKey.seed;
   const secretHash = provider.hash('sha256', secret);
   let known = derived.get(privateKey);
-  if (!known || known.provider !== provider || !equalBytes(known.secretHash, secretHash)) {
+  if (!known || known.provider !== provider || !constantTimeEqual(known.secretHash, secretHash)) {
     const made = provider.publicKeyOf(privateKey);
     known = { provider, secretHash, publicKey: made, spki: encodeSpki(made) };
     derived.set(privateKey, known);

@@ -3,7 +3,7 @@
 // component of AlgorithmIdentifier MUST be absent" (§2).
 import type { MlDsaParameterSet, PrivateKey, PublicKey } from '../crypto/provider.js';
 import { ML_DSA_SEED_LENGTH, ML_DSA_SIZES, mlDsaExpandedKey } from '../crypto/mldsa.js';
-import { equalBytes } from '../wire/bytes.js';
+import { constantTimeEqual } from '../wire/bytes.js';
 import { contextTag, type DerReader, Tag } from './der.js';
 import { der } from './der-writer.js';
 import { KeyError } from './keys.js';
@@ -64,7 +64,7 @@ export function readMlDsaPrivateKey(parameterSet: MlDsaParameterSet, alg: { para
       const expandedKey = both.octetString('expandedKey');
       both.end();
       const made = mlDsaExpandedKey(parameterSet, seed);
-      const consistent = equalBytes(expandedKey, made);
+      const consistent = constantTimeEqual(expandedKey, made);
       made.fill(0); // a secret: kept no longer than the comparison (we sign from the seed)
       if (!consistent) {
         throw new KeyError(`${parameterSet} private key: the expandedKey is not the one its seed makes (RFC 9881 §6)`);

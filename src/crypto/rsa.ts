@@ -1,9 +1,11 @@
 // RSA signatures with bigints, following RFC 8017: RSASSA-PSS (§8.1, EMSA-PSS §9.1) and
 // RSASSA-PKCS1-v1_5 (§8.2, EMSA-PKCS1-v1_5 §9.2). The one primitive noble lacks.
-// Not constant-time: this is a teaching stack. Every length and range the RFC checks is checked.
+// Every length and range the RFC checks is checked. bigint arithmetic is not constant-time: signing is blinded
+// (rsa-blinding.ts) so that its time follows neither the message nor the bits of d (docs/security.md, session 17).
 import { concat, constantTimeEqual } from '../wire/bytes.js';
 import { bitLength, i2osp, mod, modInverse, modPow, os2ip } from './bigint.js';
 import { digest, digestLength } from './hashes.js';
+import { rsaBlinding } from './rsa-blinding.js';
 import type { HashName, RandomSource } from './provider.js';
 
 export interface RsaPublicKey {
@@ -203,7 +205,7 @@ function signEncoded(key: RsaPrivateKey, em: Uint8Array | null): Uint8Array {
   if (em === null) throw new Error('RSA key too small for this digest');
   const m = os2ip(em);
   if (m >= key.n) throw new Error('RSA message representative out of range');
-  const s = rsasp1(key, m);
+  const s = rsasp1(key, m, em);
   // Verified with e before it leaves, as OpenSSL does: a d that is not e's inverse signs garbage, and a CRT
   // signature right modulo p only gives the peer p = gcd(s^e - m, n) (Boneh, DeMillo, Lipton 1997).
   if (modPow(s, key.e, key.n) !== m) throw new Error('RSA private key: its signature does not verify with e (d is not the private exponent of n and e)');
@@ -224,19 +226,23 @@ function openSignature(key: RsaPublicKey, signature: Uint8Array, emLen: number):
   return m < 1n << BigInt(8 * emLen) ? i2osp(m, emLen) : null;
 }
 
-/** RSASP1 (RFC 8017 §5.2.1), with the Chinese remainder theorem (form 2 of the key) when p and q are known. */
-function rsasp1(key: RsaPrivateKey, m: bigint): bigint {
-  const { p, q } = key;
-  if (p === undefined || q === undefined) return modPow(m, key.d, key.n);
-  if (p * q !== key.n) throw new Error('RSA private key: p * q is not n');
-  const s1 = modPow(m % p, key.d % (p - 1n), p);
-  const s2 = modPow(m % q, key.d % (q - 1n), q);
+/**
+ * RSASP1 (RFC 8017 §5.2.1), with the Chinese remainder theorem (form 2 of the key) when p and q are known,
+ * blinded (rsa-blinding.ts): s = (m·r^e)^d' · r^-1 mod n, d' the exponent plus a multiple of the group order.
+ */
+function rsasp1(key: RsaPrivateKey, m: bigint, em: Uint8Array): bigint {
+  const { n, e, d, p, q } = key;
+  const { blind, unblind, multipliers: [kp, kq] } = rsaBlinding(key, em);
+  const blinded = (m * blind) % n;
+  if (p === undefined || q === undefined) return (modPow(blinded, d + kp * (e * d - 1n), n) * unblind) % n;
+  if (p * q !== n) throw new Error('RSA private key: p * q is not n');
+  const s1 = modPow(blinded % p, (d % (p - 1n)) + kp * (p - 1n), p);
+  const s2 = modPow(blinded % q, (d % (q - 1n)) + kq * (q - 1n), q);
   const qInverse = modInverse(q, p);
   if (qInverse === undefined) throw new Error('RSA private key: q has no inverse mod p');
   const h = mod((s1 - s2) * qInverse, p);
-  return s2 + q * h;
+  return ((s2 + q * h) * unblind) % n;
 }
-
 
 function byteLength(bits: number): number {
   return Math.ceil(bits / 8);

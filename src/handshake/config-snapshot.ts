@@ -9,7 +9,7 @@
 // from one config gets the same snapshot objects each time, so what is memoised by identity (parsed trust
 // anchors and CRLs, imported private keys) is still found. Code is not copied: functions, and the objects
 // whose methods the engine calls (the provider, the anti-replay register, certificate compressors).
-import { equalBytes } from '../wire/bytes.js';
+import { constantTimeEqual } from '../wire/bytes.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import { validateClientConfig, validateGivenObjects, validateServerConfig } from './config-validation.js';
 import { inheritedFields, markInheritedFields } from './inherited-fields.js';
@@ -128,7 +128,8 @@ function snapshot(value: unknown, open: object[], rules: Rules): Snapshot {
 function bytesSnapshot(source: Uint8Array): Uint8Array {
   try {
     const held = snapshots.get(source) as Uint8Array | undefined;
-    if (held && equalBytes(held, source)) return held;
+    // Constant-time: the bytes include private keys, PSKs and ticket keys (docs/security.md, session 17).
+    if (held && constantTimeEqual(held, source)) return held;
     const copy = new Uint8Array(source);
     snapshots.set(source, copy);
     return copy;

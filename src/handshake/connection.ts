@@ -24,7 +24,7 @@ import { ServerHandshake } from './server/machine.js';
 import type { SuiteInfo } from './suites.js';
 import type { ApplicationTraffic } from './traffic.js';
 import { dataRecordsLeft, recordsPerWriteKey } from './key-usage.js';
-import { wipeExporterSecrets, wipeStateSecrets } from './wipe.js';
+import { Closing } from './closing.js';
 
 /** How much input a connection keeps while it waits for a decision (a few flights' worth). */
 export const MAX_BUFFERED_WHILE_PAUSED = 64 * 1024;
@@ -41,16 +41,8 @@ export class Connection {
   private readonly calls: ExclusiveCalls;
   private events: TlsEvent[] = [];
   private awaiting?: PendingDecision;
-  /** A fatal alert was sent or received, or close() canceled the handshake: nothing more happens. */
-  private failed = false;
-  /** We sent close_notify: no more writing (RFC 8446 §6.1). */
-  private writeClosed = false;
-  /** Our Finished went out: closing no longer cancels the handshake. */
-  private sentFinished = false;
-  /** The peer sent close_notify: nothing more will be read. */
-  private readClosed = false;
-  /** The `connected` event went out: the handshake completed, and the identity in `info.peer` stands. */
-  private reportedConnected = false;
+  /** Which ways are still open, and what goes when one closes (closing.ts). */
+  private readonly closing: Closing;
 
   private constructor(role: Role, config: ClientConfig | ServerConfig) {
     const cfg = resolveCommon(config, role);
@@ -63,6 +55,14 @@ export class Connection {
     this.ctx = new HandshakeContext(role, cfg);
     this.recordEffects = new RecordEffects(this.records, this.ctx.provider, role, role === 'server' ? (config as ServerConfig).serverFlight : undefined);
     this.calls = new ExclusiveCalls(this.records, () => this.pump());
+    this.closing = new Closing({
+      ctx: this.ctx,
+      records: this.records,
+      recordEffects: this.recordEffects,
+      machineState: () => this.machine.state,
+      emit: (event) => this.events.push(event),
+      dropDecision: () => (this.awaiting = undefined),
+    });
     if (cfg.traceRecords) {
       this.records.onRecord = (r) =>
         this.events.push({ type: 'record', direction: r.direction, contentType: r.contentType, protected: r.protected, raw: r.raw });
@@ -123,12 +123,12 @@ export class Connection {
 
   /** After a fatal alert, or once close_notify went both ways. */
   get isClosed(): boolean {
-    return this.failed || (this.readClosed && this.writeClosed);
+    return this.closing.isClosed;
   }
 
   /** We may still write: connected, and we have not sent close_notify. */
   get isWritable(): boolean {
-    return !this.failed && !this.writeClosed && this.machine.state.name === 'CONNECTED';
+    return !this.closing.failed && !this.closing.writeClosed && this.machine.state.name === 'CONNECTED';
   }
 
   /** What has been negotiated so far (complete once connected). */
@@ -150,7 +150,7 @@ export class Connection {
    */
   receive(bytes: Uint8Array): void {
     requireBytes(bytes, 'receive: bytes');
-    if (this.failed || this.readClosed) return;
+    if (this.closing.failed || this.closing.readClosed) return;
     if (this.calls.busy) return this.calls.queueInput(bytes);
     this.calls.run('receive()', () => {
       this.records.receive(bytes);
@@ -200,7 +200,7 @@ export class Connection {
   write(data: Uint8Array): void {
     requireBytes(data, 'write: data');
     this.calls.run('write()', () => {
-      if (this.failed || this.writeClosed) throw new Error('write on a closed connection');
+      if (this.closing.failed || this.closing.writeClosed) throw new Error('write on a closed connection');
       if (this.machine.state.name !== 'CONNECTED') throw new Error(`write before the handshake completed (state ${this.state})`);
       // A padding policy that fails ends the connection with internal_error, as any callback's failure does.
       this.guard(() => this.writeApplicationData(data, this.traffic()!));
@@ -260,20 +260,8 @@ export class Connection {
    * went out, it cancels the handshake instead: user_canceled, close_notify, and the connection is closed.
    */
   close(): void {
-    if (this.failed || this.writeClosed) return;
-    this.calls.run('close()', () => this.guard(() => this.closeWriteSide()));
-  }
-
-  private closeWriteSide(): void {
-    this.recordEffects.flushHandshake();
-    // Before our Finished, no Finished can follow close_notify: the handshake is canceled (RFC 8446 §6.1
-    // user_canceled, "SHOULD be followed by a close_notify"), and nothing the peer sends is read any more.
-    if (!this.sentFinished) this.sendAlert('user_canceled', AlertLevel.warning);
-    this.sendAlert('close_notify', AlertLevel.warning);
-    this.writeClosed = true;
-    if (!this.sentFinished) return this.fail('us', 'handshake canceled: closed before our Finished');
-    this.events.push({ type: 'closed', by: 'us' });
-    if (this.readClosed) this.wipeSecrets();
+    if (this.closing.failed || this.closing.writeClosed) return;
+    this.calls.run('close()', () => this.guard(() => this.closing.closeWriteSide()));
   }
 
   /**
@@ -285,7 +273,7 @@ export class Connection {
   abandon(): void {
     if (this.isClosed) return;
     if (this.calls.busy) return this.calls.afterRun(() => this.abandon());
-    this.fail('us', 'abandoned: no alert sent');
+    this.closing.fail('us', 'abandoned: no alert sent');
   }
 
   /** Answers the pending `decision-needed` event; the handshake continues with any input already received. */
@@ -304,7 +292,7 @@ export class Connection {
   exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
     const secret = this.ctx.exporterMasterSecret;
     const suite = this.suite();
-    if (!secret || !suite || this.failed || this.machine.state.name !== 'CONNECTED') throw new Error('exporters are available once connected');
+    if (!secret || !suite || this.closing.failed || this.machine.state.name !== 'CONNECTED') throw new Error('exporters are available once connected');
     return exporter(this.ctx.provider, suite, secret, label, context, length);
   }
 
@@ -314,7 +302,7 @@ export class Connection {
    */
   exportEarlyKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
     const early = this.ctx.earlyExporter;
-    if (!early || this.failed) throw new Error('the early exporter needs 0-RTT: offered (client) or accepted (server)');
+    if (!early || this.closing.failed) throw new Error('the early exporter needs 0-RTT: offered (client) or accepted (server)');
     return exporter(this.ctx.provider, early.suite, early.secret, label, context, length);
   }
 
@@ -325,7 +313,7 @@ export class Connection {
 
   private pump(): void {
     this.guard(() => {
-      while (!this.failed && !this.readClosed && !this.awaiting) {
+      while (!this.closing.failed && !this.closing.readClosed && !this.awaiting) {
         const item = this.records.next();
         if (!item) break;
         this.dispatch(item);
@@ -344,7 +332,7 @@ export class Connection {
       this.recordEffects.flushHandshake();
       this.ctx.flight.close();
       this.sendAlertIfSealable(error);
-      this.fail('us', error.message);
+      this.closing.fail('us', error.message);
     }
   }
 
@@ -355,7 +343,7 @@ export class Connection {
    */
   private sendAlertIfSealable(error: TlsError): void {
     try {
-      this.sendAlert(error.alert, AlertLevel.fatal, error);
+      this.closing.sendAlert(error.alert, AlertLevel.fatal, error);
     } catch {
       // The failure that ended the step is what the `closed` event reports.
     }
@@ -407,18 +395,9 @@ export class Connection {
     const name = alertDescriptionName(description) as AlertName;
     this.events.push({ type: 'alert', direction: 'in', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name });
     if (description === AlertDescription.user_canceled) return;
-    if (description === AlertDescription.close_notify) {
-      // The peer will send no more; we may still write until we close() (RFC 8446 §6.1). Before the
-      // `connected` event its Finished can no longer come: nobody was proven (a 0-RTT identity is withdrawn).
-      this.readClosed = true;
-      this.awaiting = undefined;
-      this.withdrawUnprovenPeer();
-      this.events.push({ type: 'closed', by: 'peer' });
-      if (this.writeClosed) this.wipeSecrets();
-      return;
-    }
+    if (description === AlertDescription.close_notify) return this.closing.onCloseNotify();
     // Every other alert is an error alert in TLS 1.3, whatever its level (RFC 8446 §6).
-    this.fail('peer', `peer sent ${name}`);
+    this.closing.fail('peer', `peer sent ${name}`);
   }
 
   private applyEffects(): void {
@@ -435,14 +414,14 @@ export class Connection {
     // Our close_notify said we "will not send any more messages on this connection" (RFC 8446 §6.1): a
     // KeyUpdate, a post-handshake Certificate or a ticket the peer's messages would still draw from us stays unsent.
     if ('type' in effect) {
-      if (effect.type === 'connected') this.reportedConnected = true;
+      if (effect.type === 'connected') this.closing.reportedConnected = true;
       this.events.push(effect);
       return;
     }
-    if (this.writeClosed && (effect.kind === 'send' || effect.kind === 'send-change-cipher-spec' || effect.kind === 'send-application-data')) return;
+    if (this.closing.writeClosed && (effect.kind === 'send' || effect.kind === 'send-change-cipher-spec' || effect.kind === 'send-application-data')) return;
     switch (effect.kind) {
       case 'send':
-        if (effect.message.kind === 'finished') this.sentFinished = true;
+        if (effect.message.kind === 'finished') this.closing.sentFinished = true;
         if (this.ctx.traceEvents) this.events.push(messageEvent('out', effect.message, effect.raw, this.ctx.cfg.trace ? messageSpans(effect.message, effect.raw) : undefined));
         this.recordEffects.queueHandshake(effect.message, effect.raw);
         return;
@@ -453,43 +432,6 @@ export class Connection {
       default:
         this.recordEffects.apply(effect);
     }
-  }
-
-  private sendAlert(name: AlertName, level: number, error?: TlsError): void {
-    if (this.writeClosed) return; // not even an error alert after our close_notify (RFC 8446 §6.1)
-    this.records.writer.alert(level, AlertDescription[name]);
-    const event: TlsEvent = { type: 'alert', direction: 'out', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name };
-    if (error) {
-      event.reason = error.reason;
-      event.detail = error.detail;
-    }
-    this.events.push(event);
-  }
-
-  private fail(by: 'us' | 'peer', error: string): void {
-    // A handshake that failed before its end proved nobody: a resumed session's identity, published at
-    // ServerHello for 0-RTT, is withdrawn with it. The end is the `connected` event, not the state: the
-    // machine is CONNECTED once it takes the peer's Finished, and the switch to application keys after it
-    // can still fail (handshake bytes spanning the key change, RFC 8446 §5.1).
-    this.withdrawUnprovenPeer();
-    this.failed = true;
-    this.awaiting = undefined;
-    this.events.push({ type: 'closed', by, error });
-    this.wipeSecrets();
-    wipeExporterSecrets(this.ctx);
-  }
-
-  /**
-   * Closed both ways or failed: no record is read or sealed again, so the keys and the secrets they come from are
-   * zeroed (wipe.ts). The alert that ended it is sealed already. The exporters' secrets go only with a failure.
-   */
-  private wipeSecrets(): void {
-    this.records.wipeKeys();
-    wipeStateSecrets(this.machine.state);
-  }
-
-  private withdrawUnprovenPeer(): void {
-    if (!this.reportedConnected) delete this.ctx.info.peer;
   }
 }
 

@@ -5,7 +5,7 @@ import { createECDH, createPrivateKey, createPublicKey, type JsonWebKey, type Ke
 import { encodePkcs8 } from '../auth/keys.js';
 import { base64UrlEncode } from '../auth/pem.js';
 import type { CurveName, PrivateKey as AnyPrivateKey, PublicKey as AnyPublicKey } from '../crypto/provider.js';
-import { equalBytes, fromHex } from '../wire/bytes.js';
+import { constantTimeEqual, equalBytes, fromHex } from '../wire/bytes.js';
 import { rsaPrivateExponentProblem } from '../crypto/rsa.js';
 
 /**
@@ -193,9 +193,9 @@ function isSamePrivateKey(held: PrivateKey, key: PrivateKey): boolean {
   switch (held.kind) {
     case 'ed25519':
     case 'ed448':
-      return key.kind === held.kind && equalBytes(key.seed, held.seed);
+      return key.kind === held.kind && constantTimeEqual(key.seed, held.seed);
     case 'ecdsa':
-      return key.kind === 'ecdsa' && key.curve === held.curve && equalBytes(key.d, held.d);
+      return key.kind === 'ecdsa' && key.curve === held.curve && constantTimeEqual(key.d, held.d);
     case 'rsa':
     case 'rsa-pss': {
       if (key.kind !== held.kind || key.n !== held.n || key.e !== held.e || key.d !== held.d || key.p !== held.p || key.q !== held.q) return false;

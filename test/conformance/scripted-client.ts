@@ -73,8 +73,16 @@ export interface Answer {
   records: number[];
 }
 
+/** Where the client's records go and the server's come from: our server in memory, or a real one over TCP. */
+export interface ServerEnd {
+  receive(bytes: Uint8Array): void;
+  /** The server's records that arrived since the last call, whole records only. */
+  takeOutput(): Uint8Array;
+}
+
 export class ScriptedClient {
   readonly server: Connection;
+  private readonly end: ServerEnd;
   /** Every handshake message in order, both directions, encoded (the transcript, RFC 8446 §4.4.1). */
   private readonly transcript: Uint8Array[] = [];
   private readonly privateKeys = new Map<number, unknown>();
@@ -106,9 +114,13 @@ export class ScriptedClient {
   private pskSuite?: SuiteInfo;
   private earlyWriter?: PeerWriter;
 
-  /** A server connection of `config`; `seed` names both sides' randomness (each run its own transcript). */
-  constructor(config: Partial<ServerConfig> = {}, seed = 'scripted') {
+  /**
+   * A server connection of `config`; `seed` names both sides' randomness (each run its own transcript). With
+   * `end`, the records go there instead (another implementation's server, test/conformance/differential-*).
+   */
+  constructor(config: Partial<ServerConfig> = {}, seed = 'scripted', end?: ServerEnd) {
     this.server = Connection.server(serverConfig({ random: seededRandom(`${seed} server`), ...config }));
+    this.end = end ?? this.server;
     this.random = seededRandom(`${seed} client`);
     this.clientRandom = this.random(32);
   }
@@ -142,6 +154,12 @@ export class ScriptedClient {
     const step = this.helloRecordLength;
     for (let at = 0; at < encoded.length; at += step) bytes.push(record(HANDSHAKE, encoded.subarray(at, at + step), this.recordVersion));
     return this.feed(concat(...bytes));
+  }
+
+  /** An encoded ClientHello into the transcript, sent as `records` hold it (split, interleaved, oversized). */
+  sendHelloRecords(encoded: Uint8Array, records: Uint8Array): Answer {
+    this.transcript.push(encoded);
+    return this.feed(records);
   }
 
   /**
@@ -270,9 +288,9 @@ export class ScriptedClient {
   }
 
   private feed(bytes?: Uint8Array): Answer {
-    if (bytes) this.server.receive(bytes);
+    if (bytes) this.end.receive(bytes);
     const answer: Answer = { messages: [], alerts: [], applicationData: [], records: [] };
-    for (const { type, fragment } of splitRecords(this.server.takeOutput())) {
+    for (const { type, fragment } of splitRecords(this.end.takeOutput())) {
       if (type === APPLICATION_DATA) {
         const inner = this.reader!.open(fragment);
         answer.records.push(inner.type);

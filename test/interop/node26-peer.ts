@@ -47,6 +47,8 @@ export interface PeerOptions {
   requestCert?: boolean;
   servername?: string;
   send?: string;
+  /** Server: connection after connection, untraced, failed handshakes not fatal (see peer.mts). */
+  keepServing?: boolean;
 }
 
 /** A ServerHello (or HelloRetryRequest) as OpenSSL's trace shows it: the group id of its key_share. */
@@ -81,8 +83,8 @@ export interface Node26Peer {
   serverHellos(): TracedServerHello[];
 }
 
-function start(node: string, options: PeerOptions & { role: 'client' | 'server'; port?: number }): Node26Peer {
-  const child = spawnBounded(node, [PEER_SCRIPT, JSON.stringify(options)], { timeoutMs: 15_000 });
+function start(node: string, options: PeerOptions & { role: 'client' | 'server'; port?: number }, timeoutMs = 15_000): Node26Peer {
+  const child = spawnBounded(node, [PEER_SCRIPT, JSON.stringify(options)], { timeoutMs });
   const events = () =>
     child
       .stdout()
@@ -98,9 +100,12 @@ function start(node: string, options: PeerOptions & { role: 'client' | 'server';
   };
 }
 
-/** node:tls 26 as a server answering one connection with `pong: <first chunk>`; resolves once it listens. */
-export async function node26Server(node: string, options: PeerOptions): Promise<Node26Peer & { port: number }> {
-  const peer = start(node, { ...options, role: 'server' });
+/**
+ * node:tls 26 as a server answering one connection (or, with keepServing, each) with `pong: <first chunk>`;
+ * resolves once it listens. It is killed after `timeoutMs`.
+ */
+export async function node26Server(node: string, options: PeerOptions, timeoutMs?: number): Promise<Node26Peer & { port: number }> {
+  const peer = start(node, { ...options, role: 'server' }, timeoutMs);
   await peer.child.waitFor(/"event":"listening"/);
   const listening = peer.events().find((e) => e.event === 'listening')!;
   return { ...peer, port: listening.port as number };

@@ -19,6 +19,8 @@ describe('primitive floor', () => {
       expect(row.parts.every((p) => p.ms >= 0)).toBe(true);
       expect(row.ms).toBeGreaterThan(0);
       expect(row.ms).toBeCloseTo(row.parts.reduce((sum, p) => sum + p.ms, 0), 9);
+      // Our own check of what we sign mirrors the peer's verification of it, never the CA's signature on the leaf.
+      expect(row.ownSignatureChecksMs).toBe(row.parts.find((p) => p.name === 'verify ed25519')!.ms);
     }
     const text = renderFloor(rows, [], 'cpu');
     for (const row of rows) expect(text).toContain(row.name);

@@ -21,6 +21,11 @@ interface PeerOptions {
   port?: number;
   servername?: string;
   send?: string;
+  /**
+   * Server: serve connection after connection, untraced, a failed handshake reported and not fatal (the
+   * differential tests' peer, test/conformance/differential-harness.ts).
+   */
+  keepServing?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as PeerOptions;
@@ -31,7 +36,7 @@ const fail = (error: Error) => {
 };
 const tlsOptions = {
   minVersion: 'TLSv1.3' as const,
-  enableTrace: true,
+  enableTrace: !options.keepServing,
   ...(options.groups ? { ecdhCurve: options.groups } : {}),
   ...(options.certFile ? { cert: readFileSync(options.certFile) } : {}),
   ...(options.keyFile ? { key: readFileSync(options.keyFile) } : {}),
@@ -56,11 +61,11 @@ if (options.role === 'server') {
   const server = tls.createServer(tlsOptions, (socket) => {
     secure(socket);
     socket.once('data', (chunk: Buffer) => socket.end(`pong: ${chunk.toString('utf8')}`));
-    socket.on('error', fail);
-    socket.on('close', () => server.close());
+    socket.on('error', options.keepServing ? () => socket.destroy() : fail);
+    if (!options.keepServing) socket.on('close', () => server.close());
   });
   server.on('keylog', (line: Buffer) => say({ event: 'keylog', line: line.toString('latin1').trim() }));
-  server.on('tlsClientError', fail);
+  server.on('tlsClientError', options.keepServing ? (error: Error) => say({ event: 'tlsClientError', message: error.message }) : fail);
   server.listen(0, '127.0.0.1', () => say({ event: 'listening', port: (server.address() as { port: number }).port }));
 } else {
   const socket = tls.connect({ ...tlsOptions, host: '127.0.0.1', port: options.port ?? 0, servername: options.servername ?? 'localhost' }, () => {
