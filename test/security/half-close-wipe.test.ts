@@ -90,6 +90,9 @@ describe.each([
     expect(sealingKeys(base, ourMade, ourWrite)).toEqual([`${current} key`]);
     expect(sealingKeys(base, peerMade, peerRead)).toEqual([`${current} key`]);
     const exported = hex(us.exportKeyingMaterial('EXPERIMENTAL half', new Uint8Array(0), 32));
+    // A client keeps its resumption master secret while tickets may still come: until the server's close_notify.
+    const resumption = loggedSecrets(pair.events('client'), suite).filter((x) => x.name === 'resumption_master_secret');
+    expect(held(pair.client, resumption)).toEqual(['resumption_master_secret']);
 
     us.close();
     expect(held(us, ourWrite)).toEqual([]);
@@ -97,6 +100,7 @@ describe.each([
     pair.run();
     expect(held(peer, peerRead)).toEqual([]);
     expect(sealingKeys(base, peerMade, peerRead)).toEqual([]);
+    expect(held(pair.client, resumption)).toEqual(closer === 'server' ? [] : ['resumption_master_secret']);
 
     // The other direction goes on: data, and a KeyUpdate asking for ours, which we no longer send (RFC 8446 §6.1).
     peer.takeEvents();
@@ -154,6 +158,8 @@ describe.each([
     expect(held(pair.server, serverWrite)).toEqual([]);
     expect(sealingKeys(base, made, serverWrite)).toEqual([]);
     pair.run();
+    // The client asks for our update: not answered, and no key is made from the zeroed secret (that would be an Error).
+    pair.client.updateKeys(true);
     pair.client.write(Uint8Array.of(9));
     pair.run();
     const events = pair.events('server');
