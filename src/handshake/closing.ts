@@ -50,14 +50,14 @@ export class Closing {
     this.writeClosed = true;
     if (!this.sentFinished) return this.fail('us', 'handshake canceled: closed before our Finished');
     this.host.emit({ type: 'closed', by: 'us' });
+    // Else the write direction goes once this step's effects are applied (wipeWriteDirection, below).
     if (this.readClosed) this.wipeSecrets();
-    else this.wipeWriteDirection();
   }
 
   /**
    * Our close_notify went out: nothing is sealed again (RFC 8446 §6.1), so the write keys and our traffic secret go
-   * (wipe.ts). Run after each step too while the read side is open: a handshake that completes after our close makes
-   * its traffic then, its write direction gone at birth.
+   * (wipe.ts). Connection runs this after every step (close() is one): a handshake that completes after our close
+   * makes its traffic then, and its write direction is gone at birth.
    */
   wipeWriteDirection(): void {
     if (!this.writeClosed || this.isClosed) return;
