@@ -75,7 +75,7 @@ export class Closing {
     if (this.writeClosed) return this.wipeSecrets();
     // Nothing is opened again: the read keys and the peer's secrets go (wipe.ts), ours stay for writing and our close.
     this.host.records.wipeReadKeys();
-    wipeReadDirection(this.host.machineState(), this.host.ctx.role);
+    wipeReadDirection(this.host.machineState(), this.host.ctx.role, this.host.ctx.provider);
   }
 
   sendAlert(name: AlertName, level: number, error?: TlsError): void {
@@ -108,7 +108,7 @@ export class Closing {
    */
   private wipeSecrets(): void {
     this.host.records.wipeKeys();
-    wipeStateSecrets(this.host.machineState());
+    wipeStateSecrets(this.host.machineState(), this.host.ctx.provider);
   }
 
   private withdrawUnprovenPeer(): void {

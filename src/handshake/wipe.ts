@@ -3,10 +3,12 @@
 // Secrets, the resumption master secret). Only the engine's own arrays: never a caller's, never a `secret` event's
 // copy (the key log the caller asked for). Keys a provider holds where they cannot be written (node:crypto
 // KeyObjects) are dropped with the connection.
+import type { CryptoProvider, KeySharePair } from '../crypto/provider.js';
 import type { ClientState } from './client/machine.js';
 import type { HandshakeContext } from './context.js';
 import type { Role } from './events.js';
 import type { KeySchedule } from './keyschedule.js';
+import { groupName } from './negotiation.js';
 import type { ServerState } from './server/machine.js';
 import type { ApplicationTraffic } from './traffic.js';
 
@@ -19,16 +21,24 @@ interface HeldSecrets {
   clientApplicationSecret?: Uint8Array;
   serverApplicationSecret?: Uint8Array;
   resumptionMasterSecret?: Uint8Array;
+  /** A client's key-share private keys, in WAIT_SH. */
+  keyShares?: ReadonlyMap<number, KeySharePair>;
 }
 
 /** Zeroes the secrets the state machine holds in `state`. */
-export function wipeStateSecrets(state: ClientState | ServerState): void {
+export function wipeStateSecrets(state: ClientState | ServerState, provider: CryptoProvider): void {
   const held = state as HeldSecrets;
+  if (held.keyShares) discardKeyShares(provider, held.keyShares);
   held.schedule?.wipe();
   held.traffic?.wipe();
   for (const secret of [held.clientHandshakeSecret, held.serverHandshakeSecret, held.clientApplicationSecret, held.serverApplicationSecret, held.resumptionMasterSecret]) {
     secret?.fill(0);
   }
+}
+
+/** A client's key-share private keys, of no more use: zeroed by their group where it can (KeyExchange.discard). */
+export function discardKeyShares(provider: CryptoProvider, shares: ReadonlyMap<number, KeySharePair>): void {
+  for (const [group, { privateKey }] of shares) provider.keyExchange(groupName(group)!).discard?.(privateKey);
 }
 
 /**
@@ -50,11 +60,12 @@ export function wipeWriteDirection(state: ClientState | ServerState, role: Role)
  * connected can never end now: its key schedule and the peer's secrets go; ours stay, as the record keys our close
  * is sealed with may still be derived from them (keyschedule.ts trafficProtection).
  */
-export function wipeReadDirection(state: ClientState | ServerState, role: Role): void {
+export function wipeReadDirection(state: ClientState | ServerState, role: Role, provider: CryptoProvider): void {
   const held = state as HeldSecrets;
   held.traffic?.closeReadDirection();
   held.resumptionMasterSecret?.fill(0);
   held.schedule?.wipe();
+  if (held.keyShares) discardKeyShares(provider, held.keyShares);
   const peers = role === 'client' ? [held.serverHandshakeSecret, held.serverApplicationSecret] : [held.clientHandshakeSecret, held.clientApplicationSecret];
   for (const secret of peers) secret?.fill(0);
 }
