@@ -11,7 +11,7 @@ import { recordProviderCalls } from '../../scripts/bench/provider-replay.js';
 import { nodeTlsHasGroup } from '../../scripts/bench/node-tls.js';
 import { overheads } from '../../scripts/bench/handshake-row.js';
 import { bulkRatio, evaluateTargets, runBench, TARGETS, type ProviderRun, type Rate } from '../../scripts/bench/run.js';
-import { measure, perCpuSecond, roundRatios, ROUNDS, typicalSlices, WARMUP_ITERATIONS, type Measurement } from '../../scripts/bench/timing.js';
+import { measure, perCpuSecond, roundRatios, ROUNDS, typicalSlices, WARMUP_ITERATIONS, warmUpFor, type Measurement } from '../../scripts/bench/timing.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
@@ -135,6 +135,13 @@ describe('bench', () => {
 });
 
 describe('interleaved slices', () => {
+  it('lets a default run warm a noble pair (a handshake and its replay, 10 ms) up for WARMUP_ITERATIONS, and keeps a smoke run short', () => {
+    const plan = warmUpFor(2);
+    expect(plan.iterations).toBe(WARMUP_ITERATIONS);
+    expect(plan.cpuMs).toBeGreaterThanOrEqual(WARMUP_ITERATIONS * 10);
+    expect(warmUpFor(0.01).cpuMs).toBeLessThanOrEqual(20);
+  });
+
   it('runs every operation in its own slices, one slice of each per round, and takes ratios round by round', async () => {
     const order: string[] = [];
     const [a, b] = await measure(0.001, [() => void order.push('a'), () => void order.push('b')]);
