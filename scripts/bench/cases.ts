@@ -10,7 +10,7 @@ import { toPem } from '../../src/auth/pem.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import type { CryptoProvider, PrivateKey, RandomSource } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
-import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import type { CertifiedKey, ClientConfig, ServerConfig } from '../../src/handshake/config.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { DAY, makeIdentity, TEST_NOW, type Identity, type IdentityOptions } from '../../src/testing/certs.js';
 import { CipherSuite, NamedGroup } from '../../src/wire/enums.js';
@@ -196,6 +196,14 @@ function trustPolicy(c: HandshakeCase): TrustPolicy {
 }
 
 /**
+ * A test identity as an application configures it: its chain and key, as `loadCertifiedKey` (src/cli/credentials.ts)
+ * gives `tls13 serve` and `connect`, and node:tls gets them (cert and key). Not the Identity itself: its parsed
+ * `certificate` (some 30 objects and arrays, for tests) is a field the engine never reads, but each connection's config
+ * snapshot walks it (config-snapshot.ts), ~2 KiB of field lists per handshake that no real config costs.
+ */
+const certifiedKey = (identity: Identity): CertifiedKey => ({ chain: identity.chain, privateKey: identity.privateKey });
+
+/**
  * Configs for our engine: TLS_AES_128_GCM_SHA256, x25519 only (or the case's group), no secret or trace events, no session tickets (node:tls cannot turn
  * them off and makes two per handshake: a few microseconds of symmetric crypto, see node-tls.ts), except
  * for resumption, where the server issues one ticket per handshake under a key shared by its connections.
@@ -213,9 +221,9 @@ export function engineConfigs(c: HandshakeCase, provider: CryptoProvider, random
     traceEvents: false,
   };
   const client: ClientConfig = { ...common, serverName: SERVER_NAME, trust: trustPolicy(c) };
-  const server: ServerConfig = { ...common, certificate: c.serverIdentity, tickets: { count: 0 } };
+  const server: ServerConfig = { ...common, certificate: certifiedKey(c.serverIdentity), tickets: { count: 0 } };
   if (c.clientIdentity) {
-    client.certificate = c.clientIdentity;
+    client.certificate = certifiedKey(c.clientIdentity);
     server.clientAuth = 'require';
     server.trust = { kind: 'pinned-certificate', certificates: [c.clientIdentity.der] };
   }

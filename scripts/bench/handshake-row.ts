@@ -127,6 +127,7 @@ export async function handshakeRow(c: HandshakeCase, providers: ProviderName[], 
           primitivesMs: mean(primitiveSamplesMs),
           medianPrimitivesMs: median(primitiveSamplesMs),
           pairs: primitiveSamplesMs.length,
+          warmUpPairs: contenders.get(pairedSpec)!.warmedUp.iterations,
         },
         engineMs,
         overhead,
@@ -159,7 +160,7 @@ export async function handshakeRow(c: HandshakeCase, providers: ProviderName[], 
  * over its primitives replayed (median and range of the rounds), then node:tls's rate and where it ran.
  */
 export function handshakeProgress(row: HandshakeRow, isolation: Isolation): string {
-  const runs = row.runs.map((r) => `${r.provider} ${r.engine.perSecond.toFixed(1)}/s (overhead % ${percentSpreadText(r.overhead)})`).join(', ');
+  const runs = row.runs.map((r) => `${r.provider} ${r.engine.perSecond.toFixed(1)}/s (overhead % ${percentSpreadText(r.overhead)} after ${r.paired.warmUpPairs} warm-up pairs)`).join(', ');
   const where = isolation === 'process' ? 'alone in its process' : 'in the shared process';
   return `handshake ${row.name}: ${runs}, node:tls ${row.nodeTls ? `${row.nodeTls.perSecond.toFixed(1)}/s ${where}` : `has no ${row.group}`}`;
 }

@@ -57,9 +57,10 @@ export interface ProviderRun {
   /**
    * The overhead's pairs, in a process of their own: our handshake, then the provider calls of one of our
    * handshakes (the second one made: a typical handshake) replayed alone, call for call (provider-replay.ts),
-   * each timed on the report's clock (CPU by default), in turn. Mean and median ms of each.
+   * each timed on the report's clock (CPU by default), in turn. Mean and median ms of each, and the pairs of the
+   * warm-up before the rounds (timing.ts warmUpFor: fewer than WARMUP_ITERATIONS when its CPU bound ended it).
    */
-  paired: { handshakeMs: number; medianHandshakeMs: number; primitivesMs: number; medianPrimitivesMs: number; pairs: number };
+  paired: { handshakeMs: number; medianHandshakeMs: number; primitivesMs: number; medianPrimitivesMs: number; pairs: number; warmUpPairs: number };
   /** Per round, the pairs' handshake ms minus their primitives' ms, mean per pair: the engine's own ms per handshake. */
   engineMs: Spread;
   /**

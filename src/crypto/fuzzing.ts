@@ -163,7 +163,8 @@ function fakeDiffieHellman(group: DiffieHellmanGroupName): DiffieHellmanGroup {
   return {
     group,
     publicLength,
-    generatePrivateKey: (random) => random(32),
+    // A copy of our own: discard (key-exchange.ts) zeroes it, never the RandomSource's array.
+    generatePrivateKey: (random) => new Uint8Array(random(32)),
     publicKey,
     sharedSecret(privateKey, peerPublic) {
       if (peerPublic.length !== publicLength || (point && peerPublic[0] !== 0x04)) return null;
@@ -190,7 +191,8 @@ function fakeMlKem(params: MlKemParameters): MlKemPrimitive {
         publicKey[i + 1]! &= 0x77;
         publicKey[i + 2]! &= 0x7f;
       }
-      return { publicKey, secretKey: publicKey };
+      // A copy: discard zeroes the secret key, never the share the ClientHello carries.
+      return { publicKey, secretKey: publicKey.slice() };
     },
     encapsulate(publicKey, message) {
       const cipherText = hashParts(params.cipherTextLength, text('ciphertext'), message);

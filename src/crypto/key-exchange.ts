@@ -44,6 +44,10 @@ export function diffieHellmanKeyExchange<Private>(dh: DiffieHellmanGroup<Private
       return sharedSecret && { share: dh.publicKey(privateKey), sharedSecret };
     },
     decapsulate: (privateKey, serverShare) => dh.sharedSecret(privateKey, serverShare),
+    // Bytes of the adapter's own (generatePrivateKey copies from the randomness); a provider's KeyObject is dropped.
+    discard(privateKey) {
+      if (privateKey instanceof Uint8Array) privateKey.fill(0);
+    },
   };
 }
 
@@ -77,6 +81,10 @@ export function hybridKeyExchange<A, B>(group: GroupName, first: KeyExchange<A>,
       const a = first.decapsulate(firstKey, serverShare.subarray(0, first.shareLengths.server));
       const b = a && second.decapsulate(secondKey, serverShare.subarray(first.shareLengths.server));
       return a && b && concat(a, b);
+    },
+    discard([firstKey, secondKey]) {
+      first.discard?.(firstKey);
+      second.discard?.(secondKey);
     },
   };
 }

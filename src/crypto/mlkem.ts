@@ -76,6 +76,8 @@ export function mlKemKeyExchange(group: GroupName, params: MlKemParameters, kem:
       if (serverShare.length !== params.cipherTextLength) return null;
       return kem.decapsulate(serverShare, secretKey);
     },
+    /** The decapsulation key keygen made for us. */
+    discard: (secretKey) => secretKey.fill(0),
   };
 }
 

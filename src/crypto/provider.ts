@@ -130,6 +130,12 @@ export interface KeyExchange<Private = unknown> {
   encapsulate(clientShare: Uint8Array, random: RandomSource): { share: Uint8Array; sharedSecret: Uint8Array } | null;
   /** Client: the shared secret from our private key and the server's share, or null when that share is invalid. */
   decapsulate(privateKey: Private, serverShare: Uint8Array): Uint8Array | null;
+  /**
+   * Client: the private key is of no more use (the shared secret derived, a HelloRetryRequest, a share the server did
+   * not pick, a failed handshake): zeroed where it can be written. Optional: a key held where it cannot be (a
+   * node:crypto KeyObject) is only dropped.
+   */
+  discard?(privateKey: Private): void;
 }
 
 export type CurveName = 'P-256' | 'P-384' | 'P-521';

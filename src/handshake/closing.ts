@@ -9,7 +9,7 @@ import type { HandshakeContext } from './context.js';
 import type { TlsEvent } from './events.js';
 import type { RecordEffects } from './record-effects.js';
 import type { ServerState } from './server/machine.js';
-import { wipeExporterSecrets, wipeStateSecrets } from './wipe.js';
+import { wipeExporterSecrets, wipeReadDirection, wipeStateSecrets, wipeWriteDirection } from './wipe.js';
 
 /** What the closing paths act on: the connection's records, context and machine state, its events and decision. */
 export interface ClosingHost {
@@ -50,7 +50,19 @@ export class Closing {
     this.writeClosed = true;
     if (!this.sentFinished) return this.fail('us', 'handshake canceled: closed before our Finished');
     this.host.emit({ type: 'closed', by: 'us' });
+    // Else the write direction goes once this step's effects are applied (wipeWriteDirection, below).
     if (this.readClosed) this.wipeSecrets();
+  }
+
+  /**
+   * Our close_notify went out: nothing is sealed again (RFC 8446 §6.1), so the write keys and our traffic secret go
+   * (wipe.ts). Connection runs this after every step (close() is one): a handshake that completes after our close
+   * makes its traffic then, and its write direction is gone at birth.
+   */
+  wipeWriteDirection(): void {
+    if (!this.writeClosed || this.isClosed) return;
+    this.host.records.writer.wipeKeys();
+    wipeWriteDirection(this.host.machineState(), this.host.ctx.role);
   }
 
   /** The peer's close_notify: it will send no more; we may still write until we close() (RFC 8446 §6.1). */
@@ -60,7 +72,10 @@ export class Closing {
     this.host.dropDecision();
     this.withdrawUnprovenPeer();
     this.host.emit({ type: 'closed', by: 'peer' });
-    if (this.writeClosed) this.wipeSecrets();
+    if (this.writeClosed) return this.wipeSecrets();
+    // Nothing is opened again: the read keys and the peer's secrets go (wipe.ts), ours stay for writing and our close.
+    this.host.records.wipeReadKeys();
+    wipeReadDirection(this.host.machineState(), this.host.ctx.role, this.host.ctx.provider);
   }
 
   sendAlert(name: AlertName, level: number, error?: TlsError): void {
@@ -93,7 +108,7 @@ export class Closing {
    */
   private wipeSecrets(): void {
     this.host.records.wipeKeys();
-    wipeStateSecrets(this.host.machineState());
+    wipeStateSecrets(this.host.machineState(), this.host.ctx.provider);
   }
 
   private withdrawUnprovenPeer(): void {

@@ -408,6 +408,7 @@ export class Connection {
     this.recordEffects.flushHandshake();
     // Every message of the step is in a record now, or dropped: their bytes are not read again.
     this.ctx.flight.close();
+    this.closing.wipeWriteDirection();
   }
 
   private apply(effect: Effect): void {
@@ -419,6 +420,8 @@ export class Connection {
       return;
     }
     if (this.closing.writeClosed && (effect.kind === 'send' || effect.kind === 'send-change-cipher-spec' || effect.kind === 'send-application-data')) return;
+    // Nor are write keys made for it: our secret is gone (wipe.ts), keys from it would be keys from zeros.
+    if (this.closing.writeClosed && effect.kind === 'write-keys') throw new Error('write keys installed after our close_notify');
     switch (effect.kind) {
       case 'send':
         if (effect.message.kind === 'finished') this.closing.sentFinished = true;

@@ -73,17 +73,7 @@ export class InfoCopies {
    * any field (spread, JSON and deep equality read it); writing it replaces what later reads get.
    */
   connectedEvent(): TlsEvent {
-    const frozen = this.frozenNow();
-    let handed: Readonly<NegotiatedInfo> | undefined;
-    return {
-      type: 'connected',
-      get info(): Readonly<NegotiatedInfo> {
-        return (handed ??= withOwnBytes(frozen) as NegotiatedInfo);
-      },
-      set info(value: Readonly<NegotiatedInfo>) {
-        handed = value;
-      },
-    };
+    return new ConnectedEvent(this.frozenNow());
   }
 
   private frozenNow(): NegotiatedInfo {
@@ -151,4 +141,35 @@ function withOwnBytes(value: unknown): unknown {
   const copy: Record<string, unknown> = {};
   for (const key in value) if (Object.hasOwn(value, key)) copy[key] = withOwnBytes((value as Record<string, unknown>)[key]);
   return Object.freeze(copy);
+}
+
+/**
+ * A `connected` event (InfoCopies.connectedEvent): `type` and an own, enumerable `info` accessor whose get and set are
+ * the same two functions for every event. An object literal with a getter and a setter made two closures, a context
+ * and an accessor pair per event, and gave each event a map of its own: ~500 bytes of garbage against ~50 (Node 20,
+ * docs/performance-garbage-notes.md, session 17). The frozen copy and the caller's own copy are private fields:
+ * spread, JSON and deep equality see `type` and `info` only, as they saw the literal's.
+ */
+class ConnectedEvent {
+  readonly type = 'connected';
+  readonly #frozen: NegotiatedInfo;
+  #handed: Readonly<NegotiatedInfo> | undefined;
+  declare info: Readonly<NegotiatedInfo>;
+
+  constructor(frozen: NegotiatedInfo) {
+    this.#frozen = frozen;
+    Object.defineProperty(this, 'info', ConnectedEvent.#info);
+  }
+
+  /** One descriptor, so one accessor pair and one map shared by every event. */
+  static readonly #info: PropertyDescriptor = {
+    get(this: ConnectedEvent): Readonly<NegotiatedInfo> {
+      return (this.#handed ??= withOwnBytes(this.#frozen) as NegotiatedInfo);
+    },
+    set(this: ConnectedEvent, value: Readonly<NegotiatedInfo>) {
+      this.#handed = value;
+    },
+    enumerable: true,
+    configurable: true,
+  };
 }

@@ -184,8 +184,13 @@ export class RecordLayer {
 
   /** The connection closed: both directions' keys are wiped; nothing is read or sealed under them again. */
   wipeKeys(): void {
-    this.readProtection?.wipe();
+    this.wipeReadKeys();
     this.writer.wipeKeys();
+  }
+
+  /** The peer sent close_notify: its keys are wiped; a record opened under them after this is an error. */
+  wipeReadKeys(): void {
+    this.readProtection?.wipe();
   }
 
   setWriteProtection(protection: RecordProtection | null): void {

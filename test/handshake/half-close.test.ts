@@ -6,6 +6,7 @@ import { seededRandom } from '../../src/crypto/random.js';
 import type { TlsEvent } from '../../src/handshake/events.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { AlertDescription, AlertLevel } from '../../src/wire/enums.js';
 
 const server = makeIdentity({ subject: { CN: 'half-close' }, keyType: 'ed25519', sans: { dns: ['half.example'] } }, seededRandom('half-close'));
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -53,10 +54,12 @@ describe('half-close (RFC 8446 §6.1)', () => {
 
   it('ignores records that follow close_notify: no data delivered, no alert, nothing sent', () => {
     const pair = connected();
-    pair.server.close();
     // A peer that keeps sending after its close_notify, under the right keys and sequence numbers. Our
-    // engine refuses to (write() throws once closed), so this reaches past that, into its record writer.
-    (pair.server as unknown as { records: { writer: { applicationData(d: Uint8Array): void } } }).records.writer.applicationData(utf8('after close_notify'));
+    // engine refuses to (write() throws once closed, and close() wipes its write keys), so this reaches past
+    // that, into its record writer: close_notify, then data.
+    const writer = (pair.server as unknown as { records: { writer: { alert(level: number, description: number): void; applicationData(d: Uint8Array): void } } }).records.writer;
+    writer.alert(AlertLevel.warning, AlertDescription.close_notify);
+    writer.applicationData(utf8('after close_notify'));
     pair.client.receive(pair.server.takeOutput());
     const events = pair.client.takeEvents();
     expect(events.filter((e) => e.type === 'data')).toEqual([]);

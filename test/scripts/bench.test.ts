@@ -11,7 +11,7 @@ import { recordProviderCalls } from '../../scripts/bench/provider-replay.js';
 import { nodeTlsHasGroup } from '../../scripts/bench/node-tls.js';
 import { overheads } from '../../scripts/bench/handshake-row.js';
 import { bulkRatio, evaluateTargets, runBench, TARGETS, type ProviderRun, type Rate } from '../../scripts/bench/run.js';
-import { measure, perCpuSecond, roundRatios, ROUNDS, typicalSlices, type Measurement } from '../../scripts/bench/timing.js';
+import { measure, perCpuSecond, roundRatios, ROUNDS, typicalSlices, WARMUP_ITERATIONS, warmUpFor, type Measurement } from '../../scripts/bench/timing.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
@@ -41,11 +41,14 @@ describe('bench', () => {
     expect(row!.runs.map((r) => r.provider)).toEqual(['noble', 'node']);
     expectRate(row!.nodeTls!);
     // The progress line says where node:tls ran, and gives each overhead as a median and range of the rounds.
-    expect(lines[0]).toMatch(/^handshake ed25519 pinned: noble [\d.]+\/s \(overhead % -?[\d.]+ \(-?[\d.]+\.\.-?[\d.]+\)\), node .*, node:tls [\d.]+\/s alone in its process$/);
+    expect(lines[0]).toMatch(/^handshake ed25519 pinned: noble [\d.]+\/s \(overhead % -?[\d.]+ \(-?[\d.]+\.\.-?[\d.]+\) after \d+ warm-up pairs\), node .*, node:tls [\d.]+\/s alone in its process$/);
     for (const run of row!.runs) {
       expectRate(run.engine);
       // The overhead per round compares handshakes with their primitives replayed, pair by pair; the target reads its median.
       expect(run.paired.pairs).toBeGreaterThanOrEqual(ROUNDS);
+      // Its warm-up, as the child ran it: at most WARMUP_ITERATIONS pairs, fewer when its CPU bound ends it first.
+      expect(run.paired.warmUpPairs).toBeGreaterThanOrEqual(1);
+      expect(run.paired.warmUpPairs).toBeLessThanOrEqual(WARMUP_ITERATIONS);
       expect(run.paired.primitivesMs).toBeGreaterThan(0);
       expect(run.paired.handshakeMs).toBeGreaterThan(0);
       expect(run.overheadPercent).toBe(run.overhead.median);
@@ -132,6 +135,13 @@ describe('bench', () => {
 });
 
 describe('interleaved slices', () => {
+  it('lets a default run warm a noble pair (a handshake and its replay, 10 ms) up for WARMUP_ITERATIONS, and keeps a smoke run short', () => {
+    const plan = warmUpFor(2);
+    expect(plan.iterations).toBe(WARMUP_ITERATIONS);
+    expect(plan.cpuMs).toBeGreaterThanOrEqual(WARMUP_ITERATIONS * 10);
+    expect(warmUpFor(0.01).cpuMs).toBeLessThanOrEqual(20);
+  });
+
   it('runs every operation in its own slices, one slice of each per round, and takes ratios round by round', async () => {
     const order: string[] = [];
     const [a, b] = await measure(0.001, [() => void order.push('a'), () => void order.push('b')]);

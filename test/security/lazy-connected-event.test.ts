@@ -42,15 +42,15 @@ type Connected = Extract<TlsEvent, { type: 'connected' }>;
 const connectedIn = (events: TlsEvent[]): Connected => events.find((e): e is Connected => e.type === 'connected')!;
 
 /** erin proves herself in the handshake; `eager` is what the `info` getter gave at that moment, as the eager event held it. */
-function erinConnected(): { client: Connection; server: Connection; serverEvents: TlsEvent[]; eager: unknown } {
+function erinConnected(identity = erin, cn = 'erin'): { client: Connection; server: Connection; serverEvents: TlsEvent[]; eager: unknown } {
   const client = Connection.client(clientConfig);
   const server = Connection.server(serverConfig);
   exchange(client, server);
-  client.resolve({ kind: 'client-certificate', certificate: erin });
+  client.resolve({ kind: 'client-certificate', certificate: identity });
   exchange(client, server);
   expect(server.isConnected).toBe(true);
   const eager = described(server.info);
-  expect(eager).toMatchObject({ alpn: 'h2', peer: { subject: 'CN=erin,O=Example Org' } });
+  expect(eager).toMatchObject({ alpn: 'h2', peer: { subject: `CN=${cn},O=Example Org` } });
   return { client, server, serverEvents: server.takeEvents(), eager };
 }
 
@@ -97,5 +97,24 @@ describe('a `connected` event read late', () => {
     for (const bytes of eventBytes) expect(getterBytes).not.toContain(bytes);
     for (const bytes of eventBytes) bytes.fill(0x5a);
     expect(described(server.info)).toEqual(eager);
+  });
+
+  it("every event's accessor is the same pair of functions, and still each event reads and writes only its own info", () => {
+    const erins = erinConnected();
+    const franks = erinConnected(frank, 'frank');
+    const [erinEvent, frankEvent] = [connectedIn(erins.serverEvents), connectedIn(franks.serverEvents)];
+    // The case under test: one accessor shared by both events (handed-out.ts ConnectedEvent), not a closure each.
+    const [erinAccessor, frankAccessor] = [erinEvent, frankEvent].map((e) => Object.getOwnPropertyDescriptor(e, 'info')!);
+    expect(erinAccessor.get).toBe(frankAccessor.get);
+    expect(erinAccessor.enumerable).toBe(true);
+    // Interleaved: frank's read first, then erin's, then a write into erin's; each still names its own peer.
+    expect(described(frankEvent.info)).toEqual(franks.eager);
+    expect(described(erinEvent.info)).toEqual(erins.eager);
+    expect(erinEvent.info).not.toBe(frankEvent.info);
+    const mine = { version: 'TLSv1.3' } as NegotiatedInfo;
+    erinEvent.info = mine;
+    expect(frankEvent.info.peer?.subject).toBe('CN=frank,O=Example Org');
+    expect(described(frankEvent.info)).toEqual(franks.eager);
+    expect(erinEvent.info).toBe(mine);
   });
 });

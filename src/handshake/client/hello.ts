@@ -27,6 +27,7 @@ import { acceptedPsk, bindPsks, dropTicketForSuite, dropTicketThatDoesNotFit, ea
 import { dropExternalPsksForSuite, offeredPskModes } from './external-psk.js';
 import { compressCertificateExtension } from '../certificate-compression.js';
 import { signatureAlgorithmsCert } from '../config.js';
+import { discardKeyShares } from '../wipe.js';
 
 const DEFAULT_EXTENSION_ORDER: ExtensionTypeName[] = [
   'server_name',
@@ -231,6 +232,8 @@ export function onHelloRetryRequest(c: ClientHandshake, state: Extract<ClientSta
     if (state.keyShares.has(group)) {
       throw new TlsError('IllegalParameter', `HelloRetryRequest asks for ${namedGroupName(group)}, for which we already sent a share`);
     }
+    // ClientHello1's shares are not carried over (RFC 8446 §4.1.4): their private keys go now.
+    discardKeyShares(ctx.provider, state.keyShares);
     keyShares.clear();
     keyShares.set(group, newKeyShare(c, group));
     retry.group = group;
@@ -310,6 +313,8 @@ export function onServerHello(c: ClientHandshake, state: Extract<ClientState, { 
     ctx.decide('group', namedGroupName(share.group), 'the server answered our key share for it');
     ctx.info.group = namedGroupName(share.group);
   }
+  // The shared secret is derived (or none is used): every private key we offered, the picked one too, goes now.
+  discardKeyShares(ctx.provider, state.keyShares);
 
   ctx.decide('version', 'TLS 1.3', 'supported_versions in ServerHello selects 0x0304');
   ctx.decide('cipher_suite', suite.name, 'chosen by the server from our list');

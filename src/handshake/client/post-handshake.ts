@@ -60,6 +60,12 @@ export function onPostHandshakeCertificateRequest(c: ClientHandshake, state: Ext
 }
 
 export function answerPostHandshakeRequest(c: ClientHandshake, state: Extract<ClientState, { name: 'CONNECTED' }>, request: PostHandshakeRequest): void {
+  // After our close_notify nothing more goes out (RFC 8446 §6.1), and the Finished key's secret is gone (traffic.ts).
+  if (!state.traffic.writable) {
+    c.ctx.decide('client_auth', 'not answered', 'we sent close_notify: nothing more goes out from us (RFC 8446 §6.1)');
+    delete state.postHandshake;
+    return;
+  }
   answerCertificateRequest(c, request, request.transcript);
   c.ctx.sendFinished(state.suite, state.traffic.clientSecret('client'), request.transcript);
   delete state.postHandshake;

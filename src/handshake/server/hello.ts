@@ -244,17 +244,24 @@ export function negotiateAlpn(ctx: HandshakeContext, hello: ClientHello): string
   return alpn;
 }
 
+/** The certificate types we have, in our order of preference; made only where a list is read (most handshakes name none). */
+function ownCertificateTypes(config: ServerConfig): CertificateTypeName[] {
+  const ours: CertificateTypeName[] = [];
+  if (config.rawPublicKey) ours.push('raw-public-key');
+  if (config.certificate) ours.push('x509');
+  return ours;
+}
+
 /**
  * RFC 7250 §4.2: what we authenticate with (the first type in the client's server_certificate_type list
  * that we have) and, when we ask for client authentication, what the client may send (the first in its
  * client_certificate_type list that we accept). No common type is unsupported_certificate.
  */
 export function negotiateCertificateTypes(ctx: HandshakeContext, config: ServerConfig, hello: ClientHello, requestClientAuth: boolean): NegotiatedCertificateTypes {
-  const ours: CertificateTypeName[] = [...(config.rawPublicKey ? ['raw-public-key' as const] : []), ...(config.certificate ? ['x509' as const] : [])];
   const serverTypesExt = find(hello, ExtensionType.server_certificate_type);
-  const serverType = serverTypesExt ? selectCertificateType(X.bodyOf(X.serverCertificateTypeClientHello, serverTypesExt), ours) : config.certificate ? CertificateType.X509 : undefined;
+  const serverType = serverTypesExt ? selectCertificateType(X.bodyOf(X.serverCertificateTypeClientHello, serverTypesExt), ownCertificateTypes(config)) : config.certificate ? CertificateType.X509 : undefined;
   if (serverType === undefined) {
-    throw new TlsError('UnsupportedCertificateType', `the client accepts no server certificate type we have (${ours.join(', ')})`);
+    throw new TlsError('UnsupportedCertificateType', `the client accepts no server certificate type we have (${ownCertificateTypes(config).join(', ')})`);
   }
   const answers: NegotiatedCertificateTypes['answers'] = {};
   if (serverTypesExt) answers.server_certificate_type = X.serverCertificateTypeServerSide.encode(serverType);

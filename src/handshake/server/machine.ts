@@ -403,14 +403,22 @@ export class ServerHandshake {
     if (state.resumedClient) reportResumedClient(ctx, state.resumedClient, proof);
     ctx.transcript.add(raw);
     ctx.effects.push({ kind: 'read-keys', epoch: 'application', suite: state.suite, secret: state.clientApplicationSecret, proof });
-    const resumptionMasterSecret = state.schedule.resumptionMasterSecret(ctx.transcript.current());
-    ctx.secret('resumption_master_secret', resumptionMasterSecret);
+    // The resumption_master_secret (RFC 8446 §7.1) only for what uses it: the tickets sent below (the server keeps
+    // no other use for it), or the `secret` event asked for. A server sending no ticket derives none: a transcript
+    // digest and an HMAC per handshake fewer. Wiped once the tickets are made (test/security/server-resumption-secret).
+    const tickets = state.ticketsUsable ? (this.config.tickets?.count ?? 0) : 0;
+    const resumptionMasterSecret = tickets > 0 || ctx.secretEvents ? state.schedule.resumptionMasterSecret(ctx.transcript.current()) : undefined;
+    if (resumptionMasterSecret) ctx.secret('resumption_master_secret', resumptionMasterSecret);
     ctx.enter('CONNECTED');
     const traffic = new ApplicationTraffic(ctx, state.suite, state.serverApplicationSecret, state.clientApplicationSecret, proof);
     this.state = { name: 'CONNECTED', suite: state.suite, traffic, postHandshakeAuthOffered: state.postHandshakeAuthOffered, clientRawPublicKey: state.clientRawPublicKey };
     ctx.connected();
-    if (!state.ticketsUsable) return;
-    for (let i = 0; i < (this.config.tickets?.count ?? 0); i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++, state.externalPsk?.psk);
+    if (resumptionMasterSecret === undefined) return;
+    try {
+      for (let i = 0; i < tickets; i++) sendTicket(ctx, this.config, this.ticketKey, state.suite, resumptionMasterSecret, this.ticketsSent++, state.externalPsk?.psk);
+    } finally {
+      resumptionMasterSecret.fill(0);
+    }
   }
 }
 
