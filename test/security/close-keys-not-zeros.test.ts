@@ -1,0 +1,87 @@
+// Attacker: the red team of session 17, against s17-close. Record keys are derived from their traffic secret when
+// their first record is sealed (keyschedule.ts TrafficSecretKeys holds the very array the handshake state holds), and
+// the half-close code now zeroes secret arrays in place while the connection still writes. Were an array zeroed that
+// a live write protection still derives from, our close_notify would go out sealed under keys made from zeros: keys
+// anyone can compute, and a peer on the same engine would open it silently. Here every record we send after the
+// peer's close_notify is opened with keys computed from the key log's secret: it must open, and be what we sent.
+import { describe, expect, it } from 'vitest';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import type { ClientConfig, ServerConfig } from '../../src/handshake/config.js';
+import type { TlsEvent } from '../../src/handshake/events.js';
+import { nextTrafficSecret, trafficProtection } from '../../src/handshake/keyschedule.js';
+import { InMemoryPair } from '../../src/handshake/pair.js';
+import { SUITES } from '../../src/handshake/suites.js';
+import { nodeCryptoProvider } from '../../src/node/crypto.js';
+import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
+import { ContentType } from '../../src/wire/enums.js';
+
+const random = seededRandom('close keys not zeros');
+const ca = makeIdentity({ subject: { CN: 'Zeros CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
+const serverId = makeIdentity({ subject: { CN: 'server' }, issuer: ca, sans: { dns: ['server.example'] }, extKeyUsage: ['serverAuth'] }, random);
+
+/** Each whole record (header and all) in `bytes`. */
+function records(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const end = at + 5 + ((bytes[at + 3]! << 8) | bytes[at + 4]!);
+    out.push(bytes.slice(at, end));
+    at = end;
+  }
+  return out;
+}
+
+/** `records` opened in order under keys computed from the key log's `name` (`updates` KeyUpdates on): [type, content...]. */
+function openedWith(events: readonly TlsEvent[], suiteCode: number, name: string, updates: number, sealed: Uint8Array[]): number[][] {
+  const logged = events.find((e) => e.type === 'secret' && e.name === name);
+  if (logged?.type !== 'secret') throw new Error(`no ${name} in the key log`);
+  const suite = [...SUITES.values()].find((s) => s.code === suiteCode)!;
+  let secret = logged.secret;
+  for (let i = 0; i < updates; i++) secret = nextTrafficSecret(nobleProvider, suite, secret);
+  const protection = trafficProtection(nobleProvider, suite, secret);
+  return sealed.map((record) => {
+    const opened = protection.open(record);
+    return [opened.contentType, ...opened.content];
+  });
+}
+
+const CLOSE_NOTIFY = [ContentType.alert, 1, 0];
+
+describe.each([
+  ['noble', nobleProvider],
+  ['node:crypto', nodeCryptoProvider],
+] as Array<[string, CryptoProvider]>)('what we seal after the peer\'s close_notify opens under the logged keys (%s)', (_name, provider) => {
+  const configs = (seed: string): [ClientConfig, ServerConfig] => [
+    { trust: { kind: 'ca', anchors: [ca.der] }, serverName: 'server.example', now: () => TEST_NOW, random: seededRandom(`${seed}/c`), provider },
+    { certificate: serverId, now: () => TEST_NOW, random: seededRandom(`${seed}/s`), provider },
+  ];
+
+  it('the peer closes before its Finished: our close_notify, the first record under our application keys, is sealed under them', () => {
+    const [c, s] = configs('before finished');
+    const pair = new InMemoryPair({ ...c, certificate: 'ask' }, { ...s, clientAuth: 'optional', trust: { kind: 'ca', anchors: [ca.der] } });
+    pair.step('client');
+    pair.step('server');
+    expect(pair.client.pendingDecision?.kind).toBe('client-certificate');
+    pair.client.close();
+    pair.step('client');
+    expect(pair.server.state).toBe('WAIT_CERT');
+    pair.server.close();
+    const sent = records(pair.server.takeOutput());
+    expect(pair.server.info.cipherSuite).toBe('TLS_AES_128_GCM_SHA256');
+    expect(openedWith(pair.events('server'), 0x1301, 'server_application_traffic_secret_0', 0, sent)).toEqual([CLOSE_NOTIFY]);
+  });
+
+  it.each([0, 1])('connected, the peer closes first (after %i KeyUpdates of ours): our data and close_notify are sealed under our current keys', (updates) => {
+    const pair = new InMemoryPair(...configs(`connected ${updates}`)).run();
+    for (let i = 0; i < updates; i++) pair.server.updateKeys(false);
+    pair.run();
+    pair.client.close();
+    pair.run();
+    expect(pair.server.isWritable).toBe(true);
+    pair.server.write(Uint8Array.of(7, 8));
+    pair.server.close();
+    const sent = records(pair.server.takeOutput());
+    expect(openedWith(pair.events('server'), 0x1301, 'server_application_traffic_secret_0', updates, sent.slice(-2))).toEqual([[ContentType.application_data, 7, 8], CLOSE_NOTIFY]);
+  });
+});
