@@ -13,6 +13,7 @@ import type { TlsEvent } from '../../src/handshake/events.js';
 import { nextTrafficSecret, trafficProtection } from '../../src/handshake/keyschedule.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { SUITES } from '../../src/handshake/suites.js';
+import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { ContentType } from '../../src/wire/enums.js';
@@ -70,6 +71,23 @@ describe.each([
     const sent = records(pair.server.takeOutput());
     expect(pair.server.info.cipherSuite).toBe('TLS_AES_128_GCM_SHA256');
     expect(openedWith(pair.events('server'), 0x1301, 'server_application_traffic_secret_0', 0, sent)).toEqual([CLOSE_NOTIFY]);
+  });
+
+  it('with 0-RTT: the client cancels in its first flight, after its early data; the server, past its Finished, closes under its application keys', () => {
+    const [c, s] = configs('early');
+    const tickets = { count: 1, key: seededRandom('early ticket key')(32), maxEarlyDataSize: 64, antiReplay: new SingleUseTickets() };
+    const first = new InMemoryPair(c, { ...s, tickets }).run();
+    const ticket = first.events('client').flatMap((e) => (e.type === 'session-ticket' ? [e.ticket] : []))[0]!;
+    const pair = new InMemoryPair({ ...c, resumption: { ticket, earlyData: Uint8Array.of(1, 2, 3) } }, { ...s, tickets });
+    pair.client.close();
+    pair.step('client');
+    pair.step('server');
+    expect(pair.server.info.earlyData).toBe('accepted');
+    expect(pair.events('server').filter((e) => e.type === 'closed')).toEqual([{ type: 'closed', by: 'peer' }]);
+    expect(pair.server.isConnected).toBe(false);
+    pair.server.takeOutput();
+    pair.server.close();
+    expect(openedWith(pair.events('server'), 0x1301, 'server_application_traffic_secret_0', 0, records(pair.server.takeOutput()))).toEqual([CLOSE_NOTIFY]);
   });
 
   it.each([0, 1])('connected, the peer closes first (after %i KeyUpdates of ours): our data and close_notify are sealed under our current keys', (updates) => {
