@@ -38,6 +38,8 @@ const keyPem = () => toPem('PRIVATE KEY', encodePkcs8(identity.privateKey, noble
 const FIRST_BYTE_MS = 250;
 /** How long a server may stay busy without a word before its silence is taken anyway (a server that spins). */
 const BUSY_LIMIT_MS = 20_000;
+/** Without /proc to ask (not Linux), the silence that counts as an answer, as before the idle check. */
+const UNASKED_SILENCE_MS = 800;
 /** How long after its last bytes a server's flight counts as complete (loopback writes a flight at once). */
 const QUIET_MS = 80;
 /** How long a server that sent a fatal alert gets to close the connection. */
@@ -102,18 +104,23 @@ class TcpEnd implements ServerEnd {
 
   /**
    * Resolves once the server has closed, or stayed silent `firstMs` (none yet) or `QUIET_MS` after its last bytes
-   * and is idle (serverIdle) then, or stayed busy and silent BUSY_LIMIT_MS.
+   * and is idle (serverIdle) then, or stayed busy and silent BUSY_LIMIT_MS (UNASKED_SILENCE_MS where none can say).
    */
   settle(firstMs = FIRST_BYTE_MS): Promise<void> {
     this.unread = false;
-    const busyUntil = Date.now() + BUSY_LIMIT_MS;
+    const started = Date.now();
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout;
       const arm = (ms: number) => {
         clearTimeout(timer);
         timer = setTimeout(silence, ms);
       };
-      const silence = () => (serverIdle(this.socket, this.serverPid) || Date.now() > busyUntil ? done() : arm(QUIET_MS));
+      const silence = () => {
+        const idle = serverIdle(this.socket, this.serverPid);
+        const waited = Date.now() - started;
+        if (idle === true || waited > BUSY_LIMIT_MS || (idle === undefined && waited >= UNASKED_SILENCE_MS)) done();
+        else arm(QUIET_MS);
+      };
       const done = () => {
         clearTimeout(timer);
         this.wake = () => {};
@@ -134,18 +141,18 @@ class TcpEnd implements ServerEnd {
  * Whether the server has taken all our bytes and is waiting for more, having written all it will: on Linux, the
  * connection in /proc/net/tcp established with nothing queued either way (the server read our bytes; none of
  * its bytes wait for our event loop), and every thread of the server asleep (not runnable, not stopped). A server
- * that has been given our bytes but not yet the CPU is runnable or has them queued. Without /proc, true: the
- * silence alone is taken.
+ * that has been given our bytes but not yet the CPU is runnable or has them queued. Without /proc, undefined: a
+ * silence of UNASKED_SILENCE_MS is taken.
  */
-function serverIdle(socket: Socket, pid: number): boolean {
+function serverIdle(socket: Socket, pid: number): boolean | undefined {
   let table: string[];
   try {
     // A server listening on both families may take our IPv4 connection on an IPv6 socket (tcp6).
     table = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((path) => (existsSync(path) ? readFileSync(path, 'latin1').split('\n') : []));
   } catch {
-    return true;
+    return undefined;
   }
-  if (table.length === 0) return true;
+  if (table.length === 0) return undefined;
   const port = (n: number | undefined) => (n ?? 0).toString(16).toUpperCase().padStart(4, '0');
   const [ours, theirs] = [[socket.localPort, socket.remotePort], [socket.remotePort, socket.localPort]].map(([local, remote]) => new RegExp(`:${port(local)} [0-9A-F]+:${port(remote)} `));
   // Fields: sl local_address rem_address st tx_queue:rx_queue ...; st 01 is ESTABLISHED.
