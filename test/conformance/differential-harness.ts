@@ -104,7 +104,7 @@ class TcpEnd implements ServerEnd {
 
   /**
    * Resolves once the server has closed, or stayed silent `firstMs` (none yet) or `QUIET_MS` after its last bytes
-   * and is idle (serverIdle) then, or stayed busy and silent BUSY_LIMIT_MS (UNASKED_SILENCE_MS where none can say).
+   * and is idle (serverIdle) at two looks then, or stayed busy and silent BUSY_LIMIT_MS (UNASKED_SILENCE_MS where none can say).
    */
   settle(firstMs = FIRST_BYTE_MS): Promise<void> {
     this.unread = false;
@@ -115,18 +115,26 @@ class TcpEnd implements ServerEnd {
         clearTimeout(timer);
         timer = setTimeout(silence, ms);
       };
+      // Idle at two looks QUIET_MS apart: one look reads the threads one after another, and a thread that hands the
+      // answer to another can be caught asleep in between.
+      let idleBefore = false;
       const silence = () => {
         const idle = serverIdle(this.socket, this.serverPid);
         const waited = Date.now() - started;
-        if (idle === true || waited > BUSY_LIMIT_MS || (idle === undefined && waited >= UNASKED_SILENCE_MS)) done();
-        else arm(QUIET_MS);
+        if ((idle === true && idleBefore) || waited > BUSY_LIMIT_MS || (idle === undefined && waited >= UNASKED_SILENCE_MS)) return done();
+        idleBefore = idle === true;
+        arm(QUIET_MS);
       };
       const done = () => {
         clearTimeout(timer);
         this.wake = () => {};
         resolve();
       };
-      this.wake = () => (this.closed ? done() : arm(QUIET_MS));
+      this.wake = () => {
+        idleBefore = false;
+        if (this.closed) done();
+        else arm(QUIET_MS);
+      };
       if (this.closed) done();
       else arm(this.unread ? QUIET_MS : firstMs);
     });
