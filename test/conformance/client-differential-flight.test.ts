@@ -19,7 +19,10 @@ const flight = (records: (s: ScriptedServer) => Uint8Array[]) => (run: ClientRun
 /** A whole handshake (the client's Finished read), then `records` under the server's application keys. */
 const afterHandshake = (records: (s: ScriptedServer) => Uint8Array[]) => async (run: ClientRun) => {
   await run.step((s) => [s.serverHello(), s.protect(...s.authentication())]);
-  await run.step((s) => (s.application(), records(s)));
+  await run.step((s) => {
+    s.application();
+    return records(s);
+  });
 };
 
 const flipped = (bytes: Uint8Array) => Uint8Array.from(bytes, (b, i) => (i === bytes.length - 1 ? b ^ 1 : b));

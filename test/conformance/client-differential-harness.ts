@@ -23,7 +23,8 @@ const REMOTE = ['openssl', 'gnutls', 'openssl35'] as const;
 type Remote = (typeof REMOTE)[number];
 
 /** The server's certificate unless a case names another: Ed25519, which every client verifies. */
-export const ED25519 = serverCertificates.Ed25519;
+const ED25519 = serverCertificates.Ed25519;
+/** The server's certificate of the cases about RSA signatures. */
 export const RSA = serverCertificates['RSA-2048'];
 
 /** The signature schemes every client offers (RFC 8446 §4.2.3), in each one's own spelling below. */
@@ -121,10 +122,10 @@ export class ClientRun {
    * Plays `act` (the server writes: it returns records, or delivers them itself as helloRetryRequest() does), then
    * reads the client's answer until it ends: an alert, the close, its Finished or ClientHello, or a silence.
    */
-  async step(act: (server: ScriptedServer) => Uint8Array[] | unknown): Promise<void> {
+  async step(act: (server: ScriptedServer) => Uint8Array[] | void): Promise<void> {
     if (this.ended) return;
     const records = act(this.server);
-    if (Array.isArray(records)) this.read(records as Uint8Array[]);
+    if (records) this.read(records);
     for (let reads = 0; this.end && reads < MAX_READS && !this.otherKeys; reads++) {
       const before = this.server.clientRecords.length;
       const hellos = this.server.clientHellos.length;
