@@ -47,8 +47,10 @@ const HELLO_MS = 15_000;
  * server's (tcp-end.ts), as a client checks a certificate chain first, and each run starts a process.
  */
 const ANSWER_MS = 1500;
-/** How long a client that sent a fatal alert gets to close the connection. */
-const CLOSE_MS = 500;
+/** How long a client gets, after its last answer, to close the connection (or to send a late alert). */
+const CLOSE_MS = 1500;
+/** How long a client that sent an alert gets to close: it is expected to, so waiting costs nothing when it does. */
+const CLOSE_AFTER_ALERT_MS = 5000;
 /** How many times a step reads on while the client's answer has begun (a CCS) and not ended. */
 const MAX_READS = 5;
 
@@ -152,7 +154,10 @@ export class ClientRun {
    * ', closed' or ', open'.
    */
   async outcome(): Promise<string> {
-    if (this.alert && this.end && !this.end.closed) await this.end.settle(CLOSE_MS);
+    if (this.end && !this.end.closed) {
+      await this.end.settle(this.alert ? CLOSE_AFTER_ALERT_MS : CLOSE_MS);
+      this.read([]);
+    }
     const last = this.otherKeys ? 'other keys' : (this.server.clientMessages.at(-1)?.kind ?? (this.server.clientHellos.length > 1 ? 'client_hello' : 'silent'));
     return `${this.alert ?? last}, ${this.closed ? 'closed' : 'open'}`;
   }
