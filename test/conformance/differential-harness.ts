@@ -7,19 +7,18 @@
 // team, session 17"). One server process per implementation serves every case of a file; ports are free ones.
 // A missing peer skips loudly (fails with REQUIRE_INTEROP=1).
 import { existsSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePkcs8 } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { type BoundedChild, findBinary, freePort, missingPeer, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
-import { concat } from '../../src/wire/bytes.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import type { Extension } from '../../src/wire/types.js';
 import { NODE26, node26Server } from '../interop/node26-peer.js';
 import { certPem, serverCertificates } from '../node/fixtures.js';
-import { type Answer, codePointList, ScriptedClient, type ServerEnd } from './scripted-client.js';
+import { type Answer, codePointList, ScriptedClient } from './scripted-client.js';
+import { TcpEnd } from './tcp-end.js';
 
 export type Implementation = 'ours' | (typeof REMOTE)[number];
 /** OpenSSL 3.0 (the system's s_server), GnuTLS 3.7 (gnutls-serv), OpenSSL 3.5 (node:tls of Node 26, test/peers/node26). */
@@ -31,10 +30,6 @@ const OUR_SERVER: Partial<ServerConfig> = { certificate: identity, now: Date.now
 /** Its key in PKCS#8 with the public point, which GnuTLS 3.7 requires (OpenSSL reads it too). */
 const keyPem = () => toPem('PRIVATE KEY', encodePkcs8(identity.privateKey, nobleProvider.publicKeyOf(identity.privateKey)));
 
-/** How long a server may stay silent after our bytes before we take its silence as its answer. */
-const FIRST_BYTE_MS = 800;
-/** How long after its last bytes a server's flight counts as complete (loopback writes a flight at once). */
-const QUIET_MS = 80;
 /** How long a server that sent a fatal alert gets to close the connection. */
 const CLOSE_MS = 500;
 
@@ -45,76 +40,6 @@ const MAX_READS = 5;
 function midFlight(answer: Answer): boolean {
   const last = answer.messages.at(-1)?.kind;
   return answer.alerts.length === 0 && last !== undefined && last !== 'finished' && last !== 'hello_retry_request' && last !== 'new_session_ticket';
-}
-
-/** A real server over TCP as the scripted client's server end. */
-class TcpEnd implements ServerEnd {
-  private inbox: Uint8Array = new Uint8Array(0);
-  private unread = false;
-  closed = false;
-  private wake: () => void = () => {};
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.inbox = concat(this.inbox, new Uint8Array(chunk));
-      this.unread = true;
-      this.wake();
-    });
-    const close = () => {
-      this.closed = true;
-      this.wake();
-    };
-    // A FIN counts as closing: a server that has half-closed will not answer again. An RST (after an alert,
-    // with our bytes unread) is a close too.
-    socket.on('end', close);
-    socket.on('close', close);
-    socket.on('error', close);
-  }
-
-  static open(port: number): Promise<TcpEnd> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new TcpEnd(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  receive(bytes: Uint8Array): void {
-    if (!this.closed) this.socket.write(bytes);
-  }
-
-  takeOutput(): Uint8Array {
-    let at = 0;
-    while (at + 5 <= this.inbox.length && at + 5 + ((this.inbox[at + 3]! << 8) | this.inbox[at + 4]!) <= this.inbox.length) {
-      at += 5 + ((this.inbox[at + 3]! << 8) | this.inbox[at + 4]!);
-    }
-    const whole = this.inbox.slice(0, at);
-    this.inbox = this.inbox.slice(at);
-    return whole;
-  }
-
-  /** Resolves once the server has closed, or stayed silent `firstMs` (none yet), or `QUIET_MS` after its last bytes. */
-  settle(firstMs = FIRST_BYTE_MS): Promise<void> {
-    this.unread = false;
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout;
-      const arm = (ms: number) => {
-        clearTimeout(timer);
-        timer = setTimeout(done, ms);
-      };
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = () => {};
-        resolve();
-      };
-      this.wake = () => (this.closed ? done() : arm(QUIET_MS));
-      if (this.closed) done();
-      else arm(this.unread ? QUIET_MS : firstMs);
-    });
-  }
-
-  dispose(): void {
-    this.socket.destroy();
-  }
 }
 
 /** One run of a script against one implementation: the scripted client, and what the server answered. */
