@@ -15,12 +15,12 @@ import { signCertificateVerify, certificateVerifyContent } from '../../src/hands
 import { SUITES, type SuiteInfo } from '../../src/handshake/suites.js';
 import { splitHandshakeMessages, splitRecords } from '../../src/testing/tamper.js';
 import { concat } from '../../src/wire/bytes.js';
-import { ExtensionType, namedGroupName } from '../../src/wire/enums.js';
+import { alertDescriptionName, ExtensionType, namedGroupName } from '../../src/wire/enums.js';
 import * as X from '../../src/wire/extensions.js';
 import { decodeHandshake, encodeHandshake } from '../../src/wire/messages.js';
 import type { CertificateVerify, ClientHello, Extension, HandshakeMessage, HelloRetryRequest, ServerHello } from '../../src/wire/types.js';
 import { clientConfig, ext, record, server, type Abort } from '../handshake/abort-harness.js';
-import { PeerReader, PeerWriter } from './harness.js';
+import { type PeerEnd, PeerReader, PeerWriter } from './harness.js';
 
 export const CHANGE_CIPHER_SPEC = 20;
 export const ALERT = 21;
@@ -64,6 +64,8 @@ export class ScriptedServer {
   readonly clientHellos: ClientHello[] = [];
   /** Every handshake message the client sent after its ClientHellos (decrypted), in order. */
   readonly clientMessages: HandshakeMessage[] = [];
+  /** The alerts the client sent (plaintext or protected), by name, in order. */
+  readonly clientAlerts: string[] = [];
   /** The records the client sent: legacy_record_version and outer content type, in order. */
   readonly clientRecords: Array<{ type: number; version: number }> = [];
   /** Every event of the client since it started. */
@@ -83,12 +85,19 @@ export class ScriptedServer {
   /** The 0-RTT application data the server read. */
   readonly earlyData: Uint8Array[] = [];
   private clientSecret?: Uint8Array;
+  private readonly end: PeerEnd;
 
+  /**
+   * A client connection of `client` in memory; with `end`, the records go there instead (another
+   * implementation's client, test/conformance/client-differential-*), read once its ClientHello is in (deliver()).
+   */
   constructor(
     client: Partial<ClientConfig> = {},
     readonly identity: CertifiedKey = server,
+    end?: PeerEnd,
   ) {
     this.client = Connection.client(clientConfig(client));
+    this.end = end ?? this.client;
     this.collect();
   }
 
@@ -246,7 +255,7 @@ export class ScriptedServer {
 
   /** Bytes to the client; what it did about them (its events since it started, its output now). */
   deliver(...chunks: Uint8Array[]): Abort {
-    for (const bytes of chunks) this.client.receive(bytes);
+    for (const bytes of chunks) this.end.receive(bytes);
     const output = this.collect();
     return { victim: this.client, events: this.events, output };
   }
@@ -262,13 +271,16 @@ export class ScriptedServer {
     return nobleProvider.hash(this.suite.hash, concat(...this.transcript));
   }
 
-  /** Takes the client's output and events; reads its records as the server would (ClientHello2, Finished, KeyUpdate). */
+  /** Takes the client's output and events; reads its records as the server would (ClientHello2, Finished, KeyUpdate, alerts). */
   private collect(): Uint8Array {
     this.events.push(...this.client.takeEvents());
-    const output = this.client.takeOutput();
+    const output = this.end.takeOutput();
+    // Our client in memory reports its alert in its events; once closed, it may have written it under keys the
+    // server does not read with (0-RTT). Another implementation's client (`end`) is read to its last record.
     if (this.client.isClosed) return output;
     for (const { type, version, fragment } of splitRecords(output)) {
       this.clientRecords.push({ type, version });
+      if (type === ALERT) this.clientAlerts.push(alertDescriptionName(fragment[1]!));
       if (type === HANDSHAKE) for (const raw of splitHandshakeMessages(fragment)) this.takeClientHello(raw);
       if (type !== APPLICATION_DATA) continue;
       if (this.reader) this.takeProtected(fragment);
@@ -280,6 +292,7 @@ export class ScriptedServer {
   private takeProtected(fragment: Uint8Array): void {
     const inner = this.reader!.open(fragment);
     if (inner.type === HANDSHAKE) this.takeHandshake(inner.content);
+    if (inner.type === ALERT) this.clientAlerts.push(alertDescriptionName(inner.content[1]!));
     if (inner.type === APPLICATION_DATA && !this.clientSecret) this.earlyData.push(inner.content.slice());
   }
 

@@ -6,20 +6,19 @@
 // where another implementation differs, of that one, with the verdict on who is right (docs/security.md, "Red
 // team, session 17"). One server process per implementation serves every case of a file; ports are free ones.
 // A missing peer skips loudly (fails with REQUIRE_INTEROP=1).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePkcs8 } from '../../src/auth/keys.js';
 import { toPem } from '../../src/auth/pem.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { ServerConfig } from '../../src/handshake/config.js';
 import { type BoundedChild, findBinary, freePort, missingPeer, scratchDirectory, spawnBounded } from '../../src/testing/interop.js';
-import { concat } from '../../src/wire/bytes.js';
 import { ExtensionType, NamedGroup } from '../../src/wire/enums.js';
 import type { Extension } from '../../src/wire/types.js';
 import { NODE26, node26Server } from '../interop/node26-peer.js';
 import { certPem, serverCertificates } from '../node/fixtures.js';
-import { type Answer, codePointList, ScriptedClient, type ServerEnd } from './scripted-client.js';
+import { type Answer, codePointList, ScriptedClient } from './scripted-client.js';
+import { TcpEnd } from './tcp-end.js';
 
 export type Implementation = 'ours' | (typeof REMOTE)[number];
 /** OpenSSL 3.0 (the system's s_server), GnuTLS 3.7 (gnutls-serv), OpenSSL 3.5 (node:tls of Node 26, test/peers/node26). */
@@ -31,17 +30,6 @@ const OUR_SERVER: Partial<ServerConfig> = { certificate: identity, now: Date.now
 /** Its key in PKCS#8 with the public point, which GnuTLS 3.7 requires (OpenSSL reads it too). */
 const keyPem = () => toPem('PRIVATE KEY', encodePkcs8(identity.privateKey, nobleProvider.publicKeyOf(identity.privateKey)));
 
-/**
- * How long a server may stay silent after our bytes before we ask whether it is waiting for more (serverIdle):
- * only an idle server's silence is its answer, so a loaded machine that runs it late makes the run slower, not wrong.
- */
-const FIRST_BYTE_MS = 250;
-/** How long a server may stay busy without a word before its silence is taken anyway (a server that spins). */
-const BUSY_LIMIT_MS = 20_000;
-/** Without /proc to ask (not Linux), the silence that counts as an answer, as before the idle check. */
-const UNASKED_SILENCE_MS = 800;
-/** How long after its last bytes a server's flight counts as complete (loopback writes a flight at once). */
-const QUIET_MS = 80;
 /** How long a server that sent a fatal alert gets to close the connection. */
 const CLOSE_MS = 500;
 
@@ -52,127 +40,6 @@ const MAX_READS = 5;
 function midFlight(answer: Answer): boolean {
   const last = answer.messages.at(-1)?.kind;
   return answer.alerts.length === 0 && last !== undefined && last !== 'finished' && last !== 'hello_retry_request' && last !== 'new_session_ticket';
-}
-
-/** A real server over TCP as the scripted client's server end. */
-class TcpEnd implements ServerEnd {
-  private inbox: Uint8Array = new Uint8Array(0);
-  private unread = false;
-  closed = false;
-  private wake: () => void = () => {};
-
-  private constructor(
-    private readonly socket: Socket,
-    private readonly serverPid: number,
-  ) {
-    socket.on('data', (chunk: Buffer) => {
-      this.inbox = concat(this.inbox, new Uint8Array(chunk));
-      this.unread = true;
-      this.wake();
-    });
-    const close = () => {
-      this.closed = true;
-      this.wake();
-    };
-    // A FIN counts as closing: a server that has half-closed will not answer again. An RST (after an alert,
-    // with our bytes unread) is a close too.
-    socket.on('end', close);
-    socket.on('close', close);
-    socket.on('error', close);
-  }
-
-  static open(port: number, serverPid: number): Promise<TcpEnd> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new TcpEnd(socket, serverPid)));
-      socket.once('error', reject);
-    });
-  }
-
-  receive(bytes: Uint8Array): void {
-    if (!this.closed) this.socket.write(bytes);
-  }
-
-  takeOutput(): Uint8Array {
-    let at = 0;
-    while (at + 5 <= this.inbox.length && at + 5 + ((this.inbox[at + 3]! << 8) | this.inbox[at + 4]!) <= this.inbox.length) {
-      at += 5 + ((this.inbox[at + 3]! << 8) | this.inbox[at + 4]!);
-    }
-    const whole = this.inbox.slice(0, at);
-    this.inbox = this.inbox.slice(at);
-    return whole;
-  }
-
-  /**
-   * Resolves once the server has closed, or stayed silent `firstMs` (none yet) or `QUIET_MS` after its last bytes
-   * and is idle (serverIdle) at two looks then, or stayed busy and silent BUSY_LIMIT_MS (UNASKED_SILENCE_MS where none can say).
-   */
-  settle(firstMs = FIRST_BYTE_MS): Promise<void> {
-    this.unread = false;
-    const started = Date.now();
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout;
-      const arm = (ms: number) => {
-        clearTimeout(timer);
-        timer = setTimeout(silence, ms);
-      };
-      // Idle at two looks QUIET_MS apart: one look reads the threads one after another, and a thread that hands the
-      // answer to another can be caught asleep in between.
-      let idleBefore = false;
-      const silence = () => {
-        const idle = serverIdle(this.socket, this.serverPid);
-        const waited = Date.now() - started;
-        if ((idle === true && idleBefore) || waited > BUSY_LIMIT_MS || (idle === undefined && waited >= UNASKED_SILENCE_MS)) return done();
-        idleBefore = idle === true;
-        arm(QUIET_MS);
-      };
-      const done = () => {
-        clearTimeout(timer);
-        this.wake = () => {};
-        resolve();
-      };
-      this.wake = () => {
-        idleBefore = false;
-        if (this.closed) done();
-        else arm(QUIET_MS);
-      };
-      if (this.closed) done();
-      else arm(this.unread ? QUIET_MS : firstMs);
-    });
-  }
-
-  dispose(): void {
-    this.socket.destroy();
-  }
-}
-
-/**
- * Whether the server has taken all our bytes and is waiting for more, having written all it will: on Linux, the
- * connection in /proc/net/tcp established with nothing queued either way (the server read our bytes; none of
- * its bytes wait for our event loop), and every thread of the server asleep (not runnable, not stopped). A server
- * that has been given our bytes but not yet the CPU is runnable or has them queued. Without /proc, undefined: a
- * silence of UNASKED_SILENCE_MS is taken.
- */
-function serverIdle(socket: Socket, pid: number): boolean | undefined {
-  let table: string[];
-  try {
-    // A server listening on both families may take our IPv4 connection on an IPv6 socket (tcp6).
-    table = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((path) => (existsSync(path) ? readFileSync(path, 'latin1').split('\n') : []));
-  } catch {
-    return undefined;
-  }
-  if (table.length === 0) return undefined;
-  const port = (n: number | undefined) => (n ?? 0).toString(16).toUpperCase().padStart(4, '0');
-  const [ours, theirs] = [[socket.localPort, socket.remotePort], [socket.remotePort, socket.localPort]].map(([local, remote]) => new RegExp(`:${port(local)} [0-9A-F]+:${port(remote)} `));
-  // Fields: sl local_address rem_address st tx_queue:rx_queue ...; st 01 is ESTABLISHED.
-  const row = (key: RegExp) => table.find((line) => key.test(line))?.trim().split(/\s+/);
-  const [ourRow, theirRow] = [row(ours!), row(theirs!)];
-  if (!ourRow || !theirRow || ourRow[3] !== '01' || ourRow[4] !== '00000000:00000000' || theirRow[4] !== '00000000:00000000') return false;
-  try {
-    // The state is the field after the command name's closing parenthesis: S is asleep, R runnable, T stopped.
-    return readdirSync(`/proc/${pid}/task`).every((task) => /\) S /.test(readFileSync(`/proc/${pid}/task/${task}/stat`, 'latin1')));
-  } catch {
-    return false;
-  }
 }
 
 /** One run of a script against one implementation: the scripted client, and what the server answered. */

@@ -14,6 +14,16 @@ import { announcedSecret, suiteNamed } from '../../src/testing/tamper.js';
 import { clientConfig, record, serverConfig, type Abort } from '../handshake/abort-harness.js';
 
 /**
+ * Where a scripted peer's records go and the other side's come from: our engine in memory (a Connection), or
+ * another implementation over TCP (tcp-end.ts).
+ */
+export interface PeerEnd {
+  receive(bytes: Uint8Array): void;
+  /** The other side's records that arrived since the last call, whole records only. */
+  takeOutput(): Uint8Array;
+}
+
+/**
  * Records sealed as `side` under `secret`, sequence numbers from 0 (RFC 8446 §5.2, §5.3), with no check on
  * what goes in: a peer that writes records the engine's own RecordProtection refuses to write (over 2^14 + 1
  * bytes, content type 0).

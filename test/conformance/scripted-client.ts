@@ -16,7 +16,7 @@ import * as X from '../../src/wire/extensions.js';
 import { decodeHandshake, encodeHandshake, truncateClientHelloForBinders } from '../../src/wire/messages.js';
 import type { ClientHello, Extension, HandshakeMessage, NewSessionTicket } from '../../src/wire/types.js';
 import { baseHello, ext, record, serverConfig, u16 } from '../handshake/abort-harness.js';
-import { PeerReader, PeerWriter } from './harness.js';
+import { type PeerEnd, PeerReader, PeerWriter } from './harness.js';
 
 const CHANGE_CIPHER_SPEC = 20;
 const ALERT = 21;
@@ -73,16 +73,9 @@ export interface Answer {
   records: number[];
 }
 
-/** Where the client's records go and the server's come from: our server in memory, or a real one over TCP. */
-export interface ServerEnd {
-  receive(bytes: Uint8Array): void;
-  /** The server's records that arrived since the last call, whole records only. */
-  takeOutput(): Uint8Array;
-}
-
 export class ScriptedClient {
   readonly server: Connection;
-  private readonly end: ServerEnd;
+  private readonly end: PeerEnd;
   /** Every handshake message in order, both directions, encoded (the transcript, RFC 8446 §4.4.1). */
   private readonly transcript: Uint8Array[] = [];
   private readonly privateKeys = new Map<number, unknown>();
@@ -118,7 +111,7 @@ export class ScriptedClient {
    * A server connection of `config`; `seed` names both sides' randomness (each run its own transcript). With
    * `end`, the records go there instead (another implementation's server, test/conformance/differential-*).
    */
-  constructor(config: Partial<ServerConfig> = {}, seed = 'scripted', end?: ServerEnd) {
+  constructor(config: Partial<ServerConfig> = {}, seed = 'scripted', end?: PeerEnd) {
     this.server = Connection.server(serverConfig({ random: seededRandom(`${seed} server`), ...config }));
     this.end = end ?? this.server;
     this.random = seededRandom(`${seed} client`);

@@ -40,6 +40,8 @@ export function peerFiles(scratch: ReturnType<typeof scratchDirectory>) {
 export interface PeerOptions {
   /** OpenSSL's group list, as node:tls's `ecdhCurve` takes it: 'X25519MLKEM768', 'X25519:P-256', ... */
   groups?: string;
+  /** OpenSSL's signature algorithm list (node:tls `sigalgs`). */
+  sigalgs?: string;
   certFile?: string;
   keyFile?: string;
   caFile?: string;
@@ -49,6 +51,8 @@ export interface PeerOptions {
   send?: string;
   /** Server: connection after connection, untraced, failed handshakes not fatal (see peer.mts). */
   keepServing?: boolean;
+  /** Client: a connection to each port written to its stdin, one a line (see peer.mts). */
+  keepConnecting?: boolean;
 }
 
 /** A ServerHello (or HelloRetryRequest) as OpenSSL's trace shows it: the group id of its key_share. */
@@ -114,6 +118,16 @@ export async function node26Server(node: string, options: PeerOptions, timeoutMs
 /** node:tls 26 as a client: connects to 127.0.0.1:`port`, sends `send` (default 'ping'), prints the reply. */
 export function node26Client(node: string, port: number, options: PeerOptions): Node26Peer {
   return start(node, { ...options, role: 'client', port });
+}
+
+/**
+ * node:tls 26 as a client kept running (keepConnecting): `connect(port)` opens one more connection to
+ * 127.0.0.1:`port`. Resolves once it reads its input. It is killed after `timeoutMs`.
+ */
+export async function node26Connector(node: string, options: PeerOptions, timeoutMs?: number): Promise<Node26Peer & { connect: (port: number) => void }> {
+  const peer = start(node, { ...options, role: 'client', keepConnecting: true }, timeoutMs);
+  await peer.child.waitFor(/"event":"ready"/);
+  return { ...peer, connect: (port) => peer.child.child.stdin.write(`${port}\n`) };
 }
 
 /** Lists a test file pushes its peers, our servers and our sockets onto; each is closed after every test. */

@@ -17,21 +17,11 @@ import { SingleUseTickets } from '../../src/handshake/tickets.js';
 import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { ContentType } from '../../src/wire/enums.js';
+import { splitRecords as records } from '../vectors/rfc8448-replay.js';
 
 const random = seededRandom('close keys not zeros');
 const ca = makeIdentity({ subject: { CN: 'Zeros CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
 const serverId = makeIdentity({ subject: { CN: 'server' }, issuer: ca, sans: { dns: ['server.example'] }, extKeyUsage: ['serverAuth'] }, random);
-
-/** Each whole record (header and all) in `bytes`. */
-function records(bytes: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; ) {
-    const end = at + 5 + ((bytes[at + 3]! << 8) | bytes[at + 4]!);
-    out.push(bytes.slice(at, end));
-    at = end;
-  }
-  return out;
-}
 
 /** `records` opened in order under keys computed from the key log's `name` (`updates` KeyUpdates on): [type, content...]. */
 function openedWith(events: readonly TlsEvent[], suiteCode: number, name: string, updates: number, sealed: Uint8Array[]): number[][] {

@@ -6,6 +6,7 @@
 // OpenSSL's own handshake trace (enableTrace) goes to stderr: it names the group of every ServerHello and
 // HelloRetryRequest, which node:tls's API does not say on the server side.
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import * as tls from 'node:tls';
 
 interface PeerOptions {
@@ -15,6 +16,8 @@ interface PeerOptions {
   certFile?: string;
   keyFile?: string;
   caFile?: string;
+  /** OpenSSL's signature algorithm list (node:tls `sigalgs`), e.g. 'ed25519:ecdsa_secp256r1_sha256'. */
+  sigalgs?: string;
   /** Server: ask for a client certificate, and refuse a client without one that `caFile` vouches for. */
   requestCert?: boolean;
   /** Client: the port to connect to; the text to send. */
@@ -26,6 +29,11 @@ interface PeerOptions {
    * differential tests' peer, test/conformance/differential-harness.ts).
    */
   keepServing?: boolean;
+  /**
+   * Client: a connection to each port read from stdin (one a line), untraced, a failed handshake closing that
+   * connection only (the client-side differential tests' peer, test/conformance/client-differential-harness.ts).
+   */
+  keepConnecting?: boolean;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as PeerOptions;
@@ -36,8 +44,9 @@ const fail = (error: Error) => {
 };
 const tlsOptions = {
   minVersion: 'TLSv1.3' as const,
-  enableTrace: !options.keepServing,
+  enableTrace: !options.keepServing && !options.keepConnecting,
   ...(options.groups ? { ecdhCurve: options.groups } : {}),
+  ...(options.sigalgs ? { sigalgs: options.sigalgs } : {}),
   ...(options.certFile ? { cert: readFileSync(options.certFile) } : {}),
   ...(options.keyFile ? { key: readFileSync(options.keyFile) } : {}),
   ...(options.caFile ? { ca: readFileSync(options.caFile) } : {}),
@@ -67,6 +76,12 @@ if (options.role === 'server') {
   server.on('keylog', (line: Buffer) => say({ event: 'keylog', line: line.toString('latin1').trim() }));
   server.on('tlsClientError', options.keepServing ? (error: Error) => say({ event: 'tlsClientError', message: error.message }) : fail);
   server.listen(0, '127.0.0.1', () => say({ event: 'listening', port: (server.address() as { port: number }).port }));
+} else if (options.keepConnecting) {
+  createInterface({ input: process.stdin }).on('line', (port) => {
+    const socket = tls.connect({ ...tlsOptions, host: '127.0.0.1', port: Number(port), servername: options.servername ?? 'localhost' });
+    socket.on('error', () => socket.destroy());
+  });
+  say({ event: 'ready' });
 } else {
   const socket = tls.connect({ ...tlsOptions, host: '127.0.0.1', port: options.port ?? 0, servername: options.servername ?? 'localhost' }, () => {
     secure(socket);
