@@ -18,6 +18,7 @@ import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { ContentType } from '../../src/wire/enums.js';
 import { splitRecords as records } from '../vectors/rfc8448-replay.js';
+import { clientCancelledAtCertificate } from './cancelled-client.js';
 
 const random = seededRandom('close keys not zeros');
 const ca = makeIdentity({ subject: { CN: 'Zeros CA' }, isCA: true, keyUsage: ['keyCertSign'] }, random);
@@ -50,13 +51,7 @@ describe.each([
 
   it('the peer closes before its Finished: our close_notify, the first record under our application keys, is sealed under them', () => {
     const [c, s] = configs('before finished');
-    const pair = new InMemoryPair({ ...c, certificate: 'ask' }, { ...s, clientAuth: 'optional', trust: { kind: 'ca', anchors: [ca.der] } });
-    pair.step('client');
-    pair.step('server');
-    expect(pair.client.pendingDecision?.kind).toBe('client-certificate');
-    pair.client.close();
-    pair.step('client');
-    expect(pair.server.state).toBe('WAIT_CERT');
+    const pair = clientCancelledAtCertificate(c, s, ca.der);
     pair.server.close();
     const sent = records(pair.server.takeOutput());
     expect(pair.server.info.cipherSuite).toBe('TLS_AES_128_GCM_SHA256');

@@ -20,6 +20,7 @@ import { nodeCryptoProvider } from '../../src/node/crypto.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 import { hex } from '../../src/wire/bytes.js';
 import { ca as nodeCa, listen, serverCertificates } from '../node/fixtures.js';
+import { clientCancelledAtCertificate } from './cancelled-client.js';
 import { held, keyKeeping, loggedSecrets, type Secret } from './held-secrets.js';
 
 const random = seededRandom('half close wipe');
@@ -175,13 +176,7 @@ describe.each([
     const [c, s] = configs(provider, 'half cancel');
     // The server asks for a certificate; the client pauses on its `client-certificate` decision and closes there
     // (user_canceled, close_notify, under its handshake keys): the server, its flight sent, waits in WAIT_CERT.
-    const pair = new InMemoryPair({ ...c, certificate: 'ask' }, { ...s, clientAuth: 'optional', trust: { kind: 'ca', anchors: [ca.der] } });
-    pair.step('client');
-    pair.step('server');
-    expect(pair.client.pendingDecision?.kind).toBe('client-certificate');
-    pair.client.close();
-    pair.step('client');
-    expect(pair.server.state).toBe('WAIT_CERT');
+    const pair = clientCancelledAtCertificate(c, s, ca.der);
     const server = pair.server;
     expect(server.isClosed).toBe(false);
     const serverEvents = pair.events('server');
