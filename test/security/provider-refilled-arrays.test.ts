@@ -14,6 +14,7 @@
 //   the caller zeroed it); its peer-key cache filed a view of a Buffer public key as the key's value.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { aesCcm } from '../../src/crypto/ccm.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import type { AeadName, CryptoProvider, HashName, PrivateKey, PublicKey, SignatureAlgorithm } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -149,5 +150,16 @@ describe.each(PROVIDERS)('%s answers for the bytes an array holds at the call', 
       }
       expect(made !== undefined && nobleProvider.verify(alg, publicOf(after), message, made)).toBe(false);
     }
+  });
+});
+
+describe('AES-CCM (ccm.ts, under noble) made from a key in a Buffer', () => {
+  it.each(HOLDERS)('keeps its key when the caller refills or wipes its %s', (_, hold) => {
+    const key = fresh(16);
+    const held = hold(key);
+    const ccm = aesCcm(held, 16);
+    held.fill(0);
+    const [nonce, aad, plaintext] = [fresh(12), fresh(5), fresh(100)];
+    expect(hex(ccm.seal(nonce, aad, plaintext))).toBe(hex(aesCcm(key, 16).seal(nonce, aad, plaintext)));
   });
 });
