@@ -26,24 +26,11 @@ import { MIN_SEMI_SPACE_MIB } from './isolated.js';
 import { endpoints, peerAccepted, serverContextOptions } from './node-tls.js';
 import { table } from './report.js';
 import { listening, LOOPBACK } from './tcp.js';
-import { annotatedCounts, valgrindMissing } from './server-instructions.js';
+import { annotatedCounts, COMPILER, COMPONENTS, valgrindMissing } from './server-instructions.js';
 import { CACHES, functionName, LAYERS, layerOf, perfMap, selfCosts, type Layer } from './callgrind-layers.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const OWN_DIST = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-const COMPILER = 'v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal';
-
-/** Where a TLS 1.3 client's handshake goes, as callgrind names the functions (OpenSSL 3.0, V8, node). */
-const COMPONENTS: ReadonlyArray<{ label: string; symbol: string }> = [
-  { label: 'X25519 key generation', symbol: 'ossl_x25519_public_from_private' },
-  { label: 'X25519 agreement', symbol: 'ecx_derive' },
-  { label: 'Ed25519 verify (CertificateVerify)', symbol: 'ossl_ed25519_verify' },
-  { label: 'SHA-256 blocks', symbol: 'sha256_block_data_order' },
-  { label: 'AES-GCM set-up (cipher contexts)', symbol: 'EVP_CipherInit_ex' },
-  { label: "V8's optimising compiler (threads)", symbol: COMPILER },
-  { label: "V8's collector (main thread)", symbol: 'v8::internal::Heap::CollectGarbage' },
-];
-
 type Build = {
   adapter: typeof import('../../src/node/adapter.js');
   crypto: typeof import('../../src/node/crypto.js');
@@ -122,7 +109,7 @@ async function count(name: string, kind: string, port: number, warmup: number, h
     if (keep) execFileSync('cp', [map, `${keep}.${name.replace(/\W/g, '_')}.perf.map`]);
     if (keep) execFileSync('cp', [`${out}.1`, `${keep}.${name.replace(/\W/g, '_')}.callgrind`]);
     rmSync(map, { force: true });
-    const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', `${out}.1`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', '--show=Ir', `${out}.1`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const { total, byFunction } = annotatedCounts(annotated);
     const { events: eventNames, byFunction: self } = selfCosts(readFileSync(`${out}.1`, 'utf8'));
     const events = new Map<string, number>(eventNames.map((e) => [e, 0]));
@@ -183,8 +170,10 @@ async function main(): Promise<void> {
   }
   const reference = counted[counted.length - 1]!;
   const thousands = (n: number) => (n / 1e3).toFixed(1);
+  const compiler = COMPONENTS.findIndex((c) => c.symbol === COMPILER);
   const rows = [
     ['all (per handshake)', ...counted.map((c) => `${thousands(c.total)} (${(c.total / reference.total).toFixed(2)}x)`)],
+    ['all but the compiler threads', ...counted.map((c) => thousands(c.total - c.components[compiler]!))],
     ...COMPONENTS.map((component, i) => [component.label, ...counted.map((c) => thousands(c.components[i]!))]),
     ...[...reference.events.keys()].filter((e) => e !== 'Ir').map((e) => [`event ${e}`, ...counted.map((c) => thousands(c.events.get(e) ?? 0))]),
     ...LAYERS.map((layer) => [`self: ${layer}`, ...counted.map((c) => thousands(c.byLayer.get(layer) ?? 0))]),
