@@ -17,7 +17,7 @@ import { NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
 import { NODE26, node26Connector } from '../interop/node26-peer.js';
 import { ca, certPem, serverCertificates } from '../node/fixtures.js';
 import { ScriptedServer } from './anvil-server.js';
-import { TcpEnd } from './tcp-end.js';
+import { stallProcess, TcpEnd } from './tcp-end.js';
 
 const REMOTE = ['openssl', 'gnutls', 'openssl35'] as const;
 type Remote = (typeof REMOTE)[number];
@@ -104,6 +104,8 @@ export class ClientRun {
   constructor(
     readonly server: ScriptedServer,
     private readonly end?: TcpEnd,
+    /** The client's process, stopped `ms` after each of the server's steps (client-differential-stall.test.ts). */
+    private readonly stall?: { pid: number; ms: number },
   ) {}
 
   /** Whether the client has sent an alert or closed: the script's later steps are then not played. */
@@ -128,6 +130,7 @@ export class ClientRun {
    */
   async step(act: (server: ScriptedServer) => Uint8Array[] | void): Promise<void> {
     if (this.ended) return;
+    if (this.end && this.stall) stallProcess(this.stall.pid, this.stall.ms);
     const records = act(this.server);
     if (records) this.read(records);
     for (let reads = 0; this.end && reads < MAX_READS && !this.otherKeys; reads++) {
@@ -186,6 +189,8 @@ export interface ClientCase {
   openssl35?: string;
   /** Where the outcomes differ: who is right by the RFC, and why. */
   verdict?: string;
+  /** Each other client's process is stopped this long as each server step starts (a loaded machine). */
+  stallClientMs?: number;
 }
 
 /** A listener on a free port; resolves with the first connection to it. */
@@ -212,7 +217,8 @@ async function playRemote(launcher: Launcher, testCase: ClientCase): Promise<str
       server.deliver();
     }
     if (server.clientHellos.length === 0) throw new Error('the client sent no ClientHello');
-    const run = new ClientRun(server, end);
+    const stall = testCase.stallClientMs && client.pid !== undefined ? { pid: client.pid, ms: testCase.stallClientMs } : undefined;
+    const run = new ClientRun(server, end, stall);
     await testCase.script(run);
     return await run.outcome();
   } finally {

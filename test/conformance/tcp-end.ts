@@ -145,3 +145,9 @@ function peerIdle(socket: Socket, pid: number): boolean | undefined {
     return false;
   }
 }
+
+/** Stops process `pid` for `ms` (as a scheduler that runs it late would) before our bytes go, then lets it go on. */
+export function stallProcess(pid: number, ms: number): void {
+  process.kill(pid, 'SIGSTOP');
+  setTimeout(() => process.kill(pid, 'SIGCONT'), ms);
+}
