@@ -5,7 +5,7 @@
 import { CertificateType, ExtensionType, ProtocolVersion, cipherSuiteName, namedGroupName, signatureSchemeName, type ExtensionTypeName } from '../../wire/enums.js';
 import { equalBytes } from '../../wire/bytes.js';
 import { TlsError } from '../../wire/errors.js';
-import { escapeControls } from '../../wire/show-value.js';
+import { escapePeerText } from '../../wire/show-value.js';
 import * as X from '../../wire/extensions.js';
 import type { ClientHello, Extension, KeyShareEntry } from '../../wire/types.js';
 import { describeCertificateType, rawPublicKeyCertified, selectCertificateType, type CertificateTypeName } from '../certificate-types.js';
@@ -239,7 +239,7 @@ export function negotiateAlpn(ctx: HandshakeContext, hello: ClientHello): string
   const offered = X.bodyOf(X.alpn, alpnExt);
   const alpn = ctx.cfg.alpnProtocols.find((p) => offered.includes(p));
   // The client's names are any bytes (RFC 7301 §3.1: opaque): escaped, or they would drive the terminal that shows this.
-  if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${listed(offered, escapeControls)}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
+  if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${listed(offered, (name) => escapePeerText(name, { separators: ',' }))}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
   ctx.decide('alpn', alpn, 'our most preferred protocol that the client offered');
   return alpn;
 }
