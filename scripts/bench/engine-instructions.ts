@@ -29,16 +29,10 @@ import { table } from './report.js';
 import { PROVIDERS, type ProviderName } from './run.js';
 import { MIN_SEMI_SPACE_MIB } from './isolated.js';
 import { valgrindMissing } from './server-instructions.js';
-import { LAYERS, layerCosts, type Layer } from './callgrind-layers.js';
+import { CACHES, LAYERS, layerCosts, type Layer } from './callgrind-layers.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const COMPILER = 'v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal';
-/**
- * The caches simulated with --cache-sim: one core of this machine's AMD EPYC (Zen), first level 32 KiB 8-way for
- * instructions and for data, and its 512 KiB 8-way second level as callgrind's "last level" (the VM reports a
- * 512 MiB direct-mapped L3, in which everything fits: a miss of the core's own L2 is the costly one here).
- */
-const CACHES = ['--cache-sim=yes', '--I1=32768,8,64', '--D1=32768,8,64', '--LL=524288,8,64'];
 
 /**
  * Child: warms up, then on each line of stdin runs one phase, handshakes and replays in turn, and answers "done"
