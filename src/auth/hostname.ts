@@ -93,8 +93,23 @@ export function endsInNumber(name: string): boolean {
 const numericHost = (text: string) =>
   `"${escapePeerText(text)}" ends in a number, so resolvers read it as an IPv4 address: write an IPv4 address as a dotted quad (127.0.0.1)`;
 
+/**
+ * The last DNS name parsed, as text and identity: a client names the same server handshake after handshake, and a
+ * server hears the same SNI. A string is a value and the identity is frozen, so the memo answers exactly as a
+ * parse would, for that text only (test/security/reference-identity-memo). An IP identity holds its address as a
+ * Uint8Array, which cannot be frozen: parsed every time.
+ */
+let lastDnsName: { text: string; identity: ReferenceIdentity } | undefined;
+
 /** Parses a DNS name or an IP literal (IPv4, IPv6, bracketed IPv6); a string saying why not otherwise. */
 export function parseReferenceIdentity(text: string): ReferenceIdentity | string {
+  if (lastDnsName !== undefined && lastDnsName.text === text) return lastDnsName.identity;
+  const identity = parsedReferenceIdentity(text);
+  if (typeof identity !== 'string' && identity.kind === 'dns') lastDnsName = { text, identity: Object.freeze(identity) };
+  return identity;
+}
+
+function parsedReferenceIdentity(text: string): ReferenceIdentity | string {
   const address = parseIpAddress(text);
   if (address) return { kind: 'ip', address, text: formatIp(address) };
   if (/[^\x00-\x7f]/.test(text)) return `"${escapePeerText(text)}" is not ASCII; pass its A-label (xn--) form`;
