@@ -7,6 +7,9 @@
 // code named through node's --perf-basic-prof map). With --cache-sim, callgrind also simulates the caches of one
 // core: where the handshake's primitives ran slower than their replay with the same instructions, the misses would
 // show it (docs/performance-noble-notes.md, session 16). --keep PREFIX keeps the dumps and the perf map.
+// A case `bulk SUITE` (e.g. --case 'bulk AES-128-GCM' --provider node --warmup 3000 --count 100) counts one 16 KiB
+// record through a connected pair against the bare AEAD's seal and open of it instead: "handshake" then reads
+// "record", "replay" the bare AEAD (docs/performance-bulk-notes.md, session 18).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,36 +21,26 @@ import { GCProfiler } from 'node:v8';
 import { systemRandom } from '../../src/crypto/random.js';
 import { makeCases } from './cases.js';
 import { runMain, withDeadline } from './deadline.js';
-import { engineHandshake } from './engine.js';
+import { engineHandshake, engineRecordTransfer, rawAeadRoundTrip } from './engine.js';
+import { RecordPool } from '../../src/node/record-pool.js';
+import { SUITES } from '../../src/handshake/suites.js';
 import { recordProviderCalls } from './provider-replay.js';
 import { table } from './report.js';
 import { PROVIDERS, type ProviderName } from './run.js';
 import { MIN_SEMI_SPACE_MIB } from './isolated.js';
 import { valgrindMissing } from './server-instructions.js';
-import { LAYERS, layerCosts, type Layer } from './callgrind-layers.js';
+import { CACHES, LAYERS, layerCosts, type Layer } from './callgrind-layers.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const COMPILER = 'v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal';
-/**
- * The caches simulated with --cache-sim: one core of this machine's AMD EPYC (Zen), first level 32 KiB 8-way for
- * instructions and for data, and its 512 KiB 8-way second level as callgrind's "last level" (the VM reports a
- * 512 MiB direct-mapped L3, in which everything fits: a miss of the core's own L2 is the costly one here).
- */
-const CACHES = ['--cache-sim=yes', '--I1=32768,8,64', '--D1=32768,8,64', '--LL=524288,8,64'];
 
 /**
  * Child: warms up, then on each line of stdin runs one phase, handshakes and replays in turn, and answers "done"
  * with the collections V8 made in it (GCProfiler: scavenges and mark-compacts).
  */
 async function child(caseName: string, provider: ProviderName, warmup: number, count: number): Promise<void> {
-  const c = makeCases().find((c) => c.name === caseName)!;
-  const handshake = engineHandshake(c, PROVIDERS[provider], systemRandom);
-  const recording = recordProviderCalls(PROVIDERS[provider], systemRandom, (recorder, random) => engineHandshake(c, recorder, random), { skip: 1 });
-  for (let i = 0; i < warmup; i++) {
-    handshake();
-    recording.replay(systemRandom);
-  }
-  const phases = [() => handshake(), () => recording.replay(systemRandom)];
+  const phases = childPhases(caseName, provider);
+  for (let i = 0; i < warmup; i++) for (const phase of phases) phase();
   console.log('ready');
   let next = 0;
   for await (const _ of createInterface({ input: process.stdin })) {
@@ -60,6 +53,27 @@ async function child(caseName: string, provider: ProviderName, warmup: number, c
     console.log(`done ${JSON.stringify(collections)}`);
   }
 }
+
+/**
+ * The two kinds of phase, ours first: a handshake and the replay of its provider calls; or, for a case named
+ * `bulk SUITE`, one 16 KiB record from client to server sealed into a RecordPool (the bench's "ours" bulk row)
+ * and one seal and open of the same inner plaintext with the bare AEAD (its "bare" row).
+ */
+function childPhases(caseName: string, provider: ProviderName): [() => void, () => void] {
+  const suite = caseName.startsWith(BULK) ? [...SUITES.values()].find((s) => s.aead === caseName.slice(BULK.length)) : undefined;
+  if (suite) {
+    const transfer = engineRecordTransfer(makeCases()[0]!, suite, PROVIDERS[provider], systemRandom, 1, new RecordPool(1));
+    return [transfer, rawAeadRoundTrip(suite.aead, PROVIDERS[provider], systemRandom, 1)];
+  }
+  const c = makeCases().find((c) => c.name === caseName);
+  if (!c) throw new Error(`no case ${caseName} (nor bulk with a suite name)`);
+  const handshake = engineHandshake(c, PROVIDERS[provider], systemRandom);
+  const recording = recordProviderCalls(PROVIDERS[provider], systemRandom, (recorder, random) => engineHandshake(c, recorder, random), { skip: 1 });
+  return [handshake, () => recording.replay(systemRandom)];
+}
+
+/** The prefix of a bulk case: `bulk AES-128-GCM`. */
+const BULK = 'bulk ';
 
 interface Counts {
   instructions: number;

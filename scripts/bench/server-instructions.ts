@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { table } from './report.js';
 import { withDeadline } from './deadline.js';
 
-const COMPILER = 'v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal';
+export const COMPILER = 'v8::internal::OptimizingCompileDispatcher::CompileTask::RunInternal';
 
-/** Where the time of a TLS 1.3 server's handshake goes, as callgrind names the functions (OpenSSL 3.0, V8). */
-const COMPONENTS: ReadonlyArray<{ label: string; symbol: string }> = [
+/** Where the time of a TLS 1.3 handshake goes, as callgrind names the functions (OpenSSL 3.0, V8); client-instructions.ts too. */
+export const COMPONENTS: ReadonlyArray<{ label: string; symbol: string }> = [
   { label: 'Ed25519 sign (CertificateVerify)', symbol: 'ossl_ed25519_sign' },
   { label: 'Ed25519 verify', symbol: 'ossl_ed25519_verify' },
   { label: 'X25519 key generation', symbol: 'ossl_x25519_public_from_private' },

@@ -6,6 +6,7 @@
 // every verdict (validity at `now`, names, path, profile, revocation) is made afresh.
 import type { CryptoProvider } from '../crypto/provider.js';
 import { equalBytes, hex } from '../wire/bytes.js';
+import { sha256Fingerprint, type Fingerprint } from './keys.js';
 import { parseCertificate, type Certificate } from './x509.js';
 
 const parsed = new WeakMap<Uint8Array, { bytes: Uint8Array; certificate: Certificate }>();
@@ -40,6 +41,29 @@ export function derKey(cert: Certificate): string {
   // Configured: parseConfiguredCertificate made it (and its memo of verified signatures).
   if (verifiedBy.has(cert)) derKeys.set(cert, key);
   return key;
+}
+
+/** A certificate's SHA-256 fingerprints: of its DER and of its SubjectPublicKeyInfo, as an identity reports them. */
+export interface CertificateFingerprints {
+  certificate: Fingerprint;
+  spki: Fingerprint;
+}
+
+/** The fingerprints of configured certificates, with the provider that hashed them. */
+const fingerprints = new WeakMap<Certificate, CertificateFingerprints & { provider: CryptoProvider }>();
+
+/**
+ * `cert`'s fingerprints, hashed once per provider for a configured certificate (frozen, its DER a private copy: a
+ * pinned leaf is the pin's parse, so a client meeting its pinned server hashes nothing), every time for any other.
+ * A pin refilled in place is parsed anew (parseConfiguredCertificate), into a certificate this memo has not seen
+ * (test/security/parse-once). The fingerprints' bytes are only compared, never handed out.
+ */
+export function certificateFingerprints(cert: Certificate, provider: CryptoProvider): CertificateFingerprints {
+  const known = fingerprints.get(cert);
+  if (known !== undefined && known.provider === provider) return known;
+  const made = { provider, certificate: sha256Fingerprint(cert.der, provider), spki: sha256Fingerprint(cert.spki, provider) };
+  if (verifiedBy.has(cert)) fingerprints.set(cert, made);
+  return made;
 }
 
 /**

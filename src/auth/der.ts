@@ -3,7 +3,7 @@
 // BOOLEANs, zero padding bits. When a span sink is attached, every named element is annotated with its
 // path, value and meaning, so a trace can explain a certificate byte by byte.
 import { hex } from '../wire/bytes.js';
-import { escapeControls } from '../wire/show-value.js';
+import { escapePeerText } from '../wire/show-value.js';
 import type { Span, SpanSink } from '../wire/bytes.js';
 
 /** UTF8String contents must be valid UTF-8 (RFC 5280 §4.1.2.4 via X.690): a decoder that refuses anything else. */
@@ -435,8 +435,8 @@ function decodeTime(tag: number, c: Uint8Array, fail: (what: string) => never): 
   const text = latin1(c);
   // RFC 5280 §4.1.2.5.1/§4.1.2.5.2: seconds present, no fractions, always Zulu.
   const m = tag === Tag.UTCTime ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text) : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  // The text is the peer's (or a file's): shown with its control characters escaped, on one line.
-  if (!m) fail(`malformed time "${escapeControls(text)}"`);
+  // The text is the peer's (or a file's): shown escaped (escapePeerText), on one line.
+  if (!m) fail(`malformed time "${escapePeerText(text)}"`);
   let year = Number(m[1]);
   // RFC 5280 §4.1.2.5.1: UTCTime YY >= 50 is 19YY, otherwise 20YY.
   if (tag === Tag.UTCTime) year += year >= 50 ? 1900 : 2000;

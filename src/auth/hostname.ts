@@ -1,9 +1,9 @@
 // Server identity check (RFC 6125 §6, as profiled for TLS by RFC 9525): the reference identity is
 // matched against subjectAltName only. dNSName for host names, iPAddress for IP literals; the
 // subject Common Name is never consulted (RFC 9525 §6.3, RFC 6125 §6.4.4 only allowed it as a fallback).
-import { escapeControls } from '../wire/show-value.js';
+import { escapePeerText } from '../wire/show-value.js';
 import { equalBytes } from '../wire/bytes.js';
-import { escapeUnprintable, formatIp, type Certificate } from './x509.js';
+import { escapeListedName, formatIp, type Certificate } from './x509.js';
 
 export type HostnameMatch = { ok: true; matched: string } | { ok: false; detail: string };
 
@@ -91,16 +91,31 @@ export function endsInNumber(name: string): boolean {
 }
 
 const numericHost = (text: string) =>
-  `"${escapeControls(text)}" ends in a number, so resolvers read it as an IPv4 address: write an IPv4 address as a dotted quad (127.0.0.1)`;
+  `"${escapePeerText(text)}" ends in a number, so resolvers read it as an IPv4 address: write an IPv4 address as a dotted quad (127.0.0.1)`;
+
+/**
+ * The last DNS name parsed, as text and identity: a client names the same server handshake after handshake, and a
+ * server hears the same SNI. A string is a value and the identity is frozen, so the memo answers exactly as a
+ * parse would, for that text only (test/security/reference-identity-memo). An IP identity holds its address as a
+ * Uint8Array, which cannot be frozen: parsed every time.
+ */
+let lastDnsName: { text: string; identity: ReferenceIdentity } | undefined;
 
 /** Parses a DNS name or an IP literal (IPv4, IPv6, bracketed IPv6); a string saying why not otherwise. */
 export function parseReferenceIdentity(text: string): ReferenceIdentity | string {
+  if (lastDnsName !== undefined && lastDnsName.text === text) return lastDnsName.identity;
+  const identity = parsedReferenceIdentity(text);
+  if (typeof identity !== 'string' && identity.kind === 'dns') lastDnsName = { text, identity: Object.freeze(identity) };
+  return identity;
+}
+
+function parsedReferenceIdentity(text: string): ReferenceIdentity | string {
   const address = parseIpAddress(text);
   if (address) return { kind: 'ip', address, text: formatIp(address) };
-  if (/[^\x00-\x7f]/.test(text)) return `"${escapeControls(text)}" is not ASCII; pass its A-label (xn--) form`;
+  if (/[^\x00-\x7f]/.test(text)) return `"${escapePeerText(text)}" is not ASCII; pass its A-label (xn--) form`;
   if (endsInNumber(text)) return numericHost(text);
   const name = normalizeDns(text);
-  if (!DNS_NAME.test(name)) return `"${escapeControls(text)}" is neither a DNS name nor an IP address`;
+  if (!DNS_NAME.test(name)) return `"${escapePeerText(text)}" is neither a DNS name nor an IP address`;
   return { kind: 'dns', text: name };
 }
 
@@ -111,7 +126,7 @@ export function parseReferenceIdentity(text: string): ReferenceIdentity | string
  * name in any case), an IP literal (which names no host, and the caller ignores), or why it is neither.
  */
 export function parseOfferedHostName(text: string): ReferenceIdentity | string {
-  if (text.endsWith('.')) return `"${escapeControls(text)}" ends in a dot, which a HostName never does (RFC 6066 §3)`;
+  if (text.endsWith('.')) return `"${escapePeerText(text)}" ends in a dot, which a HostName never does (RFC 6066 §3)`;
   return parseReferenceIdentity(text);
 }
 
@@ -149,12 +164,12 @@ export function matchHostname(cert: Certificate, host: string): HostnameMatch {
     if (found) return { ok: true, matched: `IP:${found.text}` };
     return { ok: false, detail: `IP address ${host} is not among the certificate's iPAddress names [${san.ip.map((e) => e.text).join(', ')}]` };
   }
-  if (/[^\x21-\x7e]/.test(host)) return { ok: false, detail: `host name "${escapeControls(host)}" is not ASCII; pass its A-label (xn--) form` };
+  if (/[^\x21-\x7e]/.test(host)) return { ok: false, detail: `host name "${escapePeerText(host)}" is not ASCII; pass its A-label (xn--) form` };
   if (endsInNumber(host)) return { ok: false, detail: numericHost(host) };
   const reference = normalizeDns(host);
   // Wildcards are a presented form only (RFC 6125 §6.4.3): a reference "*.example.com" names no host.
-  if (!DNS_NAME.test(reference)) return { ok: false, detail: `"${escapeControls(host)}" is neither a DNS name nor an IP address` };
+  if (!DNS_NAME.test(reference)) return { ok: false, detail: `"${escapePeerText(host)}" is neither a DNS name nor an IP address` };
   const found = san.dns.find((name) => dnsMatches(normalizeDns(name), reference));
   if (found) return { ok: true, matched: `DNS:${found}` };
-  return { ok: false, detail: `host name ${host} matches none of the certificate's DNS names [${san.dns.map(escapeUnprintable).join(', ')}]` };
+  return { ok: false, detail: `host name ${host} matches none of the certificate's DNS names [${san.dns.map(escapeListedName).join(', ')}]` };
 }

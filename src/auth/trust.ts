@@ -9,11 +9,10 @@ import { SIGNATURE_BUDGET, type ProfileName } from './path/profile.js';
 import type { Crl, UnknownRevocationStatus } from './path/revocation.js';
 import { parseConfiguredCrlList } from './configured-crls.js';
 import { SignatureBudget } from './path/signature-budget.js';
-import { parseSpki, sha256Fingerprint } from './keys.js';
+import { parseSpki, sha256Fingerprint, type Fingerprint } from './keys.js';
 import { base64Decode, base64Encode } from './pem.js';
-import { parseConfiguredCertificate } from './configured-certificates.js';
-import type { Fingerprint } from './keys.js';
-import { certificateSha256, parseCertificate, type Certificate } from './x509.js';
+import { certificateFingerprints, parseConfiguredCertificate, type CertificateFingerprints } from './configured-certificates.js';
+import { parseCertificate, type Certificate } from './x509.js';
 import type { OcspReport } from './ocsp-status.js';
 import { caStapleVerdict, reportedStapleVerdict, stapleContext } from './staple.js';
 
@@ -143,9 +142,9 @@ export function keyType(key: PublicKey): string {
 const SPIFFE_ID = /^spiffe:\/\/[a-z0-9._-]+(\/[a-zA-Z0-9._-]+)*$/;
 const isSpiffeId = (uri: string) => SPIFFE_ID.test(uri) && !uri.split('/').slice(3).some((segment) => segment === '.' || segment === '..');
 
-function identityOf(leaf: Certificate, publicKey: PublicKey, leafSha256: Fingerprint, chain: Uint8Array[], provider: CryptoProvider): Omit<PeerIdentity, 'verdict'> {
+function identityOf(leaf: Certificate, publicKey: PublicKey, fingerprints: CertificateFingerprints, chain: Uint8Array[]): Omit<PeerIdentity, 'verdict'> {
   const san = leaf.subjectAltName;
-  const spki = sha256Fingerprint(leaf.spki, provider);
+  const { certificate, spki } = fingerprints;
   // Arrays of their own: the parsed certificate may be a configured one, shared with later handshakes.
   const identity: Omit<PeerIdentity, 'verdict'> = {
     subject: leaf.subject.text,
@@ -153,7 +152,7 @@ function identityOf(leaf: Certificate, publicKey: PublicKey, leafSha256: Fingerp
     ipAddresses: (san?.ip ?? []).map((ip) => ip.text),
     emails: [...(san?.email ?? [])],
     uris: [...(san?.uri ?? [])],
-    certificateSha256: leafSha256.hex,
+    certificateSha256: certificate.hex,
     spkiSha256: spki.hex,
     spkiSha256Base64: spki.base64,
     keyType: keyType(publicKey),
@@ -395,13 +394,13 @@ export function evaluateTrust(policy: TrustPolicy, chain: Uint8Array[], ctx: Tru
   if (!leaf.publicKey) throw new TlsError('UnsupportedCertificate', `peer key: ${leaf.publicKeyProblem ?? 'unsupported'}`);
   // The other certificates are candidates for path building: one we cannot parse is simply never used.
   const others = parseCandidates(chain.slice(1));
-  const leafSha256 = certificateSha256(leaf.der, ctx.provider);
+  const fingerprints = certificateFingerprints(leaf, ctx.provider);
   const signatures = new SignatureBudget(SIGNATURE_BUDGET);
-  let verdict = judge(policy, { leaf, leafSha256, rest: others }, ctx, signatures);
+  let verdict = judge(policy, { leaf, leafSha256: fingerprints.certificate, rest: others }, ctx, signatures);
   // A policy that did not act on the staple (pins, `ask`, a CA policy that rejected first) still reports it.
   const now = clockTime(ctx.now);
   if (ctx.ocspResponse && !verdict.ocsp && now !== undefined) verdict = reportedStapleVerdict(verdict, stapleContext(ctx.ocspResponse, now, ctx), leaf, others, signatures);
-  const identity = identityOf(leaf, leaf.publicKey, leafSha256, chain, ctx.provider);
+  const identity = identityOf(leaf, leaf.publicKey, fingerprints, chain);
   return { verdict, leaf: { publicKey: leaf.publicKey, identity: verdict.rule === 'pinned-key' ? withoutNames(identity) : identity } };
 }
 

@@ -6,7 +6,7 @@ import type { CryptoProvider, PublicKey, SignatureAlgorithm } from '../crypto/pr
 import { equalBytes, hex, utf8 } from '../wire/bytes.js';
 import type { SpanSink } from '../wire/bytes.js';
 import { TlsError } from '../wire/errors.js';
-import { replaceUnprintable } from '../wire/show-value.js';
+import { escapePeerText } from '../wire/show-value.js';
 import { contextTag, DerError, DerReader, readSingle, Tag } from './der.js';
 import { readAlgorithmIdentifier } from './algorithm-identifier.js';
 import { KeyError, readSubjectPublicKeyInfo, sha256Fingerprint } from './keys.js';
@@ -177,17 +177,26 @@ export function readSignatureAlgorithm(r: DerReader, field: string): { info: Cer
   return { info: { oid: alg.oid, name, problem: `unsupported signature algorithm ${name}` }, raw };
 }
 
+/** A character as its UTF-8 octets, "\0a": the RFC 4514 §2.4 form. */
+const octetEscape = (c: string): string => Array.from(utf8.encode(c), (b) => '\\' + b.toString(16).padStart(2, '0')).join('');
+
 /**
- * A peer's text with each unprintable character written as its UTF-8 octets, "\0a" (the RFC 4514 §2.4
- * form): a name in a certificate must not forge a log line, drive a terminal, or look like another name.
+ * A peer's text with each backslash doubled and each unprintable character written as its UTF-8 octets, "\0a"
+ * (the RFC 4514 §2.4 form): a name in a certificate must not forge a log line, drive a terminal, or look like
+ * another name (a name spelling "\0a" shows as "\\0a", a line feed as "\0a").
  */
 export function escapeUnprintable(text: string): string {
-  return replaceUnprintable(text, (c) => Array.from(utf8.encode(c), (b) => '\\' + b.toString(16).padStart(2, '0')).join(''));
+  return escapePeerText(text, { escape: octetEscape });
 }
 
-/** RFC 4514 §2.4 escaping of an attribute value. */
+/** A name from a certificate shown in a list of names: escapeUnprintable, and a space as "\20", so one name never reads as two. */
+export function escapeListedName(text: string): string {
+  return escapePeerText(text, { escape: octetEscape, separators: ' ' });
+}
+
+/** RFC 4514 §2.4 escaping of an attribute value: the backslash and the unprintable first, then the other specials. */
 function escapeRfc4514(value: string): string {
-  let out = escapeUnprintable(value.replace(/[\\,+"<>;]/g, (c) => '\\' + c));
+  let out = escapeUnprintable(value).replace(/[,+"<>;]/g, (c) => '\\' + c);
   if (out.startsWith('#') || out.startsWith(' ')) out = '\\' + out;
   if (out.endsWith(' ')) out = out.slice(0, -1) + '\\ ';
   return out;

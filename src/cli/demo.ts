@@ -1,12 +1,12 @@
 // `tls13 demo`: an in-memory client and server complete a handshake and exchange a message, and every
 // handshake message, decision, state transition and secret is printed. Deterministic for a given seed.
 import type { PeerIdentity } from '../auth/trust.js';
+import { escapeListedName } from '../auth/x509.js';
 import { InMemoryPair } from '../handshake/pair.js';
 import type { Role, TlsEvent } from '../handshake/events.js';
 import { KeylogCollector } from '../trace/keylog.js';
 import { TextNarrator } from '../trace/text.js';
 import { equalBytes, utf8 } from '../wire/bytes.js';
-import { escapeControls } from '../wire/show-value.js';
 import { createInterface } from 'node:readline';
 import { cryptoProvider, flag, str, type Command } from './args.js';
 import { checkWritable, openKeylog, UsageError, useColor, type Io } from './io.js';
@@ -28,8 +28,9 @@ export function describePeer(peer: PeerIdentity | PskPeerIdentity | undefined): 
   // No subject: a raw key, or a certificate a key pin accepted, whose names nobody vouched for (auth/trust.ts).
   const unnamed = peer.certificateSha256 === undefined ? 'a raw public key (RFC 7250)' : 'a certificate whose key is pinned (its names not vouched for)';
   const who = peer.subject === undefined ? unnamed : peer.subject || '(empty subject)';
-  // A SAN is an IA5String of the peer's choice (a line feed, ESC): escaped, as the subject already is (x509.ts).
-  const named = sans.length ? `, SANs ${escapeControls(sans.join(' '))}` : '';
+  // A SAN is an IA5String of the peer's choice (a line feed, ESC, a backslash, a space): escaped, as the subject
+  // already is (x509.ts), so that no name reads as an escape or as two names.
+  const named = sans.length ? `, SANs ${sans.map(escapeListedName).join(' ')}` : '';
   return `${who}${named}, ${peer.keyType} key, SPKI pin sha256/${peer.spkiSha256Base64}`;
 }
 

@@ -2,7 +2,7 @@
 // user needs to decide whether to trust it and how to pin it (as `openssl s_client -showcerts` would show).
 import { keyType } from '../auth/trust.js';
 import { parseSpki, sha256Fingerprint } from '../auth/keys.js';
-import { parseCertificate, type Certificate } from '../auth/x509.js';
+import { escapeListedName, parseCertificate, type Certificate } from '../auth/x509.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { escapeControls } from '../wire/show-value.js';
 
@@ -47,7 +47,8 @@ function tryParse<T>(parse: () => T): T | undefined {
 
 function describeCertificate(certificate: Certificate, provider: CryptoProvider): string[] {
   const san = certificate.subjectAltName;
-  const names = san ? [...san.dns.map((n) => `DNS:${n}`), ...san.ip.map((a) => `IP:${a.text}`), ...san.uri.map((u) => `URI:${u}`), ...san.email.map((e) => `email:${e}`)] : [];
+  // Escaped one by one (a backslash doubled, a space as \20): no name reads as an escape or as two names.
+  const names = san ? [...san.dns.map((n) => `DNS:${escapeListedName(n)}`), ...san.ip.map((a) => `IP:${a.text}`), ...san.uri.map((u) => `URI:${escapeListedName(u)}`), ...san.email.map((e) => `email:${escapeListedName(e)}`)] : [];
   return [
     `subject      ${certificate.subject.text || '(empty)'}`,
     `issuer       ${certificate.issuer.text || '(empty)'}`,

@@ -31,6 +31,10 @@ export interface DiffieHellmanGroup<Private = Uint8Array> {
  * bytes drawn from the RandomSource, so replays (RFC 8448) inject key-share private keys through the randomness.
  */
 export function diffieHellmanKeyExchange<Private>(dh: DiffieHellmanGroup<Private>): KeyExchange<Private> {
+  // Bytes of the adapter's own (generatePrivateKey copies from the randomness); a provider's KeyObject is dropped.
+  const discard = (privateKey: Private) => {
+    if (privateKey instanceof Uint8Array) privateKey.fill(0);
+  };
   return {
     group: dh.group,
     shareLengths: { client: dh.publicLength, server: dh.publicLength },
@@ -38,16 +42,18 @@ export function diffieHellmanKeyExchange<Private>(dh: DiffieHellmanGroup<Private
       const privateKey = dh.generatePrivateKey(random);
       return { privateKey, share: dh.publicKey(privateKey) };
     },
+    // The server's private key lives for this call only: zeroed before it returns, whatever the peer sent.
     encapsulate(clientShare, random) {
       const privateKey = dh.generatePrivateKey(random);
-      const sharedSecret = dh.sharedSecret(privateKey, clientShare);
-      return sharedSecret && { share: dh.publicKey(privateKey), sharedSecret };
+      try {
+        const sharedSecret = dh.sharedSecret(privateKey, clientShare);
+        return sharedSecret && { share: dh.publicKey(privateKey), sharedSecret };
+      } finally {
+        discard(privateKey);
+      }
     },
     decapsulate: (privateKey, serverShare) => dh.sharedSecret(privateKey, serverShare),
-    // Bytes of the adapter's own (generatePrivateKey copies from the randomness); a provider's KeyObject is dropped.
-    discard(privateKey) {
-      if (privateKey instanceof Uint8Array) privateKey.fill(0);
-    },
+    discard,
   };
 }
 
@@ -75,16 +81,25 @@ export function hybridKeyExchange<A, B>(group: GroupName, first: KeyExchange<A>,
     encapsulate(clientShare, random) {
       const a = first.encapsulate(clientShare.subarray(0, first.shareLengths.client), random);
       const b = a && second.encapsulate(clientShare.subarray(first.shareLengths.client), random);
-      return a && b && { share: concat(a.share, b.share), sharedSecret: concat(a.sharedSecret, b.sharedSecret) };
+      const sharedSecret = joinedSecret(a?.sharedSecret ?? null, b?.sharedSecret ?? null);
+      return a && b && sharedSecret && { share: concat(a.share, b.share), sharedSecret };
     },
     decapsulate([firstKey, secondKey], serverShare) {
       const a = first.decapsulate(firstKey, serverShare.subarray(0, first.shareLengths.server));
       const b = a && second.decapsulate(secondKey, serverShare.subarray(first.shareLengths.server));
-      return a && b && concat(a, b);
+      return joinedSecret(a, b);
     },
     discard([firstKey, secondKey]) {
       first.discard?.(firstKey);
       second.discard?.(secondKey);
     },
   };
+}
+
+/** The two parts' secrets as one (null when a part refused its share), and each part zeroed: only the whole goes on. */
+function joinedSecret(a: Uint8Array | null, b: Uint8Array | null): Uint8Array | null {
+  const whole = a && b && concat(a, b);
+  a?.fill(0);
+  b?.fill(0);
+  return whole;
 }

@@ -11,7 +11,7 @@ import { aesCcm } from './ccm.js';
 import { BIGINT_FFDHE_ARITHMETIC, ffdheGroups } from './ffdhe.js';
 import { verifyEd25519, verifyEd448 } from './eddsa-verify.js';
 import { digest, digestLength, HASH_FUNCTIONS } from './hashes.js';
-import { keyExchangeGroups } from './groups.js';
+import { keyExchangeGroups, type DiffieHellmanGroups } from './groups.js';
 import type { DiffieHellmanGroup } from './key-exchange.js';
 import { NOBLE_ML_KEM } from './mlkem.js';
 import { verifyEcdsaOwnKey, verifyEd25519OwnKey, verifyEd448OwnKey } from './own-key-tables.js';
@@ -177,23 +177,26 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: typeo
       // Only the uncompressed form is allowed in TLS 1.3; the point must be on the curve (§4.2.8.2).
       if (peerPublic.length !== uncompressedLength || peerPublic[0] !== 0x04) return null;
       if (!curve.utils.isValidPublicKey(peerPublic, false)) return null;
-      // The shared secret is the x-coordinate alone: drop the compressed point's prefix byte.
-      return curve.getSharedSecret(privateKey, peerPublic, true).slice(1);
+      // The shared secret is the x-coordinate alone: drop the compressed point's prefix byte (the point zeroed).
+      const point = curve.getSharedSecret(privateKey, peerPublic, true);
+      const x = point.slice(1);
+      point.fill(0);
+      return x;
     },
   };
 }
 
-const KEY_EXCHANGES = keyExchangeGroups(
-  {
-    x25519: montgomeryGroup('x25519', x25519),
-    x448: montgomeryGroup('x448', x448),
-    secp256r1: ecdheGroup('secp256r1', p256),
-    secp384r1: ecdheGroup('secp384r1', p384),
-    secp521r1: ecdheGroup('secp521r1', p521),
-    ...ffdheGroups(BIGINT_FFDHE_ARITHMETIC),
-  },
-  NOBLE_ML_KEM,
-);
+/** The Diffie-Hellman arithmetic of each group, the groups' own part (test/security/ephemeral-secrets watches it). */
+export const NOBLE_DIFFIE_HELLMAN_GROUPS: DiffieHellmanGroups = {
+  x25519: montgomeryGroup('x25519', x25519),
+  x448: montgomeryGroup('x448', x448),
+  secp256r1: ecdheGroup('secp256r1', p256),
+  secp384r1: ecdheGroup('secp384r1', p384),
+  secp521r1: ecdheGroup('secp521r1', p521),
+  ...ffdheGroups(BIGINT_FFDHE_ARITHMETIC),
+};
+
+const KEY_EXCHANGES = keyExchangeGroups(NOBLE_DIFFIE_HELLMAN_GROUPS, NOBLE_ML_KEM);
 
 function sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array, random: RandomSource): Uint8Array {
   const problem = signatureKeyProblem(alg, key);

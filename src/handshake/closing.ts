@@ -78,8 +78,12 @@ export class Closing {
     wipeReadDirection(this.host.machineState(), this.host.ctx.role, this.host.ctx.provider);
   }
 
+  /**
+   * Seals one alert. After our close_notify not even an error alert goes out (RFC 8446 §6.1): by then the write keys
+   * are wiped (wipeWriteDirection, at the end of the step that sent it) and a wiped RecordProtection refuses to seal,
+   * so the call throws before any byte or event; Connection's sendAlertIfSealable takes that as "cannot be sent".
+   */
   sendAlert(name: AlertName, level: number, error?: TlsError): void {
-    if (this.writeClosed) return; // not even an error alert after our close_notify (RFC 8446 §6.1)
     this.host.records.writer.alert(level, AlertDescription[name]);
     const event: TlsEvent = { type: 'alert', direction: 'out', level: level === AlertLevel.warning ? 'warning' : 'fatal', description: name };
     if (error) {

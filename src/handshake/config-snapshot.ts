@@ -12,7 +12,7 @@
 import { constantTimeEqual } from '../wire/bytes.js';
 import type { ClientConfig, ServerConfig } from './config.js';
 import { validateClientConfig, validateGivenObjects, validateServerConfig } from './config-validation.js';
-import { inheritedFields, markInheritedFields } from './inherited-fields.js';
+import { markInheritedFields } from './inherited-fields.js';
 
 type Snapshot = unknown;
 
@@ -49,8 +49,8 @@ function checkedSnapshot<T extends object>(given: T, checked: WeakSet<object>, c
   return config;
 }
 
-/** The snapshot last made of each source object, kept while the source lives. */
-const snapshots = new WeakMap<object, Snapshot>();
+/** The snapshot last made of each source byte array, kept while the source lives. */
+const snapshots = new WeakMap<Uint8Array, Uint8Array>();
 /**
  * The containers this module made. One found in a config is used as it is (it is frozen and holds copies): a
  * copy of it would hold as own fields what its source inherited, and the exact-shape check would refuse them
@@ -127,7 +127,7 @@ function snapshot(value: unknown, open: object[], rules: Rules): Snapshot {
  */
 function bytesSnapshot(source: Uint8Array): Uint8Array {
   try {
-    const held = snapshots.get(source) as Uint8Array | undefined;
+    const held = snapshots.get(source);
     // Constant-time: the bytes include private keys, PSKs and ticket keys (docs/security.md, session 17).
     if (held && constantTimeEqual(held, source)) return held;
     const copy = new Uint8Array(source);
@@ -138,8 +138,19 @@ function bytesSnapshot(source: Uint8Array): Uint8Array {
   }
 }
 
-/** The field names each container snapshot was made from, in the order they were read. */
-const snapshotKeys = new WeakMap<object, readonly string[]>();
+/**
+ * A container snapshot as it was made: the field names read, in order, the value each holds (the frozen copy's
+ * fields, by index), and those the source did not hold as own enumerable fields (as marked on the copy).
+ */
+interface HeldContainer {
+  readonly copy: Snapshot;
+  readonly keys: readonly string[];
+  readonly values: readonly Snapshot[];
+  readonly hidden: ReadonlySet<string> | undefined;
+}
+
+/** The container snapshot last made of each source object, kept while the source lives. */
+const containers = new WeakMap<object, HeldContainer>();
 
 /**
  * Arrays and objects: each field (an array's items, an object's fieldNames) read once and snapshotted; frozen;
@@ -157,12 +168,12 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
   } catch (e) {
     throw unreadable(e);
   }
-  const held = snapshots.get(source) as Record<string, Snapshot> | undefined;
-  const heldKeys = held && snapshotKeys.get(held);
-  const same = heldKeys !== undefined && Array.isArray(held) === isArray && (!isArray || (held as unknown as unknown[]).length === length) && sameKeys(heldKeys, keys);
-  let copy = same ? undefined : emptyContainer(isArray, length);
+  const earlier = containers.get(source);
+  const same = earlier !== undefined && Array.isArray(earlier.copy) === isArray && (!isArray || (earlier.copy as unknown[]).length === length) && sameKeys(earlier.keys, keys);
+  const held = same ? earlier : undefined;
+  let copy = held ? undefined : emptyContainer(isArray, length);
+  let values: Snapshot[] = [];
   let hiddenNames: Set<string> | undefined;
-  const heldHidden = same ? inheritedFields(held!) : undefined;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     let field: unknown;
@@ -174,7 +185,7 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
       throw unreadable(e).in(key, isArray);
     }
     if (hidden) (hiddenNames ??= new Set()).add(key);
-    const rule = rules[isArray ? '*' : key] ?? NO_RULES;
+    const rule = rules === NO_RULES ? NO_RULES : (rules[isArray ? '*' : key] ?? NO_RULES);
     let value: Snapshot = field;
     if (rule !== GIVEN) {
       try {
@@ -184,14 +195,19 @@ function containerSnapshot(source: object, open: object[], rules: Rules): Snapsh
       }
     }
     // The same value, and as own enumerable or not as before: the check passes over an unknown field that is not.
-    if (copy === undefined && (value !== held![key] || hidden !== (heldHidden?.has(key) ?? false))) copy = copyOf(held!, keys, i, isArray, length);
-    if (copy !== undefined) defineField(copy, key, value);
+    if (copy === undefined && (value !== held!.values[i] || hidden !== (held!.hidden?.has(key) ?? false))) {
+      copy = copyOf(held!, i, isArray, length);
+      values = held!.values.slice(0, i);
+    }
+    if (copy !== undefined) {
+      defineField(copy, key, value);
+      values.push(value);
+    }
   }
-  if (copy === undefined) return held;
+  if (copy === undefined) return held!.copy;
   if (hiddenNames) markInheritedFields(copy, hiddenNames);
   Object.freeze(copy);
-  snapshots.set(source, copy);
-  snapshotKeys.set(copy, keys);
+  containers.set(source, { copy, keys, values, hidden: hiddenNames });
   made.add(copy);
   return copy;
 }
@@ -202,9 +218,9 @@ function emptyContainer(isArray: boolean, length: number): Record<string, Snapsh
 }
 
 /** A new container holding the earlier snapshot's first `count` fields: those read so far were the same. */
-function copyOf(held: Record<string, Snapshot>, keys: readonly string[], count: number, isArray: boolean, length: number): Record<string, Snapshot> {
+function copyOf(held: HeldContainer, count: number, isArray: boolean, length: number): Record<string, Snapshot> {
   const copy = emptyContainer(isArray, length);
-  for (let j = 0; j < count; j++) defineField(copy, keys[j]!, held[keys[j]!]);
+  for (let j = 0; j < count; j++) defineField(copy, held.keys[j]!, held.values[j]);
   return copy;
 }
 

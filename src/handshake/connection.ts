@@ -339,7 +339,8 @@ export class Connection {
   /**
    * The alert of a failed step. Record keys are derived at the first record under them (keyschedule.ts
    * trafficProtection): a provider failing there fails the alert too, and then nothing can be sent under those
-   * keys, nor in the clear once they are installed (RFC 8446 §5): the connection closes without the alert.
+   * keys, nor in the clear once they are installed (RFC 8446 §5): the connection closes without the alert. After
+   * our close_notify the keys are wiped and refuse too: the one rule "nothing after close_notify" (§6.1) for alerts.
    */
   private sendAlertIfSealable(error: TlsError): void {
     try {

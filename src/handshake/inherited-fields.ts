@@ -11,5 +11,3 @@ export function markInheritedFields(copy: object, names: ReadonlySet<string>): v
 
 export const isInheritedField = (record: object, key: string): boolean => inherited.get(record)?.has(key) ?? false;
 
-/** The fields marked on `record`, if any: one lookup for a walk over all its fields. */
-export const inheritedFields = (record: object): ReadonlySet<string> | undefined => inherited.get(record);

@@ -26,7 +26,7 @@ import {
 import * as nodeCrypto from 'node:crypto';
 import { i2osp, os2ip } from '../crypto/bigint.js';
 import { BIGINT_FFDHE_ARITHMETIC, ffdheGroups, type FfdheArithmetic } from '../crypto/ffdhe.js';
-import { keyExchangeGroups, type MlKemPrimitives } from '../crypto/groups.js';
+import { keyExchangeGroups, type DiffieHellmanGroups, type MlKemPrimitives } from '../crypto/groups.js';
 import type { DiffieHellmanGroup } from '../crypto/key-exchange.js';
 import { NOBLE_ML_KEM, type MlKemPrimitive } from '../crypto/mlkem.js';
 import { nobleProvider } from '../crypto/noble.js';
@@ -184,7 +184,10 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: Curve
       // os2ip/i2osp, not Buffer.from: a private scalar has no place in Node's shared Buffer pool.
       const d = i2osp((os2ip(seed) % (order - 1n)) + 1n, length);
       const point = ecPublicPoint(curve, d);
-      return { key: ecPrivateKey(curve, d, point), point };
+      const key = ecPrivateKey(curve, d, point);
+      // Our bytes of the scalar go; the KeyObject (and the JWK string it was imported from) cannot be zeroed.
+      d.fill(0);
+      return { key, point };
     },
     publicKey: (share) => share.point,
     sharedSecret(share, peerPublic) {
@@ -203,7 +206,9 @@ function ecdheGroup(group: 'secp256r1' | 'secp384r1' | 'secp521r1', curve: Curve
  */
 function opensslDh(prime: bigint, exponent: bigint) {
   const dh = createDiffieHellman(bigintBytes(prime), 2);
-  dh.setPrivateKey(bigintBytes(exponent));
+  const privateKey = bigintBytes(exponent);
+  dh.setPrivateKey(privateKey); // copied into OpenSSL: our bytes go at once (the bigint cannot be zeroed)
+  privateKey.fill(0);
   return dh;
 }
 
@@ -263,22 +268,23 @@ function availableMlKem(): MlKemPrimitives {
   }
 }
 
-const ML_KEM = availableMlKem();
+/** The ML-KEM this provider's groups run (test/security/ephemeral-secrets watches it). */
+export const NODE_ML_KEM = availableMlKem();
 
 /** Which ML-KEM this provider runs: 'node:crypto' or 'noble'. */
-export const NODE_PROVIDER_ML_KEM: 'node:crypto' | 'noble' = ML_KEM === NOBLE_ML_KEM ? 'noble' : 'node:crypto';
+export const NODE_PROVIDER_ML_KEM: 'node:crypto' | 'noble' = NODE_ML_KEM === NOBLE_ML_KEM ? 'noble' : 'node:crypto';
 
-const KEY_EXCHANGES = keyExchangeGroups(
-  {
-    x25519: montgomeryGroup('x25519', 'X25519', 32),
-    x448: montgomeryGroup('x448', 'X448', 56),
-    secp256r1: ecdheGroup('secp256r1', 'P-256'),
-    secp384r1: ecdheGroup('secp384r1', 'P-384'),
-    secp521r1: ecdheGroup('secp521r1', 'P-521'),
-    ...ffdheGroups(FFDHE_ARITHMETIC),
-  },
-  ML_KEM,
-);
+/** The Diffie-Hellman arithmetic of each group, the groups' own part (test/security/ephemeral-secrets watches it). */
+export const NODE_DIFFIE_HELLMAN_GROUPS: DiffieHellmanGroups = {
+  x25519: montgomeryGroup('x25519', 'X25519', 32),
+  x448: montgomeryGroup('x448', 'X448', 56),
+  secp256r1: ecdheGroup('secp256r1', 'P-256'),
+  secp384r1: ecdheGroup('secp384r1', 'P-384'),
+  secp521r1: ecdheGroup('secp521r1', 'P-521'),
+  ...ffdheGroups(FFDHE_ARITHMETIC),
+};
+
+const KEY_EXCHANGES = keyExchangeGroups(NODE_DIFFIE_HELLMAN_GROUPS, NODE_ML_KEM);
 
 // --- Signatures -----------------------------------------------------------------------------------
 

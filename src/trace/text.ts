@@ -2,9 +2,10 @@
 // state transitions and decisions with their reasons, every secret with its RFC 8446 §7.1 label, and, on
 // request, a hex dump of each message with its annotation spans beside the bytes (offset, field path,
 // value, meaning, RFC section). Pure functions over events: the caller decides where the lines go.
-// Every text an event carries may be the peer's (an ALPN name, application data, an alert's detail quoting
-// what was sent): shown with its unprintable characters escaped (escapeControls), so it drives no terminal
-// and forges no line.
+// Every text an event carries may quote the peer (an ALPN name, application data, an alert's detail): the
+// peer's values were escaped where they were put into that text (escapePeerText: a backslash doubled, so no
+// value spells an escape), and each line is escapeControls'd last, which leaves backslashes alone: it drives
+// no terminal, forges no line, and never escapes an escape twice.
 import type { NegotiatedInfo, Role, TlsEvent } from '../handshake/events.js';
 import { hex, type Span } from '../wire/bytes.js';
 import {
@@ -15,7 +16,7 @@ import {
   keyUpdateRequestName,
   signatureSchemeName,
 } from '../wire/enums.js';
-import { escapeControls } from '../wire/show-value.js';
+import { escapeControls, escapePeerText } from '../wire/show-value.js';
 import type { Extension, HandshakeMessage } from '../wire/types.js';
 
 export interface TextTraceOptions {
@@ -127,7 +128,8 @@ function offsetLabel(offset: number): string {
 function describeSpan(span: Span, bytes: Uint8Array): string {
   let text = span.path;
   // A value that is just the bytes again (a random, a key share) is already in the hex column.
-  if (span.value !== undefined && !(typeof span.value === 'string' && span.value === hex(bytes))) text += ` = ${span.value}`;
+  // A string value is the message's own text (an ALPN name, a SAN): escapePeerText, so it spells no escape.
+  if (span.value !== undefined && !(typeof span.value === 'string' && span.value === hex(bytes))) text += ` = ${typeof span.value === 'string' ? escapePeerText(span.value) : span.value}`;
   if (span.meaning !== undefined) text += ` (${span.meaning})`;
   if (span.rfc) text += `  [${span.rfc}]`;
   return escapeControls(text);

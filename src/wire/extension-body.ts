@@ -40,26 +40,56 @@ export function refined<T>(base: BodyCodec<T>, read: (r: Reader) => T): BodyCode
  * decoded (messages.ts checks every known body against the §4.2 table, with the codec of that message).
  * `bodyOf` hands that value to the handshake layer, so a body is decoded once. The value answers only for
  * the codec that made it and while `data` is still the view it was decoded from.
+ *
+ * `data` is an own, enumerable accessor (spread, JSON and deep equality read it as a field) whose view of the
+ * message is made when first read: the handshake reads most bodies only through `bodyOf`, and a view is
+ * ~240 bytes of garbage (Node 20; nine per handshake, docs/performance-garbage-notes.md, session 18). The view
+ * is of the same memory, whenever it is made, as one made at decoding would be.
  */
 export class DecodedExtension implements Extension {
-  readonly #decodedFrom: Uint8Array;
+  /** The bytes the body was decoded from, and where in them it lies. */
+  readonly #message: Uint8Array;
+  readonly #start: number;
+  readonly #end: number;
+  /** The view of the body once made (undefined while unread), and `data`: that view, or what was assigned since. */
+  #decodedFrom: Uint8Array | undefined;
+  #data: Uint8Array | undefined;
   readonly #codec: BodyCodec<unknown>;
   readonly #value: unknown;
+  declare data: Uint8Array;
 
+  /** The extension whose body is `message[start..end)`, decoded to `value` by `codec`. */
   constructor(
     readonly type: number,
-    public data: Uint8Array,
+    message: Uint8Array,
+    start: number,
+    end: number,
     codec: BodyCodec<unknown>,
     value: unknown,
   ) {
-    this.#decodedFrom = data;
+    this.#message = message;
+    this.#start = start;
+    this.#end = end;
     this.#codec = codec;
     this.#value = value;
+    Object.defineProperty(this, 'data', DecodedExtension.#dataAccessor);
   }
+
+  /** One descriptor, so one accessor pair and one map shared by every extension. */
+  static readonly #dataAccessor: PropertyDescriptor = {
+    get(this: DecodedExtension): Uint8Array {
+      return (this.#data ??= this.#decodedFrom = this.#message.subarray(this.#start, this.#end));
+    },
+    set(this: DecodedExtension, value: Uint8Array) {
+      this.#data = value;
+    },
+    enumerable: true,
+    configurable: true,
+  };
 
   /** Whether `value` is what `codec` reads from the current `data`. */
   decodedBy(codec: BodyCodec<unknown>): boolean {
-    return this.#codec === codec && this.#decodedFrom === this.data;
+    return this.#codec === codec && this.#data === this.#decodedFrom;
   }
 
   get value(): unknown {
@@ -68,7 +98,10 @@ export class DecodedExtension implements Extension {
 
   /** A copy whose data and value are `copied` from ours, decoded by the same codec (handshake/handed-out-message.ts). */
   copy(copied: (value: unknown) => unknown): DecodedExtension {
-    return new DecodedExtension(this.type, copied(this.data) as Uint8Array, this.#codec, copied(this.#value));
+    const data = copied(this.data) as Uint8Array;
+    const copy = new DecodedExtension(this.type, data, 0, data.length, this.#codec, copied(this.#value));
+    copy.#data = copy.#decodedFrom = data;
+    return copy;
   }
 }
 

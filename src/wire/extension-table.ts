@@ -101,15 +101,16 @@ export function knownExtensionName(type: number): KnownExtension | undefined {
  * ignore it, and in server messages the handshake layer decides whether it was solicited.
  */
 export function decodeExtensionBody(type: number, context: ExtensionContext, r: Reader): Extension {
-  const data = r.bytes.subarray(r.offset, r.offset + r.remaining);
+  const start = r.offset;
+  const end = start + r.remaining;
   const name = knownExtensionName(type);
-  if (name === undefined) return { type, data };
+  if (name === undefined) return { type, data: r.bytes.subarray(start, end) };
   const bodies: Partial<Record<ExtensionContext, AnyCodec>> = EXTENSION_BODIES[name];
   const codec = bodies[context];
   if (codec === undefined) {
     r.refuse(new TlsError('ExtensionNotAllowedHere', `${name} is not allowed in ${context}`));
     r.rest();
-    return { type, data };
+    return { type, data: r.bytes.subarray(start, end) };
   }
-  return new DecodedExtension(type, data, codec, codec.decode(r));
+  return new DecodedExtension(type, r.bytes, start, end, codec, codec.decode(r));
 }

@@ -17,7 +17,7 @@ import { NamedGroup, SignatureScheme } from '../../src/wire/enums.js';
 import { NODE26, node26Connector } from '../interop/node26-peer.js';
 import { ca, certPem, serverCertificates } from '../node/fixtures.js';
 import { ScriptedServer } from './anvil-server.js';
-import { TcpEnd } from './tcp-end.js';
+import { stallProcess, TcpEnd } from './tcp-end.js';
 
 const REMOTE = ['openssl', 'gnutls', 'openssl35'] as const;
 type Remote = (typeof REMOTE)[number];
@@ -43,20 +43,22 @@ const OUR_CLIENT = {
 /** How long a client process may take to start and send its ClientHello. */
 const HELLO_MS = 15_000;
 /**
- * How long a client may stay silent after our flight before we take its silence as its answer: longer than a
- * server's (tcp-end.ts), as a client checks a certificate chain first, and each run starts a process.
+ * Where the client's process cannot be asked whether it is idle (tcp-end.ts peerIdle: no /proc), how long it may stay
+ * silent after our flight before we take its silence as its answer: longer than a server's, as a client checks a
+ * certificate chain first, and each run starts a process. Where it can, its silence counts once it is idle, as a
+ * server's does: a loaded machine makes the run slower, not wrong, and a quiet one does not wait these out.
  */
 const ANSWER_MS = 1500;
-/** How long a client gets, after its last answer, to close the connection (or to send a late alert). */
+/** Unasked, how long a client gets, after its last answer, to close the connection (or to send a late alert). */
 const CLOSE_MS = 1500;
-/** How long a client that sent an alert gets to close: it is expected to, so waiting costs nothing when it does. */
+/** Unasked, how long a client that sent an alert gets to close: it is expected to, so waiting costs nothing when it does. */
 const CLOSE_AFTER_ALERT_MS = 5000;
 /** How many times a step reads on while the client's answer has begun (a CCS) and not ended. */
 const MAX_READS = 5;
 
-/** A client that connects to a port on demand; `connect` returns what stops that connection's process, if any. */
+/** A client that connects to a port on demand; `connect` returns what stops that connection's process, if any, and the process that connects. */
 interface Launcher {
-  connect(port: number): () => void;
+  connect(port: number): { stop: () => void; pid: number | undefined };
   stop(): void;
 }
 
@@ -67,7 +69,7 @@ function processPerConnection(binary: string, args: (port: number) => string[]):
   return {
     connect: (port) => {
       const child = spawnBounded(path, args(port), { timeoutMs: 30_000 });
-      return () => child.kill();
+      return { stop: () => child.kill(), pid: child.child.pid };
     },
     stop: () => {},
   };
@@ -89,7 +91,7 @@ async function startClients(caFile: string): Promise<Record<Remote, Launcher | s
   if (existsSync(NODE26)) {
     const options = { caFile, servername: 'localhost', groups: 'X25519:P-256:P-384', sigalgs: 'ed25519:ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256:rsa_pkcs1_sha256' };
     const peer = await node26Connector(NODE26, options, 300_000);
-    openssl35 = { connect: (port) => (peer.connect(port), () => {}), stop: () => peer.child.kill() };
+    openssl35 = { connect: (port) => (peer.connect(port), { stop: () => {}, pid: peer.child.child.pid }), stop: () => peer.child.kill() };
   }
   return { openssl, gnutls, openssl35 };
 }
@@ -102,6 +104,8 @@ export class ClientRun {
   constructor(
     readonly server: ScriptedServer,
     private readonly end?: TcpEnd,
+    /** The client's process, stopped `ms` after each of the server's steps (client-differential-stall.test.ts). */
+    private readonly stall?: { pid: number; ms: number },
   ) {}
 
   /** Whether the client has sent an alert or closed: the script's later steps are then not played. */
@@ -126,16 +130,22 @@ export class ClientRun {
    */
   async step(act: (server: ScriptedServer) => Uint8Array[] | void): Promise<void> {
     if (this.ended) return;
+    if (this.end && this.stall) stallProcess(this.stall.pid, this.stall.ms);
     const records = act(this.server);
     if (records) this.read(records);
     for (let reads = 0; this.end && reads < MAX_READS && !this.otherKeys; reads++) {
       const before = this.server.clientRecords.length;
       const hellos = this.server.clientHellos.length;
-      await this.end.settle(ANSWER_MS);
+      await this.settle(ANSWER_MS);
       this.read([]);
       const answered = this.server.clientHellos.length > hellos || this.server.clientMessages.some((m) => m.kind === 'finished');
       if (this.server.clientRecords.length === before || answered || this.ended) break;
     }
+  }
+
+  /** Waits for the client: until it is idle where it can be asked (tcp-end.ts), else `unaskedMs` of silence. */
+  private settle(unaskedMs: number): Promise<void> {
+    return this.end!.settle(this.end!.asksPeer ? undefined : unaskedMs);
   }
 
   /** Delivers `records`, reads the client's answer; notes a record that does not open under the server's keys. */
@@ -155,7 +165,7 @@ export class ClientRun {
    */
   async outcome(): Promise<string> {
     if (this.end && !this.end.closed) {
-      await this.end.settle(this.alert ? CLOSE_AFTER_ALERT_MS : CLOSE_MS);
+      await this.settle(this.alert ? CLOSE_AFTER_ALERT_MS : CLOSE_MS);
       this.read([]);
     }
     const last = this.otherKeys ? 'other keys' : (this.server.clientMessages.at(-1)?.kind ?? (this.server.clientHellos.length > 1 ? 'client_hello' : 'silent'));
@@ -179,6 +189,8 @@ export interface ClientCase {
   openssl35?: string;
   /** Where the outcomes differ: who is right by the RFC, and why. */
   verdict?: string;
+  /** Each other client's process is stopped this long as each server step starts (a loaded machine). */
+  stallClientMs?: number;
 }
 
 /** A listener on a free port; resolves with the first connection to it. */
@@ -195,16 +207,18 @@ async function playRemote(launcher: Launcher, testCase: ClientCase): Promise<str
   let stop = () => {};
   let end: TcpEnd | undefined;
   try {
-    stop = launcher.connect(port);
-    end = new TcpEnd(await accepted);
+    const client = launcher.connect(port);
+    stop = client.stop;
+    end = new TcpEnd(await accepted, client.pid);
     const server = new ScriptedServer({}, testCase.identity ?? ED25519, end);
     const deadline = Date.now() + HELLO_MS;
     while (server.clientHellos.length === 0 && !end.closed && Date.now() < deadline) {
-      await end.settle(ANSWER_MS);
+      await end.settle(end.asksPeer ? undefined : ANSWER_MS);
       server.deliver();
     }
     if (server.clientHellos.length === 0) throw new Error('the client sent no ClientHello');
-    const run = new ClientRun(server, end);
+    const stall = testCase.stallClientMs && client.pid !== undefined ? { pid: client.pid, ms: testCase.stallClientMs } : undefined;
+    const run = new ClientRun(server, end, stall);
     await testCase.script(run);
     return await run.outcome();
   } finally {

@@ -18,7 +18,7 @@ import type { Extension } from '../../src/wire/types.js';
 import { NODE26, node26Server } from '../interop/node26-peer.js';
 import { certPem, serverCertificates } from '../node/fixtures.js';
 import { type Answer, codePointList, ScriptedClient } from './scripted-client.js';
-import { TcpEnd } from './tcp-end.js';
+import { stallProcess, TcpEnd } from './tcp-end.js';
 
 export type Implementation = 'ours' | (typeof REMOTE)[number];
 /** OpenSSL 3.0 (the system's s_server), GnuTLS 3.7 (gnutls-serv), OpenSSL 3.5 (node:tls of Node 26, test/peers/node26). */
@@ -161,12 +161,6 @@ async function startNode26(files: KeyFiles): Promise<Peer> {
   if (!existsSync(NODE26)) return { missing: 'Node 26 (test/peers/node26, `npm ci --prefix test/peers/node26`) not installed' };
   const peer = await node26Server(NODE26, { ...files, keepServing: true }, 300_000);
   return { port: peer.port, child: peer.child };
-}
-
-/** Stops process `pid` for `ms` (as a scheduler that runs it late would) before our bytes go, then lets it go on. */
-function stallProcess(pid: number, ms: number): void {
-  process.kill(pid, 'SIGSTOP');
-  setTimeout(() => process.kill(pid, 'SIGCONT'), ms);
 }
 
 /** One script played against `implementation`; its outcome. */

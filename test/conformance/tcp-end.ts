@@ -45,6 +45,11 @@ export class TcpEnd implements PeerEnd {
     socket.on('error', close);
   }
 
+  /** Whether the peer's silence is told from its lateness by asking (peerIdle): its process known, and /proc there. */
+  get asksPeer(): boolean {
+    return this.peerPid !== undefined && existsSync('/proc/net/tcp');
+  }
+
   /** A connection to a server listening on 127.0.0.1:`port`, run by process `serverPid`. */
   static open(port: number, serverPid?: number): Promise<TcpEnd> {
     return new Promise((resolve, reject) => {
@@ -105,7 +110,7 @@ export class TcpEnd implements PeerEnd {
         else arm(QUIET_MS);
       };
       if (this.closed) done();
-      else arm(this.unread ? QUIET_MS : (firstMs ?? FIRST_BYTE_MS));
+      else arm(heard ? QUIET_MS : (firstMs ?? FIRST_BYTE_MS));
     });
   }
 
@@ -139,4 +144,10 @@ function peerIdle(socket: Socket, pid: number): boolean | undefined {
   } catch {
     return false;
   }
+}
+
+/** Stops process `pid` for `ms` (as a scheduler that runs it late would) before our bytes go, then lets it go on. */
+export function stallProcess(pid: number, ms: number): void {
+  process.kill(pid, 'SIGSTOP');
+  setTimeout(() => process.kill(pid, 'SIGCONT'), ms);
 }

@@ -71,6 +71,17 @@ describe('RecordWriter', () => {
     expect(inner).toEqual(['55'.repeat(99) + '17', '55'.repeat(99) + '17', '55'.repeat(52) + '17' + '00'.repeat(47)]);
   });
 
+  it('puts a write that fits in one record, and splits one a byte longer (RFC 8446 §5.1, RFC 8449 §4)', () => {
+    const plain = new RecordWriter();
+    for (const length of [16384, 16385]) plain.handshake(new Uint8Array(length).fill(0x16));
+    expect(plain.takeRecords().map((r) => r.length - 5)).toEqual([16384, 16384, 1]);
+    const writer = new RecordWriter({ recordSizeLimit: 100 });
+    writer.setProtection(protection(serverApplicationKeys));
+    for (const length of [99, 100]) writer.applicationData(new Uint8Array(length).fill(0x55));
+    const inner = writer.takeRecords().map((r, i) => hex(nodeOpenRecord(serverApplicationKeys, BigInt(i), r)));
+    expect(inner).toEqual(['55'.repeat(99) + '17', '55'.repeat(99) + '17', '5517']);
+  });
+
   it('pads protected records as the policy asks, and never plaintext records', () => {
     const seen: [number, number][] = [];
     const writer = new RecordWriter({

@@ -49,3 +49,15 @@ describe('tcp-sides.js --instructions', () => {
     }
   });
 });
+
+describe('client-instructions.js', () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const run = (args: string[]) => promisify(execFile)(process.execPath, [join(root, 'dist', 'scripts', 'bench', 'client-instructions.js'), ...args], { timeout: 60_000 });
+  beforeAll(() => ensureBuilt(), 120_000);
+
+  it('refuses a count or warm-up that is not an integer of its range, before starting any client', async () => {
+    for (const args of [['--count', '0'], ['--count', '1.5'], ['--warmup=-1'], ['--warmup', 'many']]) {
+      await expect(run(args)).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/usage: node dist\/scripts\/bench\/client-instructions.js \[DIST ...\]|--instructions needs valgrind/) });
+    }
+  });
+});

@@ -3,6 +3,8 @@
 // sends garbage gets silence and a failed connection, not a record sealed under write keys that are gone (which
 // would be an Error escaping, or worse). A second close() is nothing; abandon() after close() puts nothing on the wire.
 import { describe, expect, it } from 'vitest';
+import { nobleProvider } from '../../src/crypto/noble.js';
+import type { CryptoProvider } from '../../src/crypto/provider.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { InMemoryPair } from '../../src/handshake/pair.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
@@ -43,6 +45,28 @@ describe('closing paths', () => {
     expect(events.filter((e) => e.type === 'closed')).toEqual([{ type: 'closed', by: 'us', error: expect.stringMatching(/./) }]);
     expect(pair.client.isClosed).toBe(true);
     expect(() => pair.client.exportKeyingMaterial('EXPERIMENTAL x', new Uint8Array(0), 16)).toThrow(/once connected/);
+  });
+
+  it('garbage after our close_notify, under a provider whose AEAD keys cannot be wiped: still no alert out (s18)', () => {
+    // The one rule for alerts after our close_notify is the wiped RecordProtection, which refuses to seal: sendAlert has
+    // no check of its own any more (it failed no test: two layers where one does). A provider's AeadKey.wipe is
+    // optional (a key in a hardware module), so this is the case where our refusal is all there is.
+    const createAead: CryptoProvider['createAead'] = (aead, key) => {
+      const sealing = nobleProvider.createAead(aead, key);
+      return { seal: (nonce, aad, plaintext) => sealing.seal(nonce, aad, plaintext), open: (nonce, aad, ciphertext) => sealing.open(nonce, aad, ciphertext) };
+    };
+    const unwipeable: CryptoProvider = { ...nobleProvider, createAead };
+    const pair = new InMemoryPair(
+      { trust: { kind: 'pinned-certificate', certificates: [serverId.der] }, now: () => TEST_NOW, random: seededRandom('unwipeable/c'), provider: unwipeable },
+      { certificate: serverId, now: () => TEST_NOW, random: seededRandom('unwipeable/s') },
+    ).run();
+    pair.client.close();
+    expect(pair.client.takeOutput().length).toBeGreaterThan(0);
+    pair.client.takeEvents();
+    expect(() => pair.client.receive(garbage)).not.toThrow();
+    expect(pair.client.takeOutput()).toHaveLength(0);
+    expect(pair.client.takeEvents().filter((e) => e.type === 'alert' && e.direction === 'out')).toEqual([]);
+    expect(pair.client.isClosed).toBe(true);
   });
 
   it('abandon() after close(): nothing more on the wire; close() and abandon() after it are nothing', () => {

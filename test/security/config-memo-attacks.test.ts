@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
 import { DEFAULT_GROUPS, DEFAULT_SERVER_GROUPS, DEFAULT_SIGNATURE_SCHEMES, type ClientConfig, type ServerConfig } from '../../src/handshake/config.js';
-import { checkedClientSnapshot, checkedServerSnapshot } from '../../src/handshake/config-snapshot.js';
+import { checkedClientSnapshot, checkedServerSnapshot, snapshotConfig } from '../../src/handshake/config-snapshot.js';
 import { Connection } from '../../src/handshake/connection.js';
 import { makeIdentity, TEST_NOW } from '../../src/testing/certs.js';
 
@@ -140,6 +140,20 @@ describe('changes the memo sees (regression tests for a cheaper comparison)', ()
     const proxy = new Proxy(clientOf({ alpnProtocols: ['h2'] }), { get: (target, key) => (key === 'alpnProtocols' ? lists[gets++ % 2] : target[key as keyof ClientConfig]) });
     expect(() => checkedClientSnapshot(proxy)).not.toThrow();
     expect(() => checkedClientSnapshot(proxy)).toThrow(/alpnProtocols\[0\]/);
+  });
+
+  it('each field is compared with what the snapshot holds at its own place: values moved one field over are a change', () => {
+    // The memo keeps the values of each snapshot in the order of its fields; after a change in the middle, the
+    // fields before it are carried over. Were they not, the values after would sit one place off, and this
+    // source, its values shifted by one, would match them and get the stale snapshot.
+    const source: Record<string, unknown> = { a: 'A', b: 'B', c: 'C', d: undefined };
+    expect(snapshotConfig(source)).toBe(snapshotConfig(source));
+    source.b = 'B2';
+    const changed = snapshotConfig(source);
+    expect(changed).toEqual({ a: 'A', b: 'B2', c: 'C', d: undefined });
+    expect(snapshotConfig(source)).toBe(changed);
+    Object.assign(source, { a: 'B2', b: 'C', c: undefined });
+    expect(snapshotConfig(source)).toEqual({ a: 'B2', b: 'C', c: undefined, d: undefined });
   });
 
   it('symbol keys are not read; numeric-like keys are fields like any other', () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/handshake/connection.js';
 import { encodeHandshake } from '../../src/wire/messages.js';
+import { DUPLICATE_SCAN_LIMIT } from '../../src/wire/vectors.js';
 import { expectAbort, groupsAndSharesHello, record, serverConfig, shareEntry, x25519Public } from '../handshake/abort-harness.js';
 
 const X25519 = 0x001d;
@@ -25,6 +26,9 @@ function answer(groups: number[], shares: number[]) {
 }
 
 const long = Array.from({ length: 8_000 }, (_, i) => 0x8000 + i);
+/** Unknown groups, `n` of them: lists at either side of the length where lookups switch from scans to sets. */
+const others = (n: number) => Array.from({ length: n }, (_, i) => 0x9000 + i);
+const AROUND_THE_SWITCH = [DUPLICATE_SCAN_LIMIT - 1, DUPLICATE_SCAN_LIMIT, DUPLICATE_SCAN_LIMIT + 1];
 
 describe('key shares against supported_groups, read as a set', () => {
   it.each([
@@ -49,5 +53,28 @@ describe('key shares against supported_groups, read as a set', () => {
     const { victim, events } = answer(groups, shares);
     expect(events.filter((e) => e.type === 'alert')).toEqual([]);
     expect(victim.info.group).toBe('x25519');
+  });
+
+  // Short lists are scanned, long ones read into sets (server/hello.ts): both ways must give one verdict.
+  describe.each(AROUND_THE_SWITCH)('lists with %i other groups', (n) => {
+    it('a share for a group missing from supported_groups, after the listed ones: illegal_parameter', () => {
+      expectAbort(answer([...others(n), X25519], [...others(n), X25519, 0x7fff]), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+    });
+
+    it('a share for a group missing from supported_groups, before the listed ones: illegal_parameter', () => {
+      expectAbort(answer([...others(n), X25519], [0x7fff, ...others(n), X25519]), 'illegal_parameter', { plaintext: true }, 'IllegalParameter');
+    });
+
+    it('X25519 listed and shared after the others: the handshake goes on with X25519', () => {
+      const { victim, events } = answer([...others(n), X25519], [...others(n), X25519]);
+      expect(events.filter((e) => e.type === 'alert')).toEqual([]);
+      expect(victim.info.group).toBe('x25519');
+    });
+
+    it('X25519 listed after the others, no share for it: a HelloRetryRequest asks for X25519', () => {
+      const { victim, events } = answer([...others(n), X25519], others(n));
+      expect(events.filter((e) => e.type === 'alert')).toEqual([]);
+      expect(victim.state).toBe('START');
+    });
   });
 });

@@ -4,6 +4,8 @@
 // A memo must never answer for other bytes, another policy, across a HelloRetryRequest, or for a PSK.
 import { describe, expect, it } from 'vitest';
 import { parseConfiguredCertificate } from '../../src/auth/configured-certificates.js';
+import { base64Encode } from '../../src/auth/pem.js';
+import { parseCertificate } from '../../src/auth/x509.js';
 import type { TrustPolicy } from '../../src/auth/trust.js';
 import { nobleProvider } from '../../src/crypto/noble.js';
 import { seededRandom } from '../../src/crypto/random.js';
@@ -61,6 +63,22 @@ describe('a configured certificate parsed once', () => {
     const old = new InMemoryPair(clientConfig(policy), serverConfig(serverA)).run();
     expect(old.client.isConnected).toBe(false);
     expect(alerts(old.events('client'))).toEqual(['out bad_certificate']);
+  });
+
+  it("a pinned leaf's fingerprints (hashed once per configured certificate) follow a pin refilled in place, both ways, under one config object", () => {
+    const pin = serverA.der.slice();
+    const config = clientConfig({ kind: 'pinned-certificate', certificates: [pin] });
+    const fingerprints = (identity: Identity) => {
+      const spki = nobleProvider.hash('sha256', parseCertificate(identity.der).spki);
+      return { certificateSha256: sha256(identity.der), spkiSha256: hex(spki), spkiSha256Base64: base64Encode(spki) };
+    };
+    const peer = (server: Identity) => new InMemoryPair(config, serverConfig(server)).run().client.info.peer;
+    expect(peer(serverA)).toMatchObject(fingerprints(serverA));
+    expect(peer(serverA)).toMatchObject(fingerprints(serverA));
+    pin.set(serverB.der);
+    expect(peer(serverB)).toMatchObject(fingerprints(serverB));
+    pin.set(serverA.der);
+    expect(peer(serverA)).toMatchObject(fingerprints(serverA));
   });
 
   it("a caller who edits one handshake's reported identity does not change the next one's", () => {

@@ -77,4 +77,56 @@ describe('extension bodies decoded once', () => {
     expect(versions).toEqual({ type: ExtensionType.supported_versions, data: fromHex('02 0304') });
     expect(JSON.parse(JSON.stringify(versions))).toEqual({ type: ExtensionType.supported_versions, data: { ...fromHex('02 0304') } });
   });
+
+  // Session 18: `data` is a view made when first read (extension-body.ts); it must behave as the field it replaced.
+  it('gives data as a view of the message, the same one at every read, with the body as its bytes', () => {
+    const message = rfcMessage(3, 'client', 'ClientHello');
+    const hello = decodeHandshake(message) as ClientHello;
+    const versions = extensionOf(hello, ExtensionType.supported_versions);
+    const data = versions.data;
+    expect(data).toEqual(fromHex('02 0304'));
+    expect(versions.data).toBe(data);
+    expect(data.buffer).toBe(message.buffer);
+    expect(Object.keys(versions)).toEqual(['type', 'data']);
+    expect({ ...versions }).toEqual({ type: ExtensionType.supported_versions, data: fromHex('02 0304') });
+  });
+
+  it('parses the new bytes when data was replaced before it was ever read', () => {
+    const versions = extensionOf(rfcClientHello(), ExtensionType.supported_versions);
+    versions.data = fromHex('04 0304 0303');
+    expect(bodyOf(supportedVersionsClientHello, versions)).toEqual([0x0304, 0x0303]);
+    expect(versions.data).toEqual(fromHex('04 0304 0303'));
+  });
+
+  it('keeps the decoded value when data is assigned the view it was decoded from', () => {
+    const versions = extensionOf(rfcClientHello(), ExtensionType.supported_versions);
+    const parse = vi.spyOn(supportedVersionsClientHello, 'parse');
+    versions.data = versions.data;
+    expect(bodyOf(supportedVersionsClientHello, versions)).toEqual([0x0304]);
+    expect(parse).not.toHaveBeenCalled();
+  });
+
+  it('gives each extension its own data: reading or replacing one changes no other', () => {
+    const [a, b] = [rfcClientHello(), rfcClientHello()].map((h) => extensionOf(h, ExtensionType.supported_versions));
+    a!.data = fromHex('04 0304 0303');
+    expect(b!.data).toEqual(fromHex('02 0304'));
+    expect(bodyOf(supportedVersionsClientHello, b!)).toEqual([0x0304]);
+    const other = extensionOf(rfcClientHello(), ExtensionType.key_share);
+    expect(other.data).not.toEqual(b!.data);
+  });
+
+  it("gives a copy the copied bytes as its data, and the copied value without parsing them again", () => {
+    const shares = extensionOf(rfcClientHello(), ExtensionType.key_share) as DecodedExtension;
+    const copied: unknown[] = [];
+    const copy = shares.copy((v) => {
+      const c = v instanceof Uint8Array ? v.slice() : structuredClone(v);
+      copied.push(c);
+      return c;
+    });
+    expect(copy.data).toBe(copied[0]);
+    expect(copy.data).toEqual(shares.data);
+    const parse = vi.spyOn(keyShareClientHello, 'parse');
+    expect(bodyOf(keyShareClientHello, copy)).toBe(copied[1]);
+    expect(parse).not.toHaveBeenCalled();
+  });
 });

@@ -6,7 +6,7 @@
 // unusable: the status is undetermined, and path validation fails closed (revocation.ts).
 import { contextTag, DerError, DerReader } from '../der.js';
 import { OID } from '../oids.js';
-import { escapeUnprintable, type Certificate } from '../x509.js';
+import { escapeListedName, type Certificate } from '../x509.js';
 
 export interface CrlScope {
   /** The partition's names (distributionPoint fullName), or undefined for a CRL of the whole scope. */
@@ -99,5 +99,5 @@ export function scopeProblem(scope: CrlScope, cert: Certificate): string | undef
   const own = distributionPointUris(cert);
   if (typeof own === 'string') return `it is one partition of its issuer's CRL and ${own}`;
   // BR §7.2.2.1: the partition's URI is byte for byte one the certificate names (no URI normalization).
-  return own.some((uri) => scope.uris!.includes(uri)) ? undefined : `its partition [${scope.uris.map(escapeUnprintable).join(', ')}] is none of the certificate's [${own.map(escapeUnprintable).join(', ')}]`;
+  return own.some((uri) => scope.uris!.includes(uri)) ? undefined : `its partition [${scope.uris.map(escapeListedName).join(', ')}] is none of the certificate's [${own.map(escapeListedName).join(', ')}]`;
 }

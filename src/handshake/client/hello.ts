@@ -325,6 +325,7 @@ export function onServerHello(c: ClientHandshake, state: Extract<ClientState, { 
   ctx.transcript.add(raw);
   const schedule = new KeySchedule(ctx.provider, suite, psk);
   schedule.enterHandshake(shared);
+  shared?.fill(0); // the (EC)DHE or KEM shared secret: extracted into the Handshake Secret, needed no more
   const secrets = schedule.handshakeTrafficSecrets(ctx.transcript.current());
   ctx.secret('client_handshake_traffic_secret', secrets.client);
   ctx.secret('server_handshake_traffic_secret', secrets.server);

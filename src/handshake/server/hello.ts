@@ -4,8 +4,9 @@
 // that a ServerHello answers. Nothing here writes `ctx.info`: the machine publishes the outcome at once.
 import { CertificateType, ExtensionType, ProtocolVersion, cipherSuiteName, namedGroupName, signatureSchemeName, type ExtensionTypeName } from '../../wire/enums.js';
 import { equalBytes } from '../../wire/bytes.js';
+import { DUPLICATE_SCAN_LIMIT } from '../../wire/vectors.js';
 import { TlsError } from '../../wire/errors.js';
-import { escapeControls } from '../../wire/show-value.js';
+import { escapePeerText } from '../../wire/show-value.js';
 import * as X from '../../wire/extensions.js';
 import type { ClientHello, Extension, KeyShareEntry } from '../../wire/types.js';
 import { describeCertificateType, rawPublicKeyCertified, selectCertificateType, type CertificateTypeName } from '../certificate-types.js';
@@ -85,13 +86,33 @@ function listed<T>(values: readonly T[], name: (value: T) => string): string {
  * `pskHash`: the hash of an external PSK the client offered, whose suites come first (§4.2.11).
  */
 export function selectSuite(ctx: HandshakeContext, hello: ClientHello, retry: HelloRetry | undefined, pskHash?: string): SuiteInfo {
-  const usable = ctx.cfg.cipherSuites.filter((s) => hello.cipherSuites.includes(s) && SUITES.has(s));
-  const suiteCode = usable.find((s) => SUITES.get(s)!.hash === pskHash) ?? usable[0];
+  let suiteCode: number | undefined;
+  const ours = ctx.cfg.cipherSuites;
+  for (let i = 0; i < ours.length; i++) {
+    const s = ours[i]!;
+    if (!hello.cipherSuites.includes(s) || !SUITES.has(s)) continue;
+    suiteCode ??= s;
+    if (SUITES.get(s)!.hash === pskHash) {
+      suiteCode = s;
+      break;
+    }
+  }
   if (suiteCode === undefined) throw new TlsError('NoCommonCipherSuite', `client offered ${listed(hello.cipherSuites, cipherSuiteName)}`);
   const suite = SUITES.get(suiteCode)!;
   if (retry && suite.code !== retry.cipherSuite) throw new TlsError('IllegalParameter', 'the second ClientHello no longer allows the cipher suite of our HelloRetryRequest');
   ctx.decide('cipher_suite', suite.name, 'our most preferred suite that the client offered');
   return suite;
+}
+
+/** Whether `value` is among `values`, looked up in `set` (the same values) when one was made. */
+function includes(values: readonly number[], set: Set<number> | undefined, value: number): boolean {
+  return set ? set.has(value) : values.includes(value);
+}
+
+/** Where the client's share for `group` is, or -1. */
+function shareIndex(shares: readonly KeyShareEntry[], group: number): number {
+  for (let i = 0; i < shares.length; i++) if (shares[i]!.group === group) return i;
+  return -1;
 }
 
 /**
@@ -104,26 +125,41 @@ export function selectKeyShare(ctx: HandshakeContext, config: ServerConfig, hell
   const shareExt = find(hello, ExtensionType.key_share);
   if (!groupsExt || !shareExt) return { kind: 'none' };
   const clientGroupList = X.bodyOf(X.supportedGroups, groupsExt);
-  // A set: up to ~16,000 groups beside ~6,500 shares fit one ClientHello, and a list scanned for each share cost
-  // ~100 million comparisons.
-  const clientGroups = new Set(clientGroupList);
   const shares = X.bodyOf(X.keyShareClientHello, shareExt);
-  const seen = new Set<number>();
-  for (const share of shares) {
-    if (seen.has(share.group)) throw new TlsError('IllegalParameter', `two key shares for ${namedGroupName(share.group)}`);
-    if (!clientGroups.has(share.group)) {
-      throw new TlsError('IllegalParameter', `key share for ${namedGroupName(share.group)}, which is not in supported_groups`);
+  // Up to ~16,000 groups beside ~6,500 shares fit one ClientHello, and a list scanned for each share cost ~100
+  // million comparisons: long lists are looked up through sets. Short ones (every real client's) are scanned,
+  // which allocates nothing.
+  const clientGroups = clientGroupList.length > DUPLICATE_SCAN_LIMIT ? new Set(clientGroupList) : undefined;
+  const shareGroups = shares.length > DUPLICATE_SCAN_LIMIT ? new Set<number>() : undefined;
+  for (let i = 0; i < shares.length; i++) {
+    const group = shares[i]!.group;
+    if (shareGroups ? shareGroups.has(group) : shareIndex(shares, group) < i) throw new TlsError('IllegalParameter', `two key shares for ${namedGroupName(group)}`);
+    if (!includes(clientGroupList, clientGroups, group)) {
+      throw new TlsError('IllegalParameter', `key share for ${namedGroupName(group)}, which is not in supported_groups`);
     }
-    seen.add(share.group);
+    shareGroups?.add(group);
   }
-  const mutual = ctx.cfg.groups.filter((g) => clientGroups.has(g) && groupName(g));
-  if (mutual.length === 0) throw new TlsError('NoCommonGroup', `no common group: the client supports ${listed(clientGroupList, namedGroupName)}`);
-  const group = (config.helloRetryForPreferredGroup ? undefined : mutual.find((g) => seen.has(g))) ?? mutual[0]!;
-  if (!seen.has(group)) {
+  let group: number | undefined;
+  let shared = -1;
+  const ours = ctx.cfg.groups;
+  for (let i = 0; i < ours.length; i++) {
+    const g = ours[i]!;
+    if (!includes(clientGroupList, clientGroups, g) || !groupName(g)) continue;
+    group ??= g;
+    if (config.helloRetryForPreferredGroup) break;
+    shared = shareIndex(shares, g);
+    if (shared !== -1) {
+      group = g;
+      break;
+    }
+  }
+  if (group === undefined) throw new TlsError('NoCommonGroup', `no common group: the client supports ${listed(clientGroupList, namedGroupName)}`);
+  if (shared === -1) shared = shareIndex(shares, group);
+  if (shared === -1) {
     if (retry) throw new TlsError('IllegalParameter', `the second ClientHello still has no key share for ${namedGroupName(group)}`);
     return { kind: 'retry', group };
   }
-  return { kind: 'share', group, share: shares.find((s) => s.group === group)! };
+  return { kind: 'share', group, share: shares[shared]! };
 }
 
 /** HelloRetryRequest (RFC 8446 §4.1.4) asking for a key share in `group`; returns what the retry carries over. */
@@ -239,7 +275,7 @@ export function negotiateAlpn(ctx: HandshakeContext, hello: ClientHello): string
   const offered = X.bodyOf(X.alpn, alpnExt);
   const alpn = ctx.cfg.alpnProtocols.find((p) => offered.includes(p));
   // The client's names are any bytes (RFC 7301 §3.1: opaque): escaped, or they would drive the terminal that shows this.
-  if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${listed(offered, escapeControls)}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
+  if (!alpn) throw new TlsError('NoApplicationProtocol', `client offered ${listed(offered, (name) => escapePeerText(name, { separators: ',' }))}; we speak ${ctx.cfg.alpnProtocols.join(', ')}`);
   ctx.decide('alpn', alpn, 'our most preferred protocol that the client offered');
   return alpn;
 }

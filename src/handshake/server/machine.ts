@@ -315,6 +315,7 @@ export class ServerHandshake {
     if (hello.legacySessionId.length > 0 && !retry) ctx.effects.push({ kind: 'send-change-cipher-spec' });
 
     schedule.enterHandshake(shared);
+    shared?.fill(0); // the (EC)DHE or KEM shared secret: extracted into the Handshake Secret, needed no more
     const hs = schedule.handshakeTrafficSecrets(ctx.transcript.current());
     ctx.secret('client_handshake_traffic_secret', hs.client);
     ctx.secret('server_handshake_traffic_secret', hs.server);
