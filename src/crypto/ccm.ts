@@ -30,7 +30,8 @@ export interface Ccm {
 export function aesCcm(key: Uint8Array, tagLength: number): Ccm {
   if (![16, 24, 32].includes(key.length)) throw new Error(`AES-CCM needs a 16, 24 or 32-byte key, got ${key.length}`);
   if (tagLength < 4 || tagLength > 16 || tagLength % 2 !== 0) throw new Error(`AES-CCM tag length ${tagLength} is not one of 4, 6, ..., 16 (RFC 3610 §2)`);
-  return new AesCcm(key.slice(), tagLength);
+  // A copy of our own: new Uint8Array copies, a Buffer's slice() would be a view of the caller's key.
+  return new AesCcm(new Uint8Array(key), tagLength);
 }
 
 class AesCcm extends InPlaceAead implements Ccm {

@@ -113,7 +113,8 @@ class NobleAeadKey extends InPlaceAead {
   constructor(aead: AeadName, key: Uint8Array) {
     super(aead, AEAD_TAG_LENGTHS[aead]);
     this.cipher = AEAD_CIPHERS[aead];
-    this.#key = key.slice();
+    // new Uint8Array copies; a Buffer's slice() would be a view of the caller's memory (provider-refilled-arrays).
+    this.#key = new Uint8Array(key);
   }
 
   protected sealChecked(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array): void {

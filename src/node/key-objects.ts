@@ -174,14 +174,18 @@ export function ecPrivateKey(curve: CurveName, d: Uint8Array, point: Uint8Array)
   return createPrivateKey({ key: { ...ecPointJwk(curve, point), d: base64UrlEncode(d) }, format: 'jwk' });
 }
 
-/** A private copy of `key`: the bytes copied, the RSA integers (immutable) and PSS parameters kept. */
+/**
+ * A private copy of `key`: the bytes copied (new Uint8Array: a Buffer's slice() is a view, and a memo compared with a
+ * view of the caller's own memory always found the key unchanged, test/security/provider-refilled-arrays), the RSA
+ * integers (immutable) and PSS parameters kept.
+ */
 function copyOfPrivateKey(key: PrivateKey): PrivateKey {
   switch (key.kind) {
     case 'ed25519':
     case 'ed448':
-      return { kind: key.kind, seed: key.seed.slice() };
+      return { kind: key.kind, seed: new Uint8Array(key.seed) };
     case 'ecdsa':
-      return { kind: 'ecdsa', curve: key.curve, d: key.d.slice() };
+      return { kind: 'ecdsa', curve: key.curve, d: new Uint8Array(key.d) };
     case 'rsa':
     case 'rsa-pss':
       return { ...key, ...(key.kind === 'rsa-pss' && key.params ? { params: { ...key.params } } : {}) };
@@ -254,7 +258,8 @@ function importPublicKey(key: PublicKey): KeyObject {
 
 /**
  * What a public key is, as the cache compares it: its family (the algorithm, and the curve of an ECDSA key)
- * and its whole value, with the bytes copied (the caller's may be a view into a buffer it reuses). RSA and
+ * and its whole value, with the bytes copied (the caller's may be a view into a buffer it reuses; new Uint8Array,
+ * as a Buffer's slice() is a view too). RSA and
  * RSASSA-PSS keys share a family: their KeyObjects are the same RSA arithmetic, and what an id-RSASSA-PSS
  * key may sign is checked before any verification (signatureKeyProblem).
  */
@@ -264,9 +269,9 @@ function keyValue(key: PublicKey): KeyValue {
   switch (key.kind) {
     case 'ed25519':
     case 'ed448':
-      return { family: key.kind, bytes: key.publicKey.slice() };
+      return { family: key.kind, bytes: new Uint8Array(key.publicKey) };
     case 'ecdsa':
-      return { family: key.curve, bytes: key.point.slice() };
+      return { family: key.curve, bytes: new Uint8Array(key.point) };
     case 'rsa':
     case 'rsa-pss':
       return { family: 'rsa', n: key.n, e: key.e };
